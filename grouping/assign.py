@@ -1,0 +1,161 @@
+"""Issue assignment and issue counters in the database, safe under concurrent workers.
+
+Callers run these inside one transaction. Locks are always taken in the same order (hash advisory
+locks sorted, then tag rows sorted, then issue rows sorted by id), so concurrent batches never
+deadlock, and every counter is an in-database increment, so none is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from monitor.models import GroupHash, Issue
+
+
+@dataclass(frozen=True)
+class IssueSeed:
+    """What a new issue is created from: the first event seen with its hash."""
+
+    title: str
+    culprit: str
+    level: str
+    type: str
+    platform: str
+    timestamp: dt.datetime
+
+
+@dataclass
+class IssueDelta:
+    """What a batch of events adds to one issue."""
+
+    count: int = 0
+    first_seen: dt.datetime | None = None
+    last_seen: dt.datetime | None = None
+    last_received: dt.datetime | None = None
+    tags: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, timestamp: dt.datetime, received: dt.datetime, tags: Iterable[Iterable[str]]):
+        self.count += 1
+        self.first_seen = min(filter(None, (self.first_seen, timestamp)))
+        self.last_seen = max(filter(None, (self.last_seen, timestamp)))
+        self.last_received = max(filter(None, (self.last_received, received)))
+        for key, value in tags:
+            self.tags[(key, value)] = self.tags.get((key, value), 0) + 1
+
+
+def _lock_key(project_id: int, hash_: str) -> int:
+    digest = hashlib.blake2b(f"{project_id}:{hash_}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_hashes(project_id: int, hashes: Iterable[str]) -> None:
+    keys = sorted({_lock_key(project_id, h) for h in hashes})
+    if keys:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys]
+            )
+
+
+def existing_issues(project_id: int, hashes: Iterable[str]) -> dict[str, int]:
+    return dict(
+        GroupHash.objects.filter(project_id=project_id, hash__in=list(hashes)).values_list(
+            "hash", "issue_id"
+        )
+    )
+
+
+def create_issue(project_id: int, hash_: str, seed: IssueSeed) -> int:
+    issue = Issue.objects.create(
+        project_id=project_id,
+        title=seed.title,
+        culprit=seed.culprit,
+        level=seed.level,
+        type=seed.type,
+        platform=seed.platform,
+        first_seen=seed.timestamp,
+        last_seen=seed.timestamp,
+    )
+    GroupHash.objects.create(project_id=project_id, hash=hash_, issue=issue)
+    return issue.id
+
+
+def resolve_hashes(project_id: int, seeds: dict[str, IssueSeed]) -> dict[str, int]:
+    """hash → issue id; a hash seen for the first time gets a new issue (exactly once)."""
+    found = existing_issues(project_id, seeds)
+    missing = [h for h in seeds if h not in found]
+    if missing:
+        lock_hashes(project_id, missing)
+        found.update(existing_issues(project_id, missing))  # another worker may have won
+        for hash_ in sorted(missing):
+            if hash_ not in found:
+                found[hash_] = create_issue(project_id, hash_, seeds[hash_])
+    return found
+
+
+TAG_UPSERT = """
+INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, first_seen, last_seen)
+SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[],
+                     %s::timestamptz[], %s::timestamptz[])
+ON CONFLICT (issue_id, key, value) DO UPDATE
+SET times_seen = monitor_issuetag.times_seen + EXCLUDED.times_seen,
+    last_seen = GREATEST(monitor_issuetag.last_seen, EXCLUDED.last_seen)
+RETURNING issue_id, key, (xmax = 0) AS inserted
+"""
+
+ISSUE_BUMP_SQL = """
+UPDATE monitor_issue SET
+    times_seen = times_seen + %(count)s,
+    users_seen = users_seen + %(new_users)s,
+    first_seen = LEAST(first_seen, %(first_seen)s),
+    last_seen = GREATEST(last_seen, %(last_seen)s),
+    regressed = regressed OR (status = 'resolved' AND {reopens}),
+    regressed_at = CASE WHEN status = 'resolved' AND {reopens} THEN %(last_received)s
+                        ELSE regressed_at END,
+    status = CASE WHEN status = 'resolved' AND {reopens} THEN 'unresolved' ELSE status END
+WHERE id = %(id)s
+""".format(reopens="COALESCE(resolved_at, '-infinity') < %(last_received)s")
+
+
+def record_tags(deltas: dict[int, IssueDelta]) -> dict[int, int]:
+    """Upsert tag value counts; returns issue id → number of users seen for the first time."""
+    rows = sorted(
+        (issue_id, key, value, n, delta.first_seen, delta.last_seen)
+        for issue_id, delta in deltas.items()
+        for (key, value), n in delta.tags.items()
+    )
+    new_users: dict[int, int] = {}
+    if not rows:
+        return new_users
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(TAG_UPSERT, columns)
+        for issue_id, key, inserted in cursor.fetchall():
+            if key == "user" and inserted:
+                new_users[issue_id] = new_users.get(issue_id, 0) + 1
+    return new_users
+
+
+def bump_issues(deltas: dict[int, IssueDelta]) -> None:
+    """Add a batch's counts to its issues; an event received after resolution reopens the issue."""
+    new_users = record_tags(deltas)
+    with connection.cursor() as cursor:
+        for issue_id in sorted(deltas):
+            delta = deltas[issue_id]
+            cursor.execute(
+                ISSUE_BUMP_SQL,
+                {
+                    "id": issue_id,
+                    "count": delta.count,
+                    "new_users": new_users.get(issue_id, 0),
+                    "first_seen": delta.first_seen,
+                    "last_seen": delta.last_seen,
+                    "last_received": delta.last_received,
+                },
+            )
+

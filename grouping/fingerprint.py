@@ -1,0 +1,151 @@
+"""Sentry-style fingerprint grouping of a normalized event (a pure function).
+
+Order of preference, as in Sentry's default grouping:
+1. the stack traces of the exception chain (or of the crashed thread / top-level stack trace):
+   in-app frames when there are any, else all frames; per frame the module (or the file's base
+   name with hashes removed), the function, and for Python/JS/PHP/Ruby the context line; never
+   line numbers; runs of identical frames (recursion) count once; each exception adds its type;
+2. without frames: each exception's type and parameterized value;
+3. else the parameterized message (the log template when the SDK sent one);
+4. CSP reports: directive and blocked host.
+An SDK `fingerprint` replaces this, with `{{ default }}` standing for the default components.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from grouping.parameterize import parameterize
+
+CONTEXT_LINE_PLATFORMS = {"python", "javascript", "node", "php", "ruby"}
+MAX_CONTEXT_LINE = 120
+
+_URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
+_HASHISH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
+_VERSION = re.compile(r"(?<=[@\-/])v?\d+(?:\.\d+){1,3}(?=[/\-.])")
+_DIGITS_IN_NAME = re.compile(r"(?<=[$_])\d+|(?<=func)\d+|\d+(?=\$)")
+_ADDRESS = re.compile(r"0x[0-9a-f]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Grouping:
+    hash: str
+    variant: str  # in-app, system, exception, message, csp, fallback, custom
+    components: tuple[str, ...]
+
+
+def normalize_filename(path: str) -> str:
+    """The stable part of a file path: no origin, query, build hashes or versions; base name."""
+    path = _URL_ORIGIN.sub("", path).split("?", 1)[0].split("#", 1)[0]
+    path = _VERSION.sub("<v>", path)
+    base = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return _HASHISH.sub("<hash>", base).lower()
+
+
+def normalize_function(name: str) -> str:
+    name = _ADDRESS.sub("<addr>", name)
+    return _DIGITS_IN_NAME.sub("", name)
+
+
+def frame_component(frame: dict, platform: str) -> str | None:
+    module = frame.get("module")
+    where = module if module else normalize_filename(frame.get("filename") or frame.get("abs_path") or "")
+    function = frame.get("function") or ""
+    if function in ("?", "<anonymous>", "<unknown>"):
+        function = ""
+    parts = [where, normalize_function(function)]
+    frame_platform = frame.get("platform") or platform
+    context = (frame.get("context_line") or "").strip()
+    if frame_platform in CONTEXT_LINE_PLATFORMS and context and len(context) <= MAX_CONTEXT_LINE:
+        parts.append(context)
+    if not any(parts):
+        return None
+    return "frame:" + "|".join(parts)
+
+
+def stack_components(frames: list[dict], platform: str, in_app_only: bool) -> list[str]:
+    selected = [f for f in frames if f.get("in_app")] if in_app_only else frames
+    out: list[str] = []
+    for frame in selected:
+        component = frame_component(frame, platform)
+        if component and (not out or out[-1] != component):  # recursion counts once
+            out.append(component)
+    return out
+
+
+def _stacks(event: dict) -> list[tuple[dict | None, list[dict]]]:
+    exceptions = event.get("exception") or []
+    if exceptions:
+        return [(exc, (exc.get("stacktrace") or {}).get("frames") or []) for exc in exceptions]
+    threads = event.get("threads") or []
+    for thread in sorted(threads, key=lambda t: (not t.get("crashed"), not t.get("current"))):
+        frames = (thread.get("stacktrace") or {}).get("frames")
+        if frames:
+            return [(None, frames)]
+    frames = (event.get("stacktrace") or {}).get("frames")
+    return [(None, frames)] if frames else []
+
+
+def default_components(event: dict) -> tuple[str, list[str]]:
+    platform = event.get("platform") or "other"
+    stacks = _stacks(event)
+    has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
+    components: list[str] = []
+    frame_count = 0
+    for exc, frames in stacks:
+        if exc is not None:
+            components.append("type:" + (exc.get("type") or ""))
+        frame_components = stack_components(frames, platform, in_app_only=has_in_app)
+        frame_count += len(frame_components)
+        components += frame_components
+    if frame_count:
+        return ("in-app" if has_in_app else "system"), components
+
+    exceptions = event.get("exception") or []
+    if exceptions:
+        components = []
+        for exc in exceptions:
+            components.append("type:" + (exc.get("type") or ""))
+            components.append("value:" + parameterize(exc.get("value") or ""))
+        return "exception", components
+    if event.get("csp"):
+        csp = event["csp"]
+        directive = str(csp.get("effective-directive") or csp.get("violated-directive") or "")
+        blocked = str(csp.get("blocked-uri") or "")
+        origin = _URL_ORIGIN.match(blocked)
+        return "csp", [
+            "csp:" + directive.split(" ", 1)[0],
+            "blocked:" + (origin.group(0) if origin else blocked),
+        ]
+    template = (event.get("logentry") or {}).get("message") or event.get("message")
+    if template:
+        return "message", ["message:" + parameterize(template)]
+    return "fallback", []
+
+
+_VARIABLES = {
+    "{{default}}": None,
+    "{{transaction}}": lambda e: e.get("transaction") or "",
+    "{{type}}": lambda e: ((e.get("exception") or [{}])[-1].get("type") or ""),
+    "{{level}}": lambda e: e.get("level") or "",
+    "{{message}}": lambda e: parameterize(e.get("message") or ""),
+}
+
+
+def group(event: dict) -> Grouping:
+    variant, components = default_components(event)
+    fingerprint = event.get("fingerprint")
+    if fingerprint:
+        custom: list[str] = []
+        for part in fingerprint:
+            token = part.replace(" ", "").lower()
+            if token in _VARIABLES:
+                resolver = _VARIABLES[token]
+                custom += components if resolver is None else ["var:" + resolver(event)]
+            else:
+                custom.append("fp:" + part)
+        variant, components = "custom", custom
+    digest = hashlib.md5("\n".join(c.replace("\n", " ") for c in components).encode()).hexdigest()
+    return Grouping(digest, variant, tuple(components))

@@ -1,0 +1,136 @@
+"""DSN key authentication for the ingest endpoints, with a short in-process cache."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from ingest.errors import IngestError
+from monitor.models import Project, ProjectKey
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    public_key: str
+    project_id: int
+    is_active: bool
+    rate_limit_count: int
+    rate_limit_window: int
+    allowed_origins: str
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        return Project(allowed_origins=self.allowed_origins).origin_allowed(origin)
+
+
+def parse_auth_header(value: str) -> dict[str, str]:
+    """`Sentry sentry_key=abc, sentry_version=7` → {"sentry_key": "abc", ...}."""
+    value = value.strip()
+    if value[:7].lower() == "sentry ":
+        value = value[7:]
+    pairs = {}
+    for part in value.split(","):
+        name, sep, val = part.partition("=")
+        if sep:
+            pairs[name.strip().lower()] = val.strip().strip('"')
+    return pairs
+
+
+def public_key_from_dsn(dsn: object) -> str | None:
+    if not isinstance(dsn, str):
+        return None
+    try:
+        return urlsplit(dsn).username or None
+    except ValueError:
+        return None
+
+
+def public_key_from_request(request, envelope_headers: dict | None = None) -> str | None:
+    for header in ("HTTP_X_SENTRY_AUTH", "HTTP_AUTHORIZATION"):
+        raw = request.META.get(header, "")
+        if raw.strip().lower().startswith("sentry"):
+            key = parse_auth_header(raw).get("sentry_key")
+            if key:
+                return key
+    key = request.GET.get("sentry_key")
+    if key:
+        return key
+    if envelope_headers:
+        return public_key_from_dsn(envelope_headers.get("dsn"))
+    return None
+
+
+_cache: dict[str, tuple[float, KeyInfo | None]] = {}
+_cache_lock = threading.Lock()
+
+
+def clear_key_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+@receiver(post_save, sender=ProjectKey)
+@receiver(post_delete, sender=ProjectKey)
+@receiver(post_save, sender=Project)
+@receiver(post_delete, sender=Project)
+def _invalidate(**kwargs) -> None:
+    clear_key_cache()
+
+
+def load_key(public_key: str) -> KeyInfo | None:
+    ttl = settings.INGEST_KEY_CACHE_SECONDS
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(public_key)
+    if hit and hit[0] > now:
+        return hit[1]
+    row = (
+        ProjectKey.objects.filter(public_key=public_key)
+        .values_list(
+            "project_id", "is_active", "rate_limit_count", "rate_limit_window",
+            "project__allowed_origins",
+        )
+        .first()
+    )
+    info = None
+    if row:
+        project_id, is_active, count, window, origins = row
+        info = KeyInfo(
+            public_key=public_key,
+            project_id=project_id,
+            is_active=is_active,
+            rate_limit_count=settings.INGEST_DEFAULT_RATE_LIMIT if count is None else count,
+            rate_limit_window=window or settings.INGEST_DEFAULT_RATE_WINDOW,
+            allowed_origins=origins,
+        )
+    if ttl > 0:
+        with _cache_lock:
+            if len(_cache) > 10_000:
+                _cache.clear()
+            _cache[public_key] = (now + ttl, info)
+    return info
+
+
+def authenticate(request, project_id: int, envelope_headers: dict | None = None) -> KeyInfo:
+    public_key = public_key_from_request(request, envelope_headers)
+    if not public_key:
+        raise IngestError(
+            401, "missing DSN key: send X-Sentry-Auth: Sentry sentry_key=<public key> or ?sentry_key="
+        )
+    info = load_key(public_key)
+    if info is None:
+        raise IngestError(403, "invalid DSN key")
+    if info.project_id != project_id:
+        if not Project.objects.filter(pk=project_id).exists():
+            raise IngestError(404, f"project {project_id} does not exist")
+        raise IngestError(403, f"this DSN key does not belong to project {project_id}")
+    if not info.is_active:
+        raise IngestError(403, "this DSN key is disabled")
+    if not info.origin_allowed(request.META.get("HTTP_ORIGIN")):
+        raise IngestError(403, "origin not allowed for this project")
+    return info

@@ -1,0 +1,30 @@
+"""Raw events: committed before the endpoint replies, deleted once processed into an Event."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class RawEvent(models.Model):
+    class Kind(models.TextChoices):
+        EVENT = "event", "Event"
+        CSP = "csp", "CSP report"
+
+    project = models.ForeignKey("monitor.Project", on_delete=models.CASCADE, related_name="+")
+    event_id = models.UUIDField()
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.EVENT)
+    payload = models.BinaryField(help_text="The decoded JSON body as received.")
+    received_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Last re-enqueued by the sweeper.")
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="Not processed again before this.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "event_id"], name="rawevent_unique_id_per_project")
+        ]
+        indexes = [models.Index(fields=["received_at"], name="rawevent_received_idx")]
+
+    def __str__(self) -> str:
+        return f"raw {self.event_id.hex} ({self.attempts} attempts)"

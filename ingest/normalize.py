@@ -1,0 +1,533 @@
+"""Normalize an SDK event into Faultline's canonical shape (a pure function, no I/O).
+
+Tolerates what real SDKs send: legacy `sentry.interfaces.*` keys, a single exception instead of a
+list, `{"values": [...]}` or bare lists, numeric or ISO timestamps, tags as dicts, pairs or "k:v"
+strings. Every string is cleaned of NUL and lone surrogates (PostgreSQL rejects both in jsonb),
+and every part is bounded: frames, chained exceptions, breadcrumbs, string lengths, nesting depth.
+The canonical shape is documented in docs/events.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+LEVELS = {"debug", "info", "warning", "error", "fatal"}
+LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "trace": "debug"}
+MAX_STRING = 4096
+MAX_MESSAGE = 8192
+MAX_FRAMES = 250  # per stack trace: the oldest FRAMES_HEAD and the newest rest are kept
+FRAMES_HEAD = 50
+MAX_EXCEPTIONS = 25  # the most recent ones of a chain
+MAX_THREADS = 50
+MAX_BREADCRUMBS = 100
+MAX_TAGS = 100
+MAX_DEPTH = 6
+MAX_ITEMS = 100
+MAX_FUTURE_SECONDS = 60
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def clean_str(value: Any, limit: int = MAX_STRING) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def opt_str(value: Any, limit: int = MAX_STRING) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = clean_str(value, limit)
+    return text or None
+
+
+def opt_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def trim(value: Any, depth: int = 0) -> Any:
+    """Bound arbitrary JSON: depth, items per container, string length; clean strings."""
+    if isinstance(value, str):
+        return clean_str(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if depth >= MAX_DEPTH:
+        return clean_str(repr(value), 256) if isinstance(value, (dict, list)) else None
+    if isinstance(value, dict):
+        out = {}
+        for index, (key, item) in enumerate(value.items()):
+            if index >= MAX_ITEMS:
+                out["…"] = f"{len(value) - MAX_ITEMS} more keys"
+                break
+            out[clean_str(key, 256)] = trim(item, depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        items = [trim(item, depth + 1) for item in value[:MAX_ITEMS]]
+        if len(value) > MAX_ITEMS:
+            items.append(f"… {len(value) - MAX_ITEMS} more items")
+        return items
+    return clean_str(repr(value), 256)
+
+
+def values_of(value: Any) -> list:
+    """`{"values": [...]}`, a bare list, or a single object → a list of dicts."""
+    if isinstance(value, dict):
+        inner = value.get("values")
+        if isinstance(inner, list):
+            value = inner
+        elif inner is None and value:
+            value = [value]
+        else:
+            return []
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
+
+
+def parse_timestamp(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+        return number / 1000.0 if number > 1e11 else number  # milliseconds from some SDKs
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            return parse_timestamp(float(text))
+        except ValueError:
+            pass
+        text = _FRACTION.sub(r"\1", text.replace("Z", "+00:00").replace("z", "+00:00"))
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed.timestamp()
+    return None
+
+
+def normalize_level(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):  # Python logging numbers
+        return {10: "debug", 20: "info", 30: "warning", 40: "error", 50: "fatal"}.get(value, "error")
+    level = str(value or "").strip().lower()
+    level = LEVEL_ALIASES.get(level, level)
+    return level if level in LEVELS else "error"
+
+
+FRAME_STR_FIELDS = (
+    "filename", "abs_path", "module", "function", "raw_function", "symbol", "package",
+    "platform", "instruction_addr", "symbol_addr", "image_addr", "context_line",
+)
+
+
+def normalize_frame(frame: dict) -> dict:
+    out: dict[str, Any] = {}
+    for field in FRAME_STR_FIELDS:
+        value = opt_str(frame.get(field), 1024 if field == "context_line" else 512)
+        if value is not None:
+            out[field] = value
+    for field in ("lineno", "colno"):
+        value = opt_int(frame.get(field))
+        if value is not None:
+            out[field] = value
+    for field in ("pre_context", "post_context"):
+        context = frame.get(field)
+        if isinstance(context, list):
+            out[field] = [clean_str(line, 1024) for line in context[-10:] if line is not None]
+    in_app = frame.get("in_app")
+    if isinstance(in_app, bool):
+        out["in_app"] = in_app
+    if isinstance(frame.get("vars"), dict):
+        out["vars"] = trim(frame["vars"], depth=2)
+    return out
+
+
+def normalize_stacktrace(value: Any) -> dict | None:
+    if not isinstance(value, dict):
+        return None
+    raw_frames = value.get("frames")
+    if not isinstance(raw_frames, list):
+        return None
+    total = len(raw_frames)
+    omitted = None
+    if total > MAX_FRAMES:
+        tail = MAX_FRAMES - FRAMES_HEAD
+        omitted = [FRAMES_HEAD, total - tail]
+        raw_frames = raw_frames[:FRAMES_HEAD] + raw_frames[-tail:]
+    frames = [normalize_frame(f) for f in raw_frames if isinstance(f, dict)]
+    if not frames:
+        return None
+    out: dict[str, Any] = {"frames": frames}
+    if omitted:
+        out["frames_omitted"] = omitted
+    return out
+
+
+def normalize_exception(exc: dict) -> dict | None:
+    out: dict[str, Any] = {}
+    exc_type = opt_str(exc.get("type"), 256)
+    value = opt_str(exc.get("value"), MAX_MESSAGE)
+    if value is None and isinstance(exc.get("value"), (dict, list)):
+        value = clean_str(repr(exc["value"]), MAX_MESSAGE)
+    module = opt_str(exc.get("module"), 256)
+    if exc_type:
+        out["type"] = exc_type
+    if value:
+        out["value"] = value
+    if module:
+        out["module"] = module
+    stacktrace = normalize_stacktrace(exc.get("stacktrace")) or normalize_stacktrace(
+        exc.get("raw_stacktrace")
+    )
+    if stacktrace:
+        out["stacktrace"] = stacktrace
+    if isinstance(exc.get("mechanism"), dict):
+        out["mechanism"] = trim(exc["mechanism"], depth=3)
+    thread_id = exc.get("thread_id")
+    if isinstance(thread_id, (int, str)) and not isinstance(thread_id, bool):
+        out["thread_id"] = thread_id if isinstance(thread_id, int) else clean_str(thread_id, 64)
+    if not (exc_type or value or stacktrace):
+        return None
+    return out
+
+
+def normalize_exceptions(event: dict) -> list[dict]:
+    raw = event.get("exception", event.get("sentry.interfaces.Exception"))
+    items = values_of(raw)
+    if len(items) > MAX_EXCEPTIONS:
+        items = items[-MAX_EXCEPTIONS:]
+    return [exc for exc in (normalize_exception(item) for item in items) if exc]
+
+
+def normalize_threads(event: dict) -> list[dict]:
+    out = []
+    for thread in values_of(event.get("threads"))[:MAX_THREADS]:
+        item: dict[str, Any] = {}
+        thread_id = thread.get("id")
+        if isinstance(thread_id, (int, str)) and not isinstance(thread_id, bool):
+            item["id"] = thread_id if isinstance(thread_id, int) else clean_str(thread_id, 64)
+        for flag in ("crashed", "current", "main"):
+            if isinstance(thread.get(flag), bool):
+                item[flag] = thread[flag]
+        name = opt_str(thread.get("name"), 256)
+        if name:
+            item["name"] = name
+        stacktrace = normalize_stacktrace(thread.get("stacktrace"))
+        if stacktrace:
+            item["stacktrace"] = stacktrace
+        out.append(item)
+    return out
+
+
+def normalize_message(event: dict) -> tuple[str | None, dict | None]:
+    """The formatted message and the logentry {message, params} it came from."""
+    logentry = event.get("logentry", event.get("sentry.interfaces.Message"))
+    message = event.get("message")
+    if isinstance(message, dict) and logentry is None:
+        logentry, message = message, None
+    template = params = formatted = None
+    if isinstance(logentry, dict):
+        template = opt_str(logentry.get("message"), MAX_MESSAGE)
+        formatted = opt_str(logentry.get("formatted"), MAX_MESSAGE)
+        params = logentry.get("params")
+    elif isinstance(logentry, str):
+        template = clean_str(logentry, MAX_MESSAGE)
+    if formatted is None and template and params:
+        formatted = _format(template, params)
+    text = formatted or opt_str(message, MAX_MESSAGE) or template
+    entry = None
+    if template or formatted:
+        entry = {"message": template or formatted}
+        if params:
+            entry["params"] = trim(params, depth=3)
+    return text, entry
+
+
+def _format(template: str, params: Any) -> str:
+    try:
+        if isinstance(params, dict):
+            return clean_str(template % params, MAX_MESSAGE)
+        if isinstance(params, list):
+            if "%" in template:
+                return clean_str(template % tuple(params), MAX_MESSAGE)
+            return clean_str(template.format(*params), MAX_MESSAGE)
+    except (TypeError, ValueError, KeyError, IndexError):
+        pass
+    return template
+
+
+def normalize_tags(value: Any) -> list[list[str]]:
+    pairs: list[tuple[Any, Any]] = []
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (list, tuple)) and len(item) == 2:
+                pairs.append((item[0], item[1]))
+            elif isinstance(item, str) and ":" in item:
+                pairs.append(tuple(item.split(":", 1)))
+    out: list[list[str]] = []
+    seen = set()
+    for key, val in pairs[:MAX_TAGS]:
+        if key is None or val is None or isinstance(val, (dict, list)):
+            continue
+        key_text = clean_str(key, 64).strip()
+        val_text = clean_str(val, 200).strip()
+        if key_text and val_text and key_text not in seen:
+            seen.add(key_text)
+            out.append([key_text, val_text])
+    return out
+
+
+def normalize_pairs(value: Any) -> list[list[str]]:
+    """Headers or cookies: dict, list of pairs, or a "Cookie:"-style string → [[k, v], ...]."""
+    if isinstance(value, str):
+        value = [part.split("=", 1) for part in value.split(";") if "=" in part]
+    items = value.items() if isinstance(value, dict) else value if isinstance(value, list) else []
+    out = []
+    for item in items:
+        if isinstance(item, (list, tuple)) and len(item) == 2 and item[0] is not None:
+            out.append([clean_str(item[0], 256).strip(), clean_str(item[1] or "", MAX_STRING)])
+        if len(out) >= MAX_ITEMS:
+            break
+    return out
+
+
+def normalize_request(value: Any) -> dict | None:
+    if not isinstance(value, dict):
+        return None
+    out: dict[str, Any] = {}
+    for field in ("url", "method", "fragment"):
+        text = opt_str(value.get(field), 2048)
+        if text:
+            out[field] = text.upper() if field == "method" else text
+    query = value.get("query_string")
+    if isinstance(query, str) and query:
+        out["query_string"] = clean_str(query, 2048)
+    elif isinstance(query, (dict, list)) and query:
+        out["query_string"] = normalize_pairs(query)
+    for field in ("headers", "cookies"):
+        if value.get(field):
+            out[field] = normalize_pairs(value[field])
+    for field in ("data", "env"):
+        if value.get(field) not in (None, "", {}, []):
+            out[field] = trim(value[field], depth=2)
+    return out or None
+
+
+def normalize_user(value: Any) -> dict:
+    if not isinstance(value, dict):
+        return {}
+    out = {}
+    for key, item in value.items():
+        if item in (None, "", {}):
+            continue
+        out[clean_str(key, 64)] = trim(item, depth=4)
+    if "ip_address" in out and not isinstance(out["ip_address"], str):
+        out.pop("ip_address")
+    return out
+
+
+def user_identity(user: dict) -> str | None:
+    """The value of Sentry's `user` tag: id, else email, else username, else IP."""
+    for key, prefix in (("id", "id"), ("email", "email"), ("username", "username"),
+                        ("ip_address", "ip")):
+        value = user.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+            return clean_str(f"{prefix}:{value}", 200)
+    return None
+
+
+def normalize_breadcrumbs(value: Any) -> list[dict]:
+    crumbs = values_of(value)[-MAX_BREADCRUMBS:]
+    out = []
+    for crumb in crumbs:
+        item = trim(crumb, depth=3)
+        if "timestamp" in crumb:
+            item["timestamp"] = parse_timestamp(crumb["timestamp"])
+        out.append(item)
+    return out
+
+
+def normalize_event(
+    event: dict,
+    received: float,
+    event_id: str,
+    *,
+    kind: str = "event",
+) -> dict:
+    """Canonical, bounded, JSON-safe event. `received` is the server time (unix seconds)."""
+    if kind == "csp":
+        return normalize_csp(event, received, event_id)
+
+    timestamp = parse_timestamp(event.get("timestamp"))
+    if timestamp is None or timestamp > received + MAX_FUTURE_SECONDS:
+        timestamp = received
+    message, logentry = normalize_message(event)
+    out: dict[str, Any] = {
+        "event_id": event_id,
+        "timestamp": timestamp,
+        "received": received,
+        "platform": (opt_str(event.get("platform"), 64) or "other").lower(),
+        "level": normalize_level(event.get("level")),
+    }
+    for field, limit in (
+        ("logger", 128), ("transaction", 200), ("server_name", 128), ("release", 200),
+        ("dist", 64), ("environment", 64),
+    ):
+        value = opt_str(event.get(field), limit)
+        if value:
+            out[field] = value.strip()
+    if message:
+        out["message"] = message
+    if logentry:
+        out["logentry"] = logentry
+    exceptions = normalize_exceptions(event)
+    if exceptions:
+        out["exception"] = exceptions
+    threads = normalize_threads(event)
+    if threads:
+        out["threads"] = threads
+    stacktrace = normalize_stacktrace(
+        event.get("stacktrace", event.get("sentry.interfaces.Stacktrace"))
+    )
+    if stacktrace:
+        out["stacktrace"] = stacktrace
+    request = normalize_request(event.get("request", event.get("sentry.interfaces.Http")))
+    if request:
+        out["request"] = request
+    user = normalize_user(event.get("user", event.get("sentry.interfaces.User")))
+    if user:
+        out["user"] = user
+    for field in ("contexts", "extra", "modules", "sdk"):
+        if isinstance(event.get(field), dict) and event[field]:
+            out[field] = trim(event[field])
+    breadcrumbs = normalize_breadcrumbs(event.get("breadcrumbs"))
+    if breadcrumbs:
+        out["breadcrumbs"] = breadcrumbs
+    fingerprint = event.get("fingerprint")
+    if isinstance(fingerprint, list) and fingerprint:
+        out["fingerprint"] = [clean_str(part, 512) for part in fingerprint[:32] if part is not None]
+    out["tags"] = derived_tags(out, normalize_tags(event.get("tags")))
+    out.update(metadata(out))
+    return out
+
+
+def derived_tags(event: dict, tags: list[list[str]]) -> list[list[str]]:
+    """Tags the SDK sent, plus the ones Sentry derives (level, release, user, runtime, ...)."""
+    present = {key for key, _ in tags}
+    extra: list[tuple[str, Any]] = [
+        ("level", event.get("level")),
+        ("environment", event.get("environment")),
+        ("release", event.get("release")),
+        ("server_name", event.get("server_name")),
+        ("transaction", event.get("transaction")),
+        ("user", user_identity(event.get("user") or {})),
+    ]
+    url = (event.get("request") or {}).get("url")
+    if url:
+        extra.append(("url", url.split("?", 1)[0]))
+    contexts = event.get("contexts") or {}
+    for context_name in ("runtime", "browser", "os"):
+        context = contexts.get(context_name)
+        if isinstance(context, dict) and context.get("name"):
+            version = context.get("version")
+            extra.append((context_name, f"{context['name']} {version}" if version else context["name"]))
+    exceptions = event.get("exception") or []
+    if exceptions and isinstance(exceptions[-1].get("mechanism"), dict):
+        mechanism = exceptions[-1]["mechanism"]
+        if mechanism.get("type"):
+            extra.append(("mechanism", mechanism["type"]))
+        if isinstance(mechanism.get("handled"), bool):
+            extra.append(("handled", "yes" if mechanism["handled"] else "no"))
+    for key, value in extra:
+        if value and key not in present:
+            tags.append([key, clean_str(value, 200)])
+    return tags
+
+
+def _frame_label(frame: dict) -> str | None:
+    where = frame.get("module") or frame.get("filename") or frame.get("abs_path")
+    function = frame.get("function")
+    if where and function:
+        return f"{where} in {function}"
+    return where or function
+
+
+def culprit_of(event: dict) -> str:
+    if event.get("transaction"):
+        return event["transaction"]
+    for exc in reversed(event.get("exception") or []):
+        frames = (exc.get("stacktrace") or {}).get("frames") or []
+        in_app = [f for f in frames if f.get("in_app")]
+        for frame in reversed(in_app or frames):
+            label = _frame_label(frame)
+            if label:
+                return clean_str(label, 200)
+    return ""
+
+
+def metadata(event: dict) -> dict:
+    """title, culprit and type, as the issue stream shows them."""
+    exceptions = event.get("exception") or []
+    if exceptions:
+        top = exceptions[-1]
+        exc_type, value = top.get("type"), (top.get("value") or "").strip()
+        first_line = value.splitlines()[0] if value else ""
+        title = f"{exc_type}: {first_line}" if exc_type and first_line else exc_type or first_line
+        kind = "error"
+    else:
+        message = (event.get("message") or "").strip()
+        title = message.splitlines()[0] if message else ""
+        kind = "default"
+    return {
+        "title": clean_str(title or "<unlabeled event>", 255),
+        "culprit": clean_str(culprit_of(event), 255),
+        "type": kind,
+    }
+
+
+def normalize_csp(report: dict, received: float, event_id: str) -> dict:
+    body = report.get("csp-report")
+    if not isinstance(body, dict):
+        body = report
+    csp = {clean_str(k, 64): trim(v, depth=2) for k, v in body.items()}
+    directive = str(csp.get("effective-directive") or csp.get("violated-directive") or "")
+    directive = directive.split(" ", 1)[0]
+    blocked = str(csp.get("blocked-uri") or "self")
+    blocked_host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", blocked).split("/", 1)[0] or blocked
+    kind = directive.replace("-src-elem", "").replace("-src-attr", "").replace("-src", "")
+    title = f"Blocked '{kind or 'resource'}' from '{blocked_host}'"
+    out: dict[str, Any] = {
+        "event_id": event_id,
+        "timestamp": received,
+        "received": received,
+        "platform": "csp",
+        "level": "error",
+        "message": title,
+        "csp": csp,
+        "request": {"url": clean_str(csp.get("document-uri") or "", 2048)},
+        "tags": [["effective-directive", clean_str(directive, 200)],
+                 ["blocked-uri", clean_str(blocked, 200)]],
+        "title": clean_str(title, 255),
+        "culprit": clean_str(directive, 255),
+        "type": "csp",
+    }
+    return out

@@ -1,0 +1,97 @@
+"""Parsing of event payloads and envelopes as they arrive, before anything is stored."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from ingest.errors import bad_request
+
+
+def parse_json_object(data: bytes, what: str = "body") -> dict:
+    """UTF-8 JSON object or a 400 that says what is wrong."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise bad_request(f"{what} is not valid UTF-8 (byte {exc.start})") from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise bad_request(f"{what} is malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise bad_request(f"{what} is nested too deeply") from exc
+    if not isinstance(value, dict):
+        raise bad_request(f"{what} must be a JSON object, not {type(value).__name__}")
+    return value
+
+
+def parse_event_id(value: object) -> uuid.UUID | None:
+    """An event id as SDKs send it (32 hex digits or a dashed UUID); None when absent."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise bad_request("event_id must be a string of 32 hex digits")
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise bad_request(f"event_id {value[:40]!r} is not a valid id (32 hex digits)") from exc
+
+
+@dataclass(frozen=True)
+class EnvelopeItem:
+    type: str
+    headers: dict
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class Envelope:
+    headers: dict
+    items: list[EnvelopeItem]
+
+
+def _header_line(data: bytes, pos: int, what: str) -> tuple[dict, int]:
+    end = data.find(b"\n", pos)
+    line = data[pos:] if end == -1 else data[pos:end]
+    return parse_json_object(line, what), (len(data) if end == -1 else end + 1)
+
+
+def parse_envelope(data: bytes, max_item_size: int | None = None) -> Envelope:
+    """Split an envelope into its header and items (https://develop.sentry.dev/sdk/envelopes/).
+
+    Items carry an explicit `length` or run to the next newline. `max_item_size` bounds what an
+    `event`-like item may be; attachments and the like are only bounded by the envelope limit.
+    """
+    if not data.strip():
+        raise bad_request("envelope is empty")
+    headers, pos = _header_line(data, 0, "envelope header")
+    items: list[EnvelopeItem] = []
+    while pos < len(data):
+        if data[pos:pos + 1] == b"\n":  # tolerate blank lines between items
+            pos += 1
+            continue
+        item_headers, pos = _header_line(data, pos, f"envelope item {len(items) + 1} header")
+        item_type = item_headers.get("type")
+        if not isinstance(item_type, str) or not item_type:
+            raise bad_request(f"envelope item {len(items) + 1} has no type")
+        length = item_headers.get("length")
+        if length is not None:
+            if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+                raise bad_request(f"envelope item {len(items) + 1} has an invalid length")
+            payload = data[pos:pos + length]
+            if len(payload) < length:
+                raise bad_request(
+                    f"envelope item {len(items) + 1} is truncated: {len(payload)} of {length} bytes"
+                )
+            pos += length
+            if data[pos:pos + 1] == b"\n":
+                pos += 1
+        else:
+            end = data.find(b"\n", pos)
+            payload = data[pos:] if end == -1 else data[pos:end]
+            pos = len(data) if end == -1 else end + 1
+        items.append(EnvelopeItem(item_type, item_headers, payload))
+    return Envelope(headers, items)

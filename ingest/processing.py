@@ -1,0 +1,162 @@
+"""Turn committed raw events into stored, grouped events, a batch per transaction.
+
+A batch claims pending raw rows with FOR UPDATE SKIP LOCKED, so concurrent workers never take the
+same row, and a worker killed mid-batch rolls back: the rows stay pending for the next task or the
+sweeper. Processing is idempotent: an event id already stored is dropped, not counted twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from grouping.assign import IssueDelta, IssueSeed, bump_issues, resolve_hashes
+from grouping.fingerprint import Grouping, group
+from ingest.models import RawEvent
+from ingest.normalize import normalize_event
+from ingest.scrub import scrub_event
+from monitor.models import Event, Project
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min between attempts; then a dead letter
+
+
+@dataclass
+class Prepared:
+    raw_id: int
+    project_id: int
+    event: Event
+    grouping: Grouping
+    tags: list[list[str]]
+
+    def seed(self) -> IssueSeed:
+        return IssueSeed(
+            title=self.event.title,
+            culprit=self.event.data.get("culprit", ""),
+            level=self.event.level,
+            type=self.event.data.get("type", "error"),
+            platform=self.event.platform,
+            timestamp=self.event.timestamp,
+        )
+
+
+def _utc(seconds: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+def prepare(raw: RawEvent, project: Project) -> Prepared:
+    """The pure stages: parse → normalize → scrub → fingerprint."""
+    payload = json.loads(bytes(raw.payload))
+    data = normalize_event(
+        payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind
+    )
+    if project.scrub_data:
+        data = scrub_event(data, project.scrub_extra_keys or ())
+    grouping = group(data)
+    data["grouping"] = {"hash": grouping.hash, "variant": grouping.variant}
+    event = Event(
+        project_id=raw.project_id,
+        event_id=raw.event_id,
+        timestamp=_utc(data["timestamp"]),
+        received=raw.received_at,
+        grouping_hash=grouping.hash,
+        level=data["level"],
+        platform=data["platform"],
+        title=data["title"],
+        release=data.get("release", ""),
+        environment=data.get("environment", ""),
+        user=data.get("user", {}),
+        tags=data["tags"],
+        data=data,
+    )
+    return Prepared(raw.id, raw.project_id, event, grouping, data["tags"])
+
+
+def save(prepared: list[Prepared]) -> int:
+    """Store the events of one batch with their issues and counters; returns how many were new."""
+    stored = 0
+    by_project: dict[int, list[Prepared]] = defaultdict(list)
+    for item in prepared:
+        by_project[item.project_id].append(item)
+    for project_id, items in sorted(by_project.items()):
+        known = set(
+            Event.objects.filter(
+                project_id=project_id, event_id__in=[p.event.event_id for p in items]
+            ).values_list("event_id", flat=True)
+        )
+        fresh = [p for p in items if p.event.event_id not in known]
+        if not fresh:
+            continue
+        seeds: dict[str, IssueSeed] = {}
+        for item in fresh:
+            seeds.setdefault(item.grouping.hash, item.seed())
+        issue_of = resolve_hashes(project_id, seeds)
+        deltas: dict[int, IssueDelta] = defaultdict(IssueDelta)
+        for item in fresh:
+            item.event.issue_id = issue_of[item.grouping.hash]
+            deltas[item.event.issue_id].add(item.event.timestamp, item.event.received, item.tags)
+        Event.objects.bulk_create([item.event for item in fresh])
+        bump_issues(deltas)
+        stored += len(fresh)
+    return stored
+
+
+def record_failure(raw_id: int, attempts: int, exc: BaseException) -> None:
+    """Count a failed attempt and back off; after MAX_ATTEMPTS the row stays as a dead letter."""
+    delay = dt.timedelta(seconds=RETRY_BASE_SECONDS * 2**attempts)
+    RawEvent.objects.filter(id=raw_id).update(
+        attempts=F("attempts") + 1,
+        retry_at=timezone.now() + delay,
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+    )
+
+
+def _claim(limit: int, ids: list[int] | None = None) -> list[RawEvent]:
+    rows = RawEvent.objects.select_for_update(skip_locked=True).filter(
+        Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now()), attempts__lt=MAX_ATTEMPTS
+    )
+    if ids is not None:
+        rows = rows.filter(id__in=ids)
+    return list(rows.order_by("id")[:limit])
+
+
+def _process_rows(rows: list[RawEvent]) -> int:
+    projects = Project.objects.in_bulk({row.project_id for row in rows})
+    prepared: list[Prepared] = []
+    for row in rows:
+        try:
+            prepared.append(prepare(row, projects[row.project_id]))
+        except Exception as exc:  # a bad payload must not block the others
+            log.exception("raw event %s failed to process", row.id)
+            record_failure(row.id, row.attempts, exc)
+    stored = save(prepared)
+    RawEvent.objects.filter(id__in=[p.raw_id for p in prepared]).delete()
+    return stored
+
+
+def process_pending(limit: int, ids: list[int] | None = None) -> int:
+    """Process up to `limit` pending raw events (all of `ids` if given); returns rows claimed."""
+    rows: list[RawEvent] = []
+    try:
+        with transaction.atomic():
+            rows = _claim(limit, ids)
+            _process_rows(rows)
+            return len(rows)
+    except DatabaseError as exc:
+        if not rows:
+            raise
+        if len(rows) == 1:
+            # Record the failure in its own transaction so the row is not retried forever.
+            record_failure(rows[0].id, rows[0].attempts, exc)
+            log.exception("raw event %s failed to store", rows[0].id)
+            return 1
+        log.warning("batch of %d failed (%s); retrying one by one", len(rows), exc)
+        return sum(process_pending(1, [row.id]) for row in rows)

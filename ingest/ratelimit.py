@@ -1,0 +1,50 @@
+"""Per-key fixed-window rate limit in Redis. Fails open: Redis trouble never rejects events."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import redis
+from django.conf import settings
+
+from ingest.errors import IngestError
+
+log = logging.getLogger(__name__)
+_client: redis.Redis | None = None
+
+
+def client() -> redis.Redis:
+    global _client
+    if _client is None:
+        _client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5
+        )
+    return _client
+
+
+def check_rate_limit(public_key: str, limit: int, window: int, now: float | None = None) -> None:
+    """Count one event against the key; raise 429 (Retry-After, X-Sentry-Rate-Limits) past `limit`."""
+    if limit <= 0:
+        return
+    now = time.time() if now is None else now
+    slot = int(now // window)
+    name = f"faultline:rl:{public_key}:{window}:{slot}"
+    try:
+        pipe = client().pipeline()
+        pipe.incr(name)
+        pipe.expire(name, window + 1)
+        count = pipe.execute()[0]
+    except redis.RedisError as exc:
+        log.warning("rate limiter unavailable, accepting: %s", exc)
+        return
+    if count > limit:
+        retry_after = max(1, int((slot + 1) * window - now + 0.999))
+        raise IngestError(
+            429,
+            f"rate limit of {limit} events per {window}s exceeded for this key",
+            {
+                "Retry-After": str(retry_after),
+                "X-Sentry-Rate-Limits": f"{retry_after}::key:key_quota",
+            },
+        )

@@ -1,0 +1,157 @@
+"""Server-side data scrubbing of a normalized event, before anything is stored (pure function).
+
+Values under sensitive keys, cookies, Authorization-like headers, credentials in URLs and card
+numbers (Luhn-checked) become "[Filtered]", as Sentry's default scrubber does. Exception messages
+and breadcrumb messages are scanned for card numbers and URL passwords only: they are the signal
+developers need.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+FILTERED = "[Filtered]"
+DEFAULT_KEYS = (
+    "password", "secret", "passwd", "api_key", "apikey", "auth", "credentials", "token",
+    "bearer", "private_key", "privatekey", "access_key", "session", "csrf", "xsrf",
+    "set-cookie", "cookie",
+)
+SENSITIVE_HEADERS = {"authorization", "cookie", "set-cookie", "x-sentry-auth", "proxy-authorization",
+                     "x-api-key", "x-csrftoken", "x-xsrf-token"}
+_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)([^@/\s]+)(@)", re.IGNORECASE)
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        number = int(char)
+        if index % 2 == 1:
+            number *= 2
+            if number > 9:
+                number -= 9
+        total += number
+    return total % 10 == 0
+
+
+def scrub_string(text: str) -> str:
+    """Card numbers and URL passwords inside free text."""
+    if any(ch.isdigit() for ch in text):
+        def card(match: re.Match) -> str:
+            digits = re.sub(r"[ -]", "", match.group(0))
+            return FILTERED if 13 <= len(digits) <= 19 and _luhn(digits) else match.group(0)
+
+        text = _CARD.sub(card, text)
+    if "://" in text:
+        text = _URL_PASSWORD.sub(lambda m: m.group(1) + FILTERED + m.group(3), text)
+    return text
+
+
+class Scrubber:
+    def __init__(self, extra_keys: Iterable[str] = ()):
+        self.keys = tuple(DEFAULT_KEYS) + tuple(k.strip().lower() for k in extra_keys if k.strip())
+
+    def key_is_sensitive(self, key: Any) -> bool:
+        lowered = str(key).lower()
+        return any(pattern in lowered for pattern in self.keys)
+
+    def value(self, value: Any) -> Any:
+        """Walk arbitrary data: sensitive keys filtered, strings scanned."""
+        if isinstance(value, str):
+            return scrub_string(value)
+        if isinstance(value, dict):
+            return {
+                key: FILTERED if self.key_is_sensitive(key) and item not in (None, "")
+                else self.value(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        return value
+
+    def pairs(self, pairs: list, headers: bool = False) -> list:
+        out = []
+        for key, val in pairs:
+            sensitive = self.key_is_sensitive(key) or (headers and key.lower() in SENSITIVE_HEADERS)
+            out.append([key, FILTERED if sensitive and val else scrub_string(val)])
+        return out
+
+    def query_string(self, query: Any) -> Any:
+        if isinstance(query, list):
+            return self.pairs(query)
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if not pairs:
+            return scrub_string(query)
+        return urlencode([(k, FILTERED if self.key_is_sensitive(k) else scrub_string(v))
+                          for k, v in pairs], safe="[]")
+
+    def url(self, url: str) -> str:
+        url = scrub_string(url)
+        base, sep, query = url.partition("?")
+        return base + sep + self.query_string(query) if sep else url
+
+    def request(self, request: dict) -> dict:
+        out = dict(request)
+        if "url" in out:
+            out["url"] = self.url(out["url"])
+        if "query_string" in out:
+            out["query_string"] = self.query_string(out["query_string"])
+        if "headers" in out:
+            out["headers"] = self.pairs(out["headers"], headers=True)
+        if "cookies" in out:
+            out["cookies"] = [[key, FILTERED] for key, _ in out["cookies"]]
+        for field in ("data", "env"):
+            if field in out:
+                out[field] = self.value(out[field])
+        return out
+
+    def stacktrace(self, stacktrace: dict) -> dict:
+        frames = []
+        for frame in stacktrace.get("frames", []):
+            if "vars" in frame:
+                frame = {**frame, "vars": self.value(frame["vars"])}
+            frames.append(frame)
+        return {**stacktrace, "frames": frames}
+
+    def event(self, event: dict) -> dict:
+        out = dict(event)
+        if "request" in out:
+            out["request"] = self.request(out["request"])
+        for field in ("extra", "contexts", "user", "sdk"):
+            if field in out:
+                out[field] = self.value(out[field])
+        if "user" in out:
+            out["user"].pop("password", None)
+        if "message" in out:
+            out["message"] = scrub_string(out["message"])
+        if "logentry" in out:
+            out["logentry"] = self.value(out["logentry"])
+        if "exception" in out:
+            out["exception"] = [
+                {**exc, **({"value": scrub_string(exc["value"])} if "value" in exc else {}),
+                 **({"stacktrace": self.stacktrace(exc["stacktrace"])} if "stacktrace" in exc else {})}
+                for exc in out["exception"]
+            ]
+        if "threads" in out:
+            out["threads"] = [
+                {**t, "stacktrace": self.stacktrace(t["stacktrace"])} if "stacktrace" in t else t
+                for t in out["threads"]
+            ]
+        if "stacktrace" in out:
+            out["stacktrace"] = self.stacktrace(out["stacktrace"])
+        if "breadcrumbs" in out:
+            out["breadcrumbs"] = [self.value(crumb) for crumb in out["breadcrumbs"]]
+        if "tags" in out:
+            out["tags"] = [[k, FILTERED if self.key_is_sensitive(k) else scrub_string(v)]
+                           for k, v in out["tags"]]
+        for field in ("title",):
+            if field in out:
+                out[field] = scrub_string(out[field])
+        return out
+
+
+def scrub_event(event: dict, extra_keys: Iterable[str] = ()) -> dict:
+    return Scrubber(extra_keys).event(event)

@@ -1,0 +1,41 @@
+"""Counters of envelope items that are accepted but not stored (transactions, sessions, ...)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+
+import redis
+
+from ingest.ratelimit import client
+
+log = logging.getLogger(__name__)
+KEEP_DAYS = 35
+
+
+def _name(project_id: int) -> str:
+    return f"faultline:items:{project_id}"
+
+
+def count_items(project_id: int, counts: Counter, day: dt.date | None = None) -> None:
+    if not counts:
+        return
+    day = day or dt.datetime.now(dt.UTC).date()
+    try:
+        pipe = client().pipeline()
+        for item_type, n in counts.items():
+            pipe.hincrby(_name(project_id), f"{day.isoformat()}:{item_type}", n)
+        pipe.expire(_name(project_id), KEEP_DAYS * 86400)
+        pipe.execute()
+    except redis.RedisError as exc:
+        log.warning("could not count skipped items: %s", exc)
+
+
+def item_counts(project_id: int) -> dict[str, dict[str, int]]:
+    """{"2026-11-21": {"transaction": 3, ...}, ...}"""
+    out: dict[str, dict[str, int]] = {}
+    for field, value in client().hgetall(_name(project_id)).items():
+        day, _, item_type = field.decode().partition(":")
+        out.setdefault(day, {})[item_type] = int(value)
+    return out

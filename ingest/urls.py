@@ -1,0 +1,9 @@
+from django.urls import path
+
+from ingest import views
+
+urlpatterns = [
+    path("api/<int:project_id>/store/", views.store, name="ingest-store"),
+    path("api/<int:project_id>/envelope/", views.envelope, name="ingest-envelope"),
+    path("api/<int:project_id>/security/", views.security, name="ingest-security"),
+]

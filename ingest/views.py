@@ -1,0 +1,168 @@
+"""Sentry-protocol ingest endpoints: store, envelope, security (CSP). Thin: parse, authenticate,
+make durable, reply. Normalization and grouping happen in the Celery worker."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections import Counter
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from ingest import accept, stats
+from ingest.auth import KeyInfo, authenticate
+from ingest.body import decode_content, decode_legacy_store_body, read_body
+from ingest.errors import IngestError, bad_request, too_large
+from ingest.models import RawEvent
+from ingest.payload import parse_envelope, parse_event_id, parse_json_object
+from ingest.ratelimit import check_rate_limit
+
+ALLOWED_HEADERS = (
+    "X-Sentry-Auth, X-Requested-With, Origin, Accept, Content-Type, Authentication, "
+    "Authorization, Content-Encoding, sentry-trace, baggage"
+)
+EXPOSED_HEADERS = "X-Sentry-Error, X-Sentry-Rate-Limits, Retry-After"
+EVENT_ITEM_TYPES = {"event"}
+
+
+def _cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = request.META.get("HTTP_ORIGIN") or "*"
+    response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    response["Vary"] = "Origin"
+    return response
+
+
+def ingest_endpoint(view):
+    """CSRF exemption, CORS, preflight, method check and IngestError → JSON error reply."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, project_id: int) -> HttpResponse:
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=200)
+            response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+            response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+            response["Access-Control-Max-Age"] = "3600"
+            return _cors(request, response)
+        if request.method != "POST":
+            response = JsonResponse({"detail": "method not allowed: use POST"}, status=405)
+            response["Allow"] = "POST, OPTIONS"
+            return _cors(request, response)
+        try:
+            response = view(request, project_id)
+        except IngestError as exc:
+            response = JsonResponse({"detail": exc.detail}, status=exc.status)
+            response["X-Sentry-Error"] = exc.detail
+            for name, value in exc.headers.items():
+                response[name] = value
+        return _cors(request, response)
+
+    return wrapper
+
+
+def _content_length(request: HttpRequest) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
+def _read(request: HttpRequest, compressed_limit: int, limit: int) -> bytes:
+    body = read_body(request, _content_length(request), compressed_limit)
+    return decode_content(body, request.META.get("HTTP_CONTENT_ENCODING"), limit)
+
+
+def _rate_limit(key: KeyInfo) -> None:
+    check_rate_limit(key.public_key, key.rate_limit_count, key.rate_limit_window)
+
+
+@ingest_endpoint
+def store(request: HttpRequest, project_id: int) -> HttpResponse:
+    key = authenticate(request, project_id)
+    _rate_limit(key)
+    limit = settings.INGEST_MAX_EVENT_SIZE
+    data = decode_legacy_store_body(_read(request, limit, limit), limit)
+    event = parse_json_object(data, "event")
+    event_id = parse_event_id(event.get("event_id")) or uuid.uuid4()
+    if event.get("type") == "transaction":
+        stats.count_items(project_id, Counter(transaction=1))
+    else:
+        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, data)
+    return JsonResponse({"id": event_id.hex})
+
+
+@ingest_endpoint
+def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
+    data = _read(
+        request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, settings.INGEST_MAX_ENVELOPE_SIZE
+    )
+    parsed = parse_envelope(data)
+    key = authenticate(request, project_id, parsed.headers)
+    header_event_id = parse_event_id(parsed.headers.get("event_id"))
+
+    events: list[tuple[uuid.UUID, bytes]] = []
+    skipped: Counter = Counter()
+    for index, item in enumerate(parsed.items, start=1):
+        if item.type not in EVENT_ITEM_TYPES:
+            skipped[item.type] += 1
+            continue
+        if len(item.payload) > settings.INGEST_MAX_EVENT_SIZE:
+            raise too_large(
+                f"envelope item {index} ({item.type}) is {len(item.payload)} bytes; "
+                f"the limit is {settings.INGEST_MAX_EVENT_SIZE}"
+            )
+        payload = parse_json_object(item.payload, f"envelope item {index} ({item.type})")
+        event_id = parse_event_id(payload.get("event_id")) or header_event_id or uuid.uuid4()
+        events.append((event_id, item.payload))
+    if len({event_id for event_id, _ in events}) != len(events):
+        raise bad_request("envelope carries two events with the same event_id")
+
+    for _ in events:
+        _rate_limit(key)
+    for event_id, payload in events:
+        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, payload)
+    stats.count_items(project_id, skipped)
+
+    reply_id = header_event_id or (events[0][0] if events else None)
+    return JsonResponse({"id": reply_id.hex} if reply_id else {})
+
+
+@ingest_endpoint
+def security(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Browser CSP violation reports (report-uri and the Reporting API's csp-violation)."""
+    key = authenticate(request, project_id)
+    _rate_limit(key)
+    limit = settings.INGEST_MAX_EVENT_SIZE
+    data = _read(request, limit, limit)
+    try:
+        report = parse_json_object(data, "report")
+    except IngestError:
+        reports = _reporting_api_list(data)
+    else:
+        reports = [report]
+    ids = []
+    for one in reports:
+        event_id = uuid.uuid4()
+        accept.accept(project_id, event_id, RawEvent.Kind.CSP, _dump(one))
+        ids.append(event_id.hex)
+    return JsonResponse({"id": ids[0] if ids else None}, status=201)
+
+
+def _reporting_api_list(data: bytes) -> list[dict]:
+    import json
+
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise bad_request(f"report is not valid JSON: {exc}") from exc
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise bad_request("report must be a JSON object or a list of report objects")
+    return [{"csp-report": v.get("body", {})} for v in value if v.get("type") == "csp-violation"]
+
+
+def _dump(value: dict) -> bytes:
+    import json
+
+    return json.dumps(value, separators=(",", ":")).encode()

@@ -1,0 +1,87 @@
+"""`make run`: start the embedded services, migrate, create demo data, then run gunicorn, a Celery
+worker and Celery beat until Ctrl-C, which stops everything. DATABASE_URL / REDIS_URL, when set,
+replace the embedded PostgreSQL / Valkey."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from monitor.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey
+
+BIN = os.path.dirname(sys.executable)
+
+
+def _start_services(env: dict) -> list:
+    services: list = []
+    if not env.get("DATABASE_URL"):
+        postgres = EmbeddedPostgres(VAR_DIR / "dev" / "postgres")
+        print(f"Starting embedded PostgreSQL in {postgres.data_dir} …", flush=True)
+        postgres.start()
+        postgres.ensure_database("faultline")
+        env["DATABASE_URL"] = postgres.url("faultline")
+        services.append(postgres)
+    if not env.get("REDIS_URL"):
+        valkey = EmbeddedValkey(VAR_DIR / "dev" / "valkey", int(env.get("FAULTLINE_REDIS_PORT", "6390")))
+        print(f"Starting embedded Valkey on port {valkey.port} …", flush=True)
+        valkey.start()
+        env["REDIS_URL"] = valkey.url
+        services.append(valkey)
+    return services
+
+
+def main() -> int:
+    env = dict(os.environ)
+    env.setdefault("FAULTLINE_BIND", "127.0.0.1:8000")
+    env.setdefault("FAULTLINE_URL", f"http://{env['FAULTLINE_BIND']}")
+    services = _start_services(env)
+    processes: list[subprocess.Popen] = []
+    stopping = False
+
+    def stop(signum=None, frame=None):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True)
+        subprocess.run([*manage, "faultline_demo"], env=env, check=True)
+        beat_schedule = VAR_DIR / "dev" / "celerybeat-schedule"
+        commands = [
+            [f"{BIN}/gunicorn", "-c", "gunicorn.conf.py"],
+            [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "ingest,default",
+             "-c", env.get("CELERY_CONCURRENCY", "2"), "--loglevel", "INFO"],
+            [f"{BIN}/celery", "-A", "monitor", "beat", "--loglevel", "INFO",
+             "-s", str(beat_schedule)],
+        ]
+        for command in commands:
+            processes.append(subprocess.Popen(command, env=env, start_new_session=True))
+        print(f"Web, worker and beat are running; open {env['FAULTLINE_URL']}/ (Ctrl-C stops).",
+              flush=True)
+        while not stopping:
+            if any(p.poll() is not None for p in processes):
+                print("A process exited; stopping everything.", flush=True)
+                break
+            time.sleep(0.5)
+        return 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for service in reversed(services):
+            service.stop()
+        print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""Core models: organisations, their members and projects, DSN keys, issues and events."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        MEMBER = "member", "Member"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.role})"
+
+
+class Project(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="projects")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64)
+    platform = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    scrub_data = models.BooleanField(
+        default=True,
+        help_text="Replace passwords, tokens, cookies, Authorization headers and card numbers "
+        "with [Filtered] before events are stored.",
+    )
+    scrub_extra_keys = models.JSONField(
+        default=list, blank=True, help_text="Additional key names (substring match) to filter."
+    )
+    allowed_origins = models.TextField(
+        default="*",
+        blank=True,
+        help_text="Origins allowed to send events from browsers, one per line; * allows any.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="project_unique_slug_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.slug}/{self.slug}"
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        """Browser `Origin` check; requests without an Origin (server SDKs) always pass."""
+        if not origin:
+            return True
+        patterns = [line.strip() for line in self.allowed_origins.splitlines() if line.strip()]
+        if "*" in patterns:
+            return True
+        host = urlsplit(origin).hostname or ""
+        for pattern in patterns:
+            if pattern == origin or pattern == host:
+                return True
+            if pattern.startswith("*.") and host.endswith(pattern[1:]):
+                return True
+        return False
+
+
+def new_key() -> str:
+    return secrets.token_hex(16)
+
+
+class ProjectKey(models.Model):
+    """A DSN key. Several per project; a disabled key is refused at ingest."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="keys")
+    label = models.CharField(max_length=100, default="Default")
+    public_key = models.CharField(max_length=32, unique=True, default=new_key)
+    secret_key = models.CharField(max_length=32, default=new_key)
+    is_active = models.BooleanField(default=True)
+    rate_limit_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Events accepted per window; empty uses the server default."
+    )
+    rate_limit_window = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Window length in seconds (default 60)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.public_key[:8]}…)"
+
+    @property
+    def dsn(self) -> str:
+        base = urlsplit(settings.FAULTLINE_URL)
+        path = base.path.rstrip("/")
+        return f"{base.scheme}://{self.public_key}@{base.netloc}{path}/{self.project_id}"
+
+
+class Issue(models.Model):
+    class Status(models.TextChoices):
+        UNRESOLVED = "unresolved", "Unresolved"
+        RESOLVED = "resolved", "Resolved"
+        IGNORED = "ignored", "Ignored"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="issues")
+    title = models.CharField(max_length=255)
+    culprit = models.CharField(max_length=255, blank=True)
+    type = models.CharField(max_length=32, default="error", help_text="error, default (message) or csp")
+    level = models.CharField(max_length=16, default="error")
+    platform = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNRESOLVED)
+    regressed = models.BooleanField(default=False)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    regressed_at = models.DateTimeField(null=True, blank=True)
+    times_seen = models.BigIntegerField(default=0)
+    users_seen = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["project", "status", "-last_seen"], name="issue_stream_idx"),
+            models.Index(fields=["project", "-last_seen"], name="issue_project_last_seen_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GroupHash(models.Model):
+    """Maps a grouping hash to the issue it belongs to; fingerprinting and ML matching both write it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="group_hashes")
+    hash = models.CharField(max_length=32)
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="hashes")
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "hash"], name="grouphash_unique_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return self.hash
+
+
+class Event(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
+    event_id = models.UUIDField()
+    timestamp = models.DateTimeField()
+    received = models.DateTimeField()
+    grouping_hash = models.CharField(max_length=32)
+    level = models.CharField(max_length=16, default="error")
+    platform = models.CharField(max_length=64, blank=True)
+    title = models.CharField(max_length=255)
+    release = models.CharField(max_length=200, blank=True)
+    environment = models.CharField(max_length=64, blank=True)
+    user = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=list, blank=True, help_text="[[key, value], ...]")
+    data = models.JSONField(help_text="The normalized, scrubbed event.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "event_id"], name="event_unique_id_per_project")
+        ]
+        indexes = [models.Index(fields=["issue", "-timestamp"], name="event_issue_timestamp_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id.hex} {self.title}"
+
+
+class IssueTag(models.Model):
+    """Per-issue counts of tag values (also `user`, which backs Issue.users_seen)."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="tag_values")
+    key = models.CharField(max_length=64)
+    value = models.CharField(max_length=200)
+    times_seen = models.BigIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "key", "value"], name="issuetag_unique")
+        ]

@@ -1,0 +1,44 @@
+"""pytest plugin (loaded with -p): starts an embedded PostgreSQL and Valkey for the test session
+before pytest-django configures Django, unless DATABASE_URL / REDIS_URL point elsewhere."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from monitor.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey
+
+
+class Services:
+    postgres: EmbeddedPostgres | None = None
+    valkey: EmbeddedValkey | None = None
+
+
+services = Services()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    if {"--help", "-h", "--version"} & set(args):
+        return
+    root = VAR_DIR / "test"
+    if not os.environ.get("DATABASE_URL"):
+        services.postgres = EmbeddedPostgres(root / "postgres", durable=False)
+        services.postgres.start()
+        os.environ["DATABASE_URL"] = services.postgres.url("faultline")
+    if not os.environ.get("REDIS_URL"):
+        services.valkey = EmbeddedValkey(root / f"valkey-{os.getpid()}")
+        services.valkey.start()
+        os.environ["REDIS_URL"] = services.valkey.url
+    early_config.add_cleanup(_stop)
+
+
+def _stop() -> None:
+    if services.valkey is not None:
+        services.valkey.stop()
+        import shutil
+
+        shutil.rmtree(services.valkey.data_dir, ignore_errors=True)
+    if services.postgres is not None:
+        services.postgres.stop()

@@ -1,0 +1,162 @@
+"""Shared fixtures: organisations and keys, and real gunicorn / Celery worker processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from monitor.localservices import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SDK_PAYLOADS = Path(
+    os.environ.get("FAULTLINE_SDK_PAYLOADS", ROOT.parent / "shared" / "sdk-payloads")
+)
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.1,
+             message: str = "condition") -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+@pytest.fixture
+def org(db):
+    from monitor.models import Organization
+
+    return Organization.objects.create(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def project(org):
+    from monitor.models import Project
+
+    return Project.objects.create(organization=org, name="Backend", slug="backend", platform="python")
+
+
+@pytest.fixture
+def project_key(project):
+    from monitor.models import ProjectKey
+
+    return ProjectKey.objects.create(project=project)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ingest_state():
+    """Key cache and publish breaker are per process; tests must not inherit them."""
+    from ingest.accept import publish_breaker
+    from ingest.auth import clear_key_cache
+
+    clear_key_cache()
+    publish_breaker.reset()
+    yield
+    clear_key_cache()
+    publish_breaker.reset()
+
+
+@pytest.fixture
+def redis_client():
+    from ingest.ratelimit import client
+
+    return client()
+
+
+@pytest.fixture(scope="session")
+def live_env(django_db_setup, django_db_blocker) -> dict[str, str]:
+    """Environment for child processes: the test database, the test broker."""
+    from django.db import connection
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": url, "PYTHONUNBUFFERED": "1", "DB_CONN_MAX_AGE": "0"})
+    return env
+
+
+class Process:
+    """A child process in its own session, so it (and its children) can be killed together."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log: Path):
+        self.command, self.env, self.log_path = command, env, log
+        self.popen: subprocess.Popen | None = None
+
+    def start(self) -> Process:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.popen = subprocess.Popen(
+            self.command, env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        os.killpg(self.popen.pid, sig)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+        self.log.close()
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:]
+
+
+LOG_DIR = ROOT / "var" / "test" / "logs"
+
+
+def start_worker(env: dict[str, str], name: str, concurrency: int = 2) -> Process:
+    command = [
+        str(BIN / "celery"), "-A", "monitor", "worker", "-Q", "ingest,default",
+        "-c", str(concurrency), "-n", f"{name}-{os.getpid()}@%h", "--without-gossip",
+        "--without-mingle", "--loglevel", "WARNING",
+    ]
+    return Process(command, env, LOG_DIR / f"{name}.log").start()
+
+
+@pytest.fixture(scope="session")
+def worker(live_env):
+    process = start_worker(live_env, "worker")
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def web(live_env) -> str:
+    """gunicorn serving the app on a free port; yields its base URL."""
+    port = free_port()
+    env = dict(live_env, FAULTLINE_BIND=f"127.0.0.1:{port}", FAULTLINE_URL=f"http://127.0.0.1:{port}")
+    process = Process([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env,
+                      LOG_DIR / "gunicorn.log").start()
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            assert process.popen.poll() is None, process.output()
+            return False
+
+    wait_for(healthy, timeout=60, message="gunicorn to answer")
+    yield base
+    process.stop()

@@ -1,0 +1,139 @@
+"""Normalization of real and hostile event shapes (pure)."""
+
+import json
+import time
+
+import pytest
+
+from ingest.normalize import (
+    MAX_FRAMES,
+    normalize_event,
+    parse_timestamp,
+)
+from tests.sdk_payloads import STORE_EVENTS, require_corpus, store_event
+
+NOW = 1_700_000_000.0
+
+
+def norm(event, **kwargs):
+    return normalize_event(event, NOW, "0" * 32, **kwargs)
+
+
+def test_corpus_is_present():
+    require_corpus()
+    assert len(STORE_EVENTS) >= 14
+
+
+@pytest.mark.parametrize("name", STORE_EVENTS)
+def test_every_sdk_payload_normalizes_to_json_safe_data(name):
+    event = norm(store_event(name))
+    json.dumps(event, ensure_ascii=False).encode("utf-8")  # storable as jsonb
+    assert event["title"] and event["title"] != "<unlabeled event>" or name.endswith(
+        "very_small_event.json"
+    )
+    assert event["level"] in {"debug", "info", "warning", "error", "fatal"}
+
+
+def test_python_zero_division_shape():
+    require_corpus()
+    event = norm(store_event("incoming_events__python_zero_division.json"))
+    assert event["title"].startswith("ZeroDivisionError: division by zero")
+    assert event["type"] == "error"
+    frames = event["exception"][-1]["stacktrace"]["frames"]
+    assert all("lineno" in f for f in frames)
+    assert event["culprit"]
+
+
+def test_message_with_params_is_formatted_and_template_kept():
+    event = norm({"logentry": {"message": "user %s failed %d times", "params": ["bob", 3]}})
+    assert event["message"] == "user bob failed 3 times"
+    assert event["logentry"]["message"] == "user %s failed %d times"
+    assert event["type"] == "default"
+    assert event["title"] == "user bob failed 3 times"
+
+
+def test_legacy_interfaces_and_single_exception():
+    event = norm({
+        "sentry.interfaces.Exception": {"type": "ValueError", "value": "bad"},
+        "sentry.interfaces.Message": {"message": "hi"},
+        "sentry.interfaces.User": {"id": 7},
+    })
+    assert event["exception"][0]["type"] == "ValueError"
+    assert event["message"] == "hi"
+    assert ["user", "id:7"] in event["tags"]
+
+
+def test_timestamps():
+    assert parse_timestamp("2020-04-25T19:36:56.584908333Z") == pytest.approx(1587843416.584908)
+    assert parse_timestamp(1587843416584) == pytest.approx(1587843416.584)  # milliseconds
+    assert parse_timestamp("1587843416.5") == pytest.approx(1587843416.5)
+    assert parse_timestamp("yesterday") is None
+    assert norm({"timestamp": NOW + 3600})["timestamp"] == NOW  # future clamps to received
+    assert norm({"timestamp": "garbage"})["timestamp"] == NOW
+
+
+def test_levels_and_tags_in_every_form():
+    assert norm({"level": "warn"})["level"] == "warning"
+    assert norm({"level": 50})["level"] == "fatal"
+    assert norm({"level": "nonsense"})["level"] == "error"
+    for tags in ({"a": "1"}, [["a", "1"]], ["a:1"]):
+        assert ["a", "1"] in norm({"tags": tags})["tags"]
+    assert ["b", "x"] not in norm({"tags": {"b": {"nested": "x"}}})["tags"]
+
+
+def test_nul_and_lone_surrogates_are_removed():
+    event = norm({"message": "a\x00b\ud800c", "extra": {"k\x00": "v\udfff"}})
+    assert event["message"] == "ab\ufffdc"
+    json.dumps(event, ensure_ascii=False).encode("utf-8")
+
+
+def recursion_event(depth: int) -> dict:
+    frames = [{"filename": "app.py", "function": "walk", "lineno": 10, "in_app": True,
+               "context_line": "return walk(node.child)", "vars": {"node": "x" * 50}}
+              for _ in range(depth)]
+    return {"exception": {"values": [{"type": "RecursionError", "value": "maximum recursion",
+                                      "stacktrace": {"frames": frames}}]}}
+
+
+def test_ten_thousand_frame_recursion_is_bounded_quickly():
+    event = recursion_event(10_000)
+    started = time.perf_counter()
+    out = norm(event)
+    elapsed = time.perf_counter() - started
+    stacktrace = out["exception"][0]["stacktrace"]
+    assert len(stacktrace["frames"]) == MAX_FRAMES
+    assert stacktrace["frames_omitted"] == [50, 10_000 - 200]
+    assert elapsed < 5  # generous: bounded work, not a benchmark
+    assert len(json.dumps(out)) < 1_000_000
+
+
+def test_chained_exceptions_are_bounded_to_the_most_recent():
+    values = [{"type": f"E{i}", "value": str(i)} for i in range(100)]
+    out = norm({"exception": {"values": values}})
+    assert [e["type"] for e in out["exception"]][-1] == "E99"
+    assert len(out["exception"]) == 25
+
+
+def test_deep_and_wide_extra_data_is_bounded():
+    deep: dict = {}
+    node = deep
+    for _ in range(50):
+        node["x"] = {}
+        node = node["x"]
+    out = norm({"extra": {"deep": deep, "wide": list(range(10_000)), "long": "y" * 100_000}})
+    assert len(json.dumps(out["extra"])) < 20_000
+
+
+def test_csp_report():
+    out = norm({"csp-report": {"blocked-uri": "http://evil.example/x.js",
+                               "effective-directive": "script-src-elem",
+                               "document-uri": "https://app.example/"}}, kind="csp")
+    assert out["title"] == "Blocked 'script' from 'evil.example'"
+    assert out["type"] == "csp"
+    assert out["culprit"] == "script-src-elem"
+
+
+def test_unlabeled_event():
+    out = norm({})
+    assert out["title"] == "<unlabeled event>"
+    assert out["platform"] == "other" and out["level"] == "error"
