@@ -158,4 +158,3 @@ def bump_issues(deltas: dict[int, IssueDelta]) -> None:
                     "last_received": delta.last_received,
                 },
             )
-

@@ -51,7 +51,11 @@ def normalize_function(name: str) -> str:
 
 def frame_component(frame: dict, platform: str) -> str | None:
     module = frame.get("module")
-    where = module if module else normalize_filename(frame.get("filename") or frame.get("abs_path") or "")
+    where = (
+        module
+        if module
+        else normalize_filename(frame.get("filename") or frame.get("abs_path") or "")
+    )
     function = frame.get("function") or ""
     if function in ("?", "<anonymous>", "<unknown>"):
         function = ""
@@ -128,7 +132,7 @@ def default_components(event: dict) -> tuple[str, list[str]]:
 _VARIABLES = {
     "{{default}}": None,
     "{{transaction}}": lambda e: e.get("transaction") or "",
-    "{{type}}": lambda e: ((e.get("exception") or [{}])[-1].get("type") or ""),
+    "{{type}}": lambda e: (e.get("exception") or [{}])[-1].get("type") or "",
     "{{level}}": lambda e: e.get("level") or "",
     "{{message}}": lambda e: parameterize(e.get("message") or ""),
 }

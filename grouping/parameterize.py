@@ -7,17 +7,33 @@ import re
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("<url>", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)),
     ("<email>", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("<uuid>", re.compile(
-        r"\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b", re.IGNORECASE)),
-    ("<date>", re.compile(
-        r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
-        r"|\b\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\b")),
-    ("<ip>", re.compile(
-        r"\b(?:\d{1,3}\.){3}\d{1,3}\b"
-        r"|\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,7}:(?:[0-9a-f]{1,4})?\b",
-        re.IGNORECASE)),
-    ("<hex>", re.compile(r"\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b",
-                         re.IGNORECASE)),
+    (
+        "<uuid>",
+        re.compile(
+            r"\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b", re.IGNORECASE
+        ),
+    ),
+    (
+        "<date>",
+        re.compile(
+            r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+            r"|\b\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\b"
+        ),
+    ),
+    (
+        "<ip>",
+        re.compile(
+            r"\b(?:\d{1,3}\.){3}\d{1,3}\b"
+            r"|\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,7}:(?:[0-9a-f]{1,4})?\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "<hex>",
+        re.compile(
+            r"\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b", re.IGNORECASE
+        ),
+    ),
     ("<int>", re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")),
 ]
 

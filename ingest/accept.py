@@ -54,7 +54,7 @@ class _PublishBreaker:
 publish_breaker = _PublishBreaker()
 
 
-def enqueue(raw_id: int) -> bool:
+def enqueue(raw_id: int | None) -> bool:
     from ingest.tasks import process_raw_events
 
     if not publish_breaker.allow():

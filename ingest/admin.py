@@ -10,5 +10,12 @@ class RawEventAdmin(admin.ModelAdmin):
     list_display = ["event_id", "project", "kind", "received_at", "attempts", "last_error"]
     list_filter = ["kind", "attempts"]
     exclude = ["payload"]
-    readonly_fields = ["project", "event_id", "kind", "received_at", "enqueued_at", "attempts",
-                       "last_error"]
+    readonly_fields = [
+        "project",
+        "event_id",
+        "kind",
+        "received_at",
+        "enqueued_at",
+        "attempts",
+        "last_error",
+    ]

@@ -92,7 +92,10 @@ def load_key(public_key: str) -> KeyInfo | None:
     row = (
         ProjectKey.objects.filter(public_key=public_key)
         .values_list(
-            "project_id", "is_active", "rate_limit_count", "rate_limit_window",
+            "project_id",
+            "is_active",
+            "rate_limit_count",
+            "rate_limit_window",
             "project__allowed_origins",
         )
         .first()
@@ -120,7 +123,8 @@ def authenticate(request, project_id: int, envelope_headers: dict | None = None)
     public_key = public_key_from_request(request, envelope_headers)
     if not public_key:
         raise IngestError(
-            401, "missing DSN key: send X-Sentry-Auth: Sentry sentry_key=<public key> or ?sentry_key="
+            401,
+            "missing DSN key: send X-Sentry-Auth: Sentry sentry_key=<public key> or ?sentry_key=",
         )
     info = load_key(public_key)
     if info is None:

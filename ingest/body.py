@@ -72,7 +72,7 @@ def _zstd(data: bytes, limit: int) -> bytes:
     decoder = zstandard.ZstdDecompressor().decompressobj()
     pos = 0
     while pos < len(data):
-        out += decoder.decompress(data[pos:pos + step])
+        out += decoder.decompress(data[pos : pos + step])
         pos += step
         if len(out) > limit:
             raise too_large(f"decompressed body exceeds the limit of {limit} bytes")

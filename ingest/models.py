@@ -15,14 +15,20 @@ class RawEvent(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.EVENT)
     payload = models.BinaryField(help_text="The decoded JSON body as received.")
     received_at = models.DateTimeField()
-    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Last re-enqueued by the sweeper.")
-    retry_at = models.DateTimeField(null=True, blank=True, help_text="Not processed again before this.")
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last re-enqueued by the sweeper."
+    )
+    retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="Not processed again before this."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["project", "event_id"], name="rawevent_unique_id_per_project")
+            models.UniqueConstraint(
+                fields=["project", "event_id"], name="rawevent_unique_id_per_project"
+            )
         ]
         indexes = [models.Index(fields=["received_at"], name="rawevent_received_idx")]
 

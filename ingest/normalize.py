@@ -125,15 +125,27 @@ def parse_timestamp(value: Any) -> float | None:
 
 def normalize_level(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):  # Python logging numbers
-        return {10: "debug", 20: "info", 30: "warning", 40: "error", 50: "fatal"}.get(value, "error")
+        return {10: "debug", 20: "info", 30: "warning", 40: "error", 50: "fatal"}.get(
+            value, "error"
+        )
     level = str(value or "").strip().lower()
     level = LEVEL_ALIASES.get(level, level)
     return level if level in LEVELS else "error"
 
 
 FRAME_STR_FIELDS = (
-    "filename", "abs_path", "module", "function", "raw_function", "symbol", "package",
-    "platform", "instruction_addr", "symbol_addr", "image_addr", "context_line",
+    "filename",
+    "abs_path",
+    "module",
+    "function",
+    "raw_function",
+    "symbol",
+    "package",
+    "platform",
+    "instruction_addr",
+    "symbol_addr",
+    "image_addr",
+    "context_line",
 )
 
 
@@ -347,8 +359,12 @@ def normalize_user(value: Any) -> dict:
 
 def user_identity(user: dict) -> str | None:
     """The value of Sentry's `user` tag: id, else email, else username, else IP."""
-    for key, prefix in (("id", "id"), ("email", "email"), ("username", "username"),
-                        ("ip_address", "ip")):
+    for key, prefix in (
+        ("id", "id"),
+        ("email", "email"),
+        ("username", "username"),
+        ("ip_address", "ip"),
+    ):
         value = user.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
             return clean_str(f"{prefix}:{value}", 200)
@@ -389,8 +405,12 @@ def normalize_event(
         "level": normalize_level(event.get("level")),
     }
     for field, limit in (
-        ("logger", 128), ("transaction", 200), ("server_name", 128), ("release", 200),
-        ("dist", 64), ("environment", 64),
+        ("logger", 128),
+        ("transaction", 200),
+        ("server_name", 128),
+        ("release", 200),
+        ("dist", 64),
+        ("environment", 64),
     ):
         value = opt_str(event.get(field), limit)
         if value:
@@ -449,7 +469,9 @@ def derived_tags(event: dict, tags: list[list[str]]) -> list[list[str]]:
         context = contexts.get(context_name)
         if isinstance(context, dict) and context.get("name"):
             version = context.get("version")
-            extra.append((context_name, f"{context['name']} {version}" if version else context["name"]))
+            extra.append(
+                (context_name, f"{context['name']} {version}" if version else context["name"])
+            )
     exceptions = event.get("exception") or []
     if exceptions and isinstance(exceptions[-1].get("mechanism"), dict):
         mechanism = exceptions[-1]["mechanism"]
@@ -524,8 +546,10 @@ def normalize_csp(report: dict, received: float, event_id: str) -> dict:
         "message": title,
         "csp": csp,
         "request": {"url": clean_str(csp.get("document-uri") or "", 2048)},
-        "tags": [["effective-directive", clean_str(directive, 200)],
-                 ["blocked-uri", clean_str(blocked, 200)]],
+        "tags": [
+            ["effective-directive", clean_str(directive, 200)],
+            ["blocked-uri", clean_str(blocked, 200)],
+        ],
         "title": clean_str(title, 255),
         "culprit": clean_str(directive, 255),
         "type": "csp",

@@ -20,7 +20,9 @@ def parse_json_object(data: bytes, what: str = "body") -> dict:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise bad_request(f"{what} is malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+        raise bad_request(
+            f"{what} is malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
     except RecursionError as exc:
         raise bad_request(f"{what} is nested too deeply") from exc
     if not isinstance(value, dict):
@@ -70,7 +72,7 @@ def parse_envelope(data: bytes, max_item_size: int | None = None) -> Envelope:
     headers, pos = _header_line(data, 0, "envelope header")
     items: list[EnvelopeItem] = []
     while pos < len(data):
-        if data[pos:pos + 1] == b"\n":  # tolerate blank lines between items
+        if data[pos : pos + 1] == b"\n":  # tolerate blank lines between items
             pos += 1
             continue
         item_headers, pos = _header_line(data, pos, f"envelope item {len(items) + 1} header")
@@ -81,13 +83,13 @@ def parse_envelope(data: bytes, max_item_size: int | None = None) -> Envelope:
         if length is not None:
             if not isinstance(length, int) or isinstance(length, bool) or length < 0:
                 raise bad_request(f"envelope item {len(items) + 1} has an invalid length")
-            payload = data[pos:pos + length]
+            payload = data[pos : pos + length]
             if len(payload) < length:
                 raise bad_request(
                     f"envelope item {len(items) + 1} is truncated: {len(payload)} of {length} bytes"
                 )
             pos += length
-            if data[pos:pos + 1] == b"\n":
+            if data[pos : pos + 1] == b"\n":
                 pos += 1
         else:
             end = data.find(b"\n", pos)

@@ -24,7 +24,7 @@ def client() -> redis.Redis:
 
 
 def check_rate_limit(public_key: str, limit: int, window: int, now: float | None = None) -> None:
-    """Count one event against the key; raise 429 (Retry-After, X-Sentry-Rate-Limits) past `limit`."""
+    """Count an event for the key; past `limit`, 429 with Retry-After and X-Sentry-Rate-Limits."""
     if limit <= 0:
         return
     now = time.time() if now is None else now

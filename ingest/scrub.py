@@ -15,12 +15,34 @@ from urllib.parse import parse_qsl, urlencode
 
 FILTERED = "[Filtered]"
 DEFAULT_KEYS = (
-    "password", "secret", "passwd", "api_key", "apikey", "auth", "credentials", "token",
-    "bearer", "private_key", "privatekey", "access_key", "session", "csrf", "xsrf",
-    "set-cookie", "cookie",
+    "password",
+    "secret",
+    "passwd",
+    "api_key",
+    "apikey",
+    "auth",
+    "credentials",
+    "token",
+    "bearer",
+    "private_key",
+    "privatekey",
+    "access_key",
+    "session",
+    "csrf",
+    "xsrf",
+    "set-cookie",
+    "cookie",
 )
-SENSITIVE_HEADERS = {"authorization", "cookie", "set-cookie", "x-sentry-auth", "proxy-authorization",
-                     "x-api-key", "x-csrftoken", "x-xsrf-token"}
+SENSITIVE_HEADERS = {
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "x-sentry-auth",
+    "proxy-authorization",
+    "x-api-key",
+    "x-csrftoken",
+    "x-xsrf-token",
+}
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 _URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)([^@/\s]+)(@)", re.IGNORECASE)
 
@@ -40,6 +62,7 @@ def _luhn(digits: str) -> bool:
 def scrub_string(text: str) -> str:
     """Card numbers and URL passwords inside free text."""
     if any(ch.isdigit() for ch in text):
+
         def card(match: re.Match) -> str:
             digits = re.sub(r"[ -]", "", match.group(0))
             return FILTERED if 13 <= len(digits) <= 19 and _luhn(digits) else match.group(0)
@@ -64,7 +87,8 @@ class Scrubber:
             return scrub_string(value)
         if isinstance(value, dict):
             return {
-                key: FILTERED if self.key_is_sensitive(key) and item not in (None, "")
+                key: FILTERED
+                if self.key_is_sensitive(key) and item not in (None, "")
                 else self.value(item)
                 for key, item in value.items()
             }
@@ -85,8 +109,10 @@ class Scrubber:
         pairs = parse_qsl(query, keep_blank_values=True)
         if not pairs:
             return scrub_string(query)
-        return urlencode([(k, FILTERED if self.key_is_sensitive(k) else scrub_string(v))
-                          for k, v in pairs], safe="[]")
+        return urlencode(
+            [(k, FILTERED if self.key_is_sensitive(k) else scrub_string(v)) for k, v in pairs],
+            safe="[]",
+        )
 
     def url(self, url: str) -> str:
         url = scrub_string(url)
@@ -131,8 +157,15 @@ class Scrubber:
             out["logentry"] = self.value(out["logentry"])
         if "exception" in out:
             out["exception"] = [
-                {**exc, **({"value": scrub_string(exc["value"])} if "value" in exc else {}),
-                 **({"stacktrace": self.stacktrace(exc["stacktrace"])} if "stacktrace" in exc else {})}
+                {
+                    **exc,
+                    **({"value": scrub_string(exc["value"])} if "value" in exc else {}),
+                    **(
+                        {"stacktrace": self.stacktrace(exc["stacktrace"])}
+                        if "stacktrace" in exc
+                        else {}
+                    ),
+                }
                 for exc in out["exception"]
             ]
         if "threads" in out:
@@ -145,8 +178,10 @@ class Scrubber:
         if "breadcrumbs" in out:
             out["breadcrumbs"] = [self.value(crumb) for crumb in out["breadcrumbs"]]
         if "tags" in out:
-            out["tags"] = [[k, FILTERED if self.key_is_sensitive(k) else scrub_string(v)]
-                           for k, v in out["tags"]]
+            out["tags"] = [
+                [k, FILTERED if self.key_is_sensitive(k) else scrub_string(v)]
+                for k, v in out["tags"]
+            ]
         for field in ("title",):
             if field in out:
                 out[field] = scrub_string(out[field])

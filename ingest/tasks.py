@@ -11,6 +11,7 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
+from ingest.accept import enqueue
 from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS, process_pending
 
@@ -25,14 +26,21 @@ from ingest.processing import MAX_ATTEMPTS, process_pending
 )
 def process_raw_events(raw_id: int | None = None) -> int:
     """Process a batch of pending raw events. `raw_id` names the event that caused the message;
-    the batch takes whatever is pending, so under load one message drains many events."""
-    return process_pending(settings.INGEST_PROCESS_BATCH)
+    the batch takes whatever is pending, so under load one message drains many events. A full
+    batch means a backlog: the task then enqueues its own continuation."""
+    limit = settings.INGEST_PROCESS_BATCH
+    claimed = process_pending(limit)
+    if claimed >= limit:
+        enqueue(None)
+    return claimed
 
 
 @shared_task(name="ingest.sweep_unprocessed")
 def sweep_unprocessed(older_than_seconds: int | None = None) -> int:
     """Re-enqueue raw events left pending (broker was down, worker was killed)."""
-    older = settings.INGEST_SWEEP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    older = (
+        settings.INGEST_SWEEP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    )
     now = timezone.now()
     cutoff = now - dt.timedelta(seconds=older)
     ids = list(

@@ -35,8 +35,16 @@ class ProjectAdmin(admin.ModelAdmin):
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
-    list_display = ["title", "project", "level", "status", "regressed", "times_seen", "users_seen",
-                    "last_seen"]
+    list_display = [
+        "title",
+        "project",
+        "level",
+        "status",
+        "regressed",
+        "times_seen",
+        "users_seen",
+        "last_seen",
+    ]
     list_filter = ["status", "level", "regressed", "project"]
     search_fields = ["title", "culprit"]
     date_hierarchy = "last_seen"

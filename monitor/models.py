@@ -25,14 +25,20 @@ class Membership(models.Model):
         ADMIN = "admin", "Admin"
         MEMBER = "member", "Member"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_unique_user_org"
+            )
         ]
 
     def __str__(self) -> str:
@@ -40,7 +46,9 @@ class Membership(models.Model):
 
 
 class Project(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="projects")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="projects"
+    )
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64)
     platform = models.CharField(max_length=64, blank=True)
@@ -61,7 +69,9 @@ class Project(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "slug"], name="project_unique_slug_per_org")
+            models.UniqueConstraint(
+                fields=["organization", "slug"], name="project_unique_slug_per_org"
+            )
         ]
 
     def __str__(self) -> str:
@@ -76,7 +86,7 @@ class Project(models.Model):
             return True
         host = urlsplit(origin).hostname or ""
         for pattern in patterns:
-            if pattern == origin or pattern == host:
+            if pattern in (origin, host):
                 return True
             if pattern.startswith("*.") and host.endswith(pattern[1:]):
                 return True
@@ -96,7 +106,9 @@ class ProjectKey(models.Model):
     secret_key = models.CharField(max_length=32, default=new_key)
     is_active = models.BooleanField(default=True)
     rate_limit_count = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Events accepted per window; empty uses the server default."
+        null=True,
+        blank=True,
+        help_text="Events accepted per window; empty uses the server default.",
     )
     rate_limit_window = models.PositiveIntegerField(
         null=True, blank=True, help_text="Window length in seconds (default 60)."
@@ -122,7 +134,9 @@ class Issue(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="issues")
     title = models.CharField(max_length=255)
     culprit = models.CharField(max_length=255, blank=True)
-    type = models.CharField(max_length=32, default="error", help_text="error, default (message) or csp")
+    type = models.CharField(
+        max_length=32, default="error", help_text="error, default (message) or csp"
+    )
     level = models.CharField(max_length=16, default="error")
     platform = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNRESOLVED)
@@ -145,7 +159,7 @@ class Issue(models.Model):
 
 
 class GroupHash(models.Model):
-    """Maps a grouping hash to the issue it belongs to; fingerprinting and ML matching both write it."""
+    """Maps a grouping hash to its issue; fingerprinting and ML matching both write it."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="group_hashes")
     hash = models.CharField(max_length=32)
@@ -179,7 +193,9 @@ class Event(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["project", "event_id"], name="event_unique_id_per_project")
+            models.UniqueConstraint(
+                fields=["project", "event_id"], name="event_unique_id_per_project"
+            )
         ]
         indexes = [models.Index(fields=["issue", "-timestamp"], name="event_issue_timestamp_idx")]
 
@@ -201,3 +217,6 @@ class IssueTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issue", "key", "value"], name="issuetag_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value} ({self.times_seen})"

@@ -23,8 +23,12 @@ SDK_PAYLOADS = Path(
 )
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.1,
-             message: str = "condition") -> object:
+def wait_for(
+    predicate: Callable[[], object],
+    timeout: float = 60.0,
+    interval: float = 0.1,
+    message: str = "condition",
+) -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -45,7 +49,9 @@ def org(db):
 def project(org):
     from monitor.models import Project
 
-    return Project.objects.create(organization=org, name="Backend", slug="backend", platform="python")
+    return Project.objects.create(
+        organization=org, name="Backend", slug="backend", platform="python"
+    )
 
 
 @pytest.fixture
@@ -98,7 +104,11 @@ class Process:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.popen = subprocess.Popen(
-            self.command, env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            self.command,
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         return self
@@ -124,11 +134,25 @@ class Process:
 LOG_DIR = ROOT / "var" / "test" / "logs"
 
 
-def start_worker(env: dict[str, str], name: str, concurrency: int = 2) -> Process:
+def start_worker(
+    env: dict[str, str], name: str, concurrency: int = 2, queues: str = "ingest,default"
+) -> Process:
+    """A real Celery worker; `name` is also a private queue it consumes besides `queues`."""
     command = [
-        str(BIN / "celery"), "-A", "monitor", "worker", "-Q", "ingest,default",
-        "-c", str(concurrency), "-n", f"{name}-{os.getpid()}@%h", "--without-gossip",
-        "--without-mingle", "--loglevel", "WARNING",
+        str(BIN / "celery"),
+        "-A",
+        "monitor",
+        "worker",
+        "-Q",
+        f"{queues},{name}",
+        "-c",
+        str(concurrency),
+        "-n",
+        f"{name}-{os.getpid()}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "WARNING",
     ]
     return Process(command, env, LOG_DIR / f"{name}.log").start()
 
@@ -144,9 +168,12 @@ def worker(live_env):
 def web(live_env) -> str:
     """gunicorn serving the app on a free port; yields its base URL."""
     port = free_port()
-    env = dict(live_env, FAULTLINE_BIND=f"127.0.0.1:{port}", FAULTLINE_URL=f"http://127.0.0.1:{port}")
-    process = Process([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env,
-                      LOG_DIR / "gunicorn.log").start()
+    env = dict(
+        live_env, FAULTLINE_BIND=f"127.0.0.1:{port}", FAULTLINE_URL=f"http://127.0.0.1:{port}"
+    )
+    process = Process(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env, LOG_DIR / "gunicorn.log"
+    ).start()
     base = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:

@@ -11,13 +11,23 @@ def event(**fields):
 
 
 def frame(function, lineno=10, module="shop.cart", in_app=True, context="total = a / b"):
-    return {"module": module, "function": function, "lineno": lineno, "in_app": in_app,
-            "filename": module.replace(".", "/") + ".py", "context_line": context}
+    return {
+        "module": module,
+        "function": function,
+        "lineno": lineno,
+        "in_app": in_app,
+        "filename": module.replace(".", "/") + ".py",
+        "context_line": context,
+    }
 
 
 def exc_event(frames, exc_type="ZeroDivisionError", value="division by zero", **extra):
-    return event(exception={"values": [{"type": exc_type, "value": value,
-                                         "stacktrace": {"frames": frames}}]}, **extra)
+    return event(
+        exception={
+            "values": [{"type": exc_type, "value": value, "stacktrace": {"frames": frames}}]
+        },
+        **extra,
+    )
 
 
 def test_line_numbers_and_values_do_not_split():
@@ -97,12 +107,33 @@ def test_js_bundle_hashes_and_origins_are_stable():
     js = {"platform": "javascript"}
 
     def js_event(url):
-        return event(**js, exception={"values": [{"type": "TypeError", "value": "x is undefined",
-                     "stacktrace": {"frames": [{"filename": url, "function": "render",
-                                                "lineno": 1, "colno": 300, "in_app": True}]}}]})
+        return event(
+            **js,
+            exception={
+                "values": [
+                    {
+                        "type": "TypeError",
+                        "value": "x is undefined",
+                        "stacktrace": {
+                            "frames": [
+                                {
+                                    "filename": url,
+                                    "function": "render",
+                                    "lineno": 1,
+                                    "colno": 300,
+                                    "in_app": True,
+                                }
+                            ]
+                        },
+                    }
+                ]
+            },
+        )
 
-    assert group(js_event("https://a.example/app.1a2b3c4d.js")).hash == group(
-        js_event("https://b.example/app.ffee0011.js")).hash
+    assert (
+        group(js_event("https://a.example/app.1a2b3c4d.js")).hash
+        == group(js_event("https://b.example/app.ffee0011.js")).hash
+    )
 
 
 def test_parameterize():

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def auth(key: str) -> dict:
-    return {"HTTP_X_SENTRY_AUTH": f"Sentry sentry_version=7, sentry_client=test/1.0, sentry_key={key}"}
+    return {
+        "HTTP_X_SENTRY_AUTH": f"Sentry sentry_version=7, sentry_client=test/1.0, sentry_key={key}"
+    }
 
 
 def post_store(client, project_id, body, key=None, encoding=None, **headers):
@@ -28,14 +30,20 @@ def post_store(client, project_id, body, key=None, encoding=None, **headers):
         headers["HTTP_CONTENT_ENCODING"] = encoding
     if key:
         headers.update(auth(key))
-    return client.post(f"/api/{project_id}/store/", body, content_type="application/json", **headers)
+    return client.post(
+        f"/api/{project_id}/store/", body, content_type="application/json", **headers
+    )
 
 
 def post_envelope(client, project_id, body, key=None, **headers):
     if key:
         headers.update(auth(key))
-    return client.post(f"/api/{project_id}/envelope/", body,
-                       content_type="application/x-sentry-envelope", **headers)
+    return client.post(
+        f"/api/{project_id}/envelope/",
+        body,
+        content_type="application/x-sentry-envelope",
+        **headers,
+    )
 
 
 def envelope(*parts) -> bytes:
@@ -49,8 +57,12 @@ def client():
 
 def test_store_accepts_and_commits_the_raw_event(client, project_key):
     event_id = uuid.uuid4().hex
-    response = post_store(client, project_key.project_id, {"event_id": event_id, "message": "hi"},
-                          project_key.public_key)
+    response = post_store(
+        client,
+        project_key.project_id,
+        {"event_id": event_id, "message": "hi"},
+        project_key.public_key,
+    )
     assert response.status_code == 200, response.content
     assert response.json() == {"id": event_id}
     raw = RawEvent.objects.get(event_id=event_id)
@@ -58,7 +70,9 @@ def test_store_accepts_and_commits_the_raw_event(client, project_key):
 
 
 def test_store_generates_an_id_when_missing(client, project_key):
-    response = post_store(client, project_key.project_id, {"message": "no id"}, project_key.public_key)
+    response = post_store(
+        client, project_key.project_id, {"message": "no id"}, project_key.public_key
+    )
     assert response.status_code == 200
     event_id = response.json()["id"]
     assert RawEvent.objects.filter(event_id=event_id).exists()
@@ -75,11 +89,18 @@ def test_repeated_event_id_is_idempotent(client, project_key):
 
 def test_key_from_query_string_and_authorization_header(client, project_key):
     pid, key = project_key.project_id, project_key.public_key
-    response = client.post(f"/api/{pid}/store/?sentry_key={key}&sentry_version=7",
-                           b'{"message":"q"}', content_type="application/json")
+    response = client.post(
+        f"/api/{pid}/store/?sentry_key={key}&sentry_version=7",
+        b'{"message":"q"}',
+        content_type="application/json",
+    )
     assert response.status_code == 200
-    response = client.post(f"/api/{pid}/store/", b'{"message":"a"}', content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Sentry sentry_key={key}, sentry_version=7")
+    response = client.post(
+        f"/api/{pid}/store/",
+        b'{"message":"a"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Sentry sentry_key={key}, sentry_version=7",
+    )
     assert response.status_code == 200
 
 
@@ -136,8 +157,13 @@ def test_every_content_encoding(client, project_key, encoding):
 
 def test_gzipped_envelope(client, project_key):
     body = envelope({}, {"type": "event"}, {"message": "gz envelope"})
-    response = post_envelope(client, project_key.project_id, gzip.compress(body),
-                             project_key.public_key, HTTP_CONTENT_ENCODING="gzip")
+    response = post_envelope(
+        client,
+        project_key.project_id,
+        gzip.compress(body),
+        project_key.public_key,
+        HTTP_CONTENT_ENCODING="gzip",
+    )
     assert response.status_code == 200
     assert RawEvent.objects.count() == 1
 
@@ -165,15 +191,18 @@ def test_oversized_event_is_413(client, project_key, settings):
     assert response.status_code == 413
     compressed = gzip.compress(body)
     assert len(compressed) < settings.INGEST_MAX_EVENT_SIZE
-    response = post_store(client, project_key.project_id, compressed, project_key.public_key, "gzip")
+    response = post_store(
+        client, project_key.project_id, compressed, project_key.public_key, "gzip"
+    )
     assert response.status_code == 413
     assert not RawEvent.objects.exists()
 
 
 def test_compression_bomb_is_413(client, project_key):
     bomb = gzip.compress(b'{"message": "' + b"A" * (200 * 1024 * 1024) + b'"}')
-    response = post_envelope(client, project_key.project_id, bomb, project_key.public_key,
-                             HTTP_CONTENT_ENCODING="gzip")
+    response = post_envelope(
+        client, project_key.project_id, bomb, project_key.public_key, HTTP_CONTENT_ENCODING="gzip"
+    )
     assert response.status_code == 413
     response = post_store(client, project_key.project_id, bomb, project_key.public_key, "gzip")
     assert response.status_code == 413
@@ -203,20 +232,31 @@ def test_non_event_items_are_accepted_skipped_and_counted(client, project_key):
     event_id = uuid.uuid4().hex
     body = envelope(
         {"event_id": event_id},
-        {"type": "event"}, {"event_id": event_id, "message": "with friends"},
-        {"type": "attachment", "length": 3, "filename": "a.txt"}, b"abc",
-        {"type": "session"}, {"sid": "s", "status": "ok"},
-        {"type": "client_report"}, {"discarded_events": []},
-        {"type": "transaction"}, {"type": "transaction", "spans": []},
-        {"type": "check_in"}, {"check_in_id": "c", "status": "ok"},
+        {"type": "event"},
+        {"event_id": event_id, "message": "with friends"},
+        {"type": "attachment", "length": 3, "filename": "a.txt"},
+        b"abc",
+        {"type": "session"},
+        {"sid": "s", "status": "ok"},
+        {"type": "client_report"},
+        {"discarded_events": []},
+        {"type": "transaction"},
+        {"type": "transaction", "spans": []},
+        {"type": "check_in"},
+        {"check_in_id": "c", "status": "ok"},
     )
     response = post_envelope(client, project_key.project_id, body, project_key.public_key)
     assert response.status_code == 200
     assert response.json() == {"id": event_id}
     assert RawEvent.objects.count() == 1
     (day_counts,) = item_counts(project_key.project_id).values()
-    assert day_counts == {"attachment": 1, "session": 1, "client_report": 1, "transaction": 1,
-                          "check_in": 1}
+    assert day_counts == {
+        "attachment": 1,
+        "session": 1,
+        "client_report": 1,
+        "transaction": 1,
+        "check_in": 1,
+    }
 
 
 def test_envelope_without_event_replies_with_its_header_id(client, project_key):
@@ -227,16 +267,23 @@ def test_envelope_without_event_replies_with_its_header_id(client, project_key):
 
 
 def test_transaction_on_store_endpoint_is_accepted_not_stored(client, project_key):
-    response = post_store(client, project_key.project_id,
-                          {"type": "transaction", "transaction": "/"}, project_key.public_key)
+    response = post_store(
+        client,
+        project_key.project_id,
+        {"type": "transaction", "transaction": "/"},
+        project_key.public_key,
+    )
     assert response.status_code == 200
     assert not RawEvent.objects.exists()
 
 
 def test_cors_preflight_and_origin_check(client, project_key):
     pid = project_key.project_id
-    response = client.options(f"/api/{pid}/store/", HTTP_ORIGIN="https://app.example",
-                              HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    response = client.options(
+        f"/api/{pid}/store/",
+        HTTP_ORIGIN="https://app.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+    )
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == "https://app.example"
     assert "x-sentry-auth" in response["Access-Control-Allow-Headers"].lower()
@@ -244,12 +291,18 @@ def test_cors_preflight_and_origin_check(client, project_key):
     project = project_key.project
     project.allowed_origins = "https://app.example\n*.trusted.example"
     project.save()
-    ok = post_store(client, pid, {"message": "x"}, project_key.public_key,
-                    HTTP_ORIGIN="https://www.trusted.example")
+    ok = post_store(
+        client,
+        pid,
+        {"message": "x"},
+        project_key.public_key,
+        HTTP_ORIGIN="https://www.trusted.example",
+    )
     assert ok.status_code == 200
     assert ok["Access-Control-Allow-Origin"] == "https://www.trusted.example"
-    denied = post_store(client, pid, {"message": "x"}, project_key.public_key,
-                        HTTP_ORIGIN="https://evil.example")
+    denied = post_store(
+        client, pid, {"message": "x"}, project_key.public_key, HTTP_ORIGIN="https://evil.example"
+    )
     assert denied.status_code == 403
 
 
@@ -262,8 +315,12 @@ def test_rate_limit_per_key(client, project_key, redis_client):
     project_key.rate_limit_window = 60
     project_key.save()
     other = ProjectKey.objects.create(project=project_key.project)
-    statuses = [post_store(client, project_key.project_id, {"message": "x"},
-                           project_key.public_key).status_code for _ in range(5)]
+    statuses = [
+        post_store(
+            client, project_key.project_id, {"message": "x"}, project_key.public_key
+        ).status_code
+        for _ in range(5)
+    ]
     assert statuses == [200, 200, 200, 429, 429]
     limited = post_store(client, project_key.project_id, {"message": "x"}, project_key.public_key)
     retry_after = int(limited["Retry-After"])
@@ -272,14 +329,23 @@ def test_rate_limit_per_key(client, project_key, redis_client):
     assert "X-Sentry-Rate-Limits" in limited["Access-Control-Expose-Headers"]
     assert RawEvent.objects.count() == 3
     # another key of the same project has its own budget
-    assert post_store(client, other.project_id, {"message": "x"}, other.public_key).status_code == 200
+    assert (
+        post_store(client, other.project_id, {"message": "x"}, other.public_key).status_code == 200
+    )
 
 
 def test_security_endpoint_accepts_csp_reports(client, project_key):
-    report = {"csp-report": {"blocked-uri": "https://evil.example/x.js",
-                             "effective-directive": "script-src"}}
-    response = client.post(f"/api/{project_key.project_id}/security/?sentry_key={project_key.public_key}",
-                           json.dumps(report), content_type="application/csp-report")
+    report = {
+        "csp-report": {
+            "blocked-uri": "https://evil.example/x.js",
+            "effective-directive": "script-src",
+        }
+    }
+    response = client.post(
+        f"/api/{project_key.project_id}/security/?sentry_key={project_key.public_key}",
+        json.dumps(report),
+        content_type="application/csp-report",
+    )
     assert response.status_code == 201
     raw = RawEvent.objects.get()
     assert raw.kind == RawEvent.Kind.CSP

@@ -28,8 +28,10 @@ def test_corpus_is_present():
 def test_every_sdk_payload_normalizes_to_json_safe_data(name):
     event = norm(store_event(name))
     json.dumps(event, ensure_ascii=False).encode("utf-8")  # storable as jsonb
-    assert event["title"] and event["title"] != "<unlabeled event>" or name.endswith(
-        "very_small_event.json"
+    assert (
+        event["title"]
+        and event["title"] != "<unlabeled event>"
+        or name.endswith("very_small_event.json")
     )
     assert event["level"] in {"debug", "info", "warning", "error", "fatal"}
 
@@ -53,11 +55,13 @@ def test_message_with_params_is_formatted_and_template_kept():
 
 
 def test_legacy_interfaces_and_single_exception():
-    event = norm({
-        "sentry.interfaces.Exception": {"type": "ValueError", "value": "bad"},
-        "sentry.interfaces.Message": {"message": "hi"},
-        "sentry.interfaces.User": {"id": 7},
-    })
+    event = norm(
+        {
+            "sentry.interfaces.Exception": {"type": "ValueError", "value": "bad"},
+            "sentry.interfaces.Message": {"message": "hi"},
+            "sentry.interfaces.User": {"id": 7},
+        }
+    )
     assert event["exception"][0]["type"] == "ValueError"
     assert event["message"] == "hi"
     assert ["user", "id:7"] in event["tags"]
@@ -88,11 +92,28 @@ def test_nul_and_lone_surrogates_are_removed():
 
 
 def recursion_event(depth: int) -> dict:
-    frames = [{"filename": "app.py", "function": "walk", "lineno": 10, "in_app": True,
-               "context_line": "return walk(node.child)", "vars": {"node": "x" * 50}}
-              for _ in range(depth)]
-    return {"exception": {"values": [{"type": "RecursionError", "value": "maximum recursion",
-                                      "stacktrace": {"frames": frames}}]}}
+    frames = [
+        {
+            "filename": "app.py",
+            "function": "walk",
+            "lineno": 10,
+            "in_app": True,
+            "context_line": "return walk(node.child)",
+            "vars": {"node": "x" * 50},
+        }
+        for _ in range(depth)
+    ]
+    return {
+        "exception": {
+            "values": [
+                {
+                    "type": "RecursionError",
+                    "value": "maximum recursion",
+                    "stacktrace": {"frames": frames},
+                }
+            ]
+        }
+    }
 
 
 def test_ten_thousand_frame_recursion_is_bounded_quickly():
@@ -125,9 +146,16 @@ def test_deep_and_wide_extra_data_is_bounded():
 
 
 def test_csp_report():
-    out = norm({"csp-report": {"blocked-uri": "http://evil.example/x.js",
-                               "effective-directive": "script-src-elem",
-                               "document-uri": "https://app.example/"}}, kind="csp")
+    out = norm(
+        {
+            "csp-report": {
+                "blocked-uri": "http://evil.example/x.js",
+                "effective-directive": "script-src-elem",
+                "document-uri": "https://app.example/",
+            }
+        },
+        kind="csp",
+    )
     assert out["title"] == "Blocked 'script' from 'evil.example'"
     assert out["type"] == "csp"
     assert out["culprit"] == "script-src-elem"

@@ -40,9 +40,12 @@ def test_envelope_items_with_and_without_length():
     payload = b'{"message":"a\\nb"}'
     data = lines(
         {"event_id": "9ec79c33ec9942ab8353589fcb2e04dc", "dsn": "https://abc@host/1"},
-        {"type": "event", "length": len(payload)}, payload,
-        {"type": "attachment", "length": 5, "filename": "x.bin"}, b"\n\n\0\n\n",
-        {"type": "session"}, {"sid": "x"},
+        {"type": "event", "length": len(payload)},
+        payload,
+        {"type": "attachment", "length": 5, "filename": "x.bin"},
+        b"\n\n\0\n\n",
+        {"type": "session"},
+        {"sid": "x"},
     )
     envelope = parse_envelope(data)
     assert envelope.headers["dsn"] == "https://abc@host/1"

@@ -42,11 +42,25 @@ def drain() -> int:
 def zero_division(lineno=10, user=None, release=None):
     event = {
         "platform": "python",
-        "exception": {"values": [{"type": "ZeroDivisionError", "value": "division by zero",
-                                  "stacktrace": {"frames": [
-                                      {"module": "shop.views", "function": "checkout",
-                                       "lineno": lineno, "in_app": True,
-                                       "context_line": "ratio = paid / total"}]}}]},
+        "exception": {
+            "values": [
+                {
+                    "type": "ZeroDivisionError",
+                    "value": "division by zero",
+                    "stacktrace": {
+                        "frames": [
+                            {
+                                "module": "shop.views",
+                                "function": "checkout",
+                                "lineno": lineno,
+                                "in_app": True,
+                                "context_line": "ratio = paid / total",
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
     }
     if user:
         event["user"] = user
@@ -58,8 +72,13 @@ def zero_division(lineno=10, user=None, release=None):
 def test_events_group_into_one_issue_with_counts(project):
     for i in range(5):
         raw(project, zero_division(lineno=10 + i, user={"id": str(i % 2)}))
-    raw(project, {"message": "Payment %s failed", "logentry": {"message": "Payment %s failed",
-                                                              "params": ["7"]}})
+    raw(
+        project,
+        {
+            "message": "Payment %s failed",
+            "logentry": {"message": "Payment %s failed", "params": ["7"]},
+        },
+    )
     assert drain() == 6
     assert not RawEvent.objects.exists()
     error = Issue.objects.get(type="error")
@@ -71,13 +90,21 @@ def test_events_group_into_one_issue_with_counts(project):
     message = Issue.objects.get(type="default")
     assert message.title == "Payment 7 failed" and message.times_seen == 1
     assert GroupHash.objects.count() == 2
-    counts = dict(IssueTag.objects.filter(issue=error, key="user").values_list("value", "times_seen"))
+    counts = dict(
+        IssueTag.objects.filter(issue=error, key="user").values_list("value", "times_seen")
+    )
     assert counts == {"id:0": 3, "id:1": 2}
 
 
 def test_event_data_is_scrubbed_before_storage(project):
-    raw(project, {"message": "x", "extra": {"password": "hunter2"},
-                  "request": {"headers": {"Authorization": "Bearer t0k3n"}}})
+    raw(
+        project,
+        {
+            "message": "x",
+            "extra": {"password": "hunter2"},
+            "request": {"headers": {"Authorization": "Bearer t0k3n"}},
+        },
+    )
     drain()
     stored = json.dumps(Event.objects.get().data)
     assert "hunter2" not in stored and "t0k3n" not in stored
@@ -166,18 +193,34 @@ def test_every_sdk_payload_ingests_over_http_and_becomes_a_sensible_issue(projec
     auth = {"HTTP_X_SENTRY_AUTH": f"Sentry sentry_key={project_key.public_key}, sentry_version=7"}
     pid = project_key.project_id
     for name in STORE_EVENTS:
-        response = client.post(f"/api/{pid}/store/", json.dumps(store_event(name)),
-                               content_type="application/json", **auth)
+        response = client.post(
+            f"/api/{pid}/store/",
+            json.dumps(store_event(name)),
+            content_type="application/json",
+            **auth,
+        )
         assert response.status_code == 200, (name, response.content)
     for name in ENVELOPES:
-        response = client.post(f"/api/{pid}/envelope/", envelope_bytes(name),
-                               content_type="application/x-sentry-envelope", **auth)
+        response = client.post(
+            f"/api/{pid}/envelope/",
+            envelope_bytes(name),
+            content_type="application/x-sentry-envelope",
+            **auth,
+        )
         assert response.status_code == 200, (name, response.content)
-    response = client.post(f"/api/{pid}/envelope/", transaction_envelope(),
-                           content_type="application/x-sentry-envelope", **auth)
+    response = client.post(
+        f"/api/{pid}/envelope/",
+        transaction_envelope(),
+        content_type="application/x-sentry-envelope",
+        **auth,
+    )
     assert response.status_code == 200
-    response = client.post(f"/api/{pid}/security/", json.dumps(csp_report()),
-                           content_type="application/csp-report", **auth)
+    response = client.post(
+        f"/api/{pid}/security/",
+        json.dumps(csp_report()),
+        content_type="application/csp-report",
+        **auth,
+    )
     assert response.status_code == 201
 
     accepted = len(STORE_EVENTS) + len(ENVELOPES) + 1
@@ -191,4 +234,10 @@ def test_every_sdk_payload_ingests_over_http_and_becomes_a_sensible_issue(projec
     unlabeled = Issue.objects.filter(title="<unlabeled event>")
     assert unlabeled.count() <= 1  # only the deliberately empty "very small event"
     for issue in Issue.objects.all():
-        assert issue.times_seen >= 1 and issue.level in {"debug", "info", "warning", "error", "fatal"}
+        assert issue.times_seen >= 1 and issue.level in {
+            "debug",
+            "info",
+            "warning",
+            "error",
+            "fatal",
+        }

@@ -11,11 +11,13 @@ def event(**fields):
 
 
 def test_sensitive_keys_anywhere():
-    out = scrub_event(event(
-        extra={"password": "hunter2", "nested": {"api_key": "k", "ok": "fine"}},
-        contexts={"db": {"DB_PASSWD": "p", "host": "db"}},
-        user={"id": "1", "password": "x"},
-    ))
+    out = scrub_event(
+        event(
+            extra={"password": "hunter2", "nested": {"api_key": "k", "ok": "fine"}},
+            contexts={"db": {"DB_PASSWD": "p", "host": "db"}},
+            user={"id": "1", "password": "x"},
+        )
+    )
     assert out["extra"]["password"] == FILTERED
     assert out["extra"]["nested"] == {"api_key": FILTERED, "ok": "fine"}
     assert out["contexts"]["db"] == {"DB_PASSWD": FILTERED, "host": "db"}
@@ -23,14 +25,22 @@ def test_sensitive_keys_anywhere():
 
 
 def test_request_headers_cookies_query_and_body():
-    out = scrub_event(event(request={
-        "url": "https://u:s3cret@api.example/x?token=abc&page=2",
-        "query_string": "token=abc&page=2",
-        "headers": {"Authorization": "Bearer abc", "Cookie": "sid=1", "Accept": "*/*",
-                    "X-Api-Key": "k"},
-        "cookies": {"sessionid": "zzz", "theme": "dark"},
-        "data": {"card": VISA, "credentials": {"user": "a"}, "name": "Bob"},
-    }))
+    out = scrub_event(
+        event(
+            request={
+                "url": "https://u:s3cret@api.example/x?token=abc&page=2",
+                "query_string": "token=abc&page=2",
+                "headers": {
+                    "Authorization": "Bearer abc",
+                    "Cookie": "sid=1",
+                    "Accept": "*/*",
+                    "X-Api-Key": "k",
+                },
+                "cookies": {"sessionid": "zzz", "theme": "dark"},
+                "data": {"card": VISA, "credentials": {"user": "a"}, "name": "Bob"},
+            }
+        )
+    )
     request = out["request"]
     assert "s3cret" not in request["url"] and "abc" not in request["url"]
     assert "page=2" in request["query_string"] and "abc" not in request["query_string"]
@@ -42,11 +52,22 @@ def test_request_headers_cookies_query_and_body():
 
 
 def test_frame_vars_and_breadcrumbs():
-    out = scrub_event(event(
-        exception={"values": [{"type": "E", "value": f"card {VISA} declined", "stacktrace": {
-            "frames": [{"function": "pay", "vars": {"secret": "s", "amount": 3}}]}}]},
-        breadcrumbs=[{"message": "login", "data": {"auth_token": "t"}}],
-    ))
+    out = scrub_event(
+        event(
+            exception={
+                "values": [
+                    {
+                        "type": "E",
+                        "value": f"card {VISA} declined",
+                        "stacktrace": {
+                            "frames": [{"function": "pay", "vars": {"secret": "s", "amount": 3}}]
+                        },
+                    }
+                ]
+            },
+            breadcrumbs=[{"message": "login", "data": {"auth_token": "t"}}],
+        )
+    )
     exc = out["exception"][0]
     assert exc["value"] == f"card {FILTERED} declined"
     assert exc["stacktrace"]["frames"][0]["vars"] == {"secret": FILTERED, "amount": 3}

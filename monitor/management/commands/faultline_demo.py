@@ -35,13 +35,15 @@ class Command(BaseCommand):
             user=user, organization=org, defaults={"role": Membership.Role.OWNER}
         )
         self.stdout.write(
-            "\n".join([
-                "",
-                "Faultline is ready.",
-                f"  URL:      {settings.FAULTLINE_URL}/",
-                f"  Login:    {username} / {shown_password}",
-                f"  DSN:      {key.dsn}",
-                f"  Project:  {org.slug}/{project.slug} (id {project.id})",
-                "",
-            ])
+            "\n".join(
+                [
+                    "",
+                    "Faultline is ready.",
+                    f"  URL:      {settings.FAULTLINE_URL}/",
+                    f"  Login:    {username} / {shown_password}",
+                    f"  DSN:      {key.dsn}",
+                    f"  Project:  {org.slug}/{project.slug} (id {project.id})",
+                    "",
+                ]
+            )
         )
