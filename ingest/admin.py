@@ -15,7 +15,7 @@ class RawEventAdmin(admin.ModelAdmin):
         "event_id",
         "kind",
         "received_at",
-        "enqueued_at",
+        "retry_at",
         "attempts",
         "last_error",
     ]

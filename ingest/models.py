@@ -15,9 +15,6 @@ class RawEvent(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.EVENT)
     payload = models.BinaryField(help_text="The decoded JSON body as received.")
     received_at = models.DateTimeField()
-    enqueued_at = models.DateTimeField(
-        null=True, blank=True, help_text="Last re-enqueued by the sweeper."
-    )
     retry_at = models.DateTimeField(
         null=True, blank=True, help_text="Not processed again before this."
     )

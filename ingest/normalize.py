@@ -27,16 +27,14 @@ MAX_DEPTH = 6
 MAX_ITEMS = 100
 MAX_FUTURE_SECONDS = 60
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
 def clean_str(value: Any, limit: int = MAX_STRING) -> str:
     text = value if isinstance(value, str) else str(value)
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    if _SURROGATES.search(text):
-        text = _SURROGATES.sub("\ufffd", text)
+    if not text.isascii() or "\x00" in text:  # rare: the fast path is two C calls
+        text = _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

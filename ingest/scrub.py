@@ -61,7 +61,7 @@ def _luhn(digits: str) -> bool:
 
 def scrub_string(text: str) -> str:
     """Card numbers and URL passwords inside free text."""
-    if any(ch.isdigit() for ch in text):
+    if _CARD.search(text):
 
         def card(match: re.Match) -> str:
             digits = re.sub(r"[ -]", "", match.group(0))
@@ -75,11 +75,11 @@ def scrub_string(text: str) -> str:
 
 class Scrubber:
     def __init__(self, extra_keys: Iterable[str] = ()):
-        self.keys = tuple(DEFAULT_KEYS) + tuple(k.strip().lower() for k in extra_keys if k.strip())
+        keys = tuple(DEFAULT_KEYS) + tuple(k.strip().lower() for k in extra_keys if k.strip())
+        self._sensitive = re.compile("|".join(re.escape(key) for key in keys), re.IGNORECASE)
 
     def key_is_sensitive(self, key: Any) -> bool:
-        lowered = str(key).lower()
-        return any(pattern in lowered for pattern in self.keys)
+        return self._sensitive.search(key if isinstance(key, str) else str(key)) is not None
 
     def value(self, value: Any) -> Any:
         """Walk arbitrary data: sensitive keys filtered, strings scanned."""

@@ -28,6 +28,7 @@ EVENT_ITEM_TYPES = {"event"}
 
 
 def _cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    response["Content-Length"] = str(len(response.content))  # no middleware sets it here
     response["Access-Control-Allow-Origin"] = request.META.get("HTTP_ORIGIN") or "*"
     response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     response["Vary"] = "Origin"

@@ -88,7 +88,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or _local_database_url(),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 300),
-        conn_health_checks=True,
+        # A health check costs a SELECT 1 round trip per request; off unless asked for.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -129,6 +130,10 @@ INGEST_KEY_CACHE_SECONDS = env_int("INGEST_KEY_CACHE_SECONDS", 10)
 # Raw events older than this and still unprocessed are re-enqueued by the sweeper.
 INGEST_SWEEP_AFTER_SECONDS = env_int("INGEST_SWEEP_AFTER_SECONDS", 60)
 INGEST_PROCESS_BATCH = env_int("INGEST_PROCESS_BATCH", 100)
+# Drain tasks that may run at once (match the worker concurrency of the ingest queue).
+INGEST_DRAIN_SLOTS = env_int("INGEST_DRAIN_SLOTS", 2)
+# One drain task stops after this long and re-enqueues itself, so backlogs are shared fairly.
+INGEST_DRAIN_SECONDS = env_int("INGEST_DRAIN_SECONDS", 20)
 
 # Public base URL used to build DSNs, e.g. https://faultline.example.com
 FAULTLINE_URL = os.environ.get("FAULTLINE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -77,3 +77,21 @@ def test_sdk_events_become_grouped_issues(sdk_client, worker):
     assert message.level == "warning" and message.type == "default"
     frames = Event.objects.filter(issue=zero).first().data["exception"][0]["stacktrace"]["frames"]
     assert frames[-1]["function"] == "average_price" and frames[-1]["in_app"] is True
+
+
+def test_gunicorn_serves_admin_through_the_full_middleware_stack(web):
+    """Ingest paths skip middleware (monitor.wsgi); everything else keeps sessions and CSRF."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{web}/admin/login/", timeout=10) as response:
+        assert response.status == 200
+        assert "csrftoken" in response.headers.get("Set-Cookie", "")
+    request = urllib.request.Request(f"{web}/api/1/store/", data=b"{}", method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=10)
+    except urllib.error.HTTPError as error:
+        assert error.code == 401
+        assert error.headers["Content-Length"] == str(len(error.read()))
+        assert "Set-Cookie" not in error.headers
+    else:
+        raise AssertionError("an unauthenticated store request was accepted")
