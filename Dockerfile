@@ -1,0 +1,33 @@
+# Faultline production image: web (gunicorn), Celery worker and beat all run from it.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    FAULTLINE_BIND=0.0.0.0:8000 \
+    STATIC_ROOT=/app/staticfiles
+
+WORKDIR /app
+
+# torch first and pinned. The default pulls the CPU-only wheel; for the GPU image build with
+# --build-arg TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128 (or your CUDA version).
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+RUN pip install --index-url "$TORCH_INDEX_URL" torch==2.13.0
+
+COPY pyproject.toml README.md ./
+COPY monitor ./monitor
+COPY ingest ./ingest
+COPY grouping ./grouping
+RUN pip install .
+
+COPY manage.py gunicorn.conf.py ./
+RUN python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 --home /app faultline
+USER faultline
+
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]
