@@ -165,3 +165,24 @@ def test_unlabeled_event():
     out = norm({})
     assert out["title"] == "<unlabeled event>"
     assert out["platform"] == "other" and out["level"] == "error"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"exception": "boom"},
+        {"exception": {"values": "nope"}},
+        {"exception": {"values": [{"type": 5, "value": {"a": 1}, "stacktrace": {"frames": {}}}]}},
+        {"exception": [{"stacktrace": {"frames": ["x", None, 3, {"lineno": "12"}]}}]},
+        {"tags": 7, "user": ["x"], "request": "GET /", "breadcrumbs": "crumbs"},
+        {"contexts": [], "extra": "x", "sdk": 1, "fingerprint": "not-a-list"},
+        {"level": None, "platform": 3, "timestamp": True, "message": ["a", "list"]},
+        {"threads": {"values": [{"id": True, "stacktrace": {"frames": [{"function": None}]}}]}},
+        {"logentry": {"message": "%s %s", "params": ["only one"]}},
+        {"logentry": {"message": "{0} and {1}", "params": ["a"]}},
+    ],
+)
+def test_wrongly_typed_fields_never_crash(event):
+    out = norm(event)
+    json.dumps(out, ensure_ascii=False).encode("utf-8")
+    assert out["title"]

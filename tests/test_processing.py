@@ -241,3 +241,33 @@ def test_every_sdk_payload_ingests_over_http_and_becomes_a_sensible_issue(projec
             "error",
             "fatal",
         }
+
+
+def test_ten_thousand_frame_recursion_over_http_is_stored_bounded(project_key):
+    frames = [{"function": "walk", "module": "tree", "lineno": 7, "in_app": True}] * 10_000
+    body = json.dumps(
+        {
+            "exception": {
+                "values": [
+                    {
+                        "type": "RecursionError",
+                        "value": "maximum recursion depth exceeded",
+                        "stacktrace": {"frames": frames},
+                    }
+                ]
+            }
+        }
+    )
+    response = Client().post(
+        f"/api/{project_key.project_id}/store/",
+        body,
+        content_type="application/json",
+        HTTP_X_SENTRY_AUTH=f"Sentry sentry_key={project_key.public_key}",
+    )
+    assert response.status_code == 200, response.content
+    drain()
+    event = Event.objects.get()
+    stacktrace = event.data["exception"][0]["stacktrace"]
+    assert len(stacktrace["frames"]) == 250 and stacktrace["frames_omitted"] == [50, 9800]
+    assert event.data["grouping"]["variant"] == "in-app"
+    assert event.issue.title == "RecursionError: maximum recursion depth exceeded"
