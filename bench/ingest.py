@@ -243,13 +243,29 @@ def main() -> int:
 
     port = free_port()
     web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=args.web_workers)
-    web = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env=web_env,
-                           cwd=ROOT, stderr=subprocess.DEVNULL)  # fmt: skip
+    web = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"],
+        env=web_env,
+        cwd=ROOT,
+        stderr=subprocess.DEVNULL,
+    )
     worker = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "monitor", "worker", "-Q", "ingest,default",
-         "-c", args.worker_concurrency, "--loglevel", "ERROR"],
-        env=env, cwd=ROOT, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            str(BIN / "celery"),
+            "-A",
+            "monitor",
+            "worker",
+            "-Q",
+            "ingest,default",
+            "-c",
+            args.worker_concurrency,
+            "--loglevel",
+            "ERROR",
+        ],
+        env=env,
+        cwd=ROOT,
+        stderr=subprocess.DEVNULL,
+    )
     sampler = RssSampler({"web": web.pid, "worker": worker.pid})
     try:
         deadline = time.time() + 60
@@ -262,15 +278,19 @@ def main() -> int:
             except OSError:
                 time.sleep(0.2)
         # Warm-up: create the issues, so the measured events all hit known issues.
-        warm = [request_bytes(args.mode, project.id, key.public_key, realistic_event(i))
-                for i in range(200)]  # fmt: skip
+        warm = [
+            request_bytes(args.mode, project.id, key.public_key, realistic_event(i))
+            for i in range(200)
+        ]
         asyncio.run(load("127.0.0.1", port, warm, 8))
         while Event.objects.filter(project=project).count() < 200:
             time.sleep(0.1)
         issues_before = Issue.objects.filter(project=project).count()
 
-        requests = [request_bytes(args.mode, project.id, key.public_key, realistic_event(i))
-                    for i in range(args.events)]  # fmt: skip
+        requests = [
+            request_bytes(args.mode, project.id, key.public_key, realistic_event(i))
+            for i in range(args.events)
+        ]
         body_sizes = [len(r) for r in requests]
         sampler.start()
         tracked = {"web": web.pid, "worker": worker.pid, "load generator": os.getpid()}

@@ -70,7 +70,13 @@ def existing_issues(project_id: int, hashes: Iterable[str]) -> dict[str, int]:
     )
 
 
-def create_issue(project_id: int, hash_: str, seed: IssueSeed) -> int:
+def create_issue(
+    project_id: int,
+    hash_: str | None,
+    seed: IssueSeed,
+    ml_pending: bool = False,
+) -> int:
+    """A new issue, with a GroupHash for `hash_` when given (`ml_pending`: for the embedder)."""
     issue = Issue.objects.create(
         project_id=project_id,
         title=seed.title,
@@ -81,21 +87,34 @@ def create_issue(project_id: int, hash_: str, seed: IssueSeed) -> int:
         first_seen=seed.timestamp,
         last_seen=seed.timestamp,
     )
-    GroupHash.objects.create(project_id=project_id, hash=hash_, issue=issue)
+    if hash_ is not None:
+        GroupHash.objects.create(
+            project_id=project_id,
+            hash=hash_,
+            issue=issue,
+            ml_state=GroupHash.MLState.PENDING if ml_pending else GroupHash.MLState.NONE,
+        )
     return issue.id
 
 
-def resolve_hashes(project_id: int, seeds: dict[str, IssueSeed]) -> dict[str, int]:
-    """hash → issue id; a hash seen for the first time gets a new issue (exactly once)."""
+def resolve_hashes(
+    project_id: int, seeds: dict[str, IssueSeed], ml_candidates: frozenset[str] = frozenset()
+) -> tuple[dict[str, int], set[str]]:
+    """hash → issue id, and the hashes this call created. A hash seen for the first time gets a
+    new issue (exactly once); when it is in `ml_candidates` it waits for the embedder."""
     found = existing_issues(project_id, seeds)
     missing = [h for h in seeds if h not in found]
+    created: set[str] = set()
     if missing:
         lock_hashes(project_id, missing)
         found.update(existing_issues(project_id, missing))  # another worker may have won
         for hash_ in sorted(missing):
             if hash_ not in found:
-                found[hash_] = create_issue(project_id, hash_, seeds[hash_])
-    return found
+                found[hash_] = create_issue(
+                    project_id, hash_, seeds[hash_], ml_pending=hash_ in ml_candidates
+                )
+                created.add(hash_)
+    return found, created
 
 
 TAG_UPSERT = """

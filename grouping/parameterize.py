@@ -34,7 +34,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
             r"\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b", re.IGNORECASE
         ),
     ),
-    ("<int>", re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")),
+    ("<int>", re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")),
 ]
 
 

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from grouping import ml
 from grouping.assign import IssueDelta, IssueSeed, bump_issues, resolve_hashes
 from grouping.fingerprint import Grouping, group
 from ingest.models import RawEvent
@@ -79,9 +80,12 @@ def prepare(raw: RawEvent, project: Project) -> Prepared:
     return Prepared(raw.id, raw.project_id, event, grouping, data["tags"])
 
 
-def save(prepared: list[Prepared]) -> int:
-    """Store the events of one batch with their issues and counters; returns how many were new."""
+def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
+    """Store the events of one batch with their issues and counters; returns how many were new.
+    New fingerprints with a stack trace are left pending for ML grouping (grouping.ml)."""
     stored = 0
+    ml_pending = False
+    ml_up: bool | None = None
     by_project: dict[int, list[Prepared]] = defaultdict(list)
     for item in prepared:
         by_project[item.project_id].append(item)
@@ -97,7 +101,14 @@ def save(prepared: list[Prepared]) -> int:
         seeds: dict[str, IssueSeed] = {}
         for item in fresh:
             seeds.setdefault(item.grouping.hash, item.seed())
-        issue_of = resolve_hashes(project_id, seeds)
+        candidates: frozenset[str] = frozenset()
+        if projects[project_id].grouping_mode != Project.GroupingMode.FINGERPRINT:
+            if ml_up is None:
+                ml_up = ml.embedder_available()
+            if ml_up:
+                candidates = frozenset(i.grouping.hash for i in fresh if ml.eligible(i.grouping))
+        issue_of, created = resolve_hashes(project_id, seeds, candidates)
+        ml_pending = ml_pending or bool(created & candidates)
         deltas: dict[int, IssueDelta] = defaultdict(IssueDelta)
         for item in fresh:
             item.event.issue_id = issue_of[item.grouping.hash]
@@ -105,6 +116,8 @@ def save(prepared: list[Prepared]) -> int:
         insert_events([item.event for item in fresh])
         bump_issues(deltas)
         stored += len(fresh)
+    if ml_pending:
+        transaction.on_commit(ml.wake)
     return stored
 
 
@@ -161,7 +174,7 @@ def _process_rows(rows: list[RawEvent]) -> int:
         except Exception as exc:  # a bad payload must not block the others
             log.exception("raw event %s failed to process", row.id)
             record_failure(row.id, row.attempts, exc)
-    stored = save(prepared)
+    stored = save(prepared, projects)
     RawEvent.objects.filter(id__in=[p.raw_id for p in prepared]).delete()
     return stored
 

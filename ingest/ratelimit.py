@@ -6,21 +6,11 @@ import logging
 import time
 
 import redis
-from django.conf import settings
 
 from ingest.errors import IngestError
+from monitor.redis import client
 
 log = logging.getLogger(__name__)
-_client: redis.Redis | None = None
-
-
-def client() -> redis.Redis:
-    global _client
-    if _client is None:
-        _client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5
-        )
-    return _client
 
 
 def check_rate_limit(public_key: str, limit: int, window: int, now: float | None = None) -> None:

@@ -8,7 +8,7 @@ from collections import Counter
 
 import redis
 
-from ingest.ratelimit import client
+from monitor.redis import client
 
 log = logging.getLogger(__name__)
 KEEP_DAYS = 35

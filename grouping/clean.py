@@ -1,0 +1,210 @@
+"""A normalized event → the text the embedding model sees (a pure function).
+
+Keeps the signal and drops the noise, per platform:
+- frames are in-app or system: the SDK's `in_app` flag first, then path and module rules
+  (site-packages, node_modules, stdlib, java./javax./sun./kotlin., runtime internals, vendor
+  directories, system libraries); the in-app frames are used when the event has any;
+- gobbledygook goes: memory addresses, UUIDs, long numbers, hashes in bundle names and symbols,
+  temp paths, line numbers; lambda and closure counters; message parameters become placeholders;
+- recursion and repeated cycles count once; frames are the most recent MAX_FRAMES;
+- chained exceptions: the root cause first (the part wrapped and unwrapped variants share), then
+  the exceptions that wrapped it, at most MAX_EXCEPTIONS (the root and the most recent ones);
+- the text is cut to MAX_CHARS, about the model's 256-token window.
+Only bounded slices of the event are ever read, so a 10 MB event or a 10,000-frame recursion
+costs bounded time and memory.
+"""
+
+from __future__ import annotations
+
+import re
+
+from grouping.parameterize import parameterize
+
+MAX_FRAMES = 6
+MAX_EXCEPTIONS = 3
+MAX_SCAN_FRAMES = 400
+MAX_SCAN_EXCEPTIONS = 25
+MAX_MESSAGE = 160
+MAX_CONTEXT = 100
+MAX_CHARS = 1000
+
+FAMILIES = {
+    "python": "python", "javascript": "javascript", "node": "javascript", "java": "java",
+    "kotlin": "java", "scala": "java", "groovy": "java", "android": "java", "go": "go",
+    "rust": "rust", "ruby": "ruby", "php": "php", "csharp": "dotnet", "dotnet": "dotnet",
+    "cocoa": "native", "native": "native", "c": "native", "cpp": "native", "objc": "native",
+    "swift": "native", "elixir": "other",
+}  # fmt: skip
+
+SYSTEM_PATH = re.compile(
+    r"site-packages|dist-packages|/lib/python\d|<frozen |importlib/_bootstrap"
+    r"|node_modules|^webpack/|webpack/bootstrap|^node:|^internal/|\(native\)|^native "
+    r"|/usr/local/go/src/|/go/pkg/mod/|^runtime/|/rustc/|\.cargo/registry"
+    r"|/gems/|/rubygems/|/ruby/\d|<internal:|/vendor/|/usr/lib/|/System/Library/",
+    re.IGNORECASE,
+)
+SYSTEM_MODULE = re.compile(
+    r"^(java|javax|jdk|sun|com\.sun|kotlin|kotlinx|scala|android|androidx|dalvik|com\.android"
+    r"|org\.springframework|org\.apache|org\.hibernate|io\.netty|reactor|okhttp3|com\.fasterxml"
+    r"|org\.junit|System|Microsoft|Newtonsoft|runtime|net/http|std|core|alloc|tokio|futures"
+    r"|backtrace)([.:/]|$)"
+)
+SYSTEM_PACKAGE = re.compile(
+    r"libsystem|libc\.so|libc\+\+|libdyld|ntdll|kernel32|kernelbase|libpthread|ld-linux"
+    r"|UIKitCore|CoreFoundation",
+    re.IGNORECASE,
+)
+
+_ADDRESS = re.compile(r"0x[0-9a-f]{4,}", re.IGNORECASE)
+_RUST_HASH = re.compile(r"::h[0-9a-f]{16}$")
+_JAVA_LAMBDA = re.compile(r"\$\$Lambda(\$\d+)?(/0x[0-9a-f]+)?(/\d+)?|\$\d+$", re.IGNORECASE)
+_GENERATED = re.compile(r"\$\$(EnhancerBySpringCGLIB|FastClassBySpringCGLIB|\w*Proxy)\$\$\w+")
+_COUNTERS = re.compile(r"(lambda\$\w+?)\$\d+|(\.func)\d+|(d__|b__)\d+(_\d+)?")
+_TEMP_PATH = re.compile(
+    r"(/tmp|/var/folders|/private/var|[a-z]:\\users\\[^\\]+\\appdata\\local\\temp)[^\s'\":]*",
+    re.IGNORECASE,
+)
+_URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
+_BUNDLE_HASH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
+
+
+def family_of(platform: str | None) -> str:
+    return FAMILIES.get((platform or "").lower(), "other")
+
+
+def is_in_app(frame: dict) -> bool:
+    flag = frame.get("in_app")
+    if isinstance(flag, bool):
+        return flag
+    path = frame.get("abs_path") or frame.get("filename") or ""
+    if path and SYSTEM_PATH.search(path):
+        return False
+    if SYSTEM_MODULE.match(frame.get("module") or frame.get("function") or ""):
+        return False
+    return not (frame.get("package") and SYSTEM_PACKAGE.search(frame["package"]))
+
+
+def strip_noise(text: str) -> str:
+    text = _TEMP_PATH.sub("<tmp>", text)
+    return parameterize(text)
+
+
+def clean_function(name: str) -> str:
+    name = _RUST_HASH.sub("", name)
+    name = _GENERATED.sub("", name)
+    name = _JAVA_LAMBDA.sub("", name)
+    name = _COUNTERS.sub(lambda m: m.group(1) or m.group(2) or m.group(3), name)
+    name = _ADDRESS.sub("", name)
+    return name.strip() or "?"
+
+
+def clean_location(frame: dict) -> str:
+    module = frame.get("module")
+    if module:
+        return _GENERATED.sub("", _JAVA_LAMBDA.sub("", module))
+    path = frame.get("filename") or frame.get("abs_path") or ""
+    path = _URL_ORIGIN.sub("", path).split("?", 1)[0]
+    path = _TEMP_PATH.sub("<tmp>", path)
+    parts = [p for p in re.split(r"[\\/]", path) if p]
+    tail = "/".join(parts[-2:])  # the file and its directory, never the machine's prefix
+    return _BUNDLE_HASH.sub("", tail).replace("..", ".")
+
+
+def frame_line(frame: dict) -> str:
+    function = clean_function(frame.get("function") or frame.get("raw_function") or "")
+    line = f"{function} in {clean_location(frame)}"
+    context = (frame.get("context_line") or "").strip()
+    if context:
+        line += ": " + strip_noise(context[:MAX_CONTEXT])
+    return line
+
+
+def collapse_repeats(lines: list[str], max_period: int = 4) -> list[str]:
+    """Recursion (a frame repeated) and cycles (a run of 2-4 frames repeated) count once."""
+    out: list[str] = []
+    for line in lines:
+        out.append(line)
+        for period in range(1, max_period + 1):
+            if len(out) >= 2 * period and out[-period:] == out[-2 * period : -period]:
+                del out[-period:]
+                break
+    return out
+
+
+def frames_of(stacktrace: dict | None) -> list[dict]:
+    frames = (stacktrace or {}).get("frames") or []
+    return [f for f in frames[-MAX_SCAN_FRAMES:] if isinstance(f, dict)]
+
+
+def stack_lines(frames: list[dict], in_app_only: bool) -> list[str]:
+    selected = [f for f in frames if is_in_app(f)] if in_app_only else frames
+    lines = collapse_repeats([frame_line(f) for f in reversed(selected)])  # most recent first
+    return lines[:MAX_FRAMES]
+
+
+def exception_header(exc: dict) -> str:
+    exc_type = exc.get("type") or ""
+    value = (exc.get("value") or "").strip().split("\n", 1)[0][:MAX_MESSAGE]
+    value = strip_noise(value)
+    return f"{exc_type}: {value}" if exc_type and value else exc_type or value or "error"
+
+
+def match_key(event: dict) -> str:
+    """What two events must share before their distance is even considered: the root cause's
+    exception type and its crash site: the most recent in-app frame's function, location and
+    code line. When that frame has no code line (minified JS, JVM, .NET) the parameterized
+    message stands in for it: there it is all that tells two bugs in one function apart.
+    The embedding then judges the rest (message, call path, wrapping) within the threshold."""
+    exceptions = [e for e in (event.get("exception") or [])[-MAX_SCAN_EXCEPTIONS:]
+                  if isinstance(e, dict)]  # fmt: skip
+    if exceptions:
+        root = exceptions[0]
+        frames = frames_of(root.get("stacktrace"))
+        exc_type = root.get("type") or ""
+    else:
+        frames = frames_of(event.get("stacktrace"))
+        exc_type = ""
+    in_app = [f for f in frames if is_in_app(f)] or frames
+    if not in_app:
+        return exc_type
+    site = in_app[-1]
+    key = f"{exc_type}|{clean_function(site.get('function') or '')}|{clean_location(site)}"
+    context = (site.get("context_line") or "").strip()
+    if context:
+        key += "|" + strip_noise(context[:MAX_CONTEXT])
+    else:
+        value = (exceptions[0].get("value") or "") if exceptions else event.get("message") or ""
+        key += "|" + strip_noise(value.strip().split("\n", 1)[0][:MAX_MESSAGE])
+    return key[:255]
+
+
+def clean_event(event: dict) -> str:
+    """The embedding text of a normalized event (empty when it has no stack trace)."""
+    exceptions = [
+        e for e in (event.get("exception") or [])[-MAX_SCAN_EXCEPTIONS:] if isinstance(e, dict)
+    ]
+    if len(exceptions) > MAX_EXCEPTIONS:  # keep the root cause and the most recent ones
+        exceptions = [exceptions[0], *exceptions[-(MAX_EXCEPTIONS - 1) :]]
+    stacks = [frames_of(exc.get("stacktrace")) for exc in exceptions]
+    blocks: list[tuple[str, list[dict]]] = [
+        (exception_header(exc), frames) for exc, frames in zip(exceptions, stacks, strict=True)
+    ]
+    if not blocks:
+        frames = frames_of(event.get("stacktrace"))
+        for thread in event.get("threads") or []:
+            if (
+                not frames
+                and isinstance(thread, dict)
+                and (thread.get("crashed") or thread.get("current"))
+            ):
+                frames = frames_of(thread.get("stacktrace"))
+        if not frames:
+            return ""
+        message = strip_noise((event.get("message") or "")[:MAX_MESSAGE])
+        blocks = [(message or "stack", frames)]
+    has_in_app = any(is_in_app(f) for _, frames in blocks for f in frames)
+    lines: list[str] = []
+    for index, (header, frames) in enumerate(blocks):
+        lines.append(("wrapped by " if index else "") + header)
+        lines += ["  " + line for line in stack_lines(frames, in_app_only=has_in_app)]
+    return "\n".join(lines)[:MAX_CHARS]

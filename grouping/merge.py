@@ -1,0 +1,105 @@
+"""Merging issues and unmerging a fingerprint, keeping every counter right.
+
+Both run inside the caller's transaction and take locks in the ingest pipeline's order (tag rows,
+then issue rows by id) so they do not deadlock with concurrent event processing.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, Max, Min
+
+from grouping.assign import IssueSeed, create_issue
+from monitor.models import Event, GroupHash, Issue, IssueTag
+
+MERGE_TAGS_SQL = """
+INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, first_seen, last_seen)
+SELECT %s, key, value, SUM(times_seen), MIN(first_seen), MAX(last_seen)
+FROM monitor_issuetag WHERE issue_id = ANY(%s)
+GROUP BY key, value ORDER BY key, value
+ON CONFLICT (issue_id, key, value) DO UPDATE
+SET times_seen = monitor_issuetag.times_seen + EXCLUDED.times_seen,
+    first_seen = LEAST(monitor_issuetag.first_seen, EXCLUDED.first_seen),
+    last_seen = GREATEST(monitor_issuetag.last_seen, EXCLUDED.last_seen)
+"""
+
+RECOUNT_TAGS_SQL = """
+INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, first_seen, last_seen)
+SELECT %s, tag->>0, tag->>1, COUNT(*), MIN(e.timestamp), MAX(e.timestamp)
+FROM monitor_event e, jsonb_array_elements(e.tags) AS tag
+WHERE e.issue_id = %s
+GROUP BY tag->>0, tag->>1
+"""
+
+
+def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
+    """Move the sources' fingerprints, events and tag counts into the target; delete sources."""
+    sources = sorted({s for s in source_ids if s != target_id})
+    if not sources:
+        return Issue.objects.get(pk=target_id)
+    with connection.cursor() as cursor:
+        cursor.execute(MERGE_TAGS_SQL, [target_id, sources])
+    IssueTag.objects.filter(issue_id__in=sources).delete()
+    issues = {
+        i.id: i
+        for i in Issue.objects.select_for_update()
+        .filter(id__in=[target_id, *sources])
+        .order_by("id")
+    }
+    target = issues[target_id]
+    merged = [issues[s] for s in sources if s in issues]
+    GroupHash.objects.filter(issue_id__in=sources).update(issue_id=target_id)
+    Event.objects.filter(issue_id__in=sources).update(issue_id=target_id)
+    target.times_seen += sum(i.times_seen for i in merged)
+    target.first_seen = min([target.first_seen, *(i.first_seen for i in merged)])
+    target.last_seen = max([target.last_seen, *(i.last_seen for i in merged)])
+    target.users_seen = IssueTag.objects.filter(issue=target, key="user").count()
+    target.save(update_fields=["times_seen", "first_seen", "last_seen", "users_seen"])
+    Issue.objects.filter(id__in=sources).delete()  # cascades to their embeddings
+    return target
+
+
+def recount(issue: Issue) -> None:
+    """Rebuild an issue's counters and tag counts from its stored events."""
+    IssueTag.objects.filter(issue=issue).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(RECOUNT_TAGS_SQL, [issue.id, issue.id])
+    stats = Event.objects.filter(issue=issue).aggregate(
+        n=Count("id"), first=Min("timestamp"), last=Max("timestamp")
+    )
+    issue.times_seen = stats["n"]
+    if stats["n"]:
+        issue.first_seen, issue.last_seen = stats["first"], stats["last"]
+    issue.users_seen = IssueTag.objects.filter(issue=issue, key="user").count()
+    issue.save(update_fields=["times_seen", "first_seen", "last_seen", "users_seen"])
+
+
+def unmerge_hash(group_hash: GroupHash) -> Issue:
+    """Give one fingerprint (and its events) an issue of its own again."""
+    old_issue = Issue.objects.select_for_update().get(pk=group_hash.issue_id)
+    if old_issue.hashes.count() <= 1:
+        return old_issue  # already alone: nothing to split
+    first = (
+        Event.objects.filter(project_id=group_hash.project_id, grouping_hash=group_hash.hash)
+        .order_by("timestamp")
+        .first()
+    )
+    seed = IssueSeed(
+        title=first.title if first else old_issue.title,
+        culprit=first.data.get("culprit", "") if first else old_issue.culprit,
+        level=first.level if first else old_issue.level,
+        type=first.data.get("type", old_issue.type) if first else old_issue.type,
+        platform=first.platform if first else old_issue.platform,
+        timestamp=first.timestamp if first else old_issue.first_seen,
+    )
+    new_issue_id = create_issue(group_hash.project_id, None, seed)
+    new_issue = Issue.objects.get(pk=new_issue_id)
+    GroupHash.objects.filter(pk=group_hash.pk).update(
+        issue_id=new_issue_id, decided_by=GroupHash.DecidedBy.UNMERGE
+    )
+    Event.objects.filter(
+        project_id=group_hash.project_id, grouping_hash=group_hash.hash, issue=old_issue
+    ).update(issue_id=new_issue_id)
+    recount(old_issue)
+    recount(new_issue)
+    return new_issue

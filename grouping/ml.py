@@ -1,0 +1,199 @@
+"""ML grouping: a new fingerprint with a stack trace joins the nearest issue of its project when
+the embedding of its cleaned stack trace is within the project's threshold.
+
+Ingest assigns every event an issue by fingerprint first; a new hash that is eligible is marked
+`pending` and the embeddings worker decides it later, in batches. If the embedder is slow, down
+or failing, the fingerprint decision simply stands: pending hashes time out to `skipped`, and a
+circuit breaker stops sending work to an embedder that just failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+import numpy as np
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from embeddings import store
+from embeddings.encoder import get_encoder
+from embeddings.models import EmbeddingModel
+from grouping.clean import clean_event, match_key
+from grouping.fingerprint import Grouping
+from grouping.merge import merge_issues
+from monitor import wakeup
+from monitor.models import Event, GroupHash, Project
+from monitor.redis import client
+
+log = logging.getLogger(__name__)
+QUEUE = "embeddings"
+SLOT = 0  # one drain at a time: full batches, and decisions that see each other
+publish_breaker = wakeup.Breaker()
+BREAKER_KEY = "faultline:ml:embedder-down"
+
+# Cosine-distance thresholds per platform family, measured on the dev set (docs/ml-grouping.md):
+# the largest value with no wrong merge there, a step below where the first one appears.
+DEFAULT_THRESHOLDS = {"python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12}
+
+
+def eligible(grouping: Grouping) -> bool:
+    """Stack-trace groupings only: no custom fingerprint, no message-only events."""
+    return grouping.variant in ("in-app", "system")
+
+
+def threshold_for(project: Project) -> float:
+    if project.grouping_threshold is not None:
+        return project.grouping_threshold
+    from grouping.clean import family_of
+
+    family = family_of(project.platform)
+    return DEFAULT_THRESHOLDS.get(family, DEFAULT_THRESHOLDS["default"])
+
+
+def embedder_available() -> bool:
+    try:
+        return not client().exists(BREAKER_KEY)
+    except redis.RedisError:
+        return True
+
+
+def trip_breaker() -> None:
+    try:
+        client().set(BREAKER_KEY, 1, ex=settings.ML_BREAKER_SECONDS)
+    except redis.RedisError as exc:
+        log.warning("could not trip the embedder breaker: %s", exc)
+
+
+def wake() -> None:
+    from grouping.tasks import ml_drain
+
+    wakeup.wake(QUEUE, ml_drain, SLOT, publish_breaker)
+
+
+_models: dict[str, EmbeddingModel] = {}
+
+
+def registered_model() -> EmbeddingModel:
+    encoder = get_encoder()
+    spec = encoder.spec
+    if spec.version not in _models:
+        _models[spec.version] = store.register(
+            spec.name, spec.version, encoder.dimension, spec.path
+        )
+    return _models[spec.version]
+
+
+def first_event(group_hash: GroupHash) -> Event | None:
+    return (
+        Event.objects.filter(project_id=group_hash.project_id, grouping_hash=group_hash.hash)
+        .order_by("timestamp", "id")
+        .first()
+    )
+
+
+def decide(group_hash: GroupHash, vector: np.ndarray, text: str, key: str,
+           model: EmbeddingModel) -> None:  # fmt: skip
+    """Join the nearest issue of the same crash-site key within the threshold (ML mode), or only
+    record it (shadow mode); otherwise the fingerprint's issue stays and its vector becomes a
+    neighbour for later fingerprints."""
+    project = group_hash.project
+    issue_id = group_hash.issue_id
+    neighbours = store.nearest(project.id, model, vector, k=1, exclude=(issue_id,), match_key=key)
+    nearest = neighbours[0] if neighbours else None
+    within = nearest is not None and nearest.distance <= threshold_for(project)
+    group_hash.ml_distance = nearest.distance if nearest else None
+    group_hash.ml_matched_issue_id = nearest.issue_id if within else None
+    group_hash.ml_model = model.label
+    group_hash.ml_decided_at = timezone.now()
+    group_hash.ml_state = GroupHash.MLState.DONE
+    if within and project.grouping_mode == Project.GroupingMode.ML:
+        merge_issues(nearest.issue_id, [issue_id])
+        group_hash.issue_id = nearest.issue_id
+        group_hash.decided_by = GroupHash.DecidedBy.ML
+    else:
+        store.save(issue_id, project.id, model, vector, text, key)
+    group_hash.save(
+        update_fields=[
+            "issue",
+            "decided_by",
+            "ml_state",
+            "ml_matched_issue",
+            "ml_distance",
+            "ml_model",
+            "ml_decided_at",
+        ]
+    )
+
+
+def _mark(rows: list[GroupHash], state: str) -> None:
+    GroupHash.objects.filter(id__in=[r.id for r in rows]).update(
+        ml_state=state, ml_decided_at=timezone.now()
+    )
+
+
+def decide_batch(limit: int) -> int:
+    """Claim up to `limit` pending fingerprints and decide them; returns how many were claimed."""
+    with transaction.atomic():
+        rows = list(
+            GroupHash.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(ml_state=GroupHash.MLState.PENDING)
+            .select_related("project")
+            .order_by("id")[:limit]
+        )
+        if not rows:
+            return 0
+        if not embedder_available():
+            _mark(rows, GroupHash.MLState.SKIPPED)
+            return len(rows)
+        events = [first_event(row) for row in rows]
+        work = [(row, clean_event(ev.data), match_key(ev.data))
+                for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
+        work = [item for item in work if item[1]]
+        _mark([row for row in rows if row not in {w[0] for w in work}], GroupHash.MLState.NONE)
+        if not work:
+            return len(rows)
+        try:
+            vectors = get_encoder().encode([text for _, text, _ in work])
+            model = registered_model()
+        except Exception:
+            log.exception("embedder failed; fingerprint decisions stand for %d hashes", len(work))
+            trip_breaker()
+            _mark([row for row, _, _ in work], GroupHash.MLState.FAILED)
+            return len(rows)
+        for (row, text, key), vector in zip(work, vectors, strict=True):
+            decide(row, vector, text, key, model)
+    return len(rows)
+
+
+def drain(limit: int | None = None, wait_ms: int | None = None) -> int:
+    """Decide pending fingerprints until none is left. A batch takes what is waiting, up to
+    `limit`, after waiting up to `wait_ms` for it to fill."""
+    limit = limit or settings.ML_BATCH_SIZE
+    wait_ms = settings.ML_BATCH_WAIT_MS if wait_ms is None else wait_ms
+    total = 0
+    while True:
+        wakeup.clear(QUEUE, SLOT)
+        if wait_ms and GroupHash.objects.filter(ml_state="pending").count() < limit:
+            time.sleep(wait_ms / 1000)
+        claimed = decide_batch(limit)
+        total += claimed
+        if claimed < limit:
+            return total
+
+
+def sweep_pending() -> dict[str, int]:
+    """Pending fingerprints that waited past the timeout keep their fingerprint issue; the rest
+    are woken (in case the wake-up was lost)."""
+    now = timezone.now()
+    pending = GroupHash.objects.filter(ml_state=GroupHash.MLState.PENDING)
+    expired = pending.filter(
+        created_at__lt=now - dt.timedelta(seconds=settings.ML_PENDING_TIMEOUT_SECONDS)
+    ).update(ml_state=GroupHash.MLState.SKIPPED, ml_decided_at=now)
+    waiting = pending.count()
+    if waiting:
+        wake()
+    return {"expired": expired, "waiting": waiting}

@@ -1,0 +1,25 @@
+"""Celery tasks of ML grouping (queue `embeddings`: run one worker there, on CPU or GPU)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from grouping import ml
+
+
+@shared_task(
+    name="grouping.ml_drain",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=20,
+)
+def ml_drain(slot: int = 0) -> int:
+    return ml.drain()
+
+
+@shared_task(name="grouping.sweep_pending")
+def sweep_pending() -> dict[str, int]:
+    return ml.sweep_pending()
