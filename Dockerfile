@@ -20,6 +20,7 @@ COPY pyproject.toml README.md ./
 COPY monitor ./monitor
 COPY ingest ./ingest
 COPY grouping ./grouping
+COPY embeddings ./embeddings
 RUN pip install .
 
 COPY manage.py gunicorn.conf.py ./

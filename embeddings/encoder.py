@@ -78,7 +78,8 @@ class Encoder:
                 self.model.max_seq_length or settings.EMBEDDING_MAX_TOKENS,
                 settings.EMBEDDING_MAX_TOKENS,
             )
-        self.dimension = self.model.get_sentence_embedding_dimension()
+        dimension = getattr(self.model, "get_embedding_dimension", None)
+        self.dimension = (dimension or self.model.get_sentence_embedding_dimension)()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""

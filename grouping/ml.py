@@ -22,7 +22,7 @@ from django.utils import timezone
 from embeddings import store
 from embeddings.encoder import get_encoder
 from embeddings.models import EmbeddingModel
-from grouping.clean import clean_event, match_key
+from grouping.clean import clean_event, family_of, match_key
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
 from monitor import wakeup
@@ -45,12 +45,12 @@ def eligible(grouping: Grouping) -> bool:
     return grouping.variant in ("in-app", "system")
 
 
-def threshold_for(project: Project) -> float:
+def threshold_for(project: Project, platform: str | None) -> float:
+    """The project's threshold, else the measured default for the event's platform family (one
+    project may receive JavaScript and Python events)."""
     if project.grouping_threshold is not None:
         return project.grouping_threshold
-    from grouping.clean import family_of
-
-    family = family_of(project.platform)
+    family = family_of(platform or project.platform)
     return DEFAULT_THRESHOLDS.get(family, DEFAULT_THRESHOLDS["default"])
 
 
@@ -74,17 +74,11 @@ def wake() -> None:
     wakeup.wake(QUEUE, ml_drain, SLOT, publish_breaker)
 
 
-_models: dict[str, EmbeddingModel] = {}
-
-
 def registered_model() -> EmbeddingModel:
+    """The registry row of the loaded model (created, with its index, on first use)."""
     encoder = get_encoder()
     spec = encoder.spec
-    if spec.version not in _models:
-        _models[spec.version] = store.register(
-            spec.name, spec.version, encoder.dimension, spec.path
-        )
-    return _models[spec.version]
+    return store.register(spec.name, spec.version, encoder.dimension, spec.path)
 
 
 def first_event(group_hash: GroupHash) -> Event | None:
@@ -95,7 +89,7 @@ def first_event(group_hash: GroupHash) -> Event | None:
     )
 
 
-def decide(group_hash: GroupHash, vector: np.ndarray, text: str, key: str,
+def decide(group_hash: GroupHash, vector: np.ndarray, text: str, key: str, platform: str,
            model: EmbeddingModel) -> None:  # fmt: skip
     """Join the nearest issue of the same crash-site key within the threshold (ML mode), or only
     record it (shadow mode); otherwise the fingerprint's issue stays and its vector becomes a
@@ -104,7 +98,7 @@ def decide(group_hash: GroupHash, vector: np.ndarray, text: str, key: str,
     issue_id = group_hash.issue_id
     neighbours = store.nearest(project.id, model, vector, k=1, exclude=(issue_id,), match_key=key)
     nearest = neighbours[0] if neighbours else None
-    within = nearest is not None and nearest.distance <= threshold_for(project)
+    within = nearest is not None and nearest.distance <= threshold_for(project, platform)
     group_hash.ml_distance = nearest.distance if nearest else None
     group_hash.ml_matched_issue_id = nearest.issue_id if within else None
     group_hash.ml_model = model.label
@@ -150,22 +144,22 @@ def decide_batch(limit: int) -> int:
             _mark(rows, GroupHash.MLState.SKIPPED)
             return len(rows)
         events = [first_event(row) for row in rows]
-        work = [(row, clean_event(ev.data), match_key(ev.data))
+        work = [(row, clean_event(ev.data), match_key(ev.data), ev.platform)
                 for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
         work = [item for item in work if item[1]]
         _mark([row for row in rows if row not in {w[0] for w in work}], GroupHash.MLState.NONE)
         if not work:
             return len(rows)
         try:
-            vectors = get_encoder().encode([text for _, text, _ in work])
+            vectors = get_encoder().encode([item[1] for item in work])
             model = registered_model()
         except Exception:
             log.exception("embedder failed; fingerprint decisions stand for %d hashes", len(work))
             trip_breaker()
-            _mark([row for row, _, _ in work], GroupHash.MLState.FAILED)
+            _mark([item[0] for item in work], GroupHash.MLState.FAILED)
             return len(rows)
-        for (row, text, key), vector in zip(work, vectors, strict=True):
-            decide(row, vector, text, key, model)
+        for (row, text, key, platform), vector in zip(work, vectors, strict=True):
+            decide(row, vector, text, key, platform, model)
     return len(rows)
 
 

@@ -58,13 +58,16 @@ def main() -> int:
             [f"{BIN}/gunicorn", "-c", "gunicorn.conf.py"],
             [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "ingest,default",
              "-c", concurrency, "--loglevel", "WARNING"],
+            [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "embeddings", "-c", "1",
+             "-n", "embeddings@%h", "--loglevel", "WARNING"],
             [f"{BIN}/celery", "-A", "monitor", "beat", "--loglevel", "WARNING",
              "-s", str(beat_schedule)],
         ]  # fmt: skip
         for command in commands:
             processes.append(subprocess.Popen(command, env=env, start_new_session=True))
         subprocess.run([*manage, "faultline_demo"], env=env, check=True)
-        print("Web, worker and beat are running; Ctrl-C stops everything.", flush=True)
+        print("Web, ingest worker, embeddings worker and beat are running; Ctrl-C stops "
+              "everything.", flush=True)
         while not stopping:
             if any(p.poll() is not None for p in processes):
                 print("A process exited; stopping everything.", flush=True)

@@ -148,7 +148,8 @@ EMBEDDING_MODEL_PATH = os.environ.get("EMBEDDING_MODEL_PATH", "")  # empty: pack
 EMBEDDING_MODEL_NAME = os.environ.get("EMBEDDING_MODEL_NAME", "")
 EMBEDDING_DEVICE = os.environ.get("EMBEDDING_DEVICE", "auto")  # auto, cpu, cuda, cuda:1
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64)
-EMBEDDING_MAX_TOKENS = env_int("EMBEDDING_MAX_TOKENS", 256)
+# Cleaned traces are ~60 tokens (p50), ~110 (p90): 128 keeps them whole (bench/embeddings.py).
+EMBEDDING_MAX_TOKENS = env_int("EMBEDDING_MAX_TOKENS", 128)
 # The embeddings worker takes up to this many new fingerprints per batch ...
 ML_BATCH_SIZE = env_int("ML_BATCH_SIZE", 32)
 # ... after waiting up to this long for a batch to fill.

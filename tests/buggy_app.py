@@ -15,6 +15,11 @@ def checkout(cart: Cart) -> float:
     return round(cart.average_price(), 2)
 
 
+def nightly_summary(cart: Cart) -> str:
+    average = cart.average_price()
+    return f"average {average:.2f}"
+
+
 USERS = {"ada": {"plan": "pro"}}
 
 

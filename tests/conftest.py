@@ -165,6 +165,14 @@ def worker(live_env):
 
 
 @pytest.fixture(scope="session")
+def embeddings_worker(live_env):
+    """The ML grouping worker: queue `embeddings`, one process with the real model."""
+    process = start_worker(live_env, "embedder", concurrency=1, queues="embeddings")
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
 def web(live_env) -> str:
     """gunicorn serving the app on a free port; yields its base URL."""
     port = free_port()

@@ -79,6 +79,27 @@ def test_sdk_events_become_grouped_issues(sdk_client, worker):
     assert frames[-1]["function"] == "average_price" and frames[-1]["in_app"] is True
 
 
+def test_a_bug_reached_through_another_call_path_joins_its_issue(
+    sdk_client, worker, embeddings_worker
+):
+    """Fingerprints differ (other caller frames); the embeddings worker folds them together."""
+    from monitor.models import GroupHash
+
+    project, client = sdk_client
+    capture(client, buggy_app.checkout, buggy_app.Cart([]))
+    client.flush(timeout=30)
+    wait_for(lambda: GroupHash.objects.filter(project=project, ml_state="done").count() == 1,
+             timeout=180, message="the embeddings worker to decide the first fingerprint")  # fmt: skip
+    capture(client, buggy_app.nightly_summary, buggy_app.Cart([]))
+    client.flush(timeout=30)
+    wait_for(lambda: GroupHash.objects.filter(project=project, ml_state="done").count() == 2,
+             timeout=120, message="the embeddings worker to decide the second fingerprint")  # fmt: skip
+    issue = Issue.objects.get(project=project)
+    assert issue.times_seen == 2
+    joined = GroupHash.objects.get(project=project, decided_by="ml")
+    assert joined.issue == issue and joined.ml_distance is not None
+
+
 def test_gunicorn_serves_admin_through_the_full_middleware_stack(web):
     """Ingest paths skip middleware (monitor.wsgi); everything else keeps sessions and CSRF."""
     import urllib.request

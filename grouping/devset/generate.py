@@ -221,9 +221,10 @@ def js_events(rng: random.Random, per_variant: int = 4) -> list[dict]:
                         "event_id": uuid.uuid4().hex, "platform": "javascript", "level": "error",
                         "release": f"web@{release}.0", "sdk": {"name": "sentry.javascript.browser"},
                         "request": {"url": f"https://shop.example/cart/{rng.randint(1, 99)}"},
-                        "exception": {"values": [{"type": exc_type, "value": value,
-                                                  "mechanism": {"type": "onerror", "handled": False},
-                                                  "stacktrace": {"frames": frames}}]},
+                        "exception": {"values": [{
+                            "type": exc_type, "value": value,
+                            "mechanism": {"type": "onerror", "handled": False},
+                            "stacktrace": {"frames": frames}}]},
                     }})  # fmt: skip
     return out
 

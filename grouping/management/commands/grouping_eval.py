@@ -27,10 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("dataset")
         parser.add_argument("--thresholds", default=DEFAULT_THRESHOLDS)
         parser.add_argument("--plot", default="var/grouping_eval.png")
-        parser.add_argument("--replay", action="store_true",
-                            help="also replay through the database at --threshold")  # fmt: skip
-        parser.add_argument("--threshold", type=float, default=None,
-                            help="threshold for --replay (default: the platform defaults)")  # fmt: skip
+        parser.add_argument(
+            "--replay", action="store_true", help="also replay through the database"
+        )
+        parser.add_argument(
+            "--threshold", type=float, default=None, help="for --replay (default: per platform)"
+        )
 
     def handle(self, *args, **options):
         path = Path(options["dataset"])

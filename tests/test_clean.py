@@ -1,0 +1,185 @@
+"""The text the model sees, and the crash-site key, per platform (pure)."""
+
+import json
+import time
+
+import pytest
+
+from grouping.clean import (
+    MAX_CHARS,
+    MAX_FRAMES,
+    clean_event,
+    clean_function,
+    collapse_repeats,
+    is_in_app,
+    match_key,
+)
+from ingest.normalize import normalize_event
+from tests.sdk_payloads import require_corpus, store_event
+
+
+def norm(event):
+    return normalize_event(event, 1_700_000_000.0, "0" * 32)
+
+
+def exc(frames, exc_type="ValueError", value="bad", platform="python", **extra):
+    values = [{"type": exc_type, "value": value, "stacktrace": {"frames": frames}}]
+    return norm({"platform": platform, "exception": {"values": values}, **extra})
+
+
+@pytest.mark.parametrize(
+    "frame, in_app",
+    [
+        ({"abs_path": "/usr/lib/python3.12/site-packages/django/core/base.py"}, False),
+        ({"abs_path": "/srv/app/shop/cart.py", "module": "shop.cart"}, True),
+        ({"filename": "webpack:///./node_modules/react-dom/cjs/react-dom.js"}, False),
+        ({"filename": "node:internal/process/task_queues"}, False),
+        ({"module": "java.util.concurrent.FutureTask", "function": "run"}, False),
+        ({"module": "org.springframework.web.servlet.DispatcherServlet"}, False),
+        ({"module": "com.shop.OrderService", "function": "place"}, True),
+        ({"module": "kotlinx.coroutines.DispatchedTask"}, False),
+        ({"abs_path": "/usr/local/go/src/runtime/panic.go", "function": "gopanic"}, False),
+        ({"abs_path": "/home/u/go/pkg/mod/github.com/lib/pq@v1.10.9/conn.go"}, False),
+        ({"function": "std::panicking::begin_panic"}, False),
+        ({"abs_path": "/app/vendor/laravel/framework/src/Router.php"}, False),
+        ({"abs_path": "/usr/local/bundle/gems/rack-3.0.8/lib/rack.rb"}, False),
+        ({"module": "System.Threading.Tasks.Task", "function": "Run"}, False),
+        (
+            {"package": "/usr/lib/system/libsystem_kernel.dylib", "function": "__pthread_kill"},
+            False,
+        ),
+        ({"abs_path": "/srv/app/lib/x.py", "in_app": False}, False),  # the SDK's flag wins
+        ({"abs_path": "/usr/lib/python3/site-packages/x.py", "in_app": True}, True),
+    ],
+)
+def test_in_app_classification(frame, in_app):
+    assert is_in_app(frame) is in_app
+
+
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("lambda$process$0", "lambda$process"),
+        ("com.shop.Web$$EnhancerBySpringCGLIB$$a1b2c3d4", "com.shop.Web"),
+        ("myapp::handler::h3b2f1e0c9d8a7b6c", "myapp::handler"),
+        ("main.(*Server).handle.func3", "main.(*Server).handle.func"),
+        ("<Main>b__0_0", "<Main>b__"),
+        ("callback_0x7ffe1234abcd", "callback_"),
+    ],
+)
+def test_function_names_lose_generated_noise(raw, clean):
+    assert clean_function(raw) == clean
+
+
+def test_python_text_keeps_in_app_frames_most_recent_first_without_line_numbers():
+    frames = [
+        {"module": "django.core.handlers.base", "function": "get_response", "lineno": 200,
+         "in_app": False, "context_line": "response = handler(request)"},
+        {"module": "shop.views", "function": "checkout", "lineno": 12, "in_app": True,
+         "context_line": "    return cart.total() / cart.count()"},
+        {"module": "shop.cart", "function": "count", "lineno": 40, "in_app": True,
+         "context_line": "    return len(self.items) // self.per_page"},
+    ]  # fmt: skip
+    text = clean_event(exc(frames, "ZeroDivisionError", "division by zero"))
+    assert text.splitlines() == [
+        "ZeroDivisionError: division by zero",
+        "  count in shop.cart: return len(self.items) // self.per_page",
+        "  checkout in shop.views: return cart.total() / cart.count()",
+    ]
+    assert "django" not in text and "40" not in text
+
+
+def test_gobbledygook_is_stripped():
+    frames = [{"module": "worker", "function": "run", "in_app": True,
+               "context_line": "fetch(f'/tmp/job-8f14e45f/{uid}')"}]  # fmt: skip
+    text = clean_event(
+        exc(
+            frames,
+            "Timeout",
+            "job 550e8400-e29b-41d4-a716-446655440000 at "
+            "0x7f3a9c0012ab took 30012 ms on 10.0.3.7 (/tmp/tmpa8f3k/out.json)",
+        )
+    )
+    assert "550e8400" not in text and "0x7f3a" not in text and "30012" not in text
+    assert "10.0.3.7" not in text and "tmpa8f3k" not in text
+    assert "<uuid>" in text and "<ip>" in text
+
+
+def test_js_bundle_hashes_and_origins_are_stripped():
+    frames = [{"filename": "https://cdn.example.com/static/js/main.3f9a1c2b.chunk.js",
+               "function": "render", "lineno": 1, "colno": 8812, "in_app": True}]  # fmt: skip
+    text = clean_event(exc(frames, "TypeError", "x is undefined", platform="javascript"))
+    assert "cdn.example.com" not in text and "3f9a1c2b" not in text
+    assert "render in js/main.chunk.js" in text
+
+
+def test_recursion_and_cycles_collapse():
+    assert collapse_repeats(list("abbbbbc")) == list("abc")
+    assert collapse_repeats(list("xababababy")) == list("xaby")
+    assert collapse_repeats(list("xabcabcabcy")) == list("xabcy")
+
+
+def test_chains_put_the_root_cause_first_and_are_bounded():
+    values = [{"type": f"E{i}", "value": str(i), "stacktrace": {"frames": [
+        {"module": "m", "function": f"f{i}", "in_app": True}]}} for i in range(10)]  # fmt: skip
+    text = clean_event(norm({"platform": "python", "exception": {"values": values}}))
+    headers = [line for line in text.splitlines() if not line.startswith("  ")]
+    assert headers == ["E0: <int>", "wrapped by E8: <int>", "wrapped by E9: <int>"]
+
+
+def test_frames_are_bounded():
+    frames = [{"module": "m", "function": f"f{i}", "in_app": True} for i in range(100)]
+    lines = clean_event(exc(frames)).splitlines()
+    assert len(lines) == 1 + MAX_FRAMES
+    assert lines[1] == "  f99 in m"
+
+
+def test_ten_thousand_frame_recursion_and_ten_megabyte_event_stay_bounded():
+    """Fed directly (not normalized first): cleaning reads bounded slices only."""
+    frames = [{"module": "tree", "function": "walk", "in_app": True,
+               "context_line": "return walk(node.left)", "vars": {"x": "y" * 1000}}
+              for _ in range(10_000)]  # fmt: skip
+    event = {
+        "platform": "python",
+        "exception": [
+            {"type": "RecursionError", "value": "m" * 10_000_000, "stacktrace": {"frames": frames}}
+        ],
+    }
+    assert len(json.dumps(event)) > 10_000_000
+    started = time.perf_counter()
+    text = clean_event(event)
+    assert time.perf_counter() - started < 2
+    assert text.splitlines()[1:] == ["  walk in tree: return walk(node.left)"]
+    assert len(text) <= MAX_CHARS
+
+
+def test_message_events_with_a_stack_trace():
+    event = norm({"message": "Payment 77 failed", "platform": "python", "stacktrace": {
+        "frames": [{"module": "pay", "function": "charge", "in_app": True}]}})  # fmt: skip
+    assert clean_event(event) == "Payment <int> failed\n  charge in pay"
+    assert clean_event(norm({"message": "no stack"})) == ""
+
+
+def test_match_key_is_the_crash_site():
+    def python(value, context="return USERS[name]['plan']", caller="account"):
+        return exc([{"module": "views", "function": caller, "in_app": True, "context_line": "x"},
+                    {"module": "users", "function": "plan_of", "in_app": True,
+                     "context_line": context}], "KeyError", value)  # fmt: skip
+
+    assert match_key(python("'u-1'")) == match_key(python("'u-2'", caller="billing"))
+    assert match_key(python("'u-1'")) != match_key(python("'limits'", context="return r['l']"))
+
+    def java(value):
+        return exc([{"module": "com.shop.Receipts", "function": "send", "in_app": True}],
+                   "NullPointerException", value, platform="java")  # fmt: skip
+
+    assert match_key(java('"getEmail()" is null')) != match_key(java('"getStreet()" is null'))
+    assert match_key(java("id 17 is null")) == match_key(java("id 18 is null"))
+
+
+def test_real_payloads_clean_to_their_crash_site():
+    require_corpus()
+    text = clean_event(norm(store_event("incoming_events__python_zero_division.json")))
+    assert text.startswith("ZeroDivisionError: division by zero\n")
+    java_like = clean_event(norm(store_event("incoming_events__dotnet_error.json")))
+    assert java_like.splitlines()[1] == "  OnGet in myWebApp.Pages.IndexModel"

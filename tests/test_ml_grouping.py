@@ -1,0 +1,204 @@
+"""ML grouping with the real model and pgvector: decisions, modes, failures, merge and unmerge."""
+
+import json
+import uuid
+
+import pytest
+from django.core.management import call_command
+
+from embeddings import encoder, store
+from embeddings.models import IssueEmbedding
+from grouping import ml
+from grouping.merge import merge_issues, unmerge_hash
+from ingest.accept import store_raw_event
+from ingest.processing import process_pending
+from monitor.models import Event, GroupHash, Issue, IssueTag, Organization, Project
+
+pytestmark = pytest.mark.django_db
+
+
+def event(caller="checkout_view", caller_line="return round(cart.average(), 2)", value=None,
+          crash_line="return sum(self.items) / len(self.items)", user="1", exc_type=None,
+          crash_function="average"):  # fmt: skip
+    return {
+        "platform": "python",
+        "user": {"id": user},
+        "exception": {"values": [{
+            "type": exc_type or "ZeroDivisionError",
+            "value": value or "division by zero",
+            "stacktrace": {"frames": [
+                {"module": "django.core.handlers.base", "function": "_get_response",
+                 "in_app": False, "context_line": "response = callback(request)"},
+                {"module": "shop.views", "function": caller, "in_app": True,
+                 "context_line": caller_line},
+                {"module": "shop.cart", "function": crash_function, "in_app": True,
+                 "context_line": crash_line},
+            ]},
+        }]},
+    }  # fmt: skip
+
+
+def ingest(project, payload):
+    store_raw_event(project.id, uuid.uuid4(), "event", json.dumps(payload).encode())
+    while process_pending(100):
+        pass
+
+
+def decide():
+    ml.drain(wait_ms=0)
+
+
+@pytest.fixture
+def no_breaker(redis_client):
+    redis_client.delete(ml.BREAKER_KEY)
+    yield
+    redis_client.delete(ml.BREAKER_KEY)
+
+
+def test_a_new_call_path_of_a_known_bug_joins_its_issue(project, no_breaker):
+    ingest(project, event())
+    decide()
+    first = Issue.objects.get()
+    assert IssueEmbedding.objects.filter(issue=first).exists()
+    ingest(project, event(caller="nightly_report", caller_line="total = cart.average()", user="2"))
+    assert Issue.objects.count() == 2  # the fingerprint decision, until the embedder decides
+    decide()
+    issue = Issue.objects.get()
+    assert issue == first and issue.times_seen == 2 and issue.users_seen == 2
+    joined = GroupHash.objects.get(decided_by=GroupHash.DecidedBy.ML)
+    assert joined.issue == first and joined.ml_matched_issue == first
+    assert 0 <= joined.ml_distance <= ml.threshold_for(project, "python")
+    assert joined.ml_model.startswith("all-MiniLM-L6-v2@") and joined.ml_decided_at
+    assert Event.objects.filter(issue=first).count() == 2
+
+
+def test_a_lookalike_bug_in_the_same_function_stays_apart(project, no_breaker):
+    ingest(project, event())
+    decide()
+    ingest(project, event(crash_line="return self.discount / sum(self.items)"))
+    decide()
+    assert Issue.objects.count() == 2
+    apart = GroupHash.objects.get(
+        ml_matched_issue__isnull=True,
+        ml_state="done",
+        decided_by="fingerprint",
+        issue__times_seen=1,
+        created_at__gt=GroupHash.objects.order_by("id").first().created_at,
+    )
+    assert apart.ml_distance is None  # another crash site: no candidate at all
+
+
+def test_same_crash_site_different_message_is_judged_by_distance(project, no_breaker):
+    helper = dict(crash_function="fail", crash_line='raise AppError(f"{code}: {detail}")',
+                  exc_type="AppError")  # fmt: skip
+    stock = 'return errors.fail("E_STOCK", f"item {item} is out of stock")'
+    ingest(project, event(caller="reserve_view", caller_line=stock,
+                          value="E_STOCK: item 12 is out of stock", **helper))  # fmt: skip
+    decide()
+    ingest(project, event(caller="restock_job", caller_line=stock,
+                          value="E_STOCK: item 99 is out of stock", **helper))  # fmt: skip
+    ingest(project, event(caller="pay_view", value="E_PAYMENT: card declined for order 7",
+                          caller_line='return errors.fail("E_PAYMENT", f"card declined for '
+                          'order {order}")', **helper))  # fmt: skip
+    decide()
+    titles = sorted(Issue.objects.values_list("title", "times_seen"))
+    assert titles == [("AppError: E_PAYMENT: card declined for order 7", 1),
+                      ("AppError: E_STOCK: item 12 is out of stock", 2)]  # fmt: skip
+    declined = GroupHash.objects.get(issue__title__contains="E_PAYMENT")
+    assert declined.ml_distance > ml.threshold_for(project, "python")
+
+
+def test_shadow_mode_records_the_decision_without_applying_it(project, no_breaker):
+    project.grouping_mode = Project.GroupingMode.SHADOW
+    project.save()
+    ingest(project, event())
+    decide()
+    ingest(project, event(caller="nightly_report", caller_line="total = cart.average()"))
+    decide()
+    assert Issue.objects.count() == 2
+    shadow = GroupHash.objects.exclude(ml_matched_issue=None).get()
+    assert shadow.issue != shadow.ml_matched_issue and shadow.decided_by == "fingerprint"
+
+
+def test_fingerprint_mode_and_custom_fingerprints_skip_the_embedder(project, no_breaker):
+    ingest(project, {**event(), "fingerprint": ["payments"]})
+    assert GroupHash.objects.get().ml_state == GroupHash.MLState.NONE
+    project.grouping_mode = Project.GroupingMode.FINGERPRINT
+    project.save()
+    ingest(project, event())
+    assert not GroupHash.objects.filter(ml_state=GroupHash.MLState.PENDING).exists()
+
+
+def test_a_failing_embedder_leaves_the_fingerprint_decision_and_trips_the_breaker(
+    project, no_breaker, settings, tmp_path
+):
+    settings.EMBEDDING_MODEL_PATH = str(tmp_path / "no-such-model")
+    (tmp_path / "no-such-model").mkdir()
+    saved, encoder._encoder = encoder._encoder, None
+    try:
+        ingest(project, event())
+        decide()
+        group_hash = GroupHash.objects.get()
+        assert group_hash.ml_state == GroupHash.MLState.FAILED
+        assert Issue.objects.get().times_seen == 1  # the event has its issue all the same
+        assert not ml.embedder_available()
+        ingest(project, event(caller="nightly_report", caller_line="x = cart.average()"))
+        assert GroupHash.objects.filter(ml_state=GroupHash.MLState.NONE).count() == 1
+    finally:
+        encoder._encoder = saved
+
+
+def test_pending_decisions_time_out_instead_of_sticking(project, no_breaker, settings):
+    ingest(project, event())
+    assert GroupHash.objects.get().ml_state == GroupHash.MLState.PENDING
+    settings.ML_PENDING_TIMEOUT_SECONDS = -1
+    assert ml.sweep_pending()["expired"] == 1
+    assert GroupHash.objects.get().ml_state == GroupHash.MLState.SKIPPED
+
+
+def test_merge_and_unmerge_keep_counts_right(project):
+    for user in ("a", "b"):
+        ingest(project, {**event(user=user), "fingerprint": ["one"]})
+    for user in ("b", "c", "d"):
+        ingest(project, {**event(user=user), "fingerprint": ["two"]})
+    one = Issue.objects.get(times_seen=2)
+    two = Issue.objects.get(times_seen=3)
+    merged = merge_issues(one.id, [two.id])
+    assert merged.times_seen == 5 and merged.users_seen == 4
+    assert not Issue.objects.filter(pk=two.pk).exists()
+    assert dict(IssueTag.objects.filter(issue=merged, key="user").values_list("value", "times_seen")
+                ) == {"id:a": 1, "id:b": 2, "id:c": 1, "id:d": 1}  # fmt: skip
+    second_hash = GroupHash.objects.exclude(
+        hash=GroupHash.objects.order_by("id").first().hash
+    ).get()
+    split = unmerge_hash(second_hash)
+    merged.refresh_from_db()
+    assert (merged.times_seen, merged.users_seen) == (2, 2)
+    assert (split.times_seen, split.users_seen) == (3, 3)
+    assert Event.objects.filter(issue=split).count() == 3
+    assert GroupHash.objects.get(pk=second_hash.pk).decided_by == GroupHash.DecidedBy.UNMERGE
+
+
+def test_similar_issues_never_cross_projects_and_vectors_go_with_their_issue(
+    project, org, no_breaker
+):
+    other = Project.objects.create(organization=Organization.objects.create(name="B", slug="b"),
+                                   name="Other", slug="other", platform="python")  # fmt: skip
+    ingest(project, {**event(), "fingerprint": ["a"]})
+    ingest(project, {**event(value="division by zero in cart"), "fingerprint": ["b"]})
+    ingest(other, {**event(), "fingerprint": ["c"]})
+    call_command("backfill_embeddings", verbosity=0)
+    assert IssueEmbedding.objects.count() == 3
+    model = ml.registered_model()
+    mine = Issue.objects.filter(project=project).order_by("id")
+    similar = store.similar_issues(mine[0].id, project.id, model)
+    assert [n.issue_id for n in similar] == [mine[1].id]
+    assert 0 <= similar[0].distance < 0.5
+    assert all(
+        n.issue_id != Issue.objects.get(project=other).id
+        for n in store.nearest(project.id, model, store.vector_of(mine[0].id, model), k=10)
+    )
+    mine[1].delete()
+    assert IssueEmbedding.objects.filter(project=project).count() == 1
+    other.delete()
+    assert IssueEmbedding.objects.count() == 1
