@@ -73,12 +73,13 @@ def nearest(
     keyed = "AND match_key = %s " if match_key is not None else ""
     sql = (
         f"SELECT issue_id, (vector::vector({dim})) <=> %s::vector({dim}) AS distance "
-        "FROM embeddings_issueembedding WHERE model_id = %s AND project_id = %s "
+        # the model id is inlined: a partial index is only usable for a literal predicate
+        f"FROM embeddings_issueembedding WHERE model_id = {int(model.id)} AND project_id = %s "
         f"AND NOT (issue_id = ANY(%s)) {keyed}"
         f"ORDER BY (vector::vector({dim})) <=> %s::vector({dim}) LIMIT %s"
     )
     literal = _literal(vector)
-    params = [literal, model.id, project_id, list(exclude)]
+    params = [literal, project_id, list(exclude)]
     params += [match_key] if match_key is not None else []
     params += [literal, k]
     with transaction.atomic(), connection.cursor() as cursor:

@@ -66,8 +66,10 @@ def main() -> int:
         for command in commands:
             processes.append(subprocess.Popen(command, env=env, start_new_session=True))
         subprocess.run([*manage, "faultline_demo"], env=env, check=True)
-        print("Web, ingest worker, embeddings worker and beat are running; Ctrl-C stops "
-              "everything.", flush=True)
+        print(
+            "Web, ingest worker, embeddings worker and beat are running; Ctrl-C stops everything.",
+            flush=True,
+        )
         while not stopping:
             if any(p.poll() is not None for p in processes):
                 print("A process exited; stopping everything.", flush=True)

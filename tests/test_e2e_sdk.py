@@ -88,12 +88,11 @@ def test_a_bug_reached_through_another_call_path_joins_its_issue(
     project, client = sdk_client
     capture(client, buggy_app.checkout, buggy_app.Cart([]))
     client.flush(timeout=30)
-    wait_for(lambda: GroupHash.objects.filter(project=project, ml_state="done").count() == 1,
-             timeout=180, message="the embeddings worker to decide the first fingerprint")  # fmt: skip
+    decided = GroupHash.objects.filter(project=project, ml_state="done")
+    wait_for(lambda: decided.count() == 1, timeout=180, message="the first ML decision")
     capture(client, buggy_app.nightly_summary, buggy_app.Cart([]))
     client.flush(timeout=30)
-    wait_for(lambda: GroupHash.objects.filter(project=project, ml_state="done").count() == 2,
-             timeout=120, message="the embeddings worker to decide the second fingerprint")  # fmt: skip
+    wait_for(lambda: decided.count() == 2, timeout=120, message="the second ML decision")
     issue = Issue.objects.get(project=project)
     assert issue.times_seen == 2
     joined = GroupHash.objects.get(project=project, decided_by="ml")
