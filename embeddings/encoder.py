@@ -7,6 +7,7 @@ available unless EMBEDDING_DEVICE says otherwise.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import threading
@@ -49,12 +50,18 @@ def model_version(path: str) -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=4)
+def _spec(path: str, name: str) -> ModelSpec:
+    return ModelSpec(name=name, path=path, version=model_version(path))
+
+
 def current_spec() -> ModelSpec:
+    """The configured model's identity, without loading it (web processes use this)."""
     path = settings.EMBEDDING_MODEL_PATH or default_model_path()
     name = settings.EMBEDDING_MODEL_NAME or Path(path).name
     if name == "model":  # the packaged model's directory is called "model"
         name = "all-MiniLM-L6-v2"
-    return ModelSpec(name=name, path=path, version=model_version(path))
+    return _spec(path, name)
 
 
 def pick_device() -> str:

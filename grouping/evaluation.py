@@ -134,6 +134,30 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: float | dict[str,
     return clusters
 
 
+@dataclass(frozen=True)
+class PairScores:
+    pairs: int
+    precision: float  # of the pairs called "same", the share labelled same
+    recall: float  # of the pairs labelled same, the share called "same"
+
+
+def score_pairs(labels: list[bool], keys_equal: list[bool], distances: np.ndarray,
+                thresholds: list[float]) -> list[PairScores]:  # fmt: skip
+    """Labelled pairs: ML calls a pair "same" when the crash-site keys match and the distance is
+    within the threshold (a per-pair threshold array is allowed)."""
+    truth = np.array(labels)
+    out = []
+    for threshold in thresholds:
+        said = np.array(keys_equal) & (distances <= threshold)
+        hits = int((said & truth).sum())
+        out.append(PairScores(
+            pairs=len(labels),
+            precision=hits / int(said.sum()) if said.any() else 1.0,
+            recall=hits / int(truth.sum()) if truth.any() else 1.0,
+        ))  # fmt: skip
+    return out
+
+
 def subset(data: Dataset, family: str) -> tuple[Dataset, list[int]]:
     keep = [i for i, f in enumerate(data.families) if f == family]
     pick = lambda values: [values[i] for i in keep]  # noqa: E731

@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("", include("ingest.urls")),
+    path("", include("grouping.urls")),
 ]

@@ -13,6 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
+import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from grouping import evaluation, ml
@@ -24,7 +25,10 @@ class Command(BaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):
-        parser.add_argument("dataset")
+        parser.add_argument("dataset", help="events with bug ids, or pairs with --pairs")
+        parser.add_argument(
+            "--pairs", action="store_true", help="labelled pairs (label_pairs --export)"
+        )
         parser.add_argument("--thresholds", default=DEFAULT_THRESHOLDS)
         parser.add_argument("--plot", default="var/grouping_eval.png")
         parser.add_argument(
@@ -39,6 +43,8 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"{path} does not exist (python -m grouping.devset.generate {path})")
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        if options["pairs"]:
+            return self.pairs(rows, [float(t) for t in options["thresholds"].split(",")])
         data = evaluation.prepare(rows)
         from embeddings.encoder import get_encoder
 
@@ -58,6 +64,31 @@ class Command(BaseCommand):
         self.plot(results, options["plot"])
         if options["replay"]:
             self.replay(rows, data, options["threshold"])
+
+    def pairs(self, rows, thresholds):
+        from embeddings.encoder import get_encoder
+        from grouping.clean import clean_event, match_key
+        from ingest.normalize import normalize_event
+
+        def norm(event, i):
+            return normalize_event(event, 1_700_000_000.0, f"{i:032x}")
+
+        a = [norm(row["a"], i) for i, row in enumerate(rows)]
+        b = [norm(row["b"], i) for i, row in enumerate(rows)]
+        encoder = get_encoder()
+        va = encoder.encode([clean_event(e) for e in a])
+        vb = encoder.encode([clean_event(e) for e in b])
+        distances = 1.0 - np.sum(va * vb, axis=1)
+        keys_equal = [match_key(x) == match_key(y) for x, y in zip(a, b, strict=True)]
+        labels = [bool(row["same"]) for row in rows]
+        self.stdout.write(f"{len(rows)} labelled pairs ({sum(labels)} same)")
+        self.stdout.write(f"{'threshold':>9} {'precision':>9} {'recall':>7}")
+        for threshold, scores in zip(
+            thresholds,
+            evaluation.score_pairs(labels, keys_equal, distances, thresholds),
+            strict=True,
+        ):
+            self.stdout.write(f"{threshold:>9.2f} {scores.precision:>9.3f} {scores.recall:>7.3f}")
 
     def line(self, name, threshold, scores):
         self.stdout.write(

@@ -1,0 +1,86 @@
+"""REST endpoints of grouping: similar issues, merge, unmerge. Every lookup is scoped to the
+organisations the user is a member of; anything else is a 404, never a hint that it exists."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from embeddings import store
+from embeddings.encoder import current_spec
+from embeddings.models import EmbeddingModel
+from grouping.merge import merge_issues, unmerge_hash
+from monitor.models import GroupHash, Issue
+
+MAX_SIMILAR = 50
+
+
+def visible_issues(user):
+    return Issue.objects.filter(project__organization__memberships__user=user)
+
+
+def issue_summary(issue: Issue) -> dict:
+    return {"id": issue.id, "title": issue.title, "culprit": issue.culprit,
+            "status": issue.status, "times_seen": issue.times_seen,
+            "users_seen": issue.users_seen, "last_seen": issue.last_seen}  # fmt: skip
+
+
+@api_view(["GET"])
+def similar(request, issue_id: int):
+    """The nearest issues of the same project by stack-trace embedding, with cosine distances."""
+    issue = get_object_or_404(visible_issues(request.user), pk=issue_id)
+    try:
+        limit = max(1, min(MAX_SIMILAR, int(request.GET.get("limit", 10))))
+    except ValueError as exc:
+        raise ValidationError({"limit": "an integer"}) from exc
+    spec = current_spec()
+    model = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+    neighbours = store.similar_issues(issue.id, issue.project_id, model, limit) if model else []
+    issues = Issue.objects.in_bulk([n.issue_id for n in neighbours])
+    return Response({
+        "issue": issue.id,
+        "model": model.label if model else None,
+        "results": [{**issue_summary(issues[n.issue_id]), "distance": round(n.distance, 4)}
+                    for n in neighbours if n.issue_id in issues],
+    })  # fmt: skip
+
+
+class MergeSerializer(serializers.Serializer):
+    issues = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=100)
+
+
+@api_view(["POST"])
+def merge(request, issue_id: int):
+    """Merge the listed issues of the same project into this one."""
+    body = MergeSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    with transaction.atomic():
+        target = get_object_or_404(visible_issues(request.user), pk=issue_id)
+        sources = list(
+            visible_issues(request.user)
+            .filter(pk__in=body.validated_data["issues"], project_id=target.project_id)
+            .exclude(pk=target.pk)
+            .values_list("pk", flat=True)
+        )
+        if len(sources) != len(set(body.validated_data["issues"]) - {target.pk}):
+            raise ValidationError({"issues": "every issue must exist in the same project"})
+        GroupHash.objects.filter(issue_id__in=sources).update(decided_by=GroupHash.DecidedBy.MERGE)
+        merged = merge_issues(target.pk, sources)
+    return Response({**issue_summary(merged), "merged": sources})
+
+
+@api_view(["POST"])
+def unmerge(request, issue_id: int, hash: str):
+    """Give one fingerprint of this issue (and its events) an issue of its own."""
+    with transaction.atomic():
+        issue = get_object_or_404(visible_issues(request.user), pk=issue_id)
+        group_hash = get_object_or_404(GroupHash.objects.select_for_update(), issue=issue,
+                                       hash=hash)  # fmt: skip
+        if issue.hashes.count() < 2:
+            raise ValidationError({"hash": "the issue has no other fingerprint to keep"})
+        new_issue = unmerge_hash(group_hash)
+    return Response(issue_summary(new_issue), status=201)
