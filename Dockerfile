@@ -21,6 +21,7 @@ COPY monitor ./monitor
 COPY ingest ./ingest
 COPY grouping ./grouping
 COPY embeddings ./embeddings
+COPY evaluation ./evaluation
 RUN pip install .
 
 COPY manage.py gunicorn.conf.py ./

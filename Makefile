@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 TORCH_SPEC ?= torch==2.13.0
 PIP_TORCH_ARGS ?=
 
-.PHONY: install run test lint bench-ingest clean
+.PHONY: install run test lint clean
 
 install: $(STAMP)
 
@@ -26,8 +26,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-bench-ingest: install
-	$(PY) bench/ingest.py
+# make bench-ingest, bench-embeddings, bench-knn, bench-ml_latency: each prints its figures
+bench-%: install
+	$(PY) bench/$*.py
 
 clean:
 	rm -rf $(VENV) var

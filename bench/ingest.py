@@ -16,21 +16,16 @@ import gzip
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import psutil
+from common import BIN, celery_worker, services, spawn, stop, wait_http
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from monitor.localservices import free_port
 
-from monitor.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey, free_port  # noqa: E402
-
-BIN = Path(sys.executable).parent
 BUGS = [
     ("shop.cart", "average_price", "ZeroDivisionError", "division by zero"),
     ("shop.users", "plan_of", "KeyError", "'user-{n}'"),
@@ -211,72 +206,24 @@ def main() -> int:
     parser.add_argument("--worker-concurrency", default="2")
     args = parser.parse_args()
 
-    env = dict(os.environ, PYTHONUNBUFFERED="1", DB_CONN_MAX_AGE="600")
-    services = []
-    if not env.get("DATABASE_URL"):
-        postgres = EmbeddedPostgres(VAR_DIR / "bench" / "postgres")
-        postgres.start()
-        services.append(postgres)
-        postgres.ensure_database("faultline_bench")
-        with __import__("psycopg").connect(postgres.url("postgres"), autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS faultline_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE faultline_bench")
-        env["DATABASE_URL"] = postgres.url("faultline_bench")
-    if not env.get("REDIS_URL"):
-        valkey = EmbeddedValkey(VAR_DIR / "bench" / f"valkey-{os.getpid()}")
-        valkey.start()
-        services.append(valkey)
-        env["REDIS_URL"] = valkey.url
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
-    import django
+    with services("faultline_bench") as env:
+        return run(args, env)
 
-    django.setup()
-    from django.core.management import call_command
 
+def run(args, env) -> int:
     from monitor.models import Event, Issue, Organization, Project, ProjectKey
 
-    call_command("migrate", verbosity=0)
     org = Organization.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}")
     project = Project.objects.create(organization=org, name="Shop", slug="shop")
     key = ProjectKey.objects.create(project=project)
 
     port = free_port()
     web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=args.web_workers)
-    web = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"],
-        env=web_env,
-        cwd=ROOT,
-        stderr=subprocess.DEVNULL,
-    )
-    worker = subprocess.Popen(
-        [
-            str(BIN / "celery"),
-            "-A",
-            "monitor",
-            "worker",
-            "-Q",
-            "ingest,default",
-            "-c",
-            args.worker_concurrency,
-            "--loglevel",
-            "ERROR",
-        ],
-        env=env,
-        cwd=ROOT,
-        stderr=subprocess.DEVNULL,
-    )
+    web = spawn([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], web_env)
+    worker = celery_worker(env, "ingest,default", int(args.worker_concurrency), "bench-ingest")
     sampler = RssSampler({"web": web.pid, "worker": worker.pid})
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                import urllib.request
-
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_http(f"http://127.0.0.1:{port}/healthz")
         # Warm-up: create the issues, so the measured events all hit known issues.
         warm = [
             request_bytes(args.mode, project.id, key.public_key, realistic_event(i))
@@ -349,18 +296,7 @@ def main() -> int:
         )
     finally:
         sampler.running = False
-        for proc in (web, worker):
-            proc.terminate()
-        for proc in (web, worker):
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        from django.db import connections
-
-        connections.close_all()
-        for service in reversed(services):
-            service.stop()
+        stop(web, worker)
     return 0
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ingest",
     "grouping",
     "embeddings",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ingest.sweep_unprocessed",
         "schedule": float(env_int("INGEST_SWEEP_INTERVAL", 30)),
     },
+    "maintain-vector-indexes": {
+        "task": "embeddings.maintain_indexes",
+        "schedule": 3600.0,
+    },
     "sweep-pending-ml-decisions": {
         "task": "grouping.sweep_pending",
         "schedule": float(env_int("ML_SWEEP_INTERVAL", 30)),
@@ -150,6 +155,10 @@ EMBEDDING_DEVICE = os.environ.get("EMBEDDING_DEVICE", "auto")  # auto, cpu, cuda
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64)
 # Cleaned traces are ~60 tokens (p50), ~110 (p90): 128 keeps them whole (bench/embeddings.py).
 EMBEDDING_MAX_TOKENS = env_int("EMBEDDING_MAX_TOKENS", 128)
+# HNSW candidate list for similar-issue queries (recall against speed: bench/knn.py).
+EMBEDDING_EF_SEARCH = env_int("EMBEDDING_EF_SEARCH", 100)
+# Projects with this many vectors get their own partial HNSW index (beat, hourly).
+EMBEDDING_PROJECT_INDEX_MIN = env_int("EMBEDDING_PROJECT_INDEX_MIN", 20000)
 # The embeddings worker takes up to this many new fingerprints per batch ...
 ML_BATCH_SIZE = env_int("ML_BATCH_SIZE", 32)
 # ... after waiting up to this long for a batch to fill.

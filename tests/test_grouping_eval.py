@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from grouping import evaluation
-from grouping.devset.generate import generate
+from evaluation import metrics as evaluation
+from evaluation.devset.generate import generate
 from grouping.models import LabelledPair
 from monitor.models import Issue
 from tests.test_grouping_api import ingest
@@ -32,7 +32,9 @@ def test_scores_match_hand_computed_values():
 
 def test_pair_scores():
     scores = evaluation.score_pairs(
-        [True, True, False, False], [True, True, True, False], np.array([0.05, 0.2, 0.1, 0.0]),
+        [True, True, False, False],
+        [True, True, True, False],
+        np.array([0.05, 0.2, 0.1, 0.0]),
         [0.15],
     )[0]
     assert (scores.precision, scores.recall) == (0.5, 0.5)

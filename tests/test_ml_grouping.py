@@ -202,3 +202,24 @@ def test_similar_issues_never_cross_projects_and_vectors_go_with_their_issue(
     assert IssueEmbedding.objects.filter(project=project).count() == 1
     other.delete()
     assert IssueEmbedding.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_big_projects_get_their_own_vector_index_and_lose_it_with_the_project(project):
+    from django.db import connection
+
+    for name in ("a", "b", "c"):
+        ingest(project, {**event(value=f"division by zero {name}"), "fingerprint": [name]})
+    call_command("backfill_embeddings", verbosity=0)
+    model = ml.registered_model()
+    made = store.maintain_project_indexes(min_vectors=3)
+    name = store.project_index_name(model, project.id)
+    assert made == {"created": [name], "dropped": []}
+    assert store.maintain_project_indexes(min_vectors=3) == {"created": [], "dropped": []}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        assert f"project_id = {project.id}" in cursor.fetchone()[0]
+    issue = Issue.objects.first()
+    assert len(store.similar_issues(issue.id, project.id, model, k=5)) == 2
+    project.delete()
+    assert store.maintain_project_indexes(min_vectors=3)["dropped"] == [name]

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from grouping import evaluation, ml
+from evaluation import metrics as evaluation
+from grouping import ml
 
 DEFAULT_THRESHOLDS = "0.02,0.04,0.06,0.08,0.10,0.12,0.14,0.16,0.18,0.20,0.25,0.30"
 
@@ -41,7 +42,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["dataset"])
         if not path.exists():
-            raise CommandError(f"{path} does not exist (python -m grouping.devset.generate {path})")
+            raise CommandError(
+                f"{path} does not exist (python -m evaluation.devset.generate {path})"
+            )
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         if options["pairs"]:
             return self.pairs(rows, [float(t) for t in options["thresholds"].split(",")])

@@ -1,0 +1,11 @@
+"""Periodic upkeep of the vector indexes."""
+
+from celery import shared_task
+from django.conf import settings
+
+from embeddings import store
+
+
+@shared_task(name="embeddings.maintain_indexes")
+def maintain_indexes() -> dict[str, list[str]]:
+    return store.maintain_project_indexes(settings.EMBEDDING_PROJECT_INDEX_MIN)
