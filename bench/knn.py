@@ -136,13 +136,16 @@ def main() -> int:
 
 
 def load(connection, register_vector, model, rng, centers, args) -> None:
-    from embeddings import store
-    from embeddings.models import IssueEmbedding
     from monitor.models import Organization, Project
 
-    IssueEmbedding.objects.filter(model=model).delete()
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP INDEX IF EXISTS {store.index_name(model)}")
+    with connection.cursor() as cursor:  # a clean slate: no dead tuples left in any index
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'embeddings_issueembedding' "
+            "AND indexname LIKE 'issueembedding_hnsw_%%'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP INDEX {name}")
+        cursor.execute("TRUNCATE embeddings_issueembedding, monitor_issue CASCADE")
     org, _ = Organization.objects.get_or_create(slug="knn", defaults={"name": "knn"})
     big, _ = Project.objects.get_or_create(organization=org, slug="knn-big",
                                            defaults={"name": "big"})  # fmt: skip

@@ -36,6 +36,13 @@ class IssueEmbedding(models.Model):
     issue = models.ForeignKey("monitor.Issue", on_delete=models.CASCADE, related_name="embeddings")
     project = models.ForeignKey("monitor.Project", on_delete=models.CASCADE, related_name="+")
     model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="vectors")
+    event = models.ForeignKey(
+        "monitor.Event",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The event the vector was computed from: deleting it deletes the vector.",
+    )
     vector = VectorField()
     text = models.TextField(help_text="The cleaned text that was embedded.")
     match_key = models.CharField(

@@ -103,13 +103,21 @@ def _literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 
 
-def save(issue_id: int, project_id: int, model: EmbeddingModel, vector: np.ndarray, text: str,
-         match_key: str = "") -> None:  # fmt: skip
+def save(
+    issue_id: int,
+    project_id: int,
+    model: EmbeddingModel,
+    vector: np.ndarray,
+    text: str,
+    match_key: str = "",
+    event_id: int | None = None,
+) -> None:
+    """Store an issue's vector; `event_id` is the event it came from (its deletion cascades)."""
     IssueEmbedding.objects.update_or_create(
         issue_id=issue_id,
         model=model,
         defaults={"project_id": project_id, "vector": vector, "text": text,
-                  "match_key": match_key},
+                  "match_key": match_key, "event_id": event_id},
     )  # fmt: skip
 
 

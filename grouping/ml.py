@@ -89,7 +89,7 @@ def first_event(group_hash: GroupHash) -> Event | None:
     )
 
 
-def decide(group_hash: GroupHash, vector: np.ndarray, text: str, key: str, platform: str,
+def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
            model: EmbeddingModel) -> None:  # fmt: skip
     """Join the nearest issue of the same crash-site key within the threshold (ML mode), or only
     record it (shadow mode); otherwise the fingerprint's issue stays and its vector becomes a
@@ -98,7 +98,7 @@ def decide(group_hash: GroupHash, vector: np.ndarray, text: str, key: str, platf
     issue_id = group_hash.issue_id
     neighbours = store.nearest(project.id, model, vector, k=1, exclude=(issue_id,), match_key=key)
     nearest = neighbours[0] if neighbours else None
-    within = nearest is not None and nearest.distance <= threshold_for(project, platform)
+    within = nearest is not None and nearest.distance <= threshold_for(project, event.platform)
     group_hash.ml_distance = nearest.distance if nearest else None
     group_hash.ml_matched_issue_id = nearest.issue_id if within else None
     group_hash.ml_model = model.label
@@ -109,7 +109,7 @@ def decide(group_hash: GroupHash, vector: np.ndarray, text: str, key: str, platf
         group_hash.issue_id = nearest.issue_id
         group_hash.decided_by = GroupHash.DecidedBy.ML
     else:
-        store.save(issue_id, project.id, model, vector, text, key)
+        store.save(issue_id, project.id, model, vector, text, key, event.id)
     group_hash.save(
         update_fields=[
             "issue",
@@ -144,22 +144,22 @@ def decide_batch(limit: int) -> int:
             _mark(rows, GroupHash.MLState.SKIPPED)
             return len(rows)
         events = [first_event(row) for row in rows]
-        work = [(row, clean_event(ev.data), match_key(ev.data), ev.platform)
+        work = [(row, ev, clean_event(ev.data), match_key(ev.data))
                 for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
-        work = [item for item in work if item[1]]
+        work = [item for item in work if item[2]]
         _mark([row for row in rows if row not in {w[0] for w in work}], GroupHash.MLState.NONE)
         if not work:
             return len(rows)
         try:
-            vectors = get_encoder().encode([item[1] for item in work])
+            vectors = get_encoder().encode([item[2] for item in work])
             model = registered_model()
         except Exception:
             log.exception("embedder failed; fingerprint decisions stand for %d hashes", len(work))
             trip_breaker()
             _mark([item[0] for item in work], GroupHash.MLState.FAILED)
             return len(rows)
-        for (row, text, key, platform), vector in zip(work, vectors, strict=True):
-            decide(row, vector, text, key, platform, model)
+        for (row, event, text, key), vector in zip(work, vectors, strict=True):
+            decide(row, event, vector, text, key, model)
     return len(rows)
 
 

@@ -183,3 +183,63 @@ def test_real_payloads_clean_to_their_crash_site():
     assert text.startswith("ZeroDivisionError: division by zero\n")
     java_like = clean_event(norm(store_event("incoming_events__dotnet_error.json")))
     assert java_like.splitlines()[1] == "  OnGet in myWebApp.Pages.IndexModel"
+
+
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ("incoming_events__go_file_not_found.json",
+         ["*os.PathError: open ./test.txt: no such file or directory",
+          "  main in main: sentry.CaptureException(err)"]),
+        ("incoming_events__ruby_zero_division.json",
+         ["ZeroDivisionError: divided by <int> (ZeroDivisionError)"]),
+        ("incoming_events__dotnet_divide_zero.json",
+         ["System.DivideByZeroException: Attempted to divide by zero."]),
+        ("incoming_events__small_js_error.json", ["Error: this is an error"]),
+    ],
+)  # fmt: skip
+def test_real_payload_shapes_per_platform(payload, expected):
+    require_corpus()
+    event = norm(store_event(payload))
+    text = clean_event(event)
+    assert text.splitlines()[: len(expected)] == expected
+    assert len(text.splitlines()) >= 2  # at least one frame
+    assert not any(ch.isdigit() for line in text.splitlines()[1:] for ch in line.split(":")[0])
+    assert match_key(event)
+
+
+def test_java_and_kotlin_frames_from_sdk_shapes():
+    frames = [
+        {"module": "org.springframework.web.servlet.FrameworkServlet", "function": "service",
+         "lineno": 883, "in_app": False},
+        {"module": "com.shop.web.OrderController$$EnhancerBySpringCGLIB$$1a2b3c", "function":
+         "complete", "in_app": True},
+        {"module": "com.shop.receipts.ReceiptService", "function": "lambda$send$2", "lineno": 51,
+         "in_app": True},
+        {"module": "com.shop.receipts.ReceiptService", "function": "send", "lineno": 53,
+         "in_app": True},
+    ]  # fmt: skip
+    text = clean_event(exc(frames, "NullPointerException", "Cannot invoke \"getEmail()\"",
+                           platform="java"))  # fmt: skip
+    assert text.splitlines() == [
+        'NullPointerException: Cannot invoke "getEmail()"',
+        "  send in com.shop.receipts.ReceiptService",
+        "  lambda$send in com.shop.receipts.ReceiptService",
+        "  complete in com.shop.web.OrderController",
+    ]
+
+
+def test_rust_and_native_frames():
+    rust = [{"function": "std::rt::lang_start::h0123456789abcdef", "in_app": False},
+            {"function": "shop::checkout::total::h3b2f1e0c9d8a7b6c", "abs_path": "src/checkout.rs",
+             "lineno": 12}]  # fmt: skip
+    text = clean_event(exc(rust, "panic", "attempt to divide by zero", platform="rust"))
+    assert text.splitlines()[1] == "  shop::checkout::total in src/checkout.rs"
+    native = [{"function": "__pthread_kill", "package": "/usr/lib/system/libsystem_kernel.dylib",
+               "instruction_addr": "0x1a2b3c"},
+              {"function": "Shop::Cart::total()", "package": "/Applications/Shop.app/Shop",
+               "instruction_addr": "0x100004a2c"}]  # fmt: skip
+    text = clean_event(exc(native, "EXC_BAD_ACCESS", "SIGSEGV at 0x0000000000000010",
+                           platform="native"))  # fmt: skip
+    assert "pthread_kill" not in text and "0x" not in text
+    assert "Shop::Cart::total()" in text

@@ -223,3 +223,20 @@ def test_big_projects_get_their_own_vector_index_and_lose_it_with_the_project(pr
     assert len(store.similar_issues(issue.id, project.id, model, k=5)) == 2
     project.delete()
     assert store.maintain_project_indexes(min_vectors=3)["dropped"] == [name]
+
+
+def test_shadow_report_and_vectors_go_with_their_source_event(project, no_breaker):
+    import io
+
+    project.grouping_mode = Project.GroupingMode.SHADOW
+    project.save()
+    ingest(project, event())
+    decide()
+    ingest(project, event(caller="nightly_report", caller_line="total = cart.average()"))
+    decide()
+    out = io.StringIO()
+    call_command("grouping_shadow_report", project.id, stdout=out)
+    assert "1 would have (shadow); 2 issues now, 1 with ML applied" in out.getvalue()
+    vector = IssueEmbedding.objects.order_by("id").first()
+    Event.objects.filter(pk=vector.event_id).delete()
+    assert not IssueEmbedding.objects.filter(pk=vector.pk).exists()

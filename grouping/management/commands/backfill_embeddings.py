@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 work = []
                 for issue_id in chunk:
                     first = Event.objects.filter(issue_id=issue_id).order_by("timestamp", "id")
-                    first = first.only("data", "project_id").first()
+                    first = first.only("id", "data", "project_id").first()
                     text = clean_event(first.data) if first else ""
                     if text:
                         work.append((issue_id, first, text))
@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 vectors = get_encoder().encode([text for _, _, text in work])
                 for (issue_id, first, text), vector in zip(work, vectors, strict=True):
                     store.save(issue_id, first.project_id, model, vector, text,
-                               match_key(first.data))  # fmt: skip
+                               match_key(first.data), first.id)  # fmt: skip
                     embedded += 1
                 bar.update(len(chunk))
         self.stdout.write(
