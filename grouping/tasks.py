@@ -6,15 +6,13 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from grouping import ml
+from monitor import wakeup
 
 
 @shared_task(
     name="grouping.ml_drain",
-    acks_late=True,
     autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=60,
-    max_retries=20,
+    **wakeup.DRAIN_TASK_OPTIONS,
 )
 def ml_drain(slot: int = 0) -> int:
     return ml.drain()

@@ -19,11 +19,8 @@ from monitor import wakeup
 
 @shared_task(
     name="ingest.drain",
-    acks_late=True,
     autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=60,
-    max_retries=20,
+    **wakeup.DRAIN_TASK_OPTIONS,
 )
 def drain(slot: int = 0) -> int:
     """Process pending raw events, a batch per transaction, until none is left. The slot's

@@ -4,6 +4,7 @@ make durable, reply. Normalization and grouping happen in the Celery worker."""
 from __future__ import annotations
 
 import functools
+import json
 import uuid
 from collections import Counter
 
@@ -152,8 +153,6 @@ def security(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def _reporting_api_list(data: bytes) -> list[dict]:
-    import json
-
     try:
         value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -164,6 +163,4 @@ def _reporting_api_list(data: bytes) -> list[dict]:
 
 
 def _dump(value: dict) -> bytes:
-    import json
-
     return json.dumps(value, separators=(",", ":")).encode()

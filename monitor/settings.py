@@ -152,7 +152,8 @@ INGEST_DRAIN_SECONDS = env_int("INGEST_DRAIN_SECONDS", 20)
 EMBEDDING_MODEL_PATH = os.environ.get("EMBEDDING_MODEL_PATH", "")  # empty: packaged MiniLM
 EMBEDDING_MODEL_NAME = os.environ.get("EMBEDDING_MODEL_NAME", "")
 EMBEDDING_DEVICE = os.environ.get("EMBEDDING_DEVICE", "auto")  # auto, cpu, cuda, cuda:1
-EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64)
+# Small batches pad less (the encoder sorts by length): 16 measured best on CPU.
+EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 16)
 # Cleaned traces are ~60 tokens (p50), ~110 (p90): 128 keeps them whole (bench/embeddings.py).
 EMBEDDING_MAX_TOKENS = env_int("EMBEDDING_MAX_TOKENS", 128)
 # HNSW candidate list for similar-issue queries (recall against speed: bench/knn.py).

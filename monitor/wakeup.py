@@ -22,6 +22,16 @@ log = logging.getLogger(__name__)
 FLAG_TTL_SECONDS = 10
 
 
+# Celery options of every drain task: late acks (a killed worker's message comes back) and
+# retries with backoff while the database is unreachable.
+DRAIN_TASK_OPTIONS = {
+    "acks_late": True,
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 20,
+}
+
+
 def flag_name(queue: str, slot: int) -> str:
     return f"faultline:wake:{queue}:{slot}"
 

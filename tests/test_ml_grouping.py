@@ -108,13 +108,17 @@ def test_same_crash_site_different_message_is_judged_by_distance(project, no_bre
     assert declined.ml_distance > ml.threshold_for(project, "python")
 
 
-def test_shadow_mode_records_the_decision_without_applying_it(project, no_breaker):
+def two_call_paths_in_shadow_mode(project):
     project.grouping_mode = Project.GroupingMode.SHADOW
     project.save()
     ingest(project, event())
     decide()
     ingest(project, event(caller="nightly_report", caller_line="total = cart.average()"))
     decide()
+
+
+def test_shadow_mode_records_the_decision_without_applying_it(project, no_breaker):
+    two_call_paths_in_shadow_mode(project)
     assert Issue.objects.count() == 2
     shadow = GroupHash.objects.exclude(ml_matched_issue=None).get()
     assert shadow.issue != shadow.ml_matched_issue and shadow.decided_by == "fingerprint"
@@ -228,12 +232,7 @@ def test_big_projects_get_their_own_vector_index_and_lose_it_with_the_project(pr
 def test_shadow_report_and_vectors_go_with_their_source_event(project, no_breaker):
     import io
 
-    project.grouping_mode = Project.GroupingMode.SHADOW
-    project.save()
-    ingest(project, event())
-    decide()
-    ingest(project, event(caller="nightly_report", caller_line="total = cart.average()"))
-    decide()
+    two_call_paths_in_shadow_mode(project)
     out = io.StringIO()
     call_command("grouping_shadow_report", project.id, stdout=out)
     assert "1 would have (shadow); 2 issues now, 1 with ML applied" in out.getvalue()
