@@ -58,7 +58,10 @@ SYSTEM_PACKAGE = re.compile(
 _ADDRESS = re.compile(r"0x[0-9a-f]{4,}", re.IGNORECASE)
 _RUST_HASH = re.compile(r"::h[0-9a-f]{16}$")
 _JAVA_LAMBDA = re.compile(r"\$\$Lambda(\$\d+)?(/0x[0-9a-f]+)?(/\d+)?|\$\d+$", re.IGNORECASE)
-_GENERATED = re.compile(r"\$\$(EnhancerBySpringCGLIB|FastClassBySpringCGLIB|\w*Proxy)\$\$\w+")
+# Spring/CGLIB proxies: Foo$$EnhancerBySpringCGLIB$$1a2b3c, Foo$$SpringCGLIB$$0
+_GENERATED = re.compile(
+    r"\$\$(EnhancerBySpringCGLIB|FastClassBySpringCGLIB|SpringCGLIB|\w*Proxy)\$\$?\w+"
+)
 _COUNTERS = re.compile(r"(lambda\$\w+?)\$\d+|(\.func)\d+|(d__|b__)\d+(_\d+)?")
 _TEMP_PATH = re.compile(
     r"(/tmp|/var/folders|/private/var|[a-z]:\\users\\[^\\]+\\appdata\\local\\temp)[^\s'\":]*",
@@ -98,10 +101,15 @@ def clean_function(name: str) -> str:
     return name.strip() or "?"
 
 
+def clean_module(module: str) -> str:
+    """Module or class name without generated parts (proxies, lambdas, closures)."""
+    return _GENERATED.sub("", _JAVA_LAMBDA.sub("", module))
+
+
 def clean_location(frame: dict) -> str:
     module = frame.get("module")
     if module:
-        return _GENERATED.sub("", _JAVA_LAMBDA.sub("", module))
+        return clean_module(module)
     path = frame.get("filename") or frame.get("abs_path") or ""
     path = _URL_ORIGIN.sub("", path).split("?", 1)[0]
     path = _TEMP_PATH.sub("<tmp>", path)

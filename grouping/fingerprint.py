@@ -17,6 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from grouping.clean import clean_function, clean_module
 from grouping.parameterize import parameterize
 
 CONTEXT_LINE_PLATFORMS = {"python", "javascript", "node", "php", "ruby"}
@@ -25,8 +26,6 @@ MAX_CONTEXT_LINE = 120
 _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
 _HASHISH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
 _VERSION = re.compile(r"(?<=[@\-/])v?\d+(?:\.\d+){1,3}(?=[/\-.])")
-_DIGITS_IN_NAME = re.compile(r"(?<=[$_])\d+|(?<=func)\d+|\d+(?=\$)")
-_ADDRESS = re.compile(r"0x[0-9a-f]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,22 +43,15 @@ def normalize_filename(path: str) -> str:
     return _HASHISH.sub("<hash>", base).lower()
 
 
-def normalize_function(name: str) -> str:
-    name = _ADDRESS.sub("<addr>", name)
-    return _DIGITS_IN_NAME.sub("", name)
-
-
 def frame_component(frame: dict, platform: str) -> str | None:
     module = frame.get("module")
-    where = (
-        module
-        if module
-        else normalize_filename(frame.get("filename") or frame.get("abs_path") or "")
-    )
+    if module:
+        where = clean_module(module)
+    else:
+        where = normalize_filename(frame.get("filename") or frame.get("abs_path") or "")
     function = frame.get("function") or ""
-    if function in ("?", "<anonymous>", "<unknown>"):
-        function = ""
-    parts = [where, normalize_function(function)]
+    function = "" if function in ("?", "<anonymous>", "<unknown>") else clean_function(function)
+    parts = [where, function]
     frame_platform = frame.get("platform") or platform
     context = (frame.get("context_line") or "").strip()
     if frame_platform in CONTEXT_LINE_PLATFORMS and context and len(context) <= MAX_CONTEXT_LINE:

@@ -144,3 +144,15 @@ def test_parameterize():
         "GET <url> from <ip> took <int>ms"
     )
     assert parameterize("took 12.5 ms for 3 rows") == "took <int> ms for <int> rows"
+
+
+def test_jvm_generated_names_do_not_split():
+    def java(proxy_suffix, lambda_index):
+        return event(platform="java", exception={"values": [{
+            "type": "NullPointerException", "value": "order is null", "stacktrace": {"frames": [
+                {"module": f"com.shop.Web$$EnhancerBySpringCGLIB$${proxy_suffix}",
+                 "function": "complete", "in_app": True},
+                {"module": "com.shop.Receipts", "function": f"lambda$send${lambda_index}",
+                 "in_app": True}]}}]})  # fmt: skip
+
+    assert group(java("a1b2c3d4", 0)).hash == group(java("ffee0099", 3)).hash

@@ -257,7 +257,7 @@ def java_events(rng: random.Random, per_variant: int = 4) -> list[dict]:
             for caller in callers:
                 for _ in range(per_variant):
                     caller_cls, caller_method = caller.rsplit(".", 1)
-                    proxy = f"{caller_cls}$$EnhancerBySpringCGLIB${_hash(rng)}"
+                    proxy = f"{caller_cls}$$EnhancerBySpringCGLIB$${_hash(rng)}"
                     system = [
                         {"module": "org.springframework.web.servlet.FrameworkServlet",
                          "function": "service", "lineno": 883 + release, "in_app": False,
