@@ -98,6 +98,7 @@ class EmbeddedPostgres:
         self.log_file.touch()
         self._prepare_permissions()
         if not self.initialized:
+            self._stop_orphans()
             self._run(
                 [
                     str(_pg_bin("initdb")),
@@ -136,6 +137,20 @@ class EmbeddedPostgres:
                 "start",
             ]
         )
+
+    def _stop_orphans(self) -> None:
+        """A server whose data directory was deleted while it ran would, on noticing, remove
+        the socket that a new cluster in the same place listens on: stop it first."""
+        import psutil
+
+        for proc in psutil.process_iter(["name", "cmdline"]):
+            cmdline = proc.info["cmdline"] or []
+            if proc.info["name"] == "postgres" and str(self.data_dir) in cmdline:
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except psutil.TimeoutExpired:
+                    proc.kill()
 
     def stop(self) -> None:
         if self.initialized and self.is_running():
