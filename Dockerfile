@@ -22,6 +22,7 @@ COPY ingest ./ingest
 COPY grouping ./grouping
 COPY embeddings ./embeddings
 COPY evaluation ./evaluation
+COPY consent ./consent
 RUN pip install .
 
 COPY manage.py gunicorn.conf.py ./

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from consent.admin import ConsentChangeInline
 from monitor.models import Event, GroupHash, Issue, Membership, Organization, Project, ProjectKey
 
 
@@ -14,7 +15,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, ConsentChangeInline]
 
 
 class ProjectKeyInline(admin.TabularInline):

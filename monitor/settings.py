@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "grouping",
     "embeddings",
     "evaluation",
+    "consent",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,5 @@ urlpatterns = [
     path("healthz", health, name="health"),
     path("", include("ingest.urls")),
     path("", include("grouping.urls")),
+    path("", include("consent.urls")),
 ]

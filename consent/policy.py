@@ -1,0 +1,30 @@
+"""The one question every consumer of service data asks before using it for ML or generative
+features: may organisation O's data of category C be used for purpose P now?
+
+Non-identifying aggregates need no consent (docs/consent.md says exactly which).
+"""
+
+from __future__ import annotations
+
+from consent.models import CATEGORIES, OrganizationConsent, Purpose, flag_name
+
+
+def allowed(organization_id: int, purpose: str, category: str) -> bool:
+    """False unless the organisation opted in for this purpose and category, today."""
+    if purpose not in CATEGORIES or category not in CATEGORIES[purpose]:
+        return False
+    consent = OrganizationConsent.objects.filter(organization_id=organization_id).first()
+    if consent is None:
+        return False
+    if purpose == Purpose.GENERATIVE and (consent.hide_ai_features or consent.generative_locked):
+        return False
+    return getattr(consent, flag_name(purpose, category)) is True
+
+
+def consenting_organizations(purpose: str, category: str) -> list[int]:
+    """Every organisation for which `allowed` holds (asked per organisation: one rule)."""
+    return [
+        org_id
+        for org_id in OrganizationConsent.objects.values_list("organization_id", flat=True)
+        if allowed(org_id, purpose, category)
+    ]
