@@ -23,6 +23,7 @@ COPY grouping ./grouping
 COPY embeddings ./embeddings
 COPY evaluation ./evaluation
 COPY consent ./consent
+COPY training ./training
 RUN pip install .
 
 COPY manage.py gunicorn.conf.py ./

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from consent.signals import consent_changed
+
 
 class Purpose(models.TextChoices):
     TRAINING = "training", "Model training and ML features"
@@ -122,6 +124,9 @@ class OrganizationConsent(models.Model):
                 if before is None or getattr(before, name) != getattr(self, name)
             ]
             ConsentChange.objects.bulk_create(changes)
+            if changes:
+                transaction.on_commit(lambda: consent_changed.send(
+                    sender=OrganizationConsent, organization_id=self.organization_id))  # fmt: skip
 
     def clean(self) -> None:
         if self.generative_locked:

@@ -150,8 +150,10 @@ def stack_lines(frames: list[dict], in_app_only: bool) -> list[str]:
     return lines[:MAX_FRAMES]
 
 
-def exception_header(exc: dict) -> str:
+def exception_header(exc: dict, include_message: bool = True) -> str:
     exc_type = exc.get("type") or ""
+    if not include_message:
+        return exc_type or "error"
     value = (exc.get("value") or "").strip().split("\n", 1)[0][:MAX_MESSAGE]
     value = strip_noise(value)
     return f"{exc_type}: {value}" if exc_type and value else exc_type or value or "error"
@@ -186,8 +188,9 @@ def match_key(event: dict) -> str:
     return key[:255]
 
 
-def clean_event(event: dict) -> str:
-    """The embedding text of a normalized event (empty when it has no stack trace)."""
+def clean_event(event: dict, include_message: bool = True) -> str:
+    """The embedding text of a normalized event (empty when it has no stack trace).
+    `include_message=False` leaves error messages out (exception types and frames only)."""
     exceptions = [
         e for e in (event.get("exception") or [])[-MAX_SCAN_EXCEPTIONS:] if isinstance(e, dict)
     ]
@@ -195,7 +198,8 @@ def clean_event(event: dict) -> str:
         exceptions = [exceptions[0], *exceptions[-(MAX_EXCEPTIONS - 1) :]]
     stacks = [frames_of(exc.get("stacktrace")) for exc in exceptions]
     blocks: list[tuple[str, list[dict]]] = [
-        (exception_header(exc), frames) for exc, frames in zip(exceptions, stacks, strict=True)
+        (exception_header(exc, include_message), frames)
+        for exc, frames in zip(exceptions, stacks, strict=True)
     ]
     if not blocks:
         frames = frames_of(event.get("stacktrace"))
@@ -208,7 +212,7 @@ def clean_event(event: dict) -> str:
                 frames = frames_of(thread.get("stacktrace"))
         if not frames:
             return ""
-        message = strip_noise((event.get("message") or "")[:MAX_MESSAGE])
+        message = strip_noise((event.get("message") or "")[:MAX_MESSAGE]) if include_message else ""
         blocks = [(message or "stack", frames)]
     has_in_app = any(is_in_app(f) for _, frames in blocks for f in frames)
     lines: list[str] = []

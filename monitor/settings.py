@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "embeddings",
     "evaluation",
     "consent",
+    "training",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,100 @@
+"""Training sets: only consenting organisations, PII scrubbed, messages only where consented;
+withdrawal removes rows everywhere and marks trained models stale; deleting data deletes rows."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from consent.models import OrganizationConsent
+from monitor.models import Event, Organization, Project
+from tests.test_grouping_api import ingest
+from tests.test_ml_grouping import event
+from training.models import Contribution, TrainedModel, TrainingPair, TrainingSet
+
+pytestmark = pytest.mark.django_db
+SECRET_EMAIL = "carol.secret@example.com"
+
+
+def org_with_data(slug, **consent):
+    org = Organization.objects.create(name=slug, slug=slug)
+    project = Project.objects.create(organization=org, name=slug, slug=slug, platform="python",
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+    for caller in ("checkout_view", "nightly_report"):  # one issue, two fingerprints
+        ingest(project, {**event(caller=caller, caller_line=f"{caller}(cart)",
+                                 value=f"no cart for {SECRET_EMAIL}"), "fingerprint": ["cart"]})  # fmt: skip
+    ingest(project, event(crash_function="discount", crash_line="return 1 / self.discount",
+                          value="discount missing for /home/carol/x"))  # fmt: skip
+    if consent:
+        OrganizationConsent.objects.create(organization=org, **consent)
+    return org
+
+
+@pytest.fixture
+def orgs():
+    return {
+        "full": org_with_data("full", training_stack_traces=True, training_error_messages=True),
+        "none": org_with_data("none"),
+        "traces": org_with_data("traces", training_stack_traces=True),
+        "generative-only": org_with_data("genonly", generative_stack_traces=True),
+    }
+
+
+def build(tmp_path):
+    call_command("export_training_data", directory=str(tmp_path), verbosity=0)
+    return TrainingSet.objects.latest("id")
+
+
+def test_only_consenting_organisations_enter_and_pii_is_scrubbed(orgs, tmp_path):
+    training_set = build(tmp_path)
+    contributors = set(Contribution.objects.values_list("organization__slug", flat=True))
+    assert contributors == {"full", "traces"}
+    pairs = TrainingPair.objects.filter(training_set=training_set)
+    assert pairs.filter(same_issue=True).exists() and pairs.filter(same_issue=False).exists()
+    lines = [json.loads(line) for line in open(training_set.path)]
+    assert len(lines) == pairs.count() > 0
+    everything = json.dumps(lines)
+    assert SECRET_EMAIL not in everything and "carol" not in everything
+    full = pairs.filter(organization__slug="full").first()
+    assert full.with_messages and "no cart for <email>" in full.text_a + full.text_b
+    traces = pairs.filter(organization__slug="traces").first()
+    assert not traces.with_messages and "no cart" not in traces.text_a + traces.text_b
+    assert "ZeroDivisionError" in traces.text_a + traces.text_b
+
+
+def test_withdrawal_removes_rows_everywhere_and_marks_models_stale(
+    orgs, tmp_path, django_capture_on_commit_callbacks
+):
+    training_set = build(tmp_path)
+    model = TrainedModel.objects.create(name="grouping-v2", training_set=training_set)
+    consent = orgs["traces"].consent
+    consent.training_stack_traces = False
+    with django_capture_on_commit_callbacks(execute=True):
+        consent.save()
+    assert not TrainingPair.objects.filter(organization=orgs["traces"]).exists()
+    assert not Contribution.objects.filter(organization=orgs["traces"]).exists()
+    model.refresh_from_db()
+    assert (
+        model.stale and f"organisation {orgs['traces'].id} withdrew consent" in model.stale_reason
+    )
+    lines = open(training_set.path).read().splitlines()
+    assert len(lines) == TrainingPair.objects.filter(training_set=training_set).count() > 0
+
+    consent = orgs["full"].consent  # messages withdrawn, stack traces still allowed
+    consent.training_error_messages = False
+    with django_capture_on_commit_callbacks(execute=True):
+        consent.save()
+    assert not TrainingPair.objects.filter(with_messages=True).exists()
+    assert {c.organization.slug for c in Contribution.objects.all()} == set()
+    next_set = build(tmp_path)
+    assert set(next_set.contributions.values_list("organization__slug", flat=True)) == {"full"}
+    assert not next_set.pairs.filter(with_messages=True).exists()
+
+
+def test_deleting_an_event_or_organisation_deletes_its_training_rows(orgs, tmp_path):
+    training_set = build(tmp_path)
+    pair = training_set.pairs.filter(organization=orgs["full"]).first()
+    Event.objects.filter(pk=pair.event_a_id).delete()
+    assert not TrainingPair.objects.filter(pk=pair.pk).exists()
+    orgs["traces"].delete()
+    assert not TrainingPair.objects.filter(organization_id=orgs["traces"].id).exists()

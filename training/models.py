@@ -1,0 +1,62 @@
+"""Training sets built from consenting organisations' data, and the models trained on them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class TrainingSet(models.Model):
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    path = models.CharField(max_length=500, help_text="The JSON-lines file, rewritten on change.")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contribution(models.Model):
+    """An organisation whose data is in a training set (consent was checked when it entered)."""
+
+    training_set = models.ForeignKey(TrainingSet, on_delete=models.CASCADE,
+                                     related_name="contributions")  # fmt: skip
+    organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
+                                     related_name="+")  # fmt: skip
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["training_set", "organization"],
+                                               name="contribution_unique")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} in {self.training_set_id}"
+
+
+class TrainingPair(models.Model):
+    """Two cleaned, PII-scrubbed stack traces and whether they are the same issue. Deleting
+    either event (or its organisation) deletes the row."""
+
+    training_set = models.ForeignKey(TrainingSet, on_delete=models.CASCADE, related_name="pairs")
+    organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
+                                     related_name="+")  # fmt: skip
+    event_a = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
+    event_b = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
+    text_a = models.TextField()
+    text_b = models.TextField()
+    same_issue = models.BooleanField()
+    with_messages = models.BooleanField(help_text="The texts include error messages.")
+
+    def __str__(self) -> str:
+        return f"pair {self.pk} ({'same' if self.same_issue else 'different'})"
+
+
+class TrainedModel(models.Model):
+    """A model trained on a training set; stale once any contributor withdrew consent."""
+
+    name = models.CharField(max_length=200)
+    training_set = models.ForeignKey(TrainingSet, null=True, on_delete=models.SET_NULL,
+                                     related_name="models")  # fmt: skip
+    trained_at = models.DateTimeField(auto_now_add=True)
+    stale = models.BooleanField(default=False)
+    stale_reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}{' (stale)' if self.stale else ''}"

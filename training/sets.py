@@ -1,0 +1,132 @@
+"""Building training sets from consenting organisations, and enforcing consent on sets already
+built: an organisation that withdrew loses its rows everywhere, and every model trained on a set
+it was in is marked stale.
+
+Every text is a cleaned stack trace (grouping.clean) passed through the PII scrubber
+(consent.pii); error messages are kept only where the organisation consented to their use.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from consent import policy
+from consent.models import Category, Purpose
+from consent.pii import scrub_text
+from grouping.clean import clean_event
+from monitor.models import Event, Issue, Project
+from training.models import Contribution, TrainedModel, TrainingPair, TrainingSet
+
+
+def text_for(event: Event, with_messages: bool) -> str:
+    return scrub_text(clean_event(event.data, include_message=with_messages))
+
+
+def sample_events(issue_id: int) -> list[Event]:
+    """Up to two events of an issue, from different fingerprints when it has several."""
+    by_hash = Event.objects.filter(issue_id=issue_id).order_by("grouping_hash", "timestamp")
+    events = list(by_hash.distinct("grouping_hash")[:2])
+    if len(events) < 2:
+        events = list(Event.objects.filter(issue_id=issue_id).order_by("timestamp")[:2])
+    return events
+
+
+def pairs_for_project(project: Project, with_messages: bool, limit: int,
+                      rng: random.Random) -> list[TrainingPair]:  # fmt: skip
+    issue_ids = Issue.objects.filter(project=project).order_by("id").values_list("id", flat=True)
+    samples = [s for s in (sample_events(i) for i in issue_ids[:1000]) if s]
+    candidates = [(s[0], s[1], True) for s in samples if len(s) == 2]
+    shuffled = samples[:]
+    rng.shuffle(shuffled)
+    candidates += [(a[0], b[0], False) for a, b in zip(shuffled, shuffled[1:], strict=False)]
+    rng.shuffle(candidates)
+    pairs = []
+    for a, b, same in candidates[:limit]:
+        text_a, text_b = text_for(a, with_messages), text_for(b, with_messages)
+        if text_a and text_b:
+            pairs.append(TrainingPair(organization_id=project.organization_id, event_a=a,
+                                      event_b=b, text_a=text_a, text_b=text_b, same_issue=same,
+                                      with_messages=with_messages))  # fmt: skip
+    return pairs
+
+
+def write_file(training_set: TrainingSet) -> int:
+    path = Path(training_set.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with open(path, "w") as handle:
+        for pair in training_set.pairs.order_by("id").iterator():
+            handle.write(json.dumps({"a": pair.text_a, "b": pair.text_b,
+                                     "same": pair.same_issue}) + "\n")  # fmt: skip
+            count += 1
+    return count
+
+
+def build(name: str, directory: Path, max_pairs_per_project: int = 200, seed: int = 0,
+          progress: bool = True) -> TrainingSet:  # fmt: skip
+    enforce_consent()
+    organizations = policy.consenting_organizations(Purpose.TRAINING, Category.STACK_TRACES)
+    rng = random.Random(seed)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    training_set = TrainingSet.objects.create(
+        name=name, path=str(directory / f"{name}-{stamp}.jsonl")
+    )
+    for organization_id in tqdm(organizations, unit="org", disable=not progress):
+        with_messages = policy.allowed(organization_id, Purpose.TRAINING, Category.ERROR_MESSAGES)
+        pairs = []
+        for project in Project.objects.filter(organization_id=organization_id).order_by("id"):
+            pairs += pairs_for_project(project, with_messages, max_pairs_per_project, rng)
+        if pairs:
+            for pair in pairs:
+                pair.training_set = training_set
+            with transaction.atomic():
+                TrainingPair.objects.bulk_create(pairs)
+                Contribution.objects.create(training_set=training_set,
+                                            organization_id=organization_id)  # fmt: skip
+    write_file(training_set)
+    return training_set
+
+
+def enforce_consent(organization_id: int | None = None) -> dict[str, int]:
+    """Remove rows whose organisation no longer consents (to stack traces, or to the messages
+    they include), rewrite the affected files and mark models trained on them stale."""
+    contributions = Contribution.objects.select_related("training_set")
+    if organization_id is not None:
+        contributions = contributions.filter(organization_id=organization_id)
+    removed = stale = 0
+    for contribution in contributions:
+        org = contribution.organization_id
+        pairs = TrainingPair.objects.filter(training_set=contribution.training_set,
+                                            organization_id=org)  # fmt: skip
+        if not policy.allowed(org, Purpose.TRAINING, Category.STACK_TRACES):
+            gone = pairs
+        elif not policy.allowed(org, Purpose.TRAINING, Category.ERROR_MESSAGES):
+            gone = pairs.filter(with_messages=True)
+        else:
+            continue
+        with transaction.atomic():
+            count = gone.count()
+            gone.delete()
+            if not pairs.exists():
+                contribution.delete()
+            if count:
+                removed += count
+                reason = (
+                    f"organisation {org} withdrew consent on {timezone.now():%Y-%m-%d %H:%M} UTC"
+                )
+                stale += TrainedModel.objects.filter(
+                    training_set=contribution.training_set, stale=False
+                ).update(stale=True, stale_reason=reason)
+        if count:
+            write_file(contribution.training_set)
+    return {"rows_removed": removed, "models_marked_stale": stale}
+
+
+def on_consent_changed(sender, organization_id: int, **kwargs) -> None:
+    enforce_consent(organization_id)
