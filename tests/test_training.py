@@ -2,6 +2,7 @@
 withdrawal removes rows everywhere and marks trained models stale; deleting data deletes rows."""
 
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -21,8 +22,9 @@ def org_with_data(slug, **consent):
     project = Project.objects.create(organization=org, name=slug, slug=slug, platform="python",
                                      grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
     for caller in ("checkout_view", "nightly_report"):  # one issue, two fingerprints
-        ingest(project, {**event(caller=caller, caller_line=f"{caller}(cart)",
-                                 value=f"no cart for {SECRET_EMAIL}"), "fingerprint": ["cart"]})  # fmt: skip
+        payload = event(caller=caller, caller_line=f"{caller}(cart)",
+                        value=f"no cart for {SECRET_EMAIL}")  # fmt: skip
+        ingest(project, {**payload, "fingerprint": ["cart"]})
     ingest(project, event(crash_function="discount", crash_line="return 1 / self.discount",
                           value="discount missing for /home/carol/x"))  # fmt: skip
     if consent:
@@ -51,7 +53,7 @@ def test_only_consenting_organisations_enter_and_pii_is_scrubbed(orgs, tmp_path)
     assert contributors == {"full", "traces"}
     pairs = TrainingPair.objects.filter(training_set=training_set)
     assert pairs.filter(same_issue=True).exists() and pairs.filter(same_issue=False).exists()
-    lines = [json.loads(line) for line in open(training_set.path)]
+    lines = [json.loads(line) for line in Path(training_set.path).read_text().splitlines()]
     assert len(lines) == pairs.count() > 0
     everything = json.dumps(lines)
     assert SECRET_EMAIL not in everything and "carol" not in everything
@@ -77,7 +79,7 @@ def test_withdrawal_removes_rows_everywhere_and_marks_models_stale(
     assert (
         model.stale and f"organisation {orgs['traces'].id} withdrew consent" in model.stale_reason
     )
-    lines = open(training_set.path).read().splitlines()
+    lines = Path(training_set.path).read_text().splitlines()
     assert len(lines) == TrainingPair.objects.filter(training_set=training_set).count() > 0
 
     consent = orgs["full"].consent  # messages withdrawn, stack traces still allowed
