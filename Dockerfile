@@ -24,6 +24,7 @@ COPY embeddings ./embeddings
 COPY evaluation ./evaluation
 COPY consent ./consent
 COPY training ./training
+COPY privacy ./privacy
 RUN pip install .
 
 COPY manage.py gunicorn.conf.py ./

@@ -14,6 +14,10 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    retention_days = models.PositiveIntegerField(
+        default=90,
+        help_text="Events older than this are deleted, with everything derived from them.",
+    )
 
     def __str__(self) -> str:
         return self.name

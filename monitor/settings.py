@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "evaluation",
     "consent",
     "training",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-unprocessed-events": {
         "task": "ingest.sweep_unprocessed",
         "schedule": float(env_int("INGEST_SWEEP_INTERVAL", 30)),
+    },
+    "purge-expired-data": {
+        "task": "privacy.purge_expired",
+        "schedule": 86400.0,
     },
     "maintain-vector-indexes": {
         "task": "embeddings.maintain_indexes",

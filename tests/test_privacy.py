@@ -1,0 +1,96 @@
+"""Deletion, retention and erasure reach everything derived from the data."""
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from embeddings.models import IssueEmbedding
+from ingest.models import RawEvent
+from monitor.models import Event, GroupHash, Issue, IssueTag, Organization, Project
+from privacy import deletion
+from privacy.erasure import erase_end_user
+from tests.test_grouping_api import ingest
+from tests.test_ml_grouping import event
+
+pytestmark = pytest.mark.django_db
+
+
+def project_with_events(slug, users=("alice@example.com", "bob@example.com")):
+    org, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": slug})
+    project = Project.objects.create(organization=org, name=slug, slug=slug, platform="python",
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+    for email in users:
+        payload = event()
+        payload["user"] = {
+            "email": email,
+            "ip_address": "10.0.0.7" if "bob" in email else "1.2.3.4",
+        }
+        ingest(project, {**payload, "fingerprint": ["shared"]})
+    only_alice = event()
+    only_alice["user"] = {"email": users[0], "id": "42"}
+    ingest(project, {**only_alice, "fingerprint": ["alice-only"]})
+    call_command("backfill_embeddings", verbosity=0)
+    return project
+
+
+def test_purging_a_project_removes_its_events_issues_vectors_and_raw_events():
+    mine = project_with_events("mine")
+    other = project_with_events("other")
+    RawEvent.objects.create(project=mine, event_id="0" * 32, payload=b"{}",
+                            received_at=timezone.now())  # fmt: skip
+    counts = deletion.purge_project(mine.id)
+    assert counts == {"events": 3, "raw_events": 1, "issues": 2}
+    assert not Project.objects.filter(pk=mine.pk).exists()
+    assert not IssueEmbedding.objects.filter(project_id=mine.id).exists()
+    assert not GroupHash.objects.filter(project_id=mine.id).exists()
+    assert Event.objects.filter(project=other).count() == 3
+    assert IssueEmbedding.objects.filter(project=other).count() == 2
+    deletion.purge_organization(other.organization_id)
+    assert not Organization.objects.filter(pk=other.organization_id).exists()
+
+
+def test_retention_purges_old_events_and_issues_with_their_vectors():
+    project = project_with_events("keep")
+    org = project.organization
+    org.retention_days = 30
+    org.save()
+    old = timezone.now() - dt.timedelta(days=31)
+    alice_only = Issue.objects.get(project=project, times_seen=1)
+    Event.objects.filter(issue=alice_only).update(received=old)
+    Issue.objects.filter(pk=alice_only.pk).update(last_seen=old)
+    counts = deletion.purge_expired()
+    assert counts["events"] == 1 and counts["issues"] == 1
+    assert not Issue.objects.filter(pk=alice_only.pk).exists()
+    assert not IssueEmbedding.objects.filter(issue_id=alice_only.pk).exists()
+    assert Event.objects.filter(project=project).count() == 2
+
+
+def test_erasure_removes_a_users_events_and_derived_rows_and_fixes_counts():
+    project = project_with_events("acme")
+    elsewhere = project_with_events("elsewhere")  # same email in another organisation
+    shared = Issue.objects.get(project=project, times_seen=2)
+    assert shared.users_seen == 2
+    report = erase_end_user(project.organization_id, email="ALICE@example.com")
+    assert report.as_dict() == {"events": 2, "issues_deleted": 1, "issues_recounted": 1,
+                                "vectors": 2, "training_rows": 0}  # fmt: skip
+    shared.refresh_from_db()
+    assert (shared.times_seen, shared.users_seen) == (1, 1)
+    assert not IssueTag.objects.filter(issue=shared, value__contains="alice").exists()
+    assert not Event.objects.filter(project=project, user__email="alice@example.com").exists()
+    assert Event.objects.filter(project=elsewhere, user__email="alice@example.com").count() == 2
+    by_ip = erase_end_user(project.organization_id, ip="10.0.0.7")
+    assert by_ip.events == 1 and by_ip.issues_deleted == 1
+    assert not Event.objects.filter(project=project).exists()
+
+
+def test_erase_user_command_reports_and_refuses_an_empty_request():
+    project_with_events("cmd")
+    out = io.StringIO()
+    call_command("erase_user", organization="cmd", user_id="42", stdout=out)
+    assert json.loads(out.getvalue())["events"] == 1
+    with pytest.raises(Exception, match="give an email"):
+        call_command("erase_user", organization="cmd", stdout=io.StringIO())
