@@ -12,7 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ingest.errors import IngestError
-from monitor.models import Project, ProjectKey
+from monitor.models import Project, ProjectKey, origin_allowed
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class KeyInfo:
     allowed_origins: str
 
     def origin_allowed(self, origin: str | None) -> bool:
-        return Project(allowed_origins=self.allowed_origins).origin_allowed(origin)
+        return origin_allowed(self.allowed_origins, origin)
 
 
 def parse_auth_header(value: str) -> dict[str, str]:

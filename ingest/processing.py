@@ -135,6 +135,7 @@ EVENT_COLUMNS = (
     "project_id", "issue_id", "event_id", "timestamp", "received", "grouping_hash", "level",
     "platform", "title", "release", "environment", "user", "tags", "data",
 )  # fmt: skip
+JSON_COLUMNS = {"user", "tags", "data"}
 INSERT_EVENT_SQL = "INSERT INTO monitor_event ({}) VALUES ({})".format(
     ", ".join(f'"{column}"' for column in EVENT_COLUMNS), ", ".join(["%s"] * len(EVENT_COLUMNS))
 )
@@ -145,10 +146,8 @@ def insert_events(events: list[Event]) -> None:
     into a text array (UNNEST), which costs more than the rest of processing together."""
     rows = [
         [
-            *(getattr(event, column) for column in EVENT_COLUMNS[:11]),
-            Jsonb(event.user),
-            Jsonb(event.tags),
-            Jsonb(event.data),
+            Jsonb(value) if column in JSON_COLUMNS else value
+            for column, value in ((c, getattr(event, c)) for c in EVENT_COLUMNS)
         ]
         for event in events
     ]

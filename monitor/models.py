@@ -100,19 +100,24 @@ class Project(models.Model):
         return f"{self.organization.slug}/{self.slug}"
 
     def origin_allowed(self, origin: str | None) -> bool:
-        """Browser `Origin` check; requests without an Origin (server SDKs) always pass."""
-        if not origin:
+        return origin_allowed(self.allowed_origins, origin)
+
+
+def origin_allowed(allowed_origins: str, origin: str | None) -> bool:
+    """Browser `Origin` check against one pattern per line (`*`, an origin, a host, `*.host`);
+    requests without an Origin (server SDKs) always pass."""
+    if not origin:
+        return True
+    patterns = [line.strip() for line in allowed_origins.splitlines() if line.strip()]
+    if "*" in patterns:
+        return True
+    host = urlsplit(origin).hostname or ""
+    for pattern in patterns:
+        if pattern in (origin, host):
             return True
-        patterns = [line.strip() for line in self.allowed_origins.splitlines() if line.strip()]
-        if "*" in patterns:
+        if pattern.startswith("*.") and host.endswith(pattern[1:]):
             return True
-        host = urlsplit(origin).hostname or ""
-        for pattern in patterns:
-            if pattern in (origin, host):
-                return True
-            if pattern.startswith("*.") and host.endswith(pattern[1:]):
-                return True
-        return False
+    return False
 
 
 def new_key() -> str:
