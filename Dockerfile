@@ -25,6 +25,7 @@ COPY evaluation ./evaluation
 COPY consent ./consent
 COPY training ./training
 COPY privacy ./privacy
+COPY api ./api
 RUN pip install .
 
 COPY manage.py gunicorn.conf.py ./

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "monitor",
     "ingest",
     "grouping",
@@ -48,6 +51,7 @@ INSTALLED_APPS = [
     "consent",
     "training",
     "privacy",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -195,10 +199,20 @@ WHITENOISE_USE_FINDERS = True  # serve admin assets without collectstatic in loc
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Faultline API",
+    "DESCRIPTION": "Triage API: organisations, projects, DSN keys, issues, events, grouping.",
+    "VERSION": "0",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served locally: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 LOGGING = {

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("ingest.urls")),
     path("", include("grouping.urls")),
     path("", include("consent.urls")),
+    path("", include("api.urls")),
 ]

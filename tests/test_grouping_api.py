@@ -61,7 +61,7 @@ def test_similar_issues_lists_neighbours_of_the_same_project(setup):
 def test_other_organisations_and_anonymous_users_see_nothing(setup):
     one, two, foreign = setup
     assert client_for("bob").get(f"/api/0/issues/{one.id}/similar/").status_code == 404
-    assert Client().get(f"/api/0/issues/{one.id}/similar/").status_code == 403
+    assert Client().get(f"/api/0/issues/{one.id}/similar/").status_code == 401
     response = client_for("bob").post(
         f"/api/0/issues/{foreign.id}/merge/", {"issues": [one.id]}, content_type="application/json"
     )

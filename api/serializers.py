@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from monitor.models import Event, Issue, Organization, Project, ProjectKey
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "slug", "created_at", "retention_days"]
+        read_only_fields = ["created_at"]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "organization", "name", "slug", "platform", "created_at", "scrub_data",
+            "scrub_extra_keys", "allowed_origins", "grouping_mode", "grouping_threshold",
+        ]  # fmt: skip
+        read_only_fields = ["created_at"]
+
+
+class ProjectKeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectKey
+        fields = ["id", "label", "public_key", "dsn", "is_active", "rate_limit_count",
+                  "rate_limit_window", "created_at"]  # fmt: skip
+        read_only_fields = ["public_key", "dsn", "created_at"]
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Issue
+        fields = ["id", "project", "title", "culprit", "type", "level", "platform", "status",
+                  "regressed", "first_seen", "last_seen", "resolved_at", "times_seen",
+                  "users_seen"]  # fmt: skip
+        read_only_fields = [f for f in fields if f != "status"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    event_id = serializers.CharField(source="event_id.hex", read_only=True)
+
+    class Meta:
+        model = Event
+        fields = ["id", "event_id", "issue", "timestamp", "received", "level", "platform",
+                  "title", "release", "environment", "user", "tags", "data"]  # fmt: skip
+        read_only_fields = fields

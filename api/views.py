@@ -1,0 +1,140 @@
+"""Triage REST API. Every queryset starts from the user's memberships: another organisation's
+objects are simply not found (404)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from rest_framework import decorators, mixins, pagination, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from api.permissions import MANAGERS, ManagersWrite, role_in
+from api.serializers import (
+    EventSerializer,
+    IssueSerializer,
+    OrganizationSerializer,
+    ProjectKeySerializer,
+    ProjectSerializer,
+)
+from monitor.models import Event, Issue, IssueTag, Organization, Project, ProjectKey
+
+SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
+         "users": "-users_seen"}  # fmt: skip
+
+
+class Pages(pagination.PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "per_page"
+    max_page_size = 100
+
+
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrganizationSerializer
+    lookup_field = "slug"
+    pagination_class = Pages
+
+    def get_queryset(self):
+        return Organization.objects.filter(memberships__user=self.request.user).order_by("slug")
+
+
+class ProjectViewSet(viewsets.ModelViewSet):
+    serializer_class = ProjectSerializer
+    permission_classes = [IsAuthenticated, ManagersWrite]
+    pagination_class = Pages
+
+    def get_queryset(self):
+        projects = Project.objects.filter(organization__memberships__user=self.request.user)
+        if org := self.request.query_params.get("organization"):
+            projects = projects.filter(organization__slug=org)
+        return projects.select_related("organization").order_by("organization__slug", "slug")
+
+    @staticmethod
+    def organization_id_of(project: Project) -> int:
+        return project.organization_id
+
+    def perform_create(self, serializer):
+        slug = self.request.data.get("organization")
+        organization = get_object_or_404(
+            Organization, slug=slug, memberships__user=self.request.user
+        )
+        if role_in(self.request.user, organization.id) not in MANAGERS:
+            raise PermissionDenied("only owners and admins may create projects")
+        serializer.save(organization=organization)
+
+
+class ProjectKeyViewSet(viewsets.ModelViewSet):
+    serializer_class = ProjectKeySerializer
+    permission_classes = [IsAuthenticated, ManagersWrite]
+
+    def project(self) -> Project:
+        return get_object_or_404(
+            Project, pk=self.kwargs["project_pk"], organization__memberships__user=self.request.user
+        )
+
+    def get_queryset(self):
+        return ProjectKey.objects.filter(project=self.project()).order_by("id")
+
+    @staticmethod
+    def organization_id_of(key: ProjectKey) -> int:
+        return key.project.organization_id
+
+    def perform_create(self, serializer):
+        project = self.project()
+        if role_in(self.request.user, project.organization_id) not in MANAGERS:
+            raise PermissionDenied("only owners and admins may create keys")
+        serializer.save(project=project)
+
+
+class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                   viewsets.GenericViewSet):  # fmt: skip
+    """Filters: project, status, level, environment, release, query (title, culprit);
+    sort: last_seen (default), first_seen, events, users."""
+
+    serializer_class = IssueSerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        issues = Issue.objects.filter(project__organization__memberships__user=self.request.user)
+        params = self.request.query_params
+        if project := params.get("project"):
+            issues = issues.filter(project_id=project)
+        for name in ("status", "level"):
+            if value := params.get(name):
+                issues = issues.filter(**{name: value})
+        for tag in ("environment", "release"):
+            if value := params.get(tag):
+                issues = issues.filter(
+                    id__in=IssueTag.objects.filter(key=tag, value=value).values("issue_id")
+                )
+        if query := params.get("query"):
+            issues = issues.filter(Q(title__icontains=query) | Q(culprit__icontains=query))
+        sort = params.get("sort", "last_seen")
+        if sort not in SORTS:
+            raise ValidationError({"sort": f"one of {', '.join(SORTS)}"})
+        return issues.order_by(SORTS[sort], "-id")
+
+    def perform_update(self, serializer):
+        status = serializer.validated_data.get("status", serializer.instance.status)
+        resolved_at = timezone.now() if status == Issue.Status.RESOLVED else None
+        serializer.save(resolved_at=resolved_at,
+                        regressed=False if status == Issue.Status.RESOLVED
+                        else serializer.instance.regressed)  # fmt: skip
+
+    @decorators.action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        issue = self.get_object()
+        events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(EventSerializer(page, many=True).data)
+
+
+@decorators.api_view(["POST"])
+def rotate_token(request):
+    """Create (or replace) the caller's API token; the value is shown once."""
+    Token.objects.filter(user=request.user).delete()
+    token = Token.objects.create(user=request.user)
+    return Response({"token": token.key}, status=201)
