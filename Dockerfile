@@ -26,6 +26,8 @@ COPY consent ./consent
 COPY training ./training
 COPY privacy ./privacy
 COPY api ./api
+COPY web ./web
+COPY templates ./templates
 RUN pip install .
 
 COPY manage.py gunicorn.conf.py ./

@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 TORCH_SPEC ?= torch==2.13.0
 PIP_TORCH_ARGS ?=
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean browser
 
 install: $(STAMP)
 
@@ -20,7 +20,14 @@ $(STAMP): pyproject.toml
 run: install
 	$(PY) -m monitor.devrun
 
-test: install
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "chromium missing and not root: the browser test will be skipped"; fi; }
+
+test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

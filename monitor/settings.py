@@ -52,7 +52,11 @@ INSTALLED_APPS = [
     "training",
     "privacy",
     "api",
+    "web",
 ]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 
 def health(request):
@@ -9,11 +8,11 @@ def health(request):
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("", include("ingest.urls")),
     path("", include("grouping.urls")),
     path("", include("consent.urls")),
     path("", include("api.urls")),
+    path("", include("web.urls")),
 ]

@@ -8,6 +8,6 @@ class TrainingConfig(AppConfig):
 
     def ready(self):
         from consent.signals import consent_changed
-        from training import sets
+        from training.signals import on_consent_changed
 
-        consent_changed.connect(sets.on_consent_changed, dispatch_uid="training-enforce")
+        consent_changed.connect(on_consent_changed, dispatch_uid="training-enforce")

@@ -126,7 +126,3 @@ def enforce_consent(organization_id: int | None = None) -> dict[str, int]:
         if count:
             write_file(contribution.training_set)
     return {"rows_removed": removed, "models_marked_stale": stale}
-
-
-def on_consent_changed(sender, organization_id: int, **kwargs) -> None:
-    enforce_consent(organization_id)

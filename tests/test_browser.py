@@ -1,0 +1,101 @@
+"""The triage UI in a real browser: Playwright driving Debian's Chromium against gunicorn, with
+issues produced by the official sentry-sdk. Screenshots land in tests/artifacts/."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import sentry_sdk
+from django.contrib.auth import get_user_model
+
+from monitor.models import Event, Membership, Organization, Project, ProjectKey
+from tests import buggy_app
+from tests.conftest import wait_for
+from tests.test_e2e_sdk import capture
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; Django's ORM calls from the
+    # test are still synchronous, so the async-safety guard is lifted for this module.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],  # fmt: skip
+        )
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def test_sign_in_read_resolve_filter_and_merge(web, worker, browser):
+    org = Organization.objects.create(name="Browser Co", slug="browser")
+    project = Project.objects.create(organization=org, name="Shop", slug="shop",
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+    key = ProjectKey.objects.create(project=project)
+    user = get_user_model().objects.create_user("tester", password="pw-tester-123")
+    Membership.objects.create(user=user, organization=org)
+    dsn = f"http://{key.public_key}@{web.split('://', 1)[1]}/{project.id}"
+    client = sentry_sdk.Client(dsn=dsn, default_integrations=False,
+                               auto_enabling_integrations=False)  # fmt: skip
+    capture(client, buggy_app.checkout, buggy_app.Cart([]))
+    capture(client, buggy_app.plan_of, "grace")
+    capture(client, buggy_app.load_config, "/nonexistent/app.toml")
+    client.flush(timeout=30)
+    client.close()
+    wait_for(lambda: Event.objects.filter(project=project).count() == 3, timeout=90,
+             message="three events processed")  # fmt: skip
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{web}/login/")
+    page.fill("input[name=username]", "tester")
+    page.fill("input[name=password]", "pw-tester-123")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#issues")
+    assert page.locator("#issues tbody tr").count() == 3
+    page.screenshot(path=ARTIFACTS / "stream.png", full_page=True)
+
+    page.click("text=ZeroDivisionError: division by zero")
+    page.wait_for_selector("#issue-title")
+    assert "return sum(self.items) / len(self.items)" in page.inner_text(".frames")
+    assert "average_price" in page.inner_text(".frames")
+    page.screenshot(path=ARTIFACTS / "issue.png", full_page=True)
+    page.click("button[value=resolve]")
+    page.wait_for_selector("#issue-status")
+    assert page.inner_text("#issue-status") == "resolved"
+
+    page.goto(f"{web}/browser/shop/issues/?status=resolved")
+    assert page.locator("#issues tbody tr").count() == 1
+    page.goto(f"{web}/browser/shop/issues/?query=KeyError")
+    assert page.locator("#issues tbody tr").count() == 1
+
+    page.goto(f"{web}/browser/shop/issues/")
+    for checkbox in page.locator("#issues input[type=checkbox]").all():
+        checkbox.check()
+    page.click("button[value=merge]")
+    page.wait_for_selector(".messages")
+    assert "Merged 2 issues" in page.inner_text(".messages")
+    assert page.locator("#issues tbody tr").count() == 1
+    page.screenshot(path=ARTIFACTS / "merged.png", full_page=True)
+    page.close()

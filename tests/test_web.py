@@ -1,0 +1,99 @@
+"""Triage pages through the Django test client: scoping, filters, actions, empty state."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from monitor.models import Issue, Membership, Organization, Project, ProjectKey
+from tests.test_grouping_api import ingest
+from tests.test_ml_grouping import event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(project):
+    user = get_user_model().objects.create_user("dev", password="pw-dev-123")
+    Membership.objects.create(user=user, organization=project.organization)
+    project.grouping_mode = Project.GroupingMode.FINGERPRINT
+    project.save()
+    ProjectKey.objects.create(project=project)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def stream_url(project, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"/{project.organization.slug}/{project.slug}/issues/?{query}"
+
+
+def test_login_is_required_and_home_leads_to_the_stream(project, member):
+    assert Client().get("/").status_code == 302
+    response = member.get("/")
+    assert (
+        response.status_code == 302
+        and response.url
+        == stream_url(
+            project,
+        )[:-1]
+    )
+
+
+def test_empty_state_shows_the_dsn_and_sdk_snippets(project, member):
+    page = member.get(stream_url(project)).content.decode()
+    assert 'id="empty-state"' in page and project.keys.get().dsn in page
+    assert "sentry_sdk.init(" in page and "Sentry.init(" in page
+
+
+def test_stream_filters_sort_and_sparklines(project, member):
+    for env in ("production", "production", "staging"):
+        ingest(project, {**event(), "environment": env, "fingerprint": ["zero"]})
+    ingest(project, {**event(value="boom", exc_type="KeyError"), "level": "warning",
+                     "environment": "staging", "fingerprint": ["key"]})  # fmt: skip
+    page = member.get(stream_url(project)).content.decode()
+    assert "ZeroDivisionError" in page and "KeyError: boom" in page and "<polyline" in page
+    assert (
+        "KeyError" not in member.get(stream_url(project, environment="production")).content.decode()
+    )
+    assert (
+        "ZeroDivisionError" not in member.get(stream_url(project, level="warning")).content.decode()
+    )
+    assert "ZeroDivisionError" not in member.get(stream_url(project, query="boom")).content.decode()
+
+
+def test_issue_page_shows_the_stack_trace_and_acts(project, member):
+    ingest(project, {**event(), "fingerprint": ["a"]})
+    ingest(project, {**event(value="other"), "fingerprint": ["b"]})
+    first, second = Issue.objects.order_by("id")
+    url = f"/{project.organization.slug}/{project.slug}/issues/{first.id}/"
+    page = member.get(url).content.decode()
+    assert "return sum(self.items) / len(self.items)" in page  # in-app context line
+    assert "django.core.handlers.base" in page and "<details" in page  # system frame collapsed
+    assert 'id="why-grouped"' in page and "fingerprint" in page
+    member.post(url + "action/", {"action": "resolve"})
+    first.refresh_from_db()
+    assert first.status == "resolved" and first.resolved_at
+    member.post(url + "action/", {"action": "merge", "other": second.id})
+    first.refresh_from_db()
+    assert first.times_seen == 2 and not Issue.objects.filter(pk=second.pk).exists()
+    member.post(url + "action/", {"action": "unmerge", "hash": first.hashes.last().hash})
+    assert Issue.objects.count() == 2
+
+
+def test_bulk_actions_and_other_organisations(project, member):
+    for name in ("a", "b", "c"):
+        ingest(project, {**event(value=name), "fingerprint": [name]})
+    ids = list(Issue.objects.values_list("id", flat=True))
+    bulk = f"/{project.organization.slug}/{project.slug}/issues/bulk/"
+    member.post(bulk, {"issue": ids[:2], "action": "merge"})
+    assert Issue.objects.count() == 2
+    member.post(
+        bulk, {"issue": list(Issue.objects.values_list("id", flat=True)), "action": "ignore"}
+    )
+    assert set(Issue.objects.values_list("status", flat=True)) == {"ignored"}
+    other = Project.objects.create(organization=Organization.objects.create(name="O", slug="o"),
+                                   name="P", slug="p")  # fmt: skip
+    assert member.get("/o/p/issues/").status_code == 404
+    assert member.get(f"/o/p/issues/{ids[0]}/").status_code == 404
+    assert other.issues.count() == 0
