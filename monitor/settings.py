@@ -113,7 +113,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6390/0")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_PREFETCH", 4)
+# One drain task empties the whole backlog: prefetching more only holds unacked messages.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_PREFETCH", 1)
+# After a lost broker connection, late-acked tasks that were running cannot be acknowledged;
+# cancel them so they are redelivered (every task here is idempotent) instead of leaving the
+# consumer holding reserved messages it can never ack (Celery 6 makes this the default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
