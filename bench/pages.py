@@ -27,7 +27,8 @@ def seed(project, issues: int, events: int) -> None:
              "in_app": False, "context_line": "response = callback(request)"}]}}],
         "breadcrumbs": [{"category": "query", "message": f"SELECT {i}"} for i in range(10)],
         "request": {"url": "https://shop.example/cart/", "method": "GET"},
-        "grouping": {"hash": "0" * 32, "variant": "in-app"}, "title": "x", "culprit": "x"}  # fmt: skip
+        "grouping": {"hash": "0" * 32, "variant": "in-app"},
+        "title": "x", "culprit": "x"}  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO monitor_issue (project_id, title, culprit, type, level, platform, status,"
@@ -36,7 +37,8 @@ def seed(project, issues: int, events: int) -> None:
             " 'shop.module' || (g %% 97) || ' in handler', 'error',"
             " (ARRAY['error','warning','fatal'])[1 + g %% 3], 'python',"
             " (ARRAY['unresolved','unresolved','unresolved','resolved','ignored'])[1 + g %% 5],"
-            " false, now() - (g || ' minutes')::interval, now() - ((g %% 600) || ' minutes')::interval,"
+            " false, now() - (g || ' minutes')::interval,"
+            " now() - ((g %% 600) || ' minutes')::interval,"
             " 0, 0 FROM generate_series(1, %s) AS g",
             [project.id, issues],
         )
@@ -45,20 +47,23 @@ def seed(project, issues: int, events: int) -> None:
         low, high = cursor.fetchone()
         cursor.execute(
             "INSERT INTO monitor_event (project_id, issue_id, event_id, timestamp, received,"
-            " grouping_hash, level, platform, title, release, environment, \\"user\\", tags, data)"
+            ' grouping_hash, level, platform, title, release, environment, "user", tags, data)'
             " SELECT %s, %s + (floor(power(random(), 3) * (%s - %s + 1)))::int,"
             " gen_random_uuid(), now() - (random() * interval '2 days'), now(), md5(g::text),"
-            " 'error', 'python', 'Error', 'shop@1.' || (g %% 5), (ARRAY['production','staging'])[1 + g %% 2],"
+            " 'error', 'python', 'Error', 'shop@1.' || (g %% 5),"
+            " (ARRAY['production','staging'])[1 + g %% 2],"
             " jsonb_build_object('id', (g %% 300)::text),"
-            " jsonb_build_array(jsonb_build_array('environment', (ARRAY['production','staging'])[1 + g %% 2]),"
+            " jsonb_build_array("
+            "   jsonb_build_array('environment', (ARRAY['production','staging'])[1 + g %% 2]),"
             "                   jsonb_build_array('release', 'shop@1.' || (g %% 5)),"
             "                   jsonb_build_array('user', 'id:' || (g %% 300))),"
             " %s::jsonb FROM generate_series(1, %s) AS g",
             [project.id, low, high, low, json.dumps(event), events],
         )
         cursor.execute(
-            "UPDATE monitor_issue i SET times_seen = c.n, last_seen = c.last FROM (SELECT issue_id,"
-            " count(*) n, max(timestamp) last FROM monitor_event WHERE project_id = %s GROUP BY 1) c"
+            "UPDATE monitor_issue i SET times_seen = c.n, last_seen = c.last"
+            " FROM (SELECT issue_id, count(*) n, max(timestamp) last"
+            " FROM monitor_event WHERE project_id = %s GROUP BY 1) c"
             " WHERE c.issue_id = i.id", [project.id],
         )  # fmt: skip
         cursor.execute(
