@@ -28,3 +28,12 @@ def consenting_organizations(purpose: str, category: str) -> list[int]:
         for org_id in OrganizationConsent.objects.values_list("organization_id", flat=True)
         if allowed(org_id, purpose, category)
     ]
+
+
+def consent_summary(organization_id: int) -> list[tuple[str, str, bool]]:
+    """(purpose, category, allowed now) for every question, for read-only displays."""
+    return [
+        (Purpose(purpose).label, category.label, allowed(organization_id, purpose, category))
+        for purpose, categories in CATEGORIES.items()
+        for category in categories
+    ]

@@ -98,4 +98,13 @@ def test_sign_in_read_resolve_filter_and_merge(web, worker, browser):
     assert "Merged 2 issues" in page.inner_text(".messages")
     assert page.locator("#issues tbody tr").count() == 1
     page.screenshot(path=ARTIFACTS / "merged.png", full_page=True)
+
+    page.click("text=Project settings")
+    page.wait_for_selector("#keys")
+    assert key.public_key in page.inner_text("#keys")
+    page.screenshot(path=ARTIFACTS / "project-settings.png", full_page=True)
+    page.click("text=Organisation")
+    page.wait_for_selector("#consent")
+    assert "tester" in page.inner_text("#members")
+    page.screenshot(path=ARTIFACTS / "organization-settings.png", full_page=True)
     page.close()

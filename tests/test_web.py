@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from rest_framework.test import APIClient
 
 from monitor.models import Issue, Membership, Organization, Project, ProjectKey
 from tests.test_grouping_api import ingest
@@ -71,6 +72,7 @@ def test_issue_page_shows_the_stack_trace_and_acts(project, member):
     assert "return sum(self.items) / len(self.items)" in page  # in-app context line
     assert "django.core.handlers.base" in page and "<details" in page  # system frame collapsed
     assert 'id="why-grouped"' in page and "fingerprint" in page
+    assert 'id="events"' in page and "page 1 of 1" in page
     member.post(url + "action/", {"action": "resolve"})
     first.refresh_from_db()
     assert first.status == "resolved" and first.resolved_at
@@ -97,3 +99,56 @@ def test_bulk_actions_and_other_organisations(project, member):
     assert member.get("/o/p/issues/").status_code == 404
     assert member.get(f"/o/p/issues/{ids[0]}/").status_code == 404
     assert other.issues.count() == 0
+
+
+@pytest.fixture
+def owner(project):
+    user = get_user_model().objects.create_user("boss", password="pw-boss-123")
+    Membership.objects.create(user=user, organization=project.organization,
+                              role=Membership.Role.OWNER)  # fmt: skip
+    ProjectKey.objects.create(project=project)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_project_settings_keys_and_roles(project, owner, member):
+    base = f"/{project.organization.slug}/{project.slug}/settings/"
+    page = member.get(base).content.decode()
+    assert project.keys.first().dsn in page and "Only owners and admins" in page
+    assert member.post(base + "keys/", {"action": "create", "label": "x"}).status_code == 403
+    assert member.post(base, {"name": "Hacked"}).status_code == 403
+    owner.post(base + "keys/", {"action": "create", "label": "ci", "rate_limit_count": 5})
+    created = ProjectKey.objects.get(label="ci")
+    assert created.rate_limit_count == 5 and created.is_active
+    owner.post(base + "keys/", {"action": "rotate", "key": created.id})
+    created.refresh_from_db()
+    assert not created.is_active and ProjectKey.objects.filter(label="ci", is_active=True).exists()
+    response = owner.post(base, {"name": "Backend API", "platform": "python",
+                                 "allowed_origins": "https://app.example", "scrub_data": "on",
+                                 "scrub_extra_keys": '["ssn"]', "grouping_mode": "shadow",
+                                 "grouping_threshold": "0.1"})  # fmt: skip
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.name, project.grouping_mode, project.scrub_extra_keys) == (
+        "Backend API", "shadow", ["ssn"])  # fmt: skip
+
+
+def test_organisation_members_and_read_only_consent(project, owner, member):
+    url = f"/{project.organization.slug}/settings/"
+    page = member.get(url).content.decode()
+    assert "Data-usage consent" in page and "not allowed" in page and "Change role" not in page
+    get_user_model().objects.create_user("newbie", password="x")
+    assert member.post(url, {"action": "add", "username": "newbie"}).status_code == 403
+    owner.post(url, {"action": "add", "username": "newbie", "role": "admin"})
+    added = Membership.objects.get(user__username="newbie")
+    assert added.role == "admin"
+    boss = Membership.objects.get(user__username="boss")
+    owner.post(url, {"action": "remove", "membership": boss.id})
+    assert Membership.objects.filter(pk=boss.pk).exists()  # the last owner stays
+
+
+def test_account_page_creates_an_api_token(member):
+    page = member.post("/account/").content.decode()
+    token = page.split('id="token-value">')[1].split("<")[0]
+    assert APIClient().get("/api/0/issues/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200

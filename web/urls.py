@@ -1,13 +1,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web import views
+from web import settings_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", settings_views.account, name="account"),
+    path(
+        "<slug:org>/settings/", settings_views.organization_settings, name="organization-settings"
+    ),
+    path(
+        "<slug:org>/<slug:project>/settings/",
+        settings_views.project_settings,
+        name="project-settings",
+    ),
+    path("<slug:org>/<slug:project>/settings/keys/", settings_views.key_action, name="key-action"),
     path("<slug:org>/<slug:project>/issues/", views.stream, name="stream"),
     path("<slug:org>/<slug:project>/issues/bulk/", views.bulk, name="bulk"),
     path("<slug:org>/<slug:project>/issues/<int:issue_id>/", views.issue_detail, name="issue"),

@@ -104,8 +104,11 @@ def issue_detail(request, org, project, issue_id):
     tags: dict[str, list[IssueTag]] = {}
     for tag in issue.tag_values.order_by("key", "-times_seen")[:200]:
         tags.setdefault(tag.key, []).append(tag)
+    event_page = Paginator(events.only("id", "event_id", "timestamp", "release", "environment",
+                                       "user"), 20).get_page(request.GET.get("events"))  # fmt: skip
     return render(request, "web/issue.html", _context(
         request, project, issue=issue, event=event, newer=newer, older=older,
+        event_page=event_page,
         event_count=events.count(), similar=[(i, d) for i, d in similar if i],
         hashes=issue.hashes.select_related("ml_matched_issue").order_by("created_at"),
         grouping=issue.hashes.filter(hash=event.grouping_hash).first() if event else None,

@@ -1,0 +1,139 @@
+"""Project and organisation settings pages. Everyone in the organisation reads them; owners and
+admins change them (the same rule as the API's)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from api.permissions import MANAGERS, role_in
+from consent.policy import consent_summary
+from monitor.models import Membership, Organization, Project, ProjectKey
+from web import queries
+
+
+class ProjectSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["name", "platform", "allowed_origins", "scrub_data", "scrub_extra_keys",
+                  "grouping_mode", "grouping_threshold"]  # fmt: skip
+        widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
+
+
+class KeyForm(forms.ModelForm):
+    class Meta:
+        model = ProjectKey
+        fields = ["label", "rate_limit_count", "rate_limit_window"]
+
+
+def _require_manager(user, organization_id: int) -> None:
+    if role_in(user, organization_id) not in MANAGERS:
+        raise PermissionDenied("only owners and admins may change settings")
+
+
+@login_required
+def project_settings(request, org, project):
+    project = queries.project_for(request.user, org, project)
+    can_manage = role_in(request.user, project.organization_id) in MANAGERS
+    form = ProjectSettingsForm(request.POST or None, instance=project)
+    if request.method == "POST":
+        _require_manager(request.user, project.organization_id)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Project settings saved.")
+            return redirect("web:project-settings", org, project.slug)
+    return render(request, "web/project_settings.html", {
+        "project": project, "projects": queries.visible_projects(request.user), "form": form,
+        "keys": project.keys.order_by("id"), "key_form": KeyForm(), "can_manage": can_manage,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def key_action(request, org, project):
+    project = queries.project_for(request.user, org, project)
+    _require_manager(request.user, project.organization_id)
+    action = request.POST.get("action")
+    if action == "create":
+        form = KeyForm(request.POST)
+        if form.is_valid():
+            form.instance.project = project
+            form.save()
+            messages.success(request, "Key created.")
+    else:
+        key = get_object_or_404(ProjectKey, project=project, pk=request.POST.get("key"))
+        if action in ("disable", "enable"):
+            key.is_active = action == "enable"
+            key.save(update_fields=["is_active"])
+            messages.success(request, f"Key {key.label} {action}d.")
+        elif action == "rotate":
+            with transaction.atomic():
+                ProjectKey.objects.create(project=project, label=key.label,
+                                          rate_limit_count=key.rate_limit_count,
+                                          rate_limit_window=key.rate_limit_window)  # fmt: skip
+                key.is_active = False
+                key.save(update_fields=["is_active"])
+            messages.success(request, "New key created; the old one is disabled.")
+    return redirect("web:project-settings", org, project.slug)
+
+
+@login_required
+def organization_settings(request, org):
+    organization = get_object_or_404(Organization, slug=org, memberships__user=request.user)
+    can_manage = role_in(request.user, organization.id) in MANAGERS
+    if request.method == "POST":
+        _require_manager(request.user, organization.id)
+        action = request.POST.get("action")
+        if action == "add":
+            user = get_user_model().objects.filter(username=request.POST.get("username")).first()
+            if user is None:
+                messages.error(request, "No such user.")
+            else:
+                role = request.POST.get("role", Membership.Role.MEMBER)
+                if role not in Membership.Role.values:
+                    role = Membership.Role.MEMBER
+                Membership.objects.get_or_create(
+                    user=user, organization=organization, defaults={"role": role}
+                )
+        elif action in ("role", "remove"):
+            membership = get_object_or_404(Membership, organization=organization,
+                                           pk=request.POST.get("membership"))  # fmt: skip
+            owners = organization.memberships.filter(role=Membership.Role.OWNER)
+            if (
+                membership.role == Membership.Role.OWNER
+                and owners.count() == 1
+                and (action == "remove" or request.POST.get("role") != Membership.Role.OWNER)
+            ):
+                messages.error(request, "An organisation keeps at least one owner.")
+            elif action == "remove":
+                membership.delete()
+            elif request.POST.get("role") in Membership.Role.values:
+                membership.role = request.POST["role"]
+                membership.save(update_fields=["role"])
+        return redirect("web:organization-settings", org)
+    return render(request, "web/organization_settings.html", {
+        "organization": organization, "projects": queries.visible_projects(request.user),
+        "project": queries.visible_projects(request.user).filter(organization=organization).first(),
+        "memberships": organization.memberships.select_related("user").order_by("user__username"),
+        "roles": Membership.Role.choices, "can_manage": can_manage,
+        "consent": consent_summary(organization.id),
+    })  # fmt: skip
+
+
+@login_required
+def account(request):
+    token = None
+    if request.method == "POST":
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user).key
+    return render(request, "web/account.html", {
+        "projects": queries.visible_projects(request.user), "token": token,
+        "has_token": Token.objects.filter(user=request.user).exists(),
+    })  # fmt: skip
