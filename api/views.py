@@ -3,9 +3,7 @@ objects are simply not found (404)."""
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from rest_framework import decorators, mixins, pagination, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -20,10 +18,8 @@ from api.serializers import (
     ProjectKeySerializer,
     ProjectSerializer,
 )
-from monitor.models import Event, Issue, IssueTag, Organization, Project, ProjectKey
-
-SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
-         "users": "-users_seen"}  # fmt: skip
+from monitor.issues import SORTS, filter_issues, set_status, sort_issues
+from monitor.models import Event, Issue, Organization, Project, ProjectKey
 
 
 class Pages(pagination.PageNumberPagination):
@@ -102,27 +98,16 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         params = self.request.query_params
         if project := params.get("project"):
             issues = issues.filter(project_id=project)
-        for name in ("status", "level"):
-            if value := params.get(name):
-                issues = issues.filter(**{name: value})
-        for tag in ("environment", "release"):
-            if value := params.get(tag):
-                issues = issues.filter(
-                    id__in=IssueTag.objects.filter(key=tag, value=value).values("issue_id")
-                )
-        if query := params.get("query"):
-            issues = issues.filter(Q(title__icontains=query) | Q(culprit__icontains=query))
-        sort = params.get("sort", "last_seen")
-        if sort not in SORTS:
-            raise ValidationError({"sort": f"one of {', '.join(SORTS)}"})
-        return issues.order_by(SORTS[sort], "-id")
+        try:
+            return sort_issues(filter_issues(issues, params), params.get("sort"))
+        except KeyError as exc:
+            raise ValidationError({"sort": f"one of {', '.join(SORTS)}"}) from exc
 
     def perform_update(self, serializer):
-        status = serializer.validated_data.get("status", serializer.instance.status)
-        resolved_at = timezone.now() if status == Issue.Status.RESOLVED else None
-        serializer.save(resolved_at=resolved_at,
-                        regressed=False if status == Issue.Status.RESOLVED
-                        else serializer.instance.regressed)  # fmt: skip
+        if "status" in serializer.validated_data:
+            set_status(Issue.objects.filter(pk=serializer.instance.pk),
+                       serializer.validated_data["status"])  # fmt: skip
+        serializer.instance.refresh_from_db()
 
     @decorators.action(detail=True, methods=["get"])
     def events(self, request, pk=None):

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from embeddings import store
 from embeddings.encoder import current_spec
 from embeddings.models import EmbeddingModel
-from grouping.merge import merge_issues, unmerge_hash
+from grouping.merge import merge_by_user, unmerge_hash
 from monitor.models import GroupHash, Issue
 
 MAX_SIMILAR = 50
@@ -68,8 +68,7 @@ def merge(request, issue_id: int):
         )
         if len(sources) != len(set(body.validated_data["issues"]) - {target.pk}):
             raise ValidationError({"issues": "every issue must exist in the same project"})
-        GroupHash.objects.filter(issue_id__in=sources).update(decided_by=GroupHash.DecidedBy.MERGE)
-        merged = merge_issues(target.pk, sources)
+        merged = merge_by_user(target.pk, sources)
     return Response({**issue_summary(merged), "merged": sources})
 
 

@@ -59,6 +59,13 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
     return target
 
 
+def merge_by_user(target_id: int, source_ids: list[int]) -> Issue:
+    """A merge asked for by a person: the moved fingerprints remember it."""
+    sources = [s for s in source_ids if s != target_id]
+    GroupHash.objects.filter(issue_id__in=sources).update(decided_by=GroupHash.DecidedBy.MERGE)
+    return merge_issues(target_id, sources)
+
+
 def recount(issue: Issue) -> None:
     """Rebuild an issue's counters and tag counts from its stored events."""
     IssueTag.objects.filter(issue=issue).delete()

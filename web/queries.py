@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from monitor.issues import SORTS, filter_issues, sort_issues
 from monitor.models import Issue, IssueTag, Project
 
-SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
-         "users": "-users_seen"}  # fmt: skip
 SPARK_HOURS = 24
 
 
@@ -29,20 +28,9 @@ def project_for(user, org_slug: str, project_slug: str) -> Project:
 
 
 def stream(project: Project, params) -> QuerySet[Issue]:
-    issues = Issue.objects.filter(project=project)
-    status = params.get("status", "unresolved")
-    if status != "all":
-        issues = issues.filter(status=status)
-    if level := params.get("level"):
-        issues = issues.filter(level=level)
-    for tag in ("environment", "release"):
-        if value := params.get(tag):
-            issues = issues.filter(
-                id__in=IssueTag.objects.filter(key=tag, value=value).values("issue_id")
-            )
-    if query := params.get("query", "").strip():
-        issues = issues.filter(Q(title__icontains=query) | Q(culprit__icontains=query))
-    return issues.order_by(SORTS.get(params.get("sort"), "-last_seen"), "-id")
+    issues = filter_issues(Issue.objects.filter(project=project), params, "unresolved")
+    sort = params.get("sort")
+    return sort_issues(issues, sort if sort in SORTS else None)
 
 
 def tag_values(project: Project, key: str) -> list[str]:

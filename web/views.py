@@ -7,13 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from embeddings import store
 from embeddings.encoder import current_spec
 from embeddings.models import EmbeddingModel
-from grouping.merge import merge_issues, unmerge_hash
+from grouping.merge import merge_by_user, unmerge_hash
+from monitor.issues import set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from web import queries
 
@@ -56,14 +56,6 @@ BULK_STATUS = {"resolve": Issue.Status.RESOLVED, "ignore": Issue.Status.IGNORED,
                "unresolve": Issue.Status.UNRESOLVED}  # fmt: skip
 
 
-def set_status(issues, status: str) -> int:
-    resolved_at = timezone.now() if status == Issue.Status.RESOLVED else None
-    fields = {"status": status, "resolved_at": resolved_at}
-    if status == Issue.Status.RESOLVED:
-        fields["regressed"] = False
-    return issues.update(**fields)
-
-
 @login_required
 @require_POST
 def bulk(request, org, project):
@@ -78,8 +70,7 @@ def bulk(request, org, project):
         with transaction.atomic():
             target = issues.order_by("-times_seen", "id").first()
             others = [i for i in issues.values_list("id", flat=True) if i != target.id]
-            GroupHash.objects.filter(issue_id__in=others).update(decided_by="merge")
-            merge_issues(target.id, others)
+            merge_by_user(target.id, others)
         messages.success(request, f"Merged {len(others) + 1} issues into #{target.id}.")
     else:
         messages.error(request, "Select issues and an action (merge needs two or more).")
@@ -127,8 +118,7 @@ def issue_action(request, org, project, issue_id):
     elif action == "merge" and request.POST.get("other", "").isdigit():
         other = get_object_or_404(Issue, project=project, pk=int(request.POST["other"]))
         with transaction.atomic():
-            GroupHash.objects.filter(issue=other).update(decided_by="merge")
-            merge_issues(issue.id, [other.id])
+            merge_by_user(issue.id, [other.id])
         messages.success(request, f"Merged #{other.id} into this issue.")
     elif action == "unmerge":
         group_hash = get_object_or_404(GroupHash, issue=issue, hash=request.POST.get("hash", ""))
