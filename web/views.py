@@ -16,6 +16,7 @@ from grouping.merge import merge_by_user, unmerge_hash
 from monitor.issues import set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from web import queries
+from web.project_views import managed_organizations
 
 PAGE_SIZE = 25
 
@@ -24,7 +25,8 @@ PAGE_SIZE = 25
 def home(request):
     project = queries.visible_projects(request.user).first()
     if project is None:
-        return render(request, "web/no_projects.html")
+        return render(request, "web/no_projects.html", {
+            "managed_organizations": managed_organizations(request.user)})
     return redirect("web:stream", project.organization.slug, project.slug)
 
 
