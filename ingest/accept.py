@@ -17,14 +17,17 @@ from django.utils import timezone
 from monitor import wakeup
 
 INSERT_SQL = """
-INSERT INTO ingest_rawevent (project_id, event_id, kind, payload, received_at, attempts, last_error)
-VALUES (%s, %s, %s, %b, %s, 0, '')
+INSERT INTO ingest_rawevent
+    (project_id, event_id, kind, payload, received_at, attempts, last_error, user_agent)
+VALUES (%s, %s, %s, %b, %s, 0, '', %s)
 ON CONFLICT (project_id, event_id) DO NOTHING
 RETURNING id
 """
 
 
-def store_raw_event(project_id: int, event_id: uuid.UUID, kind: str, payload: bytes) -> int | None:
+def store_raw_event(
+    project_id: int, event_id: uuid.UUID, kind: str, payload: bytes, user_agent: str = ""
+) -> int | None:
     """Insert the raw event; the row id, or None when this event id was already accepted.
 
     A server-side-binding psycopg cursor sends the payload as binary: Django's client-side
@@ -33,7 +36,9 @@ def store_raw_event(project_id: int, event_id: uuid.UUID, kind: str, payload: by
     """
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(INSERT_SQL, [project_id, event_id, kind, payload, timezone.now()])
+        cursor.execute(
+            INSERT_SQL, [project_id, event_id, kind, payload, timezone.now(), user_agent[:512]]
+        )
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -58,6 +63,8 @@ def wake(slot: int) -> None:
     wakeup.wake(QUEUE, drain, slot, publish_breaker)
 
 
-def accept(project_id: int, event_id: uuid.UUID, kind: str, payload: bytes) -> None:
-    if store_raw_event(project_id, event_id, kind, payload) is not None:
+def accept(
+    project_id: int, event_id: uuid.UUID, kind: str, payload: bytes, user_agent: str = ""
+) -> None:
+    if store_raw_event(project_id, event_id, kind, payload, user_agent) is not None:
         wake(slot_of(event_id))

@@ -20,6 +20,9 @@ class RawEvent(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    user_agent = models.CharField(
+        max_length=512, blank=True, db_default="", help_text="The HTTP request's User-Agent."
+    )
 
     class Meta:
         constraints = [

@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from ingest.useragent import add_user_agent_contexts
+
 LEVELS = {"debug", "info", "warning", "error", "fatal"}
 LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "trace": "debug"}
 MAX_STRING = 4096
@@ -386,8 +388,10 @@ def normalize_event(
     event_id: str,
     *,
     kind: str = "event",
+    user_agent: str | None = None,
 ) -> dict:
-    """Canonical, bounded, JSON-safe event. `received` is the server time (unix seconds)."""
+    """Canonical, bounded, JSON-safe event. `received` is the server time (unix seconds);
+    `user_agent` is the HTTP request's User-Agent (browser/os/device when the SDK sent none)."""
     if kind == "csp":
         return normalize_csp(event, received, event_id)
 
@@ -443,6 +447,7 @@ def normalize_event(
     fingerprint = event.get("fingerprint")
     if isinstance(fingerprint, list) and fingerprint:
         out["fingerprint"] = [clean_str(part, 512) for part in fingerprint[:32] if part is not None]
+    add_user_agent_contexts(out, user_agent)
     out["tags"] = derived_tags(out, normalize_tags(event.get("tags")))
     out.update(metadata(out))
     return out
@@ -470,6 +475,7 @@ def derived_tags(event: dict, tags: list[list[str]]) -> list[list[str]]:
             extra.append(
                 (context_name, f"{context['name']} {version}" if version else context["name"])
             )
+    extra.extend(ua_tags(contexts))
     exceptions = event.get("exception") or []
     if exceptions and isinstance(exceptions[-1].get("mechanism"), dict):
         mechanism = exceptions[-1]["mechanism"]
@@ -481,6 +487,17 @@ def derived_tags(event: dict, tags: list[list[str]]) -> list[list[str]]:
         if value and key not in present:
             tags.append([key, clean_str(value, 200)])
     return tags
+
+
+def ua_tags(contexts: dict) -> list[tuple[str, Any]]:
+    """browser.name, os.name and device, as Sentry tags them."""
+    out: list[tuple[str, Any]] = []
+    for name in ("browser", "os"):
+        if isinstance(contexts.get(name), dict):
+            out.append((f"{name}.name", contexts[name].get("name")))
+    if isinstance(contexts.get("device"), dict):
+        out.append(("device", contexts["device"].get("model") or contexts["device"].get("family")))
+    return [(k, v) for k, v in out if isinstance(v, str)]
 
 
 def _frame_label(frame: dict) -> str | None:

@@ -57,7 +57,8 @@ def _utc(seconds: float) -> dt.datetime:
 def prepare(raw: RawEvent, project: Project) -> Prepared:
     """The pure stages: parse → normalize → scrub → fingerprint."""
     payload = json.loads(bytes(raw.payload))
-    data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind)
+    data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind,
+                           user_agent=raw.user_agent)
     if project.scrub_data:
         data = scrub_event(data, project.scrub_extra_keys or ())
     grouping = group(data)

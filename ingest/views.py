@@ -76,6 +76,11 @@ def _read(request: HttpRequest, compressed_limit: int, limit: int) -> bytes:
     return decode_content(body, request.META.get("HTTP_CONTENT_ENCODING"), limit)
 
 
+def _user_agent(request: HttpRequest) -> str:
+    """Kept with the raw event: browsers send their browser/OS only in this header."""
+    return request.META.get("HTTP_USER_AGENT", "")[:512]
+
+
 def _rate_limit(key: KeyInfo) -> None:
     check_rate_limit(key.public_key, key.rate_limit_count, key.rate_limit_window)
 
@@ -91,7 +96,7 @@ def store(request: HttpRequest, project_id: int) -> HttpResponse:
     if event.get("type") == "transaction":
         stats.count_items(project_id, Counter(transaction=1))
     else:
-        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, data)
+        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, data, _user_agent(request))
     return JsonResponse({"id": event_id.hex})
 
 
@@ -124,7 +129,7 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     for _ in events:
         _rate_limit(key)
     for event_id, payload in events:
-        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, payload)
+        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, payload, _user_agent(request))
     stats.count_items(project_id, skipped)
 
     reply_id = header_event_id or (events[0][0] if events else None)

@@ -18,7 +18,7 @@ def filter_issues(issues: QuerySet[Issue], params, default_status: str = "all") 
         issues = issues.filter(status=status)
     if level := params.get("level"):
         issues = issues.filter(level=level)
-    for tag in ("environment", "release"):
+    for tag in ("environment", "release", "browser.name", "os.name", "device"):
         if value := params.get(tag):
             issues = issues.filter(
                 id__in=IssueTag.objects.filter(key=tag, value=value).values("issue_id")
