@@ -52,12 +52,11 @@ def parse_contexts(user_agent: str) -> dict[str, dict]:
     only the parts the parser recognised."""
     result = ua_parser.parse(user_agent[:MAX_USER_AGENT])
     out: dict[str, dict] = {}
-    if ua := result.user_agent:
-        if browser := _context(ua.family, _version(ua.major, ua.minor, ua.patch)):
-            out["browser"] = {**browser, "type": "browser"}
-    if os := result.os:
-        if ctx := _context(os.family, _version(os.major, os.minor, os.patch)):
-            out["os"] = {**ctx, "type": "os"}
+    ua, os = result.user_agent, result.os
+    if ua and (browser := _context(ua.family, _version(ua.major, ua.minor, ua.patch))):
+        out["browser"] = {**browser, "type": "browser"}
+    if os and (system := _context(os.family, _version(os.major, os.minor, os.patch))):
+        out["os"] = {**system, "type": "os"}
     device = result.device
     if device and device.family not in (None, UNKNOWN, "Spider"):  # crawlers, HTTP libraries
         out["device"] = {"type": "device", "family": device.family,

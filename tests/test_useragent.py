@@ -27,7 +27,8 @@ def test_transport_user_agent_fills_browser_os_device_and_tags():
     data = normalize_event(BROWSER_EVENT, 1.7e9, "0" * 32, user_agent=IPHONE)
     assert data["contexts"]["browser"] == {"name": "Mobile Safari", "version": "17.4",
                                            "type": "browser"}  # fmt: skip
-    assert data["contexts"]["os"]["name"] == "iOS" and data["contexts"]["device"]["brand"] == "Apple"
+    assert data["contexts"]["os"]["name"] == "iOS"
+    assert data["contexts"]["device"]["brand"] == "Apple"
     tags = tags_of(data)
     assert tags["browser"] == "Mobile Safari 17.4" and tags["browser.name"] == "Mobile Safari"
     assert tags["os"] == "iOS 17.4" and tags["os.name"] == "iOS" and tags["device"] == "iPhone"
