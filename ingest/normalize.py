@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from ingest.useragent import add_user_agent_contexts
+from sourcemaps.symbolicate import normalize_debug_meta
 
 LEVELS = {"debug", "info", "warning", "error", "fatal"}
 LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "trace": "debug"}
@@ -441,6 +442,8 @@ def normalize_event(
     for field in ("contexts", "extra", "modules", "sdk"):
         if isinstance(event.get(field), dict) and event[field]:
             out[field] = trim(event[field])
+    if debug_meta := normalize_debug_meta(event.get("debug_meta")):
+        out["debug_meta"] = debug_meta
     breadcrumbs = normalize_breadcrumbs(event.get("breadcrumbs"))
     if breadcrumbs:
         out["breadcrumbs"] = breadcrumbs

@@ -25,6 +25,7 @@ from ingest.models import RawEvent
 from ingest.normalize import normalize_event
 from ingest.scrub import scrub_event
 from monitor.models import Event, Project
+from sourcemaps.store import resolve_source_maps
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -59,6 +60,7 @@ def prepare(raw: RawEvent, project: Project) -> Prepared:
     payload = json.loads(bytes(raw.payload))
     data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind,
                            user_agent=raw.user_agent)
+    data = resolve_source_maps(data, raw.project_id)
     if project.scrub_data:
         data = scrub_event(data, project.scrub_extra_keys or ())
     grouping = group(data)
