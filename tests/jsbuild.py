@@ -55,12 +55,14 @@ def build_browser_bundle(out: Path, dsn: str, release: str, padding_lines: int =
         padding = "\n".join(f"// release note {i}" for i in range(padding_lines))
         (src / name).write_text(text.replace("// __PADDING__", padding or "// no padding"))
     dist = out / "dist"
-    subprocess.run(
+    result = subprocess.run(
         [str(NODE_MODULES / ".bin" / "esbuild"), str(src / "browser.js"), "--bundle", "--minify",
          "--sourcemap", "--format=iife", f"--outfile={dist / 'app.min.js'}",
          f"--define:__DSN__={json.dumps(dsn)}", f"--define:__RELEASE__={json.dumps(release)}"],
-        check=True, capture_output=True, timeout=120,
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "NODE_PATH": str(NODE_MODULES)},
     )  # fmt: skip
+    assert result.returncode == 0, result.stderr
     return dist
 
 
