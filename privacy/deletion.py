@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Project
+from sourcemaps import retention as sourcemaps_retention
 
 CHUNK = 2000
 
@@ -31,6 +32,7 @@ def purge_project(project_id: int) -> dict[str, int]:
         "raw_events": delete_in_chunks(RawEvent.objects.filter(project_id=project_id)),
         "issues": delete_in_chunks(Issue.objects.filter(project_id=project_id)),
     }
+    counts.update(sourcemaps_retention.purge_project(project_id, delete_in_chunks))
     Project.objects.filter(pk=project_id).delete()
     return counts
 
@@ -62,4 +64,7 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
         totals["issues"] += delete_in_chunks(
             Issue.objects.filter(project__organization_id=org_id, last_seen__lt=cutoff)
         )
+    cutoffs = {org_id: now - dt.timedelta(days=days)
+               for org_id, days in Organization.objects.values_list("id", "retention_days")}
+    totals.update(sourcemaps_retention.purge_expired(now, cutoffs, delete_in_chunks))
     return totals

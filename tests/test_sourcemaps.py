@@ -290,3 +290,51 @@ def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, t
         assert exc["raw_stacktrace"]["frames"][-1]["filename"].endswith("/app.min.js")
         assert dict(event.tags)["browser.name"] in ("HeadlessChrome", "Chrome")
     assert len({e.issue_id for e in Event.objects.filter(project=project)}) == 1
+
+
+def uploaded_bundle(org, token, projects=("web",)) -> bytes:
+    data = bundle_zip({"app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
+                                      json.dumps(MAP).encode())})  # fmt: skip
+    client = client_for(token)
+    _, chunks = upload(client, org, data)
+    assert assemble(client, org, sha1(data), chunks, projects).json()["state"] == "ok"
+    return data
+
+
+def test_project_deletion_and_retention_remove_bundles(org, token, web_project):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from privacy import deletion
+
+    api = Project.objects.create(organization=org, name="Api", slug="api")
+    uploaded_bundle(org, token, projects=("web", "api"))
+    counts = deletion.purge_project(web_project.id)
+    assert counts["artifact_files"] == 1 and counts["artifact_bundles"] == 0  # api still uses it
+    assert ArtifactFile.objects.filter(project=api).count() == 1
+    ArtifactBundle.objects.update(last_used_at=timezone.now() - dt.timedelta(days=91))
+    UploadChunk.objects.create(organization=org, checksum="f" * 40, data=b"x")
+    UploadChunk.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    counts = deletion.purge_expired()
+    assert counts["artifact_bundles"] == 1 and counts["upload_chunks"] == 1
+    assert not ArtifactFile.objects.exists()
+
+
+def test_owners_create_and_revoke_org_tokens_in_the_settings_page(org):
+    from django.contrib.auth import get_user_model
+
+    from monitor.models import Membership
+
+    owner = get_user_model().objects.create_user("alice", password="pw-alice-123")
+    Membership.objects.create(user=owner, organization=org, role="owner")
+    web = Client()
+    web.force_login(owner)
+    page = web.post(f"/{org.slug}/settings/tokens/", {"action": "create", "name": "CI"})
+    token = page.content.decode().split('id="new-token">')[1].split("<")[0]
+    assert token.startswith("sntrys_") and client_for(token).get("/api/0/").json()["auth"]
+    settings_page = web.get(f"/{org.slug}/settings/").content.decode()
+    assert 'id="auth-tokens"' in settings_page and token[-4:] in settings_page
+    row = org.auth_tokens.get()
+    web.post(f"/{org.slug}/settings/tokens/", {"action": "revoke", "token": row.id})
+    assert client_for(token).get(f"/api/0/organizations/{org.slug}/chunk-upload/").status_code == 401
