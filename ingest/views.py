@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ingest import accept, stats
+from ingest import accept, side_items, stats
 from ingest.auth import KeyInfo, authenticate
 from ingest.body import decode_content, decode_legacy_store_body, read_body
 from ingest.errors import IngestError, bad_request, too_large
@@ -111,7 +111,11 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
 
     events: list[tuple[uuid.UUID, bytes]] = []
     skipped: Counter = Counter()
+    side: list = []
     for index, item in enumerate(parsed.items, start=1):
+        if item.type in side_items.TYPES:
+            side.append(item)
+            continue
         if item.type not in EVENT_ITEM_TYPES:
             skipped[item.type] += 1
             continue
@@ -126,10 +130,12 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     if len({event_id for event_id, _ in events}) != len(events):
         raise bad_request("envelope carries two events with the same event_id")
 
+    extras = side_items.prepare(side, header_event_id or (events[0][0] if events else None))
     for _ in events:
         _rate_limit(key)
     for event_id, payload in events:
         accept.accept(project_id, event_id, RawEvent.Kind.EVENT, payload, _user_agent(request))
+    skipped.update(side_items.store(project_id, extras))
     stats.count_items(project_id, skipped)
 
     reply_id = header_event_id or (events[0][0] if events else None)

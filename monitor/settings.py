@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "api",
     "web",
     "sourcemaps",
+    "feedback",
+    "attachments",
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -241,3 +243,7 @@ SOURCEMAPS_MAX_REQUEST_SIZE = env_int("SOURCEMAPS_MAX_REQUEST_SIZE", 32 * 1024 *
 SOURCEMAPS_MAX_BUNDLE_SIZE = env_int("SOURCEMAPS_MAX_BUNDLE_SIZE", 64 * 1024 * 1024)
 # Distinct source maps one event may load (each is parsed once per event).
 SOURCEMAPS_MAX_MAPS_PER_EVENT = env_int("SOURCEMAPS_MAX_MAPS_PER_EVENT", 20)
+
+# --- Attachments (issue 9): bytes per event and stored per project; over either, dropped.
+ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024)
+ATTACHMENTS_MAX_PROJECT_SIZE = env_int("ATTACHMENTS_MAX_PROJECT_SIZE", 1024 * 1024 * 1024)

@@ -13,7 +13,9 @@ urlpatterns = [
     path("", include("ingest.urls")),
     path("", include("grouping.urls")),
     path("", include("consent.urls")),
-    path("", include("sourcemaps.urls")),  # before api.urls: it answers GET /api/0/ itself
+    path("", include("sourcemaps.urls")),
+    path("", include("feedback.urls")),
+    path("", include("attachments.urls")),  # before api.urls: it answers GET /api/0/ itself
     path("", include("api.urls")),
     path("", include("web.urls")),
 ]

@@ -13,3 +13,14 @@ window.runCheckout = function runCheckout(items) {
   }
 };
 window.flushSentry = () => Sentry.flush(10000);
+
+window.reportWithFeedback = function reportWithFeedback() {
+  const eventId = Sentry.withScope((scope) => {
+    scope.addAttachment({ filename: "cart.json", data: JSON.stringify({ items: [] }),
+                          contentType: "application/json" });
+    return Sentry.captureException(new Error("checkout failed with feedback"));
+  });
+  Sentry.captureFeedback({ message: "The checkout button does nothing", name: "Ada",
+                           email: "ada@example.com", associatedEventId: eventId });
+  return eventId;
+};
