@@ -19,13 +19,28 @@ CHUNK = 64 * 1024
 
 
 def read_body(stream, content_length: int | None, limit: int) -> bytes:
-    """Read at most `limit` bytes from a WSGI input stream; 413 past it."""
+    """Read at most `limit` bytes from a WSGI input stream; 413 past it.
+
+    Without a Content-Length (chunked transfer encoding, as @sentry/node sends) the stream is read
+    in CHUNK steps until it ends, so memory stays bounded by `limit` whatever the client sends.
+    """
     if content_length is not None and content_length > limit:
         raise too_large(f"request body is {content_length} bytes; the limit is {limit}")
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise too_large(f"request body exceeds the limit of {limit} bytes")
-    return data
+    if content_length is not None:
+        data = stream.read(content_length)
+        if len(data) < content_length:
+            raise bad_request(f"request body ended after {len(data)} of {content_length} bytes")
+        return data
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        part = stream.read(min(CHUNK, limit + 1 - size))
+        if not part:
+            return b"".join(parts)
+        parts.append(part)
+        size += len(part)
+        if size > limit:
+            raise too_large(f"request body exceeds the limit of {limit} bytes")
 
 
 def _zlib_stream(data: bytes, wbits: int, limit: int) -> bytes:

@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from ingest.logformat import format_logentry
+
 LEVELS = {"debug", "info", "warning", "error", "fatal"}
 LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "trace": "debug"}
 MAX_STRING = 4096
@@ -271,16 +273,8 @@ def normalize_message(event: dict) -> tuple[str | None, dict | None]:
 
 
 def _format(template: str, params: Any) -> str:
-    try:
-        if isinstance(params, dict):
-            return clean_str(template % params, MAX_MESSAGE)
-        if isinstance(params, list):
-            if "%" in template:
-                return clean_str(template % tuple(params), MAX_MESSAGE)
-            return clean_str(template.format(*params), MAX_MESSAGE)
-    except (TypeError, ValueError, KeyError, IndexError):
-        pass
-    return template
+    formatted = format_logentry(template, params)
+    return template if formatted is None else clean_str(formatted, MAX_MESSAGE)
 
 
 def normalize_tags(value: Any) -> list[list[str]]:

@@ -65,14 +65,29 @@ def ingest_endpoint(view):
 
 
 def _content_length(request: HttpRequest) -> int | None:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or "")
-    except ValueError:
+    """The declared length; None for chunked bodies (Transfer-Encoding without Content-Length)."""
+    value = request.META.get("CONTENT_LENGTH")
+    if value in (None, ""):
         return None
+    try:
+        length = int(value)
+    except ValueError:
+        raise bad_request("Content-Length is not a number") from None
+    if length < 0:
+        raise bad_request("Content-Length is negative")
+    return length
+
+
+def _raw_body(request: HttpRequest, limit: int) -> bytes:
+    """The body as sent. Django's request stream stops at Content-Length, which chunked requests
+    lack, so those are read from the server's input stream (gunicorn decodes the chunks)."""
+    length = _content_length(request)
+    stream = request if length is not None else request.META["wsgi.input"]
+    return read_body(stream, length, limit)
 
 
 def _read(request: HttpRequest, compressed_limit: int, limit: int) -> bytes:
-    body = read_body(request, _content_length(request), compressed_limit)
+    body = _raw_body(request, compressed_limit)
     return decode_content(body, request.META.get("HTTP_CONTENT_ENCODING"), limit)
 
 
