@@ -131,6 +131,53 @@ def decode_content(data: bytes, content_encoding: str | None, limit: int) -> byt
     return data
 
 
+def _head_zlib(data: bytes, wbits: int, limit: int) -> bytes:
+    return zlib.decompressobj(wbits).decompress(data, limit)
+
+
+def _head_deflate(data: bytes, limit: int) -> bytes:
+    try:
+        return _head_zlib(data, zlib.MAX_WBITS, limit)
+    except zlib.error:
+        return _head_zlib(data, -zlib.MAX_WBITS, limit)
+
+
+def _head_zstd(data: bytes, limit: int) -> bytes:
+    decoder = zstandard.ZstdDecompressor().decompressobj()
+    out = bytearray()
+    for pos in range(0, len(data), 256):
+        out += decoder.decompress(data[pos : pos + 256])
+        if len(out) >= limit or decoder.eof:
+            break
+    return bytes(out[:limit])
+
+
+HEAD_DECODERS = {
+    "gzip": lambda data, limit: _head_zlib(data, 16 + zlib.MAX_WBITS, limit),
+    "x-gzip": lambda data, limit: _head_zlib(data, 16 + zlib.MAX_WBITS, limit),
+    "deflate": _head_deflate,
+    "br": lambda data, limit: brotli.Decompressor().process(data, output_buffer_limit=limit),
+    "zstd": _head_zstd,
+}
+
+
+def decode_head(data: bytes, content_encoding: str | None, limit: int) -> bytes:
+    """At most the first `limit` decoded bytes, for reading an envelope's header line before the
+    sender is authenticated: the rest of the body is not decompressed for an unknown sender."""
+    encodings = [e.strip().lower() for e in (content_encoding or "").split(",") if e.strip()]
+    for encoding in reversed(encodings):
+        if encoding == "identity":
+            continue
+        decoder = HEAD_DECODERS.get(encoding)
+        if decoder is None:
+            raise IngestError(415, f"unsupported Content-Encoding: {encoding}")
+        try:
+            data = decoder(data, limit)
+        except (zlib.error, brotli.error, zstandard.ZstdError) as exc:
+            raise bad_request(f"could not decompress {encoding} body: {exc}") from exc
+    return data[:limit]
+
+
 def decode_legacy_store_body(data: bytes, limit: int) -> bytes:
     """Old SDKs (raven) post base64 of a zlib stream to the store endpoint."""
     stripped = data.lstrip()

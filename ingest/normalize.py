@@ -10,6 +10,7 @@ The canonical shape is documented in docs/events.md.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -104,7 +105,12 @@ def parse_timestamp(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+        if not math.isfinite(number) or abs(number) > 1e14:
+            return None  # NaN, infinities and absurd magnitudes: the server time is used
         return number / 1000.0 if number > 1e11 else number  # milliseconds from some SDKs
     if isinstance(value, str) and value.strip():
         text = value.strip()
@@ -393,7 +399,7 @@ def normalize_event(
         "event_id": event_id,
         "timestamp": timestamp,
         "received": received,
-        "platform": (opt_str(event.get("platform"), 64) or "other").lower(),
+        "platform": (opt_str(event.get("platform"), 64) or "other").lower()[:64],
         "level": normalize_level(event.get("level")),
     }
     for field, limit in (

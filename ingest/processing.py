@@ -8,7 +8,6 @@ sweeper. Processing is idempotent: an event id already stored is dropped, not co
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from grouping.fingerprint import Grouping, group
 from ingest.claims import record_claims
 from ingest.models import RawClaim, RawEvent
 from ingest.normalize import normalize_event
+from ingest.payload import loads
 from ingest.scrub import scrub_event
 from monitor.models import Event, Project
 
@@ -57,7 +57,7 @@ def _utc(seconds: float) -> dt.datetime:
 
 def prepare(raw: RawEvent, project: Project) -> Prepared:
     """The pure stages: parse → normalize → scrub → fingerprint."""
-    payload = json.loads(bytes(raw.payload))
+    payload = loads(bytes(raw.payload))
     data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind)
     if project.scrub_data:
         data = scrub_event(data, project.scrub_extra_keys or ())
