@@ -88,8 +88,12 @@ def test_csp_reporting_api_list_takes_a_token_per_report(client, project_key, re
     project_key.rate_limit_count = 3
     project_key.rate_limit_window = 60
     project_key.save()
-    report = {"type": "csp-violation", "body": {"blockedURL": "https://x.example/a.js",
-              "effectiveDirective": "script-src", "documentURL": "https://app.example/"}}  # fmt: skip
+    body = {
+        "blockedURL": "https://x.example/a.js",
+        "effectiveDirective": "script-src",
+        "documentURL": "https://app.example/",
+    }
+    report = {"type": "csp-violation", "body": body}
     response = client.post(
         f"/api/{project_key.project_id}/security/?sentry_key={project_key.public_key}",
         json.dumps([report] * 5),
