@@ -18,6 +18,17 @@ def role_in(user, organization_id: int) -> str | None:
     )
 
 
+def may_change_membership(actor_role: str | None, current: str | None, new: str | None) -> bool:
+    """Whether someone of `actor_role` may move a membership from `current` (None: not a member
+    yet) to `new` (None: removed). Owners may do anything; admins manage members and admins
+    but can neither create an owner nor change or remove one; members manage nobody."""
+    if actor_role == Membership.Role.OWNER:
+        return True
+    if actor_role != Membership.Role.ADMIN:
+        return False
+    return Membership.Role.OWNER not in (current, new)
+
+
 class ManagersWrite(permissions.BasePermission):
     """Members read; owners and admins also create, change and delete."""
 

@@ -9,11 +9,19 @@ from __future__ import annotations
 from consent.models import CATEGORIES, OrganizationConsent, Purpose, flag_name
 
 
-def allowed(organization_id: int, purpose: str, category: str) -> bool:
-    """False unless the organisation opted in for this purpose and category, today."""
+def allowed(organization_id: int, purpose: str, category: str, *, hold: bool = False) -> bool:
+    """False unless the organisation opted in for this purpose and category, today.
+
+    `hold=True` (inside a transaction) locks the consent row until the transaction ends, so a
+    withdrawal cannot commit between this answer and the writes that rely on it: it waits, and
+    its clean-up (consent_changed) then sees those writes.
+    """
     if purpose not in CATEGORIES or category not in CATEGORIES[purpose]:
         return False
-    consent = OrganizationConsent.objects.filter(organization_id=organization_id).first()
+    rows = OrganizationConsent.objects.filter(organization_id=organization_id)
+    if hold:
+        rows = rows.select_for_update()
+    consent = rows.first()
     if consent is None:
         return False
     if purpose == Purpose.GENERATIVE and (consent.hide_ai_features or consent.generative_locked):

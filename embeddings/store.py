@@ -12,6 +12,8 @@ and project ids: a partial index is only usable for a literal predicate.
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +101,16 @@ def register(name: str, version: str, dimension: int, path: str) -> EmbeddingMod
     return model
 
 
+MAX_KEY = 255  # IssueEmbedding.match_key
+
+
+def bounded_key(key: str) -> str:
+    """Keys past the column's size keep their start and a digest of the whole (still exact)."""
+    if len(key) <= MAX_KEY:
+        return key
+    return key[: MAX_KEY - 41] + "#" + hashlib.sha1(key.encode()).hexdigest()
+
+
 def _literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 
@@ -117,7 +129,7 @@ def save(
         issue_id=issue_id,
         model=model,
         defaults={"project_id": project_id, "vector": vector, "text": text,
-                  "match_key": match_key, "event_id": event_id},
+                  "match_key": bounded_key(match_key), "event_id": event_id},
     )  # fmt: skip
 
 
@@ -143,7 +155,7 @@ def nearest(
     )
     literal = _literal(vector)
     params = [literal, list(exclude)]
-    params += [match_key] if match_key is not None else []
+    params += [bounded_key(match_key)] if match_key is not None else []
     params += [literal, k]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL hnsw.ef_search = {int(settings.EMBEDDING_EF_SEARCH)}")

@@ -159,7 +159,12 @@ def decide_batch(limit: int) -> int:
             _mark([item[0] for item in work], GroupHash.MLState.FAILED)
             return len(rows)
         for (row, event, text, key), vector in zip(work, vectors, strict=True):
-            decide(row, event, vector, text, key, model)
+            try:
+                with transaction.atomic():  # one bad decision must not undo the others
+                    decide(row, event, vector, text, key, model)
+            except Exception:
+                log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
+                _mark([row], GroupHash.MLState.FAILED)
     return len(rows)
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("<url>", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)),
-    ("<email>", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    # Each pattern can start only where its run starts (a negative lookbehind on the run's own
+    # characters): a scheme or local part that fails to match is then scanned once, not once
+    # per position, which keeps every pattern linear on inputs like "a.a.a.a…".
+    ("<url>", re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*+://[^\s'\"<>]+", re.IGNORECASE)),
+    ("<email>", re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")),
     (
         "<uuid>",
         re.compile(
@@ -38,7 +41,11 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 
 
+MAX_INPUT = 4096  # characters parameterized; the rest is cut (fingerprints need the start)
+
+
 def parameterize(text: str) -> str:
+    text = text[:MAX_INPUT]
     for placeholder, pattern in _PATTERNS:
         text = pattern.sub(placeholder, text)
     return text

@@ -19,13 +19,28 @@ CHUNK = 64 * 1024
 
 
 def read_body(stream, content_length: int | None, limit: int) -> bytes:
-    """Read at most `limit` bytes from a WSGI input stream; 413 past it."""
+    """Read at most `limit` bytes from a WSGI input stream; 413 past it.
+
+    Without a Content-Length (chunked transfer encoding, as @sentry/node sends) the stream is read
+    in CHUNK steps until it ends, so memory stays bounded by `limit` whatever the client sends.
+    """
     if content_length is not None and content_length > limit:
         raise too_large(f"request body is {content_length} bytes; the limit is {limit}")
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise too_large(f"request body exceeds the limit of {limit} bytes")
-    return data
+    if content_length is not None:
+        data = stream.read(content_length)
+        if len(data) < content_length:
+            raise bad_request(f"request body ended after {len(data)} of {content_length} bytes")
+        return data
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        part = stream.read(min(CHUNK, limit + 1 - size))
+        if not part:
+            return b"".join(parts)
+        parts.append(part)
+        size += len(part)
+        if size > limit:
+            raise too_large(f"request body exceeds the limit of {limit} bytes")
 
 
 def _zlib_stream(data: bytes, wbits: int, limit: int) -> bytes:
@@ -114,6 +129,53 @@ def decode_content(data: bytes, content_encoding: str | None, limit: int) -> byt
     if len(data) > limit:
         raise too_large(f"body exceeds the limit of {limit} bytes")
     return data
+
+
+def _head_zlib(data: bytes, wbits: int, limit: int) -> bytes:
+    return zlib.decompressobj(wbits).decompress(data, limit)
+
+
+def _head_deflate(data: bytes, limit: int) -> bytes:
+    try:
+        return _head_zlib(data, zlib.MAX_WBITS, limit)
+    except zlib.error:
+        return _head_zlib(data, -zlib.MAX_WBITS, limit)
+
+
+def _head_zstd(data: bytes, limit: int) -> bytes:
+    decoder = zstandard.ZstdDecompressor().decompressobj()
+    out = bytearray()
+    for pos in range(0, len(data), 256):
+        out += decoder.decompress(data[pos : pos + 256])
+        if len(out) >= limit or decoder.eof:
+            break
+    return bytes(out[:limit])
+
+
+HEAD_DECODERS = {
+    "gzip": lambda data, limit: _head_zlib(data, 16 + zlib.MAX_WBITS, limit),
+    "x-gzip": lambda data, limit: _head_zlib(data, 16 + zlib.MAX_WBITS, limit),
+    "deflate": _head_deflate,
+    "br": lambda data, limit: brotli.Decompressor().process(data, output_buffer_limit=limit),
+    "zstd": _head_zstd,
+}
+
+
+def decode_head(data: bytes, content_encoding: str | None, limit: int) -> bytes:
+    """At most the first `limit` decoded bytes, for reading an envelope's header line before the
+    sender is authenticated: the rest of the body is not decompressed for an unknown sender."""
+    encodings = [e.strip().lower() for e in (content_encoding or "").split(",") if e.strip()]
+    for encoding in reversed(encodings):
+        if encoding == "identity":
+            continue
+        decoder = HEAD_DECODERS.get(encoding)
+        if decoder is None:
+            raise IngestError(415, f"unsupported Content-Encoding: {encoding}")
+        try:
+            data = decoder(data, limit)
+        except (zlib.error, brotli.error, zstandard.ZstdError) as exc:
+            raise bad_request(f"could not decompress {encoding} body: {exc}") from exc
+    return data[:limit]
 
 
 def decode_legacy_store_body(data: bytes, limit: int) -> bytes:

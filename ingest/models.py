@@ -34,3 +34,16 @@ class RawEvent(models.Model):
 
     def __str__(self) -> str:
         return f"raw {self.event_id.hex} ({self.attempts} attempts)"
+
+
+class RawClaim(models.Model):
+    """How many times a worker took a raw event into a batch, committed on a connection of its
+    own before the batch runs. A worker that dies mid-batch (OOM kill, SIGKILL) rolls the batch
+    back but leaves this count behind, so such an event is retried alone and, after
+    MAX_ATTEMPTS deaths, becomes a dead letter instead of crash-looping the workers."""
+
+    raw_event_id = models.BigIntegerField(primary_key=True)
+    claims = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"raw {self.raw_event_id}: {self.claims} claims"

@@ -10,11 +10,16 @@ The canonical shape is documented in docs/events.md.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
+<<<<<<< HEAD
 from ingest.useragent import add_user_agent_contexts
 from sourcemaps.symbolicate import normalize_debug_meta
+=======
+from ingest.logformat import format_logentry
+>>>>>>> main
 
 LEVELS = {"debug", "info", "warning", "error", "fatal"}
 LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "trace": "debug"}
@@ -105,7 +110,12 @@ def parse_timestamp(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+        if not math.isfinite(number) or abs(number) > 1e14:
+            return None  # NaN, infinities and absurd magnitudes: the server time is used
         return number / 1000.0 if number > 1e11 else number  # milliseconds from some SDKs
     if isinstance(value, str) and value.strip():
         text = value.strip()
@@ -274,16 +284,8 @@ def normalize_message(event: dict) -> tuple[str | None, dict | None]:
 
 
 def _format(template: str, params: Any) -> str:
-    try:
-        if isinstance(params, dict):
-            return clean_str(template % params, MAX_MESSAGE)
-        if isinstance(params, list):
-            if "%" in template:
-                return clean_str(template % tuple(params), MAX_MESSAGE)
-            return clean_str(template.format(*params), MAX_MESSAGE)
-    except (TypeError, ValueError, KeyError, IndexError):
-        pass
-    return template
+    formatted = format_logentry(template, params)
+    return template if formatted is None else clean_str(formatted, MAX_MESSAGE)
 
 
 def normalize_tags(value: Any) -> list[list[str]]:
@@ -404,7 +406,7 @@ def normalize_event(
         "event_id": event_id,
         "timestamp": timestamp,
         "received": received,
-        "platform": (opt_str(event.get("platform"), 64) or "other").lower(),
+        "platform": (opt_str(event.get("platform"), 64) or "other").lower()[:64],
         "level": normalize_level(event.get("level")),
     }
     for field, limit in (

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from dataclasses import dataclass
 
-from ingest.errors import bad_request
+from ingest.errors import bad_request, too_large
+
+
+def _no_constant(name: str) -> None:
+    """NaN and ±Infinity (Python's json.dumps writes them) become null: jsonb has no NaN."""
+    return None
+
+
+def _finite_float(text: str) -> float | None:
+    number = float(text)
+    return number if math.isfinite(number) else None  # 1e400 parses as inf
+
+
+def loads(text: str | bytes) -> object:
+    """The one JSON reader for SDK payloads, at accept time and in processing."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
 
 
 def parse_json_object(data: bytes, what: str = "body") -> dict:
@@ -18,11 +34,13 @@ def parse_json_object(data: bytes, what: str = "body") -> dict:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        value = json.loads(text)
+        value = loads(text)
     except json.JSONDecodeError as exc:
         raise bad_request(
             f"{what} is malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
+    except ValueError as exc:  # e.g. an integer past Python's digit limit
+        raise bad_request(f"{what} is not acceptable JSON: {exc}") from exc
     except RecursionError as exc:
         raise bad_request(f"{what} is nested too deeply") from exc
     if not isinstance(value, dict):
@@ -61,11 +79,24 @@ def _header_line(data: bytes, pos: int, what: str) -> tuple[dict, int]:
     return parse_json_object(line, what), (len(data) if end == -1 else end + 1)
 
 
-def parse_envelope(data: bytes, max_item_size: int | None = None) -> Envelope:
+def parse_envelope_header(head: bytes) -> dict:
+    """The envelope's first line (from the decoded head of the body), or a 400."""
+    if not head.strip():
+        raise bad_request("envelope is empty")
+    end = head.find(b"\n")
+    if end == -1 and len(head) >= MAX_HEADER_LINE:
+        raise bad_request(f"envelope header is longer than {MAX_HEADER_LINE} bytes")
+    return parse_json_object(head if end == -1 else head[:end], "envelope header")
+
+
+MAX_HEADER_LINE = 64 * 1024
+
+
+def parse_envelope(data: bytes, max_items: int = 100) -> Envelope:
     """Split an envelope into its header and items (https://develop.sentry.dev/sdk/envelopes/).
 
-    Items carry an explicit `length` or run to the next newline. `max_item_size` bounds what an
-    `event`-like item may be; attachments and the like are only bounded by the envelope limit.
+    Items carry an explicit `length` or run to the next newline. Past `max_items` items the
+    envelope is refused (413) before the rest is parsed.
     """
     if not data.strip():
         raise bad_request("envelope is empty")
@@ -75,6 +106,8 @@ def parse_envelope(data: bytes, max_item_size: int | None = None) -> Envelope:
         if data[pos : pos + 1] == b"\n":  # tolerate blank lines between items
             pos += 1
             continue
+        if len(items) >= max_items:
+            raise too_large(f"envelope has more than {max_items} items")
         item_headers, pos = _header_line(data, pos, f"envelope item {len(items) + 1} header")
         item_type = item_headers.get("type")
         if not isinstance(item_type, str) or not item_type:

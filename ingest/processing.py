@@ -8,7 +8,6 @@ sweeper. Processing is idempotent: an event id already stored is dropped, not co
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,8 +20,10 @@ from psycopg.types.json import Jsonb
 from grouping import ml
 from grouping.assign import IssueDelta, IssueSeed, bump_issues, resolve_hashes
 from grouping.fingerprint import Grouping, group
-from ingest.models import RawEvent
+from ingest.claims import record_claims
+from ingest.models import RawClaim, RawEvent
 from ingest.normalize import normalize_event
+from ingest.payload import loads
 from ingest.scrub import scrub_event
 from monitor.models import Event, Project
 from sourcemaps.store import resolve_source_maps
@@ -57,10 +58,15 @@ def _utc(seconds: float) -> dt.datetime:
 
 def prepare(raw: RawEvent, project: Project) -> Prepared:
     """The pure stages: parse → normalize → scrub → fingerprint."""
+<<<<<<< HEAD
     payload = json.loads(bytes(raw.payload))
     data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind,
                            user_agent=raw.user_agent)
     data = resolve_source_maps(data, raw.project_id)
+=======
+    payload = loads(bytes(raw.payload))
+    data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind)
+>>>>>>> main
     if project.scrub_data:
         data = scrub_event(data, project.scrub_extra_keys or ())
     grouping = group(data)
@@ -177,25 +183,65 @@ def _process_rows(rows: list[RawEvent]) -> int:
             log.exception("raw event %s failed to process", row.id)
             record_failure(row.id, row.attempts, exc)
     stored = save(prepared, projects)
-    RawEvent.objects.filter(id__in=[p.raw_id for p in prepared]).delete()
+    done = [p.raw_id for p in prepared]
+    RawEvent.objects.filter(id__in=done).delete()
+    RawClaim.objects.filter(raw_event_id__in=done).delete()
     return stored
 
 
+def _dead_letter(row: RawEvent, claims: int) -> None:
+    log.error("raw event %s: its worker died %d times; kept as a dead letter", row.id, claims - 1)
+    RawEvent.objects.filter(id=row.id).update(
+        attempts=MAX_ATTEMPTS,
+        last_error=f"WorkerDied: the worker processing this event died {claims - 1} times "
+        "(killed, out of memory or crashed); it is kept here and not processed again",
+    )
+
+
 def process_pending(limit: int, ids: list[int] | None = None) -> int:
-    """Process up to `limit` pending raw events (all of `ids` if given); returns rows claimed."""
+    """Process up to `limit` pending raw events (all of `ids` if given); returns rows claimed.
+
+    Each batch's claim is counted before work starts, on its own committed connection
+    (ingest.claims). A row that was claimed before and is still here is a suspect: its last
+    batch died or failed. Suspects are processed one per transaction, so a poison event can
+    only take itself down; after MAX_ATTEMPTS claims it becomes a dead letter.
+    """
+    claimed, again = _run_batch(limit, ids)
+    while again:
+        more, again = _run_batch(limit, ids)
+        claimed = max(claimed, more)
+    return claimed
+
+
+def _run_batch(limit: int, ids: list[int] | None) -> tuple[int, bool]:
+    """One transaction: (rows claimed, whether to run again at once for suspects)."""
     rows: list[RawEvent] = []
+    batch: list[RawEvent] = []
     try:
         with transaction.atomic():
             rows = _claim(limit, ids)
-            _process_rows(rows)
-            return len(rows)
+            if not rows:
+                return 0, False
+            seen = set(
+                RawClaim.objects.filter(raw_event_id__in=[r.id for r in rows]).values_list(
+                    "raw_event_id", flat=True
+                )
+            )
+            suspects = [row for row in rows if row.id in seen]
+            batch = suspects[:1] if suspects else rows
+            counts = record_claims([row.id for row in batch])
+            if suspects and counts[batch[0].id] > MAX_ATTEMPTS:
+                _dead_letter(batch[0], counts[batch[0].id])
+            else:
+                _process_rows(batch)
+            return len(rows), bool(suspects) and len(rows) > 1
     except DatabaseError as exc:
-        if not rows:
+        if not batch:
             raise
-        if len(rows) == 1:
-            # Record the failure in its own transaction so the row is not retried forever.
-            record_failure(rows[0].id, rows[0].attempts, exc)
-            log.exception("raw event %s failed to store", rows[0].id)
-            return 1
-        log.warning("batch of %d failed (%s); retrying one by one", len(rows), exc)
-        return sum(process_pending(1, [row.id]) for row in rows)
+        if len(batch) > 1:
+            # Rolled back; its rows are suspects now and go one per transaction.
+            log.warning("batch of %d failed (%s); retrying one by one", len(batch), exc)
+            return len(rows), True
+        record_failure(batch[0].id, batch[0].attempts, exc)  # its own transaction: it backs off
+        log.exception("raw event %s failed to store", batch[0].id)
+        return len(rows), len(rows) > 1

@@ -44,7 +44,10 @@ SENSITIVE_HEADERS = {
     "x-xsrf-token",
 }
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)([^@/\s]+)(@)", re.IGNORECASE)
+# Starts only where a scheme-like run starts, so a failed scheme is scanned once (linear time).
+_URL_PASSWORD = re.compile(
+    r"((?<![a-z0-9+.-])[a-z][a-z0-9+.-]*+://[^:/@\s]*+:)([^@/\s]++)(@)", re.IGNORECASE
+)
 
 
 def _luhn(digits: str) -> bool:

@@ -12,6 +12,21 @@ from monitor.redis import client
 
 log = logging.getLogger(__name__)
 KEEP_DAYS = 35
+# Envelope item types of the Sentry protocol; anything else is counted as "unknown", so a sender
+# cannot add hash fields to the broker's memory by inventing types.
+KNOWN_ITEM_TYPES = frozenset(
+    {
+        "event", "transaction", "attachment", "session", "sessions", "user_report", "feedback",
+        "client_report", "replay_event", "replay_recording", "replay_video", "check_in",
+        "profile", "profile_chunk", "statsd", "metric_buckets", "span", "otel_span", "log",
+        "otel_log", "trace_metric", "security", "raw_security", "nel", "form_data",
+        "unreal_report",
+    }
+)  # fmt: skip
+
+
+def item_type_name(item_type: str) -> str:
+    return item_type if item_type in KNOWN_ITEM_TYPES else "unknown"
 
 
 def _name(project_id: int) -> str:
@@ -25,7 +40,7 @@ def count_items(project_id: int, counts: Counter, day: dt.date | None = None) ->
     try:
         pipe = client().pipeline()
         for item_type, n in counts.items():
-            pipe.hincrby(_name(project_id), f"{day.isoformat()}:{item_type}", n)
+            pipe.hincrby(_name(project_id), f"{day.isoformat()}:{item_type_name(item_type)}", n)
         pipe.expire(_name(project_id), KEEP_DAYS * 86400)
         pipe.execute()
     except redis.RedisError as exc:

@@ -12,12 +12,25 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+<<<<<<< HEAD
 from ingest import accept, side_items, stats
 from ingest.auth import KeyInfo, authenticate
 from ingest.body import decode_content, decode_legacy_store_body, read_body
+=======
+from ingest import accept, stats
+from ingest.auth import KeyInfo, authenticate, public_key_from_request
+from ingest.body import decode_content, decode_head, decode_legacy_store_body, read_body
+>>>>>>> main
 from ingest.errors import IngestError, bad_request, too_large
 from ingest.models import RawEvent
-from ingest.payload import parse_envelope, parse_event_id, parse_json_object
+from ingest.payload import (
+    MAX_HEADER_LINE,
+    loads,
+    parse_envelope,
+    parse_envelope_header,
+    parse_event_id,
+    parse_json_object,
+)
 from ingest.ratelimit import check_rate_limit
 
 ALLOWED_HEADERS = (
@@ -65,14 +78,33 @@ def ingest_endpoint(view):
 
 
 def _content_length(request: HttpRequest) -> int | None:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or "")
-    except ValueError:
+    """The declared length; None for chunked bodies (Transfer-Encoding without Content-Length)."""
+    value = request.META.get("CONTENT_LENGTH")
+    if value in (None, ""):
         return None
+    try:
+        length = int(value)
+    except ValueError:
+        raise bad_request("Content-Length is not a number") from None
+    if length < 0:
+        raise bad_request("Content-Length is negative")
+    return length
+
+
+def _raw_body(request: HttpRequest, limit: int) -> bytes:
+    """The body as sent. Django's request stream stops at Content-Length, which chunked requests
+    lack, so those are read from the server's input stream (gunicorn decodes the chunks)."""
+    length = _content_length(request)
+    if length is not None:
+        return read_body(request, length, limit)
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if not chunked and not request.META.get("wsgi.input_terminated"):
+        return b""  # no length and no chunked framing: there is no body to read
+    return read_body(request.META["wsgi.input"], None, limit)
 
 
 def _read(request: HttpRequest, compressed_limit: int, limit: int) -> bytes:
-    body = read_body(request, _content_length(request), compressed_limit)
+    body = _raw_body(request, compressed_limit)
     return decode_content(body, request.META.get("HTTP_CONTENT_ENCODING"), limit)
 
 
@@ -102,11 +134,15 @@ def store(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @ingest_endpoint
 def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
-    data = _read(
-        request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, settings.INGEST_MAX_ENVELOPE_SIZE
-    )
-    parsed = parse_envelope(data)
-    key = authenticate(request, project_id, parsed.headers)
+    body = _raw_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED)
+    encoding = request.META.get("HTTP_CONTENT_ENCODING")
+    # Authenticate before the work: only the header line is decoded for an unknown sender.
+    header = None
+    if public_key_from_request(request) is None:
+        header = parse_envelope_header(decode_head(body, encoding, MAX_HEADER_LINE))
+    key = authenticate(request, project_id, header)
+    data = decode_content(body, encoding, settings.INGEST_MAX_ENVELOPE_SIZE)
+    parsed = parse_envelope(data, settings.INGEST_MAX_ENVELOPE_ITEMS)
     header_event_id = parse_event_id(parsed.headers.get("event_id"))
 
     events: list[tuple[uuid.UUID, bytes]] = []
@@ -146,7 +182,6 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
 def security(request: HttpRequest, project_id: int) -> HttpResponse:
     """Browser CSP violation reports (report-uri and the Reporting API's csp-violation)."""
     key = authenticate(request, project_id)
-    _rate_limit(key)
     limit = settings.INGEST_MAX_EVENT_SIZE
     data = _read(request, limit, limit)
     try:
@@ -155,6 +190,8 @@ def security(request: HttpRequest, project_id: int) -> HttpResponse:
         reports = _reporting_api_list(data)
     else:
         reports = [report]
+    for _ in reports or [None]:  # a rate-limit token per stored report
+        _rate_limit(key)
     ids = []
     for one in reports:
         event_id = uuid.uuid4()
@@ -163,14 +200,26 @@ def security(request: HttpRequest, project_id: int) -> HttpResponse:
     return JsonResponse({"id": ids[0] if ids else None}, status=201)
 
 
+MAX_REPORTS = 100
+
+
 def _reporting_api_list(data: bytes) -> list[dict]:
     try:
-        value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        value = loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
         raise bad_request(f"report is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise bad_request("report is nested too deeply") from exc
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise bad_request("report must be a JSON object or a list of report objects")
-    return [{"csp-report": v.get("body", {})} for v in value if v.get("type") == "csp-violation"]
+    reports = [
+        {"csp-report": v.get("body")}
+        for v in value
+        if v.get("type") == "csp-violation" and isinstance(v.get("body"), dict)
+    ]
+    if len(reports) > MAX_REPORTS:
+        raise too_large(f"more than {MAX_REPORTS} reports in one request")
+    return reports
 
 
 def _dump(value: dict) -> bytes:

@@ -72,6 +72,9 @@ def _fresh_ingest_state():
     yield
     clear_key_cache()
     publish_breaker.reset()
+    from ingest import claims
+
+    claims.close()
 
 
 @pytest.fixture

@@ -239,3 +239,19 @@ def test_shadow_report_and_vectors_go_with_their_source_event(project, no_breake
     vector = IssueEmbedding.objects.order_by("id").first()
     Event.objects.filter(pk=vector.event_id).delete()
     assert not IssueEmbedding.objects.filter(pk=vector.pk).exists()
+
+
+def test_a_huge_exception_type_in_a_frameless_chain_does_not_fail_the_batch(project, no_breaker):
+    """Issue 10: a 300-character type became a 255-character column overflow that failed the
+    whole ML batch (every tenant's pending decisions)."""
+    wrapper = event()
+    wrapper["exception"]["values"].insert(
+        0, {"type": "E" * 300, "value": "root cause without frames"}
+    )
+    ingest(project, wrapper)
+    ingest(project, event(crash_function="discount", crash_line="return 1 / self.discount",
+                          value="division by zero"))  # fmt: skip
+    decide()
+    states = sorted(GroupHash.objects.values_list("ml_state", flat=True))
+    assert states == ["done", "done"]
+    assert IssueEmbedding.objects.count() == 2

@@ -100,3 +100,26 @@ def test_deleting_an_event_or_organisation_deletes_its_training_rows(orgs, tmp_p
     assert not TrainingPair.objects.filter(pk=pair.pk).exists()
     orgs["traces"].delete()
     assert not TrainingPair.objects.filter(organization_id=orgs["traces"].id).exists()
+
+
+def test_a_withdrawal_during_the_build_keeps_that_organisation_out(orgs, tmp_path, monkeypatch):
+    """Issue 10: consent was read once before the long loop; a withdrawal in between slipped in."""
+    from training import sets
+
+    real = sets.pairs_for_project
+
+    def pairs_then_withdraw(project, *args, **kwargs):
+        pairs = real(project, *args, **kwargs)
+        if project.organization.slug == "full":  # withdrawn while its pairs are being built
+            consent = OrganizationConsent.objects.get(organization=project.organization)
+            consent.training_stack_traces = False
+            consent.save()
+        return pairs
+
+    monkeypatch.setattr(sets, "pairs_for_project", pairs_then_withdraw)
+    training_set = build(tmp_path)
+    contributors = set(Contribution.objects.values_list("organization__slug", flat=True))
+    assert contributors == {"traces"}
+    assert not TrainingPair.objects.filter(organization__slug="full").exists()
+    text = Path(training_set.path).read_text()
+    assert text and all(json.loads(line) for line in text.splitlines())

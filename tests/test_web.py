@@ -137,7 +137,9 @@ def test_project_settings_keys_and_roles(project, owner, member):
 def test_organisation_members_and_read_only_consent(project, owner, member):
     url = f"/{project.organization.slug}/settings/"
     page = member.get(url).content.decode()
-    assert "Data-usage consent" in page and "not allowed" in page and "Change role" not in page
+    assert "Data-usage consent" not in page and "Change role" not in page  # owners only
+    page = owner.get(url).content.decode()
+    assert "Data-usage consent" in page and "not allowed" in page
     get_user_model().objects.create_user("newbie", password="x")
     assert member.post(url, {"action": "add", "username": "newbie"}).status_code == 403
     owner.post(url, {"action": "add", "username": "newbie", "role": "admin"})
@@ -152,3 +154,35 @@ def test_account_page_creates_an_api_token(member):
     page = member.post("/account/").content.decode()
     token = page.split('id="token-value">')[1].split("<")[0]
     assert APIClient().get("/api/0/issues/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+
+
+def test_an_admin_cannot_make_or_unmake_owners(project, owner):
+    """Issue 10: an admin could add themselves as owner, then remove the original owner."""
+    url = f"/{project.organization.slug}/settings/"
+    admin_user = get_user_model().objects.create_user("adm", password="pw-adm-123")
+    mine = Membership.objects.create(user=admin_user, organization=project.organization,
+                                     role=Membership.Role.ADMIN)  # fmt: skip
+    admin = Client()
+    admin.force_login(admin_user)
+    boss = Membership.objects.get(user__username="boss")
+    assert (
+        admin.post(url, {"action": "role", "membership": mine.id, "role": "owner"}).status_code
+        == 403
+    )
+    get_user_model().objects.create_user("pal", password="x")
+    assert admin.post(url, {"action": "add", "username": "pal", "role": "owner"}).status_code == 403
+    assert admin.post(url, {"action": "remove", "membership": boss.id}).status_code == 403
+    assert (
+        admin.post(url, {"action": "role", "membership": boss.id, "role": "member"}).status_code
+        == 403
+    )
+    mine.refresh_from_db()
+    boss.refresh_from_db()
+    assert (mine.role, boss.role) == ("admin", "owner")
+    assert not Membership.objects.filter(user__username="pal").exists()
+    # What an admin may do: add and re-role members and admins.
+    admin.post(url, {"action": "add", "username": "pal", "role": "admin"})
+    pal = Membership.objects.get(user__username="pal")
+    admin.post(url, {"action": "role", "membership": pal.id, "role": "member"})
+    pal.refresh_from_db()
+    assert pal.role == "member"

@@ -86,6 +86,15 @@ def build(name: str, directory: Path, max_pairs_per_project: int = 200, seed: in
             for pair in pairs:
                 pair.training_set = training_set
             with transaction.atomic():
+                # Asked again, holding the consent row: the build is long and the answer
+                # given at its start may have been withdrawn since.
+                if not policy.allowed(organization_id, Purpose.TRAINING, Category.STACK_TRACES,
+                                      hold=True):  # fmt: skip
+                    continue
+                if with_messages and not policy.allowed(
+                    organization_id, Purpose.TRAINING, Category.ERROR_MESSAGES, hold=True
+                ):
+                    continue
                 TrainingPair.objects.bulk_create(pairs)
                 Contribution.objects.create(training_set=training_set,
                                             organization_id=organization_id)  # fmt: skip

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from api.permissions import MANAGERS, role_in
+from api.permissions import MANAGERS, may_change_membership, role_in
 from consent.policy import consent_summary
 from monitor.models import Membership, Organization, Project, ProjectKey
 from web import queries
@@ -84,46 +84,59 @@ def key_action(request, org, project):
     return redirect("web:project-settings", org, project.slug)
 
 
+def _change_membership(request, organization: Organization) -> None:
+    """Add, re-role or remove a member, within what the acting user's role allows."""
+    action = request.POST.get("action")
+    actor = role_in(request.user, organization.id)
+    role = request.POST.get("role", Membership.Role.MEMBER)
+    if action == "add":
+        user = get_user_model().objects.filter(username=request.POST.get("username")).first()
+        if user is None:
+            messages.error(request, "No such user.")
+            return
+        if role not in Membership.Role.values:
+            role = Membership.Role.MEMBER
+        if not may_change_membership(actor, None, role):
+            raise PermissionDenied("only owners may make someone an owner")
+        Membership.objects.get_or_create(
+            user=user, organization=organization, defaults={"role": role}
+        )
+        return
+    if action not in ("role", "remove"):
+        return
+    membership = get_object_or_404(Membership, organization=organization,
+                                   pk=request.POST.get("membership"))  # fmt: skip
+    new = None if action == "remove" else role
+    if new is not None and new not in Membership.Role.values:
+        return
+    if not may_change_membership(actor, membership.role, new):
+        raise PermissionDenied("only owners may create, change or remove owners")
+    owners = organization.memberships.filter(role=Membership.Role.OWNER)
+    if membership.role == Membership.Role.OWNER and owners.count() == 1 and new != "owner":
+        messages.error(request, "An organisation keeps at least one owner.")
+    elif new is None:
+        membership.delete()
+    else:
+        membership.role = new
+        membership.save(update_fields=["role"])
+
+
 @login_required
 def organization_settings(request, org):
     organization = get_object_or_404(Organization, slug=org, memberships__user=request.user)
     can_manage = role_in(request.user, organization.id) in MANAGERS
     if request.method == "POST":
         _require_manager(request.user, organization.id)
-        action = request.POST.get("action")
-        if action == "add":
-            user = get_user_model().objects.filter(username=request.POST.get("username")).first()
-            if user is None:
-                messages.error(request, "No such user.")
-            else:
-                role = request.POST.get("role", Membership.Role.MEMBER)
-                if role not in Membership.Role.values:
-                    role = Membership.Role.MEMBER
-                Membership.objects.get_or_create(
-                    user=user, organization=organization, defaults={"role": role}
-                )
-        elif action in ("role", "remove"):
-            membership = get_object_or_404(Membership, organization=organization,
-                                           pk=request.POST.get("membership"))  # fmt: skip
-            owners = organization.memberships.filter(role=Membership.Role.OWNER)
-            if (
-                membership.role == Membership.Role.OWNER
-                and owners.count() == 1
-                and (action == "remove" or request.POST.get("role") != Membership.Role.OWNER)
-            ):
-                messages.error(request, "An organisation keeps at least one owner.")
-            elif action == "remove":
-                membership.delete()
-            elif request.POST.get("role") in Membership.Role.values:
-                membership.role = request.POST["role"]
-                membership.save(update_fields=["role"])
+        _change_membership(request, organization)
         return redirect("web:organization-settings", org)
     return render(request, "web/organization_settings.html", {
         "organization": organization, "projects": queries.visible_projects(request.user),
         "project": queries.visible_projects(request.user).filter(organization=organization).first(),
         "memberships": organization.memberships.select_related("user").order_by("user__username"),
         "roles": Membership.Role.choices, "can_manage": can_manage,
-        "consent": consent_summary(organization.id),
+        # Owners only, as in the API (GET /api/0/organizations/<slug>/consent/).
+        "consent": consent_summary(organization.id)
+        if role_in(request.user, organization.id) == Membership.Role.OWNER else None,
     })  # fmt: skip
 
 

@@ -1,0 +1,51 @@
+"""A poison event that kills its worker (issue 10): every claim is counted in its own committed
+transaction, the event is isolated from its batch and ends as a dead letter with the reason,
+while the events claimed with it are processed."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from ingest import processing
+from ingest.accept import store_raw_event
+from ingest.models import RawClaim, RawEvent
+from ingest.processing import MAX_ATTEMPTS, process_pending
+from monitor.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+class WorkerDeath(BaseException):
+    """Stands for the OOM killer: not an Exception, so nothing in processing catches it."""
+
+
+def test_a_poison_event_is_isolated_and_becomes_a_dead_letter(project, monkeypatch):
+    ids = [uuid.uuid4() for _ in range(10)]
+    for n, event_id in enumerate(ids):
+        store_raw_event(project.id, event_id, "event", json.dumps({"message": f"m{n}"}).encode())
+    poison = ids[4]
+    real_prepare = processing.prepare
+
+    def prepare(raw, proj):
+        if raw.event_id == poison:
+            raise WorkerDeath
+        return real_prepare(raw, proj)
+
+    monkeypatch.setattr(processing, "prepare", prepare)
+    deaths = 0
+    for _ in range(3 * MAX_ATTEMPTS):
+        try:
+            if process_pending(100) == 0:
+                break
+        except WorkerDeath:
+            deaths += 1
+    assert deaths == MAX_ATTEMPTS  # one death with its batch, then alone until the limit
+    assert set(Event.objects.values_list("event_id", flat=True)) == set(ids) - {poison}
+    dead = RawEvent.objects.get()
+    assert dead.event_id == poison and dead.attempts == MAX_ATTEMPTS
+    assert dead.last_error.startswith("WorkerDied")
+    assert process_pending(100) == 0  # never claimed again
+    assert not RawClaim.objects.exclude(raw_event_id=dead.id).exists()
