@@ -58,15 +58,10 @@ def _utc(seconds: float) -> dt.datetime:
 
 def prepare(raw: RawEvent, project: Project) -> Prepared:
     """The pure stages: parse → normalize → scrub → fingerprint."""
-<<<<<<< HEAD
-    payload = json.loads(bytes(raw.payload))
+    payload = loads(bytes(raw.payload))
     data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind,
                            user_agent=raw.user_agent)
     data = resolve_source_maps(data, raw.project_id)
-=======
-    payload = loads(bytes(raw.payload))
-    data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind)
->>>>>>> main
     if project.scrub_data:
         data = scrub_event(data, project.scrub_extra_keys or ())
     grouping = group(data)

@@ -12,15 +12,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-<<<<<<< HEAD
 from ingest import accept, side_items, stats
-from ingest.auth import KeyInfo, authenticate
-from ingest.body import decode_content, decode_legacy_store_body, read_body
-=======
-from ingest import accept, stats
 from ingest.auth import KeyInfo, authenticate, public_key_from_request
 from ingest.body import decode_content, decode_head, decode_legacy_store_body, read_body
->>>>>>> main
 from ingest.errors import IngestError, bad_request, too_large
 from ingest.models import RawEvent
 from ingest.payload import (
