@@ -163,8 +163,8 @@ def resolve_frame(frame: dict, cache: MapCache) -> dict | None:
         token = found.view.lookup(lineno - 1, colno - 1, function, found.minified_view)
     else:
         token = found.view.lookup(lineno - 1, colno - 1)
-    if token is None or not token.src:
-        return None
+    if token is None or not token.src or token.dst_line != lineno - 1:
+        return None  # symbolic answers the nearest earlier token, even from another line
     cache.used_bundles.add(found.bundle_id)
     source_url = urljoin(found.url, token.src) if "://" not in token.src else token.src
     if found.url.startswith("~/") and not token.src.startswith(("~", "/")) \

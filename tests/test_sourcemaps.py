@@ -274,13 +274,16 @@ def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, t
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed")
-    for dist in dists.values():
-        browse_and_capture(dist, CHROMIUM)
+    for release, dist in dists.items():
+        browse_and_capture(dist, CHROMIUM, feedback=release == "shop@2.0.0")
+    from attachments.models import Attachment
+    from feedback.models import UserFeedback
     from monitor.models import Event
 
-    wait_for(lambda: Event.objects.filter(project=project).count() == 2, timeout=90,
-             message="two browser events processed")  # fmt: skip
-    for event in Event.objects.filter(project=project):
+    wait_for(lambda: Event.objects.filter(project=project).count() == 3, timeout=90,
+             message="three browser events processed")  # fmt: skip
+    checkout_events = Event.objects.filter(project=project, title__contains="cart is empty")
+    for event in checkout_events:
         exc = event.data["exception"][-1]
         top = exc["stacktrace"]["frames"][-1]
         padding = 6 if event.release == "shop@2.0.0" else 0  # 7 lines replace 1
@@ -289,7 +292,57 @@ def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, t
         assert top["context_line"].strip().startswith('throw new Error("cart is empty'), top
         assert exc["raw_stacktrace"]["frames"][-1]["filename"].endswith("/app.min.js")
         assert dict(event.tags)["browser.name"] in ("HeadlessChrome", "Chrome")
-    assert len({e.issue_id for e in Event.objects.filter(project=project)}) == 1
+    assert len({e.issue_id for e in checkout_events}) == 1
+
+    # @sentry/browser's attachment and feedback items, on the event and its issue.
+    reported = Event.objects.get(project=project, title__contains="with feedback")
+    attachment = Attachment.objects.get(project=project, event_id=reported.event_id)
+    assert attachment.name == "cart.json" and bytes(attachment.data) == b'{"items":[]}'
+    said = UserFeedback.objects.get(project=project)
+    assert said.event_id == reported.event_id and said.name == "Ada"
+    assert said.comments == "The checkout button does nothing" and said.source == "feedback"
+    screenshot_issue_pages(web, org, project, CHROMIUM, checkout_events[0], reported)
+
+
+def screenshot_issue_pages(web, org, project, chromium, resolved, reported):
+    """Signed in as an owner: the issue page shows original source with the minified frames a
+    click away, attachments and feedback; screenshots for review in tests/artifacts/."""
+    from django.contrib.auth import get_user_model
+    from playwright.sync_api import sync_playwright
+
+    from monitor.models import Membership
+    from tests.test_browser import ARTIFACTS
+    from tests.test_sourcemaps_serve import ARGS
+
+    user = get_user_model().objects.create_user("jsowner", password="pw-jsowner-123")
+    Membership.objects.create(user=user, organization=org, role="owner")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
+        for width, height in ((1400, 900), (390, 844)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(f"{web}/login/")
+            page.fill("input[name=username]", "jsowner")
+            page.fill("input[name=password]", "pw-jsowner-123")
+            page.click("button[type=submit]")
+            page.goto(f"{web}/{org.slug}/{project.slug}/issues/{resolved.issue_id}/")
+            frames = page.inner_text(".frames")
+            assert "src/cart.js" in frames and 'throw new Error("cart is empty' in frames
+            assert not page.is_visible(".raw-frames .frame")
+            page.click(".raw-frames summary")  # the minified frames, one click away
+            assert "app.min.js" in page.inner_text(".raw-frames")
+            page.screenshot(path=ARTIFACTS / f"js-issue-{width}.png", full_page=True)
+            page.goto(f"{web}/{org.slug}/{project.slug}/issues/{reported.issue_id}/")
+            assert "cart.json" in page.inner_text("#attachments")
+            assert "The checkout button does nothing" in page.inner_text("#feedback")
+            page.screenshot(path=ARTIFACTS / f"js-feedback-{width}.png", full_page=True)
+            page.goto(f"{web}/{org.slug}/settings/")
+            assert "sntrys_" in page.inner_text("#auth-tokens")
+            page.screenshot(path=ARTIFACTS / f"js-org-settings-{width}.png", full_page=True)
+            page.goto(f"{web}/{org.slug}/projects/new/")
+            page.screenshot(path=ARTIFACTS / f"js-new-project-{width}.png", full_page=True)
+            page.close()
+        browser.close()
 
 
 def uploaded_bundle(org, token, projects=("web",)) -> bytes:

@@ -19,14 +19,15 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def browse_and_capture(dist: Path, chromium: str) -> None:
+def browse_and_capture(dist: Path, chromium: str, feedback: bool = False) -> None:
     """Serve `dist` on a free port, open it, run the checkout of an empty cart (which throws
-    and is captured by the SDK) and wait for the SDK to deliver the event."""
+    and is captured by the SDK) and wait for the SDK to deliver the event. With `feedback`,
+    also report an error with an attachment and the user's feedback on it."""
     (dist / "index.html").write_text(PAGE)
     handler = functools.partial(_Quiet, directory=str(dist))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")  # Playwright keeps a loop here
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         from playwright.sync_api import sync_playwright
@@ -36,6 +37,8 @@ def browse_and_capture(dist: Path, chromium: str) -> None:
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
             assert page.evaluate("window.runCheckout([])") is None
+            if feedback:
+                assert page.evaluate("window.reportWithFeedback()")
             assert page.evaluate("window.flushSentry()") is True
             browser.close()
     finally:
