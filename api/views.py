@@ -20,6 +20,7 @@ from api.serializers import (
 )
 from monitor.issues import SORTS, filter_issues, set_status, sort_issues
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
+from monitor.params import is_id
 
 
 class Pages(pagination.PageNumberPagination):
@@ -97,6 +98,8 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         issues = Issue.objects.filter(project__organization__memberships__user=self.request.user)
         params = self.request.query_params
         if project := params.get("project"):
+            if not is_id(project):
+                raise ValidationError({"project": "a project id"})
             issues = issues.filter(project_id=project)
         try:
             return sort_issues(filter_issues(issues, params), params.get("sort"))

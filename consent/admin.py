@@ -20,6 +20,13 @@ class ConsentChangeInline(admin.TabularInline):
 
 @admin.register(OrganizationConsent)
 class OrganizationConsentAdmin(admin.ModelAdmin):
+    def delete_model(self, request, obj):
+        obj.delete(changed_by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for consent in queryset:  # one by one: each deletion is audited and signalled
+            consent.delete(changed_by=request.user)
+
     list_display = ["organization", "data_region", "under_baa", "hide_ai_features",
                     "training_stack_traces", "generative_stack_traces", "updated_at"]  # fmt: skip
     list_filter = ["data_region", "under_baa", "hide_ai_features", "training_error_messages",

@@ -128,6 +128,22 @@ class OrganizationConsent(models.Model):
                 transaction.on_commit(lambda: consent_changed.send(
                     sender=OrganizationConsent, organization_id=self.organization_id))  # fmt: skip
 
+    def delete(self, *args, changed_by=None, **kwargs):
+        """Deleting the row withdraws everything: audited per field that was on, signalled."""
+        with transaction.atomic():
+            changes = [
+                ConsentChange(organization_id=self.organization_id, changed_by=changed_by,
+                              field=name, old_value=str(getattr(self, name)),
+                              new_value="(deleted)")  # fmt: skip
+                for name in AUDITED
+            ]
+            result = super().delete(*args, **kwargs)
+            ConsentChange.objects.bulk_create(changes)
+            organization_id = self.organization_id
+            transaction.on_commit(lambda: consent_changed.send(
+                sender=OrganizationConsent, organization_id=organization_id))  # fmt: skip
+        return result
+
     def clean(self) -> None:
         if self.generative_locked:
             enabled = [name for name in GENERATIVE_FLAGS if getattr(self, name)]

@@ -13,7 +13,6 @@ and project ids: a partial index is only usable for a literal predicate.
 from __future__ import annotations
 
 import hashlib
-
 from dataclasses import dataclass
 
 import numpy as np

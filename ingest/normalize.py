@@ -547,7 +547,7 @@ def normalize_csp(report: dict, received: float, event_id: str) -> dict:
     body = report.get("csp-report")
     if not isinstance(body, dict):
         body = report
-    csp = {clean_str(k, 64): trim(v, depth=2) for k, v in body.items()}
+    csp = trim(body, depth=MAX_DEPTH - 2)  # bounded keys, items and strings
     directive = str(csp.get("effective-directive") or csp.get("violated-directive") or "")
     directive = directive.split(" ", 1)[0]
     blocked = str(csp.get("blocked-uri") or "self")

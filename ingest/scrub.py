@@ -43,6 +43,11 @@ SENSITIVE_HEADERS = {
     "x-csrftoken",
     "x-xsrf-token",
 }
+# String values under these keys are URLs: their query strings are scrubbed key by key.
+URL_KEYS = frozenset(
+    {"url", "to", "from", "referrer", "document-uri", "blocked-uri", "source-file",
+     "documentURL", "blockedURL"}
+)  # fmt: skip
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 # Starts only where a scheme-like run starts, so a failed scheme is scanned once (linear time).
 _URL_PASSWORD = re.compile(
@@ -78,7 +83,11 @@ def scrub_string(text: str) -> str:
 
 class Scrubber:
     def __init__(self, extra_keys: Iterable[str] = ()):
-        keys = tuple(DEFAULT_KEYS) + tuple(k.strip().lower() for k in extra_keys if k.strip())
+        # Only non-empty strings count: a malformed setting must never break scrubbing.
+        extra = extra_keys if isinstance(extra_keys, (list, tuple)) else ()
+        keys = tuple(DEFAULT_KEYS) + tuple(
+            k.strip().lower()[:64] for k in extra[:100] if isinstance(k, str) and k.strip()
+        )
         self._sensitive = re.compile("|".join(re.escape(key) for key in keys), re.IGNORECASE)
 
     def key_is_sensitive(self, key: Any) -> bool:
@@ -89,15 +98,23 @@ class Scrubber:
         if isinstance(value, str):
             return scrub_string(value)
         if isinstance(value, dict):
-            return {
-                key: FILTERED
-                if self.key_is_sensitive(key) and item not in (None, "")
-                else self.value(item)
-                for key, item in value.items()
-            }
+            return {key: self._item(key, item) for key, item in value.items()}
         if isinstance(value, list):
             return [self.value(item) for item in value]
         return value
+
+    def _item(self, key: str, item: Any) -> Any:
+        if self.key_is_sensitive(key) and item not in (None, ""):
+            return FILTERED
+        if key in URL_KEYS and isinstance(item, str):
+            return self.url(item)
+        return self.value(item)
+
+    def form_or_text(self, value: Any) -> Any:
+        """Request bodies: JSON-like data walked by key; form-encoded text by field."""
+        if isinstance(value, str) and "=" in value and not value.lstrip().startswith(("{", "[")):
+            return self.query_string(value)
+        return self.value(value)
 
     def pairs(self, pairs: list, headers: bool = False) -> list:
         out = []
@@ -132,9 +149,10 @@ class Scrubber:
             out["headers"] = self.pairs(out["headers"], headers=True)
         if "cookies" in out:
             out["cookies"] = [[key, FILTERED] for key, _ in out["cookies"]]
-        for field in ("data", "env"):
-            if field in out:
-                out[field] = self.value(out[field])
+        if "data" in out:
+            out["data"] = self.form_or_text(out["data"])
+        if "env" in out:
+            out["env"] = self.value(out["env"])
         return out
 
     def stacktrace(self, stacktrace: dict) -> dict:
@@ -149,7 +167,7 @@ class Scrubber:
         out = dict(event)
         if "request" in out:
             out["request"] = self.request(out["request"])
-        for field in ("extra", "contexts", "user", "sdk"):
+        for field in ("extra", "contexts", "user", "sdk", "csp"):
             if field in out:
                 out[field] = self.value(out[field])
         if "user" in out:
@@ -182,9 +200,10 @@ class Scrubber:
             out["breadcrumbs"] = [self.value(crumb) for crumb in out["breadcrumbs"]]
         if "tags" in out:
             out["tags"] = [
-                [k, FILTERED if self.key_is_sensitive(k) else scrub_string(v)]
+                [k, FILTERED if self.key_is_sensitive(k)
+                 else self.url(v) if k in URL_KEYS or k == "url" else scrub_string(v)]
                 for k, v in out["tags"]
-            ]
+            ]  # fmt: skip
         for field in ("title",):
             if field in out:
                 out[field] = scrub_string(out[field])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -29,8 +30,24 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 # docker-compose.yml requires SECRET_KEY; the fallback only serves local runs and tests.
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-development-key")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+FAULTLINE_URL = os.environ.get("FAULTLINE_URL", "http://127.0.0.1:8000").rstrip("/")
+_public = urlsplit(FAULTLINE_URL)
+HTTPS = _public.scheme == "https"
+# Hosts: the public URL's host (and loopback for health checks) unless ALLOWED_HOSTS says more.
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ",".join([_public.hostname or "localhost", "localhost", "127.0.0.1", "[::1]"])
+)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", f"{_public.scheme}://{_public.netloc}")
+
+# --- Behind TLS (FAULTLINE_URL is https): secure cookies, HSTS, and the proxy's scheme header.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if env_bool("TRUST_PROXY_SCHEME_HEADER", HTTPS):  # only behind a proxy that sets it
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +60,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "monitor",
     "ingest",
     "grouping",
@@ -70,7 +88,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Login throttling (django-axes): a username+address pair is locked out after
+# AXES_FAILURE_LIMIT failures for AXES_COOLOFF_HOURS; staff unlock it in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if HTTPS else 0)
 
 ROOT_URLCONF = "monitor.urls"
 WSGI_APPLICATION = "monitor.wsgi.application"
@@ -194,7 +225,6 @@ ML_PENDING_TIMEOUT_SECONDS = env_int("ML_PENDING_TIMEOUT_SECONDS", 600)
 ML_BREAKER_SECONDS = env_int("ML_BREAKER_SECONDS", 60)
 
 # Public base URL used to build DSNs, e.g. https://faultline.example.com
-FAULTLINE_URL = os.environ.get("FAULTLINE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -214,8 +244,10 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
-    ],
+    ]
+    # Basic auth sends a password with every request: off unless asked for.
+    + (["rest_framework.authentication.BasicAuthentication"] if env_bool("API_BASIC_AUTH", False)
+       else []),  # fmt: skip
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from attachments.models import Attachment
@@ -53,8 +54,8 @@ def purge_organization(organization_id: int) -> dict[str, int]:
 
 
 def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
-    """Events (and raw events) older than their organisation's retention, and the issues last
-    seen before it; everything derived from them goes too."""
+    """Events (and raw events) received before their organisation's retention, and the issues
+    left without events; everything derived from them goes too."""
     now = now or timezone.now()
     totals = {"events": 0, "raw_events": 0, "issues": 0}
     for org_id, days in Organization.objects.values_list("id", "retention_days"):
@@ -65,8 +66,12 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
         totals["raw_events"] += delete_in_chunks(
             RawEvent.objects.filter(project__organization_id=org_id, received_at__lt=cutoff)
         )
+        # Issues by server time: an issue goes when none of its events is left. Its
+        # last_seen comes from client clocks, which may lie (a device set in the past).
         totals["issues"] += delete_in_chunks(
-            Issue.objects.filter(project__organization_id=org_id, last_seen__lt=cutoff)
+            Issue.objects.filter(project__organization_id=org_id).exclude(
+                Exists(Event.objects.filter(issue_id=OuterRef("pk")))
+            )
         )
     cutoffs = {org_id: now - dt.timedelta(days=days)
                for org_id, days in Organization.objects.values_list("id", "retention_days")}

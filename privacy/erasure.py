@@ -11,6 +11,8 @@ from django.db.models import Q
 
 from embeddings.models import IssueEmbedding
 from grouping.merge import recount
+from ingest.models import RawEvent
+from ingest.payload import loads
 from monitor.models import Event, Issue
 from privacy.deletion import delete_in_chunks
 from training.models import TrainingPair
@@ -23,6 +25,7 @@ class ErasureReport:
     issues_recounted: int = 0
     vectors: int = 0
     training_rows: int = 0
+    raw_events: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -42,6 +45,40 @@ def user_events(organization_id: int, email: str | None = None, user_id: str | N
     return Event.objects.filter(project__organization_id=organization_id).filter(match)
 
 
+def _user_matches(payload: bytes, email: str | None, user_id: str | None,
+                  ip: str | None) -> bool:  # fmt: skip
+    """Whether a raw (unprocessed, unscrubbed) payload belongs to the end user. A payload that
+    does not parse (a dead letter) matches on the email or IP appearing anywhere in it."""
+    try:
+        data = loads(payload)
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        text = payload.decode("utf-8", "replace").lower()
+        return any(v and v.lower() in text for v in (email, ip))
+    user = data.get("user") if isinstance(data.get("user"), dict) else {}
+    request = data.get("request") if isinstance(data.get("request"), dict) else {}
+    env = request.get("env") if isinstance(request.get("env"), dict) else {}
+    return bool(
+        (email and str(user.get("email", "")).lower() == email.lower())
+        or (user_id and str(user.get("id", "")) == user_id)
+        or (ip and ip in (user.get("ip_address"), env.get("REMOTE_ADDR")))
+    )
+
+
+def user_raw_events(organization_id: int, email: str | None = None,
+                    user_id: str | None = None, ip: str | None = None) -> list[int]:  # fmt: skip
+    """Raw events (pending, retrying or dead letters) of the end user, scanned in chunks."""
+    rows = RawEvent.objects.filter(project__organization_id=organization_id).values_list(
+        "id", "payload"
+    )
+    return [
+        raw_id
+        for raw_id, payload in rows.iterator(chunk_size=500)
+        if _user_matches(bytes(payload), email, user_id, ip)
+    ]
+
+
 def _as_int(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
@@ -50,6 +87,9 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
     events = user_events(organization_id, **identity)
     ids = list(events.values_list("id", flat=True))
     report = ErasureReport()
+    report.raw_events = delete_in_chunks(
+        RawEvent.objects.filter(id__in=user_raw_events(organization_id, **identity))
+    )
     if not ids:
         return report
     issue_ids = set(events.values_list("issue_id", flat=True))

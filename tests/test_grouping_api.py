@@ -44,7 +44,7 @@ def setup(project):
 
 def client_for(username):
     client = Client()
-    assert client.login(username=username, password=f"pw-{username}-123")
+    client.force_login(get_user_model().objects.get(username=username))
     return client
 
 

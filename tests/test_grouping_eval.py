@@ -6,7 +6,9 @@ import json
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from consent.models import OrganizationConsent
 from evaluation import metrics as evaluation
 from evaluation.devset.generate import generate
 from grouping.models import LabelledPair
@@ -102,9 +104,15 @@ def test_label_pairs_stores_answers_and_exports_them(project, tmp_path):
     pair = LabelledPair.objects.get()
     assert pair.same_issue is True
     target = tmp_path / "pairs.jsonl"
-    call_command("label_pairs", export=str(target), stdout=io.StringIO())
+    slug = project.organization.slug
+    with pytest.raises(CommandError, match="consented"):  # issue 10: consent before export
+        call_command("label_pairs", export=str(target), organization=slug)
+    OrganizationConsent.objects.create(organization=project.organization,
+                                       training_stack_traces=True)  # fmt: skip
+    call_command("label_pairs", export=str(target), organization=slug, stdout=io.StringIO())
     exported = [json.loads(line) for line in target.read_text().splitlines()]
     assert exported[0]["same"] is True and exported[0]["a"]["exception"]
+    assert "value" not in exported[0]["a"]["exception"][0]  # no consent to messages
     out = io.StringIO()
     call_command("grouping_eval", str(target), pairs=True, thresholds="0.12", stdout=out)
     assert "1 labelled pairs (1 same)" in out.getvalue()

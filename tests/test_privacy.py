@@ -77,7 +77,7 @@ def test_erasure_removes_a_users_events_and_derived_rows_and_fixes_counts():
     assert shared.users_seen == 2
     report = erase_end_user(project.organization_id, email="ALICE@example.com")
     assert report.as_dict() == {"events": 2, "issues_deleted": 1, "issues_recounted": 1,
-                                "vectors": 2, "training_rows": 0}  # fmt: skip
+                                "vectors": 2, "training_rows": 0, "raw_events": 0}  # fmt: skip
     shared.refresh_from_db()
     assert (shared.times_seen, shared.users_seen) == (1, 1)
     assert not IssueTag.objects.filter(issue=shared, value__contains="alice").exists()
@@ -95,3 +95,30 @@ def test_erase_user_command_reports_and_refuses_an_empty_request():
     assert json.loads(out.getvalue())["events"] == 1
     with pytest.raises(Exception, match="give an email"):
         call_command("erase_user", organization="cmd", stdout=io.StringIO())
+
+
+def test_retention_goes_by_server_time_not_client_clocks():
+    """Issue 10: a device clock in the past made fresh events' issues look expired."""
+    project = project_with_events("clock")
+    org = project.organization
+    org.retention_days = 30
+    org.save()
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    Issue.objects.filter(project=project).update(first_seen=long_ago, last_seen=long_ago)
+    Event.objects.filter(project=project).update(timestamp=long_ago)  # received stays now
+    counts = deletion.purge_expired()
+    assert counts == {"events": 0, "raw_events": 0, "issues": 0}
+    assert Issue.objects.filter(project=project).count() == 2
+
+
+def test_erasure_reaches_raw_events_and_dead_letters():
+    project = project_with_events("raw")
+    pending = json.dumps({"message": "x", "user": {"email": "alice@example.com"}}).encode()
+    dead = b'{"user": {"email": "Alice@Example.com"}, broken'
+    other = json.dumps({"message": "y", "user": {"email": "carol@example.com"}}).encode()
+    for n, payload in enumerate((pending, dead, other)):
+        RawEvent.objects.create(project=project, event_id=f"{n:032x}", payload=payload,
+                                received_at=timezone.now(), attempts=5 * (n == 1))  # fmt: skip
+    report = erase_end_user(project.organization_id, email="alice@example.com")
+    assert report.raw_events == 2
+    assert [bytes(p) for p in RawEvent.objects.values_list("payload", flat=True)] == [other]

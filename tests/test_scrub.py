@@ -83,3 +83,29 @@ def test_card_numbers_need_a_valid_luhn_checksum():
 def test_extra_keys_per_project():
     out = scrub_event(event(extra={"customer_ssn": "123-45-6789", "x": 1}), ["ssn"])
     assert out["extra"] == {"customer_ssn": FILTERED, "x": 1}
+
+
+def test_malformed_extra_keys_never_break_scrubbing():
+    """Issue 10: scrub_extra_keys = [1] made every event of the project fail after the 200."""
+    for bad in ([1], [None, {"a": 1}], "ssn", {"ssn": 1}, [""]):
+        out = scrub_event({"extra": {"password": "x", "ssn": "1"}}, bad)
+        assert out["extra"]["password"] == "[Filtered]"
+    assert scrub_event({"extra": {"ssn": "1"}}, [1, "ssn"])["extra"]["ssn"] == "[Filtered]"
+
+
+def test_form_bodies_breadcrumb_urls_and_csp_reports_are_scrubbed_by_key():
+    event = {
+        "request": {"data": "user=ann&password=hunter2&next=%2F"},
+        "breadcrumbs": [{"category": "http", "data": {"url": "https://api.example/x?token=abc&q=1",
+                                                       "method": "GET"}}],
+        "csp": {"document-uri": "https://app.example/reset?secret=s3&x=1",
+                "blocked-uri": "https://cdn.example/a.js?api_key=k"},
+        "tags": [["url", "https://app.example/?session=abc"]],
+    }  # fmt: skip
+    out = scrub_event(event)
+    assert "hunter2" not in out["request"]["data"] and "user=ann" in out["request"]["data"]
+    url = out["breadcrumbs"][0]["data"]["url"]
+    assert "abc" not in url and "q=1" in url
+    assert "s3" not in out["csp"]["document-uri"] and "x=1" in out["csp"]["document-uri"]
+    assert "api_key=k" not in out["csp"]["blocked-uri"]
+    assert "abc" not in out["tags"][0][1]

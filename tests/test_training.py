@@ -123,3 +123,40 @@ def test_a_withdrawal_during_the_build_keeps_that_organisation_out(orgs, tmp_pat
     assert not TrainingPair.objects.filter(organization__slug="full").exists()
     text = Path(training_set.path).read_text()
     assert text and all(json.loads(line) for line in text.splitlines())
+
+
+def test_deleting_the_consent_row_is_audited_and_withdraws(
+    orgs, tmp_path, django_capture_on_commit_callbacks
+):
+    """Issue 10: deleting consent in the admin wrote no audit row and sent no signal."""
+    from consent.models import ConsentChange
+
+    build(tmp_path)
+    assert TrainingPair.objects.filter(organization__slug="full").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        OrganizationConsent.objects.get(organization__slug="full").delete()
+    assert not TrainingPair.objects.filter(organization__slug="full").exists()
+    audit = ConsentChange.objects.filter(organization__slug="full", new_value="(deleted)")
+    assert audit.filter(field="training_stack_traces", old_value="True").exists()
+
+
+def test_a_failed_file_write_does_not_stop_the_clean_up(orgs, tmp_path, monkeypatch):
+    from training import sets
+
+    first, second = build(tmp_path), build(tmp_path)
+    real = sets.write_file
+
+    def broken_first(training_set):
+        if training_set.pk == first.pk:
+            raise OSError("disk full")
+        return real(training_set)
+
+    monkeypatch.setattr(sets, "write_file", broken_first)
+    OrganizationConsent.objects.filter(organization__slug="full").update(
+        training_stack_traces=False
+    )
+    result = sets.enforce_consent()
+    assert result["files_failed"] == 1
+    assert not Path(first.path).exists()  # withdrawn rows never stay on disk
+    assert "no cart" not in Path(second.path).read_text()
+    assert not TrainingPair.objects.filter(organization__slug="full").exists()

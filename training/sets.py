@@ -9,6 +9,7 @@ Every text is a cleaned stack trace (grouping.clean) passed through the PII scru
 from __future__ import annotations
 
 import json
+import logging
 import random
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from consent.pii import scrub_text
 from grouping.clean import clean_event
 from monitor.models import Event, Issue, Project
 from training.models import Contribution, TrainedModel, TrainingPair, TrainingSet
+
+log = logging.getLogger(__name__)
 
 
 def text_for(event: Event, with_messages: bool) -> str:
@@ -108,7 +111,7 @@ def enforce_consent(organization_id: int | None = None) -> dict[str, int]:
     contributions = Contribution.objects.select_related("training_set")
     if organization_id is not None:
         contributions = contributions.filter(organization_id=organization_id)
-    removed = stale = 0
+    removed = stale = failed_files = 0
     for contribution in contributions:
         org = contribution.organization_id
         pairs = TrainingPair.objects.filter(training_set=contribution.training_set,
@@ -133,5 +136,10 @@ def enforce_consent(organization_id: int | None = None) -> dict[str, int]:
                     training_set=contribution.training_set, stale=False
                 ).update(stale=True, stale_reason=reason)
         if count:
-            write_file(contribution.training_set)
-    return {"rows_removed": removed, "models_marked_stale": stale}
+            try:
+                write_file(contribution.training_set)
+            except OSError:  # never leave withdrawn rows on disk; go on with the other sets
+                log.exception("could not rewrite %s; removing it", contribution.training_set.path)
+                Path(contribution.training_set.path).unlink(missing_ok=True)
+                failed_files += 1
+    return {"rows_removed": removed, "models_marked_stale": stale, "files_failed": failed_files}

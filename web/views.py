@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from embeddings import store
@@ -15,6 +16,7 @@ from embeddings.models import EmbeddingModel
 from grouping.merge import merge_by_user, unmerge_hash
 from monitor.issues import set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
+from monitor.params import is_id
 from web import queries
 from web.project_views import managed_organizations
 
@@ -68,15 +70,17 @@ def bulk(request, org, project):
     if action in BULK_STATUS:
         count = set_status(issues, BULK_STATUS[action])
         messages.success(request, f"{count} issues marked {BULK_STATUS[action]}.")
-    elif action == "merge" and len(ids) >= 2:
+    elif action == "merge" and issues.count() >= 2:
         with transaction.atomic():
-            target = issues.order_by("-times_seen", "id").first()
-            others = [i for i in issues.values_list("id", flat=True) if i != target.id]
-            merge_by_user(target.id, others)
-        messages.success(request, f"Merged {len(others) + 1} issues into #{target.id}.")
+            target, *others = issues.order_by("-times_seen", "id").values_list("id", flat=True)
+            merge_by_user(target, others)
+        messages.success(request, f"Merged {len(others) + 1} issues into #{target}.")
     else:
         messages.error(request, "Select issues and an action (merge needs two or more).")
-    return redirect(request.POST.get("next") or "web:stream", org, project.slug)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("web:stream", org, project.slug)
 
 
 @login_required
@@ -84,7 +88,8 @@ def issue_detail(request, org, project, issue_id):
     project = queries.project_for(request.user, org, project)
     issue = get_object_or_404(Issue, project=project, pk=issue_id)
     events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
-    event = events.filter(pk=request.GET["event"]).first() if "event" in request.GET else None
+    wanted = request.GET.get("event", "")
+    event = events.filter(pk=int(wanted)).first() if is_id(wanted) else None
     event = event or events.first()
     newer = older = None
     if event:

@@ -5,7 +5,7 @@ distance) and the nearest issues that were kept apart. Answers are stored as Lab
 --export writes them as JSON lines for `grouping_eval --pairs`.
 
     manage.py label_pairs --project 1 --count 20
-    manage.py label_pairs --export var/golden-pairs.jsonl
+    manage.py label_pairs --export var/golden-pairs.jsonl --organization acme
 """
 
 from __future__ import annotations
@@ -17,12 +17,15 @@ from itertools import islice
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from consent import policy
+from consent.models import Category, Purpose
+from consent.pii import scrub_text
 from embeddings import store
 from embeddings.encoder import current_spec
 from embeddings.models import EmbeddingModel
 from grouping.clean import clean_event
 from grouping.models import LabelledPair
-from monitor.models import Event, GroupHash, Issue
+from monitor.models import Event, GroupHash, Issue, Organization
 
 ANSWERS = {"y": True, "yes": True, "s": None, "skip": None, "n": False, "no": False}
 
@@ -39,11 +42,12 @@ class Command(BaseCommand):
         parser.add_argument("--project", type=int)
         parser.add_argument("--count", type=int, default=20)
         parser.add_argument("--user", help="username recorded as the labeller")
-        parser.add_argument("--export", help="write all labelled pairs to this JSON-lines file")
+        parser.add_argument("--export", help="write labelled pairs to this JSON-lines file")
+        parser.add_argument("--organization", help="with --export: the organisation's slug")
 
     def handle(self, *args, **options):
         if options["export"]:
-            return self.export(options["export"])
+            return self.export(options["export"], options["organization"])
         if not options["project"]:
             raise CommandError("--project is required to label (or use --export)")
         user = None
@@ -93,11 +97,41 @@ class Command(BaseCommand):
                     seen.add((a.id, b.id))
                     yield a, b, f"different issues at distance {neighbour.distance:.3f}"
 
-    def export(self, target: str) -> None:
+    def export(self, target: str, organization: str | None) -> None:
+        """One organisation's labelled pairs, only with its training consent, PII scrubbed."""
+        if not organization:
+            raise CommandError("--export needs --organization (exports never mix organisations)")
+        org = Organization.objects.filter(slug=organization).first()
+        if org is None:
+            raise CommandError(f"no organisation {organization!r}")
+        if not policy.allowed(org.id, Purpose.TRAINING, Category.STACK_TRACES):
+            raise CommandError(f"{organization} has not consented to training on stack traces")
+        with_messages = policy.allowed(org.id, Purpose.TRAINING, Category.ERROR_MESSAGES)
+        pairs = LabelledPair.objects.select_related("event_a", "event_b").filter(
+            event_a__project__organization=org, event_b__project__organization=org
+        )
         count = 0
         with open(target, "w") as handle:
-            for pair in LabelledPair.objects.select_related("event_a", "event_b"):
-                handle.write(json.dumps({"same": pair.same_issue, "a": pair.event_a.data,
-                                         "b": pair.event_b.data}) + "\n")  # fmt: skip
+            for pair in pairs:
+                a, b = (scrubbed(e.data, with_messages) for e in (pair.event_a, pair.event_b))
+                handle.write(json.dumps({"same": pair.same_issue, "a": a, "b": b}) + "\n")
                 count += 1
-        self.stdout.write(f"wrote {count} labelled pairs to {target}")
+        self.stdout.write(f"wrote {count} labelled pairs of {organization} to {target}")
+
+
+MESSAGE_FIELDS = {"message", "value", "logentry", "title", "formatted"}
+
+
+def scrubbed(value, with_messages: bool, key: str = ""):
+    """Every string through the PII scrubber; messages dropped without consent to them."""
+    if isinstance(value, dict):
+        return {
+            k: scrubbed(v, with_messages, k)
+            for k, v in value.items()
+            if with_messages or k not in MESSAGE_FIELDS
+        }
+    if isinstance(value, list):
+        return [scrubbed(v, with_messages, key) for v in value]
+    if isinstance(value, str):
+        return scrub_text(value)
+    return value
