@@ -269,8 +269,8 @@ def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, t
 
     from pathlib import Path
 
+    from tests.browserpage import browse_and_capture
     from tests.conftest import wait_for
-    from tests.test_sourcemaps_serve import browse_and_capture
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed")
@@ -311,8 +311,8 @@ def screenshot_issue_pages(web, org, project, chromium, resolved, reported):
     from playwright.sync_api import sync_playwright
 
     from monitor.models import Membership
+    from tests.browserpage import ARGS
     from tests.test_browser import ARTIFACTS
-    from tests.test_sourcemaps_serve import ARGS
 
     user = get_user_model().objects.create_user("jsowner", password="pw-jsowner-123")
     Membership.objects.create(user=user, organization=org, role="owner")
