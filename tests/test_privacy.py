@@ -107,7 +107,7 @@ def test_retention_goes_by_server_time_not_client_clocks():
     Issue.objects.filter(project=project).update(first_seen=long_ago, last_seen=long_ago)
     Event.objects.filter(project=project).update(timestamp=long_ago)  # received stays now
     counts = deletion.purge_expired()
-    assert counts == {"events": 0, "raw_events": 0, "issues": 0}
+    assert set(counts.values()) == {0} and {"events", "raw_events", "issues"} <= set(counts)
     assert Issue.objects.filter(project=project).count() == 2
 
 
