@@ -86,7 +86,7 @@ def assemble(organization: Organization, body: object) -> dict:
     if sha1(data) != checksum:
         raise UploadError("the assembled chunks do not match the bundle checksum")
     try:
-        bundle = read_bundle(data, settings.SOURCEMAPS_MAX_BUNDLE_SIZE * 4)
+        bundle = read_bundle(data, settings.SOURCEMAPS_MAX_BUNDLE_SIZE * 2)
     except BundleError as exc:
         raise UploadError(str(exc)) from exc
     with transaction.atomic():
