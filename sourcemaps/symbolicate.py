@@ -103,7 +103,7 @@ class MapCache:
     def for_file(self, abs_path: str) -> _Map | None:
         key = str(self.images.get(abs_path) or abs_path)
         if key not in self.maps:
-            if sum(1 for m in self.maps.values() if m) >= self.max_maps:
+            if len(self.maps) >= self.max_maps:  # files tried, found or not: bounded queries
                 return None
             self.maps[key] = self._load(abs_path)
         return self.maps[key]

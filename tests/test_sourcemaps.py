@@ -392,3 +392,12 @@ def test_owners_create_and_revoke_org_tokens_in_the_settings_page(org):
     web.post(f"/{org.slug}/settings/tokens/", {"action": "revoke", "token": row.id})
     revoked = client_for(token).get(f"/api/0/organizations/{org.slug}/chunk-upload/")
     assert revoked.status_code == 401
+
+
+def test_a_hostile_event_costs_a_bounded_number_of_lookups():
+    event = js_event(with_debug_meta=False)
+    event["exception"][0]["stacktrace"]["frames"] = [
+        {"abs_path": f"http://x.test/{i}.js", "lineno": 1, "colno": 1} for i in range(250)]
+    loader = DictLoader()
+    resolve_event(event, loader, max_maps=20)
+    assert loader.calls <= 40  # at most two lookups (file, then map) per file tried
