@@ -1,7 +1,8 @@
 """DSN key authentication for the ingest endpoints, with a short in-process cache.
 
 While the database is unreachable, an expired cache entry is still served (the last known good
-answer), so events of known keys can be spooled; an unknown key then gets a 503."""
+answer), then the host's key snapshot (ingest.keysnapshot), so events of known keys can be
+spooled; a key known to neither gets a 503."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from ingest import database
+from ingest import database, keysnapshot
 from ingest.errors import IngestError
 from monitor.models import Project, ProjectKey, origin_allowed
 
@@ -99,7 +100,12 @@ def load_key(public_key: str) -> KeyInfo | None:
         database.failed(exc)
         if hit:
             return hit[1]  # stale, but the last answer the database gave
-        raise _unavailable() from exc
+        known = keysnapshot.lookup(public_key)
+        if known is None:
+            raise _unavailable() from exc
+        info = KeyInfo(**known)
+    else:
+        keysnapshot.remember(public_key, info)
     if ttl > 0:
         with _cache_lock:
             if len(_cache) > 10_000:

@@ -27,7 +27,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 
-from ingest import database, spool
+from ingest import database, keysnapshot, spool
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "replay.lock"
@@ -178,7 +178,8 @@ def replay_if_reachable(directory: Path | None = None) -> Result | None:
 
 class Replayer(threading.Thread):
     """The web process's replay loop: at start, then every SPOOL_REPLAY_INTERVAL seconds, or at
-    once when poked after an accept succeeded while segments wait."""
+    once when poked after an accept succeeded while segments wait. It also writes the host's
+    key snapshot (ingest.keysnapshot)."""
 
     def __init__(self, interval: float):
         super().__init__(name="spool-replayer", daemon=True)
@@ -191,6 +192,7 @@ class Replayer(threading.Thread):
     def run(self) -> None:
         while True:
             try:
+                keysnapshot.flush()
                 replay_if_reachable()
             except Exception:  # the loop must outlive any one failure
                 log.exception("spool replay failed")

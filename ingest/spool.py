@@ -71,7 +71,7 @@ def _decode_body(body: bytes) -> Record:
     return Record(
         project_id=project_id,
         event_id=uuid.UUID(bytes=event_id),
-        kind=body[BODY.size : start].decode(),
+        kind=bytes(body[BODY.size : start]).decode(),
         received_at=received_at,
         payload=bytes(body[start:]),
     )
@@ -84,20 +84,20 @@ def decode(data: bytes) -> Iterator[Record]:
     while pos + HEADER.size <= end:
         magic, length, crc = HEADER.unpack_from(view, pos)
         body_start = pos + HEADER.size
-        if magic == MAGIC and length <= MAX_BODY and body_start + length > end:
-            return  # torn tail: written by a process that died before acknowledging it
         body = view[body_start : body_start + length]
-        if magic == MAGIC and length >= BODY.size and zlib.crc32(body) == crc:
+        if magic == MAGIC and BODY.size <= length <= MAX_BODY and zlib.crc32(body) == crc:
             try:
                 yield _decode_body(body)
             except (struct.error, UnicodeDecodeError, ValueError) as exc:
                 log.error("spool record at %d undecodable (%s); skipped", pos, exc)
             pos = body_start + length
             continue
-        log.error("spool record at %d is corrupt; looking for the next one", pos)
         found = data.find(MAGIC, pos + 1)
         if found < 0:
-            return
+            if body_start + length <= end:
+                log.error("spool record at %d is corrupt; nothing readable after it", pos)
+            return  # else a torn tail: its writer died before acknowledging it
+        log.error("spool record at %d is corrupt; looking for the next one", pos)
         pos = found
 
 
