@@ -68,6 +68,7 @@ class Web:
             SPOOL_HOST="web-host",
             SPOOL_REPLAY_INTERVAL="1",
             GUNICORN_WORKERS="2",
+            DB_CONN_MAX_AGE="300",  # kept-alive connections, as in production
         )
         command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"]
         self.process = Process(command, env, LOG_DIR / f"{name}.log").start()
@@ -239,6 +240,16 @@ def test_sdk_and_bench_events_sent_while_postgres_restarts_reach_issues_once(
         wait_until_stored_once(key.project_id, accepted | set(sdk_ids), timeout=180)
         wait_for(lambda: web.health()["spool"]["events"] == 0, timeout=30,
                  message="the spool to empty")  # fmt: skip
+
+        # Back to normal: the kept-alive connections the restart broke were replaced, so each
+        # event is in PostgreSQL when its 200 comes, not in the spool.
+        for i in range(20):
+            event = bench_event(9000 + i)
+            assert post(web.base, key, event) == 200
+            event_id = uuid.UUID(event["event_id"])
+            assert RawEvent.objects.filter(event_id=event_id).exists() or \
+                Event.objects.filter(event_id=event_id).exists()  # fmt: skip
+        assert web.health()["spool"]["segments"] == 0
     finally:
         web.process.stop()
 
