@@ -1,6 +1,6 @@
 """The local spool: where the accept path puts raw events while PostgreSQL cannot take them.
 
-Layout: `SPOOL_DIR/<host>/` holds segment files `<ns>-<pid>-<n>.seg`, named so they sort in the
+Layout: `SPOOL_DIR/<host>/` holds segment files `<ns>-<pid>-<token>-<n>.seg`, named so they sort in the
 order they were started. Each process appends to its own open segment and holds an exclusive
 `flock` on it while it is open; a segment nobody holds a lock on is sealed (its writer closed it,
 or died) and may be replayed (ingest.replay) and deleted.
@@ -168,6 +168,7 @@ class Writer:
         self.segment_bytes = segment_bytes
         self.max_bytes = max_bytes
         self.pid = os.getpid()
+        self.token = uuid.uuid4().hex[:8]  # pids repeat across containers sharing a volume
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
         self._fd: int | None = None
@@ -244,7 +245,7 @@ class Writer:
         replayer never sees an unlocked segment that is about to be written."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self._opened += 1
-        name = f"{time.time_ns():020d}-{self.pid}-{self._opened:06d}{SUFFIX}"
+        name = f"{time.time_ns():020d}-{self.pid}-{self.token}-{self._opened:06d}{SUFFIX}"
         tmp = self.directory / (TMP_PREFIX + name)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX)
