@@ -1,9 +1,9 @@
 """The local spool: where the accept path puts raw events while PostgreSQL cannot take them.
 
-Layout: `SPOOL_DIR/<host>/` holds segment files `<ns>-<pid>-<token>-<n>.seg`, named so they sort in the
-order they were started. Each process appends to its own open segment and holds an exclusive
-`flock` on it while it is open; a segment nobody holds a lock on is sealed (its writer closed it,
-or died) and may be replayed (ingest.replay) and deleted.
+Layout: `SPOOL_DIR/<host>/` holds segment files `<ns>-<pid>-<token>-<n>.seg`, named so they
+sort in the order they were started. Each process appends to its own open segment and holds an
+exclusive `flock` on it while it is open; a segment nobody holds a lock on is sealed (its writer
+closed it, or died) and may be replayed (ingest.replay) and deleted.
 
 A record is `magic | body length | crc32(body) | body`, the body `project id | event id |
 received at | kind | payload`. A record torn by a crash is at the end of its segment and was
