@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import os
 import threading
@@ -91,15 +92,16 @@ def replay_segment(path: Path, batch: int) -> tuple[int, int] | None:
     try:
         if not spool.try_lock(fd):
             return None
-        records = list(spool.decode(_read(fd)))
-        dropped = 0
-        for start in range(0, len(records), batch):
-            dropped += insert_batch(records[start : start + batch])
+        total = dropped = 0
+        records = iter(spool.decode(_read(fd)))
+        while chunk := list(itertools.islice(records, batch)):
+            dropped += insert_batch(chunk)
+            total += len(chunk)
         path.unlink()
         spool.fsync_dir(path.parent)
         if dropped:
             log.warning("%s: dropped %d events of deleted projects", path.name, dropped)
-        return len(records) - dropped, dropped
+        return total - dropped, dropped
     finally:
         os.close(fd)
 

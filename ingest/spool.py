@@ -235,7 +235,15 @@ class Writer:
             with self._lock:
                 fd, target = self._fd, self._written
             assert fd is not None
-            os.fdatasync(fd)
+            try:
+                os.fdatasync(fd)
+            except OSError:
+                # After a failed sync the kernel may have dropped the dirty pages: never trust
+                # this segment again. Its records stay readable; their senders got an error.
+                with self._lock:
+                    os.close(fd)
+                    self._fd = None
+                raise
             self._synced = target
             self.syncs += 1
 

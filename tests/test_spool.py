@@ -221,3 +221,18 @@ def test_the_staff_page_shows_the_spool(admin_client, project, spool_dir):
     writer.append([record(project.id, i) for i in range(3)])
     page = admin_client.get("/staff/spool/").content.decode()
     assert "test-host" in page and "<td>3</td>" in page
+
+
+def test_the_key_snapshot_keeps_known_keys_and_forgets_removed_ones(spool_dir):
+    from ingest import keysnapshot
+    from ingest.auth import KeyInfo
+
+    info = KeyInfo("abc", 3, True, 0, 60, "*")
+    keysnapshot.remember("abc", info)
+    keysnapshot.remember("gone", KeyInfo("gone", 4, True, 0, 60, ""))
+    keysnapshot.flush()
+    assert KeyInfo(**keysnapshot.lookup("abc")) == info
+    assert oct(keysnapshot.path().stat().st_mode & 0o777) == "0o600"
+    keysnapshot.remember("gone", None)  # the database no longer has it
+    keysnapshot.flush()
+    assert keysnapshot.lookup("gone") is None and keysnapshot.lookup("abc") is not None
