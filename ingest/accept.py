@@ -18,7 +18,6 @@ from django.db import connection
 from django.utils import timezone
 
 from ingest import database, replay, spool
-from ingest.errors import IngestError
 from monitor import wakeup
 
 log = logging.getLogger(__name__)
@@ -86,12 +85,7 @@ def spool_event(record: spool.Record) -> None:
     try:
         spool.writer().append([record])
     except spool.SpoolFull as exc:
-        raise IngestError(503, f"database unavailable and {exc}", retry_after()) from exc
+        raise database.unavailable(str(exc)) from exc
     except OSError as exc:
         log.error("cannot write the spool: %s", exc)
-        raise IngestError(503, "database unavailable and the spool cannot be written",
-                          retry_after()) from exc  # fmt: skip
-
-
-def retry_after() -> dict[str, str]:
-    return {"Retry-After": str(settings.SPOOL_RETRY_AFTER_SECONDS)}
+        raise database.unavailable("the spool cannot be written") from exc

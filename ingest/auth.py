@@ -102,7 +102,7 @@ def load_key(public_key: str) -> KeyInfo | None:
             return hit[1]  # stale, but the last answer the database gave
         known = keysnapshot.lookup(public_key)
         if known is None:
-            raise _unavailable() from exc
+            raise database.unavailable("this DSN key is not cached") from exc
         info = KeyInfo(**known)
     else:
         keysnapshot.remember(public_key, info)
@@ -112,12 +112,6 @@ def load_key(public_key: str) -> KeyInfo | None:
                 _cache.clear()
             _cache[public_key] = (now + ttl, info)
     return info
-
-
-def _unavailable() -> IngestError:
-    from ingest.accept import retry_after
-
-    return IngestError(503, "database unavailable and this DSN key is not cached", retry_after())
 
 
 def _query_key(public_key: str) -> KeyInfo | None:
@@ -172,4 +166,4 @@ def _project_exists(project_id: int) -> bool:
         return database.retrying(Project.objects.filter(pk=project_id).exists)
     except database.DB_UNAVAILABLE as exc:
         database.failed(exc)
-        raise _unavailable() from exc
+        raise database.unavailable("the project cannot be looked up") from exc

@@ -11,6 +11,7 @@ import psycopg
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
+from ingest.errors import IngestError
 from monitor import wakeup
 
 log = logging.getLogger(__name__)
@@ -70,3 +71,9 @@ def reachable() -> bool:
     except DB_UNAVAILABLE:
         discard_connection()
         return False
+
+
+def unavailable(detail: str) -> IngestError:
+    """The reply when an event can be neither stored nor spooled: 503, try again later."""
+    retry_after = str(settings.SPOOL_RETRY_AFTER_SECONDS)
+    return IngestError(503, f"database unavailable and {detail}", {"Retry-After": retry_after})

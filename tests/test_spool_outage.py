@@ -99,8 +99,13 @@ def bench_event(i: int) -> dict:
                     "value": f"gateway timed out after {i} ms",
                     "stacktrace": {
                         "frames": [
-                            {"module": "shop.payments", "function": "charge", "lineno": 40 + k,
-                             "in_app": True, "context_line": "return gateway.charge(amount)"}
+                            {
+                                "module": "shop.payments",
+                                "function": "charge",
+                                "lineno": 40 + k,
+                                "in_app": True,
+                                "context_line": "return gateway.charge(amount)",
+                            }
                             for k in range(12)
                         ]  # fmt: skip
                     },
