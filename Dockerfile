@@ -32,7 +32,8 @@ RUN pip install .
 
 COPY manage.py gunicorn.conf.py ./
 RUN python manage.py collectstatic --noinput \
-    && useradd --system --uid 10001 --home /app faultline
+    && useradd --system --uid 10001 --home /app faultline \
+    && install -d -o faultline /var/lib/faultline/spool
 USER faultline
 
 EXPOSE 8000

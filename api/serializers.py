@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
 
 
@@ -48,4 +49,11 @@ class EventSerializer(serializers.ModelSerializer):
         model = Event
         fields = ["id", "event_id", "issue", "timestamp", "received", "level", "platform",
                   "title", "release", "environment", "user", "tags", "data"]  # fmt: skip
+        read_only_fields = fields
+
+
+class DeadLetterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RawEvent
+        fields = ["id", "event_id", "kind", "received_at", "attempts", "last_error"]
         read_only_fields = fields

@@ -1,8 +1,9 @@
 """Issue assignment and issue counters in the database, safe under concurrent workers.
 
 Callers run these inside one transaction. Locks are always taken in the same order (hash advisory
-locks sorted, then tag rows sorted, then issue rows sorted by id), so concurrent batches never
-deadlock, and every counter is an in-database increment, so none is lost.
+locks sorted, then issue rows sorted by id, then tag rows sorted), by ingest and by merges and
+unmerges alike, so they never deadlock; and every counter is an in-database increment made while
+its issue row is locked, so none is lost to a concurrent merge.
 """
 
 from __future__ import annotations
@@ -114,6 +115,14 @@ def resolve_hashes(
                     project_id, hash_, seeds[hash_], ml_pending=hash_ in ml_candidates
                 )
                 created.add(hash_)
+    # Lock the issues before events point at them: a merge that committed since the lookup
+    # has moved its fingerprints, so look again (at most a few times) under the locks.
+    for _ in range(3):
+        lock_issues(found.values())
+        moved = {h: i for h, i in existing_issues(project_id, found).items() if found[h] != i}
+        if not moved:
+            break
+        found.update(moved)
     return found, created
 
 
@@ -160,8 +169,19 @@ def record_tags(deltas: dict[int, IssueDelta]) -> dict[int, int]:
     return new_users
 
 
+def lock_issues(issue_ids: Iterable[int]) -> None:
+    """Row locks on issues, in id order (see the module docstring)."""
+    ids = sorted(set(issue_ids))
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM monitor_issue WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
+            )
+
+
 def bump_issues(deltas: dict[int, IssueDelta]) -> None:
     """Add a batch's counts to its issues; an event received after resolution reopens the issue."""
+    lock_issues(deltas)
     new_users = record_tags(deltas)
     with connection.cursor() as cursor:
         for issue_id in sorted(deltas):

@@ -1,7 +1,8 @@
 """Merging issues and unmerging a fingerprint, keeping every counter right.
 
-Both run inside the caller's transaction and take locks in the ingest pipeline's order (tag rows,
-then issue rows by id) so they do not deadlock with concurrent event processing.
+Both run inside the caller's transaction and take locks in the ingest pipeline's order (issue rows
+by id, then tag rows; grouping.assign) before they read anything, so they neither deadlock with
+concurrent event processing nor lose the counts it adds meanwhile.
 """
 
 from __future__ import annotations
@@ -37,15 +38,15 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
     sources = sorted({s for s in source_ids if s != target_id})
     if not sources:
         return Issue.objects.get(pk=target_id)
-    with connection.cursor() as cursor:
-        cursor.execute(MERGE_TAGS_SQL, [target_id, sources])
-    IssueTag.objects.filter(issue_id__in=sources).delete()
     issues = {
         i.id: i
         for i in Issue.objects.select_for_update()
         .filter(id__in=[target_id, *sources])
         .order_by("id")
     }
+    with connection.cursor() as cursor:
+        cursor.execute(MERGE_TAGS_SQL, [target_id, sources])
+    IssueTag.objects.filter(issue_id__in=sources).delete()
     target = issues[target_id]
     merged = [issues[s] for s in sources if s in issues]
     GroupHash.objects.filter(issue_id__in=sources).update(issue_id=target_id)

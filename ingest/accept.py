@@ -2,11 +2,14 @@
 
 The INSERT commits (autocommit) before the endpoint replies. Waking a worker is best effort and
 coalesced (see monitor.wakeup): when the broker is down the event waits in the table and the
-sweeper wakes the workers later.
+sweeper wakes the workers later. When PostgreSQL cannot take the INSERT, the event goes to the
+local spool instead (fsynced before the reply) and is replayed later (ingest.replay).
 """
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 
 import psycopg
@@ -14,7 +17,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from ingest import database, replay, spool
 from monitor import wakeup
+
+log = logging.getLogger(__name__)
 
 INSERT_SQL = """
 INSERT INTO ingest_rawevent
@@ -66,5 +72,29 @@ def wake(slot: int) -> None:
 def accept(
     project_id: int, event_id: uuid.UUID, kind: str, payload: bytes, user_agent: str = ""
 ) -> None:
-    if store_raw_event(project_id, event_id, kind, payload, user_agent) is not None:
-        wake(slot_of(event_id))
+    """Make the event durable: in PostgreSQL, or in the local spool while it is unavailable
+    (a spooled event does not keep its User-Agent)."""
+    if database.breaker.allow():
+        try:
+            row = database.retrying(store_raw_event, project_id, event_id, kind, payload,
+                                    user_agent)
+        except database.DB_UNAVAILABLE as exc:
+            database.failed(exc)
+        else:
+            if row is not None:
+                wake(slot_of(event_id))
+            if spool.open_writers():
+                replay.poke()  # the database is back: seal our segment and replay it soon
+            return
+    spool_event(spool.Record(project_id, event_id, kind, time.time(), payload))
+
+
+def spool_event(record: spool.Record) -> None:
+    """Append to this host's spool (durable on return); 503 when full or unwritable."""
+    try:
+        spool.writer().append([record])
+    except spool.SpoolFull as exc:
+        raise database.unavailable(str(exc)) from exc
+    except OSError as exc:
+        log.error("cannot write the spool: %s", exc)
+        raise database.unavailable("the spool cannot be written") from exc

@@ -1,4 +1,8 @@
-"""DSN key authentication for the ingest endpoints, with a short in-process cache."""
+"""DSN key authentication for the ingest endpoints, with a short in-process cache.
+
+While the database is unreachable, an expired cache entry is still served (the last known good
+answer), then the host's key snapshot (ingest.keysnapshot), so events of known keys can be
+spooled; a key known to neither gets a 503."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from ingest import database, keysnapshot
 from ingest.errors import IngestError
 from monitor.models import Project, ProjectKey, origin_allowed
 
@@ -87,8 +92,29 @@ def load_key(public_key: str) -> KeyInfo | None:
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(public_key)
-    if hit and hit[0] > now:
+    if hit and (hit[0] > now or not database.breaker.allow()):
         return hit[1]
+    try:
+        info = database.retrying(_query_key, public_key)
+    except database.DB_UNAVAILABLE as exc:
+        database.failed(exc)
+        if hit:
+            return hit[1]  # stale, but the last answer the database gave
+        known = keysnapshot.lookup(public_key)
+        if known is None:
+            raise database.unavailable("this DSN key is not cached") from exc
+        info = KeyInfo(**known)
+    else:
+        keysnapshot.remember(public_key, info)
+    if ttl > 0:
+        with _cache_lock:
+            if len(_cache) > 10_000:
+                _cache.clear()
+            _cache[public_key] = (now + ttl, info)
+    return info
+
+
+def _query_key(public_key: str) -> KeyInfo | None:
     row = (
         ProjectKey.objects.filter(public_key=public_key)
         .values_list(
@@ -111,11 +137,6 @@ def load_key(public_key: str) -> KeyInfo | None:
             rate_limit_window=window or settings.INGEST_DEFAULT_RATE_WINDOW,
             allowed_origins=origins,
         )
-    if ttl > 0:
-        with _cache_lock:
-            if len(_cache) > 10_000:
-                _cache.clear()
-            _cache[public_key] = (now + ttl, info)
     return info
 
 
@@ -130,7 +151,7 @@ def authenticate(request, project_id: int, envelope_headers: dict | None = None)
     if info is None:
         raise IngestError(403, "invalid DSN key")
     if info.project_id != project_id:
-        if not Project.objects.filter(pk=project_id).exists():
+        if not _project_exists(project_id):
             raise IngestError(404, f"project {project_id} does not exist")
         raise IngestError(403, f"this DSN key does not belong to project {project_id}")
     if not info.is_active:
@@ -138,3 +159,11 @@ def authenticate(request, project_id: int, envelope_headers: dict | None = None)
     if not info.origin_allowed(request.META.get("HTTP_ORIGIN")):
         raise IngestError(403, "origin not allowed for this project")
     return info
+
+
+def _project_exists(project_id: int) -> bool:
+    try:
+        return database.retrying(Project.objects.filter(pk=project_id).exists)
+    except database.DB_UNAVAILABLE as exc:
+        database.failed(exc)
+        raise database.unavailable("the project cannot be looked up") from exc

@@ -30,7 +30,10 @@ class RawEvent(models.Model):
                 fields=["project", "event_id"], name="rawevent_unique_id_per_project"
             )
         ]
-        indexes = [models.Index(fields=["received_at"], name="rawevent_received_idx")]
+        indexes = [
+            models.Index(fields=["received_at"], name="rawevent_received_idx"),
+            models.Index(fields=["project", "id"], name="rawevent_fairshare_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"raw {self.event_id.hex} ({self.attempts} attempts)"

@@ -21,6 +21,7 @@ from grouping import ml
 from grouping.assign import IssueDelta, IssueSeed, bump_issues, resolve_hashes
 from grouping.fingerprint import Grouping, group
 from ingest.claims import record_claims
+from ingest.fairshare import fair_ids
 from ingest.models import RawClaim, RawEvent
 from ingest.normalize import normalize_event
 from ingest.payload import loads
@@ -160,11 +161,11 @@ def insert_events(events: list[Event]) -> None:
 
 
 def _claim(limit: int, ids: list[int] | None = None) -> list[RawEvent]:
+    """Lock up to `limit` waiting rows: the given `ids`, else a fair share of every tenant's."""
     rows = RawEvent.objects.select_for_update(skip_locked=True).filter(
         Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now()), attempts__lt=MAX_ATTEMPTS
     )
-    if ids is not None:
-        rows = rows.filter(id__in=ids)
+    rows = rows.filter(id__in=ids if ids is not None else fair_ids(limit, MAX_ATTEMPTS))
     return list(rows.order_by("id")[:limit])
 
 

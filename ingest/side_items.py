@@ -4,13 +4,17 @@ rejects the envelope cleanly; stored in the request, committed before the reply.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
 from attachments import accept as attachments
 from feedback import accept as feedback
+from ingest import database
 from ingest.payload import EnvelopeItem
+
+log = logging.getLogger(__name__)
 
 TYPES = {"attachment", "user_report", "feedback"}
 
@@ -34,7 +38,13 @@ def prepare(items: list[EnvelopeItem], event_id: uuid.UUID | None) -> SideItems:
 
 
 def store(project_id: int, side: SideItems) -> Counter:
-    """Store them; returns the counts of what was dropped, for ingest.stats."""
-    if side.feedback:
-        feedback.store(project_id, side.feedback)
-    return attachments.store(project_id, side.event_id, side.attachments)
+    """Store them; returns the counts of what was dropped, for ingest.stats. While PostgreSQL
+    is unavailable they are dropped and counted (the spool keeps events only)."""
+    try:
+        if side.feedback:
+            feedback.store(project_id, side.feedback)
+        return attachments.store(project_id, side.event_id, side.attachments)
+    except database.DB_UNAVAILABLE as exc:
+        log.warning("attachments and feedback dropped, the database is unavailable: %s", exc)
+        return Counter(attachment_database_unavailable=len(side.attachments),
+                       feedback_database_unavailable=len(side.feedback))  # fmt: skip

@@ -59,3 +59,12 @@ def sweep_unprocessed(older_than_seconds: int | None = None) -> int:
         for slot in range(settings.INGEST_DRAIN_SLOTS):
             publish_drain(slot)
     return waiting
+
+
+@shared_task(name="ingest.replay_spool")
+def replay_spool() -> int:
+    """Replay this host's spool if the database answers (web processes also do this)."""
+    from ingest.replay import replay_if_reachable
+
+    result = replay_if_reachable()
+    return result.replayed if result else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import uuid
 from collections import Counter
 
@@ -66,6 +67,10 @@ def ingest_endpoint(view):
             response["X-Sentry-Error"] = exc.detail
             for name, value in exc.headers.items():
                 response[name] = value
+        except Exception:  # an SDK must get JSON, never an HTML error page (issue 15)
+            logging.getLogger(__name__).exception("ingest request failed")
+            response = JsonResponse({"detail": "internal error"}, status=500)
+            response["X-Sentry-Error"] = "internal error"
         return _cors(request, response)
 
     return wrapper

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -180,6 +181,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "embeddings.maintain_indexes",
         "schedule": 3600.0,
     },
+    "replay-spool": {  # the spool of the host beat's worker runs on; web processes do their own
+        "task": "ingest.replay_spool",
+        "schedule": float(env_int("SPOOL_BEAT_INTERVAL", 30)),
+    },
     "sweep-pending-ml-decisions": {
         "task": "grouping.sweep_pending",
         "schedule": float(env_int("ML_SWEEP_INTERVAL", 30)),
@@ -202,6 +207,18 @@ INGEST_PROCESS_BATCH = env_int("INGEST_PROCESS_BATCH", 100)
 INGEST_DRAIN_SLOTS = env_int("INGEST_DRAIN_SLOTS", 2)
 # One drain task stops after this long and re-enqueues itself, so backlogs are shared fairly.
 INGEST_DRAIN_SECONDS = env_int("INGEST_DRAIN_SECONDS", 20)
+
+# --- Local spool: where ingest keeps accepted events while PostgreSQL is unavailable
+# (docs/spool.md). A directory per host under SPOOL_DIR; keep it on a persistent disk.
+SPOOL_DIR = Path(os.environ.get("SPOOL_DIR") or BASE_DIR / "var" / "spool")
+SPOOL_HOST = os.environ.get("SPOOL_HOST") or socket.gethostname()
+SPOOL_MAX_BYTES = env_int("SPOOL_MAX_BYTES", 4 * 1024**3)  # per host; past it ingest answers 503
+SPOOL_SEGMENT_BYTES = env_int("SPOOL_SEGMENT_BYTES", 64 * 1024**2)
+SPOOL_REPLAY_INTERVAL = env_int("SPOOL_REPLAY_INTERVAL", 5)  # seconds, web processes
+SPOOL_REPLAY_BATCH = env_int("SPOOL_REPLAY_BATCH", 500)  # events per replay transaction
+# After a database error, requests spool without trying the database for this long (seconds).
+SPOOL_DB_RETRY_SECONDS = float(os.environ.get("SPOOL_DB_RETRY_SECONDS") or 1.0)
+SPOOL_RETRY_AFTER_SECONDS = env_int("SPOOL_RETRY_AFTER_SECONDS", 60)  # 503 Retry-After
 
 # --- Embeddings and ML grouping.
 EMBEDDING_MODEL_PATH = os.environ.get("EMBEDDING_MODEL_PATH", "")  # empty: packaged MiniLM

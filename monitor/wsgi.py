@@ -22,6 +22,9 @@ class IngestHandler(WSGIHandler):
 
 
 django_application = get_wsgi_application()
+from ingest.replay import start_replayer  # noqa: E402 - needs Django set up
+
+start_replayer()  # each web process replays its host's spool (docs/spool.md)
 ingest_application = IngestHandler()
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from ingest.accept import store_raw_event
+from ingest.models import RawEvent
 from ingest.processing import process_pending
 from monitor.models import Event, GroupHash, Issue
 from tests.test_processing import zero_division
@@ -54,3 +55,66 @@ def test_parallel_batches_create_each_issue_once_and_count_exactly(project):
         20,
         20,
     ]
+
+
+def test_merges_during_processing_neither_deadlock_nor_lose_counts(project):
+    """Issue 10: merges locked tags before issues (the reverse of ingest) and read the sources'
+    tag counts before locking them, so a concurrent batch could deadlock or be lost."""
+    import json
+
+    from django.db import transaction
+
+    from grouping.merge import merge_by_user
+
+    def body(i: int) -> bytes:
+        event = {"message": f"m{i % 6}", "fingerprint": [f"f{i % 6}"]}
+        event |= {"user": {"id": str(i % 5)}, "tags": {"shard": str(i % 3)}}
+        return json.dumps(event).encode()
+
+    for i in range(12):  # every fingerprint has an issue before the race starts
+        store_raw_event(project.id, uuid.uuid4(), "event", body(i))
+    while process_pending(100):
+        pass
+    for i in range(600):
+        store_raw_event(project.id, uuid.uuid4(), "event", body(i))
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def drain():
+        try:
+            while process_pending(9):
+                pass
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            stop.set()
+            connection.close()
+
+    def merge_repeatedly():
+        try:
+            while not stop.is_set():
+                ids = sorted(Issue.objects.filter(project=project).values_list("id", flat=True))
+                if len(ids) < 2:
+                    return
+                with transaction.atomic():
+                    merge_by_user(ids[0], [ids[-1]])
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=drain) for _ in range(3)]
+    threads += [threading.Thread(target=merge_repeatedly)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+    assert not errors, errors
+    assert not RawEvent.objects.exists()  # nothing failed, nothing waits for a retry
+    assert Event.objects.count() == 612
+    total = sum(Issue.objects.values_list("times_seen", flat=True))
+    assert total == 612
+    for issue in Issue.objects.all():
+        assert issue.times_seen == Event.objects.filter(issue=issue).count()
+        shard_counts = issue.tag_values.filter(key="shard").values_list("times_seen", flat=True)
+        assert sum(shard_counts) == issue.times_seen
