@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Project
+from training import sets
 
 CHUNK = 2000
 
@@ -33,6 +34,7 @@ def purge_project(project_id: int) -> dict[str, int]:
         "issues": delete_in_chunks(Issue.objects.filter(project_id=project_id)),
     }
     Project.objects.filter(pk=project_id).delete()
+    sets.sync_files()  # exported training files lose the deleted rows too
     return counts
 
 
@@ -67,4 +69,5 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
                 Exists(Event.objects.filter(issue_id=OuterRef("pk")))
             )
         )
+    sets.sync_files()  # exported training files lose the expired rows too
     return totals
