@@ -15,6 +15,7 @@ from feedback.models import UserFeedback
 from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Project
 from sourcemaps import retention as sourcemaps_retention
+from training import sets
 
 CHUNK = 2000
 
@@ -39,6 +40,7 @@ def purge_project(project_id: int) -> dict[str, int]:
     counts["attachments"] = delete_in_chunks(Attachment.objects.filter(project_id=project_id))
     counts["feedback"] = delete_in_chunks(UserFeedback.objects.filter(project_id=project_id))
     Project.objects.filter(pk=project_id).delete()
+    sets.sync_files()  # exported training files lose the deleted rows too
     return counts
 
 
@@ -80,4 +82,5 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
             project__organization_id=org_id, received_at__lt=cutoff))
             for org_id, cutoff in cutoffs.items())  # fmt: skip
     totals.update(sourcemaps_retention.purge_expired(now, cutoffs, delete_in_chunks))
+    sets.sync_files()  # exported training files lose the expired rows too
     return totals
