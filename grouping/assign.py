@@ -127,18 +127,32 @@ SET times_seen = monitor_issuetag.times_seen + EXCLUDED.times_seen,
 RETURNING issue_id, key, (xmax = 0) AS inserted
 """
 
+# "Resolved in next release" (resolved_in_release set): only a release this issue had not been
+# seen in before its resolution reopens it (record_tags has already added this batch's tags).
+NEWER_RELEASE = """(old.resolved_in_release = '' OR EXISTS (
+    SELECT 1 FROM monitor_issuetag t WHERE t.issue_id = old.id AND t.key = 'release'
+    AND t.value = ANY(%(releases)s) AND t.value <> old.resolved_in_release
+    AND t.first_seen > old.resolved_at))"""
+# The CTE locks the row and reads the latest committed status, so `old.status` is what this batch
+# changed (the caller learns about regressions and ignored issues that got events).
 ISSUE_BUMP_SQL = """
+WITH old AS (SELECT id, status, resolved_at, resolved_in_release FROM monitor_issue
+             WHERE id = %(id)s FOR UPDATE)
 UPDATE monitor_issue SET
     times_seen = times_seen + %(count)s,
     users_seen = users_seen + %(new_users)s,
     first_seen = LEAST(first_seen, %(first_seen)s),
     last_seen = GREATEST(last_seen, %(last_seen)s),
-    regressed = regressed OR (status = 'resolved' AND {reopens}),
-    regressed_at = CASE WHEN status = 'resolved' AND {reopens} THEN %(last_received)s
+    regressed = regressed OR (old.status = 'resolved' AND {reopens}),
+    regressed_at = CASE WHEN old.status = 'resolved' AND {reopens} THEN %(last_received)s
                         ELSE regressed_at END,
-    status = CASE WHEN status = 'resolved' AND {reopens} THEN 'unresolved' ELSE status END
-WHERE id = %(id)s
-""".format(reopens="COALESCE(resolved_at, '-infinity') < %(last_received)s")
+    status = CASE WHEN old.status = 'resolved' AND {reopens} THEN 'unresolved'
+                  ELSE old.status END
+FROM old WHERE monitor_issue.id = old.id
+RETURNING old.status, monitor_issue.status
+""".format(
+    reopens=f"COALESCE(old.resolved_at, '-infinity') < %(last_received)s AND {NEWER_RELEASE}"
+)
 
 
 def record_tags(deltas: dict[int, IssueDelta]) -> dict[int, int]:
@@ -160,9 +174,11 @@ def record_tags(deltas: dict[int, IssueDelta]) -> dict[int, int]:
     return new_users
 
 
-def bump_issues(deltas: dict[int, IssueDelta]) -> None:
-    """Add a batch's counts to its issues; an event received after resolution reopens the issue."""
+def bump_issues(deltas: dict[int, IssueDelta]) -> dict[int, tuple[str, str]]:
+    """Add a batch's counts to its issues; an event received after resolution reopens the issue.
+    Returns issue id → (status before, status after) for issues not unresolved before."""
     new_users = record_tags(deltas)
+    changes: dict[int, tuple[str, str]] = {}
     with connection.cursor() as cursor:
         for issue_id in sorted(deltas):
             delta = deltas[issue_id]
@@ -175,5 +191,10 @@ def bump_issues(deltas: dict[int, IssueDelta]) -> None:
                     "first_seen": delta.first_seen,
                     "last_seen": delta.last_seen,
                     "last_received": delta.last_received,
+                    "releases": [v for (k, v) in delta.tags if k == "release"],
                 },
             )
+            row = cursor.fetchone()
+            if row and row[0] != "unresolved":
+                changes[issue_id] = (row[0], row[1])
+    return changes
