@@ -158,7 +158,7 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> AlertDelivery |
                 delivery.notification.firings.values_list("issue_id", flat=True)[:ACTIVITY_LIMIT]
             )
             activity.log(issue_ids, Activity.Kind.ALERT_SENT, destination=stored.name,
-                         kind=stored.kind)  # fmt: skip
+                         via=stored.kind)  # fmt: skip
         else:
             AlertDestination.objects.filter(pk=stored.pk).update(
                 consecutive_failures=F("consecutive_failures") + 1, last_failure_at=finished,
