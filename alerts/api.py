@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from alerts import triage
 from alerts.models import AlertDestination, AlertRule, NotificationPreference
+from alerts.notify import send_test
 from alerts.serializers import (
     ActivitySerializer,
     AlertDestinationSerializer,
@@ -28,7 +29,6 @@ from alerts.serializers import (
     drf_error,
 )
 from alerts.tasks import deliver
-from alerts.notify import send_test
 from api.permissions import MANAGERS, ManagersWrite, role_in
 from api.serializers import IssueSerializer
 from api.views import Pages

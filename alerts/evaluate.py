@@ -55,7 +55,7 @@ def frequency_reached(rule: AlertRule, issue_id: int, now: dt.datetime) -> bool:
     if rule.release:
         events = events.filter(release=rule.release)
     if rule.min_level:
-        events = events.filter(level__in=LEVELS[LEVELS.index(rule.min_level):])
+        events = events.filter(level__in=LEVELS[LEVELS.index(rule.min_level) :])
     return len(events.values_list("id", flat=True)[: rule.threshold]) >= rule.threshold
 
 
@@ -105,8 +105,9 @@ def _waiting_for_ml(facts: list[AlertFact], now: dt.datetime) -> set[int]:
     if not new:
         return set()
     return set(
-        GroupHash.objects.filter(issue_id__in=new, ml_state=GroupHash.MLState.PENDING)
-        .values_list("issue_id", flat=True)
+        GroupHash.objects.filter(issue_id__in=new, ml_state=GroupHash.MLState.PENDING).values_list(
+            "issue_id", flat=True
+        )
     )
 
 

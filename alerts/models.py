@@ -87,13 +87,13 @@ class AlertDestination(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
     @property
     def is_failing(self) -> bool:
         """Flagged after ALERTS_FAILING_AFTER failed attempts in a row."""
         return self.consecutive_failures >= settings.ALERTS_FAILING_AFTER
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.kind})"
 
 
 class AlertFact(models.Model):
@@ -114,6 +114,9 @@ class AlertFact(models.Model):
     release = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(help_text="When the events were received.")
 
+    def __str__(self) -> str:
+        return f"{self.kind} issue {self.issue_id}"
+
 
 class AlertFiring(models.Model):
     """A rule fired for an issue; unique per condition key, so it fires at most once for it."""
@@ -130,6 +133,9 @@ class AlertFiring(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["rule", "issue", "key"], name="alertfiring_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}/{self.issue_id}/{self.key}"
 
 
 class AlertNotification(models.Model):
@@ -157,6 +163,9 @@ class AlertNotification(models.Model):
             ),
             models.Index(fields=["project", "sent_at"], name="alertnotif_cap_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"notification {self.id} ({self.state})"
 
 
 class AlertDelivery(models.Model):
@@ -186,6 +195,9 @@ class AlertDelivery(models.Model):
             )
         ]  # fmt: skip
 
+    def __str__(self) -> str:
+        return f"delivery {self.id} ({self.status})"
+
 
 class DeliveryAttempt(models.Model):
     """Every attempt: when, where, how it ended."""
@@ -202,6 +214,9 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["destination", "-at"], name="deliveryattempt_dest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'failed'}"
 
 
 class Activity(models.Model):
@@ -231,6 +246,9 @@ class Activity(models.Model):
     class Meta:
         indexes = [models.Index(fields=["issue", "-created_at"], name="activity_issue_idx")]
 
+    def __str__(self) -> str:
+        return f"issue {self.issue_id} {self.kind}"
+
 
 class Comment(models.Model):
     issue = models.ForeignKey("monitor.Issue", on_delete=models.CASCADE, related_name="comments")
@@ -239,6 +257,9 @@ class Comment(models.Model):
     )
     text = models.TextField(max_length=10000)
     created_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self) -> str:
+        return self.text[:50]
 
 
 class NotificationPreference(models.Model):
@@ -258,3 +279,6 @@ class NotificationPreference(models.Model):
                 fields=["user", "project"], name="notifpref_unique", nulls_distinct=False
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.project_id}: email {self.email}"

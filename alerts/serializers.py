@@ -26,8 +26,9 @@ class AlertRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AlertRule
-        fields = ["id", "name", "trigger", "enabled", "threshold", "window_minutes", "min_level",
-                  "environment", "release", "digest_minutes", "destinations", "created_at"]  # fmt: skip
+        fields = ["id", "name", "trigger", "enabled", "threshold", "window_minutes",
+                  "min_level", "environment", "release", "digest_minutes", "destinations",
+                  "created_at"]  # fmt: skip
         read_only_fields = ["created_at"]
 
     def validate_destinations(self, value):

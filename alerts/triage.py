@@ -19,9 +19,11 @@ MAX_COMMENT = 10000
 
 
 def members_of(issue: Issue):
-    return get_user_model().objects.filter(
-        memberships__organization_id=issue.project.organization_id, is_active=True
-    ).order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(memberships__organization_id=issue.project.organization_id, is_active=True)
+        .order_by("username")
+    )
 
 
 def assign(issue: Issue, assignee, by) -> Issue:
@@ -81,8 +83,10 @@ def resolve_in_next_release(issue: Issue, by) -> Issue:
     issue.regressed = False
     issue.resolved_in_release = release
     issue.ignore_until = issue.ignore_until_events = issue.ignore_until_users = None
-    issue.save(update_fields=["status", "resolved_at", "regressed", "resolved_in_release",
-                              "ignore_until", "ignore_until_events", "ignore_until_users"])  # fmt: skip
+    issue.save(update_fields=[
+        "status", "resolved_at", "regressed", "resolved_in_release", "ignore_until",
+        "ignore_until_events", "ignore_until_users",
+    ])  # fmt: skip
     activity.log(issue.id, Activity.Kind.RESOLVED_NEXT if release else Activity.Kind.RESOLVED,
                  by, release=release)  # fmt: skip
     return issue
@@ -119,6 +123,4 @@ def end_ignore_if_due(issue: Issue, now: dt.datetime) -> str | None:
 
 def expired_ignores(now: dt.datetime):
     """Ignored issues whose time is up (the other conditions end when events arrive)."""
-    return Issue.objects.filter(status=Issue.Status.IGNORED).filter(
-        Q(ignore_until__lte=now)
-    )
+    return Issue.objects.filter(status=Issue.Status.IGNORED).filter(Q(ignore_until__lte=now))

@@ -119,9 +119,9 @@ def destination_attempts(request, org, project, destination_id):
     """Every delivery attempt of one destination, newest first (members read)."""
     project = queries.project_for(request.user, org, project)
     destination = get_object_or_404(AlertDestination, project=project, pk=destination_id)
-    attempts = destination.attempts.select_related("delivery__notification").order_by(
-        "-at", "-id"
-    )[:200]
+    attempts = destination.attempts.select_related("delivery__notification").order_by("-at", "-id")[
+        :200
+    ]
     return render(request, "alerts/attempts.html", {
         "project": project, "projects": queries.visible_projects(request.user),
         "destination": destination, "attempts": attempts,

@@ -81,8 +81,15 @@ def test_destination_validation_and_ssrf_permission(project, people):
     assert alice.post(rule_url, {"name": "r", "trigger": "new_issue",
                                  "destinations": [foreign.id]},
                       format="json").status_code == 400  # fmt: skip
-    apprise = alice.post(url, {"name": "s", "kind": "apprise", "config": {
-        "url": "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"}}, format="json")
+    apprise = alice.post(
+        url,
+        {
+            "name": "s",
+            "kind": "apprise",
+            "config": {"url": "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"},
+        },
+        format="json",
+    )
     assert apprise.status_code == 201
     assert "TIiajkdnlazkcOXrIdevi7FQ" not in apprise.data["target"]  # masked for display
 
