@@ -19,10 +19,10 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from alerts import activity, triage
+from alerts import triage
 from alerts.models import LEVELS, Activity, AlertFact, AlertFiring, AlertNotification, AlertRule
 from monitor.models import Event, GroupHash, Issue
 
@@ -59,18 +59,27 @@ def frequency_reached(rule: AlertRule, issue_id: int, now: dt.datetime) -> bool:
     return len(events.values_list("id", flat=True)[: rule.threshold]) >= rule.threshold
 
 
+FIRE_SQL = """
+INSERT INTO alerts_alertfiring (rule_id, issue_id, key, notification_id, created_at)
+VALUES (%s, %s, %s, %s, now()) ON CONFLICT (rule_id, issue_id, key) DO NOTHING RETURNING id
+"""
+
+
 class Pass:
-    """One evaluation pass: caches the open notification of each rule."""
+    """One evaluation pass: caches the open notification of each rule and collects activity
+    entries, written together at the end."""
 
     def __init__(self, now: dt.datetime):
         self.now = now
         self.open: dict[int, AlertNotification] = {}
         self.fired = 0
         self.opened: list[AlertNotification] = []
+        self.activity: list[Activity] = []
 
-    def fire(self, rule: AlertRule, issue_id: int, key: str) -> bool:
-        if AlertFiring.objects.filter(rule=rule, issue_id=issue_id, key=key).exists():
-            return False
+    def log(self, issue_id: int, kind: str, at: dt.datetime, **data) -> None:
+        self.activity.append(Activity(issue_id=issue_id, kind=kind, created_at=at, data=data))
+
+    def notification_for(self, rule: AlertRule) -> AlertNotification:
         notification = self.open.get(rule.id)
         if notification is None:
             notification = (
@@ -84,12 +93,22 @@ class Pass:
                 )  # fmt: skip
                 self.opened.append(notification)
             self.open[rule.id] = notification
-        AlertFiring.objects.bulk_create(
-            [AlertFiring(rule=rule, issue_id=issue_id, key=key, notification=notification)],
-            ignore_conflicts=True,
-        )
-        self.fired += 1
-        return True
+        return notification
+
+    def fire(self, rule: AlertRule, issue_id: int, key: str) -> bool:
+        """Record the firing unless this (rule, issue, key) has fired before (the unique
+        constraint decides, also against a concurrent pass). A notification left without
+        firings is dropped when flushed."""
+        notification = self.notification_for(rule)
+        with connection.cursor() as cursor:
+            cursor.execute(FIRE_SQL, [rule.id, issue_id, key, notification.id])
+            fired = cursor.fetchone() is not None
+        self.fired += fired
+        return fired
+
+    def finish(self) -> None:
+        Activity.objects.bulk_create(self.activity)
+        self.activity = []
 
     def fire_matching(self, rules, trigger: str, fact: AlertFact, key: str) -> None:
         for rule in rules:
@@ -140,10 +159,10 @@ def evaluate_pending(limit: int = BATCH, now: dt.datetime | None = None) -> tupl
             done.append(fact.id)
             project_rules = rules.get(fact.project_id, [])
             if fact.kind == AlertFact.Kind.NEW:
-                activity.log(issue.id, Activity.Kind.CREATED, at=fact.at)
+                run.log(issue.id, Activity.Kind.CREATED, fact.at)
                 run.fire_matching(project_rules, AlertRule.Trigger.NEW_ISSUE, fact, "new")
             elif fact.kind == AlertFact.Kind.REGRESSION:
-                activity.log(issue.id, Activity.Kind.REGRESSED, at=fact.at, release=fact.release)
+                run.log(issue.id, Activity.Kind.REGRESSED, fact.at, release=fact.release)
                 run.fire_matching(project_rules, AlertRule.Trigger.REGRESSION, fact,
                                   f"regression:{fact.at.timestamp():.6f}")  # fmt: skip
             elif fact.kind == AlertFact.Kind.IGNORED_HIT:
@@ -159,6 +178,8 @@ def evaluate_pending(limit: int = BATCH, now: dt.datetime | None = None) -> tupl
                     ):
                         continue
                     checked.add((rule.id, issue.id))
+                    if issue.times_seen < rule.threshold:
+                        continue  # cannot have N in any window yet
                     window = int(now.timestamp() // (rule.window_minutes * 60))
                     key = f"frequency:{window}"
                     if not AlertFiring.objects.filter(
@@ -166,6 +187,7 @@ def evaluate_pending(limit: int = BATCH, now: dt.datetime | None = None) -> tupl
                     ).exists() and frequency_reached(rule, issue.id, now):
                         run.fire(rule, issue.id, key)
         AlertFact.objects.filter(id__in=done).delete()
+        run.finish()
     return len(facts), run
 
 

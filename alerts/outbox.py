@@ -1,6 +1,6 @@
 """The hook in event processing: record alert-worthy facts in the processing transaction.
 
-Cheap by design: one indexed query for the project's enabled rule triggers, and one INSERT when
+Cheap by design: a cached lookup of the project's frequency rules, and one INSERT when
 there is anything to record (a new issue, a regression, an ignored issue getting events, or
 events on a project with frequency rules). Nothing is evaluated or sent here; after commit a
 coalesced wake-up asks the `alerts.evaluate` task to look (monitor.wakeup), and beat's
@@ -9,8 +9,10 @@ coalesced wake-up asks the `alerts.evaluate` task to look (monitor.wakeup), and 
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from alerts.models import AlertRule
@@ -21,8 +23,30 @@ QUEUE = "alerts"
 publish_breaker = wakeup.Breaker()
 INSERT_SQL = (
     "INSERT INTO alerts_alertfact (project_id, issue_id, kind, count, level, environment,"
-    " release, at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    " release, at) SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::int[],"
+    " %s::text[], %s::text[], %s::text[], %s::timestamptz[])"
 )
+_frequency_rules: dict[int, tuple[float, bool]] = {}
+
+
+def has_frequency_rules(project_id: int) -> bool:
+    """Whether the project has an enabled N-in-M rule; cached per process for
+    INGEST_KEY_CACHE_SECONDS (a new rule counts events from then on)."""
+    now = time.monotonic()
+    cached = _frequency_rules.get(project_id)
+    if cached and cached[0] > now:
+        return cached[1]
+    value = AlertRule.objects.filter(
+        project_id=project_id, enabled=True, trigger=AlertRule.Trigger.FREQUENCY
+    ).exists()
+    if len(_frequency_rules) > 10000:
+        _frequency_rules.clear()
+    _frequency_rules[project_id] = (now + settings.INGEST_KEY_CACHE_SECONDS, value)
+    return value
+
+
+def forget_rules() -> None:
+    _frequency_rules.clear()
 
 
 def wake() -> None:
@@ -70,12 +94,9 @@ def record(
     project_id: int, events: list[Event], created: set[int], changes: dict[int, tuple[str, str]]
 ) -> int:
     """Write the batch's facts inside the caller's transaction; returns how many."""
-    frequency = AlertRule.objects.filter(
-        project_id=project_id, enabled=True, trigger=AlertRule.Trigger.FREQUENCY
-    ).exists()
-    rows = facts_for(project_id, events, created, changes, frequency)
+    rows = facts_for(project_id, events, created, changes, has_frequency_rules(project_id))
     if rows:
         with connection.cursor() as cursor:
-            cursor.executemany(INSERT_SQL, rows)
+            cursor.execute(INSERT_SQL, [list(column) for column in zip(*rows, strict=True)])
         transaction.on_commit(wake)
     return len(rows)

@@ -187,7 +187,7 @@ class Issue(models.Model):
         null=True, blank=True, help_text="Ignored until users_seen reaches this."
     )
     resolved_in_release = models.CharField(
-        max_length=200, blank=True,
+        max_length=200, blank=True, default="", db_default="",
         help_text="Resolved in the release after this one: only events of a release not seen "
         "on the issue before its resolution reopen it.",
     )  # fmt: skip

@@ -67,8 +67,9 @@ def test_an_sdk_error_becomes_an_email_and_a_signed_webhook(
                                                config={"url": receiver.url + "/sentry"},
                                                allow_private=True)  # fmt: skip
         receiver.secret = hook.secret
-        rule = AlertRule.objects.create(project=project, name="new errors",
-                                        trigger="new_issue", environment="production")
+        rule = AlertRule.objects.create(
+            project=project, name="new errors", trigger="new_issue", environment="production"
+        )
         rule.destinations.add(mail, hook)
         capture(client, buggy_app.checkout, buggy_app.Cart([]))
         client.flush(timeout=30)
@@ -91,8 +92,9 @@ def test_a_dead_smtp_server_loses_no_event_and_the_email_arrives_later(
     web, worker, alerts_worker, smtp_port
 ):
     project, client = setup_project(web, "alerts-dead-smtp")
-    mail = AlertDestination.objects.create(project=project, name="ops mail", kind="email",
-                                           config={"addresses": ["late@example.com"]})
+    mail = AlertDestination.objects.create(
+        project=project, name="ops mail", kind="email", config={"addresses": ["late@example.com"]}
+    )
     AlertRule.objects.create(project=project, name="new", trigger="new_issue").destinations.add(
         mail
     )

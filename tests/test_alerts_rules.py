@@ -26,6 +26,13 @@ from tests.test_ml_grouping import event, ingest
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _forget_rules():
+    from alerts.outbox import forget_rules
+
+    forget_rules()
+
+
 @pytest.fixture
 def fp_project(project):
     project.grouping_mode = Project.GroupingMode.FINGERPRINT

@@ -36,6 +36,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='issue',
             name='resolved_in_release',
-            field=models.CharField(blank=True, help_text='Resolved in the release after this one: only events of a release not seen on the issue before its resolution reopen it.', max_length=200),
+            field=models.CharField(blank=True, db_default='', default='', help_text='Resolved in the release after this one: only events of a release not seen on the issue before its resolution reopen it.', max_length=200),
         ),
     ]
