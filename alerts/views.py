@@ -50,7 +50,7 @@ def triage_action(request, org, project, issue_id):
             triage.assign(issue, assignee, request.user)
         elif action == "comment":
             triage.comment(issue, request.user, request.POST.get("text", ""))
-        elif action == "ignore":
+        elif action == "ignore_until":
             triage.ignore(issue, request.user, minutes=_int(request.POST.get("minutes")),
                           events=_int(request.POST.get("events")),
                           users=_int(request.POST.get("users")))  # fmt: skip

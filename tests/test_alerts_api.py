@@ -183,7 +183,7 @@ def test_issue_page_triage(project, people):
     page_url = f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/"
     bob.post(page_url + "triage/", {"action": "assign", "assignee": "bob"})
     bob.post(page_url + "triage/", {"action": "comment", "text": "<b>escaped</b>"})
-    bob.post(page_url + "triage/", {"action": "ignore", "users": "5"})
+    bob.post(page_url + "triage/", {"action": "ignore_until", "users": "5"})
     issue.refresh_from_db()
     assert issue.assignee.username == "bob" and issue.ignore_until_users == 6
     page = bob.get(page_url).content.decode()
