@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -99,6 +100,7 @@ class AlertDestinationViewSet(ProjectScoped):
     def get_queryset(self):
         return AlertDestination.objects.filter(project=self.project()).order_by("id")
 
+    @extend_schema(request=None, responses={202: dict})
     @decorators.action(detail=True, methods=["post"])
     def test(self, request, project_pk=None, pk=None):
         destination = self.get_object()
@@ -108,6 +110,7 @@ class AlertDestinationViewSet(ProjectScoped):
         transaction.on_commit(lambda: deliver.delay(delivery_id))
         return Response({"delivery": delivery_id}, status=202)
 
+    @extend_schema(responses=DeliveryAttemptSerializer(many=True))
     @decorators.action(detail=True, methods=["get"])
     def attempts(self, request, project_pk=None, pk=None):
         destination = self.get_object()
@@ -125,6 +128,7 @@ def _django_errors(call):
         raise drf_error(exc) from exc
 
 
+@extend_schema(request=AssignSerializer, responses=IssueSerializer)
 @decorators.api_view(["POST"])
 def assign(request, issue_id: int):
     """Assign the issue to a member of its organisation by username; null unassigns."""
@@ -141,6 +145,7 @@ def assign(request, issue_id: int):
     return Response(IssueSerializer(issue).data)
 
 
+@extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
 @decorators.api_view(["GET", "POST"])
 def comments(request, issue_id: int):
     issue = visible_issue(request.user, issue_id)
@@ -153,6 +158,7 @@ def comments(request, issue_id: int):
     return Response(CommentSerializer(notes, many=True).data)
 
 
+@extend_schema(responses=ActivitySerializer(many=True))
 @decorators.api_view(["GET"])
 def activity(request, issue_id: int):
     """The issue's activity log, newest first."""
@@ -163,6 +169,7 @@ def activity(request, issue_id: int):
     return pages.get_paginated_response(ActivitySerializer(page, many=True).data)
 
 
+@extend_schema(request=IgnoreSerializer, responses=IssueSerializer)
 @decorators.api_view(["POST"])
 def ignore(request, issue_id: int):
     """Ignore; optional conditions end it by themselves: minutes, events (more), users (more)."""
@@ -173,6 +180,7 @@ def ignore(request, issue_id: int):
     return Response(IssueSerializer(issue).data)
 
 
+@extend_schema(request=ResolveSerializer, responses=IssueSerializer)
 @decorators.api_view(["POST"])
 def resolve(request, issue_id: int):
     """Resolve; with in_next_release only events of a newer release reopen it."""
@@ -187,6 +195,7 @@ def resolve(request, issue_id: int):
     return Response(IssueSerializer(issue).data)
 
 
+@extend_schema(request=PreferenceSerializer, responses=PreferenceSerializer(many=True))
 @decorators.api_view(["GET", "PUT"])
 def preferences(request):
     """Your email preferences: a default (project null) and per-project choices."""
