@@ -127,12 +127,9 @@ SET times_seen = monitor_issuetag.times_seen + EXCLUDED.times_seen,
 RETURNING issue_id, key, (xmax = 0) AS inserted
 """
 
-# "Resolved in next release" (resolved_in_release set): only a release this issue had not been
-# seen in before its resolution reopens it (record_tags has already added this batch's tags).
-NEWER_RELEASE = """(old.resolved_in_release = '' OR EXISTS (
-    SELECT 1 FROM monitor_issuetag t WHERE t.issue_id = old.id AND t.key = 'release'
-    AND t.value = ANY(%(releases)s) AND t.value <> old.resolved_in_release
-    AND t.first_seen > old.resolved_at))"""
+# "Resolved in next release" (resolved_in_release set): only an event of a release this issue
+# had never been seen in reopens it (its release tag row was inserted by this batch).
+NEWER_RELEASE = "(old.resolved_in_release = '' OR %(new_release)s)"
 # The CTE locks the row and reads the latest committed status, so `old.status` is what this batch
 # changed (the caller learns about regressions and ignored issues that got events).
 ISSUE_BUMP_SQL = """
@@ -155,8 +152,11 @@ RETURNING old.status, monitor_issue.status
 )
 
 
-def record_tags(deltas: dict[int, IssueDelta]) -> dict[int, int]:
-    """Upsert tag value counts; returns issue id → number of users seen for the first time."""
+def record_tags(
+    deltas: dict[int, IssueDelta], new_releases: set[int] | None = None
+) -> dict[int, int]:
+    """Upsert tag value counts; returns issue id → number of users seen for the first time.
+    `new_releases`, when given, receives the issues that got a release never seen on them."""
     rows = sorted(
         (issue_id, key, value, n, delta.first_seen, delta.last_seen)
         for issue_id, delta in deltas.items()
@@ -171,13 +171,16 @@ def record_tags(deltas: dict[int, IssueDelta]) -> dict[int, int]:
         for issue_id, key, inserted in cursor.fetchall():
             if key == "user" and inserted:
                 new_users[issue_id] = new_users.get(issue_id, 0) + 1
+            elif key == "release" and inserted and new_releases is not None:
+                new_releases.add(issue_id)
     return new_users
 
 
 def bump_issues(deltas: dict[int, IssueDelta]) -> dict[int, tuple[str, str]]:
     """Add a batch's counts to its issues; an event received after resolution reopens the issue.
     Returns issue id → (status before, status after) for issues not unresolved before."""
-    new_users = record_tags(deltas)
+    new_releases: set[int] = set()
+    new_users = record_tags(deltas, new_releases)
     changes: dict[int, tuple[str, str]] = {}
     with connection.cursor() as cursor:
         for issue_id in sorted(deltas):
@@ -191,7 +194,7 @@ def bump_issues(deltas: dict[int, IssueDelta]) -> dict[int, tuple[str, str]]:
                     "first_seen": delta.first_seen,
                     "last_seen": delta.last_seen,
                     "last_received": delta.last_received,
-                    "releases": [v for (k, v) in delta.tags if k == "release"],
+                    "new_release": issue_id in new_releases,
                 },
             )
             row = cursor.fetchone()
