@@ -29,7 +29,7 @@ from alerts.serializers import (
     ResolveSerializer,
     drf_error,
 )
-from alerts.tasks import deliver
+from alerts.tasks import enqueue
 from api.permissions import MANAGERS, ManagersWrite, role_in
 from api.serializers import IssueSerializer
 from api.views import Pages
@@ -107,7 +107,7 @@ class AlertDestinationViewSet(ProjectScoped):
         if not self.can_manage():
             raise PermissionDenied("only owners and admins may send tests")
         delivery_id = send_test(destination)
-        transaction.on_commit(lambda: deliver.delay(delivery_id))
+        transaction.on_commit(lambda: enqueue([delivery_id]))
         return Response({"delivery": delivery_id}, status=202)
 
     @extend_schema(responses=DeliveryAttemptSerializer(many=True))

@@ -23,7 +23,9 @@ DB_ERRORS = (OperationalError, InterfaceError)
 LOST_AFTER_SECONDS = 30  # a delivery due this long ago has lost its task
 
 
-def _enqueue(delivery_ids: list[int]) -> None:
+def enqueue(delivery_ids: list[int]) -> None:
+    """Ask the alerts workers to attempt these deliveries; with the broker down the sweep
+    sends them later (the delivery rows are the state)."""
     for delivery_id in delivery_ids:
         try:
             deliver.apply_async((delivery_id,), retry=False)
@@ -45,7 +47,7 @@ def _schedule_flush(notifications: list[AlertNotification]) -> None:
 
 def flush_now() -> int:
     ids = notify.flush_due()
-    _enqueue(ids)
+    enqueue(ids)
     return len(ids)
 
 
@@ -99,5 +101,5 @@ def sweep() -> dict:
         evaluated = evaluate.run()
     flushed = flush_now()
     lost = notify.due_deliveries(now - dt.timedelta(seconds=LOST_AFTER_SECONDS))
-    _enqueue(lost)
+    enqueue(lost)
     return {"ignores_ended": ended, "facts": evaluated, "flushed": flushed, "resent": len(lost)}

@@ -17,7 +17,7 @@ from alerts import triage
 from alerts.forms import DestinationForm, RuleForm
 from alerts.models import AlertDestination, AlertRule, NotificationPreference
 from alerts.notify import send_test
-from alerts.tasks import deliver
+from alerts.tasks import enqueue
 from api.permissions import MANAGERS, role_in
 from monitor.models import Issue
 from web import queries
@@ -109,7 +109,7 @@ def settings_action(request, org, project):
             destination.delete()
         elif action == "test_destination":
             delivery_id = send_test(destination)
-            transaction.on_commit(lambda: deliver.delay(delivery_id))
+            transaction.on_commit(lambda: enqueue([delivery_id]))
             messages.success(request, f"Test sent to {destination.name}; see its attempts.")
     return redirect(_settings_url(org, project))
 

@@ -228,3 +228,22 @@ def test_merge_and_assignment_and_comments_are_in_the_activity_log(fp_project, d
     outsider = django_user_model.objects.create_user("mallory")
     with pytest.raises(Exception, match="not a member"):
         triage.assign(first, outsider, alice)
+
+
+def test_the_sweep_ends_timed_ignores_evaluates_and_resends_lost_deliveries(fp_project, hook):
+    from alerts.tasks import sweep
+
+    rule(fp_project, "ignore_ended", hook)
+    send(fp_project, "a")  # a fact nobody evaluated (its wake-up was lost)
+    issue = Issue.objects.get()
+    triage.ignore(issue, None, minutes=1)
+    Issue.objects.filter(pk=issue.pk).update(ignore_until=timezone.now() - dt.timedelta(seconds=1))
+    result = sweep.run()
+    issue.refresh_from_db()
+    assert issue.status == "unresolved" and result["ignores_ended"] == 1
+    assert result["facts"] == 1
+    delivery = AlertDelivery.objects.get()  # the ignore-ended alert, handed to its destination
+    AlertDelivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    assert sweep.run()["resent"] == 1
