@@ -34,11 +34,14 @@ class ProjectKeySerializer(serializers.ModelSerializer):
 
 
 class IssueSerializer(serializers.ModelSerializer):
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
     class Meta:
         model = Issue
         fields = ["id", "project", "title", "culprit", "type", "level", "platform", "status",
                   "regressed", "first_seen", "last_seen", "resolved_at", "times_seen",
-                  "users_seen"]  # fmt: skip
+                  "users_seen", "assignee", "ignore_until", "ignore_until_events",
+                  "ignore_until_users", "resolved_in_release"]  # fmt: skip
         read_only_fields = [f for f in fields if f != "status"]
 
 

@@ -118,7 +118,8 @@ class ProjectKeyViewSet(viewsets.ModelViewSet):
 
 class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                    viewsets.GenericViewSet):  # fmt: skip
-    """Filters: project, status, level, environment, release, query (title, culprit);
+    """Filters: project, status, level, environment, release, query (title, culprit), assigned
+    (me, none, a username);
     sort: last_seen (default), first_seen, events, users."""
 
     serializer_class = IssueSerializer
@@ -132,14 +133,15 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
                 raise ValidationError({"project": "a project id"})
             issues = issues.filter(project_id=project)
         try:
-            return sort_issues(filter_issues(issues, params), params.get("sort"))
+            return sort_issues(filter_issues(issues, params, user=self.request.user),
+                               params.get("sort"))  # fmt: skip
         except KeyError as exc:
             raise ValidationError({"sort": f"one of {', '.join(SORTS)}"}) from exc
 
     def perform_update(self, serializer):
         if "status" in serializer.validated_data:
             set_status(Issue.objects.filter(pk=serializer.instance.pk),
-                       serializer.validated_data["status"])  # fmt: skip
+                       serializer.validated_data["status"], by=self.request.user)  # fmt: skip
         serializer.instance.refresh_from_db()
 
     @decorators.action(detail=True, methods=["get"])

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from alerts import outbox as alert_outbox
 from grouping import ml
 from grouping.assign import IssueDelta, IssueSeed, bump_issues, resolve_hashes
 from grouping.fingerprint import Grouping, group
@@ -119,7 +120,9 @@ def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
             item.event.issue_id = issue_of[item.grouping.hash]
             deltas[item.event.issue_id].add(item.event.timestamp, item.event.received, item.tags)
         insert_events([item.event for item in fresh])
-        bump_issues(deltas)
+        changes = bump_issues(deltas)
+        alert_outbox.record(project_id, [item.event for item in fresh],
+                            {issue_of[h] for h in created}, changes)  # fmt: skip
         stored += len(fresh)
     if ml_pending:
         transaction.on_commit(ml.wake)

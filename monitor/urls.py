@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("attachments.urls")),  # before api.urls: it answers GET /api/0/ itself
     path("", include("api.urls")),
+    path("", include("alerts.urls")),
     path("", include("web.urls")),
 ]
