@@ -18,7 +18,7 @@ from api.serializers import (
     ProjectKeySerializer,
     ProjectSerializer,
 )
-from monitor.issues import SORTS, filter_issues, set_status, sort_issues
+from monitor.issues import SORTS, SearchError, filter_issues, set_status, sort_issues
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
 
 
@@ -87,8 +87,8 @@ class ProjectKeyViewSet(viewsets.ModelViewSet):
 
 class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                    viewsets.GenericViewSet):  # fmt: skip
-    """Filters: project, status, level, environment, release, query (title, culprit);
-    sort: last_seen (default), first_seen, events, users."""
+    """Filters: project, status, level, environment, release, query (the search syntax of
+    docs/ui.md, shared with the stream); sort: last_seen (default), first_seen, events, users."""
 
     serializer_class = IssueSerializer
     pagination_class = Pages
@@ -102,6 +102,8 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
             return sort_issues(filter_issues(issues, params), params.get("sort"))
         except KeyError as exc:
             raise ValidationError({"sort": f"one of {', '.join(SORTS)}"}) from exc
+        except SearchError as exc:
+            raise ValidationError({"query": str(exc)}) from exc
 
     def perform_update(self, serializer):
         if "status" in serializer.validated_data:

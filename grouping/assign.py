@@ -127,6 +127,17 @@ SET times_seen = monitor_issuetag.times_seen + EXCLUDED.times_seen,
 RETURNING issue_id, key, (xmax = 0) AS inserted
 """
 
+# The title follows the newest event's message while the issue's exception type stays: "T: old"
+# becomes "T: <newest message>" even when a merged-in fingerprint raised another type.
+LATEST_TITLE = """COALESCE((
+    SELECT CASE WHEN monitor_issue.type = 'error' AND strpos(monitor_issue.title, ': ') > 0
+            AND strpos(e.title, ': ') > 0
+        THEN left(split_part(monitor_issue.title, ': ', 1) || ': '
+                  || substr(e.title, strpos(e.title, ': ') + 2), 255)
+        ELSE e.title END
+    FROM monitor_event e WHERE e.issue_id = monitor_issue.id
+    ORDER BY e.timestamp DESC, e.id DESC LIMIT 1), title)"""
+
 ISSUE_BUMP_SQL = """
 UPDATE monitor_issue SET
     times_seen = times_seen + %(count)s,
@@ -136,9 +147,11 @@ UPDATE monitor_issue SET
     regressed = regressed OR (status = 'resolved' AND {reopens}),
     regressed_at = CASE WHEN status = 'resolved' AND {reopens} THEN %(last_received)s
                         ELSE regressed_at END,
-    status = CASE WHEN status = 'resolved' AND {reopens} THEN 'unresolved' ELSE status END
+    status = CASE WHEN status = 'resolved' AND {reopens} THEN 'unresolved' ELSE status END,
+    title = CASE WHEN %(last_seen)s >= last_seen THEN {latest_title} ELSE title END
 WHERE id = %(id)s
-""".format(reopens="COALESCE(resolved_at, '-infinity') < %(last_received)s")
+""".format(reopens="COALESCE(resolved_at, '-infinity') < %(last_received)s",
+           latest_title=LATEST_TITLE)
 
 
 def record_tags(deltas: dict[int, IssueDelta]) -> dict[int, int]:

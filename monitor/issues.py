@@ -1,31 +1,83 @@
-"""Issue stream filters and status changes, shared by the web pages and the REST API."""
+"""Issue stream filters and status changes, shared by the web pages and the REST API.
+
+Filtering has one entry point, `filter_issues`: the separate parameters (status, level,
+environment, release) and the search query (`monitor.search`) narrow the same queryset.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from monitor.models import Issue, IssueTag
+from monitor.models import Event, Issue, IssueTag
+from monitor.search import Search, SearchError, parse, user_tag_values
 
 SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
          "users": "-users_seen"}  # fmt: skip
+USER_FIELDS = ("id", "email", "username", "ip_address")
+
+__all__ = ["SORTS", "SearchError", "active_search", "filter_issues", "set_status", "sort_issues"]
+
+
+def active_search(params, default_status: str = "all") -> Search:
+    """The parsed query plus the separate parameters (a parameter wins over the same term)."""
+    search = parse(params.get("query") or "")
+    if status := params.get("status"):
+        search.status = None if status == "all" else status
+    elif search.status is None and default_status != "all" and not search.event_id:
+        search.status = default_status
+    if level := params.get("level"):
+        search.level = level
+    for key in ("environment", "release"):
+        if value := params.get(key):
+            search.tags = [(k, v) for k, v in search.tags if k != key] + [(key, value)]
+    return search
 
 
 def filter_issues(issues: QuerySet[Issue], params, default_status: str = "all") -> QuerySet:
-    """status (or "all"), level, environment, release, query over title and culprit."""
-    status = params.get("status") or default_status
-    if status != "all":
-        issues = issues.filter(status=status)
-    if level := params.get("level"):
-        issues = issues.filter(level=level)
-    for tag in ("environment", "release"):
-        if value := params.get(tag):
-            issues = issues.filter(
-                id__in=IssueTag.objects.filter(key=tag, value=value).values("issue_id")
-            )
-    if query := (params.get("query") or "").strip():
-        issues = issues.filter(Q(title__icontains=query) | Q(culprit__icontains=query))
+    """Raises SearchError for a query that cannot be run."""
+    return apply_search(issues, active_search(params, default_status))
+
+
+def apply_search(issues: QuerySet[Issue], search: Search) -> QuerySet[Issue]:
+    if search.status:
+        issues = issues.filter(status=search.status)
+    if search.level:
+        issues = issues.filter(level=search.level)
+    if "regressed" in search.flags:
+        issues = issues.filter(regressed=True)
+    for flag in search.flags & {"assigned", "unassigned"}:
+        issues = _assignment(issues, assigned=flag == "assigned")
+    for key, value in search.tags:
+        issues = issues.filter(
+            id__in=IssueTag.objects.filter(key=key, value=value).values("issue_id")
+        )
+    if search.user:
+        by_event = Q()
+        for name in USER_FIELDS:
+            by_event |= Q(**{f"user__{name}": search.user})
+        issues = issues.filter(
+            Q(id__in=IssueTag.objects.filter(key="user", value__in=user_tag_values(search.user))
+              .values("issue_id"))
+            | Q(id__in=Event.objects.filter(by_event).values("issue_id"))
+        )  # fmt: skip
+    for word in search.text:
+        issues = issues.filter(Q(title__icontains=word) | Q(culprit__icontains=word))
+    if search.event_id:
+        issues = issues.filter(id__in=Event.objects.filter(event_id=search.event_id)
+                               .values("issue_id"))  # fmt: skip
     return issues
+
+
+def _assignment(issues: QuerySet[Issue], assigned: bool) -> QuerySet[Issue]:
+    """`is:assigned` needs an `assignee` field on Issue (the triage workflow adds it); without
+    one nothing is assigned."""
+    try:
+        Issue._meta.get_field("assignee")
+    except FieldDoesNotExist:
+        return issues if not assigned else issues.none()
+    return issues.filter(assignee__isnull=not assigned)
 
 
 def sort_issues(issues: QuerySet[Issue], sort: str | None) -> QuerySet[Issue]:

@@ -232,3 +232,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Rotated DSN keys are disabled when their grace period ends (web.keys).
+CELERY_BEAT_SCHEDULE["retire-rotated-keys"] = {"task": "web.retire_rotated_keys",
+                                               "schedule": 60.0}
