@@ -65,3 +65,9 @@ def query_pairs(value) -> list[tuple[str, str]]:
         return [(str(p[0]), _text(p[1])) for p in value
                 if isinstance(p, (list, tuple)) and len(p) == 2][:MAX_PAIRS]  # fmt: skip
     return []
+
+
+@register.filter
+def is_long(value) -> bool:
+    """Text that should fold: several lines or more than 300 characters."""
+    return isinstance(value, str) and (len(value) > 300 or "\n" in value)
