@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from api.permissions import MANAGERS, role_in
 from consent.policy import consent_summary
-from monitor.models import Membership, Organization, Project, ProjectKey
+from monitor.models import Membership, Organization, ProjectKey
 from web import queries
 from web.forms import KeyForm, ProjectSettingsForm, RotateForm
 from web.keys import retire_due, rotate

@@ -219,8 +219,8 @@ def raw_traceback(data: dict) -> str:
                 what = "line" if frame.cycle == 1 else f"{frame.cycle} lines"
                 lines.append(f"  [Previous {what} repeated {frame.repeats - 1} more times]")
         blocks.append("\n".join(
-            (["Traceback (most recent call last):", *lines, header] if python
-             else [header, *lines])
+            ["Traceback (most recent call last):", *lines, header] if python
+             else [header, *lines]
         ))  # fmt: skip
     joiner = ("\n\nThe above exception was the direct cause of the following exception:\n\n"
               if python else "\n\nCaused:\n")  # fmt: skip
