@@ -115,7 +115,7 @@
       if (search) { search.focus(); search.select(); event.preventDefault(); }
     } else if (key === "j") { move(1); }
     else if (key === "k") { move(-1); }
-    else if ((key === "o" || key === "Enter") && current >= 0 && event.target.tagName !== "A") {
+    else if (key === "o" && current >= 0) {
       location.href = rows[current].getAttribute("data-href");
     } else {
       var button = document.querySelector("[data-key='" + key + "']");
