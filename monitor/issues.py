@@ -6,6 +6,8 @@ environment, release) and the search query (`monitor.search`) narrow the same qu
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -15,7 +17,6 @@ from monitor.search import Search, SearchError, parse, user_tag_values
 
 SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
          "users": "-users_seen"}  # fmt: skip
-USER_FIELDS = ("id", "email", "username", "ip_address")
 
 __all__ = ["SORTS", "SearchError", "active_search", "filter_issues", "set_status", "sort_issues"]
 
@@ -54,20 +55,33 @@ def apply_search(issues: QuerySet[Issue], search: Search) -> QuerySet[Issue]:
             id__in=IssueTag.objects.filter(key=key, value=value).values("issue_id")
         )
     if search.user:
-        by_event = Q()
-        for name in USER_FIELDS:
-            by_event |= Q(**{f"user__{name}": search.user})
-        issues = issues.filter(
-            Q(id__in=IssueTag.objects.filter(key="user", value__in=user_tag_values(search.user))
-              .values("issue_id"))
-            | Q(id__in=Event.objects.filter(by_event).values("issue_id"))
-        )  # fmt: skip
+        issues = issues.filter(_user_filter(search.user))
     for word in search.text:
         issues = issues.filter(Q(title__icontains=word) | Q(culprit__icontains=word))
     if search.event_id:
         issues = issues.filter(id__in=Event.objects.filter(event_id=search.event_id)
                                .values("issue_id"))  # fmt: skip
     return issues
+
+
+def _user_filter(value: str) -> Q:
+    """Issues whose `user` tag is this id, email, username or IP; an email or IP is also looked
+    up in the events' user data (the tag holds only the first identity an SDK sent)."""
+    by_tag = Q(id__in=IssueTag.objects.filter(key="user", value__in=user_tag_values(value))
+               .values("issue_id"))  # fmt: skip
+    field = "email" if "@" in value else "ip_address" if _is_ip(value) else None
+    if field is None:
+        return by_tag
+    return by_tag | Q(id__in=Event.objects.filter(**{f"user__{field}": value})
+                      .values("issue_id"))  # fmt: skip
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _assignment(issues: QuerySet[Issue], assigned: bool) -> QuerySet[Issue]:

@@ -94,7 +94,7 @@ def test_breadcrumbs_newest_first_relative_with_data():
          "data": {"url": "https://api.example/x", "http.method": "GET", "status_code": 502,
                   "http.query": "a=1", "reason": "Bad Gateway", "extra": {"k": 1}}}]}
     newest, oldest = breadcrumbs_of(data)
-    assert newest.icon == "⇄" and newest.offset == "-0.50 s" and oldest.offset == "-10 s"
+    assert newest.icon == "⇄" and newest.offset == "-500 ms" and oldest.offset == "-10 s"
     assert {("status_code", "502"), ("http.query", "a=1")} <= set(newest.highlights)
     assert newest.data == [("extra", '{"k": 1}')] and oldest.icon == "⛁"
 

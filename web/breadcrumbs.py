@@ -43,9 +43,11 @@ def to_datetime(value) -> dt.datetime | None:
 
 
 def relative(seconds: float) -> str:
-    """Signed offset from the event, short: "-0.42 s", "-3 min 5 s", "-2 h 10 min"."""
+    """Signed offset from the event, short: "-420 ms", "-4.20 s", "-3 min 5 s", "-2 h 10 min"."""
     sign = "-" if seconds < 0 else "+"
     seconds = abs(seconds)
+    if seconds < 1:
+        return f"{sign}{seconds * 1000:.0f} ms"
     if seconds < 10:
         return f"{sign}{seconds:.2f} s"
     if seconds < 60:
