@@ -18,7 +18,8 @@ from monitor.search import Search, SearchError, parse, user_tag_values
 SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
          "users": "-users_seen"}  # fmt: skip
 
-__all__ = ["SORTS", "SearchError", "active_search", "filter_issues", "set_status", "sort_issues"]
+__all__ = ["SORTS", "SearchError", "active_search", "apply_search", "filter_issues", "set_status",
+           "sort_issues"]
 
 
 def active_search(params, default_status: str = "all") -> Search:

@@ -264,6 +264,9 @@ def test_empty_project_without_key_prompts_to_create_one(project):
 def test_styled_404_and_consent_admin_link(project, member):
     response = member.get("/nowhere/at/all/issues/")
     assert response.status_code == 404 and 'id="error-404"' in response.content.decode()
+    from django.template.loader import render_to_string
+
+    assert 'id="error-500"' in render_to_string("500.html")  # self-contained, no context
     page = member.get(f"/{project.organization.slug}/settings/").content.decode()
     assert f"/admin/consent/organizationconsent/add/?organization={project.organization.id}" in page
 
