@@ -269,6 +269,11 @@ def test_styled_404_and_consent_admin_link(project, member):
     assert 'id="error-500"' in render_to_string("500.html")  # self-contained, no context
     page = member.get(f"/{project.organization.slug}/settings/").content.decode()
     assert f"/admin/consent/organizationconsent/add/?organization={project.organization.id}" in page
+    from consent.models import OrganizationConsent
+
+    record = OrganizationConsent.objects.create(organization=project.organization)
+    page = member.get(f"/{project.organization.slug}/settings/").content.decode()
+    assert f"/admin/consent/organizationconsent/{record.pk}/change/" in page
 
 
 @pytestmark_db

@@ -136,14 +136,16 @@ def account(request):
 
 
 def _consent_admin(organization: Organization) -> str:
-    """The admin page of this organisation's consent (its change page, or add with the
-    organisation chosen), not the whole list."""
-    from consent.models import OrganizationConsent
+    """The admin page of this organisation's consent record (its change page, or the add page
+    with the organisation chosen), not the whole list. Reads no flags (consent.policy does)."""
+    from django.core.exceptions import ObjectDoesNotExist
 
-    consent = OrganizationConsent.objects.filter(organization=organization).first()
     try:
-        if consent:
-            return reverse("admin:consent_organizationconsent_change", args=[consent.pk])
-        return reverse("admin:consent_organizationconsent_add") + f"?organization={organization.pk}"
+        try:
+            consent_id = organization.consent.pk
+        except ObjectDoesNotExist:
+            add = reverse("admin:consent_organizationconsent_add")
+            return f"{add}?organization={organization.pk}"
+        return reverse("admin:consent_organizationconsent_change", args=[consent_id])
     except NoReverseMatch:
         return "/admin/"
