@@ -61,7 +61,7 @@ def stream(request, org, project):
     lines = queries.sparklines(ids, filters=filters)
     counts = queries.filtered_counts(ids, filters)
     rows = [(issue, queries.spark_points(lines[issue.id]),
-             counts.get(issue.id, (0, 0)) if filters else (issue.times_seen, issue.users_seen))
+             counts.get(issue.id, 0) if filters else issue.times_seen)
             for issue in page]  # fmt: skip
     params = request.GET.copy()
     params.pop("page", None)
