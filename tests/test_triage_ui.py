@@ -283,3 +283,12 @@ def test_api_issue_search_uses_the_same_parser(project):
     client = APIClient()
     client.force_authenticate(user)
     assert client.get("/api/0/issues/", {"query": "a " * 40}).status_code == 400
+
+
+def test_times_read_relative_with_the_absolute_time_on_hover():
+    from web.templatetags.faultline import when
+
+    now = timezone.now()
+    html = when(now - dt.timedelta(hours=5, minutes=3), now)
+    assert ">5 hours ago</time>" in html and 'title="' in html and " UTC" in html
+    assert ">just now<" in when(now - dt.timedelta(seconds=20), now)

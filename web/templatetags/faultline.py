@@ -9,7 +9,6 @@ import json
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.timesince import timesince
 
 register = template.Library()
 MAX_PAIRS = 100
@@ -22,11 +21,24 @@ def when(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
         return ""
     now = now or timezone.now()
     seconds = (now - value).total_seconds()
-    text = "just now" if 0 <= seconds < 60 else (
-        f"{timesince(value, now)} ago" if seconds >= 0 else f"in {timesince(now, value)}")
+    text = ago(seconds) if seconds >= 0 else f"in {ago(-seconds)[:-4]}"
     absolute = value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), absolute,
                        text)  # fmt: skip
+
+
+UNITS = ((86400 * 365, "year"), (86400 * 30, "month"), (86400 * 7, "week"), (86400, "day"),
+         (3600, "hour"), (60, "minute"))  # fmt: skip
+
+
+def ago(seconds: float) -> str:
+    """"just now", "1 minute ago", "3 hours ago": the largest whole unit (cheaper than timesince
+    on a page with fifty times)."""
+    for size, name in UNITS:
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {name}{'s' if count != 1 else ''} ago"
+    return "just now"
 
 
 @register.filter
