@@ -97,6 +97,10 @@ def test_breadcrumbs_newest_first_relative_with_data():
     assert newest.icon == "⇄" and newest.offset == "-500 ms" and oldest.offset == "-10 s"
     assert {("status_code", "502"), ("http.query", "a=1")} <= set(newest.highlights)
     assert newest.data == [("extra", '{"k": 1}')] and oldest.icon == "⛁"
+    from web.breadcrumbs import relative
+
+    assert [relative(x) for x in (-0.0001, -0.25, -4.2, -75, 7300)] == [
+        "0 ms", "-250 ms", "-4.20 s", "-1 min 15 s", "+2 h 1 min"]  # fmt: skip
 
 
 def test_why_grouped_explains_ml_both_ways():

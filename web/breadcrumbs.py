@@ -46,6 +46,8 @@ def relative(seconds: float) -> str:
     """Signed offset from the event, short: "-420 ms", "-4.20 s", "-3 min 5 s", "-2 h 10 min"."""
     sign = "-" if seconds < 0 else "+"
     seconds = abs(seconds)
+    if seconds < 0.0005:
+        return "0 ms"
     if seconds < 1:
         return f"{sign}{seconds * 1000:.0f} ms"
     if seconds < 10:
