@@ -22,7 +22,7 @@ from api.serializers import (
 )
 from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS
-from monitor.issues import SORTS, filter_issues, set_status, sort_issues
+from monitor.issues import SORTS, SearchError, filter_issues, set_status, sort_issues
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
 from monitor.params import is_id
 from privacy.tasks import purge_project
@@ -118,8 +118,8 @@ class ProjectKeyViewSet(viewsets.ModelViewSet):
 
 class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                    viewsets.GenericViewSet):  # fmt: skip
-    """Filters: project, status, level, environment, release, query (title, culprit), assigned
-    (me, none, a username);
+    """Filters: project, status, level, environment, release, assigned (me, none, a username),
+    query (the search syntax of docs/ui.md, shared with the stream);
     sort: last_seen (default), first_seen, events, users."""
 
     serializer_class = IssueSerializer
@@ -137,6 +137,8 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
                                params.get("sort"))  # fmt: skip
         except KeyError as exc:
             raise ValidationError({"sort": f"one of {', '.join(SORTS)}"}) from exc
+        except SearchError as exc:
+            raise ValidationError({"query": str(exc)}) from exc
 
     def perform_update(self, serializer):
         if "status" in serializer.validated_data:

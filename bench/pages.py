@@ -103,6 +103,10 @@ def main() -> int:
             "stream, environment filter": "/big/shop/issues/?environment=staging",
             "stream, search": "/big/shop/issues/?query=module+42&status=all",
             "stream, sort by events, page 20": "/big/shop/issues/?sort=events&page=20",
+            "stream, search syntax": "/big/shop/issues/?query=is:unresolved+level:error"
+                                     "+release:shop@1.3+environment:staging+module",
+            "stream, user search": "/big/shop/issues/?query=user:42&status=all",
+            "stream, release filter (counts follow)": "/big/shop/issues/?release=shop@1.2",
             f"issue detail ({biggest.times_seen} events)": f"/big/shop/issues/{biggest.id}/",
         }
         for label, url in pages.items():

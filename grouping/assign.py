@@ -141,6 +141,17 @@ RETURNING issue_id, key, (xmax = 0) AS inserted
 NEWER_RELEASE = "(old.resolved_in_release = '' OR %(new_release)s)"
 # The CTE locks the row and reads the latest committed status, so `old.status` is what this batch
 # changed (the caller learns about regressions and ignored issues that got events).
+# The title follows the newest event's message while the issue's exception type stays: "T: old"
+# becomes "T: <newest message>" even when a merged-in fingerprint raised another type.
+LATEST_TITLE = """COALESCE((
+    SELECT CASE WHEN monitor_issue.type = 'error' AND strpos(monitor_issue.title, ': ') > 0
+            AND strpos(e.title, ': ') > 0
+        THEN left(split_part(monitor_issue.title, ': ', 1) || ': '
+                  || substr(e.title, strpos(e.title, ': ') + 2), 255)
+        ELSE e.title END
+    FROM monitor_event e WHERE e.issue_id = monitor_issue.id
+    ORDER BY e.timestamp DESC, e.id DESC LIMIT 1), title)"""
+
 ISSUE_BUMP_SQL = """
 WITH old AS (SELECT id, status, resolved_at, resolved_in_release FROM monitor_issue
              WHERE id = %(id)s FOR UPDATE)
@@ -153,11 +164,13 @@ UPDATE monitor_issue SET
     regressed_at = CASE WHEN old.status = 'resolved' AND {reopens} THEN %(last_received)s
                         ELSE regressed_at END,
     status = CASE WHEN old.status = 'resolved' AND {reopens} THEN 'unresolved'
-                  ELSE old.status END
+                  ELSE old.status END,
+    title = CASE WHEN %(last_seen)s >= last_seen THEN {latest_title} ELSE title END
 FROM old WHERE monitor_issue.id = old.id
 RETURNING old.status, monitor_issue.status
 """.format(
-    reopens=f"COALESCE(old.resolved_at, '-infinity') < %(last_received)s AND {NEWER_RELEASE}"
+    reopens=f"COALESCE(old.resolved_at, '-infinity') < %(last_received)s AND {NEWER_RELEASE}",
+    latest_title=LATEST_TITLE,
 )
 
 

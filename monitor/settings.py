@@ -325,3 +325,6 @@ ALERTS_HTTP_TIMEOUT = env_int("ALERTS_HTTP_TIMEOUT", 10)
 # Allow every destination to reach private/loopback addresses (SSRF guard off); else per
 # destination by staff.
 ALERTS_ALLOW_PRIVATE_URLS = env_bool("ALERTS_ALLOW_PRIVATE_URLS", False)
+# Rotated DSN keys are disabled when their grace period ends (web.keys).
+CELERY_BEAT_SCHEDULE["retire-rotated-keys"] = {"task": "web.retire_rotated_keys",
+                                               "schedule": 60.0}

@@ -94,8 +94,11 @@ def test_sign_in_read_resolve_filter_and_merge(web, worker, browser):
     for checkbox in page.locator("#issues input[type=checkbox]").all():
         checkbox.check()
     page.click("button[value=merge]")
+    page.wait_for_selector("#merge-form")  # confirmation, with a choice of target
+    page.click("button[value=yes]")
     page.wait_for_selector(".messages")
     assert "Merged 2 issues" in page.inner_text(".messages")
+    page.goto(f"{web}/browser/shop/issues/")
     assert page.locator("#issues tbody tr").count() == 1
     page.screenshot(path=ARTIFACTS / "merged.png", full_page=True)
 

@@ -59,7 +59,7 @@ def test_sdk_events_become_grouped_issues(sdk_client, worker):
     issues = {issue.title: issue for issue in Issue.objects.filter(project=project)}
     assert set(issues) == {
         "ZeroDivisionError: division by zero",
-        "KeyError: 'grace'",
+        "KeyError: 'linus'",  # the title follows the newest event (issue 13)
         "RuntimeError: configuration /nonexistent/faultline.toml is missing",
         "Disk usage above 90% on db-1",
     }, set(issues)
@@ -67,7 +67,7 @@ def test_sdk_events_become_grouped_issues(sdk_client, worker):
     assert zero.times_seen == 20 and zero.users_seen == 3
     assert zero.culprit == "tests.buggy_app in average_price"
     assert zero.platform == "python" and zero.level == "error"
-    assert issues["KeyError: 'grace'"].times_seen == 2  # parameter differs, same code path
+    assert issues["KeyError: 'linus'"].times_seen == 2  # parameter differs, same code path
     chained = Event.objects.get(
         issue=issues["RuntimeError: configuration /nonexistent/faultline.toml is missing"]
     )

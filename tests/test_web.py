@@ -76,7 +76,11 @@ def test_issue_page_shows_the_stack_trace_and_acts(project, member):
     member.post(url + "action/", {"action": "resolve"})
     first.refresh_from_db()
     assert first.status == "resolved" and first.resolved_at
-    member.post(url + "action/", {"action": "merge", "other": second.id})
+    response = member.post(url + "action/", {"action": "merge", "other": second.id})
+    assert "/issues/merge/?" in response.url  # asks for confirmation first
+    assert Issue.objects.filter(pk=second.pk).exists()
+    merge_url = f"/{project.organization.slug}/{project.slug}/issues/merge/"
+    member.post(merge_url, {"issue": [first.id, second.id], "target": first.id, "confirm": "yes"})
     first.refresh_from_db()
     assert first.times_seen == 2 and not Issue.objects.filter(pk=second.pk).exists()
     member.post(url + "action/", {"action": "unmerge", "hash": first.hashes.last().hash})
@@ -88,8 +92,15 @@ def test_bulk_actions_and_other_organisations(project, member):
         ingest(project, {**event(value=name), "fingerprint": [name]})
     ids = list(Issue.objects.values_list("id", flat=True))
     bulk = f"/{project.organization.slug}/{project.slug}/issues/bulk/"
-    member.post(bulk, {"issue": ids[:2], "action": "merge"})
-    assert Issue.objects.count() == 2
+    response = member.post(bulk, {"issue": ids[:2], "action": "merge"})
+    assert Issue.objects.count() == 3  # nothing merged before the confirmation
+    page = member.get(response.url).content.decode()
+    assert 'name="target"' in page and f"#{ids[1]}" in page
+    merge_url = f"/{project.organization.slug}/{project.slug}/issues/merge/"
+    member.post(merge_url, {"issue": ids[:2], "target": ids[1]})  # not confirmed
+    assert Issue.objects.count() == 3
+    member.post(merge_url, {"issue": ids[:2], "target": ids[1], "confirm": "yes"})
+    assert Issue.objects.count() == 2 and Issue.objects.filter(pk=ids[1]).exists()
     member.post(
         bulk, {"issue": list(Issue.objects.values_list("id", flat=True)), "action": "ignore"}
     )
@@ -121,12 +132,16 @@ def test_project_settings_keys_and_roles(project, owner, member):
     owner.post(base + "keys/", {"action": "create", "label": "ci", "rate_limit_count": 5})
     created = ProjectKey.objects.get(label="ci")
     assert created.rate_limit_count == 5 and created.is_active
-    owner.post(base + "keys/", {"action": "rotate", "key": created.id})
+    owner.post(base + "keys/", {"action": "rotate", "key": created.id})  # not confirmed
+    created.refresh_from_db()
+    assert created.is_active and ProjectKey.objects.filter(label="ci").count() == 1
+    owner.post(base + "keys/", {"action": "rotate", "key": created.id, "confirm": "yes",
+                                "grace": "0"})  # fmt: skip
     created.refresh_from_db()
     assert not created.is_active and ProjectKey.objects.filter(label="ci", is_active=True).exists()
     response = owner.post(base, {"name": "Backend API", "platform": "python",
                                  "allowed_origins": "https://app.example", "scrub_data": "on",
-                                 "scrub_extra_keys": '["ssn"]', "grouping_mode": "shadow",
+                                 "scrub_extra_keys": "ssn\n", "grouping_mode": "shadow",
                                  "grouping_threshold": "0.1"})  # fmt: skip
     assert response.status_code == 302
     project.refresh_from_db()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from monitor.issues import SORTS, filter_issues, sort_issues
-from monitor.models import Issue, IssueTag, Project
+from monitor.issues import SORTS, apply_search, filter_issues, sort_issues
+from monitor.models import Event, Issue, IssueTag, Project
+from monitor.search import Search
 
 SPARK_HOURS = 24
 
@@ -27,23 +28,57 @@ def project_for(user, org_slug: str, project_slug: str) -> Project:
     return get_object_or_404(visible_projects(user), organization__slug=org_slug, slug=project_slug)
 
 
-def stream(project: Project, params, user=None) -> QuerySet[Issue]:
-    issues = filter_issues(Issue.objects.filter(project=project), params, "unresolved", user)
-    sort = params.get("sort")
+def stream(project: Project, search: Search, sort: str | None, assigned: str = "",
+           user=None) -> QuerySet[Issue]:  # fmt: skip
+    issues = filter_issues(Issue.objects.filter(project=project), {"assigned": assigned},
+                           user=user) if assigned else Issue.objects.filter(project=project)  # fmt: skip
+    issues = apply_search(issues, search)
     return sort_issues(issues, sort if sort in SORTS else None)
 
 
+def event_by_id(project: Project, event_id: str) -> Event | None:
+    return Event.objects.filter(project=project, event_id=event_id).only("id", "issue_id").first()
+
+
+def event_filters(search: Search) -> dict[str, str]:
+    """The active filters that event-level counts can follow (columns of monitor_event)."""
+    return {key: value for key, value in search.tags if key in ("environment", "release")}
+
+
 def tag_values(project: Project, key: str) -> list[str]:
+    """Values of a tag in the project, newest first seen first (so 1.10 follows 1.9)."""
     return list(
         IssueTag.objects.filter(issue__project=project, key=key)
-        .values_list("value", flat=True)
-        .distinct()
-        .order_by("value")[:50]
+        .values("value")
+        .annotate(first=Min("first_seen"))
+        .order_by("-first", "value")
+        .values_list("value", flat=True)[:50]
     )
 
 
-def sparklines(issue_ids: list[int], now: dt.datetime | None = None) -> dict[int, list[int]]:
-    """Events per hour over the last day, one query for the whole page."""
+def filtered_counts(issue_ids: list[int], filters: dict[str, str]) -> dict[int, int]:
+    """Events per issue under the environment/release filters, for the page's issues: from the
+    tag counts for one filter (an index lookup), from the events for both."""
+    if not issue_ids or not filters:
+        return {}
+    if len(filters) == 1:
+        ((key, value),) = filters.items()
+        return dict(IssueTag.objects.filter(issue_id__in=issue_ids, key=key, value=value)
+                    .values_list("issue_id", "times_seen"))  # fmt: skip
+    where = " AND ".join(f"{column} = %s" for column in filters)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT issue_id, COUNT(*) FROM monitor_event WHERE issue_id = ANY(%s) AND {where}"
+            " GROUP BY 1",
+            [issue_ids, *filters.values()],
+        )
+        return dict(cursor.fetchall())
+
+
+def sparklines(issue_ids: list[int], now: dt.datetime | None = None,
+               filters: dict[str, str] | None = None) -> dict[int, list[int]]:
+    """Events per hour over the last day, one query for the whole page, under the environment
+    and release filters when given."""
     now = now or timezone.now()
     start = now - dt.timedelta(hours=SPARK_HOURS)
     lines = {issue_id: [0] * SPARK_HOURS for issue_id in issue_ids}
@@ -53,8 +88,9 @@ def sparklines(issue_ids: list[int], now: dt.datetime | None = None) -> dict[int
         cursor.execute(
             "SELECT issue_id, FLOOR(EXTRACT(EPOCH FROM (timestamp - %s)) / 3600)::int AS hour,"
             " COUNT(*) FROM monitor_event WHERE issue_id = ANY(%s) AND timestamp >= %s"
-            " AND timestamp < %s GROUP BY 1, 2",
-            [start, issue_ids, start, now],
+            " AND timestamp < %s" + "".join(f" AND {column} = %s" for column in filters or {})
+            + " GROUP BY 1, 2",
+            [start, issue_ids, start, now, *(filters or {}).values()],
         )
         for issue_id, hour, count in cursor.fetchall():
             if 0 <= hour < SPARK_HOURS:

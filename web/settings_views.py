@@ -3,34 +3,22 @@ admins change them (the same rule as the API's)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from api.permissions import MANAGERS, may_change_membership, role_in
 from consent.policy import consent_summary
-from monitor.models import Membership, Organization, Project, ProjectKey
+from monitor.models import Membership, Organization, ProjectKey
 from web import queries
-
-
-class ProjectSettingsForm(forms.ModelForm):
-    class Meta:
-        model = Project
-        fields = ["name", "platform", "allowed_origins", "scrub_data", "scrub_extra_keys",
-                  "grouping_mode", "grouping_threshold"]  # fmt: skip
-        widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
-
-
-class KeyForm(forms.ModelForm):
-    class Meta:
-        model = ProjectKey
-        fields = ["label", "rate_limit_count", "rate_limit_window"]
+from web.forms import KeyForm, ProjectSettingsForm, RotateForm
+from web.keys import retire_due, rotate
+from web.models import KeyRetirement
 
 
 def _require_manager(user, organization_id: int) -> None:
@@ -42,6 +30,7 @@ def _require_manager(user, organization_id: int) -> None:
 def project_settings(request, org, project):
     project = queries.project_for(request.user, org, project)
     can_manage = role_in(request.user, project.organization_id) in MANAGERS
+    retire_due()
     form = ProjectSettingsForm(request.POST or None, instance=project)
     if request.method == "POST":
         _require_manager(request.user, project.organization_id)
@@ -51,7 +40,9 @@ def project_settings(request, org, project):
             return redirect("web:project-settings", org, project.slug)
     return render(request, "web/project_settings.html", {
         "project": project, "projects": queries.visible_projects(request.user), "form": form,
-        "keys": project.keys.order_by("id"), "key_form": KeyForm(), "can_manage": can_manage,
+        "keys": project.keys.select_related("retirement").order_by("id"), "key_form": KeyForm(),
+        "rotate_form": RotateForm(), "can_manage": can_manage,
+        "key": project.keys.filter(is_active=True).order_by("id").first(),
     })  # fmt: skip
 
 
@@ -67,20 +58,25 @@ def key_action(request, org, project):
             form.instance.project = project
             form.save()
             messages.success(request, "Key created.")
+        else:
+            messages.error(request, "Key not created: " + "; ".join(
+                f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
     else:
         key = get_object_or_404(ProjectKey, project=project, pk=request.POST.get("key"))
         if action in ("disable", "enable"):
             key.is_active = action == "enable"
             key.save(update_fields=["is_active"])
+            KeyRetirement.objects.filter(key=key).delete()
             messages.success(request, f"Key {key.label} {action}d.")
-        elif action == "rotate":
-            with transaction.atomic():
-                ProjectKey.objects.create(project=project, label=key.label,
-                                          rate_limit_count=key.rate_limit_count,
-                                          rate_limit_window=key.rate_limit_window)  # fmt: skip
-                key.is_active = False
-                key.save(update_fields=["is_active"])
-            messages.success(request, "New key created; the old one is disabled.")
+        elif action == "rotate" and key.is_active:
+            rotation = RotateForm(request.POST)
+            if request.POST.get("confirm") != "yes" or not rotation.is_valid():
+                messages.error(request, "Rotation needs confirmation and a valid grace period.")
+            else:
+                grace = rotation.cleaned_data["grace"]
+                rotate(key, grace)
+                messages.success(request, "New key created; the old one " + (
+                    f"keeps working for {grace // 3600} hours." if grace else "is disabled."))
     return redirect("web:project-settings", org, project.slug)
 
 
@@ -137,6 +133,7 @@ def organization_settings(request, org):
         # Owners only, as in the API (GET /api/0/organizations/<slug>/consent/).
         "consent": consent_summary(organization.id)
         if role_in(request.user, organization.id) == Membership.Role.OWNER else None,
+        "consent_admin": _consent_admin(organization),
     })  # fmt: skip
 
 
@@ -150,3 +147,19 @@ def account(request):
         "projects": queries.visible_projects(request.user), "token": token,
         "has_token": Token.objects.filter(user=request.user).exists(),
     })  # fmt: skip
+
+
+def _consent_admin(organization: Organization) -> str:
+    """The admin page of this organisation's consent record (its change page, or the add page
+    with the organisation chosen), not the whole list. Reads no flags (consent.policy does)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        try:
+            consent_id = organization.consent.pk
+        except ObjectDoesNotExist:
+            add = reverse("admin:consent_organizationconsent_add")
+            return f"{add}?organization={organization.pk}"
+        return reverse("admin:consent_organizationconsent_change", args=[consent_id])
+    except NoReverseMatch:
+        return "/admin/"

@@ -1,4 +1,6 @@
-"""Triage pages. Thin: queries in web.queries, actions reuse grouping.merge and the models."""
+"""Triage pages. Thin: queries in web.queries, search in monitor.search, presentation of event
+data in web.stacktrace / web.breadcrumbs / web.explain, actions in grouping.merge and
+monitor.issues."""
 
 from __future__ import annotations
 
@@ -8,19 +10,29 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from embeddings import store
 from embeddings.encoder import current_spec
 from embeddings.models import EmbeddingModel
 from grouping.merge import merge_by_user, unmerge_hash
-from monitor.issues import set_status
+from grouping.ml import threshold_for
+from monitor.issues import SearchError, active_search, set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.params import is_id
 from web import queries
 from web.project_views import managed_organizations
+from monitor.search import Search
+from web import queries
+from web.breadcrumbs import SHOWN, breadcrumbs_of
+from web.explain import split_similar, why_grouped
+from web.models import SavedSearch
+from web.stacktrace import exceptions_of, raw_traceback
 
 PAGE_SIZE = 25
+FILTER_NAMES = ("status", "level", "environment", "release", "query", "sort")
 
 
 @login_required
@@ -39,25 +51,64 @@ def _context(request, project, **extra):
 @login_required
 def stream(request, org, project):
     project = queries.project_for(request.user, org, project)
-    issues = queries.stream(project, request.GET, request.user)
+    error = None
+    try:
+        search = active_search(request.GET, "unresolved")
+    except SearchError as exc:
+        error, search = str(exc), Search(status="unresolved")
+    if search.event_id and (event := queries.event_by_id(project, search.event_id)):
+        url = reverse("web:issue", args=[org, project.slug, event.issue_id])
+        return redirect(f"{url}?event={event.id}")
+    issues = queries.stream(project, search, request.GET.get("sort"),
+                            request.GET.get("assigned", ""), request.user)  # fmt: skip
     page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
-    lines = queries.sparklines([issue.id for issue in page])
-    rows = [(issue, queries.spark_points(lines[issue.id])) for issue in page]
+    filters = queries.event_filters(search)
+    ids = [issue.id for issue in page]
+    lines = queries.sparklines(ids, filters=filters)
+    counts = queries.filtered_counts(ids, filters)
+    rows = [(issue, queries.spark_points(lines[issue.id]),
+             counts.get(issue.id, 0) if filters else issue.times_seen)
+            for issue in page]  # fmt: skip
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "web/stream.html", _context(
-        request, project, page=page, rows=rows, query=params.urlencode(),
-        filters={name: request.GET.get(name, "") for name in
-                 ("status", "level", "environment", "release", "query", "sort")},
+        request, project, page=page, rows=rows, query=params.urlencode(), search_error=error,
+        filters={name: request.GET.get(name, "") for name in FILTER_NAMES},
+        counts_filtered=bool(filters), filter_text=", ".join(filters.values()),
         environments=queries.tag_values(project, "environment"),
         releases=queries.tag_values(project, "release"),
         key=project.keys.filter(is_active=True).order_by("id").first(),
         any_issue=project.issues.exists(),
+        saved=SavedSearch.objects.filter(user=request.user, project=project).order_by("name"),
     ))  # fmt: skip
+
+
+@login_required
+@require_POST
+def saved_search(request, org, project):
+    project = queries.project_for(request.user, org, project)
+    if request.POST.get("action") == "delete":
+        SavedSearch.objects.filter(user=request.user, project=project,
+                                   pk=request.POST.get("id")).delete()  # fmt: skip
+        return redirect("web:stream", org, project.slug)
+    name = (request.POST.get("name") or "").strip()[:80]
+    query = (request.POST.get("query") or "")[:1000]
+    if name:
+        SavedSearch.objects.update_or_create(user=request.user, project=project, name=name,
+                                             defaults={"query": query})  # fmt: skip
+        messages.success(request, f"Saved search “{name}”.")
+    url = reverse("web:stream", args=[org, project.slug])
+    return redirect(f"{url}?{query}" if query else url)
 
 
 BULK_STATUS = {"resolve": Issue.Status.RESOLVED, "ignore": Issue.Status.IGNORED,
                "unresolve": Issue.Status.UNRESOLVED}  # fmt: skip
+
+
+def _merge_url(org, project, ids) -> str:
+    return reverse("web:merge", args=[org, project.slug]) + "?" + "&".join(
+        f"issue={i}" for i in ids
+    )
 
 
 @login_required
@@ -70,11 +121,11 @@ def bulk(request, org, project):
     if action in BULK_STATUS:
         count = set_status(issues, BULK_STATUS[action], by=request.user)
         messages.success(request, f"{count} issues marked {BULK_STATUS[action]}.")
-    elif action == "merge" and issues.count() >= 2:
-        with transaction.atomic():
-            target, *others = issues.order_by("-times_seen", "id").values_list("id", flat=True)
-            merge_by_user(target, others, by=request.user)
-        messages.success(request, f"Merged {len(others) + 1} issues into #{target}.")
+    event = moved = None
+    if is_id(wanted := request.GET.get("event", "")):
+        event = events.filter(pk=wanted).first()
+        if event is None:
+            moved = Event.objects.filter(project=project, pk=wanted).only("id", "issue_id").first()
     else:
         messages.error(request, "Select issues and an action (merge needs two or more).")
     back = request.POST.get("next", "")
@@ -84,32 +135,69 @@ def bulk(request, org, project):
 
 
 @login_required
+def merge(request, org, project):
+    """GET: the issues to merge and a choice of target; POST (confirmed): merge them."""
+    project = queries.project_for(request.user, org, project)
+    source = request.POST if request.method == "POST" else request.GET
+    ids = [int(i) for i in source.getlist("issue") if i.isdigit()][:100]
+    issues = list(Issue.objects.filter(project=project, id__in=ids).order_by("-times_seen", "id"))
+    if len(issues) < 2:
+        messages.error(request, "Merging needs two or more issues of this project.")
+        return redirect("web:stream", org, project.slug)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        target = next((i for i in issues if str(i.id) == request.POST.get("target")), None)
+        if target is None:
+            messages.error(request, "Choose the issue to keep.")
+        else:
+            with transaction.atomic():
+                merge_by_user(target.id, [i.id for i in issues if i.id != target.id],
+                              by=request.user)
+            messages.success(request, f"Merged {len(issues)} issues into #{target.id}.")
+            return redirect("web:issue", org, project.slug, target.id)
+    return render(request, "web/merge.html", _context(request, project, issues=issues))
+
+
+def _neighbours(issue: Issue, project) -> list[tuple[Issue, float]]:
+    spec = current_spec()
+    model = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+    found = store.similar_issues(issue.id, project.id, model, k=8) if model else []
+    by_id = Issue.objects.in_bulk([n.issue_id for n in found])
+    return [(by_id[n.issue_id], n.distance) for n in found if n.issue_id in by_id]
+
+
+@login_required
 def issue_detail(request, org, project, issue_id):
     project = queries.project_for(request.user, org, project)
     issue = get_object_or_404(Issue, project=project, pk=issue_id)
     events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
-    wanted = request.GET.get("event", "")
-    event = events.filter(pk=int(wanted)).first() if is_id(wanted) else None
+    event = moved = None
+    if (wanted := request.GET.get("event", "")).isdigit():
+        event = events.filter(pk=wanted).first()
+        if event is None:
+            moved = Event.objects.filter(project=project, pk=wanted).only("id", "issue_id").first()
     event = event or events.first()
     newer = older = None
     if event:
         newer = events.filter(timestamp__gt=event.timestamp).order_by("timestamp", "id").first()
         older = events.filter(timestamp__lt=event.timestamp).first()
-    spec = current_spec()
-    model = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
-    neighbours = store.similar_issues(issue.id, project.id, model, k=5) if model else []
-    similar = [(Issue.objects.filter(pk=n.issue_id).first(), n.distance) for n in neighbours]
+    threshold = threshold_for(project, issue.platform)
+    same, related = split_similar(_neighbours(issue, project), threshold)
     tags: dict[str, list[IssueTag]] = {}
     for tag in issue.tag_values.order_by("key", "-times_seen")[:200]:
         tags.setdefault(tag.key, []).append(tag)
     event_page = Paginator(events.only("id", "event_id", "timestamp", "release", "environment",
                                        "user"), 20).get_page(request.GET.get("events"))  # fmt: skip
+    hashes = list(issue.hashes.order_by("created_at"))
+    crumbs = breadcrumbs_of(event.data) if event else []
     return render(request, "web/issue.html", _context(
-        request, project, issue=issue, event=event, newer=newer, older=older,
-        event_page=event_page,
-        event_count=events.count(), similar=[(i, d) for i, d in similar if i],
-        hashes=issue.hashes.select_related("ml_matched_issue").order_by("created_at"),
-        grouping=issue.hashes.filter(hash=event.grouping_hash).first() if event else None,
+        request, project, issue=issue, event=event, newer=newer, older=older, moved=moved,
+        event_page=event_page, event_count=events.count(), threshold=threshold,
+        similar_same=same, similar_related=related,
+        hashes=[(h, why_grouped(h, threshold)) for h in hashes],
+        grouping=next((h for h in hashes if event and h.hash == event.grouping_hash), None),
+        exceptions=exceptions_of(event.data) if event else [],
+        raw_trace=raw_traceback(event.data) if event else "",
+        crumbs_recent=crumbs[:SHOWN], crumbs_older=crumbs[SHOWN:],
         tags={key: (values, sum(t.times_seen for t in values)) for key, values in tags.items()},
     ))  # fmt: skip
 
@@ -123,14 +211,13 @@ def issue_action(request, org, project, issue_id):
     if action in BULK_STATUS:
         set_status(Issue.objects.filter(pk=issue.pk), BULK_STATUS[action], by=request.user)
     elif action == "merge" and request.POST.get("other", "").isdigit():
-        other = get_object_or_404(Issue, project=project, pk=int(request.POST["other"]))
-        with transaction.atomic():
-            merge_by_user(issue.id, [other.id], by=request.user)
-        messages.success(request, f"Merged #{other.id} into this issue.")
+        return redirect(_merge_url(org, project, [issue.id, int(request.POST["other"])]))
     elif action == "unmerge":
         group_hash = get_object_or_404(GroupHash, issue=issue, hash=request.POST.get("hash", ""))
         with transaction.atomic():
             if issue.hashes.count() > 1:
                 new_issue = unmerge_hash(group_hash, by=request.user)
-                messages.success(request, f"Fingerprint moved to a new issue #{new_issue.id}.")
+                url = reverse("web:issue", args=[org, project.slug, new_issue.id])
+                messages.success(request, format_html(
+                    'Fingerprint moved to a new issue <a href="{}">#{}</a>.', url, new_issue.id))
     return redirect("web:issue", org, project.slug, issue.id)

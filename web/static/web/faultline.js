@@ -1,0 +1,125 @@
+/* Faultline triage UI: copy buttons, filters that apply on change, the project switcher, snippet
+   tabs, confirmations and keyboard shortcuts. No framework; every page works without it. */
+(function () {
+  "use strict";
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    // Plain-HTTP hostnames have no navigator.clipboard: the textarea + execCommand fallback.
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      ok ? resolve() : reject(new Error("copy refused"));
+    });
+  }
+  window.faultlineCopy = copyText;
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source) return;
+    var note = button.nextElementSibling;
+    if (!note || !note.classList.contains("copied")) {
+      note = document.createElement("span");
+      note.className = "copied";
+      note.setAttribute("role", "status");
+      button.after(note);
+    }
+    copyText(source.value !== undefined && source.tagName !== "PRE" && source.tagName !== "CODE"
+             ? source.value : source.textContent).then(function () {
+      note.textContent = "copied";
+    }, function () {
+      note.textContent = "press Ctrl+C to copy";
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    });
+    setTimeout(function () { note.textContent = ""; }, 2500);
+  });
+
+  // Filters apply on change; the search box on Enter.
+  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.requestSubmit(); });
+  });
+
+  // Project switcher: a mouse choice navigates; arrow keys only move, Enter navigates.
+  var switcher = document.getElementById("project-switcher");
+  if (switcher) {
+    var byKey = false;
+    switcher.addEventListener("keydown", function (event) {
+      byKey = event.key !== "Enter";
+      if (event.key === "Enter") location.href = switcher.value;
+    });
+    switcher.addEventListener("pointerdown", function () { byKey = false; });
+    switcher.addEventListener("change", function () { if (!byKey) location.href = switcher.value; });
+  }
+
+  // Snippet tabs.
+  document.querySelectorAll("[role=tablist]").forEach(function (list) {
+    list.addEventListener("click", function (event) {
+      var tab = event.target.closest("[role=tab]");
+      if (!tab) return;
+      list.querySelectorAll("[role=tab]").forEach(function (other) {
+        var selected = other === tab;
+        other.setAttribute("aria-selected", selected ? "true" : "false");
+        document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
+      });
+    });
+  });
+
+  // Confirmations.
+  document.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    var message = (submitter && submitter.getAttribute("data-confirm")) ||
+                  event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  // Keyboard shortcuts.
+  var help = document.getElementById("help");
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable=true]");
+  }
+  var rows = Array.prototype.slice.call(document.querySelectorAll("#issues tbody tr[data-href]"));
+  var current = -1;
+  function move(step) {
+    if (!rows.length) return;
+    if (current >= 0) rows[current].classList.remove("current");
+    current = Math.max(0, Math.min(rows.length - 1, current + step));
+    rows[current].classList.add("current");
+    rows[current].scrollIntoView({ block: "nearest" });
+    var link = rows[current].querySelector("a");
+    if (link) link.focus({ preventScroll: true });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape" && help) { help.classList.remove("open"); return; }
+    if (typing(event.target)) return;
+    var key = event.key;
+    if (key === "?") { if (help) help.classList.toggle("open"); event.preventDefault(); }
+    else if (key === "/") {
+      var search = document.getElementById("search");
+      if (search) { search.focus(); search.select(); event.preventDefault(); }
+    } else if (key === "j") { move(1); }
+    else if (key === "k") { move(-1); }
+    else if (key === "o" && current >= 0) {
+      location.href = rows[current].getAttribute("data-href");
+    } else {
+      var button = document.querySelector("[data-key='" + key + "']");
+      if (button && key.length === 1) { button.click(); event.preventDefault(); }
+    }
+  });
+})();
