@@ -9,7 +9,8 @@ import regex
 
 from consent.pii.spans import Span
 
-# USPS Publication 28, appendix C1 (primary street suffixes), plus British and Australian types.
+# USPS Publication 28, appendix C1 (primary street suffixes), plus British types; then the
+# Australia Post / AS 4590 street types (the generic words End, Line, Top, Link... left out).
 EN_SUFFIXES = """
 Alley Aly Annex Arcade Avenue Ave Av Bayou Beach Bend Bluff Bluffs Bottom Boulevard Blvd Branch
 Bridge Brook Brooks Burg Burgs Bypass Camp Canyon Cape Causeway Center Centre Centers Circle Cir
@@ -27,6 +28,15 @@ Road Rd Roads Route Row Rue Run Shoal Shoals Shore Shores Skyway Spring Springs 
 Square Sq Squares Station Stravenue Stream Street St Streets Summit Terrace Ter Throughway Trace
 Track Trafficway Trail Trl Trailer Tunnel Turnpike Underpass Union Unions Valley Valleys Via
 Viaduct View Views Village Villages Ville Vista Walk Walks Wall Way Ways Well Wells Wharf Wynd
+""".split() + """
+Access Alleyway Amble Anchorage Approach Artery Basin Brace Brae Broadway Brow Byway Centreway
+Chase Circlet Circus Colonnade Concourse Copse Courtyard Cross Crossway Cruiseway Cutting Dell
+Deviation Distributor Driveway Elbow Entrance Fairway Firetrail Footway Foreshore Formation
+Frontage Gate Gates Glade Grange Ground Gully Highroad Interchange Intersection Laneway Lees
+Lookout Meander Mew Nook Outlook Parklands Pathway Piazza Plateau Pocket Quad Quadrangle Quadrant
+Quays Ramble Range Reach Reserve Retreat Ride Ridgeway Riverway Riviera Roadside Roadway Ronde
+Rosebowl Rotary Round Siding Slope Sound Stairs Steps Strand Strip Subway Tarn Thoroughfare
+Tollway Tor Towers Triangle Trunkway Vale Villas Wade Walkway Yard
 """.split()
 
 _WORD = r"[\p{Lu}\p{N}][\p{L}\p{M}'’.-]*"  # a capitalised word or a number ("5th")
@@ -37,7 +47,8 @@ _NUMBER = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?"
 
 # "4821 Oak Street Apt. 5", "Flat 3, 12 Church Lane", "12 N Main St"
 ENGLISH = regex.compile(
-    rf"(?<![\w.-]){_UNIT_BEFORE}?{_NUMBER},?\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
+    rf"(?<![\w.-])(?:{_UNIT_BEFORE}(?:{_NUMBER},?\s+)?|{_NUMBER},?\s+)"
+    r"(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
     rf"(?:{_WORD}\s+){{0,4}}(?:{'|'.join(EN_SUFFIXES)})\b\.?{_UNIT}?"
 )
 # "Hauptstraße 5", "Karl-Marx-Allee 12a", "Van Bergenstraat 7", "Ringstr. 4/2"
@@ -51,7 +62,8 @@ _ROMANCE_TYPES = (r"rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|place|qua
                   r"|square|voie|sentier|faubourg|calle|c/|avenida|avda\.|paseo|plaza|camino|carretera"
                   r"|ronda|rambla|travesía|vía|via|viale|piazza|piazzale|corso|vicolo|largo|contrada"
                   r"|borgo|strada|rotonda|stretto|canale|incrocio|acceso|alameda|bajada|callejón"
-                  r"|cañada|cuesta|glorieta|pasadizo|pasaje|urbanización|praça|rua|travessa|avinguda")  # fmt: skip
+                  r"|cañada|cuesta|glorieta|pasadizo|pasaje|urbanización|praça|rua|travessa|avinguda"
+                  r"|vial|c\.|pl\.|ctra\.|p\.º|av\.|avda")  # fmt: skip
 _PARTICLE = r"(?:de|del|della|delle|dei|degli|di|da|du|des|la|le|les|los|las|el|y|e|à|l['’]|d['’])"
 # "12, rue de la Paix", "Calle de Alcalá, 45", "Via Roma 10", "Paseo Ana María Gil 36 Puerta 5"
 ROMANCE = regex.compile(
@@ -60,7 +72,7 @@ ROMANCE = regex.compile(
     rf"(?:,?\s*(?:n\.?º?\s*)?{_NUMBER}(?!\w){_UNIT}?)?"
 )
 # Street types that are also English words ("via", "place", "route") count only with a number.
-_AMBIGUOUS_TYPES = {"via", "place", "route", "passage", "square", "avenue", "cours", "plaza",
+_AMBIGUOUS_TYPES = {"via", "place", "route", "passage", "square", "cours", "plaza", "c.", "pl.",
                     "strada", "canale", "largo", "borgo", "acceso", "ronda", "rambla", "e"}
 
 

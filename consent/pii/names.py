@@ -23,20 +23,49 @@ FRAME = regex.compile(
     r"""^\s*(?:File\s+"[^"]*",\s+line\s+\d+|at\s+[\w$.<>\[\]/\\]+(?:\s+\(|\s*$)|at\s+\S+\(\S*\)"""
     r"""|\S+\.(?:go|rb|php|rs|py|js|ts):\d+|#\d+\s+\S+\(|goroutine\s+\d+)"""
 )
-PROSE = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]")  # a capitalised word somewhere in the line
+# A line is worth NER only with a capitalised word that is not its first and not code-shaped
+# (CamelCase, dotted, called, or an exception name before a colon).
+PROSE = regex.compile(r"(?<=[^\s]*\s.*?)(?<![\w.$])\p{Lu}[\p{Ll}\p{M}]+(?:['’-]\p{L}+)*(?![\w.(])")
 
 NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}]+(?:['’-]\p{Lu}?[\p{Ll}\p{M}]+)*"
 PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|bin|ibn|al|ter|ten|zu)"
-FULL_NAME = (rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{1,3}}"
-             rf"|{NAME_WORD},\s+{NAME_WORD}(?:\s+{NAME_WORD})?")  # fmt: skip
+TITLE = (r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|M|Sr|Sra|Srta|Dott|Dott\.ssa"
+         r"|Ing|Sig|Sig\.ra)\.?")  # fmt: skip
+FULL_NAME = (rf"(?:{TITLE}\s+)?(?:{PARTICLE}\s+)*{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{1,3}}"
+             rf"|(?:{PARTICLE}\s+)*{NAME_WORD},\s+{NAME_WORD}(?:\s+{NAME_WORD})?")  # fmt: skip
 # "customer 'Maria Gonzalez'", "Dear Mr Smith", "owner: Jürgen Müller", "from Anna Nowak to"
 NAME_CONTEXT = regex.compile(
     r"(?i:\b(?:customer|client|user(?:name)?|owner|recipient|sender|name|driver|contact|patient"
     r"|employee|member|author|assignee|reporter|approver|signer|holder|guest|student|tenant"
     r"|passenger|dear|hello|hi|mr|mrs|ms|miss|dr|prof|sir|madam|addressed\s+to|assigned\s+to"
     r"|reassigned\s+from|owned\s+by|signed\s+by|created\s+by|approved\s+by|on\s+behalf\s+of)\b"
-    r"\.?[\s\"'=:({\[]{0,6}(?:\p{Lu}\p{Ll}{0,3}\.\s+)?)"
+    r"\.?(?:\s+(?:to|be|is|was|named|called|as|of))*[\s\"'=:({\[]{0,6})"
     rf"(?<value>{FULL_NAME})"
+)
+# Legal forms that make a run of capitalised words an organisation.
+LEGAL_FORM = (r"(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|AG(?:\s*&\s*Co\.?\s*KG)?|KGaA|KG|OHG(?:\s+mbH)?|e\.\s?V\."
+              r"|Ltd\.?|Limited|LLC|LLP|L\.L\.C\.|Inc\.?|Incorporated|Corp\.?|Corporation|PLC|plc"
+              r"|Pty\.?\s+Ltd\.?|S\.?A\.?S?\.?|SARL|S\.A\.R\.L\.|S\.?p\.?A\.?|SPA|s\.r\.l\.|S\.R\.L\.|S\.L\.L?\.?"
+              r"|B\.V\.|N\.V\.|BV|NV|Oy|AB|A/S|ASA|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|a\.s\.|S\.C\.|Group|Holding"
+              r"|(?:&|and|und|et|e|y)\s+(?:Sons|Söhne|Fils|Figli|Hijos|Partner|Partners|Associates|asociados|Asociados))")  # fmt: skip
+ORGANIZATION = regex.compile(
+    rf"(?<![\w.])(?:(?:{NAME_WORD}|&|and|und|y|et|e)[,\s]+){{0,5}}{NAME_WORD}[,\s]+{LEGAL_FORM}(?![\w])"
+    rf"|(?<![\w.])(?:Grupo|Gruppo|Groupe)\s+{NAME_WORD}(?:\s+{NAME_WORD})?"
+)
+# Values under keys or after words that say what they are: "employer": "X", city=X
+KEYED = regex.compile(
+    r"(?i:\b(?:(?<org>employer|company|organi[sz]ation|tenant|vendor|supplier|merchant|account\s+of)"
+    r"|(?<loc>city|town|ville|stadt|ciudad|località|locality|shipping_city|billing_city))\b"
+    r"[\"']?\s*[:=]?\s*[\"']?)"
+    rf"(?<value>(?:\p{{Lu}}\p{{Ll}}{{0,3}}\.\s+)?{NAME_WORD}(?:(?:\s+|-)(?:{PARTICLE}\s+)*{NAME_WORD}){{0,3}}"
+    rf"(?:\s*&\s*{NAME_WORD})?)"
+)
+QUOTED = regex.compile(rf"(?<=(?<![\w])['\"])(?:{FULL_NAME})(?=['\"](?!\w))")
+# Lines that are statements rather than messages: NER would read their symbols as names.
+STATEMENT = regex.compile(
+    r"^\s*(?:from\s+[\w.]+\s+import\b|import\s|class\s|(?:async\s+)?def\s|return\b|raise\b"
+    r"|if\b|elif\b|for\b|while\b|with\b|assert\b|await\b|yield\b|@\w|PHP\s"
+    r"|(?i:select|insert|update|delete|create|alter|drop|begin)\b)"
 )
 CODE_SHAPE = regex.compile(
     r"[_=<>{}\[\]()/\\@#$%^*|;`]|\p{Ll}\p{Lu}|\p{Lu}{2,}\p{Ll}|\.\w|\d"
@@ -75,7 +104,7 @@ def _lines(text: str) -> list[tuple[int, str]]:
     """(offset, line) for each piece of text worth running NER on."""
     pieces, offset = [], 0
     for line in text.splitlines(keepends=True):
-        if PROSE.search(line) and not FRAME.match(line):
+        if PROSE.search(line) and not FRAME.match(line) and not STATEMENT.match(line):
             for start in range(0, len(line), MAX_LINE):
                 pieces.append((offset + start, line[start : start + MAX_LINE]))
         offset += len(line)
@@ -91,12 +120,48 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _looks_like_code(value: str) -> bool:
-    return any(CODE_SHAPE.search(word) for word in value.split()) or value.isupper()
+    words = value.split()
+    return (any(CODE_SHAPE.search(word) for word in words)
+            or (len(words[0]) > 1 and words[0].isupper()))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Common English words (the WordNet index that the NER model's lemmatizer ships)."""
+    try:
+        import spacy
+
+        lemmatizer = spacy.load(_setting("PII_NER_MODEL", DEFAULT_MODEL),
+                                exclude=["tok2vec", "tagger", "parser", "ner", "attribute_ruler",
+                                         "senter"]).get_pipe("lemmatizer")  # fmt: skip
+        index = lemmatizer.lookups.get_table("lemma_index")
+    except (OSError, KeyError, ValueError, ImportError):
+        return frozenset()
+    return frozenset(word for key in index for word in index[key])
+
+
+def _is_english(word: str) -> bool:
+    word, english = word.lower(), _english_words()
+    stems = (word, word[:-1], word[:-2], word[:-3]) if len(word) > 4 else (word,)
+    return any(stem in english for stem in stems)
+
+
+def _quoted_names(text: str) -> list[Span]:
+    """A quoted string that is nothing but two to four capitalised words (or "Last, First"),
+    one of them not an English word: how messages quote a person."""
+    if not _english_words():
+        return []
+    return [Span(m.start(), m.end(), "PERSON", 0.6) for m in QUOTED.finditer(text)
+            if not all(_is_english(w) for w in regex.findall(r"\p{L}+", m[0]))]  # fmt: skip
 
 
 def find(text: str) -> list[Span]:
     spans = [Span(m.start("value"), m.end("value"), "PERSON", 0.8)
              for m in NAME_CONTEXT.finditer(text)]  # fmt: skip
+    spans += [Span(m.start(), m.end(), "ORGANIZATION", 0.8) for m in ORGANIZATION.finditer(text)]
+    spans += [Span(m.start("value"), m.end("value"), "ORGANIZATION" if m["org"] else "LOCATION", 0.7)
+              for m in KEYED.finditer(text)]  # fmt: skip
+    spans += _quoted_names(text)
     model = nlp()
     if model is None:
         return spans
