@@ -10,7 +10,7 @@ import regex
 from consent.pii.spans import Span
 
 # USPS Publication 28, appendix C1 (primary street suffixes), plus British types; then the
-# Australia Post / AS 4590 street types (the generic words End, Line, Top, Link... left out).
+# Australia Post / AS 4590 street types.
 EN_SUFFIXES = """
 Alley Aly Annex Arcade Avenue Ave Av Bayou Beach Bend Bluff Bluffs Bottom Boulevard Blvd Branch
 Bridge Brook Brooks Burg Burgs Bypass Camp Canyon Cape Causeway Center Centre Centers Circle Cir
@@ -36,10 +36,11 @@ Frontage Gate Gates Glade Grange Ground Gully Highroad Interchange Intersection 
 Lookout Meander Mew Nook Outlook Parklands Pathway Piazza Plateau Pocket Quad Quadrangle Quadrant
 Quays Ramble Range Reach Reserve Retreat Ride Ridgeway Riverway Riviera Roadside Roadway Ronde
 Rosebowl Rotary Round Siding Slope Sound Stairs Steps Strand Strip Subway Tarn Thoroughfare
-Tollway Tor Towers Triangle Trunkway Vale Villas Wade Walkway Yard
+Tollway Tor Towers Triangle Trunkway Vale Villas Wade Walkway Yard End Edge Front Line Top
+Link Block Turn Part Follow Gap Break Dip Upper Lower Little Key Ring
 """.split()
 
-_WORD = r"[\p{Lu}\p{N}][\p{L}\p{M}'’.-]*"  # a capitalised word or a number ("5th")
+_WORD = r"(?:\p{Lu}[\p{L}\p{M}'’.-]*|\d{1,4}(?:st|nd|rd|th))"  # "Oak", "5th"
 _UNIT = (r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Building|Level"
          r"|Piso|Puerta|Piano|Appartamento|Étage|Bus|Stiege|Tür|Top)\.?\s*#?\s*[\p{L}\p{N}-]{1,6})")  # fmt: skip
 _UNIT_BEFORE = r"(?:(?:Flat|Unit|Apartment|Apt|Suite|Studio|Level)\.?\s*[\p{L}\p{N}]{1,5},?\s+)"
@@ -55,7 +56,8 @@ ENGLISH = regex.compile(
 GERMANIC = regex.compile(
     rf"(?<![\w-])(?:(?:[Vv]an|[Dd]e|[Dd]en|[Dd]er|[Vv]on|[Aa]m|[Aa]n|[Ii]m|[Zz]um|[Zz]ur|{_WORD})[\s-]+){{0,4}}"
     r"[\p{L}\p{M}-]*(?i:stra(?:ß|ss)e|str\.|gasse|platz|ring|weg|allee|damm|ufer|chaussee|steig"
-    r"|straat|laan|plein|gracht|kade|dijk|singel|steeg|hof|pad|dreef|markt)"
+    r"|straat|laan|plein|gracht|kade|dijk|singel|steeg|hof|pad|dreef|markt|baan|boulevard|wal"
+    r"|kanaal|veld|erf|lei|vej|gade|gatan|vägen|gata|veien)"
     rf"\s+{_NUMBER}(?!\w){_UNIT}?"
 )
 _ROMANCE_TYPES = (r"rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|place|quai|route|cours|passage"

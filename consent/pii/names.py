@@ -29,8 +29,8 @@ PROSE = regex.compile(r"(?<=[^\s]*\s.*?)(?<![\w.$])\p{Lu}[\p{Ll}\p{M}]+(?:['’-
 
 NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}]+(?:['’-]\p{Lu}?[\p{Ll}\p{M}]+)*"
 PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|bin|ibn|al|ter|ten|zu)"
-TITLE = (r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|M|Sr|Sra|Srta|Dott|Dott\.ssa"
-         r"|Ing|Sig|Sig\.ra)\.?")  # fmt: skip
+TITLE = (r"(?:(?i:pan|pani|señora?|signora?|mr|mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|M|Sr|Sra|Srta|Dott|Dott\.ssa"
+         r"|Ing|Sig|Sig\.ra)\.?)")  # fmt: skip
 FULL_NAME = (rf"(?:{TITLE}\s+)?(?:{PARTICLE}\s+)*{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{1,3}}"
              rf"|(?:{PARTICLE}\s+)*{NAME_WORD},\s+{NAME_WORD}(?:\s+{NAME_WORD})?")  # fmt: skip
 # "customer 'Maria Gonzalez'", "Dear Mr Smith", "owner: Jürgen Müller", "from Anna Nowak to"
@@ -142,7 +142,10 @@ def _english_words() -> frozenset[str]:
 
 def _is_english(word: str) -> bool:
     word, english = word.lower(), _english_words()
-    stems = (word, word[:-1], word[:-2], word[:-3]) if len(word) > 4 else (word,)
+    stems = [word]
+    for suffix in ("s", "d", "ed", "ing", "ly"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stems.append(word[: -len(suffix)])
     return any(stem in english for stem in stems)
 
 
@@ -175,5 +178,16 @@ def find(text: str) -> list[Span]:
             value = text[start:end]
             if len(value) < 2 or _looks_like_code(value):
                 continue
-            spans.append(Span(start, end, label, 0.7))
+            spans.append(Span(start, _extend(text, end), label, 0.7))
     return spans
+
+
+_NEXT_NAME = regex.compile(rf"(?:,?\s+(?:{PARTICLE}\s+)*{NAME_WORD}(?![\w.(])){{1,2}}")
+
+
+def _extend(text: str, end: int) -> int:
+    """An entity's end moved over the capitalised words that follow it ("Johannes" in
+    "Johannes Kortelainen", "van de Biezenbos" in "van de Biezenbos, Silke"): the model often
+    stops after the first part of a foreign name."""
+    m = _NEXT_NAME.match(text, end)
+    return m.end() if m else end
