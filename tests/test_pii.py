@@ -86,7 +86,7 @@ def test_checksums_decide_between_identifier_and_number():
     assert "943 476 5918" in scrub_text("NHS number 943 476 5918 not found")  # bad mod 11
     assert "<US_SSN>" in scrub_text("ssn 123-45-6789 rejected")
     assert "666-45-6789" in scrub_text("ssn 666-45-6789 rejected")  # area 666 is never issued
-    assert "<UK_NINO>" in scrub_text("NINO QQ 12 34 56 C unknown")
+    assert "<UK_NINO>" in scrub_text("NINO AB 12 34 56 C unknown")
     assert "GB123456A" in scrub_text("NINO GB123456A unknown")  # prefix never allocated
     assert "<CREDIT_CARD>" in scrub_text("card 2221-0000-0000-0009 declined")
     assert "2221-0000-0000-0008" in scrub_text("card 2221-0000-0000-0008 declined")  # Luhn

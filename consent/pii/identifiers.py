@@ -58,7 +58,7 @@ EMAIL = regex.compile(
 PHONE_SHAPE = regex.compile(r"(?<![\w+.:/-])(?:\+|00)?\(?\d[\d\s().\-/]{5,24}\d(?![\w@]|[.:-]\d)")
 PHONE_CONTEXT = regex.compile(
     r"(?i)\b(?:phone|tel|telefon|téléphone|telephone|mobile|cell|fax|sms|call(?:back)?|msisdn"
-    r"|whatsapp|contact|number|rückruf|appel|handy|otp|reach|dial)"
+    r"|whatsapp|contact|rückruf|appel|handy|otp|reach|dial)"
 )
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "CH", "PL",
                  "SE", "ZA", "SG", "MX", "IE", "AT", "BE", "DK", "NO", "FI", "PT", "CA", "NZ")  # fmt: skip

@@ -194,6 +194,10 @@ def find(text: str) -> list[Span]:
             value = text[start:end]
             if len(value) < 2 or _looks_like_code(value):
                 continue
+            if label == "ORGANIZATION" and _english_words() and all(
+                _is_english(word) for word in regex.findall(r"\p{L}+", value)
+            ):
+                continue  # "National Insurance", "Internal Server": phrases, not a company
             spans.append(Span(start, _extend(text, end), label, 0.7))
     return spans
 
