@@ -98,7 +98,9 @@ def _digits(rng: random.Random, n: int) -> str:
 def _ssn(rng: random.Random) -> str:
     area = rng.choice([a for a in range(1, 900) if a != 666])
     number = f"{area:03d}{rng.randint(1, 99):02d}{rng.randint(1, 9999):04d}"
-    return rng.choice(["{}-{}-{}", "{} {} {}", "{}{}{}"]).format(number[:3], number[3:5], number[5:])
+    return rng.choice(["{}-{}-{}", "{} {} {}", "{}{}{}"]).format(
+        number[:3], number[3:5], number[5:]
+    )  # noqa: E501
 
 
 def _nino(rng: random.Random) -> str:
@@ -170,11 +172,13 @@ def _email_unicode(rng: random.Random) -> str:
     last = faker.last_name().lower().translate(_ASCII)
     local = rng.choice([f"{first}.{last}", f"{first}{rng.randint(1, 99)}", f"{first[0]}{last}"])
     if not any(ord(c) > 127 for c in local):
-        local = rng.choice(["josé", "zoë", "ñandú", "çağrı", "łucja", "søren", "Ünal"]) + "." + local
+        local = (
+            rng.choice(["josé", "zoë", "ñandú", "çağrı", "łucja", "søren", "Ünal"]) + "." + local
+        )  # noqa: E501
     domain = rng.choice(["gmail.com", "web.de", "orange.fr", "example.org", "seznam.cz"])
     if rng.random() < 0.15:
         local, domain = rng.choice([("用户", "例子.广告"), ("δοκιμή", "παράδειγμα.δοκιμή"),
-                                    ("пользователь", "пример.рф"), ("राम", "उदाहरण.भारत")])  # fmt: skip
+                                    ("пользователь", "пример.рф"), ("राम", "उदाहरण.भारत")])  # fmt: skip  # noqa: E501
     return f"{local}@{domain}"
 
 
@@ -213,8 +217,16 @@ def _phone_de(rng: random.Random) -> str:
 
 def _phone_fr(rng: random.Random) -> str:
     pairs = " ".join(_digits(rng, 2) for _ in range(4))
-    return rng.choice([f"+33 1 {pairs}", f"01 {pairs}", f"+33 6 {pairs}", f"06 {pairs}",
-                       f"+33 (0)4 {pairs}", f"0{rng.randint(1, 5)}.{pairs.replace(' ', '.')}"])
+    return rng.choice(
+        [
+            f"+33 1 {pairs}",
+            f"01 {pairs}",
+            f"+33 6 {pairs}",
+            f"06 {pairs}",
+            f"+33 (0)4 {pairs}",
+            f"0{rng.randint(1, 5)}.{pairs.replace(' ', '.')}",
+        ]
+    )
 
 
 def _phone_intl(rng: random.Random) -> str:
@@ -269,7 +281,9 @@ def _iban(rng: random.Random) -> str:
 
 
 def _ipv4(rng: random.Random) -> str:
-    return f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+    return (
+        f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"  # noqa: E501
+    )
 
 
 def _ipv6(rng: random.Random) -> str:
@@ -290,7 +304,9 @@ def _b64url(rng: random.Random, n: int) -> str:
 
 
 def _jwt(rng: random.Random) -> str:
-    return f"eyJhbGciOiJ{_b64url(rng, 20)}.eyJ{_b64url(rng, rng.randint(40, 90))}.{_b64url(rng, 43)}"
+    return (
+        f"eyJhbGciOiJ{_b64url(rng, 20)}.eyJ{_b64url(rng, rng.randint(40, 90))}.{_b64url(rng, 43)}"  # noqa: E501
+    )
 
 
 def _dsn_password(rng: random.Random) -> str:
@@ -309,8 +325,20 @@ GENERATORS = {
 
 # Context-free sentences, used only for kinds recognisable by their form alone.
 _ANY = ["lookup failed for {v}", "{{'value': '{v}'}} rejected", "unexpected value '{v}'"]
-_FORM_ALONE = {"person", "email_unicode", "email_idn", "mac_address", "credit_card", "iban",
-               "ipv4", "ipv6", "aws_key", "jwt", "uk_nino", "phone_intl"}
+_FORM_ALONE = {
+    "person",
+    "email_unicode",
+    "email_idn",
+    "mac_address",
+    "credit_card",
+    "iban",
+    "ipv4",
+    "ipv6",
+    "aws_key",
+    "jwt",
+    "uk_nino",
+    "phone_intl",
+}
 TEMPLATES: dict[str, list[str]] = {
     "person": [
         "billing.errors.ProfileMissing: customer '{v}' has no billing profile",
@@ -401,12 +429,12 @@ CODE_LINES = [
     "SELECT id, total FROM orders WHERE customer_id = %s ORDER BY created_at DESC LIMIT 20",
     "INSERT INTO audit_log (actor_id, action) VALUES ($1, $2) RETURNING id",
     "UPDATE accounts SET balance = balance - 10 WHERE id = 7",
-    "psycopg.errors.UniqueViolation: duplicate key value violates unique constraint \"orders_pkey\"",
-    '  File "/usr/lib/python3.12/site-packages/django/core/handlers/base.py", line 197, in _get_response',
+    "psycopg.errors.UniqueViolation: duplicate key value violates unique constraint \"orders_pkey\"",  # noqa: E501
+    '  File "/usr/lib/python3.12/site-packages/django/core/handlers/base.py", line 197, in _get_response',  # noqa: E501
     '  File "/srv/app/billing/adapters/mariadb.py", line 88, in connect',
     "    at Object.<anonymous> (/app/node_modules/express/lib/router/index.js:284:7)",
     "    at processTicksAndRejections (node:internal/process/task_queues:95:5)",
-    "\tat org.hibernate.engine.jdbc.spi.SqlExceptionHelper.logExceptions(SqlExceptionHelper.java:142)",
+    "\tat org.hibernate.engine.jdbc.spi.SqlExceptionHelper.logExceptions(SqlExceptionHelper.java:142)",  # noqa: E501
     "\tat com.acme.georgia.PaymentService.charge(PaymentService.java:57)",
     "goroutine 17 [running]:",
     "main.(*Server).handleCheckout(0xc0001a2000, {0x7f3e2c, 0xc000120000})",
@@ -424,7 +452,7 @@ CODE_LINES = [
     "ImportError: cannot import name 'ParisTimezone' from 'app.tz' (/srv/app/tz.py)",
     "    chase_payments.capture(intent_id, amount=Decimal('12.50'))",
     "    return self.madison_queue.put_nowait(job)",
-    "sqlalchemy.exc.OperationalError: (MySQLdb.OperationalError) (2006, 'MySQL server has gone away')",
+    "sqlalchemy.exc.OperationalError: (MySQLdb.OperationalError) (2006, 'MySQL server has gone away')",  # noqa: E501
     "redis.exceptions.ConnectionError: Error 111 connecting to cache:6379. Connection refused.",
     "celery.exceptions.SoftTimeLimitExceeded: SoftTimeLimitExceeded()",
     "Traceback (most recent call last):",
@@ -446,7 +474,7 @@ CODE_LINES = [
     "    await kafka_producer.send_and_wait('orders.v2', value=payload)",
     "numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.2 GiB for an array",
     "    at HenryScheduler.tick (webpack:///./src/scheduler/henry.ts:41:13)",
-    "Caused by: java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available",
+    "Caused by: java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available",  # noqa: E501
     "OSError: [Errno 28] No space left on device: '/var/lib/postgresql/data/base/16384'",
     "CREATE INDEX CONCURRENTLY idx_orders_customer ON orders (customer_id)",
     "    if settings.BROOKLYN_MODE and not request.user.is_staff:",
@@ -457,8 +485,8 @@ CODE_LINES = [
     "panic: runtime error: index out of range [5] with length 5",
     "thread 'main' panicked at src/dallas/parser.rs:88:14:",
     "System.InvalidOperationException: Sequence contains no elements",
-    "   at Contoso.Billing.InvoiceService.Generate(Int32 orderId) in C:\\src\\Billing\\InvoiceService.cs:line 42",
-    "PHP Fatal error:  Uncaught Error: Call to undefined method Lucas\\Cart::total() in /var/www/cart.php:19",
+    "   at Contoso.Billing.InvoiceService.Generate(Int32 orderId) in C:\\src\\Billing\\InvoiceService.cs:line 42",  # noqa: E501
+    "PHP Fatal error:  Uncaught Error: Call to undefined method Lucas\\Cart::total() in /var/www/cart.php:19",  # noqa: E501
     "    @app.route('/api/v1/orders/<int:order_id>', methods=['GET'])",
     "    fields = ('id', 'sku', 'quantity', 'unit_price', 'currency')",
     "    assert response.status_code == 200, response.content",
@@ -467,7 +495,7 @@ CODE_LINES = [
 ]  # fmt: skip
 
 _FRAME_STYLES = [
-    ('  File "/srv/app/{mod}.py", line {n}, in {fn}\n    {stmt}', "Traceback (most recent call last):\n{frames}\n{msg}"),
+    ('  File "/srv/app/{mod}.py", line {n}, in {fn}\n    {stmt}', "Traceback (most recent call last):\n{frames}\n{msg}"),  # noqa: E501
     ("    at {fn} (/app/src/{mod}.js:{n}:{c})", "{msg}\n{frames}"),
     ("\tat com.example.{mod}.{fn}({cls}.java:{n})", "{msg}\n{frames}"),
     ("{ts} ERROR {mod} - {msg}", None),
@@ -479,7 +507,7 @@ _FNS = ["charge", "handle", "render", "send", "lookup", "validate"]
 def _wrap(rng: random.Random, message: str) -> str:
     frame, shape = rng.choice(_FRAME_STYLES)
     if shape is None:
-        ts = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:14:09Z"
+        ts = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:14:09Z"  # noqa: E501
         return frame.format(ts=ts, mod=rng.choice(_MODS).replace("/", "."), msg=message)
     frames = "\n".join(
         frame.format(mod=rng.choice(_MODS), n=rng.randint(5, 900), c=rng.randint(1, 80),

@@ -121,7 +121,9 @@ def test_the_model_loads_offline_and_only_when_first_needed(no_network, fresh_mo
 
 
 def test_importing_the_scrubber_loads_no_model():
-    code = "import sys, consent.pii; print('spacy' in sys.modules, 'presidio_analyzer' in sys.modules)"
+    code = (
+        "import sys, consent.pii; print('spacy' in sys.modules, 'presidio_analyzer' in sys.modules)"  # noqa: E501
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 

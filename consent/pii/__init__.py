@@ -30,7 +30,9 @@ def find_spans(text: str) -> list[Span]:
     for offset in range(0, len(text), MAX_CHARS):
         piece = text[offset : offset + MAX_CHARS]
         for find in RECOGNIZERS:
-            spans += [Span(s.start + offset, s.end + offset, s.entity, s.score) for s in find(piece)]
+            spans += [
+                Span(s.start + offset, s.end + offset, s.entity, s.score) for s in find(piece)
+            ]  # noqa: E501
     return resolve(spans)
 
 

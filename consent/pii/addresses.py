@@ -9,9 +9,14 @@ import regex
 
 from consent.pii.spans import Span
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # USPS Publication 28, appendix C1 (primary street suffixes), plus British types; then the
 # Australia Post / AS 4590 street types.
-EN_SUFFIXES = """
+EN_SUFFIXES = _words("""
 Alley Aly Annex Arcade Avenue Ave Av Bayou Beach Bend Bluff Bluffs Bottom Boulevard Blvd Branch
 Bridge Brook Brooks Burg Burgs Bypass Camp Canyon Cape Causeway Center Centre Centers Circle Cir
 Circles Circuit Cliff Cliffs Close Club Common Commons Corner Corners Course Court Ct Courts Cove
@@ -28,7 +33,7 @@ Road Rd Roads Route Row Rue Run Shoal Shoals Shore Shores Skyway Spring Springs 
 Square Sq Squares Station Stravenue Stream Street St Streets Summit Terrace Ter Throughway Trace
 Track Trafficway Trail Trl Trailer Tunnel Turnpike Underpass Union Unions Valley Valleys Via
 Viaduct View Views Village Villages Ville Vista Walk Walks Wall Way Ways Well Wells Wharf Wynd
-""".split() + """
+""") + _words("""
 Access Alleyway Amble Anchorage Approach Artery Basin Brace Brae Broadway Brow Byway Centreway
 Chase Circlet Circus Colonnade Concourse Copse Courtyard Cross Crossway Cruiseway Cutting Dell
 Deviation Distributor Driveway Elbow Entrance Fairway Firetrail Footway Foreshore Formation
@@ -38,11 +43,11 @@ Quays Ramble Range Reach Reserve Retreat Ride Ridgeway Riverway Riviera Roadside
 Rosebowl Rotary Round Siding Slope Sound Stairs Steps Strand Strip Subway Tarn Thoroughfare
 Tollway Tor Towers Triangle Trunkway Vale Villas Wade Walkway Yard End Edge Front Line Top
 Link Block Turn Part Follow Gap Break Dip Upper Lower Little Key Ring
-""".split()
+""")
 
 _WORD = r"(?:\p{Lu}[\p{L}\p{M}'’.-]*|\d{1,4}(?:st|nd|rd|th))"  # "Oak", "5th"
 _UNIT = (r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Building|Level"
-         r"|Piso|Puerta|Piano|Appartamento|Étage|Bus|Stiege|Tür|Top)\.?\s*#?\s*[\p{L}\p{N}-]{1,6})")  # fmt: skip
+         r"|Piso|Puerta|Piano|Appartamento|Étage|Bus|Stiege|Tür|Top)\.?\s*#?\s*[\p{L}\p{N}-]{1,6})")  # fmt: skip  # noqa: E501
 _UNIT_BEFORE = r"(?:(?:Flat|Unit|Apartment|Apt|Suite|Studio|Level)\.?\s*[\p{L}\p{N}]{1,5},?\s+)"
 _NUMBER = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?"
 
@@ -60,7 +65,7 @@ GERMANIC = regex.compile(
     r"|kanaal|veld|erf|lei|vej|gade|gatan|vägen|gata|veien)"
     rf"\s+{_NUMBER}(?!\w){_UNIT}?"
 )
-_ROMANCE_TYPES = (r"rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|place|quai|route|cours|passage"
+_ROMANCE_TYPES = (r"rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|place|quai|route|cours|passage"  # noqa: E501
                   r"|square|voie|sentier|faubourg|calle|c/|avenida|avda\.|paseo|plaza|camino|carretera"
                   r"|ronda|rambla|travesía|vía|via|viale|piazza|piazzale|corso|vicolo|largo|contrada"
                   r"|borgo|strada|rotonda|stretto|canale|incrocio|acceso|alameda|bajada|callejón"
@@ -74,8 +79,25 @@ ROMANCE = regex.compile(
     rf"(?:,?\s*(?:n\.?º?\s*)?{_NUMBER}(?!\w){_UNIT}?)?"
 )
 # Street types that are also English words ("via", "place", "route") count only with a number.
-_AMBIGUOUS_TYPES = {"via", "place", "route", "passage", "square", "cours", "plaza", "c.", "pl.",
-                    "strada", "canale", "largo", "borgo", "acceso", "ronda", "rambla", "e"}
+_AMBIGUOUS_TYPES = {
+    "via",
+    "place",
+    "route",
+    "passage",
+    "square",
+    "cours",
+    "plaza",
+    "c.",
+    "pl.",
+    "strada",
+    "canale",
+    "largo",
+    "borgo",
+    "acceso",
+    "ronda",
+    "rambla",
+    "e",
+}
 
 
 def find(text: str) -> list[Span]:
@@ -83,8 +105,8 @@ def find(text: str) -> list[Span]:
     for pattern in (ENGLISH, GERMANIC, ROMANCE):
         for m in pattern.finditer(text):
             value = m[0].rstrip(" ,.")
-            if pattern is ROMANCE and m["type"].lower() in _AMBIGUOUS_TYPES:
-                if not any(c.isdigit() for c in value):
-                    continue
+            ambiguous = pattern is ROMANCE and m["type"].lower() in _AMBIGUOUS_TYPES
+            if ambiguous and not any(c.isdigit() for c in value):
+                continue
             spans.append(Span(m.start(), m.start() + len(value), "STREET_ADDRESS"))
     return spans

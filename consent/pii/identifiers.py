@@ -15,12 +15,15 @@ from stdnum.us import ssn
 from consent.pii.spans import Span
 
 # Context: a keyword, then at most 30 characters of key/value punctuation or filler words.
-_FILLER = r"""(?:[\s"'=:#,(\[{]|\b(?:is|was|of|on|no|number|num|nr|id)\b|_(?:no|number|num|id)\b){0,8}"""
+_FILLER = (
+    r"""(?:[\s"'=:#,(\[{]|\b(?:is|was|of|on|no|number|num|nr|id)\b|_(?:no|number|num|id)\b){0,8}"""  # noqa: E501
+)
 
 SSN = regex.compile(r"(?<![\w-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-])")
 SSN_CONTEXT = regex.compile(
     r"(?i:\b(?:ssn|social[\s_-]?security(?:[\s_-]?(?:number|no))?|taxpayer[\s_-]?(?:id|ssn)?|tin)"
-    + _FILLER + r")(?<value>\d{3}[- ]?\d{2}[- ]?\d{4})(?!\d)"
+    + _FILLER
+    + r")(?<value>\d{3}[- ]?\d{2}[- ]?\d{4})(?!\d)"
 )
 NINO = regex.compile(
     r"(?<![\w])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
@@ -28,7 +31,10 @@ NINO = regex.compile(
 )
 NHS = regex.compile(r"(?<![\w-])\d{3}([ -]?)\d{3}\1\d{4}(?![\w-])")
 # Payment cards of every scheme (IIN 2-6, 13-19 digits) in blocks of 4 or unbroken; Luhn-checked.
-CARD = regex.compile(r"(?<![\w-])[2-6]\d{3}(?:([ -]?)\d{4}(?:\1\d{4}){1,2}(?:\1\d{1,4})?|[ -]?\d{6}[ -]?\d{5})(?![\w-])")
+CARD = regex.compile(
+    r"(?<![\w-])[2-6]\d{3}"
+    r"(?:([ -]?)\d{4}(?:\1\d{4}){1,2}(?:\1\d{1,4})?|[ -]?\d{6}[ -]?\d{5})(?![\w-])"
+)
 PASSPORT = regex.compile(
     r"(?i:\b(?:passport|travel[\s_-]?document|reisepass|passeport|pasaporte)" + _FILLER + r")"
     r"(?<value>[A-Z0-9]{6,12})(?![\w])"
@@ -36,11 +42,12 @@ PASSPORT = regex.compile(
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")  # fmt: skip
 _DATE = (rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}"
-         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")  # fmt: skip
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")  # fmt: skip  # noqa: E501
 DATE_OF_BIRTH = regex.compile(
     r"(?i)\b(?:dob|d\.o\.b\.?|date[\s_-]?of[\s_-]?birth|birth[\s_-]?(?:date|day)|birthday|born(?:[\s_]on)?"
     r"|geburtsdatum|geboren|date[\s_]de[\s_]naissance|n[ée]e?\s+le|fecha[\s_]de[\s_]nacimiento)"
-    + _FILLER + rf"(?<value>{_DATE})(?!\d)"
+    + _FILLER
+    + rf"(?<value>{_DATE})(?!\d)"
 )
 MAC = regex.compile(
     r"(?<![\w:-])(?:[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}"
@@ -61,7 +68,7 @@ PHONE_CONTEXT = regex.compile(
     r"|whatsapp|contact|rückruf|appel|handy|otp|reach|dial)"
 )
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "CH", "PL",
-                 "SE", "ZA", "SG", "MX", "IE", "AT", "BE", "DK", "NO", "FI", "PT", "CA", "NZ")  # fmt: skip
+                 "SE", "ZA", "SG", "MX", "IE", "AT", "BE", "DK", "NO", "FI", "PT", "CA", "NZ")  # fmt: skip  # noqa: E501
 
 
 def _ssns(text: str) -> list[Span]:

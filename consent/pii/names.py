@@ -29,9 +29,9 @@ PROSE = regex.compile(r"(?<=[^\s]*\s.*?)(?<![\w.$])\p{Lu}[\p{Ll}\p{M}]+(?:['’-
 
 NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}]+(?:['’-]\p{Lu}?[\p{Ll}\p{M}]+)*"
 PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|bin|ibn|al|ter|ten|zu)"
-TITLE = (r"(?:(?i:pan|pani|señora?|signora?|mr|mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|M|Sr|Sra|Srta|Dott|Dott\.ssa"
+TITLE = (r"(?:(?i:pan|pani|señora?|signora?|mr|mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|M|Sr|Sra|Srta|Dott|Dott\.ssa"  # noqa: E501
          r"|Ing|Sig|Sig\.ra)\.?)")  # fmt: skip
-FULL_NAME = (rf"(?:{TITLE}\s+)?(?:{PARTICLE}\s+)*{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{1,3}}"
+FULL_NAME = (rf"(?:{TITLE}\s+)?(?:{PARTICLE}\s+)*{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{1,3}}"  # noqa: E501
              rf"|(?:{PARTICLE}\s+)*{NAME_WORD},\s+{NAME_WORD}(?:\s+{NAME_WORD})?")  # fmt: skip
 # "customer 'Maria Gonzalez'", "Dear Mr Smith", "owner: Jürgen Müller", "from Anna Nowak to"
 NAME_CONTEXT = regex.compile(
@@ -43,11 +43,11 @@ NAME_CONTEXT = regex.compile(
     rf"(?<value>{FULL_NAME})"
 )
 # Legal forms that make a run of capitalised words an organisation.
-LEGAL_FORM = (r"(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|AG(?:\s*&\s*Co\.?\s*KG)?|KGaA|KG|OHG(?:\s+mbH)?|e\.\s?V\."
+LEGAL_FORM = (r"(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|AG(?:\s*&\s*Co\.?\s*KG)?|KGaA|KG|OHG(?:\s+mbH)?|e\.\s?V\."  # noqa: E501
               r"|Ltd\.?|Limited|LLC|LLP|L\.L\.C\.|Inc\.?|Incorporated|Corp\.?|Corporation|PLC|plc"
               r"|Pty\.?\s+Ltd\.?|S\.?A\.?S?\.?|SARL|S\.A\.R\.L\.|S\.?p\.?A\.?|SPA|s\.r\.l\.|S\.R\.L\.|S\.L\.L?\.?"
               r"|B\.V\.|N\.V\.|BV|NV|Oy|AB|A/S|ASA|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|a\.s\.|S\.C\.|Group|Holding"
-              r"|(?:&|and|und|et|e|y)\s+(?:Sons|Söhne|Fils|Figli|Hijos|Partner|Partners|Associates|asociados|Asociados))")  # fmt: skip
+              r"|(?:&|and|und|et|e|y)\s+(?:Sons|Söhne|Fils|Figli|Hijos|Partner|Partners|Associates|asociados|Asociados))")  # fmt: skip  # noqa: E501
 ORGANIZATION = regex.compile(
     rf"(?<![\w.])(?:(?:{NAME_WORD}|&|and|und|y|et|e)[,\s]+){{0,5}}{NAME_WORD}[,\s]+{LEGAL_FORM}(?![\w])"
     rf"|(?<![\w.])(?:Grupo|Gruppo|Groupe)\s+{NAME_WORD}(?:\s+{NAME_WORD})?"
@@ -178,7 +178,7 @@ def find(text: str) -> list[Span]:
     spans = [Span(m.start("value"), m.end("value"), "PERSON", 0.8)
              for m in NAME_CONTEXT.finditer(text)]  # fmt: skip
     spans += [Span(m.start(), m.end(), "ORGANIZATION", 0.8) for m in ORGANIZATION.finditer(text)]
-    spans += [Span(m.start("value"), m.end("value"), "ORGANIZATION" if m["org"] else "LOCATION", 0.7)
+    spans += [Span(m.start("value"), m.end("value"), "ORGANIZATION" if m["org"] else "LOCATION", 0.7)  # noqa: E501
               for m in KEYED.finditer(text)]  # fmt: skip
     spans += _unknown_word_runs(text)
     model = nlp()
@@ -194,8 +194,10 @@ def find(text: str) -> list[Span]:
             value = text[start:end]
             if len(value) < 2 or _looks_like_code(value):
                 continue
-            if label == "ORGANIZATION" and _english_words() and all(
-                _is_english(word) for word in regex.findall(r"\p{L}+", value)
+            if (
+                label == "ORGANIZATION"
+                and _english_words()
+                and all(_is_english(word) for word in regex.findall(r"\p{L}+", value))
             ):
                 continue  # "National Insurance", "Internal Server": phrases, not a company
             spans.append(Span(start, _extend(text, end), label, 0.7))

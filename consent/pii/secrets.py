@@ -4,6 +4,7 @@ card (Luhn), IBAN (mod 97) and IP recognizers, and Faultline's patterns for keys
 from __future__ import annotations
 
 import functools
+
 import regex
 
 from consent.pii.spans import Span
@@ -19,7 +20,7 @@ PATTERNS: dict[str, list[str]] = {
     "STRIPE_KEY": [r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}\b"],
     "SLACK_TOKEN": [r"\bxox[abprs]-[A-Za-z0-9\-]{10,250}\b"],
     "GOOGLE_API_KEY": [r"\bAIza[0-9A-Za-z\-_]{35}(?![0-9A-Za-z\-_])"],
-    "PRIVATE_KEY": [r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]{0,20000}?-----END [A-Z ]*PRIVATE KEY-----"],
+    "PRIVATE_KEY": [r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]{0,20000}?-----END [A-Z ]*PRIVATE KEY-----"],  # noqa: E501
     # user:password@ in any URL; the password may contain anything but whitespace, @ and /
     "URL_CREDENTIALS": [r"(?<=://)[^\s:/@]{1,256}:[^\s@/]{1,256}(?=@)"],
     "SECRET_ASSIGNMENT": [
