@@ -45,7 +45,7 @@ Tollway Tor Towers Triangle Trunkway Vale Villas Wade Walkway Yard End Edge Fron
 Link Block Turn Part Follow Gap Break Dip Upper Lower Little Key Ring
 """)
 
-_WORD = r"(?:\p{Lu}[\p{L}\p{M}'’.-]*|\d{1,4}(?:st|nd|rd|th))"  # "Oak", "5th"
+_WORD = r"(?:\p{Lu}[\p{L}\p{M}'’.-]{0,40}|\d{1,4}(?:st|nd|rd|th))"  # "Oak", "5th"
 _UNIT = (r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Building|Level"
          r"|Piso|Puerta|Piano|Appartamento|Étage|Bus|Stiege|Tür|Top)\.?\s*#?\s*[\p{L}\p{N}-]{1,6})")  # fmt: skip  # noqa: E501
 _UNIT_BEFORE = r"(?:(?:Flat|Unit|Apartment|Apt|Suite|Studio|Level)\.?\s*[\p{L}\p{N}]{1,5},?\s+)"
@@ -60,7 +60,7 @@ ENGLISH = regex.compile(
 # "Hauptstraße 5", "Karl-Marx-Allee 12a", "Van Bergenstraat 7", "Ringstr. 4/2"
 GERMANIC = regex.compile(
     rf"(?<![\w-])(?:(?:[Vv]an|[Dd]e|[Dd]en|[Dd]er|[Vv]on|[Aa]m|[Aa]n|[Ii]m|[Zz]um|[Zz]ur|{_WORD})[\s-]+){{0,4}}"
-    r"[\p{L}\p{M}-]*(?i:stra(?:ß|ss)e|str\.|gasse|platz|ring|weg|allee|damm|ufer|chaussee|steig"
+    r"[\p{L}\p{M}-]{0,40}(?i:stra(?:ß|ss)e|str\.|gasse|platz|ring|weg|allee|damm|ufer|chaussee|steig"
     r"|straat|laan|plein|gracht|kade|dijk|singel|steeg|hof|pad|dreef|markt|baan|boulevard|wal"
     r"|kanaal|veld|erf|lei|vej|gade|gatan|vägen|gata|veien)"
     rf"\s+{_NUMBER}(?!\w){_UNIT}?"

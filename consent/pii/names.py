@@ -27,7 +27,7 @@ FRAME = regex.compile(
 # (CamelCase, dotted, called, or an exception name before a colon).
 PROSE = regex.compile(r"(?<=[^\s]*\s.*?)(?<![\w.$])\p{Lu}[\p{Ll}\p{M}]+(?:['’-]\p{L}+)*(?![\w.(])")
 
-NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}]+(?:['’-]\p{Lu}?[\p{Ll}\p{M}]+)*"
+NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}]{1,40}(?:['’-]\p{Lu}?[\p{Ll}\p{M}]{1,40}){0,3}"
 PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|bin|ibn|al|ter|ten|zu)"
 TITLE = (r"(?:(?i:pan|pani|señora?|signora?|mr|mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|M|Sr|Sra|Srta|Dott|Dott\.ssa"  # noqa: E501
          r"|Ing|Sig|Sig\.ra)\.?)")  # fmt: skip
