@@ -47,7 +47,8 @@ LEGAL_FORM = (r"(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|AG(?:\s*&\s*Co\.?\s*KG)?|KG
               r"|Ltd\.?|Limited|LLC|LLP|L\.L\.C\.|Inc\.?|Incorporated|Corp\.?|Corporation|PLC|plc"
               r"|Pty\.?\s+Ltd\.?|S\.?A\.?S?\.?|SARL|S\.A\.R\.L\.|S\.?p\.?A\.?|SPA|s\.r\.l\.|S\.R\.L\.|S\.L\.L?\.?"
               r"|B\.V\.|N\.V\.|BV|NV|Oy|AB|A/S|ASA|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|a\.s\.|S\.C\.|Group|Holding"
-              r"|(?:&|and|und|et|e|y)\s+(?:Sons|Söhne|Fils|Figli|Hijos|Partner|Partners|Associates|asociados|Asociados))")  # fmt: skip  # noqa: E501
+              r"|GbR|UG|S\.L\.U\.|S\.Coop\.|S\.Com\.|S\.C\.A\.|S\.N\.C\.|S\.A\.U\.|Ltda\.?|SE"
+              r"|(?:&|and|und|et|e|y)\s+(?i:sons|söhne|fils|figli|hijos|partner|partners|associates|asociados))")  # fmt: skip  # noqa: E501
 ORGANIZATION = regex.compile(
     rf"(?<![\w.])(?:(?:{NAME_WORD}|&|and|und|y|et|e)[,\s]+){{0,5}}{NAME_WORD}[,\s]+{LEGAL_FORM}(?![\w])"
     rf"|(?<![\w.])(?:Grupo|Gruppo|Groupe)\s+{NAME_WORD}(?:\s+{NAME_WORD})?"
@@ -67,6 +68,8 @@ CAPITALISED_RUN = regex.compile(
     rf"(?<![\w.$'’-])(?:\p{{L}}{{1,7}}\.\s+)?(?:{PARTICLE}\s+)*{NAME_WORD}"
     rf"(?:,?\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{1,3}}(?![\w.(’'-])"
 )
+# "Roberts-Clark", "Hewlett-Packard": a double-barrelled name of a person or a firm.
+HYPHENATED = regex.compile(r"(?<![\w.$'’-])\p{Lu}\p{Ll}{2,40}-\p{Lu}\p{Ll}{2,40}(?![\w.(’'-])")
 # Lines that are statements rather than messages: NER would read their symbols as names.
 STATEMENT = regex.compile(
     r"^\s*(?:from\s+[\w.]+\s+import\b|import\s|class\s|(?:async\s+)?def\s|return\b|raise\b"
@@ -162,7 +165,7 @@ def _unknown_word_runs(text: str) -> list[Span]:
     if not _english_words():
         return []
     spans = []
-    for pattern in (QUOTED, CAPITALISED_RUN):
+    for pattern in (QUOTED, CAPITALISED_RUN, HYPHENATED):
         for m in pattern.finditer(text):
             line_start = text.rfind("\n", 0, m.start()) + 1
             line = text[line_start : text.find("\n", m.end()) % (len(text) + 1) or None]
@@ -170,7 +173,8 @@ def _unknown_word_runs(text: str) -> list[Span]:
                 continue
             words = [w for w in regex.findall(r"\p{L}+", m[0]) if w[0].isupper()]
             if len(words) >= 2 and not all(_is_english(w) for w in words):
-                spans.append(Span(m.start(), m.end(), "PERSON", 0.6))
+                entity = "ORGANIZATION" if pattern is HYPHENATED else "PERSON"
+                spans.append(Span(m.start(), m.end(), entity, 0.6))
     return spans
 
 
@@ -181,6 +185,7 @@ def find(text: str) -> list[Span]:
     spans += [Span(m.start("value"), m.end("value"), "ORGANIZATION" if m["org"] else "LOCATION", 0.7)  # noqa: E501
               for m in KEYED.finditer(text)]  # fmt: skip
     spans += _unknown_word_runs(text)
+    spans = [Span(span.start, _extend(text, span.end), span.entity, span.score) for span in spans]
     model = nlp()
     if model is None:
         return spans
@@ -204,12 +209,16 @@ def find(text: str) -> list[Span]:
     return spans
 
 
-_NEXT_NAME = regex.compile(rf"(?:,?\s+(?:{PARTICLE}\s+)*{NAME_WORD}(?![\w.(])){{1,2}}")
+_NEXT_NAME = regex.compile(
+    rf"(?:(?:,?\s+|\s+(?:and|&|und|et|y|e)\s+)(?:{PARTICLE}\s+)*{NAME_WORD}(?![\w.(])){{1,4}}"
+    rf"(?:[,\s]+{LEGAL_FORM}(?!\w))?"
+)
 
 
 def _extend(text: str, end: int) -> int:
     """An entity's end moved over the capitalised words that follow it ("Johannes" in
-    "Johannes Kortelainen", "van de Biezenbos" in "van de Biezenbos, Silke"): the model often
-    stops after the first part of a foreign name."""
+    "Johannes Kortelainen", "van de Biezenbos" in "van de Biezenbos, Silke", "Walton" in
+    "Walton, Gibson and Robinson"), and over a legal form after them: the model often stops
+    after the first part of a foreign name or a list of partners."""
     m = _NEXT_NAME.match(text, end)
     return m.end() if m else end
