@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("ingest.urls")),
     path("", include("grouping.urls")),
     path("", include("consent.urls")),
+    path("", include("assist.urls")),
     path("", include("api.urls")),
     path("", include("web.urls")),
 ]
