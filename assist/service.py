@@ -124,7 +124,8 @@ def run(generation_id: int) -> Outcome:
         backend_name, model_name = backend.name, backend.model_name
         completion = backend.complete(
             messages, settings.ASSIST_MAX_NEW_TOKENS, float(settings.ASSIST_TIMEOUT_SECONDS),
-            answer_start=prompt.ANSWER_START if backend.name == "local" else "",
+            answer_start=prompt.answer_start(event.data, parts) if backend.name == "local"
+            else "",
         )  # fmt: skip
         model_name = completion.model
         answer = parse(completion.text)

@@ -60,7 +60,8 @@ def main() -> int:
         try:
             completion = backend.complete(
                 messages, max_tokens, float(settings.ASSIST_TIMEOUT_SECONDS),
-                answer_start=prompt.ANSWER_START if backend.name == "local" else "")  # fmt: skip
+                answer_start=prompt.answer_start(case.event, parts) if backend.name == "local"
+                else "")  # fmt: skip
             tokens += completion.completion_tokens
             answer = parse(completion.text)
             text = " ".join((answer.summary, answer.cause, answer.fix))

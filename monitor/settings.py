@@ -243,6 +243,7 @@ CELERY_BEAT_SCHEDULE["assist-upkeep"] = {
 ASSIST_BACKEND = os.environ.get("ASSIST_BACKEND", "local")  # local or openai
 ASSIST_LOCAL_MODEL = os.environ.get("ASSIST_LOCAL_MODEL", "")  # GGUF file or model directory
 ASSIST_DEVICE = os.environ.get("ASSIST_DEVICE", "auto")
+ASSIST_TORCH_THREADS = env_int("ASSIST_TORCH_THREADS", 1)  # CPU threads while generating
 ASSIST_OPENAI_URL = os.environ.get("ASSIST_OPENAI_URL", "")  # e.g. http://127.0.0.1:8080/v1
 ASSIST_OPENAI_MODEL = os.environ.get("ASSIST_OPENAI_MODEL", "")
 ASSIST_OPENAI_KEY = os.environ.get("ASSIST_OPENAI_KEY", "")
