@@ -36,3 +36,9 @@ def assist_card(context) -> dict:
     data = card_context(context["request"], issue)
     data["csrf_token"] = context.get("csrf_token")
     return data
+
+
+@register.filter
+def category_labels(categories: list[str]) -> str:
+    """["error_messages", "stack_traces"] → "error messages, stack traces"."""
+    return ", ".join(str(c).replace("_", " ") for c in categories or [])
