@@ -10,6 +10,7 @@ the root cause's, when wrapped) and the crash site's function or module.
 from __future__ import annotations
 
 import random
+import re
 import time
 from dataclasses import dataclass
 
@@ -102,10 +103,15 @@ def cases(seed: int = 7) -> list[Case]:
     return out
 
 
+def named(name: str, lower: str) -> bool:
+    """`name` appears as a whole identifier ("send" does not count inside "sendReceipt")."""
+    return re.search(rf"(?<![a-z0-9_$]){re.escape(name.lower())}(?![a-z0-9_])", lower) is not None
+
+
 def score(case: Case, text: str) -> Score:
     lower = text.lower()
     return Score(
-        exception=any(t.lower() in lower for t in case.exceptions),
-        location=any(x.lower() in lower for x in case.locations),
+        exception=any(named(t, lower) for t in case.exceptions),
+        location=any(named(x, lower) for x in case.locations),
         cause=all(any(p in lower for p in group) for group in case.cause),
     )

@@ -423,3 +423,15 @@ def test_api_page_notes_and_log(org, project, owner, hosted):
     assert client.get(url).status_code == 404
     assert client.post(f"/{org.slug}/{project.slug}/issues/{issue.id}/assist/summarize/"
                        ).status_code == 404  # fmt: skip
+
+
+def test_the_labelled_set_scores_exception_location_and_cause():
+    from assist import evalset
+
+    cases = {case.bug: case for case in evalset.cases()}
+    assert set(cases) == set(evalset.CAUSES) and len(cases) == 25
+    empty = cases["py.cart.average_of_empty"]
+    assert empty.exceptions == ("ZeroDivisionError",) and "average_price" in empty.locations
+    assert evalset.score(empty, "ZeroDivisionError in average_price: the cart is empty.").all
+    wrong = evalset.score(empty, "ZeroDivisionError in average_prices: bad network")
+    assert wrong.exception and not wrong.location and not wrong.cause
