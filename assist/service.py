@@ -109,9 +109,13 @@ def run(generation_id: int) -> Outcome:
     event = Event.objects.filter(issue=issue).order_by("-timestamp", "-id").first()
     if event is None:
         return _fail(generation, "No event of this issue is stored any more.")
-    examples = retrieval.similar_resolved(issue, parts)
-    built = prompt.build(event.data, issue.title, event.tags, parts, examples)
-    messages = _scrubbed(built.messages)
+    try:
+        examples = retrieval.similar_resolved(issue, parts)
+        built = prompt.build(event.data, issue.title, event.tags, parts, examples)
+        messages = _scrubbed(built.messages)
+    except Exception as exc:  # never leave the row running
+        log.exception("generation %s: prompt failed", generation_id)
+        return _fail(generation, f"The prompt could not be built ({type(exc).__name__}).")
     used = prompt.categories_of(built.parts)
     digest = prompt.Prompt(messages=messages, parts=built.parts).sha256
     if not gate.still_allowed(organization_id, used):
