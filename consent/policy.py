@@ -45,3 +45,10 @@ def consent_summary(organization_id: int) -> list[tuple[str, str, bool]]:
         for purpose, categories in CATEGORIES.items()
         for category in categories
     ]
+
+
+def ai_features_hidden(organization_id: int) -> bool:
+    """True when the organisation asked to hide every AI feature: no trace in UI or API."""
+    return OrganizationConsent.objects.filter(
+        organization_id=organization_id, hide_ai_features=True
+    ).exists()

@@ -62,6 +62,8 @@ def main() -> int:
              "-n", "embeddings@%h", "--loglevel", "WARNING"],
             [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "alerts", "-c", "2",
              "-n", "alerts@%h", "--loglevel", "WARNING"],
+            [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "assist", "-c", "1",
+             "-n", "assist@%h", "--loglevel", "WARNING"],
             [f"{BIN}/celery", "-A", "monitor", "beat", "--loglevel", "WARNING",
              "-s", str(beat_schedule)],
         ]  # fmt: skip

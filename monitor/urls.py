@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("sourcemaps.urls")),
     path("", include("feedback.urls")),
     path("", include("attachments.urls")),  # before api.urls: it answers GET /api/0/ itself
+    path("", include("assist.urls")),
     path("", include("api.urls")),
     path("", include("alerts.urls")),
     path("", include("web.urls")),

@@ -1,0 +1,73 @@
+"""Similar resolved issues given to the model as examples: the ONE place that decides which
+other issues' text may enter a prompt. Same organisation only, enforced here and nowhere else.
+
+Candidates come from pgvector through `embeddings.store.nearest`, which never leaves one project;
+this asks each project of the issue's own organisation, then keeps only resolved issues that
+have resolution notes and, again in the database, belong to that organisation.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from assist.models import ResolutionNote
+from assist.prompt import Example
+from embeddings import store
+from embeddings.encoder import current_spec
+from embeddings.models import EmbeddingModel
+from monitor.models import Event, Issue, Project
+
+MAX_PROJECTS = 50
+CANDIDATES_PER_PROJECT = 20
+NOTES_PER_EXAMPLE = 3
+EXAMPLE_LINES = 4
+
+
+def same_organization(issue_ids: list[int], organization_id: int) -> list[int]:
+    """The filter every example passes: issues of this organisation, resolved, in that order."""
+    allowed = set(
+        Issue.objects.filter(
+            id__in=issue_ids,
+            project__organization_id=organization_id,
+            status=Issue.Status.RESOLVED,
+        ).values_list("id", flat=True)
+    )
+    return [i for i in issue_ids if i in allowed]
+
+
+def similar_resolved(issue: Issue, parts: frozenset[str], k: int | None = None) -> list[Example]:
+    """Up to `k` resolved issues of the issue's organisation nearest to it, with their notes."""
+    from assist.prompt import trace_text
+
+    k = settings.ASSIST_EXAMPLES if k is None else k
+    if k <= 0 or "examples" not in parts:
+        return []
+    spec = current_spec()
+    model = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+    vector = store.vector_of(issue.id, model) if model else None
+    if vector is None:
+        return []
+    organization_id = issue.project.organization_id
+    projects = Project.objects.filter(organization_id=organization_id).order_by("-id")
+    neighbours = []
+    for project_id in projects.values_list("id", flat=True)[:MAX_PROJECTS]:
+        neighbours += store.nearest(
+            project_id, model, vector, k=CANDIDATES_PER_PROJECT, exclude=(issue.id,)
+        )
+    neighbours = [n for n in neighbours if n.distance <= settings.ASSIST_EXAMPLE_MAX_DISTANCE]
+    ranked = [n.issue_id for n in sorted(neighbours, key=lambda n: n.distance)]
+    examples = []
+    for other_id in same_organization(ranked, organization_id):
+        notes = tuple(
+            ResolutionNote.objects.filter(issue_id=other_id).values_list("text", flat=True)[
+                :NOTES_PER_EXAMPLE
+            ]
+        )
+        event = Event.objects.filter(issue_id=other_id).order_by("-timestamp", "-id").first()
+        if not notes or event is None:
+            continue
+        text = "\n  ".join(trace_text(event.data, parts).splitlines()[:EXAMPLE_LINES])
+        examples.append(Example(issue_id=other_id, text=text or event.title, notes=notes))
+        if len(examples) >= k:
+            break
+    return examples

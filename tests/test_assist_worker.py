@@ -1,0 +1,51 @@
+"""AI summaries through the real `assist` Celery worker: the web request only queues, the worker
+calls the model (an OpenAI-compatible server on 127.0.0.1), the page's card shows the answer."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from assist.models import Generation
+from monitor.models import Membership
+from tests.conftest import start_worker, wait_for
+from tests.test_assist import FakeOpenAI, consent, ingest, payload
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def test_the_worker_generates_and_the_page_shows_it(live_env, org, project):
+    fake = FakeOpenAI()
+    fake.mode = "slow"  # the model takes 3 s: the web request must not wait for it
+    env = dict(live_env, ASSIST_BACKEND="openai", ASSIST_OPENAI_URL=fake.url,
+               ASSIST_OPENAI_MODEL="team-llm", ASSIST_TIMEOUT_SECONDS="20")  # fmt: skip
+    worker = start_worker(env, "assister", concurrency=1, queues="assist")
+    try:
+        consent(org)
+        issue = ingest(project, payload())
+        user = get_user_model().objects.create_user("wendy", password="pw-wendy-123")
+        Membership.objects.create(user=user, organization=org)
+        client = Client()
+        client.force_login(user)
+        page = f"/{org.slug}/{project.slug}/issues/{issue.id}/"
+        started = time.monotonic()
+        response = client.post(page + "assist/summarize/")
+        assert response.status_code == 302 and time.monotonic() - started < 2.5
+        assert Generation.objects.get().status in ("pending", "running")
+        assert 'data-pending="1"' in client.get(page).content.decode()
+        done = wait_for(lambda: Generation.objects.filter(status="done").first(), timeout=90,
+                        message="the assist worker to finish")  # fmt: skip
+        assert done.model == "team-llm" and fake.requests
+        card = client.get(page + "assist/").content.decode()
+        assert "The cart has no items" in card and 'data-pending="0"' in card
+        html = client.get(page).content.decode()
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "assist_issue.html").write_text(html)
+    finally:
+        worker.stop()
+        fake.close()
