@@ -30,8 +30,9 @@ def project_for(user, org_slug: str, project_slug: str) -> Project:
 
 def stream(project: Project, search: Search, sort: str | None, assigned: str = "",
            user=None) -> QuerySet[Issue]:  # fmt: skip
-    issues = filter_issues(Issue.objects.filter(project=project), {"assigned": assigned},
-                           user=user) if assigned else Issue.objects.filter(project=project)  # fmt: skip
+    issues = Issue.objects.filter(project=project)
+    if assigned:
+        issues = filter_issues(issues, {"assigned": assigned}, user=user)
     issues = apply_search(issues, search)
     return sort_issues(issues, sort if sort in SORTS else None)
 

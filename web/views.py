@@ -9,9 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from embeddings import store
@@ -22,13 +22,12 @@ from grouping.ml import threshold_for
 from monitor.issues import SearchError, active_search, set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.params import is_id
-from web import queries
-from web.project_views import managed_organizations
 from monitor.search import Search
 from web import queries
 from web.breadcrumbs import SHOWN, breadcrumbs_of
 from web.explain import split_similar, why_grouped
 from web.models import SavedSearch
+from web.project_views import managed_organizations
 from web.stacktrace import exceptions_of, raw_traceback
 
 PAGE_SIZE = 25
@@ -121,11 +120,8 @@ def bulk(request, org, project):
     if action in BULK_STATUS:
         count = set_status(issues, BULK_STATUS[action], by=request.user)
         messages.success(request, f"{count} issues marked {BULK_STATUS[action]}.")
-    event = moved = None
-    if is_id(wanted := request.GET.get("event", "")):
-        event = events.filter(pk=wanted).first()
-        if event is None:
-            moved = Event.objects.filter(project=project, pk=wanted).only("id", "issue_id").first()
+    elif action == "merge" and len(ids) >= 2:
+        return redirect(_merge_url(org, project, ids))
     else:
         messages.error(request, "Select issues and an action (merge needs two or more).")
     back = request.POST.get("next", "")
@@ -171,7 +167,7 @@ def issue_detail(request, org, project, issue_id):
     issue = get_object_or_404(Issue, project=project, pk=issue_id)
     events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
     event = moved = None
-    if (wanted := request.GET.get("event", "")).isdigit():
+    if is_id(wanted := request.GET.get("event", "")):
         event = events.filter(pk=wanted).first()
         if event is None:
             moved = Event.objects.filter(project=project, pk=wanted).only("id", "issue_id").first()
