@@ -41,7 +41,7 @@ def test_owner_creates_a_project_in_the_web_ui_and_sees_its_dsn(org):
     project = Project.objects.get(organization=org, slug="storefront")
     assert response.status_code == 302 and response.url == f"/{org.slug}/storefront/issues/"
     page = owner.get(response.url).content.decode()
-    assert project.keys.get().dsn in page and 'sentry_sdk.init("' + project.keys.get().dsn in page
+    assert project.keys.get().dsn in page and 'dsn="' + project.keys.get().dsn in page
     again = owner.post(f"/{org.slug}/projects/new/", {"name": "Storefront"})
     assert again.status_code == 200 and b"already has a project" in again.content
 
