@@ -278,7 +278,7 @@ def render_services(app: App, p: Plan, by_module) -> tuple[str, dict]:
     entries = {}
     for fn in app.functions:
         for e in range(fn.entries):
-            target = f"{p.module_of[fn.name]}.{fn.name}"
+            target = outer = f"{p.module_of[fn.name]}.{fn.name}"
             depth = p.rng.choice((0, 1, 1, 2, 3))
             for level in range(depth):
                 name = f"{CHAIN_VERBS[level % 3]}_{fn.name}_{app.spec.entry_prefixes[e]}"
@@ -286,8 +286,8 @@ def render_services(app: App, p: Plan, by_module) -> tuple[str, dict]:
                     name += f"_{level}"
                 lines += [f"{a}def {name}(data):"] + ["    " + x for x in _pads(p, 1)]
                 lines += [f"    return {aw}{target}(data)", "", ""]
-                target = f"{p.services}.{name}"
-            entries[(fn.name, e)] = target
+                target, outer = name, f"{p.services}.{name}"
+            entries[(fn.name, e)] = outer
     return "\n".join(lines).rstrip() + "\n", entries
 
 

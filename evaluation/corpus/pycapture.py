@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import json
 import logging
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from evaluation.corpus import pyapps, recordkit
 from evaluation.corpus.pyapps import App, Function
 
+ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 HARNESS = str(Path(__file__).resolve().parent)
 
 
@@ -64,17 +66,28 @@ def trigger(app: App, modules: dict, fn: Function, e: int) -> None:
         asyncio.run(modules["dispatcher"].dispatch(name))
 
 
+def check_crash_site(event: dict, fn: Function, bug: str) -> None:
+    """The root cause must come from the fault function (or a helper extracted from it)."""
+    root = event["exception"]["values"][0]
+    frames = [f for f in root["stacktrace"]["frames"] if f.get("in_app")]
+    crash = frames[-1]["function"] if frames else ""
+    assert crash == fn.name or crash.startswith(f"_{fn.name}_"), (bug, root["type"], crash)
+
+
 def tidy(event: dict, replacements: list[tuple[str, str]]) -> dict:
     """Drop the generator's own frames and its build paths (a deployment has its own)."""
     for exc in (event.get("exception") or {}).get("values", []):
         stack = exc.get("stacktrace") or {}
         stack["frames"] = [f for f in stack.get("frames") or []
                            if not str(f.get("abs_path", "")).startswith(HARNESS)]  # fmt: skip
+        for frame in stack["frames"]:
+            frame.pop("vars", None)  # local variables' reprs hold addresses and trace ids
     for key in ("contexts", "breadcrumbs", "extra", "modules", "timestamp", "event_id"):
         event.pop(key, None)
     text = json.dumps(event)
     for old, new in replacements:
         text = text.replace(old, new)
+    text = ADDRESS.sub(" at 0x7f0000000000>", text)  # local variables' reprs: deterministic
     return json.loads(text)
 
 
@@ -130,6 +143,7 @@ def capture_app(app: App, build: Path, seed: int, repeats: int) -> list[dict]:
                                     sentry_sdk.capture_exception(exc)
                                 got = collector.events[before:]
                                 assert len(got) == 1, (bug, e, len(got))
+                                check_crash_site(got[0], fn, bug)
                                 rows.append({"bug": bug, "app": spec.name, "platform": "python",
                                              "event": tidy(got[0], replacements)})  # fmt: skip
         finally:
