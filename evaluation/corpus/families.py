@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables of fault sites and source templates read better unwrapped)
 """Python fault families: a faulting line (or statement), the inputs that pass it and the inputs
 that make it fail. A bug is one family at one site (function, step, field); a family with
 several failing inputs raises different errors from the same line (one bug each).

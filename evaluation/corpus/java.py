@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables of fault sites and source templates read better unwrapped)
 """Java events in the shape of sentry-java (Spring Boot) payloads: servlet and CGLIB proxy frames
 with random suffixes, lambdas whose counters move, line numbers that shift, classes renamed
 between releases, framework upgrades, wrapped causes, and messages with varying parameters.
@@ -36,7 +37,7 @@ KINDS = [
 APPS = {
     "java-shop": ("com.acme.shop", ["OrderService", "CartService", "PaymentService",
                                     "InventoryService", "CustomerService"],
-                  ["order", "cart", "payment", "stock", "customer", "coupon"], 14),
+                  ["order", "cart", "payment", "stock", "customer", "coupon"], 22),
     "java-billing": ("com.acme.billing", ["InvoiceService", "LedgerService", "TaxService",
                                           "ReminderService"],
                      ["invoice", "ledger", "tax", "reminder", "account"], 10),

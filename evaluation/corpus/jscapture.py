@@ -43,16 +43,17 @@ def rows(seed: int, small: bool, build: Path) -> list[dict]:
             if root.exists():
                 shutil.rmtree(root)
             write_tree(root / "src", jsapps.render_release(app, p))
-            module = bundle(root / "src", root / "dist") if spec.bundled else root / "src/entries.js"
+            src = root / "src"
+            module = bundle(src, root / "dist") if spec.bundled else src / "entries.js"
             triggers = []
             for fn in app.functions:
                 for s, step in enumerate(fn.steps):
                     for b, bug in enumerate(step.bugs):
                         for e in range(fn.entries):
                             for _ in range(repeats):
-                                triggers.append({"bug": bug, "entry": jsapps.entry_name(spec, fn, e),
-                                                 "input": jsapps.failing_input(
-                                                     fn, s, b, p.rng.randint(1, 999))})  # fmt: skip
+                                data = jsapps.failing_input(fn, s, b, p.rng.randint(1, 999))
+                                triggers.append({"bug": bug, "input": data,
+                                                 "entry": jsapps.entry_name(spec, fn, e)})
             plan_file = root / "plan.json"
             output = root / "events.jsonl"
             plan_file.write_text(json.dumps({"app": spec.name, "release": release,
@@ -69,7 +70,8 @@ def rows(seed: int, small: bool, build: Path) -> list[dict]:
 
 
 def tidy(event: dict, root: str, deployed: str) -> dict:
-    for key in ("contexts", "breadcrumbs", "extra", "modules", "timestamp", "event_id", "sdkProcessingMetadata"):
+    volatile = ("contexts", "breadcrumbs", "extra", "modules", "timestamp", "event_id")
+    for key in volatile:
         event.pop(key, None)
     for exc in (event.get("exception") or {}).get("values", []):
         frames = (exc.get("stacktrace") or {}).get("frames") or []

@@ -118,8 +118,9 @@ def build_app(spec: AppSpec, seed: int, min_bugs: int) -> App:
         names.add(name)
         steps = []
         for k, family in enumerate(families):
-            bugs = [f"py.{spec.name}.{module}.{name}.{k}" + (f".{b}" if len(family.bads) > 1 else "")
-                    for b in range(len(family.bads))]  # fmt: skip
+            bug = f"py.{spec.name}.{module}.{name}.{k}"
+            many = len(family.bads) > 1
+            bugs = [bug + (f".{b}" if many else "") for b in range(len(family.bads))]
             steps.append(Step(family, nouns[k], bugs))
             count += len(bugs)
         functions.append(Function(module, name, steps, entries=rng.choice((1, 1, 2, 2, 3))))

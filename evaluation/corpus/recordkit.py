@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables of fault sites and source templates read better unwrapped)
 """A small third-party library (installed into a site-packages directory) whose 2.x release
 renames its internal functions and modules: the frames a library upgrade changes."""
 
