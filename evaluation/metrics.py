@@ -90,7 +90,7 @@ def prepare(rows: list[dict], rules: Rules | None = None) -> Dataset:
         flags.append(eligible(grouping) and bool(text))
         texts.append(text)
         families.append(family_of(event.get("platform")))
-        keys.append(match_key(event, rules.key))
+        keys.append(match_key(event, rules.key_for(families[-1])))
     return Dataset(labels, events, hashes, flags, texts, families, keys)
 
 

@@ -72,6 +72,7 @@ _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
 # V8 names a function called through an object "Object.<minified> [as <exported name>]"
 _V8_ALIAS = re.compile(r"^.*\[as ([^\]]+)\]$")
 _V8_RECEIVER = re.compile(r"^(Object|Module|Function|exports)\.(?=\w)")
+_LITERAL = re.compile(r"""["']([^"'\s]{1,40})["']""")  # string literals on a code line
 # bundle file names as modules: app.54UOYLNL, main-3f9a2c1d
 _MODULE_HASH = re.compile(r"[.\-_](?=[A-Za-z0-9]*\d)([0-9A-Z]{8}|[0-9a-f]{8,})$")
 _BUNDLE_HASH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
@@ -186,7 +187,7 @@ def match_key(event: dict, rule: str | None = None) -> str:
     the old rule; the parameterized message stands in where frames carry no code line).
     Minified function names (one or two characters) change per release and are left out.
     The embedding then judges the rest within the threshold."""
-    rule = rule or grouping_rules.CURRENT.key
+    rule = rule or grouping_rules.CURRENT.key_for(family_of(event.get("platform")))
     exceptions = [e for e in (event.get("exception") or [])[-MAX_SCAN_EXCEPTIONS:]
                   if isinstance(e, dict)]  # fmt: skip
     if exceptions:
@@ -205,6 +206,9 @@ def match_key(event: dict, rule: str | None = None) -> str:
         return f"{exc_type}|{function if len(function) > 2 else ''}"[:255]
     if rule == "module":
         return f"{exc_type}|{clean_location(site)}"[:255]
+    if rule == "names":
+        names = sorted(set(_LITERAL.findall(code_line(site)[:MAX_CONTEXT])))
+        return f"{exc_type}|{function if len(function) > 2 else ''}|{','.join(names)}"[:255]
     key = f"{exc_type}|{function}|{clean_location(site)}"
     context = (site.get("context_line") or "").strip()
     if context:

@@ -5,7 +5,11 @@ train and validation splits only and writes grouping/tuned_rules.json; this modu
 Key rules (what two events must share before their distance is considered):
 - "line": exception type, crash frame function, location and code line (the old rule);
 - "function": exception type and crash frame function; "module": type and crash location;
-- "type": the exception type only.
+- "type": the exception type only;
+- "names": exception type, crash frame function and the string literals of its code line (the
+  data the line names: `data["currency"]`), which reformatting, renamed locals, comments,
+  `return` vs assignment and wrapping leave alone.
+A rule may differ per platform family (`key` maps families to rules, "default" for the rest).
 """
 
 from __future__ import annotations
@@ -15,17 +19,22 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 TUNED_FILE = Path(__file__).with_name("tuned_rules.json")
-KEY_RULES = ("line", "function", "module", "type")
+KEY_RULES = ("line", "function", "module", "type", "names")
 CONTEXT_RULES = ("all", "crash", "none")  # code lines: every frame's, the crash frame's, none
 
 
 @dataclass(frozen=True)
 class Rules:
-    key: str = "line"
+    key: str | dict[str, str] = "line"
     frames: int = 6  # most recent frames in the text
     context: str = "all"
     thresholds: dict[str, float] = field(default_factory=lambda: {
         "python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12})  # fmt: skip
+
+    def key_for(self, family: str) -> str:
+        if isinstance(self.key, str):
+            return self.key
+        return self.key.get(family, self.key.get("default", "function"))
 
     def threshold(self, family: str) -> float:
         return self.thresholds.get(family, self.thresholds["default"])

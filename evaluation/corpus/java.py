@@ -64,8 +64,8 @@ def sites(app: str, seed: int, count: int) -> list[dict]:
         kind = rng.choice(KINDS)
         pair = [kind]
         if rng.random() < 0.3:  # a second fault of the same type in the same method
-            twins = [k for k in KINDS if k[1] == kind[1] and k != kind] or [kind]
-            pair.append(rng.choice(twins))
+            twins = [k for k in KINDS if k[1] == kind[1] and k != kind]
+            pair += [rng.choice(twins)] if twins else []
         picked = rng.sample(fields, len(pair))
         for index, (k, f) in enumerate(zip(pair, picked, strict=True)):
             out.append({"bug": f"java.{app}.{cls}.{method}.{index}", "package": package,

@@ -70,11 +70,14 @@ FAMILIES = [
     JsFamily("timeout", prep=("const {v} = data.{f}Ms;",),
              stmt="if ({v} > LIMIT) throw new TimeoutError(`{f} timed out after ${{{v}}} ms`);",
              good=lambda f: {f"{f}Ms": 1}, bads=(lambda f, n: {f"{f}Ms": 2000 + n},)),
-    JsFamily("multi", expr="data.{f}.items.slice(0, 3).map((x) => x.toFixed(2))",
-             good=lambda f: {f: {"items": [1]}},
-             bads=(lambda f, n: {f: MISSING}, lambda f, n: {f: {"items": None}},
-                   lambda f, n: {f: {"items": [f"a{n}"]}})),
+    # one line, three errors of three types
+    JsFamily("multi", expr="BigInt(data.{f}.items[0])", good=lambda f: {f: {"items": ["7"]}},
+             bads=(lambda f, n: {f: MISSING}, lambda f, n: {f: {"items": [f"{n}.5"]}},
+                   lambda f, n: {f: {"items": [n + 0.5]}})),
 ]  # fmt: skip
+
+
+NAMED = ("not_function", "upper", "not_found", "timeout", "check", "null_prop_named")
 
 
 @dataclass
@@ -139,8 +142,9 @@ def build_app(spec: JsAppSpec, seed: int, min_bugs: int) -> App:
         nouns = rng.sample(spec.nouns, 2)
         if shape < 0.1:
             families = [FAMILIES[-1]]
-        elif shape < 0.3:
-            family = rng.choice(pool)
+        elif shape < 0.3:  # the same type twice in one function; without source maps only a
+            # message naming the field tells the two apart in a minified bundle
+            family = rng.choice([f for f in pool if f.name in NAMED])
             families = [family, family]
         else:
             families = [rng.choice(pool)]
@@ -208,14 +212,14 @@ def _pads(p: Plan, most: int) -> list[str]:
 def render_step(step: Step, index: int, last: bool, p: Plan, local: str, result: str) -> list[str]:
     family = step.family
     kind = p.rng.choice(("assign", "return")) if p.release == 1 else p.rng.choice(KINDS)
-    lines = [_fmt(x, step.field, local + str(index)) for x in family.prep]
+    lines = [_fmt(x, step.field, step.field + local.title()) for x in family.prep]
     if family.stmt:
-        stmt = _fmt(family.stmt, step.field, local + str(index))
+        stmt = _fmt(family.stmt, step.field, step.field + local.title())
         if kind == "comment":
             stmt += " // checked upstream"
         return lines + [stmt] + (["return data;"] if last else [])
     expr = _fmt(family.extra if kind == "extra" and family.extra else family.expr,
-                step.field, local + str(index))  # fmt: skip
+                step.field, step.field + local.title())  # fmt: skip
     target = f"{result}{index}"
     if kind == "return" and last:
         return lines + [f"return {expr};"]

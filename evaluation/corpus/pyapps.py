@@ -181,6 +181,7 @@ def _pads(p: Plan, most: int) -> list[str]:
 def render_step(step: Step, index: int, last: bool, p: Plan, local: str, result: str) -> list[str]:
     family = step.family
     kind = p.rng.choice(("assign", "return")) if p.release == 1 else p.rng.choice(KINDS)
+    local = f"{step.field}_{local}"  # two faults of one family in a function use two names
     lines = [_fmt(x, step.field, local) for x in family.prep]
     if family.stmt:
         stmt = [_fmt(x, step.field, local) for x in family.stmt]
