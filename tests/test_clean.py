@@ -14,8 +14,18 @@ from grouping.clean import (
     is_in_app,
     match_key,
 )
+from grouping import rules
 from ingest.normalize import normalize_event
 from tests.sdk_payloads import require_corpus, store_event
+
+
+@pytest.fixture(autouse=True)
+def full_text_shape():
+    """These tests are about cleaning itself: every frame with its code line, 6 frames (the tuned
+    shape is tested below)."""
+    previous = rules.use(rules.Rules(key="line", frames=6, context="all"))
+    yield
+    rules.use(previous)
 
 
 def norm(event):
@@ -263,3 +273,11 @@ def test_minified_node_frames_lose_mangled_names_hashes_and_cut_lines():
                   "context_line": '"use strict";var o=(e,r)=>()=> {snip}'}],
                 "TypeError", "e.cart.map is not a function", platform="node")  # fmt: skip
     assert clean_event(event).splitlines()[1] == "  loadCart in app"
+
+
+def test_the_tuned_shape_keeps_the_crash_line_and_few_frames():
+    frames = [{"module": f"app.m{i}", "function": f"f{i}", "in_app": True,
+               "context_line": f"return f{i + 1}()"} for i in range(5)]  # fmt: skip
+    rules.use(rules.Rules(key="function", frames=2, context="crash"))
+    text = clean_event(exc(frames, "KeyError", "'id'"))
+    assert text.splitlines() == ["KeyError: 'id'", "  f4 in app.m4: return f<int>()", "  f3 in app.m3"]
