@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from grouping import rules
 from grouping.clean import (
     MAX_CHARS,
     MAX_FRAMES,
@@ -14,7 +15,6 @@ from grouping.clean import (
     is_in_app,
     match_key,
 )
-from grouping import rules
 from ingest.normalize import normalize_event
 from tests.sdk_payloads import require_corpus, store_event
 
@@ -280,4 +280,5 @@ def test_the_tuned_shape_keeps_the_crash_line_and_few_frames():
                "context_line": f"return f{i + 1}()"} for i in range(5)]  # fmt: skip
     rules.use(rules.Rules(key="function", frames=2, context="crash"))
     text = clean_event(exc(frames, "KeyError", "'id'"))
-    assert text.splitlines() == ["KeyError: 'id'", "  f4 in app.m4: return f<int>()", "  f3 in app.m3"]
+    expected = ["KeyError: 'id'", "  f4 in app.m4: return f<int>()", "  f3 in app.m3"]
+    assert text.splitlines() == expected
