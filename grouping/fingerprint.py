@@ -43,6 +43,15 @@ def normalize_filename(path: str) -> str:
     return _HASHISH.sub("<hash>", base).lower()
 
 
+def usable_context(frame: dict, platform: str) -> str:
+    """The frame's code line where it identifies code: not on platforms without one, not a long
+    line, not a line the SDK cut around the column ("{snip}": a minified bundle's)."""
+    context = (frame.get("context_line") or "").strip()
+    if (frame.get("platform") or platform) not in CONTEXT_LINE_PLATFORMS:
+        return ""
+    return "" if len(context) > MAX_CONTEXT_LINE or "{snip}" in context else context
+
+
 def frame_component(frame: dict, platform: str) -> str | None:
     module = frame.get("module")
     if module:
@@ -52,9 +61,8 @@ def frame_component(frame: dict, platform: str) -> str | None:
     function = frame.get("function") or ""
     function = "" if function in ("?", "<anonymous>", "<unknown>") else clean_function(function)
     parts = [where, function]
-    frame_platform = frame.get("platform") or platform
-    context = (frame.get("context_line") or "").strip()
-    if frame_platform in CONTEXT_LINE_PLATFORMS and context and len(context) <= MAX_CONTEXT_LINE:
+    context = usable_context(frame, platform)
+    if context:
         parts.append(context)
     if not any(parts):
         return None
@@ -92,7 +100,7 @@ def default_components(event: dict) -> tuple[str, list[str]]:
     # Without context lines (minified JS, JVM, .NET) frames are coarse: two bugs in one function
     # look the same. The parameterized value then joins the hash (a deviation from Sentry,
     # measured in docs/ml-grouping.md); ML grouping folds back the splits it causes.
-    coarse = not any(f.get("context_line") for f in selected)
+    coarse = not any(usable_context(f, platform) for f in selected)
     components: list[str] = []
     frame_count = 0
     for exc, frames in stacks:

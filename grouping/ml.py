@@ -22,6 +22,7 @@ from django.utils import timezone
 from embeddings import store
 from embeddings.encoder import get_encoder
 from embeddings.models import EmbeddingModel
+from grouping import rules
 from grouping.clean import clean_event, family_of, match_key
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
@@ -35,9 +36,9 @@ SLOT = 0  # one drain at a time: full batches, and decisions that see each other
 publish_breaker = wakeup.Breaker()
 BREAKER_KEY = "faultline:ml:embedder-down"
 
-# Cosine-distance thresholds per platform family, measured on the dev set (docs/ml-grouping.md):
-# the largest value with no wrong merge there, a step below where the first one appears.
-DEFAULT_THRESHOLDS = {"python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12}
+# Cosine-distance thresholds per platform family, chosen with the key and text rules on the
+# corpus's train and validation splits (grouping/rules.py, docs/ml-grouping.md).
+DEFAULT_THRESHOLDS = rules.CURRENT.thresholds
 
 
 def eligible(grouping: Grouping) -> bool:
@@ -50,8 +51,7 @@ def threshold_for(project: Project, platform: str | None) -> float:
     project may receive JavaScript and Python events)."""
     if project.grouping_threshold is not None:
         return project.grouping_threshold
-    family = family_of(platform or project.platform)
-    return DEFAULT_THRESHOLDS.get(family, DEFAULT_THRESHOLDS["default"])
+    return rules.CURRENT.threshold(family_of(platform or project.platform))
 
 
 def embedder_available() -> bool:
@@ -91,7 +91,8 @@ def first_event(group_hash: GroupHash) -> Event | None:
 
 def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
            model: EmbeddingModel) -> None:  # fmt: skip
-    """Join the nearest issue of the same crash-site key within the threshold (ML mode), or only
+    """Join the nearest issue of the same candidate key (grouping.rules: exception type and
+    crash function, never the code line) within the threshold (ML mode), or only
     record it (shadow mode); otherwise the fingerprint's issue stays and its vector becomes a
     neighbour for later fingerprints."""
     project = group_hash.project

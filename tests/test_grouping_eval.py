@@ -92,7 +92,9 @@ def test_grouping_eval_command_reports_and_plots(tmp_path):
 @pytest.mark.django_db
 def test_label_pairs_stores_answers_and_exports_them(project, tmp_path):
     from grouping import ml
+    from tests.test_ml_grouping import loosen
 
+    loosen(project)
     ingest(project, event())
     ml.drain(wait_ms=0)
     ingest(project, event(caller="nightly_report", caller_line="total = cart.average()"))

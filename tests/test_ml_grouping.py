@@ -48,6 +48,18 @@ def decide():
     ml.drain(wait_ms=0)
 
 
+# The tuned Python default (grouping/tuned_rules.json) is precision-first for the stock model,
+# which puts a call-path variant (0.09) further than a lookalike bug (0.05): the tests of the
+# joining mechanism set a project threshold, as an admin may; the default is measured in
+# docs/ml-grouping.md.
+MECHANISM_THRESHOLD = 0.15
+
+
+def loosen(project):
+    project.grouping_threshold = MECHANISM_THRESHOLD
+    project.save()
+
+
 @pytest.fixture
 def no_breaker(redis_client):
     redis_client.delete(ml.BREAKER_KEY)
@@ -56,6 +68,7 @@ def no_breaker(redis_client):
 
 
 def test_a_new_call_path_of_a_known_bug_joins_its_issue(project, no_breaker):
+    loosen(project)
     ingest(project, event())
     decide()
     first = Issue.objects.get()
@@ -85,13 +98,36 @@ def test_a_lookalike_bug_in_the_same_function_stays_apart(project, no_breaker):
         issue__times_seen=1,
         created_at__gt=GroupHash.objects.order_by("id").first().created_at,
     )
-    assert apart.ml_distance is None  # another crash site: no candidate at all
+    # same type in the same function: a candidate (the code line gates nothing), kept apart by
+    # the distance of another faulting expression
+    assert apart.ml_distance > ml.threshold_for(project, "python")
+
+
+def test_an_edited_crash_line_joins_its_issue(project, no_breaker):
+    """The next release edits the faulting line: a candidate now (no code-line gate), joined
+    within the threshold; the old rule gave it no candidate at all."""
+    from grouping import rules
+    from grouping.clean import match_key
+    from ingest.normalize import normalize_event
+
+    edited = event(crash_line="avg = sum(self.items) / len(self.items)  # mean price")
+    old = [match_key(normalize_event(e, 1.0, "0" * 32), rules.OLD.key) for e in (event(), edited)]
+    assert old[0] != old[1]
+    loosen(project)
+    ingest(project, event())
+    decide()
+    ingest(project, event(caller="nightly_report", caller_line="total = cart.average()",
+                          crash_line="avg = sum(self.items) / len(self.items)  # mean price"))
+    decide()
+    joined = GroupHash.objects.get(decided_by=GroupHash.DecidedBy.ML)
+    assert Issue.objects.count() == 1 and joined.ml_distance <= ml.threshold_for(project, "python")
 
 
 def test_same_crash_site_different_message_is_judged_by_distance(project, no_breaker):
     helper = dict(crash_function="fail", crash_line='raise AppError(f"{code}: {detail}")',
                   exc_type="AppError")  # fmt: skip
     stock = 'return errors.fail("E_STOCK", f"item {item} is out of stock")'
+    loosen(project)
     ingest(project, event(caller="reserve_view", caller_line=stock,
                           value="E_STOCK: item 12 is out of stock", **helper))  # fmt: skip
     decide()
@@ -109,6 +145,7 @@ def test_same_crash_site_different_message_is_judged_by_distance(project, no_bre
 
 
 def two_call_paths_in_shadow_mode(project):
+    loosen(project)
     project.grouping_mode = Project.GroupingMode.SHADOW
     project.save()
     ingest(project, event())
