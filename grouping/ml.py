@@ -19,9 +19,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from embeddings import store
-from embeddings.encoder import get_encoder
+from embeddings import registry, store
+from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel
+from grouping import shadow
 from grouping.clean import clean_event, family_of, match_key
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
@@ -45,13 +46,16 @@ def eligible(grouping: Grouping) -> bool:
     return grouping.variant in ("in-app", "system")
 
 
-def threshold_for(project: Project, platform: str | None) -> float:
-    """The project's threshold, else the measured default for the event's platform family (one
-    project may receive JavaScript and Python events)."""
+def threshold_for(project: Project, platform: str | None,
+                  model: EmbeddingModel | None = None) -> float:  # fmt: skip
+    """The project's threshold, else the model's (a trained model's, chosen on validation),
+    else the measured default for the event's platform family (one project may receive
+    JavaScript and Python events)."""
     if project.grouping_threshold is not None:
         return project.grouping_threshold
     family = family_of(platform or project.platform)
-    return DEFAULT_THRESHOLDS.get(family, DEFAULT_THRESHOLDS["default"])
+    thresholds = (model.thresholds if model is not None else None) or DEFAULT_THRESHOLDS
+    return thresholds.get(family, thresholds.get("default", DEFAULT_THRESHOLDS["default"]))
 
 
 def embedder_available() -> bool:
@@ -75,10 +79,8 @@ def wake() -> None:
 
 
 def registered_model() -> EmbeddingModel:
-    """The registry row of the loaded model (created, with its index, on first use)."""
-    encoder = get_encoder()
-    spec = encoder.spec
-    return store.register(spec.name, spec.version, encoder.dimension, spec.path)
+    """The registry row of the served model (embeddings.registry)."""
+    return registry.served()
 
 
 def first_event(group_hash: GroupHash) -> Event | None:
@@ -98,7 +100,8 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     issue_id = group_hash.issue_id
     neighbours = store.nearest(project.id, model, vector, k=1, exclude=(issue_id,), match_key=key)
     nearest = neighbours[0] if neighbours else None
-    within = nearest is not None and nearest.distance <= threshold_for(project, event.platform)
+    within = nearest is not None and nearest.distance <= threshold_for(project, event.platform,
+                                                                       model)  # fmt: skip
     group_hash.ml_distance = nearest.distance if nearest else None
     group_hash.ml_matched_issue_id = nearest.issue_id if within else None
     group_hash.ml_model = model.label
@@ -151,15 +154,17 @@ def decide_batch(limit: int) -> int:
         if not work:
             return len(rows)
         try:
-            vectors = get_encoder().encode([item[2] for item in work])
             model = registered_model()
+            vectors = encoder_for(model).encode([item[2] for item in work])
         except Exception:
             log.exception("embedder failed; fingerprint decisions stand for %d hashes", len(work))
             trip_breaker()
             _mark([item[0] for item in work], GroupHash.MLState.FAILED)
             return len(rows)
+        shadow.decide_all(work)  # before the served decisions: the same neighbours they see
         for (row, event, text, key), vector in zip(work, vectors, strict=True):
             decide(row, event, vector, text, key, model)
+        shadow.note_served(work)
     return len(rows)
 
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("grouping.urls")),
     path("", include("consent.urls")),
     path("", include("api.urls")),
+    path("", include("training.urls")),
     path("", include("web.urls")),
 ]

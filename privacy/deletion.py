@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Project
+from training import staleness
 
 CHUNK = 2000
 
@@ -32,6 +33,7 @@ def purge_project(project_id: int) -> dict[str, int]:
         "issues": delete_in_chunks(Issue.objects.filter(project_id=project_id)),
     }
     Project.objects.filter(pk=project_id).delete()
+    staleness.reconcile()  # deletion reaches the trained models
     return counts
 
 
@@ -43,6 +45,7 @@ def purge_organization(organization_id: int) -> dict[str, int]:
         for name, count in purge_project(project_id).items():
             totals[name] = totals.get(name, 0) + count
     Organization.objects.filter(pk=organization_id).delete()
+    staleness.reconcile()  # deletion reaches the trained models
     return totals
 
 
@@ -62,4 +65,5 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
         totals["issues"] += delete_in_chunks(
             Issue.objects.filter(project__organization_id=org_id, last_seen__lt=cutoff)
         )
+    staleness.reconcile()  # deletion reaches the trained models
     return totals

@@ -13,6 +13,7 @@ from embeddings.models import IssueEmbedding
 from grouping.merge import recount
 from monitor.models import Event, Issue
 from privacy.deletion import delete_in_chunks
+from training import staleness
 from training.models import TrainingPair
 
 
@@ -66,4 +67,5 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
             else:
                 issue.delete()
                 report.issues_deleted += 1
+    staleness.reconcile()  # deletion reaches the trained models
     return report

@@ -1,5 +1,7 @@
-"""Embed one representative event (the first) of every issue that has no vector for the current
-model: after installing Faultline on existing data, or after changing EMBEDDING_MODEL_PATH."""
+"""Embed one representative event (the first) of every issue that has no vector for a model:
+the served one by default (after installing Faultline on existing data, after changing
+EMBEDDING_MODEL_PATH, after a rollback past confirmation), or `--model ID` (a candidate before
+its promotion). Resumable: issues that already have a vector are skipped."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from django.db.models import Exists, OuterRef
 from tqdm import tqdm
 
 from embeddings import store
-from embeddings.encoder import get_encoder
-from embeddings.models import IssueEmbedding
+from embeddings.encoder import encoder_for
+from embeddings.models import EmbeddingModel, IssueEmbedding
 from grouping import ml
 from grouping.clean import clean_event, match_key
 from monitor.models import Event, Issue
@@ -20,10 +22,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--project", type=int, help="only this project id")
+        parser.add_argument("--model", type=int, help="registry id (default: the served model)")
         parser.add_argument("--batch", type=int, default=64)
 
     def handle(self, *args, **options):
-        model = ml.registered_model()
+        if options["model"]:
+            model = EmbeddingModel.objects.get(pk=options["model"])
+        else:
+            model = ml.registered_model()
+        encoder = encoder_for(model)
         issues = Issue.objects.filter(
             ~Exists(IssueEmbedding.objects.filter(issue=OuterRef("pk"), model=model))
         ).order_by("id")
@@ -43,11 +50,12 @@ class Command(BaseCommand):
                         work.append((issue_id, first, text))
                     else:
                         skipped += 1
-                vectors = get_encoder().encode([text for _, _, text in work])
+                vectors = encoder.encode([text for _, _, text in work])
                 for (issue_id, first, text), vector in zip(work, vectors, strict=True):
-                    store.save(issue_id, first.project_id, model, vector, text,
-                               match_key(first.data), first.id)  # fmt: skip
-                    embedded += 1
+                    if Issue.objects.filter(pk=issue_id).exists():  # merged away meanwhile
+                        store.save(issue_id, first.project_id, model, vector, text,
+                                   match_key(first.data), first.id)  # fmt: skip
+                        embedded += 1
                 bar.update(len(chunk))
         self.stdout.write(
             f"embedded {embedded} issues with {model.label}; {skipped} without a stack trace"
