@@ -8,14 +8,18 @@ runs the real pipeline and database for the same numbers.
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from grouping import rules as grouping_rules
 from grouping.clean import clean_event, family_of, match_key
 from grouping.fingerprint import group
 from grouping.ml import eligible
+from grouping.rules import Rules
 from ingest.normalize import normalize_event
 
 
@@ -72,7 +76,9 @@ class Dataset:
     keys: list[str]
 
 
-def prepare(rows: list[dict]) -> Dataset:
+def prepare(rows: list[dict], rules: Rules | None = None) -> Dataset:
+    """Normalize, fingerprint, clean and key the rows with `rules` (default: the current)."""
+    rules = rules or grouping_rules.CURRENT
     labels, events, hashes, flags, texts, families, keys = [], [], [], [], [], [], []
     for index, row in enumerate(rows):
         event = normalize_event(row["event"], 1_700_000_000.0 + index, f"{index:032x}")
@@ -80,12 +86,36 @@ def prepare(rows: list[dict]) -> Dataset:
         labels.append(row["bug"])
         events.append(event)
         hashes.append(grouping.hash)
-        text = clean_event(event)
+        text = clean_event(event, rules=rules)
         flags.append(eligible(grouping) and bool(text))
         texts.append(text)
         families.append(family_of(event.get("platform")))
-        keys.append(match_key(event))
+        keys.append(match_key(event, rules.key))
     return Dataset(labels, events, hashes, flags, texts, families, keys)
+
+
+def encode(texts: list[str], cache: Path | None = None) -> np.ndarray:
+    """Embed each distinct text once (events of one bug and release often clean alike); with
+    `cache`, vectors persist across runs in a file keyed by the model's version."""
+    from embeddings.encoder import get_encoder
+
+    encoder = get_encoder()
+    known: dict[str, np.ndarray] = {}
+    if cache is not None:
+        cache = cache.with_name(f"{cache.stem}-{encoder.spec.version[:12]}{cache.suffix}")
+        if cache.exists():
+            with open(cache, "rb") as handle:
+                known = pickle.load(handle)
+    missing = sorted({t for t in texts if t not in known})
+    if missing:
+        known.update(zip(missing, encoder.encode(missing), strict=True))
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            with open(cache, "wb") as handle:
+                pickle.dump(known, handle)
+    if not texts:
+        return np.zeros((0, encoder.dimension), dtype=np.float32)
+    return np.stack([known[t] for t in texts])
 
 
 def naive_texts(data: Dataset) -> list[str]:
@@ -117,7 +147,7 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: float | dict[str,
             key = data.keys[index] if gate else ""
             limit = threshold
             if isinstance(threshold, dict):
-                limit = threshold.get(data.families[index], threshold["default"])
+                limit = threshold.get(data.families[index], threshold.get("default", 0.0))
             candidates = by_key.get(key, []) if data.eligible[index] else []
             if candidates:
                 distances = 1.0 - np.stack([v for _, v in candidates]) @ vectors[index]

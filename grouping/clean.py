@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from grouping import rules as grouping_rules
 from grouping.parameterize import parameterize
 
 MAX_FRAMES = 6
@@ -68,6 +69,11 @@ _TEMP_PATH = re.compile(
     re.IGNORECASE,
 )
 _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
+# V8 names a function called through an object "Object.<minified> [as <exported name>]"
+_V8_ALIAS = re.compile(r"^.*\[as ([^\]]+)\]$")
+_V8_RECEIVER = re.compile(r"^(Object|Module|Function|exports)\.(?=\w)")
+# bundle file names as modules: app.54UOYLNL, main-3f9a2c1d
+_MODULE_HASH = re.compile(r"[.\-_](?=[A-Za-z0-9]*\d)([0-9A-Z]{8}|[0-9a-f]{8,})$")
 _BUNDLE_HASH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
 
 
@@ -93,6 +99,8 @@ def strip_noise(text: str) -> str:
 
 
 def clean_function(name: str) -> str:
+    name = _V8_ALIAS.sub(r"\1", name)
+    name = _V8_RECEIVER.sub("", name)
     name = _RUST_HASH.sub("", name)
     name = _GENERATED.sub("", name)
     name = _JAVA_LAMBDA.sub("", name)
@@ -103,7 +111,7 @@ def clean_function(name: str) -> str:
 
 def clean_module(module: str) -> str:
     """Module or class name without generated parts (proxies, lambdas, closures)."""
-    return _GENERATED.sub("", _JAVA_LAMBDA.sub("", module))
+    return _MODULE_HASH.sub("", _GENERATED.sub("", _JAVA_LAMBDA.sub("", module)))
 
 
 def clean_location(frame: dict) -> str:
@@ -118,10 +126,16 @@ def clean_location(frame: dict) -> str:
     return _BUNDLE_HASH.sub("", tail).replace("..", ".")
 
 
-def frame_line(frame: dict) -> str:
+def code_line(frame: dict) -> str:
+    """The frame's code line, or "" for a line the SDK had to cut (a minified bundle's)."""
+    context = (frame.get("context_line") or "").strip()
+    return "" if "{snip}" in context else context
+
+
+def frame_line(frame: dict, context: bool = True) -> str:
     function = clean_function(frame.get("function") or frame.get("raw_function") or "")
     line = f"{function} in {clean_location(frame)}"
-    context = (frame.get("context_line") or "").strip()
+    context = code_line(frame) if context else ""
     if context:
         line += ": " + strip_noise(context[:MAX_CONTEXT])
     return line
@@ -144,10 +158,16 @@ def frames_of(stacktrace: dict | None) -> list[dict]:
     return [f for f in frames[-MAX_SCAN_FRAMES:] if isinstance(f, dict)]
 
 
-def stack_lines(frames: list[dict], in_app_only: bool) -> list[str]:
+def stack_lines(frames: list[dict], in_app_only: bool, rules=None) -> list[str]:
+    """Most recent first; `rules.context` says which frames show their code line."""
+    rules = rules or grouping_rules.CURRENT
     selected = [f for f in frames if is_in_app(f)] if in_app_only else frames
-    lines = collapse_repeats([frame_line(f) for f in reversed(selected)])  # most recent first
-    return lines[:MAX_FRAMES]
+    ordered = list(reversed(selected))
+    lines = collapse_repeats([
+        frame_line(f, context=rules.context == "all" or (rules.context == "crash" and i == 0))
+        for i, f in enumerate(ordered)
+    ])  # fmt: skip
+    return lines[: min(MAX_FRAMES, rules.frames)]
 
 
 def exception_header(exc: dict, include_message: bool = True) -> str:
@@ -159,12 +179,14 @@ def exception_header(exc: dict, include_message: bool = True) -> str:
     return f"{exc_type}: {value}" if exc_type and value else exc_type or value or "error"
 
 
-def match_key(event: dict) -> str:
-    """What two events must share before their distance is even considered: the root cause's
-    exception type and its crash site: the most recent in-app frame's function, location and
-    code line. When that frame has no code line (minified JS, JVM, .NET) the parameterized
-    message stands in for it: there it is all that tells two bugs in one function apart.
-    The embedding then judges the rest (message, call path, wrapping) within the threshold."""
+def match_key(event: dict, rule: str | None = None) -> str:
+    """What two events must share before their distance is even considered (grouping.rules):
+    the root cause's exception type and, by rule, its crash frame's function ("function"), its
+    location ("module"), nothing more ("type"), or function, location and code line ("line",
+    the old rule; the parameterized message stands in where frames carry no code line).
+    Minified function names (one or two characters) change per release and are left out.
+    The embedding then judges the rest within the threshold."""
+    rule = rule or grouping_rules.CURRENT.key
     exceptions = [e for e in (event.get("exception") or [])[-MAX_SCAN_EXCEPTIONS:]
                   if isinstance(e, dict)]  # fmt: skip
     if exceptions:
@@ -175,10 +197,15 @@ def match_key(event: dict) -> str:
         frames = frames_of(event.get("stacktrace"))
         exc_type = ""
     in_app = [f for f in frames if is_in_app(f)] or frames
-    if not in_app:
+    if not in_app or rule == "type":
         return exc_type
     site = in_app[-1]
-    key = f"{exc_type}|{clean_function(site.get('function') or '')}|{clean_location(site)}"
+    function = clean_function(site.get("function") or "")
+    if rule == "function":
+        return f"{exc_type}|{function if len(function) > 2 else ''}"[:255]
+    if rule == "module":
+        return f"{exc_type}|{clean_location(site)}"[:255]
+    key = f"{exc_type}|{function}|{clean_location(site)}"
     context = (site.get("context_line") or "").strip()
     if context:
         key += "|" + strip_noise(context[:MAX_CONTEXT])
@@ -188,7 +215,7 @@ def match_key(event: dict) -> str:
     return key[:255]
 
 
-def clean_event(event: dict, include_message: bool = True) -> str:
+def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
     """The embedding text of a normalized event (empty when it has no stack trace).
     `include_message=False` leaves error messages out (exception types and frames only)."""
     exceptions = [
@@ -218,5 +245,5 @@ def clean_event(event: dict, include_message: bool = True) -> str:
     lines: list[str] = []
     for index, (header, frames) in enumerate(blocks):
         lines.append(("wrapped by " if index else "") + header)
-        lines += ["  " + line for line in stack_lines(frames, in_app_only=has_in_app)]
+        lines += ["  " + line for line in stack_lines(frames, has_in_app, rules)]
     return "\n".join(lines)[:MAX_CHARS]

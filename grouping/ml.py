@@ -22,7 +22,7 @@ from django.utils import timezone
 from embeddings import registry, store
 from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel
-from grouping import shadow
+from grouping import rules, shadow
 from grouping.clean import clean_event, family_of, match_key
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
@@ -36,9 +36,9 @@ SLOT = 0  # one drain at a time: full batches, and decisions that see each other
 publish_breaker = wakeup.Breaker()
 BREAKER_KEY = "faultline:ml:embedder-down"
 
-# Cosine-distance thresholds per platform family, measured on the dev set (docs/ml-grouping.md):
-# the largest value with no wrong merge there, a step below where the first one appears.
-DEFAULT_THRESHOLDS = {"python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12}
+# Cosine-distance thresholds per platform family, chosen with the key and text rules on the
+# corpus's train and validation splits (grouping/rules.py, docs/ml-grouping.md).
+DEFAULT_THRESHOLDS = rules.CURRENT.thresholds
 
 
 def eligible(grouping: Grouping) -> bool:
@@ -54,8 +54,9 @@ def threshold_for(project: Project, platform: str | None,
     if project.grouping_threshold is not None:
         return project.grouping_threshold
     family = family_of(platform or project.platform)
-    thresholds = (model.thresholds if model is not None else None) or DEFAULT_THRESHOLDS
-    return thresholds.get(family, thresholds.get("default", DEFAULT_THRESHOLDS["default"]))
+    if model is not None and model.thresholds:
+        return model.thresholds.get(family, model.thresholds.get("default", 0.12))
+    return rules.CURRENT.threshold(family)
 
 
 def embedder_available() -> bool:
@@ -93,7 +94,8 @@ def first_event(group_hash: GroupHash) -> Event | None:
 
 def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
            model: EmbeddingModel) -> None:  # fmt: skip
-    """Join the nearest issue of the same crash-site key within the threshold (ML mode), or only
+    """Join the nearest issue of the same candidate key (grouping.rules: exception type and
+    crash function, never the code line) within the threshold (ML mode), or only
     record it (shadow mode); otherwise the fingerprint's issue stays and its vector becomes a
     neighbour for later fingerprints."""
     project = group_hash.project

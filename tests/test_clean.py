@@ -166,15 +166,26 @@ def test_match_key_is_the_crash_site():
                     {"module": "users", "function": "plan_of", "in_app": True,
                      "context_line": context}], "KeyError", value)  # fmt: skip
 
-    assert match_key(python("'u-1'")) == match_key(python("'u-2'", caller="billing"))
-    assert match_key(python("'u-1'")) != match_key(python("'limits'", context="return r['l']"))
+    # the old rule: the exact crash line (or the message where frames carry none)
+    other_caller = python("'u-2'", caller="billing")
+    assert match_key(python("'u-1'"), "line") == match_key(other_caller, "line")
+    edited = python("'limits'", context="return r['l']")
+    assert match_key(python("'u-1'"), "line") != match_key(edited, "line")
 
     def java(value):
         return exc([{"module": "com.shop.Receipts", "function": "send", "in_app": True}],
                    "NullPointerException", value, platform="java")  # fmt: skip
 
-    assert match_key(java('"getEmail()" is null')) != match_key(java('"getStreet()" is null'))
-    assert match_key(java("id 17 is null")) == match_key(java("id 18 is null"))
+    email, street = java('"getEmail()" is null'), java('"getStreet()" is null')
+    assert match_key(email, "line") != match_key(street, "line")
+    assert match_key(java("id 17 is null"), "line") == match_key(java("id 18 is null"), "line")
+    # the stable rules never read the code line or the message: the embedding judges those
+    for rule in ("function", "module", "type"):
+        assert match_key(python("'u-1'"), rule) == match_key(edited, rule)
+        assert match_key(email, rule) == match_key(street, rule)
+    assert match_key(python("'u-1'"), "function") == "KeyError|plan_of"
+    assert match_key(python("'u-1'"), "module") == "KeyError|users"
+    assert match_key(python("'u-1'"), "type") == "KeyError"
 
 
 def test_real_payloads_clean_to_their_crash_site():
@@ -243,3 +254,12 @@ def test_rust_and_native_frames():
                            platform="native"))  # fmt: skip
     assert "pthread_kill" not in text and "0x" not in text
     assert "Shop::Cart::total()" in text
+
+
+def test_minified_node_frames_lose_mangled_names_hashes_and_cut_lines():
+    bundle = "/srv/web/releases/2/dist/app.54UOYLNL.js"
+    event = exc([{"filename": bundle, "module": "app.54UOYLNL",
+                  "function": "Object.M [as loadCart]", "in_app": True,
+                  "context_line": '"use strict";var o=(e,r)=>()=> {snip}'}],
+                "TypeError", "e.cart.map is not a function", platform="node")  # fmt: skip
+    assert clean_event(event).splitlines()[1] == "  loadCart in app"

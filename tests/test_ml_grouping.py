@@ -85,7 +85,20 @@ def test_a_lookalike_bug_in_the_same_function_stays_apart(project, no_breaker):
         issue__times_seen=1,
         created_at__gt=GroupHash.objects.order_by("id").first().created_at,
     )
-    assert apart.ml_distance is None  # another crash site: no candidate at all
+    # same type in the same function: a candidate (the code line gates nothing), kept apart by
+    # the distance of another faulting expression
+    assert apart.ml_distance > ml.threshold_for(project, "python")
+
+
+def test_an_edited_crash_line_joins_its_issue(project, no_breaker):
+    """The next release reformats the faulting line and renames a local: no code-line gate."""
+    ingest(project, event())
+    decide()
+    ingest(project, event(caller="nightly_report", caller_line="total = cart.average()",
+                          crash_line="avg = sum(self.items) / len(self.items)  # mean price"))
+    decide()
+    joined = GroupHash.objects.get(decided_by=GroupHash.DecidedBy.ML)
+    assert Issue.objects.count() == 1 and joined.ml_distance <= ml.threshold_for(project, "python")
 
 
 def test_same_crash_site_different_message_is_judged_by_distance(project, no_breaker):

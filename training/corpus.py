@@ -1,43 +1,43 @@
-"""The labelled grouping corpus seen by training: rows of {"bug", "event"[, "split", "app"]}.
+"""The labelled grouping corpus as training sees it (evaluation.corpus writes and loads it).
 
-The corpus generator (evaluation.corpus) marks each row's split; a file without splits (the old
-dev set) is split here by bug id, deterministically, so one bug's events never straddle splits.
 Training reads only `train`; thresholds and the "no worse" check read only `validation`; `test`
-and `heldout` are reported, never tuned on.
+and `heldout_app` (a whole application never seen) are reported, never tuned on. A file whose
+rows carry no split (the old dev set) is split by bug id with the corpus's own rule.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
-SPLITS = ("train", "validation", "test", "heldout")
+from evaluation import corpus as evaluation_corpus
+
+SPLITS = evaluation_corpus.SPLITS
 
 
 def load(path: str | Path) -> list[dict]:
-    """Rows of a corpus file, through the corpus package's loader when it exists."""
-    try:
-        from evaluation.corpus import load as corpus_load  # the new corpus (issue 8, item 1)
-    except ImportError:
-        corpus_load = None
-    if corpus_load is not None:
-        return list(corpus_load(path))
-    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    return evaluation_corpus.load(path) if _has_splits(path) else _split(path)
 
 
-def split_of(row: dict) -> str:
-    """The row's own split, else one drawn from its bug id: 60% train, 20% validation, 20% test."""
-    if row.get("split") in SPLITS:
-        return row["split"]
-    bucket = int(hashlib.sha256(str(row["bug"]).encode()).hexdigest(), 16) % 10
-    return "train" if bucket < 6 else "validation" if bucket < 8 else "test"
+def _has_splits(path: str | Path) -> bool:
+    with open(path) as handle:
+        first = handle.readline()
+    return '"split"' in first
+
+
+def _split(path: str | Path) -> list[dict]:
+    import json
+
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    for row in rows:
+        row["split"] = evaluation_corpus.split_of(str(row["bug"]), row.get("app", ""))
+    return rows
 
 
 def by_split(rows: list[dict]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {name: [] for name in SPLITS}
     for row in rows:
-        out[split_of(row)].append(row)
+        out.setdefault(row["split"], []).append(row)
     return out
 
 

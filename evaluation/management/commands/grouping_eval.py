@@ -1,9 +1,14 @@
-"""Measure grouping quality on a labelled dataset (JSON lines of {"bug": id, "event": {...}}).
+"""Measure grouping quality on a labelled dataset (JSON lines of {"bug": id, "event": {...}},
+with "split" for the corpus: python -m evaluation.corpus.generate).
 
-Reports, for fingerprinting and for ML grouping across thresholds: issues created, pairwise
-precision/recall and B-cubed precision/recall/F1, overall and per platform family; writes a PNG
-of the precision/recall trade-off. `--replay` also runs the events through the real pipeline
-(raw events → processing → embeddings worker → pgvector) into a fresh project.
+Reports, for the split asked for (`--split test`, `heldout_app`, `train,validation`, ...; it
+says which it prints), per platform family: fingerprinting, ML with the old rules (exact
+code-line key, dev-set thresholds), ML with the current rules (grouping/rules.py) across
+thresholds and at the chosen ones, and a naive baseline: issues created, pairwise and B-cubed
+precision/recall/F1; writes a PNG of the precision/recall trade-off. `--tune` chooses the key
+rule, text shape and per-platform thresholds on train+validation only and writes
+grouping/tuned_rules.json. `--replay` also runs the events through the real pipeline (raw events
+→ processing → embeddings worker → pgvector) into a fresh project, per platform.
 """
 
 from __future__ import annotations
@@ -11,15 +16,21 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from evaluation import metrics as evaluation
-from grouping import ml
+from grouping import rules as grouping_rules
 
 DEFAULT_THRESHOLDS = "0.02,0.04,0.06,0.08,0.10,0.12,0.14,0.16,0.18,0.20,0.25,0.30"
+TUNE_THRESHOLDS = [round(0.02 * i, 2) for i in range(1, 21)]
+TUNE_KEYS = ("function", "module", "type")
+TUNE_TEXTS = ((6, "all"), (4, "crash"), (3, "crash"), (2, "crash"))
+CACHE = Path("var/corpus/vectors.pkl")
+MIN_PRECISION = 0.99  # tuning keeps a margin over the 0.98 target
 
 
 class Command(BaseCommand):
@@ -30,6 +41,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pairs", action="store_true", help="labelled pairs (label_pairs --export)"
         )
+        parser.add_argument(
+            "--split", default="all",
+            help="corpus split(s) to report: train, validation, test, heldout_app, comma-separated",
+        )  # fmt: skip
         parser.add_argument("--thresholds", default=DEFAULT_THRESHOLDS)
         parser.add_argument("--plot", default="var/grouping_eval.png")
         parser.add_argument(
@@ -38,35 +53,57 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threshold", type=float, default=None, help="for --replay (default: per platform)"
         )
+        parser.add_argument("--rules", choices=("current", "old"), default="current",
+                            help="rules for --replay")  # fmt: skip
+        parser.add_argument("--tune", action="store_true",
+                            help="choose rules and thresholds on train+validation, write them")
+        parser.add_argument("--tuned-file", default=str(grouping_rules.TUNED_FILE))
+        parser.add_argument("--cache", action="store_true",
+                            help=f"keep vectors of cleaned texts in {CACHE} between runs")
 
     def handle(self, *args, **options):
         path = Path(options["dataset"])
         if not path.exists():
             raise CommandError(
-                f"{path} does not exist (python -m evaluation.devset.generate {path})"
+                f"{path} does not exist (python -m evaluation.corpus.generate {path})"
             )
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         if options["pairs"]:
             return self.pairs(rows, [float(t) for t in options["thresholds"].split(",")])
-        data = evaluation.prepare(rows)
+        if options["tune"]:
+            return self.tune(rows, Path(options["tuned_file"]))
+        rows, title = select(rows, options["split"])
+        if not rows:
+            raise CommandError(f"no rows in split {options['split']}")
+        self.stdout.write(f"split: {title}")
         from embeddings.encoder import get_encoder
 
+        encoder = get_encoder()
+        current = grouping_rules.CURRENT
+        cache = CACHE if options["cache"] else None
+        data = evaluation.prepare(rows, current)
+        old = evaluation.prepare(rows, grouping_rules.OLD)
         started = time.perf_counter()
-        vectors = get_encoder().encode(data.texts)
+        vectors = evaluation.encode(data.texts, cache)
         seconds = time.perf_counter() - started
         self.stdout.write(
-            f"{len(rows)} events, {len(set(data.labels))} bugs; embedded {len(rows)} texts in "
-            f"{seconds:.1f} s ({len(rows) / seconds:.0f}/s) on {get_encoder().device}"
+            f"{len(rows)} events, {len(set(data.labels))} bugs; embedded "
+            f"{len(set(data.texts))} distinct texts in {seconds:.1f} s on {encoder.device}"
         )
+        self.stdout.write(f"current rules: {current}")
+        old_vectors = evaluation.encode(old.texts, cache)
+        naive = evaluation.encode(evaluation.naive_texts(data), cache)
         thresholds = [float(t) for t in options["thresholds"].split(",")]
-        naive = get_encoder().encode(evaluation.naive_texts(data))
-        results = self.table("all", data, vectors, thresholds, naive)
+        results = self.table(f"all · {title}", data, vectors, thresholds, naive, old, old_vectors)
         for family in sorted(set(data.families)):
             part, keep = evaluation.subset(data, family)
-            self.table(family, part, vectors[keep], thresholds, naive[keep])
+            old_part, _ = evaluation.subset(old, family)
+            self.table(f"{family} · {title}", part, vectors[keep], thresholds, naive[keep],
+                       old_part, old_vectors[keep])  # fmt: skip
         self.plot(results, options["plot"])
         if options["replay"]:
-            self.replay(rows, data, options["threshold"])
+            chosen = grouping_rules.OLD if options["rules"] == "old" else current
+            self.replay(rows, data, options["threshold"], chosen, title)
 
     def pairs(self, rows, thresholds):
         from embeddings.encoder import get_encoder
@@ -100,7 +137,7 @@ class Command(BaseCommand):
             f"{scores.bcubed_precision:>7.3f} {scores.bcubed_recall:>7.3f} {scores.bcubed_f1:>7.3f}"
         )
 
-    def table(self, title, data, vectors, thresholds, naive):
+    def table(self, title, data, vectors, thresholds, naive, old=None, old_vectors=None):
         self.stdout.write(f"\n[{title}] {len(data.labels)} events, {len(set(data.labels))} bugs")
         self.stdout.write(
             f"{'method':<12} {'threshold':>9} {'issues':>6} {'x bugs':>7} {'pair-P':>7} "
@@ -109,12 +146,16 @@ class Command(BaseCommand):
         fingerprint = evaluation.score(data.labels, data.hashes)
         self.line("fingerprint", "-", fingerprint)
         results = [("fingerprint", None, fingerprint)]
+        if old is not None:
+            scores = evaluation.score(old.labels, evaluation.simulate_ml(
+                old, old_vectors, grouping_rules.OLD.thresholds))  # fmt: skip
+            self.line("ml-old-rules", "platform", scores)
         for threshold in thresholds:
             scores = evaluation.score(data.labels, evaluation.simulate_ml(data, vectors, threshold))
             self.line("ml", f"{threshold:.2f}", scores)
             results.append(("ml", threshold, scores))
         defaults = evaluation.score(
-            data.labels, evaluation.simulate_ml(data, vectors, ml.DEFAULT_THRESHOLDS)
+            data.labels, evaluation.simulate_ml(data, vectors, grouping_rules.CURRENT.thresholds)
         )
         self.line("ml", "platform", defaults)
         for threshold in thresholds[:: max(1, len(thresholds) // 3)]:
@@ -123,6 +164,48 @@ class Command(BaseCommand):
             )
             self.line("naive", f"{threshold:.2f}", scores)
         return results
+
+    def tune(self, rows, target: Path):
+        """Choose the key rule, the text shape and per-platform thresholds on train+validation
+        only: per platform, the largest threshold whose pair precision stays >= MIN_PRECISION on
+        both splits, and the rule whose worst platform B-cubed F1 (the lower of the two splits)
+        is best."""
+        tuning = [r for r in rows if r.get("split") in ("train", "validation")]
+        if not tuning:
+            raise CommandError("--tune needs a corpus with train and validation splits")
+        self.stdout.write(f"tuning on: train+validation ({len(tuning)} events, "
+                          f"{len({r['bug'] for r in tuning})} bugs); test and heldout_app unused")
+        splits = [[r for r in tuning if r["split"] == s] for s in ("train", "validation")]
+        best = None
+        for frames, context in TUNE_TEXTS:
+            vectors = None  # the text does not depend on the key rule: embed once per shape
+            for key in TUNE_KEYS:
+                rules = grouping_rules.Rules(key=key, frames=frames, context=context)
+                parts = [evaluation.prepare(split, rules) for split in splits]
+                vectors = vectors or [evaluation.encode(part.texts, CACHE) for part in parts]
+                thresholds, worst = {}, []
+                for family in sorted(set(parts[0].families) | set(parts[1].families)):
+                    chosen, chosen_f1 = 0.0, 0.0
+                    for threshold in TUNE_THRESHOLDS:
+                        scores = []
+                        for part, vec in zip(parts, vectors, strict=True):
+                            sub, keep = evaluation.subset(part, family)
+                            if sub.labels:
+                                scores.append(evaluation.score(
+                                    sub.labels, evaluation.simulate_ml(sub, vec[keep], threshold)))
+                        if all(s.pairwise_precision >= MIN_PRECISION for s in scores):
+                            chosen, chosen_f1 = threshold, min(s.bcubed_f1 for s in scores)
+                    thresholds[family] = chosen
+                    worst.append(chosen_f1)
+                thresholds["default"] = min(thresholds.values())
+                self.stdout.write(f"  key={key:<9} frames={frames} context={context:<6} "
+                                  f"thresholds={thresholds} worst-F1={min(worst):.3f} "
+                                  f"mean-F1={sum(worst) / len(worst):.3f}")  # fmt: skip
+                score = (min(worst), sum(worst) / len(worst))
+                if best is None or score > best[0]:
+                    best = (score, replace(rules, thresholds=thresholds))
+        target.write_text(best[1].to_json())
+        self.stdout.write(f"chosen: {best[1]} → {target}")
 
     def plot(self, results, target):
         import matplotlib
@@ -150,31 +233,58 @@ class Command(BaseCommand):
         fig.savefig(target, dpi=120, bbox_inches="tight")
         self.stdout.write(f"\nplot written to {target}")
 
-    def replay(self, rows, data, threshold):
+    def replay(self, rows, data, threshold, rules, title):
+        """Each platform family into its own fresh project, in arrival order, through the real
+        pipeline; `rules` are switched in for the duration."""
         from grouping import ml
         from ingest.accept import store_raw_event
         from ingest.processing import process_pending
         from monitor.models import Event, Organization, Project
 
-        slug = f"eval-{uuid.uuid4().hex[:8]}"
-        org = Organization.objects.create(name=slug, slug=slug)
-        project = Project.objects.create(
-            organization=org, name=slug, slug=slug, grouping_mode=Project.GroupingMode.ML,
-            grouping_threshold=threshold,
-        )  # fmt: skip
-        ids = []
-        started = time.perf_counter()
-        for row in rows:
-            event_id = uuid.uuid4()
-            ids.append(event_id)
-            store_raw_event(project.id, event_id, "event", json.dumps(row["event"]).encode())
-            # decide in arrival order, as a live stream would
-            while process_pending(100):
-                pass
-            ml.drain(wait_ms=0)
-        seconds = time.perf_counter() - started
-        issue_of = dict(Event.objects.filter(project=project).values_list("event_id", "issue_id"))
-        scores = evaluation.score(data.labels, [issue_of[i] for i in ids])
-        self.stdout.write(f"\n[replay through the database, project {project.id}, "
-                          f"{len(rows) / seconds:.0f} events/s]")  # fmt: skip
-        self.line("ml-replay", f"{threshold if threshold is not None else 'default'}", scores)
+        previous = grouping_rules.use(rules)
+        try:
+            for family in ["all", *sorted(set(data.families))]:
+                keep = [i for i, f in enumerate(data.families) if family in ("all", f)]
+                if family == "all" and len(set(data.families)) == 1:
+                    continue
+                slug = f"eval-{uuid.uuid4().hex[:8]}"
+                org = Organization.objects.create(name=slug, slug=slug)
+                project = Project.objects.create(
+                    organization=org, name=slug, slug=slug,
+                    grouping_mode=Project.GroupingMode.ML, grouping_threshold=threshold,
+                )  # fmt: skip
+                ids = []
+                started = time.perf_counter()
+                for i in keep:
+                    event_id = uuid.uuid4()
+                    ids.append(event_id)
+                    store_raw_event(project.id, event_id, "event",
+                                    json.dumps(rows[i]["event"]).encode())  # fmt: skip
+                    # decide in arrival order, as a live stream would
+                    while process_pending(100):
+                        pass
+                    ml.drain(wait_ms=0)
+                seconds = time.perf_counter() - started
+                issue_of = dict(
+                    Event.objects.filter(project=project).values_list("event_id", "issue_id")
+                )
+                scores = evaluation.score([data.labels[i] for i in keep],
+                                          [issue_of[i] for i in ids])  # fmt: skip
+                name = "old" if rules == grouping_rules.OLD else "current"
+                self.stdout.write(f"\n[replay · {family} · {title} · {name} rules · project "
+                                  f"{project.id}, {len(keep) / seconds:.0f} events/s]")  # fmt: skip
+                self.line("ml-replay", f"{threshold if threshold is not None else 'default'}",
+                          scores)  # fmt: skip
+        finally:
+            grouping_rules.use(previous)
+
+
+def select(rows: list[dict], split: str) -> tuple[list[dict], str]:
+    """Rows of the named split(s), and the title that says which."""
+    if split == "all":
+        return rows, "all rows" + (" (every split)" if any("split" in r for r in rows) else "")
+    wanted = {s.strip() for s in split.split(",")}
+    unknown = wanted - {"train", "validation", "test", "heldout_app"}
+    if unknown:
+        raise CommandError(f"unknown split(s): {', '.join(sorted(unknown))}")
+    return [r for r in rows if r.get("split") in wanted], "split " + "+".join(sorted(wanted))

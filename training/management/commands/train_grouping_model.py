@@ -62,7 +62,7 @@ class Command(BaseCommand):
                           f"saved to {model.path}")  # fmt: skip
         for who, metrics in (("trained", m["metrics"]["trained"]),
                              ("served " + m["metrics"]["served"]["model"], m["metrics"]["served"])):
-            for split in ("validation", "test", "heldout"):
+            for split in ("validation", "test", "heldout_app"):
                 s = metrics.get(split)
                 if s:
                     self.stdout.write(f"  {who:<40} {split:<10} issues/bug "

@@ -1,0 +1,52 @@
+"""The grouping corpus: real faults of several applications over several releases, labelled by
+bug, application and split (docs/ml-grouping.md).
+
+    rows = evaluation.corpus.load("var/corpus/corpus-seed7.jsonl")
+    rows = evaluation.corpus.ensure()            # generate (once, cached under var/) and load
+    train = [r for r in rows if r["split"] in ("train", "validation")]
+
+Each row: {"bug": id, "app": application, "platform": python|javascript|java,
+"split": train|validation|test|heldout_app, "event": {...}}.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+SPLITS = ("train", "validation", "test", "heldout_app")
+TUNING_SPLITS = ("train", "validation")  # every threshold and rule is chosen on these only
+# One whole application per platform is never seen while tuning or training.
+HELDOUT_APPS = frozenset({"notifier", "js-worker", "java-billing"})
+DEFAULT_SEED = 7
+CACHE = Path(__file__).resolve().parents[2] / "var" / "corpus"
+
+
+def split_of(bug: str, app: str) -> str:
+    """60/20/20 by bug (a stable hash of its id), or heldout_app for a held-out application."""
+    if app in HELDOUT_APPS:
+        return "heldout_app"
+    bucket = int(hashlib.sha256(bug.encode()).hexdigest()[:8], 16) % 10
+    return "train" if bucket < 6 else "validation" if bucket < 8 else "test"
+
+
+def load(path: str | Path, splits: tuple[str, ...] | None = None) -> list[dict]:
+    """The rows of a corpus file, optionally only those of some splits."""
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    return [row for row in rows if splits is None or row["split"] in splits]
+
+
+def default_path(seed: int = DEFAULT_SEED, small: bool = False) -> Path:
+    return CACHE / f"corpus-seed{seed}{'-small' if small else ''}.jsonl"
+
+
+def ensure(seed: int = DEFAULT_SEED, small: bool = False,
+           splits: tuple[str, ...] | None = None) -> list[dict]:  # fmt: skip
+    """Load the cached corpus for this seed, generating it first when it is missing."""
+    path = default_path(seed, small)
+    if not path.exists():
+        from evaluation.corpus.generate import write
+
+        write(path, seed=seed, small=small)
+    return load(path, splits)

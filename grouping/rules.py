@@ -1,0 +1,55 @@
+"""The grouping rules ML decisions run on: the candidate key, the shape of the embedding text and
+the per-platform thresholds. `manage.py grouping_eval CORPUS --tune` chooses them on the corpus's
+train and validation splits only and writes grouping/tuned_rules.json; this module reads it once.
+
+Key rules (what two events must share before their distance is considered):
+- "line": exception type, crash frame function, location and code line (the old rule);
+- "function": exception type and crash frame function; "module": type and crash location;
+- "type": the exception type only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+TUNED_FILE = Path(__file__).with_name("tuned_rules.json")
+KEY_RULES = ("line", "function", "module", "type")
+CONTEXT_RULES = ("all", "crash", "none")  # code lines: every frame's, the crash frame's, none
+
+
+@dataclass(frozen=True)
+class Rules:
+    key: str = "line"
+    frames: int = 6  # most recent frames in the text
+    context: str = "all"
+    thresholds: dict[str, float] = field(default_factory=lambda: {
+        "python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12})  # fmt: skip
+
+    def threshold(self, family: str) -> float:
+        return self.thresholds.get(family, self.thresholds["default"])
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+
+OLD = Rules()  # the rules before the corpus (dev-set thresholds, exact code-line key)
+
+
+def load(path: Path = TUNED_FILE) -> Rules:
+    if not path.exists():
+        return OLD
+    data = json.loads(path.read_text())
+    return Rules(key=data["key"], frames=int(data["frames"]), context=data["context"],
+                 thresholds={k: float(v) for k, v in data["thresholds"].items()})  # fmt: skip
+
+
+CURRENT = load()
+
+
+def use(rules: Rules) -> Rules:
+    """Switch the rules in this process (evaluation replays); returns the previous ones."""
+    global CURRENT
+    previous, CURRENT = CURRENT, rules
+    return previous
