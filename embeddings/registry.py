@@ -21,6 +21,8 @@ from django.utils import timezone
 from embeddings import store
 from embeddings.models import EmbeddingModel, IssueEmbedding, ModelChange, ModelState
 
+ACTIVE = (ModelState.SERVED, ModelState.SHADOW, ModelState.PREVIOUS)
+
 
 def stock() -> EmbeddingModel:
     """The configured model's row (registered, with its index, on first use)."""
@@ -59,6 +61,26 @@ def _is_stock(row: EmbeddingModel) -> bool:
     return row.name == spec.name and row.version == spec.version
 
 
+def register(name: str, version: str, dimension: int, path: str) -> EmbeddingModel:
+    """A new version in the registry; its HNSW index is built now, or by beat
+    (embeddings.maintain_indexes) when called inside a transaction (DDL cannot run there after
+    vector writes)."""
+    model, _ = EmbeddingModel.objects.get_or_create(
+        name=name, version=version, defaults={"dimension": dimension, "path": path})
+    ensure_index(model)
+    return model
+
+
+def ensure_index(model: EmbeddingModel) -> None:
+    if not connection.in_atomic_block:
+        store.ensure_index(model)
+
+
+def ensure_active_indexes() -> None:
+    for model in EmbeddingModel.objects.filter(state__in=ACTIVE):
+        store.ensure_index(model)
+
+
 def shadow_models() -> list[EmbeddingModel]:
     """Models that embed new fingerprints beside the served one."""
     states = [ModelState.SHADOW, ModelState.PREVIOUS]
@@ -68,6 +90,7 @@ def shadow_models() -> list[EmbeddingModel]:
 def start_shadow(model: EmbeddingModel, user=None) -> None:
     if model.state == ModelState.SERVED:
         return
+    ensure_index(model)
     EmbeddingModel.objects.filter(pk=model.pk).update(state=ModelState.SHADOW)
     model.state = ModelState.SHADOW
     ModelChange.objects.create(action=ModelChange.Action.SHADOW, model=model, user=user)
@@ -80,6 +103,7 @@ def promote(model: EmbeddingModel, user=None, action: str = ModelChange.Action.P
     current = served()
     if current.pk == model.pk:
         raise ValueError(f"{model} is already served")
+    ensure_index(model)
     EmbeddingModel.objects.filter(state=ModelState.PREVIOUS).exclude(pk=model.pk) \
         .update(state=ModelState.AVAILABLE)  # fmt: skip
     EmbeddingModel.objects.filter(pk=current.pk).update(state=ModelState.PREVIOUS)

@@ -60,10 +60,18 @@ def scores_dict(data: Dataset, vectors: np.ndarray, thresholds: dict[str, float]
     return out
 
 
-def evaluate(encode: Encode, splits: dict[str, Dataset], dimension: int | None = None) -> dict:
-    """Thresholds from validation; metrics for every non-empty split except train."""
-    vectors = {name: truncate(encode(data.texts), dimension)
-               for name, data in splits.items() if name != "train" and data.labels}  # fmt: skip
+def encode_splits(encode: Encode, splits: dict[str, Dataset]) -> dict[str, np.ndarray]:
+    """Vectors of every non-empty split except train (which is never scored)."""
+    return {name: encode(data.texts) for name, data in splits.items()
+            if name != "train" and data.labels}  # fmt: skip
+
+
+def evaluate(encode: Encode | dict[str, np.ndarray], splits: dict[str, Dataset],
+             dimension: int | None = None) -> dict:  # fmt: skip
+    """Thresholds from validation; metrics for every non-empty split except train. `encode`
+    may be the split vectors already computed (encode_splits)."""
+    full = encode if isinstance(encode, dict) else encode_splits(encode, splits)
+    vectors = {name: truncate(v, dimension) for name, v in full.items()}
     validation = splits.get("validation")
     if validation is None or not validation.labels:
         raise ValueError("the corpus has no validation split")

@@ -62,7 +62,7 @@ def freeze_lower_layers(model, trainable: int) -> None:
             parameter.requires_grad = False
 
 
-def train(base_path: str, pairs: list["Pair"], hp: Hyperparameters, output_dir: str,
+def train(base_path: str, pairs: list[Pair], hp: Hyperparameters, output_dir: str,
           device: str | None = None, progress: bool = True) -> str:  # fmt: skip
     """Fine-tune `base_path` on `pairs`, save to `output_dir`; returns the device used."""
     from datasets import Dataset

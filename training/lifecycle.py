@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from embeddings import registry, store
+from embeddings import registry
 from embeddings.encoder import current_spec, encoder_for, model_version
 from embeddings.models import EmbeddingModel, ModelChange, ModelState
 from evaluation import metrics
@@ -82,7 +82,8 @@ def train_model(name: str, corpus_path: str, training_set: TrainingSet | None,
     encode = _encode_with(str(out))
     native = len(encode(["x"])[0])
     dimension = hp.dimension or native
-    by_dimension = {str(d): evaluate.evaluate(encode, splits, d)
+    vectors = evaluate.encode_splits(encode, splits)
+    by_dimension = {str(d): evaluate.evaluate(vectors, splits, d)
                     for d in sorted({native, *hp.matryoshka_dims}) if d <= native}  # fmt: skip
     served = registry.served()
     manifest = {
@@ -108,7 +109,7 @@ def train_model(name: str, corpus_path: str, training_set: TrainingSet | None,
         "trained_at": timezone.now().isoformat(),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    embedding = store.register(name, model_version(str(out)), dimension, str(out))
+    embedding = registry.register(name, model_version(str(out)), dimension, str(out))
     embedding.thresholds = manifest["metrics"]["trained"]["thresholds"]
     embedding.save(update_fields=["thresholds"])
     return TrainedModel.objects.create(name=name, training_set=training_set,
