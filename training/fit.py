@@ -1,13 +1,15 @@
 """Contrastive fine-tuning of a sentence-transformers model with its Trainer API.
 
-Loss: OnlineContrastiveLoss (cosine distance, margin) inside MatryoshkaLoss. Why this loss:
-our labels are explicit pairs, with explicit negatives that matter (unmerges, hard negatives of
-the corpus: same type in the same function, same message elsewhere); MultipleNegativesRanking
-would ignore them and treat every other pair in a batch as a negative, which is false when a
-batch holds two pairs of one bug (common: a bug has many events). And grouping decides by an
-absolute distance threshold, which a margin loss shapes directly; the "online" variant spends
-each step on the hard pairs of the batch only. MatryoshkaLoss trains the first 128 coordinates
-to work alone too, so the model can be served at 128 dimensions.
+Loss: ContrastiveLoss (cosine distance, margin) inside MatryoshkaLoss. Why this loss: our labels
+are explicit pairs, with explicit negatives that matter (unmerges, hard negatives of the corpus:
+same type in the same function, same message elsewhere); MultipleNegativesRankingLoss would
+ignore them and treat every other pair of a batch as a negative, which is false when a batch
+holds two pairs of one bug (common: a bug has many events). Grouping decides by an absolute
+distance threshold, which a margin loss shapes directly: every positive is pulled toward
+distance 0 and every negative pushed past the margin. OnlineContrastiveLoss was tried first and
+gave a zero loss on most batches, because the stock model already *ranks* each batch's pairs
+correctly while many positives still sit beyond the threshold. MatryoshkaLoss trains the first
+128 coordinates to work alone too, so the model can be served at 128 dimensions.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 class Hyperparameters:
     max_steps: int = 60
     batch_size: int = 16
-    learning_rate: float = 3e-5
+    learning_rate: float = 5e-5
     warmup_ratio: float = 0.1
     margin: float = 0.5
     matryoshka_dims: list[int] = field(default_factory=lambda: [384, 128])
@@ -72,8 +74,8 @@ def train(base_path: str, pairs: list[Pair], hp: Hyperparameters, output_dir: st
         SentenceTransformerTrainingArguments,
     )
     from sentence_transformers.sentence_transformer.losses import (
+        ContrastiveLoss,
         MatryoshkaLoss,
-        OnlineContrastiveLoss,
     )
 
     device = device or pick_device()
@@ -86,7 +88,7 @@ def train(base_path: str, pairs: list[Pair], hp: Hyperparameters, output_dir: st
         "sentence2": [p.b for p in pairs],
         "label": [int(p.same) for p in pairs],
     })  # fmt: skip
-    loss = OnlineContrastiveLoss(model, margin=hp.margin)
+    loss = ContrastiveLoss(model, margin=hp.margin)
     dims = sorted({d for d in hp.matryoshka_dims if d <= native}, reverse=True)
     if len(dims) > 1 or (dims and dims[0] < native):
         loss = MatryoshkaLoss(model, loss, matryoshka_dims=dims)
