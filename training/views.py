@@ -3,6 +3,7 @@ whose data it holds, its metrics beside the served model's, and the audited move
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,7 +36,9 @@ def models_page(request):
             "coverage": registry.coverage(model)[0],
         })  # fmt: skip
     return render(request, "training/models.html", {
-        "rows": rows, "served": served, "served_metrics": _metrics(served),
+        "rows": rows, "served": served,
+        "confirm_days": settings.FAULTLINE_PROMOTION_CONFIRM_DAYS,
+        "served_metrics": _metrics(served),
         "served_trained": served_trained, "changes": ModelChange.objects.select_related(
             "model", "previous", "user")[:30],
     })  # fmt: skip
@@ -48,11 +51,11 @@ def model_action(request, model_id: int):
     action = request.POST.get("action")
     trained = getattr(model, "trained", None)
     try:
+        if action in ("shadow", "promote") and trained is not None and trained.stale:
+            raise ValueError("a stale model cannot be put in shadow or promoted")
         if action == "shadow":
             registry.start_shadow(model, user=request.user)
         elif action == "promote":
-            if trained is not None and trained.stale:
-                raise ValueError("a stale model cannot be promoted")
             registry.promote(model, user=request.user)
         elif action == "rollback":
             registry.rollback(user=request.user)
