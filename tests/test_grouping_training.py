@@ -202,11 +202,14 @@ def test_withdrawal_and_deletion_reach_the_models_and_a_retrain_replaces_them(
     assert served.retrain == "scheduled"  # served: beat retrains it
     assert candidate.stale and candidate.retrain == "done" and not candidate.path  # weights gone
 
+    project = Project.objects.get(organization=beta)
+    ingest(project, event(caller="cron_job", caller_line="cron_job()"))  # an issue to backfill
     made = tasks.retrain_stale()  # what beat runs
     assert len(made) == 1
     new = TrainedModel.objects.get(pk=made[0])
     assert set(new.manifest["rows_per_organization"]) == {str(beta.id)}
     assert registry.served() == new.embedding_model
+    assert IssueEmbedding.objects.filter(model=new.embedding_model).count() == Issue.objects.count()
     assert ModelChange.objects.filter(action="auto-promote", model=new.embedding_model,
                                       user=None).exists()  # fmt: skip
     served.refresh_from_db()

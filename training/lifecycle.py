@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from embeddings import registry
+from embeddings.backfill import backfill
 from embeddings.encoder import current_spec, encoder_for, model_version
 from embeddings.models import EmbeddingModel, ModelChange, ModelState
 from evaluation import metrics
@@ -146,6 +147,7 @@ def replace(old: TrainedModel, new: TrainedModel) -> None:
                            settings.FAULTLINE_RETRAIN_TOLERANCE)  # fmt: skip
     note = f"retrain of stale model {old.id}"
     if state == ModelState.SERVED and ok:
+        backfill(new.embedding_model)  # every issue embedded before the switch
         registry.promote(new.embedding_model, action=ModelChange.Action.AUTO_PROMOTE, note=note)
         registry.confirm(note=f"{note}: a stale model is never kept for rollback")
     elif state == ModelState.SERVED:
