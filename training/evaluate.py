@@ -1,7 +1,9 @@
 """Validation and test metrics of an embedder on the corpus, with evaluation.metrics.
 
-Thresholds are chosen on validation only, per platform family: the largest on the grid whose
-pair precision there is at least PRECISION_FLOOR (the smallest if none is). Test and held-out
+Thresholds are chosen on validation only, per platform family: the one with the best B-cubed F1
+among those whose pair precision there is at least PRECISION_FLOOR, the smallest on ties (when
+the candidate key does the separating, F1 plateaus and a large threshold would only add risk);
+the smallest on the grid if none reaches the floor. Test and held-out
 splits are then scored with those thresholds, never tuned on.
 """
 
@@ -31,11 +33,11 @@ def choose_thresholds(data: Dataset, vectors: np.ndarray) -> dict[str, float]:
     chosen = {}
     for family in sorted(set(data.families)):
         part, keep = metrics.subset(data, family)
-        best = GRID[0]
+        best, best_f1 = GRID[0], -1.0
         for threshold in GRID:
             scores = metrics.score(part.labels, metrics.simulate_ml(part, vectors[keep], threshold))
-            if scores.pairwise_precision >= PRECISION_FLOOR:
-                best = threshold
+            if scores.pairwise_precision >= PRECISION_FLOOR and scores.bcubed_f1 > best_f1 + 1e-9:
+                best, best_f1 = threshold, scores.bcubed_f1
         chosen[family] = best
     chosen["default"] = min(chosen.values()) if chosen else 0.12
     return chosen
