@@ -74,12 +74,15 @@ def pick_device() -> str:
 
 
 class Encoder:
-    def __init__(self, spec: ModelSpec, device: str | None = None):
+    def __init__(self, spec: ModelSpec, device: str | None = None,
+                 truncate_dim: int | None = None):  # fmt: skip
+        """`truncate_dim`: serve a Matryoshka-trained model at fewer dimensions."""
         from sentence_transformers import SentenceTransformer
 
         self.spec = spec
         self.device = device or pick_device()
-        self.model = SentenceTransformer(spec.path, device=self.device, local_files_only=True)
+        self.model = SentenceTransformer(spec.path, device=self.device, local_files_only=True,
+                                         truncate_dim=truncate_dim)  # fmt: skip
         if settings.EMBEDDING_MAX_TOKENS:
             self.model.max_seq_length = min(
                 self.model.max_seq_length or settings.EMBEDDING_MAX_TOKENS,
@@ -107,9 +110,28 @@ _lock = threading.Lock()
 
 
 def get_encoder() -> Encoder:
+    """The configured (stock) model; ML grouping asks `encoder_for(registry.served())`."""
     global _encoder
     if _encoder is None:
         with _lock:
             if _encoder is None:
                 _encoder = Encoder(current_spec())
     return _encoder
+
+
+_by_model: dict[tuple[str, str, int], Encoder] = {}
+
+
+def encoder_for(model) -> Encoder:
+    """The encoder of a registry row (embeddings.models.EmbeddingModel), loaded once per
+    process; the configured model shares `get_encoder()`'s instance."""
+    stock = current_spec()
+    if model.path == stock.path and model.version == stock.version:
+        return get_encoder()
+    key = (model.path, model.version, int(model.dimension))
+    if key not in _by_model:
+        with _lock:
+            if key not in _by_model:
+                spec = ModelSpec(name=model.name, path=model.path, version=model.version)
+                _by_model[key] = Encoder(spec, truncate_dim=int(model.dimension))
+    return _by_model[key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from pgvector.django import VectorField
 
@@ -15,6 +16,11 @@ class EmbeddingModel(models.Model):
     dimension = models.PositiveIntegerField()
     path = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=16, default="available",
+                             help_text="Lifecycle (embeddings.registry).")  # fmt: skip
+    thresholds = models.JSONField(default=dict, blank=True,
+                                  help_text="Per-family thresholds chosen on validation; empty: "
+                                  "the grouping defaults.")  # fmt: skip
 
     class Meta:
         constraints = [
@@ -60,3 +66,59 @@ class IssueEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"issue {self.issue_id} / {self.model_id}"
+
+
+class ModelState(models.TextChoices):
+    AVAILABLE = "available", "Registered"
+    SHADOW = "shadow", "Shadow: embeds new fingerprints beside the served model"
+    SERVED = "served", "Served"
+    PREVIOUS = "previous", "Previous: kept embedded until the promotion is confirmed"
+    RETIRED = "retired", "Retired: vectors dropped"
+
+
+class ModelChange(models.Model):
+    """Audit of the registry: who put which model in shadow, promoted, confirmed or rolled back
+    (an automatic retrain's promotion has no user)."""
+
+    class Action(models.TextChoices):
+        SHADOW = "shadow", "Started shadow"
+        PROMOTE = "promote", "Promoted"
+        AUTO_PROMOTE = "auto-promote", "Promoted automatically (retrain no worse on validation)"
+        CONFIRM = "confirm", "Confirmed (previous vectors dropped)"
+        ROLLBACK = "rollback", "Rolled back"
+
+    action = models.CharField(max_length=16, choices=Action.choices)
+    model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="changes")
+    previous = models.ForeignKey(EmbeddingModel, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")  # fmt: skip
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.model} by {self.user or 'Faultline'}"
+
+
+class ShadowDecision(models.Model):
+    """What a shadow model would have decided for a new fingerprint (the served model decided)."""
+
+    group_hash = models.ForeignKey("monitor.GroupHash", on_delete=models.CASCADE,
+                                   related_name="+")  # fmt: skip
+    model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="shadow")
+    matched_issue = models.ForeignKey("monitor.Issue", null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    distance = models.FloatField(null=True, blank=True)
+    would_join = models.BooleanField(default=False)
+    served_joined = models.BooleanField(default=False, help_text="The served model joined it.")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group_hash", "model"],
+                                               name="shadowdecision_unique")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.model_id} on {self.group_hash_id}: {'join' if self.would_join else 'new'}"

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Max, Min
 
 from grouping.assign import IssueSeed, create_issue
+from grouping.models import GroupingFeedback
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.signals import issue_unmerged, issues_merged
 
@@ -65,10 +66,24 @@ def merge_by_user(target_id: int, source_ids: list[int], by=None) -> Issue:
     """A merge asked for by a person: the moved fingerprints remember it."""
     sources = [s for s in source_ids if s != target_id]
     GroupHash.objects.filter(issue_id__in=sources).update(decided_by=GroupHash.DecidedBy.MERGE)
+    for source in sources:
+        record_feedback(GroupingFeedback.Kind.MERGE, target_id, source)
     target = merge_issues(target_id, sources)
     if sources:
         issues_merged.send(sender=Issue, target_id=target_id, source_ids=sources, user=by)
     return target
+
+
+def _first_event(issue_id: int) -> Event | None:
+    return Event.objects.filter(issue_id=issue_id).order_by("timestamp", "id").first()
+
+
+def record_feedback(kind: str, issue_a: int, issue_b: int) -> None:
+    """A person's merge (same bug) or unmerge (different bugs) as a pair of representative
+    events, which training sets read with the organisation's consent."""
+    a, b = _first_event(issue_a), _first_event(issue_b)
+    if a is not None and b is not None:
+        GroupingFeedback.objects.create(project_id=a.project_id, kind=kind, event_a=a, event_b=b)
 
 
 def recount(issue: Issue) -> None:
@@ -114,6 +129,7 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
     ).update(issue_id=new_issue_id)
     recount(old_issue)
     recount(new_issue)
+    record_feedback(GroupingFeedback.Kind.UNMERGE, new_issue_id, old_issue.id)
     issue_unmerged.send(sender=Issue, issue_id=old_issue.id, new_issue_id=new_issue_id,
                         hash=group_hash.hash, user=by)  # fmt: skip
     return new_issue

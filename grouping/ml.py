@@ -19,10 +19,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from embeddings import store
-from embeddings.encoder import get_encoder
+from embeddings import registry, store
+from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel
-from grouping import rules
+from grouping import rules, shadow
 from grouping.clean import clean_event, family_of, match_key
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
@@ -46,12 +46,17 @@ def eligible(grouping: Grouping) -> bool:
     return grouping.variant in ("in-app", "system")
 
 
-def threshold_for(project: Project, platform: str | None) -> float:
-    """The project's threshold, else the measured default for the event's platform family (one
-    project may receive JavaScript and Python events)."""
+def threshold_for(project: Project, platform: str | None,
+                  model: EmbeddingModel | None = None) -> float:  # fmt: skip
+    """The project's threshold, else the model's (a trained model's, chosen on validation),
+    else the measured default for the event's platform family (one project may receive
+    JavaScript and Python events)."""
     if project.grouping_threshold is not None:
         return project.grouping_threshold
-    return rules.CURRENT.threshold(family_of(platform or project.platform))
+    family = family_of(platform or project.platform)
+    if model is not None and model.thresholds:
+        return model.thresholds.get(family, model.thresholds.get("default", 0.12))
+    return rules.CURRENT.threshold(family)
 
 
 def embedder_available() -> bool:
@@ -75,10 +80,8 @@ def wake() -> None:
 
 
 def registered_model() -> EmbeddingModel:
-    """The registry row of the loaded model (created, with its index, on first use)."""
-    encoder = get_encoder()
-    spec = encoder.spec
-    return store.register(spec.name, spec.version, encoder.dimension, spec.path)
+    """The registry row of the served model (embeddings.registry)."""
+    return registry.served()
 
 
 def first_event(group_hash: GroupHash) -> Event | None:
@@ -99,7 +102,8 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     issue_id = group_hash.issue_id
     neighbours = store.nearest(project.id, model, vector, k=1, exclude=(issue_id,), match_key=key)
     nearest = neighbours[0] if neighbours else None
-    within = nearest is not None and nearest.distance <= threshold_for(project, event.platform)
+    within = nearest is not None and nearest.distance <= threshold_for(project, event.platform,
+                                                                       model)  # fmt: skip
     group_hash.ml_distance = nearest.distance if nearest else None
     group_hash.ml_matched_issue_id = nearest.issue_id if within else None
     group_hash.ml_model = model.label
@@ -170,13 +174,14 @@ def decide_batch(limit: int) -> int:
         if not work:
             return len(rows)
         try:
-            vectors = get_encoder().encode([item[2] for item in work])
             model = registered_model()
+            vectors = encoder_for(model).encode([item[2] for item in work])
         except Exception:
             log.exception("embedder failed; fingerprint decisions stand for %d hashes", len(work))
             trip_breaker()
             _mark([item[0] for item in work], GroupHash.MLState.FAILED)
             return len(rows)
+        shadow.decide_all(work)  # before the served decisions: the same neighbours they see
         for (row, event, text, key), vector in zip(work, vectors, strict=True):
             try:
                 with transaction.atomic():  # one bad decision must not undo the others
@@ -184,6 +189,7 @@ def decide_batch(limit: int) -> int:
             except Exception:
                 log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
                 _mark([row], GroupHash.MLState.FAILED)
+        shadow.note_served(work)
     return len(rows)
 
 

@@ -22,3 +22,22 @@ class LabelledPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_a_id} {'=' if self.same_issue else '≠'} {self.event_b_id}"
+
+
+class GroupingFeedback(models.Model):
+    """A person's grouping decision as a labelled pair: a merge says two events are one bug, an
+    unmerge that they are not. Training sets read it (with consent); deleting an event deletes
+    the row."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "Merged by a user"
+        UNMERGE = "unmerge", "Unmerged by a user"
+
+    project = models.ForeignKey("monitor.Project", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    event_a = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
+    event_b = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.event_a_id} / {self.event_b_id}"

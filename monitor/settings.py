@@ -353,3 +353,22 @@ ASSIST_RATE_LIMIT = env_int("ASSIST_RATE_LIMIT", 30)
 ASSIST_RATE_WINDOW = env_int("ASSIST_RATE_WINDOW", 3600)
 ASSIST_EXAMPLES = env_int("ASSIST_EXAMPLES", 2)
 ASSIST_EXAMPLE_MAX_DISTANCE = float(os.environ.get("ASSIST_EXAMPLE_MAX_DISTANCE", "0.5"))
+# --- Trained grouping models (docs/training.md).
+FAULTLINE_MODEL_DIR = os.environ.get("FAULTLINE_MODEL_DIR", str(BASE_DIR / "var" / "models"))
+FAULTLINE_TRAINING_DIR = os.environ.get(
+    "FAULTLINE_TRAINING_DIR", str(BASE_DIR / "var" / "training")
+)
+# A promotion keeps the replaced model's vectors (instant rollback) this long, then drops them.
+FAULTLINE_PROMOTION_CONFIRM_DAYS = env_int("FAULTLINE_PROMOTION_CONFIRM_DAYS", 7)
+# A retrain of a stale model is promoted when its validation B-cubed F1 and pair precision are
+# within this of the served model's.
+FAULTLINE_RETRAIN_TOLERANCE = float(os.environ.get("FAULTLINE_RETRAIN_TOLERANCE", "0.01"))
+CELERY_BEAT_SCHEDULE["retrain-stale-grouping-models"] = {
+    "task": "training.retrain_stale",
+    "schedule": float(env_int("FAULTLINE_RETRAIN_INTERVAL", 3600)),
+}
+CELERY_BEAT_SCHEDULE["confirm-grouping-promotions"] = {
+    "task": "embeddings.confirm_promotions",
+    "schedule": 3600.0,
+}
+CELERY_TASK_ROUTES["training.retrain_stale"] = {"queue": "embeddings"}

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("assist.urls")),
     path("", include("api.urls")),
     path("", include("alerts.urls")),
+    path("", include("training.urls")),
     path("", include("web.urls")),
 ]

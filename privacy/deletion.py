@@ -15,7 +15,7 @@ from feedback.models import UserFeedback
 from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Project
 from sourcemaps import retention as sourcemaps_retention
-from training import sets
+from training import sets, staleness
 
 CHUNK = 2000
 
@@ -41,6 +41,7 @@ def purge_project(project_id: int) -> dict[str, int]:
     counts["feedback"] = delete_in_chunks(UserFeedback.objects.filter(project_id=project_id))
     Project.objects.filter(pk=project_id).delete()
     sets.sync_files()  # exported training files lose the deleted rows too
+    staleness.reconcile()  # deletion reaches the trained models
     return counts
 
 
@@ -52,6 +53,7 @@ def purge_organization(organization_id: int) -> dict[str, int]:
         for name, count in purge_project(project_id).items():
             totals[name] = totals.get(name, 0) + count
     Organization.objects.filter(pk=organization_id).delete()
+    staleness.reconcile()  # deletion reaches the trained models
     return totals
 
 
@@ -83,4 +85,5 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
             for org_id, cutoff in cutoffs.items())  # fmt: skip
     totals.update(sourcemaps_retention.purge_expired(now, cutoffs, delete_in_chunks))
     sets.sync_files()  # exported training files lose the expired rows too
+    staleness.reconcile()  # deletion reaches the trained models
     return totals

@@ -15,7 +15,7 @@ from ingest.models import RawEvent
 from ingest.payload import loads
 from monitor.models import Event, Issue
 from privacy.deletion import delete_in_chunks
-from training import sets
+from training import sets, staleness
 from training.models import TrainingPair
 
 
@@ -108,4 +108,5 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
             else:
                 issue.delete()
                 report.issues_deleted += 1
+    staleness.reconcile()  # deletion reaches the trained models
     return report

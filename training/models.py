@@ -43,13 +43,23 @@ class TrainingPair(models.Model):
     text_b = models.TextField()
     same_issue = models.BooleanField()
     with_messages = models.BooleanField(help_text="The texts include error messages.")
+    source = models.CharField(max_length=8, default="issue",
+                              help_text="issue (two fingerprints of one issue, or two issues), "
+                              "merge or unmerge (a person's decision).")  # fmt: skip
 
     def __str__(self) -> str:
         return f"pair {self.pk} ({'same' if self.same_issue else 'different'})"
 
 
 class TrainedModel(models.Model):
-    """A model trained on a training set; stale once any contributor withdrew consent."""
+    """A model trained on a training set; stale once any contributor withdrew consent or any of
+    its rows was deleted (training.lifecycle.reconcile)."""
+
+    class Retrain(models.TextChoices):
+        NONE = "", "Not needed"
+        SCHEDULED = "scheduled", "Scheduled"
+        DONE = "done", "Retrained"
+        FAILED = "failed", "Failed"
 
     name = models.CharField(max_length=200)
     training_set = models.ForeignKey(TrainingSet, null=True, on_delete=models.SET_NULL,
@@ -57,6 +67,21 @@ class TrainedModel(models.Model):
     trained_at = models.DateTimeField(auto_now_add=True)
     stale = models.BooleanField(default=False)
     stale_reason = models.TextField(blank=True)
+    embedding_model = models.OneToOneField("embeddings.EmbeddingModel", null=True, blank=True,
+                                           on_delete=models.SET_NULL,
+                                           related_name="trained")  # fmt: skip
+    path = models.CharField(max_length=500, blank=True, help_text="The model directory.")
+    manifest = models.JSONField(default=dict, blank=True,
+                                help_text="Also written as manifest.json beside the weights.")
+    rows = models.JSONField(default=dict, blank=True,
+                            help_text="Training-row ids used, per organisation id.")
+    retrain = models.CharField(max_length=16, choices=Retrain.choices, default="", blank=True)
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.name}{' (stale)' if self.stale else ''}"
+
+    @property
+    def organization_ids(self) -> list[int]:
+        return sorted(int(org) for org in (self.manifest.get("rows_per_organization") or {}))

@@ -22,6 +22,7 @@ from consent import policy
 from consent.models import Category, Purpose
 from consent.pii import scrub_text
 from grouping.clean import clean_event
+from grouping.models import GroupingFeedback
 from monitor.models import Event, Issue, Project
 from training.models import Contribution, TrainedModel, TrainingPair, TrainingSet
 
@@ -50,14 +51,23 @@ def pairs_for_project(project: Project, with_messages: bool, limit: int,
     rng.shuffle(shuffled)
     candidates += [(a[0], b[0], False) for a, b in zip(shuffled, shuffled[1:], strict=False)]
     rng.shuffle(candidates)
+    candidates = [(a, b, same, "issue") for a, b, same in candidates[:limit]]
+    candidates = feedback_candidates(project)[:limit] + candidates  # people's decisions first
     pairs = []
-    for a, b, same in candidates[:limit]:
+    for a, b, same, source in candidates[:limit]:
         text_a, text_b = text_for(a, with_messages), text_for(b, with_messages)
         if text_a and text_b:
             pairs.append(TrainingPair(organization_id=project.organization_id, event_a=a,
                                       event_b=b, text_a=text_a, text_b=text_b, same_issue=same,
-                                      with_messages=with_messages))  # fmt: skip
+                                      with_messages=with_messages, source=source))  # fmt: skip
     return pairs
+
+
+def feedback_candidates(project: Project) -> list[tuple[Event, Event, bool, str]]:
+    """User merges (same bug) and unmerges (different bugs), newest first."""
+    rows = GroupingFeedback.objects.filter(project=project).select_related("event_a", "event_b")
+    return [(f.event_a, f.event_b, f.kind == GroupingFeedback.Kind.MERGE, f.kind)
+            for f in rows.order_by("-id")]  # fmt: skip
 
 
 def write_file(training_set: TrainingSet) -> int:

@@ -2,6 +2,7 @@
 
 
 def on_consent_changed(sender, organization_id: int, **kwargs) -> None:
-    from training import sets
+    from training import sets, staleness
 
     sets.enforce_consent(organization_id)
+    staleness.reconcile()

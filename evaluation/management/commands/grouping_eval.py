@@ -59,10 +59,15 @@ class Command(BaseCommand):
         parser.add_argument("--tune", action="store_true",
                             help="choose rules and thresholds on train+validation, write them")
         parser.add_argument("--tuned-file", default=str(grouping_rules.TUNED_FILE))
+        parser.add_argument("--model", default=None,
+                            help="a trained model directory (train_grouping_model): embed with "
+                            "it and use the thresholds of its manifest")  # fmt: skip
         parser.add_argument("--cache", action="store_true",
                             help=f"keep vectors of cleaned texts in {CACHE} between runs")
 
     def handle(self, *args, **options):
+        if options["model"]:
+            use_model(options["model"])
         path = Path(options["dataset"])
         if not path.exists():
             raise CommandError(
@@ -314,3 +319,22 @@ def select(rows: list[dict], split: str) -> tuple[list[dict], str]:
     if unknown:
         raise CommandError(f"unknown split(s): {', '.join(sorted(unknown))}")
     return [r for r in rows if r.get("split") in wanted], "split " + "+".join(sorted(wanted))
+
+
+def use_model(directory: str) -> None:
+    """Embed with a trained model in this process; its validation-chosen thresholds replace the
+    rules' (the candidate key and text shape stay the current rules')."""
+    import dataclasses
+
+    from django.conf import settings
+
+    from embeddings import encoder
+
+    settings.EMBEDDING_MODEL_PATH = directory
+    settings.EMBEDDING_MODEL_NAME = Path(directory).name
+    encoder._encoder = None
+    manifest = Path(directory) / "manifest.json"
+    if manifest.exists():
+        chosen = json.loads(manifest.read_text())["metrics"]["trained"]["thresholds"]
+        grouping_rules.use(dataclasses.replace(grouping_rules.CURRENT, thresholds=chosen))
+

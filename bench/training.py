@@ -1,0 +1,94 @@
+"""Train a grouping model on the corpus (CPU, or CUDA when present) and print: training time,
+pairs, validation / test / held-out metrics of the stock and trained models (at 384 and at the
+Matryoshka 128 dimensions, thresholds chosen on validation), and embeddings/s of each.
+
+    .venv/bin/python bench/training.py var/corpus/corpus-seed7.jsonl --max-steps 60
+    .venv/bin/python bench/training.py var/corpus/corpus-seed7.jsonl --model var/models/X
+      (scores a model already trained; needs no database)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+from common import services
+
+
+def report(corpus_path: str, model_path: str) -> dict:
+    import numpy as np
+
+    from embeddings.encoder import Encoder, ModelSpec, current_spec
+    from training import evaluate, lifecycle
+
+    splits = lifecycle.load_splits(corpus_path)
+    stock = current_spec()
+    trained = ModelSpec("trained", model_path, "trained")
+    encoders = {"stock": Encoder(stock), "trained@384": Encoder(trained),
+                "trained@128": Encoder(trained, truncate_dim=128)}  # fmt: skip
+    out = {"metrics": {}, "embeddings_per_second": {}}
+    print(f"{'model':<12} {'split':<12} {'issues/bug':>10} {'pair-P':>7} {'pair-R':>7} "
+          f"{'B3-F1':>7}  thresholds (chosen on validation)")
+    for name, encoder in encoders.items():
+        metrics = evaluate.evaluate(encoder.encode, splits)
+        out["metrics"][name] = metrics
+        for split in ("validation", "test", "heldout_app"):
+            s = metrics.get(split)
+            if s:
+                print(f"{name:<12} {split:<12} {s['issues_per_bug']:>10.2f} "
+                      f"{s['pair_precision']:>7.3f} {s['pair_recall']:>7.3f} "
+                      f"{s['bcubed_f1']:>7.3f}  {metrics['thresholds']}", flush=True)
+    texts = sorted(set(splits["test"].texts))[:512]
+    for name, encoder in encoders.items():
+        encoder.encode(texts[:32])
+        started = time.perf_counter()
+        vectors = encoder.encode(texts)
+        seconds = time.perf_counter() - started
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+        out["embeddings_per_second"][name] = round(len(texts) / seconds, 1)
+        print(f"{name:<12} {len(texts) / seconds:>7.1f} embeddings/s ({vectors.shape[1]} dims, "
+              f"{encoder.device})", flush=True)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus")
+    parser.add_argument("--max-steps", type=int, default=60)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--max-pairs", type=int, default=2400)
+    parser.add_argument("--model", help="score this trained model directory instead of training")
+    parser.add_argument("--out", default="var/bench/training.json")
+    args = parser.parse_args()
+    result = {}
+    if args.model:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+        os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
+        import django
+
+        django.setup()
+        model_path = args.model
+    else:
+        with services("faultline_bench_training"):
+            from training import fit, lifecycle
+
+            hp = fit.Hyperparameters(max_steps=args.max_steps, batch_size=args.batch_size,
+                                     max_pairs=args.max_pairs)  # fmt: skip
+            model = lifecycle.train_model("bench-grouping", args.corpus, None, hp)
+            manifest = model.manifest
+            model_path = model.path
+            result["manifest"] = manifest
+            print(f"device {manifest['device']}; pairs {manifest['pairs']}; {hp.max_steps} "
+                  f"steps of {hp.batch_size} pairs in {manifest['training_seconds']} s")
+    result.update(report(args.corpus, model_path))
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as handle:
+        json.dump(result, handle, indent=2)
+    print(f"written to {args.out}; model at {model_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""Embed one representative event (the first) of every issue that has no vector for a model.
+Resumable by construction: issues that have one are skipped."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef
+from tqdm import tqdm
+
+from embeddings import store
+from embeddings.encoder import encoder_for
+from embeddings.models import EmbeddingModel, IssueEmbedding
+from grouping.clean import clean_event, match_key
+from monitor.models import Event, Issue
+
+
+def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 64,
+             progress: bool = False) -> tuple[int, int]:  # fmt: skip
+    """Returns (issues embedded, issues without a stack trace)."""
+    encoder = encoder_for(model)
+    issues = Issue.objects.filter(
+        ~Exists(IssueEmbedding.objects.filter(issue=OuterRef("pk"), model=model))
+    ).order_by("id")
+    if project_id:
+        issues = issues.filter(project_id=project_id)
+    ids = list(issues.values_list("id", flat=True))
+    embedded = skipped = 0
+    with tqdm(total=len(ids), unit="issue", disable=not progress) as bar:
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            work = []
+            for issue_id in chunk:
+                first = Event.objects.filter(issue_id=issue_id).order_by("timestamp", "id")
+                first = first.only("id", "data", "project_id").first()
+                text = clean_event(first.data) if first else ""
+                if text:
+                    work.append((issue_id, first, text))
+                else:
+                    skipped += 1
+            vectors = encoder.encode([text for _, _, text in work])
+            for (issue_id, first, text), vector in zip(work, vectors, strict=True):
+                if Issue.objects.filter(pk=issue_id).exists():  # merged away meanwhile
+                    store.save(issue_id, first.project_id, model, vector, text,
+                               match_key(first.data), first.id)  # fmt: skip
+                    embedded += 1
+            bar.update(len(chunk))
+    return embedded, skipped

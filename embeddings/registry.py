@@ -1,0 +1,184 @@
+"""Which embedder serves, which run in shadow, and the audited moves between them.
+
+- The served model decides ML grouping. Until a trained model is promoted, it is the configured
+  one (EMBEDDING_MODEL_PATH, by default the packaged MiniLM), as before.
+- Shadow models embed every new fingerprint beside it and record what they would decide
+  (grouping.shadow); their vectors stay current, so a promotion needs no catch-up for new issues.
+- Promotion: the candidate serves at once; the model it replaces becomes `previous` and is still
+  embedded in shadow, so a rollback is instant. Confirming (by an admin, or automatically after
+  FAULTLINE_PROMOTION_CONFIRM_DAYS) drops the previous model's vectors; a rollback after that
+  re-embeds its issues (backfill_embeddings, resumable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from embeddings import store
+from embeddings.models import EmbeddingModel, IssueEmbedding, ModelChange, ModelState
+
+ACTIVE = (ModelState.SERVED, ModelState.SHADOW, ModelState.PREVIOUS)
+
+
+def stock() -> EmbeddingModel:
+    """The configured model's row (registered, with its index, on first use)."""
+    from embeddings.encoder import current_spec, get_encoder
+
+    spec = current_spec()
+    row = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+    if row is None:
+        row = store.register(spec.name, spec.version, get_encoder().dimension, spec.path)
+    return row
+
+
+def served() -> EmbeddingModel:
+    """The promoted model, else the configured one (which then becomes the served row)."""
+    row = EmbeddingModel.objects.filter(state=ModelState.SERVED).order_by("-id").first()
+    if row is not None and (_is_trained(row) or _is_stock(row)):
+        return row
+    configured = stock()
+    if configured.state != ModelState.SERVED:
+        with transaction.atomic():
+            EmbeddingModel.objects.filter(state=ModelState.SERVED).exclude(pk=configured.pk) \
+                .update(state=ModelState.AVAILABLE)  # fmt: skip
+            EmbeddingModel.objects.filter(pk=configured.pk).update(state=ModelState.SERVED)
+        configured.state = ModelState.SERVED
+    return configured
+
+
+def _is_trained(row: EmbeddingModel) -> bool:
+    return EmbeddingModel.objects.filter(pk=row.pk, trained__isnull=False).exists()
+
+
+def _is_stock(row: EmbeddingModel) -> bool:
+    from embeddings.encoder import current_spec
+
+    spec = current_spec()
+    return row.name == spec.name and row.version == spec.version
+
+
+def register(name: str, version: str, dimension: int, path: str) -> EmbeddingModel:
+    """A new version in the registry; its HNSW index is built now, or by beat
+    (embeddings.maintain_indexes) when called inside a transaction (DDL cannot run there after
+    vector writes)."""
+    model, _ = EmbeddingModel.objects.get_or_create(
+        name=name, version=version, defaults={"dimension": dimension, "path": path})
+    ensure_index(model)
+    return model
+
+
+def ensure_index(model: EmbeddingModel) -> None:
+    if not connection.in_atomic_block:
+        store.ensure_index(model)
+
+
+def ensure_active_indexes() -> None:
+    for model in EmbeddingModel.objects.filter(state__in=ACTIVE):
+        store.ensure_index(model)
+
+
+def shadow_models() -> list[EmbeddingModel]:
+    """Models that embed new fingerprints beside the served one."""
+    states = [ModelState.SHADOW, ModelState.PREVIOUS]
+    return list(EmbeddingModel.objects.filter(state__in=states).order_by("id"))
+
+
+def start_shadow(model: EmbeddingModel, user=None) -> None:
+    if model.state == ModelState.SERVED:
+        return
+    ensure_index(model)
+    EmbeddingModel.objects.filter(pk=model.pk).update(state=ModelState.SHADOW)
+    model.state = ModelState.SHADOW
+    ModelChange.objects.create(action=ModelChange.Action.SHADOW, model=model, user=user)
+
+
+@transaction.atomic
+def promote(model: EmbeddingModel, user=None, action: str = ModelChange.Action.PROMOTE,
+            note: str = "") -> ModelChange:  # fmt: skip
+    """Serve `model` now; the model it replaces keeps its vectors (state `previous`)."""
+    current = served()
+    if current.pk == model.pk:
+        raise ValueError(f"{model} is already served")
+    ensure_index(model)
+    EmbeddingModel.objects.filter(state=ModelState.PREVIOUS).exclude(pk=model.pk) \
+        .update(state=ModelState.AVAILABLE)  # fmt: skip
+    EmbeddingModel.objects.filter(pk=current.pk).update(state=ModelState.PREVIOUS)
+    EmbeddingModel.objects.filter(pk=model.pk).update(state=ModelState.SERVED)
+    model.state = ModelState.SERVED
+    return ModelChange.objects.create(action=action, model=model, previous=current, user=user,
+                                      note=note)  # fmt: skip
+
+
+def rollback(user=None, note: str = "") -> ModelChange:
+    """Serve the model the last promotion replaced again; the rolled-back one loses its
+    vectors. If the previous model's vectors were already dropped, backfill them."""
+    last = ModelChange.objects.filter(
+        action__in=[ModelChange.Action.PROMOTE, ModelChange.Action.AUTO_PROMOTE],
+        model__state=ModelState.SERVED,
+    ).exclude(previous=None).first()
+    if last is None:
+        raise ValueError("no promotion to roll back")
+    current, previous = last.model, last.previous
+    with transaction.atomic():
+        EmbeddingModel.objects.filter(pk=previous.pk).update(state=ModelState.SERVED)
+        EmbeddingModel.objects.filter(pk=current.pk).update(state=ModelState.AVAILABLE)
+        previous.state = ModelState.SERVED
+        change = ModelChange.objects.create(action=ModelChange.Action.ROLLBACK, model=previous,
+                                            previous=current, user=user, note=note)  # fmt: skip
+    drop_vectors(current)
+    return change
+
+
+def confirm(user=None, note: str = "") -> list[ModelChange]:
+    """Drop the vectors of the model(s) a promotion replaced; a rollback then re-embeds."""
+    changes = []
+    for previous in EmbeddingModel.objects.filter(state=ModelState.PREVIOUS):
+        with transaction.atomic():
+            EmbeddingModel.objects.filter(pk=previous.pk).update(state=ModelState.RETIRED)
+            changes.append(ModelChange.objects.create(action=ModelChange.Action.CONFIRM,
+                                                      model=served(), previous=previous,
+                                                      user=user, note=note))  # fmt: skip
+        drop_vectors(previous)
+    return changes
+
+
+def confirm_due(now: dt.datetime | None = None) -> int:
+    """Beat: confirm promotions older than FAULTLINE_PROMOTION_CONFIRM_DAYS."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.FAULTLINE_PROMOTION_CONFIRM_DAYS)
+    last = ModelChange.objects.filter(
+        action__in=[ModelChange.Action.PROMOTE, ModelChange.Action.AUTO_PROMOTE]).first()
+    if last is None or last.at > cutoff or not EmbeddingModel.objects.filter(
+            state=ModelState.PREVIOUS).exists():  # fmt: skip
+        return 0
+    return len(confirm(note=f"automatic after {settings.FAULTLINE_PROMOTION_CONFIRM_DAYS} days"))
+
+
+def drop_vectors(model: EmbeddingModel, chunk: int = 5000) -> int:
+    """Delete a model's vectors in chunks, then its HNSW indexes (outside a transaction: DDL
+    there would wait on it; an index over no rows costs nothing meanwhile)."""
+    total = 0
+    while True:
+        ids = list(IssueEmbedding.objects.filter(model=model).values_list("id", flat=True)[:chunk])
+        if not ids:
+            break
+        total += IssueEmbedding.objects.filter(id__in=ids)._raw_delete(connection.alias)
+    if connection.in_atomic_block:
+        return total
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = "
+                       "'embeddings_issueembedding' AND indexname ~ %s",
+                       [f"^issueembedding_hnsw_{int(model.id)}(_p[0-9]+)?$"])  # fmt: skip
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    return total
+
+
+def coverage(model: EmbeddingModel) -> tuple[int, int]:
+    """(issues with a vector for the model, issues with a vector for the served model)."""
+    return (IssueEmbedding.objects.filter(model=model).count(),
+            IssueEmbedding.objects.filter(model=served()).count())  # fmt: skip

@@ -1,0 +1,66 @@
+"""Shadow models (embeddings.registry): for each new fingerprint the served model decides, every
+shadow model embeds it too, records what it would have decided (ShadowDecision) and keeps the new
+issue's vector in its own space, so a promotion starts with current vectors.
+
+A shadow failure never touches the served decision: each model runs in its own savepoint and
+its errors are logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from embeddings import registry, store
+from embeddings.encoder import encoder_for
+from embeddings.models import EmbeddingModel, ShadowDecision
+from monitor.models import GroupHash
+
+log = logging.getLogger(__name__)
+
+
+def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str, key: str) -> None:
+    from grouping.ml import threshold_for
+
+    project = row.project
+    found = store.nearest(project.id, model, vector, k=1, exclude=(row.issue_id,), match_key=key)
+    nearest = found[0] if found else None
+    within = nearest is not None and nearest.distance <= threshold_for(project, event.platform,
+                                                                       model)  # fmt: skip
+    ShadowDecision.objects.update_or_create(group_hash=row, model=model, defaults={
+        "matched_issue_id": nearest.issue_id if within else None,
+        "distance": nearest.distance if nearest else None, "would_join": within})  # fmt: skip
+    # the new issue's vector in this model's space (deleted with the issue if the served model
+    # merges it; the issue it joins has its own vector already)
+    store.save(row.issue_id, project.id, model, vector, text, key, event.id)
+
+
+def decide_all(work: list[tuple]) -> None:
+    """`work`: (GroupHash, first event, cleaned text, crash-site key) of one batch."""
+    for model in registry.shadow_models():
+        try:
+            vectors = encoder_for(model).encode([item[2] for item in work])
+            with transaction.atomic():
+                for (row, event, text, key), vector in zip(work, vectors, strict=True):
+                    decide_one(model, row, event, vector, text, key)
+        except Exception:
+            log.exception("shadow model %s failed; the served decisions stand", model)
+
+
+def note_served(work: list[tuple]) -> None:
+    """Beside each shadow decision, whether the served model matched (joined or would join)."""
+    joined = [row.id for row, *_ in work if row.ml_matched_issue_id is not None]
+    if joined:
+        ShadowDecision.objects.filter(group_hash_id__in=joined).update(served_joined=True)
+
+
+def agreement(model: EmbeddingModel) -> dict[str, int]:
+    """How the shadow model's decisions compare with the served model's."""
+    rows = ShadowDecision.objects.filter(model=model)
+    return {
+        "decided": rows.count(),
+        "both_join": rows.filter(would_join=True, served_joined=True).count(),
+        "only_shadow_joins": rows.filter(would_join=True, served_joined=False).count(),
+        "only_served_joins": rows.filter(would_join=False, served_joined=True).count(),
+    }

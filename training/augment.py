@@ -1,0 +1,127 @@
+"""Augmentations that model what a new release does to one bug's stack trace: lines shifted,
+locals renamed, the crash line edited, modules moved, wrapper frames added. Each is a pure
+function of a normalized event and a random generator; the original is never modified."""
+
+from __future__ import annotations
+
+import copy
+import random
+import re
+from collections.abc import Callable
+
+IDENTIFIER = re.compile(r"\b([a-z_][a-z0-9_]{1,})\b")
+KEYWORDS = {"return", "self", "None", "True", "False", "await", "async", "for", "in", "if",
+            "else", "not", "and", "or", "is", "lambda", "def", "class", "raise", "from",
+            "import", "with", "as", "len", "sum", "int", "str", "round"}  # fmt: skip
+
+
+def _frames(event: dict) -> list[list[dict]]:
+    out = []
+    values = event.get("exception") or []
+    if isinstance(values, dict):  # a raw payload; normalized events hold a list
+        values = values.get("values") or []
+    for exc in values:
+        frames = (exc.get("stacktrace") or {}).get("frames")
+        if frames:
+            out.append(frames)
+    return out
+
+
+def _crash_frame(event: dict) -> dict | None:
+    """The most recent in-app frame of the last exception (the crash site)."""
+    chains = _frames(event)
+    if not chains:
+        return None
+    frames = chains[-1]
+    in_app = [f for f in frames if f.get("in_app")]
+    return (in_app or frames)[-1]
+
+
+def shift_lines(event: dict, rng: random.Random) -> dict:
+    out = copy.deepcopy(event)
+    delta = rng.randint(1, 40)
+    for frames in _frames(out):
+        for frame in frames:
+            if isinstance(frame.get("lineno"), int):
+                frame["lineno"] += delta
+    return out
+
+
+def rename_locals(event: dict, rng: random.Random) -> dict:
+    out = copy.deepcopy(event)
+    frame = _crash_frame(out)
+    line = (frame or {}).get("context_line") or ""
+    names = [n for n in IDENTIFIER.findall(line) if n not in KEYWORDS]
+    if names:
+        old = rng.choice(names)
+        new = rng.choice(["value", "result", "item", "current", f"{old}_"])
+        frame["context_line"] = re.sub(rf"\b{re.escape(old)}\b", new, line)
+    return out
+
+
+def edit_crash_line(event: dict, rng: random.Random) -> dict:
+    """Assignment ↔ return, a trailing comment, wrapped in a call, or an extra argument."""
+    out = copy.deepcopy(event)
+    frame = _crash_frame(out)
+    line = ((frame or {}).get("context_line") or "").strip()
+    if not line:
+        return out
+    edits = [lambda s: s + "  # see release notes", lambda s: s.replace(")", ", timeout=5)", 1)]
+    if line.startswith("return "):
+        edits.append(lambda s: "result = " + s[len("return "):])
+        edits.append(lambda s: "return int(" + s[len("return "):] + ")")
+    elif "=" in line and "==" not in line:
+        edits.append(lambda s: "return " + s.split("=", 1)[1].strip())
+    frame["context_line"] = rng.choice(edits)(line)
+    return out
+
+
+def move_module(event: dict, rng: random.Random) -> dict:
+    out = copy.deepcopy(event)
+    frame = _crash_frame(out)
+    if not frame:
+        return out
+    module = frame.get("module") or ""
+    if module:
+        parts = module.split(".")
+        parts.insert(max(1, len(parts) - 1), rng.choice(["core", "services", "legacy"]))
+        frame["module"] = ".".join(parts)
+    for key in ("filename", "abs_path"):
+        if frame.get(key):
+            head, _, tail = frame[key].rpartition("/")
+            frame[key] = f"{head}/{rng.choice(['core', 'services'])}/{tail}".lstrip("/")
+    return out
+
+
+def add_wrapper_frame(event: dict, rng: random.Random) -> dict:
+    """A decorator or middleware layer between the caller and the crash site."""
+    out = copy.deepcopy(event)
+    chains = _frames(out)
+    if not chains:
+        return out
+    frames = chains[-1]
+    crash = _crash_frame(out)
+    at = frames.index(crash) if crash in frames else len(frames)
+    name = rng.choice(["wrapper", "inner", "decorated", "__call__"])
+    module = rng.choice(["app.middleware", "app.decorators", "app.retry"])
+    frames.insert(at, {"module": module, "function": name, "in_app": True,
+                       "filename": module.replace(".", "/") + ".py", "lineno": rng.randint(5, 90),
+                       "context_line": "return func(*args, **kwargs)"})  # fmt: skip
+    return out
+
+
+AUGMENTATIONS: dict[str, Callable[[dict, random.Random], dict]] = {
+    "shift_lines": shift_lines,
+    "rename_locals": rename_locals,
+    "edit_crash_line": edit_crash_line,
+    "move_module": move_module,
+    "add_wrapper_frame": add_wrapper_frame,
+}
+
+
+def release_variant(event: dict, rng: random.Random) -> dict:
+    """One to three augmentations applied in turn, as a release rarely changes one thing."""
+    names = rng.sample(sorted(AUGMENTATIONS), rng.randint(1, 3))
+    for name in names:
+        event = AUGMENTATIONS[name](event, rng)
+    return event

@@ -1,0 +1,93 @@
+"""Validation and test metrics of an embedder on the corpus, with evaluation.metrics.
+
+Thresholds are chosen on validation only, per platform family: the one with the best B-cubed F1
+among those whose pair precision there is at least PRECISION_FLOOR, the smallest on ties (when
+the candidate key does the separating, F1 plateaus and a large threshold would only add risk);
+the smallest on the grid if none reaches the floor. Test and held-out
+splits are then scored with those thresholds, never tuned on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from evaluation import metrics
+from evaluation.metrics import Dataset
+
+GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
+PRECISION_FLOOR = 0.98
+Encode = Callable[[list[str]], np.ndarray]
+
+
+def truncate(vectors: np.ndarray, dimension: int | None) -> np.ndarray:
+    """Matryoshka: the first `dimension` coordinates, unit length again."""
+    if dimension is None or dimension >= vectors.shape[1]:
+        return vectors
+    cut = vectors[:, :dimension]
+    return cut / np.maximum(np.linalg.norm(cut, axis=1, keepdims=True), 1e-12)
+
+
+def choose_thresholds(data: Dataset, vectors: np.ndarray) -> dict[str, float]:
+    chosen = {}
+    for family in sorted(set(data.families)):
+        part, keep = metrics.subset(data, family)
+        best, best_f1 = GRID[0], -1.0
+        for threshold in GRID:
+            scores = metrics.score(part.labels, metrics.simulate_ml(part, vectors[keep], threshold))
+            if scores.pairwise_precision >= PRECISION_FLOOR and scores.bcubed_f1 > best_f1 + 1e-9:
+                best, best_f1 = threshold, scores.bcubed_f1
+        chosen[family] = best
+    chosen["default"] = min(chosen.values()) if chosen else 0.12
+    return chosen
+
+
+def scores_dict(data: Dataset, vectors: np.ndarray, thresholds: dict[str, float]) -> dict:
+    def one(part: Dataset, vecs: np.ndarray) -> dict:
+        s = metrics.score(part.labels, metrics.simulate_ml(part, vecs, thresholds))
+        return {"events": s.events, "bugs": s.bugs, "issues": s.issues,
+                "issues_per_bug": round(s.issues_per_bug, 3),
+                "pair_precision": round(s.pairwise_precision, 4),
+                "pair_recall": round(s.pairwise_recall, 4),
+                "bcubed_f1": round(s.bcubed_f1, 4)}  # fmt: skip
+
+    if not data.labels:
+        return {}
+    out = one(data, vectors)
+    out["by_family"] = {}
+    for family in sorted(set(data.families)):
+        part, keep = metrics.subset(data, family)
+        out["by_family"][family] = one(part, vectors[keep])
+    return out
+
+
+def encode_splits(encode: Encode, splits: dict[str, Dataset]) -> dict[str, np.ndarray]:
+    """Vectors of every non-empty split except train (which is never scored)."""
+    return {name: encode(data.texts) for name, data in splits.items()
+            if name != "train" and data.labels}  # fmt: skip
+
+
+def evaluate(encode: Encode | dict[str, np.ndarray], splits: dict[str, Dataset],
+             dimension: int | None = None) -> dict:  # fmt: skip
+    """Thresholds from validation; metrics for every non-empty split except train. `encode`
+    may be the split vectors already computed (encode_splits)."""
+    full = encode if isinstance(encode, dict) else encode_splits(encode, splits)
+    vectors = {name: truncate(v, dimension) for name, v in full.items()}
+    validation = splits.get("validation")
+    if validation is None or not validation.labels:
+        raise ValueError("the corpus has no validation split")
+    thresholds = choose_thresholds(validation, vectors["validation"])
+    result = {"thresholds": thresholds}
+    for name, vecs in vectors.items():
+        result[name] = scores_dict(splits[name], vecs, thresholds)
+    return result
+
+
+def no_worse(candidate: dict, served: dict, tolerance: float) -> bool:
+    """Validation B-cubed F1 and pair precision both within `tolerance` of the served model's."""
+    c, s = candidate.get("validation") or {}, served.get("validation") or {}
+    if not c or not s:
+        return False
+    return (c["bcubed_f1"] >= s["bcubed_f1"] - tolerance
+            and c["pair_precision"] >= s["pair_precision"] - tolerance)  # fmt: skip

@@ -1,0 +1,165 @@
+"""Training a grouping model end to end, and retraining the stale ones.
+
+`train_model` gathers pairs (training.pairs), fine-tunes (training.fit), scores validation and
+test for the trained, served and stock models (training.evaluate), writes the manifest beside
+the weights and registers the model as a new registry version. `retrain_stale` (beat) rebuilds
+the training set with the organisations that consent now, retrains each scheduled model with its
+own hyperparameters and promotes the result when it is no worse on validation.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from embeddings import registry
+from embeddings.backfill import backfill
+from embeddings.encoder import current_spec, encoder_for, model_version
+from embeddings.models import EmbeddingModel, ModelChange, ModelState
+from evaluation import metrics
+from training import corpus, evaluate, fit, pairs, sets, staleness
+from training.models import TrainedModel, TrainingSet
+
+
+def load_splits(path: str) -> dict[str, metrics.Dataset]:
+    splits = corpus.by_split(corpus.load(path))
+    return {name: metrics.prepare(rows) for name, rows in splits.items()}
+
+
+def gather(splits: dict[str, metrics.Dataset], training_set: TrainingSet | None,
+           hp: fit.Hyperparameters) -> list[pairs.Pair]:  # fmt: skip
+    rng = random.Random(hp.seed)
+    org = pairs.organisation_pairs(pairs.consented_rows(training_set), rng,
+                                   int(hp.max_pairs * hp.organisation_share))  # fmt: skip
+    aug = pairs.augmented_pairs(splits["train"], rng, int(hp.max_pairs * hp.augment_share))
+    rest = hp.max_pairs - len(org) - len(aug)
+    out = pairs.corpus_pairs(splits["train"], rng, rest) + aug + org
+    rng.shuffle(out)
+    return out
+
+
+def manifest_counts(chosen: list[pairs.Pair]) -> tuple[dict, dict[str, list[int]]]:
+    counts = {"total": len(chosen), "same": sum(p.same for p in chosen),
+              "corpus": sum(p.source == "corpus" for p in chosen),
+              "augment": sum(p.source == "augment" for p in chosen),
+              "organisations": sum(p.source.startswith("org:") for p in chosen)}  # fmt: skip
+    rows: dict[str, list[int]] = {}
+    for p in chosen:
+        if p.row_id is not None:
+            rows.setdefault(p.source.split(":", 1)[1], []).append(p.row_id)
+    return counts, {org: sorted(ids) for org, ids in sorted(rows.items())}
+
+
+def _encode_with(path: str):
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(path, device=fit.pick_device(), local_files_only=True)
+    model.max_seq_length = min(model.max_seq_length or 128, settings.EMBEDDING_MAX_TOKENS or 128)
+    return lambda texts: model.encode(texts, batch_size=settings.EMBEDDING_BATCH_SIZE,
+                                      normalize_embeddings=True, convert_to_numpy=True,
+                                      show_progress_bar=False)  # fmt: skip
+
+
+def train_model(name: str, corpus_path: str, training_set: TrainingSet | None,
+                hp: fit.Hyperparameters, directory: Path | None = None, progress: bool = True,
+                base_path: str | None = None) -> TrainedModel:  # fmt: skip
+    splits = load_splits(corpus_path)
+    chosen = gather(splits, training_set, hp)
+    if not chosen:
+        raise ValueError("no training pairs: the corpus train split and the training set are empty")
+    counts, rows = manifest_counts(chosen)
+    base = current_spec()
+    base_path = base_path or base.path
+    directory = Path(directory or settings.FAULTLINE_MODEL_DIR)
+    out = directory / f"{name}-{timezone.now():%Y%m%dT%H%M%S%f}"
+    started = time.perf_counter()
+    device = fit.train(base_path, chosen, hp, str(out), progress=progress)
+    seconds = time.perf_counter() - started
+    encode = _encode_with(str(out))
+    native = len(encode(["x"])[0])
+    dimension = hp.dimension or native
+    vectors = evaluate.encode_splits(encode, splits)
+    by_dimension = {str(d): evaluate.evaluate(vectors, splits, d)
+                    for d in sorted({native, *hp.matryoshka_dims}) if d <= native}  # fmt: skip
+    served = registry.served()
+    manifest = {
+        "name": name,
+        "base_model": {"name": base.name, "version": base.version},
+        "hyperparameters": hp.as_dict(),
+        "loss": "MatryoshkaLoss(ContrastiveLoss)",
+        "data_hash": pairs.data_hash(chosen, corpus.file_digest(corpus_path)),
+        "corpus": {"path": str(corpus_path), "sha256": corpus.file_digest(corpus_path),
+                   "events_per_split": {k: len(v.labels) for k, v in splits.items()}},
+        "training_set": training_set.id if training_set else None,
+        "pairs": counts,
+        "rows_per_organization": {org: len(ids) for org, ids in rows.items()},
+        "device": device,
+        "training_seconds": round(seconds, 1),
+        "dimension": dimension,
+        "metrics": {
+            "trained": by_dimension[str(dimension)],
+            "trained_by_dimension": by_dimension,
+            "served": {"model": served.label,
+                       **evaluate.evaluate(encoder_for(served).encode, splits)},
+        },
+        "trained_at": timezone.now().isoformat(),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    embedding = registry.register(name, model_version(str(out)), dimension, str(out))
+    embedding.thresholds = manifest["metrics"]["trained"]["thresholds"]
+    embedding.save(update_fields=["thresholds"])
+    return TrainedModel.objects.create(name=name, training_set=training_set,
+                                       embedding_model=embedding, path=str(out),
+                                       manifest=manifest, rows=rows)  # fmt: skip
+
+
+def retrain_stale(directory: Path | None = None, progress: bool = False) -> list[int]:
+    """Retrain every scheduled model without the withdrawn or deleted rows; promote each
+    retrained served model that is no worse on validation. Returns the new models' ids."""
+    staleness.reconcile()
+    made = []
+    for old in TrainedModel.objects.filter(retrain=TrainedModel.Retrain.SCHEDULED):
+        try:
+            fresh_set = sets.build(f"{old.name}-retrain", Path(settings.FAULTLINE_TRAINING_DIR),
+                                   progress=progress)  # fmt: skip
+            hp = fit.Hyperparameters(**old.manifest["hyperparameters"])
+            corpus_path = old.manifest["corpus"]["path"]
+            new = train_model(old.name, corpus_path, fresh_set, hp, directory, progress)
+        except Exception as exc:
+            old.retrain = TrainedModel.Retrain.FAILED
+            old.stale_reason = f"{old.stale_reason}\nretrain failed: {exc}".strip()
+            old.save(update_fields=["retrain", "stale_reason"])
+            continue
+        made.append(new.id)
+        replace(old, new)
+    return made
+
+
+def replace(old: TrainedModel, new: TrainedModel) -> None:
+    """Put the retrained model where the stale one was; the stale one's vectors and weights go."""
+    state = old.embedding_model.state if old.embedding_model else None
+    ok = evaluate.no_worse(new.manifest["metrics"]["trained"], new.manifest["metrics"]["served"],
+                           settings.FAULTLINE_RETRAIN_TOLERANCE)  # fmt: skip
+    note = f"retrain of stale model {old.id}"
+    if state == ModelState.SERVED and ok:
+        backfill(new.embedding_model)  # every issue embedded before the switch
+        registry.promote(new.embedding_model, action=ModelChange.Action.AUTO_PROMOTE, note=note)
+        registry.confirm(note=f"{note}: a stale model is never kept for rollback")
+    elif state == ModelState.SERVED:
+        old.stale_reason += "\nretrain worse on validation: waiting for an admin"
+        registry.start_shadow(new.embedding_model)
+    elif state in (ModelState.SHADOW, ModelState.PREVIOUS):
+        registry.start_shadow(new.embedding_model)
+        EmbeddingModel.objects.filter(pk=old.embedding_model_id).update(state=ModelState.RETIRED)
+        registry.drop_vectors(old.embedding_model)
+    old.retrain = TrainedModel.Retrain.DONE
+    old.replaced_by = new
+    if old.embedding_model and EmbeddingModel.objects.get(pk=old.embedding_model_id).state in (
+            ModelState.RETIRED, ModelState.AVAILABLE):  # fmt: skip
+        staleness.delete_weights(old)
+    old.save(update_fields=["retrain", "replaced_by", "stale_reason", "path"])

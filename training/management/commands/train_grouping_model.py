@@ -1,0 +1,73 @@
+"""Fine-tune the base embedder contrastively on the corpus's train split, the consenting
+organisations' training set and release-variation augmentations; score validation and test;
+register the result as a new model version with its manifest (it serves only once promoted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from embeddings import registry
+from training import fit, lifecycle
+from training.models import TrainingSet
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        defaults = fit.Hyperparameters()
+        parser.add_argument("corpus", help="labelled corpus (JSON lines with bug ids and splits)")
+        parser.add_argument("--name", default="faultline-grouping")
+        parser.add_argument("--training-set", default="latest",
+                            help="TrainingSet id, 'latest' or 'none'")  # fmt: skip
+        parser.add_argument("--directory", default=None, help="default FAULTLINE_MODEL_DIR")
+        parser.add_argument("--max-steps", type=int, default=defaults.max_steps)
+        parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+        parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
+        parser.add_argument("--max-pairs", type=int, default=defaults.max_pairs)
+        parser.add_argument("--margin", type=float, default=defaults.margin)
+        parser.add_argument("--matryoshka-dims", default="384,128")
+        parser.add_argument("--dimension", type=int, default=None,
+                            help="serve at this Matryoshka dimension (default: the full one)")
+        parser.add_argument("--seed", type=int, default=defaults.seed)
+        parser.add_argument("--shadow", action="store_true", help="start it in shadow at once")
+
+    def handle(self, *args, **options):
+        if not Path(options["corpus"]).exists():
+            raise CommandError(f"{options['corpus']} does not exist")
+        hp = fit.Hyperparameters(
+            max_steps=options["max_steps"], batch_size=options["batch_size"],
+            learning_rate=options["learning_rate"], max_pairs=options["max_pairs"],
+            margin=options["margin"], dimension=options["dimension"], seed=options["seed"],
+            matryoshka_dims=[int(d) for d in options["matryoshka_dims"].split(",") if d],
+        )  # fmt: skip
+        choice = options["training_set"]
+        if choice == "none":
+            training_set = None
+        elif choice == "latest":
+            training_set = TrainingSet.objects.order_by("-id").first()
+        else:
+            training_set = TrainingSet.objects.get(pk=int(choice))
+        directory = Path(options["directory"]) if options["directory"] else None
+        model = lifecycle.train_model(options["name"], options["corpus"], training_set, hp,
+                                      directory, progress=options["verbosity"] > 0)  # fmt: skip
+        if options["shadow"]:
+            registry.start_shadow(model.embedding_model)
+        m = model.manifest
+        self.stdout.write(f"trained {model.embedding_model.label} in {m['training_seconds']} s "
+                          f"on {m['device']} from {m['pairs']['total']} pairs; "
+                          f"saved to {model.path}")  # fmt: skip
+        for who, metrics in (("trained", m["metrics"]["trained"]),
+                             ("served " + m["metrics"]["served"]["model"], m["metrics"]["served"])):
+            for split in ("validation", "test", "heldout_app"):
+                s = metrics.get(split)
+                if s:
+                    self.stdout.write(f"  {who:<40} {split:<10} issues/bug "
+                                      f"{s['issues_per_bug']:.2f}  pair-P "
+                                      f"{s['pair_precision']:.3f}  pair-R {s['pair_recall']:.3f}"
+                                      f"  B3-F1 {s['bcubed_f1']:.3f}")  # fmt: skip
+        if options["verbosity"] > 1:
+            self.stdout.write(json.dumps(m, indent=2))
