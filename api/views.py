@@ -4,6 +4,7 @@ objects are simply not found (404)."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, mixins, pagination, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -112,6 +113,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
                        serializer.validated_data["status"])  # fmt: skip
         serializer.instance.refresh_from_db()
 
+    @extend_schema(responses=EventSerializer(many=True))  # a page of events, not the issue
     @decorators.action(detail=True, methods=["get"])
     def events(self, request, pk=None):
         issue = self.get_object()

@@ -74,6 +74,8 @@ RULES: dict[str, Rule] = {
     "issue-similar": MEMBERS,
     "issue-merge": MEMBERS,
     "issue-unmerge": MEMBERS,
+    "api-schema": OWN,
+    "api-docs": OWN,
     "ingest-spool": STAFF,
 }
 
@@ -84,8 +86,6 @@ NOT_MATRIXED = {
     "ingest-security": "browser CSP reports, DSN key auth (test_ingest_http)",
     "ingest-health": "public health check",
     "health": "public health check",
-    "api-schema": "public OpenAPI schema",
-    "api-docs": "public API docs page",
     "web:login": "sign-in page",
     "web:logout": "sign-out",
 }
