@@ -61,7 +61,12 @@ class ProjectViewSet(viewsets.ModelViewSet):
         )
         if role_in(self.request.user, organization.id) not in MANAGERS:
             raise PermissionDenied("only owners and admins may create projects")
+        serializer.check_slug_free(organization.id)
         serializer.save(organization=organization)
+
+    def perform_update(self, serializer):
+        serializer.check_slug_free(serializer.instance.organization_id)
+        serializer.save()
 
 
 class ProjectKeyViewSet(viewsets.ModelViewSet):

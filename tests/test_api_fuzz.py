@@ -140,3 +140,23 @@ def test_issue_events_are_documented_as_a_page_of_events(world):
     ok = schema["paths"]["/api/0/issues/{id}/events/"]["get"]["responses"]["200"]
     ref = ok["content"]["application/json"]["schema"]["$ref"]
     assert ref == "#/components/schemas/PaginatedEventList"
+
+
+def test_a_taken_project_slug_is_a_400_not_a_500(world):
+    """Found probing what the fuzzer cannot guess: the unique slug per organisation was left to
+    the database, so a duplicate was an IntegrityError (500) on create and on update."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {world['token']}")
+    other = client.post("/api/0/projects/", {"name": "Web", "slug": "web",
+                                              "organization": "acme"}, format="json")  # fmt: skip
+    assert other.status_code == 201
+    again = client.post("/api/0/projects/", {"name": "Web 2", "slug": "web",
+                                              "organization": "acme"}, format="json")  # fmt: skip
+    assert again.status_code == 400 and "slug" in again.json()
+    backend = Project.objects.get(slug="backend")
+    renamed = client.patch(f"/api/0/projects/{backend.id}/", {"slug": "web"}, format="json")
+    assert renamed.status_code == 400 and "slug" in renamed.json()
+    assert client.patch(f"/api/0/projects/{backend.id}/", {"slug": "backend"},
+                        format="json").status_code == 200  # its own slug is not taken  # fmt: skip
