@@ -288,3 +288,33 @@ def test_rules_cover_five_roles():
     for name, rule in RULES.items():
         assert len(rule.read) == len(rule.write) == len(ROLES), name
 
+
+
+@pytest.mark.django_db
+def test_ids_in_bodies_cannot_reach_another_organisation(world):
+    """The matrix checks URLs; ids can also travel in bodies and query strings. Acme's owner
+    names Globex's issue and key everywhere an id is accepted: nothing of Globex changes."""
+    frontend = Project.objects.get(slug="frontend")
+    ingest(frontend, {"message": "theirs", "fingerprint": ["theirs"]})
+    theirs = Issue.objects.get(project=frontend)
+    their_key = ProjectKey.objects.create(project=frontend)
+    ours = world["fill"]["issue"]
+    owner = _client("owner", world)
+    base = "/acme/backend"
+    owner.post(f"{base}/issues/bulk/", {"action": "resolve", "issue": [theirs.id]})
+    assert owner.post(f"{base}/issues/{ours}/action/",
+                      {"action": "merge", "other": theirs.id}).status_code == 404  # fmt: skip
+    merge = owner.post(f"/api/0/issues/{ours}/merge/", {"issues": [theirs.id]}, format="json")
+    assert merge.status_code in (400, 404)
+    assert owner.post(f"{base}/settings/keys/",
+                      {"action": "disable", "key": their_key.id}).status_code == 404  # fmt: skip
+    project = world["pk"]["project"]
+    assert owner.get(f"/api/0/projects/{project}/keys/{their_key.id}/").status_code == 404
+    assert owner.patch(f"/api/0/projects/{project}/keys/{their_key.id}/",
+                       {"is_active": False}, format="json").status_code == 404  # fmt: skip
+    listed = owner.get("/api/0/issues/", {"project": frontend.id}).json()
+    assert listed["count"] == 0
+    theirs.refresh_from_db()
+    their_key.refresh_from_db()
+    assert theirs.status == Issue.Status.UNRESOLVED and theirs.hashes.exists()
+    assert their_key.is_active
