@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
 
 
@@ -45,11 +46,14 @@ class ProjectKeySerializer(serializers.ModelSerializer):
 
 
 class IssueSerializer(serializers.ModelSerializer):
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
     class Meta:
         model = Issue
         fields = ["id", "project", "title", "culprit", "type", "level", "platform", "status",
                   "regressed", "first_seen", "last_seen", "resolved_at", "times_seen",
-                  "users_seen"]  # fmt: skip
+                  "users_seen", "assignee", "ignore_until", "ignore_until_events",
+                  "ignore_until_users", "resolved_in_release"]  # fmt: skip
         read_only_fields = [f for f in fields if f != "status"]
 
 
@@ -60,4 +64,11 @@ class EventSerializer(serializers.ModelSerializer):
         model = Event
         fields = ["id", "event_id", "issue", "timestamp", "received", "level", "platform",
                   "title", "release", "environment", "user", "tags", "data"]  # fmt: skip
+        read_only_fields = fields
+
+
+class DeadLetterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RawEvent
+        fields = ["id", "event_id", "kind", "received_at", "attempts", "last_error"]
         read_only_fields = fields

@@ -3,6 +3,7 @@ objects are simply not found (404)."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, mixins, pagination, viewsets
@@ -13,15 +14,19 @@ from rest_framework.response import Response
 
 from api.permissions import MANAGERS, ManagersWrite, role_in
 from api.serializers import (
+    DeadLetterSerializer,
     EventSerializer,
     IssueSerializer,
     OrganizationSerializer,
     ProjectKeySerializer,
     ProjectSerializer,
 )
+from ingest.models import RawEvent
+from ingest.processing import MAX_ATTEMPTS
 from monitor.issues import SORTS, filter_issues, set_status, sort_issues
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
 from monitor.params import is_id
+from privacy.tasks import purge_project
 
 
 class Pages(pagination.PageNumberPagination):
@@ -69,6 +74,31 @@ class ProjectViewSet(viewsets.ModelViewSet):
         serializer.save()
 
 
+    def destroy(self, request, *args, **kwargs):
+        """Keys are disabled at once (ingest stops); the data goes in chunks in a worker
+        (privacy.purge_project), never in one huge in-request cascade. 202: scheduled."""
+        project = self.get_object()
+        ProjectKey.objects.filter(project=project).update(is_active=False)
+        transaction.on_commit(lambda: purge_project.delay(project.id))
+        return Response({"detail": "deletion scheduled", "id": project.id}, status=202)
+
+
+class DeadLetterViewSet(viewsets.ReadOnlyModelViewSet):
+    """Events that could not be processed (after MAX_ATTEMPTS tries) and why; owners and admins
+    of the project's organisation only."""
+
+    serializer_class = DeadLetterSerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        project = get_object_or_404(
+            Project, pk=self.kwargs["project_pk"], organization__memberships__user=self.request.user
+        )
+        if role_in(self.request.user, project.organization_id) not in MANAGERS:
+            raise PermissionDenied("only owners and admins see dead letters")
+        return RawEvent.objects.filter(project=project, attempts__gte=MAX_ATTEMPTS).order_by("-id")
+
+
 class ProjectKeyViewSet(viewsets.ModelViewSet):
     serializer_class = ProjectKeySerializer
     permission_classes = [IsAuthenticated, ManagersWrite]
@@ -94,7 +124,8 @@ class ProjectKeyViewSet(viewsets.ModelViewSet):
 
 class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                    viewsets.GenericViewSet):  # fmt: skip
-    """Filters: project, status, level, environment, release, query (title, culprit);
+    """Filters: project, status, level, environment, release, query (title, culprit), assigned
+    (me, none, a username);
     sort: last_seen (default), first_seen, events, users."""
 
     serializer_class = IssueSerializer
@@ -108,14 +139,15 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
                 raise ValidationError({"project": "a project id"})
             issues = issues.filter(project_id=project)
         try:
-            return sort_issues(filter_issues(issues, params), params.get("sort"))
+            return sort_issues(filter_issues(issues, params, user=self.request.user),
+                               params.get("sort"))  # fmt: skip
         except KeyError as exc:
             raise ValidationError({"sort": f"one of {', '.join(SORTS)}"}) from exc
 
     def perform_update(self, serializer):
         if "status" in serializer.validated_data:
             set_status(Issue.objects.filter(pk=serializer.instance.pk),
-                       serializer.validated_data["status"])  # fmt: skip
+                       serializer.validated_data["status"], by=self.request.user)  # fmt: skip
         serializer.instance.refresh_from_db()
 
     @extend_schema(responses=EventSerializer(many=True))  # a page of events, not the issue

@@ -18,6 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey  # noqa: E402
 
+RUNNING: dict[str, object] = {}  # the embedded servers started by `services`, by name
+
 
 @contextlib.contextmanager
 def services(database: str):
@@ -29,6 +31,7 @@ def services(database: str):
         postgres = EmbeddedPostgres(VAR_DIR / "bench" / "postgres")
         postgres.start()
         started.append(postgres)
+        RUNNING["postgres"] = postgres
         import psycopg
 
         with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
@@ -39,6 +42,7 @@ def services(database: str):
         valkey = EmbeddedValkey(VAR_DIR / "bench" / f"valkey-{os.getpid()}")
         valkey.start()
         started.append(valkey)
+        RUNNING["valkey"] = valkey
         env["REDIS_URL"] = valkey.url
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")

@@ -68,7 +68,7 @@ def merge(request, issue_id: int):
         )
         if len(sources) != len(set(body.validated_data["issues"]) - {target.pk}):
             raise ValidationError({"issues": "every issue must exist in the same project"})
-        merged = merge_by_user(target.pk, sources)
+        merged = merge_by_user(target.pk, sources, by=request.user)
     return Response({**issue_summary(merged), "merged": sources})
 
 
@@ -81,5 +81,5 @@ def unmerge(request, issue_id: int, hash: str):
                                        hash=hash)  # fmt: skip
         if issue.hashes.count() < 2:
             raise ValidationError({"hash": "the issue has no other fingerprint to keep"})
-        new_issue = unmerge_hash(group_hash)
+        new_issue = unmerge_hash(group_hash, by=request.user)
     return Response(issue_summary(new_issue), status=201)

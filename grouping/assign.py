@@ -136,22 +136,36 @@ SET times_seen = monitor_issuetag.times_seen + EXCLUDED.times_seen,
 RETURNING issue_id, key, (xmax = 0) AS inserted
 """
 
+# "Resolved in next release" (resolved_in_release set): only an event of a release this issue
+# had never been seen in reopens it (its release tag row was inserted by this batch).
+NEWER_RELEASE = "(old.resolved_in_release = '' OR %(new_release)s)"
+# The CTE locks the row and reads the latest committed status, so `old.status` is what this batch
+# changed (the caller learns about regressions and ignored issues that got events).
 ISSUE_BUMP_SQL = """
+WITH old AS (SELECT id, status, resolved_at, resolved_in_release FROM monitor_issue
+             WHERE id = %(id)s FOR UPDATE)
 UPDATE monitor_issue SET
     times_seen = times_seen + %(count)s,
     users_seen = users_seen + %(new_users)s,
     first_seen = LEAST(first_seen, %(first_seen)s),
     last_seen = GREATEST(last_seen, %(last_seen)s),
-    regressed = regressed OR (status = 'resolved' AND {reopens}),
-    regressed_at = CASE WHEN status = 'resolved' AND {reopens} THEN %(last_received)s
+    regressed = regressed OR (old.status = 'resolved' AND {reopens}),
+    regressed_at = CASE WHEN old.status = 'resolved' AND {reopens} THEN %(last_received)s
                         ELSE regressed_at END,
-    status = CASE WHEN status = 'resolved' AND {reopens} THEN 'unresolved' ELSE status END
-WHERE id = %(id)s
-""".format(reopens="COALESCE(resolved_at, '-infinity') < %(last_received)s")
+    status = CASE WHEN old.status = 'resolved' AND {reopens} THEN 'unresolved'
+                  ELSE old.status END
+FROM old WHERE monitor_issue.id = old.id
+RETURNING old.status, monitor_issue.status
+""".format(
+    reopens=f"COALESCE(old.resolved_at, '-infinity') < %(last_received)s AND {NEWER_RELEASE}"
+)
 
 
-def record_tags(deltas: dict[int, IssueDelta]) -> dict[int, int]:
-    """Upsert tag value counts; returns issue id → number of users seen for the first time."""
+def record_tags(
+    deltas: dict[int, IssueDelta], new_releases: set[int] | None = None
+) -> dict[int, int]:
+    """Upsert tag value counts; returns issue id → number of users seen for the first time.
+    `new_releases`, when given, receives the issues that got a release never seen on them."""
     rows = sorted(
         (issue_id, key, value, n, delta.first_seen, delta.last_seen)
         for issue_id, delta in deltas.items()
@@ -166,6 +180,8 @@ def record_tags(deltas: dict[int, IssueDelta]) -> dict[int, int]:
         for issue_id, key, inserted in cursor.fetchall():
             if key == "user" and inserted:
                 new_users[issue_id] = new_users.get(issue_id, 0) + 1
+            elif key == "release" and inserted and new_releases is not None:
+                new_releases.add(issue_id)
     return new_users
 
 
@@ -179,10 +195,13 @@ def lock_issues(issue_ids: Iterable[int]) -> None:
             )
 
 
-def bump_issues(deltas: dict[int, IssueDelta]) -> None:
-    """Add a batch's counts to its issues; an event received after resolution reopens the issue."""
+def bump_issues(deltas: dict[int, IssueDelta]) -> dict[int, tuple[str, str]]:
+    """Add a batch's counts to its issues; an event received after resolution reopens the issue.
+    Returns issue id → (status before, status after) for issues not unresolved before."""
     lock_issues(deltas)
-    new_users = record_tags(deltas)
+    new_releases: set[int] = set()
+    new_users = record_tags(deltas, new_releases)
+    changes: dict[int, tuple[str, str]] = {}
     with connection.cursor() as cursor:
         for issue_id in sorted(deltas):
             delta = deltas[issue_id]
@@ -195,5 +214,10 @@ def bump_issues(deltas: dict[int, IssueDelta]) -> None:
                     "first_seen": delta.first_seen,
                     "last_seen": delta.last_seen,
                     "last_received": delta.last_received,
+                    "new_release": issue_id in new_releases,
                 },
             )
+            row = cursor.fetchone()
+            if row and row[0] != "unresolved":
+                changes[issue_id] = (row[0], row[1])
+    return changes

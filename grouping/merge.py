@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Min
 
 from grouping.assign import IssueSeed, create_issue
 from monitor.models import Event, GroupHash, Issue, IssueTag
+from monitor.signals import issue_unmerged, issues_merged
 
 MERGE_TAGS_SQL = """
 INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, first_seen, last_seen)
@@ -60,11 +61,14 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
     return target
 
 
-def merge_by_user(target_id: int, source_ids: list[int]) -> Issue:
+def merge_by_user(target_id: int, source_ids: list[int], by=None) -> Issue:
     """A merge asked for by a person: the moved fingerprints remember it."""
     sources = [s for s in source_ids if s != target_id]
     GroupHash.objects.filter(issue_id__in=sources).update(decided_by=GroupHash.DecidedBy.MERGE)
-    return merge_issues(target_id, sources)
+    target = merge_issues(target_id, sources)
+    if sources:
+        issues_merged.send(sender=Issue, target_id=target_id, source_ids=sources, user=by)
+    return target
 
 
 def recount(issue: Issue) -> None:
@@ -82,7 +86,7 @@ def recount(issue: Issue) -> None:
     issue.save(update_fields=["times_seen", "first_seen", "last_seen", "users_seen"])
 
 
-def unmerge_hash(group_hash: GroupHash) -> Issue:
+def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
     """Give one fingerprint (and its events) an issue of its own again."""
     old_issue = Issue.objects.select_for_update().get(pk=group_hash.issue_id)
     if old_issue.hashes.count() <= 1:
@@ -110,4 +114,6 @@ def unmerge_hash(group_hash: GroupHash) -> Issue:
     ).update(issue_id=new_issue_id)
     recount(old_issue)
     recount(new_issue)
+    issue_unmerged.send(sender=Issue, issue_id=old_issue.id, new_issue_id=new_issue_id,
+                        hash=group_hash.hash, user=by)  # fmt: skip
     return new_issue

@@ -16,7 +16,7 @@ import time
 import numpy as np
 import redis
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from embeddings import store
@@ -129,14 +129,32 @@ def _mark(rows: list[GroupHash], state: str) -> None:
     )
 
 
+# Pending fingerprints in turns per organisation: one tenant's flood of new fingerprints must not
+# make everyone else's wait past ML_PENDING_TIMEOUT_SECONDS (the partial index on pending rows
+# keeps the scan to what is waiting).
+FAIR_PENDING_SQL = """
+SELECT id FROM (
+    SELECT gh.id, row_number() OVER (PARTITION BY p.organization_id ORDER BY gh.id) AS turn
+    FROM monitor_grouphash gh JOIN monitor_project p ON p.id = gh.project_id
+    WHERE gh.ml_state = 'pending'
+) ranked ORDER BY turn, id LIMIT %s
+"""
+
+
+def fair_pending_ids(limit: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(FAIR_PENDING_SQL, [limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def decide_batch(limit: int) -> int:
     """Claim up to `limit` pending fingerprints and decide them; returns how many were claimed."""
     with transaction.atomic():
         rows = list(
             GroupHash.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(ml_state=GroupHash.MLState.PENDING)
+            .filter(ml_state=GroupHash.MLState.PENDING, id__in=fair_pending_ids(limit))
             .select_related("project")
-            .order_by("id")[:limit]
+            .order_by("id")
         )
         if not rows:
             return 0

@@ -23,14 +23,17 @@ from monitor import wakeup
 log = logging.getLogger(__name__)
 
 INSERT_SQL = """
-INSERT INTO ingest_rawevent (project_id, event_id, kind, payload, received_at, attempts, last_error)
-VALUES (%s, %s, %s, %b, %s, 0, '')
+INSERT INTO ingest_rawevent
+    (project_id, event_id, kind, payload, received_at, attempts, last_error, user_agent)
+VALUES (%s, %s, %s, %b, %s, 0, '', %s)
 ON CONFLICT (project_id, event_id) DO NOTHING
 RETURNING id
 """
 
 
-def store_raw_event(project_id: int, event_id: uuid.UUID, kind: str, payload: bytes) -> int | None:
+def store_raw_event(
+    project_id: int, event_id: uuid.UUID, kind: str, payload: bytes, user_agent: str = ""
+) -> int | None:
     """Insert the raw event; the row id, or None when this event id was already accepted.
 
     A server-side-binding psycopg cursor sends the payload as binary: Django's client-side
@@ -39,7 +42,9 @@ def store_raw_event(project_id: int, event_id: uuid.UUID, kind: str, payload: by
     """
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(INSERT_SQL, [project_id, event_id, kind, payload, timezone.now()])
+        cursor.execute(
+            INSERT_SQL, [project_id, event_id, kind, payload, timezone.now(), user_agent[:512]]
+        )
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -64,11 +69,15 @@ def wake(slot: int) -> None:
     wakeup.wake(QUEUE, drain, slot, publish_breaker)
 
 
-def accept(project_id: int, event_id: uuid.UUID, kind: str, payload: bytes) -> None:
-    """Make the event durable: in PostgreSQL, or in the local spool while it is unavailable."""
+def accept(
+    project_id: int, event_id: uuid.UUID, kind: str, payload: bytes, user_agent: str = ""
+) -> None:
+    """Make the event durable: in PostgreSQL, or in the local spool while it is unavailable
+    (a spooled event does not keep its User-Agent)."""
     if database.breaker.allow():
         try:
-            row = database.retrying(store_raw_event, project_id, event_id, kind, payload)
+            row = database.retrying(store_raw_event, project_id, event_id, kind, payload,
+                                    user_agent)
         except database.DB_UNAVAILABLE as exc:
             database.failed(exc)
         else:

@@ -20,6 +20,9 @@ class RawEvent(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    user_agent = models.CharField(
+        max_length=512, blank=True, db_default="", help_text="The HTTP request's User-Agent."
+    )
 
     class Meta:
         constraints = [
@@ -27,7 +30,10 @@ class RawEvent(models.Model):
                 fields=["project", "event_id"], name="rawevent_unique_id_per_project"
             )
         ]
-        indexes = [models.Index(fields=["received_at"], name="rawevent_received_idx")]
+        indexes = [
+            models.Index(fields=["received_at"], name="rawevent_received_idx"),
+            models.Index(fields=["project", "id"], name="rawevent_fairshare_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"raw {self.event_id.hex} ({self.attempts} attempts)"

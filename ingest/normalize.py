@@ -15,6 +15,8 @@ import re
 from typing import Any
 
 from ingest.logformat import format_logentry
+from ingest.useragent import add_user_agent_contexts
+from sourcemaps.symbolicate import normalize_debug_meta
 
 LEVELS = {"debug", "info", "warning", "error", "fatal"}
 LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "trace": "debug"}
@@ -388,8 +390,10 @@ def normalize_event(
     event_id: str,
     *,
     kind: str = "event",
+    user_agent: str | None = None,
 ) -> dict:
-    """Canonical, bounded, JSON-safe event. `received` is the server time (unix seconds)."""
+    """Canonical, bounded, JSON-safe event. `received` is the server time (unix seconds);
+    `user_agent` is the HTTP request's User-Agent (browser/os/device when the SDK sent none)."""
     if kind == "csp":
         return normalize_csp(event, received, event_id)
 
@@ -439,12 +443,15 @@ def normalize_event(
     for field in ("contexts", "extra", "modules", "sdk"):
         if isinstance(event.get(field), dict) and event[field]:
             out[field] = trim(event[field])
+    if debug_meta := normalize_debug_meta(event.get("debug_meta")):
+        out["debug_meta"] = debug_meta
     breadcrumbs = normalize_breadcrumbs(event.get("breadcrumbs"))
     if breadcrumbs:
         out["breadcrumbs"] = breadcrumbs
     fingerprint = event.get("fingerprint")
     if isinstance(fingerprint, list) and fingerprint:
         out["fingerprint"] = [clean_str(part, 512) for part in fingerprint[:32] if part is not None]
+    add_user_agent_contexts(out, user_agent)
     out["tags"] = derived_tags(out, normalize_tags(event.get("tags")))
     out.update(metadata(out))
     return out
@@ -472,6 +479,7 @@ def derived_tags(event: dict, tags: list[list[str]]) -> list[list[str]]:
             extra.append(
                 (context_name, f"{context['name']} {version}" if version else context["name"])
             )
+    extra.extend(ua_tags(contexts))
     exceptions = event.get("exception") or []
     if exceptions and isinstance(exceptions[-1].get("mechanism"), dict):
         mechanism = exceptions[-1]["mechanism"]
@@ -483,6 +491,17 @@ def derived_tags(event: dict, tags: list[list[str]]) -> list[list[str]]:
         if value and key not in present:
             tags.append([key, clean_str(value, MAX_TAG_VALUE)])
     return tags
+
+
+def ua_tags(contexts: dict) -> list[tuple[str, Any]]:
+    """browser.name, os.name and device, as Sentry tags them."""
+    out: list[tuple[str, Any]] = []
+    for name in ("browser", "os"):
+        if isinstance(contexts.get(name), dict):
+            out.append((f"{name}.name", contexts[name].get("name")))
+    if isinstance(contexts.get("device"), dict):
+        out.append(("device", contexts["device"].get("model") or contexts["device"].get("family")))
+    return [(k, v) for k, v in out if isinstance(v, str)]
 
 
 def _frame_label(frame: dict) -> str | None:

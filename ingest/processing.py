@@ -17,15 +17,18 @@ from django.db.models import F, Q
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from alerts import outbox as alert_outbox
 from grouping import ml
 from grouping.assign import IssueDelta, IssueSeed, bump_issues, resolve_hashes
 from grouping.fingerprint import Grouping, group
 from ingest.claims import record_claims
+from ingest.fairshare import fair_ids
 from ingest.models import RawClaim, RawEvent
 from ingest.normalize import normalize_event
 from ingest.payload import loads
 from ingest.scrub import scrub_event
 from monitor.models import Event, Project
+from sourcemaps.store import resolve_source_maps
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -58,7 +61,9 @@ def _utc(seconds: float) -> dt.datetime:
 def prepare(raw: RawEvent, project: Project) -> Prepared:
     """The pure stages: parse → normalize → scrub → fingerprint."""
     payload = loads(bytes(raw.payload))
-    data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind)
+    data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind,
+                           user_agent=raw.user_agent)
+    data = resolve_source_maps(data, raw.project_id)
     if project.scrub_data:
         data = scrub_event(data, project.scrub_extra_keys or ())
     grouping = group(data)
@@ -115,7 +120,9 @@ def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
             item.event.issue_id = issue_of[item.grouping.hash]
             deltas[item.event.issue_id].add(item.event.timestamp, item.event.received, item.tags)
         insert_events([item.event for item in fresh])
-        bump_issues(deltas)
+        changes = bump_issues(deltas)
+        alert_outbox.record(project_id, [item.event for item in fresh],
+                            {issue_of[h] for h in created}, changes)  # fmt: skip
         stored += len(fresh)
     if ml_pending:
         transaction.on_commit(ml.wake)
@@ -157,11 +164,11 @@ def insert_events(events: list[Event]) -> None:
 
 
 def _claim(limit: int, ids: list[int] | None = None) -> list[RawEvent]:
+    """Lock up to `limit` waiting rows: the given `ids`, else a fair share of every tenant's."""
     rows = RawEvent.objects.select_for_update(skip_locked=True).filter(
         Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now()), attempts__lt=MAX_ATTEMPTS
     )
-    if ids is not None:
-        rows = rows.filter(id__in=ids)
+    rows = rows.filter(id__in=ids if ids is not None else fair_ids(limit, MAX_ATTEMPTS))
     return list(rows.order_by("id")[:limit])
 
 

@@ -23,6 +23,10 @@ KNOWN_ITEM_TYPES = frozenset(
         "unreal_report",
     }
 )  # fmt: skip
+# Counted by the server when it drops an attachment (attachments.accept), never sender-chosen.
+KNOWN_ITEM_TYPES |= {"attachment_without_event", "attachment_over_event_limit",
+                     "attachment_over_project_limit", "attachment_database_unavailable",
+                     "feedback_database_unavailable"}  # fmt: skip
 
 
 def item_type_name(item_type: str) -> str:

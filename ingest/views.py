@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ingest import accept, stats
+from ingest import accept, side_items, stats
 from ingest.auth import KeyInfo, authenticate, public_key_from_request
 from ingest.body import decode_content, decode_head, decode_legacy_store_body, read_body
 from ingest.errors import IngestError, bad_request, too_large
@@ -107,6 +107,11 @@ def _read(request: HttpRequest, compressed_limit: int, limit: int) -> bytes:
     return decode_content(body, request.META.get("HTTP_CONTENT_ENCODING"), limit)
 
 
+def _user_agent(request: HttpRequest) -> str:
+    """Kept with the raw event: browsers send their browser/OS only in this header."""
+    return request.META.get("HTTP_USER_AGENT", "")[:512]
+
+
 def _rate_limit(key: KeyInfo) -> None:
     check_rate_limit(key.public_key, key.rate_limit_count, key.rate_limit_window)
 
@@ -122,7 +127,7 @@ def store(request: HttpRequest, project_id: int) -> HttpResponse:
     if event.get("type") == "transaction":
         stats.count_items(project_id, Counter(transaction=1))
     else:
-        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, data)
+        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, data, _user_agent(request))
     return JsonResponse({"id": event_id.hex})
 
 
@@ -141,7 +146,11 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
 
     events: list[tuple[uuid.UUID, bytes]] = []
     skipped: Counter = Counter()
+    side: list = []
     for index, item in enumerate(parsed.items, start=1):
+        if item.type in side_items.TYPES:
+            side.append(item)
+            continue
         if item.type not in EVENT_ITEM_TYPES:
             skipped[item.type] += 1
             continue
@@ -156,10 +165,12 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     if len({event_id for event_id, _ in events}) != len(events):
         raise bad_request("envelope carries two events with the same event_id")
 
+    extras = side_items.prepare(side, header_event_id or (events[0][0] if events else None))
     for _ in events:
         _rate_limit(key)
     for event_id, payload in events:
-        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, payload)
+        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, payload, _user_agent(request))
+    skipped.update(side_items.store(project_id, extras))
     stats.count_items(project_id, skipped)
 
     reply_id = header_event_id or (events[0][0] if events else None)

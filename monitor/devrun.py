@@ -60,6 +60,8 @@ def main() -> int:
              "-c", concurrency, "--loglevel", "WARNING"],
             [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "embeddings", "-c", "1",
              "-n", "embeddings@%h", "--loglevel", "WARNING"],
+            [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "alerts", "-c", "2",
+             "-n", "alerts@%h", "--loglevel", "WARNING"],
             [f"{BIN}/celery", "-A", "monitor", "beat", "--loglevel", "WARNING",
              "-s", str(beat_schedule)],
         ]  # fmt: skip

@@ -174,6 +174,23 @@ class Issue(models.Model):
     regressed_at = models.DateTimeField(null=True, blank=True)
     times_seen = models.BigIntegerField(default=0)
     users_seen = models.IntegerField(default=0)
+    # Triage workflow (alerts app, docs/alerts.md).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_issues",
+    )  # fmt: skip
+    ignore_until = models.DateTimeField(null=True, blank=True, help_text="Ignored until then.")
+    ignore_until_events = models.BigIntegerField(
+        null=True, blank=True, help_text="Ignored until times_seen reaches this."
+    )
+    ignore_until_users = models.IntegerField(
+        null=True, blank=True, help_text="Ignored until users_seen reaches this."
+    )
+    resolved_in_release = models.CharField(
+        max_length=200, blank=True, default="", db_default="",
+        help_text="Resolved in the release after this one: only events of a release not seen "
+        "on the issue before its resolution reopen it.",
+    )  # fmt: skip
 
     class Meta:
         indexes = [

@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "privacy",
     "api",
     "web",
+    "sourcemaps",
+    "feedback",
+    "attachments",
+    "alerts",
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -163,6 +167,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_ROUTES = {
     "ingest.*": {"queue": "ingest"},
     "grouping.ml_drain": {"queue": "embeddings"},
+    "alerts.*": {"queue": "alerts"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
@@ -185,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-pending-ml-decisions": {
         "task": "grouping.sweep_pending",
         "schedule": float(env_int("ML_SWEEP_INTERVAL", 30)),
+    },
+    "alerts-sweep": {
+        "task": "alerts.sweep",
+        "schedule": float(env_int("ALERTS_SWEEP_INTERVAL", 30)),
     },
 }
 
@@ -282,3 +291,37 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Source maps (sentry-cli artifact bundles), issue 9. Chunk size must be a power of two.
+SOURCEMAPS_CHUNK_SIZE = env_int("SOURCEMAPS_CHUNK_SIZE", 8 * 1024 * 1024)
+SOURCEMAPS_CHUNKS_PER_REQUEST = env_int("SOURCEMAPS_CHUNKS_PER_REQUEST", 64)
+SOURCEMAPS_MAX_REQUEST_SIZE = env_int("SOURCEMAPS_MAX_REQUEST_SIZE", 32 * 1024 * 1024)
+SOURCEMAPS_MAX_BUNDLE_SIZE = env_int("SOURCEMAPS_MAX_BUNDLE_SIZE", 64 * 1024 * 1024)
+# Distinct source maps one event may load (each is parsed once per event).
+SOURCEMAPS_MAX_MAPS_PER_EVENT = env_int("SOURCEMAPS_MAX_MAPS_PER_EVENT", 20)
+
+# --- Attachments (issue 9): bytes per event and stored per project; over either, dropped.
+ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024)
+ATTACHMENTS_MAX_PROJECT_SIZE = env_int("ATTACHMENTS_MAX_PROJECT_SIZE", 1024 * 1024 * 1024)
+# --- Alerts and email (docs/alerts.md).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "faultline@localhost")
+# Notifications a project may send per hour; past it they are recorded as capped.
+ALERTS_HOURLY_CAP = env_int("ALERTS_HOURLY_CAP", 60)
+# Delivery attempts per destination (back-off ALERTS_RETRY_BASE_SECONDS * 2**attempt).
+ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", 6)
+ALERTS_RETRY_BASE_SECONDS = env_int("ALERTS_RETRY_BASE_SECONDS", 30)
+# A destination is flagged as failing after this many failed attempts in a row.
+ALERTS_FAILING_AFTER = env_int("ALERTS_FAILING_AFTER", 5)
+# Outgoing HTTP timeout (webhooks, Apprise) in seconds.
+ALERTS_HTTP_TIMEOUT = env_int("ALERTS_HTTP_TIMEOUT", 10)
+# Allow every destination to reach private/loopback addresses (SSRF guard off); else per
+# destination by staff.
+ALERTS_ALLOW_PRIVATE_URLS = env_bool("ALERTS_ALLOW_PRIVATE_URLS", False)

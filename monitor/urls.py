@@ -13,6 +13,10 @@ urlpatterns = [
     path("", include("ingest.urls")),
     path("", include("grouping.urls")),
     path("", include("consent.urls")),
+    path("", include("sourcemaps.urls")),
+    path("", include("feedback.urls")),
+    path("", include("attachments.urls")),  # before api.urls: it answers GET /api/0/ itself
     path("", include("api.urls")),
+    path("", include("alerts.urls")),
     path("", include("web.urls")),
 ]

@@ -10,8 +10,12 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from attachments.models import Attachment
+from feedback.models import UserFeedback
 from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Project
+from sourcemaps import retention as sourcemaps_retention
+from training import sets
 
 CHUNK = 2000
 
@@ -32,7 +36,11 @@ def purge_project(project_id: int) -> dict[str, int]:
         "raw_events": delete_in_chunks(RawEvent.objects.filter(project_id=project_id)),
         "issues": delete_in_chunks(Issue.objects.filter(project_id=project_id)),
     }
+    counts.update(sourcemaps_retention.purge_project(project_id, delete_in_chunks))
+    counts["attachments"] = delete_in_chunks(Attachment.objects.filter(project_id=project_id))
+    counts["feedback"] = delete_in_chunks(UserFeedback.objects.filter(project_id=project_id))
     Project.objects.filter(pk=project_id).delete()
+    sets.sync_files()  # exported training files lose the deleted rows too
     return counts
 
 
@@ -67,4 +75,12 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
                 Exists(Event.objects.filter(issue_id=OuterRef("pk")))
             )
         )
+    cutoffs = {org_id: now - dt.timedelta(days=days)
+               for org_id, days in Organization.objects.values_list("id", "retention_days")}
+    for name, model in (("attachments", Attachment), ("feedback", UserFeedback)):
+        totals[name] = sum(delete_in_chunks(model.objects.filter(
+            project__organization_id=org_id, received_at__lt=cutoff))
+            for org_id, cutoff in cutoffs.items())  # fmt: skip
+    totals.update(sourcemaps_retention.purge_expired(now, cutoffs, delete_in_chunks))
+    sets.sync_files()  # exported training files lose the expired rows too
     return totals

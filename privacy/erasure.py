@@ -15,6 +15,7 @@ from ingest.models import RawEvent
 from ingest.payload import loads
 from monitor.models import Event, Issue
 from privacy.deletion import delete_in_chunks
+from training import sets
 from training.models import TrainingPair
 
 
@@ -98,6 +99,7 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
         Q(event_a_id__in=ids) | Q(event_b_id__in=ids)
     ).count()
     report.events = delete_in_chunks(Event.objects.filter(id__in=ids))
+    sets.sync_files()  # the erased rows leave the exported training files too
     for issue in Issue.objects.filter(id__in=issue_ids):
         with transaction.atomic():
             if issue.events.exists():

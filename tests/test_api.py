@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from monitor.models import Issue, Membership, Organization, Project
+from monitor.models import Issue, Membership, Organization, Project, ProjectKey
 from tests.test_grouping_api import ingest
 from tests.test_ml_grouping import event
 
@@ -101,8 +101,34 @@ def test_role_limits_on_projects_and_keys(world):
     assert made.status_code == 201
     assert bob.post("/api/0/projects/", {"organization": "acme", "name": "X", "slug": "x"}
                     ).status_code == 403  # fmt: skip
-    assert alice.delete(f"/api/0/projects/{project.id}/").status_code == 204
+    deleted = alice.delete(f"/api/0/projects/{project.id}/")
+    assert deleted.status_code == 202  # scheduled: keys off now, data purged in chunks
+    assert not ProjectKey.objects.filter(project_id=project.id, is_active=True).exists()
+    from privacy.tasks import purge_project
+
+    purge_project(project.id)  # what the worker runs
     assert not Issue.objects.filter(project_id=project.id).exists()
+
+
+def test_dead_letters_are_listed_with_their_reason_for_managers(world):
+    from django.utils import timezone
+
+    from ingest.models import RawEvent
+    from ingest.processing import MAX_ATTEMPTS
+
+    project = world["project"]
+    RawEvent.objects.create(project=project, event_id="a" * 32, payload=b"{}",
+                            received_at=timezone.now(), attempts=MAX_ATTEMPTS,
+                            last_error="WorkerDied: the worker died 5 times")  # fmt: skip
+    RawEvent.objects.create(project=project, event_id="b" * 32, payload=b"{}",
+                            received_at=timezone.now())  # fmt: skip  (waiting, not dead)
+    url = f"/api/0/projects/{project.id}/dead-letters/"
+    assert client_for(world["bob"]).get(url).status_code == 403
+    assert client_for(world["carol"]).get(url).status_code == 404
+    listed = client_for(world["alice"]).get(url).json()["results"]
+    assert [(d["event_id"].replace("-", ""), d["last_error"][:10]) for d in listed] == [
+        ("a" * 32, "WorkerDied")
+    ]
 
 
 def test_openapi_schema_and_docs_are_served_locally(world):

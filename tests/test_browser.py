@@ -104,7 +104,8 @@ def test_sign_in_read_resolve_filter_and_merge(web, worker, browser):
     assert key.public_key in page.inner_text("#keys")
     page.screenshot(path=ARTIFACTS / "project-settings.png", full_page=True)
     page.click("text=Organisation")
-    page.wait_for_selector("#consent")
+    page.wait_for_selector("#members")
     assert "tester" in page.inner_text("#members")
+    assert page.locator("#consent").count() == 0  # the consent summary is for owners
     page.screenshot(path=ARTIFACTS / "organization-settings.png", full_page=True)
     page.close()

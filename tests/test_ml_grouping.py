@@ -255,3 +255,17 @@ def test_a_huge_exception_type_in_a_frameless_chain_does_not_fail_the_batch(proj
     states = sorted(GroupHash.objects.values_list("ml_state", flat=True))
     assert states == ["done", "done"]
     assert IssueEmbedding.objects.count() == 2
+
+
+def test_pending_fingerprints_are_decided_in_turns_per_organisation(project, no_breaker):
+    """Issue 10: one tenant's flood of new fingerprints timed out everyone else's."""
+    flood_org = Organization.objects.create(name="Flood", slug="flood")
+    flood = Project.objects.create(organization=flood_org, name="f", slug="f", platform="python")
+    for n in range(12):
+        ingest(flood, event(crash_function=f"f{n}", crash_line=f"return {n} / 0"))
+    ingest(project, event())
+    assert GroupHash.objects.filter(ml_state="pending").count() == 13
+    chosen = ml.fair_pending_ids(4)
+    assert GroupHash.objects.get(project=project).id in chosen  # the quiet tenant's turn
+    ml.decide_batch(4)
+    assert GroupHash.objects.get(project=project).ml_state == "done"

@@ -160,3 +160,29 @@ def test_a_failed_file_write_does_not_stop_the_clean_up(orgs, tmp_path, monkeypa
     assert not Path(first.path).exists()  # withdrawn rows never stay on disk
     assert "no cart" not in Path(second.path).read_text()
     assert not TrainingPair.objects.filter(organization__slug="full").exists()
+
+
+def test_erasure_and_retention_reach_the_exported_files(orgs, tmp_path):
+    """Issue 10: erasure and retention removed training rows but left them in the files."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from privacy import deletion
+    from privacy.erasure import erase_end_user
+
+    training_set = build(tmp_path)
+    full = orgs["full"]
+    before = Path(training_set.path).read_text().count("\n")
+    Event.objects.filter(project__organization=full).update(user={"email": "dora@example.com"})
+    erase_end_user(full.id, email="dora@example.com")
+    after_erasure = Path(training_set.path).read_text().count("\n")
+    assert after_erasure == training_set.pairs.count() < before
+    traces = orgs["traces"]
+    traces.retention_days = 1
+    traces.save()
+    Event.objects.filter(project__organization=traces).update(
+        received=timezone.now() - dt.timedelta(days=3)
+    )
+    deletion.purge_expired()
+    assert Path(training_set.path).read_text().count("\n") == training_set.pairs.count() == 0

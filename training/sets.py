@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import uuid
 from pathlib import Path
 
 from django.db import transaction
@@ -78,7 +79,7 @@ def build(name: str, directory: Path, max_pairs_per_project: int = 200, seed: in
     rng = random.Random(seed)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
     training_set = TrainingSet.objects.create(
-        name=name, path=str(directory / f"{name}-{stamp}.jsonl")
+        name=name, path=str(directory / f"{name}-{stamp}-{uuid.uuid4().hex[:8]}.jsonl")
     )
     for organization_id in tqdm(organizations, unit="org", disable=not progress):
         with_messages = policy.allowed(organization_id, Purpose.TRAINING, Category.ERROR_MESSAGES)
@@ -143,3 +144,23 @@ def enforce_consent(organization_id: int | None = None) -> dict[str, int]:
                 Path(contribution.training_set.path).unlink(missing_ok=True)
                 failed_files += 1
     return {"rows_removed": removed, "models_marked_stale": stale, "files_failed": failed_files}
+
+
+def sync_files() -> int:
+    """Rewrite every exported file that holds rows no longer in the database (events erased,
+    expired or deleted: their TrainingPairs cascaded). Returns how many files were rewritten."""
+    rewritten = 0
+    for training_set in TrainingSet.objects.all():
+        path = Path(training_set.path)
+        if not path.exists():
+            continue
+        with open(path, "rb") as handle:
+            lines = sum(1 for _ in handle)
+        if lines != training_set.pairs.count():
+            try:
+                write_file(training_set)
+            except OSError:
+                log.exception("could not rewrite %s; removing it", path)
+                path.unlink(missing_ok=True)
+            rewritten += 1
+    return rewritten

@@ -27,8 +27,8 @@ def project_for(user, org_slug: str, project_slug: str) -> Project:
     return get_object_or_404(visible_projects(user), organization__slug=org_slug, slug=project_slug)
 
 
-def stream(project: Project, params) -> QuerySet[Issue]:
-    issues = filter_issues(Issue.objects.filter(project=project), params, "unresolved")
+def stream(project: Project, params, user=None) -> QuerySet[Issue]:
+    issues = filter_issues(Issue.objects.filter(project=project), params, "unresolved", user)
     sort = params.get("sort")
     return sort_issues(issues, sort if sort in SORTS else None)
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web import settings_views, views
+from web import project_views, settings_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", settings_views.account, name="account"),
+    path("<slug:org>/projects/new/", project_views.new_project, name="new-project"),
     path(
         "<slug:org>/settings/", settings_views.organization_settings, name="organization-settings"
     ),

@@ -18,6 +18,7 @@ from monitor.issues import set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.params import is_id
 from web import queries
+from web.project_views import managed_organizations
 
 PAGE_SIZE = 25
 
@@ -26,7 +27,8 @@ PAGE_SIZE = 25
 def home(request):
     project = queries.visible_projects(request.user).first()
     if project is None:
-        return render(request, "web/no_projects.html")
+        return render(request, "web/no_projects.html", {
+            "managed_organizations": managed_organizations(request.user)})
     return redirect("web:stream", project.organization.slug, project.slug)
 
 
@@ -37,7 +39,7 @@ def _context(request, project, **extra):
 @login_required
 def stream(request, org, project):
     project = queries.project_for(request.user, org, project)
-    issues = queries.stream(project, request.GET)
+    issues = queries.stream(project, request.GET, request.user)
     page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
     lines = queries.sparklines([issue.id for issue in page])
     rows = [(issue, queries.spark_points(lines[issue.id])) for issue in page]
@@ -66,12 +68,12 @@ def bulk(request, org, project):
     issues = Issue.objects.filter(project=project, id__in=ids)
     action = request.POST.get("action")
     if action in BULK_STATUS:
-        count = set_status(issues, BULK_STATUS[action])
+        count = set_status(issues, BULK_STATUS[action], by=request.user)
         messages.success(request, f"{count} issues marked {BULK_STATUS[action]}.")
     elif action == "merge" and issues.count() >= 2:
         with transaction.atomic():
             target, *others = issues.order_by("-times_seen", "id").values_list("id", flat=True)
-            merge_by_user(target, others)
+            merge_by_user(target, others, by=request.user)
         messages.success(request, f"Merged {len(others) + 1} issues into #{target}.")
     else:
         messages.error(request, "Select issues and an action (merge needs two or more).")
@@ -119,16 +121,16 @@ def issue_action(request, org, project, issue_id):
     issue = get_object_or_404(Issue, project=project, pk=issue_id)
     action = request.POST.get("action")
     if action in BULK_STATUS:
-        set_status(Issue.objects.filter(pk=issue.pk), BULK_STATUS[action])
+        set_status(Issue.objects.filter(pk=issue.pk), BULK_STATUS[action], by=request.user)
     elif action == "merge" and request.POST.get("other", "").isdigit():
         other = get_object_or_404(Issue, project=project, pk=int(request.POST["other"]))
         with transaction.atomic():
-            merge_by_user(issue.id, [other.id])
+            merge_by_user(issue.id, [other.id], by=request.user)
         messages.success(request, f"Merged #{other.id} into this issue.")
     elif action == "unmerge":
         group_hash = get_object_or_404(GroupHash, issue=issue, hash=request.POST.get("hash", ""))
         with transaction.atomic():
             if issue.hashes.count() > 1:
-                new_issue = unmerge_hash(group_hash)
+                new_issue = unmerge_hash(group_hash, by=request.user)
                 messages.success(request, f"Fingerprint moved to a new issue #{new_issue.id}.")
     return redirect("web:issue", org, project.slug, issue.id)

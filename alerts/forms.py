@@ -1,0 +1,68 @@
+"""Validation shared by the settings page and the API: one place per rule."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from alerts.destinations import REGISTRY
+from alerts.models import AlertDestination, AlertRule
+
+LIMITS = {"threshold": (1, 1_000_000), "window_minutes": (1, 7 * 24 * 60),
+          "digest_minutes": (0, 24 * 60)}  # fmt: skip
+
+
+def check_limits(values: dict) -> None:
+    for name, (low, high) in LIMITS.items():
+        value = values.get(name)
+        if value is not None and not low <= value <= high:
+            raise ValidationError({name: f"between {low} and {high}"})
+
+
+def clean_destination_config(kind: str, config) -> dict:
+    if kind not in REGISTRY:
+        raise ValidationError({"kind": f"one of {', '.join(REGISTRY)}"})
+    if not isinstance(config, dict):
+        raise ValidationError({"config": "an object"})
+    return REGISTRY[kind].clean_config(config)
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = AlertRule
+        fields = ["name", "trigger", "threshold", "window_minutes", "min_level", "environment",
+                  "release", "digest_minutes", "destinations"]  # fmt: skip
+        widgets = {"destinations": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["destinations"].queryset = AlertDestination.objects.filter(project=project)
+
+    def clean(self):
+        cleaned = super().clean()
+        check_limits(cleaned)
+        return cleaned
+
+
+class DestinationForm(forms.Form):
+    """One target field whose meaning depends on the kind: addresses, a URL, an Apprise URL."""
+
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=AlertDestination.Kind.choices)
+    target = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Email: addresses, one per line. Webhook: https URL. Chat/push: an Apprise URL "
+        "such as slack://…, discord://…, ntfy://host/topic, mmost://…, tgram://….",
+    )  # fmt: skip
+    to_members = forms.BooleanField(required=False, label="Email project members")
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, target = cleaned.get("kind"), (cleaned.get("target") or "").strip()
+        if kind == "email":
+            config = {"addresses": target, "to_members": cleaned.get("to_members")}
+        else:
+            config = {"url": target}
+        if kind:
+            cleaned["config"] = clean_destination_config(kind, config)
+        return cleaned

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from alerts.destinations import REGISTRY
+from alerts.forms import check_limits, clean_destination_config
+from alerts.models import (
+    Activity,
+    AlertDestination,
+    AlertRule,
+    Comment,
+    DeliveryAttempt,
+    NotificationPreference,
+)
+
+
+def drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError(getattr(exc, "message_dict", None) or exc.messages)
+
+
+class AlertRuleSerializer(serializers.ModelSerializer):
+    destinations = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=AlertDestination.objects.all(), required=False
+    )
+
+    class Meta:
+        model = AlertRule
+        fields = ["id", "name", "trigger", "enabled", "threshold", "window_minutes",
+                  "min_level", "environment", "release", "digest_minutes", "destinations",
+                  "created_at"]  # fmt: skip
+        read_only_fields = ["created_at"]
+
+    def validate_destinations(self, value):
+        project = self.context["project"]
+        if any(d.project_id != project.id for d in value):
+            raise serializers.ValidationError("destinations of this project only")
+        return value
+
+    def validate(self, attrs):
+        try:
+            check_limits(attrs)
+        except DjangoValidationError as exc:
+            raise drf_error(exc) from exc
+        return attrs
+
+
+class AlertDestinationSerializer(serializers.ModelSerializer):
+    """Members see where it sends (`target`, secrets masked); owners/admins also see `config`
+    and the webhook `secret`. Only staff may set `allow_private` (SSRF guard)."""
+
+    target = serializers.SerializerMethodField()
+    is_failing = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = AlertDestination
+        fields = ["id", "name", "kind", "config", "secret", "enabled", "allow_private", "target",
+                  "is_failing", "consecutive_failures", "last_success_at", "last_failure_at",
+                  "last_error", "created_at"]  # fmt: skip
+        read_only_fields = ["secret", "consecutive_failures", "last_success_at",
+                            "last_failure_at", "last_error", "created_at"]  # fmt: skip
+
+    def get_target(self, destination) -> str:
+        return REGISTRY[destination.kind].describe(destination.config)
+
+    def validate_allow_private(self, value):
+        request = self.context.get("request")
+        if value and not (request and request.user.is_staff):
+            raise serializers.ValidationError("only staff may allow private addresses")
+        return value
+
+    def validate(self, attrs):
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        if self.instance is not None and "kind" in attrs and attrs["kind"] != self.instance.kind:
+            raise serializers.ValidationError({"kind": "cannot change; create a new destination"})
+        if "config" in attrs or self.instance is None:
+            try:
+                attrs["config"] = clean_destination_config(kind, attrs.get("config", {}))
+            except DjangoValidationError as exc:
+                raise drf_error(exc) from exc
+        return attrs
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("can_manage"):
+            data.pop("config", None)
+            data.pop("secret", None)
+        return data
+
+
+class DeliveryAttemptSerializer(serializers.ModelSerializer):
+    notification = serializers.IntegerField(source="delivery.notification_id", read_only=True)
+    test = serializers.BooleanField(source="delivery.notification.test", read_only=True)
+
+    class Meta:
+        model = DeliveryAttempt
+        fields = ["id", "at", "ok", "status_code", "error", "duration_ms", "delivery",
+                  "notification", "test"]  # fmt: skip
+        read_only_fields = fields
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "user", "text", "created_at"]
+        read_only_fields = ["user", "created_at"]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "kind", "user", "data", "created_at"]
+        read_only_fields = fields
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.CharField(allow_null=True, help_text="username, or null to unassign")
+
+
+class IgnoreSerializer(serializers.Serializer):
+    minutes = serializers.IntegerField(required=False, min_value=1, max_value=366 * 24 * 60)
+    events = serializers.IntegerField(required=False, min_value=1, max_value=10**9)
+    users = serializers.IntegerField(required=False, min_value=1, max_value=10**9)
+
+
+class ResolveSerializer(serializers.Serializer):
+    in_next_release = serializers.BooleanField(default=False)
+
+
+class PreferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NotificationPreference
+        fields = ["project", "email"]

@@ -1,0 +1,147 @@
+"""Alert settings, triage actions and email preferences in the web UI. Thin: validation in
+alerts.forms, actions in alerts.triage / alerts.notify, data for the partials in
+alerts.templatetags.alerts_tags."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from alerts import triage
+from alerts.forms import DestinationForm, RuleForm
+from alerts.models import AlertDestination, AlertRule, NotificationPreference
+from alerts.notify import send_test
+from alerts.tasks import enqueue
+from api.permissions import MANAGERS, role_in
+from monitor.models import Issue
+from web import queries
+
+
+def _first_error(exc: ValidationError) -> str:
+    return "; ".join(exc.messages)
+
+
+def _int(value) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+@require_POST
+def triage_action(request, org, project, issue_id):
+    """Assign, comment, ignore with a condition, resolve in the next release (any member)."""
+    project = queries.project_for(request.user, org, project)
+    issue = get_object_or_404(Issue.objects.select_related("project"), project=project,
+                              pk=issue_id)  # fmt: skip
+    action = request.POST.get("action")
+    try:
+        if action == "assign":
+            username = request.POST.get("assignee", "")
+            assignee = get_user_model().objects.filter(username=username).first() if username \
+                else None  # fmt: skip
+            if username and assignee is None:
+                raise ValidationError("no such user")
+            triage.assign(issue, assignee, request.user)
+        elif action == "comment":
+            triage.comment(issue, request.user, request.POST.get("text", ""))
+        elif action == "ignore_until":
+            triage.ignore(issue, request.user, minutes=_int(request.POST.get("minutes")),
+                          events=_int(request.POST.get("events")),
+                          users=_int(request.POST.get("users")))  # fmt: skip
+        elif action == "resolve_next":
+            triage.resolve_in_next_release(issue, request.user)
+    except ValidationError as exc:
+        messages.error(request, _first_error(exc))
+    return redirect(reverse("web:issue", args=[org, project.slug, issue.id]) + "#triage")
+
+
+def _settings_url(org, project) -> str:
+    return reverse("web:project-settings", args=[org, project.slug]) + "#alerts"
+
+
+@login_required
+@require_POST
+def settings_action(request, org, project):
+    """Rules and destinations: create, enable/disable, delete, send a test (owners/admins)."""
+    project = queries.project_for(request.user, org, project)
+    if role_in(request.user, project.organization_id) not in MANAGERS:
+        raise PermissionDenied("only owners and admins may change alerts")
+    action = request.POST.get("action", "")
+    if action == "create_rule":
+        form = RuleForm(request.POST, project=project)
+        if form.is_valid():
+            form.instance.project, form.instance.created_by = project, request.user
+            form.save()
+            messages.success(request, "Alert rule created.")
+        else:
+            messages.error(request, f"Rule not saved: {form.errors.as_text()}")
+    elif action == "create_destination":
+        form = DestinationForm(request.POST)
+        if form.is_valid():
+            AlertDestination.objects.create(
+                project=project, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"],
+                config=form.cleaned_data["config"],
+                allow_private=request.user.is_staff and bool(request.POST.get("allow_private")),
+            )  # fmt: skip
+            messages.success(request, "Destination added.")
+        else:
+            messages.error(request, f"Destination not saved: {form.errors.as_text()}")
+    elif action.endswith("_rule"):
+        rule = get_object_or_404(AlertRule, project=project, pk=request.POST.get("rule"))
+        if action == "toggle_rule":
+            rule.enabled = not rule.enabled
+            rule.save(update_fields=["enabled"])
+        elif action == "delete_rule":
+            rule.delete()
+    elif action.endswith("_destination"):
+        destination = get_object_or_404(AlertDestination, project=project,
+                                        pk=request.POST.get("destination"))  # fmt: skip
+        if action == "toggle_destination":
+            destination.enabled = not destination.enabled
+            destination.save(update_fields=["enabled"])
+        elif action == "delete_destination":
+            destination.delete()
+        elif action == "test_destination":
+            delivery_id = send_test(destination)
+            transaction.on_commit(lambda: enqueue([delivery_id]))
+            messages.success(request, f"Test sent to {destination.name}; see its attempts.")
+    return redirect(_settings_url(org, project))
+
+
+@login_required
+def destination_attempts(request, org, project, destination_id):
+    """Every delivery attempt of one destination, newest first (members read)."""
+    project = queries.project_for(request.user, org, project)
+    destination = get_object_or_404(AlertDestination, project=project, pk=destination_id)
+    attempts = destination.attempts.select_related("delivery__notification").order_by("-at", "-id")[
+        :200
+    ]
+    return render(request, "alerts/attempts.html", {
+        "project": project, "projects": queries.visible_projects(request.user),
+        "destination": destination, "attempts": attempts,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def preferences(request):
+    """Email on/off: the default and per visible project."""
+    NotificationPreference.objects.update_or_create(
+        user=request.user, project=None, defaults={"email": bool(request.POST.get("email"))}
+    )
+    for project in queries.visible_projects(request.user):
+        value = request.POST.get(f"project-{project.id}")
+        if value in ("on", "off"):
+            NotificationPreference.objects.update_or_create(
+                user=request.user, project=project, defaults={"email": value == "on"}
+            )
+        elif value == "default":
+            NotificationPreference.objects.filter(user=request.user, project=project).delete()
+    messages.success(request, "Notification preferences saved.")
+    return redirect(reverse("web:account") + "#notifications")

@@ -1,0 +1,49 @@
+"""`attachment` envelope items → Attachment rows, within a per-event and a per-project limit.
+Over a limit the attachment is dropped (and counted), never the event it came with."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+from attachments.models import Attachment
+from ingest.normalize import clean_str
+
+
+def store(project_id: int, event_id: uuid.UUID | None, items: list) -> Counter:
+    """Store what fits; returns what was dropped, by reason."""
+    dropped: Counter = Counter()
+    if not items:
+        return dropped
+    if event_id is None:
+        dropped["attachment_without_event"] += len(items)
+        return dropped
+    per_event = Attachment.objects.filter(project_id=project_id, event_id=event_id).aggregate(
+        total=Sum("size"))["total"] or 0  # fmt: skip
+    per_project = Attachment.objects.filter(project_id=project_id).aggregate(
+        total=Sum("size"))["total"] or 0  # fmt: skip
+    rows = []
+    for item in items:
+        size = len(item.payload)
+        if per_event + size > settings.ATTACHMENTS_MAX_EVENT_SIZE:
+            dropped["attachment_over_event_limit"] += 1
+            continue
+        if per_project + size > settings.ATTACHMENTS_MAX_PROJECT_SIZE:
+            dropped["attachment_over_project_limit"] += 1
+            continue
+        per_event += size
+        per_project += size
+        headers = item.headers
+        rows.append(Attachment(
+            project_id=project_id, event_id=event_id, size=size, data=item.payload,
+            name=clean_str(headers.get("filename") or "attachment", 256),
+            content_type=clean_str(headers.get("content_type") or "", 128),
+            attachment_type=clean_str(headers.get("attachment_type") or "event.attachment", 64),
+            received_at=timezone.now(),
+        ))  # fmt: skip
+    Attachment.objects.bulk_create(rows)
+    return dropped

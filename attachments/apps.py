@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AttachmentsConfig(AppConfig):
+    """Event attachments from envelopes, stored within per-event and per-project limits and
+    downloadable by members of the organisation. Minidumps are stored, not processed."""
+
+    name = "attachments"
+    default_auto_field = "django.db.models.BigAutoField"

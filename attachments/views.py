@@ -1,0 +1,55 @@
+"""Listing and downloading attachments: members of the project's organisation only. Always
+served as a download (never rendered inline: the bytes come from an SDK)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from rest_framework import decorators, serializers
+from rest_framework.response import Response
+
+from attachments.models import Attachment
+from monitor.models import Project
+from web import queries
+
+
+def as_download(attachment: Attachment) -> HttpResponse:
+    response = HttpResponse(bytes(attachment.data), content_type="application/octet-stream")
+    name = attachment.name.replace('"', "").replace("\r", "").replace("\n", "")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+def download(request, org, project, attachment_id):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    project = queries.project_for(request.user, org, project)
+    return as_download(get_object_or_404(Attachment, project=project, pk=attachment_id))
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    event_id = serializers.CharField(source="event_id.hex", read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "event_id", "name", "content_type", "attachment_type", "size",
+                  "received_at"]  # fmt: skip
+
+
+@decorators.api_view(["GET"])
+def api_list(request, pk: int, event_id: str):
+    project = get_object_or_404(Project, pk=pk, organization__memberships__user=request.user)
+    rows = Attachment.objects.filter(project=project, event_id=event_id).defer("data")
+    return Response(AttachmentSerializer(rows.order_by("id"), many=True).data)
+
+
+@decorators.api_view(["GET"])
+def api_download(request, pk: int):
+    attachment = get_object_or_404(
+        Attachment, pk=pk, project__organization__memberships__user=request.user
+    )
+    return as_download(attachment)

@@ -1,0 +1,61 @@
+"""`user_report` and `feedback` envelope items (and the legacy endpoint's body) → UserFeedback,
+committed in the request like raw events. Bounded, and idempotent for SDK retries."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.utils import timezone
+
+from feedback.models import UserFeedback
+from ingest.normalize import clean_str
+from ingest.payload import parse_event_id, parse_json_object
+
+NAMESPACE = uuid.UUID("5b0f6a56-3f0e-4a53-9d51-8f3c0d8a2c11")
+MAX_COMMENTS = 8192
+
+
+def _text(value: object, limit: int) -> str:
+    return clean_str(value, limit).strip() if isinstance(value, (str, int, float)) else ""
+
+
+def from_user_report(report: dict, source: str = UserFeedback.Source.USER_REPORT) -> dict | None:
+    """{event_id, name, email, comments} → feedback fields; None when there is nothing said."""
+    comments = _text(report.get("comments"), MAX_COMMENTS)
+    if not comments:
+        return None
+    event_id = parse_event_id(report.get("event_id"))
+    name, email = _text(report.get("name"), 128), _text(report.get("email"), 128)
+    key = f"{event_id}:{name}:{email}:{comments}"
+    return {"feedback_id": uuid.uuid5(NAMESPACE, key), "event_id": event_id, "name": name,
+            "email": email, "comments": comments, "source": source}  # fmt: skip
+
+
+def from_feedback_event(event: dict, fallback_id: uuid.UUID | None) -> dict | None:
+    """A `feedback` item (an event with `contexts.feedback`, SDK 8+)."""
+    contexts = event.get("contexts") if isinstance(event.get("contexts"), dict) else {}
+    body = contexts.get("feedback") if isinstance(contexts.get("feedback"), dict) else {}
+    comments = _text(body.get("message"), MAX_COMMENTS)
+    if not comments:
+        return None
+    return {
+        "feedback_id": parse_event_id(event.get("event_id")) or fallback_id or uuid.uuid4(),
+        "event_id": parse_event_id(body.get("associated_event_id")),
+        "name": _text(body.get("name"), 128), "email": _text(body.get("contact_email"), 128),
+        "comments": comments, "url": _text(body.get("url"), 1024),
+        "source": UserFeedback.Source.FEEDBACK,
+    }  # fmt: skip
+
+
+def store(project_id: int, fields: list[dict]) -> int:
+    rows = [UserFeedback(project_id=project_id, received_at=timezone.now(), **f) for f in fields]
+    UserFeedback.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def parse_item(item_type: str, payload: bytes, envelope_event_id: uuid.UUID | None) -> dict | None:
+    """Raises IngestError (400) for malformed JSON, like every envelope item."""
+    value = parse_json_object(payload, f"{item_type} item")
+    if item_type == "user_report":
+        return from_user_report(value)
+    return from_feedback_event(value, envelope_event_id)

@@ -1,0 +1,63 @@
+"""Feedback in the REST API (scoped by membership), and the legacy user-feedback endpoint
+that SDKs' crash-report dialogs post to with `Authorization: DSN <dsn>`."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from rest_framework import decorators, permissions, serializers
+from rest_framework.response import Response
+
+from feedback import accept
+from feedback.models import UserFeedback
+from feedback.queries import for_issue
+from ingest.auth import load_key, public_key_from_dsn
+from monitor.models import Issue, Project
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    event_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UserFeedback
+        fields = ["id", "event_id", "name", "email", "comments", "url", "source", "received_at"]
+
+    def get_event_id(self, row) -> str | None:
+        return row.event_id.hex if row.event_id else None
+
+
+@decorators.api_view(["GET"])
+def issue_feedback(request, pk: int):
+    issue = get_object_or_404(Issue, pk=pk,
+                              project__organization__memberships__user=request.user)  # fmt: skip
+    return Response(FeedbackSerializer(for_issue(issue)[:100], many=True).data)
+
+
+@decorators.api_view(["GET"])
+def project_feedback(request, pk: int):
+    """All feedback of a project, including feedback about no event."""
+    project = get_object_or_404(Project, pk=pk,
+                                organization__memberships__user=request.user)  # fmt: skip
+    rows = UserFeedback.objects.filter(project=project).order_by("-received_at")[:100]
+    return Response(FeedbackSerializer(rows, many=True).data)
+
+
+@decorators.api_view(["POST"])
+@decorators.authentication_classes([])
+@decorators.permission_classes([permissions.AllowAny])
+def legacy_user_feedback(request, org: str, project: str):
+    """`POST /api/0/projects/<org>/<project>/user-feedback/` with {event_id, name, email,
+    comments}; authenticated by the project's DSN."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, dsn = header.partition(" ")
+    key = load_key(public_key_from_dsn(dsn.strip()) or "") if scheme.upper() == "DSN" else None
+    target = Project.objects.filter(organization__slug=org, slug=project).first()
+    if key is None or not key.is_active or target is None or key.project_id != target.id:
+        return Response({"detail": "authenticate with Authorization: DSN <this project's DSN>"},
+                        status=401)  # fmt: skip
+    if not isinstance(request.data, dict):
+        return Response({"detail": "send a JSON object"}, status=400)
+    fields = accept.from_user_report(request.data, UserFeedback.Source.API)
+    if fields is None:
+        return Response({"detail": "comments are required"}, status=400)
+    accept.store(target.id, [fields])
+    return Response({**request.data, "comments": fields["comments"]}, status=200)

@@ -1,0 +1,53 @@
+"""The PostgreSQL side of symbolication: artifact lookups for one event, and the processing
+stage that runs it (called from ingest.processing.prepare)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.utils import timezone
+
+from ingest.normalize import metadata
+from sourcemaps.models import ArtifactBundle, ArtifactFile
+from sourcemaps.symbolicate import Artifact, needs_resolving, resolve_event
+
+FIELDS = ("url", "content", "headers", "bundle_id")
+
+
+def _artifact(row: ArtifactFile | None) -> Artifact | None:
+    if row is None:
+        return None
+    return Artifact(row.url, bytes(row.content), row.headers or {}, row.bundle_id)
+
+
+class DbLoader:
+    def __init__(self, project_id: int):
+        self.project_id = project_id
+
+    def by_debug_id(self, debug_id: uuid.UUID, kind: str) -> Artifact | None:
+        rows = ArtifactFile.objects.filter(project_id=self.project_id, debug_id=debug_id,
+                                           kind=kind)  # fmt: skip
+        return _artifact(rows.only(*FIELDS).order_by("-id").first())
+
+    def by_url(self, urls: list[str], release: str, dist: str) -> Artifact | None:
+        rows = ArtifactFile.objects.filter(project_id=self.project_id, release=release,
+                                           dist=dist or "", url__in=urls)  # fmt: skip
+        return _artifact(rows.only(*FIELDS).order_by("-id").first())
+
+
+def resolve_source_maps(data: dict, project_id: int) -> dict:
+    """Resolve a JavaScript event's frames with the project's uploaded source maps."""
+    if not needs_resolving(data):
+        return data
+    if not ArtifactFile.objects.filter(project_id=project_id).exists():
+        return data
+    used = resolve_event(data, DbLoader(project_id), settings.SOURCEMAPS_MAX_MAPS_PER_EVENT)
+    if used:  # retention counts from the last use; one UPDATE a day per bundle at most
+        data.update(metadata(data))  # the culprit names the original frame
+        now = timezone.now()
+        ArtifactBundle.objects.filter(
+            id__in=used, last_used_at__lt=now - dt.timedelta(days=1)
+        ).update(last_used_at=now)
+    return data

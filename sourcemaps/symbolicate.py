@@ -1,0 +1,231 @@
+"""Resolve minified JavaScript frames to their original file, line, column, function and
+context lines (Sentry's `symbolic`, the Rust source-map reader Sentry itself runs).
+
+A frame is resolved through the debug ID its file carries in the event's `debug_meta` (injected
+by `sentry-cli sourcemaps inject` or a bundler plugin), else through the release's artifacts by
+URL (`~/path` as sentry-cli names them). Each source map is parsed once per event. Resolved
+traces keep the minified one as `raw_stacktrace`; fingerprints and embeddings read the resolved
+`stacktrace`. A missing or unreadable map leaves the frame exactly as it was.
+
+The stage is pure given a `Loader` (sourcemaps.store.DbLoader reads PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import urljoin, urlsplit
+
+from symbolic.sourcemap import SourceMapView, SourceView
+
+from sourcemaps.bundles import parse_debug_id
+
+CONTEXT_LINES = 5
+MAX_LINE = 1024
+MAX_IMAGES = 500
+SOURCE_MAPPING_URL = re.compile(rb"//[#@]\s*sourceMappingURL=(\S+)\s*$")
+JS_PLATFORMS = {"javascript", "node"}
+
+
+@dataclass(frozen=True)
+class Artifact:
+    url: str
+    content: bytes
+    headers: dict
+    bundle_id: int
+
+
+class Loader(Protocol):
+    def by_debug_id(self, debug_id: uuid.UUID, kind: str) -> Artifact | None: ...
+
+    def by_url(self, urls: list[str], release: str, dist: str) -> Artifact | None: ...
+
+
+def normalize_debug_meta(value: object) -> dict | None:
+    """The `debug_meta.images` of type sourcemap that name a file and a debug ID, bounded."""
+    images = value.get("images") if isinstance(value, dict) else None
+    if not isinstance(images, list):
+        return None
+    kept = []
+    for image in images[:MAX_IMAGES]:
+        if not isinstance(image, dict) or image.get("type") != "sourcemap":
+            continue
+        debug_id = parse_debug_id(image.get("debug_id"))
+        code_file = image.get("code_file")
+        if debug_id and isinstance(code_file, str) and code_file:
+            kept.append({"type": "sourcemap", "code_file": code_file[:1024],
+                         "debug_id": str(debug_id)})  # fmt: skip
+    return {"images": kept} if kept else None
+
+
+def url_candidates(abs_path: str) -> list[str]:
+    """The frame's URL and its `~/path` form (sentry-cli's default URL prefix)."""
+    parts = urlsplit(abs_path)
+    out = [abs_path]
+    if parts.scheme in ("http", "https", "file", "app") and parts.path:
+        out.append("~" + parts.path)
+    return out
+
+
+def clean_filename(source: str) -> str:
+    """`../src/cart.js` or `webpack://app/./src/cart.js` → `src/cart.js`."""
+    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*/?", "", source)
+    while path.startswith(("../", "./")):
+        path = path[3:] if path.startswith("../") else path[2:]
+    return path.lstrip("/") or source
+
+
+@dataclass
+class _Map:
+    view: SourceMapView
+    url: str
+    resolved_with: str
+    minified: Artifact | None
+    bundle_id: int
+    minified_view: SourceView | None = None
+
+
+@dataclass
+class MapCache:
+    """Source maps of one event, each loaded and parsed at most once."""
+
+    loader: Loader
+    images: dict[str, uuid.UUID]
+    release: str
+    dist: str
+    max_maps: int
+    maps: dict[str, _Map | None] = field(default_factory=dict)
+    used_bundles: set[int] = field(default_factory=set)
+
+    def for_file(self, abs_path: str) -> _Map | None:
+        key = str(self.images.get(abs_path) or abs_path)
+        if key not in self.maps:
+            if len(self.maps) >= self.max_maps:  # files tried, found or not: bounded queries
+                return None
+            self.maps[key] = self._load(abs_path)
+        return self.maps[key]
+
+    def _load(self, abs_path: str) -> _Map | None:
+        debug_id = self.images.get(abs_path)
+        if debug_id is not None:
+            source_map = self.loader.by_debug_id(debug_id, "source_map")
+            minified = self.loader.by_debug_id(debug_id, "minified_source")
+            resolved_with = "debug_id"
+        elif self.release:
+            minified = self.loader.by_url(url_candidates(abs_path), self.release, self.dist)
+            source_map = self._map_of(minified, abs_path)
+            resolved_with = "release"
+        else:
+            return None
+        if source_map is None:
+            return None
+        try:
+            view = SourceMapView.from_json_bytes(source_map.content)
+        except Exception:  # a map that does not parse resolves nothing
+            return None
+        return _Map(view, source_map.url, resolved_with, minified, source_map.bundle_id)
+
+    def _map_of(self, minified: Artifact | None, abs_path: str) -> Artifact | None:
+        if minified is None:
+            return self.loader.by_url(url_candidates(abs_path + ".map"), self.release, self.dist)
+        reference = minified.headers.get("sourcemap") or minified.headers.get("x-sourcemap")
+        if not reference:
+            match = SOURCE_MAPPING_URL.search(minified.content[-2048:].rstrip())
+            reference = match.group(1).decode("utf-8", "replace") if match else None
+        if not reference or reference.startswith("data:"):
+            return None
+        urls = [urljoin(minified.url, reference), *url_candidates(urljoin(abs_path, reference))]
+        return self.loader.by_url(urls, self.release, self.dist)
+
+
+def _line(text: str) -> str:
+    return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
+
+
+def resolve_frame(frame: dict, cache: MapCache) -> dict | None:
+    """The original frame, or None when it cannot be resolved."""
+    abs_path = frame.get("abs_path") or frame.get("filename")
+    lineno, colno = frame.get("lineno"), frame.get("colno")
+    if not abs_path or not isinstance(lineno, int) or not isinstance(colno, int):
+        return None
+    if lineno < 1 or colno < 1:
+        return None
+    found = cache.for_file(abs_path)
+    if found is None:
+        return None
+    if found.minified is not None and found.minified_view is None:
+        found.minified_view = SourceView.from_bytes(found.minified.content)
+    function = frame.get("function")
+    if function and found.minified_view is not None:
+        token = found.view.lookup(lineno - 1, colno - 1, function, found.minified_view)
+    else:
+        token = found.view.lookup(lineno - 1, colno - 1)
+    if token is None or not token.src or token.dst_line != lineno - 1:
+        return None  # symbolic answers the nearest earlier token, even from another line
+    cache.used_bundles.add(found.bundle_id)
+    source_url = urljoin(found.url, token.src) if "://" not in token.src else token.src
+    if found.url.startswith("~/") and not token.src.startswith(("~", "/")) \
+            and "://" not in token.src:  # fmt: skip
+        source_url = "~" + urljoin(found.url[1:], token.src)
+    out = {k: v for k, v in frame.items()
+           if k not in ("module", "context_line", "pre_context", "post_context")}  # fmt: skip
+    out.update(abs_path=source_url[:1024], filename=clean_filename(token.src)[:512],
+               lineno=token.src_line + 1, colno=token.src_col + 1,
+               in_app="/node_modules/" not in token.src,
+               data={"sourcemap": found.url, "resolved_with": found.resolved_with})  # fmt: skip
+    if token.function_name:
+        out["function"] = token.function_name[:512]
+    source = found.view.get_sourceview(token.src_id) if token.src_id is not None else None
+    if source is not None and token.src_line < len(source):
+        line = token.src_line
+        out["context_line"] = _line(source[line])
+        out["pre_context"] = [_line(t) for t in source[max(0, line - CONTEXT_LINES) : line]]
+        out["post_context"] = [_line(t) for t in source[line + 1 : line + 1 + CONTEXT_LINES]]
+    return out
+
+
+def _resolve_container(container: dict, cache: MapCache) -> None:
+    stacktrace = container.get("stacktrace")
+    if not isinstance(stacktrace, dict) or not stacktrace.get("frames"):
+        return
+    resolved = [resolve_frame(frame, cache) for frame in stacktrace["frames"]]
+    if not any(resolved):
+        return
+    container["raw_stacktrace"] = copy.deepcopy(stacktrace)
+    container["stacktrace"] = {**stacktrace, "frames": [
+        new or old for new, old in zip(resolved, stacktrace["frames"], strict=True)]}  # fmt: skip
+
+
+def needs_resolving(data: dict) -> bool:
+    """Cheap test: a JavaScript event with at least one frame that has a column."""
+    if data.get("platform") not in JS_PLATFORMS and not data.get("debug_meta"):
+        return False
+    for container in _containers(data):
+        for frame in (container.get("stacktrace") or {}).get("frames") or []:
+            if isinstance(frame.get("colno"), int):
+                return True
+    return False
+
+
+def _containers(data: dict) -> list[dict]:
+    out = [exc for exc in data.get("exception") or []]
+    out += [thread for thread in data.get("threads") or []]
+    if data.get("stacktrace"):
+        out.append(data)
+    return out
+
+
+def resolve_event(data: dict, loader: Loader, max_maps: int = 20) -> set[int]:
+    """Resolve every frame of the event in place; returns the bundles used."""
+    images = {}
+    for image in (data.get("debug_meta") or {}).get("images") or []:
+        debug_id = parse_debug_id(image.get("debug_id"))
+        if debug_id:
+            images[image["code_file"]] = debug_id
+    cache = MapCache(loader, images, data.get("release", ""), data.get("dist", ""), max_maps)
+    for container in _containers(data):
+        _resolve_container(container, cache)
+    return cache.used_bundles

@@ -1,0 +1,73 @@
+"""Organisation auth tokens in Sentry's `sntrys_<base64 payload>_<secret>` format: the payload
+names the server URL and the organisation, so `sentry-cli` needs no other configuration."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from monitor.models import Membership, Organization
+from sourcemaps.models import OrgAuthToken
+
+PREFIX = "sntrys_"
+CI_SCOPES = ["org:ci", "project:releases", "project:read", "org:read"]
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_org_token(organization: Organization, name: str, user=None,
+                     url: str | None = None) -> tuple[OrgAuthToken, str]:  # fmt: skip
+    """The stored row and the token itself, which is shown once and never stored."""
+    payload = {"iat": int(time.time()), "url": (url or settings.FAULTLINE_URL).rstrip("/"),
+               "region_url": (url or settings.FAULTLINE_URL).rstrip("/"),
+               "org": organization.slug}  # fmt: skip
+    encoded = base64.b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+    secret = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    token = f"{PREFIX}{encoded}_{secret}"
+    row = OrgAuthToken.objects.create(
+        organization=organization, name=name[:100], token_hash=_hash(token),
+        token_last_characters=token[-4:], scopes=CI_SCOPES, created_by=user,
+    )  # fmt: skip
+    return row, token
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who called: an organisation token (scoped to one organisation) or a user's API token."""
+
+    organization_id: int | None
+    user_id: int | None
+    scopes: tuple[str, ...]
+
+    def may_upload_to(self, organization: Organization) -> bool:
+        if self.organization_id is not None:
+            return self.organization_id == organization.id
+        return Membership.objects.filter(user_id=self.user_id, organization=organization).exists()
+
+
+def caller_of(authorization: str) -> Caller | None:
+    """`Bearer <token>` (sentry-cli) or `Token <key>`; None when missing or unknown."""
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() not in ("bearer", "token") or not token or len(token) > 512:
+        return None
+    if token.startswith(PREFIX):
+        row = OrgAuthToken.objects.filter(token_hash=_hash(token)).first()
+        if row is None:
+            return None
+        OrgAuthToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        return Caller(row.organization_id, None, tuple(row.scopes))
+    user_token = Token.objects.filter(key=token).select_related("user").first()
+    if user_token is None or not user_token.user.is_active:
+        return None
+    return Caller(None, user_token.user_id, ("org:read", "project:read", "project:releases"))

@@ -1,0 +1,112 @@
+"""The API sentry-cli calls: `GET /api/0/`, chunk-upload options and upload, and artifact bundle
+assembly. Authenticated by `Authorization: Bearer <org token or user API token>`."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from ingest.body import decode_content
+from ingest.errors import IngestError
+from monitor.models import Organization
+from sourcemaps import upload
+from sourcemaps.tokens import caller_of
+
+ACCEPT = ["artifact_bundles", "artifact_bundles_v2"]
+
+
+def _error(status: int, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status)
+
+
+def org_endpoint(view):
+    """Token authentication and the organisation in the URL, which the token must reach."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, org: str) -> JsonResponse:
+        caller = caller_of(request.META.get("HTTP_AUTHORIZATION", ""))
+        if caller is None:
+            return _error(401, "authentication required: Authorization: Bearer <auth token>")
+        organization = get_object_or_404(Organization, slug=org)
+        if not caller.may_upload_to(organization):
+            return _error(403, "this token has no access to this organisation")
+        try:
+            return view(request, organization)
+        except upload.UploadError as exc:
+            return JsonResponse({"state": "error", "detail": str(exc), "missingChunks": []},
+                                status=400)  # fmt: skip
+
+    return wrapper
+
+
+@csrf_exempt
+@require_http_methods(["GET"])
+def api_root(request: HttpRequest) -> JsonResponse:
+    """What `sentry-cli info` and `login` read: the token's scopes and user."""
+    caller = caller_of(request.META.get("HTTP_AUTHORIZATION", ""))
+    user = None
+    if caller and caller.user_id:
+        from django.contrib.auth import get_user_model
+
+        account = get_user_model().objects.get(pk=caller.user_id)
+        user = {"id": str(account.pk), "name": account.get_full_name() or account.username,
+                "username": account.username, "email": account.email}  # fmt: skip
+    return JsonResponse({"version": "0", "user": user,
+                         "auth": {"scopes": list(caller.scopes)} if caller else None})  # fmt: skip
+
+
+@org_endpoint
+@require_http_methods(["GET", "POST"])
+def chunk_upload(request: HttpRequest, organization: Organization) -> JsonResponse:
+    if request.method == "GET":
+        return JsonResponse(chunk_options(organization))
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.SOURCEMAPS_MAX_REQUEST_SIZE:
+        return _error(413, f"request body over {settings.SOURCEMAPS_MAX_REQUEST_SIZE} bytes")
+    files = [*request.FILES.getlist("file"), *request.FILES.getlist("file_gzip")]
+    if len(files) > settings.SOURCEMAPS_CHUNKS_PER_REQUEST:
+        raise upload.UploadError("too many chunks in one request")
+    gzipped = set(map(id, request.FILES.getlist("file_gzip")))
+    for part in files:
+        data = part.read(settings.SOURCEMAPS_CHUNK_SIZE * 2 + 1)
+        if id(part) in gzipped:
+            try:
+                data = decode_content(data, "gzip", settings.SOURCEMAPS_CHUNK_SIZE)
+            except IngestError as exc:
+                raise upload.UploadError(f"chunk {part.name}: {exc.detail}") from exc
+        upload.store_chunk(organization, part.name or "", data)
+    return JsonResponse({}, status=200)
+
+
+def chunk_options(organization: Organization) -> dict:
+    return {
+        "url": f"{settings.FAULTLINE_URL}/api/0/organizations/{organization.slug}/chunk-upload/",
+        "chunkSize": settings.SOURCEMAPS_CHUNK_SIZE,
+        "chunksPerRequest": settings.SOURCEMAPS_CHUNKS_PER_REQUEST,
+        "maxFileSize": settings.SOURCEMAPS_MAX_BUNDLE_SIZE,
+        "maxRequestSize": settings.SOURCEMAPS_MAX_REQUEST_SIZE,
+        "concurrency": 2,
+        "hashAlgorithm": "sha1",
+        "compression": ["gzip"],
+        "accept": ACCEPT,
+        "maxWait": 60,
+    }
+
+
+@org_endpoint
+@require_http_methods(["POST"])
+def assemble(request: HttpRequest, organization: Organization) -> JsonResponse:
+    if len(request.body) > 1024 * 1024:
+        raise upload.UploadError("assemble request over 1 MiB")
+    try:
+        body = json.loads(request.body)
+    except (ValueError, RecursionError) as exc:
+        raise upload.UploadError(f"the request body is not JSON: {exc}") from exc
+    return JsonResponse(upload.assemble(organization, body))

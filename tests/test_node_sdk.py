@@ -1,0 +1,54 @@
+"""Issue 9 item 1: the real @sentry/node (chunked request bodies) → gunicorn → worker.
+
+Every scenario runs in its own Node process against the test gunicorn: a handled exception, a
+message, an `Error.cause` chain, an unhandled rejection, an uncaught exception in a child
+process, and a burst of 200 distinct errors of which every one must be stored."""
+
+import subprocess
+
+import pytest
+
+from monitor.models import Event, Organization, Project
+from tests import jsbuild
+from tests.conftest import wait_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+SCRIPT = jsbuild.JS / "app" / "node_app.cjs"
+
+
+def run_node(dsn: str, scenario: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(["node", str(SCRIPT), scenario], cwd=jsbuild.JS,
+                            env={"PATH": "/usr/local/bin:/usr/bin:/bin", "FAULTLINE_DSN": dsn},
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    return result
+
+
+def test_sentry_node_scenarios_all_arrive(web, worker):
+    jsbuild.npm_ci()
+    org = Organization.objects.create(name="Node Co", slug="nodeco")
+    project = Project.objects.create(organization=org, name="Api", slug="api", platform="node",
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+    dsn = f"http://{project.keys.get().public_key}@{web.split('://', 1)[1]}/{project.id}"
+    for scenario in ("handled", "message", "cause", "rejection", "uncaught", "burst"):
+        result = run_node(dsn, scenario)
+        assert result.returncode == 0, (scenario, result.stdout, result.stderr)
+        if scenario == "uncaught":
+            assert "child exited with 1" in result.stdout, result.stdout
+    events = Event.objects.filter(project=project)
+    wait_for(lambda: events.count() >= 205, timeout=120,
+             message="205 node events stored (5 scenarios and the burst of 200)")  # fmt: skip
+    assert events.count() == 205
+    by_title = {e.title: e for e in events}
+    handled = by_title["RangeError: amount must be positive, got 0"]
+    assert handled.platform == "node" and dict(handled.tags)["handled"] == "yes"
+    assert handled.data["exception"][-1]["stacktrace"]["frames"][-1]["function"] == "chargeCard"
+    assert by_title["Payment provider is slow"].level == "warning"
+    chain = by_title["Error: could not load the cart"].data["exception"]
+    assert [e["type"] for e in chain] == ["SyntaxError", "Error"]
+    rejection = by_title["TypeError: rejected while saving the order"]
+    assert dict(rejection.tags)["handled"] == "no"
+    assert "onunhandledrejection" in dict(rejection.tags)["mechanism"]
+    uncaught = by_title["Error: uncaught in the worker child"]
+    assert dict(uncaught.tags)["handled"] == "no"
+    burst = {e.title for e in events if e.title.startswith("Error: burst error number")}
+    assert burst == {f"Error: burst error number {i}" for i in range(200)}

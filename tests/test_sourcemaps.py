@@ -1,0 +1,403 @@
+"""Issue 9 item 3: sentry-cli's upload protocol, bundle validation and frame resolution.
+
+The protocol tests use the Django test client; `test_sentry_cli_*` drive the real sentry-cli
+binary against gunicorn with bundles built by the real esbuild."""
+
+import gzip
+import hashlib
+import io
+import json
+import uuid
+import zipfile
+
+import pytest
+from django.test import Client
+
+from monitor.models import Organization, Project
+from sourcemaps.models import ArtifactBundle, ArtifactFile, UploadChunk
+from sourcemaps.symbolicate import Artifact, resolve_event
+from sourcemaps.tokens import create_org_token
+from tests import jsbuild
+
+pytestmark = pytest.mark.django_db
+
+DEBUG_ID = uuid.UUID("4be63130-ef60-55f1-923d-38c2fff84417")
+# Real esbuild output for tests/js/fixtures/src/boom.js (see tests/js/fixtures/README.md).
+FIXTURES = jsbuild.JS / "fixtures"
+MINIFIED = (FIXTURES / "app.js").read_bytes()
+MAP = {**json.loads((FIXTURES / "app.js.map").read_text()), "debugId": str(DEBUG_ID)}
+
+
+def sha1(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()  # noqa: S324
+
+
+def bundle_zip(files: dict[str, tuple[str, dict, bytes]], attributes=None) -> bytes:
+    """A bundle as sentry-cli writes it: manifest.json + files/<path>."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        manifest = {"files": {}, "attributes": attributes or {}}
+        for path, (kind, headers, content) in files.items():
+            manifest["files"][path] = {"url": f"~/{path}", "type": kind, "headers": headers}
+            archive.writestr(f"files/{path}", content)
+        archive.writestr("manifest.json", json.dumps(manifest))
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(settings):
+    """64-byte chunks, so that small bundles span many chunks."""
+    settings.SOURCEMAPS_CHUNK_SIZE = 64
+    settings.SOURCEMAPS_MAX_BUNDLE_SIZE = 64 * 1024
+
+
+@pytest.fixture
+def token(org):
+    return create_org_token(org, "ci")[1]
+
+
+@pytest.fixture
+def web_project(org):
+    return Project.objects.create(organization=org, name="Web", slug="web", platform="javascript")
+
+
+def client_for(token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def upload(client, org, data: bytes, chunk_size=64, gzipped=True):
+    chunks = [data[i : i + chunk_size] for i in range(0, len(data), chunk_size)]
+    field = "file_gzip" if gzipped else "file"
+    files = [io.BytesIO(gzip.compress(c) if gzipped else c) for c in chunks]
+    for f, c in zip(files, chunks, strict=True):
+        f.name = sha1(c)
+    response = client.post(f"/api/0/organizations/{org.slug}/chunk-upload/", {field: files})
+    return response, [sha1(c) for c in chunks]
+
+
+def assemble(client, org, checksum, chunks, projects=("web",)):
+    body = {"checksum": checksum, "chunks": chunks, "projects": list(projects)}
+    return client.post(f"/api/0/organizations/{org.slug}/artifactbundle/assemble/",
+                       json.dumps(body), content_type="application/json")  # fmt: skip
+
+
+def test_api_root_and_chunk_options_for_an_org_token(org, token):
+    root = client_for(token).get("/api/0/").json()
+    assert "project:releases" in root["auth"]["scopes"] and root["user"] is None
+    options = client_for(token).get(f"/api/0/organizations/{org.slug}/chunk-upload/").json()
+    assert options["chunkSize"] & (options["chunkSize"] - 1) == 0  # a power of two
+    assert "artifact_bundles" in options["accept"] and options["hashAlgorithm"] == "sha1"
+    assert options["compression"] == ["gzip"]
+    assert options["url"].endswith(f"/api/0/organizations/{org.slug}/chunk-upload/")
+
+
+def test_tokens_reach_only_their_organisation(org, token):
+    other = Organization.objects.create(name="Other", slug="other")
+    url = f"/api/0/organizations/{other.slug}/chunk-upload/"
+    assert client_for(token).get(url).status_code == 403
+    assert Client().get(url).status_code == 401
+    assert client_for("sntrys_bogus_token").get(url).status_code == 401
+    assert Client().get("/api/0/").json()["auth"] is None
+
+
+def test_missing_chunks_are_reported_truthfully_and_assembly_reaches_ok(org, token, web_project):
+    client = client_for(token)
+    data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
+                       "app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
+                                      json.dumps(MAP).encode())})  # fmt: skip
+    chunks = [sha1(data[i : i + 64]) for i in range(0, len(data), 64)]
+    first = assemble(client, org, sha1(data), chunks).json()
+    assert first["state"] == "not_found" and first["missingChunks"] == list(dict.fromkeys(chunks))
+    response, _ = upload(client, org, data[:128])  # two chunks only
+    assert response.status_code == 200
+    second = assemble(client, org, sha1(data), chunks).json()
+    assert set(second["missingChunks"]) == set(chunks) - set(chunks[:2])
+    upload(client, org, data)
+    done = assemble(client, org, sha1(data), chunks).json()
+    assert done == {"state": "ok", "missingChunks": []}
+    assert assemble(client, org, sha1(data), chunks).json()["state"] == "ok"  # polled again
+    files = ArtifactFile.objects.filter(project=web_project, debug_id=DEBUG_ID)
+    assert sorted(files.values_list("kind", flat=True)) == ["minified_source", "source_map"]
+    assert not UploadChunk.objects.exists()  # assembled chunks are not kept
+
+
+def test_lies_and_malformed_maps_are_clear_400s(org, token, web_project):
+    client = client_for(token)
+    chunk = b"not what the name says"
+    lying = io.BytesIO(chunk)
+    lying.name = "0" * 40
+    response = client.post(f"/api/0/organizations/{org.slug}/chunk-upload/", {"file": lying})
+    assert response.status_code == 400 and "checksum" in response.json()["detail"]
+
+    good = bundle_zip({"a.js.map": ("source_map", {}, json.dumps(MAP).encode())})
+    _, chunks = upload(client, org, good)
+    response = assemble(client, org, "1" * 40, chunks)  # the bundle lies about its checksum
+    assert response.status_code == 400 and response.json()["state"] == "error"
+
+    broken = bundle_zip({"a.js.map": ("source_map", {}, b'{"version": 3, "mappings": 12')})
+    _, chunks = upload(client, org, broken)
+    response = assemble(client, org, sha1(broken), chunks)
+    assert response.status_code == 400 and "not a valid source map" in response.json()["detail"]
+
+    _, chunks = upload(client, org, b"PK not a zip at all")
+    response = assemble(client, org, sha1(b"PK not a zip at all"), chunks)
+    assert response.status_code == 400 and "zip" in response.json()["detail"]
+    assert assemble(client, org, sha1(good), [sha1(good)], projects=["nope"]).status_code == 400
+    assert not ArtifactBundle.objects.exists()
+
+
+class DictLoader:
+    def __init__(self, by_id=None, by_url=None):
+        self.ids, self.urls, self.calls = by_id or {}, by_url or {}, 0
+
+    def by_debug_id(self, debug_id, kind):
+        self.calls += 1
+        return self.ids.get((debug_id, kind))
+
+    def by_url(self, urls, release, dist):
+        self.calls += 1
+        return next((self.urls[(u, release)] for u in urls if (u, release) in self.urls), None)
+
+
+def js_event(abs_path="http://shop.test/app.js", with_debug_meta=True, frames=3):
+    frame = {"abs_path": abs_path, "filename": abs_path, "function": "b", "lineno": 1,
+             "colno": 37, "in_app": True}  # fmt: skip
+    event = {"platform": "javascript", "release": "shop@1",
+             "exception": [{"type": "Error", "value": "boom 2",
+                            "stacktrace": {"frames": [dict(frame) for _ in range(frames)]}}]}
+    if with_debug_meta:
+        event["debug_meta"] = {"images": [{"type": "sourcemap", "code_file": abs_path,
+                                           "debug_id": str(DEBUG_ID)}]}  # fmt: skip
+    return event
+
+
+def artifacts():
+    return {(DEBUG_ID, "source_map"): Artifact("~/app.js.map", json.dumps(MAP).encode(), {}, 1),
+            (DEBUG_ID, "minified_source"): Artifact("~/app.js", MINIFIED, {}, 1)}
+
+
+def test_debug_id_frames_resolve_to_original_source_once_per_map():
+    event, loader = js_event(), DictLoader(artifacts())
+    assert resolve_event(event, loader) == {1}
+    frame = event["exception"][0]["stacktrace"]["frames"][-1]
+    assert frame["filename"] == "src/boom.js" and frame["abs_path"] == "~/src/boom.js"
+    assert (frame["lineno"], frame["colno"]) == (3, 9) and frame["function"] == "boom"
+    assert frame["context_line"] == "  throw new Error('boom ' + y);"
+    assert frame["pre_context"] == ["export function boom(x) {", "  const y = x + 1;"]
+    assert frame["data"]["resolved_with"] == "debug_id"
+    raw = event["exception"][0]["raw_stacktrace"]["frames"][-1]
+    assert raw["abs_path"] == "http://shop.test/app.js" and raw["colno"] == 37
+    assert loader.calls == 2  # one map and one minified file for three frames
+
+
+def test_release_artifacts_by_url_are_the_fallback():
+    urls = {("~/app.js", "shop@1"): Artifact("~/app.js", MINIFIED, {}, 7),
+            ("~/app.js.map", "shop@1"): Artifact("~/app.js.map", json.dumps(MAP).encode(), {}, 7)}
+    event = js_event(with_debug_meta=False)
+    assert resolve_event(event, DictLoader(by_url=urls)) == {7}
+    assert event["exception"][0]["stacktrace"]["frames"][0]["filename"] == "src/boom.js"
+
+
+@pytest.mark.parametrize("loader", [
+    DictLoader(),  # no map uploaded
+    DictLoader({(DEBUG_ID, "source_map"): Artifact("~/a.map", b"{not json", {}, 1)}),
+    DictLoader({(DEBUG_ID, "source_map"): Artifact("~/a.map", b'{"version":3,"sources":[],'
+                                                   b'"names":[],"mappings":""}', {}, 1)}),
+])  # fmt: skip
+def test_a_missing_or_useless_map_leaves_the_frame_as_it_was(loader):
+    event = js_event()
+    before = json.loads(json.dumps(event))
+    assert resolve_event(event, loader) == set()
+    assert event == before
+
+
+def test_processing_resolves_with_uploaded_bundles_and_groups_on_original_frames(
+    org, token, web_project
+):
+    from ingest.processing import process_pending
+    from monitor.models import Event
+    from tests.test_processing import raw
+
+    data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
+                       "app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
+                                      json.dumps(MAP).encode())})  # fmt: skip
+    client = client_for(token)
+    _, chunks = upload(client, org, data)
+    assert assemble(client, org, sha1(data), chunks).json()["state"] == "ok"
+    raw(web_project, js_event())
+    raw(web_project, js_event("https://cdn.test/assets/app.js"))  # other host: other raw path
+    while process_pending(100):
+        pass
+    events = list(Event.objects.filter(project=web_project))
+    assert len(events) == 2 and events[0].issue_id == events[1].issue_id
+    stored = events[0].data
+    assert stored["exception"][0]["stacktrace"]["frames"][0]["function"] == "boom"
+    assert stored["debug_meta"]["images"][0]["debug_id"] == str(DEBUG_ID)
+    assert stored["culprit"] == "src/boom.js in boom"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, tmp_path):
+    """The acceptance path: esbuild bundles for two releases, real debug IDs from
+    `sentry-cli sourcemaps inject`, `sentry-cli sourcemaps upload` against gunicorn with an
+    org token; then events from @sentry/browser in Chromium resolve to the original source."""
+    pytest.importorskip("playwright")
+    from tests.test_browser import CHROMIUM
+
+    org = Organization.objects.create(name="Shop Co", slug="shopco")
+    project = Project.objects.create(organization=org, name="Front", slug="front",
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+    key = project.keys.get()
+    dsn = f"http://{key.public_key}@{web.split('://', 1)[1]}/{project.id}"
+    _, token = create_org_token(org, "ci", url=web)
+    assert jsbuild.run_cli(token, "info").returncode == 0
+    dists = {}
+    for release, padding in (("shop@1.0.0", 0), ("shop@2.0.0", 7)):
+        dist = jsbuild.build_browser_bundle(tmp_path / release, dsn, release, padding)
+        injected = jsbuild.run_cli(token, "sourcemaps", "inject", str(dist))
+        assert injected.returncode == 0, injected.stderr
+        uploaded = jsbuild.run_cli(token, "sourcemaps", "upload", "--org", org.slug,
+                                   "--project", project.slug, str(dist))  # fmt: skip
+        assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
+        again = jsbuild.run_cli(token, "sourcemaps", "upload", "--org", org.slug,
+                                "--project", project.slug, str(dist))  # fmt: skip
+        assert again.returncode == 0 and "Nothing to upload" in again.stdout, again.stdout
+        dists[release] = dist
+    assert ArtifactBundle.objects.filter(organization=org).count() == 2
+    assert ArtifactFile.objects.filter(project=project, kind="source_map").count() == 2
+
+    from pathlib import Path
+
+    from tests.browserpage import browse_and_capture
+    from tests.conftest import wait_for
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    for release, dist in dists.items():
+        browse_and_capture(dist, CHROMIUM, feedback=release == "shop@2.0.0")
+    from attachments.models import Attachment
+    from feedback.models import UserFeedback
+    from monitor.models import Event
+
+    wait_for(lambda: Event.objects.filter(project=project).count() == 3, timeout=90,
+             message="three browser events processed")  # fmt: skip
+    checkout_events = Event.objects.filter(project=project, title__contains="cart is empty")
+    for event in checkout_events:
+        exc = event.data["exception"][-1]
+        top = exc["stacktrace"]["frames"][-1]
+        padding = 6 if event.release == "shop@2.0.0" else 0  # 7 lines replace 1
+        assert top["filename"].endswith("src/cart.js"), top
+        assert top["function"] == "averagePrice" and top["lineno"] == 5 + padding, top
+        assert top["context_line"].strip().startswith('throw new Error("cart is empty'), top
+        assert exc["raw_stacktrace"]["frames"][-1]["filename"].endswith("/app.min.js")
+        assert dict(event.tags)["browser.name"] in ("HeadlessChrome", "Chrome")
+    assert len({e.issue_id for e in checkout_events}) == 1
+
+    # @sentry/browser's attachment and feedback items, on the event and its issue.
+    reported = Event.objects.get(project=project, title__contains="with feedback")
+    attachment = Attachment.objects.get(project=project, event_id=reported.event_id)
+    assert attachment.name == "cart.json" and bytes(attachment.data) == b'{"items":[]}'
+    said = UserFeedback.objects.get(project=project)
+    assert said.event_id == reported.event_id and said.name == "Ada"
+    assert said.comments == "The checkout button does nothing" and said.source == "feedback"
+    screenshot_issue_pages(web, org, project, CHROMIUM, checkout_events[0], reported)
+
+
+def screenshot_issue_pages(web, org, project, chromium, resolved, reported):
+    """Signed in as an owner: the issue page shows original source with the minified frames a
+    click away, attachments and feedback; screenshots for review in tests/artifacts/."""
+    from django.contrib.auth import get_user_model
+    from playwright.sync_api import sync_playwright
+
+    from monitor.models import Membership
+    from tests.browserpage import ARGS
+    from tests.test_browser import ARTIFACTS
+
+    user = get_user_model().objects.create_user("jsowner", password="pw-jsowner-123")
+    Membership.objects.create(user=user, organization=org, role="owner")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
+        for width, height in ((1400, 900), (390, 844)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(f"{web}/login/")
+            page.fill("input[name=username]", "jsowner")
+            page.fill("input[name=password]", "pw-jsowner-123")
+            page.click("button[type=submit]")
+            page.goto(f"{web}/{org.slug}/{project.slug}/issues/{resolved.issue_id}/")
+            frames = page.inner_text(".frames")
+            assert "src/cart.js" in frames and 'throw new Error("cart is empty' in frames
+            assert not page.is_visible(".raw-frames .frame")
+            page.click(".raw-frames summary")  # the minified frames, one click away
+            assert "app.min.js" in page.inner_text(".raw-frames")
+            page.screenshot(path=ARTIFACTS / f"js-issue-{width}.png", full_page=True)
+            page.goto(f"{web}/{org.slug}/{project.slug}/issues/{reported.issue_id}/")
+            assert "cart.json" in page.inner_text("#attachments")
+            assert "The checkout button does nothing" in page.inner_text("#feedback")
+            page.screenshot(path=ARTIFACTS / f"js-feedback-{width}.png", full_page=True)
+            page.goto(f"{web}/{org.slug}/settings/")
+            assert "sntrys_" in page.inner_text("#auth-tokens")
+            page.screenshot(path=ARTIFACTS / f"js-org-settings-{width}.png", full_page=True)
+            page.goto(f"{web}/{org.slug}/projects/new/")
+            page.screenshot(path=ARTIFACTS / f"js-new-project-{width}.png", full_page=True)
+            page.close()
+        browser.close()
+
+
+def uploaded_bundle(org, token, projects=("web",)) -> bytes:
+    data = bundle_zip({"app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
+                                      json.dumps(MAP).encode())})  # fmt: skip
+    client = client_for(token)
+    _, chunks = upload(client, org, data)
+    assert assemble(client, org, sha1(data), chunks, projects).json()["state"] == "ok"
+    return data
+
+
+def test_project_deletion_and_retention_remove_bundles(org, token, web_project):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from privacy import deletion
+
+    api = Project.objects.create(organization=org, name="Api", slug="api")
+    uploaded_bundle(org, token, projects=("web", "api"))
+    counts = deletion.purge_project(web_project.id)
+    assert counts["artifact_files"] == 1 and counts["artifact_bundles"] == 0  # api still uses it
+    assert ArtifactFile.objects.filter(project=api).count() == 1
+    ArtifactBundle.objects.update(last_used_at=timezone.now() - dt.timedelta(days=91))
+    UploadChunk.objects.create(organization=org, checksum="f" * 40, data=b"x")
+    UploadChunk.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    counts = deletion.purge_expired()
+    assert counts["artifact_bundles"] == 1 and counts["upload_chunks"] == 1
+    assert not ArtifactFile.objects.exists()
+
+
+def test_owners_create_and_revoke_org_tokens_in_the_settings_page(org):
+    from django.contrib.auth import get_user_model
+
+    from monitor.models import Membership
+
+    owner = get_user_model().objects.create_user("alice", password="pw-alice-123")
+    Membership.objects.create(user=owner, organization=org, role="owner")
+    web = Client()
+    web.force_login(owner)
+    page = web.post(f"/{org.slug}/settings/tokens/", {"action": "create", "name": "CI"})
+    token = page.content.decode().split('id="new-token">')[1].split("<")[0]
+    assert token.startswith("sntrys_") and client_for(token).get("/api/0/").json()["auth"]
+    settings_page = web.get(f"/{org.slug}/settings/").content.decode()
+    assert 'id="auth-tokens"' in settings_page and token[-4:] in settings_page
+    row = org.auth_tokens.get()
+    web.post(f"/{org.slug}/settings/tokens/", {"action": "revoke", "token": row.id})
+    revoked = client_for(token).get(f"/api/0/organizations/{org.slug}/chunk-upload/")
+    assert revoked.status_code == 401
+
+
+def test_a_hostile_event_costs_a_bounded_number_of_lookups():
+    event = js_event(with_debug_meta=False)
+    event["exception"][0]["stacktrace"]["frames"] = [
+        {"abs_path": f"http://x.test/{i}.js", "lineno": 1, "colno": 1} for i in range(250)]
+    loader = DictLoader()
+    resolve_event(event, loader, max_maps=20)
+    assert loader.calls <= 40  # at most two lookups (file, then map) per file tried

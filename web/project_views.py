@@ -1,0 +1,60 @@
+"""Project creation for owners and admins. The default DSN key comes with the project
+(monitor.default_key); the new project's empty state shows it with SDK snippets."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+
+from api.permissions import MANAGERS, role_in
+from monitor.models import Membership, Organization, Project
+from web import queries
+
+
+class NewProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["name", "slug", "platform"]
+        help_texts = {"slug": "Letters, digits and dashes; empty derives it from the name."}
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["slug"].required = False
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))[:64]
+        if not slug:
+            raise forms.ValidationError("Give the project a name or a slug.")
+        if Project.objects.filter(organization=self.organization, slug=slug).exists():
+            raise forms.ValidationError("This organisation already has a project with that slug.")
+        return slug
+
+
+def managed_organizations(user):
+    """Organisations in which the user may create projects."""
+    return Organization.objects.filter(
+        memberships__user=user, memberships__role__in=MANAGERS
+    ).order_by("slug")
+
+
+@login_required
+def new_project(request, org):
+    organization = get_object_or_404(Organization, slug=org, memberships__user=request.user)
+    if role_in(request.user, organization.id) not in MANAGERS:
+        messages.error(request, "Only owners and admins may create projects.")
+        return redirect("web:home")
+    form = NewProjectForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        form.instance.organization = organization
+        project = form.save()
+        messages.success(request, f"Project {project.name} created with its DSN key.")
+        return redirect("web:stream", organization.slug, project.slug)
+    return render(request, "web/project_new.html", {
+        "organization": organization, "form": form,
+        "projects": queries.visible_projects(request.user),
+        "roles": Membership.Role,
+    })  # fmt: skip
