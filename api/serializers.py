@@ -46,7 +46,8 @@ class ProjectKeySerializer(serializers.ModelSerializer):
 
 
 class IssueSerializer(serializers.ModelSerializer):
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                            allow_null=True)  # unassigned: null (schema too)
 
     class Meta:
         model = Issue

@@ -126,7 +126,8 @@ def test_api_schema_fuzz(world, mode):
     operations = list(_operations(world["token"]))
     assert len(operations) >= 10, "the schema lists too few operations"
     for operation in operations:
-        failures += _fuzz(operation, mode, world)
+        found = _fuzz(operation, mode, world)
+        failures += found[:2]  # the first two of each operation say enough
     assert not failures, f"{len(failures)} failing requests:\n" + "\n\n".join(failures[:15])
 
 
@@ -160,3 +161,14 @@ def test_a_taken_project_slug_is_a_400_not_a_500(world):
     assert renamed.status_code == 400 and "slug" in renamed.json()
     assert client.patch(f"/api/0/projects/{backend.id}/", {"slug": "backend"},
                         format="json").status_code == 200  # its own slug is not taken  # fmt: skip
+
+
+def test_notification_preferences_without_email_is_a_400(world):
+    """Found by the permission matrix: a PUT without `email` was a KeyError (500)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {world['token']}")
+    assert client.put("/api/0/notification-preferences/", {}, format="json").status_code == 400
+    ok = client.put("/api/0/notification-preferences/", {"email": False}, format="json")
+    assert ok.status_code == 200 and ok.json() == [{"project": None, "email": False}]
