@@ -18,6 +18,7 @@ from alerts import triage
 from alerts.models import AlertDestination, AlertRule, NotificationPreference
 from alerts.notify import send_test
 from alerts.serializers import (
+    ActivityPageSerializer,
     ActivitySerializer,
     AlertDestinationSerializer,
     AlertRuleSerializer,
@@ -158,7 +159,7 @@ def comments(request, issue_id: int):
     return Response(CommentSerializer(notes, many=True).data)
 
 
-@extend_schema(responses=ActivitySerializer(many=True))
+@extend_schema(responses=ActivityPageSerializer)  # a page, not a bare list
 @decorators.api_view(["GET"])
 def activity(request, issue_id: int):
     """The issue's activity log, newest first."""

@@ -135,3 +135,13 @@ class PreferenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = NotificationPreference
         fields = ["project", "email"]
+        extra_kwargs = {"email": {"required": True}}  # a PUT without it was a KeyError (500)
+
+
+class ActivityPageSerializer(serializers.Serializer):
+    """The schema of a page of activity (api.views.Pages), for the function view."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ActivitySerializer(many=True)

@@ -24,6 +24,18 @@ class ProjectSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["created_at"]
 
+    def check_slug_free(self, organization_id: int) -> None:
+        """Slugs are unique per organisation (project_unique_slug_per_org): a 400, not an
+        IntegrityError. Called once the organisation is known and the caller may write to it."""
+        slug = self.validated_data.get("slug", getattr(self.instance, "slug", None))
+        others = Project.objects.filter(organization_id=organization_id, slug=slug)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError(
+                {"slug": "another project of this organisation has this slug"}
+            )
+
 
 class ProjectKeySerializer(serializers.ModelSerializer):
     class Meta:
@@ -34,7 +46,8 @@ class ProjectKeySerializer(serializers.ModelSerializer):
 
 
 class IssueSerializer(serializers.ModelSerializer):
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                            allow_null=True)  # unassigned: null (schema too)
 
     class Meta:
         model = Issue

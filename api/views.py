@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, mixins, pagination, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -65,7 +66,12 @@ class ProjectViewSet(viewsets.ModelViewSet):
         )
         if role_in(self.request.user, organization.id) not in MANAGERS:
             raise PermissionDenied("only owners and admins may create projects")
+        serializer.check_slug_free(organization.id)
         serializer.save(organization=organization)
+
+    def perform_update(self, serializer):
+        serializer.check_slug_free(serializer.instance.organization_id)
+        serializer.save()
 
 
     def destroy(self, request, *args, **kwargs):
@@ -146,6 +152,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
                        serializer.validated_data["status"], by=self.request.user)  # fmt: skip
         serializer.instance.refresh_from_db()
 
+    @extend_schema(responses=EventSerializer(many=True))  # a page of events, not the issue
     @decorators.action(detail=True, methods=["get"])
     def events(self, request, pk=None):
         issue = self.get_object()

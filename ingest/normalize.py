@@ -31,6 +31,8 @@ MAX_TAGS = 100
 MAX_DEPTH = 6
 MAX_ITEMS = 100
 MAX_FUTURE_SECONDS = 60
+MAX_TAG_VALUE = 200  # IssueTag.value
+MAX_TITLE = 255  # Event.title, Issue.title
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -301,7 +303,7 @@ def normalize_tags(value: Any) -> list[list[str]]:
         if key is None or val is None or isinstance(val, (dict, list)):
             continue
         key_text = clean_str(key, 64).strip()
-        val_text = clean_str(val, 200).strip()
+        val_text = clean_str(val, MAX_TAG_VALUE).strip()
         if key_text and val_text and key_text not in seen:
             seen.add(key_text)
             out.append([key_text, val_text])
@@ -487,7 +489,7 @@ def derived_tags(event: dict, tags: list[list[str]]) -> list[list[str]]:
             extra.append(("handled", "yes" if mechanism["handled"] else "no"))
     for key, value in extra:
         if value and key not in present:
-            tags.append([key, clean_str(value, 200)])
+            tags.append([key, clean_str(value, MAX_TAG_VALUE)])
     return tags
 
 
@@ -537,7 +539,7 @@ def metadata(event: dict) -> dict:
         title = message.splitlines()[0] if message else ""
         kind = "default"
     return {
-        "title": clean_str(title or "<unlabeled event>", 255),
+        "title": clean_str(title or "<unlabeled event>", MAX_TITLE),
         "culprit": clean_str(culprit_of(event), 255),
         "type": kind,
     }
@@ -567,7 +569,7 @@ def normalize_csp(report: dict, received: float, event_id: str) -> dict:
             ["effective-directive", clean_str(directive, 200)],
             ["blocked-uri", clean_str(blocked, 200)],
         ],
-        "title": clean_str(title, 255),
+        "title": clean_str(title, MAX_TITLE),
         "culprit": clean_str(directive, 255),
         "type": "csp",
     }

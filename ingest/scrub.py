@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from ingest.normalize import MAX_TAG_VALUE, MAX_TITLE, clean_str
+
 FILTERED = "[Filtered]"
 DEFAULT_KEYS = (
     "password",
@@ -198,15 +200,16 @@ class Scrubber:
             out["stacktrace"] = self.stacktrace(out["stacktrace"])
         if "breadcrumbs" in out:
             out["breadcrumbs"] = [self.value(crumb) for crumb in out["breadcrumbs"]]
+        # "[Filtered]" can be longer than what it replaces: stored columns are bounded again.
         if "tags" in out:
             out["tags"] = [
-                [k, FILTERED if self.key_is_sensitive(k)
-                 else self.url(v) if k in URL_KEYS or k == "url" else scrub_string(v)]
+                [k, FILTERED if self.key_is_sensitive(k) else clean_str(
+                    self.url(v) if k in URL_KEYS or k == "url" else scrub_string(v), MAX_TAG_VALUE
+                )]
                 for k, v in out["tags"]
             ]  # fmt: skip
-        for field in ("title",):
-            if field in out:
-                out[field] = scrub_string(out[field])
+        if "title" in out:
+            out["title"] = clean_str(scrub_string(out["title"]), MAX_TITLE)
         return out
 
 
