@@ -222,8 +222,7 @@ def test_withdrawal_and_deletion_reach_the_models_and_a_retrain_replaces_them(
     assert new.stale and "rows from organisation" in new.stale_reason
     assert new.retrain == "scheduled"
 
-    User.objects.create_superuser("root", "root@example.com", "pw")
-    client.login(username="root", password="pw")
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
     page = client.get("/staff/models/").content.decode()
     assert new.embedding_model.label in page and f"org {beta.id}" in page and "stale" in page
     assert "Faultline (automatic)" in page

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from monitor.models import Event, GroupHash, Issue, Membership, ProjectKey
+from monitor.models import Event, GroupHash, Issue, Membership
 from monitor.search import MAX_QUERY_LENGTH, MAX_TERMS, SearchError, parse
 from tests.test_grouping_api import ingest
 from tests.test_ml_grouping import event
@@ -123,8 +123,7 @@ def member(project):
     user = get_user_model().objects.create_user("dev", password="pw-dev-123")
     Membership.objects.create(user=user, organization=project.organization, role="owner")
     project.grouping_mode = "fingerprint"
-    project.save()
-    ProjectKey.objects.create(project=project)
+    project.save()  # the project has its default key (monitor.default_key)
     client = Client()
     client.force_login(user)
     return client
@@ -258,6 +257,7 @@ def test_settings_validate_lists_ranges_and_rotation_grace(project, member):
 def test_empty_project_without_key_prompts_to_create_one(project):
     user = get_user_model().objects.create_user("nokey", password="x")
     Membership.objects.create(user=user, organization=project.organization)
+    project.keys.update(is_active=False)  # every project gets a key; all of them disabled here
     client = Client()
     client.force_login(user)
     page = client.get(url(project, "issues/")).content.decode()
