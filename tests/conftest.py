@@ -180,7 +180,9 @@ def web(live_env) -> str:
     """gunicorn serving the app on a free port; yields its base URL."""
     port = free_port()
     env = dict(
-        live_env, FAULTLINE_BIND=f"127.0.0.1:{port}", FAULTLINE_URL=f"http://127.0.0.1:{port}"
+        live_env, FAULTLINE_BIND=f"127.0.0.1:{port}", FAULTLINE_URL=f"http://127.0.0.1:{port}",
+        # faultline.test: a plain-HTTP hostname the triage browser test maps to 127.0.0.1.
+        ALLOWED_HOSTS="127.0.0.1,localhost,faultline.test",
     )
     process = Process(
         [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env, LOG_DIR / "gunicorn.log"

@@ -11,7 +11,7 @@ import pytest
 import sentry_sdk
 from django.contrib.auth import get_user_model
 
-from monitor.models import Event, Issue, Membership, Organization, Project, ProjectKey
+from monitor.models import Event, Issue, Membership, Organization, Project
 from tests import buggy_app, triage_app
 from tests.conftest import wait_for
 from tests.test_browser import ARTIFACTS, CHROMIUM
@@ -97,7 +97,7 @@ def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
     org = Organization.objects.create(name="Triage Co", slug="triage")
     project = Project.objects.create(organization=org, name="Shop", slug="shop",
                                      grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
-    key = ProjectKey.objects.create(project=project)
+    key = project.keys.get()  # the default key every project gets
     user = get_user_model().objects.create_user("triager", password="pw-triager-123")
     Membership.objects.create(user=user, organization=org, role=Membership.Role.OWNER)
     port = web.rsplit(":", 1)[1]
