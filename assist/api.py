@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -49,7 +49,16 @@ def _visible_issue(user, issue_id: int):
     return issue
 
 
-@extend_schema(request=None, responses={200: GenerationSerializer, 202: GenerationSerializer})
+NO_SUMMARY = inline_serializer(
+    "NoSummary", {"issue": serializers.IntegerField(), "status": serializers.CharField()}
+)
+SUMMARY_OR_NONE = PolymorphicProxySerializer(
+    component_name="SummaryOrNone", serializers=[GenerationSerializer, NO_SUMMARY],
+    resource_type_field_name=None,
+)  # fmt: skip
+
+
+@extend_schema(request=None, responses={200: SUMMARY_OR_NONE, 202: GenerationSerializer})
 @api_view(["GET", "POST"])
 def summary(request, issue_id: int):
     """GET: the latest summary (`status` none/pending/running/done/failed). POST: generate one

@@ -183,6 +183,9 @@ def web(live_env) -> str:
         live_env, FAULTLINE_BIND=f"127.0.0.1:{port}", FAULTLINE_URL=f"http://127.0.0.1:{port}",
         # faultline.test: a plain-HTTP hostname the triage browser test maps to 127.0.0.1.
         ALLOWED_HOSTS="127.0.0.1,localhost,faultline.test",
+        # The spool's replay thread idles here (tests/test_spool_outage.py runs its own web
+        # processes): its periodic key snapshot could deadlock with the per-test TRUNCATE.
+        SPOOL_REPLAY_INTERVAL="3600",
     )
     process = Process(
         [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env, LOG_DIR / "gunicorn.log"

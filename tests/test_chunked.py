@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def key():
-    org = Organization.objects.create(name="Chunky", slug="chunky")
+    org = Organization.objects.create(name="Chunky", slug=f"chunky-{uuid.uuid4().hex[:8]}")
     project = Project.objects.create(organization=org, name="Node", slug="node", platform="node")
     return ProjectKey.objects.create(project=project)
 
