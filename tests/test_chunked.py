@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from ingest.models import RawEvent
-from monitor.models import Organization, Project, ProjectKey
+from monitor.models import Event, Organization, Project, ProjectKey
+from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +40,13 @@ def _slices(data: bytes, size: int) -> list[bytes]:
     return [data[i : i + size] for i in range(0, len(data), size)]
 
 
-def test_chunked_envelope_gzip_is_accepted(web, key):
+def _processed(key, event_id: str) -> None:
+    """Wait for the worker: nothing may be in flight when the test's tables are flushed."""
+    wait_for(lambda: Event.objects.filter(project_id=key.project_id, event_id=event_id).exists(),
+             timeout=60, message="the chunked event to be processed")  # fmt: skip
+
+
+def test_chunked_envelope_gzip_is_accepted(web, worker, key):
     event_id = uuid.uuid4().hex
     body = b"\n".join(
         [
@@ -56,10 +63,10 @@ def test_chunked_envelope_gzip_is_accepted(web, key):
     )
     assert status == 200, reply
     assert reply == {"id": event_id}
-    assert RawEvent.objects.filter(project_id=key.project_id, event_id=event_id).exists()
+    _processed(key, event_id)
 
 
-def test_chunked_store_is_accepted(web, key):
+def test_chunked_store_is_accepted(web, worker, key):
     event_id = uuid.uuid4().hex
     body = json.dumps({"event_id": event_id, "message": "chunked store"}).encode()
     status, reply = post_chunked(
@@ -69,7 +76,7 @@ def test_chunked_store_is_accepted(web, key):
         {"Content-Type": "application/json"},
     )
     assert status == 200, reply
-    assert RawEvent.objects.filter(project_id=key.project_id, event_id=event_id).exists()
+    _processed(key, event_id)
 
 
 def test_chunked_body_past_the_limit_is_413(web, key, settings):
