@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
 import numpy as np
 from common import services
+
+# Django's test client sends Host: testserver (production hosts come from FAULTLINE_URL).
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 
 def seed(project, issues: int, events: int) -> None:
