@@ -210,8 +210,8 @@ def lock_issues(issue_ids: Iterable[int]) -> None:
 
 def bump_issues(deltas: dict[int, IssueDelta]) -> dict[int, tuple[str, str]]:
     """Add a batch's counts to its issues; an event received after resolution reopens the issue.
-    Returns issue id → (status before, status after) for issues not unresolved before."""
-    lock_issues(deltas)
+    Returns issue id → (status before, status after) for issues not unresolved before.
+    The caller holds the issues' row locks already (resolve_hashes takes them in id order)."""
     new_releases: set[int] = set()
     new_users = record_tags(deltas, new_releases)
     changes: dict[int, tuple[str, str]] = {}

@@ -201,3 +201,17 @@ def test_an_admin_cannot_make_or_unmake_owners(project, owner):
     admin.post(url, {"action": "role", "membership": pal.id, "role": "member"})
     pal.refresh_from_db()
     assert pal.role == "member"
+
+
+def test_keys_named_items_and_nested_contexts_render(project, member):
+    """Issue 10: a user/tag/context key named "items" made the issue page a 500 for good."""
+    payload = {**event(), "fingerprint": ["items"], "user": {"id": "u1", "items": "3"},
+               "tags": {"items": "many"}, "contexts": {"items": {"count": 2},
+                                                        "os": {"name": "Linux"}}}  # fmt: skip
+    ingest(project, payload)
+    issue = Issue.objects.get(project=project)
+    page = member.get(f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "<h4>os</h4>" in text and "Linux" in text  # the context table, not its repr
+    assert "<strong>items</strong>" in text  # the tag's distribution

@@ -42,6 +42,13 @@ def ago(seconds: float) -> str:
 
 
 @register.filter
+def entries(mapping) -> list:
+    """`{% for key, value in mapping|entries %}`: a dict's items as they are. Django's lookup of
+    `mapping.items` would read a key named "items" first (an SDK can send one)."""
+    return list(mapping.items()) if isinstance(mapping, dict) else []
+
+
+@register.filter
 def pairs(value) -> list[tuple[str, str]]:
     """A dict → [(key, text)]; nested dicts flatten to dotted keys one level deep, anything
     deeper or a list reads as compact JSON; None values are dropped."""
