@@ -2,7 +2,7 @@
 pairs, validation / test / held-out metrics of the stock and trained models (at 384 and at the
 Matryoshka 128 dimensions, thresholds chosen on validation), and embeddings/s of each.
 
-    .venv/bin/python bench/training.py var/corpus/corpus-seed7.jsonl --max-steps 60
+    .venv/bin/python bench/training.py var/corpus/corpus-seed7.jsonl   # the default recipe
     .venv/bin/python bench/training.py var/corpus/corpus-seed7.jsonl --model var/models/X
       (scores a model already trained; needs no database)
 """
@@ -30,7 +30,7 @@ def report(corpus_path: str, model_path: str) -> dict:
                 "trained@128": Encoder(trained, truncate_dim=128)}  # fmt: skip
     out = {"metrics": {}, "embeddings_per_second": {}}
     print(f"{'model':<12} {'split':<12} {'issues/bug':>10} {'pair-P':>7} {'pair-R':>7} "
-          f"{'B3-F1':>7}  thresholds (chosen on validation)")
+          f"{'B3-F1':>7}  key rules and thresholds (chosen on validation)")
     for name, encoder in encoders.items():
         metrics = evaluate.evaluate(encoder.encode, splits)
         out["metrics"][name] = metrics
@@ -39,7 +39,8 @@ def report(corpus_path: str, model_path: str) -> dict:
             if s:
                 print(f"{name:<12} {split:<12} {s['issues_per_bug']:>10.2f} "
                       f"{s['pair_precision']:>7.3f} {s['pair_recall']:>7.3f} "
-                      f"{s['bcubed_f1']:>7.3f}  {metrics['thresholds']}", flush=True)
+                      f"{s['bcubed_f1']:>7.3f}  {metrics['keys']} {metrics['thresholds']}",
+                      flush=True)  # fmt: skip
     texts = sorted(set(splits["test"].texts))[:512]
     for name, encoder in encoders.items():
         encoder.encode(texts[:32])
@@ -56,9 +57,9 @@ def report(corpus_path: str, model_path: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus")
-    parser.add_argument("--max-steps", type=int, default=60)
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--max-pairs", type=int, default=2400)
+    parser.add_argument("--max-steps", type=int, default=None, help="default: the recipe's")
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--max-pairs", type=int, default=None)
     parser.add_argument("--model", help="score this trained model directory instead of training")
     parser.add_argument("--out", default="var/bench/training.json")
     args = parser.parse_args()
@@ -74,8 +75,9 @@ def main() -> int:
         with services("faultline_bench_training"):
             from training import fit, lifecycle
 
-            hp = fit.Hyperparameters(max_steps=args.max_steps, batch_size=args.batch_size,
-                                     max_pairs=args.max_pairs)  # fmt: skip
+            chosen = {"max_steps": args.max_steps, "batch_size": args.batch_size,
+                      "max_pairs": args.max_pairs}  # fmt: skip
+            hp = fit.Hyperparameters(**{k: v for k, v in chosen.items() if v is not None})
             model = lifecycle.train_model("bench-grouping", args.corpus, None, hp)
             manifest = model.manifest
             model_path = model.path

@@ -9,7 +9,7 @@ from tqdm import tqdm
 from embeddings import store
 from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel, IssueEmbedding
-from grouping.clean import clean_event, match_key
+from grouping.clean import clean_event, model_key
 from monitor.models import Event, Issue
 
 
@@ -40,7 +40,7 @@ def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 
             for (issue_id, first, text), vector in zip(work, vectors, strict=True):
                 if Issue.objects.filter(pk=issue_id).exists():  # merged away meanwhile
                     store.save(issue_id, first.project_id, model, vector, text,
-                               match_key(first.data), first.id)  # fmt: skip
+                               model_key(first.data, model.key_rules), first.id)  # fmt: skip
                     embedded += 1
             bar.update(len(chunk))
     return embedded, skipped

@@ -21,6 +21,10 @@ class EmbeddingModel(models.Model):
     thresholds = models.JSONField(default=dict, blank=True,
                                   help_text="Per-family thresholds chosen on validation; empty: "
                                   "the grouping defaults.")  # fmt: skip
+    key_rules = models.JSONField(
+        default=dict, blank=True,
+        help_text="Per-family candidate-key rules (grouping.rules) chosen with the thresholds "
+        "on validation; empty: the grouping rules.")  # fmt: skip
 
     class Meta:
         constraints = [

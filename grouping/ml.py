@@ -23,7 +23,7 @@ from embeddings import registry, store
 from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel
 from grouping import rules, shadow
-from grouping.clean import clean_event, family_of, match_key
+from grouping.clean import clean_event, family_of, model_key
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
 from monitor import wakeup
@@ -167,19 +167,21 @@ def decide_batch(limit: int) -> int:
             _mark(rows, GroupHash.MLState.SKIPPED)
             return len(rows)
         events = [first_event(row) for row in rows]
-        work = [(row, ev, clean_event(ev.data), match_key(ev.data))
-                for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
-        work = [item for item in work if item[2]]
-        _mark([row for row in rows if row not in {w[0] for w in work}], GroupHash.MLState.NONE)
-        if not work:
+        texts = [(row, ev, clean_event(ev.data))
+                 for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
+        texts = [item for item in texts if item[2]]
+        _mark([row for row in rows if row not in {t[0] for t in texts}], GroupHash.MLState.NONE)
+        if not texts:
             return len(rows)
         try:
             model = registered_model()
+            work = [(row, ev, text, model_key(ev.data, model.key_rules))
+                    for row, ev, text in texts]  # fmt: skip
             vectors = encoder_for(model).encode([item[2] for item in work])
         except Exception:
-            log.exception("embedder failed; fingerprint decisions stand for %d hashes", len(work))
+            log.exception("embedder failed; fingerprint decisions stand for %d hashes", len(texts))
             trip_breaker()
-            _mark([item[0] for item in work], GroupHash.MLState.FAILED)
+            _mark([item[0] for item in texts], GroupHash.MLState.FAILED)
             return len(rows)
         shadow.decide_all(work)  # before the served decisions: the same neighbours they see
         for (row, event, text, key), vector in zip(work, vectors, strict=True):

@@ -15,15 +15,17 @@ from django.db import transaction
 from embeddings import registry, store
 from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel, ShadowDecision
+from grouping.clean import model_key
 from monitor.models import GroupHash
 
 log = logging.getLogger(__name__)
 
 
-def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str, key: str) -> None:
+def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str) -> None:
     from grouping.ml import threshold_for
 
     project = row.project
+    key = model_key(event.data, model.key_rules)  # the shadow model's own key rules
     found = store.nearest(project.id, model, vector, k=1, exclude=(row.issue_id,), match_key=key)
     nearest = found[0] if found else None
     within = nearest is not None and nearest.distance <= threshold_for(project, event.platform,
@@ -42,8 +44,8 @@ def decide_all(work: list[tuple]) -> None:
         try:
             vectors = encoder_for(model).encode([item[2] for item in work])
             with transaction.atomic():
-                for (row, event, text, key), vector in zip(work, vectors, strict=True):
-                    decide_one(model, row, event, vector, text, key)
+                for (row, event, text, _key), vector in zip(work, vectors, strict=True):
+                    decide_one(model, row, event, vector, text)
         except Exception:
             log.exception("shadow model %s failed; the served decisions stand", model)
 

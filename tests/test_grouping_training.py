@@ -23,7 +23,7 @@ from monitor.models import GroupHash, Issue, Organization, Project
 from privacy import deletion
 from tests.test_grouping_api import ingest
 from tests.test_ml_grouping import event
-from training import fit, lifecycle, tasks
+from training import evaluate, fit, lifecycle, tasks
 from training.models import TrainedModel, TrainingPair, TrainingSet
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +105,10 @@ def test_no_row_of_a_non_consenting_organisation_or_category_reaches_a_manifest(
     registered = model.embedding_model
     assert registered.path == model.path and registered.dimension == 384
     assert registered.state == "available" and registered.thresholds
+    # the candidate-key rule is chosen with the thresholds, per family, and served with them
+    keys = written["metrics"]["trained"]["keys"]
+    assert set(keys) == set(written["metrics"]["trained"]["thresholds"]) - {"default"}
+    assert set(keys.values()) <= set(evaluate.KEY_RULES) and registered.key_rules == keys
 
 
 def test_shadow_promote_backfill_confirm_and_rollback(tmp_path, project, no_breaker):

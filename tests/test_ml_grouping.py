@@ -123,6 +123,28 @@ def test_an_edited_crash_line_joins_its_issue(project, no_breaker):
     assert Issue.objects.count() == 1 and joined.ml_distance <= ml.threshold_for(project, "python")
 
 
+def test_the_served_models_own_key_rules_choose_the_candidates(project, no_breaker):
+    """A trained model carries the key rule chosen with its thresholds on validation: with the
+    type-only key, a crash in a renamed function (a helper extracted) can join; with the
+    grouping rules' function key it cannot, whatever the distance."""
+    loosen(project)
+    ingest(project, event())
+    ingest(project, event(crash_function="mean", user="2"))
+    decide()
+    assert Issue.objects.count() == 2  # the grouping rules: crash function in the key
+    Issue.objects.all().delete()
+    model = ml.registered_model()
+    model.key_rules = {"python": "type"}
+    model.save(update_fields=["key_rules"])
+    ingest(project, event())
+    decide()
+    first = Issue.objects.get()
+    assert IssueEmbedding.objects.get(issue=first).match_key == "ZeroDivisionError"
+    ingest(project, event(crash_function="mean", user="2"))
+    decide()
+    assert Issue.objects.get() == first and first.events.count() == 2
+
+
 def test_same_crash_site_different_message_is_judged_by_distance(project, no_breaker):
     helper = dict(crash_function="fail", crash_line='raise AppError(f"{code}: {detail}")',
                   exc_type="AppError")  # fmt: skip

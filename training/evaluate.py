@@ -1,22 +1,28 @@
 """Validation and test metrics of an embedder on the corpus, with evaluation.metrics.
 
-Thresholds are chosen on validation only, per platform family: the one with the best B-cubed F1
-among those whose pair precision there is at least PRECISION_FLOOR, the smallest on ties (when
-the candidate key does the separating, F1 plateaus and a large threshold would only add risk);
-the smallest on the grid if none reaches the floor. Test and held-out
-splits are then scored with those thresholds, never tuned on.
+The candidate-key rule and the threshold are chosen together on validation only, per platform
+family: among every rule (grouping.rules) and threshold whose pair precision there is at least
+PRECISION_FLOOR, the best B-cubed F1; ties go to the more specific rule (KEY_RULES order) and
+the smaller threshold (when the key does the separating, F1 plateaus and a large threshold would
+only add risk); the most specific rule at the smallest threshold if none reaches the floor. A
+trained model that separates twin faults by distance earns a looser key than the stock model,
+which needs the key to separate them. Test and held-out splits are then scored with those
+choices, never tuned on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 
 from evaluation import metrics
 from evaluation.metrics import Dataset
+from grouping.clean import match_key
 
 GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
+KEY_RULES = ("function", "names", "module", "type")  # most specific first; never the code line
 PRECISION_FLOOR = 0.98
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -29,21 +35,38 @@ def truncate(vectors: np.ndarray, dimension: int | None) -> np.ndarray:
     return cut / np.maximum(np.linalg.norm(cut, axis=1, keepdims=True), 1e-12)
 
 
-def choose_thresholds(data: Dataset, vectors: np.ndarray) -> dict[str, float]:
-    chosen = {}
+def keyed(data: Dataset, rules: dict[str, str]) -> Dataset:
+    """The dataset with each event's candidate key under its family's rule ("default" for
+    families not named; none at all: the keys the dataset was prepared with)."""
+    if not rules:
+        return data
+    keys = [match_key(event, rules.get(family, rules.get("default")))
+            for event, family in zip(data.events, data.families, strict=True)]  # fmt: skip
+    return dataclasses.replace(data, keys=keys)
+
+
+def choose(data: Dataset, vectors: np.ndarray) -> tuple[dict[str, float], dict[str, str]]:
+    """(thresholds, key rules) per family, chosen on `data` (validation)."""
+    thresholds: dict[str, float] = {}
+    rules: dict[str, str] = {}
     for family in sorted(set(data.families)):
         part, keep = metrics.subset(data, family)
-        best, best_f1 = GRID[0], -1.0
-        for threshold in GRID:
-            scores = metrics.score(part.labels, metrics.simulate_ml(part, vectors[keep], threshold))
-            if scores.pairwise_precision >= PRECISION_FLOOR and scores.bcubed_f1 > best_f1 + 1e-9:
-                best, best_f1 = threshold, scores.bcubed_f1
-        chosen[family] = best
-    chosen["default"] = min(chosen.values()) if chosen else 0.12
-    return chosen
+        best, best_f1 = (GRID[0], KEY_RULES[0]), -1.0
+        for rule in KEY_RULES:
+            candidates = keyed(part, {family: rule})
+            for threshold in GRID:
+                scores = metrics.score(candidates.labels,
+                                       metrics.simulate_ml(candidates, vectors[keep], threshold))
+                if (scores.pairwise_precision >= PRECISION_FLOOR
+                        and scores.bcubed_f1 > best_f1 + 1e-9):  # fmt: skip
+                    best, best_f1 = (threshold, rule), scores.bcubed_f1
+        thresholds[family], rules[family] = best
+    thresholds["default"] = min(thresholds.values()) if thresholds else 0.12
+    return thresholds, rules
 
 
-def scores_dict(data: Dataset, vectors: np.ndarray, thresholds: dict[str, float]) -> dict:
+def scores_dict(data: Dataset, vectors: np.ndarray, thresholds: dict[str, float],
+                rules: dict[str, str] | None = None) -> dict:  # fmt: skip
     def one(part: Dataset, vecs: np.ndarray) -> dict:
         s = metrics.score(part.labels, metrics.simulate_ml(part, vecs, thresholds))
         return {"events": s.events, "bugs": s.bugs, "issues": s.issues,
@@ -54,6 +77,7 @@ def scores_dict(data: Dataset, vectors: np.ndarray, thresholds: dict[str, float]
 
     if not data.labels:
         return {}
+    data = keyed(data, rules or {})
     out = one(data, vectors)
     out["by_family"] = {}
     for family in sorted(set(data.families)):
@@ -70,17 +94,17 @@ def encode_splits(encode: Encode, splits: dict[str, Dataset]) -> dict[str, np.nd
 
 def evaluate(encode: Encode | dict[str, np.ndarray], splits: dict[str, Dataset],
              dimension: int | None = None) -> dict:  # fmt: skip
-    """Thresholds from validation; metrics for every non-empty split except train. `encode`
-    may be the split vectors already computed (encode_splits)."""
+    """Key rules and thresholds from validation; metrics for every non-empty split except
+    train. `encode` may be the split vectors already computed (encode_splits)."""
     full = encode if isinstance(encode, dict) else encode_splits(encode, splits)
     vectors = {name: truncate(v, dimension) for name, v in full.items()}
     validation = splits.get("validation")
     if validation is None or not validation.labels:
         raise ValueError("the corpus has no validation split")
-    thresholds = choose_thresholds(validation, vectors["validation"])
-    result = {"thresholds": thresholds}
+    thresholds, rules = choose(validation, vectors["validation"])
+    result = {"thresholds": thresholds, "keys": rules}
     for name, vecs in vectors.items():
-        result[name] = scores_dict(splits[name], vecs, thresholds)
+        result[name] = scores_dict(splits[name], vecs, thresholds, rules)
     return result
 
 

@@ -112,7 +112,8 @@ def train_model(name: str, corpus_path: str, training_set: TrainingSet | None,
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     embedding = registry.register(name, model_version(str(out)), dimension, str(out))
     embedding.thresholds = manifest["metrics"]["trained"]["thresholds"]
-    embedding.save(update_fields=["thresholds"])
+    embedding.key_rules = manifest["metrics"]["trained"].get("keys", {})
+    embedding.save(update_fields=["thresholds", "key_rules"])
     return TrainedModel.objects.create(name=name, training_set=training_set,
                                        embedding_model=embedding, path=str(out),
                                        manifest=manifest, rows=rows)  # fmt: skip

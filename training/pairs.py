@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from consent import policy
 from consent.models import Category, Purpose
 from evaluation.metrics import Dataset
-from grouping.clean import clean_event
+from grouping.clean import clean_event, match_key
 from training.augment import release_variant
 from training.models import TrainingPair, TrainingSet
 
@@ -33,33 +33,41 @@ class Pair:
 
 
 def corpus_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
-    """Half same-bug pairs, half different-bug pairs (hard negatives first), at most `limit`."""
+    """Same-bug pairs (two different texts of one bug) and different-bug pairs, at most `limit`,
+    about half each. Negatives come hardest first, because those are what the threshold must
+    separate: every pair of bugs that share the exception type and crash function (the twins
+    the candidate key lets through: another field read on the same line shape, another value in
+    the same message), then two of the same exception type per text, then one at random."""
     texts: dict[str, list[str]] = defaultdict(list)
-    kind: dict[str, str] = {}
-    for label, text, ok, key in zip(data.labels, data.texts, data.eligible, data.keys,
-                                    strict=True):  # fmt: skip
+    site: dict[str, str] = {}
+    for label, text, ok, event in zip(data.labels, data.texts, data.eligible, data.events,
+                                      strict=True):  # fmt: skip
         if ok and text not in texts[label]:
             texts[label].append(text)
-            kind[text] = text.split(":", 1)[0] + "|" + key
+            site[text] = match_key(event, "function")
     positives = [Pair(a, b, True, "corpus") for bug in sorted(texts)
                  for a, b in itertools.combinations(texts[bug], 2)]  # fmt: skip
-    by_type: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for bug in sorted(texts):
-        for text in texts[bug]:
-            by_type[text.split(":", 1)[0]].append((bug, text))
     everything = [(bug, text) for bug in sorted(texts) for text in texts[bug]]
-    negatives = []
+    by_site: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    by_type: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for bug, text in everything:
-        hard = [t for b, t in by_type[text.split(":", 1)[0]] if b != bug]
-        hard.sort(key=lambda t: kind[t] != kind[text])  # the same crash-site key first
-        negatives += [Pair(text, t, False, "corpus") for t in hard[:2]]
+        by_site[site[text]].append((bug, text))
+        by_type[site[text].split("|", 1)[0]].append((bug, text))
+    twins = [Pair(a, b, False, "corpus") for group in by_site.values()
+             for (bug_a, a), (bug_b, b) in itertools.combinations(group, 2) if bug_a != bug_b]
+    rng.shuffle(twins)
+    others = []
+    for bug, text in everything:
+        same_type = [t for b, t in by_type[site[text].split("|", 1)[0]] if b != bug]
+        others += [Pair(text, t, False, "corpus")
+                   for t in rng.sample(same_type, min(2, len(same_type)))]  # fmt: skip
         other = rng.choice(everything)
         if other[0] != bug:
-            negatives.append(Pair(text, other[1], False, "corpus"))
+            others.append(Pair(text, other[1], False, "corpus"))
     rng.shuffle(positives)
-    rng.shuffle(negatives)
-    half = limit // 2
-    return positives[:half] + negatives[: limit - min(half, len(positives))]
+    rng.shuffle(others)
+    half = min(limit // 2, len(positives))
+    return positives[:half] + (twins + others)[: limit - half]
 
 
 def augmented_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:

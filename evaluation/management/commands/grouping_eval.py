@@ -322,8 +322,8 @@ def select(rows: list[dict], split: str) -> tuple[list[dict], str]:
 
 
 def use_model(directory: str) -> None:
-    """Embed with a trained model in this process; its validation-chosen thresholds replace the
-    rules' (the candidate key and text shape stay the current rules')."""
+    """Embed with a trained model in this process; its validation-chosen key rules and thresholds
+    replace the rules' (the text shape stays the current rules')."""
     import dataclasses
 
     from django.conf import settings
@@ -335,6 +335,12 @@ def use_model(directory: str) -> None:
     encoder._encoder = None
     manifest = Path(directory) / "manifest.json"
     if manifest.exists():
-        chosen = json.loads(manifest.read_text())["metrics"]["trained"]["thresholds"]
-        grouping_rules.use(dataclasses.replace(grouping_rules.CURRENT, thresholds=chosen))
+        trained = json.loads(manifest.read_text())["metrics"]["trained"]
+        key = {**_as_mapping(grouping_rules.CURRENT.key), **trained.get("keys", {})}
+        grouping_rules.use(dataclasses.replace(grouping_rules.CURRENT,
+                                               thresholds=trained["thresholds"], key=key))
 
+
+
+def _as_mapping(key: str | dict[str, str]) -> dict[str, str]:
+    return dict(key) if isinstance(key, dict) else {"default": key}

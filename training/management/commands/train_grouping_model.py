@@ -60,6 +60,9 @@ class Command(BaseCommand):
         self.stdout.write(f"trained {model.embedding_model.label} in {m['training_seconds']} s "
                           f"on {m['device']} from {m['pairs']['total']} pairs; "
                           f"saved to {model.path}")  # fmt: skip
+        chosen = m["metrics"]["trained"]
+        self.stdout.write(f"  chosen on validation: key rules {chosen.get('keys')}, "
+                          f"thresholds {chosen['thresholds']}")  # fmt: skip
         for who, metrics in (("trained", m["metrics"]["trained"]),
                              ("served " + m["metrics"]["served"]["model"], m["metrics"]["served"])):
             for split in ("validation", "test", "heldout_app"):
