@@ -21,6 +21,7 @@ def report(corpus_path: str, model_path: str) -> dict:
     import numpy as np
 
     from embeddings.encoder import Encoder, ModelSpec, current_spec
+    from evaluation import metrics as evaluation_metrics
     from training import evaluate, lifecycle
 
     splits = lifecycle.load_splits(corpus_path)
@@ -41,6 +42,17 @@ def report(corpus_path: str, model_path: str) -> dict:
                       f"{s['pair_precision']:>7.3f} {s['pair_recall']:>7.3f} "
                       f"{s['bcubed_f1']:>7.3f}  {metrics['keys']} {metrics['thresholds']}",
                       flush=True)  # fmt: skip
+    payloads = real_payloads()
+    if payloads:
+        for name, encoder in encoders.items():
+            keyed = evaluate.keyed(payloads, out["metrics"][name]["keys"])
+            clusters = evaluation_metrics.simulate_ml(
+                keyed, encoder.encode(keyed.texts), out["metrics"][name]["thresholds"])
+            s = evaluation_metrics.score(keyed.labels, clusters)
+            out.setdefault("sdk_payloads", {})[name] = {"payloads": s.events, "issues": s.issues,
+                                                        "pair_precision": s.pairwise_precision}
+            print(f"{name:<12} real SDK payloads: {s.events} payloads → {s.issues} issues, "
+                  f"pair-P {s.pairwise_precision:.3f} (each is its own bug)", flush=True)
     texts = sorted(set(splits["test"].texts))[:512]
     for name, encoder in encoders.items():
         encoder.encode(texts[:32])
@@ -52,6 +64,23 @@ def report(corpus_path: str, model_path: str) -> dict:
         print(f"{name:<12} {len(texts) / seconds:>7.1f} embeddings/s ({vectors.shape[1]} dims, "
               f"{encoder.device})", flush=True)
     return out
+
+
+def real_payloads():
+    """The real SDK payloads of ../shared/sdk-payloads (each its own bug), prepared; None when
+    they are not there."""
+    import json
+    from pathlib import Path
+
+    from evaluation import metrics as evaluation_metrics
+
+    default = Path(__file__).resolve().parents[1].parent / "shared" / "sdk-payloads"
+    folder = Path(os.environ.get("FAULTLINE_SDK_PAYLOADS", default)) / "glitchtip"
+    files = sorted(folder.glob("incoming_events__*.json"))
+    if not files:
+        return None
+    rows = [{"bug": f.name, "event": json.loads(f.read_text())} for f in files]
+    return evaluation_metrics.prepare(rows)
 
 
 def main() -> int:
