@@ -230,5 +230,7 @@ def test_withdrawal_and_deletion_reach_the_models_and_a_retrain_replaces_them(
     page = client.get("/staff/models/").content.decode()
     assert new.embedding_model.label in page and f"org {beta.id}" in page and "stale" in page
     assert "Faultline (automatic)" in page
+    family, rule = sorted(new.embedding_model.key_rules.items())[0]
+    assert f"{family}: {rule} key, ≤ {new.embedding_model.thresholds[family]}" in page
     client.logout()
     assert client.get("/staff/models/").status_code == 302  # staff only
