@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, Max, Min
 
 from grouping.assign import IssueSeed, create_issue
-from grouping.models import GroupingFeedback
+from grouping.models import GroupingFeedback, MergedIssue
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.signals import issue_unmerged, issues_merged
 
@@ -58,6 +58,10 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
     target.last_seen = max([target.last_seen, *(i.last_seen for i in merged)])
     target.users_seen = IssueTag.objects.filter(issue=target, key="user").count()
     target.save(update_fields=["times_seen", "first_seen", "last_seen", "users_seen"])
+    MergedIssue.objects.filter(issue_id__in=sources).update(issue_id=target_id)  # flat chains
+    MergedIssue.objects.bulk_create([MergedIssue(project_id=target.project_id, previous_id=i.id,
+                                                 issue_id=target_id) for i in merged],
+                                    ignore_conflicts=True)  # fmt: skip
     Issue.objects.filter(id__in=sources).delete()  # cascades to their embeddings
     return target
 

@@ -41,3 +41,17 @@ class GroupingFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.event_a_id} / {self.event_b_id}"
+
+
+class MergedIssue(models.Model):
+    """Where an issue merged away now lives, so its links (alert e-mails, bookmarks, the API)
+    keep working, as Sentry's group redirects do. Chains are kept flat: merging the target away
+    later repoints every row to the new survivor. Deleted with the surviving issue."""
+
+    project = models.ForeignKey("monitor.Project", on_delete=models.CASCADE, related_name="+")
+    previous_id = models.BigIntegerField(unique=True, help_text="The merged issue's id.")
+    issue = models.ForeignKey("monitor.Issue", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.previous_id} → {self.issue_id}"

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from monitor.models import Event, GroupHash, Issue, Membership
+from monitor.models import Event, GroupHash, Issue, Membership, Project
 from monitor.search import MAX_QUERY_LENGTH, MAX_TERMS, SearchError, parse
 from tests.test_grouping_api import ingest
 from tests.test_ml_grouping import event
@@ -296,3 +296,28 @@ def test_times_read_relative_with_the_absolute_time_on_hover():
     html = when(now - dt.timedelta(hours=5, minutes=3), now)
     assert ">5 hours ago</time>" in html and 'title="' in html and " UTC" in html
     assert ">just now<" in when(now - dt.timedelta(seconds=20), now)
+
+
+@pytestmark_db
+def test_a_merged_issues_link_leads_to_the_issue_that_holds_its_events(project, member):
+    """Alert e-mails and bookmarks link to issues that a person or ML grouping may merge later;
+    chains stay one hop; an id that never existed, or another project's, is still a 404."""
+    from grouping.merge import merge_issues
+
+    for name in ("a", "b", "c"):
+        ingest(project, {**event(value=name), "fingerprint": [name]})
+    a, b, c = Issue.objects.order_by("id")
+    merge_issues(b.id, [a.id])
+    response = member.get(url(project, f"issues/{a.id}/"), {"event": "x"})
+    assert response.status_code == 302
+    assert response["Location"] == url(project, f"issues/{b.id}/") + "?event=x"
+    merge_issues(c.id, [b.id])
+    for old in (a, b):
+        assert member.get(url(project, f"issues/{old.id}/"))["Location"] == url(
+            project, f"issues/{c.id}/")  # fmt: skip
+    assert member.get(url(project, f"issues/{c.id}/")).status_code == 200
+    assert member.get(url(project, f"issues/{c.id + 1000}/")).status_code == 404
+    Project.objects.create(organization=project.organization, name="Other", slug="other")
+    assert member.get(f"/{project.organization.slug}/other/issues/{a.id}/").status_code == 404
+    c.delete()  # the redirects go with the issue they lead to
+    assert member.get(url(project, f"issues/{a.id}/")).status_code == 404

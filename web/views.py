@@ -19,6 +19,7 @@ from embeddings.encoder import current_spec
 from embeddings.models import EmbeddingModel
 from grouping.merge import merge_by_user, unmerge_hash
 from grouping.ml import threshold_for
+from grouping.models import MergedIssue
 from monitor.issues import SearchError, active_search, set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.params import is_id
@@ -164,7 +165,12 @@ def _neighbours(issue: Issue, project) -> list[tuple[Issue, float]]:
 @login_required
 def issue_detail(request, org, project, issue_id):
     project = queries.project_for(request.user, org, project)
-    issue = get_object_or_404(Issue, project=project, pk=issue_id)
+    issue = Issue.objects.filter(project=project, pk=issue_id).first()
+    if issue is None:  # merged away: its link goes on to the issue that holds its events
+        merged = get_object_or_404(MergedIssue, project=project, previous_id=issue_id)
+        target = reverse("web:issue", args=[org, project.slug, merged.issue_id])
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(f"{target}?{query}" if query else target)
     events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
     event = moved = None
     if is_id(wanted := request.GET.get("event", "")):
