@@ -103,9 +103,8 @@ class Encoder:
         if pick_backend(self.device) == "onnx":
             from embeddings import onnx_runtime
 
-            self.onnx = onnx_runtime.load(self.model, spec.version,
-                                          Path(settings.EMBEDDING_ONNX_DIR),
-                                          self.model.max_seq_length, truncate_dim)  # fmt: skip
+            self.onnx = onnx_runtime.load(self.model, spec.version, self.model.max_seq_length,
+                                          truncate_dim)  # fmt: skip
         self.backend = "onnx" if self.onnx is not None else "torch"
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -26,6 +26,18 @@ log = logging.getLogger(__name__)
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
+def export_path(version: str) -> Path:
+    from django.conf import settings
+
+    return Path(settings.EMBEDDING_ONNX_DIR) / f"{version}.onnx"
+
+
+def remove(version: str) -> None:
+    """Delete a model version's export: it is derived from the weights, so it holds whatever
+    data they hold (training.staleness deletes both)."""
+    export_path(version).unlink(missing_ok=True)
+
+
 def available() -> bool:
     try:
         import onnxruntime  # noqa: F401
@@ -123,13 +135,13 @@ class OnnxEncoder:
         return np.stack(out).astype(np.float32, copy=False)
 
 
-def load(model, version: str, directory: Path, max_tokens: int,
+def load(model, version: str, max_tokens: int,
          truncate_dim: int | None = None) -> OnnxEncoder | None:  # fmt: skip
     """The ONNX encoder of a loaded SentenceTransformer, exporting it on first use; None when
     the runtime is missing or the model's shape is not one this module reproduces."""
     if not available() or not supported(model):
         return None
-    target = directory / f"{version}.onnx"
+    target = export_path(version)
     try:
         if not target.exists():
             export(model, target)

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from consent.models import OrganizationConsent
-from embeddings import registry
+from embeddings import encoder, onnx_runtime, registry
 from embeddings.models import IssueEmbedding, ModelChange, ShadowDecision
 from grouping import ml
 from grouping.merge import merge_by_user, unmerge_hash
@@ -187,6 +187,7 @@ def test_withdrawal_and_deletion_reach_the_models_and_a_retrain_replaces_them(
     settings.FAULTLINE_MODEL_DIR = str(tmp_path / "models")
     settings.FAULTLINE_TRAINING_DIR = str(tmp_path / "sets")
     settings.FAULTLINE_RETRAIN_TOLERANCE = 1.0  # the tiny models differ by noise only
+    settings.EMBEDDING_ONNX_DIR = str(tmp_path / "onnx")
     alpha = org_with_data("alpha", training_stack_traces=True)
     beta = org_with_data("beta", training_stack_traces=True)
     call_command("export_training_data", directory=str(tmp_path), verbosity=0)
@@ -195,6 +196,10 @@ def test_withdrawal_and_deletion_reach_the_models_and_a_retrain_replaces_them(
     assert set(served.manifest["rows_per_organization"]) == {str(alpha.id), str(beta.id)}
     registry.promote(served.embedding_model)
     served_weights = served.path
+    exports = [onnx_runtime.export_path(m.embedding_model.version) for m in (served, candidate)]
+    for model in (served, candidate):  # each served on CPU once: an ONNX export of its weights
+        encoder.encoder_for(model.embedding_model).encode(["warm"])
+    assert all(path.exists() for path in exports)
 
     consent = alpha.consent
     consent.training_stack_traces = False
@@ -205,6 +210,7 @@ def test_withdrawal_and_deletion_reach_the_models_and_a_retrain_replaces_them(
     assert served.stale and f"organisation {alpha.id} withdrew consent" in served.stale_reason
     assert served.retrain == "scheduled"  # served: beat retrains it
     assert candidate.stale and candidate.retrain == "done" and not candidate.path  # weights gone
+    assert not exports[1].exists()  # and the export made from them
 
     project = Project.objects.get(organization=beta)
     ingest(project, event(caller="cron_job", caller_line="cron_job()"))  # an issue to backfill
@@ -219,6 +225,7 @@ def test_withdrawal_and_deletion_reach_the_models_and_a_retrain_replaces_them(
     served.refresh_from_db()
     assert served.retrain == "done" and served.replaced_by == new
     assert not served.path and not (tmp_path / served_weights).exists()
+    assert not exports[0].exists()
     assert served.embedding_model.state == "retired"
 
     deletion.purge_organization(beta.id)  # deletion (and erasure, expiry) reach it too

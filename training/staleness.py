@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from consent import policy
 from consent.models import Category, Purpose
+from embeddings import onnx_runtime
 from embeddings.models import ModelState
 from training.models import TrainedModel, TrainingPair
 
@@ -58,5 +59,7 @@ def delete_weights(model: TrainedModel) -> None:
     """The weights encode the withdrawn data: remove them; the manifest stays in the row."""
     if model.path:
         shutil.rmtree(model.path, ignore_errors=True)
+        if model.embedding_model_id:  # the ONNX export is derived from the same weights
+            onnx_runtime.remove(model.embedding_model.version)
         model.stale_reason = f"{model.stale_reason}\nweights deleted".strip()
         model.path = ""

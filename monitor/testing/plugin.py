@@ -13,6 +13,7 @@ from monitor.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey
 class Services:
     postgres: EmbeddedPostgres | None = None
     valkey: EmbeddedValkey | None = None
+    onnx_dir = None
 
 
 services = Services()
@@ -31,14 +32,20 @@ def pytest_load_initial_conftests(early_config, parser, args):
         services.valkey = EmbeddedValkey(root / f"valkey-{os.getpid()}")
         services.valkey.start()
         os.environ["REDIS_URL"] = services.valkey.url
+    # ONNX exports of the session's models (each trained test model is one, ~90 MB): in a
+    # directory of its own, removed at the end, shared with the servers the tests start
+    services.onnx_dir = root / f"onnx-{os.getpid()}"
+    os.environ.setdefault("EMBEDDING_ONNX_DIR", str(services.onnx_dir))
     early_config.add_cleanup(_stop)
 
 
 def _stop() -> None:
+    import shutil
+
+    if services.onnx_dir is not None:
+        shutil.rmtree(services.onnx_dir, ignore_errors=True)
     if services.valkey is not None:
         services.valkey.stop()
-        import shutil
-
         shutil.rmtree(services.valkey.data_dir, ignore_errors=True)
     if services.postgres is not None:
         services.postgres.stop()
