@@ -167,21 +167,22 @@ def decide_batch(limit: int) -> int:
             _mark(rows, GroupHash.MLState.SKIPPED)
             return len(rows)
         events = [first_event(row) for row in rows]
-        texts = [(row, ev, clean_event(ev.data))
-                 for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
-        texts = [item for item in texts if item[2]]
-        _mark([row for row in rows if row not in {t[0] for t in texts}], GroupHash.MLState.NONE)
-        if not texts:
+        cleaned = [(row, ev, clean_event(ev.data))
+                   for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
+        cleaned = [item for item in cleaned if item[2]]
+        _mark([row for row in rows if row not in {c[0] for c in cleaned}], GroupHash.MLState.NONE)
+        if not cleaned:
             return len(rows)
         try:
             model = registered_model()
             work = [(row, ev, text, model_key(ev.data, model.key_rules))
-                    for row, ev, text in texts]  # fmt: skip
+                    for row, ev, text in cleaned]  # fmt: skip
             vectors = encoder_for(model).encode([item[2] for item in work])
         except Exception:
-            log.exception("embedder failed; fingerprint decisions stand for %d hashes", len(texts))
+            log.exception("embedder failed; fingerprint decisions stand for %d hashes",
+                          len(cleaned))
             trip_breaker()
-            _mark([item[0] for item in texts], GroupHash.MLState.FAILED)
+            _mark([item[0] for item in cleaned], GroupHash.MLState.FAILED)
             return len(rows)
         shadow.decide_all(work)  # before the served decisions: the same neighbours they see
         for (row, event, text, key), vector in zip(work, vectors, strict=True):

@@ -19,7 +19,7 @@ import numpy as np
 
 from evaluation import metrics
 from evaluation.metrics import Dataset
-from grouping.clean import match_key
+from grouping.clean import model_key
 
 GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
 KEY_RULES = ("function", "names", "module", "type")  # most specific first; never the code line
@@ -40,9 +40,7 @@ def keyed(data: Dataset, rules: dict[str, str]) -> Dataset:
     families not named; none at all: the keys the dataset was prepared with)."""
     if not rules:
         return data
-    keys = [match_key(event, rules.get(family, rules.get("default")))
-            for event, family in zip(data.events, data.families, strict=True)]  # fmt: skip
-    return dataclasses.replace(data, keys=keys)
+    return dataclasses.replace(data, keys=[model_key(event, rules) for event in data.events])
 
 
 def choose(data: Dataset, vectors: np.ndarray) -> tuple[dict[str, float], dict[str, str]]:

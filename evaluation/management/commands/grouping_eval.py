@@ -341,6 +341,5 @@ def use_model(directory: str) -> None:
                                                thresholds=trained["thresholds"], key=key))
 
 
-
 def _as_mapping(key: str | dict[str, str]) -> dict[str, str]:
     return dict(key) if isinstance(key, dict) else {"default": key}
