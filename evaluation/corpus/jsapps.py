@@ -9,9 +9,10 @@ Placeholders in fault lines: {f} the field, {F} CamelCase, {v} a local name.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from evaluation.corpus.families import MISSING
+from evaluation.corpus.shapes import App, Function, Step
 
 RELEASES = 4
 KINDS = ("assign", "return", "comment", "wrapped", "reformat", "extra")
@@ -106,27 +107,6 @@ APPS = [
 
 def camel(*parts: str) -> str:
     return parts[0] + "".join(w[:1].upper() + w[1:] for w in parts[1:])
-
-
-@dataclass
-class Step:
-    family: JsFamily
-    field: str
-    bugs: list[str]
-
-
-@dataclass
-class Function:
-    module: str
-    name: str
-    steps: list[Step]
-    entries: int
-
-
-@dataclass
-class App:
-    spec: JsAppSpec
-    functions: list[Function] = field(default_factory=list)
 
 
 def build_app(spec: JsAppSpec, seed: int, min_bugs: int) -> App:

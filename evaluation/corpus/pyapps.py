@@ -14,7 +14,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from evaluation.corpus.families import BY_NAME, FAMILIES, MISSING, MODULE_HEADER, Family
+from evaluation.corpus.families import BY_NAME, FAMILIES, MISSING, MODULE_HEADER
+from evaluation.corpus.shapes import App, Function, Step
 
 RELEASES = 4
 KINDS = ("assign", "return", "comment", "wrapped", "reformat", "extra")
@@ -62,30 +63,6 @@ APPS = [
             ("on", "consume", "poll"), {"json": 2, "timeout": 2}),
 ]  # fmt: skip
 
-
-@dataclass
-class Step:
-    family: Family
-    field: str
-    bugs: list[str]  # one bug id per failing input
-
-
-@dataclass
-class Function:
-    module: str
-    name: str
-    steps: list[Step]
-    entries: int
-
-
-@dataclass
-class App:
-    spec: AppSpec
-    functions: list[Function]
-
-    @property
-    def bugs(self) -> list[str]:
-        return [bug for fn in self.functions for step in fn.steps for bug in step.bugs]
 
 
 def build_app(spec: AppSpec, seed: int, min_bugs: int) -> App:

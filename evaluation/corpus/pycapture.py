@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from evaluation.corpus import pyapps, recordkit
-from evaluation.corpus.pyapps import App, Function
+from evaluation.corpus.shapes import App, Function
 
 ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 HARNESS = str(Path(__file__).resolve().parent)
