@@ -5,6 +5,10 @@ Matryoshka 128 dimensions, thresholds chosen on validation), and embeddings/s of
     .venv/bin/python bench/training.py var/corpus/corpus-seed7.jsonl   # the default recipe
     .venv/bin/python bench/training.py var/corpus/corpus-seed7.jsonl --model var/models/X
       (scores a model already trained; needs no database)
+    .venv/bin/python bench/training.py var/corpus/corpus-seed{7,17,19,23,29}.jsonl \
+        --fresh var/corpus/corpus-seed{11,13}.jsonl
+      (several corpora pooled, each its own project; --fresh: corpora nothing was chosen or
+      trained on, whose test and held-out splits are scored with the validation choices)
 """
 
 from __future__ import annotations
@@ -17,14 +21,15 @@ import time
 from common import services
 
 
-def report(corpus_path: str, model_path: str) -> dict:
+def report(corpus_paths: list[str], model_path: str, fresh_paths: list[str]) -> dict:
     import numpy as np
 
     from embeddings.encoder import Encoder, ModelSpec, current_spec
     from evaluation import metrics as evaluation_metrics
     from training import evaluate, lifecycle
 
-    splits = lifecycle.load_splits(corpus_path)
+    splits = lifecycle.load_splits(corpus_paths)
+    fresh = lifecycle.load_splits(fresh_paths) if fresh_paths else {}
     stock = current_spec()
     trained = ModelSpec("trained", model_path, "trained")
     encoders = {"stock": Encoder(stock), "trained@384": Encoder(trained),
@@ -41,6 +46,24 @@ def report(corpus_path: str, model_path: str) -> dict:
                 print(f"{name:<12} {split:<12} {s['issues_per_bug']:>10.2f} "
                       f"{s['pair_precision']:>7.3f} {s['pair_recall']:>7.3f} "
                       f"{s['bcubed_f1']:>7.3f}  {metrics['keys']} {metrics['thresholds']}",
+                      flush=True)  # fmt: skip
+        for split in ("test", "heldout_app"):
+            if fresh.get(split) and fresh[split].labels:
+                s = evaluate.scores_dict(fresh[split], encoder.encode(fresh[split].texts),
+                                         metrics["thresholds"], metrics["keys"])  # fmt: skip
+                out["metrics"][name][f"fresh_{split}"] = s
+                print(f"{name:<12} {'fresh ' + split[:7]:<12} {s['issues_per_bug']:>10.2f} "
+                      f"{s['pair_precision']:>7.3f} {s['pair_recall']:>7.3f} "
+                      f"{s['bcubed_f1']:>7.3f}  " + "  ".join(
+                          f"{family} {f['issues_per_bug']:.2f}/{f['pair_precision']:.3f}/"
+                          f"{f['bcubed_f1']:.3f}" for family, f in s["by_family"].items()),
+                      flush=True)  # fmt: skip
+        for split in ("test", "heldout_app"):
+            s = metrics.get(split)
+            if s:
+                print(f"{name:<12} {split[:12]:<12} by family (issues/bug / pair-P / B3-F1): "
+                      + "  ".join(f"{family} {f['issues_per_bug']:.2f}/{f['pair_precision']:.3f}/"
+                                  f"{f['bcubed_f1']:.3f}" for family, f in s["by_family"].items()),
                       flush=True)  # fmt: skip
     payloads = real_payloads()
     if payloads:
@@ -85,7 +108,9 @@ def real_payloads():
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("corpus")
+    parser.add_argument("corpus", nargs="+")
+    parser.add_argument("--fresh", nargs="*", default=[],
+                        help="corpora scored on their test and held-out splits only")
     parser.add_argument("--max-steps", type=int, default=None, help="default: the recipe's")
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--max-pairs", type=int, default=None)
@@ -113,7 +138,7 @@ def main() -> int:
             result["manifest"] = manifest
             print(f"device {manifest['device']}; pairs {manifest['pairs']}; {hp.max_steps} "
                   f"steps of {hp.batch_size} pairs in {manifest['training_seconds']} s")
-    result.update(report(args.corpus, model_path))
+    result.update(report(args.corpus, model_path, args.fresh))
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as handle:
         json.dump(result, handle, indent=2)

@@ -8,9 +8,10 @@ runs the real pipeline and database for the same numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -74,24 +75,48 @@ class Dataset:
     texts: list[str]
     families: list[str]
     keys: list[str]
+    # the project each event arrives in: candidates and fingerprints never cross it (several
+    # corpus files pooled, each its own project); empty: one project
+    scopes: list[str] = field(default_factory=list)
 
 
-def prepare(rows: list[dict], rules: Rules | None = None) -> Dataset:
-    """Normalize, fingerprint, clean and key the rows with `rules` (default: the current)."""
+def prepare(rows: list[dict], rules: Rules | None = None, scope: str = "") -> Dataset:
+    """Normalize, fingerprint, clean and key the rows with `rules` (default: the current).
+    With `scope`, the rows are one project among several pooled ones (`concat`): bug labels and
+    fingerprints are prefixed with it, so equal ids of two corpora stay two bugs."""
     rules = rules or grouping_rules.CURRENT
+    prefix = f"{scope}:" if scope else ""
     labels, events, hashes, flags, texts, families, keys = [], [], [], [], [], [], []
     for index, row in enumerate(rows):
         event = normalize_event(row["event"], 1_700_000_000.0 + index, f"{index:032x}")
         grouping = group(event)
-        labels.append(row["bug"])
+        labels.append(prefix + str(row["bug"]))
         events.append(event)
-        hashes.append(grouping.hash)
+        hashes.append(prefix + grouping.hash)
         text = clean_event(event, rules=rules)
         flags.append(eligible(grouping) and bool(text))
         texts.append(text)
         families.append(family_of(event.get("platform")))
         keys.append(match_key(event, rules.key_for(families[-1])))
-    return Dataset(labels, events, hashes, flags, texts, families, keys)
+    return Dataset(labels, events, hashes, flags, texts, families, keys,
+                   [scope] * len(labels) if scope else [])
+
+
+def concat(datasets: list[Dataset]) -> Dataset:
+    """Several projects' datasets as one (each keeps its scope)."""
+    fields = [f.name for f in dataclasses.fields(Dataset)]
+    out = {name: [] for name in fields}
+    for data in datasets:
+        for name in fields:
+            values = getattr(data, name)
+            out[name] += values or ([""] * len(data.labels) if name == "scopes" else [])
+    if not any(out["scopes"]):
+        out["scopes"] = []
+    return Dataset(**out)
+
+
+def scope_of(data: Dataset, index: int) -> str:
+    return data.scopes[index] if data.scopes else ""
 
 
 def encode(texts: list[str], cache: Path | None = None) -> np.ndarray:
@@ -138,13 +163,13 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: float | dict[str,
     platform families to thresholds ("default" for the rest); `gate=False` drops the crash-site
     key (the naive baseline)."""
     issue_of_hash: dict[str, int] = {}
-    by_key: dict[str, list[tuple[int, np.ndarray]]] = {}  # match key → (issue, vector)
+    by_key: dict[tuple[str, str], list[tuple[int, np.ndarray]]] = {}  # (scope, key) → issues
     clusters: list[int] = []
     next_issue = 0
     for index, hash_ in enumerate(data.hashes):
         if hash_ not in issue_of_hash:
             joined = None
-            key = data.keys[index] if gate else ""
+            key = (scope_of(data, index), data.keys[index] if gate else "")
             limit = threshold
             if isinstance(threshold, dict):
                 limit = threshold.get(data.families[index], threshold.get("default", 0.0))
@@ -193,6 +218,7 @@ def subset(data: Dataset, family: str) -> tuple[Dataset, list[int]]:
     pick = lambda values: [values[i] for i in keep]  # noqa: E731
     return (
         Dataset(pick(data.labels), pick(data.events), pick(data.hashes), pick(data.eligible),
-                pick(data.texts), pick(data.families), pick(data.keys)),
+                pick(data.texts), pick(data.families), pick(data.keys),
+                pick(data.scopes) if data.scopes else []),
         keep,
     )  # fmt: skip

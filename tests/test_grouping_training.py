@@ -241,3 +241,19 @@ def test_withdrawal_and_deletion_reach_the_models_and_a_retrain_replaces_them(
     assert f"{family}: {rule} key, ≤ {new.embedding_model.thresholds[family]}" in page
     client.logout()
     assert client.get("/staff/models/").status_code == 302  # staff only
+
+
+def test_validation_corpora_choose_and_report_but_never_train(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    trained_on, validated_on = corpus_file(tmp_path / "a"), corpus_file(tmp_path / "b")
+    model = lifecycle.train_model("pooled", str(trained_on), None, fit.Hyperparameters(**TINY),
+                                  tmp_path / "models", progress=False,
+                                  validation_paths=[str(validated_on)])  # fmt: skip
+    info = model.manifest["corpus"]
+    alone = lifecycle.load_splits(str(trained_on))
+    assert info["train_files"] == 1 and info["paths"] == [str(trained_on), str(validated_on)]
+    assert info["events_per_split"]["train"] == len(alone["train"].labels)
+    assert info["events_per_split"]["validation"] == 2 * len(alone["validation"].labels)
+    assert lifecycle.corpus_files(model.manifest) == ([str(trained_on)], [str(validated_on)])
+    assert model.manifest["metrics"]["trained"]["test"]["events"] == 2 * len(alone["test"].labels)

@@ -110,6 +110,59 @@ def add_wrapper_frame(event: dict, rng: random.Random) -> dict:
     return out
 
 
+# Nouns a program reads fields by; any will do, they only have to differ from the original's.
+FIELD_NOUNS = ("user", "order", "invoice", "token", "price", "email", "amount", "account",
+               "session", "payload", "config", "address", "quantity", "status", "region",
+               "owner", "currency", "schema", "ticket", "profile")  # fmt: skip
+_FIELD = re.compile(r"""["']([a-z][a-z0-9]{2,20})["']|\b([a-z][a-z0-9]{2,20})_[a-z]""")
+
+
+def swap_field(event: dict, rng: random.Random) -> dict | None:
+    """Another fault on the same line shape: the field the crash line reads (a string literal,
+    or the noun of a `noun_suffix` local) swapped for another noun, in the line and in every
+    exception message that names it. Twin faults of one function look like this, so the result
+    is a hard *negative* of the original; None when the line names no field."""
+    out = copy.deepcopy(event)
+    frame = _crash_frame(out)
+    line = (frame or {}).get("context_line") or ""
+    fields = sorted({a or b for a, b in _FIELD.findall(line)} - KEYWORDS)
+    if not fields:
+        return None
+    old = rng.choice(fields)
+    new = rng.choice([noun for noun in FIELD_NOUNS if noun != old])
+    word = re.compile(rf"\b{re.escape(old)}(?=\b|_)")
+    frame["context_line"] = word.sub(new, line)
+    values = out.get("exception") or []
+    for exc in values if isinstance(values, list) else []:
+        if isinstance(exc, dict) and isinstance(exc.get("value"), str):
+            exc["value"] = word.sub(new, exc["value"])
+    return out
+
+
+SITE_VERBS = ("load", "apply", "render", "select", "sync", "parse", "export", "notify")
+
+
+def swap_site(event: dict, rng: random.Random) -> dict | None:
+    """The same error raised at another site: the crash function renamed to an unrelated one,
+    the message kept. The issue's "same message from different sites" hard negative; None when
+    the crash frame has no function name worth the name."""
+    out = copy.deepcopy(event)
+    frame = _crash_frame(out)
+    function = (frame or {}).get("function") or ""
+    if len(function) <= 2:  # minified or missing: nothing that tells sites apart
+        return None
+    noun = rng.choice([n for n in FIELD_NOUNS if n not in function.lower()])
+    frame["function"] = f"{rng.choice(SITE_VERBS)}_{noun}" if "_" in function else (
+        rng.choice(SITE_VERBS) + noun.title())  # fmt: skip
+    return out
+
+
+HARD_NEGATIVES: dict[str, Callable[[dict, random.Random], dict | None]] = {
+    "swap_field": swap_field,
+    "swap_site": swap_site,
+}
+
+
 AUGMENTATIONS: dict[str, Callable[[dict, random.Random], dict]] = {
     "shift_lines": shift_lines,
     "rename_locals": rename_locals,

@@ -26,9 +26,30 @@ from training import corpus, evaluate, fit, pairs, sets, staleness
 from training.models import TrainedModel, TrainingSet
 
 
-def load_splits(path: str) -> dict[str, metrics.Dataset]:
-    splits = corpus.by_split(corpus.load(path))
-    return {name: metrics.prepare(rows) for name, rows in splits.items()}
+def load_splits(paths: str | list[str], trained: int | None = None) -> dict[str, metrics.Dataset]:
+    """Each split of every corpus file; several files are pooled, each one its own project (its
+    bugs never join another file's), so validation chooses on all of their bugs at once. Only
+    the first `trained` files give a train split (default: all)."""
+    paths = [paths] if isinstance(paths, str | Path) else list(paths)
+    if len(paths) == 1:
+        return {name: metrics.prepare(rows)
+                for name, rows in corpus.by_split(corpus.load(paths[0])).items()}  # fmt: skip
+    parts: dict[str, list[metrics.Dataset]] = {}
+    for number, path in enumerate(paths):
+        for name, rows in corpus.by_split(corpus.load(path)).items():
+            if name == "train" and trained is not None and number >= trained:
+                rows = []
+            parts.setdefault(name, []).append(metrics.prepare(rows, scope=f"c{number}"))
+    return {name: metrics.concat(datasets) for name, datasets in parts.items()}
+
+
+def corpus_files(manifest: dict) -> tuple[list[str], list[str]]:
+    """(files trained on, files only validated and reported on) of a model (older manifests
+    name one file)."""
+    info = manifest["corpus"]
+    paths = list(info.get("paths") or [info["path"]])
+    trained = info.get("train_files", len(paths))
+    return paths[:trained], paths[trained:]
 
 
 def gather(splits: dict[str, metrics.Dataset], training_set: TrainingSet | None,
@@ -37,6 +58,7 @@ def gather(splits: dict[str, metrics.Dataset], training_set: TrainingSet | None,
     org = pairs.organisation_pairs(pairs.consented_rows(training_set), rng,
                                    int(hp.max_pairs * hp.organisation_share))  # fmt: skip
     aug = pairs.augmented_pairs(splits["train"], rng, int(hp.max_pairs * hp.augment_share))
+    aug += pairs.swapped_pairs(splits["train"], rng, int(hp.max_pairs * hp.swap_share))
     rest = hp.max_pairs - len(org) - len(aug)
     out = pairs.corpus_pairs(splits["train"], rng, rest) + aug + org
     rng.shuffle(out)
@@ -65,10 +87,16 @@ def _encode_with(path: str):
                                       show_progress_bar=False)  # fmt: skip
 
 
-def train_model(name: str, corpus_path: str, training_set: TrainingSet | None,
+def train_model(name: str, corpus_path: str | list[str], training_set: TrainingSet | None,
                 hp: fit.Hyperparameters, directory: Path | None = None, progress: bool = True,
-                base_path: str | None = None) -> TrainedModel:  # fmt: skip
-    splits = load_splits(corpus_path)
+                base_path: str | None = None,
+                validation_paths: list[str] | None = None) -> TrainedModel:  # fmt: skip
+    """Train on the train splits of `corpus_path` (one file or several) and the training set;
+    choose key rules and thresholds on the validation splits of those files and of
+    `validation_paths` (corpora never trained on), report their test and held-out splits."""
+    trained_paths = [corpus_path] if isinstance(corpus_path, str | Path) else list(corpus_path)
+    paths = trained_paths + list(validation_paths or [])
+    splits = load_splits(paths, trained=len(trained_paths))
     chosen = gather(splits, training_set, hp)
     if not chosen:
         raise ValueError("no training pairs: the corpus train split and the training set are empty")
@@ -87,13 +115,16 @@ def train_model(name: str, corpus_path: str, training_set: TrainingSet | None,
     by_dimension = {str(d): evaluate.evaluate(vectors, splits, d)
                     for d in sorted({native, *hp.matryoshka_dims}) if d <= native}  # fmt: skip
     served = registry.served()
+    digests = [corpus.file_digest(path) for path in paths]
     manifest = {
         "name": name,
         "base_model": {"name": base.name, "version": base.version},
         "hyperparameters": hp.as_dict(),
         "loss": "MatryoshkaLoss(ContrastiveLoss)",
-        "data_hash": pairs.data_hash(chosen, corpus.file_digest(corpus_path)),
-        "corpus": {"path": str(corpus_path), "sha256": corpus.file_digest(corpus_path),
+        "data_hash": pairs.data_hash(chosen, "".join(digests)),
+        "corpus": {"path": str(paths[0]), "paths": [str(p) for p in paths],
+                   "train_files": len(trained_paths),
+                   "sha256": digests[0], "sha256_per_file": digests,
                    "events_per_split": {k: len(v.labels) for k, v in splits.items()}},
         "training_set": training_set.id if training_set else None,
         "pairs": counts,
@@ -129,8 +160,9 @@ def retrain_stale(directory: Path | None = None, progress: bool = False) -> list
             fresh_set = sets.build(f"{old.name}-retrain", Path(settings.FAULTLINE_TRAINING_DIR),
                                    progress=progress)  # fmt: skip
             hp = fit.Hyperparameters(**old.manifest["hyperparameters"])
-            corpus_path = old.manifest["corpus"]["path"]
-            new = train_model(old.name, corpus_path, fresh_set, hp, directory, progress)
+            trained_paths, validation_paths = corpus_files(old.manifest)
+            new = train_model(old.name, trained_paths, fresh_set, hp, directory, progress,
+                              validation_paths=validation_paths)
         except Exception as exc:
             old.retrain = TrainedModel.Retrain.FAILED
             old.stale_reason = f"{old.stale_reason}\nretrain failed: {exc}".strip()

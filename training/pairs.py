@@ -2,7 +2,8 @@
 
 - the corpus's train split: two different texts of one bug (same), and texts of different bugs,
   hard ones first (same exception type or crash-site key);
-- augmentations of train events that model a new release (training.augment);
+- augmentations of train events that model a new release (training.augment), and twin faults
+  made by reading another field on the same line (hard negatives);
 - the consenting organisations' training rows (export_training_data: two fingerprints of one
   issue, user merges and unmerges), checked again here through consent.policy at training time.
 """
@@ -17,9 +18,9 @@ from dataclasses import dataclass
 
 from consent import policy
 from consent.models import Category, Purpose
-from evaluation.metrics import Dataset
+from evaluation.metrics import Dataset, scope_of
 from grouping.clean import clean_event, match_key
-from training.augment import release_variant
+from training.augment import HARD_NEGATIVES, release_variant
 from training.models import TrainingPair, TrainingSet
 
 
@@ -35,30 +36,32 @@ class Pair:
 def corpus_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
     """Same-bug pairs (two different texts of one bug) and different-bug pairs, at most `limit`,
     about half each. Negatives come hardest first, because those are what the threshold must
-    separate: every pair of bugs that share the exception type and crash function (the twins
-    the candidate key lets through: another field read on the same line shape, another value in
-    the same message), then two of the same exception type per text, then one at random."""
+    separate: pairs of bugs that share the exception type and crash function (the twins the
+    candidate key lets through: another field read on the same line shape, another value in the
+    same message; every one of them up to a third of the negatives), then two of the same
+    exception type per text, then one at random."""
     texts: dict[str, list[str]] = defaultdict(list)
-    site: dict[str, str] = {}
-    for label, text, ok, event in zip(data.labels, data.texts, data.eligible, data.events,
-                                      strict=True):  # fmt: skip
+    site: dict[str, tuple[str, str, str]] = {}  # text → (project, exception type, function)
+    for index, (label, text, ok, event) in enumerate(zip(data.labels, data.texts, data.eligible,
+                                                         data.events, strict=True)):  # fmt: skip
         if ok and text not in texts[label]:
             texts[label].append(text)
-            site[text] = match_key(event, "function")
+            exc_type, _, function = match_key(event, "function").partition("|")
+            site[text] = (scope_of(data, index), exc_type, function)
     positives = [Pair(a, b, True, "corpus") for bug in sorted(texts)
                  for a, b in itertools.combinations(texts[bug], 2)]  # fmt: skip
     everything = [(bug, text) for bug in sorted(texts) for text in texts[bug]]
-    by_site: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    by_type: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    by_site: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+    by_type: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
     for bug, text in everything:
         by_site[site[text]].append((bug, text))
-        by_type[site[text].split("|", 1)[0]].append((bug, text))
+        by_type[site[text][:2]].append((bug, text))
     twins = [Pair(a, b, False, "corpus") for group in by_site.values()
              for (bug_a, a), (bug_b, b) in itertools.combinations(group, 2) if bug_a != bug_b]
     rng.shuffle(twins)
     others = []
     for bug, text in everything:
-        same_type = [t for b, t in by_type[site[text].split("|", 1)[0]] if b != bug]
+        same_type = [t for b, t in by_type[site[text][:2]] if b != bug]
         others += [Pair(text, t, False, "corpus")
                    for t in rng.sample(same_type, min(2, len(same_type)))]  # fmt: skip
         other = rng.choice(everything)
@@ -67,6 +70,9 @@ def corpus_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
     rng.shuffle(positives)
     rng.shuffle(others)
     half = min(limit // 2, len(positives))
+    # twins at most a third of the negatives: pooled corpora hold thousands, and a model trained
+    # mostly on them pushes one bug's own edited lines apart too (five seeds: 1.5x issues)
+    twins = twins[: (limit - half) // 3]
     return positives[:half] + (twins + others)[: limit - half]
 
 
@@ -81,6 +87,25 @@ def augmented_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]
         variant = clean_event(release_variant(data.events[index], rng))
         if variant and variant != data.texts[index]:
             pairs.append(Pair(data.texts[index], variant, True, "augment"))
+    return pairs
+
+
+def swapped_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
+    """(original, another fault made from it) of eligible train events: the crash line reading
+    another field, or the same error raised in another function (training.augment's
+    HARD_NEGATIVES), the twins and same-message-elsewhere faults the threshold must keep apart."""
+    if limit <= 0:  # off (the default): leave the random draws to the other sources
+        return []
+    indexes = [i for i, ok in enumerate(data.eligible) if ok]
+    rng.shuffle(indexes)
+    pairs = []
+    for index in indexes:
+        if len(pairs) >= limit:
+            break
+        swapped = HARD_NEGATIVES[rng.choice(sorted(HARD_NEGATIVES))](data.events[index], rng)
+        text = clean_event(swapped) if swapped else ""
+        if text and text != data.texts[index]:
+            pairs.append(Pair(data.texts[index], text, False, "augment"))
     return pairs
 
 

@@ -19,7 +19,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         defaults = fit.Hyperparameters()
-        parser.add_argument("corpus", help="labelled corpus (JSON lines with bug ids and splits)")
+        parser.add_argument("corpus", nargs="+",
+                            help="labelled corpus files (JSON lines with bug ids and splits); "
+                                 "several are pooled, each one its own project")  # fmt: skip
+        parser.add_argument("--validation-corpus", nargs="+", default=[],
+                            help="more corpora whose validation splits join the choice of key "
+                                 "rules and thresholds (and whose test and held-out splits are "
+                                 "reported); their train splits are not trained on")  # fmt: skip
         parser.add_argument("--name", default="faultline-grouping")
         parser.add_argument("--training-set", default="latest",
                             help="TrainingSet id, 'latest' or 'none'")  # fmt: skip
@@ -36,8 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--shadow", action="store_true", help="start it in shadow at once")
 
     def handle(self, *args, **options):
-        if not Path(options["corpus"]).exists():
-            raise CommandError(f"{options['corpus']} does not exist")
+        for path in options["corpus"] + options["validation_corpus"]:
+            if not Path(path).exists():
+                raise CommandError(f"{path} does not exist")
         hp = fit.Hyperparameters(
             max_steps=options["max_steps"], batch_size=options["batch_size"],
             learning_rate=options["learning_rate"], max_pairs=options["max_pairs"],
@@ -53,7 +60,8 @@ class Command(BaseCommand):
             training_set = TrainingSet.objects.get(pk=int(choice))
         directory = Path(options["directory"]) if options["directory"] else None
         model = lifecycle.train_model(options["name"], options["corpus"], training_set, hp,
-                                      directory, progress=options["verbosity"] > 0)  # fmt: skip
+                                      directory, progress=options["verbosity"] > 0,
+                                      validation_paths=options["validation_corpus"])  # fmt: skip
         if options["shadow"]:
             registry.start_shadow(model.embedding_model)
         m = model.manifest
