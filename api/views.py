@@ -4,6 +4,7 @@ objects are simply not found (404)."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, mixins, pagination, viewsets
@@ -21,6 +22,7 @@ from api.serializers import (
     ProjectKeySerializer,
     ProjectSerializer,
 )
+from grouping.models import MergedIssue
 from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS
 from monitor.issues import SORTS, SearchError, filter_issues, set_status, sort_issues
@@ -122,14 +124,39 @@ class ProjectKeyViewSet(viewsets.ModelViewSet):
         serializer.save(project=project)
 
 
+class IssueMoved(Exception):
+    def __init__(self, issue_id: int):
+        self.issue_id = issue_id
+
+
 class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                    viewsets.GenericViewSet):  # fmt: skip
     """Filters: project, status, level, environment, release, assigned (me, none, a username),
     query (the search syntax of docs/ui.md, shared with the stream);
-    sort: last_seen (default), first_seen, events, users."""
+    sort: last_seen (default), first_seen, events, users. An issue merged into another answers
+    302 to the one that holds its events, as Sentry's API does."""
 
     serializer_class = IssueSerializer
     pagination_class = Pages
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            pk = self.kwargs.get("pk", "")
+            moved = MergedIssue.objects.filter(
+                previous_id=pk, project__organization__memberships__user=self.request.user,
+            ).first() if is_id(pk) else None  # fmt: skip
+            if moved is None:
+                raise
+            raise IssueMoved(moved.issue_id) from None
+
+    def handle_exception(self, exc):
+        if isinstance(exc, IssueMoved):
+            path = self.request.get_full_path().replace(
+                f"/issues/{self.kwargs['pk']}/", f"/issues/{exc.issue_id}/", 1)
+            return HttpResponseRedirect(path)
+        return super().handle_exception(exc)
 
     def get_queryset(self):
         issues = Issue.objects.filter(project__organization__memberships__user=self.request.user)

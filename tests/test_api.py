@@ -138,3 +138,21 @@ def test_openapi_schema_and_docs_are_served_locally(world):
     docs = bob.get("/api/0/docs/")
     assert docs.status_code == 200
     assert b"/static/drf_spectacular_sidecar/" in docs.content and b"cdn" not in docs.content
+
+
+def test_a_merged_issue_answers_302_to_the_issue_that_holds_its_events(world):
+    """As Sentry's API: clients and links keep working after a person or ML grouping merges;
+    another organisation's user still gets a 404, and so does an id that never existed."""
+    from grouping.merge import merge_issues
+
+    zero, key = Issue.objects.get(times_seen=3), Issue.objects.get(times_seen=1)
+    merge_issues(zero.id, [key.id])
+    bob = client_for(world["bob"], token=True)
+    response = bob.get(f"/api/0/issues/{key.id}/", {"per_page": 1})
+    assert response.status_code == 302
+    assert response["Location"] == f"/api/0/issues/{zero.id}/?per_page=1"
+    events = bob.get(f"/api/0/issues/{key.id}/events/", follow=True).json()
+    assert events["count"] == 4  # the merged issue's events are all there
+    carol = client_for(world["carol"], token=True)
+    assert carol.get(f"/api/0/issues/{key.id}/").status_code == 404
+    assert bob.get(f"/api/0/issues/{zero.id + 1000}/").status_code == 404
