@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from consent import policy
@@ -78,16 +79,7 @@ def corpus_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
 
 def augmented_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
     """(original, release variant) of eligible train events: the same bug by construction."""
-    indexes = [i for i, ok in enumerate(data.eligible) if ok]
-    rng.shuffle(indexes)
-    pairs = []
-    for index in indexes:
-        if len(pairs) >= limit:
-            break
-        variant = clean_event(release_variant(data.events[index], rng))
-        if variant and variant != data.texts[index]:
-            pairs.append(Pair(data.texts[index], variant, True, "augment"))
-    return pairs
+    return _made_pairs(data, rng, limit, release_variant, same=True)
 
 
 def swapped_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
@@ -96,16 +88,30 @@ def swapped_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
     HARD_NEGATIVES), the twins and same-message-elsewhere faults the threshold must keep apart."""
     if limit <= 0:  # off (the default): leave the random draws to the other sources
         return []
+
+    def another_fault(event: dict, rng: random.Random) -> dict | None:
+        return HARD_NEGATIVES[rng.choice(sorted(HARD_NEGATIVES))](event, rng)
+
+    return _made_pairs(data, rng, limit, another_fault, same=False)
+
+
+Make = Callable[[dict, random.Random], dict | None]
+
+
+def _made_pairs(data: Dataset, rng: random.Random, limit: int, make: Make,
+                same: bool) -> list[Pair]:  # fmt: skip
+    """Up to `limit` pairs (original text, text of `make(event)`) over the eligible events in a
+    random order; a made event that cleans to nothing or to the original text is skipped."""
     indexes = [i for i, ok in enumerate(data.eligible) if ok]
     rng.shuffle(indexes)
     pairs = []
     for index in indexes:
         if len(pairs) >= limit:
             break
-        swapped = HARD_NEGATIVES[rng.choice(sorted(HARD_NEGATIVES))](data.events[index], rng)
-        text = clean_event(swapped) if swapped else ""
+        made = make(data.events[index], rng)
+        text = clean_event(made) if made else ""
         if text and text != data.texts[index]:
-            pairs.append(Pair(data.texts[index], text, False, "augment"))
+            pairs.append(Pair(data.texts[index], text, same, "augment"))
     return pairs
 
 
