@@ -31,15 +31,13 @@ def load_splits(paths: str | list[str], trained: int | None = None) -> dict[str,
     bugs never join another file's), so validation chooses on all of their bugs at once. Only
     the first `trained` files give a train split (default: all)."""
     paths = [paths] if isinstance(paths, str | Path) else list(paths)
-    if len(paths) == 1:
-        return {name: metrics.prepare(rows)
-                for name, rows in corpus.by_split(corpus.load(paths[0])).items()}  # fmt: skip
     parts: dict[str, list[metrics.Dataset]] = {}
     for number, path in enumerate(paths):
+        scope = f"c{number}" if len(paths) > 1 else ""  # one file: one project, ids as written
         for name, rows in corpus.by_split(corpus.load(path)).items():
             if name == "train" and trained is not None and number >= trained:
                 rows = []
-            parts.setdefault(name, []).append(metrics.prepare(rows, scope=f"c{number}"))
+            parts.setdefault(name, []).append(metrics.prepare(rows, scope=scope))
     return {name: metrics.concat(datasets) for name, datasets in parts.items()}
 
 
