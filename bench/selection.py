@@ -1,8 +1,9 @@
 """How well a validation choice transfers to bugs it was not chosen on: for each precision floor,
 choose key rules and thresholds (training.evaluate.choose) on the validation splits of all
 corpora but one, score the one left out, and print the worst and mean pair precision and
-B-cubed F1 per platform family. This is how PRECISION_FLOOR was chosen; it reads validation
-splits only.
+B-cubed F1 per platform family; then, at PRECISION_FLOOR, each slack (how much F1 a more
+cautious choice may give up). This is how PRECISION_FLOOR and CHOICE_SLACK were chosen; it reads
+validation splits only.
 
     .venv/bin/python bench/selection.py --model var/models/X \
         var/corpus/corpus-seed{7,17,19,23,29}.jsonl
@@ -17,6 +18,7 @@ import statistics
 from common import ROOT  # noqa: F401  (puts the project on the path)
 
 FLOORS = (0.95, 0.98, 0.99, 1.0)
+SLACKS = (0.0, 0.005, 0.01, 0.02, 0.04)
 
 
 def main() -> int:
@@ -31,24 +33,27 @@ def main() -> int:
     django.setup()
     import numpy as np
 
-    from embeddings.encoder import Encoder, ModelSpec
+    from embeddings.encoder import Encoder, ModelSpec, model_version
     from evaluation import corpus, metrics
     from training import evaluate
 
-    encoder = Encoder(ModelSpec("model", args.model, "model"))
+    encoder = Encoder(ModelSpec("model", args.model, model_version(args.model)))
     validation, vectors = [], []
     for number, path in enumerate(args.corpus):
         data = metrics.prepare(corpus.load(path, ("validation",)), scope=f"c{number}")
         validation.append(data)
         vectors.append(encoder.encode(data.texts))
-    print(f"{'floor':<6} {'family':<11} {'P worst':>8} {'P mean':>7} {'F1 worst':>9} "
-          f"{'F1 mean':>8} {'issues/bug worst':>17}")
-    for floor in FLOORS:
+    print(f"{'floor':<6} {'slack':<6} {'family':<11} {'P worst':>8} {'P mean':>7} "
+          f"{'F1 worst':>9} {'F1 mean':>8} {'issues/bug worst':>17}")
+    combos = [(floor, 0.0) for floor in FLOORS]
+    combos += [(evaluate.PRECISION_FLOOR, slack) for slack in SLACKS if slack]
+    for floor, slack in combos:
         scores: dict[str, list[dict]] = {}
         for out in range(len(args.corpus)):
             rest = [i for i in range(len(args.corpus)) if i != out]
             pool = metrics.concat([validation[i] for i in rest])
-            thresholds, rules = evaluate.choose(pool, np.vstack([vectors[i] for i in rest]), floor)
+            thresholds, rules = evaluate.choose(pool, np.vstack([vectors[i] for i in rest]),
+                                               floor, slack)  # fmt: skip
             result = evaluate.scores_dict(validation[out], vectors[out], thresholds, rules)
             for family, s in result["by_family"].items():
                 scores.setdefault(family, []).append(s)
@@ -56,7 +61,7 @@ def main() -> int:
             p = [s["pair_precision"] for s in runs]
             f = [s["bcubed_f1"] for s in runs]
             x = [s["issues_per_bug"] for s in runs]
-            print(f"{floor:<6} {family:<11} {min(p):>8.3f} {statistics.mean(p):>7.3f} "
+            print(f"{floor:<6} {slack:<6} {family:<11} {min(p):>8.3f} {statistics.mean(p):>7.3f} "
                   f"{min(f):>9.3f} {statistics.mean(f):>8.3f} {max(x):>17.2f}", flush=True)
     return 0
 

@@ -24,14 +24,14 @@ from common import services
 def report(corpus_paths: list[str], model_path: str, fresh_paths: list[str]) -> dict:
     import numpy as np
 
-    from embeddings.encoder import Encoder, ModelSpec, current_spec
+    from embeddings.encoder import Encoder, ModelSpec, current_spec, model_version
     from evaluation import metrics as evaluation_metrics
     from training import evaluate, lifecycle
 
     splits = lifecycle.load_splits(corpus_paths)
     fresh = lifecycle.load_splits(fresh_paths) if fresh_paths else {}
     stock = current_spec()
-    trained = ModelSpec("trained", model_path, "trained")
+    trained = ModelSpec("trained", model_path, model_version(model_path))
     encoders = {"stock": Encoder(stock), "trained@384": Encoder(trained),
                 "trained@128": Encoder(trained, truncate_dim=128)}  # fmt: skip
     out = {"metrics": {}, "embeddings_per_second": {}}
@@ -114,6 +114,7 @@ def main() -> int:
     parser.add_argument("--max-steps", type=int, default=None, help="default: the recipe's")
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--max-pairs", type=int, default=None)
+    parser.add_argument("--relabel-share", type=float, default=None)
     parser.add_argument("--model", help="score this trained model directory instead of training")
     parser.add_argument("--out", default="var/bench/training.json")
     args = parser.parse_args()
@@ -130,7 +131,7 @@ def main() -> int:
             from training import fit, lifecycle
 
             chosen = {"max_steps": args.max_steps, "batch_size": args.batch_size,
-                      "max_pairs": args.max_pairs}  # fmt: skip
+                      "max_pairs": args.max_pairs, "relabel_share": args.relabel_share}  # fmt: skip
             hp = fit.Hyperparameters(**{k: v for k, v in chosen.items() if v is not None})
             model = lifecycle.train_model("bench-grouping", args.corpus, None, hp)
             manifest = model.manifest

@@ -36,18 +36,21 @@ def default_model_path() -> str:
 
 
 def model_version(path: str) -> str:
-    """A digest of the model directory: names and sizes of all files, contents of the small ones
-    and the first MiB of the large ones. Stable across machines, changes with the weights."""
+    """A digest of the model directory: the names, sizes and contents of all its files. Stable
+    across machines, changes with the weights: every byte counts, because fine-tuning changes
+    only the top layers, which lie past the first MiB of the weights file (a digest of that
+    prefix gave every model trained from one base the same version, and the ONNX export cached
+    per version then served one model's weights for another's)."""
     digest = hashlib.sha256()
     root = Path(path)
     for file in sorted(p for p in root.rglob("*") if p.is_file()):
         relative = file.relative_to(root).as_posix()
         if relative.startswith(".") or "/." in relative or relative.endswith(".md"):
             continue
-        size = file.stat().st_size
-        digest.update(f"{relative}:{size}\n".encode())
+        digest.update(f"{relative}:{file.stat().st_size}\n".encode())
         with open(file, "rb") as handle:
-            digest.update(handle.read(1 << 20))
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
     return digest.hexdigest()
 
 

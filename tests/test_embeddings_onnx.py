@@ -64,3 +64,20 @@ def test_a_model_of_another_shape_stays_on_torch(settings, onnx_dir):
     assert not onnx_runtime.supported(cls)
     assert onnx_runtime.load(cls, "cls-pooled", 128) is None
     assert list(onnx_dir.iterdir()) == []
+
+
+def test_a_model_version_changes_with_any_byte_of_the_weights(tmp_path):
+    """Fine-tuning changes the top layers only, which lie past the first MiB of the weights
+    file; two models trained from one base must still be two versions (and two exports)."""
+    from embeddings.encoder import model_version
+
+    weights = bytearray(b"\x01" * (3 << 20))
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "model.safetensors").write_bytes(weights)
+    before = model_version(str(tmp_path))
+    weights[-1] = 2
+    (tmp_path / "model.safetensors").write_bytes(weights)
+    assert model_version(str(tmp_path)) != before
+    weights[-1] = 1
+    (tmp_path / "model.safetensors").write_bytes(weights)
+    assert model_version(str(tmp_path)) == before  # the same bytes, the same version

@@ -70,3 +70,63 @@ def test_hard_negative_pairs_are_negatives_of_train_events(tmp_path):
     made = pairs.swapped_pairs(train, random.Random(0), 10)
     assert made and all(not p.same and p.source == "augment" for p in made)
     assert all(p.a in train.texts and p.b not in train.texts for p in made)
+
+
+WORDS = ["zebra", "lantern", "harbor", "violet", "quartz", "meadow", "copper", "falcon"]
+TWIN_A = ('JSONDecodeError: Expecting value: line <int> column <int> (char <int>)\n'
+          '  read_retry in notifier.inbox: result = json.loads(data["webhook_body"])\n'
+          '  process_read_retry_on in notifier.services')  # fmt: skip
+TWIN_B = TWIN_A.replace("webhook_body", "retry_body").replace("result =", "result_<int> =")
+
+
+def test_vocabulary_is_the_frames_own_words_not_the_exception_type_or_format():
+    words = augment.vocabulary("NotFoundError: hook <int> not found\n  buildHook in app\n"
+                               "  processBuildHookConsume in app")  # fmt: skip
+    assert words == {"build", "hook", "process", "consume"}  # no "found", "app", "int", "not"
+
+
+def test_relabel_renames_alike_on_both_sides_and_keeps_what_tells_twins_apart():
+    seen_differing = False
+    for seed in range(40):
+        a, b = augment.relabel(TWIN_A, TWIN_B, WORDS, random.Random(seed))
+        assert (a, b) != (TWIN_A, TWIN_B)
+        assert a.splitlines()[0] == TWIN_A.splitlines()[0]  # the message names no frame word
+        new = {w for w in WORDS if w in a or w in b}
+        assert 1 <= len(new) <= 3
+        # renamed alike: tokens equal in the twins stay equal, the two that differed still do
+        before = [x == y for x, y in zip(TWIN_A.split(), TWIN_B.split(), strict=True)]
+        after = [x == y for x, y in zip(a.split(), b.split(), strict=True)]
+        assert after == before and before.count(False) == 2
+        seen_differing |= "webhook" not in a or "retry_body" not in b
+    assert seen_differing  # the word that tells them apart gets renamed too, some of the time
+
+
+def test_relabelled_share_zero_leaves_the_recipe_pairs_untouched():
+    chosen = [pairs.Pair(TWIN_A, TWIN_B, False, "corpus"), pairs.Pair(TWIN_A, TWIN_A, True, "x")]
+    assert pairs.relabelled(chosen, WORDS, 0.0, random.Random(0)) is chosen
+    renamed = pairs.relabelled(chosen, WORDS, 1.0, random.Random(0))
+    assert [(p.same, p.source) for p in renamed] == [(False, "corpus"), (True, "x")]
+    assert all(p.a != q.a for p, q in zip(renamed, chosen, strict=True))
+    assert renamed[1].a == renamed[1].b  # one text on both sides stays one text
+
+
+def test_choice_gives_up_a_hair_of_validation_f1_for_the_smaller_threshold():
+    """99 bugs whose two events sit 0.03 apart and one whose sit 0.17 apart: 0.18 gains 0.0025
+    of B-cubed F1 over 0.04 on these bugs. With no slack the choice follows that hair; with
+    CHOICE_SLACK it keeps the smaller threshold (what transferred to unseen applications)."""
+    one = normalized(crash_function="read_body")
+    bugs, vectors = 100, []
+    for bug in range(bugs):
+        first, second = np.zeros(2 * bugs), np.zeros(2 * bugs)
+        first[2 * bug] = 1.0
+        angle = np.arccos(1 - (0.17 if bug == 0 else 0.03))
+        second[2 * bug], second[2 * bug + 1] = np.cos(angle), np.sin(angle)
+        vectors += [first, second]
+    n = 2 * bugs
+    data = metrics.Dataset([f"bug{i // 2}" for i in range(n)], [one] * n,
+                           [f"hash{i}" for i in range(n)], [True] * n,
+                           [f"text{i}" for i in range(n)], ["python"] * n, ["k"] * n)  # fmt: skip
+    vectors = np.array(vectors)
+    assert evaluate.choose(data, vectors, slack=0.0)[0]["python"] == 0.18
+    assert evaluate.choose(data, vectors)[0]["python"] == 0.04
+    assert evaluate.CHOICE_SLACK == 0.005

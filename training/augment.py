@@ -178,3 +178,63 @@ def release_variant(event: dict, rng: random.Random) -> dict:
     for name in names:
         event = AUGMENTATIONS[name](event, rng)
     return event
+
+
+# ---------------------------------------------------------------- vocabulary relabelling
+
+_SEGMENT = re.compile(r"[A-Z]?[a-z]{3,}")  # words of snake_case, camelCase and prose
+# words of the text's own format, and placeholders (grouping.parameterize): never renamed
+FORMAT_WORDS = {"wrapped", "app", "int", "url", "hex", "uuid", "email", "date", "tmp", "stack",
+                "error"}  # fmt: skip
+_WORD = re.compile(r"[a-z]{4,10}")
+
+
+def replacement_words(vocabulary_file: str | None) -> list[str]:
+    """Plain lower-case words (4–10 letters) of a WordPiece vocabulary file, in file order: the
+    new names relabelled pairs take. Empty when there is no such file."""
+    try:
+        with open(vocabulary_file or "", encoding="utf-8") as handle:
+            return [word for line in handle if _WORD.fullmatch(word := line.strip())]
+    except OSError:
+        return []
+
+
+def vocabulary(text: str) -> set[str]:
+    """The words of a cleaned text's frames that an application chose (fields, locals,
+    functions, modules), lower-cased: every camelCase or snake_case part of three letters or
+    more, except keywords and the text's own format words. Message words count only where the
+    frames name them too; an exception type's parts never."""
+    frames = "\n".join(line for line in text.splitlines() if line.startswith(" "))
+    return {part.lower() for part in _SEGMENT.findall(frames)} - KEYWORDS - FORMAT_WORDS
+
+
+def _rename(text: str, old: str, new: str) -> str:
+    text = re.sub(rf"(?<![a-z]){old}(?![a-z])", new, text)
+    return re.sub(rf"(?<![A-Z]){old.title()}(?![a-z])", new.title(), text)
+
+
+def relabel(a: str, b: str, words: list[str], rng: random.Random) -> tuple[str, str]:
+    """Both texts of a pair with one to three of their application's words renamed to words
+    neither holds, the same renaming on both sides: whether the pair is one bug does not
+    change, but the names do. A model trained only on its corpus applications' names learns to
+    tell their twins apart by those names (and fails on an application it never saw: "hook"
+    vs "size" there reads as noise); relabelled pairs teach it that any name may matter."""
+    names_a, names_b = vocabulary(a), vocabulary(b)
+    candidates = sorted(names_a | names_b)
+    if not candidates or not words:
+        return a, b
+    olds = rng.sample(candidates, min(len(candidates), rng.randint(1, 3)))
+    differing = sorted(names_a ^ names_b)  # what tells twins apart, or a renamed local
+    if differing and rng.random() < 0.5 and not set(olds) & set(differing):
+        olds[0] = rng.choice(differing)
+    taken = set(candidates) | {part.lower() for part in _SEGMENT.findall(a + b)}
+    news: list[str] = []
+    for _ in range(20 * len(olds)):  # words already there are skipped
+        word = rng.choice(words)
+        if word not in taken and word not in news:
+            news.append(word)
+        if len(news) == len(olds):
+            break
+    for old, new in zip(olds, news, strict=False):
+        a, b = _rename(a, old, new), _rename(b, old, new)
+    return a, b

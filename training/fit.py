@@ -38,6 +38,8 @@ class Hyperparameters:
     # made hard negatives (training.augment.HARD_NEGATIVES); off: at 0.1 they cost recall in
     # 200 CPU steps (docs/training.md, "Choosing on five corpora, and six runs compared")
     swap_share: float = 0.0
+    # pairs whose application words are renamed on both sides (training.augment.relabel)
+    relabel_share: float = 0.0
     organisation_share: float = 0.35
     max_tokens: int = 128
     trainable_layers: int = 2  # the top transformer layers trained; the rest frozen (CPU cost)
@@ -45,6 +47,15 @@ class Hyperparameters:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def replacement_words(base_path: str) -> list[str]:
+    """The base model's own plain words (its WordPiece vocabulary), for relabelled pairs."""
+    from pathlib import Path
+
+    from training.augment import replacement_words as words_in
+
+    return words_in(str(Path(base_path) / "vocab.txt"))
 
 
 def pick_device() -> str:

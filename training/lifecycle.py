@@ -51,7 +51,10 @@ def corpus_files(manifest: dict) -> tuple[list[str], list[str]]:
 
 
 def gather(splits: dict[str, metrics.Dataset], training_set: TrainingSet | None,
-           hp: fit.Hyperparameters) -> list[pairs.Pair]:  # fmt: skip
+           hp: fit.Hyperparameters,
+           words: list[str] | None = None) -> list[pairs.Pair]:  # fmt: skip
+    """The training pairs; `words` are the new names of relabelled pairs (hp.relabel_share),
+    drawn from a generator of their own, so the pairs themselves do not depend on it."""
     rng = random.Random(hp.seed)
     org = pairs.organisation_pairs(pairs.consented_rows(training_set), rng,
                                    int(hp.max_pairs * hp.organisation_share))  # fmt: skip
@@ -60,7 +63,7 @@ def gather(splits: dict[str, metrics.Dataset], training_set: TrainingSet | None,
     rest = hp.max_pairs - len(org) - len(aug)
     out = pairs.corpus_pairs(splits["train"], rng, rest) + aug + org
     rng.shuffle(out)
-    return out
+    return pairs.relabelled(out, words or [], hp.relabel_share, random.Random(f"{hp.seed}:names"))
 
 
 def manifest_counts(chosen: list[pairs.Pair]) -> tuple[dict, dict[str, list[int]]]:
@@ -95,12 +98,12 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     trained_paths = [corpus_path] if isinstance(corpus_path, str | Path) else list(corpus_path)
     paths = trained_paths + list(validation_paths or [])
     splits = load_splits(paths, trained=len(trained_paths))
-    chosen = gather(splits, training_set, hp)
+    base = current_spec()
+    base_path = base_path or base.path
+    chosen = gather(splits, training_set, hp, fit.replacement_words(base_path))
     if not chosen:
         raise ValueError("no training pairs: the corpus train split and the training set are empty")
     counts, rows = manifest_counts(chosen)
-    base = current_spec()
-    base_path = base_path or base.path
     directory = Path(directory or settings.FAULTLINE_MODEL_DIR)
     out = directory / f"{name}-{timezone.now():%Y%m%dT%H%M%S%f}"
     started = time.perf_counter()

@@ -21,7 +21,7 @@ from consent import policy
 from consent.models import Category, Purpose
 from evaluation.metrics import Dataset, scope_of
 from grouping.clean import clean_event, match_key
-from training.augment import HARD_NEGATIVES, release_variant
+from training.augment import HARD_NEGATIVES, relabel, release_variant
 from training.models import TrainingPair, TrainingSet
 
 
@@ -93,6 +93,16 @@ def swapped_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
         return HARD_NEGATIVES[rng.choice(sorted(HARD_NEGATIVES))](event, rng)
 
     return _made_pairs(data, rng, limit, another_fault, same=False)
+
+
+def relabelled(chosen: list[Pair], words: list[str], share: float,
+               rng: random.Random) -> list[Pair]:  # fmt: skip
+    """`chosen` with about `share` of its pairs relabelled (training.augment.relabel: the
+    application's words renamed alike on both sides; label and source kept)."""
+    if share <= 0 or not words:
+        return chosen
+    return [Pair(*relabel(p.a, p.b, words, rng), p.same, p.source, p.row_id)
+            if rng.random() < share else p for p in chosen]  # fmt: skip
 
 
 Make = Callable[[dict, random.Random], dict | None]

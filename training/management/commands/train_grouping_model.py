@@ -39,6 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--dimension", type=int, default=None,
                             help="serve at this Matryoshka dimension (default: the full one)")
         parser.add_argument("--seed", type=int, default=defaults.seed)
+        parser.add_argument("--relabel-share", type=float, default=defaults.relabel_share,
+                            help="share of pairs whose application words are renamed alike on "
+                                 "both sides (training.augment.relabel)")  # fmt: skip
         parser.add_argument("--shadow", action="store_true", help="start it in shadow at once")
 
     def handle(self, *args, **options):
@@ -49,6 +52,7 @@ class Command(BaseCommand):
             max_steps=options["max_steps"], batch_size=options["batch_size"],
             learning_rate=options["learning_rate"], max_pairs=options["max_pairs"],
             margin=options["margin"], dimension=options["dimension"], seed=options["seed"],
+            relabel_share=options["relabel_share"],
             matryoshka_dims=[int(d) for d in options["matryoshka_dims"].split(",") if d],
         )  # fmt: skip
         choice = options["training_set"]
