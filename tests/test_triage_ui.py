@@ -321,3 +321,24 @@ def test_a_merged_issues_link_leads_to_the_issue_that_holds_its_events(project, 
     assert member.get(f"/{project.organization.slug}/other/issues/{a.id}/").status_code == 404
     c.delete()  # the redirects go with the issue they lead to
     assert member.get(url(project, f"issues/{a.id}/")).status_code == 404
+
+
+def test_an_action_from_a_page_opened_before_a_merge_changes_nothing_and_says_where(
+        project, member):  # fmt: skip
+    """Resolving from a tab opened before ML grouping merged its issue away: the member lands on
+    the issue that holds the events, told that nothing changed; the action is not applied."""
+    from grouping.merge import merge_issues
+
+    for name in ("a", "b"):
+        ingest(project, {**event(value=name), "fingerprint": [name]})
+    a, b = Issue.objects.order_by("id")
+    merge_issues(b.id, [a.id])
+    response = member.post(url(project, f"issues/{a.id}/action/"), {"action": "resolve"},
+                           follow=True)  # fmt: skip
+    assert response.redirect_chain == [(url(project, f"issues/{b.id}/"), 302)]
+    page = response.content.decode()
+    assert f"Issue #{a.id} was merged into this one" in page and 'class="warning"' in page
+    b.refresh_from_db()
+    assert b.status == Issue.Status.UNRESOLVED
+    assert member.post(url(project, f"issues/{b.id + 1000}/action/"),
+                       {"action": "resolve"}).status_code == 404  # fmt: skip

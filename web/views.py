@@ -167,8 +167,7 @@ def issue_detail(request, org, project, issue_id):
     project = queries.project_for(request.user, org, project)
     issue = Issue.objects.filter(project=project, pk=issue_id).first()
     if issue is None:  # merged away: its link goes on to the issue that holds its events
-        merged = get_object_or_404(MergedIssue, project=project, previous_id=issue_id)
-        target = reverse("web:issue", args=[org, project.slug, merged.issue_id])
+        target = _holder_url(org, project, issue_id)
         query = request.META.get("QUERY_STRING", "")
         return redirect(f"{target}?{query}" if query else target)
     events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
@@ -204,11 +203,22 @@ def issue_detail(request, org, project, issue_id):
     ))  # fmt: skip
 
 
+def _holder_url(org: str, project, issue_id: int) -> str:
+    """The page of the issue that holds the events of an issue merged away (404 if none)."""
+    merged = get_object_or_404(MergedIssue, project=project, previous_id=issue_id)
+    return reverse("web:issue", args=[org, project.slug, merged.issue_id])
+
+
 @login_required
 @require_POST
 def issue_action(request, org, project, issue_id):
     project = queries.project_for(request.user, org, project)
-    issue = get_object_or_404(Issue, project=project, pk=issue_id)
+    issue = Issue.objects.filter(project=project, pk=issue_id).first()
+    if issue is None:  # a page opened before a merge: say so, and change nothing
+        target = _holder_url(org, project, issue_id)
+        messages.warning(request, f"Issue #{issue_id} was merged into this one while its page "
+                                  "was open; nothing was changed. Try again here.")  # fmt: skip
+        return redirect(target)
     action = request.POST.get("action")
     if action in BULK_STATUS:
         set_status(Issue.objects.filter(pk=issue.pk), BULK_STATUS[action], by=request.user)
