@@ -20,7 +20,7 @@ from alerts.notify import send_test
 from alerts.tasks import enqueue
 from api.permissions import MANAGERS, role_in
 from monitor.models import Issue
-from web import queries
+from web import merged, queries
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -37,8 +37,9 @@ def _int(value) -> int | None:
 def triage_action(request, org, project, issue_id):
     """Assign, comment, ignore with a condition, resolve in the next release (any member)."""
     project = queries.project_for(request.user, org, project)
-    issue = get_object_or_404(Issue.objects.select_related("project"), project=project,
-                              pk=issue_id)  # fmt: skip
+    issue = Issue.objects.select_related("project").filter(project=project, pk=issue_id).first()
+    if issue is None:  # a page opened before a merge
+        return merged.stale_action(request, org, project, issue_id)
     action = request.POST.get("action")
     try:
         if action == "assign":

@@ -338,7 +338,12 @@ def test_an_action_from_a_page_opened_before_a_merge_changes_nothing_and_says_wh
     assert response.redirect_chain == [(url(project, f"issues/{b.id}/"), 302)]
     page = response.content.decode()
     assert f"Issue #{a.id} was merged into this one" in page and 'class="warning"' in page
+    # the triage form (assign, comment, ignore until…) is its own view: the same there
+    response = member.post(url(project, f"issues/{a.id}/triage/"),
+                           {"action": "comment", "text": "seen it"}, follow=True)  # fmt: skip
+    assert response.redirect_chain == [(url(project, f"issues/{b.id}/"), 302)]
     b.refresh_from_db()
-    assert b.status == Issue.Status.UNRESOLVED
-    assert member.post(url(project, f"issues/{b.id + 1000}/action/"),
-                       {"action": "resolve"}).status_code == 404  # fmt: skip
+    assert b.status == Issue.Status.UNRESOLVED and not b.comments.exists()
+    for view in ("action", "triage"):
+        assert member.post(url(project, f"issues/{b.id + 1000}/{view}/"),
+                           {"action": "resolve"}).status_code == 404  # fmt: skip

@@ -19,12 +19,11 @@ from embeddings.encoder import current_spec
 from embeddings.models import EmbeddingModel
 from grouping.merge import merge_by_user, unmerge_hash
 from grouping.ml import threshold_for
-from grouping.models import MergedIssue
 from monitor.issues import SearchError, active_search, set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.params import is_id
 from monitor.search import Search
-from web import queries
+from web import merged, queries
 from web.breadcrumbs import SHOWN, breadcrumbs_of
 from web.explain import split_similar, why_grouped
 from web.models import SavedSearch
@@ -167,7 +166,7 @@ def issue_detail(request, org, project, issue_id):
     project = queries.project_for(request.user, org, project)
     issue = Issue.objects.filter(project=project, pk=issue_id).first()
     if issue is None:  # merged away: its link goes on to the issue that holds its events
-        target = _holder_url(org, project, issue_id)
+        target = merged.holder_url(org, project, issue_id)
         query = request.META.get("QUERY_STRING", "")
         return redirect(f"{target}?{query}" if query else target)
     events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
@@ -203,22 +202,13 @@ def issue_detail(request, org, project, issue_id):
     ))  # fmt: skip
 
 
-def _holder_url(org: str, project, issue_id: int) -> str:
-    """The page of the issue that holds the events of an issue merged away (404 if none)."""
-    merged = get_object_or_404(MergedIssue, project=project, previous_id=issue_id)
-    return reverse("web:issue", args=[org, project.slug, merged.issue_id])
-
-
 @login_required
 @require_POST
 def issue_action(request, org, project, issue_id):
     project = queries.project_for(request.user, org, project)
     issue = Issue.objects.filter(project=project, pk=issue_id).first()
-    if issue is None:  # a page opened before a merge: say so, and change nothing
-        target = _holder_url(org, project, issue_id)
-        messages.warning(request, f"Issue #{issue_id} was merged into this one while its page "
-                                  "was open; nothing was changed. Try again here.")  # fmt: skip
-        return redirect(target)
+    if issue is None:  # a page opened before a merge
+        return merged.stale_action(request, org, project, issue_id)
     action = request.POST.get("action")
     if action in BULK_STATUS:
         set_status(Issue.objects.filter(pk=issue.pk), BULK_STATUS[action], by=request.user)
