@@ -209,8 +209,8 @@ def vocabulary(text: str) -> set[str]:
 
 
 def _rename(text: str, old: str, new: str) -> str:
-    text = re.sub(rf"(?<![a-z]){old}(?![a-z])", new, text)
-    return re.sub(rf"(?<![A-Z]){old.title()}(?![a-z])", new.title(), text)
+    text = re.sub(rf"(?<![a-z]){re.escape(old)}(?![a-z])", new, text)
+    return re.sub(rf"(?<![A-Z]){re.escape(old.title())}(?![a-z])", new.title(), text)
 
 
 def relabel(a: str, b: str, words: list[str], rng: random.Random) -> tuple[str, str]:
