@@ -3,6 +3,7 @@ an alerts Celery worker, a signature-checking receiver); screenshots in tests/ar
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from alerts.models import AlertDestination, AlertRule
 from monitor.models import Issue, Membership, Organization, Project
@@ -56,6 +57,8 @@ def test_owner_sets_up_alerts_and_triages(web, alerts_worker, browser):  # noqa:
         page.wait_for_selector("text=Alert rule created.")
         assert AlertRule.objects.get(project=project).destinations.get() == destination
         page.locator(f"#destination-{destination.id} button[value=test_destination]").click()
+        # the form's own navigation first: a reload while it is in flight finds no page (CI)
+        page.wait_for_selector("text=Test sent to team hook")
         wait_for(lambda: receiver.hits, timeout=60, message="the test webhook")
         assert receiver.hits[0].signature_ok
         page.reload()
@@ -68,8 +71,10 @@ def test_owner_sets_up_alerts_and_triages(web, alerts_worker, browser):  # noqa:
         page.goto(f"{web}/alerting/shop/issues/{issue.id}/")
         page.locator("#triage select[name=assignee]").select_option("olivia")
         page.locator("#triage button[value=assign]").click()
+        expect(page.locator("#activity")).to_contain_text("assigned by olivia")  # reloaded
         page.fill("#triage textarea[name=text]", "Looking into it after lunch.")
         page.locator("#triage button[value=comment]").click()
+        expect(page.locator("#activity")).to_contain_text("commented")
         page.locator("#triage summary").click()
         page.locator("#triage input[name=events]").fill("100")
         page.locator("#triage button[value=ignore_until]").click()
