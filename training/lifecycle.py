@@ -100,7 +100,8 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     splits = load_splits(paths, trained=len(trained_paths))
     base = current_spec()
     base_path = base_path or base.path
-    chosen = gather(splits, training_set, hp, fit.replacement_words(base_path))
+    words = fit.replacement_words(base_path) if hp.relabel_share > 0 else []
+    chosen = gather(splits, training_set, hp, words)
     if not chosen:
         raise ValueError("no training pairs: the corpus train split and the training set are empty")
     counts, rows = manifest_counts(chosen)
