@@ -43,25 +43,30 @@ def main() -> int:
         data = metrics.prepare(corpus.load(path, ("validation",)), scope=f"c{number}")
         validation.append(data)
         vectors.append(encoder.encode(data.texts))
-    print(f"{'floor':<6} {'slack':<6} {'family':<11} {'P worst':>8} {'P mean':>7} "
+    print(f"{'floor':<6} {'slack':<6} {'conflict rule':<14} {'family':<11} {'P worst':>8} "
+          f"{'P mean':>7} "
           f"{'F1 worst':>9} {'F1 mean':>8} {'issues/bug worst':>17}")
-    combos = [(floor, 0.0) for floor in FLOORS]
-    combos += [(evaluate.PRECISION_FLOOR, slack) for slack in SLACKS if slack]
-    for floor, slack in combos:
+    combos = [(floor, 0.0, True) for floor in FLOORS]
+    combos += [(evaluate.PRECISION_FLOOR, slack, True) for slack in SLACKS if slack]
+    combos += [(evaluate.PRECISION_FLOOR, evaluate.CHOICE_SLACK, False)]
+    for floor, slack, use_conflicts in combos:
         scores: dict[str, list[dict]] = {}
         for out in range(len(args.corpus)):
             rest = [i for i in range(len(args.corpus)) if i != out]
             pool = metrics.concat([validation[i] for i in rest])
-            thresholds, rules = evaluate.choose(pool, np.vstack([vectors[i] for i in rest]),
-                                               floor, slack)  # fmt: skip
-            result = evaluate.scores_dict(validation[out], vectors[out], thresholds, rules)
+            choice = evaluate.choose(pool, np.vstack([vectors[i] for i in rest]), floor, slack,
+                                     use_conflicts)  # fmt: skip
+            result = evaluate.scores_dict(validation[out], vectors[out], choice.thresholds,
+                                          choice.rules, choice.conflicts)  # fmt: skip
             for family, s in result["by_family"].items():
                 scores.setdefault(family, []).append(s)
         for family, runs in sorted(scores.items()):
             p = [s["pair_precision"] for s in runs]
             f = [s["bcubed_f1"] for s in runs]
             x = [s["issues_per_bug"] for s in runs]
-            print(f"{floor:<6} {slack:<6} {family:<11} {min(p):>8.3f} {statistics.mean(p):>7.3f} "
+            rule = "yes" if use_conflicts else "no"
+            print(f"{floor:<6} {slack:<6} {rule:<14} {family:<11} {min(p):>8.3f} "
+                  f"{statistics.mean(p):>7.3f} "
                   f"{min(f):>9.3f} {statistics.mean(f):>8.3f} {max(x):>17.2f}", flush=True)
     return 0
 

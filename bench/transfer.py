@@ -5,10 +5,10 @@ One application per platform that has two or more besides its held-out one (the 
 `etl-pipeline`, `js-api`) is left out of training; the model trains on the first corpus file's
 train split without them, chooses key rules and thresholds on the other applications' validation
 splits of every file (as training does), and is scored on the left-out applications' train and
-validation bugs of every file, for each slack of training.evaluate.choose. The gap between the
-two rows is what validation misses about an unseen application; the last rows give the best F1
-any one choice reaches on the left-out applications at pair precision >= 0.98 (a bound, chosen
-on what it scores).
+validation bugs of every file, for each slack of training.evaluate.choose, with and without the
+conflict rule (grouping.conflict). The gap between the two rows is what validation misses about
+an unseen application; the last rows give the best F1 any one choice reaches on the left-out
+applications at pair precision >= 0.98 (a bound, chosen on what it scores).
 
     .venv/bin/python bench/transfer.py var/corpus/corpus-seed{7,17,19,23,29}.jsonl \
         [--relabel-share 0.5] [--max-steps 200] [--model DIR]
@@ -79,25 +79,31 @@ def main() -> int:
         for n, rows in enumerate(files)])  # fmt: skip
     encoder = Encoder(ModelSpec("model", model_path, model_version(model_path)))
     seen_vectors, unseen_vectors = encoder.encode(seen.texts), encoder.encode(unseen.texts)
-    print(f"{'slack':<6} {'scored on':<32} {'family':<11} {'bugs':>5} {'issues/bug':>10} "
-          f"{'pair-P':>7} {'pair-R':>7} {'B3-F1':>6}  chosen on the trained apps' validation")
-    for slack in SLACKS:
-        thresholds, rules = evaluate.choose(seen, seen_vectors, slack=slack)
+    print(f"{'slack':<6} {'conflicts':<9} {'scored on':<32} {'family':<11} {'bugs':>5} "
+          f"{'issues/bug':>10} {'pair-P':>7} {'pair-R':>7} {'B3-F1':>6}  "
+          "chosen on the trained apps' validation: rule, threshold, conflict threshold")
+    runs = [(slack, True) for slack in SLACKS] + [(evaluate.CHOICE_SLACK, False)]
+    for slack, use_conflicts in runs:
+        choice = evaluate.choose(seen, seen_vectors, slack=slack, use_conflicts=use_conflicts)
         for name, data, vectors in (("trained apps, validation", seen, seen_vectors),
                                     ("left-out apps, train+val", unseen, unseen_vectors)):
-            result = evaluate.scores_dict(data, vectors, thresholds, rules)
+            result = evaluate.scores_dict(data, vectors, choice.thresholds, choice.rules,
+                                          choice.conflicts)  # fmt: skip
             for family, s in sorted(result["by_family"].items()):
-                print(f"{slack:<6} {name:<32} {family:<11} {s['bugs']:>5} "
-                      f"{s['issues_per_bug']:>10.2f} {s['pair_precision']:>7.3f} "
-                      f"{s['pair_recall']:>7.3f} {s['bcubed_f1']:>6.3f}  "
-                      f"{rules[family]} {thresholds[family]}", flush=True)  # fmt: skip
-    bound, bound_rules = evaluate.choose(unseen, unseen_vectors, floor=0.98)
-    result = evaluate.scores_dict(unseen, unseen_vectors, bound, bound_rules)
+                print(f"{slack:<6} {'yes' if use_conflicts else 'no':<9} {name:<32} "
+                      f"{family:<11} {s['bugs']:>5} {s['issues_per_bug']:>10.2f} "
+                      f"{s['pair_precision']:>7.3f} {s['pair_recall']:>7.3f} "
+                      f"{s['bcubed_f1']:>6.3f}  {choice.rules[family]} "
+                      f"{choice.thresholds[family]} {choice.conflicts[family]}",
+                      flush=True)  # fmt: skip
+    bound = evaluate.choose(unseen, unseen_vectors, floor=0.98)
+    result = evaluate.scores_dict(unseen, unseen_vectors, bound.thresholds, bound.rules,
+                                  bound.conflicts)  # fmt: skip
     for family, s in sorted(result["by_family"].items()):
-        print(f"{'-':<6} {'bound: best at P>=0.98':<32} {family:<11} {s['bugs']:>5} "
+        print(f"{'-':<6} {'yes':<9} {'bound: best at P>=0.98':<32} {family:<11} {s['bugs']:>5} "
               f"{s['issues_per_bug']:>10.2f} {s['pair_precision']:>7.3f} "
               f"{s['pair_recall']:>7.3f} {s['bcubed_f1']:>6.3f}  "
-              f"{bound_rules[family]} {bound[family]}")
+              f"{bound.rules[family]} {bound.thresholds[family]} {bound.conflicts[family]}")
     return 0
 
 

@@ -25,6 +25,10 @@ class EmbeddingModel(models.Model):
         default=dict, blank=True,
         help_text="Per-family candidate-key rules (grouping.rules) chosen with the thresholds "
         "on validation; empty: the grouping rules.")  # fmt: skip
+    conflict_thresholds = models.JSONField(
+        default=dict, blank=True,
+        help_text="Per-family thresholds for pairs whose texts conflict (grouping.conflict), "
+        "chosen with the others on validation; empty: the thresholds.")  # fmt: skip
 
     class Meta:
         constraints = [

@@ -27,6 +27,7 @@ from monitor.models import Project
 class Neighbour:
     issue_id: int
     distance: float
+    text: str = ""  # the cleaned text its vector embeds
 
 
 def index_name(model: EmbeddingModel) -> str:
@@ -145,7 +146,7 @@ def nearest(
     dim = int(model.dimension)
     keyed = "AND match_key = %s " if match_key is not None else ""
     sql = (
-        f"SELECT issue_id, (vector::vector({dim})) <=> %s::vector({dim}) AS distance "
+        f"SELECT issue_id, (vector::vector({dim})) <=> %s::vector({dim}) AS distance, text "
         # the model id is inlined: a partial index is only usable for a literal predicate
         f"FROM embeddings_issueembedding WHERE model_id = {int(model.id)} "
         f"AND project_id = {int(project_id)} "
@@ -162,7 +163,8 @@ def nearest(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # relaxed_order may return neighbours slightly out of order: sort what came back.
-    return sorted((Neighbour(issue_id, float(d)) for issue_id, d in rows), key=lambda n: n.distance)
+    return sorted((Neighbour(issue_id, float(d), text) for issue_id, d, text in rows),
+                  key=lambda n: n.distance)  # fmt: skip
 
 
 def vector_of(issue_id: int, model: EmbeddingModel) -> np.ndarray | None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from grouping import rules as grouping_rules
 from grouping.clean import clean_event, family_of, match_key
+from grouping.conflict import first_match
 from grouping.fingerprint import group
 from grouping.ml import eligible
 from grouping.rules import Rules
@@ -157,33 +158,52 @@ def naive_texts(data: Dataset) -> list[str]:
     return texts
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    issue: int
+    distance: float
+    text: str
+
+
+def _limit(threshold: float | dict[str, float] | None, family: str) -> float | None:
+    if isinstance(threshold, dict):
+        return threshold.get(family, threshold.get("default"))
+    return threshold
+
+
 def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: float | dict[str, float],
-                gate: bool = True) -> list[int]:  # fmt: skip
+                gate: bool = True,
+                conflict: float | dict[str, float] | None = None) -> list[int]:  # fmt: skip
     """Issue id per event, deciding in arrival order as production does. `threshold` may map
-    platform families to thresholds ("default" for the rest); `gate=False` drops the crash-site
-    key (the naive baseline)."""
+    platform families to thresholds ("default" for the rest); `conflict` likewise, for pairs
+    whose texts conflict (grouping.conflict; none: the threshold); `gate=False` drops the
+    crash-site key (the naive baseline)."""
     issue_of_hash: dict[str, int] = {}
-    by_key: dict[tuple[str, str], list[tuple[int, np.ndarray]]] = {}  # (scope, key) → issues
+    by_key: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # (scope, key) → issues
     clusters: list[int] = []
     next_issue = 0
     for index, hash_ in enumerate(data.hashes):
         if hash_ not in issue_of_hash:
             joined = None
             key = (scope_of(data, index), data.keys[index] if gate else "")
-            limit = threshold
-            if isinstance(threshold, dict):
-                limit = threshold.get(data.families[index], threshold.get("default", 0.0))
+            family = data.families[index]
+            limit = _limit(threshold, family) or 0.0
+            conflict_limit = _limit(conflict, family)
             candidates = by_key.get(key, []) if data.eligible[index] else []
             if candidates:
-                distances = 1.0 - np.stack([v for _, v in candidates]) @ vectors[index]
-                best = int(np.argmin(distances))
-                if distances[best] <= limit:
-                    joined = candidates[best][0]
+                distances = 1.0 - np.stack([v for _, v, _ in candidates]) @ vectors[index]
+                within = np.flatnonzero(distances <= limit)
+                nearest = [_Candidate(candidates[i][0], float(distances[i]), candidates[i][2])
+                           for i in within[np.argsort(distances[within], kind="stable")]]
+                match = first_match(data.texts[index], nearest, limit,
+                                    limit if conflict_limit is None else conflict_limit)
+                joined = match.issue if match else None
             if joined is None:
                 joined = next_issue
                 next_issue += 1
                 if data.eligible[index]:
-                    by_key.setdefault(key, []).append((joined, vectors[index]))
+                    by_key.setdefault(key, []).append((joined, vectors[index],
+                                                       data.texts[index]))  # fmt: skip
             issue_of_hash[hash_] = joined
         clusters.append(issue_of_hash[hash_])
     return clusters

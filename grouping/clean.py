@@ -72,7 +72,7 @@ _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
 # V8 names a function called through an object "Object.<minified> [as <exported name>]"
 _V8_ALIAS = re.compile(r"^.*\[as ([^\]]+)\]$")
 _V8_RECEIVER = re.compile(r"^(Object|Module|Function|exports)\.(?=\w)")
-_LITERAL = re.compile(r"""["']([^"'\s]{1,40})["']""")  # string literals on a code line
+LITERAL = re.compile(r"""["']([^"'\s]{1,40})["']""")  # string literals on a code line
 # bundle file names as modules: app.54UOYLNL, main-3f9a2c1d
 _MODULE_HASH = re.compile(r"[.\-_](?=[A-Za-z0-9]*\d)([0-9A-Z]{8}|[0-9a-f]{8,})$")
 _BUNDLE_HASH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
@@ -207,7 +207,7 @@ def match_key(event: dict, rule: str | None = None) -> str:
     if rule == "module":
         return f"{exc_type}|{clean_location(site)}"[:255]
     if rule == "names":
-        names = sorted(set(_LITERAL.findall(code_line(site)[:MAX_CONTEXT])))
+        names = sorted(set(LITERAL.findall(code_line(site)[:MAX_CONTEXT])))
         return f"{exc_type}|{function if len(function) > 2 else ''}|{','.join(names)}"[:255]
     key = f"{exc_type}|{function}|{clean_location(site)}"
     context = (site.get("context_line") or "").strip()

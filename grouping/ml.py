@@ -24,6 +24,7 @@ from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel
 from grouping import rules, shadow
 from grouping.clean import clean_event, family_of, model_key
+from grouping.conflict import first_match
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
 from monitor import wakeup
@@ -35,6 +36,7 @@ QUEUE = "embeddings"
 SLOT = 0  # one drain at a time: full batches, and decisions that see each other
 publish_breaker = wakeup.Breaker()
 BREAKER_KEY = "faultline:ml:embedder-down"
+MATCH_CANDIDATES = 5  # nearest issues of the key read per decision (grouping.conflict)
 
 # Cosine-distance thresholds per platform family, chosen with the key and text rules on the
 # corpus's train and validation splits (grouping/rules.py, docs/ml-grouping.md).
@@ -57,6 +59,31 @@ def threshold_for(project: Project, platform: str | None,
     if model is not None and model.thresholds:
         return model.thresholds.get(family, model.thresholds.get("default", 0.12))
     return rules.CURRENT.threshold(family)
+
+
+def conflict_threshold_for(project: Project, platform: str | None,
+                           model: EmbeddingModel) -> float:  # fmt: skip
+    """The threshold for a candidate whose text conflicts (grouping.conflict): the model's,
+    chosen on validation with its thresholds, else the grouping rules'; never looser than the
+    threshold (a project's own threshold included); the threshold itself where none is set."""
+    threshold = threshold_for(project, platform, model)
+    chosen = model.conflict_thresholds or rules.CURRENT.conflict_thresholds
+    family = family_of(platform or project.platform)
+    conflict = chosen.get(family, chosen.get("default"))
+    return threshold if conflict is None else min(threshold, conflict)
+
+
+def nearest_match(project: Project, platform: str | None, model: EmbeddingModel,
+                  vector: np.ndarray, text: str, key: str,
+                  exclude: tuple[int, ...]) -> tuple[store.Neighbour | None, bool]:  # fmt: skip
+    """(the nearest issue of the candidate key, whether it is a match): within the threshold,
+    or within the conflict threshold where the texts conflict; the nearest candidate that does
+    not conflict may be a little further than one that does."""
+    found = store.nearest(project.id, model, vector, k=MATCH_CANDIDATES, exclude=exclude,
+                          match_key=key)  # fmt: skip
+    match = first_match(text, found, threshold_for(project, platform, model),
+                        conflict_threshold_for(project, platform, model))  # fmt: skip
+    return (match, True) if match else (found[0] if found else None, False)
 
 
 def embedder_available() -> bool:
@@ -95,15 +122,13 @@ def first_event(group_hash: GroupHash) -> Event | None:
 def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
            model: EmbeddingModel) -> None:  # fmt: skip
     """Join the nearest issue of the same candidate key (grouping.rules: exception type and
-    crash function, never the code line) within the threshold (ML mode), or only
-    record it (shadow mode); otherwise the fingerprint's issue stays and its vector becomes a
-    neighbour for later fingerprints."""
+    crash function, never the code line) within the threshold, or the conflict threshold where
+    the texts conflict (ML mode), or only record it (shadow mode); otherwise the fingerprint's
+    issue stays and its vector becomes a neighbour for later fingerprints."""
     project = group_hash.project
     issue_id = group_hash.issue_id
-    neighbours = store.nearest(project.id, model, vector, k=1, exclude=(issue_id,), match_key=key)
-    nearest = neighbours[0] if neighbours else None
-    within = nearest is not None and nearest.distance <= threshold_for(project, event.platform,
-                                                                       model)  # fmt: skip
+    nearest, within = nearest_match(project, event.platform, model, vector, text, key,
+                                    (issue_id,))  # fmt: skip
     group_hash.ml_distance = nearest.distance if nearest else None
     group_hash.ml_matched_issue_id = nearest.issue_id if within else None
     group_hash.ml_model = model.label

@@ -30,6 +30,8 @@ class Rules:
     context: str = "all"
     thresholds: dict[str, float] = field(default_factory=lambda: {
         "python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12})  # fmt: skip
+    # per family, for pairs whose texts conflict (grouping.conflict); none: the thresholds
+    conflict_thresholds: dict[str, float] = field(default_factory=dict)
 
     def key_for(self, family: str) -> str:
         if isinstance(self.key, str):
@@ -51,7 +53,9 @@ def load(path: Path = TUNED_FILE) -> Rules:
         return OLD
     data = json.loads(path.read_text())
     return Rules(key=data["key"], frames=int(data["frames"]), context=data["context"],
-                 thresholds={k: float(v) for k, v in data["thresholds"].items()})  # fmt: skip
+                 thresholds={k: float(v) for k, v in data["thresholds"].items()},
+                 conflict_thresholds={k: float(v) for k, v in
+                                      data.get("conflict_thresholds", {}).items()})  # fmt: skip
 
 
 CURRENT = load()

@@ -22,14 +22,12 @@ log = logging.getLogger(__name__)
 
 
 def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str) -> None:
-    from grouping.ml import threshold_for
+    from grouping.ml import nearest_match
 
     project = row.project
     key = model_key(event.data, model.key_rules)  # the shadow model's own key rules
-    found = store.nearest(project.id, model, vector, k=1, exclude=(row.issue_id,), match_key=key)
-    nearest = found[0] if found else None
-    within = nearest is not None and nearest.distance <= threshold_for(project, event.platform,
-                                                                       model)  # fmt: skip
+    nearest, within = nearest_match(project, event.platform, model, vector, text, key,
+                                    (row.issue_id,))  # fmt: skip
     ShadowDecision.objects.update_or_create(group_hash=row, model=model, defaults={
         "matched_issue_id": nearest.issue_id if within else None,
         "distance": nearest.distance if nearest else None, "would_join": within})  # fmt: skip

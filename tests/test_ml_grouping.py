@@ -145,6 +145,44 @@ def test_the_served_models_own_key_rules_choose_the_candidates(project, no_break
     assert Issue.objects.get() == first and first.events.count() == 2
 
 
+def test_the_served_models_conflict_threshold_keeps_twins_apart_that_distance_joins(
+        project, no_breaker):  # fmt: skip
+    """Twin faults that differ by one message word, reached from two callers (one stack alone
+    is one fingerprint, whatever the message), embed within the threshold; the model's conflict
+    threshold (grouping.conflict, chosen on validation) keeps them apart, while a third call path
+    of the first fault, whose message agrees, still joins."""
+    def twin(noun, caller, **kwargs):
+        return event(exc_type="NotFoundError", value=f"{noun} 12 not found", caller=caller,
+                     caller_line=f"return {caller}_lookup(ident)", crash_function="resolve",
+                     crash_line="raise NotFoundError(what, ident)", **kwargs)  # fmt: skip
+
+    loosen(project)
+    model = ml.registered_model()
+    model.key_rules = {"python": "type"}
+    model.save(update_fields=["key_rules"])
+    ingest(project, twin("hook", "sync_view"))
+    decide()
+    ingest(project, twin("target", "sync_job", user="2"))
+    decide()
+    assert Issue.objects.count() == 1  # no conflict rule: the distance alone joins them
+    assert GroupHash.objects.filter(decided_by=GroupHash.DecidedBy.ML).count() == 1
+    Issue.objects.all().delete()
+    model.conflict_thresholds = {"python": 0.0}
+    model.save(update_fields=["conflict_thresholds"])
+    ingest(project, twin("hook", "sync_view"))
+    decide()
+    ingest(project, twin("target", "sync_job", user="2"))
+    decide()
+    apart = GroupHash.objects.get(issue__title__contains="target")
+    assert Issue.objects.count() == 2 and apart.ml_matched_issue is None
+    assert apart.ml_distance <= ml.threshold_for(project, "python", model)
+    assert ml.conflict_threshold_for(project, "python", model) == 0.0
+    ingest(project, twin("hook", "sync_task"))
+    decide()
+    assert Issue.objects.count() == 2
+    assert Issue.objects.get(title__contains="hook").events.count() == 2
+
+
 def test_same_crash_site_different_message_is_judged_by_distance(project, no_breaker):
     helper = dict(crash_function="fail", crash_line='raise AppError(f"{code}: {detail}")',
                   exc_type="AppError")  # fmt: skip

@@ -31,8 +31,9 @@ def test_pooled_corpora_are_separate_projects(tmp_path):
                 for scope in set(pooled.scopes)}  # fmt: skip
     assert len(by_scope) == 2 and not set.intersection(*by_scope.values())
     # what validation chooses on the pool is scored per project: a perfect split on both
-    thresholds, rules = evaluate.choose(pooled, np.eye(len(pooled.labels)))
-    assert thresholds["python"] in evaluate.GRID and rules["python"] in evaluate.KEY_RULES
+    choice = evaluate.choose(pooled, np.eye(len(pooled.labels)))
+    assert choice.thresholds["python"] in evaluate.GRID
+    assert choice.rules["python"] in evaluate.KEY_RULES
 
 
 
@@ -127,6 +128,6 @@ def test_choice_gives_up_a_hair_of_validation_f1_for_the_smaller_threshold():
                            [f"hash{i}" for i in range(n)], [True] * n,
                            [f"text{i}" for i in range(n)], ["python"] * n, ["k"] * n)  # fmt: skip
     vectors = np.array(vectors)
-    assert evaluate.choose(data, vectors, slack=0.0)[0]["python"] == 0.18
-    assert evaluate.choose(data, vectors)[0]["python"] == 0.04
+    assert evaluate.choose(data, vectors, slack=0.0).thresholds["python"] == 0.18
+    assert evaluate.choose(data, vectors).thresholds["python"] == 0.04
     assert evaluate.CHOICE_SLACK == 0.005

@@ -1,13 +1,14 @@
 """Validation and test metrics of an embedder on the corpus, with evaluation.metrics.
 
-The candidate-key rule and the threshold are chosen together on validation only, per platform
-family: among every rule (grouping.rules) and threshold whose pair precision there is at least
-PRECISION_FLOOR, the most specific rule (KEY_RULES order) at the smallest threshold whose
-B-cubed F1 is within CHOICE_SLACK of the best (when the key does the separating, F1 plateaus,
-and a larger threshold that adds a hair of F1 on a few validation bugs only adds risk on others:
-bench/selection.py, validation only, gave JavaScript worst-corpus precision 0.985 with no slack
-and 1.000 with 0.005, at a better mean F1); the most specific rule at the smallest threshold if
-none reaches the floor.
+The candidate-key rule, the threshold and the conflict threshold (grouping.conflict: the
+stricter one for pairs whose messages or crash-line names differ) are chosen together on
+validation only, per platform family: among every rule (grouping.rules) and pair of thresholds
+whose pair precision there is at least PRECISION_FLOOR, the most specific rule (KEY_RULES order)
+at the smallest threshold and conflict threshold whose B-cubed F1 is within CHOICE_SLACK of the
+best (when the key does the separating, F1 plateaus, and a larger threshold that adds a hair of
+F1 on a few validation bugs only adds risk on others: bench/selection.py, validation only, gave
+JavaScript worst-corpus precision 0.985 with no slack and 1.000 with 0.005, at a better mean
+F1); the most specific rule at the smallest thresholds if none reaches the floor.
 The floor is 1.0, not the 0.98 target: validation holds few bugs per platform, and a choice that
 barely clears 0.98 on them fell to 0.83 on other validation bugs (bench/selection.py). A
 trained model that separates twin faults by distance earns a looser key than the stock model,
@@ -33,6 +34,16 @@ CHOICE_SLACK = 0.005  # F1 a more cautious choice may give up (bench/selection.p
 Encode = Callable[[list[str]], np.ndarray]
 
 
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """Per platform family: the threshold, the candidate-key rule and the conflict threshold
+    (grouping.conflict), with "default" thresholds for families not named."""
+
+    thresholds: dict[str, float]
+    rules: dict[str, str]
+    conflicts: dict[str, float]
+
+
 def truncate(vectors: np.ndarray, dimension: int | None) -> np.ndarray:
     """Matryoshka: the first `dimension` coordinates, unit length again."""
     if dimension is None or dimension >= vectors.shape[1]:
@@ -49,35 +60,48 @@ def keyed(data: Dataset, rules: dict[str, str]) -> Dataset:
     return dataclasses.replace(data, keys=[model_key(event, rules) for event in data.events])
 
 
+def conflict_grid(threshold: float) -> list[float]:
+    """Conflict thresholds tried with `threshold`: never join (0), the grid below it, itself
+    (conflicts count for nothing)."""
+    return [0.0] + [g for g in GRID if g < threshold] + [threshold]
+
+
 def choose(data: Dataset, vectors: np.ndarray, floor: float = PRECISION_FLOOR,
-           slack: float = CHOICE_SLACK) -> tuple[dict[str, float], dict[str, str]]:  # fmt: skip
-    """(thresholds, key rules) per family, chosen on `data` (validation): the most specific
-    rule at the smallest threshold whose B-cubed F1 is within `slack` of the best F1 any choice
-    reaches at pair precision >= `floor`."""
+           slack: float = CHOICE_SLACK, use_conflicts: bool = True) -> Choice:  # fmt: skip
+    """Per family, chosen on `data` (validation): the most specific rule at the smallest
+    threshold and conflict threshold whose B-cubed F1 is within `slack` of the best F1 any
+    choice reaches at pair precision >= `floor`. `use_conflicts=False`: no conflict rule (the
+    conflict threshold is the threshold; for comparison in the benchmarks)."""
     thresholds: dict[str, float] = {}
     rules: dict[str, str] = {}
+    conflicts: dict[str, float] = {}
     for family in sorted(set(data.families)):
         part, keep = metrics.subset(data, family)
-        passing: list[tuple[float, str, float]] = []  # (F1, rule, threshold), in choice order
+        passing: list[tuple[float, str, float, float]] = []  # (F1, rule, threshold, conflict)
         for rule in KEY_RULES:
             candidates = keyed(part, {family: rule})
             for threshold in GRID:
-                scores = metrics.score(candidates.labels,
-                                       metrics.simulate_ml(candidates, vectors[keep], threshold))
-                if scores.pairwise_precision >= floor:
-                    passing.append((scores.bcubed_f1, rule, threshold))
-        best = max((f1 for f1, _, _ in passing), default=None)
-        chosen = next(((rule, threshold) for f1, rule, threshold in passing
-                       if f1 >= best - slack - 1e-9), None) if best is not None else None
-        rules[family], thresholds[family] = chosen or (KEY_RULES[0], GRID[0])
+                for conflict in conflict_grid(threshold) if use_conflicts else [threshold]:
+                    scores = metrics.score(candidates.labels, metrics.simulate_ml(
+                        candidates, vectors[keep], threshold, conflict=conflict))
+                    if scores.pairwise_precision >= floor:
+                        passing.append((scores.bcubed_f1, rule, threshold, conflict))
+        best = max((f1 for f1, *_ in passing), default=None)
+        chosen = next((choice for f1, *choice in passing if f1 >= best - slack - 1e-9),
+                      None) if best is not None else None  # fmt: skip
+        rules[family], thresholds[family], conflicts[family] = chosen or (
+            KEY_RULES[0], GRID[0], 0.0 if use_conflicts else GRID[0])
     thresholds["default"] = min(thresholds.values()) if thresholds else 0.12
-    return thresholds, rules
+    conflicts["default"] = min(conflicts.values()) if conflicts else 0.0
+    return Choice(thresholds, rules, conflicts)
 
 
 def scores_dict(data: Dataset, vectors: np.ndarray, thresholds: dict[str, float],
-                rules: dict[str, str] | None = None) -> dict:  # fmt: skip
+                rules: dict[str, str] | None = None,
+                conflicts: dict[str, float] | None = None) -> dict:  # fmt: skip
     def one(part: Dataset, vecs: np.ndarray) -> dict:
-        s = metrics.score(part.labels, metrics.simulate_ml(part, vecs, thresholds))
+        s = metrics.score(part.labels, metrics.simulate_ml(part, vecs, thresholds,
+                                                           conflict=conflicts or None))
         return {"events": s.events, "bugs": s.bugs, "issues": s.issues,
                 "issues_per_bug": round(s.issues_per_bug, 3),
                 "pair_precision": round(s.pairwise_precision, 4),
@@ -110,10 +134,12 @@ def evaluate(encode: Encode | dict[str, np.ndarray], splits: dict[str, Dataset],
     validation = splits.get("validation")
     if validation is None or not validation.labels:
         raise ValueError("the corpus has no validation split")
-    thresholds, rules = choose(validation, vectors["validation"])
-    result = {"thresholds": thresholds, "keys": rules}
+    choice = choose(validation, vectors["validation"])
+    result = {"thresholds": choice.thresholds, "keys": choice.rules,
+              "conflict_thresholds": choice.conflicts}  # fmt: skip
     for name, vecs in vectors.items():
-        result[name] = scores_dict(splits[name], vecs, thresholds, rules)
+        result[name] = scores_dict(splits[name], vecs, choice.thresholds, choice.rules,
+                                   choice.conflicts)  # fmt: skip
     return result
 
 

@@ -146,7 +146,8 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     embedding = registry.register(name, model_version(str(out)), dimension, str(out))
     embedding.thresholds = manifest["metrics"]["trained"]["thresholds"]
     embedding.key_rules = manifest["metrics"]["trained"].get("keys", {})
-    embedding.save(update_fields=["thresholds", "key_rules"])
+    embedding.conflict_thresholds = manifest["metrics"]["trained"].get("conflict_thresholds", {})
+    embedding.save(update_fields=["thresholds", "key_rules", "conflict_thresholds"])
     return TrainedModel.objects.create(name=name, training_set=training_set,
                                        embedding_model=embedding, path=str(out),
                                        manifest=manifest, rows=rows)  # fmt: skip

@@ -34,8 +34,9 @@ def models_page(request):
             "organizations": manifest.get("rows_per_organization") or {},
             "agreement": shadow.agreement(model) if model.state in ("shadow", "previous") else None,
             "coverage": registry.coverage(model)[0],
-            # the candidate key and threshold it decides with, per platform family
-            "rules": [(family, rule, (model.thresholds or {}).get(family))
+            # the candidate key and thresholds it decides with, per platform family
+            "rules": [(family, rule, (model.thresholds or {}).get(family),
+                       (model.conflict_thresholds or {}).get(family))
                       for family, rule in sorted((model.key_rules or {}).items())],
         })  # fmt: skip
     return render(request, "training/models.html", {

@@ -160,9 +160,9 @@ class Command(BaseCommand):
             scores = evaluation.score(data.labels, evaluation.simulate_ml(data, vectors, threshold))
             self.line("ml", f"{threshold:.2f}", scores)
             results.append(("ml", threshold, scores))
-        defaults = evaluation.score(
-            data.labels, evaluation.simulate_ml(data, vectors, grouping_rules.CURRENT.thresholds)
-        )
+        defaults = evaluation.score(data.labels, evaluation.simulate_ml(
+            data, vectors, grouping_rules.CURRENT.thresholds,
+            conflict=grouping_rules.CURRENT.conflict_thresholds or None))  # fmt: skip
         self.line("ml", "platform", defaults)
         for threshold in thresholds[:: max(1, len(thresholds) // 3)]:
             scores = evaluation.score(
@@ -322,8 +322,8 @@ def select(rows: list[dict], split: str) -> tuple[list[dict], str]:
 
 
 def use_model(directory: str) -> None:
-    """Embed with a trained model in this process; its validation-chosen key rules and thresholds
-    replace the rules' (the text shape stays the current rules')."""
+    """Embed with a trained model in this process; its validation-chosen key rules, thresholds
+    and conflict thresholds replace the rules' (the text shape stays the current rules')."""
     import dataclasses
 
     from django.conf import settings
@@ -337,8 +337,9 @@ def use_model(directory: str) -> None:
     if manifest.exists():
         trained = json.loads(manifest.read_text())["metrics"]["trained"]
         key = {**_as_mapping(grouping_rules.CURRENT.key), **trained.get("keys", {})}
-        grouping_rules.use(dataclasses.replace(grouping_rules.CURRENT,
-                                               thresholds=trained["thresholds"], key=key))
+        grouping_rules.use(dataclasses.replace(
+            grouping_rules.CURRENT, thresholds=trained["thresholds"], key=key,
+            conflict_thresholds=trained.get("conflict_thresholds", {})))  # fmt: skip
 
 
 def _as_mapping(key: str | dict[str, str]) -> dict[str, str]:
