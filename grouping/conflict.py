@@ -10,7 +10,8 @@ when, in the cleaned texts (grouping.clean, root cause first):
   already; quoted strings (paths, user input, keys) and one- or two-character names (minified
   identifiers, which change per release) are masked too, so what varies between events of one
   fault does not count;
-- or both crash lines name string literals, and not the same ones.
+- or each crash line names a string literal the other does not (a release that adds an
+  argument names a superset: `open(data["lat_path"], encoding="utf-8")`).
 A conflicting pair must be closer than the family's conflict threshold (chosen on validation with
 the others, training.evaluate.choose) to join; the others use the threshold.
 """
@@ -43,8 +44,10 @@ def distinguishing(text: str) -> tuple[str, frozenset[str]]:
 
 
 def conflicts(a: str, b: str) -> bool:
+    """The headers differ, or each crash line names something the other does not (a release
+    that adds or drops an argument, `encoding="utf-8"`, names a superset)."""
     (header_a, names_a), (header_b, names_b) = distinguishing(a), distinguishing(b)
-    return header_a != header_b or bool(names_a and names_b and names_a != names_b)
+    return header_a != header_b or bool(names_a - names_b and names_b - names_a)
 
 
 def first_match(text: str, candidates: Iterable[Candidate], threshold: float,

@@ -35,6 +35,10 @@ def test_what_varies_between_events_of_one_fault_does_not_conflict():
     assert not conflicts("TypeError: t is not a function\n  loadCoupon in app",
                          "TypeError: r is not a function\n  loadCoupon in app")
     assert not conflicts(LON, LON.replace('coerce(data["lon"], "int")', "int(value)"))
+    # a release adds an argument: a superset of the names, not other data
+    assert not conflicts("FileNotFoundError: <str>\n  load in etl: open(data[\"lat_path\"])",
+                         "FileNotFoundError: <str>\n  load in etl: open(data[\"lat_path\"], "
+                         "encoding=\"utf-8\")")
     assert distinguishing(HOOK) == ("NotFoundError: hook <int> not found", frozenset())
     assert distinguishing(LON)[1] == frozenset({"lon", "int"})
 
