@@ -1,14 +1,14 @@
 """Validation and test metrics of an embedder on the corpus, with evaluation.metrics.
 
-The candidate-key rule, the threshold and the conflict threshold (grouping.conflict: the
-stricter one for pairs whose messages or crash-line names differ) are chosen together on
-validation only, per platform family: among every rule (grouping.rules) and pair of thresholds
-whose pair precision there is at least PRECISION_FLOOR, the most specific rule (KEY_RULES order)
-at the smallest threshold and conflict threshold whose B-cubed F1 is within CHOICE_SLACK of the
-best (when the key does the separating, F1 plateaus, and a larger threshold that adds a hair of
-F1 on a few validation bugs only adds risk on others: bench/selection.py, validation only, gave
-JavaScript worst-corpus precision 0.985 with no slack and 1.000 with 0.005, at a better mean
-F1); the most specific rule at the smallest thresholds if none reaches the floor.
+The candidate-key rule and the threshold are chosen together on validation only, per platform
+family: among every rule (grouping.rules) and threshold whose pair precision there is at least
+PRECISION_FLOOR, the most specific rule (KEY_RULES order) at the smallest threshold whose B-cubed
+F1 is within CHOICE_SLACK of the best (when the key does the separating, F1 plateaus, and a
+larger threshold that adds a hair of F1 on a few validation bugs only adds risk on others:
+bench/selection.py, validation only, gave JavaScript worst-corpus precision 0.985 with no slack
+and 1.000 with 0.005, at a better mean F1); the most specific rule at the smallest threshold if none reaches the floor. Then the
+conflict threshold (grouping.conflict: the stricter one for pairs whose messages or crash-line
+names differ) for that rule and threshold, the same way.
 The floor is 1.0, not the 0.98 target: validation holds few bugs per platform, and a choice that
 barely clears 0.98 on them fell to 0.83 on other validation bugs (bench/selection.py). A
 trained model that separates twin faults by distance earns a looser key than the stock model,
@@ -66,31 +66,49 @@ def conflict_grid(threshold: float) -> list[float]:
     return [0.0] + [g for g in GRID if g < threshold] + [threshold]
 
 
+def _pick(passing: list[tuple[float, ...]], slack: float) -> tuple | None:
+    """The first choice (they come most cautious first) whose F1 (first item) is within
+    `slack` of the best; None if there is none."""
+    best = max((row[0] for row in passing), default=None)
+    if best is None:
+        return None
+    return next(tuple(row[1:]) for row in passing if row[0] >= best - slack - 1e-9)
+
+
 def choose(data: Dataset, vectors: np.ndarray, floor: float = PRECISION_FLOOR,
            slack: float = CHOICE_SLACK, use_conflicts: bool = True) -> Choice:  # fmt: skip
-    """Per family, chosen on `data` (validation): the most specific rule at the smallest
-    threshold and conflict threshold whose B-cubed F1 is within `slack` of the best F1 any
-    choice reaches at pair precision >= `floor`. `use_conflicts=False`: no conflict rule (the
-    conflict threshold is the threshold; for comparison in the benchmarks)."""
+    """Per family, chosen on `data` (validation): first the most specific rule at the smallest
+    threshold whose B-cubed F1 is within `slack` of the best any reaches at pair precision >=
+    `floor`, with no conflict rule; then, for that rule and threshold, the smallest conflict
+    threshold within `slack` of the best F1 at the floor. The conflict threshold only vetoes:
+    chosen together, it let validation take larger thresholds that fresh corpora punished
+    (docs/training.md). `use_conflicts=False`: no conflict rule (the conflict threshold is the
+    threshold)."""
     thresholds: dict[str, float] = {}
     rules: dict[str, str] = {}
     conflicts: dict[str, float] = {}
     for family in sorted(set(data.families)):
         part, keep = metrics.subset(data, family)
-        passing: list[tuple[float, str, float, float]] = []  # (F1, rule, threshold, conflict)
+
+        def scores(candidates: Dataset, threshold: float, conflict: float) -> metrics.Scores:
+            return metrics.score(candidates.labels, metrics.simulate_ml(
+                candidates, vectors[keep], threshold, conflict=conflict))  # noqa: B023
+
+        passing: list[tuple[float, str, float]] = []  # (F1, rule, threshold), in choice order
         for rule in KEY_RULES:
             candidates = keyed(part, {family: rule})
             for threshold in GRID:
-                for conflict in conflict_grid(threshold) if use_conflicts else [threshold]:
-                    scores = metrics.score(candidates.labels, metrics.simulate_ml(
-                        candidates, vectors[keep], threshold, conflict=conflict))
-                    if scores.pairwise_precision >= floor:
-                        passing.append((scores.bcubed_f1, rule, threshold, conflict))
-        best = max((f1 for f1, *_ in passing), default=None)
-        chosen = next((choice for f1, *choice in passing if f1 >= best - slack - 1e-9),
-                      None) if best is not None else None  # fmt: skip
-        rules[family], thresholds[family], conflicts[family] = chosen or (
-            KEY_RULES[0], GRID[0], 0.0 if use_conflicts else GRID[0])
+                s = scores(candidates, threshold, threshold)
+                if s.pairwise_precision >= floor:
+                    passing.append((s.bcubed_f1, rule, threshold))
+        rule, threshold = _pick(passing, slack) or (KEY_RULES[0], GRID[0])
+        conflict = threshold
+        if use_conflicts:
+            candidates = keyed(part, {family: rule})
+            vetoes = [(s.bcubed_f1, c) for c in conflict_grid(threshold)
+                      if (s := scores(candidates, threshold, c)).pairwise_precision >= floor]
+            conflict = (_pick(vetoes, slack) or (0.0,))[0]
+        rules[family], thresholds[family], conflicts[family] = rule, threshold, conflict
     thresholds["default"] = min(thresholds.values()) if thresholds else 0.12
     conflicts["default"] = min(conflicts.values()) if conflicts else 0.0
     return Choice(thresholds, rules, conflicts)
