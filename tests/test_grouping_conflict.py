@@ -64,28 +64,42 @@ def test_the_nearest_that_does_not_conflict_may_be_a_little_further():
     assert first_match(HOOK, [], 0.10, 0.0) is None
 
 
-def twins_dataset():
-    """Two bugs (hook, target), each seen in two releases whose texts differ by a call path; the
-    twins of a release sit 0.02 apart, the releases of one bug 0.08."""
-    texts = [HOOK, TARGET, HOOK.replace("O in", "P in"), TARGET.replace("O in", "P in")]
-    labels = ["hook", "target", "hook", "target"]
+def dataset(rows: list[tuple[str, str, float]]) -> tuple[metrics.Dataset, np.ndarray]:
+    """(bug, text, angle) per event, each its own fingerprint; cosine distance between two
+    events is 1 - cos(the difference of their angles)."""
     one = normalized(crash_function="resolve")
-    angles = [0.0, 0.02, 0.08, 0.10]  # cosine distances from the first
-    vectors = np.array([[1 - a, np.sqrt(1 - (1 - a) ** 2)] for a in angles])
-    data = metrics.Dataset(labels, [one] * 4, [f"h{i}" for i in range(4)], [True] * 4, texts,
-                           ["javascript"] * 4, ["NotFoundError"] * 4)  # fmt: skip
+    n = len(rows)
+    vectors = np.array([[np.cos(angle), np.sin(angle)] for _, _, angle in rows])
+    data = metrics.Dataset([bug for bug, _, _ in rows], [one] * n, [f"h{i}" for i in range(n)],
+                           [True] * n, [text for _, text, _ in rows], ["javascript"] * n,
+                           ["NotFoundError"] * n)  # fmt: skip
     return data, vectors
 
 
-def test_the_replay_and_the_choice_use_the_conflict_threshold():
-    data, vectors = twins_dataset()
-    assert metrics.simulate_ml(data, vectors, 0.10) == [0, 0, 0, 0]  # distance alone
-    assert metrics.simulate_ml(data, vectors, 0.10, conflict=0.0) == [0, 1, 0, 1]
-    choice = evaluate.choose(data, vectors)
-    assert choice.conflicts["javascript"] < choice.thresholds["javascript"]
-    scores = metrics.score(data.labels, metrics.simulate_ml(
-        evaluate.keyed(data, choice.rules), vectors, choice.thresholds,
-        conflict=choice.conflicts))  # fmt: skip
-    assert scores.pairwise_precision == 1.0 and scores.issues == 2
-    without = evaluate.choose(data, vectors, use_conflicts=False)
-    assert without.conflicts == without.thresholds
+def at(distance: float) -> float:
+    return float(np.arccos(1 - distance))
+
+
+RENAMED = ("TypeError: emailCurrent is not a function\n  loadEmail in app",
+           "TypeError: emailEntry is not a function\n  loadEmail in app")  # a release renames
+
+
+def test_the_conflict_threshold_is_a_veto_validation_can_afford():
+    """Chosen after the threshold, for it: the smallest that costs validation no more than the
+    slack of F1. Validation without conflicting releases of one fault chooses "never"; one whose
+    releases rename a local the message names keeps that release's distance."""
+    plain, plain_vectors = dataset([("hook", HOOK, 0.0), ("hook", HOOK, at(0.079)),
+                                    ("target", TARGET, 1.5)])  # fmt: skip
+    choice = evaluate.choose(plain, plain_vectors)
+    assert (choice.thresholds["javascript"], choice.conflicts["javascript"]) == (0.08, 0.0)
+    without = evaluate.choose(plain, plain_vectors, use_conflicts=False)
+    assert without.conflicts["javascript"] == 0.08
+    renamed, renamed_vectors = dataset([("email", RENAMED[0], 0.0),
+                                        ("email", RENAMED[1], at(0.059)),
+                                        ("target", TARGET, 1.5)])  # fmt: skip
+    assert evaluate.choose(renamed, renamed_vectors).conflicts["javascript"] == 0.06
+    # unseen twins, closer than one fault's releases: the veto keeps them apart
+    twins, twin_vectors = dataset([("hook", HOOK, 0.0), ("target", TARGET, at(0.029))])
+    assert metrics.simulate_ml(twins, twin_vectors, 0.08) == [0, 0]
+    assert metrics.simulate_ml(twins, twin_vectors, choice.thresholds,
+                               conflict=choice.conflicts) == [0, 1]  # fmt: skip

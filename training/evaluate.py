@@ -6,9 +6,9 @@ PRECISION_FLOOR, the most specific rule (KEY_RULES order) at the smallest thresh
 F1 is within CHOICE_SLACK of the best (when the key does the separating, F1 plateaus, and a
 larger threshold that adds a hair of F1 on a few validation bugs only adds risk on others:
 bench/selection.py, validation only, gave JavaScript worst-corpus precision 0.985 with no slack
-and 1.000 with 0.005, at a better mean F1); the most specific rule at the smallest threshold if none reaches the floor. Then the
-conflict threshold (grouping.conflict: the stricter one for pairs whose messages or crash-line
-names differ) for that rule and threshold, the same way.
+and 1.000 with 0.005, at a better mean F1); the most specific rule at the smallest threshold if
+none reaches the floor. Then the conflict threshold (grouping.conflict: the stricter one for
+pairs whose messages or crash-line names differ) for that rule and threshold, the same way.
 The floor is 1.0, not the 0.98 target: validation holds few bugs per platform, and a choice that
 barely clears 0.98 on them fell to 0.83 on other validation bugs (bench/selection.py). A
 trained model that separates twin faults by distance earns a looser key than the stock model,
