@@ -103,3 +103,7 @@ def test_the_conflict_threshold_is_a_veto_validation_can_afford():
     assert metrics.simulate_ml(twins, twin_vectors, 0.08) == [0, 0]
     assert metrics.simulate_ml(twins, twin_vectors, choice.thresholds,
                                conflict=choice.conflicts) == [0, 1]  # fmt: skip
+    # the veto never buys a larger threshold: twins only the veto separates keep it small
+    vetoed, vetoed_vectors = dataset([("hook", HOOK, 0.0), ("target", TARGET, at(0.049)),
+                                      ("hook", HOOK, at(0.079))])  # fmt: skip
+    assert evaluate.choose(vetoed, vetoed_vectors).thresholds["javascript"] < 0.05
