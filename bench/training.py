@@ -50,7 +50,8 @@ def report(corpus_paths: list[str], model_path: str, fresh_paths: list[str]) -> 
         for split in ("test", "heldout_app"):
             if fresh.get(split) and fresh[split].labels:
                 s = evaluate.scores_dict(fresh[split], encoder.encode(fresh[split].texts),
-                                         metrics["thresholds"], metrics["keys"])  # fmt: skip
+                                         metrics["thresholds"], metrics["keys"],
+                                         metrics["conflict_thresholds"])  # fmt: skip
                 out["metrics"][name][f"fresh_{split}"] = s
                 print(f"{name:<12} {'fresh ' + split[:7]:<12} {s['issues_per_bug']:>10.2f} "
                       f"{s['pair_precision']:>7.3f} {s['pair_recall']:>7.3f} "
@@ -70,7 +71,8 @@ def report(corpus_paths: list[str], model_path: str, fresh_paths: list[str]) -> 
         for name, encoder in encoders.items():
             keyed = evaluate.keyed(payloads, out["metrics"][name]["keys"])
             clusters = evaluation_metrics.simulate_ml(
-                keyed, encoder.encode(keyed.texts), out["metrics"][name]["thresholds"])
+                keyed, encoder.encode(keyed.texts), out["metrics"][name]["thresholds"],
+                conflict=out["metrics"][name]["conflict_thresholds"])
             s = evaluation_metrics.score(keyed.labels, clusters)
             out.setdefault("sdk_payloads", {})[name] = {"payloads": s.events, "issues": s.issues,
                                                         "pair_precision": s.pairwise_precision}

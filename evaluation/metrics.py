@@ -20,7 +20,7 @@ from grouping import rules as grouping_rules
 from grouping.clean import clean_event, family_of, match_key
 from grouping.conflict import first_match
 from grouping.fingerprint import group
-from grouping.ml import eligible
+from grouping.ml import MATCH_CANDIDATES, eligible
 from grouping.rules import Rules
 from ingest.normalize import normalize_event
 
@@ -193,8 +193,9 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: float | dict[str,
             if candidates:
                 distances = 1.0 - np.stack([v for _, v, _ in candidates]) @ vectors[index]
                 within = np.flatnonzero(distances <= limit)
+                order = within[np.argsort(distances[within], kind="stable")]
                 nearest = [_Candidate(candidates[i][0], float(distances[i]), candidates[i][2])
-                           for i in within[np.argsort(distances[within], kind="stable")]]
+                           for i in order[:MATCH_CANDIDATES]]  # as many as production reads
                 match = first_match(data.texts[index], nearest, limit,
                                     limit if conflict_limit is None else conflict_limit)
                 joined = match.issue if match else None

@@ -18,6 +18,7 @@ the others, training.evaluate.choose) to join; the others use the threshold.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Protocol
@@ -35,6 +36,7 @@ class Candidate(Protocol):
     text: str
 
 
+@functools.lru_cache(maxsize=4096)  # one text is compared with many (the replays, the choice)
 def distinguishing(text: str) -> tuple[str, frozenset[str]]:
     """(the root cause's header with its data masked, the string literals its crash line names)."""
     lines = text.split("\n", 2)

@@ -64,10 +64,11 @@ def threshold_for(project: Project, platform: str | None,
 def conflict_threshold_for(project: Project, platform: str | None,
                            model: EmbeddingModel) -> float:  # fmt: skip
     """The threshold for a candidate whose text conflicts (grouping.conflict): the model's,
-    chosen on validation with its thresholds, else the grouping rules'; never looser than the
+    chosen on validation with its thresholds (a model trained before conflicts has none), else,
+    for a model without thresholds of its own, the grouping rules'; never looser than the
     threshold (a project's own threshold included); the threshold itself where none is set."""
     threshold = threshold_for(project, platform, model)
-    chosen = model.conflict_thresholds or rules.CURRENT.conflict_thresholds
+    chosen = model.conflict_thresholds if model.thresholds else rules.CURRENT.conflict_thresholds
     family = family_of(platform or project.platform)
     conflict = chosen.get(family, chosen.get("default"))
     return threshold if conflict is None else min(threshold, conflict)
@@ -76,9 +77,9 @@ def conflict_threshold_for(project: Project, platform: str | None,
 def nearest_match(project: Project, platform: str | None, model: EmbeddingModel,
                   vector: np.ndarray, text: str, key: str,
                   exclude: tuple[int, ...]) -> tuple[store.Neighbour | None, bool]:  # fmt: skip
-    """(the nearest issue of the candidate key, whether it is a match): within the threshold,
-    or within the conflict threshold where the texts conflict; the nearest candidate that does
-    not conflict may be a little further than one that does."""
+    """(the matched issue, True), or (the nearest issue of the candidate key or None, False):
+    a match is within the threshold, or within the conflict threshold where the texts conflict;
+    the nearest candidate that does not conflict may be a little further than one that does."""
     found = store.nearest(project.id, model, vector, k=MATCH_CANDIDATES, exclude=exclude,
                           match_key=key)  # fmt: skip
     match = first_match(text, found, threshold_for(project, platform, model),

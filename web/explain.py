@@ -12,7 +12,7 @@ def why_grouped(group_hash: GroupHash, threshold: float) -> str:
     limit = f"{threshold:.3f}"
     by = group_hash.decided_by
     if by == GroupHash.DecidedBy.ML:
-        return f"Joined by ML: nearest issue at distance {shown} ≤ threshold {limit}."
+        return f"Joined by ML: matched issue at distance {shown} ≤ threshold {limit}."
     if by == GroupHash.DecidedBy.MERGE:
         return "Merged here by a user."
     if by == GroupHash.DecidedBy.UNMERGE:
@@ -31,6 +31,9 @@ def why_grouped(group_hash: GroupHash, threshold: float) -> str:
                 f"{shown} ≤ {limit} (shadow mode, not applied).")  # fmt: skip
     if d is None:
         return "Own fingerprint; ML found no earlier issue that crashed at the same place."
+    if d <= threshold:
+        return (f"Own fingerprint; ML declined: the nearest issue at distance {shown} is within "
+                f"{limit}, but its message or the data its crash line names differ.")  # fmt: skip
     return f"Own fingerprint; ML declined: the nearest issue was at distance {shown} > {limit}."
 
 
