@@ -64,11 +64,12 @@ def threshold_for(project: Project, platform: str | None,
 def conflict_threshold_for(project: Project, platform: str | None,
                            model: EmbeddingModel) -> float:  # fmt: skip
     """The threshold for a candidate whose text conflicts (grouping.conflict): the model's,
-    chosen on validation with its thresholds (a model trained before conflicts has none), else,
-    for a model without thresholds of its own, the grouping rules'; never looser than the
+    chosen on validation with its thresholds (a model trained before conflicts has none, and no
+    veto), else, for a model that chose nothing, the grouping rules'; never looser than the
     threshold (a project's own threshold included); the threshold itself where none is set."""
     threshold = threshold_for(project, platform, model)
-    chosen = model.conflict_thresholds if model.thresholds else rules.CURRENT.conflict_thresholds
+    own = model.conflict_thresholds or model.thresholds  # a model that chose its own
+    chosen = (model.conflict_thresholds or {}) if own else rules.CURRENT.conflict_thresholds
     family = family_of(platform or project.platform)
     conflict = chosen.get(family, chosen.get("default"))
     return threshold if conflict is None else min(threshold, conflict)
