@@ -110,7 +110,7 @@ def test_why_grouped_explains_ml_both_ways():
     assert "declined" in why_grouped(declined, 0.12) and "0.310 > 0.120" in why_grouped(
         declined, 0.12)  # fmt: skip
     vetoed = GroupHash(decided_by="fingerprint", ml_state="done", ml_distance=0.03)
-    assert "within 0.120, but its message" in why_grouped(vetoed, 0.12)  # grouping.conflict
+    assert "within today's threshold 0.120): its message" in why_grouped(vetoed, 0.12)
     same, related = split_similar([("a", 0.05), ("b", 0.6), ("c", 0.12)], 0.12)
     assert same == [("a", 0.05), ("c", 0.12)] and related == [("b", 0.6)]
 
