@@ -82,6 +82,15 @@ def main() -> int:
     print(f"{'slack':<6} {'conflicts':<9} {'scored on':<32} {'family':<11} {'bugs':>5} "
           f"{'issues/bug':>10} {'pair-P':>7} {'pair-R':>7} {'B3-F1':>6}  "
           "chosen on the trained apps' validation: rule, threshold, conflict threshold")
+
+    def row(slack: object, conflicts: str, name: str, result: dict,
+            choice: evaluate.Choice) -> None:  # fmt: skip
+        for family, s in sorted(result["by_family"].items()):
+            print(f"{slack:<6} {conflicts:<9} {name:<32} {family:<11} {s['bugs']:>5} "
+                  f"{s['issues_per_bug']:>10.2f} {s['pair_precision']:>7.3f} "
+                  f"{s['pair_recall']:>7.3f} {s['bcubed_f1']:>6.3f}  {choice.rules[family]} "
+                  f"{choice.thresholds[family]} {choice.conflicts[family]}", flush=True)
+
     runs = [(slack, True) for slack in SLACKS] + [(evaluate.CHOICE_SLACK, False)]
     for slack, use_conflicts in runs:
         choice = evaluate.choose(seen, seen_vectors, slack=slack, use_conflicts=use_conflicts)
@@ -89,21 +98,10 @@ def main() -> int:
                                     ("left-out apps, train+val", unseen, unseen_vectors)):
             result = evaluate.scores_dict(data, vectors, choice.thresholds, choice.rules,
                                           choice.conflicts)  # fmt: skip
-            for family, s in sorted(result["by_family"].items()):
-                print(f"{slack:<6} {'yes' if use_conflicts else 'no':<9} {name:<32} "
-                      f"{family:<11} {s['bugs']:>5} {s['issues_per_bug']:>10.2f} "
-                      f"{s['pair_precision']:>7.3f} {s['pair_recall']:>7.3f} "
-                      f"{s['bcubed_f1']:>6.3f}  {choice.rules[family]} "
-                      f"{choice.thresholds[family]} {choice.conflicts[family]}",
-                      flush=True)  # fmt: skip
+            row(slack, "yes" if use_conflicts else "no", name, result, choice)
     bound = evaluate.choose(unseen, unseen_vectors, floor=0.98)
-    result = evaluate.scores_dict(unseen, unseen_vectors, bound.thresholds, bound.rules,
-                                  bound.conflicts)  # fmt: skip
-    for family, s in sorted(result["by_family"].items()):
-        print(f"{'-':<6} {'yes':<9} {'bound: best at P>=0.98':<32} {family:<11} {s['bugs']:>5} "
-              f"{s['issues_per_bug']:>10.2f} {s['pair_precision']:>7.3f} "
-              f"{s['pair_recall']:>7.3f} {s['bcubed_f1']:>6.3f}  "
-              f"{bound.rules[family]} {bound.thresholds[family]} {bound.conflicts[family]}")
+    row("-", "yes", "bound: best at P>=0.98", evaluate.scores_dict(
+        unseen, unseen_vectors, bound.thresholds, bound.rules, bound.conflicts), bound)
     return 0
 
 

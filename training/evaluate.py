@@ -75,6 +75,12 @@ def _pick(passing: list[tuple[float, ...]], slack: float) -> tuple | None:
     return next(tuple(row[1:]) for row in passing if row[0] >= best - slack - 1e-9)
 
 
+def _scores(data: Dataset, vectors: np.ndarray, threshold: float,
+            conflict: float) -> metrics.Scores:  # fmt: skip
+    return metrics.score(data.labels, metrics.simulate_ml(data, vectors, threshold,
+                                                          conflict=conflict))
+
+
 def choose(data: Dataset, vectors: np.ndarray, floor: float = PRECISION_FLOOR,
            slack: float = CHOICE_SLACK, use_conflicts: bool = True) -> Choice:  # fmt: skip
     """Per family, chosen on `data` (validation): first the most specific rule at the smallest
@@ -89,24 +95,19 @@ def choose(data: Dataset, vectors: np.ndarray, floor: float = PRECISION_FLOOR,
     conflicts: dict[str, float] = {}
     for family in sorted(set(data.families)):
         part, keep = metrics.subset(data, family)
-
-        def scores(candidates: Dataset, threshold: float, conflict: float) -> metrics.Scores:
-            return metrics.score(candidates.labels, metrics.simulate_ml(
-                candidates, vectors[keep], threshold, conflict=conflict))  # noqa: B023
-
+        part_vectors = vectors[keep]
+        by_rule = {rule: keyed(part, {family: rule}) for rule in KEY_RULES}
         passing: list[tuple[float, str, float]] = []  # (F1, rule, threshold), in choice order
-        for rule in KEY_RULES:
-            candidates = keyed(part, {family: rule})
+        for rule, candidates in by_rule.items():
             for threshold in GRID:
-                s = scores(candidates, threshold, threshold)
+                s = _scores(candidates, part_vectors, threshold, threshold)
                 if s.pairwise_precision >= floor:
                     passing.append((s.bcubed_f1, rule, threshold))
         rule, threshold = _pick(passing, slack) or (KEY_RULES[0], GRID[0])
         conflict = threshold
         if use_conflicts:
-            candidates = keyed(part, {family: rule})
-            vetoes = [(s.bcubed_f1, c) for c in conflict_grid(threshold)
-                      if (s := scores(candidates, threshold, c)).pairwise_precision >= floor]
+            vetoes = [(s.bcubed_f1, c) for c in conflict_grid(threshold) if (s := _scores(
+                by_rule[rule], part_vectors, threshold, c)).pairwise_precision >= floor]
             conflict = (_pick(vetoes, slack) or (0.0,))[0]
         rules[family], thresholds[family], conflicts[family] = rule, threshold, conflict
     thresholds["default"] = min(thresholds.values()) if thresholds else 0.12
