@@ -218,13 +218,16 @@ class PairScores:
 
 
 def score_pairs(labels: list[bool], keys_equal: list[bool], distances: np.ndarray,
-                thresholds: list[float]) -> list[PairScores]:  # fmt: skip
+                thresholds: list[float],
+                conflict_limits: np.ndarray | None = None) -> list[PairScores]:  # fmt: skip
     """Labelled pairs: ML calls a pair "same" when the crash-site keys match and the distance is
-    within the threshold (a per-pair threshold array is allowed)."""
+    within the threshold (a per-pair threshold array is allowed) and, for a pair whose texts
+    conflict (grouping.conflict), within its conflict limit (per pair; inf: not conflicting)."""
     truth = np.array(labels)
+    limits = np.full(len(labels), np.inf) if conflict_limits is None else conflict_limits
     out = []
     for threshold in thresholds:
-        said = np.array(keys_equal) & (distances <= threshold)
+        said = np.array(keys_equal) & (distances <= threshold) & (distances <= limits)
         hits = int((said & truth).sum())
         out.append(PairScores(
             pairs=len(labels),

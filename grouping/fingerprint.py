@@ -4,7 +4,10 @@ Order of preference, as in Sentry's default grouping:
 1. the stack traces of the exception chain (or of the crashed thread / top-level stack trace):
    in-app frames when there are any, else all frames; per frame the module (or the file's base
    name with hashes removed), the function, and for Python/JS/PHP/Ruby the context line; never
-   line numbers; runs of identical frames (recursion) count once; each exception adds its type;
+   line numbers; runs of identical frames (recursion) count once; each exception adds its type.
+   Unlike Sentry, a context line that opens a bracket it does not close (`raise ValueError(`,
+   as formatters write long calls) is read on into the post-context until the statement closes,
+   so two multi-line raises of one function are two fingerprints;
 2. without frames: each exception's type and parameterized value;
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
@@ -22,10 +25,12 @@ from grouping.parameterize import parameterize
 
 CONTEXT_LINE_PLATFORMS = {"python", "javascript", "node", "php", "ruby"}
 MAX_CONTEXT_LINE = 120
+MAX_CONTINUATION = 3  # post-context lines read to close a statement the context line opens
 
 _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
 _HASHISH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
 _VERSION = re.compile(r"(?<=[@\-/])v?\d+(?:\.\d+){1,3}(?=[/\-.])")
+_STRING = re.compile(r'"[^"]*"|\'[^\']*\'')  # brackets inside strings do not open anything
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,32 @@ def usable_context(frame: dict, platform: str) -> str:
     context = (frame.get("context_line") or "").strip()
     if (frame.get("platform") or platform) not in CONTEXT_LINE_PLATFORMS:
         return ""
-    return "" if len(context) > MAX_CONTEXT_LINE or "{snip}" in context else context
+    if len(context) > MAX_CONTEXT_LINE or "{snip}" in context:
+        return ""
+    return statement(context, frame.get("post_context"))
+
+
+def _depth(line: str) -> int:
+    code = _STRING.sub("", line)
+    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+
+
+def statement(context: str, post_context: object) -> str:
+    """The context line, and while it leaves a bracket open, the next lines of the
+    post-context (at most MAX_CONTINUATION, each no longer than a context line)."""
+    depth = _depth(context)
+    if depth <= 0 or not isinstance(post_context, list):
+        return context
+    parts = [context]
+    for line in post_context[:MAX_CONTINUATION]:
+        line = line.strip() if isinstance(line, str) else ""
+        if not line or len(line) > MAX_CONTEXT_LINE:
+            break
+        parts.append(line)
+        depth += _depth(line)
+        if depth <= 0:
+            break
+    return " ".join(parts)
 
 
 def frame_component(frame: dict, platform: str) -> str | None:

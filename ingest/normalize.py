@@ -169,10 +169,10 @@ def normalize_frame(frame: dict) -> dict:
         value = opt_int(frame.get(field))
         if value is not None:
             out[field] = value
-    for field in ("pre_context", "post_context"):
+    for field, keep in (("pre_context", slice(-10, None)), ("post_context", slice(10))):
         context = frame.get(field)
-        if isinstance(context, list):
-            out[field] = [clean_str(line, 1024) for line in context[-10:] if line is not None]
+        if isinstance(context, list):  # the lines next to the context line
+            out[field] = [clean_str(line, 1024) for line in context[keep] if line is not None]
     in_app = frame.get("in_app")
     if isinstance(in_app, bool):
         out["in_app"] = in_app

@@ -43,6 +43,25 @@ def test_different_code_paths_split():
     assert group(a).hash != group(b).hash
 
 
+def test_two_multi_line_raises_of_one_function_split():
+    """A formatter writes `raise E(` and the message on the next line; the statement, not its
+    first line, identifies the site. A balanced line keeps its fingerprint."""
+
+    def raising(field, lineno, post=None):
+        site = frame("resolve", lineno, context="raise PermissionError(")
+        site["post_context"] = post or [f'    f"not allowed to change {field}"', ")", ""]
+        return exc_event([frame("handle"), site], exc_type="PermissionError")
+
+    channel, locale = raising("channel", 30), raising("locale", 41)
+    assert group(channel).hash != group(locale).hash
+    assert group(channel).hash == group(raising("channel", 35)).hash  # lines above it moved
+    long = ["x" * 500, ")"]
+    assert group(raising("a", 1, long)).hash == group(raising("b", 1, long)).hash  # bounded
+    balanced = exc_event([frame("checkout")])
+    with_post = exc_event([{**frame("checkout"), "post_context": ["next_line()"]}])
+    assert group(balanced).hash == group(with_post).hash
+
+
 def test_different_types_split():
     frames = [frame("checkout")]
     assert group(exc_event(frames)).hash != group(exc_event(frames, exc_type="ValueError")).hash

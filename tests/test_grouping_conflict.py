@@ -6,40 +6,73 @@ from dataclasses import dataclass
 import numpy as np
 
 from evaluation import metrics
-from grouping.conflict import MAX_LINE, conflicts, distinguishing, first_match
+from grouping.conflict import MAX_LINE, conflicts, distinguishing, first_match, sites
 from tests.test_training_pairs import normalized
 from training import evaluate
 
+RENAMED = (
+    "TypeError: emailCurrent is not a function\n  loadEmail in app",
+    "TypeError: emailEntry is not a function\n  loadEmail in app",
+)  # a release renames
 HOOK = "NotFoundError: hook <int> not found\n  resolveHook in app\n  O in app"
 TARGET = "NotFoundError: target <int> not found\n  resolveHook in app\n  O in app"
 LON = ('CoercionError: cannot coerce \'x<int>\' to int\n'
        '  select_sample in etl.extract: out = coerce(data["lon"], "int")')  # fmt: skip
-SAMPLE = ('CoercionError: cannot coerce \'x<int>\' to int\n'
-          '  select_sample in etl.extract: out_<int> = coerce(data["sample"], "int", strict=True)')
+SAMPLE = (
+    "CoercionError: cannot coerce 'x<int>' to int\n"
+    '  select_sample in etl.extract: out_<int> = coerce(data["sample"], "int", strict=True)'
+)
 
 
 def test_a_word_of_the_message_or_a_name_of_the_crash_line_tells_twins_apart():
     assert conflicts(HOOK, TARGET)
-    assert conflicts("TypeError: e.retry.map is not a function\n  buildSize in app",
-                     "TypeError: e.size.map is not a function\n  buildSize in app")
+    assert conflicts(
+        "TypeError: e.retry.map is not a function\n  buildSize in app",
+        "TypeError: e.size.map is not a function\n  buildSize in app",
+    )
     assert conflicts(LON, SAMPLE)  # same message; the crash lines name other data
     assert not conflicts(LON, LON.replace("out =", "result ="))  # a release's edit
+    # one message raised in two functions: two sites, not one site reached two ways
+    assert conflicts(
+        "SyntaxError: Cannot convert <int> to a BigInt\n  syncTarget in app\n  x in app",
+        "SyntaxError: Cannot convert <int> to a BigInt\n  syncBatch in app\n  x in app",
+    )
 
 
 def test_what_varies_between_events_of_one_fault_does_not_conflict():
     # quoted data (paths, input), minified names (per release), a crash line without names
-    assert not conflicts("FileNotFoundError: [Errno <int>] No such file: '/var/app/lat-482.json'",
-                         "FileNotFoundError: [Errno <int>] No such file: '/var/app/lat-9.json'")
-    assert not conflicts("ValueError: invalid literal for int(): 'abc'\n  parse in app.forms",
-                         "ValueError: invalid literal for int(): 'xyz'\n  parse in app.forms")
-    assert not conflicts("TypeError: t is not a function\n  loadCoupon in app",
-                         "TypeError: r is not a function\n  loadCoupon in app")
+    assert not conflicts(
+        "FileNotFoundError: [Errno <int>] No such file: '/var/app/lat-482.json'",
+        "FileNotFoundError: [Errno <int>] No such file: '/var/app/lat-9.json'",
+    )
+    assert not conflicts(
+        "ValueError: invalid literal for int(): 'abc'\n  parse in app.forms",
+        "ValueError: invalid literal for int(): 'xyz'\n  parse in app.forms",
+    )
+    assert not conflicts(
+        "TypeError: t is not a function\n  loadCoupon in app",
+        "TypeError: r is not a function\n  loadCoupon in app",
+    )
+    assert not conflicts(*RENAMED)  # a release renames the local the message names
+    assert conflicts(RENAMED[0], RENAMED[0].replace("emailCurrent", "e.mail"))  # a property
+    # a helper extracted in a release keeps its caller in the stack; a minified caller is no site
+    assert not conflicts(
+        HOOK, HOOK.replace("  resolveHook", "  resolveHookPart in app\n  resolveHook")
+    )
+    assert not conflicts("E: boom\n  O in app\n  run in app", "E: boom\n  P in app\n  run in app")
+    # a minified crash frame: the nearest named function is the site
+    assert conflicts("E: boom\n  V in app\n  renderImage in app", "E: boom\n  renderBatch in app")
     assert not conflicts(LON, LON.replace('coerce(data["lon"], "int")', "int(value)"))
     # a release adds an argument: a superset of the names, not other data
-    assert not conflicts("FileNotFoundError: <str>\n  load in etl: open(data[\"lat_path\"])",
-                         "FileNotFoundError: <str>\n  load in etl: open(data[\"lat_path\"], "
-                         "encoding=\"utf-8\")")
+    assert not conflicts(
+        'FileNotFoundError: <str>\n  load in etl: open(data["lat_path"])',
+        'FileNotFoundError: <str>\n  load in etl: open(data["lat_path"], encoding="utf-8")',
+    )
     assert distinguishing(HOOK) == ("NotFoundError: hook <int> not found", frozenset())
+    assert distinguishing(RENAMED[0])[0] == "TypeError: <var> <id> not <id> function"
+    assert distinguishing(
+        "TypeError: total_cost() missing <int> required positional argument: <str>"
+    )[0].startswith("TypeError: total_cost()")  # a call stays
     assert distinguishing(LON)[1] == frozenset({"lon", "int"})
 
 
@@ -53,6 +86,8 @@ def test_only_a_bounded_start_of_a_hostile_text_is_read():
     long_crash = "E: boom\n  f in m: " + "y" * MAX_LINE
     assert not conflicts(long_crash + ' data["lon"]', long_crash + ' data["sample"]')
     assert conflicts("E: hook\n  f in m", "E: target\n  f in m")
+    crash, stack = sites("E: boom\n" + "  handle in app\n" * 500_000)
+    assert crash == "handle" and stack == {"handle"}
 
 
 @dataclass
@@ -85,22 +120,18 @@ def at(distance: float) -> float:
     return float(np.arccos(1 - distance))
 
 
-RENAMED = ("TypeError: emailCurrent is not a function\n  loadEmail in app",
-           "TypeError: emailEntry is not a function\n  loadEmail in app")  # a release renames
-
-
 def test_the_conflict_threshold_is_a_veto_validation_can_afford():
     """Chosen after the threshold, for it: the smallest that costs validation no more than the
     slack of F1. Validation without conflicting releases of one fault chooses "never"; one whose
-    releases rename a local the message names keeps that release's distance."""
+    releases rename the crash function keeps that release's distance."""
     plain, plain_vectors = dataset([("hook", HOOK, 0.0), ("hook", HOOK, at(0.079)),
                                     ("target", TARGET, 1.5)])  # fmt: skip
     choice = evaluate.choose(plain, plain_vectors)
     assert (choice.thresholds["javascript"], choice.conflicts["javascript"]) == (0.08, 0.0)
     without = evaluate.choose(plain, plain_vectors, use_conflicts=False)
     assert without.conflicts["javascript"] == 0.08
-    renamed, renamed_vectors = dataset([("email", RENAMED[0], 0.0),
-                                        ("email", RENAMED[1], at(0.059)),
+    moved = RENAMED[0].replace("loadEmail", "loadMail")
+    renamed, renamed_vectors = dataset([("email", RENAMED[0], 0.0), ("email", moved, at(0.059)),
                                         ("target", TARGET, 1.5)])  # fmt: skip
     assert evaluate.choose(renamed, renamed_vectors).conflicts["javascript"] == 0.06
     # unseen twins, closer than one fault's releases: the veto keeps them apart

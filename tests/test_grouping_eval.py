@@ -40,6 +40,15 @@ def test_pair_scores():
         [0.15],
     )[0]
     assert (scores.precision, scores.recall) == (0.5, 0.5)
+    # the wrong "same" (0.1) conflicts: within the threshold, not within its conflict limit
+    vetoed = evaluation.score_pairs(
+        [True, True, False, False],
+        [True, True, True, False],
+        np.array([0.05, 0.2, 0.1, 0.0]),
+        [0.15],
+        np.array([np.inf, np.inf, 0.06, np.inf]),
+    )[0]
+    assert (vetoed.precision, vetoed.recall) == (1.0, 0.5)
 
 
 def test_simulation_joins_only_within_key_and_threshold():
@@ -117,4 +126,4 @@ def test_label_pairs_stores_answers_and_exports_them(project, tmp_path):
     assert "value" not in exported[0]["a"]["exception"][0]  # no consent to messages
     out = io.StringIO()
     call_command("grouping_eval", str(target), pairs=True, thresholds="0.12", stdout=out)
-    assert "1 labelled pairs (1 same)" in out.getvalue()
+    assert "1 labelled pairs (1 same, 0 conflicting)" in out.getvalue()

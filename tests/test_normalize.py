@@ -128,6 +128,14 @@ def test_ten_thousand_frame_recursion_is_bounded_quickly():
     assert len(json.dumps(out)) < 1_000_000
 
 
+def test_source_context_keeps_the_lines_next_to_the_crash_line():
+    lines = [f"line {i}" for i in range(1_000)]
+    frame = {"function": "f", "context_line": "x(", "pre_context": lines, "post_context": lines}
+    out = norm({"exception": {"values": [{"type": "E", "stacktrace": {"frames": [frame]}}]}})
+    kept = out["exception"][0]["stacktrace"]["frames"][0]
+    assert kept["pre_context"] == lines[-10:] and kept["post_context"] == lines[:10]
+
+
 def test_chained_exceptions_are_bounded_to_the_most_recent():
     values = [{"type": f"E{i}", "value": str(i)} for i in range(100)]
     out = norm({"exception": {"values": values}})

@@ -122,16 +122,18 @@ class Command(BaseCommand):
         a = [norm(row["a"], i) for i, row in enumerate(rows)]
         b = [norm(row["b"], i) for i, row in enumerate(rows)]
         encoder = get_encoder()
-        va = encoder.encode([clean_event(e) for e in a])
-        vb = encoder.encode([clean_event(e) for e in b])
+        texts_a, texts_b = [clean_event(e) for e in a], [clean_event(e) for e in b]
+        va, vb = encoder.encode(texts_a), encoder.encode(texts_b)
         distances = 1.0 - np.sum(va * vb, axis=1)
         keys_equal = [match_key(x) == match_key(y) for x, y in zip(a, b, strict=True)]
         labels = [bool(row["same"]) for row in rows]
-        self.stdout.write(f"{len(rows)} labelled pairs ({sum(labels)} same)")
+        limits = conflict_limits(a, texts_a, texts_b)
+        self.stdout.write(f"{len(rows)} labelled pairs ({sum(labels)} same, "
+                          f"{int(np.isfinite(limits).sum())} conflicting)")  # fmt: skip
         self.stdout.write(f"{'threshold':>9} {'precision':>9} {'recall':>7}")
         for threshold, scores in zip(
             thresholds,
-            evaluation.score_pairs(labels, keys_equal, distances, thresholds),
+            evaluation.score_pairs(labels, keys_equal, distances, thresholds, limits),
             strict=True,
         ):
             self.stdout.write(f"{threshold:>9.2f} {scores.precision:>9.3f} {scores.recall:>7.3f}")
@@ -319,6 +321,21 @@ def select(rows: list[dict], split: str) -> tuple[list[dict], str]:
     if unknown:
         raise CommandError(f"unknown split(s): {', '.join(sorted(unknown))}")
     return [r for r in rows if r.get("split") in wanted], "split " + "+".join(sorted(wanted))
+
+
+def conflict_limits(events: list[dict], texts_a: list[str], texts_b: list[str]) -> np.ndarray:
+    """Per pair, the distance within which it may still join: the family's conflict threshold
+    (the current rules', or a --model's) where the texts conflict, else no limit (inf)."""
+    from grouping.clean import family_of
+    from grouping.conflict import conflicts
+
+    chosen = grouping_rules.CURRENT.conflict_thresholds
+    limits = []
+    for event, a, b in zip(events, texts_a, texts_b, strict=True):
+        family = family_of(event.get("platform"))
+        limit = chosen.get(family, chosen.get("default"))
+        limits.append(limit if limit is not None and conflicts(a, b) else np.inf)
+    return np.array(limits, dtype=float)
 
 
 def use_model(directory: str) -> None:
