@@ -33,11 +33,12 @@ MAX_LINE = 400  # characters of a header or crash line read (cleaned lines are s
 
 _QUOTED = re.compile(r'"[^"\n]{0,200}"|\'[^\'\n]{0,200}\'|`[^`\n]{0,200}`')
 _MINIFIED = re.compile(r"(?<![\w$<])[A-Za-z_$][\w$]?(?![\w$>])")
-# a variable's name in a message: camelCase or snake_case, not a property (after a dot) and
-# not a call (before a parenthesis); plain words stay, they may be the data's nouns
+# a variable's name in a message: camelCase or snake_case (a lower-case start: class names and
+# constants stay), not a property (after a dot) and not a call (before a parenthesis); plain
+# words stay, they may be the data's nouns
 _VARIABLE = re.compile(
-    r"(?<![\w$.<])(?=[\w$]{0,80}?(?:[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]))"
-    r"[A-Za-z_$][\w$]{0,80}(?![\w$>(])"
+    r"(?<![\w$.<])(?=[a-z_$][\w$]{0,80}?(?:[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]))"
+    r"[a-z_$][\w$]{0,80}(?![\w$>(])"
 )
 
 
@@ -51,6 +52,8 @@ def distinguishing(text: str) -> tuple[str, frozenset[str]]:
     """(the root cause's header with its data masked, the string literals its crash line names)."""
     lines = text.split("\n", 2)
     exc_type, colon, message = lines[0][:MAX_LINE].partition(": ")
+    if not colon:  # a message without an exception type
+        exc_type, message = "", exc_type
     masked = _VARIABLE.sub("<var>", _MINIFIED.sub("<id>", _QUOTED.sub("<str>", message)))
     header = exc_type + colon + masked
     crash = lines[1][:MAX_LINE] if len(lines) > 1 and lines[1].startswith("  ") else ""
@@ -65,8 +68,9 @@ def sites(text: str) -> tuple[str, frozenset[str]]:
     for line in text[: (MAX_FRAMES + 1) * MAX_LINE].split("\n")[1 : MAX_FRAMES + 1]:
         if not line.startswith("  "):
             break  # the next exception's header
-        functions.append(line[2:MAX_LINE].split(" in ", 1)[0])
-    named = [f for f in functions if len(f) > 2 and f[0] not in "<?"]
+        where = line[2:MAX_LINE].split(": ", 1)[0]  # "function in location", no code line
+        functions.append(where.rsplit(" in ", 1)[0])  # Ruby: "block in Orders#create in …"
+    named = [f for f in functions if len(f) > 2 and f[0] not in "<?{"]
     return (named[0] if named else ""), frozenset(named)
 
 

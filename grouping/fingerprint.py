@@ -5,9 +5,10 @@ Order of preference, as in Sentry's default grouping:
    in-app frames when there are any, else all frames; per frame the module (or the file's base
    name with hashes removed), the function, and for Python/JS/PHP/Ruby the context line; never
    line numbers; runs of identical frames (recursion) count once; each exception adds its type.
-   Unlike Sentry, a context line that opens a bracket it does not close (`raise ValueError(`,
-   as formatters write long calls) is read on into the post-context until the statement closes,
-   so two multi-line raises of one function are two fingerprints;
+   Unlike Sentry, the crash frame's context line, where it opens a parenthesis or square
+   bracket it does not close (`raise ValueError(`, as formatters write long calls), is read on
+   into the post-context until the statement closes, so two multi-line raises of one function
+   are two fingerprints;
 2. without frames: each exception's type and parameterized value;
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
@@ -30,7 +31,9 @@ MAX_CONTINUATION = 3  # post-context lines read to close a statement the context
 _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
 _HASHISH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
 _VERSION = re.compile(r"(?<=[@\-/])v?\d+(?:\.\d+){1,3}(?=[/\-.])")
-_STRING = re.compile(r'"[^"]*"|\'[^\']*\'')  # brackets inside strings do not open anything
+# strings (escapes and JS template literals included) and trailing comments open nothing
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`[^`\n]*`')
+_COMMENT = re.compile(r"\s(?:#|//).*$")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def normalize_filename(path: str) -> str:
     return _HASHISH.sub("<hash>", base).lower()
 
 
-def usable_context(frame: dict, platform: str) -> str:
+def usable_context(frame: dict, platform: str, crash: bool = False) -> str:
     """The frame's code line where it identifies code: not on platforms without one, not a long
     line, not a line the SDK cut around the column ("{snip}": a minified bundle's)."""
     context = (frame.get("context_line") or "").strip()
@@ -56,33 +59,39 @@ def usable_context(frame: dict, platform: str) -> str:
         return ""
     if len(context) > MAX_CONTEXT_LINE or "{snip}" in context:
         return ""
-    return statement(context, frame.get("post_context"))
+    return statement(context, frame.get("post_context")) if crash else context
 
 
 def _depth(line: str) -> int:
-    code = _STRING.sub("", line)
-    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+    """Parentheses and square brackets opened minus closed; 0 for a line that opens a block
+    (`items.forEach((item) => {`: what follows is a body, not the rest of a call)."""
+    code = _COMMENT.sub("", _STRING.sub("", line)).rstrip()
+    if code.endswith("{"):
+        return 0
+    return code.count("(") + code.count("[") - code.count(")") - code.count("]")
 
 
 def statement(context: str, post_context: object) -> str:
-    """The context line, and while it leaves a bracket open, the next lines of the
-    post-context (at most MAX_CONTINUATION, each no longer than a context line)."""
+    """The context line, and while it leaves a bracket open, the next non-blank lines of the
+    post-context (at most MAX_CONTINUATION, each a usable context line)."""
     depth = _depth(context)
     if depth <= 0 or not isinstance(post_context, list):
         return context
     parts = [context]
-    for line in post_context[:MAX_CONTINUATION]:
+    for line in post_context[:10]:
         line = line.strip() if isinstance(line, str) else ""
-        if not line or len(line) > MAX_CONTEXT_LINE:
+        if not line:
+            continue
+        if len(line) > MAX_CONTEXT_LINE or "{snip}" in line:
             break
         parts.append(line)
         depth += _depth(line)
-        if depth <= 0:
+        if depth <= 0 or len(parts) > MAX_CONTINUATION:
             break
     return " ".join(parts)
 
 
-def frame_component(frame: dict, platform: str) -> str | None:
+def frame_component(frame: dict, platform: str, crash: bool = False) -> str | None:
     module = frame.get("module")
     if module:
         where = clean_module(module)
@@ -91,7 +100,7 @@ def frame_component(frame: dict, platform: str) -> str | None:
     function = frame.get("function") or ""
     function = "" if function in ("?", "<anonymous>", "<unknown>") else clean_function(function)
     parts = [where, function]
-    context = usable_context(frame, platform)
+    context = usable_context(frame, platform, crash)
     if context:
         parts.append(context)
     if not any(parts):
@@ -102,8 +111,8 @@ def frame_component(frame: dict, platform: str) -> str | None:
 def stack_components(frames: list[dict], platform: str, in_app_only: bool) -> list[str]:
     selected = [f for f in frames if f.get("in_app")] if in_app_only else frames
     out: list[str] = []
-    for frame in selected:
-        component = frame_component(frame, platform)
+    for index, frame in enumerate(selected):
+        component = frame_component(frame, platform, crash=index == len(selected) - 1)
         if component and (not out or out[-1] != component):  # recursion counts once
             out.append(component)
     return out

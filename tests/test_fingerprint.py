@@ -1,6 +1,6 @@
 """Fingerprint grouping (pure): what must and must not fall into one issue."""
 
-from grouping.fingerprint import group, normalize_filename
+from grouping.fingerprint import group, normalize_filename, statement
 from grouping.parameterize import parameterize
 from ingest.normalize import normalize_event
 
@@ -45,21 +45,27 @@ def test_different_code_paths_split():
 
 def test_two_multi_line_raises_of_one_function_split():
     """A formatter writes `raise E(` and the message on the next line; the statement, not its
-    first line, identifies the site. A balanced line keeps its fingerprint."""
+    first line, identifies the crash site. Balanced lines, blocks and callers hash as before."""
 
-    def raising(field, lineno, post=None):
+    def raising(field, lineno, caller_post=None):
         site = frame("resolve", lineno, context="raise PermissionError(")
-        site["post_context"] = post or [f'    f"not allowed to change {field}"', ")", ""]
-        return exc_event([frame("handle"), site], exc_type="PermissionError")
+        site["post_context"] = ["", f'    f"not allowed to change {field}"', ")", ""]
+        caller = {**frame("handle", context="resolve("), "post_context": caller_post or ["x,", ")"]}
+        return exc_event([caller, site], exc_type="PermissionError")
 
     channel, locale = raising("channel", 30), raising("locale", 41)
     assert group(channel).hash != group(locale).hash
     assert group(channel).hash == group(raising("channel", 35)).hash  # lines above it moved
-    long = ["x" * 500, ")"]
-    assert group(raising("a", 1, long)).hash == group(raising("b", 1, long)).hash  # bounded
-    balanced = exc_event([frame("checkout")])
-    with_post = exc_event([{**frame("checkout"), "post_context": ["next_line()"]}])
-    assert group(balanced).hash == group(with_post).hash
+    assert group(channel).hash == group(raising("channel", 30, ["y,", ")"])).hash  # a caller
+    assert statement("raise E(", ["x" * 500, ")"]) == "raise E("  # bounded
+    assert statement("raise E(", ["a,", "b,", "c,", "d,", ")"]) == "raise E( a, b, c,"
+    for balanced in ("foo(x)", 'log("a \\"(b\\"")', "foo(x)  # see (docs",
+                     "throw new Error(`bad (${x}`)", "items.forEach((item) => {"):  # fmt: skip
+        assert statement(balanced, ["next_line()", ")"]) == balanced
+        plain = exc_event([frame("checkout", context=balanced)])
+        with_post = exc_event([{**frame("checkout", context=balanced),
+                                "post_context": ["next_line()", ")"]}])  # fmt: skip
+        assert group(plain).hash == group(with_post).hash
 
 
 def test_different_types_split():

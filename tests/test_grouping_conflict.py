@@ -70,6 +70,19 @@ def test_what_varies_between_events_of_one_fault_does_not_conflict():
     )
     assert distinguishing(HOOK) == ("NotFoundError: hook <int> not found", frozenset())
     assert distinguishing(RENAMED[0])[0] == "TypeError: <var> <id> not <id> function"
+    # class names and constants are not variables; a message without a type is masked too
+    assert conflicts(
+        "DoesNotExist: UserProfile matching query does not exist.\n  get in app",
+        "DoesNotExist: OrderItem matching query does not exist.\n  get in app",
+    )
+    assert not conflicts(
+        "Could not open 'a-1.json'\n  load in app", "Could not open 'b-2.json'\n  load in app"
+    )
+    # Ruby blocks name their method; PHP closures are unnamed
+    assert (
+        sites("E: x\n  block in Orders#create in app/orders.rb: y")[0] == "block in Orders#create"
+    )
+    assert sites("E: x\n  {closure} in app.php\n  handle in app.php")[0] == "handle"
     assert distinguishing(
         "TypeError: total_cost() missing <int> required positional argument: <str>"
     )[0].startswith("TypeError: total_cost()")  # a call stays
@@ -86,8 +99,9 @@ def test_only_a_bounded_start_of_a_hostile_text_is_read():
     long_crash = "E: boom\n  f in m: " + "y" * MAX_LINE
     assert not conflicts(long_crash + ' data["lon"]', long_crash + ' data["sample"]')
     assert conflicts("E: hook\n  f in m", "E: target\n  f in m")
-    crash, stack = sites("E: boom\n" + "  handle in app\n" * 500_000)
-    assert crash == "handle" and stack == {"handle"}
+    crash, stack = sites("E: boom\n" + "  handle in app\n" * 6 + "  other in app\n" * 500_000)
+    assert crash == "handle" and stack == {"handle"}  # the frames of the cleaned text only
+    assert len(sites("E: boom\n  " + "f" * 1_000_000 + " in app")[0]) < MAX_LINE
 
 
 @dataclass

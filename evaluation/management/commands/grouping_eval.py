@@ -114,6 +114,7 @@ class Command(BaseCommand):
     def pairs(self, rows, thresholds):
         from embeddings.encoder import get_encoder
         from grouping.clean import clean_event, match_key
+        from grouping.conflict import conflicts
         from ingest.normalize import normalize_event
 
         def norm(event, i):
@@ -127,9 +128,10 @@ class Command(BaseCommand):
         distances = 1.0 - np.sum(va * vb, axis=1)
         keys_equal = [match_key(x) == match_key(y) for x, y in zip(a, b, strict=True)]
         labels = [bool(row["same"]) for row in rows]
-        limits = conflict_limits(a, texts_a, texts_b)
+        conflicting = [conflicts(x, y) for x, y in zip(texts_a, texts_b, strict=True)]
+        limits = conflict_limits(a, conflicting)
         self.stdout.write(f"{len(rows)} labelled pairs ({sum(labels)} same, "
-                          f"{int(np.isfinite(limits).sum())} conflicting)")  # fmt: skip
+                          f"{sum(conflicting)} conflicting)")  # fmt: skip
         self.stdout.write(f"{'threshold':>9} {'precision':>9} {'recall':>7}")
         for threshold, scores in zip(
             thresholds,
@@ -323,18 +325,16 @@ def select(rows: list[dict], split: str) -> tuple[list[dict], str]:
     return [r for r in rows if r.get("split") in wanted], "split " + "+".join(sorted(wanted))
 
 
-def conflict_limits(events: list[dict], texts_a: list[str], texts_b: list[str]) -> np.ndarray:
+def conflict_limits(events: list[dict], conflicting: list[bool]) -> np.ndarray:
     """Per pair, the distance within which it may still join: the family's conflict threshold
     (the current rules', or a --model's) where the texts conflict, else no limit (inf)."""
     from grouping.clean import family_of
-    from grouping.conflict import conflicts
 
     chosen = grouping_rules.CURRENT.conflict_thresholds
     limits = []
-    for event, a, b in zip(events, texts_a, texts_b, strict=True):
-        family = family_of(event.get("platform"))
-        limit = chosen.get(family, chosen.get("default"))
-        limits.append(limit if limit is not None and conflicts(a, b) else np.inf)
+    for event, conflict in zip(events, conflicting, strict=True):
+        limit = chosen.get(family_of(event.get("platform")), chosen.get("default"))
+        limits.append(limit if limit is not None and conflict else np.inf)
     return np.array(limits, dtype=float)
 
 
