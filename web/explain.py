@@ -33,8 +33,9 @@ def why_grouped(group_hash: GroupHash, threshold: float) -> str:
         return "Own fingerprint; ML found no earlier issue that crashed at the same place."
     if d <= threshold:
         return (f"Own fingerprint; ML declined the nearest issue (distance {shown}, within "
-                f"today's threshold {limit}): its message or the data its crash line names "
-                "differ, or the threshold was stricter when it decided.")  # fmt: skip
+                f"today's threshold {limit}): its message, the data its crash line names or "
+                "the function that raised differ, or the threshold was stricter when it "
+                "decided.")  # fmt: skip
     return f"Own fingerprint; ML declined: the nearest issue was at distance {shown} > {limit}."
 
 
