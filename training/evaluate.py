@@ -8,7 +8,8 @@ larger threshold that adds a hair of F1 on a few validation bugs only adds risk 
 bench/selection.py, validation only, gave JavaScript worst-corpus precision 0.985 with no slack
 and 1.000 with 0.005, at a better mean F1); the most specific rule at the smallest threshold if
 none reaches the floor. Then the conflict threshold (grouping.conflict: the stricter one for
-pairs whose messages or crash-line names differ) for that rule and threshold, the same way.
+pairs whose messages, crash-line names or crash sites differ) for that rule and threshold, the
+same way.
 The floor is 1.0, not the 0.98 target: validation holds few bugs per platform, and a choice that
 barely clears 0.98 on them fell to 0.83 on other validation bugs (bench/selection.py). A
 trained model that separates twin faults by distance earns a looser key than the stock model,
