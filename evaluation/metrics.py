@@ -165,7 +165,8 @@ class _Candidate:
     text: str
 
 
-def _limit(threshold: float | dict[str, float] | None, family: str) -> float | None:
+def family_limit(threshold: float | dict[str, float] | None, family: str) -> float | None:
+    """A threshold given for all families, or per family ("default" for the rest)."""
     if isinstance(threshold, dict):
         return threshold.get(family, threshold.get("default"))
     return threshold
@@ -187,8 +188,8 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: float | dict[str,
             joined = None
             key = (scope_of(data, index), data.keys[index] if gate else "")
             family = data.families[index]
-            limit = _limit(threshold, family) or 0.0
-            conflict_limit = _limit(conflict, family)
+            limit = family_limit(threshold, family) or 0.0
+            conflict_limit = family_limit(conflict, family)
             candidates = by_key.get(key, []) if data.eligible[index] else []
             if candidates:
                 distances = 1.0 - np.stack([v for _, v, _ in candidates]) @ vectors[index]

@@ -333,7 +333,7 @@ def conflict_limits(events: list[dict], conflicting: list[bool]) -> np.ndarray:
     chosen = grouping_rules.CURRENT.conflict_thresholds
     limits = []
     for event, conflict in zip(events, conflicting, strict=True):
-        limit = chosen.get(family_of(event.get("platform")), chosen.get("default"))
+        limit = evaluation.family_limit(chosen, family_of(event.get("platform")))
         limits.append(limit if limit is not None and conflict else np.inf)
     return np.array(limits, dtype=float)
 
