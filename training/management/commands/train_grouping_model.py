@@ -39,12 +39,20 @@ class Command(BaseCommand):
         parser.add_argument("--dimension", type=int, default=None,
                             help="serve at this Matryoshka dimension (default: the full one)")
         parser.add_argument("--seed", type=int, default=defaults.seed)
+        parser.add_argument("--trainable-layers", type=int, default=defaults.trainable_layers,
+                            help="top transformer layers trained (0: all)")
+        parser.add_argument("--fitted", default=None,
+                            help="weights fitted on a GPU machine from the same pairs "
+                                 "(bench/cuda.py graft): score and register them instead of "
+                                 "training here; refused when their data hash differs")  # fmt: skip
         parser.add_argument("--relabel-share", type=float, default=defaults.relabel_share,
                             help="share of pairs whose application words are renamed alike on "
                                  "both sides (training.augment.relabel)")  # fmt: skip
         parser.add_argument("--shadow", action="store_true", help="start it in shadow at once")
 
     def handle(self, *args, **options):
+        if options["fitted"] and not (Path(options["fitted"]) / "fitted.json").exists():
+            raise CommandError(f"{options['fitted']} has no fitted.json (bench/cuda.py graft)")
         for path in options["corpus"] + options["validation_corpus"]:
             if not Path(path).exists():
                 raise CommandError(f"{path} does not exist")
@@ -52,7 +60,7 @@ class Command(BaseCommand):
             max_steps=options["max_steps"], batch_size=options["batch_size"],
             learning_rate=options["learning_rate"], max_pairs=options["max_pairs"],
             margin=options["margin"], dimension=options["dimension"], seed=options["seed"],
-            relabel_share=options["relabel_share"],
+            relabel_share=options["relabel_share"], trainable_layers=options["trainable_layers"],
             matryoshka_dims=[int(d) for d in options["matryoshka_dims"].split(",") if d],
         )  # fmt: skip
         choice = options["training_set"]
@@ -65,7 +73,8 @@ class Command(BaseCommand):
         directory = Path(options["directory"]) if options["directory"] else None
         model = lifecycle.train_model(options["name"], options["corpus"], training_set, hp,
                                       directory, progress=options["verbosity"] > 0,
-                                      validation_paths=options["validation_corpus"])  # fmt: skip
+                                      validation_paths=options["validation_corpus"],
+                                      fitted=options["fitted"])  # fmt: skip
         if options["shadow"]:
             registry.start_shadow(model.embedding_model)
         m = model.manifest
