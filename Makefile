@@ -52,7 +52,8 @@ grouping-model: install $(CORPORA)
 	    --validation-corpus $(wordlist 2,$(words $(CORPORA)),$(CORPORA)) --shadow
 
 # The larger recipe, on a CUDA GPU only (docs/training.md, "On a GPU": 140 s on an H100, hours
-# on a CPU): the train splits of all five corpora, 2,000 steps of 64 pairs, the top 4 layers.
+# on a CPU): the train splits of all five corpora, 2,000 steps of 64 pairs, the top 4 layers,
+# and the latest consenting organisations' training set (judged without one: none in the corpus).
 grouping-model-gpu: install $(CORPORA)
 	$(PY) -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else \
 	    'no CUDA device here: make grouping-model is the CPU recipe')"

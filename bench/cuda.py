@@ -42,7 +42,16 @@ RECIPES = {
 BIG4 = {"max_pairs": 40000, "max_steps": 2000, "batch_size": 64, "trainable_layers": 4}
 RECIPES |= {f"big4-s{seed}" if seed else "big4": (FIVE, 5, BIG4 | {"seed": seed})
             for seed in range(5)}  # fmt: skip
+# made hard negatives: bench only (train_grouping_model has no --swap-share), for validation
+RECIPES |= {f"big4-swap-s{seed}" if seed else "big4-swap":
+            (FIVE, 5, BIG4 | {"swap_share": 0.1, "seed": seed}) for seed in range(2)}
 SPARSE = "sparse.safetensors"
+
+
+def sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def pack(directory: Path, names: list[str]) -> None:
@@ -65,14 +74,16 @@ def pack(directory: Path, names: list[str]) -> None:
         paths, trained, overrides = RECIPES[name]
         paths = [str(ROOT / p) for p in paths]
         hp = fit.Hyperparameters(**overrides)
-        chosen = lifecycle.gather(lifecycle.load_splits(paths, trained=trained), None, hp)
+        words = fit.replacement_words(default_model_path()) if hp.relabel_share > 0 else []
+        chosen = lifecycle.gather(lifecycle.load_splits(paths, trained=trained), None, hp, words)
         digest = pairs.data_hash(chosen, "".join(corpus.file_digest(p) for p in paths))
         print(f"{name}: {len(chosen)} pairs, data hash {digest}")
-        hashes[name] = digest
-        with gzip.open(directory / f"pairs-{name}.jsonl.gz", "wt") as handle:
+        file = directory / f"pairs-{name}.jsonl.gz"
+        with gzip.open(file, "wt") as handle:
             for p in chosen:
                 handle.write(json.dumps([p.a, p.b, int(p.same)]) + "\n")
                 texts.update((p.a, p.b))
+        hashes[name] = {"data_hash": digest, "file_sha256": sha256(file)}
     (directory / "recipes.json").write_text(json.dumps(hashes, indent=2))
     base = Path(default_model_path())
     tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
@@ -103,7 +114,7 @@ def rebuild(directory: Path, target: Path) -> dict:
     with safe_open(str(directory / "base" / SPARSE), "np") as handle:
         word_key = handle.metadata()["word_key"]
     full = {k: v for k, v in sparse.items() if not k.startswith("__")}
-    full[word_key] = np.zeros(tuple(sparse["__shape__"]), dtype=np.float32)
+    full[word_key] = np.zeros(tuple(sparse["__shape__"]), dtype=sparse["__word__"].dtype)
     full[word_key][sparse["__rows__"]] = sparse["__word__"]
     save_file(full, str(target / "model.safetensors"), metadata={"format": "pt"})
     return full
@@ -156,7 +167,9 @@ def run(directory: Path, out: Path, names: list[str], keep: list[str],
     out.mkdir(parents=True, exist_ok=True)
     report: dict = {"env": {"torch": torch.__version__, "cuda": torch.version.cuda,
                             "sentence_transformers": sentence_transformers.__version__,
-                            "gpu": torch.cuda.get_device_name(0)}}  # fmt: skip
+                            "gpu": torch.cuda.get_device_name(0),
+                            "tf32": torch.backends.cuda.matmul.allow_tf32,
+                            "float32_matmul": torch.get_float32_matmul_precision()}}  # fmt: skip
     print(report["env"], flush=True)
     base = Path("/tmp/faultline-base")
     base_tensors = rebuild(directory, base)
@@ -168,13 +181,18 @@ def run(directory: Path, out: Path, names: list[str], keep: list[str],
         with gzip.open(directory / f"pairs-{name}.jsonl.gz", "rt") as handle:
             return [SimpleNamespace(a=a, b=b, same=bool(s)) for a, b, s in map(json.loads, handle)]
 
+    packed = json.loads((directory / "recipes.json").read_text())
+    for name in names:  # the pairs pack wrote for this recipe, before any GPU time is spent
+        if packed[name]["file_sha256"] != sha256(directory / f"pairs-{name}.jsonl.gz"):
+            raise SystemExit(f"pairs-{name}.jsonl.gz is not the file pack wrote")
     recipes = {name: pairs(name) for name in names}
     texts = sorted({t for chosen in recipes.values() for p in chosen for t in (p.a, p.b)})
     if encode:
         report["encoder"] = measure_encoder(Encoder(ModelSpec("stock", str(base), "stock")),
                                             settings, texts)  # fmt: skip
         print(report["encoder"], flush=True)
-    report["training"] = {}
+    torch.ones(64, 64, device="cuda").matmul(torch.ones(64, 64, device="cuda")).sum().item()
+    report["training"] = {}  # CUDA is up: the first recipe's seconds hold no start-up
     for name in names:
         overrides = RECIPES[name][2]
         hp = fit.Hyperparameters(**overrides)
@@ -189,7 +207,7 @@ def run(directory: Path, out: Path, names: list[str], keep: list[str],
         layers = sorted({int(k.split(".")[2]) for k in changed if k.startswith("encoder.layer.")})
         report["training"][name] = {
             "device": device, "seconds": round(seconds, 1), "pairs": len(recipes[name]),
-            "data_hash": json.loads((directory / "recipes.json").read_text())[name],
+            "data_hash": packed[name]["data_hash"],
             "hyperparameters": hp.as_dict(), "changed_layers": layers,
             "changed_outside_layers": [k for k in changed if not k.startswith("encoder.layer.")],
             "peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
@@ -211,7 +229,7 @@ def graft(returned: Path, models: Path, keep: list[str]) -> None:
     from safetensors.numpy import load_file, save_file
     from sentence_transformers import SentenceTransformer
 
-    from embeddings.encoder import default_model_path
+    from embeddings.encoder import default_model_path, model_version
 
     report = json.loads((returned / "report.json").read_text())
     base = Path(default_model_path())
@@ -221,6 +239,12 @@ def graft(returned: Path, models: Path, keep: list[str]) -> None:
         parts = sorted(returned.glob(f"{name}-layers*.safetensors"))
         if not parts:
             continue
+        trained = report["training"][name]
+        returned_layers = {int(k.split(".")[2]) for part in parts for k in load_file(str(part))}
+        if trained["changed_outside_layers"] or returned_layers != set(trained["changed_layers"]):
+            raise SystemExit(f"{name}: trained {trained['changed_layers']} and "
+                             f"{trained['changed_outside_layers']}, returned layers "
+                             f"{sorted(returned_layers)}: not the base plus them")  # fmt: skip
         target = models / f"gpu-{name}"
         model = SentenceTransformer(str(base), device="cpu", local_files_only=True)
         model.max_seq_length = 128  # as training.fit saves it
@@ -229,9 +253,10 @@ def graft(returned: Path, models: Path, keep: list[str]) -> None:
         for part in parts:
             weights |= load_file(str(part))
         save_file(weights, str(target / "model.safetensors"), metadata={"format": "pt"})
-        trained = report["training"][name]
         fitted = {"recipe": name, "data_hash": trained["data_hash"], "seconds": trained["seconds"],
-                  "device": f"{trained['device']} ({report['env']['gpu']})"}  # fmt: skip
+                  "device": f"{trained['device']} ({report['env']['gpu']})",
+                  "hyperparameters": trained["hyperparameters"],
+                  "base_version": model_version(str(base))}  # fmt: skip
         (target / "fitted.json").write_text(json.dumps(fitted, indent=2))
         print(f"{target}: {len(parts)} files of trained layers on the base")
 
@@ -242,7 +267,7 @@ def main() -> int:
     parser.add_argument("directory", type=Path)
     parser.add_argument("out", type=Path, nargs="?")
     parser.add_argument("--recipes", nargs="+", choices=RECIPES, default=list(RECIPES))
-    parser.add_argument("--keep", nargs="*", default=["served", "big2", "big4"],
+    parser.add_argument("--keep", nargs="*", default=["served", "big2", "big4"], choices=RECIPES,
                         help="recipes whose trained layers come back (64 MiB in all)")
     parser.add_argument("--skip-encoder", action="store_true")
     args = parser.parse_args()

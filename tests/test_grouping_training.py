@@ -273,15 +273,28 @@ def test_weights_fitted_on_a_gpu_machine_are_registered_only_for_the_pairs_gathe
     fit.train(encoder.current_spec().path, chosen, hp, str(fitted), device="cpu", progress=False)
     digest = pairs.data_hash(chosen, corpus.file_digest(path))
     other = lifecycle.gather(lifecycle.load_splits(path), None, fit.Hyperparameters(**TINY, seed=1))
-    record = {"device": "cuda (NVIDIA H100 80GB HBM3)", "seconds": 9.7}
-    (fitted / "fitted.json").write_text(json.dumps(
-        {**record, "data_hash": pairs.data_hash(other, corpus.file_digest(path))}))
-    with pytest.raises(ValueError, match="fitted on other pairs"):
+    record = {"device": "cuda (NVIDIA H100 80GB HBM3)", "seconds": 9.7, "data_hash": digest,
+              "hyperparameters": hp.as_dict(), "recipe": "tiny",
+              "base_version": encoder.current_spec().version}  # fmt: skip
+    refused = {
+        "fitted on other pairs": {"data_hash": pairs.data_hash(other, corpus.file_digest(path))},
+        "other hyperparameters: \\['max_steps'\\]": {"hyperparameters": {**hp.as_dict(),
+                                                                      "max_steps": 2}},
+        "another base model": {"base_version": "0" * 64},
+        "missing or incomplete": {"seconds": None},
+    }  # fmt: skip
+    for message, change in refused.items():
+        (fitted / "fitted.json").write_text(json.dumps({**record, **change}))
+        with pytest.raises(ValueError, match=message):
+            lifecycle.train_model("gpu", path, None, hp, tmp_path / "models", progress=False,
+                                  fitted=fitted)  # fmt: skip
+    (fitted / "fitted.json").write_text("[not an object")
+    with pytest.raises(ValueError, match="missing or incomplete"):
         lifecycle.train_model("gpu", path, None, hp, tmp_path / "models", progress=False,
                               fitted=fitted)  # fmt: skip
     assert not TrainedModel.objects.exists() and not (tmp_path / "models").exists()
 
-    (fitted / "fitted.json").write_text(json.dumps({**record, "data_hash": digest}))
+    (fitted / "fitted.json").write_text(json.dumps(record))
     call_command("train_grouping_model", path, training_set="none", fitted=str(fitted),
                  directory=str(tmp_path / "models"), max_steps=1, batch_size=4, max_pairs=12,
                  verbosity=0)  # fmt: skip
@@ -290,6 +303,7 @@ def test_weights_fitted_on_a_gpu_machine_are_registered_only_for_the_pairs_gathe
     assert model.manifest["device"] == record["device"]
     assert model.manifest["training_seconds"] == record["seconds"]
     assert model.manifest["data_hash"] == digest
+    assert model.manifest["fitted"] == {"path": str(fitted), "recipe": "tiny"}
     weights = (fitted / "model.safetensors").read_bytes()
     assert (tmp_path / "models").glob("*/model.safetensors").__next__().read_bytes() == weights
     assert model.embedding_model.version == encoder.model_version(model.path)

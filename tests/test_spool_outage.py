@@ -138,7 +138,7 @@ def post(base: str, key: ProjectKey, event: dict) -> int | str:
         return status
     try:
         return f"{status} {json.loads(body).get('detail')}"
-    except ValueError:
+    except (ValueError, AttributeError):  # not JSON, or JSON but not an object
         return f"{status} {body[:200]!r}"
 
 

@@ -118,7 +118,8 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
         device = fit.train(base_path, chosen, hp, str(out), progress=progress)
         seconds = time.perf_counter() - started
     else:
-        device, seconds = adopt(Path(fitted), data_hash, out)
+        adopted = adopt(Path(fitted), data_hash, hp, model_version(base_path), out)
+        device, seconds = adopted["device"], adopted["seconds"]
     encode = _encode_with(str(out))
     native = len(encode(["x"])[0])
     dimension = hp.dimension or native
@@ -150,6 +151,8 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
         },
         "trained_at": timezone.now().isoformat(),
     }
+    if fitted is not None:  # trained elsewhere (bench/cuda.py): where from, as it said
+        manifest["fitted"] = {"path": str(fitted), "recipe": adopted.get("recipe")}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     embedding = registry.register(name, model_version(str(out)), dimension, str(out))
     embedding.thresholds = manifest["metrics"]["trained"]["thresholds"]
@@ -161,16 +164,32 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
                                        manifest=manifest, rows=rows)  # fmt: skip
 
 
-def adopt(fitted: Path, data_hash: str, out: Path) -> tuple[str, float]:
-    """Copy weights fitted elsewhere to `out`; (device, seconds) of that fit. Refused unless
-    their pairs are the ones gathered here, so the manifest tells the truth about them."""
-    record = json.loads((fitted / "fitted.json").read_text())
-    if record.get("data_hash") != data_hash:
-        raise ValueError(f"{fitted} was fitted on other pairs (data hash "
-                         f"{record.get('data_hash')}, these are {data_hash}): same corpora "
-                         f"and hyperparameters?")  # fmt: skip
+def adopt(fitted: Path, data_hash: str, hp: fit.Hyperparameters, base_version: str,
+          out: Path) -> dict:  # fmt: skip
+    """Copy weights fitted elsewhere to `out`; returns their fitted.json. Refused unless they
+    were fitted here-and-now's way: the same pairs (data hash: corpora, their order, the
+    training set and the gathering hyperparameters), the same training hyperparameters and the
+    same base model, so the manifest tells the truth about them."""
+    try:
+        record = json.loads((fitted / "fitted.json").read_text())
+        claimed = {k: v for k, v in record["hyperparameters"].items() if k != "dimension"}
+        device, seconds = str(record["device"]), float(record["seconds"])
+        found_hash, found_base = record["data_hash"], record["base_version"]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"{fitted}/fitted.json is missing or incomplete ({exc!r})") from exc
+    wanted = {k: v for k, v in hp.as_dict().items() if k != "dimension"}
+    if found_hash != data_hash:
+        raise ValueError(f"{fitted} was fitted on other pairs (data hash {found_hash}, these "
+                         f"are {data_hash}): the same corpora in the same order, the same "
+                         f"training set (bench/cuda.py: none) and hyperparameters?")  # fmt: skip
+    if claimed != wanted:
+        differ = sorted(k for k in wanted.keys() | claimed.keys()
+                        if wanted.get(k) != claimed.get(k))  # fmt: skip
+        raise ValueError(f"{fitted} was fitted with other hyperparameters: {differ}")
+    if found_base != base_version:
+        raise ValueError(f"{fitted} was fitted from another base model ({found_base})")
     shutil.copytree(fitted, out)
-    return str(record["device"]), float(record["seconds"])
+    return {**record, "device": device, "seconds": seconds}
 
 
 def retrain_stale(directory: Path | None = None, progress: bool = False) -> list[int]:
