@@ -65,7 +65,7 @@ def pack(directory: Path, names: list[str]) -> None:
     from tokenizers import Tokenizer
 
     from embeddings.encoder import default_model_path
-    from training import corpus, fit, lifecycle, pairs
+    from training import fit, lifecycle
 
     directory.mkdir(parents=True, exist_ok=True)
     texts: set[str] = set()
@@ -74,9 +74,8 @@ def pack(directory: Path, names: list[str]) -> None:
         paths, trained, overrides = RECIPES[name]
         paths = [str(ROOT / p) for p in paths]
         hp = fit.Hyperparameters(**overrides)
-        words = fit.replacement_words(default_model_path()) if hp.relabel_share > 0 else []
-        chosen = lifecycle.gather(lifecycle.load_splits(paths, trained=trained), None, hp, words)
-        digest = pairs.data_hash(chosen, "".join(corpus.file_digest(p) for p in paths))
+        _, chosen, _, digest = lifecycle.training_pairs(paths, trained, None, hp,
+                                                        default_model_path())  # fmt: skip
         print(f"{name}: {len(chosen)} pairs, data hash {digest}")
         file = directory / f"pairs-{name}.jsonl.gz"
         with gzip.open(file, "wt") as handle:
@@ -120,16 +119,21 @@ def rebuild(directory: Path, target: Path) -> dict:
     return full
 
 
-def settings_for(base: Path) -> SimpleNamespace:
-    """The settings embeddings.encoder reads, without Django (absent there)."""
-    settings = SimpleNamespace(EMBEDDING_MODEL_PATH=str(base), EMBEDDING_MODEL_NAME="",
-                               EMBEDDING_DEVICE="auto", EMBEDDING_BACKEND="auto",
-                               EMBEDDING_MAX_TOKENS=128, EMBEDDING_BATCH_SIZE=16)  # fmt: skip
-    django, conf = types.ModuleType("django"), types.ModuleType("django.conf")
-    conf.settings, django.conf = settings, conf
-    sys.modules.setdefault("django", django)
-    sys.modules.setdefault("django.conf", conf)
-    return sys.modules["django.conf"].settings
+def settings_for(base: Path):
+    """The settings embeddings.encoder reads: Django's, configured, where Django is installed
+    (a GPU host with the project's environment); a stand-in where it is not (a lent machine)."""
+    values = dict(EMBEDDING_MODEL_PATH=str(base), EMBEDDING_MODEL_NAME="",
+                  EMBEDDING_DEVICE="auto", EMBEDDING_BACKEND="auto",
+                  EMBEDDING_MAX_TOKENS=128, EMBEDDING_BATCH_SIZE=16)  # fmt: skip
+    try:
+        from django.conf import settings
+    except ImportError:
+        django, conf = types.ModuleType("django"), types.ModuleType("django.conf")
+        conf.settings, django.conf = SimpleNamespace(**values), conf
+        sys.modules["django"], sys.modules["django.conf"] = django, conf
+        return conf.settings
+    settings.configure(**values)
+    return settings
 
 
 def measure_encoder(encoder, settings, texts: list[str]) -> dict:
@@ -247,7 +251,7 @@ def graft(returned: Path, models: Path, keep: list[str]) -> None:
                              f"{sorted(returned_layers)}: not the base plus them")  # fmt: skip
         target = models / f"gpu-{name}"
         model = SentenceTransformer(str(base), device="cpu", local_files_only=True)
-        model.max_seq_length = 128  # as training.fit saves it
+        model.max_seq_length = trained["hyperparameters"]["max_tokens"]  # as training.fit saves
         model.save(str(target))
         weights = dict(tensors)
         for part in parts:

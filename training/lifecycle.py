@@ -79,6 +79,20 @@ def manifest_counts(chosen: list[pairs.Pair]) -> tuple[dict, dict[str, list[int]
     return counts, {org: sorted(ids) for org, ids in sorted(rows.items())}
 
 
+Gathered = tuple[dict[str, metrics.Dataset], list[pairs.Pair], list[str], str]
+
+
+def training_pairs(paths: list[str], trained: int, training_set: TrainingSet | None,
+                   hp: fit.Hyperparameters, base_path: str) -> Gathered:  # fmt: skip
+    """(splits, the training pairs, each corpus file's sha256, the pairs' data hash) for the
+    first `trained` of `paths`: what train_model trains on, and what bench/cuda.py packs."""
+    splits = load_splits(paths, trained=trained)
+    words = fit.replacement_words(base_path) if hp.relabel_share > 0 else []
+    chosen = gather(splits, training_set, hp, words)
+    digests = [corpus.file_digest(path) for path in paths]
+    return splits, chosen, digests, pairs.data_hash(chosen, "".join(digests))
+
+
 def _encode_with(path: str):
     from sentence_transformers import SentenceTransformer
 
@@ -96,23 +110,20 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     """Train on the train splits of `corpus_path` (one file or several) and the training set;
     choose key rules and thresholds on the validation splits of those files and of
     `validation_paths` (corpora never trained on), report their test and held-out splits.
-    `fitted`: weights fine-tuned elsewhere (a GPU machine: bench/cuda.py) from these very pairs,
-    which its `fitted.json` proves by their data hash; they are scored and registered as if
-    trained here."""
+    `fitted`: weights fine-tuned elsewhere (a GPU machine: bench/cuda.py) from these very pairs
+    with these hyperparameters, which its `fitted.json` must say (`adopt`); they are scored and
+    registered as if trained here."""
     trained_paths = [corpus_path] if isinstance(corpus_path, str | Path) else list(corpus_path)
     paths = trained_paths + list(validation_paths or [])
-    splits = load_splits(paths, trained=len(trained_paths))
     base = current_spec()
     base_path = base_path or base.path
-    words = fit.replacement_words(base_path) if hp.relabel_share > 0 else []
-    chosen = gather(splits, training_set, hp, words)
+    splits, chosen, digests, data_hash = training_pairs(paths, len(trained_paths), training_set,
+                                                        hp, base_path)  # fmt: skip
     if not chosen:
         raise ValueError("no training pairs: the corpus train split and the training set are empty")
     counts, rows = manifest_counts(chosen)
     directory = Path(directory or settings.FAULTLINE_MODEL_DIR)
     out = directory / f"{name}-{timezone.now():%Y%m%dT%H%M%S%f}"
-    digests = [corpus.file_digest(path) for path in paths]
-    data_hash = pairs.data_hash(chosen, "".join(digests))
     if fitted is None:
         started = time.perf_counter()
         device = fit.train(base_path, chosen, hp, str(out), progress=progress)

@@ -44,7 +44,8 @@ class Command(BaseCommand):
         parser.add_argument("--fitted", default=None,
                             help="weights fitted on a GPU machine from the same pairs "
                                  "(bench/cuda.py graft): score and register them instead of "
-                                 "training here; refused when their data hash differs")  # fmt: skip
+                                 "training here; refused unless fitted on these pairs with "
+                                 "these hyperparameters from this base model")  # fmt: skip
         parser.add_argument("--relabel-share", type=float, default=defaults.relabel_share,
                             help="share of pairs whose application words are renamed alike on "
                                  "both sides (training.augment.relabel)")  # fmt: skip
