@@ -109,8 +109,10 @@ class Guard:
         return address
 
     def count(self, received: int) -> None:
-        self.received += received
-        if self.received > self.max_bytes:
+        with self.lock:
+            self.received += received
+            over = self.received > self.max_bytes
+        if over:
             self.cut()
             raise self.trip(f"response too large (over {self.max_bytes} bytes)")
 
@@ -202,6 +204,7 @@ def install() -> None:
         plain.recv = _wrap_read(plain.recv, _length)
         plain.recv_into = _wrap_read(plain.recv_into, _length)
         plain.recvfrom = _wrap_read(plain.recvfrom, lambda result, args: len(result[0]))
+        plain.recvfrom_into = _wrap_read(plain.recvfrom_into, lambda result, args: result[0])
         # TLS reads go through SSLSocket.read (its recv and recv_into call it), not socket.recv.
         ssl.SSLSocket.read = _wrap_read(ssl.SSLSocket.read, _length)
         _installed = True

@@ -86,12 +86,17 @@ class AlertDestinationSerializer(serializers.ModelSerializer):
         return attrs
 
     def update(self, instance, validated_data):
+        """Staff setting allow_private, or changing the config with it set, approve the config
+        now saved; a config changed by anyone else drops the approval."""
+        explicit = "allow_private" in validated_data
         allow = validated_data.pop("allow_private", instance.allow_private)
         config_changed = validated_data.get("config", instance.config) != instance.config
         instance = super().update(instance, validated_data)
-        if allow and self.staff():
+        if not allow:
+            instance.revoke_private()
+        elif self.staff() and (explicit or config_changed):
             instance.approve_private()
-        elif not allow or config_changed:
+        elif config_changed:
             instance.revoke_private()
         instance.save(update_fields=["allow_private", "approved_target"])
         return instance
