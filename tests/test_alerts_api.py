@@ -227,6 +227,9 @@ def test_only_staff_may_add_apprise_schemas_off_the_allow_list(project, people, 
     page.post(action, {"action": "create_destination", "name": "web", "kind": "apprise",
                        "target": nostr})  # fmt: skip
     assert not AlertDestination.objects.filter(name="web").exists()
+    answer = page.post(action, {"action": "create_destination", "name": "bad", "kind": "apprise",
+                                "target": "nonsense://x"}, follow=True)  # fmt: skip
+    assert answer.status_code == 200 and "not an Apprise URL" in answer.content.decode()
 
 
 def test_an_admin_repointing_a_private_destination_drops_the_approval(project, people,

@@ -139,3 +139,15 @@ def test_outside_a_delivery_sockets_are_not_guarded(receiver):
         requests.get(receiver.url + "/in", timeout=5)
     assert requests.post(receiver.url + "/out", timeout=5).status_code == 200
     assert [hit.path for hit in receiver.hits] == ["/out"]
+
+
+def test_a_staff_added_nostr_relay_on_loopback_is_refused_at_connect(project):
+    relay = serve(lambda write: write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
+    try:
+        url = "nostr://" + "1" * 64 + f"?relay=ws://127.0.0.1:{relay.url.rsplit(':', 1)[1]}"
+        dest = destination(project, "apprise", url)  # saved by staff: no schema allow-list
+        delivery = attempt(send_test(dest))
+    finally:
+        relay.stop()
+    assert relay.requests == 0  # not even the websocket handshake
+    assert delivery.status == "failed" and dest.attempts.get().error.startswith("blocked")
