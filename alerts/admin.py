@@ -23,6 +23,14 @@ class AlertDestinationAdmin(admin.ModelAdmin):
                     "consecutive_failures", "last_success_at"]  # fmt: skip
     list_filter = ["kind", "allow_private"]
 
+    def save_model(self, request, obj, form, change):
+        """Saving here is a staff decision: allow_private holds for the config saved with it."""
+        if obj.allow_private:
+            obj.approve_private()
+        else:
+            obj.revoke_private()
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(AlertDelivery)
 class AlertDeliveryAdmin(admin.ModelAdmin):

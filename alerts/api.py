@@ -119,7 +119,8 @@ class AlertDestinationViewSet(ProjectScoped):
             "-at", "-id"
         )
         page = self.paginate_queryset(attempts)
-        return self.get_paginated_response(DeliveryAttemptSerializer(page, many=True).data)
+        shown = DeliveryAttemptSerializer(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(shown.data)
 
 
 def _django_errors(call):

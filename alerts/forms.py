@@ -19,12 +19,15 @@ def check_limits(values: dict) -> None:
             raise ValidationError({name: f"between {low} and {high}"})
 
 
-def clean_destination_config(kind: str, config) -> dict:
+def clean_destination_config(kind: str, config, staff: bool = False) -> dict:
+    """The normalised config, if valid and (some Apprise schemas) if the user may save it."""
     if kind not in REGISTRY:
         raise ValidationError({"kind": f"one of {', '.join(REGISTRY)}"})
     if not isinstance(config, dict):
         raise ValidationError({"config": "an object"})
-    return REGISTRY[kind].clean_config(config)
+    cleaned = REGISTRY[kind].clean_config(config)
+    REGISTRY[kind].check_permitted(cleaned, staff)
+    return cleaned
 
 
 class RuleForm(forms.ModelForm):
@@ -56,6 +59,10 @@ class DestinationForm(forms.Form):
     )  # fmt: skip
     to_members = forms.BooleanField(required=False, label="Email project members")
 
+    def __init__(self, *args, staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+
     def clean(self):
         cleaned = super().clean()
         kind, target = cleaned.get("kind"), (cleaned.get("target") or "").strip()
@@ -64,5 +71,8 @@ class DestinationForm(forms.Form):
         else:
             config = {"url": target}
         if kind:
-            cleaned["config"] = clean_destination_config(kind, config)
+            try:
+                cleaned["config"] = clean_destination_config(kind, config, self.staff)
+            except ValidationError as exc:  # keyed by config field (url, addresses): not ours
+                raise ValidationError({"target": exc.messages}) from exc
         return cleaned

@@ -3,6 +3,8 @@ deliveries; the triage workflow's comments, activity log and notification prefer
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 
 from django.conf import settings
@@ -14,6 +16,12 @@ LEVELS = ["debug", "info", "warning", "error", "fatal"]
 
 def new_secret() -> str:
     return secrets.token_hex(32)
+
+
+def target_digest(kind: str, config: dict) -> str:
+    """What a staff approval of private addresses is bound to: the kind and its whole config."""
+    canonical = json.dumps([kind, config], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class AlertRule(models.Model):
@@ -80,6 +88,11 @@ class AlertDestination(models.Model):
         default=False,
         help_text="Allow private, loopback and link-local addresses (staff only; SSRF guard).",
     )
+    approved_target = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="target_digest of the config staff allowed private addresses for; a changed "
+        "config no longer matches.",
+    )  # fmt: skip
     enabled = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_success_at = models.DateTimeField(null=True, blank=True)
@@ -89,6 +102,25 @@ class AlertDestination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.allow_private and not self.approved_target:
+            self.approve_private()  # created with it: only staff paths may set it
+        super().save(*args, **kwargs)
+
+    def approve_private(self) -> None:
+        """Staff allow private addresses for the current config (and only for it)."""
+        self.allow_private = True
+        self.approved_target = target_digest(self.kind, self.config)
+
+    def revoke_private(self) -> None:
+        self.allow_private, self.approved_target = False, ""
+
+    @property
+    def private_allowed(self) -> bool:
+        """allow_private, for the config it was approved for."""
+        return self.allow_private and self.approved_target == target_digest(self.kind,
+                                                                             self.config)
 
     @property
     def is_failing(self) -> bool:
@@ -209,7 +241,10 @@ class DeliveryAttempt(models.Model):
     at = models.DateTimeField(db_default=Now())
     ok = models.BooleanField()
     status_code = models.IntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, help_text="Shown to members: no URL, no response body.")
+    detail = models.TextField(
+        blank=True, help_text="Library message or response excerpt; owners and admins only."
+    )
     duration_ms = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -1,15 +1,32 @@
-"""SSRF guard: outgoing alert URLs may not reach private, loopback, link-local or otherwise
-non-public addresses unless an admin allows it (per destination, or ALERTS_ALLOW_PRIVATE_URLS).
+"""SSRF guard and per-attempt bounds for outgoing alerts.
 
-Every address the host name resolves to is checked, right before sending. A host that resolves
-to a public address at check time and to a private one a moment later (DNS rebinding) is not
-covered; docs/alerts.md says so.
+Two layers share one rule (`_public`: global unicast, IPv4-mapped IPv6 unwrapped):
+
+- `check_url`/`check_host` resolve a URL's host before sending, for a clear early error.
+- `guarded()` is the one that cannot be bypassed: while a webhook or Apprise destination is
+  delivered, every Python socket the delivery opens (in this thread, or in threads and asyncio
+  tasks that copy its context, as Apprise's do) is checked at `connect`/`sendto` against the
+  address actually dialled: each redirect hop, SMTP relays named in `mailto://…?smtp=`,
+  websocket relays, a name that resolves differently at connect time (DNS rebinding). The same
+  guard bounds the attempt: a wall-clock deadline (the sockets are shut down when it passes, so
+  a receiver dripping one byte at a time cannot hold the worker) and a cap on the bytes read.
+
+Libraries that open sockets outside Python (C extensions, D-Bus, the system syslog) are not
+seen; the Apprise schemas members may configure are therefore an allow-list
+(ALERTS_APPRISE_SCHEMAS), and only staff may configure the others.
 """
 
 from __future__ import annotations
 
+import _socket
+import contextlib
+import contextvars
 import ipaddress
 import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -17,6 +34,11 @@ from django.conf import settings
 
 class BlockedURL(ValueError):
     """The URL points at an address that alerts may not reach."""
+
+
+class GuardTripped(ConnectionError):
+    """A guarded socket operation refused: blocked address, deadline passed, too many bytes.
+    An OSError, so HTTP and SMTP libraries report it as a failed connection."""
 
 
 def _public(address: str) -> bool:
@@ -50,3 +72,159 @@ def check_url(url: str, allow_private: bool = False, schemes=("http", "https")) 
     except ValueError as exc:
         raise BlockedURL(str(exc)) from exc
     check_host(parts.hostname or "", port, allow_private)
+
+
+@dataclass
+class Guard:
+    """One delivery attempt's limits and what tripped them (`reason`, empty when nothing)."""
+
+    allow_private: bool
+    deadline_seconds: float
+    max_bytes: int
+    received: int = 0
+    reason: str = ""
+    blocked: bool = False  # an address was refused: retrying cannot help
+    sockets: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def trip(self, reason: str, blocked: bool = False) -> GuardTripped:
+        with self.lock:
+            if not self.reason:
+                self.reason, self.blocked = reason, blocked
+        return GuardTripped(reason)
+
+    def admit(self, sock, address):
+        """The address to dial (a name resolved once, here), or raise if this attempt may not
+        reach it; remembers the socket for the deadline."""
+        if self.reason:
+            raise GuardTripped(self.reason)
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            address = _numeric(sock, address)
+            if not (self.allow_private or _public(address[0])):
+                raise self.trip(f"blocked: connection to non-public address {address[0]}", True)
+        elif not self.allow_private:  # unix sockets and the like are local by nature
+            raise self.trip("blocked: non-IP socket", True)
+        with self.lock:
+            self.sockets.append(sock)
+        return address
+
+    def count(self, received: int) -> None:
+        with self.lock:
+            self.received += received
+            over = self.received > self.max_bytes
+        if over:
+            self.cut()
+            raise self.trip(f"response too large (over {self.max_bytes} bytes)")
+
+    def expire(self) -> None:
+        self.trip(f"deadline exceeded ({self.deadline_seconds:g} s per attempt)")
+        self.cut()
+
+    def cut(self) -> None:
+        """Shut every socket of the attempt down: a read blocked in another thread returns."""
+        with self.lock:
+            sockets = list(self.sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                _socket.socket.shutdown(sock, socket.SHUT_RDWR)  # SSLSocket's drops TLS state
+
+
+def _numeric(sock, address: tuple) -> tuple:
+    """`address` with its host as an IP literal: socket.connect also accepts a name and would
+    resolve it itself, after the check."""
+    try:
+        ipaddress.ip_address(str(address[0]).split("%", 1)[0])
+        return address
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(address[0], address[1], sock.family, sock.type)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise GuardTripped(f"cannot resolve {address[0]}: {exc}") from exc
+    return (infos[0][4][0], *address[1:])
+
+
+_current: contextvars.ContextVar[Guard | None] = contextvars.ContextVar(
+    "alerts_netguard", default=None
+)
+_installed = False
+_install_lock = threading.Lock()
+
+
+def _wrap_connect(original):
+    def connect(self, address, *args):
+        guard = _current.get()
+        if guard is not None:
+            address = guard.admit(self, address)
+        return original(self, address, *args)
+
+    return connect
+
+
+def _wrap_sendto(original):
+    def sendto(self, data, *args):
+        guard = _current.get()
+        if guard is not None and args:
+            args = (*args[:-1], guard.admit(self, args[-1]))
+        return original(self, data, *args)
+
+    return sendto
+
+
+def _wrap_read(original, counted):
+    """`counted(result, args)`: how many bytes a call returned."""
+
+    def read(self, *args, **kwargs):
+        guard = _current.get()
+        if guard is None:
+            return original(self, *args, **kwargs)
+        if guard.reason:
+            raise GuardTripped(guard.reason)
+        result = original(self, *args, **kwargs)
+        guard.count(counted(result, args))
+        return result
+
+    return read
+
+
+def _length(result, args) -> int:
+    return len(result) if isinstance(result, (bytes, bytearray)) else int(result or 0)
+
+
+def install() -> None:
+    """Wrap the socket methods once per process; outside `guarded()` they behave as before."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        plain = socket.socket
+        plain.connect = _wrap_connect(plain.connect)
+        plain.connect_ex = _wrap_connect(plain.connect_ex)
+        plain.sendto = _wrap_sendto(plain.sendto)
+        plain.recv = _wrap_read(plain.recv, _length)
+        plain.recv_into = _wrap_read(plain.recv_into, _length)
+        plain.recvfrom = _wrap_read(plain.recvfrom, lambda result, args: len(result[0]))
+        plain.recvfrom_into = _wrap_read(plain.recvfrom_into, lambda result, args: result[0])
+        # TLS reads go through SSLSocket.read (its recv and recv_into call it), not socket.recv.
+        ssl.SSLSocket.read = _wrap_read(ssl.SSLSocket.read, _length)
+        _installed = True
+
+
+@contextlib.contextmanager
+def guarded(allow_private: bool = False) -> Iterator[Guard]:
+    """Check and bound every socket opened in this context until it exits."""
+    install()
+    guard = Guard(
+        allow_private=allow_private or settings.ALERTS_ALLOW_PRIVATE_URLS,
+        deadline_seconds=settings.ALERTS_ATTEMPT_DEADLINE,
+        max_bytes=settings.ALERTS_RESPONSE_MAX_BYTES,
+    )
+    timer = threading.Timer(guard.deadline_seconds, guard.expire)
+    timer.daemon = True
+    token = _current.set(guard)
+    timer.start()
+    try:
+        yield guard
+    finally:
+        timer.cancel()
+        _current.reset(token)

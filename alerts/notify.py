@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from alerts import activity
+from alerts import activity, netguard
 from alerts.destinations import REGISTRY, Delivery, Destination, Notification
 from alerts.destinations.base import IssueRef
 from alerts.models import (
@@ -69,7 +69,20 @@ def destination_of(stored: AlertDestination) -> Destination:
         config["recipients"] = recipients(stored.project, stored.config)
     if stored.kind == AlertDestination.Kind.WEBHOOK:
         config["installation"] = f"faultline-destination-{stored.id}"
-    return REGISTRY[stored.kind](config, stored.secret, stored.allow_private)
+    return REGISTRY[stored.kind](config, stored.secret, stored.private_allowed)
+
+
+def send_bounded(destination: Destination, notification: Notification) -> Delivery:
+    """One send; a destination that connects where its config says does it under the SSRF
+    guard, the attempt's deadline and byte cap (alerts.netguard), which override its result."""
+    if not destination.guarded:
+        return destination.send(notification)
+    with netguard.guarded(destination.allow_private) as guard:
+        result = destination.send(notification)
+    if result.ok or not guard.reason:
+        return result
+    return Delivery(ok=False, error=guard.reason, status_code=result.status_code,
+                    permanent=guard.blocked, detail=result.detail)  # fmt: skip
 
 
 def flush_due(now: dt.datetime | None = None) -> list[int]:
@@ -139,14 +152,15 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> AlertDelivery |
         stored = delivery.destination
         started = time.monotonic()
         try:
-            result = destination_of(stored).send(message_of(delivery.notification))
+            result = send_bounded(destination_of(stored), message_of(delivery.notification))
         except Exception as exc:  # a destination bug must not stop the others
             log.exception("destination %s failed", stored.id)
-            result = Delivery(ok=False, error=f"{type(exc).__name__}: {exc}"[:1000])
+            result = Delivery(ok=False, error=type(exc).__name__, detail=str(exc)[:1000])
         finished = timezone.now()
         DeliveryAttempt.objects.create(
             delivery=delivery, destination=stored, ok=result.ok, status_code=result.status_code,
-            error=result.error, duration_ms=int((time.monotonic() - started) * 1000),
+            error=result.error, detail=result.detail,
+            duration_ms=int((time.monotonic() - started) * 1000),
         )  # fmt: skip
         delivery.attempts += 1
         if result.ok:

@@ -46,8 +46,9 @@ class AlertRuleSerializer(serializers.ModelSerializer):
 
 
 class AlertDestinationSerializer(serializers.ModelSerializer):
-    """Members see where it sends (`target`, secrets masked); owners/admins also see `config`
-    and the webhook `secret`. Only staff may set `allow_private` (SSRF guard)."""
+    """Members see where it sends (`target`: scheme and host only); owners/admins also see
+    `config` and the webhook `secret`. Only staff may set `allow_private` (SSRF guard), and it
+    holds for the config they approved: a config changed by anyone else drops it."""
 
     target = serializers.SerializerMethodField()
     is_failing = serializers.BooleanField(read_only=True)
@@ -63,9 +64,12 @@ class AlertDestinationSerializer(serializers.ModelSerializer):
     def get_target(self, destination) -> str:
         return REGISTRY[destination.kind].describe(destination.config)
 
-    def validate_allow_private(self, value):
+    def staff(self) -> bool:
         request = self.context.get("request")
-        if value and not (request and request.user.is_staff):
+        return bool(request and request.user.is_staff)
+
+    def validate_allow_private(self, value):
+        if value and not self.staff():
             raise serializers.ValidationError("only staff may allow private addresses")
         return value
 
@@ -75,10 +79,27 @@ class AlertDestinationSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"kind": "cannot change; create a new destination"})
         if "config" in attrs or self.instance is None:
             try:
-                attrs["config"] = clean_destination_config(kind, attrs.get("config", {}))
+                attrs["config"] = clean_destination_config(kind, attrs.get("config", {}),
+                                                            self.staff())  # fmt: skip
             except DjangoValidationError as exc:
                 raise drf_error(exc) from exc
         return attrs
+
+    def update(self, instance, validated_data):
+        """Staff setting allow_private, or changing the config with it set, approve the config
+        now saved; a config changed by anyone else drops the approval."""
+        explicit = "allow_private" in validated_data
+        allow = validated_data.pop("allow_private", instance.allow_private)
+        config_changed = validated_data.get("config", instance.config) != instance.config
+        instance = super().update(instance, validated_data)
+        if not allow:
+            instance.revoke_private()
+        elif self.staff() and (explicit or config_changed):
+            instance.approve_private()
+        elif config_changed:
+            instance.revoke_private()
+        instance.save(update_fields=["allow_private", "approved_target"])
+        return instance
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -89,14 +110,22 @@ class AlertDestinationSerializer(serializers.ModelSerializer):
 
 
 class DeliveryAttemptSerializer(serializers.ModelSerializer):
+    """`detail` (library message, response excerpt) for owners and admins only."""
+
     notification = serializers.IntegerField(source="delivery.notification_id", read_only=True)
     test = serializers.BooleanField(source="delivery.notification.test", read_only=True)
 
     class Meta:
         model = DeliveryAttempt
-        fields = ["id", "at", "ok", "status_code", "error", "duration_ms", "delivery",
+        fields = ["id", "at", "ok", "status_code", "error", "detail", "duration_ms", "delivery",
                   "notification", "test"]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("can_manage"):
+            data.pop("detail", None)
+        return data
 
 
 class CommentSerializer(serializers.ModelSerializer):

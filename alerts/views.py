@@ -83,7 +83,7 @@ def settings_action(request, org, project):
         else:
             messages.error(request, f"Rule not saved: {form.errors.as_text()}")
     elif action == "create_destination":
-        form = DestinationForm(request.POST)
+        form = DestinationForm(request.POST, staff=request.user.is_staff)
         if form.is_valid():
             AlertDestination.objects.create(
                 project=project, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"],
@@ -126,6 +126,7 @@ def destination_attempts(request, org, project, destination_id):
     return render(request, "alerts/attempts.html", {
         "project": project, "projects": queries.visible_projects(request.user),
         "destination": destination, "attempts": attempts,
+        "can_manage": role_in(request.user, project.organization_id) in MANAGERS,
     })  # fmt: skip
 
 

@@ -36,6 +36,13 @@ MAX_TITLE = 255  # Event.title, Issue.title
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Control characters and line separators as one space: exception types and titles go into
+    one-line places (mail subjects, headers, the stream), where a newline breaks things."""
+    return _CONTROL.sub(" ", text).strip() if not text.isprintable() else text
 
 
 def clean_str(value: Any, limit: int = MAX_STRING) -> str:
@@ -205,6 +212,7 @@ def normalize_stacktrace(value: Any) -> dict | None:
 def normalize_exception(exc: dict) -> dict | None:
     out: dict[str, Any] = {}
     exc_type = opt_str(exc.get("type"), 256)
+    exc_type = one_line(exc_type) or None if exc_type else None
     value = opt_str(exc.get("value"), MAX_MESSAGE)
     if value is None and isinstance(exc.get("value"), (dict, list)):
         value = clean_str(repr(exc["value"]), MAX_MESSAGE)
@@ -539,7 +547,7 @@ def metadata(event: dict) -> dict:
         title = message.splitlines()[0] if message else ""
         kind = "default"
     return {
-        "title": clean_str(title or "<unlabeled event>", MAX_TITLE),
+        "title": clean_str(one_line(title) or "<unlabeled event>", MAX_TITLE),
         "culprit": clean_str(culprit_of(event), 255),
         "type": kind,
     }

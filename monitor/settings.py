@@ -328,6 +328,17 @@ ALERTS_HTTP_TIMEOUT = env_int("ALERTS_HTTP_TIMEOUT", 10)
 # Allow every destination to reach private/loopback addresses (SSRF guard off); else per
 # destination by staff.
 ALERTS_ALLOW_PRIVATE_URLS = env_bool("ALERTS_ALLOW_PRIVATE_URLS", False)
+# Wall-clock limit of one webhook or Apprise attempt (s), and the bytes it may read back.
+ALERTS_ATTEMPT_DEADLINE = env_int("ALERTS_ATTEMPT_DEADLINE", 30)
+ALERTS_RESPONSE_MAX_BYTES = env_int("ALERTS_RESPONSE_MAX_BYTES", 1024 * 1024)
+# Apprise schemas owners and admins may configure (staff: any). Their connections all go
+# through Python sockets, where alerts.netguard checks every address.
+ALERTS_APPRISE_SCHEMAS = os.environ.get(
+    "ALERTS_APPRISE_SCHEMAS",
+    "slack discord msteams workflow workflows tgram mmost mmosts ntfy ntfys gotify gotifys"
+    " json jsons xml xmls form forms matrix matrixs rocket rockets zulip pover pbul"
+    " mailto mailtos opsgenie pagerduty signal signals apprise apprises",
+).split()
 # Rotated DSN keys are disabled when their grace period ends (web.keys).
 CELERY_BEAT_SCHEDULE["retire-rotated-keys"] = {"task": "web.retire_rotated_keys",
                                                "schedule": 60.0}

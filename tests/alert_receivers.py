@@ -7,7 +7,9 @@ import email
 import hashlib
 import hmac
 import json
+import socketserver
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -95,3 +97,85 @@ class HTTPReceiver:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class RawHTTPServer:
+    """Answers every request with `reply(write)`, for answers no well-behaved receiver sends:
+    a redirect, a drip of one byte at a time, a body far too large. `write(bytes)` returns
+    False once the client has gone; `sent` counts the bytes the client took, `requests` the
+    requests it made. `host` may be any loopback address (127.0.0.2 plays a public host)."""
+
+    def __init__(self, reply, host: str = "127.0.0.1"):
+        self.sent = 0
+        self.requests = 0
+        server_side = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = self.request.recv(65536)
+                    if not chunk:
+                        return
+                    head += chunk
+                server_side.requests += 1
+                reply(self.write)
+
+            def write(self, data: bytes) -> bool:
+                try:
+                    self.request.sendall(data)
+                except OSError:
+                    return False
+                server_side.sent += len(data)
+                return True
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer((host, 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://{host}:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> RawHTTPServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def redirect_to(location: str):
+    def reply(write):
+        write(f"HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\n"
+              "Content-Length: 0\r\nConnection: close\r\n\r\n".encode())  # fmt: skip
+
+    return reply
+
+
+def drip(interval: float = 0.2, give_up_after: float = 20.0):
+    """A status line and then a body sent one byte per `interval`, for `give_up_after` s."""
+
+    def reply(write):
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n":
+            if not write(bytes([byte])):
+                return
+            time.sleep(interval)
+        end = time.monotonic() + give_up_after
+        while time.monotonic() < end and write(b"x"):
+            time.sleep(interval)
+
+    return reply
+
+
+def huge_error(size: int, status: str = "500 Internal Server Error"):
+    """An error answer with a `size`-byte body, written as fast as the client takes it."""
+
+    def reply(write):
+        write(f"HTTP/1.1 {status}\r\nContent-Length: {size}\r\nContent-Type: text/plain\r\n"
+              "Connection: close\r\n\r\n".encode())  # fmt: skip
+        chunk = b"internal-secret " * 4096
+        left = size
+        while left > 0 and write(chunk[:left]):
+            left -= len(chunk)
+
+    return reply

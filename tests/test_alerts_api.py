@@ -7,7 +7,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from alerts.models import Activity, AlertDelivery, AlertDestination, AlertRule
+from alerts.notify import attempt
 from monitor.models import Issue, Membership, Organization, Project
+from tests.alert_receivers import HTTPReceiver, RawHTTPServer, huge_error
 from tests.test_alerts_rules import send
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +45,7 @@ def test_rules_and_destinations_owners_write_members_read_others_404(project, pe
         format="json")  # fmt: skip
     assert created.status_code == 201, created.data
     dest = created.data
-    assert len(dest["secret"]) == 64 and dest["target"] == "https://example.com/hook"
+    assert len(dest["secret"]) == 64 and dest["target"] == "https://example.com/…"
     rule = alice.post(base(project) + "alert-rules/", {
         "name": "burst", "trigger": "frequency", "threshold": 50, "window_minutes": 5,
         "destinations": [dest["id"]], "digest_minutes": 10}, format="json")  # fmt: skip
@@ -198,3 +200,87 @@ def test_issue_page_triage(project, people):
     from alerts.recipients import member_addresses
 
     assert member_addresses(project) == ["alice@example.com"]
+
+
+@pytest.fixture
+def staff_client(project):
+    sam = get_user_model().objects.create_user("sam", is_staff=True)
+    Membership.objects.create(user=sam, organization=project.organization, role="owner")
+    client = APIClient()
+    client.force_authenticate(sam)
+    return client
+
+
+def test_only_staff_may_add_apprise_schemas_off_the_allow_list(project, people, staff_client):
+    url = base(project) + "alert-destinations/"
+    nostr = "nostr://" + "1" * 64 + "?relay=ws://127.0.0.1:9"
+    acs = "acs://user@example.com/" + "a" * 40 + "/example.communication.azure.com/o@example.com"
+    for target in (nostr, acs):
+        body = {"name": "x", "kind": "apprise", "config": {"url": target}}
+        refused = people["alice"].post(url, body, format="json")
+        assert refused.status_code == 400 and "only staff" in str(refused.data["url"]), target
+        assert staff_client.post(url, body, format="json").status_code == 201, target
+    allowed = {"name": "n", "kind": "apprise", "config": {"url": "ntfys://ntfy.sh/topic"}}
+    assert people["alice"].post(url, allowed, format="json").status_code == 201
+    page = web_client("alice")
+    action = f"/{project.organization.slug}/{project.slug}/settings/alerts/"
+    page.post(action, {"action": "create_destination", "name": "web", "kind": "apprise",
+                       "target": nostr})  # fmt: skip
+    assert not AlertDestination.objects.filter(name="web").exists()
+    answer = page.post(action, {"action": "create_destination", "name": "bad", "kind": "apprise",
+                                "target": "nonsense://x"}, follow=True)  # fmt: skip
+    assert answer.status_code == 200 and "not an Apprise URL" in answer.content.decode()
+
+
+def test_an_admin_repointing_a_private_destination_drops_the_approval(project, people,
+                                                                     staff_client):  # fmt: skip
+    receiver = HTTPReceiver().start()
+    try:
+        created = staff_client.post(base(project) + "alert-destinations/", {
+            "name": "internal", "kind": "webhook", "config": {"url": receiver.url + "/ok"},
+            "allow_private": True}, format="json")  # fmt: skip
+        assert created.status_code == 201 and created.data["allow_private"] is True
+        dest_url = base(project) + f"alert-destinations/{created.data['id']}/"
+        alice = people["alice"]
+        renamed = alice.patch(dest_url, {"name": "still internal"}, format="json")
+        assert renamed.data["allow_private"] is True  # other fields keep the approval
+        assert attempt(alice.post(dest_url + "test/").data["delivery"]).status == "sent"
+        moved = alice.patch(dest_url, {"config": {"url": receiver.url + "/elsewhere"}},
+                            format="json")  # fmt: skip
+        assert moved.status_code == 200 and moved.data["allow_private"] is False
+        assert attempt(alice.post(dest_url + "test/").data["delivery"]).status == "failed"
+        assert [hit.path for hit in receiver.hits] == ["/ok"]
+        again = staff_client.patch(dest_url, {"allow_private": True}, format="json")
+        assert again.data["allow_private"] is True  # staff approve the new target
+        assert attempt(alice.post(dest_url + "test/").data["delivery"]).status == "sent"
+    finally:
+        receiver.stop()
+    assert [hit.path for hit in receiver.hits] == ["/ok", "/elsewhere"]
+
+
+def test_members_see_neither_webhook_tokens_nor_response_bodies(project, people):
+    server = RawHTTPServer(huge_error(2000)).start()
+    try:
+        dest = AlertDestination.objects.create(
+            project=project, name="h", kind="webhook", allow_private=True,
+            config={"url": server.url + "/hooks/tok3n-5ecret?key=k3y-5ecret"},
+        )  # fmt: skip
+        attempt(people["alice"].post(base(project) + f"alert-destinations/{dest.id}/test/")
+                .data["delivery"])  # fmt: skip
+    finally:
+        server.stop()
+    bob_sees = [
+        people["bob"].get(base(project) + "alert-destinations/").content.decode(),
+        people["bob"].get(base(project) + f"alert-destinations/{dest.id}/attempts/")
+        .content.decode(),
+        web_client("bob").get(f"/{project.organization.slug}/{project.slug}/settings/")
+        .content.decode(),
+        web_client("bob").get(f"/{project.organization.slug}/{project.slug}/settings/alerts/"
+                              f"destinations/{dest.id}/").content.decode(),
+    ]  # fmt: skip
+    for shown in bob_sees:
+        assert "5ecret" not in shown and "internal-secret" not in shown
+    assert server.url in bob_sees[0]  # scheme and host are shown
+    attempts = people["alice"].get(base(project) + f"alert-destinations/{dest.id}/attempts/")
+    (tried,) = attempts.data["results"]
+    assert tried["error"] == "HTTP 500" and tried["detail"].startswith("internal-secret")

@@ -161,3 +161,39 @@ def test_a_dead_smtp_server_delays_the_email_and_loses_nothing(fp_project, setti
         assert [m["to"] for m in server.inbox.messages] == [["ops@example.com"]]
     finally:
         server.stop()
+
+
+def test_a_newline_in_an_exception_type_never_stops_an_email(fp_project, smtp):
+    from tests.test_ml_grouping import event, ingest
+
+    dest = destination(fp_project, "email", {"addresses": ["ops@example.com"]})
+    rule = AlertRule.objects.create(project=fp_project, name="new", trigger="new_issue")
+    rule.destinations.add(dest)
+    ingest(fp_project, {**event(exc_type="Evil\r\nBcc: victim@example.com"), "fingerprint": ["x"]})
+    issue = fp_project.issues.get()
+    assert issue.title == "Evil Bcc: victim@example.com: division by zero"  # normalised at ingest
+    (delivery_id,) = evaluate()
+    assert attempt(delivery_id).status == "sent", DeliveryAttempt.objects.last().error
+    (mail,) = smtp.inbox.messages
+    assert mail["to"] == ["ops@example.com"] and "Evil Bcc: victim" in mail["subject"]
+
+
+def test_control_characters_in_a_title_or_project_still_make_a_subject(smtp):
+    from email.header import decode_header, make_header
+
+    from alerts.destinations.base import IssueRef, Notification
+    from alerts.destinations.email.transport import EmailDestination
+
+    now = timezone.now()
+    issue = IssueRef(id=1, title="Broken\nheader\x1b[31m" + "x" * 500, culprit="", level="error",
+                     status="unresolved", times_seen=1, users_seen=1, first_seen=now,
+                     last_seen=now, url="http://faultline.test/i/1/", project="p")  # fmt: skip
+    notification = Notification(project="acme\r\nBcc: victim@example.com", rule="r",
+                                trigger="new_issue", issues=[issue], total=1)  # fmt: skip
+    result = EmailDestination({"recipients": ["ops@example.com"]}).send(notification)
+    assert result.ok, result.error
+    (mail,) = smtp.inbox.messages
+    assert mail["to"] == ["ops@example.com"]
+    subject = str(make_header(decode_header(mail["subject"])))
+    assert subject.startswith("[acme Bcc: victim@example.com] new issue: Broken header [31mxxx")
+    assert len(subject) <= 200 and subject.endswith("…")

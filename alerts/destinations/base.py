@@ -3,10 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+
+SUBJECT_LIMIT = 200
+_SPACES = re.compile(r"\s+")
+_BREAKING = {"Cc", "Cs", "Zl", "Zp"}  # controls (CR, LF, ESC …), lone surrogates, separators
+
+
+def one_line(text: str, limit: int = SUBJECT_LIMIT) -> str:
+    """`text` fit for a header: control and separator characters (newlines above all, which
+    make Django refuse to send) become spaces, runs of space one, at most `limit` characters."""
+    text = "".join(" " if unicodedata.category(c) in _BREAKING else c for c in text)
+    text = _SPACES.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def redacted(url: str) -> str:
+    """Scheme and host of a URL, the rest masked: what members may see of a destination whose
+    path, query or user part may carry a token."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(invalid URL)"
+    if ":" in host:
+        host = f"[{host}]"
+    rest = url.split("://", 1)[-1]
+    hidden = rest not in (f"{host}{port}", f"{host}{port}/") or parts.username is not None
+    return f"{parts.scheme}://{host}{port}" + ("/…" if hidden else "")
 
 
 @dataclass(frozen=True)
@@ -62,10 +93,10 @@ class Notification:
                 "test": "test notification"}.get(self.trigger, self.trigger)  # fmt: skip
         total = self.total or len(self.issues)
         if self.trigger == "test":
-            return f"[{self.project}] Faultline test notification"
+            return one_line(f"[{self.project}] Faultline test notification")
         if total == 1 and self.issues:
-            return f"[{self.project}] {what}: {self.issues[0].title}"[:200]
-        return f"[{self.project}] {total} × {what} ({self.rule})"
+            return one_line(f"[{self.project}] {what}: {self.issues[0].title}")
+        return one_line(f"[{self.project}] {total} × {what} ({self.rule})")
 
     @property
     def text(self) -> str:
@@ -83,18 +114,22 @@ class Notification:
 
 @dataclass(frozen=True)
 class Delivery:
-    """How one attempt ended. `permanent`: retrying cannot help (bad address, blocked URL)."""
+    """How one attempt ended. `error` is shown to every member: short, no URL, no response
+    body. `detail` (library message, response excerpt) only to owners and admins.
+    `permanent`: retrying cannot help (bad address, blocked URL)."""
 
     ok: bool
     error: str = ""
     status_code: int | None = None
     permanent: bool = False
+    detail: str = ""
 
 
 class Destination(ABC):
     """A kind of destination. Instances are built from a stored AlertDestination's config."""
 
     kind: str = ""
+    guarded: bool = True  # connects where the config says: alerts.netguard checks each socket
 
     def __init__(self, config: dict, secret: str = "", allow_private: bool = False):
         self.config = config
@@ -105,6 +140,11 @@ class Destination(ABC):
     @abstractmethod
     def clean_config(cls, config: dict) -> dict:
         """Validate and normalise a config (raises ValidationError); called before saving."""
+
+    @classmethod
+    def check_permitted(cls, config: dict, staff: bool) -> None:
+        """Raise ValidationError if only staff may save this (cleaned) config."""
+        return None
 
     @classmethod
     def describe(cls, config: dict) -> str:

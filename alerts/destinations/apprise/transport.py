@@ -1,9 +1,10 @@
 """Chat and push services through Apprise (Slack, Discord, Mattermost, Teams, Telegram, ntfy,
 Matrix, Gotify, generic JSON and ~100 more), one Apprise URL per destination.
 
-Apprise URLs carry tokens; members see them masked (Apprise's own privacy rendering). Services
-whose URL names the host (ntfy, Mattermost, Gotify, json://, …) go through the SSRF guard;
-services with a fixed public endpoint (slack://, discord://, tgram://) need no check.
+Apprise URLs carry tokens; members see only the scheme and host (of Apprise's own privacy
+rendering). Where Apprise connects (the URL's host, an `smtp=` or `relay=` parameter, each
+redirect it follows) is checked per socket by alerts.netguard during the attempt; owners and
+admins may configure only the schemas in ALERTS_APPRISE_SCHEMAS, staff any.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import logging
 
 import apprise
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from alerts.destinations.base import Delivery, Destination, Notification, require
-from alerts.netguard import BlockedURL, check_host
+from alerts.destinations.base import Delivery, Destination, Notification, redacted, require
 
 
 def _plugin(url: str):
@@ -24,9 +25,13 @@ def _plugin(url: str):
     return plugin
 
 
-def _names_a_host(plugin) -> bool:
-    """True when the URL's host part is where Apprise connects (its templates use {host})."""
-    return any("{host}" in template for template in getattr(plugin, "templates", ()))
+def schemas_of(plugin) -> set[str]:
+    """Every schema the plugin answers to (a native https:// URL of a service names its
+    plugin's schemas, not https)."""
+    names: set[str] = set()
+    for value in (getattr(plugin, "protocol", None), getattr(plugin, "secure_protocol", None)):
+        names.update([value] if isinstance(value, str) else value or ())
+    return names
 
 
 class AppriseDestination(Destination):
@@ -41,19 +46,26 @@ class AppriseDestination(Destination):
         return {"url": url}
 
     @classmethod
+    def check_permitted(cls, config: dict, staff: bool) -> None:
+        allowed = set(settings.ALERTS_APPRISE_SCHEMAS)
+        if staff or schemas_of(_plugin(config["url"])) & allowed:
+            return
+        raise ValidationError({"url": "only staff may add this kind of Apprise URL; owners and "
+                               f"admins may use {', '.join(sorted(allowed))}"})  # fmt: skip
+
+    @classmethod
     def describe(cls, config: dict) -> str:
         try:
-            return _plugin(config.get("url", "")).url(privacy=True)
+            return redacted(_plugin(config.get("url", "")).url(privacy=True))
         except ValidationError:
             return "(invalid URL)"
 
     def send(self, notification: Notification) -> Delivery:
         try:
             plugin = _plugin(self.config["url"])
-            if _names_a_host(plugin):
-                check_host(plugin.host, getattr(plugin, "port", None), self.allow_private)
-        except (ValidationError, BlockedURL) as exc:
-            return Delivery(ok=False, error=f"blocked: {exc}", permanent=True)
+        except ValidationError:
+            return Delivery(ok=False, error="not an Apprise URL this server understands",
+                            permanent=True)  # fmt: skip
         sender = apprise.Apprise()
         sender.add(plugin)
         with apprise.LogCapture(level=logging.WARNING) as logs:
@@ -61,4 +73,5 @@ class AppriseDestination(Destination):
             captured = logs.getvalue()
         if ok:
             return Delivery(ok=True)
-        return Delivery(ok=False, error=(captured.strip() or "Apprise reported a failure")[:1000])
+        return Delivery(ok=False, error="Apprise reported a failure",
+                        detail=captured.strip()[:1000])  # fmt: skip

@@ -18,6 +18,7 @@ MAX_ADDRESSES = 50
 
 class EmailDestination(Destination):
     kind = "email"
+    guarded = False  # connects only to the operator's EMAIL_HOST
 
     @classmethod
     def clean_config(cls, config: dict) -> dict:

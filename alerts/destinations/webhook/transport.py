@@ -12,13 +12,15 @@ import time
 import uuid
 
 import requests
+import urllib3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from alerts.destinations.base import Delivery, Destination, Notification, require
+from alerts.destinations.base import Delivery, Destination, Notification, redacted, require
 from alerts.netguard import BlockedURL, check_url
 
 RETRYABLE_STATUS = {408, 425, 429}
+EXCERPT_BYTES = 300  # of an error response, kept for owners and admins
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -46,7 +48,7 @@ class WebhookDestination(Destination):
 
     @classmethod
     def describe(cls, config: dict) -> str:
-        return config.get("url", "")
+        return redacted(config.get("url", ""))
 
     def send(self, notification: Notification) -> Delivery:
         url = self.config["url"]
@@ -65,15 +67,16 @@ class WebhookDestination(Destination):
             "Sentry-Hook-Signature": sign(body, self.secret),
         }
         try:
-            response = requests.post(url, data=body, headers=headers, allow_redirects=False,
-                                     timeout=settings.ALERTS_HTTP_TIMEOUT)  # fmt: skip
-        except requests.RequestException as exc:
-            return Delivery(ok=False, error=f"{type(exc).__name__}: {exc}"[:1000])
-        if 200 <= response.status_code < 300:
-            return Delivery(ok=True, status_code=response.status_code)
+            with requests.post(url, data=body, headers=headers, allow_redirects=False,
+                               timeout=settings.ALERTS_HTTP_TIMEOUT, stream=True) as response:
+                if 200 <= response.status_code < 300:
+                    return Delivery(ok=True, status_code=response.status_code)
+                excerpt = response.raw.read(EXCERPT_BYTES, decode_content=False)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            return Delivery(ok=False, error=type(exc).__name__, detail=str(exc)[:1000])
         return Delivery(
-            ok=False, status_code=response.status_code,
-            error=f"HTTP {response.status_code}: {response.text[:300]}",
+            ok=False, status_code=response.status_code, error=f"HTTP {response.status_code}",
+            detail=excerpt.decode(errors="replace"),
             permanent=400 <= response.status_code < 500
             and response.status_code not in RETRYABLE_STATUS,
         )  # fmt: skip
