@@ -93,7 +93,8 @@ def open_archive(fileobj: BinaryIO, max_members: int, max_name: int) -> zipfile.
     fileobj.seek(0)
     try:
         archive = zipfile.ZipFile(fileobj)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
+            struct.error) as exc:  # fmt: skip
         raise UnsafeZip(f"not a zip archive: {exc}") from exc
     for info in archive.infolist():
         if info.compress_type not in METHODS:

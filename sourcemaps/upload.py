@@ -198,9 +198,11 @@ def _join_chunks(job: BundleAssembly, spool) -> int:
             if name not in found:
                 raise UploadError(f"chunk {name} is gone; upload the bundle again")
             data = bytes(found[name])
+            size += len(data)
+            if size > settings.SOURCEMAPS_MAX_BUNDLE_SIZE:
+                raise UploadError(f"the bundle is over {settings.SOURCEMAPS_MAX_BUNDLE_SIZE} bytes")
             digest.update(data)
             spool.write(data)
-            size += len(data)
         del found
     if digest.hexdigest() != job.checksum:
         raise UploadError("the assembled chunks do not match the bundle checksum")

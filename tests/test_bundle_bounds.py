@@ -266,6 +266,21 @@ def test_a_failed_assembly_drops_its_chunks_so_a_retry_must_upload_again(org, to
     assert not ArtifactBundle.objects.exists()
 
 
+def test_chunks_joining_past_the_bundle_size_are_an_error(org, token, web_project, settings):
+    settings.SOURCEMAPS_CHUNK_SIZE, settings.SOURCEMAPS_MAX_BUNDLE_SIZE = 64, 1000
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    data = b"".join(hashlib.sha256(bytes([i])).digest() for i in range(32))  # 1,024 bytes
+    chunks = [data[i : i + 64] for i in range(0, len(data), 64)]  # 16: the most allowed
+    assert post_chunks(client, org, chunks).status_code == 200
+    body = {"checksum": sha1(data), "chunks": [sha1(c) for c in chunks], "projects": ["web"]}
+    url = f"/api/0/organizations/{org.slug}/artifactbundle/assemble/"
+    assert client.post(url, body, content_type="application/json").json()["state"] == "created"
+    run_pending()
+    failed = client.post(url, body, content_type="application/json").json()
+    assert failed["state"] == "error" and "over 1000 bytes" in failed["detail"]
+    assert not UploadChunk.objects.exists()
+
+
 def test_pending_chunks_are_held_to_the_organisation_quota(org, token, web_project, settings):
     settings.SOURCEMAPS_PENDING_CHUNKS_QUOTA = 3 * 1024
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
