@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import struct
 import subprocess
 import sys
 import threading
@@ -25,11 +24,10 @@ from sourcemaps import safezip, upload
 from sourcemaps.bundles import BundleError, BundleLimits, read_bundle
 from sourcemaps.models import ArtifactBundle, BundleAssembly, PendingChunkUsage, UploadChunk
 from sourcemaps.tokens import create_org_token
+from tests.bombs import KINDS, MiB, bomb
 from tests.conftest import ROOT, wait_for
 from tests.test_sourcemaps import DEBUG_ID, MAP, MINIFIED, bundle_zip
 
-MiB = 1024 * 1024
-BOMB = 200 * MiB
 RSS_BOUND = 64 * MiB  # peak RSS growth allowed while assembling a 200 MiB bomb
 LIMITS = BundleLimits(members=100, name_length=256, unpacked=64 * MiB, ratio=100,
                       manifest=MiB)  # fmt: skip
@@ -39,54 +37,11 @@ def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()  # noqa: S324
 
 
-def write_zeros(archive: zipfile.ZipFile, name: str, size: int, prefix=b"", suffix=b"") -> None:
-    """A deflated member of `size` zeros (spaces when framed as JSON), written in 1 MiB steps."""
-    info = zipfile.ZipInfo(name)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    filler = bytes(MiB) if not prefix and not suffix else b" " * MiB
-    with archive.open(info, "w") as out:
-        out.write(prefix)
-        for _ in range(size // MiB):
-            out.write(filler)
-        out.write(suffix)
-
-
-def declare_size(data: bytes, name: str, size: int) -> bytes:
-    """The archive with `name`'s uncompressed size declared as `size` in both its local header
-    and its central directory entry (the CRC stays that of the real content)."""
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    info = archive.getinfo(name)
-    out = bytearray(data)
-    struct.pack_into("<L", out, info.header_offset + 22, size)
-    entry = out.find(b"PK\x01\x02", archive.start_dir)
-    while out[entry + 46 : entry + 46 + len(name)] != name.encode():
-        entry = out.find(b"PK\x01\x02", entry + 4)
-    struct.pack_into("<L", out, entry + 24, size)
-    return bytes(out)
-
-
-def bomb(kind: str) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        if kind == "manifest":
-            write_zeros(archive, "manifest.json", BOMB, b"", b'{"files": {}}')
-        else:
-            manifest = {"files": {"app.js": {"url": "~/app.js", "type": "minified_source"}}}
-            archive.writestr("manifest.json", json.dumps(manifest))
-            write_zeros(archive, "files/app.js", BOMB)
-    data = out.getvalue()
-    if kind == "manifest":
-        return declare_size(data, "manifest.json", 100)
-    if kind == "lying member":
-        return declare_size(data, "files/app.js", 1000)
-    return data  # honest sizes: only the ratio and byte caps stop it
-
-
 @pytest.fixture(scope="module")
 def bombs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bombs")
     paths = {}
-    for kind in ("lying member", "manifest", "honest member"):
+    for kind in KINDS:
         paths[kind] = folder / f"{kind.replace(' ', '-')}.zip"
         paths[kind].write_bytes(bomb(kind))
     return paths
@@ -197,7 +152,7 @@ print(json.dumps({"grew": grew, "replies": [[r.status_code, r.json()] for r in r
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("kind", ["lying member", "manifest", "honest member"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_bomb_is_refused_within_the_rss_bound(kind, bombs, live_env, org):
     Project.objects.create(organization=org, name="Web", slug="web")
     _, token = create_org_token(org, "ci")
@@ -264,6 +219,21 @@ def test_a_failed_assembly_drops_its_chunks_so_a_retry_must_upload_again(org, to
     again = post_assemble(client, org, broken)
     assert again == {"state": "not_found", "missingChunks": [sha1(broken)]}
     assert not ArtifactBundle.objects.exists()
+
+
+def test_a_bundle_that_kept_killing_workers_is_failed(org, token, web_project, settings):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    good = bundle_zip({"a.js.map": ("source_map", {}, json.dumps(MAP).encode())})
+    post_chunks(client, org, [good])
+    assert post_assemble(client, org, good)["state"] == "created"
+    # Three deliveries whose worker died mid-way left their count (and "assembling") behind.
+    BundleAssembly.objects.update(attempts=settings.SOURCEMAPS_ASSEMBLE_ATTEMPTS,
+                                  state="assembling")  # fmt: skip
+    assert post_assemble(client, org, good)["state"] == "assembling"
+    run_pending()
+    failed = post_assemble(client, org, good)
+    assert failed["state"] == "error" and "failed 3 times" in failed["detail"]
+    assert not UploadChunk.objects.exists() and not ArtifactBundle.objects.exists()
 
 
 def test_chunks_joining_past_the_bundle_size_are_an_error(org, token, web_project, settings):
