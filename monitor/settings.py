@@ -300,6 +300,20 @@ SOURCEMAPS_CHUNK_SIZE = env_int("SOURCEMAPS_CHUNK_SIZE", 8 * 1024 * 1024)
 SOURCEMAPS_CHUNKS_PER_REQUEST = env_int("SOURCEMAPS_CHUNKS_PER_REQUEST", 64)
 SOURCEMAPS_MAX_REQUEST_SIZE = env_int("SOURCEMAPS_MAX_REQUEST_SIZE", 32 * 1024 * 1024)
 SOURCEMAPS_MAX_BUNDLE_SIZE = env_int("SOURCEMAPS_MAX_BUNDLE_SIZE", 64 * 1024 * 1024)
+# Reading a bundle (sourcemaps/safezip.py; docs/limits.md): zip entries and listed files, bytes
+# of one name, inflated bytes of all members, inflation ratio per member, manifest.json bytes.
+SOURCEMAPS_MAX_BUNDLE_MEMBERS = env_int("SOURCEMAPS_MAX_BUNDLE_MEMBERS", 10_000)
+SOURCEMAPS_MAX_MEMBER_NAME = env_int("SOURCEMAPS_MAX_MEMBER_NAME", 1024)
+SOURCEMAPS_MAX_UNPACKED_SIZE = env_int("SOURCEMAPS_MAX_UNPACKED_SIZE", 256 * 1024 * 1024)
+SOURCEMAPS_MAX_RATIO = env_int("SOURCEMAPS_MAX_RATIO", 100)
+SOURCEMAPS_MAX_MANIFEST_SIZE = env_int("SOURCEMAPS_MAX_MANIFEST_SIZE", 4 * 1024 * 1024)
+# Bytes of not yet assembled chunks an organisation may hold (each chunk counts at least 1 KiB).
+SOURCEMAPS_PENDING_CHUNKS_QUOTA = env_int("SOURCEMAPS_PENDING_CHUNKS_QUOTA", 1024 * 1024 * 1024)
+# An assembly's state (a failure's detail) is answered this long; a pending one older than this
+# is started again on the next assemble call.
+SOURCEMAPS_ASSEMBLE_STATE_SECONDS = env_int("SOURCEMAPS_ASSEMBLE_STATE_SECONDS", 600)
+# Tries at one bundle (a lost worker, a database error) before it is failed: never a crash loop.
+SOURCEMAPS_ASSEMBLE_ATTEMPTS = env_int("SOURCEMAPS_ASSEMBLE_ATTEMPTS", 3)
 # Distinct source maps one event may load (each is parsed once per event).
 SOURCEMAPS_MAX_MAPS_PER_EVENT = env_int("SOURCEMAPS_MAX_MAPS_PER_EVENT", 20)
 

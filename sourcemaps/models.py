@@ -29,12 +29,15 @@ class OrgAuthToken(models.Model):
 
 class UploadChunk(models.Model):
     """A chunk of a file being uploaded, keyed by its SHA-1; deleted once its bundle is
-    assembled, or a day later (privacy.deletion.purge_expired)."""
+    assembled or has failed, or a day later (privacy.deletion.purge_expired)."""
 
     organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
                                      related_name="+")  # fmt: skip
     checksum = models.CharField(max_length=40)
     data = models.BinaryField()
+    charge = models.PositiveIntegerField(
+        default=0, help_text="Bytes counted against the organisation's pending chunk quota."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -43,6 +46,49 @@ class UploadChunk(models.Model):
 
     def __str__(self) -> str:
         return f"chunk {self.checksum}"
+
+
+class PendingChunkUsage(models.Model):
+    """The bytes of pending chunks one organisation holds: charged by a conditional UPDATE
+    (atomic against the quota), released when chunks are deleted (sourcemaps.quota)."""
+
+    organization = models.OneToOneField("monitor.Organization", on_delete=models.CASCADE,
+                                        primary_key=True, related_name="+")  # fmt: skip
+    pending_bytes = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.pending_bytes} pending chunk bytes"
+
+
+class BundleAssembly(models.Model):
+    """An assemble request the worker has yet to finish, or one that failed: the state
+    sentry-cli polls. Deleted when its bundle is stored; a failure is answered for
+    SOURCEMAPS_ASSEMBLE_STATE_SECONDS."""
+
+    class State(models.TextChoices):
+        CREATED = "created"
+        ASSEMBLING = "assembling"
+        ERROR = "error"
+
+    organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
+                                     related_name="+")  # fmt: skip
+    checksum = models.CharField(max_length=40)
+    chunks = models.JSONField(default=list)
+    project_ids = models.JSONField(default=list)
+    release = models.CharField(max_length=200, blank=True)
+    dist = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.CREATED)
+    detail = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "checksum"],
+                                               name="bundleassembly_unique_per_org")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"assembly {self.checksum[:12]} ({self.state})"
 
 
 class ArtifactBundle(models.Model):

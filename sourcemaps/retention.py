@@ -2,8 +2,8 @@
 
 A bundle lives while it is used: retention counts from its last use (bumped at most daily when a
 frame is resolved with it) against the organisation's `retention_days`. Chunks of uploads that
-never assembled are dropped after a day. Deleting a project drops its index rows and every
-bundle no other project uses."""
+never assembled are dropped after a day (releasing their quota), and so are assembly states.
+Deleting a project drops its index rows and every bundle no other project uses."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import datetime as dt
 
 from django.db.models import Count
 
-from sourcemaps.models import ArtifactBundle, ArtifactFile, UploadChunk
+from sourcemaps import quota
+from sourcemaps.models import ArtifactBundle, ArtifactFile, BundleAssembly, UploadChunk
 
 CHUNK_MAX_AGE = dt.timedelta(days=1)
 
@@ -36,5 +37,8 @@ def purge_expired(now: dt.datetime, cutoffs: dict[int, dt.datetime],
         bundles += delete_in_chunks(
             ArtifactBundle.objects.filter(organization_id=org_id, last_used_at__lt=cutoff)
         )
-    chunks = delete_in_chunks(UploadChunk.objects.filter(created_at__lt=now - CHUNK_MAX_AGE))
+    expired = UploadChunk.objects.filter(created_at__lt=now - CHUNK_MAX_AGE)
+    chunks = sum(quota.drop_chunks(org_id, expired) for org_id in
+                 expired.values_list("organization_id", flat=True).distinct())  # fmt: skip
+    delete_in_chunks(BundleAssembly.objects.filter(updated_at__lt=now - CHUNK_MAX_AGE))
     return {"artifact_bundles": bundles, "upload_chunks": chunks}

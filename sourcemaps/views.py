@@ -41,7 +41,7 @@ def org_endpoint(view):
             return view(request, organization)
         except upload.UploadError as exc:
             return JsonResponse({"state": "error", "detail": str(exc), "missingChunks": []},
-                                status=400)  # fmt: skip
+                                status=exc.status)  # fmt: skip
 
     return wrapper
 
