@@ -10,6 +10,7 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from access import visible_issues
 from embeddings import store
 from embeddings.encoder import current_spec
 from embeddings.models import EmbeddingModel
@@ -17,10 +18,6 @@ from grouping.merge import merge_by_user, unmerge_hash
 from monitor.models import GroupHash, Issue
 
 MAX_SIMILAR = 50
-
-
-def visible_issues(user):
-    return Issue.objects.filter(project__organization__memberships__user=user)
 
 
 def issue_summary(issue: Issue) -> dict:
