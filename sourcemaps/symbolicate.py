@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
-from symbolic.sourcemap import SourceMapView, SourceView
-
 from sourcemaps.bundles import parse_debug_id
+from sourcemaps.parsed import ParsedMap, ParsedMaps
 
 CONTEXT_LINES = 5
 MAX_LINE = 1024
 MAX_IMAGES = 500
+MAX_NAME = 512
+# Scope names that say nothing (Sentry's list): the caller's call site names such a frame.
+USELESS_NAMES = {"<anonymous>", "<unknown>", "__webpack_require__", "__webpack_modules__"}
 SOURCE_MAPPING_URL = re.compile(rb"//[#@]\s*sourceMappingURL=(\S+)\s*$")
 JS_PLATFORMS = {"javascript", "node"}
 
@@ -80,23 +82,24 @@ def clean_filename(source: str) -> str:
 
 @dataclass
 class _Map:
-    view: SourceMapView
+    parsed: ParsedMap
     url: str
     resolved_with: str
     minified: Artifact | None
     bundle_id: int
-    minified_view: SourceView | None = None
 
 
 @dataclass
 class MapCache:
-    """Source maps of one event, each loaded and parsed at most once."""
+    """Source maps of one event, each loaded at most once (and parsed at most once per process
+    through `parsed`)."""
 
     loader: Loader
     images: dict[str, uuid.UUID]
     release: str
     dist: str
     max_maps: int
+    parsed: ParsedMaps
     maps: dict[str, _Map | None] = field(default_factory=dict)
     used_bundles: set[int] = field(default_factory=set)
 
@@ -122,11 +125,10 @@ class MapCache:
             return None
         if source_map is None:
             return None
-        try:
-            view = SourceMapView.from_json_bytes(source_map.content)
-        except Exception:  # a map that does not parse resolves nothing
+        parsed = self.parsed.get(source_map.content, minified.content if minified else None)
+        if parsed is None:
             return None
-        return _Map(view, source_map.url, resolved_with, minified, source_map.bundle_id)
+        return _Map(parsed, source_map.url, resolved_with, minified, source_map.bundle_id)
 
     def _map_of(self, minified: Artifact | None, abs_path: str) -> Artifact | None:
         if minified is None:
@@ -145,56 +147,88 @@ def _line(text: str) -> str:
     return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
 
 
-def resolve_frame(frame: dict, cache: MapCache) -> dict | None:
-    """The original frame, or None when it cannot be resolved."""
+@dataclass(frozen=True)
+class FunctionName:
+    name: str | None
+    source: str  # scope, callsite or minified (the frame keeps the name it was sent with)
+    callsite: str | None  # the map's name at this frame's call: the next frame's function
+
+
+def function_name(found: _Map, lineno: int, colno: int, minified_name: str | None,
+                  caller: str | None) -> FunctionName:  # fmt: skip
+    """As Sentry's symbolication names a frame: the original function enclosing the position
+    (the scope index), else the name the caller's call site maps to, else the minified one."""
+    token = found.parsed.scopes.lookup(lineno, colno, 0) if found.parsed.scopes else None
+    if token is None:
+        return FunctionName(None, "minified", None)
+    callsite = (token.name or "")[:MAX_NAME] or None
+    scope = (token.function_name or "")[:MAX_NAME]
+    if scope and scope not in USELESS_NAMES:
+        return FunctionName(scope, "scope", callsite)
+    if caller:
+        return FunctionName(caller, "callsite", callsite)
+    if not minified_name and scope:
+        return FunctionName(scope, "scope", callsite)
+    return FunctionName(None, "minified", callsite)
+
+
+def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
+                  ) -> tuple[dict | None, str | None]:  # fmt: skip
+    """The original frame, or None when it cannot be resolved; and the name its call site
+    maps to, which names the next (called) frame when its own scope is unknown."""
     abs_path = frame.get("abs_path") or frame.get("filename")
     lineno, colno = frame.get("lineno"), frame.get("colno")
     if not abs_path or not isinstance(lineno, int) or not isinstance(colno, int):
-        return None
+        return None, None
     if lineno < 1 or colno < 1:
-        return None
+        return None, None
     found = cache.for_file(abs_path)
     if found is None:
-        return None
-    if found.minified is not None and found.minified_view is None:
-        found.minified_view = SourceView.from_bytes(found.minified.content)
-    function = frame.get("function")
-    if function and found.minified_view is not None:
-        token = found.view.lookup(lineno - 1, colno - 1, function, found.minified_view)
-    else:
-        token = found.view.lookup(lineno - 1, colno - 1)
+        return None, None
+    view = found.parsed.view
+    token = view.lookup(lineno - 1, colno - 1)
     if token is None or not token.src or token.dst_line != lineno - 1:
-        return None  # symbolic answers the nearest earlier token, even from another line
+        return None, None  # symbolic answers the nearest earlier token, even from another line
+    source = view.get_sourceview(token.src_id) if token.src_id is not None else None
+    if source is not None and token.src_line >= len(source):
+        return None, None  # a map that points past its own source lies about the rest too
     cache.used_bundles.add(found.bundle_id)
     source_url = urljoin(found.url, token.src) if "://" not in token.src else token.src
     if found.url.startswith("~/") and not token.src.startswith(("~", "/")) \
             and "://" not in token.src:  # fmt: skip
         source_url = "~" + urljoin(found.url[1:], token.src)
+    named = function_name(found, lineno, colno, frame.get("function"), caller)
     out = {k: v for k, v in frame.items()
            if k not in ("module", "context_line", "pre_context", "post_context")}  # fmt: skip
     out.update(abs_path=source_url[:1024], filename=clean_filename(token.src)[:512],
                lineno=token.src_line + 1, colno=token.src_col + 1,
                in_app="/node_modules/" not in token.src,
-               data={"sourcemap": found.url, "resolved_with": found.resolved_with})  # fmt: skip
-    if token.function_name:
-        out["function"] = token.function_name[:512]
-    source = found.view.get_sourceview(token.src_id) if token.src_id is not None else None
-    if source is not None and token.src_line < len(source):
+               data={"sourcemap": found.url, "resolved_with": found.resolved_with,
+                     "function_from": named.source})  # fmt: skip
+    if named.name:
+        out["function"] = named.name
+    if source is not None:
         line = token.src_line
         out["context_line"] = _line(source[line])
         out["pre_context"] = [_line(t) for t in source[max(0, line - CONTEXT_LINES) : line]]
         out["post_context"] = [_line(t) for t in source[line + 1 : line + 1 + CONTEXT_LINES]]
-    return out
+    return out, named.callsite
 
 
 def _resolve_container(container: dict, cache: MapCache) -> None:
     stacktrace = container.get("stacktrace")
     if not isinstance(stacktrace, dict) or not stacktrace.get("frames"):
         return
-    resolved = [resolve_frame(frame, cache) for frame in stacktrace["frames"]]
+    resolved, caller = [], None
+    for frame in stacktrace["frames"]:  # oldest first: each frame's caller comes before it
+        new, caller = resolve_frame(frame, cache, caller)
+        resolved.append(new)
     if not any(resolved):
         return
     container["raw_stacktrace"] = copy.deepcopy(stacktrace)
+    for raw, new in zip(container["raw_stacktrace"]["frames"], resolved, strict=True):
+        if new is not None and new["data"]["function_from"] == "minified":
+            raw["data"] = {**(raw.get("data") or {}), "function_unresolved": True}
     container["stacktrace"] = {**stacktrace, "frames": [
         new or old for new, old in zip(resolved, stacktrace["frames"], strict=True)]}  # fmt: skip
 
@@ -218,14 +252,18 @@ def _containers(data: dict) -> list[dict]:
     return out
 
 
-def resolve_event(data: dict, loader: Loader, max_maps: int = 20) -> set[int]:
-    """Resolve every frame of the event in place; returns the bundles used."""
+def resolve_event(data: dict, loader: Loader, max_maps: int = 20,
+                  parsed: ParsedMaps | None = None) -> set[int]:  # fmt: skip
+    """Resolve every frame of the event in place; returns the bundles used. `parsed` keeps
+    parsed maps across events (without it, each map is parsed for this event only)."""
     images = {}
     for image in (data.get("debug_meta") or {}).get("images") or []:
         debug_id = parse_debug_id(image.get("debug_id"))
         if debug_id:
             images[image["code_file"]] = debug_id
-    cache = MapCache(loader, images, data.get("release", ""), data.get("dist", ""), max_maps)
+    parsed = parsed if parsed is not None else ParsedMaps(max_bytes=0)
+    cache = MapCache(loader, images, data.get("release", ""), data.get("dist", ""), max_maps,
+                     parsed)  # fmt: skip
     for container in _containers(data):
         _resolve_container(container, cache)
     return cache.used_bundles

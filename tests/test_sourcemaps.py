@@ -401,3 +401,80 @@ def test_a_hostile_event_costs_a_bounded_number_of_lookups():
     loader = DictLoader()
     resolve_event(event, loader, max_maps=20)
     assert loader.calls <= 40  # at most two lookups (file, then map) per file tried
+
+
+@pytest.fixture(scope="module")
+def node_names(tmp_path_factory):
+    """A real esbuild bundle of tests/js/app/names for Node, debug IDs injected by the real
+    sentry-cli, and the events its real @sentry/node sends (normalized as ingest stores them)."""
+    from ingest.normalize import normalize_event
+
+    dist = jsbuild.build_names_bundle(tmp_path_factory.mktemp("names"), "node.js", "names@1")
+    injected = jsbuild.run_cli("unused", "sourcemaps", "inject", str(dist))
+    assert injected.returncode == 0, injected.stderr
+    sent = jsbuild.node_events(dist / "app.min.js")
+    assert len(sent) == 3
+    debug_id = uuid.UUID(json.loads((dist / "app.min.js.map").read_text())["debugId"])
+    loader = DictLoader({
+        (debug_id, "source_map"): Artifact("~/app.min.js.map",
+                                           (dist / "app.min.js.map").read_bytes(), {}, 1),
+        (debug_id, "minified_source"): Artifact("~/app.min.js",
+                                                (dist / "app.min.js").read_bytes(), {}, 1)})
+    return [normalize_event(e, 0.0, uuid.uuid4().hex) for e in sent], loader
+
+
+def by_value(events, text):
+    return next(e for e in events if text in e["exception"][-1]["value"])
+
+
+def test_every_frame_kind_of_a_real_node_bundle_gets_its_original_name(node_names):
+    sent, loader = node_names
+    events = json.loads(json.dumps(sent))
+    for event in events:
+        assert resolve_event(event, loader) == {1}
+    marked = []
+    for event in events:
+        for frame in event["exception"][-1]["stacktrace"]["frames"]:
+            mark = jsbuild.frame_mark(frame)
+            if mark:
+                marked.append((mark, frame["function"]))
+                assert frame["pre_context"] and frame["post_context"], frame
+    kinds = {kind for (kind, _), _ in marked}
+    assert kinds == {"async", "function", "default", "object", "method", "arrow"}
+    assert [(name, got) for (_, name), got in marked if got != name] == []
+    assert len(marked) == 17
+    # The module's top level (`main();`) has no function: it keeps the minified name, and the
+    # minified frame says the name was not resolved.
+    exc = events[0]["exception"][-1]
+    top = [(f, raw) for f, raw in zip(exc["stacktrace"]["frames"], exc["raw_stacktrace"]["frames"],
+                                      strict=True) if f.get("context_line") == "main();"]
+    assert len(top) == 1 and top[0][0]["data"]["function_from"] == "minified"
+    assert top[0][0]["function"] == top[0][1]["function"] == "Object.?"
+    assert top[0][1]["data"]["function_unresolved"] is True
+
+
+def test_maps_are_parsed_once_per_process_within_a_byte_budget(node_names):
+    from sourcemaps.parsed import ParsedMaps
+
+    sent, loader = node_names
+    parsed = ParsedMaps(max_bytes=256 << 20)
+    for event in json.loads(json.dumps(sent)) * 2:
+        resolve_event(event, loader, parsed=parsed)
+    assert parsed.parses == 1 and len(parsed.entries) == 1
+    small = ParsedMaps(max_bytes=1 << 20)  # this map does not fit: parsed per event, not kept
+    for event in json.loads(json.dumps(sent)):
+        resolve_event(event, loader, parsed=small)
+    assert small.parses == 3 and not small.entries and small.used == 0
+
+
+def test_minified_error_classes_get_their_declared_names(node_names):
+    sent, loader = node_names
+    events = json.loads(json.dumps(sent))
+    for event in events:
+        resolve_event(event, loader)
+    missing = by_value(events, "no such sku")["exception"][-1]
+    invalid = by_value(events, "bad discount code")["exception"][-1]
+    builtin = by_value(events, "reading 'reduce'")["exception"][-1]
+    assert (missing["type"], invalid["type"], builtin["type"]) == (
+        "NotFoundError", "ValidationError", "TypeError")
+    assert missing["minified_type"] not in ("NotFoundError", "") and "minified_type" not in builtin
