@@ -26,6 +26,8 @@ CONTEXT_LINES = 5
 MAX_LINE = 1024
 MAX_IMAGES = 500
 MAX_NAME = 512
+TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]{0,63}")
+MINIFIED_TYPE_LENGTH = 2
 # Scope names that say nothing (Sentry's list): the caller's call site names such a frame.
 USELESS_NAMES = {"<anonymous>", "<unknown>", "__webpack_require__", "__webpack_modules__"}
 SOURCE_MAPPING_URL = re.compile(rb"//[#@]\s*sourceMappingURL=(\S+)\s*$")
@@ -215,6 +217,53 @@ def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
     return out, named.callsite
 
 
+def _utf16_col(line_start: bytes) -> int:
+    """Source-map columns count UTF-16 code units."""
+    return len(line_start.decode("utf-8", "replace").encode("utf-16-le")) // 2
+
+
+def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
+    """Whether the minified file declares a class `minified_type` (`class Xd` or `Xd=class`),
+    and the original name the map gives that declaration (None when it gives none)."""
+    minified = found.parsed.minified
+    if minified is None or not TYPE_NAME.fullmatch(minified_type):
+        return False, None
+    if minified_type not in found.parsed.classes:
+        name = re.escape(minified_type.encode())
+        match = re.search(rb"(?<![\w$])class\s+(" + name + rb")(?![\w$])|(?<![\w$.])("
+                          + name + rb")\s*=\s*class(?![\w$])", minified)  # fmt: skip
+        if match is None:
+            found.parsed.classes[minified_type] = ""
+        else:
+            start = match.start(1) if match.group(1) else match.start(2)
+            line_start = minified.rfind(b"\n", 0, start) + 1
+            line, col = minified.count(b"\n", 0, start), _utf16_col(minified[line_start:start])
+            token = found.parsed.view.lookup(line, col)
+            exact = token is not None and (token.dst_line, token.dst_col) == (line, col)
+            original = (token.name or "")[:MAX_NAME] if exact else ""
+            found.parsed.classes[minified_type] = original or None
+    known = found.parsed.classes[minified_type]
+    return known != "", known or None
+
+
+def resolve_type(exc: dict, maps: list[_Map]) -> None:
+    """An exception type a minifier renamed gets the class declaration's original name;
+    `minified_type` keeps the name reported. A renamed type the maps cannot name keeps it, and
+    `minified_type` equal to `type` tells grouping not to rely on it."""
+    reported = exc.get("type")
+    if not isinstance(reported, str) or not reported:
+        return
+    for found in maps:
+        declared, original = declared_class(found, reported)
+        if declared:
+            exc["type"], exc["minified_type"] = original or reported, reported
+            return
+    short = TYPE_NAME.fullmatch(reported) and len(reported) <= MINIFIED_TYPE_LENGTH
+    if maps and short and all(found.parsed.minified is None for found in maps):
+        exc["minified_type"] = reported  # no minified file to look in: a short name is taken
+        # for a minifier's
+
+
 def _resolve_container(container: dict, cache: MapCache) -> None:
     stacktrace = container.get("stacktrace")
     if not isinstance(stacktrace, dict) or not stacktrace.get("frames"):
@@ -225,6 +274,11 @@ def _resolve_container(container: dict, cache: MapCache) -> None:
         resolved.append(new)
     if not any(resolved):
         return
+    if "type" in container:  # an exception: the maps of its newest frames first
+        maps = [cache.for_file(f.get("abs_path") or f.get("filename"))
+                for f, new in zip(reversed(stacktrace["frames"]), reversed(resolved), strict=True)
+                if new is not None]  # fmt: skip
+        resolve_type(container, list({id(m): m for m in maps if m is not None}.values()))
     container["raw_stacktrace"] = copy.deepcopy(stacktrace)
     for raw, new in zip(container["raw_stacktrace"]["frames"], resolved, strict=True):
         if new is not None and new["data"]["function_from"] == "minified":
