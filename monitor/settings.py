@@ -300,8 +300,10 @@ SOURCEMAPS_CHUNK_SIZE = env_int("SOURCEMAPS_CHUNK_SIZE", 8 * 1024 * 1024)
 SOURCEMAPS_CHUNKS_PER_REQUEST = env_int("SOURCEMAPS_CHUNKS_PER_REQUEST", 64)
 SOURCEMAPS_MAX_REQUEST_SIZE = env_int("SOURCEMAPS_MAX_REQUEST_SIZE", 32 * 1024 * 1024)
 SOURCEMAPS_MAX_BUNDLE_SIZE = env_int("SOURCEMAPS_MAX_BUNDLE_SIZE", 64 * 1024 * 1024)
-# Distinct source maps one event may load (each is parsed once per event).
+# Distinct source maps one event may load (each loaded once per event).
 SOURCEMAPS_MAX_MAPS_PER_EVENT = env_int("SOURCEMAPS_MAX_MAPS_PER_EVENT", 20)
+# Parsed source maps kept per worker process (estimated bytes; least recently used go first).
+SOURCEMAPS_PARSED_CACHE_BYTES = env_int("SOURCEMAPS_PARSED_CACHE_BYTES", 256 * 1024 * 1024)
 
 # --- Attachments (issue 9): bytes per event and stored per project; over either, dropped.
 ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024)

@@ -11,6 +11,7 @@ resolves positions, with the minified function names.
 
 from __future__ import annotations
 
+import faulthandler
 import hashlib
 import os
 import resource
@@ -24,7 +25,7 @@ from symbolic.sourcemapcache import SourceMapCache
 
 SCOPES_SECONDS = 5.0  # wall and CPU time to index one minified file's scopes
 SCOPES_MEMORY = 1 << 30  # address space the child may add while indexing
-COST_FACTOR = 6  # resident bytes per byte of map + minified source (bench/sourcemap_names.py)
+COST_FACTOR = 7  # resident bytes per byte of map + minified source (bench/sourcemap_names.py)
 FAILED_COST = 4096  # a map that did not parse is remembered, at this cost
 
 
@@ -43,6 +44,7 @@ def _child_survives(build, seconds: float, memory: int) -> bool:
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
+            faulthandler.disable()  # a crash here is the expected answer, not worth a dump
             cpu = int(seconds) + 1
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
             with open("/proc/self/statm") as statm:
@@ -94,13 +96,18 @@ class ParsedMaps:
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self.entries: OrderedDict[bytes, ParsedMap | None] = OrderedDict()
+        self.entries: OrderedDict[object, ParsedMap | None] = OrderedDict()
         self.used = 0
         self.parses = 0
 
-    def get(self, source_map: bytes, minified: bytes | None) -> ParsedMap | None:
-        key = hashlib.blake2b(source_map, digest_size=16).digest()
-        key += hashlib.blake2b(minified or b"", digest_size=16).digest()
+    def get(self, source_map: bytes, minified: bytes | None,
+            identity: tuple | None = None) -> ParsedMap | None:  # fmt: skip
+        """`identity` names immutable stored files (their ids), which spares hashing the
+        content on every event; without it the content is the key."""
+        key: object = identity
+        if key is None:
+            key = hashlib.blake2b(source_map, digest_size=16).digest()
+            key += hashlib.blake2b(minified or b"", digest_size=16).digest()
         if key in self.entries:
             self.entries.move_to_end(key)
             return self.entries[key]

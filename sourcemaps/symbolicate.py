@@ -40,6 +40,7 @@ class Artifact:
     content: bytes
     headers: dict
     bundle_id: int
+    file_id: int | None = None  # a stored file's id: its content never changes
 
 
 class Loader(Protocol):
@@ -127,7 +128,11 @@ class MapCache:
             return None
         if source_map is None:
             return None
-        parsed = self.parsed.get(source_map.content, minified.content if minified else None)
+        identity = None
+        if source_map.file_id is not None and (minified is None or minified.file_id is not None):
+            identity = (source_map.file_id, minified.file_id if minified else None)
+        parsed = self.parsed.get(source_map.content, minified.content if minified else None,
+                                 identity)  # fmt: skip
         if parsed is None:
             return None
         return _Map(parsed, source_map.url, resolved_with, minified, source_map.bundle_id)

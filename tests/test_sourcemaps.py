@@ -478,3 +478,41 @@ def test_minified_error_classes_get_their_declared_names(node_names):
     assert (missing["type"], invalid["type"], builtin["type"]) == (
         "NotFoundError", "ValidationError", "TypeError")
     assert missing["minified_type"] not in ("NotFoundError", "") and "minified_type" not in builtin
+
+
+def test_a_minified_file_that_crashes_the_scope_parser_costs_only_its_names():
+    """Thousands of nested brackets overflow swc's stack (a segfault no `except` catches):
+    the scope index is tried in a bounded child first, and the frame still resolves its
+    position, keeping the minified function name."""
+    hostile = MINIFIED.split(b"\n")[0] + b"x=" + b"(" * 20000 + b"1" + b")" * 20000 + b";\n"
+    loader = DictLoader({**artifacts(),
+                         (DEBUG_ID, "minified_source"): Artifact("~/app.js", hostile, {}, 1)})
+    event = js_event()
+    assert resolve_event(event, loader) == {1}
+    frame = event["exception"][0]["stacktrace"]["frames"][-1]
+    assert frame["filename"] == "src/boom.js" and frame["lineno"] == 3
+    assert frame["function"] == "b" and frame["data"]["function_from"] == "minified"
+
+
+def test_a_map_that_points_past_its_source_leaves_the_frame_as_it_was():
+    lying = {**MAP, "mappings": "AAoPA,SAASA"}  # line 500 of a five-line source
+    loader = DictLoader({(DEBUG_ID, "source_map"): Artifact("~/app.js.map",
+                                                            json.dumps(lying).encode(), {}, 1),
+                         (DEBUG_ID, "minified_source"): Artifact("~/app.js", MINIFIED, {}, 1)})
+    event = js_event()
+    for frame in event["exception"][0]["stacktrace"]["frames"]:
+        frame["colno"] = 1
+    before = json.loads(json.dumps(event))
+    assert resolve_event(event, loader) == set()
+    assert event == before
+
+
+def test_huge_names_are_cut_to_the_name_limit():
+    huge = {**MAP, "names": ["n" * 100_000 + str(i) for i in range(len(MAP["names"]))]}
+    loader = DictLoader({(DEBUG_ID, "source_map"): Artifact("~/app.js.map",
+                                                            json.dumps(huge).encode(), {}, 1),
+                         (DEBUG_ID, "minified_source"): Artifact("~/app.js", MINIFIED, {}, 1)})
+    event = js_event()
+    assert resolve_event(event, loader) == {1}
+    frame = event["exception"][0]["stacktrace"]["frames"][-1]
+    assert frame["function"].startswith("nnn") and len(frame["function"]) == 512
