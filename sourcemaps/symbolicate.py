@@ -227,6 +227,14 @@ def _utf16_col(line_start: bytes) -> int:
     return len(line_start.decode("utf-8", "replace").encode("utf-16-le")) // 2
 
 
+def _original_text_is(found: _Map, token, name: str) -> bool:
+    source = found.parsed.view.get_sourceview(token.src_id) if token.src_id is not None else None
+    if source is None or token.src_line >= len(source):
+        return False
+    match = TYPE_NAME.match(source[token.src_line][token.src_col :])
+    return match is not None and match.group() == name
+
+
 def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
     """Whether the minified file declares a class `minified_type` (`class Xd` or `Xd=class`),
     and the original name the map gives that declaration (None when it gives none)."""
@@ -246,6 +254,8 @@ def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
             token = found.parsed.view.lookup(line, col)
             exact = token is not None and (token.dst_line, token.dst_col) == (line, col)
             original = (token.name or "")[:MAX_NAME] if exact else ""
+            if exact and not original and _original_text_is(found, token, minified_type):
+                original = minified_type  # not renamed: a map names only what it renamed
             found.parsed.classes[minified_type] = original or None
     known = found.parsed.classes[minified_type]
     return known != "", known or None
@@ -260,8 +270,9 @@ def resolve_type(exc: dict, maps: list[_Map]) -> None:
         return
     for found in maps:
         declared, original = declared_class(found, reported)
-        if declared:
+        if declared and original != reported:
             exc["type"], exc["minified_type"] = original or reported, reported
+        if declared:
             return
     short = TYPE_NAME.fullmatch(reported) and len(reported) <= MINIFIED_TYPE_LENGTH
     if maps and short and all(found.parsed.minified is None for found in maps):
