@@ -14,8 +14,8 @@ function runScenario(kind, request) {
 }
 
 window.runScenarios = function runScenarios() {
-  runScenario("stock", { sku: "nope" }); // frame:assigned:runScenarios
-  runScenario("price", { code: "bad" }); // frame:assigned:runScenarios
-  runScenario("total", { items: null }); // frame:assigned:runScenarios
+  runScenario("stock", { sku: "nope" }); // frame:assigned:window.runScenarios
+  runScenario("price", { code: "bad" }); // frame:assigned:window.runScenarios
+  runScenario("total", { items: null }); // frame:assigned:window.runScenarios
   return Sentry.flush(10000);
 };
