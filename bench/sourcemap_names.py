@@ -59,8 +59,12 @@ def build() -> tuple[list[dict], Loader, int]:
     map_bytes = (dist / "app.min.js.map").read_bytes()
     minified = (dist / "app.min.js").read_bytes()
     debug_id = uuid.UUID(json.loads(map_bytes)["debugId"])
-    loader = Loader({(debug_id, "source_map"): Artifact("~/app.min.js.map", map_bytes, {}, 1, 1),
-                     (debug_id, "minified_source"): Artifact("~/app.min.js", minified, {}, 1, 2)})
+    loader = Loader(
+        {
+            (debug_id, "source_map"): Artifact("~/app.min.js.map", map_bytes, {}, 1, 1),
+            (debug_id, "minified_source"): Artifact("~/app.min.js", minified, {}, 1, 2),
+        }
+    )
     events = [normalize_event(e, 0.0, uuid.uuid4().hex) for e in sent]
     return events, loader, len(map_bytes) + len(minified)
 
@@ -106,8 +110,10 @@ def main() -> None:
     cold = time.perf_counter() - start
     grown = process.memory_info().rss - before
     per_kind(resolved)
-    print(f"first event (parse, scope index in a child and here): {cold * 1000:.0f} ms; "
-          f"RSS +{grown / 2**20:.1f} MiB = {grown / size:.1f}× map + minified")
+    print(
+        f"first event (parse, scope index in a child and here): {cold * 1000:.0f} ms; "
+        f"RSS +{grown / 2**20:.1f} MiB = {grown / size:.1f}× map + minified"
+    )
     copies = [json.loads(json.dumps(events)) for _ in range(args.repeat)]
     start = time.perf_counter()
     for batch in copies:

@@ -3,9 +3,12 @@ context lines (Sentry's `symbolic`, the Rust source-map reader Sentry itself run
 
 A frame is resolved through the debug ID its file carries in the event's `debug_meta` (injected
 by `sentry-cli sourcemaps inject` or a bundler plugin), else through the release's artifacts by
-URL (`~/path` as sentry-cli names them). Each source map is parsed once per event. Resolved
-traces keep the minified one as `raw_stacktrace`; fingerprints and embeddings read the resolved
-`stacktrace`. A missing or unreadable map leaves the frame exactly as it was.
+URL (`~/path` as sentry-cli names them). Each source map is loaded once per event and parsed
+once per process (sourcemaps.parsed). Function names come from the map's scopes, else the
+caller's call site, else stay minified (marked so); renamed exception classes get their
+declared names. Resolved traces keep the minified one as `raw_stacktrace`; fingerprints and
+embeddings read the resolved `stacktrace`. A missing, unreadable or lying map leaves the frame
+exactly as it was.
 
 The stage is pure given a `Loader` (sourcemaps.store.DbLoader reads PostgreSQL).
 """
