@@ -31,6 +31,8 @@ MAX_IMAGES = 500
 MAX_NAME = 512
 TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]{0,63}")
 MINIFIED_TYPE_LENGTH = 2
+MAX_TYPE = 256  # as normalize keeps an exception type
+MAX_CLASSES = 1024  # class names remembered per parsed map
 # Scope names that say nothing (Sentry's list): the caller's call site names such a frame.
 USELESS_NAMES = {"<anonymous>", "<unknown>", "__webpack_require__", "__webpack_modules__"}
 SOURCE_MAPPING_URL = re.compile(rb"//[#@]\s*sourceMappingURL=(\S+)\s*$")
@@ -245,6 +247,8 @@ def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
     if minified is None or not TYPE_NAME.fullmatch(minified_type):
         return False, None
     if minified_type not in found.parsed.classes:
+        if len(found.parsed.classes) >= MAX_CLASSES:  # hostile streams of distinct types
+            found.parsed.classes.clear()
         name = re.escape(minified_type.encode())
         match = re.search(rb"(?<![\w$])class\s+(" + name + rb")(?![\w$])|(?<![\w$.])("
                           + name + rb")\s*=\s*class(?![\w$])", minified)  # fmt: skip
@@ -256,7 +260,7 @@ def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
             line, col = minified.count(b"\n", 0, start), _utf16_col(minified[line_start:start])
             token = found.parsed.view.lookup(line, col)
             exact = token is not None and (token.dst_line, token.dst_col) == (line, col)
-            original = (token.name or "")[:MAX_NAME] if exact else ""
+            original = (token.name or "")[:MAX_TYPE] if exact else ""
             if exact and not original and _original_text_is(found, token, minified_type):
                 original = minified_type  # not renamed: a map names only what it renamed
             found.parsed.classes[minified_type] = original or None
@@ -279,8 +283,7 @@ def resolve_type(exc: dict, maps: list[_Map]) -> None:
             return
     short = TYPE_NAME.fullmatch(reported) and len(reported) <= MINIFIED_TYPE_LENGTH
     if maps and short and all(found.parsed.minified is None for found in maps):
-        exc["minified_type"] = reported  # no minified file to look in: a short name is taken
-        # for a minifier's
+        exc["minified_type"] = reported  # no minified file to look in: short means minified
 
 
 def _resolve_container(container: dict, cache: MapCache) -> None:
