@@ -35,7 +35,7 @@ class Loader:
     def __init__(self, artifacts: dict):
         self.artifacts = artifacts
 
-    def by_debug_id(self, debug_id, kind):
+    def by_debug_id(self, debug_id, kind, content=True):
         return self.artifacts.get((debug_id, kind))
 
     def by_url(self, urls, release, dist):

@@ -100,6 +100,9 @@ class ParsedMaps:
         self.used = 0
         self.parses = 0
 
+    def __contains__(self, identity: object) -> bool:
+        return identity in self.entries
+
     def get(self, source_map: bytes, minified: bytes | None,
             identity: tuple | None = None) -> ParsedMap | None:  # fmt: skip
         """`identity` names immutable stored files (their ids), which spares hashing the

@@ -29,17 +29,21 @@ def parsed_maps() -> ParsedMaps:
 def _artifact(row: ArtifactFile | None) -> Artifact | None:
     if row is None:
         return None
-    return Artifact(row.url, bytes(row.content), row.headers or {}, row.bundle_id, row.id)
+    content = bytes(row.content) if "content" not in row.get_deferred_fields() else b""
+    return Artifact(row.url, content, row.headers or {}, row.bundle_id, row.id)
 
 
 class DbLoader:
     def __init__(self, project_id: int):
         self.project_id = project_id
 
-    def by_debug_id(self, debug_id: uuid.UUID, kind: str) -> Artifact | None:
+    def by_debug_id(self, debug_id: uuid.UUID, kind: str,
+                    content: bool = True) -> Artifact | None:  # fmt: skip
+        """Without `content`, the row's other fields (content is b"")."""
         rows = ArtifactFile.objects.filter(project_id=self.project_id, debug_id=debug_id,
                                            kind=kind)  # fmt: skip
-        return _artifact(rows.only(*FIELDS).order_by("-id").first())
+        fields = FIELDS if content else tuple(f for f in FIELDS if f != "content")
+        return _artifact(rows.only(*fields).order_by("-id").first())
 
     def by_url(self, urls: list[str], release: str, dist: str) -> Artifact | None:
         rows = ArtifactFile.objects.filter(project_id=self.project_id, release=release,

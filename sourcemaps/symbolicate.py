@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
+from symbolic.sourcemapcache import SourceMapCacheToken
+
 from sourcemaps.bundles import parse_debug_id
 from sourcemaps.parsed import ParsedMap, ParsedMaps
 
@@ -49,7 +51,8 @@ class Artifact:
 
 
 class Loader(Protocol):
-    def by_debug_id(self, debug_id: uuid.UUID, kind: str) -> Artifact | None: ...
+    def by_debug_id(self, debug_id: uuid.UUID, kind: str,
+                    content: bool = True) -> Artifact | None: ...  # fmt: skip
 
     def by_url(self, urls: list[str], release: str, dist: str) -> Artifact | None: ...
 
@@ -122,8 +125,7 @@ class MapCache:
     def _load(self, abs_path: str) -> _Map | None:
         debug_id = self.images.get(abs_path)
         if debug_id is not None:
-            source_map = self.loader.by_debug_id(debug_id, "source_map")
-            minified = self.loader.by_debug_id(debug_id, "minified_source")
+            source_map, minified = self._by_debug_id(debug_id)
             resolved_with = "debug_id"
         elif self.release:
             minified = self.loader.by_url(url_candidates(abs_path), self.release, self.dist)
@@ -133,14 +135,23 @@ class MapCache:
             return None
         if source_map is None:
             return None
-        identity = None
-        if source_map.file_id is not None and (minified is None or minified.file_id is not None):
-            identity = (source_map.file_id, minified.file_id if minified else None)
         parsed = self.parsed.get(source_map.content, minified.content if minified else None,
-                                 identity)  # fmt: skip
+                                 _identity(source_map, minified))  # fmt: skip
         if parsed is None:
             return None
         return _Map(parsed, source_map.url, resolved_with, minified, source_map.bundle_id)
+
+    def _by_debug_id(self, debug_id: uuid.UUID) -> tuple[Artifact | None, Artifact | None]:
+        """The map and minified file of a debug ID; their content is read only when this
+        process has not parsed them yet."""
+        source_map = self.loader.by_debug_id(debug_id, "source_map", content=False)
+        minified = self.loader.by_debug_id(debug_id, "minified_source", content=False)
+        identity = _identity(source_map, minified) if source_map else None
+        if source_map is None or (identity is not None and identity in self.parsed):
+            return source_map, minified
+        source_map = self.loader.by_debug_id(debug_id, "source_map")
+        minified = self.loader.by_debug_id(debug_id, "minified_source") if minified else None
+        return source_map, minified
 
     def _map_of(self, minified: Artifact | None, abs_path: str) -> Artifact | None:
         if minified is None:
@@ -155,6 +166,13 @@ class MapCache:
         return self.loader.by_url(urls, self.release, self.dist)
 
 
+def _identity(source_map: Artifact, minified: Artifact | None) -> tuple | None:
+    """Stored files' ids (their content never changes), else None."""
+    if source_map.file_id is None or (minified is not None and minified.file_id is None):
+        return None
+    return source_map.file_id, minified.file_id if minified else None
+
+
 def _line(text: str) -> str:
     return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
 
@@ -166,11 +184,11 @@ class FunctionName:
     callsite: str | None  # the map's name at this frame's call: the next frame's function
 
 
-def function_name(found: _Map, lineno: int, colno: int, minified_name: str | None,
+def function_name(token: SourceMapCacheToken | None, minified_name: str | None,
                   caller: str | None) -> FunctionName:  # fmt: skip
     """As Sentry's symbolication names a frame: the original function enclosing the position
-    (the scope index), else the name the caller's call site maps to, else the minified one."""
-    token = found.parsed.scopes.lookup(lineno, colno, 0) if found.parsed.scopes else None
+    (`token` from the scope index), else the name the caller's call site maps to, else the
+    minified one."""
     if token is None:
         return FunctionName(None, "minified", None)
     callsite = (token.name or "")[:MAX_NAME] or None
@@ -209,7 +227,9 @@ def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
     if found.url.startswith("~/") and not token.src.startswith(("~", "/")) \
             and "://" not in token.src:  # fmt: skip
         source_url = "~" + urljoin(found.url[1:], token.src)
-    named = function_name(found, lineno, colno, frame.get("function"), caller)
+    scoped = found.parsed.scopes.lookup(lineno, colno, CONTEXT_LINES) \
+        if found.parsed.scopes else None  # fmt: skip
+    named = function_name(scoped, frame.get("function"), caller)
     out = {k: v for k, v in frame.items()
            if k not in ("module", "context_line", "pre_context", "post_context")}  # fmt: skip
     out.update(abs_path=source_url[:1024], filename=clean_filename(token.src)[:512],
@@ -219,7 +239,11 @@ def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
                      "function_from": named.source})  # fmt: skip
     if named.name:
         out["function"] = named.name
-    if source is not None:
+    if scoped is not None and scoped.line == token.src_line + 1 and scoped.context_line:
+        out["context_line"] = _line(scoped.context_line.rstrip("\r\n"))  # one call, 11 lines
+        out["pre_context"] = [_line(t.rstrip("\r\n")) for t in scoped.pre_context]
+        out["post_context"] = [_line(t.rstrip("\r\n")) for t in scoped.post_context]
+    elif source is not None:
         line = token.src_line
         out["context_line"] = _line(source[line])
         out["pre_context"] = [_line(t) for t in source[max(0, line - CONTEXT_LINES) : line]]

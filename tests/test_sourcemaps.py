@@ -150,7 +150,7 @@ class DictLoader:
     def __init__(self, by_id=None, by_url=None):
         self.ids, self.urls, self.calls = by_id or {}, by_url or {}, 0
 
-    def by_debug_id(self, debug_id, kind):
+    def by_debug_id(self, debug_id, kind, content=True):
         self.calls += 1
         return self.ids.get((debug_id, kind))
 
@@ -187,7 +187,7 @@ def test_debug_id_frames_resolve_to_original_source_once_per_map():
     assert frame["data"]["resolved_with"] == "debug_id"
     raw = event["exception"][0]["raw_stacktrace"]["frames"][-1]
     assert raw["abs_path"] == "http://shop.test/app.js" and raw["colno"] == 37
-    assert loader.calls == 2  # one map and one minified file for three frames
+    assert loader.calls == 4  # ids, then content: one map and one minified file for three frames
 
 
 def test_release_artifacts_by_url_are_the_fallback():
@@ -209,6 +209,32 @@ def test_a_missing_or_useless_map_leaves_the_frame_as_it_was(loader):
     before = json.loads(json.dumps(event))
     assert resolve_event(event, loader) == set()
     assert event == before
+
+
+def test_a_map_parsed_in_this_process_is_not_read_again(org, token, web_project):
+    from sourcemaps.parsed import ParsedMaps
+    from sourcemaps.store import DbLoader
+
+    class Counting(DbLoader):
+        reads = 0
+
+        def by_debug_id(self, debug_id, kind, content=True):
+            found = super().by_debug_id(debug_id, kind, content)
+            self.reads += bool(found and found.content)
+            return found
+
+    data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
+                       "app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
+                                      json.dumps(MAP).encode())})  # fmt: skip
+    client = client_for(token)
+    _, chunks = upload(client, org, data)
+    assert assemble(client, org, sha1(data), chunks).json()["state"] == "ok"
+    loader, parsed = Counting(web_project.id), ParsedMaps(max_bytes=64 << 20)
+    for _ in range(3):
+        event = js_event()
+        assert resolve_event(event, loader, parsed=parsed)
+        assert event["exception"][0]["stacktrace"]["frames"][-1]["function"] == "boom"
+    assert loader.reads == 2 and parsed.parses == 1  # the map and minified file, once
 
 
 def test_processing_resolves_with_uploaded_bundles_and_groups_on_original_frames(
