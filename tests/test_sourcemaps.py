@@ -542,3 +542,13 @@ def test_huge_names_are_cut_to_the_name_limit():
     assert resolve_event(event, loader) == {1}
     frame = event["exception"][0]["stacktrace"]["frames"][-1]
     assert frame["function"].startswith("nnn") and len(frame["function"]) == 512
+
+
+def test_the_scope_index_is_built_within_its_time_and_memory_bounds(node_names):
+    from sourcemaps.parsed import build_scopes
+
+    _, loader = node_names
+    source_map, minified = (a.content for a in loader.ids.values())
+    assert build_scopes(minified, source_map) is not None
+    assert build_scopes(minified, source_map, seconds=0.001) is None  # killed at the deadline
+    assert build_scopes(minified, source_map, memory=1 << 20) is None  # allocation refused
