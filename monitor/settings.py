@@ -314,8 +314,10 @@ SOURCEMAPS_PENDING_CHUNKS_QUOTA = env_int("SOURCEMAPS_PENDING_CHUNKS_QUOTA", 102
 SOURCEMAPS_ASSEMBLE_STATE_SECONDS = env_int("SOURCEMAPS_ASSEMBLE_STATE_SECONDS", 600)
 # Tries at one bundle (a lost worker, a database error) before it is failed: never a crash loop.
 SOURCEMAPS_ASSEMBLE_ATTEMPTS = env_int("SOURCEMAPS_ASSEMBLE_ATTEMPTS", 3)
-# Distinct source maps one event may load (each is parsed once per event).
+# Distinct source maps one event may load (each loaded once per event).
 SOURCEMAPS_MAX_MAPS_PER_EVENT = env_int("SOURCEMAPS_MAX_MAPS_PER_EVENT", 20)
+# Parsed source maps kept per worker process (estimated bytes; least recently used go first).
+SOURCEMAPS_PARSED_CACHE_BYTES = env_int("SOURCEMAPS_PARSED_CACHE_BYTES", 256 * 1024 * 1024)
 
 # --- Attachments (issue 9): bytes per event and stored per project; over either, dropped.
 ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024)
