@@ -10,7 +10,7 @@ from monitor.models import Membership
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address",
+    email = forms.EmailField(label="E-mail address", max_length=254,  # the column's length
                              widget=forms.EmailInput(attrs={"placeholder": "name@example.com"}))
     # Every role is valid here; whether the inviter may give it is members.invitations' rule.
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -37,7 +37,7 @@ def invitation_action(request, org):
         revoked = invitations.revoke(organization, request.POST.get("invitation"), request.user)
         if revoked:
             messages.success(request, f"Invitation to {revoked.email} withdrawn.")
-    else:
+    elif request.POST.get("action") == "invite":
         _invite(request, organization)
     return redirect(reverse("web:organization-settings", args=[org]) + "#members")
 
@@ -51,6 +51,9 @@ def _invite(request, organization: Organization) -> None:
     email, role = form.cleaned_data["email"], form.cleaned_data["role"]
     try:
         invitations.invite(organization, email, role, request.user)  # checks the role
+    except IntegrityError:  # the same address invited at the same moment by someone else
+        messages.error(request, f"An invitation to {email} was just sent; see the list.")
+        return
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("invitation to %s not sent: %s", email, exc)
         messages.error(request, f"The e-mail to {email} could not be sent ({type(exc).__name__});"

@@ -265,8 +265,11 @@ def test_inviting_tells_nothing_about_existing_accounts(org, acme, smtp):  # noq
 
 def test_a_bad_address_or_a_dead_mail_server_makes_no_invitation(org, acme, settings):
     owner = client_of(acme["owner"])
-    response = invite(owner, org, "not an address")
-    assert response.status_code == 302 and not Invitation.objects.exists()
+    for bad in ("not an address", "a" * 250 + "@example.com", ""):
+        response = invite(owner, org, bad)
+        assert response.status_code == 302 and not Invitation.objects.exists()
+        said = [str(m) for m in response.wsgi_request._messages]
+        assert said and said[-1].startswith("Invitation not sent: E-mail address:")
     dead = SMTPServer()  # a port with nothing listening
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", dead.port, 2
