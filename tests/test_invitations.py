@@ -59,10 +59,13 @@ def link_in(mail) -> str:
 
 
 def test_an_invitee_without_an_account_accepts_from_the_email(org, acme, smtp):  # noqa: F811
+    org.name = "Acme & <Sons>"
+    org.save()
     response = invite(client_of(acme["owner"]), org, "New.Person@Example.com", "admin")
     assert response.status_code == 302
     (mail,) = smtp.inbox.messages
-    assert mail["to"] == ["New.Person@example.com"] and org.name in mail["subject"]
+    assert mail["to"] == ["New.Person@example.com"] and "Acme & <Sons>" in mail["subject"]
+    assert "join Acme & <Sons> on Faultline as admin" in text_of(mail)
     link = link_in(mail)
     html = [p for p in mail["message"].walk() if p.get_content_type() == "text/html"]
     assert link in html[0].get_payload(decode=True).decode()
