@@ -114,6 +114,25 @@ def test_invite_accept_by_signing_up_and_reset_a_password(mailing_web, browser):
     assert 'id="pending-invitations"' not in inviter.content()
     assert Invitation.objects.get().accepted_by.username == "newcomer"
 
+    # An invitee who has an account signs in from the invitation, then accepts.
+    get_user_model().objects.create_user("carl", email="carl@example.com",
+                                         password="carl passphrase 3")  # fmt: skip
+    inviter.goto(base + "/members-co/settings/")
+    inviter.fill("#invite-form input[name=email]", "carl@example.com")
+    inviter.click("#invite-form button[value=invite]")
+    carl = browser.new_context(viewport=WIDE).new_page()
+    carl.goto(link_in(smtp, "carl@example.com"))
+    shoot(carl, "invitation-sign-in")
+    carl.click("#sign-in")
+    carl.fill("input[name=username]", "carl")
+    carl.fill("input[name=password]", "carl passphrase 3")
+    carl.click("button[type=submit]")
+    assert carl.url.startswith(base + "/invitations/")
+    shoot(carl, "invitation-accept")
+    assert not Membership.objects.filter(user__username="carl").exists()
+    carl.click("#accept")
+    assert "You joined Members Co as member" in carl.inner_text(".messages")
+
     visitor = browser.new_context(viewport=NARROW).new_page()
     visitor.goto(base + "/login/")
     visitor.click("#forgot-password")
