@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "feedback",
     "attachments",
     "alerts",
+    "members",
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -252,8 +253,12 @@ ML_BREAKER_SECONDS = env_int("ML_BREAKER_SECONDS", 60)
 
 # Public base URL used to build DSNs, e.g. https://faultline.example.com
 
+# Applied where people choose a password themselves (invitation sign-up, password reset).
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -332,6 +337,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "faultline@localhost")
+# Days an invitation link stays valid (members.invitations); password reset links use Django's
+# PASSWORD_RESET_TIMEOUT (3 days by default).
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 # Notifications a project may send per hour; past it they are recorded as capped.
 ALERTS_HOURLY_CAP = env_int("ALERTS_HOURLY_CAP", 60)
 # Delivery attempts per destination (back-off ALERTS_RETRY_BASE_SECONDS * 2**attempt).
