@@ -240,7 +240,7 @@ def test_a_map_parsed_in_this_process_is_not_read_again(org, token, web_project)
                                       json.dumps(MAP).encode())})  # fmt: skip
     client = client_for(token)
     _, chunks = upload(client, org, data)
-    assert assemble(client, org, sha1(data), chunks).json()["state"] == "ok"
+    assert assembled(client, org, sha1(data), chunks)["state"] == "ok"
     loader, parsed = Counting(web_project.id), ParsedMaps(max_bytes=64 << 20)
     for _ in range(3):
         event = js_event()
