@@ -122,3 +122,30 @@ def test_erasure_reaches_raw_events_and_dead_letters():
     report = erase_end_user(project.organization_id, email="alice@example.com")
     assert report.raw_events == 2
     assert [bytes(p) for p in RawEvent.objects.values_list("payload", flat=True)] == [other]
+
+
+def test_retention_drops_the_tag_values_of_expired_events_from_issues_that_stay():
+    """An issue that keeps newer events loses the tags (user, IP) of its expired ones: a
+    `user:` search no longer finds it by an identity whose events are gone."""
+    from monitor.issues import apply_search
+    from monitor.search import parse
+
+    project = project_with_events("tags")
+    org = project.organization
+    org.retention_days = 30
+    org.save()
+    shared = Issue.objects.get(project=project, times_seen=2)
+    assert shared.users_seen == 2
+    old = timezone.now() - dt.timedelta(days=31)
+    Event.objects.filter(issue=shared, user__email="alice@example.com").update(received=old)
+    found = apply_search(Issue.objects.filter(project=project), parse("user:alice@example.com"))
+    assert shared in found
+    counts = deletion.purge_expired()
+    assert counts["events"] == 1 and counts["issues"] == 0
+    shared.refresh_from_db()
+    assert shared.users_seen == 1
+    values = set(IssueTag.objects.filter(issue=shared).values_list("key", "value", "times_seen"))
+    assert not any("alice" in value or "1.2.3.4" in value for _, value, _ in values)
+    assert ("user", "email:bob@example.com", 1) in values
+    found = apply_search(Issue.objects.filter(project=project), parse("user:alice@example.com"))
+    assert shared not in found
