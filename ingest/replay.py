@@ -4,7 +4,9 @@ One replayer at a time per spool directory (`replay.lock`, flock). Segments go o
 batch per transaction, `INSERT ... ON CONFLICT (project_id, event_id) DO NOTHING`; a segment is
 deleted only after all of its batches committed. A crash in between replays the segment again
 next time: pending rows conflict and are skipped, processed ones are dropped by processing
-(an event id already stored is not stored or counted again), so nothing is duplicated.
+(an event id already stored is not stored or counted again), so nothing is duplicated. Records
+of deleted projects are dropped, and so are those of end users erased since they were received
+(privacy.register), with the attachments and feedback of those events.
 
 Who replays: every web process, in a background thread, at start, every SPOOL_REPLAY_INTERVAL
 seconds while its host has segments and soon after an accept succeeds again; and the
@@ -29,6 +31,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from ingest import database, keysnapshot, spool
+from privacy import register
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "replay.lock"
@@ -45,6 +48,7 @@ ON CONFLICT (project_id, event_id) DO NOTHING
 class Result:
     replayed: int = 0  # records read from sealed segments and committed (or already there)
     dropped: int = 0  # records of projects deleted meanwhile
+    erased: int = 0  # records of end users erased meanwhile (privacy.register)
     segments: int = 0
     busy: bool = False  # another replayer holds the directory
     skipped: list[str] = field(default_factory=list)  # segments still being written
@@ -65,43 +69,53 @@ def _utc(seconds: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
-def insert_batch(records: list[spool.Record]) -> int:
+def insert_batch(records: list[spool.Record]) -> tuple[int, int]:
     """Insert one batch in one transaction; returns how many records were dropped because their
-    project no longer exists."""
+    project no longer exists, and how many because an erasure made since reaches them."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id FROM monitor_project WHERE id = ANY(%s)",
+                "SELECT id, organization_id FROM monitor_project WHERE id = ANY(%s)",
                 [sorted({r.project_id for r in records})],
             )
-            live = {row[0] for row in cursor.fetchall()}
+            organization_of = dict(cursor.fetchall())
+        live = [r for r in records if r.project_id in organization_of]
+        erased = register.erased([register.Waiting(organization_of[r.project_id],
+                                                   _utc(r.received_at), r.payload)
+                                  for r in live])  # fmt: skip
+        for n in erased:
+            register.forget_side_items(live[n].project_id, [live[n].event_id])
         rows = [
             [r.project_id, r.event_id, r.kind, r.payload, _utc(r.received_at)]
-            for r in records
-            if r.project_id in live
+            for n, r in enumerate(live)
+            if n not in erased
         ]
         if rows:
             with psycopg.Cursor(connection.connection) as cursor:
                 cursor.executemany(INSERT_SQL, rows)
-    return len(records) - len(rows)
+    return len(records) - len(live), len(erased)
 
 
-def replay_segment(path: Path, batch: int) -> tuple[int, int] | None:
-    """Replay and delete one sealed segment: (replayed, dropped), or None while it is written."""
+def replay_segment(path: Path, batch: int) -> tuple[int, int, int] | None:
+    """Replay and delete one sealed segment: (replayed, dropped, erased), or None while it is
+    written."""
     fd = os.open(path, os.O_RDONLY)
     try:
         if not spool.try_lock(fd):
             return None
-        total = dropped = 0
+        total = dropped = erased = 0
         records = iter(spool.decode(_read(fd)))
         while chunk := list(itertools.islice(records, batch)):
-            dropped += insert_batch(chunk)
+            gone, forgotten = insert_batch(chunk)
+            dropped, erased = dropped + gone, erased + forgotten
             total += len(chunk)
         path.unlink()
         spool.fsync_dir(path.parent)
         if dropped:
             log.warning("%s: dropped %d events of deleted projects", path.name, dropped)
-        return total - dropped, dropped
+        if erased:
+            log.info("%s: dropped %d events of erased end users", path.name, erased)
+        return total - dropped - erased, dropped, erased
     finally:
         os.close(fd)
 
@@ -146,6 +160,7 @@ def replay(directory: Path | None = None, batch: int | None = None) -> Result:
                 continue
             result.replayed += done[0]
             result.dropped += done[1]
+            result.erased += done[2]
             result.segments += 1
     if result.replayed:
         _wake_workers()

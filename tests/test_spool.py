@@ -5,9 +5,11 @@ The outage itself (a stopped PostgreSQL, a SIGKILLed gunicorn) is in test_spool_
 import json
 import os
 import threading
+import time
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from ingest import database, replay, spool
 from ingest.models import RawEvent
@@ -141,6 +143,34 @@ def test_replay_of_already_processed_events_counts_nothing_twice(project, spool_
     assert Event.objects.filter(project=project).count() == 4
     assert Issue.objects.get(project=project).times_seen == 4
     assert not RawEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_replay_drops_the_events_of_an_end_user_erased_while_they_were_spooled(project,
+                                                                               spool_dir):
+    from attachments.models import Attachment
+    from privacy.erasure import erase_end_user
+
+    def user_record(i: int, user: dict, at: float = 1_700_000_000.5) -> spool.Record:
+        body = json.dumps({"message": f"spooled {i}", "user": user}).encode()
+        return spool.Record(project.id, uuid.uuid4(), "event", at + i, body)
+
+    alice = user_record(0, {"email": "Alice@Example.com"})
+    by_ip = user_record(1, {"ip_address": "10.1.2.3"})
+    carol = user_record(2, {"email": "carol@example.com"})
+    after = user_record(3, {"email": "alice@example.com"}, at=time.time() + 3600)
+    writer = spool.writer()
+    writer.append([alice, by_ip, carol, after])
+    writer.seal()
+    Attachment.objects.create(project=project, event_id=alice.event_id, name="a.log", size=1,
+                              data=b"a", received_at=timezone.now())  # fmt: skip
+    erase_end_user(project.organization_id, email="alice@example.com", ip="10.1.2.3")
+    result = replay.replay(spool_dir)
+    assert (result.replayed, result.erased) == (2, 2)
+    assert set(RawEvent.objects.values_list("event_id", flat=True)) == {carol.event_id,
+                                                                        after.event_id}
+    assert not Attachment.objects.exists()
+    assert not spool.segments(spool_dir)
 
 
 def post(client, key: ProjectKey, body: dict, **extra):
