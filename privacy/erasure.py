@@ -6,6 +6,7 @@ it runs are dropped when they are replayed or processed."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
@@ -20,7 +21,7 @@ from ingest.models import RawEvent
 from ingest.payload import loads
 from monitor.models import Event, Issue
 from privacy import register
-from privacy.deletion import delete_in_chunks
+from privacy.deletion import CHUNK, delete_in_chunks
 from training import sets, staleness
 from training.models import TrainingPair
 
@@ -77,7 +78,7 @@ def _user_matches(payload: bytes, email: str | None, user_id: str | None,
 
 def user_raw_events(organization_id: int, email: str | None = None,
                     user_id: str | None = None,
-                    ip: str | None = None) -> list[tuple[int, int, object]]:  # fmt: skip
+                    ip: str | None = None) -> list[tuple[int, int, uuid.UUID]]:  # fmt: skip
     """Raw events (pending, retrying or dead letters) of the end user, scanned in chunks:
     (raw id, project id, event id)."""
     rows = RawEvent.objects.filter(project__organization_id=organization_id).values_list(
@@ -133,7 +134,7 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
 
 
 def _erase_side_items(organization_id: int, email: str | None,
-                      events: list[tuple[int, object]]) -> tuple[int, int]:  # fmt: skip
+                      events: list[tuple[int, uuid.UUID]]) -> tuple[int, int]:  # fmt: skip
     """The attachments and feedback of the user's events, and the feedback they signed with
     their email (also feedback about no event): (attachments, feedback)."""
     by_project: dict[int, list] = defaultdict(list)
@@ -141,8 +142,8 @@ def _erase_side_items(organization_id: int, email: str | None,
         by_project[project_id].append(event_id)
     attachments = feedback = 0
     for project_id, event_ids in by_project.items():
-        for start in range(0, len(event_ids), 2000):
-            a, f = register.forget_side_items(project_id, event_ids[start:start + 2000])
+        for start in range(0, len(event_ids), CHUNK):
+            a, f = register.forget_side_items(project_id, event_ids[start:start + CHUNK])
             attachments, feedback = attachments + a, feedback + f
     if email:
         feedback += delete_in_chunks(UserFeedback.objects.filter(
