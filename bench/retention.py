@@ -3,7 +3,7 @@
 and what the erasure check (privacy.register) adds to processing: no erasure, erasures older
 than the events (the steady state), and an erasure newer than the events (payloads parsed).
 
-    .venv/bin/python bench/privacy.py --events 10000
+    .venv/bin/python bench/retention.py --events 10000
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10000)
     args = parser.parse_args()
-    with services("faultline_bench_privacy"):
+    with services("faultline_bench_retention"):
         make = realistic_event()
         retention(args.events, make)
         erasure_check(args.events, make)
