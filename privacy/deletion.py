@@ -14,6 +14,7 @@ from attachments.models import Attachment
 from feedback.models import UserFeedback
 from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Project
+from privacy.models import ErasedIdentity
 from privacy.tagcounts import subtract_events
 from sourcemaps import retention as sourcemaps_retention
 from training import sets, staleness
@@ -98,6 +99,11 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
         totals[name] = sum(delete_in_chunks(model.objects.filter(
             project__organization_id=org_id, received_at__lt=cutoff))
             for org_id, cutoff in cutoffs.items())  # fmt: skip
+    # An erasure is kept while events received before it may still come (a spool, a raw
+    # event); past the retention they are dropped as expired anyway.
+    totals["erasures"] = sum(ErasedIdentity.objects.filter(
+        organization_id=org_id, erased_at__lt=cutoff).delete()[0]
+        for org_id, cutoff in cutoffs.items())  # fmt: skip
     totals.update(sourcemaps_retention.purge_expired(now, cutoffs, delete_in_chunks))
     sets.sync_files()  # exported training files lose the expired rows too
     staleness.reconcile()  # deletion reaches the trained models

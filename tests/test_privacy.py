@@ -153,6 +153,22 @@ def test_retention_drops_the_tag_values_of_expired_events_from_issues_that_stay(
     assert shared not in found
 
 
+def test_the_register_of_erasures_is_kept_for_the_retention_only():
+    from privacy.models import ErasedIdentity
+
+    project = project_with_events("register")
+    org = project.organization
+    org.retention_days = 30
+    org.save()
+    erase_end_user(org.id, email="alice@example.com", ip="10.0.0.7")
+    assert ErasedIdentity.objects.filter(organization=org).count() == 2
+    ErasedIdentity.objects.filter(organization=org, kind="ip").update(
+        erased_at=timezone.now() - dt.timedelta(days=31))
+    assert deletion.purge_expired()["erasures"] == 1
+    assert list(ErasedIdentity.objects.values_list("kind", flat=True)) == ["email"]
+    assert "alice@example.com" not in str(list(ErasedIdentity.objects.values()))
+
+
 def side_rows(project, event_id, email="", tag=""):
     from attachments.models import Attachment
     from feedback.models import UserFeedback
