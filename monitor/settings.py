@@ -327,6 +327,9 @@ SOURCEMAPS_PARSED_CACHE_BYTES = env_int("SOURCEMAPS_PARSED_CACHE_BYTES", 256 * 1
 # --- Attachments (issue 9): bytes per event and stored per project; over either, dropped.
 ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024)
 ATTACHMENTS_MAX_PROJECT_SIZE = env_int("ATTACHMENTS_MAX_PROJECT_SIZE", 1024 * 1024 * 1024)
+# User feedback rows stored per project; past it new feedback is dropped (and counted).
+FEEDBACK_MAX_PROJECT_ROWS = env_int("FEEDBACK_MAX_PROJECT_ROWS", 100_000)
+
 # --- Alerts and email (docs/alerts.md).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
