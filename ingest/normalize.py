@@ -13,7 +13,6 @@ import datetime as dt
 import math
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from ingest.logformat import format_logentry
 from ingest.useragent import add_user_agent_contexts
@@ -161,10 +160,12 @@ FRAME_STR_FIELDS = (
 
 
 # A frame needs one of these to be shown or grouped; one with none (a lineno alone) is dropped.
-FRAME_IDENTITY = ("filename", "abs_path", "module", "function", "raw_function", "symbol",
-                  "package", "instruction_addr")  # fmt: skip
-# Relay reads these as URLs and takes the path part for the filename (not app:// or webpack://).
+FRAME_IDENTITY = frozenset(("filename", "abs_path", "module", "function", "raw_function", "symbol",
+                            "package", "instruction_addr"))  # fmt: skip
+# Relay reads these (lower case) as URLs and takes their path for the filename; app://, webpack://
+# and the rest stay whole.
 URL_SCHEMES = ("file:", "http:", "https:", "applewebdata:")
+_URL_PATH = re.compile(r"[a-z]+:(?://[^/?#]*)?([^?#]*)")  # scheme, authority, then the path
 
 
 def frame_paths(filename: str | None, abs_path: str | None) -> tuple[str | None, str | None]:
@@ -176,12 +177,9 @@ def frame_paths(filename: str | None, abs_path: str | None) -> tuple[str | None,
     if filename or not abs_path:
         return filename, abs_path
     if abs_path.startswith(URL_SCHEMES):
-        try:
-            path = urlsplit(abs_path).path
-        except ValueError:  # "http://[broken": no path to take
-            path = ""
-        if path and path != "/":
-            return path, abs_path
+        url = _URL_PATH.match(abs_path)
+        if url and url.group(1) not in ("", "/"):
+            return url.group(1), abs_path
     return abs_path, abs_path
 
 
@@ -195,7 +193,7 @@ def normalize_frame(frame: dict) -> dict | None:
         value = opt_str(frame.get(field), 1024 if field == "context_line" else 512)
         if value is not None:
             out[field] = value
-    if not any(field in out for field in FRAME_IDENTITY):
+    if FRAME_IDENTITY.isdisjoint(out):
         return None
     filename, abs_path = frame_paths(out.get("filename"), out.get("abs_path"))
     if filename:
