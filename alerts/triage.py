@@ -26,10 +26,23 @@ def members_of(issue: Issue):
     )
 
 
+NOT_A_MEMBER = "not a member of this organisation"
+
+
+def member_named(issue: Issue, username: str):
+    """The member of the issue's organisation with this username. A user of the instance who
+    is not a member gets the same answer as a name nobody has: members cannot probe which
+    usernames exist."""
+    member = members_of(issue).filter(username=username).first()
+    if member is None:
+        raise ValidationError({"assignee": NOT_A_MEMBER})
+    return member
+
+
 def assign(issue: Issue, assignee, by) -> Issue:
     """Assign to a member of the issue's organisation (None unassigns)."""
     if assignee is not None and not members_of(issue).filter(pk=assignee.pk).exists():
-        raise ValidationError({"assignee": "not a member of this organisation"})
+        raise ValidationError({"assignee": NOT_A_MEMBER})
     issue.assignee = assignee
     issue.save(update_fields=["assignee"])
     activity.log(issue.id, Activity.Kind.ASSIGNED, by,

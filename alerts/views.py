@@ -5,7 +5,6 @@ alerts.templatetags.alerts_tags."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,10 +42,7 @@ def triage_action(request, org, project, issue_id):
     try:
         if action == "assign":
             username = request.POST.get("assignee", "")
-            assignee = get_user_model().objects.filter(username=username).first() if username \
-                else None  # fmt: skip
-            if username and assignee is None:
-                raise ValidationError("no such user")
+            assignee = triage.member_named(issue, username) if username else None
             triage.assign(issue, assignee, request.user)
         elif action == "comment":
             triage.comment(issue, request.user, request.POST.get("text", ""))

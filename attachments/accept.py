@@ -1,5 +1,7 @@
 """`attachment` envelope items → Attachment rows, within a per-event and a per-project limit.
-Over a limit the attachment is dropped (and counted), never the event it came with."""
+Over a limit the attachment is dropped (and counted), never the event it came with. The limits
+are read and used under one lock per project (ingest.quota), so concurrent requests cannot
+together store past them."""
 
 from __future__ import annotations
 
@@ -7,10 +9,12 @@ import uuid
 from collections import Counter
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from attachments.models import Attachment
+from ingest import quota
 from ingest.normalize import clean_str
 
 
@@ -22,6 +26,13 @@ def store(project_id: int, event_id: uuid.UUID | None, items: list) -> Counter:
     if event_id is None:
         dropped["attachment_without_event"] += len(items)
         return dropped
+    with transaction.atomic():
+        quota.lock(project_id, "attachments")
+        return _store_within_limits(project_id, event_id, items, dropped)
+
+
+def _store_within_limits(project_id: int, event_id: uuid.UUID, items: list,
+                         dropped: Counter) -> Counter:  # fmt: skip
     per_event = Attachment.objects.filter(project_id=project_id, event_id=event_id).aggregate(
         total=Sum("size"))["total"] or 0  # fmt: skip
     per_project = Attachment.objects.filter(project_id=project_id).aggregate(

@@ -1,13 +1,18 @@
 """`user_report` and `feedback` envelope items (and the legacy endpoint's body) → UserFeedback,
-committed in the request like raw events. Bounded, and idempotent for SDK retries."""
+committed in the request like raw events. Bounded (FEEDBACK_MAX_PROJECT_ROWS per project,
+checked and used under one lock per project: ingest.quota), and idempotent for SDK retries."""
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import UserFeedback
+from ingest import quota
 from ingest.normalize import clean_str
 from ingest.payload import parse_event_id, parse_json_object
 
@@ -47,10 +52,26 @@ def from_feedback_event(event: dict, fallback_id: uuid.UUID | None) -> dict | No
     }  # fmt: skip
 
 
-def store(project_id: int, fields: list[dict]) -> int:
-    rows = [UserFeedback(project_id=project_id, received_at=timezone.now(), **f) for f in fields]
-    UserFeedback.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+def store(project_id: int, fields: list[dict]) -> Counter:
+    """Store what fits under the project's cap; returns what was dropped, by reason. Feedback
+    already stored (an SDK retry) is neither stored again nor counted against the cap."""
+    dropped: Counter = Counter()
+    if not fields:
+        return dropped
+    with transaction.atomic():
+        quota.lock(project_id, "feedback")
+        rows = UserFeedback.objects.filter(project_id=project_id)
+        known = set(rows.filter(feedback_id__in=[f["feedback_id"] for f in fields])
+                    .values_list("feedback_id", flat=True))  # fmt: skip
+        fresh = list({f["feedback_id"]: f for f in fields if f["feedback_id"] not in known}
+                     .values())  # fmt: skip
+        room = max(0, settings.FEEDBACK_MAX_PROJECT_ROWS - rows.count())
+        if len(fresh) > room:
+            dropped["feedback_over_project_limit"] += len(fresh) - room
+        UserFeedback.objects.bulk_create(
+            [UserFeedback(project_id=project_id, received_at=timezone.now(), **f)
+             for f in fresh[:room]], ignore_conflicts=True)  # fmt: skip
+    return dropped
 
 
 def parse_item(item_type: str, payload: bytes, envelope_event_id: uuid.UUID | None) -> dict | None:

@@ -1,5 +1,6 @@
 """Feedback in the REST API (scoped by membership), and the legacy user-feedback endpoint
-that SDKs' crash-report dialogs post to with `Authorization: DSN <dsn>`."""
+that SDKs' crash-report dialogs post to with `Authorization: DSN <dsn>`: it takes from the
+key's feedback budget (ingest.ratelimit) and stops at the project's cap, like envelopes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from access import issue_for, project_by_id
 from feedback import accept
 from feedback.models import UserFeedback
 from feedback.queries import for_issue
+from ingest import ratelimit
 from ingest.auth import load_key, public_key_from_dsn
 from monitor.models import Project
 
@@ -57,5 +59,12 @@ def legacy_user_feedback(request, org: str, project: str):
     fields = accept.from_user_report(request.data, UserFeedback.Source.API)
     if fields is None:
         return Response({"detail": "comments are required"}, status=400)
-    accept.store(target.id, [fields])
+    _, limited = ratelimit.take(key.public_key, ratelimit.FEEDBACK, 1, key.rate_limit_count,
+                                key.rate_limit_window)  # fmt: skip
+    if limited is not None:
+        error = ratelimit.too_many([limited])
+        return Response({"detail": error.detail}, status=error.status, headers=error.headers)
+    if accept.store(target.id, [fields]):
+        return Response({"detail": "this project's feedback is full: nothing more is stored "
+                                   "until older feedback is deleted"}, status=429)  # fmt: skip
     return Response({**request.data, "comments": fields["comments"]}, status=200)

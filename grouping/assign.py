@@ -174,6 +174,18 @@ RETURNING old.status, monitor_issue.status
 )
 
 
+TITLE_FROM_NEWEST_SQL = f"UPDATE monitor_issue SET title = {LATEST_TITLE} WHERE id = ANY(%s)"
+
+
+def follow_newest_event(issue_ids: Iterable[int]) -> None:
+    """Give issues the title of their newest event (LATEST_TITLE), as a bump does: for when
+    events change issue without a bump (an ML or manual merge, an unmerge, an erasure)."""
+    ids = sorted(set(issue_ids))
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(TITLE_FROM_NEWEST_SQL, [ids])
+
+
 def record_tags(
     deltas: dict[int, IssueDelta], new_releases: set[int] | None = None
 ) -> dict[int, int]:

@@ -110,6 +110,22 @@ def clean_function(name: str) -> str:
     return name.strip() or "?"
 
 
+def grouping_function(frame: dict) -> str:
+    """The function name grouping reads: none where source-map symbolication kept a minified
+    name it could not resolve (it changes with every build)."""
+    data = frame.get("data")
+    if isinstance(data, dict) and data.get("function_from") == "minified":
+        return ""
+    return frame.get("function") or ""
+
+
+def grouping_type(exc: dict) -> str:
+    """The exception type grouping reads: none for a minifier's class name that no source map
+    resolved (symbolication then leaves `minified_type` equal to `type`)."""
+    exc_type = exc.get("type") or ""
+    return "" if exc.get("minified_type") == exc_type else exc_type
+
+
 def clean_module(module: str) -> str:
     """Module or class name without generated parts (proxies, lambdas, closures)."""
     return _MODULE_HASH.sub("", _GENERATED.sub("", _JAVA_LAMBDA.sub("", module)))
@@ -134,7 +150,7 @@ def code_line(frame: dict) -> str:
 
 
 def frame_line(frame: dict, context: bool = True) -> str:
-    function = clean_function(frame.get("function") or frame.get("raw_function") or "")
+    function = clean_function(grouping_function(frame) or frame.get("raw_function") or "")
     line = f"{function} in {clean_location(frame)}"
     context = code_line(frame) if context else ""
     if context:
@@ -172,7 +188,7 @@ def stack_lines(frames: list[dict], in_app_only: bool, rules=None) -> list[str]:
 
 
 def exception_header(exc: dict, include_message: bool = True) -> str:
-    exc_type = exc.get("type") or ""
+    exc_type = grouping_type(exc)
     if not include_message:
         return exc_type or "error"
     value = (exc.get("value") or "").strip().split("\n", 1)[0][:MAX_MESSAGE]
@@ -193,7 +209,7 @@ def match_key(event: dict, rule: str | None = None) -> str:
     if exceptions:
         root = exceptions[0]
         frames = frames_of(root.get("stacktrace"))
-        exc_type = root.get("type") or ""
+        exc_type = grouping_type(root)
     else:
         frames = frames_of(event.get("stacktrace"))
         exc_type = ""
@@ -201,7 +217,7 @@ def match_key(event: dict, rule: str | None = None) -> str:
     if not in_app or rule == "type":
         return exc_type
     site = in_app[-1]
-    function = clean_function(site.get("function") or "")
+    function = clean_function(grouping_function(site))
     if rule == "function":
         return f"{exc_type}|{function if len(function) > 2 else ''}"[:255]
     if rule == "module":

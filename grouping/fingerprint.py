@@ -21,7 +21,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from grouping.clean import clean_function, clean_module
+from grouping.clean import clean_function, clean_module, grouping_function, grouping_type
 from grouping.parameterize import parameterize
 
 CONTEXT_LINE_PLATFORMS = {"python", "javascript", "node", "php", "ruby"}
@@ -97,7 +97,7 @@ def frame_component(frame: dict, platform: str, crash: bool = False) -> str | No
         where = clean_module(module)
     else:
         where = normalize_filename(frame.get("filename") or frame.get("abs_path") or "")
-    function = frame.get("function") or ""
+    function = grouping_function(frame)
     function = "" if function in ("?", "<anonymous>", "<unknown>") else clean_function(function)
     parts = [where, function]
     context = usable_context(frame, platform, crash)
@@ -144,7 +144,7 @@ def default_components(event: dict) -> tuple[str, list[str]]:
     frame_count = 0
     for exc, frames in stacks:
         if exc is not None:
-            components.append("type:" + (exc.get("type") or ""))
+            components.append("type:" + grouping_type(exc))
             if coarse:
                 components.append("value:" + parameterize(exc.get("value") or ""))
         frame_components = stack_components(frames, platform, in_app_only=has_in_app)
@@ -157,7 +157,7 @@ def default_components(event: dict) -> tuple[str, list[str]]:
     if exceptions:
         components = []
         for exc in exceptions:
-            components.append("type:" + (exc.get("type") or ""))
+            components.append("type:" + grouping_type(exc))
             components.append("value:" + parameterize(exc.get("value") or ""))
         return "exception", components
     if event.get("csp"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Count, Max, Min
 
-from grouping.assign import IssueSeed, create_issue
+from grouping.assign import IssueSeed, create_issue, follow_newest_event
 from grouping.models import GroupingFeedback, MergedIssue
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.signals import issue_unmerged, issues_merged
@@ -58,6 +58,8 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
     target.last_seen = max([target.last_seen, *(i.last_seen for i in merged)])
     target.users_seen = IssueTag.objects.filter(issue=target, key="user").count()
     target.save(update_fields=["times_seen", "first_seen", "last_seen", "users_seen"])
+    follow_newest_event([target_id])  # a source's newer event now leads the target
+    target.refresh_from_db(fields=["title"])
     MergedIssue.objects.filter(issue_id__in=sources).update(issue_id=target_id)  # flat chains
     MergedIssue.objects.bulk_create([MergedIssue(project_id=target.project_id, previous_id=i.id,
                                                  issue_id=target_id) for i in merged],
@@ -91,7 +93,7 @@ def record_feedback(kind: str, issue_a: int, issue_b: int) -> None:
 
 
 def recount(issue: Issue) -> None:
-    """Rebuild an issue's counters and tag counts from its stored events."""
+    """Rebuild an issue's counters, tag counts and title from its stored events."""
     IssueTag.objects.filter(issue=issue).delete()
     with connection.cursor() as cursor:
         cursor.execute(RECOUNT_TAGS_SQL, [issue.id, issue.id])
@@ -103,6 +105,8 @@ def recount(issue: Issue) -> None:
         issue.first_seen, issue.last_seen = stats["first"], stats["last"]
     issue.users_seen = IssueTag.objects.filter(issue=issue, key="user").count()
     issue.save(update_fields=["times_seen", "first_seen", "last_seen", "users_seen"])
+    follow_newest_event([issue.id])
+    issue.refresh_from_db(fields=["title"])
 
 
 def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:

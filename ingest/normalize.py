@@ -166,12 +166,47 @@ FRAME_STR_FIELDS = (
 )
 
 
-def normalize_frame(frame: dict) -> dict:
+# A frame needs one of these to be shown or grouped; one with none (a lineno alone) is dropped.
+FRAME_IDENTITY = frozenset(("filename", "abs_path", "module", "function", "raw_function", "symbol",
+                            "package", "instruction_addr"))  # fmt: skip
+# Relay reads these (lower case) as URLs and takes their path for the filename; app://, webpack://
+# and the rest stay whole.
+URL_SCHEMES = ("file:", "http:", "https:", "applewebdata:")
+_URL_PATH = re.compile(r"[a-z]+:(?://[^/?#]*)?([^?#]*)")  # scheme, authority, then the path
+
+
+def frame_paths(filename: str | None, abs_path: str | None) -> tuple[str | None, str | None]:
+    """(filename, abs_path) filled from each other as Relay does: a lone filename is the
+    abs_path; a missing filename is the abs_path, or for a URL its path part when that is more
+    than "/" (sentry-go sends only abs_path, the browser SDK only a URL filename)."""
+    if not abs_path:
+        abs_path, filename = filename, None
+    if filename or not abs_path:
+        return filename, abs_path
+    if abs_path.startswith(URL_SCHEMES):
+        url = _URL_PATH.match(abs_path)
+        if url and url.group(1) not in ("", "/"):
+            return url.group(1), abs_path
+    return abs_path, abs_path
+
+
+def normalize_frame(frame: dict) -> dict | None:
+    """A bounded frame with Sentry's server-side defaults: filename and abs_path (frame_paths),
+    a lowercase platform; None for a frame that names nothing. `in_app` is kept only as the
+    SDK's boolean: fingerprints read a missing flag as not in-app, as Sentry does, while the ML
+    text (grouping.clean.is_in_app) infers it from path and module, so no default is stored."""
     out: dict[str, Any] = {}
     for field in FRAME_STR_FIELDS:
         value = opt_str(frame.get(field), 1024 if field == "context_line" else 512)
         if value is not None:
             out[field] = value
+    if FRAME_IDENTITY.isdisjoint(out):
+        return None
+    filename, abs_path = frame_paths(out.get("filename"), out.get("abs_path"))
+    if filename:
+        out["filename"], out["abs_path"] = filename, abs_path
+    if "platform" in out:
+        out["platform"] = out["platform"].lower()
     for field in ("lineno", "colno"):
         value = opt_int(frame.get(field))
         if value is not None:
@@ -180,9 +215,8 @@ def normalize_frame(frame: dict) -> dict:
         context = frame.get(field)
         if isinstance(context, list):  # the lines next to the context line
             out[field] = [clean_str(line, 1024) for line in context[keep] if line is not None]
-    in_app = frame.get("in_app")
-    if isinstance(in_app, bool):
-        out["in_app"] = in_app
+    if isinstance(frame.get("in_app"), bool):  # unsaid stays unsaid: grouping.clean infers it
+        out["in_app"] = frame["in_app"]
     if isinstance(frame.get("vars"), dict):
         out["vars"] = trim(frame["vars"], depth=2)
     return out
@@ -200,7 +234,7 @@ def normalize_stacktrace(value: Any) -> dict | None:
         tail = MAX_FRAMES - FRAMES_HEAD
         omitted = [FRAMES_HEAD, total - tail]
         raw_frames = raw_frames[:FRAMES_HEAD] + raw_frames[-tail:]
-    frames = [normalize_frame(f) for f in raw_frames if isinstance(f, dict)]
+    frames = [out for f in raw_frames if isinstance(f, dict) and (out := normalize_frame(f))]
     if not frames:
         return None
     out: dict[str, Any] = {"frames": frames}

@@ -28,6 +28,7 @@ from ingest.normalize import normalize_event
 from ingest.payload import loads
 from ingest.scrub import scrub_event
 from monitor.models import Event, Project
+from privacy import register
 from sourcemaps.store import resolve_source_maps
 
 log = logging.getLogger(__name__)
@@ -172,8 +173,26 @@ def _claim(limit: int, ids: list[int] | None = None) -> list[RawEvent]:
     return list(rows.order_by("id")[:limit])
 
 
+def _drop_erased(rows: list[RawEvent], projects: dict[int, Project]) -> list[RawEvent]:
+    """Delete the rows of end users erased since they were received (privacy.register), with
+    their attachments and feedback; returns the others."""
+    erased = register.erased([register.Waiting(projects[row.project_id].organization_id,
+                                               row.received_at, row.payload)
+                              for row in rows])  # fmt: skip
+    if not erased:
+        return rows
+    gone = [rows[n] for n in sorted(erased)]
+    for row in gone:
+        register.forget_side_items(row.project_id, [row.event_id])
+    RawEvent.objects.filter(id__in=[row.id for row in gone]).delete()
+    RawClaim.objects.filter(raw_event_id__in=[row.id for row in gone]).delete()
+    log.info("dropped %d raw events of erased end users", len(gone))
+    return [row for n, row in enumerate(rows) if n not in erased]
+
+
 def _process_rows(rows: list[RawEvent]) -> int:
     projects = Project.objects.in_bulk({row.project_id for row in rows})
+    rows = _drop_erased(rows, projects)
     prepared: list[Prepared] = []
     for row in rows:
         try:

@@ -1,9 +1,13 @@
-"""Per-key fixed-window rate limit in Redis. Fails open: Redis trouble never rejects events."""
+"""Per-key fixed-window rate limits in Redis, one budget per data category (Sentry's): events
+(error, default, security), attachments, and feedback (feedback, user_report). Each stored item
+takes a token from its category's budget of `rate_limit_count` per `rate_limit_window`. Fails
+open: Redis trouble never rejects events."""
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 import redis
 
@@ -13,28 +17,73 @@ from monitor.redis import client
 log = logging.getLogger(__name__)
 
 
-def check_rate_limit(public_key: str, limit: int, window: int, now: float | None = None) -> None:
-    """Count an event for the key; past `limit`, 429 with Retry-After and X-Sentry-Rate-Limits."""
-    if limit <= 0:
-        return
+@dataclass(frozen=True)
+class Category:
+    name: str  # the counter's name
+    header: str  # the categories X-Sentry-Rate-Limits names, as SDKs read them
+    noun: str
+
+
+EVENTS = Category("events", "error;default;security", "events")
+ATTACHMENTS = Category("attachments", "attachment", "attachments")
+FEEDBACK = Category("feedback", "feedback;user_report", "feedback items")
+
+
+@dataclass(frozen=True)
+class Limited:
+    """A budget that refused some items: for how long, and for which category."""
+
+    category: Category
+    limit: int
+    window: int
+    retry_after: int
+
+    def header(self) -> str:
+        return f"{self.retry_after}:{self.category.header}:key:key_quota"
+
+
+def take(public_key: str, category: Category, n: int, limit: int, window: int,
+         now: float | None = None) -> tuple[int, Limited | None]:  # fmt: skip
+    """Take `n` tokens from the key's budget for `category`: how many were granted, and the
+    limit that refused the others (None when all were granted)."""
+    if limit <= 0 or n <= 0:
+        return n, None
     now = time.time() if now is None else now
     slot = int(now // window)
-    name = f"faultline:rl:{public_key}:{window}:{slot}"
+    name = f"faultline:rl:{category.name}:{public_key}:{window}:{slot}"
     try:
         pipe = client().pipeline()
-        pipe.incr(name)
+        pipe.incrby(name, n)
         pipe.expire(name, window + 1)
         count = pipe.execute()[0]
     except redis.RedisError as exc:
         log.warning("rate limiter unavailable, accepting: %s", exc)
-        return
-    if count > limit:
-        retry_after = max(1, int((slot + 1) * window - now + 0.999))
-        raise IngestError(
-            429,
-            f"rate limit of {limit} events per {window}s exceeded for this key",
-            {
-                "Retry-After": str(retry_after),
-                "X-Sentry-Rate-Limits": f"{retry_after}::key:key_quota",
-            },
-        )
+        return n, None
+    granted = max(0, min(n, limit - (count - n)))
+    if granted == n:
+        return n, None
+    return granted, Limited(category, limit, window, max(1, int((slot + 1) * window - now + 0.999)))
+
+
+def too_many(limits: list[Limited]) -> IngestError:
+    """The 429 for requests of which nothing was stored, naming every refusing category."""
+    first = limits[0]
+    return IngestError(
+        429,
+        f"rate limit of {first.limit} {first.category.noun} per {first.window}s exceeded "
+        "for this key",
+        {"Retry-After": str(max(limit.retry_after for limit in limits)),
+         "X-Sentry-Rate-Limits": header(limits)},
+    )  # fmt: skip
+
+
+def header(limits: list[Limited]) -> str:
+    return ",".join(limit.header() for limit in limits)
+
+
+def check_rate_limit(public_key: str, limit: int, window: int, now: float | None = None,
+                     category: Category = EVENTS) -> None:  # fmt: skip
+    """Take one token; past `limit`, 429 with Retry-After and X-Sentry-Rate-Limits."""
+    granted, limited = take(public_key, category, 1, limit, window, now)
+    if limited is not None:
+        raise too_many([limited])

@@ -4,7 +4,10 @@ One replayer at a time per spool directory (`replay.lock`, flock). Segments go o
 batch per transaction, `INSERT ... ON CONFLICT (project_id, event_id) DO NOTHING`; a segment is
 deleted only after all of its batches committed. A crash in between replays the segment again
 next time: pending rows conflict and are skipped, processed ones are dropped by processing
-(an event id already stored is not stored or counted again), so nothing is duplicated.
+(an event id already stored is not stored or counted again), so nothing is duplicated. Records
+of deleted projects are dropped, and so are records older than their organisation's retention
+and those of end users erased since they were received (privacy.register), with the
+attachments and feedback of those events.
 
 Who replays: every web process, in a background thread, at start, every SPOOL_REPLAY_INTERVAL
 seconds while its host has segments and soon after an accept succeeds again; and the
@@ -29,6 +32,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from ingest import database, keysnapshot, spool
+from privacy import register
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "replay.lock"
@@ -45,6 +49,8 @@ ON CONFLICT (project_id, event_id) DO NOTHING
 class Result:
     replayed: int = 0  # records read from sealed segments and committed (or already there)
     dropped: int = 0  # records of projects deleted meanwhile
+    expired: int = 0  # records received before their organisation's retention
+    erased: int = 0  # records of end users erased meanwhile (privacy.register)
     segments: int = 0
     busy: bool = False  # another replayer holds the directory
     skipped: list[str] = field(default_factory=list)  # segments still being written
@@ -65,43 +71,83 @@ def _utc(seconds: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
-def insert_batch(records: list[spool.Record]) -> int:
-    """Insert one batch in one transaction; returns how many records were dropped because their
-    project no longer exists."""
+PROJECTS_SQL = """
+SELECT p.id, p.organization_id, o.retention_days
+FROM monitor_project p JOIN monitor_organization o ON o.id = p.organization_id
+WHERE p.id = ANY(%s)
+"""
+
+
+@dataclass
+class Dropped:
+    """Records not inserted, by reason."""
+
+    deleted: int = 0  # their project was deleted meanwhile
+    expired: int = 0  # received before their organisation's retention
+    erased: int = 0  # their end user was erased since (privacy.register)
+
+    def add(self, other: Dropped) -> None:
+        self.deleted += other.deleted
+        self.expired += other.expired
+        self.erased += other.erased
+
+    @property
+    def total(self) -> int:
+        return self.deleted + self.expired + self.erased
+
+
+def insert_batch(records: list[spool.Record], now: float | None = None) -> Dropped:
+    """Insert one batch in one transaction; returns what was dropped instead: records of
+    deleted projects, records older than their organisation's retention (the daily purge has
+    removed their peers already), and records of end users erased since they were received,
+    with those events' attachments and feedback."""
+    now = time.time() if now is None else now
+    dropped = Dropped()
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id FROM monitor_project WHERE id = ANY(%s)",
-                [sorted({r.project_id for r in records})],
-            )
-            live = {row[0] for row in cursor.fetchall()}
+            cursor.execute(PROJECTS_SQL, [sorted({r.project_id for r in records})])
+            projects = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+        known = [r for r in records if r.project_id in projects]
+        dropped.deleted = len(records) - len(known)
+        live = [r for r in known if r.received_at >= now - projects[r.project_id][1] * 86400]
+        dropped.expired = len(known) - len(live)
+        erased = register.erased([register.Waiting(projects[r.project_id][0],
+                                                   _utc(r.received_at), r.payload)
+                                  for r in live])  # fmt: skip
+        for n in erased:
+            register.forget_side_items(live[n].project_id, [live[n].event_id])
+        dropped.erased = len(erased)
         rows = [
             [r.project_id, r.event_id, r.kind, r.payload, _utc(r.received_at)]
-            for r in records
-            if r.project_id in live
+            for n, r in enumerate(live)
+            if n not in erased
         ]
         if rows:
             with psycopg.Cursor(connection.connection) as cursor:
                 cursor.executemany(INSERT_SQL, rows)
-    return len(records) - len(rows)
+    return dropped
 
 
-def replay_segment(path: Path, batch: int) -> tuple[int, int] | None:
+def replay_segment(path: Path, batch: int) -> tuple[int, Dropped] | None:
     """Replay and delete one sealed segment: (replayed, dropped), or None while it is written."""
     fd = os.open(path, os.O_RDONLY)
     try:
         if not spool.try_lock(fd):
             return None
-        total = dropped = 0
+        total = 0
+        dropped = Dropped()
         records = iter(spool.decode(_read(fd)))
         while chunk := list(itertools.islice(records, batch)):
-            dropped += insert_batch(chunk)
+            dropped.add(insert_batch(chunk))
             total += len(chunk)
         path.unlink()
         spool.fsync_dir(path.parent)
-        if dropped:
-            log.warning("%s: dropped %d events of deleted projects", path.name, dropped)
-        return total - dropped, dropped
+        if dropped.deleted:
+            log.warning("%s: dropped %d events of deleted projects", path.name, dropped.deleted)
+        if dropped.expired or dropped.erased:
+            log.info("%s: dropped %d events past their retention and %d of erased end users",
+                     path.name, dropped.expired, dropped.erased)  # fmt: skip
+        return total - dropped.total, dropped
     finally:
         os.close(fd)
 
@@ -144,8 +190,11 @@ def replay(directory: Path | None = None, batch: int | None = None) -> Result:
             if done is None:
                 result.skipped.append(path.name)
                 continue
-            result.replayed += done[0]
-            result.dropped += done[1]
+            replayed, dropped = done
+            result.replayed += replayed
+            result.dropped += dropped.deleted
+            result.expired += dropped.expired
+            result.erased += dropped.erased
             result.segments += 1
     if result.replayed:
         _wake_workers()

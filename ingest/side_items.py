@@ -1,6 +1,8 @@
 """Envelope items stored beside events rather than as events: attachments (attachments app)
 and user feedback (feedback app). Parsed before anything is stored, so a malformed item
-rejects the envelope cleanly; stored in the request, committed before the reply."""
+rejects the envelope cleanly; each takes a token from its category's budget of the DSN key
+(ingest.ratelimit), the items over it dropped and counted; stored in the request, committed
+before the reply."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from dataclasses import dataclass, field
 
 from attachments import accept as attachments
 from feedback import accept as feedback
-from ingest import database
+from ingest import database, ratelimit
+from ingest.auth import KeyInfo
 from ingest.payload import EnvelopeItem
 
 log = logging.getLogger(__name__)
@@ -37,13 +40,31 @@ def prepare(items: list[EnvelopeItem], event_id: uuid.UUID | None) -> SideItems:
     return out
 
 
+def take_budget(key: KeyInfo, side: SideItems) -> tuple[list[ratelimit.Limited], Counter]:
+    """Keep the items the key's budgets grant (in envelope order); returns the limits that
+    refused some, and the counts of the items dropped."""
+    limits: list[ratelimit.Limited] = []
+    dropped: Counter = Counter()
+    for category, name, reason in (
+        (ratelimit.ATTACHMENTS, "attachments", "attachment_rate_limited"),
+        (ratelimit.FEEDBACK, "feedback", "feedback_rate_limited"),
+    ):
+        items = getattr(side, name)
+        granted, limited = ratelimit.take(key.public_key, category, len(items),
+                                          key.rate_limit_count, key.rate_limit_window)  # fmt: skip
+        if limited is not None:
+            limits.append(limited)
+            dropped[reason] += len(items) - granted
+            setattr(side, name, items[:granted])
+    return limits, dropped
+
+
 def store(project_id: int, side: SideItems) -> Counter:
     """Store them; returns the counts of what was dropped, for ingest.stats. While PostgreSQL
     is unavailable they are dropped and counted (the spool keeps events only)."""
     try:
-        if side.feedback:
-            feedback.store(project_id, side.feedback)
-        return attachments.store(project_id, side.event_id, side.attachments)
+        dropped = feedback.store(project_id, side.feedback)
+        return dropped + attachments.store(project_id, side.event_id, side.attachments)
     except database.DB_UNAVAILABLE as exc:
         log.warning("attachments and feedback dropped, the database is unavailable: %s", exc)
         return Counter(attachment_database_unavailable=len(side.attachments),

@@ -23,10 +23,12 @@ KNOWN_ITEM_TYPES = frozenset(
         "unreal_report",
     }
 )  # fmt: skip
-# Counted by the server when it drops an attachment (attachments.accept), never sender-chosen.
+# Counted by the server when it drops an attachment or feedback (attachments.accept,
+# feedback.accept, ingest.side_items), never sender-chosen.
 KNOWN_ITEM_TYPES |= {"attachment_without_event", "attachment_over_event_limit",
                      "attachment_over_project_limit", "attachment_database_unavailable",
-                     "feedback_database_unavailable"}  # fmt: skip
+                     "attachment_rate_limited", "feedback_database_unavailable",
+                     "feedback_over_project_limit", "feedback_rate_limited"}  # fmt: skip
 
 
 def item_type_name(item_type: str) -> str:

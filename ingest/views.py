@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ingest import accept, side_items, stats
+from ingest import accept, ratelimit, side_items, stats
 from ingest.auth import KeyInfo, authenticate, public_key_from_request
 from ingest.body import decode_content, decode_head, decode_legacy_store_body, read_body
 from ingest.errors import IngestError, bad_request, too_large
@@ -26,7 +26,7 @@ from ingest.payload import (
     parse_event_id,
     parse_json_object,
 )
-from ingest.ratelimit import check_rate_limit
+from ingest.ratelimit import check_rate_limit, too_many
 
 ALLOWED_HEADERS = (
     "X-Sentry-Auth, X-Requested-With, Origin, Accept, Content-Type, Authentication, "
@@ -168,13 +168,21 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     extras = side_items.prepare(side, header_event_id or (events[0][0] if events else None))
     for _ in events:
         _rate_limit(key)
+    limits, refused = side_items.take_budget(key, extras)
+    skipped.update(refused)
+    if limits and not (events or extras.attachments or extras.feedback):
+        stats.count_items(project_id, skipped)
+        raise too_many(limits)  # nothing of this envelope is stored
     for event_id, payload in events:
         accept.accept(project_id, event_id, RawEvent.Kind.EVENT, payload, _user_agent(request))
     skipped.update(side_items.store(project_id, extras))
     stats.count_items(project_id, skipped)
 
     reply_id = header_event_id or (events[0][0] if events else None)
-    return JsonResponse({"id": reply_id.hex} if reply_id else {})
+    response = JsonResponse({"id": reply_id.hex} if reply_id else {})
+    if limits:  # stored in part: SDKs read the header on any reply
+        response["X-Sentry-Rate-Limits"] = ratelimit.header(limits)
+    return response
 
 
 @ingest_endpoint

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "feedback",
     "attachments",
     "alerts",
+    "members",
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -252,8 +253,12 @@ ML_BREAKER_SECONDS = env_int("ML_BREAKER_SECONDS", 60)
 
 # Public base URL used to build DSNs, e.g. https://faultline.example.com
 
+# Applied where people choose a password themselves (invitation sign-up, password reset).
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -314,12 +319,17 @@ SOURCEMAPS_PENDING_CHUNKS_QUOTA = env_int("SOURCEMAPS_PENDING_CHUNKS_QUOTA", 102
 SOURCEMAPS_ASSEMBLE_STATE_SECONDS = env_int("SOURCEMAPS_ASSEMBLE_STATE_SECONDS", 600)
 # Tries at one bundle (a lost worker, a database error) before it is failed: never a crash loop.
 SOURCEMAPS_ASSEMBLE_ATTEMPTS = env_int("SOURCEMAPS_ASSEMBLE_ATTEMPTS", 3)
-# Distinct source maps one event may load (each is parsed once per event).
+# Distinct source maps one event may load (each loaded once per event).
 SOURCEMAPS_MAX_MAPS_PER_EVENT = env_int("SOURCEMAPS_MAX_MAPS_PER_EVENT", 20)
+# Parsed source maps kept per worker process (estimated bytes; least recently used go first).
+SOURCEMAPS_PARSED_CACHE_BYTES = env_int("SOURCEMAPS_PARSED_CACHE_BYTES", 256 * 1024 * 1024)
 
 # --- Attachments (issue 9): bytes per event and stored per project; over either, dropped.
 ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024)
 ATTACHMENTS_MAX_PROJECT_SIZE = env_int("ATTACHMENTS_MAX_PROJECT_SIZE", 1024 * 1024 * 1024)
+# User feedback rows stored per project; past it new feedback is dropped (and counted).
+FEEDBACK_MAX_PROJECT_ROWS = env_int("FEEDBACK_MAX_PROJECT_ROWS", 100_000)
+
 # --- Alerts and email (docs/alerts.md).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -330,6 +340,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "faultline@localhost")
+# Days an invitation link stays valid (members.invitations); password reset links use Django's
+# PASSWORD_RESET_TIMEOUT (3 days by default).
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 # Notifications a project may send per hour; past it they are recorded as capped.
 ALERTS_HOURLY_CAP = env_int("ALERTS_HOURLY_CAP", 60)
 # Delivery attempts per destination (back-off ALERTS_RETRY_BASE_SECONDS * 2**attempt).

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("alerts.urls")),
     path("", include("training.urls")),
     path("", include("web.urls")),
+    path("", include("members.urls")),  # after web: its paths never shadow an org's pages
 ]

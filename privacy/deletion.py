@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -14,6 +14,8 @@ from attachments.models import Attachment
 from feedback.models import UserFeedback
 from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Project
+from privacy.models import ErasedIdentity
+from privacy.tagcounts import subtract_events
 from sourcemaps import retention as sourcemaps_retention
 from training import sets, staleness
 
@@ -27,6 +29,20 @@ def delete_in_chunks(queryset: models.QuerySet) -> int:
         if not ids:
             return total
         queryset.model.objects.filter(pk__in=ids).delete()
+        total += len(ids)
+
+
+def delete_events_in_chunks(queryset: models.QuerySet) -> int:
+    """Delete events a chunk per transaction, taking each chunk out of the tag counts of the
+    issues that stay (privacy.tagcounts)."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(queryset.order_by().values_list("pk", flat=True)[:CHUNK])
+            if not ids:
+                return total
+            subtract_events(ids)
+            Event.objects.filter(pk__in=ids).delete()
         total += len(ids)
 
 
@@ -64,7 +80,7 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
     totals = {"events": 0, "raw_events": 0, "issues": 0}
     for org_id, days in Organization.objects.values_list("id", "retention_days"):
         cutoff = now - dt.timedelta(days=days)
-        totals["events"] += delete_in_chunks(
+        totals["events"] += delete_events_in_chunks(
             Event.objects.filter(project__organization_id=org_id, received__lt=cutoff)
         )
         totals["raw_events"] += delete_in_chunks(
@@ -83,6 +99,11 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
         totals[name] = sum(delete_in_chunks(model.objects.filter(
             project__organization_id=org_id, received_at__lt=cutoff))
             for org_id, cutoff in cutoffs.items())  # fmt: skip
+    # An erasure is kept while events received before it may still come (a spool, a raw
+    # event); past the retention they are dropped as expired anyway.
+    totals["erasures"] = sum(ErasedIdentity.objects.filter(
+        organization_id=org_id, erased_at__lt=cutoff).delete()[0]
+        for org_id, cutoff in cutoffs.items())  # fmt: skip
     totals.update(sourcemaps_retention.purge_expired(now, cutoffs, delete_in_chunks))
     sets.sync_files()  # exported training files lose the expired rows too
     staleness.reconcile()  # deletion reaches the trained models

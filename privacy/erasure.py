@@ -1,20 +1,27 @@
 """Erasure requests: find an end user's events in one organisation (by email, user id or IP),
-delete them and everything derived from them, rebuild the counters of the issues they were in,
-and report what was removed."""
+delete them and everything derived from them (attachments and feedback included), rebuild the
+counters of the issues they were in, and report what was removed. The erasure is recorded
+first (privacy.register), so events still waiting in a spool or arriving as raw events while
+it runs are dropped when they are replayed or processed."""
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from embeddings.models import IssueEmbedding
+from feedback.models import UserFeedback
 from grouping.merge import recount
 from ingest.models import RawEvent
 from ingest.payload import loads
 from monitor.models import Event, Issue
-from privacy.deletion import delete_in_chunks
+from privacy import register
+from privacy.deletion import CHUNK, delete_in_chunks
 from training import sets, staleness
 from training.models import TrainingPair
 
@@ -27,6 +34,8 @@ class ErasureReport:
     vectors: int = 0
     training_rows: int = 0
     raw_events: int = 0
+    attachments: int = 0
+    feedback: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -68,14 +77,16 @@ def _user_matches(payload: bytes, email: str | None, user_id: str | None,
 
 
 def user_raw_events(organization_id: int, email: str | None = None,
-                    user_id: str | None = None, ip: str | None = None) -> list[int]:  # fmt: skip
-    """Raw events (pending, retrying or dead letters) of the end user, scanned in chunks."""
+                    user_id: str | None = None,
+                    ip: str | None = None) -> list[tuple[int, int, uuid.UUID]]:  # fmt: skip
+    """Raw events (pending, retrying or dead letters) of the end user, scanned in chunks:
+    (raw id, project id, event id)."""
     rows = RawEvent.objects.filter(project__organization_id=organization_id).values_list(
-        "id", "payload"
+        "id", "project_id", "event_id", "payload"
     )
     return [
-        raw_id
-        for raw_id, payload in rows.iterator(chunk_size=500)
+        (raw_id, project_id, event_id)
+        for raw_id, project_id, event_id, payload in rows.iterator(chunk_size=500)
         if _user_matches(bytes(payload), email, user_id, ip)
     ]
 
@@ -85,23 +96,33 @@ def _as_int(value: str) -> int | None:
 
 
 def erase_end_user(organization_id: int, **identity) -> ErasureReport:
-    events = user_events(organization_id, **identity)
-    ids = list(events.values_list("id", flat=True))
+    events = user_events(organization_id, **identity)  # refuses an empty request first
+    register.record(organization_id, timezone.now(), **identity)
     report = ErasureReport()
-    report.raw_events = delete_in_chunks(
-        RawEvent.objects.filter(id__in=user_raw_events(organization_id, **identity))
-    )
+    raw = user_raw_events(organization_id, **identity)
+    rows = list(events.values_list("id", "project_id", "event_id", "issue_id"))
+    ids = [row[0] for row in rows]
+    report.attachments, report.feedback = _erase_side_items(
+        organization_id, identity.get("email"),
+        [(project_id, event_id) for _, project_id, event_id, _ in rows]
+        + [(project_id, event_id) for _, project_id, event_id in raw],
+    )  # fmt: skip
+    report.raw_events = delete_in_chunks(RawEvent.objects.filter(id__in=[r[0] for r in raw]))
     if not ids:
         return report
-    issue_ids = set(events.values_list("issue_id", flat=True))
+    issue_ids = {row[3] for row in rows}
     report.vectors = IssueEmbedding.objects.filter(event_id__in=ids).count()
     report.training_rows = TrainingPair.objects.filter(
         Q(event_a_id__in=ids) | Q(event_b_id__in=ids)
     ).count()
     report.events = delete_in_chunks(Event.objects.filter(id__in=ids))
     sets.sync_files()  # the erased rows leave the exported training files too
-    for issue in Issue.objects.filter(id__in=issue_ids):
+    for issue_id in sorted(issue_ids):
         with transaction.atomic():
+            # Locked as the ingest pipeline locks it, so a concurrent batch's counts survive.
+            issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
+            if issue is None:
+                continue
             if issue.events.exists():
                 recount(issue)
                 report.issues_recounted += 1
@@ -110,3 +131,21 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
                 report.issues_deleted += 1
     staleness.reconcile()  # deletion reaches the trained models
     return report
+
+
+def _erase_side_items(organization_id: int, email: str | None,
+                      events: list[tuple[int, uuid.UUID]]) -> tuple[int, int]:  # fmt: skip
+    """The attachments and feedback of the user's events, and the feedback they signed with
+    their email (also feedback about no event): (attachments, feedback)."""
+    by_project: dict[int, list] = defaultdict(list)
+    for project_id, event_id in events:
+        by_project[project_id].append(event_id)
+    attachments = feedback = 0
+    for project_id, event_ids in by_project.items():
+        for start in range(0, len(event_ids), CHUNK):
+            a, f = register.forget_side_items(project_id, event_ids[start:start + CHUNK])
+            attachments, feedback = attachments + a, feedback + f
+    if email:
+        feedback += delete_in_chunks(UserFeedback.objects.filter(
+            project__organization_id=organization_id, email__iexact=email.strip()))  # fmt: skip
+    return attachments, feedback

@@ -3,9 +3,12 @@ context lines (Sentry's `symbolic`, the Rust source-map reader Sentry itself run
 
 A frame is resolved through the debug ID its file carries in the event's `debug_meta` (injected
 by `sentry-cli sourcemaps inject` or a bundler plugin), else through the release's artifacts by
-URL (`~/path` as sentry-cli names them). Each source map is parsed once per event. Resolved
-traces keep the minified one as `raw_stacktrace`; fingerprints and embeddings read the resolved
-`stacktrace`. A missing or unreadable map leaves the frame exactly as it was.
+URL (`~/path` as sentry-cli names them). Each source map is loaded once per event and parsed
+once per process (sourcemaps.parsed). Function names come from the map's scopes, else the
+caller's call site, else stay minified (marked so); renamed exception classes get their
+declared names. Resolved traces keep the minified one as `raw_stacktrace`; fingerprints and
+embeddings read the resolved `stacktrace`. A missing, unreadable or lying map leaves the frame
+exactly as it was.
 
 The stage is pure given a `Loader` (sourcemaps.store.DbLoader reads PostgreSQL).
 """
@@ -19,13 +22,21 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
-from symbolic.sourcemap import SourceMapView, SourceView
+from symbolic.sourcemapcache import SourceMapCacheToken
 
 from sourcemaps.bundles import parse_debug_id
+from sourcemaps.parsed import ParsedMap, ParsedMaps
 
 CONTEXT_LINES = 5
 MAX_LINE = 1024
 MAX_IMAGES = 500
+MAX_NAME = 512
+TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]{0,63}")
+MINIFIED_TYPE_LENGTH = 2
+MAX_TYPE = 256  # as normalize keeps an exception type
+MAX_CLASSES = 1024  # class names remembered per parsed map
+# Scope names that say nothing (Sentry's list): the caller's call site names such a frame.
+USELESS_NAMES = {"<anonymous>", "<unknown>", "__webpack_require__", "__webpack_modules__"}
 SOURCE_MAPPING_URL = re.compile(rb"//[#@]\s*sourceMappingURL=(\S+)\s*$")
 JS_PLATFORMS = {"javascript", "node"}
 
@@ -36,10 +47,12 @@ class Artifact:
     content: bytes
     headers: dict
     bundle_id: int
+    file_id: int | None = None  # a stored file's id: its content never changes
 
 
 class Loader(Protocol):
-    def by_debug_id(self, debug_id: uuid.UUID, kind: str) -> Artifact | None: ...
+    def by_debug_id(self, debug_id: uuid.UUID, kind: str,
+                    content: bool = True) -> Artifact | None: ...  # fmt: skip
 
     def by_url(self, urls: list[str], release: str, dist: str) -> Artifact | None: ...
 
@@ -80,23 +93,24 @@ def clean_filename(source: str) -> str:
 
 @dataclass
 class _Map:
-    view: SourceMapView
+    parsed: ParsedMap
     url: str
     resolved_with: str
     minified: Artifact | None
     bundle_id: int
-    minified_view: SourceView | None = None
 
 
 @dataclass
 class MapCache:
-    """Source maps of one event, each loaded and parsed at most once."""
+    """Source maps of one event, each loaded at most once (and parsed at most once per process
+    through `parsed`)."""
 
     loader: Loader
     images: dict[str, uuid.UUID]
     release: str
     dist: str
     max_maps: int
+    parsed: ParsedMaps
     maps: dict[str, _Map | None] = field(default_factory=dict)
     used_bundles: set[int] = field(default_factory=set)
 
@@ -111,8 +125,7 @@ class MapCache:
     def _load(self, abs_path: str) -> _Map | None:
         debug_id = self.images.get(abs_path)
         if debug_id is not None:
-            source_map = self.loader.by_debug_id(debug_id, "source_map")
-            minified = self.loader.by_debug_id(debug_id, "minified_source")
+            source_map, minified = self._by_debug_id(debug_id)
             resolved_with = "debug_id"
         elif self.release:
             minified = self.loader.by_url(url_candidates(abs_path), self.release, self.dist)
@@ -122,11 +135,23 @@ class MapCache:
             return None
         if source_map is None:
             return None
-        try:
-            view = SourceMapView.from_json_bytes(source_map.content)
-        except Exception:  # a map that does not parse resolves nothing
+        parsed = self.parsed.get(source_map.content, minified.content if minified else None,
+                                 _identity(source_map, minified))  # fmt: skip
+        if parsed is None:
             return None
-        return _Map(view, source_map.url, resolved_with, minified, source_map.bundle_id)
+        return _Map(parsed, source_map.url, resolved_with, minified, source_map.bundle_id)
+
+    def _by_debug_id(self, debug_id: uuid.UUID) -> tuple[Artifact | None, Artifact | None]:
+        """The map and minified file of a debug ID; their content is read only when this
+        process has not parsed them yet."""
+        source_map = self.loader.by_debug_id(debug_id, "source_map", content=False)
+        minified = self.loader.by_debug_id(debug_id, "minified_source", content=False)
+        identity = _identity(source_map, minified) if source_map else None
+        if source_map is None or (identity is not None and identity in self.parsed):
+            return source_map, minified
+        source_map = self.loader.by_debug_id(debug_id, "source_map")
+        minified = self.loader.by_debug_id(debug_id, "minified_source") if minified else None
+        return source_map, minified
 
     def _map_of(self, minified: Artifact | None, abs_path: str) -> Artifact | None:
         if minified is None:
@@ -141,60 +166,169 @@ class MapCache:
         return self.loader.by_url(urls, self.release, self.dist)
 
 
+def _identity(source_map: Artifact, minified: Artifact | None) -> tuple | None:
+    """Stored files' ids (their content never changes), else None."""
+    if source_map.file_id is None or (minified is not None and minified.file_id is None):
+        return None
+    return source_map.file_id, minified.file_id if minified else None
+
+
 def _line(text: str) -> str:
     return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
 
 
-def resolve_frame(frame: dict, cache: MapCache) -> dict | None:
-    """The original frame, or None when it cannot be resolved."""
+@dataclass(frozen=True)
+class FunctionName:
+    name: str | None
+    source: str  # scope, callsite or minified (the frame keeps the name it was sent with)
+    callsite: str | None  # the map's name at this frame's call: the next frame's function
+
+
+def function_name(token: SourceMapCacheToken | None, minified_name: str | None,
+                  caller: str | None) -> FunctionName:  # fmt: skip
+    """As Sentry's symbolication names a frame: the original function enclosing the position
+    (`token` from the scope index), else the name the caller's call site maps to, else the
+    minified one."""
+    if token is None:
+        return FunctionName(None, "minified", None)
+    callsite = (token.name or "")[:MAX_NAME] or None
+    scope = (token.function_name or "")[:MAX_NAME]
+    if scope and scope not in USELESS_NAMES:
+        return FunctionName(scope, "scope", callsite)
+    if caller:
+        return FunctionName(caller, "callsite", callsite)
+    if not minified_name and scope:
+        return FunctionName(scope, "scope", callsite)
+    return FunctionName(None, "minified", callsite)
+
+
+def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
+                  ) -> tuple[dict | None, str | None]:  # fmt: skip
+    """The original frame, or None when it cannot be resolved; and the name its call site
+    maps to, which names the next (called) frame when its own scope is unknown."""
     abs_path = frame.get("abs_path") or frame.get("filename")
     lineno, colno = frame.get("lineno"), frame.get("colno")
     if not abs_path or not isinstance(lineno, int) or not isinstance(colno, int):
-        return None
+        return None, None
     if lineno < 1 or colno < 1:
-        return None
+        return None, None
     found = cache.for_file(abs_path)
     if found is None:
-        return None
-    if found.minified is not None and found.minified_view is None:
-        found.minified_view = SourceView.from_bytes(found.minified.content)
-    function = frame.get("function")
-    if function and found.minified_view is not None:
-        token = found.view.lookup(lineno - 1, colno - 1, function, found.minified_view)
-    else:
-        token = found.view.lookup(lineno - 1, colno - 1)
+        return None, None
+    view = found.parsed.view
+    token = view.lookup(lineno - 1, colno - 1)
     if token is None or not token.src or token.dst_line != lineno - 1:
-        return None  # symbolic answers the nearest earlier token, even from another line
+        return None, None  # symbolic answers the nearest earlier token, even from another line
+    source = view.get_sourceview(token.src_id) if token.src_id is not None else None
+    if source is not None and token.src_line >= len(source):
+        return None, None  # a map that points past its own source lies about the rest too
     cache.used_bundles.add(found.bundle_id)
     source_url = urljoin(found.url, token.src) if "://" not in token.src else token.src
     if found.url.startswith("~/") and not token.src.startswith(("~", "/")) \
             and "://" not in token.src:  # fmt: skip
         source_url = "~" + urljoin(found.url[1:], token.src)
+    scoped = found.parsed.scopes.lookup(lineno, colno, CONTEXT_LINES) \
+        if found.parsed.scopes else None  # fmt: skip
+    named = function_name(scoped, frame.get("function"), caller)
     out = {k: v for k, v in frame.items()
            if k not in ("module", "context_line", "pre_context", "post_context")}  # fmt: skip
     out.update(abs_path=source_url[:1024], filename=clean_filename(token.src)[:512],
                lineno=token.src_line + 1, colno=token.src_col + 1,
                in_app="/node_modules/" not in token.src,
-               data={"sourcemap": found.url, "resolved_with": found.resolved_with})  # fmt: skip
-    if token.function_name:
-        out["function"] = token.function_name[:512]
-    source = found.view.get_sourceview(token.src_id) if token.src_id is not None else None
-    if source is not None and token.src_line < len(source):
+               data={"sourcemap": found.url, "resolved_with": found.resolved_with,
+                     "function_from": named.source})  # fmt: skip
+    if named.name:
+        out["function"] = named.name
+    if scoped is not None and scoped.line == token.src_line + 1 and scoped.context_line:
+        out["context_line"] = _line(scoped.context_line.rstrip("\r\n"))  # one call, 11 lines
+        out["pre_context"] = [_line(t.rstrip("\r\n")) for t in scoped.pre_context]
+        out["post_context"] = [_line(t.rstrip("\r\n")) for t in scoped.post_context]
+    elif source is not None:
         line = token.src_line
         out["context_line"] = _line(source[line])
         out["pre_context"] = [_line(t) for t in source[max(0, line - CONTEXT_LINES) : line]]
         out["post_context"] = [_line(t) for t in source[line + 1 : line + 1 + CONTEXT_LINES]]
-    return out
+    return out, named.callsite
+
+
+def _utf16_col(line_start: bytes) -> int:
+    """Source-map columns count UTF-16 code units."""
+    return len(line_start.decode("utf-8", "replace").encode("utf-16-le")) // 2
+
+
+def _original_text_is(found: _Map, token, name: str) -> bool:
+    source = found.parsed.view.get_sourceview(token.src_id) if token.src_id is not None else None
+    if source is None or token.src_line >= len(source):
+        return False
+    match = TYPE_NAME.match(source[token.src_line][token.src_col :])
+    return match is not None and match.group() == name
+
+
+def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
+    """Whether the minified file declares a class `minified_type` (`class Xd` or `Xd=class`),
+    and the original name the map gives that declaration (None when it gives none)."""
+    minified = found.parsed.minified
+    if minified is None or not TYPE_NAME.fullmatch(minified_type):
+        return False, None
+    if minified_type not in found.parsed.classes:
+        if len(found.parsed.classes) >= MAX_CLASSES:  # hostile streams of distinct types
+            found.parsed.classes.clear()
+        name = re.escape(minified_type.encode())
+        match = re.search(rb"(?<![\w$])class\s+(" + name + rb")(?![\w$])|(?<![\w$.])("
+                          + name + rb")\s*=\s*class(?![\w$])", minified)  # fmt: skip
+        if match is None:
+            found.parsed.classes[minified_type] = ""
+        else:
+            start = match.start(1) if match.group(1) else match.start(2)
+            line_start = minified.rfind(b"\n", 0, start) + 1
+            line, col = minified.count(b"\n", 0, start), _utf16_col(minified[line_start:start])
+            token = found.parsed.view.lookup(line, col)
+            exact = token is not None and (token.dst_line, token.dst_col) == (line, col)
+            original = (token.name or "")[:MAX_TYPE] if exact else ""
+            if exact and not original and _original_text_is(found, token, minified_type):
+                original = minified_type  # not renamed: a map names only what it renamed
+            found.parsed.classes[minified_type] = original or None
+    known = found.parsed.classes[minified_type]
+    return known != "", known or None
+
+
+def resolve_type(exc: dict, maps: list[_Map]) -> None:
+    """An exception type a minifier renamed gets the class declaration's original name;
+    `minified_type` keeps the name reported. A renamed type the maps cannot name keeps it, and
+    `minified_type` equal to `type` tells grouping not to rely on it."""
+    reported = exc.get("type")
+    if not isinstance(reported, str) or not reported:
+        return
+    for found in maps:
+        declared, original = declared_class(found, reported)
+        if declared and original != reported:
+            exc["type"], exc["minified_type"] = original or reported, reported
+        if declared:
+            return
+    short = TYPE_NAME.fullmatch(reported) and len(reported) <= MINIFIED_TYPE_LENGTH
+    if maps and short and all(found.parsed.minified is None for found in maps):
+        exc["minified_type"] = reported  # no minified file to look in: short means minified
 
 
 def _resolve_container(container: dict, cache: MapCache) -> None:
     stacktrace = container.get("stacktrace")
     if not isinstance(stacktrace, dict) or not stacktrace.get("frames"):
         return
-    resolved = [resolve_frame(frame, cache) for frame in stacktrace["frames"]]
+    resolved, caller = [], None
+    for frame in stacktrace["frames"]:  # oldest first: each frame's caller comes before it
+        new, caller = resolve_frame(frame, cache, caller)
+        resolved.append(new)
     if not any(resolved):
         return
+    if "type" in container:  # an exception: the maps of its newest frames first
+        maps = [cache.for_file(f.get("abs_path") or f.get("filename"))
+                for f, new in zip(reversed(stacktrace["frames"]), reversed(resolved), strict=True)
+                if new is not None]  # fmt: skip
+        resolve_type(container, list({id(m): m for m in maps if m is not None}.values()))
     container["raw_stacktrace"] = copy.deepcopy(stacktrace)
+    for raw, new in zip(container["raw_stacktrace"]["frames"], resolved, strict=True):
+        if new is not None and new["data"]["function_from"] == "minified":
+            raw["data"] = {**(raw.get("data") or {}), "function_unresolved": True}
     container["stacktrace"] = {**stacktrace, "frames": [
         new or old for new, old in zip(resolved, stacktrace["frames"], strict=True)]}  # fmt: skip
 
@@ -218,14 +352,18 @@ def _containers(data: dict) -> list[dict]:
     return out
 
 
-def resolve_event(data: dict, loader: Loader, max_maps: int = 20) -> set[int]:
-    """Resolve every frame of the event in place; returns the bundles used."""
+def resolve_event(data: dict, loader: Loader, max_maps: int = 20,
+                  parsed: ParsedMaps | None = None) -> set[int]:  # fmt: skip
+    """Resolve every frame of the event in place; returns the bundles used. `parsed` keeps
+    parsed maps across events (without it, each map is parsed for this event only)."""
     images = {}
     for image in (data.get("debug_meta") or {}).get("images") or []:
         debug_id = parse_debug_id(image.get("debug_id"))
         if debug_id:
             images[image["code_file"]] = debug_id
-    cache = MapCache(loader, images, data.get("release", ""), data.get("dist", ""), max_maps)
+    parsed = parsed if parsed is not None else ParsedMaps(max_bytes=0)
+    cache = MapCache(loader, images, data.get("release", ""), data.get("dist", ""), max_maps,
+                     parsed)  # fmt: skip
     for container in _containers(data):
         _resolve_container(container, cache)
     return cache.used_bundles

@@ -112,3 +112,56 @@ def test_sign_in_read_resolve_filter_and_merge(web, worker, browser):
     assert page.locator("#consent").count() == 0  # the consent summary is for owners
     page.screenshot(path=ARTIFACTS / "organization-settings.png", full_page=True)
     page.close()
+
+
+def test_minified_bundle_frames_show_original_names_and_code(web, worker, browser, tmp_path):
+    """tests/js/app/names bundled and minified by esbuild, debug IDs injected and the map
+    uploaded by the real sentry-cli, errors reported by @sentry/browser in Chromium: the issue
+    page shows the original function names, class names and code around each line."""
+    from sourcemaps.tokens import create_org_token
+    from tests import jsbuild
+    from tests.browserpage import serving
+
+    org = Organization.objects.create(name="Names Web", slug="namesweb")
+    project = Project.objects.create(organization=org, name="Front", slug="front",
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+    dsn = f"http://{project.keys.get().public_key}@{web.split('://', 1)[1]}/{project.id}"
+    _, token = create_org_token(org, "ci", url=web)
+    dist = jsbuild.build_names_bundle(tmp_path, "browser.js", "names-web@1", dsn)
+    for args in (("inject", str(dist)),
+                 ("upload", "--org", org.slug, "--project", project.slug, str(dist))):
+        done = jsbuild.run_cli(token, "sourcemaps", *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+    with serving(dist) as url:
+        page = browser.new_page()
+        page.goto(url)
+        assert page.evaluate("window.runScenarios()") is True
+        page.close()
+    events = Event.objects.filter(project=project)
+    wait_for(lambda: events.count() == 3, timeout=90, message="three browser events processed")
+    marked = []
+    for event in events:
+        for frame in event.data["exception"][-1]["stacktrace"]["frames"]:
+            mark = jsbuild.frame_mark(frame)
+            if mark:
+                marked.append((mark[1], frame["function"]))
+                assert frame["pre_context"] and frame["post_context"], frame
+    assert len(marked) == 17 and [m for m in marked if m[0] != m[1]] == [], marked
+    missing = events.get(title__startswith="NotFoundError")
+    assert missing.data["exception"][-1]["minified_type"] != "NotFoundError"
+
+    user = get_user_model().objects.create_user("namesweb", password="pw-namesweb-123")
+    Membership.objects.create(user=user, organization=org)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{web}/login/")
+    page.fill("input[name=username]", "namesweb")
+    page.fill("input[name=password]", "pw-namesweb-123")
+    page.click("button[type=submit]")
+    page.goto(f"{web}/{org.slug}/{project.slug}/issues/{missing.issue_id}/")
+    frames = page.inner_text(".frames")
+    assert "Inventory.find" in frames and "handlers.stock" in frames
+    assert 'throw new NotFoundError("no such sku: " + sku);' in frames
+    assert page.inner_text("#issue-title").startswith("NotFoundError: no such sku")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "js-names-issue.png", full_page=True)
+    page.close()

@@ -175,3 +175,78 @@ def test_legacy_user_feedback_endpoint_takes_the_dsn(project, key):
     empty = APIClient().post(url, {**body, "comments": " "}, format="json",
                              HTTP_AUTHORIZATION=f"DSN {key.dsn}")  # fmt: skip
     assert empty.status_code == 400
+
+
+def limited_to_one_per_minute(key):
+    key.rate_limit_count, key.rate_limit_window = 1, 60
+    key.save()
+
+
+def test_attachments_and_feedback_take_from_the_keys_budget(project, key, redis_client):
+    """With a key allowed 1 item a minute, ten envelopes of 99 feedback items and an attachment
+    each store one of each; the rest is dropped, counted and named in X-Sentry-Rate-Limits."""
+    limited_to_one_per_minute(key)
+    replies = []
+    for n in range(10):
+        reports = [({"type": "user_report"}, json.dumps(
+            {"event_id": uuid.uuid4().hex, "comments": f"envelope {n} report {i}"}))
+            for i in range(99)]  # fmt: skip
+        attachment = ({"type": "attachment", "length": 3, "filename": f"{n}.log"}, "log")
+        replies.append(post(project, envelope(*reports, attachment), key))
+    assert UserFeedback.objects.filter(project=project).count() == 1
+    assert Attachment.objects.filter(project=project).count() == 1
+    first, *rest = replies
+    assert first.status_code == 200
+    retry, categories, scope, reason = first["X-Sentry-Rate-Limits"].split(":")
+    assert (categories, scope, reason) == ("feedback;user_report", "key", "key_quota")
+    assert 1 <= int(retry) <= 60
+    assert {r.status_code for r in rest} == {429}  # nothing of theirs was stored
+    limits = rest[0]["X-Sentry-Rate-Limits"].split(",")
+    assert sorted(limit.split(":")[1] for limit in limits) == ["attachment",
+                                                               "feedback;user_report"]
+    counts = next(iter(item_counts(project.id).values()))
+    assert counts["feedback_rate_limited"] == 989 and counts["attachment_rate_limited"] == 9
+
+
+def test_an_event_within_its_budget_is_stored_when_its_attachment_is_not(project, key,
+                                                                         redis_client):
+    limited_to_one_per_minute(key)
+    body = sdk_envelope_with_attachments(key, ("a.log", b"first"), ("b.log", b"second"))
+    reply = post(project, body, key)
+    assert reply.status_code == 200
+    assert reply["X-Sentry-Rate-Limits"].split(":")[1] == "attachment"
+    drain()
+    assert Event.objects.filter(project=project).count() == 1
+    assert list(Attachment.objects.values_list("name", flat=True)) == ["a.log"]
+    other = Client().post(f"/api/{project.id}/store/", json.dumps({"message": "x"}),
+                          content_type="application/json",
+                          HTTP_X_SENTRY_AUTH=f"Sentry sentry_key={key.public_key}")  # fmt: skip
+    assert other.status_code == 429
+    assert other["X-Sentry-Rate-Limits"].split(":")[1] == "error;default;security"
+
+
+def test_the_legacy_feedback_endpoint_takes_from_the_keys_budget(project, key, redis_client):
+    limited_to_one_per_minute(key)
+    url = f"/api/0/projects/{project.organization.slug}/{project.slug}/user-feedback/"
+    replies = [APIClient().post(url, {"event_id": uuid.uuid4().hex, "comments": f"n{n}"},
+                                format="json", HTTP_AUTHORIZATION=f"DSN {key.dsn}")
+               for n in range(3)]  # fmt: skip
+    assert [r.status_code for r in replies] == [200, 429, 429]
+    assert replies[1]["X-Sentry-Rate-Limits"].split(":")[1:] == ["feedback;user_report", "key",
+                                                                 "key_quota"]
+    assert int(replies[1]["Retry-After"]) >= 1
+    assert UserFeedback.objects.count() == 1
+
+
+def test_feedback_stops_at_the_projects_cap(project, key, settings):
+    settings.FEEDBACK_MAX_PROJECT_ROWS = 3
+    reports = [({"type": "user_report"}, json.dumps({"comments": f"report {i}"}))
+               for i in range(5)]  # fmt: skip
+    assert post(project, envelope(*reports), key).status_code == 200
+    assert UserFeedback.objects.filter(project=project).count() == 3
+    assert next(iter(item_counts(project.id).values()))["feedback_over_project_limit"] == 2
+    url = f"/api/0/projects/{project.organization.slug}/{project.slug}/user-feedback/"
+    full = APIClient().post(url, {"comments": "one more"}, format="json",
+                            HTTP_AUTHORIZATION=f"DSN {key.dsn}")  # fmt: skip
+    assert full.status_code == 429 and "feedback" in full.json()["detail"]
+    assert UserFeedback.objects.filter(project=project).count() == 3

@@ -181,3 +181,29 @@ def test_jvm_generated_names_do_not_split():
                  "in_app": True}]}}]})  # fmt: skip
 
     assert group(java("a1b2c3d4", 0)).hash == group(java("ffee0099", 3)).hash
+
+
+def test_names_a_source_map_could_not_resolve_do_not_split():
+    """Symbolication marks what stayed minified: a class no map names (`minified_type` equal to
+    `type`) and a function kept as sent (`function_from: minified`); such names change with
+    every build, so neither the fingerprint nor the embedding text reads them."""
+    from grouping.clean import clean_event, match_key
+
+    def minified(class_name, function):
+        return {"platform": "node", "exception": [{
+            "type": class_name, "minified_type": class_name, "value": "no such sku",
+            "stacktrace": {"frames": [
+                {"filename": "src/inventory.js", "function": function, "in_app": True,
+                 "context_line": "throw new NotFoundError(sku);",
+                 "data": {"function_from": "minified"}},
+                {"filename": "src/orders.js", "function": "handleOrder", "in_app": True,
+                 "context_line": "return handler(request);", "data": {"function_from": "scope"}},
+            ]}}]}  # fmt: skip
+
+    first, second = minified("Xd", "em.find"), minified("Qe", "tb.find")
+    assert group(first).hash == group(second).hash
+    assert clean_event(first) == clean_event(second)
+    assert match_key(first, "line") == match_key(second, "line")
+    resolved = minified("NotFoundError", "Inventory.find")
+    resolved["exception"][0]["minified_type"] = "Xd"  # resolved: the original name counts
+    assert "type:NotFoundError" in group(resolved).components

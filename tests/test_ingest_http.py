@@ -327,7 +327,7 @@ def test_rate_limit_per_key(client, project_key, redis_client):
     limited = post_store(client, project_key.project_id, {"message": "x"}, project_key.public_key)
     retry_after = int(limited["Retry-After"])
     assert 1 <= retry_after <= 60
-    assert limited["X-Sentry-Rate-Limits"] == f"{retry_after}::key:key_quota"
+    assert limited["X-Sentry-Rate-Limits"] == f"{retry_after}:error;default;security:key:key_quota"
     assert "X-Sentry-Rate-Limits" in limited["Access-Control-Expose-Headers"]
     assert RawEvent.objects.count() == 3
     # another key of the same project has its own budget

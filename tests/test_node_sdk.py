@@ -52,3 +52,42 @@ def test_sentry_node_scenarios_all_arrive(web, worker):
     assert dict(uncaught.tags)["handled"] == "no"
     burst = {e.title for e in events if e.title.startswith("Error: burst error number")}
     assert burst == {f"Error: burst error number {i}" for i in range(200)}
+
+
+def test_minified_and_unminified_releases_resolve_names_and_group_together(web, worker, tmp_path):
+    """tests/js/app/names bundled by esbuild twice (minified, and not), debug IDs injected and
+    maps uploaded by the real sentry-cli (artifact bundles, no --release), run under the real
+    @sentry/node: every marked frame gets its original function name, minified error classes
+    their declared names, and each fault is one issue across both builds."""
+    from monitor.models import Issue
+    from sourcemaps.tokens import create_org_token
+
+    org = Organization.objects.create(name="Names Co", slug="namesco")
+    project = Project.objects.create(organization=org, name="Api", slug="names", platform="node",
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+    dsn = f"http://{project.keys.get().public_key}@{web.split('://', 1)[1]}/{project.id}"
+    _, token = create_org_token(org, "ci", url=web)
+    for release, minify in (("names@1.0.0", True), ("names@1.0.1", False)):
+        dist = jsbuild.build_names_bundle(tmp_path / release, "node.js", release, minify=minify,
+                                          padding_lines=0 if minify else 3)  # fmt: skip
+        for args in (("inject", str(dist)),
+                     ("upload", "--org", org.slug, "--project", project.slug, str(dist))):
+            done = jsbuild.run_cli(token, "sourcemaps", *args)
+            assert done.returncode == 0, done.stdout + done.stderr
+        ran = jsbuild.run_node_bundle(dist / "app.min.js", dsn)
+        assert ran.returncode == 0, ran.stderr
+    events = Event.objects.filter(project=project)
+    wait_for(lambda: events.count() == 6, timeout=120, message="six events processed")
+    marked = []
+    for event in events:
+        exc = event.data["exception"][-1]
+        for frame in exc["stacktrace"]["frames"]:
+            mark = jsbuild.frame_mark(frame)
+            if mark:
+                marked.append((mark[1], frame["function"]))
+                assert frame["pre_context"] and frame["post_context"], frame
+    assert len(marked) == 34 and [m for m in marked if m[0] != m[1]] == []
+    titles = {e.title.split(":")[0] for e in events}
+    assert titles == {"NotFoundError", "ValidationError", "TypeError"}
+    assert Issue.objects.filter(project=project).count() == 3
+    assert len({e.issue_id for e in events if e.title.startswith("NotFoundError")}) == 1

@@ -194,3 +194,74 @@ def test_wrongly_typed_fields_never_crash(event):
     out = norm(event)
     json.dumps(out, ensure_ascii=False).encode("utf-8")
     assert out["title"]
+
+
+def frames_of(*frames: dict) -> list[dict]:
+    event = norm({"exception": {"values": [{"type": "E", "stacktrace": {"frames": list(frames)}}]}})
+    return event["exception"][0]["stacktrace"]["frames"]
+
+
+def test_a_frame_with_only_abs_path_gets_its_filename_as_sentry_go_sends_it():
+    """sentry-go sends `abs_path` without `filename`; Sentry's server fills the filename."""
+    (frame,) = frames_of({"module": "main", "function": "checkout", "lineno": 27,
+                          "abs_path": "/src/shop/main.go", "in_app": True})  # fmt: skip
+    assert frame["filename"] == "/src/shop/main.go"
+    assert frame["abs_path"] == "/src/shop/main.go"
+    assert (frame["module"], frame["function"], frame["lineno"]) == ("main", "checkout", 27)
+
+
+@pytest.mark.parametrize(
+    ("sent", "filename", "abs_path"),
+    [
+        ({"filename": "http://foo.com/foo.js"}, "/foo.js", "http://foo.com/foo.js"),
+        ({"abs_path": "https://cdn.example/js/app.min.js?v=3#x"}, "/js/app.min.js",
+         "https://cdn.example/js/app.min.js?v=3#x"),
+        ({"abs_path": "file:///tmp/app.js"}, "/tmp/app.js", "file:///tmp/app.js"),
+        ({"filename": "foo.js", "abs_path": "http://foo.com/foo.js"}, "foo.js",
+         "http://foo.com/foo.js"),
+        ({"filename": "", "abs_path": "http://foo.com/foo.js"}, "/foo.js", "http://foo.com/foo.js"),
+        ({"abs_path": "http://foo.com"}, "http://foo.com", "http://foo.com"),
+        ({"abs_path": "http://foo.com/"}, "http://foo.com/", "http://foo.com/"),
+        ({"abs_path": "http://[broken/x.js"}, "/x.js", "http://[broken/x.js"),
+        ({"abs_path": "applewebdata://1F2E-3D"}, "applewebdata://1F2E-3D", "applewebdata://1F2E-3D"),
+        ({"filename": "HTTPS://Foo.com/b.js"}, "HTTPS://Foo.com/b.js", "HTTPS://Foo.com/b.js"),
+        ({"filename": "app:///index.bundle"}, "app:///index.bundle", "app:///index.bundle"),
+        ({"filename": "webpack:///./src/a.jsx"}, "webpack:///./src/a.jsx",
+         "webpack:///./src/a.jsx"),
+        ({"filename": "app/models/order.rb"}, "app/models/order.rb", "app/models/order.rb"),
+    ],
+)  # fmt: skip
+def test_filename_and_abs_path_fill_each_other_as_relay_does(sent, filename, abs_path):
+    (frame,) = frames_of({"function": "f", **sent})
+    assert (frame["filename"], frame["abs_path"]) == (filename, abs_path)
+
+
+def test_in_app_is_the_sdks_boolean_and_frame_platforms_are_lowercase():
+    """A missing flag stays missing: fingerprints read it as not in-app (as Sentry does) and the
+    ML text infers it from the path and module (grouping.clean.is_in_app)."""
+    first, second, third = frames_of({"function": "a", "in_app": False},
+                                     {"function": "b", "in_app": "yes", "platform": "Python"},
+                                     {"function": "c", "in_app": True})  # fmt: skip
+    assert [first["in_app"], "in_app" in second, third["in_app"]] == [False, False, True]
+    assert second["platform"] == "python"
+
+
+def test_a_frame_without_any_location_or_name_is_dropped():
+    """Nothing to show or group on (a lineno alone, or only nulls); the rest are kept."""
+    frames = frames_of({"lineno": 3}, {"function": None, "filename": ""}, {"function": "kept"})
+    assert [f["function"] for f in frames] == ["kept"]
+
+
+def test_every_sdk_payload_frame_has_a_filename_where_it_has_a_path():
+    require_corpus()
+    seen = 0
+    for name in STORE_EVENTS:
+        event = norm(store_event(name))
+        stacks = [exc.get("stacktrace") or {} for exc in event.get("exception") or []]
+        stacks += [t.get("stacktrace") or {} for t in event.get("threads") or []]
+        stacks.append(event.get("stacktrace") or {})
+        for frame in (f for stack in stacks for f in stack.get("frames") or []):
+            if frame.get("abs_path") or frame.get("filename"):
+                seen += 1
+                assert frame["filename"] and frame["abs_path"], (name, frame)
+    assert seen > 50

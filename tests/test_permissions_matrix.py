@@ -117,6 +117,7 @@ RULES: dict[str, Rule] = {
     "assist:api-log": OWNERS_ONLY,
     "training:models": STAFF,
     "training:model-action": STAFF,
+    "members:invitations": SETTINGS,  # invite by e-mail, withdraw (POST only)
 }
 
 # Not behind an organisation membership; each has its own tests.
@@ -133,6 +134,12 @@ NOT_MATRIXED = {
     "legacy-user-feedback": "SDK endpoint, DSN key auth (tests in feedback)",
     "web:login": "sign-in page",
     "web:logout": "sign-out",
+    "members:accept": "invitation link: a signed token bound to the invited address "
+                      "(tests/test_invitations.py)",
+    "members:password-reset": "password reset by e-mail, for anyone (tests/test_invitations.py)",
+    "members:password-reset-done": "password reset: the page after asking",
+    "members:password-reset-confirm": "password reset: Django's signed uid/token link",
+    "members:password-reset-complete": "password reset: the page after setting it",
 }
 NOT_MATRIXED_NAMESPACES = {"admin": "Django admin: staff only, Django's own checks"}
 
@@ -151,6 +158,7 @@ BODIES: dict[str, dict] = {
     "web:key-action": {"action": "disable", "key": "{key}"},
     "web:project-settings": {"name": "Renamed", "slug": "backend", "platform": "python"},
     "web:organization-settings": {"name": "Renamed"},
+    "members:invitations": {"action": "invite", "email": "new@example.com", "role": "member"},
 }
 # What the `pk` URL parameter names, for url names where it is not their own object.
 PK_OF: dict[str, str] = {

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -77,7 +78,8 @@ def test_erasure_removes_a_users_events_and_derived_rows_and_fixes_counts():
     assert shared.users_seen == 2
     report = erase_end_user(project.organization_id, email="ALICE@example.com")
     assert report.as_dict() == {"events": 2, "issues_deleted": 1, "issues_recounted": 1,
-                                "vectors": 2, "training_rows": 0, "raw_events": 0}  # fmt: skip
+                                "vectors": 2, "training_rows": 0, "raw_events": 0,
+                                "attachments": 0, "feedback": 0}  # fmt: skip
     shared.refresh_from_db()
     assert (shared.times_seen, shared.users_seen) == (1, 1)
     assert not IssueTag.objects.filter(issue=shared, value__contains="alice").exists()
@@ -122,3 +124,104 @@ def test_erasure_reaches_raw_events_and_dead_letters():
     report = erase_end_user(project.organization_id, email="alice@example.com")
     assert report.raw_events == 2
     assert [bytes(p) for p in RawEvent.objects.values_list("payload", flat=True)] == [other]
+
+
+def test_retention_drops_the_tag_values_of_expired_events_from_issues_that_stay():
+    """An issue that keeps newer events loses the tags (user, IP) of its expired ones: a
+    `user:` search no longer finds it by an identity whose events are gone."""
+    from monitor.issues import apply_search
+    from monitor.search import parse
+
+    project = project_with_events("tags")
+    org = project.organization
+    org.retention_days = 30
+    org.save()
+    shared = Issue.objects.get(project=project, times_seen=2)
+    assert shared.users_seen == 2
+    old = timezone.now() - dt.timedelta(days=31)
+    Event.objects.filter(issue=shared, user__email="alice@example.com").update(received=old)
+    found = apply_search(Issue.objects.filter(project=project), parse("user:alice@example.com"))
+    assert shared in found
+    counts = deletion.purge_expired()
+    assert counts["events"] == 1 and counts["issues"] == 0
+    shared.refresh_from_db()
+    assert shared.users_seen == 1
+    values = set(IssueTag.objects.filter(issue=shared).values_list("key", "value", "times_seen"))
+    assert not any("alice" in value or "1.2.3.4" in value for _, value, _ in values)
+    assert ("user", "email:bob@example.com", 1) in values
+    found = apply_search(Issue.objects.filter(project=project), parse("user:alice@example.com"))
+    assert shared not in found
+
+
+def test_the_register_of_erasures_is_kept_for_the_retention_only():
+    from privacy.models import ErasedIdentity
+
+    project = project_with_events("register")
+    org = project.organization
+    org.retention_days = 30
+    org.save()
+    erase_end_user(org.id, email="alice@example.com", ip="10.0.0.7")
+    assert ErasedIdentity.objects.filter(organization=org).count() == 2
+    ErasedIdentity.objects.filter(organization=org, kind="ip").update(
+        erased_at=timezone.now() - dt.timedelta(days=31))
+    assert deletion.purge_expired()["erasures"] == 1
+    assert list(ErasedIdentity.objects.values_list("kind", flat=True)) == ["email"]
+    assert "alice@example.com" not in str(list(ErasedIdentity.objects.values()))
+
+
+def side_rows(project, event_id, email="", tag=""):
+    from attachments.models import Attachment
+    from feedback.models import UserFeedback
+
+    now = timezone.now()
+    Attachment.objects.create(project=project, event_id=event_id, name=f"{tag}.log", size=3,
+                              data=b"log", received_at=now)  # fmt: skip
+    UserFeedback.objects.create(project=project, feedback_id=uuid.uuid4(), event_id=event_id,
+                                name=tag, email=email, comments=f"{tag} wrote this",
+                                source="api", received_at=now)  # fmt: skip
+
+
+def test_erasure_reaches_the_users_feedback_and_attachments():
+    from attachments.models import Attachment
+    from feedback.models import UserFeedback
+
+    project = project_with_events("side")
+    for row in Event.objects.filter(project=project):
+        side_rows(project, row.event_id, tag=row.user["email"].split("@")[0])
+    raw_id = uuid.uuid4()  # an unprocessed event of alice's, with an attachment already
+    RawEvent.objects.create(project=project, event_id=raw_id, received_at=timezone.now(),
+                            payload=json.dumps({"user": {"id": "42"}}).encode())  # fmt: skip
+    side_rows(project, raw_id, tag="pending")
+    UserFeedback.objects.create(project=project, feedback_id=uuid.uuid4(), name="Alice",
+                                email="Alice@Example.com", comments="about no event",
+                                source="feedback", received_at=timezone.now())  # fmt: skip
+    report = erase_end_user(project.organization_id, email="alice@example.com", user_id="42")
+    assert (report.events, report.raw_events) == (2, 1)
+    assert (report.attachments, report.feedback) == (3, 4)
+    assert list(Attachment.objects.values_list("name", flat=True)) == ["bob.log"]
+    assert list(UserFeedback.objects.values_list("comments", flat=True)) == ["bob wrote this"]
+
+
+def test_events_of_an_erased_user_still_waiting_are_dropped_at_processing():
+    """A raw event received before the erasure but inserted after its scan (a replay, a slow
+    request) is dropped by the worker with its feedback; a later event of the user is kept."""
+    from feedback.models import UserFeedback
+    from ingest.processing import process_pending
+
+    project = project_with_events("late")
+    before = timezone.now() - dt.timedelta(minutes=5)
+    erase_end_user(project.organization_id, email="alice@example.com")
+    late, fresh, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for event_id, email, received in ((late, "ALICE@example.com", before),
+                                      (fresh, "alice@example.com", timezone.now()),
+                                      (other, "carol@example.com", before)):  # fmt: skip
+        payload = {**event(), "event_id": event_id.hex, "user": {"email": email}}
+        RawEvent.objects.create(project=project, event_id=event_id, received_at=received,
+                                payload=json.dumps(payload).encode())  # fmt: skip
+    side_rows(project, late, tag="late")
+    while process_pending(100):
+        pass
+    assert not RawEvent.objects.exists()
+    stored = set(Event.objects.filter(project=project).values_list("event_id", flat=True))
+    assert late not in stored and {fresh, other} <= stored
+    assert not UserFeedback.objects.filter(event_id=late).exists()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import time
 import uuid
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from ingest.accept import store_raw_event
 from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS, process_pending
-from monitor.models import Event, GroupHash, Issue, IssueTag
+from monitor.models import Event, GroupHash, Issue, IssueTag, Project
 from tests.sdk_payloads import (
     ENVELOPES,
     STORE_EVENTS,
@@ -151,6 +152,28 @@ def test_ignored_issue_stays_ignored(project):
     drain()
     issue = Issue.objects.get()
     assert issue.status == Issue.Status.IGNORED and not issue.regressed and issue.times_seen == 2
+
+
+def test_titles_follow_the_newest_event_through_merge_and_unmerge(project):
+    """A merge or an unmerge moves events without a bump; titles still follow the newest."""
+    from grouping.merge import merge_issues, unmerge_hash
+
+    Project.objects.filter(id=project.id).update(grouping_mode=Project.GroupingMode.FINGERPRINT)
+    now = time.time()
+    for value, lineno, age in (("first order", 10, 60), ("newest order", 11, 0)):
+        event = zero_division(lineno)
+        event["exception"]["values"][0].update(value=value, type="KeyError")
+        event["exception"]["values"][0]["stacktrace"]["frames"][0]["context_line"] = value
+        raw(project, {**event, "timestamp": now - age})
+    drain()
+    older, newer = Issue.objects.order_by("first_seen")
+    assert (older.title, newer.title) == ("KeyError: first order", "KeyError: newest order")
+    merged = merge_issues(older.id, [newer.id])
+    assert merged.title == Issue.objects.get(id=older.id).title == "KeyError: newest order"
+    split = unmerge_hash(GroupHash.objects.get(issue=merged, hash=Event.objects.get(
+        title="KeyError: newest order").grouping_hash))  # fmt: skip
+    assert Issue.objects.get(id=older.id).title == "KeyError: first order"
+    assert split.title == "KeyError: newest order"
 
 
 def test_custom_fingerprint_is_honoured(project):

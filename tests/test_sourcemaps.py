@@ -162,7 +162,7 @@ class DictLoader:
     def __init__(self, by_id=None, by_url=None):
         self.ids, self.urls, self.calls = by_id or {}, by_url or {}, 0
 
-    def by_debug_id(self, debug_id, kind):
+    def by_debug_id(self, debug_id, kind, content=True):
         self.calls += 1
         return self.ids.get((debug_id, kind))
 
@@ -199,7 +199,7 @@ def test_debug_id_frames_resolve_to_original_source_once_per_map():
     assert frame["data"]["resolved_with"] == "debug_id"
     raw = event["exception"][0]["raw_stacktrace"]["frames"][-1]
     assert raw["abs_path"] == "http://shop.test/app.js" and raw["colno"] == 37
-    assert loader.calls == 2  # one map and one minified file for three frames
+    assert loader.calls == 4  # ids, then content: one map and one minified file for three frames
 
 
 def test_release_artifacts_by_url_are_the_fallback():
@@ -221,6 +221,32 @@ def test_a_missing_or_useless_map_leaves_the_frame_as_it_was(loader):
     before = json.loads(json.dumps(event))
     assert resolve_event(event, loader) == set()
     assert event == before
+
+
+def test_a_map_parsed_in_this_process_is_not_read_again(org, token, web_project):
+    from sourcemaps.parsed import ParsedMaps
+    from sourcemaps.store import DbLoader
+
+    class Counting(DbLoader):
+        reads = 0
+
+        def by_debug_id(self, debug_id, kind, content=True):
+            found = super().by_debug_id(debug_id, kind, content)
+            self.reads += bool(found and found.content)
+            return found
+
+    data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
+                       "app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
+                                      json.dumps(MAP).encode())})  # fmt: skip
+    client = client_for(token)
+    _, chunks = upload(client, org, data)
+    assert assembled(client, org, sha1(data), chunks)["state"] == "ok"
+    loader, parsed = Counting(web_project.id), ParsedMaps(max_bytes=64 << 20)
+    for _ in range(3):
+        event = js_event()
+        assert resolve_event(event, loader, parsed=parsed)
+        assert event["exception"][0]["stacktrace"]["frames"][-1]["function"] == "boom"
+    assert loader.reads == 2 and parsed.parses == 1  # the map and minified file, once
 
 
 def test_processing_resolves_with_uploaded_bundles_and_groups_on_original_frames(
@@ -413,3 +439,128 @@ def test_a_hostile_event_costs_a_bounded_number_of_lookups():
     loader = DictLoader()
     resolve_event(event, loader, max_maps=20)
     assert loader.calls <= 40  # at most two lookups (file, then map) per file tried
+
+
+@pytest.fixture(scope="module")
+def node_names(tmp_path_factory):
+    """A real esbuild bundle of tests/js/app/names for Node, debug IDs injected by the real
+    sentry-cli, and the events its real @sentry/node sends (normalized as ingest stores them)."""
+    from ingest.normalize import normalize_event
+
+    dist = jsbuild.build_names_bundle(tmp_path_factory.mktemp("names"), "node.js", "names@1")
+    injected = jsbuild.run_cli("unused", "sourcemaps", "inject", str(dist))
+    assert injected.returncode == 0, injected.stderr
+    sent = jsbuild.node_events(dist / "app.min.js")
+    assert len(sent) == 3
+    debug_id = uuid.UUID(json.loads((dist / "app.min.js.map").read_text())["debugId"])
+    loader = DictLoader({
+        (debug_id, "source_map"): Artifact("~/app.min.js.map",
+                                           (dist / "app.min.js.map").read_bytes(), {}, 1),
+        (debug_id, "minified_source"): Artifact("~/app.min.js",
+                                                (dist / "app.min.js").read_bytes(), {}, 1)})
+    return [normalize_event(e, 0.0, uuid.uuid4().hex) for e in sent], loader
+
+
+def by_value(events, text):
+    return next(e for e in events if text in e["exception"][-1]["value"])
+
+
+def test_every_frame_kind_of_a_real_node_bundle_gets_its_original_name(node_names):
+    sent, loader = node_names
+    events = json.loads(json.dumps(sent))
+    for event in events:
+        assert resolve_event(event, loader) == {1}
+    marked = []
+    for event in events:
+        for frame in event["exception"][-1]["stacktrace"]["frames"]:
+            mark = jsbuild.frame_mark(frame)
+            if mark:
+                marked.append((mark, frame["function"]))
+                assert frame["pre_context"] and frame["post_context"], frame
+    kinds = {kind for (kind, _), _ in marked}
+    assert kinds == {"async", "function", "default", "object", "method", "arrow"}
+    assert [(name, got) for (_, name), got in marked if got != name] == []
+    assert len(marked) == 17
+    # The module's top level (`main();`) has no function: it keeps the minified name, and the
+    # minified frame says the name was not resolved.
+    exc = events[0]["exception"][-1]
+    top = [(f, raw) for f, raw in zip(exc["stacktrace"]["frames"], exc["raw_stacktrace"]["frames"],
+                                      strict=True) if f.get("context_line") == "main();"]
+    assert len(top) == 1 and top[0][0]["data"]["function_from"] == "minified"
+    assert top[0][0]["function"] == top[0][1]["function"] == "Object.?"
+    assert top[0][1]["data"]["function_unresolved"] is True
+
+
+def test_maps_are_parsed_once_per_process_within_a_byte_budget(node_names):
+    from sourcemaps.parsed import ParsedMaps
+
+    sent, loader = node_names
+    parsed = ParsedMaps(max_bytes=256 << 20)
+    for event in json.loads(json.dumps(sent)) * 2:
+        resolve_event(event, loader, parsed=parsed)
+    assert parsed.parses == 1 and len(parsed.entries) == 1
+    small = ParsedMaps(max_bytes=1 << 20)  # this map does not fit: parsed per event, not kept
+    for event in json.loads(json.dumps(sent)):
+        resolve_event(event, loader, parsed=small)
+    assert small.parses == 3 and not small.entries and small.used == 0
+
+
+def test_minified_error_classes_get_their_declared_names(node_names):
+    sent, loader = node_names
+    events = json.loads(json.dumps(sent))
+    for event in events:
+        resolve_event(event, loader)
+    missing = by_value(events, "no such sku")["exception"][-1]
+    invalid = by_value(events, "bad discount code")["exception"][-1]
+    builtin = by_value(events, "reading 'reduce'")["exception"][-1]
+    assert (missing["type"], invalid["type"], builtin["type"]) == (
+        "NotFoundError", "ValidationError", "TypeError")
+    assert missing["minified_type"] not in ("NotFoundError", "") and "minified_type" not in builtin
+
+
+def test_a_minified_file_that_crashes_the_scope_parser_costs_only_its_names():
+    """Thousands of nested brackets overflow swc's stack (a segfault no `except` catches):
+    the scope index is tried in a bounded child first, and the frame still resolves its
+    position, keeping the minified function name."""
+    hostile = MINIFIED.split(b"\n")[0] + b"x=" + b"(" * 20000 + b"1" + b")" * 20000 + b";\n"
+    loader = DictLoader({**artifacts(),
+                         (DEBUG_ID, "minified_source"): Artifact("~/app.js", hostile, {}, 1)})
+    event = js_event()
+    assert resolve_event(event, loader) == {1}
+    frame = event["exception"][0]["stacktrace"]["frames"][-1]
+    assert frame["filename"] == "src/boom.js" and frame["lineno"] == 3
+    assert frame["function"] == "b" and frame["data"]["function_from"] == "minified"
+
+
+def test_a_map_that_points_past_its_source_leaves_the_frame_as_it_was():
+    lying = {**MAP, "mappings": "AAoPA,SAASA"}  # line 500 of a five-line source
+    loader = DictLoader({(DEBUG_ID, "source_map"): Artifact("~/app.js.map",
+                                                            json.dumps(lying).encode(), {}, 1),
+                         (DEBUG_ID, "minified_source"): Artifact("~/app.js", MINIFIED, {}, 1)})
+    event = js_event()
+    for frame in event["exception"][0]["stacktrace"]["frames"]:
+        frame["colno"] = 1
+    before = json.loads(json.dumps(event))
+    assert resolve_event(event, loader) == set()
+    assert event == before
+
+
+def test_huge_names_are_cut_to_the_name_limit():
+    huge = {**MAP, "names": ["n" * 100_000 + str(i) for i in range(len(MAP["names"]))]}
+    loader = DictLoader({(DEBUG_ID, "source_map"): Artifact("~/app.js.map",
+                                                            json.dumps(huge).encode(), {}, 1),
+                         (DEBUG_ID, "minified_source"): Artifact("~/app.js", MINIFIED, {}, 1)})
+    event = js_event()
+    assert resolve_event(event, loader) == {1}
+    frame = event["exception"][0]["stacktrace"]["frames"][-1]
+    assert frame["function"].startswith("nnn") and len(frame["function"]) == 512
+
+
+def test_the_scope_index_is_built_within_its_time_and_memory_bounds(node_names):
+    from sourcemaps.parsed import build_scopes
+
+    _, loader = node_names
+    source_map, minified = (a.content for a in loader.ids.values())
+    assert build_scopes(minified, source_map) is not None
+    assert build_scopes(minified, source_map, seconds=0.001) is None  # killed at the deadline
+    assert build_scopes(minified, source_map, memory=1 << 20) is None  # allocation refused

@@ -5,9 +5,11 @@ The outage itself (a stopped PostgreSQL, a SIGKILLed gunicorn) is in test_spool_
 import json
 import os
 import threading
+import time
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from ingest import database, replay, spool
 from ingest.models import RawEvent
@@ -31,9 +33,12 @@ def spool_dir(tmp_path, settings):
         writer.seal()
 
 
+RECENTLY = time.time() - 3600  # within every organisation's retention
+
+
 def record(project_id: int = 1, i: int = 0, payload: bytes | None = None) -> spool.Record:
     body = payload if payload is not None else json.dumps({"message": f"spooled {i}"}).encode()
-    return spool.Record(project_id, uuid.uuid4(), "event", 1_700_000_000.5 + i, body)
+    return spool.Record(project_id, uuid.uuid4(), "event", RECENTLY + i, body)
 
 
 def test_records_round_trip_and_a_torn_tail_is_ignored():
@@ -128,6 +133,22 @@ def test_events_of_a_deleted_project_are_dropped_not_retried_forever(project, or
 
 
 @pytest.mark.django_db
+def test_events_spooled_longer_than_their_retention_are_dropped_at_replay(project, spool_dir):
+    org = project.organization
+    org.retention_days = 30
+    org.save()
+    expired = spool.Record(project.id, uuid.uuid4(), "event", time.time() - 31 * 86400,
+                           json.dumps({"message": "from long ago"}).encode())  # fmt: skip
+    kept = record(project.id, 0)
+    writer = spool.writer()
+    writer.append([expired, kept])
+    writer.seal()
+    result = replay.replay(spool_dir)
+    assert (result.replayed, result.expired) == (1, 1)
+    assert list(RawEvent.objects.values_list("event_id", flat=True)) == [kept.event_id]
+
+
+@pytest.mark.django_db
 def test_replay_of_already_processed_events_counts_nothing_twice(project, spool_dir):
     writer = spool.writer()
     writer.append([record(project.id, i) for i in range(4)])
@@ -141,6 +162,34 @@ def test_replay_of_already_processed_events_counts_nothing_twice(project, spool_
     assert Event.objects.filter(project=project).count() == 4
     assert Issue.objects.get(project=project).times_seen == 4
     assert not RawEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_replay_drops_the_events_of_an_end_user_erased_while_they_were_spooled(project,
+                                                                               spool_dir):
+    from attachments.models import Attachment
+    from privacy.erasure import erase_end_user
+
+    def user_record(i: int, user: dict, at: float = RECENTLY) -> spool.Record:
+        body = json.dumps({"message": f"spooled {i}", "user": user}).encode()
+        return spool.Record(project.id, uuid.uuid4(), "event", at + i, body)
+
+    alice = user_record(0, {"email": "Alice@Example.com"})
+    by_ip = user_record(1, {"ip_address": "10.1.2.3"})
+    carol = user_record(2, {"email": "carol@example.com"})
+    after = user_record(3, {"email": "alice@example.com"}, at=time.time() + 3600)
+    writer = spool.writer()
+    writer.append([alice, by_ip, carol, after])
+    writer.seal()
+    Attachment.objects.create(project=project, event_id=alice.event_id, name="a.log", size=1,
+                              data=b"a", received_at=timezone.now())  # fmt: skip
+    erase_end_user(project.organization_id, email="alice@example.com", ip="10.1.2.3")
+    result = replay.replay(spool_dir)
+    assert (result.replayed, result.erased) == (2, 2)
+    assert set(RawEvent.objects.values_list("event_id", flat=True)) == {carol.event_id,
+                                                                        after.event_id}
+    assert not Attachment.objects.exists()
+    assert not spool.segments(spool_dir)
 
 
 def post(client, key: ProjectKey, body: dict, **extra):

@@ -3,12 +3,13 @@ admins change them (the same rule as the API's)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
@@ -24,6 +25,7 @@ from access import (
     visible_projects,
 )
 from consent.policy import consent_summary
+from members import invitations
 from monitor.models import Membership, Organization, ProjectKey
 from web.forms import KeyForm, ProjectSettingsForm, RotateForm
 from web.keys import retire_due, rotate
@@ -82,23 +84,11 @@ def key_action(request, org, project):
 
 
 def _change_membership(request, organization: Organization) -> None:
-    """Add, re-role or remove a member, within what the acting user's role allows."""
+    """Re-role or remove a member, within what the acting user's role allows. People join by
+    invitation only (members.invitations): nobody is added without accepting."""
     action = request.POST.get("action")
     actor = role_of(request.user, organization.id)
     role = request.POST.get("role", Membership.Role.MEMBER)
-    if action == "add":
-        user = get_user_model().objects.filter(username=request.POST.get("username")).first()
-        if user is None:
-            messages.error(request, "No such user.")
-            return
-        if role not in Membership.Role.values:
-            role = Membership.Role.MEMBER
-        if not may_change_membership(actor, None, role):
-            raise PermissionDenied(OWNERS_ONLY)
-        Membership.objects.get_or_create(
-            user=user, organization=organization, defaults={"role": role}
-        )
-        return
     if action not in ("role", "remove"):
         return
     membership = get_object_or_404(Membership, organization=organization,
@@ -120,16 +110,21 @@ def _change_membership(request, organization: Organization) -> None:
 
 @organization_view()
 def organization_settings(request, organization):
+    actor = role_of(request.user, organization.id)
+    manager = can_manage(request.user, organization.id)
     if request.method == "POST":
         require_manager(request.user, organization.id)
         _change_membership(request, organization)
         return redirect("web:organization-settings", organization.slug)
+    pending = [(invitation, invitations.expires(invitation))
+               for invitation in invitations.open_invitations(organization)] if manager else []
     return render(request, "web/organization_settings.html", {
         "organization": organization, "projects": visible_projects(request.user),
         "project": visible_projects(request.user).filter(organization=organization).first(),
         "memberships": organization.memberships.select_related("user").order_by("user__username"),
-        "roles": Membership.Role.choices,
-        "can_manage": can_manage(request.user, organization.id),
+        "roles": Membership.Role.choices, "can_manage": manager, "invitations": pending,
+        "invite_roles": invitations.allowed_roles(actor), "now": timezone.now(),
+        "invite_days": settings.INVITATION_MAX_AGE_DAYS,
         # Owners only, as in the API (GET /api/0/organizations/<slug>/consent/).
         "consent": consent_summary(organization.id)
         if is_owner(request.user, organization.id) else None,

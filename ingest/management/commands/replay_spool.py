@@ -22,6 +22,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"replayed {result.replayed} events from {result.segments} segments"
-            f" ({result.dropped} of deleted projects dropped,"
+            f" ({result.dropped} of deleted projects, {result.expired} past their retention and"
+            f" {result.erased} of erased end users dropped,"
             f" {len(result.skipped)} segments still being written)"
         )

@@ -1,0 +1,55 @@
+"""Taking events out of their issues' tag counts before they are deleted, so that a tag value
+(`user=email:…`, an IP) whose events are all gone leaves the issue, its `users_seen` and the
+`user:` search with them.
+
+Subtracting what the deleted events added costs as much as the deletion, where a recount
+(grouping.merge.recount, which erasure uses) reads every event the issue keeps. The issue rows
+are locked first, in id order, as the ingest pipeline locks them (grouping.assign), so counts
+added concurrently are neither lost nor deadlocked on. An issue keeps its lifetime counters
+(times_seen, first_seen, last_seen).
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+LOCK_ISSUES_SQL = """
+SELECT id FROM monitor_issue
+WHERE id IN (SELECT DISTINCT issue_id FROM monitor_event WHERE id = ANY(%s))
+ORDER BY id FOR UPDATE
+"""
+
+SUBTRACT_SQL = """
+UPDATE monitor_issuetag t SET times_seen = t.times_seen - gone.n
+FROM (
+    SELECT e.issue_id, tag->>0 AS key, tag->>1 AS value, COUNT(*) AS n
+    FROM monitor_event e, jsonb_array_elements(e.tags) AS tag
+    WHERE e.id = ANY(%s)
+    GROUP BY 1, 2, 3
+) AS gone
+WHERE t.issue_id = gone.issue_id AND t.key = gone.key AND t.value = gone.value
+"""
+
+DROP_EMPTY_SQL = "DELETE FROM monitor_issuetag WHERE issue_id = ANY(%s) AND times_seen <= 0"
+
+USERS_SEEN_SQL = """
+UPDATE monitor_issue i SET users_seen = (
+    SELECT COUNT(*) FROM monitor_issuetag t WHERE t.issue_id = i.id AND t.key = 'user'
+)
+WHERE i.id = ANY(%s)
+"""
+
+
+def subtract_events(event_ids: list[int]) -> list[int]:
+    """Within the caller's transaction, before the events are deleted: take them out of their
+    issues' tag counts; returns the issues touched."""
+    if not event_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_ISSUES_SQL, [event_ids])
+        issue_ids = [row[0] for row in cursor.fetchall()]
+        if issue_ids:
+            cursor.execute(SUBTRACT_SQL, [event_ids])
+            cursor.execute(DROP_EMPTY_SQL, [issue_ids])
+            cursor.execute(USERS_SEEN_SQL, [issue_ids])
+    return issue_ids

@@ -1,0 +1,126 @@
+"""Parsed source maps kept per process, so a map is parsed once per worker and not once per
+event, within a byte budget (least recently used first out).
+
+A map's scope index (symbolic's SourceMapCache: the enclosing function of each minified
+position, named from the original source) comes from parsing the minified file with swc. A
+hostile file (thousands of nested brackets) overflows swc's stack and kills the process, which
+no `except` catches; so the index is first built in a forked child under a time and memory
+bound, and built here only when that child survived. A map whose index cannot be built still
+resolves positions, with the minified function names.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import hashlib
+import os
+import resource
+import select
+import signal
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from symbolic.sourcemap import SourceMapView
+from symbolic.sourcemapcache import SourceMapCache
+
+SCOPES_SECONDS = 5.0  # wall and CPU time to index one minified file's scopes
+SCOPES_MEMORY = 1 << 30  # address space the child may add while indexing
+COST_FACTOR = 7  # resident bytes per byte of map + minified source (bench/sourcemap_names.py)
+FAILED_COST = 4096  # a map that did not parse is remembered, at this cost
+
+
+@dataclass
+class ParsedMap:
+    view: SourceMapView
+    scopes: SourceMapCache | None
+    minified: bytes | None
+    cost: int
+    classes: dict[str, str | None] = field(default_factory=dict)  # minified → declared name
+
+
+def _child_survives(build, seconds: float, memory: int) -> bool:
+    """Run `build` in a forked child bounded in time and memory; True when it returned."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        code = 1
+        try:
+            faulthandler.disable()  # a crash here is the expected answer, not worth a dump
+            cpu = int(seconds) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+            with open("/proc/self/statm") as statm:
+                size = int(statm.read().split()[0]) * resource.getpagesize()
+            resource.setrlimit(resource.RLIMIT_AS, (size + memory, size + memory))
+            build()
+            code = 0
+        finally:
+            os._exit(code)
+    fd = os.pidfd_open(pid)
+    try:
+        if not select.select([fd], [], [], seconds)[0]:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def build_scopes(minified: bytes, source_map: bytes, seconds: float = SCOPES_SECONDS,
+                 memory: int = SCOPES_MEMORY) -> SourceMapCache | None:  # fmt: skip
+    """symbolic's scope index of a minified file, or None when building it crashes, errs or
+    runs past the bounds."""
+
+    def build() -> SourceMapCache:
+        return SourceMapCache.from_bytes(minified, source_map)
+
+    if not _child_survives(build, seconds, memory):
+        return None
+    try:
+        return build()
+    except Exception:  # symbolic raises its own error types for input it rejects
+        return None
+
+
+def parse(source_map: bytes, minified: bytes | None) -> ParsedMap | None:
+    try:
+        view = SourceMapView.from_json_bytes(source_map)
+    except Exception:  # a map that does not parse resolves nothing
+        return None
+    scopes = build_scopes(minified, source_map) if minified else None
+    cost = COST_FACTOR * (len(source_map) + len(minified or b""))
+    return ParsedMap(view, scopes, minified, cost)
+
+
+class ParsedMaps:
+    """Parsed maps by content (a map and its minified file), within `max_bytes` of estimated
+    memory; what does not fit is parsed for the event and not kept."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[object, ParsedMap | None] = OrderedDict()
+        self.used = 0
+        self.parses = 0
+
+    def __contains__(self, identity: object) -> bool:
+        return identity in self.entries
+
+    def get(self, source_map: bytes, minified: bytes | None,
+            identity: tuple | None = None) -> ParsedMap | None:  # fmt: skip
+        """`identity` names immutable stored files (their ids), which spares hashing the
+        content on every event; without it the content is the key."""
+        key: object = identity
+        if key is None:
+            key = hashlib.blake2b(source_map, digest_size=16).digest()
+            key += hashlib.blake2b(minified or b"", digest_size=16).digest()
+        if key in self.entries:
+            self.entries.move_to_end(key)
+            return self.entries[key]
+        self.parses += 1
+        parsed = parse(source_map, minified)
+        cost = parsed.cost if parsed else FAILED_COST
+        if cost <= self.max_bytes:
+            while self.used + cost > self.max_bytes:
+                _, old = self.entries.popitem(last=False)
+                self.used -= old.cost if old else FAILED_COST
+            self.entries[key] = parsed
+            self.used += cost
+        return parsed
