@@ -20,7 +20,7 @@ from monitor.models import Issue, Membership, Organization
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESENTATION_APPS = ("api", "web", "alerts", "sourcemaps", "attachments", "assist", "feedback",
-                     "consent", "grouping", "training")  # fmt: skip
+                     "members", "consent", "grouping", "training")  # fmt: skip
 
 
 @pytest.fixture
