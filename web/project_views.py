@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
-from access import can_manage, organization_view, visible_projects
+from access import MANAGERS_ONLY, can_manage, organization_view, visible_projects
 from monitor.models import Membership, Organization, Project
 
 
@@ -35,7 +35,7 @@ class NewProjectForm(forms.ModelForm):
 @organization_view()
 def new_project(request, organization):
     if not can_manage(request.user, organization.id):
-        messages.error(request, "Only owners and admins may create projects.")
+        messages.error(request, f"{MANAGERS_ONLY.capitalize()}.")
         return redirect("web:home")
     form = NewProjectForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
