@@ -1,7 +1,7 @@
 """Who may see and do what, in one place. Everything a user reaches goes through their
 memberships; owners and admins ("managers") also change configuration; a few things are for
-owners only. Feature apps (web, api, alerts, sourcemaps, attachments, assist, ...) import this
-package and never each other for access; nothing here imports a presentation app.
+owners only. Feature apps (web, api, alerts, sourcemaps, attachments, assist, members, ...)
+import this package and never each other for access; nothing here imports a feature app.
 
 - `access.scope`: the querysets a user can see (`visible_projects`, `visible_issues`, ...).
 - `access.roles`: role predicates (`role_of`, `can_manage`, `is_owner`, `may_change_membership`).
