@@ -35,10 +35,22 @@ def stock() -> EmbeddingModel:
     return row
 
 
-def served() -> EmbeddingModel:
-    """The promoted model, else the configured one (which then becomes the served row)."""
+def serving() -> EmbeddingModel | None:
+    """The model `served()` returns, read only: nothing registered, no model loaded (web
+    processes); None while the configured model has no row (then no issue has a vector)."""
     row = EmbeddingModel.objects.filter(state=ModelState.SERVED).order_by("-id").first()
     if row is not None and (_is_trained(row) or _is_stock(row)):
+        return row
+    from embeddings.encoder import current_spec
+
+    spec = current_spec()
+    return EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+
+
+def served() -> EmbeddingModel:
+    """The promoted model, else the configured one (which then becomes the served row)."""
+    row = serving()
+    if row is not None and row.state == ModelState.SERVED:
         return row
     configured = stock()
     if configured.state != ModelState.SERVED:

@@ -12,6 +12,7 @@ import json
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
 
 from consent.models import OrganizationConsent
 from embeddings import encoder, onnx_runtime, registry
@@ -308,3 +309,43 @@ def test_weights_fitted_on_a_gpu_machine_are_registered_only_for_the_pairs_gathe
     assert (tmp_path / "models").glob("*/model.safetensors").__next__().read_bytes() == weights
     assert model.embedding_model.version == encoder.model_version(model.path)
     assert model.embedding_model.thresholds and "validation" in model.manifest["metrics"]["trained"]
+
+
+def test_similar_issues_follow_the_served_model_after_a_confirmed_promotion(
+    tmp_path, project, no_breaker, settings
+):
+    """The issue page, the similar-issues API and the assist retrieval look neighbours up in the
+    space of the model that serves the project (grouping.policy), as decisions do: once a
+    promotion is confirmed the replaced model's vectors are gone, and they must still answer."""
+    from django.urls import reverse
+
+    from assist import retrieval
+    from assist.models import ResolutionNote
+    from monitor.models import Membership
+
+    settings.ASSIST_EXAMPLE_MAX_DISTANCE = 2.0  # any neighbour: which space it is read in counts
+    alice = User.objects.create_user("alice", password="pw-alice-123")
+    Membership.objects.create(user=alice, organization=project.organization)
+    ingest(project, {**event(), "fingerprint": ["one"]})
+    ingest(project, {**event(caller="nightly_report", caller_line="total = cart.average()"),
+                     "fingerprint": ["two"]})  # fmt: skip
+    one, two = Issue.objects.filter(project=project).order_by("id")
+    call_command("backfill_embeddings", verbosity=0)
+    stock = registry.served()
+    model = train(tmp_path, training_set=None).embedding_model
+    call_command("backfill_embeddings", model=model.id, verbosity=0)
+    registry.promote(model)
+    registry.confirm()
+    assert not IssueEmbedding.objects.filter(model=stock).exists()  # the old space is gone
+    Issue.objects.filter(pk=two.pk).update(status=Issue.Status.RESOLVED)
+    ResolutionNote.objects.create(issue=two, text="guard empty carts")
+
+    client = Client()
+    client.force_login(alice)
+    body = client.get(f"/api/0/issues/{one.id}/similar/").json()
+    assert body["model"] == model.label and [r["id"] for r in body["results"]] == [two.id]
+    page = client.get(reverse("web:issue", args=[project.organization.slug, project.slug,
+                                                 one.id])).content.decode()  # fmt: skip
+    assert f"#{two.id} · distance" in page
+    examples = retrieval.similar_resolved(one, frozenset({"examples", "stack_trace"}), k=1)
+    assert [e.issue_id for e in examples] == [two.id]

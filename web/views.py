@@ -15,10 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from embeddings import store
-from embeddings.encoder import current_spec
-from embeddings.models import EmbeddingModel
 from grouping.merge import merge_by_user, unmerge_hash
 from grouping.ml import threshold_for
+from grouping.policy import reading_model
 from monitor.issues import SearchError, active_search, set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.params import is_id
@@ -154,8 +153,7 @@ def merge(request, org, project):
 
 
 def _neighbours(issue: Issue, project) -> list[tuple[Issue, float]]:
-    spec = current_spec()
-    model = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+    model = reading_model(project)
     found = store.similar_issues(issue.id, project.id, model, k=8) if model else []
     by_id = Issue.objects.in_bulk([n.issue_id for n in found])
     return [(by_id[n.issue_id], n.distance) for n in found if n.issue_id in by_id]
