@@ -13,7 +13,7 @@ from django.conf import settings
 from assist.models import ResolutionNote
 from assist.prompt import Example
 from embeddings import store
-from grouping.policy import reading_model
+from grouping.policy import reading_policy
 from monitor.models import Event, Issue, Project
 
 MAX_PROJECTS = 50
@@ -41,7 +41,7 @@ def similar_resolved(issue: Issue, parts: frozenset[str], k: int | None = None) 
     k = settings.ASSIST_EXAMPLES if k is None else k
     if k <= 0 or "examples" not in parts:
         return []
-    model = reading_model(issue.project)
+    model = reading_policy(issue.project).model
     vector = store.vector_of(issue.id, model) if model else None
     if vector is None:
         return []

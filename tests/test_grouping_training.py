@@ -20,6 +20,7 @@ from embeddings.models import IssueEmbedding, ModelChange, ShadowDecision
 from grouping import ml
 from grouping.merge import merge_by_user, unmerge_hash
 from grouping.models import GroupingFeedback
+from grouping.policy import policy_for
 from monitor.models import GroupHash, Issue, Organization, Project
 from privacy import deletion
 from tests.test_grouping_api import ingest
@@ -134,7 +135,7 @@ def test_shadow_promote_backfill_confirm_and_rollback(tmp_path, project, no_brea
 
     change = registry.promote(model, user=admin)
     assert change.user == admin and change.previous == stock and change.action == "promote"
-    assert registry.served() == model and ml.registered_model() == model
+    assert registry.served() == model and policy_for(project).model == model
     stock.refresh_from_db()
     assert stock.state == "previous"  # still embedded: an instant rollback
     ingest(project, event(crash_function="discount", crash_line="return 1 / self.discount"))
