@@ -145,6 +145,32 @@ def rollback(user=None, note: str = "") -> ModelChange:
     return change
 
 
+def withdraw(model: EmbeddingModel, fallback: EmbeddingModel | None,
+             note: str = "") -> ModelChange:  # fmt: skip
+    """Stop using `model` for good (its data may no longer be used): `fallback` serves in its
+    place when it was served (grouping.policy.fallback_for chooses it); `model` is retired and
+    its vectors dropped, never kept for a rollback."""
+    with transaction.atomic():
+        served_now = EmbeddingModel.objects.filter(pk=model.pk, state=ModelState.SERVED).exists()
+        if served_now:
+            if fallback is None or fallback.pk == model.pk:
+                raise ValueError(f"{model} is served: name another model to serve")
+            EmbeddingModel.objects.filter(pk=fallback.pk).update(state=ModelState.SERVED)
+            fallback.state = ModelState.SERVED
+        EmbeddingModel.objects.filter(pk=model.pk).update(state=ModelState.RETIRED)
+        model.state = ModelState.RETIRED
+        change = ModelChange.objects.create(action=ModelChange.Action.WITHDRAW,
+                                            model=fallback if served_now else model,
+                                            previous=model, note=note)  # fmt: skip
+    drop_vectors(model)
+    return change
+
+
+def is_stock(row: EmbeddingModel) -> bool:
+    """The configured model's row (it never holds organisations' data)."""
+    return _is_stock(row)
+
+
 def confirm(user=None, note: str = "") -> list[ModelChange]:
     """Drop the vectors of the model(s) a promotion replaced; a rollback then re-embeds."""
     changes = []

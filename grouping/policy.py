@@ -135,6 +135,35 @@ def policy_for(project: Project | None, model: EmbeddingModel | None = None) -> 
     return of_model(model or registry.served()).for_project(project)
 
 
+def may_serve(model: EmbeddingModel) -> bool:
+    """The configured model, or a trained one whose data is all still there (not stale) and
+    whose weights are."""
+    from pathlib import Path
+
+    from embeddings import registry
+    from embeddings.models import EmbeddingModel
+
+    if registry.is_stock(model):
+        return True
+    return (EmbeddingModel.objects.filter(pk=model.pk, trained__stale=False)
+            .exclude(trained__path="").exists() and Path(model.path).is_dir())  # fmt: skip
+
+
+def fallback_for(model: EmbeddingModel) -> EmbeddingModel:
+    """The model that serves when `model` must stop because its data was withdrawn: the model
+    most recently replaced (by a promotion, a confirmation, a rollback) that may serve, else
+    the configured (shipped) model."""
+    from embeddings import registry
+    from embeddings.models import ModelChange
+
+    replaced = (ModelChange.objects.exclude(previous=None).exclude(previous=model)
+                .select_related("previous").order_by("-at", "-id"))  # fmt: skip
+    for change in replaced:
+        if may_serve(change.previous):
+            return change.previous
+    return registry.stock()
+
+
 def reading_policy(project: Project | None = None) -> GroupingPolicy:
     """The same policy for readers of the vectors (similar issues, the issue page, the assist
     retrieval, labelling): read only, so a web process never loads or registers a model; its

@@ -350,3 +350,90 @@ def test_similar_issues_follow_the_served_model_after_a_confirmed_promotion(
     assert f"#{two.id} · distance" in page
     examples = retrieval.similar_resolved(one, frozenset({"examples", "stack_trace"}), k=1)
     assert [e.issue_id for e in examples] == [two.id]
+
+
+@pytest.fixture
+def smtp(settings):
+    from tests.alert_receivers import SMTPServer
+
+    server = SMTPServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    yield server
+    server.stop()
+
+
+def test_a_failed_retrain_is_retried_with_back_off_and_a_withdrawn_model_stops_serving(
+    tmp_path, settings, client, smtp, no_breaker, django_capture_on_commit_callbacks
+):
+    """A retrain that fails is tried again after a back-off that doubles; when none replaced the
+    stale model within FAULTLINE_STALE_SERVING_HOURS, it stops serving: the previous clean model
+    serves again (its vectors backfilled), the stale one's weights are deleted, and the staff
+    page and a mail to staff say so."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.FAULTLINE_MODEL_DIR = str(tmp_path / "models")
+    settings.FAULTLINE_TRAINING_DIR = str(tmp_path / "sets")
+    settings.EMBEDDING_ONNX_DIR = str(tmp_path / "onnx")
+    settings.FAULTLINE_RETRAIN_BACKOFF_SECONDS = 3600
+    settings.FAULTLINE_RETRAIN_BACKOFF_MAX_SECONDS = 4 * 3600
+    settings.FAULTLINE_STALE_SERVING_HOURS = 72
+    admin = User.objects.create_superuser("root", "root@example.com", "pw")
+    alpha = org_with_data("alpha", training_stack_traces=True)
+    org_with_data("beta", training_stack_traces=True)
+    clean = train(tmp_path, name="clean", training_set=None)  # the corpus only: never stale
+    registry.promote(clean.embedding_model)
+    call_command("export_training_data", directory=str(tmp_path), verbosity=0)
+    stale = train(tmp_path, name="stale")
+    call_command("backfill_embeddings", model=stale.embedding_model_id, verbosity=0)
+    registry.promote(stale.embedding_model)
+    registry.confirm()  # the clean model's vectors are dropped: a fallback must re-embed
+    weights = stale.path
+    consent = alpha.consent
+    consent.training_stack_traces = False
+    with django_capture_on_commit_callbacks(execute=True):
+        consent.save()
+    stale.refresh_from_db()
+    assert stale.stale and stale.retrain == "scheduled" and stale.stale_since is not None
+    (tmp_path / "corpus.jsonl").rename(tmp_path / "moved.jsonl")  # every retrain now fails
+
+    assert tasks.retrain_stale() == []  # what beat runs
+    stale.refresh_from_db()
+    first_try = stale.retrain_after
+    assert stale.retrain == "failed" and stale.retrain_attempts == 1
+    assert "retrain 1 failed" in stale.stale_reason
+    assert registry.served() == stale.embedding_model  # still within the bound
+    lifecycle.retrain_stale()  # before the back-off ends: not tried
+    stale.refresh_from_db()
+    assert stale.retrain_attempts == 1 and stale.retrain_after == first_try
+    lifecycle.retrain_stale(now=first_try)  # tried again, fails again: the back-off doubles
+    stale.refresh_from_db()
+    assert stale.retrain_attempts == 2
+    assert stale.retrain_after == first_try + dt.timedelta(hours=2)
+    assert registry.served() == stale.embedding_model and stale.path == weights
+
+    past = stale.stale_since + dt.timedelta(hours=72, minutes=1)
+    assert past > timezone.now()
+    lifecycle.retrain_stale(now=past)
+    stale.refresh_from_db()
+    assert stale.retrain == "withdrawn" and stale.withdrawn_at == past
+    assert registry.served() == clean.embedding_model  # the previous clean model serves
+    assert stale.embedding_model.state == "retired"
+    assert not stale.path and not (tmp_path / weights).exists()
+    assert not IssueEmbedding.objects.filter(model=stale.embedding_model).exists()
+    assert (IssueEmbedding.objects.filter(model=clean.embedding_model).count()
+            == Issue.objects.count())  # fmt: skip
+    change = ModelChange.objects.get(action="withdraw")
+    assert change.model == clean.embedding_model and change.previous == stale.embedding_model
+    (mail,) = smtp.inbox.messages
+    assert mail["to"] == ["root@example.com"] and stale.embedding_model.label in mail["subject"]
+    lifecycle.retrain_stale(now=past + dt.timedelta(days=1))  # nothing more to try or withdraw
+    assert len(smtp.inbox.messages) == 1
+    assert ModelChange.objects.filter(action="withdraw").count() == 1
+
+    client.force_login(admin)
+    page = client.get("/staff/models/").content.decode()
+    assert f"{stale.embedding_model.label} was withdrawn" in page
+    assert "Withdrawn: stale past the bound, weights deleted" in page
