@@ -11,9 +11,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from embeddings import store
-from embeddings.encoder import current_spec
-from embeddings.models import EmbeddingModel
 from grouping.merge import merge_by_user, unmerge_hash
+from grouping.policy import reading_policy
 from monitor.models import GroupHash, Issue
 
 MAX_SIMILAR = 50
@@ -37,8 +36,7 @@ def similar(request, issue_id: int):
         limit = max(1, min(MAX_SIMILAR, int(request.GET.get("limit", 10))))
     except ValueError as exc:
         raise ValidationError({"limit": "an integer"}) from exc
-    spec = current_spec()
-    model = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+    model = reading_policy(issue.project).model
     neighbours = store.similar_issues(issue.id, issue.project_id, model, limit) if model else []
     issues = Issue.objects.in_bulk([n.issue_id for n in neighbours])
     return Response({
