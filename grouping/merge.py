@@ -105,11 +105,27 @@ def recount(issue: Issue) -> None:
     issue.save(update_fields=["times_seen", "first_seen", "last_seen", "users_seen"])
 
 
+class NothingToUnmerge(Exception):
+    """The unmerge changes nothing: the fingerprint has left the issue since the caller read it
+    (a concurrent unmerge or merge moved it), or it is the issue's only one."""
+
+
 def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
-    """Give one fingerprint (and its events) an issue of its own again."""
-    old_issue = Issue.objects.select_for_update().get(pk=group_hash.issue_id)
+    """Give one fingerprint (and its events) an issue of its own again.
+
+    `group_hash` is the fingerprint as the caller read it, on the issue a person acted on. That
+    issue's row is locked first (grouping.assign's order) and the fingerprint read again under the
+    lock, since everything that moves a fingerprint holds its issue's lock: a second submit of the
+    same unmerge then finds it gone instead of moving it off the first one's new issue. Raises
+    NothingToUnmerge before writing anything when there is nothing to split.
+    """
+    old_issue = Issue.objects.select_for_update().filter(pk=group_hash.issue_id).first()
+    if old_issue is None:
+        raise NothingToUnmerge("The issue was merged into another one meanwhile.")
+    if not GroupHash.objects.filter(pk=group_hash.pk, issue_id=old_issue.id).exists():
+        raise NothingToUnmerge("The fingerprint has already left this issue.")
     if old_issue.hashes.count() <= 1:
-        return old_issue  # already alone: nothing to split
+        raise NothingToUnmerge("The issue has no other fingerprint to keep.")
     first = (
         Event.objects.filter(project_id=group_hash.project_id, grouping_hash=group_hash.hash)
         .order_by("timestamp")

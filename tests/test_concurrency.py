@@ -118,3 +118,86 @@ def test_merges_during_processing_neither_deadlock_nor_lose_counts(project):
         assert issue.times_seen == Event.objects.filter(issue=issue).count()
         shard_counts = issue.tag_values.filter(key="shard").values_list("times_seen", flat=True)
         assert sum(shard_counts) == issue.times_seen
+
+
+def _issue_with_three_fingerprints(project) -> Issue:
+    """One issue holding fingerprints a, b and c (two events each), as after two merges."""
+    import json
+
+    from django.db import transaction
+
+    from grouping.merge import merge_issues
+
+    for name in ("a", "b", "c"):
+        for n in range(2):
+            body = {"message": f"{name} failed {n}", "fingerprint": [name]}
+            store_raw_event(project.id, uuid.uuid4(), "event", json.dumps(body).encode())
+    while process_pending(100):
+        pass
+    first, *others = Issue.objects.filter(project=project).order_by("id")
+    with transaction.atomic():
+        return merge_issues(first.id, [o.id for o in others])
+
+
+@pytest.mark.parametrize("path", ["web", "api"])
+def test_a_double_submitted_unmerge_moves_the_fingerprint_once(project, path):
+    """Two requests to unmerge the same fingerprint, both sent before either is answered (a
+    double click): the first moves it with its events, the second finds it gone and changes
+    nothing. The web action once read the fingerprint before taking any lock, so the second moved
+    the fingerprint again from the first's new issue, leaving that issue with the events but no
+    fingerprint, and a new empty issue owning it."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.test import Client
+
+    from monitor.models import Membership, Project
+    from tests.conftest import wait_for
+
+    project.grouping_mode = Project.GroupingMode.FINGERPRINT
+    project.save()
+    issue = _issue_with_three_fingerprints(project)
+    moved = issue.hashes.order_by("hash").last()
+    user = get_user_model().objects.create_user("dev", password="pw-dev-123")
+    Membership.objects.create(user=user, organization=project.organization)
+    if path == "web":
+        url = f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/action/"
+        data = {"action": "unmerge", "hash": moved.hash}
+    else:
+        url, data = f"/api/0/issues/{issue.id}/hashes/{moved.hash}/unmerge/", {}
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit():
+        try:
+            client = Client()
+            client.force_login(user)
+            statuses.append(client.post(url, data).status_code)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def waiting_backends() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+            return cursor.fetchone()[0]
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    with transaction.atomic():  # hold the issue so both requests are in flight at once
+        Issue.objects.select_for_update().get(pk=issue.pk)
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: waiting_backends() == 2, message="both requests waiting on a lock")
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert len(statuses) == 2 and all(s < 500 for s in statuses), statuses
+    if path == "api":
+        assert sorted(statuses)[0] == 201 and sorted(statuses)[1] in (400, 404), statuses
+    assert Issue.objects.count() == 2  # the old issue and one new one
+    for group_hash in GroupHash.objects.all():
+        events = Event.objects.filter(project=project, grouping_hash=group_hash.hash)
+        assert set(events.values_list("issue_id", flat=True)) == {group_hash.issue_id}
+    for each in Issue.objects.all():
+        assert each.times_seen == Event.objects.filter(issue=each).count() > 0
+    assert GroupHash.objects.get(hash=moved.hash).issue_id != issue.id
