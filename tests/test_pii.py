@@ -255,3 +255,17 @@ def test_a_text_full_of_phone_shapes_is_scrubbed_whole():
     numbers = [f"(415) 555-{n:04d}" for n in range(US_MATCHER_BUDGET + 50)]
     out = scrub_text(" ; ".join(numbers))
     assert out.count("<PHONE_NUMBER>") == len(numbers) and "555" not in out
+
+
+@pytest.mark.parametrize(("text", "value", "entity"), [
+    ('    passport_no = normalize("C01X00T47")', "C01X00T47", "PASSPORT"),
+    ("    passport = Passport.parse('533380006')", "533380006", "PASSPORT"),
+    ('    ssn = clean_ssn("536228711")', "536228711", "US_SSN"),
+])  # fmt: skip
+def test_a_value_passed_through_a_call_keeps_its_context_word(text, value, entity):
+    assert scrub_text(text) == text.replace(value, f"<{entity}>"), scrub_text(text)
+
+
+def test_a_call_without_a_string_literal_is_no_context():
+    text = "    passport_check(1234567) took 1234567 ms"
+    assert scrub_text(text) == text

@@ -14,9 +14,11 @@ from stdnum.us import ssn
 
 from consent.pii.spans import Span
 
-# Context: a keyword, then at most 30 characters of key/value punctuation or filler words.
+# Context: a keyword, then a few key/value punctuation marks, filler words or, in code, the call
+# the value is passed through (`passport_no = normalize("…")`, `ssn = Ssn.parse('…')`).
 _FILLER = (
-    r"""(?:[\s"'=:#,(\[{]|\b(?:is|was|of|on|no|number|num|nr|id)\b|_(?:no|number|num|id)\b){0,8}"""  # noqa: E501
+    r"""(?:[\s"'=:#,(\[{]|\b(?:is|was|of|on|no|number|num|nr|id)\b|_(?:no|number|num|id)\b"""
+    r"""|(?<![\w.])[A-Za-z_][\w.]{0,40}\((?=["'])){0,8}"""
 )
 
 SSN = regex.compile(r"(?<![\w-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-])")
