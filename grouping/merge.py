@@ -67,8 +67,18 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
 
 
 def merge_by_user(target_id: int, source_ids: list[int], by=None) -> Issue:
-    """A merge asked for by a person: the moved fingerprints remember it."""
-    sources = [s for s in source_ids if s != target_id]
+    """A merge asked for by a person: the moved fingerprints remember it. The issues are locked
+    first (grouping.assign's order) and the sources read again under the locks, so a source
+    merged away meanwhile (a second submit of the same merge) is skipped: the feedback pair and
+    the activity log hear of each merge once."""
+    wanted = sorted({s for s in source_ids if s != target_id})
+    present = set(
+        Issue.objects.select_for_update()
+        .filter(id__in=[target_id, *wanted])
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    sources = [s for s in wanted if s in present]
     GroupHash.objects.filter(issue_id__in=sources).update(decided_by=GroupHash.DecidedBy.MERGE)
     for source in sources:
         record_feedback(GroupingFeedback.Kind.MERGE, target_id, source)
