@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from embeddings import store
-from grouping.merge import merge_by_user, unmerge_hash
+from grouping.merge import NothingToUnmerge, merge_by_user, unmerge_hash
 from grouping.policy import reading_policy
 from monitor.models import GroupHash, Issue
 
@@ -75,9 +75,9 @@ def unmerge(request, issue_id: int, hash: str):
     """Give one fingerprint of this issue (and its events) an issue of its own."""
     with transaction.atomic():
         issue = get_object_or_404(visible_issues(request.user), pk=issue_id)
-        group_hash = get_object_or_404(GroupHash.objects.select_for_update(), issue=issue,
-                                       hash=hash)  # fmt: skip
-        if issue.hashes.count() < 2:
-            raise ValidationError({"hash": "the issue has no other fingerprint to keep"})
-        new_issue = unmerge_hash(group_hash, by=request.user)
+        group_hash = get_object_or_404(GroupHash, issue=issue, hash=hash)
+        try:
+            new_issue = unmerge_hash(group_hash, by=request.user)
+        except NothingToUnmerge as refused:
+            raise ValidationError({"hash": str(refused)}) from None
     return Response(issue_summary(new_issue), status=201)

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from embeddings import store
-from grouping.merge import merge_by_user, unmerge_hash
+from grouping.merge import NothingToUnmerge, merge_by_user, unmerge_hash
 from grouping.policy import GroupingPolicy, reading_policy
 from monitor.issues import SearchError, active_search, set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
@@ -214,10 +214,13 @@ def issue_action(request, org, project, issue_id):
         return redirect(_merge_url(org, project, [issue.id, int(request.POST["other"])]))
     elif action == "unmerge":
         group_hash = get_object_or_404(GroupHash, issue=issue, hash=request.POST.get("hash", ""))
-        with transaction.atomic():
-            if issue.hashes.count() > 1:
+        try:
+            with transaction.atomic():
                 new_issue = unmerge_hash(group_hash, by=request.user)
-                url = reverse("web:issue", args=[org, project.slug, new_issue.id])
-                messages.success(request, format_html(
-                    'Fingerprint moved to a new issue <a href="{}">#{}</a>.', url, new_issue.id))
+        except NothingToUnmerge as refused:
+            messages.info(request, str(refused))
+        else:
+            url = reverse("web:issue", args=[org, project.slug, new_issue.id])
+            messages.success(request, format_html(
+                'Fingerprint moved to a new issue <a href="{}">#{}</a>.', url, new_issue.id))
     return redirect("web:issue", org, project.slug, issue.id)
