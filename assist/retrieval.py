@@ -13,8 +13,7 @@ from django.conf import settings
 from assist.models import ResolutionNote
 from assist.prompt import Example
 from embeddings import store
-from embeddings.encoder import current_spec
-from embeddings.models import EmbeddingModel
+from grouping.policy import reading_policy
 from monitor.models import Event, Issue, Project
 
 MAX_PROJECTS = 50
@@ -42,8 +41,7 @@ def similar_resolved(issue: Issue, parts: frozenset[str], k: int | None = None) 
     k = settings.ASSIST_EXAMPLES if k is None else k
     if k <= 0 or "examples" not in parts:
         return []
-    spec = current_spec()
-    model = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+    model = reading_policy(issue.project).model
     vector = store.vector_of(issue.id, model) if model else None
     if vector is None:
         return []

@@ -9,7 +9,7 @@ from tqdm import tqdm
 from embeddings import store
 from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel, IssueEmbedding
-from grouping.clean import clean_event, model_key
+from grouping.policy import policy_for
 from monitor.models import Event, Issue
 
 
@@ -17,6 +17,7 @@ def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 
              progress: bool = False) -> tuple[int, int]:  # fmt: skip
     """Returns (issues embedded, issues without a stack trace)."""
     encoder = encoder_for(model)
+    policy = policy_for(None, model)  # its key rules and text shape (no project adjusts them)
     issues = Issue.objects.filter(
         ~Exists(IssueEmbedding.objects.filter(issue=OuterRef("pk"), model=model))
     ).order_by("id")
@@ -31,7 +32,7 @@ def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 
             for issue_id in chunk:
                 first = Event.objects.filter(issue_id=issue_id).order_by("timestamp", "id")
                 first = first.only("id", "data", "project_id").first()
-                text = clean_event(first.data) if first else ""
+                text = policy.text(first.data) if first else ""
                 if text:
                     work.append((issue_id, first, text))
                 else:
@@ -40,7 +41,7 @@ def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 
             for (issue_id, first, text), vector in zip(work, vectors, strict=True):
                 if Issue.objects.filter(pk=issue_id).exists():  # merged away meanwhile
                     store.save(issue_id, first.project_id, model, vector, text,
-                               model_key(first.data, model.key_rules), first.id)  # fmt: skip
+                               policy.key(first.data), first.id)  # fmt: skip
                     embedded += 1
             bar.update(len(chunk))
     return embedded, skipped

@@ -94,6 +94,7 @@ class ModelChange(models.Model):
         AUTO_PROMOTE = "auto-promote", "Promoted automatically (retrain no worse on validation)"
         CONFIRM = "confirm", "Confirmed (previous vectors dropped)"
         ROLLBACK = "rollback", "Rolled back"
+        WITHDRAW = "withdraw", "Withdrawn (its data was withdrawn: weights deleted)"
 
     action = models.CharField(max_length=16, choices=Action.choices)
     model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="changes")

@@ -35,10 +35,22 @@ def stock() -> EmbeddingModel:
     return row
 
 
-def served() -> EmbeddingModel:
-    """The promoted model, else the configured one (which then becomes the served row)."""
+def serving() -> EmbeddingModel | None:
+    """The model `served()` returns, read only: nothing registered, no model loaded (web
+    processes); None while the configured model has no row (then no issue has a vector)."""
     row = EmbeddingModel.objects.filter(state=ModelState.SERVED).order_by("-id").first()
     if row is not None and (_is_trained(row) or _is_stock(row)):
+        return row
+    from embeddings.encoder import current_spec
+
+    spec = current_spec()
+    return EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+
+
+def served() -> EmbeddingModel:
+    """The promoted model, else the configured one (which then becomes the served row)."""
+    row = serving()
+    if row is not None and row.state == ModelState.SERVED:
         return row
     configured = stock()
     if configured.state != ModelState.SERVED:
@@ -131,6 +143,32 @@ def rollback(user=None, note: str = "") -> ModelChange:
                                             previous=current, user=user, note=note)  # fmt: skip
     drop_vectors(current)
     return change
+
+
+def withdraw(model: EmbeddingModel, fallback: EmbeddingModel | None,
+             note: str = "") -> ModelChange:  # fmt: skip
+    """Stop using `model` for good (its data may no longer be used): `fallback` serves in its
+    place when it was served (grouping.policy.fallback_for chooses it); `model` is retired and
+    its vectors dropped, never kept for a rollback."""
+    with transaction.atomic():
+        served_now = EmbeddingModel.objects.filter(pk=model.pk, state=ModelState.SERVED).exists()
+        if served_now:
+            if fallback is None or fallback.pk == model.pk:
+                raise ValueError(f"{model} is served: name another model to serve")
+            EmbeddingModel.objects.filter(pk=fallback.pk).update(state=ModelState.SERVED)
+            fallback.state = ModelState.SERVED
+        EmbeddingModel.objects.filter(pk=model.pk).update(state=ModelState.RETIRED)
+        model.state = ModelState.RETIRED
+        change = ModelChange.objects.create(action=ModelChange.Action.WITHDRAW,
+                                            model=fallback if served_now else model,
+                                            previous=model, note=note)  # fmt: skip
+    drop_vectors(model)
+    return change
+
+
+def is_stock(row: EmbeddingModel) -> bool:
+    """The configured model's row (it never holds organisations' data)."""
+    return _is_stock(row)
 
 
 def confirm(user=None, note: str = "") -> list[ModelChange]:

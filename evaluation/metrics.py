@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from grouping import rules as grouping_rules
-from grouping.clean import clean_event, family_of, match_key
+from grouping.clean import family_of
 from grouping.conflict import first_match
 from grouping.fingerprint import group
 from grouping.ml import MATCH_CANDIDATES, eligible
+from grouping.policy import Limits, replay_policy
 from grouping.rules import Rules
 from ingest.normalize import normalize_event
 
@@ -86,6 +87,7 @@ def prepare(rows: list[dict], rules: Rules | None = None, scope: str = "") -> Da
     With `scope`, the rows are one project among several pooled ones (`concat`): bug labels and
     fingerprints are prefixed with it, so equal ids of two corpora stay two bugs."""
     rules = rules or grouping_rules.CURRENT
+    policy = replay_policy(rules.thresholds, rules=rules)  # its text shape and key rules
     prefix = f"{scope}:" if scope else ""
     labels, events, hashes, flags, texts, families, keys = [], [], [], [], [], [], []
     for index, row in enumerate(rows):
@@ -94,11 +96,11 @@ def prepare(rows: list[dict], rules: Rules | None = None, scope: str = "") -> Da
         labels.append(prefix + str(row["bug"]))
         events.append(event)
         hashes.append(prefix + grouping.hash)
-        text = clean_event(event, rules=rules)
+        text = policy.text(event)
         flags.append(eligible(grouping) and bool(text))
         texts.append(text)
         families.append(family_of(event.get("platform")))
-        keys.append(match_key(event, rules.key_for(families[-1])))
+        keys.append(policy.key(event))
     return Dataset(labels, events, hashes, flags, texts, families, keys,
                    [scope] * len(labels) if scope else [])
 
@@ -165,20 +167,14 @@ class _Candidate:
     text: str
 
 
-def family_limit(threshold: float | dict[str, float] | None, family: str) -> float | None:
-    """A threshold given for all families, or per family ("default" for the rest)."""
-    if isinstance(threshold, dict):
-        return threshold.get(family, threshold.get("default"))
-    return threshold
-
-
-def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: float | dict[str, float],
-                gate: bool = True,
-                conflict: float | dict[str, float] | None = None) -> list[int]:  # fmt: skip
+def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: bool = True,
+                conflict: Limits | None = None) -> list[int]:  # fmt: skip
     """Issue id per event, deciding in arrival order as production does. `threshold` may map
     platform families to thresholds ("default" for the rest); `conflict` likewise, for pairs
     whose texts conflict (grouping.conflict; none: the threshold); `gate=False` drops the
-    crash-site key (the naive baseline)."""
+    crash-site key (the naive baseline). The limits are read as production reads them
+    (grouping.policy)."""
+    policy = replay_policy(threshold, conflict)
     issue_of_hash: dict[str, int] = {}
     by_key: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # (scope, key) → issues
     clusters: list[int] = []
@@ -188,8 +184,7 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: float | dict[str,
             joined = None
             key = (scope_of(data, index), data.keys[index] if gate else "")
             family = data.families[index]
-            limit = family_limit(threshold, family) or 0.0
-            conflict_limit = family_limit(conflict, family)
+            limit, conflict_limit = policy.threshold(family), policy.conflict_threshold(family)
             candidates = by_key.get(key, []) if data.eligible[index] else []
             if candidates:
                 distances = 1.0 - np.stack([v for _, v, _ in candidates]) @ vectors[index]
@@ -197,8 +192,7 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: float | dict[str,
                 order = within[np.argsort(distances[within], kind="stable")]
                 nearest = [_Candidate(candidates[i][0], float(distances[i]), candidates[i][2])
                            for i in order[:MATCH_CANDIDATES]]  # as many as production reads
-                match = first_match(data.texts[index], nearest, limit,
-                                    limit if conflict_limit is None else conflict_limit)
+                match = first_match(data.texts[index], nearest, limit, conflict_limit)
                 joined = match.issue if match else None
             if joined is None:
                 joined = next_issue

@@ -208,6 +208,19 @@ def _phone_us(rng: random.Random) -> str:
                        f"{area}.{ex}.{line}", f"+1-{area}-{ex}-{line}"])  # fmt: skip
 
 
+# Area codes in service across the country; exchanges never start with 0 or 1 (NANP).
+US_AREA_CODES = [201, 206, 212, 213, 214, 303, 305, 312, 404, 415, 503, 512, 602, 617, 646, 702,
+                 713, 718, 773, 808, 857, 919, 971]  # fmt: skip
+
+
+def _phone_us_national(rng: random.Random) -> str:
+    """A US number as people format it without a country code (or with the trunk `1-`)."""
+    area, ex, line = rng.choice(US_AREA_CODES), rng.randint(200, 999), _digits(rng, 4)
+    return rng.choice([f"({area}) {ex}-{line}", f"({area}){ex}-{line}", f"{area}-{ex}-{line}",
+                       f"{area}.{ex}.{line}", f"{area} {ex} {line}", f"1-{area}-{ex}-{line}",
+                       f"1 ({area}) {ex}-{line}"])  # fmt: skip
+
+
 def _phone_de(rng: random.Random) -> str:
     return rng.choice([f"+49 30 {_digits(rng, 8)}", f"030 {_digits(rng, 7)}",
                        f"+49 89 {_digits(rng, 3)} {_digits(rng, 4)}",
@@ -321,6 +334,8 @@ GENERATORS = {
     "email_idn": _email_idn, "phone_uk": _phone_uk, "phone_us": _phone_us, "phone_de": _phone_de,
     "phone_fr": _phone_fr, "phone_intl": _phone_intl, "credit_card": _card, "iban": _iban,
     "ipv4": _ipv4, "ipv6": _ipv6, "aws_key": _aws, "jwt": _jwt, "dsn_password": _dsn_password,
+    # added later, after the kinds above (so their samples stay the same for a seed)
+    "phone_us_bare": _phone_us_national, "dob_in_code": _dob,
 }  # fmt: skip
 
 # Context-free sentences, used only for kinds recognisable by their form alone.
@@ -412,6 +427,29 @@ TEMPLATES: dict[str, list[str]] = {
                 "    AWS_ACCESS_KEY_ID = '{v}'"],
     "jwt": ["jose.exceptions.JWTError: Signature verification failed for {v}",
             "Authorization header: {v}"],
+    # A formatted US number with no phone word near it: messages, literals, rows.
+    "phone_us_bare": ["lookup failed for {v}", "{{'value': '{v}'}} rejected",
+                      "unexpected value '{v}'", "no account matches {v}",
+                      '    primary = "{v}"', "{{\"id\": 4411, \"alt\": \"{v}\"}} failed schema",
+                      "Duplicate entry '{v}' for key 'users.uniq_login'",
+                      "    row = ('ACME-17', '{v}', 'gold')",
+                      "IntegrityError: value '{v}' already registered to account 8812",
+                      'logger.warning("forwarding to %s", "{v}")'],
+    # A date next to a birth-date name of some language, in code and in messages.
+    "dob_in_code": ['    dob = parse_date("{v}")', "    patient.birth_date = '{v}'",
+                    "    geburtsdatum = '{v}'", "Geburtsdatum: {v} liegt in der Zukunft",
+                    '{{"date_de_naissance": "{v}", "plan": "basic"}}',
+                    "ValidationError: {{'fecha_de_nacimiento': ['{v} no es válida']}}",
+                    "    data_di_nascita = datetime.strptime('{v}', fmt)",
+                    "geboortedatum {v} ligt in de toekomst", "    'födelsedatum': '{v}',",
+                    "data urodzenia {v} jest nieprawidłowa",
+                    '    user.setDateOfBirth(LocalDate.parse("{v}"));',
+                    "    const birthday = new Date('{v}');",
+                    "AgeCheckFailed: applicant born on {v} is under 18",
+                    "    self.assertEqual(member.birthdate, '{v}')",
+                    "INSERT INTO patients (id, dob) VALUES (17, '{v}')",
+                    "    birth = date.fromisoformat('{v}')", "client né le {v}: âge invalide",
+                    "nacido el {v}, edad fuera de rango"],
     "dsn_password": ["OperationalError: could not connect to postgresql://report:{v}@10.0.3.7/warehouse",
                      "kombu: amqp://worker:{v}@rabbit.internal:5672// refused",
                      "mysql://root:{v}@localhost:3306/shop unreachable"],
@@ -492,6 +530,29 @@ CODE_LINES = [
     "    assert response.status_code == 200, response.content",
     "ERROR 1064 (42000): You have an error in your SQL syntax near 'WHERE' at line 1",
     "    BEGIN; SELECT pg_advisory_lock(42); COMMIT;",
+    # Numbers and dates that are not personal data: timestamps, dates under other names, line
+    # numbers, ports, durations, hex ids, unformatted ids, local-length numbers, versions.
+    "2025-03-04 12:14:09,512 INFO [celery.worker] Task orders.tasks.sync[4f2a] succeeded in 0.512s",  # noqa: E501
+    "created_at=2024-05-06T12:31:45Z updated_at=2024-05-07 expires=2025-05-06",
+    "    valid_from = parse_date('2024-01-01')",
+    "    release_date = date(2023, 4, 17)",
+    "    if order.shipped_on < datetime.strptime('03/17/2024', '%m/%d/%Y'):",
+    "cache miss for key user:4411:profile (ttl 3600 s, port 6379)",
+    '  File "/srv/app/shop/views.py", line 2048, in checkout',
+    "elapsed 00:04:17.384, rows 1,024,576, batch 212/555",
+    "object at 0x7f3e2c1a9d50 (refcount 3), frame 0x415555267100",
+    "ERROR 2013 (HY000): Lost connection to MySQL server, system error: 104",
+    "Invoice INV-2024-000123 for order 415-7721 is overdue",
+    "job 4155552671 finished with exit code 0 after 1500 ms",
+    "python 3.12.4 (main, Jun  6 2024, 18:26:44) [GCC 12.2.0] on linux",
+    "retrying in 1500 ms (attempt 3 of 5), deadline 2025-01-31T23:59:59Z",
+    "2024/05/06 12:31:45 [error] 31#31: *1 connect() failed (111: Connection refused)",
+    "Jun 06 18:26:44 web-1 systemd[1]: app.service: Main process exited, status=1/FAILURE",
+    "E0606 18:26:44.123456    2049 reflector.go:138] Failed to watch *v1.Pod",
+    "upload 3f9a2c1e-0d4b-4e8f-9c7a-212555267100 rejected: checksum 0x9c7a",
+    "    at Module._compile (node:internal/modules/cjs/loader:1364:14) 2024-03-17",
+    "    TIMEOUTS = (3.05, 27)  # connect, read; backoff 1.5-30.0 s",
+    "release 2024.05.06-1842 built from 9f1c2a4e (14.2.0-beta.3)",
 ]  # fmt: skip
 
 _FRAME_STYLES = [

@@ -12,9 +12,8 @@ from rest_framework.response import Response
 
 from access import visible_issues
 from embeddings import store
-from embeddings.encoder import current_spec
-from embeddings.models import EmbeddingModel
-from grouping.merge import merge_by_user, unmerge_hash
+from grouping.merge import NothingToUnmerge, merge_by_user, unmerge_hash
+from grouping.policy import reading_policy
 from monitor.models import GroupHash, Issue
 
 MAX_SIMILAR = 50
@@ -34,8 +33,7 @@ def similar(request, issue_id: int):
         limit = max(1, min(MAX_SIMILAR, int(request.GET.get("limit", 10))))
     except ValueError as exc:
         raise ValidationError({"limit": "an integer"}) from exc
-    spec = current_spec()
-    model = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+    model = reading_policy(issue.project).model
     neighbours = store.similar_issues(issue.id, issue.project_id, model, limit) if model else []
     issues = Issue.objects.in_bulk([n.issue_id for n in neighbours])
     return Response({
@@ -74,9 +72,9 @@ def unmerge(request, issue_id: int, hash: str):
     """Give one fingerprint of this issue (and its events) an issue of its own."""
     with transaction.atomic():
         issue = get_object_or_404(visible_issues(request.user), pk=issue_id)
-        group_hash = get_object_or_404(GroupHash.objects.select_for_update(), issue=issue,
-                                       hash=hash)  # fmt: skip
-        if issue.hashes.count() < 2:
-            raise ValidationError({"hash": "the issue has no other fingerprint to keep"})
-        new_issue = unmerge_hash(group_hash, by=request.user)
+        group_hash = get_object_or_404(GroupHash, issue=issue, hash=hash)
+        try:
+            new_issue = unmerge_hash(group_hash, by=request.user)
+        except NothingToUnmerge as refused:
+            raise ValidationError({"hash": str(refused)}) from None
     return Response(issue_summary(new_issue), status=201)

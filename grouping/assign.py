@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from grouping.fingerprint import DEFAULT_CONFIG
 from monitor.models import GroupHash, Issue
 
 
@@ -28,6 +29,7 @@ class IssueSeed:
     type: str
     platform: str
     timestamp: dt.datetime
+    fingerprint_config: str = DEFAULT_CONFIG  # the configuration that made its hash
 
 
 @dataclass
@@ -94,6 +96,7 @@ def create_issue(
             hash=hash_,
             issue=issue,
             ml_state=GroupHash.MLState.PENDING if ml_pending else GroupHash.MLState.NONE,
+            fingerprint_config=seed.fingerprint_config,
         )
     return issue.id
 

@@ -235,14 +235,6 @@ def match_key(event: dict, rule: str | None = None) -> str:
     return key[:255]
 
 
-def model_key(event: dict, key_rules: dict[str, str] | None) -> str:
-    """The candidate key under a model's own key rules (family → rule, chosen with its thresholds
-    on validation: a trained model may separate twins by distance that the stock one separates by
-    key); families it does not name follow the grouping rules."""
-    chosen = key_rules or {}
-    return match_key(event, chosen.get(family_of(event.get("platform"))) or chosen.get("default"))
-
-
 def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
     """The embedding text of a normalized event (empty when it has no stack trace).
     `include_message=False` leaves error messages out (exception types and frames only)."""

@@ -13,12 +13,18 @@ Order of preference, as in Sentry's default grouping:
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
 An SDK `fingerprint` replaces this, with `{{ default }}` standing for the default components.
+
+The algorithm is a named, versioned configuration (CONFIGURATIONS, as Sentry names its grouping
+configurations); each event's grouping data and each fingerprint (GroupHash) record the one that
+made their hash. A change that moves hashes registers under a new name beside the old one, so
+both can run side by side while a project moves over, instead of silently splitting its issues.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from grouping.clean import clean_function, clean_module, grouping_function, grouping_type
@@ -36,11 +42,15 @@ _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`[^`\n]*`')
 _COMMENT = re.compile(r"\s(?:#|//).*$")
 
 
+DEFAULT_CONFIG = "faultline-fp-1"
+
+
 @dataclass(frozen=True)
 class Grouping:
     hash: str
     variant: str  # in-app, system, exception, message, csp, fallback, custom
     components: tuple[str, ...]
+    config: str = DEFAULT_CONFIG  # the fingerprint configuration that made the hash
 
 
 def normalize_filename(path: str) -> str:
@@ -184,8 +194,17 @@ _VARIABLES = {
 }
 
 
-def group(event: dict) -> Grouping:
-    variant, components = default_components(event)
+# name → the default components of an event (variant, components) under that configuration
+CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
+    DEFAULT_CONFIG: default_components,
+}
+
+
+def group(event: dict, config: str = DEFAULT_CONFIG) -> Grouping:
+    """The event's fingerprint under the named configuration (grouping.policy chooses it)."""
+    if config not in CONFIGURATIONS:
+        raise ValueError(f"unknown fingerprint configuration {config!r}")
+    variant, components = CONFIGURATIONS[config](event)
     fingerprint = event.get("fingerprint")
     if fingerprint:
         custom: list[str] = []
@@ -198,4 +217,4 @@ def group(event: dict) -> Grouping:
                 custom.append("fp:" + part)
         variant, components = "custom", custom
     digest = hashlib.md5("\n".join(c.replace("\n", " ") for c in components).encode()).hexdigest()
-    return Grouping(digest, variant, tuple(components))
+    return Grouping(digest, variant, tuple(components), config)

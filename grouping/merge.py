@@ -69,8 +69,18 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
 
 
 def merge_by_user(target_id: int, source_ids: list[int], by=None) -> Issue:
-    """A merge asked for by a person: the moved fingerprints remember it."""
-    sources = [s for s in source_ids if s != target_id]
+    """A merge asked for by a person: the moved fingerprints remember it. The issues are locked
+    first (grouping.assign's order) and the sources read again under the locks, so a source
+    merged away meanwhile (a second submit of the same merge) is skipped: the feedback pair and
+    the activity log hear of each merge once."""
+    wanted = sorted({s for s in source_ids if s != target_id})
+    present = set(
+        Issue.objects.select_for_update()
+        .filter(id__in=[target_id, *wanted])
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    sources = [s for s in wanted if s in present]
     GroupHash.objects.filter(issue_id__in=sources).update(decided_by=GroupHash.DecidedBy.MERGE)
     for source in sources:
         record_feedback(GroupingFeedback.Kind.MERGE, target_id, source)
@@ -109,11 +119,27 @@ def recount(issue: Issue) -> None:
     issue.refresh_from_db(fields=["title"])
 
 
+class NothingToUnmerge(Exception):
+    """The unmerge changes nothing: the fingerprint has left the issue since the caller read it
+    (a concurrent unmerge or merge moved it), or it is the issue's only one."""
+
+
 def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
-    """Give one fingerprint (and its events) an issue of its own again."""
-    old_issue = Issue.objects.select_for_update().get(pk=group_hash.issue_id)
+    """Give one fingerprint (and its events) an issue of its own again.
+
+    `group_hash` is the fingerprint as the caller read it, on the issue a person acted on. That
+    issue's row is locked first (grouping.assign's order) and the fingerprint read again under the
+    lock, since everything that moves a fingerprint holds its issue's lock: a second submit of the
+    same unmerge then finds it gone instead of moving it off the first one's new issue. Raises
+    NothingToUnmerge before writing anything when there is nothing to split.
+    """
+    old_issue = Issue.objects.select_for_update().filter(pk=group_hash.issue_id).first()
+    if old_issue is None:
+        raise NothingToUnmerge("The issue was merged into another one meanwhile.")
+    if not GroupHash.objects.filter(pk=group_hash.pk, issue_id=old_issue.id).exists():
+        raise NothingToUnmerge("The fingerprint has already left this issue.")
     if old_issue.hashes.count() <= 1:
-        return old_issue  # already alone: nothing to split
+        raise NothingToUnmerge("The issue has no other fingerprint to keep.")
     first = (
         Event.objects.filter(project_id=group_hash.project_id, grouping_hash=group_hash.hash)
         .order_by("timestamp")

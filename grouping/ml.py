@@ -19,14 +19,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from embeddings import registry, store
+from embeddings import store
 from embeddings.encoder import encoder_for
-from embeddings.models import EmbeddingModel
-from grouping import rules, shadow
-from grouping.clean import clean_event, family_of, model_key
+from grouping import shadow
 from grouping.conflict import first_match
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
+from grouping.policy import GroupingPolicy, event_text, policy_for
 from monitor import wakeup
 from monitor.models import Event, GroupHash, Project
 from monitor.redis import client
@@ -38,53 +37,23 @@ publish_breaker = wakeup.Breaker()
 BREAKER_KEY = "faultline:ml:embedder-down"
 MATCH_CANDIDATES = 5  # nearest issues of the key read per decision (grouping.conflict)
 
-# Cosine-distance thresholds per platform family, chosen with the key and text rules on the
-# corpus's train and validation splits (grouping/rules.py, docs/ml-grouping.md).
-DEFAULT_THRESHOLDS = rules.CURRENT.thresholds
-
 
 def eligible(grouping: Grouping) -> bool:
     """Stack-trace groupings only: no custom fingerprint, no message-only events."""
     return grouping.variant in ("in-app", "system")
 
 
-def threshold_for(project: Project, platform: str | None,
-                  model: EmbeddingModel | None = None) -> float:  # fmt: skip
-    """The project's threshold, else the model's (a trained model's, chosen on validation),
-    else the measured default for the event's platform family (one project may receive
-    JavaScript and Python events)."""
-    if project.grouping_threshold is not None:
-        return project.grouping_threshold
-    family = family_of(platform or project.platform)
-    if model is not None and model.thresholds:
-        return model.thresholds.get(family, model.thresholds.get("default", 0.12))
-    return rules.CURRENT.threshold(family)
-
-
-def conflict_threshold_for(project: Project, platform: str | None,
-                           model: EmbeddingModel) -> float:  # fmt: skip
-    """The threshold for a candidate whose text conflicts (grouping.conflict): the model's,
-    chosen on validation with its thresholds (a model trained before conflicts has none, and no
-    veto), else, for a model that chose nothing, the grouping rules'; never looser than the
-    threshold (a project's own threshold included); the threshold itself where none is set."""
-    threshold = threshold_for(project, platform, model)
-    own = model.conflict_thresholds or model.thresholds  # a model that chose its own
-    chosen = (model.conflict_thresholds or {}) if own else rules.CURRENT.conflict_thresholds
-    family = family_of(platform or project.platform)
-    conflict = chosen.get(family, chosen.get("default"))
-    return threshold if conflict is None else min(threshold, conflict)
-
-
-def nearest_match(project: Project, platform: str | None, model: EmbeddingModel,
+def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy,
                   vector: np.ndarray, text: str, key: str,
                   exclude: tuple[int, ...]) -> tuple[store.Neighbour | None, bool]:  # fmt: skip
     """(the matched issue, True), or (the nearest issue of the candidate key or None, False):
-    a match is within the threshold, or within the conflict threshold where the texts conflict;
-    the nearest candidate that does not conflict may be a little further than one that does."""
-    found = store.nearest(project.id, model, vector, k=MATCH_CANDIDATES, exclude=exclude,
+    a match is within the policy's threshold, or within its conflict threshold where the texts
+    conflict; the nearest candidate that does not conflict may be a little further than one
+    that does."""
+    found = store.nearest(project.id, policy.model, vector, k=MATCH_CANDIDATES, exclude=exclude,
                           match_key=key)  # fmt: skip
-    match = first_match(text, found, threshold_for(project, platform, model),
-                        conflict_threshold_for(project, platform, model))  # fmt: skip
+    family = policy.family(platform)
+    match = first_match(text, found, policy.threshold(family), policy.conflict_threshold(family))
     return (match, True) if match else (found[0] if found else None, False)
 
 
@@ -108,11 +77,6 @@ def wake() -> None:
     wakeup.wake(QUEUE, ml_drain, SLOT, publish_breaker)
 
 
-def registered_model() -> EmbeddingModel:
-    """The registry row of the served model (embeddings.registry)."""
-    return registry.served()
-
-
 def first_event(group_hash: GroupHash) -> Event | None:
     return (
         Event.objects.filter(project_id=group_hash.project_id, grouping_hash=group_hash.hash)
@@ -122,14 +86,15 @@ def first_event(group_hash: GroupHash) -> Event | None:
 
 
 def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
-           model: EmbeddingModel) -> None:  # fmt: skip
+           policy: GroupingPolicy) -> None:  # fmt: skip
     """Join the nearest issue of the same candidate key (grouping.rules: exception type and
     crash function, never the code line) within the threshold, or the conflict threshold where
     the texts conflict (ML mode), or only record it (shadow mode); otherwise the fingerprint's
     issue stays and its vector becomes a neighbour for later fingerprints."""
     project = group_hash.project
+    model = policy.model
     issue_id = group_hash.issue_id
-    nearest, within = nearest_match(project, event.platform, model, vector, text, key,
+    nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
                                     (issue_id,))  # fmt: skip
     group_hash.ml_distance = nearest.distance if nearest else None
     group_hash.ml_matched_issue_id = nearest.issue_id if within else None
@@ -194,17 +159,16 @@ def decide_batch(limit: int) -> int:
             _mark(rows, GroupHash.MLState.SKIPPED)
             return len(rows)
         events = [first_event(row) for row in rows]
-        cleaned = [(row, ev, clean_event(ev.data))
+        cleaned = [(row, ev, event_text(ev.data))
                    for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
         cleaned = [item for item in cleaned if item[2]]
         _mark([row for row in rows if row not in {c[0] for c in cleaned}], GroupHash.MLState.NONE)
         if not cleaned:
             return len(rows)
         try:
-            model = registered_model()
-            work = [(row, ev, text, model_key(ev.data, model.key_rules))
-                    for row, ev, text in cleaned]  # fmt: skip
-            vectors = encoder_for(model).encode([item[2] for item in work])
+            served = policy_for(None)  # the served model's; each project adjusts it below
+            work = [(row, ev, text, served.key(ev.data)) for row, ev, text in cleaned]
+            vectors = encoder_for(served.model).encode([item[2] for item in work])
         except Exception:
             log.exception("embedder failed; fingerprint decisions stand for %d hashes",
                           len(cleaned))
@@ -215,7 +179,7 @@ def decide_batch(limit: int) -> int:
         for (row, event, text, key), vector in zip(work, vectors, strict=True):
             try:
                 with transaction.atomic():  # one bad decision must not undo the others
-                    decide(row, event, vector, text, key, model)
+                    decide(row, event, vector, text, key, served.for_project(row.project))
             except Exception:
                 log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
                 _mark([row], GroupHash.MLState.FAILED)

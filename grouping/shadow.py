@@ -15,7 +15,7 @@ from django.db import transaction
 from embeddings import registry, store
 from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel, ShadowDecision
-from grouping.clean import model_key
+from grouping.policy import policy_for
 from monitor.models import GroupHash
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,9 @@ def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str) 
     from grouping.ml import nearest_match
 
     project = row.project
-    key = model_key(event.data, model.key_rules)  # the shadow model's own key rules
-    nearest, within = nearest_match(project, event.platform, model, vector, text, key,
+    policy = policy_for(project, model)  # the shadow model's own key rules and thresholds
+    key = policy.key(event.data)
+    nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
                                     (row.issue_id,))  # fmt: skip
     ShadowDecision.objects.update_or_create(group_hash=row, model=model, defaults={
         "matched_issue_id": nearest.issue_id if within else None,

@@ -21,6 +21,7 @@ from alerts import outbox as alert_outbox
 from grouping import ml
 from grouping.assign import IssueDelta, IssueSeed, bump_issues, resolve_hashes
 from grouping.fingerprint import Grouping, group
+from grouping.policy import fingerprint_config_for
 from ingest.claims import record_claims
 from ingest.fairshare import fair_ids
 from ingest.models import RawClaim, RawEvent
@@ -52,6 +53,7 @@ class Prepared:
             type=self.event.data.get("type", "error"),
             platform=self.event.platform,
             timestamp=self.event.timestamp,
+            fingerprint_config=self.grouping.config,
         )
 
 
@@ -67,8 +69,9 @@ def prepare(raw: RawEvent, project: Project) -> Prepared:
     data = resolve_source_maps(data, raw.project_id)
     if project.scrub_data:
         data = scrub_event(data, project.scrub_extra_keys or ())
-    grouping = group(data)
-    data["grouping"] = {"hash": grouping.hash, "variant": grouping.variant}
+    grouping = group(data, fingerprint_config_for(project))
+    data["grouping"] = {"hash": grouping.hash, "variant": grouping.variant,
+                        "config": grouping.config}
     event = Event(
         project_id=raw.project_id,
         event_id=raw.event_id,

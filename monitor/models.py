@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 
+from grouping.fingerprint import DEFAULT_CONFIG
+
 
 class Organization(models.Model):
     name = models.CharField(max_length=200)
@@ -238,6 +240,9 @@ class GroupHash(models.Model):
     ml_distance = models.FloatField(null=True, blank=True, help_text="Cosine distance to it.")
     ml_model = models.CharField(max_length=200, blank=True, help_text="name@version")
     ml_decided_at = models.DateTimeField(null=True, blank=True)
+    fingerprint_config = models.CharField(
+        max_length=32, default=DEFAULT_CONFIG, db_default=DEFAULT_CONFIG,
+        help_text="The fingerprint configuration that made the hash (grouping.fingerprint).")
 
     class Meta:
         constraints = [

@@ -404,6 +404,13 @@ FAULTLINE_PROMOTION_CONFIRM_DAYS = env_int("FAULTLINE_PROMOTION_CONFIRM_DAYS", 7
 # A retrain of a stale model is promoted when its validation B-cubed F1 and pair precision are
 # within this of the served model's.
 FAULTLINE_RETRAIN_TOLERANCE = float(os.environ.get("FAULTLINE_RETRAIN_TOLERANCE", "0.01"))
+# A failed retrain is tried again after FAULTLINE_RETRAIN_BACKOFF_SECONDS, doubling with each
+# failure up to FAULTLINE_RETRAIN_BACKOFF_MAX_SECONDS.
+FAULTLINE_RETRAIN_BACKOFF_SECONDS = env_int("FAULTLINE_RETRAIN_BACKOFF_SECONDS", 3600)
+FAULTLINE_RETRAIN_BACKOFF_MAX_SECONDS = env_int("FAULTLINE_RETRAIN_BACKOFF_MAX_SECONDS", 86400)
+# A model whose data was withdrawn or deleted serves at most this long after it went stale; then
+# the previous clean model (or the configured one) serves and its weights are deleted.
+FAULTLINE_STALE_SERVING_HOURS = env_int("FAULTLINE_STALE_SERVING_HOURS", 72)
 CELERY_BEAT_SCHEDULE["retrain-stale-grouping-models"] = {
     "task": "training.retrain_stale",
     "schedule": float(env_int("FAULTLINE_RETRAIN_INTERVAL", 3600)),

@@ -118,3 +118,127 @@ def test_merges_during_processing_neither_deadlock_nor_lose_counts(project):
         assert issue.times_seen == Event.objects.filter(issue=issue).count()
         shard_counts = issue.tag_values.filter(key="shard").values_list("times_seen", flat=True)
         assert sum(shard_counts) == issue.times_seen
+
+
+def _issue_with_three_fingerprints(project) -> Issue:
+    """One issue holding fingerprints a, b and c (two events each), as after two merges."""
+    import json
+
+    from django.db import transaction
+
+    from grouping.merge import merge_issues
+
+    for name in ("a", "b", "c"):
+        for n in range(2):
+            body = {"message": f"{name} failed {n}", "fingerprint": [name]}
+            store_raw_event(project.id, uuid.uuid4(), "event", json.dumps(body).encode())
+    while process_pending(100):
+        pass
+    first, *others = Issue.objects.filter(project=project).order_by("id")
+    with transaction.atomic():
+        return merge_issues(first.id, [o.id for o in others])
+
+
+def _submit_twice(user, url: str, data: dict, hold: Issue) -> list[int]:
+    """POST the same form twice at once (a double click), as `user`: both requests are sent
+    while `hold` is locked here, and both wait on a lock before it is let go."""
+    from django.db import transaction
+    from django.test import Client
+
+    from tests.conftest import wait_for
+
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit():
+        try:
+            client = Client()
+            client.force_login(user)
+            statuses.append(client.post(url, data).status_code)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def waiting_backends() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+            return cursor.fetchone()[0]
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    with transaction.atomic():
+        Issue.objects.select_for_update().get(pk=hold.pk)
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: waiting_backends() == 2, message="both requests waiting on a lock")
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert len(statuses) == 2 and all(s < 500 for s in statuses), statuses
+    return statuses
+
+
+def _member(project):
+    from django.contrib.auth import get_user_model
+
+    from monitor.models import Membership, Project
+
+    project.grouping_mode = Project.GroupingMode.FINGERPRINT
+    project.save()
+    user = get_user_model().objects.create_user("dev", password="pw-dev-123")
+    Membership.objects.create(user=user, organization=project.organization)
+    return user
+
+
+@pytest.mark.parametrize("path", ["web", "api"])
+def test_a_double_submitted_unmerge_moves_the_fingerprint_once(project, path):
+    """Two requests to unmerge the same fingerprint, both sent before either is answered (a
+    double click): the first moves it with its events, the second finds it gone and changes
+    nothing. The web action once read the fingerprint before taking any lock, so the second moved
+    the fingerprint again from the first's new issue, leaving that issue with the events but no
+    fingerprint, and a new empty issue owning it."""
+    user = _member(project)
+    issue = _issue_with_three_fingerprints(project)
+    moved = issue.hashes.order_by("hash").last()
+    if path == "web":
+        url = f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/action/"
+        data = {"action": "unmerge", "hash": moved.hash}
+    else:
+        url, data = f"/api/0/issues/{issue.id}/hashes/{moved.hash}/unmerge/", {}
+    statuses = _submit_twice(user, url, data, hold=issue)
+    if path == "api":
+        assert sorted(statuses)[0] == 201 and sorted(statuses)[1] in (400, 404), statuses
+    assert Issue.objects.count() == 2  # the old issue and one new one
+    for group_hash in GroupHash.objects.all():
+        events = Event.objects.filter(project=project, grouping_hash=group_hash.hash)
+        assert set(events.values_list("issue_id", flat=True)) == {group_hash.issue_id}
+    for each in Issue.objects.all():
+        assert each.times_seen == Event.objects.filter(issue=each).count() > 0
+    assert GroupHash.objects.get(hash=moved.hash).issue_id != issue.id
+
+
+def test_a_double_submitted_merge_is_recorded_once(project):
+    """The merge page sent twice: the second finds the source merged away and records nothing.
+    A person's merge once marked the fingerprints and recorded its feedback pair before locking
+    the issues, so the second submit logged the merge again on the issue's activity."""
+    from django.db import transaction
+
+    from alerts.models import Activity
+    from grouping.merge import unmerge_hash
+    from grouping.models import GroupingFeedback
+
+    user = _member(project)
+    issue = _issue_with_three_fingerprints(project)
+    for group_hash in issue.hashes.order_by("hash")[1:]:  # three issues again
+        with transaction.atomic():
+            unmerge_hash(group_hash)
+    target, *sources = Issue.objects.order_by("id")
+    url = f"/{project.organization.slug}/{project.slug}/issues/merge/"
+    data = {"issue": [target.id, *(s.id for s in sources)], "target": target.id, "confirm": "yes"}
+    GroupingFeedback.objects.all().delete()
+    _submit_twice(user, url, data, hold=target)
+    assert list(Issue.objects.values_list("id", flat=True)) == [target.id]
+    assert Activity.objects.filter(issue=target, kind=Activity.Kind.MERGED).count() == 1
+    assert GroupingFeedback.objects.filter(kind="merge").count() == len(sources)
+    target.refresh_from_db()
+    assert target.times_seen == Event.objects.count() == 6

@@ -12,6 +12,7 @@ import json
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
 
 from consent.models import OrganizationConsent
 from embeddings import encoder, onnx_runtime, registry
@@ -19,6 +20,7 @@ from embeddings.models import IssueEmbedding, ModelChange, ShadowDecision
 from grouping import ml
 from grouping.merge import merge_by_user, unmerge_hash
 from grouping.models import GroupingFeedback
+from grouping.policy import policy_for
 from monitor.models import GroupHash, Issue, Organization, Project
 from privacy import deletion
 from tests.test_grouping_api import ingest
@@ -133,7 +135,7 @@ def test_shadow_promote_backfill_confirm_and_rollback(tmp_path, project, no_brea
 
     change = registry.promote(model, user=admin)
     assert change.user == admin and change.previous == stock and change.action == "promote"
-    assert registry.served() == model and ml.registered_model() == model
+    assert registry.served() == model and policy_for(project).model == model
     stock.refresh_from_db()
     assert stock.state == "previous"  # still embedded: an instant rollback
     ingest(project, event(crash_function="discount", crash_line="return 1 / self.discount"))
@@ -308,3 +310,130 @@ def test_weights_fitted_on_a_gpu_machine_are_registered_only_for_the_pairs_gathe
     assert (tmp_path / "models").glob("*/model.safetensors").__next__().read_bytes() == weights
     assert model.embedding_model.version == encoder.model_version(model.path)
     assert model.embedding_model.thresholds and "validation" in model.manifest["metrics"]["trained"]
+
+
+def test_similar_issues_follow_the_served_model_after_a_confirmed_promotion(
+    tmp_path, project, no_breaker, settings
+):
+    """The issue page, the similar-issues API and the assist retrieval look neighbours up in the
+    space of the model that serves the project (grouping.policy), as decisions do: once a
+    promotion is confirmed the replaced model's vectors are gone, and they must still answer."""
+    from django.urls import reverse
+
+    from assist import retrieval
+    from assist.models import ResolutionNote
+    from monitor.models import Membership
+
+    settings.ASSIST_EXAMPLE_MAX_DISTANCE = 2.0  # any neighbour: which space it is read in counts
+    alice = User.objects.create_user("alice", password="pw-alice-123")
+    Membership.objects.create(user=alice, organization=project.organization)
+    ingest(project, {**event(), "fingerprint": ["one"]})
+    ingest(project, {**event(caller="nightly_report", caller_line="total = cart.average()"),
+                     "fingerprint": ["two"]})  # fmt: skip
+    one, two = Issue.objects.filter(project=project).order_by("id")
+    call_command("backfill_embeddings", verbosity=0)
+    stock = registry.served()
+    model = train(tmp_path, training_set=None).embedding_model
+    call_command("backfill_embeddings", model=model.id, verbosity=0)
+    registry.promote(model)
+    registry.confirm()
+    assert not IssueEmbedding.objects.filter(model=stock).exists()  # the old space is gone
+    Issue.objects.filter(pk=two.pk).update(status=Issue.Status.RESOLVED)
+    ResolutionNote.objects.create(issue=two, text="guard empty carts")
+
+    client = Client()
+    client.force_login(alice)
+    body = client.get(f"/api/0/issues/{one.id}/similar/").json()
+    assert body["model"] == model.label and [r["id"] for r in body["results"]] == [two.id]
+    page = client.get(reverse("web:issue", args=[project.organization.slug, project.slug,
+                                                 one.id])).content.decode()  # fmt: skip
+    assert f"#{two.id} · distance" in page
+    examples = retrieval.similar_resolved(one, frozenset({"examples", "stack_trace"}), k=1)
+    assert [e.issue_id for e in examples] == [two.id]
+
+
+@pytest.fixture
+def smtp(settings):
+    from tests.alert_receivers import SMTPServer
+
+    server = SMTPServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    yield server
+    server.stop()
+
+
+def test_a_failed_retrain_is_retried_with_back_off_and_a_withdrawn_model_stops_serving(
+    tmp_path, settings, client, smtp, no_breaker, django_capture_on_commit_callbacks
+):
+    """A retrain that fails is tried again after a back-off that doubles; when none replaced the
+    stale model within FAULTLINE_STALE_SERVING_HOURS, it stops serving: the previous clean model
+    serves again (its vectors backfilled), the stale one's weights are deleted, and the staff
+    page and a mail to staff say so."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.FAULTLINE_MODEL_DIR = str(tmp_path / "models")
+    settings.FAULTLINE_TRAINING_DIR = str(tmp_path / "sets")
+    settings.EMBEDDING_ONNX_DIR = str(tmp_path / "onnx")
+    settings.FAULTLINE_RETRAIN_BACKOFF_SECONDS = 3600
+    settings.FAULTLINE_RETRAIN_BACKOFF_MAX_SECONDS = 4 * 3600
+    settings.FAULTLINE_STALE_SERVING_HOURS = 72
+    admin = User.objects.create_superuser("root", "root@example.com", "pw")
+    alpha = org_with_data("alpha", training_stack_traces=True)
+    org_with_data("beta", training_stack_traces=True)
+    clean = train(tmp_path, name="clean", training_set=None)  # the corpus only: never stale
+    registry.promote(clean.embedding_model)
+    call_command("export_training_data", directory=str(tmp_path), verbosity=0)
+    stale = train(tmp_path, name="stale")
+    call_command("backfill_embeddings", model=stale.embedding_model_id, verbosity=0)
+    registry.promote(stale.embedding_model)
+    registry.confirm()  # the clean model's vectors are dropped: a fallback must re-embed
+    weights = stale.path
+    consent = alpha.consent
+    consent.training_stack_traces = False
+    with django_capture_on_commit_callbacks(execute=True):
+        consent.save()
+    stale.refresh_from_db()
+    assert stale.stale and stale.retrain == "scheduled" and stale.stale_since is not None
+    (tmp_path / "corpus.jsonl").rename(tmp_path / "moved.jsonl")  # every retrain now fails
+
+    assert tasks.retrain_stale() == []  # what beat runs
+    stale.refresh_from_db()
+    first_try = stale.retrain_after
+    assert stale.retrain == "failed" and stale.retrain_attempts == 1
+    assert "retrain 1 failed" in stale.stale_reason
+    assert registry.served() == stale.embedding_model  # still within the bound
+    lifecycle.retrain_stale()  # before the back-off ends: not tried
+    stale.refresh_from_db()
+    assert stale.retrain_attempts == 1 and stale.retrain_after == first_try
+    lifecycle.retrain_stale(now=first_try)  # tried again, fails again: the back-off doubles
+    stale.refresh_from_db()
+    assert stale.retrain_attempts == 2
+    assert stale.retrain_after == first_try + dt.timedelta(hours=2)
+    assert registry.served() == stale.embedding_model and stale.path == weights
+
+    past = stale.stale_since + dt.timedelta(hours=72, minutes=1)
+    assert past > timezone.now()
+    lifecycle.retrain_stale(now=past)
+    stale.refresh_from_db()
+    assert stale.retrain == "withdrawn" and stale.withdrawn_at == past
+    assert registry.served() == clean.embedding_model  # the previous clean model serves
+    assert stale.embedding_model.state == "retired"
+    assert not stale.path and not (tmp_path / weights).exists()
+    assert not IssueEmbedding.objects.filter(model=stale.embedding_model).exists()
+    assert (IssueEmbedding.objects.filter(model=clean.embedding_model).count()
+            == Issue.objects.count())  # fmt: skip
+    change = ModelChange.objects.get(action="withdraw")
+    assert change.model == clean.embedding_model and change.previous == stale.embedding_model
+    (mail,) = smtp.inbox.messages
+    assert mail["to"] == ["root@example.com"] and stale.embedding_model.label in mail["subject"]
+    lifecycle.retrain_stale(now=past + dt.timedelta(days=1))  # nothing more to try or withdraw
+    assert len(smtp.inbox.messages) == 1
+    assert ModelChange.objects.filter(action="withdraw").count() == 1
+
+    client.force_login(admin)
+    page = client.get("/staff/models/").content.decode()
+    assert f"{stale.embedding_model.label} was withdrawn" in page
+    assert "Withdrawn: stale past the bound, weights deleted" in page

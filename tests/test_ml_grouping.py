@@ -10,6 +10,7 @@ from embeddings import encoder, store
 from embeddings.models import IssueEmbedding
 from grouping import ml
 from grouping.merge import merge_issues, unmerge_hash
+from grouping.policy import policy_for
 from ingest.accept import store_raw_event
 from ingest.processing import process_pending
 from monitor.models import Event, GroupHash, Issue, IssueTag, Organization, Project
@@ -80,7 +81,7 @@ def test_a_new_call_path_of_a_known_bug_joins_its_issue(project, no_breaker):
     assert issue == first and issue.times_seen == 2 and issue.users_seen == 2
     joined = GroupHash.objects.get(decided_by=GroupHash.DecidedBy.ML)
     assert joined.issue == first and joined.ml_matched_issue == first
-    assert 0 <= joined.ml_distance <= ml.threshold_for(project, "python")
+    assert 0 <= joined.ml_distance <= policy_for(project).threshold("python")
     assert joined.ml_model.startswith("all-MiniLM-L6-v2@") and joined.ml_decided_at
     assert Event.objects.filter(issue=first).count() == 2
 
@@ -100,7 +101,7 @@ def test_a_lookalike_bug_in_the_same_function_stays_apart(project, no_breaker):
     )
     # same type in the same function: a candidate (the code line gates nothing), kept apart by
     # the distance of another faulting expression
-    assert apart.ml_distance > ml.threshold_for(project, "python")
+    assert apart.ml_distance > policy_for(project).threshold("python")
 
 
 def test_an_edited_crash_line_joins_its_issue(project, no_breaker):
@@ -120,7 +121,8 @@ def test_an_edited_crash_line_joins_its_issue(project, no_breaker):
                           crash_line="avg = sum(self.items) / len(self.items)  # mean price"))
     decide()
     joined = GroupHash.objects.get(decided_by=GroupHash.DecidedBy.ML)
-    assert Issue.objects.count() == 1 and joined.ml_distance <= ml.threshold_for(project, "python")
+    assert Issue.objects.count() == 1
+    assert joined.ml_distance <= policy_for(project).threshold("python")
 
 
 def test_the_served_models_own_key_rules_choose_the_candidates(project, no_breaker):
@@ -133,7 +135,7 @@ def test_the_served_models_own_key_rules_choose_the_candidates(project, no_break
     decide()
     assert Issue.objects.count() == 2  # the grouping rules: crash function in the key
     Issue.objects.all().delete()
-    model = ml.registered_model()
+    model = policy_for(project).model
     model.key_rules = {"python": "type"}
     model.save(update_fields=["key_rules"])
     ingest(project, event())
@@ -157,7 +159,7 @@ def test_the_served_models_conflict_threshold_keeps_twins_apart_that_distance_jo
                      crash_line="raise NotFoundError(what, ident)", **kwargs)  # fmt: skip
 
     loosen(project)
-    model = ml.registered_model()
+    model = policy_for(project).model
     model.key_rules = {"python": "type"}
     model.save(update_fields=["key_rules"])
     ingest(project, twin("hook", "sync_view"))
@@ -175,8 +177,8 @@ def test_the_served_models_conflict_threshold_keeps_twins_apart_that_distance_jo
     decide()
     apart = GroupHash.objects.get(issue__title__contains="target")
     assert Issue.objects.count() == 2 and apart.ml_matched_issue is None
-    assert apart.ml_distance <= ml.threshold_for(project, "python", model)
-    assert ml.conflict_threshold_for(project, "python", model) == 0.0
+    assert apart.ml_distance <= policy_for(project, model).threshold("python")
+    assert policy_for(project, model).conflict_threshold("python") == 0.0
     ingest(project, twin("hook", "sync_task"))
     decide()
     assert Issue.objects.count() == 2
@@ -201,7 +203,7 @@ def test_same_crash_site_different_message_is_judged_by_distance(project, no_bre
     assert titles == [("AppError: E_PAYMENT: card declined for order 7", 1),
                       ("AppError: E_STOCK: item 99 is out of stock", 2)]  # fmt: skip
     declined = GroupHash.objects.get(issue__title__contains="E_PAYMENT")
-    assert declined.ml_distance > ml.threshold_for(project, "python")
+    assert declined.ml_distance > policy_for(project).threshold("python")
 
 
 def two_call_paths_in_shadow_mode(project):
@@ -290,7 +292,7 @@ def test_similar_issues_never_cross_projects_and_vectors_go_with_their_issue(
     ingest(other, {**event(), "fingerprint": ["c"]})
     call_command("backfill_embeddings", verbosity=0)
     assert IssueEmbedding.objects.count() == 3
-    model = ml.registered_model()
+    model = policy_for(project).model
     mine = Issue.objects.filter(project=project).order_by("id")
     similar = store.similar_issues(mine[0].id, project.id, model)
     assert [n.issue_id for n in similar] == [mine[1].id]
@@ -312,7 +314,7 @@ def test_big_projects_get_their_own_vector_index_and_lose_it_with_the_project(pr
     for name in ("a", "b", "c"):
         ingest(project, {**event(value=f"division by zero {name}"), "fingerprint": [name]})
     call_command("backfill_embeddings", verbosity=0)
-    model = ml.registered_model()
+    model = policy_for(project).model
     made = store.maintain_project_indexes(min_vectors=3)
     name = store.project_index_name(model, project.id)
     assert made == {"created": [name], "dropped": []}
@@ -366,3 +368,12 @@ def test_pending_fingerprints_are_decided_in_turns_per_organisation(project, no_
     assert GroupHash.objects.get(project=project).id in chosen  # the quiet tenant's turn
     ml.decide_batch(4)
     assert GroupHash.objects.get(project=project).ml_state == "done"
+
+
+def test_each_event_and_fingerprint_records_the_fingerprint_configuration(project):
+    from grouping.fingerprint import DEFAULT_CONFIG
+
+    ingest(project, event())
+    stored = Event.objects.get()
+    assert stored.data["grouping"]["config"] == DEFAULT_CONFIG
+    assert GroupHash.objects.get().fingerprint_config == DEFAULT_CONFIG

@@ -26,7 +26,7 @@ import numpy as np
 
 from evaluation import metrics
 from evaluation.metrics import Dataset
-from grouping.clean import model_key
+from grouping.policy import replay_policy
 
 GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
 KEY_RULES = ("function", "names", "module", "type")  # most specific first; never the code line
@@ -58,7 +58,8 @@ def keyed(data: Dataset, rules: dict[str, str]) -> Dataset:
     families not named; none at all: the keys the dataset was prepared with)."""
     if not rules:
         return data
-    return dataclasses.replace(data, keys=[model_key(event, rules) for event in data.events])
+    policy = replay_policy(0.0, key_rules=rules)  # only its keys are read
+    return dataclasses.replace(data, keys=[policy.key(event) for event in data.events])
 
 
 def conflict_grid(threshold: float) -> list[float]:

@@ -4,18 +4,24 @@
 test for the trained, served and stock models (training.evaluate), writes the manifest beside
 the weights and registers the model as a new registry version. `retrain_stale` (beat) rebuilds
 the training set with the organisations that consent now, retrains each scheduled model with its
-own hyperparameters and promotes the result when it is no worse on validation.
+own hyperparameters and promotes the result when it is no worse on validation. A failed retrain
+is tried again after a back-off that doubles; a stale model still in use
+FAULTLINE_STALE_SERVING_HOURS after it went stale is withdrawn (`withdraw_overdue`): the model
+grouping.policy.fallback_for names serves in its place, its weights are deleted, staff are told.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
 import random
 import shutil
 import time
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from embeddings import registry
@@ -23,7 +29,8 @@ from embeddings.backfill import backfill
 from embeddings.encoder import current_spec, encoder_for, model_version
 from embeddings.models import EmbeddingModel, ModelChange, ModelState
 from evaluation import metrics
-from training import corpus, evaluate, fit, pairs, sets, staleness
+from grouping import policy
+from training import corpus, evaluate, fit, notify, pairs, sets, staleness
 from training.models import TrainedModel, TrainingSet
 
 
@@ -203,12 +210,19 @@ def adopt(fitted: Path, data_hash: str, hp: fit.Hyperparameters, base_version: s
     return {**record, "device": device, "seconds": seconds}
 
 
-def retrain_stale(directory: Path | None = None, progress: bool = False) -> list[int]:
-    """Retrain every scheduled model without the withdrawn or deleted rows; promote each
-    retrained served model that is no worse on validation. Returns the new models' ids."""
-    staleness.reconcile()
+log = logging.getLogger(__name__)
+
+
+def retrain_stale(directory: Path | None = None, progress: bool = False,
+                  now: dt.datetime | None = None) -> list[int]:  # fmt: skip
+    """Retrain every stale model that is due (scheduled, or failed and past its back-off)
+    without the withdrawn or deleted rows; promote each retrained served model that is no worse
+    on validation; then withdraw the stale models in use past the bound. Returns the new
+    models' ids."""
+    now = now or timezone.now()
+    staleness.reconcile(now)
     made = []
-    for old in TrainedModel.objects.filter(retrain=TrainedModel.Retrain.SCHEDULED):
+    for old in due_retrains(now):
         try:
             fresh_set = sets.build(f"{old.name}-retrain", Path(settings.FAULTLINE_TRAINING_DIR),
                                    progress=progress)  # fmt: skip
@@ -217,13 +231,82 @@ def retrain_stale(directory: Path | None = None, progress: bool = False) -> list
             new = train_model(old.name, trained_paths, fresh_set, hp, directory, progress,
                               validation_paths=validation_paths)
         except Exception as exc:
-            old.retrain = TrainedModel.Retrain.FAILED
-            old.stale_reason = f"{old.stale_reason}\nretrain failed: {exc}".strip()
-            old.save(update_fields=["retrain", "stale_reason"])
+            log.exception("retrain of stale model %s failed", old.id)
+            failed(old, exc, now)
             continue
         made.append(new.id)
         replace(old, new)
+    withdraw_overdue(now)
     return made
+
+
+def due_retrains(now: dt.datetime):
+    """Stale models to retrain now: scheduled, or failed and past their back-off."""
+    retrain = TrainedModel.Retrain
+    return TrainedModel.objects.filter(
+        Q(retrain=retrain.SCHEDULED) | Q(retrain=retrain.FAILED),
+        Q(retrain_after__isnull=True) | Q(retrain_after__lte=now),
+    ).order_by("id")
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """FAULTLINE_RETRAIN_BACKOFF_SECONDS, doubled for each failure after the first, at most
+    FAULTLINE_RETRAIN_BACKOFF_MAX_SECONDS."""
+    seconds = settings.FAULTLINE_RETRAIN_BACKOFF_SECONDS * 2 ** min(max(attempts - 1, 0), 30)
+    return dt.timedelta(seconds=min(seconds, settings.FAULTLINE_RETRAIN_BACKOFF_MAX_SECONDS))
+
+
+def failed(old: TrainedModel, exc: Exception, now: dt.datetime) -> None:
+    """Record a failed retrain; the next is tried after the back-off."""
+    old.retrain = TrainedModel.Retrain.FAILED
+    old.retrain_attempts += 1
+    old.retrain_after = now + backoff(old.retrain_attempts)
+    old.stale_reason = (f"{old.stale_reason}\nretrain {old.retrain_attempts} failed: "
+                        f"{str(exc)[:300]}; next try after "
+                        f"{old.retrain_after:%Y-%m-%d %H:%M} UTC").strip()  # fmt: skip
+    old.save(update_fields=["retrain", "retrain_attempts", "retrain_after", "stale_reason"])
+
+
+def withdraw_overdue(now: dt.datetime | None = None) -> list[int]:
+    """Withdraw every stale model still in use (served, shadow, previous) past its deadline;
+    returns their ids. One failure is logged and leaves the others to go."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.FAULTLINE_STALE_SERVING_HOURS)
+    overdue = TrainedModel.objects.filter(
+        stale=True, stale_since__lte=cutoff, embedding_model__state__in=list(staleness.ACTIVE)
+    ).select_related("embedding_model")
+    withdrawn = []
+    for model in overdue:
+        try:
+            withdraw(model, now)
+        except Exception:
+            log.exception("could not withdraw stale model %s", model.id)
+            continue
+        withdrawn.append(model.id)
+    return withdrawn
+
+
+def withdraw(model: TrainedModel, now: dt.datetime) -> None:
+    """`model` stops serving now: the fallback (grouping.policy.fallback_for) gets a vector for
+    every issue, then serves; `model` is retired, its vectors and weights deleted."""
+    embedding = model.embedding_model
+    fallback = None
+    if embedding.state == ModelState.SERVED:
+        fallback = policy.fallback_for(embedding)
+        backfill(fallback)  # every issue in its space before it decides
+    reason = model.stale_reason
+    hours = settings.FAULTLINE_STALE_SERVING_HOURS
+    registry.withdraw(embedding, fallback, note=f"stale model {model.id}: its data was withdrawn "
+                      f"and no retrain replaced it within {hours} hours")  # fmt: skip
+    staleness.delete_weights(model)
+    model.retrain = TrainedModel.Retrain.WITHDRAWN
+    model.retrain_after = None
+    model.withdrawn_at = now
+    serves = f"; {fallback.label} serves" if fallback else ""
+    model.stale_reason = (f"{model.stale_reason}\nwithdrawn {now:%Y-%m-%d %H:%M} UTC: stale "
+                          f"for {hours} hours{serves}").strip()  # fmt: skip
+    model.save(update_fields=["retrain", "retrain_after", "withdrawn_at", "stale_reason", "path"])
+    notify.model_withdrawn(embedding.label, fallback.label if fallback else None, reason)
 
 
 def replace(old: TrainedModel, new: TrainedModel) -> None:

@@ -59,7 +59,8 @@ class TrainedModel(models.Model):
         NONE = "", "Not needed"
         SCHEDULED = "scheduled", "Scheduled"
         DONE = "done", "Retrained"
-        FAILED = "failed", "Failed"
+        FAILED = "failed", "Failed (tried again after a back-off)"
+        WITHDRAWN = "withdrawn", "Withdrawn: stale past the bound, weights deleted"
 
     name = models.CharField(max_length=200)
     training_set = models.ForeignKey(TrainingSet, null=True, on_delete=models.SET_NULL,
@@ -67,6 +68,14 @@ class TrainedModel(models.Model):
     trained_at = models.DateTimeField(auto_now_add=True)
     stale = models.BooleanField(default=False)
     stale_reason = models.TextField(blank=True)
+    stale_since = models.DateTimeField(
+        null=True, blank=True, help_text="When it was found stale: it serves at most "
+        "FAULTLINE_STALE_SERVING_HOURS from then (training.lifecycle.withdraw_overdue).")
+    retrain_attempts = models.PositiveIntegerField(default=0, help_text="Failed retrains.")
+    retrain_after = models.DateTimeField(
+        null=True, blank=True, help_text="The next retrain is not tried before this (back-off).")
+    withdrawn_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="When it stopped serving, stale past the bound.")
     embedding_model = models.OneToOneField("embeddings.EmbeddingModel", null=True, blank=True,
                                            on_delete=models.SET_NULL,
                                            related_name="trained")  # fmt: skip

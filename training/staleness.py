@@ -1,12 +1,15 @@
 """Deletion reaches the model: a trained model whose rows were deleted (event, issue, project or
 organisation deleted, erased or expired: its TrainingPairs cascade) or whose organisation no
 longer consents is marked stale. A served or shadow model is scheduled for retraining (beat runs
-training.retrain_stale); any other stale model loses its weights at once."""
+training.retrain_stale, training.lifecycle bounds how long it may go on serving); any other stale
+model loses its weights at once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
+from django.conf import settings
 from django.utils import timezone
 
 from consent import policy
@@ -32,8 +35,9 @@ def reasons_for(model: TrainedModel) -> list[str]:
     return reasons
 
 
-def reconcile() -> list[int]:
+def reconcile(now: dt.datetime | None = None) -> list[int]:
     """Mark stale every model whose rows are gone or no longer consented; returns their ids."""
+    now = now or timezone.now()
     marked = []
     for model in TrainedModel.objects.filter(retrain="").select_related("embedding_model"):
         reasons = reasons_for(model)
@@ -42,6 +46,7 @@ def reconcile() -> list[int]:
         stamp = f"{timezone.now():%Y-%m-%d %H:%M} UTC"
         extra = "; ".join(reasons)
         model.stale = True
+        model.stale_since = model.stale_since or now
         if extra and extra not in model.stale_reason:
             model.stale_reason = f"{model.stale_reason}\n{extra} ({stamp})".strip()
         state = model.embedding_model.state if model.embedding_model else None
@@ -50,9 +55,16 @@ def reconcile() -> list[int]:
         else:
             model.retrain = TrainedModel.Retrain.DONE
             delete_weights(model)
-        model.save(update_fields=["stale", "stale_reason", "retrain", "path"])
+        model.save(update_fields=["stale", "stale_since", "stale_reason", "retrain", "path"])
         marked.append(model.id)
     return marked
+
+
+def serving_deadline(model: TrainedModel) -> dt.datetime | None:
+    """When a stale model stops serving if no retrain replaced it (None: not stale)."""
+    if not model.stale or model.stale_since is None:
+        return None
+    return model.stale_since + dt.timedelta(hours=settings.FAULTLINE_STALE_SERVING_HOURS)
 
 
 def delete_weights(model: TrainedModel) -> None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from embeddings import registry
 from embeddings.models import EmbeddingModel, ModelChange
 from grouping import shadow
+from training import staleness
 
 
 def _metrics(model: EmbeddingModel) -> dict:
@@ -34,6 +35,8 @@ def models_page(request):
             "organizations": manifest.get("rows_per_organization") or {},
             "agreement": shadow.agreement(model) if model.state in ("shadow", "previous") else None,
             "coverage": registry.coverage(model)[0],
+            "deadline": staleness.serving_deadline(trained) if trained and model.state in
+            staleness.ACTIVE else None,
             # the candidate key and thresholds it decides with, per platform family
             "rules": [(family, rule, (model.thresholds or {}).get(family),
                        (model.conflict_thresholds or {}).get(family))
@@ -43,6 +46,8 @@ def models_page(request):
         "rows": rows, "served": served,
         "confirm_days": settings.FAULTLINE_PROMOTION_CONFIRM_DAYS,
         "served_metrics": _metrics(served),
+        "withdrawals": ModelChange.objects.filter(action=ModelChange.Action.WITHDRAW)
+        .select_related("model", "previous")[:5],
         "served_trained": served_trained, "changes": ModelChange.objects.select_related(
             "model", "previous", "user")[:30],
     })  # fmt: skip

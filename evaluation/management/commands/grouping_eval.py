@@ -329,11 +329,12 @@ def conflict_limits(events: list[dict], conflicting: list[bool]) -> np.ndarray:
     """Per pair, the distance within which it may still join: the family's conflict threshold
     (the current rules', or a --model's) where the texts conflict, else no limit (inf)."""
     from grouping.clean import family_of
+    from grouping.policy import limit_for
 
     chosen = grouping_rules.CURRENT.conflict_thresholds
     limits = []
     for event, conflict in zip(events, conflicting, strict=True):
-        limit = evaluation.family_limit(chosen, family_of(event.get("platform")))
+        limit = limit_for(chosen, family_of(event.get("platform")))
         limits.append(limit if limit is not None and conflict else np.inf)
     return np.array(limits, dtype=float)
 

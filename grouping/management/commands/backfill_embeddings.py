@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 from embeddings.backfill import backfill
 from embeddings.models import EmbeddingModel
-from grouping import ml
+from grouping.policy import policy_for
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if options["model"]:
             model = EmbeddingModel.objects.get(pk=options["model"])
         else:
-            model = ml.registered_model()
+            model = policy_for(None).model
         embedded, skipped = backfill(model, options["project"], options["batch"],
                                      progress=options["verbosity"] > 0)  # fmt: skip
         self.stdout.write(

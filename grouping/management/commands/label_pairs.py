@@ -21,10 +21,9 @@ from consent import policy
 from consent.models import Category, Purpose
 from consent.pii import scrub_text
 from embeddings import store
-from embeddings.encoder import current_spec
-from embeddings.models import EmbeddingModel
 from grouping.clean import clean_event
 from grouping.models import LabelledPair
+from grouping.policy import reading_policy
 from monitor.models import Event, GroupHash, Issue, Organization
 
 ANSWERS = {"y": True, "yes": True, "s": None, "skip": None, "n": False, "no": False}
@@ -86,8 +85,7 @@ class Command(BaseCommand):
             b = first_event(issue_id=group_hash.issue_id)
             if a and b and a != b and (b.id, a.id) not in seen:
                 yield b, a, f"joined by ML at distance {group_hash.ml_distance:.3f}"
-        spec = current_spec()
-        model = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+        model = reading_policy().model
         if model is None:
             return
         for issue in Issue.objects.filter(project_id=project_id).order_by("-last_seen")[:500]:

@@ -1,0 +1,173 @@
+"""The grouping policy of a project: which model decides, with which key rules, text shape,
+thresholds per platform family, conflict thresholds and project adjustment, and which named
+fingerprint configuration makes its hashes. The one home every reader asks: ML decisions, shadow
+models, the issue page, similar issues, the assist retrieval, backfill and the evaluation
+replays; none looks a threshold or a model up on its own, so none reads neighbours in a space
+other than the one decisions use.
+
+Where each value comes from, once:
+- model: the registry's served model (embeddings.registry), or the one a caller names (a
+  shadow model, a candidate being backfilled);
+- key rules: the model's own, chosen on validation, over the grouping rules (grouping.rules);
+- thresholds: the project's threshold where an admin set one, else the model's (chosen on
+  validation), else the grouping rules'; a family without its own takes "default" (a model's
+  thresholds without one take the rules' default);
+- conflict thresholds: the model's when it chose its own thresholds (a model trained before
+  conflicts has none, and no veto), else the rules'; never looser than the threshold;
+- fingerprint configuration: grouping.fingerprint.DEFAULT_CONFIG for every project.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from grouping import rules as grouping_rules
+from grouping.clean import clean_event, family_of, match_key
+from grouping.fingerprint import DEFAULT_CONFIG
+
+if TYPE_CHECKING:
+    from embeddings.models import EmbeddingModel
+    from monitor.models import Project
+
+Limits = float | Mapping[str, float]  # one limit for every family, or per family
+
+
+def limit_for(limits: Limits | None, family: str) -> float | None:
+    """A limit given for all families, or per family ("default" for the rest); None: none."""
+    if isinstance(limits, Mapping):
+        return limits.get(family, limits.get("default"))
+    return limits
+
+
+def event_text(event: dict, rules: grouping_rules.Rules | None = None) -> str:
+    """The embedding text of a normalized event (grouping.clean.clean_event): its shape is the
+    grouping rules', the same whichever model embeds it."""
+    return clean_event(event, rules=rules or grouping_rules.CURRENT)
+
+
+@dataclass(frozen=True)
+class GroupingPolicy:
+    rules: grouping_rules.Rules  # the text shape (frames, code lines) and the default key rules
+    thresholds: Limits
+    conflict_thresholds: Limits | None = None  # none: the thresholds
+    key_rules: Mapping[str, str] = field(default_factory=dict)  # the model's, over the rules'
+    project_threshold: float | None = None  # the project's adjustment (an admin's)
+    platform: str | None = None  # the project's: the family of events that name none
+    model: EmbeddingModel | None = None  # None in evaluation replays (vectors given)
+    fingerprint_config: str = DEFAULT_CONFIG
+
+    def family(self, platform: str | None) -> str:
+        return family_of(platform or self.platform)
+
+    def threshold(self, family: str) -> float:
+        """The cosine distance within which a new fingerprint joins (0: nothing joins)."""
+        if self.project_threshold is not None:
+            return self.project_threshold
+        return limit_for(self.thresholds, family) or 0.0
+
+    def conflict_threshold(self, family: str) -> float:
+        """The same for a candidate whose text conflicts (grouping.conflict)."""
+        threshold = self.threshold(family)
+        conflict = limit_for(self.conflict_thresholds, family)
+        return threshold if conflict is None else min(threshold, conflict)
+
+    def key_rule(self, family: str) -> str:
+        return (self.key_rules.get(family) or self.key_rules.get("default")
+                or self.rules.key_for(family))  # fmt: skip
+
+    def key(self, event: dict) -> str:
+        """The candidate key of a normalized event (grouping.clean.match_key)."""
+        return match_key(event, self.key_rule(family_of(event.get("platform"))))
+
+    def text(self, event: dict) -> str:
+        return event_text(event, self.rules)
+
+    def for_project(self, project: Project | None) -> GroupingPolicy:
+        """This model's policy with the project's adjustment."""
+        if project is None:
+            return self
+        return dataclasses.replace(self, project_threshold=project.grouping_threshold,
+                                   platform=project.platform,
+                                   fingerprint_config=fingerprint_config_for(project))  # fmt: skip
+
+
+def of_model(model: EmbeddingModel | None,
+             rules: grouping_rules.Rules | None = None) -> GroupingPolicy:  # fmt: skip
+    """The policy `model` decides with (None: the grouping rules alone), for no project."""
+    rules = rules or grouping_rules.CURRENT
+    if model is None or not (model.thresholds or model.conflict_thresholds):
+        return GroupingPolicy(rules=rules, thresholds=rules.thresholds,
+                              conflict_thresholds=rules.conflict_thresholds,
+                              key_rules=dict(model.key_rules or {}) if model else {},
+                              model=model)  # fmt: skip
+    thresholds = dict(model.thresholds or rules.thresholds)
+    thresholds.setdefault("default", rules.thresholds["default"])
+    return GroupingPolicy(rules=rules, thresholds=thresholds,
+                          conflict_thresholds=dict(model.conflict_thresholds or {}),
+                          key_rules=dict(model.key_rules or {}), model=model)  # fmt: skip
+
+
+def replay_policy(thresholds: Limits, conflict_thresholds: Limits | None = None,
+                  rules: grouping_rules.Rules | None = None,
+                  key_rules: Mapping[str, str] | None = None) -> GroupingPolicy:  # fmt: skip
+    """A policy of given choices, for no model (evaluation: threshold sweeps, the choices a
+    model makes on validation)."""
+    rules = rules or grouping_rules.CURRENT
+    return GroupingPolicy(rules=rules, thresholds=thresholds,
+                          conflict_thresholds=conflict_thresholds,
+                          key_rules=dict(key_rules or {}))  # fmt: skip
+
+
+def fingerprint_config_for(project: Project | None = None) -> str:
+    """The fingerprint configuration that groups the project's events (grouping.fingerprint):
+    the same for every project today; a changed algorithm registers under a new name."""
+    return DEFAULT_CONFIG
+
+
+def policy_for(project: Project | None, model: EmbeddingModel | None = None) -> GroupingPolicy:
+    """The policy that decides the project's new fingerprints: the served model's (registered
+    on first use), or `model`'s (a shadow model's, a candidate's)."""
+    from embeddings import registry
+
+    return of_model(model or registry.served()).for_project(project)
+
+
+def may_serve(model: EmbeddingModel) -> bool:
+    """The configured model, or a trained one whose data is all still there (not stale) and
+    whose weights are."""
+    from pathlib import Path
+
+    from embeddings import registry
+    from embeddings.models import EmbeddingModel
+
+    if registry.is_stock(model):
+        return True
+    return (EmbeddingModel.objects.filter(pk=model.pk, trained__stale=False)
+            .exclude(trained__path="").exists() and Path(model.path).is_dir())  # fmt: skip
+
+
+def fallback_for(model: EmbeddingModel) -> EmbeddingModel:
+    """The model that serves when `model` must stop because its data was withdrawn: the model
+    most recently replaced (by a promotion, a confirmation, a rollback) that may serve, else
+    the configured (shipped) model."""
+    from embeddings import registry
+    from embeddings.models import ModelChange
+
+    replaced = (ModelChange.objects.exclude(previous=None).exclude(previous=model)
+                .select_related("previous").order_by("-at", "-id"))  # fmt: skip
+    for change in replaced:
+        if may_serve(change.previous):
+            return change.previous
+    return registry.stock()
+
+
+def reading_policy(project: Project | None = None) -> GroupingPolicy:
+    """The same policy for readers of the vectors (similar issues, the issue page, the assist
+    retrieval, labelling): read only, so a web process never loads or registers a model; its
+    model is None while none has a row (then no issue has a vector)."""
+    from embeddings import registry
+
+    return of_model(registry.serving()).for_project(project)
