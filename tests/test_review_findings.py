@@ -25,3 +25,27 @@ def test_admin_cannot_withdraw_an_owner_invitation_by_inviting_again(org, acme, 
     assert replaced.status_code == 403
     owner_invite.refresh_from_db()
     assert owner_invite.revoked_at is None, "an admin withdrew an owner's invitation"
+
+
+@pytest.mark.parametrize("address", [
+    "64:ff9b::a9fe:a9fe",  # NAT64 (RFC 6052) of 169.254.169.254
+    "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+    "64:ff9b:1::a00:1",  # local-use NAT64 (RFC 8215)
+    "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+    "2002:a00:1::",  # 6to4 of 10.0.0.1
+    "::7f00:1",  # IPv4-compatible 127.0.0.1
+    "::ffff:0:a00:1",  # IPv4-translated (SIIT) 10.0.0.1
+    "fec0::1",  # deprecated site-local
+])
+def test_ipv6_forms_of_private_addresses_are_not_public(address):
+    from alerts.netguard import _public
+
+    assert not _public(address)
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "2606:4700::1111",
+                                     "8.8.8.8", "::ffff:8.8.8.8"])
+def test_public_addresses_stay_public(address):
+    from alerts.netguard import _public
+
+    assert _public(address)
