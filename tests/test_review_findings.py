@@ -49,3 +49,37 @@ def test_public_addresses_stay_public(address):
     from alerts.netguard import _public
 
     assert _public(address)
+
+
+def test_the_scope_child_is_bounded_with_many_descriptors_open():
+    """A worker holding descriptors past select()'s FD_SETSIZE still bounds and reaps the
+    child (select() raised ValueError and left the child running, unreaped)."""
+    import os
+    import resource
+    import time
+
+    from sourcemaps.parsed import _child_survives
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < 1200:
+        pytest.skip("cannot open enough descriptors here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        before = _children()
+        assert _child_survives(lambda: time.sleep(30), 0.5, 1 << 30) is False
+        assert _children() == before  # killed and reaped: no child running, no zombie
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def _children() -> set[int]:
+    import glob
+
+    pids: set[int] = set()
+    for path in glob.glob("/proc/self/task/*/children"):
+        with open(path) as children:
+            pids.update(int(pid) for pid in children.read().split())
+    return pids
