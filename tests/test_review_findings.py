@@ -83,3 +83,35 @@ def _children() -> set[int]:
         with open(path) as children:
             pids.update(int(pid) for pid in children.read().split())
     return pids
+
+
+HOSTILE_TYPES = r'''
+import json, resource, sys, uuid
+resource.setrlimit(resource.RLIMIT_CPU, (5, 5))  # SIGXCPU kills the child past the bound
+from symbolic.sourcemap import SourceMapView
+from sourcemaps.parsed import ParsedMap
+from sourcemaps.symbolicate import _Map, resolve_type
+minified = b"class Zq{}" + b"var b=1;" * (16 * 1024 * 1024 // 8)
+view = SourceMapView.from_json_bytes(json.dumps(
+    {"version": 3, "sources": ["a.js"], "names": [], "mappings": "AAAA"}).encode())
+found = _Map(ParsedMap(view, None, minified, 0), "~/a.js.map", "debug_id", None, 1)
+for _ in range(25):  # one event: its 25 exceptions, each with a type never seen before
+    resolve_type({"type": "E" + uuid.uuid4().hex[:8]}, [found])
+exc = {"type": "Zq"}
+resolve_type(exc, [found])
+print(json.dumps(exc))
+'''
+
+
+def test_exception_types_an_event_names_cost_little_against_a_big_minified_file():
+    """Any DSN holder names exception types; each new one is looked up in the minified file.
+    The lookup must be a fast scan, not a regex tried at every byte (seconds per event)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", HOSTILE_TYPES], capture_output=True,
+                          cwd=Path(__file__).resolve().parent.parent, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert json.loads(done.stdout) == {"type": "Zq", "minified_type": "Zq"}
