@@ -41,10 +41,21 @@ class GuardTripped(ConnectionError):
     An OSError, so HTTP and SMTP libraries report it as a failed connection."""
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (a NAT64 gateway or an old
+# stack may deliver them to it), and ones never to be dialled (local-use NAT64, site-local).
+_EMBEDDING = [ipaddress.ip_network(n) for n in ("64:ff9b::/96", "::/96", "::ffff:0:0:0/96")]
+_NEVER = [ipaddress.ip_network(n) for n in ("64:ff9b:1::/48", "fec0::/10")]
+
+
 def _public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in _NEVER):
+            return False
+        if ip.ipv4_mapped or ip.sixtofour:
+            ip = ip.ipv4_mapped or ip.sixtofour
+        elif any(ip in network for network in _EMBEDDING):
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip.is_global and not ip.is_multicast
 
 

@@ -1,4 +1,4 @@
-"""Faults under load (issue 10): while the ingest benchmark's clients post events to a real
+"""Faults under load: while the ingest benchmark's clients post events to a real
 gunicorn and real Celery workers, restart PostgreSQL, stop and restart the broker, SIGKILL the
 ingest worker and a web worker. Then wait for everything to settle and count, per event id, what
 was answered 200 against what was stored: lost and doubled must both be 0.

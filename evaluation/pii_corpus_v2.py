@@ -1,4 +1,4 @@
-"""An independent corpus for the PII scrubber (issue 14), written apart from its recognizers.
+"""An independent corpus for the PII scrubber, written apart from its recognizers.
 
 Values come from Faker (names, streets, cities, companies in eleven locales) and from generators
 written here for identifiers; the sentences that carry them are error messages, log lines, local

@@ -67,7 +67,7 @@ def ingest_endpoint(view):
             response["X-Sentry-Error"] = exc.detail
             for name, value in exc.headers.items():
                 response[name] = value
-        except Exception:  # an SDK must get JSON, never an HTML error page (issue 15)
+        except Exception:  # an SDK must get JSON, never an HTML error page
             logging.getLogger(__name__).exception("ingest request failed")
             response = JsonResponse({"detail": "internal error"}, status=500)
             response["X-Sentry-Error"] = "internal error"

@@ -80,15 +80,21 @@ def invite(organization: Organization, email: str, role: str, inviter) -> Invita
     """A new open invitation (replacing an open one to the same address), e-mailed before the
     transaction commits: if the mail server refuses, nothing is left behind and the caller
     sees the error. Whether the address has an account anywhere makes no difference."""
-    if not may_change_membership(role_of(inviter, organization.id), None, role):
+    actor = role_of(inviter, organization.id)
+    if not may_change_membership(actor, None, role):
         raise PermissionDenied(OWNERS_ONLY)
     email = BaseUserManager.normalize_email(email)
     now = timezone.now()
     with transaction.atomic():
-        Invitation.objects.filter(
+        replaced = Invitation.objects.filter(
             organization=organization, email__iexact=email, accepted_at__isnull=True,
             revoked_at__isnull=True,
-        ).update(revoked_at=now, revoked_by=inviter)  # fmt: skip
+        )  # fmt: skip
+        # Replacing withdraws the old invitation: the same rule as revoke().
+        if any(not may_change_membership(actor, old, None)
+               for old in replaced.values_list("role", flat=True)):  # fmt: skip
+            raise PermissionDenied(OWNERS_ONLY)
+        replaced.update(revoked_at=now, revoked_by=inviter)
         invitation = Invitation.objects.create(organization=organization, email=email, role=role,
                                                invited_by=inviter)  # fmt: skip
         send_invitation(invitation, link_for(invitation), expires(invitation))

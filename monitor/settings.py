@@ -300,7 +300,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Source maps (sentry-cli artifact bundles), issue 9. Chunk size must be a power of two.
+# --- Source maps (sentry-cli artifact bundles). Chunk size must be a power of two.
 SOURCEMAPS_CHUNK_SIZE = env_int("SOURCEMAPS_CHUNK_SIZE", 8 * 1024 * 1024)
 SOURCEMAPS_CHUNKS_PER_REQUEST = env_int("SOURCEMAPS_CHUNKS_PER_REQUEST", 64)
 SOURCEMAPS_MAX_REQUEST_SIZE = env_int("SOURCEMAPS_MAX_REQUEST_SIZE", 32 * 1024 * 1024)
@@ -324,7 +324,7 @@ SOURCEMAPS_MAX_MAPS_PER_EVENT = env_int("SOURCEMAPS_MAX_MAPS_PER_EVENT", 20)
 # Parsed source maps kept per worker process (estimated bytes; least recently used go first).
 SOURCEMAPS_PARSED_CACHE_BYTES = env_int("SOURCEMAPS_PARSED_CACHE_BYTES", 256 * 1024 * 1024)
 
-# --- Attachments (issue 9): bytes per event and stored per project; over either, dropped.
+# --- Attachments: bytes per event and stored per project; over either, dropped.
 ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024)
 ATTACHMENTS_MAX_PROJECT_SIZE = env_int("ATTACHMENTS_MAX_PROJECT_SIZE", 1024 * 1024 * 1024)
 # User feedback rows stored per project; past it new feedback is dropped (and counted).

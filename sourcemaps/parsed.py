@@ -11,6 +11,7 @@ resolves positions, with the minified function names.
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import hashlib
 import os
@@ -54,13 +55,20 @@ def _child_survives(build, seconds: float, memory: int) -> bool:
             code = 0
         finally:
             os._exit(code)
-    fd = os.pidfd_open(pid)
+    exited = False
     try:
-        if not select.select([fd], [], [], seconds)[0]:
-            os.kill(pid, signal.SIGKILL)
+        fd = os.pidfd_open(pid)
+        try:  # poll, not select: a worker may hold descriptors numbered past FD_SETSIZE
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            exited = bool(poller.poll(int(seconds * 1000)))
+        finally:
+            os.close(fd)
+    finally:  # whatever interrupts the wait, the child is killed and reaped
+        if not exited:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
-    finally:
-        os.close(fd)
     return os.waitstatus_to_exitcode(status) == 0
 
 

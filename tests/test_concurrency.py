@@ -58,7 +58,7 @@ def test_parallel_batches_create_each_issue_once_and_count_exactly(project):
 
 
 def test_merges_during_processing_neither_deadlock_nor_lose_counts(project):
-    """Issue 10: merges locked tags before issues (the reverse of ingest) and read the sources'
+    """Merges locked tags before issues (the reverse of ingest) and read the sources'
     tag counts before locking them, so a concurrent batch could deadlock or be lost."""
     import json
 

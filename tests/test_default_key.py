@@ -1,4 +1,4 @@
-"""Issue 9 item 4: every project has a DSN key, however it was created; owners and admins
+"""Every project has a DSN key, however it was created; owners and admins
 create projects in the web UI."""
 
 import pytest

@@ -59,7 +59,7 @@ def test_sdk_events_become_grouped_issues(sdk_client, worker):
     issues = {issue.title: issue for issue in Issue.objects.filter(project=project)}
     assert set(issues) == {
         "ZeroDivisionError: division by zero",
-        "KeyError: 'linus'",  # the title follows the newest event (issue 13)
+        "KeyError: 'linus'",  # the title follows the newest event
         "RuntimeError: configuration /nonexistent/faultline.toml is missing",
         "Disk usage above 90% on db-1",
     }, set(issues)

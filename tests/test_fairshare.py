@@ -1,4 +1,4 @@
-"""One organisation's flood cannot starve the others (issue 10): each batch takes a fair share
+"""One organisation's flood cannot starve the others: each batch takes a fair share
 of every organisation's waiting events."""
 
 from __future__ import annotations

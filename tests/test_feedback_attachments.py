@@ -1,4 +1,4 @@
-"""Issue 9 item 5: user feedback and attachments from envelopes (the Python SDK's real
+"""User feedback and attachments from envelopes (the Python SDK's real
 envelopes through the endpoint; @sentry/browser's in Chromium in the slow test)."""
 
 import json

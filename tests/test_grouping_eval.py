@@ -116,7 +116,7 @@ def test_label_pairs_stores_answers_and_exports_them(project, tmp_path):
     assert pair.same_issue is True
     target = tmp_path / "pairs.jsonl"
     slug = project.organization.slug
-    with pytest.raises(CommandError, match="consented"):  # issue 10: consent before export
+    with pytest.raises(CommandError, match="consented"):  # consent before export
         call_command("label_pairs", export=str(target), organization=slug)
     OrganizationConsent.objects.create(organization=project.organization,
                                        training_stack_traces=True)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Trained grouping models (issue 8, items 4-6), with the real model and Postgres; training is
+"""Trained grouping models, with the real model and Postgres; training is
 kept tiny (a handful of pairs, one or two steps) so each test takes seconds.
 
 - only consenting organisations' rows, and only consented categories, reach a manifest;

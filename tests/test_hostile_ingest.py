@@ -1,4 +1,4 @@
-"""Hostile payloads at the ingest edge (issue 10): work is bounded before it is done, and every
+"""Hostile payloads at the ingest edge: work is bounded before it is done, and every
 refusal is a clean 4xx."""
 
 from __future__ import annotations

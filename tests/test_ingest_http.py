@@ -250,7 +250,7 @@ def test_non_event_items_are_accepted_skipped_and_counted(client, project_key):
     assert response.json() == {"id": event_id}
     assert RawEvent.objects.count() == 1
     (day_counts,) = item_counts(project_key.project_id).values()
-    from attachments.models import Attachment  # stored beside the event since issue 9
+    from attachments.models import Attachment  # stored beside the event
 
     assert Attachment.objects.get().name == "a.txt"
     assert day_counts == {

@@ -1,4 +1,4 @@
-"""Log templates from SDKs are formatted within bounds (issue 10, critical): a 100-byte event
+"""Log templates from SDKs are formatted within bounds: a 100-byte event
 must not build a 100 MB string, walk attributes, or index into parameters."""
 
 from __future__ import annotations

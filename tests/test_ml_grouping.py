@@ -341,7 +341,7 @@ def test_shadow_report_and_vectors_go_with_their_source_event(project, no_breake
 
 
 def test_a_huge_exception_type_in_a_frameless_chain_does_not_fail_the_batch(project, no_breaker):
-    """Issue 10: a 300-character type became a 255-character column overflow that failed the
+    """A 300-character type became a 255-character column overflow that failed the
     whole ML batch (every tenant's pending decisions)."""
     wrapper = event()
     wrapper["exception"]["values"].insert(
@@ -357,7 +357,7 @@ def test_a_huge_exception_type_in_a_frameless_chain_does_not_fail_the_batch(proj
 
 
 def test_pending_fingerprints_are_decided_in_turns_per_organisation(project, no_breaker):
-    """Issue 10: one tenant's flood of new fingerprints timed out everyone else's."""
+    """One tenant's flood of new fingerprints timed out everyone else's."""
     flood_org = Organization.objects.create(name="Flood", slug="flood")
     flood = Project.objects.create(organization=flood_org, name="f", slug="f", platform="python")
     for n in range(12):

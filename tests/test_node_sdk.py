@@ -1,4 +1,4 @@
-"""Issue 9 item 1: the real @sentry/node (chunked request bodies) → gunicorn → worker.
+"""The real @sentry/node (chunked request bodies) → gunicorn → worker.
 
 Every scenario runs in its own Node process against the test gunicorn: a handled exception, a
 message, an `Error.cause` chain, an unhandled rejection, an uncaught exception in a child

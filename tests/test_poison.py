@@ -1,4 +1,4 @@
-"""A poison event that kills its worker (issue 10): every claim is counted in its own committed
+"""A poison event that kills its worker: every claim is counted in its own committed
 transaction, the event is isolated from its batch and ends as a dead letter with the reason,
 while the events claimed with it are processed."""
 

@@ -100,7 +100,7 @@ def test_erase_user_command_reports_and_refuses_an_empty_request():
 
 
 def test_retention_goes_by_server_time_not_client_clocks():
-    """Issue 10: a device clock in the past made fresh events' issues look expired."""
+    """A device clock in the past made fresh events' issues look expired."""
     project = project_with_events("clock")
     org = project.organization
     org.retention_days = 30

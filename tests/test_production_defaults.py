@@ -1,4 +1,4 @@
-"""Production defaults (issue 10): settings follow FAULTLINE_URL, basic auth is off unless
+"""Production defaults: settings follow FAULTLINE_URL, basic auth is off unless
 enabled, and repeated failed logins are throttled by django-axes."""
 
 from __future__ import annotations

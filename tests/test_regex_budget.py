@@ -1,4 +1,4 @@
-"""Regular expressions on SDK text stay linear (issue 10): inputs built to make a pattern retry
+"""Regular expressions on SDK text stay linear: inputs built to make a pattern retry
 at every position ("a.a.a.…") must not cost seconds. The bound is generous: the quadratic
 patterns took 4 s on 32 KB and minutes on 200 KB; linear ones take milliseconds."""
 

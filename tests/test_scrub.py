@@ -86,7 +86,7 @@ def test_extra_keys_per_project():
 
 
 def test_malformed_extra_keys_never_break_scrubbing():
-    """Issue 10: scrub_extra_keys = [1] made every event of the project fail after the 200."""
+    """Scrub_extra_keys = [1] made every event of the project fail after the 200."""
     for bad in ([1], [None, {"a": 1}], "ssn", {"ssn": 1}, [""]):
         out = scrub_event({"extra": {"password": "x", "ssn": "1"}}, bad)
         assert out["extra"]["password"] == "[Filtered]"

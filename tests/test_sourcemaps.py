@@ -1,4 +1,4 @@
-"""Issue 9 item 3: sentry-cli's upload protocol, bundle validation and frame resolution.
+"""sentry-cli's upload protocol, bundle validation and frame resolution.
 
 The protocol tests use the Django test client; `test_sentry_cli_*` drive the real sentry-cli
 binary against gunicorn with bundles built by the real esbuild."""

@@ -103,7 +103,7 @@ def test_deleting_an_event_or_organisation_deletes_its_training_rows(orgs, tmp_p
 
 
 def test_a_withdrawal_during_the_build_keeps_that_organisation_out(orgs, tmp_path, monkeypatch):
-    """Issue 10: consent was read once before the long loop; a withdrawal in between slipped in."""
+    """Consent was read once before the long loop; a withdrawal in between slipped in."""
     from training import sets
 
     real = sets.pairs_for_project
@@ -128,7 +128,7 @@ def test_a_withdrawal_during_the_build_keeps_that_organisation_out(orgs, tmp_pat
 def test_deleting_the_consent_row_is_audited_and_withdraws(
     orgs, tmp_path, django_capture_on_commit_callbacks
 ):
-    """Issue 10: deleting consent in the admin wrote no audit row and sent no signal."""
+    """Deleting consent in the admin wrote no audit row and sent no signal."""
     from consent.models import ConsentChange
 
     build(tmp_path)
@@ -163,7 +163,7 @@ def test_a_failed_file_write_does_not_stop_the_clean_up(orgs, tmp_path, monkeypa
 
 
 def test_erasure_and_retention_reach_the_exported_files(orgs, tmp_path):
-    """Issue 10: erasure and retention removed training rows but left them in the files."""
+    """Erasure and retention removed training rows but left them in the files."""
     import datetime as dt
 
     from django.utils import timezone

@@ -1,4 +1,4 @@
-"""Pooled corpora and the hard negatives training makes (issue 8): pure functions, no database.
+"""Pooled corpora and the hard negatives training makes: pure functions, no database.
 
 - two corpus files pooled are two projects: equal bug ids stay two bugs, and an event of one
   never joins an issue of the other, even with identical fingerprints;

@@ -1,4 +1,4 @@
-"""Issue 13: the search syntax (UI and API), stack-trace folding, breadcrumbs, grouping
+"""The search syntax (UI and API), stack-trace folding, breadcrumbs, grouping
 explanations, settings validation, key rotation grace, error pages."""
 
 import datetime as dt

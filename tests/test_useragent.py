@@ -1,4 +1,4 @@
-"""Issue 9 item 2: browser, OS and device from the User-Agent when the SDK sent no contexts."""
+"""Browser, OS and device from the User-Agent when the SDK sent no contexts."""
 
 import json
 

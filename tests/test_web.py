@@ -174,7 +174,7 @@ def test_account_page_creates_an_api_token(member):
 
 
 def test_an_admin_cannot_make_or_unmake_owners(project, owner):
-    """Issue 10: an admin could add themselves as owner, then remove the original owner."""
+    """An admin could add themselves as owner, then remove the original owner."""
     url = f"/{project.organization.slug}/settings/"
     admin_user = get_user_model().objects.create_user("adm", password="pw-adm-123")
     mine = Membership.objects.create(user=admin_user, organization=project.organization,
@@ -211,7 +211,7 @@ def test_an_admin_cannot_make_or_unmake_owners(project, owner):
 
 
 def test_keys_named_items_and_nested_contexts_render(project, member):
-    """Issue 10: a user/tag/context key named "items" made the issue page a 500 for good."""
+    """A user/tag/context key named "items" made the issue page a 500 for good."""
     payload = {**event(), "fingerprint": ["items"], "user": {"id": "u1", "items": "3"},
                "tags": {"items": "many"}, "contexts": {"items": {"count": 2},
                                                         "os": {"name": "Linux"}}}  # fmt: skip

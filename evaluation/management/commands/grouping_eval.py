@@ -26,7 +26,7 @@ from grouping import rules as grouping_rules
 
 DEFAULT_THRESHOLDS = "0.02,0.04,0.06,0.08,0.10,0.12,0.14,0.16,0.18,0.20,0.25,0.30"
 TUNE_THRESHOLDS = [round(0.02 * i, 2) for i in range(1, 21)]
-TUNE_KEYS = ("function", "module", "type", "names")  # never the code line (issue 8)
+TUNE_KEYS = ("function", "module", "type", "names")  # never the code line
 TUNE_TEXTS = ((6, "all"), (4, "crash"), (3, "crash"), (2, "crash"))
 CACHE = Path("var/corpus/vectors.pkl")
 # Tuning wants pair precision >= 0.99 on both tuning splits (a margin over the 0.98 target);
