@@ -93,13 +93,14 @@ class Brief:
         f = self.facts
         if f is None:
             return ""
+        last = f"{f.last_day} event{'s' if f.last_day != 1 else ''} in the last 24 h"
         if f.last_day == 0:
             return "no events in the last 24 h"
         if f.day_before == 0:
-            return f"{f.last_day} events in the last 24 h, none the day before"
+            return f"{last}, none the day before"
         change = (f.last_day - f.day_before) / f.day_before
         word = "rising" if change > 0.2 else "falling" if change < -0.2 else "steady"
-        return f"{word}: {f.last_day} events in the last 24 h, {f.day_before} the day before"
+        return f"{word}: {last}, {f.day_before} the day before"
 
     @property
     def changed(self) -> str:
