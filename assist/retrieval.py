@@ -89,8 +89,12 @@ def resolved_neighbours(issue: Issue, k: int = BRIEF_RESOLVED) -> list[Resolved]
     ranked = _ranked_neighbours(issue)[: k * 4]
     rows = {row[0]: row[1:] for row in Issue.objects.filter(id__in=ranked).values_list(
         "id", "project__slug", "title", "resolved_in_release")}  # fmt: skip
+    notes_of: dict[int, list[str]] = {}
+    for other_id, text in ResolutionNote.objects.filter(issue_id__in=ranked).values_list(
+            "issue_id", "text"):  # fmt: skip
+        notes_of.setdefault(other_id, []).append(text)
     for other_id in ranked:
-        notes = _notes(other_id)
+        notes = tuple(notes_of.get(other_id, [])[:NOTES_PER_EXAMPLE])
         slug, title, release = rows[other_id]
         if notes or release:
             out.append(Resolved(other_id, slug, title, notes, release or ""))
