@@ -140,8 +140,8 @@ def _site(frame: dict, with_code: bool) -> Site:
     file = str(frame.get("filename") or frame.get("abs_path") or frame.get("module") or "")
     line = frame.get("lineno")
     code = str(frame.get("context_line") or "").strip()[:MAX_CODE] if with_code else ""
-    return Site(clean_function(str(frame.get("function") or "")), file[-120:],
-                line if isinstance(line, int) and line > 0 else None, code)  # fmt: skip
+    return Site(clean_function(str(frame.get("function") or ""))[:120], file[-120:],
+                line if type(line) is int and line > 0 else None, code)  # fmt: skip
 
 
 def chain(event: dict, with_messages: bool = True) -> list[Link]:

@@ -117,6 +117,16 @@ def test_the_brief_respects_code_consent_and_never_shows_user_identifiers():
     assert "ada@example.com" not in made.text and "42" not in made.text
 
 
+def test_the_brief_of_a_malformed_event_is_bounded_and_does_not_crash():
+    hostile = {"exception": [{"type": ["x"], "value": {"a": "b" * 5000}, "stacktrace": {
+        "frames": ["junk", {"function": "f" * 5000, "lineno": True, "filename": "a" * 5000,
+                            "in_app": True}]}}, 5, None] * 50}  # fmt: skip
+    made = brief.compose(hostile, None, [], frozenset({"repository_code"}))
+    assert len(made.chain) == brief.MAX_CHAIN and made.crash.line is None
+    assert len(made.text) < 3000
+    assert brief.compose({"exception": "nope"}, None, [], frozenset()).text == ""
+
+
 # --- through the service: refused answers are logged, the card shows the brief ---------------
 
 
