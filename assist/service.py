@@ -147,7 +147,7 @@ def run(generation_id: int) -> Outcome:
                                   event.data.get("contexts"))  # fmt: skip
         if reasons:
             refused, answer = "; ".join(reasons), None
-            error = f"The model's answer was not shown: {refused}."
+            error = f"{Generation.REFUSED}: {refused}."
             log.info("generation %s refused: %s", generation_id, refused)
     except (BackendError, JunkAnswer) as exc:
         error = str(exc)
