@@ -380,7 +380,7 @@ CELERY_BEAT_SCHEDULE["assist-upkeep"] = {
     "task": "assist.upkeep",
     "schedule": float(env_int("ASSIST_UPKEEP_INTERVAL", 30)),
 }
-ASSIST_BACKEND = os.environ.get("ASSIST_BACKEND", "local")  # local or openai
+ASSIST_BACKEND = os.environ.get("ASSIST_BACKEND", "none")  # none (the brief alone), openai, local
 ASSIST_LOCAL_MODEL = os.environ.get("ASSIST_LOCAL_MODEL", "")  # GGUF file or model directory
 ASSIST_DEVICE = os.environ.get("ASSIST_DEVICE", "auto")
 ASSIST_TORCH_THREADS = env_int("ASSIST_TORCH_THREADS", 1)  # CPU threads while generating
