@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from assist import brief, grounding
@@ -309,3 +310,11 @@ def test_the_brief_lists_resolved_similar_issues_of_the_same_organisation_only(
     html = page(client, org, project, issue)
     assert "ACME-FIX-guard-empty-carts" in html and "shop@1.2" in html
     assert "GLOBEX" not in html and "globex@9" not in html
+    api = client.get(f"/api/0/issues/{issue.id}/brief/").json()
+    assert api["chain"][0]["type"] == "ZeroDivisionError" and api["crash"]["function"]
+    assert [(r["issue_id"], r["notes"], r["fix_release"]) for r in api["resolved"]] == [
+        (mine.id, ["ACME-FIX-guard-empty-carts"], "shop@1.2")]
+    assert "GLOBEX" not in json.dumps(api) and api["text"] == made.text
+    outsider = User.objects.create_user("outsider-brief")
+    client.force_login(outsider)
+    assert client.get(f"/api/0/issues/{issue.id}/brief/").status_code == 404
