@@ -26,8 +26,30 @@ from symbolic.sourcemapcache import SourceMapCache
 
 SCOPES_SECONDS = 5.0  # wall and CPU time to index one minified file's scopes
 SCOPES_MEMORY = 1 << 30  # address space the child may add while indexing
-COST_FACTOR = 7  # resident bytes per byte of map + minified source (bench/sourcemap_names.py)
+# Resident bytes of a parsed map (measured: tests/test_sourcemap_memory.py, docs/limits.md):
+# symbolic's view holds ~28 bytes per mapping segment whatever the segment's length, plus the
+# names, sources and sourcesContent; the scope index ~30 bytes per byte of minified file and
+# ~16 per segment. A map of one-character segments holds ~15x its size: per byte is no measure.
+SEGMENT_COST = 32
+SCOPES_SEGMENT_COST = 16
+MINIFIED_COST = 32
 FAILED_COST = 4096  # a map that did not parse is remembered, at this cost
+
+
+def segments(source_map: bytes) -> int:
+    """An upper bound of the map's mapping segments, without parsing it: every segment but a
+    line's last ends in `,` and every line in `;`; the count includes those of the rest of the
+    JSON (a few, and sourcesContent's), which errs on the safe side and cannot be evaded."""
+    return source_map.count(b",") + source_map.count(b";") + 1
+
+
+def estimated_cost(source_map: bytes, minified: bytes | None) -> int:
+    """Bytes a parsed map and its scope index will hold, from the map's structure."""
+    count = segments(source_map)
+    cost = SEGMENT_COST * count + len(source_map)
+    if minified:
+        cost += SCOPES_SEGMENT_COST * count + MINIFIED_COST * len(minified)
+    return cost
 
 
 @dataclass
@@ -94,8 +116,7 @@ def parse(source_map: bytes, minified: bytes | None) -> ParsedMap | None:
     except Exception:  # a map that does not parse resolves nothing
         return None
     scopes = build_scopes(minified, source_map) if minified else None
-    cost = COST_FACTOR * (len(source_map) + len(minified or b""))
-    return ParsedMap(view, scopes, minified, cost)
+    return ParsedMap(view, scopes, minified, estimated_cost(source_map, minified))
 
 
 class ParsedMaps:
@@ -110,6 +131,13 @@ class ParsedMaps:
 
     def __contains__(self, identity: object) -> bool:
         return identity in self.entries
+
+    def cost_of(self, identity: object) -> int | None:
+        """What a kept entry is charged, or None when it is not kept."""
+        if identity not in self.entries:
+            return None
+        entry = self.entries[identity]
+        return entry.cost if entry else FAILED_COST
 
     def get(self, source_map: bytes, minified: bytes | None,
             identity: tuple | None = None) -> ParsedMap | None:  # fmt: skip

@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 from symbolic.sourcemapcache import SourceMapCacheToken
 
 from sourcemaps.bundles import parse_debug_id
-from sourcemaps.parsed import ParsedMap, ParsedMaps
+from sourcemaps.parsed import ParsedMap, ParsedMaps, estimated_cost
 
 CONTEXT_LINES = 5
 MAX_LINE = 1024
@@ -39,6 +39,8 @@ MAX_CLASSES = 1024  # class names remembered per parsed map
 USELESS_NAMES = {"<anonymous>", "<unknown>", "__webpack_require__", "__webpack_modules__"}
 SOURCE_MAPPING_URL = re.compile(rb"//[#@]\s*sourceMappingURL=(\S+)\s*$")
 JS_PLATFORMS = {"javascript", "node"}
+EVENT_BYTES = 256 << 20  # parsed maps one event may hold (SOURCEMAPS_EVENT_MAP_BYTES)
+OVER_BUDGET = "source map not loaded: the event's maps are over their memory budget"
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,9 @@ class _Map:
 @dataclass
 class MapCache:
     """Source maps of one event, each loaded at most once (and parsed at most once per process
-    through `parsed`)."""
+    through `parsed`), together within `max_bytes` of estimated memory: the per-process cache
+    bounds what stays, this bounds what one event holds while it is resolved. A map past the
+    budget is not parsed; its frames stay as sent and say why (`refused`)."""
 
     loader: Loader
     images: dict[str, uuid.UUID]
@@ -111,16 +115,34 @@ class MapCache:
     dist: str
     max_maps: int
     parsed: ParsedMaps
+    max_bytes: int = EVENT_BYTES
     maps: dict[str, _Map | None] = field(default_factory=dict)
     used_bundles: set[int] = field(default_factory=set)
+    used_bytes: int = 0
+    refused: dict[str, str] = field(default_factory=dict)  # map key → why it was not loaded
+
+    def key(self, abs_path: str) -> str:
+        return str(self.images.get(abs_path) or abs_path)
 
     def for_file(self, abs_path: str) -> _Map | None:
-        key = str(self.images.get(abs_path) or abs_path)
+        key = self.key(abs_path)
         if key not in self.maps:
             if len(self.maps) >= self.max_maps:  # files tried, found or not: bounded queries
                 return None
             self.maps[key] = self._load(abs_path)
         return self.maps[key]
+
+    def _within_budget(self, key: str, source_map: Artifact, minified: Artifact | None) -> bool:
+        """Charge the event for a map (its cached cost, else its estimate before parsing)."""
+        identity = _identity(source_map, minified)
+        cost = self.parsed.cost_of(identity) if identity is not None else None
+        if cost is None:
+            cost = estimated_cost(source_map.content, minified.content if minified else None)
+        if self.used_bytes + cost > self.max_bytes:
+            self.refused[key] = OVER_BUDGET
+            return False
+        self.used_bytes += cost
+        return True
 
     def _load(self, abs_path: str) -> _Map | None:
         debug_id = self.images.get(abs_path)
@@ -133,7 +155,7 @@ class MapCache:
             resolved_with = "release"
         else:
             return None
-        if source_map is None:
+        if source_map is None or not self._within_budget(self.key(abs_path), source_map, minified):
             return None
         parsed = self.parsed.get(source_map.content, minified.content if minified else None,
                                  _identity(source_map, minified))  # fmt: skip
@@ -330,6 +352,9 @@ def _resolve_container(container: dict, cache: MapCache) -> None:
     for frame in stacktrace["frames"]:  # oldest first: each frame's caller comes before it
         new, caller = resolve_frame(frame, cache, caller)
         resolved.append(new)
+        reason = cache.refused.get(cache.key(_path(frame))) if new is None else None
+        if reason:
+            frame["data"] = {**(frame.get("data") or {}), "sourcemap_unresolved": reason}
     if not any(resolved):
         return
     if "type" in container:  # an exception: the maps of its newest frames first
@@ -343,6 +368,11 @@ def _resolve_container(container: dict, cache: MapCache) -> None:
             raw["data"] = {**(raw.get("data") or {}), "function_unresolved": True}
     container["stacktrace"] = {**stacktrace, "frames": [
         new or old for new, old in zip(resolved, stacktrace["frames"], strict=True)]}  # fmt: skip
+
+
+def _path(frame: dict) -> str:
+    path = frame.get("abs_path") or frame.get("filename")
+    return path if isinstance(path, str) else ""
 
 
 def needs_resolving(data: dict) -> bool:
@@ -365,9 +395,11 @@ def _containers(data: dict) -> list[dict]:
 
 
 def resolve_event(data: dict, loader: Loader, max_maps: int = 20,
-                  parsed: ParsedMaps | None = None) -> set[int]:  # fmt: skip
+                  parsed: ParsedMaps | None = None,
+                  max_bytes: int = EVENT_BYTES) -> set[int]:  # fmt: skip
     """Resolve every frame of the event in place; returns the bundles used. `parsed` keeps
-    parsed maps across events (without it, each map is parsed for this event only)."""
+    parsed maps across events (without it, each map is parsed for this event only); the maps
+    the event loads hold at most `max_bytes` (estimated) together."""
     images = {}
     for image in (data.get("debug_meta") or {}).get("images") or []:
         debug_id = parse_debug_id(image.get("debug_id"))
@@ -375,7 +407,7 @@ def resolve_event(data: dict, loader: Loader, max_maps: int = 20,
             images[image["code_file"]] = debug_id
     parsed = parsed if parsed is not None else ParsedMaps(max_bytes=0)
     cache = MapCache(loader, images, data.get("release", ""), data.get("dist", ""), max_maps,
-                     parsed)  # fmt: skip
+                     parsed, max_bytes)  # fmt: skip
     for container in _containers(data):
         _resolve_container(container, cache)
     return cache.used_bundles
