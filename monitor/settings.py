@@ -322,7 +322,14 @@ SOURCEMAPS_ASSEMBLE_ATTEMPTS = env_int("SOURCEMAPS_ASSEMBLE_ATTEMPTS", 3)
 # Distinct source maps one event may load (each loaded once per event).
 SOURCEMAPS_MAX_MAPS_PER_EVENT = env_int("SOURCEMAPS_MAX_MAPS_PER_EVENT", 20)
 # Parsed source maps kept per worker process (estimated bytes; least recently used go first).
+# The estimate counts a map's segments (sourcemaps/parsed.py: ~32 bytes each), not its bytes.
 SOURCEMAPS_PARSED_CACHE_BYTES = env_int("SOURCEMAPS_PARSED_CACHE_BYTES", 256 * 1024 * 1024)
+# Parsed source maps one event may hold (estimated bytes, cached or not); maps past it are not
+# loaded and their frames stay as sent, marked why. A worker holds at most both budgets.
+SOURCEMAPS_EVENT_MAP_BYTES = env_int("SOURCEMAPS_EVENT_MAP_BYTES", 256 * 1024 * 1024)
+# Mapping segments one uploaded source map may have (its `,` and `;`): a bigger map is refused
+# at assembly, before it is parsed; the default parses within ~128 MiB and fits either budget.
+SOURCEMAPS_MAX_MAP_SEGMENTS = env_int("SOURCEMAPS_MAX_MAP_SEGMENTS", 4_000_000)
 
 # --- Attachments: bytes per event and stored per project; over either, dropped.
 ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024)
