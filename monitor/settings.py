@@ -350,6 +350,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "faultline@localhost")
 # Days an invitation link stays valid (members.invitations); password reset links use Django's
 # PASSWORD_RESET_TIMEOUT (3 days by default).
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+# Account e-mails per MAIL_THROTTLE_WINDOW seconds (Redis fixed window; 0 = unlimited): password
+# reset mails per address and per client address, invitation mails per organisation.
+MAIL_THROTTLE_WINDOW = env_int("MAIL_THROTTLE_WINDOW", 3600)
+PASSWORD_RESET_MAILS_PER_ADDRESS = env_int("PASSWORD_RESET_MAILS_PER_ADDRESS", 3)
+PASSWORD_RESET_MAILS_PER_CLIENT = env_int("PASSWORD_RESET_MAILS_PER_CLIENT", 10)
+INVITATION_MAILS_PER_ORGANIZATION = env_int("INVITATION_MAILS_PER_ORGANIZATION", 50)
 # Notifications a project may send per hour; past it they are recorded as capped.
 ALERTS_HOURLY_CAP = env_int("ALERTS_HOURLY_CAP", 60)
 # Delivery attempts per destination (back-off ALERTS_RETRY_BASE_SECONDS * 2**attempt).
