@@ -29,11 +29,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
+
+NON_PUBLIC = "non-public address"  # what members are told; the address goes in `detail`
 
 
 class BlockedURL(ValueError):
-    """The URL points at an address that alerts may not reach."""
+    """The URL points at an address that alerts may not reach. `summary` names no address,
+    for members; the message (for owners and admins) may name the one resolved."""
+
+    def __init__(self, message: str, summary: str | None = None):
+        super().__init__(message)
+        self.summary = summary or message
 
 
 class GuardTripped(ConnectionError):
@@ -71,7 +79,7 @@ def check_host(host: str, port: int | None = None, allow_private: bool = False) 
         raise BlockedURL(f"cannot resolve {host}: {exc}") from exc
     for info in infos:
         if not _public(info[4][0]):
-            raise BlockedURL(f"{host} resolves to non-public address {info[4][0]}")
+            raise BlockedURL(f"{host} resolves to non-public address {info[4][0]}", NON_PUBLIC)
 
 
 def check_url(url: str, allow_private: bool = False, schemes=("http", "https")) -> None:
@@ -87,32 +95,40 @@ def check_url(url: str, allow_private: bool = False, schemes=("http", "https")) 
 
 @dataclass
 class Guard:
-    """One delivery attempt's limits and what tripped them (`reason`, empty when nothing)."""
+    """One delivery attempt's limits and what tripped them (`reason`, empty when nothing; it
+    names no address, members see it; `detail` does, for owners and admins)."""
 
     allow_private: bool
     deadline_seconds: float
     max_bytes: int
     received: int = 0
     reason: str = ""
+    detail: str = ""
     blocked: bool = False  # an address was refused: retrying cannot help
+    over: bool = False  # the attempt has ended: threads it left behind get nothing more
     sockets: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def trip(self, reason: str, blocked: bool = False) -> GuardTripped:
+    def trip(self, reason: str, blocked: bool = False, detail: str = "") -> GuardTripped:
         with self.lock:
             if not self.reason:
-                self.reason, self.blocked = reason, blocked
+                self.reason, self.blocked, self.detail = reason, blocked, detail
         return GuardTripped(reason)
+
+    def refusal(self) -> str:
+        """Why a socket operation is refused now ("" while the attempt may go on)."""
+        return self.reason or ("attempt over" if self.over else "")
 
     def admit(self, sock, address):
         """The address to dial (a name resolved once, here), or raise if this attempt may not
         reach it; remembers the socket for the deadline."""
-        if self.reason:
-            raise GuardTripped(self.reason)
+        if self.refusal():
+            raise GuardTripped(self.refusal())
         if sock.family in (socket.AF_INET, socket.AF_INET6):
             address = _numeric(sock, address)
             if not (self.allow_private or _public(address[0])):
-                raise self.trip(f"blocked: connection to non-public address {address[0]}", True)
+                raise self.trip(f"blocked: {NON_PUBLIC}", True,
+                                f"connection to non-public address {address[0]}")  # fmt: skip
         elif not self.allow_private:  # unix sockets and the like are local by nature
             raise self.trip("blocked: non-IP socket", True)
         with self.lock:
@@ -129,6 +145,12 @@ class Guard:
 
     def expire(self) -> None:
         self.trip(f"deadline exceeded ({self.deadline_seconds:g} s per attempt)")
+        self.cut()
+
+    def end(self) -> None:
+        """The attempt is over: sockets still open in threads it started are shut down and no
+        new one connects, so none outlives the deadline."""
+        self.over = True
         self.cut()
 
     def cut(self) -> None:
@@ -189,8 +211,8 @@ def _wrap_read(original, counted):
         guard = _current.get()
         if guard is None:
             return original(self, *args, **kwargs)
-        if guard.reason:
-            raise GuardTripped(guard.reason)
+        if guard.refusal():
+            raise GuardTripped(guard.refusal())
         result = original(self, *args, **kwargs)
         guard.count(counted(result, args))
         return result
@@ -200,6 +222,20 @@ def _wrap_read(original, counted):
 
 def _length(result, args) -> int:
     return len(result) if isinstance(result, (bytes, bytearray)) else int(result or 0)
+
+
+class _TrustEnvUnlessGuarded:
+    """`requests.Session.trust_env`, False under a guard whatever the session was given: a
+    proxy from the environment (HTTP_PROXY, HTTPS_PROXY) would be the only address the guard
+    sees, so Apprise's requests, which create their own sessions, connect directly."""
+
+    def __get__(self, session, owner=None):
+        if session is None:
+            return self
+        return session.__dict__.get("_trust_env", True) and _current.get() is None
+
+    def __set__(self, session, value) -> None:
+        session.__dict__["_trust_env"] = value
 
 
 def install() -> None:
@@ -218,6 +254,7 @@ def install() -> None:
         plain.recvfrom_into = _wrap_read(plain.recvfrom_into, lambda result, args: result[0])
         # TLS reads go through SSLSocket.read (its recv and recv_into call it), not socket.recv.
         ssl.SSLSocket.read = _wrap_read(ssl.SSLSocket.read, _length)
+        requests.Session.trust_env = _TrustEnvUnlessGuarded()
         _installed = True
 
 
@@ -238,4 +275,5 @@ def guarded(allow_private: bool = False) -> Iterator[Guard]:
         yield guard
     finally:
         timer.cancel()
+        guard.end()
         _current.reset(token)

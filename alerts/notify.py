@@ -81,8 +81,9 @@ def send_bounded(destination: Destination, notification: Notification) -> Delive
         result = destination.send(notification)
     if result.ok or not guard.reason:
         return result
+    detail = "\n".join(part for part in (guard.detail, result.detail) if part)[:1000]
     return Delivery(ok=False, error=guard.reason, status_code=result.status_code,
-                    permanent=guard.blocked, detail=result.detail)  # fmt: skip
+                    permanent=guard.blocked, detail=detail)  # fmt: skip
 
 
 def flush_due(now: dt.datetime | None = None) -> list[int]:

@@ -1,8 +1,11 @@
-"""REST API of AI summaries: a summary per issue (GET the latest, POST to ask for one), the
-issue's resolution notes, and the owners' log of model calls. Every answer is 404 for an
-organisation that hides AI features, exactly as for an issue the user cannot see."""
+"""REST API of AI summaries: the brief (no model, shown wherever the issue is), a summary per
+issue (GET the latest, POST to ask for one), the issue's resolution notes, and the owners' log of
+model calls. Every answer but the brief is 404 for an organisation that hides AI features,
+exactly as for an issue the user cannot see."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from django.db import transaction
 from django.http import Http404
@@ -12,8 +15,9 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from access import issue_for, owned_organization
-from assist import gate, service
+from assist import brief, gate, service
 from assist.models import Generation, GenerationLog, ResolutionNote
+from monitor.models import Event
 
 
 class GenerationSerializer(serializers.ModelSerializer):
@@ -56,6 +60,31 @@ SUMMARY_OR_NONE = PolymorphicProxySerializer(
     component_name="SummaryOrNone", serializers=[GenerationSerializer, NO_SUMMARY],
     resource_type_field_name=None,
 )  # fmt: skip
+
+
+BRIEF = inline_serializer("Brief", {
+    "issue": serializers.IntegerField(),
+    "chain": serializers.ListField(child=serializers.DictField(), help_text="root cause first"),
+    "crash": serializers.DictField(allow_null=True),
+    "caller": serializers.DictField(allow_null=True),
+    "facts": serializers.DictField(allow_null=True),
+    "resolved": serializers.ListField(child=serializers.DictField()),
+    "trend": serializers.CharField(),
+    "changed": serializers.CharField(),
+    "text": serializers.CharField(),
+})  # fmt: skip
+
+
+@extend_schema(responses=BRIEF)
+@api_view(["GET"])
+def issue_brief(request, issue_id: int):
+    """What failed, where, since when, who is affected, what changed and how similar resolved
+    issues of the organisation were fixed: read from the issue's data, no model (assist.brief)."""
+    issue = issue_for(request.user, issue_id)
+    event = Event.objects.filter(issue=issue).order_by("-timestamp", "-id").first()
+    made = brief.gather(issue, event)
+    return Response({"issue": issue.id, **dataclasses.asdict(made), "trend": made.trend,
+                     "changed": made.changed, "text": made.text})  # fmt: skip
 
 
 @extend_schema(request=None, responses={200: SUMMARY_OR_NONE, 202: GenerationSerializer})

@@ -192,8 +192,10 @@ def get_backend():
                         _backend = LocalBackend()
                     except (OSError, ValueError, ImportError) as exc:
                         raise BackendError(f"The local model could not be loaded: {exc}") from exc
+                elif kind in ("", "none"):
+                    raise BackendError("No model is configured (ASSIST_BACKEND is none).")
                 else:
-                    raise BackendError(f"Unknown ASSIST_BACKEND {kind!r} (local or openai).")
+                    raise BackendError(f"Unknown ASSIST_BACKEND {kind!r} (openai or local).")
     return _backend
 
 

@@ -1,54 +1,33 @@
-"""A labelled set of bugs with known causes, for measuring summaries (bench/assist_quality.py).
+"""A labelled set of bugs with known causes and fixes, for measuring summaries
+(bench/assist_quality.py).
 
-The events are the grouping dev set's (evaluation.devset.generate: real sentry-sdk captures of
-real Python bugs, and JavaScript and Java events in real SDK shapes), one per bug. The labels
-say what the cause is, as groups of phrases: every group must have one phrase in the answer.
-The exception and the location are read from the event itself: the raised exception type (or
-the root cause's, when wrapped) and the crash site's function or module.
+The labels live in bench/data/assist_bugs.json, written apart from the prompt and from this
+scoring: 25 bugs whose events come from the grouping dev set (evaluation.devset.generate: real
+sentry-sdk captures of real Python bugs, JavaScript and Java events in real SDK shapes) and 36
+more whose SDK-shaped events are in the file (Python, browser and Node JavaScript, Java). A
+label says what a reviewer would accept as the cause and as the fix, as groups of phrases:
+every group must have one phrase in the answer. The exception and the location are read from
+the event itself: the raised exception type (or the root cause's, when wrapped) and the crash
+site's function or module.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from grouping.clean import clean_function, is_in_app
 
-CAUSES: dict[str, list[list[str]]] = {
-    "py.cart.average_of_empty": [["empty", "no items", "zero items", "0 items"]],
-    "py.cart.discount_of_empty": [["empty", "total is 0", "total is zero", "zero total",
-                                   "no items"]],
-    "py.users.unknown_user": [["user"], ["unknown", "not in", "missing", "does not exist",
-                                         "not found", "no such", "not exist"]],
-    "py.users.missing_limits": [["limits"], ["missing", "no ", "not ", "lack", "without"]],
-    "py.config.missing_file": [["missing", "not exist", "doesn't exist", "not found",
-                                "no such file"]],
-    "py.notify.no_customer": [["customer"], ["none", "null", "missing", "not set"]],
-    "py.notify.no_shipping": [["shipping"], ["none", "null", "missing", "not set"]],
-    "py.search.bad_page": [["page"], ["not a number", "non-numeric", "not numeric", "invalid",
-                                      "not an integer", "string"]],
-    "py.search.no_page": [["page"], ["missing", "no page", "not present", "absent", "without"]],
-    "py.reports.string_amount": [["string", "str"]],
-    "py.jobs.empty_queue": [["empty"]],
-    "py.payments.charge_timeout": [["timeout", "timed out", "too long", "slow"]],
-    "py.payments.refund_timeout": [["timeout", "timed out", "too long", "slow"]],
-    "py.stock.out_of_stock": [["stock"]],
-    "py.payments.card_declined": [["declined"]],
-    "py.orders.not_found": [["order"], ["not found", "missing", "does not exist", "unknown"]],
-    "py.customers.not_found": [["customer"], ["not found", "missing", "does not exist",
-                                              "unknown"]],
-    "js.cart.undefined_id": [["undefined", "missing", "null"], ["item"]],
-    "js.cart.undefined_name": [["undefined", "missing", "null"], ["item", "name"]],
-    "js.api.fetch_failed": [["network", "offline", "server", "unreachable", "cors",
-                             "connection", "request"]],
-    "js.api.bad_json": [["html", "not json", "not valid json", "<!doctype", "error page"]],
-    "java.receipts.null_customer": [["customer"], ["null"]],
-    "java.receipts.null_shipping": [["shipping", "address"], ["null"]],
-    "java.payments.read_timeout": [["timeout", "timed out", "slow"]],
-    "java.search.bad_page": [["number", "numeric", "invalid", "parse"]],
-}  # fmt: skip
+LABELS = Path(__file__).resolve().parent.parent / "bench" / "data" / "assist_bugs.json"
+
+
+def labels() -> dict:
+    """The labelled bugs (bench/data/assist_bugs.json), written apart from prompt and scoring."""
+    return json.loads(LABELS.read_text())
 
 
 @dataclass(frozen=True)
@@ -58,6 +37,11 @@ class Case:
     exceptions: tuple[str, ...]
     locations: tuple[str, ...]
     cause: list[list[str]]
+    fix: list[list[str]]
+
+    @property
+    def platform(self) -> str:
+        return self.bug.split(".", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -65,6 +49,7 @@ class Score:
     exception: bool
     location: bool
     cause: bool
+    fix: bool = False
 
     @property
     def all(self) -> bool:
@@ -73,7 +58,8 @@ class Score:
 
 def _facts(event: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
     exceptions = [e for e in event.get("exception") or [] if isinstance(e, dict)]
-    types = tuple(dict.fromkeys(e.get("type") or "" for e in (exceptions[:1] + exceptions[-1:])))
+    full = [e.get("type") or "" for e in (exceptions[:1] + exceptions[-1:])]
+    types = tuple(dict.fromkeys(full + [t.rsplit(".", 1)[-1] for t in full]))
     frames = [f for f in ((exceptions[0].get("stacktrace") or {}).get("frames") or [])
               if is_in_app(f)] if exceptions else []  # fmt: skip
     site = frames[-1] if frames else {}
@@ -84,22 +70,47 @@ def _facts(event: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(t for t in types if t), tuple(x for x in locations if x and x != "?")
 
 
+def sdk_event(bug: dict) -> dict:
+    """A labelled bug's event in the shape its SDK sends (frames oldest first, crash last)."""
+    frames = []
+    for where, function, line, code in bug["frames"]:
+        frame = {"function": function, "lineno": line, "context_line": code, "in_app": True}
+        frame["filename" if "/" in where else "module"] = where
+        if bug["platform"] == "java":
+            frame["filename"] = where.rsplit(".", 1)[-1] + ".java"
+        frames.append(frame)
+    exceptions = [{"type": t, "value": v} for t, v in bug["exception"]]
+    exceptions[-1]["stacktrace"] = {"frames": frames}
+    contexts = {}
+    if "runtime" in bug:
+        contexts["runtime"] = {"name": bug["runtime"][0], "version": bug["runtime"][1]}
+    if "browser" in bug:
+        contexts["browser"] = {"name": bug["browser"][0], "version": bug["browser"][1]}
+    return {"platform": bug["platform"], "exception": {"values": exceptions},
+            "contexts": contexts, "release": "shop@2.4.0", "environment": "production"}  # fmt: skip
+
+
 def cases(seed: int = 7) -> list[Case]:
     """One event per labelled bug, normalized as ingest stores it."""
     from evaluation.devset.generate import java_events, js_events, python_events
     from ingest.normalize import normalize_event
 
+    data = labels()
     rng = random.Random(seed)
     rows = python_events(rng, per_release=1) + js_events(rng, per_variant=1) + java_events(
         rng, per_variant=1)  # fmt: skip
+    rows = [r for r in rows if r["bug"] in data["devset"]]
+    rows += [{"bug": b["bug"], "event": sdk_event(b)} for b in data["bugs"]]
+    wanted = {**data["devset"], **{b["bug"]: b for b in data["bugs"]}}
     out, seen = [], set()
     for row in rows:
-        if row["bug"] in seen or row["bug"] not in CAUSES:
+        if row["bug"] in seen:
             continue
         seen.add(row["bug"])
         event = normalize_event(row["event"], time.time(), "0" * 32)
         exceptions, locations = _facts(event)
-        out.append(Case(row["bug"], event, exceptions, locations, CAUSES[row["bug"]]))
+        label = wanted[row["bug"]]
+        out.append(Case(row["bug"], event, exceptions, locations, label["cause"], label["fix"]))
     return out
 
 
@@ -108,10 +119,13 @@ def named(name: str, lower: str) -> bool:
     return re.search(rf"(?<![a-z0-9_$]){re.escape(name.lower())}(?![a-z0-9_])", lower) is not None
 
 
-def score(case: Case, text: str) -> Score:
+def score(case: Case, text: str, fix_text: str | None = None) -> Score:
+    """`text` is the whole answer; the fix is judged on `fix_text` (the fix line) when given."""
     lower = text.lower()
+    fixed = lower if fix_text is None else fix_text.lower()
     return Score(
         exception=any(named(t, lower) for t in case.exceptions),
         location=any(named(x, lower) for x in case.locations),
         cause=all(any(p in lower for p in group) for group in case.cause),
+        fix=bool(case.fix) and all(any(p in fixed for p in group) for group in case.fix),
     )

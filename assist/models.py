@@ -50,9 +50,16 @@ class Generation(models.Model):
     def __str__(self) -> str:
         return f"summary of issue {self.issue_id} ({self.status})"
 
+    # The start of `error` when the grounding check refused the model's answer (assist.grounding)
+    REFUSED = "The model's answer was not shown"
+
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def refused(self) -> bool:
+        return self.status == self.Status.FAILED and self.error.startswith(self.REFUSED)
 
 
 class GenerationLog(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from assist.brief import Resolved
 from assist.models import ResolutionNote
 from assist.prompt import Example
 from embeddings import store
@@ -20,6 +21,7 @@ MAX_PROJECTS = 50
 CANDIDATES_PER_PROJECT = 20
 NOTES_PER_EXAMPLE = 3
 EXAMPLE_LINES = 4
+BRIEF_RESOLVED = 3
 
 
 def same_organization(issue_ids: list[int], organization_id: int) -> list[int]:
@@ -34,13 +36,9 @@ def same_organization(issue_ids: list[int], organization_id: int) -> list[int]:
     return [i for i in issue_ids if i in allowed]
 
 
-def similar_resolved(issue: Issue, parts: frozenset[str], k: int | None = None) -> list[Example]:
-    """Up to `k` resolved issues of the issue's organisation nearest to it, with their notes."""
-    from assist.prompt import trace_text
-
-    k = settings.ASSIST_EXAMPLES if k is None else k
-    if k <= 0 or "examples" not in parts:
-        return []
+def _ranked_neighbours(issue: Issue) -> list[int]:
+    """Resolved issues of the issue's own organisation nearest to it (pgvector), nearest first,
+    within ASSIST_EXAMPLE_MAX_DISTANCE."""
     model = reading_policy(issue.project).model
     vector = store.vector_of(issue.id, model) if model else None
     if vector is None:
@@ -54,13 +52,24 @@ def similar_resolved(issue: Issue, parts: frozenset[str], k: int | None = None) 
         )
     neighbours = [n for n in neighbours if n.distance <= settings.ASSIST_EXAMPLE_MAX_DISTANCE]
     ranked = [n.issue_id for n in sorted(neighbours, key=lambda n: n.distance)]
+    return same_organization(ranked, organization_id)
+
+
+def _notes(issue_id: int) -> tuple[str, ...]:
+    return tuple(ResolutionNote.objects.filter(issue_id=issue_id).values_list("text", flat=True)[
+        :NOTES_PER_EXAMPLE])  # fmt: skip
+
+
+def similar_resolved(issue: Issue, parts: frozenset[str], k: int | None = None) -> list[Example]:
+    """Up to `k` resolved issues of the issue's organisation nearest to it, with their notes."""
+    from assist.prompt import trace_text
+
+    k = settings.ASSIST_EXAMPLES if k is None else k
+    if k <= 0 or "examples" not in parts:
+        return []
     examples = []
-    for other_id in same_organization(ranked, organization_id):
-        notes = tuple(
-            ResolutionNote.objects.filter(issue_id=other_id).values_list("text", flat=True)[
-                :NOTES_PER_EXAMPLE
-            ]
-        )
+    for other_id in _ranked_neighbours(issue):
+        notes = _notes(other_id)
         event = Event.objects.filter(issue_id=other_id).order_by("-timestamp", "-id").first()
         if not notes or event is None:
             continue
@@ -69,3 +78,24 @@ def similar_resolved(issue: Issue, parts: frozenset[str], k: int | None = None) 
         if len(examples) >= k:
             break
     return examples
+
+
+def resolved_neighbours(issue: Issue, k: int = BRIEF_RESOLVED) -> list[Resolved]:
+    """For the brief: the nearest resolved issues of the same organisation with their notes
+    and fix release (those with neither say nothing about how they were resolved)."""
+    out = []
+    ranked = _ranked_neighbours(issue)[: k * 4]
+    rows = {row[0]: row[1:] for row in Issue.objects.filter(id__in=ranked).values_list(
+        "id", "project__slug", "title", "resolved_in_release")}  # fmt: skip
+    notes_of: dict[int, list[str]] = {}
+    for other_id, text in ResolutionNote.objects.filter(issue_id__in=ranked).values_list(
+            "issue_id", "text"):  # fmt: skip
+        notes_of.setdefault(other_id, []).append(text)
+    for other_id in ranked:
+        notes = tuple(notes_of.get(other_id, [])[:NOTES_PER_EXAMPLE])
+        slug, title, release = rows[other_id]
+        if notes or release:
+            out.append(Resolved(other_id, slug, title, notes, release or ""))
+        if len(out) >= k:
+            break
+    return out

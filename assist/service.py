@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from assist import gate, prompt, ratelimit, retrieval
+from assist import brief, gate, grounding, prompt, ratelimit, retrieval
 from assist.backends import BackendError, get_backend
 from assist.models import Generation, GenerationLog, ProjectAssist
 from assist.parse import JunkAnswer, parse
@@ -28,11 +28,17 @@ REQUEUE_AFTER = dt.timedelta(minutes=5)
 class Refused(Exception):
     """A request that cannot be served; `code` maps to an HTTP status, the message is shown."""
 
-    STATUS = {"hidden": 404, "not_enabled": 403, "rate_limited": 429}
+    STATUS = {"hidden": 404, "not_enabled": 403, "not_configured": 503, "rate_limited": 429}
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code, self.message, self.status = code, message, self.STATUS[code]
+
+
+def model_configured() -> bool:
+    """Generation needs a backend chosen by the operator (ASSIST_BACKEND); without one the card
+    shows the brief alone (docs/assist.md: no bundled model beats it)."""
+    return settings.ASSIST_BACKEND in ("local", "openai")
 
 
 def latest(issue: Issue) -> Generation | None:
@@ -47,6 +53,9 @@ def request(issue: Issue, user=None, trigger: str = Generation.Trigger.USER) -> 
     if not gate.enabled(gate.allowed_categories(organization_id)):
         raise Refused("not_enabled", "AI summaries need the organisation's consent to use "
                       "stack traces or error messages for generative features.")  # fmt: skip
+    if not model_configured():
+        raise Refused("not_configured", "No model is configured for AI summaries; the brief "
+                      "shows what the issue's data says (set ASSIST_OPENAI_URL).")  # fmt: skip
     under_way = Generation.objects.filter(
         issue=issue, status__in=[Generation.Status.PENDING, Generation.Status.RUNNING]
     ).first()
@@ -123,6 +132,7 @@ def run(generation_id: int) -> Outcome:
         return Outcome("refused")
     started = time.monotonic()
     completion, error, answer, backend_name, model_name = None, "", None, "", ""
+    refused = ""
     try:
         backend = get_backend()
         backend_name, model_name = backend.name, backend.model_name
@@ -133,6 +143,12 @@ def run(generation_id: int) -> Outcome:
         )  # fmt: skip
         model_name = completion.model
         answer = parse(completion.text)
+        reasons = grounding.check(answer, grounding_corpus(messages, issue, event),
+                                  event.data.get("contexts"))  # fmt: skip
+        if reasons:
+            refused, answer = "; ".join(reasons), None
+            error = f"{Generation.REFUSED}: {refused}."
+            log.info("generation %s refused: %s", generation_id, refused)
     except (BackendError, JunkAnswer) as exc:
         error = str(exc)
     except Exception as exc:  # a model crash must not leave the row running
@@ -147,7 +163,8 @@ def run(generation_id: int) -> Outcome:
             examples=len(built.examples),
             prompt_tokens=completion.prompt_tokens if completion else 0,
             completion_tokens=completion.completion_tokens if completion else 0,
-            latency_ms=latency_ms, outcome="done" if answer else "failed", error=error[:300],
+            latency_ms=latency_ms,
+            outcome="done" if answer else "refused" if refused else "failed", error=error[:300],
         )  # fmt: skip
         if answer is None:
             return _fail(generation, error)
@@ -160,6 +177,12 @@ def run(generation_id: int) -> Outcome:
             finished_at=timezone.now(),
         )  # fmt: skip
     return Outcome("done")
+
+
+def grounding_corpus(messages: list[dict], issue: Issue, event: Event) -> str:
+    """What a generated answer may name: the issue as the model saw it (the last user message:
+    the event's consented parts and the same organisation's examples) and the brief."""
+    return messages[-1]["content"] + "\n" + brief.gather(issue, event).text
 
 
 def enforce_consent(organization_id: int) -> int:

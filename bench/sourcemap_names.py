@@ -112,7 +112,8 @@ def main() -> None:
     per_kind(resolved)
     print(
         f"first event (parse, scope index in a child and here): {cold * 1000:.0f} ms; "
-        f"RSS +{grown / 2**20:.1f} MiB = {grown / size:.1f}× map + minified"
+        f"RSS +{grown / 2**20:.1f} MiB = {grown / size:.1f}× map + minified; "
+        f"charged to the cache (sourcemaps.parsed.estimated_cost) {parsed.used / 2**20:.1f} MiB"
     )
     copies = [json.loads(json.dumps(events)) for _ in range(args.repeat)]
     start = time.perf_counter()

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access import OWNERS_ONLY, may_change_membership, role_of
+from members import throttle
 from members.mail import send_invitation
 from members.models import Invitation
 from monitor.models import Membership, Organization
@@ -44,10 +45,18 @@ USED = InvitationProblem(410, "This invitation has already been used",
                          "Sign in with the account that accepted it.")
 REVOKED = InvitationProblem(410, "This invitation was withdrawn",
                             "Ask the organisation's owners or admins if you still need access.")
+INVITER_LOST_RIGHTS = InvitationProblem(
+    410, "This invitation is no longer valid",
+    "The person who invited you may no longer grant this role. Ask the organisation's owners "
+    "or admins for a new invitation.")  # fmt: skip
 OTHER_ADDRESS = InvitationProblem(
     403, "This invitation is for another e-mail address",
     "Sign out, then open the link again to sign in or create an account with the invited "
     "address.")  # fmt: skip
+
+
+class TooManyInvitations(Exception):
+    """The organisation sent INVITATION_MAILS_PER_ORGANIZATION invitations this window."""
 
 
 def max_age() -> dt.timedelta:
@@ -83,6 +92,9 @@ def invite(organization: Organization, email: str, role: str, inviter) -> Invita
     actor = role_of(inviter, organization.id)
     if not may_change_membership(actor, None, role):
         raise PermissionDenied(OWNERS_ONLY)
+    if not throttle.take([("invitations", str(organization.id),
+                           settings.INVITATION_MAILS_PER_ORGANIZATION)]):  # fmt: skip
+        raise TooManyInvitations
     email = BaseUserManager.normalize_email(email)
     now = timezone.now()
     with transaction.atomic():
@@ -138,7 +150,17 @@ def resolve(token: str) -> Invitation:
         raise REVOKED
     if invitation.accepted_at is not None:
         raise USED
+    if not inviter_may_still_grant(invitation):
+        raise INVITER_LOST_RIGHTS
     return invitation
+
+
+def inviter_may_still_grant(invitation: Invitation) -> bool:
+    """An invitation carries its inviter's rights as they are now, not as they were: once the
+    inviter is demoted, removed or deleted, what they could no longer grant lapses."""
+    inviter = invitation.invited_by
+    return inviter is not None and may_change_membership(
+        role_of(inviter, invitation.organization_id), None, invitation.role)
 
 
 def addressed_to(invitation: Invitation, user) -> bool:
@@ -153,6 +175,8 @@ def accept(invitation: Invitation, user) -> tuple[Membership, bool]:
     Returns the membership and whether it is new."""
     if not addressed_to(invitation, user):
         raise OTHER_ADDRESS
+    if not inviter_may_still_grant(invitation):
+        raise INVITER_LOST_RIGHTS
     with transaction.atomic():
         claimed = Invitation.objects.filter(
             pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True,

@@ -45,6 +45,10 @@ def _invite(request, organization: Organization) -> None:
     email, role = form.cleaned_data["email"], form.cleaned_data["role"]
     try:
         invitations.invite(organization, email, role, request.user)  # checks the role
+    except invitations.TooManyInvitations:
+        messages.error(request, "Too many invitations were sent from this organisation recently; "
+                                "try again later.")
+        return
     except IntegrityError:  # the same address invited at the same moment by someone else
         messages.error(request, f"An invitation to {email} was just sent; see the list.")
         return

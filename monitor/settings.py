@@ -322,7 +322,14 @@ SOURCEMAPS_ASSEMBLE_ATTEMPTS = env_int("SOURCEMAPS_ASSEMBLE_ATTEMPTS", 3)
 # Distinct source maps one event may load (each loaded once per event).
 SOURCEMAPS_MAX_MAPS_PER_EVENT = env_int("SOURCEMAPS_MAX_MAPS_PER_EVENT", 20)
 # Parsed source maps kept per worker process (estimated bytes; least recently used go first).
+# The estimate counts a map's segments (sourcemaps/parsed.py: ~32 bytes each), not its bytes.
 SOURCEMAPS_PARSED_CACHE_BYTES = env_int("SOURCEMAPS_PARSED_CACHE_BYTES", 256 * 1024 * 1024)
+# Parsed source maps one event may hold (estimated bytes, cached or not); maps past it are not
+# loaded and their frames stay as sent, marked why. A worker holds at most both budgets.
+SOURCEMAPS_EVENT_MAP_BYTES = env_int("SOURCEMAPS_EVENT_MAP_BYTES", 256 * 1024 * 1024)
+# Mapping segments one uploaded source map may have (its `,` and `;`): a bigger map is refused
+# at assembly, before it is parsed; the default parses within ~128 MiB and fits either budget.
+SOURCEMAPS_MAX_MAP_SEGMENTS = env_int("SOURCEMAPS_MAX_MAP_SEGMENTS", 4_000_000)
 
 # --- Attachments: bytes per event and stored per project; over either, dropped.
 ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024)
@@ -343,6 +350,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "faultline@localhost")
 # Days an invitation link stays valid (members.invitations); password reset links use Django's
 # PASSWORD_RESET_TIMEOUT (3 days by default).
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+# Account e-mails per MAIL_THROTTLE_WINDOW seconds (Redis fixed window; 0 = unlimited): password
+# reset mails per address and per client address, invitation mails per organisation.
+MAIL_THROTTLE_WINDOW = env_int("MAIL_THROTTLE_WINDOW", 3600)
+PASSWORD_RESET_MAILS_PER_ADDRESS = env_int("PASSWORD_RESET_MAILS_PER_ADDRESS", 3)
+PASSWORD_RESET_MAILS_PER_CLIENT = env_int("PASSWORD_RESET_MAILS_PER_CLIENT", 10)
+INVITATION_MAILS_PER_ORGANIZATION = env_int("INVITATION_MAILS_PER_ORGANIZATION", 50)
 # Notifications a project may send per hour; past it they are recorded as capped.
 ALERTS_HOURLY_CAP = env_int("ALERTS_HOURLY_CAP", 60)
 # Delivery attempts per destination (back-off ALERTS_RETRY_BASE_SECONDS * 2**attempt).
@@ -380,7 +393,7 @@ CELERY_BEAT_SCHEDULE["assist-upkeep"] = {
     "task": "assist.upkeep",
     "schedule": float(env_int("ASSIST_UPKEEP_INTERVAL", 30)),
 }
-ASSIST_BACKEND = os.environ.get("ASSIST_BACKEND", "local")  # local or openai
+ASSIST_BACKEND = os.environ.get("ASSIST_BACKEND", "none")  # none (the brief alone), openai, local
 ASSIST_LOCAL_MODEL = os.environ.get("ASSIST_LOCAL_MODEL", "")  # GGUF file or model directory
 ASSIST_DEVICE = os.environ.get("ASSIST_DEVICE", "auto")
 ASSIST_TORCH_THREADS = env_int("ASSIST_TORCH_THREADS", 1)  # CPU threads while generating

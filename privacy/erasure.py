@@ -11,7 +11,9 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Func, GenericIPAddressField, Q, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from embeddings.models import IssueEmbedding
@@ -22,6 +24,8 @@ from ingest.payload import loads
 from monitor.models import Event, Issue
 from privacy import register
 from privacy.deletion import CHUNK, delete_in_chunks
+from privacy.models import ErasedIdentity
+from privacy.register import canonical
 from training import sets, staleness
 from training.models import TrainingPair
 
@@ -49,10 +53,29 @@ def user_events(organization_id: int, email: str | None = None, user_id: str | N
     if user_id:
         match |= Q(user__id=user_id) | Q(user__id=_as_int(user_id))
     if ip:
-        match |= Q(user__ip_address=ip) | Q(data__request__env__REMOTE_ADDR=ip)
+        env = KeyTextTransform("env", KeyTextTransform("request", "data"))
+        match |= (_same_ip(KeyTextTransform("ip_address", "user"), ip)
+                  | _same_ip(KeyTextTransform("REMOTE_ADDR", env), ip))  # fmt: skip
     if not match:
         raise ValueError("give an email, a user id or an IP address")
     return Event.objects.filter(project__organization_id=organization_id).filter(match)
+
+
+class _AsInet(Func):
+    """A text column as PostgreSQL's inet, NULL where it is no address (so one bad value
+    fails no query): inet compares addresses, not how they were written."""
+
+    output_field = GenericIPAddressField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (f"(CASE WHEN pg_input_is_valid({sql}, 'inet') THEN ({sql})::inet END)",
+                (*params, *params))  # fmt: skip
+
+
+def _same_ip(written, ip: str) -> Q:
+    """The JSON text `written` is the address `ip`: as written, or as the same address."""
+    return Q(Exact(written, Value(ip))) | Q(Exact(_AsInet(written), _AsInet(Value(ip))))
 
 
 def _user_matches(payload: bytes, email: str | None, user_id: str | None,
@@ -65,15 +88,21 @@ def _user_matches(payload: bytes, email: str | None, user_id: str | None,
         data = None
     if not isinstance(data, dict):
         text = payload.decode("utf-8", "replace").lower()
-        return any(v and v.lower() in text for v in (email, ip))
+        written = (email, ip, ip and canonical(ErasedIdentity.Kind.IP, ip))
+        return any(v and v.lower() in text for v in written)
     user = data.get("user") if isinstance(data.get("user"), dict) else {}
     request = data.get("request") if isinstance(data.get("request"), dict) else {}
     env = request.get("env") if isinstance(request.get("env"), dict) else {}
     return bool(
-        (email and str(user.get("email", "")).lower() == email.lower())
+        (email and _same(ErasedIdentity.Kind.EMAIL, user.get("email"), email))
         or (user_id and str(user.get("id", "")) == user_id)
-        or (ip and ip in (user.get("ip_address"), env.get("REMOTE_ADDR")))
+        or (ip and any(_same(ErasedIdentity.Kind.IP, v, ip)
+                       for v in (user.get("ip_address"), env.get("REMOTE_ADDR"))))  # fmt: skip
     )
+
+
+def _same(kind: str, found: object, wanted: str) -> bool:
+    return isinstance(found, str) and canonical(kind, found) == canonical(kind, wanted)
 
 
 def user_raw_events(organization_id: int, email: str | None = None,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -27,11 +28,23 @@ from privacy.models import ErasedIdentity
 Identity = tuple[str, str]  # (kind, digest)
 
 
-def digest(kind: str, value: object) -> str:
+def canonical(kind: str, value: object) -> str:
+    """The form identities are compared in, whatever form an SDK or a request wrote: emails in
+    lower case (as erasure's SQL compares them, ignoring case), IP addresses in their
+    compressed form (`2001:DB8:0::1` is `2001:db8::1`); text that is no IP stays as written."""
     text = str(value).strip()
     if kind == ErasedIdentity.Kind.EMAIL:
-        text = text.lower()
-    return hashlib.sha256(f"{kind}:{text}".encode()).hexdigest()
+        return text.lower()
+    if kind == ErasedIdentity.Kind.IP:
+        try:
+            return ipaddress.ip_address(text).compressed
+        except ValueError:
+            return text
+    return text
+
+
+def digest(kind: str, value: object) -> str:
+    return hashlib.sha256(f"{kind}:{canonical(kind, value)}".encode()).hexdigest()
 
 
 def identities(email: str | None = None, user_id: str | None = None,

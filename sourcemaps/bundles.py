@@ -13,6 +13,7 @@ from typing import BinaryIO
 from symbolic.sourcemap import SourceMapView
 
 from sourcemaps import safezip
+from sourcemaps.parsed import segments
 
 KINDS = {"minified_source", "source_map", "source"}
 # {files: {path: {headers: {name: value}}}}: four levels of objects.
@@ -57,6 +58,7 @@ class BundleLimits:
     unpacked: int  # inflated bytes of the manifest and every listed file together
     ratio: int  # inflated / compressed, per member over safezip.RATIO_FLOOR
     manifest: int  # inflated bytes of manifest.json
+    segments: int = 4_000_000  # mapping segments of one source map (what parsing it costs)
 
     @classmethod
     def from_settings(cls) -> BundleLimits:
@@ -64,7 +66,8 @@ class BundleLimits:
 
         return cls(settings.SOURCEMAPS_MAX_BUNDLE_MEMBERS, settings.SOURCEMAPS_MAX_MEMBER_NAME,
                    settings.SOURCEMAPS_MAX_UNPACKED_SIZE, settings.SOURCEMAPS_MAX_RATIO,
-                   settings.SOURCEMAPS_MAX_MANIFEST_SIZE)  # fmt: skip
+                   settings.SOURCEMAPS_MAX_MANIFEST_SIZE,
+                   settings.SOURCEMAPS_MAX_MAP_SEGMENTS)  # fmt: skip
 
 
 def read_bundle(fileobj: BinaryIO, limits: BundleLimits) -> Bundle:
@@ -96,7 +99,7 @@ def read_bundle(fileobj: BinaryIO, limits: BundleLimits) -> Bundle:
             one = BundleFile(path, kind, str(entry.get("url") or path)[:1024], headers, content,
                              parse_debug_id(headers.get("debug-id")))  # fmt: skip
             if kind == "source_map":
-                check_source_map(one)
+                check_source_map(one, limits.segments)
             bundle.files.append(one)
     return bundle
 
@@ -153,7 +156,13 @@ def _deeper_than(value: object, limit: int) -> bool:
     return False
 
 
-def check_source_map(one: BundleFile) -> None:
+def check_source_map(one: BundleFile, max_segments: int) -> None:
+    """Parse the map, once its segments are counted (a byte count is no measure of what
+    parsing costs: one-character segments take ~28 bytes each) and found within the limit."""
+    count = segments(one.content)
+    if count > max_segments:
+        raise BundleError(f"{one.url} has {count} mapping segments (counted as its `,` and `;`),"
+                          f" over {max_segments}")
     try:
         SourceMapView.from_json_bytes(one.content)
     except Exception as exc:  # symbolic raises its own error types for every parse failure

@@ -26,8 +26,34 @@ from symbolic.sourcemapcache import SourceMapCache
 
 SCOPES_SECONDS = 5.0  # wall and CPU time to index one minified file's scopes
 SCOPES_MEMORY = 1 << 30  # address space the child may add while indexing
-COST_FACTOR = 7  # resident bytes per byte of map + minified source (bench/sourcemap_names.py)
+# Resident bytes of a parsed map (measured: tests/test_sourcemap_memory.py, docs/limits.md).
+# symbolic's view holds ~28 bytes per mapping segment whatever the segment's length, plus its
+# names, sources and sourcesContent with their line indexes (~2 bytes per byte of map); the
+# scope index ~30 bytes per byte of minified file, ~16 per segment and its own copy of the
+# sources. A map of one-character segments holds ~15x its size: per byte is no measure.
+SEGMENT_COST = 32
+MAP_BYTE_COST = 2
+SCOPES_SEGMENT_COST = 16
+MINIFIED_COST = 40
 FAILED_COST = 4096  # a map that did not parse is remembered, at this cost
+
+
+def segments(source_map: bytes) -> int:
+    """An upper bound of the map's mapping segments, without parsing it: every segment but a
+    line's last ends in `,` and every line in `;`; the count includes those of the rest of the
+    JSON (a few, and sourcesContent's), which errs on the safe side and cannot be evaded."""
+    return source_map.count(b",") + source_map.count(b";") + 1
+
+
+def estimated_cost(source_map: bytes, minified: bytes | None, scopes: bool = True) -> int:
+    """Bytes a parsed map (and, with `scopes`, its scope index) will hold, from the map's
+    structure; the minified file itself is kept either way."""
+    count = segments(source_map)
+    cost = SEGMENT_COST * count + MAP_BYTE_COST * len(source_map) + len(minified or b"")
+    if minified and scopes:
+        cost += SCOPES_SEGMENT_COST * count + MAP_BYTE_COST * len(source_map)
+        cost += MINIFIED_COST * len(minified)
+    return cost
 
 
 @dataclass
@@ -37,6 +63,8 @@ class ParsedMap:
     minified: bytes | None
     cost: int
     classes: dict[str, str | None] = field(default_factory=dict)  # minified → declared name
+    declarations: dict[str, int] | None = None  # class name → its first declaration's offset
+    indexed: bool = False  # whether `declarations` was built (None then: too many to keep)
 
 
 def _child_survives(build, seconds: float, memory: int) -> bool:
@@ -88,14 +116,14 @@ def build_scopes(minified: bytes, source_map: bytes, seconds: float = SCOPES_SEC
         return None
 
 
-def parse(source_map: bytes, minified: bytes | None) -> ParsedMap | None:
+def parse(source_map: bytes, minified: bytes | None, scopes: bool = True) -> ParsedMap | None:
+    """The map's view, and its scope index when `scopes` (and there is a minified file)."""
     try:
         view = SourceMapView.from_json_bytes(source_map)
     except Exception:  # a map that does not parse resolves nothing
         return None
-    scopes = build_scopes(minified, source_map) if minified else None
-    cost = COST_FACTOR * (len(source_map) + len(minified or b""))
-    return ParsedMap(view, scopes, minified, cost)
+    index = build_scopes(minified, source_map) if minified and scopes else None
+    return ParsedMap(view, index, minified, estimated_cost(source_map, minified, scopes))
 
 
 class ParsedMaps:
@@ -111,10 +139,18 @@ class ParsedMaps:
     def __contains__(self, identity: object) -> bool:
         return identity in self.entries
 
-    def get(self, source_map: bytes, minified: bytes | None,
-            identity: tuple | None = None) -> ParsedMap | None:  # fmt: skip
+    def cost_of(self, identity: object) -> int | None:
+        """What a kept entry is charged, or None when it is not kept."""
+        if identity not in self.entries:
+            return None
+        entry = self.entries[identity]
+        return entry.cost if entry else FAILED_COST
+
+    def get(self, source_map: bytes, minified: bytes | None, identity: tuple | None = None,
+            scopes: bool = True) -> ParsedMap | None:  # fmt: skip
         """`identity` names immutable stored files (their ids), which spares hashing the
-        content on every event; without it the content is the key."""
+        content on every event; without it the content is the key. `scopes` says whether a map
+        not kept yet gets its scope index."""
         key: object = identity
         if key is None:
             key = hashlib.blake2b(source_map, digest_size=16).digest()
@@ -123,7 +159,7 @@ class ParsedMaps:
             self.entries.move_to_end(key)
             return self.entries[key]
         self.parses += 1
-        parsed = parse(source_map, minified)
+        parsed = parse(source_map, minified, scopes)
         cost = parsed.cost if parsed else FAILED_COST
         if cost <= self.max_bytes:
             while self.used + cost > self.max_bytes:

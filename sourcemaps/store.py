@@ -58,7 +58,7 @@ def resolve_source_maps(data: dict, project_id: int) -> dict:
     if not ArtifactFile.objects.filter(project_id=project_id).exists():
         return data
     used = resolve_event(data, DbLoader(project_id), settings.SOURCEMAPS_MAX_MAPS_PER_EVENT,
-                         parsed_maps())  # fmt: skip
+                         parsed_maps(), settings.SOURCEMAPS_EVENT_MAP_BYTES)  # fmt: skip
     if used:  # retention counts from the last use; one UPDATE a day per bundle at most
         data.update(metadata(data))  # the culprit names the original frame
         now = timezone.now()

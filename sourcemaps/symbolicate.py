@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 from symbolic.sourcemapcache import SourceMapCacheToken
 
 from sourcemaps.bundles import parse_debug_id
-from sourcemaps.parsed import ParsedMap, ParsedMaps
+from sourcemaps.parsed import ParsedMap, ParsedMaps, estimated_cost
 
 CONTEXT_LINES = 5
 MAX_LINE = 1024
@@ -39,6 +39,8 @@ MAX_CLASSES = 1024  # class names remembered per parsed map
 USELESS_NAMES = {"<anonymous>", "<unknown>", "__webpack_require__", "__webpack_modules__"}
 SOURCE_MAPPING_URL = re.compile(rb"//[#@]\s*sourceMappingURL=(\S+)\s*$")
 JS_PLATFORMS = {"javascript", "node"}
+EVENT_BYTES = 256 << 20  # parsed maps one event may hold (SOURCEMAPS_EVENT_MAP_BYTES)
+OVER_BUDGET = "source map not loaded: the event's maps are over their memory budget"
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,10 @@ class _Map:
 @dataclass
 class MapCache:
     """Source maps of one event, each loaded at most once (and parsed at most once per process
-    through `parsed`)."""
+    through `parsed`), together within `max_bytes` of estimated memory: the per-process cache
+    bounds what stays, this bounds what one event holds while it is resolved. A map past the
+    budget is not parsed; its frames stay as sent and say why (`refused`). A map whose scope
+    index alone is over the budget is used without one (names from call sites)."""
 
     loader: Loader
     images: dict[str, uuid.UUID]
@@ -111,16 +116,40 @@ class MapCache:
     dist: str
     max_maps: int
     parsed: ParsedMaps
+    max_bytes: int = EVENT_BYTES
     maps: dict[str, _Map | None] = field(default_factory=dict)
     used_bundles: set[int] = field(default_factory=set)
+    used_bytes: int = 0
+    refused: dict[str, str] = field(default_factory=dict)  # map key → why it was not loaded
+
+    def key(self, abs_path: str) -> str:
+        return str(self.images.get(abs_path) or abs_path)
 
     def for_file(self, abs_path: str) -> _Map | None:
-        key = str(self.images.get(abs_path) or abs_path)
+        key = self.key(abs_path)
         if key not in self.maps:
             if len(self.maps) >= self.max_maps:  # files tried, found or not: bounded queries
                 return None
             self.maps[key] = self._load(abs_path)
         return self.maps[key]
+
+    def _charge(self, key: str, source_map: Artifact, minified: Artifact | None) -> bool | None:
+        """Charge the event for a map (its cost when kept, else its estimate before parsing):
+        whether it gets a scope index (not when that alone would be over the budget), or None
+        when the event cannot hold it."""
+        identity = _identity(source_map, minified)
+        cost = self.parsed.cost_of(identity) if identity is not None else None
+        scopes = True
+        if cost is None:
+            content = minified.content if minified else None
+            cost = estimated_cost(source_map.content, content)
+            if cost > self.max_bytes:
+                scopes, cost = False, estimated_cost(source_map.content, content, scopes=False)
+        if self.used_bytes + cost > self.max_bytes:
+            self.refused[key] = OVER_BUDGET
+            return None
+        self.used_bytes += cost
+        return scopes
 
     def _load(self, abs_path: str) -> _Map | None:
         debug_id = self.images.get(abs_path)
@@ -135,8 +164,11 @@ class MapCache:
             return None
         if source_map is None:
             return None
+        scopes = self._charge(self.key(abs_path), source_map, minified)
+        if scopes is None:
+            return None
         parsed = self.parsed.get(source_map.content, minified.content if minified else None,
-                                 _identity(source_map, minified))  # fmt: skip
+                                 _identity(source_map, minified), scopes)  # fmt: skip
         if parsed is None:
             return None
         return _Map(parsed, source_map.url, resolved_with, minified, source_map.bundle_id)
@@ -264,11 +296,43 @@ def _original_text_is(found: _Map, token, name: str) -> bool:
     return match is not None and match.group() == name
 
 
+CLASS_KEYWORD = re.compile(rb"class(?<![\w$]class)\s+([A-Za-z_$][\w$]*)")
+CLASS_EXPRESSION = re.compile(rb"=\s*class(?![\w$])")
+# The name before `= class`, read backwards (reversed, so the match is anchored): whitespace,
+# then an identifier reversed, then a byte that does not continue it.
+ASSIGNED_NAME_REVERSED = re.compile(rb"\s*([\w$]{0,63}[A-Za-z_$])(?![\w$.])")
+MAX_DECLARATIONS = 4096  # declarations indexed per minified file; past it, one search per name
+
+
+def class_declarations(minified: bytes) -> dict[str, int] | None:
+    """Where each class is first declared (`class NAME` or `NAME = class`), from two scans of
+    the minified file, both opening with a literal (re finds those by a fast scan; a pattern
+    opening with a look-behind or an alternation is tried at every byte). None past
+    MAX_DECLARATIONS (a file made of them: each costs a step of Python here)."""
+    found: dict[str, int] = {}
+    seen = 0
+    for match in CLASS_KEYWORD.finditer(minified):
+        found.setdefault(match.group(1).decode("ascii"), match.start(1))
+        seen += 1
+        if seen > MAX_DECLARATIONS:
+            return None
+    for match in CLASS_EXPRESSION.finditer(minified):
+        seen += 1
+        if seen > MAX_DECLARATIONS:
+            return None
+        before = minified[max(0, match.start() - 128) : match.start()][::-1]
+        named = ASSIGNED_NAME_REVERSED.match(before)
+        if named is None or (named.end() == len(before) and match.start() > len(before)):
+            continue  # no name, or not all of it in the window (no type name is that long)
+        name, start = named.group(1)[::-1].decode("ascii"), match.start() - named.end()
+        if start < found.get(name, start + 1):
+            found[name] = start
+    return found
+
+
 def _declaration(minified: bytes, name: str) -> int | None:
-    """Where the first `class NAME` or `NAME = class` names the class. Each pattern opens with
-    a literal (its look-behind follows it), which re finds by a fast scan: one opening with a
-    look-behind, or an alternation, is tried at every byte, about a second per MiB for each
-    exception type an event names."""
+    """Where the first `class NAME` or `NAME = class` names the class, searched for one name
+    (a file that declares too many classes to index)."""
     escaped = re.escape(name.encode())
     first = None
     for pattern in (rb"class(?<![\w$]class)\s+(" + escaped + rb")(?![\w$])",
@@ -277,6 +341,16 @@ def _declaration(minified: bytes, name: str) -> int | None:
         if match is not None and (first is None or match.start() < first.start()):
             first = match
     return None if first is None else first.start(1)
+
+
+def _declared_at(parsed: ParsedMap, name: str) -> int | None:
+    """Where the minified file first declares class `name`: indexed once per parsed map."""
+    assert parsed.minified is not None
+    if not parsed.indexed:
+        parsed.declarations, parsed.indexed = class_declarations(parsed.minified), True
+    if parsed.declarations is None:
+        return _declaration(parsed.minified, name)
+    return parsed.declarations.get(name)
 
 
 def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
@@ -288,7 +362,7 @@ def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
     if minified_type not in found.parsed.classes:
         if len(found.parsed.classes) >= MAX_CLASSES:  # hostile streams of distinct types
             found.parsed.classes.clear()
-        start = _declaration(minified, minified_type)
+        start = _declared_at(found.parsed, minified_type)
         if start is None:
             found.parsed.classes[minified_type] = ""
         else:
@@ -330,6 +404,9 @@ def _resolve_container(container: dict, cache: MapCache) -> None:
     for frame in stacktrace["frames"]:  # oldest first: each frame's caller comes before it
         new, caller = resolve_frame(frame, cache, caller)
         resolved.append(new)
+        reason = cache.refused.get(cache.key(_path(frame))) if new is None else None
+        if reason:
+            frame["data"] = {**(frame.get("data") or {}), "sourcemap_unresolved": reason}
     if not any(resolved):
         return
     if "type" in container:  # an exception: the maps of its newest frames first
@@ -343,6 +420,11 @@ def _resolve_container(container: dict, cache: MapCache) -> None:
             raw["data"] = {**(raw.get("data") or {}), "function_unresolved": True}
     container["stacktrace"] = {**stacktrace, "frames": [
         new or old for new, old in zip(resolved, stacktrace["frames"], strict=True)]}  # fmt: skip
+
+
+def _path(frame: dict) -> str:
+    path = frame.get("abs_path") or frame.get("filename")
+    return path if isinstance(path, str) else ""
 
 
 def needs_resolving(data: dict) -> bool:
@@ -365,9 +447,11 @@ def _containers(data: dict) -> list[dict]:
 
 
 def resolve_event(data: dict, loader: Loader, max_maps: int = 20,
-                  parsed: ParsedMaps | None = None) -> set[int]:  # fmt: skip
+                  parsed: ParsedMaps | None = None,
+                  max_bytes: int = EVENT_BYTES) -> set[int]:  # fmt: skip
     """Resolve every frame of the event in place; returns the bundles used. `parsed` keeps
-    parsed maps across events (without it, each map is parsed for this event only)."""
+    parsed maps across events (without it, each map is parsed for this event only); the maps
+    the event loads hold at most `max_bytes` (estimated) together."""
     images = {}
     for image in (data.get("debug_meta") or {}).get("images") or []:
         debug_id = parse_debug_id(image.get("debug_id"))
@@ -375,7 +459,7 @@ def resolve_event(data: dict, loader: Loader, max_maps: int = 20,
             images[image["code_file"]] = debug_id
     parsed = parsed if parsed is not None else ParsedMaps(max_bytes=0)
     cache = MapCache(loader, images, data.get("release", ""), data.get("dist", ""), max_maps,
-                     parsed)  # fmt: skip
+                     parsed, max_bytes)  # fmt: skip
     for container in _containers(data):
         _resolve_container(container, cache)
     return cache.used_bundles

@@ -107,7 +107,10 @@ def test_send_test_and_attempts(project, people):
     attempt(answer.data["delivery"])
     attempts = bob.get(base(project) + f"alert-destinations/{dest.id}/attempts/").data
     assert attempts["count"] == 1 and attempts["results"][0]["ok"] is False
-    assert "blocked" in attempts["results"][0]["error"] and attempts["results"][0]["test"]
+    assert attempts["results"][0]["error"] == "blocked: non-public address"
+    assert attempts["results"][0]["test"] and "127.0.0.1" not in str(attempts)  # bob: a member
+    seen_by_owner = alice.get(base(project) + f"alert-destinations/{dest.id}/attempts/").data
+    assert "127.0.0.1" in seen_by_owner["results"][0]["detail"]
 
 
 def test_triage_endpoints(project, people):

@@ -73,6 +73,7 @@ def owner(org):
 
 @pytest.fixture(autouse=True)
 def fresh_backend(settings, redis_client):
+    settings.ASSIST_BACKEND = "local"  # the default is none (the brief alone)
     settings.ASSIST_MAX_NEW_TOKENS = 80
     settings.ASSIST_TIMEOUT_SECONDS = 120
     for key in redis_client.scan_iter("assist:rate:*"):
@@ -86,7 +87,7 @@ class FakeOpenAI:
     """A chat-completions server on 127.0.0.1: answers per `mode`, records every request."""
 
     def __init__(self):
-        self.mode, self.requests = "good", []
+        self.mode, self.requests, self.custom = "good", [], ""
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -110,6 +111,7 @@ class FakeOpenAI:
                             + "\nCause: see the "
                             "summary above\nFix: as in the examples above",
                     "junk": "lorem ipsum " * 40,
+                    "custom": fake.custom,
                 }.get(fake.mode)  # fmt: skip
                 out = ({"model": body["model"], "choices": [{"message": {"content": content}}],
                         "usage": {"prompt_tokens": 100, "completion_tokens": 30}}
@@ -425,13 +427,23 @@ def test_api_page_notes_and_log(org, project, owner, hosted):
                        ).status_code == 404  # fmt: skip
 
 
-def test_the_labelled_set_scores_exception_location_and_cause():
+def test_the_labelled_set_scores_exception_location_cause_and_fix():
+    from collections import Counter
+
     from assist import evalset
 
     cases = {case.bug: case for case in evalset.cases()}
-    assert set(cases) == set(evalset.CAUSES) and len(cases) == 25
+    labels = evalset.labels()
+    assert set(cases) == set(labels["devset"]) | {b["bug"] for b in labels["bugs"]}
+    assert len(cases) >= 60 and all(case.cause and case.fix for case in cases.values())
+    assert set(Counter(case.platform for case in cases.values())) == {"py", "js", "java"}
     empty = cases["py.cart.average_of_empty"]
     assert empty.exceptions == ("ZeroDivisionError",) and "average_price" in empty.locations
     assert evalset.score(empty, "ZeroDivisionError in average_price: the cart is empty.").all
+    fixed = evalset.score(empty, "the cart is empty", fix_text="Return 0 if not items.")
+    assert fixed.fix and not evalset.score(empty, "empty", fix_text="Restart the server.").fix
+    kiwi = cases["py.catalog.missing_sku"]
+    assert kiwi.event["contexts"]["runtime"]["version"] == "3.11.7"
+    assert kiwi.locations[0] == "price_of" and kiwi.exceptions == ("KeyError",)
     wrong = evalset.score(empty, "ZeroDivisionError in average_prices: bad network")
     assert wrong.exception and not wrong.location and not wrong.cause

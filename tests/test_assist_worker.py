@@ -14,12 +14,14 @@ from assist.models import Generation
 from monitor.models import Membership
 from tests.conftest import start_worker, wait_for
 from tests.test_assist import FakeOpenAI, consent, ingest, payload
+from tests.test_browser import browser  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-def test_the_worker_generates_and_the_page_shows_it(live_env, org, project):
+def test_the_worker_generates_and_the_page_shows_it(live_env, org, project, settings):
+    settings.ASSIST_BACKEND = "openai"  # the web side only checks that a model is configured
     fake = FakeOpenAI()
     fake.mode = "slow"  # the model takes 3 s: the web request must not wait for it
     env = dict(live_env, ASSIST_BACKEND="openai", ASSIST_OPENAI_URL=fake.url,
@@ -49,3 +51,32 @@ def test_the_worker_generates_and_the_page_shows_it(live_env, org, project):
     finally:
         worker.stop()
         fake.close()
+
+
+def test_the_issue_page_shows_the_brief_first_in_a_browser(web, org, project,
+                                                          browser):  # noqa: F811
+    """The default card (no model configured): the brief, then how to configure a model; at a
+    desktop and a phone width, without horizontal overflow. Screenshots in tests/artifacts/."""
+    from tests.test_assist_grounding import KIWI
+
+    user = get_user_model().objects.create_user("brenda", password="pw-brenda-123")
+    Membership.objects.create(user=user, organization=org, role="owner")
+    consent(org)
+    issue = ingest(project, KIWI)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{web}/login/")
+    page.fill("input[name=username]", "brenda")
+    page.fill("input[name=password]", "pw-brenda-123")
+    page.click("button[type=submit]")
+    page.goto(f"{web}/{org.slug}/{project.slug}/issues/{issue.id}/")
+    brief = page.locator("#brief")
+    assert brief.is_visible() and "sku-kiwi" in page.locator("#brief-what").inner_text()
+    assert "price_of" in page.locator("#brief-where").inner_text()
+    assert page.locator("#assist-no-model").is_visible()
+    assert brief.bounding_box()["y"] < page.locator("#assist").bounding_box()["y"]
+    page.screenshot(path=ARTIFACTS / "assist-brief.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=ARTIFACTS / "assist-brief-mobile.png", full_page=True)
+    page.close()

@@ -129,7 +129,7 @@ def test_minified_bundle_frames_show_original_names_and_code(web, worker, browse
     _, token = create_org_token(org, "ci", url=web)
     dist = jsbuild.build_names_bundle(tmp_path, "browser.js", "names-web@1", dsn)
     for args in (("inject", str(dist)),
-                 ("upload", "--org", org.slug, "--project", project.slug, str(dist))):
+                 ("upload", "--wait", "--org", org.slug, "--project", project.slug, str(dist))):
         done = jsbuild.run_cli(token, "sourcemaps", *args)
         assert done.returncode == 0, done.stdout + done.stderr
     with serving(dist) as url:

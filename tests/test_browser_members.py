@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import re
 import urllib.request
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from members.models import Invitation
 from monitor.localservices import free_port
 from monitor.models import Membership, Organization, Project
 from tests.alert_receivers import SMTPServer
-from tests.conftest import BIN, LOG_DIR, Process, wait_for
+from tests.conftest import BIN, LOG_DIR, Process, start_worker, wait_for
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401 - the Chromium fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -24,16 +26,20 @@ WIDE, NARROW = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def mailing_web(live_env):
-    """gunicorn whose e-mail backend is SMTP to an aiosmtpd server; (base URL, server)."""
+    """gunicorn and a Celery worker (password reset mails are a task) whose e-mail backend is
+    SMTP to an aiosmtpd server; (base URL, server). They share a broker database of their own,
+    so another test's worker, mailing elsewhere, cannot take the task."""
     smtp = SMTPServer().start()
     port = free_port()
+    broker = urlunsplit(urlsplit(settings.REDIS_URL)._replace(path="/7"))
     env = dict(live_env, FAULTLINE_BIND=f"127.0.0.1:{port}",
-               FAULTLINE_URL=f"http://127.0.0.1:{port}",
+               FAULTLINE_URL=f"http://127.0.0.1:{port}", CELERY_BROKER_URL=broker,
                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
                EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_TIMEOUT="5",
                SPOOL_REPLAY_INTERVAL="3600")  # fmt: skip
     process = Process([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env,
                       LOG_DIR / "gunicorn-members.log").start()  # fmt: skip
+    mailer = start_worker(env, "mailer", concurrency=1, queues="default")
     base = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:
@@ -46,6 +52,7 @@ def mailing_web(live_env):
 
     wait_for(healthy, timeout=60, message="gunicorn to answer")
     yield base, smtp
+    mailer.stop()
     process.stop()
     smtp.stop()
 

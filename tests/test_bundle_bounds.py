@@ -324,3 +324,23 @@ def test_sentry_cli_waits_for_the_worker_and_a_bomb_fails_there(web, worker, tmp
                       timeout=60, message="the worker to refuse the bomb")  # fmt: skip
     assert "expands more than" in failed["detail"]
     assert worker.popen.poll() is None and not UploadChunk.objects.exists()
+
+
+def test_a_map_over_the_segment_limit_is_an_assemble_error(org, token, web_project, settings):
+    settings.SOURCEMAPS_MAX_MAP_SEGMENTS = 1000
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    crowded = json.dumps({"version": 3, "sources": ["a.js"], "names": [],
+                          "mappings": ",".join(["C"] * 1001)}).encode()  # fmt: skip
+    data = bundle_zip({"a.js.map": ("source_map", {}, crowded)})
+    assert post_chunks(client, org, [data]).status_code == 200
+    assert post_assemble(client, org, data)["state"] == "created"
+    run_pending()
+    failed = post_assemble(client, org, data)
+    assert failed["state"] == "error" and "over 1000" in failed["detail"], failed
+    assert "segments" in failed["detail"] and not ArtifactBundle.objects.exists()
+    settings.SOURCEMAPS_MAX_MAP_SEGMENTS = 2000  # the same map within the limit is stored
+    assert post_chunks(client, org, [data]).status_code == 200
+    BundleAssembly.objects.all().delete()
+    post_assemble(client, org, data)
+    run_pending()
+    assert post_assemble(client, org, data)["state"] == "ok"

@@ -36,6 +36,23 @@ def client_of(account) -> Client:
     return client
 
 
+@pytest.fixture(autouse=True)
+def fresh_mail_throttle(redis_client):
+    for key in redis_client.scan_iter("members:mail-throttle:*"):
+        redis_client.delete(key)
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in this process when enqueued (the test's database transaction)."""
+    from monitor.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def acme(org):
     return {role: user(f"{role}-of-acme", f"{role}@acme.example", org, role)
@@ -125,6 +142,27 @@ def test_a_signed_in_invitee_accepts_with_a_post(org, acme, smtp):  # noqa: F811
     assert invitee.post(link).status_code == 302
     assert Membership.objects.get(user=carol, organization=org).role == "member"
     assert invitee.post(link).status_code == 410
+
+
+@pytest.mark.parametrize("change", ["demoted", "removed", "deleted"])
+def test_an_invitation_lapses_with_the_inviters_rights(org, acme, smtp, change):  # noqa: F811
+    carol = user("carol", "carol@example.com")
+    invite(client_of(acme["admin"]), org, "carol@example.com", "admin")
+    link = link_in(smtp.inbox.messages[0])
+    if change == "demoted":
+        Membership.objects.filter(user=acme["admin"]).update(role="member")
+    elif change == "removed":
+        Membership.objects.filter(user=acme["admin"]).delete()
+    else:
+        acme["admin"].delete()
+    for response in (client_of(carol).get(link), client_of(carol).post(link), Client().get(link)):
+        assert response.status_code == 410
+        assert "no longer valid" in response.content.decode()
+    assert not Membership.objects.filter(user=carol).exists()
+    Membership.objects.filter(user=acme["owner"]).update(role="admin")  # owners demoted too
+    invite(client_of(acme["owner"]), org, "dave@example.com", "member")
+    assert client_of(user("dave", "dave@example.com")).post(
+        link_in(smtp.inbox.messages[-1])).status_code == 302  # an admin's own invitation works
 
 
 def test_an_existing_member_keeps_their_role(org, acme, smtp):  # noqa: F811
@@ -282,12 +320,14 @@ def test_a_bad_address_or_a_dead_mail_server_makes_no_invitation(org, acme, sett
     assert any("could not be sent" in m for m in said)
 
 
-def test_password_reset_by_email(acme, smtp):  # noqa: F811
+def test_password_reset_by_email(acme, smtp, eager_tasks,  # noqa: F811
+                                  django_capture_on_commit_callbacks):
     visitor = Client()
     login = visitor.get("/login/").content.decode()
     assert 'id="forgot-password"' in login
-    unknown = visitor.post("/password-reset/", {"email": "nobody@example.com"})
-    known = visitor.post("/password-reset/", {"email": "MEMBER@acme.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = visitor.post("/password-reset/", {"email": "nobody@example.com"})
+        known = visitor.post("/password-reset/", {"email": "MEMBER@acme.example"})
     assert unknown.status_code == known.status_code == 302 and unknown.url == known.url
     (mail,) = smtp.inbox.messages  # only the account's address got mail
     assert mail["to"] == ["member@acme.example"]
@@ -308,9 +348,65 @@ def test_password_reset_by_email(acme, smtp):  # noqa: F811
     assert 'id="reset-link-invalid"' in reused
 
 
-def test_password_reset_with_a_dead_mail_server_answers_the_same(acme, settings):
+def test_password_reset_with_a_dead_mail_server_answers_the_same(
+    acme, settings, eager_tasks, django_capture_on_commit_callbacks
+):
     dead = SMTPServer()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", dead.port, 2
-    response = Client().post("/password-reset/", {"email": "member@acme.example"})
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        response = Client().post("/password-reset/", {"email": "member@acme.example"})
     assert response.status_code == 302 and response.url == "/password-reset/sent/"
+    assert len(enqueued) == 1  # the task ran and logged the refusal
+
+
+def test_password_reset_does_the_same_work_for_any_address(
+    acme, smtp, django_capture_on_commit_callbacks  # noqa: F811
+):
+    """The request neither looks the address up nor sends: both answers enqueue one task, so
+    the time taken reveals no account either."""
+    visitor = Client()
+    for email in ("nobody@example.com", "member@acme.example"):
+        with django_capture_on_commit_callbacks(execute=False) as enqueued:
+            response = visitor.post("/password-reset/", {"email": email})
+        assert response.status_code == 302 and response.url == "/password-reset/sent/"
+        assert len(enqueued) == 1, email
+    assert smtp.inbox.messages == []  # nothing sent inside a request
+
+
+def test_password_reset_mails_are_throttled_per_address(
+    acme, smtp, settings, eager_tasks, django_capture_on_commit_callbacks  # noqa: F811
+):
+    settings.PASSWORD_RESET_MAILS_PER_CLIENT = 0  # only the per-address budget here
+    for client_address in ("203.0.113.1", "203.0.113.2"):  # two clients, one address
+        anonymous = Client(REMOTE_ADDR=client_address)
+        for _ in range(10):
+            with django_capture_on_commit_callbacks(execute=True):
+                response = anonymous.post("/password-reset/", {"email": "Owner@acme.example"})
+            assert response.status_code == 302 and response.url == "/password-reset/sent/"
+    assert len(smtp.inbox.messages) == settings.PASSWORD_RESET_MAILS_PER_ADDRESS == 3
+    assert {m["to"][0] for m in smtp.inbox.messages} == {"owner@acme.example"}
+
+
+def test_password_reset_mails_are_throttled_per_client(
+    acme, settings, django_capture_on_commit_callbacks
+):
+    anonymous = Client(REMOTE_ADDR="203.0.113.7")
+    with django_capture_on_commit_callbacks(execute=False) as enqueued:
+        for n in range(20):
+            anonymous.post("/password-reset/", {"email": f"someone{n}@example.com"})
+    assert len(enqueued) == settings.PASSWORD_RESET_MAILS_PER_CLIENT == 10
+    with django_capture_on_commit_callbacks(execute=False) as elsewhere:
+        Client(REMOTE_ADDR="198.51.100.7").post("/password-reset/", {"email": "x@example.com"})
+    assert len(elsewhere) == 1  # another client has its own budget
+
+
+def test_invitation_mails_are_throttled_per_organisation(org, acme, settings, smtp):  # noqa: F811
+    settings.INVITATION_MAILS_PER_ORGANIZATION = 3
+    owner = client_of(acme["owner"])
+    said = []
+    for n in range(5):
+        response = invite(owner, org, f"guest{n}@example.com")
+        said.append([str(m) for m in response.wsgi_request._messages][-1])
+    assert len(smtp.inbox.messages) == 3 and Invitation.objects.count() == 3
+    assert said[3].startswith("Too many invitations") and said[4].startswith("Too many")

@@ -71,7 +71,7 @@ def test_minified_and_unminified_releases_resolve_names_and_group_together(web, 
         dist = jsbuild.build_names_bundle(tmp_path / release, "node.js", release, minify=minify,
                                           padding_lines=0 if minify else 3)  # fmt: skip
         for args in (("inject", str(dist)),
-                     ("upload", "--org", org.slug, "--project", project.slug, str(dist))):
+                     ("upload", "--wait", "--org", org.slug, "--project", project.slug, str(dist))):
             done = jsbuild.run_cli(token, "sourcemaps", *args)
             assert done.returncode == 0, done.stdout + done.stderr
         ran = jsbuild.run_node_bundle(dist / "app.min.js", dsn)

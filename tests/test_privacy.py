@@ -225,3 +225,49 @@ def test_events_of_an_erased_user_still_waiting_are_dropped_at_processing():
     stored = set(Event.objects.filter(project=project).values_list("event_id", flat=True))
     assert late not in stored and {fresh, other} <= stored
     assert not UserFeedback.objects.filter(event_id=late).exists()
+
+
+def test_erasure_by_ip_matches_every_written_form_of_the_address():
+    """An IPv6 address is the same address in upper case, with leading zeros or expanded:
+    stored events, raw events and events still waiting are all reached."""
+    from ingest.processing import process_pending
+
+    project = project_with_events("ipv6", users=("zed@example.com",))
+    for form in ("2001:DB8::1", "2001:0db8:0:0:0:0:0:1", "2001:db8::2"):
+        ingest(project, {**event(), "user": {"ip_address": form}})
+    remote = {**event(), "request": {"url": "https://x.example/",
+                                     "env": {"REMOTE_ADDR": "2001:db8:0::1"}}}  # fmt: skip
+    ingest(project, remote)
+    raw = json.dumps({"message": "x", "user": {"ip_address": "2001:DB8::0:1"}}).encode()
+    RawEvent.objects.create(project=project, event_id=uuid.uuid4(), payload=raw,
+                            received_at=timezone.now())  # fmt: skip
+    before = timezone.now() - dt.timedelta(minutes=5)
+    report = erase_end_user(project.organization_id, ip="2001:db8:0000::1")
+    assert (report.events, report.raw_events) == (3, 1)
+    left = Event.objects.filter(project=project).values_list("user__ip_address", flat=True)
+    assert sorted(map(str, left)) == ["1.2.3.4", "2001:db8::2", "None"]
+    late, other = uuid.uuid4(), uuid.uuid4()
+    for event_id, ip in ((late, "2001:0DB8::1"), (other, "2001:db8::3")):
+        payload = {**event(), "event_id": event_id.hex, "user": {"ip_address": ip}}
+        RawEvent.objects.create(project=project, event_id=event_id, received_at=before,
+                                payload=json.dumps(payload).encode())  # fmt: skip
+    while process_pending(100):
+        pass
+    stored = set(Event.objects.filter(project=project).values_list("event_id", flat=True))
+    assert late not in stored and other in stored
+
+
+def test_erasure_by_email_ignores_case_on_every_path():
+    from ingest.processing import process_pending
+
+    project = project_with_events("mailcase", users=("Alice@Example.com",))
+    before = timezone.now() - dt.timedelta(minutes=5)
+    report = erase_end_user(project.organization_id, email="ALICE@example.COM")
+    assert report.events == 2 and not Event.objects.filter(project=project).exists()
+    late = uuid.uuid4()
+    payload = {**event(), "event_id": late.hex, "user": {"email": "alice@EXAMPLE.com"}}
+    RawEvent.objects.create(project=project, event_id=late, received_at=before,
+                            payload=json.dumps(payload).encode())  # fmt: skip
+    while process_pending(100):
+        pass
+    assert not Event.objects.filter(project=project).exists()

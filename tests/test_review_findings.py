@@ -95,7 +95,7 @@ minified = b"class Zq{}" + b"var b=1;" * (16 * 1024 * 1024 // 8)
 view = SourceMapView.from_json_bytes(json.dumps(
     {"version": 3, "sources": ["a.js"], "names": [], "mappings": "AAAA"}).encode())
 found = _Map(ParsedMap(view, None, minified, 0), "~/a.js.map", "debug_id", None, 1)
-for _ in range(25):  # one event: its 25 exceptions, each with a type never seen before
+for _ in range(int(sys.argv[1])):  # exceptions, each with a type never seen before
     resolve_type({"type": "E" + uuid.uuid4().hex[:8]}, [found])
 exc = {"type": "Zq"}
 resolve_type(exc, [found])
@@ -111,7 +111,9 @@ def test_exception_types_an_event_names_cost_little_against_a_big_minified_file(
     import sys
     from pathlib import Path
 
-    done = subprocess.run([sys.executable, "-c", HOSTILE_TYPES], capture_output=True,
-                          cwd=Path(__file__).resolve().parent.parent, timeout=120)  # fmt: skip
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
-    assert json.loads(done.stdout) == {"type": "Zq", "minified_type": "Zq"}
+    for count in (25, 1000):  # one event's exceptions; a stream of events against one map
+        done = subprocess.run([sys.executable, "-c", HOSTILE_TYPES, str(count)],
+                              capture_output=True, cwd=Path(__file__).resolve().parent.parent,
+                              timeout=120)  # fmt: skip
+        assert done.returncode == 0, (count, done.stderr.decode()[-2000:])
+        assert json.loads(done.stdout) == {"type": "Zq", "minified_type": "Zq"}

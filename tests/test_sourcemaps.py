@@ -505,6 +505,41 @@ def test_maps_are_parsed_once_per_process_within_a_byte_budget(node_names):
     assert small.parses == 3 and not small.entries and small.used == 0
 
 
+def test_an_event_holds_its_maps_within_its_byte_budget(node_names):
+    from sourcemaps.parsed import ParsedMaps, estimated_cost
+
+    sent, loader = node_names
+    source_map, minified = (next(a.content for (_, k), a in loader.ids.items() if k == kind)
+                            for kind in ("source_map", "minified_source"))  # fmt: skip
+    full, bare = estimated_cost(source_map, minified), estimated_cost(source_map, minified, False)
+    assert bare < full
+    # Room for the map but not its scope index: frames resolve, named from call sites.
+    events, parsed = json.loads(json.dumps(sent)), ParsedMaps(max_bytes=1 << 30)
+    for event in events:
+        resolve_event(event, loader, parsed=parsed, max_bytes=full - 1)
+    entry = next(iter(parsed.entries.values()))
+    assert entry.scopes is None and entry.cost == bare and parsed.used == bare
+    frames = [f for e in events for f in e["exception"][-1]["stacktrace"]["frames"]]
+    assert {f["data"]["function_from"] for f in frames if "sourcemap" in f.get("data", {})} \
+        <= {"callsite", "minified"}  # fmt: skip
+    assert sum(f.get("filename", "").startswith("src/") for f in frames) > 10
+    # No room for the map: every frame stays as sent and says why.
+    events = json.loads(json.dumps(sent))
+    for event in events:
+        resolve_event(event, loader, max_bytes=bare - 1)
+    assert events == [_marked(e) for e in json.loads(json.dumps(sent))]
+
+
+def _marked(event: dict) -> dict:
+    from sourcemaps.symbolicate import OVER_BUDGET
+
+    for exc in event["exception"]:
+        for frame in exc["stacktrace"]["frames"]:
+            if frame.get("abs_path", "").endswith("app.min.js"):
+                frame["data"] = {**frame.get("data", {}), "sourcemap_unresolved": OVER_BUDGET}
+    return event
+
+
 def test_minified_error_classes_get_their_declared_names(node_names):
     sent, loader = node_names
     events = json.loads(json.dumps(sent))

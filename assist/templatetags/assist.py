@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import template
 
 from access import is_owner
-from assist import gate, service
+from assist import brief, gate, service
 from assist.models import ResolutionNote
+from monitor.models import Event
 
 register = template.Library()
 
@@ -23,6 +24,7 @@ def card_context(request, issue) -> dict:
         "project": issue.project,
         "enabled": gate.enabled(gate.allowed_categories(organization_id)),
         "generation": generation,
+        "model_configured": service.model_configured(),
         "notes": ResolutionNote.objects.filter(issue=issue).select_related("author")[:10],
         "owner": is_owner(request.user, organization_id),
     }
@@ -36,6 +38,17 @@ def assist_card(context) -> dict:
     data = card_context(context["request"], issue)
     data["csrf_token"] = context.get("csrf_token")
     return data
+
+
+@register.inclusion_tag("assist/_brief.html", takes_context=True)
+def issue_brief(context) -> dict:
+    """The brief of the issue shown (no model, no consent needed: assist.brief)."""
+    issue = context.get("issue")
+    if issue is None:
+        return {"brief": None}
+    event = context.get("event") or Event.objects.filter(issue=issue).order_by(
+        "-timestamp", "-id").first()  # fmt: skip
+    return {"brief": brief.gather(issue, event), "issue": issue, "project": issue.project}
 
 
 @register.filter

@@ -36,6 +36,14 @@ def body_of(notification: Notification, installation: str) -> dict:
                                     "name": "Faultline"}}  # fmt: skip
 
 
+def _session() -> requests.Session:
+    """No proxy, netrc or CA bundle from the environment: through a proxy the SSRF guard would
+    see only the proxy's address, never the receiver's."""
+    session = requests.Session()
+    session.trust_env = False
+    return session
+
+
 class WebhookDestination(Destination):
     kind = "webhook"
 
@@ -55,7 +63,8 @@ class WebhookDestination(Destination):
         try:
             check_url(url, self.allow_private)
         except BlockedURL as exc:
-            return Delivery(ok=False, error=f"blocked: {exc}", permanent=True)
+            return Delivery(ok=False, error=f"blocked: {exc.summary}", detail=str(exc),
+                            permanent=True)  # fmt: skip
         body = json.dumps(body_of(notification, self.config.get("installation", "")),
                           default=str).encode()  # fmt: skip
         headers = {
@@ -67,8 +76,10 @@ class WebhookDestination(Destination):
             "Sentry-Hook-Signature": sign(body, self.secret),
         }
         try:
-            with requests.post(url, data=body, headers=headers, allow_redirects=False,
-                               timeout=settings.ALERTS_HTTP_TIMEOUT, stream=True) as response:
+            with _session() as session, session.post(
+                url, data=body, headers=headers, allow_redirects=False,
+                timeout=settings.ALERTS_HTTP_TIMEOUT, stream=True,
+            ) as response:  # fmt: skip
                 if 200 <= response.status_code < 300:
                     return Delivery(ok=True, status_code=response.status_code)
                 excerpt = response.raw.read(EXCERPT_BYTES, decode_content=False)
