@@ -7,11 +7,13 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from alerts import activity
 from alerts.models import Activity, Comment
+from monitor.locks import lock_issues
 from monitor.models import Event, Issue
 
 MAX_IGNORE_MINUTES = 366 * 24 * 60
@@ -61,22 +63,28 @@ def comment(issue: Issue, user, text: str) -> Comment:
 
 def ignore(issue: Issue, by, minutes: int | None = None, events: int | None = None,
            users: int | None = None) -> Issue:  # fmt: skip
-    """Ignore, optionally until a time, N more events or N more users (whichever comes first)."""
+    """Ignore, optionally until a time, N more events or N more users (whichever comes first).
+    "N more" counts from the issue's counters as they are under its lock: ingest adds to them
+    while holding the same lock, so none of its events is counted twice."""
     for name, value in (("minutes", minutes), ("events", events), ("users", users)):
         if value is not None and not (0 < value <= (MAX_IGNORE_MINUTES if name == "minutes"
                                                       else 10**9)):  # fmt: skip
             raise ValidationError({name: "a positive number within range"})
-    issue.status = Issue.Status.IGNORED
-    issue.resolved_at = None
-    issue.resolved_in_release = ""
-    issue.ignore_until = timezone.now() + dt.timedelta(minutes=minutes) if minutes else None
-    issue.ignore_until_events = issue.times_seen + events if events else None
-    issue.ignore_until_users = issue.users_seen + users if users else None
-    issue.save(update_fields=["status", "resolved_at", "resolved_in_release", "ignore_until",
-                              "ignore_until_events", "ignore_until_users"])  # fmt: skip
-    conditions = {k: v for k, v in (("minutes", minutes), ("events", events), ("users", users))
-                  if v}  # fmt: skip
-    activity.log(issue.id, Activity.Kind.IGNORED, by, **conditions)
+    with transaction.atomic():
+        if issue.pk not in lock_issues([issue.pk]):
+            raise ValidationError({"issue": "merged into another issue meanwhile"})
+        issue.refresh_from_db(fields=["times_seen", "users_seen"])
+        issue.status = Issue.Status.IGNORED
+        issue.resolved_at = None
+        issue.resolved_in_release = ""
+        issue.ignore_until = timezone.now() + dt.timedelta(minutes=minutes) if minutes else None
+        issue.ignore_until_events = issue.times_seen + events if events else None
+        issue.ignore_until_users = issue.users_seen + users if users else None
+        issue.save(update_fields=["status", "resolved_at", "resolved_in_release", "ignore_until",
+                                  "ignore_until_events", "ignore_until_users"])  # fmt: skip
+        conditions = {k: v for k, v in (("minutes", minutes), ("events", events),
+                                        ("users", users)) if v}  # fmt: skip
+        activity.log(issue.id, Activity.Kind.IGNORED, by, **conditions)
     return issue
 
 

@@ -1,0 +1,31 @@
+"""Row locks on issue state, in the one order every writer takes them: issue rows by id, then
+fingerprint (GroupHash) rows by id.
+
+Ingest, merges, unmerges, the ML decision step, status changes and triage all lock through here
+(or through an UPDATE of rows whose issues they locked here first), so no two of them can wait on
+each other in a cycle. Callers run inside a transaction and read what they act on again after
+locking: a row read before the lock may have been merged away or changed meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+LOCK_ISSUES_SQL = "SELECT id FROM monitor_issue WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+LOCK_FINGERPRINTS_SQL = "SELECT id FROM monitor_grouphash WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+
+
+def lock_issues(issue_ids: Iterable[int], fingerprint_ids: Iterable[int] = ()) -> set[int]:
+    """Lock the issues, then the fingerprints, each in id order; returns the ids of the issues
+    that still exist (one that is missing was merged away or deleted)."""
+    ids, hashes = sorted(set(issue_ids)), sorted(set(fingerprint_ids))
+    present: set[int] = set()
+    with connection.cursor() as cursor:
+        if ids:
+            cursor.execute(LOCK_ISSUES_SQL, [ids])
+            present = {row[0] for row in cursor.fetchall()}
+        if hashes:
+            cursor.execute(LOCK_FINGERPRINTS_SQL, [hashes])
+    return present
