@@ -45,7 +45,7 @@ class MergeRefused(Exception):
 def _lock_for_merge(target_id: int, sources: list[int]) -> None:
     """Lock the target and the sources (monitor.locks order) and check, under the locks, that
     each still exists; raises MergeRefused before anything is written otherwise."""
-    present = lock_issues([target_id, *sources])
+    present = lock_issues([target_id, *sources], with_fingerprints=True)
     if target_id not in present:
         raise MergeRefused(f"Issue #{target_id} was merged into another one meanwhile.")
     if gone := [s for s in sources if s not in present]:
@@ -144,7 +144,7 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
     new issue. Raises
     NothingToUnmerge before writing anything when there is nothing to split.
     """
-    if group_hash.issue_id not in lock_issues([group_hash.issue_id], [group_hash.pk]):
+    if group_hash.issue_id not in lock_issues([group_hash.issue_id], with_fingerprints=True):
         raise NothingToUnmerge("The issue was merged into another one meanwhile.")
     old_issue = Issue.objects.get(pk=group_hash.issue_id)
     if not GroupHash.objects.filter(pk=group_hash.pk, issue_id=old_issue.id).exists():

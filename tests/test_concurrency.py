@@ -337,3 +337,77 @@ def test_ignoring_until_more_events_counts_from_the_events_seen_under_the_lock(p
     issue.refresh_from_db()
     assert issue.status == Issue.Status.IGNORED
     assert issue.ignore_until_events == seen + 5 + 10
+
+
+def test_an_ml_decision_racing_a_merge_of_its_fingerprint_neither_deadlocks_nor_fails(
+    project, redis_client
+):
+    """The embedder decides that a new fingerprint joins an older issue while a person merges
+    the fingerprint's issue into a third one. The decision step once held the fingerprint row
+    while it waited for the issues, and the merge held the issues while it waited for the
+    fingerprint row: a deadlock, which failed one of them. Now both take the issues first
+    (monitor.locks): the merge goes through, and the decision finds the fingerprint placed by a
+    person and lets that stand."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.test import Client
+
+    from grouping import ml
+    from monitor.models import Membership
+    from tests.conftest import wait_for
+    from tests.test_ml_grouping import event, ingest, loosen
+
+    redis_client.delete(ml.BREAKER_KEY)
+    loosen(project)
+    ingest(project, event())
+    ml.drain(wait_ms=0)
+    near = Issue.objects.get()
+    ingest(project, {"message": "cache cold", "fingerprint": ["cache"]})
+    other = Issue.objects.exclude(pk=near.pk).get()
+    ingest(project, event(caller="nightly_report", caller_line="total = cart.average()", user="2"))
+    pending = GroupHash.objects.get(ml_state=GroupHash.MLState.PENDING)
+    fresh = pending.issue_id
+    user = get_user_model().objects.create_user("dev", password="pw-dev-123")
+    Membership.objects.create(user=user, organization=project.organization)
+    errors: list[BaseException] = []
+    statuses: list[int] = []
+
+    def run(work):
+        try:
+            work()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def merge_into_other():
+        client = Client()
+        client.force_login(user)
+        url = f"/{project.organization.slug}/{project.slug}/issues/merge/"
+        data = {"issue": [other.id, fresh], "target": other.id, "confirm": "yes"}
+        statuses.append(client.post(url, data).status_code)
+
+    def waiting_backends() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+            return cursor.fetchone()[0]
+
+    decision = threading.Thread(target=run, args=(lambda: ml.drain(wait_ms=0),))
+    merge = threading.Thread(target=run, args=(merge_into_other,))
+    with transaction.atomic():
+        Issue.objects.select_for_update().get(pk=near.pk)  # the decision waits here to join it
+        decision.start()
+        wait_for(lambda: waiting_backends() == 1, message="the decision waiting for the issue")
+        merge.start()
+        wait_for(lambda: not merge.is_alive() or waiting_backends() == 2,
+                 message="the merge done or waiting")  # fmt: skip
+    for thread in (decision, merge):
+        thread.join(120)
+    assert not errors, errors
+    assert statuses and statuses[0] < 400, statuses
+    pending.refresh_from_db()
+    assert pending.ml_state == GroupHash.MLState.DONE
+    assert pending.issue_id == other.id and pending.decided_by == GroupHash.DecidedBy.MERGE
+    assert set(Issue.objects.values_list("id", flat=True)) == {near.id, other.id}
+    for each in Issue.objects.all():
+        assert each.times_seen == Event.objects.filter(issue=each).count() > 0
