@@ -411,3 +411,19 @@ def test_an_ml_decision_racing_a_merge_of_its_fingerprint_neither_deadlocks_nor_
     assert set(Issue.objects.values_list("id", flat=True)) == {near.id, other.id}
     for each in Issue.objects.all():
         assert each.times_seen == Event.objects.filter(issue=each).count() > 0
+
+
+@pytest.mark.parametrize("action", ["assign", "resolve_next"])
+def test_a_double_submitted_triage_action_is_logged_once(project, action):
+    """Assigning to the same person, or resolving in the next release, sent twice at once: the
+    second changes nothing and the activity log hears of it once. Both once wrote and logged
+    from what they read before taking any lock."""
+    from alerts.models import Activity
+
+    user = _member(project)
+    issue = _three_issues(project)[0]
+    url = f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/triage/"
+    data = {"action": action, "assignee": user.username}
+    _submit_all(user, [(url, data), (url, data)], hold=issue)
+    kind = Activity.Kind.ASSIGNED if action == "assign" else Activity.Kind.RESOLVED
+    assert Activity.objects.filter(issue=issue, kind=kind).count() == 1
