@@ -141,8 +141,7 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
     issue's row is locked first, then the fingerprint's (monitor.locks), and the fingerprint read
     again under the locks, since everything that moves a fingerprint holds its issue's lock: a
     second submit of the same unmerge then finds it gone instead of moving it off the first one's
-    new issue. Raises
-    NothingToUnmerge before writing anything when there is nothing to split.
+    new issue. Raises NothingToUnmerge before writing anything when there is nothing to split.
     """
     if group_hash.issue_id not in lock_issues([group_hash.issue_id], with_fingerprints=True):
         raise NothingToUnmerge("The issue was merged into another one meanwhile.")

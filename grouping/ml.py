@@ -131,8 +131,8 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     group_hash.ml_decided_at = timezone.now()
     group_hash.ml_state = GroupHash.MLState.DONE
     fields = ["ml_state", "ml_matched_issue", "ml_distance", "ml_model", "ml_decided_at"]
-    if placed:
-        pass  # recorded only; the issue a person chose keeps its own vector
+    if placed:  # recorded only: the issue a person chose keeps its place and its own vector
+        pass
     elif within and project.grouping_mode == Project.GroupingMode.ML:
         merge_issues(nearest.issue_id, [issue_id])
         group_hash.issue_id = nearest.issue_id
