@@ -1,4 +1,5 @@
-"""Concurrent batches: one issue per new hash and exact counters, with no lost updates."""
+"""Concurrent batches, requests and decisions: one issue per new hash, exact counters, no lost
+updates, no deadlocks, and each change of issue state made and logged once."""
 
 import threading
 import uuid
