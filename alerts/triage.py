@@ -7,11 +7,13 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from alerts import activity
 from alerts.models import Activity, Comment
+from monitor.locks import lock_issues
 from monitor.models import Event, Issue
 
 MAX_IGNORE_MINUTES = 366 * 24 * 60
@@ -39,14 +41,27 @@ def member_named(issue: Issue, username: str):
     return member
 
 
+def _lock(issue: Issue) -> None:
+    """Lock the issue (monitor.locks) and read it again: what a triage action changes and logs
+    is decided from its state under the lock, so a second submit finds its change made."""
+    if issue.pk not in lock_issues([issue.pk]):
+        raise ValidationError({"issue": "merged into another issue meanwhile"})
+    issue.refresh_from_db()
+
+
 def assign(issue: Issue, assignee, by) -> Issue:
-    """Assign to a member of the issue's organisation (None unassigns)."""
+    """Assign to a member of the issue's organisation (None unassigns); assigning whom it is
+    assigned to already changes and logs nothing."""
     if assignee is not None and not members_of(issue).filter(pk=assignee.pk).exists():
         raise ValidationError({"assignee": NOT_A_MEMBER})
-    issue.assignee = assignee
-    issue.save(update_fields=["assignee"])
-    activity.log(issue.id, Activity.Kind.ASSIGNED, by,
-                 to=assignee.username if assignee else None)  # fmt: skip
+    with transaction.atomic():
+        _lock(issue)
+        if issue.assignee_id == (assignee.pk if assignee else None):
+            return issue
+        issue.assignee = assignee
+        issue.save(update_fields=["assignee"])
+        activity.log(issue.id, Activity.Kind.ASSIGNED, by,
+                     to=assignee.username if assignee else None)  # fmt: skip
     return issue
 
 
@@ -61,22 +76,26 @@ def comment(issue: Issue, user, text: str) -> Comment:
 
 def ignore(issue: Issue, by, minutes: int | None = None, events: int | None = None,
            users: int | None = None) -> Issue:  # fmt: skip
-    """Ignore, optionally until a time, N more events or N more users (whichever comes first)."""
+    """Ignore, optionally until a time, N more events or N more users (whichever comes first).
+    "N more" counts from the issue's counters as they are under its lock (_lock): ingest adds to
+    them while holding the same lock, so none of its events is counted twice."""
     for name, value in (("minutes", minutes), ("events", events), ("users", users)):
         if value is not None and not (0 < value <= (MAX_IGNORE_MINUTES if name == "minutes"
                                                       else 10**9)):  # fmt: skip
             raise ValidationError({name: "a positive number within range"})
-    issue.status = Issue.Status.IGNORED
-    issue.resolved_at = None
-    issue.resolved_in_release = ""
-    issue.ignore_until = timezone.now() + dt.timedelta(minutes=minutes) if minutes else None
-    issue.ignore_until_events = issue.times_seen + events if events else None
-    issue.ignore_until_users = issue.users_seen + users if users else None
-    issue.save(update_fields=["status", "resolved_at", "resolved_in_release", "ignore_until",
-                              "ignore_until_events", "ignore_until_users"])  # fmt: skip
-    conditions = {k: v for k, v in (("minutes", minutes), ("events", events), ("users", users))
-                  if v}  # fmt: skip
-    activity.log(issue.id, Activity.Kind.IGNORED, by, **conditions)
+    with transaction.atomic():
+        _lock(issue)
+        issue.status = Issue.Status.IGNORED
+        issue.resolved_at = None
+        issue.resolved_in_release = ""
+        issue.ignore_until = timezone.now() + dt.timedelta(minutes=minutes) if minutes else None
+        issue.ignore_until_events = issue.times_seen + events if events else None
+        issue.ignore_until_users = issue.users_seen + users if users else None
+        issue.save(update_fields=["status", "resolved_at", "resolved_in_release", "ignore_until",
+                                  "ignore_until_events", "ignore_until_users"])  # fmt: skip
+        conditions = {k: v for k, v in (("minutes", minutes), ("events", events),
+                                        ("users", users)) if v}  # fmt: skip
+        activity.log(issue.id, Activity.Kind.IGNORED, by, **conditions)
     return issue
 
 
@@ -89,19 +108,25 @@ def latest_release(issue: Issue) -> str:
 
 def resolve_in_next_release(issue: Issue, by) -> Issue:
     """Resolved; only events of a release this issue has not been seen in reopen it. Without
-    any release seen it is a plain resolve."""
-    release = latest_release(issue)
-    issue.status = Issue.Status.RESOLVED
-    issue.resolved_at = timezone.now()
-    issue.regressed = False
-    issue.resolved_in_release = release
-    issue.ignore_until = issue.ignore_until_events = issue.ignore_until_users = None
-    issue.save(update_fields=[
-        "status", "resolved_at", "regressed", "resolved_in_release", "ignore_until",
-        "ignore_until_events", "ignore_until_users",
-    ])  # fmt: skip
-    activity.log(issue.id, Activity.Kind.RESOLVED_NEXT if release else Activity.Kind.RESOLVED,
-                 by, release=release)  # fmt: skip
+    any release seen it is a plain resolve. The newest release is read under the issue's lock
+    (events a batch adds meanwhile count); an issue resolved in that release already changes
+    and logs nothing."""
+    with transaction.atomic():
+        _lock(issue)
+        release = latest_release(issue)
+        if issue.status == Issue.Status.RESOLVED and issue.resolved_in_release == release:
+            return issue
+        issue.status = Issue.Status.RESOLVED
+        issue.resolved_at = timezone.now()
+        issue.regressed = False
+        issue.resolved_in_release = release
+        issue.ignore_until = issue.ignore_until_events = issue.ignore_until_users = None
+        issue.save(update_fields=[
+            "status", "resolved_at", "regressed", "resolved_in_release", "ignore_until",
+            "ignore_until_events", "ignore_until_users",
+        ])  # fmt: skip
+        activity.log(issue.id, Activity.Kind.RESOLVED_NEXT if release else Activity.Kind.RESOLVED,
+                     by, release=release)  # fmt: skip
     return issue
 
 

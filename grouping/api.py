@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from access import visible_issues
 from embeddings import store
-from grouping.merge import NothingToUnmerge, merge_by_user, unmerge_hash
+from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
 from grouping.policy import reading_policy
 from monitor.models import GroupHash, Issue
 
@@ -63,7 +63,10 @@ def merge(request, issue_id: int):
         )
         if len(sources) != len(set(body.validated_data["issues"]) - {target.pk}):
             raise ValidationError({"issues": "every issue must exist in the same project"})
-        merged = merge_by_user(target.pk, sources, by=request.user)
+        try:
+            merged = merge_by_user(target.pk, sources, by=request.user)
+        except MergeRefused as refused:
+            raise ValidationError({"issues": str(refused)}) from None
     return Response({**issue_summary(merged), "merged": sources})
 
 

@@ -1,9 +1,10 @@
 """Issue assignment and issue counters in the database, safe under concurrent workers.
 
 Callers run these inside one transaction. Locks are always taken in the same order (hash advisory
-locks sorted, then issue rows sorted by id, then tag rows sorted), by ingest and by merges and
-unmerges alike, so they never deadlock; and every counter is an in-database increment made while
-its issue row is locked, so none is lost to a concurrent merge.
+locks sorted, then issue rows sorted by id and fingerprint rows (monitor.locks), then tag rows
+sorted), by ingest and by merges and unmerges alike, so they never deadlock; and every counter is
+an in-database increment made while its issue row is locked, so none is lost to a concurrent
+merge.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from grouping.fingerprint import DEFAULT_CONFIG
+from monitor.locks import lock_issues
 from monitor.models import GroupHash, Issue
 
 
@@ -211,16 +213,6 @@ def record_tags(
             elif key == "release" and inserted and new_releases is not None:
                 new_releases.add(issue_id)
     return new_users
-
-
-def lock_issues(issue_ids: Iterable[int]) -> None:
-    """Row locks on issues, in id order (see the module docstring)."""
-    ids = sorted(set(issue_ids))
-    if ids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id FROM monitor_issue WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
-            )
 
 
 def bump_issues(deltas: dict[int, IssueDelta]) -> dict[int, tuple[str, str]]:

@@ -1,8 +1,8 @@
 """Merging issues and unmerging a fingerprint, keeping every counter right.
 
 Both run inside the caller's transaction and take locks in the ingest pipeline's order (issue rows
-by id, then tag rows; grouping.assign) before they read anything, so they neither deadlock with
-concurrent event processing nor lose the counts it adds meanwhile.
+by id through monitor.locks, then fingerprint and tag rows) before they read anything, so they
+neither deadlock with concurrent event processing nor lose the counts it adds meanwhile.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Min
 
 from grouping.assign import IssueSeed, create_issue, follow_newest_event
 from grouping.models import GroupingFeedback, MergedIssue
+from monitor.locks import lock_issues
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.signals import issue_unmerged, issues_merged
 
@@ -35,22 +36,37 @@ GROUP BY tag->>0, tag->>1
 """
 
 
+class MergeRefused(Exception):
+    """The merge changes nothing: an issue of it is gone since the caller read it (merged into
+    another one meanwhile, as when A is merged into B while B is merged into A, or the same
+    merge is submitted twice)."""
+
+
+def _lock_for_merge(target_id: int, sources: list[int]) -> None:
+    """Lock the target and the sources (monitor.locks order) and check, under the locks, that
+    each still exists; raises MergeRefused before anything is written otherwise."""
+    present = lock_issues([target_id, *sources], with_fingerprints=True)
+    if target_id not in present:
+        raise MergeRefused(f"Issue #{target_id} was merged into another one meanwhile.")
+    if gone := [s for s in sources if s not in present]:
+        raise MergeRefused(
+            f"Issue #{gone[0]} was merged into another one meanwhile; nothing was merged."
+        )
+
+
 def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
-    """Move the sources' fingerprints, events and tag counts into the target; delete sources."""
+    """Move the sources' fingerprints, events and tag counts into the target; delete sources.
+    Raises MergeRefused when the target or a source no longer exists."""
     sources = sorted({s for s in source_ids if s != target_id})
+    _lock_for_merge(target_id, sources)
     if not sources:
         return Issue.objects.get(pk=target_id)
-    issues = {
-        i.id: i
-        for i in Issue.objects.select_for_update()
-        .filter(id__in=[target_id, *sources])
-        .order_by("id")
-    }
+    issues = Issue.objects.in_bulk([target_id, *sources])
     with connection.cursor() as cursor:
         cursor.execute(MERGE_TAGS_SQL, [target_id, sources])
     IssueTag.objects.filter(issue_id__in=sources).delete()
     target = issues[target_id]
-    merged = [issues[s] for s in sources if s in issues]
+    merged = [issues[s] for s in sources]
     GroupHash.objects.filter(issue_id__in=sources).update(issue_id=target_id)
     Event.objects.filter(issue_id__in=sources).update(issue_id=target_id)
     target.times_seen += sum(i.times_seen for i in merged)
@@ -70,17 +86,11 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
 
 def merge_by_user(target_id: int, source_ids: list[int], by=None) -> Issue:
     """A merge asked for by a person: the moved fingerprints remember it. The issues are locked
-    first (grouping.assign's order) and the sources read again under the locks, so a source
-    merged away meanwhile (a second submit of the same merge) is skipped: the feedback pair and
-    the activity log hear of each merge once."""
-    wanted = sorted({s for s in source_ids if s != target_id})
-    present = set(
-        Issue.objects.select_for_update()
-        .filter(id__in=[target_id, *wanted])
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    sources = [s for s in wanted if s in present]
+    and read again first, so a merge whose target or source is gone meanwhile (a second submit of
+    the same merge, or the reverse merge at the same moment) raises MergeRefused before the
+    fingerprints are marked or the feedback and the activity log hear of it."""
+    sources = sorted({s for s in source_ids if s != target_id})
+    _lock_for_merge(target_id, sources)
     GroupHash.objects.filter(issue_id__in=sources).update(decided_by=GroupHash.DecidedBy.MERGE)
     for source in sources:
         record_feedback(GroupingFeedback.Kind.MERGE, target_id, source)
@@ -128,14 +138,14 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
     """Give one fingerprint (and its events) an issue of its own again.
 
     `group_hash` is the fingerprint as the caller read it, on the issue a person acted on. That
-    issue's row is locked first (grouping.assign's order) and the fingerprint read again under the
-    lock, since everything that moves a fingerprint holds its issue's lock: a second submit of the
-    same unmerge then finds it gone instead of moving it off the first one's new issue. Raises
-    NothingToUnmerge before writing anything when there is nothing to split.
+    issue's row is locked first, then the fingerprint's (monitor.locks), and the fingerprint read
+    again under the locks, since everything that moves a fingerprint holds its issue's lock: a
+    second submit of the same unmerge then finds it gone instead of moving it off the first one's
+    new issue. Raises NothingToUnmerge before writing anything when there is nothing to split.
     """
-    old_issue = Issue.objects.select_for_update().filter(pk=group_hash.issue_id).first()
-    if old_issue is None:
+    if group_hash.issue_id not in lock_issues([group_hash.issue_id], with_fingerprints=True):
         raise NothingToUnmerge("The issue was merged into another one meanwhile.")
+    old_issue = Issue.objects.get(pk=group_hash.issue_id)
     if not GroupHash.objects.filter(pk=group_hash.pk, issue_id=old_issue.id).exists():
         raise NothingToUnmerge("The fingerprint has already left this issue.")
     if old_issue.hashes.count() <= 1:

@@ -27,6 +27,7 @@ from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
 from grouping.policy import GroupingPolicy, event_text, policy_for
 from monitor import wakeup
+from monitor.locks import lock_issues
 from monitor.models import Event, GroupHash, Project
 from monitor.redis import client
 
@@ -90,40 +91,66 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     """Join the nearest issue of the same candidate key (grouping.rules: exception type and
     crash function, never the code line) within the threshold, or the conflict threshold where
     the texts conflict (ML mode), or only record it (shadow mode); otherwise the fingerprint's
-    issue stays and its vector becomes a neighbour for later fingerprints."""
+    issue stays and its vector becomes a neighbour for later fingerprints.
+
+    Each try locks the fingerprint's issue and the matched one, then their fingerprints, as
+    merges do (monitor.locks), and reads the fingerprint again under the locks: one decided by
+    another drain meanwhile is left alone, one a person merged or unmerged meanwhile stays where
+    they put it (the decision is only recorded), and a match merged away is looked for again.
+    """
     project = group_hash.project
-    model = policy.model
-    issue_id = group_hash.issue_id
-    nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                    (issue_id,))  # fmt: skip
+    placed = False  # a person moved the fingerprint after it was read: their placement stands
+    for _ in range(3):
+        issue_id = group_hash.issue_id
+        nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
+                                        (issue_id,))  # fmt: skip
+        with transaction.atomic():
+            present = lock_issues([issue_id, *([nearest.issue_id] if within else [])],
+                                  with_fingerprints=True)  # fmt: skip
+            now = GroupHash.objects.filter(pk=group_hash.pk).values_list("issue_id", "ml_state")
+            if not now or now[0][1] != GroupHash.MLState.PENDING:
+                return  # decided by another drain, or deleted with its project
+            if now[0][0] != issue_id:
+                group_hash.issue_id, placed = now[0][0], True
+                continue
+            if within and nearest.issue_id not in present:
+                continue
+            _apply(group_hash, event, vector, text, key, policy, nearest, within, placed)
+            return
+    raise LookupError("the fingerprint or its match kept moving; it keeps its issue")
+
+
+def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
+           policy: GroupingPolicy, nearest: store.Neighbour | None, within: bool,
+           placed: bool) -> None:  # fmt: skip
+    """The decision, with the issues and fingerprints locked (decide)."""
+    project, issue_id = group_hash.project, group_hash.issue_id
     group_hash.ml_distance = nearest.distance if nearest else None
     group_hash.ml_matched_issue_id = nearest.issue_id if within else None
-    group_hash.ml_model = model.label
+    group_hash.ml_model = policy.model.label
     group_hash.ml_decided_at = timezone.now()
     group_hash.ml_state = GroupHash.MLState.DONE
-    if within and project.grouping_mode == Project.GroupingMode.ML:
+    fields = ["ml_state", "ml_matched_issue", "ml_distance", "ml_model", "ml_decided_at"]
+    if placed:  # recorded only: the issue a person chose keeps its place and its own vector
+        pass
+    elif within and project.grouping_mode == Project.GroupingMode.ML:
         merge_issues(nearest.issue_id, [issue_id])
         group_hash.issue_id = nearest.issue_id
         group_hash.decided_by = GroupHash.DecidedBy.ML
+        fields += ["issue", "decided_by"]
     else:
-        store.save(issue_id, project.id, model, vector, text, key, event.id)
-    group_hash.save(
-        update_fields=[
-            "issue",
-            "decided_by",
-            "ml_state",
-            "ml_matched_issue",
-            "ml_distance",
-            "ml_model",
-            "ml_decided_at",
-        ]
-    )
+        store.save(issue_id, project.id, policy.model, vector, text, key, event.id)
+    group_hash.save(update_fields=fields)
 
 
 def _mark(rows: list[GroupHash], state: str) -> None:
-    GroupHash.objects.filter(id__in=[r.id for r in rows]).update(
-        ml_state=state, ml_decided_at=timezone.now()
-    )
+    """Settle fingerprints still pending (another drain may have decided one meanwhile)."""
+    ids = [r.id for r in rows]
+    with transaction.atomic():
+        lock_issues((), ids)
+        GroupHash.objects.filter(id__in=ids, ml_state=GroupHash.MLState.PENDING).update(
+            ml_state=state, ml_decided_at=timezone.now()
+        )
 
 
 # Pending fingerprints in turns per organisation: one tenant's flood of new fingerprints must not
@@ -137,6 +164,15 @@ SELECT id FROM (
 ) ranked ORDER BY turn, id LIMIT %s
 """
 
+# A drain claims the fingerprints it decides with session advisory locks (this class, the row id
+# folded into an int), not row locks: a decision must lock issues before fingerprints
+# (monitor.locks), so no fingerprint row may be held across the batch.
+CLAIM_LOCK_CLASS = 0x6D6C
+CLAIM_SQL = """
+SELECT k FROM unnest(%s::bigint[]) AS k WHERE pg_try_advisory_lock(%s, mod(k, 2147483647)::int)
+"""
+RELEASE_SQL = "SELECT pg_advisory_unlock(%s, mod(k, 2147483647)::int) FROM unnest(%s::bigint[]) k"
+
 
 def fair_pending_ids(limit: int) -> list[int]:
     with connection.cursor() as cursor:
@@ -145,46 +181,55 @@ def fair_pending_ids(limit: int) -> list[int]:
 
 
 def decide_batch(limit: int) -> int:
-    """Claim up to `limit` pending fingerprints and decide them; returns how many were claimed."""
-    with transaction.atomic():
+    """Claim up to `limit` pending fingerprints and decide them; returns how many were claimed.
+    Each decision is its own transaction (decide): holding one's locks while taking the next's
+    would take issues out of id order."""
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM_SQL, [fair_pending_ids(limit), CLAIM_LOCK_CLASS])
+        claimed = [row[0] for row in cursor.fetchall()]
+    try:
         rows = list(
-            GroupHash.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(ml_state=GroupHash.MLState.PENDING, id__in=fair_pending_ids(limit))
+            GroupHash.objects.filter(ml_state=GroupHash.MLState.PENDING, id__in=claimed)
             .select_related("project")
             .order_by("id")
         )
-        if not rows:
-            return 0
-        if not embedder_available():
-            _mark(rows, GroupHash.MLState.SKIPPED)
-            return len(rows)
-        events = [first_event(row) for row in rows]
-        cleaned = [(row, ev, event_text(ev.data))
-                   for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
-        cleaned = [item for item in cleaned if item[2]]
-        _mark([row for row in rows if row not in {c[0] for c in cleaned}], GroupHash.MLState.NONE)
-        if not cleaned:
-            return len(rows)
-        try:
-            served = policy_for(None)  # the served model's; each project adjusts it below
-            work = [(row, ev, text, served.key(ev.data)) for row, ev, text in cleaned]
-            vectors = encoder_for(served.model).encode([item[2] for item in work])
+        if rows:
+            _decide_claimed(rows)
+        return len(rows)
+    finally:
+        if claimed:
+            with connection.cursor() as cursor:
+                cursor.execute(RELEASE_SQL, [CLAIM_LOCK_CLASS, claimed])
+
+
+def _decide_claimed(rows: list[GroupHash]) -> None:
+    if not embedder_available():
+        _mark(rows, GroupHash.MLState.SKIPPED)
+        return
+    events = [first_event(row) for row in rows]
+    cleaned = [(row, ev, event_text(ev.data))
+               for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
+    cleaned = [item for item in cleaned if item[2]]
+    _mark([row for row in rows if row not in {c[0] for c in cleaned}], GroupHash.MLState.NONE)
+    if not cleaned:
+        return
+    try:
+        served = policy_for(None)  # the served model's; each project adjusts it below
+        work = [(row, ev, text, served.key(ev.data)) for row, ev, text in cleaned]
+        vectors = encoder_for(served.model).encode([item[2] for item in work])
+    except Exception:
+        log.exception("embedder failed; fingerprint decisions stand for %d hashes", len(cleaned))
+        trip_breaker()
+        _mark([item[0] for item in cleaned], GroupHash.MLState.FAILED)
+        return
+    shadow.decide_all(work)  # before the served decisions: the same neighbours they see
+    for (row, event, text, key), vector in zip(work, vectors, strict=True):
+        try:  # one bad decision must not undo the others
+            decide(row, event, vector, text, key, served.for_project(row.project))
         except Exception:
-            log.exception("embedder failed; fingerprint decisions stand for %d hashes",
-                          len(cleaned))
-            trip_breaker()
-            _mark([item[0] for item in cleaned], GroupHash.MLState.FAILED)
-            return len(rows)
-        shadow.decide_all(work)  # before the served decisions: the same neighbours they see
-        for (row, event, text, key), vector in zip(work, vectors, strict=True):
-            try:
-                with transaction.atomic():  # one bad decision must not undo the others
-                    decide(row, event, vector, text, key, served.for_project(row.project))
-            except Exception:
-                log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
-                _mark([row], GroupHash.MLState.FAILED)
-        shadow.note_served(work)
-    return len(rows)
+            log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
+            _mark([row], GroupHash.MLState.FAILED)
+    shadow.note_served(work)
 
 
 def drain(limit: int | None = None, wait_ms: int | None = None) -> int:

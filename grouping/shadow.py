@@ -2,8 +2,8 @@
 shadow model embeds it too, records what it would have decided (ShadowDecision) and keeps the new
 issue's vector in its own space, so a promotion starts with current vectors.
 
-A shadow failure never touches the served decision: each model runs in its own savepoint and
-its errors are logged.
+A shadow failure never touches the served decision: each decision runs in its own transaction
+and a model's errors are logged.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from embeddings import registry, store
 from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel, ShadowDecision
 from grouping.policy import policy_for
+from monitor.locks import lock_issues
 from monitor.models import GroupHash
 
 log = logging.getLogger(__name__)
@@ -29,22 +30,28 @@ def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str) 
     key = policy.key(event.data)
     nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
                                     (row.issue_id,))  # fmt: skip
-    ShadowDecision.objects.update_or_create(group_hash=row, model=model, defaults={
-        "matched_issue_id": nearest.issue_id if within else None,
-        "distance": nearest.distance if nearest else None, "would_join": within})  # fmt: skip
-    # the new issue's vector in this model's space (deleted with the issue if the served model
-    # merges it; the issue it joins has its own vector already)
-    store.save(row.issue_id, project.id, model, vector, text, key, event.id)
+    with transaction.atomic():  # the issues written about locked first, as merges lock them
+        present = lock_issues([row.issue_id, *([nearest.issue_id] if within else [])])
+        if row.issue_id not in present:
+            return  # merged away meanwhile: the served model decides the fingerprint again
+        matched = nearest.issue_id if within and nearest.issue_id in present else None
+        ShadowDecision.objects.update_or_create(group_hash=row, model=model, defaults={
+            "matched_issue_id": matched, "distance": nearest.distance if nearest else None,
+            "would_join": matched is not None})  # fmt: skip
+        # the new issue's vector in this model's space (deleted with the issue if the served
+        # model merges it; the issue it joins has its own vector already)
+        store.save(row.issue_id, project.id, model, vector, text, key, event.id)
 
 
 def decide_all(work: list[tuple]) -> None:
-    """`work`: (GroupHash, first event, cleaned text, crash-site key) of one batch."""
+    """`work`: (GroupHash, first event, cleaned text, crash-site key) of one batch. Each decision
+    is its own transaction: holding one's issue locks while taking the next's would take issues
+    out of id order (monitor.locks)."""
     for model in registry.shadow_models():
         try:
             vectors = encoder_for(model).encode([item[2] for item in work])
-            with transaction.atomic():
-                for (row, event, text, _key), vector in zip(work, vectors, strict=True):
-                    decide_one(model, row, event, vector, text)
+            for (row, event, text, _key), vector in zip(work, vectors, strict=True):
+                decide_one(model, row, event, vector, text)
         except Exception:
             log.exception("shadow model %s failed; the served decisions stand", model)
 

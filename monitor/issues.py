@@ -9,9 +9,11 @@ from __future__ import annotations
 import ipaddress
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from monitor.locks import lock_issues
 from monitor.models import Event, Issue, IssueTag
 from monitor.search import Search, SearchError, parse, user_tag_values
 from monitor.signals import status_changed
@@ -120,14 +122,17 @@ def sort_issues(issues: QuerySet[Issue], sort: str | None) -> QuerySet[Issue]:
 def set_status(issues: QuerySet[Issue], status: str, by=None) -> int:
     """Resolving stamps resolved_at and clears the regression flag (a later event reopens it).
     Any change clears ignore conditions and "resolved in next release"; the activity log hears
-    of it through monitor.signals.status_changed."""
+    of it through monitor.signals.status_changed, once per change: the issues are locked before
+    reading which of them change, so a second submit of the same change finds nothing to log."""
     fields: dict = {"status": status, "resolved_at": None, "ignore_until": None,
                     "ignore_until_events": None, "ignore_until_users": None,
                     "resolved_in_release": ""}  # fmt: skip
     if status == Issue.Status.RESOLVED:
         fields.update(resolved_at=timezone.now(), regressed=False)
-    ids = list(issues.exclude(status=status).values_list("id", flat=True))
-    count = issues.update(**fields)
-    if ids:
-        status_changed.send(sender=Issue, issue_ids=ids, status=status, user=by)
+    with transaction.atomic():
+        lock_issues(issues.values_list("id", flat=True))
+        ids = list(issues.exclude(status=status).values_list("id", flat=True))
+        count = issues.update(**fields)
+        if ids:
+            status_changed.send(sender=Issue, issue_ids=ids, status=status, user=by)
     return count

@@ -38,6 +38,32 @@ def wait_for(
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
 
 
+def wait_healthy(base: str, process) -> None:
+    """Wait until the web server at `base` answers /healthz (failing at once if it died)."""
+
+    def healthy() -> bool:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            assert process.popen.poll() is None, process.output()
+            return False
+
+    wait_for(healthy, timeout=60, message="gunicorn to answer")
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) on loopback, and Django's mail settings pointed at it."""
+    from tests.alert_receivers import SMTPServer
+
+    server = SMTPServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def org(db):
     from monitor.models import Organization
@@ -191,15 +217,6 @@ def web(live_env) -> str:
         [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env, LOG_DIR / "gunicorn.log"
     ).start()
     base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                return response.status == 200
-        except OSError:
-            assert process.popen.poll() is None, process.output()
-            return False
-
-    wait_for(healthy, timeout=60, message="gunicorn to answer")
+    wait_healthy(base, process)
     yield base
     process.stop()

@@ -26,15 +26,6 @@ LATER = dt.timedelta(days=1)
 
 
 @pytest.fixture
-def smtp(settings):
-    server = SMTPServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def receiver():
     server = HTTPReceiver().start()
     yield server

@@ -6,7 +6,6 @@ link then says it was used. Screenshots at 1400 and 390 px land in tests/artifac
 from __future__ import annotations
 
 import re
-import urllib.request
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -17,7 +16,7 @@ from members.models import Invitation
 from monitor.localservices import free_port
 from monitor.models import Membership, Organization, Project
 from tests.alert_receivers import SMTPServer
-from tests.conftest import BIN, LOG_DIR, Process, start_worker, wait_for
+from tests.conftest import BIN, LOG_DIR, Process, start_worker, wait_for, wait_healthy
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401 - the Chromium fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -41,16 +40,7 @@ def mailing_web(live_env):
                       LOG_DIR / "gunicorn-members.log").start()  # fmt: skip
     mailer = start_worker(env, "mailer", concurrency=1, queues="default")
     base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                return response.status == 200
-        except OSError:
-            assert process.popen.poll() is None, process.output()
-            return False
-
-    wait_for(healthy, timeout=60, message="gunicorn to answer")
+    wait_healthy(base, process)
     yield base, smtp
     mailer.stop()
     process.stop()

@@ -1,4 +1,5 @@
-"""Concurrent batches: one issue per new hash and exact counters, with no lost updates."""
+"""Concurrent batches, requests and decisions: one issue per new hash, exact counters, no lost
+updates, no deadlocks, and each change of issue state made and logged once."""
 
 import threading
 import uuid
@@ -142,6 +143,15 @@ def _issue_with_three_fingerprints(project) -> Issue:
 def _submit_twice(user, url: str, data: dict, hold: Issue) -> list[int]:
     """POST the same form twice at once (a double click), as `user`: both requests are sent
     while `hold` is locked here, and both wait on a lock before it is let go."""
+    return _submit_all(user, [(url, data), (url, data)], hold)
+
+
+def _submit_all(user, posts: list[tuple], hold: Issue, meanwhile=None) -> list[int]:
+    """Send each (url, form[, method]) at once (POST unless told), as `user`: all are sent while
+    `hold` is locked here (and `meanwhile` runs in the same transaction, as a concurrent writer),
+    and each waits on a lock before it is let go. An URL under /api/ gets its form as JSON."""
+    import json
+
     from django.db import transaction
     from django.test import Client
 
@@ -150,11 +160,16 @@ def _submit_twice(user, url: str, data: dict, hold: Issue) -> list[int]:
     statuses: list[int] = []
     errors: list[BaseException] = []
 
-    def submit():
+    def submit(url: str, data: dict, method: str = "post"):
         try:
             client = Client()
             client.force_login(user)
-            statuses.append(client.post(url, data).status_code)
+            send = getattr(client, method)
+            if url.startswith("/api/"):
+                response = send(url, json.dumps(data), content_type="application/json")
+            else:
+                response = send(url, data)
+            statuses.append(response.status_code)
         except BaseException as exc:  # surfaced below
             errors.append(exc)
         finally:
@@ -165,16 +180,18 @@ def _submit_twice(user, url: str, data: dict, hold: Issue) -> list[int]:
             cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
             return cursor.fetchone()[0]
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
+    threads = [threading.Thread(target=submit, args=post) for post in posts]
     with transaction.atomic():
         Issue.objects.select_for_update().get(pk=hold.pk)
+        if meanwhile:
+            meanwhile()
         for thread in threads:
             thread.start()
-        wait_for(lambda: waiting_backends() == 2, message="both requests waiting on a lock")
+        wait_for(lambda: waiting_backends() == len(posts), message="every request waiting")
     for thread in threads:
         thread.join(60)
     assert not errors, errors
-    assert len(statuses) == 2 and all(s < 500 for s in statuses), statuses
+    assert len(statuses) == len(posts) and all(s < 500 for s in statuses), statuses
     return statuses
 
 
@@ -242,3 +259,172 @@ def test_a_double_submitted_merge_is_recorded_once(project):
     assert GroupingFeedback.objects.filter(kind="merge").count() == len(sources)
     target.refresh_from_db()
     assert target.times_seen == Event.objects.count() == 6
+
+
+def _three_issues(project) -> list[Issue]:
+    from django.db import transaction
+
+    from grouping.merge import unmerge_hash
+
+    issue = _issue_with_three_fingerprints(project)
+    for group_hash in issue.hashes.order_by("hash")[1:]:
+        with transaction.atomic():
+            unmerge_hash(group_hash)
+    return list(Issue.objects.order_by("id"))
+
+
+@pytest.mark.parametrize("path", ["web", "api"])
+def test_merging_a_into_b_while_b_into_a_merges_once_and_refuses_the_other(project, path):
+    """Two people merge the same pair in opposite directions at the same moment. The second
+    merge once found its target merged away under the lock and failed with a KeyError (a 500);
+    now it is refused (400 from the API, a message on the page) and changes nothing."""
+    from alerts.models import Activity
+
+    user = _member(project)
+    a, b, _c = _three_issues(project)
+    if path == "web":
+        url = f"/{project.organization.slug}/{project.slug}/issues/merge/"
+        posts = [(url, {"issue": [a.id, b.id], "target": t.id, "confirm": "yes"}) for t in (a, b)]
+    else:
+        posts = [(f"/api/0/issues/{a.id}/merge/", {"issues": [b.id]}),
+                 (f"/api/0/issues/{b.id}/merge/", {"issues": [a.id]})]  # fmt: skip
+    statuses = _submit_all(user, posts, hold=a)
+    if path == "api":
+        assert sorted(statuses) == [200, 400], statuses
+    survivors = set(Issue.objects.filter(id__in=[a.id, b.id]).values_list("id", flat=True))
+    assert len(survivors) == 1
+    (kept,) = survivors
+    assert Activity.objects.filter(kind=Activity.Kind.MERGED).count() == 1
+    assert set(GroupHash.objects.exclude(issue=_c).values_list("issue_id", flat=True)) == {kept}
+    assert Issue.objects.get(pk=kept).times_seen == Event.objects.filter(issue_id=kept).count() == 4
+
+
+@pytest.mark.parametrize("path", ["web", "api"])
+def test_a_double_submitted_status_change_is_logged_once(project, path):
+    """Resolving twice at once: one change, one activity entry. The status change once read
+    which issues change before taking any lock, so both submits logged it."""
+    from alerts.models import Activity
+
+    user = _member(project)
+    issue = _three_issues(project)[0]
+    if path == "web":
+        url = f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/action/"
+        data = {"action": "resolve"}
+    else:
+        url, data = f"/api/0/issues/{issue.id}/", {"status": "resolved"}
+    method = "post" if path == "web" else "patch"
+    _submit_all(user, [(url, data, method), (url, data, method)], hold=issue)
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.RESOLVED
+    assert Activity.objects.filter(issue=issue, kind=Activity.Kind.RESOLVED).count() == 1
+
+
+def test_ignoring_until_more_events_counts_from_the_events_seen_under_the_lock(project):
+    """"Ignore until 10 more events" while a batch adds 5 events under the issue's lock: the
+    condition counts from the 5 included. It once counted from the count read before the lock,
+    so the ignore ended 5 events early."""
+    from django.db.models import F
+
+    user = _member(project)
+    issue = _three_issues(project)[0]
+    seen = issue.times_seen
+    url = f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/triage/"
+
+    def batch_adds_five():
+        Issue.objects.filter(pk=issue.pk).update(times_seen=F("times_seen") + 5)
+
+    _submit_all(user, [(url, {"action": "ignore_until", "events": "10"})], hold=issue,
+                meanwhile=batch_adds_five)  # fmt: skip
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.IGNORED
+    assert issue.ignore_until_events == seen + 5 + 10
+
+
+def test_an_ml_decision_racing_a_merge_of_its_fingerprint_neither_deadlocks_nor_fails(
+    project, redis_client
+):
+    """The embedder decides that a new fingerprint joins an older issue while a person merges
+    the fingerprint's issue into a third one. The decision step once held the fingerprint row
+    while it waited for the issues, and the merge held the issues while it waited for the
+    fingerprint row: a deadlock, which failed one of them. Now both take the issues first
+    (monitor.locks): the merge goes through, and the decision finds the fingerprint placed by a
+    person and lets that stand."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.test import Client
+
+    from grouping import ml
+    from monitor.models import Membership
+    from tests.conftest import wait_for
+    from tests.test_ml_grouping import event, ingest, loosen
+
+    redis_client.delete(ml.BREAKER_KEY)
+    loosen(project)
+    ingest(project, event())
+    ml.drain(wait_ms=0)
+    near = Issue.objects.get()
+    ingest(project, {"message": "cache cold", "fingerprint": ["cache"]})
+    other = Issue.objects.exclude(pk=near.pk).get()
+    ingest(project, event(caller="nightly_report", caller_line="total = cart.average()", user="2"))
+    pending = GroupHash.objects.get(ml_state=GroupHash.MLState.PENDING)
+    fresh = pending.issue_id
+    user = get_user_model().objects.create_user("dev", password="pw-dev-123")
+    Membership.objects.create(user=user, organization=project.organization)
+    errors: list[BaseException] = []
+    statuses: list[int] = []
+
+    def run(work):
+        try:
+            work()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def merge_into_other():
+        client = Client()
+        client.force_login(user)
+        url = f"/{project.organization.slug}/{project.slug}/issues/merge/"
+        data = {"issue": [other.id, fresh], "target": other.id, "confirm": "yes"}
+        statuses.append(client.post(url, data).status_code)
+
+    def waiting_backends() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+            return cursor.fetchone()[0]
+
+    decision = threading.Thread(target=run, args=(lambda: ml.drain(wait_ms=0),))
+    merge = threading.Thread(target=run, args=(merge_into_other,))
+    with transaction.atomic():
+        Issue.objects.select_for_update().get(pk=near.pk)  # the decision waits here to join it
+        decision.start()
+        wait_for(lambda: waiting_backends() == 1, message="the decision waiting for the issue")
+        merge.start()
+        wait_for(lambda: not merge.is_alive() or waiting_backends() == 2,
+                 message="the merge done or waiting")  # fmt: skip
+    for thread in (decision, merge):
+        thread.join(120)
+    assert not errors, errors
+    assert statuses and statuses[0] < 400, statuses
+    pending.refresh_from_db()
+    assert pending.ml_state == GroupHash.MLState.DONE
+    assert pending.issue_id == other.id and pending.decided_by == GroupHash.DecidedBy.MERGE
+    assert set(Issue.objects.values_list("id", flat=True)) == {near.id, other.id}
+    for each in Issue.objects.all():
+        assert each.times_seen == Event.objects.filter(issue=each).count() > 0
+
+
+@pytest.mark.parametrize("action", ["assign", "resolve_next"])
+def test_a_double_submitted_triage_action_is_logged_once(project, action):
+    """Assigning to the same person, or resolving in the next release, sent twice at once: the
+    second changes nothing and the activity log hears of it once. Both once wrote and logged
+    from what they read before taking any lock."""
+    from alerts.models import Activity
+
+    user = _member(project)
+    issue = _three_issues(project)[0]
+    url = f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/triage/"
+    data = {"action": action, "assignee": user.username}
+    _submit_all(user, [(url, data), (url, data)], hold=issue)
+    kind = Activity.Kind.ASSIGNED if action == "assign" else Activity.Kind.RESOLVED
+    assert Activity.objects.filter(issue=issue, kind=kind).count() == 1

@@ -352,17 +352,6 @@ def test_similar_issues_follow_the_served_model_after_a_confirmed_promotion(
     assert [e.issue_id for e in examples] == [two.id]
 
 
-@pytest.fixture
-def smtp(settings):
-    from tests.alert_receivers import SMTPServer
-
-    server = SMTPServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
-    yield server
-    server.stop()
-
-
 def test_a_failed_retrain_is_retried_with_back_off_and_a_withdrawn_model_stops_serving(
     tmp_path, settings, client, smtp, no_breaker, django_capture_on_commit_callbacks
 ):

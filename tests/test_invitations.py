@@ -17,7 +17,6 @@ from members import invitations
 from members.models import Invitation
 from monitor.models import Membership, Organization
 from tests.alert_receivers import SMTPServer
-from tests.test_alerts_delivery import smtp  # noqa: F401 - the real SMTP server fixture
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery 42"
@@ -75,7 +74,7 @@ def link_in(mail) -> str:
     return urlsplit(url).path
 
 
-def test_an_invitee_without_an_account_accepts_from_the_email(org, acme, smtp):  # noqa: F811
+def test_an_invitee_without_an_account_accepts_from_the_email(org, acme, smtp):
     org.name = "Acme & <Sons>"
     org.save()
     response = invite(client_of(acme["owner"]), org, "New.Person@Example.com", "admin")
@@ -116,7 +115,7 @@ def test_an_invitee_without_an_account_accepts_from_the_email(org, acme, smtp): 
     assert not get_user_model().objects.filter(username="second").exists()
 
 
-def test_a_signed_in_invitee_accepts_with_a_post(org, acme, smtp):  # noqa: F811
+def test_a_signed_in_invitee_accepts_with_a_post(org, acme, smtp):
     carol = user("carol", "carol@example.com")
     mallory = user("mallory", "mallory@example.com")
     invite(client_of(acme["admin"]), org, "CAROL@example.com")
@@ -145,7 +144,7 @@ def test_a_signed_in_invitee_accepts_with_a_post(org, acme, smtp):  # noqa: F811
 
 
 @pytest.mark.parametrize("change", ["demoted", "removed", "deleted"])
-def test_an_invitation_lapses_with_the_inviters_rights(org, acme, smtp, change):  # noqa: F811
+def test_an_invitation_lapses_with_the_inviters_rights(org, acme, smtp, change):
     carol = user("carol", "carol@example.com")
     invite(client_of(acme["admin"]), org, "carol@example.com", "admin")
     link = link_in(smtp.inbox.messages[0])
@@ -165,7 +164,7 @@ def test_an_invitation_lapses_with_the_inviters_rights(org, acme, smtp, change):
         link_in(smtp.inbox.messages[-1])).status_code == 302  # an admin's own invitation works
 
 
-def test_an_existing_member_keeps_their_role(org, acme, smtp):  # noqa: F811
+def test_an_existing_member_keeps_their_role(org, acme, smtp):
     invite(client_of(acme["owner"]), org, "member@acme.example", "admin")
     assert client_of(acme["member"]).post(link_in(smtp.inbox.messages[0])).status_code == 302
     assert Membership.objects.get(user=acme["member"]).role == "member"
@@ -216,7 +215,7 @@ def test_an_expired_link_is_a_410_page(org, acme, settings):
     assert client_of(invitee).post(f"/invitations/{fresh}/").status_code == 302  # still valid
 
 
-def test_pending_invitations_are_listed_and_revocable(org, acme, smtp):  # noqa: F811
+def test_pending_invitations_are_listed_and_revocable(org, acme, smtp):
     owner = client_of(acme["owner"])
     invite(owner, org, "first@example.com")
     invite(owner, org, "second@example.com", "admin")
@@ -255,7 +254,7 @@ def test_pending_invitations_are_listed_and_revocable(org, acme, smtp):  # noqa:
     assert not Membership.objects.filter(user=invitee).exists()
 
 
-def test_inviting_again_replaces_the_old_link(org, acme, smtp):  # noqa: F811
+def test_inviting_again_replaces_the_old_link(org, acme, smtp):
     owner = client_of(acme["owner"])
     invite(owner, org, "twice@example.com")
     invite(owner, org, "Twice@example.com")
@@ -266,7 +265,7 @@ def test_inviting_again_replaces_the_old_link(org, acme, smtp):  # noqa: F811
     assert Client().get(new).status_code == 200
 
 
-def test_roles_bound_who_invites_as_what(org, acme, smtp):  # noqa: F811
+def test_roles_bound_who_invites_as_what(org, acme, smtp):
     url = f"/{org.slug}/settings/invitations/"
     admin, member = client_of(acme["admin"]), client_of(acme["member"])
     assert invite(admin, org, "boss@example.com", "owner").status_code == 403
@@ -292,7 +291,7 @@ def test_roles_bound_who_invites_as_what(org, acme, smtp):  # noqa: F811
                                                                "pal@example.com"]
 
 
-def test_inviting_tells_nothing_about_existing_accounts(org, acme, smtp):  # noqa: F811
+def test_inviting_tells_nothing_about_existing_accounts(org, acme, smtp):
     user("known", "known@example.com")
     answers = []
     for email in ("known@example.com", "unknown@example.com"):
@@ -320,7 +319,7 @@ def test_a_bad_address_or_a_dead_mail_server_makes_no_invitation(org, acme, sett
     assert any("could not be sent" in m for m in said)
 
 
-def test_password_reset_by_email(acme, smtp, eager_tasks,  # noqa: F811
+def test_password_reset_by_email(acme, smtp, eager_tasks,
                                   django_capture_on_commit_callbacks):
     visitor = Client()
     login = visitor.get("/login/").content.decode()
@@ -361,7 +360,7 @@ def test_password_reset_with_a_dead_mail_server_answers_the_same(
 
 
 def test_password_reset_does_the_same_work_for_any_address(
-    acme, smtp, django_capture_on_commit_callbacks  # noqa: F811
+    acme, smtp, django_capture_on_commit_callbacks
 ):
     """The request neither looks the address up nor sends: both answers enqueue one task, so
     the time taken reveals no account either."""
@@ -375,7 +374,7 @@ def test_password_reset_does_the_same_work_for_any_address(
 
 
 def test_password_reset_mails_are_throttled_per_address(
-    acme, smtp, settings, eager_tasks, django_capture_on_commit_callbacks  # noqa: F811
+    acme, smtp, settings, eager_tasks, django_capture_on_commit_callbacks
 ):
     settings.PASSWORD_RESET_MAILS_PER_CLIENT = 0  # only the per-address budget here
     for client_address in ("203.0.113.1", "203.0.113.2"):  # two clients, one address
@@ -401,7 +400,7 @@ def test_password_reset_mails_are_throttled_per_client(
     assert len(elsewhere) == 1  # another client has its own budget
 
 
-def test_invitation_mails_are_throttled_per_organisation(org, acme, settings, smtp):  # noqa: F811
+def test_invitation_mails_are_throttled_per_organisation(org, acme, settings, smtp):
     settings.INVITATION_MAILS_PER_ORGANIZATION = 3
     owner = client_of(acme["owner"])
     said = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from members.models import Invitation
-from tests.test_alerts_delivery import smtp  # noqa: F401
 from tests.test_invitations import acme, client_of, invite  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from access import project_view, visible_organizations, visible_projects
 from embeddings import store
-from grouping.merge import NothingToUnmerge, merge_by_user, unmerge_hash
+from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
 from grouping.policy import GroupingPolicy, reading_policy
 from monitor.issues import SearchError, active_search, set_status
 from monitor.models import Event, GroupHash, Issue, IssueTag
@@ -139,9 +139,13 @@ def merge(request, org, project):
         if target is None:
             messages.error(request, "Choose the issue to keep.")
         else:
-            with transaction.atomic():
-                merge_by_user(target.id, [i.id for i in issues if i.id != target.id],
-                              by=request.user)
+            try:
+                with transaction.atomic():
+                    merge_by_user(target.id, [i.id for i in issues if i.id != target.id],
+                                  by=request.user)
+            except MergeRefused as refused:
+                messages.info(request, str(refused))
+                return redirect("web:issue", org, project.slug, target.id)
             messages.success(request, f"Merged {len(issues)} issues into #{target.id}.")
             return redirect("web:issue", org, project.slug, target.id)
     return render(request, "web/merge.html", _context(request, project, issues=issues))

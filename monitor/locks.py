@@ -1,0 +1,36 @@
+"""Row locks on issue state, in the one order every writer takes them: issue rows by id, then
+fingerprint (GroupHash) rows by id.
+
+Ingest, merges, unmerges, the ML decision step, status changes and triage all lock through here
+before they write, so no two of them can wait on each other in a cycle: none holds a fingerprint
+row while it waits for an issue. Callers run inside a transaction and read what they act on
+again after locking: a row read before the lock may have been merged away or changed meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+LOCK_ISSUES_SQL = "SELECT id FROM monitor_issue WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+LOCK_FINGERPRINTS_SQL = """
+SELECT id FROM monitor_grouphash WHERE id = ANY(%s) OR issue_id = ANY(%s) ORDER BY id FOR UPDATE
+"""
+
+
+def lock_issues(issue_ids: Iterable[int], fingerprint_ids: Iterable[int] = (),
+                with_fingerprints: bool = False) -> set[int]:  # fmt: skip
+    """Lock the issues, then the fingerprints (those named, and with `with_fingerprints` every
+    fingerprint of the issues), each in id order. Returns the ids of the issues that still exist
+    (one that is missing was merged away or deleted)."""
+    ids, hashes = sorted(set(issue_ids)), sorted(set(fingerprint_ids))
+    present: set[int] = set()
+    with connection.cursor() as cursor:
+        if ids:
+            cursor.execute(LOCK_ISSUES_SQL, [ids])
+            present = {row[0] for row in cursor.fetchall()}
+        if hashes or (with_fingerprints and present):
+            cursor.execute(LOCK_FINGERPRINTS_SQL,
+                           [hashes, sorted(present) if with_fingerprints else []])  # fmt: skip
+    return present
