@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from access import ManagersWrite, can_manage, issue_for, project_by_id, require_manager
 from alerts import triage
 from alerts.models import AlertDestination, AlertRule, NotificationPreference
 from alerts.notify import send_test
@@ -30,22 +29,10 @@ from alerts.serializers import (
     drf_error,
 )
 from alerts.tasks import enqueue
-from api.permissions import MANAGERS, ManagersWrite, role_in
 from api.serializers import IssueSerializer
 from api.views import Pages
 from monitor.issues import set_status
 from monitor.models import Issue, Project
-
-
-def visible_project(user, project_pk: int) -> Project:
-    return get_object_or_404(Project, pk=project_pk, organization__memberships__user=user)
-
-
-def visible_issue(user, issue_pk: int) -> Issue:
-    return get_object_or_404(
-        Issue.objects.select_related("project"), pk=issue_pk,
-        project__organization__memberships__user=user,
-    )  # fmt: skip
 
 
 class ProjectScoped(viewsets.ModelViewSet):
@@ -54,11 +41,11 @@ class ProjectScoped(viewsets.ModelViewSet):
 
     def project(self) -> Project:
         if not hasattr(self, "_project"):
-            self._project = visible_project(self.request.user, self.kwargs["project_pk"])
+            self._project = project_by_id(self.request.user, self.kwargs["project_pk"])
         return self._project
 
     def can_manage(self) -> bool:
-        return role_in(self.request.user, self.project().organization_id) in MANAGERS
+        return can_manage(self.request.user, self.project().organization_id)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -71,8 +58,7 @@ class ProjectScoped(viewsets.ModelViewSet):
         return obj.project.organization_id
 
     def perform_create(self, serializer):
-        if not self.can_manage():
-            raise PermissionDenied("only owners and admins may change alerts")
+        require_manager(self.request.user, self.project().organization_id)
         serializer.save(project=self.project(), **self.create_extra())
 
     def create_extra(self) -> dict:
@@ -104,8 +90,7 @@ class AlertDestinationViewSet(ProjectScoped):
     @decorators.action(detail=True, methods=["post"])
     def test(self, request, project_pk=None, pk=None):
         destination = self.get_object()
-        if not self.can_manage():
-            raise PermissionDenied("only owners and admins may send tests")
+        require_manager(self.request.user, self.project().organization_id)
         delivery_id = send_test(destination)
         transaction.on_commit(lambda: enqueue([delivery_id]))
         return Response({"delivery": delivery_id}, status=202)
@@ -133,7 +118,7 @@ def _django_errors(call):
 @decorators.api_view(["POST"])
 def assign(request, issue_id: int):
     """Assign the issue to a member of its organisation by username; null unassigns."""
-    issue = visible_issue(request.user, issue_id)
+    issue = issue_for(request.user, issue_id)
     body = AssignSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     username = body.validated_data["assignee"]
@@ -145,7 +130,7 @@ def assign(request, issue_id: int):
 @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
 @decorators.api_view(["GET", "POST"])
 def comments(request, issue_id: int):
-    issue = visible_issue(request.user, issue_id)
+    issue = issue_for(request.user, issue_id)
     if request.method == "POST":
         note = _django_errors(
             lambda: triage.comment(issue, request.user, str(request.data.get("text", "")))
@@ -159,7 +144,7 @@ def comments(request, issue_id: int):
 @decorators.api_view(["GET"])
 def activity(request, issue_id: int):
     """The issue's activity log, newest first."""
-    issue = visible_issue(request.user, issue_id)
+    issue = issue_for(request.user, issue_id)
     pages = Pages()
     entries = issue.activity.select_related("user").order_by("-created_at", "-id")
     page = pages.paginate_queryset(entries, request)
@@ -170,7 +155,7 @@ def activity(request, issue_id: int):
 @decorators.api_view(["POST"])
 def ignore(request, issue_id: int):
     """Ignore; optional conditions end it by themselves: minutes, events (more), users (more)."""
-    issue = visible_issue(request.user, issue_id)
+    issue = issue_for(request.user, issue_id)
     body = IgnoreSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     _django_errors(lambda: triage.ignore(issue, request.user, **body.validated_data))
@@ -181,7 +166,7 @@ def ignore(request, issue_id: int):
 @decorators.api_view(["POST"])
 def resolve(request, issue_id: int):
     """Resolve; with in_next_release only events of a newer release reopen it."""
-    issue = visible_issue(request.user, issue_id)
+    issue = issue_for(request.user, issue_id)
     body = ResolveSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     if body.validated_data["in_next_release"]:
@@ -202,7 +187,7 @@ def preferences(request):
         body.is_valid(raise_exception=True)
         project = body.validated_data.get("project")
         if project is not None:
-            visible_project(request.user, project.pk)
+            project_by_id(request.user, project.pk)
         NotificationPreference.objects.update_or_create(
             user=request.user, project=project, defaults={"email": body.validated_data["email"]}
         )

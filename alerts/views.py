@@ -6,20 +6,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from access import can_manage, project_view, visible_projects
 from alerts import triage
 from alerts.forms import DestinationForm, RuleForm
 from alerts.models import AlertDestination, AlertRule, NotificationPreference
 from alerts.notify import send_test
 from alerts.tasks import enqueue
-from api.permissions import MANAGERS, role_in
 from monitor.models import Issue
-from web import merged, queries
+from web import merged
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -31,11 +31,10 @@ def _int(value) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-@login_required
+@project_view()
 @require_POST
 def triage_action(request, org, project, issue_id):
     """Assign, comment, ignore with a condition, resolve in the next release (any member)."""
-    project = queries.project_for(request.user, org, project)
     issue = Issue.objects.select_related("project").filter(project=project, pk=issue_id).first()
     if issue is None:  # a page opened before a merge
         return merged.stale_action(request, org, project, issue_id)
@@ -62,13 +61,10 @@ def _settings_url(org, project) -> str:
     return reverse("web:project-settings", args=[org, project.slug]) + "#alerts"
 
 
-@login_required
+@project_view(manage=True)
 @require_POST
 def settings_action(request, org, project):
     """Rules and destinations: create, enable/disable, delete, send a test (owners/admins)."""
-    project = queries.project_for(request.user, org, project)
-    if role_in(request.user, project.organization_id) not in MANAGERS:
-        raise PermissionDenied("only owners and admins may change alerts")
     action = request.POST.get("action", "")
     if action == "create_rule":
         form = RuleForm(request.POST, project=project)
@@ -111,18 +107,17 @@ def settings_action(request, org, project):
     return redirect(_settings_url(org, project))
 
 
-@login_required
+@project_view()
 def destination_attempts(request, org, project, destination_id):
     """Every delivery attempt of one destination, newest first (members read)."""
-    project = queries.project_for(request.user, org, project)
     destination = get_object_or_404(AlertDestination, project=project, pk=destination_id)
     attempts = destination.attempts.select_related("delivery__notification").order_by("-at", "-id")[
         :200
     ]
     return render(request, "alerts/attempts.html", {
-        "project": project, "projects": queries.visible_projects(request.user),
+        "project": project, "projects": visible_projects(request.user),
         "destination": destination, "attempts": attempts,
-        "can_manage": role_in(request.user, project.organization_id) in MANAGERS,
+        "can_manage": can_manage(request.user, project.organization_id),
     })  # fmt: skip
 
 
@@ -133,7 +128,7 @@ def preferences(request):
     NotificationPreference.objects.update_or_create(
         user=request.user, project=None, defaults={"email": bool(request.POST.get("email"))}
     )
-    for project in queries.visible_projects(request.user):
+    for project in visible_projects(request.user):
         value = request.POST.get(f"project-{project.id}")
         if value in ("on", "off"):
             NotificationPreference.objects.update_or_create(

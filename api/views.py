@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, mixins, pagination, viewsets
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api.permissions import MANAGERS, ManagersWrite, role_in
+from access import (
+    ManagersWrite,
+    organization_for,
+    project_by_id,
+    visible_issues,
+    visible_organizations,
+    visible_projects,
+)
 from api.serializers import (
     DeadLetterSerializer,
     EventSerializer,
@@ -26,7 +32,7 @@ from grouping.models import MergedIssue
 from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS
 from monitor.issues import SORTS, SearchError, filter_issues, set_status, sort_issues
-from monitor.models import Event, Issue, Organization, Project, ProjectKey
+from monitor.models import Event, Issue, Project, ProjectKey
 from monitor.params import is_id
 from privacy.tasks import purge_project
 
@@ -43,7 +49,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pages
 
     def get_queryset(self):
-        return Organization.objects.filter(memberships__user=self.request.user).order_by("slug")
+        return visible_organizations(self.request.user)
 
 
 class ProjectViewSet(viewsets.ModelViewSet):
@@ -52,22 +58,19 @@ class ProjectViewSet(viewsets.ModelViewSet):
     pagination_class = Pages
 
     def get_queryset(self):
-        projects = Project.objects.filter(organization__memberships__user=self.request.user)
+        projects = visible_projects(self.request.user)
         if org := self.request.query_params.get("organization"):
             projects = projects.filter(organization__slug=org)
-        return projects.select_related("organization").order_by("organization__slug", "slug")
+        return projects
 
     @staticmethod
     def organization_id_of(project: Project) -> int:
         return project.organization_id
 
     def perform_create(self, serializer):
-        slug = self.request.data.get("organization")
-        organization = get_object_or_404(
-            Organization, slug=slug, memberships__user=self.request.user
+        organization = organization_for(
+            self.request.user, self.request.data.get("organization"), manage=True
         )
-        if role_in(self.request.user, organization.id) not in MANAGERS:
-            raise PermissionDenied("only owners and admins may create projects")
         serializer.check_slug_free(organization.id)
         serializer.save(organization=organization)
 
@@ -93,11 +96,7 @@ class DeadLetterViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pages
 
     def get_queryset(self):
-        project = get_object_or_404(
-            Project, pk=self.kwargs["project_pk"], organization__memberships__user=self.request.user
-        )
-        if role_in(self.request.user, project.organization_id) not in MANAGERS:
-            raise PermissionDenied("only owners and admins see dead letters")
+        project = project_by_id(self.request.user, self.kwargs["project_pk"], manage=True)
         return RawEvent.objects.filter(project=project, attempts__gte=MAX_ATTEMPTS).order_by("-id")
 
 
@@ -105,10 +104,8 @@ class ProjectKeyViewSet(viewsets.ModelViewSet):
     serializer_class = ProjectKeySerializer
     permission_classes = [IsAuthenticated, ManagersWrite]
 
-    def project(self) -> Project:
-        return get_object_or_404(
-            Project, pk=self.kwargs["project_pk"], organization__memberships__user=self.request.user
-        )
+    def project(self, manage: bool = False) -> Project:
+        return project_by_id(self.request.user, self.kwargs["project_pk"], manage=manage)
 
     def get_queryset(self):
         return ProjectKey.objects.filter(project=self.project()).order_by("id")
@@ -118,10 +115,7 @@ class ProjectKeyViewSet(viewsets.ModelViewSet):
         return key.project.organization_id
 
     def perform_create(self, serializer):
-        project = self.project()
-        if role_in(self.request.user, project.organization_id) not in MANAGERS:
-            raise PermissionDenied("only owners and admins may create keys")
-        serializer.save(project=project)
+        serializer.save(project=self.project(manage=True))
 
 
 class IssueMoved(Exception):
@@ -145,7 +139,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         except Http404:
             pk = self.kwargs.get("pk", "")
             moved = MergedIssue.objects.filter(
-                previous_id=pk, project__organization__memberships__user=self.request.user,
+                previous_id=pk, project__in=visible_projects(self.request.user),
             ).first() if is_id(pk) else None  # fmt: skip
             if moved is None:
                 raise
@@ -159,7 +153,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         return super().handle_exception(exc)
 
     def get_queryset(self):
-        issues = Issue.objects.filter(project__organization__memberships__user=self.request.user)
+        issues = visible_issues(self.request.user)
         params = self.request.query_params
         if project := params.get("project"):
             if not is_id(project):

@@ -14,8 +14,8 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from access import issue_for, owned_organization
 from assist import brief, gate, service
-from assist.access import issue_for, owned_organization
 from assist.models import Generation, GenerationLog, ResolutionNote
 from monitor.models import Event
 

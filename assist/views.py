@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from access import issue_for, owned_organization
 from assist import gate, service
-from assist.access import issue_for, owned_organization
 from assist.models import GenerationLog, ResolutionNote
 from assist.templatetags.assist import card_context
 

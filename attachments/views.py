@@ -8,9 +8,8 @@ from django.shortcuts import get_object_or_404
 from rest_framework import decorators, serializers
 from rest_framework.response import Response
 
+from access import project_by_id, project_view, visible_projects
 from attachments.models import Attachment
-from monitor.models import Project
-from web import queries
 
 
 def as_download(attachment: Attachment) -> HttpResponse:
@@ -22,12 +21,8 @@ def as_download(attachment: Attachment) -> HttpResponse:
     return response
 
 
+@project_view()
 def download(request, org, project, attachment_id):
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
-    project = queries.project_for(request.user, org, project)
     return as_download(get_object_or_404(Attachment, project=project, pk=attachment_id))
 
 
@@ -42,7 +37,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 @decorators.api_view(["GET"])
 def api_list(request, pk: int, event_id: str):
-    project = get_object_or_404(Project, pk=pk, organization__memberships__user=request.user)
+    project = project_by_id(request.user, pk)
     rows = Attachment.objects.filter(project=project, event_id=event_id).defer("data")
     return Response(AttachmentSerializer(rows.order_by("id"), many=True).data)
 
@@ -50,6 +45,6 @@ def api_list(request, pk: int, event_id: str):
 @decorators.api_view(["GET"])
 def api_download(request, pk: int):
     attachment = get_object_or_404(
-        Attachment, pk=pk, project__organization__memberships__user=request.user
+        Attachment, pk=pk, project__in=visible_projects(request.user)
     )
     return as_download(attachment)

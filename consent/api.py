@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from access import owned_organization
 from consent.models import AUDITED, OrganizationConsent
-from monitor.models import Membership, Organization
 
 
 @api_view(["GET"])
 def organization_consent(request, slug: str):
-    organization = get_object_or_404(
-        Organization,
-        slug=slug,
-        memberships__user=request.user,
-        memberships__role=Membership.Role.OWNER,
-    )
+    organization = owned_organization(request.user, slug)
     consent = OrganizationConsent.objects.filter(organization=organization).first()
     values = {name: getattr(consent, name) if consent else OrganizationConsent._meta.get_field(
         name).get_default() for name in AUDITED}  # fmt: skip

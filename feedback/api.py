@@ -4,16 +4,16 @@ key's feedback budget (ingest.ratelimit) and stops at the project's cap, like en
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from rest_framework import decorators, permissions, serializers
 from rest_framework.response import Response
 
+from access import issue_for, project_by_id
 from feedback import accept
 from feedback.models import UserFeedback
 from feedback.queries import for_issue
 from ingest import ratelimit
 from ingest.auth import load_key, public_key_from_dsn
-from monitor.models import Issue, Project
+from monitor.models import Project
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
@@ -29,16 +29,14 @@ class FeedbackSerializer(serializers.ModelSerializer):
 
 @decorators.api_view(["GET"])
 def issue_feedback(request, pk: int):
-    issue = get_object_or_404(Issue, pk=pk,
-                              project__organization__memberships__user=request.user)  # fmt: skip
+    issue = issue_for(request.user, pk)
     return Response(FeedbackSerializer(for_issue(issue)[:100], many=True).data)
 
 
 @decorators.api_view(["GET"])
 def project_feedback(request, pk: int):
     """All feedback of a project, including feedback about no event."""
-    project = get_object_or_404(Project, pk=pk,
-                                organization__memberships__user=request.user)  # fmt: skip
+    project = project_by_id(request.user, pk)
     rows = UserFeedback.objects.filter(project=project).order_by("-received_at")[:100]
     return Response(FeedbackSerializer(rows, many=True).data)
 

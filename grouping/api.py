@@ -10,16 +10,13 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from access import visible_issues
 from embeddings import store
 from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
 from grouping.policy import reading_policy
 from monitor.models import GroupHash, Issue
 
 MAX_SIMILAR = 50
-
-
-def visible_issues(user):
-    return Issue.objects.filter(project__organization__memberships__user=user)
 
 
 def issue_summary(issue: Issue) -> dict:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from api.permissions import may_change_membership, role_in
+from access import OWNERS_ONLY, may_change_membership, role_of
 from members import throttle
 from members.mail import send_invitation
 from members.models import Invitation
@@ -89,9 +89,9 @@ def invite(organization: Organization, email: str, role: str, inviter) -> Invita
     """A new open invitation (replacing an open one to the same address), e-mailed before the
     transaction commits: if the mail server refuses, nothing is left behind and the caller
     sees the error. Whether the address has an account anywhere makes no difference."""
-    actor = role_in(inviter, organization.id)
+    actor = role_of(inviter, organization.id)
     if not may_change_membership(actor, None, role):
-        raise PermissionDenied("only owners may invite owners; members invite nobody")
+        raise PermissionDenied(OWNERS_ONLY)
     if not throttle.take([("invitations", str(organization.id),
                            settings.INVITATION_MAILS_PER_ORGANIZATION)]):  # fmt: skip
         raise TooManyInvitations
@@ -105,7 +105,7 @@ def invite(organization: Organization, email: str, role: str, inviter) -> Invita
         # Replacing withdraws the old invitation: the same rule as revoke().
         if any(not may_change_membership(actor, old, None)
                for old in replaced.values_list("role", flat=True)):  # fmt: skip
-            raise PermissionDenied("only owners may replace an invitation as owner")
+            raise PermissionDenied(OWNERS_ONLY)
         replaced.update(revoked_at=now, revoked_by=inviter)
         invitation = Invitation.objects.create(organization=organization, email=email, role=role,
                                                invited_by=inviter)  # fmt: skip
@@ -124,8 +124,8 @@ def revoke(organization: Organization, invitation_id: str, by) -> Invitation | N
     invitation = open_invitations(organization).filter(pk=_int(invitation_id)).first()
     if invitation is None:
         return None
-    if not may_change_membership(role_in(by, organization.id), invitation.role, None):
-        raise PermissionDenied("only owners may withdraw an invitation as owner")
+    if not may_change_membership(role_of(by, organization.id), invitation.role, None):
+        raise PermissionDenied(OWNERS_ONLY)
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=by)
     return invitation
@@ -160,7 +160,7 @@ def inviter_may_still_grant(invitation: Invitation) -> bool:
     inviter is demoted, removed or deleted, what they could no longer grant lapses."""
     inviter = invitation.invited_by
     return inviter is not None and may_change_membership(
-        role_in(inviter, invitation.organization_id), None, invitation.role)
+        role_of(inviter, invitation.organization_id), None, invitation.role)
 
 
 def addressed_to(invitation: Invitation, user) -> bool:

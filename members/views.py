@@ -9,15 +9,13 @@ import smtplib
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from api.permissions import MANAGERS, role_in
+from access import organization_view
 from members import invitations
 from members.forms import InvitedSignupForm, InviteForm
 from monitor.models import Organization
@@ -25,21 +23,17 @@ from monitor.models import Organization
 log = logging.getLogger(__name__)
 
 
-@login_required
+@organization_view(manage=True)
 @require_POST
-def invitation_action(request, org):
+def invitation_action(request, organization):
     """Invite by e-mail or withdraw an open invitation (owners and admins)."""
-    organization = get_object_or_404(Organization, slug=org, memberships__user=request.user)
-    actor = role_in(request.user, organization.id)
-    if actor not in MANAGERS:
-        raise PermissionDenied("only owners and admins invite")
     if request.POST.get("action") == "revoke":
         revoked = invitations.revoke(organization, request.POST.get("invitation"), request.user)
         if revoked:
             messages.success(request, f"Invitation to {revoked.email} withdrawn.")
     elif request.POST.get("action") == "invite":
         _invite(request, organization)
-    return redirect(reverse("web:organization-settings", args=[org]) + "#members")
+    return redirect(reverse("web:organization-settings", args=[organization.slug]) + "#members")
 
 
 def _invite(request, organization: Organization) -> None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
-from api.permissions import MANAGERS, role_in
+from access import MANAGERS_ONLY, can_manage, organization_view, visible_projects
 from monitor.models import Membership, Organization, Project
-from web import queries
 
 
 class NewProjectForm(forms.ModelForm):
@@ -34,18 +32,10 @@ class NewProjectForm(forms.ModelForm):
         return slug
 
 
-def managed_organizations(user):
-    """Organisations in which the user may create projects."""
-    return Organization.objects.filter(
-        memberships__user=user, memberships__role__in=MANAGERS
-    ).order_by("slug")
-
-
-@login_required
-def new_project(request, org):
-    organization = get_object_or_404(Organization, slug=org, memberships__user=request.user)
-    if role_in(request.user, organization.id) not in MANAGERS:
-        messages.error(request, "Only owners and admins may create projects.")
+@organization_view()
+def new_project(request, organization):
+    if not can_manage(request.user, organization.id):
+        messages.error(request, f"{MANAGERS_ONLY.capitalize()}.")
         return redirect("web:home")
     form = NewProjectForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
@@ -55,6 +45,6 @@ def new_project(request, org):
         return redirect("web:stream", organization.slug, project.slug)
     return render(request, "web/project_new.html", {
         "organization": organization, "form": form,
-        "projects": queries.visible_projects(request.user),
+        "projects": visible_projects(request.user),
         "roles": Membership.Role,
     })  # fmt: skip

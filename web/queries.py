@@ -1,4 +1,5 @@
-"""Read-side queries of the triage pages: scoped projects, the filtered stream, sparklines."""
+"""Read-side queries of the triage pages: the filtered stream, tags, sparklines. Which projects
+a user sees is access.visible_projects."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import datetime as dt
 
 from django.db import connection
 from django.db.models import Min, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from monitor.issues import SORTS, apply_search, filter_issues, sort_issues
@@ -14,18 +14,6 @@ from monitor.models import Event, Issue, IssueTag, Project
 from monitor.search import Search
 
 SPARK_HOURS = 24
-
-
-def visible_projects(user) -> QuerySet[Project]:
-    return (
-        Project.objects.filter(organization__memberships__user=user)
-        .select_related("organization")
-        .order_by("organization__slug", "slug")
-    )
-
-
-def project_for(user, org_slug: str, project_slug: str) -> Project:
-    return get_object_or_404(visible_projects(user), organization__slug=org_slug, slug=project_slug)
 
 
 def stream(project: Project, search: Search, sort: str | None, assigned: str = "",

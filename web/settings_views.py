@@ -13,46 +13,47 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from api.permissions import MANAGERS, may_change_membership, role_in
+from access import (
+    OWNERS_ONLY,
+    can_manage,
+    is_owner,
+    may_change_membership,
+    organization_view,
+    project_view,
+    require_manager,
+    role_of,
+    visible_projects,
+)
 from consent.policy import consent_summary
 from members import invitations
 from monitor.models import Membership, Organization, ProjectKey
-from web import queries
 from web.forms import KeyForm, ProjectSettingsForm, RotateForm
 from web.keys import retire_due, rotate
 from web.models import KeyRetirement
 
 
-def _require_manager(user, organization_id: int) -> None:
-    if role_in(user, organization_id) not in MANAGERS:
-        raise PermissionDenied("only owners and admins may change settings")
-
-
-@login_required
+@project_view()
 def project_settings(request, org, project):
-    project = queries.project_for(request.user, org, project)
-    can_manage = role_in(request.user, project.organization_id) in MANAGERS
     retire_due()
     form = ProjectSettingsForm(request.POST or None, instance=project)
     if request.method == "POST":
-        _require_manager(request.user, project.organization_id)
+        require_manager(request.user, project.organization_id)
         if form.is_valid():
             form.save()
             messages.success(request, "Project settings saved.")
             return redirect("web:project-settings", org, project.slug)
     return render(request, "web/project_settings.html", {
-        "project": project, "projects": queries.visible_projects(request.user), "form": form,
+        "project": project, "projects": visible_projects(request.user), "form": form,
         "keys": project.keys.select_related("retirement").order_by("id"), "key_form": KeyForm(),
-        "rotate_form": RotateForm(), "can_manage": can_manage,
+        "rotate_form": RotateForm(),
+        "can_manage": can_manage(request.user, project.organization_id),
         "key": project.keys.filter(is_active=True).order_by("id").first(),
     })  # fmt: skip
 
 
-@login_required
+@project_view(manage=True)
 @require_POST
 def key_action(request, org, project):
-    project = queries.project_for(request.user, org, project)
-    _require_manager(request.user, project.organization_id)
     action = request.POST.get("action")
     if action == "create":
         form = KeyForm(request.POST)
@@ -86,7 +87,7 @@ def _change_membership(request, organization: Organization) -> None:
     """Re-role or remove a member, within what the acting user's role allows. People join by
     invitation only (members.invitations): nobody is added without accepting."""
     action = request.POST.get("action")
-    actor = role_in(request.user, organization.id)
+    actor = role_of(request.user, organization.id)
     role = request.POST.get("role", Membership.Role.MEMBER)
     if action not in ("role", "remove"):
         return
@@ -96,7 +97,7 @@ def _change_membership(request, organization: Organization) -> None:
     if new is not None and new not in Membership.Role.values:
         return
     if not may_change_membership(actor, membership.role, new):
-        raise PermissionDenied("only owners may create, change or remove owners")
+        raise PermissionDenied(OWNERS_ONLY)
     owners = organization.memberships.filter(role=Membership.Role.OWNER)
     if membership.role == Membership.Role.OWNER and owners.count() == 1 and new != "owner":
         messages.error(request, "An organisation keeps at least one owner.")
@@ -107,27 +108,26 @@ def _change_membership(request, organization: Organization) -> None:
         membership.save(update_fields=["role"])
 
 
-@login_required
-def organization_settings(request, org):
-    organization = get_object_or_404(Organization, slug=org, memberships__user=request.user)
-    actor = role_in(request.user, organization.id)
-    can_manage = actor in MANAGERS
+@organization_view()
+def organization_settings(request, organization):
+    actor = role_of(request.user, organization.id)
+    manager = can_manage(request.user, organization.id)
     if request.method == "POST":
-        _require_manager(request.user, organization.id)
+        require_manager(request.user, organization.id)
         _change_membership(request, organization)
-        return redirect("web:organization-settings", org)
+        return redirect("web:organization-settings", organization.slug)
     pending = [(invitation, invitations.expires(invitation))
-               for invitation in invitations.open_invitations(organization)] if can_manage else []
+               for invitation in invitations.open_invitations(organization)] if manager else []
     return render(request, "web/organization_settings.html", {
-        "organization": organization, "projects": queries.visible_projects(request.user),
-        "project": queries.visible_projects(request.user).filter(organization=organization).first(),
+        "organization": organization, "projects": visible_projects(request.user),
+        "project": visible_projects(request.user).filter(organization=organization).first(),
         "memberships": organization.memberships.select_related("user").order_by("user__username"),
-        "roles": Membership.Role.choices, "can_manage": can_manage, "invitations": pending,
+        "roles": Membership.Role.choices, "can_manage": manager, "invitations": pending,
         "invite_roles": invitations.allowed_roles(actor), "now": timezone.now(),
         "invite_days": settings.INVITATION_MAX_AGE_DAYS,
         # Owners only, as in the API (GET /api/0/organizations/<slug>/consent/).
         "consent": consent_summary(organization.id)
-        if role_in(request.user, organization.id) == Membership.Role.OWNER else None,
+        if is_owner(request.user, organization.id) else None,
         "consent_admin": _consent_admin(organization),
     })  # fmt: skip
 
@@ -139,7 +139,7 @@ def account(request):
         Token.objects.filter(user=request.user).delete()
         token = Token.objects.create(user=request.user).key
     return render(request, "web/account.html", {
-        "projects": queries.visible_projects(request.user), "token": token,
+        "projects": visible_projects(request.user), "token": token,
         "has_token": Token.objects.filter(user=request.user).exists(),
     })  # fmt: skip
 

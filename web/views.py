@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from access import project_view, visible_organizations, visible_projects
 from embeddings import store
 from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
 from grouping.policy import GroupingPolicy, reading_policy
@@ -25,7 +26,6 @@ from web import merged, queries
 from web.breadcrumbs import SHOWN, breadcrumbs_of
 from web.explain import split_similar, why_grouped
 from web.models import SavedSearch
-from web.project_views import managed_organizations
 from web.stacktrace import exceptions_of, raw_traceback
 
 PAGE_SIZE = 25
@@ -34,20 +34,19 @@ FILTER_NAMES = ("status", "level", "environment", "release", "query", "sort")
 
 @login_required
 def home(request):
-    project = queries.visible_projects(request.user).first()
+    project = visible_projects(request.user).first()
     if project is None:
         return render(request, "web/no_projects.html", {
-            "managed_organizations": managed_organizations(request.user)})
+            "managed_organizations": visible_organizations(request.user, manage=True)})
     return redirect("web:stream", project.organization.slug, project.slug)
 
 
 def _context(request, project, **extra):
-    return {"project": project, "projects": queries.visible_projects(request.user), **extra}
+    return {"project": project, "projects": visible_projects(request.user), **extra}
 
 
-@login_required
+@project_view()
 def stream(request, org, project):
-    project = queries.project_for(request.user, org, project)
     error = None
     try:
         search = active_search(request.GET, "unresolved")
@@ -80,10 +79,9 @@ def stream(request, org, project):
     ))  # fmt: skip
 
 
-@login_required
+@project_view()
 @require_POST
 def saved_search(request, org, project):
-    project = queries.project_for(request.user, org, project)
     if request.POST.get("action") == "delete":
         SavedSearch.objects.filter(user=request.user, project=project,
                                    pk=request.POST.get("id")).delete()  # fmt: skip
@@ -108,10 +106,9 @@ def _merge_url(org, project, ids) -> str:
     )
 
 
-@login_required
+@project_view()
 @require_POST
 def bulk(request, org, project):
-    project = queries.project_for(request.user, org, project)
     ids = [int(i) for i in request.POST.getlist("issue") if i.isdigit()]
     issues = Issue.objects.filter(project=project, id__in=ids)
     action = request.POST.get("action")
@@ -128,10 +125,9 @@ def bulk(request, org, project):
     return redirect("web:stream", org, project.slug)
 
 
-@login_required
+@project_view()
 def merge(request, org, project):
     """GET: the issues to merge and a choice of target; POST (confirmed): merge them."""
-    project = queries.project_for(request.user, org, project)
     source = request.POST if request.method == "POST" else request.GET
     ids = [int(i) for i in source.getlist("issue") if i.isdigit()][:100]
     issues = list(Issue.objects.filter(project=project, id__in=ids).order_by("-times_seen", "id"))
@@ -162,9 +158,8 @@ def _neighbours(issue: Issue, policy: GroupingPolicy) -> list[tuple[Issue, float
     return [(by_id[n.issue_id], n.distance) for n in found if n.issue_id in by_id]
 
 
-@login_required
+@project_view()
 def issue_detail(request, org, project, issue_id):
-    project = queries.project_for(request.user, org, project)
     issue = Issue.objects.filter(project=project, pk=issue_id).first()
     if issue is None:  # merged away: its link goes on to the issue that holds its events
         target = merged.holder_url(org, project, issue_id)
@@ -204,10 +199,9 @@ def issue_detail(request, org, project, issue_id):
     ))  # fmt: skip
 
 
-@login_required
+@project_view()
 @require_POST
 def issue_action(request, org, project, issue_id):
-    project = queries.project_for(request.user, org, project)
     issue = Issue.objects.filter(project=project, pk=issue_id).first()
     if issue is None:  # a page opened before a merge
         return merged.stale_action(request, org, project, issue_id)

@@ -8,12 +8,11 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
+from access import can_manage, visible_projects
 from alerts.destinations import REGISTRY
 from alerts.forms import DestinationForm, RuleForm
 from alerts.models import AlertNotification, NotificationPreference
 from alerts.triage import members_of
-from api.permissions import MANAGERS, role_in
-from web import queries
 
 register = template.Library()
 ACTIVITY_SHOWN = 50
@@ -30,7 +29,7 @@ def alert_settings(context) -> dict:
     return {
         "rules": project.alert_rules.prefetch_related("destinations").order_by("id"),
         "destinations": destinations,
-        "can_manage": role_in(user, project.organization_id) in MANAGERS,
+        "can_manage": can_manage(user, project.organization_id),
         "rule_form": RuleForm(project=project), "destination_form": DestinationForm(),
         "is_staff": user.is_staff,
         "capped": AlertNotification.objects.filter(
@@ -56,5 +55,5 @@ def notification_preferences(context) -> dict:
     user = context["request"].user
     prefs = {p.project_id: p.email for p in NotificationPreference.objects.filter(user=user)}
     projects = [(p, {True: "on", False: "off"}.get(prefs.get(p.id), "default"))
-                for p in queries.visible_projects(user)]  # fmt: skip
+                for p in visible_projects(user)]  # fmt: skip
     return {"email": prefs.get(None, True), "projects": projects}

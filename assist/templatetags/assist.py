@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from access import is_owner
 from assist import brief, gate, service
-from assist.access import is_owner
 from assist.models import ResolutionNote
 from monitor.models import Event
 

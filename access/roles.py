@@ -1,21 +1,30 @@
-"""Who may see and do what: everything is scoped to the user's memberships; destructive and
-configuration actions need an owner or admin role."""
+"""Role predicates. Owners and admins ("managers") change configuration; owners alone create,
+change or remove owners and see consent and the AI call log; members triage."""
 
 from __future__ import annotations
 
-from rest_framework import permissions
-
 from monitor.models import Membership
 
-MANAGERS = {Membership.Role.OWNER, Membership.Role.ADMIN}
+MANAGERS = frozenset({Membership.Role.OWNER, Membership.Role.ADMIN})
 
 
-def role_in(user, organization_id: int) -> str | None:
+def role_of(user, organization_id: int) -> str | None:
+    """The user's role in the organisation; None when they are not a member."""
+    if not user.is_authenticated:
+        return None
     return (
         Membership.objects.filter(user=user, organization_id=organization_id)
         .values_list("role", flat=True)
         .first()
     )
+
+
+def can_manage(user, organization_id: int) -> bool:
+    return role_of(user, organization_id) in MANAGERS
+
+
+def is_owner(user, organization_id: int) -> bool:
+    return role_of(user, organization_id) == Membership.Role.OWNER
 
 
 def may_change_membership(actor_role: str | None, current: str | None, new: str | None) -> bool:
@@ -27,14 +36,3 @@ def may_change_membership(actor_role: str | None, current: str | None, new: str 
     if actor_role != Membership.Role.ADMIN:
         return False
     return Membership.Role.OWNER not in (current, new)
-
-
-class ManagersWrite(permissions.BasePermission):
-    """Members read; owners and admins also create, change and delete."""
-
-    message = "only owners and admins of the organisation may do this"
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return role_in(request.user, view.organization_id_of(obj)) in MANAGERS
