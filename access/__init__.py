@@ -30,4 +30,4 @@ __all__ = [
     "issue_for", "may_change_membership", "organization_for", "organization_view",
     "owned_organization", "project_by_id", "project_for", "project_view", "require_manager",
     "role_of", "visible_issues", "visible_organizations", "visible_projects",
-]  # fmt: skip
+]

@@ -35,7 +35,7 @@ def organization_view(manage: bool = False) -> Callable:
         @wraps(view)
         def wrapper(request, org, *args, **kwargs):
             return view(request, organization_for(request.user, org, manage=manage), *args,
-                        **kwargs)  # fmt: skip
+                        **kwargs)
 
         return login_required(wrapper)
 

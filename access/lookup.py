@@ -58,7 +58,7 @@ def issue_for(user, issue_id: int, manage: bool = False, **scoped) -> Issue:
     issue = get_object_or_404(
         scope.visible_issues(user).select_related("project__organization"),
         pk=issue_id, **scoped,
-    )  # fmt: skip
+    )
     if manage:
         require_manager(user, issue.project.organization_id)
     return issue

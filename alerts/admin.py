@@ -20,7 +20,7 @@ class AlertRuleAdmin(admin.ModelAdmin):
 @admin.register(AlertDestination)
 class AlertDestinationAdmin(admin.ModelAdmin):
     list_display = ["name", "project", "kind", "enabled", "allow_private",
-                    "consecutive_failures", "last_success_at"]  # fmt: skip
+                    "consecutive_failures", "last_success_at"]
     list_filter = ["kind", "allow_private"]
 
     def save_model(self, request, obj, form, change):

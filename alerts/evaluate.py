@@ -85,12 +85,12 @@ class Pass:
             notification = (
                 AlertNotification.objects.filter(rule=rule, state=AlertNotification.State.OPEN)
                 .order_by("id").first()
-            )  # fmt: skip
+            )
             if notification is None:
                 notification = AlertNotification.objects.create(
                     project_id=rule.project_id, rule=rule,
                     send_after=self.now + dt.timedelta(minutes=rule.digest_minutes),
-                )  # fmt: skip
+                )
                 self.opened.append(notification)
             self.open[rule.id] = notification
         return notification
@@ -113,7 +113,7 @@ class Pass:
     def fire_matching(self, rules, trigger: str, fact: AlertFact, key: str) -> None:
         for rule in rules:
             if rule.trigger == trigger and matches(rule, fact.level, fact.environment,
-                                                   fact.release):  # fmt: skip
+                                                   fact.release):
                 self.fire(rule, fact.issue_id, key)
 
 
@@ -164,11 +164,11 @@ def evaluate_pending(limit: int = BATCH, now: dt.datetime | None = None) -> tupl
             elif fact.kind == AlertFact.Kind.REGRESSION:
                 run.log(issue.id, Activity.Kind.REGRESSED, fact.at, release=fact.release)
                 run.fire_matching(project_rules, AlertRule.Trigger.REGRESSION, fact,
-                                  f"regression:{fact.at.timestamp():.6f}")  # fmt: skip
+                                  f"regression:{fact.at.timestamp():.6f}")
             elif fact.kind == AlertFact.Kind.IGNORED_HIT:
                 if triage.end_ignore_if_due(issue, now):
                     run.fire_matching(project_rules, AlertRule.Trigger.IGNORE_ENDED, fact,
-                                      f"unignored:{now.timestamp():.6f}")  # fmt: skip
+                                      f"unignored:{now.timestamp():.6f}")
             elif fact.kind == AlertFact.Kind.EVENTS:
                 for rule in project_rules:
                     if (
@@ -203,7 +203,7 @@ def end_expired_ignores(now: dt.datetime | None = None) -> tuple[int, Pass]:
                 for rule in AlertRule.objects.filter(
                     project_id=issue.project_id, enabled=True,
                     trigger=AlertRule.Trigger.IGNORE_ENDED,
-                ):  # fmt: skip
+                ):
                     # no event here: the level filter applies, environment/release do not
                     if level_at_least(issue.level, rule.min_level):
                         run.fire(rule, issue.id, f"unignored:{now.timestamp():.6f}")

@@ -9,7 +9,7 @@ from alerts.destinations import REGISTRY
 from alerts.models import AlertDestination, AlertRule
 
 LIMITS = {"threshold": (1, 1_000_000), "window_minutes": (1, 7 * 24 * 60),
-          "digest_minutes": (0, 24 * 60)}  # fmt: skip
+          "digest_minutes": (0, 24 * 60)}
 
 
 def check_limits(values: dict) -> None:
@@ -34,7 +34,7 @@ class RuleForm(forms.ModelForm):
     class Meta:
         model = AlertRule
         fields = ["name", "trigger", "threshold", "window_minutes", "min_level", "environment",
-                  "release", "digest_minutes", "destinations"]  # fmt: skip
+                  "release", "digest_minutes", "destinations"]
         widgets = {"destinations": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, project=None, **kwargs):
@@ -56,7 +56,7 @@ class DestinationForm(forms.Form):
         required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Email: addresses, one per line. Webhook: https URL. Chat/push: an Apprise URL "
         "such as slack://…, discord://…, ntfy://host/topic, mmost://…, tgram://….",
-    )  # fmt: skip
+    )
     to_members = forms.BooleanField(required=False, label="Email project members")
 
     def __init__(self, *args, staff: bool = False, **kwargs):

@@ -46,7 +46,7 @@ class AlertRule(models.Model):
     min_level = models.CharField(
         max_length=16, blank=True, choices=[(level, level) for level in LEVELS],
         help_text="Only events of this level or above; empty: any level.",
-    )  # fmt: skip
+    )
     environment = models.CharField(max_length=64, blank=True, help_text="Empty: any.")
     release = models.CharField(max_length=200, blank=True, help_text="Empty: any.")
     digest_minutes = models.PositiveIntegerField(
@@ -58,7 +58,7 @@ class AlertRule(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -80,7 +80,7 @@ class AlertDestination(models.Model):
         default=dict, blank=True,
         help_text='email: {"addresses": [...], "to_members": true}; webhook: {"url": ...}; '
         'apprise: {"url": "slack://…"}',
-    )  # fmt: skip
+    )
     secret = models.CharField(
         max_length=64, default=new_secret, help_text="Webhook signing secret (HMAC-SHA256)."
     )
@@ -92,7 +92,7 @@ class AlertDestination(models.Model):
         max_length=64, blank=True, editable=False,
         help_text="target_digest of the config staff allowed private addresses for; a changed "
         "config no longer matches.",
-    )  # fmt: skip
+    )
     enabled = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_success_at = models.DateTimeField(null=True, blank=True)
@@ -225,7 +225,7 @@ class AlertDelivery(models.Model):
                 fields=["next_attempt_at"], name="alertdelivery_pending_idx",
                 condition=models.Q(status="pending"),
             )
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"delivery {self.id} ({self.status})"
@@ -274,7 +274,7 @@ class Activity(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_default=Now())
 

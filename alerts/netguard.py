@@ -128,7 +128,7 @@ class Guard:
             address = _numeric(sock, address)
             if not (self.allow_private or _public(address[0])):
                 raise self.trip(f"blocked: {NON_PUBLIC}", True,
-                                f"connection to non-public address {address[0]}")  # fmt: skip
+                                f"connection to non-public address {address[0]}")
         elif not self.allow_private:  # unix sockets and the like are local by nature
             raise self.trip("blocked: non-IP socket", True)
         with self.lock:

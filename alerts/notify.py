@@ -40,7 +40,7 @@ def issue_ref(issue: Issue, project: Project) -> IssueRef:
         status=issue.status, times_seen=issue.times_seen, users_seen=issue.users_seen,
         first_seen=issue.first_seen, last_seen=issue.last_seen,
         url=issue_url(project, issue.id), project=project.slug, platform=issue.platform,
-    )  # fmt: skip
+    )
 
 
 def message_of(notification: AlertNotification) -> Notification:
@@ -51,16 +51,16 @@ def message_of(notification: AlertNotification) -> Notification:
         sample = IssueRef(id=0, title="Test notification from Faultline", culprit="faultline.test",
                           level="info", status="unresolved", times_seen=1, users_seen=0,
                           first_seen=now, last_seen=now, url=stream,
-                          project=project.slug)  # fmt: skip
+                          project=project.slug)
         return Notification(project=str(project), rule="", trigger="test", issues=[sample],
-                            total=1, url=stream)  # fmt: skip
+                            total=1, url=stream)
     firings = notification.firings.select_related("issue").order_by("id")
     total = firings.count()
     issues = [issue_ref(f.issue, project) for f in firings[:LISTED]]
     rule = notification.rule
     return Notification(project=str(project), rule=rule.name if rule else "",
                         trigger=rule.trigger if rule else "test", issues=issues, total=total,
-                        url=stream)  # fmt: skip
+                        url=stream)
 
 
 def destination_of(stored: AlertDestination) -> Destination:
@@ -83,7 +83,7 @@ def send_bounded(destination: Destination, notification: Notification) -> Delive
         return result
     detail = "\n".join(part for part in (guard.detail, result.detail) if part)[:1000]
     return Delivery(ok=False, error=guard.reason, status_code=result.status_code,
-                    permanent=guard.blocked, detail=detail)  # fmt: skip
+                    permanent=guard.blocked, detail=detail)
 
 
 def flush_due(now: dt.datetime | None = None) -> list[int]:
@@ -104,7 +104,7 @@ def flush_due(now: dt.datetime | None = None) -> list[int]:
             sent = AlertNotification.objects.filter(
                 project_id=notification.project_id, state=AlertNotification.State.SENT,
                 sent_at__gte=now - dt.timedelta(hours=1),
-            ).count()  # fmt: skip
+            ).count()
             notification.sent_at = now
             if sent >= settings.ALERTS_HOURLY_CAP:
                 notification.state = AlertNotification.State.CAPPED
@@ -127,7 +127,7 @@ def send_test(destination: AlertDestination) -> int:
     notification = AlertNotification.objects.create(
         project_id=destination.project_id, test=True, state=AlertNotification.State.SENT,
         send_after=now, sent_at=now,
-    )  # fmt: skip
+    )
     return AlertDelivery.objects.create(notification=notification, destination=destination).id
 
 
@@ -147,7 +147,7 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> AlertDelivery |
             .filter(pk=delivery_id, status=AlertDelivery.Status.PENDING,
                     next_attempt_at__lte=now or timezone.now())
             .first()
-        )  # fmt: skip
+        )
         if delivery is None:
             return None
         stored = delivery.destination
@@ -162,7 +162,7 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> AlertDelivery |
             delivery=delivery, destination=stored, ok=result.ok, status_code=result.status_code,
             error=result.error, detail=result.detail,
             duration_ms=int((time.monotonic() - started) * 1000),
-        )  # fmt: skip
+        )
         delivery.attempts += 1
         if result.ok:
             delivery.status = AlertDelivery.Status.SENT
@@ -173,12 +173,12 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> AlertDelivery |
                 delivery.notification.firings.values_list("issue_id", flat=True)[:ACTIVITY_LIMIT]
             )
             activity.log(issue_ids, Activity.Kind.ALERT_SENT, destination=stored.name,
-                         via=stored.kind)  # fmt: skip
+                         via=stored.kind)
         else:
             AlertDestination.objects.filter(pk=stored.pk).update(
                 consecutive_failures=F("consecutive_failures") + 1, last_failure_at=finished,
                 last_error=result.error,
-            )  # fmt: skip
+            )
             if result.permanent or delivery.attempts >= settings.ALERTS_MAX_ATTEMPTS:
                 delivery.status = AlertDelivery.Status.FAILED
             else:
@@ -193,4 +193,4 @@ def due_deliveries(now: dt.datetime | None = None, limit: int = 500) -> list[int
         AlertDelivery.objects.filter(status=AlertDelivery.Status.PENDING,
                                      next_attempt_at__lte=now or timezone.now())
         .order_by("next_attempt_at").values_list("id", flat=True)[:limit]
-    )  # fmt: skip
+    )

@@ -70,7 +70,7 @@ def facts_for(
     def row(issue_id: int, kind: str, count: int = 1, event: Event | None = None) -> tuple:
         event = event or first[issue_id]
         return (project_id, issue_id, kind, count, event.level, event.environment,
-                event.release, event.received)  # fmt: skip
+                event.release, event.received)
 
     rows = [row(issue_id, "new") for issue_id in sorted(created) if issue_id in first]
     for issue_id, (before, after) in sorted(changes.items()):

@@ -11,7 +11,7 @@ from monitor.models import Issue
 
 STATUS_KINDS = {Issue.Status.RESOLVED: Activity.Kind.RESOLVED,
                 Issue.Status.IGNORED: Activity.Kind.IGNORED,
-                Issue.Status.UNRESOLVED: Activity.Kind.REOPENED}  # fmt: skip
+                Issue.Status.UNRESOLVED: Activity.Kind.REOPENED}
 
 
 @receiver(signals.status_changed)

@@ -28,7 +28,7 @@ class AlertRuleSerializer(serializers.ModelSerializer):
         model = AlertRule
         fields = ["id", "name", "trigger", "enabled", "threshold", "window_minutes",
                   "min_level", "environment", "release", "digest_minutes", "destinations",
-                  "created_at"]  # fmt: skip
+                  "created_at"]
         read_only_fields = ["created_at"]
 
     def validate_destinations(self, value):
@@ -57,9 +57,9 @@ class AlertDestinationSerializer(serializers.ModelSerializer):
         model = AlertDestination
         fields = ["id", "name", "kind", "config", "secret", "enabled", "allow_private", "target",
                   "is_failing", "consecutive_failures", "last_success_at", "last_failure_at",
-                  "last_error", "created_at"]  # fmt: skip
+                  "last_error", "created_at"]
         read_only_fields = ["secret", "consecutive_failures", "last_success_at",
-                            "last_failure_at", "last_error", "created_at"]  # fmt: skip
+                            "last_failure_at", "last_error", "created_at"]
 
     def get_target(self, destination) -> str:
         return REGISTRY[destination.kind].describe(destination.config)
@@ -80,7 +80,7 @@ class AlertDestinationSerializer(serializers.ModelSerializer):
         if "config" in attrs or self.instance is None:
             try:
                 attrs["config"] = clean_destination_config(kind, attrs.get("config", {}),
-                                                            self.staff())  # fmt: skip
+                                                            self.staff())
             except DjangoValidationError as exc:
                 raise drf_error(exc) from exc
         return attrs
@@ -118,7 +118,7 @@ class DeliveryAttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = DeliveryAttempt
         fields = ["id", "at", "ok", "status_code", "error", "detail", "duration_ms", "delivery",
-                  "notification", "test"]  # fmt: skip
+                  "notification", "test"]
         read_only_fields = fields
 
     def to_representation(self, instance):

@@ -61,7 +61,7 @@ def assign(issue: Issue, assignee, by) -> Issue:
         issue.assignee = assignee
         issue.save(update_fields=["assignee"])
         activity.log(issue.id, Activity.Kind.ASSIGNED, by,
-                     to=assignee.username if assignee else None)  # fmt: skip
+                     to=assignee.username if assignee else None)
     return issue
 
 
@@ -75,13 +75,13 @@ def comment(issue: Issue, user, text: str) -> Comment:
 
 
 def ignore(issue: Issue, by, minutes: int | None = None, events: int | None = None,
-           users: int | None = None) -> Issue:  # fmt: skip
+           users: int | None = None) -> Issue:
     """Ignore, optionally until a time, N more events or N more users (whichever comes first).
     "N more" counts from the issue's counters as they are under its lock (_lock): ingest adds to
     them while holding the same lock, so none of its events is counted twice."""
     for name, value in (("minutes", minutes), ("events", events), ("users", users)):
         if value is not None and not (0 < value <= (MAX_IGNORE_MINUTES if name == "minutes"
-                                                      else 10**9)):  # fmt: skip
+                                                      else 10**9)):
             raise ValidationError({name: "a positive number within range"})
     with transaction.atomic():
         _lock(issue)
@@ -92,9 +92,9 @@ def ignore(issue: Issue, by, minutes: int | None = None, events: int | None = No
         issue.ignore_until_events = issue.times_seen + events if events else None
         issue.ignore_until_users = issue.users_seen + users if users else None
         issue.save(update_fields=["status", "resolved_at", "resolved_in_release", "ignore_until",
-                                  "ignore_until_events", "ignore_until_users"])  # fmt: skip
+                                  "ignore_until_events", "ignore_until_users"])
         conditions = {k: v for k, v in (("minutes", minutes), ("events", events),
-                                        ("users", users)) if v}  # fmt: skip
+                                        ("users", users)) if v}
         activity.log(issue.id, Activity.Kind.IGNORED, by, **conditions)
     return issue
 
@@ -103,7 +103,7 @@ def latest_release(issue: Issue) -> str:
     return (
         Event.objects.filter(issue=issue).exclude(release="").order_by("-timestamp", "-id")
         .values_list("release", flat=True).first() or ""
-    )  # fmt: skip
+    )
 
 
 def resolve_in_next_release(issue: Issue, by) -> Issue:
@@ -124,9 +124,9 @@ def resolve_in_next_release(issue: Issue, by) -> Issue:
         issue.save(update_fields=[
             "status", "resolved_at", "regressed", "resolved_in_release", "ignore_until",
             "ignore_until_events", "ignore_until_users",
-        ])  # fmt: skip
+        ])
         activity.log(issue.id, Activity.Kind.RESOLVED_NEXT if release else Activity.Kind.RESOLVED,
-                     by, release=release)  # fmt: skip
+                     by, release=release)
     return issue
 
 
@@ -151,7 +151,7 @@ def end_ignore_if_due(issue: Issue, now: dt.datetime) -> str | None:
     changed = Issue.objects.filter(pk=issue.pk, status=Issue.Status.IGNORED).update(
         status=Issue.Status.UNRESOLVED, ignore_until=None, ignore_until_events=None,
         ignore_until_users=None,
-    )  # fmt: skip
+    )
     if not changed:
         return None
     issue.status = Issue.Status.UNRESOLVED

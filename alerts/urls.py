@@ -10,7 +10,7 @@ web_patterns = [
          views.destination_attempts, name="alerts-attempts"),
     path("<slug:org>/<slug:project>/issues/<int:issue_id>/triage/", views.triage_action,
          name="alerts-triage"),
-]  # fmt: skip
+]
 
 rule_list = api.AlertRuleViewSet.as_view({"get": "list", "post": "create"})
 rule_detail = api.AlertRuleViewSet.as_view(
@@ -37,6 +37,6 @@ api_patterns = [
     path("api/0/issues/<int:issue_id>/ignore/", api.ignore, name="issue-ignore"),
     path("api/0/issues/<int:issue_id>/resolve/", api.resolve, name="issue-resolve"),
     path("api/0/notification-preferences/", api.preferences, name="notification-preferences"),
-]  # fmt: skip
+]
 
 urlpatterns = api_patterns + web_patterns

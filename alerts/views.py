@@ -49,7 +49,7 @@ def triage_action(request, org, project, issue_id):
         elif action == "ignore_until":
             triage.ignore(issue, request.user, minutes=_int(request.POST.get("minutes")),
                           events=_int(request.POST.get("events")),
-                          users=_int(request.POST.get("users")))  # fmt: skip
+                          users=_int(request.POST.get("users")))
         elif action == "resolve_next":
             triage.resolve_in_next_release(issue, request.user)
     except ValidationError as exc:
@@ -81,7 +81,7 @@ def settings_action(request, org, project):
                 project=project, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"],
                 config=form.cleaned_data["config"],
                 allow_private=request.user.is_staff and bool(request.POST.get("allow_private")),
-            )  # fmt: skip
+            )
             messages.success(request, "Destination added.")
         else:
             messages.error(request, f"Destination not saved: {form.errors.as_text()}")
@@ -94,7 +94,7 @@ def settings_action(request, org, project):
             rule.delete()
     elif action.endswith("_destination"):
         destination = get_object_or_404(AlertDestination, project=project,
-                                        pk=request.POST.get("destination"))  # fmt: skip
+                                        pk=request.POST.get("destination"))
         if action == "toggle_destination":
             destination.enabled = not destination.enabled
             destination.save(update_fields=["enabled"])
@@ -118,7 +118,7 @@ def destination_attempts(request, org, project, destination_id):
         "project": project, "projects": visible_projects(request.user),
         "destination": destination, "attempts": attempts,
         "can_manage": can_manage(request.user, project.organization_id),
-    })  # fmt: skip
+    })
 
 
 @login_required

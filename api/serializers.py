@@ -21,7 +21,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = [
             "id", "organization", "name", "slug", "platform", "created_at", "scrub_data",
             "scrub_extra_keys", "allowed_origins", "grouping_mode", "grouping_threshold",
-        ]  # fmt: skip
+        ]
         read_only_fields = ["created_at"]
 
     def check_slug_free(self, organization_id: int) -> None:
@@ -41,7 +41,7 @@ class ProjectKeySerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectKey
         fields = ["id", "label", "public_key", "dsn", "is_active", "rate_limit_count",
-                  "rate_limit_window", "created_at"]  # fmt: skip
+                  "rate_limit_window", "created_at"]
         read_only_fields = ["public_key", "dsn", "created_at"]
 
 
@@ -54,7 +54,7 @@ class IssueSerializer(serializers.ModelSerializer):
         fields = ["id", "project", "title", "culprit", "type", "level", "platform", "status",
                   "regressed", "first_seen", "last_seen", "resolved_at", "times_seen",
                   "users_seen", "assignee", "ignore_until", "ignore_until_events",
-                  "ignore_until_users", "resolved_in_release"]  # fmt: skip
+                  "ignore_until_users", "resolved_in_release"]
         read_only_fields = [f for f in fields if f != "status"]
 
 
@@ -64,7 +64,7 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = ["id", "event_id", "issue", "timestamp", "received", "level", "platform",
-                  "title", "release", "environment", "user", "tags", "data"]  # fmt: skip
+                  "title", "release", "environment", "user", "tags", "data"]
         read_only_fields = fields
 
 

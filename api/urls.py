@@ -18,7 +18,7 @@ dead_letters = views.DeadLetterViewSet.as_view({"get": "list"})
 
 urlpatterns = [
     path("api/0/projects/<int:project_pk>/dead-letters/", dead_letters,
-         name="project-dead-letters"),  # fmt: skip
+         name="project-dead-letters"),
     path("api/0/projects/<int:project_pk>/keys/", key_list, name="project-keys"),
     path("api/0/projects/<int:project_pk>/keys/<int:pk>/", key_detail, name="project-key"),
     path("api/0/tokens/", views.rotate_token, name="api-token"),

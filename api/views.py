@@ -124,7 +124,7 @@ class IssueMoved(Exception):
 
 
 class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
-                   viewsets.GenericViewSet):  # fmt: skip
+                   viewsets.GenericViewSet):
     """Filters: project, status, level, environment, release, assigned (me, none, a username),
     query (the search syntax of docs/ui.md, shared with the stream);
     sort: last_seen (default), first_seen, events, users. An issue merged into another answers
@@ -140,7 +140,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
             pk = self.kwargs.get("pk", "")
             moved = MergedIssue.objects.filter(
                 previous_id=pk, project__in=visible_projects(self.request.user),
-            ).first() if is_id(pk) else None  # fmt: skip
+            ).first() if is_id(pk) else None
             if moved is None:
                 raise
             raise IssueMoved(moved.issue_id) from None
@@ -161,7 +161,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
             issues = issues.filter(project_id=project)
         try:
             return sort_issues(filter_issues(issues, params, user=self.request.user),
-                               params.get("sort"))  # fmt: skip
+                               params.get("sort"))
         except KeyError as exc:
             raise ValidationError({"sort": f"one of {', '.join(SORTS)}"}) from exc
         except SearchError as exc:
@@ -170,7 +170,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
     def perform_update(self, serializer):
         if "status" in serializer.validated_data:
             set_status(Issue.objects.filter(pk=serializer.instance.pk),
-                       serializer.validated_data["status"], by=self.request.user)  # fmt: skip
+                       serializer.validated_data["status"], by=self.request.user)
         serializer.instance.refresh_from_db()
 
     @extend_schema(responses=EventSerializer(many=True))  # a page of events, not the issue

@@ -11,7 +11,7 @@ class ProjectAssistAdmin(admin.ModelAdmin):
 @admin.register(GenerationLog)
 class GenerationLogAdmin(admin.ModelAdmin):
     list_display = ["created_at", "organization", "issue", "requested_by", "model", "outcome",
-                    "latency_ms", "completion_tokens"]  # fmt: skip
+                    "latency_ms", "completion_tokens"]
     list_filter = ["outcome", "backend"]
     readonly_fields = [f.name for f in GenerationLog._meta.fields]
 

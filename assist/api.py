@@ -24,7 +24,7 @@ class GenerationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Generation
         fields = ["id", "issue", "status", "summary", "cause", "fix", "error", "model",
-                  "examples", "categories", "trigger", "created_at", "finished_at"]  # fmt: skip
+                  "examples", "categories", "trigger", "created_at", "finished_at"]
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -43,7 +43,7 @@ class LogSerializer(serializers.ModelSerializer):
         model = GenerationLog
         fields = ["id", "issue", "requested_by", "trigger", "backend", "model", "prompt_sha256",
                   "categories", "examples", "prompt_tokens", "completion_tokens", "latency_ms",
-                  "outcome", "error", "created_at"]  # fmt: skip
+                  "outcome", "error", "created_at"]
 
 
 def _visible_issue(user, issue_id: int):
@@ -59,7 +59,7 @@ NO_SUMMARY = inline_serializer(
 SUMMARY_OR_NONE = PolymorphicProxySerializer(
     component_name="SummaryOrNone", serializers=[GenerationSerializer, NO_SUMMARY],
     resource_type_field_name=None,
-)  # fmt: skip
+)
 
 
 BRIEF = inline_serializer("Brief", {
@@ -72,7 +72,7 @@ BRIEF = inline_serializer("Brief", {
     "trend": serializers.CharField(),
     "changed": serializers.CharField(),
     "text": serializers.CharField(),
-})  # fmt: skip
+})
 
 
 @extend_schema(responses=BRIEF)
@@ -84,7 +84,7 @@ def issue_brief(request, issue_id: int):
     event = Event.objects.filter(issue=issue).order_by("-timestamp", "-id").first()
     made = brief.gather(issue, event)
     return Response({"issue": issue.id, **dataclasses.asdict(made), "trend": made.trend,
-                     "changed": made.changed, "text": made.text})  # fmt: skip
+                     "changed": made.changed, "text": made.text})
 
 
 @extend_schema(request=None, responses={200: SUMMARY_OR_NONE, 202: GenerationSerializer})
@@ -99,7 +99,7 @@ def summary(request, issue_id: int):
                 generation = service.request(issue, request.user)
         except service.Refused as refused:
             return Response({"detail": refused.message, "code": refused.code},
-                            status=refused.status)  # fmt: skip
+                            status=refused.status)
         return Response(GenerationSerializer(generation).data, status=202)
     generation = service.latest(issue)
     if generation is None:
@@ -108,7 +108,7 @@ def summary(request, issue_id: int):
 
 
 @extend_schema(request=inline_serializer("NoteInput", {"text": serializers.CharField()}),
-               responses=NoteSerializer(many=True))  # fmt: skip
+               responses=NoteSerializer(many=True))
 @api_view(["GET", "POST"])
 def notes(request, issue_id: int):
     """How the issue was fixed; notes of resolved issues are examples for similar ones."""

@@ -67,7 +67,7 @@ class LastLineDone:
 
     def __init__(self, tokenizer, prompt_tokens: int, answer_start: str, last: str = "fix:"):
         self.tokenizer, self.start, self.prefix, self.last = (
-            tokenizer, prompt_tokens, answer_start, last)  # fmt: skip
+            tokenizer, prompt_tokens, answer_start, last)
         self.done = False
 
     def __call__(self, input_ids, scores, **kwargs):
@@ -101,7 +101,7 @@ class LocalBackend:
         self.model_name = location.name.removesuffix(".gguf")
         wanted = device or settings.ASSIST_DEVICE
         self.device = ("cuda" if torch.cuda.is_available() else "cpu") if wanted == "auto" \
-            else wanted  # fmt: skip
+            else wanted
         self.tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True, **kwargs)
         self.model = AutoModelForCausalLM.from_pretrained(
             directory, local_files_only=True, dtype=torch.float32, **kwargs
@@ -110,11 +110,11 @@ class LocalBackend:
         self._lock = threading.Lock()
 
     def complete(self, messages: list[dict], max_tokens: int, timeout: float,
-                 answer_start: str = "") -> Completion:  # fmt: skip
+                 answer_start: str = "") -> Completion:
         import torch
 
         text = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
-                                                  tokenize=False) + answer_start  # fmt: skip
+                                                  tokenize=False) + answer_start
         inputs = self.tokenizer(text, return_tensors="pt").to(self.device)
         prompt_tokens = int(inputs["input_ids"].shape[1])
         started = time.monotonic()
@@ -124,7 +124,7 @@ class LocalBackend:
                 **inputs, max_new_tokens=max_tokens, do_sample=False, max_time=timeout,
                 repetition_penalty=1.1, pad_token_id=self.tokenizer.eos_token_id,
                 stopping_criteria=[stop],
-            )  # fmt: skip
+            )
         new = output[0][prompt_tokens:]
         finished = stop.done or (bool(len(new)) and int(new[-1]) == self.tokenizer.eos_token_id)
         if time.monotonic() - started >= timeout and not finished:
@@ -147,17 +147,17 @@ class OpenAIBackend:
             raise BackendError("The model endpoint is not configured (ASSIST_OPENAI_URL/MODEL).")
 
     def complete(self, messages: list[dict], max_tokens: int, timeout: float,
-                 answer_start: str = "") -> Completion:  # fmt: skip
+                 answer_start: str = "") -> Completion:
         headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
         body = {"model": self.model_name, "messages": messages, "max_tokens": max_tokens,
-                "temperature": 0}  # fmt: skip
+                "temperature": 0}
         try:
             response = httpx.post(self.url, json=body, headers=headers, timeout=timeout)
         except httpx.TimeoutException as exc:
             raise BackendError(f"The model did not answer within {timeout:.0f} seconds.") from exc
         except httpx.HTTPError as exc:
             raise BackendError(f"The model endpoint could not be reached ({type(exc).__name__}).") \
-                from exc  # fmt: skip
+                from exc
         if response.status_code != 200:
             raise BackendError(f"The model endpoint answered HTTP {response.status_code}.")
         try:
@@ -168,10 +168,10 @@ class OpenAIBackend:
                 raise TypeError("content is not text")
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise BackendError("The model endpoint sent an answer that is not a chat completion.") \
-                from exc  # fmt: skip
+                from exc
         return Completion(text, str(data.get("model") or self.model_name),
                           int(usage.get("prompt_tokens") or 0),
-                          int(usage.get("completion_tokens") or 0))  # fmt: skip
+                          int(usage.get("completion_tokens") or 0))
 
 
 _backend = None

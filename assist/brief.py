@@ -109,7 +109,7 @@ class Brief:
             return ""
         if f.regressed:
             since = f" after it was resolved in {f.resolved_in_release}" \
-                if f.resolved_in_release else ""  # fmt: skip
+                if f.resolved_in_release else ""
             return f"Regression: seen again{since}."
         if f.first_release:
             return f"New in release {f.first_release}."
@@ -125,10 +125,10 @@ class Brief:
         if self.facts:
             lines += [self.changed, self.trend]
             lines += [f"{key}: " + ", ".join(v for v, _ in values)
-                      for key, values in self.facts.tags.items()]  # fmt: skip
+                      for key, values in self.facts.tags.items()]
         for other in self.resolved:
             lines.append(f"#{other.issue_id} {other.title} {' '.join(other.notes)} "
-                         f"{other.fix_release}")  # fmt: skip
+                         f"{other.fix_release}")
         return "\n".join(lines)
 
 
@@ -141,14 +141,14 @@ def _site(frame: dict, with_code: bool) -> Site:
     line = frame.get("lineno")
     code = str(frame.get("context_line") or "").strip()[:MAX_CODE] if with_code else ""
     return Site(clean_function(str(frame.get("function") or ""))[:120], file[-120:],
-                line if type(line) is int and line > 0 else None, code)  # fmt: skip
+                line if type(line) is int and line > 0 else None, code)
 
 
 def chain(event: dict, with_messages: bool = True) -> list[Link]:
     """The exception chain, root cause first (the SDKs send the root cause first)."""
     exceptions = [e for e in event.get("exception") or [] if isinstance(e, dict)]
     links = [Link(str(e.get("type") or "Error")[:80], _first_line(e.get("value"))
-                  if with_messages else "") for e in exceptions[:MAX_CHAIN]]  # fmt: skip
+                  if with_messages else "") for e in exceptions[:MAX_CHAIN]]
     if not links and with_messages and event.get("message"):
         links = [Link("Message", _first_line(event.get("message")))]
     return links
@@ -168,7 +168,7 @@ def crash_sites(event: dict, with_code: bool) -> tuple[Site | None, Site | None]
 
 
 def compose(event: dict, facts: Facts | None, resolved: list[Resolved],
-            categories: frozenset[str]) -> Brief:  # fmt: skip
+            categories: frozenset[str]) -> Brief:
     """The brief of one issue. `categories` are the organisation's consented categories
     (assist.gate.allowed_categories): code lines appear only with repository_code."""
     crash, caller = crash_sites(event, with_code="repository_code" in categories)
@@ -185,11 +185,11 @@ def gather(issue, event) -> Brief:
     events = Event.objects.filter(issue=issue)
     last_day = events.filter(timestamp__gte=now - dt.timedelta(days=1)).count()
     day_before = events.filter(timestamp__gte=now - dt.timedelta(days=2),
-                               timestamp__lt=now - dt.timedelta(days=1)).count()  # fmt: skip
+                               timestamp__lt=now - dt.timedelta(days=1)).count()
     tags: dict[str, list[tuple[str, int]]] = {}
     first_release = ""
     rows = IssueTag.objects.filter(issue=issue, key__in=(*WHO_TAGS, "release")).order_by(
-        "-times_seen").values_list("key", "value", "times_seen", "first_seen")[:200]  # fmt: skip
+        "-times_seen").values_list("key", "value", "times_seen", "first_seen")[:200]
     earliest = None
     for key, value, seen, first in rows:
         if key == "release":
@@ -201,7 +201,7 @@ def gather(issue, event) -> Brief:
     facts = Facts(issue.first_seen, issue.last_seen, issue.times_seen, issue.users_seen,
                   issue.regressed, issue.regressed_at, issue.resolved_in_release or "",
                   first_release or (event.release if event else ""), last_day, day_before,
-                  {k: tags[k] for k in WHO_TAGS if k in tags})  # fmt: skip
+                  {k: tags[k] for k in WHO_TAGS if k in tags})
     resolved = retrieval.resolved_neighbours(issue)
     categories = gate.allowed_categories(organization_id)
     return compose(event.data if event else {}, facts, resolved, categories)

@@ -61,7 +61,7 @@ def _facts(event: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
     full = [e.get("type") or "" for e in (exceptions[:1] + exceptions[-1:])]
     types = tuple(dict.fromkeys(full + [t.rsplit(".", 1)[-1] for t in full]))
     frames = [f for f in ((exceptions[0].get("stacktrace") or {}).get("frames") or [])
-              if is_in_app(f)] if exceptions else []  # fmt: skip
+              if is_in_app(f)] if exceptions else []
     site = frames[-1] if frames else {}
     locations = [clean_function(site.get("function") or "")]
     module = (site.get("module") or "").rsplit(".", 1)[-1]
@@ -87,7 +87,7 @@ def sdk_event(bug: dict) -> dict:
     if "browser" in bug:
         contexts["browser"] = {"name": bug["browser"][0], "version": bug["browser"][1]}
     return {"platform": bug["platform"], "exception": {"values": exceptions},
-            "contexts": contexts, "release": "shop@2.4.0", "environment": "production"}  # fmt: skip
+            "contexts": contexts, "release": "shop@2.4.0", "environment": "production"}
 
 
 def cases(seed: int = 7) -> list[Case]:
@@ -98,7 +98,7 @@ def cases(seed: int = 7) -> list[Case]:
     data = labels()
     rng = random.Random(seed)
     rows = python_events(rng, per_release=1) + js_events(rng, per_variant=1) + java_events(
-        rng, per_variant=1)  # fmt: skip
+        rng, per_variant=1)
     rows = [r for r in rows if r["bug"] in data["devset"]]
     rows += [{"bug": b["bug"], "event": sdk_event(b)} for b in data["bugs"]]
     wanted = {**data["devset"], **{b["bug"]: b for b in data["bugs"]}}

@@ -32,7 +32,7 @@ RUNTIME = re.compile(
 RUNTIME_FAMILY = {"python": "python", "cpython": "python", "pypy": "python", "node": "node",
                   "node.js": "node", "nodejs": "node", "java": "java", "jdk": "java",
                   "jre": "java", "ruby": "ruby", "go": "go", "golang": "go",
-                  "php": "php"}  # fmt: skip
+                  "php": "php"}
 STUTTER = re.compile(r"([A-Za-z]{1,4})\1{3,}")
 TOKEN = re.compile(r"[A-Za-z_$][\w$]*")
 # Names any answer may use without the event naming them: language builtins and the everyday
@@ -65,7 +65,7 @@ def runtime_of(contexts: dict) -> tuple[str, str] | None:
     name = str(runtime.get("name") or "").lower().replace(" ", "")
     version = str(runtime.get("version") or "")
     family = RUNTIME_FAMILY.get(name) or next(
-        (f for k, f in RUNTIME_FAMILY.items() if name.startswith(k)), None)  # fmt: skip
+        (f for k, f in RUNTIME_FAMILY.items() if name.startswith(k)), None)
     match = re.match(r"v?(\d+(?:\.\d+)*)", version)
     return (family, match.group(1)) if family and match else None
 
@@ -85,7 +85,7 @@ def _version_matches(said: str, actual: str) -> bool:
     """"3", "3.11" and "3.x" match 3.11.7; "2" and "3.8" do not."""
     have = actual.split(".")
     return all(part == "x" or (i < len(have) and part == have[i])
-               for i, part in enumerate(said.split(".")))  # fmt: skip
+               for i, part in enumerate(said.split(".")))
 
 
 def _runtime_reason(text: str, runtime: tuple[str, str] | None) -> str:
@@ -96,7 +96,7 @@ def _runtime_reason(text: str, runtime: tuple[str, str] | None) -> str:
             return f"it states a {match.group(1)} version ({said}) the event does not report"
         if family == runtime[0] and not _version_matches(said, runtime[1]):
             return (f"it speaks of {match.group(1)} {said} but the event ran on "
-                    f"{runtime[0]} {runtime[1]}")  # fmt: skip
+                    f"{runtime[0]} {runtime[1]}")
     return ""
 
 

@@ -20,7 +20,7 @@ MAX_CRUMB = 120
 MAX_TAG_VALUE = 60
 MAX_NOTE = 400
 TAG_KEYS = ("environment", "release", "runtime", "browser", "os", "mechanism", "handled",
-            "transaction")  # fmt: skip
+            "transaction")
 CODE_KEYS = ("context_line", "pre_context", "post_context", "vars")
 
 SYSTEM = (
@@ -168,11 +168,11 @@ def source_lines_present(event: dict) -> bool:
         isinstance(f, dict) and f.get("context_line")
         for s in stacks if isinstance(s, dict)
         for f in (s.get("frames") or [])[-400:]
-    )  # fmt: skip
+    )
 
 
 def build(event: dict, title: str, tags: list, parts: frozenset[str],
-          examples: list[Example] = ()) -> Prompt:  # fmt: skip
+          examples: list[Example] = ()) -> Prompt:
     """The chat messages for one issue. `examples` must already be the same organisation's
     (assist.retrieval decides that, nowhere else)."""
     block, used = issue_block(event, title, tags, parts)
@@ -207,7 +207,7 @@ def answer_start(event: dict, parts: frozenset[str]) -> str:
         return ANSWER_START
     root = exceptions[0]
     frames = [f for f in frames_of(root.get("stacktrace")) if is_in_app(f)] or frames_of(
-        root.get("stacktrace"))  # fmt: skip
+        root.get("stacktrace"))
     exc_type = str(root.get("type") or "")[:80]
     if not exc_type:
         return ANSWER_START

@@ -57,7 +57,7 @@ def _ranked_neighbours(issue: Issue) -> list[int]:
 
 def _notes(issue_id: int) -> tuple[str, ...]:
     return tuple(ResolutionNote.objects.filter(issue_id=issue_id).values_list("text", flat=True)[
-        :NOTES_PER_EXAMPLE])  # fmt: skip
+        :NOTES_PER_EXAMPLE])
 
 
 def similar_resolved(issue: Issue, parts: frozenset[str], k: int | None = None) -> list[Example]:
@@ -86,10 +86,10 @@ def resolved_neighbours(issue: Issue, k: int = BRIEF_RESOLVED) -> list[Resolved]
     out = []
     ranked = _ranked_neighbours(issue)[: k * 4]
     rows = {row[0]: row[1:] for row in Issue.objects.filter(id__in=ranked).values_list(
-        "id", "project__slug", "title", "resolved_in_release")}  # fmt: skip
+        "id", "project__slug", "title", "resolved_in_release")}
     notes_of: dict[int, list[str]] = {}
     for other_id, text in ResolutionNote.objects.filter(issue_id__in=ranked).values_list(
-            "issue_id", "text"):  # fmt: skip
+            "issue_id", "text"):
         notes_of.setdefault(other_id, []).append(text)
     for other_id in ranked:
         notes = tuple(notes_of.get(other_id, [])[:NOTES_PER_EXAMPLE])

@@ -52,10 +52,10 @@ def request(issue: Issue, user=None, trigger: str = Generation.Trigger.USER) -> 
         raise Refused("hidden", "Not found.")
     if not gate.enabled(gate.allowed_categories(organization_id)):
         raise Refused("not_enabled", "AI summaries need the organisation's consent to use "
-                      "stack traces or error messages for generative features.")  # fmt: skip
+                      "stack traces or error messages for generative features.")
     if not model_configured():
         raise Refused("not_configured", "No model is configured for AI summaries; the brief "
-                      "shows what the issue's data says (set ASSIST_OPENAI_URL).")  # fmt: skip
+                      "shows what the issue's data says (set ASSIST_OPENAI_URL).")
     under_way = Generation.objects.filter(
         issue=issue, status__in=[Generation.Status.PENDING, Generation.Status.RUNNING]
     ).first()
@@ -63,11 +63,11 @@ def request(issue: Issue, user=None, trigger: str = Generation.Trigger.USER) -> 
         return under_way
     if not ratelimit.take(organization_id):
         raise Refused("rate_limited", "Your organisation has reached its limit of AI summaries "
-                      "for now; try again later.")  # fmt: skip
+                      "for now; try again later.")
     generation = Generation.objects.create(
         organization_id=organization_id, issue=issue, trigger=trigger,
         requested_by=user if user is not None and user.is_authenticated else None,
-    )  # fmt: skip
+    )
     transaction.on_commit(lambda: enqueue(generation.id))
     return generation
 
@@ -140,11 +140,11 @@ def run(generation_id: int) -> Outcome:
             messages, settings.ASSIST_MAX_NEW_TOKENS, float(settings.ASSIST_TIMEOUT_SECONDS),
             answer_start=prompt.answer_start(event.data, parts) if backend.name == "local"
             else "",
-        )  # fmt: skip
+        )
         model_name = completion.model
         answer = parse(completion.text)
         reasons = grounding.check(answer, grounding_corpus(messages, issue, event),
-                                  event.data.get("contexts"))  # fmt: skip
+                                  event.data.get("contexts"))
         if reasons:
             refused, answer = "; ".join(reasons), None
             error = f"{Generation.REFUSED}: {refused}."
@@ -165,7 +165,7 @@ def run(generation_id: int) -> Outcome:
             completion_tokens=completion.completion_tokens if completion else 0,
             latency_ms=latency_ms,
             outcome="done" if answer else "refused" if refused else "failed", error=error[:300],
-        )  # fmt: skip
+        )
         if answer is None:
             return _fail(generation, error)
         if not gate.still_allowed(organization_id, used):  # withdrawn while generating
@@ -175,7 +175,7 @@ def run(generation_id: int) -> Outcome:
             status=Generation.Status.DONE, summary=answer.summary, cause=answer.cause,
             fix=answer.fix, model=model_name[:200], examples=built.examples, categories=used,
             finished_at=timezone.now(),
-        )  # fmt: skip
+        )
     return Outcome("done")
 
 
@@ -193,7 +193,7 @@ def enforce_consent(organization_id: int) -> int:
     if not gate.enabled(allowed):
         return generations.delete()[0]
     doomed = [g.id for g in generations.only("id", "categories")
-              if not set(g.categories) <= allowed]  # fmt: skip
+              if not set(g.categories) <= allowed]
     return Generation.objects.filter(id__in=doomed).delete()[0] if doomed else 0
 
 
@@ -205,10 +205,10 @@ def upkeep(now: dt.datetime | None = None) -> dict[str, int]:
     failed = Generation.objects.filter(
         status=Generation.Status.RUNNING, started_at__lt=now - stuck
     ).update(status=Generation.Status.FAILED, finished_at=now,
-             error="The assist worker stopped before the model answered.")  # fmt: skip
+             error="The assist worker stopped before the model answered.")
     waiting = list(Generation.objects.filter(
         status=Generation.Status.PENDING, created_at__lt=now - REQUEUE_AFTER
-    ).values_list("id", flat=True)[:100])  # fmt: skip
+    ).values_list("id", flat=True)[:100])
     for generation_id in waiting:
         enqueue(generation_id)
     return {"failed": failed, "requeued": len(waiting), "new_issues": summarize_new_issues(now)}
@@ -224,7 +224,7 @@ def summarize_new_issues(now: dt.datetime) -> int:
                              first_seen__lt=now - NEW_ISSUE_SETTLE)
         .exclude(id__in=Generation.objects.values("issue_id"))
         .select_related("project").order_by("first_seen")[:NEW_ISSUES_PER_RUN]
-    )  # fmt: skip
+    )
     queued = 0
     for issue in issues:
         try:

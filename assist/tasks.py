@@ -8,7 +8,7 @@ from assist import service
 
 
 @shared_task(name="assist.generate", acks_late=True,
-             soft_time_limit=settings.ASSIST_TIMEOUT_SECONDS + 180)  # fmt: skip
+             soft_time_limit=settings.ASSIST_TIMEOUT_SECONDS + 180)
 def generate(generation_id: int) -> str:
     try:
         return service.run(generation_id).status

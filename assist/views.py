@@ -18,7 +18,7 @@ from assist.templatetags.assist import card_context
 
 def _issue(request, org, project, issue_id):
     issue = issue_for(request.user, issue_id, project__slug=project,
-                      project__organization__slug=org)  # fmt: skip
+                      project__organization__slug=org)
     if not gate.visible(issue.project.organization_id):
         raise Http404
     return issue

@@ -32,11 +32,11 @@ def store(project_id: int, event_id: uuid.UUID | None, items: list) -> Counter:
 
 
 def _store_within_limits(project_id: int, event_id: uuid.UUID, items: list,
-                         dropped: Counter) -> Counter:  # fmt: skip
+                         dropped: Counter) -> Counter:
     per_event = Attachment.objects.filter(project_id=project_id, event_id=event_id).aggregate(
-        total=Sum("size"))["total"] or 0  # fmt: skip
+        total=Sum("size"))["total"] or 0
     per_project = Attachment.objects.filter(project_id=project_id).aggregate(
-        total=Sum("size"))["total"] or 0  # fmt: skip
+        total=Sum("size"))["total"] or 0
     rows = []
     for item in items:
         size = len(item.payload)
@@ -55,6 +55,6 @@ def _store_within_limits(project_id: int, event_id: uuid.UUID, items: list,
             content_type=clean_str(headers.get("content_type") or "", 128),
             attachment_type=clean_str(headers.get("attachment_type") or "event.attachment", 64),
             received_at=timezone.now(),
-        ))  # fmt: skip
+        ))
     Attachment.objects.bulk_create(rows)
     return dropped

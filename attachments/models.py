@@ -13,7 +13,7 @@ class Attachment(models.Model):
     attachment_type = models.CharField(
         max_length=64, default="event.attachment",
         help_text="event.attachment, event.minidump (stored, not processed), event.view_hierarchy…",
-    )  # fmt: skip
+    )
     size = models.BigIntegerField()
     data = models.BinaryField()
     received_at = models.DateTimeField()

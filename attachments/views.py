@@ -32,7 +32,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attachment
         fields = ["id", "event_id", "name", "content_type", "attachment_type", "size",
-                  "received_at"]  # fmt: skip
+                  "received_at"]
 
 
 @decorators.api_view(["GET"])

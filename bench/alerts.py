@@ -38,14 +38,14 @@ def make_project(with_rules: bool):
 
     org = Organization.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}")
     project = Project.objects.create(organization=org, name="Shop", slug="shop",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     if with_rules:
         dest = AlertDestination.objects.create(project=project, name="hook", kind="webhook",
                                                config={"url": "https://example.com/"},
-                                               enabled=False)  # fmt: skip
+                                               enabled=False)
         for trigger in ("new_issue", "regression", "frequency", "ignore_ended"):
             rule = AlertRule.objects.create(project=project, name=trigger, trigger=trigger,
-                                            threshold=100, window_minutes=60)  # fmt: skip
+                                            threshold=100, window_minutes=60)
             rule.destinations.add(dest)
     return project
 
@@ -122,7 +122,7 @@ def round_(events: list[bytes], with_rules: bool, hook: HookTimer) -> dict:
     second, hook_second = process_all(hook)
     evaluated, facts = evaluate_all()
     return {"process": first + second, "hook": hook_first + hook_second,
-            "evaluate": evaluated_first + evaluated, "facts": facts_first + facts}  # fmt: skip
+            "evaluate": evaluated_first + evaluated, "facts": facts_first + facts}
 
 
 def main() -> int:
@@ -149,10 +149,10 @@ def main() -> int:
         per = 1e6 / args.events
         print(f"events per round           {args.events} ({args.rounds} rounds each, median)")
         print(f"processing, no rules       {base * per:8.1f} µs/event"
-              f"  (of which the outbox hook {median(False, 'hook') * per:.1f})")  # fmt: skip
+              f"  (of which the outbox hook {median(False, 'hook') * per:.1f})")
         print(f"processing, all rules      {with_rules * per:8.1f} µs/event"
               f"  (of which the outbox hook {hook_time * per:.1f};"
-              f" end-to-end difference {100 * (with_rules - base) / base:+.1f}%)")  # fmt: skip
+              f" end-to-end difference {100 * (with_rules - base) / base:+.1f}%)")
         print(f"outbox hook                {100 * hook_time / with_rules:8.1f} % of processing")
         print(
             f"evaluation task            {evaluate * per:8.1f} µs/event"

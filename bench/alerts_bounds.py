@@ -48,7 +48,7 @@ def run_case(case: str, mib: int, deadline: int) -> dict:
     server.stop()
     return {"case": case, "seconds": round(seconds, 2), "rss_growth_mib": round((peak - before)
             / 1024, 1), "server_sent_mib": round(server.sent / 2**20, 2),
-            "error": result.error}  # fmt: skip
+            "error": result.error}
 
 
 def main() -> None:
@@ -61,13 +61,13 @@ def main() -> None:
         print(json.dumps(run_case(args.case, args.mib, args.deadline)))
         return
     print(f"huge body {args.mib} MiB, deadline {args.deadline} s, "
-          f"cap {os.environ.get('ALERTS_RESPONSE_MAX_BYTES', 1048576)} bytes")  # fmt: skip
+          f"cap {os.environ.get('ALERTS_RESPONSE_MAX_BYTES', 1048576)} bytes")
     for case in CASES:
         child = subprocess.run(
             [sys.executable, __file__, "--case", case, "--mib", str(args.mib),
              "--deadline", str(args.deadline)],
             capture_output=True, text=True, cwd=ROOT, check=True,
-        )  # fmt: skip
+        )
         row = json.loads(child.stdout.strip().splitlines()[-1])
         print(f"{row['case']:<14} {row['seconds']:>6} s  peak RSS +{row['rss_growth_mib']:>6} MiB"
               f"  server sent {row['server_sent_mib']:>7} MiB  error: {row['error']}")

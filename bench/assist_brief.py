@@ -29,7 +29,7 @@ def payload(n: int, caller: str = "checkout_view") -> dict:
              "context_line": "return round(cart.average_price(), 2)"},
             {"module": "shop.cart", "function": f"average_price_{n}", "lineno": 12,
              "in_app": True, "context_line": "return sum(self.items) / len(self.items)"}]}}]},
-    }  # fmt: skip
+    }
 
 
 def main() -> int:
@@ -53,7 +53,7 @@ def main() -> int:
         org = Organization.objects.create(name="Acme", slug="acme")
         projects = [Project.objects.create(organization=org, name=f"p{i}", slug=f"p{i}",
                                            platform="python", grouping_mode="shadow")
-                    for i in range(args.projects)]  # fmt: skip
+                    for i in range(args.projects)]
 
         def ingest(project, body):
             store_raw_event(project.id, uuid.uuid4(), "event", json.dumps(body).encode())
@@ -65,11 +65,11 @@ def main() -> int:
         ml.drain(wait_ms=0)
         for issue in Issue.objects.all():
             Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.RESOLVED,
-                                                     resolved_in_release="shop@1.3")  # fmt: skip
+                                                     resolved_in_release="shop@1.3")
             ResolutionNote.objects.create(issue=issue, text=f"guarded the empty cart {issue.id}")
         for n in range(200):
             ingest(projects[0], payload(10_000, caller="checkout_view") | {
-                "release": f"shop@1.{n % 7}", "user": {"id": f"u{n}"}})  # fmt: skip
+                "release": f"shop@1.{n % 7}", "user": {"id": f"u{n}"}})
         ml.drain(wait_ms=0)
         target = Issue.objects.filter(status=Issue.Status.UNRESOLVED).order_by("-times_seen")[0]
         template = Event.objects.filter(issue=target).first()
@@ -94,10 +94,10 @@ def main() -> int:
         events = Event.objects.filter(issue=target).count()
         print(f"issue with {events} events, {len(made.facts.tags)} tag keys, "
               f"{len(made.resolved)} resolved neighbours shown of {args.resolved} resolved "
-              f"issues in {args.projects} projects")  # fmt: skip
+              f"issues in {args.projects} projects")
         print(f"brief server time over {args.runs} runs: p50 {statistics.median(times):.1f} ms, "
               f"p95 {sorted(times)[int(len(times) * 0.95) - 1]:.1f} ms, max {max(times):.1f} ms;"
-              f" {len(queries)} queries")  # fmt: skip
+              f" {len(queries)} queries")
     return 0
 
 

@@ -33,7 +33,7 @@ def rates(scores: list, n: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default=os.environ.get("ASSIST_BACKEND", "local"),
-                        choices=["none", "local", "openai"])  # fmt: skip
+                        choices=["none", "local", "openai"])
     parser.add_argument("--offset", type=int, default=0, help="skip the first N cases")
     parser.add_argument("--limit", type=int, default=0, help="N cases only")
     parser.add_argument("--platform", default="", help="py, js or java only")
@@ -69,9 +69,9 @@ def main() -> int:
         loaded = time.perf_counter()
         backend = get_backend()
         print(f"backend {backend.name}, model {backend.model_name}, loaded in "
-              f"{time.perf_counter() - loaded:.1f} s", flush=True)  # fmt: skip
+              f"{time.perf_counter() - loaded:.1f} s", flush=True)
     print(f"{len(cases)} bugs ({dict(Counter(c.platform for c in cases))}), max_new_tokens "
-          f"{max_tokens}, grounding check on", flush=True)  # fmt: skip
+          f"{max_tokens}, grounding check on", flush=True)
     raw, shown, baseline, latencies = [], [], [], []
     tokens, junk, failed, refusals = 0, 0, 0, Counter()
     for case in cases:
@@ -88,7 +88,7 @@ def main() -> int:
             completion = backend.complete(
                 messages, max_tokens, float(settings.ASSIST_TIMEOUT_SECONDS),
                 answer_start=prompt.answer_start(case.event, parts) if backend.name == "local"
-                else "")  # fmt: skip
+                else "")
             tokens += completion.completion_tokens
             answer = parse(completion.text)
             text, fix = " ".join((answer.summary, answer.cause, answer.fix)), answer.fix
@@ -120,18 +120,18 @@ def main() -> int:
     used = n - junk - failed
     print(f"refused by the grounding check: {sum(refusals.values())} of {used} parsed answers "
           f"({sum(refusals.values()) / max(used, 1):.2f}) {dict(refusals)}; unusable {junk}, "
-          f"backend failures {failed}")  # fmt: skip
+          f"backend failures {failed}")
     total = sum(latencies)
     print(f"latency per summary: p50 {statistics.median(latencies):.1f} s, max "
           f"{max(latencies):.1f} s, mean {total / n:.1f} s; {tokens / total:.1f} generated "
-          f"tokens/s")  # fmt: skip
+          f"tokens/s")
 
     def rate(items, field):
         return sum(getattr(s, field) for s in items) / n
 
     beats = all(rate(shown, f) > rate(baseline, f) for f in ("cause", "fix"))
     print(f"verdict: {'beats' if beats else 'does not beat'} the brief on cause and fix"
-          f" -> {'may be' if beats else 'must not be'} the default")  # fmt: skip
+          f" -> {'may be' if beats else 'must not be'} the default")
     return 0
 
 

@@ -56,7 +56,7 @@ print(json.dumps({"grew": rss("VmHWM") - before, "outcome": outcome}))
 
 def measure(mode: str, path: Path) -> dict:
     result = subprocess.run([sys.executable, "-c", READ, mode, str(path)], cwd=ROOT,
-                            capture_output=True, text=True, check=True)  # fmt: skip
+                            capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -69,7 +69,7 @@ def main() -> None:
             for mode in ("read_bundle", "zipfile.read"):
                 report = measure(mode, path)
                 print(f"  {mode:13} peak RSS +{report['grew'] / MiB:6.1f} MiB  "
-                      f"{report['outcome'][:110]}")  # fmt: skip
+                      f"{report['outcome'][:110]}")
 
 
 if __name__ == "__main__":

@@ -64,12 +64,12 @@ def services(database: str):
 
 def spawn(command: list[str], env: dict) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+                            stderr=subprocess.DEVNULL)
 
 
 def celery_worker(env: dict, queues: str, concurrency: int, name: str) -> subprocess.Popen:
     command = [str(BIN / "celery"), "-A", "monitor", "worker", "-Q", queues,
-               "-c", str(concurrency), "-n", f"{name}@%h", "--loglevel", "ERROR"]  # fmt: skip
+               "-c", str(concurrency), "-n", f"{name}@%h", "--loglevel", "ERROR"]
     return spawn(command, env)
 
 

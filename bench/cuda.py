@@ -41,7 +41,7 @@ RECIPES = {
 }
 BIG4 = {"max_pairs": 40000, "max_steps": 2000, "batch_size": 64, "trainable_layers": 4}
 RECIPES |= {f"big4-s{seed}" if seed else "big4": (FIVE, 5, BIG4 | {"seed": seed})
-            for seed in range(5)}  # fmt: skip
+            for seed in range(5)}
 # made hard negatives: bench only (train_grouping_model has no --swap-share), for validation
 RECIPES |= {f"big4-swap-s{seed}" if seed else "big4-swap":
             (FIVE, 5, BIG4 | {"swap_share": 0.1, "seed": seed}) for seed in range(2)}
@@ -75,7 +75,7 @@ def pack(directory: Path, names: list[str]) -> None:
         paths = [str(ROOT / p) for p in paths]
         hp = fit.Hyperparameters(**overrides)
         _, chosen, _, digest = lifecycle.training_pairs(paths, trained, None, hp,
-                                                        default_model_path())  # fmt: skip
+                                                        default_model_path())
         print(f"{name}: {len(chosen)} pairs, data hash {digest}")
         file = directory / f"pairs-{name}.jsonl.gz"
         with gzip.open(file, "wt") as handle:
@@ -94,7 +94,7 @@ def pack(directory: Path, names: list[str]) -> None:
     rows = np.array(sorted(ids), dtype=np.int64)
     sparse = {k: v for k, v in tensors.items() if k != word_key}
     sparse |= {"__rows__": rows, "__word__": tensors[word_key][rows],
-               "__shape__": np.array(tensors[word_key].shape, dtype=np.int64)}  # fmt: skip
+               "__shape__": np.array(tensors[word_key].shape, dtype=np.int64)}
     out = directory / "base"
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(base, out, ignore=shutil.ignore_patterns("model.safetensors", "*.md"))
@@ -124,7 +124,7 @@ def settings_for(base: Path):
     (a GPU host with the project's environment); a stand-in where it is not (a lent machine)."""
     values = dict(EMBEDDING_MODEL_PATH=str(base), EMBEDDING_MODEL_NAME="",
                   EMBEDDING_DEVICE="auto", EMBEDDING_BACKEND="auto",
-                  EMBEDDING_MAX_TOKENS=128, EMBEDDING_BATCH_SIZE=16)  # fmt: skip
+                  EMBEDDING_MAX_TOKENS=128, EMBEDDING_BATCH_SIZE=16)
     try:
         from django.conf import settings
     except ImportError:
@@ -140,7 +140,7 @@ def measure_encoder(encoder, settings, texts: list[str]) -> dict:
     """Embeddings/s of the worker's Encoder over `texts` at several batch sizes, and the
     latency of one text (a new issue's embedding)."""
     result = {"device": encoder.device, "backend": encoder.backend, "texts": len(texts),
-              "per_second": {}}  # fmt: skip
+              "per_second": {}}
     encoder.encode(texts[:512])  # warm-up
     for batch in (16, 64, 256):
         settings.EMBEDDING_BATCH_SIZE = batch
@@ -157,12 +157,12 @@ def measure_encoder(encoder, settings, texts: list[str]) -> dict:
         encoder.encode([text])
         one.append((time.perf_counter() - started) * 1000)
     result["one_text_ms"] = {q: round(statistics.quantiles(one, n=100)[p - 1], 2)
-                             for q, p in (("p50", 50), ("p95", 95), ("p99", 99))}  # fmt: skip
+                             for q, p in (("p50", 50), ("p95", 95), ("p99", 99))}
     return result
 
 
 def run(directory: Path, out: Path, names: list[str], keep: list[str],
-        encode: bool) -> None:  # fmt: skip
+        encode: bool) -> None:
     import numpy as np
     import sentence_transformers
     import torch
@@ -173,7 +173,7 @@ def run(directory: Path, out: Path, names: list[str], keep: list[str],
                             "sentence_transformers": sentence_transformers.__version__,
                             "gpu": torch.cuda.get_device_name(0),
                             "tf32": torch.backends.cuda.matmul.allow_tf32,
-                            "float32_matmul": torch.get_float32_matmul_precision()}}  # fmt: skip
+                            "float32_matmul": torch.get_float32_matmul_precision()}}
     print(report["env"], flush=True)
     base = Path("/tmp/faultline-base")
     base_tensors = rebuild(directory, base)
@@ -193,7 +193,7 @@ def run(directory: Path, out: Path, names: list[str], keep: list[str],
     texts = sorted({t for chosen in recipes.values() for p in chosen for t in (p.a, p.b)})
     if encode:
         report["encoder"] = measure_encoder(Encoder(ModelSpec("stock", str(base), "stock")),
-                                            settings, texts)  # fmt: skip
+                                            settings, texts)
         print(report["encoder"], flush=True)
     torch.ones(64, 64, device="cuda").matmul(torch.ones(64, 64, device="cuda")).sum().item()
     report["training"] = {}  # CUDA is up: the first recipe's seconds hold no start-up
@@ -204,7 +204,7 @@ def run(directory: Path, out: Path, names: list[str], keep: list[str],
         torch.cuda.reset_peak_memory_stats()
         started = time.perf_counter()
         device = fit.train(str(base), recipes[name], hp, str(model), device="cuda",
-                           progress=False)  # fmt: skip
+                           progress=False)
         seconds = time.perf_counter() - started
         trained = load_file(str(model / "model.safetensors"))
         changed = [k for k in trained if not np.array_equal(trained[k], base_tensors.get(k))]
@@ -215,13 +215,13 @@ def run(directory: Path, out: Path, names: list[str], keep: list[str],
             "hyperparameters": hp.as_dict(), "changed_layers": layers,
             "changed_outside_layers": [k for k in changed if not k.startswith("encoder.layer.")],
             "peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
-        }  # fmt: skip
+        }
         print(name, {k: v for k, v in report["training"][name].items()
-                     if k != "hyperparameters"}, flush=True)  # fmt: skip
+                     if k != "hyperparameters"}, flush=True)
         if name in keep:
             for pair in (layers[i:i + 2] for i in range(0, len(layers), 2)):  # ≤ 16 MiB a file
                 part = {k: v for k, v in trained.items()
-                        if any(k.startswith(f"encoder.layer.{n}.") for n in pair)}  # fmt: skip
+                        if any(k.startswith(f"encoder.layer.{n}.") for n in pair)}
                 save_file(part, str(out / f"{name}-layers{''.join(map(str, pair))}.safetensors"))
         shutil.rmtree(model, ignore_errors=True)
     (out / "report.json").write_text(json.dumps(report, indent=2))
@@ -248,7 +248,7 @@ def graft(returned: Path, models: Path, keep: list[str]) -> None:
         if trained["changed_outside_layers"] or returned_layers != set(trained["changed_layers"]):
             raise SystemExit(f"{name}: trained {trained['changed_layers']} and "
                              f"{trained['changed_outside_layers']}, returned layers "
-                             f"{sorted(returned_layers)}: not the base plus them")  # fmt: skip
+                             f"{sorted(returned_layers)}: not the base plus them")
         target = models / f"gpu-{name}"
         model = SentenceTransformer(str(base), device="cpu", local_files_only=True)
         model.max_seq_length = trained["hyperparameters"]["max_tokens"]  # as training.fit saves
@@ -260,7 +260,7 @@ def graft(returned: Path, models: Path, keep: list[str]) -> None:
         fitted = {"recipe": name, "data_hash": trained["data_hash"], "seconds": trained["seconds"],
                   "device": f"{trained['device']} ({report['env']['gpu']})",
                   "hyperparameters": trained["hyperparameters"],
-                  "base_version": model_version(str(base))}  # fmt: skip
+                  "base_version": model_version(str(base))}
         (target / "fitted.json").write_text(json.dumps(fitted, indent=2))
         print(f"{target}: {len(parts)} files of trained layers on the base")
 
@@ -279,7 +279,7 @@ def main() -> int:
         pack(args.directory, args.recipes)
     elif args.step == "run":
         run(args.directory, args.out or Path(os.environ.get("OUT", "/tmp/out")), args.recipes,
-            args.keep, not args.skip_encoder)  # fmt: skip
+            args.keep, not args.skip_encoder)
     else:
         graft(args.directory, args.out or ROOT / "var" / "models", args.keep)
     return 0

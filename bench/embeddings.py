@@ -32,14 +32,14 @@ def main() -> int:
     texts = evaluation.prepare(generate()).texts
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     print(f"{len(texts)} cleaned traces from the dev set; torch {torch.__version__}, "
-          f"{torch.get_num_threads()} CPU threads")  # fmt: skip
+          f"{torch.get_num_threads()} CPU threads")
     for device in devices:
         encoder = Encoder(current_spec(), device=device)
         print(f"{device}: {encoder.backend} backend")
         lengths = [len(ids) for ids in encoder.model.tokenizer(texts)["input_ids"]]
         if device == "cpu":
             print(f"tokens per trace: p50 {np.percentile(lengths, 50):.0f}, "
-                  f"p90 {np.percentile(lengths, 90):.0f}, max {max(lengths)}")  # fmt: skip
+                  f"p90 {np.percentile(lengths, 90):.0f}, max {max(lengths)}")
         for max_tokens in (128, 256):
             encoder.model.max_seq_length = max_tokens
             if encoder.onnx is not None:

@@ -85,27 +85,27 @@ def run(args, env) -> int:
 
     org = Organization.objects.create(name="Faults", slug=f"faults-{uuid.uuid4().hex[:6]}")
     project = Project.objects.create(organization=org, name="Shop", slug="shop",
-                                     grouping_mode="fingerprint")  # fmt: skip
+                                     grouping_mode="fingerprint")
     key = ProjectKey.objects.create(project=project)
     port = free_port()
     spool = str(BIN.parent.parent / "var" / "bench" / f"spool-{uuid.uuid4().hex[:6]}")
     env = dict(env, SPOOL_DIR=spool, SPOOL_REPLAY_INTERVAL="1", INGEST_SWEEP_AFTER_SECONDS="5",
-               INGEST_SWEEP_INTERVAL="5", DB_CONN_MAX_AGE="60")  # fmt: skip
+               INGEST_SWEEP_INTERVAL="5", DB_CONN_MAX_AGE="60")
     web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2")
     web = spawn([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], web_env)
     worker = celery_worker(env, "ingest,default", 2, "faults-ingest")
     beat = spawn([str(BIN / "celery"), "-A", "monitor", "beat", "--loglevel", "ERROR",
-                  "-s", spool + "-beat"], env)  # fmt: skip
+                  "-s", spool + "-beat"], env)
     wait_http(f"http://127.0.0.1:{port}/healthz")
     requests = []
     for i in range(args.events):
         event = realistic_event(i)
         requests.append((event["event_id"], request_bytes("envelope", project.id,
-                                                          key.public_key, event)))  # fmt: skip
+                                                          key.public_key, event)))
     accepted: list = []
     refused: list = []
     loader = threading.Thread(target=_load, args=(port, requests, args.concurrency, args.rate,
-                                                  accepted, refused))  # fmt: skip
+                                                  accepted, refused))
     postgres, valkey = RUNNING.get("postgres"), RUNNING.get("valkey")
     timeline = []
     started = time.monotonic()
@@ -160,9 +160,9 @@ def run(args, env) -> int:
     lost = len(ids - set(stored_ids))
     times_seen = sum(Issue.objects.filter(project=project).values_list("times_seen", flat=True))
     print(f"events sent {args.events}, answered 200: {len(accepted)}, refused or unanswered: "
-          f"{len(refused)} (statuses {sorted({s for _, s in refused})})")  # fmt: skip
+          f"{len(refused)} (statuses {sorted({s for _, s in refused})})")
     print(f"stored {len(stored_ids)}; lost (answered 200, not stored): {lost}; doubled: "
-          f"{doubled}; issue counters {times_seen} (must equal stored)")  # fmt: skip
+          f"{doubled}; issue counters {times_seen} (must equal stored)")
     stop(web, worker, beat)
     return 0 if lost == 0 and doubled == 0 and times_seen == len(stored_ids) else 1
 

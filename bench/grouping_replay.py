@@ -38,7 +38,7 @@ def main() -> int:
         for split in splits:
             call_command("grouping_eval", dataset, split=split, replay=True, cache=True,
                          rules=rules, plot=f"var/grouping_eval_{split}.png",
-                         **({"thresholds": "0.1"} if "--quick" in extra else {}))  # fmt: skip
+                         **({"thresholds": "0.1"} if "--quick" in extra else {}))
     finally:
         valkey.stop()
         postgres.stop()

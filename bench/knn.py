@@ -92,7 +92,7 @@ def main() -> int:
             started = time.perf_counter()
             made = store.maintain_project_indexes(settings.EMBEDDING_PROJECT_INDEX_MIN)
             print(f"per-project indexes {made['created']} built in "
-                  f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+                  f"{time.perf_counter() - started:.0f} s")
             cursor.execute("ANALYZE embeddings_issueembedding")
     big = Project.objects.get(slug="knn-big")
     small_ids = list(
@@ -123,10 +123,10 @@ def main() -> int:
         print(f"{label}: {percentiles(timings)}{recall}")
 
     print(f"table: {IssueEmbedding.objects.filter(model=model).count()} vectors; "
-          f"big project {args.big}; {len(small_ids)} small projects")  # fmt: skip
+          f"big project {args.big}; {len(small_ids)} small projects")
     run(f"similar issues, project with {args.big} vectors", [big.id])
     run(f"similar issues, {len(small_ids)} projects of ~{args.total // max(1, args.projects)}",
-        small_ids[:50])  # fmt: skip
+        small_ids[:50])
     run("ML decision (project + crash-site key)", small_ids[:50] + [big.id], match_key="k7")
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_size_pretty(pg_relation_size(%s))", [store.index_name(model)])
@@ -148,14 +148,14 @@ def load(connection, register_vector, model, rng, centers, args) -> None:
         cursor.execute("TRUNCATE embeddings_issueembedding, monitor_issue CASCADE")
     org, _ = Organization.objects.get_or_create(slug="knn", defaults={"name": "knn"})
     big, _ = Project.objects.get_or_create(organization=org, slug="knn-big",
-                                           defaults={"name": "big"})  # fmt: skip
+                                           defaults={"name": "big"})
     small = [Project.objects.get_or_create(organization=org, slug=f"knn-small-{i}",
                                            defaults={"name": f"small {i}"})[0]
-             for i in range(args.projects)]  # fmt: skip
+             for i in range(args.projects)]
     owners = np.concatenate([
         np.full(args.big, big.id),
         np.array([p.id for p in small])[np.arange(args.total) % max(1, len(small))],
-    ])  # fmt: skip
+    ])
     raw = connection.connection
     register_vector(raw)
     with raw.cursor() as cursor:
@@ -185,7 +185,7 @@ def load(connection, register_vector, model, rng, centers, args) -> None:
             for offset, vector in enumerate(vectors):
                 index = start + offset
                 copy.write_row([issue_ids[index], int(owners[index]), model.id, vector, "",
-                                f"k{index % 1000}", stamp])  # fmt: skip
+                                f"k{index % 1000}", stamp])
         raw.commit() if not raw.autocommit else None
 
 

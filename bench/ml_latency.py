@@ -45,7 +45,7 @@ def main() -> int:
                 if sent >= args.events:
                     break
                 store_raw_event(project.id, uuid.uuid4(), "event",
-                                json.dumps(row["event"]).encode())  # fmt: skip
+                                json.dumps(row["event"]).encode())
                 process_pending(100)
                 sent += 1
                 time.sleep(args.interval)
@@ -56,7 +56,7 @@ def main() -> int:
                 ml_decided_at=None
             )[1:]
             latency = np.array([(h.ml_decided_at - h.created_at).total_seconds() * 1000
-                                for h in decided])  # fmt: skip
+                                for h in decided])
             joined = GroupHash.objects.filter(project=project, decided_by="ml").count()
             print(
                 f"{sent} events at one per {args.interval * 1000:.0f} ms; "

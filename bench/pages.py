@@ -32,7 +32,7 @@ def seed(project, issues: int, events: int) -> None:
         "breadcrumbs": [{"category": "query", "message": f"SELECT {i}"} for i in range(10)],
         "request": {"url": "https://shop.example/cart/", "method": "GET"},
         "grouping": {"hash": "0" * 32, "variant": "in-app"},
-        "title": "x", "culprit": "x"}  # fmt: skip
+        "title": "x", "culprit": "x"}
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO monitor_issue (project_id, title, culprit, type, level, platform, status,"
@@ -47,7 +47,7 @@ def seed(project, issues: int, events: int) -> None:
             [project.id, issues],
         )
         cursor.execute("SELECT min(id), max(id) FROM monitor_issue WHERE project_id = %s",
-                       [project.id])  # fmt: skip
+                       [project.id])
         low, high = cursor.fetchone()
         cursor.execute(
             "INSERT INTO monitor_event (project_id, issue_id, event_id, timestamp, received,"
@@ -69,13 +69,13 @@ def seed(project, issues: int, events: int) -> None:
             " FROM (SELECT issue_id, count(*) n, max(timestamp) last"
             " FROM monitor_event WHERE project_id = %s GROUP BY 1) c"
             " WHERE c.issue_id = i.id", [project.id],
-        )  # fmt: skip
+        )
         cursor.execute(
             "INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, first_seen, last_seen)"
             " SELECT e.issue_id, t->>0, t->>1, count(*), min(e.timestamp), max(e.timestamp)"
             " FROM monitor_event e, jsonb_array_elements(e.tags) t WHERE e.project_id = %s"
             " GROUP BY 1, 2, 3", [project.id],
-        )  # fmt: skip
+        )
         cursor.execute("ANALYZE")
 
 
@@ -98,7 +98,7 @@ def main() -> int:
         started = time.perf_counter()
         seed(project, args.issues, args.events)
         print(f"seeded {args.issues} issues and {args.events} events in "
-              f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+              f"{time.perf_counter() - started:.0f} s")
         client = Client()
         client.force_login(user)
         biggest = Issue.objects.filter(project=project).order_by("-times_seen").first()
@@ -122,7 +122,7 @@ def main() -> int:
                 samples.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200
             print(f"{label:<38} p50 {np.percentile(samples, 50):6.1f} ms  "
-                  f"p95 {np.percentile(samples, 95):6.1f} ms")  # fmt: skip
+                  f"p95 {np.percentile(samples, 95):6.1f} ms")
     return 0
 
 

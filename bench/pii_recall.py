@@ -43,7 +43,7 @@ def _v2(per_kind: int, seed: int) -> int:
 
     print(f"corpus v2, seed {seed}: {len(samples)} texts, {len(total)} kinds")
     print(f"speed: {len(samples) / wall:.0f} texts/s wall clock, "
-          f"{len(samples) / cpu:.0f} texts per CPU-second")  # fmt: skip
+          f"{len(samples) / cpu:.0f} texts per CPU-second")
     print(f"{'kind':<15} {'recall':>7} {'precision':>9}")
     for kind in total:
         precision = hits[kind] / spans[kind] if spans[kind] else 1.0
@@ -51,7 +51,7 @@ def _v2(per_kind: int, seed: int) -> int:
     overall = 1 - sum(missed.values()) / len(samples)
     print(f"overall recall {overall:.4f}; precision {sum(hits.values()) / sum(spans.values()):.4f}")
     print(f"code lines unchanged: {len(lines) - len(changed)}/{len(lines)} "
-          f"({1 - len(changed) / len(lines):.1%})")  # fmt: skip
+          f"({1 - len(changed) / len(lines):.1%})")
     for line in changed:
         print(f"  changed: {line}")
     return 0

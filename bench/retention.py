@@ -31,9 +31,9 @@ def make_project():
     from monitor.models import Organization, Project
 
     org = Organization.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}",
-                                      retention_days=30)  # fmt: skip
+                                      retention_days=30)
     return Project.objects.create(organization=org, name="Shop", slug="shop", platform="python",
-                                  grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                  grouping_mode=Project.GroupingMode.FINGERPRINT)
 
 
 def ingest(project, count: int, make, received: dt.datetime | None = None) -> float:
@@ -90,7 +90,7 @@ def retention(count: int, make) -> None:
     recounted = time.perf_counter() - start
     assert IssueTag.objects.filter(issue__project=plain).count() == tags_after
     print(f"events deleted             {deleted} of {count}; tag values {tags_before} → "
-          f"{tags_after}")  # fmt: skip
+          f"{tags_after}")
     print(f"delete, tags subtracted    {subtract:6.2f} s ({deleted / subtract:.0f} events/s)")
     print(f"delete, tags left stale    {delete:6.2f} s ({deleted / delete:.0f} events/s)")
     print(f"  + recount of the issues  {recounted:6.2f} s ({count - deleted} events read)")
@@ -112,7 +112,7 @@ def erasure_check(make, batch: int = 200, rounds: int = 200) -> None:
         event = make(i)
         event["user"] = {"email": f"user{i}@example.com", "ip_address": "10.0.0.1"}
         waiting.append(register.Waiting(project.organization_id, received,
-                                        json.dumps(event).encode()))  # fmt: skip
+                                        json.dumps(event).encode()))
 
     def timed() -> float:
         start = time.perf_counter()
@@ -125,7 +125,7 @@ def erasure_check(make, batch: int = 200, rounds: int = 200) -> None:
     ErasedIdentity.objects.bulk_create([
         ErasedIdentity(organization_id=project.organization_id, kind="email",
                        digest=register.digest("email", f"gone{i}@example.com"),
-                       erased_at=day_before) for i in range(1000)])  # fmt: skip
+                       erased_at=day_before) for i in range(1000)])
     cases.append(("1,000 older erasures", timed()))
     ErasedIdentity.objects.filter(organization_id=project.organization_id).update(
         erased_at=timezone.now())
@@ -133,7 +133,7 @@ def erasure_check(make, batch: int = 200, rounds: int = 200) -> None:
     size = sum(len(w.payload) for w in waiting) // batch
     for name, seconds in cases:
         print(f"erasure check, {name:21} {seconds * 1e3:7.2f} ms per batch of {batch}"
-              f" ({seconds * 1e6 / batch:6.1f} µs/event; payloads of {size} bytes)")  # fmt: skip
+              f" ({seconds * 1e6 / batch:6.1f} µs/event; payloads of {size} bytes)")
 
 
 def main() -> int:

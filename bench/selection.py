@@ -55,9 +55,9 @@ def main() -> int:
             rest = [i for i in range(len(args.corpus)) if i != out]
             pool = metrics.concat([validation[i] for i in rest])
             choice = evaluate.choose(pool, np.vstack([vectors[i] for i in rest]), floor, slack,
-                                     use_conflicts)  # fmt: skip
+                                     use_conflicts)
             result = evaluate.scores_dict(validation[out], vectors[out], choice.thresholds,
-                                          choice.rules, choice.conflicts)  # fmt: skip
+                                          choice.rules, choice.conflicts)
             for family, s in result["by_family"].items():
                 scores.setdefault(family, []).append(s)
         for family, runs in sorted(scores.items()):

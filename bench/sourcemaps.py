@@ -59,9 +59,9 @@ def main() -> None:
     lookup = timed(lambda: [view.lookup(line, col) for line, col in positions], 5) / 1000
     source_view = SourceView.from_bytes(minified)
     named = timed(lambda: [view.lookup(line, col, "e", source_view)
-                           for line, col in positions[:200]], 3) / 200  # fmt: skip
+                           for line, col in positions[:200]], 3) / 200
     print(f"symbolic      parse {parse * 1000:7.1f} ms   lookup {lookup * 1e6:6.1f} µs/frame   "
-          f"with function name {named * 1e6:6.1f} µs/frame")  # fmt: skip
+          f"with function name {named * 1e6:6.1f} µs/frame")
     try:
         import sourcemap
     except ImportError:
@@ -87,17 +87,17 @@ def main() -> None:
 
     def event() -> dict:
         frames = [{"abs_path": "http://shop/app.min.js", "function": "e", "lineno": line + 1,
-                   "colno": col + 1} for line, col in positions[:30]]  # fmt: skip
+                   "colno": col + 1} for line, col in positions[:30]]
         return {"platform": "javascript", "exception": [{"type": "Error", "value": "x",
                 "stacktrace": {"frames": frames}}], "debug_meta": {"images": [{
                     "type": "sourcemap", "code_file": "http://shop/app.min.js",
-                    "debug_id": str(debug_id)}]}}  # fmt: skip
+                    "debug_id": str(debug_id)}]}}
 
     per_event = timed(lambda: resolve_event(json.loads(json.dumps(event())), Loader()), 5)
     print(f"resolve_event, 30 frames, map parsed for the event: {per_event * 1000:.1f} ms/event")
     parsed = ParsedMaps(max_bytes=1 << 30)
     cached = timed(lambda: resolve_event(json.loads(json.dumps(event())), Loader(),
-                                         parsed=parsed), 50)  # fmt: skip
+                                         parsed=parsed), 50)
     print(f"resolve_event, 30 frames, map parsed once per process: {cached * 1000:.1f} ms/event")
 
 

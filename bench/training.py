@@ -33,7 +33,7 @@ def report(corpus_paths: list[str], model_path: str, fresh_paths: list[str]) -> 
     stock = current_spec()
     trained = ModelSpec("trained", model_path, model_version(model_path))
     encoders = {"stock": Encoder(stock), "trained@384": Encoder(trained),
-                "trained@128": Encoder(trained, truncate_dim=128)}  # fmt: skip
+                "trained@128": Encoder(trained, truncate_dim=128)}
     out = {"metrics": {}, "embeddings_per_second": {}}
     print(f"{'model':<12} {'split':<12} {'issues/bug':>10} {'pair-P':>7} {'pair-R':>7} "
           f"{'B3-F1':>7}  key rules and thresholds (chosen on validation)")
@@ -46,26 +46,26 @@ def report(corpus_paths: list[str], model_path: str, fresh_paths: list[str]) -> 
                 print(f"{name:<12} {split:<12} {s['issues_per_bug']:>10.2f} "
                       f"{s['pair_precision']:>7.3f} {s['pair_recall']:>7.3f} "
                       f"{s['bcubed_f1']:>7.3f}  {metrics['keys']} {metrics['thresholds']}",
-                      flush=True)  # fmt: skip
+                      flush=True)
         for split in ("test", "heldout_app"):
             if fresh.get(split) and fresh[split].labels:
                 s = evaluate.scores_dict(fresh[split], encoder.encode(fresh[split].texts),
                                          metrics["thresholds"], metrics["keys"],
-                                         metrics["conflict_thresholds"])  # fmt: skip
+                                         metrics["conflict_thresholds"])
                 out["metrics"][name][f"fresh_{split}"] = s
                 print(f"{name:<12} {'fresh ' + split[:7]:<12} {s['issues_per_bug']:>10.2f} "
                       f"{s['pair_precision']:>7.3f} {s['pair_recall']:>7.3f} "
                       f"{s['bcubed_f1']:>7.3f}  " + "  ".join(
                           f"{family} {f['issues_per_bug']:.2f}/{f['pair_precision']:.3f}/"
                           f"{f['bcubed_f1']:.3f}" for family, f in s["by_family"].items()),
-                      flush=True)  # fmt: skip
+                      flush=True)
         for split in ("test", "heldout_app"):
             s = metrics.get(split)
             if s:
                 print(f"{name:<12} {split[:12]:<12} by family (issues/bug / pair-P / B3-F1): "
                       + "  ".join(f"{family} {f['issues_per_bug']:.2f}/{f['pair_precision']:.3f}/"
                                   f"{f['bcubed_f1']:.3f}" for family, f in s["by_family"].items()),
-                      flush=True)  # fmt: skip
+                      flush=True)
     payloads = real_payloads()
     if payloads:
         for name, encoder in encoders.items():
@@ -133,7 +133,7 @@ def main() -> int:
             from training import fit, lifecycle
 
             chosen = {"max_steps": args.max_steps, "batch_size": args.batch_size,
-                      "max_pairs": args.max_pairs, "relabel_share": args.relabel_share}  # fmt: skip
+                      "max_pairs": args.max_pairs, "relabel_share": args.relabel_share}
             hp = fit.Hyperparameters(**{k: v for k, v in chosen.items() if v is not None})
             model = lifecycle.train_model("bench-grouping", args.corpus, None, hp)
             manifest = model.manifest

@@ -59,10 +59,10 @@ def main() -> int:
     model_path = args.model
     if not model_path:
         chosen = {"max_steps": args.max_steps, "relabel_share": args.relabel_share,
-                  "seed": args.seed}  # fmt: skip
+                  "seed": args.seed}
         hp = fit.Hyperparameters(**{k: v for k, v in chosen.items() if v is not None})
         train = metrics.prepare([r for r in files[0]
-                                 if r["split"] == "train" and r["app"] not in apps])  # fmt: skip
+                                 if r["split"] == "train" and r["app"] not in apps])
         base = current_spec().path
         pairs = lifecycle.gather({"train": train}, None, hp, fit.replacement_words(base))
         started = time.perf_counter()
@@ -72,11 +72,11 @@ def main() -> int:
         model_path = args.out
     seen = metrics.concat([
         metrics.prepare([r for r in rows if r["split"] == "validation" and r["app"] not in apps],
-                        scope=f"c{n}") for n, rows in enumerate(files)])  # fmt: skip
+                        scope=f"c{n}") for n, rows in enumerate(files)])
     unseen = metrics.concat([
         metrics.prepare([r for r in rows if r["split"] in ("train", "validation")
                          and r["app"] in apps], scope=f"c{n}")
-        for n, rows in enumerate(files)])  # fmt: skip
+        for n, rows in enumerate(files)])
     encoder = Encoder(ModelSpec("model", model_path, model_version(model_path)))
     seen_vectors, unseen_vectors = encoder.encode(seen.texts), encoder.encode(unseen.texts)
     print(f"{'slack':<6} {'conflicts':<9} {'scored on':<32} {'family':<11} {'bugs':>5} "
@@ -84,7 +84,7 @@ def main() -> int:
           "chosen on the trained apps' validation: rule, threshold, conflict threshold")
 
     def row(slack: object, conflicts: str, name: str, result: dict,
-            choice: evaluate.Choice) -> None:  # fmt: skip
+            choice: evaluate.Choice) -> None:
         for family, s in sorted(result["by_family"].items()):
             print(f"{slack:<6} {conflicts:<9} {name:<32} {family:<11} {s['bugs']:>5} "
                   f"{s['issues_per_bug']:>10.2f} {s['pair_precision']:>7.3f} "
@@ -97,7 +97,7 @@ def main() -> int:
         for name, data, vectors in (("trained apps, validation", seen, seen_vectors),
                                     ("left-out apps, train+val", unseen, unseen_vectors)):
             result = evaluate.scores_dict(data, vectors, choice.thresholds, choice.rules,
-                                          choice.conflicts)  # fmt: skip
+                                          choice.conflicts)
             row(slack, "yes" if use_conflicts else "no", name, result, choice)
     bound = evaluate.choose(unseen, unseen_vectors, floor=0.98)
     row("-", "yes", "bound: best at P>=0.98", evaluate.scores_dict(

@@ -45,7 +45,7 @@ def agents(n: int, seed: int = 7) -> list[str]:
     out = set()
     while len(out) < n:
         out.add(rng.choice(TEMPLATES).format(a=rng.randint(90, 145), b=rng.randint(0, 20),
-                                             c=rng.randint(0, 999)))  # fmt: skip
+                                             c=rng.randint(0, 999)))
     return sorted(out)
 
 
@@ -71,7 +71,7 @@ def main() -> None:
         print("ua-parser-rs is not installed: only the pure-Python resolver is measured")
     traffic = [random.Random(1).choice(strings[:300]) for _ in range(20_000)]
     print(f"{len(strings)} distinct User-Agents; cached figures replay 20000 requests "
-          "over 300 of them\n")  # fmt: skip
+          "over 300 of them\n")
     for name, resolver in resolvers.items():
         started = time.perf_counter()
         raw = resolver(matchers)
@@ -81,7 +81,7 @@ def main() -> None:
         cold = per_agent_us(cold_parser, strings[:500] if "basic" in name else strings)
         cached = per_agent_us(Parser(CachingResolver(raw, Cache(2000))), traffic)
         print(f"{name:24} set-up {setup * 1000:7.1f} ms  cold {cold:9.1f} µs/UA  "
-              f"cached {cached:6.2f} µs/UA")  # fmt: skip
+              f"cached {cached:6.2f} µs/UA")
 
     import ua_parser
 
@@ -91,7 +91,7 @@ def main() -> None:
         ua_parser.parse(ua)
 
     event = {"platform": "javascript", "exception": {"values": [{"type": "TypeError",
-             "value": "x is undefined"}]}}  # fmt: skip
+             "value": "x is undefined"}]}}
     for user_agent in (None, strings[0]):
         start = time.perf_counter()
         for i in range(5000):

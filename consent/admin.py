@@ -28,10 +28,10 @@ class OrganizationConsentAdmin(admin.ModelAdmin):
             consent.delete(changed_by=request.user)
 
     list_display = ["organization", "data_region", "under_baa", "hide_ai_features",
-                    "training_stack_traces", "generative_stack_traces", "updated_at"]  # fmt: skip
+                    "training_stack_traces", "generative_stack_traces", "updated_at"]
     list_filter = ["data_region", "under_baa", "hide_ai_features", "training_error_messages",
                    "training_stack_traces", "generative_error_messages",
-                   "generative_stack_traces", "generative_repository_code"]  # fmt: skip
+                   "generative_stack_traces", "generative_repository_code"]
     search_fields = ["organization__name", "organization__slug"]
     fieldsets = [
         (None, {"fields": ["organization"]}),
@@ -47,7 +47,7 @@ class OrganizationConsentAdmin(admin.ModelAdmin):
                            "rows from the next build."}),
         ("Generative AI features", {"fields": GENERATIVE_FLAGS,
                                     "description": "Opt-in, per kind of data."}),
-    ]  # fmt: skip
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -70,7 +70,7 @@ class OrganizationConsentAdmin(admin.ModelAdmin):
             ((c.changed_at.strftime("%Y-%m-%d %H:%M:%S"),
               c.changed_by.username if c.changed_by else "system", c.field,
               c.old_value or "—", c.new_value) for c in rows),
-        ) or "—"  # fmt: skip
+        ) or "—"
 
     def save_model(self, request, obj, form, change):
         obj.save(changed_by=request.user)

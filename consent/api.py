@@ -14,7 +14,7 @@ def organization_consent(request, slug: str):
     organization = owned_organization(request.user, slug)
     consent = OrganizationConsent.objects.filter(organization=organization).first()
     values = {name: getattr(consent, name) if consent else OrganizationConsent._meta.get_field(
-        name).get_default() for name in AUDITED}  # fmt: skip
+        name).get_default() for name in AUDITED}
     return Response({
         "organization": organization.slug,
         **values,
@@ -26,4 +26,4 @@ def organization_consent(request, slug: str):
              else None}
             for change in organization.consent_changes.select_related("changed_by")[:50]
         ],
-    })  # fmt: skip
+    })

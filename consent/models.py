@@ -33,7 +33,7 @@ CATEGORIES = {
                        Category.DOM_INTERACTIONS),
     Purpose.GENERATIVE: (Category.ERROR_MESSAGES, Category.STACK_TRACES, Category.SPANS,
                          Category.DOM_INTERACTIONS, Category.REPOSITORY_CODE),
-}  # fmt: skip
+}
 
 
 def flag_name(purpose: str, category: str) -> str:
@@ -51,7 +51,7 @@ def _flag(purpose: Purpose, category: Category) -> models.BooleanField:
         "ML features (for example, training the grouping model)?",
         Purpose.GENERATIVE: "May this organisation's {what} be sent to generative AI features "
         "(suggested fixes, retrieval over its own data)?",
-    }  # fmt: skip
+    }
     return models.BooleanField(
         f"{purpose.label}: {category.label.lower()}",
         default=False,
@@ -70,11 +70,11 @@ class OrganizationConsent(models.Model):
     data_region = models.CharField(
         max_length=2, choices=Region.choices, default=Region.US,
         help_text="Where the organisation's data is hosted. EU: generative features locked off.",
-    )  # fmt: skip
+    )
     under_baa = models.BooleanField(
         "Under a BAA (HIPAA)", default=False,
         help_text="A Business Associate Agreement is in force: generative features locked off.",
-    )  # fmt: skip
+    )
     hide_ai_features = models.BooleanField(
         default=False,
         help_text="Hide every AI feature in the product for the whole organisation; generative "
@@ -126,7 +126,7 @@ class OrganizationConsent(models.Model):
             ConsentChange.objects.bulk_create(changes)
             if changes:
                 transaction.on_commit(lambda: consent_changed.send(
-                    sender=OrganizationConsent, organization_id=self.organization_id))  # fmt: skip
+                    sender=OrganizationConsent, organization_id=self.organization_id))
 
     def delete(self, *args, changed_by=None, **kwargs):
         """Deleting the row withdraws everything: audited per field that was on, signalled."""
@@ -134,14 +134,14 @@ class OrganizationConsent(models.Model):
             changes = [
                 ConsentChange(organization_id=self.organization_id, changed_by=changed_by,
                               field=name, old_value=str(getattr(self, name)),
-                              new_value="(deleted)")  # fmt: skip
+                              new_value="(deleted)")
                 for name in AUDITED
             ]
             result = super().delete(*args, **kwargs)
             ConsentChange.objects.bulk_create(changes)
             organization_id = self.organization_id
             transaction.on_commit(lambda: consent_changed.send(
-                sender=OrganizationConsent, organization_id=organization_id))  # fmt: skip
+                sender=OrganizationConsent, organization_id=organization_id))
         return result
 
     def clean(self) -> None:
@@ -152,7 +152,7 @@ class OrganizationConsent(models.Model):
                 raise ValidationError(
                     {name: f"Generative AI features cannot be enabled for an organisation {why}."
                      for name in enabled}
-                )  # fmt: skip
+                )
 
     @property
     def generative_locked(self) -> bool:

@@ -7,5 +7,5 @@ urlpatterns = [
         "api/0/organizations/<slug:slug>/consent/",
         api.organization_consent,
         name="organization-consent",
-    ),  # fmt: skip
+    ),
 ]

@@ -14,7 +14,7 @@ from monitor.models import Event, Issue
 
 
 def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 64,
-             progress: bool = False) -> tuple[int, int]:  # fmt: skip
+             progress: bool = False) -> tuple[int, int]:
     """Returns (issues embedded, issues without a stack trace)."""
     encoder = encoder_for(model)
     policy = policy_for(None, model)  # its key rules and text shape (no project adjusts them)
@@ -41,7 +41,7 @@ def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 
             for (issue_id, first, text), vector in zip(work, vectors, strict=True):
                 if Issue.objects.filter(pk=issue_id).exists():  # merged away meanwhile
                     store.save(issue_id, first.project_id, model, vector, text,
-                               policy.key(first.data), first.id)  # fmt: skip
+                               policy.key(first.data), first.id)
                     embedded += 1
             bar.update(len(chunk))
     return embedded, skipped

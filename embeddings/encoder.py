@@ -87,14 +87,14 @@ def pick_backend(device: str) -> str:
 
 class Encoder:
     def __init__(self, spec: ModelSpec, device: str | None = None,
-                 truncate_dim: int | None = None):  # fmt: skip
+                 truncate_dim: int | None = None):
         """`truncate_dim`: serve a Matryoshka-trained model at fewer dimensions."""
         from sentence_transformers import SentenceTransformer
 
         self.spec = spec
         self.device = device or pick_device()
         self.model = SentenceTransformer(spec.path, device=self.device, local_files_only=True,
-                                         truncate_dim=truncate_dim)  # fmt: skip
+                                         truncate_dim=truncate_dim)
         if settings.EMBEDDING_MAX_TOKENS:
             self.model.max_seq_length = min(
                 self.model.max_seq_length or settings.EMBEDDING_MAX_TOKENS,
@@ -107,7 +107,7 @@ class Encoder:
             from embeddings import onnx_runtime
 
             self.onnx = onnx_runtime.load(self.model, spec.version, self.model.max_seq_length,
-                                          truncate_dim)  # fmt: skip
+                                          truncate_dim)
         self.backend = "onnx" if self.onnx is not None else "torch"
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -17,18 +17,18 @@ class EmbeddingModel(models.Model):
     path = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=16, default="available",
-                             help_text="Lifecycle (embeddings.registry).")  # fmt: skip
+                             help_text="Lifecycle (embeddings.registry).")
     thresholds = models.JSONField(default=dict, blank=True,
                                   help_text="Per-family thresholds chosen on validation; empty: "
-                                  "the grouping defaults.")  # fmt: skip
+                                  "the grouping defaults.")
     key_rules = models.JSONField(
         default=dict, blank=True,
         help_text="Per-family candidate-key rules (grouping.rules) chosen with the thresholds "
-        "on validation; empty: the grouping rules.")  # fmt: skip
+        "on validation; empty: the grouping rules.")
     conflict_thresholds = models.JSONField(
         default=dict, blank=True,
         help_text="Per-family thresholds for pairs whose texts conflict (grouping.conflict), "
-        "chosen with the others on validation; empty: the thresholds.")  # fmt: skip
+        "chosen with the others on validation; empty: the thresholds.")
 
     class Meta:
         constraints = [
@@ -99,9 +99,9 @@ class ModelChange(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="changes")
     previous = models.ForeignKey(EmbeddingModel, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")  # fmt: skip
+                                 related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+                             on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
 
@@ -116,10 +116,10 @@ class ShadowDecision(models.Model):
     """What a shadow model would have decided for a new fingerprint (the served model decided)."""
 
     group_hash = models.ForeignKey("monitor.GroupHash", on_delete=models.CASCADE,
-                                   related_name="+")  # fmt: skip
+                                   related_name="+")
     model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="shadow")
     matched_issue = models.ForeignKey("monitor.Issue", null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+                                      on_delete=models.SET_NULL, related_name="+")
     distance = models.FloatField(null=True, blank=True)
     would_join = models.BooleanField(default=False)
     served_joined = models.BooleanField(default=False, help_text="The served model joined it.")
@@ -127,7 +127,7 @@ class ShadowDecision(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group_hash", "model"],
-                                               name="shadowdecision_unique")]  # fmt: skip
+                                               name="shadowdecision_unique")]
 
     def __str__(self) -> str:
         return f"{self.model_id} on {self.group_hash_id}: {'join' if self.would_join else 'new'}"

@@ -70,11 +70,11 @@ def export(model, target: Path) -> Path:
 
         def forward(self, input_ids, attention_mask, token_type_ids):
             return self.transformer(input_ids=input_ids, attention_mask=attention_mask,
-                                    token_type_ids=token_type_ids).last_hidden_state  # fmt: skip
+                                    token_type_ids=token_type_ids).last_hidden_state
 
     body = Body(model[0].auto_model).eval()
     sample = model.tokenizer(["an example", "another example text"], padding=True,
-                             return_tensors="pt")  # fmt: skip
+                             return_tensors="pt")
     names = [*INPUTS, "last_hidden_state"]
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, scratch = tempfile.mkstemp(suffix=".onnx", dir=target.parent)
@@ -86,7 +86,7 @@ def export(model, target: Path) -> Path:
             torch.onnx.export(body, tuple(sample[name] for name in INPUTS), scratch,
                               input_names=list(INPUTS), output_names=["last_hidden_state"],
                               dynamic_axes={name: {0: "batch", 1: "tokens"} for name in names},
-                              opset_version=17, dynamo=False)  # fmt: skip
+                              opset_version=17, dynamo=False)
         os.replace(scratch, target)
     finally:
         if os.path.exists(scratch):
@@ -98,7 +98,7 @@ class OnnxEncoder:
     """Embeds like `SentenceTransformer.encode(..., normalize_embeddings=True)`."""
 
     def __init__(self, model, path: Path, max_tokens: int, truncate_dim: int | None = None,
-                 threads: int | None = None):  # fmt: skip
+                 threads: int | None = None):
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
@@ -109,7 +109,7 @@ class OnnxEncoder:
             threads = torch.get_num_threads()  # OMP_NUM_THREADS, as the PyTorch path
         options.intra_op_num_threads = threads
         self.session = onnxruntime.InferenceSession(str(path), options,
-                                                    providers=["CPUExecutionProvider"])  # fmt: skip
+                                                    providers=["CPUExecutionProvider"])
         self.tokenizer = model.tokenizer
         self.max_tokens = max_tokens
         self.truncate_dim = truncate_dim
@@ -120,7 +120,7 @@ class OnnxEncoder:
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
             batch = self.tokenizer([texts[i] for i in chunk], padding=True, truncation=True,
-                                   max_length=self.max_tokens, return_tensors="np")  # fmt: skip
+                                   max_length=self.max_tokens, return_tensors="np")
             feeds = {name: batch[name].astype(np.int64) for name in INPUTS if name in batch}
             if "token_type_ids" not in feeds:
                 feeds["token_type_ids"] = np.zeros_like(feeds["input_ids"])
@@ -136,7 +136,7 @@ class OnnxEncoder:
 
 
 def load(model, version: str, max_tokens: int,
-         truncate_dim: int | None = None) -> OnnxEncoder | None:  # fmt: skip
+         truncate_dim: int | None = None) -> OnnxEncoder | None:
     """The ONNX encoder of a loaded SentenceTransformer, exporting it on first use; None when
     the runtime is missing or the model's shape is not one this module reproduces."""
     if not available() or not supported(model):

@@ -56,7 +56,7 @@ def served() -> EmbeddingModel:
     if configured.state != ModelState.SERVED:
         with transaction.atomic():
             EmbeddingModel.objects.filter(state=ModelState.SERVED).exclude(pk=configured.pk) \
-                .update(state=ModelState.AVAILABLE)  # fmt: skip
+                .update(state=ModelState.AVAILABLE)
             EmbeddingModel.objects.filter(pk=configured.pk).update(state=ModelState.SERVED)
         configured.state = ModelState.SERVED
     return configured
@@ -110,19 +110,19 @@ def start_shadow(model: EmbeddingModel, user=None) -> None:
 
 @transaction.atomic
 def promote(model: EmbeddingModel, user=None, action: str = ModelChange.Action.PROMOTE,
-            note: str = "") -> ModelChange:  # fmt: skip
+            note: str = "") -> ModelChange:
     """Serve `model` now; the model it replaces keeps its vectors (state `previous`)."""
     current = served()
     if current.pk == model.pk:
         raise ValueError(f"{model} is already served")
     ensure_index(model)
     EmbeddingModel.objects.filter(state=ModelState.PREVIOUS).exclude(pk=model.pk) \
-        .update(state=ModelState.AVAILABLE)  # fmt: skip
+        .update(state=ModelState.AVAILABLE)
     EmbeddingModel.objects.filter(pk=current.pk).update(state=ModelState.PREVIOUS)
     EmbeddingModel.objects.filter(pk=model.pk).update(state=ModelState.SERVED)
     model.state = ModelState.SERVED
     return ModelChange.objects.create(action=action, model=model, previous=current, user=user,
-                                      note=note)  # fmt: skip
+                                      note=note)
 
 
 def rollback(user=None, note: str = "") -> ModelChange:
@@ -140,13 +140,13 @@ def rollback(user=None, note: str = "") -> ModelChange:
         EmbeddingModel.objects.filter(pk=current.pk).update(state=ModelState.AVAILABLE)
         previous.state = ModelState.SERVED
         change = ModelChange.objects.create(action=ModelChange.Action.ROLLBACK, model=previous,
-                                            previous=current, user=user, note=note)  # fmt: skip
+                                            previous=current, user=user, note=note)
     drop_vectors(current)
     return change
 
 
 def withdraw(model: EmbeddingModel, fallback: EmbeddingModel | None,
-             note: str = "") -> ModelChange:  # fmt: skip
+             note: str = "") -> ModelChange:
     """Stop using `model` for good (its data may no longer be used): `fallback` serves in its
     place when it was served (grouping.policy.fallback_for chooses it); `model` is retired and
     its vectors dropped, never kept for a rollback."""
@@ -161,7 +161,7 @@ def withdraw(model: EmbeddingModel, fallback: EmbeddingModel | None,
         model.state = ModelState.RETIRED
         change = ModelChange.objects.create(action=ModelChange.Action.WITHDRAW,
                                             model=fallback if served_now else model,
-                                            previous=model, note=note)  # fmt: skip
+                                            previous=model, note=note)
     drop_vectors(model)
     return change
 
@@ -179,7 +179,7 @@ def confirm(user=None, note: str = "") -> list[ModelChange]:
             EmbeddingModel.objects.filter(pk=previous.pk).update(state=ModelState.RETIRED)
             changes.append(ModelChange.objects.create(action=ModelChange.Action.CONFIRM,
                                                       model=served(), previous=previous,
-                                                      user=user, note=note))  # fmt: skip
+                                                      user=user, note=note))
         drop_vectors(previous)
     return changes
 
@@ -191,7 +191,7 @@ def confirm_due(now: dt.datetime | None = None) -> int:
     last = ModelChange.objects.filter(
         action__in=[ModelChange.Action.PROMOTE, ModelChange.Action.AUTO_PROMOTE]).first()
     if last is None or last.at > cutoff or not EmbeddingModel.objects.filter(
-            state=ModelState.PREVIOUS).exists():  # fmt: skip
+            state=ModelState.PREVIOUS).exists():
         return 0
     return len(confirm(note=f"automatic after {settings.FAULTLINE_PROMOTION_CONFIRM_DAYS} days"))
 
@@ -210,7 +210,7 @@ def drop_vectors(model: EmbeddingModel, chunk: int = 5000) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = "
                        "'embeddings_issueembedding' AND indexname ~ %s",
-                       [f"^issueembedding_hnsw_{int(model.id)}(_p[0-9]+)?$"])  # fmt: skip
+                       [f"^issueembedding_hnsw_{int(model.id)}(_p[0-9]+)?$"])
         for (name,) in cursor.fetchall():
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
     return total
@@ -219,4 +219,4 @@ def drop_vectors(model: EmbeddingModel, chunk: int = 5000) -> int:
 def coverage(model: EmbeddingModel) -> tuple[int, int]:
     """(issues with a vector for the model, issues with a vector for the served model)."""
     return (IssueEmbedding.objects.filter(model=model).count(),
-            IssueEmbedding.objects.filter(model=served()).count())  # fmt: skip
+            IssueEmbedding.objects.filter(model=served()).count())

@@ -130,7 +130,7 @@ def save(
         model=model,
         defaults={"project_id": project_id, "vector": vector, "text": text,
                   "match_key": bounded_key(match_key), "event_id": event_id},
-    )  # fmt: skip
+    )
 
 
 def nearest(
@@ -164,7 +164,7 @@ def nearest(
         rows = cursor.fetchall()
     # relaxed_order may return neighbours slightly out of order: sort what came back.
     return sorted((Neighbour(issue_id, float(d), text) for issue_id, d, text in rows),
-                  key=lambda n: n.distance)  # fmt: skip
+                  key=lambda n: n.distance)
 
 
 def vector_of(issue_id: int, model: EmbeddingModel) -> np.ndarray | None:

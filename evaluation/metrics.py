@@ -155,7 +155,7 @@ def naive_texts(data: Dataset) -> list[str]:
             frames = (exc.get("stacktrace") or {}).get("frames") or []
             chosen = [f for f in frames if f.get("in_app")] or frames
             lines += [f"{f.get('abs_path') or f.get('filename')}:{f.get('lineno')} "
-                      f"{f.get('function')}" for f in chosen]  # fmt: skip
+                      f"{f.get('function')}" for f in chosen]
         texts.append("\n".join(lines))
     return texts
 
@@ -168,7 +168,7 @@ class _Candidate:
 
 
 def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: bool = True,
-                conflict: Limits | None = None) -> list[int]:  # fmt: skip
+                conflict: Limits | None = None) -> list[int]:
     """Issue id per event, deciding in arrival order as production does. `threshold` may map
     platform families to thresholds ("default" for the rest); `conflict` likewise, for pairs
     whose texts conflict (grouping.conflict; none: the threshold); `gate=False` drops the
@@ -199,7 +199,7 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
                 next_issue += 1
                 if data.eligible[index]:
                     by_key.setdefault(key, []).append((joined, vectors[index],
-                                                       data.texts[index]))  # fmt: skip
+                                                       data.texts[index]))
             issue_of_hash[hash_] = joined
         clusters.append(issue_of_hash[hash_])
     return clusters
@@ -214,7 +214,7 @@ class PairScores:
 
 def score_pairs(labels: list[bool], keys_equal: list[bool], distances: np.ndarray,
                 thresholds: list[float],
-                conflict_limits: np.ndarray | None = None) -> list[PairScores]:  # fmt: skip
+                conflict_limits: np.ndarray | None = None) -> list[PairScores]:
     """Labelled pairs: ML calls a pair "same" when the crash-site keys match and the distance is
     within the threshold (a per-pair threshold array is allowed) and, for a pair whose texts
     conflict (grouping.conflict), within its conflict limit (per pair; inf: not conflicting)."""
@@ -228,7 +228,7 @@ def score_pairs(labels: list[bool], keys_equal: list[bool], distances: np.ndarra
             pairs=len(labels),
             precision=hits / int(said.sum()) if said.any() else 1.0,
             recall=hits / int(truth.sum()) if truth.any() else 1.0,
-        ))  # fmt: skip
+        ))
     return out
 
 
@@ -240,4 +240,4 @@ def subset(data: Dataset, family: str) -> tuple[Dataset, list[int]]:
                 pick(data.texts), pick(data.families), pick(data.keys),
                 pick(data.scopes) if data.scopes else []),
         keep,
-    )  # fmt: skip
+    )

@@ -89,7 +89,7 @@ TEMPLATES = {
     "home_user": ['File "/home/{v}/projects/shop/cart.py", line 41, in average_price',
                   'File "/Users/{v}/src/app/models.py", line 12, in save',
                   'File "C:\\\\Users\\\\{v}\\\\app\\\\main.py", line 3, in <module>'],
-}  # fmt: skip
+}
 
 TRACE = (
     "Traceback (most recent call last):\n"

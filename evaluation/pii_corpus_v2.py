@@ -57,7 +57,7 @@ def _faker(locale: str):
 
 
 NAME_LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "pt_BR", "nl_NL",
-                "sv_SE", "cs_CZ", "tr_TR", "en_IN", "fi_FI", "ro_RO"]  # fmt: skip
+                "sv_SE", "cs_CZ", "tr_TR", "en_IN", "fi_FI", "ro_RO"]
 ADDRESS_LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "en_AU"]
 
 
@@ -125,7 +125,7 @@ def _nhs(rng: random.Random) -> str:
             number = "".join(map(str, body)) + str(check)
             break
     return rng.choice([f"{number[:3]} {number[3:6]} {number[6:]}", number,
-                       f"{number[:3]}-{number[3:6]}-{number[6:]}"])  # fmt: skip
+                       f"{number[:3]}-{number[3:6]}-{number[6:]}"])
 
 
 def _passport(rng: random.Random) -> str:
@@ -136,18 +136,18 @@ def _passport(rng: random.Random) -> str:
         _digits(rng, 2) + rng.choice(letters) + rng.choice(letters) + _digits(rng, 5),  # FR
         rng.choice(letters) + _digits(rng, 7),  # IN
         rng.choice(letters) + rng.choice(letters) + _digits(rng, 7),  # several
-    ])  # fmt: skip
+    ])
 
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]  # fmt: skip
+          "September", "October", "November", "December"]
 
 
 def _dob(rng: random.Random) -> str:
     y, m, d = rng.randint(1930, 2008), rng.randint(1, 12), rng.randint(1, 28)
     return rng.choice([f"{y}-{m:02d}-{d:02d}", f"{d:02d}/{m:02d}/{y}", f"{m:02d}/{d:02d}/{y}",
                        f"{d}.{m}.{y}", f"{MONTHS[m - 1]} {d}, {y}", f"{d} {MONTHS[m - 1]} {y}",
-                       f"{d:02d}.{m:02d}.{y}"])  # fmt: skip
+                       f"{d:02d}.{m:02d}.{y}"])
 
 
 def _mac(rng: random.Random) -> str:
@@ -178,7 +178,7 @@ def _email_unicode(rng: random.Random) -> str:
     domain = rng.choice(["gmail.com", "web.de", "orange.fr", "example.org", "seznam.cz"])
     if rng.random() < 0.15:
         local, domain = rng.choice([("用户", "例子.广告"), ("δοκιμή", "παράδειγμα.δοκιμή"),
-                                    ("пользователь", "пример.рф"), ("राम", "उदाहरण.भारत")])  # fmt: skip  # noqa: E501
+                                    ("пользователь", "пример.рф"), ("राम", "उदाहरण.भारत")])  # noqa: E501
     return f"{local}@{domain}"
 
 
@@ -198,19 +198,19 @@ def _phone_uk(rng: random.Random) -> str:
                        f"020 {rng.randint(3000, 8999)} {_digits(rng, 4)}",
                        f"07{rng.randint(400, 999)} {_digits(rng, 3)} {_digits(rng, 3)}",
                        f"+44 (0)161 {rng.randint(200, 999)} {_digits(rng, 4)}",
-                       f"0113 {rng.randint(200, 999)} {_digits(rng, 4)}"])  # fmt: skip
+                       f"0113 {rng.randint(200, 999)} {_digits(rng, 4)}"])
 
 
 def _phone_us(rng: random.Random) -> str:
     area, ex = rng.choice([212, 312, 415, 617, 713, 206, 303, 404, 512, 646]), rng.randint(200, 999)
     line = _digits(rng, 4)
     return rng.choice([f"({area}) {ex}-{line}", f"{area}-{ex}-{line}", f"+1 {area} {ex} {line}",
-                       f"{area}.{ex}.{line}", f"+1-{area}-{ex}-{line}"])  # fmt: skip
+                       f"{area}.{ex}.{line}", f"+1-{area}-{ex}-{line}"])
 
 
 # Area codes in service across the country; exchanges never start with 0 or 1 (NANP).
 US_AREA_CODES = [201, 206, 212, 213, 214, 303, 305, 312, 404, 415, 503, 512, 602, 617, 646, 702,
-                 713, 718, 773, 808, 857, 919, 971]  # fmt: skip
+                 713, 718, 773, 808, 857, 919, 971]
 
 
 def _phone_us_national(rng: random.Random) -> str:
@@ -218,14 +218,14 @@ def _phone_us_national(rng: random.Random) -> str:
     area, ex, line = rng.choice(US_AREA_CODES), rng.randint(200, 999), _digits(rng, 4)
     return rng.choice([f"({area}) {ex}-{line}", f"({area}){ex}-{line}", f"{area}-{ex}-{line}",
                        f"{area}.{ex}.{line}", f"{area} {ex} {line}", f"1-{area}-{ex}-{line}",
-                       f"1 ({area}) {ex}-{line}"])  # fmt: skip
+                       f"1 ({area}) {ex}-{line}"])
 
 
 def _phone_de(rng: random.Random) -> str:
     return rng.choice([f"+49 30 {_digits(rng, 8)}", f"030 {_digits(rng, 7)}",
                        f"+49 89 {_digits(rng, 3)} {_digits(rng, 4)}",
                        f"+49 151 {_digits(rng, 8)}", f"0171 {_digits(rng, 7)}",
-                       f"+49 (0)40 {_digits(rng, 7)}"])  # fmt: skip
+                       f"+49 (0)40 {_digits(rng, 7)}"])
 
 
 def _phone_fr(rng: random.Random) -> str:
@@ -259,7 +259,7 @@ def _phone_intl(rng: random.Random) -> str:
         f"+65 {rng.choice('689')}{_digits(rng, 3)} {_digits(rng, 4)}",  # Singapore
         f"+52 55 {_digits(rng, 4)} {_digits(rng, 4)}",  # Mexico City
         f"0049 30 {_digits(rng, 8)}",
-    ])  # fmt: skip
+    ])
 
 
 def _card(rng: random.Random) -> str:
@@ -268,7 +268,7 @@ def _card(rng: random.Random) -> str:
     digits = [int(c) for c in prefix] + [rng.randint(0, 9) for _ in range(length - len(prefix) - 1)]
     parity = len(digits) % 2
     total = sum((d * 2 - 9 if d * 2 > 9 else d * 2) if i % 2 != parity else d
-                for i, d in enumerate(digits))  # fmt: skip
+                for i, d in enumerate(digits))
     number = "".join(map(str, digits)) + str((10 - total % 10) % 10)
     if rng.random() < 0.5:
         return number
@@ -277,7 +277,7 @@ def _card(rng: random.Random) -> str:
 
 def _iban(rng: random.Random) -> str:
     country, length = rng.choice([("DE", 18), ("GB", 18), ("FR", 23), ("AT", 16), ("NL", 14),
-                                  ("IT", 23), ("CH", 17), ("PL", 24)])  # fmt: skip
+                                  ("IT", 23), ("CH", 17), ("PL", 24)])
     if country == "GB":
         bban = rng.choice(["NWBK", "BARC", "HBUK"]) + _digits(rng, 14)
     elif country == "NL":
@@ -324,7 +324,7 @@ def _jwt(rng: random.Random) -> str:
 
 def _dsn_password(rng: random.Random) -> str:
     return "".join(rng.choice(string.ascii_letters + string.digits + "!*-_~") for _ in range(
-        rng.randint(10, 20)))  # fmt: skip
+        rng.randint(10, 20)))
 
 
 GENERATORS = {
@@ -336,7 +336,7 @@ GENERATORS = {
     "ipv4": _ipv4, "ipv6": _ipv6, "aws_key": _aws, "jwt": _jwt, "dsn_password": _dsn_password,
     # added later, after the kinds above (so their samples stay the same for a seed)
     "phone_us_bare": _phone_us_national, "dob_in_code": _dob,
-}  # fmt: skip
+}
 
 # Context-free sentences, used only for kinds recognisable by their form alone.
 _ANY = ["lookup failed for {v}", "{{'value': '{v}'}} rejected", "unexpected value '{v}'"]
@@ -453,7 +453,7 @@ TEMPLATES: dict[str, list[str]] = {
     "dsn_password": ["OperationalError: could not connect to postgresql://report:{v}@10.0.3.7/warehouse",
                      "kombu: amqp://worker:{v}@rabbit.internal:5672// refused",
                      "mysql://root:{v}@localhost:3306/shop unreachable"],
-}  # fmt: skip
+}
 
 # Code lines without personal data: frames, statements, SQL, exception types, versions and
 # identifiers that contain first names, cities or company words.
@@ -553,14 +553,14 @@ CODE_LINES = [
     "    at Module._compile (node:internal/modules/cjs/loader:1364:14) 2024-03-17",
     "    TIMEOUTS = (3.05, 27)  # connect, read; backoff 1.5-30.0 s",
     "release 2024.05.06-1842 built from 9f1c2a4e (14.2.0-beta.3)",
-]  # fmt: skip
+]
 
 _FRAME_STYLES = [
     ('  File "/srv/app/{mod}.py", line {n}, in {fn}\n    {stmt}', "Traceback (most recent call last):\n{frames}\n{msg}"),  # noqa: E501
     ("    at {fn} (/app/src/{mod}.js:{n}:{c})", "{msg}\n{frames}"),
     ("\tat com.example.{mod}.{fn}({cls}.java:{n})", "{msg}\n{frames}"),
     ("{ts} ERROR {mod} - {msg}", None),
-]  # fmt: skip
+]
 _MODS = ["billing/invoices", "accounts/views", "shop/cart", "orders/tasks", "notify/sms"]
 _FNS = ["charge", "handle", "render", "send", "lookup", "validate"]
 
@@ -574,7 +574,7 @@ def _wrap(rng: random.Random, message: str) -> str:
         frame.format(mod=rng.choice(_MODS), n=rng.randint(5, 900), c=rng.randint(1, 80),
                      fn=rng.choice(_FNS), cls="Handler", stmt="result = handler(request)")
         for _ in range(rng.randint(1, 3))
-    )  # fmt: skip
+    )
     return shape.format(frames=frames, msg=message)
 
 

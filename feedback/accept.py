@@ -33,7 +33,7 @@ def from_user_report(report: dict, source: str = UserFeedback.Source.USER_REPORT
     name, email = _text(report.get("name"), 128), _text(report.get("email"), 128)
     key = f"{event_id}:{name}:{email}:{comments}"
     return {"feedback_id": uuid.uuid5(NAMESPACE, key), "event_id": event_id, "name": name,
-            "email": email, "comments": comments, "source": source}  # fmt: skip
+            "email": email, "comments": comments, "source": source}
 
 
 def from_feedback_event(event: dict, fallback_id: uuid.UUID | None) -> dict | None:
@@ -49,7 +49,7 @@ def from_feedback_event(event: dict, fallback_id: uuid.UUID | None) -> dict | No
         "name": _text(body.get("name"), 128), "email": _text(body.get("contact_email"), 128),
         "comments": comments, "url": _text(body.get("url"), 1024),
         "source": UserFeedback.Source.FEEDBACK,
-    }  # fmt: skip
+    }
 
 
 def store(project_id: int, fields: list[dict]) -> Counter:
@@ -62,15 +62,15 @@ def store(project_id: int, fields: list[dict]) -> Counter:
         quota.lock(project_id, "feedback")
         rows = UserFeedback.objects.filter(project_id=project_id)
         known = set(rows.filter(feedback_id__in=[f["feedback_id"] for f in fields])
-                    .values_list("feedback_id", flat=True))  # fmt: skip
+                    .values_list("feedback_id", flat=True))
         fresh = list({f["feedback_id"]: f for f in fields if f["feedback_id"] not in known}
-                     .values())  # fmt: skip
+                     .values())
         room = max(0, settings.FEEDBACK_MAX_PROJECT_ROWS - rows.count())
         if len(fresh) > room:
             dropped["feedback_over_project_limit"] += len(fresh) - room
         UserFeedback.objects.bulk_create(
             [UserFeedback(project_id=project_id, received_at=timezone.now(), **f)
-             for f in fresh[:room]], ignore_conflicts=True)  # fmt: skip
+             for f in fresh[:room]], ignore_conflicts=True)
     return dropped
 
 

@@ -53,18 +53,18 @@ def legacy_user_feedback(request, org: str, project: str):
     target = Project.objects.filter(organization__slug=org, slug=project).first()
     if key is None or not key.is_active or target is None or key.project_id != target.id:
         return Response({"detail": "authenticate with Authorization: DSN <this project's DSN>"},
-                        status=401)  # fmt: skip
+                        status=401)
     if not isinstance(request.data, dict):
         return Response({"detail": "send a JSON object"}, status=400)
     fields = accept.from_user_report(request.data, UserFeedback.Source.API)
     if fields is None:
         return Response({"detail": "comments are required"}, status=400)
     _, limited = ratelimit.take(key.public_key, ratelimit.FEEDBACK, 1, key.rate_limit_count,
-                                key.rate_limit_window)  # fmt: skip
+                                key.rate_limit_window)
     if limited is not None:
         error = ratelimit.too_many([limited])
         return Response({"detail": error.detail}, status=error.status, headers=error.headers)
     if accept.store(target.id, [fields]):
         return Response({"detail": "this project's feedback is full: nothing more is stored "
-                                   "until older feedback is deleted"}, status=429)  # fmt: skip
+                                   "until older feedback is deleted"}, status=429)
     return Response({**request.data, "comments": fields["comments"]}, status=200)

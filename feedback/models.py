@@ -23,7 +23,7 @@ class UserFeedback(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "feedback_id"],
-                                               name="userfeedback_unique_id")]  # fmt: skip
+                                               name="userfeedback_unique_id")]
         indexes = [models.Index(fields=["project", "event_id"], name="userfeedback_event_idx")]
 
     def __str__(self) -> str:

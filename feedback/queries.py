@@ -10,6 +10,6 @@ from monitor.models import Event, Issue
 
 def for_issue(issue: Issue) -> QuerySet[UserFeedback]:
     events = Event.objects.filter(project_id=issue.project_id, event_id=OuterRef("event_id"),
-                                  issue_id=issue.id)  # fmt: skip
+                                  issue_id=issue.id)
     return (UserFeedback.objects.filter(project_id=issue.project_id)
-            .filter(Exists(events)).order_by("-received_at"))  # fmt: skip
+            .filter(Exists(events)).order_by("-received_at"))

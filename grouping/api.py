@@ -22,7 +22,7 @@ MAX_SIMILAR = 50
 def issue_summary(issue: Issue) -> dict:
     return {"id": issue.id, "title": issue.title, "culprit": issue.culprit,
             "status": issue.status, "times_seen": issue.times_seen,
-            "users_seen": issue.users_seen, "last_seen": issue.last_seen}  # fmt: skip
+            "users_seen": issue.users_seen, "last_seen": issue.last_seen}
 
 
 @api_view(["GET"])
@@ -41,7 +41,7 @@ def similar(request, issue_id: int):
         "model": model.label if model else None,
         "results": [{**issue_summary(issues[n.issue_id]), "distance": round(n.distance, 4)}
                     for n in neighbours if n.issue_id in issues],
-    })  # fmt: skip
+    })
 
 
 class MergeSerializer(serializers.Serializer):

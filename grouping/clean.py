@@ -35,7 +35,7 @@ FAMILIES = {
     "rust": "rust", "ruby": "ruby", "php": "php", "csharp": "dotnet", "dotnet": "dotnet",
     "cocoa": "native", "native": "native", "c": "native", "cpp": "native", "objc": "native",
     "swift": "native", "elixir": "other",
-}  # fmt: skip
+}
 
 SYSTEM_PATH = re.compile(
     r"site-packages|dist-packages|/lib/python\d|<frozen |importlib/_bootstrap"
@@ -183,7 +183,7 @@ def stack_lines(frames: list[dict], in_app_only: bool, rules=None) -> list[str]:
     lines = collapse_repeats([
         frame_line(f, context=rules.context == "all" or (rules.context == "crash" and i == 0))
         for i, f in enumerate(ordered)
-    ])  # fmt: skip
+    ])
     return lines[: min(MAX_FRAMES, rules.frames)]
 
 
@@ -205,7 +205,7 @@ def match_key(event: dict, rule: str | None = None) -> str:
     The embedding then judges the rest within the threshold."""
     rule = rule or grouping_rules.CURRENT.key_for(family_of(event.get("platform")))
     exceptions = [e for e in (event.get("exception") or [])[-MAX_SCAN_EXCEPTIONS:]
-                  if isinstance(e, dict)]  # fmt: skip
+                  if isinstance(e, dict)]
     if exceptions:
         root = exceptions[0]
         frames = frames_of(root.get("stacktrace"))

@@ -84,11 +84,11 @@ def conflicts(a: str, b: str) -> bool:
     adds or drops an argument, `encoding="utf-8"`, names a superset), or the crash sites differ."""
     (header_a, names_a), (header_b, names_b) = distinguishing(a), distinguishing(b)
     return (header_a != header_b or bool(names_a - names_b and names_b - names_a)
-            or other_sites(a, b))  # fmt: skip
+            or other_sites(a, b))
 
 
 def first_match(text: str, candidates: Iterable[Candidate], threshold: float,
-                conflict_threshold: float) -> Candidate | None:  # fmt: skip
+                conflict_threshold: float) -> Candidate | None:
     """The nearest candidate (they come nearest first) within the threshold, or within the
     conflict threshold where its text conflicts with `text`."""
     for candidate in candidates:

@@ -79,7 +79,7 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
     MergedIssue.objects.filter(issue_id__in=sources).update(issue_id=target_id)  # flat chains
     MergedIssue.objects.bulk_create([MergedIssue(project_id=target.project_id, previous_id=i.id,
                                                  issue_id=target_id) for i in merged],
-                                    ignore_conflicts=True)  # fmt: skip
+                                    ignore_conflicts=True)
     Issue.objects.filter(id__in=sources).delete()  # cascades to their embeddings
     return target
 
@@ -175,5 +175,5 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
     recount(new_issue)
     record_feedback(GroupingFeedback.Kind.UNMERGE, new_issue_id, old_issue.id)
     issue_unmerged.send(sender=Issue, issue_id=old_issue.id, new_issue_id=new_issue_id,
-                        hash=group_hash.hash, user=by)  # fmt: skip
+                        hash=group_hash.hash, user=by)
     return new_issue

@@ -46,13 +46,13 @@ def eligible(grouping: Grouping) -> bool:
 
 def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy,
                   vector: np.ndarray, text: str, key: str,
-                  exclude: tuple[int, ...]) -> tuple[store.Neighbour | None, bool]:  # fmt: skip
+                  exclude: tuple[int, ...]) -> tuple[store.Neighbour | None, bool]:
     """(the matched issue, True), or (the nearest issue of the candidate key or None, False):
     a match is within the policy's threshold, or within its conflict threshold where the texts
     conflict; the nearest candidate that does not conflict may be a little further than one
     that does."""
     found = store.nearest(project.id, policy.model, vector, k=MATCH_CANDIDATES, exclude=exclude,
-                          match_key=key)  # fmt: skip
+                          match_key=key)
     family = policy.family(platform)
     match = first_match(text, found, policy.threshold(family), policy.conflict_threshold(family))
     return (match, True) if match else (found[0] if found else None, False)
@@ -87,7 +87,7 @@ def first_event(group_hash: GroupHash) -> Event | None:
 
 
 def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
-           policy: GroupingPolicy) -> None:  # fmt: skip
+           policy: GroupingPolicy) -> None:
     """Join the nearest issue of the same candidate key (grouping.rules: exception type and
     crash function, never the code line) within the threshold, or the conflict threshold where
     the texts conflict (ML mode), or only record it (shadow mode); otherwise the fingerprint's
@@ -103,10 +103,10 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     for _ in range(3):
         issue_id = group_hash.issue_id
         nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                        (issue_id,))  # fmt: skip
+                                        (issue_id,))
         with transaction.atomic():
             present = lock_issues([issue_id, *([nearest.issue_id] if within else [])],
-                                  with_fingerprints=True)  # fmt: skip
+                                  with_fingerprints=True)
             now = GroupHash.objects.filter(pk=group_hash.pk).values_list("issue_id", "ml_state")
             if not now or now[0][1] != GroupHash.MLState.PENDING:
                 return  # decided by another drain, or deleted with its project
@@ -122,7 +122,7 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
 
 def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
            policy: GroupingPolicy, nearest: store.Neighbour | None, within: bool,
-           placed: bool) -> None:  # fmt: skip
+           placed: bool) -> None:
     """The decision, with the issues and fingerprints locked (decide)."""
     project, issue_id = group_hash.project, group_hash.issue_id
     group_hash.ml_distance = nearest.distance if nearest else None
@@ -208,7 +208,7 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
         return
     events = [first_event(row) for row in rows]
     cleaned = [(row, ev, event_text(ev.data))
-               for row, ev in zip(rows, events, strict=True) if ev]  # fmt: skip
+               for row, ev in zip(rows, events, strict=True) if ev]
     cleaned = [item for item in cleaned if item[2]]
     _mark([row for row in rows if row not in {c[0] for c in cleaned}], GroupHash.MLState.NONE)
     if not cleaned:

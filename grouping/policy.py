@@ -76,7 +76,7 @@ class GroupingPolicy:
 
     def key_rule(self, family: str) -> str:
         return (self.key_rules.get(family) or self.key_rules.get("default")
-                or self.rules.key_for(family))  # fmt: skip
+                or self.rules.key_for(family))
 
     def key(self, event: dict) -> str:
         """The candidate key of a normalized event (grouping.clean.match_key)."""
@@ -91,34 +91,34 @@ class GroupingPolicy:
             return self
         return dataclasses.replace(self, project_threshold=project.grouping_threshold,
                                    platform=project.platform,
-                                   fingerprint_config=fingerprint_config_for(project))  # fmt: skip
+                                   fingerprint_config=fingerprint_config_for(project))
 
 
 def of_model(model: EmbeddingModel | None,
-             rules: grouping_rules.Rules | None = None) -> GroupingPolicy:  # fmt: skip
+             rules: grouping_rules.Rules | None = None) -> GroupingPolicy:
     """The policy `model` decides with (None: the grouping rules alone), for no project."""
     rules = rules or grouping_rules.CURRENT
     if model is None or not (model.thresholds or model.conflict_thresholds):
         return GroupingPolicy(rules=rules, thresholds=rules.thresholds,
                               conflict_thresholds=rules.conflict_thresholds,
                               key_rules=dict(model.key_rules or {}) if model else {},
-                              model=model)  # fmt: skip
+                              model=model)
     thresholds = dict(model.thresholds or rules.thresholds)
     thresholds.setdefault("default", rules.thresholds["default"])
     return GroupingPolicy(rules=rules, thresholds=thresholds,
                           conflict_thresholds=dict(model.conflict_thresholds or {}),
-                          key_rules=dict(model.key_rules or {}), model=model)  # fmt: skip
+                          key_rules=dict(model.key_rules or {}), model=model)
 
 
 def replay_policy(thresholds: Limits, conflict_thresholds: Limits | None = None,
                   rules: grouping_rules.Rules | None = None,
-                  key_rules: Mapping[str, str] | None = None) -> GroupingPolicy:  # fmt: skip
+                  key_rules: Mapping[str, str] | None = None) -> GroupingPolicy:
     """A policy of given choices, for no model (evaluation: threshold sweeps, the choices a
     model makes on validation)."""
     rules = rules or grouping_rules.CURRENT
     return GroupingPolicy(rules=rules, thresholds=thresholds,
                           conflict_thresholds=conflict_thresholds,
-                          key_rules=dict(key_rules or {}))  # fmt: skip
+                          key_rules=dict(key_rules or {}))
 
 
 def fingerprint_config_for(project: Project | None = None) -> str:
@@ -146,7 +146,7 @@ def may_serve(model: EmbeddingModel) -> bool:
     if registry.is_stock(model):
         return True
     return (EmbeddingModel.objects.filter(pk=model.pk, trained__stale=False)
-            .exclude(trained__path="").exists() and Path(model.path).is_dir())  # fmt: skip
+            .exclude(trained__path="").exists() and Path(model.path).is_dir())
 
 
 def fallback_for(model: EmbeddingModel) -> EmbeddingModel:
@@ -157,7 +157,7 @@ def fallback_for(model: EmbeddingModel) -> EmbeddingModel:
     from embeddings.models import ModelChange
 
     replaced = (ModelChange.objects.exclude(previous=None).exclude(previous=model)
-                .select_related("previous").order_by("-at", "-id"))  # fmt: skip
+                .select_related("previous").order_by("-at", "-id"))
     for change in replaced:
         if may_serve(change.previous):
             return change.previous

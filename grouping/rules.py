@@ -29,7 +29,7 @@ class Rules:
     frames: int = 6  # most recent frames in the text
     context: str = "all"
     thresholds: dict[str, float] = field(default_factory=lambda: {
-        "python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12})  # fmt: skip
+        "python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12})
     # per family, for pairs whose texts conflict (grouping.conflict); none: the thresholds
     conflict_thresholds: dict[str, float] = field(default_factory=dict)
 
@@ -55,7 +55,7 @@ def load(path: Path = TUNED_FILE) -> Rules:
     return Rules(key=data["key"], frames=int(data["frames"]), context=data["context"],
                  thresholds={k: float(v) for k, v in data["thresholds"].items()},
                  conflict_thresholds={k: float(v) for k, v in
-                                      data.get("conflict_thresholds", {}).items()})  # fmt: skip
+                                      data.get("conflict_thresholds", {}).items()})
 
 
 CURRENT = load()

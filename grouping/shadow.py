@@ -29,7 +29,7 @@ def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str) 
     policy = policy_for(project, model)  # the shadow model's own key rules and thresholds
     key = policy.key(event.data)
     nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                    (row.issue_id,))  # fmt: skip
+                                    (row.issue_id,))
     with transaction.atomic():  # the issues written about locked first, as merges lock them
         present = lock_issues([row.issue_id, *([nearest.issue_id] if within else [])])
         if row.issue_id not in present:
@@ -37,7 +37,7 @@ def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str) 
         matched = nearest.issue_id if within and nearest.issue_id in present else None
         ShadowDecision.objects.update_or_create(group_hash=row, model=model, defaults={
             "matched_issue_id": matched, "distance": nearest.distance if nearest else None,
-            "would_join": matched is not None})  # fmt: skip
+            "would_join": matched is not None})
         # the new issue's vector in this model's space (deleted with the issue if the served
         # model merges it; the issue it joins has its own vector already)
         store.save(row.issue_id, project.id, model, vector, text, key, event.id)

@@ -7,5 +7,5 @@ urlpatterns = [
     path("api/0/issues/<int:issue_id>/merge/", api.merge, name="issue-merge"),
     path(
         "api/0/issues/<int:issue_id>/hashes/<str:hash>/unmerge/", api.unmerge, name="issue-unmerge"
-    ),  # fmt: skip
+    ),
 ]

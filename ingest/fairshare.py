@@ -70,7 +70,7 @@ def fair_ids(limit: int, max_attempts: int) -> list[int]:
         cursor.execute(CANDIDATES_SQL, {"projects": [p for p, _ in projects],
                                         "max_attempts": max_attempts,
                                         "per_project": limit if len(projects) == 1
-                                        else per_project * 2})  # fmt: skip
+                                        else per_project * 2})
         candidates = cursor.fetchall()
     org_of = dict(projects)
     by_org: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))

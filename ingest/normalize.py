@@ -168,7 +168,7 @@ FRAME_STR_FIELDS = (
 
 # A frame needs one of these to be shown or grouped; one with none (a lineno alone) is dropped.
 FRAME_IDENTITY = frozenset(("filename", "abs_path", "module", "function", "raw_function", "symbol",
-                            "package", "instruction_addr"))  # fmt: skip
+                            "package", "instruction_addr"))
 # Relay reads these (lower case) as URLs and takes their path for the filename; app://, webpack://
 # and the rest stay whole.
 URL_SCHEMES = ("file:", "http:", "https:", "applewebdata:")

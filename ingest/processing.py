@@ -126,7 +126,7 @@ def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
         insert_events([item.event for item in fresh])
         changes = bump_issues(deltas)
         alert_outbox.record(project_id, [item.event for item in fresh],
-                            {issue_of[h] for h in created}, changes)  # fmt: skip
+                            {issue_of[h] for h in created}, changes)
         stored += len(fresh)
     if ml_pending:
         transaction.on_commit(ml.wake)
@@ -146,7 +146,7 @@ def record_failure(raw_id: int, attempts: int, exc: BaseException) -> None:
 EVENT_COLUMNS = (
     "project_id", "issue_id", "event_id", "timestamp", "received", "grouping_hash", "level",
     "platform", "title", "release", "environment", "user", "tags", "data",
-)  # fmt: skip
+)
 JSON_COLUMNS = {"user", "tags", "data"}
 INSERT_EVENT_SQL = "INSERT INTO monitor_event ({}) VALUES ({})".format(
     ", ".join(f'"{column}"' for column in EVENT_COLUMNS), ", ".join(["%s"] * len(EVENT_COLUMNS))
@@ -181,7 +181,7 @@ def _drop_erased(rows: list[RawEvent], projects: dict[int, Project]) -> list[Raw
     their attachments and feedback; returns the others."""
     erased = register.erased([register.Waiting(projects[row.project_id].organization_id,
                                                row.received_at, row.payload)
-                              for row in rows])  # fmt: skip
+                              for row in rows])
     if not erased:
         return rows
     gone = [rows[n] for n in sorted(erased)]

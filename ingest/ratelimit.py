@@ -43,7 +43,7 @@ class Limited:
 
 
 def take(public_key: str, category: Category, n: int, limit: int, window: int,
-         now: float | None = None) -> tuple[int, Limited | None]:  # fmt: skip
+         now: float | None = None) -> tuple[int, Limited | None]:
     """Take `n` tokens from the key's budget for `category`: how many were granted, and the
     limit that refused the others (None when all were granted)."""
     if limit <= 0 or n <= 0:
@@ -74,7 +74,7 @@ def too_many(limits: list[Limited]) -> IngestError:
         "for this key",
         {"Retry-After": str(max(limit.retry_after for limit in limits)),
          "X-Sentry-Rate-Limits": header(limits)},
-    )  # fmt: skip
+    )
 
 
 def header(limits: list[Limited]) -> str:
@@ -82,7 +82,7 @@ def header(limits: list[Limited]) -> str:
 
 
 def check_rate_limit(public_key: str, limit: int, window: int, now: float | None = None,
-                     category: Category = EVENTS) -> None:  # fmt: skip
+                     category: Category = EVENTS) -> None:
     """Take one token; past `limit`, 429 with Retry-After and X-Sentry-Rate-Limits."""
     granted, limited = take(public_key, category, 1, limit, window, now)
     if limited is not None:

@@ -113,7 +113,7 @@ def insert_batch(records: list[spool.Record], now: float | None = None) -> Dropp
         dropped.expired = len(known) - len(live)
         erased = register.erased([register.Waiting(projects[r.project_id][0],
                                                    _utc(r.received_at), r.payload)
-                                  for r in live])  # fmt: skip
+                                  for r in live])
         for n in erased:
             register.forget_side_items(live[n].project_id, [live[n].event_id])
         dropped.erased = len(erased)
@@ -146,7 +146,7 @@ def replay_segment(path: Path, batch: int) -> tuple[int, Dropped] | None:
             log.warning("%s: dropped %d events of deleted projects", path.name, dropped.deleted)
         if dropped.expired or dropped.erased:
             log.info("%s: dropped %d events past their retention and %d of erased end users",
-                     path.name, dropped.expired, dropped.erased)  # fmt: skip
+                     path.name, dropped.expired, dropped.erased)
         return total - dropped.total, dropped
     finally:
         os.close(fd)

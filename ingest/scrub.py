@@ -49,7 +49,7 @@ SENSITIVE_HEADERS = {
 URL_KEYS = frozenset(
     {"url", "to", "from", "referrer", "document-uri", "blocked-uri", "source-file",
      "documentURL", "blockedURL"}
-)  # fmt: skip
+)
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 # Starts only where a scheme-like run starts, so a failed scheme is scanned once (linear time).
 _URL_PASSWORD = re.compile(
@@ -207,7 +207,7 @@ class Scrubber:
                     self.url(v) if k in URL_KEYS or k == "url" else scrub_string(v), MAX_TAG_VALUE
                 )]
                 for k, v in out["tags"]
-            ]  # fmt: skip
+            ]
         if "title" in out:
             out["title"] = clean_str(scrub_string(out["title"]), MAX_TITLE)
         return out

@@ -51,7 +51,7 @@ def take_budget(key: KeyInfo, side: SideItems) -> tuple[list[ratelimit.Limited],
     ):
         items = getattr(side, name)
         granted, limited = ratelimit.take(key.public_key, category, len(items),
-                                          key.rate_limit_count, key.rate_limit_window)  # fmt: skip
+                                          key.rate_limit_count, key.rate_limit_window)
         if limited is not None:
             limits.append(limited)
             dropped[reason] += len(items) - granted
@@ -68,4 +68,4 @@ def store(project_id: int, side: SideItems) -> Counter:
     except database.DB_UNAVAILABLE as exc:
         log.warning("attachments and feedback dropped, the database is unavailable: %s", exc)
         return Counter(attachment_database_unavailable=len(side.attachments),
-                       feedback_database_unavailable=len(side.feedback))  # fmt: skip
+                       feedback_database_unavailable=len(side.feedback))

@@ -22,13 +22,13 @@ KNOWN_ITEM_TYPES = frozenset(
         "otel_log", "trace_metric", "security", "raw_security", "nel", "form_data",
         "unreal_report",
     }
-)  # fmt: skip
+)
 # Counted by the server when it drops an attachment or feedback (attachments.accept,
 # feedback.accept, ingest.side_items), never sender-chosen.
 KNOWN_ITEM_TYPES |= {"attachment_without_event", "attachment_over_event_limit",
                      "attachment_over_project_limit", "attachment_database_unavailable",
                      "attachment_rate_limited", "feedback_database_unavailable",
-                     "feedback_over_project_limit", "feedback_rate_limited"}  # fmt: skip
+                     "feedback_over_project_limit", "feedback_rate_limited"}
 
 
 def item_type_name(item_type: str) -> str:

@@ -61,7 +61,7 @@ def parse_contexts(user_agent: str) -> dict[str, dict]:
     if device and device.family not in (None, UNKNOWN, "Spider"):  # crawlers, HTTP libraries
         out["device"] = {"type": "device", "family": device.family,
                          **({"model": device.model} if device.model else {}),
-                         **({"brand": device.brand} if device.brand else {})}  # fmt: skip
+                         **({"brand": device.brand} if device.brand else {})}
     return out
 
 

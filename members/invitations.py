@@ -48,11 +48,11 @@ REVOKED = InvitationProblem(410, "This invitation was withdrawn",
 INVITER_LOST_RIGHTS = InvitationProblem(
     410, "This invitation is no longer valid",
     "The person who invited you may no longer grant this role. Ask the organisation's owners "
-    "or admins for a new invitation.")  # fmt: skip
+    "or admins for a new invitation.")
 OTHER_ADDRESS = InvitationProblem(
     403, "This invitation is for another e-mail address",
     "Sign out, then open the link again to sign in or create an account with the invited "
-    "address.")  # fmt: skip
+    "address.")
 
 
 class TooManyInvitations(Exception):
@@ -82,7 +82,7 @@ def link_for(invitation: Invitation) -> str:
 def allowed_roles(actor_role: str | None) -> list[tuple[str, str]]:
     """The roles someone of `actor_role` may invite as (the same rule as changing a role)."""
     return [(value, label) for value, label in Membership.Role.choices
-            if may_change_membership(actor_role, None, value)]  # fmt: skip
+            if may_change_membership(actor_role, None, value)]
 
 
 def invite(organization: Organization, email: str, role: str, inviter) -> Invitation:
@@ -93,7 +93,7 @@ def invite(organization: Organization, email: str, role: str, inviter) -> Invita
     if not may_change_membership(actor, None, role):
         raise PermissionDenied(OWNERS_ONLY)
     if not throttle.take([("invitations", str(organization.id),
-                           settings.INVITATION_MAILS_PER_ORGANIZATION)]):  # fmt: skip
+                           settings.INVITATION_MAILS_PER_ORGANIZATION)]):
         raise TooManyInvitations
     email = BaseUserManager.normalize_email(email)
     now = timezone.now()
@@ -101,21 +101,21 @@ def invite(organization: Organization, email: str, role: str, inviter) -> Invita
         replaced = Invitation.objects.filter(
             organization=organization, email__iexact=email, accepted_at__isnull=True,
             revoked_at__isnull=True,
-        )  # fmt: skip
+        )
         # Replacing withdraws the old invitation: the same rule as revoke().
         if any(not may_change_membership(actor, old, None)
-               for old in replaced.values_list("role", flat=True)):  # fmt: skip
+               for old in replaced.values_list("role", flat=True)):
             raise PermissionDenied(OWNERS_ONLY)
         replaced.update(revoked_at=now, revoked_by=inviter)
         invitation = Invitation.objects.create(organization=organization, email=email, role=role,
-                                               invited_by=inviter)  # fmt: skip
+                                               invited_by=inviter)
         send_invitation(invitation, link_for(invitation), expires(invitation))
     return invitation
 
 
 def open_invitations(organization: Organization):
     return (organization.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
-            .select_related("invited_by").order_by("email"))  # fmt: skip
+            .select_related("invited_by").order_by("email"))
 
 
 def revoke(organization: Organization, invitation_id: str, by) -> Invitation | None:
@@ -143,7 +143,7 @@ def resolve(token: str) -> Invitation:
     except signing.BadSignature:
         raise FORGED from None
     invitation = (Invitation.objects.select_related("organization", "invited_by")
-                  .filter(pk=_int(invitation_id)).first())  # fmt: skip
+                  .filter(pk=_int(invitation_id)).first())
     if invitation is None:
         raise FORGED
     if invitation.revoked_at is not None:
@@ -180,7 +180,7 @@ def accept(invitation: Invitation, user) -> tuple[Membership, bool]:
     with transaction.atomic():
         claimed = Invitation.objects.filter(
             pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True,
-        ).update(accepted_at=timezone.now(), accepted_by=user)  # fmt: skip
+        ).update(accepted_at=timezone.now(), accepted_by=user)
         if not claimed:
             raise USED
         return Membership.objects.get_or_create(

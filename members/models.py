@@ -13,19 +13,19 @@ from monitor.models import Membership, Organization
 
 class Invitation(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
-                                     related_name="invitations")  # fmt: skip
+                                     related_name="invitations")
     email = models.EmailField(help_text="Only an account with this address may accept.")
     role = models.CharField(max_length=16, choices=Membership.Role.choices,
-                            default=Membership.Role.MEMBER)  # fmt: skip
+                            default=Membership.Role.MEMBER)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")  # fmt: skip
+                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+                                    on_delete=models.SET_NULL, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+                                   on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         constraints = [
@@ -34,7 +34,7 @@ class Invitation(models.Model):
                 "organization", Lower("email"), name="invitation_one_open_per_address",
                 condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} to {self.organization} ({self.role})"

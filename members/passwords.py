@@ -42,7 +42,7 @@ class PasswordResetView(auth_views.PasswordResetView):
             ("reset-address", BaseUserManager.normalize_email(email).casefold(),
              settings.PASSWORD_RESET_MAILS_PER_ADDRESS),
             ("reset-client", client, settings.PASSWORD_RESET_MAILS_PER_CLIENT),
-        ]):  # fmt: skip
+        ]):
             from members.tasks import send_password_reset
 
             transaction.on_commit(lambda: send_password_reset.delay(email))
@@ -60,7 +60,7 @@ def send(email: str) -> None:
     try:
         form.save(domain_override=settings.FAULTLINE_URL, email_template_name=EMAIL_TEMPLATE,
                   subject_template_name=SUBJECT_TEMPLATE,
-                  extra_email_context={"base_url": settings.FAULTLINE_URL})  # fmt: skip
+                  extra_email_context={"base_url": settings.FAULTLINE_URL})
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("password reset e-mail not sent: %s", exc)
 

@@ -23,7 +23,7 @@ def take(budgets: list[tuple[str, str, int]], now: float | None = None) -> bool:
     window = max(1, settings.MAIL_THROTTLE_WINDOW)
     slot = int((time.time() if now is None else now) // window)
     counted = [(f"{PREFIX}:{scope}:{_digest(key)}:{slot}", limit)
-               for scope, key, limit in budgets if limit > 0]  # fmt: skip
+               for scope, key, limit in budgets if limit > 0]
     if not counted:
         return True
     try:

@@ -15,4 +15,4 @@ urlpatterns = [
     path("password-reset/complete/", auth_views.PasswordResetCompleteView.as_view(
         template_name="registration/password_reset_complete.html"),
         name="password-reset-complete"),
-]  # fmt: skip
+]

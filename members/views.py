@@ -70,7 +70,7 @@ def accept(request, token):
         return _accept_anonymous(request, invitation)
     except invitations.InvitationProblem as problem:
         return render(request, "members/invitation_problem.html", {"problem": problem},
-                      status=problem.status)  # fmt: skip
+                      status=problem.status)
 
 
 def _accept_signed_in(request, invitation):
@@ -88,7 +88,7 @@ def _accept_anonymous(request, invitation):
             return redirect_to_login(request.get_full_path())
         return render(request, "members/invitation.html", {
             "invitation": invitation, "sign_in": reverse("web:login") + "?next=" +
-            request.path})  # fmt: skip
+            request.path})
     form = InvitedSignupForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():  # no account is left behind if the link was used meanwhile
@@ -97,7 +97,7 @@ def _accept_anonymous(request, invitation):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return response
     return render(request, "members/invitation.html", {"invitation": invitation, "form": form},
-                  status=400 if form.is_bound else 200)  # fmt: skip
+                  status=400 if form.is_bound else 200)
 
 
 def _joined(request, invitation, user):
@@ -105,8 +105,8 @@ def _joined(request, invitation, user):
     organization = invitation.organization
     if created:
         messages.success(request, f"You joined {organization.name} as "
-                                  f"{membership.get_role_display().lower()}.")  # fmt: skip
+                                  f"{membership.get_role_display().lower()}.")
     else:
         messages.info(request, f"You were already a member of {organization.name}; your role "
-                               "is unchanged.")  # fmt: skip
+                               "is unchanged.")
     return redirect("web:organization-settings", organization.slug)

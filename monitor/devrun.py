@@ -66,7 +66,7 @@ def main() -> int:
              "-n", "assist@%h", "--loglevel", "WARNING"],
             [f"{BIN}/celery", "-A", "monitor", "beat", "--loglevel", "WARNING",
              "-s", str(beat_schedule)],
-        ]  # fmt: skip
+        ]
         for command in commands:
             processes.append(subprocess.Popen(command, env=env, start_new_session=True))
         subprocess.run([*manage, "faultline_demo"], env=env, check=True)

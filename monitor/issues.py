@@ -19,7 +19,7 @@ from monitor.search import Search, SearchError, parse, user_tag_values
 from monitor.signals import status_changed
 
 SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
-         "users": "-users_seen"}  # fmt: skip
+         "users": "-users_seen"}
 
 __all__ = ["SORTS", "SearchError", "active_search", "apply_search", "filter_issues", "set_status",
            "sort_issues"]
@@ -93,7 +93,7 @@ def _user_filter(value: str) -> Q:
     if field is None:
         return by_tag
     return by_tag | Q(Exists(Event.objects.filter(issue_id=OuterRef("pk"),
-                                                  **{f"user__{field}": value})))  # fmt: skip
+                                                  **{f"user__{field}": value})))
 
 
 def _is_ip(value: str) -> bool:
@@ -126,7 +126,7 @@ def set_status(issues: QuerySet[Issue], status: str, by=None) -> int:
     reading which of them change, so a second submit of the same change finds nothing to log."""
     fields: dict = {"status": status, "resolved_at": None, "ignore_until": None,
                     "ignore_until_events": None, "ignore_until_users": None,
-                    "resolved_in_release": ""}  # fmt: skip
+                    "resolved_in_release": ""}
     if status == Issue.Status.RESOLVED:
         fields.update(resolved_at=timezone.now(), regressed=False)
     with transaction.atomic():

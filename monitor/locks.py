@@ -20,7 +20,7 @@ SELECT id FROM monitor_grouphash WHERE id = ANY(%s) OR issue_id = ANY(%s) ORDER 
 
 
 def lock_issues(issue_ids: Iterable[int], fingerprint_ids: Iterable[int] = (),
-                with_fingerprints: bool = False) -> set[int]:  # fmt: skip
+                with_fingerprints: bool = False) -> set[int]:
     """Lock the issues, then the fingerprints (those named, and with `with_fingerprints` every
     fingerprint of the issues), each in id order. Returns the ids of the issues that still exist
     (one that is missing was merged away or deleted)."""
@@ -32,5 +32,5 @@ def lock_issues(issue_ids: Iterable[int], fingerprint_ids: Iterable[int] = (),
             present = {row[0] for row in cursor.fetchall()}
         if hashes or (with_fingerprints and present):
             cursor.execute(LOCK_FINGERPRINTS_SQL,
-                           [hashes, sorted(present) if with_fingerprints else []])  # fmt: skip
+                           [hashes, sorted(present) if with_fingerprints else []])
     return present

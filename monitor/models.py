@@ -180,7 +180,7 @@ class Issue(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="assigned_issues",
-    )  # fmt: skip
+    )
     ignore_until = models.DateTimeField(null=True, blank=True, help_text="Ignored until then.")
     ignore_until_events = models.BigIntegerField(
         null=True, blank=True, help_text="Ignored until times_seen reaches this."
@@ -192,7 +192,7 @@ class Issue(models.Model):
         max_length=200, blank=True, default="", db_default="",
         help_text="Resolved in the release after this one: only events of a release not seen "
         "on the issue before its resolution reopen it.",
-    )  # fmt: skip
+    )
 
     class Meta:
         indexes = [

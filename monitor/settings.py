@@ -278,7 +278,7 @@ REST_FRAMEWORK = {
     ]
     # Basic auth sends a password with every request: off unless asked for.
     + (["rest_framework.authentication.BasicAuthentication"] if env_bool("API_BASIC_AUTH", False)
-       else []),  # fmt: skip
+       else []),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

@@ -98,12 +98,12 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
     for name, model in (("attachments", Attachment), ("feedback", UserFeedback)):
         totals[name] = sum(delete_in_chunks(model.objects.filter(
             project__organization_id=org_id, received_at__lt=cutoff))
-            for org_id, cutoff in cutoffs.items())  # fmt: skip
+            for org_id, cutoff in cutoffs.items())
     # An erasure is kept while events received before it may still come (a spool, a raw
     # event); past the retention they are dropped as expired anyway.
     totals["erasures"] = sum(ErasedIdentity.objects.filter(
         organization_id=org_id, erased_at__lt=cutoff).delete()[0]
-        for org_id, cutoff in cutoffs.items())  # fmt: skip
+        for org_id, cutoff in cutoffs.items())
     totals.update(sourcemaps_retention.purge_expired(now, cutoffs, delete_in_chunks))
     sets.sync_files()  # exported training files lose the expired rows too
     staleness.reconcile()  # deletion reaches the trained models

@@ -46,7 +46,7 @@ class ErasureReport:
 
 
 def user_events(organization_id: int, email: str | None = None, user_id: str | None = None,
-                ip: str | None = None):  # fmt: skip
+                ip: str | None = None):
     match = Q()
     if email:
         match |= Q(user__email__iexact=email)
@@ -55,7 +55,7 @@ def user_events(organization_id: int, email: str | None = None, user_id: str | N
     if ip:
         env = KeyTextTransform("env", KeyTextTransform("request", "data"))
         match |= (_same_ip(KeyTextTransform("ip_address", "user"), ip)
-                  | _same_ip(KeyTextTransform("REMOTE_ADDR", env), ip))  # fmt: skip
+                  | _same_ip(KeyTextTransform("REMOTE_ADDR", env), ip))
     if not match:
         raise ValueError("give an email, a user id or an IP address")
     return Event.objects.filter(project__organization_id=organization_id).filter(match)
@@ -70,7 +70,7 @@ class _AsInet(Func):
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
         return (f"(CASE WHEN pg_input_is_valid({sql}, 'inet') THEN ({sql})::inet END)",
-                (*params, *params))  # fmt: skip
+                (*params, *params))
 
 
 def _same_ip(written, ip: str) -> Q:
@@ -79,7 +79,7 @@ def _same_ip(written, ip: str) -> Q:
 
 
 def _user_matches(payload: bytes, email: str | None, user_id: str | None,
-                  ip: str | None) -> bool:  # fmt: skip
+                  ip: str | None) -> bool:
     """Whether a raw (unprocessed, unscrubbed) payload belongs to the end user. A payload that
     does not parse (a dead letter) matches on the email or IP appearing anywhere in it."""
     try:
@@ -97,7 +97,7 @@ def _user_matches(payload: bytes, email: str | None, user_id: str | None,
         (email and _same(ErasedIdentity.Kind.EMAIL, user.get("email"), email))
         or (user_id and str(user.get("id", "")) == user_id)
         or (ip and any(_same(ErasedIdentity.Kind.IP, v, ip)
-                       for v in (user.get("ip_address"), env.get("REMOTE_ADDR"))))  # fmt: skip
+                       for v in (user.get("ip_address"), env.get("REMOTE_ADDR"))))
     )
 
 
@@ -107,7 +107,7 @@ def _same(kind: str, found: object, wanted: str) -> bool:
 
 def user_raw_events(organization_id: int, email: str | None = None,
                     user_id: str | None = None,
-                    ip: str | None = None) -> list[tuple[int, int, uuid.UUID]]:  # fmt: skip
+                    ip: str | None = None) -> list[tuple[int, int, uuid.UUID]]:
     """Raw events (pending, retrying or dead letters) of the end user, scanned in chunks:
     (raw id, project id, event id)."""
     rows = RawEvent.objects.filter(project__organization_id=organization_id).values_list(
@@ -135,7 +135,7 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
         organization_id, identity.get("email"),
         [(project_id, event_id) for _, project_id, event_id, _ in rows]
         + [(project_id, event_id) for _, project_id, event_id in raw],
-    )  # fmt: skip
+    )
     report.raw_events = delete_in_chunks(RawEvent.objects.filter(id__in=[r[0] for r in raw]))
     if not ids:
         return report
@@ -163,7 +163,7 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
 
 
 def _erase_side_items(organization_id: int, email: str | None,
-                      events: list[tuple[int, uuid.UUID]]) -> tuple[int, int]:  # fmt: skip
+                      events: list[tuple[int, uuid.UUID]]) -> tuple[int, int]:
     """The attachments and feedback of the user's events, and the feedback they signed with
     their email (also feedback about no event): (attachments, feedback)."""
     by_project: dict[int, list] = defaultdict(list)
@@ -176,5 +176,5 @@ def _erase_side_items(organization_id: int, email: str | None,
             attachments, feedback = attachments + a, feedback + f
     if email:
         feedback += delete_in_chunks(UserFeedback.objects.filter(
-            project__organization_id=organization_id, email__iexact=email.strip()))  # fmt: skip
+            project__organization_id=organization_id, email__iexact=email.strip()))
     return attachments, feedback

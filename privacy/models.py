@@ -16,16 +16,16 @@ class ErasedIdentity(models.Model):
         IP = "ip", "IP address"
 
     organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
-                                     related_name="+")  # fmt: skip
+                                     related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     digest = models.CharField(max_length=64, help_text="SHA-256 of the normalised identity.")
     erased_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "kind", "digest"],
-                                               name="erasedidentity_unique")]  # fmt: skip
+                                               name="erasedidentity_unique")]
         indexes = [models.Index(fields=["organization", "erased_at"],
-                                name="erasedidentity_recent_idx")]  # fmt: skip
+                                name="erasedidentity_recent_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.digest[:12]}… erased {self.erased_at:%Y-%m-%d}"

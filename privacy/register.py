@@ -48,9 +48,9 @@ def digest(kind: str, value: object) -> str:
 
 
 def identities(email: str | None = None, user_id: str | None = None,
-               ip: str | None = None) -> set[Identity]:  # fmt: skip
+               ip: str | None = None) -> set[Identity]:
     given = ((ErasedIdentity.Kind.EMAIL, email), (ErasedIdentity.Kind.ID, user_id),
-             (ErasedIdentity.Kind.IP, ip))  # fmt: skip
+             (ErasedIdentity.Kind.IP, ip))
     return {(kind, digest(kind, value)) for kind, value in given if value not in (None, "")}
 
 
@@ -73,7 +73,7 @@ def payload_identities(payload: bytes | memoryview) -> set[Identity]:
     for kind, value in ((ErasedIdentity.Kind.EMAIL, user.get("email")),
                         (ErasedIdentity.Kind.ID, user.get("id")),
                         (ErasedIdentity.Kind.IP, user.get("ip_address")),
-                        (ErasedIdentity.Kind.IP, env.get("REMOTE_ADDR"))):  # fmt: skip
+                        (ErasedIdentity.Kind.IP, env.get("REMOTE_ADDR"))):
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
             found.add((kind, digest(kind, value)))
     return found
@@ -84,7 +84,7 @@ def record(organization_id: int, erased_at: dt.datetime, **identity) -> None:
     for kind, value in identities(**identity):
         ErasedIdentity.objects.update_or_create(organization_id=organization_id, kind=kind,
                                                 digest=value,
-                                                defaults={"erased_at": erased_at})  # fmt: skip
+                                                defaults={"erased_at": erased_at})
 
 
 @dataclass(frozen=True)
@@ -112,12 +112,12 @@ def erased(events: Sequence[Waiting]) -> set[int]:
         (org, kind, value): at
         for org, kind, value, at in recent.filter(digest__in=digests).values_list(
             "organization_id", "kind", "digest", "erased_at")
-    }  # fmt: skip
+    }
     return {
         n
         for n, (event, found) in enumerate(zip(events, carried, strict=True))
         if any(_erased_since(register.get((event.organization_id, *one)), event.received_at)
-               for one in found)  # fmt: skip
+               for one in found)
     }
 
 

@@ -7,7 +7,7 @@ from sourcemaps.models import ArtifactBundle, ArtifactFile, OrgAuthToken
 class OrgAuthTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "organization", "token_last_characters", "created_at", "last_used_at"]
     readonly_fields = ["token_hash", "token_last_characters", "scopes", "created_at",
-                       "last_used_at"]  # fmt: skip
+                       "last_used_at"]
     fields = ["organization", "name", *readonly_fields]
 
     def has_add_permission(self, request) -> bool:
@@ -25,8 +25,8 @@ class ArtifactFileInline(admin.TabularInline):
 @admin.register(ArtifactBundle)
 class ArtifactBundleAdmin(admin.ModelAdmin):
     list_display = ["bundle_id", "organization", "release", "file_count", "size", "created_at",
-                    "last_used_at"]  # fmt: skip
+                    "last_used_at"]
     readonly_fields = ["organization", "checksum", "bundle_id", "release", "dist", "size",
-                       "file_count", "created_at", "last_used_at"]  # fmt: skip
+                       "file_count", "created_at", "last_used_at"]
     exclude = ["projects"]
     inlines = [ArtifactFileInline]

@@ -67,7 +67,7 @@ class BundleLimits:
         return cls(settings.SOURCEMAPS_MAX_BUNDLE_MEMBERS, settings.SOURCEMAPS_MAX_MEMBER_NAME,
                    settings.SOURCEMAPS_MAX_UNPACKED_SIZE, settings.SOURCEMAPS_MAX_RATIO,
                    settings.SOURCEMAPS_MAX_MANIFEST_SIZE,
-                   settings.SOURCEMAPS_MAX_MAP_SEGMENTS)  # fmt: skip
+                   settings.SOURCEMAPS_MAX_MAP_SEGMENTS)
 
 
 def read_bundle(fileobj: BinaryIO, limits: BundleLimits) -> Bundle:
@@ -97,7 +97,7 @@ def read_bundle(fileobj: BinaryIO, limits: BundleLimits) -> Bundle:
             headers = {k.lower(): v for k, v in _strings(entry.get("headers"), path).items()}
             kind = entry.get("type") if entry.get("type") in KINDS else "other"
             one = BundleFile(path, kind, str(entry.get("url") or path)[:1024], headers, content,
-                             parse_debug_id(headers.get("debug-id")))  # fmt: skip
+                             parse_debug_id(headers.get("debug-id")))
             if kind == "source_map":
                 check_source_map(one, limits.segments)
             bundle.files.append(one)

@@ -32,7 +32,7 @@ class UploadChunk(models.Model):
     assembled or has failed, or a day later (privacy.deletion.purge_expired)."""
 
     organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
-                                     related_name="+")  # fmt: skip
+                                     related_name="+")
     checksum = models.CharField(max_length=40)
     data = models.BinaryField()
     charge = models.PositiveIntegerField(
@@ -42,7 +42,7 @@ class UploadChunk(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "checksum"],
-                                               name="uploadchunk_unique_per_org")]  # fmt: skip
+                                               name="uploadchunk_unique_per_org")]
 
     def __str__(self) -> str:
         return f"chunk {self.checksum}"
@@ -53,7 +53,7 @@ class PendingChunkUsage(models.Model):
     (atomic against the quota), released when chunks are deleted (sourcemaps.quota)."""
 
     organization = models.OneToOneField("monitor.Organization", on_delete=models.CASCADE,
-                                        primary_key=True, related_name="+")  # fmt: skip
+                                        primary_key=True, related_name="+")
     pending_bytes = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
@@ -71,7 +71,7 @@ class BundleAssembly(models.Model):
         ERROR = "error"
 
     organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
-                                     related_name="+")  # fmt: skip
+                                     related_name="+")
     checksum = models.CharField(max_length=40)
     chunks = models.JSONField(default=list)
     project_ids = models.JSONField(default=list)
@@ -85,7 +85,7 @@ class BundleAssembly(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "checksum"],
-                                               name="bundleassembly_unique_per_org")]  # fmt: skip
+                                               name="bundleassembly_unique_per_org")]
 
     def __str__(self) -> str:
         return f"assembly {self.checksum[:12]} ({self.state})"
@@ -95,7 +95,7 @@ class ArtifactBundle(models.Model):
     """One assembled artifact bundle (a zip with a manifest) for one or more projects."""
 
     organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
-                                     related_name="+")  # fmt: skip
+                                     related_name="+")
     checksum = models.CharField(max_length=40, help_text="SHA-1 of the whole bundle.")
     bundle_id = models.CharField(max_length=64, blank=True)
     release = models.CharField(max_length=200, blank=True)
@@ -111,7 +111,7 @@ class ArtifactBundle(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "checksum"],
-                                               name="artifactbundle_unique_per_org")]  # fmt: skip
+                                               name="artifactbundle_unique_per_org")]
 
     def __str__(self) -> str:
         return f"bundle {self.bundle_id or self.checksum[:12]} ({self.file_count} files)"
@@ -140,7 +140,7 @@ class ArtifactFile(models.Model):
         indexes = [
             models.Index(fields=["project", "debug_id", "kind"], name="artifactfile_debug_id_idx"),
             models.Index(fields=["project", "release", "dist", "url"],
-                         name="artifactfile_release_url_idx"),  # fmt: skip
+                         name="artifactfile_release_url_idx"),
         ]
 
     def __str__(self) -> str:

@@ -101,7 +101,7 @@ def _child_survives(build, seconds: float, memory: int) -> bool:
 
 
 def build_scopes(minified: bytes, source_map: bytes, seconds: float = SCOPES_SECONDS,
-                 memory: int = SCOPES_MEMORY) -> SourceMapCache | None:  # fmt: skip
+                 memory: int = SCOPES_MEMORY) -> SourceMapCache | None:
     """symbolic's scope index of a minified file, or None when building it crashes, errs or
     runs past the bounds."""
 
@@ -147,7 +147,7 @@ class ParsedMaps:
         return entry.cost if entry else FAILED_COST
 
     def get(self, source_map: bytes, minified: bytes | None, identity: tuple | None = None,
-            scopes: bool = True) -> ParsedMap | None:  # fmt: skip
+            scopes: bool = True) -> ParsedMap | None:
         """`identity` names immutable stored files (their ids), which spares hashing the
         content on every event; without it the content is the key. `scopes` says whether a map
         not kept yet gets its scope index."""

@@ -30,7 +30,7 @@ def charge(organization_id: int, amount: int) -> bool:
     limit = settings.SOURCEMAPS_PENDING_CHUNKS_QUOTA
     return bool(PendingChunkUsage.objects.filter(
         organization_id=organization_id, pending_bytes__lte=limit - amount,
-    ).update(pending_bytes=F("pending_bytes") + amount))  # fmt: skip
+    ).update(pending_bytes=F("pending_bytes") + amount))
 
 
 def drop_chunks(organization_id: int, chunks: QuerySet[UploadChunk]) -> int:

@@ -30,7 +30,7 @@ def purge_project(project_id: int, delete_in_chunks) -> dict[str, int]:
 
 
 def purge_expired(now: dt.datetime, cutoffs: dict[int, dt.datetime],
-                  delete_in_chunks) -> dict[str, int]:  # fmt: skip
+                  delete_in_chunks) -> dict[str, int]:
     """`cutoffs`: organisation id → the oldest time its retention keeps."""
     bundles = 0
     for org_id, cutoff in cutoffs.items():
@@ -39,6 +39,6 @@ def purge_expired(now: dt.datetime, cutoffs: dict[int, dt.datetime],
         )
     expired = UploadChunk.objects.filter(created_at__lt=now - CHUNK_MAX_AGE)
     chunks = sum(quota.drop_chunks(org_id, expired) for org_id in
-                 expired.values_list("organization_id", flat=True).distinct())  # fmt: skip
+                 expired.values_list("organization_id", flat=True).distinct())
     delete_in_chunks(BundleAssembly.objects.filter(updated_at__lt=now - CHUNK_MAX_AGE))
     return {"artifact_bundles": bundles, "upload_chunks": chunks}

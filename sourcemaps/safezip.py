@@ -94,18 +94,18 @@ def open_archive(fileobj: BinaryIO, max_members: int, max_name: int) -> zipfile.
     try:
         archive = zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
-            struct.error) as exc:  # fmt: skip
+            struct.error) as exc:
         raise UnsafeZip(f"not a zip archive: {exc}") from exc
     for info in archive.infolist():
         if info.compress_type not in METHODS:
             archive.close()
             raise UnsafeZip(f"{info.filename[:200]!r} uses compression method "
-                            f"{info.compress_type}; only stored and deflated are read")  # fmt: skip
+                            f"{info.compress_type}; only stored and deflated are read")
     return archive
 
 
 def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget,
-                cap: int | None = None) -> bytes:  # fmt: skip
+                cap: int | None = None) -> bytes:
     """A member's bytes, inflated in PIECE steps and counted as they come: past `cap`, past the
     budget, or past `budget.ratio` times its compressed size (above RATIO_FLOOR), it is refused
     having cost at most one piece more than the bound. The declared `file_size` is not used."""
@@ -122,7 +122,7 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget,
                     raise UnsafeZip(_past_limit(name, limit, cap, by_ratio, budget))
                 out.write(piece)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError,
-            NotImplementedError) as exc:  # fmt: skip
+            NotImplementedError) as exc:
         raise UnsafeZip(f"{name!r} cannot be read: {exc}") from exc
     budget.left -= size
     return out.getvalue()

@@ -38,16 +38,16 @@ class DbLoader:
         self.project_id = project_id
 
     def by_debug_id(self, debug_id: uuid.UUID, kind: str,
-                    content: bool = True) -> Artifact | None:  # fmt: skip
+                    content: bool = True) -> Artifact | None:
         """Without `content`, the row's other fields (content is b"")."""
         rows = ArtifactFile.objects.filter(project_id=self.project_id, debug_id=debug_id,
-                                           kind=kind)  # fmt: skip
+                                           kind=kind)
         fields = FIELDS if content else tuple(f for f in FIELDS if f != "content")
         return _artifact(rows.only(*fields).order_by("-id").first())
 
     def by_url(self, urls: list[str], release: str, dist: str) -> Artifact | None:
         rows = ArtifactFile.objects.filter(project_id=self.project_id, release=release,
-                                           dist=dist or "", url__in=urls)  # fmt: skip
+                                           dist=dist or "", url__in=urls)
         return _artifact(rows.only(*FIELDS).order_by("-id").first())
 
 
@@ -58,7 +58,7 @@ def resolve_source_maps(data: dict, project_id: int) -> dict:
     if not ArtifactFile.objects.filter(project_id=project_id).exists():
         return data
     used = resolve_event(data, DbLoader(project_id), settings.SOURCEMAPS_MAX_MAPS_PER_EVENT,
-                         parsed_maps(), settings.SOURCEMAPS_EVENT_MAP_BYTES)  # fmt: skip
+                         parsed_maps(), settings.SOURCEMAPS_EVENT_MAP_BYTES)
     if used:  # retention counts from the last use; one UPDATE a day per bundle at most
         data.update(metadata(data))  # the culprit names the original frame
         now = timezone.now()

@@ -54,7 +54,7 @@ class Artifact:
 
 class Loader(Protocol):
     def by_debug_id(self, debug_id: uuid.UUID, kind: str,
-                    content: bool = True) -> Artifact | None: ...  # fmt: skip
+                    content: bool = True) -> Artifact | None: ...
 
     def by_url(self, urls: list[str], release: str, dist: str) -> Artifact | None: ...
 
@@ -72,7 +72,7 @@ def normalize_debug_meta(value: object) -> dict | None:
         code_file = image.get("code_file")
         if debug_id and isinstance(code_file, str) and code_file:
             kept.append({"type": "sourcemap", "code_file": code_file[:1024],
-                         "debug_id": str(debug_id)})  # fmt: skip
+                         "debug_id": str(debug_id)})
     return {"images": kept} if kept else None
 
 
@@ -168,7 +168,7 @@ class MapCache:
         if scopes is None:
             return None
         parsed = self.parsed.get(source_map.content, minified.content if minified else None,
-                                 _identity(source_map, minified), scopes)  # fmt: skip
+                                 _identity(source_map, minified), scopes)
         if parsed is None:
             return None
         return _Map(parsed, source_map.url, resolved_with, minified, source_map.bundle_id)
@@ -217,7 +217,7 @@ class FunctionName:
 
 
 def function_name(token: SourceMapCacheToken | None, minified_name: str | None,
-                  caller: str | None) -> FunctionName:  # fmt: skip
+                  caller: str | None) -> FunctionName:
     """As Sentry's symbolication names a frame: the original function enclosing the position
     (`token` from the scope index), else the name the caller's call site maps to, else the
     minified one."""
@@ -235,7 +235,7 @@ def function_name(token: SourceMapCacheToken | None, minified_name: str | None,
 
 
 def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
-                  ) -> tuple[dict | None, str | None]:  # fmt: skip
+                  ) -> tuple[dict | None, str | None]:
     """The original frame, or None when it cannot be resolved; and the name its call site
     maps to, which names the next (called) frame when its own scope is unknown."""
     abs_path = frame.get("abs_path") or frame.get("filename")
@@ -257,18 +257,18 @@ def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
     cache.used_bundles.add(found.bundle_id)
     source_url = urljoin(found.url, token.src) if "://" not in token.src else token.src
     if found.url.startswith("~/") and not token.src.startswith(("~", "/")) \
-            and "://" not in token.src:  # fmt: skip
+            and "://" not in token.src:
         source_url = "~" + urljoin(found.url[1:], token.src)
     scoped = found.parsed.scopes.lookup(lineno, colno, CONTEXT_LINES) \
-        if found.parsed.scopes else None  # fmt: skip
+        if found.parsed.scopes else None
     named = function_name(scoped, frame.get("function"), caller)
     out = {k: v for k, v in frame.items()
-           if k not in ("module", "context_line", "pre_context", "post_context")}  # fmt: skip
+           if k not in ("module", "context_line", "pre_context", "post_context")}
     out.update(abs_path=source_url[:1024], filename=clean_filename(token.src)[:512],
                lineno=token.src_line + 1, colno=token.src_col + 1,
                in_app="/node_modules/" not in token.src,
                data={"sourcemap": found.url, "resolved_with": found.resolved_with,
-                     "function_from": named.source})  # fmt: skip
+                     "function_from": named.source})
     if named.name:
         out["function"] = named.name
     if scoped is not None and scoped.line == token.src_line + 1 and scoped.context_line:
@@ -412,14 +412,14 @@ def _resolve_container(container: dict, cache: MapCache) -> None:
     if "type" in container:  # an exception: the maps of its newest frames first
         maps = [cache.for_file(f.get("abs_path") or f.get("filename"))
                 for f, new in zip(reversed(stacktrace["frames"]), reversed(resolved), strict=True)
-                if new is not None]  # fmt: skip
+                if new is not None]
         resolve_type(container, list({id(m): m for m in maps if m is not None}.values()))
     container["raw_stacktrace"] = copy.deepcopy(stacktrace)
     for raw, new in zip(container["raw_stacktrace"]["frames"], resolved, strict=True):
         if new is not None and new["data"]["function_from"] == "minified":
             raw["data"] = {**(raw.get("data") or {}), "function_unresolved": True}
     container["stacktrace"] = {**stacktrace, "frames": [
-        new or old for new, old in zip(resolved, stacktrace["frames"], strict=True)]}  # fmt: skip
+        new or old for new, old in zip(resolved, stacktrace["frames"], strict=True)]}
 
 
 def _path(frame: dict) -> str:
@@ -448,7 +448,7 @@ def _containers(data: dict) -> list[dict]:
 
 def resolve_event(data: dict, loader: Loader, max_maps: int = 20,
                   parsed: ParsedMaps | None = None,
-                  max_bytes: int = EVENT_BYTES) -> set[int]:  # fmt: skip
+                  max_bytes: int = EVENT_BYTES) -> set[int]:
     """Resolve every frame of the event in place; returns the bundles used. `parsed` keeps
     parsed maps across events (without it, each map is parsed for this event only); the maps
     the event loads hold at most `max_bytes` (estimated) together."""
@@ -459,7 +459,7 @@ def resolve_event(data: dict, loader: Loader, max_maps: int = 20,
             images[image["code_file"]] = debug_id
     parsed = parsed if parsed is not None else ParsedMaps(max_bytes=0)
     cache = MapCache(loader, images, data.get("release", ""), data.get("dist", ""), max_maps,
-                     parsed, max_bytes)  # fmt: skip
+                     parsed, max_bytes)
     for container in _containers(data):
         _resolve_container(container, cache)
     return cache.used_bundles

@@ -7,6 +7,6 @@ from sourcemaps import upload
 
 
 @shared_task(name="sourcemaps.assemble", autoretry_for=(OperationalError, InterfaceError),
-             retry_backoff=True, max_retries=5)  # fmt: skip
+             retry_backoff=True, max_retries=5)
 def assemble_bundle(assembly_id: int) -> str:
     return upload.run_assembly(assembly_id)

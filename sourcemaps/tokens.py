@@ -26,18 +26,18 @@ def _hash(token: str) -> str:
 
 
 def create_org_token(organization: Organization, name: str, user=None,
-                     url: str | None = None) -> tuple[OrgAuthToken, str]:  # fmt: skip
+                     url: str | None = None) -> tuple[OrgAuthToken, str]:
     """The stored row and the token itself, which is shown once and never stored."""
     payload = {"iat": int(time.time()), "url": (url or settings.FAULTLINE_URL).rstrip("/"),
                "region_url": (url or settings.FAULTLINE_URL).rstrip("/"),
-               "org": organization.slug}  # fmt: skip
+               "org": organization.slug}
     encoded = base64.b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
     secret = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     token = f"{PREFIX}{encoded}_{secret}"
     row = OrgAuthToken.objects.create(
         organization=organization, name=name[:100], token_hash=_hash(token),
         token_last_characters=token[-4:], scopes=CI_SCOPES, created_by=user,
-    )  # fmt: skip
+    )
     return row, token
 
 

@@ -72,7 +72,7 @@ def _projects(organization: Organization, names: object) -> list[Project]:
         raise UploadError("`projects` must be a non-empty list of project slugs")
     found = {p.slug: p for p in Project.objects.filter(organization=organization, slug__in=names)}
     found.update({str(p.id): p for p in Project.objects.filter(
-        organization=organization, id__in=[int(n) for n in names if n.isdigit()])})  # fmt: skip
+        organization=organization, id__in=[int(n) for n in names if n.isdigit()])})
     unknown = [n for n in names if n not in found]
     if unknown:
         raise UploadError(f"unknown projects in {organization.slug}: {', '.join(unknown[:5])}")
@@ -86,7 +86,7 @@ def _request(body: object) -> tuple[str, list[str], object, str, str]:
     if not isinstance(checksum, str) or not SHA1.match(checksum):
         raise UploadError("`checksum` must be a SHA-1 checksum")
     if not isinstance(chunks, list) or not all(isinstance(c, str) and SHA1.match(c)
-                                               for c in chunks):  # fmt: skip
+                                               for c in chunks):
         raise UploadError("`chunks` must be a list of SHA-1 checksums")
     limit = settings.SOURCEMAPS_MAX_BUNDLE_SIZE // settings.SOURCEMAPS_CHUNK_SIZE + 1
     if len(chunks) > limit:
@@ -111,7 +111,7 @@ def assemble(organization: Organization, body: object) -> dict:
     job = jobs.first()
     if job is None:
         present = set(UploadChunk.objects.filter(organization=organization, checksum__in=chunks)
-                      .values_list("checksum", flat=True))  # fmt: skip
+                      .values_list("checksum", flat=True))
         missing = list(dict.fromkeys(c for c in chunks if c not in present))
         if missing:
             return {"state": "not_found", "missingChunks": missing}
@@ -119,7 +119,7 @@ def assemble(organization: Organization, body: object) -> dict:
             organization=organization, checksum=checksum,
             defaults={"chunks": chunks, "project_ids": [p.id for p in projects],
                       "release": release, "dist": dist},
-        )  # fmt: skip
+        )
         if created:
             transaction.on_commit(functools.partial(_publish, job.id))
     return {"state": job.state, "detail": job.detail or None, "missingChunks": []}
@@ -131,7 +131,7 @@ def _forget_stale(jobs) -> None:
     stale = timezone.now() - dt.timedelta(seconds=settings.SOURCEMAPS_ASSEMBLE_STATE_SECONDS)
     with transaction.atomic():
         ids = list(jobs.filter(updated_at__lt=stale).select_for_update(skip_locked=True)
-                   .values_list("pk", flat=True))  # fmt: skip
+                   .values_list("pk", flat=True))
         BundleAssembly.objects.filter(pk__in=ids).delete()
 
 
@@ -181,7 +181,7 @@ def run_assembly(assembly_id: int) -> str:
 
 def _claim(assembly_id: int) -> BundleAssembly | None:
     return (BundleAssembly.objects.select_for_update(skip_locked=True)
-            .filter(pk=assembly_id, state__in=PENDING).first())  # fmt: skip
+            .filter(pk=assembly_id, state__in=PENDING).first())
 
 
 def _join_chunks(job: BundleAssembly, spool) -> int:
@@ -193,7 +193,7 @@ def _join_chunks(job: BundleAssembly, spool) -> int:
         names = job.chunks[start : start + per_query]
         found = dict(UploadChunk.objects.filter(organization_id=job.organization_id,
                                                 checksum__in=names)
-                     .values_list("checksum", "data"))  # fmt: skip
+                     .values_list("checksum", "data"))
         for name in names:
             if name not in found:
                 raise UploadError(f"chunk {name} is gone; upload the bundle again")
@@ -212,14 +212,14 @@ def _join_chunks(job: BundleAssembly, spool) -> int:
 
 def _store(job: BundleAssembly, bundle, size: int) -> None:
     projects = list(Project.objects.filter(organization_id=job.organization_id,
-                                           id__in=job.project_ids))  # fmt: skip
+                                           id__in=job.project_ids))
     row, created = ArtifactBundle.objects.get_or_create(
         organization_id=job.organization_id, checksum=job.checksum,
         defaults={"bundle_id": bundle.attributes.get("debug_id", "")[:64],
                   "release": job.release or bundle.attributes.get("release", "")[:200],
                   "dist": job.dist or bundle.attributes.get("dist", "")[:64],
                   "size": size, "file_count": len(bundle.files)},
-    )  # fmt: skip
+    )
     _index(row, projects, bundle.files if created else None)
     quota.drop_chunks(job.organization_id, UploadChunk.objects.filter(checksum__in=job.chunks))
     job.delete()
@@ -248,7 +248,7 @@ def _index(row: ArtifactBundle, projects: list[Project], files) -> None:
             rows.append(ArtifactFile(
                 bundle=row, project=project, kind=f.kind, debug_id=f.debug_id, url=f.url,
                 release=row.release, dist=row.dist, headers=f.headers, content=bytes(f.content),
-            ))  # fmt: skip
+            ))
     ArtifactFile.objects.bulk_create(rows, batch_size=50)
     row.projects.add(*new)
     ArtifactBundle.objects.filter(pk=row.pk).update(last_used_at=timezone.now())

@@ -41,7 +41,7 @@ def org_endpoint(view):
             return view(request, organization)
         except upload.UploadError as exc:
             return JsonResponse({"state": "error", "detail": str(exc), "missingChunks": []},
-                                status=exc.status)  # fmt: skip
+                                status=exc.status)
 
     return wrapper
 
@@ -57,9 +57,9 @@ def api_root(request: HttpRequest) -> JsonResponse:
 
         account = get_user_model().objects.get(pk=caller.user_id)
         user = {"id": str(account.pk), "name": account.get_full_name() or account.username,
-                "username": account.username, "email": account.email}  # fmt: skip
+                "username": account.username, "email": account.email}
     return JsonResponse({"version": "0", "user": user,
-                         "auth": {"scopes": list(caller.scopes)} if caller else None})  # fmt: skip
+                         "auth": {"scopes": list(caller.scopes)} if caller else None})
 
 
 @org_endpoint

@@ -18,9 +18,9 @@ def org_tokens(request, organization):
         row, token = create_org_token(organization, request.POST["name"].strip(), request.user)
         return render(request, "sourcemaps/token_created.html", {
             "organization": organization, "row": row, "token": token,
-            "projects": visible_projects(request.user)})  # fmt: skip
+            "projects": visible_projects(request.user)})
     if request.POST.get("action") == "revoke":
         get_object_or_404(OrgAuthToken, organization=organization,
-                          pk=request.POST.get("token")).delete()  # fmt: skip
+                          pk=request.POST.get("token")).delete()
         messages.success(request, "Token revoked.")
     return redirect("web:organization-settings", organization.slug)

@@ -25,7 +25,7 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
         message = email.message_from_bytes(envelope.content)
         self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                              "subject": message["Subject"], "message": message})  # fmt: skip
+                              "subject": message["Subject"], "message": message})
         return "250 Message accepted for delivery"
 
 
@@ -76,7 +76,7 @@ class HTTPReceiver:
                 if receiver.secret is not None:
                     expected = hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
                     ok = hmac.compare_digest(expected, self.headers.get("Sentry-Hook-Signature",
-                                                                        ""))  # fmt: skip
+                                                                        ""))
                 receiver.hits.append(Hit(self.path, dict(self.headers), body, ok))
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "2")
@@ -147,7 +147,7 @@ class RawHTTPServer:
 def redirect_to(location: str):
     def reply(write):
         write(f"HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\n"
-              "Content-Length: 0\r\nConnection: close\r\n\r\n".encode())  # fmt: skip
+              "Content-Length: 0\r\nConnection: close\r\n\r\n".encode())
 
     return reply
 
@@ -172,7 +172,7 @@ def huge_error(size: int, status: str = "500 Internal Server Error"):
 
     def reply(write):
         write(f"HTTP/1.1 {status}\r\nContent-Length: {size}\r\nContent-Type: text/plain\r\n"
-              "Connection: close\r\n\r\n".encode())  # fmt: skip
+              "Connection: close\r\n\r\n".encode())
         chunk = b"internal-secret " * 4096
         left = size
         while left > 0 and write(chunk[:left]):

@@ -33,7 +33,7 @@ def npm_ci() -> Path:
     result = subprocess.run(
         ["npm", "ci", "--no-audit", "--no-fund", "--prefer-offline"],
         cwd=JS, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    )
     if result.returncode != 0:
         if (NODE_MODULES / "@sentry" / "browser").exists():
             return NODE_MODULES  # offline: keep what is there
@@ -65,7 +65,7 @@ def build_browser_bundle(out: Path, dsn: str, release: str, padding_lines: int =
          f"--define:__DSN__={json.dumps(dsn)}", f"--define:__RELEASE__={json.dumps(release)}"],
         capture_output=True, text=True, timeout=120,
         env={**os.environ, "NODE_PATH": str(NODE_MODULES)},
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     return dist
 
@@ -73,13 +73,13 @@ def build_browser_bundle(out: Path, dsn: str, release: str, padding_lines: int =
 def cli_env(token: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
     env.update(SENTRY_AUTH_TOKEN=token, SENTRY_DISABLE_UPDATE_CHECK="1",
-               SENTRY_LOAD_DOTENV="0", SENTRY_LOG_LEVEL="info")  # fmt: skip
+               SENTRY_LOAD_DOTENV="0", SENTRY_LOG_LEVEL="info")
     return env
 
 
 def run_cli(token: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sentry_cli(), *args], env=cli_env(token), cwd=cwd,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+                          capture_output=True, text=True, timeout=120)
 
 
 NAMES_APP = JS / "app" / "names"
@@ -111,7 +111,7 @@ def build_names_bundle(out: Path, entry: str, release: str, dsn: str = "",
          f"--define:__DSN__={json.dumps(dsn)}", f"--define:__RELEASE__={json.dumps(release)}"],
         capture_output=True, text=True, timeout=120,
         env={**os.environ, "NODE_PATH": str(NODE_MODULES)},
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     return dist
 
@@ -120,7 +120,7 @@ def run_node_bundle(bundle: Path, dsn: str) -> subprocess.CompletedProcess:
     """Run a bundle built for Node with FAULTLINE_DSN set (its SDK reports to `dsn`)."""
     return subprocess.run(["node", str(bundle)], cwd=bundle.parent,
                           env={"PATH": "/usr/local/bin:/usr/bin:/bin", "FAULTLINE_DSN": dsn},
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+                          capture_output=True, text=True, timeout=120)
 
 
 def frame_mark(frame: dict) -> tuple[str, str] | None:

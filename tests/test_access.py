@@ -20,7 +20,7 @@ from monitor.models import Issue, Membership, Organization
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESENTATION_APPS = ("api", "web", "alerts", "sourcemaps", "attachments", "assist", "feedback",
-                     "members", "consent", "grouping", "training")  # fmt: skip
+                     "members", "consent", "grouping", "training")
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def cast(project):
     for name, organization, role in (("alice", project.organization, "owner"),
                                      ("dave", project.organization, "admin"),
                                      ("bob", project.organization, "member"),
-                                     ("charlie", globex, "owner")):  # fmt: skip
+                                     ("charlie", globex, "owner")):
         Membership.objects.create(user=people[name], organization=organization, role=role)
     now = timezone.now()
     issue = Issue.objects.create(project=project, title="Boom", first_seen=now, last_seen=now)
@@ -89,7 +89,7 @@ def test_organisation_lookups_and_role_predicates(cast):
         with pytest.raises(Http404):
             owned_organization(cast[user], "acme")
     assert [role_of(cast[u], acme.id) for u in ("alice", "dave", "bob", "charlie")] == [
-        "owner", "admin", "member", None]  # fmt: skip
+        "owner", "admin", "member", None]
     assert [can_manage(cast[u], acme.id) for u in ("alice", "dave", "bob")] == [True, True, False]
     assert is_owner(cast["alice"], acme.id) and not is_owner(cast["dave"], acme.id)
 
@@ -110,7 +110,7 @@ def test_every_api_refusal_of_a_member_says_the_same_thing(cast):
     base = f"/api/0/projects/{project.id}/"
     answers = [
         bob.post("/api/0/projects/", {"name": "N", "slug": "n", "organization": "acme",
-                                      "platform": "python"}, format="json"),  # fmt: skip
+                                      "platform": "python"}, format="json"),
         bob.post(base + "keys/", {"label": "Extra"}, format="json"),
         bob.get(base + "dead-letters/"),
         bob.patch(base, {"name": "Renamed"}, format="json"),
@@ -161,7 +161,7 @@ def test_access_imports_no_feature_or_presentation_app():
             continue
         for node in ast.walk(tree):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])  # fmt: skip
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             wrong += [f"{relative}:{node.lineno} {n}" for n in names
-                      if n.split(".")[0] in PRESENTATION_APPS]  # fmt: skip
+                      if n.split(".")[0] in PRESENTATION_APPS]
     assert not wrong, "\n".join(wrong)

@@ -42,19 +42,19 @@ def test_rules_and_destinations_owners_write_members_read_others_404(project, pe
     alice, bob, charlie = people["alice"], people["bob"], people["charlie"]
     created = alice.post(base(project) + "alert-destinations/", {
         "name": "hook", "kind": "webhook", "config": {"url": "https://example.com/hook"}},
-        format="json")  # fmt: skip
+        format="json")
     assert created.status_code == 201, created.data
     dest = created.data
     assert len(dest["secret"]) == 64 and dest["target"] == "https://example.com/…"
     rule = alice.post(base(project) + "alert-rules/", {
         "name": "burst", "trigger": "frequency", "threshold": 50, "window_minutes": 5,
-        "destinations": [dest["id"]], "digest_minutes": 10}, format="json")  # fmt: skip
+        "destinations": [dest["id"]], "digest_minutes": 10}, format="json")
     assert rule.status_code == 201, rule.data
     listed = bob.get(base(project) + "alert-destinations/").data["results"]
     assert listed[0]["target"] and "secret" not in listed[0] and "config" not in listed[0]
     assert bob.get(base(project) + "alert-rules/").data["results"][0]["threshold"] == 50
     assert bob.post(base(project) + "alert-rules/", {"name": "x", "trigger": "new_issue"},
-                    format="json").status_code == 403  # fmt: skip
+                    format="json").status_code == 403
     url = base(project) + f"alert-rules/{rule.data['id']}/"
     assert bob.patch(url, {"enabled": False}, format="json").status_code == 403
     assert bob.post(base(project) + f"alert-destinations/{dest['id']}/test/").status_code == 403
@@ -72,17 +72,17 @@ def test_destination_validation_and_ssrf_permission(project, people):
                  {"name": "a", "kind": "apprise", "config": {"url": "nonsense://x"}},
                  {"name": "x", "kind": "carrier-pigeon", "config": {}},
                  {"name": "w", "kind": "webhook", "config": {"url": "https://e.com"},
-                  "allow_private": True}):  # fmt: skip
+                  "allow_private": True}):
         assert alice.post(url, body, format="json").status_code == 400, body
     rule_url = base(project) + "alert-rules/"
     assert alice.post(rule_url, {"name": "r", "trigger": "frequency", "threshold": 0},
-                      format="json").status_code == 400  # fmt: skip
+                      format="json").status_code == 400
     other = Project.objects.create(organization=project.organization, name="P2", slug="p2")
     foreign = AlertDestination.objects.create(project=other, name="f", kind="webhook",
-                                              config={"url": "https://e.com"})  # fmt: skip
+                                              config={"url": "https://e.com"})
     assert alice.post(rule_url, {"name": "r", "trigger": "new_issue",
                                  "destinations": [foreign.id]},
-                      format="json").status_code == 400  # fmt: skip
+                      format="json").status_code == 400
     apprise = alice.post(
         url,
         {
@@ -99,7 +99,7 @@ def test_destination_validation_and_ssrf_permission(project, people):
 def test_send_test_and_attempts(project, people):
     alice, bob = people["alice"], people["bob"]
     dest = AlertDestination.objects.create(project=project, name="h", kind="webhook",
-                                           config={"url": "http://127.0.0.1:9/"})  # fmt: skip
+                                           config={"url": "http://127.0.0.1:9/"})
     answer = alice.post(base(project) + f"alert-destinations/{dest.id}/test/")
     assert answer.status_code == 202
     from alerts.notify import attempt
@@ -119,10 +119,10 @@ def test_triage_endpoints(project, people):
     issue = Issue.objects.get()
     url = f"/api/0/issues/{issue.id}/"
     assert bob.post(url + "assign/", {"assignee": "alice"}, format="json").data["assignee"] == \
-        "alice"  # fmt: skip
+        "alice"
     assert bob.post(url + "assign/", {"assignee": "charlie"}, format="json").status_code == 400
     assert charlie.post(url + "assign/", {"assignee": "charlie"},
-                        format="json").status_code == 404  # fmt: skip
+                        format="json").status_code == 404
     mine = alice.get("/api/0/issues/?assigned=me").data["results"]
     assert [i["id"] for i in mine] == [issue.id]
     assert bob.get("/api/0/issues/?assigned=me").data["results"] == []
@@ -144,11 +144,11 @@ def test_triage_endpoints(project, people):
 def test_preferences_api(project, people):
     bob = people["bob"]
     assert bob.put("/api/0/notification-preferences/", {"project": project.id, "email": False},
-                   format="json").data == [{"project": project.id, "email": False}]  # fmt: skip
+                   format="json").data == [{"project": project.id, "email": False}]
     other = Project.objects.create(organization=Organization.objects.get(slug="other"),
-                                   name="O", slug="o")  # fmt: skip
+                                   name="O", slug="o")
     assert bob.put("/api/0/notification-preferences/", {"project": other.id, "email": False},
-                   format="json").status_code == 404  # fmt: skip
+                   format="json").status_code == 404
 
 
 def web_client(username):
@@ -162,12 +162,12 @@ def test_settings_page_owner_edits_member_reads(project, people):
     settings_url = f"/{project.organization.slug}/{project.slug}/settings/"
     action = settings_url + "alerts/"
     alice.post(action, {"action": "create_destination", "name": "ops", "kind": "email",
-                        "target": "ops@example.com"})  # fmt: skip
+                        "target": "ops@example.com"})
     dest = AlertDestination.objects.get()
     assert dest.config == {"addresses": ["ops@example.com"], "to_members": False}
     alice.post(action, {"action": "create_rule", "name": "new", "trigger": "new_issue",
                         "threshold": 100, "window_minutes": 60, "digest_minutes": 0,
-                        "destinations": [dest.id]})  # fmt: skip
+                        "destinations": [dest.id]})
     assert list(AlertRule.objects.get().destinations.all()) == [dest]
     page = alice.get(settings_url).content.decode()
     assert 'id="alerts"' in page and "Send test" in page and 'id="add-rule"' in page
@@ -228,20 +228,20 @@ def test_only_staff_may_add_apprise_schemas_off_the_allow_list(project, people, 
     page = web_client("alice")
     action = f"/{project.organization.slug}/{project.slug}/settings/alerts/"
     page.post(action, {"action": "create_destination", "name": "web", "kind": "apprise",
-                       "target": nostr})  # fmt: skip
+                       "target": nostr})
     assert not AlertDestination.objects.filter(name="web").exists()
     answer = page.post(action, {"action": "create_destination", "name": "bad", "kind": "apprise",
-                                "target": "nonsense://x"}, follow=True)  # fmt: skip
+                                "target": "nonsense://x"}, follow=True)
     assert answer.status_code == 200 and "not an Apprise URL" in answer.content.decode()
 
 
 def test_an_admin_repointing_a_private_destination_drops_the_approval(project, people,
-                                                                     staff_client):  # fmt: skip
+                                                                     staff_client):
     receiver = HTTPReceiver().start()
     try:
         created = staff_client.post(base(project) + "alert-destinations/", {
             "name": "internal", "kind": "webhook", "config": {"url": receiver.url + "/ok"},
-            "allow_private": True}, format="json")  # fmt: skip
+            "allow_private": True}, format="json")
         assert created.status_code == 201 and created.data["allow_private"] is True
         dest_url = base(project) + f"alert-destinations/{created.data['id']}/"
         alice = people["alice"]
@@ -249,7 +249,7 @@ def test_an_admin_repointing_a_private_destination_drops_the_approval(project, p
         assert renamed.data["allow_private"] is True  # other fields keep the approval
         assert attempt(alice.post(dest_url + "test/").data["delivery"]).status == "sent"
         moved = alice.patch(dest_url, {"config": {"url": receiver.url + "/elsewhere"}},
-                            format="json")  # fmt: skip
+                            format="json")
         assert moved.status_code == 200 and moved.data["allow_private"] is False
         assert attempt(alice.post(dest_url + "test/").data["delivery"]).status == "failed"
         assert [hit.path for hit in receiver.hits] == ["/ok"]
@@ -267,9 +267,9 @@ def test_members_see_neither_webhook_tokens_nor_response_bodies(project, people)
         dest = AlertDestination.objects.create(
             project=project, name="h", kind="webhook", allow_private=True,
             config={"url": server.url + "/hooks/tok3n-5ecret?key=k3y-5ecret"},
-        )  # fmt: skip
+        )
         attempt(people["alice"].post(base(project) + f"alert-destinations/{dest.id}/test/")
-                .data["delivery"])  # fmt: skip
+                .data["delivery"])
     finally:
         server.stop()
     bob_sees = [
@@ -280,7 +280,7 @@ def test_members_see_neither_webhook_tokens_nor_response_bodies(project, people)
         .content.decode(),
         web_client("bob").get(f"/{project.organization.slug}/{project.slug}/settings/alerts/"
                               f"destinations/{dest.id}/").content.decode(),
-    ]  # fmt: skip
+    ]
     for shown in bob_sees:
         assert "5ecret" not in shown and "internal-secret" not in shown
     assert server.url in bob_sees[0]  # scheme and host are shown

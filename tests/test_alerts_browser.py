@@ -25,9 +25,9 @@ def alerts_worker(live_env):
 def test_owner_sets_up_alerts_and_triages(web, alerts_worker, browser):  # noqa: F811
     org = Organization.objects.create(name="Alerting Co", slug="alerting")
     project = Project.objects.create(organization=org, name="Shop", slug="shop",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     owner = get_user_model().objects.create_user("olivia", password="pw-olivia-123",
-                                                 is_staff=True)  # fmt: skip
+                                                 is_staff=True)
     Membership.objects.create(user=owner, organization=org, role="owner")
     ingest(project, {**event(), "fingerprint": ["a"], "release": "shop@1"})
     issue = Issue.objects.get(project=project)

@@ -41,7 +41,7 @@ def fp_project(project):
 
 def destination(project, kind, config, **fields):
     return AlertDestination.objects.create(project=project, name=kind, kind=kind, config=config,
-                                           **fields)  # fmt: skip
+                                           **fields)
 
 
 def new_issue_alert(project, dest):
@@ -60,7 +60,7 @@ def test_email_reaches_addresses_and_members_who_want_it(fp_project, smtp, djang
     bob = django_user_model.objects.get(username="bob")
     NotificationPreference.objects.create(user=bob, project=fp_project, email=False)
     dest = destination(fp_project, "email", {"addresses": ["ops@example.com"],
-                                             "to_members": True})  # fmt: skip
+                                             "to_members": True})
     delivery = new_issue_alert(fp_project, dest)
     assert delivery.status == "sent", DeliveryAttempt.objects.last().error
     (mail,) = smtp.inbox.messages
@@ -98,14 +98,14 @@ def test_apprise_posts_to_a_json_endpoint(fp_project, receiver):
 def test_private_addresses_are_blocked_unless_allowed(fp_project, receiver, settings):
     for url in ("http://127.0.0.1/", "http://localhost:8000/", "http://10.1.2.3/",
                 "http://169.254.169.254/latest/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
-                "file:///etc/passwd", "http://0.0.0.0/"):  # fmt: skip
+                "file:///etc/passwd", "http://0.0.0.0/"):
         with pytest.raises(BlockedURL):
             check_url(url)
     check_url("https://93.184.216.34/hook")  # a public literal needs no DNS
     check_url("http://127.0.0.1/", allow_private=True)
     dest = destination(fp_project, "webhook", {"url": receiver.url})
     apprise_dest = destination(fp_project, "apprise",
-                               {"url": receiver.url.replace("http", "json")})  # fmt: skip
+                               {"url": receiver.url.replace("http", "json")})
     for d in (dest, apprise_dest):
         delivery = attempt(send_test(d))
         assert delivery.status == "failed" and delivery.attempts == 1  # permanent: no retry
@@ -178,9 +178,9 @@ def test_control_characters_in_a_title_or_project_still_make_a_subject(smtp):
     now = timezone.now()
     issue = IssueRef(id=1, title="Broken\nheader\x1b[31m" + "x" * 500, culprit="", level="error",
                      status="unresolved", times_seen=1, users_seen=1, first_seen=now,
-                     last_seen=now, url="http://faultline.test/i/1/", project="p")  # fmt: skip
+                     last_seen=now, url="http://faultline.test/i/1/", project="p")
     notification = Notification(project="acme\r\nBcc: victim@example.com", rule="r",
-                                trigger="new_issue", issues=[issue], total=1)  # fmt: skip
+                                trigger="new_issue", issues=[issue], total=1)
     result = EmailDestination({"recipients": ["ops@example.com"]}).send(notification)
     assert result.ok, result.error
     (mail,) = smtp.inbox.messages

@@ -26,7 +26,7 @@ def alerts_worker(live_env, smtp_port):
     """A worker of the `alerts` queue whose Django email settings point at the test server."""
     env = dict(live_env, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
                EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_port), EMAIL_TIMEOUT="2",
-               ALERTS_RETRY_BASE_SECONDS="1")  # fmt: skip
+               ALERTS_RETRY_BASE_SECONDS="1")
     process = start_worker(env, "alerts-e2e", concurrency=2, queues="alerts")
     yield process
     process.stop()
@@ -43,13 +43,13 @@ def setup_project(web, slug):
     org = Organization.objects.create(name=f"Alerts {slug}", slug=slug)
     project = Project.objects.create(organization=org, name="Shop", slug="shop",
                                      platform="python",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     key = ProjectKey.objects.create(project=project)
     client = sentry_sdk.Client(
         dsn=f"http://{key.public_key}@{web.split('://', 1)[1]}/{project.id}",
         default_integrations=False, auto_enabling_integrations=False,
         release="shop@1.0.0", environment="production",
-    )  # fmt: skip
+    )
     return project, client
 
 
@@ -62,10 +62,10 @@ def test_an_sdk_error_becomes_an_email_and_a_signed_webhook(
         mail = AlertDestination.objects.create(
             project=project, name="ops mail", kind="email",
             config={"addresses": ["ops@example.com"], "to_members": False},
-        )  # fmt: skip
+        )
         hook = AlertDestination.objects.create(project=project, name="hook", kind="webhook",
                                                config={"url": receiver.url + "/sentry"},
-                                               allow_private=True)  # fmt: skip
+                                               allow_private=True)
         receiver.secret = hook.secret
         rule = AlertRule.objects.create(
             project=project, name="new errors", trigger="new_issue", environment="production"
@@ -74,14 +74,14 @@ def test_an_sdk_error_becomes_an_email_and_a_signed_webhook(
         capture(client, buggy_app.checkout, buggy_app.Cart([]))
         client.flush(timeout=30)
         wait_for(lambda: smtp.inbox.messages and receiver.hits, timeout=90,
-                 message="the email and the webhook")  # fmt: skip
+                 message="the email and the webhook")
         (message,) = smtp.inbox.messages
         assert "ZeroDivisionError" in message["subject"] and message["to"] == ["ops@example.com"]
         (hit,) = receiver.hits
         assert hit.signature_ok and hit.json()["action"] == "created"
         issue_id = int(hit.json()["data"]["issue"]["id"])
         wait_for(lambda: Activity.objects.filter(issue_id=issue_id, kind="alert_sent").count()
-                 == 2, timeout=30, message="alert-sent activity")  # fmt: skip
+                 == 2, timeout=30, message="alert-sent activity")
         assert Activity.objects.filter(issue_id=issue_id, kind="created").exists()
         client.close()
     finally:
@@ -103,7 +103,7 @@ def test_a_dead_smtp_server_loses_no_event_and_the_email_arrives_later(
         capture(client, buggy_app.plan_of, "grace")
     client.flush(timeout=30)
     wait_for(lambda: Event.objects.filter(project=project).count() == 10, timeout=90,
-             message="all events processed while SMTP is down")  # fmt: skip
+             message="all events processed while SMTP is down")
     processed_in = time.monotonic() - started
     failed = DeliveryAttempt.objects.filter(destination=mail, ok=False)
     wait_for(failed.exists, timeout=60, message="a failed attempt recorded")

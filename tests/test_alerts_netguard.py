@@ -28,7 +28,7 @@ MiB = 1024 * 1024
 def fake_public(monkeypatch):
     real = netguard._public
     monkeypatch.setattr(netguard, "_public", lambda address: address == FAKE_PUBLIC
-                        or real(address))  # fmt: skip
+                        or real(address))
 
 
 @pytest.fixture
@@ -44,11 +44,11 @@ def serve(reply, host="127.0.0.1"):
 
 def destination(project, kind, url, **fields):
     return AlertDestination.objects.create(project=project, name=kind, kind=kind,
-                                           config={"url": url}, **fields)  # fmt: skip
+                                           config={"url": url}, **fields)
 
 
 def test_apprise_redirect_from_a_public_host_to_loopback_is_refused(project, receiver,
-                                                                   fake_public):  # fmt: skip
+                                                                   fake_public):
     public = serve(redirect_to(receiver.url + "/internal"), host=FAKE_PUBLIC)
     try:
         dest = destination(project, "apprise", public.url.replace("http://", "json://") + "/x")
@@ -67,7 +67,7 @@ def test_mailto_smtp_parameter_cannot_reach_a_private_relay(project):
     relay = SMTPServer().start()
     try:
         url = (f"mailto://user@93.184.216.34?smtp=127.0.0.1&port={relay.port}"
-               "&mode=insecure&to=ops@example.com")  # fmt: skip
+               "&mode=insecure&to=ops@example.com")
         dest = destination(project, "apprise", url)
         delivery = attempt(send_test(dest))
     finally:
@@ -80,7 +80,7 @@ def test_a_private_relay_is_reached_when_staff_allowed_it(project):
     relay = SMTPServer().start()
     try:
         url = (f"mailto://user@93.184.216.34?smtp=127.0.0.1&port={relay.port}"
-               "&mode=insecure&to=ops@example.com")  # fmt: skip
+               "&mode=insecure&to=ops@example.com")
         dest = destination(project, "apprise", url, allow_private=True)
         delivery = attempt(send_test(dest))
     finally:
@@ -200,7 +200,7 @@ def test_sockets_outliving_the_attempt_are_cut_when_it_ends():
     try:
         with netguard.guarded(allow_private=True):
             thread = threading.Thread(target=contextvars.copy_context().run,
-                                      args=(wait_for_answer,), daemon=True)  # fmt: skip
+                                      args=(wait_for_answer,), daemon=True)
             thread.start()
             assert started.wait(10)
         thread.join(20)  # a bound on a hang, not a timing: the read ends at once when cut

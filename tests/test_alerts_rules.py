@@ -93,7 +93,7 @@ def test_fifty_new_issues_in_a_burst_are_one_message(fp_project, hook):
 
 def test_filters_on_level_environment_and_release(fp_project, hook):
     rule(fp_project, "new_issue", hook, min_level="error", environment="production",
-         release="shop@2")  # fmt: skip
+         release="shop@2")
     send(fp_project, "staging", environment="staging", release="shop@2")
     send(fp_project, "warning", environment="production", release="shop@2", level="warning")
     send(fp_project, "old", environment="production", release="shop@1")

@@ -27,7 +27,7 @@ def world(project):
     for env in ("production", "production", "staging"):
         ingest(project, {**event(), "environment": env, "fingerprint": ["zero"]})
     ingest(project, {**event(value="boom", exc_type="KeyError"), "level": "warning",
-                     "environment": "staging", "fingerprint": ["key"]})  # fmt: skip
+                     "environment": "staging", "fingerprint": ["key"]})
     return {"project": project, "alice": alice, "bob": bob, "carol": carol}
 
 
@@ -81,7 +81,7 @@ def test_members_triage_issues_and_read_their_events(world):
     response = bob.patch(f"/api/0/issues/{issue.id}/", {"status": "resolved"}, format="json")
     assert response.status_code == 200 and response.json()["resolved_at"]
     assert bob.patch(f"/api/0/issues/{issue.id}/", {"title": "x"}, format="json").json()[
-        "title"] == issue.title  # read-only fields stay  # fmt: skip
+        "title"] == issue.title  # read-only fields stay
     events = bob.get(f"/api/0/issues/{issue.id}/events/", {"per_page": 2}).json()
     assert events["count"] == 3 and len(events["results"][0]["event_id"]) == 32
 
@@ -95,12 +95,12 @@ def test_role_limits_on_projects_and_keys(world):
     assert created.status_code == 201 and created.json()["dsn"].endswith(f"/{project.id}")
     key_id = created.json()["id"]
     disabled = alice.patch(f"/api/0/projects/{project.id}/keys/{key_id}/", {"is_active": False},
-                           format="json")  # fmt: skip
+                           format="json")
     assert disabled.json()["is_active"] is False
     made = alice.post("/api/0/projects/", {"organization": "acme", "name": "Web", "slug": "web"})
     assert made.status_code == 201
     assert bob.post("/api/0/projects/", {"organization": "acme", "name": "X", "slug": "x"}
-                    ).status_code == 403  # fmt: skip
+                    ).status_code == 403
     deleted = alice.delete(f"/api/0/projects/{project.id}/")
     assert deleted.status_code == 202  # scheduled: keys off now, data purged in chunks
     assert not ProjectKey.objects.filter(project_id=project.id, is_active=True).exists()
@@ -119,9 +119,9 @@ def test_dead_letters_are_listed_with_their_reason_for_managers(world):
     project = world["project"]
     RawEvent.objects.create(project=project, event_id="a" * 32, payload=b"{}",
                             received_at=timezone.now(), attempts=MAX_ATTEMPTS,
-                            last_error="WorkerDied: the worker died 5 times")  # fmt: skip
+                            last_error="WorkerDied: the worker died 5 times")
     RawEvent.objects.create(project=project, event_id="b" * 32, payload=b"{}",
-                            received_at=timezone.now())  # fmt: skip  (waiting, not dead)
+                            received_at=timezone.now())  # waiting, not dead
     url = f"/api/0/projects/{project.id}/dead-letters/"
     assert client_for(world["bob"]).get(url).status_code == 403
     assert client_for(world["carol"]).get(url).status_code == 404

@@ -65,7 +65,7 @@ def world(db, keep_connection):
     Membership.objects.create(user=alice, organization=acme, role=Membership.Role.OWNER)
     Membership.objects.create(user=charlie, organization=globex, role=Membership.Role.OWNER)
     project = Project.objects.create(organization=acme, name="Backend", slug="backend",
-                                     platform="python", grouping_mode="fingerprint")  # fmt: skip
+                                     platform="python", grouping_mode="fingerprint")
     Project.objects.create(organization=globex, name="Frontend", slug="frontend")
     key = ProjectKey.objects.create(project=project)
     for fingerprint in ("one", "two", "three"):
@@ -74,7 +74,7 @@ def world(db, keep_connection):
     issue = Issue.objects.filter(project=project).order_by("id").first()
     hash_ = GroupHash.objects.filter(issue=issue).first().hash
     real = {"slug": ["acme", "globex"], "project_pk": [project.id], "issue_id": [issue.id],
-            "hash": [hash_], "id": [project.id, issue.id, key.id], "pk": [key.id]}  # fmt: skip
+            "hash": [hash_], "id": [project.id, issue.id, key.id], "pk": [key.id]}
     token = Token.objects.create(user=alice).key
     return {"token": token, "real": real}
 
@@ -95,11 +95,11 @@ def _fuzz(operation, mode: GenerationMode, world) -> list[str]:
     params = [p.name for p in operation.path_parameters]
     overrides = st.fixed_dictionaries({
         name: st.sampled_from(real[name]) for name in params if name in real
-    })  # fmt: skip
+    })
 
     @BUDGET
     @given(case=operation.as_strategy(generation_mode=mode), use_real=st.booleans(),
-           real_values=overrides)  # fmt: skip
+           real_values=overrides)
     def run(case, use_real, real_values):
         if use_real and mode is GenerationMode.POSITIVE:
             case.path_parameters = {**(case.path_parameters or {}), **real_values}
@@ -151,16 +151,16 @@ def test_a_taken_project_slug_is_a_400_not_a_500(world):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {world['token']}")
     other = client.post("/api/0/projects/", {"name": "Web", "slug": "web",
-                                              "organization": "acme"}, format="json")  # fmt: skip
+                                              "organization": "acme"}, format="json")
     assert other.status_code == 201
     again = client.post("/api/0/projects/", {"name": "Web 2", "slug": "web",
-                                              "organization": "acme"}, format="json")  # fmt: skip
+                                              "organization": "acme"}, format="json")
     assert again.status_code == 400 and "slug" in again.json()
     backend = Project.objects.get(slug="backend")
     renamed = client.patch(f"/api/0/projects/{backend.id}/", {"slug": "web"}, format="json")
     assert renamed.status_code == 400 and "slug" in renamed.json()
     assert client.patch(f"/api/0/projects/{backend.id}/", {"slug": "backend"},
-                        format="json").status_code == 200  # its own slug is not taken  # fmt: skip
+                        format="json").status_code == 200  # its own slug is not taken
 
 
 def test_notification_preferences_without_email_is_a_400(world):

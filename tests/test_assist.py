@@ -26,11 +26,11 @@ pytestmark = pytest.mark.django_db
 
 GOOD = ("Summary: ZeroDivisionError in average_price (shop/cart.py) for an empty cart.\n"
         "Cause: The cart has no items, so len(self.items) is zero.\n"
-        "Fix: Return 0 for an empty cart before dividing.")  # fmt: skip
+        "Fix: Return 0 for an empty cart before dividing.")
 
 
 def payload(message="division by zero", crash="return sum(self.items) / len(self.items)",
-            function="average_price", caller="checkout_view", **extra) -> dict:  # fmt: skip
+            function="average_price", caller="checkout_view", **extra) -> dict:
     return {
         "platform": "python",
         "exception": {"values": [{
@@ -43,7 +43,7 @@ def payload(message="division by zero", crash="return sum(self.items) / len(self
             ]},
         }]},
         **extra,
-    }  # fmt: skip
+    }
 
 
 def ingest(project, body) -> Issue:
@@ -97,7 +97,7 @@ class FakeOpenAI:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append({"path": self.path, "body": body,
-                                      "auth": self.headers.get("Authorization")})  # fmt: skip
+                                      "auth": self.headers.get("Authorization")})
                 if fake.mode == "slow":
                     time.sleep(3)
                 if fake.mode == "error":
@@ -112,10 +112,10 @@ class FakeOpenAI:
                             "summary above\nFix: as in the examples above",
                     "junk": "lorem ipsum " * 40,
                     "custom": fake.custom,
-                }.get(fake.mode)  # fmt: skip
+                }.get(fake.mode)
                 out = ({"model": body["model"], "choices": [{"message": {"content": content}}],
                         "usage": {"prompt_tokens": 100, "completion_tokens": 30}}
-                       if content is not None else {"unexpected": True})  # fmt: skip
+                       if content is not None else {"unexpected": True})
                 data = json.dumps(out).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -162,7 +162,7 @@ EVENT = {
                                               "in_app": True, "context_line": "return s / n",
                                               "vars": {"secret": "v4rs"}}]}}],
     "breadcrumbs": [{"category": "http", "message": "GET /cart"}] * 8,
-}  # fmt: skip
+}
 TAGS = [["environment", "prod"], ["user", "email:ada@example.com"], ["url", "https://x/cart"]]
 
 
@@ -173,7 +173,7 @@ def test_the_prompt_carries_only_the_consented_parts():
     for absent in ("division by zero", "return s / n", "GET /cart", "environment=prod", "v4rs"):
         assert absent not in text
     everything = prompt.build(EVENT, "", TAGS, gate.allowed_parts(frozenset(
-        {"stack_traces", "error_messages", "dom_interactions", "repository_code"})))  # fmt: skip
+        {"stack_traces", "error_messages", "dom_interactions", "repository_code"})))
     text = everything.text
     assert "division by zero" in text and "return s / n" in text and "environment=prod" in text
     assert text.count("http GET /cart") == prompt.MAX_BREADCRUMBS
@@ -185,11 +185,11 @@ def test_the_prompt_carries_only_the_consented_parts():
 
 def test_answers_are_parsed_whole_or_refused():
     answer = parse.parse("**Summary:** It broke in f.\nCause: x is None here.\nFix: check x "
-                         "first.\n```python\nnoise\n```")  # fmt: skip
+                         "first.\n```python\nnoise\n```")
     assert answer == parse.Answer("It broke in f.", "x is None here.", "check x first.")
     for junk in ("", "   ", "I cannot help with that.", "Summary: fine fine fine fine fine fine"
                  " fine fine fine fine fine fine fine fine\nCause: a b c d", "\x00\x01" * 50,
-                 "Summary: only a summary line here"):  # fmt: skip
+                 "Summary: only a summary line here"):
         with pytest.raises(parse.JunkAnswer):
             parse.parse(junk)
 
@@ -212,7 +212,7 @@ def test_without_consent_nothing_is_generated_and_hidden_means_no_trace(org, pro
     assert 'id="assist"' not in html and "AI summary" not in html and "assist" not in html
     for url in (f"/api/0/issues/{issue.id}/summary/", f"/api/0/issues/{issue.id}/resolution-notes/",
                 f"/api/0/organizations/{org.slug}/assist-log/", f"/{org.slug}/assist/log/",
-                page + "assist/"):  # fmt: skip
+                page + "assist/"):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/api/0/issues/{issue.id}/summary/").status_code == 404
     assert not Generation.objects.exists()
@@ -239,7 +239,7 @@ def local_model():
 
 
 def test_the_local_model_summarises_with_scrubbed_prompt_and_audit(org, project, owner,
-                                                                   local_model):  # fmt: skip
+                                                                   local_model):
     consent(org)
     issue = ingest(project, payload(message="division by zero for ada@example.com"))
     backends._backend = spy = Recording(local_model)
@@ -272,7 +272,7 @@ def test_a_local_model_that_runs_out_of_time_leaves_nothing(org, project, local_
 
 
 def test_a_hosted_endpoint_is_called_with_model_key_and_scrubbed_messages(org, project, owner,
-                                                                          hosted):  # fmt: skip
+                                                                          hosted):
     consent(org)
     issue = ingest(project, payload(message="token=hunter2secret for ada@example.com"))
     generation = generate(issue, owner)
@@ -292,7 +292,7 @@ def test_a_hosted_endpoint_is_called_with_model_key_and_scrubbed_messages(org, p
     ("slow", "did not answer within 1 seconds"),
     ("junk", "did not have a summary"),
     ("garbage", "not a chat completion"),
-])  # fmt: skip
+])
 def test_a_failing_model_leaves_a_clear_message_and_nothing_half_written(
     org, project, hosted, mode, message
 ):
@@ -319,11 +319,11 @@ def test_an_unreachable_endpoint_fails_cleanly(org, project, settings):
 
 
 def test_no_other_organisations_text_reaches_a_prompt_or_an_output(org, project, hosted,
-                                                                   redis_client):  # fmt: skip
+                                                                   redis_client):
     redis_client.delete(ml.BREAKER_KEY)
     other_org = Organization.objects.create(name="Globex", slug="globex")
     other = Project.objects.create(organization=other_org, name="Shop", slug="shop",
-                                   platform="python", grouping_mode="shadow")  # fmt: skip
+                                   platform="python", grouping_mode="shadow")
     Project.objects.filter(pk=project.pk).update(grouping_mode="shadow")
     consent(org)
     consent(other_org)
@@ -331,7 +331,7 @@ def test_no_other_organisations_text_reaches_a_prompt_or_an_output(org, project,
     theirs = ingest(other, payload(caller="nightly_report"))
     ml.drain(wait_ms=0)
     for resolved, marker in ((mine, "ACME-FIX-guard-empty-carts"),
-                             (theirs, "GLOBEX-SECRET-fix-never-leaks")):  # fmt: skip
+                             (theirs, "GLOBEX-SECRET-fix-never-leaks")):
         Issue.objects.filter(pk=resolved.pk).update(status=Issue.Status.RESOLVED)
         ResolutionNote.objects.create(issue=resolved, text=marker)
     issue = ingest(project, payload(caller="checkout_view", crash="return total / len(items)"))
@@ -424,7 +424,7 @@ def test_api_page_notes_and_log(org, project, owner, hosted):
     client.force_login(stranger)
     assert client.get(url).status_code == 404
     assert client.post(f"/{org.slug}/{project.slug}/issues/{issue.id}/assist/summarize/"
-                       ).status_code == 404  # fmt: skip
+                       ).status_code == 404
 
 
 def test_the_labelled_set_scores_exception_location_cause_and_fix():

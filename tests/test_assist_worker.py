@@ -25,7 +25,7 @@ def test_the_worker_generates_and_the_page_shows_it(live_env, org, project, sett
     fake = FakeOpenAI()
     fake.mode = "slow"  # the model takes 3 s: the web request must not wait for it
     env = dict(live_env, ASSIST_BACKEND="openai", ASSIST_OPENAI_URL=fake.url,
-               ASSIST_OPENAI_MODEL="team-llm", ASSIST_TIMEOUT_SECONDS="20")  # fmt: skip
+               ASSIST_OPENAI_MODEL="team-llm", ASSIST_TIMEOUT_SECONDS="20")
     worker = start_worker(env, "assister", concurrency=1, queues="assist")
     try:
         consent(org)
@@ -41,7 +41,7 @@ def test_the_worker_generates_and_the_page_shows_it(live_env, org, project, sett
         assert Generation.objects.get().status in ("pending", "running")
         assert 'data-pending="1"' in client.get(page).content.decode()
         done = wait_for(lambda: Generation.objects.filter(status="done").first(), timeout=90,
-                        message="the assist worker to finish")  # fmt: skip
+                        message="the assist worker to finish")
         assert done.model == "team-llm" and fake.requests
         card = client.get(page + "assist/").content.decode()
         assert "The cart has no items" in card and 'data-pending="0"' in card

@@ -40,7 +40,7 @@ def browser():
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
-            ],  # fmt: skip
+            ],
         )
         yield browser
         browser.close()
@@ -51,20 +51,20 @@ def browser():
 def test_sign_in_read_resolve_filter_and_merge(web, worker, browser):
     org = Organization.objects.create(name="Browser Co", slug="browser")
     project = Project.objects.create(organization=org, name="Shop", slug="shop",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     key = ProjectKey.objects.create(project=project)
     user = get_user_model().objects.create_user("tester", password="pw-tester-123")
     Membership.objects.create(user=user, organization=org)
     dsn = f"http://{key.public_key}@{web.split('://', 1)[1]}/{project.id}"
     client = sentry_sdk.Client(dsn=dsn, default_integrations=False,
-                               auto_enabling_integrations=False)  # fmt: skip
+                               auto_enabling_integrations=False)
     capture(client, buggy_app.checkout, buggy_app.Cart([]))
     capture(client, buggy_app.plan_of, "grace")
     capture(client, buggy_app.load_config, "/nonexistent/app.toml")
     client.flush(timeout=30)
     client.close()
     wait_for(lambda: Event.objects.filter(project=project).count() == 3, timeout=90,
-             message="three events processed")  # fmt: skip
+             message="three events processed")
     ARTIFACTS.mkdir(exist_ok=True)
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -124,7 +124,7 @@ def test_minified_bundle_frames_show_original_names_and_code(web, worker, browse
 
     org = Organization.objects.create(name="Names Web", slug="namesweb")
     project = Project.objects.create(organization=org, name="Front", slug="front",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     dsn = f"http://{project.keys.get().public_key}@{web.split('://', 1)[1]}/{project.id}"
     _, token = create_org_token(org, "ci", url=web)
     dist = jsbuild.build_names_bundle(tmp_path, "browser.js", "names-web@1", dsn)

@@ -35,9 +35,9 @@ def mailing_web(live_env):
                FAULTLINE_URL=f"http://127.0.0.1:{port}", CELERY_BROKER_URL=broker,
                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
                EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_TIMEOUT="5",
-               SPOOL_REPLAY_INTERVAL="3600")  # fmt: skip
+               SPOOL_REPLAY_INTERVAL="3600")
     process = Process([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env,
-                      LOG_DIR / "gunicorn-members.log").start()  # fmt: skip
+                      LOG_DIR / "gunicorn-members.log").start()
     mailer = start_worker(env, "mailer", concurrency=1, queues="default")
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base, process)
@@ -73,7 +73,7 @@ def test_invite_accept_by_signing_up_and_reset_a_password(mailing_web, browser):
     org = Organization.objects.create(name="Members Co", slug="members-co")
     Project.objects.create(organization=org, name="Shop", slug="shop")
     owner = get_user_model().objects.create_user("olga", email="olga@example.com",
-                                                 password="owner passphrase 1")  # fmt: skip
+                                                 password="owner passphrase 1")
     Membership.objects.create(user=owner, organization=org, role=Membership.Role.OWNER)
 
     inviter = browser.new_context(viewport=WIDE).new_page()
@@ -113,7 +113,7 @@ def test_invite_accept_by_signing_up_and_reset_a_password(mailing_web, browser):
 
     # An invitee who has an account signs in from the invitation, then accepts.
     get_user_model().objects.create_user("carl", email="carl@example.com",
-                                         password="carl passphrase 3")  # fmt: skip
+                                         password="carl passphrase 3")
     inviter.goto(base + "/members-co/settings/")
     inviter.fill("#invite-form input[name=email]", "carl@example.com")
     inviter.click("#invite-form button[value=invite]")

@@ -34,7 +34,7 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--host-resolver-rules=MAP {HOST} 127.0.0.1"])  # fmt: skip
+            f"--host-resolver-rules=MAP {HOST} 127.0.0.1"])
         yield browser
         browser.close()
     if previous is None:
@@ -74,7 +74,7 @@ def send_events(dsn: str, tmp_path: Path) -> int:
     for release, environment in (("shop@1.9", "production"), ("shop@1.10", "staging")):
         client = sentry_sdk.Client(dsn=dsn, release=release, environment=environment,
                                    default_integrations=False, auto_enabling_integrations=False,
-                                   max_breadcrumbs=100, max_stack_frames=300)  # fmt: skip
+                                   max_breadcrumbs=100, max_stack_frames=300)
         for i in range(3):
             capture(client, buggy_app.checkout, buggy_app.Cart([]), crumbs=25,
                     user={"id": f"u{i}", "email": f"user{i}@example.com"},
@@ -98,7 +98,7 @@ def no_horizontal_overflow(page) -> bool:
 def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
     org = Organization.objects.create(name="Triage Co", slug="triage")
     project = Project.objects.create(organization=org, name="Shop", slug="shop",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     key = project.keys.get()  # the default key every project gets
     user = get_user_model().objects.create_user("triager", password="pw-triager-123")
     Membership.objects.create(user=user, organization=org, role=Membership.Role.OWNER)
@@ -107,11 +107,11 @@ def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     sent = send_events(dsn, tmp_path)
     wait_for(lambda: Event.objects.filter(project=project).count() == sent, timeout=120,
-             message="all SDK events processed")  # fmt: skip
+             message="all SDK events processed")
     base = f"http://{HOST}:{port}"
     ARTIFACTS.mkdir(exist_ok=True)
     shot = lambda page, name: page.screenshot(path=ARTIFACTS / f"triage-{name}.png",  # noqa: E731
-                                              full_page=True)  # fmt: skip
+                                              full_page=True)
 
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()

@@ -30,7 +30,7 @@ from tests.test_sourcemaps import DEBUG_ID, MAP, MINIFIED, bundle_zip
 
 RSS_BOUND = 64 * MiB  # peak RSS growth allowed while assembling a 200 MiB bomb
 LIMITS = BundleLimits(members=100, name_length=256, unpacked=64 * MiB, ratio=100,
-                      manifest=MiB)  # fmt: skip
+                      manifest=MiB)
 
 
 def sha1(data: bytes) -> str:
@@ -91,7 +91,7 @@ def test_only_stored_and_deflated_members_are_read():
     ({"files": {"a.js": "not an object"}}, "is not an object"),
     ("[" * 100_000 + "]" * 100_000, "unreadable"),
     ({"files": {}, "pad": "x" * (MiB + 1)}, "larger than"),
-])  # fmt: skip
+])
 def test_manifests_past_their_format_or_size_are_refused(manifest, message):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -106,7 +106,7 @@ def test_a_real_bundle_still_reads():
     data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
                        "app.js.map": ("source_map", {"Debug-Id": str(DEBUG_ID)},
                                       json.dumps(MAP).encode())},
-                      attributes={"release": "shop@1"})  # fmt: skip
+                      attributes={"release": "shop@1"})
     bundle = read_bundle(io.BytesIO(data), LIMITS)
     assert [f.kind for f in bundle.files] == ["minified_source", "source_map"]
     assert bundle.files[1].headers == {"debug-id": str(DEBUG_ID)}
@@ -159,7 +159,7 @@ def test_a_bomb_is_refused_within_the_rss_bound(kind, bombs, live_env, org):
     env = {**live_env, "DJANGO_SETTINGS_MODULE": "monitor.settings"}
     result = subprocess.run([sys.executable, "-c", WORKER, org.slug, token, str(bombs[kind])],
                             env=env, cwd=ROOT, capture_output=True, text=True,
-                            timeout=300)  # fmt: skip
+                            timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     _, last = report["replies"][-1]
@@ -193,7 +193,7 @@ def post_chunks(client, org, chunks: list[bytes]):
 def post_assemble(client, org, data: bytes):
     body = {"checksum": sha1(data), "chunks": [sha1(data)], "projects": ["web"]}
     response = client.post(f"/api/0/organizations/{org.slug}/artifactbundle/assemble/",
-                           json.dumps(body), content_type="application/json")  # fmt: skip
+                           json.dumps(body), content_type="application/json")
     return response.json()
 
 
@@ -204,7 +204,7 @@ def run_pending() -> None:
 
 
 def test_a_failed_assembly_drops_its_chunks_so_a_retry_must_upload_again(org, token,
-                                                                        web_project):  # fmt: skip
+                                                                        web_project):
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     broken = bundle_zip({"a.js.map": ("source_map", {}, b'{"version": 3, "mappings": 12')})
     assert post_chunks(client, org, [broken]).status_code == 200
@@ -228,7 +228,7 @@ def test_a_bundle_that_kept_killing_workers_is_failed(org, token, web_project, s
     assert post_assemble(client, org, good)["state"] == "created"
     # Three deliveries whose worker died mid-way left their count (and "assembling") behind.
     BundleAssembly.objects.update(attempts=settings.SOURCEMAPS_ASSEMBLE_ATTEMPTS,
-                                  state="assembling")  # fmt: skip
+                                  state="assembling")
     assert post_assemble(client, org, good)["state"] == "assembling"
     run_pending()
     failed = post_assemble(client, org, good)
@@ -299,7 +299,7 @@ def test_the_quota_holds_under_concurrent_uploads(org, settings):
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_sentry_cli_waits_for_the_worker_and_a_bomb_fails_there(web, worker, tmp_path, org,
-                                                                bombs):  # fmt: skip
+                                                                bombs):
     from tests import jsbuild
     from tests.test_sourcemaps import FIXTURES
 
@@ -311,7 +311,7 @@ def test_sentry_cli_waits_for_the_worker_and_a_bomb_fails_there(web, worker, tmp
     (dist / "app.js.map").write_bytes((FIXTURES / "app.js.map").read_bytes())
     assert jsbuild.run_cli(token, "sourcemaps", "inject", str(dist)).returncode == 0
     uploaded = jsbuild.run_cli(token, "sourcemaps", "upload", "--wait", "--org", org.slug,
-                               "--project", "web", str(dist))  # fmt: skip
+                               "--project", "web", str(dist))
     assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
     assert "File processing complete" in uploaded.stdout
     assert ArtifactBundle.objects.filter(organization=org, file_count=2).exists()
@@ -321,7 +321,7 @@ def test_sentry_cli_waits_for_the_worker_and_a_bomb_fails_there(web, worker, tmp
     assert post_chunks(client, org, [data]).status_code == 200
     assert post_assemble(client, org, data)["state"] == "created"
     failed = wait_for(lambda: (r := post_assemble(client, org, data))["state"] == "error" and r,
-                      timeout=60, message="the worker to refuse the bomb")  # fmt: skip
+                      timeout=60, message="the worker to refuse the bomb")
     assert "expands more than" in failed["detail"]
     assert worker.popen.poll() is None and not UploadChunk.objects.exists()
 
@@ -330,7 +330,7 @@ def test_a_map_over_the_segment_limit_is_an_assemble_error(org, token, web_proje
     settings.SOURCEMAPS_MAX_MAP_SEGMENTS = 1000
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     crowded = json.dumps({"version": 3, "sources": ["a.js"], "names": [],
-                          "mappings": ",".join(["C"] * 1001)}).encode()  # fmt: skip
+                          "mappings": ",".join(["C"] * 1001)}).encode()
     data = bundle_zip({"a.js.map": ("source_map", {}, crowded)})
     assert post_chunks(client, org, [data]).status_code == 200
     assert post_assemble(client, org, data)["state"] == "created"

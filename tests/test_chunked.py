@@ -43,7 +43,7 @@ def _slices(data: bytes, size: int) -> list[bytes]:
 def _processed(key, event_id: str) -> None:
     """Wait for the worker: nothing may be in flight when the test's tables are flushed."""
     wait_for(lambda: Event.objects.filter(project_id=key.project_id, event_id=event_id).exists(),
-             timeout=60, message="the chunked event to be processed")  # fmt: skip
+             timeout=60, message="the chunked event to be processed")
 
 
 def test_chunked_envelope_gzip_is_accepted(web, worker, key):

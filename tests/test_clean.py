@@ -89,7 +89,7 @@ def test_python_text_keeps_in_app_frames_most_recent_first_without_line_numbers(
          "context_line": "    return cart.total() / cart.count()"},
         {"module": "shop.cart", "function": "count", "lineno": 40, "in_app": True,
          "context_line": "    return len(self.items) // self.per_page"},
-    ]  # fmt: skip
+    ]
     text = clean_event(exc(frames, "ZeroDivisionError", "division by zero"))
     assert text.splitlines() == [
         "ZeroDivisionError: division by zero",
@@ -101,7 +101,7 @@ def test_python_text_keeps_in_app_frames_most_recent_first_without_line_numbers(
 
 def test_gobbledygook_is_stripped():
     frames = [{"module": "worker", "function": "run", "in_app": True,
-               "context_line": "fetch(f'/tmp/job-8f14e45f/{uid}')"}]  # fmt: skip
+               "context_line": "fetch(f'/tmp/job-8f14e45f/{uid}')"}]
     text = clean_event(
         exc(
             frames,
@@ -117,7 +117,7 @@ def test_gobbledygook_is_stripped():
 
 def test_js_bundle_hashes_and_origins_are_stripped():
     frames = [{"filename": "https://cdn.example.com/static/js/main.3f9a1c2b.chunk.js",
-               "function": "render", "lineno": 1, "colno": 8812, "in_app": True}]  # fmt: skip
+               "function": "render", "lineno": 1, "colno": 8812, "in_app": True}]
     text = clean_event(exc(frames, "TypeError", "x is undefined", platform="javascript"))
     assert "cdn.example.com" not in text and "3f9a1c2b" not in text
     assert "render in js/main.chunk.js" in text
@@ -131,7 +131,7 @@ def test_recursion_and_cycles_collapse():
 
 def test_chains_put_the_root_cause_first_and_are_bounded():
     values = [{"type": f"E{i}", "value": str(i), "stacktrace": {"frames": [
-        {"module": "m", "function": f"f{i}", "in_app": True}]}} for i in range(10)]  # fmt: skip
+        {"module": "m", "function": f"f{i}", "in_app": True}]}} for i in range(10)]
     text = clean_event(norm({"platform": "python", "exception": {"values": values}}))
     headers = [line for line in text.splitlines() if not line.startswith("  ")]
     assert headers == ["E0: <int>", "wrapped by E8: <int>", "wrapped by E9: <int>"]
@@ -148,7 +148,7 @@ def test_ten_thousand_frame_recursion_and_ten_megabyte_event_stay_bounded():
     """Fed directly (not normalized first): cleaning reads bounded slices only."""
     frames = [{"module": "tree", "function": "walk", "in_app": True,
                "context_line": "return walk(node.left)", "vars": {"x": "y" * 1000}}
-              for _ in range(10_000)]  # fmt: skip
+              for _ in range(10_000)]
     event = {
         "platform": "python",
         "exception": [
@@ -165,7 +165,7 @@ def test_ten_thousand_frame_recursion_and_ten_megabyte_event_stay_bounded():
 
 def test_message_events_with_a_stack_trace():
     event = norm({"message": "Payment 77 failed", "platform": "python", "stacktrace": {
-        "frames": [{"module": "pay", "function": "charge", "in_app": True}]}})  # fmt: skip
+        "frames": [{"module": "pay", "function": "charge", "in_app": True}]}})
     assert clean_event(event) == "Payment <int> failed\n  charge in pay"
     assert clean_event(norm({"message": "no stack"})) == ""
 
@@ -174,7 +174,7 @@ def test_match_key_is_the_crash_site():
     def python(value, context="return USERS[name]['plan']", caller="account"):
         return exc([{"module": "views", "function": caller, "in_app": True, "context_line": "x"},
                     {"module": "users", "function": "plan_of", "in_app": True,
-                     "context_line": context}], "KeyError", value)  # fmt: skip
+                     "context_line": context}], "KeyError", value)
 
     # the old rule: the exact crash line (or the message where frames carry none)
     other_caller = python("'u-2'", caller="billing")
@@ -184,7 +184,7 @@ def test_match_key_is_the_crash_site():
 
     def java(value):
         return exc([{"module": "com.shop.Receipts", "function": "send", "in_app": True}],
-                   "NullPointerException", value, platform="java")  # fmt: skip
+                   "NullPointerException", value, platform="java")
 
     email, street = java('"getEmail()" is null'), java('"getStreet()" is null')
     assert match_key(email, "line") != match_key(street, "line")
@@ -218,7 +218,7 @@ def test_real_payloads_clean_to_their_crash_site():
          ["System.DivideByZeroException: Attempted to divide by zero."]),
         ("incoming_events__small_js_error.json", ["Error: this is an error"]),
     ],
-)  # fmt: skip
+)
 def test_real_payload_shapes_per_platform(payload, expected):
     require_corpus()
     event = norm(store_event(payload))
@@ -239,9 +239,9 @@ def test_java_and_kotlin_frames_from_sdk_shapes():
          "in_app": True},
         {"module": "com.shop.receipts.ReceiptService", "function": "send", "lineno": 53,
          "in_app": True},
-    ]  # fmt: skip
+    ]
     text = clean_event(exc(frames, "NullPointerException", "Cannot invoke \"getEmail()\"",
-                           platform="java"))  # fmt: skip
+                           platform="java"))
     assert text.splitlines() == [
         'NullPointerException: Cannot invoke "getEmail()"',
         "  send in com.shop.receipts.ReceiptService",
@@ -253,15 +253,15 @@ def test_java_and_kotlin_frames_from_sdk_shapes():
 def test_rust_and_native_frames():
     rust = [{"function": "std::rt::lang_start::h0123456789abcdef", "in_app": False},
             {"function": "shop::checkout::total::h3b2f1e0c9d8a7b6c", "abs_path": "src/checkout.rs",
-             "lineno": 12}]  # fmt: skip
+             "lineno": 12}]
     text = clean_event(exc(rust, "panic", "attempt to divide by zero", platform="rust"))
     assert text.splitlines()[1] == "  shop::checkout::total in src/checkout.rs"
     native = [{"function": "__pthread_kill", "package": "/usr/lib/system/libsystem_kernel.dylib",
                "instruction_addr": "0x1a2b3c"},
               {"function": "Shop::Cart::total()", "package": "/Applications/Shop.app/Shop",
-               "instruction_addr": "0x100004a2c"}]  # fmt: skip
+               "instruction_addr": "0x100004a2c"}]
     text = clean_event(exc(native, "EXC_BAD_ACCESS", "SIGSEGV at 0x0000000000000010",
-                           platform="native"))  # fmt: skip
+                           platform="native"))
     assert "pthread_kill" not in text and "0x" not in text
     assert "Shop::Cart::total()" in text
 
@@ -271,13 +271,13 @@ def test_minified_node_frames_lose_mangled_names_hashes_and_cut_lines():
     event = exc([{"filename": bundle, "module": "app.54UOYLNL",
                   "function": "Object.M [as loadCart]", "in_app": True,
                   "context_line": '"use strict";var o=(e,r)=>()=> {snip}'}],
-                "TypeError", "e.cart.map is not a function", platform="node")  # fmt: skip
+                "TypeError", "e.cart.map is not a function", platform="node")
     assert clean_event(event).splitlines()[1] == "  loadCart in app"
 
 
 def test_the_tuned_shape_keeps_the_crash_line_and_few_frames():
     frames = [{"module": f"app.m{i}", "function": f"f{i}", "in_app": True,
-               "context_line": f"return f{i + 1}()"} for i in range(5)]  # fmt: skip
+               "context_line": f"return f{i + 1}()"} for i in range(5)]
     rules.use(rules.Rules(key="function", frames=2, context="crash"))
     text = clean_event(exc(frames, "KeyError", "'id'"))
     expected = ["KeyError: 'id'", "  f4 in app.m4: return f<int>()", "  f3 in app.m3"]

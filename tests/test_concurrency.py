@@ -287,7 +287,7 @@ def test_merging_a_into_b_while_b_into_a_merges_once_and_refuses_the_other(proje
         posts = [(url, {"issue": [a.id, b.id], "target": t.id, "confirm": "yes"}) for t in (a, b)]
     else:
         posts = [(f"/api/0/issues/{a.id}/merge/", {"issues": [b.id]}),
-                 (f"/api/0/issues/{b.id}/merge/", {"issues": [a.id]})]  # fmt: skip
+                 (f"/api/0/issues/{b.id}/merge/", {"issues": [a.id]})]
     statuses = _submit_all(user, posts, hold=a)
     if path == "api":
         assert sorted(statuses) == [200, 400], statuses
@@ -334,7 +334,7 @@ def test_ignoring_until_more_events_counts_from_the_events_seen_under_the_lock(p
         Issue.objects.filter(pk=issue.pk).update(times_seen=F("times_seen") + 5)
 
     _submit_all(user, [(url, {"action": "ignore_until", "events": "10"})], hold=issue,
-                meanwhile=batch_adds_five)  # fmt: skip
+                meanwhile=batch_adds_five)
     issue.refresh_from_db()
     assert issue.status == Issue.Status.IGNORED
     assert issue.ignore_until_events == seen + 5 + 10
@@ -401,7 +401,7 @@ def test_an_ml_decision_racing_a_merge_of_its_fingerprint_neither_deadlocks_nor_
         wait_for(lambda: waiting_backends() == 1, message="the decision waiting for the issue")
         merge.start()
         wait_for(lambda: not merge.is_alive() or waiting_backends() == 2,
-                 message="the merge done or waiting")  # fmt: skip
+                 message="the merge done or waiting")
     for thread in (decision, merge):
         thread.join(120)
     assert not errors, errors

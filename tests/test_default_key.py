@@ -27,7 +27,7 @@ def test_api_creation_returns_a_project_with_a_key(org):
     client = APIClient()
     client.force_authenticate(_user(org, "alice", Membership.Role.OWNER))
     created = client.post("/api/0/projects/", {"organization": org.slug, "name": "Web",
-                                               "slug": "web"}, format="json")  # fmt: skip
+                                               "slug": "web"}, format="json")
     assert created.status_code == 201, created.content
     keys = client.get(f"/api/0/projects/{created.json()['id']}/keys/").json()
     assert len(keys) == 1 and keys[0]["is_active"] and keys[0]["dsn"]

@@ -94,7 +94,7 @@ def test_events_are_accepted_while_the_broker_is_down_and_swept_later(web, worke
     time.sleep(5.5)  # the web process's publish breaker pauses 5 s after a failure
     post_event(web, key, {"message": "after the broker came back"})
     wait_for(lambda: Event.objects.filter(project_id=key.project_id).count() == 11, timeout=60,
-             message="a new event processed through the normal wake-up path")  # fmt: skip
+             message="a new event processed through the normal wake-up path")
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(live_env, key):

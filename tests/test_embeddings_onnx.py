@@ -60,7 +60,7 @@ def test_a_model_of_another_shape_stays_on_torch(settings, onnx_dir):
 
     transformer = Transformer(current_spec().path)
     cls = SentenceTransformer(modules=[transformer, Pooling(384, pooling_mode="cls")],
-                              device="cpu")  # fmt: skip
+                              device="cpu")
     assert not onnx_runtime.supported(cls)
     assert onnx_runtime.load(cls, "cls-pooled", 128) is None
     assert list(onnx_dir.iterdir()) == []

@@ -36,7 +36,7 @@ def test_a_small_tenant_is_served_in_the_first_batch_despite_a_flood():
     with transaction.atomic():
         rows = _claim(20)
     taken = {project: sum(r.project_id == project.id for r in rows)
-             for project in (flood, quiet_a, quiet_b)}  # fmt: skip
+             for project in (flood, quiet_a, quiet_b)}
     assert len(rows) == 20
     assert taken[quiet_a] == 3 and taken[quiet_b] == 5 and taken[flood] == 12
 

@@ -49,7 +49,7 @@ def sdk_envelope_with_attachments(key, *attachments) -> bytes:
 def post(project, body: bytes, key):
     return Client().post(f"/api/{project.id}/envelope/", body,
                          content_type="application/x-sentry-envelope",
-                         HTTP_X_SENTRY_AUTH=f"Sentry sentry_key={key.public_key}")  # fmt: skip
+                         HTTP_X_SENTRY_AUTH=f"Sentry sentry_key={key.public_key}")
 
 
 def drain():
@@ -78,7 +78,7 @@ def test_sdk_attachments_are_stored_listed_and_downloadable_by_members(project, 
     event = Event.objects.get(project=project)
     minidump = (json.dumps({"event_id": event.event_id.hex}) + "\n" + json.dumps(
         {"type": "attachment", "length": 6, "filename": "crash.dmp",
-         "attachment_type": "event.minidump"})).encode() + b"\nMDMP\x93\xa7\n"  # fmt: skip
+         "attachment_type": "event.minidump"})).encode() + b"\nMDMP\x93\xa7\n"
     assert post(project, minidump, key).status_code == 200
     rows = Attachment.objects.filter(project=project, event_id=event.event_id).order_by("id")
     assert [(a.name, a.size) for a in rows] == [("app.log", 14), ("crash.dmp", 6)]
@@ -135,7 +135,7 @@ def test_user_reports_and_feedback_items_become_feedback_on_their_issue(project,
     drain()
     event = Event.objects.get(project=project)
     report = {"event_id": event.event_id.hex, "name": "Ada", "email": "ada@example.com",
-              "comments": "It broke when I paid"}  # fmt: skip
+              "comments": "It broke when I paid"}
     widget = {"event_id": uuid.uuid4().hex, "type": "feedback", "contexts": {"feedback": {
         "message": "Still broken", "contact_email": "bob@example.com", "name": "Bob",
         "associated_event_id": event.event_id.hex, "url": "https://shop.test/pay"}}}
@@ -158,7 +158,7 @@ def test_user_reports_and_feedback_items_become_feedback_on_their_issue(project,
 
 def test_malformed_feedback_rejects_the_envelope_and_stores_nothing(project, key):
     body = envelope(({"type": "event"}, json.dumps({"message": "hi"})),
-                    ({"type": "user_report"}, "{not json"))  # fmt: skip
+                    ({"type": "user_report"}, "{not json"))
     response = post(project, body, key)
     assert response.status_code == 400 and "user_report" in response.json()["detail"]
     drain()
@@ -173,7 +173,7 @@ def test_legacy_user_feedback_endpoint_takes_the_dsn(project, key):
     ok = APIClient().post(url, body, format="json", HTTP_AUTHORIZATION=f"DSN {key.dsn}")
     assert ok.status_code == 200 and UserFeedback.objects.get().source == "api"
     empty = APIClient().post(url, {**body, "comments": " "}, format="json",
-                             HTTP_AUTHORIZATION=f"DSN {key.dsn}")  # fmt: skip
+                             HTTP_AUTHORIZATION=f"DSN {key.dsn}")
     assert empty.status_code == 400
 
 
@@ -190,7 +190,7 @@ def test_attachments_and_feedback_take_from_the_keys_budget(project, key, redis_
     for n in range(10):
         reports = [({"type": "user_report"}, json.dumps(
             {"event_id": uuid.uuid4().hex, "comments": f"envelope {n} report {i}"}))
-            for i in range(99)]  # fmt: skip
+            for i in range(99)]
         attachment = ({"type": "attachment", "length": 3, "filename": f"{n}.log"}, "log")
         replies.append(post(project, envelope(*reports, attachment), key))
     assert UserFeedback.objects.filter(project=project).count() == 1
@@ -220,7 +220,7 @@ def test_an_event_within_its_budget_is_stored_when_its_attachment_is_not(project
     assert list(Attachment.objects.values_list("name", flat=True)) == ["a.log"]
     other = Client().post(f"/api/{project.id}/store/", json.dumps({"message": "x"}),
                           content_type="application/json",
-                          HTTP_X_SENTRY_AUTH=f"Sentry sentry_key={key.public_key}")  # fmt: skip
+                          HTTP_X_SENTRY_AUTH=f"Sentry sentry_key={key.public_key}")
     assert other.status_code == 429
     assert other["X-Sentry-Rate-Limits"].split(":")[1] == "error;default;security"
 
@@ -230,7 +230,7 @@ def test_the_legacy_feedback_endpoint_takes_from_the_keys_budget(project, key, r
     url = f"/api/0/projects/{project.organization.slug}/{project.slug}/user-feedback/"
     replies = [APIClient().post(url, {"event_id": uuid.uuid4().hex, "comments": f"n{n}"},
                                 format="json", HTTP_AUTHORIZATION=f"DSN {key.dsn}")
-               for n in range(3)]  # fmt: skip
+               for n in range(3)]
     assert [r.status_code for r in replies] == [200, 429, 429]
     assert replies[1]["X-Sentry-Rate-Limits"].split(":")[1:] == ["feedback;user_report", "key",
                                                                  "key_quota"]
@@ -241,12 +241,12 @@ def test_the_legacy_feedback_endpoint_takes_from_the_keys_budget(project, key, r
 def test_feedback_stops_at_the_projects_cap(project, key, settings):
     settings.FEEDBACK_MAX_PROJECT_ROWS = 3
     reports = [({"type": "user_report"}, json.dumps({"comments": f"report {i}"}))
-               for i in range(5)]  # fmt: skip
+               for i in range(5)]
     assert post(project, envelope(*reports), key).status_code == 200
     assert UserFeedback.objects.filter(project=project).count() == 3
     assert next(iter(item_counts(project.id).values()))["feedback_over_project_limit"] == 2
     url = f"/api/0/projects/{project.organization.slug}/{project.slug}/user-feedback/"
     full = APIClient().post(url, {"comments": "one more"}, format="json",
-                            HTTP_AUTHORIZATION=f"DSN {key.dsn}")  # fmt: skip
+                            HTTP_AUTHORIZATION=f"DSN {key.dsn}")
     assert full.status_code == 429 and "feedback" in full.json()["detail"]
     assert UserFeedback.objects.filter(project=project).count() == 3

@@ -60,11 +60,11 @@ def test_two_multi_line_raises_of_one_function_split():
     assert statement("raise E(", ["x" * 500, ")"]) == "raise E("  # bounded
     assert statement("raise E(", ["a,", "b,", "c,", "d,", ")"]) == "raise E( a, b, c,"
     for balanced in ("foo(x)", 'log("a \\"(b\\"")', "foo(x)  # see (docs",
-                     "throw new Error(`bad (${x}`)", "items.forEach((item) => {"):  # fmt: skip
+                     "throw new Error(`bad (${x}`)", "items.forEach((item) => {"):
         assert statement(balanced, ["next_line()", ")"]) == balanced
         plain = exc_event([frame("checkout", context=balanced)])
         with_post = exc_event([{**frame("checkout", context=balanced),
-                                "post_context": ["next_line()", ")"]}])  # fmt: skip
+                                "post_context": ["next_line()", ")"]}])
         assert group(plain).hash == group(with_post).hash
 
 
@@ -178,7 +178,7 @@ def test_jvm_generated_names_do_not_split():
                 {"module": f"com.shop.Web$$EnhancerBySpringCGLIB$${proxy_suffix}",
                  "function": "complete", "in_app": True},
                 {"module": "com.shop.Receipts", "function": f"lambda$send${lambda_index}",
-                 "in_app": True}]}}]})  # fmt: skip
+                 "in_app": True}]}}]})
 
     assert group(java("a1b2c3d4", 0)).hash == group(java("ffee0099", 3)).hash
 
@@ -198,7 +198,7 @@ def test_names_a_source_map_could_not_resolve_do_not_split():
                  "data": {"function_from": "minified"}},
                 {"filename": "src/orders.js", "function": "handleOrder", "in_app": True,
                  "context_line": "return handler(request);", "data": {"function_from": "scope"}},
-            ]}}]}  # fmt: skip
+            ]}}]}
 
     first, second = minified("Xd", "em.find"), minified("Qe", "tb.find")
     assert group(first).hash == group(second).hash

@@ -34,10 +34,10 @@ def go_shop() -> Path:
         pytest.skip("sentry-go is missing: apt-get install golang-github-getsentry-sentry-go-dev")
     binary = BUILD / "go-shop"
     env = {"PATH": PATH, "HOME": str(BUILD), "GO111MODULE": "off", "GOPATH": str(GOPATH),
-           "GOCACHE": str(BUILD / "go-cache"), "GOFLAGS": "", "CGO_ENABLED": "0"}  # fmt: skip
+           "GOCACHE": str(BUILD / "go-cache"), "GOFLAGS": "", "CGO_ENABLED": "0"}
     BUILD.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(["go", "build", "-o", str(binary), "."], cwd=GO_SHOP, env=env,
-                            capture_output=True, text=True, timeout=300)  # fmt: skip
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return binary
 
@@ -47,15 +47,15 @@ def require_ruby(*gems: str) -> None:
         pytest.skip("ruby is missing: apt-get install ruby (make test does, as root)")
     requires = "; ".join(f'require "{gem}"' for gem in gems)
     result = subprocess.run(["ruby", "-e", requires], env={"PATH": PATH}, capture_output=True,
-                            text=True, timeout=60)  # fmt: skip
+                            text=True, timeout=60)
     if result.returncode != 0:
         pytest.skip(f"{', '.join(gems)} missing (Debian ruby-sentry-ruby, ruby-sentry-rails): "
-                    f"{result.stderr.strip()[-300:]}")  # fmt: skip
+                    f"{result.stderr.strip()[-300:]}")
 
 
 def run(args: list[str], dsn: str, cwd: Path) -> str:
     result = subprocess.run(args, cwd=cwd, env={"PATH": PATH, "FAULTLINE_DSN": dsn},
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     return result.stdout
 
@@ -63,7 +63,7 @@ def run(args: list[str], dsn: str, cwd: Path) -> str:
 def sdk_project(web: str, slug: str, platform: str) -> tuple[Project, str]:
     org = Organization.objects.create(name=f"{slug} Co", slug=slug)
     project = Project.objects.create(organization=org, name=slug, slug=slug, platform=platform,
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     dsn = f"http://{project.keys.get().public_key}@{web.split('://', 1)[1]}/{project.id}"
     return project, dsn
 
@@ -71,7 +71,7 @@ def sdk_project(web: str, slug: str, platform: str) -> tuple[Project, str]:
 def stored(project: Project, count: int) -> list[Event]:
     events = Event.objects.filter(project=project)
     wait_for(lambda: events.count() >= count, timeout=120,
-             message=f"{count} {project.platform} events stored")  # fmt: skip
+             message=f"{count} {project.platform} events stored")
     assert events.count() == count
     return list(events.order_by("id"))
 
@@ -151,10 +151,10 @@ def test_sentry_rails_reports_a_controller_error_once_per_bug(web, worker):
     assert issue.times_seen == 2 and issue.title.startswith("NoMethodError: undefined method")
     assert {e.data.get("transaction") for e in events} == {"OrdersController#show"}
     assert {e.data["request"]["url"] for e in events} == {
-        "http://example.org/orders/7", "http://example.org/orders/8"}  # fmt: skip
+        "http://example.org/orders/7", "http://example.org/orders/8"}
     app = [f for f in frames(events[0]) if f.get("in_app")]  # the request, then the action
     assert [(f["function"], f["filename"]) for f in app] == [
-        ("<main>", "app/rails_shop.rb"), ("show", "app/rails_shop.rb")]  # fmt: skip
+        ("<main>", "app/rails_shop.rb"), ("show", "app/rails_shop.rb")]
     assert app[-1]["lineno"] == line_of(app_file, 'render plain: "total')
     assert app[-1]["abs_path"].endswith("app/rails_shop.rb")  # Rails' cleaner makes it relative
     framework = [f for f in frames(events[0]) if not f.get("in_app")]

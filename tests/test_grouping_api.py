@@ -73,12 +73,12 @@ def test_merge_then_unmerge(setup):
     one, two, foreign = setup
     alice = client_for("alice")
     response = alice.post(f"/api/0/issues/{one.id}/merge/", {"issues": [two.id]},
-                          content_type="application/json")  # fmt: skip
+                          content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json()["times_seen"] == 3 and response.json()["users_seen"] == 3
     assert not Issue.objects.filter(pk=two.pk).exists()
     refused = alice.post(f"/api/0/issues/{one.id}/merge/", {"issues": [foreign.id]},
-                         content_type="application/json")  # fmt: skip
+                         content_type="application/json")
     assert refused.status_code == 400
     moved = one.hashes.exclude(decided_by="fingerprint").get()
     assert moved.decided_by == "merge"

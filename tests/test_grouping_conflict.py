@@ -17,7 +17,7 @@ RENAMED = (
 HOOK = "NotFoundError: hook <int> not found\n  resolveHook in app\n  O in app"
 TARGET = "NotFoundError: target <int> not found\n  resolveHook in app\n  O in app"
 LON = ('CoercionError: cannot coerce \'x<int>\' to int\n'
-       '  select_sample in etl.extract: out = coerce(data["lon"], "int")')  # fmt: skip
+       '  select_sample in etl.extract: out = coerce(data["lon"], "int")')
 SAMPLE = (
     "CoercionError: cannot coerce 'x<int>' to int\n"
     '  select_sample in etl.extract: out_<int> = coerce(data["sample"], "int", strict=True)'
@@ -126,7 +126,7 @@ def dataset(rows: list[tuple[str, str, float]]) -> tuple[metrics.Dataset, np.nda
     vectors = np.array([[np.cos(angle), np.sin(angle)] for _, _, angle in rows])
     data = metrics.Dataset([bug for bug, _, _ in rows], [one] * n, [f"h{i}" for i in range(n)],
                            [True] * n, [text for _, text, _ in rows], ["javascript"] * n,
-                           ["NotFoundError"] * n)  # fmt: skip
+                           ["NotFoundError"] * n)
     return data, vectors
 
 
@@ -139,21 +139,21 @@ def test_the_conflict_threshold_is_a_veto_validation_can_afford():
     slack of F1. Validation without conflicting releases of one fault chooses "never"; one whose
     releases rename the crash function keeps that release's distance."""
     plain, plain_vectors = dataset([("hook", HOOK, 0.0), ("hook", HOOK, at(0.079)),
-                                    ("target", TARGET, 1.5)])  # fmt: skip
+                                    ("target", TARGET, 1.5)])
     choice = evaluate.choose(plain, plain_vectors)
     assert (choice.thresholds["javascript"], choice.conflicts["javascript"]) == (0.08, 0.0)
     without = evaluate.choose(plain, plain_vectors, use_conflicts=False)
     assert without.conflicts["javascript"] == 0.08
     moved = RENAMED[0].replace("loadEmail", "loadMail")
     renamed, renamed_vectors = dataset([("email", RENAMED[0], 0.0), ("email", moved, at(0.059)),
-                                        ("target", TARGET, 1.5)])  # fmt: skip
+                                        ("target", TARGET, 1.5)])
     assert evaluate.choose(renamed, renamed_vectors).conflicts["javascript"] == 0.06
     # unseen twins, closer than one fault's releases: the veto keeps them apart
     twins, twin_vectors = dataset([("hook", HOOK, 0.0), ("target", TARGET, at(0.029))])
     assert metrics.simulate_ml(twins, twin_vectors, 0.08) == [0, 0]
     assert metrics.simulate_ml(twins, twin_vectors, choice.thresholds,
-                               conflict=choice.conflicts) == [0, 1]  # fmt: skip
+                               conflict=choice.conflicts) == [0, 1]
     # the veto never buys a larger threshold: twins only the veto separates keep it small
     vetoed, vetoed_vectors = dataset([("hook", HOOK, 0.0), ("target", TARGET, at(0.049)),
-                                      ("hook", HOOK, at(0.079))])  # fmt: skip
+                                      ("hook", HOOK, at(0.079))])
     assert evaluate.choose(vetoed, vetoed_vectors).thresholds["javascript"] < 0.05

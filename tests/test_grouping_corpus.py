@@ -70,7 +70,7 @@ def hard_negative_app() -> pyapps.App:
     """One function with two KeyErrors; one line raising four different errors; the same message
     (KeyError 'code') from two other sites."""
     spec = pyapps.AppSpec("hardneg", "hardneg", "cli", ("orders", "billing"), ("x",),
-                          ("cmd", "cron"))  # fmt: skip
+                          ("cmd", "cron"))
     step = pyapps.Step
     functions = [
         pyapps.Function("orders", "price_total", [
@@ -82,7 +82,7 @@ def hard_negative_app() -> pyapps.App:
             step(BY_NAME["nested_key"], "plan", ["plan.code"])], entries=1),
         pyapps.Function("orders", "read_coupon", [
             step(BY_NAME["nested_key"], "coupon", ["coupon.code"])], entries=1),
-    ]  # fmt: skip
+    ]
     return pyapps.App(spec, functions)
 
 
@@ -108,7 +108,7 @@ def test_candidate_key_ignores_the_code_line():
 
     def crash(context, function="plan_of"):
         return exc([{"module": "users", "function": function, "in_app": True,
-                     "context_line": context}], "KeyError", "'u-1'")  # fmt: skip
+                     "context_line": context}], "KeyError", "'u-1'")
 
     edited = crash("plan = USERS[username]['plan']  # cached")
     assert clean_key(crash("return USERS[name]['plan']")) == clean_key(edited)
@@ -131,5 +131,5 @@ def test_no_wrong_merge_among_the_real_sdk_payloads():
     rows = [{"bug": name, "event": store_event(name)} for name in STORE_EVENTS]
     data = evaluation.prepare(rows, rules.CURRENT)
     clusters = evaluation.simulate_ml(data, get_encoder().encode(data.texts),
-                                      rules.CURRENT.thresholds)  # fmt: skip
+                                      rules.CURRENT.thresholds)
     assert evaluation.score(data.labels, clusters).pairwise_precision == 1.0

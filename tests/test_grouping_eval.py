@@ -56,7 +56,7 @@ def test_simulation_joins_only_within_key_and_threshold():
         labels=["a", "a", "b"], events=[{}, {}, {}], hashes=["h1", "h2", "h3"],
         eligible=[True, True, True], texts=["", "", ""], families=["python"] * 3,
         keys=["k", "k", "other"],
-    )  # fmt: skip
+    )
     vectors = np.array([[1, 0], [0.995, 0.0998], [1, 0]], dtype=np.float32)
     assert evaluation.simulate_ml(data, vectors, 0.01) == [0, 0, 1]  # same vector, other key
     assert evaluation.simulate_ml(data, vectors, 0.001) == [0, 1, 2]
@@ -74,7 +74,7 @@ def test_dev_set_is_real_sdk_events_with_every_kind_of_variation():
     releases = {e["release"] for e in config}
     assert len(releases) == 4
     lines = {f["lineno"] for e in config for x in e["exception"]["values"]
-             for f in x["stacktrace"]["frames"] if f["function"] == "read_file"}  # fmt: skip
+             for f in x["stacktrace"]["frames"] if f["function"] == "read_file"}
     assert len(lines) > 1  # line shifts across releases
     data = evaluation.prepare(rows)
     fingerprint = evaluation.score(data.labels, data.hashes)
@@ -89,7 +89,7 @@ def test_grouping_eval_command_reports_and_plots(tmp_path):
     out = io.StringIO()
     plot = tmp_path / "pr.png"
     call_command("grouping_eval", str(dataset), thresholds="0.05,0.12", plot=str(plot),
-                 replay=True, stdout=out)  # fmt: skip
+                 replay=True, stdout=out)
     text = out.getvalue()
     assert "fingerprint" in text and "ml            platform" in text and "naive" in text
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -119,7 +119,7 @@ def test_label_pairs_stores_answers_and_exports_them(project, tmp_path):
     with pytest.raises(CommandError, match="consented"):  # consent before export
         call_command("label_pairs", export=str(target), organization=slug)
     OrganizationConsent.objects.create(organization=project.organization,
-                                       training_stack_traces=True)  # fmt: skip
+                                       training_stack_traces=True)
     call_command("label_pairs", export=str(target), organization=slug, stdout=io.StringIO())
     exported = [json.loads(line) for line in target.read_text().splitlines()]
     assert exported[0]["same"] is True and exported[0]["a"]["exception"]

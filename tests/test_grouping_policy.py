@@ -40,7 +40,7 @@ def test_conflict_thresholds_are_the_models_own_and_never_looser_than_the_thresh
     expected = limit_for(rules.CURRENT.conflict_thresholds, "python")
     threshold = rules.CURRENT.threshold("python")
     assert stock.conflict_threshold("python") == (threshold if expected is None
-                                                  else min(threshold, expected))  # fmt: skip
+                                                  else min(threshold, expected))
 
 
 def test_key_rules_are_the_models_over_the_rules():

@@ -49,7 +49,7 @@ def corpus_file(tmp_path):
         for caller in CALLERS:
             payload = event(caller=caller, caller_line=f"{caller}(request)",
                             crash_function=function, crash_line=line, exc_type=exc_type)
-            rows.append({"bug": bug, "split": split, "event": payload})  # fmt: skip
+            rows.append({"bug": bug, "split": split, "event": payload})
     path = tmp_path / "corpus.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     return path
@@ -58,10 +58,10 @@ def corpus_file(tmp_path):
 def org_with_data(slug, **consent):
     org = Organization.objects.create(name=slug, slug=slug)
     project = Project.objects.create(organization=org, name=slug, slug=slug, platform="python",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     for caller in ("checkout_view", "nightly_report"):  # one issue, two fingerprints
         ingest(project, {**event(caller=caller, caller_line=f"{caller}(cart)",
-                                 value=f"secret {slug}"), "fingerprint": ["cart"]})  # fmt: skip
+                                 value=f"secret {slug}"), "fingerprint": ["cart"]})
     ingest(project, event(crash_function="discount", crash_line="return 1 / self.discount"))
     if consent:
         OrganizationConsent.objects.create(organization=org, **consent)
@@ -73,7 +73,7 @@ def train(tmp_path, name="grouping-test", training_set="latest"):
         training_set = TrainingSet.objects.order_by("-id").first()
     return lifecycle.train_model(name, str(corpus_file(tmp_path)), training_set,
                                  fit.Hyperparameters(**TINY), tmp_path / "models",
-                                 progress=False)  # fmt: skip
+                                 progress=False)
 
 
 def test_no_row_of_a_non_consenting_organisation_or_category_reaches_a_manifest(tmp_path):
@@ -82,7 +82,7 @@ def test_no_row_of_a_non_consenting_organisation_or_category_reaches_a_manifest(
     org_with_data("generative", generative_stack_traces=True, generative_error_messages=True)
     quiet = org_with_data("quiet", training_stack_traces=True)
     messages = org_with_data("messages", training_stack_traces=True,
-                             training_error_messages=True)  # fmt: skip
+                             training_error_messages=True)
     call_command("export_training_data", directory=str(tmp_path), verbosity=0)
     # withdrawn behind the signal's back (a raw UPDATE): the rows are still in the set, and
     # training must refuse them by asking consent.policy itself
@@ -167,7 +167,7 @@ def no_breaker(redis_client):
 
 def test_user_merges_and_unmerges_become_training_pairs(tmp_path, project):
     OrganizationConsent.objects.create(organization=project.organization,
-                                       training_stack_traces=True)  # fmt: skip
+                                       training_stack_traces=True)
     ingest(project, event())
     ingest(project, event(caller="nightly_report", caller_line="total = cart.average()"))
     ingest(project, event(crash_function="discount", crash_line="return 1 / self.discount"))
@@ -175,7 +175,7 @@ def test_user_merges_and_unmerges_become_training_pairs(tmp_path, project):
     merge_by_user(first.id, [second.id])
     merge_by_user(first.id, [third.id])
     unmerge_hash(GroupHash.objects.get(issue=first, hash=third.hashes.model.objects.filter(
-        issue=first).order_by("id").last().hash))  # fmt: skip
+        issue=first).order_by("id").last().hash))
     kinds = list(GroupingFeedback.objects.order_by("id").values_list("kind", flat=True))
     assert kinds == ["merge", "merge", "unmerge"]
     call_command("export_training_data", directory=str(tmp_path), verbosity=0)
@@ -223,7 +223,7 @@ def test_withdrawal_and_deletion_reach_the_models_and_a_retrain_replaces_them(
     assert registry.served() == new.embedding_model
     assert IssueEmbedding.objects.filter(model=new.embedding_model).count() == Issue.objects.count()
     assert ModelChange.objects.filter(action="auto-promote", model=new.embedding_model,
-                                      user=None).exists()  # fmt: skip
+                                      user=None).exists()
     served.refresh_from_db()
     assert served.retrain == "done" and served.replaced_by == new
     assert not served.path and not (tmp_path / served_weights).exists()
@@ -251,7 +251,7 @@ def test_validation_corpora_choose_and_report_but_never_train(tmp_path):
     trained_on, validated_on = corpus_file(tmp_path / "a"), corpus_file(tmp_path / "b")
     model = lifecycle.train_model("pooled", str(trained_on), None, fit.Hyperparameters(**TINY),
                                   tmp_path / "models", progress=False,
-                                  validation_paths=[str(validated_on)])  # fmt: skip
+                                  validation_paths=[str(validated_on)])
     info = model.manifest["corpus"]
     alone = lifecycle.load_splits(str(trained_on))
     assert info["train_files"] == 1 and info["paths"] == [str(trained_on), str(validated_on)]
@@ -277,29 +277,29 @@ def test_weights_fitted_on_a_gpu_machine_are_registered_only_for_the_pairs_gathe
     other = lifecycle.gather(lifecycle.load_splits(path), None, fit.Hyperparameters(**TINY, seed=1))
     record = {"device": "cuda (NVIDIA H100 80GB HBM3)", "seconds": 9.7, "data_hash": digest,
               "hyperparameters": hp.as_dict(), "recipe": "tiny",
-              "base_version": encoder.current_spec().version}  # fmt: skip
+              "base_version": encoder.current_spec().version}
     refused = {
         "fitted on other pairs": {"data_hash": pairs.data_hash(other, corpus.file_digest(path))},
         "other hyperparameters: \\['max_steps'\\]": {"hyperparameters": {**hp.as_dict(),
                                                                       "max_steps": 2}},
         "another base model": {"base_version": "0" * 64},
         "missing or incomplete": {"seconds": None},
-    }  # fmt: skip
+    }
     for message, change in refused.items():
         (fitted / "fitted.json").write_text(json.dumps({**record, **change}))
         with pytest.raises(ValueError, match=message):
             lifecycle.train_model("gpu", path, None, hp, tmp_path / "models", progress=False,
-                                  fitted=fitted)  # fmt: skip
+                                  fitted=fitted)
     (fitted / "fitted.json").write_text("[not an object")
     with pytest.raises(ValueError, match="missing or incomplete"):
         lifecycle.train_model("gpu", path, None, hp, tmp_path / "models", progress=False,
-                              fitted=fitted)  # fmt: skip
+                              fitted=fitted)
     assert not TrainedModel.objects.exists() and not (tmp_path / "models").exists()
 
     (fitted / "fitted.json").write_text(json.dumps(record))
     call_command("train_grouping_model", path, training_set="none", fitted=str(fitted),
                  directory=str(tmp_path / "models"), max_steps=1, batch_size=4, max_pairs=12,
-                 verbosity=0)  # fmt: skip
+                 verbosity=0)
 
     model = TrainedModel.objects.get()
     assert model.manifest["device"] == record["device"]
@@ -329,7 +329,7 @@ def test_similar_issues_follow_the_served_model_after_a_confirmed_promotion(
     Membership.objects.create(user=alice, organization=project.organization)
     ingest(project, {**event(), "fingerprint": ["one"]})
     ingest(project, {**event(caller="nightly_report", caller_line="total = cart.average()"),
-                     "fingerprint": ["two"]})  # fmt: skip
+                     "fingerprint": ["two"]})
     one, two = Issue.objects.filter(project=project).order_by("id")
     call_command("backfill_embeddings", verbosity=0)
     stock = registry.served()
@@ -346,7 +346,7 @@ def test_similar_issues_follow_the_served_model_after_a_confirmed_promotion(
     body = client.get(f"/api/0/issues/{one.id}/similar/").json()
     assert body["model"] == model.label and [r["id"] for r in body["results"]] == [two.id]
     page = client.get(reverse("web:issue", args=[project.organization.slug, project.slug,
-                                                 one.id])).content.decode()  # fmt: skip
+                                                 one.id])).content.decode()
     assert f"#{two.id} · distance" in page
     examples = retrieval.similar_resolved(one, frozenset({"examples", "stack_trace"}), k=1)
     assert [e.issue_id for e in examples] == [two.id]
@@ -413,7 +413,7 @@ def test_a_failed_retrain_is_retried_with_back_off_and_a_withdrawn_model_stops_s
     assert not stale.path and not (tmp_path / weights).exists()
     assert not IssueEmbedding.objects.filter(model=stale.embedding_model).exists()
     assert (IssueEmbedding.objects.filter(model=clean.embedding_model).count()
-            == Issue.objects.count())  # fmt: skip
+            == Issue.objects.count())
     change = ModelChange.objects.get(action="withdraw")
     assert change.model == clean.embedding_model and change.previous == stale.embedding_model
     (mail,) = smtp.inbox.messages

@@ -55,12 +55,12 @@ def eager_tasks():
 @pytest.fixture
 def acme(org):
     return {role: user(f"{role}-of-acme", f"{role}@acme.example", org, role)
-            for role in ("owner", "admin", "member")}  # fmt: skip
+            for role in ("owner", "admin", "member")}
 
 
 def invite(client: Client, org, email: str, role: str = "member"):
     return client.post(f"/{org.slug}/settings/invitations/",
-                       {"action": "invite", "email": email, "role": role})  # fmt: skip
+                       {"action": "invite", "email": email, "role": role})
 
 
 def text_of(mail) -> str:
@@ -91,14 +91,14 @@ def test_an_invitee_without_an_account_accepts_from_the_email(org, acme, smtp):
     page = visitor.get(link)
     assert page.status_code == 200 and 'id="signup"' in page.content.decode()
     weak = visitor.post(link, {"username": "newbie", "password1": "12345678",
-                               "password2": "12345678"})  # fmt: skip
+                               "password2": "12345678"})
     assert weak.status_code == 400 and "too common" in weak.content.decode()
     taken = visitor.post(link, {"username": "OWNER-of-acme", "password1": PASSWORD,
-                                "password2": PASSWORD})  # fmt: skip
+                                "password2": PASSWORD})
     assert taken.status_code == 400 and not get_user_model().objects.filter(
         username="newbie").exists()
     joined = visitor.post(link, {"username": "newbie", "password1": PASSWORD,
-                                 "password2": PASSWORD})  # fmt: skip
+                                 "password2": PASSWORD})
     assert joined.status_code == 302 and joined.url == f"/{org.slug}/settings/"
     newbie = get_user_model().objects.get(username="newbie")
     assert newbie.email == "New.Person@example.com"
@@ -110,7 +110,7 @@ def test_an_invitee_without_an_account_accepts_from_the_email(org, acme, smtp):
     again = Client().get(link)
     assert again.status_code == 410 and "already been used" in again.content.decode()
     reused = Client().post(link, {"username": "second", "password1": PASSWORD,
-                                  "password2": PASSWORD})  # fmt: skip
+                                  "password2": PASSWORD})
     assert reused.status_code == 410
     assert not get_user_model().objects.filter(username="second").exists()
 
@@ -184,7 +184,7 @@ class _OldSigner(TimestampSigner):
 @pytest.mark.parametrize("tamper", ["signature", "id", "garbage", "huge", "empty-id"])
 def test_forged_links_are_a_404_page(org, acme, tamper):
     invitation = Invitation.objects.create(organization=org, email="x@example.com",
-                                           invited_by=acme["owner"])  # fmt: skip
+                                           invited_by=acme["owner"])
     token = invitations.token_for(invitation)
     forged = {
         "signature": token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"),
@@ -195,7 +195,7 @@ def test_forged_links_are_a_404_page(org, acme, tamper):
     }[tamper]
     for client in (Client(), client_of(acme["member"])):
         for response in (client.get(f"/invitations/{forged}/"),
-                         client.post(f"/invitations/{forged}/")):  # fmt: skip
+                         client.post(f"/invitations/{forged}/")):
             assert response.status_code == 404
             assert "not valid" in response.content.decode()
     invitation.refresh_from_db()
@@ -205,7 +205,7 @@ def test_forged_links_are_a_404_page(org, acme, tamper):
 def test_an_expired_link_is_a_410_page(org, acme, settings):
     invitee = user("late", "late@example.com")
     invitation = Invitation.objects.create(organization=org, email=invitee.email,
-                                           invited_by=acme["owner"])  # fmt: skip
+                                           invited_by=acme["owner"])
     days = settings.INVITATION_MAX_AGE_DAYS
     fresh = _OldSigner(days - 0.5, salt=invitations.SALT).sign(str(invitation.pk))
     stale = _OldSigner(days + 0.5, salt=invitations.SALT).sign(str(invitation.pk))
@@ -237,7 +237,7 @@ def test_pending_invitations_are_listed_and_revocable(org, acme, smtp):
     assert client_of(outsider).post(url, {"action": "revoke",
                                           "invitation": first.pk}).status_code == 404
     assert client_of(outsider).post(f"/{globex.slug}/settings/invitations/", {
-        "action": "revoke", "invitation": first.pk}).status_code == 302  # fmt: skip
+        "action": "revoke", "invitation": first.pk}).status_code == 302
     first.refresh_from_db()
     assert first.is_open
 
@@ -335,13 +335,13 @@ def test_password_reset_by_email(acme, smtp, eager_tasks,
     assert form.status_code == 200 and "new_password1" in form.content.decode()
     set_url = form.redirect_chain[-1][0]
     weak = visitor.post(set_url, {"new_password1": "member-of-acme",
-                                  "new_password2": "member-of-acme"})  # fmt: skip
+                                  "new_password2": "member-of-acme"})
     assert weak.status_code == 200 and "too similar" in weak.content.decode()
     done = visitor.post(set_url, {"new_password1": "a new long passphrase 7",
-                                  "new_password2": "a new long passphrase 7"})  # fmt: skip
+                                  "new_password2": "a new long passphrase 7"})
     assert done.status_code == 302
     signed_in = Client().post("/login/", {"username": "member-of-acme",
-                                          "password": "a new long passphrase 7"})  # fmt: skip
+                                          "password": "a new long passphrase 7"})
     assert signed_in.status_code == 302 and signed_in.url == "/"
     reused = Client().get(link, follow=True).content.decode()
     assert 'id="reset-link-invalid"' in reused

@@ -30,7 +30,7 @@ def browser_error(run: str, timestamp: float) -> dict:
                 {**frame, "function": "checkout", "lineno": 12, "colno": 5},
             ]},
         }]},
-    }  # fmt: skip
+    }
 
 
 def send(web: str, project: Project, event: dict) -> None:
@@ -39,7 +39,7 @@ def send(web: str, project: Project, event: dict) -> None:
         f"{web}/api/{project.id}/store/", data=json.dumps(event).encode(), method="POST",
         headers={"Content-Type": "application/json",
                  "X-Sentry-Auth": f"Sentry sentry_key={key.public_key}, sentry_version=7"},
-    )  # fmt: skip
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
 
@@ -51,7 +51,7 @@ def test_an_error_joined_by_the_ml_worker_gives_its_issue_the_newest_title(
     org = Organization.objects.create(name="Title Co", slug="titleco")
     # the joining threshold an admin may set (tests/test_ml_grouping.py: MECHANISM_THRESHOLD)
     project = Project.objects.create(organization=org, name="Web", slug="web",
-                                     platform="javascript", grouping_threshold=0.15)  # fmt: skip
+                                     platform="javascript", grouping_threshold=0.15)
     decided = GroupHash.objects.filter(project=project, ml_state="done")
     now = time.time()
     send(web, project, browser_error("run-a1", now - 60))

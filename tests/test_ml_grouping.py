@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def event(caller="checkout_view", caller_line="return round(cart.average(), 2)", value=None,
           crash_line="return sum(self.items) / len(self.items)", user="1", exc_type=None,
-          crash_function="average"):  # fmt: skip
+          crash_function="average"):
     return {
         "platform": "python",
         "user": {"id": user},
@@ -36,7 +36,7 @@ def event(caller="checkout_view", caller_line="return round(cart.average(), 2)",
                  "context_line": crash_line},
             ]},
         }]},
-    }  # fmt: skip
+    }
 
 
 def ingest(project, payload):
@@ -148,7 +148,7 @@ def test_the_served_models_own_key_rules_choose_the_candidates(project, no_break
 
 
 def test_the_served_models_conflict_threshold_keeps_twins_apart_that_distance_joins(
-        project, no_breaker):  # fmt: skip
+        project, no_breaker):
     """Twin faults that differ by one message word, reached from two callers (one stack alone
     is one fingerprint, whatever the message), embed within the threshold; the model's conflict
     threshold (grouping.conflict, chosen on validation) keeps them apart, while a third call path
@@ -156,7 +156,7 @@ def test_the_served_models_conflict_threshold_keeps_twins_apart_that_distance_jo
     def twin(noun, caller, **kwargs):
         return event(exc_type="NotFoundError", value=f"{noun} 12 not found", caller=caller,
                      caller_line=f"return {caller}_lookup(ident)", crash_function="resolve",
-                     crash_line="raise NotFoundError(what, ident)", **kwargs)  # fmt: skip
+                     crash_line="raise NotFoundError(what, ident)", **kwargs)
 
     loosen(project)
     model = policy_for(project).model
@@ -187,21 +187,21 @@ def test_the_served_models_conflict_threshold_keeps_twins_apart_that_distance_jo
 
 def test_same_crash_site_different_message_is_judged_by_distance(project, no_breaker):
     helper = dict(crash_function="fail", crash_line='raise AppError(f"{code}: {detail}")',
-                  exc_type="AppError")  # fmt: skip
+                  exc_type="AppError")
     stock = 'return errors.fail("E_STOCK", f"item {item} is out of stock")'
     loosen(project)
     ingest(project, event(caller="reserve_view", caller_line=stock,
-                          value="E_STOCK: item 12 is out of stock", **helper))  # fmt: skip
+                          value="E_STOCK: item 12 is out of stock", **helper))
     decide()
     ingest(project, event(caller="restock_job", caller_line=stock,
-                          value="E_STOCK: item 99 is out of stock", **helper))  # fmt: skip
+                          value="E_STOCK: item 99 is out of stock", **helper))
     ingest(project, event(caller="pay_view", value="E_PAYMENT: card declined for order 7",
                           caller_line='return errors.fail("E_PAYMENT", f"card declined for '
-                          'order {order}")', **helper))  # fmt: skip
+                          'order {order}")', **helper))
     decide()
     titles = sorted(Issue.objects.values_list("title", "times_seen"))  # the newest event's
     assert titles == [("AppError: E_PAYMENT: card declined for order 7", 1),
-                      ("AppError: E_STOCK: item 99 is out of stock", 2)]  # fmt: skip
+                      ("AppError: E_STOCK: item 99 is out of stock", 2)]
     declined = GroupHash.objects.get(issue__title__contains="E_PAYMENT")
     assert declined.ml_distance > policy_for(project).threshold("python")
 
@@ -270,7 +270,7 @@ def test_merge_and_unmerge_keep_counts_right(project):
     assert merged.times_seen == 5 and merged.users_seen == 4
     assert not Issue.objects.filter(pk=two.pk).exists()
     assert dict(IssueTag.objects.filter(issue=merged, key="user").values_list("value", "times_seen")
-                ) == {"id:a": 1, "id:b": 2, "id:c": 1, "id:d": 1}  # fmt: skip
+                ) == {"id:a": 1, "id:b": 2, "id:c": 1, "id:d": 1}
     second_hash = GroupHash.objects.exclude(
         hash=GroupHash.objects.order_by("id").first().hash
     ).get()
@@ -286,7 +286,7 @@ def test_similar_issues_never_cross_projects_and_vectors_go_with_their_issue(
     project, org, no_breaker
 ):
     other = Project.objects.create(organization=Organization.objects.create(name="B", slug="b"),
-                                   name="Other", slug="other", platform="python")  # fmt: skip
+                                   name="Other", slug="other", platform="python")
     ingest(project, {**event(), "fingerprint": ["a"]})
     ingest(project, {**event(value="division by zero in cart"), "fingerprint": ["b"]})
     ingest(other, {**event(), "fingerprint": ["c"]})
@@ -349,7 +349,7 @@ def test_a_huge_exception_type_in_a_frameless_chain_does_not_fail_the_batch(proj
     )
     ingest(project, wrapper)
     ingest(project, event(crash_function="discount", crash_line="return 1 / self.discount",
-                          value="division by zero"))  # fmt: skip
+                          value="division by zero"))
     decide()
     states = sorted(GroupHash.objects.values_list("ml_state", flat=True))
     assert states == ["done", "done"]

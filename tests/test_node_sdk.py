@@ -19,7 +19,7 @@ SCRIPT = jsbuild.JS / "app" / "node_app.cjs"
 def run_node(dsn: str, scenario: str) -> subprocess.CompletedProcess:
     result = subprocess.run(["node", str(SCRIPT), scenario], cwd=jsbuild.JS,
                             env={"PATH": "/usr/local/bin:/usr/bin:/bin", "FAULTLINE_DSN": dsn},
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+                            capture_output=True, text=True, timeout=120)
     return result
 
 
@@ -27,7 +27,7 @@ def test_sentry_node_scenarios_all_arrive(web, worker):
     jsbuild.npm_ci()
     org = Organization.objects.create(name="Node Co", slug="nodeco")
     project = Project.objects.create(organization=org, name="Api", slug="api", platform="node",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     dsn = f"http://{project.keys.get().public_key}@{web.split('://', 1)[1]}/{project.id}"
     for scenario in ("handled", "message", "cause", "rejection", "uncaught", "burst"):
         result = run_node(dsn, scenario)
@@ -36,7 +36,7 @@ def test_sentry_node_scenarios_all_arrive(web, worker):
             assert "child exited with 1" in result.stdout, result.stdout
     events = Event.objects.filter(project=project)
     wait_for(lambda: events.count() >= 205, timeout=120,
-             message="205 node events stored (5 scenarios and the burst of 200)")  # fmt: skip
+             message="205 node events stored (5 scenarios and the burst of 200)")
     assert events.count() == 205
     by_title = {e.title: e for e in events}
     handled = by_title["RangeError: amount must be positive, got 0"]
@@ -64,12 +64,12 @@ def test_minified_and_unminified_releases_resolve_names_and_group_together(web, 
 
     org = Organization.objects.create(name="Names Co", slug="namesco")
     project = Project.objects.create(organization=org, name="Api", slug="names", platform="node",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     dsn = f"http://{project.keys.get().public_key}@{web.split('://', 1)[1]}/{project.id}"
     _, token = create_org_token(org, "ci", url=web)
     for release, minify in (("names@1.0.0", True), ("names@1.0.1", False)):
         dist = jsbuild.build_names_bundle(tmp_path / release, "node.js", release, minify=minify,
-                                          padding_lines=0 if minify else 3)  # fmt: skip
+                                          padding_lines=0 if minify else 3)
         for args in (("inject", str(dist)),
                      ("upload", "--wait", "--org", org.slug, "--project", project.slug, str(dist))):
             done = jsbuild.run_cli(token, "sourcemaps", *args)

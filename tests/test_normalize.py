@@ -204,7 +204,7 @@ def frames_of(*frames: dict) -> list[dict]:
 def test_a_frame_with_only_abs_path_gets_its_filename_as_sentry_go_sends_it():
     """sentry-go sends `abs_path` without `filename`; Sentry's server fills the filename."""
     (frame,) = frames_of({"module": "main", "function": "checkout", "lineno": 27,
-                          "abs_path": "/src/shop/main.go", "in_app": True})  # fmt: skip
+                          "abs_path": "/src/shop/main.go", "in_app": True})
     assert frame["filename"] == "/src/shop/main.go"
     assert frame["abs_path"] == "/src/shop/main.go"
     assert (frame["module"], frame["function"], frame["lineno"]) == ("main", "checkout", 27)
@@ -230,7 +230,7 @@ def test_a_frame_with_only_abs_path_gets_its_filename_as_sentry_go_sends_it():
          "webpack:///./src/a.jsx"),
         ({"filename": "app/models/order.rb"}, "app/models/order.rb", "app/models/order.rb"),
     ],
-)  # fmt: skip
+)
 def test_filename_and_abs_path_fill_each_other_as_relay_does(sent, filename, abs_path):
     (frame,) = frames_of({"function": "f", **sent})
     assert (frame["filename"], frame["abs_path"]) == (filename, abs_path)
@@ -241,7 +241,7 @@ def test_in_app_is_the_sdks_boolean_and_frame_platforms_are_lowercase():
     ML text infers it from the path and module (grouping.clean.is_in_app)."""
     first, second, third = frames_of({"function": "a", "in_app": False},
                                      {"function": "b", "in_app": "yes", "platform": "Python"},
-                                     {"function": "c", "in_app": True})  # fmt: skip
+                                     {"function": "c", "in_app": True})
     assert [first["in_app"], "in_app" in second, third["in_app"]] == [False, False, True]
     assert second["platform"] == "python"
 

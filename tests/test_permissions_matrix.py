@@ -168,7 +168,7 @@ PK_OF: dict[str, str] = {
     "project-feedback": "project", "event-attachments": "project", "alert-rule": "rule",
     "alert-destination": "destination", "alert-destination-test": "destination",
     "alert-destination-attempts": "destination", "attachment-download": "attachment",
-}  # fmt: skip
+}
 WRITE_METHODS_API = ("post", "put", "patch", "delete")
 WRITE_METHODS_WEB = ("post",)  # HTML forms
 
@@ -201,7 +201,7 @@ def matrixed_names() -> list[str]:
     return [
         name for name in url_names()
         if name not in NOT_MATRIXED and name.split(":")[0] not in NOT_MATRIXED_NAMESPACES
-    ]  # fmt: skip
+    ]
 
 
 def test_every_url_has_a_rule():
@@ -232,12 +232,12 @@ def world(db):
         people[name] = users.create_user(name)
         Membership.objects.create(user=people[name], organization=org, role=role)
     project = Project.objects.create(organization=acme, name="Backend", slug="backend",
-                                     platform="python", grouping_mode="fingerprint")  # fmt: skip
+                                     platform="python", grouping_mode="fingerprint")
     Project.objects.create(organization=globex, name="Frontend", slug="frontend")
     key = ProjectKey.objects.create(project=project)
     for fingerprint in ("one", "two", "two-b"):
         ingest(project, {"message": f"Secretmarker {fingerprint}", "fingerprint": [fingerprint],
-                         "exception": {"values": [{"type": "SecretmarkerError"}]}})  # fmt: skip
+                         "exception": {"values": [{"type": "SecretmarkerError"}]}})
     issues = list(Issue.objects.filter(project=project).order_by("id"))
     issue, other = issues[0], issues[1]
     # A second fingerprint on `issue`, so an unmerge has something to move.
@@ -261,7 +261,7 @@ def world(db):
                "destination": destination.id, "attachment": attachment.id,
                "organization": acme.id},
         "fill": {"issue": issue.id, "other_issue": other.id, "key": key.id},
-    }  # fmt: skip
+    }
 
 
 def _path(name: str, world) -> str:
@@ -357,7 +357,7 @@ def test_permission_matrix(name, world):
             # A scoped list may also be empty for an insider; E is only asserted for outsiders.
             if got != want and not (want == "A" and got in ("E", "R")):
                 wrong.append(f"{method.upper()} {path} as {role}: expected {want}, "
-                             f"got {got} ({response.status_code})")  # fmt: skip
+                             f"got {got} ({response.status_code})")
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
 
 
@@ -382,15 +382,15 @@ def test_ids_in_bodies_cannot_reach_another_organisation(world):
     asked = owner.post(f"{base}/issues/{ours}/action/", {"action": "merge", "other": theirs.id})
     assert asked.status_code in (302, 404)  # the confirmation page keeps only this project's
     owner.post(f"{base}/issues/merge/", {"issue": [ours, theirs.id], "confirm": "yes",
-                                         "target": ours})  # fmt: skip
+                                         "target": ours})
     merge = owner.post(f"/api/0/issues/{ours}/merge/", {"issues": [theirs.id]}, format="json")
     assert merge.status_code in (400, 404)
     assert owner.post(f"{base}/settings/keys/",
-                      {"action": "disable", "key": their_key.id}).status_code == 404  # fmt: skip
+                      {"action": "disable", "key": their_key.id}).status_code == 404
     project = world["pk"]["project"]
     assert owner.get(f"/api/0/projects/{project}/keys/{their_key.id}/").status_code == 404
     assert owner.patch(f"/api/0/projects/{project}/keys/{their_key.id}/",
-                       {"is_active": False}, format="json").status_code == 404  # fmt: skip
+                       {"is_active": False}, format="json").status_code == 404
     listed = owner.get("/api/0/issues/", {"project": frontend.id}).json()
     assert listed["count"] == 0
     theirs.refresh_from_db()

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def project_with_events(slug, users=("alice@example.com", "bob@example.com")):
     org, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": slug})
     project = Project.objects.create(organization=org, name=slug, slug=slug, platform="python",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     for email in users:
         payload = event()
         payload["user"] = {
@@ -42,7 +42,7 @@ def test_purging_a_project_removes_its_events_issues_vectors_and_raw_events():
     mine = project_with_events("mine")
     other = project_with_events("other")
     RawEvent.objects.create(project=mine, event_id="0" * 32, payload=b"{}",
-                            received_at=timezone.now())  # fmt: skip
+                            received_at=timezone.now())
     counts = deletion.purge_project(mine.id)
     assert counts == {"events": 3, "raw_events": 1, "issues": 2, "artifact_files": 0,
                       "artifact_bundles": 0, "attachments": 0, "feedback": 0}
@@ -79,7 +79,7 @@ def test_erasure_removes_a_users_events_and_derived_rows_and_fixes_counts():
     report = erase_end_user(project.organization_id, email="ALICE@example.com")
     assert report.as_dict() == {"events": 2, "issues_deleted": 1, "issues_recounted": 1,
                                 "vectors": 2, "training_rows": 0, "raw_events": 0,
-                                "attachments": 0, "feedback": 0}  # fmt: skip
+                                "attachments": 0, "feedback": 0}
     shared.refresh_from_db()
     assert (shared.times_seen, shared.users_seen) == (1, 1)
     assert not IssueTag.objects.filter(issue=shared, value__contains="alice").exists()
@@ -120,7 +120,7 @@ def test_erasure_reaches_raw_events_and_dead_letters():
     other = json.dumps({"message": "y", "user": {"email": "carol@example.com"}}).encode()
     for n, payload in enumerate((pending, dead, other)):
         RawEvent.objects.create(project=project, event_id=f"{n:032x}", payload=payload,
-                                received_at=timezone.now(), attempts=5 * (n == 1))  # fmt: skip
+                                received_at=timezone.now(), attempts=5 * (n == 1))
     report = erase_end_user(project.organization_id, email="alice@example.com")
     assert report.raw_events == 2
     assert [bytes(p) for p in RawEvent.objects.values_list("payload", flat=True)] == [other]
@@ -175,10 +175,10 @@ def side_rows(project, event_id, email="", tag=""):
 
     now = timezone.now()
     Attachment.objects.create(project=project, event_id=event_id, name=f"{tag}.log", size=3,
-                              data=b"log", received_at=now)  # fmt: skip
+                              data=b"log", received_at=now)
     UserFeedback.objects.create(project=project, feedback_id=uuid.uuid4(), event_id=event_id,
                                 name=tag, email=email, comments=f"{tag} wrote this",
-                                source="api", received_at=now)  # fmt: skip
+                                source="api", received_at=now)
 
 
 def test_erasure_reaches_the_users_feedback_and_attachments():
@@ -190,11 +190,11 @@ def test_erasure_reaches_the_users_feedback_and_attachments():
         side_rows(project, row.event_id, tag=row.user["email"].split("@")[0])
     raw_id = uuid.uuid4()  # an unprocessed event of alice's, with an attachment already
     RawEvent.objects.create(project=project, event_id=raw_id, received_at=timezone.now(),
-                            payload=json.dumps({"user": {"id": "42"}}).encode())  # fmt: skip
+                            payload=json.dumps({"user": {"id": "42"}}).encode())
     side_rows(project, raw_id, tag="pending")
     UserFeedback.objects.create(project=project, feedback_id=uuid.uuid4(), name="Alice",
                                 email="Alice@Example.com", comments="about no event",
-                                source="feedback", received_at=timezone.now())  # fmt: skip
+                                source="feedback", received_at=timezone.now())
     report = erase_end_user(project.organization_id, email="alice@example.com", user_id="42")
     assert (report.events, report.raw_events) == (2, 1)
     assert (report.attachments, report.feedback) == (3, 4)
@@ -214,10 +214,10 @@ def test_events_of_an_erased_user_still_waiting_are_dropped_at_processing():
     late, fresh, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     for event_id, email, received in ((late, "ALICE@example.com", before),
                                       (fresh, "alice@example.com", timezone.now()),
-                                      (other, "carol@example.com", before)):  # fmt: skip
+                                      (other, "carol@example.com", before)):
         payload = {**event(), "event_id": event_id.hex, "user": {"email": email}}
         RawEvent.objects.create(project=project, event_id=event_id, received_at=received,
-                                payload=json.dumps(payload).encode())  # fmt: skip
+                                payload=json.dumps(payload).encode())
     side_rows(project, late, tag="late")
     while process_pending(100):
         pass
@@ -236,11 +236,11 @@ def test_erasure_by_ip_matches_every_written_form_of_the_address():
     for form in ("2001:DB8::1", "2001:0db8:0:0:0:0:0:1", "2001:db8::2"):
         ingest(project, {**event(), "user": {"ip_address": form}})
     remote = {**event(), "request": {"url": "https://x.example/",
-                                     "env": {"REMOTE_ADDR": "2001:db8:0::1"}}}  # fmt: skip
+                                     "env": {"REMOTE_ADDR": "2001:db8:0::1"}}}
     ingest(project, remote)
     raw = json.dumps({"message": "x", "user": {"ip_address": "2001:DB8::0:1"}}).encode()
     RawEvent.objects.create(project=project, event_id=uuid.uuid4(), payload=raw,
-                            received_at=timezone.now())  # fmt: skip
+                            received_at=timezone.now())
     before = timezone.now() - dt.timedelta(minutes=5)
     report = erase_end_user(project.organization_id, ip="2001:db8:0000::1")
     assert (report.events, report.raw_events) == (3, 1)
@@ -250,7 +250,7 @@ def test_erasure_by_ip_matches_every_written_form_of_the_address():
     for event_id, ip in ((late, "2001:0DB8::1"), (other, "2001:db8::3")):
         payload = {**event(), "event_id": event_id.hex, "user": {"ip_address": ip}}
         RawEvent.objects.create(project=project, event_id=event_id, received_at=before,
-                                payload=json.dumps(payload).encode())  # fmt: skip
+                                payload=json.dumps(payload).encode())
     while process_pending(100):
         pass
     stored = set(Event.objects.filter(project=project).values_list("event_id", flat=True))
@@ -267,7 +267,7 @@ def test_erasure_by_email_ignores_case_on_every_path():
     late = uuid.uuid4()
     payload = {**event(), "event_id": late.hex, "user": {"email": "alice@EXAMPLE.com"}}
     RawEvent.objects.create(project=project, event_id=late, received_at=before,
-                            payload=json.dumps(payload).encode())  # fmt: skip
+                            payload=json.dumps(payload).encode())
     while process_pending(100):
         pass
     assert not Event.objects.filter(project=project).exists()

@@ -171,7 +171,7 @@ def test_titles_follow_the_newest_event_through_merge_and_unmerge(project):
     merged = merge_issues(older.id, [newer.id])
     assert merged.title == Issue.objects.get(id=older.id).title == "KeyError: newest order"
     split = unmerge_hash(GroupHash.objects.get(issue=merged, hash=Event.objects.get(
-        title="KeyError: newest order").grouping_hash))  # fmt: skip
+        title="KeyError: newest order").grouping_hash))
     assert Issue.objects.get(id=older.id).title == "KeyError: first order"
     assert split.title == "KeyError: newest order"
 

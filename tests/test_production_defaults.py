@@ -27,7 +27,7 @@ def settings_with(**env) -> dict:
     full = dict(os.environ, DJANGO_SETTINGS_MODULE="monitor.settings", **env)
     full.pop("ALLOWED_HOSTS", None)
     out = subprocess.run([sys.executable, "-c", PRINT], env=full, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout  # fmt: skip
+                         capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

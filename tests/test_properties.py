@@ -54,7 +54,7 @@ SPECIALS = [
     "{0:>99999}", "{a.b}", "{0[0]}", "{!r}", "{{", "}}", "a.", "a@", "http://u:p@h/",
     "4111 1111 1111 1111", "password", "0x7fffdeadbeef",
     "../../", "nan", "NaN", "-Infinity", "1e400", "9" * 30,
-]  # fmt: skip
+]
 chars = st.one_of(
     st.characters(min_codepoint=0, max_codepoint=0x10FFFF), st.sampled_from(SPECIALS)
 )
@@ -96,12 +96,12 @@ frame = obj(
     filename=text, abs_path=text, module=text, function=text, lineno=either(numbers),
     colno=numbers, context_line=text, pre_context=st.lists(text, max_size=3), in_app=leaf,
     vars=any_json, package=text, platform=text, instruction_addr=text,
-)  # fmt: skip
+)
 stacktrace = obj(frames=many(frame, 400))
 exception = obj(
     type=text, value=text, module=text, stacktrace=stacktrace,
     mechanism=obj(type=text, handled=leaf, data=any_json),
-)  # fmt: skip
+)
 format_string = st.lists(st.sampled_from(SPECIALS + ["x", " ", "é"]), max_size=40).map("".join)
 event = obj(
     event_id=text, timestamp=st.one_of(numbers, text), level=st.one_of(text, numbers),
@@ -124,7 +124,7 @@ event = obj(
         type=text), 300)), any_json),
     fingerprint=st.lists(st.one_of(text, st.sampled_from(["{{ default }}", "{{type}}",
         "{{message}}", "{{transaction}}", "{{level}}"]), leaf), max_size=40),
-)  # fmt: skip
+)
 extra_keys = st.one_of(st.just(()), st.lists(st.one_of(short_text, leaf), max_size=5), any_json)
 
 
@@ -236,7 +236,7 @@ def test_any_json_value_is_an_event_or_a_clean_rejection(value):
     lambda head, depth, tail: head + b"[" * depth + tail + b"]" * depth,
     st.sampled_from([b'{"extra": ', b'{"a":{"b":', b""]),
     st.integers(0, 200_000),
-    st.sampled_from([b"", b"1", b"{}", b'"\\ud800"', b"NaN"]))))  # fmt: skip
+    st.sampled_from([b"", b"1", b"{}", b'"\\ud800"', b"NaN"]))))
 def test_raw_bytes_and_deep_nesting(body):
     with Budget():
         data = pipeline(body)
@@ -273,7 +273,7 @@ def test_envelopes_parse_within_their_item_limit_or_are_rejected(lines, repeat):
 @PROFILE
 @given(template=st.one_of(format_string, text), params=st.one_of(
     st.lists(st.one_of(leaf, any_json), max_size=10),
-    st.dictionaries(short_text, st.one_of(leaf, any_json), max_size=10), leaf))  # fmt: skip
+    st.dictionaries(short_text, st.one_of(leaf, any_json), max_size=10), leaf))
 def test_log_templates_format_within_budget(template, params):
     with Budget():
         formatted = format_logentry(template, params)
@@ -285,7 +285,7 @@ def test_log_templates_format_within_budget(template, params):
     [("%99999999d", [1]), ("{0:>99999999}", ["x"]), ("%.99999f" * 40, [1.0] * 40),
      ("{0[0][0][0]}", [[[[1]]]]), ("%(a)s %(a)s", {"a": "y" * 100_000}),
      ("{a.__class__}", {"a": 1})],
-)  # fmt: skip
+)
 def test_known_format_bombs_stay_small(template, params):
     with Budget():
         formatted = format_logentry(template, params)

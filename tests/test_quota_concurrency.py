@@ -63,5 +63,5 @@ def test_the_event_attachment_limit_holds_under_concurrent_stores(project, setti
 def test_the_project_feedback_cap_holds_under_concurrent_stores(project, settings):
     settings.FEEDBACK_MAX_PROJECT_ROWS = 4
     at_once(lambda n: feedback.store(project.id, [feedback.from_user_report(
-        {"comments": f"feedback {n}"})]))  # fmt: skip
+        {"comments": f"feedback {n}"})]))
     assert UserFeedback.objects.filter(project=project).count() == 4

@@ -39,7 +39,7 @@ def test_a_whole_hostile_event_groups_quickly():
             "frames": [{"function": text, "filename": text, "context_line": text}] * 50}}]},
         "breadcrumbs": [{"message": text, "data": {"url": "http://" + text}}] * 10,
         "request": {"url": "http://" + text, "query_string": text},
-    }  # fmt: skip
+    }
     data = normalize_event(event, 0.0, "b" * 32)
     elapsed = _seconds(lambda: (group(scrub_event(data)), clean_event(data)))
     assert elapsed < 2.0, f"{elapsed:.2f}s"

@@ -113,6 +113,6 @@ def test_exception_types_an_event_names_cost_little_against_a_big_minified_file(
     for count in (25, 1000):  # one event's exceptions; a stream of events against one map
         done = subprocess.run([sys.executable, "-c", HOSTILE_TYPES, str(count)],
                               capture_output=True, cwd=Path(__file__).resolve().parent.parent,
-                              timeout=120)  # fmt: skip
+                              timeout=120)
         assert done.returncode == 0, (count, done.stderr.decode()[-2000:])
         assert json.loads(done.stdout) == {"type": "Zq", "minified_type": "Zq"}

@@ -101,7 +101,7 @@ def test_form_bodies_breadcrumb_urls_and_csp_reports_are_scrubbed_by_key():
         "csp": {"document-uri": "https://app.example/reset?secret=s3&x=1",
                 "blocked-uri": "https://cdn.example/a.js?api_key=k"},
         "tags": [["url", "https://app.example/?session=abc"]],
-    }  # fmt: skip
+    }
     out = scrub_event(event)
     assert "hunter2" not in out["request"]["data"] and "user=ann" in out["request"]["data"]
     url = out["breadcrumbs"][0]["data"]["url"]

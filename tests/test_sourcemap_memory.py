@@ -57,7 +57,7 @@ print(json.dumps({"growth": (peak - base) * 1024, "cached": len(parsed.entries),
 
 def run(mode: str, count: int, segments: int, cache_bytes: int, event_bytes: int) -> dict:
     out = subprocess.run([sys.executable, "-c", SCRIPT, mode, str(count), str(segments),
-                          str(cache_bytes), str(event_bytes)],  # fmt: skip
+                          str(cache_bytes), str(event_bytes)],
                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     return json.loads(out.stdout)
 

@@ -79,7 +79,7 @@ def upload(client, org, data: bytes, chunk_size=64, gzipped=True):
 def assemble(client, org, checksum, chunks, projects=("web",)):
     body = {"checksum": checksum, "chunks": chunks, "projects": list(projects)}
     return client.post(f"/api/0/organizations/{org.slug}/artifactbundle/assemble/",
-                       json.dumps(body), content_type="application/json")  # fmt: skip
+                       json.dumps(body), content_type="application/json")
 
 
 def assembled(client, org, checksum, chunks, projects=("web",)) -> dict:
@@ -116,7 +116,7 @@ def test_missing_chunks_are_reported_truthfully_and_assembly_reaches_ok(org, tok
     client = client_for(token)
     data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
                        "app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
-                                      json.dumps(MAP).encode())})  # fmt: skip
+                                      json.dumps(MAP).encode())})
     chunks = [sha1(data[i : i + 64]) for i in range(0, len(data), 64)]
     first = assemble(client, org, sha1(data), chunks).json()
     assert first["state"] == "not_found" and first["missingChunks"] == list(dict.fromkeys(chunks))
@@ -173,13 +173,13 @@ class DictLoader:
 
 def js_event(abs_path="http://shop.test/app.js", with_debug_meta=True, frames=3):
     frame = {"abs_path": abs_path, "filename": abs_path, "function": "b", "lineno": 1,
-             "colno": 37, "in_app": True}  # fmt: skip
+             "colno": 37, "in_app": True}
     event = {"platform": "javascript", "release": "shop@1",
              "exception": [{"type": "Error", "value": "boom 2",
                             "stacktrace": {"frames": [dict(frame) for _ in range(frames)]}}]}
     if with_debug_meta:
         event["debug_meta"] = {"images": [{"type": "sourcemap", "code_file": abs_path,
-                                           "debug_id": str(DEBUG_ID)}]}  # fmt: skip
+                                           "debug_id": str(DEBUG_ID)}]}
     return event
 
 
@@ -215,7 +215,7 @@ def test_release_artifacts_by_url_are_the_fallback():
     DictLoader({(DEBUG_ID, "source_map"): Artifact("~/a.map", b"{not json", {}, 1)}),
     DictLoader({(DEBUG_ID, "source_map"): Artifact("~/a.map", b'{"version":3,"sources":[],'
                                                    b'"names":[],"mappings":""}', {}, 1)}),
-])  # fmt: skip
+])
 def test_a_missing_or_useless_map_leaves_the_frame_as_it_was(loader):
     event = js_event()
     before = json.loads(json.dumps(event))
@@ -237,7 +237,7 @@ def test_a_map_parsed_in_this_process_is_not_read_again(org, token, web_project)
 
     data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
                        "app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
-                                      json.dumps(MAP).encode())})  # fmt: skip
+                                      json.dumps(MAP).encode())})
     client = client_for(token)
     _, chunks = upload(client, org, data)
     assert assembled(client, org, sha1(data), chunks)["state"] == "ok"
@@ -258,7 +258,7 @@ def test_processing_resolves_with_uploaded_bundles_and_groups_on_original_frames
 
     data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
                        "app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
-                                      json.dumps(MAP).encode())})  # fmt: skip
+                                      json.dumps(MAP).encode())})
     client = client_for(token)
     _, chunks = upload(client, org, data)
     assert assembled(client, org, sha1(data), chunks)["state"] == "ok"
@@ -285,7 +285,7 @@ def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, t
 
     org = Organization.objects.create(name="Shop Co", slug="shopco")
     project = Project.objects.create(organization=org, name="Front", slug="front",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     key = project.keys.get()
     dsn = f"http://{key.public_key}@{web.split('://', 1)[1]}/{project.id}"
     _, token = create_org_token(org, "ci", url=web)
@@ -296,10 +296,10 @@ def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, t
         injected = jsbuild.run_cli(token, "sourcemaps", "inject", str(dist))
         assert injected.returncode == 0, injected.stderr
         uploaded = jsbuild.run_cli(token, "sourcemaps", "upload", "--wait", "--org", org.slug,
-                                   "--project", project.slug, str(dist))  # fmt: skip
+                                   "--project", project.slug, str(dist))
         assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
         again = jsbuild.run_cli(token, "sourcemaps", "upload", "--org", org.slug,
-                                "--project", project.slug, str(dist))  # fmt: skip
+                                "--project", project.slug, str(dist))
         assert again.returncode == 0 and "Nothing to upload" in again.stdout, again.stdout
         dists[release] = dist
     assert ArtifactBundle.objects.filter(organization=org).count() == 2
@@ -319,7 +319,7 @@ def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, t
     from monitor.models import Event
 
     wait_for(lambda: Event.objects.filter(project=project).count() == 3, timeout=90,
-             message="three browser events processed")  # fmt: skip
+             message="three browser events processed")
     checkout_events = Event.objects.filter(project=project, title__contains="cart is empty")
     for event in checkout_events:
         exc = event.data["exception"][-1]
@@ -385,7 +385,7 @@ def screenshot_issue_pages(web, org, project, chromium, resolved, reported):
 
 def uploaded_bundle(org, token, projects=("web",)) -> bytes:
     data = bundle_zip({"app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
-                                      json.dumps(MAP).encode())})  # fmt: skip
+                                      json.dumps(MAP).encode())})
     client = client_for(token)
     _, chunks = upload(client, org, data)
     assert assembled(client, org, sha1(data), chunks, projects)["state"] == "ok"
@@ -510,7 +510,7 @@ def test_an_event_holds_its_maps_within_its_byte_budget(node_names):
 
     sent, loader = node_names
     source_map, minified = (next(a.content for (_, k), a in loader.ids.items() if k == kind)
-                            for kind in ("source_map", "minified_source"))  # fmt: skip
+                            for kind in ("source_map", "minified_source"))
     full, bare = estimated_cost(source_map, minified), estimated_cost(source_map, minified, False)
     assert bare < full
     # Room for the map but not its scope index: frames resolve, named from call sites.
@@ -521,7 +521,7 @@ def test_an_event_holds_its_maps_within_its_byte_budget(node_names):
     assert entry.scopes is None and entry.cost == bare and parsed.used == bare
     frames = [f for e in events for f in e["exception"][-1]["stacktrace"]["frames"]]
     assert {f["data"]["function_from"] for f in frames if "sourcemap" in f.get("data", {})} \
-        <= {"callsite", "minified"}  # fmt: skip
+        <= {"callsite", "minified"}
     assert sum(f.get("filename", "").startswith("src/") for f in frames) > 10
     # No room for the map: every frame stays as sent and says why.
     events = json.loads(json.dumps(sent))

@@ -138,7 +138,7 @@ def test_events_spooled_longer_than_their_retention_are_dropped_at_replay(projec
     org.retention_days = 30
     org.save()
     expired = spool.Record(project.id, uuid.uuid4(), "event", time.time() - 31 * 86400,
-                           json.dumps({"message": "from long ago"}).encode())  # fmt: skip
+                           json.dumps({"message": "from long ago"}).encode())
     kept = record(project.id, 0)
     writer = spool.writer()
     writer.append([expired, kept])
@@ -182,7 +182,7 @@ def test_replay_drops_the_events_of_an_end_user_erased_while_they_were_spooled(p
     writer.append([alice, by_ip, carol, after])
     writer.seal()
     Attachment.objects.create(project=project, event_id=alice.event_id, name="a.log", size=1,
-                              data=b"a", received_at=timezone.now())  # fmt: skip
+                              data=b"a", received_at=timezone.now())
     erase_end_user(project.organization_id, email="alice@example.com", ip="10.1.2.3")
     result = replay.replay(spool_dir)
     assert (result.replayed, result.erased) == (2, 2)

@@ -107,7 +107,7 @@ def bench_event(i: int) -> dict:
                                 "context_line": "return gateway.charge(amount)",
                             }
                             for k in range(12)
-                        ]  # fmt: skip
+                        ]
                     },
                 }
             ]
@@ -129,7 +129,7 @@ def post(base: str, key: ProjectKey, event: dict) -> int | str:
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             status, content_type, body = (response.status, response.headers["Content-Type"],
-                                          response.read())  # fmt: skip
+                                          response.read())
     except urllib.error.HTTPError as exc:
         status, content_type, body = exc.code, exc.headers["Content-Type"], exc.read()
     if content_type != "application/json":
@@ -180,7 +180,7 @@ def spooled_ids(root: Path) -> set[str]:
 def wait_until_stored_once(project_id: int, ids: set[str], timeout: float = 120) -> None:
     def done() -> bool:
         stored = {e.hex for e in Event.objects.filter(project_id=project_id)
-                  .values_list("event_id", flat=True)}  # fmt: skip
+                  .values_list("event_id", flat=True)}
         if not ids <= stored:
             sweep_unprocessed(older_than_seconds=5)  # no beat here: wake idle workers
             return False
@@ -191,7 +191,7 @@ def wait_until_stored_once(project_id: int, ids: set[str], timeout: float = 120)
     assert events.count() == events.values("event_id").distinct().count()  # nothing twice
     assert not events.filter(issue__isnull=True).exists()
     assert sum(Issue.objects.filter(project_id=project_id).values_list("times_seen", flat=True)) \
-        == events.count()  # fmt: skip
+        == events.count()
 
 
 def test_sdk_and_bench_events_sent_while_postgres_restarts_reach_issues_once(
@@ -201,10 +201,10 @@ def test_sdk_and_bench_events_sent_while_postgres_restarts_reach_issues_once(
     try:
         assert post(web.base, key, bench_event(0)) == 200  # a known key before the outage
         wait_for(lambda: (tmp_path / "spool" / "web-host" / "keys.json").exists(), timeout=15,
-                 message="the key snapshot")  # fmt: skip
+                 message="the key snapshot")
         dsn = f"http://{key.public_key}@127.0.0.1:{web.port}/{key.project_id}"
         client = sentry_sdk.Client(dsn=dsn, default_integrations=False,
-                                   auto_enabling_integrations=False)  # fmt: skip
+                                   auto_enabling_integrations=False)
         sdk_ids: list[str] = []
         sdk_running = True
 
@@ -252,7 +252,7 @@ def test_sdk_and_bench_events_sent_while_postgres_restarts_reach_issues_once(
         assert len(during) > 20 and spooling["events"] > 0
         wait_until_stored_once(key.project_id, accepted | set(sdk_ids), timeout=180)
         wait_for(lambda: web.health()["spool"]["events"] == 0, timeout=30,
-                 message="the spool to empty")  # fmt: skip
+                 message="the spool to empty")
 
         # Back to normal: the kept-alive connections the restart broke were replaced, so each
         # event is in PostgreSQL when its 200 comes, not in the spool.
@@ -261,7 +261,7 @@ def test_sdk_and_bench_events_sent_while_postgres_restarts_reach_issues_once(
             assert post(web.base, key, event) == 200
             event_id = uuid.UUID(event["event_id"])
             assert RawEvent.objects.filter(event_id=event_id).exists() or \
-                Event.objects.filter(event_id=event_id).exists()  # fmt: skip
+                Event.objects.filter(event_id=event_id).exists()
         assert web.health()["spool"]["segments"] == 0
     finally:
         web.process.stop()
@@ -276,13 +276,13 @@ def test_a_gunicorn_killed_while_spooling_loses_nothing_it_acknowledged(
     try:
         assert post(first.base, key, warm_up) == 200
         wait_for(lambda: (root / "web-host" / "keys.json").exists(), timeout=15,
-                 message="the key snapshot")  # fmt: skip
+                 message="the key snapshot")
         postgres.stop()
         posters = [Poster(first.base, key, 1000 * n) for n in range(4)]
         for poster in posters:
             poster.start()
         wait_for(lambda: sum(len(p.accepted) for p in posters) >= 300, timeout=60,
-                 message="300 events spooled")  # fmt: skip
+                 message="300 events spooled")
         first.process.kill()  # SIGKILL to the whole gunicorn, mid-load
         for poster in posters:
             poster.running = False
@@ -306,7 +306,7 @@ def test_a_gunicorn_killed_while_spooling_loses_nothing_it_acknowledged(
         ids = accepted | {e["event_id"] for e in late}
         wait_until_stored_once(key.project_id, ids | {warm_up["event_id"]}, timeout=180)
         wait_for(lambda: not spool.segments(root / "web-host"), timeout=30,
-                 message="replayed segments to be deleted")  # fmt: skip
+                 message="replayed segments to be deleted")
     finally:
         second.process.stop()
 
@@ -318,17 +318,17 @@ def test_a_replayer_killed_mid_replay_duplicates_nothing(live_env, key, tmp_path
     for i in range(total):
         event = bench_event(i)
         writer.append([spool.Record(key.project_id, uuid.UUID(event["event_id"]), "event",
-                                    time.time(), json.dumps(event).encode())])  # fmt: skip
+                                    time.time(), json.dumps(event).encode())])
     writer.seal()
     segments_before = len(spool.segments(directory))
     command = [sys.executable, "manage.py", "replay_spool", "--directory", str(directory),
-               "--batch", "20"]  # fmt: skip
+               "--batch", "20"]
     env = dict(live_env, PYTHONPATH=str(ROOT))
     victim = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(lambda: RawEvent.objects.count() >= 400, timeout=60, interval=0.01,
-                 message="the replayer to commit some batches")  # fmt: skip
+                 message="the replayer to commit some batches")
         os.killpg(victim.pid, signal.SIGKILL)
     finally:
         victim.wait()

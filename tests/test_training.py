@@ -20,13 +20,13 @@ SECRET_EMAIL = "carol.secret@example.com"
 def org_with_data(slug, **consent):
     org = Organization.objects.create(name=slug, slug=slug)
     project = Project.objects.create(organization=org, name=slug, slug=slug, platform="python",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)  # fmt: skip
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
     for caller in ("checkout_view", "nightly_report"):  # one issue, two fingerprints
         payload = event(caller=caller, caller_line=f"{caller}(cart)",
-                        value=f"no cart for {SECRET_EMAIL}")  # fmt: skip
+                        value=f"no cart for {SECRET_EMAIL}")
         ingest(project, {**payload, "fingerprint": ["cart"]})
     ingest(project, event(crash_function="discount", crash_line="return 1 / self.discount",
-                          value="discount missing for /home/carol/x"))  # fmt: skip
+                          value="discount missing for /home/carol/x"))
     if consent:
         OrganizationConsent.objects.create(organization=org, **consent)
     return org

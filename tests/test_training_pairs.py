@@ -28,7 +28,7 @@ def test_pooled_corpora_are_separate_projects(tmp_path):
     vectors = np.ones((len(pooled.labels), 4)) / 2.0  # every event at distance 0 from every other
     clusters = metrics.simulate_ml(pooled, vectors, 0.5)
     by_scope = {scope: {c for c, s in zip(clusters, pooled.scopes, strict=True) if s == scope}
-                for scope in set(pooled.scopes)}  # fmt: skip
+                for scope in set(pooled.scopes)}
     assert len(by_scope) == 2 and not set.intersection(*by_scope.values())
     # what validation chooses on the pool is scored per project: a perfect split on both
     choice = evaluate.choose(pooled, np.eye(len(pooled.labels)))
@@ -45,7 +45,7 @@ def normalized(**kwargs) -> dict:
 
 def test_swap_field_makes_another_fault_on_the_same_line():
     original = normalized(crash_line='body_value = data["body"]', exc_type="KeyError",
-                          value="'body'", crash_function="read_body")  # fmt: skip
+                          value="'body'", crash_function="read_body")
     before = copy.deepcopy(original)
     swapped = augment.swap_field(original, random.Random(3))
     assert original == before  # pure
@@ -76,13 +76,13 @@ def test_hard_negative_pairs_are_negatives_of_train_events(tmp_path):
 WORDS = ["zebra", "lantern", "harbor", "violet", "quartz", "meadow", "copper", "falcon"]
 TWIN_A = ('JSONDecodeError: Expecting value: line <int> column <int> (char <int>)\n'
           '  read_retry in notifier.inbox: result = json.loads(data["webhook_body"])\n'
-          '  process_read_retry_on in notifier.services')  # fmt: skip
+          '  process_read_retry_on in notifier.services')
 TWIN_B = TWIN_A.replace("webhook_body", "retry_body").replace("result =", "result_<int> =")
 
 
 def test_vocabulary_is_the_frames_own_words_not_the_exception_type_or_format():
     words = augment.vocabulary("NotFoundError: hook <int> not found\n  buildHook in app\n"
-                               "  processBuildHookConsume in app")  # fmt: skip
+                               "  processBuildHookConsume in app")
     assert words == {"build", "hook", "process", "consume"}  # no "found", "app", "int", "not"
 
 
@@ -126,7 +126,7 @@ def test_choice_gives_up_a_hair_of_validation_f1_for_the_smaller_threshold():
     n = 2 * bugs
     data = metrics.Dataset([f"bug{i // 2}" for i in range(n)], [one] * n,
                            [f"hash{i}" for i in range(n)], [True] * n,
-                           [f"text{i}" for i in range(n)], ["python"] * n, ["k"] * n)  # fmt: skip
+                           [f"text{i}" for i in range(n)], ["python"] * n, ["k"] * n)
     vectors = np.array(vectors)
     assert evaluate.choose(data, vectors, slack=0.0).thresholds["python"] == 0.18
     assert evaluate.choose(data, vectors).thresholds["python"] == 0.04

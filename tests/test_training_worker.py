@@ -42,13 +42,13 @@ def test_the_worker_withdraws_an_overdue_stale_model_and_the_shipped_model_serve
     env = dict(live_env, FAULTLINE_MODEL_DIR=str(tmp_path / "models"),
                FAULTLINE_TRAINING_DIR=str(tmp_path / "sets"),
                EMBEDDING_ONNX_DIR=str(tmp_path / "onnx"),
-               FAULTLINE_STALE_SERVING_HOURS="0")  # fmt: skip
+               FAULTLINE_STALE_SERVING_HOURS="0")
     worker = start_worker(env, "retrainer", concurrency=1, queues="embeddings")
     try:
         tasks.retrain_stale.apply_async(queue="retrainer")  # what beat sends
         withdrawn = wait_for(
             lambda: TrainedModel.objects.filter(pk=stale.pk, retrain="withdrawn").first(),
-            timeout=300, message="the worker to withdraw the stale model")  # fmt: skip
+            timeout=300, message="the worker to withdraw the stale model")
     finally:
         worker.stop()
     assert withdrawn.retrain_attempts == 1 and "retrain 1 failed" in withdrawn.stale_reason

@@ -23,12 +23,12 @@ from web.stacktrace import collapse, exceptions_of, raw_traceback
 
 def test_parse_terms_quotes_and_event_ids():
     search = parse('timeout "two words" is:unresolved is:regressed level:Error release:a@1.2 '
-                   'env:prod user:a@b.c browser:"Chrome 120" tag:level=x')  # fmt: skip
+                   'env:prod user:a@b.c browser:"Chrome 120" tag:level=x')
     assert search.text == ["timeout", "two words"]
     assert (search.status, search.flags, search.level, search.user) == (
-        "unresolved", {"regressed"}, "error", "a@b.c")  # fmt: skip
+        "unresolved", {"regressed"}, "error", "a@b.c")
     assert search.tags == [("release", "a@1.2"), ("environment", "prod"),
-                           ("browser", "Chrome 120"), ("level", "x")]  # fmt: skip
+                           ("browser", "Chrome 120"), ("level", "x")]
     assert parse("KeyError: plan").text == ["KeyError:", "plan"]
     assert parse("http://shop.example/cart").text == ["http://shop.example/cart"]
     uid = "3f2a9c1e-4b5d-4a7f-8e9d-0c1b2a3f4e5d"
@@ -38,7 +38,7 @@ def test_parse_terms_quotes_and_event_ids():
 
 @pytest.mark.parametrize("query", ["x" * (MAX_QUERY_LENGTH + 1), "a " * (MAX_TERMS + 1),
                                    "is:sleeping", "level:loud", 'user:""', "tag:novalue",
-                                   "release:" + "v" * 201])  # fmt: skip
+                                   "release:" + "v" * 201])
 def test_parse_is_bounded_and_rejects_unknown_values(query):
     with pytest.raises(SearchError):
         parse(query)
@@ -46,13 +46,13 @@ def test_parse_is_bounded_and_rejects_unknown_values(query):
 
 def frame(function, line=1, in_app=True, **extra):
     return {"function": function, "module": "app", "filename": "app.py", "lineno": line,
-            "in_app": in_app, "context_line": f"{function}()", **extra}  # fmt: skip
+            "in_app": in_app, "context_line": f"{function}()", **extra}
 
 
 def test_recursion_collapses_and_the_crash_frame_is_expanded():
     frames = [frame("main"), *[frame("recurse", 5) for _ in range(198)], frame("crash", 9)]
     (exc,) = exceptions_of({"exception": [{"type": "RecursionError", "value": "deep",
-                                           "stacktrace": {"frames": frames}}]})  # fmt: skip
+                                           "stacktrace": {"frames": frames}}]})
     shown = [f for run in exc.runs for f in run.shown + run.hidden]
     assert [f.function for f in shown] == ["crash", "recurse", "main"]  # newest first
     assert shown[0].crash and not shown[1].crash and shown[1].repeats == 198
@@ -66,12 +66,12 @@ def test_recursion_collapses_and_the_crash_frame_is_expanded():
 
 def test_long_runs_fold_and_long_chains_fold_per_exception():
     frames = [frame(f"f{i}", i) for i in range(200)] + [frame(f"lib{i}", i, False) for i in
-                                                        range(6)]  # fmt: skip
+                                                        range(6)]
     chain = [{"type": f"E{i}", "value": "x\n" * 3, "stacktrace": {"frames": frames}}
-             for i in range(3)]  # fmt: skip
+             for i in range(3)]
     views = exceptions_of({"exception": chain})
     assert [v.type for v in views] == ["E2", "E1", "E0"] and [v.folded for v in views] == [
-        False, True, True]  # fmt: skip
+        False, True, True]
     runs = views[0].runs
     assert len(runs[0].shown) == 1 and len(runs[0].hidden) == 5  # library run after one frame
     assert runs[1].shown[0].crash and len(runs[2].shown) == 5 and len(runs[2].hidden) == 194
@@ -81,7 +81,7 @@ def test_long_runs_fold_and_long_chains_fold_per_exception():
 def test_frame_context_has_line_numbers_and_vars_are_shown():
     (exc,) = exceptions_of({"exception": [{"type": "E", "stacktrace": {"frames": [
         frame("f", 10, pre_context=["a", "b"], post_context=["c"],
-              vars={"cart": {"items": []}, "n": "0"})]}}]})  # fmt: skip
+              vars={"cart": {"items": []}, "n": "0"})]}}]})
     (f,) = exc.runs[0].shown
     assert f.context == [(8, "a", False), (9, "b", False), (10, "f()", True), (11, "c", False)]
     assert f.vars == [("cart", '{"items": []}'), ("n", "0")]
@@ -100,7 +100,7 @@ def test_breadcrumbs_newest_first_relative_with_data():
     from web.breadcrumbs import relative
 
     assert [relative(x) for x in (-0.0001, -0.25, -4.2, -75, 7300)] == [
-        "0 ms", "-250 ms", "-4.20 s", "-1 min 15 s", "+2 h 1 min"]  # fmt: skip
+        "0 ms", "-250 ms", "-4.20 s", "-1 min 15 s", "+2 h 1 min"]
 
 
 def test_why_grouped_explains_ml_both_ways():
@@ -108,7 +108,7 @@ def test_why_grouped_explains_ml_both_ways():
     declined = GroupHash(decided_by="fingerprint", ml_state="done", ml_distance=0.31)
     assert "0.080 ≤ threshold 0.120" in why_grouped(joined, 0.12)
     assert "declined" in why_grouped(declined, 0.12) and "0.310 > 0.120" in why_grouped(
-        declined, 0.12)  # fmt: skip
+        declined, 0.12)
     vetoed = GroupHash(decided_by="fingerprint", ml_state="done", ml_distance=0.03)
     assert "within today's threshold 0.120): its message" in why_grouped(vetoed, 0.12)
     same, related = split_similar([("a", 0.05), ("b", 0.6), ("c", 0.12)], 0.12)
@@ -141,7 +141,7 @@ def test_search_syntax_in_the_stream_and_the_api(project, member):
                      "environment": "production", "tags": {"browser": "Chrome 120"}})
     ingest(project, {**event(value="boom", exc_type="KeyError"), "fingerprint": ["b"],
                      "release": "shop@1.10", "environment": "staging", "level": "warning",
-                     "user": {"email": "bob@example.com", "id": "b7"}})  # fmt: skip
+                     "user": {"email": "bob@example.com", "id": "b7"}})
     zero, key = Issue.objects.order_by("id")
 
     def found(query, via_api=False):
@@ -154,7 +154,7 @@ def test_search_syntax_in_the_stream_and_the_api(project, member):
     cases = {"release:shop@1.10": {key.id}, "environment:production": {zero.id},
              'browser:"Chrome 120"': {zero.id}, "user:alice": {zero.id},
              "user:bob@example.com": {key.id}, "level:warning": {key.id}, "boom": {key.id},
-             "is:resolved": set(), "is:unresolved division": {zero.id}}  # fmt: skip
+             "is:resolved": set(), "is:unresolved division": {zero.id}}
     for query, expected in cases.items():
         assert found(query) == expected, query
         assert found(query, via_api=True) == expected, query
@@ -184,7 +184,7 @@ def test_counts_follow_the_environment_filter(project, member):
 @pytestmark_db
 def test_saved_searches_are_per_user(project, member):
     member.post(url(project, "searches/"), {"name": "prod errors",
-                                            "query": "query=level%3Aerror"})  # fmt: skip
+                                            "query": "query=level%3Aerror"})
     assert "prod errors" in member.get(url(project, "issues/")).content.decode()
     other = get_user_model().objects.create_user("other", password="x")
     Membership.objects.create(user=other, organization=project.organization)
@@ -204,7 +204,7 @@ def test_issue_page_folds_recursion_shows_vars_crumbs_and_moved_links(project, m
         "breadcrumbs": [{"message": f"crumb {i}", "category": "log"} for i in range(14)],
         "request": {"url": "https://shop.example/cart", "method": "GET",
                     "query_string": "page=2&sort=price"},
-        "contexts": {"trace": {"parent_span_id": None, "op": "http.server"}}}  # fmt: skip
+        "contexts": {"trace": {"parent_span_id": None, "op": "http.server"}}}
     ingest(project, payload)
     issue = Issue.objects.get()
     page = member.get(url(project, f"issues/{issue.id}/")).content.decode()
@@ -223,7 +223,7 @@ def test_titles_follow_the_latest_event_and_keep_the_type(project, member):
     now = timezone.now().timestamp()
     ingest(project, {**event(value="first"), "fingerprint": ["t"], "timestamp": now - 60})
     ingest(project, {**event(value="second", exc_type="ValueError"), "fingerprint": ["t"],
-                     "timestamp": now})  # fmt: skip
+                     "timestamp": now})
     ingest(project, {**event(value="older"), "fingerprint": ["t"], "timestamp": now - 120})
     assert Issue.objects.get().title == "ZeroDivisionError: second"
 
@@ -232,7 +232,7 @@ def test_titles_follow_the_latest_event_and_keep_the_type(project, member):
 def test_settings_validate_lists_ranges_and_rotation_grace(project, member):
     base = url(project, "settings/")
     form = {"name": "B", "platform": "python", "allowed_origins": "*", "scrub_data": "on",
-            "grouping_mode": "ml"}  # fmt: skip
+            "grouping_mode": "ml"}
     bad = member.post(base, {**form, "grouping_threshold": "5.0", "scrub_extra_keys": "ssn"})
     assert bad.status_code == 200 and "less than or equal to 1" in bad.content.decode()
     bad = member.post(base, {**form, "scrub_extra_keys": '["ssn"]'})
@@ -246,7 +246,7 @@ def test_settings_validate_lists_ranges_and_rotation_grace(project, member):
     assert f'sentry_sdk.init(\n    dsn="{key.dsn}"' in page and "@sentry/node" in page
     assert "sentry-cli send-event" in page
     member.post(base + "keys/", {"action": "rotate", "key": key.id, "confirm": "yes",
-                                 "grace": "3600"})  # fmt: skip
+                                 "grace": "3600"})
     key.refresh_from_db()
     assert key.is_active and project.keys.filter(is_active=True).count() == 2
     assert retire_due() == 0
@@ -316,7 +316,7 @@ def test_a_merged_issues_link_leads_to_the_issue_that_holds_its_events(project, 
     merge_issues(c.id, [b.id])
     for old in (a, b):
         assert member.get(url(project, f"issues/{old.id}/"))["Location"] == url(
-            project, f"issues/{c.id}/")  # fmt: skip
+            project, f"issues/{c.id}/")
     assert member.get(url(project, f"issues/{c.id}/")).status_code == 200
     assert member.get(url(project, f"issues/{c.id + 1000}/")).status_code == 404
     Project.objects.create(organization=project.organization, name="Other", slug="other")
@@ -326,7 +326,7 @@ def test_a_merged_issues_link_leads_to_the_issue_that_holds_its_events(project, 
 
 
 def test_an_action_from_a_page_opened_before_a_merge_changes_nothing_and_says_where(
-        project, member):  # fmt: skip
+        project, member):
     """Resolving from a tab opened before ML grouping merged its issue away: the member lands on
     the issue that holds the events, told that nothing changed; the action is not applied."""
     from grouping.merge import merge_issues
@@ -336,16 +336,16 @@ def test_an_action_from_a_page_opened_before_a_merge_changes_nothing_and_says_wh
     a, b = Issue.objects.order_by("id")
     merge_issues(b.id, [a.id])
     response = member.post(url(project, f"issues/{a.id}/action/"), {"action": "resolve"},
-                           follow=True)  # fmt: skip
+                           follow=True)
     assert response.redirect_chain == [(url(project, f"issues/{b.id}/"), 302)]
     page = response.content.decode()
     assert f"Issue #{a.id} was merged into this one" in page and 'class="warning"' in page
     # the triage form (assign, comment, ignore until…) is its own view: the same there
     response = member.post(url(project, f"issues/{a.id}/triage/"),
-                           {"action": "comment", "text": "seen it"}, follow=True)  # fmt: skip
+                           {"action": "comment", "text": "seen it"}, follow=True)
     assert response.redirect_chain == [(url(project, f"issues/{b.id}/"), 302)]
     b.refresh_from_db()
     assert b.status == Issue.Status.UNRESOLVED and not b.comments.exists()
     for view in ("action", "triage"):
         assert member.post(url(project, f"issues/{b.id + 1000}/{view}/"),
-                           {"action": "resolve"}).status_code == 404  # fmt: skip
+                           {"action": "resolve"}).status_code == 404

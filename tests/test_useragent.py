@@ -12,11 +12,11 @@ from monitor.issues import filter_issues
 from monitor.models import Event, Issue, IssueTag
 
 CHROME = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-          "Chrome/140.0.0.0 Safari/537.36")  # fmt: skip
+          "Chrome/140.0.0.0 Safari/537.36")
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
-          "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")  # fmt: skip
+          "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")
 BROWSER_EVENT = {"platform": "javascript", "exception": {"values": [{"type": "Error",
-                 "value": "boom"}]}}  # fmt: skip
+                 "value": "boom"}]}}
 
 
 def tags_of(data: dict) -> dict:
@@ -26,7 +26,7 @@ def tags_of(data: dict) -> dict:
 def test_transport_user_agent_fills_browser_os_device_and_tags():
     data = normalize_event(BROWSER_EVENT, 1.7e9, "0" * 32, user_agent=IPHONE)
     assert data["contexts"]["browser"] == {"name": "Mobile Safari", "version": "17.4",
-                                           "type": "browser"}  # fmt: skip
+                                           "type": "browser"}
     assert data["contexts"]["os"]["name"] == "iOS"
     assert data["contexts"]["device"]["brand"] == "Apple"
     tags = tags_of(data)
@@ -36,7 +36,7 @@ def test_transport_user_agent_fills_browser_os_device_and_tags():
 
 def test_event_request_header_wins_and_sdk_contexts_are_kept():
     event = {**BROWSER_EVENT, "request": {"headers": {"User-Agent": CHROME}},
-             "contexts": {"os": {"name": "Windows", "version": "11"}}}  # fmt: skip
+             "contexts": {"os": {"name": "Windows", "version": "11"}}}
     data = normalize_event(event, 1.7e9, "0" * 32, user_agent=IPHONE)
     assert data["contexts"]["browser"]["name"] == "Chrome"
     assert data["contexts"]["os"] == {"name": "Windows", "version": "11"}
@@ -44,7 +44,7 @@ def test_event_request_header_wins_and_sdk_contexts_are_kept():
 
 
 @pytest.mark.parametrize("agent", ["sentry.python/2.75.0", "node", "python-urllib3/2.2.1", "",
-                                   "\x00" * 5000, "Mozilla/5.0 (" * 2000])  # fmt: skip
+                                   "\x00" * 5000, "Mozilla/5.0 (" * 2000])
 def test_sdk_transports_and_junk_add_nothing(agent):
     data = normalize_event({"message": "hi"}, 1.7e9, "0" * 32, user_agent=agent)
     assert "contexts" not in data
@@ -62,7 +62,7 @@ def test_the_http_user_agent_reaches_the_stored_event_tags_and_filters(project):
     response = Client().post(
         f"/api/{project.id}/store/", body, content_type="application/json",
         HTTP_USER_AGENT=IPHONE, HTTP_X_SENTRY_AUTH=f"Sentry sentry_key={key.public_key}",
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.content
     while process_pending(100):
         pass

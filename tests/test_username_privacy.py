@@ -48,7 +48,7 @@ def test_the_assignee_picker_lists_members_only(project, issue, people):  # noqa
     stranger = get_user_model().objects.create_user("stranger-name")
     Membership.objects.create(user=stranger, organization=other)
     page = web_client("bob").get(f"/{project.organization.slug}/{project.slug}/issues/"
-                                 f"{issue.id}/").content.decode()  # fmt: skip
+                                 f"{issue.id}/").content.decode()
     assert ">alice<" in page and "stranger-name" not in page and "charlie" not in page
 
 

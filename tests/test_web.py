@@ -51,7 +51,7 @@ def test_stream_filters_sort_and_sparklines(project, member):
     for env in ("production", "production", "staging"):
         ingest(project, {**event(), "environment": env, "fingerprint": ["zero"]})
     ingest(project, {**event(value="boom", exc_type="KeyError"), "level": "warning",
-                     "environment": "staging", "fingerprint": ["key"]})  # fmt: skip
+                     "environment": "staging", "fingerprint": ["key"]})
     page = member.get(stream_url(project)).content.decode()
     assert "ZeroDivisionError" in page and "KeyError: boom" in page and "<polyline" in page
     assert (
@@ -106,7 +106,7 @@ def test_bulk_actions_and_other_organisations(project, member):
     )
     assert set(Issue.objects.values_list("status", flat=True)) == {"ignored"}
     other = Project.objects.create(organization=Organization.objects.create(name="O", slug="o"),
-                                   name="P", slug="p")  # fmt: skip
+                                   name="P", slug="p")
     assert member.get("/o/p/issues/").status_code == 404
     assert member.get(f"/o/p/issues/{ids[0]}/").status_code == 404
     assert other.issues.count() == 0
@@ -116,7 +116,7 @@ def test_bulk_actions_and_other_organisations(project, member):
 def owner(project):
     user = get_user_model().objects.create_user("boss", password="pw-boss-123")
     Membership.objects.create(user=user, organization=project.organization,
-                              role=Membership.Role.OWNER)  # fmt: skip
+                              role=Membership.Role.OWNER)
     ProjectKey.objects.create(project=project)
     client = Client()
     client.force_login(user)
@@ -136,17 +136,17 @@ def test_project_settings_keys_and_roles(project, owner, member):
     created.refresh_from_db()
     assert created.is_active and ProjectKey.objects.filter(label="ci").count() == 1
     owner.post(base + "keys/", {"action": "rotate", "key": created.id, "confirm": "yes",
-                                "grace": "0"})  # fmt: skip
+                                "grace": "0"})
     created.refresh_from_db()
     assert not created.is_active and ProjectKey.objects.filter(label="ci", is_active=True).exists()
     response = owner.post(base, {"name": "Backend API", "platform": "python",
                                  "allowed_origins": "https://app.example", "scrub_data": "on",
                                  "scrub_extra_keys": "ssn\n", "grouping_mode": "shadow",
-                                 "grouping_threshold": "0.1"})  # fmt: skip
+                                 "grouping_threshold": "0.1"})
     assert response.status_code == 302
     project.refresh_from_db()
     assert (project.name, project.grouping_mode, project.scrub_extra_keys) == (
-        "Backend API", "shadow", ["ssn"])  # fmt: skip
+        "Backend API", "shadow", ["ssn"])
 
 
 def test_organisation_members_and_read_only_consent(project, owner, member):
@@ -158,7 +158,7 @@ def test_organisation_members_and_read_only_consent(project, owner, member):
     newbie = get_user_model().objects.create_user("newbie", password="x")
     added = Membership.objects.create(user=newbie, organization=project.organization)
     assert member.post(url, {"action": "role", "membership": added.id,
-                             "role": "admin"}).status_code == 403  # fmt: skip
+                             "role": "admin"}).status_code == 403
     owner.post(url, {"action": "role", "membership": added.id, "role": "admin"})
     added.refresh_from_db()
     assert added.role == "admin"
@@ -178,7 +178,7 @@ def test_an_admin_cannot_make_or_unmake_owners(project, owner):
     url = f"/{project.organization.slug}/settings/"
     admin_user = get_user_model().objects.create_user("adm", password="pw-adm-123")
     mine = Membership.objects.create(user=admin_user, organization=project.organization,
-                                     role=Membership.Role.ADMIN)  # fmt: skip
+                                     role=Membership.Role.ADMIN)
     admin = Client()
     admin.force_login(admin_user)
     boss = Membership.objects.get(user__username="boss")
@@ -190,7 +190,7 @@ def test_an_admin_cannot_make_or_unmake_owners(project, owner):
     # Invitations follow the same rule (tests/test_invitations.py); here, existing memberships.
     pal = Membership.objects.create(user=pal_user, organization=project.organization)
     assert admin.post(url, {"action": "role", "membership": pal.id,
-                            "role": "owner"}).status_code == 403  # fmt: skip
+                            "role": "owner"}).status_code == 403
     assert admin.post(url, {"action": "remove", "membership": boss.id}).status_code == 403
     assert (
         admin.post(url, {"action": "role", "membership": boss.id, "role": "member"}).status_code
@@ -214,7 +214,7 @@ def test_keys_named_items_and_nested_contexts_render(project, member):
     """A user/tag/context key named "items" made the issue page a 500 for good."""
     payload = {**event(), "fingerprint": ["items"], "user": {"id": "u1", "items": "3"},
                "tags": {"items": "many"}, "contexts": {"items": {"count": 2},
-                                                        "os": {"name": "Linux"}}}  # fmt: skip
+                                                        "os": {"name": "Linux"}}}
     ingest(project, payload)
     issue = Issue.objects.get(project=project)
     page = member.get(f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/")

@@ -15,10 +15,10 @@ class TrainedModelAdmin(admin.ModelAdmin):
     """The staff page /staff/models/ shows the same with metrics beside the served model's."""
 
     list_display = ["name", "version", "state", "organisations", "validation_f1", "test_f1",
-                    "trained_at", "stale", "retrain"]  # fmt: skip
+                    "trained_at", "stale", "retrain"]
     list_filter = ["stale", "retrain"]
     readonly_fields = ["stale", "stale_reason", "manifest", "rows", "path", "embedding_model",
-                       "retrain", "replaced_by"]  # fmt: skip
+                       "retrain", "replaced_by"]
     actions = ["start_shadow", "promote"]
 
     @admin.display(description="version")

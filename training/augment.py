@@ -12,7 +12,7 @@ from collections.abc import Callable
 IDENTIFIER = re.compile(r"\b([a-z_][a-z0-9_]{1,})\b")
 KEYWORDS = {"return", "self", "None", "True", "False", "await", "async", "for", "in", "if",
             "else", "not", "and", "or", "is", "lambda", "def", "class", "raise", "from",
-            "import", "with", "as", "len", "sum", "int", "str", "round"}  # fmt: skip
+            "import", "with", "as", "len", "sum", "int", "str", "round"}
 
 
 def _frames(event: dict) -> list[list[dict]]:
@@ -106,14 +106,14 @@ def add_wrapper_frame(event: dict, rng: random.Random) -> dict:
     module = rng.choice(["app.middleware", "app.decorators", "app.retry"])
     frames.insert(at, {"module": module, "function": name, "in_app": True,
                        "filename": module.replace(".", "/") + ".py", "lineno": rng.randint(5, 90),
-                       "context_line": "return func(*args, **kwargs)"})  # fmt: skip
+                       "context_line": "return func(*args, **kwargs)"})
     return out
 
 
 # Nouns a program reads fields by; any will do, they only have to differ from the original's.
 FIELD_NOUNS = ("user", "order", "invoice", "token", "price", "email", "amount", "account",
                "session", "payload", "config", "address", "quantity", "status", "region",
-               "owner", "currency", "schema", "ticket", "profile")  # fmt: skip
+               "owner", "currency", "schema", "ticket", "profile")
 _FIELD = re.compile(r"""["']([a-z][a-z0-9]{2,20})["']|\b([a-z][a-z0-9]{2,20})_[a-z]""")
 
 
@@ -153,7 +153,7 @@ def swap_site(event: dict, rng: random.Random) -> dict | None:
         return None
     noun = rng.choice([n for n in FIELD_NOUNS if n not in function.lower()])
     frame["function"] = f"{rng.choice(SITE_VERBS)}_{noun}" if "_" in function else (
-        rng.choice(SITE_VERBS) + noun.title())  # fmt: skip
+        rng.choice(SITE_VERBS) + noun.title())
     return out
 
 
@@ -185,7 +185,7 @@ def release_variant(event: dict, rng: random.Random) -> dict:
 _SEGMENT = re.compile(r"[A-Z]?[a-z]{3,}")  # words of snake_case, camelCase and prose
 # words of the text's own format, and placeholders (grouping.parameterize): never renamed
 FORMAT_WORDS = {"wrapped", "app", "int", "url", "hex", "uuid", "email", "date", "tmp", "stack",
-                "error"}  # fmt: skip
+                "error"}
 _WORD = re.compile(r"[a-z]{4,10}")
 
 

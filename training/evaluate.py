@@ -78,13 +78,13 @@ def _pick(passing: list[tuple[float, ...]], slack: float) -> tuple | None:
 
 
 def _scores(data: Dataset, vectors: np.ndarray, threshold: float,
-            conflict: float) -> metrics.Scores:  # fmt: skip
+            conflict: float) -> metrics.Scores:
     return metrics.score(data.labels, metrics.simulate_ml(data, vectors, threshold,
                                                           conflict=conflict))
 
 
 def choose(data: Dataset, vectors: np.ndarray, floor: float = PRECISION_FLOOR,
-           slack: float = CHOICE_SLACK, use_conflicts: bool = True) -> Choice:  # fmt: skip
+           slack: float = CHOICE_SLACK, use_conflicts: bool = True) -> Choice:
     """Per family, chosen on `data` (validation): first the most specific rule at the smallest
     threshold whose B-cubed F1 is within `slack` of the best any reaches at pair precision >=
     `floor`, with no conflict rule; then, for that rule and threshold, the smallest conflict
@@ -119,7 +119,7 @@ def choose(data: Dataset, vectors: np.ndarray, floor: float = PRECISION_FLOOR,
 
 def scores_dict(data: Dataset, vectors: np.ndarray, thresholds: dict[str, float],
                 rules: dict[str, str] | None = None,
-                conflicts: dict[str, float] | None = None) -> dict:  # fmt: skip
+                conflicts: dict[str, float] | None = None) -> dict:
     def one(part: Dataset, vecs: np.ndarray) -> dict:
         s = metrics.score(part.labels, metrics.simulate_ml(part, vecs, thresholds,
                                                            conflict=conflicts or None))
@@ -127,7 +127,7 @@ def scores_dict(data: Dataset, vectors: np.ndarray, thresholds: dict[str, float]
                 "issues_per_bug": round(s.issues_per_bug, 3),
                 "pair_precision": round(s.pairwise_precision, 4),
                 "pair_recall": round(s.pairwise_recall, 4),
-                "bcubed_f1": round(s.bcubed_f1, 4)}  # fmt: skip
+                "bcubed_f1": round(s.bcubed_f1, 4)}
 
     if not data.labels:
         return {}
@@ -143,11 +143,11 @@ def scores_dict(data: Dataset, vectors: np.ndarray, thresholds: dict[str, float]
 def encode_splits(encode: Encode, splits: dict[str, Dataset]) -> dict[str, np.ndarray]:
     """Vectors of every non-empty split except train (which is never scored)."""
     return {name: encode(data.texts) for name, data in splits.items()
-            if name != "train" and data.labels}  # fmt: skip
+            if name != "train" and data.labels}
 
 
 def evaluate(encode: Encode | dict[str, np.ndarray], splits: dict[str, Dataset],
-             dimension: int | None = None) -> dict:  # fmt: skip
+             dimension: int | None = None) -> dict:
     """Key rules and thresholds from validation; metrics for every non-empty split except
     train. `encode` may be the split vectors already computed (encode_splits)."""
     full = encode if isinstance(encode, dict) else encode_splits(encode, splits)
@@ -157,10 +157,10 @@ def evaluate(encode: Encode | dict[str, np.ndarray], splits: dict[str, Dataset],
         raise ValueError("the corpus has no validation split")
     choice = choose(validation, vectors["validation"])
     result = {"thresholds": choice.thresholds, "keys": choice.rules,
-              "conflict_thresholds": choice.conflicts}  # fmt: skip
+              "conflict_thresholds": choice.conflicts}
     for name, vecs in vectors.items():
         result[name] = scores_dict(splits[name], vecs, choice.thresholds, choice.rules,
-                                   choice.conflicts)  # fmt: skip
+                                   choice.conflicts)
     return result
 
 
@@ -170,4 +170,4 @@ def no_worse(candidate: dict, served: dict, tolerance: float) -> bool:
     if not c or not s:
         return False
     return (c["bcubed_f1"] >= s["bcubed_f1"] - tolerance
-            and c["pair_precision"] >= s["pair_precision"] - tolerance)  # fmt: skip
+            and c["pair_precision"] >= s["pair_precision"] - tolerance)

@@ -81,7 +81,7 @@ def freeze_lower_layers(model, trainable: int) -> None:
 
 
 def train(base_path: str, pairs: list[Pair], hp: Hyperparameters, output_dir: str,
-          device: str | None = None, progress: bool = True) -> str:  # fmt: skip
+          device: str | None = None, progress: bool = True) -> str:
     """Fine-tune `base_path` on `pairs`, save to `output_dir`; returns the device used."""
     from datasets import Dataset
     from sentence_transformers import (
@@ -103,7 +103,7 @@ def train(base_path: str, pairs: list[Pair], hp: Hyperparameters, output_dir: st
         "sentence1": [p.a for p in pairs],
         "sentence2": [p.b for p in pairs],
         "label": [int(p.same) for p in pairs],
-    })  # fmt: skip
+    })
     loss = ContrastiveLoss(model, margin=hp.margin)
     dims = sorted({d for d in hp.matryoshka_dims if d <= native}, reverse=True)
     if len(dims) > 1 or (dims and dims[0] < native):
@@ -124,6 +124,6 @@ def train(base_path: str, pairs: list[Pair], hp: Hyperparameters, output_dir: st
             disable_tqdm=not progress,
         )
         SentenceTransformerTrainer(model=model, args=args, train_dataset=dataset,
-                                   loss=loss).train()  # fmt: skip
+                                   loss=loss).train()
     model.save(output_dir)
     return device

@@ -60,12 +60,12 @@ def corpus_files(manifest: dict) -> tuple[list[str], list[str]]:
 
 def gather(splits: dict[str, metrics.Dataset], training_set: TrainingSet | None,
            hp: fit.Hyperparameters,
-           words: list[str] | None = None) -> list[pairs.Pair]:  # fmt: skip
+           words: list[str] | None = None) -> list[pairs.Pair]:
     """The training pairs; `words` are the new names of relabelled pairs (hp.relabel_share),
     drawn from a generator of their own, so the pairs themselves do not depend on it."""
     rng = random.Random(hp.seed)
     org = pairs.organisation_pairs(pairs.consented_rows(training_set), rng,
-                                   int(hp.max_pairs * hp.organisation_share))  # fmt: skip
+                                   int(hp.max_pairs * hp.organisation_share))
     aug = pairs.augmented_pairs(splits["train"], rng, int(hp.max_pairs * hp.augment_share))
     aug += pairs.swapped_pairs(splits["train"], rng, int(hp.max_pairs * hp.swap_share))
     rest = hp.max_pairs - len(org) - len(aug)
@@ -78,7 +78,7 @@ def manifest_counts(chosen: list[pairs.Pair]) -> tuple[dict, dict[str, list[int]
     counts = {"total": len(chosen), "same": sum(p.same for p in chosen),
               "corpus": sum(p.source == "corpus" for p in chosen),
               "augment": sum(p.source == "augment" for p in chosen),
-              "organisations": sum(p.source.startswith("org:") for p in chosen)}  # fmt: skip
+              "organisations": sum(p.source.startswith("org:") for p in chosen)}
     rows: dict[str, list[int]] = {}
     for p in chosen:
         if p.row_id is not None:
@@ -90,7 +90,7 @@ Gathered = tuple[dict[str, metrics.Dataset], list[pairs.Pair], list[str], str]
 
 
 def training_pairs(paths: list[str], trained: int, training_set: TrainingSet | None,
-                   hp: fit.Hyperparameters, base_path: str) -> Gathered:  # fmt: skip
+                   hp: fit.Hyperparameters, base_path: str) -> Gathered:
     """(splits, the training pairs, each corpus file's sha256, the pairs' data hash) for the
     first `trained` of `paths`: what train_model trains on, and what bench/cuda.py packs."""
     splits = load_splits(paths, trained=trained)
@@ -107,13 +107,13 @@ def _encode_with(path: str):
     model.max_seq_length = min(model.max_seq_length or 128, settings.EMBEDDING_MAX_TOKENS or 128)
     return lambda texts: model.encode(texts, batch_size=settings.EMBEDDING_BATCH_SIZE,
                                       normalize_embeddings=True, convert_to_numpy=True,
-                                      show_progress_bar=False)  # fmt: skip
+                                      show_progress_bar=False)
 
 
 def train_model(name: str, corpus_path: str | list[str], training_set: TrainingSet | None,
                 hp: fit.Hyperparameters, directory: Path | None = None, progress: bool = True,
                 base_path: str | None = None, validation_paths: list[str] | None = None,
-                fitted: Path | None = None) -> TrainedModel:  # fmt: skip
+                fitted: Path | None = None) -> TrainedModel:
     """Train on the train splits of `corpus_path` (one file or several) and the training set;
     choose key rules and thresholds on the validation splits of those files and of
     `validation_paths` (corpora never trained on), report their test and held-out splits.
@@ -125,7 +125,7 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     base = current_spec()
     base_path = base_path or base.path
     splits, chosen, digests, data_hash = training_pairs(paths, len(trained_paths), training_set,
-                                                        hp, base_path)  # fmt: skip
+                                                        hp, base_path)
     if not chosen:
         raise ValueError("no training pairs: the corpus train split and the training set are empty")
     counts, rows = manifest_counts(chosen)
@@ -143,7 +143,7 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     dimension = hp.dimension or native
     vectors = evaluate.encode_splits(encode, splits)
     by_dimension = {str(d): evaluate.evaluate(vectors, splits, d)
-                    for d in sorted({native, *hp.matryoshka_dims}) if d <= native}  # fmt: skip
+                    for d in sorted({native, *hp.matryoshka_dims}) if d <= native}
     served = registry.served()
     manifest = {
         "name": name,
@@ -179,11 +179,11 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     embedding.save(update_fields=["thresholds", "key_rules", "conflict_thresholds"])
     return TrainedModel.objects.create(name=name, training_set=training_set,
                                        embedding_model=embedding, path=str(out),
-                                       manifest=manifest, rows=rows)  # fmt: skip
+                                       manifest=manifest, rows=rows)
 
 
 def adopt(fitted: Path, data_hash: str, hp: fit.Hyperparameters, base_version: str,
-          out: Path) -> dict:  # fmt: skip
+          out: Path) -> dict:
     """Copy weights fitted elsewhere to `out`; returns their fitted.json. Refused unless they
     were fitted here-and-now's way: the same pairs (data hash: corpora, their order, the
     training set and the gathering hyperparameters), the same training hyperparameters and the
@@ -199,10 +199,10 @@ def adopt(fitted: Path, data_hash: str, hp: fit.Hyperparameters, base_version: s
     if found_hash != data_hash:
         raise ValueError(f"{fitted} was fitted on other pairs (data hash {found_hash}, these "
                          f"are {data_hash}): the same corpora in the same order, the same "
-                         f"training set (bench/cuda.py: none) and hyperparameters?")  # fmt: skip
+                         f"training set (bench/cuda.py: none) and hyperparameters?")
     if claimed != wanted:
         differ = sorted(k for k in wanted.keys() | claimed.keys()
-                        if wanted.get(k) != claimed.get(k))  # fmt: skip
+                        if wanted.get(k) != claimed.get(k))
         raise ValueError(f"{fitted} was fitted with other hyperparameters: {differ}")
     if found_base != base_version:
         raise ValueError(f"{fitted} was fitted from another base model ({found_base})")
@@ -214,7 +214,7 @@ log = logging.getLogger(__name__)
 
 
 def retrain_stale(directory: Path | None = None, progress: bool = False,
-                  now: dt.datetime | None = None) -> list[int]:  # fmt: skip
+                  now: dt.datetime | None = None) -> list[int]:
     """Retrain every stale model that is due (scheduled, or failed and past its back-off)
     without the withdrawn or deleted rows; promote each retrained served model that is no worse
     on validation; then withdraw the stale models in use past the bound. Returns the new
@@ -225,7 +225,7 @@ def retrain_stale(directory: Path | None = None, progress: bool = False,
     for old in due_retrains(now):
         try:
             fresh_set = sets.build(f"{old.name}-retrain", Path(settings.FAULTLINE_TRAINING_DIR),
-                                   progress=progress)  # fmt: skip
+                                   progress=progress)
             hp = fit.Hyperparameters(**old.manifest["hyperparameters"])
             trained_paths, validation_paths = corpus_files(old.manifest)
             new = train_model(old.name, trained_paths, fresh_set, hp, directory, progress,
@@ -263,7 +263,7 @@ def failed(old: TrainedModel, exc: Exception, now: dt.datetime) -> None:
     old.retrain_after = now + backoff(old.retrain_attempts)
     old.stale_reason = (f"{old.stale_reason}\nretrain {old.retrain_attempts} failed: "
                         f"{str(exc)[:300]}; next try after "
-                        f"{old.retrain_after:%Y-%m-%d %H:%M} UTC").strip()  # fmt: skip
+                        f"{old.retrain_after:%Y-%m-%d %H:%M} UTC").strip()
     old.save(update_fields=["retrain", "retrain_attempts", "retrain_after", "stale_reason"])
 
 
@@ -297,14 +297,14 @@ def withdraw(model: TrainedModel, now: dt.datetime) -> None:
     reason = model.stale_reason
     hours = settings.FAULTLINE_STALE_SERVING_HOURS
     registry.withdraw(embedding, fallback, note=f"stale model {model.id}: its data was withdrawn "
-                      f"and no retrain replaced it within {hours} hours")  # fmt: skip
+                      f"and no retrain replaced it within {hours} hours")
     staleness.delete_weights(model)
     model.retrain = TrainedModel.Retrain.WITHDRAWN
     model.retrain_after = None
     model.withdrawn_at = now
     serves = f"; {fallback.label} serves" if fallback else ""
     model.stale_reason = (f"{model.stale_reason}\nwithdrawn {now:%Y-%m-%d %H:%M} UTC: stale "
-                          f"for {hours} hours{serves}").strip()  # fmt: skip
+                          f"for {hours} hours{serves}").strip()
     model.save(update_fields=["retrain", "retrain_after", "withdrawn_at", "stale_reason", "path"])
     notify.model_withdrawn(embedding.label, fallback.label if fallback else None, reason)
 
@@ -313,7 +313,7 @@ def replace(old: TrainedModel, new: TrainedModel) -> None:
     """Put the retrained model where the stale one was; the stale one's vectors and weights go."""
     state = old.embedding_model.state if old.embedding_model else None
     ok = evaluate.no_worse(new.manifest["metrics"]["trained"], new.manifest["metrics"]["served"],
-                           settings.FAULTLINE_RETRAIN_TOLERANCE)  # fmt: skip
+                           settings.FAULTLINE_RETRAIN_TOLERANCE)
     note = f"retrain of stale model {old.id}"
     if state == ModelState.SERVED and ok:
         backfill(new.embedding_model)  # every issue embedded before the switch
@@ -329,6 +329,6 @@ def replace(old: TrainedModel, new: TrainedModel) -> None:
     old.retrain = TrainedModel.Retrain.DONE
     old.replaced_by = new
     if old.embedding_model and EmbeddingModel.objects.get(pk=old.embedding_model_id).state in (
-            ModelState.RETIRED, ModelState.AVAILABLE):  # fmt: skip
+            ModelState.RETIRED, ModelState.AVAILABLE):
         staleness.delete_weights(old)
     old.save(update_fields=["retrain", "replaced_by", "stale_reason", "path"])

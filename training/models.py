@@ -18,13 +18,13 @@ class Contribution(models.Model):
     """An organisation whose data is in a training set (consent was checked when it entered)."""
 
     training_set = models.ForeignKey(TrainingSet, on_delete=models.CASCADE,
-                                     related_name="contributions")  # fmt: skip
+                                     related_name="contributions")
     organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
-                                     related_name="+")  # fmt: skip
+                                     related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["training_set", "organization"],
-                                               name="contribution_unique")]  # fmt: skip
+                                               name="contribution_unique")]
 
     def __str__(self) -> str:
         return f"{self.organization_id} in {self.training_set_id}"
@@ -36,7 +36,7 @@ class TrainingPair(models.Model):
 
     training_set = models.ForeignKey(TrainingSet, on_delete=models.CASCADE, related_name="pairs")
     organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
-                                     related_name="+")  # fmt: skip
+                                     related_name="+")
     event_a = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
     event_b = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
     text_a = models.TextField()
@@ -45,7 +45,7 @@ class TrainingPair(models.Model):
     with_messages = models.BooleanField(help_text="The texts include error messages.")
     source = models.CharField(max_length=8, default="issue",
                               help_text="issue (two fingerprints of one issue, or two issues), "
-                              "merge or unmerge (a person's decision).")  # fmt: skip
+                              "merge or unmerge (a person's decision).")
 
     def __str__(self) -> str:
         return f"pair {self.pk} ({'same' if self.same_issue else 'different'})"
@@ -64,7 +64,7 @@ class TrainedModel(models.Model):
 
     name = models.CharField(max_length=200)
     training_set = models.ForeignKey(TrainingSet, null=True, on_delete=models.SET_NULL,
-                                     related_name="models")  # fmt: skip
+                                     related_name="models")
     trained_at = models.DateTimeField(auto_now_add=True)
     stale = models.BooleanField(default=False)
     stale_reason = models.TextField(blank=True)
@@ -78,7 +78,7 @@ class TrainedModel(models.Model):
                                         help_text="When it stopped serving, stale past the bound.")
     embedding_model = models.OneToOneField("embeddings.EmbeddingModel", null=True, blank=True,
                                            on_delete=models.SET_NULL,
-                                           related_name="trained")  # fmt: skip
+                                           related_name="trained")
     path = models.CharField(max_length=500, blank=True, help_text="The model directory.")
     manifest = models.JSONField(default=dict, blank=True,
                                 help_text="Also written as manifest.json beside the weights.")
@@ -86,7 +86,7 @@ class TrainedModel(models.Model):
                             help_text="Training-row ids used, per organisation id.")
     retrain = models.CharField(max_length=16, choices=Retrain.choices, default="", blank=True)
     replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")  # fmt: skip
+                                    related_name="+")
 
     def __str__(self) -> str:
         return f"{self.name}{' (stale)' if self.stale else ''}"

@@ -23,10 +23,10 @@ def model_withdrawn(label: str, fallback: str | None, reason: str) -> int:
             f"deleted, and no retrain replaced it within "
             f"{settings.FAULTLINE_STALE_SERVING_HOURS} hours. It stopped serving and its "
             f"weights were deleted; {serves}.\n\n{reason}\n\n"
-            f"See the staff models page (/staff/models/).")  # fmt: skip
+            f"See the staff models page (/staff/models/).")
     log.error("%s: %s", subject, serves)
     staff = list(get_user_model().objects.filter(is_staff=True, is_active=True)
-                 .exclude(email="").values_list("email", flat=True))  # fmt: skip
+                 .exclude(email="").values_list("email", flat=True))
     if not staff:
         return 0
     try:

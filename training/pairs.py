@@ -44,13 +44,13 @@ def corpus_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
     texts: dict[str, list[str]] = defaultdict(list)
     site: dict[str, tuple[str, str, str]] = {}  # text → (project, exception type, function)
     for index, (label, text, ok, event) in enumerate(zip(data.labels, data.texts, data.eligible,
-                                                         data.events, strict=True)):  # fmt: skip
+                                                         data.events, strict=True)):
         if ok and text not in texts[label]:
             texts[label].append(text)
             exc_type, _, function = match_key(event, "function").partition("|")
             site[text] = (scope_of(data, index), exc_type, function)
     positives = [Pair(a, b, True, "corpus") for bug in sorted(texts)
-                 for a, b in itertools.combinations(texts[bug], 2)]  # fmt: skip
+                 for a, b in itertools.combinations(texts[bug], 2)]
     everything = [(bug, text) for bug in sorted(texts) for text in texts[bug]]
     by_site: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
     by_type: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
@@ -64,7 +64,7 @@ def corpus_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
     for bug, text in everything:
         same_type = [t for b, t in by_type[site[text][:2]] if b != bug]
         others += [Pair(text, t, False, "corpus")
-                   for t in rng.sample(same_type, min(2, len(same_type)))]  # fmt: skip
+                   for t in rng.sample(same_type, min(2, len(same_type)))]
         other = rng.choice(everything)
         if other[0] != bug:
             others.append(Pair(text, other[1], False, "corpus"))
@@ -96,20 +96,20 @@ def swapped_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
 
 
 def relabelled(chosen: list[Pair], words: list[str], share: float,
-               rng: random.Random) -> list[Pair]:  # fmt: skip
+               rng: random.Random) -> list[Pair]:
     """`chosen` with about `share` of its pairs relabelled (training.augment.relabel: the
     application's words renamed alike on both sides; label and source kept)."""
     if share <= 0 or not words:
         return chosen
     return [Pair(*relabel(p.a, p.b, words, rng), p.same, p.source, p.row_id)
-            if rng.random() < share else p for p in chosen]  # fmt: skip
+            if rng.random() < share else p for p in chosen]
 
 
 Make = Callable[[dict, random.Random], dict | None]
 
 
 def _made_pairs(data: Dataset, rng: random.Random, limit: int, make: Make,
-                same: bool) -> list[Pair]:  # fmt: skip
+                same: bool) -> list[Pair]:
     """Up to `limit` pairs (original text, text of `make(event)`) over the eligible events in a
     random order; a made event that cleans to nothing or to the original text is skipped."""
     indexes = [i for i, ok in enumerate(data.eligible) if ok]
@@ -132,17 +132,17 @@ def consented_rows(training_set: TrainingSet | None) -> list[TrainingPair]:
         return []
     organizations = policy.consenting_organizations(Purpose.TRAINING, Category.STACK_TRACES)
     with_messages = {org for org in organizations
-                     if policy.allowed(org, Purpose.TRAINING, Category.ERROR_MESSAGES)}  # fmt: skip
+                     if policy.allowed(org, Purpose.TRAINING, Category.ERROR_MESSAGES)}
     rows = TrainingPair.objects.filter(training_set=training_set, organization_id__in=organizations)
     return [row for row in rows.order_by("id")
-            if not row.with_messages or row.organization_id in with_messages]  # fmt: skip
+            if not row.with_messages or row.organization_id in with_messages]
 
 
 def organisation_pairs(rows: list[TrainingPair], rng: random.Random, limit: int) -> list[Pair]:
     rows = rows[:]
     rng.shuffle(rows)
     return [Pair(r.text_a, r.text_b, r.same_issue, f"org:{r.organization_id}", r.id)
-            for r in rows[:limit]]  # fmt: skip
+            for r in rows[:limit]]
 
 
 def data_hash(pairs: list[Pair], corpus_digest: str) -> str:

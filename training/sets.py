@@ -43,7 +43,7 @@ def sample_events(issue_id: int) -> list[Event]:
 
 
 def pairs_for_project(project: Project, with_messages: bool, limit: int,
-                      rng: random.Random) -> list[TrainingPair]:  # fmt: skip
+                      rng: random.Random) -> list[TrainingPair]:
     issue_ids = Issue.objects.filter(project=project).order_by("id").values_list("id", flat=True)
     samples = [s for s in (sample_events(i) for i in issue_ids[:1000]) if s]
     candidates = [(s[0], s[1], True) for s in samples if len(s) == 2]
@@ -59,7 +59,7 @@ def pairs_for_project(project: Project, with_messages: bool, limit: int,
         if text_a and text_b:
             pairs.append(TrainingPair(organization_id=project.organization_id, event_a=a,
                                       event_b=b, text_a=text_a, text_b=text_b, same_issue=same,
-                                      with_messages=with_messages, source=source))  # fmt: skip
+                                      with_messages=with_messages, source=source))
     return pairs
 
 
@@ -67,7 +67,7 @@ def feedback_candidates(project: Project) -> list[tuple[Event, Event, bool, str]
     """User merges (same bug) and unmerges (different bugs), newest first."""
     rows = GroupingFeedback.objects.filter(project=project).select_related("event_a", "event_b")
     return [(f.event_a, f.event_b, f.kind == GroupingFeedback.Kind.MERGE, f.kind)
-            for f in rows.order_by("-id")]  # fmt: skip
+            for f in rows.order_by("-id")]
 
 
 def write_file(training_set: TrainingSet) -> int:
@@ -77,13 +77,13 @@ def write_file(training_set: TrainingSet) -> int:
     with open(path, "w") as handle:
         for pair in training_set.pairs.order_by("id").iterator():
             handle.write(json.dumps({"a": pair.text_a, "b": pair.text_b,
-                                     "same": pair.same_issue}) + "\n")  # fmt: skip
+                                     "same": pair.same_issue}) + "\n")
             count += 1
     return count
 
 
 def build(name: str, directory: Path, max_pairs_per_project: int = 200, seed: int = 0,
-          progress: bool = True) -> TrainingSet:  # fmt: skip
+          progress: bool = True) -> TrainingSet:
     enforce_consent()
     organizations = policy.consenting_organizations(Purpose.TRAINING, Category.STACK_TRACES)
     rng = random.Random(seed)
@@ -103,7 +103,7 @@ def build(name: str, directory: Path, max_pairs_per_project: int = 200, seed: in
                 # Asked again, holding the consent row: the build is long and the answer
                 # given at its start may have been withdrawn since.
                 if not policy.allowed(organization_id, Purpose.TRAINING, Category.STACK_TRACES,
-                                      hold=True):  # fmt: skip
+                                      hold=True):
                     continue
                 if with_messages and not policy.allowed(
                     organization_id, Purpose.TRAINING, Category.ERROR_MESSAGES, hold=True
@@ -111,7 +111,7 @@ def build(name: str, directory: Path, max_pairs_per_project: int = 200, seed: in
                     continue
                 TrainingPair.objects.bulk_create(pairs)
                 Contribution.objects.create(training_set=training_set,
-                                            organization_id=organization_id)  # fmt: skip
+                                            organization_id=organization_id)
     write_file(training_set)
     return training_set
 
@@ -126,7 +126,7 @@ def enforce_consent(organization_id: int | None = None) -> dict[str, int]:
     for contribution in contributions:
         org = contribution.organization_id
         pairs = TrainingPair.objects.filter(training_set=contribution.training_set,
-                                            organization_id=org)  # fmt: skip
+                                            organization_id=org)
         if not policy.allowed(org, Purpose.TRAINING, Category.STACK_TRACES):
             gone = pairs
         elif not policy.allowed(org, Purpose.TRAINING, Category.ERROR_MESSAGES):

@@ -31,7 +31,7 @@ def reasons_for(model: TrainedModel) -> list[str]:
         present = TrainingPair.objects.filter(id__in=ids).count()
         if present < len(ids):
             reasons.append(f"{len(ids) - present} of its {len(ids)} rows from organisation "
-                           f"{org_id} were deleted")  # fmt: skip
+                           f"{org_id} were deleted")
     return reasons
 
 

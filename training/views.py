@@ -41,7 +41,7 @@ def models_page(request):
             "rules": [(family, rule, (model.thresholds or {}).get(family),
                        (model.conflict_thresholds or {}).get(family))
                       for family, rule in sorted((model.key_rules or {}).items())],
-        })  # fmt: skip
+        })
     return render(request, "training/models.html", {
         "rows": rows, "served": served,
         "confirm_days": settings.FAULTLINE_PROMOTION_CONFIRM_DAYS,
@@ -50,7 +50,7 @@ def models_page(request):
         .select_related("model", "previous")[:5],
         "served_trained": served_trained, "changes": ModelChange.objects.select_related(
             "model", "previous", "user")[:30],
-    })  # fmt: skip
+    })
 
 
 @staff_member_required

@@ -13,7 +13,7 @@ MAX_CRUMBS = 200
 MAX_DATA_ITEMS = 20
 ICONS = {"http": "⇄", "fetch": "⇄", "xhr": "⇄", "query": "⛁", "navigation": "➜",
          "ui": "☝", "console": "›", "log": "›", "error": "✖", "exception": "✖",
-         "default": "•"}  # fmt: skip
+         "default": "•"}
 HIGHLIGHT = ("method", "http.method", "url", "http.query", "status_code", "reason", "from", "to")
 
 
@@ -86,5 +86,5 @@ def breadcrumbs_of(data: dict) -> list[Crumb]:
             level=str(crumb.get("level") or "info"), message=show_value(crumb.get("message") or ""),
             offset=relative((when - event_time).total_seconds()) if when and event_time else "",
             timestamp=when, highlights=highlights, data=rest,
-        ))  # fmt: skip
+        ))
     return crumbs

@@ -28,14 +28,14 @@ def why_grouped(group_hash: GroupHash, threshold: float) -> str:
         return "Same fingerprint (ML grouping does not apply to this event)."
     if group_hash.ml_matched_issue_id:
         return (f"Own fingerprint; ML would join #{group_hash.ml_matched_issue_id} at distance "
-                f"{shown} ≤ {limit} (shadow mode, not applied).")  # fmt: skip
+                f"{shown} ≤ {limit} (shadow mode, not applied).")
     if d is None:
         return "Own fingerprint; ML found no earlier issue that crashed at the same place."
     if d <= threshold:
         return (f"Own fingerprint; ML declined the nearest issue (distance {shown}, within "
                 f"today's threshold {limit}): its message, the data its crash line names or "
                 "the function that raised differ, or the threshold was stricter when it "
-                "decided.")  # fmt: skip
+                "decided.")
     return f"Own fingerprint; ML declined: the nearest issue was at distance {shown} > {limit}."
 
 

@@ -38,7 +38,7 @@ class ProjectSettingsForm(forms.ModelForm):
     scrub_extra_keys = KeyListField(
         required=False, label="Extra keys to scrub",
         help_text="One key name per line, e.g. ssn or national_id; any key containing one of "
-                  "them is replaced with [Filtered].")  # fmt: skip
+                  "them is replaced with [Filtered].")
     grouping_threshold = forms.FloatField(
         required=False, min_value=0.0, max_value=1.0, label="ML grouping threshold",
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
@@ -48,12 +48,12 @@ class ProjectSettingsForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = ["name", "platform", "allowed_origins", "scrub_data", "scrub_extra_keys",
-                  "grouping_mode", "grouping_threshold"]  # fmt: skip
+                  "grouping_mode", "grouping_threshold"]
         widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
         labels = {"allowed_origins": "Allowed browser origins", "scrub_data": "Scrub secrets",
-                  "grouping_mode": "Grouping mode"}  # fmt: skip
+                  "grouping_mode": "Grouping mode"}
         help_texts = {"platform": "e.g. python or javascript; picks the default ML threshold.",
-                      "name": "Shown in the project switcher."}  # fmt: skip
+                      "name": "Shown in the project switcher."}
 
 
 class KeyForm(forms.ModelForm):
@@ -61,10 +61,10 @@ class KeyForm(forms.ModelForm):
         model = ProjectKey
         fields = ["label", "rate_limit_count", "rate_limit_window"]
         labels = {"label": "Label", "rate_limit_count": "Rate limit (events)",
-                  "rate_limit_window": "Window (seconds)"}  # fmt: skip
+                  "rate_limit_window": "Window (seconds)"}
         help_texts = {"label": "Where the key is used, e.g. backend or ci."}
 
 
 class RotateForm(forms.Form):
     grace = forms.TypedChoiceField(choices=GRACE_CHOICES, coerce=int, initial=0,
-                                   label="Old key")  # fmt: skip
+                                   label="Old key")

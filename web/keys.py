@@ -13,14 +13,14 @@ from web.models import KeyRetirement
 
 GRACE_CHOICES = [(0, "Disable the old key now"), (3600, "Keep the old key for 1 hour"),
                  (86400, "Keep the old key for 24 hours"),
-                 (7 * 86400, "Keep the old key for 7 days")]  # fmt: skip
+                 (7 * 86400, "Keep the old key for 7 days")]
 
 
 def rotate(key: ProjectKey, grace_seconds: int) -> ProjectKey:
     with transaction.atomic():
         new = ProjectKey.objects.create(project=key.project, label=key.label,
                                         rate_limit_count=key.rate_limit_count,
-                                        rate_limit_window=key.rate_limit_window)  # fmt: skip
+                                        rate_limit_window=key.rate_limit_window)
         if grace_seconds > 0:
             KeyRetirement.objects.update_or_create(key=key, defaults={
                 "disable_at": timezone.now() + dt.timedelta(seconds=grace_seconds)})

@@ -22,5 +22,5 @@ def holder_url(org: str, project: Project, issue_id: int) -> str:
 def stale_action(request: HttpRequest, org: str, project: Project, issue_id: int) -> HttpResponse:
     target = holder_url(org, project, issue_id)
     messages.warning(request, f"Issue #{issue_id} was merged into this one while its page was "
-                              "open; nothing was changed. Try again here.")  # fmt: skip
+                              "open; nothing was changed. Try again here.")
     return redirect(target)

@@ -12,7 +12,7 @@ class SavedSearch(models.Model):
     """A named stream query (the stream's query string) of one user in one project."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="saved_searches")  # fmt: skip
+                             related_name="saved_searches")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=80)
     query = models.CharField(max_length=1000, help_text="The stream's query string.")
@@ -20,7 +20,7 @@ class SavedSearch(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "project", "name"],
-                                               name="savedsearch_unique_name")]  # fmt: skip
+                                               name="savedsearch_unique_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -47,4 +47,4 @@ def new_project(request, organization):
         "organization": organization, "form": form,
         "projects": visible_projects(request.user),
         "roles": Membership.Role,
-    })  # fmt: skip
+    })

@@ -17,7 +17,7 @@ SPARK_HOURS = 24
 
 
 def stream(project: Project, search: Search, sort: str | None, assigned: str = "",
-           user=None) -> QuerySet[Issue]:  # fmt: skip
+           user=None) -> QuerySet[Issue]:
     issues = Issue.objects.filter(project=project)
     if assigned:
         issues = filter_issues(issues, {"assigned": assigned}, user=user)
@@ -53,7 +53,7 @@ def filtered_counts(issue_ids: list[int], filters: dict[str, str]) -> dict[int, 
     if len(filters) == 1:
         ((key, value),) = filters.items()
         return dict(IssueTag.objects.filter(issue_id__in=issue_ids, key=key, value=value)
-                    .values_list("issue_id", "times_seen"))  # fmt: skip
+                    .values_list("issue_id", "times_seen"))
     where = " AND ".join(f"{column} = %s" for column in filters)
     with connection.cursor() as cursor:
         cursor.execute(

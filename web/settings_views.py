@@ -48,7 +48,7 @@ def project_settings(request, org, project):
         "rotate_form": RotateForm(),
         "can_manage": can_manage(request.user, project.organization_id),
         "key": project.keys.filter(is_active=True).order_by("id").first(),
-    })  # fmt: skip
+    })
 
 
 @project_view(manage=True)
@@ -92,7 +92,7 @@ def _change_membership(request, organization: Organization) -> None:
     if action not in ("role", "remove"):
         return
     membership = get_object_or_404(Membership, organization=organization,
-                                   pk=request.POST.get("membership"))  # fmt: skip
+                                   pk=request.POST.get("membership"))
     new = None if action == "remove" else role
     if new is not None and new not in Membership.Role.values:
         return
@@ -129,7 +129,7 @@ def organization_settings(request, organization):
         "consent": consent_summary(organization.id)
         if is_owner(request.user, organization.id) else None,
         "consent_admin": _consent_admin(organization),
-    })  # fmt: skip
+    })
 
 
 @login_required
@@ -141,7 +141,7 @@ def account(request):
     return render(request, "web/account.html", {
         "projects": visible_projects(request.user), "token": token,
         "has_token": Token.objects.filter(user=request.user).exists(),
-    })  # fmt: skip
+    })
 
 
 def _consent_admin(organization: Organization) -> str:

@@ -105,7 +105,7 @@ def show_value(value: Any) -> str:
 
 def _key(frame: dict) -> tuple:
     return (frame.get("abs_path") or frame.get("filename"), frame.get("module"),
-            frame.get("function"), frame.get("lineno"), frame.get("context_line"))  # fmt: skip
+            frame.get("function"), frame.get("lineno"), frame.get("context_line"))
 
 
 def collapse(frames: list[dict]) -> list[Frame]:
@@ -190,7 +190,7 @@ def exceptions_of(data: dict) -> list[ExceptionView]:
             omitted=stacktrace.get("frames_omitted"),
             folded=len(chain) >= 3 and index > 0,
             raw=exc.get("raw_stacktrace") if isinstance(exc.get("raw_stacktrace"), dict) else None,
-        ))  # fmt: skip
+        ))
     return views
 
 
@@ -205,13 +205,13 @@ def raw_traceback(data: dict) -> str:
     for exc in chain:
         stacktrace = exc.get("stacktrace") if isinstance(exc.get("stacktrace"), dict) else {}
         frames = collapse([f for f in stacktrace.get("frames") or [] if isinstance(f, dict)]
-                          [-MAX_FRAMES:])  # fmt: skip
+                          [-MAX_FRAMES:])
         header = ": ".join(filter(None, [str(exc.get("type") or ""), str(exc.get("value") or "")]))
         lines = []
         for frame in frames if python else frames[::-1]:
             if python:
                 lines.append(f'  File "{frame.data.get("abs_path") or frame.filename}", '
-                             f"line {frame.lineno}, in {frame.function}")  # fmt: skip
+                             f"line {frame.lineno}, in {frame.function}")
                 if frame.data.get("context_line"):
                     lines.append(f"    {str(frame.data['context_line']).strip()}")
             else:
@@ -223,8 +223,8 @@ def raw_traceback(data: dict) -> str:
         blocks.append("\n".join(
             ["Traceback (most recent call last):", *lines, header] if python
              else [header, *lines]
-        ))  # fmt: skip
+        ))
     joiner = ("\n\nThe above exception was the direct cause of the following exception:\n\n"
-              if python else "\n\nCaused:\n")  # fmt: skip
+              if python else "\n\nCaused:\n")
     return joiner.join(blocks)
 

@@ -28,5 +28,5 @@ urlpatterns = [
         "<slug:org>/<slug:project>/issues/<int:issue_id>/action/",
         views.issue_action,
         name="issue-action",
-    ),  # fmt: skip
+    ),
 ]

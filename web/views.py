@@ -56,7 +56,7 @@ def stream(request, org, project):
         url = reverse("web:issue", args=[org, project.slug, event.issue_id])
         return redirect(f"{url}?event={event.id}")
     issues = queries.stream(project, search, request.GET.get("sort"),
-                            request.GET.get("assigned", ""), request.user)  # fmt: skip
+                            request.GET.get("assigned", ""), request.user)
     page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = queries.event_filters(search)
     ids = [issue.id for issue in page]
@@ -64,7 +64,7 @@ def stream(request, org, project):
     counts = queries.filtered_counts(ids, filters)
     rows = [(issue, queries.spark_points(lines[issue.id]),
              counts.get(issue.id, 0) if filters else issue.times_seen)
-            for issue in page]  # fmt: skip
+            for issue in page]
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "web/stream.html", _context(
@@ -76,7 +76,7 @@ def stream(request, org, project):
         key=project.keys.filter(is_active=True).order_by("id").first(),
         any_issue=project.issues.exists(),
         saved=SavedSearch.objects.filter(user=request.user, project=project).order_by("name"),
-    ))  # fmt: skip
+    ))
 
 
 @project_view()
@@ -84,20 +84,20 @@ def stream(request, org, project):
 def saved_search(request, org, project):
     if request.POST.get("action") == "delete":
         SavedSearch.objects.filter(user=request.user, project=project,
-                                   pk=request.POST.get("id")).delete()  # fmt: skip
+                                   pk=request.POST.get("id")).delete()
         return redirect("web:stream", org, project.slug)
     name = (request.POST.get("name") or "").strip()[:80]
     query = (request.POST.get("query") or "")[:1000]
     if name:
         SavedSearch.objects.update_or_create(user=request.user, project=project, name=name,
-                                             defaults={"query": query})  # fmt: skip
+                                             defaults={"query": query})
         messages.success(request, f"Saved search “{name}”.")
     url = reverse("web:stream", args=[org, project.slug])
     return redirect(f"{url}?{query}" if query else url)
 
 
 BULK_STATUS = {"resolve": Issue.Status.RESOLVED, "ignore": Issue.Status.IGNORED,
-               "unresolve": Issue.Status.UNRESOLVED}  # fmt: skip
+               "unresolve": Issue.Status.UNRESOLVED}
 
 
 def _merge_url(org, project, ids) -> str:
@@ -183,7 +183,7 @@ def issue_detail(request, org, project, issue_id):
     for tag in issue.tag_values.order_by("key", "-times_seen")[:200]:
         tags.setdefault(tag.key, []).append(tag)
     event_page = Paginator(events.only("id", "event_id", "timestamp", "release", "environment",
-                                       "user"), 20).get_page(request.GET.get("events"))  # fmt: skip
+                                       "user"), 20).get_page(request.GET.get("events"))
     hashes = list(issue.hashes.order_by("created_at"))
     crumbs = breadcrumbs_of(event.data) if event else []
     return render(request, "web/issue.html", _context(
@@ -196,7 +196,7 @@ def issue_detail(request, org, project, issue_id):
         raw_trace=raw_traceback(event.data) if event else "",
         crumbs_recent=crumbs[:SHOWN], crumbs_older=crumbs[SHOWN:],
         tags={key: (values, sum(t.times_seen for t in values)) for key, values in tags.items()},
-    ))  # fmt: skip
+    ))
 
 
 @project_view()

@@ -65,7 +65,7 @@ class IssueRef:
             "count": str(self.times_seen), "userCount": self.users_seen,
             "firstSeen": self.first_seen.isoformat(), "lastSeen": self.last_seen.isoformat(),
             "web_url": self.url, "permalink": self.url, "project": {"slug": self.project},
-        }  # fmt: skip
+        }
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,13 @@ class Notification:
         """Sentry's issue-webhook action for the trigger."""
         return {"new_issue": "created", "regression": "unresolved",
                 "ignore_ended": "unresolved", "frequency": "triggered"}.get(
-            self.trigger, "triggered")  # fmt: skip
+            self.trigger, "triggered")
 
     @property
     def subject(self) -> str:
         what = {"new_issue": "new issue", "regression": "regression",
                 "frequency": "frequent issue", "ignore_ended": "issue no longer ignored",
-                "test": "test notification"}.get(self.trigger, self.trigger)  # fmt: skip
+                "test": "test notification"}.get(self.trigger, self.trigger)
         total = self.total or len(self.issues)
         if self.trigger == "test":
             return one_line(f"[{self.project}] Faultline test notification")
@@ -103,7 +103,7 @@ class Notification:
         lines = [f"Rule: {self.rule}" if self.rule else "This is a test from Faultline."]
         for issue in self.issues:
             lines.append(f"- {issue.title} ({issue.times_seen} events, {issue.users_seen} users,"
-                         f" {issue.level}) {issue.url}")  # fmt: skip
+                         f" {issue.level}) {issue.url}")
         total = self.total or len(self.issues)
         if total > len(self.issues):
             lines.append(f"… and {total - len(self.issues)} more")

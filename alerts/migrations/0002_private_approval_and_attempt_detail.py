@@ -10,7 +10,7 @@ def bind_existing_approvals(apps, schema_editor):
     destinations = apps.get_model("alerts", "AlertDestination")
     for destination in destinations.objects.filter(allow_private=True):
         canonical = json.dumps([destination.kind, destination.config], sort_keys=True,
-                               separators=(",", ":"), default=str)  # fmt: skip
+                               separators=(",", ":"), default=str)
         destination.approved_target = hashlib.sha256(canonical.encode()).hexdigest()
         destination.save(update_fields=["approved_target"])
 

@@ -35,7 +35,7 @@ def alert_settings(context) -> dict:
         "capped": AlertNotification.objects.filter(
             project=project, state=AlertNotification.State.CAPPED, sent_at__gte=since
         ).count(),
-    }  # fmt: skip
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -55,5 +55,5 @@ def notification_preferences(context) -> dict:
     user = context["request"].user
     prefs = {p.project_id: p.email for p in NotificationPreference.objects.filter(user=user)}
     projects = [(p, {True: "on", False: "off"}.get(prefs.get(p.id), "default"))
-                for p in visible_projects(user)]  # fmt: skip
+                for p in visible_projects(user)]
     return {"email": prefs.get(None, True), "projects": projects}

@@ -47,7 +47,7 @@ def issue_brief(context) -> dict:
     if issue is None:
         return {"brief": None}
     event = context.get("event") or Event.objects.filter(issue=issue).order_by(
-        "-timestamp", "-id").first()  # fmt: skip
+        "-timestamp", "-id").first()
     return {"brief": brief.gather(issue, event), "issue": issue, "project": issue.project}
 
 

@@ -47,7 +47,7 @@ Link Block Turn Part Follow Gap Break Dip Upper Lower Little Key Ring
 
 _WORD = r"(?:\p{Lu}[\p{L}\p{M}'’.-]{0,40}|\d{1,4}(?:st|nd|rd|th))"  # "Oak", "5th"
 _UNIT = (r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Building|Level"
-         r"|Piso|Puerta|Piano|Appartamento|Étage|Bus|Stiege|Tür|Top)\.?\s*#?\s*[\p{L}\p{N}-]{1,6})")  # fmt: skip  # noqa: E501
+         r"|Piso|Puerta|Piano|Appartamento|Étage|Bus|Stiege|Tür|Top)\.?\s*#?\s*[\p{L}\p{N}-]{1,6})")  # noqa: E501
 _UNIT_BEFORE = r"(?:(?:Flat|Unit|Apartment|Apt|Suite|Studio|Level)\.?\s*[\p{L}\p{N}]{1,5},?\s+)"
 _NUMBER = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?"
 
@@ -70,7 +70,7 @@ _ROMANCE_TYPES = (r"rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|place|qua
                   r"|ronda|rambla|travesía|vía|via|viale|piazza|piazzale|corso|vicolo|largo|contrada"
                   r"|borgo|strada|rotonda|stretto|canale|incrocio|acceso|alameda|bajada|callejón"
                   r"|cañada|cuesta|glorieta|pasadizo|pasaje|urbanización|praça|rua|travessa|avinguda"
-                  r"|vial|c\.|pl\.|ctra\.|p\.º|av\.|avda")  # fmt: skip
+                  r"|vial|c\.|pl\.|ctra\.|p\.º|av\.|avda")
 _PARTICLE = r"(?:de|del|della|delle|dei|degli|di|da|du|des|la|le|les|los|las|el|y|e|à|l['’]|d['’])"
 # "12, rue de la Paix", "Calle de Alcalá, 45", "Via Roma 10", "Paseo Ana María Gil 36 Puerta 5"
 ROMANCE = regex.compile(

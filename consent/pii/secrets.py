@@ -33,10 +33,10 @@ PATTERNS: dict[str, list[str]] = {
         r"(?i)(?<=\\users\\)[^\\\s\"':]+",
         r"(?i)(?<=\\\\users\\\\)[^\\\s\"':]+",
     ],
-}  # fmt: skip
+}
 
 COMPILED = [(entity, regex.compile(pattern)) for entity, patterns in PATTERNS.items()
-            for pattern in patterns]  # fmt: skip
+            for pattern in patterns]
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,12 +48,12 @@ def _presidio():
     )
 
     return [(CreditCardRecognizer(), "CREDIT_CARD"), (IbanRecognizer(), "IBAN_CODE"),
-            (IpRecognizer(), "IP_ADDRESS")]  # fmt: skip
+            (IpRecognizer(), "IP_ADDRESS")]
 
 
 def find(text: str) -> list[Span]:
     spans = [Span(m.start(), m.end(), entity) for entity, pattern in COMPILED
-             for m in pattern.finditer(text)]  # fmt: skip
+             for m in pattern.finditer(text)]
     for recognizer, entity in _presidio():
         for result in recognizer.analyze(text, [entity], None):
             if result.score >= 0.3:

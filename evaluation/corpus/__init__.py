@@ -42,7 +42,7 @@ def default_path(seed: int = DEFAULT_SEED, small: bool = False) -> Path:
 
 
 def ensure(seed: int = DEFAULT_SEED, small: bool = False,
-           splits: tuple[str, ...] | None = None) -> list[dict]:  # fmt: skip
+           splits: tuple[str, ...] | None = None) -> list[dict]:
     """Load the cached corpus for this seed, generating it first when it is missing."""
     path = default_path(seed, small)
     if not path.exists():

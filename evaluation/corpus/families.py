@@ -98,7 +98,7 @@ FAMILIES = [
     Family("recordkit", expr='recordkit.coerce(data["{f}"], "int")',
            extra='recordkit.coerce(data["{f}"], "int", strict=True)', good=lambda f: {f: "3"},
            bads=(lambda f, n: {f: f"x{n}"},), platforms=("cli", "pipeline", "web")),
-]  # fmt: skip
+]
 
 BY_NAME = {family.name: family for family in FAMILIES}
 

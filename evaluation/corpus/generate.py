@@ -94,7 +94,7 @@ def main() -> int:
     for row in rows:
         summary.setdefault((row["platform"], row["split"]), set()).add(row["bug"])
     print(f"wrote {len(rows)} events of {len({r['bug'] for r in rows})} bugs to {target} "
-          f"in {seconds:.0f} s")  # fmt: skip
+          f"in {seconds:.0f} s")
     for (platform, split), bugs in sorted(summary.items()):
         events = sum(1 for r in rows if (r["platform"], r["split"]) == (platform, split))
         print(f"  {platform:<10} {split:<12} {len(bugs):>4} bugs {events:>5} events")

@@ -32,7 +32,7 @@ KINDS = [
     ("constraint", "org.springframework.dao.DataIntegrityViolationException",
      lambda n, f: f"could not execute statement; SQL [n/a]; constraint [uk_{f}_code]"),
     ("not_found", "com.acme.errors.NotFoundException", lambda n, f: f"{f.title()} {n} not found"),
-]  # fmt: skip
+]
 
 APPS = {
     "java-shop": ("com.acme.shop", ["OrderService", "CartService", "PaymentService",
@@ -41,7 +41,7 @@ APPS = {
     "java-billing": ("com.acme.billing", ["InvoiceService", "LedgerService", "TaxService",
                                           "ReminderService"],
                      ["invoice", "ledger", "tax", "reminder", "account"], 10),
-}  # fmt: skip
+}
 METHODS = ("create", "update", "apply", "settle", "lookup", "refresh", "validate", "render")
 
 
@@ -71,7 +71,7 @@ def sites(app: str, seed: int, count: int) -> list[dict]:
             out.append({"bug": f"java.{app}.{cls}.{method}.{index}", "package": package,
                         "cls": cls, "method": method, "kind": k, "field": f,
                         "line": 40 + 25 * index + rng.randint(0, 10),
-                        "callers": rng.choice((1, 2, 2, 3)), "lambda": rng.random() < 0.4})  # fmt: skip
+                        "callers": rng.choice((1, 2, 2, 3)), "lambda": rng.random() < 0.4})
     return out
 
 
@@ -95,39 +95,39 @@ def event(site: dict, app: str, release: int, caller: int, rng: random.Random) -
         {"module": f"{controller}$$SpringCGLIB$${rng.randint(0, 3)}" if release >= 3
          else f"{controller}$$EnhancerBySpringCGLIB$${_hash(rng)}",
          "function": entry, "in_app": True, "filename": "<generated>"},
-    ]  # fmt: skip
+    ]
     app_frames = [
         {"module": controller, "function": entry, "lineno": 30 + caller * 11 + shift,
          "in_app": True, "filename": controller.rsplit(".", 1)[1] + ".java"},
     ]
     if release >= 2 and caller:  # a service layer added in front of the crash
         app_frames.append({"module": f"{package}.service.Facade", "function": f"run{caller}",
-                           "lineno": 20 + shift, "in_app": True, "filename": "Facade.java"})  # fmt: skip
+                           "lineno": 20 + shift, "in_app": True, "filename": "Facade.java"})
     if site["lambda"]:
         app_frames.append({"module": service, "function": f"lambda${site['method']}${release}",
                            "lineno": site["line"] + shift - 3, "in_app": True,
-                           "filename": cls + ".java"})  # fmt: skip
+                           "filename": cls + ".java"})
     app_frames.append({"module": service, "function": site["method"],
                        "lineno": site["line"] + shift, "in_app": True, "filename": cls + ".java"})
     kind, exc_type, message = site["kind"]
     if kind == "empty":
         app_frames.append({"module": "java.util.Optional", "function": "orElseThrow",
-                           "lineno": 377, "in_app": False, "filename": "Optional.java"})  # fmt: skip
+                           "lineno": 377, "in_app": False, "filename": "Optional.java"})
     if kind == "timeout":
         okhttp = ["4.9.3", "4.11.0", "4.12.0", "4.12.0"][release - 1]
         app_frames.append({"module": "okhttp3.internal.connection.RealCall", "function": "execute",
                            "lineno": 154 + release, "in_app": False, "filename": "RealCall.kt",
-                           "package": f"okhttp-{okhttp}.jar"})  # fmt: skip
+                           "package": f"okhttp-{okhttp}.jar"})
     values = [{"type": exc_type.rsplit(".", 1)[1], "module": exc_type.rsplit(".", 1)[0],
                "value": message(rng.randint(1, 999), site["field"]),
-               "stacktrace": {"frames": system + app_frames}}]  # fmt: skip
+               "stacktrace": {"frames": system + app_frames}}]
     if release >= 3 and caller == 0 and site["lambda"]:
         values.append({"type": "ServletException", "module": "jakarta.servlet",
                        "value": f"Request processing failed: {exc_type}",
-                       "stacktrace": {"frames": system[:2]}})  # fmt: skip
+                       "stacktrace": {"frames": system[:2]}})
     return {"platform": "java", "level": "error", "release": f"{app}@{release}.0.0",
             "sdk": {"name": "sentry.java.spring-boot.jakarta", "version": "7.14.0"},
-            "exception": {"values": values}}  # fmt: skip
+            "exception": {"values": values}}
 
 
 def rows(seed: int, small: bool) -> list[dict]:
@@ -139,5 +139,5 @@ def rows(seed: int, small: bool) -> list[dict]:
                 for caller in range(site["callers"]):
                     for _ in range(1 if small else 2):
                         out.append({"bug": site["bug"], "app": app, "platform": "java",
-                                    "event": event(site, app, release, caller, rng)})  # fmt: skip
+                                    "event": event(site, app, release, caller, rng)})
     return out

@@ -19,10 +19,10 @@ KINDS = ("assign", "return", "comment", "wrapped", "reformat", "extra")
 LOCALS = ("value", "raw", "item", "current", "entry", "rec")
 RESULTS = ("result", "outcome", "res", "out", "computed")
 VERBS = ("compute", "load", "resolve", "apply", "build", "read", "format", "merge", "check",
-         "convert", "select", "render", "sync", "score")  # fmt: skip
+         "convert", "select", "render", "sync", "score")
 CHAIN_VERBS = ("process", "handle", "execute")
 PADS = ("// release {rel}", "data = {{ ...data }};", "void Object.keys(data).length;",
-        "// TODO: tidy this up")  # fmt: skip
+        "// TODO: tidy this up")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ FAMILIES = [
     JsFamily("multi", expr="BigInt(data.{f}.items[0])", good=lambda f: {f: {"items": ["7"]}},
              bads=(lambda f, n: {f: MISSING}, lambda f, n: {f: {"items": [f"{n}.5"]}},
                    lambda f, n: {f: {"items": [n + 0.5]}})),
-]  # fmt: skip
+]
 
 
 NAMED = ("not_function", "upper", "not_found", "timeout", "check", "null_prop_named")
@@ -102,7 +102,7 @@ APPS = [
     JsAppSpec("js-worker", ("jobs", "mailer", "thumbnails", "webhooks"),
               ("job", "mail", "image", "hook", "retry", "size", "target", "batch"),
               ("consume", "poll", "replay"), bundled=True, is_async=True, min_bugs=12),
-]  # fmt: skip
+]
 
 
 def camel(*parts: str) -> str:
@@ -135,7 +135,7 @@ def build_app(spec: JsAppSpec, seed: int, min_bugs: int) -> App:
         steps = []
         for k, family in enumerate(families):
             bugs = [f"js.{spec.name}.{module}.{name}.{k}" + (f".{b}" if len(family.bads) > 1 else "")
-                    for b in range(len(family.bads))]  # fmt: skip
+                    for b in range(len(family.bads))]
             steps.append(Step(family, nouns[k], bugs))
             count += len(bugs)
         app.functions.append(Function(module, name, steps, rng.choice((1, 2, 2, 3))))
@@ -199,7 +199,7 @@ def render_step(step: Step, index: int, last: bool, p: Plan, local: str, result:
             stmt += " // checked upstream"
         return lines + [stmt] + (["return data;"] if last else [])
     expr = _fmt(family.extra if kind == "extra" and family.extra else family.expr,
-                step.field, step.field + local.title())  # fmt: skip
+                step.field, step.field + local.title())
     target = f"{result}{index}"
     if kind == "return" and last:
         return lines + [f"return {expr};"]
@@ -270,7 +270,7 @@ def render_release(app: App, p: Plan) -> dict[str, str]:
     entries = ['"use strict";', 'const source = require("./source");',
                f'const {p.services} = require("./{p.services}");',
                'const { traced } = require("./instrument");',
-               'const { ServiceError } = require("./errors");']  # fmt: skip
+               'const { ServiceError } = require("./errors");']
     entries += [f'const {m} = require("./{m}");' for m in sorted(by_module)] + [""]
     table, exports = [], []
     for fn in app.functions:
@@ -278,7 +278,7 @@ def render_release(app: App, p: Plan) -> dict[str, str]:
             target = outer = f"{p.module_of[fn.name]}.{fn.name}"
             for level in range(p.rng.choice((0, 1, 1, 2, 3))):
                 name = camel(CHAIN_VERBS[level % 3], fn.name, spec.entry_prefixes[e]) + (
-                    str(level) if level >= 3 else "")  # fmt: skip
+                    str(level) if level >= 3 else "")
                 svc += [f"{a}function {name}(data) {{"] + ["  " + x for x in _pads(p, 1)]
                 svc += [f"  return {aw}{target}(data);", "}", ""]
                 exports.append(name)
@@ -287,7 +287,7 @@ def render_release(app: App, p: Plan) -> dict[str, str]:
             body = ["const data = source.fetch();"]
             if p.release >= 2 and p.rng.random() < 0.3:
                 body += ["try {", f"  return {aw}{outer}(data);", "} catch (err) {",
-                         f'  throw new ServiceError("{name} failed", {{ cause: err }});', "}"]  # fmt: skip
+                         f'  throw new ServiceError("{name} failed", {{ cause: err }});', "}"]
             else:
                 body += [f"const value = {aw}{outer}(data);", "return value;"]
             entries += [f"{a}function {name}() {{"] + ["  " + x for x in body] + ["}", ""]

@@ -18,7 +18,7 @@ def ensure_node_modules() -> None:
     """`npm ci` into evaluation/corpus/js/node_modules (pinned by package-lock.json)."""
     if not (JS / "node_modules" / "@sentry" / "node").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True,
-                       capture_output=True)  # fmt: skip
+                       capture_output=True)
 
 
 def bundle(src: Path, dist: Path) -> Path:
@@ -27,7 +27,7 @@ def bundle(src: Path, dist: Path) -> Path:
          "--minify", "--platform=node", "--format=cjs", f"--outdir={dist}",
          "--entry-names=app.[hash]", "--log-level=warning"],
         check=True, capture_output=True, cwd=src,  # relative input: the hash is the content's
-    )  # fmt: skip
+    )
     return next(dist.glob("app.*.js"))
 
 
@@ -58,14 +58,14 @@ def rows(seed: int, small: bool, build: Path) -> list[dict]:
             output = root / "events.jsonl"
             plan_file.write_text(json.dumps({"app": spec.name, "release": release,
                                              "module": str(module), "output": str(output),
-                                             "triggers": triggers}))  # fmt: skip
+                                             "triggers": triggers}))
             subprocess.run(["node", str(JS / "runner.cjs"), str(plan_file)], cwd=JS, check=True,
-                           capture_output=True, timeout=300)  # fmt: skip
+                           capture_output=True, timeout=300)
             for line in output.read_text().splitlines():
                 row = json.loads(line)
                 event = tidy(row["event"], str(root), f"/srv/{spec.name}/releases/{release}")
                 out.append({"bug": row["bug"], "app": spec.name, "platform": "javascript",
-                            "event": event})  # fmt: skip
+                            "event": event})
     return out
 
 

@@ -22,10 +22,10 @@ KINDS = ("assign", "return", "comment", "wrapped", "reformat", "extra")
 LOCALS = ("value", "raw", "item", "current", "entry", "record")
 RESULTS = ("result", "outcome", "res", "out", "computed")
 VERBS = ("compute", "load", "resolve", "apply", "build", "read", "format", "merge", "check",
-         "convert", "select", "price", "score", "split", "sync", "render")  # fmt: skip
+         "convert", "select", "price", "score", "split", "sync", "render")
 CHAIN_VERBS = ("process", "handle", "execute")
 PADS = ("audit = {{'release': {rel}}}", "# TODO: tidy this up", "data = dict(data)",
-        "_ = len(data)  # r{rel}", "# see the changelog of release {rel}")  # fmt: skip
+        "_ = len(data)  # r{rel}", "# see the changelog of release {rel}")
 
 
 @dataclass
@@ -61,7 +61,7 @@ APPS = [
             ("message", "recipient", "channel", "payload", "retry", "template", "webhook",
              "delay", "id", "topic", "device", "locale", "name", "body"),
             ("on", "consume", "poll"), {"json": 2, "timeout": 2}),
-]  # fmt: skip
+]
 
 
 
@@ -170,7 +170,7 @@ def render_step(step: Step, index: int, last: bool, p: Plan, local: str, result:
             stmt[-1:] = [head + "(", indent + "    " + rest[:-1], indent + ")"]
         return lines + stmt + (["return data"] if last else [])
     expr = _fmt(family.extra if kind == "extra" and family.extra else family.expr,
-                step.field, local)  # fmt: skip
+                step.field, local)
     target = result if last else f"{result}_{index}"
     if kind == "return" and last:
         return lines + [f"return {expr}"]
@@ -293,24 +293,24 @@ def render_entries(app: App, p: Plan, entries: dict) -> dict[str, str]:
             body = ["data = source.fetch()"]
             if wrapped:
                 body += ["try:", f"    value = {call}", "except Exception as exc:",
-                         f'    raise errors.ServiceError("{name} failed") from exc']  # fmt: skip
+                         f'    raise errors.ServiceError("{name} failed") from exc']
             else:
                 body.append(f"value = {call}")
             body.append({"web": 'return {"value": str(value)}', "cli": "click.echo(str(value))"}
-                        .get(spec.kind, "return value"))  # fmt: skip
+                        .get(spec.kind, "return value"))
             blocks.append("\n".join(head + ["    " + x for x in body]) + "\n")
     code = "\n\n".join(blocks)
     if spec.kind == "web":
         return {"routes.py": f"from flask import Flask\n\n{imports}\napp = Flask(__name__)\n\n\n"
-                f"{code}"}  # fmt: skip
+                f"{code}"}
     if spec.kind == "cli":
         return {"cli.py": f"import click\n\n{imports}\n\n@click.group()\ndef cli():\n    pass\n\n\n"
-                f"{code}"}  # fmt: skip
+                f"{code}"}
     if spec.kind == "pipeline":
         return {"stages.py": f"{imports}\n\n{code}", "pipeline.py": PIPELINE.format(pkg=pkg)}
     middleware = "handler = instrumentation.with_metrics(handler)" if p.release >= 3 else "pass"
     return {"handlers.py": f"{imports}\n\n{code}",
-            "dispatcher.py": DISPATCHER.format(pkg=pkg, middleware=middleware)}  # fmt: skip
+            "dispatcher.py": DISPATCHER.format(pkg=pkg, middleware=middleware)}
 
 
 ERRORS = '''class NotFoundError(LookupError):

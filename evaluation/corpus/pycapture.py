@@ -79,7 +79,7 @@ def tidy(event: dict, replacements: list[tuple[str, str]]) -> dict:
     for exc in (event.get("exception") or {}).get("values", []):
         stack = exc.get("stacktrace") or {}
         stack["frames"] = [f for f in stack.get("frames") or []
-                           if not str(f.get("abs_path", "")).startswith(HARNESS)]  # fmt: skip
+                           if not str(f.get("abs_path", "")).startswith(HARNESS)]
         for frame in stack["frames"]:
             frame.pop("vars", None)  # local variables' reprs hold addresses and trace ids
     for key in ("contexts", "breadcrumbs", "extra", "modules", "timestamp", "event_id"):
@@ -111,7 +111,7 @@ def capture_app(app: App, build: Path, seed: int, repeats: int) -> list[dict]:
         collector = Collector()
         try:
             entry = {"web": "routes", "cli": "cli", "pipeline": "pipeline",
-                     "async": "dispatcher"}[spec.kind]  # fmt: skip
+                     "async": "dispatcher"}[spec.kind]
             modules = {entry: importlib.import_module(f"{spec.package}.{entry}")}
             source = importlib.import_module(f"{spec.package}.source")
             if spec.kind == "web":
@@ -128,7 +128,7 @@ def capture_app(app: App, build: Path, seed: int, repeats: int) -> list[dict]:
                 project_root=str(root),
             )
             replacements = [(str(root), f"/srv/{spec.name}/releases/{release}"),
-                            (str(site), "/usr/local/lib/python3.11/site-packages")]  # fmt: skip
+                            (str(site), "/usr/local/lib/python3.11/site-packages")]
             for fn in app.functions:
                 for s, step in enumerate(fn.steps):
                     for b, bug in enumerate(step.bugs):
@@ -145,7 +145,7 @@ def capture_app(app: App, build: Path, seed: int, repeats: int) -> list[dict]:
                                 assert len(got) == 1, (bug, e, len(got))
                                 check_crash_site(got[0], fn, bug)
                                 rows.append({"bug": bug, "app": spec.name, "platform": "python",
-                                             "event": tidy(got[0], replacements)})  # fmt: skip
+                                             "event": tidy(got[0], replacements)})
         finally:
             sentry_sdk.get_client().close()
             del sys.path[:2]

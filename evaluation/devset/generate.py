@@ -199,7 +199,7 @@ def js_events(rng: random.Random, per_variant: int = 4) -> list[dict]:
         ("js.api.bad_json", "SyntaxError",
          "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON", "parseResponse", 57,
          ["loadProducts"]),
-    ]  # fmt: skip
+    ]
     for release in range(1, RELEASES + 1):
         app_bundle = f"https://shop.example/static/js/app.{_hash(rng)}.js"
         vendor_bundle = f"https://shop.example/static/js/vendor.{_hash(rng)}.js"
@@ -216,7 +216,7 @@ def js_events(rng: random.Random, per_variant: int = 4) -> list[dict]:
                          "lineno": 1, "colno": 4000 + shift * 7, "in_app": True},
                         {"filename": app_bundle, "abs_path": app_bundle, "function": function,
                          "lineno": 1, "colno": column * 13 + shift, "in_app": True},
-                    ]  # fmt: skip
+                    ]
                     out.append({"bug": bug, "event": {
                         "event_id": uuid.uuid4().hex, "platform": "javascript", "level": "error",
                         "release": f"web@{release}.0", "sdk": {"name": "sentry.javascript.browser"},
@@ -225,7 +225,7 @@ def js_events(rng: random.Random, per_variant: int = 4) -> list[dict]:
                             "type": exc_type, "value": value,
                             "mechanism": {"type": "onerror", "handled": False},
                             "stacktrace": {"frames": frames}}]},
-                    }})  # fmt: skip
+                    }})
     return out
 
 
@@ -233,7 +233,7 @@ def java_events(rng: random.Random, per_variant: int = 4) -> list[dict]:
     """Spring Boot events in the shape of sentry-java payloads: proxies, lambdas, versions."""
     out = []
     npe = 'Cannot invoke "com.shop.{cls}.{getter}()" because the return value of ' \
-          '"com.shop.Order.{owner}()" is null'  # fmt: skip
+          '"com.shop.Order.{owner}()" is null'
     bugs = [
         ("java.receipts.null_customer", "java.lang.NullPointerException",
          lambda n: npe.format(cls="Customer", getter="getEmail", owner="getCustomer"),
@@ -249,7 +249,7 @@ def java_events(rng: random.Random, per_variant: int = 4) -> list[dict]:
         ("java.search.bad_page", "java.lang.NumberFormatException",
          lambda n: f'For input string: "x{n}"', "com.shop.search.SearchController", "page", 27,
          ["com.shop.search.SearchController.search"]),
-    ]  # fmt: skip
+    ]
     for release in range(1, RELEASES + 1):
         spring = ["5.3.31", "6.0.13", "6.1.4", "6.1.4"][release - 1]
         shift = rng.randint(0, 25)
@@ -268,7 +268,7 @@ def java_events(rng: random.Random, per_variant: int = 4) -> list[dict]:
                          "filename": "CglibAopProxy.java", "package": f"spring-aop-{spring}.jar"},
                         {"module": proxy, "function": caller_method, "in_app": True,
                          "filename": "<generated>"},
-                    ]  # fmt: skip
+                    ]
                     app = [
                         {"module": caller_cls, "function": caller_method,
                          "lineno": 40 + shift, "in_app": True,
@@ -278,13 +278,13 @@ def java_events(rng: random.Random, per_variant: int = 4) -> list[dict]:
                          "filename": cls.rsplit(".", 1)[1] + ".java"},
                         {"module": cls, "function": method, "lineno": line + shift + 2,
                          "in_app": True, "filename": cls.rsplit(".", 1)[1] + ".java"},
-                    ]  # fmt: skip
+                    ]
                     if exc_type.endswith("SocketTimeoutException"):
                         okhttp = ["4.9.3", "4.11.0", "4.12.0", "4.12.0"][release - 1]
                         app.append({"module": "okhttp3.internal.connection.RealCall",
                                     "function": "execute", "lineno": 154 + release,
                                     "in_app": False, "package": f"okhttp-{okhttp}.jar",
-                                    "filename": "RealCall.kt"})  # fmt: skip
+                                    "filename": "RealCall.kt"})
                     out.append({"bug": bug, "event": {
                         "event_id": uuid.uuid4().hex, "platform": "java", "level": "error",
                         "release": f"shop-api@{release}.0.0",
@@ -293,7 +293,7 @@ def java_events(rng: random.Random, per_variant: int = 4) -> list[dict]:
                                                   "module": exc_type.rsplit(".", 1)[0],
                                                   "value": message(rng.randint(1, 99)),
                                                   "stacktrace": {"frames": system + app}}]},
-                    }})  # fmt: skip
+                    }})
     return out
 
 

@@ -24,11 +24,11 @@ def when(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
     text = ago(seconds) if seconds >= 0 else f"in {ago(-seconds)[:-4]}"
     absolute = value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), absolute,
-                       text)  # fmt: skip
+                       text)
 
 
 UNITS = ((86400 * 365, "year"), (86400 * 30, "month"), (86400 * 7, "week"), (86400, "day"),
-         (3600, "hour"), (60, "minute"))  # fmt: skip
+         (3600, "hour"), (60, "minute"))
 
 
 def ago(seconds: float) -> str:
@@ -82,7 +82,7 @@ def query_pairs(value) -> list[tuple[str, str]]:
         return [(str(k), _text(v)) for k, v in value.items()][:MAX_PAIRS]
     if isinstance(value, list):
         return [(str(p[0]), _text(p[1])) for p in value
-                if isinstance(p, (list, tuple)) and len(p) == 2][:MAX_PAIRS]  # fmt: skip
+                if isinstance(p, (list, tuple)) and len(p) == 2][:MAX_PAIRS]
     return []
 
 

@@ -51,7 +51,7 @@ class AppriseDestination(Destination):
         if staff or schemas_of(_plugin(config["url"])) & allowed:
             return
         raise ValidationError({"url": "only staff may add this kind of Apprise URL; owners and "
-                               f"admins may use {', '.join(sorted(allowed))}"})  # fmt: skip
+                               f"admins may use {', '.join(sorted(allowed))}"})
 
     @classmethod
     def describe(cls, config: dict) -> str:
@@ -65,7 +65,7 @@ class AppriseDestination(Destination):
             plugin = _plugin(self.config["url"])
         except ValidationError:
             return Delivery(ok=False, error="not an Apprise URL this server understands",
-                            permanent=True)  # fmt: skip
+                            permanent=True)
         sender = apprise.Apprise()
         sender.add(plugin)
         with apprise.LogCapture(level=logging.WARNING) as logs:
@@ -74,4 +74,4 @@ class AppriseDestination(Destination):
         if ok:
             return Delivery(ok=True)
         return Delivery(ok=False, error="Apprise reported a failure",
-                        detail=captured.strip()[:1000])  # fmt: skip
+                        detail=captured.strip()[:1000])

@@ -49,7 +49,7 @@ class EmailDestination(Destination):
         message = EmailMultiAlternatives(
             subject=notification.subject, body=notification.text, to=recipients[:1],
             bcc=recipients[1:], connection=get_connection(fail_silently=False),
-        )  # fmt: skip
+        )
         message.attach_alternative(
             render_to_string("alerts/email.html", {"n": notification}), "text/html"
         )

@@ -30,10 +30,10 @@ def sign(body: bytes, secret: str) -> str:
 def body_of(notification: Notification, installation: str) -> dict:
     issues = [issue.as_sentry_issue() for issue in notification.issues]
     data: dict = {"issue": issues[0] if issues else None, "issues": issues,
-                  "rule": notification.rule, "trigger": notification.trigger}  # fmt: skip
+                  "rule": notification.rule, "trigger": notification.trigger}
     return {"action": notification.action, "installation": {"uuid": installation},
             "data": data, "actor": {"type": "application", "id": "faultline",
-                                    "name": "Faultline"}}  # fmt: skip
+                                    "name": "Faultline"}}
 
 
 def _session() -> requests.Session:
@@ -64,9 +64,9 @@ class WebhookDestination(Destination):
             check_url(url, self.allow_private)
         except BlockedURL as exc:
             return Delivery(ok=False, error=f"blocked: {exc.summary}", detail=str(exc),
-                            permanent=True)  # fmt: skip
+                            permanent=True)
         body = json.dumps(body_of(notification, self.config.get("installation", "")),
-                          default=str).encode()  # fmt: skip
+                          default=str).encode()
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "Faultline-Webhook/1",
@@ -79,7 +79,7 @@ class WebhookDestination(Destination):
             with _session() as session, session.post(
                 url, data=body, headers=headers, allow_redirects=False,
                 timeout=settings.ALERTS_HTTP_TIMEOUT, stream=True,
-            ) as response:  # fmt: skip
+            ) as response:
                 if 200 <= response.status_code < 300:
                     return Delivery(ok=True, status_code=response.status_code)
                 excerpt = response.raw.read(EXCERPT_BYTES, decode_content=False)
@@ -90,4 +90,4 @@ class WebhookDestination(Destination):
             detail=excerpt.decode(errors="replace"),
             permanent=400 <= response.status_code < 500
             and response.status_code not in RETRYABLE_STATUS,
-        )  # fmt: skip
+        )

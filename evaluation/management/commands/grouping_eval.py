@@ -45,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--split", default="all",
             help="corpus split(s) to report: train, validation, test, heldout_app, comma-separated",
-        )  # fmt: skip
+        )
         parser.add_argument("--thresholds", default=DEFAULT_THRESHOLDS)
         parser.add_argument("--plot", default="var/grouping_eval.png")
         parser.add_argument(
@@ -55,13 +55,13 @@ class Command(BaseCommand):
             "--threshold", type=float, default=None, help="for --replay (default: per platform)"
         )
         parser.add_argument("--rules", choices=("current", "old"), default="current",
-                            help="rules for --replay")  # fmt: skip
+                            help="rules for --replay")
         parser.add_argument("--tune", action="store_true",
                             help="choose rules and thresholds on train+validation, write them")
         parser.add_argument("--tuned-file", default=str(grouping_rules.TUNED_FILE))
         parser.add_argument("--model", default=None,
                             help="a trained model directory (train_grouping_model): embed with "
-                            "it and use the thresholds of its manifest")  # fmt: skip
+                            "it and use the thresholds of its manifest")
         parser.add_argument("--cache", action="store_true",
                             help=f"keep vectors of cleaned texts in {CACHE} between runs")
 
@@ -105,7 +105,7 @@ class Command(BaseCommand):
             part, keep = evaluation.subset(data, family)
             old_part, _ = evaluation.subset(old, family)
             self.table(f"{family} · {title}", part, vectors[keep], thresholds, naive[keep],
-                       old_part, old_vectors[keep])  # fmt: skip
+                       old_part, old_vectors[keep])
         self.plot(results, options["plot"])
         if options["replay"]:
             chosen = grouping_rules.OLD if options["rules"] == "old" else current
@@ -131,7 +131,7 @@ class Command(BaseCommand):
         conflicting = [conflicts(x, y) for x, y in zip(texts_a, texts_b, strict=True)]
         limits = conflict_limits(a, conflicting)
         self.stdout.write(f"{len(rows)} labelled pairs ({sum(labels)} same, "
-                          f"{sum(conflicting)} conflicting)")  # fmt: skip
+                          f"{sum(conflicting)} conflicting)")
         self.stdout.write(f"{'threshold':>9} {'precision':>9} {'recall':>7}")
         for threshold, scores in zip(
             thresholds,
@@ -158,7 +158,7 @@ class Command(BaseCommand):
         results = [("fingerprint", None, fingerprint)]
         if old is not None:
             scores = evaluation.score(old.labels, evaluation.simulate_ml(
-                old, old_vectors, grouping_rules.OLD.thresholds))  # fmt: skip
+                old, old_vectors, grouping_rules.OLD.thresholds))
             self.line("ml-old-rules", "platform", scores)
         for threshold in thresholds:
             scores = evaluation.score(data.labels, evaluation.simulate_ml(data, vectors, threshold))
@@ -166,7 +166,7 @@ class Command(BaseCommand):
             results.append(("ml", threshold, scores))
         defaults = evaluation.score(data.labels, evaluation.simulate_ml(
             data, vectors, grouping_rules.CURRENT.thresholds,
-            conflict=grouping_rules.CURRENT.conflict_thresholds or None))  # fmt: skip
+            conflict=grouping_rules.CURRENT.conflict_thresholds or None))
         self.line("ml", "platform", defaults)
         for threshold in thresholds[:: max(1, len(thresholds) // 3)]:
             scores = evaluation.score(
@@ -209,7 +209,7 @@ class Command(BaseCommand):
                                 scores.append(evaluation.score(
                                     sub.labels, evaluation.simulate_ml(sub, vec[keep], threshold)))
                         sweep.append((threshold, min(s.pairwise_precision for s in scores),
-                                      min(s.bcubed_f1 for s in scores)))  # fmt: skip
+                                      min(s.bcubed_f1 for s in scores)))
                     floor, (threshold, precision, f1) = choose(sweep)
                     options.append((floor, f1, key, threshold, precision))
                     self.stdout.write(f"    {family:<10} key={key:<8} frames={frames} "
@@ -223,12 +223,12 @@ class Command(BaseCommand):
             thresholds["default"] = min(thresholds.values())
             self.stdout.write(f"  frames={frames} context={context:<6} keys={keys} "
                               f"thresholds={thresholds} worst-F1={min(worst):.3f} "
-                              f"mean-F1={sum(worst) / len(worst):.3f}")  # fmt: skip
+                              f"mean-F1={sum(worst) / len(worst):.3f}")
             # a shape that keeps every platform at a higher precision floor wins, then F1
             score = (min(floors), min(worst), sum(worst) / len(worst))
             if best is None or score > best[0]:
                 best = (score, grouping_rules.Rules(key=keys, frames=frames, context=context,
-                                                    thresholds=thresholds))  # fmt: skip
+                                                    thresholds=thresholds))
         target.write_text(best[1].to_json())
         self.stdout.write(f"chosen: {best[1]} → {target}")
 
@@ -242,13 +242,13 @@ class Command(BaseCommand):
         fp = next(s for name, _, s in results if name == "fingerprint")
         fig, ax = plt.subplots(figsize=(6, 4.5))
         ax.plot([s.pairwise_recall for _, s in ml], [s.pairwise_precision for _, s in ml],
-                marker="o", label="ML (pairwise)")  # fmt: skip
+                marker="o", label="ML (pairwise)")
         ax.plot([s.bcubed_recall for _, s in ml], [s.bcubed_precision for _, s in ml],
-                marker="s", label="ML (B-cubed)")  # fmt: skip
+                marker="s", label="ML (B-cubed)")
         for threshold, s in ml:
             ax.annotate(f"{threshold:.2f}", (s.pairwise_recall, s.pairwise_precision), fontsize=7)
         ax.scatter([fp.pairwise_recall], [fp.pairwise_precision], color="black", marker="x",
-                   label="fingerprint (pairwise)", zorder=5)  # fmt: skip
+                   label="fingerprint (pairwise)", zorder=5)
         ax.axhline(0.98, color="grey", linestyle=":", label="precision target 0.98")
         ax.set_xlabel("recall")
         ax.set_ylabel("precision")
@@ -277,14 +277,14 @@ class Command(BaseCommand):
                 project = Project.objects.create(
                     organization=org, name=slug, slug=slug,
                     grouping_mode=Project.GroupingMode.ML, grouping_threshold=threshold,
-                )  # fmt: skip
+                )
                 ids = []
                 started = time.perf_counter()
                 for i in keep:
                     event_id = uuid.uuid4()
                     ids.append(event_id)
                     store_raw_event(project.id, event_id, "event",
-                                    json.dumps(rows[i]["event"]).encode())  # fmt: skip
+                                    json.dumps(rows[i]["event"]).encode())
                     # decide in arrival order, as a live stream would
                     while process_pending(100):
                         pass
@@ -294,12 +294,12 @@ class Command(BaseCommand):
                     Event.objects.filter(project=project).values_list("event_id", "issue_id")
                 )
                 scores = evaluation.score([data.labels[i] for i in keep],
-                                          [issue_of[i] for i in ids])  # fmt: skip
+                                          [issue_of[i] for i in ids])
                 name = "old" if rules == grouping_rules.OLD else "current"
                 self.stdout.write(f"\n[replay · {family} · {title} · {name} rules · project "
-                                  f"{project.id}, {len(keep) / seconds:.0f} events/s]")  # fmt: skip
+                                  f"{project.id}, {len(keep) / seconds:.0f} events/s]")
                 self.line("ml-replay", f"{threshold if threshold is not None else 'default'}",
-                          scores)  # fmt: skip
+                          scores)
         finally:
             grouping_rules.use(previous)
 
@@ -357,7 +357,7 @@ def use_model(directory: str) -> None:
         key = {**_as_mapping(grouping_rules.CURRENT.key), **trained.get("keys", {})}
         grouping_rules.use(dataclasses.replace(
             grouping_rules.CURRENT, thresholds=trained["thresholds"], key=key,
-            conflict_thresholds=trained.get("conflict_thresholds", {})))  # fmt: skip
+            conflict_thresholds=trained.get("conflict_thresholds", {})))
 
 
 def _as_mapping(key: str | dict[str, str]) -> dict[str, str]:

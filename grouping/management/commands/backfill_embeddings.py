@@ -26,7 +26,7 @@ class Command(BaseCommand):
         else:
             model = policy_for(None).model
         embedded, skipped = backfill(model, options["project"], options["batch"],
-                                     progress=options["verbosity"] > 0)  # fmt: skip
+                                     progress=options["verbosity"] > 0)
         self.stdout.write(
             f"embedded {embedded} issues with {model.label}; {skipped} without a stack trace"
         )

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"no organisation {options['organization']!r}")
         try:
             report = erase_end_user(organization.id, email=options["email"],
-                                    user_id=options["user_id"], ip=options["ip"])  # fmt: skip
+                                    user_id=options["user_id"], ip=options["ip"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps({"organization": organization.slug, **report.as_dict()}))

@@ -23,9 +23,9 @@ class Command(BaseCommand):
         training_set = sets.build(
             options["name"], Path(options["directory"]), options["max_pairs_per_project"],
             options["seed"], progress=options["verbosity"] > 0,
-        )  # fmt: skip
+        )
         pairs = training_set.pairs.count()
         orgs = training_set.contributions.count()
         same = training_set.pairs.filter(same_issue=True).count()
         self.stdout.write(f"{pairs} pairs ({same} same issue) from {orgs} consenting "
-                          f"organisations written to {training_set.path}")  # fmt: skip
+                          f"organisations written to {training_set.path}")

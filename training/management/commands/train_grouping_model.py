@@ -21,14 +21,14 @@ class Command(BaseCommand):
         defaults = fit.Hyperparameters()
         parser.add_argument("corpus", nargs="+",
                             help="labelled corpus files (JSON lines with bug ids and splits); "
-                                 "several are pooled, each one its own project")  # fmt: skip
+                                 "several are pooled, each one its own project")
         parser.add_argument("--validation-corpus", nargs="+", default=[],
                             help="more corpora whose validation splits join the choice of key "
                                  "rules and thresholds (and whose test and held-out splits are "
-                                 "reported); their train splits are not trained on")  # fmt: skip
+                                 "reported); their train splits are not trained on")
         parser.add_argument("--name", default="faultline-grouping")
         parser.add_argument("--training-set", default="latest",
-                            help="TrainingSet id, 'latest' or 'none'")  # fmt: skip
+                            help="TrainingSet id, 'latest' or 'none'")
         parser.add_argument("--directory", default=None, help="default FAULTLINE_MODEL_DIR")
         parser.add_argument("--max-steps", type=int, default=defaults.max_steps)
         parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
@@ -45,10 +45,10 @@ class Command(BaseCommand):
                             help="weights fitted on a GPU machine from the same pairs "
                                  "(bench/cuda.py graft): score and register them instead of "
                                  "training here; refused unless fitted on these pairs with "
-                                 "these hyperparameters from this base model")  # fmt: skip
+                                 "these hyperparameters from this base model")
         parser.add_argument("--relabel-share", type=float, default=defaults.relabel_share,
                             help="share of pairs whose application words are renamed alike on "
-                                 "both sides (training.augment.relabel)")  # fmt: skip
+                                 "both sides (training.augment.relabel)")
         parser.add_argument("--shadow", action="store_true", help="start it in shadow at once")
 
     def handle(self, *args, **options):
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             margin=options["margin"], dimension=options["dimension"], seed=options["seed"],
             relabel_share=options["relabel_share"], trainable_layers=options["trainable_layers"],
             matryoshka_dims=[int(d) for d in options["matryoshka_dims"].split(",") if d],
-        )  # fmt: skip
+        )
         choice = options["training_set"]
         if choice == "none":
             training_set = None
@@ -75,16 +75,16 @@ class Command(BaseCommand):
         model = lifecycle.train_model(options["name"], options["corpus"], training_set, hp,
                                       directory, progress=options["verbosity"] > 0,
                                       validation_paths=options["validation_corpus"],
-                                      fitted=options["fitted"])  # fmt: skip
+                                      fitted=options["fitted"])
         if options["shadow"]:
             registry.start_shadow(model.embedding_model)
         m = model.manifest
         self.stdout.write(f"trained {model.embedding_model.label} in {m['training_seconds']} s "
                           f"on {m['device']} from {m['pairs']['total']} pairs; "
-                          f"saved to {model.path}")  # fmt: skip
+                          f"saved to {model.path}")
         chosen = m["metrics"]["trained"]
         self.stdout.write(f"  chosen on validation: key rules {chosen.get('keys')}, "
-                          f"thresholds {chosen['thresholds']}")  # fmt: skip
+                          f"thresholds {chosen['thresholds']}")
         for who, metrics in (("trained", m["metrics"]["trained"]),
                              ("served " + m["metrics"]["served"]["model"], m["metrics"]["served"])):
             for split in ("validation", "test", "heldout_app"):
@@ -93,6 +93,6 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {who:<40} {split:<10} issues/bug "
                                       f"{s['issues_per_bug']:.2f}  pair-P "
                                       f"{s['pair_precision']:.3f}  pair-R {s['pair_recall']:.3f}"
-                                      f"  B3-F1 {s['bcubed_f1']:.3f}")  # fmt: skip
+                                      f"  B3-F1 {s['bcubed_f1']:.3f}")
         if options["verbosity"] > 1:
             self.stdout.write(json.dumps(m, indent=2))
