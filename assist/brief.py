@@ -41,10 +41,13 @@ class Site:
     file: str
     line: int | None
     code: str = ""
+    column: int | None = None  # what tells frames apart in minified JavaScript (one line)
 
     @property
     def text(self) -> str:
         at = f"{self.file}:{self.line}" if self.line else self.file
+        if self.line and self.column:
+            at += f":{self.column}"
         return f"{self.function} ({at})" if at else self.function
 
 
@@ -138,10 +141,14 @@ def _first_line(text: object) -> str:
 
 def _site(frame: dict, with_code: bool) -> Site:
     file = str(frame.get("filename") or frame.get("abs_path") or frame.get("module") or "")
-    line = frame.get("lineno")
+    line, column = frame.get("lineno"), frame.get("colno")
     code = str(frame.get("context_line") or "").strip()[:MAX_CODE] if with_code else ""
     return Site(clean_function(str(frame.get("function") or ""))[:120], file[-120:],
-                line if type(line) is int and line > 0 else None, code)
+                _positive(line), code, _positive(column))
+
+
+def _positive(number: object) -> int | None:
+    return number if type(number) is int and number > 0 else None
 
 
 def chain(event: dict, with_messages: bool = True) -> list[Link]:

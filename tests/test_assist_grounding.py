@@ -133,6 +133,16 @@ def test_the_brief_reads_the_chain_root_first_and_the_crash_in_application_code(
     assert made.caller.function == "signup"
 
 
+def test_the_brief_names_the_column_where_the_sdk_sent_one():
+    minified = {"exception": [{"type": "TypeError", "value": "e is undefined", "stacktrace": {
+        "frames": [{"function": "checkout", "filename": "/static/app.min.js", "lineno": 1,
+                    "colno": 1377, "in_app": True}]}}]}
+    assert brief.compose(minified, None, [], frozenset()).crash.text == \
+        "checkout (/static/app.min.js:1:1377)"
+    python = brief.compose(CHAINED, None, [], frozenset())
+    assert python.crash.column is None and python.crash.text.endswith(":30)")
+
+
 def test_the_brief_respects_code_consent_and_never_shows_user_identifiers():
     made = brief.compose(CHAINED, None, [], frozenset({"stack_traces", "error_messages"}))
     assert made.crash.code == "" and made.caller.code == ""
