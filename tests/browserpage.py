@@ -1,5 +1,5 @@
 """Serving a built bundle to Debian's Chromium (Playwright) and letting @sentry/browser report
-an error from it. A helper module of test_sourcemaps (no tests here)."""
+an error from it, and signing in to Faultline. Helpers of the browser tests (no tests here)."""
 
 from __future__ import annotations
 
@@ -55,3 +55,11 @@ def browse_and_capture(dist: Path, chromium: str, feedback: bool = False) -> Non
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")

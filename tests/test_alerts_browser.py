@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from alerts.models import AlertDestination, AlertRule
 from monitor.models import Issue, Membership, Organization, Project
 from tests.alert_receivers import HTTPReceiver
+from tests.browserpage import sign_in
 from tests.conftest import start_worker, wait_for
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401 - the fixture
 from tests.test_ml_grouping import event, ingest
@@ -35,10 +36,7 @@ def test_owner_sets_up_alerts_and_triages(web, alerts_worker, browser):  # noqa:
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{web}/login/")
-        page.fill("input[name=username]", "olivia")
-        page.fill("input[name=password]", "pw-olivia-123")
-        page.click("button[type=submit]")
+        sign_in(page, web, "olivia", "pw-olivia-123")
         page.goto(f"{web}/alerting/shop/settings/")
         form = page.locator("#add-destination")
         form.locator("input[name=name]").fill("team hook")

@@ -12,6 +12,7 @@ from django.test import Client
 
 from assist.models import Generation
 from monitor.models import Membership
+from tests.browserpage import sign_in
 from tests.conftest import start_worker, wait_for
 from tests.test_assist import FakeOpenAI, consent, ingest, payload
 from tests.test_browser import browser  # noqa: F401 - the fixture
@@ -65,10 +66,7 @@ def test_the_issue_page_shows_the_brief_first_in_a_browser(web, org, project,
     issue = ingest(project, KIWI)
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(f"{web}/login/")
-    page.fill("input[name=username]", "brenda")
-    page.fill("input[name=password]", "pw-brenda-123")
-    page.click("button[type=submit]")
+    sign_in(page, web, "brenda", "pw-brenda-123")
     page.goto(f"{web}/{org.slug}/{project.slug}/issues/{issue.id}/")
     brief = page.locator("#brief")
     assert brief.is_visible() and "sku-kiwi" in page.locator("#brief-what").inner_text()

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 
 from monitor.models import Event, Membership, Organization, Project, ProjectKey
 from tests import buggy_app
+from tests.browserpage import sign_in
 from tests.conftest import wait_for
 from tests.test_e2e_sdk import capture
 
@@ -68,10 +69,7 @@ def test_sign_in_read_resolve_filter_and_merge(web, worker, browser):
     ARTIFACTS.mkdir(exist_ok=True)
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{web}/login/")
-    page.fill("input[name=username]", "tester")
-    page.fill("input[name=password]", "pw-tester-123")
-    page.click("button[type=submit]")
+    sign_in(page, web, "tester", "pw-tester-123")
     page.wait_for_selector("#issues")
     assert page.locator("#issues tbody tr").count() == 3
     page.screenshot(path=ARTIFACTS / "stream.png", full_page=True)
@@ -153,10 +151,7 @@ def test_minified_bundle_frames_show_original_names_and_code(web, worker, browse
     user = get_user_model().objects.create_user("namesweb", password="pw-namesweb-123")
     Membership.objects.create(user=user, organization=org)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{web}/login/")
-    page.fill("input[name=username]", "namesweb")
-    page.fill("input[name=password]", "pw-namesweb-123")
-    page.click("button[type=submit]")
+    sign_in(page, web, "namesweb", "pw-namesweb-123")
     page.goto(f"{web}/{org.slug}/{project.slug}/issues/{missing.issue_id}/")
     frames = page.inner_text(".frames")
     assert "Inventory.find" in frames and "handlers.stock" in frames

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from monitor.models import Event, Issue, Membership, Organization, Project
 from tests import buggy_app, triage_app
+from tests.browserpage import sign_in
 from tests.conftest import wait_for
 from tests.test_browser import ARTIFACTS, CHROMIUM
 
@@ -115,10 +116,7 @@ def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
 
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "triager")
-    page.fill("input[name=password]", "pw-triager-123")
-    page.click("button[type=submit]")
+    sign_in(page, base, "triager", "pw-triager-123")
     page.wait_for_selector("#issues")
     assert not page.evaluate("window.isSecureContext")  # plain HTTP: the copy fallback runs
     issues = Issue.objects.filter(project=project).count()
@@ -250,10 +248,7 @@ def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
     # 390 px: nothing off screen, sidebar below the main column, skip link first.
     mobile = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = mobile.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "triager")
-    page.fill("input[name=password]", "pw-triager-123")
-    page.click("button[type=submit]")
+    sign_in(page, base, "triager", "pw-triager-123")
     page.wait_for_selector("#issues")
     page.goto(f"{base}/triage/shop/issues/?status=all")
     assert no_horizontal_overflow(page)

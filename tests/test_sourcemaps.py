@@ -19,6 +19,7 @@ from sourcemaps.symbolicate import Artifact, resolve_event
 from sourcemaps.tokens import create_org_token
 from sourcemaps.upload import run_assembly
 from tests import jsbuild
+from tests.browserpage import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -359,10 +360,7 @@ def screenshot_issue_pages(web, org, project, chromium, resolved, reported):
         browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
         for width, height in ((1400, 900), (390, 844)):
             page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(f"{web}/login/")
-            page.fill("input[name=username]", "jsowner")
-            page.fill("input[name=password]", "pw-jsowner-123")
-            page.click("button[type=submit]")
+            sign_in(page, web, "jsowner", "pw-jsowner-123")
             page.goto(f"{web}/{org.slug}/{project.slug}/issues/{resolved.issue_id}/")
             frames = page.inner_text(".frames")
             assert "src/cart.js" in frames and 'throw new Error("cart is empty' in frames
