@@ -123,9 +123,11 @@ def host_dir() -> Path:
 
 
 def segments(directory: Path) -> list[Path]:
-    """Segment files, oldest first."""
+    """Sealed or open segment files, oldest first; never one still under its temporary name
+    (created, maybe not yet locked: a replayer must not take it for an empty sealed one)."""
     try:
-        return sorted(p for p in directory.iterdir() if p.name.endswith(SUFFIX))
+        return sorted(p for p in directory.iterdir()
+                      if p.name.endswith(SUFFIX) and not p.name.startswith(TMP_PREFIX))
     except FileNotFoundError:
         return []
 

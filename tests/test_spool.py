@@ -120,6 +120,18 @@ def test_replay_is_idempotent_and_skips_segments_still_being_written(project, sp
     assert RawEvent.objects.count() == 5
 
 
+def test_a_segment_a_writer_has_created_but_not_yet_locked_is_never_replayed(project, spool_dir):
+    """A writer creates its segment under a temporary name, locks it, then renames it. A
+    replayer (another process) that took the temporary file for a sealed segment found it empty
+    and unlocked, and deleted it: the writer's rename failed and its post got a 503."""
+    spool_dir.mkdir(parents=True)
+    being_created = spool_dir / f"{spool.TMP_PREFIX}{time.time_ns():020d}-1-x-000001{spool.SUFFIX}"
+    being_created.touch()  # created, not yet locked
+    assert spool.segments(spool_dir) == []
+    replay.replay(spool_dir)
+    assert being_created.exists()
+
+
 @pytest.mark.django_db
 def test_events_of_a_deleted_project_are_dropped_not_retried_forever(project, org, spool_dir):
     gone = Project.objects.create(organization=org, name="Gone", slug="gone")
