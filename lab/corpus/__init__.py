@@ -1,0 +1,66 @@
+"""The mined corpus: real faults of real libraries, captured by the official SDKs.
+
+One zstandard-compressed JSON-lines file per codebase,
+``lab/corpus/<platform>-<codebase>.jsonl.zst``; each row::
+
+    {"bug": "<codebase>/<fault id>", "app": "<codebase>",
+     "platform": "python|node|javascript|go|ruby|java", "split": "mined",
+     "release": "<release the SDK sent>", "event": {<the event as the SDK sent it>}}
+
+Which codebases only ever report (never train or choose) is fixed by the name alone
+(``is_report_only``), decided before any result was seen, so no figure can move it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import zstandard
+
+HERE = Path(__file__).resolve().parent
+SUFFIX = ".jsonl.zst"
+
+
+def is_report_only(codebase: str) -> bool:
+    """Three codebases in ten, by a hash of the name: only ever scored, never chosen on."""
+    return int(hashlib.sha256(codebase.encode()).hexdigest(), 16) % 10 < 3
+
+
+def corpus_files(folder: Path = HERE) -> list[Path]:
+    return sorted(folder.glob(f"*{SUFFIX}"))
+
+
+def read_rows(path: Path) -> Iterator[dict]:
+    with path.open("rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as reader:
+        for line in io.TextIOWrapper(reader, encoding="utf-8"):
+            if line.strip():
+                yield json.loads(line)
+
+
+def write_rows(path: Path, rows: Iterable[dict], level: int = 19) -> int:
+    """Write rows compressed; returns how many. The same rows give the same bytes."""
+    count = 0
+    buffer = io.BytesIO()
+    for row in rows:
+        buffer.write(json.dumps(row, sort_keys=True, separators=(",", ":")).encode() + b"\n")
+        count += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(zstandard.ZstdCompressor(level=level).compress(buffer.getvalue()))
+    return count
+
+
+def load_mined(
+    paths: Iterable[Path] | None = None, platforms: Iterable[str] | None = None
+) -> list[dict]:
+    """Every row of the given files (default: all of lab/corpus), optionally of some platforms."""
+    wanted = set(platforms) if platforms else None
+    rows: list[dict] = []
+    for path in paths if paths is not None else corpus_files():
+        rows.extend(
+            row for row in read_rows(Path(path)) if wanted is None or row["platform"] in wanted
+        )
+    return rows
