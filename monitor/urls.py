@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.http import JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 
 def health(request):
@@ -10,6 +12,8 @@ def health(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    # Browsers ask for /favicon.ico on pages without a link tag (error pages, raw JSON).
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("", include("ingest.urls")),
     path("", include("grouping.urls")),
     path("", include("consent.urls")),

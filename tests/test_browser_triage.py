@@ -270,6 +270,22 @@ def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
     shot(page, "settings-390")
     mobile.close()
 
+    # Dark mode follows the system: the palette changes, the layout does not.
+    for width, height in ((1400, 900), (390, 844)):
+        dark = browser.new_context(viewport={"width": width, "height": height},
+                                   color_scheme="dark")
+        page = dark.new_page()
+        sign_in(page, base, "triager", "pw-triager-123")
+        page.goto(f"{base}/triage/shop/issues/{issue_of(checkout_event)}/")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        card = page.evaluate("getComputedStyle(document.querySelector('.card')).backgroundColor")
+        assert background == "rgb(15, 18, 24)" and card == "rgb(23, 27, 35)", (background, card)
+        assert no_horizontal_overflow(page)
+        shot(page, f"dark-issue-{width}")
+        page.goto(f"{base}/triage/shop/issues/?status=all")
+        shot(page, f"dark-stream-{width}")
+        dark.close()
+
 
 def issue_of(event_id: int) -> int:
     """The issue an event belongs to now (a merge moves events to the surviving issue)."""

@@ -222,3 +222,24 @@ def test_keys_named_items_and_nested_contexts_render(project, member):
     assert page.status_code == 200
     assert "<h4>os</h4>" in text and "Linux" in text  # the context table, not its repr
     assert "<strong>items</strong>" in text  # the tag's distribution
+
+
+def test_every_page_names_a_favicon_and_favicon_ico_is_served(project, member):
+    assert b'rel="icon"' in member.get(stream_url(project)).content
+    assert b'rel="icon"' in Client().get("/login/", follow=True).content
+    answer = Client().get("/favicon.ico", follow=True)
+    assert answer.status_code == 200
+    assert b"<svg" in b"".join(answer.streaming_content if answer.streaming else [answer.content])
+
+
+def test_dark_mode_changes_the_palette_only():
+    """Dark mode overrides custom properties; no rule outside the palette names a colour."""
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[1] / "web/static/web/faultline.css").read_text()
+    assert "@media (prefers-color-scheme: dark)" in css
+    rules = css.split("}", 2)[2]  # after :root and the dark palette
+    import re
+
+    literals = re.findall(r"(?:background|border(?:-color)?|color):\s*#[0-9a-fA-F]{3,6}", rules)
+    assert literals == ["color:#fff", "color:#fff"], literals  # the header's text on its dark bar
