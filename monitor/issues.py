@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import ipaddress
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from monitor.locks import lock_issues
 from monitor.models import Event, Issue, IssueTag
-from monitor.search import Search, SearchError, parse, user_tag_values
+from monitor.search import (
+    Search,
+    SearchError,
+    has_wildcard,
+    parse,
+    user_tag_values,
+    wildcard_regex,
+)
 from monitor.signals import status_changed
 
 SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
@@ -43,46 +49,83 @@ def active_search(params, default_status: str = "all") -> Search:
 def filter_issues(
     issues: QuerySet[Issue], params, default_status: str = "all", user=None
 ) -> QuerySet:
-    """The search (docs/ui.md) plus `assigned` ("me" with `user`, "none", or a username).
-    Raises SearchError for a query that cannot be run."""
-    issues = apply_search(issues, active_search(params, default_status))
+    """The search (docs/ui.md) plus the `assigned` parameter ("me", "none", or a username), the
+    same as an `assigned:` term. Raises SearchError for a query that cannot be run."""
+    search = active_search(params, default_status)
     if assigned := (params.get("assigned") or "").strip():
-        if assigned == "me":
-            issues = issues.filter(assignee=user) if user else issues.none()
-        elif assigned == "none":
-            issues = issues.filter(assignee__isnull=True)
-        else:
-            issues = issues.filter(assignee__username=assigned)
-    return issues
+        search.assigned.append(assigned)
+    return apply_search(issues, search, user=user)
 
 
-def _has_tag(key: str, value) -> Exists:
+def _has_tag(key: str, value=None) -> Exists:
     """Correlated with each issue (the (issue, key, value) index): never a scan of every
-    tenant's tags."""
-    values = value if isinstance(value, (list, tuple, set)) else [value]
-    return Exists(IssueTag.objects.filter(issue_id=OuterRef("pk"), key=key, value__in=values))
+    tenant's tags. `value` may be a list, a `*` pattern, or None for any value."""
+    tags = IssueTag.objects.filter(issue_id=OuterRef("pk"), key=key)
+    if isinstance(value, (list, tuple, set)):
+        tags = tags.filter(value__in=value)
+    elif isinstance(value, str) and has_wildcard(value):
+        tags = tags.filter(value__iregex=wildcard_regex(value))
+    elif value is not None:
+        tags = tags.filter(value=value)
+    return Exists(tags)
 
 
-def apply_search(issues: QuerySet[Issue], search: Search) -> QuerySet[Issue]:
+ALWAYS_KNOWN_TAGS = {"release", "environment"}  # an empty answer for these is an answer
+LOOKUPS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "=": "exact"}
+
+
+def apply_search(issues: QuerySet[Issue], search: Search, user=None) -> QuerySet[Issue]:
+    """Narrow `issues` by the search; `user` answers `assigned:me`. A tag key that no issue in
+    `issues` has is a SearchError naming the keys there are, never a silent empty stream."""
+    _check_tag_keys(issues, search.tag_keys() - ALWAYS_KNOWN_TAGS)
+    return issues.filter(search_q(search, user))
+
+
+def search_q(search: Search, user=None) -> Q:
+    """The search as one condition; negated terms are NOT of theirs."""
+    q = Q()
     if search.status:
-        issues = issues.filter(status=search.status)
+        q &= Q(status=search.status)
     if search.level:
-        issues = issues.filter(level=search.level)
+        q &= Q(level=search.level)
     if "regressed" in search.flags:
-        issues = issues.filter(regressed=True)
+        q &= Q(regressed=True)
     for flag in search.flags & {"assigned", "unassigned"}:
-        issues = _assignment(issues, assigned=flag == "assigned")
+        q &= Q(assignee__isnull=flag == "unassigned")
+    for assigned in search.assigned:
+        q &= _assigned_q(assigned, user)
     for key, value in search.tags:
-        issues = issues.filter(_has_tag(key, value))
+        q &= Q(_has_tag(key, value))
+    for key in search.has:
+        q &= Q(_has_tag(key))
+    for bound in search.bounds:
+        q &= Q(**{f"{bound.column}__{LOOKUPS[bound.op]}": bound.value})
     if search.user:
-        issues = issues.filter(_user_filter(search.user))
+        q &= _user_filter(search.user)
     for word in search.text:
-        issues = issues.filter(Q(title__icontains=word) | Q(culprit__icontains=word))
+        q &= Q(title__icontains=word) | Q(culprit__icontains=word)
     if search.event_id:
-        issues = issues.filter(
-            Exists(Event.objects.filter(issue_id=OuterRef("pk"), event_id=search.event_id))
-        )
-    return issues
+        q &= Q(Exists(Event.objects.filter(issue_id=OuterRef("pk"), event_id=search.event_id)))
+    for part in search.negated:
+        q &= ~search_q(part, user)
+    return q
+
+
+def _assigned_q(assigned: str, user) -> Q:
+    if assigned == "me":
+        return Q(assignee=user) if user is not None and user.is_authenticated else Q(pk__in=[])
+    if assigned == "none":
+        return Q(assignee__isnull=True)
+    return Q(assignee__username=assigned)
+
+
+def _check_tag_keys(issues: QuerySet[Issue], keys: set[str]) -> None:
+    for key in sorted(keys):
+        if not IssueTag.objects.filter(issue__in=issues.values("pk"), key=key).exists():
+            known = sorted(set(IssueTag.objects.filter(issue__in=issues.values("pk"))
+                               .values_list("key", flat=True).distinct()[:40]))
+            hint = f" Keys here: {', '.join(known[:20])}." if known else ""
+            raise SearchError(f"No issue here has a tag “{key}”: is the key spelt right?{hint}")
 
 
 def _user_filter(value: str) -> Q:
@@ -102,16 +145,6 @@ def _is_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _assignment(issues: QuerySet[Issue], assigned: bool) -> QuerySet[Issue]:
-    """`is:assigned` needs an `assignee` field on Issue (the triage workflow adds it); without
-    one nothing is assigned."""
-    try:
-        Issue._meta.get_field("assignee")
-    except FieldDoesNotExist:
-        return issues if not assigned else issues.none()
-    return issues.filter(assignee__isnull=not assigned)
 
 
 def sort_issues(issues: QuerySet[Issue], sort: str | None) -> QuerySet[Issue]:

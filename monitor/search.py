@@ -1,14 +1,17 @@
 """The issue search syntax, shared by the stream and the REST API (documented in docs/ui.md).
 
-    database timeout is:unresolved level:error release:shop@1.2 environment:production
-    user:alice@example.com browser:"Chrome 120" 3f2a…(an event id)
+    database timeout is:unresolved level:error !level:info release:shop@1.* has:user
+    assigned:me times_seen:>10 firstSeen:-24h user:alice@example.com browser:"Chrome 120"
 
 `parse` is pure and bounded (query length, term count, value length): a query is user input and
-may be hostile. Each term narrows the result (terms are ANDed); quoting keeps spaces in a value.
+may be hostile. Terms are ANDed; `!key:value` or `-key:value` negates one; quoting keeps spaces
+in a value; `*` in a tag value is a wildcard. Whether a tag key exists is a question for the
+data (`monitor.issues.apply_search` answers it), never a silent empty stream.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -16,18 +19,38 @@ from dataclasses import dataclass, field
 MAX_QUERY_LENGTH = 512
 MAX_TERMS = 16
 MAX_VALUE_LENGTH = 200
+MAX_WILDCARDS = 4  # per value: each `*` is a `.*` the database must try
 
 STATUSES = ("unresolved", "resolved", "ignored")
 FLAGS = ("regressed", "assigned", "unassigned")
 LEVELS = ("debug", "info", "warning", "error", "fatal")
-KEY_ALIASES = {"env": "environment", "tag": "tag"}
+KEY_ALIASES = {"env": "environment", "timesseen": "times_seen", "firstseen": "first_seen",
+               "lastseen": "last_seen", "assigned_to": "assigned", "user_count": "users",
+               "users_seen": "users"}
+# Comparable issue columns: numbers, and times (relative -1h/+7d, or absolute dates).
+NUMBERS = {"times_seen": "times_seen", "users": "users_seen"}
+TIMES = {"age": "first_seen", "first_seen": "first_seen", "last_seen": "last_seen"}
+BUILT_IN = {"is", "level", "user", "tag", "has", "assigned", *NUMBERS, *TIMES}
+LOWERCASE_KEYS = BUILT_IN | {"release", "environment"}  # tag keys keep their case
+UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+RELATIVE = re.compile(r"([+-])(\d{1,6})([mhdw])")
+COMPARISON = re.compile(r"(>=|<=|>|<|=)?(.*)", re.S)
 
-# key:"quoted value" | key:value | "quoted text" | word
-TOKEN = re.compile(r'(?:([A-Za-z][\w.\-]{0,63}):)?(?:"([^"]*)"?|(\S+))')
+# [!-]key:"quoted value" | [!-]key:value | "quoted text" | word
+TOKEN = re.compile(r'(?:([!-])?([A-Za-z][\w.\-]{0,63}):)?(?:"([^"]*)"?|(\S+))')
 
 
 class SearchError(ValueError):
     """A query that cannot be run; the message is safe to show to the user."""
+
+
+@dataclass(frozen=True)
+class Bound:
+    """`column op value` on an issue column: a number or an aware datetime."""
+
+    column: str
+    op: str  # one of > >= < <= =
+    value: int | dt.datetime
 
 
 @dataclass
@@ -39,9 +62,20 @@ class Search:
     user: str | None = None
     tags: list[tuple[str, str]] = field(default_factory=list)  # release, environment, any tag
     event_id: str | None = None
+    has: list[str] = field(default_factory=list)  # tag keys an issue must have
+    assigned: list[str] = field(default_factory=list)  # "me", "none" or a username
+    bounds: list[Bound] = field(default_factory=list)
+    negated: list[Search] = field(default_factory=list)  # each one term an issue must not match
 
     def tag(self, key: str) -> str | None:
         return next((value for k, value in self.tags if k == key), None)
+
+    def tag_keys(self) -> set[str]:
+        """Tag keys the terms name (their own and negated ones), to check against the data."""
+        keys = {key for key, _ in self.tags}
+        for part in self.negated:
+            keys |= part.tag_keys()
+        return keys
 
 
 def event_id_of(text: str) -> str | None:
@@ -54,16 +88,18 @@ def event_id_of(text: str) -> str | None:
         return None
 
 
-def parse(query: str) -> Search:
-    """Raises SearchError for a query over the limits or with an unknown `is:`/`level:` value."""
+def parse(query: str, now: dt.datetime | None = None) -> Search:
+    """Raises SearchError for a query over the limits, with an unknown `is:`/`level:` value or
+    a malformed comparison. `now` anchors relative times (`-1h`); default: the current time."""
     query = (query or "").strip()
     if len(query) > MAX_QUERY_LENGTH:
         raise SearchError(f"The search is longer than {MAX_QUERY_LENGTH} characters.")
+    now = now or dt.datetime.now(dt.UTC)
     search = Search()
     terms = TOKEN.findall(query)
     if len(terms) > MAX_TERMS:
         raise SearchError(f"The search has more than {MAX_TERMS} terms.")
-    for key, quoted, bare in terms:
+    for negation, key, quoted, bare in terms:
         value = quoted if quoted or not bare else bare
         if len(value) > MAX_VALUE_LENGTH:
             raise SearchError(f"A search value is longer than {MAX_VALUE_LENGTH} characters.")
@@ -74,19 +110,20 @@ def parse(query: str) -> Search:
                 search.text.append(value)
             continue
         if value.startswith("//"):  # a URL, not a key
-            search.text.append(f"{key}:{value}")
+            search.text.append(f"{negation}{key}:{value}")
             continue
-        key = KEY_ALIASES.get(key.lower(), key.lower() if key.lower() in _KNOWN else key)
+        lowered = key.lower()
+        key = KEY_ALIASES.get(lowered, lowered if lowered in LOWERCASE_KEYS else key)
         if not value:
             raise SearchError(f"{key}: needs a value.")
-        _apply_term(search, key, value)
+        target = Search() if negation else search
+        _apply_term(target, key, value, now=now)
+        if negation:
+            search.negated.append(target)
     return search
 
 
-_KNOWN = {"is", "level", "user", "release", "environment", "env", "tag"}
-
-
-def _apply_term(search: Search, key: str, value: str) -> None:
+def _apply_term(search: Search, key: str, value: str, now: dt.datetime) -> None:
     if key == "is":
         value = value.lower()
         if value in STATUSES:
@@ -101,15 +138,112 @@ def _apply_term(search: Search, key: str, value: str) -> None:
         search.level = value.lower()
     elif key == "user":
         search.user = value
+    elif key == "has":
+        search.has.append(KEY_ALIASES.get(value.lower(), value))
+    elif key == "assigned":
+        search.assigned.append(value)
+    elif key in NUMBERS:
+        search.bounds.append(_number_bound(key, value))
+    elif key in TIMES:
+        search.bounds.extend(_time_bounds(key, value, now))
     elif key == "tag":  # tag:key=value, for keys that clash with the names above
         tag_key, _, tag_value = value.partition("=")
         if not tag_value:
             raise SearchError("tag: takes key=value.")
-        search.tags.append((tag_key, tag_value))
+        search.tags.append((tag_key, _wildcards(tag_value)))
     else:
-        search.tags.append((key, value))
+        search.tags.append((key, _wildcards(value)))
+
+
+def _wildcards(value: str) -> str:
+    if value.count("*") > MAX_WILDCARDS:
+        raise SearchError(f"A search value has more than {MAX_WILDCARDS} wildcards (*).")
+    return value
+
+
+def has_wildcard(value: str) -> bool:
+    return "*" in value
+
+
+def wildcard_regex(value: str) -> str:
+    """`shop@1.*` → an anchored, case-insensitive-ready regex with every other character
+    literal."""
+    return "^" + ".*".join(re.escape(part) for part in value.split("*")) + "$"
+
+
+def _number_bound(key: str, value: str) -> Bound:
+    op, number = COMPARISON.fullmatch(value).groups()
+    if not number.isdigit() or len(number) > 15:
+        raise SearchError(f"{key}: takes a number, optionally after >, >=, < or <= "
+                          f"(e.g. {key}:>10).")
+    return Bound(NUMBERS[key], op or "=", int(number))
+
+
+def _time_bounds(key: str, value: str, now: dt.datetime) -> list[Bound]:
+    """`-24h`: within the last 24 hours; `+7d`: more than 7 days ago; `>2026-12-01` (or `<`,
+    `>=`, `<=`, or a bare date for that day): absolute, in UTC."""
+    column = TIMES[key]
+    if relative := RELATIVE.fullmatch(value):
+        sign, amount, unit = relative.groups()
+        since = now - dt.timedelta(**{UNITS[unit]: int(amount)})
+        return [Bound(column, ">=" if sign == "-" else "<", since)]
+    op, text = COMPARISON.fullmatch(value).groups()
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise SearchError(
+            f"{key}: takes a relative time (-1h, -7d, +30d) or a date (>2026-12-01, "
+            f"<=2026-12-01T10:00)."
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    if moment > now + dt.timedelta(days=1):
+        raise SearchError(f"{key}:{value} is in the future: no issue can match it.")
+    if op is None and len(text) <= 10:  # a bare date: that whole day
+        return [Bound(column, ">=", moment), Bound(column, "<", moment + dt.timedelta(days=1))]
+    return [Bound(column, op or "=", moment)]
 
 
 def user_tag_values(value: str) -> list[str]:
     """The `user` tag values that an id, email, username or IP search may match."""
     return [f"{prefix}:{value}" for prefix in ("id", "email", "username", "ip")]
+
+
+MAX_SUGGESTIONS = 10
+FIXED_VALUES = {
+    "is": STATUSES + FLAGS,
+    "level": LEVELS,
+    "assigned": ("me", "none"),
+    "times_seen": (">10", ">100", ">1000"),
+    "users": (">1", ">10", ">100"),
+    **{key: ("-1h", "-24h", "-7d", "+30d") for key in TIMES},
+}
+SUGGESTED_KEYS = ("is", "level", "release", "environment", "user", "assigned", "has",
+                  "times_seen", "users", "age", "firstSeen", "lastSeen")
+
+
+def split_token(token: str) -> tuple[str, str | None, str]:
+    """`!release:sh` → ("!", "release", "sh"); `rel` → ("", None, "rel")."""
+    sign = token[:1] if token[:1] in ("!", "-") else ""
+    key, colon, partial = token[len(sign):].partition(":")
+    return (sign, key, partial) if colon else (sign, None, key)
+
+
+def fixed_suggestions(token: str, tag_keys: list[str]) -> list[str] | None:
+    """Completions of the last token the syntax alone knows (keys, `is:` values...); None when
+    the answer is in the data (a tag's values)."""
+    sign, key, partial = split_token(token[:MAX_VALUE_LENGTH])
+    if key is None:
+        keys = [*SUGGESTED_KEYS, *(k for k in tag_keys if k not in SUGGESTED_KEYS)]
+        return [f"{sign}{k}:" for k in keys if k.lower().startswith(partial.lower())][
+            :MAX_SUGGESTIONS]
+    canonical = KEY_ALIASES.get(key.lower(), key.lower() if key.lower() in LOWERCASE_KEYS
+                                else key)
+    if canonical == "has":
+        values: tuple[str, ...] | list[str] = tag_keys
+    elif canonical in FIXED_VALUES:
+        values = FIXED_VALUES[canonical]
+    else:
+        return None
+    return [f"{sign}{key}:{v}" for v in values if v.lower().startswith(partial.lower())][
+        :MAX_SUGGESTIONS]

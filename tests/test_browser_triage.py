@@ -140,6 +140,19 @@ def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
     page.wait_for_url("**query=**")
     expect(page.locator("#issues tbody tr")).to_have_count(1)
     assert "KeyError" in page.inner_text("#issues tbody")
+    # Typing completes the last token from the project's data; a misspelt key says so.
+    page.fill("#search", "")
+    page.keyboard.type("is:unresolved rel")
+    expect(page.locator("#search-suggestions option").first).to_have_attribute(
+        "value", "is:unresolved release:")
+    page.keyboard.type("ease:shop@1.1")
+    expect(page.locator("#search-suggestions option").first).to_have_attribute(
+        "value", "is:unresolved release:shop@1.10")
+    page.goto(f"{base}/triage/shop/issues/?query=relase%3Ashop%401.10")
+    expect(page.locator("#search-error")).to_contain_text("relase")
+    shot(page, "search-error-1400")
+    page.go_back()
+    page.wait_for_url("**query=user**")
     page.fill("input[name=name]", "Alice's errors")
     page.click("text=Save this search")
     page.wait_for_selector("#saved-searches >> text=Alice's errors")

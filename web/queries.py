@@ -6,22 +6,29 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Min, QuerySet
+from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 
-from monitor.issues import SORTS, apply_search, filter_issues, sort_issues
+from monitor.issues import SORTS, apply_search, sort_issues
 from monitor.models import Event, Issue, IssueTag, Project
-from monitor.search import Search
+from monitor.search import (
+    MAX_SUGGESTIONS,
+    MAX_VALUE_LENGTH,
+    Search,
+    fixed_suggestions,
+    has_wildcard,
+    split_token,
+)
 
 SPARK_HOURS = 24
 
 
 def stream(project: Project, search: Search, sort: str | None, assigned: str = "",
            user=None) -> QuerySet[Issue]:
-    issues = Issue.objects.filter(project=project)
+    """Raises SearchError for a term the project's data cannot answer (an unknown tag key)."""
     if assigned:
-        issues = filter_issues(issues, {"assigned": assigned}, user=user)
-    issues = apply_search(issues, search)
+        search.assigned.append(assigned)
+    issues = apply_search(Issue.objects.filter(project=project), search, user=user)
     return sort_issues(issues, sort if sort in SORTS else None)
 
 
@@ -31,7 +38,8 @@ def event_by_id(project: Project, event_id: str) -> Event | None:
 
 def event_filters(search: Search) -> dict[str, str]:
     """The active filters that event-level counts can follow (columns of monitor_event)."""
-    return {key: value for key, value in search.tags if key in ("environment", "release")}
+    return {key: value for key, value in search.tags
+            if key in ("environment", "release") and not has_wildcard(value)}
 
 
 def tag_values(project: Project, key: str) -> list[str]:
@@ -43,6 +51,27 @@ def tag_values(project: Project, key: str) -> list[str]:
         .order_by("-first", "value")
         .values_list("value", flat=True)[:50]
     )
+
+
+def tag_keys(project: Project) -> list[str]:
+    """The project's tag keys, at most 40 (suggestions and error hints only)."""
+    return sorted(IssueTag.objects.filter(issue__project=project)
+                  .values_list("key", flat=True).distinct()[:40])
+
+
+def suggestions(project: Project, token: str) -> list[str]:
+    """Completions of the search box's last token: keys and fixed values from the syntax, a
+    tag's most frequent values (by prefix) from the data; at most MAX_SUGGESTIONS."""
+    keys = tag_keys(project)
+    fixed = fixed_suggestions(token, keys)
+    if fixed is not None:
+        return fixed
+    sign, key, partial = split_token(token[:MAX_VALUE_LENGTH])
+    values = (IssueTag.objects.filter(issue__project=project, key=key,
+                                      value__istartswith=partial)
+              .values("value").annotate(n=Sum("times_seen")).order_by("-n", "value")
+              .values_list("value", flat=True)[:MAX_SUGGESTIONS])
+    return [f'{sign}{key}:"{v}"' if " " in v else f"{sign}{key}:{v}" for v in values]
 
 
 def filtered_counts(issue_ids: list[int], filters: dict[str, str]) -> dict[int, int]:

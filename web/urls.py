@@ -23,6 +23,8 @@ urlpatterns = [
     path("<slug:org>/<slug:project>/issues/bulk/", views.bulk, name="bulk"),
     path("<slug:org>/<slug:project>/issues/merge/", views.merge, name="merge"),
     path("<slug:org>/<slug:project>/searches/", views.saved_search, name="saved-search"),
+    path("<slug:org>/<slug:project>/searches/suggest/", views.search_suggestions,
+         name="search-suggestions"),
     path("<slug:org>/<slug:project>/issues/<int:issue_id>/", views.issue_detail, name="issue"),
     path(
         "<slug:org>/<slug:project>/issues/<int:issue_id>/action/",

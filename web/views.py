@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -55,8 +56,12 @@ def stream(request, org, project):
     if search.event_id and (event := queries.event_by_id(project, search.event_id)):
         url = reverse("web:issue", args=[org, project.slug, event.issue_id])
         return redirect(f"{url}?event={event.id}")
-    issues = queries.stream(project, search, request.GET.get("sort"),
-                            request.GET.get("assigned", ""), request.user)
+    try:
+        issues = queries.stream(project, search, request.GET.get("sort"),
+                                request.GET.get("assigned", ""), request.user)
+    except SearchError as exc:
+        error, search = str(exc), Search(status="unresolved")
+        issues = queries.stream(project, search, request.GET.get("sort"), "", request.user)
     page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = queries.event_filters(search)
     ids = [issue.id for issue in page]
@@ -77,6 +82,13 @@ def stream(request, org, project):
         any_issue=project.issues.exists(),
         saved=SavedSearch.objects.filter(user=request.user, project=project).order_by("name"),
     ))
+
+
+@project_view()
+def search_suggestions(request, org, project):
+    """Completions for the search box's last token (JSON, bounded)."""
+    token = (request.GET.get("token") or "")[:200]
+    return JsonResponse({"suggestions": queries.suggestions(project, token)})
 
 
 @project_view()

@@ -55,6 +55,34 @@
     select.addEventListener("change", function () { select.form.requestSubmit(); });
   });
 
+  // Search suggestions: the last token of the box is completed from the project's keys and
+  // values (one small request after typing stops; the browser shows them as a datalist).
+  var searchBox = document.querySelector("input[data-suggest]");
+  if (searchBox) {
+    var list = document.getElementById(searchBox.getAttribute("list"));
+    var timer = null, asked = null;
+    searchBox.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = searchBox.value, cut = text.lastIndexOf(" ") + 1;
+        var head = text.slice(0, cut), token = text.slice(cut);
+        if (token === asked) return;
+        asked = token;
+        fetch(searchBox.getAttribute("data-suggest") + "?token=" + encodeURIComponent(token),
+              {credentials: "same-origin"})
+          .then(function (response) { return response.ok ? response.json() : {suggestions: []}; })
+          .then(function (body) {
+            list.textContent = "";
+            body.suggestions.forEach(function (suggestion) {
+              var option = document.createElement("option");
+              option.value = head + suggestion;
+              list.appendChild(option);
+            });
+          });
+      }, 150);
+    });
+  }
+
   // Project switcher: a mouse choice navigates; arrow keys only move, Enter navigates.
   var switcher = document.getElementById("project-switcher");
   if (switcher) {
