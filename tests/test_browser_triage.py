@@ -105,18 +105,28 @@ def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
     Membership.objects.create(user=user, organization=org, role=Membership.Role.OWNER)
     port = web.rsplit(":", 1)[1]
     dsn = f"http://{key.public_key}@127.0.0.1:{port}/{project.id}"
-    ARTIFACTS.mkdir(exist_ok=True)
-    sent = send_events(dsn, tmp_path)
-    wait_for(lambda: Event.objects.filter(project=project).count() == sent, timeout=120,
-             message="all SDK events processed")
     base = f"http://{HOST}:{port}"
     ARTIFACTS.mkdir(exist_ok=True)
     shot = lambda page, name: page.screenshot(path=ARTIFACTS / f"triage-{name}.png",  # noqa: E731
                                               full_page=True)
 
+    # Onboarding: per-SDK steps with the real DSN, a copy button per block, and a card that
+    # changes by itself when the first event arrives.
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     sign_in(page, base, "triager", "pw-triager-123")
+    page.wait_for_selector("#empty-state")
+    assert key.public_key in page.inner_text("#code-python")
+    page.click("button[aria-controls=snippet-go]")
+    assert "sentry.Init" in page.inner_text("#code-go")
+    page.click("#snippet-go button[data-copy='#code-go-install']")
+    page.wait_for_selector("#snippet-go .copied:text('copied')")
+    shot(page, "onboarding-1400")
+    sent = send_events(dsn, tmp_path)
+    expect(page.locator("#first-event-link")).to_be_visible(timeout=60_000)
+    wait_for(lambda: Event.objects.filter(project=project).count() == sent, timeout=120,
+             message="all SDK events processed")
+    page.reload()
     page.wait_for_selector("#issues")
     assert not page.evaluate("window.isSecureContext")  # plain HTTP: the copy fallback runs
     issues = Issue.objects.filter(project=project).count()

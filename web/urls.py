@@ -21,6 +21,7 @@ urlpatterns = [
     path("<slug:org>/<slug:project>/settings/keys/", settings_views.key_action, name="key-action"),
     path("<slug:org>/<slug:project>/issues/", views.stream, name="stream"),
     path("<slug:org>/<slug:project>/issues/bulk/", views.bulk, name="bulk"),
+    path("<slug:org>/<slug:project>/issues/first/", views.first_event, name="first-event"),
     path("<slug:org>/<slug:project>/issues/merge/", views.merge, name="merge"),
     path("<slug:org>/<slug:project>/searches/", views.saved_search, name="saved-search"),
     path("<slug:org>/<slug:project>/searches/suggest/", views.search_suggestions,

@@ -85,6 +85,16 @@ def stream(request, org, project):
 
 
 @project_view()
+def first_event(request, org, project):
+    """The project's first issue, if any: the empty stream's card asks until one arrives."""
+    issue = Issue.objects.filter(project=project).order_by("id").only("id", "title").first()
+    if issue is None:
+        return JsonResponse({"issue": None})
+    url = reverse("web:issue", args=[org, project.slug, issue.id])
+    return JsonResponse({"issue": {"title": issue.title, "url": url}})
+
+
+@project_view()
 def search_suggestions(request, org, project):
     """Completions for the search box's last token (JSON, bounded)."""
     token = (request.GET.get("token") or "")[:200]

@@ -90,3 +90,11 @@ def query_pairs(value) -> list[tuple[str, str]]:
 def is_long(value) -> bool:
     """Text that should fold: several lines or more than 300 characters."""
     return isinstance(value, str) and (len(value) > 300 or "\n" in value)
+
+
+@register.simple_tag
+def setup_steps(dsn: str) -> list:
+    """Per SDK: (platform, [(id suffix, title, code)]) with this DSN (web.onboarding)."""
+    from web.onboarding import PLATFORMS
+
+    return [(platform, platform.steps(dsn)) for platform in PLATFORMS]

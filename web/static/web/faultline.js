@@ -83,6 +83,30 @@
     });
   }
 
+  // The empty stream's card asks every 3 s (for up to 30 min) whether the first event came.
+  var waiting = document.querySelector("[data-first-event]");
+  if (waiting) {
+    var tries = 0;
+    var poll = setInterval(function () {
+      if (++tries > 600) { clearInterval(poll); return; }
+      fetch(waiting.getAttribute("data-first-event"), {credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.json() : {issue: null}; })
+        .then(function (body) {
+          if (!body.issue) return;
+          clearInterval(poll);
+          var status = document.getElementById("first-event-status");
+          status.textContent = "Your first event arrived: ";
+          var link = document.createElement("a");
+          link.href = body.issue.url;
+          link.textContent = body.issue.title;
+          link.id = "first-event-link";
+          status.appendChild(link);
+          document.getElementById("first-event-help").textContent =
+            "Open it, or reload this page to see the stream.";
+        });
+    }, 3000);
+  }
+
   // Project switcher: a mouse choice navigates; arrow keys only move, Enter navigates.
   var switcher = document.getElementById("project-switcher");
   if (switcher) {
