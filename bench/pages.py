@@ -112,7 +112,17 @@ def main() -> int:
             "stream, user search": "/big/shop/issues/?query=user:42&status=all",
             "stream, release filter (counts follow)": "/big/shop/issues/?release=shop@1.2",
             f"issue detail ({biggest.times_seen} events)": f"/big/shop/issues/{biggest.id}/",
+            "stream, negation and comparisons": "/big/shop/issues/?query=!level:info"
+                                                "+times_seen:>10+firstSeen:-30d+has:user",
+            "stream, release wildcard": "/big/shop/issues/?query=release:shop@1.*",
+            "search suggestions (tag values)": "/big/shop/searches/suggest/?token=release:sh",
+            "releases": "/big/shop/releases/",
+            "release shop@1.2": "/big/shop/releases/shop@1.2/",
         }
+        from releases import users
+
+        while users.collect(settle_seconds=0):
+            pass
         for label, url in pages.items():
             assert client.get(url).status_code == 200
             samples = []

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "attachments",
     "alerts",
     "members",
+    "releases",
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -183,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
     "maintain-vector-indexes": {
         "task": "embeddings.maintain_indexes",
         "schedule": 3600.0,
+    },
+    "collect-release-users": {
+        "task": "releases.collect_users",
+        "schedule": 60.0,
     },
     "replay-spool": {  # the spool of the host beat's worker runs on; web processes do their own
         "task": "ingest.replay_spool",

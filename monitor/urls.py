@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("attachments.urls")),  # before api.urls: it answers GET /api/0/ itself
     path("", include("assist.urls")),
+    path("", include("releases.urls")),
     path("", include("api.urls")),
     path("", include("alerts.urls")),
     path("", include("training.urls")),

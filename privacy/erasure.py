@@ -26,6 +26,7 @@ from privacy import register
 from privacy.deletion import CHUNK, delete_in_chunks
 from privacy.models import ErasedIdentity
 from privacy.register import canonical
+from releases import users as release_users
 from training import sets, staleness
 from training.models import TrainingPair
 
@@ -40,6 +41,7 @@ class ErasureReport:
     raw_events: int = 0
     attachments: int = 0
     feedback: int = 0
+    release_users: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -144,6 +146,8 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
     report.training_rows = TrainingPair.objects.filter(
         Q(event_a_id__in=ids) | Q(event_b_id__in=ids)
     ).count()
+    report.release_users = release_users.forget(
+        {row[1] for row in rows}, _user_tag_values(Event.objects.filter(id__in=ids)))
     report.events = delete_in_chunks(Event.objects.filter(id__in=ids))
     sets.sync_files()  # the erased rows leave the exported training files too
     for issue_id in sorted(issue_ids):
@@ -160,6 +164,13 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
                 report.issues_deleted += 1
     staleness.reconcile()  # deletion reaches the trained models
     return report
+
+
+def _user_tag_values(events) -> set[str]:
+    """The `user` tag values of these events: what releases.users hashed for them."""
+    return {value for tags in events.values_list("tags", flat=True).iterator()
+            for key, value, *_ in (tag for tag in tags or [] if isinstance(tag, list))
+            if key == "user" and isinstance(value, str)}
 
 
 def _erase_side_items(organization_id: int, email: str | None,

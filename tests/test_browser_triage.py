@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from monitor.models import Event, Issue, Membership, Organization, Project
+from releases import users
 from tests import buggy_app, triage_app
 from tests.browserpage import sign_in
 from tests.conftest import wait_for
@@ -266,6 +267,16 @@ def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
     page.goto(f"{base}/triage/nothing-here/issues/")
     expect(page.locator("#error-404")).to_have_count(1)
     shot(page, "404")
+    # Releases: what each release brought, and one release's new and regressed issues.
+    users.collect(settle_seconds=0)
+    page.goto(f"{base}/triage/shop/releases/")
+    expect(page.locator("#releases tbody tr")).to_have_count(2)
+    assert page.locator("#releases tbody tr").first.inner_text().startswith("shop@1.10")
+    shot(page, "releases-1400")
+    page.click("text=shop@1.10")
+    page.wait_for_selector("#introduced")
+    shot(page, "release-1400")
+
     context.close()
 
     # 390 px: nothing off screen, sidebar below the main column, skip link first.
@@ -291,6 +302,9 @@ def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
     page.goto(f"{base}/triage/shop/settings/")
     assert no_horizontal_overflow(page)
     shot(page, "settings-390")
+    page.goto(f"{base}/triage/shop/releases/")
+    assert no_horizontal_overflow(page)
+    shot(page, "releases-390")
     mobile.close()
 
     # Dark mode follows the system: the palette changes, the layout does not.
