@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import JsonResponse
 from django.templatetags.static import static
@@ -28,3 +29,5 @@ urlpatterns = [
     path("", include("web.urls")),
     path("", include("members.urls")),  # after web: its paths never shadow an org's pages
 ]
+if settings.SSO_ENABLED:  # before the org pages would be better, but "oidc" is never an org
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

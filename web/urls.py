@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -6,7 +7,8 @@ from web import project_views, settings_views, views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(extra_context={
+        "sso_name": settings.SSO_PROVIDER_NAME if settings.SSO_ENABLED else ""}), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", settings_views.account, name="account"),
     path("<slug:org>/projects/new/", project_views.new_project, name="new-project"),
