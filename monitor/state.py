@@ -32,6 +32,7 @@ of the bump, and one that lapses with time joins `end_lapsed_ignores`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -101,7 +102,7 @@ def latest_release(issue: Issue) -> str:
 def resolve_in_next_release(issue: Issue, by=None) -> Issue:
     """Resolved; only events of a release this issue has not been seen in reopen it. Without
     any release seen it is a plain resolve. The newest release is read under the issue's lock
-    (events a batch adds meanwhile count)."""
+    (events a batch adds meanwhile count): locked here before the transition locks it again."""
     with transaction.atomic():
         if issue.pk not in lock_issues([issue.pk]):
             raise ValidationError({"issue": GONE})
@@ -162,7 +163,7 @@ def expired_ignores(now: dt.datetime) -> QuerySet[Issue]:
     return Issue.objects.filter(status=Status.IGNORED, ignore_until__lte=now)
 
 
-def end_lapsed_ignores(issue_ids, now: dt.datetime) -> dict[int, str]:
+def end_lapsed_ignores(issue_ids: Iterable[int], now: dt.datetime) -> dict[int, str]:
     """Unresolve the ignored issues among these whose condition has lapsed, decided under their
     locks (all taken at once, in id order); returns issue id → the reason ("time", "events",
     "users"). Exactly once: a second call finds them unresolved."""
