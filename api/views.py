@@ -31,9 +31,10 @@ from api.serializers import (
 from grouping.models import MergedIssue
 from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS
-from monitor.issues import SORTS, SearchError, filter_issues, set_status, sort_issues
+from monitor.issues import SORTS, SearchError, filter_issues, sort_issues
 from monitor.models import Event, Issue, Project, ProjectKey
 from monitor.params import is_id
+from monitor.state import set_status
 from privacy.tasks import purge_project
 
 

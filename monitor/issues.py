@@ -1,4 +1,4 @@
-"""Issue stream filters and status changes, shared by the web pages and the REST API.
+"""Issue stream filters, shared by the web pages and the REST API (state changes: monitor.state).
 
 Filtering has one entry point, `filter_issues`: the separate parameters (status, level,
 environment, release) and the search query (`monitor.search`) narrow the same queryset.
@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
-from monitor.locks import lock_issues
 from monitor.models import Event, Issue, IssueTag
 from monitor.search import (
     Search,
@@ -22,13 +19,11 @@ from monitor.search import (
     user_tag_values,
     wildcard_regex,
 )
-from monitor.signals import status_changed
 
 SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
          "users": "-users_seen"}
 
-__all__ = ["SORTS", "SearchError", "active_search", "apply_search", "filter_issues", "set_status",
-           "sort_issues"]
+__all__ = ["SORTS", "SearchError", "active_search", "apply_search", "filter_issues", "sort_issues"]
 
 
 def active_search(params, default_status: str = "all") -> Search:
@@ -151,21 +146,3 @@ def sort_issues(issues: QuerySet[Issue], sort: str | None) -> QuerySet[Issue]:
     """Raises KeyError for an unknown sort."""
     return issues.order_by(SORTS[sort or "last_seen"], "-id")
 
-
-def set_status(issues: QuerySet[Issue], status: str, by=None) -> int:
-    """Resolving stamps resolved_at and clears the regression flag (a later event reopens it).
-    Any change clears ignore conditions and "resolved in next release"; the activity log hears
-    of it through monitor.signals.status_changed, once per change: the issues are locked before
-    reading which of them change, so a second submit of the same change finds nothing to log."""
-    fields: dict = {"status": status, "resolved_at": None, "ignore_until": None,
-                    "ignore_until_events": None, "ignore_until_users": None,
-                    "resolved_in_release": ""}
-    if status == Issue.Status.RESOLVED:
-        fields.update(resolved_at=timezone.now(), regressed=False)
-    with transaction.atomic():
-        lock_issues(issues.values_list("id", flat=True))
-        ids = list(issues.exclude(status=status).values_list("id", flat=True))
-        count = issues.update(**fields)
-        if ids:
-            status_changed.send(sender=Issue, issue_ids=ids, status=status, user=by)
-    return count

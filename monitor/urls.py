@@ -16,13 +16,13 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages without a link tag (error pages, raw JSON).
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("", include("ingest.urls")),
-    path("", include("grouping.urls")),
     path("", include("consent.urls")),
     path("", include("sourcemaps.urls")),
     path("", include("feedback.urls")),
     path("", include("attachments.urls")),  # before api.urls: it answers GET /api/0/ itself
     path("", include("assist.urls")),
     path("", include("releases.urls")),
+    path("api/0/", include("monitor.issue_urls")),  # before web: api/0/issues/1/ is no org page
     path("", include("api.urls")),
     path("", include("alerts.urls")),
     path("", include("training.urls")),

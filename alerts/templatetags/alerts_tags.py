@@ -12,7 +12,7 @@ from access import can_manage, visible_projects
 from alerts.destinations import REGISTRY
 from alerts.forms import DestinationForm, RuleForm
 from alerts.models import AlertNotification, NotificationPreference
-from alerts.triage import members_of
+from monitor.state import members_of
 
 register = template.Library()
 ACTIVITY_SHOWN = 50
