@@ -14,7 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     # Browsers ask for /favicon.ico on pages without a link tag (error pages, raw JSON).
-    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True),
+         name="favicon"),
     path("", include("ingest.urls")),
     path("", include("consent.urls")),
     path("", include("sourcemaps.urls")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from access import project_view, visible_projects
 from releases import stats
@@ -12,6 +13,7 @@ PER_PAGE = 50
 
 
 @project_view()
+@require_GET
 def release_list(request, org, project):
     page = request.GET.get("page", "1")
     page_number = min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
@@ -23,6 +25,7 @@ def release_list(request, org, project):
 
 
 @project_view()
+@require_GET
 def release_detail(request, org, project, version):
     summary = stats.summary(project, version)
     if summary is None:

@@ -119,6 +119,11 @@ RULES: dict[str, Rule] = {
     "training:models": STAFF,
     "training:model-action": STAFF,
     "members:invitations": SETTINGS,  # invite by e-mail, withdraw (POST only)
+    "releases:list": Rule(read="LAAAH", write="-----"),  # GET only
+    "releases:detail": Rule(read="LAAAH", write="-----"),
+    "releases:api-list": Rule(read="LAAAH", write="-----"),
+    "web:first-event": Rule(read="LAAAH", write="-----"),
+    "web:search-suggestions": Rule(read="LAAAH", write="-----"),
 }
 
 # Not behind an organisation membership; each has its own tests.
@@ -128,6 +133,7 @@ NOT_MATRIXED = {
     "ingest-security": "browser CSP reports, DSN key auth (test_ingest_http)",
     "ingest-health": "public health check",
     "health": "public health check",
+    "favicon": "the icon: a public redirect to a static file",
     "api-root": "shadowed: GET /api/0/ is sentry-cli-root",
     "sentry-cli-root": "sentry-cli's server probe (public, says who the token is)",
     "chunk-upload": "sentry-cli uploads, organisation auth tokens (tests in sourcemaps)",
@@ -237,6 +243,7 @@ def world(db):
     key = ProjectKey.objects.create(project=project)
     for fingerprint in ("one", "two", "two-b"):
         ingest(project, {"message": f"Secretmarker {fingerprint}", "fingerprint": [fingerprint],
+                         "release": "acme@1",
                          "exception": {"values": [{"type": "SecretmarkerError"}]}})
     issues = list(Issue.objects.filter(project=project).order_by("id"))
     issue, other = issues[0], issues[1]
@@ -256,7 +263,7 @@ def world(db):
         "kwargs": {"org": "acme", "project": "backend", "slug": "acme", "project_pk": project.id,
                    "issue_id": issue.id, "hash": hash_, "event_id": event.event_id,
                    "destination_id": destination.id, "attachment_id": attachment.id,
-                   "model_id": 1},
+                   "model_id": 1, "version": "acme@1"},
         "pk": {"project": project.id, "key": key.id, "issue": issue.id, "rule": rule.id,
                "destination": destination.id, "attachment": attachment.id,
                "organization": acme.id},

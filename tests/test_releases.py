@@ -7,8 +7,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from alerts.evaluate import evaluate_pending
-from monitor.state import set_status
 from monitor.models import Issue, Membership, Project
+from monitor.state import set_status
 from privacy.erasure import erase_end_user
 from releases import stats, users
 from releases.models import ReleaseUser

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from access import project_view, visible_organizations, visible_projects
 from embeddings import store
@@ -86,6 +86,7 @@ def stream(request, org, project):
 
 
 @project_view()
+@require_GET
 def first_event(request, org, project):
     """The project's first issue, if any: the empty stream's card asks until one arrives."""
     issue = Issue.objects.filter(project=project).order_by("id").only("id", "title").first()
@@ -96,6 +97,7 @@ def first_event(request, org, project):
 
 
 @project_view()
+@require_GET
 def search_suggestions(request, org, project):
     """Completions for the search box's last token (JSON, bounded)."""
     token = (request.GET.get("token") or "")[:200]
