@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,9 +21,38 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """A whole number from the environment; anything else stops the process at start-up with
+    the variable's name (a typo must not surface later in a worker)."""
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected at least {minimum}")
+    return number
+
+
+def env_url(name: str, needed_for: str) -> str:
+    """An absolute http(s) URL that `needed_for` cannot work without."""
+    value = os.environ.get(name, "").strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"{name}={value!r}: {needed_for} needs an http(s) URL here")
+    return value
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...] | str) -> str:
+    """One of `choices` (or a full match of the regex string `choices`), else a start-up error."""
+    value = os.environ.get(name, default).strip()
+    allowed = (re.fullmatch(choices, value) if isinstance(choices, str) else value in choices)
+    if not allowed:
+        expected = choices if isinstance(choices, str) else ", ".join(choices)
+        raise ImproperlyConfigured(f"{name}={value!r}: expected {expected}")
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -107,11 +138,11 @@ SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
 SSO_PROVIDER_NAME = os.environ.get("SSO_PROVIDER_NAME", "single sign-on")
 if SSO_ENABLED:
     OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
-    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
-    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["OIDC_OP_AUTHORIZATION_ENDPOINT"]
-    OIDC_OP_TOKEN_ENDPOINT = os.environ["OIDC_OP_TOKEN_ENDPOINT"]
-    OIDC_OP_USER_ENDPOINT = os.environ["OIDC_OP_USER_ENDPOINT"]
-    OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+    OIDC_RP_SIGN_ALGO = env_choice("OIDC_RP_SIGN_ALGO", "RS256", ("RS256", "ES256"))
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_url("OIDC_OP_AUTHORIZATION_ENDPOINT", "single sign-on")
+    OIDC_OP_TOKEN_ENDPOINT = env_url("OIDC_OP_TOKEN_ENDPOINT", "single sign-on")
+    OIDC_OP_USER_ENDPOINT = env_url("OIDC_OP_USER_ENDPOINT", "single sign-on")
+    OIDC_OP_JWKS_ENDPOINT = env_url("OIDC_OP_JWKS_ENDPOINT", "single sign-on")
     OIDC_RP_SCOPES = "openid email"
     OIDC_USE_PKCE = True
     OIDC_TIMEOUT = 10
@@ -169,7 +200,7 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One drain task empties the whole backlog: prefetching more only holds unacked messages.
-CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_PREFETCH", 1)
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_PREFETCH", 1, minimum=1)
 # After a lost broker connection, late-acked tasks that were running cannot be acknowledged;
 # cancel them so they are redelivered (every task here is idempotent) instead of leaving the
 # consumer holding reserved messages it can never ack (Celery 6 makes this the default).
@@ -221,17 +252,17 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Ingest limits (bytes) and behaviour.
-INGEST_MAX_EVENT_SIZE = env_int("INGEST_MAX_EVENT_SIZE", 1024 * 1024)
+INGEST_MAX_EVENT_SIZE = env_int("INGEST_MAX_EVENT_SIZE", 1024 * 1024, minimum=1)
 INGEST_MAX_ENVELOPE_COMPRESSED = env_int("INGEST_MAX_ENVELOPE_COMPRESSED", 20 * 1024 * 1024)
-INGEST_MAX_ENVELOPE_SIZE = env_int("INGEST_MAX_ENVELOPE_SIZE", 100 * 1024 * 1024)
-INGEST_MAX_ENVELOPE_ITEMS = env_int("INGEST_MAX_ENVELOPE_ITEMS", 100)
+INGEST_MAX_ENVELOPE_SIZE = env_int("INGEST_MAX_ENVELOPE_SIZE", 100 * 1024 * 1024, minimum=1)
+INGEST_MAX_ENVELOPE_ITEMS = env_int("INGEST_MAX_ENVELOPE_ITEMS", 100, minimum=1)
 # Default per-key rate limit when a key sets none: events per window (0 = unlimited).
 INGEST_DEFAULT_RATE_LIMIT = env_int("INGEST_DEFAULT_RATE_LIMIT", 0)
 INGEST_DEFAULT_RATE_WINDOW = env_int("INGEST_DEFAULT_RATE_WINDOW", 60)
 INGEST_KEY_CACHE_SECONDS = env_int("INGEST_KEY_CACHE_SECONDS", 10)
 # Raw events older than this and still unprocessed are re-enqueued by the sweeper.
 INGEST_SWEEP_AFTER_SECONDS = env_int("INGEST_SWEEP_AFTER_SECONDS", 60)
-INGEST_PROCESS_BATCH = env_int("INGEST_PROCESS_BATCH", 100)
+INGEST_PROCESS_BATCH = env_int("INGEST_PROCESS_BATCH", 100, minimum=1)
 # Drain tasks that may run at once (match the worker concurrency of the ingest queue).
 INGEST_DRAIN_SLOTS = env_int("INGEST_DRAIN_SLOTS", 2)
 # One drain task stops after this long and re-enqueues itself, so backlogs are shared fairly.
@@ -242,7 +273,7 @@ INGEST_DRAIN_SECONDS = env_int("INGEST_DRAIN_SECONDS", 20)
 SPOOL_DIR = Path(os.environ.get("SPOOL_DIR") or BASE_DIR / "var" / "spool")
 SPOOL_HOST = os.environ.get("SPOOL_HOST") or socket.gethostname()
 SPOOL_MAX_BYTES = env_int("SPOOL_MAX_BYTES", 4 * 1024**3)  # per host; past it ingest answers 503
-SPOOL_SEGMENT_BYTES = env_int("SPOOL_SEGMENT_BYTES", 64 * 1024**2)
+SPOOL_SEGMENT_BYTES = env_int("SPOOL_SEGMENT_BYTES", 64 * 1024**2, minimum=1)
 SPOOL_REPLAY_INTERVAL = env_int("SPOOL_REPLAY_INTERVAL", 5)  # seconds, web processes
 SPOOL_REPLAY_BATCH = env_int("SPOOL_REPLAY_BATCH", 500)  # events per replay transaction
 # After a database error, requests spool without trying the database for this long (seconds).
@@ -252,20 +283,21 @@ SPOOL_RETRY_AFTER_SECONDS = env_int("SPOOL_RETRY_AFTER_SECONDS", 60)  # 503 Retr
 # --- Embeddings and ML grouping.
 EMBEDDING_MODEL_PATH = os.environ.get("EMBEDDING_MODEL_PATH", "")  # empty: packaged MiniLM
 EMBEDDING_MODEL_NAME = os.environ.get("EMBEDDING_MODEL_NAME", "")
-EMBEDDING_DEVICE = os.environ.get("EMBEDDING_DEVICE", "auto")  # auto, cpu, cuda, cuda:1
+DEVICES = r"auto|cpu|cuda(:\d+)?"  # cuda:1 is the second GPU
+EMBEDDING_DEVICE = env_choice("EMBEDDING_DEVICE", "auto", DEVICES)
 # auto: ONNX Runtime on CPU (same vectors, 2-2.5x the throughput), PyTorch on CUDA; or torch, onnx
-EMBEDDING_BACKEND = os.environ.get("EMBEDDING_BACKEND", "auto")
+EMBEDDING_BACKEND = env_choice("EMBEDDING_BACKEND", "auto", ("auto", "onnx", "torch"))
 EMBEDDING_ONNX_DIR = os.environ.get("EMBEDDING_ONNX_DIR", str(BASE_DIR / "var" / "onnx"))
 # Small batches pad less (the encoder sorts by length): 16 measured best on CPU.
-EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 16)
+EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 16, minimum=1)
 # Cleaned traces are ~60 tokens (p50), ~110 (p90): 128 keeps them whole (bench/embeddings.py).
-EMBEDDING_MAX_TOKENS = env_int("EMBEDDING_MAX_TOKENS", 128)
+EMBEDDING_MAX_TOKENS = env_int("EMBEDDING_MAX_TOKENS", 128, minimum=1)
 # HNSW candidate list for similar-issue queries (recall against speed: bench/knn.py).
-EMBEDDING_EF_SEARCH = env_int("EMBEDDING_EF_SEARCH", 100)
+EMBEDDING_EF_SEARCH = env_int("EMBEDDING_EF_SEARCH", 100, minimum=1)
 # Projects with this many vectors get their own partial HNSW index (beat, hourly).
 EMBEDDING_PROJECT_INDEX_MIN = env_int("EMBEDDING_PROJECT_INDEX_MIN", 20000)
 # The embeddings worker takes up to this many new fingerprints per batch ...
-ML_BATCH_SIZE = env_int("ML_BATCH_SIZE", 32)
+ML_BATCH_SIZE = env_int("ML_BATCH_SIZE", 32, minimum=1)
 # ... after waiting up to this long for a batch to fill.
 ML_BATCH_WAIT_MS = env_int("ML_BATCH_WAIT_MS", 20)
 # New fingerprints still undecided after this long keep their fingerprint issue.
@@ -323,10 +355,10 @@ LOGGING = {
 }
 
 # --- Source maps (sentry-cli artifact bundles). Chunk size must be a power of two.
-SOURCEMAPS_CHUNK_SIZE = env_int("SOURCEMAPS_CHUNK_SIZE", 8 * 1024 * 1024)
+SOURCEMAPS_CHUNK_SIZE = env_int("SOURCEMAPS_CHUNK_SIZE", 8 * 1024 * 1024, minimum=1)
 SOURCEMAPS_CHUNKS_PER_REQUEST = env_int("SOURCEMAPS_CHUNKS_PER_REQUEST", 64)
 SOURCEMAPS_MAX_REQUEST_SIZE = env_int("SOURCEMAPS_MAX_REQUEST_SIZE", 32 * 1024 * 1024)
-SOURCEMAPS_MAX_BUNDLE_SIZE = env_int("SOURCEMAPS_MAX_BUNDLE_SIZE", 64 * 1024 * 1024)
+SOURCEMAPS_MAX_BUNDLE_SIZE = env_int("SOURCEMAPS_MAX_BUNDLE_SIZE", 64 * 1024 * 1024, minimum=1)
 # Reading a bundle (sourcemaps/safezip.py; docs/limits.md): zip entries and listed files, bytes
 # of one name, inflated bytes of all members, inflation ratio per member, manifest.json bytes.
 SOURCEMAPS_MAX_BUNDLE_MEMBERS = env_int("SOURCEMAPS_MAX_BUNDLE_MEMBERS", 10_000)
@@ -354,7 +386,7 @@ SOURCEMAPS_EVENT_MAP_BYTES = env_int("SOURCEMAPS_EVENT_MAP_BYTES", 256 * 1024 * 
 SOURCEMAPS_MAX_MAP_SEGMENTS = env_int("SOURCEMAPS_MAX_MAP_SEGMENTS", 4_000_000)
 
 # --- Attachments: bytes per event and stored per project; over either, dropped.
-ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024)
+ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024, minimum=1)
 ATTACHMENTS_MAX_PROJECT_SIZE = env_int("ATTACHMENTS_MAX_PROJECT_SIZE", 1024 * 1024 * 1024)
 # User feedback rows stored per project; past it new feedback is dropped (and counted).
 FEEDBACK_MAX_PROJECT_ROWS = env_int("FEEDBACK_MAX_PROJECT_ROWS", 100_000)
@@ -367,31 +399,31 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "faultline@localhost")
 # Days an invitation link stays valid (members.invitations); password reset links use Django's
 # PASSWORD_RESET_TIMEOUT (3 days by default).
-INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1)
 # Account e-mails per MAIL_THROTTLE_WINDOW seconds (Redis fixed window; 0 = unlimited): password
 # reset mails per address and per client address, invitation mails per organisation.
-MAIL_THROTTLE_WINDOW = env_int("MAIL_THROTTLE_WINDOW", 3600)
+MAIL_THROTTLE_WINDOW = env_int("MAIL_THROTTLE_WINDOW", 3600, minimum=1)
 PASSWORD_RESET_MAILS_PER_ADDRESS = env_int("PASSWORD_RESET_MAILS_PER_ADDRESS", 3)
 PASSWORD_RESET_MAILS_PER_CLIENT = env_int("PASSWORD_RESET_MAILS_PER_CLIENT", 10)
 INVITATION_MAILS_PER_ORGANIZATION = env_int("INVITATION_MAILS_PER_ORGANIZATION", 50)
 # Notifications a project may send per hour; past it they are recorded as capped.
 ALERTS_HOURLY_CAP = env_int("ALERTS_HOURLY_CAP", 60)
 # Delivery attempts per destination (back-off ALERTS_RETRY_BASE_SECONDS * 2**attempt).
-ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", 6)
+ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", 6, minimum=1)
 ALERTS_RETRY_BASE_SECONDS = env_int("ALERTS_RETRY_BASE_SECONDS", 30)
 # A destination is flagged as failing after this many failed attempts in a row.
 ALERTS_FAILING_AFTER = env_int("ALERTS_FAILING_AFTER", 5)
 # Outgoing HTTP timeout (webhooks, Apprise) in seconds.
-ALERTS_HTTP_TIMEOUT = env_int("ALERTS_HTTP_TIMEOUT", 10)
+ALERTS_HTTP_TIMEOUT = env_int("ALERTS_HTTP_TIMEOUT", 10, minimum=1)
 # Allow every destination to reach private/loopback addresses (SSRF guard off); else per
 # destination by staff.
 ALERTS_ALLOW_PRIVATE_URLS = env_bool("ALERTS_ALLOW_PRIVATE_URLS", False)
 # Wall-clock limit of one webhook or Apprise attempt (s), and the bytes it may read back.
-ALERTS_ATTEMPT_DEADLINE = env_int("ALERTS_ATTEMPT_DEADLINE", 30)
+ALERTS_ATTEMPT_DEADLINE = env_int("ALERTS_ATTEMPT_DEADLINE", 30, minimum=1)
 ALERTS_RESPONSE_MAX_BYTES = env_int("ALERTS_RESPONSE_MAX_BYTES", 1024 * 1024)
 # Apprise schemas owners and admins may configure (staff: any). Their connections all go
 # through Python sockets, where alerts.netguard checks every address.
@@ -415,14 +447,15 @@ CELERY_BEAT_SCHEDULE["assist-upkeep"] = {
     "task": "assist.upkeep",
     "schedule": float(env_int("ASSIST_UPKEEP_INTERVAL", 30)),
 }
-ASSIST_BACKEND = os.environ.get("ASSIST_BACKEND", "none")  # none (the brief alone), openai, local
+# none: the brief alone; openai: an OpenAI-compatible API; local: the packaged small model
+ASSIST_BACKEND = env_choice("ASSIST_BACKEND", "none", ("none", "openai", "local"))
 ASSIST_LOCAL_MODEL = os.environ.get("ASSIST_LOCAL_MODEL", "")  # GGUF file or model directory
-ASSIST_DEVICE = os.environ.get("ASSIST_DEVICE", "auto")
+ASSIST_DEVICE = env_choice("ASSIST_DEVICE", "auto", DEVICES)
 ASSIST_TORCH_THREADS = env_int("ASSIST_TORCH_THREADS", 1)  # CPU threads while generating
 ASSIST_OPENAI_URL = os.environ.get("ASSIST_OPENAI_URL", "")  # e.g. http://127.0.0.1:8080/v1
 ASSIST_OPENAI_MODEL = os.environ.get("ASSIST_OPENAI_MODEL", "")
 ASSIST_OPENAI_KEY = os.environ.get("ASSIST_OPENAI_KEY", "")
-ASSIST_MAX_NEW_TOKENS = env_int("ASSIST_MAX_NEW_TOKENS", 120)
+ASSIST_MAX_NEW_TOKENS = env_int("ASSIST_MAX_NEW_TOKENS", 120, minimum=1)
 ASSIST_TIMEOUT_SECONDS = env_int("ASSIST_TIMEOUT_SECONDS", 60)
 # Generations per organisation per window (requests beyond it are refused with a message).
 ASSIST_RATE_LIMIT = env_int("ASSIST_RATE_LIMIT", 30)
