@@ -47,6 +47,10 @@ from monitor.signals import Change, announce
 Status = Issue.Status
 Issues = Issue | QuerySet[Issue]
 
+# The fields only this module writes (ingest's bump too, through REGRESSION_SQL); the admin
+# shows them read-only.
+FIELDS = ("status", "regressed", "regressed_at", "resolved_at", "resolved_in_release",
+          "ignore_until", "ignore_until_events", "ignore_until_users", "assignee")
 MAX_IGNORE_MINUTES = 366 * 24 * 60
 MAX_IGNORE_COUNT = 10**9
 NOT_A_MEMBER = "not a member of this organisation"
