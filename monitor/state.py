@@ -17,9 +17,9 @@ One discipline for every transition made on request (`_transition`):
   activity log records.
 
 Ingest applies the regression rule in SQL to a whole batch, in the statement that adds its counts
-(REGRESSION_SQL, used by grouping.assign.bump_issues); it reports what changed as alert facts,
-which alerts.evaluate logs and alerts on, and which end ignores whose event or user condition
-has lapsed (`end_lapsed_ignores`).
+(REGRESSION_SQL, used by grouping.assign.bump_issues) and reports what changed as alert facts:
+alerts.evaluate logs the regressions, and ends the ignores whose event or user condition has
+lapsed (`end_lapsed_ignores`).
 
 Adding a transition, e.g. escalation: a substatus field on Issue next to `status`; `escalate` and
 `deescalate` are two more functions like `reopen`, each a target (the fields it writes) plus the
@@ -47,12 +47,16 @@ from monitor.signals import Change, announce
 Status = Issue.Status
 Issues = Issue | QuerySet[Issue]
 
+# The fields only this module writes (ingest's bump too, through REGRESSION_SQL); the admin
+# shows them read-only.
+FIELDS = ("status", "regressed", "regressed_at", "resolved_at", "resolved_in_release",
+          "ignore_until", "ignore_until_events", "ignore_until_users", "assignee")
 MAX_IGNORE_MINUTES = 366 * 24 * 60
 MAX_IGNORE_COUNT = 10**9
 NOT_A_MEMBER = "not a member of this organisation"
 GONE = "merged into another issue meanwhile"
 
-# What any change of status ends: the ignore conditions and "resolved in the next release".
+# What a transition out of a status ends: the ignore conditions, "resolved in the next release".
 _LEAVES = {"resolved_at": None, "resolved_in_release": "", "ignore_until": None,
            "ignore_until_events": None, "ignore_until_users": None}
 _NO_CONDITIONS = Q(ignore_until=None, ignore_until_events=None, ignore_until_users=None)

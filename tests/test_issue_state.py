@@ -122,3 +122,16 @@ def test_reopening_clears_the_resolution_and_a_regression_reopens_once(project, 
     submit("page", issue, bob, "unresolve")
     issue.refresh_from_db()
     assert issue.resolved_at is None and logged(issue, "reopened") == 1
+
+
+def test_the_admin_shows_issue_state_but_does_not_change_it(issue):
+    """Django's admin was a door around monitor.state: staff could set status, ignore
+    conditions or the assignee with no lock and no activity entry."""
+    staff = get_user_model().objects.create_superuser("root", password="pw-root-123")
+    client = Client()
+    client.force_login(staff)
+    page = client.get(f"/admin/monitor/issue/{issue.id}/change/").content.decode()
+    assert issue.title in page
+    for field in ("status", "regressed", "resolved_in_release", "ignore_until_events",
+                  "assignee"):
+        assert f'name="{field}"' not in page, field
