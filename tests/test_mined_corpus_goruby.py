@@ -14,7 +14,7 @@ import pytest
 from grouping.fingerprint import group
 from ingest.normalize import normalize_event
 from lab.corpus import corpus_files, read_rows
-from lab.mine.goruby import CODEBASES
+from lab.mine.goruby import CODEBASES, stack_frames
 
 CODEBASE = {codebase.name: codebase for codebase in CODEBASES}
 FILES = [path for path in corpus_files() if path.name.startswith(("go-", "ruby-"))]
@@ -26,6 +26,10 @@ def rows() -> list[dict]:
 
 
 def exceptions(event: dict) -> list[dict]:
+    """The exception chain; a Go panic with a string is a message with the thread's stack."""
+    if "exception" not in event:
+        return [{"type": "(panic)", "value": event["message"],
+                 "stacktrace": event["threads"][0]["stacktrace"]}]
     exception = event["exception"]  # sentry-go sends the list, sentry-ruby {"values": [...]}
     return exception["values"] if isinstance(exception, dict) else exception
 
@@ -33,7 +37,7 @@ def exceptions(event: dict) -> list[dict]:
 def crash(row: dict) -> dict:
     """The innermost frame, in the last exception, that lies in the codebase's own files."""
     root = str(CODEBASE[row["app"]].root) + "/"
-    frames = exceptions(row["event"])[-1]["stacktrace"]["frames"]
+    frames = stack_frames(row["event"])
     return [f for f in frames if str(f.get("abs_path") or "").startswith(root)][-1]
 
 
@@ -112,7 +116,7 @@ def test_events_go_through_normalisation_and_fingerprinting(rows):
     hashes = defaultdict(set)
     for index, row in enumerate(rows):
         event = normalize_event(row["event"], 1_700_000_000.0, f"{index:032x}")
-        frames = event["exception"][-1]["stacktrace"]["frames"]
+        frames = stack_frames(event)
         assert any(f.get("lineno") == row["crash"]["lineno"]
                    and f["filename"].endswith(row["crash"]["file"]) for f in frames), row["bug"]
         grouping = group(event)

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,7 @@ class Codebase:
     language: str  # "go" or "ruby"
     versions: tuple[str, str, str]
     package: str = ""  # Go import path
+    per_process: bool = False  # a command-line tool: one process per job, argv and stdin
 
     @property
     def source(self) -> Path:
@@ -71,17 +73,21 @@ class Codebase:
 CODEBASES = [
     Codebase("stockd", "go", ("1.4.0", "1.5.0", "2.0.0"), "github.com/acmecorp/stockd"),
     Codebase("invoicer", "go", ("0.9.2", "0.10.0", "0.11.1"), "github.com/acmecorp/invoicer"),
-    Codebase("etlctl", "go", ("2.1.0", "2.2.0", "3.0.0"), "github.com/acmecorp/etlctl"),
+    Codebase("etlctl", "go", ("2.1.0", "2.2.0", "3.0.0"), "github.com/acmecorp/etlctl", True),
     Codebase("dispatchq", "go", ("1.0.3", "1.1.0", "1.2.0"), "github.com/acmecorp/dispatchq"),
     Codebase("bookshelf", "ruby", ("3.2.0", "3.3.0", "4.0.0")),
     Codebase("supportdesk", "ruby", ("5.0.1", "5.1.0", "5.2.0")),
-    Codebase("ledgerrake", "ruby", ("0.7.0", "0.8.0", "1.0.0")),
+    Codebase("ledgerrake", "ruby", ("0.7.0", "0.8.0", "1.0.0"), per_process=True),
     Codebase("courier", "ruby", ("2.3.1", "2.4.0", "2.5.0")),
 ]
 
 
 def read_jobs(codebase: Codebase) -> dict[str, list[str]]:
-    """Bug id -> its job templates (one per entry point), from jobs.txt."""
+    """Bug id -> its job templates (one per entry point), from jobs.txt.
+
+    A bug id is SITE[:CLASS][@CRASH]: the tagged line that fails, the fault class where one line
+    fails in several ways, and, for an error that carries no stack (sentry-go then takes the
+    stack where it is captured), the tagged line where it is captured."""
     jobs: dict[str, list[str]] = {}
     for raw in (codebase.source / "jobs.txt").read_text().splitlines():
         if raw.strip() and not raw.lstrip().startswith("#"):
@@ -140,9 +146,15 @@ def command(codebase: Codebase, release: int) -> list[str]:
                                 env=go_env(), capture_output=True, text=True, timeout=400)
         if result.returncode:
             raise SystemExit(f"{codebase.name} r{release} does not build:\n{result.stderr}")
-        return [str(binary), codebase.release(release)]
+        return [str(binary)]
     shutil.copy(MINE / "ruby" / "harness.rb", codebase.root / "harness.rb")
-    return ["ruby", str(codebase.root / "main.rb"), codebase.release(release)]
+    return ["ruby", str(codebase.root / "main.rb")]
+
+
+def split_job(job: str) -> tuple[list[str], str]:
+    """A command-line job: `ARGS <<< STDIN` (the stdin's \\n are newlines)."""
+    args, _, stdin = job.partition(" <<< ")
+    return shlex.split(args), stdin.replace("\\n", "\n")
 
 
 def envelope_event(line: str) -> dict:
@@ -160,11 +172,20 @@ def run_jobs(codebase: Codebase, release: int, planned: list[tuple[str, str]]) -
     events_file.parent.mkdir(parents=True, exist_ok=True)
     events_file.unlink(missing_ok=True)
     env = go_env() if codebase.language == "go" else {"PATH": PATH, "HOME": str(BUILD)}
-    env["LAB_EVENTS"] = str(events_file)
-    stdin = "".join(job + "\n" for _, job in planned)
-    result = subprocess.run(command(codebase, release), input=stdin, env=env, cwd=codebase.root,
-                            capture_output=True, text=True, timeout=300)
-    if result.returncode:
+    env.update(LAB_EVENTS=str(events_file), LAB_RELEASE=codebase.release(release))
+    base = command(codebase, release)
+    if codebase.per_process:
+        for _, job in planned:
+            args, stdin = split_job(job)
+            result = subprocess.run([*base, *args], input=stdin, env=env, cwd=codebase.root,
+                                    capture_output=True, text=True, timeout=60)
+            with events_file.open("a") as out:
+                out.write("--job\n")
+    else:
+        stdin = "".join(job + "\n" for _, job in planned)
+        result = subprocess.run(base, input=stdin, env=env, cwd=codebase.root,
+                                capture_output=True, text=True, timeout=300)
+    if result.returncode and not codebase.per_process:
         raise SystemExit(f"{codebase.name} r{release} failed ({result.returncode}):\n"
                          f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     per_job: list[list[dict]] = [[]]
@@ -184,11 +205,18 @@ def run_jobs(codebase: Codebase, release: int, planned: list[tuple[str, str]]) -
     return [events[0] for events in per_job]
 
 
-def crash_frame(event: dict, root: Path) -> dict | None:
-    """The innermost frame of the application's own files in the last exception."""
+def stack_frames(event: dict) -> list[dict]:
+    """The frames of the last exception, or of the thread a message event was sent from."""
+    if "exception" not in event:  # a Go panic with a string: a message and the current thread
+        return event["threads"][0]["stacktrace"]["frames"]
     exception = event["exception"]  # sentry-go sends the list itself, sentry-ruby {"values"}
     values = exception["values"] if isinstance(exception, dict) else exception
-    frames = (values[-1].get("stacktrace") or {}).get("frames", [])
+    return (values[-1].get("stacktrace") or {}).get("frames", [])
+
+
+def crash_frame(event: dict, root: Path) -> dict | None:
+    """The innermost frame of the application's own files in the last exception."""
+    frames = stack_frames(event)
     own = [f for f in frames if str(f.get("abs_path") or "").startswith(str(root) + "/")]
     return own[-1] if own else None
 
@@ -198,14 +226,15 @@ def mine_release(codebase: Codebase, release: int, jobs: dict[str, list[str]]) -
     planned = plan(codebase, release, jobs)
     events = run_jobs(codebase, release, planned)
     rows = []
-    for (bug, job), event in zip(planned, events, strict=True):
-        site = bug.partition(":")[0]
+    for (token, job), event in zip(planned, events, strict=True):
+        bug, _, crash_site = token.partition("@")  # an error without a stack: crashes where caught
+        site = crash_site or bug.partition(":")[0]
         path, line = tree.sites[site]
         frame = crash_frame(event, codebase.root)
         got = frame and (frame["abs_path"], frame["lineno"])
         if got != (str(codebase.root / path), line):
             raise SystemExit(f"{codebase.name} r{release} {bug} ({job}): crash frame {got}, "
-                             f"expected {path}:{line}\n{json.dumps(event['exception'])[:3000]}")
+                             f"expected {path}:{line}\n{json.dumps(stack_frames(event))[-3000:]}")
         rows.append({"bug": f"{codebase.name}/{bug}", "app": codebase.name,
                      "platform": codebase.language, "split": "mined",
                      "release": event["release"], "event": event, "job": job,

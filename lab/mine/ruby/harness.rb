@@ -19,7 +19,7 @@ module Harness
 
   def self.configure(config, root)
     config.dsn = "http://public@127.0.0.1:9/1"
-    config.release = ARGV.fetch(0)
+    config.release = ENV.fetch("LAB_RELEASE")
     config.environment = "production"
     config.server_name = "app-1"
     config.project_root = root

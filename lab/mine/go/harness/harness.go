@@ -45,7 +45,7 @@ func (t *FileTransport) write(line []byte) {
 
 var transport *FileTransport
 
-// Init starts sentry-go for the release given as the first argument.
+// Init starts sentry-go for the release named by LAB_RELEASE.
 func Init() {
 	out, err := os.OpenFile(os.Getenv("LAB_EVENTS"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -55,10 +55,12 @@ func Init() {
 	transport = &FileTransport{out: out}
 	err = sentry.Init(sentry.ClientOptions{
 		Dsn:         "http://public@127.0.0.1:9/1",
-		Release:     os.Args[1],
+		Release:     os.Getenv("LAB_RELEASE"),
 		Environment: "production",
 		ServerName:  "app-1",
 		Transport:   transport,
+		// panic("...") (a string, as regexp.MustCompile's) is a message event: give it a stack
+		AttachStacktrace: true,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sentry.Init:", err)
