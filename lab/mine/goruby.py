@@ -171,7 +171,8 @@ def run_jobs(codebase: Codebase, release: int, planned: list[tuple[str, str]]) -
     events_file = BUILD / "events" / f"{codebase.language}-{codebase.name}-{release}.jsonl"
     events_file.parent.mkdir(parents=True, exist_ok=True)
     events_file.unlink(missing_ok=True)
-    env = go_env() if codebase.language == "go" else {"PATH": PATH, "HOME": str(BUILD)}
+    env = go_env() if codebase.language == "go" else {"PATH": PATH, "HOME": str(BUILD),
+                                                      "LANG": "C.UTF-8"}
     env.update(LAB_EVENTS=str(events_file), LAB_RELEASE=codebase.release(release))
     base = command(codebase, release)
     if codebase.per_process:
@@ -214,10 +215,18 @@ def stack_frames(event: dict) -> list[dict]:
     return (values[-1].get("stacktrace") or {}).get("frames", [])
 
 
+def frame_path(frame: dict, root: Path) -> str:
+    """The frame's absolute path (Rails' backtrace cleaner leaves app paths relative)."""
+    path = str(frame.get("abs_path") or "")
+    if path and not path.startswith("/") and (root / path).is_file():
+        return f"{root}/{path}"
+    return path
+
+
 def crash_frame(event: dict, root: Path) -> dict | None:
     """The innermost frame of the application's own files in the last exception."""
     frames = stack_frames(event)
-    own = [f for f in frames if str(f.get("abs_path") or "").startswith(str(root) + "/")]
+    own = [f for f in frames if frame_path(f, root).startswith(str(root) + "/")]
     return own[-1] if own else None
 
 
@@ -231,7 +240,7 @@ def mine_release(codebase: Codebase, release: int, jobs: dict[str, list[str]]) -
         site = crash_site or bug.partition(":")[0]
         path, line = tree.sites[site]
         frame = crash_frame(event, codebase.root)
-        got = frame and (frame["abs_path"], frame["lineno"])
+        got = frame and (frame_path(frame, codebase.root), frame["lineno"])
         if got != (str(codebase.root / path), line):
             raise SystemExit(f"{codebase.name} r{release} {bug} ({job}): crash frame {got}, "
                              f"expected {path}:{line}\n{json.dumps(stack_frames(event))[-3000:]}")
