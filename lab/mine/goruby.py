@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ BUILD = Path("/tmp/faultline-lab")  # fixed, so frames' paths do not depend on t
 GOPATH_DEBIAN = "/usr/share/gocode"
 PATH = "/usr/local/bin:/usr/bin:/bin"
 RELEASES = 3
+PROCESSES = 2  # command-line jobs run side by side
 EVENTS_PER_RELEASE = (1, 3)  # so 3 to 9 events per bug over the three releases
 WORDS = ["alpha", "bravo", "cobalt", "delta", "ember", "fjord", "garnet", "harbor", "indigo",
          "juniper", "kestrel", "lumen", "marble", "nectar", "onyx", "pepper", "quartz", "raven",
@@ -166,6 +168,28 @@ def envelope_event(line: str) -> dict:
     raise ValueError("envelope without an event")
 
 
+def run_processes(base: list[str], jobs: list[str], env: dict[str, str], root: Path,
+                  events_file: Path) -> str:
+    """A command-line codebase: one process per job (exiting non-zero is its way to fail),
+    PROCESSES at a time, each with its own events file, joined in job order with "--job"
+    lines. Returns the last process's stderr, for messages."""
+
+    def one(index: int, job: str) -> tuple[str, str]:
+        own = events_file.with_suffix(f".{index}")
+        own.unlink(missing_ok=True)
+        args, stdin = split_job(job)
+        result = subprocess.run([*base, *args], input=stdin, env={**env, "LAB_EVENTS": str(own)},
+                                cwd=root, capture_output=True, text=True, timeout=60)
+        text = own.read_text() if own.exists() else ""
+        own.unlink(missing_ok=True)
+        return text + "--job\n", result.stderr
+
+    with ThreadPoolExecutor(PROCESSES) as pool:
+        outputs = list(pool.map(one, range(len(jobs)), jobs))
+    events_file.write_text("".join(text for text, _ in outputs))
+    return outputs[-1][1] if outputs else ""
+
+
 def run_jobs(codebase: Codebase, release: int, planned: list[tuple[str, str]]) -> list[dict]:
     """One event per job, in job order; a job that raised nothing or twice stops the run."""
     events_file = BUILD / "events" / f"{codebase.language}-{codebase.name}-{release}.jsonl"
@@ -176,19 +200,15 @@ def run_jobs(codebase: Codebase, release: int, planned: list[tuple[str, str]]) -
     env.update(LAB_EVENTS=str(events_file), LAB_RELEASE=codebase.release(release))
     base = command(codebase, release)
     if codebase.per_process:
-        for _, job in planned:
-            args, stdin = split_job(job)
-            result = subprocess.run([*base, *args], input=stdin, env=env, cwd=codebase.root,
-                                    capture_output=True, text=True, timeout=60)
-            with events_file.open("a") as out:
-                out.write("--job\n")
+        stderr = run_processes(base, [job for _, job in planned], env, codebase.root, events_file)
     else:
         stdin = "".join(job + "\n" for _, job in planned)
         result = subprocess.run(base, input=stdin, env=env, cwd=codebase.root,
                                 capture_output=True, text=True, timeout=300)
-    if result.returncode and not codebase.per_process:
-        raise SystemExit(f"{codebase.name} r{release} failed ({result.returncode}):\n"
-                         f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        stderr = result.stderr
+        if result.returncode:
+            raise SystemExit(f"{codebase.name} r{release} failed ({result.returncode}):\n"
+                             f"{result.stdout[-3000:]}\n{stderr[-3000:]}")
     per_job: list[list[dict]] = [[]]
     for line in events_file.read_text().splitlines():
         if line == "--job":
@@ -202,7 +222,7 @@ def run_jobs(codebase: Codebase, release: int, planned: list[tuple[str, str]]) -
            if len(events) != 1]
     if bad:
         raise SystemExit(f"{codebase.name} r{release}: jobs without exactly one event: {bad[:8]}"
-                         f"\n{result.stderr[-2000:]}")
+                         f"\n{stderr[-2000:]}")
     return [events[0] for events in per_job]
 
 
@@ -237,7 +257,8 @@ def mine_release(codebase: Codebase, release: int, jobs: dict[str, list[str]]) -
     rows = []
     for (token, job), event in zip(planned, events, strict=True):
         bug, _, crash_site = token.partition("@")  # an error without a stack: crashes where caught
-        site = crash_site or bug.partition(":")[0]
+        # a class may have its own line in some releases (`fault=SITE:CLASS`)
+        site = crash_site or (bug if bug in tree.sites else bug.partition(":")[0])
         path, line = tree.sites[site]
         frame = crash_frame(event, codebase.root)
         got = frame and (frame_path(frame, codebase.root), frame["lineno"])

@@ -4,6 +4,7 @@ Sources are written once, with trailing tags in a comment (``// lab: ...`` in Go
 in Ruby) that this module interprets and strips, so no label reaches an event:
 
 - ``fault=SITE``: this line is the crash site of SITE (the frame each of its events must end in);
+  ``fault=SITE:CLASS`` is one class's own line where an edit split the site's line in two;
 - ``r=2-3`` / ``r=1``: the line exists only in those releases (edits: renamed locals, a line
   split in two, an extracted helper, a statement added above);
 - ``move=3:FILE`` on a function's first line: from that release the function (and the comment

@@ -21,7 +21,8 @@ module Courier
     def digest(message)
       items = message.fetch("items")
       per_day = items.size / Integer(message["days"]) # lab: fault=digest-days r=1
-      per_day = items.length / Integer(message["days"]) # lab: fault=digest-days r=2-3
+      days = Integer(message["days"]) # lab: fault=digest-days r=2-3
+      per_day = items.size / days # lab: fault=digest-days:zero r=2-3
       headline = items.max_by { |item| item["score"] }.fetch("title") # lab: fault=digest-headline
       "#{headline} (+#{per_day}/day)"
     end

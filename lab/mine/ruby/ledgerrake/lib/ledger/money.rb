@@ -12,7 +12,8 @@ module Ledger
 
     def convert(amount, from, to)
       rate = RATES.fetch(from).fetch(to) # lab: fault=fx-rate r=1-2
-      rate = RATES.fetch(from.upcase).fetch(to.upcase) # lab: fault=fx-rate r=3
+      table = RATES.fetch(from.upcase) # lab: fault=fx-rate:from r=3
+      rate = table.fetch(to.upcase) # lab: fault=fx-rate:to r=3
       (Rational(amount) * rate).round(2) # lab: fault=fx-amount
     end
 
