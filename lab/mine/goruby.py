@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lab.corpus import HERE as CORPUS
-from lab.corpus import write_rows
+from lab.corpus import is_report_only, read_rows, write_rows
 from lab.mine.releases import Tree, read_sources, render
 
 MINE = Path(__file__).resolve().parent
@@ -303,12 +303,29 @@ def mine(codebase: Codebase, force: bool = False) -> int:
     return write_rows(out, rows)
 
 
+def stats(codebases: list[Codebase]) -> None:
+    """Bugs, events and releases per committed file; report-only codebases marked."""
+    print(f"{'codebase':<24}{'bugs':>6}{'events':>8}{'releases':>10}  report-only")
+    for codebase in codebases:
+        path = CORPUS / f"{codebase.language}-{codebase.name}.jsonl.zst"
+        if not path.exists():
+            continue
+        rows = list(read_rows(path))
+        print(f"{path.name.split('.')[0]:<24}{len({row['bug'] for row in rows}):>6}"
+              f"{len(rows):>8}{len({row['release'] for row in rows}):>10}  "
+              f"{'yes' if is_report_only(codebase.name) else ''}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("codebases", nargs="*", help="names (default: all)")
     parser.add_argument("--force", action="store_true", help="ignore the cache")
+    parser.add_argument("--stats", action="store_true", help="describe the committed files")
     options = parser.parse_args(argv)
     chosen = [c for c in CODEBASES if not options.codebases or c.name in options.codebases]
+    if options.stats:
+        stats(chosen)
+        return
     started = time.monotonic()
     for codebase in chosen:
         if not (codebase.source / "jobs.txt").exists():
