@@ -32,7 +32,7 @@ ARTIFACTS = CORPUS / "js-artifacts"
 SENTRY_CLI = Path(sys.executable).parent / "sentry-cli"
 PAGE = ("<!doctype html><title>{title}</title>"
         "<script>window.__SENTRY_DSN__ = 'http://public@' + location.host + '/1';</script>"
-        "<script src='assets/{script}'></script>")
+        "<script src='assets/{vendor}'></script><script src='assets/{script}'></script>")
 
 
 def with_maps(codebase: str, release: int) -> bool:
@@ -40,27 +40,37 @@ def with_maps(codebase: str, release: int) -> bool:
     return (release + len(codebase)) % 2 == 0
 
 
-def bundle(codebase: str, spec: dict, release: int) -> Path:
+def esbuild(codebase: str, spec: dict, release: int, entry: str, name: str, outdir: Path,
+            *extra: str) -> Path:
     out = node.BUILD / codebase / f"r{release}"
-    dist = out / "dist"
-    shutil.rmtree(dist, ignore_errors=True)
-    args = [str(libs.HERE / "node_modules" / ".bin" / "esbuild"), "app/main.js", "--bundle",
-            "--minify", "--format=iife", "--platform=browser", "--target=es2020",
-            f"--outdir={dist / 'assets'}", "--entry-names=app.[hash]", "--log-level=error",
-            "--define:__DSN__=window.__SENTRY_DSN__",
-            f"--define:__RELEASE__={json.dumps(node.release_name(codebase, release))}"]
-    if with_maps(codebase, release):
-        args.append("--sourcemap")
+    args = [str(libs.HERE / "node_modules" / ".bin" / "esbuild"), entry, "--bundle", "--minify",
+            "--format=iife", "--platform=browser", "--target=es2020", f"--outdir={outdir}",
+            f"--entry-names={name}.[hash]", "--log-level=error", *extra]
     env = {**os.environ, "NODE_PATH": libs.node_path(node.versions_of(spec, release))}
     result = subprocess.run(args, cwd=out, env=env, capture_output=True, text=True, timeout=180)
     if result.returncode != 0:
         raise RuntimeError(f"esbuild {codebase} r{release}: {result.stderr[-2000:]}")
-    if with_maps(codebase, release):
+    return next(outdir.glob(f"{name}.*.js"))
+
+
+def bundle(codebase: str, spec: dict, release: int) -> Path:
+    """The release's page: the application's chunk (its code and libraries; with a source map
+    in the releases that ship them, debug IDs injected) and @sentry/browser's own chunk."""
+    dist = node.BUILD / codebase / f"r{release}" / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    maps = ("--sourcemap",) if with_maps(codebase, release) else ()
+    script = esbuild(codebase, spec, release, "app/main.js", "app", dist / "assets",
+                     "--define:__DSN__=window.__SENTRY_DSN__",
+                     f"--define:__RELEASE__={json.dumps(node.release_name(codebase, release))}",
+                     *maps)
+    if maps:
         subprocess.run([str(SENTRY_CLI), "sourcemaps", "inject", str(dist / "assets")],
                        check=True, capture_output=True, timeout=120,
                        env={**os.environ, "SENTRY_DISABLE_UPDATE_CHECK": "1"})
-    script = next((dist / "assets").glob("app.*.js"))
-    (dist / "index.html").write_text(PAGE.format(title=codebase, script=script.name))
+    vendor = esbuild(codebase, spec, release, "app/vendor.js", "sentry", dist / "vendor")
+    shutil.move(vendor, dist / "assets" / vendor.name)
+    (dist / "index.html").write_text(PAGE.format(title=codebase, script=script.name,
+                                                 vendor=vendor.name))
     return dist
 
 
@@ -124,7 +134,8 @@ def capture(dist: Path, triggers: list[dict]) -> dict[str, dict]:
 def keep_artifacts(codebase: str, release: int, dist: Path) -> str:
     target = ARTIFACTS / codebase / node.release_name(codebase, release)
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(dist / "assets", target / "assets")
+    shutil.copytree(dist / "assets", target / "assets",
+                    ignore=lambda _, names: [n for n in names if not n.startswith("app.")])
     return str(target.relative_to(libs.ROOT))
 
 

@@ -179,8 +179,9 @@ module.exports = { main };
 };
 
 const BROWSER_ENTRY = `"use strict";
-// The page's script: widgets call the application's operations.
-import * as Sentry from "@sentry/browser";
+// The page's script: widgets call the application's operations. @sentry/browser is loaded
+// before it as its own script (the vendor chunk, window.Sentry).
+const Sentry = window.Sentry;
 const routes = require("./routes");
 
 Sentry.init({
@@ -248,6 +249,7 @@ function render(name, release, outDir) {
     for (const [file, text] of Object.entries(NODE_ENTRIES)) fs.writeFileSync(path.join(app, file), text);
   } else {
     fs.writeFileSync(path.join(app, "main.js"), BROWSER_ENTRY);
+    fs.writeFileSync(path.join(app, "vendor.js"), 'window.Sentry = require("@sentry/browser");\n');
   }
   return { app, versions };
 }
