@@ -12,6 +12,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = CORPUS / "js-artifacts"
 SENTRY_CLI = Path(sys.executable).parent / "sentry-cli"
-PAGE = ("<!doctype html><title>{title}</title>"
+PAGE = ("<!doctype html><meta charset='utf-8'><title>{title}</title><body>"
         "<script>window.__SENTRY_DSN__ = 'http://public@' + location.host + '/1';</script>"
         "<script src='assets/{vendor}'></script><script src='assets/{script}'></script>")
 
@@ -53,6 +54,15 @@ def esbuild(codebase: str, spec: dict, release: int, entry: str, name: str, outd
     return next(outdir.glob(f"{name}.*.js"))
 
 
+def deployed_sources(map_file: Path) -> None:
+    """The map names library sources as a project's own `node_modules` holds them, not by the
+    miner's per-version install folders."""
+    data = json.loads(map_file.read_text())
+    data["sources"] = [re.sub(r"^(\.\./)+(libs/[^/]+@[^/]+|lab/mine/js)/node_modules/",
+                              "../../node_modules/", source) for source in data["sources"]]
+    map_file.write_text(json.dumps(data, separators=(",", ":")))
+
+
 def bundle(codebase: str, spec: dict, release: int) -> Path:
     """The release's page: the application's chunk (its code and libraries; with a source map
     in the releases that ship them, debug IDs injected) and @sentry/browser's own chunk."""
@@ -64,6 +74,7 @@ def bundle(codebase: str, spec: dict, release: int) -> Path:
                      f"--define:__RELEASE__={json.dumps(node.release_name(codebase, release))}",
                      *maps)
     if maps:
+        deployed_sources(Path(f"{script}.map"))
         subprocess.run([str(SENTRY_CLI), "sourcemaps", "inject", str(dist / "assets")],
                        check=True, capture_output=True, timeout=120,
                        env={**os.environ, "SENTRY_DISABLE_UPDATE_CHECK": "1"})
@@ -117,10 +128,16 @@ def capture(dist: Path, triggers: list[dict]) -> dict[str, dict]:
     with sync_playwright() as playwright, serving(dist) as (url, events, arrived):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(url)
+        if not page.evaluate("typeof window.__mineFire === 'function'"):
+            raise RuntimeError(f"{dist}: the page did not start: {errors[:3]}")
         for trigger in triggers:
             page.evaluate("([t, e, r, i]) => window.__mineFire(t, e, r, i)",
                           [trigger["id"], trigger["entry"], trigger["route"], trigger["input"]])
+            if trigger["entry"] == "click":
+                page.click("#run")
             deadline = time.monotonic() + 5
             with arrived:
                 while trigger["id"] not in events and time.monotonic() < deadline:

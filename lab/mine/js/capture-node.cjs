@@ -77,7 +77,11 @@ async function main() {
     else if (trigger.entry === "koa") await post(servers.koa, "/partner/", trigger.route, trigger.input);
     else if (trigger.entry === "http") await post(servers.http, "/rpc/", trigger.route, trigger.input);
     else if (trigger.entry === "worker") await worker.run({ trigger: trigger.id, route: trigger.route, input: trigger.input });
-    else if (trigger.entry === "cli") cli.main([trigger.route, JSON.stringify(trigger.input)]);
+    else if (trigger.entry === "cli") {
+      // from a fresh macrotask, so the frames above main() are the same for every command
+      const argv = [trigger.route, JSON.stringify(trigger.input)];
+      await new Promise((resolve) => setImmediate(() => resolve(cli.main(argv))));
+    }
     await Sentry.flush(3000);
     const mine = events.slice(before).filter((e) => e.tags && e.tags.mine_trigger === String(trigger.id));
     if (mine.length === 1) out.push(JSON.stringify({ trigger: trigger.id, event: mine[0] }));

@@ -49,7 +49,12 @@ function fileText(spec, file, release, versions) {
 }
 
 function routesText(spec) {
-  const lines = ['"use strict";', "// Every operation the application exposes, by route.", "module.exports = {"];
+  const lines = [
+    '"use strict";',
+    "// Every operation the application exposes, by route.",
+    "Error.stackTraceLimit = 50; // whole traces in error reports (the default keeps 10 frames)",
+    "module.exports = {",
+  ];
   for (const file of spec.files) {
     for (const fn of file.functions) {
       lines.push(`  "${routeOf(file, fn)}": require("./${file.path.replace(/\.js$/, "")}").${fn.name},`);
@@ -194,14 +199,20 @@ Sentry.init({
   },
 });
 
+// The run button: the test browser clicks it for real (a trusted input event).
+let pending = null;
+const button = document.createElement("button");
+button.id = "run";
+button.textContent = "Run";
+button.addEventListener("click", function handleClick() {
+  const job = pending;
+  pending = null;
+  routes[job.route](job.input);
+});
+document.body.appendChild(button);
+
 function onClick(route, input) {
-  const button = document.createElement("button");
-  button.addEventListener("click", function handleClick() {
-    routes[route](input);
-  });
-  document.body.appendChild(button);
-  button.click();
-  button.remove();
+  pending = { route, input };
 }
 
 function onTimer(route, input) {
@@ -211,20 +222,24 @@ function onTimer(route, input) {
 }
 
 async function loadAndRun(route, input) {
-  await Promise.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 0));
   return routes[route](input);
 }
 
 function onPromise(route, input) {
-  loadAndRun(route, input);
+  setTimeout(function startLoading() {
+    loadAndRun(route, input);
+  }, 0);
 }
 
 function onCaught(route, input) {
-  try {
-    routes[route](input);
-  } catch (err) {
-    Sentry.captureException(err);
-  }
+  setTimeout(function submitForm() {
+    try {
+      routes[route](input);
+    } catch (err) {
+      Sentry.captureException(err);
+    }
+  }, 0);
 }
 
 const ENTRIES = { click: onClick, timer: onTimer, promise: onPromise, caught: onCaught };

@@ -47,6 +47,10 @@ def hard_negatives(rows: list[dict]) -> dict[str, int]:
     }
 
 
+def version_key(version: str) -> list[int]:
+    return [int(part) for part in re.findall(r"\d+", version)]
+
+
 def summary(path: Path) -> dict:
     rows = list(read_rows(path))
     per_bug: dict[str, list[dict]] = defaultdict(list)
@@ -59,7 +63,7 @@ def summary(path: Path) -> dict:
             libraries[lib].add(version)
     return {
         "codebase": rows[0]["app"], "platform": rows[0]["platform"],
-        "libraries": {lib: sorted(vs) for lib, vs in sorted(libraries.items())},
+        "libraries": {lib: sorted(vs, key=version_key) for lib, vs in sorted(libraries.items())},
         "bugs": len(per_bug), "events": len(rows),
         "min": min(sizes), "max": max(sizes),
         "multi_release": sum(len({r["release"] for r in v}) > 1 for v in per_bug.values()),

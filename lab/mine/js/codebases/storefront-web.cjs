@@ -28,6 +28,18 @@ module.exports = {
           body: () => ['return new Big("19.999").round(input.places).toString();'],
         },
         {
+          name: "cheaperOf",
+          fields: { a: "decimal", b: "decimal" },
+          good: { a: "3", b: "4" },
+          body: () => ["return new Big(input.a).lt(input.b) ? input.a : input.b;"],
+        },
+        {
+          name: "unitPrice",
+          fields: { price: "decimal", grams: "divisor" },
+          good: { price: "3", grams: "250" },
+          body: () => ['return new Big(input.price).div(input.grams).times(1000).toFixed(2);'],
+        },
+        {
           name: "applyCoupon",
           fields: { discount: "decimal" },
           good: { discount: "5" },
@@ -37,7 +49,13 @@ module.exports = {
     },
     {
       path: "checkout/delivery.js",
-      imports: () => ['const { format, parseISO, addBusinessDays, differenceInDays } = require("date-fns");'],
+      // one module per function, as a bundle-size-minded page imports them; 3.x exports names
+      imports: (v, major) =>
+        ["format", "parseISO", "addBusinessDays", "differenceInDays", "parse"].map((name) =>
+          major(v["date-fns"]) >= 3
+            ? `const { ${name} } = require("date-fns/${name}");`
+            : `const ${name} = require("date-fns/${name}");`,
+        ),
       functions: [
         {
           name: "deliveryDate",
@@ -50,6 +68,12 @@ module.exports = {
           fields: { pattern: "format" },
           good: { pattern: "HH:mm" },
           body: () => ["return format(new Date(2024, 2, 1, 10), input.pattern);"],
+        },
+        {
+          name: "pickupDate",
+          fields: { text: "date", pattern: "format" },
+          good: { text: "01/03/2024", pattern: "dd/MM/yyyy" },
+          body: () => ['const day = parse(input.text, input.pattern, new Date(2024, 0, 1));', 'return format(day, "d MMM");'],
         },
         {
           name: "daysToArrival",
