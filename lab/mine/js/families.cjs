@@ -1,0 +1,206 @@
+// Families of bad input the miner feeds every field of every application function. A family is
+// a generator (n = 1..4, the sample) of one kind of bad value; which families make a library (or
+// the application code around it) throw is found by running them (discover.cjs), never assumed.
+"use strict";
+
+const MISSING = Symbol("missing"); // the field is absent from the request
+
+// Wrong shapes, tried on every field whatever it holds.
+const GENERIC = {
+  missing: () => MISSING,
+  null: () => null,
+  number: (n) => 40 + n,
+  object: (n) => ({ value: `v${n}` }),
+  array: (n) => [`a${n}`, n],
+  boolean: (n) => n % 2 === 0,
+  empty: () => "",
+};
+
+// Bad values of the right type, per kind of field.
+const KINDS = {
+  yaml: {
+    badIndent: (n) => `name: svc${n}\n  port: 80${n}\n bad: [`,
+    unclosedQuote: (n) => `name: "svc${n}\nport: 80`,
+    tab: (n) => `server:\n\tport: 80${n}`,
+    duplicateKey: (n) => `port: 1\nport: ${n}`,
+    anchor: (n) => `a: *missing${n}`,
+    scalarDoc: (n) => `just a string ${n}`,
+    flowUnclosed: (n) => `{ a: ${n}, b: [1, 2`,
+    multiDoc: (n) => `a: ${n}\n---\nb: 2`,
+  },
+  json: {
+    html: (n) => `<html><body>${n}</body></html>`,
+    truncated: (n) => `{"a": ${n}, "b": [1, 2`,
+    trailingComma: (n) => `{"a": ${n},}`,
+    nullLiteral: () => "null",
+  },
+  version: {
+    word: (n) => `release-${n}`,
+    fourPart: (n) => `1.2.3.${n}`,
+    vPrefix: (n) => `v${n}.x.y`,
+    huge: (n) => `${"9".repeat(20)}.${n}.0`,
+    spaces: (n) => ` 1 . ${n} `,
+    range: (n) => `>=1.${n} <<2`,
+  },
+  range: {
+    word: (n) => `latest-${n}`,
+    broken: (n) => `>=1.${n}.0 <`,
+    hyphenOnly: (n) => `- ${n}`,
+    pipes: (n) => `1.${n} ||| 2`,
+  },
+  date: {
+    word: (n) => `tomorrow-${n}`,
+    badMonth: (n) => `2024-${13 + n}-01`,
+    badDay: (n) => `2024-02-${30 + n}`,
+    slashes: (n) => `0${n}/31/2024`,
+    epochString: (n) => `17000000${n}`,
+    iso: (n) => `2024-03-0${n}T25:61:00Z`,
+  },
+  format: {
+    unescaped: (n) => `yyyy-MM-dd 'at${n}`,
+    badToken: (n) => `YYYY-MM-DD ${n}`,
+    weekYear: (n) => `YYYY-ww-${n}`,
+    foo: (n) => `fooo${n}`,
+  },
+  zone: {
+    bogus: (n) => `Mars/Olympus_${n}`,
+    offset: (n) => `UTC+${30 + n}`,
+  },
+  number: {
+    word: (n) => `twelve${n}`,
+    comma: (n) => `1,${n}00.50`,
+    negativeZeroes: (n) => `--${n}`,
+    exp: (n) => `1e${1000000 + n}`,
+    hexish: (n) => `0x${n}g`,
+    nan: () => "NaN",
+    infinity: () => "Infinity",
+  },
+  digits: {
+    negative: (n) => -n,
+    fraction: (n) => n + 0.5,
+    large: (n) => 1e9 + n,
+  },
+  template: {
+    unclosedTag: (n) => `Hello {{name${n}`,
+    unclosedSection: (n) => `{{#items${n}}}<li>{{.}}</li>`,
+    mismatched: (n) => `{{#a}}x${n}{{/b}}`,
+    badDelims: (n) => `{{=<% %>=}}<%name${n}`,
+    unknownHelper: (n) => `{{shout${n} name}}`,
+    partialMissing: (n) => `{{> footer${n}}}`,
+    badBlock: (n) => `{{#each}}${n}{{/each}}`,
+  },
+  markdown: {
+    deepNesting: (n) => `${">".repeat(50 + n)} deep`,
+    hugeTable: (n) => `|a|b|\n|-|-|\n|${n}|`,
+    html: (n) => `<div>${n}`,
+  },
+  csv: {
+    ragged: (n) => `id,name\n1,a\n2,b,extra${n}\n`,
+    badQuote: (n) => `id,name\n1,"a${n}\n2,b\n`,
+    quoteInField: (n) => `id,name\n1,a"b${n}"\n`,
+    emptyHeader: (n) => `id,,name\n1,${n},x\n`,
+    duplicateHeader: (n) => `id,id\n${n},2\n`,
+  },
+  query: {
+    deep: (n) => `${"a" + "[b]".repeat(30 + n)}=1`,
+    many: (n) => Array.from({ length: 1200 + n }, (_, i) => `k${i}=v`).join("&"),
+    brackets: (n) => `a[=${n}&b]]=2`,
+    percent: (n) => `q=%E0%A4%${n}Z`,
+  },
+  token: {
+    garbage: (n) => `not-a-token-${n}`,
+    twoParts: (n) => `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIke259In0${n}`,
+    noneAlg: (n) => `eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1${n}In0.`,
+    badSignature: (n) => `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyJHtufSIsImlhdCI6MTUxNjIzOTAyMn0.sig${n}`,
+  },
+  secret: {
+    short: (n) => `k${n}`,
+  },
+  uuid: {
+    short: (n) => `1234-${n}`,
+    badChars: (n) => `zzzzzzzz-zzzz-4zzz-8zzz-${String(n).padStart(12, "z")}`,
+    braces: (n) => `{6ba7b810-9dad-11d1-80b4-00c04fd430c${n}}`,
+  },
+  decimal: {
+    word: (n) => `ten${n}`,
+    comma: (n) => `1,${n}5`,
+    spaces: (n) => ` ${n} 5 `,
+    hex: (n) => `0x${n}z`,
+    empty: () => "  ",
+  },
+  divisor: {
+    zero: () => "0",
+    negZero: () => "-0",
+  },
+  places: {
+    negative: (n) => -n,
+    fraction: (n) => n + 0.25,
+    huge: (n) => 1e6 + n,
+  },
+  xml: {
+    unclosed: (n) => `<root><item>${n}</root>`,
+    badAttr: (n) => `<root a=${n}></root>`,
+    twoRoots: (n) => `<a>${n}</a><b/>`,
+    entity: (n) => `<root>&bogus${n};</root>`,
+    text: (n) => `plain text ${n}`,
+  },
+  email: {
+    noAt: (n) => `user${n}.example.com`,
+    spaces: (n) => `us er${n}@example.com`,
+  },
+  schema: {
+    badType: (n) => ({ type: `strnig${n}` }),
+    badRequired: (n) => ({ type: "object", required: `name${n}` }),
+    badPattern: (n) => ({ type: "string", pattern: `([a-${n}` }),
+    unknownFormat: (n) => ({ type: "string", format: `colour${n}` }),
+    badRef: (n) => ({ $ref: `#/definitions/missing${n}` }),
+  },
+  record: {
+    wrongTypes: (n) => ({ name: n, age: `old${n}`, email: `x${n}` }),
+    empty: () => ({}),
+    extra: (n) => ({ name: "a", age: 3, email: "a@b.co", admin: n }),
+    negative: (n) => ({ name: "a", age: -n, email: "a@b.co" }),
+  },
+  word: {
+    bogus: (n) => `bogus-${n}`,
+    spaced: (n) => ` x ${n} `,
+    symbol: (n) => `#${n}!`,
+  },
+  duration: {
+    word: (n) => `soon${n}`,
+    negative: (n) => -n,
+    fraction: (n) => `${n}.5 days`,
+  },
+  versions: {
+    badItem: (n) => ["1.0.0", `v${n}.x`],
+    nested: (n) => [[`1.${n}.0`]],
+    nullItem: () => ["1.0.0", null],
+  },
+  records: {
+    badItem: (n) => [{ name: "ann", age: 3, email: "a@b.co" }, { name: n }],
+    nested: (n) => [[n]],
+  },
+  bytes: {
+    short: (n) => Array.from({ length: n }, () => 1),
+    big: (n) => Array.from({ length: 16 }, () => 300 + n),
+  },
+  pattern: {
+    unbalanced: (n) => `/users/(${n}`,
+    badParam: (n) => `/users/:${n}`,
+    star: (n) => `/files/*${n}`,
+  },
+};
+
+function familiesFor(kind) {
+  return { ...GENERIC, ...(KINDS[kind] || {}) };
+}
+
+// The input of one try: the function's good input with one field replaced.
+function inputFor(good, field, value) {
+  const input = JSON.parse(JSON.stringify(good));
+  if (value === MISSING) delete input[field];
+  else input[field] = value;
+  return input;
+}
+
+module.exports = { GENERIC, KINDS, MISSING, familiesFor, inputFor };
