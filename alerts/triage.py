@@ -91,8 +91,10 @@ def ignore(issue: Issue, by, minutes: int | None = None, events: int | None = No
         issue.ignore_until = timezone.now() + dt.timedelta(minutes=minutes) if minutes else None
         issue.ignore_until_events = issue.times_seen + events if events else None
         issue.ignore_until_users = issue.users_seen + users if users else None
+        issue.ignore_until_escalating = False
         issue.save(update_fields=["status", "resolved_at", "resolved_in_release", "ignore_until",
-                                  "ignore_until_events", "ignore_until_users"])
+                                  "ignore_until_events", "ignore_until_users",
+                                  "ignore_until_escalating"])
         conditions = {k: v for k, v in (("minutes", minutes), ("events", events),
                                         ("users", users)) if v}
         activity.log(issue.id, Activity.Kind.IGNORED, by, **conditions)
@@ -121,9 +123,10 @@ def resolve_in_next_release(issue: Issue, by) -> Issue:
         issue.regressed = False
         issue.resolved_in_release = release
         issue.ignore_until = issue.ignore_until_events = issue.ignore_until_users = None
+        issue.ignore_until_escalating = False
         issue.save(update_fields=[
             "status", "resolved_at", "regressed", "resolved_in_release", "ignore_until",
-            "ignore_until_events", "ignore_until_users",
+            "ignore_until_events", "ignore_until_users", "ignore_until_escalating",
         ])
         activity.log(issue.id, Activity.Kind.RESOLVED_NEXT if release else Activity.Kind.RESOLVED,
                      by, release=release)

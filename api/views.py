@@ -34,6 +34,7 @@ from ingest.processing import MAX_ATTEMPTS
 from monitor.issues import SORTS, SearchError, filter_issues, set_status, sort_issues
 from monitor.models import Event, Issue, Project, ProjectKey
 from monitor.params import is_id
+from priority import state as priority_state
 from privacy.tasks import purge_project
 
 
@@ -127,8 +128,9 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
                    viewsets.GenericViewSet):
     """Filters: project, status, level, environment, release, assigned (me, none, a username),
     query (the search syntax of docs/ui.md, shared with the stream);
-    sort: last_seen (default), first_seen, events, users. An issue merged into another answers
-    302 to the one that holds its events, as Sentry's API does."""
+    sort: last_seen (default), first_seen, events, users, priority, attention (escalating, then
+    by priority). PATCH `priority` (high, medium, low) sets it and locks it. An issue merged
+    into another answers 302 to the one that holds its events, as Sentry's API does."""
 
     serializer_class = IssueSerializer
     pagination_class = Pages
@@ -171,6 +173,9 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         if "status" in serializer.validated_data:
             set_status(Issue.objects.filter(pk=serializer.instance.pk),
                        serializer.validated_data["status"], by=self.request.user)
+        if "priority" in serializer.validated_data:  # a person's choice: locked
+            priority_state.set_priority(serializer.instance,
+                                        serializer.validated_data["priority"], self.request.user)
         serializer.instance.refresh_from_db()
 
     @extend_schema(responses=EventSerializer(many=True))  # a page of events, not the issue

@@ -15,6 +15,7 @@ from grouping.models import GroupingFeedback, MergedIssue
 from monitor.locks import lock_issues
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.signals import issue_unmerged, issues_merged
+from priority import counts as hourly_counts
 
 MERGE_TAGS_SQL = """
 INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, first_seen, last_seen)
@@ -69,6 +70,7 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
     merged = [issues[s] for s in sources]
     GroupHash.objects.filter(issue_id__in=sources).update(issue_id=target_id)
     Event.objects.filter(issue_id__in=sources).update(issue_id=target_id)
+    hourly_counts.move(target_id, sources)
     target.times_seen += sum(i.times_seen for i in merged)
     target.first_seen = min([target.first_seen, *(i.first_seen for i in merged)])
     target.last_seen = max([target.last_seen, *(i.last_seen for i in merged)])
@@ -173,6 +175,7 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
     ).update(issue_id=new_issue_id)
     recount(old_issue)
     recount(new_issue)
+    hourly_counts.recount([old_issue.id, new_issue_id])
     record_feedback(GroupingFeedback.Kind.UNMERGE, new_issue_id, old_issue.id)
     issue_unmerged.send(sender=Issue, issue_id=old_issue.id, new_issue_id=new_issue_id,
                         hash=group_hash.hash, user=by)

@@ -6,20 +6,25 @@ environment, release) and the search query (`monitor.search`) narrow the same qu
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from monitor.locks import lock_issues
-from monitor.models import Event, Issue, IssueTag
+from monitor.models import Event, Issue, IssueTag, Priority
 from monitor.search import Search, SearchError, parse, user_tag_values
 from monitor.signals import status_changed
 
-SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
-         "users": "-users_seen"}
+SORTS = {"last_seen": ("-last_seen",), "first_seen": ("-first_seen",),
+         "events": ("-times_seen",), "users": ("-users_seen",),
+         "priority": ("-priority", "-last_seen"),
+         # escalating first, then by priority, then the most recent
+         "attention": (F("escalating_since").desc(nulls_last=True), "-priority", "-last_seen")}
+NEW_DAYS = 7  # is:new: first seen in the last week (Sentry's "new" substatus)
 
 __all__ = ["SORTS", "SearchError", "active_search", "apply_search", "filter_issues", "set_status",
            "sort_issues"]
@@ -68,8 +73,14 @@ def apply_search(issues: QuerySet[Issue], search: Search) -> QuerySet[Issue]:
         issues = issues.filter(status=search.status)
     if search.level:
         issues = issues.filter(level=search.level)
+    if search.priority:
+        issues = issues.filter(priority=Priority[search.priority.upper()])
     if "regressed" in search.flags:
         issues = issues.filter(regressed=True)
+    if "escalating" in search.flags:
+        issues = issues.filter(escalating_since__isnull=False)
+    if "new" in search.flags:
+        issues = issues.filter(first_seen__gte=timezone.now() - dt.timedelta(days=NEW_DAYS))
     for flag in search.flags & {"assigned", "unassigned"}:
         issues = _assignment(issues, assigned=flag == "assigned")
     for key, value in search.tags:
@@ -114,9 +125,19 @@ def _assignment(issues: QuerySet[Issue], assigned: bool) -> QuerySet[Issue]:
     return issues.filter(assignee__isnull=not assigned)
 
 
-def sort_issues(issues: QuerySet[Issue], sort: str | None) -> QuerySet[Issue]:
+def sort_issues(issues: QuerySet[Issue], sort: str | None,
+                default: str = "last_seen") -> QuerySet[Issue]:
     """Raises KeyError for an unknown sort."""
-    return issues.order_by(SORTS[sort or "last_seen"], "-id")
+    return issues.order_by(*SORTS[sort or default], "-id")
+
+
+# A resolved issue is not escalating: its priority returns unless a person set it.
+RESOLVE_ESCALATION = {
+    "escalating_since": None,
+    "priority": Case(When(priority_locked=False, priority_before_escalation__isnull=False,
+                          then=F("priority_before_escalation")), default=F("priority")),
+    "priority_before_escalation": None,
+}
 
 
 def set_status(issues: QuerySet[Issue], status: str, by=None) -> int:
@@ -126,9 +147,10 @@ def set_status(issues: QuerySet[Issue], status: str, by=None) -> int:
     reading which of them change, so a second submit of the same change finds nothing to log."""
     fields: dict = {"status": status, "resolved_at": None, "ignore_until": None,
                     "ignore_until_events": None, "ignore_until_users": None,
-                    "resolved_in_release": ""}
+                    "resolved_in_release": "", "ignore_until_escalating": False}
     if status == Issue.Status.RESOLVED:
         fields.update(resolved_at=timezone.now(), regressed=False)
+        fields.update(RESOLVE_ESCALATION)
     with transaction.atomic():
         lock_issues(issues.values_list("id", flat=True))
         ids = list(issues.exclude(status=status).values_list("id", flat=True))

@@ -1,7 +1,8 @@
 """The issue search syntax, shared by the stream and the REST API (documented in docs/ui.md).
 
     database timeout is:unresolved level:error release:shop@1.2 environment:production
-    user:alice@example.com browser:"Chrome 120" 3f2a…(an event id)
+    user:alice@example.com browser:"Chrome 120" priority:high is:escalating is:new
+    3f2a…(an event id)
 
 `parse` is pure and bounded (query length, term count, value length): a query is user input and
 may be hostile. Each term narrows the result (terms are ANDed); quoting keeps spaces in a value.
@@ -18,8 +19,9 @@ MAX_TERMS = 16
 MAX_VALUE_LENGTH = 200
 
 STATUSES = ("unresolved", "resolved", "ignored")
-FLAGS = ("regressed", "assigned", "unassigned")
+FLAGS = ("regressed", "assigned", "unassigned", "escalating", "new")
 LEVELS = ("debug", "info", "warning", "error", "fatal")
+PRIORITIES = ("high", "medium", "low")
 KEY_ALIASES = {"env": "environment", "tag": "tag"}
 
 # key:"quoted value" | key:value | "quoted text" | word
@@ -36,6 +38,7 @@ class Search:
     status: str | None = None
     flags: set[str] = field(default_factory=set)
     level: str | None = None
+    priority: str | None = None
     user: str | None = None
     tags: list[tuple[str, str]] = field(default_factory=list)  # release, environment, any tag
     event_id: str | None = None
@@ -83,7 +86,7 @@ def parse(query: str) -> Search:
     return search
 
 
-_KNOWN = {"is", "level", "user", "release", "environment", "env", "tag"}
+_KNOWN = {"is", "level", "priority", "user", "release", "environment", "env", "tag"}
 
 
 def _apply_term(search: Search, key: str, value: str) -> None:
@@ -99,6 +102,10 @@ def _apply_term(search: Search, key: str, value: str) -> None:
         if value.lower() not in LEVELS:
             raise SearchError(f"level:{value} is unknown; use one of {', '.join(LEVELS)}.")
         search.level = value.lower()
+    elif key == "priority":
+        if value.lower() not in PRIORITIES:
+            raise SearchError(f"priority:{value} is unknown; use one of {', '.join(PRIORITIES)}.")
+        search.priority = value.lower()
     elif key == "user":
         search.user = value
     elif key == "tag":  # tag:key=value, for keys that clash with the names above

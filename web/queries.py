@@ -22,7 +22,7 @@ def stream(project: Project, search: Search, sort: str | None, assigned: str = "
     if assigned:
         issues = filter_issues(issues, {"assigned": assigned}, user=user)
     issues = apply_search(issues, search)
-    return sort_issues(issues, sort if sort in SORTS else None)
+    return sort_issues(issues, sort if sort in SORTS else None, default="attention")
 
 
 def event_by_id(project: Project, event_id: str) -> Event | None:

@@ -13,6 +13,7 @@ from alerts.destinations import REGISTRY
 from alerts.forms import DestinationForm, RuleForm
 from alerts.models import AlertNotification, NotificationPreference
 from alerts.triage import members_of
+from monitor.models import Priority
 
 register = template.Library()
 ACTIVITY_SHOWN = 50
@@ -43,6 +44,7 @@ def issue_triage(context) -> dict:
     issue = context["issue"]
     return {
         "members": members_of(issue),
+        "priorities": [(p.value, p.label) for p in reversed(Priority)],
         "comments": issue.comments.select_related("user").order_by("created_at", "id"),
         "activity": issue.activity.select_related("user").order_by("-created_at", "-id")[
             :ACTIVITY_SHOWN
