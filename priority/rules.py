@@ -5,9 +5,11 @@ wrong type is read as "not said", never an error), `assess` turns signals into a
 the words the issue page shows ("unhandled, new in 2.4.0, 37 users").
 
 Sentry's rule is the starting point (fatal → high, debug/info → low, error and warning → high
-when the severity score is ≥ 0.1, else medium); Faultline adds the signals it has: a crash the
-SDK did not handle, a regression, an issue first seen in the project's latest release and the
-users affected raise it; a handled warning or a captured message lowers it.
+when the severity score is ≥ 0.1, else medium). Faultline's: the level sets the start (fatal
+high, error and warning medium, info and debug low); a crash the SDK did not handle makes an
+error or warning high; otherwise it takes two of: a severe score, a regression, first seen in
+the project's latest release, 10 or more users (100 or more count twice); a handled warning or a
+captured warning message with none of them is low.
 """
 
 from __future__ import annotations
@@ -128,12 +130,9 @@ def assess(signals: Signals) -> Assessment:
     if start == Priority.LOW:  # info and debug rise only with users or a regression
         up = int(signals.regressed) + (signals.users >= MANY_USERS)
         return Assessment(_step(start, min(up, 1)), factors)
-    # medium: one signal up is not enough for high unless it is an unhandled crash or the model
-    # calls it severe; two signals are.
-    strong = signals.handled is False or up >= 2 or (
-        signals.severity is not None and signals.severity >= signals.severe_at and up >= 1
-    )
-    if strong:
+    # medium: an unhandled crash is high; otherwise it takes two signals (the severity score
+    # is one: a prior from generated data, not enough alone to page anyone).
+    if signals.handled is False or up >= 2:
         return Assessment(int(Priority.HIGH), factors)
     if down and not up:
         return Assessment(int(Priority.LOW), factors)
