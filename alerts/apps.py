@@ -9,4 +9,4 @@ class AlertsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from alerts import default_rule, receivers  # noqa: F401 - connect signal receivers
+        from alerts import receivers  # noqa: F401 - connects the activity signal receivers

@@ -20,6 +20,7 @@ from access import (
     visible_organizations,
     visible_projects,
 )
+from alerts import default_rule
 from api.serializers import (
     DeadLetterSerializer,
     EventSerializer,
@@ -73,7 +74,8 @@ class ProjectViewSet(viewsets.ModelViewSet):
             self.request.user, self.request.data.get("organization"), manage=True
         )
         serializer.check_slug_free(organization.id)
-        serializer.save(organization=organization)
+        with transaction.atomic():
+            default_rule.create_for(serializer.save(organization=organization))
 
     def perform_update(self, serializer):
         serializer.check_slug_free(serializer.instance.organization_id)

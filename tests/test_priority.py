@@ -378,10 +378,20 @@ def test_search_terms_and_the_attention_order(fp_project):
 # --- alerts: the default rule -----------------------------------------------------------
 
 def test_a_new_project_e_mails_its_members_on_high_priority_and_escalation(
-        fp_project, smtp, django_user_model):
+        org, smtp, django_user_model):
+    from rest_framework.test import APIClient
+
     from alerts.notify import attempt, flush_due
     from monitor.models import Membership
 
+    owner = django_user_model.objects.create_user("owner")
+    Membership.objects.create(user=owner, organization=org, role="owner")
+    client = APIClient()
+    client.force_login(owner)
+    made = client.post("/api/0/projects/", {"organization": org.slug, "name": "Web",
+                                            "slug": "web", "grouping_mode": "fingerprint"})
+    assert made.status_code == 201, made.content
+    fp_project = Project.objects.get(pk=made.json()["id"])
     (rule,) = AlertRule.objects.filter(project=fp_project)
     assert rule.trigger == "priority" and rule.enabled
     (dest,) = rule.destinations.all()
@@ -399,7 +409,7 @@ def test_a_new_project_e_mails_its_members_on_high_priority_and_escalation(
     ingest(fp_project, crash(fingerprint="high", handled=False))
     assert deliver() == ["sent"]
     (mail,) = smtp.inbox.messages
-    assert mail["to"] == ["carol@example.com"]
+    assert mail["to"] == ["carol@example.com"]  # the owner has no address
     medium = Issue.objects.get(priority=Priority.MEDIUM)
     now = timezone.now()
     history(medium, 1, 30, now)
