@@ -418,3 +418,65 @@ def test_a_new_project_e_mails_its_members_on_high_priority_and_escalation(
     assert deliver() == ["sent"] and len(smtp.inbox.messages) == 2
     rule.delete()  # removable
     assert AlertRule.objects.filter(project=fp_project).count() == 0
+
+
+# --- API and pages ------------------------------------------------------------------------
+
+@pytest.fixture
+def member(fp_project, django_user_model):
+    from monitor.models import Membership
+
+    user = django_user_model.objects.create_user("dave", password="pw-dave-123")
+    Membership.objects.create(user=user, organization=fp_project.organization)
+    return user
+
+
+def test_the_api_carries_priority_and_substatus_and_a_patch_locks_it(fp_project, member):
+    from rest_framework.test import APIClient
+
+    ingest(fp_project, crash(handled=False))
+    issue = only_issue()
+    client = APIClient()
+    client.force_login(member)
+    body = client.get(f"/api/0/issues/{issue.id}/").json()
+    assert body["priority"] == "high" and body["substatus"] == "new"
+    assert body["priority_locked"] is False and "unhandled" in body["priority_factors"]
+    assert client.patch(f"/api/0/issues/{issue.id}/", {"priority": "urgent"},
+                        format="json").status_code == 400
+    changed = client.patch(f"/api/0/issues/{issue.id}/", {"priority": "low"}, format="json")
+    assert changed.status_code == 200 and changed.json()["priority"] == "low"
+    assert changed.json()["priority_locked"] is True
+    assert Activity.objects.get(issue=issue, kind="priority").user == member
+    listed = client.get("/api/0/issues/", {"query": "priority:low is:new"}).json()["results"]
+    assert [i["id"] for i in listed] == [issue.id]
+    assert client.get("/api/0/issues/", {"query": "is:escalating"}).json()["results"] == []
+    assert client.get("/api/0/issues/", {"query": "priority:urgent"}).status_code == 400
+    schema = client.get("/api/0/schema/", {"format": "json"}).json()
+    props = schema["components"]["schemas"]["Issue"]["properties"]
+    assert "substatus" in props and "priority" in props
+    enums = json.dumps(schema["components"]["schemas"])
+    assert '"high"' in enums and '"archived_until_escalating"' in enums
+
+
+def test_the_issue_page_shows_the_priority_and_why_and_a_person_can_change_it(fp_project,
+                                                                             member):
+    from django.test import Client
+
+    ingest(fp_project, crash(handled=False, release="2.4.0"))
+    issue = only_issue()
+    client = Client()
+    client.force_login(member)
+    url = f"/{fp_project.organization.slug}/{fp_project.slug}/issues/{issue.id}/"
+    page = client.get(url).content.decode()
+    assert "priority-high" in page and "error, unhandled, new in 2.4.0, 1 user" in page
+    triage = f"/{fp_project.organization.slug}/{fp_project.slug}/issues/{issue.id}/triage/"
+    client.post(triage, {"action": "priority", "priority": "medium"})
+    page = client.get(url).content.decode()
+    assert "set by a person" in page and "from high to medium" in page
+    client.post(triage, {"action": "ignore_until_escalating"})
+    issue.refresh_from_db()
+    assert issue.status == "ignored" and issue.ignore_until_escalating
+    assert "Ignored until it escalates." in client.get(url).content.decode()
+    stream = client.get(f"/{fp_project.organization.slug}/{fp_project.slug}/issues/",
+                        {"query": "priority:medium is:ignored"}).content.decode()
+    assert f"/issues/{issue.id}/" in stream and "priority-medium" in stream
