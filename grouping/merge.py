@@ -15,6 +15,7 @@ from grouping.models import GroupingFeedback, MergedIssue
 from monitor.locks import lock_issues
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.signals import issue_unmerged, issues_merged
+from priority import assess as priority_hooks
 from priority import counts as hourly_counts
 
 MERGE_TAGS_SQL = """
@@ -166,6 +167,8 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
         timestamp=first.timestamp if first else old_issue.first_seen,
     )
     new_issue_id = create_issue(group_hash.project_id, None, seed)
+    if first is not None:
+        priority_hooks.at_creation(group_hash.project_id, {new_issue_id: first})
     new_issue = Issue.objects.get(pk=new_issue_id)
     GroupHash.objects.filter(pk=group_hash.pk).update(
         issue_id=new_issue_id, decided_by=GroupHash.DecidedBy.UNMERGE

@@ -25,6 +25,7 @@ from monitor.models import Issue, Priority
 from priority.rules import Assessment, escalated
 
 NEW_DAYS = 7
+MAX_FACT_COUNT = 2**31 - 1  # AlertFact.count's column
 SUBSTATUSES = ("new", "ongoing", "escalating", "regressed", "archived_until_escalating",
                "archived_until_condition_met", "archived_forever")
 
@@ -73,8 +74,8 @@ def escalate(issue_id: int, hour: dt.datetime, count: int, limit: float) -> bool
     activity.log(issue.id, Activity.Kind.ESCALATING, None, hour=hour.isoformat(), count=count,
                  limit=round(limit, 1), priority=issue.get_priority_display(), woke=woke)
     AlertFact.objects.create(project_id=issue.project_id, issue_id=issue.id,
-                             kind=AlertFact.Kind.ESCALATING, count=count, level=issue.level,
-                             at=timezone.now())
+                             kind=AlertFact.Kind.ESCALATING, count=min(count, MAX_FACT_COUNT),
+                             level=issue.level, at=timezone.now())
     transaction.on_commit(alert_outbox.wake)
     return True
 

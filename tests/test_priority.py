@@ -199,6 +199,7 @@ def test_merge_moves_and_unmerge_recounts_hourly_counts(fp_project):
     new = unmerge_hash(b_hash)
     counts = dict(IssueHourlyCount.objects.values_list("issue_id", "count"))
     assert counts == {a.id: 3, new.id: 2}
+    assert new.priority_factors == ["error", "1 user"]  # assessed like any new issue
 
 
 # --- the forecast (pure) ----------------------------------------------------------------
