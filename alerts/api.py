@@ -12,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from access import ManagersWrite, can_manage, issue_for, project_by_id, require_manager
-from alerts import triage
+from alerts.comments import comment
 from alerts.models import AlertDestination, AlertRule, NotificationPreference
 from alerts.notify import send_test
 from alerts.serializers import (
@@ -31,8 +31,8 @@ from alerts.serializers import (
 from alerts.tasks import enqueue
 from api.serializers import IssueSerializer
 from api.views import Pages
-from monitor.issues import set_status
-from monitor.models import Issue, Project
+from monitor import state
+from monitor.models import Project
 
 
 class ProjectScoped(viewsets.ModelViewSet):
@@ -122,8 +122,8 @@ def assign(request, issue_id: int):
     body = AssignSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     username = body.validated_data["assignee"]
-    assignee = _django_errors(lambda: triage.member_named(issue, username)) if username else None
-    _django_errors(lambda: triage.assign(issue, assignee, request.user))
+    assignee = _django_errors(lambda: state.member_named(issue, username)) if username else None
+    _django_errors(lambda: state.assign(issue, assignee, request.user))
     return Response(IssueSerializer(issue).data)
 
 
@@ -133,7 +133,7 @@ def comments(request, issue_id: int):
     issue = issue_for(request.user, issue_id)
     if request.method == "POST":
         note = _django_errors(
-            lambda: triage.comment(issue, request.user, str(request.data.get("text", "")))
+            lambda: comment(issue, request.user, str(request.data.get("text", "")))
         )
         return Response(CommentSerializer(note).data, status=201)
     notes = issue.comments.select_related("user").order_by("created_at", "id")
@@ -158,7 +158,7 @@ def ignore(request, issue_id: int):
     issue = issue_for(request.user, issue_id)
     body = IgnoreSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    _django_errors(lambda: triage.ignore(issue, request.user, **body.validated_data))
+    _django_errors(lambda: state.ignore(issue, request.user, **body.validated_data))
     return Response(IssueSerializer(issue).data)
 
 
@@ -170,10 +170,9 @@ def resolve(request, issue_id: int):
     body = ResolveSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     if body.validated_data["in_next_release"]:
-        triage.resolve_in_next_release(issue, request.user)
+        _django_errors(lambda: state.resolve_in_next_release(issue, request.user))
     else:
-        set_status(Issue.objects.filter(pk=issue.pk), Issue.Status.RESOLVED, by=request.user)
-        issue.refresh_from_db()
+        _django_errors(lambda: state.resolve(issue, request.user))
     return Response(IssueSerializer(issue).data)
 
 

@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from alerts import triage
 from alerts.models import LEVELS, Activity, AlertFact, AlertFiring, AlertNotification, AlertRule
+from monitor import state
 from monitor.models import Event, GroupHash, Issue, Priority
 
 BATCH = 500
@@ -150,15 +150,19 @@ def evaluate_pending(limit: int = BATCH, now: dt.datetime | None = None) -> tupl
         waiting = _waiting_for_ml(facts, now)
         ml_deadline = now - dt.timedelta(seconds=settings.ML_PENDING_TIMEOUT_SECONDS)
         done: list[int] = []
-        checked: set[tuple[int, int]] = set()
+        evaluated: list[tuple[AlertFact, Issue]] = []
         for fact in facts:
             issue = issues.get(fact.issue_id)
             if issue is None:  # merged into another issue, or deleted
                 done.append(fact.id)
-                continue
-            if fact.issue_id in waiting and fact.at > ml_deadline:
-                continue  # stays in the outbox; the sweep looks again
-            done.append(fact.id)
+            elif fact.issue_id not in waiting or fact.at <= ml_deadline:
+                done.append(fact.id)
+                evaluated.append((fact, issue))
+            # else: stays in the outbox; the sweep looks again
+        unignored = state.end_lapsed_ignores(
+            {f.issue_id for f, _ in evaluated if f.kind == AlertFact.Kind.IGNORED_HIT}, now)
+        checked: set[tuple[int, int]] = set()
+        for fact, issue in evaluated:
             project_rules = rules.get(fact.project_id, [])
             if fact.kind == AlertFact.Kind.NEW:
                 run.log(issue.id, Activity.Kind.CREATED, fact.at)
@@ -175,7 +179,7 @@ def evaluate_pending(limit: int = BATCH, now: dt.datetime | None = None) -> tupl
                 run.fire_matching(project_rules, AlertRule.Trigger.REGRESSION, fact,
                                   f"regression:{fact.at.timestamp():.6f}")
             elif fact.kind == AlertFact.Kind.IGNORED_HIT:
-                if triage.end_ignore_if_due(issue, now):
+                if unignored.pop(issue.id, None):  # its first fact of the pass fires
                     run.fire_matching(project_rules, AlertRule.Trigger.IGNORE_ENDED, fact,
                                       f"unignored:{now.timestamp():.6f}")
             elif fact.kind == AlertFact.Kind.EVENTS:
@@ -206,8 +210,10 @@ def end_expired_ignores(now: dt.datetime | None = None) -> tuple[int, Pass]:
     run = Pass(now)
     ended = 0
     with transaction.atomic():
-        for issue in triage.expired_ignores(now).select_related("project")[:BATCH]:
-            if triage.end_ignore_if_due(issue, now):
+        expired = list(state.expired_ignores(now).select_related("project")[:BATCH])
+        unignored = state.end_lapsed_ignores([issue.id for issue in expired], now)
+        for issue in expired:
+            if issue.id in unignored:
                 ended += 1
                 for rule in AlertRule.objects.filter(
                     project_id=issue.project_id, enabled=True,

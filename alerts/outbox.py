@@ -17,7 +17,8 @@ from django.db import connection, transaction
 
 from alerts.models import AlertRule
 from monitor import wakeup
-from monitor.models import Event
+from monitor.models import Event, Issue
+from monitor.state import regressed
 
 QUEUE = "alerts"
 publish_breaker = wakeup.Breaker()
@@ -74,9 +75,9 @@ def facts_for(
 
     rows = [row(issue_id, "new") for issue_id in sorted(created) if issue_id in first]
     for issue_id, (before, after) in sorted(changes.items()):
-        if before == "resolved" and after == "unresolved":
+        if regressed(before, after):
             rows.append(row(issue_id, "regression"))
-        elif before == "ignored":
+        elif before == Issue.Status.IGNORED:
             rows.append(row(issue_id, "ignored_hit"))
     if frequency:
         counts = Counter((e.issue_id, e.level, e.environment, e.release) for e in events)

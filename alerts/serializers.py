@@ -13,6 +13,7 @@ from alerts.models import (
     DeliveryAttempt,
     NotificationPreference,
 )
+from monitor.state import MAX_IGNORE_COUNT, MAX_IGNORE_MINUTES
 
 
 def drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -151,9 +152,9 @@ class AssignSerializer(serializers.Serializer):
 
 
 class IgnoreSerializer(serializers.Serializer):
-    minutes = serializers.IntegerField(required=False, min_value=1, max_value=366 * 24 * 60)
-    events = serializers.IntegerField(required=False, min_value=1, max_value=10**9)
-    users = serializers.IntegerField(required=False, min_value=1, max_value=10**9)
+    minutes = serializers.IntegerField(required=False, min_value=1, max_value=MAX_IGNORE_MINUTES)
+    events = serializers.IntegerField(required=False, min_value=1, max_value=MAX_IGNORE_COUNT)
+    users = serializers.IntegerField(required=False, min_value=1, max_value=MAX_IGNORE_COUNT)
 
 
 class ResolveSerializer(serializers.Serializer):

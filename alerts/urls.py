@@ -31,11 +31,6 @@ api_patterns = [
     path(base + "alert-destinations/<int:pk>/attempts/",
          api.AlertDestinationViewSet.as_view({"get": "attempts"}),
          name="alert-destination-attempts"),
-    path("api/0/issues/<int:issue_id>/assign/", api.assign, name="issue-assign"),
-    path("api/0/issues/<int:issue_id>/comments/", api.comments, name="issue-comments"),
-    path("api/0/issues/<int:issue_id>/activity/", api.activity, name="issue-activity"),
-    path("api/0/issues/<int:issue_id>/ignore/", api.ignore, name="issue-ignore"),
-    path("api/0/issues/<int:issue_id>/resolve/", api.resolve, name="issue-resolve"),
     path("api/0/notification-preferences/", api.preferences, name="notification-preferences"),
 ]
 

@@ -1,5 +1,5 @@
 """Alert settings, triage actions and email preferences in the web UI. Thin: validation in
-alerts.forms, actions in alerts.triage / alerts.notify, data for the partials in
+alerts.forms, actions in monitor.state / alerts.comments / alerts.notify, data for the partials in
 alerts.templatetags.alerts_tags."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from access import can_manage, project_view, visible_projects
-from alerts import triage
+from alerts.comments import comment
 from alerts.forms import DestinationForm, RuleForm
 from alerts.models import AlertDestination, AlertRule, NotificationPreference
 from alerts.notify import send_test
 from alerts.tasks import enqueue
+from monitor import state
 from monitor.models import Issue
-from priority import state as priority_state
 from web import merged
 
 
@@ -44,20 +44,20 @@ def triage_action(request, org, project, issue_id):
     try:
         if action == "assign":
             username = request.POST.get("assignee", "")
-            assignee = triage.member_named(issue, username) if username else None
-            triage.assign(issue, assignee, request.user)
+            assignee = state.member_named(issue, username) if username else None
+            state.assign(issue, assignee, request.user)
         elif action == "comment":
-            triage.comment(issue, request.user, request.POST.get("text", ""))
+            comment(issue, request.user, request.POST.get("text", ""))
         elif action == "ignore_until":
-            triage.ignore(issue, request.user, minutes=_int(request.POST.get("minutes")),
-                          events=_int(request.POST.get("events")),
-                          users=_int(request.POST.get("users")))
+            state.ignore(issue, request.user, minutes=_int(request.POST.get("minutes")),
+                         events=_int(request.POST.get("events")),
+                         users=_int(request.POST.get("users")))
         elif action == "resolve_next":
-            triage.resolve_in_next_release(issue, request.user)
+            state.resolve_in_next_release(issue, request.user)
         elif action == "priority":
-            priority_state.set_priority(issue, request.POST.get("priority", ""), request.user)
+            state.set_priority(issue, request.POST.get("priority", ""), request.user)
         elif action == "ignore_until_escalating":
-            priority_state.ignore_until_escalating(issue, request.user)
+            state.ignore_until_escalating(issue, request.user)
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
     return redirect(reverse("web:issue", args=[org, project.slug, issue.id]) + "#triage")

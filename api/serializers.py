@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Priority, Project, ProjectKey
-from priority.state import SUBSTATUSES, substatus
+from monitor.state import SUBSTATUSES, substatus
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

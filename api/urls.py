@@ -7,7 +7,6 @@ from api import views
 router = DefaultRouter(trailing_slash=True)
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("projects", views.ProjectViewSet, basename="project")
-router.register("issues", views.IssueViewSet, basename="issue")
 
 key_list = views.ProjectKeyViewSet.as_view({"get": "list", "post": "create"})
 key_detail = views.ProjectKeyViewSet.as_view(

@@ -32,10 +32,10 @@ from api.serializers import (
 from grouping.models import MergedIssue
 from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS
-from monitor.issues import SORTS, SearchError, filter_issues, set_status, sort_issues
+from monitor.issues import SORTS, SearchError, filter_issues, sort_issues
 from monitor.models import Event, Issue, Project, ProjectKey
 from monitor.params import is_id
-from priority import state as priority_state
+from monitor.state import set_priority, set_status
 from privacy.tasks import purge_project
 
 
@@ -176,7 +176,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
             set_status(Issue.objects.filter(pk=serializer.instance.pk),
                        serializer.validated_data["status"], by=self.request.user)
         if "priority" in serializer.validated_data:  # a person's choice: locked
-            priority_state.set_priority(serializer.instance,
+            set_priority(serializer.instance,
                                         serializer.validated_data["priority"], self.request.user)
         serializer.instance.refresh_from_db()
 

@@ -9,8 +9,5 @@ urlpatterns = [
     path(issue + "summarize/", views.summarize, name="summarize"),
     path(issue + "notes/", views.add_note, name="add-note"),
     path("<slug:org>/assist/log/", views.log, name="log"),
-    path("api/0/issues/<int:issue_id>/brief/", api.issue_brief, name="api-brief"),
-    path("api/0/issues/<int:issue_id>/summary/", api.summary, name="api-summary"),
-    path("api/0/issues/<int:issue_id>/resolution-notes/", api.notes, name="api-notes"),
     path("api/0/organizations/<slug:slug>/assist-log/", api.organization_log, name="api-log"),
 ]

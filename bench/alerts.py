@@ -108,15 +108,15 @@ def evaluate_all() -> tuple[float, int]:
 
 
 def round_(events: list[bytes], with_rules: bool, hook: HookTimer) -> dict:
-    from monitor.issues import set_status
     from monitor.models import Issue
+    from monitor.state import resolve
 
     project = make_project(with_rules)
     half = len(events) // 2
     load_raw(project, events[:half])
     first, hook_first = process_all(hook)
     # resolve everything: the next half regresses every issue (regression facts)
-    set_status(Issue.objects.filter(project=project), Issue.Status.RESOLVED)
+    resolve(Issue.objects.filter(project=project))
     evaluated_first, facts_first = evaluate_all()
     load_raw(project, events[half:])
     second, hook_second = process_all(hook)

@@ -19,6 +19,7 @@ from django.db import connection
 from grouping.fingerprint import DEFAULT_CONFIG
 from monitor.locks import lock_issues
 from monitor.models import GroupHash, Issue
+from monitor.state import REGRESSION_SQL
 
 
 @dataclass(frozen=True)
@@ -141,13 +142,11 @@ SET times_seen = monitor_issuetag.times_seen + EXCLUDED.times_seen,
 RETURNING issue_id, key, (xmax = 0) AS inserted
 """
 
-# "Resolved in next release" (resolved_in_release set): only an event of a release this issue
-# had never been seen in reopens it (its release tag row was inserted by this batch).
-NEWER_RELEASE = "(old.resolved_in_release = '' OR %(new_release)s)"
-# The CTE locks the row and reads the latest committed status, so `old.status` is what this batch
-# changed (the caller learns about regressions and ignored issues that got events).
-# The title follows the newest event's message while the issue's exception type stays: "T: old"
-# becomes "T: <newest message>" even when a merged-in fingerprint raised another type.
+# The bump locks the row in a CTE and reads its latest committed state as `old`, so the caller
+# learns what this batch changed (regressions, ignored issues that got events); the regression
+# rule is monitor.state's. The title follows the newest event's message while the issue's
+# exception type stays: "T: old" becomes "T: <newest message>" even when a merged-in fingerprint
+# raised another type.
 LATEST_TITLE = """COALESCE((
     SELECT CASE WHEN monitor_issue.type = 'error' AND strpos(monitor_issue.title, ': ') > 0
             AND strpos(e.title, ': ') > 0
@@ -157,7 +156,7 @@ LATEST_TITLE = """COALESCE((
     FROM monitor_event e WHERE e.issue_id = monitor_issue.id
     ORDER BY e.timestamp DESC, e.id DESC LIMIT 1), title)"""
 
-ISSUE_BUMP_SQL = """
+ISSUE_BUMP_SQL = f"""
 WITH old AS (SELECT id, status, resolved_at, resolved_in_release FROM monitor_issue
              WHERE id = %(id)s FOR UPDATE)
 UPDATE monitor_issue SET
@@ -165,18 +164,11 @@ UPDATE monitor_issue SET
     users_seen = users_seen + %(new_users)s,
     first_seen = LEAST(first_seen, %(first_seen)s),
     last_seen = GREATEST(last_seen, %(last_seen)s),
-    regressed = regressed OR (old.status = 'resolved' AND {reopens}),
-    regressed_at = CASE WHEN old.status = 'resolved' AND {reopens} THEN %(last_received)s
-                        ELSE regressed_at END,
-    status = CASE WHEN old.status = 'resolved' AND {reopens} THEN 'unresolved'
-                  ELSE old.status END,
-    title = CASE WHEN %(last_seen)s >= last_seen THEN {latest_title} ELSE title END
+    {REGRESSION_SQL},
+    title = CASE WHEN %(last_seen)s >= last_seen THEN {LATEST_TITLE} ELSE title END
 FROM old WHERE monitor_issue.id = old.id
 RETURNING old.status, monitor_issue.status
-""".format(
-    reopens=f"COALESCE(old.resolved_at, '-infinity') < %(last_received)s AND {NEWER_RELEASE}",
-    latest_title=LATEST_TITLE,
-)
+"""
 
 
 TITLE_FROM_NEWEST_SQL = f"UPDATE monitor_issue SET title = {LATEST_TITLE} WHERE id = ANY(%s)"
@@ -216,7 +208,7 @@ def record_tags(
 
 
 def bump_issues(deltas: dict[int, IssueDelta]) -> dict[int, tuple[str, str]]:
-    """Add a batch's counts to its issues; an event received after resolution reopens the issue.
+    """Add a batch's counts to its issues, and reopen those it regresses (monitor.state).
     Returns issue id → (status before, status after) for issues not unresolved before.
     The caller holds the issues' row locks already (resolve_hashes takes them in id order)."""
     new_releases: set[int] = set()

@@ -14,7 +14,7 @@ from grouping.assign import IssueSeed, create_issue, follow_newest_event
 from grouping.models import GroupingFeedback, MergedIssue
 from monitor.locks import lock_issues
 from monitor.models import Event, GroupHash, Issue, IssueTag
-from monitor.signals import issue_unmerged, issues_merged
+from monitor.signals import Change, announce
 from priority import assess as priority_hooks
 from priority import counts as hourly_counts
 
@@ -99,7 +99,7 @@ def merge_by_user(target_id: int, source_ids: list[int], by=None) -> Issue:
         record_feedback(GroupingFeedback.Kind.MERGE, target_id, source)
     target = merge_issues(target_id, sources)
     if sources:
-        issues_merged.send(sender=Issue, target_id=target_id, source_ids=sources, user=by)
+        announce([target_id], Change.MERGED, by, issues=sources)
     return target
 
 
@@ -180,6 +180,6 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
     recount(new_issue)
     hourly_counts.recount([old_issue.id, new_issue_id])
     record_feedback(GroupingFeedback.Kind.UNMERGE, new_issue_id, old_issue.id)
-    issue_unmerged.send(sender=Issue, issue_id=old_issue.id, new_issue_id=new_issue_id,
-                        hash=group_hash.hash, user=by)
+    announce([old_issue.id], Change.UNMERGED, by, new_issue=new_issue_id, hash=group_hash.hash)
+    announce([new_issue_id], Change.UNMERGED, by, from_issue=old_issue.id, hash=group_hash.hash)
     return new_issue

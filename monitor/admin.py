@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from consent.admin import ConsentChangeInline
+from monitor import state
 from monitor.models import Event, GroupHash, Issue, Membership, Organization, Project, ProjectKey
 
 
@@ -49,6 +50,7 @@ class IssueAdmin(admin.ModelAdmin):
     list_filter = ["status", "level", "regressed", "project"]
     search_fields = ["title", "culprit"]
     date_hierarchy = "last_seen"
+    readonly_fields = state.FIELDS  # changed on the issue page or the API, locked and logged
 
 
 @admin.register(Event)

@@ -1,4 +1,4 @@
-"""Issue stream filters and status changes, shared by the web pages and the REST API.
+"""Issue stream filters, shared by the web pages and the REST API (state changes: monitor.state).
 
 Filtering has one entry point, `filter_issues`: the separate parameters (status, level,
 environment, release) and the search query (`monitor.search`) narrow the same queryset.
@@ -10,14 +10,11 @@ import datetime as dt
 import ipaddress
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from monitor.locks import lock_issues
 from monitor.models import Event, Issue, IssueTag, Priority
 from monitor.search import Search, SearchError, parse, user_tag_values
-from monitor.signals import status_changed
 
 SORTS = {"last_seen": ("-last_seen",), "first_seen": ("-first_seen",),
          "events": ("-times_seen",), "users": ("-users_seen",),
@@ -26,8 +23,7 @@ SORTS = {"last_seen": ("-last_seen",), "first_seen": ("-first_seen",),
          "attention": (F("escalating_since").desc(nulls_last=True), "-priority", "-last_seen")}
 NEW_DAYS = 7  # is:new: first seen in the last week (Sentry's "new" substatus)
 
-__all__ = ["SORTS", "SearchError", "active_search", "apply_search", "filter_issues", "set_status",
-           "sort_issues"]
+__all__ = ["SORTS", "SearchError", "active_search", "apply_search", "filter_issues", "sort_issues"]
 
 
 def active_search(params, default_status: str = "all") -> Search:
@@ -130,31 +126,3 @@ def sort_issues(issues: QuerySet[Issue], sort: str | None,
     """Raises KeyError for an unknown sort."""
     return issues.order_by(*SORTS[sort or default], "-id")
 
-
-# A resolved issue is not escalating: its priority returns unless a person set it.
-RESOLVE_ESCALATION = {
-    "escalating_since": None,
-    "priority": Case(When(priority_locked=False, priority_before_escalation__isnull=False,
-                          then=F("priority_before_escalation")), default=F("priority")),
-    "priority_before_escalation": None,
-}
-
-
-def set_status(issues: QuerySet[Issue], status: str, by=None) -> int:
-    """Resolving stamps resolved_at and clears the regression flag (a later event reopens it).
-    Any change clears ignore conditions and "resolved in next release"; the activity log hears
-    of it through monitor.signals.status_changed, once per change: the issues are locked before
-    reading which of them change, so a second submit of the same change finds nothing to log."""
-    fields: dict = {"status": status, "resolved_at": None, "ignore_until": None,
-                    "ignore_until_events": None, "ignore_until_users": None,
-                    "resolved_in_release": "", "ignore_until_escalating": False}
-    if status == Issue.Status.RESOLVED:
-        fields.update(resolved_at=timezone.now(), regressed=False)
-        fields.update(RESOLVE_ESCALATION)
-    with transaction.atomic():
-        lock_issues(issues.values_list("id", flat=True))
-        ids = list(issues.exclude(status=status).values_list("id", flat=True))
-        count = issues.update(**fields)
-        if ids:
-            status_changed.send(sender=Issue, issue_ids=ids, status=status, user=by)
-    return count

@@ -1,10 +1,11 @@
 """Row locks on issue state, in the one order every writer takes them: issue rows by id, then
 fingerprint (GroupHash) rows by id.
 
-Ingest, merges, unmerges, the ML decision step, status changes and triage all lock through here
-before they write, so no two of them can wait on each other in a cycle: none holds a fingerprint
-row while it waits for an issue. Callers run inside a transaction and read what they act on
-again after locking: a row read before the lock may have been merged away or changed meanwhile.
+Ingest, merges, unmerges, the ML decision step and every change of issue state (monitor.state)
+lock through here before they write, so no two of them can wait on each other in a cycle: none
+holds a fingerprint row while it waits for an issue. Callers run inside a transaction and read
+what they act on again after locking: a row read before the lock may have been merged away or
+changed meanwhile.
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ import logging
 import numpy as np
 from django.db import connection, transaction
 
+from monitor import state
 from monitor.locks import lock_issues
 from monitor.models import Event, Issue, ProjectRelease
-from priority import rules, severity, state
+from priority import rules, severity
 
 log = logging.getLogger(__name__)
 
@@ -75,4 +76,5 @@ def with_vector(issue_id: int, event: Event, vector: np.ndarray, model_version: 
         issue = Issue.objects.get(pk=issue_id)
         signals = signals_for(event, latest_release(issue.project_id), users=issue.users_seen,
                               regressed=issue.regressed, score=score)
-        return state.apply_assessment(issue_id, rules.assess(signals), score)
+        assessment = rules.assess(signals)
+        return state.apply_assessment(issue_id, assessment.priority, assessment.factors, score)

@@ -8,7 +8,7 @@ current hour's count past the stored limit (priority.counts.add says which), and
 checks them, and de-escalates. Hours are the server's (events count in the hour they were
 received), so no SDK clock, skewed or in the future, can mark an issue escalating.
 
-The state changes themselves (escalate, de-escalate) are in priority.state.
+The state changes themselves (escalate, de-escalate) are in monitor.state.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ import datetime as dt
 from django.db import connection, transaction
 from django.utils import timezone
 
+from monitor import state
 from monitor.locks import lock_issues
 from monitor.models import Issue, IssueHourlyCount
-from priority import counts, forecast, state
+from priority import counts, forecast
 
 BATCH = 500
 KEEP_HOURS = 8 * 24  # a week of history plus the current day

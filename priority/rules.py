@@ -138,7 +138,3 @@ def assess(signals: Signals) -> Assessment:
         return Assessment(int(Priority.LOW), factors)
     return Assessment(int(Priority.MEDIUM), factors)
 
-
-def escalated(priority: int) -> int:
-    """One step up while escalating."""
-    return _step(priority, 1)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from alerts import triage
+from alerts.comments import comment
 from alerts.evaluate import end_expired_ignores, evaluate_pending
 from alerts.models import (
     Activity,
@@ -19,7 +19,7 @@ from alerts.models import (
     AlertRule,
 )
 from alerts.notify import flush_due
-from monitor.issues import set_status
+from monitor import state
 from monitor.models import Issue, Project
 from tests.test_ml_grouping import event, ingest
 
@@ -109,7 +109,7 @@ def test_regression_fires_once_per_regression(fp_project, hook):
     evaluate()
     issue = Issue.objects.get()
     for round_ in range(2):
-        set_status(Issue.objects.filter(pk=issue.pk), Issue.Status.RESOLVED)
+        state.resolve(issue)
         send(fp_project, "a")
         send(fp_project, "a")  # the second event of the regression is not another alert
         evaluate()
@@ -144,7 +144,7 @@ def test_ignore_until_n_more_events_ends_by_itself_and_alerts(fp_project, hook):
     send(fp_project, "a")
     evaluate()
     issue = Issue.objects.get()
-    triage.ignore(issue, None, events=3)
+    state.ignore(issue, None, events=3)
     send(fp_project, "a")
     send(fp_project, "a")
     evaluate()
@@ -164,8 +164,8 @@ def test_ignore_until_n_users_and_for_a_duration(fp_project, hook):
     send(fp_project, "time")
     evaluate()
     by_users, by_time = Issue.objects.order_by("id")
-    triage.ignore(by_users, None, users=2)
-    triage.ignore(by_time, None, minutes=60)
+    state.ignore(by_users, None, users=2)
+    state.ignore(by_time, None, minutes=60)
     send(fp_project, "users", user={"id": "u2"})  # user "1" is known, u2 is one more
     evaluate()
     by_users.refresh_from_db()
@@ -186,7 +186,7 @@ def test_resolve_in_next_release_regresses_only_on_a_newer_release(fp_project, h
     send(fp_project, "a", release="shop@1")
     send(fp_project, "a", release="shop@2")
     issue = Issue.objects.get()
-    triage.resolve_in_next_release(issue, None)
+    state.resolve_in_next_release(issue, None)
     assert issue.resolved_in_release == "shop@2"
     send(fp_project, "a", release="shop@2")  # the release it was resolved in
     send(fp_project, "a", release="shop@1")  # an older one still deployed somewhere
@@ -219,15 +219,15 @@ def test_merge_and_assignment_and_comments_are_in_the_activity_log(fp_project, d
     send(fp_project, "a")
     send(fp_project, "b")
     first, second = Issue.objects.order_by("id")
-    triage.assign(first, alice, alice)
-    triage.comment(first, alice, "looking into it")
+    state.assign(first, alice, alice)
+    comment(first, alice, "looking into it")
     merge_by_user(first.id, [second.id], by=alice)
     kinds = list(Activity.objects.filter(issue=first).values_list("kind", "user__username"))
     assert ("assigned", "alice") in kinds and ("commented", "alice") in kinds
     assert ("merged", "alice") in kinds
     outsider = django_user_model.objects.create_user("mallory")
     with pytest.raises(Exception, match="not a member"):
-        triage.assign(first, outsider, alice)
+        state.assign(first, outsider, alice)
 
 
 def test_the_sweep_ends_timed_ignores_evaluates_and_resends_lost_deliveries(fp_project, hook):
@@ -236,7 +236,7 @@ def test_the_sweep_ends_timed_ignores_evaluates_and_resends_lost_deliveries(fp_p
     rule(fp_project, "ignore_ended", hook)
     send(fp_project, "a")  # a fact nobody evaluated (its wake-up was lost)
     issue = Issue.objects.get()
-    triage.ignore(issue, None, minutes=1)
+    state.ignore(issue, None, minutes=1)
     Issue.objects.filter(pk=issue.pk).update(ignore_until=timezone.now() - dt.timedelta(seconds=1))
     result = sweep.run()
     issue.refresh_from_db()

@@ -111,9 +111,9 @@ RULES: dict[str, Rule] = {
     "assist:add-note": MEMBERS,
     # The matrix's organisations never consented to generative use: asking is refused (403)
     # for every role; tests/test_assist.py covers the consented path.
-    "assist:api-summary": Rule(read="LAAAH", write="LFFFH"),
-    "assist:api-brief": Rule(read="LAAAH", write="-----"),  # GET only, no consent needed
-    "assist:api-notes": MEMBERS,
+    "issue-summary": Rule(read="LAAAH", write="LFFFH"),
+    "issue-brief": Rule(read="LAAAH", write="-----"),  # GET only, no consent needed
+    "issue-resolution-notes": MEMBERS,
     "assist:log": OWNERS_ONLY,
     "assist:api-log": OWNERS_ONLY,
     "training:models": STAFF,

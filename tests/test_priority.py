@@ -150,7 +150,7 @@ def test_a_vector_of_another_model_has_no_score():
 
 
 def test_a_person_s_priority_is_locked_and_logged(fp_project, django_user_model):
-    from priority import state
+    from monitor import state
 
     ingest(fp_project, crash(handled=False))
     issue = only_issue()
@@ -308,7 +308,7 @@ def test_events_from_the_future_or_the_past_never_escalate(fp_project):
 
 
 def test_ignore_until_escalating_wakes_up(fp_project, django_user_model):
-    from priority import state
+    from monitor import state
 
     ingest(fp_project, crash())
     issue = only_issue()
@@ -325,7 +325,7 @@ def test_ignore_until_escalating_wakes_up(fp_project, django_user_model):
 
 
 def test_a_locked_priority_does_not_move_when_escalating(fp_project):
-    from priority import state
+    from monitor import state
 
     ingest(fp_project, crash())
     issue = only_issue()

@@ -1,6 +1,6 @@
 """Triage pages. Thin: queries in web.queries, search in monitor.search, presentation of event
 data in web.stacktrace / web.breadcrumbs / web.explain, actions in grouping.merge and
-monitor.issues."""
+monitor.state."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from access import project_view, visible_organizations, visible_projects
 from embeddings import store
 from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
 from grouping.policy import GroupingPolicy, reading_policy
-from monitor.issues import SearchError, active_search, set_status
+from monitor.issues import SearchError, active_search
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.params import is_id
 from monitor.search import Search
+from monitor.state import set_status
 from web import merged, queries
 from web.breadcrumbs import SHOWN, breadcrumbs_of
 from web.explain import split_similar, why_grouped

@@ -12,8 +12,8 @@ from access import can_manage, visible_projects
 from alerts.destinations import REGISTRY
 from alerts.forms import DestinationForm, RuleForm
 from alerts.models import AlertNotification, NotificationPreference
-from alerts.triage import members_of
 from monitor.models import Priority
+from monitor.state import members_of
 
 register = template.Library()
 ACTIVITY_SHOWN = 50
