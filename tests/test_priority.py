@@ -339,7 +339,7 @@ def test_a_locked_priority_does_not_move_when_escalating(fp_project):
 
 
 def test_resolving_ends_the_escalation_and_returns_the_priority(fp_project):
-    from monitor.issues import set_status
+    from monitor.state import set_status
 
     ingest(fp_project, crash())
     issue = only_issue()
