@@ -7,7 +7,9 @@ key), so a rule fires at most once per issue per condition:
 - new issue: key `new` (once ever);
 - regression: key `regression:<time>` (once per regression);
 - N events in M minutes: key `frequency:<window number>` (at most once per M-minute window);
-- ignore ended: key `unignored:<time>` (once per ending).
+- ignore ended: key `unignored:<time>` (once per ending);
+- new high-priority issue: key `new` (once ever; the priority after the severity score);
+- escalating: key `escalating:<time>` (once per escalation).
 
 Firings join the rule's open notification, which is sent when its digest window closes
 (alerts.notify), so a burst becomes one message.
@@ -24,7 +26,7 @@ from django.utils import timezone
 
 from alerts.models import LEVELS, Activity, AlertFact, AlertFiring, AlertNotification, AlertRule
 from monitor import state
-from monitor.models import Event, GroupHash, Issue
+from monitor.models import Event, GroupHash, Issue, Priority
 
 BATCH = 500
 
@@ -165,6 +167,13 @@ def evaluate_pending(limit: int = BATCH, now: dt.datetime | None = None) -> tupl
             if fact.kind == AlertFact.Kind.NEW:
                 run.log(issue.id, Activity.Kind.CREATED, fact.at)
                 run.fire_matching(project_rules, AlertRule.Trigger.NEW_ISSUE, fact, "new")
+                if issue.priority == Priority.HIGH:  # after the severity score (waited above)
+                    for trigger in (AlertRule.Trigger.HIGH_PRIORITY, AlertRule.Trigger.PRIORITY):
+                        run.fire_matching(project_rules, trigger, fact, "new")
+            elif fact.kind == AlertFact.Kind.ESCALATING:  # activity: priority.state.escalate
+                key = f"escalating:{fact.at.timestamp():.6f}"
+                for trigger in (AlertRule.Trigger.ESCALATING, AlertRule.Trigger.PRIORITY):
+                    run.fire_matching(project_rules, trigger, fact, key)
             elif fact.kind == AlertFact.Kind.REGRESSION:
                 run.log(issue.id, Activity.Kind.REGRESSED, fact.at, release=fact.release)
                 run.fire_matching(project_rules, AlertRule.Trigger.REGRESSION, fact,

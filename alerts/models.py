@@ -30,6 +30,9 @@ class AlertRule(models.Model):
         REGRESSION = "regression", "A resolved issue regresses"
         FREQUENCY = "frequency", "An issue reaches N events in M minutes"
         IGNORE_ENDED = "ignore_ended", "An ignored issue's ignore condition ends"
+        HIGH_PRIORITY = "high_priority", "A new issue is high priority"
+        ESCALATING = "escalating", "An issue escalates"
+        PRIORITY = "priority", "A new issue is high priority, or an issue escalates"
 
     project = models.ForeignKey(
         "monitor.Project", on_delete=models.CASCADE, related_name="alert_rules"
@@ -136,6 +139,7 @@ class AlertFact(models.Model):
         REGRESSION = "regression", "Issue regressed"
         IGNORED_HIT = "ignored_hit", "Ignored issue got events"
         EVENTS = "events", "Issue got events"
+        ESCALATING = "escalating", "Issue escalated"
 
     project_id = models.BigIntegerField()
     issue_id = models.BigIntegerField()
@@ -268,6 +272,9 @@ class Activity(models.Model):
         ASSIGNED = "assigned", "assigned"
         COMMENTED = "commented", "commented"
         ALERT_SENT = "alert_sent", "alert sent"
+        ESCALATING = "escalating", "escalating"
+        DEESCALATED = "deescalated", "stopped escalating"
+        PRIORITY = "priority", "priority changed"
 
     issue = models.ForeignKey("monitor.Issue", on_delete=models.CASCADE, related_name="activity")
     kind = models.CharField(max_length=16, choices=Kind.choices)

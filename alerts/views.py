@@ -35,7 +35,8 @@ def _int(value) -> int | None:
 @project_view()
 @require_POST
 def triage_action(request, org, project, issue_id):
-    """Assign, comment, ignore with a condition, resolve in the next release (any member)."""
+    """Assign, comment, ignore with a condition (or until escalating), resolve in the next
+    release, set the priority (any member)."""
     issue = Issue.objects.select_related("project").filter(project=project, pk=issue_id).first()
     if issue is None:  # a page opened before a merge
         return merged.stale_action(request, org, project, issue_id)
@@ -53,6 +54,10 @@ def triage_action(request, org, project, issue_id):
                          users=_int(request.POST.get("users")))
         elif action == "resolve_next":
             state.resolve_in_next_release(issue, request.user)
+        elif action == "priority":
+            state.set_priority(issue, request.POST.get("priority", ""), request.user)
+        elif action == "ignore_until_escalating":
+            state.ignore_until_escalating(issue, request.user)
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
     return redirect(reverse("web:issue", args=[org, project.slug, issue.id]) + "#triage")

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ingest.models import RawEvent
-from monitor.models import Event, Issue, Organization, Project, ProjectKey
+from monitor.models import Event, Issue, Organization, Priority, Project, ProjectKey
+from monitor.state import SUBSTATUSES, substatus
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -45,17 +47,39 @@ class ProjectKeySerializer(serializers.ModelSerializer):
         read_only_fields = ["public_key", "dsn", "created_at"]
 
 
+class PriorityField(serializers.ChoiceField):
+    """high, medium, low (stored as Sentry's 75, 50, 25)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[p.label for p in Priority], **kwargs)
+
+    def to_representation(self, value):
+        return Priority(value).label
+
+    def to_internal_value(self, data):
+        return int(Priority[str(super().to_internal_value(data)).upper()])
+
+
 class IssueSerializer(serializers.ModelSerializer):
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True,
                                             allow_null=True)  # unassigned: null (schema too)
+    priority = PriorityField(required=False, help_text="Setting it locks it: nothing automatic "
+                             "changes it again.")
+    substatus = serializers.SerializerMethodField()
 
     class Meta:
         model = Issue
         fields = ["id", "project", "title", "culprit", "type", "level", "platform", "status",
-                  "regressed", "first_seen", "last_seen", "resolved_at", "times_seen",
-                  "users_seen", "assignee", "ignore_until", "ignore_until_events",
-                  "ignore_until_users", "resolved_in_release"]
-        read_only_fields = [f for f in fields if f != "status"]
+                  "substatus", "regressed", "first_seen", "last_seen", "resolved_at",
+                  "times_seen", "users_seen", "assignee", "ignore_until", "ignore_until_events",
+                  "ignore_until_users", "ignore_until_escalating", "resolved_in_release",
+                  "priority", "priority_locked", "priority_factors", "severity",
+                  "escalating_since", "escalation_limit"]
+        read_only_fields = [f for f in fields if f not in ("status", "priority")]
+
+    @extend_schema_field(serializers.ChoiceField(choices=SUBSTATUSES, allow_null=True))
+    def get_substatus(self, issue: Issue) -> str | None:
+        return substatus(issue)
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from access import (
     visible_organizations,
     visible_projects,
 )
+from alerts import default_rule
 from api.serializers import (
     DeadLetterSerializer,
     EventSerializer,
@@ -34,7 +35,7 @@ from ingest.processing import MAX_ATTEMPTS
 from monitor.issues import SORTS, SearchError, filter_issues, sort_issues
 from monitor.models import Event, Issue, Project, ProjectKey
 from monitor.params import is_id
-from monitor.state import set_status
+from monitor.state import set_priority, set_status
 from privacy.tasks import purge_project
 
 
@@ -73,7 +74,8 @@ class ProjectViewSet(viewsets.ModelViewSet):
             self.request.user, self.request.data.get("organization"), manage=True
         )
         serializer.check_slug_free(organization.id)
-        serializer.save(organization=organization)
+        with transaction.atomic():
+            default_rule.create_for(serializer.save(organization=organization))
 
     def perform_update(self, serializer):
         serializer.check_slug_free(serializer.instance.organization_id)
@@ -128,8 +130,9 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
                    viewsets.GenericViewSet):
     """Filters: project, status, level, environment, release, assigned (me, none, a username),
     query (the search syntax of docs/ui.md, shared with the stream);
-    sort: last_seen (default), first_seen, events, users. An issue merged into another answers
-    302 to the one that holds its events, as Sentry's API does."""
+    sort: last_seen (default), first_seen, events, users, priority, attention (escalating, then
+    by priority). PATCH `priority` (high, medium, low) sets it and locks it. An issue merged
+    into another answers 302 to the one that holds its events, as Sentry's API does."""
 
     serializer_class = IssueSerializer
     pagination_class = Pages
@@ -172,6 +175,9 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         if "status" in serializer.validated_data:
             set_status(Issue.objects.filter(pk=serializer.instance.pk),
                        serializer.validated_data["status"], by=self.request.user)
+        if "priority" in serializer.validated_data:  # a person's choice: locked
+            set_priority(serializer.instance,
+                                        serializer.validated_data["priority"], self.request.user)
         serializer.instance.refresh_from_db()
 
     @extend_schema(responses=EventSerializer(many=True))  # a page of events, not the issue

@@ -15,6 +15,8 @@ from grouping.models import GroupingFeedback, MergedIssue
 from monitor.locks import lock_issues
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.signals import Change, announce
+from priority import assess as priority_hooks
+from priority import counts as hourly_counts
 
 MERGE_TAGS_SQL = """
 INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, first_seen, last_seen)
@@ -69,6 +71,7 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
     merged = [issues[s] for s in sources]
     GroupHash.objects.filter(issue_id__in=sources).update(issue_id=target_id)
     Event.objects.filter(issue_id__in=sources).update(issue_id=target_id)
+    hourly_counts.move(target_id, sources)
     target.times_seen += sum(i.times_seen for i in merged)
     target.first_seen = min([target.first_seen, *(i.first_seen for i in merged)])
     target.last_seen = max([target.last_seen, *(i.last_seen for i in merged)])
@@ -164,6 +167,8 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
         timestamp=first.timestamp if first else old_issue.first_seen,
     )
     new_issue_id = create_issue(group_hash.project_id, None, seed)
+    if first is not None:
+        priority_hooks.at_creation(group_hash.project_id, {new_issue_id: first})
     new_issue = Issue.objects.get(pk=new_issue_id)
     GroupHash.objects.filter(pk=group_hash.pk).update(
         issue_id=new_issue_id, decided_by=GroupHash.DecidedBy.UNMERGE
@@ -173,6 +178,7 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
     ).update(issue_id=new_issue_id)
     recount(old_issue)
     recount(new_issue)
+    hourly_counts.recount([old_issue.id, new_issue_id])
     record_feedback(GroupingFeedback.Kind.UNMERGE, new_issue_id, old_issue.id)
     announce([old_issue.id], Change.UNMERGED, by, new_issue=new_issue_id, hash=group_hash.hash)
     announce([new_issue_id], Change.UNMERGED, by, from_issue=old_issue.id, hash=group_hash.hash)

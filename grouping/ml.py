@@ -30,6 +30,7 @@ from monitor import wakeup
 from monitor.locks import lock_issues
 from monitor.models import Event, GroupHash, Project
 from monitor.redis import client
+from priority import assess as priority_hooks
 
 log = logging.getLogger(__name__)
 QUEUE = "embeddings"
@@ -224,12 +225,27 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
         return
     shadow.decide_all(work)  # before the served decisions: the same neighbours they see
     for (row, event, text, key), vector in zip(work, vectors, strict=True):
+        created = row.issue_id
         try:  # one bad decision must not undo the others
             decide(row, event, vector, text, key, served.for_project(row.project))
         except Exception:
             log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
             _mark([row], GroupHash.MLState.FAILED)
+        _score_severity(row, created, event, vector, served.model)
     shadow.note_served(work)
+
+
+def _score_severity(row: GroupHash, created: int, event: Event, vector: np.ndarray,
+                    model) -> None:
+    """The new issue's severity from the vector just computed (priority.assess), unless the
+    fingerprint joined another issue, which keeps its own priority."""
+    if row.issue_id != created or model is None:
+        return
+    try:
+        priority_hooks.with_vector(created, event, vector, model.version)
+    except Exception:
+        log.exception("severity scoring failed for issue %s; its rule-based priority stands",
+                      created)
 
 
 def drain(limit: int | None = None, wait_ms: int | None = None) -> int:

@@ -29,6 +29,9 @@ from ingest.normalize import normalize_event
 from ingest.payload import loads
 from ingest.scrub import scrub_event
 from monitor.models import Event, Project
+from priority import assess as priority_hooks
+from priority import counts as hourly_counts
+from priority import escalation
 from privacy import register
 from sourcemaps.store import resolve_source_maps
 
@@ -124,7 +127,14 @@ def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
             item.event.issue_id = issue_of[item.grouping.hash]
             deltas[item.event.issue_id].add(item.event.timestamp, item.event.received, item.tags)
         insert_events([item.event for item in fresh])
+        priority_hooks.record_releases(project_id, [item.event for item in fresh])
+        firsts: dict[int, Event] = {}
+        for item in fresh:
+            if item.grouping.hash in created:
+                firsts.setdefault(item.event.issue_id, item.event)
+        priority_hooks.at_creation(project_id, firsts)
         changes = bump_issues(deltas)
+        escalation.on_ingest(hourly_counts.add([item.event for item in fresh]))
         alert_outbox.record(project_id, [item.event for item in fresh],
                             {issue_of[h] for h in created}, changes)
         stored += len(fresh)

@@ -6,11 +6,13 @@ environment, release) and the search query (`monitor.search`) narrow the same qu
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from monitor.models import Event, Issue, IssueTag
+from monitor.models import Event, Issue, IssueTag, Priority
 from monitor.search import (
     Search,
     SearchError,
@@ -20,8 +22,12 @@ from monitor.search import (
     wildcard_regex,
 )
 
-SORTS = {"last_seen": "-last_seen", "first_seen": "-first_seen", "events": "-times_seen",
-         "users": "-users_seen"}
+SORTS = {"last_seen": ("-last_seen",), "first_seen": ("-first_seen",),
+         "events": ("-times_seen",), "users": ("-users_seen",),
+         "priority": ("-priority", "-last_seen"),
+         # escalating first, then by priority, then the most recent
+         "attention": (F("escalating_since").desc(nulls_last=True), "-priority", "-last_seen")}
+NEW_DAYS = 7  # is:new: first seen in the last week (Sentry's "new" substatus)
 
 __all__ = ["SORTS", "SearchError", "active_search", "apply_search", "filter_issues", "sort_issues"]
 
@@ -83,8 +89,14 @@ def search_q(search: Search, user=None) -> Q:
         q &= Q(status=search.status)
     if search.level:
         q &= Q(level=search.level)
+    if search.priority:
+        q &= Q(priority=Priority[search.priority.upper()])
     if "regressed" in search.flags:
         q &= Q(regressed=True)
+    if "escalating" in search.flags:
+        q &= Q(escalating_since__isnull=False)
+    if "new" in search.flags:
+        q &= Q(first_seen__gte=timezone.now() - dt.timedelta(days=NEW_DAYS))
     for flag in search.flags & {"assigned", "unassigned"}:
         q &= Q(assignee__isnull=flag == "unassigned")
     for assigned in search.assigned:
@@ -142,7 +154,8 @@ def _is_ip(value: str) -> bool:
     return True
 
 
-def sort_issues(issues: QuerySet[Issue], sort: str | None) -> QuerySet[Issue]:
+def sort_issues(issues: QuerySet[Issue], sort: str | None,
+                default: str = "last_seen") -> QuerySet[Issue]:
     """Raises KeyError for an unknown sort."""
-    return issues.order_by(SORTS[sort or "last_seen"], "-id")
+    return issues.order_by(*SORTS[sort or default], "-id")
 

@@ -154,6 +154,14 @@ class ProjectKey(models.Model):
         return f"{base.scheme}://{self.public_key}@{base.netloc}{path}/{self.project_id}"
 
 
+class Priority(models.IntegerChoices):
+    """Sentry's values: sorting by the number puts the most important first (descending)."""
+
+    LOW = 25, "low"
+    MEDIUM = 50, "medium"
+    HIGH = 75, "high"
+
+
 class Issue(models.Model):
     class Status(models.TextChoices):
         UNRESOLVED = "unresolved", "Unresolved"
@@ -193,11 +201,50 @@ class Issue(models.Model):
         help_text="Resolved in the release after this one: only events of a release not seen "
         "on the issue before its resolution reopen it.",
     )
+    # Priority and escalation (priority/, docs/priority.md).
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.MEDIUM, db_default=Priority.MEDIUM,
+        help_text="Set at creation from the issue's signals, raised while it escalates; a "
+        "person's choice locks it.",
+    )
+    priority_locked = models.BooleanField(
+        default=False, db_default=False, help_text="Set by a person: nothing changes it again."
+    )
+    priority_factors = models.JSONField(
+        default=list, blank=True, db_default=[],
+        help_text="Why it has its priority, in words (\"unhandled\", \"37 users\").",
+    )
+    severity = models.FloatField(
+        null=True, blank=True,
+        help_text="The severity model's score over the issue's embedding (0-1); empty without one.",
+    )
+    priority_before_escalation = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=Priority.choices,
+        help_text="The priority to return to when it stops escalating.",
+    )
+    escalating_since = models.DateTimeField(
+        null=True, blank=True, help_text="The hour whose count crossed the limit; empty: not "
+        "escalating.",
+    )
+    escalation_limit = models.FloatField(
+        null=True, blank=True,
+        help_text="Events per hour above which the issue escalates (forecast from its hourly "
+        "counts); empty until first forecast.",
+    )
+    escalation_limit_at = models.DateTimeField(
+        null=True, blank=True, help_text="The hour the limit was forecast for."
+    )
+    ignore_until_escalating = models.BooleanField(
+        default=False, db_default=False,
+        help_text="Ignored until it escalates (archived until escalating).",
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["project", "status", "-last_seen"], name="issue_stream_idx"),
             models.Index(fields=["project", "-last_seen"], name="issue_project_last_seen_idx"),
+            models.Index(fields=["escalating_since"], name="issue_escalating_idx",
+                         condition=models.Q(escalating_since__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -308,3 +355,40 @@ class IssueTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value} ({self.times_seen})"
+
+
+class IssueHourlyCount(models.Model):
+    """Events an issue received per hour (by the time they were received, never the SDK's
+    clock): ingest adds a batch's counts in one upsert, merges and unmerges move them, and the
+    escalation forecast reads a week of them without scanning events."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="hourly_counts")
+    hour = models.DateTimeField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "hour"], name="issuehourlycount_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id}@{self.hour:%Y-%m-%d %H}: {self.count}"
+
+
+class ProjectRelease(models.Model):
+    """When a project first received an event of each release: "new in the latest release"."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")
+    version = models.CharField(max_length=200)
+    first_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="projectrelease_unique")
+        ]
+        indexes = [
+            models.Index(fields=["project", "-first_seen"], name="projectrelease_latest_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.version}"

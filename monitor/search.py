@@ -2,6 +2,7 @@
 
     database timeout is:unresolved level:error !level:info release:shop@1.* has:user
     assigned:me times_seen:>10 firstSeen:-24h user:alice@example.com browser:"Chrome 120"
+    priority:high is:escalating is:new 3f2a…(an event id)
 
 `parse` is pure and bounded (query length, term count, value length): a query is user input and
 may be hostile. Terms are ANDed; `!key:value` or `-key:value` negates one; quoting keeps spaces
@@ -22,15 +23,16 @@ MAX_VALUE_LENGTH = 200
 MAX_WILDCARDS = 4  # per value: each `*` is a `.*` the database must try
 
 STATUSES = ("unresolved", "resolved", "ignored")
-FLAGS = ("regressed", "assigned", "unassigned")
+FLAGS = ("regressed", "assigned", "unassigned", "escalating", "new")
 LEVELS = ("debug", "info", "warning", "error", "fatal")
+PRIORITIES = ("high", "medium", "low")
 KEY_ALIASES = {"env": "environment", "timesseen": "times_seen", "firstseen": "first_seen",
                "lastseen": "last_seen", "assigned_to": "assigned", "user_count": "users",
                "users_seen": "users"}
 # Comparable issue columns: numbers, and times (relative -1h/+7d, or absolute dates).
 NUMBERS = {"times_seen": "times_seen", "users": "users_seen"}
 TIMES = {"age": "first_seen", "first_seen": "first_seen", "last_seen": "last_seen"}
-BUILT_IN = {"is", "level", "user", "tag", "has", "assigned", *NUMBERS, *TIMES}
+BUILT_IN = {"is", "level", "priority", "user", "tag", "has", "assigned", *NUMBERS, *TIMES}
 LOWERCASE_KEYS = BUILT_IN | {"release", "environment"}  # tag keys keep their case
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 RELATIVE = re.compile(r"([+-])(\d{1,6})([mhdw])")
@@ -59,6 +61,7 @@ class Search:
     status: str | None = None
     flags: set[str] = field(default_factory=set)
     level: str | None = None
+    priority: str | None = None
     user: str | None = None
     tags: list[tuple[str, str]] = field(default_factory=list)  # release, environment, any tag
     event_id: str | None = None
@@ -136,6 +139,10 @@ def _apply_term(search: Search, key: str, value: str, now: dt.datetime) -> None:
         if value.lower() not in LEVELS:
             raise SearchError(f"level:{value} is unknown; use one of {', '.join(LEVELS)}.")
         search.level = value.lower()
+    elif key == "priority":
+        if value.lower() not in PRIORITIES:
+            raise SearchError(f"priority:{value} is unknown; use one of {', '.join(PRIORITIES)}.")
+        search.priority = value.lower()
     elif key == "user":
         search.user = value
     elif key == "has":
@@ -213,12 +220,13 @@ MAX_SUGGESTIONS = 10
 FIXED_VALUES = {
     "is": STATUSES + FLAGS,
     "level": LEVELS,
+    "priority": PRIORITIES,
     "assigned": ("me", "none"),
     "times_seen": (">10", ">100", ">1000"),
     "users": (">1", ">10", ">100"),
     **{key: ("-1h", "-24h", "-7d", "+30d") for key in TIMES},
 }
-SUGGESTED_KEYS = ("is", "level", "release", "environment", "user", "assigned", "has",
+SUGGESTED_KEYS = ("is", "level", "priority", "release", "environment", "user", "assigned", "has",
                   "times_seen", "users", "age", "firstSeen", "lastSeen")
 
 

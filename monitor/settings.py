@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "alerts",
     "members",
     "releases",
+    "priority",
     "assist",
 ]
 LOGIN_URL = "web:login"
@@ -222,6 +223,7 @@ CELERY_TASK_ROUTES = {
     "training.retrain_stale": {"queue": "embeddings"},
     "alerts.*": {"queue": "alerts"},
     "assist.*": {"queue": "assist"},
+    "priority.*": {"queue": "alerts"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
@@ -251,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("FAULTLINE_RETRAIN_INTERVAL", 3600)),
     },
     "confirm-grouping-promotions": {"task": "embeddings.confirm_promotions", "schedule": 3600.0},
+    # Issue escalation: forecast limits, escalate and de-escalate (bounded per run).
+    "evaluate-escalation": {
+        "task": "priority.evaluate",
+        "schedule": float(env_int("ESCALATION_INTERVAL", 300, minimum=1)),
+    },
     "replay-spool": {  # the spool of the host beat's worker runs on; web processes do their own
         "task": "ingest.replay_spool",
         "schedule": float(env_int("SPOOL_BEAT_INTERVAL", 30)),

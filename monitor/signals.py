@@ -28,6 +28,9 @@ class Change(StrEnum):
     ASSIGNED = "assigned"
     MERGED = "merged"
     UNMERGED = "unmerged"
+    ESCALATING = "escalating"
+    DEESCALATED = "deescalated"
+    PRIORITY = "priority"
 
 
 def announce(issue_ids: Iterable[int], change: Change, user=None, **data) -> None:

@@ -21,12 +21,11 @@ Ingest applies the regression rule in SQL to a whole batch, in the statement tha
 alerts.evaluate logs the regressions, and ends the ignores whose event or user condition has
 lapsed (`end_lapsed_ignores`).
 
-Adding a transition, e.g. escalation: a substatus field on Issue next to `status`; `escalate` and
-`deescalate` are two more functions like `reopen`, each a target (the fields it writes) plus the
-condition under which an issue is in it already, passed to `_transition` with a new Change (and
-its Activity kind); leaving a status clears the substatus as `_LEAVES` clears ignore conditions.
-A trigger from ingest (e.g. "N times the usual rate") joins REGRESSION_SQL as another assignment
-of the bump, and one that lapses with time joins `end_lapsed_ignores`.
+Priority and escalation (docs/priority.md) are transitions here too: `set_priority` (a person's,
+which locks it) and `ignore_until_escalating` go through `_transition`; `escalate` and
+`deescalate` are made by ingest and the escalation beat task (priority.escalation) with the
+issue already locked; `apply_assessment` gives a new issue its assessed priority. Resolving ends
+an escalation; any change of status ends "ignore until escalating" (`_LEAVES`).
 """
 
 from __future__ import annotations
@@ -37,11 +36,11 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
 from monitor.locks import lock_issues
-from monitor.models import Event, Issue
+from monitor.models import Event, Issue, Priority
 from monitor.signals import Change, announce
 
 Status = Issue.Status
@@ -50,7 +49,9 @@ Issues = Issue | QuerySet[Issue]
 # The fields only this module writes (ingest's bump too, through REGRESSION_SQL); the admin
 # shows them read-only.
 FIELDS = ("status", "regressed", "regressed_at", "resolved_at", "resolved_in_release",
-          "ignore_until", "ignore_until_events", "ignore_until_users", "assignee")
+          "ignore_until", "ignore_until_events", "ignore_until_users", "assignee",
+          "ignore_until_escalating", "priority", "priority_locked", "priority_before_escalation",
+          "escalating_since")
 MAX_IGNORE_MINUTES = 366 * 24 * 60
 MAX_IGNORE_COUNT = 10**9
 NOT_A_MEMBER = "not a member of this organisation"
@@ -58,7 +59,15 @@ GONE = "merged into another issue meanwhile"
 
 # What a transition out of a status ends: the ignore conditions, "resolved in the next release".
 _LEAVES = {"resolved_at": None, "resolved_in_release": "", "ignore_until": None,
-           "ignore_until_events": None, "ignore_until_users": None}
+           "ignore_until_events": None, "ignore_until_users": None,
+           "ignore_until_escalating": False}
+# What resolving also ends: an escalation, whose raised priority returns unless a person set it.
+_ENDS_ESCALATION = {
+    "escalating_since": None,
+    "priority": Case(When(priority_locked=False, priority_before_escalation__isnull=False,
+                          then=F("priority_before_escalation")), default=F("priority")),
+    "priority_before_escalation": None,
+}
 _NO_CONDITIONS = Q(ignore_until=None, ignore_until_events=None, ignore_until_users=None)
 
 
@@ -86,7 +95,7 @@ def _transition(issues: Issues, fields: dict, already: Q | None, change: Change,
 
 def resolve(issues: Issues, by=None) -> int:
     """Resolved: any event received from now on reopens it as a regression."""
-    return _transition(issues, {**_LEAVES, "status": Status.RESOLVED,
+    return _transition(issues, {**_LEAVES, **_ENDS_ESCALATION, "status": Status.RESOLVED,
                                 "resolved_at": timezone.now(), "regressed": False},
                        Q(status=Status.RESOLVED, resolved_in_release=""), Change.RESOLVED, by)
 
@@ -111,8 +120,9 @@ def resolve_in_next_release(issue: Issue, by=None) -> Issue:
         if issue.pk not in lock_issues([issue.pk]):
             raise ValidationError({"issue": GONE})
         release = latest_release(issue)
-        _transition(issue, {**_LEAVES, "status": Status.RESOLVED, "resolved_at": timezone.now(),
-                            "regressed": False, "resolved_in_release": release},
+        _transition(issue, {**_LEAVES, **_ENDS_ESCALATION, "status": Status.RESOLVED,
+                            "resolved_at": timezone.now(), "regressed": False,
+                            "resolved_in_release": release},
                     Q(status=Status.RESOLVED, resolved_in_release=release),
                     Change.RESOLVED_NEXT if release else Change.RESOLVED, by, release=release)
     return issue
@@ -232,3 +242,133 @@ REGRESSION_SQL = f"""regressed = regressed OR {REGRESSES_SQL},
 def regressed(before: str, after: str) -> bool:
     """Whether a bump that found the issue `before` and left it `after` was a regression."""
     return before == Status.RESOLVED and after == Status.UNRESOLVED
+
+
+# --- priority and escalation (docs/priority.md) -----------------------------------------------
+
+NEW_DAYS = 7
+SUBSTATUSES = ("new", "ongoing", "escalating", "regressed", "archived_until_escalating",
+               "archived_until_condition_met", "archived_forever")
+MAX_FACT_COUNT = 2**31 - 1  # AlertFact.count's column
+
+
+def substatus(issue: Issue, now: dt.datetime | None = None) -> str | None:
+    """Sentry's substatus names: new, ongoing, escalating, regressed (unresolved issues),
+    archived_until_escalating, archived_until_condition_met, archived_forever (ignored ones);
+    None for resolved issues."""
+    now = now or timezone.now()
+    if issue.status == Status.RESOLVED:
+        return None
+    if issue.status == Status.IGNORED:
+        if issue.ignore_until_escalating:
+            return "archived_until_escalating"
+        if issue.ignore_until or issue.ignore_until_events or issue.ignore_until_users:
+            return "archived_until_condition_met"
+        return "archived_forever"
+    if issue.escalating_since:
+        return "escalating"
+    if issue.regressed:
+        return "regressed"
+    if issue.first_seen >= now - dt.timedelta(days=NEW_DAYS):
+        return "new"
+    return "ongoing"
+
+
+def escalated(priority: int) -> int:
+    """One step up while escalating."""
+    order = [Priority.LOW, Priority.MEDIUM, Priority.HIGH]
+    return int(order[min(len(order) - 1, order.index(priority) + 1)])
+
+
+def escalate(issue_id: int, hour: dt.datetime, count: int, limit: float) -> bool:
+    """Mark the issue escalating (the caller holds its lock): the hour it crossed, its priority
+    one step up unless a person set it (the old one kept), an issue ignored until escalating
+    woken up; an `escalating` fact for the alert rules. False when it is escalating already or
+    neither unresolved nor ignored until escalating."""
+    from alerts import outbox as alert_outbox
+    from alerts.models import AlertFact
+
+    issue = (Issue.objects.filter(pk=issue_id, escalating_since__isnull=True)
+             .filter(Q(status=Status.UNRESOLVED)
+                     | Q(status=Status.IGNORED, ignore_until_escalating=True)).first())
+    if issue is None:
+        return False
+    fields = ["escalating_since"]
+    issue.escalating_since = hour
+    woke = issue.status == Status.IGNORED
+    if woke:
+        issue.status, issue.ignore_until_escalating = Status.UNRESOLVED, False
+        fields += ["status", "ignore_until_escalating"]
+    if not issue.priority_locked:
+        issue.priority_before_escalation = issue.priority
+        issue.priority = escalated(issue.priority)
+        fields += ["priority", "priority_before_escalation"]
+    issue.save(update_fields=fields)
+    announce([issue.id], Change.ESCALATING, hour=hour.isoformat(), count=count,
+             limit=round(limit, 1), priority=issue.get_priority_display(), woke=woke)
+    AlertFact.objects.create(project_id=issue.project_id, issue_id=issue.id,
+                             kind=AlertFact.Kind.ESCALATING, count=min(count, MAX_FACT_COUNT),
+                             level=issue.level, at=timezone.now())
+    transaction.on_commit(alert_outbox.wake)
+    return True
+
+
+def deescalate(issue_id: int) -> bool:
+    """Back under its limit (the caller holds the lock): not escalating, and the priority from
+    before unless a person set one meanwhile."""
+    issue = Issue.objects.filter(pk=issue_id, escalating_since__isnull=False).first()
+    if issue is None:
+        return False
+    issue.escalating_since = None
+    if not issue.priority_locked and issue.priority_before_escalation is not None:
+        issue.priority = issue.priority_before_escalation
+    issue.priority_before_escalation = None
+    issue.save(update_fields=["escalating_since", "priority", "priority_before_escalation"])
+    announce([issue.id], Change.DEESCALATED, priority=issue.get_priority_display())
+    return True
+
+
+def priority_value(label) -> int:
+    """"high"/"medium"/"low" (or 75/50/25) → the stored value; ValidationError otherwise."""
+    for choice in Priority:
+        if label in (choice.label, choice.value, str(choice.value)):
+            return int(choice.value)
+    raise ValidationError({"priority": "one of high, medium, low"})
+
+
+def set_priority(issue: Issue, label, by=None) -> Issue:
+    """A person's priority: set and locked (nothing automatic changes it again); the same value
+    again, locked already, changes and logs nothing."""
+    value = priority_value(label)
+    before = Priority(issue.priority).label
+    _transition(issue, {"priority": value, "priority_locked": True,
+                        "priority_before_escalation": None},
+                Q(priority=value, priority_locked=True), Change.PRIORITY, by,
+                before=before, to=Priority(value).label)
+    return issue
+
+
+def ignore_until_escalating(issue: Issue, by=None) -> Issue:
+    """Ignored (archived) until it escalates: `escalate` wakes it up."""
+    _transition(issue, {**_LEAVES, "status": Status.IGNORED, "ignore_until_escalating": True},
+                Q(status=Status.IGNORED, ignore_until_escalating=True), Change.IGNORED, by,
+                until="escalating")
+    return issue
+
+
+def apply_assessment(issue_id: int, priority: int, factors: list[str],
+                     severity: float | None) -> bool:
+    """Give the (locked) issue its assessed priority unless a person set one; while it
+    escalates the assessment is what it returns to, and it stays one step higher."""
+    issue = Issue.objects.filter(pk=issue_id).first()
+    if issue is None or issue.priority_locked:
+        return False
+    issue.severity, issue.priority_factors = severity, factors
+    if issue.escalating_since:
+        issue.priority_before_escalation = priority
+        issue.priority = escalated(priority)
+    else:
+        issue.priority = priority
+    issue.save(update_fields=["severity", "priority_factors", "priority",
+                              "priority_before_escalation"])
+    return True

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from access import MANAGERS_ONLY, can_manage, organization_view, visible_projects
+from alerts import default_rule
 from monitor.models import Membership, Organization, Project
 
 
@@ -40,7 +42,9 @@ def new_project(request, organization):
     form = NewProjectForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         form.instance.organization = organization
-        project = form.save()
+        with transaction.atomic():
+            project = form.save()
+            default_rule.create_for(project)
         messages.success(request, f"Project {project.name} created with its DSN key.")
         return redirect("web:stream", organization.slug, project.slug)
     return render(request, "web/project_new.html", {

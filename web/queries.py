@@ -29,7 +29,7 @@ def stream(project: Project, search: Search, sort: str | None, assigned: str = "
     if assigned:
         search.assigned.append(assigned)
     issues = apply_search(Issue.objects.filter(project=project), search, user=user)
-    return sort_issues(issues, sort if sort in SORTS else None)
+    return sort_issues(issues, sort if sort in SORTS else None, default="attention")
 
 
 def event_by_id(project: Project, event_id: str) -> Event | None:

@@ -12,6 +12,7 @@ from access import can_manage, visible_projects
 from alerts.destinations import REGISTRY
 from alerts.forms import DestinationForm, RuleForm
 from alerts.models import AlertNotification, NotificationPreference
+from monitor.models import Priority
 from monitor.state import members_of
 
 register = template.Library()
@@ -43,6 +44,7 @@ def issue_triage(context) -> dict:
     issue = context["issue"]
     return {
         "members": members_of(issue),
+        "priorities": [(p.value, p.label) for p in reversed(Priority)],
         "comments": issue.comments.select_related("user").order_by("created_at", "id"),
         "activity": issue.activity.select_related("user").order_by("-created_at", "-id")[
             :ACTIVITY_SHOWN

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from alerts import default_rule
 from monitor.models import Membership, Organization, Project, ProjectKey
 
 DEFAULT_PASSWORD = "faultline-admin"
@@ -16,9 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         org, _ = Organization.objects.get_or_create(slug="demo", defaults={"name": "Demo"})
-        project, _ = Project.objects.get_or_create(
+        project, created = Project.objects.get_or_create(
             organization=org, slug="demo", defaults={"name": "Demo", "platform": "python"}
         )
+        if created:
+            default_rule.create_for(project)
         key = project.keys.filter(is_active=True).order_by("id").first()
         if key is None:
             key = ProjectKey.objects.create(project=project)

@@ -1,0 +1,80 @@
+"""Where an issue gets its priority: at creation, in the ingest transaction, from the rules
+(priority.rules) and what the database knows cheaply; again when the grouping worker has
+embedded its first stack trace, with the severity score over that same vector (no model is
+loaded for it). An issue without a vector keeps the rule-based priority.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from django.db import connection, transaction
+
+from monitor import state
+from monitor.locks import lock_issues
+from monitor.models import Event, Issue, ProjectRelease
+from priority import rules, severity
+
+log = logging.getLogger(__name__)
+
+RELEASES_SQL = """
+INSERT INTO monitor_projectrelease (project_id, version, first_seen)
+SELECT %s, version, MIN(first_seen)
+FROM unnest(%s::text[], %s::timestamptz[]) AS t(version, first_seen)
+GROUP BY version ORDER BY version
+ON CONFLICT (project_id, version) DO NOTHING
+"""
+
+
+def record_releases(project_id: int, events: list[Event]) -> None:
+    """Remember when the project first received each release of the batch (received time)."""
+    rows = sorted({(e.release, e.received) for e in events if e.release})
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.execute(RELEASES_SQL, [project_id, [r[0] for r in rows], [r[1] for r in rows]])
+
+
+def latest_release(project_id: int) -> str:
+    return (ProjectRelease.objects.filter(project_id=project_id).order_by("-first_seen", "-id")
+            .values_list("version", flat=True).first() or "")
+
+
+def signals_for(event: Event, latest: str, users: int = 0, regressed: bool = False,
+                score: float | None = None) -> rules.Signals:
+    base = rules.signals_of(event.data)
+    head = severity.load_head()
+    return rules.Signals(
+        level=base.level, handled=base.handled, crash=base.crash, regressed=regressed,
+        new_in_release=event.release if event.release and event.release == latest else "",
+        users=users, severity=score, severe_at=head.threshold if head else rules.SEVERE_SCORE,
+    )
+
+
+def at_creation(project_id: int, first_events: dict[int, Event]) -> None:
+    """The new issues of a batch (issue id → its first event), locked by the caller."""
+    if not first_events:
+        return
+    latest = latest_release(project_id)
+    for issue_id, event in sorted(first_events.items()):
+        users = 1 if event.user else 0
+        assessment = rules.assess(signals_for(event, latest, users=users))
+        Issue.objects.filter(pk=issue_id).update(priority=assessment.priority,
+                                                 priority_factors=assessment.factors)
+
+
+def with_vector(issue_id: int, event: Event, vector: np.ndarray, model_version: str) -> bool:
+    """Score a new issue's first stack trace from the vector the grouping worker made, and
+    assess it again with what its counters say now. False when there is no head for the model
+    (the rule-based priority stands), the issue is gone, or a person set its priority."""
+    score = severity.score(vector, model_version)
+    if score is None:
+        return False
+    with transaction.atomic():
+        if issue_id not in lock_issues([issue_id]):
+            return False
+        issue = Issue.objects.get(pk=issue_id)
+        signals = signals_for(event, latest_release(issue.project_id), users=issue.users_seen,
+                              regressed=issue.regressed, score=score)
+        assessment = rules.assess(signals)
+        return state.apply_assessment(issue_id, assessment.priority, assessment.factors, score)

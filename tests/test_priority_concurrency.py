@@ -1,0 +1,88 @@
+"""Hourly counts stay exact under concurrent batches, merges and unmerges (the pattern of
+tests/test_concurrency.py: real processing in threads against the real database)."""
+
+import json
+import threading
+import uuid
+
+import pytest
+from django.db import connection, transaction
+
+from ingest.accept import store_raw_event
+from ingest.models import RawEvent
+from ingest.processing import process_pending
+from monitor.models import Event, GroupHash, Issue, IssueHourlyCount
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BY_HOUR_SQL = """
+SELECT issue_id, LEAST(date_trunc('hour', received), date_trunc('hour', now())), COUNT(*)
+FROM monitor_event GROUP BY 1, 2
+"""
+
+
+def body(i: int) -> bytes:
+    event = {"message": f"m{i % 6}", "fingerprint": [f"f{i % 6}"], "user": {"id": str(i % 5)}}
+    return json.dumps(event).encode()
+
+
+def test_hourly_counts_stay_exact_under_batches_merges_and_unmerges(project):
+    from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
+
+    for i in range(12):
+        store_raw_event(project.id, uuid.uuid4(), "event", body(i))
+    while process_pending(100):
+        pass
+    for i in range(600):
+        store_raw_event(project.id, uuid.uuid4(), "event", body(i))
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def drain():
+        try:
+            while process_pending(9):
+                pass
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            stop.set()
+            connection.close()
+
+    def merge_and_unmerge():
+        try:
+            n = 0
+            while not stop.is_set():
+                ids = sorted(Issue.objects.filter(project=project).values_list("id", flat=True))
+                try:
+                    with transaction.atomic():
+                        if n % 2 == 0 and len(ids) >= 2:
+                            merge_by_user(ids[0], [ids[-1]])
+                        else:
+                            shared = (GroupHash.objects.filter(issue_id__in=ids)
+                                      .order_by("-id").first())
+                            if shared and shared.issue.hashes.count() > 1:
+                                unmerge_hash(shared)
+                except (MergeRefused, NothingToUnmerge):
+                    pass
+                n += 1
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=drain) for _ in range(3)]
+    threads += [threading.Thread(target=merge_and_unmerge)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(240)
+    assert not errors, errors
+    assert not RawEvent.objects.exists()
+    assert Event.objects.count() == 612
+    with connection.cursor() as cursor:
+        cursor.execute(BY_HOUR_SQL)
+        expected = {(issue, hour): n for issue, hour, n in cursor.fetchall()}
+    counted = {(c.issue_id, c.hour): c.count for c in IssueHourlyCount.objects.all()}
+    assert counted == expected
+    for issue in Issue.objects.all():
+        assert sum(n for (i, _), n in counted.items() if i == issue.id) == issue.times_seen
