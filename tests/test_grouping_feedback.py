@@ -252,3 +252,55 @@ def test_a_flood_of_answers_over_the_api_cannot_move_the_threshold_past_its_boun
     assert ProjectLabel.objects.count() == 30
     assert reading_policy(project).threshold("python") <= high
     assert reading_policy(project).threshold("python") == pytest.approx(high)
+
+
+def test_the_issue_page_offers_the_suggestion_with_evidence_and_answers_it(
+        project, alice, no_breaker):
+    ingest(project, event(**A))
+    decide()
+    ingest(project, event(**NEAR, user="2"))
+    decide()
+    suggestion = MergeSuggestion.objects.get()
+    new_issue = suggestion.group_hash.issue
+    client = client_for(alice)
+    base = f"/{project.organization.slug}/{project.slug}"
+    stream = client.get(f"{base}/issues/").content.decode()
+    assert stream.count("merge?</span>") == 2  # both sides are marked in the stream
+    page = client.get(f"{base}/issues/{new_issue.id}/").content.decode()
+    assert 'id="suggestions"' in page and "crash site" in page and "<code>average</code>" in page
+    assert "matching frame" in page
+    record = DecisionRecord.objects.get(group_hash=suggestion.group_hash)
+    assert f"threshold {record.threshold:.3f}" in page  # why grouped: the decision's threshold
+    response = client.post(f"{base}/grouping/suggestions/{suggestion.id}/answer/",
+                           {"answer": "apart", "issue": new_issue.id})
+    assert response.status_code == 302 and Issue.objects.count() == 2
+    page = client.get(f"{base}/issues/{new_issue.id}/").content.decode()
+    assert 'id="suggestions"' not in page and 'id="kept-apart"' in page
+    assert "answered *not the same* by alice" in page.replace("Answered", "answered")
+    kept = KeptApart.objects.get()
+    client.post(f"{base}/grouping/kept-apart/{kept.id}/lift/", {"issue": new_issue.id})
+    kept.refresh_from_db()
+    assert kept.lifted_by == alice
+    assert 'id="kept-apart"' not in client.get(f"{base}/issues/{new_issue.id}/").content.decode()
+
+
+def test_the_settings_page_shows_reverts_and_turns_off_adaptation(project, alice, no_breaker):
+    Membership.objects.filter(user=alice).update(role="admin")
+    ingest(project, event(**A))
+    decide()
+    base_threshold = reading_policy(project).threshold("python")
+    labels(project, adapt.MIN_LABELS, base_threshold + 0.02, True)
+    change = ThresholdChange.objects.get()
+    client = client_for(alice)
+    url = f"/{project.organization.slug}/{project.slug}/settings/"
+    page = client.get(url).content.decode()
+    assert 'id="grouping-adaptation"' in page and f"{base_threshold + 0.02:.3f}" in page
+    client.post(url + "grouping/", {"action": "revert", "change": change.id})
+    assert reading_policy(project).threshold("python") == base_threshold
+    assert ProjectLabel.objects.filter(discounted=True).count() == adapt.MIN_LABELS
+    client.post(url + "grouping/", {"action": "disable"})
+    labels(project, adapt.MIN_LABELS + 1, base_threshold + 0.02, True)
+    assert reading_policy(project).threshold("python") == base_threshold  # off: nothing moves
+    member = get_user_model().objects.create_user("mo", password="pw-mo-123456")
+    Membership.objects.create(user=member, organization=project.organization)
+    assert client_for(member).post(url + "grouping/", {"action": "enable"}).status_code == 403
