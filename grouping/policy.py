@@ -172,6 +172,8 @@ def adapted_thresholds_of(project: Project) -> dict[str, float]:
     adaptation off."""
     from grouping.models import ProjectAdaptation
 
+    if project.pk is None:  # an unsaved project (evaluation replays) has no answers
+        return {}
     row = ProjectAdaptation.objects.filter(project_id=project.pk, enabled=True).first()
     return {family: float(value) for family, value in (row.thresholds if row else {}).items()}
 
