@@ -15,11 +15,19 @@ pair precision >= 0.99 (if it did).
 
     .venv/bin/python bench/feedback_sim.py var/corpus/corpus-seed13.jsonl --split heldout_app
     .venv/bin/python bench/feedback_sim.py --mined ../mine-py/lab/corpus --mistakes 0.05
+    .venv/bin/python bench/feedback_sim.py --choose-band --mined ../mine-*/lab/corpus
+
+`--choose-band` chooses the suggestion band per platform family on left-out codebases instead:
+each mined codebase that may be chosen on (not lab.corpus.is_report_only) is left out in turn,
+the widest band at which most suggestions of the other codebases (pooled) are true duplicates is
+chosen, and the left-out codebase's share at that band is reported; the band chosen on all of
+them is the result, and the report-only codebases are scored with it.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import sys
@@ -33,6 +41,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
 
 REPORT_AT = (0, 5, 20, 50)
+BANDS = [round(0.01 * i, 2) for i in range(1, 11)]  # 0.01 … 0.10
+MOST = 0.5  # "most of them are true duplicates"
+MIN_SUGGESTIONS = 5  # a family with fewer suggestions at every band keeps the default
 TARGET_ISSUES, TARGET_PRECISION = 1.2, 0.99
 
 
@@ -163,6 +174,59 @@ def projects(args) -> dict[str, list[dict]]:
     return grouped
 
 
+def gaps(project: Project, truth: dict[str, str]) -> list[tuple[float, bool]]:
+    """(distance beyond the threshold, true duplicate?) of each suggestion at 0 answers."""
+    _, open_ = project.replay()
+    out = []
+    for distance, hash_, candidate in open_:
+        family = project.data.families[project.data.hashes.index(hash_)]
+        out.append((distance - project.threshold(family), truth[hash_] == truth[min(candidate)]))
+    return out
+
+
+def widest(pooled: list[tuple[float, bool]]) -> float | None:
+    """The widest band whose suggestions are mostly true duplicates (None: too few)."""
+    chosen = None
+    for band in BANDS:
+        inside = [same for gap, same in pooled if gap <= band]
+        if len(inside) >= MIN_SUGGESTIONS and sum(inside) / len(inside) > MOST:
+            chosen = band
+    return chosen
+
+
+def share(found: list[tuple[float, bool]], band: float) -> str:
+    inside = [same for gap, same in found if gap <= band]
+    return f"{sum(inside)}/{len(inside)}" if inside else "0/0"
+
+
+def choose_band(args, policy, encode, prepare) -> int:
+    from lab.corpus import is_report_only
+
+    wide = dataclasses.replace(policy, bands=max(BANDS))
+    by_family: dict[str, dict[str, list]] = defaultdict(dict)
+    for name, rows in sorted(projects(args).items()):
+        data = prepare(rows)
+        project = Project(data, encode(data.texts), wide)
+        truth = dict(zip(data.hashes, data.labels, strict=True))
+        family = max(set(data.families), key=data.families.count)
+        by_family[family][name] = gaps(project, truth)
+    for family, codebases in sorted(by_family.items()):
+        choosing = {n: g for n, g in codebases.items() if not is_report_only(n)}
+        print(f"{family}: {len(choosing)} choosing codebases, "
+              f"{len(codebases) - len(choosing)} report-only")
+        for name, found in sorted(choosing.items()):
+            others = [x for n, g in choosing.items() if n != name for x in g]
+            band = widest(others)
+            print(f"  left out {name:32} band {band}  its true duplicates "
+                  f"{share(found, band) if band else '-'}")
+        band = widest([x for g in choosing.values() for x in g])
+        print(f"  chosen on all: {band}")
+        for name, found in sorted(codebases.items()):
+            if name not in choosing and band:
+                print(f"  report-only {name:29} true duplicates {share(found, band)}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", nargs="*")
@@ -171,6 +235,7 @@ def main() -> int:
     parser.add_argument("--mistakes", type=float, default=0.05)
     parser.add_argument("--answers", type=int, default=max(REPORT_AT))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--choose-band", action="store_true")
     args = parser.parse_args()
     import django
 
@@ -179,6 +244,8 @@ def main() -> int:
     from grouping.policy import of_model
 
     policy = of_model(None)  # the served (stock) model's policy; a project adjusts nothing yet
+    if args.choose_band:
+        return choose_band(args, policy, encode, prepare)
     rng = random.Random(args.seed)
     print(f"{'project':44} {'answers':>7} {'x bugs':>7} {'pair P':>7} {'B3 F1':>7} "
           f"{'threshold':>9}  target")

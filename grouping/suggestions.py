@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from grouping import adapt, constraints
-from grouping.conflict import distinguishing, sites
+from grouping.conflict import sites
 from grouping.merge import merge_by_user, record_feedback
 from grouping.models import GroupingFeedback, KeptApart, MergeSuggestion, ProjectLabel
 from grouping.policy import GroupingPolicy, event_text
@@ -59,7 +59,7 @@ def issues_with_open(issue_ids: list[int]) -> set[int]:
 @dataclass(frozen=True)
 class Side:
     issue: Issue
-    message: str  # the root cause's header, data masked as the conflict check sees it
+    message: str  # the root cause's header (cleaned: numbers and ids are placeholders)
     crash_site: str  # the nearest named function to the crash
     lines: list[str]  # the cleaned frames
 
@@ -78,7 +78,7 @@ def _side(issue: Issue, grouping_hash: str | None = None) -> Side:
     first = events.order_by("timestamp", "id").only("data").first()
     text = event_text(first.data) if first else ""
     frames = [line.strip() for line in text.split("\n")[1:] if line.startswith("  ")]
-    return Side(issue, distinguishing(text)[0] if text else issue.title,
+    return Side(issue, text.split("\n", 1)[0] if text else issue.title,
                 sites(text)[0] if text else "", frames)
 
 

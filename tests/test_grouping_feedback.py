@@ -267,7 +267,7 @@ def test_the_issue_page_offers_the_suggestion_with_evidence_and_answers_it(
     stream = client.get(f"{base}/issues/").content.decode()
     assert stream.count("merge?</span>") == 2  # both sides are marked in the stream
     page = client.get(f"{base}/issues/{new_issue.id}/").content.decode()
-    assert 'id="suggestions"' in page and "crash site" in page and "<code>average</code>" in page
+    assert 'id="suggestions"' in page and "Crash sites" in page and "<code>average</code>" in page
     assert "matching frame" in page
     record = DecisionRecord.objects.get(group_hash=suggestion.group_hash)
     assert f"threshold {record.threshold:.3f}" in page  # why grouped: the decision's threshold
