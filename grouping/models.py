@@ -64,7 +64,7 @@ class KeptApart(models.Model):
 
     class Source(models.TextChoices):
         UNMERGE = "unmerge", "Unmerged by a user"
-        ANSWER = "answer", "Answered *not the same*"
+        ANSWER = "answer", "Answered “not the same”"
 
     project = models.ForeignKey("monitor.Project", on_delete=models.CASCADE, related_name="+")
     hash_a = models.CharField(max_length=32, help_text="The lower of the two fingerprints.")

@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('hash_a', models.CharField(help_text='The lower of the two fingerprints.', max_length=32)),
                 ('hash_b', models.CharField(max_length=32)),
-                ('source', models.CharField(choices=[('unmerge', 'Unmerged by a user'), ('answer', 'Answered *not the same*')], max_length=8)),
+                ('source', models.CharField(choices=[('unmerge', 'Unmerged by a user'), ('answer', 'Answered “not the same”')], max_length=8)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('lifted_at', models.DateTimeField(blank=True, null=True)),
                 ('lifted_because', models.CharField(blank=True, help_text='`undone` or `merged` (by a person).', max_length=16)),
