@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
 
 REPORT_AT = (0, 5, 20, 50)
-BANDS = [round(0.01 * i, 2) for i in range(1, 11)]  # 0.01 … 0.10
-MOST = 0.5  # "most of them are true duplicates"
+BANDS = [round(0.01 * i, 2) for i in range(1, 11)]  # 0.01 … 0.10: "just beyond"
+MOST = 0.75  # "most of them are true duplicates": three in four
 MIN_SUGGESTIONS = 5  # a family with fewer suggestions at every band keeps the default
 TARGET_ISSUES, TARGET_PRECISION = 1.2, 0.99
 
@@ -189,7 +189,7 @@ def widest(pooled: list[tuple[float, bool]]) -> float | None:
     chosen = None
     for band in BANDS:
         inside = [same for gap, same in pooled if gap <= band]
-        if len(inside) >= MIN_SUGGESTIONS and sum(inside) / len(inside) > MOST:
+        if len(inside) >= MIN_SUGGESTIONS and sum(inside) / len(inside) >= MOST:
             chosen = band
     return chosen
 
@@ -219,7 +219,10 @@ def choose_band(args, policy, encode, prepare) -> int:
             band = widest(others)
             print(f"  left out {name:32} band {band}  its true duplicates "
                   f"{share(found, band) if band else '-'}")
-        band = widest([x for g in choosing.values() for x in g])
+        pooled = [x for g in choosing.values() for x in g]
+        band = widest(pooled)
+        print("  pooled true duplicates by band: " + ", ".join(
+            f"{b:.2f} {share(pooled, b)}" for b in BANDS))
         print(f"  chosen on all: {band}")
         for name, found in sorted(codebases.items()):
             if name not in choosing and band:

@@ -16,10 +16,10 @@ Where each value comes from, once:
   conflicts has none, and no veto), else the rules'; never looser than the threshold;
 - fingerprint configuration: grouping.fingerprint.DEFAULT_CONFIG for every project;
 - the project's adaptation (grouping.adapt): its answers move its threshold per family within
-  the suggestion band around the threshold it would otherwise have (`bounds`), unless the
-  project turned adaptation off;
-- suggestion bands ("likely the same — merge?"): SUGGESTION_BANDS, a documented conservative
-  default until a choice on left-out codebases replaces it.
+  MAX_ADAPTATION of the threshold it would otherwise have (`bounds`), unless the project
+  turned adaptation off;
+- suggestion bands ("likely the same — merge?"): SUGGESTION_BANDS, chosen per family on
+  left-out mined codebases.
 """
 
 from __future__ import annotations
@@ -39,12 +39,15 @@ if TYPE_CHECKING:
 
 Limits = float | Mapping[str, float]  # one limit for every family, or per family
 
-# How far beyond the threshold a candidate is still offered as "likely the same — merge?", and
-# how far a project's answers may move its threshold either way. A conservative default for
-# every family (no choice on left-out codebases yet): twice the gap between the trained
-# model's Python threshold (0.06) and the stock model's (0.04), well inside the distances that
-# separate the corpus's twin faults from one fault's releases (docs/ml-grouping.md).
-SUGGESTION_BANDS: Mapping[str, float] = {"default": 0.04}
+# How far beyond the threshold a candidate is still offered as "likely the same — merge?", per
+# family: the widest band (0.01-0.10) at which three in four suggestions were true duplicates
+# on the mined codebases, each left out in turn (bench/feedback_sim.py --choose-band, stock
+# model; docs/ml-grouping.md). JavaScript had no such band (under half at every width): it gets
+# no suggestions. Families with too few suggestions to choose (Ruby, the rest) keep a
+# conservative default.
+SUGGESTION_BANDS: Mapping[str, float] = {"python": 0.10, "go": 0.10, "javascript": 0.0,
+                                         "default": 0.04}
+MAX_ADAPTATION = 0.05  # the furthest a project's answers may move its threshold either way
 
 
 def limit_for(limits: Limits | None, family: str) -> float | None:
@@ -83,12 +86,14 @@ class GroupingPolicy:
         return limit_for(self.thresholds, family) or 0.0
 
     def suggestion_band(self, family: str) -> float:
-        return limit_for(self.bands, family) or 0.0
+        band = limit_for(self.bands, family)
+        return 0.0 if band is None else band
 
     def bounds(self, family: str) -> tuple[float, float]:
-        """The safe range the project's adaptation may move the threshold within."""
-        base, band = self.base_threshold(family), self.suggestion_band(family)
-        return max(0.0, base - band), base + band
+        """The safe range the project's adaptation may move the threshold within: the base
+        threshold ± MAX_ADAPTATION, never below 0."""
+        base = self.base_threshold(family)
+        return max(0.0, base - MAX_ADAPTATION), base + MAX_ADAPTATION
 
     def threshold(self, family: str) -> float:
         """The cosine distance within which a new fingerprint joins (0: nothing joins): the
@@ -110,8 +115,8 @@ class GroupingPolicy:
 
     def suggests(self, family: str, distance: float) -> bool:
         """Whether a candidate that did not join is offered as "likely the same — merge?"."""
-        threshold = self.threshold(family)
-        return distance <= threshold + self.suggestion_band(family)
+        band = self.suggestion_band(family)
+        return band > 0 and distance <= self.threshold(family) + band
 
     def conflict_threshold(self, family: str) -> float:
         """The same for a candidate whose text conflicts (grouping.conflict)."""

@@ -98,11 +98,19 @@ class ThresholdsSerializer(serializers.Serializer):
     history = ThresholdChangeSerializer(many=True)
 
 
+class SuggestionListSerializer(serializers.Serializer):
+    results = SuggestionSerializer(many=True)
+
+
+class KeptApartListSerializer(serializers.Serializer):
+    results = KeptApartSerializer(many=True)
+
+
 def _listed(rows, serializer) -> Response:
     return Response({"results": serializer(rows[:MAX_LISTED], many=True).data})
 
 
-@extend_schema(responses={200: SuggestionSerializer(many=True)})
+@extend_schema(responses={200: SuggestionListSerializer})
 @api_view(["GET"])
 def suggestion_list(request, project_pk: int):
     """Open "likely the same — merge?" suggestions of the project, nearest first, with evidence."""
@@ -126,7 +134,7 @@ def suggestion_answer(request, pk: int):
     return Response({"suggestion": SuggestionSerializer(row).data, "changed": changed})
 
 
-@extend_schema(responses={200: KeptApartSerializer(many=True)})
+@extend_schema(responses={200: KeptApartListSerializer})
 @api_view(["GET"])
 def kept_apart_list(request, project_pk: int):
     """The project's "not the same" constraints, active first, newest first (audit included)."""
