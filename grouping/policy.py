@@ -42,11 +42,11 @@ Limits = float | Mapping[str, float]  # one limit for every family, or per famil
 # How far beyond the threshold a candidate is still offered as "likely the same — merge?", per
 # family: the widest band (0.01-0.10) at which three in four suggestions were true duplicates
 # on the mined codebases, each left out in turn (bench/feedback_sim.py --choose-band, stock
-# model; docs/ml-grouping.md). JavaScript had no such band (under half at every width): it gets
-# no suggestions. Families with too few suggestions to choose (Ruby, the rest) keep a
-# conservative default.
+# model; docs/ml-grouping.md). JavaScript and Ruby had no such band (under half at every
+# width): they get no suggestions. Families without mined codebases keep a conservative
+# default.
 SUGGESTION_BANDS: Mapping[str, float] = {"python": 0.10, "go": 0.10, "javascript": 0.0,
-                                         "default": 0.04}
+                                         "ruby": 0.0, "default": 0.04}
 MAX_ADAPTATION = 0.05  # the furthest a project's answers may move its threshold either way
 
 
