@@ -248,9 +248,12 @@ def embed_partners(model, project_ids: set[int]) -> None:
     (grouping.constraints: a split issue has none until then, nor any after a promotion)."""
     from embeddings.backfill import backfill
 
-    missing = constraints.partners_without_vectors(project_ids, model)
-    if missing:
-        backfill(model, issue_ids=missing)
+    try:
+        missing = constraints.partners_without_vectors(project_ids, model)
+        if missing:
+            backfill(model, issue_ids=missing)
+    except Exception:  # the constraint then refuses the issues it cannot compare with
+        log.exception("could not embed the issues of kept-apart fingerprints")
 
 
 def drain(limit: int | None = None, wait_ms: int | None = None) -> int:
