@@ -14,8 +14,8 @@ from monitor.models import Event, Issue
 
 
 def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 64,
-             progress: bool = False) -> tuple[int, int]:
-    """Returns (issues embedded, issues without a stack trace)."""
+             progress: bool = False, issue_ids: list[int] | None = None) -> tuple[int, int]:
+    """Returns (issues embedded, issues without a stack trace); `issue_ids`: only those."""
     encoder = encoder_for(model)
     policy = policy_for(None, model)  # its key rules and text shape (no project adjusts them)
     issues = Issue.objects.filter(
@@ -23,6 +23,8 @@ def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 
     ).order_by("id")
     if project_id:
         issues = issues.filter(project_id=project_id)
+    if issue_ids is not None:
+        issues = issues.filter(id__in=issue_ids)
     ids = list(issues.values_list("id", flat=True))
     embedded = skipped = 0
     with tqdm(total=len(ids), unit="issue", disable=not progress) as bar:

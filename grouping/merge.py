@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Count, Max, Min
 
+from grouping import corrections
 from grouping.assign import IssueSeed, create_issue, follow_newest_event
 from grouping.models import GroupingFeedback, MergedIssue
 from monitor.locks import lock_issues
@@ -87,13 +88,16 @@ def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
     return target
 
 
-def merge_by_user(target_id: int, source_ids: list[int], by=None) -> Issue:
+def merge_by_user(target_id: int, source_ids: list[int], by=None, labelled: bool = True) -> Issue:
     """A merge asked for by a person: the moved fingerprints remember it. The issues are locked
     and read again first, so a merge whose target or source is gone meanwhile (a second submit of
     the same merge, or the reverse merge at the same moment) raises MergeRefused before the
-    fingerprints are marked or the feedback and the activity log hear of it."""
+    fingerprints are marked or the feedback and the activity log hear of it. The project
+    learns from it (grouping.corrections; `labelled=False`: the caller labels the pair)."""
     sources = sorted({s for s in source_ids if s != target_id})
     _lock_for_merge(target_id, sources)
+    if sources:
+        corrections.merged(Issue.objects.get(pk=target_id), sources, by, labelled)
     GroupHash.objects.filter(issue_id__in=sources).update(decided_by=GroupHash.DecidedBy.MERGE)
     for source in sources:
         record_feedback(GroupingFeedback.Kind.MERGE, target_id, source)
@@ -166,6 +170,7 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
         platform=first.platform if first else old_issue.platform,
         timestamp=first.timestamp if first else old_issue.first_seen,
     )
+    corrections.unmerged(group_hash, old_issue, by)
     new_issue_id = create_issue(group_hash.project_id, None, seed)
     if first is not None:
         priority_hooks.at_creation(group_hash.project_id, {new_issue_id: first})

@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from embeddings import store
 from embeddings.encoder import encoder_for
-from grouping import shadow
+from grouping import constraints, shadow, suggestions
 from grouping.conflict import first_match
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
+from grouping.models import DecisionRecord
 from grouping.policy import GroupingPolicy, event_text, policy_for
 from monitor import wakeup
 from monitor.locks import lock_issues
@@ -46,14 +47,16 @@ def eligible(grouping: Grouping) -> bool:
 
 
 def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy,
-                  vector: np.ndarray, text: str, key: str,
-                  exclude: tuple[int, ...]) -> tuple[store.Neighbour | None, bool]:
-    """(the matched issue, True), or (the nearest issue of the candidate key or None, False):
-    a match is within the policy's threshold, or within its conflict threshold where the texts
-    conflict; the nearest candidate that does not conflict may be a little further than one
-    that does."""
+                  vector: np.ndarray, text: str, key: str, exclude: tuple[int, ...],
+                  hash_: str = "") -> tuple[store.Neighbour | None, bool]:
+    """(the matched issue, True), or (the nearest admissible issue of the candidate key or None,
+    False): a match is within the policy's threshold, or within its conflict threshold where the
+    texts conflict; the nearest candidate that does not conflict may be a little further than
+    one that does. The one choice every automatic decision makes (served and shadow models), so
+    the one place "not the same" constraints refuse candidates (grouping.constraints)."""
     found = store.nearest(project.id, policy.model, vector, k=MATCH_CANDIDATES, exclude=exclude,
                           match_key=key)
+    found = constraints.admissible(project.id, hash_, vector, found, policy.model)
     family = policy.family(platform)
     match = first_match(text, found, policy.threshold(family), policy.conflict_threshold(family))
     return (match, True) if match else (found[0] if found else None, False)
@@ -104,7 +107,7 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     for _ in range(3):
         issue_id = group_hash.issue_id
         nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                        (issue_id,))
+                                        (issue_id,), group_hash.hash)
         with transaction.atomic():
             present = lock_issues([issue_id, *([nearest.issue_id] if within else [])],
                                   with_fingerprints=True)
@@ -141,7 +144,14 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
         fields += ["issue", "decided_by"]
     else:
         store.save(issue_id, project.id, policy.model, vector, text, key, event.id)
+        family = policy.family(event.platform)
+        if nearest is not None and not within and policy.suggests(family, nearest.distance):
+            suggestions.offer(group_hash, nearest, policy, family)
     group_hash.save(update_fields=fields)
+    family = policy.family(event.platform)
+    DecisionRecord.objects.update_or_create(group_hash=group_hash, defaults={
+        "threshold": policy.threshold(family), "base_threshold": policy.base_threshold(family),
+        "adjustment": policy.adjustment(family)})
 
 
 def _mark(rows: list[GroupHash], state: str) -> None:
@@ -223,6 +233,7 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
         trip_breaker()
         _mark([item[0] for item in cleaned], GroupHash.MLState.FAILED)
         return
+    embed_partners(served.model, {row.project_id for row, *_ in work})
     shadow.decide_all(work)  # before the served decisions: the same neighbours they see
     for (row, event, text, key), vector in zip(work, vectors, strict=True):
         created = row.issue_id
@@ -246,6 +257,19 @@ def _score_severity(row: GroupHash, created: int, event: Event, vector: np.ndarr
     except Exception:
         log.exception("severity scoring failed for issue %s; its rule-based priority stands",
                       created)
+
+
+def embed_partners(model, project_ids: set[int]) -> None:
+    """Issues holding kept-apart fingerprints get a vector before decisions compare with them
+    (grouping.constraints: a split issue has none until then, nor any after a promotion)."""
+    from embeddings.backfill import backfill
+
+    try:
+        missing = constraints.partners_without_vectors(project_ids, model)
+        if missing:
+            backfill(model, issue_ids=missing)
+    except Exception:  # the constraint then refuses the issues it cannot compare with
+        log.exception("could not embed the issues of kept-apart fingerprints")
 
 
 def drain(limit: int | None = None, wait_ms: int | None = None) -> int:

@@ -14,7 +14,12 @@ Where each value comes from, once:
   thresholds without one take the rules' default);
 - conflict thresholds: the model's when it chose its own thresholds (a model trained before
   conflicts has none, and no veto), else the rules'; never looser than the threshold;
-- fingerprint configuration: grouping.fingerprint.DEFAULT_CONFIG for every project.
+- fingerprint configuration: grouping.fingerprint.DEFAULT_CONFIG for every project;
+- the project's adaptation (grouping.adapt): its answers move its threshold per family within
+  MAX_ADAPTATION of the threshold it would otherwise have (`bounds`), unless the project
+  turned adaptation off;
+- suggestion bands ("likely the same — merge?"): SUGGESTION_BANDS, chosen per family on
+  left-out mined codebases.
 """
 
 from __future__ import annotations
@@ -33,6 +38,16 @@ if TYPE_CHECKING:
     from monitor.models import Project
 
 Limits = float | Mapping[str, float]  # one limit for every family, or per family
+
+# How far beyond the threshold a candidate is still offered as "likely the same — merge?", per
+# family: the widest band (0.01-0.10) at which three in four suggestions were true duplicates
+# on the mined codebases, each left out in turn (bench/feedback_sim.py --choose-band, stock
+# model; docs/ml-grouping.md). JavaScript and Ruby had no such band (under half at every
+# width): they get no suggestions. Families without mined codebases keep a conservative
+# default.
+SUGGESTION_BANDS: Mapping[str, float] = {"python": 0.10, "go": 0.10, "javascript": 0.0,
+                                         "ruby": 0.0, "default": 0.04}
+MAX_ADAPTATION = 0.05  # the furthest a project's answers may move its threshold either way
 
 
 def limit_for(limits: Limits | None, family: str) -> float | None:
@@ -58,15 +73,50 @@ class GroupingPolicy:
     platform: str | None = None  # the project's: the family of events that name none
     model: EmbeddingModel | None = None  # None in evaluation replays (vectors given)
     fingerprint_config: str = DEFAULT_CONFIG
+    adapted_thresholds: Mapping[str, float] = field(default_factory=dict)  # grouping.adapt
+    bands: Limits = field(default_factory=lambda: SUGGESTION_BANDS)
 
     def family(self, platform: str | None) -> str:
         return family_of(platform or self.platform)
 
-    def threshold(self, family: str) -> float:
-        """The cosine distance within which a new fingerprint joins (0: nothing joins)."""
+    def base_threshold(self, family: str) -> float:
+        """The threshold without the project's adaptation: the admin's, else the model's."""
         if self.project_threshold is not None:
             return self.project_threshold
         return limit_for(self.thresholds, family) or 0.0
+
+    def suggestion_band(self, family: str) -> float:
+        band = limit_for(self.bands, family)
+        return 0.0 if band is None else band
+
+    def bounds(self, family: str) -> tuple[float, float]:
+        """The safe range the project's adaptation may move the threshold within: the base
+        threshold ± MAX_ADAPTATION, never below 0."""
+        base = self.base_threshold(family)
+        return max(0.0, base - MAX_ADAPTATION), base + MAX_ADAPTATION
+
+    def threshold(self, family: str) -> float:
+        """The cosine distance within which a new fingerprint joins (0: nothing joins): the
+        project's adapted one where it has one (kept within `bounds`), else the base."""
+        adapted = self.adapted_thresholds.get(family)
+        if adapted is None:
+            return self.base_threshold(family)
+        low, high = self.bounds(family)
+        return min(high, max(low, adapted))
+
+    def adjustment(self, family: str) -> str:
+        """The project adjustment in force, in words (empty: none)."""
+        parts = []
+        if self.project_threshold is not None:
+            parts.append(f"set by an admin to {self.project_threshold:.3f}")
+        if family in self.adapted_thresholds:
+            parts.append(f"adapted to the project's answers: {self.threshold(family):.3f}")
+        return "; ".join(parts)
+
+    def suggests(self, family: str, distance: float) -> bool:
+        """Whether a candidate that did not join is offered as "likely the same — merge?"."""
+        band = self.suggestion_band(family)
+        return band > 0 and distance <= self.threshold(family) + band
 
     def conflict_threshold(self, family: str) -> float:
         """The same for a candidate whose text conflicts (grouping.conflict)."""
@@ -91,7 +141,8 @@ class GroupingPolicy:
             return self
         return dataclasses.replace(self, project_threshold=project.grouping_threshold,
                                    platform=project.platform,
-                                   fingerprint_config=fingerprint_config_for(project))
+                                   fingerprint_config=fingerprint_config_for(project),
+                                   adapted_thresholds=adapted_thresholds_of(project))
 
 
 def of_model(model: EmbeddingModel | None,
@@ -119,6 +170,17 @@ def replay_policy(thresholds: Limits, conflict_thresholds: Limits | None = None,
     return GroupingPolicy(rules=rules, thresholds=thresholds,
                           conflict_thresholds=conflict_thresholds,
                           key_rules=dict(key_rules or {}))
+
+
+def adapted_thresholds_of(project: Project) -> dict[str, float]:
+    """The project's adapted thresholds per family (grouping.adapt); none when it turned
+    adaptation off."""
+    from grouping.models import ProjectAdaptation
+
+    if project.pk is None:  # an unsaved project (evaluation replays) has no answers
+        return {}
+    row = ProjectAdaptation.objects.filter(project_id=project.pk, enabled=True).first()
+    return {family: float(value) for family, value in (row.thresholds if row else {}).items()}
 
 
 def fingerprint_config_for(project: Project | None = None) -> str:

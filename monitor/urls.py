@@ -17,6 +17,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True),
          name="favicon"),
     path("", include("ingest.urls")),
+    path("", include("grouping.urls")),
     path("", include("consent.urls")),
     path("", include("sourcemaps.urls")),
     path("", include("feedback.urls")),

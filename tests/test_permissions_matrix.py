@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from alerts.models import AlertDestination, AlertRule
 from attachments.models import Attachment
+from grouping.models import KeptApart, MergeSuggestion, ThresholdChange
 from monitor.models import Event, GroupHash, Issue, Membership, Organization, Project, ProjectKey
 from tests.test_grouping_api import ingest
 
@@ -124,6 +125,16 @@ RULES: dict[str, Rule] = {
     "releases:api-list": Rule(read="LAAAH", write="-----"),
     "web:first-event": Rule(read="LAAAH", write="-----"),
     "web:search-suggestions": Rule(read="LAAAH", write="-----"),
+    # grouping that learns from the project's triage: members answer and undo, as they merge
+    "web:grouping-answer": MEMBERS,
+    "web:grouping-lift": MEMBERS,
+    "web:grouping-threshold": SETTINGS,
+    "grouping-suggestions": MEMBERS,
+    "grouping-suggestion-answer": MEMBERS,
+    "grouping-kept-apart": MEMBERS,
+    "grouping-kept-apart-lift": MEMBERS,
+    "grouping-thresholds": MEMBERS,
+    "grouping-threshold-revert": SETTINGS,
 }
 
 # Not behind an organisation membership; each has its own tests.
@@ -166,6 +177,9 @@ BODIES: dict[str, dict] = {
     "web:project-settings": {"name": "Renamed", "slug": "backend", "platform": "python"},
     "web:organization-settings": {"name": "Renamed"},
     "members:invitations": {"action": "invite", "email": "new@example.com", "role": "member"},
+    "grouping-suggestion-answer": {"answer": "apart"},
+    "web:grouping-answer": {"answer": "apart"},
+    "web:grouping-threshold": {"action": "disable"},
 }
 # What the `pk` URL parameter names, for url names where it is not their own object.
 PK_OF: dict[str, str] = {
@@ -174,6 +188,9 @@ PK_OF: dict[str, str] = {
     "project-feedback": "project", "event-attachments": "project", "alert-rule": "rule",
     "alert-destination": "destination", "alert-destination-test": "destination",
     "alert-destination-attempts": "destination", "attachment-download": "attachment",
+    "grouping-suggestion-answer": "suggestion", "web:grouping-answer": "suggestion",
+    "grouping-kept-apart-lift": "kept", "web:grouping-lift": "kept",
+    "grouping-threshold-revert": "change",
 }
 WRITE_METHODS_API = ("post", "put", "patch", "delete")
 WRITE_METHODS_WEB = ("post",)  # HTML forms
@@ -257,6 +274,13 @@ def world(db):
                                                   config={"url": "http://127.0.0.1:9/"})
     attachment = Attachment.objects.create(project=project, event_id=event.event_id, name="a.txt",
                                            size=1, data=b"x", received_at=event.received)
+    suggestion = MergeSuggestion.objects.create(
+        project=project, group_hash=GroupHash.objects.get(issue=other), candidate=issue,
+        family="python", distance=0.1, threshold=0.06, model="m@1")
+    kept = KeptApart.objects.create(project=project, hash_a="a" * 32, hash_b="b" * 32,
+                                    source="answer")
+    change = ThresholdChange.objects.create(project=project, family="python", threshold=0.07,
+                                            cause="labels")
     return {
         "users": {"member": people["bob"], "admin": people["dave"], "owner": people["alice"],
                   "outsider": people["charlie"]},
@@ -266,7 +290,8 @@ def world(db):
                    "model_id": 1, "version": "acme@1"},
         "pk": {"project": project.id, "key": key.id, "issue": issue.id, "rule": rule.id,
                "destination": destination.id, "attachment": attachment.id,
-               "organization": acme.id},
+               "organization": acme.id, "suggestion": suggestion.id, "kept": kept.id,
+               "change": change.id},
         "fill": {"issue": issue.id, "other_issue": other.id, "key": key.id},
     }
 

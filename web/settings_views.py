@@ -27,6 +27,7 @@ from access import (
 from consent.policy import consent_summary
 from members import invitations
 from monitor.models import Membership, Organization, ProjectKey
+from web import grouping_views
 from web.forms import KeyForm, ProjectSettingsForm, RotateForm
 from web.keys import retire_due, rotate
 from web.models import KeyRetirement
@@ -48,6 +49,7 @@ def project_settings(request, org, project):
         "rotate_form": RotateForm(),
         "can_manage": can_manage(request.user, project.organization_id),
         "key": project.keys.filter(is_active=True).order_by("id").first(),
+        **grouping_views.settings_panel(project),
     })
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web import project_views, settings_views, views
+from web import grouping_views, project_views, settings_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -29,6 +29,12 @@ urlpatterns = [
     path("<slug:org>/<slug:project>/searches/suggest/", views.search_suggestions,
          name="search-suggestions"),
     path("<slug:org>/<slug:project>/issues/<int:issue_id>/", views.issue_detail, name="issue"),
+    path("<slug:org>/<slug:project>/grouping/suggestions/<int:pk>/answer/",
+         grouping_views.answer, name="grouping-answer"),
+    path("<slug:org>/<slug:project>/grouping/kept-apart/<int:pk>/lift/", grouping_views.lift,
+         name="grouping-lift"),
+    path("<slug:org>/<slug:project>/settings/grouping/", grouping_views.threshold_action,
+         name="grouping-threshold"),
     path(
         "<slug:org>/<slug:project>/issues/<int:issue_id>/action/",
         views.issue_action,

@@ -17,14 +17,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from access import project_view, visible_organizations, visible_projects
 from embeddings import store
+from grouping import suggestions
 from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
+from grouping.models import DecisionRecord
 from grouping.policy import GroupingPolicy, reading_policy
 from monitor.issues import SearchError, active_search
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.params import is_id
 from monitor.search import Search
 from monitor.state import set_status
-from web import merged, queries
+from web import grouping_views, merged, queries
 from web.breadcrumbs import SHOWN, breadcrumbs_of
 from web.explain import split_similar, why_grouped
 from web.models import SavedSearch
@@ -71,10 +73,12 @@ def stream(request, org, project):
     rows = [(issue, queries.spark_points(lines[issue.id]),
              counts.get(issue.id, 0) if filters else issue.times_seen)
             for issue in page]
+    suggested = suggestions.issues_with_open(ids)
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "web/stream.html", _context(
         request, project, page=page, rows=rows, query=params.urlencode(), search_error=error,
+        suggested=suggested,
         filters={name: request.GET.get(name, "") for name in FILTER_NAMES},
         counts_filtered=bool(filters), filter_text=", ".join(filters.values()),
         environments=queries.tag_values(project, "environment"),
@@ -210,12 +214,15 @@ def issue_detail(request, org, project, issue_id):
     event_page = Paginator(events.only("id", "event_id", "timestamp", "release", "environment",
                                        "user"), 20).get_page(request.GET.get("events"))
     hashes = list(issue.hashes.order_by("created_at"))
+    records = DecisionRecord.objects.in_bulk([h.id for h in hashes], field_name="group_hash_id")
     crumbs = breadcrumbs_of(event.data) if event else []
     return render(request, "web/issue.html", _context(
         request, project, issue=issue, event=event, newer=newer, older=older, moved=moved,
         event_page=event_page, event_count=events.count(), threshold=threshold,
         similar_same=same, similar_related=related,
-        hashes=[(h, why_grouped(h, threshold)) for h in hashes],
+        hashes=[(h, why_grouped(h, threshold), records.get(h.id)) for h in hashes],
+        adjustment=policy.adjustment(policy.family(issue.platform)),
+        **grouping_views.issue_panels(issue, project),
         grouping=next((h for h in hashes if event and h.hash == event.grouping_hash), None),
         exceptions=exceptions_of(event.data) if event else [],
         raw_trace=raw_traceback(event.data) if event else "",
