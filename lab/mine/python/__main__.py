@@ -95,6 +95,7 @@ def stats(paths: list[Path]) -> str:
     lines = [f"{'codebase':18} {'library':16} {'versions':34} {'bugs':>5} {'events':>6} "
              f"{'hardneg':>7} {'drift':>5} {'fixed':>5} report-only"]
     totals = defaultdict(int)
+    upgrades: list[str] = []
     for path in paths:
         rows = list(read_rows(path))
         if not rows or rows[0]["platform"] != "python":
@@ -113,6 +114,15 @@ def stats(paths: list[Path]) -> str:
                 row["bug"])
         drift = sum(1 for sigs in by_bug.values()
                     if len(set(sigs.values())) > 1)
+        steps = []
+        for i in range(1, len(versions)):
+            both = [sigs for sigs in by_bug.values() if i - 1 in sigs and i in sigs]
+            changed = sum(1 for sigs in both if sigs[i - 1] != sigs[i])
+            gone = sum(1 for sigs in by_bug.values() if i - 1 in sigs and i not in sigs)
+            new = sum(1 for sigs in by_bug.values() if i in sigs and i - 1 not in sigs)
+            steps.append(f"{versions[i - 1]}→{versions[i]}: {changed} changed, {gone} gone, "
+                         f"{new} new")
+        upgrades.append(f"  {app}: " + "; ".join(steps))
         fixed = sum(1 for sigs in by_bug.values() if max(sigs) < len(versions) - 1)
         hard = sum(1 for bugs in where.values() if len(bugs) > 1)
         lines.append(f"{app:18} {rows[0]['library']:16} {', '.join(versions):34} "
@@ -126,7 +136,8 @@ def stats(paths: list[Path]) -> str:
                  f"events; {totals['drift']} bugs whose signature changes across releases")
     lines.append("hardneg: (type, raising function) pairs shared by two or more bugs; drift: "
                  "bugs whose signature changes between releases; fixed: bugs gone in the last")
-    return "\n".join(lines)
+    lines.append("per upgrade (bugs whose signature changed, stopped failing, started failing):")
+    return "\n".join(lines + upgrades)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -303,8 +303,8 @@ CODEBASES: list[Codebase] = [
             S("webhooks", "webhook_reply", "body", "fixture_body({v}).json()"),
             S("webhooks", "send_headers", "token",
               "SESSION.get('fixture://api/me', headers={{'Authorization': {v}}})"),
-            S("sitemap", "fetch_sitemap", "host", "requests.get('http://' + str({v}) + ':99999/',"
-              " timeout=2)", wrap=True),
+            S("sitemap", "fetch_sitemap", "port", "requests.get('http://localhost:' + str({v})"
+              " + '/sitemap.xml', timeout=2)", wrap=True),
             S("sitemap", "fetch_local", "port", "requests.get(f'http://127.0.0.1:{{{v}}}/',"
               " timeout=2)"),
         ),
@@ -757,6 +757,131 @@ CODEBASES: list[Codebase] = [
                       "        SESSION.rollback()\n"
                       "        raise\n",
         },
+    ),
+    Codebase(
+        "duration-api", "durationapi", "isodate",
+        _pins("isodate", ["0.5.4", "0.6.0", "0.6.1", "0.7.2"]),
+        ("fastapi", "click"),
+        ("import isodate", "from datetime import datetime"),
+        (
+            S("durations", "parse_duration", "duration", "isodate.parse_duration({v})"),
+            S("durations", "duration_seconds", "duration",
+              "isodate.parse_duration({v}).total_seconds()"),
+            S("durations", "format_duration", "duration", "isodate.duration_isoformat({v})"),
+            S("durations", "add_duration", "duration",
+              "datetime(2024, 1, 31) + isodate.parse_duration({v})"),
+            S("stamps", "parse_timestamp", "stamp", "isodate.parse_datetime({v})"),
+            S("stamps", "parse_day", "day", "isodate.parse_date({v})"),
+            S("stamps", "parse_clock", "clock", "isodate.parse_time({v})"),
+            S("stamps", "parse_offset", "offset", "isodate.parse_tzinfo({v})", wrap=True),
+            S("stamps", "format_stamp", "stamp", "isodate.datetime_isoformat({v})"),
+        ),
+        inputs(
+            words=lambda n: f"about {n} minutes",
+            no_p=lambda n: f"T{n}M",
+            bad_unit=lambda n: f"P{n}X",
+            month_frac=lambda n: f"P1.{n}M",
+            date_bad=lambda n: f"2024-13-{n % 28 + 1}",
+            week_bad=lambda n: f"2024-W{60 + n % 30}",
+            time_bad=lambda n: f"25:{n % 60:02d}",
+            offset_bad=lambda n: f"+{n}:99",
+            stamp_t=lambda n: f"2024-01-01X{n % 24}:00",
+        ),
+    ),
+    Codebase(
+        "build-config", "buildconfig", "tomli",
+        _pins("tomli", ["1.2.3", "2.0.1", "2.1.0", "2.2.1"]),
+        ("flask", "asyncio"),
+        ("import tomli",),
+        (
+            S("project", "load_pyproject", "text", "tomli.loads({v})"),
+            S("project", "project_name", "text", "tomli.loads({v})['project']['name']"),
+            S("project", "load_lockfile", "raw", "tomli.load(io.BytesIO({v}))"),
+            S("project", "tool_settings", "text", "tomli.loads({v}).get('tool', {{}})['ruff']",
+              wrap=True),
+            S("overrides", "parse_override", "text", "tomli.loads('x = 1\\n' + {v})"),
+            S("overrides", "parse_float_setting", "text", "tomli.loads({v},"
+              " parse_float=decimal.Decimal)"),
+            S("overrides", "parse_inline", "text", "tomli.loads('inline = ' + {v})"),
+        ),
+        inputs(
+            unclosed=lambda n: f"a = {{{n}",
+            table=lambda n: f"[table\nx = {n}",
+            dup=lambda n: f"a = 1\na = {n}",
+            quote=lambda n: f"x = 'unterminated {n}",
+            dotted=lambda n: f"a.b = 1\na = {n}",
+            no_value=lambda n: f"key{n} =",
+            bad_date=lambda n: f"d = 2024-13-{n % 28 + 1}",
+            leading_zero=lambda n: f"n = 0{n}",
+            raw_bytes=lambda n: f"a = 'x{n}'".encode("utf-16"),
+        ),
+        {"project": "import io\n", "overrides": "import decimal\n"},
+    ),
+    Codebase(
+        "phone-directory", "phonedirectory", "phonenumbers",
+        _pins("phonenumbers", ["8.13.26", "8.13.40", "8.13.55", "9.0.15"]),
+        ("django", "celery"),
+        ("import phonenumbers", "from phonenumbers import carrier, geocoder, timezone"),
+        (
+            S("numbers", "parse_number", "phone", "phonenumbers.parse({v}, 'GB')"),
+            S("numbers", "parse_international", "phone", "phonenumbers.parse({v}, None)"),
+            S("numbers", "format_e164", "phone", "phonenumbers.format_number("
+              "phonenumbers.parse({v}, 'US'), phonenumbers.PhoneNumberFormat.E164)"),
+            S("numbers", "region_default", "region", "phonenumbers.parse('020 7946 0018', {v})"),
+            S("lookup", "number_region", "phone",
+              "geocoder.description_for_number(phonenumbers.parse({v}, 'DE'), 'en')"),
+            S("lookup", "number_carrier", "phone",
+              "carrier.name_for_number(phonenumbers.parse({v}, 'FR'), 'en')", wrap=True),
+            S("lookup", "number_zones", "phone",
+              "timezone.time_zones_for_number(phonenumbers.parse({v}, 'AU'))"),
+            S("lookup", "example_for", "region",
+              "phonenumbers.format_number(phonenumbers.example_number({v}),"
+              " phonenumbers.PhoneNumberFormat.INTERNATIONAL)"),
+        ),
+        inputs(
+            letters=lambda n: f"call-me-{n}",
+            short=lambda n: f"{n % 9}",
+            long=lambda n: "1" * (20 + n % 10),
+            plus_bad=lambda n: f"+999 {n}",
+            region_bad=lambda n: f"Q{n % 9}",
+            region_lower=lambda n: "zz",
+        ),
+    ),
+    Codebase(
+        "typed-config", "typedconfig", "cattrs",
+        _pins("cattrs", ["1.10.0", "22.2.0", "23.2.3", "24.1.2"]),
+        ("celery", "asyncio"),
+        ("import attr", "import cattr", "from typing import Dict, List, Optional"),
+        (
+            S("models", "load_service", "service", "CONVERTER.structure({v}, Service)"),
+            S("models", "load_services", "services", "CONVERTER.structure({v}, List[Service])"),
+            S("models", "load_limits", "limits", "CONVERTER.structure({v}, Dict[str, int])"),
+            S("models", "load_port", "port", "CONVERTER.structure({{'name': 'api', 'port': {v}}},"
+              " Service)"),
+            S("models", "dump_service", "service", "CONVERTER.unstructure({v}, Service)['name']"),
+            S("models", "load_replicas", "replicas",
+              "CONVERTER.structure({v}, Optional[List[int]])",
+              wrap=True),
+            S("models", "load_mode", "mode", "CONVERTER.structure({v}, Mode)"),
+        ),
+        inputs(
+            no_port=lambda n: {"name": f"svc{n}"},
+            text_port=lambda n: {"name": "api", "port": f"p{n}"},
+            limits_text=lambda n: {"cpu": f"{n}m"},
+            list_bad=lambda n: [{"name": f"svc{n}"}],
+            mode_bad=lambda n: f"turbo{n}",
+            obj=lambda n: object(),
+        ),
+        {"models": "import enum\n\n\n"
+                   "class Mode(enum.Enum):\n"
+                   "    FAST = 'fast'\n"
+                   "    SAFE = 'safe'\n\n\n"
+                   "@attr.s(auto_attribs=True)\n"
+                   "class Service:\n"
+                   "    name: str\n"
+                   "    port: int\n"
+                   "    tags: List[str] = attr.Factory(list)\n\n\n"
+                   "CONVERTER = cattr.Converter()\n"},
     ),
 ]
 

@@ -175,13 +175,23 @@ def chain(exc: BaseException) -> list[BaseException]:
     return out[::-1]
 
 
+def raising_frame(exc: BaseException):
+    """The frame the SDK shows as the one that raised: the last one it does not hide."""
+    from sentry_sdk.utils import should_hide_frame
+
+    frame = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if not should_hide_frame(tb.tb_frame):
+            frame = tb.tb_frame
+        tb = tb.tb_next
+    return frame
+
+
 def signature_of_exception(exc: BaseException) -> list[list[str]]:
     sig = []
     for item in chain(exc):
-        tb = item.__traceback__
-        while tb is not None and tb.tb_next is not None:
-            tb = tb.tb_next
-        frame = tb.tb_frame if tb is not None else None
+        frame = raising_frame(item)
         sig.append([type(item).__name__,
                     frame.f_globals.get("__name__", "") if frame else "",
                     frame.f_code.co_name if frame else ""])
@@ -219,11 +229,8 @@ def probe(codebase: Codebase, release: int) -> list[dict]:
             except Stuck:
                 record["outcome"] = "stuck"
             except Exception as exc:  # noqa: BLE001 - every failure is data here
-                innermost = chain(exc)[0]
-                tb = innermost.__traceback__
-                while tb is not None and tb.tb_next is not None:
-                    tb = tb.tb_next
-                path = tb.tb_frame.f_code.co_filename if tb is not None else ""
+                frame = raising_frame(chain(exc)[0])
+                path = frame.f_code.co_filename if frame is not None else ""
                 record["outcome"] = "raised"
                 record["signature"] = signature_of_exception(exc)
                 record["crash"] = ("app" if path.startswith(str(root)) else
