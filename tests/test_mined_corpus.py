@@ -55,8 +55,9 @@ def test_rows_have_the_shared_format_and_the_real_sdk(rows):
 
 
 def test_each_crash_frame_lies_where_its_label_says(rows):
-    """The innermost exception raised in the library's site-packages (or the app, or the
-    standard library, as labelled), and the app's call site is on its stack."""
+    """The innermost exception raised in the library's site-packages (or the app, or elsewhere:
+    the standard library or generated code, as labelled), and the app's call site is on the
+    stack."""
     for row in rows:
         frame = _crash_frame(row)
         module = str(frame.get("module"))
@@ -67,9 +68,9 @@ def test_each_crash_frame_lies_where_its_label_says(rows):
             assert module.split(".")[0] not in FRAMEWORKS | {package}, (row["bug"], module)
         elif row["crash"] == "app":
             assert frame.get("in_app") is True and module.startswith(package + "."), row["bug"]
-        else:
-            assert row["crash"] == "stdlib" and not frame.get("in_app"), row["bug"]
-            assert "/site-packages/" not in frame["abs_path"], row["bug"]
+        else:  # the standard library, or code the library generated at run time
+            assert row["crash"] == "other" and not frame.get("in_app"), row["bug"]
+            assert "/site-packages/" not in (frame.get("abs_path") or ""), row["bug"]
         site_function = row["site"].split(".")[-1]
         in_app = [f["function"] for v in row["event"]["exception"]["values"]
                   for f in v["stacktrace"]["frames"] if f.get("in_app")]
@@ -137,9 +138,15 @@ def test_upgrades_drift_and_apps_change_between_releases(rows):
     assert sum(1 for s in lines.values() if len(s) > 1) >= 0.5 * len(lines)
 
 
-def test_every_event_ingests_through_normalize_and_fingerprint(rows):
+def test_every_bug_ingests_through_normalize_and_fingerprint(rows):
+    """One event of each bug from each entry point through the real normalize and fingerprint
+    (all of them would take most of a minute on a loaded machine)."""
     hashes = defaultdict(set)
+    seen = set()
     for index, row in enumerate(rows):
+        if (row["bug"], row["entry"]) in seen:
+            continue
+        seen.add((row["bug"], row["entry"]))
         event = normalize_event(row["event"], 1_700_000_000.0 + index, f"{index:032x}")
         assert event["exception"][-1]["type"] == row["event"]["exception"]["values"][-1]["type"]
         grouping = group(event)

@@ -75,6 +75,15 @@ def mine_codebase(codebase: Codebase) -> str:
             f"{len(releases)} releases, dropped {dropped}, {time.monotonic() - started:.0f} s")
 
 
+def _mine_or_report(codebase: Codebase) -> str:
+    """A codebase that cannot be mined (a library that does not import, a release that times
+    out) is reported and skipped, not allowed to stop the others."""
+    try:
+        return mine_codebase(codebase)
+    except (subprocess.SubprocessError, OSError) as exc:
+        return f"FAILED {codebase.name}: {exc}"
+
+
 def _capture(codebase: Codebase, release: int, plan_path: Path, folder: Path, key: str):
     out = folder / f"capture-r{release + 1}-{key}.json"
     if not out.exists():
@@ -92,8 +101,8 @@ def _signature(event: dict) -> str:
 
 def stats(paths: list[Path]) -> str:
     """One line per codebase: versions, bugs, events, hard negatives, drift between releases."""
-    lines = [f"{'codebase':18} {'library':16} {'versions':34} {'bugs':>5} {'events':>6} "
-             f"{'hardneg':>7} {'drift':>5} {'fixed':>5} report-only"]
+    lines = [f"{'codebase':16} {'library':15} {'versions':34} {'entry points':17} {'bugs':>4} "
+             f"{'events':>6} {'hardneg':>7} {'drift':>5} {'fixed':>5} report-only"]
     totals = defaultdict(int)
     upgrades: list[str] = []
     for path in paths:
@@ -125,8 +134,9 @@ def stats(paths: list[Path]) -> str:
         upgrades.append(f"  {app}: " + "; ".join(steps))
         fixed = sum(1 for sigs in by_bug.values() if max(sigs) < len(versions) - 1)
         hard = sum(1 for bugs in where.values() if len(bugs) > 1)
-        lines.append(f"{app:18} {rows[0]['library']:16} {', '.join(versions):34} "
-                     f"{len(by_bug):>5} {len(rows):>6} {hard:>7} {drift:>5} {fixed:>5} "
+        entries = ", ".join(sorted({row["entry"] for row in rows}))
+        lines.append(f"{app:16} {rows[0]['library']:15} {', '.join(versions):34} {entries:17} "
+                     f"{len(by_bug):>4} {len(rows):>6} {hard:>7} {drift:>5} {fixed:>5} "
                      f"{'yes' if is_report_only(app) else ''}")
         totals["codebases"] += 1
         totals["bugs"] += len(by_bug)
@@ -156,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
             print(line, flush=True)
     started = time.monotonic()
     with ThreadPoolExecutor(args.jobs) as pool:
-        for line in pool.map(mine_codebase, chosen):
+        for line in pool.map(_mine_or_report, chosen):
             print(line, flush=True)
     print(f"mined {len(chosen)} codebases in {time.monotonic() - started:.0f} s")
 

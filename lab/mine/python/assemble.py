@@ -34,7 +34,7 @@ class Bug:
     site: str
     inputs: list[str]
     signatures: dict[int, str]  # release → signature (JSON)
-    crash: dict[int, str]  # release → app | library | stdlib
+    crash: dict[int, str]  # release → app | library | other (standard library, generated code)
 
 
 def _key(signature: list) -> str:
@@ -46,9 +46,8 @@ def decide_bugs(codebase: Codebase, probes: list[list[dict]]) -> list[Bug]:
     for release, records in enumerate(probes):
         for record in records:
             if record["outcome"] == "raised":
-                crash = "stdlib" if record["crash"] == "other" else record["crash"]
                 vectors[(record["site"], record["input"])][release] = (
-                    _key(record["signature"]), crash)
+                    _key(record["signature"]), record["crash"])
     candidates: dict[tuple[str, str], list[str]] = defaultdict(list)
     for (site, name), vector in sorted(vectors.items()):
         if len(vector) >= MIN_RELEASES:
@@ -102,7 +101,7 @@ def crash_of(event: dict) -> str:
     last = frames[-1]
     if last.get("in_app"):
         return "app"
-    return "library" if "site-packages" in last.get("abs_path", "") else "stdlib"
+    return "library" if "site-packages" in (last.get("abs_path") or "") else "other"
 
 
 def rows(codebase: Codebase, captured: dict[int, list[dict]]) -> tuple[list[dict], dict]:

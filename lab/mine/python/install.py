@@ -28,7 +28,7 @@ def _pip(target: Path, requirements: tuple[str, ...]) -> str:
     if done.exists() and done.read_text() == "\n".join(requirements):
         return f"cached {target.parent.name}"
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               "--no-compile", "--only-binary", ":all:", "--target", str(target), *requirements]
+               "--no-compile", "--prefer-binary", "--target", str(target), *requirements]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     if result.returncode:
         return f"FAILED {target.parent.name}: {result.stderr.strip()[-300:]}"

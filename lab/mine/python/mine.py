@@ -202,8 +202,8 @@ def signature_of_event(event: dict) -> list[list[str]]:
     sig = []
     for value in event["exception"]["values"]:
         frames = (value.get("stacktrace") or {}).get("frames") or [{}]
-        sig.append([value.get("type", ""), frames[-1].get("module", ""),
-                    frames[-1].get("function", "")])
+        sig.append([value.get("type") or "", frames[-1].get("module") or "",
+                    frames[-1].get("function") or ""])
     return sig
 
 
