@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -25,6 +26,8 @@ from lab.mine.python.install import ROOT, site_of
 
 OUT = ROOT / "var" / "mine" / "out"
 RUN_SECONDS = 300
+# One hash seed: a library message built from a set reads the same on every run.
+ENV = {**os.environ, "PYTHONHASHSEED": "0"}
 
 
 def corpus_path(codebase: Codebase) -> Path:
@@ -48,7 +51,8 @@ def _run(args: list[str], out: Path) -> list[dict]:
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "lab.mine.python.mine", *args, str(out)],
-                       cwd=ROOT, check=True, timeout=RUN_SECONDS, stdout=subprocess.DEVNULL)
+                       cwd=ROOT, check=True, timeout=RUN_SECONDS, stdout=subprocess.DEVNULL,
+                       env=ENV)
     return json.loads(out.read_text())
 
 
@@ -89,7 +93,8 @@ def _capture(codebase: Codebase, release: int, plan_path: Path, folder: Path, ke
     if not out.exists():
         subprocess.run([sys.executable, "-m", "lab.mine.python.mine", "capture", codebase.name,
                         str(release), str(out), str(plan_path)],
-                       cwd=ROOT, check=True, timeout=RUN_SECONDS, stdout=subprocess.DEVNULL)
+                       cwd=ROOT, check=True, timeout=RUN_SECONDS, stdout=subprocess.DEVNULL,
+                       env=ENV)
     return json.loads(out.read_text())
 
 

@@ -15,6 +15,7 @@ import logging
 import re
 import signal
 import sys
+import uuid
 from pathlib import Path
 
 from lab.mine.python import render
@@ -119,8 +120,11 @@ class Entries:
             self.fastapi.get(url)
         elif entry == "django":
             self.django.get(url)
-        elif entry == "celery":
-            getattr(self.modules["celery"], f"{site.name}_task").delay(record_id)
+        elif entry == "celery":  # a task id drawn like the rest, so a rerun sends the same
+            task_id = uuid.UUID(int=render._draw(self.codebase.name, site.name, record_id)
+                                << 96 | record_id)
+            getattr(self.modules["celery"], f"{site.name}_task").apply_async(
+                (record_id,), task_id=str(task_id))
         elif entry == "click":
             self.modules["click"].main([site.name.replace("_", "-"), str(record_id)])
         else:
@@ -166,38 +170,6 @@ def _bounded(call, *args):
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def chain(exc: BaseException) -> list[BaseException]:
-    """The exception and its causes, innermost first (the order the SDK sends them in)."""
-    out: list[BaseException] = []
-    while exc is not None and exc not in out:
-        out.append(exc)
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
-    return out[::-1]
-
-
-def raising_frame(exc: BaseException):
-    """The frame the SDK shows as the one that raised: the last one it does not hide."""
-    from sentry_sdk.utils import should_hide_frame
-
-    frame = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if not should_hide_frame(tb.tb_frame):
-            frame = tb.tb_frame
-        tb = tb.tb_next
-    return frame
-
-
-def signature_of_exception(exc: BaseException) -> list[list[str]]:
-    sig = []
-    for item in chain(exc):
-        frame = raising_frame(item)
-        sig.append([type(item).__name__,
-                    frame.f_globals.get("__name__", "") if frame else "",
-                    frame.f_code.co_name if frame else ""])
-    return sig
-
-
 def signature_of_event(event: dict) -> list[list[str]]:
     sig = []
     for value in event["exception"]["values"]:
@@ -208,8 +180,11 @@ def signature_of_event(event: dict) -> list[list[str]]:
 
 
 def probe(codebase: Codebase, release: int) -> list[dict]:
-    """Call every site with every input class, directly (no SDK): what raises, and where."""
+    """Call every site with every input class directly (no framework, nothing sent): what
+    raises, and where, as the SDK reads the exception."""
     root, site = _prepare(codebase, release)
+    from sentry_sdk.utils import event_from_exception
+
     repository = __import__(f"{codebase.package}.repository", fromlist=["_"])
     modules = {}
     for s in codebase.sites:
@@ -229,10 +204,13 @@ def probe(codebase: Codebase, release: int) -> list[dict]:
             except Stuck:
                 record["outcome"] = "stuck"
             except Exception as exc:  # noqa: BLE001 - every failure is data here
-                frame = raising_frame(chain(exc)[0])
-                path = frame.f_code.co_filename if frame is not None else ""
+                # the SDK's own reading of the exception: its chain, its exception groups,
+                # the frames it hides
+                values = event_from_exception(exc)[0]["exception"]["values"]
+                frames = (values[0].get("stacktrace") or {}).get("frames") or [{}]
+                path = frames[-1].get("abs_path") or ""
                 record["outcome"] = "raised"
-                record["signature"] = signature_of_exception(exc)
+                record["signature"] = signature_of_event({"exception": {"values": values}})
                 record["crash"] = ("app" if path.startswith(str(root)) else
                                    "library" if path.startswith(str(site)) else "other")
             records.append(record)
