@@ -83,6 +83,8 @@ def test_a_new_call_path_of_a_known_bug_joins_its_issue(project, no_breaker):
     assert joined.issue == first and joined.ml_matched_issue == first
     assert 0 <= joined.ml_distance <= policy_for(project).threshold("python")
     assert joined.ml_model.startswith("all-MiniLM-L6-v2@") and joined.ml_decided_at
+    assert joined.ml_rule == policy_for(project).rule_for("python").source
+    assert joined.ml_rule.startswith("project: threshold")  # the admin's, not the rules'
     assert Event.objects.filter(issue=first).count() == 2
 
 
@@ -160,8 +162,10 @@ def test_the_served_models_conflict_threshold_keeps_twins_apart_that_distance_jo
 
     loosen(project)
     model = policy_for(project).model
-    model.key_rules = {"python": "type"}
-    model.save(update_fields=["key_rules"])
+    # the model's own choices: its conflict thresholds, none yet (not the grouping rules')
+    model.key_rules, model.thresholds = {"python": "type"}, {"python": MECHANISM_THRESHOLD}
+    model.save(update_fields=["key_rules", "thresholds"])
+    assert policy_for(project, model).conflict_threshold("python") == MECHANISM_THRESHOLD
     ingest(project, twin("hook", "sync_view"))
     decide()
     ingest(project, twin("target", "sync_job", user="2"))
