@@ -16,8 +16,9 @@ A family with fewer than MIN_CODEBASES choosing codebases takes the FALLBACK: on
 same way across every platform's codebases (each left out in turn, chosen on all the others),
 kept only where it is no worse than today's default on them.
 
-Scoring is evaluation.metrics' (prepare, simulate_ml, score); a codebase's events are simulated
-once per rule and threshold and pooled by concatenation, so the choice is the scorer's own.
+Scoring is evaluation.metrics' (prepare, simulate_ml, tally, score); a codebase's events are
+simulated and tallied once per rule and threshold, and codebases pool by adding their tallies
+(each is its own projects), so the choice is the scorer's own.
 
     .venv/bin/python -m lab.select --corpus var/corpus/corpus-seed{7,17,19,23,29}.jsonl \
         --mined ../mine-py/lab/corpus ../mine-js/lab/corpus ../mine-goruby/lab/corpus \
@@ -106,12 +107,12 @@ class Score:
 
 class Runs:
     """Each codebase's clusters per key rule, veto and threshold, simulated once
-    (metrics.simulate_ml); pooled scores are metrics.score over the concatenation."""
+    (metrics.simulate_ml) and tallied once (metrics.tally); pooled scores add the tallies."""
 
     def __init__(self) -> None:
         self._keyed: dict[tuple, object] = {}
         self._clusters: dict[tuple, list] = {}
-        self._pooled: dict[tuple, Score] = {}
+        self._tallies: dict[tuple, object] = {}
 
     def clusters(self, codebase: Codebase, key: str, veto: bool, threshold: float) -> list:
         from evaluation import metrics
@@ -126,19 +127,25 @@ class Runs:
                 data, codebase.vectors, threshold, conflict=0.0 if veto else threshold)
         return self._clusters[slot]
 
-    def score(self, codebases: Sequence[Codebase], key: str, veto: bool,
-              threshold: float) -> Score:
+    def tally(self, codebase: Codebase, key: str, veto: bool, threshold: float):
         from evaluation import metrics
 
-        slot = (tuple(c.name for c in codebases), key, veto, threshold)
-        if slot not in self._pooled:
-            labels, clusters = [], []
-            for codebase in codebases:
-                labels += [f"{codebase.name}|{label}" for label in codebase.data.labels]
-                clusters += [(codebase.name, c)
-                             for c in self.clusters(codebase, key, veto, threshold)]
-            self._pooled[slot] = Score.of(metrics.score(labels, clusters))
-        return self._pooled[slot]
+        slot = (codebase.name, key, veto, threshold)
+        if slot not in self._tallies:
+            self._tallies[slot] = metrics.tally(
+                codebase.data.labels, self.clusters(codebase, key, veto, threshold))
+        return self._tallies[slot]
+
+    def score(self, codebases: Sequence[Codebase], key: str, veto: bool,
+              threshold: float) -> Score:
+        """The codebases pooled, each its own projects (metrics.Tally adds up)."""
+        from evaluation import metrics
+
+        total = None
+        for codebase in codebases:
+            part = self.tally(codebase, key, veto, threshold)
+            total = part if total is None else total + part
+        return Score.of(metrics.scores_of(total))
 
 
 def fingerprint_score(codebase: Codebase) -> Score:

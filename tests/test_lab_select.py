@@ -148,3 +148,13 @@ def test_the_issue_page_says_which_rule_decided_a_platform_without_codebases(pro
     source = rules.CURRENT.source_for("php")
     assert "php" not in rules.CURRENT.thresholds and source.startswith("fallback:")
     assert 'id="grouping-rule"' in page and source in page
+
+
+def test_pooled_tallies_score_as_the_codebases_concatenated():
+    codebases = [ordinary("a"), trap()]
+    runs = select.Runs()
+    pooled = runs.score(codebases, "type", False, 0.06)
+    labels = [f"{c.name}|{x}" for c in codebases for x in c.data.labels]
+    clusters = [(c.name, x) for c in codebases for x in runs.clusters(c, "type", False, 0.06)]
+    assert pooled == select.Score.of(metrics.score(labels, clusters))
+    assert pooled.precision < 1.0 and pooled.bugs == 8
