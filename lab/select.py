@@ -89,20 +89,32 @@ class Codebase:
 
 @dataclass(frozen=True)
 class Score:
-    """The scorer's figures that the choice reads (metrics.Scores, flattened)."""
+    """The scorer's figures that the choice reads (metrics.Scores, flattened), and the pair
+    precision of ML's own joins: of the pairs it put together that fingerprinting had not, the
+    share of one bug. Fingerprinting alone already merges some bugs of real codebases (one
+    stack, two faults); no threshold can part those, so the choice judges what ML adds."""
 
     bugs: int
     issues: int
     precision: float
     f1: float
+    join_precision: float = 1.0
 
     @property
     def issues_per_bug(self) -> float:
         return self.issues / self.bugs if self.bugs else 0.0
 
     @classmethod
-    def of(cls, scores) -> Score:
-        return cls(scores.bugs, scores.issues, scores.pairwise_precision, scores.bcubed_f1)
+    def of(cls, scores, join_precision: float = 1.0) -> Score:
+        return cls(scores.bugs, scores.issues, scores.pairwise_precision, scores.bcubed_f1,
+                   join_precision)
+
+
+def join_precision(ml, fingerprint) -> float:
+    """Of the pairs the ML tally holds beyond the fingerprint tally of the same events (ML only
+    ever joins whole fingerprints), the share of one bug; 1.0 when it joined none."""
+    added = ml.cluster_pairs - fingerprint.cluster_pairs
+    return (ml.true_pairs - fingerprint.true_pairs) / added if added else 1.0
 
 
 class Runs:
@@ -113,6 +125,7 @@ class Runs:
         self._keyed: dict[tuple, object] = {}
         self._clusters: dict[tuple, list] = {}
         self._tallies: dict[tuple, object] = {}
+        self._fingerprints: dict[str, object] = {}
 
     def clusters(self, codebase: Codebase, key: str, veto: bool, threshold: float) -> list:
         from evaluation import metrics
@@ -126,6 +139,14 @@ class Runs:
             self._clusters[slot] = metrics.simulate_ml(
                 data, codebase.vectors, threshold, conflict=0.0 if veto else threshold)
         return self._clusters[slot]
+
+    def fingerprint_tally(self, codebase: Codebase):
+        from evaluation import metrics
+
+        if codebase.name not in self._fingerprints:
+            self._fingerprints[codebase.name] = metrics.tally(codebase.data.labels,
+                                                              codebase.data.hashes)
+        return self._fingerprints[codebase.name]
 
     def tally(self, codebase: Codebase, key: str, veto: bool, threshold: float):
         from evaluation import metrics
@@ -141,11 +162,13 @@ class Runs:
         """The codebases pooled, each its own projects (metrics.Tally adds up)."""
         from evaluation import metrics
 
-        total = None
+        total = fingerprints = None
         for codebase in codebases:
-            part = self.tally(codebase, key, veto, threshold)
+            part, alone = (self.tally(codebase, key, veto, threshold),
+                           self.fingerprint_tally(codebase))
             total = part if total is None else total + part
-        return Score.of(metrics.scores_of(total))
+            fingerprints = alone if fingerprints is None else fingerprints + alone
+        return Score.of(metrics.scores_of(total), join_precision(total, fingerprints))
 
 
 def fingerprint_score(codebase: Codebase) -> Score:
@@ -158,9 +181,10 @@ def fingerprint_score(codebase: Codebase) -> Score:
 def choose_threshold(runs: Runs, codebases: Sequence[Codebase], candidate: Candidate,
                      grid: Sequence[float] = GRID, slack: float = SLACK) -> float:
     """On the pooled codebases: the smallest threshold whose B-cubed F1 is within `slack` of
-    the best any reaches at pair precision >= the candidate's floor; the smallest if none."""
+    the best any reaches where ML's joins have pair precision >= the candidate's floor; the
+    smallest if none."""
     passing = [(s.f1, t) for t in grid
-               if (s := runs.score(codebases, candidate.key, candidate.veto, t)).precision
+               if (s := runs.score(codebases, candidate.key, candidate.veto, t)).join_precision
                >= candidate.floor]
     if not passing:
         return grid[0]
@@ -195,6 +219,14 @@ class Verdict:
         return statistics.median(self._values("precision"))
 
     @property
+    def worst_join_precision(self) -> float:
+        return min(self._values("join_precision"))
+
+    @property
+    def median_join_precision(self) -> float:
+        return statistics.median(self._values("join_precision"))
+
+    @property
     def worst_issues_per_bug(self) -> float:
         return max(self._values("issues_per_bug"))
 
@@ -212,13 +244,15 @@ class Verdict:
 
     @property
     def holds(self) -> bool:
-        return self.worst_precision >= TARGET_PRECISION
+        """ML's joins keep the precision target on the worst left-out codebase (so its pair
+        precision is at least the target's or fingerprinting's own, the lower)."""
+        return self.worst_join_precision >= TARGET_PRECISION
 
     def rank(self) -> tuple:
         """Smaller is better: holding on the worst codebase first (else the better worst
-        precision), then the worst codebase's issues per bug, then its F1, then the median F1,
-        then caution and the smaller threshold."""
-        return (not self.holds, 0.0 if self.holds else -round(self.worst_precision, 3),
+        join precision), then the worst codebase's issues per bug, then its F1, then the
+        median F1, then caution and the smaller threshold."""
+        return (not self.holds, 0.0 if self.holds else -round(self.worst_join_precision, 3),
                 round(self.worst_issues_per_bug, 2), -round(self.worst_f1, 3),
                 -round(self.median_f1, 3), self.candidate.caution(), self.threshold)
 
@@ -248,9 +282,9 @@ def pick(verdicts: Sequence[Verdict]) -> Verdict:
 
 
 def no_worse(verdict: Verdict, today: Verdict) -> bool:
-    """Never worse than today's rule on the same left-out codebases: precision at least
-    today's (or the target), and worst and median F1 at least today's."""
-    return (verdict.worst_precision >= min(today.worst_precision, TARGET_PRECISION)
+    """Never worse than today's rule on the same left-out codebases: ML's join precision at
+    least today's (or the target), and worst and median F1 at least today's."""
+    return (verdict.worst_join_precision >= min(today.worst_join_precision, TARGET_PRECISION)
             and verdict.worst_f1 >= today.worst_f1 - 1e-9
             and verdict.median_f1 >= today.median_f1 - 1e-9)
 
@@ -336,12 +370,16 @@ def as_rules(selection: Selection, today: Callable[[str], tuple[str, float]],
 
 def _evidence(verdict: Verdict, today: Verdict | None) -> str:
     text = (f"left out each of {len(verdict.folds)} choosing codebases of every platform in "
-            f"turn, chose on the rest: worst / median pair precision "
-            f"{verdict.worst_precision:.3f} / {verdict.median_precision:.3f}, issues per bug "
+            f"turn, chose on the rest: worst / median precision of ML's joins "
+            f"{verdict.worst_join_precision:.3f} / {verdict.median_join_precision:.3f}, pair "
+            f"precision {verdict.worst_precision:.3f} / {verdict.median_precision:.3f}, issues "
+            f"per bug "
             f"{verdict.worst_issues_per_bug:.2f} / {verdict.median_issues_per_bug:.2f}, "
             f"B-cubed F1 {verdict.worst_f1:.3f} / {verdict.median_f1:.3f}")
     if today is not None:
-        text += (f"; today's default on them: precision {today.worst_precision:.3f} / "
+        text += (f"; today's default on them: precision of joins "
+                 f"{today.worst_join_precision:.3f} / {today.median_join_precision:.3f}, pair "
+                 f"precision {today.worst_precision:.3f} / "
                  f"{today.median_precision:.3f}, issues per bug "
                  f"{today.worst_issues_per_bug:.2f} / {today.median_issues_per_bug:.2f}, "
                  f"F1 {today.worst_f1:.3f} / {today.median_f1:.3f}")
@@ -420,19 +458,23 @@ def build_codebases(sources: dict[str, list], encode: Callable[[list[str]], np.n
                                for source, rows in parts])
         family = statistics.mode(data.families)
         out.append(Codebase(name, family, data, encode(data.texts), is_report_only(name)))
+        print(f"codebase {name:<28} {family:<11} bugs {len(set(data.labels)):>4} events "
+              f"{len(data.labels):>5} {'REPORT-ONLY' if out[-1].report_only else 'choosing'}",
+              flush=True)
     return out
 
 
-def _row(name: str, score: Score, extra: str = "") -> str:
-    return (f"  {name:<34} {score.bugs:>5} {score.issues_per_bug:>8.2f} {score.precision:>7.3f} "
-            f"{score.f1:>6.3f}  {extra}")
+def _row(name: str, score: Score) -> str:
+    return (f"  {name:<40} {score.bugs:>5} {score.issues_per_bug:>8.2f} {score.precision:>7.3f} "
+            f"{score.join_precision:>6.3f} {score.f1:>6.3f}")
 
 
 def print_verdicts(selection: Selection, out=sys.stdout) -> None:
     print("\n== left-out choosing codebases (each left out in turn, chosen on the rest) ==",
           file=out)
-    print(f"  {'family':<10} {'rule':<22} {'thr':>5} {'P worst':>8} {'P med':>6} "
-          f"{'x/bug worst':>11} {'x/bug med':>9} {'F1 worst':>8} {'F1 med':>6}", file=out)
+    print(f"  {'family':<10} {'rule':<22} {'thr':>5} {'joinP worst':>11} {'P worst':>8} "
+          f"{'P med':>6} {'x/bug worst':>11} {'x/bug med':>9} {'F1 worst':>8} {'F1 med':>6}",
+          file=out)
     for family, verdicts in sorted(selection.verdicts.items()):
         today = selection.today.get(family) if family != "*" else selection.fallback_today
         picked = selection.chosen.get(family) if family != "*" else selection.fallback
@@ -441,6 +483,7 @@ def print_verdicts(selection: Selection, out=sys.stdout) -> None:
         for mark, v in rows:
             label = "today " + v.candidate.key if mark == "today" else v.candidate.label
             print(f"{mark[:1]} {family:<10} {label:<22} {v.threshold:>5.2f} "
+                  f"{v.worst_join_precision:>11.3f} "
                   f"{v.worst_precision:>8.3f} {v.median_precision:>6.3f} "
                   f"{v.worst_issues_per_bug:>11.2f} {v.median_issues_per_bug:>9.2f} "
                   f"{v.worst_f1:>8.3f} {v.median_f1:>6.3f}", file=out)
@@ -448,7 +491,8 @@ def print_verdicts(selection: Selection, out=sys.stdout) -> None:
             for fold in picked.folds:
                 print(f"    left out {fold.left_out:<28} thr {fold.threshold:.2f} "
                       f"bugs {fold.score.bugs:>4} x/bug {fold.score.issues_per_bug:.2f} "
-                      f"P {fold.score.precision:.3f} F1 {fold.score.f1:.3f}", file=out)
+                      f"P {fold.score.precision:.3f} joinP {fold.score.join_precision:.3f} "
+                      f"F1 {fold.score.f1:.3f}", file=out)
     for family, today in sorted(selection.today.items()):
         if family not in selection.verdicts:
             print(f"  {family}: {len(today.folds)} choosing codebase(s), fewer than "
@@ -480,8 +524,8 @@ def never_seen(runs: Runs, codebases: Sequence[Codebase], columns: dict[str, Cal
 
 def print_never_seen(table: dict, out=sys.stdout) -> None:
     print("\n== never seen (report-only codebases: no choice read them) ==", file=out)
-    print(f"  {'family / codebase / column':<34} {'bugs':>5} {'x/bug':>8} {'pair-P':>7} "
-          f"{'B3-F1':>6}", file=out)
+    print(f"  {'family / codebase / column':<40} {'bugs':>5} {'x/bug':>8} {'pair-P':>7} "
+          f"{'joinP':>6} {'B3-F1':>6}", file=out)
     for family, columns in sorted(table.items()):
         for column, cells in columns.items():
             for codebase, score in cells.items():
@@ -490,15 +534,18 @@ def print_never_seen(table: dict, out=sys.stdout) -> None:
 
 def _score_json(score: Score) -> dict:
     return {"bugs": score.bugs, "issues_per_bug": round(score.issues_per_bug, 3),
-            "pair_precision": round(score.precision, 4), "bcubed_f1": round(score.f1, 4)}
+            "pair_precision": round(score.precision, 4),
+            "join_precision": round(score.join_precision, 4), "bcubed_f1": round(score.f1, 4)}
 
 
 def _verdict_json(v: Verdict) -> dict:
     return {"rule": v.candidate.label, "threshold": v.threshold,
             "worst": {"pair_precision": round(v.worst_precision, 4),
+                      "join_precision": round(v.worst_join_precision, 4),
                       "issues_per_bug": round(v.worst_issues_per_bug, 3),
                       "bcubed_f1": round(v.worst_f1, 4)},
             "median": {"pair_precision": round(v.median_precision, 4),
+                       "join_precision": round(v.median_join_precision, 4),
                        "issues_per_bug": round(v.median_issues_per_bug, 3),
                        "bcubed_f1": round(v.median_f1, 4)},
             "left_out": {f.left_out: {"threshold": f.threshold, **_score_json(f.score)}
@@ -514,6 +561,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="mined corpus folders or files (lab.corpus)")
     parser.add_argument("--model", help="a model directory (default: the configured model)")
     parser.add_argument("--families", nargs="*", help="only these families")
+    parser.add_argument("--keys", nargs="*", default=list(KEY_RULES), choices=KEY_RULES,
+                        help="candidate-key rules tried")
+    parser.add_argument("--max-threshold", type=float, default=GRID[-1],
+                        help="the largest threshold tried")
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
     parser.add_argument("--out", type=Path, default=Path("var/select"))
     parser.add_argument("--write-rules", action="store_true",
@@ -535,16 +586,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     codebases = build_codebases(sources, encoder.encode, rules)
     if args.families:
         codebases = [c for c in codebases if c.family in args.families]
-    for c in codebases:
-        print(f"codebase {c.name:<28} {c.family:<11} bugs {len(set(c.data.labels)):>4} "
-              f"events {len(c.data.labels):>5} {'REPORT-ONLY' if c.report_only else 'choosing'}",
-              flush=True)
 
     def today(family: str) -> tuple[str, float]:
         return rules.key_for(family), rules.threshold(family)
 
     runs = Runs()
-    selection = select(runs, codebases, candidates(), today,
+    grid = [t for t in GRID if t <= args.max_threshold + 1e-9]
+    selection = select(runs, codebases, candidates(args.keys), today, grid,
                        progress=lambda text: print(text, flush=True))
     families = len({c.family for c in codebases if not c.report_only})
     chosen = as_rules(selection, today, families)

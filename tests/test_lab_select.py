@@ -156,5 +156,24 @@ def test_pooled_tallies_score_as_the_codebases_concatenated():
     pooled = runs.score(codebases, "type", False, 0.06)
     labels = [f"{c.name}|{x}" for c in codebases for x in c.data.labels]
     clusters = [(c.name, x) for c in codebases for x in runs.clusters(c, "type", False, 0.06)]
-    assert pooled == select.Score.of(metrics.score(labels, clusters))
+    expected = metrics.score(labels, clusters)
+    assert (pooled.bugs, pooled.issues, pooled.precision, pooled.f1) == (
+        expected.bugs, expected.issues, expected.pairwise_precision, expected.bcubed_f1)
     assert pooled.precision < 1.0 and pooled.bugs == 8
+    # no two events share a fingerprint here: every pair together is one ML joined
+    assert pooled.join_precision == pooled.precision
+
+
+def test_merges_fingerprinting_made_do_not_count_against_the_rule():
+    """Two faults with one stack share a fingerprint (real codebases have them): no threshold
+    parts them, so the choice judges the pairs ML joins, not those fingerprinting did."""
+    rows = [{"bug": f"fp/{bug}", "event": python_event("ValueError", "parse", "view")}
+            for bug in ("one", "two")]
+    rows += [{"bug": "fp/three", "event": python_event("TypeError", "load", f"caller_{n}")}
+             for n in range(2)]
+    data = metrics.prepare(rows, rules.CURRENT, scope="fp")
+    assert data.hashes[0] == data.hashes[1] and data.hashes[2] != data.hashes[3]
+    vectors = np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=np.float32)
+    shared = select.Codebase("fp", "python", data, vectors, False)
+    score = select.Runs().score([shared], "function", False, 0.04)
+    assert score.precision < 0.98 and score.join_precision == 1.0
