@@ -28,7 +28,7 @@ CONTEXT_RULES = ("all", "crash", "none")  # code lines: every frame's, the crash
 @dataclass(frozen=True)
 class Rules:
     key: str | dict[str, str] = "line"
-    frames: int = 6  # most recent frames in the text
+    frames: int | dict[str, int] = 6  # most recent frames in the text (per family: "default")
     context: str = "all"
     thresholds: dict[str, float] = field(default_factory=lambda: {
         "python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12})
@@ -43,6 +43,11 @@ class Rules:
         if isinstance(self.key, str):
             return self.key
         return self.key.get(family, self.key.get("default", "function"))
+
+    def frames_for(self, family: str) -> int:
+        if isinstance(self.frames, int):
+            return self.frames
+        return self.frames.get(family, self.frames["default"])
 
     def threshold(self, family: str) -> float:
         return self.thresholds.get(family, self.thresholds["default"])
@@ -66,7 +71,10 @@ def load(path: Path = TUNED_FILE) -> Rules:
     if not path.exists():
         return OLD
     data = json.loads(path.read_text())
-    return Rules(key=data["key"], frames=int(data["frames"]), context=data["context"],
+    frames = data["frames"]
+    return Rules(key=data["key"], context=data["context"],
+                 frames={k: int(v) for k, v in frames.items()} if isinstance(frames, dict)
+                 else int(frames),
                  thresholds={k: float(v) for k, v in data["thresholds"].items()},
                  conflict_thresholds={k: float(v) for k, v in
                                       data.get("conflict_thresholds", {}).items()},

@@ -60,20 +60,23 @@ class Candidate:
     key: str
     veto: bool
     floor: float
+    frames: int = 0  # the text shape: frames in the text (0: the grouping rules')
 
     @property
     def label(self) -> str:
-        return f"{self.key}{'+veto' if self.veto else ''} P>={self.floor:g}"
+        shape = f" {self.frames}fr" if self.frames else ""
+        return f"{self.key}{'+veto' if self.veto else ''} P>={self.floor:g}{shape}"
 
     def caution(self) -> tuple:
-        """Ties go to the more cautious rule: more specific key, veto, higher floor."""
+        """Ties go to the more cautious rule: more specific key, veto, higher floor, fewer
+        frames."""
         return (KEY_RULES.index(self.key) if self.key in KEY_RULES else len(KEY_RULES),
-                not self.veto, -self.floor)
+                not self.veto, -self.floor, self.frames)
 
 
 def candidates(keys: Iterable[str] = KEY_RULES, floors: Iterable[float] = FLOORS,
-               vetoes: Iterable[bool] = (False, True)) -> list[Candidate]:
-    return [Candidate(k, v, f) for k in keys for v in vetoes for f in floors]
+               vetoes: Iterable[bool] = (False, True), frames: int = 0) -> list[Candidate]:
+    return [Candidate(k, v, f, frames) for k in keys for v in vetoes for f in floors]
 
 
 @dataclass
@@ -330,42 +333,68 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
     return Selection(chosen, fallback, fallback_today, verdicts, todays)
 
 
+def merge(selections: dict[int, Selection], current: int) -> Selection:
+    """Selections of several text shapes (frames → its selection) as one: per family the
+    best-ranked choice of any shape; the fallback likewise among those no worse than today's
+    rule, which is judged in today's shape (`current`)."""
+    today = selections[current]
+    chosen: dict[str, Verdict] = {}
+    verdicts: dict[str, list[Verdict]] = {}
+    for selection in selections.values():
+        for family, found in selection.verdicts.items():
+            verdicts.setdefault(family, []).extend(found)
+        for family, verdict in selection.chosen.items():
+            if family not in chosen or verdict.rank() < chosen[family].rank():
+                chosen[family] = verdict
+    fallback = None
+    if today.fallback_today is not None:
+        acceptable = [v for v in verdicts.get("*", []) if no_worse(v, today.fallback_today)]
+        fallback = pick(acceptable) if acceptable else None
+    return Selection(chosen, fallback, today.fallback_today, verdicts, today.today)
+
+
 def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
     """What the issue page says decided: the family's own choice or the fallback."""
+    shape = f" on {verdict.candidate.frames} frames" if verdict.candidate.frames else ""
+    rule = f"{verdict.candidate.key}{' with the veto' if verdict.candidate.veto else ''}"
     if family == "default":
-        return (f"fallback: {verdict.candidate.key} at {verdict.threshold:g}, chosen leaving "
-                f"out each of {len(verdict.folds)} codebases of {families} platforms in turn")
-    return (f"{family}: {verdict.candidate.key} at {verdict.threshold:g}, chosen leaving out "
-            f"each of its {len(verdict.folds)} codebases in turn")
+        return (f"fallback: {rule} at {verdict.threshold:g}{shape}, chosen leaving out each of "
+                f"{len(verdict.folds)} codebases of {families} platforms in turn")
+    return (f"{family}: {rule} at {verdict.threshold:g}{shape}, chosen leaving out each of "
+            f"its {len(verdict.folds)} codebases in turn")
 
 
 def as_rules(selection: Selection, today: Callable[[str], tuple[str, float]],
              families: int) -> dict:
     """The choice as grouping rules (thresholds, key and conflict thresholds per family,
     "default" the fallback) with the source of each."""
-    thresholds, keys, conflicts, sources = {}, {}, {}, {}
+    thresholds, keys, conflicts, sources, frames = {}, {}, {}, {}, {}
     for family, verdict in sorted(selection.chosen.items()):
+        frames[family] = verdict.candidate.frames
         thresholds[family] = verdict.threshold
         keys[family] = verdict.candidate.key
         conflicts[family] = 0.0 if verdict.candidate.veto else NO_VETO
         sources[family] = source_text(family, verdict)
     if selection.fallback is not None:
         verdict = selection.fallback
+        frames["default"] = verdict.candidate.frames
         thresholds["default"], keys["default"] = verdict.threshold, verdict.candidate.key
         conflicts["default"] = 0.0 if verdict.candidate.veto else NO_VETO
         sources["default"] = source_text("default", verdict, families)
         fallback = {"key": verdict.candidate.key, "threshold": verdict.threshold,
                     "veto": verdict.candidate.veto, "floor": verdict.candidate.floor,
+                    "frames": verdict.candidate.frames,
                     "evidence": _evidence(verdict, selection.fallback_today)}
     else:
         keys["default"], thresholds["default"] = today("default")
+        frames["default"] = 0
         conflicts["default"] = NO_VETO
         sources["default"] = "fallback: today's default (no candidate was no worse across " \
                              "the platforms' left-out codebases)"
         fallback = {"key": keys["default"], "threshold": thresholds["default"], "veto": False,
                     "evidence": sources["default"]}
     return {"thresholds": thresholds, "key": keys, "conflict_thresholds": conflicts,
-            "sources": sources, "fallback": fallback}
+            "sources": sources, "fallback": fallback, "frames": frames}
 
 
 def _evidence(verdict: Verdict, today: Verdict | None) -> str:
@@ -499,25 +528,32 @@ def print_verdicts(selection: Selection, out=sys.stdout) -> None:
                   f"{MIN_CODEBASES}: takes the fallback", file=out)
 
 
-def never_seen(runs: Runs, codebases: Sequence[Codebase], columns: dict[str, Callable]) -> dict:
+def never_seen(worlds: dict[int, tuple[Runs, list[Codebase]]], columns: dict[str, Callable]
+               ) -> dict:
     """Report-only codebases scored by each column (fingerprint, rules): per codebase and per
-    family pooled. A column maps a family to (key, veto, threshold), or is None: fingerprint."""
-    report = [c for c in codebases if c.report_only]
+    family pooled. A column maps a family to (frames, key, veto, threshold), or is None:
+    fingerprint; `worlds` holds each text shape's runs and codebases."""
+    first = next(iter(worlds))
+    report = [c for c in worlds[first][1] if c.report_only]
     table: dict = {}
     for family in sorted({c.family for c in report}):
         mine = [c for c in report if c.family == family]
         for name, rule in columns.items():
             cells = {}
+            if rule is not None:
+                frames, *choice = rule(family)
+                runs, shaped = worlds[frames]
+                mine = [c for c in shaped if c.report_only and c.family == family]
             for c in mine:
                 cells[c.name] = (fingerprint_score(c) if rule is None
-                                 else runs.score([c], *rule(family)))
+                                 else runs.score([c], *choice))
             if rule is None:
                 from evaluation import metrics
                 labels = [f"{c.name}|{x}" for c in mine for x in c.data.labels]
                 hashes = [f"{c.name}|{x}" for c in mine for x in c.data.hashes]
                 cells["all"] = Score.of(metrics.score(labels, hashes))
             else:
-                cells["all"] = runs.score(mine, *rule(family))
+                cells["all"] = runs.score(mine, *choice)
             table.setdefault(family, {})[name] = cells
     return table
 
@@ -563,6 +599,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--families", nargs="*", help="only these families")
     parser.add_argument("--keys", nargs="*", default=list(KEY_RULES), choices=KEY_RULES,
                         help="candidate-key rules tried")
+    parser.add_argument("--frames", nargs="*", type=int, default=[],
+                        help="text shapes tried: frames in the text (default: the rules')")
     parser.add_argument("--max-threshold", type=float, default=GRID[-1],
                         help="the largest threshold tried")
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
@@ -582,31 +620,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.model else current_spec())
     encoder = CachedEncoder(Encoder(spec), args.cache)
     rules = grouping_rules.CURRENT
+    current = rules.frames_for("default")  # today's shape
+    shapes = list(dict.fromkeys(args.frames or [current]))
     sources = rows_by_codebase(args.corpus, args.mined)
-    codebases = build_codebases(sources, encoder.encode, rules)
-    if args.families:
-        codebases = [c for c in codebases if c.family in args.families]
 
     def today(family: str) -> tuple[str, float]:
         return rules.key_for(family), rules.threshold(family)
 
-    runs = Runs()
     grid = [t for t in GRID if t <= args.max_threshold + 1e-9]
-    selection = select(runs, codebases, candidates(args.keys), today, grid,
-                       progress=lambda text: print(text, flush=True))
+    worlds: dict[int, tuple[Runs, list[Codebase]]] = {}
+    selections: dict[int, Selection] = {}
+    for frames in sorted(set(shapes) | {current}):
+        print(f"-- text shape: {frames} frames", flush=True)
+        shaped = build_codebases(sources, encoder.encode,
+                                 dataclasses.replace(rules, frames=frames))
+        if args.families:
+            shaped = [c for c in shaped if c.family in args.families]
+        worlds[frames] = (Runs(), shaped)
+        tried = candidates(args.keys, frames=frames) if frames in shapes else []
+        selections[frames] = select(worlds[frames][0], shaped, tried, today, grid,
+                                    progress=lambda text: print(text, flush=True))
+    selection = merge(selections, current)
+    codebases = worlds[current][1]
     families = len({c.family for c in codebases if not c.report_only})
     chosen = as_rules(selection, today, families)
+    chosen["frames"] = {f: n or current for f, n in chosen["frames"].items()}
     print_verdicts(selection)
 
-    def new_rule(family: str) -> tuple[str, bool, float]:
-        return (chosen["key"].get(family, chosen["key"]["default"]),
+    def new_rule(family: str) -> tuple[int, str, bool, float]:
+        return (chosen["frames"].get(family, chosen["frames"]["default"]),
+                chosen["key"].get(family, chosen["key"]["default"]),
                 chosen["conflict_thresholds"].get(
                     family, chosen["conflict_thresholds"]["default"]) == 0.0,
                 chosen["thresholds"].get(family, chosen["thresholds"]["default"]))
 
-    table = never_seen(runs, codebases, {
+    table = never_seen(worlds, {
         "fingerprint": None,
-        "today's rules": lambda f: (today(f)[0], False, today(f)[1]),
+        "today's rules": lambda f: (current, today(f)[0], False, today(f)[1]),
         "chosen rules": new_rule})
     print_never_seen(table)
     files = list(args.corpus) + [p for folder in args.mined for p in (
@@ -623,6 +673,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     result = {
         "thresholds": chosen["thresholds"], "key_rules": chosen["key"],
+        "frames": chosen["frames"],
         "conflict_thresholds": chosen["conflict_thresholds"], "sources": chosen["sources"],
         "fallback": chosen["fallback"], "provenance": provenance,
         "left_out": {f: [_verdict_json(v) for v in sorted(vs, key=Verdict.rank)[:5]]
@@ -636,10 +687,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     target.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
     print(f"\nwrote {target}")
     print(json.dumps({k: result[k] for k in ("thresholds", "key_rules", "conflict_thresholds",
-                                              "sources", "provenance")}, indent=2))
+                                              "frames", "sources", "provenance")}, indent=2))
     if args.write_rules:
         written = dataclasses.replace(
-            rules, key=chosen["key"], thresholds=chosen["thresholds"],
+            rules, key=chosen["key"], thresholds=chosen["thresholds"], frames=chosen["frames"],
             conflict_thresholds=chosen["conflict_thresholds"], sources=chosen["sources"],
             fallback=chosen["fallback"], provenance=provenance)
         grouping_rules.TUNED_FILE.write_text(written.to_json())

@@ -177,3 +177,21 @@ def test_merges_fingerprinting_made_do_not_count_against_the_rule():
     shared = select.Codebase("fp", "python", data, vectors, False)
     score = select.Runs().score([shared], "function", False, 0.04)
     assert score.precision < 0.98 and score.join_precision == 1.0
+
+
+def test_a_familys_own_text_shape_reaches_its_texts():
+    """The rules may give a family its own number of frames (chosen per family): a minified
+    bundle's library frames alone do not say which application function called them."""
+    from grouping.clean import clean_event
+    from ingest.normalize import normalize_event
+
+    frames = [{"function": name, "filename": "assets/app.js", "abs_path": "https://x/app.js",
+               "lineno": 1, "colno": n, "in_app": True}
+              for n, name in enumerate(["applyCoupon", "handler", "Big", "parse"])]
+    payload = {"platform": "javascript", "exception": {"values": [{
+        "type": "Error", "value": "[big.js] Invalid number", "stacktrace": {"frames": frames}}]}}
+    event = normalize_event(payload, 1.0, "0" * 32)
+    shaped = rules.Rules(frames={"javascript": 4, "default": 2}, context="crash")
+    assert shaped.frames_for("javascript") == 4 and shaped.frames_for("go") == 2
+    assert "applyCoupon" in clean_event(event, rules=shaped)
+    assert "applyCoupon" not in clean_event(event, rules=rules.Rules(frames=2, context="crash"))
