@@ -389,10 +389,17 @@ def as_rules(selection: Selection, today: Callable[[str], tuple[str, float]],
         keys["default"], thresholds["default"] = today("default")
         frames["default"] = 0
         conflicts["default"] = NO_VETO
-        sources["default"] = "fallback: today's default (no candidate was no worse across " \
-                             "the platforms' left-out codebases)"
+        count = len(selection.fallback_today.folds) if selection.fallback_today else 0
+        sources["default"] = (
+            f"fallback: {keys['default']} at {thresholds['default']:g}, the previous default, "
+            f"kept: no rule chosen leaving out each of {count} codebases of {families} "
+            f"platforms in turn was no worse on them")
+        evidence = sources["default"]
+        if selection.fallback_today is not None:
+            evidence += "; " + _evidence(selection.fallback_today, None).replace(
+                "chose on the rest", "the previous default on each")
         fallback = {"key": keys["default"], "threshold": thresholds["default"], "veto": False,
-                    "evidence": sources["default"]}
+                    "evidence": evidence}
     return {"thresholds": thresholds, "key": keys, "conflict_thresholds": conflicts,
             "sources": sources, "fallback": fallback, "frames": frames}
 
