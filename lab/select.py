@@ -209,6 +209,7 @@ class Verdict:
     candidate: Candidate
     folds: tuple[Fold, ...]
     threshold: float
+    kept: bool = False  # the previous rule, which no chosen rule beat on these codebases
 
     def _values(self, name: str) -> list[float]:
         return [getattr(f.score, name) for f in self.folds]
@@ -346,6 +347,10 @@ def merge(selections: dict[int, Selection], current: int) -> Selection:
         for family, verdict in selection.chosen.items():
             if family not in chosen or verdict.rank() < chosen[family].rank():
                 chosen[family] = verdict
+    for family, verdict in chosen.items():  # never worse than the previous rule
+        previous = today.today.get(family)
+        if previous is not None and previous.rank() < verdict.rank():
+            chosen[family] = dataclasses.replace(previous, kept=True)
     fallback = None
     if today.fallback_today is not None:
         acceptable = [v for v in verdicts.get("*", []) if no_worse(v, today.fallback_today)]
@@ -357,6 +362,10 @@ def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
     """What the issue page says decided: the family's own choice or the fallback."""
     shape = f" on {verdict.candidate.frames} frames" if verdict.candidate.frames else ""
     rule = f"{verdict.candidate.key}{' with the veto' if verdict.candidate.veto else ''}"
+    if verdict.kept:
+        return (f"{family}: {rule} at {verdict.threshold:g}, the previous rule, kept: no rule "
+                f"chosen leaving out each of its {len(verdict.folds)} codebases in turn did "
+                f"better on them")
     if family == "default":
         return (f"fallback: {rule} at {verdict.threshold:g}{shape}, chosen leaving out each of "
                 f"{len(verdict.folds)} codebases of {families} platforms in turn")

@@ -195,3 +195,16 @@ def test_a_familys_own_text_shape_reaches_its_texts():
     assert shaped.frames_for("javascript") == 4 and shaped.frames_for("go") == 2
     assert "applyCoupon" in clean_event(event, rules=shaped)
     assert "applyCoupon" not in clean_event(event, rules=rules.Rules(frames=2, context="crash"))
+
+
+def test_the_previous_rule_stays_where_no_chosen_rule_beats_it():
+    codebases = [ordinary("a"), ordinary("b"), trap()]
+    runs = select.Runs()
+    previous = lambda family: ("function", 0.04)  # noqa: E731
+    selection = select.select(runs, codebases, [RULES[1]], previous, GRID)
+    assert selection.chosen["python"].candidate.key == "type"  # the only one tried: fails trap
+    merged = select.merge({2: selection}, 2)
+    kept = merged.chosen["python"]
+    assert kept.kept and (kept.candidate.key, kept.threshold) == ("function", 0.04)
+    assert select.source_text("python", kept).startswith(
+        "python: function at 0.04, the previous rule, kept")

@@ -129,15 +129,17 @@ def test_an_edited_crash_line_joins_its_issue(project, no_breaker):
 
 def test_the_served_models_own_key_rules_choose_the_candidates(project, no_breaker):
     """A trained model carries the key rule chosen with its thresholds on validation: with the
-    type-only key, a crash in a renamed function (a helper extracted) can join; with the
-    grouping rules' function key it cannot, whatever the distance."""
+    type-only key, a crash in a renamed function (a helper extracted) can join; with a
+    function key it cannot, whatever the distance."""
     loosen(project)
+    model = policy_for(project).model
+    model.key_rules = {"python": "function"}
+    model.save(update_fields=["key_rules"])
     ingest(project, event())
     ingest(project, event(crash_function="mean", user="2"))
     decide()
-    assert Issue.objects.count() == 2  # the grouping rules: crash function in the key
+    assert Issue.objects.count() == 2  # the crash function in the key
     Issue.objects.all().delete()
-    model = policy_for(project).model
     model.key_rules = {"python": "type"}
     model.save(update_fields=["key_rules"])
     ingest(project, event())
