@@ -46,26 +46,58 @@ def _pairs(n: int) -> int:
     return n * (n - 1) // 2
 
 
-def score(labels: list[str], clusters: list[object]) -> Scores:
+@dataclass(frozen=True)
+class Tally:
+    """The sums scores are made of. Tallies of projects whose bugs and issues are disjoint add
+    up to the tally of them pooled (lab/select.py pools codebases this way)."""
+
+    events: int
+    bugs: int
+    issues: int
+    true_pairs: int
+    cluster_pairs: int
+    label_pairs: int
+    bcubed_precision_sum: float
+    bcubed_recall_sum: float
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(a + b for a, b in zip(dataclasses.astuple(self),
+                                             dataclasses.astuple(other), strict=True)))
+
+
+def tally(labels: list[str], clusters: list[object]) -> Tally:
     both = Counter(zip(clusters, labels, strict=True))
     by_cluster = Counter(clusters)
     by_label = Counter(labels)
-    true_pairs = sum(_pairs(n) for n in both.values())
-    cluster_pairs = sum(_pairs(n) for n in by_cluster.values())
-    label_pairs = sum(_pairs(n) for n in by_label.values())
-    n = len(labels)
-    b3_p = sum(both[(c, lab)] / by_cluster[c] for c, lab in zip(clusters, labels, strict=True)) / n
-    b3_r = sum(both[(c, lab)] / by_label[lab] for c, lab in zip(clusters, labels, strict=True)) / n
+    pairs = zip(clusters, labels, strict=True)
+    return Tally(
+        events=len(labels), bugs=len(by_label), issues=len(by_cluster),
+        true_pairs=sum(_pairs(n) for n in both.values()),
+        cluster_pairs=sum(_pairs(n) for n in by_cluster.values()),
+        label_pairs=sum(_pairs(n) for n in by_label.values()),
+        bcubed_precision_sum=sum(both[(c, lab)] / by_cluster[c] for c, lab in pairs),
+        bcubed_recall_sum=sum(both[(c, lab)] / by_label[lab]
+                              for c, lab in zip(clusters, labels, strict=True)),
+    )
+
+
+def scores_of(t: Tally) -> Scores:
+    b3_p = t.bcubed_precision_sum / t.events
+    b3_r = t.bcubed_recall_sum / t.events
     return Scores(
-        events=n,
-        bugs=len(by_label),
-        issues=len(by_cluster),
-        pairwise_precision=true_pairs / cluster_pairs if cluster_pairs else 1.0,
-        pairwise_recall=true_pairs / label_pairs if label_pairs else 1.0,
+        events=t.events,
+        bugs=t.bugs,
+        issues=t.issues,
+        pairwise_precision=t.true_pairs / t.cluster_pairs if t.cluster_pairs else 1.0,
+        pairwise_recall=t.true_pairs / t.label_pairs if t.label_pairs else 1.0,
         bcubed_precision=b3_p,
         bcubed_recall=b3_r,
         bcubed_f1=2 * b3_p * b3_r / (b3_p + b3_r) if b3_p + b3_r else 0.0,
     )
+
+
+def score(labels: list[str], clusters: list[object]) -> Scores:
+    return scores_of(tally(labels, clusters))
 
 
 @dataclass

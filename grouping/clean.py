@@ -175,8 +175,10 @@ def frames_of(stacktrace: dict | None) -> list[dict]:
     return [f for f in frames[-MAX_SCAN_FRAMES:] if isinstance(f, dict)]
 
 
-def stack_lines(frames: list[dict], in_app_only: bool, rules=None) -> list[str]:
-    """Most recent first; `rules.context` says which frames show their code line."""
+def stack_lines(frames: list[dict], in_app_only: bool, rules=None,
+                family: str = "default") -> list[str]:
+    """Most recent first; `rules.context` says which frames show their code line and
+    `rules.frames_for(family)` how many frames."""
     rules = rules or grouping_rules.CURRENT
     selected = [f for f in frames if is_in_app(f)] if in_app_only else frames
     ordered = list(reversed(selected))
@@ -184,7 +186,7 @@ def stack_lines(frames: list[dict], in_app_only: bool, rules=None) -> list[str]:
         frame_line(f, context=rules.context == "all" or (rules.context == "crash" and i == 0))
         for i, f in enumerate(ordered)
     ])
-    return lines[: min(MAX_FRAMES, rules.frames)]
+    return lines[: min(MAX_FRAMES, rules.frames_for(family))]
 
 
 def exception_header(exc: dict, include_message: bool = True) -> str:
@@ -265,5 +267,6 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
     lines: list[str] = []
     for index, (header, frames) in enumerate(blocks):
         lines.append(("wrapped by " if index else "") + header)
-        lines += ["  " + line for line in stack_lines(frames, has_in_app, rules)]
+        lines += ["  " + line for line in stack_lines(frames, has_in_app, rules,
+                                                      family_of(event.get("platform")))]
     return "\n".join(lines)[:MAX_CHARS]

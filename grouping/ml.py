@@ -132,9 +132,11 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     group_hash.ml_distance = nearest.distance if nearest else None
     group_hash.ml_matched_issue_id = nearest.issue_id if within else None
     group_hash.ml_model = policy.model.label
+    group_hash.ml_rule = policy.source(policy.family(event.platform))[:300]
     group_hash.ml_decided_at = timezone.now()
     group_hash.ml_state = GroupHash.MLState.DONE
-    fields = ["ml_state", "ml_matched_issue", "ml_distance", "ml_model", "ml_decided_at"]
+    fields = ["ml_state", "ml_matched_issue", "ml_distance", "ml_model", "ml_rule",
+              "ml_decided_at"]
     if placed:  # recorded only: the issue a person chose keeps its place and its own vector
         pass
     elif within and project.grouping_mode == Project.GroupingMode.ML:

@@ -19,7 +19,10 @@ Where each value comes from, once:
   MAX_ADAPTATION of the threshold it would otherwise have (`bounds`), unless the project
   turned adaptation off;
 - suggestion bands ("likely the same — merge?"): SUGGESTION_BANDS, chosen per family on
-  left-out mined codebases.
+  left-out mined codebases;
+- which rule decided a family (`rule_for`): the project's threshold, the model's choice, the
+  grouping rules' own choice for the family, or their fallback for families without codebases
+  ("default", lab/select.py), named so the issue page can say it.
 """
 
 from __future__ import annotations
@@ -64,6 +67,15 @@ def event_text(event: dict, rules: grouping_rules.Rules | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class RuleChoice:
+    """What decides a family: its threshold, its candidate-key rule and where they come from."""
+
+    threshold: float
+    key: str
+    source: str
+
+
+@dataclass(frozen=True)
 class GroupingPolicy:
     rules: grouping_rules.Rules  # the text shape (frames, code lines) and the default key rules
     thresholds: Limits
@@ -75,6 +87,8 @@ class GroupingPolicy:
     fingerprint_config: str = DEFAULT_CONFIG
     adapted_thresholds: Mapping[str, float] = field(default_factory=dict)  # grouping.adapt
     bands: Limits = field(default_factory=lambda: SUGGESTION_BANDS)
+    # per family ("default": the rest), what chose the thresholds and key rules
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def family(self, platform: str | None) -> str:
         return family_of(platform or self.platform)
@@ -124,6 +138,17 @@ class GroupingPolicy:
         conflict = limit_for(self.conflict_thresholds, family)
         return threshold if conflict is None else min(threshold, conflict)
 
+    def source(self, family: str) -> str:
+        """Which choice decides the family: an admin's threshold, the model's, the grouping
+        rules' for the family, else their fallback."""
+        if self.project_threshold is not None:
+            return f"project: threshold {self.project_threshold:g} set by an admin"
+        return (self.sources.get(family) or self.sources.get("default")
+                or self.rules.source_for(family))
+
+    def rule_for(self, family: str) -> RuleChoice:
+        return RuleChoice(self.threshold(family), self.key_rule(family), self.source(family))
+
     def key_rule(self, family: str) -> str:
         return (self.key_rules.get(family) or self.key_rules.get("default")
                 or self.rules.key_for(family))
@@ -153,12 +178,18 @@ def of_model(model: EmbeddingModel | None,
         return GroupingPolicy(rules=rules, thresholds=rules.thresholds,
                               conflict_thresholds=rules.conflict_thresholds,
                               key_rules=dict(model.key_rules or {}) if model else {},
-                              model=model)
+                              model=model, sources=rules.sources)
     thresholds = dict(model.thresholds or rules.thresholds)
-    thresholds.setdefault("default", rules.thresholds["default"])
+    own = {family: f"{model.label}: {family} chosen with the model"
+           for family in thresholds if family != "default"}
+    if "default" in thresholds:
+        own["default"] = f"{model.label}: default chosen with the model"
+    else:
+        thresholds["default"] = rules.thresholds["default"]
+        own["default"] = rules.source_for("default")
     return GroupingPolicy(rules=rules, thresholds=thresholds,
                           conflict_thresholds=dict(model.conflict_thresholds or {}),
-                          key_rules=dict(model.key_rules or {}), model=model)
+                          key_rules=dict(model.key_rules or {}), model=model, sources=own)
 
 
 def replay_policy(thresholds: Limits, conflict_thresholds: Limits | None = None,

@@ -1,6 +1,8 @@
 """The grouping rules ML decisions run on: the candidate key, the shape of the embedding text and
-the per-platform thresholds. `manage.py grouping_eval CORPUS --tune` chooses them on the corpus's
-train and validation splits only and writes grouping/tuned_rules.json; this module reads it once.
+the per-platform thresholds. `python -m lab.select --write-rules` chooses them leaving whole
+codebases out (lab/select.py) and writes grouping/tuned_rules.json, with the source of each
+family's rule ("default": the fallback for families with no codebase) and the provenance; this
+module reads it once.
 
 Key rules (what two events must share before their distance is considered):
 - "line": exception type, crash frame function, location and code line (the old rule);
@@ -26,20 +28,37 @@ CONTEXT_RULES = ("all", "crash", "none")  # code lines: every frame's, the crash
 @dataclass(frozen=True)
 class Rules:
     key: str | dict[str, str] = "line"
-    frames: int = 6  # most recent frames in the text
+    frames: int | dict[str, int] = 6  # most recent frames in the text (per family: "default")
     context: str = "all"
     thresholds: dict[str, float] = field(default_factory=lambda: {
         "python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12})
     # per family, for pairs whose texts conflict (grouping.conflict); none: the thresholds
     conflict_thresholds: dict[str, float] = field(default_factory=dict)
+    # per family ("default": the fallback), what chose its rule, as the issue page says it
+    sources: dict[str, str] = field(default_factory=dict)
+    fallback: dict = field(default_factory=dict)  # the fallback's choice and its evidence
+    provenance: dict = field(default_factory=dict)  # corpus digest, command, date
 
     def key_for(self, family: str) -> str:
         if isinstance(self.key, str):
             return self.key
         return self.key.get(family, self.key.get("default", "function"))
 
+    def frames_for(self, family: str) -> int:
+        if isinstance(self.frames, int):
+            return self.frames
+        return self.frames.get(family, self.frames["default"])
+
     def threshold(self, family: str) -> float:
         return self.thresholds.get(family, self.thresholds["default"])
+
+    def source_for(self, family: str) -> str:
+        """Which choice decides the family: its own, else the fallback ("default")."""
+        if family in self.sources:
+            return self.sources[family]
+        if "default" in self.sources:
+            return self.sources["default"]
+        return f"grouping rules: {family if family in self.thresholds else 'default'}"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
@@ -52,10 +71,15 @@ def load(path: Path = TUNED_FILE) -> Rules:
     if not path.exists():
         return OLD
     data = json.loads(path.read_text())
-    return Rules(key=data["key"], frames=int(data["frames"]), context=data["context"],
+    frames = data["frames"]
+    return Rules(key=data["key"], context=data["context"],
+                 frames={k: int(v) for k, v in frames.items()} if isinstance(frames, dict)
+                 else int(frames),
                  thresholds={k: float(v) for k, v in data["thresholds"].items()},
                  conflict_thresholds={k: float(v) for k, v in
-                                      data.get("conflict_thresholds", {}).items()})
+                                      data.get("conflict_thresholds", {}).items()},
+                 sources=dict(data.get("sources", {})), fallback=dict(data.get("fallback", {})),
+                 provenance=dict(data.get("provenance", {})))
 
 
 CURRENT = load()

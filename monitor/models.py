@@ -286,6 +286,10 @@ class GroupHash(models.Model):
     )
     ml_distance = models.FloatField(null=True, blank=True, help_text="Cosine distance to it.")
     ml_model = models.CharField(max_length=200, blank=True, help_text="name@version")
+    ml_rule = models.CharField(
+        max_length=300, blank=True,
+        help_text="Which rule decided (grouping.policy.GroupingPolicy.rule_for): the family's "
+        "own choice, the fallback, the model's or the project's threshold.")
     ml_decided_at = models.DateTimeField(null=True, blank=True)
     fingerprint_config = models.CharField(
         max_length=32, default=DEFAULT_CONFIG, db_default=DEFAULT_CONFIG,

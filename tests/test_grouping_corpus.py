@@ -93,7 +93,8 @@ def test_hard_negatives_stay_apart_and_edited_lines_join_with_the_real_model(tmp
     rows = pycapture.capture_app(hard_negative_app(), tmp_path, 5, repeats=1)
     data = evaluation.prepare(rows, rules.CURRENT)
     vectors = get_encoder().encode(data.texts)
-    clusters = evaluation.simulate_ml(data, vectors, rules.CURRENT.thresholds)
+    clusters = evaluation.simulate_ml(data, vectors, rules.CURRENT.thresholds,
+                                      conflict=rules.CURRENT.conflict_thresholds or None)
     bugs_of: dict[int, set[str]] = {}
     for cluster, label in zip(clusters, data.labels, strict=True):
         bugs_of.setdefault(cluster, set()).add(label)
@@ -131,5 +132,6 @@ def test_no_wrong_merge_among_the_real_sdk_payloads():
     rows = [{"bug": name, "event": store_event(name)} for name in STORE_EVENTS]
     data = evaluation.prepare(rows, rules.CURRENT)
     clusters = evaluation.simulate_ml(data, get_encoder().encode(data.texts),
-                                      rules.CURRENT.thresholds)
+                                      rules.CURRENT.thresholds,
+                                      conflict=rules.CURRENT.conflict_thresholds or None)
     assert evaluation.score(data.labels, clusters).pairwise_precision == 1.0

@@ -64,3 +64,18 @@ def test_the_fingerprint_configuration_is_named_and_an_unknown_one_is_refused():
     assert group(normalized, DEFAULT_CONFIG) == grouping
     with pytest.raises(ValueError, match="unknown fingerprint configuration"):
         group(normalized, "faultline-fp-0")
+
+
+def test_the_policy_names_the_rule_that_decides_each_family():
+    trained = of_model(model(thresholds={"python": 0.3}, key_rules={"python": "type"}))
+    python = trained.rule_for("python")
+    assert (python.threshold, python.key) == (0.3, "type")
+    assert python.source == "m@vvvvvvvvvvvv: python chosen with the model"
+    # a family the model did not choose for takes the rules' fallback, and says so
+    assert trained.rule_for("php").source == rules.CURRENT.source_for("default")
+    assert trained.rule_for("php").threshold == rules.CURRENT.thresholds["default"]
+    stock = of_model(model())
+    for family in ("python", "php"):
+        assert stock.rule_for(family).source == rules.CURRENT.source_for(family)
+    admin = stock.for_project(Project(grouping_threshold=0.25))
+    assert admin.rule_for("python").source == "project: threshold 0.25 set by an admin"

@@ -83,6 +83,8 @@ def test_a_new_call_path_of_a_known_bug_joins_its_issue(project, no_breaker):
     assert joined.issue == first and joined.ml_matched_issue == first
     assert 0 <= joined.ml_distance <= policy_for(project).threshold("python")
     assert joined.ml_model.startswith("all-MiniLM-L6-v2@") and joined.ml_decided_at
+    assert joined.ml_rule == policy_for(project).rule_for("python").source
+    assert joined.ml_rule.startswith("project: threshold")  # the admin's, not the rules'
     assert Event.objects.filter(issue=first).count() == 2
 
 
@@ -127,15 +129,17 @@ def test_an_edited_crash_line_joins_its_issue(project, no_breaker):
 
 def test_the_served_models_own_key_rules_choose_the_candidates(project, no_breaker):
     """A trained model carries the key rule chosen with its thresholds on validation: with the
-    type-only key, a crash in a renamed function (a helper extracted) can join; with the
-    grouping rules' function key it cannot, whatever the distance."""
+    type-only key, a crash in a renamed function (a helper extracted) can join; with a
+    function key it cannot, whatever the distance."""
     loosen(project)
+    model = policy_for(project).model
+    model.key_rules = {"python": "function"}
+    model.save(update_fields=["key_rules"])
     ingest(project, event())
     ingest(project, event(crash_function="mean", user="2"))
     decide()
-    assert Issue.objects.count() == 2  # the grouping rules: crash function in the key
+    assert Issue.objects.count() == 2  # the crash function in the key
     Issue.objects.all().delete()
-    model = policy_for(project).model
     model.key_rules = {"python": "type"}
     model.save(update_fields=["key_rules"])
     ingest(project, event())
@@ -160,8 +164,10 @@ def test_the_served_models_conflict_threshold_keeps_twins_apart_that_distance_jo
 
     loosen(project)
     model = policy_for(project).model
-    model.key_rules = {"python": "type"}
-    model.save(update_fields=["key_rules"])
+    # the model's own choices: its conflict thresholds, none yet (not the grouping rules')
+    model.key_rules, model.thresholds = {"python": "type"}, {"python": MECHANISM_THRESHOLD}
+    model.save(update_fields=["key_rules", "thresholds"])
+    assert policy_for(project, model).conflict_threshold("python") == MECHANISM_THRESHOLD
     ingest(project, twin("hook", "sync_view"))
     decide()
     ingest(project, twin("target", "sync_job", user="2"))

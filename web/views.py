@@ -206,7 +206,8 @@ def issue_detail(request, org, project, issue_id):
         newer = events.filter(timestamp__gt=event.timestamp).order_by("timestamp", "id").first()
         older = events.filter(timestamp__lt=event.timestamp).first()
     policy = reading_policy(project)
-    threshold = policy.threshold(policy.family(issue.platform))
+    rule = policy.rule_for(policy.family(issue.platform))
+    threshold = rule.threshold
     same, related = split_similar(_neighbours(issue, policy), threshold)
     tags: dict[str, list[IssueTag]] = {}
     for tag in issue.tag_values.order_by("key", "-times_seen")[:200]:
@@ -218,7 +219,7 @@ def issue_detail(request, org, project, issue_id):
     crumbs = breadcrumbs_of(event.data) if event else []
     return render(request, "web/issue.html", _context(
         request, project, issue=issue, event=event, newer=newer, older=older, moved=moved,
-        event_page=event_page, event_count=events.count(), threshold=threshold,
+        event_page=event_page, event_count=events.count(), threshold=threshold, rule=rule,
         similar_same=same, similar_related=related,
         hashes=[(h, why_grouped(h, threshold), records.get(h.id)) for h in hashes],
         adjustment=policy.adjustment(policy.family(issue.platform)),

@@ -1,0 +1,718 @@
+"""Rules and thresholds chosen for transfer: leave one codebase out.
+
+A threshold chosen on bugs of the applications it is then judged on looks better than it is on
+an application nobody trained on. So, per platform family, every candidate rule (a candidate-key
+rule of grouping.rules, with or without the conflict veto of grouping.conflict, and the
+precision floor its threshold is chosen at) is judged by what its *choice* does to a codebase
+the choice never saw: each choosing codebase in turn is left out, the threshold is chosen on the
+others (pooled, as training.evaluate chooses: the smallest threshold within a slack of the best
+B-cubed F1 at pair precision >= the floor) and the left-out codebase is scored. The rule whose
+WORST left-out codebase holds wins (pair precision >= TARGET_PRECISION first, then fewer issues
+per bug, then F1), ties to the more cautious rule and the smaller threshold; its threshold is
+then chosen on all choosing codebases. Report-only codebases (lab.corpus.is_report_only) are
+never chosen on, only scored at the end ("never seen").
+
+A family with fewer than MIN_CODEBASES choosing codebases takes the FALLBACK: one rule chosen the
+same way across every platform's codebases (each left out in turn, chosen on all the others),
+kept only where it is no worse than today's default on them.
+
+Scoring is evaluation.metrics' (prepare, simulate_ml, tally, score); a codebase's events are
+simulated and tallied once per rule and threshold, and codebases pool by adding their tallies
+(each is its own projects), so the choice is the scorer's own.
+
+    .venv/bin/python -m lab.select --corpus var/corpus/corpus-seed{7,17,19,23,29}.jsonl \
+        --mined ../mine-py/lab/corpus ../mine-js/lab/corpus ../mine-goruby/lab/corpus \
+        [--model DIR] [--write-rules]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import hashlib
+import json
+import os
+import pickle
+import shlex
+import statistics
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+TARGET_PRECISION = 0.98  # the product's pair-precision target on unseen codebases
+FLOORS = (0.98, 0.99, 1.0)  # in-fold precision floors tried (a rule's part)
+KEY_RULES = ("function", "names", "module", "type")  # most specific first; never the code line
+GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
+SLACK = 0.005  # F1 a more cautious threshold may give up (training.evaluate.CHOICE_SLACK)
+MIN_CODEBASES = 2  # fewer choosing codebases than this: the family takes the fallback
+NO_VETO = 2.0  # a conflict threshold that never vetoes (cosine distance is at most 2)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A rule: the candidate-key rule, whether conflicting texts never join (the veto), and
+    the precision floor its threshold is chosen at."""
+
+    key: str
+    veto: bool
+    floor: float
+    frames: int = 0  # the text shape: frames in the text (0: the grouping rules')
+
+    @property
+    def label(self) -> str:
+        shape = f" {self.frames}fr" if self.frames else ""
+        return f"{self.key}{'+veto' if self.veto else ''} P>={self.floor:g}{shape}"
+
+    def caution(self) -> tuple:
+        """Ties go to the more cautious rule: more specific key, veto, higher floor, fewer
+        frames."""
+        return (KEY_RULES.index(self.key) if self.key in KEY_RULES else len(KEY_RULES),
+                not self.veto, -self.floor, self.frames)
+
+
+def candidates(keys: Iterable[str] = KEY_RULES, floors: Iterable[float] = FLOORS,
+               vetoes: Iterable[bool] = (False, True), frames: int = 0) -> list[Candidate]:
+    return [Candidate(k, v, f, frames) for k in keys for v in vetoes for f in floors]
+
+
+@dataclass
+class Codebase:
+    """One codebase's events (metrics.Dataset, one scope per source file) and their vectors."""
+
+    name: str
+    family: str
+    data: object  # evaluation.metrics.Dataset
+    vectors: np.ndarray
+    report_only: bool
+
+
+@dataclass(frozen=True)
+class Score:
+    """The scorer's figures that the choice reads (metrics.Scores, flattened), and the pair
+    precision of ML's own joins: of the pairs it put together that fingerprinting had not, the
+    share of one bug. Fingerprinting alone already merges some bugs of real codebases (one
+    stack, two faults); no threshold can part those, so the choice judges what ML adds."""
+
+    bugs: int
+    issues: int
+    precision: float
+    f1: float
+    join_precision: float = 1.0
+
+    @property
+    def issues_per_bug(self) -> float:
+        return self.issues / self.bugs if self.bugs else 0.0
+
+    @classmethod
+    def of(cls, scores, join_precision: float = 1.0) -> Score:
+        return cls(scores.bugs, scores.issues, scores.pairwise_precision, scores.bcubed_f1,
+                   join_precision)
+
+
+def join_precision(ml, fingerprint) -> float:
+    """Of the pairs the ML tally holds beyond the fingerprint tally of the same events (ML only
+    ever joins whole fingerprints), the share of one bug; 1.0 when it joined none."""
+    added = ml.cluster_pairs - fingerprint.cluster_pairs
+    return (ml.true_pairs - fingerprint.true_pairs) / added if added else 1.0
+
+
+class Runs:
+    """Each codebase's clusters per key rule, veto and threshold, simulated once
+    (metrics.simulate_ml) and tallied once (metrics.tally); pooled scores add the tallies."""
+
+    def __init__(self) -> None:
+        self._keyed: dict[tuple, object] = {}
+        self._clusters: dict[tuple, list] = {}
+        self._tallies: dict[tuple, object] = {}
+        self._fingerprints: dict[str, object] = {}
+
+    def clusters(self, codebase: Codebase, key: str, veto: bool, threshold: float) -> list:
+        from evaluation import metrics
+        from training.evaluate import keyed
+
+        slot = (codebase.name, key, veto, threshold)
+        if slot not in self._clusters:
+            if (codebase.name, key) not in self._keyed:
+                self._keyed[codebase.name, key] = keyed(codebase.data, {"default": key})
+            data = self._keyed[codebase.name, key]
+            self._clusters[slot] = metrics.simulate_ml(
+                data, codebase.vectors, threshold, conflict=0.0 if veto else threshold)
+        return self._clusters[slot]
+
+    def fingerprint_tally(self, codebase: Codebase):
+        from evaluation import metrics
+
+        if codebase.name not in self._fingerprints:
+            self._fingerprints[codebase.name] = metrics.tally(codebase.data.labels,
+                                                              codebase.data.hashes)
+        return self._fingerprints[codebase.name]
+
+    def tally(self, codebase: Codebase, key: str, veto: bool, threshold: float):
+        from evaluation import metrics
+
+        slot = (codebase.name, key, veto, threshold)
+        if slot not in self._tallies:
+            self._tallies[slot] = metrics.tally(
+                codebase.data.labels, self.clusters(codebase, key, veto, threshold))
+        return self._tallies[slot]
+
+    def score(self, codebases: Sequence[Codebase], key: str, veto: bool,
+              threshold: float) -> Score:
+        """The codebases pooled, each its own projects (metrics.Tally adds up)."""
+        from evaluation import metrics
+
+        total = fingerprints = None
+        for codebase in codebases:
+            part, alone = (self.tally(codebase, key, veto, threshold),
+                           self.fingerprint_tally(codebase))
+            total = part if total is None else total + part
+            fingerprints = alone if fingerprints is None else fingerprints + alone
+        return Score.of(metrics.scores_of(total), join_precision(total, fingerprints))
+
+
+def fingerprint_score(codebase: Codebase) -> Score:
+    """Fingerprinting alone: one issue per hash."""
+    from evaluation import metrics
+
+    return Score.of(metrics.score(codebase.data.labels, codebase.data.hashes))
+
+
+def choose_threshold(runs: Runs, codebases: Sequence[Codebase], candidate: Candidate,
+                     grid: Sequence[float] = GRID, slack: float = SLACK) -> float:
+    """On the pooled codebases: the smallest threshold whose B-cubed F1 is within `slack` of
+    the best any reaches where ML's joins have pair precision >= the candidate's floor; the
+    smallest if none."""
+    passing = [(s.f1, t) for t in grid
+               if (s := runs.score(codebases, candidate.key, candidate.veto, t)).join_precision
+               >= candidate.floor]
+    if not passing:
+        return grid[0]
+    best = max(f1 for f1, _ in passing)
+    return next(t for f1, t in passing if f1 >= best - slack - 1e-9)
+
+
+@dataclass(frozen=True)
+class Fold:
+    left_out: str
+    threshold: float  # chosen on the others
+    score: Score
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A rule judged by its left-out codebases, and its threshold chosen on all of them."""
+
+    candidate: Candidate
+    folds: tuple[Fold, ...]
+    threshold: float
+    kept: bool = False  # the previous rule, which no chosen rule beat on these codebases
+
+    def _values(self, name: str) -> list[float]:
+        return [getattr(f.score, name) for f in self.folds]
+
+    @property
+    def worst_precision(self) -> float:
+        return min(self._values("precision"))
+
+    @property
+    def median_precision(self) -> float:
+        return statistics.median(self._values("precision"))
+
+    @property
+    def worst_join_precision(self) -> float:
+        return min(self._values("join_precision"))
+
+    @property
+    def median_join_precision(self) -> float:
+        return statistics.median(self._values("join_precision"))
+
+    @property
+    def worst_issues_per_bug(self) -> float:
+        return max(self._values("issues_per_bug"))
+
+    @property
+    def median_issues_per_bug(self) -> float:
+        return statistics.median(self._values("issues_per_bug"))
+
+    @property
+    def worst_f1(self) -> float:
+        return min(self._values("f1"))
+
+    @property
+    def median_f1(self) -> float:
+        return statistics.median(self._values("f1"))
+
+    @property
+    def holds(self) -> bool:
+        """ML's joins keep the precision target on the worst left-out codebase (so its pair
+        precision is at least the target's or fingerprinting's own, the lower)."""
+        return self.worst_join_precision >= TARGET_PRECISION
+
+    def rank(self) -> tuple:
+        """Smaller is better: holding on the worst codebase first (else the better worst
+        join precision), then the worst codebase's issues per bug, then its F1, then the
+        median F1, then caution and the smaller threshold."""
+        return (not self.holds, 0.0 if self.holds else -round(self.worst_join_precision, 3),
+                round(self.worst_issues_per_bug, 2), -round(self.worst_f1, 3),
+                -round(self.median_f1, 3), self.candidate.caution(), self.threshold)
+
+
+def leave_one_out(runs: Runs, codebases: Sequence[Codebase], candidate: Candidate,
+                  grid: Sequence[float] = GRID) -> Verdict:
+    """Each codebase left out in turn: the threshold chosen on the others, scored on it."""
+    folds = []
+    for out in codebases:
+        rest = [c for c in codebases if c is not out]
+        threshold = choose_threshold(runs, rest, candidate, grid)
+        folds.append(Fold(out.name, threshold,
+                          runs.score([out], candidate.key, candidate.veto, threshold)))
+    return Verdict(candidate, tuple(folds), choose_threshold(runs, codebases, candidate, grid))
+
+
+def fixed(runs: Runs, codebases: Sequence[Codebase], candidate: Candidate,
+          threshold: float) -> Verdict:
+    """A rule at a given threshold (today's), scored on each codebase: nothing chosen."""
+    return Verdict(candidate, tuple(
+        Fold(c.name, threshold, runs.score([c], candidate.key, candidate.veto, threshold))
+        for c in codebases), threshold)
+
+
+def pick(verdicts: Sequence[Verdict]) -> Verdict:
+    return min(verdicts, key=Verdict.rank)
+
+
+def no_worse(verdict: Verdict, today: Verdict) -> bool:
+    """Never worse than today's rule on the same left-out codebases: ML's join precision at
+    least today's (or the target), and worst and median F1 at least today's."""
+    return (verdict.worst_join_precision >= min(today.worst_join_precision, TARGET_PRECISION)
+            and verdict.worst_f1 >= today.worst_f1 - 1e-9
+            and verdict.median_f1 >= today.median_f1 - 1e-9)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Per family the rule chosen, how, and the fallback for families without codebases."""
+
+    chosen: dict[str, Verdict]  # family → its own choice
+    fallback: Verdict | None  # None: today's default stays (nothing was no worse)
+    fallback_today: Verdict | None
+    verdicts: dict[str, list[Verdict]]  # family ("*": across all) → every candidate's
+    today: dict[str, Verdict]  # family → today's rule at today's threshold
+
+
+def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate],
+           today: Callable[[str], tuple[str, float]], grid: Sequence[float] = GRID,
+           progress: Callable[[str], None] = lambda _: None) -> Selection:
+    """The choice over the choosing codebases (report-only ones are never read here).
+    `today(family)` is today's (key rule, threshold)."""
+    choosing = [c for c in codebases if not c.report_only]
+    families = sorted({c.family for c in choosing})
+    chosen: dict[str, Verdict] = {}
+    verdicts: dict[str, list[Verdict]] = {}
+    todays: dict[str, Verdict] = {}
+    for family in families:
+        mine = [c for c in choosing if c.family == family]
+        key, threshold = today(family)
+        todays[family] = fixed(runs, mine, Candidate(key, False, 1.0), threshold)
+        if len(mine) < MIN_CODEBASES:
+            continue
+        verdicts[family] = [leave_one_out(runs, mine, r, grid) for r in rules]
+        chosen[family] = pick(verdicts[family])
+        progress(f"{family}: {chosen[family].candidate.label} at {chosen[family].threshold}")
+    fallback = fallback_today = None
+    if len(choosing) >= MIN_CODEBASES:
+        key, threshold = today("default")
+        fallback_today = fixed(runs, choosing, Candidate(key, False, 1.0), threshold)
+        verdicts["*"] = [leave_one_out(runs, choosing, r, grid) for r in rules]
+        acceptable = [v for v in verdicts["*"] if no_worse(v, fallback_today)]
+        fallback = pick(acceptable) if acceptable else None
+        progress(f"fallback: {fallback.candidate.label if fallback else 'today'}")
+    return Selection(chosen, fallback, fallback_today, verdicts, todays)
+
+
+def merge(selections: dict[int, Selection], current: int) -> Selection:
+    """Selections of several text shapes (frames → its selection) as one: per family the
+    best-ranked choice of any shape; the fallback likewise among those no worse than today's
+    rule, which is judged in today's shape (`current`)."""
+    today = selections[current]
+    chosen: dict[str, Verdict] = {}
+    verdicts: dict[str, list[Verdict]] = {}
+    for selection in selections.values():
+        for family, found in selection.verdicts.items():
+            verdicts.setdefault(family, []).extend(found)
+        for family, verdict in selection.chosen.items():
+            if family not in chosen or verdict.rank() < chosen[family].rank():
+                chosen[family] = verdict
+    for family, verdict in chosen.items():  # never worse than the previous rule
+        previous = today.today.get(family)
+        if previous is not None and previous.rank() < verdict.rank():
+            chosen[family] = dataclasses.replace(previous, kept=True)
+    fallback = None
+    if today.fallback_today is not None:
+        acceptable = [v for v in verdicts.get("*", []) if no_worse(v, today.fallback_today)]
+        fallback = pick(acceptable) if acceptable else None
+    return Selection(chosen, fallback, today.fallback_today, verdicts, today.today)
+
+
+def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
+    """What the issue page says decided: the family's own choice or the fallback."""
+    shape = f" on {verdict.candidate.frames} frames" if verdict.candidate.frames else ""
+    rule = f"{verdict.candidate.key}{' with the veto' if verdict.candidate.veto else ''}"
+    if verdict.kept:
+        return (f"{family}: {rule} at {verdict.threshold:g}, the previous rule, kept: no rule "
+                f"chosen leaving out each of its {len(verdict.folds)} codebases in turn did "
+                f"better on them")
+    if family == "default":
+        return (f"fallback: {rule} at {verdict.threshold:g}{shape}, chosen leaving out each of "
+                f"{len(verdict.folds)} codebases of {families} platforms in turn")
+    return (f"{family}: {rule} at {verdict.threshold:g}{shape}, chosen leaving out each of "
+            f"its {len(verdict.folds)} codebases in turn")
+
+
+def as_rules(selection: Selection, today: Callable[[str], tuple[str, float]],
+             families: int) -> dict:
+    """The choice as grouping rules (thresholds, key and conflict thresholds per family,
+    "default" the fallback) with the source of each."""
+    thresholds, keys, conflicts, sources, frames = {}, {}, {}, {}, {}
+    for family, verdict in sorted(selection.chosen.items()):
+        frames[family] = verdict.candidate.frames
+        thresholds[family] = verdict.threshold
+        keys[family] = verdict.candidate.key
+        conflicts[family] = 0.0 if verdict.candidate.veto else NO_VETO
+        sources[family] = source_text(family, verdict)
+    if selection.fallback is not None:
+        verdict = selection.fallback
+        frames["default"] = verdict.candidate.frames
+        thresholds["default"], keys["default"] = verdict.threshold, verdict.candidate.key
+        conflicts["default"] = 0.0 if verdict.candidate.veto else NO_VETO
+        sources["default"] = source_text("default", verdict, families)
+        fallback = {"key": verdict.candidate.key, "threshold": verdict.threshold,
+                    "veto": verdict.candidate.veto, "floor": verdict.candidate.floor,
+                    "frames": verdict.candidate.frames,
+                    "evidence": _evidence(verdict, selection.fallback_today)}
+    else:
+        keys["default"], thresholds["default"] = today("default")
+        frames["default"] = 0
+        conflicts["default"] = NO_VETO
+        count = len(selection.fallback_today.folds) if selection.fallback_today else 0
+        sources["default"] = (
+            f"fallback: {keys['default']} at {thresholds['default']:g}, the previous default, "
+            f"kept: no rule chosen leaving out each of {count} codebases of {families} "
+            f"platforms in turn was no worse on them")
+        evidence = sources["default"]
+        if selection.fallback_today is not None:
+            evidence += "; " + _evidence(selection.fallback_today, None).replace(
+                "chose on the rest", "the previous default on each")
+        fallback = {"key": keys["default"], "threshold": thresholds["default"], "veto": False,
+                    "evidence": evidence}
+    return {"thresholds": thresholds, "key": keys, "conflict_thresholds": conflicts,
+            "sources": sources, "fallback": fallback, "frames": frames}
+
+
+def _evidence(verdict: Verdict, today: Verdict | None) -> str:
+    text = (f"left out each of {len(verdict.folds)} choosing codebases of every platform in "
+            f"turn, chose on the rest: worst / median precision of ML's joins "
+            f"{verdict.worst_join_precision:.3f} / {verdict.median_join_precision:.3f}, pair "
+            f"precision {verdict.worst_precision:.3f} / {verdict.median_precision:.3f}, issues "
+            f"per bug "
+            f"{verdict.worst_issues_per_bug:.2f} / {verdict.median_issues_per_bug:.2f}, "
+            f"B-cubed F1 {verdict.worst_f1:.3f} / {verdict.median_f1:.3f}")
+    if today is not None:
+        text += (f"; today's default on them: precision of joins "
+                 f"{today.worst_join_precision:.3f} / {today.median_join_precision:.3f}, pair "
+                 f"precision {today.worst_precision:.3f} / "
+                 f"{today.median_precision:.3f}, issues per bug "
+                 f"{today.worst_issues_per_bug:.2f} / {today.median_issues_per_bug:.2f}, "
+                 f"F1 {today.worst_f1:.3f} / {today.median_f1:.3f}")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading, embedding (cached), the CLI
+
+
+def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path]) -> dict[str, list]:
+    """codebase → [(source, rows)]: a generated corpus's applications (every split) and each
+    mined file's codebase. One source is one project."""
+    from evaluation import corpus
+    from lab.corpus import corpus_files, read_rows
+
+    out: dict[str, list] = {}
+    for path in generated:
+        by_app: dict[str, list] = {}
+        for row in corpus.load(path):
+            by_app.setdefault(row["app"], []).append(row)
+        for app, rows in by_app.items():
+            out.setdefault(app, []).append((Path(path).stem, rows))
+    for folder in mined:
+        folder = Path(folder)
+        files = corpus_files(folder) if folder.is_dir() else [folder]
+        for path in files:
+            by_app = {}
+            for row in read_rows(path):
+                by_app.setdefault(row["app"], []).append(row)
+            for app, rows in by_app.items():
+                out.setdefault(app, []).append((path.name, rows))
+    return out
+
+
+def corpus_digest(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(str(p) for p in paths):
+        digest.update(Path(path).name.encode() + b"\n")
+        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class CachedEncoder:
+    """Vectors kept on disk per model version and text: reruns embed only new texts."""
+
+    def __init__(self, encoder, folder: Path) -> None:
+        self.encoder = encoder
+        self.file = folder / f"{encoder.spec.version[:16]}.pkl"
+        self.known: dict[str, np.ndarray] = {}
+        if self.file.exists():
+            with open(self.file, "rb") as handle:
+                self.known = pickle.load(handle)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        missing = sorted({t for t in texts if t not in self.known})
+        if missing:
+            self.known.update(zip(missing, self.encoder.encode(missing), strict=True))
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.file.with_suffix(".tmp"), "wb") as handle:
+                pickle.dump(self.known, handle)
+            os.replace(self.file.with_suffix(".tmp"), self.file)
+        if not texts:
+            return np.zeros((0, self.encoder.dimension), dtype=np.float32)
+        return np.stack([self.known[t] for t in texts])
+
+
+def build_codebases(sources: dict[str, list], encode: Callable[[list[str]], np.ndarray],
+                    rules) -> list[Codebase]:
+    from evaluation import metrics
+    from lab.corpus import is_report_only
+
+    out = []
+    for name, parts in sorted(sources.items()):
+        data = metrics.concat([metrics.prepare(rows, rules, scope=f"{name}@{source}")
+                               for source, rows in parts])
+        family = statistics.mode(data.families)
+        out.append(Codebase(name, family, data, encode(data.texts), is_report_only(name)))
+        print(f"codebase {name:<28} {family:<11} bugs {len(set(data.labels)):>4} events "
+              f"{len(data.labels):>5} {'REPORT-ONLY' if out[-1].report_only else 'choosing'}",
+              flush=True)
+    return out
+
+
+def _row(name: str, score: Score) -> str:
+    return (f"  {name:<40} {score.bugs:>5} {score.issues_per_bug:>8.2f} {score.precision:>7.3f} "
+            f"{score.join_precision:>6.3f} {score.f1:>6.3f}")
+
+
+def print_verdicts(selection: Selection, out=sys.stdout) -> None:
+    print("\n== left-out choosing codebases (each left out in turn, chosen on the rest) ==",
+          file=out)
+    print(f"  {'family':<10} {'rule':<22} {'thr':>5} {'joinP worst':>11} {'P worst':>8} "
+          f"{'P med':>6} {'x/bug worst':>11} {'x/bug med':>9} {'F1 worst':>8} {'F1 med':>6}",
+          file=out)
+    for family, verdicts in sorted(selection.verdicts.items()):
+        today = selection.today.get(family) if family != "*" else selection.fallback_today
+        picked = selection.chosen.get(family) if family != "*" else selection.fallback
+        rows = ([("today", today)] if today else []) + [
+            ("*" if v is picked else " ", v) for v in sorted(verdicts, key=Verdict.rank)]
+        for mark, v in rows:
+            label = "today " + v.candidate.key if mark == "today" else v.candidate.label
+            print(f"{mark[:1]} {family:<10} {label:<22} {v.threshold:>5.2f} "
+                  f"{v.worst_join_precision:>11.3f} "
+                  f"{v.worst_precision:>8.3f} {v.median_precision:>6.3f} "
+                  f"{v.worst_issues_per_bug:>11.2f} {v.median_issues_per_bug:>9.2f} "
+                  f"{v.worst_f1:>8.3f} {v.median_f1:>6.3f}", file=out)
+        if picked:
+            for fold in picked.folds:
+                print(f"    left out {fold.left_out:<28} thr {fold.threshold:.2f} "
+                      f"bugs {fold.score.bugs:>4} x/bug {fold.score.issues_per_bug:.2f} "
+                      f"P {fold.score.precision:.3f} joinP {fold.score.join_precision:.3f} "
+                      f"F1 {fold.score.f1:.3f}", file=out)
+    for family, today in sorted(selection.today.items()):
+        if family not in selection.verdicts:
+            print(f"  {family}: {len(today.folds)} choosing codebase(s), fewer than "
+                  f"{MIN_CODEBASES}: takes the fallback", file=out)
+
+
+def never_seen(worlds: dict[int, tuple[Runs, list[Codebase]]], columns: dict[str, Callable]
+               ) -> dict:
+    """Report-only codebases scored by each column (fingerprint, rules): per codebase and per
+    family pooled. A column maps a family to (frames, key, veto, threshold), or is None:
+    fingerprint; `worlds` holds each text shape's runs and codebases."""
+    first = next(iter(worlds))
+    report = [c for c in worlds[first][1] if c.report_only]
+    table: dict = {}
+    for family in sorted({c.family for c in report}):
+        mine = [c for c in report if c.family == family]
+        for name, rule in columns.items():
+            cells = {}
+            if rule is not None:
+                frames, *choice = rule(family)
+                runs, shaped = worlds[frames]
+                mine = [c for c in shaped if c.report_only and c.family == family]
+            for c in mine:
+                cells[c.name] = (fingerprint_score(c) if rule is None
+                                 else runs.score([c], *choice))
+            if rule is None:
+                from evaluation import metrics
+                labels = [f"{c.name}|{x}" for c in mine for x in c.data.labels]
+                hashes = [f"{c.name}|{x}" for c in mine for x in c.data.hashes]
+                cells["all"] = Score.of(metrics.score(labels, hashes))
+            else:
+                cells["all"] = runs.score(mine, *choice)
+            table.setdefault(family, {})[name] = cells
+    return table
+
+
+def print_never_seen(table: dict, out=sys.stdout) -> None:
+    print("\n== never seen (report-only codebases: no choice read them) ==", file=out)
+    print(f"  {'family / codebase / column':<40} {'bugs':>5} {'x/bug':>8} {'pair-P':>7} "
+          f"{'joinP':>6} {'B3-F1':>6}", file=out)
+    for family, columns in sorted(table.items()):
+        for column, cells in columns.items():
+            for codebase, score in cells.items():
+                print(_row(f"{family} {codebase} {column}", score), file=out)
+
+
+def _score_json(score: Score) -> dict:
+    return {"bugs": score.bugs, "issues_per_bug": round(score.issues_per_bug, 3),
+            "pair_precision": round(score.precision, 4),
+            "join_precision": round(score.join_precision, 4), "bcubed_f1": round(score.f1, 4)}
+
+
+def _verdict_json(v: Verdict) -> dict:
+    return {"rule": v.candidate.label, "threshold": v.threshold,
+            "worst": {"pair_precision": round(v.worst_precision, 4),
+                      "join_precision": round(v.worst_join_precision, 4),
+                      "issues_per_bug": round(v.worst_issues_per_bug, 3),
+                      "bcubed_f1": round(v.worst_f1, 4)},
+            "median": {"pair_precision": round(v.median_precision, 4),
+                       "join_precision": round(v.median_join_precision, 4),
+                       "issues_per_bug": round(v.median_issues_per_bug, 3),
+                       "bcubed_f1": round(v.median_f1, 4)},
+            "left_out": {f.left_out: {"threshold": f.threshold, **_score_json(f.score)}
+                         for f in v.folds}}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lab.select", description=__doc__.split(
+        "\n\n")[0])
+    parser.add_argument("--corpus", nargs="*", default=[], type=Path,
+                        help="generated corpus files (evaluation.corpus): each app a codebase")
+    parser.add_argument("--mined", nargs="*", default=[], type=Path,
+                        help="mined corpus folders or files (lab.corpus)")
+    parser.add_argument("--model", help="a model directory (default: the configured model)")
+    parser.add_argument("--families", nargs="*", help="only these families")
+    parser.add_argument("--keys", nargs="*", default=list(KEY_RULES), choices=KEY_RULES,
+                        help="candidate-key rules tried")
+    parser.add_argument("--frames", nargs="*", type=int, default=[],
+                        help="text shapes tried: frames in the text (default: the rules')")
+    parser.add_argument("--max-threshold", type=float, default=GRID[-1],
+                        help="the largest threshold tried")
+    parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
+    parser.add_argument("--out", type=Path, default=Path("var/select"))
+    parser.add_argument("--write-rules", action="store_true",
+                        help="write the choice into grouping/tuned_rules.json (stock model)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
+    import django
+
+    django.setup()
+    from embeddings.encoder import Encoder, ModelSpec, current_spec, model_version
+    from grouping import rules as grouping_rules
+
+    spec = (ModelSpec(Path(args.model).name, args.model, model_version(args.model))
+            if args.model else current_spec())
+    encoder = CachedEncoder(Encoder(spec), args.cache)
+    rules = grouping_rules.CURRENT
+    current = rules.frames_for("default")  # today's shape
+    shapes = list(dict.fromkeys(args.frames or [current]))
+    sources = rows_by_codebase(args.corpus, args.mined)
+
+    def today(family: str) -> tuple[str, float]:
+        return rules.key_for(family), rules.threshold(family)
+
+    grid = [t for t in GRID if t <= args.max_threshold + 1e-9]
+    worlds: dict[int, tuple[Runs, list[Codebase]]] = {}
+    selections: dict[int, Selection] = {}
+    for frames in sorted(set(shapes) | {current}):
+        print(f"-- text shape: {frames} frames", flush=True)
+        shaped = build_codebases(sources, encoder.encode,
+                                 dataclasses.replace(rules, frames=frames))
+        if args.families:
+            shaped = [c for c in shaped if c.family in args.families]
+        worlds[frames] = (Runs(), shaped)
+        tried = candidates(args.keys, frames=frames) if frames in shapes else []
+        selections[frames] = select(worlds[frames][0], shaped, tried, today, grid,
+                                    progress=lambda text: print(text, flush=True))
+    selection = merge(selections, current)
+    codebases = worlds[current][1]
+    families = len({c.family for c in codebases if not c.report_only})
+    chosen = as_rules(selection, today, families)
+    chosen["frames"] = {f: n or current for f, n in chosen["frames"].items()}
+    print_verdicts(selection)
+
+    def new_rule(family: str) -> tuple[int, str, bool, float]:
+        return (chosen["frames"].get(family, chosen["frames"]["default"]),
+                chosen["key"].get(family, chosen["key"]["default"]),
+                chosen["conflict_thresholds"].get(
+                    family, chosen["conflict_thresholds"]["default"]) == 0.0,
+                chosen["thresholds"].get(family, chosen["thresholds"]["default"]))
+
+    table = never_seen(worlds, {
+        "fingerprint": None,
+        "today's rules": lambda f: (current, today(f)[0], False, today(f)[1]),
+        "chosen rules": new_rule})
+    print_never_seen(table)
+    files = list(args.corpus) + [p for folder in args.mined for p in (
+        sorted(Path(folder).glob("*.jsonl.zst")) if Path(folder).is_dir() else [folder])]
+    provenance = {
+        "corpus_sha256": corpus_digest(files),
+        "corpora": [str(p) for p in files],
+        "command": "python -m lab.select " + shlex.join(sys.argv[1:] if argv is None
+                                                         else list(argv)),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%MZ"),
+        "model": f"{spec.name}@{spec.version[:12]}",
+        "choosing_codebases": sorted(c.name for c in codebases if not c.report_only),
+        "report_only_codebases": sorted(c.name for c in codebases if c.report_only),
+    }
+    result = {
+        "thresholds": chosen["thresholds"], "key_rules": chosen["key"],
+        "frames": chosen["frames"],
+        "conflict_thresholds": chosen["conflict_thresholds"], "sources": chosen["sources"],
+        "fallback": chosen["fallback"], "provenance": provenance,
+        "left_out": {f: [_verdict_json(v) for v in sorted(vs, key=Verdict.rank)[:5]]
+                     for f, vs in selection.verdicts.items()},
+        "today": {f: _verdict_json(v) for f, v in selection.today.items()},
+        "never_seen": {f: {col: {cb: _score_json(s) for cb, s in cells.items()}
+                           for col, cells in cols.items()} for f, cols in table.items()},
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    target = args.out / f"{spec.version[:16]}.json"
+    target.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    print(f"\nwrote {target}")
+    print(json.dumps({k: result[k] for k in ("thresholds", "key_rules", "conflict_thresholds",
+                                              "frames", "sources", "provenance")}, indent=2))
+    if args.write_rules:
+        written = dataclasses.replace(
+            rules, key=chosen["key"], thresholds=chosen["thresholds"], frames=chosen["frames"],
+            conflict_thresholds=chosen["conflict_thresholds"], sources=chosen["sources"],
+            fallback=chosen["fallback"], provenance=provenance)
+        grouping_rules.TUNED_FILE.write_text(written.to_json())
+        print(f"wrote {grouping_rules.TUNED_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
