@@ -73,8 +73,11 @@ def base_spec() -> ModelSpec:
 
 def uses_shipped() -> bool:
     """The configured model is the shipped one: no EMBEDDING_MODEL_PATH, EMBEDDING_MODEL not
-    "stock"."""
-    return not settings.EMBEDDING_MODEL_PATH and settings.EMBEDDING_MODEL != "stock"
+    "stock", and a tree that has it (a damaged one is refused, not skipped)."""
+    from embeddings import shipped
+
+    return (not settings.EMBEDDING_MODEL_PATH and settings.EMBEDDING_MODEL != "stock"
+            and shipped.available())
 
 
 def shipped_identity() -> tuple[str, str] | None:

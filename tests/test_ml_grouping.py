@@ -82,7 +82,7 @@ def test_a_new_call_path_of_a_known_bug_joins_its_issue(project, no_breaker):
     joined = GroupHash.objects.get(decided_by=GroupHash.DecidedBy.ML)
     assert joined.issue == first and joined.ml_matched_issue == first
     assert 0 <= joined.ml_distance <= policy_for(project).threshold("python")
-    assert joined.ml_model.startswith("all-MiniLM-L6-v2@") and joined.ml_decided_at
+    assert joined.ml_model == policy_for(project).model.label and joined.ml_decided_at
     assert Event.objects.filter(issue=first).count() == 2
 
 
@@ -130,12 +130,14 @@ def test_the_served_models_own_key_rules_choose_the_candidates(project, no_break
     type-only key, a crash in a renamed function (a helper extracted) can join; with the
     grouping rules' function key it cannot, whatever the distance."""
     loosen(project)
+    model = policy_for(project).model
+    model.key_rules = {"python": "function"}  # the grouping rules' key: crash function in it
+    model.save(update_fields=["key_rules"])
     ingest(project, event())
     ingest(project, event(crash_function="mean", user="2"))
     decide()
-    assert Issue.objects.count() == 2  # the grouping rules: crash function in the key
+    assert Issue.objects.count() == 2
     Issue.objects.all().delete()
-    model = policy_for(project).model
     model.key_rules = {"python": "type"}
     model.save(update_fields=["key_rules"])
     ingest(project, event())
@@ -161,7 +163,8 @@ def test_the_served_models_conflict_threshold_keeps_twins_apart_that_distance_jo
     loosen(project)
     model = policy_for(project).model
     model.key_rules = {"python": "type"}
-    model.save(update_fields=["key_rules"])
+    model.conflict_thresholds = {}  # no conflict rule: the threshold decides alone
+    model.save(update_fields=["key_rules", "conflict_thresholds"])
     ingest(project, twin("hook", "sync_view"))
     decide()
     ingest(project, twin("target", "sync_job", user="2"))

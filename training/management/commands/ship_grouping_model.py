@@ -61,12 +61,12 @@ class Command(BaseCommand):
         texts = ship.sample_texts(splits["validation"], options["compare_texts"])
         trained_vectors = ship.encode_with(model_dir, texts)
         manifest = self.manifest(trained, base, tensors, choices, chosen_by)
-        manifest["metrics"]["stock"] = self.stock_metrics(m, base, splits)
+        manifest["metrics"]["served"] = self.stock_metrics(m, base, splits)
         if options["select"]:  # the splits scored again under lab.select's choices
             every = sorted({t for name, data in splits.items() if name != "train"
                             for t, ok in zip(data.texts, data.eligible, strict=True) if ok and t})
             vectors = ship.split_vectors(splits, every, ship.encode_with(model_dir, every))
-            manifest["metrics"]["shipped"] = {**choices, **ship.scores(splits, vectors, choices)}
+            manifest["metrics"]["trained"] = {**choices, **ship.scores(splits, vectors, choices)}
         dtype, worst = ship.choose_dtype(tensors, Path(base.path), trained_vectors, texts,
                                          ship.encode_with, manifest)
         import torch
@@ -129,9 +129,15 @@ class Command(BaseCommand):
             "device": m["device"],
             "corpus": {"description": CORPUS_DESCRIPTION, "files": files,
                        "train_files": m["corpus"]["train_files"],
+                       # one held-out application per platform: heldout_app's by_family
+                       # figures are per left-out codebase
+                       "heldout_apps": {"python": "notifier", "javascript": "js-worker",
+                                        "java": "java-billing"},
                        "events_per_split": m["corpus"]["events_per_split"]},
             "choices": {**choices, "chosen_by": chosen_by},
-            "metrics": {"shipped": {**choices, **{k: v for k, v in m["metrics"]["trained"].items()
+            # as every trained model's manifest: "trained" (its own, under its choices) and
+            # "served" (the stock model's, under its own validation choice, on the same splits)
+            "metrics": {"trained": {**choices, **{k: v for k, v in m["metrics"]["trained"].items()
                                                   if k not in ("thresholds", "keys",
                                                                "conflict_thresholds")}}},
             "reproduce": "make grouping-model",
