@@ -205,3 +205,29 @@ def test_an_installation_serving_the_stock_model_moves_over_keeping_issues_and_m
         before_hashes
     call_command("adopt_shipped_model", verbosity=0)  # again: nothing to do
     assert ModelChange.objects.filter(model=served).count() == 2
+
+
+def test_the_delta_holds_exactly_the_changed_tensors_and_is_written_the_same_each_time(
+        tmp_path):
+    import torch
+    from safetensors.torch import save_file
+
+    from training import ship
+
+    base = load_file(str(BASE / shipped.WEIGHTS))
+    trained = dict(base)
+    changed = ["encoder.layer.5.output.dense.weight", "encoder.layer.4.attention.self.query.bias"]
+    for key in changed:
+        trained[key] = base[key] + 0.01
+    save_file(trained, str(tmp_path / "trained.safetensors"))
+    delta = ship.changed_tensors(BASE / shipped.WEIGHTS, tmp_path / "trained.safetensors")
+    assert sorted(delta) == sorted(changed)
+    manifest = {**shipped.load().manifest, "delta": {"tensors": sorted(delta)}}
+    one = ship.write_folder(tmp_path / "one", delta, torch.float16, manifest)
+    two = ship.write_folder(tmp_path / "two", delta, torch.float16, manifest)
+    assert one.version == two.version
+    assert (tmp_path / "one" / shipped.DELTA).read_bytes() == \
+        (tmp_path / "two" / shipped.DELTA).read_bytes()
+    built = load_file(str(shipped.materialise(one, BASE, tmp_path / "models") / shipped.WEIGHTS))
+    for key in changed:
+        assert torch.allclose(built[key], trained[key], atol=1e-3)
