@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from embeddings import shipped
-from embeddings.encoder import base_spec, model_version
+from embeddings.encoder import base_spec
 from training import lifecycle, ship
 from training.models import TrainedModel
 
@@ -121,7 +121,6 @@ class Command(BaseCommand):
             "delta": {"tensors": sorted(tensors),
                       "parameters": int(sum(t.numel() for t in tensors.values()))},
             "trained_weights_sha256": shipped.sha256_file(Path(trained.path) / shipped.WEIGHTS),
-            "trained_version": model_version(trained.path),
             "hyperparameters": m["hyperparameters"],
             "loss": m["loss"],
             "data_hash": m["data_hash"],
