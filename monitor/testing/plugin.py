@@ -36,6 +36,8 @@ def pytest_load_initial_conftests(early_config, parser, args):
     # directory of its own, removed at the end, shared with the servers the tests start
     services.onnx_dir = root / f"onnx-{os.getpid()}"
     os.environ.setdefault("EMBEDDING_ONNX_DIR", str(services.onnx_dir))
+    # the shipped model written out once and kept between sessions (its name holds its version)
+    os.environ.setdefault("FAULTLINE_SHIPPED_MODEL_DIR", str(root / "shipped-models"))
     early_config.add_cleanup(_stop)
 
 

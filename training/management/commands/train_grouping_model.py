@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from embeddings import registry
@@ -50,10 +51,16 @@ class Command(BaseCommand):
                             help="share of pairs whose application words are renamed alike on "
                                  "both sides (training.augment.relabel)")
         parser.add_argument("--shadow", action="store_true", help="start it in shadow at once")
+        parser.add_argument("--ship", action="store_true",
+                            help="then write it as the shipped model (ship_grouping_model; "
+                                 "only with --training-set none)")
 
     def handle(self, *args, **options):
         if options["fitted"] and not (Path(options["fitted"]) / "fitted.json").exists():
             raise CommandError(f"{options['fitted']} has no fitted.json (bench/cuda.py graft)")
+        if options["ship"] and options["training_set"] != "none":
+            raise CommandError("--ship: only a model of the public corpus ships "
+                               "(--training-set none)")
         for path in options["corpus"] + options["validation_corpus"]:
             if not Path(path).exists():
                 raise CommandError(f"{path} does not exist")
@@ -96,3 +103,5 @@ class Command(BaseCommand):
                                       f"  B3-F1 {s['bcubed_f1']:.3f}")
         if options["verbosity"] > 1:
             self.stdout.write(json.dumps(m, indent=2))
+        if options["ship"]:
+            call_command("ship_grouping_model", str(model.id), stdout=self.stdout)
