@@ -435,11 +435,13 @@ def _evidence(verdict: Verdict, today: Verdict | None) -> str:
 # Loading, embedding (cached), the CLI
 
 
-def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path]) -> dict[str, list]:
+def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path],
+                     labels: str = "site") -> dict[str, list]:
     """codebase → [(source, rows)]: a generated corpus's applications (every split) and each
-    mined file's codebase. One source is one project."""
+    mined file's codebase. One source is one project. `labels`: "site" counts a mined bug as
+    one call site and error type (lab.corpus.site_label), "fine" as the miner labelled it."""
     from evaluation import corpus
-    from lab.corpus import corpus_files, read_rows
+    from lab.corpus import corpus_files, read_rows, site_label
 
     out: dict[str, list] = {}
     for path in generated:
@@ -454,6 +456,8 @@ def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path]) -> dict[s
         for path in files:
             by_app = {}
             for row in read_rows(path):
+                if labels == "site":
+                    row = {**row, "bug": site_label(row)}
                 by_app.setdefault(row["app"], []).append(row)
             for app, rows in by_app.items():
                 out.setdefault(app, []).append((path.name, rows))
@@ -619,6 +623,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="text shapes tried: frames in the text (default: the rules')")
     parser.add_argument("--max-threshold", type=float, default=GRID[-1],
                         help="the largest threshold tried")
+    parser.add_argument("--labels", choices=("site", "fine"), default="site",
+                        help="what counts as one mined bug (lab.corpus.site_label)")
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
     parser.add_argument("--out", type=Path, default=Path("var/select"))
     parser.add_argument("--write-rules", action="store_true",
@@ -638,7 +644,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rules = grouping_rules.CURRENT
     current = rules.frames_for("default")  # today's shape
     shapes = list(dict.fromkeys(args.frames or [current]))
-    sources = rows_by_codebase(args.corpus, args.mined)
+    sources = rows_by_codebase(args.corpus, args.mined, args.labels)
 
     def today(family: str) -> tuple[str, float]:
         return rules.key_for(family), rules.threshold(family)

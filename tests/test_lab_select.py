@@ -208,3 +208,19 @@ def test_the_previous_rule_stays_where_no_chosen_rule_beats_it():
     assert kept.kept and (kept.candidate.key, kept.threshold) == ("function", 0.04)
     assert select.source_text("python", kept).startswith(
         "python: function at 0.04, the previous rule, kept")
+
+
+def test_site_labels_count_one_call_site_and_error_type_as_one_bug():
+    from lab.corpus import site_label
+
+    def row(platform, bug, split="mined"):
+        return {"platform": platform, "bug": bug, "split": split}
+
+    assert site_label(row("python", "cfg/fixtures.count/ParserError@parse_node")) == (
+        "cfg/fixtures.count/ParserError")
+    assert site_label(row("node", "billing/rates/compound:years:Error-2")) == (
+        "billing/rates/compound:years:Error")
+    assert site_label(row("javascript", "web/cart/unitPrice:price:Error")) == (
+        "web/cart/unitPrice:price:Error")
+    assert site_label(row("ruby", "bookshelf/import-yaml:alias")) == "bookshelf/import-yaml:alias"
+    assert site_label(row("python", "app/x@y", split="train")) == "app/x@y"  # generated: as is

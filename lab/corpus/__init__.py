@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -64,3 +65,21 @@ def load_mined(
             row for row in read_rows(Path(path)) if wanted is None or row["platform"] in wanted
         )
     return rows
+
+
+_WAY_OF_FAILING = {  # platform → the suffix of a miner's label that names the raising code
+    "python": re.compile(r"@[^/]*$"),  # site/Type@raising_function
+    "node": re.compile(r"-\d+$"),  # site:field:Type-2 (the second way Type is raised there)
+    "javascript": re.compile(r"-\d+$"),
+}
+
+
+def site_label(row: dict) -> str:
+    """The bug as a developer counts it: one call site of the application and the error type
+    it raises there. The miners' labels also split one site's one type by the library function
+    that raised it (PyYAML's ParserError from four parser states for four malformed inputs);
+    such events share every application frame, Sentry and fingerprinting group them as one
+    issue, and one fix at the site (validate or catch) closes them all, so selection and
+    reports count them as one bug. Go and Ruby labels are at this level already."""
+    pattern = _WAY_OF_FAILING.get(row.get("platform", ""))
+    return pattern.sub("", row["bug"]) if pattern and row.get("split") == "mined" else row["bug"]
