@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-HEAD_PATH = Path(__file__).with_name("severity_head.json")
+HEAD_DIR = Path(__file__).parent  # severity_head*.json: one head per embedding model
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ class Head:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-@functools.lru_cache(maxsize=2)
-def load_head(path: str = str(HEAD_PATH)) -> Head | None:
+def load_head(path: str | Path = HEAD_DIR / "severity_head.json") -> Head | None:
+    """One head file (default: the stock model's)."""
     try:
         spec = json.loads(Path(path).read_text())
     except (OSError, ValueError):
@@ -46,12 +46,17 @@ def load_head(path: str = str(HEAD_PATH)) -> Head | None:
                 trained_on=spec.get("trained_on", ""))
 
 
+@functools.lru_cache(maxsize=4)
+def load_heads(folder: str = str(HEAD_DIR)) -> dict[str, Head]:
+    """Every committed head by the version of the embedding model it was trained on (the stock
+    model's and the shipped model's)."""
+    heads = (load_head(path) for path in sorted(Path(folder).glob("severity_head*.json")))
+    return {head.model_version: head for head in heads if head is not None}
+
+
 def head_for(model_version: str | None) -> Head | None:
     """The head trained on this embedding model's vectors, or None."""
-    head = load_head()
-    if head is None or not model_version or head.model_version != model_version:
-        return None
-    return head
+    return load_heads().get(model_version or "")
 
 
 def score(vector, model_version: str | None) -> float | None:

@@ -82,7 +82,8 @@ def test_dev_set_is_real_sdk_events_with_every_kind_of_variation():
 
 
 @pytest.mark.django_db
-def test_grouping_eval_command_reports_and_plots(tmp_path):
+def test_grouping_eval_command_reports_and_plots(tmp_path, settings):
+    settings.EMBEDDING_MODEL = "stock"  # the rules file's thresholds are the stock model's
     rows = [row for row in generate(seed=5) if row["bug"].startswith(("py.cart", "py.users"))]
     dataset = tmp_path / "set.jsonl"
     dataset.write_text("".join(json.dumps(row) + "\n" for row in rows))
