@@ -11,6 +11,7 @@ from ingest.accept import store_raw_event
 from ingest.models import RawEvent
 from ingest.processing import process_pending
 from monitor.models import Event, GroupHash, Issue
+from tests.races import race_processing
 from tests.test_processing import zero_division
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,44 +73,14 @@ def test_merges_during_processing_neither_deadlock_nor_lose_counts(project):
         event |= {"user": {"id": str(i % 5)}, "tags": {"shard": str(i % 3)}}
         return json.dumps(event).encode()
 
-    for i in range(12):  # every fingerprint has an issue before the race starts
-        store_raw_event(project.id, uuid.uuid4(), "event", body(i))
-    while process_pending(100):
-        pass
-    for i in range(600):
-        store_raw_event(project.id, uuid.uuid4(), "event", body(i))
-    errors: list[BaseException] = []
-    stop = threading.Event()
+    def merge_once():
+        ids = sorted(Issue.objects.filter(project=project).values_list("id", flat=True))
+        if len(ids) < 2:
+            return False
+        with transaction.atomic():
+            merge_by_user(ids[0], [ids[-1]])
 
-    def drain():
-        try:
-            while process_pending(9):
-                pass
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            stop.set()
-            connection.close()
-
-    def merge_repeatedly():
-        try:
-            while not stop.is_set():
-                ids = sorted(Issue.objects.filter(project=project).values_list("id", flat=True))
-                if len(ids) < 2:
-                    return
-                with transaction.atomic():
-                    merge_by_user(ids[0], [ids[-1]])
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=drain) for _ in range(3)]
-    threads += [threading.Thread(target=merge_repeatedly)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(180)
+    errors = race_processing(project, body, merge_once, timeout=180)
     assert not errors, errors
     assert not RawEvent.objects.exists()  # nothing failed, nothing waits for a retry
     assert Event.objects.count() == 612

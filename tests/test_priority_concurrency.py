@@ -2,16 +2,13 @@
 tests/test_concurrency.py: real processing in threads against the real database)."""
 
 import json
-import threading
-import uuid
 
 import pytest
 from django.db import connection, transaction
 
-from ingest.accept import store_raw_event
 from ingest.models import RawEvent
-from ingest.processing import process_pending
 from monitor.models import Event, GroupHash, Issue, IssueHourlyCount
+from tests.races import race_processing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,53 +26,22 @@ def body(i: int) -> bytes:
 def test_hourly_counts_stay_exact_under_batches_merges_and_unmerges(project):
     from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
 
-    for i in range(12):
-        store_raw_event(project.id, uuid.uuid4(), "event", body(i))
-    while process_pending(100):
-        pass
-    for i in range(600):
-        store_raw_event(project.id, uuid.uuid4(), "event", body(i))
-    errors: list[BaseException] = []
-    stop = threading.Event()
+    turn = iter(range(10**9))
 
-    def drain():
+    def merge_or_unmerge():
+        ids = sorted(Issue.objects.filter(project=project).values_list("id", flat=True))
         try:
-            while process_pending(9):
-                pass
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            stop.set()
-            connection.close()
+            with transaction.atomic():
+                if next(turn) % 2 == 0 and len(ids) >= 2:
+                    merge_by_user(ids[0], [ids[-1]])
+                else:
+                    shared = GroupHash.objects.filter(issue_id__in=ids).order_by("-id").first()
+                    if shared and shared.issue.hashes.count() > 1:
+                        unmerge_hash(shared)
+        except (MergeRefused, NothingToUnmerge):
+            pass
 
-    def merge_and_unmerge():
-        try:
-            n = 0
-            while not stop.is_set():
-                ids = sorted(Issue.objects.filter(project=project).values_list("id", flat=True))
-                try:
-                    with transaction.atomic():
-                        if n % 2 == 0 and len(ids) >= 2:
-                            merge_by_user(ids[0], [ids[-1]])
-                        else:
-                            shared = (GroupHash.objects.filter(issue_id__in=ids)
-                                      .order_by("-id").first())
-                            if shared and shared.issue.hashes.count() > 1:
-                                unmerge_hash(shared)
-                except (MergeRefused, NothingToUnmerge):
-                    pass
-                n += 1
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=drain) for _ in range(3)]
-    threads += [threading.Thread(target=merge_and_unmerge)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(240)
+    errors = race_processing(project, body, merge_or_unmerge)
     assert not errors, errors
     assert not RawEvent.objects.exists()
     assert Event.objects.count() == 612
