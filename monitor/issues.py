@@ -29,7 +29,8 @@ SORTS = {"last_seen": ("-last_seen",), "first_seen": ("-first_seen",),
          "attention": (F("escalating_since").desc(nulls_last=True), "-priority", "-last_seen")}
 NEW_DAYS = 7  # is:new: first seen in the last week (Sentry's "new" substatus)
 
-__all__ = ["SORTS", "SearchError", "active_search", "apply_search", "filter_issues", "sort_issues"]
+__all__ = ["SORTS", "SearchError", "active_search", "apply_search", "filter_issues", "sort_issues",
+           "tag_keys"]
 
 
 def active_search(params, default_status: str = "all") -> Search:
@@ -126,12 +127,17 @@ def _assigned_q(assigned: str, user) -> Q:
     return Q(assignee__username=assigned)
 
 
+def tag_keys(issues: QuerySet[Issue], limit: int = 40) -> list[str]:
+    """Tag keys these issues have, at most `limit` (error hints and suggestions only)."""
+    return sorted(IssueTag.objects.filter(issue__in=issues.values("pk"))
+                  .values_list("key", flat=True).distinct()[:limit])
+
+
 def _check_tag_keys(issues: QuerySet[Issue], keys: set[str]) -> None:
     for key in sorted(keys):
         if not IssueTag.objects.filter(issue__in=issues.values("pk"), key=key).exists():
-            known = sorted(set(IssueTag.objects.filter(issue__in=issues.values("pk"))
-                               .values_list("key", flat=True).distinct()[:40]))
-            hint = f" Keys here: {', '.join(known[:20])}." if known else ""
+            known = tag_keys(issues, limit=20)
+            hint = f" Keys here: {', '.join(known)}." if known else ""
             raise SearchError(f"No issue here has a tag “{key}”: is the key spelt right?{hint}")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MAX_QUERY_LENGTH = 512
@@ -237,18 +238,18 @@ def split_token(token: str) -> tuple[str, str | None, str]:
     return (sign, key, partial) if colon else (sign, None, key)
 
 
-def fixed_suggestions(token: str, tag_keys: list[str]) -> list[str] | None:
+def fixed_suggestions(token: str, tag_keys: Callable[[], list[str]]) -> list[str] | None:
     """Completions of the last token the syntax alone knows (keys, `is:` values...); None when
-    the answer is in the data (a tag's values)."""
+    the answer is in the data (a tag's values). `tag_keys` is asked only when keys are."""
     sign, key, partial = split_token(token[:MAX_VALUE_LENGTH])
     if key is None:
-        keys = [*SUGGESTED_KEYS, *(k for k in tag_keys if k not in SUGGESTED_KEYS)]
+        keys = [*SUGGESTED_KEYS, *(k for k in tag_keys() if k not in SUGGESTED_KEYS)]
         return [f"{sign}{k}:" for k in keys if k.lower().startswith(partial.lower())][
             :MAX_SUGGESTIONS]
     canonical = KEY_ALIASES.get(key.lower(), key.lower() if key.lower() in LOWERCASE_KEYS
                                 else key)
     if canonical == "has":
-        values: tuple[str, ...] | list[str] = tag_keys
+        values: tuple[str, ...] | list[str] = tag_keys()
     elif canonical in FIXED_VALUES:
         values = FIXED_VALUES[canonical]
     else:

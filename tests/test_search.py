@@ -194,3 +194,14 @@ def test_suggestions_complete_keys_fixed_values_and_the_projects_tag_values(proj
     stranger = Client()
     stranger.force_login(outsider)
     assert stranger.get(url, {"token": "release:"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_huge_suggestion_token_is_cut_and_answers_at_most_ten(project, issues):
+    ada, _ = issues
+    client = Client()
+    client.force_login(ada)
+    url = f"/{project.organization.slug}/{project.slug}/searches/suggest/"
+    answer = client.get(url, {"token": "release:" + "s" * 100_000})
+    assert answer.status_code == 200 and answer.json()["suggestions"] == []
+    assert len(client.get(url, {"token": "is:"}).json()["suggestions"]) <= 10

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 
-from monitor.issues import SORTS, apply_search, sort_issues
+from monitor.issues import SORTS, apply_search, sort_issues, tag_keys
 from monitor.models import Event, Issue, IssueTag, Project
 from monitor.search import (
     MAX_SUGGESTIONS,
@@ -53,17 +53,10 @@ def tag_values(project: Project, key: str) -> list[str]:
     )
 
 
-def tag_keys(project: Project) -> list[str]:
-    """The project's tag keys, at most 40 (suggestions and error hints only)."""
-    return sorted(IssueTag.objects.filter(issue__project=project)
-                  .values_list("key", flat=True).distinct()[:40])
-
-
 def suggestions(project: Project, token: str) -> list[str]:
     """Completions of the search box's last token: keys and fixed values from the syntax, a
     tag's most frequent values (by prefix) from the data; at most MAX_SUGGESTIONS."""
-    keys = tag_keys(project)
-    fixed = fixed_suggestions(token, keys)
+    fixed = fixed_suggestions(token, lambda: tag_keys(Issue.objects.filter(project=project)))
     if fixed is not None:
         return fixed
     sign, key, partial = split_token(token[:MAX_VALUE_LENGTH])
