@@ -32,6 +32,10 @@ from grouping.clean import LITERAL, MAX_FRAMES  # the literals the "names" key r
 MAX_LINE = 400  # characters of a header or crash line read (cleaned lines are shorter)
 
 _QUOTED = re.compile(r'"[^"\n]{0,200}"|\'[^\'\n]{0,200}\'|`[^`\n]{0,200}`')
+# a word glued to a placeholder the cleaning left (`run-a<int>`, `qz<int>`, `A<hex>`): an id
+# whose digits were parameterized, so data that varies between events of one fault
+_GLUED = re.compile(r"(?<![\w$.<])[\w$-]*<[a-z]+>[\w$<>-]*")
+_PLACEHOLDER = re.compile(r"<[a-z]+>")
 _MINIFIED = re.compile(r"(?<![\w$<])[A-Za-z_$][\w$]?(?![\w$>])")
 # a variable's name in a message: camelCase or snake_case (a lower-case start: class names and
 # constants stay), not a property (after a dot) and not a call (before a parenthesis); plain
@@ -40,6 +44,12 @@ _VARIABLE = re.compile(
     r"(?<![\w$.<])(?=[a-z_$][\w$]{0,80}?(?:[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]))"
     r"[a-z_$][\w$]{0,80}(?![\w$>(])"
 )
+
+
+def _glued_id(match: re.Match) -> str:
+    """A lone placeholder stays as the cleaning wrote it; a word glued to one is an id."""
+    token = match.group(0)
+    return "<id>" if _PLACEHOLDER.sub("", token) else token
 
 
 class Candidate(Protocol):
@@ -54,7 +64,9 @@ def distinguishing(text: str) -> tuple[str, frozenset[str]]:
     exc_type, colon, message = lines[0][:MAX_LINE].partition(": ")
     if not colon:  # a message without an exception type
         exc_type, message = "", exc_type
-    masked = _VARIABLE.sub("<var>", _MINIFIED.sub("<id>", _QUOTED.sub("<str>", message)))
+    masked = _QUOTED.sub("<str>", message)
+    masked = _GLUED.sub(_glued_id, masked)
+    masked = _VARIABLE.sub("<var>", _MINIFIED.sub("<id>", masked))
     header = exc_type + colon + masked
     crash = lines[1][:MAX_LINE] if len(lines) > 1 and lines[1].startswith("  ") else ""
     return header, frozenset(LITERAL.findall(crash))

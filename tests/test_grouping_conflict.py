@@ -53,6 +53,10 @@ def test_what_varies_between_events_of_one_fault_does_not_conflict():
         "TypeError: t is not a function\n  loadCoupon in app",
         "TypeError: r is not a function\n  loadCoupon in app",
     )
+    # an id whose digits the cleaning parameterized leaves a word glued to a placeholder
+    assert not conflicts("Error: Checkout failed for run run-a<int>",
+                         "Error: Checkout failed for run qz<int>")
+    assert conflicts("Error: hook <int> not found", "Error: target <int> not found")
     assert not conflicts(*RENAMED)  # a release renames the local the message names
     assert conflicts(RENAMED[0], RENAMED[0].replace("emailCurrent", "e.mail"))  # a property
     # a helper extracted in a release keeps its caller in the stack; a minified caller is no site

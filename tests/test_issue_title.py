@@ -49,20 +49,19 @@ def test_an_error_joined_by_the_ml_worker_gives_its_issue_the_newest_title(
 ):
     redis_client.delete(ml.BREAKER_KEY)
     org = Organization.objects.create(name="Title Co", slug="titleco")
-    # a joining threshold an admin may set, loose enough for the served model to join these two
-    # minified variants (what is tested is the title, not the threshold)
+    # the joining threshold an admin may set (tests/test_ml_grouping.py: MECHANISM_THRESHOLD)
     project = Project.objects.create(organization=org, name="Web", slug="web",
-                                     platform="javascript", grouping_threshold=0.3)
+                                     platform="javascript", grouping_threshold=0.15)
     decided = GroupHash.objects.filter(project=project, ml_state="done")
     now = time.time()
-    send(web, project, browser_error("x", now - 60))
+    send(web, project, browser_error("run-a1", now - 60))
     wait_for(lambda: decided.count() == 1, timeout=180, message="the first ML decision")
-    send(web, project, browser_error("y", now))
+    send(web, project, browser_error("qz7", now))
     wait_for(lambda: decided.count() == 2, timeout=120, message="the second ML decision")
 
     issue = Issue.objects.get(project=project)
     assert GroupHash.objects.get(project=project, decided_by="ml").issue == issue
     assert issue.times_seen == 2
-    assert issue.title == "Error: Checkout failed for run y"
+    assert issue.title == "Error: Checkout failed for run qz7"
     newest = Event.objects.filter(issue=issue).order_by("-timestamp").first()
     assert newest.title == issue.title
