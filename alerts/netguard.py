@@ -259,14 +259,16 @@ def install() -> None:
 
 
 @contextlib.contextmanager
-def guarded(allow_private: bool = False) -> Iterator[Guard]:
-    """Check and bound every socket opened in this context until it exits."""
+def guarded(allow_private: bool = False, bounds: tuple[bool, float, int] | None = None
+            ) -> Iterator[Guard]:
+    """Check and bound every socket opened in this context until it exits: an alert attempt's
+    bounds, or `bounds` (private addresses allowed, deadline seconds, bytes) for another use
+    of the same guard (source fetching has its own settings)."""
     install()
-    guard = Guard(
-        allow_private=allow_private or settings.ALERTS_ALLOW_PRIVATE_URLS,
-        deadline_seconds=settings.ALERTS_ATTEMPT_DEADLINE,
-        max_bytes=settings.ALERTS_RESPONSE_MAX_BYTES,
-    )
+    if bounds is None:
+        bounds = (allow_private or settings.ALERTS_ALLOW_PRIVATE_URLS,
+                  settings.ALERTS_ATTEMPT_DEADLINE, settings.ALERTS_RESPONSE_MAX_BYTES)
+    guard = Guard(allow_private=bounds[0], deadline_seconds=bounds[1], max_bytes=bounds[2])
     timer = threading.Timer(guard.deadline_seconds, guard.expire)
     timer.daemon = True
     token = _current.set(guard)

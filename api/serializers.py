@@ -22,7 +22,8 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "id", "organization", "name", "slug", "platform", "created_at", "scrub_data",
-            "scrub_extra_keys", "allowed_origins", "grouping_mode", "grouping_threshold",
+            "scrub_extra_keys", "allowed_origins", "fetch_sources", "grouping_mode",
+            "grouping_threshold",
         ]
         read_only_fields = ["created_at"]
 

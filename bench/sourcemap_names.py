@@ -41,6 +41,9 @@ class Loader:
     def by_url(self, urls, release, dist):
         return None
 
+    def fetch(self, url, kind):
+        return None, ""
+
 
 def build() -> tuple[list[dict], Loader, int]:
     import pytest  # tests.jsbuild skips via pytest when node is missing

@@ -85,6 +85,9 @@ def main() -> None:
         def by_url(self, urls, release, dist):
             return None
 
+        def fetch(self, url, kind):
+            return None, ""
+
     def event() -> dict:
         frames = [{"abs_path": "http://shop/app.min.js", "function": "e", "lineno": line + 1,
                    "colno": col + 1} for line, col in positions[:30]]

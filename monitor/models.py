@@ -90,6 +90,12 @@ class Project(models.Model):
         blank=True,
         help_text="Origins allowed to send events from browsers, one per line; * allows any.",
     )
+    fetch_sources = models.BooleanField(
+        default=False,
+        help_text="When no uploaded source map resolves a minified frame, fetch the file and "
+        "its map from the allowed origins listed above (explicit ones only, not *); takes "
+        "effect where the installation enables fetching (SOURCEMAPS_FETCH).",
+    )
 
     class Meta:
         constraints = [

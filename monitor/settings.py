@@ -416,6 +416,20 @@ SOURCEMAPS_EVENT_MAP_BYTES = env_int("SOURCEMAPS_EVENT_MAP_BYTES", 256 * 1024 * 
 # Mapping segments one uploaded source map may have (its `,` and `;`): a bigger map is refused
 # at assembly, before it is parsed; the default parses within ~128 MiB and fits either budget.
 SOURCEMAPS_MAX_MAP_SEGMENTS = env_int("SOURCEMAPS_MAX_MAP_SEGMENTS", 4_000_000)
+# Fetching a minified file and its map from the web when nothing uploaded resolves a frame, as
+# Sentry does: off for the installation unless enabled here, then off for each project until
+# its owners turn it on; only from the project's explicitly allowed origins, through the alert
+# guard (public addresses only unless allowed below), within these bounds (docs/javascript.md).
+SOURCEMAPS_FETCH = env_bool("SOURCEMAPS_FETCH", False)
+SOURCEMAPS_FETCH_ALLOW_PRIVATE = env_bool("SOURCEMAPS_FETCH_ALLOW_PRIVATE", False)
+SOURCEMAPS_FETCH_TIMEOUT = env_int("SOURCEMAPS_FETCH_TIMEOUT", 5, minimum=1)  # s per file
+SOURCEMAPS_FETCH_EVENT_SECONDS = env_int("SOURCEMAPS_FETCH_EVENT_SECONDS", 15, minimum=1)
+SOURCEMAPS_FETCH_PER_EVENT = env_int("SOURCEMAPS_FETCH_PER_EVENT", 8)  # files, fetched or cached
+SOURCEMAPS_FETCH_MAX_BYTES = env_int("SOURCEMAPS_FETCH_MAX_BYTES", 16 * 1024 * 1024, minimum=1)
+# Fetched files (and failures) kept per worker process, so a stream of events naming the same
+# files costs one fetch per file and interval.
+SOURCEMAPS_FETCH_CACHE_BYTES = env_int("SOURCEMAPS_FETCH_CACHE_BYTES", 64 * 1024 * 1024)
+SOURCEMAPS_FETCH_CACHE_SECONDS = env_int("SOURCEMAPS_FETCH_CACHE_SECONDS", 300)
 
 # --- Attachments: bytes per event and stored per project; over either, dropped.
 ATTACHMENTS_MAX_EVENT_SIZE = env_int("ATTACHMENTS_MAX_EVENT_SIZE", 20 * 1024 * 1024, minimum=1)

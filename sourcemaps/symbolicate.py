@@ -48,8 +48,8 @@ class Artifact:
     url: str
     content: bytes
     headers: dict
-    bundle_id: int
-    file_id: int | None = None  # a stored file's id: its content never changes
+    bundle_id: int  # 0 for a fetched file
+    file_id: int | str | None = None  # a stored file's id, or a fetched one's content hash
 
 
 class Loader(Protocol):
@@ -57,6 +57,10 @@ class Loader(Protocol):
                     content: bool = True) -> Artifact | None: ...
 
     def by_url(self, urls: list[str], release: str, dist: str) -> Artifact | None: ...
+
+    def fetch(self, url: str, kind: str) -> tuple[Artifact | None, str]:
+        """The file (`minified_source` or `source_map`) at `url` from the web where the
+        project allows it, else None and why ("" when it was not tried)."""
 
 
 def normalize_debug_meta(value: object) -> dict | None:
@@ -161,7 +165,10 @@ class MapCache:
             source_map = self._map_of(minified, abs_path)
             resolved_with = "release"
         else:
-            return None
+            source_map = minified = None
+        if source_map is None:
+            source_map, minified = self._fetched(abs_path)
+            resolved_with = "fetched"
         if source_map is None:
             return None
         scopes = self._charge(self.key(abs_path), source_map, minified)
@@ -188,14 +195,40 @@ class MapCache:
     def _map_of(self, minified: Artifact | None, abs_path: str) -> Artifact | None:
         if minified is None:
             return self.loader.by_url(url_candidates(abs_path + ".map"), self.release, self.dist)
-        reference = minified.headers.get("sourcemap") or minified.headers.get("x-sourcemap")
+        reference = map_reference(minified)
         if not reference:
-            match = SOURCE_MAPPING_URL.search(minified.content[-2048:].rstrip())
-            reference = match.group(1).decode("utf-8", "replace") if match else None
-        if not reference or reference.startswith("data:"):
             return None
         urls = [urljoin(minified.url, reference), *url_candidates(urljoin(abs_path, reference))]
         return self.loader.by_url(urls, self.release, self.dist)
+
+    def _fetched(self, abs_path: str) -> tuple[Artifact | None, Artifact | None]:
+        """The map and minified file from the web, as the minified file names its map; only
+        for a URL the browser loaded (never `~/` or a bare path)."""
+        if "://" not in abs_path:
+            return None, None
+        minified, why = self.loader.fetch(abs_path, "minified_source")
+        if minified is not None:
+            reference = map_reference(minified)
+            if not reference:
+                return None, None
+            source_map, why = self.loader.fetch(urljoin(minified.url, reference), "source_map")
+            if source_map is not None:
+                return source_map, minified
+        if why:
+            self.refused[self.key(abs_path)] = f"source not fetched: {why}"
+        return None, None
+
+
+def map_reference(minified: Artifact) -> str | None:
+    """Where a minified file says its map is (a SourceMap header, else its last
+    `sourceMappingURL` comment); inline `data:` maps are not read."""
+    reference = minified.headers.get("sourcemap") or minified.headers.get("x-sourcemap")
+    if not reference:
+        match = SOURCE_MAPPING_URL.search(minified.content[-2048:].rstrip())
+        reference = match.group(1).decode("utf-8", "replace") if match else None
+    if not reference or reference.startswith("data:"):
+        return None
+    return reference
 
 
 def _identity(source_map: Artifact, minified: Artifact | None) -> tuple | None:

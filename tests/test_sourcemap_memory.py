@@ -33,6 +33,9 @@ class Loader:
     def by_url(self, urls, release, dist):
         return None
 
+    def fetch(self, url, kind):
+        return None, ""
+
 
 def event(chosen):
     return {"platform": "javascript",

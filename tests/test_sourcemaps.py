@@ -171,6 +171,9 @@ class DictLoader:
         self.calls += 1
         return next((self.urls[(u, release)] for u in urls if (u, release) in self.urls), None)
 
+    def fetch(self, url, kind):
+        return None, ""
+
 
 def js_event(abs_path="http://shop.test/app.js", with_debug_meta=True, frames=3):
     frame = {"abs_path": abs_path, "filename": abs_path, "function": "b", "lineno": 1,

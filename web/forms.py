@@ -47,10 +47,11 @@ class ProjectSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = ["name", "platform", "allowed_origins", "scrub_data", "scrub_extra_keys",
-                  "grouping_mode", "grouping_threshold"]
+        fields = ["name", "platform", "allowed_origins", "fetch_sources", "scrub_data",
+                  "scrub_extra_keys", "grouping_mode", "grouping_threshold"]
         widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
         labels = {"allowed_origins": "Allowed browser origins", "scrub_data": "Scrub secrets",
+                  "fetch_sources": "Fetch source maps from allowed origins",
                   "grouping_mode": "Grouping mode"}
         help_texts = {"platform": "e.g. python or javascript; picks the default ML threshold.",
                       "name": "Shown in the project switcher."}

@@ -1,0 +1,211 @@
+"""Fetching a minified file and its source map from the project's own site, as Sentry does when
+nothing uploaded resolves a frame.
+
+Every URL comes from an event, so from anyone who holds the public DSN. The fetch is therefore
+off unless the installation enables it (SOURCEMAPS_FETCH) and the project turns it on; it
+reaches only origins the project lists explicitly (a `*` line allows browsers to send, never
+the worker to fetch); every connection goes through the alert guard (public addresses only, the
+address dialled is checked, so DNS rebinding and redirects to private hosts are refused), with a
+deadline and a byte cap per file, a cap on files and on seconds per event, redirects followed
+only to allowed origins, and content encodings undone within the same byte cap. Results, and
+failures, are kept per process for a while: a stream of events naming the same bundle costs one
+fetch per file and interval.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from django.conf import settings
+
+from alerts import netguard
+from monitor.models import origin_allowed
+from sourcemaps.parsed import segments
+from sourcemaps.symbolicate import Artifact
+
+MAX_REDIRECTS = 3
+CHUNK = 64 * 1024
+HEADERS = {"User-Agent": "Faultline source fetcher", "Accept-Encoding": "gzip, deflate"}
+KEPT_HEADERS = ("sourcemap", "x-sourcemap")
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """What one project's events may fetch."""
+
+    origins: str  # the project's allowed origins without `*` lines
+    allow_private: bool
+    timeout: float
+    max_bytes: int
+    per_event: int
+    event_seconds: float
+
+    @classmethod
+    def for_project(cls, fetch_sources: bool, allowed_origins: str) -> FetchPolicy | None:
+        """The policy when both the installation and the project allow fetching, else None."""
+        if not (settings.SOURCEMAPS_FETCH and fetch_sources):
+            return None
+        explicit = "\n".join(line.strip() for line in allowed_origins.splitlines()
+                             if line.strip() and line.strip() != "*")
+        if not explicit:
+            return None
+        return cls(explicit, settings.SOURCEMAPS_FETCH_ALLOW_PRIVATE,
+                   settings.SOURCEMAPS_FETCH_TIMEOUT, settings.SOURCEMAPS_FETCH_MAX_BYTES,
+                   settings.SOURCEMAPS_FETCH_PER_EVENT, settings.SOURCEMAPS_FETCH_EVENT_SECONDS)
+
+    def allows(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+            return False
+        return origin_allowed(self.origins, f"{parts.scheme}://{parts.netloc}")
+
+
+Fetched = tuple[Artifact | None, str]  # the file, or None and why
+
+
+class FetchCache:
+    """Fetched files by URL (None for a failure) within a byte budget and a lifetime."""
+
+    def __init__(self, max_bytes: int, seconds: float):
+        self.max_bytes, self.seconds = max_bytes, seconds
+        self.entries: OrderedDict[str, tuple[float, Fetched]] = OrderedDict()
+        self.used = 0
+        self.lock = threading.Lock()
+
+    def get(self, url: str) -> tuple[bool, Fetched]:
+        with self.lock:
+            entry = self.entries.get(url)
+            if entry is None:
+                return False, (None, "")
+            if entry[0] < time.monotonic():
+                self._drop(url)
+                return False, (None, "")
+            self.entries.move_to_end(url)
+            return True, entry[1]
+
+    def put(self, url: str, fetched: Fetched) -> None:
+        size = _size(fetched)
+        if size > self.max_bytes:
+            return
+        with self.lock:
+            if url in self.entries:
+                self._drop(url)
+            self.entries[url] = (time.monotonic() + self.seconds, fetched)
+            self.used += size
+            while self.used > self.max_bytes:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, url: str) -> None:
+        _, fetched = self.entries.pop(url)
+        self.used -= _size(fetched)
+
+
+def _size(fetched: Fetched) -> int:
+    return len(fetched[0].content) + 256 if fetched[0] else 256  # a failure costs a little
+
+
+_cache: FetchCache | None = None
+
+
+def fetch_cache() -> FetchCache:
+    global _cache
+    if _cache is None:
+        _cache = FetchCache(settings.SOURCEMAPS_FETCH_CACHE_BYTES,
+                            settings.SOURCEMAPS_FETCH_CACHE_SECONDS)
+    return _cache
+
+
+@dataclass
+class Fetcher:
+    """One event's fetches: at most `policy.per_event` files within `policy.event_seconds`."""
+
+    policy: FetchPolicy
+    cache: FetchCache
+    files: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def get(self, url: str, kind: str) -> tuple[Artifact | None, str]:
+        """A minified file or a source map, or None and why ("" where the URL is not one the
+        project allows). A map with more mapping segments than an upload may have is refused,
+        as at upload: parsing cost follows segments, not bytes."""
+        if not self.policy.allows(url):
+            return None, ""
+        if self.files >= self.policy.per_event:
+            return None, "fetch limit per event reached"
+        self.files += 1
+        cached, entry = self.cache.get(url)
+        if not cached:
+            if time.monotonic() - self.started > self.policy.event_seconds:
+                return None, "fetch time per event spent"
+            entry = fetch(url, self.policy)
+            self.cache.put(url, entry)
+        artifact, why = entry
+        if artifact is not None and kind == "source_map" \
+                and segments(artifact.content) > settings.SOURCEMAPS_MAX_MAP_SEGMENTS:
+            return None, "source map over the mapping segment limit"
+        return artifact, why
+
+
+def fetch(url: str, policy: FetchPolicy) -> Fetched:
+    """The file at `url` (following redirects within the allowed origins), or None and why."""
+    bounds = (policy.allow_private, policy.timeout, policy.max_bytes + CHUNK)
+    guard = None
+    try:
+        with netguard.guarded(bounds=bounds) as guard:
+            for _ in range(MAX_REDIRECTS + 1):
+                with requests.get(url, headers=HEADERS, stream=True, allow_redirects=False,
+                                  timeout=policy.timeout) as response:
+                    if response.is_redirect:
+                        url = urljoin(url, response.headers.get("location", ""))
+                        if not policy.allows(url):
+                            return None, "redirect to an origin the project does not allow"
+                        continue
+                    if response.status_code != 200:
+                        return None, f"HTTP {response.status_code}"
+                    content, why = _body(response, policy.max_bytes)
+                    if content is None:
+                        return None, why
+                    return _artifact(url, content, response.headers), ""
+            return None, "too many redirects"
+    except (requests.RequestException, OSError) as exc:
+        return None, (guard.reason if guard else "") or type(exc).__name__
+
+
+def _body(response: requests.Response, max_bytes: int) -> tuple[bytes | None, str]:
+    """The decoded body within `max_bytes`, decompressing here (never by urllib3, whose output
+    per read is not bounded by what was read)."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("identity", "gzip", "deflate", ""):
+        return None, f"unsupported content encoding {encoding[:32]}"
+    inflate = None
+    if encoding in ("gzip", "deflate"):
+        inflate = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, detected
+    body = bytearray()
+    while True:
+        chunk = response.raw.read(CHUNK, decode_content=False)
+        if not chunk:
+            break
+        if inflate is not None:
+            chunk = inflate.decompress(inflate.unconsumed_tail + chunk, max_bytes + 1 - len(body))
+        body += chunk
+        if len(body) > max_bytes:
+            return None, f"file over {max_bytes} bytes"
+    if inflate is not None:
+        body += inflate.flush()
+        if len(body) > max_bytes or inflate.unconsumed_tail:
+            return None, f"file over {max_bytes} bytes"
+    return bytes(body), ""
+
+
+def _artifact(url: str, content: bytes, headers) -> Artifact:
+    """A fetched file; its identity for the parsed-map cache is its content's hash."""
+    kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+    return Artifact(url, content, kept, bundle_id=0,
+                    file_id="sha256:" + hashlib.sha256(content).hexdigest())
