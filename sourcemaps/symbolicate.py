@@ -37,7 +37,8 @@ MAX_TYPE = 256  # as normalize keeps an exception type
 MAX_CLASSES = 1024  # class names remembered per parsed map
 # Scope names that say nothing (Sentry's list): the caller's call site names such a frame.
 USELESS_NAMES = {"<anonymous>", "<unknown>", "__webpack_require__", "__webpack_modules__"}
-SOURCE_MAPPING_URL = re.compile(rb"//[#@]\s*sourceMappingURL=(\S+)\s*$")
+SOURCE_MAPPING_URL = re.compile(rb"^//[#@][ \t]*sourceMappingURL=(\S+)[ \t\r]*$", re.MULTILINE)
+MAP_REFERENCE_TAIL = 2048  # bytes at the end of a minified file searched for its map
 JS_PLATFORMS = {"javascript", "node"}
 EVENT_BYTES = 256 << 20  # parsed maps one event may hold (SOURCEMAPS_EVENT_MAP_BYTES)
 OVER_BUDGET = "source map not loaded: the event's maps are over their memory budget"
@@ -220,12 +221,12 @@ class MapCache:
 
 
 def map_reference(minified: Artifact) -> str | None:
-    """Where a minified file says its map is (a SourceMap header, else its last
-    `sourceMappingURL` comment); inline `data:` maps are not read."""
+    """Where a minified file says its map is (a SourceMap header, else the last
+    `sourceMappingURL` comment line near its end); inline `data:` maps are not read."""
     reference = minified.headers.get("sourcemap") or minified.headers.get("x-sourcemap")
-    if not reference:
-        match = SOURCE_MAPPING_URL.search(minified.content[-2048:].rstrip())
-        reference = match.group(1).decode("utf-8", "replace") if match else None
+    if not reference:  # the last such line: sentry-cli inject writes a debugId line after it
+        matches = SOURCE_MAPPING_URL.findall(minified.content[-MAP_REFERENCE_TAIL:])
+        reference = matches[-1].decode("utf-8", "replace") if matches else None
     if not reference or reference.startswith("data:"):
         return None
     return reference

@@ -600,3 +600,13 @@ def test_the_scope_index_is_built_within_its_time_and_memory_bounds(node_names):
     assert build_scopes(minified, source_map) is not None
     assert build_scopes(minified, source_map, seconds=0.001) is None  # killed at the deadline
     assert build_scopes(minified, source_map, memory=1 << 20) is None  # allocation refused
+
+
+def test_the_map_reference_is_found_before_a_debug_id_comment():
+    """sentry-cli inject appends `//# debugId=…` after the bundler's sourceMappingURL line."""
+    injected = MINIFIED + f"\n//# debugId={DEBUG_ID}\n".encode()
+    urls = {("~/app.js", "shop@1"): Artifact("~/app.js", injected, {}, 7),
+            ("~/app.js.map", "shop@1"): Artifact("~/app.js.map", json.dumps(MAP).encode(), {}, 7)}
+    event = js_event(with_debug_meta=False)
+    assert resolve_event(event, DictLoader(by_url=urls)) == {7}
+    assert event["exception"][0]["stacktrace"]["frames"][0]["function"] == "boom"

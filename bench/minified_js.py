@@ -1,0 +1,236 @@
+"""Grouping of minified browser JavaScript with and without source maps, on the mined browser
+codebases (lab/corpus/javascript-*.jsonl.zst: every release minified and named by content hash;
+half the releases built with maps, kept under lab/corpus/js-artifacts/).
+
+Three ways the same events reach grouping, each through the processing stage's resolution
+(sourcemaps.symbolicate) before normalize's output is fingerprinted, cleaned and embedded:
+
+- `minified`: no map anywhere (what a project that uploads nothing gets);
+- `uploaded`: the releases built with maps have their files stored as sentry-cli uploads them,
+  found by the debug IDs the events carry;
+- `fetched`: nothing uploaded; the files are served by a loopback HTTP server standing for the
+  site, the events' URLs point at it, and sourcemaps.fetch fetches them (the project's fetching
+  on, the server's origin allowed, private addresses allowed for the bench only).
+
+Each is scored by the served model deciding as it serves (bench/shipped.py's deciders) and by
+fingerprinting alone, per codebase and pooled, on all events and on the releases with maps;
+bugs are counted as lab.corpus.site_label counts them unless `--labels fine`.
+
+    .venv/bin/python bench/minified_js.py [--model shipped|stock] [--labels site|fine]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import functools
+import os
+import sys
+import threading
+from collections import defaultdict
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from common import ROOT
+
+CORPUS = ROOT / "lab" / "corpus"
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(folder: Path) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class FolderLoader:
+    """What an upload of the release folders gives: files by debug ID (sentry-cli inject writes
+    `//# debugId=` into each file and `debugId` into each map)."""
+
+    def __init__(self, folders: list[Path]):
+        from sourcemaps.bundles import parse_debug_id
+        from sourcemaps.symbolicate import Artifact
+
+        self.files = {}
+        for folder in folders:
+            for path in sorted((folder / "assets").iterdir()):
+                content = path.read_bytes()
+                marker = b"//# debugId=" if path.suffix == ".js" else b'"debugId":"'
+                at = content.rfind(marker)
+                if at < 0:
+                    continue
+                debug_id = parse_debug_id(content[at + len(marker):at + len(marker) + 36]
+                                          .decode())
+                kind = "source_map" if path.suffix == ".map" else "minified_source"
+                self.files[(debug_id, kind)] = Artifact(
+                    f"~/assets/{path.name}", content, {}, 1, f"{folder.name}/{path.name}")
+
+    def by_debug_id(self, debug_id, kind, content=True):
+        return self.files.get((debug_id, kind))
+
+    def by_url(self, urls, release, dist):
+        return None
+
+    def fetch(self, url, kind):
+        return None, ""
+
+
+class FetchLoader(FolderLoader):
+    def __init__(self, fetcher):
+        self.files, self.fetcher = {}, fetcher
+
+    def fetch(self, url, kind):
+        return self.fetcher.get(url, kind)
+
+
+def resolved(event: dict, loader, parsed) -> tuple[dict, bool]:
+    """The normalized event as processing resolves it, and whether any frame resolved."""
+    from ingest.normalize import metadata
+    from sourcemaps.symbolicate import resolve_event
+
+    before = copy.deepcopy(event)
+    resolve_event(event, loader, 20, parsed)
+    changed = event != before
+    if changed:
+        event.update(metadata(event))
+    return event, changed
+
+
+def rehome(event: dict, origin: str) -> dict:
+    """The event as the site on `origin` would have sent it, without debug IDs."""
+    event = copy.deepcopy(event)
+    event.pop("debug_meta", None)
+    for container in event.get("exception") or []:
+        for frame in (container.get("stacktrace") or {}).get("frames") or []:
+            for key in ("abs_path", "filename"):
+                value = frame.get(key)
+                if isinstance(value, str) and "://" in value:
+                    parts = urlsplit(value)
+                    frame[key] = origin + parts.path
+    return event
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", choices=("shipped", "stock"), default="shipped")
+    parser.add_argument("--labels", choices=("site", "fine"), default="site",
+                        help="bugs as lab.corpus.site_label counts them (as selection does), "
+                             "or the miners' finer labels")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
+    import django
+
+    django.setup()
+    import numpy as np
+    from django.conf import settings
+
+    from embeddings import shipped
+    from embeddings.encoder import Encoder, current_spec
+    from evaluation import metrics
+    from grouping import rules as grouping_rules
+    from lab import corpus as lab_corpus
+    from sourcemaps.fetch import Fetcher, FetchCache, FetchPolicy
+    from sourcemaps.parsed import ParsedMaps
+    from training.evaluate import scores_dict
+
+    settings.EMBEDDING_MODEL = args.model
+    if args.model == "shipped":
+        choices = shipped.load().choices
+        decider = (choices["thresholds"], choices["key_rules"], choices["conflict_thresholds"])
+    else:
+        rules = grouping_rules.CURRENT
+        decider = (rules.thresholds, {}, rules.conflict_thresholds)
+    parsed = ParsedMaps(512 << 20)
+    modes: dict[str, dict[str, list[dict]]] = defaultdict(dict)
+    agree = total = resolved_count = 0
+    for path in sorted(CORPUS.glob("javascript-*.jsonl.zst")):
+        rows = list(lab_corpus.read_rows(path))
+        if args.labels == "site":
+            rows = [{**row, "bug": lab_corpus.site_label(row)} for row in rows]
+        codebase = rows[0]["app"]
+        folders = sorted({CORPUS.parent.parent / r["sourcemaps"] for r in rows
+                          if "sourcemaps" in r})
+        server = serve(_merged_assets(CORPUS / "js-artifacts" / codebase))
+        origin = f"http://127.0.0.1:{server.server_address[1]}"
+        policy = FetchPolicy(origin, True, 5, 16 << 20, 8, 15)
+        cache = FetchCache(256 << 20, 3600)
+        uploaded = FolderLoader(folders)
+        label = f"{codebase}{' (report-only)' if lab_corpus.is_report_only(codebase) else ''}"
+        for mode in ("minified", "uploaded", "fetched"):
+            modes[mode][label] = []
+        for index, row in enumerate(rows):
+            event = metrics.normalize_event(row["event"], 1_700_000_000.0 + index,
+                                            f"{index:032x}")
+            modes["minified"][label].append({**row, "event": event, "normalized": True})
+            up, changed_up = resolved(copy.deepcopy(event), uploaded, parsed)
+            modes["uploaded"][label].append({**row, "event": up, "normalized": True})
+            fetched_event, changed_fetch = resolved(rehome(event, origin),
+                                                    FetchLoader(Fetcher(policy, cache)), parsed)
+            modes["fetched"][label].append({**row, "event": fetched_event, "normalized": True})
+            if "sourcemaps" in row:
+                total += 1
+                resolved_count += changed_up
+                agree += changed_up == changed_fetch and _frames(up) == _frames(fetched_event)
+        server.shutdown()
+        server.server_close()
+    print(f"events with maps: {total}; resolved by upload: {resolved_count}; "
+          f"fetched resolution identical to uploaded: {agree}")
+
+    encoder = Encoder(current_spec())
+    print(f"model: {args.model} ({current_spec().name})")
+    for subset in ("all events", "releases with maps"):
+        for mode, codebases in modes.items():
+            parts = []
+            for label, rows in sorted(codebases.items()):
+                if subset != "all events":
+                    rows = [r for r in rows if "sourcemaps" in r]
+                data = metrics.prepare(rows, scope=label)
+                vecs = encoder.encode(data.texts) if data.texts else np.zeros((0, 384))
+                parts.append((data, vecs))
+                s = scores_dict(data, vecs, *decider)
+                fp = metrics.score(data.labels, data.hashes)
+                print(f"{subset:<18} {mode:<9} {label:<30} bugs {s['bugs']:>3} ml "
+                      f"{s['issues_per_bug']:.2f}x P {s['pair_precision']:.3f} "
+                      f"F1 {s['bcubed_f1']:.3f} | fingerprint {fp.issues_per_bug:.2f}x "
+                      f"P {fp.pairwise_precision:.3f} F1 {fp.bcubed_f1:.3f}")
+            data = metrics.concat([p for p, _ in parts])
+            vecs = np.concatenate([v for _, v in parts])
+            s = scores_dict(data, vecs, *decider)
+            fp = metrics.score(data.labels, data.hashes)
+            print(f"{subset:<18} {mode:<9} {'POOLED':<30} bugs {s['bugs']:>3} ml "
+                  f"{s['issues_per_bug']:.2f}x P {s['pair_precision']:.3f} "
+                  f"F1 {s['bcubed_f1']:.3f} | fingerprint {fp.issues_per_bug:.2f}x "
+                  f"P {fp.pairwise_precision:.3f} F1 {fp.bcubed_f1:.3f}")
+    return 0
+
+
+def _frames(event: dict) -> list:
+    """What grouping reads of a resolved event: each frame's original place and name."""
+    return [(f.get("filename"), f.get("lineno"), f.get("colno"), f.get("function"))
+            for c in event.get("exception") or []
+            for f in (c.get("stacktrace") or {}).get("frames") or []]
+
+
+def _merged_assets(site: Path) -> Path:
+    """One folder serving every release's assets at /assets/ (names carry content hashes)."""
+    merged = ROOT / "var" / "bench" / "minified_js" / site.name
+    (merged / "assets").mkdir(parents=True, exist_ok=True)
+    for release in site.iterdir():
+        if not (release / "assets").is_dir():
+            continue
+        for path in (release / "assets").iterdir():
+            target = merged / "assets" / path.name
+            if not target.exists():
+                target.write_bytes(path.read_bytes())
+    return merged
+
+
+if __name__ == "__main__":
+    sys.exit(main())
