@@ -56,16 +56,17 @@ def key():
 
 
 class Web:
-    """A gunicorn of our own, with its own spool directory."""
+    """A gunicorn of our own (a web node), with its own spool directory `spool_root/host`."""
 
-    def __init__(self, env: dict[str, str], spool_root: Path, name: str):
+    def __init__(self, env: dict[str, str], spool_root: Path, name: str, host: str = "web-host"):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.spool = spool_root / host
         env = dict(
             env,
             FAULTLINE_BIND=f"127.0.0.1:{self.port}",
             SPOOL_DIR=str(spool_root),
-            SPOOL_HOST="web-host",
+            SPOOL_HOST=host,
             SPOOL_REPLAY_INTERVAL="1",
             GUNICORN_WORKERS="2",
             DB_CONN_MAX_AGE="300",  # kept-alive connections, as in production
