@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psutil
 import pytest
-import sentry_sdk
 from django.db import connection
 
 from ingest import spool
@@ -21,7 +20,6 @@ from monitor.celery import app
 from monitor.localservices import EmbeddedPgBouncer
 from monitor.models import Event, Organization
 from monitor.testing.plugin import services
-from tests import buggy_app
 from tests import test_spool_outage as outage
 from tests.conftest import ROOT, start_worker, wait_for
 from tests.test_spool_outage import (
@@ -30,6 +28,7 @@ from tests.test_spool_outage import (
     bench_event,
     post,
     restart_finished,
+    send_sdk_events,
     wait_until_stored_once,
 )
 
@@ -50,25 +49,6 @@ def pgbouncer(tmp_path):
     bouncer.start()
     yield bouncer
     bouncer.stop()
-
-
-def send_sdk_events(node: Web, key, count: int) -> set[str]:
-    """`count` errors through the official sentry-sdk to one node; flushed, so all were sent."""
-    client = sentry_sdk.Client(
-        dsn=f"http://{key.public_key}@127.0.0.1:{node.port}/{key.project_id}",
-        default_integrations=False, auto_enabling_integrations=False,
-    )
-    ids = set()
-    for _ in range(count):
-        with sentry_sdk.isolation_scope() as scope:
-            scope.set_client(client)
-            try:
-                buggy_app.checkout(buggy_app.Cart([]))
-            except ZeroDivisionError as exc:
-                ids.add(scope.capture_exception(exc))
-    client.flush(timeout=30)
-    client.close()
-    return ids
 
 
 def post_events(node: Web, key, first: int, count: int, threads: int = 4) -> tuple[set[str], float]:

@@ -170,6 +170,25 @@ class Poster(threading.Thread):
                 self.other.append(status)
 
 
+def send_sdk_events(node: Web, key, count: int) -> set[str]:
+    """`count` errors through the official sentry-sdk to one node; flushed, so all were sent."""
+    client = sentry_sdk.Client(
+        dsn=f"http://{key.public_key}@127.0.0.1:{node.port}/{key.project_id}",
+        default_integrations=False, auto_enabling_integrations=False,
+    )
+    ids = set()
+    for _ in range(count):
+        with sentry_sdk.isolation_scope() as scope:
+            scope.set_client(client)
+            try:
+                buggy_app.checkout(buggy_app.Cart([]))
+            except ZeroDivisionError as exc:
+                ids.add(scope.capture_exception(exc))
+    client.flush(timeout=30)
+    client.close()
+    return ids
+
+
 def spooled_ids(root: Path) -> set[str]:
     return {
         r.event_id.hex
@@ -282,6 +301,7 @@ def test_a_gunicorn_killed_while_spooling_loses_nothing_it_acknowledged(
         posters = [Poster(first.base, key, 1000 * n) for n in range(4)]
         for poster in posters:
             poster.start()
+        sdk_ids = send_sdk_events(first, key, 20)  # the official SDK's events, flushed
         wait_for(lambda: sum(len(p.accepted) for p in posters) >= 300, timeout=60,
                  message="300 events spooled")
         first.process.kill()  # SIGKILL to the whole gunicorn, mid-load
@@ -291,7 +311,7 @@ def test_a_gunicorn_killed_while_spooling_loses_nothing_it_acknowledged(
             poster.join(30)
     finally:
         first.process.stop()
-    accepted = {event_id for p in posters for _, event_id in p.accepted}
+    accepted = {event_id for p in posters for _, event_id in p.accepted} | sdk_ids
     on_disk = spooled_ids(root)
     assert accepted <= on_disk, f"{len(accepted - on_disk)} acknowledged events not on disk"
     print(f"killed with {len(accepted)} events acknowledged, {len(on_disk)} on disk")
