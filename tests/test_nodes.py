@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psutil
 import pytest
+import yaml
 from django.db import connection
 
 from ingest import spool
@@ -202,3 +203,43 @@ def test_querysets_iterate_behind_a_transaction_pooler_only_without_server_side_
         assert result.returncode == 0 and "iterated 3" in result.stdout, result.stderr
     else:  # what DB_TRANSACTION_POOLING prevents: a WITH HOLD cursor left on another server
         assert result.returncode != 0 and "does not exist" in result.stderr, result.stdout
+
+
+def prestop_command(drain_seconds: int) -> list[str]:
+    """The Helm chart's preStop hook of a web pod, rendered by Helm's Go SDK."""
+    helm = pytest.importorskip("helm_python", reason="helm-python-sdk (Helm's Go SDK) missing")
+    chart = helm.Chart.load(str(ROOT / "deploy" / "helm" / "faultline"))
+    try:
+        manifests = chart.render({"secretKey": "x", "web": {"drainSeconds": drain_seconds}})
+    finally:
+        chart.close()
+    web = next(doc for text in manifests.values() for doc in yaml.safe_load_all(text)
+               if doc and doc["kind"] == "StatefulSet" and doc["metadata"]["name"].endswith("-web"))
+    (container,) = web["spec"]["template"]["spec"]["containers"]
+    return container["lifecycle"]["preStop"]["exec"]["command"]
+
+
+def test_a_stopping_web_pod_waits_for_its_spool_to_be_replayed(live_env, worker, postgres, key,
+                                                               tmp_path):
+    """Kubernetes scale-down: the chart's preStop returns once the pod's spool is empty, so the
+    claim left behind holds nothing (the database answers again by then)."""
+    command = prestop_command(drain_seconds=300)
+    node = Web(live_env, tmp_path / "spool", "prestop", host="web-0")
+    try:
+        warm_up = bench_event(0)
+        assert post(node.base, key, warm_up) == 200
+        wait_for(lambda: (node.spool / "keys.json").exists(), timeout=15,
+                 message="the key snapshot")
+        postgres.stop()
+        events = [bench_event(i) for i in range(1, 41)]
+        assert [post(node.base, key, e) for e in events] == [200] * 40
+        assert node.health()["spool"]["events"] == 40
+        postgres.start()
+        restart_finished()
+        # The hook asks the node itself (127.0.0.1:8000 in a pod): point it at this node's port.
+        command[-1] = command[-1].replace("127.0.0.1:8000", f"127.0.0.1:{node.port}")
+        subprocess.run(command, check=True, timeout=320)
+        assert not spool.segments(node.spool), "the hook returned before the spool was replayed"
+        wait_until_stored_once(key.project_id, {e["event_id"] for e in [warm_up, *events]})
+    finally:
+        node.process.stop()

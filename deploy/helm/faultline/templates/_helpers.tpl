@@ -83,3 +83,17 @@ imagePullPolicy: {{ .root.Values.image.pullPolicy }}
 command: ["sh", "-c", "until python manage.py migrate --check >/dev/null 2>&1; do sleep 5; done"]
 env: {{- include "faultline.env" (dict "root" .root "direct" .direct) | nindent 2 }}
 {{- end -}}
+
+{{/* The web pod's preStop: wait (at most web.drainSeconds) until this pod's spool is replayed. */}}
+{{- define "faultline.waitForEmptySpool" -}}
+import json, time, urllib.request
+deadline = time.time() + {{ .Values.web.drainSeconds }}
+while time.time() < deadline:
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:8000/_health/", timeout=3) as reply:
+            if json.load(reply)["spool"]["events"] == 0:
+                break
+    except Exception:
+        pass
+    time.sleep(2)
+{{- end -}}
