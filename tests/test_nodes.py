@@ -14,11 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 import psutil
 import pytest
 import yaml
+from celery import Celery
 from django.db import connection
 
 from ingest import spool
-from monitor.celery import app
-from monitor.localservices import EmbeddedPgBouncer
+from monitor.localservices import EmbeddedPgBouncer, EmbeddedValkey
 from monitor.models import Event, Organization
 from monitor.testing.plugin import services
 from tests import test_spool_outage as outage
@@ -64,9 +64,19 @@ def post_events(node: Web, key, first: int, count: int, threads: int = 4) -> tup
     return {e["event_id"] for e in events}, elapsed
 
 
-def worker_stats(names: list[str]) -> dict[str, dict]:
+@pytest.fixture
+def broker(tmp_path):
+    """A Valkey of this test's own: its worker sets are the only consumers of its queues (the
+    session's worker, started by other tests, listens on the session's broker)."""
+    valkey = EmbeddedValkey(tmp_path / "valkey")
+    valkey.start()
+    yield valkey
+    valkey.stop()
+
+
+def worker_stats(control: Celery, names: list[str]) -> dict[str, dict]:
     """Each worker set's `celery inspect stats`, by the set's name."""
-    replies = app.control.inspect(timeout=5).stats() or {}
+    replies = control.control.inspect(timeout=5).stats() or {}
     return {name: next(v for k, v in replies.items() if k.startswith(f"{name}-"))
             for name in names}
 
@@ -82,20 +92,23 @@ def cpu_seconds(pid: int) -> float:
 
 
 def test_two_web_nodes_and_two_worker_sets_share_the_load_without_duplicates_or_losses(
-    live_env, key, pgbouncer, tmp_path
+    live_env, key, pgbouncer, broker, tmp_path
 ):
     env = dict(
         live_env,
         DATABASE_URL=pgbouncer.url(connection.settings_dict["NAME"]),
         DB_TRANSACTION_POOLING="true",
+        REDIS_URL=broker.url,
+        CELERY_BROKER_URL=broker.url,
         INGEST_DRAIN_SLOTS="4",  # both worker sets' concurrency added up
     )
+    control = Celery(broker=broker.url)
     sets = ["set-a", "set-b"]
     workers = [start_worker(env, name) for name in sets]
     nodes = []
     try:
         nodes = [Web(env, tmp_path / f"spool-{n}", f"node-{n}", host=f"node-{n}") for n in "ab"]
-        wait_for(lambda: len(app.control.inspect(timeout=2).ping() or {}) >= 2, timeout=60,
+        wait_for(lambda: len(control.control.inspect(timeout=2).ping() or {}) >= 2, timeout=60,
                  message="both worker sets to answer")
         cpu_before = [cpu_seconds(w.popen.pid) for w in workers]
         results: dict[str, tuple[set[str], float]] = {}
@@ -121,7 +134,7 @@ def test_two_web_nodes_and_two_worker_sets_share_the_load_without_duplicates_or_
             assert node.health()["spool"]["events"] == 0
             assert not spool.segments(node.spool)
 
-        stats = worker_stats(sets)
+        stats = worker_stats(control, sets)
         drains = {name: stats[name]["total"].get("ingest.drain", 0) for name in sets}
         cpu = [cpu_seconds(w.popen.pid) - before
                for w, before in zip(workers, cpu_before, strict=True)]
