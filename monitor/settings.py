@@ -193,6 +193,11 @@ DATABASES = {
         conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
     )
 }
+# Behind PgBouncer in transaction pooling mode (docs/deploy.md): a server-side cursor outside a
+# transaction would outlive the server connection it was opened on. Prepared statements are
+# already off (Django's psycopg 3 default, prepare_threshold=None).
+if env_bool("DB_TRANSACTION_POOLING", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: the Celery broker, the rate limiter and per-type item counters.

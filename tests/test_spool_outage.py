@@ -56,16 +56,17 @@ def key():
 
 
 class Web:
-    """A gunicorn of our own, with its own spool directory."""
+    """A gunicorn of our own (a web node), with its own spool directory `spool_root/host`."""
 
-    def __init__(self, env: dict[str, str], spool_root: Path, name: str):
+    def __init__(self, env: dict[str, str], spool_root: Path, name: str, host: str = "web-host"):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.spool = spool_root / host
         env = dict(
             env,
             FAULTLINE_BIND=f"127.0.0.1:{self.port}",
             SPOOL_DIR=str(spool_root),
-            SPOOL_HOST="web-host",
+            SPOOL_HOST=host,
             SPOOL_REPLAY_INTERVAL="1",
             GUNICORN_WORKERS="2",
             DB_CONN_MAX_AGE="300",  # kept-alive connections, as in production
@@ -167,6 +168,25 @@ class Poster(threading.Thread):
                 self.accepted.append((time.monotonic(), event["event_id"]))
             else:
                 self.other.append(status)
+
+
+def send_sdk_events(node: Web, key, count: int) -> set[str]:
+    """`count` errors through the official sentry-sdk to one node; flushed, so all were sent."""
+    client = sentry_sdk.Client(
+        dsn=f"http://{key.public_key}@127.0.0.1:{node.port}/{key.project_id}",
+        default_integrations=False, auto_enabling_integrations=False,
+    )
+    ids = set()
+    for _ in range(count):
+        with sentry_sdk.isolation_scope() as scope:
+            scope.set_client(client)
+            try:
+                buggy_app.checkout(buggy_app.Cart([]))
+            except ZeroDivisionError as exc:
+                ids.add(scope.capture_exception(exc))
+    client.flush(timeout=30)
+    client.close()
+    return ids
 
 
 def spooled_ids(root: Path) -> set[str]:
@@ -281,6 +301,7 @@ def test_a_gunicorn_killed_while_spooling_loses_nothing_it_acknowledged(
         posters = [Poster(first.base, key, 1000 * n) for n in range(4)]
         for poster in posters:
             poster.start()
+        sdk_ids = send_sdk_events(first, key, 20)  # the official SDK's events, flushed
         wait_for(lambda: sum(len(p.accepted) for p in posters) >= 300, timeout=60,
                  message="300 events spooled")
         first.process.kill()  # SIGKILL to the whole gunicorn, mid-load
@@ -290,7 +311,7 @@ def test_a_gunicorn_killed_while_spooling_loses_nothing_it_acknowledged(
             poster.join(30)
     finally:
         first.process.stop()
-    accepted = {event_id for p in posters for _, event_id in p.accepted}
+    accepted = {event_id for p in posters for _, event_id in p.accepted} | sdk_ids
     on_disk = spooled_ids(root)
     assert accepted <= on_disk, f"{len(accepted - on_disk)} acknowledged events not on disk"
     print(f"killed with {len(accepted)} events acknowledged, {len(on_disk)} on disk")

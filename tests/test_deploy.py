@@ -1,0 +1,200 @@
+"""The deployment files (docs/deploy.md): docker-compose.yml and the Helm chart. Both are checked
+for what the multi-node design needs: every routed Celery queue has a worker, exactly one beat,
+web nodes keep nothing but their spool, the ML workers (session advisory locks) reach PostgreSQL
+past the transaction pooler, everyone else goes through it with server-side cursors off. The
+compose file is validated by docker compose when it is installed; the chart is linted and
+rendered by Helm's own Go SDK (helm-python-sdk)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+from django.conf import settings
+
+from tests.conftest import ROOT
+
+COMPOSE = ROOT / "docker-compose.yml"
+CHART = ROOT / "deploy" / "helm" / "faultline"
+SPOOL_DIR = "/var/lib/faultline/spool"
+
+
+def routed_queues() -> set[str]:
+    return {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {
+        settings.CELERY_TASK_DEFAULT_QUEUE}
+
+
+def worker_queues(command: list[str]) -> set[str]:
+    """The queues of a `celery ... worker -Q a,b` command; empty for anything else."""
+    if "worker" not in command or "-Q" not in command:
+        return set()
+    return set(command[command.index("-Q") + 1].split(","))
+
+
+def host_of(url: str) -> str:
+    return re.match(r"postgresql://[^@]*@([^:/]+)", url).group(1)
+
+
+# --- docker-compose.yml
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())["services"]
+
+
+def app_services(compose: dict) -> dict[str, dict]:
+    return {name: s for name, s in compose.items() if s.get("image", "").startswith("faultline")}
+
+
+def test_compose_runs_every_routed_queue_one_beat_and_scalable_nodes(compose):
+    consumed = set().union(*(worker_queues(s.get("command", [])) for s in compose.values()))
+    assert routed_queues() <= consumed, routed_queues() - consumed
+    beats = [name for name, s in compose.items() if "beat" in s.get("command", [])]
+    assert beats == ["beat"] and compose["beat"]["deploy"]["replicas"] == 1
+    for role in ["web", "worker", "embeddings"]:  # scaled by replicas (or --scale)
+        assert re.fullmatch(r"\$\{\w+:-\d+\}", str(compose[role]["deploy"]["replicas"])), role
+    # Replicas share no published port: the proxy is the only way in, and it finds every replica.
+    assert "ports" not in compose["web"] and compose["proxy"]["ports"]
+    mount = next(v for v in compose["proxy"]["volumes"] if v.endswith("haproxy.cfg:ro"))
+    config = (ROOT / mount.split(":")[0]).read_text()
+    assert re.search(r"server-template \w+ \d+ web:8000 .*resolvers docker", config)
+
+
+def test_compose_web_nodes_keep_only_the_spool_on_one_shared_volume(compose):
+    web = compose["web"]
+    assert web["environment"]["SPOOL_DIR"] == SPOOL_DIR
+    assert web["environment"]["SPOOL_HOST"] == "web"  # not the container id: a replacement
+    assert web["volumes"] == [f"spool:{SPOOL_DIR}"]  # replica must find the same directory
+    # The beat's replay task runs on an ingest worker: it sees the same spool.
+    assert compose["worker"]["environment"]["SPOOL_HOST"] == "web"
+    assert f"spool:{SPOOL_DIR}" in compose["worker"]["volumes"]
+
+
+def test_compose_database_paths(compose):
+    """Session state (advisory locks, migrations) straight to PostgreSQL; the rest pooled."""
+    assert compose["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
+    assert compose["db"]["image"].startswith("pgvector/")
+    for name, service in app_services(compose).items():
+        env = service["environment"]
+        direct = name == "migrate" or "embeddings" in worker_queues(service.get("command", []))
+        assert host_of(env["DATABASE_URL"]) == ("db" if direct else "pgbouncer"), name
+        assert env["DB_TRANSACTION_POOLING"] == ("false" if direct else "true"), name
+        assert host_of(env["DATABASE_URL"]) in compose  # a service of this file
+        assert env["REDIS_URL"].startswith("redis://valkey:")
+    assert "valkey" in compose["valkey"]["image"]
+
+
+def compose_command() -> list[str] | None:
+    if shutil.which("docker") and subprocess.run(
+        ["docker", "compose", "version"], capture_output=True
+    ).returncode == 0:
+        return ["docker", "compose"]
+    return ["docker-compose"] if shutil.which("docker-compose") else None
+
+
+def test_compose_file_is_valid_for_docker_compose():
+    command = compose_command()
+    if command is None:
+        pytest.skip("neither `docker compose` nor docker-compose is installed")
+    env = dict(os.environ, SECRET_KEY="x", WEB_NODES="3")
+    result = subprocess.run([*command, "-f", str(COMPOSE), "--profile", "gpu", "config"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    resolved = yaml.safe_load(result.stdout)["services"]
+    assert int(resolved["web"]["deploy"]["replicas"]) == 3
+    assert "embeddings-gpu" in resolved
+
+
+# --- the Helm chart
+
+
+@pytest.fixture(scope="module")
+def helm():
+    return pytest.importorskip("helm_python", reason="helm-python-sdk (Helm's Go SDK) missing")
+
+
+def render(helm, values: dict) -> list[dict]:
+    chart = helm.Chart.load(str(CHART))
+    try:
+        manifests = chart.render(values, name="fl", namespace="errors")
+    finally:
+        chart.close()
+    return [doc for text in manifests.values() for doc in yaml.safe_load_all(text) if doc]
+
+
+def containers(doc: dict) -> list[dict]:
+    spec = doc["spec"]["template"]["spec"]
+    return spec.get("initContainers", []) + spec["containers"]
+
+
+def env_of(container: dict) -> dict[str, dict]:
+    return {e["name"]: e for e in container["env"]}
+
+
+def test_chart_lints_clean(helm):
+    report = helm.lint(str(CHART), {"secretKey": "x"}, strict=True)
+    problems = [m for m in report["messages"] if m["severity"] >= 2]  # warnings and errors
+    assert report["errors"] == [] and problems == [], report
+
+
+def test_chart_renders_the_multi_node_topology(helm):
+    values = {"secretKey": "x", "web": {"replicas": 3},
+              "workers": {"ingest": {"replicas": 3, "concurrency": 4},
+                          "embeddingsGpu": {"replicas": 1}}}
+    docs = render(helm, values)
+    by_kind_name = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+
+    web = by_kind_name[("StatefulSet", "fl-faultline-web")]
+    assert web["spec"]["replicas"] == 3
+    assert [c["metadata"]["name"] for c in web["spec"]["volumeClaimTemplates"]] == ["spool"]
+    assert web["spec"]["persistentVolumeClaimRetentionPolicy"]["whenScaled"] == "Retain"
+    (container,) = web["spec"]["template"]["spec"]["containers"]
+    env = env_of(container)
+    assert env["SPOOL_DIR"]["value"] == SPOOL_DIR
+    assert env["SPOOL_HOST"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    assert container["volumeMounts"] == [{"name": "spool", "mountPath": SPOOL_DIR}]
+
+    beat = by_kind_name[("Deployment", "fl-faultline-beat")]
+    assert beat["spec"]["replicas"] == 1 and beat["spec"]["strategy"]["type"] == "Recreate"
+
+    workloads = [d for d in docs if d["kind"] in {"Deployment", "StatefulSet", "Job"}]
+    consumed = set()
+    for doc in workloads:
+        for c in containers(doc):
+            queues = worker_queues(c.get("command", []))
+            consumed |= queues
+            if "env" not in c or "DATABASE_URL" not in env_of(c):
+                continue  # PostgreSQL, PgBouncer, Valkey themselves
+            env = env_of(c)
+            direct = "embeddings" in queues or doc["kind"] == "Job" or (
+                "embeddings" in doc["metadata"]["name"])
+            host = host_of(env["DATABASE_URL"]["value"])
+            assert host == ("fl-faultline-postgresql" if direct else "fl-faultline-pgbouncer"), (
+                doc["metadata"]["name"], c["name"])
+            assert env["DB_TRANSACTION_POOLING"]["value"] == ("false" if direct else "true")
+            assert env["INGEST_DRAIN_SLOTS"]["value"] == "12"  # 3 ingest workers × 4
+    assert routed_queues() <= consumed, routed_queues() - consumed
+
+    gpu = by_kind_name[("Deployment", "fl-faultline-embeddings-gpu")]
+    (container,) = gpu["spec"]["template"]["spec"]["containers"]
+    assert container["resources"]["limits"]["nvidia.com/gpu"] == 1
+    assert container["image"].endswith(":gpu")
+    pgbouncer = by_kind_name[("Deployment", "fl-faultline-pgbouncer")]
+    assert env_of(containers(pgbouncer)[0])["POOL_MODE"]["value"] == "transaction"
+
+
+def test_chart_uses_an_external_postgresql_and_valkey_when_told(helm):
+    docs = render(helm, {"secretKey": "x", "postgresql": {"deploy": False, "host": "pg.internal"},
+                         "valkey": {"deploy": False, "url": "redis://cache:6379/0"}})
+    kinds = {(d["kind"], d["metadata"]["name"]) for d in docs}
+    assert ("StatefulSet", "fl-faultline-postgresql") not in kinds
+    assert ("StatefulSet", "fl-faultline-valkey") not in kinds
+    migrate = next(d for d in docs if d["kind"] == "Job")
+    env = env_of(containers(migrate)[0])
+    assert host_of(env["DATABASE_URL"]["value"]) == "pg.internal"
+    assert env["REDIS_URL"]["value"] == "redis://cache:6379/0"
