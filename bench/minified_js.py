@@ -136,7 +136,7 @@ def main() -> int:
     from evaluation import metrics
     from grouping import rules as grouping_rules
     from lab import corpus as lab_corpus
-    from sourcemaps.fetch import Fetcher, FetchCache, FetchPolicy
+    from sourcemaps.fetch import FetchCache, Fetcher, FetchPolicy
     from sourcemaps.parsed import ParsedMaps
     from training.evaluate import scores_dict
 
