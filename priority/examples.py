@@ -39,14 +39,14 @@ def examples_for(organization_id: int, batch: str, with_messages: bool) -> list[
     for project_id in (Project.objects.filter(organization_id=organization_id).order_by("id")
                        .values_list("id", flat=True)):
         labelled = triage.labels(project_id)
-        first_events = (Event.objects.filter(issue_id__in=labelled).order_by("issue_id", "id")
-                        .distinct("issue_id").only("id", "issue_id", "data"))
+        first_events = (Event.objects.filter(issue_id__in=list(labelled))
+                        .order_by("issue_id", "id").distinct("issue_id"))
         for event in first_events:
             text = text_for(event, with_messages)
             severe, signal = labelled[event.issue_id]
             if text:
                 out.append(SeverityExample(batch=batch, organization_id=organization_id,
-                                           issue_id=event.issue_id, text=text, severe=severe,
+                                           event=event, text=text, severe=severe,
                                            signal=signal, with_messages=with_messages))
     return out
 

@@ -28,14 +28,15 @@ class IssueView(models.Model):
 class SeverityExample(models.Model):
     """One issue's cleaned, PII-scrubbed first stack trace and what its triage says: severe
     (assigned, commented, resolved in a release, escalated) or not (ignored, or never opened
-    while its events kept coming). Deleting the issue, its events' project or organisation
-    deletes the row."""
+    while its events kept coming). Deleting the event (erased, expired, its issue, project or
+    organisation deleted) deletes the row; a merge moves the event and keeps it."""
 
     batch = models.CharField(max_length=64, db_index=True,
                              help_text="The build it belongs to (one per training run).")
     organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
                                      related_name="+")
-    issue = models.ForeignKey("monitor.Issue", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+",
+                              help_text="The issue's first event, the text's source.")
     text = models.TextField()
     severe = models.BooleanField()
     signal = models.CharField(max_length=16, help_text="What gave the label (assigned, "
@@ -43,7 +44,7 @@ class SeverityExample(models.Model):
     with_messages = models.BooleanField(help_text="The text includes error messages.")
 
     def __str__(self) -> str:
-        return f"issue {self.issue_id}: {'severe' if self.severe else 'not severe'}"
+        return f"event {self.event_id}: {'severe' if self.severe else 'not severe'}"
 
 
 class SeverityHead(models.Model):

@@ -120,7 +120,7 @@ def test_an_organisation_without_consent_contributes_nothing(person, django_user
     assert examples.build("b1") == 16  # 8 labelled issues each
     rows = SeverityExample.objects.filter(batch="b1")
     assert set(rows.values_list("organization_id", flat=True)) == {full.id, no_messages.id}
-    assert all(row.issue.project.organization_id == row.organization_id for row in rows)
+    assert all(row.event.project.organization_id == row.organization_id for row in rows)
     full_texts = [r.text for r in rows.filter(organization=full)]
     assert any("TypeError for" in t for t in full_texts)  # messages, with consent
     assert not any("example.com" in t for r in rows for t in [r.text])  # PII scrubbed
@@ -223,3 +223,15 @@ def test_a_stale_head_cannot_be_promoted(person):
     head.refresh_from_db()
     with pytest.raises(ValueError, match="stale"):
         learn.promote(head)
+
+
+def test_a_merge_moves_the_examples_events_and_the_head_stays_fresh(person):
+    from grouping.merge import merge_by_user
+
+    org = triaged_org("alpha", person, **FULL)
+    project = Project.objects.get(organization=org)
+    head = learn.promote(learn.train_head())
+    merge_by_user(issue_of(project, "TypeError").id, [issue_of(project, "KeyError").id], person)
+    assert learn.reconcile() == []  # the events moved: nothing of the data was deleted
+    head.refresh_from_db()
+    assert not head.stale and head.state == SeverityHead.State.SERVED
