@@ -27,10 +27,8 @@ def consents(organization_id: int, hold: bool = False) -> bool:
 
 
 def consenting_organizations() -> list[int]:
-    allowed = set(policy.consenting_organizations(Purpose.TRAINING, Category.USAGE_DATA))
-    return [org for org in policy.consenting_organizations(Purpose.TRAINING,
-                                                           Category.STACK_TRACES)
-            if org in allowed]
+    return [org for org in policy.consenting_organizations(Purpose.TRAINING, NEEDED[0])
+            if consents(org)]
 
 
 def examples_for(organization_id: int, batch: str, with_messages: bool) -> list[SeverityExample]:
