@@ -109,12 +109,13 @@ def scores(specs) -> dict[str, float | None]:
 
     django.setup()
     from embeddings.encoder import current_spec, get_encoder
-    from priority.severity import score
+    from priority.severity import default_head_for, score
 
     texts = [s.text for s in specs]
     vectors = get_encoder().encode(texts)
     version = current_spec().version
-    return {s.key: (score(v, version) if s.crash else None)
+    head = default_head_for(version)
+    return {s.key: (score(v, version, head) if s.crash else None)
             for s, v in zip(specs, vectors, strict=True)}
 
 

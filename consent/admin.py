@@ -41,7 +41,7 @@ class OrganizationConsentAdmin(admin.ModelAdmin):
         ("AI features", {"fields": ["hide_ai_features"]}),
         ("Model training and ML features", {
             "fields": ["training_error_messages", "training_stack_traces", "training_spans",
-                       "training_dom_interactions"],
+                       "training_dom_interactions", "training_usage_data"],
             "description": "Opt-in, per kind of data. PII is scrubbed before anything enters "
                            "a training set; withdrawing consent removes the organisation's "
                            "rows from the next build."}),

@@ -26,11 +26,12 @@ class Category(models.TextChoices):
     SPANS = "spans", "Spans"
     DOM_INTERACTIONS = "dom_interactions", "DOM interactions and breadcrumbs"
     REPOSITORY_CODE = "repository_code", "Code from linked repositories"
+    USAGE_DATA = "usage_data", "Usage data (how members triage issues)"
 
 
 CATEGORIES = {
     Purpose.TRAINING: (Category.ERROR_MESSAGES, Category.STACK_TRACES, Category.SPANS,
-                       Category.DOM_INTERACTIONS),
+                       Category.DOM_INTERACTIONS, Category.USAGE_DATA),
     Purpose.GENERATIVE: (Category.ERROR_MESSAGES, Category.STACK_TRACES, Category.SPANS,
                          Category.DOM_INTERACTIONS, Category.REPOSITORY_CODE),
 }
@@ -84,6 +85,7 @@ class OrganizationConsent(models.Model):
     training_stack_traces = _flag(Purpose.TRAINING, Category.STACK_TRACES)
     training_spans = _flag(Purpose.TRAINING, Category.SPANS)
     training_dom_interactions = _flag(Purpose.TRAINING, Category.DOM_INTERACTIONS)
+    training_usage_data = _flag(Purpose.TRAINING, Category.USAGE_DATA)
     generative_error_messages = _flag(Purpose.GENERATIVE, Category.ERROR_MESSAGES)
     generative_stack_traces = _flag(Purpose.GENERATIVE, Category.STACK_TRACES)
     generative_spans = _flag(Purpose.GENERATIVE, Category.SPANS)

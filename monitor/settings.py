@@ -226,6 +226,9 @@ CELERY_TASK_ROUTES = {
     "ingest.*": {"queue": "ingest"},
     "grouping.ml_drain": {"queue": "embeddings"},
     "training.retrain_stale": {"queue": "embeddings"},
+    # severity learning embeds its examples: where the embedding model is loaded already
+    "priority.learn_severity": {"queue": "embeddings"},
+    "priority.retrain_stale_severity": {"queue": "embeddings"},
     "alerts.*": {"queue": "alerts"},
     "assist.*": {"queue": "assist"},
     "priority.*": {"queue": "alerts"},
@@ -258,6 +261,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("FAULTLINE_RETRAIN_INTERVAL", 3600)),
     },
     "confirm-grouping-promotions": {"task": "embeddings.confirm_promotions", "schedule": 3600.0},
+    # The severity head: learn from consenting organisations' triage; retrain stale heads.
+    "learn-severity": {
+        "task": "priority.learn_severity",
+        "schedule": float(env_int("FAULTLINE_SEVERITY_LEARN_INTERVAL", 86400)),
+    },
+    "retrain-stale-severity": {
+        "task": "priority.retrain_stale_severity",
+        "schedule": float(env_int("FAULTLINE_RETRAIN_INTERVAL", 3600)),
+    },
     # Issue escalation: forecast limits, escalate and de-escalate (bounded per run).
     "evaluate-escalation": {
         "task": "priority.evaluate",

@@ -41,9 +41,10 @@ def latest_release(project_id: int) -> str:
 
 
 def signals_for(event: Event, latest: str, users: int = 0, regressed: bool = False,
-                score: float | None = None) -> rules.Signals:
+                score: float | None = None,
+                head: severity.Head | None = None) -> rules.Signals:
     base = rules.signals_of(event.data)
-    head = severity.load_head()
+    head = head or severity.load_head()
     return rules.Signals(
         level=base.level, handled=base.handled, crash=base.crash, regressed=regressed,
         new_in_release=event.release if event.release and event.release == latest else "",
@@ -67,7 +68,8 @@ def with_vector(issue_id: int, event: Event, vector: np.ndarray, model_version: 
     """Score a new issue's first stack trace from the vector the grouping worker made, and
     assess it again with what its counters say now. False when there is no head for the model
     (the rule-based priority stands), the issue is gone, or a person set its priority."""
-    score = severity.score(vector, model_version)
+    head = severity.head_for(model_version)
+    score = severity.score(vector, model_version, head)
     if score is None:
         return False
     with transaction.atomic():
@@ -75,6 +77,6 @@ def with_vector(issue_id: int, event: Event, vector: np.ndarray, model_version: 
             return False
         issue = Issue.objects.get(pk=issue_id)
         signals = signals_for(event, latest_release(issue.project_id), users=issue.users_seen,
-                              regressed=issue.regressed, score=score)
+                              regressed=issue.regressed, score=score, head=head)
         assessment = rules.assess(signals)
         return state.apply_assessment(issue_id, assessment.priority, assessment.factors, score)

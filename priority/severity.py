@@ -1,10 +1,12 @@
 """The severity score: a logistic head over the embedding the grouping worker already computed
 for a new fingerprint (no model is loaded here, only a vector of weights).
 
-The head (`severity_head.json`, trained by `lab/priority/train_severity.py`; what it was trained
-on is in the file and in docs/priority.md) belongs to one embedding model, named by its digest:
-a vector of any other model (a fine-tuned one, another base) has no score, and the issue keeps
-its rule-based priority.
+A head belongs to one embedding model, named by its digest: a vector of any other model (a
+fine-tuned one, another base) has no score, and the issue keeps its rule-based priority. The
+head served for a model is one lookup (`head_for`): a head learned from consenting
+organisations' triage once an admin or the retrain promoted it (priority.learn), else the
+committed default (`severity_head*.json`, trained by `lab/priority/train_severity.py` on
+generated public data only; docs/priority.md says what).
 """
 
 from __future__ import annotations
@@ -54,16 +56,40 @@ def load_heads(folder: str = str(HEAD_DIR)) -> dict[str, Head]:
     return {head.model_version: head for head in heads if head is not None}
 
 
-def head_for(model_version: str | None) -> Head | None:
-    """The head trained on this embedding model's vectors, or None."""
+def default_head_for(model_version: str | None) -> Head | None:
+    """The committed head trained on this embedding model's vectors, or None."""
     return load_heads().get(model_version or "")
 
 
-def score(vector, model_version: str | None) -> float | None:
+def head_for(model_version: str | None) -> Head | None:
+    """The head served for this embedding model: the promoted learned one, else the default."""
+    from priority.models import SeverityHead
+
+    learned = (SeverityHead.objects.filter(embedding_version=model_version or "",
+                                           state=SeverityHead.State.SERVED, stale=False)
+               .values_list("pk", flat=True).first())
+    return learned_head(learned) if learned is not None else default_head_for(model_version)
+
+
+@functools.lru_cache(maxsize=8)
+def learned_head(pk: int) -> Head | None:
+    """A learned head's weights (a row's weights never change; a stale row stops serving)."""
+    from priority.models import SeverityHead
+
+    row = SeverityHead.objects.filter(pk=pk).first()
+    if row is None or not row.weights:
+        return None
+    return Head(model_version=row.embedding_version,
+                weights=np.asarray(row.weights, dtype=np.float32), bias=row.bias,
+                threshold=row.threshold, trained_on=row.manifest.get("trained_on", ""))
+
+
+def score(vector, model_version: str | None, head: Head | None = None) -> float | None:
     """The severity of a new issue from its embedding, or None when there is no head for the
-    model that made it (or the vector is malformed)."""
-    head = head_for(model_version)
-    if head is None or vector is None:
+    model that made it (or the vector is malformed). `head`: this one rather than the served
+    one (benches, shadow measurements)."""
+    head = head or head_for(model_version)
+    if head is None or vector is None or head.model_version != (model_version or ""):
         return None
     vector = np.asarray(vector, dtype=np.float32).reshape(-1)
     if vector.shape != head.weights.shape or not np.all(np.isfinite(vector)):

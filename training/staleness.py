@@ -2,7 +2,8 @@
 organisation deleted, erased or expired: its TrainingPairs cascade) or whose organisation no
 longer consents is marked stale. A served or shadow model is scheduled for retraining (beat runs
 training.retrain_stale, training.lifecycle bounds how long it may go on serving); any other stale
-model loses its weights at once."""
+model loses its weights at once. The severity heads learned from triage go the same way
+(priority.learn.reconcile, called from `reconcile`)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,9 @@ def reconcile(now: dt.datetime | None = None) -> list[int]:
             delete_weights(model)
         model.save(update_fields=["stale", "stale_since", "stale_reason", "retrain", "path"])
         marked.append(model.id)
+    from priority import learn  # the severity heads: the same deletions reach them
+
+    learn.reconcile()
     return marked
 
 

@@ -26,6 +26,7 @@ from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.params import is_id
 from monitor.search import Search
 from monitor.state import set_status
+from priority import triage
 from web import grouping_views, merged, queries
 from web.breadcrumbs import SHOWN, breadcrumbs_of
 from web.explain import split_similar, why_grouped
@@ -194,6 +195,7 @@ def issue_detail(request, org, project, issue_id):
         target = merged.holder_url(org, project, issue_id)
         query = request.META.get("QUERY_STRING", "")
         return redirect(f"{target}?{query}" if query else target)
+    triage.record_view(issue.id, request.user)  # "never opened" is a severity label
     events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
     event = moved = None
     if is_id(wanted := request.GET.get("event", "")):
