@@ -27,6 +27,7 @@ from tests.test_grouping_api import ingest
 from tests.test_ml_grouping import event
 from training import evaluate, fit, lifecycle, tasks
 from training.models import TrainedModel, TrainingPair, TrainingSet
+from training.sets import enforce_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -165,9 +166,12 @@ def no_breaker(redis_client):
     redis_client.delete(ml.BREAKER_KEY)
 
 
-def test_user_merges_and_unmerges_become_training_pairs(tmp_path, project):
-    OrganizationConsent.objects.create(organization=project.organization,
-                                       training_stack_traces=True)
+def test_user_merges_and_unmerges_become_training_pairs_only_with_usage_consent(
+        tmp_path, project):
+    """Members' merges and unmerges are usage data: stack-trace consent alone keeps them out,
+    and a withdrawal of usage-data consent takes them out of the set again."""
+    consent = OrganizationConsent.objects.create(organization=project.organization,
+                                                 training_stack_traces=True)
     ingest(project, event())
     ingest(project, event(caller="nightly_report", caller_line="total = cart.average()"))
     ingest(project, event(crash_function="discount", crash_line="return 1 / self.discount"))
@@ -179,8 +183,16 @@ def test_user_merges_and_unmerges_become_training_pairs(tmp_path, project):
     kinds = list(GroupingFeedback.objects.order_by("id").values_list("kind", flat=True))
     assert kinds == ["merge", "merge", "unmerge"]
     call_command("export_training_data", directory=str(tmp_path), verbosity=0)
+    assert set(TrainingPair.objects.values_list("source", flat=True)) == {"issue"}
+    consent.training_usage_data = True
+    consent.save()
+    call_command("export_training_data", directory=str(tmp_path), verbosity=0)
     sources = set(TrainingPair.objects.values_list("source", "same_issue"))
     assert {("merge", True), ("unmerge", False)} <= sources
+    consent.training_usage_data = False
+    consent.save()
+    enforce_consent()
+    assert set(TrainingPair.objects.values_list("source", flat=True)) == {"issue"}
 
 
 def test_withdrawal_and_deletion_reach_the_models_and_a_retrain_replaces_them(

@@ -43,7 +43,9 @@ def sample_events(issue_id: int) -> list[Event]:
 
 
 def pairs_for_project(project: Project, with_messages: bool, limit: int,
-                      rng: random.Random) -> list[TrainingPair]:
+                      rng: random.Random, with_decisions: bool = False) -> list[TrainingPair]:
+    """Pairs of one project: members' merges and unmerges first (only `with_decisions`: they
+    are usage data, a consent category of their own), then pairs drawn from its issues."""
     issue_ids = Issue.objects.filter(project=project).order_by("id").values_list("id", flat=True)
     samples = [s for s in (sample_events(i) for i in issue_ids[:1000]) if s]
     candidates = [(s[0], s[1], True) for s in samples if len(s) == 2]
@@ -52,7 +54,8 @@ def pairs_for_project(project: Project, with_messages: bool, limit: int,
     candidates += [(a[0], b[0], False) for a, b in zip(shuffled, shuffled[1:], strict=False)]
     rng.shuffle(candidates)
     candidates = [(a, b, same, "issue") for a, b, same in candidates[:limit]]
-    candidates = feedback_candidates(project)[:limit] + candidates  # people's decisions first
+    if with_decisions:
+        candidates = feedback_candidates(project)[:limit] + candidates
     pairs = []
     for a, b, same, source in candidates[:limit]:
         text_a, text_b = text_for(a, with_messages), text_for(b, with_messages)
@@ -93,9 +96,11 @@ def build(name: str, directory: Path, max_pairs_per_project: int = 200, seed: in
     )
     for organization_id in tqdm(organizations, unit="org", disable=not progress):
         with_messages = policy.allowed(organization_id, Purpose.TRAINING, Category.ERROR_MESSAGES)
+        with_decisions = policy.allowed(organization_id, Purpose.TRAINING, Category.USAGE_DATA)
         pairs = []
         for project in Project.objects.filter(organization_id=organization_id).order_by("id"):
-            pairs += pairs_for_project(project, with_messages, max_pairs_per_project, rng)
+            pairs += pairs_for_project(project, with_messages, max_pairs_per_project, rng,
+                                       with_decisions)
         if pairs:
             for pair in pairs:
                 pair.training_set = training_set
@@ -117,8 +122,9 @@ def build(name: str, directory: Path, max_pairs_per_project: int = 200, seed: in
 
 
 def enforce_consent(organization_id: int | None = None) -> dict[str, int]:
-    """Remove rows whose organisation no longer consents (to stack traces, or to the messages
-    they include), rewrite the affected files and mark models trained on them stale."""
+    """Remove rows whose organisation no longer consents (to stack traces, to the messages
+    they include, or to usage data for its members' merges and unmerges), rewrite the affected
+    files and mark models trained on them stale."""
     contributions = Contribution.objects.select_related("training_set")
     if organization_id is not None:
         contributions = contributions.filter(organization_id=organization_id)
@@ -129,10 +135,14 @@ def enforce_consent(organization_id: int | None = None) -> dict[str, int]:
                                             organization_id=org)
         if not policy.allowed(org, Purpose.TRAINING, Category.STACK_TRACES):
             gone = pairs
-        elif not policy.allowed(org, Purpose.TRAINING, Category.ERROR_MESSAGES):
-            gone = pairs.filter(with_messages=True)
         else:
-            continue
+            gone = pairs.none()
+            if not policy.allowed(org, Purpose.TRAINING, Category.ERROR_MESSAGES):
+                gone = gone | pairs.filter(with_messages=True)
+            if not policy.allowed(org, Purpose.TRAINING, Category.USAGE_DATA):
+                gone = gone | pairs.exclude(source="issue")  # members' merges and unmerges
+            if not gone.exists():
+                continue
         with transaction.atomic():
             count = gone.count()
             gone.delete()
