@@ -31,8 +31,8 @@ def main() -> int:
 
     from embeddings import shipped
     from embeddings.encoder import Encoder, current_spec, default_model_path
-    from evaluation import metrics as evaluation
     from evaluation.devset.generate import generate
+    from training import metrics as evaluation
 
     quick = "--quick" in sys.argv
     with tempfile.TemporaryDirectory() as scratch:

@@ -48,7 +48,7 @@ TARGET_ISSUES, TARGET_PRECISION = 1.2, 0.99
 
 
 class Project:
-    """One simulated project: its events (evaluation.metrics.Dataset), their vectors, and
+    """One simulated project: its events (training.metrics.Dataset), their vectors, and
     what its user answered so far."""
 
     def __init__(self, data, vectors, policy):
@@ -243,8 +243,8 @@ def main() -> int:
     import django
 
     django.setup()
-    from evaluation.metrics import encode, prepare, score
     from grouping.policy import of_model
+    from training.metrics import encode, prepare, score
 
     policy = of_model(None)  # the served (stock) model's policy; a project adjusts nothing yet
     if args.choose_band:

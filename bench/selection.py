@@ -34,8 +34,8 @@ def main() -> int:
     import numpy as np
 
     from embeddings.encoder import Encoder, ModelSpec, model_version
-    from evaluation import corpus, metrics
-    from training import evaluate
+    from evaluation import corpus
+    from training import evaluate, metrics
 
     encoder = Encoder(ModelSpec("model", args.model, model_version(args.model)))
     validation, vectors = [], []

@@ -50,8 +50,8 @@ def main() -> int:
 
     from embeddings import shipped
     from embeddings.encoder import Encoder, current_spec
-    from evaluation import metrics
     from grouping import rules as grouping_rules
+    from training import metrics
     from training.evaluate import scores_dict
 
     rules = grouping_rules.CURRENT

@@ -50,8 +50,7 @@ def main() -> int:
 
     django.setup()
     from embeddings.encoder import Encoder, ModelSpec, current_spec, model_version
-    from evaluation import metrics
-    from training import corpus, evaluate, fit, lifecycle
+    from training import corpus, evaluate, fit, lifecycle, metrics
 
     files = [corpus.load(path) for path in args.corpus]
     apps = left_out(files[0])

@@ -14,9 +14,9 @@ import math
 import re
 from typing import Any
 
+from ingest.debug_meta import normalize_debug_meta
 from ingest.logformat import format_logentry
 from ingest.useragent import add_user_agent_contexts
-from sourcemaps.symbolicate import normalize_debug_meta
 
 LEVELS = {"debug", "info", "warning", "error", "fatal"}
 LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "trace": "debug"}

@@ -148,7 +148,7 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     skipped: Counter = Counter()
     side: list = []
     for index, item in enumerate(parsed.items, start=1):
-        if item.type in side_items.TYPES:
+        if item.type in side_items.types():
             side.append(item)
             continue
         if item.type not in EVENT_ITEM_TYPES:
@@ -170,7 +170,7 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
         _rate_limit(key)
     limits, refused = side_items.take_budget(key, extras)
     skipped.update(refused)
-    if limits and not (events or extras.attachments or extras.feedback):
+    if limits and not (events or extras):
         stats.count_items(project_id, skipped)
         raise too_many(limits)  # nothing of this envelope is stored
     for event_id, payload in events:

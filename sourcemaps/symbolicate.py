@@ -24,12 +24,11 @@ from urllib.parse import urljoin, urlsplit
 
 from symbolic.sourcemapcache import SourceMapCacheToken
 
-from sourcemaps.bundles import parse_debug_id
+from ingest.debug_meta import parse_debug_id
 from sourcemaps.parsed import ParsedMap, ParsedMaps, estimated_cost
 
 CONTEXT_LINES = 5
 MAX_LINE = 1024
-MAX_IMAGES = 500
 MAX_NAME = 512
 TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]{0,63}")
 MINIFIED_TYPE_LENGTH = 2
@@ -57,23 +56,6 @@ class Loader(Protocol):
                     content: bool = True) -> Artifact | None: ...
 
     def by_url(self, urls: list[str], release: str, dist: str) -> Artifact | None: ...
-
-
-def normalize_debug_meta(value: object) -> dict | None:
-    """The `debug_meta.images` of type sourcemap that name a file and a debug ID, bounded."""
-    images = value.get("images") if isinstance(value, dict) else None
-    if not isinstance(images, list):
-        return None
-    kept = []
-    for image in images[:MAX_IMAGES]:
-        if not isinstance(image, dict) or image.get("type") != "sourcemap":
-            continue
-        debug_id = parse_debug_id(image.get("debug_id"))
-        code_file = image.get("code_file")
-        if debug_id and isinstance(code_file, str) and code_file:
-            kept.append({"type": "sourcemap", "code_file": code_file[:1024],
-                         "debug_id": str(debug_id)})
-    return {"images": kept} if kept else None
 
 
 def url_candidates(abs_path: str) -> list[str]:

@@ -9,12 +9,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from consent.models import OrganizationConsent
-from evaluation import metrics as evaluation
 from evaluation.devset.generate import generate
 from grouping.models import LabelledPair
 from monitor.models import Issue
 from tests.test_grouping_api import ingest
 from tests.test_ml_grouping import event
+from training import metrics as evaluation
 
 
 def test_scores_match_hand_computed_values():
