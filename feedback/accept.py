@@ -15,9 +15,10 @@ from feedback.models import UserFeedback
 from ingest import quota, ratelimit, side_items
 from ingest.normalize import clean_str
 from ingest.payload import parse_event_id, parse_json_object
+from monitor import limits
 
 NAMESPACE = uuid.UUID("5b0f6a56-3f0e-4a53-9d51-8f3c0d8a2c11")
-MAX_COMMENTS = 8192
+MAX_COMMENTS = limits.FEEDBACK_COMMENT_CHARS
 
 
 def _text(value: object, limit: int) -> str:

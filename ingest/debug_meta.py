@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-MAX_IMAGES = 500
+from monitor import limits
+
+MAX_IMAGES = limits.EVENT_DEBUG_IMAGES
 
 
 def parse_debug_id(value: object) -> uuid.UUID | None:

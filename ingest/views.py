@@ -27,6 +27,7 @@ from ingest.payload import (
     parse_json_object,
 )
 from ingest.ratelimit import check_rate_limit, too_many
+from monitor import limits
 
 ALLOWED_HEADERS = (
     "X-Sentry-Auth, X-Requested-With, Origin, Accept, Content-Type, Authentication, "
@@ -207,7 +208,7 @@ def security(request: HttpRequest, project_id: int) -> HttpResponse:
     return JsonResponse({"id": ids[0] if ids else None}, status=201)
 
 
-MAX_REPORTS = 100
+MAX_REPORTS = limits.CSP_REPORTS_PER_REQUEST
 
 
 def _reporting_api_list(data: bytes) -> list[dict]:
