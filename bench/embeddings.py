@@ -18,7 +18,7 @@ from common import ROOT  # noqa: F401  (puts the project on sys.path)
 def main() -> int:
     import os
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 

@@ -38,7 +38,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
 
 REPORT_AT = (0, 5, 20, 50)
 BANDS = [round(0.01 * i, 2) for i in range(1, 11)]  # 0.01 … 0.10: "just beyond"

@@ -40,7 +40,7 @@ def main() -> int:
     parser.add_argument("--corpus", nargs="*", type=Path, default=[])
     parser.add_argument("--mined", nargs="*", type=Path, default=[])
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 

@@ -122,7 +122,7 @@ def main() -> int:
     args = parser.parse_args()
     result = {}
     if args.model:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
         os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
         import django
 

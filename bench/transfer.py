@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--model", help="score this model (trained without the left-out apps)")
     parser.add_argument("--out", default="var/bench/transfer-model")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 

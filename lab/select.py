@@ -630,7 +630,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write-rules", action="store_true",
                         help="write the choice into grouping/tuned_rules.json (stock model)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from monitor.localservices import free_port
+from faultline.localservices import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -170,7 +170,7 @@ def start_worker(
     command = [
         str(BIN / "celery"),
         "-A",
-        "monitor",
+        "faultline",
         "worker",
         "-Q",
         f"{queues},{name}",

@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from faultline.localservices import free_port
 from members.models import Invitation
-from monitor.localservices import free_port
 from monitor.models import Membership, Organization, Project
 from tests.alert_receivers import SMTPServer
 from tests.conftest import BIN, LOG_DIR, Process, start_worker, wait_for, wait_healthy

@@ -100,7 +100,7 @@ def test_a_bug_reached_through_another_call_path_joins_its_issue(
 
 
 def test_gunicorn_serves_admin_through_the_full_middleware_stack(web):
-    """Ingest paths skip middleware (monitor.wsgi); everything else keeps sessions and CSRF."""
+    """Ingest paths skip middleware (faultline.wsgi); everything else keeps sessions and CSRF."""
     import urllib.request
 
     with urllib.request.urlopen(f"{web}/admin/login/", timeout=10) as response:
