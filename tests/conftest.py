@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from faultline.localservices import free_port
+from tests.helpers.browser import browser  # noqa: F401 - the browser tests' Chromium
+from tests.helpers.cast import cast  # noqa: F401 - alice owns, bob is a member, charlie is not
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

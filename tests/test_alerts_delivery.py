@@ -155,7 +155,7 @@ def test_a_dead_smtp_server_delays_the_email_and_loses_nothing(fp_project, setti
 
 
 def test_a_newline_in_an_exception_type_never_stops_an_email(fp_project, smtp):
-    from tests.test_ml_grouping import event, ingest
+    from tests.helpers.events import event, ingest
 
     dest = destination(fp_project, "email", {"addresses": ["ops@example.com"]})
     rule = AlertRule.objects.create(project=fp_project, name="new", trigger="new_issue")

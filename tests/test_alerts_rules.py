@@ -21,7 +21,7 @@ from alerts.models import (
 from alerts.notify import flush_due
 from monitor import state
 from monitor.models import Issue, Project
-from tests.test_ml_grouping import event, ingest
+from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from members.models import Invitation
 from monitor.models import Membership, Organization, Project
 from tests.alert_receivers import SMTPServer
 from tests.conftest import BIN, LOG_DIR, Process, start_worker, wait_for, wait_healthy
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401 - the Chromium fixture
+from tests.helpers.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 WIDE, NARROW = {"width": 1400, "height": 900}, {"width": 390, "height": 844}

@@ -282,7 +282,7 @@ def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, t
     `sentry-cli sourcemaps inject`, `sentry-cli sourcemaps upload` against gunicorn with an
     org token; then events from @sentry/browser in Chromium resolve to the original source."""
     pytest.importorskip("playwright")
-    from tests.test_browser import CHROMIUM
+    from tests.helpers.browser import CHROMIUM
 
     org = Organization.objects.create(name="Shop Co", slug="shopco")
     project = Project.objects.create(organization=org, name="Front", slug="front",
@@ -351,7 +351,7 @@ def screenshot_issue_pages(web, org, project, chromium, resolved, reported):
 
     from monitor.models import Membership
     from tests.browserpage import ARGS
-    from tests.test_browser import ARTIFACTS
+    from tests.helpers.browser import ARTIFACTS
 
     user = get_user_model().objects.create_user("jsowner", password="pw-jsowner-123")
     Membership.objects.create(user=user, organization=org, role="owner")

@@ -11,8 +11,8 @@ import random
 import numpy as np
 
 from grouping.clean import clean_event
+from tests.helpers.events import event
 from tests.test_grouping_training import corpus_file
-from tests.test_ml_grouping import event
 from training import augment, evaluate, lifecycle, metrics, pairs
 
 
