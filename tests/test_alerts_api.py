@@ -10,7 +10,7 @@ from alerts.models import Activity, AlertDelivery, AlertDestination, AlertRule
 from alerts.notify import attempt
 from monitor.models import Issue, Membership, Organization, Project
 from tests.alert_receivers import HTTPReceiver, RawHTTPServer, huge_error
-from tests.test_alerts_rules import send
+from tests.helpers.alerts import send
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from alerts.netguard import BlockedURL, check_url
 from alerts.notify import attempt, send_test
 from monitor.models import Membership, Project
 from tests.alert_receivers import HTTPReceiver, SMTPServer
-from tests.test_alerts_rules import evaluate, send
+from tests.helpers.alerts import evaluate, send
 
 pytestmark = pytest.mark.django_db
 LATER = dt.timedelta(days=1)

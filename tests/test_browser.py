@@ -11,7 +11,7 @@ from tests import buggy_app
 from tests.browserpage import sign_in
 from tests.conftest import wait_for
 from tests.helpers.browser import ARTIFACTS
-from tests.test_e2e_sdk import capture
+from tests.helpers.sdk import capture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,8 @@ from ingest.accept import store_raw_event
 from ingest.models import RawEvent
 from ingest.processing import process_pending
 from monitor.models import Event, GroupHash, Issue
+from tests.helpers.processing import zero_division
 from tests.races import race_processing
-from tests.test_processing import zero_division
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

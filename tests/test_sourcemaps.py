@@ -255,7 +255,7 @@ def test_processing_resolves_with_uploaded_bundles_and_groups_on_original_frames
 ):
     from ingest.processing import process_pending
     from monitor.models import Event
-    from tests.test_processing import raw
+    from tests.helpers.processing import raw
 
     data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
                        "app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
