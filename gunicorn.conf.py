@@ -11,6 +11,6 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 10
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
-wsgi_app = "monitor.wsgi:application"
+wsgi_app = "faultline.wsgi:application"
 # Several gunicorns (make run, tests, benchmarks) share a machine: no shared control socket.
 control_socket_disable = True

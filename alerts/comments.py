@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 
 from alerts import activity
 from alerts.models import Activity, Comment
+from monitor import limits
 from monitor.models import Issue
 
-MAX_COMMENT = 10000
+MAX_COMMENT = limits.ISSUE_COMMENT_CHARS
 
 
 def comment(issue: Issue, user, text: str) -> Comment:

@@ -17,11 +17,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from grouping.clean import clean_function, frames_of, is_in_app
+from monitor import limits
 
-MAX_CHAIN = 5
-MAX_VALUE = 200
-MAX_CODE = 160
-MAX_VALUES_PER_TAG = 3
+MAX_CHAIN = limits.ASSIST_BRIEF_EXCEPTIONS
+MAX_VALUE = limits.ASSIST_BRIEF_VALUE_CHARS
+MAX_CODE = limits.ASSIST_BRIEF_CODE_CHARS
+MAX_VALUES_PER_TAG = limits.ASSIST_BRIEF_TAG_VALUES
 WHO_TAGS = ("environment", "browser", "os", "runtime", "device")
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MAX_SECTION = 600
+from monitor import limits
+
+MAX_SECTION = limits.ASSIST_SECTION_CHARS
 LABEL = re.compile(
     r"^[ \t>*#_-]*(summary|what happened|(?:likely |root )?cause|(?:suggested |the )?fix)"
     r"[ \t*_]*[:\-–][ \t*_]*",

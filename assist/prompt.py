@@ -14,11 +14,12 @@ import json
 from dataclasses import dataclass, field
 
 from grouping.clean import clean_event, clean_function, frames_of, is_in_app, strip_noise
+from monitor import limits
 
-MAX_BREADCRUMBS = 5
-MAX_CRUMB = 120
-MAX_TAG_VALUE = 60
-MAX_NOTE = 400
+MAX_BREADCRUMBS = limits.ASSIST_PROMPT_BREADCRUMBS
+MAX_CRUMB = limits.ASSIST_PROMPT_CRUMB_CHARS
+MAX_TAG_VALUE = limits.ASSIST_PROMPT_TAG_VALUE_CHARS
+MAX_NOTE = limits.ASSIST_PROMPT_NOTE_CHARS
 TAG_KEYS = ("environment", "release", "runtime", "browser", "os", "mechanism", "handled",
             "transaction")
 CODE_KEYS = ("context_line", "pre_context", "post_context", "vars")

@@ -15,9 +15,10 @@ from assist.models import ResolutionNote
 from assist.prompt import Example
 from embeddings import store
 from grouping.policy import reading_policy
+from monitor import limits
 from monitor.models import Event, Issue, Project
 
-MAX_PROJECTS = 50
+MAX_PROJECTS = limits.ASSIST_EXAMPLE_PROJECTS
 CANDIDATES_PER_PROJECT = 20
 NOTES_PER_EXAMPLE = 3
 EXAMPLE_LINES = 4

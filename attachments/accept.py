@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from attachments.models import Attachment
-from ingest import quota
+from ingest import quota, ratelimit, side_items
 from ingest.normalize import clean_str
 
 
@@ -58,3 +58,9 @@ def _store_within_limits(project_id: int, event_id: uuid.UUID, items: list,
         ))
     Attachment.objects.bulk_create(rows)
     return dropped
+
+
+# Taken whole from the envelope: the item is stored as it came.
+SIDE_ITEM = side_items.Kind(
+    label="attachment", types=frozenset({"attachment"}), category=ratelimit.ATTACHMENTS,
+    parse=lambda item, event_id: item, store=store)

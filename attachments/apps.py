@@ -7,3 +7,9 @@ class AttachmentsConfig(AppConfig):
 
     name = "attachments"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from attachments.accept import SIDE_ITEM
+        from ingest import side_items
+
+        side_items.register(SIDE_ITEM)

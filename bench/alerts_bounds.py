@@ -25,7 +25,7 @@ CASES = ["webhook-huge", "apprise-huge", "webhook-drip", "apprise-drip"]
 
 
 def run_case(case: str, mib: int, deadline: int) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ["ALERTS_ATTEMPT_DEADLINE"] = str(deadline)
     import django
 

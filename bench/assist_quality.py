@@ -41,7 +41,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads")
     parser.add_argument("--verbose", action="store_true", help="print every answer")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgres://unused@127.0.0.1:1/unused")  # no DB used
     os.environ["ASSIST_BACKEND"] = args.backend
     import django

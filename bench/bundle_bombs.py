@@ -24,7 +24,7 @@ from tests.bombs import KINDS, MiB, bomb  # noqa: E402
 READ = r"""
 import json, os, re, sys, zipfile
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
 import django
 
 django.setup()

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey  # noqa: E402
+from faultline.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey  # noqa: E402
 
 RUNNING: dict[str, object] = {}  # the embedded servers started by `services`, by name
 
@@ -45,7 +45,7 @@ def services(database: str):
         RUNNING["valkey"] = valkey
         env["REDIS_URL"] = valkey.url
     os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     import django
 
     django.setup()
@@ -68,7 +68,7 @@ def spawn(command: list[str], env: dict) -> subprocess.Popen:
 
 
 def celery_worker(env: dict, queues: str, concurrency: int, name: str) -> subprocess.Popen:
-    command = [str(BIN / "celery"), "-A", "monitor", "worker", "-Q", queues,
+    command = [str(BIN / "celery"), "-A", "faultline", "worker", "-Q", queues,
                "-c", str(concurrency), "-n", f"{name}@%h", "--loglevel", "ERROR"]
     return spawn(command, env)
 

@@ -55,7 +55,7 @@ def sha256(path: Path) -> str:
 
 
 def pack(directory: Path, names: list[str]) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 

@@ -18,7 +18,7 @@ from common import ROOT  # noqa: F401  (puts the project on sys.path)
 def main() -> int:
     import os
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 
@@ -31,8 +31,8 @@ def main() -> int:
 
     from embeddings import shipped
     from embeddings.encoder import Encoder, current_spec, default_model_path
-    from evaluation import metrics as evaluation
     from evaluation.devset.generate import generate
+    from training import metrics as evaluation
 
     quick = "--quick" in sys.argv
     with tempfile.TemporaryDirectory() as scratch:

@@ -19,7 +19,7 @@ import uuid
 import psutil
 from common import BIN, ROOT, RUNNING, celery_worker, services, spawn, stop, wait_http
 
-from monitor.localservices import free_port
+from faultline.localservices import free_port
 
 # bench/ingest.py's event shapes (its module name is taken by the ingest app).
 _spec = importlib.util.spec_from_file_location("bench_ingest", ROOT / "bench" / "ingest.py")
@@ -94,7 +94,7 @@ def run(args, env) -> int:
     web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2")
     web = spawn([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], web_env)
     worker = celery_worker(env, "ingest,default", 2, "faults-ingest")
-    beat = spawn([str(BIN / "celery"), "-A", "monitor", "beat", "--loglevel", "ERROR",
+    beat = spawn([str(BIN / "celery"), "-A", "faultline", "beat", "--loglevel", "ERROR",
                   "-s", spool + "-beat"], env)
     wait_http(f"http://127.0.0.1:{port}/healthz")
     requests = []

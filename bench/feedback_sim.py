@@ -38,7 +38,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
 
 REPORT_AT = (0, 5, 20, 50)
 BANDS = [round(0.01 * i, 2) for i in range(1, 11)]  # 0.01 … 0.10: "just beyond"
@@ -48,7 +48,7 @@ TARGET_ISSUES, TARGET_PRECISION = 1.2, 0.99
 
 
 class Project:
-    """One simulated project: its events (evaluation.metrics.Dataset), their vectors, and
+    """One simulated project: its events (training.metrics.Dataset), their vectors, and
     what its user answered so far."""
 
     def __init__(self, data, vectors, policy):
@@ -243,8 +243,8 @@ def main() -> int:
     import django
 
     django.setup()
-    from evaluation.metrics import encode, prepare, score
     from grouping.policy import of_model
+    from training.metrics import encode, prepare, score
 
     policy = of_model(None)  # the served (stock) model's policy; a project adjusts nothing yet
     if args.choose_band:

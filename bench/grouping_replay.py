@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    from monitor.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey
+    from faultline.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey
 
     dataset, *rest = sys.argv[1:]
     extra = [a for a in rest if a.startswith("--")]
@@ -29,7 +29,7 @@ def main() -> int:
         postgres.ensure_database("faultline_eval")
         os.environ["DATABASE_URL"] = postgres.url("faultline_eval")
         os.environ["REDIS_URL"] = valkey.url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
         import django
         from django.core.management import call_command
 

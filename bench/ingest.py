@@ -24,7 +24,7 @@ import uuid
 import psutil
 from common import BIN, celery_worker, services, spawn, stop, wait_http
 
-from monitor.localservices import free_port
+from faultline.localservices import free_port
 
 BUGS = [
     ("shop.cart", "average_price", "ZeroDivisionError", "division by zero"),

@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.localservices import VAR_DIR, EmbeddedPostgres  # noqa: E402
+from faultline.localservices import VAR_DIR, EmbeddedPostgres  # noqa: E402
 
 DIM = 384
 
@@ -57,7 +57,7 @@ def main() -> int:
         postgres.start()
         postgres.ensure_database("faultline_knn")
         os.environ["DATABASE_URL"] = postgres.url("faultline_knn")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     import django
 
     django.setup()

@@ -123,7 +123,7 @@ def main() -> int:
                         help="bugs as lab.corpus.site_label counts them (as selection does), "
                              "or the miners' finer labels")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import BIN, celery_worker, services, spawn, stop, wait_http
 
-from monitor.localservices import VAR_DIR, EmbeddedPgBouncer, EmbeddedPostgres, free_port
+from faultline.localservices import VAR_DIR, EmbeddedPgBouncer, EmbeddedPostgres, free_port
 
 _path = Path(__file__).with_name("ingest.py")  # not importable by name: `ingest` is the app
 _spec = importlib.util.spec_from_file_location("bench_ingest", _path)
@@ -48,7 +48,7 @@ def main() -> int:
 
 
 def run(args, env) -> int:
-    from monitor.celery import app
+    from faultline.celery import app
     from monitor.models import Event, Issue, Organization, Project, ProjectKey
 
     org = Organization.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}")

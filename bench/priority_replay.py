@@ -104,7 +104,7 @@ def sentry_system():
 
 def scores(specs) -> dict[str, float | None]:
     """Each issue's severity from the real embedding of its text (the encoder loads once)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     import django
 
     django.setup()

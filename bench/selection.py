@@ -26,7 +26,7 @@ def main() -> int:
     parser.add_argument("corpus", nargs="+", help="at least three corpus files")
     parser.add_argument("--model", required=True, help="a model directory (a trained one)")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 
@@ -34,8 +34,8 @@ def main() -> int:
     import numpy as np
 
     from embeddings.encoder import Encoder, ModelSpec, model_version
-    from evaluation import corpus, metrics
-    from training import evaluate
+    from evaluation import corpus
+    from training import evaluate, metrics
 
     encoder = Encoder(ModelSpec("model", args.model, model_version(args.model)))
     validation, vectors = [], []

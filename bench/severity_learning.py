@@ -90,7 +90,7 @@ def main() -> int:
     parser.add_argument("--train-corpora", nargs="*", default=[],
                         help="more organisations, only ever trained on (never held out)")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
     import django
 

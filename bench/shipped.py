@@ -40,7 +40,7 @@ def main() -> int:
     parser.add_argument("--corpus", nargs="*", type=Path, default=[])
     parser.add_argument("--mined", nargs="*", type=Path, default=[])
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 
@@ -50,8 +50,8 @@ def main() -> int:
 
     from embeddings import shipped
     from embeddings.encoder import Encoder, current_spec
-    from evaluation import metrics
     from grouping import rules as grouping_rules
+    from training import metrics
     from training.evaluate import scores_dict
 
     rules = grouping_rules.CURRENT

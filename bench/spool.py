@@ -24,7 +24,7 @@ from pathlib import Path
 
 from common import BIN, services, spawn, stop, wait_http
 
-from monitor.localservices import VAR_DIR, EmbeddedPostgres, free_port
+from faultline.localservices import VAR_DIR, EmbeddedPostgres, free_port
 
 _path = Path(__file__).with_name("ingest.py")  # not importable by name: `ingest` is the app
 _spec = importlib.util.spec_from_file_location("bench_ingest", _path)

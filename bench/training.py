@@ -25,8 +25,8 @@ def report(corpus_paths: list[str], model_path: str, fresh_paths: list[str]) -> 
     import numpy as np
 
     from embeddings.encoder import Encoder, ModelSpec, current_spec, model_version
-    from evaluation import metrics as evaluation_metrics
     from training import evaluate, lifecycle
+    from training import metrics as evaluation_metrics
 
     splits = lifecycle.load_splits(corpus_paths)
     fresh = lifecycle.load_splits(fresh_paths) if fresh_paths else {}
@@ -97,7 +97,7 @@ def real_payloads():
     import json
     from pathlib import Path
 
-    from evaluation import metrics as evaluation_metrics
+    from training import metrics as evaluation_metrics
 
     default = Path(__file__).resolve().parents[1].parent / "shared" / "sdk-payloads"
     folder = Path(os.environ.get("FAULTLINE_SDK_PAYLOADS", default)) / "glitchtip"
@@ -122,7 +122,7 @@ def main() -> int:
     args = parser.parse_args()
     result = {}
     if args.model:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
         os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
         import django
 

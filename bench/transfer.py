@@ -44,14 +44,13 @@ def main() -> int:
     parser.add_argument("--model", help="score this model (trained without the left-out apps)")
     parser.add_argument("--out", default="var/bench/transfer-model")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 
     django.setup()
     from embeddings.encoder import Encoder, ModelSpec, current_spec, model_version
-    from evaluation import metrics
-    from training import corpus, evaluate, fit, lifecycle
+    from training import corpus, evaluate, fit, lifecycle, metrics
 
     files = [corpus.load(path) for path in args.corpus]
     apps = left_out(files[0])

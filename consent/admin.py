@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from consent.models import GENERATIVE_FLAGS, ConsentChange, OrganizationConsent
+from monitor.admin import OrganizationAdmin
 
 
 class ConsentChangeInline(admin.TabularInline):
@@ -74,3 +75,7 @@ class OrganizationConsentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.save(changed_by=request.user)
+
+
+# The organisation's page shows its consent trail: consent extends the base app's admin.
+OrganizationAdmin.inlines = [*OrganizationAdmin.inlines, ConsentChangeInline]

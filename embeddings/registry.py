@@ -4,7 +4,8 @@
   the shipped grouping model (embeddings.shipped) with the thresholds and key rules of its
   manifest, else (EMBEDDING_MODEL=stock) the packaged MiniLM, else EMBEDDING_MODEL_PATH's. An
   installation that served the stock model before the shipped one existed keeps serving it
-  (EMBEDDING_MODEL unset) until `manage.py adopt_shipped_model` moves it over (`adopt`).
+  (EMBEDDING_MODEL unset) until `manage.py adopt_shipped_model` moves it over
+  (grouping.backfill.adopt).
 - Shadow models embed every new fingerprint beside it and record what they would decide
   (grouping.shadow); their vectors stay current, so a promotion needs no catch-up for new issues.
 - Promotion: the candidate serves at once; the model it replaces becomes `previous` and is still
@@ -229,22 +230,6 @@ def withdraw(model: EmbeddingModel, fallback: EmbeddingModel | None,
 def is_stock(row: EmbeddingModel) -> bool:
     """The configured model's row, or a built-in one (none holds organisations' data)."""
     return _is_stock(row) or is_builtin(row)
-
-
-def adopt(model: EmbeddingModel, user=None, progress: bool = False) -> ModelChange | None:
-    """Move an installation to `model` the way any candidate moves: shadow (new fingerprints
-    get its vectors from now on), backfill (every issue without one; resumable), promote (the
-    model it replaces stays `previous`, so a rollback is instant). Issues, their fingerprints
-    and people's merges and unmerges are rows this never touches. None: already served."""
-    from embeddings.backfill import backfill
-
-    if served().pk == model.pk:
-        return None
-    if model.state != ModelState.SHADOW:  # a rerun after an interruption resumes
-        start_shadow(model, user=user)
-    backfill(model, progress=progress)
-    backfill(model)  # what arrived while the first pass ran, before the switch
-    return promote(model, user=user, note="adopted (adopt_shipped_model)")
 
 
 def confirm(user=None, note: str = "") -> list[ModelChange]:

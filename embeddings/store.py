@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 
 from embeddings.models import EmbeddingModel, IssueEmbedding
+from monitor import limits
 from monitor.models import Project
 
 
@@ -101,7 +102,7 @@ def register(name: str, version: str, dimension: int, path: str) -> EmbeddingMod
     return model
 
 
-MAX_KEY = 255  # IssueEmbedding.match_key
+MAX_KEY = limits.MATCH_KEY_CHARS
 
 
 def bounded_key(key: str) -> str:

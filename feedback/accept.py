@@ -12,12 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import UserFeedback
-from ingest import quota
+from ingest import quota, ratelimit, side_items
 from ingest.normalize import clean_str
 from ingest.payload import parse_event_id, parse_json_object
+from monitor import limits
 
 NAMESPACE = uuid.UUID("5b0f6a56-3f0e-4a53-9d51-8f3c0d8a2c11")
-MAX_COMMENTS = 8192
+MAX_COMMENTS = limits.FEEDBACK_COMMENT_CHARS
 
 
 def _text(value: object, limit: int) -> str:
@@ -80,3 +81,10 @@ def parse_item(item_type: str, payload: bytes, envelope_event_id: uuid.UUID | No
     if item_type == "user_report":
         return from_user_report(value)
     return from_feedback_event(value, envelope_event_id)
+
+
+SIDE_ITEM = side_items.Kind(
+    label="feedback", types=frozenset({"user_report", "feedback"}),
+    category=ratelimit.FEEDBACK,
+    parse=lambda item, event_id: parse_item(item.type, item.payload, event_id),
+    store=lambda project_id, event_id, fields: store(project_id, fields))

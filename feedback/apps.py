@@ -7,3 +7,9 @@ class FeedbackConfig(AppConfig):
 
     name = "feedback"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from feedback.accept import SIDE_ITEM
+        from ingest import side_items
+
+        side_items.register(SIDE_ITEM)

@@ -14,9 +14,10 @@ from access import visible_issues
 from embeddings import store
 from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
 from grouping.policy import reading_policy
+from monitor import limits
 from monitor.models import GroupHash, Issue
 
-MAX_SIMILAR = 50
+MAX_SIMILAR = limits.SIMILAR_ISSUES_LISTED
 
 
 def issue_summary(issue: Issue) -> dict:

@@ -20,14 +20,15 @@ import re
 
 from grouping import rules as grouping_rules
 from grouping.parameterize import parameterize
+from monitor import limits
 
-MAX_FRAMES = 6
-MAX_EXCEPTIONS = 3
-MAX_SCAN_FRAMES = 400
-MAX_SCAN_EXCEPTIONS = 25
-MAX_MESSAGE = 160
-MAX_CONTEXT = 100
-MAX_CHARS = 1000
+MAX_FRAMES = limits.EMBED_FRAMES
+MAX_EXCEPTIONS = limits.EMBED_EXCEPTIONS
+MAX_SCAN_FRAMES = limits.EMBED_SCAN_FRAMES
+MAX_SCAN_EXCEPTIONS = limits.EMBED_SCAN_EXCEPTIONS
+MAX_MESSAGE = limits.EMBED_MESSAGE_CHARS
+MAX_CONTEXT = limits.EMBED_CONTEXT_CHARS
+MAX_CHARS = limits.EMBED_TEXT_CHARS
 
 FAMILIES = {
     "python": "python", "javascript": "javascript", "node": "javascript", "java": "java",

@@ -28,8 +28,9 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from grouping.clean import LITERAL, MAX_FRAMES  # the literals the "names" key reads
+from monitor import limits
 
-MAX_LINE = 400  # characters of a header or crash line read (cleaned lines are shorter)
+MAX_LINE = limits.CONFLICT_LINE_CHARS
 
 _QUOTED = re.compile(r'"[^"\n]{0,200}"|\'[^\'\n]{0,200}\'|`[^`\n]{0,200}`')
 # a word glued to a placeholder the cleaning left (`run-a<int>`, `qz<int>`, `A<hex>`): an id

@@ -29,10 +29,11 @@ from dataclasses import dataclass
 
 from grouping.clean import clean_function, clean_module, grouping_function, grouping_type
 from grouping.parameterize import parameterize
+from monitor import limits
 
 CONTEXT_LINE_PLATFORMS = {"python", "javascript", "node", "php", "ruby"}
-MAX_CONTEXT_LINE = 120
-MAX_CONTINUATION = 3  # post-context lines read to close a statement the context line opens
+MAX_CONTEXT_LINE = limits.FINGERPRINT_CONTEXT_LINE_CHARS
+MAX_CONTINUATION = limits.FINGERPRINT_CONTINUATION_LINES
 
 _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
 _HASHISH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)

@@ -264,7 +264,7 @@ def _score_severity(row: GroupHash, created: int, event: Event, vector: np.ndarr
 def embed_partners(model, project_ids: set[int]) -> None:
     """Issues holding kept-apart fingerprints get a vector before decisions compare with them
     (grouping.constraints: a split issue has none until then, nor any after a promotion)."""
-    from embeddings.backfill import backfill
+    from grouping.backfill import backfill
 
     try:
         missing = constraints.partners_without_vectors(project_ids, model)

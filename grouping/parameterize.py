@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from monitor import limits
+
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     # Each pattern can start only where its run starts (a negative lookbehind on the run's own
     # characters): a scheme or local part that fails to match is then scanned once, not once
@@ -41,7 +43,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 
 
-MAX_INPUT = 4096  # characters parameterized; the rest is cut (fingerprints need the start)
+MAX_INPUT = limits.PARAMETERIZE_INPUT_CHARS
 
 
 def parameterize(text: str) -> str:

@@ -16,8 +16,9 @@ from grouping import adapt, constraints, suggestions
 from grouping.models import KeptApart, MergeSuggestion, ThresholdChange
 from grouping.policy import reading_policy
 from grouping.rules import CURRENT
+from monitor import limits
 
-MAX_LISTED = 200
+MAX_LISTED = limits.TRIAGE_LISTED
 
 
 class Conflict(APIException):

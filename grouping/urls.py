@@ -2,7 +2,7 @@ from django.urls import path
 
 from grouping import triage_api
 
-# The issue routes (similar, merge, unmerge) are in monitor.issue_urls.
+# The issue routes (similar, merge, unmerge) are in faultline.issue_urls.
 urlpatterns = [
     path("api/0/projects/<int:project_pk>/grouping/suggestions/", triage_api.suggestion_list,
          name="grouping-suggestions"),

@@ -19,10 +19,11 @@ import threading
 from pathlib import Path
 
 from ingest import spool
+from monitor import limits
 
 log = logging.getLogger(__name__)
 FILE_NAME = "keys.json"
-MAX_KEYS = 50_000
+MAX_KEYS = limits.KEY_SNAPSHOT_KEYS
 
 _lock = threading.Lock()
 _changes: dict[str, dict | None] = {}  # key → fields to write, or None to remove

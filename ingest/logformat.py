@@ -14,11 +14,13 @@ import re
 import string
 from typing import Any
 
-MAX_TEMPLATE = 8192
-MAX_WIDTH = 64  # width and precision of one placeholder
-MAX_PARAM = 1024  # characters of one parameter's text
-MAX_PLACEHOLDERS = 64
-MAX_OUTPUT = 8192
+from monitor import limits
+
+MAX_TEMPLATE = limits.LOG_TEMPLATE_CHARS
+MAX_WIDTH = limits.LOG_PLACEHOLDER_WIDTH
+MAX_PARAM = limits.LOG_PARAM_CHARS
+MAX_PLACEHOLDERS = limits.LOG_PLACEHOLDERS
+MAX_OUTPUT = limits.LOG_OUTPUT_CHARS
 
 _PRINTF = re.compile(
     r"%(?:\((?P<key>[^()]{0,64})\))?(?P<flags>[-#0 +]{0,5})(?P<width>\*|\d{1,12})?"

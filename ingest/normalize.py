@@ -14,25 +14,26 @@ import math
 import re
 from typing import Any
 
+from ingest.debug_meta import normalize_debug_meta
 from ingest.logformat import format_logentry
 from ingest.useragent import add_user_agent_contexts
-from sourcemaps.symbolicate import normalize_debug_meta
+from monitor import limits
 
 LEVELS = {"debug", "info", "warning", "error", "fatal"}
 LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "trace": "debug"}
-MAX_STRING = 4096
-MAX_MESSAGE = 8192
-MAX_FRAMES = 250  # per stack trace: the oldest FRAMES_HEAD and the newest rest are kept
+MAX_STRING = limits.EVENT_STRING_CHARS
+MAX_MESSAGE = limits.EVENT_MESSAGE_CHARS
+MAX_FRAMES = limits.EVENT_FRAMES_PER_STACK
 FRAMES_HEAD = 50
-MAX_EXCEPTIONS = 25  # the most recent ones of a chain
-MAX_THREADS = 50
-MAX_BREADCRUMBS = 100
-MAX_TAGS = 100
-MAX_DEPTH = 6
-MAX_ITEMS = 100
-MAX_FUTURE_SECONDS = 60
-MAX_TAG_VALUE = 200  # IssueTag.value
-MAX_TITLE = 255  # Event.title, Issue.title
+MAX_EXCEPTIONS = limits.EVENT_EXCEPTIONS
+MAX_THREADS = limits.EVENT_THREADS
+MAX_BREADCRUMBS = limits.EVENT_BREADCRUMBS
+MAX_TAGS = limits.EVENT_TAGS
+MAX_DEPTH = limits.EVENT_NESTING_DEPTH
+MAX_ITEMS = limits.EVENT_CONTAINER_ITEMS
+MAX_FUTURE_SECONDS = limits.EVENT_FUTURE_SECONDS
+MAX_TAG_VALUE = limits.EVENT_TAG_VALUE_CHARS
+MAX_TITLE = limits.EVENT_TITLE_CHARS
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FRACTION = re.compile(r"(\.\d{6})\d+")

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from ingest.errors import bad_request, too_large
+from monitor import limits
 
 
 def _no_constant(name: str) -> None:
@@ -89,7 +90,7 @@ def parse_envelope_header(head: bytes) -> dict:
     return parse_json_object(head if end == -1 else head[:end], "envelope header")
 
 
-MAX_HEADER_LINE = 64 * 1024
+MAX_HEADER_LINE = limits.ENVELOPE_HEADER_BYTES
 
 
 def parse_envelope(data: bytes, max_items: int = 100) -> Envelope:

@@ -28,6 +28,7 @@ from ingest.models import RawClaim, RawEvent
 from ingest.normalize import normalize_event
 from ingest.payload import loads
 from ingest.scrub import scrub_event
+from monitor import limits
 from monitor.models import Event, Project
 from priority import assess as priority_hooks
 from priority import counts as hourly_counts
@@ -36,7 +37,7 @@ from privacy import register
 from sourcemaps.store import resolve_source_maps
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = limits.PROCESSING_ATTEMPTS
 RETRY_BASE_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min between attempts; then a dead letter
 
 

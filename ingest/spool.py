@@ -32,6 +32,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from monitor import limits
+
 log = logging.getLogger(__name__)
 
 MAGIC = b"FLS1"
@@ -39,7 +41,7 @@ HEADER = struct.Struct("<4sII")  # magic, body length, crc32 of the body
 BODY = struct.Struct("<Q16sdB")  # project id, event id, received at (unix seconds), kind length
 SUFFIX = ".seg"
 TMP_PREFIX = ".new-"
-MAX_BODY = 256 * 1024 * 1024  # a length beyond this is corruption, not a record
+MAX_BODY = limits.SPOOL_RECORD_BYTES
 
 
 class SpoolFull(Exception):

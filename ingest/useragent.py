@@ -15,7 +15,9 @@ from typing import Any
 
 import ua_parser
 
-MAX_USER_AGENT = 512  # longer strings are cut before parsing (bounded regex input)
+from monitor import limits
+
+MAX_USER_AGENT = limits.USER_AGENT_CHARS
 UNKNOWN = "Other"
 
 

@@ -27,6 +27,7 @@ from ingest.payload import (
     parse_json_object,
 )
 from ingest.ratelimit import check_rate_limit, too_many
+from monitor import limits
 
 ALLOWED_HEADERS = (
     "X-Sentry-Auth, X-Requested-With, Origin, Accept, Content-Type, Authentication, "
@@ -148,7 +149,7 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     skipped: Counter = Counter()
     side: list = []
     for index, item in enumerate(parsed.items, start=1):
-        if item.type in side_items.TYPES:
+        if item.type in side_items.types():
             side.append(item)
             continue
         if item.type not in EVENT_ITEM_TYPES:
@@ -170,7 +171,7 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
         _rate_limit(key)
     limits, refused = side_items.take_budget(key, extras)
     skipped.update(refused)
-    if limits and not (events or extras.attachments or extras.feedback):
+    if limits and not (events or extras):
         stats.count_items(project_id, skipped)
         raise too_many(limits)  # nothing of this envelope is stored
     for event_id, payload in events:
@@ -207,7 +208,7 @@ def security(request: HttpRequest, project_id: int) -> HttpResponse:
     return JsonResponse({"id": ids[0] if ids else None}, status=201)
 
 
-MAX_REPORTS = 100
+MAX_REPORTS = limits.CSP_REPORTS_PER_REQUEST
 
 
 def _reporting_api_list(data: bytes) -> list[dict]:

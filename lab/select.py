@@ -16,7 +16,7 @@ A family with fewer than MIN_CODEBASES choosing codebases takes the FALLBACK: on
 same way across every platform's codebases (each left out in turn, chosen on all the others),
 kept only where it is no worse than today's default on them.
 
-Scoring is evaluation.metrics' (prepare, simulate_ml, tally, score); a codebase's events are
+Scoring is training.metrics' (prepare, simulate_ml, tally, score); a codebase's events are
 simulated and tallied once per rule and threshold, and codebases pool by adding their tallies
 (each is its own projects), so the choice is the scorer's own.
 
@@ -85,7 +85,7 @@ class Codebase:
 
     name: str
     family: str
-    data: object  # evaluation.metrics.Dataset
+    data: object  # training.metrics.Dataset
     vectors: np.ndarray
     report_only: bool
 
@@ -131,7 +131,7 @@ class Runs:
         self._fingerprints: dict[str, object] = {}
 
     def clusters(self, codebase: Codebase, key: str, veto: bool, threshold: float) -> list:
-        from evaluation import metrics
+        from training import metrics
         from training.evaluate import keyed
 
         slot = (codebase.name, key, veto, threshold)
@@ -144,7 +144,7 @@ class Runs:
         return self._clusters[slot]
 
     def fingerprint_tally(self, codebase: Codebase):
-        from evaluation import metrics
+        from training import metrics
 
         if codebase.name not in self._fingerprints:
             self._fingerprints[codebase.name] = metrics.tally(codebase.data.labels,
@@ -152,7 +152,7 @@ class Runs:
         return self._fingerprints[codebase.name]
 
     def tally(self, codebase: Codebase, key: str, veto: bool, threshold: float):
-        from evaluation import metrics
+        from training import metrics
 
         slot = (codebase.name, key, veto, threshold)
         if slot not in self._tallies:
@@ -163,7 +163,7 @@ class Runs:
     def score(self, codebases: Sequence[Codebase], key: str, veto: bool,
               threshold: float) -> Score:
         """The codebases pooled, each its own projects (metrics.Tally adds up)."""
-        from evaluation import metrics
+        from training import metrics
 
         total = fingerprints = None
         for codebase in codebases:
@@ -176,7 +176,7 @@ class Runs:
 
 def fingerprint_score(codebase: Codebase) -> Score:
     """Fingerprinting alone: one issue per hash."""
-    from evaluation import metrics
+    from training import metrics
 
     return Score.of(metrics.score(codebase.data.labels, codebase.data.hashes))
 
@@ -498,8 +498,8 @@ class CachedEncoder:
 
 def build_codebases(sources: dict[str, list], encode: Callable[[list[str]], np.ndarray],
                     rules) -> list[Codebase]:
-    from evaluation import metrics
     from lab.corpus import is_report_only
+    from training import metrics
 
     out = []
     for name, parts in sorted(sources.items()):
@@ -568,7 +568,7 @@ def never_seen(worlds: dict[int, tuple[Runs, list[Codebase]]], columns: dict[str
                 cells[c.name] = (fingerprint_score(c) if rule is None
                                  else runs.score([c], *choice))
             if rule is None:
-                from evaluation import metrics
+                from training import metrics
                 labels = [f"{c.name}|{x}" for c in mine for x in c.data.labels]
                 hashes = [f"{c.name}|{x}" for c in mine for x in c.data.hashes]
                 cells["all"] = Score.of(metrics.score(labels, hashes))
@@ -630,7 +630,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write-rules", action="store_true",
                         help="write the choice into grouping/tuned_rules.json (stock model)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 

@@ -22,10 +22,11 @@ from access import OWNERS_ONLY, may_change_membership, role_of
 from members import throttle
 from members.mail import send_invitation
 from members.models import Invitation
+from monitor import limits
 from monitor.models import Membership, Organization
 
 SALT = "members.invitation"
-MAX_TOKEN_LENGTH = 200  # an id, a timestamp and a signature are far shorter
+MAX_TOKEN_LENGTH = limits.INVITATION_TOKEN_CHARS
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from members import invitations
 from members.models import Invitation
+from monitor import limits
 
 log = logging.getLogger(__name__)
-MAX_EMAIL_LENGTH = 254
+MAX_EMAIL_LENGTH = limits.EMAIL_CHARS
 
 
 def verified_email(claims: dict) -> str | None:

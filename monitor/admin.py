@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from consent.admin import ConsentChangeInline
 from monitor import state
 from monitor.models import Event, GroupHash, Issue, Membership, Organization, Project, ProjectKey
 
@@ -16,7 +15,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline, ConsentChangeInline]
+    inlines = [MembershipInline]  # apps add theirs (consent.admin)
 
 
 class ProjectKeyInline(admin.TabularInline):

@@ -18,10 +18,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-MAX_QUERY_LENGTH = 512
-MAX_TERMS = 16
-MAX_VALUE_LENGTH = 200
-MAX_WILDCARDS = 4  # per value: each `*` is a `.*` the database must try
+from monitor import limits
+
+MAX_QUERY_LENGTH = limits.SEARCH_QUERY_CHARS
+MAX_TERMS = limits.SEARCH_TERMS
+MAX_VALUE_LENGTH = limits.SEARCH_VALUE_CHARS
+MAX_WILDCARDS = limits.SEARCH_WILDCARDS_PER_VALUE
 
 STATUSES = ("unresolved", "resolved", "ignored")
 FLAGS = ("regressed", "assigned", "unassigned", "escalating", "new")
@@ -217,7 +219,7 @@ def user_tag_values(value: str) -> list[str]:
     return [f"{prefix}:{value}" for prefix in ("id", "email", "username", "ip")]
 
 
-MAX_SUGGESTIONS = 10
+MAX_SUGGESTIONS = limits.SEARCH_SUGGESTIONS
 FIXED_VALUES = {
     "is": STATUSES + FLAGS,
     "level": LEVELS,

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
+from monitor import limits
 from monitor.locks import lock_issues
 from monitor.models import Event, Issue, Priority
 from monitor.signals import Change, announce
@@ -52,8 +53,8 @@ FIELDS = ("status", "regressed", "regressed_at", "resolved_at", "resolved_in_rel
           "ignore_until", "ignore_until_events", "ignore_until_users", "assignee",
           "ignore_until_escalating", "priority", "priority_locked", "priority_before_escalation",
           "escalating_since")
-MAX_IGNORE_MINUTES = 366 * 24 * 60
-MAX_IGNORE_COUNT = 10**9
+MAX_IGNORE_MINUTES = limits.IGNORE_MINUTES
+MAX_IGNORE_COUNT = limits.IGNORE_COUNT
 NOT_A_MEMBER = "not a member of this organisation"
 GONE = "merged into another issue meanwhile"
 
@@ -249,7 +250,7 @@ def regressed(before: str, after: str) -> bool:
 NEW_DAYS = 7
 SUBSTATUSES = ("new", "ongoing", "escalating", "regressed", "archived_until_escalating",
                "archived_until_condition_met", "archived_forever")
-MAX_FACT_COUNT = 2**31 - 1  # AlertFact.count's column
+MAX_FACT_COUNT = limits.ALERT_FACT_COUNT
 
 
 def substatus(issue: Issue, now: dt.datetime | None = None) -> str | None:

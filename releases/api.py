@@ -9,9 +9,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from access import project_by_id
+from monitor import limits
 from releases import stats
 
-MAX_PER_PAGE = 100
+MAX_PER_PAGE = limits.RELEASES_PER_PAGE
 
 
 class ReleaseSummarySerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from symbolic.sourcemap import SourceMapView
 
+from ingest.debug_meta import parse_debug_id
 from sourcemaps import safezip
 from sourcemaps.parsed import segments
 
@@ -38,15 +39,6 @@ class BundleFile:
 class Bundle:
     attributes: dict[str, str]
     files: list[BundleFile] = field(default_factory=list)
-
-
-def parse_debug_id(value: object) -> uuid.UUID | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return uuid.UUID(value.strip()[:36])
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

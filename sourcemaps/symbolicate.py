@@ -24,17 +24,17 @@ from urllib.parse import urljoin, urlsplit
 
 from symbolic.sourcemapcache import SourceMapCacheToken
 
-from sourcemaps.bundles import parse_debug_id
+from ingest.debug_meta import parse_debug_id
+from monitor import limits
 from sourcemaps.parsed import ParsedMap, ParsedMaps, estimated_cost
 
 CONTEXT_LINES = 5
-MAX_LINE = 1024
-MAX_IMAGES = 500
-MAX_NAME = 512
+MAX_LINE = limits.SYMBOLICATE_LINE_CHARS
+MAX_NAME = limits.SYMBOLICATE_NAME_CHARS
 TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]{0,63}")
 MINIFIED_TYPE_LENGTH = 2
-MAX_TYPE = 256  # as normalize keeps an exception type
-MAX_CLASSES = 1024  # class names remembered per parsed map
+MAX_TYPE = limits.SYMBOLICATE_TYPE_CHARS
+MAX_CLASSES = limits.SYMBOLICATE_CLASSES_PER_MAP
 # Scope names that say nothing (Sentry's list): the caller's call site names such a frame.
 USELESS_NAMES = {"<anonymous>", "<unknown>", "__webpack_require__", "__webpack_modules__"}
 SOURCE_MAPPING_URL = re.compile(rb"^//[#@][ \t]*sourceMappingURL=(\S+)[ \t\r]*$", re.MULTILINE)
@@ -62,23 +62,6 @@ class Loader(Protocol):
     def fetch(self, url: str, kind: str) -> tuple[Artifact | None, str]:
         """The file (`minified_source` or `source_map`) at `url` from the web where the
         project allows it, else None and why ("" when it was not tried)."""
-
-
-def normalize_debug_meta(value: object) -> dict | None:
-    """The `debug_meta.images` of type sourcemap that name a file and a debug ID, bounded."""
-    images = value.get("images") if isinstance(value, dict) else None
-    if not isinstance(images, list):
-        return None
-    kept = []
-    for image in images[:MAX_IMAGES]:
-        if not isinstance(image, dict) or image.get("type") != "sourcemap":
-            continue
-        debug_id = parse_debug_id(image.get("debug_id"))
-        code_file = image.get("code_file")
-        if debug_id and isinstance(code_file, str) and code_file:
-            kept.append({"type": "sourcemap", "code_file": code_file[:1024],
-                         "debug_id": str(debug_id)})
-    return {"images": kept} if kept else None
 
 
 def url_candidates(abs_path: str) -> list[str]:
@@ -335,7 +318,7 @@ CLASS_EXPRESSION = re.compile(rb"=\s*class(?![\w$])")
 # The name before `= class`, read backwards (reversed, so the match is anchored): whitespace,
 # then an identifier reversed, then a byte that does not continue it.
 ASSIGNED_NAME_REVERSED = re.compile(rb"\s*([\w$]{0,63}[A-Za-z_$])(?![\w$.])")
-MAX_DECLARATIONS = 4096  # declarations indexed per minified file; past it, one search per name
+MAX_DECLARATIONS = limits.SYMBOLICATE_DECLARATIONS_PER_FILE
 
 
 def class_declarations(minified: bytes) -> dict[str, int] | None:

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-from monitor.localservices import free_port
+from faultline.localservices import free_port
 
 
 @dataclass

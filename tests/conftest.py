@@ -14,7 +14,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from monitor.localservices import free_port
+from faultline.localservices import free_port
+from tests.helpers.browser import browser  # noqa: F401 - the browser tests' Chromium
+from tests.helpers.cast import cast  # noqa: F401 - alice owns, bob is a member, charlie is not
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -170,7 +172,7 @@ def start_worker(
     command = [
         str(BIN / "celery"),
         "-A",
-        "monitor",
+        "faultline",
         "worker",
         "-Q",
         f"{queues},{name}",

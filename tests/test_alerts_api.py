@@ -10,23 +10,18 @@ from alerts.models import Activity, AlertDelivery, AlertDestination, AlertRule
 from alerts.notify import attempt
 from monitor.models import Issue, Membership, Organization, Project
 from tests.alert_receivers import HTTPReceiver, RawHTTPServer, huge_error
-from tests.test_alerts_rules import send
+from tests.helpers.alerts import send
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(project):
+def people(cast):
+    """An API client for each of the cast (tests/helpers/cast.py)."""
+    project = cast.project
     project.grouping_mode = Project.GroupingMode.FINGERPRINT
     project.save()
-    users = get_user_model().objects
-    alice = users.create_user("alice", email="alice@example.com")
-    bob = users.create_user("bob", email="bob@example.com")
-    charlie = users.create_user("charlie")
-    Membership.objects.create(user=alice, organization=project.organization, role="owner")
-    Membership.objects.create(user=bob, organization=project.organization, role="member")
-    other = Organization.objects.create(name="Other", slug="other")
-    Membership.objects.create(user=charlie, organization=other, role="owner")
+    alice, bob, charlie = cast.alice, cast.bob, cast.charlie
     clients = {}
     for user in (alice, bob, charlie):
         clients[user.username] = APIClient()

@@ -10,8 +10,8 @@ from monitor.models import Issue, Membership, Organization, Project
 from tests.alert_receivers import HTTPReceiver
 from tests.browserpage import sign_in
 from tests.conftest import start_worker, wait_for
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401 - the fixture
-from tests.test_ml_grouping import event, ingest
+from tests.helpers.browser import ARTIFACTS
+from tests.helpers.events import event, ingest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -19,7 +19,7 @@ from alerts.netguard import BlockedURL, check_url
 from alerts.notify import attempt, send_test
 from monitor.models import Membership, Project
 from tests.alert_receivers import HTTPReceiver, SMTPServer
-from tests.test_alerts_rules import evaluate, send
+from tests.helpers.alerts import evaluate, send
 
 pytestmark = pytest.mark.django_db
 LATER = dt.timedelta(days=1)
@@ -155,7 +155,7 @@ def test_a_dead_smtp_server_delays_the_email_and_loses_nothing(fp_project, setti
 
 
 def test_a_newline_in_an_exception_type_never_stops_an_email(fp_project, smtp):
-    from tests.test_ml_grouping import event, ingest
+    from tests.helpers.events import event, ingest
 
     dest = destination(fp_project, "email", {"addresses": ["ops@example.com"]})
     rule = AlertRule.objects.create(project=fp_project, name="new", trigger="new_issue")

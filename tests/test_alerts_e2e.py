@@ -11,7 +11,7 @@ from monitor.models import Event, Organization, Project, ProjectKey
 from tests import buggy_app
 from tests.alert_receivers import HTTPReceiver, SMTPServer
 from tests.conftest import start_worker, wait_for
-from tests.test_e2e_sdk import capture
+from tests.helpers.sdk import capture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

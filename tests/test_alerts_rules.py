@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from alerts.comments import comment
-from alerts.evaluate import end_expired_ignores, evaluate_pending
+from alerts.evaluate import end_expired_ignores
 from alerts.models import (
     Activity,
     AlertDelivery,
@@ -21,7 +21,7 @@ from alerts.models import (
 from alerts.notify import flush_due
 from monitor import state
 from monitor.models import Issue, Project
-from tests.test_ml_grouping import event, ingest
+from tests.helpers.alerts import evaluate, send
 
 pytestmark = pytest.mark.django_db
 
@@ -52,16 +52,6 @@ def rule(project, trigger, destination=None, **fields):
     if destination:
         created.destinations.add(destination)
     return created
-
-
-def send(project, fingerprint, **extra):
-    ingest(project, {**event(), "fingerprint": [fingerprint], **extra})
-
-
-def evaluate():
-    while evaluate_pending()[0]:
-        pass
-    return flush_due()
 
 
 def test_a_new_issue_fires_once_and_is_logged(fp_project, hook):

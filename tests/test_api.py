@@ -1,34 +1,25 @@
 """The triage REST API: tokens, scoping to memberships, role limits, filters, pagination."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from monitor.models import Issue, Membership, Organization, Project, ProjectKey
-from tests.test_grouping_api import ingest
-from tests.test_ml_grouping import event
+from monitor.models import Issue, Project, ProjectKey
+from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(project):
-    users = get_user_model().objects
-    alice = users.create_user("alice", password="pw-alice-123")
-    bob = users.create_user("bob", password="pw-bob-123")
-    carol = users.create_user("carol", password="pw-carol-123")
-    org = project.organization
-    Membership.objects.create(user=alice, organization=org, role=Membership.Role.OWNER)
-    Membership.objects.create(user=bob, organization=org, role=Membership.Role.MEMBER)
-    other = Organization.objects.create(name="Other", slug="other")
-    Membership.objects.create(user=carol, organization=other, role=Membership.Role.OWNER)
+def world(cast):
+    """The cast (tests/helpers/cast.py), charlie as `carol`, and four issues."""
+    project = cast.project
     project.grouping_mode = Project.GroupingMode.FINGERPRINT
     project.save()
     for env in ("production", "production", "staging"):
         ingest(project, {**event(), "environment": env, "fingerprint": ["zero"]})
     ingest(project, {**event(value="boom", exc_type="KeyError"), "level": "warning",
                      "environment": "staging", "fingerprint": ["key"]})
-    return {"project": project, "alice": alice, "bob": bob, "carol": carol}
+    return {"project": project, "alice": cast.alice, "bob": cast.bob, "carol": cast.charlie}
 
 
 def client_for(user, token=False):

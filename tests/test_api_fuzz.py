@@ -29,7 +29,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from monitor.models import GroupHash, Issue, Membership, Organization, Project, ProjectKey
-from tests.test_grouping_api import ingest
+from tests.helpers.events import ingest
 
 pytestmark = pytest.mark.django_db
 

@@ -21,6 +21,7 @@ from grouping import ml
 from ingest.accept import store_raw_event
 from ingest.processing import process_pending
 from monitor.models import Issue, Membership, Organization, Project
+from tests.helpers.cast import join, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +67,8 @@ def consent(org, **flags) -> OrganizationConsent:
 
 @pytest.fixture
 def owner(org):
-    user = get_user_model().objects.create_user("olivia", password="pw-olivia-123")
-    Membership.objects.create(user=user, organization=org, role=Membership.Role.OWNER)
+    user = make_user("olivia")
+    join(user, org, Membership.Role.OWNER)
     return user
 
 
@@ -401,7 +402,7 @@ def test_api_page_notes_and_log(org, project, owner, hosted):
     consent(org)
     issue = ingest(project, payload())
     member = get_user_model().objects.create_user("max", password="pw-max-12345")
-    Membership.objects.create(user=member, organization=org)
+    join(member, org)
     stranger = get_user_model().objects.create_user("eve", password="pw-eve-12345")
     client = Client()
     client.force_login(member)

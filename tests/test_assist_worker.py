@@ -15,7 +15,6 @@ from monitor.models import Membership
 from tests.browserpage import sign_in
 from tests.conftest import start_worker, wait_for
 from tests.test_assist import FakeOpenAI, consent, ingest, payload
-from tests.test_browser import browser  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).parent / "artifacts"

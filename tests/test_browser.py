@@ -1,9 +1,6 @@
 """The triage UI in a real browser: Playwright driving Debian's Chromium against gunicorn, with
 issues produced by the official sentry-sdk. Screenshots land in tests/artifacts/."""
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 import sentry_sdk
@@ -13,40 +10,10 @@ from monitor.models import Event, Membership, Organization, Project, ProjectKey
 from tests import buggy_app
 from tests.browserpage import sign_in
 from tests.conftest import wait_for
-from tests.test_e2e_sdk import capture
+from tests.helpers.browser import ARTIFACTS
+from tests.helpers.sdk import capture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; Django's ORM calls from the
-    # test are still synchronous, so the async-safety guard is lifted for this module.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_sign_in_read_resolve_filter_and_merge(web, worker, browser):

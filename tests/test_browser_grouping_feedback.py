@@ -9,10 +9,9 @@ from grouping import ml
 from grouping.models import KeptApart, MergeSuggestion
 from monitor.models import Issue, Membership, Organization, Project
 from tests.browserpage import sign_in
-from tests.test_browser import ARTIFACTS
-from tests.test_browser_triage import browser, no_horizontal_overflow  # noqa: F401 - fixture
+from tests.helpers.browser import ARTIFACTS, no_horizontal_overflow
+from tests.helpers.events import event, ingest
 from tests.test_grouping_feedback import NEAR
-from tests.test_ml_grouping import event, ingest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

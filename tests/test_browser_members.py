@@ -12,12 +12,12 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from faultline.localservices import free_port
 from members.models import Invitation
-from monitor.localservices import free_port
 from monitor.models import Membership, Organization, Project
 from tests.alert_receivers import SMTPServer
 from tests.conftest import BIN, LOG_DIR, Process, start_worker, wait_for, wait_healthy
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401 - the Chromium fixture
+from tests.helpers.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 WIDE, NARROW = {"width": 1400, "height": 900}, {"width": 390, "height": 844}

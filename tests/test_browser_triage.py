@@ -3,7 +3,6 @@ worker, with events from the official sentry-sdk, at 1400 px and 390 px. The sit
 as http://faultline.test (a plain-HTTP hostname, so no navigator.clipboard) to exercise the copy
 fallback. Screenshots land in tests/artifacts/triage-*.png."""
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -18,29 +17,9 @@ from releases import users
 from tests import buggy_app, triage_app
 from tests.browserpage import sign_in
 from tests.conftest import wait_for
-from tests.test_browser import ARTIFACTS, CHROMIUM
+from tests.helpers.browser import ARTIFACTS, HOST, no_horizontal_overflow
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-HOST = "faultline.test"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--host-resolver-rules=MAP {HOST} 127.0.0.1"])
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def capture(client, func, *args, user=None, tags=None, crumbs=0):
@@ -91,10 +70,6 @@ def send_events(dsn: str, tmp_path: Path) -> int:
         client.close()
     assert sys.getrecursionlimit() == limit
     return sent
-
-
-def no_horizontal_overflow(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):

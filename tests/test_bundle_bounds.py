@@ -124,7 +124,7 @@ django.setup()
 from django.test import Client
 from django.test.utils import setup_test_environment
 
-from monitor.celery import app
+from faultline.celery import app
 
 
 def rss(field):
@@ -156,7 +156,7 @@ print(json.dumps({"grew": grew, "replies": [[r.status_code, r.json()] for r in r
 def test_a_bomb_is_refused_within_the_rss_bound(kind, bombs, live_env, org):
     Project.objects.create(organization=org, name="Web", slug="web")
     _, token = create_org_token(org, "ci")
-    env = {**live_env, "DJANGO_SETTINGS_MODULE": "monitor.settings"}
+    env = {**live_env, "DJANGO_SETTINGS_MODULE": "faultline.settings"}
     result = subprocess.run([sys.executable, "-c", WORKER, org.slug, token, str(bombs[kind])],
                             env=env, cwd=ROOT, capture_output=True, text=True,
                             timeout=300)

@@ -11,8 +11,8 @@ from ingest.accept import store_raw_event
 from ingest.models import RawEvent
 from ingest.processing import process_pending
 from monitor.models import Event, GroupHash, Issue
+from tests.helpers.processing import zero_division
 from tests.races import race_processing
-from tests.test_processing import zero_division
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -327,7 +327,7 @@ def test_an_ml_decision_racing_a_merge_of_its_fingerprint_neither_deadlocks_nor_
     from grouping import ml
     from monitor.models import Membership
     from tests.conftest import wait_for
-    from tests.test_ml_grouping import event, ingest, loosen
+    from tests.helpers.events import event, ingest, loosen
 
     redis_client.delete(ml.BREAKER_KEY)
     loosen(project)

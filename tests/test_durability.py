@@ -9,11 +9,11 @@ import uuid
 
 import pytest
 
+from faultline.testing.plugin import services
 from ingest.accept import store_raw_event
 from ingest.models import RawEvent
 from ingest.tasks import drain, sweep_unprocessed
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
-from monitor.testing.plugin import services
 from tests.conftest import start_worker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

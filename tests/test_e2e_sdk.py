@@ -6,6 +6,7 @@ import sentry_sdk
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
 from tests import buggy_app
 from tests.conftest import wait_for
+from tests.helpers.sdk import capture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -25,18 +26,6 @@ def sdk_client(web):
     )
     yield project, client
     client.close()
-
-
-def capture(client, func, *args, user=None):
-    with sentry_sdk.isolation_scope() as scope:
-        scope.set_client(client)
-        if user:
-            scope.set_user(user)
-        try:
-            func(*args)
-        except Exception as exc:
-            return scope.capture_exception(exc)
-    raise AssertionError(f"{func.__name__} did not raise")
 
 
 def test_sdk_events_become_grouped_issues(sdk_client, worker):
@@ -100,7 +89,7 @@ def test_a_bug_reached_through_another_call_path_joins_its_issue(
 
 
 def test_gunicorn_serves_admin_through_the_full_middleware_stack(web):
-    """Ingest paths skip middleware (monitor.wsgi); everything else keeps sessions and CSRF."""
+    """Ingest paths skip middleware (faultline.wsgi); everything else keeps sessions and CSRF."""
     import urllib.request
 
     with urllib.request.urlopen(f"{web}/admin/login/", timeout=10) as response:

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evaluation import metrics
 from grouping.conflict import MAX_LINE, conflicts, distinguishing, first_match, sites
 from tests.test_training_pairs import normalized
-from training import evaluate
+from training import evaluate, metrics
 
 RENAMED = (
     "TypeError: emailCurrent is not a function\n  loadEmail in app",

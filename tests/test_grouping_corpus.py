@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from evaluation import corpus
-from evaluation import metrics as evaluation
 from evaluation.corpus import java, pyapps, pycapture
 from evaluation.corpus.families import BY_NAME
 from grouping import rules
+from training import metrics as evaluation
 
 
 @pytest.fixture(scope="module")

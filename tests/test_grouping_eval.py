@@ -9,12 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from consent.models import OrganizationConsent
-from evaluation import metrics as evaluation
 from evaluation.devset.generate import generate
 from grouping.models import LabelledPair
 from monitor.models import Issue
-from tests.test_grouping_api import ingest
-from tests.test_ml_grouping import event
+from tests.helpers.events import event, ingest
+from training import metrics as evaluation
 
 
 def test_scores_match_hand_computed_values():
@@ -102,7 +101,7 @@ def test_grouping_eval_command_reports_and_plots(tmp_path, settings):
 @pytest.mark.django_db
 def test_label_pairs_stores_answers_and_exports_them(project, tmp_path):
     from grouping import ml
-    from tests.test_ml_grouping import loosen
+    from tests.helpers.events import loosen
 
     loosen(project)
     ingest(project, event())

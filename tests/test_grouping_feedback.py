@@ -18,7 +18,8 @@ from grouping.models import (
 )
 from grouping.policy import policy_for, reading_policy
 from monitor.models import GroupHash, Issue, Membership, Organization, Project
-from tests.test_ml_grouping import MECHANISM_THRESHOLD, event, ingest
+from tests.helpers.cast import join, make_user
+from tests.helpers.events import MECHANISM_THRESHOLD, event, ingest
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +51,8 @@ def no_breaker(redis_client):
 
 @pytest.fixture
 def alice(project):
-    user = get_user_model().objects.create_user("alice", password="pw-alice-123")
-    Membership.objects.create(user=user, organization=project.organization)
+    user = make_user("alice")
+    join(user, project.organization)
     return user
 
 
@@ -169,9 +170,9 @@ def test_another_organisations_suggestions_constraints_and_thresholds_are_404(
     decide()
     suggestion = MergeSuggestion.objects.get()
     kept = constraints.keep_apart(project.id, ["a" * 32], ["b" * 32], "answer", alice)[0]
-    bob = get_user_model().objects.create_user("bob", password="pw-bob-123")
+    bob = make_user("bob")
     other = Organization.objects.create(name="Other", slug="other")
-    Membership.objects.create(user=bob, organization=other)
+    join(bob, other)
     Project.objects.create(organization=other, name="O", slug="o")
     client = client_for(bob)
     for url in (f"/api/0/projects/{project.id}/grouping/suggestions/",
@@ -309,5 +310,5 @@ def test_the_settings_page_shows_reverts_and_turns_off_adaptation(project, alice
     labels(project, adapt.MIN_LABELS + 1, base_threshold + 0.02, True)
     assert reading_policy(project).threshold("python") == base_threshold  # off: nothing moves
     member = get_user_model().objects.create_user("mo", password="pw-mo-123456")
-    Membership.objects.create(user=member, organization=project.organization)
+    join(member, project.organization)
     assert client_for(member).post(url + "grouping/", {"action": "enable"}).status_code == 403

@@ -8,7 +8,7 @@ from grouping import rules
 from grouping.fingerprint import CONFIGURATIONS, DEFAULT_CONFIG, group
 from grouping.policy import limit_for, of_model, replay_policy
 from monitor.models import Project
-from tests.test_ml_grouping import event
+from tests.helpers.events import event
 
 
 def model(**chosen) -> EmbeddingModel:

@@ -23,8 +23,7 @@ from grouping.models import GroupingFeedback
 from grouping.policy import policy_for
 from monitor.models import GroupHash, Issue, Organization, Project
 from privacy import deletion
-from tests.test_grouping_api import ingest
-from tests.test_ml_grouping import event
+from tests.helpers.events import event, ingest
 from training import evaluate, fit, lifecycle, tasks
 from training.models import TrainedModel, TrainingPair, TrainingSet
 from training.sets import enforce_consent

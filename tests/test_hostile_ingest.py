@@ -13,7 +13,7 @@ from django.test import Client
 
 from ingest.models import RawEvent
 from ingest.stats import item_counts
-from tests.test_ingest_http import auth, envelope, post_envelope, post_store
+from tests.helpers.ingest_http import auth, envelope, post_envelope, post_store
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ def test_integer_of_5000_digits_is_400(client, project_key):
 
 
 def test_nan_and_infinite_numbers_are_stored_as_null(client, project_key):
-    from tests.test_processing import drain
+    from tests.helpers.processing import drain
 
     body = b'{"message": "nan", "timestamp": NaN, "extra": {"a": NaN, "b": -Infinity, "c": 1e400}}'
     assert (

@@ -13,41 +13,9 @@ from django.test import Client
 from ingest.models import RawEvent
 from ingest.stats import item_counts
 from monitor.models import Project, ProjectKey
+from tests.helpers.ingest_http import envelope, post_envelope, post_store
 
 pytestmark = pytest.mark.django_db
-
-
-def auth(key: str) -> dict:
-    return {
-        "HTTP_X_SENTRY_AUTH": f"Sentry sentry_version=7, sentry_client=test/1.0, sentry_key={key}"
-    }
-
-
-def post_store(client, project_id, body, key=None, encoding=None, **headers):
-    if isinstance(body, dict):
-        body = json.dumps(body).encode()
-    if encoding:
-        headers["HTTP_CONTENT_ENCODING"] = encoding
-    if key:
-        headers.update(auth(key))
-    return client.post(
-        f"/api/{project_id}/store/", body, content_type="application/json", **headers
-    )
-
-
-def post_envelope(client, project_id, body, key=None, **headers):
-    if key:
-        headers.update(auth(key))
-    return client.post(
-        f"/api/{project_id}/envelope/",
-        body,
-        content_type="application/x-sentry-envelope",
-        **headers,
-    )
-
-
-def envelope(*parts) -> bytes:
-    return b"\n".join(p if isinstance(p, bytes) else json.dumps(p).encode() for p in parts)
 
 
 @pytest.fixture

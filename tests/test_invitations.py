@@ -44,7 +44,7 @@ def fresh_mail_throttle(redis_client):
 @pytest.fixture
 def eager_tasks():
     """Celery tasks run in this process when enqueued (the test's database transaction)."""
-    from monitor.celery import app
+    from faultline.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from alerts.models import Activity
 from monitor.models import Issue, Membership, Project
-from tests.test_alerts_rules import send
+from tests.helpers.alerts import send
 
 pytestmark = pytest.mark.django_db
 

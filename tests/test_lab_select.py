@@ -10,14 +10,13 @@ import math
 import numpy as np
 import pytest
 
-from evaluation import metrics
 from grouping import rules
 from grouping.policy import of_model
 from lab import select
 from monitor.models import Issue, Project
-from tests.test_grouping_api import ingest
-from tests.test_ml_grouping import event
+from tests.helpers.events import event, ingest
 from tests.test_web import member  # noqa: F401  (fixture)
+from training import metrics
 
 
 def python_event(exc_type: str, crash_function: str, caller: str) -> dict:

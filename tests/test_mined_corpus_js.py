@@ -159,7 +159,7 @@ def test_artifacts_stay_small():
 def test_events_go_through_normalize_and_fingerprint(corpus):
     """A sample of every codebase through Faultline's own pipeline: it keeps the type, finds
     in-app frames and fingerprints; different application sites get different fingerprints."""
-    from evaluation.metrics import prepare
+    from training.metrics import prepare
 
     sample = []
     for rows in corpus.values():

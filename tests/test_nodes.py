@@ -18,9 +18,9 @@ from celery import Celery
 from django.db import connection
 
 from ingest import spool
-from monitor.localservices import EmbeddedPgBouncer, EmbeddedValkey
+from faultline.localservices import EmbeddedPgBouncer, EmbeddedValkey
 from monitor.models import Event, Organization
-from monitor.testing.plugin import services
+from faultline.testing.plugin import services
 from tests import test_spool_outage as outage
 from tests.conftest import ROOT, start_worker, wait_for
 from tests.test_spool_outage import (

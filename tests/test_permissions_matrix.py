@@ -23,7 +23,7 @@ from alerts.models import AlertDestination, AlertRule
 from attachments.models import Attachment
 from grouping.models import KeptApart, MergeSuggestion, ThresholdChange
 from monitor.models import Event, GroupHash, Issue, Membership, Organization, Project, ProjectKey
-from tests.test_grouping_api import ingest
+from tests.helpers.events import ingest
 
 ROLES = ("anonymous", "member", "admin", "owner", "outsider")
 # One letter per role, in ROLES order:

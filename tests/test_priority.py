@@ -17,7 +17,8 @@ from ingest.processing import process_pending
 from monitor.models import Issue, IssueHourlyCount, Priority, Project
 from priority import escalation, forecast, rules
 from priority.escalation import current_hour
-from tests.test_ml_grouping import event, ingest
+from tests.helpers.cast import join, make_user
+from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
 
@@ -383,10 +384,9 @@ def test_a_new_project_e_mails_its_members_on_high_priority_and_escalation(
     from rest_framework.test import APIClient
 
     from alerts.notify import attempt, flush_due
-    from monitor.models import Membership
 
     owner = django_user_model.objects.create_user("owner")
-    Membership.objects.create(user=owner, organization=org, role="owner")
+    join(owner, org, "owner")
     client = APIClient()
     client.force_login(owner)
     made = client.post("/api/0/projects/", {"organization": org.slug, "name": "Web",
@@ -398,7 +398,7 @@ def test_a_new_project_e_mails_its_members_on_high_priority_and_escalation(
     (dest,) = rule.destinations.all()
     assert dest.kind == "email" and dest.config["to_members"]
     user = django_user_model.objects.create_user("carol", email="carol@example.com")
-    Membership.objects.create(user=user, organization=fp_project.organization)
+    join(user, fp_project.organization)
 
     def deliver():
         while evaluate_pending()[0]:
@@ -425,10 +425,9 @@ def test_a_new_project_e_mails_its_members_on_high_priority_and_escalation(
 
 @pytest.fixture
 def member(fp_project, django_user_model):
-    from monitor.models import Membership
 
-    user = django_user_model.objects.create_user("dave", password="pw-dave-123")
-    Membership.objects.create(user=user, organization=fp_project.organization)
+    user = make_user("dave")
+    join(user, fp_project.organization)
     return user
 
 

@@ -7,9 +7,8 @@ from django.contrib.auth import get_user_model
 
 from monitor.models import Issue, Membership, Organization, Priority, Project
 from tests.browserpage import sign_in
-from tests.test_browser import ARTIFACTS
-from tests.test_browser_triage import HOST, browser, no_horizontal_overflow  # noqa: F401
-from tests.test_ml_grouping import ingest
+from tests.helpers.browser import ARTIFACTS, HOST, no_horizontal_overflow
+from tests.helpers.events import ingest
 from tests.test_priority import crash
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

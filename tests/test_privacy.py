@@ -15,8 +15,7 @@ from monitor.models import Event, GroupHash, Issue, IssueTag, Organization, Proj
 from privacy import deletion
 from privacy.erasure import erase_end_user
 from releases import users as release_users
-from tests.test_grouping_api import ingest
-from tests.test_ml_grouping import event
+from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
 

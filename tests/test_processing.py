@@ -3,16 +3,15 @@
 import datetime as dt
 import json
 import time
-import uuid
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ingest.accept import store_raw_event
 from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS, process_pending
 from monitor.models import Event, GroupHash, Issue, IssueTag, Project
+from tests.helpers.processing import drain, raw, zero_division
 from tests.sdk_payloads import (
     ENVELOPES,
     STORE_EVENTS,
@@ -24,50 +23,6 @@ from tests.sdk_payloads import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def raw(project, payload: dict | bytes, event_id=None, kind="event") -> uuid.UUID:
-    event_id = event_id or uuid.uuid4()
-    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    store_raw_event(project.id, event_id, kind, body)
-    return event_id
-
-
-def drain() -> int:
-    total = 0
-    while claimed := process_pending(100):
-        total += claimed
-    return total
-
-
-def zero_division(lineno=10, user=None, release=None):
-    event = {
-        "platform": "python",
-        "exception": {
-            "values": [
-                {
-                    "type": "ZeroDivisionError",
-                    "value": "division by zero",
-                    "stacktrace": {
-                        "frames": [
-                            {
-                                "module": "shop.views",
-                                "function": "checkout",
-                                "lineno": lineno,
-                                "in_app": True,
-                                "context_line": "ratio = paid / total",
-                            }
-                        ]
-                    },
-                }
-            ]
-        },
-    }
-    if user:
-        event["user"] = user
-    if release:
-        event["release"] = release
-    return event
 
 
 def test_events_group_into_one_issue_with_counts(project):

@@ -24,7 +24,7 @@ PRINT = (
 
 
 def settings_with(**env) -> dict:
-    full = dict(os.environ, DJANGO_SETTINGS_MODULE="monitor.settings", **env)
+    full = dict(os.environ, DJANGO_SETTINGS_MODULE="faultline.settings", **env)
     full.pop("ALLOWED_HOSTS", None)
     out = subprocess.run([sys.executable, "-c", PRINT], env=full, cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout

@@ -12,7 +12,7 @@ from monitor.state import set_status
 from privacy.erasure import erase_end_user
 from releases import stats, users
 from releases.models import ReleaseUser
-from tests.test_ml_grouping import event, ingest
+from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ START = "import django; django.setup(); print('started')"
 def start(**env) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", START], cwd=ROOT, capture_output=True,
                           text=True, timeout=120,
-                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "monitor.settings", **env})
+                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "faultline.settings", **env})
 
 
 def test_the_defaults_start():

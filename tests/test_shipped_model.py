@@ -21,7 +21,7 @@ from grouping.merge import merge_by_user, unmerge_hash
 from grouping.models import GroupingFeedback
 from grouping.policy import policy_for
 from monitor.models import GroupHash, Issue
-from tests.test_ml_grouping import decide, event, ingest
+from tests.helpers.events import decide, event, ingest
 
 BASE = Path(default_model_path())
 

@@ -258,7 +258,7 @@ def test_processing_resolves_with_uploaded_bundles_and_groups_on_original_frames
 ):
     from ingest.processing import process_pending
     from monitor.models import Event
-    from tests.test_processing import raw
+    from tests.helpers.processing import raw
 
     data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
                        "app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
@@ -285,7 +285,7 @@ def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, t
     `sentry-cli sourcemaps inject`, `sentry-cli sourcemaps upload` against gunicorn with an
     org token; then events from @sentry/browser in Chromium resolve to the original source."""
     pytest.importorskip("playwright")
-    from tests.test_browser import CHROMIUM
+    from tests.helpers.browser import CHROMIUM
 
     org = Organization.objects.create(name="Shop Co", slug="shopco")
     project = Project.objects.create(organization=org, name="Front", slug="front",
@@ -354,7 +354,7 @@ def screenshot_issue_pages(web, org, project, chromium, resolved, reported):
 
     from monitor.models import Membership
     from tests.browserpage import ARGS
-    from tests.test_browser import ARTIFACTS
+    from tests.helpers.browser import ARTIFACTS
 
     user = get_user_model().objects.create_user("jsowner", password="pw-jsowner-123")
     Membership.objects.create(user=user, organization=org, role="owner")

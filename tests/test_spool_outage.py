@@ -20,13 +20,13 @@ import pytest
 import sentry_sdk
 from django.db import connections
 
+from faultline.localservices import free_port
+from faultline.testing.plugin import services
 from ingest import spool
 from ingest.models import RawEvent
 from ingest.processing import process_pending
 from ingest.tasks import sweep_unprocessed
-from monitor.localservices import free_port
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
-from monitor.testing.plugin import services
 from tests import buggy_app
 from tests.conftest import BIN, LOG_DIR, ROOT, Process, wait_for
 

@@ -16,8 +16,8 @@ from members.models import Invitation
 from members.sso import verified_email
 from monitor.models import Membership, Organization
 from tests.conftest import BIN, LOG_DIR, Process, free_port, wait_for, wait_healthy
+from tests.helpers.browser import ARTIFACTS, CHROMIUM
 from tests.jsbuild import JS, npm_ci
-from tests.test_browser import ARTIFACTS, CHROMIUM
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 CLIENT_ID, CLIENT_SECRET = "faultline", "sso-test-secret"

@@ -9,8 +9,7 @@ from django.core.management import call_command
 
 from consent.models import OrganizationConsent
 from monitor.models import Event, Organization, Project
-from tests.test_grouping_api import ingest
-from tests.test_ml_grouping import event
+from tests.helpers.events import event, ingest
 from training.models import Contribution, TrainedModel, TrainingPair, TrainingSet
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,10 @@ import random
 
 import numpy as np
 
-from evaluation import metrics
 from grouping.clean import clean_event
+from tests.helpers.events import event
 from tests.test_grouping_training import corpus_file
-from tests.test_ml_grouping import event
-from training import augment, evaluate, lifecycle, pairs
+from training import augment, evaluate, lifecycle, metrics, pairs
 
 
 def test_pooled_corpora_are_separate_projects(tmp_path):

@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from monitor.models import Event, GroupHash, Issue, Membership, Project
+from monitor.models import Event, GroupHash, Issue, Project
 from monitor.search import MAX_QUERY_LENGTH, MAX_TERMS, SearchError, parse
-from tests.test_grouping_api import ingest
-from tests.test_ml_grouping import event
+from tests.helpers.cast import join, make_user
+from tests.helpers.events import event, ingest
 from web.breadcrumbs import breadcrumbs_of
 from web.explain import split_similar, why_grouped
 from web.keys import retire_due
@@ -123,8 +123,8 @@ pytestmark_db = pytest.mark.django_db
 
 @pytest.fixture
 def member(project):
-    user = get_user_model().objects.create_user("dev", password="pw-dev-123")
-    Membership.objects.create(user=user, organization=project.organization, role="owner")
+    user = make_user("dev")
+    join(user, project.organization, "owner")
     project.grouping_mode = "fingerprint"
     project.save()  # the project has its default key (monitor.default_key)
     client = Client()
@@ -188,7 +188,7 @@ def test_saved_searches_are_per_user(project, member):
                                             "query": "query=level%3Aerror"})
     assert "prod errors" in member.get(url(project, "issues/")).content.decode()
     other = get_user_model().objects.create_user("other", password="x")
-    Membership.objects.create(user=other, organization=project.organization)
+    join(other, project.organization)
     client = Client()
     client.force_login(other)
     ingest(project, {**event(), "fingerprint": ["s"]})
@@ -260,7 +260,7 @@ def test_settings_validate_lists_ranges_and_rotation_grace(project, member):
 @pytestmark_db
 def test_empty_project_without_key_prompts_to_create_one(project):
     user = get_user_model().objects.create_user("nokey", password="x")
-    Membership.objects.create(user=user, organization=project.organization)
+    join(user, project.organization)
     project.keys.update(is_active=False)  # every project gets a key; all of them disabled here
     client = Client()
     client.force_login(user)
@@ -287,7 +287,7 @@ def test_styled_404_and_consent_admin_link(project, member):
 @pytestmark_db
 def test_api_issue_search_uses_the_same_parser(project):
     user = get_user_model().objects.create_user("api", password="x")
-    Membership.objects.create(user=user, organization=project.organization)
+    join(user, project.organization)
     client = APIClient()
     client.force_authenticate(user)
     assert client.get("/api/0/issues/", {"query": "a " * 40}).status_code == 400

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 
 from monitor.models import Issue, Membership, Organization
+from tests.helpers.alerts import send
 from tests.test_alerts_api import people, web_client  # noqa: F401 - the fixture
-from tests.test_alerts_rules import send
 
 pytestmark = pytest.mark.django_db
 

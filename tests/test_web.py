@@ -6,16 +6,16 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from monitor.models import Issue, Membership, Organization, Project, ProjectKey
-from tests.test_grouping_api import ingest
-from tests.test_ml_grouping import event
+from tests.helpers.cast import join, make_user
+from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def member(project):
-    user = get_user_model().objects.create_user("dev", password="pw-dev-123")
-    Membership.objects.create(user=user, organization=project.organization)
+    user = make_user("dev")
+    join(user, project.organization)
     project.grouping_mode = Project.GroupingMode.FINGERPRINT
     project.save()
     ProjectKey.objects.create(project=project)
@@ -114,9 +114,8 @@ def test_bulk_actions_and_other_organisations(project, member):
 
 @pytest.fixture
 def owner(project):
-    user = get_user_model().objects.create_user("boss", password="pw-boss-123")
-    Membership.objects.create(user=user, organization=project.organization,
-                              role=Membership.Role.OWNER)
+    user = make_user("boss")
+    join(user, project.organization, Membership.Role.OWNER)
     ProjectKey.objects.create(project=project)
     client = Client()
     client.force_login(user)
@@ -156,7 +155,7 @@ def test_organisation_members_and_read_only_consent(project, owner, member):
     page = owner.get(url).content.decode()
     assert "Data-usage consent" in page and "not allowed" in page
     newbie = get_user_model().objects.create_user("newbie", password="x")
-    added = Membership.objects.create(user=newbie, organization=project.organization)
+    added = join(newbie, project.organization)
     assert member.post(url, {"action": "role", "membership": added.id,
                              "role": "admin"}).status_code == 403
     owner.post(url, {"action": "role", "membership": added.id, "role": "admin"})
@@ -176,9 +175,8 @@ def test_account_page_creates_an_api_token(member):
 def test_an_admin_cannot_make_or_unmake_owners(project, owner):
     """An admin could add themselves as owner, then remove the original owner."""
     url = f"/{project.organization.slug}/settings/"
-    admin_user = get_user_model().objects.create_user("adm", password="pw-adm-123")
-    mine = Membership.objects.create(user=admin_user, organization=project.organization,
-                                     role=Membership.Role.ADMIN)
+    admin_user = make_user("adm")
+    mine = join(admin_user, project.organization, Membership.Role.ADMIN)
     admin = Client()
     admin.force_login(admin_user)
     boss = Membership.objects.get(user__username="boss")
@@ -188,7 +186,7 @@ def test_an_admin_cannot_make_or_unmake_owners(project, owner):
     )
     pal_user = get_user_model().objects.create_user("pal", password="x")
     # Invitations follow the same rule (tests/test_invitations.py); here, existing memberships.
-    pal = Membership.objects.create(user=pal_user, organization=project.organization)
+    pal = join(pal_user, project.organization)
     assert admin.post(url, {"action": "role", "membership": pal.id,
                             "role": "owner"}).status_code == 403
     assert admin.post(url, {"action": "remove", "membership": boss.id}).status_code == 403

@@ -1,4 +1,5 @@
-"""The labelled grouping corpus as training sees it (evaluation.corpus writes and loads it).
+"""The labelled grouping corpus as training sees it, and its split rule (the corpus generators
+of evaluation.corpus label rows with it).
 
 Training reads only `train`; thresholds and the "no worse" check read only `validation`; `test`
 and `heldout_app` (a whole application never seen) are reported, never tuned on. A file whose
@@ -8,15 +9,29 @@ rows carry no split (the old dev set) is split by bug id with the corpus's own r
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
-from evaluation import corpus as evaluation_corpus
+SPLITS = ("train", "validation", "test", "heldout_app")
+TUNING_SPLITS = ("train", "validation")  # every threshold and rule is chosen on these only
+# One whole application per platform is never seen while tuning or training.
+HELDOUT_APPS = frozenset({"notifier", "js-worker", "java-billing"})
 
-SPLITS = evaluation_corpus.SPLITS
+
+def split_of(bug: str, app: str) -> str:
+    """60/20/20 by bug (a stable hash of its id), or heldout_app for a held-out application."""
+    if app in HELDOUT_APPS:
+        return "heldout_app"
+    bucket = int(hashlib.sha256(bug.encode()).hexdigest()[:8], 16) % 10
+    return "train" if bucket < 6 else "validation" if bucket < 8 else "test"
 
 
 def load(path: str | Path) -> list[dict]:
-    return evaluation_corpus.load(path) if _has_splits(path) else _split(path)
+    return _read(path) if _has_splits(path) else _split(path)
+
+
+def _read(path: str | Path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
 
 
 def _has_splits(path: str | Path) -> bool:
@@ -26,11 +41,9 @@ def _has_splits(path: str | Path) -> bool:
 
 
 def _split(path: str | Path) -> list[dict]:
-    import json
-
-    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    rows = _read(path)
     for row in rows:
-        row["split"] = evaluation_corpus.split_of(str(row["bug"]), row.get("app", ""))
+        row["split"] = split_of(str(row["bug"]), row.get("app", ""))
     return rows
 
 

@@ -1,4 +1,4 @@
-"""Validation and test metrics of an embedder on the corpus, with evaluation.metrics.
+"""Validation and test metrics of an embedder on the corpus, with training.metrics.
 
 The candidate-key rule and the threshold are chosen together on validation only, per platform
 family: among every rule (grouping.rules) and threshold whose pair precision there is at least
@@ -24,9 +24,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from evaluation import metrics
-from evaluation.metrics import Dataset
 from grouping.policy import replay_policy
+from training import metrics
+from training.metrics import Dataset
 
 GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
 KEY_RULES = ("function", "names", "module", "type")  # most specific first; never the code line

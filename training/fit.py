@@ -36,7 +36,7 @@ class Hyperparameters:
     max_pairs: int = 5000  # corpus + organisations + augmentations, before the step cap
     augment_share: float = 0.25
     # made hard negatives (training.augment.HARD_NEGATIVES); off: at 0.1 they cost recall in
-    # 200 CPU steps (docs/training.md, "Choosing on five corpora, and six runs compared")
+    # 200 CPU steps (CHANGELOG.md, "Choosing on five corpora, and six runs compared")
     swap_share: float = 0.0
     # pairs whose application words are renamed on both sides (training.augment.relabel)
     relabel_share: float = 0.0

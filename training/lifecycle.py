@@ -25,12 +25,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from embeddings import registry
-from embeddings.backfill import backfill
 from embeddings.encoder import base_spec, encoder_for, model_version
 from embeddings.models import EmbeddingModel, ModelChange, ModelState
-from evaluation import metrics
 from grouping import policy
-from training import corpus, evaluate, fit, notify, pairs, sets, staleness
+from grouping.backfill import backfill
+from training import corpus, evaluate, fit, metrics, notify, pairs, sets, staleness
 from training.models import TrainedModel, TrainingSet
 
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from consent import policy
 from consent.models import Category, Purpose
-from evaluation.metrics import Dataset, scope_of
 from grouping.clean import clean_event, match_key
 from training.augment import HARD_NEGATIVES, relabel, release_variant
+from training.metrics import Dataset, scope_of
 from training.models import TrainingPair, TrainingSet
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from monitor import limits
 from web.stacktrace import show_value
 
 SHOWN = 10  # the newest crumbs shown; the rest behind a toggle
-MAX_CRUMBS = 200
-MAX_DATA_ITEMS = 20
+MAX_CRUMBS = limits.PAGE_BREADCRUMBS
+MAX_DATA_ITEMS = limits.PAGE_BREADCRUMB_DATA_ITEMS
 ICONS = {"http": "⇄", "fetch": "⇄", "xhr": "⇄", "query": "⛁", "navigation": "➜",
          "ui": "☝", "console": "›", "log": "›", "error": "✖", "exception": "✖",
          "default": "•"}

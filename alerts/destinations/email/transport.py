@@ -12,8 +12,9 @@ from django.core.validators import validate_email
 from django.template.loader import render_to_string
 
 from alerts.destinations.base import Delivery, Destination, Notification
+from monitor import limits
 
-MAX_ADDRESSES = 50
+MAX_ADDRESSES = limits.ALERT_EMAIL_ADDRESSES
 
 
 class EmailDestination(Destination):

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluation import metrics as evaluation
 from grouping import rules as grouping_rules
+from training import metrics as evaluation
 
 DEFAULT_THRESHOLDS = "0.02,0.04,0.06,0.08,0.10,0.12,0.14,0.16,0.18,0.20,0.25,0.30"
 TUNE_THRESHOLDS = [round(0.02 * i, 2) for i in range(1, 21)]

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from embeddings import registry
 from embeddings.encoder import base_spec
 from embeddings.models import EmbeddingModel
+from grouping import backfill
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         else:
             model = registry.shipped()
         before = registry.served()
-        change = registry.adopt(model, progress=options["verbosity"] > 0)
+        change = backfill.adopt(model, progress=options["verbosity"] > 0)
         if change is None:
             self.stdout.write(f"{model.label} already serves")
             return

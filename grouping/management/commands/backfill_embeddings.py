@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from embeddings.backfill import backfill
 from embeddings.models import EmbeddingModel
+from grouping.backfill import backfill
 from grouping.policy import policy_for
 
 

@@ -157,8 +157,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if HTTPS else 0)
 
-ROOT_URLCONF = "monitor.urls"
-WSGI_APPLICATION = "monitor.wsgi.application"
+ROOT_URLCONF = "faultline.urls"
+WSGI_APPLICATION = "faultline.wsgi.application"
 
 TEMPLATES = [
     {
@@ -180,7 +180,7 @@ LOCAL_PG_DIR = Path(os.environ.get("FAULTLINE_PG_DIR", BASE_DIR / "var" / "dev" 
 
 
 def _local_database_url() -> str:
-    from monitor.localservices import EmbeddedPostgres
+    from faultline.localservices import EmbeddedPostgres
 
     return EmbeddedPostgres(LOCAL_PG_DIR).url("faultline")
 

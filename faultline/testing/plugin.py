@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from monitor.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey
+from faultline.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey
 
 
 class Services:

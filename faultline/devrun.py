@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from monitor.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey
+from faultline.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey
 
 BIN = os.path.dirname(sys.executable)
 
@@ -56,15 +56,15 @@ def main() -> int:
         concurrency = env.get("CELERY_CONCURRENCY", "2")
         commands = [
             [f"{BIN}/gunicorn", "-c", "gunicorn.conf.py"],
-            [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "ingest,default",
+            [f"{BIN}/celery", "-A", "faultline", "worker", "-Q", "ingest,default",
              "-c", concurrency, "--loglevel", "WARNING"],
-            [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "embeddings", "-c", "1",
+            [f"{BIN}/celery", "-A", "faultline", "worker", "-Q", "embeddings", "-c", "1",
              "-n", "embeddings@%h", "--loglevel", "WARNING"],
-            [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "alerts", "-c", "2",
+            [f"{BIN}/celery", "-A", "faultline", "worker", "-Q", "alerts", "-c", "2",
              "-n", "alerts@%h", "--loglevel", "WARNING"],
-            [f"{BIN}/celery", "-A", "monitor", "worker", "-Q", "assist", "-c", "1",
+            [f"{BIN}/celery", "-A", "faultline", "worker", "-Q", "assist", "-c", "1",
              "-n", "assist@%h", "--loglevel", "WARNING"],
-            [f"{BIN}/celery", "-A", "monitor", "beat", "--loglevel", "WARNING",
+            [f"{BIN}/celery", "-A", "faultline", "beat", "--loglevel", "WARNING",
              "-s", str(beat_schedule)],
         ]
         for command in commands:

@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
 
 app = Celery("faultline")
 app.config_from_object("django.conf:settings", namespace="CELERY")

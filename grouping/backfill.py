@@ -1,14 +1,15 @@
-"""Embed one representative event (the first) of every issue that has no vector for a model.
-Resumable by construction: issues that have one are skipped."""
+"""Embed one representative event (the first) of every issue that has no vector for a model
+(resumable by construction: issues that have one are skipped), and move an installation to a
+model through that backfill (`adopt`)."""
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 from tqdm import tqdm
 
-from embeddings import store
+from embeddings import registry, store
 from embeddings.encoder import encoder_for
-from embeddings.models import EmbeddingModel, IssueEmbedding
+from embeddings.models import EmbeddingModel, IssueEmbedding, ModelChange, ModelState
 from grouping.policy import policy_for
 from monitor.models import Event, Issue
 
@@ -47,3 +48,17 @@ def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 
                     embedded += 1
             bar.update(len(chunk))
     return embedded, skipped
+
+
+def adopt(model: EmbeddingModel, user=None, progress: bool = False) -> ModelChange | None:
+    """Move an installation to `model` the way any candidate moves: shadow (new fingerprints
+    get its vectors from now on), backfill (every issue without one; resumable), promote (the
+    model it replaces stays `previous`, so a rollback is instant). Issues, their fingerprints
+    and people's merges and unmerges are rows this never touches. None: already served."""
+    if registry.served().pk == model.pk:
+        return None
+    if model.state != ModelState.SHADOW:  # a rerun after an interruption resumes
+        registry.start_shadow(model, user=user)
+    backfill(model, progress=progress)
+    backfill(model)  # what arrived while the first pass ran, before the switch
+    return registry.promote(model, user=user, note="adopted (adopt_shipped_model)")

@@ -1,5 +1,5 @@
 """Every /api/0/issues/… route, whichever app answers it; included once, under api/0/, by the
-root URL conf (monitor.urls)."""
+root URL conf (faultline.urls)."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter

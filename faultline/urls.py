@@ -24,7 +24,7 @@ urlpatterns = [
     path("", include("attachments.urls")),  # before api.urls: it answers GET /api/0/ itself
     path("", include("assist.urls")),
     path("", include("releases.urls")),
-    path("api/0/", include("monitor.issue_urls")),  # before web: api/0/issues/1/ is no org page
+    path("api/0/", include("faultline.issue_urls")),  # before web: api/0/issues/1/ is no org page
     path("", include("api.urls")),
     path("", include("alerts.urls")),
     path("", include("training.urls")),

@@ -1,0 +1,247 @@
+"""The fixed bounds in code, each under one name that says what it bounds (the configurable
+ones are settings; docs/limits.md lists both). The module that applies a bound reads it from here,
+under its own short name where that reads better at the use site. docs/limits.md's table of them
+is rendered from this file (`python -m monitor.limits` prints it; tests/test_limits.py checks that
+the page agrees and that every bound is used): the `#:` line above a name says what it bounds."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+# ## Event normalization (ingest)
+#: characters of a string in an event
+EVENT_STRING_CHARS = 4096
+#: characters of a message
+EVENT_MESSAGE_CHARS = 8192
+#: frames per stack trace: the oldest FRAMES_HEAD and the newest rest are kept
+EVENT_FRAMES_PER_STACK = 250
+#: exceptions of a chain (the most recent ones)
+EVENT_EXCEPTIONS = 25
+#: threads
+EVENT_THREADS = 50
+#: breadcrumbs
+EVENT_BREADCRUMBS = 100
+#: tags
+EVENT_TAGS = 100
+#: nesting depth of free-form data
+EVENT_NESTING_DEPTH = 6
+#: items per list or object of free-form data
+EVENT_CONTAINER_ITEMS = 100
+#: seconds an event's timestamp may lie ahead of its arrival
+EVENT_FUTURE_SECONDS = 60
+#: characters of a tag value (IssueTag.value)
+EVENT_TAG_VALUE_CHARS = 200
+#: characters of a title (Event.title, Issue.title)
+EVENT_TITLE_CHARS = 255
+#: debug_meta images read
+EVENT_DEBUG_IMAGES = 500
+#: characters of a User-Agent parsed (longer ones are cut first: bounded regex input)
+USER_AGENT_CHARS = 512
+#: characters of a log message template
+LOG_TEMPLATE_CHARS = 8192
+#: width and precision of one placeholder
+LOG_PLACEHOLDER_WIDTH = 64
+#: characters of one parameter's text
+LOG_PARAM_CHARS = 1024
+#: placeholders of a template
+LOG_PLACEHOLDERS = 64
+#: characters of a formatted message
+LOG_OUTPUT_CHARS = 8192
+
+# ## Ingest edge and queue
+#: bytes of an envelope's first line decompressed before the sender is known
+ENVELOPE_HEADER_BYTES = 64 * 1024
+#: CSP reports of one Reporting API request
+CSP_REPORTS_PER_REQUEST = 100
+#: DSN keys a web process remembers for authenticating while PostgreSQL is away
+KEY_SNAPSHOT_KEYS = 50_000
+#: bytes of one spool record (a longer length is corruption, not a record)
+SPOOL_RECORD_BYTES = 256 * 1024 * 1024
+#: tries at processing one event before it is a dead letter
+PROCESSING_ATTEMPTS = 5
+#: characters of a feedback comment
+FEEDBACK_COMMENT_CHARS = 8192
+
+# ## Grouping and embeddings
+#: characters of a context line in a fingerprint
+FINGERPRINT_CONTEXT_LINE_CHARS = 120
+#: post-context lines read to close a statement the context line opens
+FINGERPRINT_CONTINUATION_LINES = 3
+#: characters parameterized; the rest is cut (fingerprints need the start)
+PARAMETERIZE_INPUT_CHARS = 4096
+#: frames in the text the embedder reads
+EMBED_FRAMES = 6
+#: exceptions in the text the embedder reads
+EMBED_EXCEPTIONS = 3
+#: frames scanned to choose them
+EMBED_SCAN_FRAMES = 400
+#: exceptions scanned to choose them
+EMBED_SCAN_EXCEPTIONS = 25
+#: characters of the message in that text
+EMBED_MESSAGE_CHARS = 160
+#: characters of a context line in that text
+EMBED_CONTEXT_CHARS = 100
+#: characters of that text, about the model's 256-token window
+EMBED_TEXT_CHARS = 1000
+#: characters of a header or crash line read (cleaned lines are shorter)
+CONFLICT_LINE_CHARS = 400
+#: characters of a crash-site key stored (IssueEmbedding.match_key; longer keys keep their
+#: start and a SHA-1 of the whole)
+MATCH_KEY_CHARS = 255
+#: similar issues listed by the API
+SIMILAR_ISSUES_LISTED = 50
+#: rows a grouping-triage list returns
+TRIAGE_LISTED = 200
+
+# ## Source maps
+#: characters of a resolved source line
+SYMBOLICATE_LINE_CHARS = 1024
+#: characters of a resolved function name
+SYMBOLICATE_NAME_CHARS = 512
+#: characters of a resolved exception type (as normalize keeps one)
+SYMBOLICATE_TYPE_CHARS = 256
+#: class names remembered per parsed map
+SYMBOLICATE_CLASSES_PER_MAP = 1024
+#: declarations indexed per minified file; past it, one search per name
+SYMBOLICATE_DECLARATIONS_PER_FILE = 4096
+
+# ## Privacy
+#: characters scrubbed at once; a longer text is scrubbed in pieces of this size
+PII_SCRUB_PIECE_CHARS = 200_000
+#: characters of a line given to name recognition; longer lines are cut into pieces of this size
+PII_NER_LINE_CHARS = 2000
+
+# ## Search, issues and alerts
+#: characters of a search
+SEARCH_QUERY_CHARS = 512
+#: terms of a search
+SEARCH_TERMS = 16
+#: characters of a search term's value
+SEARCH_VALUE_CHARS = 200
+#: `*` per value: each is a `.*` the database must try
+SEARCH_WILDCARDS_PER_VALUE = 4
+#: search suggestions offered
+SEARCH_SUGGESTIONS = 10
+#: minutes an issue may be ignored for
+IGNORE_MINUTES = 366 * 24 * 60
+#: events or users an ignore may wait for
+IGNORE_COUNT = 10**9
+#: an alert fact's count (AlertFact.count's column)
+ALERT_FACT_COUNT = 2**31 - 1
+#: characters of an issue comment
+ISSUE_COMMENT_CHARS = 10000
+#: addresses of an email destination
+ALERT_EMAIL_ADDRESSES = 50
+#: releases per API page
+RELEASES_PER_PAGE = 100
+
+# ## Accounts and projects
+#: characters of an email address
+EMAIL_CHARS = 254
+#: characters of an invitation token read (an id, a timestamp and a signature are far shorter)
+INVITATION_TOKEN_CHARS = 200
+#: extra key names a project scrubs
+PROJECT_SCRUB_KEYS = 100
+
+# ## Issue page
+#: frames shown per stack trace
+PAGE_FRAMES = 500
+#: exceptions shown
+PAGE_EXCEPTIONS = 20
+#: longest recursion cycle (in frames) that is recognised
+PAGE_RECURSION_PERIOD = 8
+#: local variables shown per frame
+PAGE_FRAME_VARS = 50
+#: characters of a local variable shown
+PAGE_FRAME_VAR_CHARS = 400
+#: characters of a frame's title
+PAGE_FRAME_TITLE_CHARS = 200
+#: breadcrumbs shown (the newest)
+PAGE_BREADCRUMBS = 200
+#: data items shown per breadcrumb
+PAGE_BREADCRUMB_DATA_ITEMS = 20
+#: pairs shown of a request's query, headers, cookies or data
+PAGE_KEY_VALUE_PAIRS = 100
+
+# ## Assist
+#: characters of one section of a generated answer
+ASSIST_SECTION_CHARS = 600
+#: exceptions of a chain in the brief
+ASSIST_BRIEF_EXCEPTIONS = 5
+#: characters of an exception value in the brief
+ASSIST_BRIEF_VALUE_CHARS = 200
+#: characters of a code line in the brief
+ASSIST_BRIEF_CODE_CHARS = 160
+#: values per tag in the brief
+ASSIST_BRIEF_TAG_VALUES = 3
+#: breadcrumbs in the prompt (the newest)
+ASSIST_PROMPT_BREADCRUMBS = 5
+#: characters of a breadcrumb in the prompt
+ASSIST_PROMPT_CRUMB_CHARS = 120
+#: characters of a tag value in the prompt
+ASSIST_PROMPT_TAG_VALUE_CHARS = 60
+#: characters of a note in the prompt
+ASSIST_PROMPT_NOTE_CHARS = 400
+#: projects searched for examples
+ASSIST_EXAMPLE_PROJECTS = 50
+
+
+ROOT = Path(__file__).resolve().parents[1]
+USE = re.compile(r"\blimits\.([A-Z][A-Z0-9_]+)\b")
+
+
+def table() -> list[tuple[str, str, int, str]]:
+    """(section, name, value, what) for each bound, in the order of this file."""
+    source = Path(__file__).read_text()
+    lines = source.splitlines()
+    rows, section = [], ""
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.Assign) or not isinstance(node.value, (ast.Constant,
+                                                                           ast.BinOp)):
+            continue
+        name = node.targets[0].id
+        if not name.isupper() or name == "ROOT":
+            continue
+        above, n = [], node.lineno - 2
+        while n >= 0 and lines[n].startswith("#"):
+            above.insert(0, lines[n])
+            n -= 1
+        for line in above:
+            if line.startswith("# ## "):
+                section = line[5:]
+        what = " ".join(line[3:] for line in above if line.startswith("#: "))
+        rows.append((section, name, globals()[name], what))
+    return rows
+
+
+def users() -> dict[str, list[str]]:
+    """Bound name → the modules that read it (`limits.NAME`), from the source tree."""
+    out: dict[str, list[str]] = {}
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in {"tests", ".venv", "var", "node_modules"} or path == Path(__file__):
+            continue
+        module = ".".join(relative.with_suffix("").parts).removesuffix(".__init__")
+        for name in set(USE.findall(path.read_text())):
+            out.setdefault(name, []).append(module)
+    return out
+
+
+def markdown() -> str:
+    """The reference table of docs/limits.md, section by section."""
+    used = users()
+    out, section = [], None
+    for where, name, value, what in table():
+        if where != section:
+            out += ["", f"### {where}", "", "| name | value | bounds | read in |",
+                    "|---|---|---|---|"]
+            section = where
+        modules = ", ".join(f"`{m}`" for m in used.get(name, []))
+        out.append(f"| `{name}` | {value:,} | {what} | {modules} |")
+    return "\n".join(out[1:]) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
