@@ -17,10 +17,10 @@ import yaml
 from celery import Celery
 from django.db import connection
 
-from ingest import spool
 from faultline.localservices import EmbeddedPgBouncer, EmbeddedValkey
-from monitor.models import Event, Organization
 from faultline.testing.plugin import services
+from ingest import spool
+from monitor.models import Event, Organization
 from tests import test_spool_outage as outage
 from tests.conftest import ROOT, start_worker, wait_for
 from tests.test_spool_outage import (
