@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from attachments.models import Attachment
+from embeddings.models import IssueEmbedding
 from feedback.models import UserFeedback
 from grouping.models import GroupingFeedback, LabelledPair
 from ingest.models import RawEvent
@@ -56,7 +57,8 @@ def delete_events_in_chunks(queryset: models.QuerySet) -> int:
         total += len(ids)
 
 
-EVENT_REFERRERS = (LabelledPair, GroupingFeedback, TrainingPair)  # no database constraint
+# Rows pointing at events, which no database constraint can (events are partitioned).
+EVENT_PAIRS = (LabelledPair, GroupingFeedback, TrainingPair)
 
 
 def drop_expired_partitions(horizon: dt.datetime) -> int:
@@ -84,8 +86,9 @@ def _retire(table: str, span: partitions.Span) -> int:
             partitions.record_progress(table, ids[-1])
         total += len(ids)
     gone = RawSQL(f"SELECT id FROM {table}", ())  # a partition's name, no input
-    for model in EVENT_REFERRERS:
+    for model in EVENT_PAIRS:
         delete_in_chunks(model.objects.filter(Q(event_a_id__in=gone) | Q(event_b_id__in=gone)))
+    delete_in_chunks(IssueEmbedding.objects.filter(event_id__in=gone))
     if eventstore.uses_object_store():
         from monitor import objectstore
 

@@ -170,6 +170,7 @@ class Migration(migrations.Migration):
         ('monitor', '0008_grouphash_ml_rule'),
         ('grouping', '0005_event_refs_without_constraint'),
         ('training', '0004_event_refs_without_constraint'),
+        ('embeddings', '0007_event_ref_without_constraint'),
     ]
 
     operations = [
