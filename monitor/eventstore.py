@@ -84,27 +84,41 @@ def insert_events(events: Sequence[Event]) -> None:
         for event, (new_id,) in zip(events, cursor.fetchall(), strict=True):
             event.id = new_id
             event.remote_addr = remote_addr_of(event.data)
-        store_payloads(events)
-        rows = [[Jsonb(getattr(event, c)) if c in JSON_COLUMNS else getattr(event, c)
-                 for c in EVENT_COLUMNS] for event in events]
+    _write(events)
+
+
+def _write(events: Sequence[Event]) -> None:
+    """Rows and payloads of events that have their ids."""
+    bodies = [(event.id, event.received, encode(event.data)) for event in events]
+    if uses_object_store():  # the objects first: a row never points at nothing
+        _put_objects(bodies)
+    rows = [[Jsonb(getattr(event, c)) if c in JSON_COLUMNS else getattr(event, c)
+             for c in EVENT_COLUMNS] for event in events]
+    with connection.cursor() as cursor:
         cursor.executemany(INSERT_EVENT_SQL, rows)
+        if not uses_object_store():  # after the events: the lock order DDL takes too
+            cursor.executemany(INSERT_PAYLOAD_SQL, bodies)
     for event in events:
         event._state.adding = False
 
 
 def store_payloads(events: Iterable[Event]) -> None:
-    """Write the payloads of events that have their id, to the configured store."""
+    """Write the payloads of events already stored (the ORM path, a legacy copy)."""
     bodies = [(event.id, event.received, encode(event.data)) for event in events]
     if uses_object_store():
-        from monitor import objectstore
-
-        try:
-            objectstore.put_many([(objectstore.key_for(i, at), body) for i, at, body in bodies])
-        except objectstore.StoreError as exc:
-            raise PayloadStoreUnavailable(f"payload store: {exc}") from exc
+        _put_objects(bodies)
         return
     with connection.cursor() as cursor:
         cursor.executemany(INSERT_PAYLOAD_SQL, bodies)
+
+
+def _put_objects(bodies: Sequence[tuple[int, Any, bytes]]) -> None:
+    from monitor import objectstore
+
+    try:
+        objectstore.put_many([(objectstore.key_for(i, at), body) for i, at, body in bodies])
+    except objectstore.StoreError as exc:
+        raise PayloadStoreUnavailable(f"payload store: {exc}") from exc
 
 
 def bulk_insert(rows: Iterable[Mapping[str, Any]]) -> list[int]:
@@ -196,10 +210,7 @@ def copy_legacy(batch: int = 5000) -> int:
                           environment=environment, user=user, tags=tags, data=data,
                           remote_addr=remote_addr_of(data))
             events.append(event)
-        store_payloads(events)
-        cursor.executemany(INSERT_EVENT_SQL, [
-            [Jsonb(getattr(e, c)) if c in JSON_COLUMNS else getattr(e, c) for c in EVENT_COLUMNS]
-            for e in events])
+        _write(events)
         cursor.execute("DELETE FROM monitor_event_legacy WHERE id = ANY(%s)",
                        [[r[0] for r in rows]])
     return len(rows)

@@ -117,6 +117,7 @@ def detach(span: Span) -> bool:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cursor.execute(f"LOCK TABLE {', '.join(PARENTS)} IN ACCESS EXCLUSIVE MODE")
             for parent in PARENTS:
                 cursor.execute(f"ALTER TABLE {parent} DETACH PARTITION {span.table(parent)}")
             cursor.execute(f"DROP TABLE {span.table('monitor_eventpayload')}")
