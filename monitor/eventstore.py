@@ -176,6 +176,11 @@ def attach_payloads(events: Sequence[Event]) -> Sequence[Event]:
     return events
 
 
+def _json(value: Any) -> Any:
+    """A jsonb column as Django's cursor returns it: the text, decoded."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def copy_legacy(batch: int = 5000) -> int:
     """Move one batch of rows from monitor_event_legacy (the unpartitioned table an existing
     installation had before partitioning) into the partitioned table, compressing payloads;
@@ -204,6 +209,7 @@ def copy_legacy(batch: int = 5000) -> int:
              platform, title, release, environment, user, tags, data) in rows:
             if (project_id, event_id) in taken:
                 continue  # a re-sent event stored since the upgrade wins
+            user, tags, data = (_json(value) for value in (user, tags, data))
             event = Event(id=pk, project_id=project_id, issue_id=issue_id, event_id=event_id,
                           timestamp=timestamp, received=received, grouping_hash=grouping_hash,
                           level=level, platform=platform, title=title, release=release,
