@@ -50,9 +50,21 @@ class PayloadStoreUnavailable(DatabaseError):
     """The object store refused or could not be reached: processing retries the batch."""
 
 
+def jsonb_order(value: Any) -> Any:
+    """Objects' keys in the order PostgreSQL's jsonb keeps them (shorter first, then bytewise),
+    so a payload reads back as it did when it was a jsonb column."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(str(k).encode()), str(k).encode()))
+        return {k: jsonb_order(value[k]) for k in keys}
+    if isinstance(value, list):
+        return [jsonb_order(item) for item in value]
+    return value
+
+
 def encode(data: Mapping[str, Any]) -> bytes:
     """Compact JSON, zstd-compressed (the frame records its size, bounding decompression)."""
-    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    raw = json.dumps(jsonb_order(data), separators=(",", ":"), ensure_ascii=False,
+                     allow_nan=False)
     return zstandard.ZstdCompressor(level=settings.FAULTLINE_PAYLOAD_ZSTD_LEVEL).compress(
         raw.encode())
 

@@ -331,3 +331,18 @@ def test_retention_and_partition_upkeep_during_ingest_and_ml_grouping_lose_nothi
     assert partitions.detached() == []
     assert not GroupHash.objects.filter(ml_state=GroupHash.MLState.PENDING).exists()
     assert sum(Issue.objects.values_list("times_seen", flat=True)) == 1 + 12 + 1200
+
+
+def test_the_beat_task_recreates_the_spans_ahead(settings):
+    from monitor.celery import app
+    from monitor.tasks import ensure_partitions
+
+    entry = settings.CELERY_BEAT_SCHEDULE["create-event-partitions"]
+    assert app.tasks[entry["task"]] is ensure_partitions
+    ahead = partitions.span_of(timezone.now() + 7 * DAY * settings.FAULTLINE_EVENT_PARTITIONS_AHEAD)
+    partitions.ensure()
+    assert partitions.detach(ahead)
+    partitions.drop_detached(ahead.table("monitor_event"))
+    assert ahead not in partitions.existing()
+    assert ensure_partitions() == 1
+    assert ahead in partitions.existing() and ahead in partitions.existing("monitor_eventpayload")
