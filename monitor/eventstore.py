@@ -216,11 +216,13 @@ def copy_legacy(batch: int = 5000) -> int:
                        "WHERE (project_id, event_id) IN (SELECT * FROM unnest(%s::bigint[], "
                        "%s::uuid[]))", [[r[1] for r in rows], [r[3] for r in rows]])
         taken = set(cursor.fetchall())
+        cursor.execute("SELECT id FROM monitor_issue WHERE id = ANY(%s)", [[r[2] for r in rows]])
+        issues = {row[0] for row in cursor.fetchall()}
         events = []
         for (pk, project_id, issue_id, event_id, timestamp, received, grouping_hash, level,
              platform, title, release, environment, user, tags, data) in rows:
-            if (project_id, event_id) in taken:
-                continue  # a re-sent event stored since the upgrade wins
+            if (project_id, event_id) in taken or issue_id not in issues:
+                continue  # a re-sent event stored since the upgrade wins; a deleted issue's go
             user, tags, data = (_json(value) for value in (user, tags, data))
             event = Event(id=pk, project_id=project_id, issue_id=issue_id, event_id=event_id,
                           timestamp=timestamp, received=received, grouping_hash=grouping_hash,

@@ -62,6 +62,11 @@ DO $$ DECLARE r record; BEGIN
            WHERE i.indrelid = 'monitor_event_legacy'::regclass LOOP
     EXECUTE format('ALTER INDEX %I RENAME TO %I', r.relname, left(r.relname, 50) || '_legacy');
   END LOOP;
+  -- An issue or project deleted while old rows wait must not be held back by them.
+  FOR r IN SELECT conname FROM pg_constraint
+           WHERE conrelid = 'monitor_event_legacy'::regclass AND contype = 'f' LOOP
+    EXECUTE format('ALTER TABLE monitor_event_legacy DROP CONSTRAINT %I', r.conname);
+  END LOOP;
 END $$;
 
 CREATE TABLE monitor_event (
@@ -103,7 +108,7 @@ CREATE TABLE monitor_eventpayload (
     body bytea NOT NULL,
     PRIMARY KEY (event_id, received)
 ) PARTITION BY RANGE (received);
-ALTER TABLE monitor_eventpayload ALTER COLUMN body SET STORAGE EXTERNAL;
+ALTER TABLE monitor_eventpayload ALTER COLUMN body SET STORAGE MAIN;
 CREATE TABLE monitor_eventpayload_default PARTITION OF monitor_eventpayload DEFAULT;
 
 CREATE TABLE monitor_eventpayloadorphan (
