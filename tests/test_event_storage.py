@@ -103,6 +103,24 @@ def test_an_event_received_where_no_partition_is_kept_and_moves_when_one_is_made
         eventstore.bulk_insert([_row(project, issue, received, event_id=event_id)])
 
 
+def test_a_changed_received_time_moves_the_payload_and_the_key_along(project):
+    """Tests and benches age events by updating `received`: the row changes partition (a
+    delete and an insert to the triggers) and must keep its payload and its key."""
+    issue = _issue(project)
+    now = timezone.now()
+    row = _row(project, issue, now)
+    (pk,) = eventstore.bulk_insert([row])
+    for when in (now - 500 * DAY, now - 3 * DAY, now):
+        Event.objects.filter(pk=pk).update(received=when)
+        assert Event.objects.get(pk=pk).data["extra"] == {"n": 1}
+        assert len(_payload_rows(pk)) == 1
+        with pytest.raises(IntegrityError), transaction.atomic():
+            eventstore.bulk_insert([row | {"received": now + DAY}])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM monitor_eventpayloadorphan")
+        assert cursor.fetchone()[0] == 0
+
+
 def test_an_event_id_is_unique_per_project_across_partitions(project):
     issue = _issue(project)
     now = timezone.now()

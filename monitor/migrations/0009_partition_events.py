@@ -136,7 +136,7 @@ BEGIN
     IF current_setting('faultline.moving_events', true) = 'on' THEN RETURN NULL; END IF;
     DELETE FROM monitor_eventkey WHERE project_id = OLD.project_id AND event_id = OLD.event_id;
     DELETE FROM monitor_eventpayload WHERE event_id = OLD.id AND received = OLD.received;
-    IF NOT FOUND THEN
+    IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM monitor_eventpayload WHERE event_id = OLD.id) THEN
         INSERT INTO monitor_eventpayloadorphan (event_id, received) VALUES (OLD.id, OLD.received)
         ON CONFLICT DO NOTHING;
     END IF;
@@ -144,6 +144,21 @@ BEGIN
 END $f$;
 CREATE TRIGGER monitor_event_forget AFTER DELETE ON monitor_event
     FOR EACH ROW EXECUTE FUNCTION monitor_event_forget();
+
+-- A changed received time (it moves the row to another partition: a delete, then an insert,
+-- as far as the triggers above go) takes the payload row and the key along first.
+CREATE FUNCTION monitor_event_move() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    IF NEW.received IS DISTINCT FROM OLD.received THEN
+        UPDATE monitor_eventpayload SET received = NEW.received
+        WHERE event_id = OLD.id AND received = OLD.received;
+        UPDATE monitor_eventkey SET received = NEW.received
+        WHERE project_id = OLD.project_id AND event_id = OLD.event_id;
+    END IF;
+    RETURN NEW;
+END $f$;
+CREATE TRIGGER monitor_event_move BEFORE UPDATE OF received ON monitor_event
+    FOR EACH ROW EXECUTE FUNCTION monitor_event_move();
 """
 
 
