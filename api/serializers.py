@@ -85,6 +85,7 @@ class IssueSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     event_id = serializers.CharField(source="event_id.hex", read_only=True)
+    data = serializers.JSONField(read_only=True, help_text="The normalized, scrubbed event.")
 
     class Meta:
         model = Event

@@ -32,6 +32,7 @@ from api.serializers import (
 from grouping.models import MergedIssue
 from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS
+from monitor import eventstore
 from monitor.issues import SORTS, SearchError, filter_issues, sort_issues
 from monitor.models import Event, Issue, Project, ProjectKey
 from monitor.params import is_id
@@ -185,7 +186,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
     def events(self, request, pk=None):
         issue = self.get_object()
         events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
-        page = self.paginate_queryset(events)
+        page = eventstore.attach_payloads(self.paginate_queryset(events))
         return self.get_paginated_response(EventSerializer(page, many=True).data)
 
 

@@ -40,7 +40,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
     with services("bench_assist_brief"):
-        from django.db import connection
+        from django.db import connection, transaction
         from django.test.utils import CaptureQueriesContext
 
         from assist import brief
@@ -48,6 +48,7 @@ def main() -> int:
         from grouping import ml
         from ingest.accept import store_raw_event
         from ingest.processing import process_pending
+        from monitor import eventstore
         from monitor.models import Event, Issue, Organization, Project
 
         org = Organization.objects.create(name="Acme", slug="acme")
@@ -78,7 +79,8 @@ def main() -> int:
                       timestamp=template.timestamp, received=template.received,
                       grouping_hash=template.grouping_hash, title=template.title,
                       release=template.release, data=template.data) for _ in range(extra)]
-        Event.objects.bulk_create(rows, batch_size=2000)
+        with transaction.atomic():
+            eventstore.insert_events(rows)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         event = Event.objects.filter(issue=target).order_by("-timestamp", "-id").first()

@@ -7,7 +7,6 @@ tags, releases and environments), rendered through Django's full request path.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -21,6 +20,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 def seed(project, issues: int, events: int) -> None:
     from django.db import connection
+
+    from monitor import eventstore
 
     event = {"platform": "python", "level": "error", "exception": [{
         "type": "ZeroDivisionError", "value": "division by zero", "stacktrace": {"frames": [
@@ -51,7 +52,7 @@ def seed(project, issues: int, events: int) -> None:
         low, high = cursor.fetchone()
         cursor.execute(
             "INSERT INTO monitor_event (project_id, issue_id, event_id, timestamp, received,"
-            ' grouping_hash, level, platform, title, release, environment, "user", tags, data)'
+            ' grouping_hash, level, platform, title, release, environment, "user", tags)'
             " SELECT %s, %s + (floor(power(random(), 3) * (%s - %s + 1)))::int,"
             " gen_random_uuid(), now() - (random() * interval '2 days'), now(), md5(g::text),"
             " 'error', 'python', 'Error', 'shop@1.' || (g %% 5),"
@@ -60,9 +61,14 @@ def seed(project, issues: int, events: int) -> None:
             " jsonb_build_array("
             "   jsonb_build_array('environment', (ARRAY['production','staging'])[1 + g %% 2]),"
             "                   jsonb_build_array('release', 'shop@1.' || (g %% 5)),"
-            "                   jsonb_build_array('user', 'id:' || (g %% 300))),"
-            " %s::jsonb FROM generate_series(1, %s) AS g",
-            [project.id, low, high, low, json.dumps(event), events],
+            "                   jsonb_build_array('user', 'id:' || (g %% 300)))"
+            " FROM generate_series(1, %s) AS g",
+            [project.id, low, high, low, events],
+        )
+        cursor.execute(  # one payload for all (monitor.eventstore)
+            "INSERT INTO monitor_eventpayload (event_id, received, body)"
+            " SELECT id, received, %s FROM monitor_event WHERE project_id = %s",
+            [eventstore.encode(event), project.id],
         )
         cursor.execute(
             "UPDATE monitor_issue i SET times_seen = c.n, last_seen = c.last"

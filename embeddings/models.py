@@ -55,6 +55,7 @@ class IssueEmbedding(models.Model):
         null=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,  # events are partitioned (docs/storage.md)
         help_text="The event the vector was computed from: deleting it deletes the vector.",
     )
     vector = VectorField()

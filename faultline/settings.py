@@ -287,7 +287,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.sweep",
         "schedule": float(env_int("ALERTS_SWEEP_INTERVAL", 30)),
     },
+    # Event partitions are created ahead (monitor.partitions); orphaned payload objects go.
+    "create-event-partitions": {"task": "monitor.ensure_partitions", "schedule": 3600.0},
+    "sweep-payload-orphans": {"task": "monitor.sweep_payload_orphans", "schedule": 300.0},
 }
+
+# --- Event storage (docs/storage.md): time partitions of the event tables, and where the
+# compressed payloads live: "table" (monitor_eventpayload) or "s3" (an S3-compatible bucket).
+FAULTLINE_EVENT_PARTITION_DAYS = env_int("FAULTLINE_EVENT_PARTITION_DAYS", 7, minimum=1)
+FAULTLINE_EVENT_PARTITIONS_AHEAD = env_int("FAULTLINE_EVENT_PARTITIONS_AHEAD", 4, minimum=1)
+FAULTLINE_PAYLOAD_STORE = env_choice("FAULTLINE_PAYLOAD_STORE", "table", ("table", "s3"))
+FAULTLINE_PAYLOAD_ZSTD_LEVEL = env_int("FAULTLINE_PAYLOAD_ZSTD_LEVEL", 3, minimum=1)
+FAULTLINE_PAYLOAD_S3_BUCKET = os.environ.get("FAULTLINE_PAYLOAD_S3_BUCKET", "").strip()
+FAULTLINE_PAYLOAD_S3_ENDPOINT = os.environ.get("FAULTLINE_PAYLOAD_S3_ENDPOINT", "").strip()
+FAULTLINE_PAYLOAD_S3_REGION = os.environ.get("FAULTLINE_PAYLOAD_S3_REGION", "").strip()
+FAULTLINE_PAYLOAD_S3_PREFIX = os.environ.get("FAULTLINE_PAYLOAD_S3_PREFIX", "events/")
+if FAULTLINE_PAYLOAD_STORE == "s3":
+    if not FAULTLINE_PAYLOAD_S3_BUCKET:
+        raise ImproperlyConfigured("FAULTLINE_PAYLOAD_STORE=s3 needs FAULTLINE_PAYLOAD_S3_BUCKET")
+    if FAULTLINE_PAYLOAD_S3_ENDPOINT:
+        env_url("FAULTLINE_PAYLOAD_S3_ENDPOINT", "the payload object store")
 
 # --- Ingest limits (bytes) and behaviour.
 INGEST_MAX_EVENT_SIZE = env_int("INGEST_MAX_EVENT_SIZE", 1024 * 1024, minimum=1)

@@ -34,7 +34,7 @@ def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 
             work = []
             for issue_id in chunk:
                 first = Event.objects.filter(issue_id=issue_id).order_by("timestamp", "id")
-                first = first.only("id", "data", "project_id").first()
+                first = first.only("id", "received", "project_id").first()
                 text = policy.text(first.data) if first else ""
                 if text:
                     work.append((issue_id, first, text))

@@ -27,7 +27,7 @@ from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
 from grouping.models import DecisionRecord
 from grouping.policy import GroupingPolicy, event_text, policy_for
-from monitor import wakeup
+from monitor import eventstore, wakeup
 from monitor.locks import lock_issues
 from monitor.models import Event, GroupHash, Project
 from monitor.redis import client
@@ -220,6 +220,7 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
         _mark(rows, GroupHash.MLState.SKIPPED)
         return
     events = [first_event(row) for row in rows]
+    eventstore.attach_payloads([ev for ev in events if ev])
     cleaned = [(row, ev, event_text(ev.data))
                for row, ev in zip(rows, events, strict=True) if ev]
     cleaned = [item for item in cleaned if item[2]]

@@ -7,8 +7,10 @@ from django.db import models
 
 
 class LabelledPair(models.Model):
-    event_a = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
-    event_b = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
+    event_a = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+",
+                                db_constraint=False)
+    event_b = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+",
+                                db_constraint=False)
     same_issue = models.BooleanField(help_text="True: the same bug; False: different bugs.")
     labelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -35,8 +37,10 @@ class GroupingFeedback(models.Model):
 
     project = models.ForeignKey("monitor.Project", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    event_a = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
-    event_b = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
+    event_a = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+",
+                                db_constraint=False)
+    event_b = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+",
+                                db_constraint=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

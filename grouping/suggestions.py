@@ -75,7 +75,7 @@ def _side(issue: Issue, grouping_hash: str | None = None) -> Side:
     events = Event.objects.filter(issue=issue)
     if grouping_hash:
         events = events.filter(grouping_hash=grouping_hash)
-    first = events.order_by("timestamp", "id").only("data").first()
+    first = events.order_by("timestamp", "id").only("id", "received").first()
     text = event_text(first.data) if first else ""
     frames = [line.strip() for line in text.split("\n")[1:] if line.startswith("  ")]
     return Side(issue, text.split("\n", 1)[0] if text else issue.title,

@@ -12,10 +12,9 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 from alerts import outbox as alert_outbox
 from grouping import ml
@@ -28,8 +27,8 @@ from ingest.models import RawClaim, RawEvent
 from ingest.normalize import normalize_event
 from ingest.payload import loads
 from ingest.scrub import scrub_event
-from monitor import limits
-from monitor.models import Event, Project
+from monitor import eventstore, limits
+from monitor.models import Event, EventKey, Project
 from priority import assess as priority_hooks
 from priority import counts as hourly_counts
 from priority import escalation
@@ -105,7 +104,7 @@ def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
         by_project[item.project_id].append(item)
     for project_id, items in sorted(by_project.items()):
         known = set(
-            Event.objects.filter(
+            EventKey.objects.filter(
                 project_id=project_id, event_id__in=[p.event.event_id for p in items]
             ).values_list("event_id", flat=True)
         )
@@ -127,7 +126,7 @@ def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
         for item in fresh:
             item.event.issue_id = issue_of[item.grouping.hash]
             deltas[item.event.issue_id].add(item.event.timestamp, item.event.received, item.tags)
-        insert_events([item.event for item in fresh])
+        eventstore.insert_events([item.event for item in fresh])
         priority_hooks.record_releases(project_id, [item.event for item in fresh])
         firsts: dict[int, Event] = {}
         for item in fresh:
@@ -152,30 +151,6 @@ def record_failure(raw_id: int, attempts: int, exc: BaseException) -> None:
         retry_at=timezone.now() + delay,
         last_error=f"{type(exc).__name__}: {exc}"[:2000],
     )
-
-
-EVENT_COLUMNS = (
-    "project_id", "issue_id", "event_id", "timestamp", "received", "grouping_hash", "level",
-    "platform", "title", "release", "environment", "user", "tags", "data",
-)
-JSON_COLUMNS = {"user", "tags", "data"}
-INSERT_EVENT_SQL = "INSERT INTO monitor_event ({}) VALUES ({})".format(
-    ", ".join(f'"{column}"' for column in EVENT_COLUMNS), ", ".join(["%s"] * len(EVENT_COLUMNS))
-)
-
-
-def insert_events(events: list[Event]) -> None:
-    """executemany with Jsonb parameters: Django's bulk_create would quote every JSON document
-    into a text array (UNNEST), which costs more than the rest of processing together."""
-    rows = [
-        [
-            Jsonb(value) if column in JSON_COLUMNS else value
-            for column, value in ((c, getattr(event, c)) for c in EVENT_COLUMNS)
-        ]
-        for event in events
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(INSERT_EVENT_SQL, rows)
 
 
 def _claim(limit: int, ids: list[int] | None = None) -> list[RawEvent]:

@@ -6,7 +6,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Now
 
 from grouping.fingerprint import DEFAULT_CONFIG
@@ -318,6 +318,13 @@ class GroupHash(models.Model):
 
 
 class Event(models.Model):
+    """One stored event. The table is partitioned by `received` (docs/storage.md): the database
+    key is (id, received), `id` stays unique and is Django's key. Uniqueness of an event id per
+    project lives in EventKey, kept by triggers; the normalized payload lives in the payload
+    store (monitor.eventstore), read through `data`. Rows that point at events (labelled pairs,
+    feedback, training pairs) carry no database constraint: partitions are dropped whole and
+    retention deletes those rows first."""
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
     event_id = models.UUIDField()
@@ -331,21 +338,83 @@ class Event(models.Model):
     environment = models.CharField(max_length=64, blank=True)
     user = models.JSONField(default=dict, blank=True)
     tags = models.JSONField(default=list, blank=True, help_text="[[key, value], ...]")
-    data = models.JSONField(help_text="The normalized, scrubbed event.")
+    remote_addr = models.CharField(
+        max_length=64, blank=True, default="",
+        help_text="request.env.REMOTE_ADDR of the payload, kept here for erasure by IP.")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "event_id"], name="event_unique_id_per_project"
-            )
-        ]
         indexes = [
             models.Index(fields=["issue", "-timestamp"], name="event_issue_timestamp_idx"),
             models.Index(fields=["project", "grouping_hash"], name="event_project_hash_idx"),
+            models.Index(fields=["project", "received"], name="event_project_received_idx"),
         ]
+
+    _data: dict | None = None  # the payload, once loaded or given
 
     def __str__(self) -> str:
         return f"{self.event_id.hex} {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        """An event created through the ORM stores its payload in the same transaction."""
+        from monitor import eventstore
+
+        if not self._state.adding or self._data is None:
+            return super().save(*args, **kwargs)
+        self.remote_addr = eventstore.remote_addr_of(self._data)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            eventstore.store_payloads([self])
+        return None
+
+    @property
+    def data(self) -> dict:
+        """The normalized, scrubbed event: the one accessor of the payload store."""
+        if self._data is None:
+            from monitor import eventstore
+
+            self._data = eventstore.load_payload(self)
+        return self._data
+
+    @data.setter
+    def data(self, value: dict) -> None:
+        self._data = value
+
+class EventKey(models.Model):
+    """The unique (project, event id) of every stored event, in one unpartitioned table: a
+    partitioned table cannot enforce it without the partition key. Insert and delete triggers
+    on monitor_event keep it; retention deletes the keys of dropped partitions."""
+
+    pk = models.CompositePrimaryKey("project_id", "event_id")
+    project_id = models.BigIntegerField()
+    event_id = models.UUIDField()
+    received = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.event_id}"
+
+
+class EventPayload(models.Model):
+    """The zstd-compressed normalized event, partitioned by `received` like its event."""
+
+    pk = models.CompositePrimaryKey("event_id", "received")
+    event_id = models.BigIntegerField()
+    received = models.DateTimeField()
+    body = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"payload of {self.event_id}"
+
+
+class EventPayloadOrphan(models.Model):
+    """Events deleted row by row whose payload was not in the table (the object store): the
+    payload sweeper deletes their objects."""
+
+    pk = models.CompositePrimaryKey("event_id", "received")
+    event_id = models.BigIntegerField()
+    received = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"orphan payload of {self.event_id}"
 
 
 class IssueTag(models.Model):

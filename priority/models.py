@@ -36,6 +36,7 @@ class SeverityExample(models.Model):
     organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
                                      related_name="+")
     event = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+",
+                              db_constraint=False,  # events are partitioned (docs/storage.md)
                               help_text="The issue's first event, the text's source.")
     text = models.TextField()
     severe = models.BooleanField()

@@ -1,23 +1,35 @@
 """Deleting data in chunks (a big project is never one huge transaction), and the per-
 organisation retention purge. Derived rows go with what they came from: vectors, training pairs
-and labels cascade from their events, issues take their fingerprints, tags and vectors along."""
+and labels cascade from their events, issues take their fingerprints, tags and vectors along.
+
+Events are partitioned by received time (monitor.partitions): a span past every organisation's
+retention is detached and dropped whole; an organisation with a shorter retention loses its
+older events row by row, in chunks, which partition pruning confines to the spans still kept
+that are older than its cutoff (and the default partition), through the (project, received)
+index."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from attachments.models import Attachment
+from embeddings.models import IssueEmbedding
 from feedback.models import UserFeedback
+from grouping.models import GroupingFeedback, LabelledPair
 from ingest.models import RawEvent
+from monitor import eventstore, partitions
 from monitor.models import Event, Issue, Organization, Project
+from priority.models import SeverityExample
 from privacy.models import ErasedIdentity
 from privacy.tagcounts import subtract_events
 from sourcemaps import retention as sourcemaps_retention
 from training import sets, staleness
+from training.models import TrainingPair
 
 CHUNK = 2000
 
@@ -44,6 +56,55 @@ def delete_events_in_chunks(queryset: models.QuerySet) -> int:
             subtract_events(ids)
             Event.objects.filter(pk__in=ids).delete()
         total += len(ids)
+
+
+# Rows pointing at events, which no database constraint can (events are partitioned).
+EVENT_PAIRS = (LabelledPair, GroupingFeedback, TrainingPair)
+
+
+def drop_expired_partitions(horizon: dt.datetime) -> int:
+    """Retire every span wholly before `horizon` (the longest retention); returns its events."""
+    total = 0
+    for span in partitions.expired(horizon):
+        partitions.detach(span)  # one it cannot lock now is retired on the next run
+    for table, span in partitions.detached():  # this run's, and any a stopped run left
+        total += _retire(table, span)
+    return total
+
+
+def _retire(table: str, span: partitions.Span) -> int:
+    """A detached span's events leave their issues' tag counts (a chunk per transaction, its
+    progress committed with it), the rows pointing at them go, then the table and its keys."""
+    total = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {table} WHERE id > %s ORDER BY id LIMIT %s",
+                           [partitions.progress(table), CHUNK])
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                break
+            subtract_events(ids, events=table)
+            partitions.record_progress(table, ids[-1])
+        total += len(ids)
+    gone = RawSQL(f"SELECT id FROM {table}", ())  # a partition's name, no input
+    for model in EVENT_PAIRS:
+        delete_in_chunks(model.objects.filter(Q(event_a_id__in=gone) | Q(event_b_id__in=gone)))
+    delete_in_chunks(IssueEmbedding.objects.filter(event_id__in=gone))
+    delete_in_chunks(SeverityExample.objects.filter(event_id__in=gone))
+    if eventstore.uses_object_store():
+        from monitor import objectstore
+
+        objectstore.delete_days(span.start, span.end)
+    partitions.drop_detached(table)
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM monitor_eventkey WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
+                "monitor_eventkey WHERE received >= %s AND received < %s LIMIT %s))",
+                [span.start, span.end, CHUNK])
+            if cursor.rowcount == 0:
+                break
+    return total
 
 
 def purge_project(project_id: int) -> dict[str, int]:
@@ -78,6 +139,9 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
     left without events; everything derived from them goes too."""
     now = now or timezone.now()
     totals = {"events": 0, "raw_events": 0, "issues": 0}
+    retentions = list(Organization.objects.values_list("retention_days", flat=True))
+    if retentions:
+        totals["events"] += drop_expired_partitions(now - dt.timedelta(days=max(retentions)))
     for org_id, days in Organization.objects.values_list("id", "retention_days"):
         cutoff = now - dt.timedelta(days=days)
         totals["events"] += delete_events_in_chunks(

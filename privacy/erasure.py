@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
-from django.db.models import Func, GenericIPAddressField, Q, Value
+from django.db.models import F, Func, GenericIPAddressField, Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -55,9 +55,8 @@ def user_events(organization_id: int, email: str | None = None, user_id: str | N
     if user_id:
         match |= Q(user__id=user_id) | Q(user__id=_as_int(user_id))
     if ip:
-        env = KeyTextTransform("env", KeyTextTransform("request", "data"))
         match |= (_same_ip(KeyTextTransform("ip_address", "user"), ip)
-                  | _same_ip(KeyTextTransform("REMOTE_ADDR", env), ip))
+                  | _same_ip(F("remote_addr"), ip))
     if not match:
         raise ValueError("give an email, a user id or an IP address")
     return Event.objects.filter(project__organization_id=organization_id).filter(match)

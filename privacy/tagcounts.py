@@ -15,7 +15,7 @@ from django.db import connection
 
 LOCK_ISSUES_SQL = """
 SELECT id FROM monitor_issue
-WHERE id IN (SELECT DISTINCT issue_id FROM monitor_event WHERE id = ANY(%s))
+WHERE id IN (SELECT DISTINCT issue_id FROM {events} WHERE id = ANY(%s))
 ORDER BY id FOR UPDATE
 """
 
@@ -23,7 +23,7 @@ SUBTRACT_SQL = """
 UPDATE monitor_issuetag t SET times_seen = t.times_seen - gone.n
 FROM (
     SELECT e.issue_id, tag->>0 AS key, tag->>1 AS value, COUNT(*) AS n
-    FROM monitor_event e, jsonb_array_elements(e.tags) AS tag
+    FROM {events} e, jsonb_array_elements(e.tags) AS tag
     WHERE e.id = ANY(%s)
     GROUP BY 1, 2, 3
 ) AS gone
@@ -40,16 +40,17 @@ WHERE i.id = ANY(%s)
 """
 
 
-def subtract_events(event_ids: list[int]) -> list[int]:
+def subtract_events(event_ids: list[int], events: str = "monitor_event") -> list[int]:
     """Within the caller's transaction, before the events are deleted: take them out of their
-    issues' tag counts; returns the issues touched."""
+    issues' tag counts; returns the issues touched. `events` names the table holding them (a
+    detached partition, when retention drops a whole one)."""
     if not event_ids:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(LOCK_ISSUES_SQL, [event_ids])
+        cursor.execute(LOCK_ISSUES_SQL.format(events=events), [event_ids])
         issue_ids = [row[0] for row in cursor.fetchall()]
         if issue_ids:
-            cursor.execute(SUBTRACT_SQL, [event_ids])
+            cursor.execute(SUBTRACT_SQL.format(events=events), [event_ids])
             cursor.execute(DROP_EMPTY_SQL, [issue_ids])
             cursor.execute(USERS_SEEN_SQL, [issue_ids])
     return issue_ids

@@ -37,8 +37,10 @@ class TrainingPair(models.Model):
     training_set = models.ForeignKey(TrainingSet, on_delete=models.CASCADE, related_name="pairs")
     organization = models.ForeignKey("monitor.Organization", on_delete=models.CASCADE,
                                      related_name="+")
-    event_a = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
-    event_b = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+")
+    event_a = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+",
+                                db_constraint=False)
+    event_b = models.ForeignKey("monitor.Event", on_delete=models.CASCADE, related_name="+",
+                                db_constraint=False)
     text_a = models.TextField()
     text_b = models.TextField()
     same_issue = models.BooleanField()

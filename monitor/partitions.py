@@ -1,0 +1,166 @@
+"""The time partitions of monitor_event and monitor_eventpayload (docs/storage.md).
+
+Both tables are partitioned by RANGE on `received`, in spans of FAULTLINE_EVENT_PARTITION_DAYS
+counted from the Unix epoch, each with a DEFAULT partition that catches a received time no span
+covers (a skewed clock, a replay from long ago), so no event is ever refused. `ensure` creates
+the spans ahead of time (a beat task); a span created over rows already in the default
+partition takes them along. `drop` removes a whole span once every organisation's retention has
+passed it. DDL takes the parents in one order (events, then payloads), as every insert does,
+and waits at most `LOCK_TIMEOUT` for a lock, so it never deadlocks ingest and never holds it up
+behind a long query: a span it could not lock is done on the next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+PARENTS = ("monitor_event", "monitor_eventpayload")  # the lock order
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LOCK_TIMEOUT = "5s"
+# Set while rows move between partitions: the key and payload triggers leave them alone.
+MOVING = "SET LOCAL faultline.moving_events = 'on'"
+BOUNDS = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def suffix(self) -> str:
+        return f"p{self.start:%Y%m%d}"
+
+    def table(self, parent: str) -> str:
+        return f"{parent}_{self.suffix}"
+
+
+def span_of(moment: dt.datetime, days: int | None = None) -> Span:
+    """The span holding `moment`: whole multiples of the partition length since the epoch."""
+    length = dt.timedelta(days=days or settings.FAULTLINE_EVENT_PARTITION_DAYS)
+    start = EPOCH + length * ((moment - EPOCH) // length)
+    return Span(start, start + length)
+
+
+def existing(parent: str = "monitor_event") -> list[Span]:
+    """The ranged partitions of `parent`, oldest first (the default one is not a span)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
+            [parent])
+        found = []
+        for (bound,) in cursor.fetchall():
+            match = BOUNDS.search(bound or "")
+            if match:
+                found.append(Span(*(_parse(text) for text in match.groups())))
+    return sorted(found)
+
+
+def _parse(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _literal(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("'%Y-%m-%d %H:%M:%S+00'")
+
+
+def create(span: Span) -> bool:
+    """Create the span in both tables, moving the default partitions' rows of its range into
+    it; False when a lock was not had in time (try again later)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cursor.execute(MOVING)
+            for parent in PARENTS:
+                cursor.execute("SELECT to_regclass(%s)", [span.table(parent)])
+                if cursor.fetchone()[0] is not None:
+                    continue
+                table, low, high = span.table(parent), _literal(span.start), _literal(span.end)
+                cursor.execute(f"LOCK TABLE {parent} IN SHARE UPDATE EXCLUSIVE MODE")
+                cursor.execute(f"CREATE TABLE {table} (LIKE {parent} INCLUDING DEFAULTS)")
+                cursor.execute(
+                    f"WITH moved AS (DELETE FROM {parent}_default WHERE received >= {low} "
+                    f"AND received < {high} RETURNING *) INSERT INTO {table} SELECT * FROM moved")
+                cursor.execute(f"ALTER TABLE {parent} ATTACH PARTITION {table} "
+                               f"FOR VALUES FROM ({low}) TO ({high})")
+    except OperationalError:  # lock_timeout: ingest or a long reader holds the table
+        return False
+    return True
+
+
+def ensure(now: dt.datetime | None = None, ahead: int | None = None) -> list[Span]:
+    """Create the current span and `ahead` more (FAULTLINE_EVENT_PARTITIONS_AHEAD) where
+    missing; returns the spans created."""
+    now = now or timezone.now()
+    ahead = settings.FAULTLINE_EVENT_PARTITIONS_AHEAD if ahead is None else ahead
+    have = set(existing("monitor_event")) & set(existing("monitor_eventpayload"))
+    span, made = span_of(now), []
+    for _ in range(ahead + 1):
+        if span not in have and create(span):
+            made.append(span)
+        span = span_of(span.end)
+    return made
+
+
+def detach(span: Span) -> bool:
+    """Take the span out of both tables, dropping its payloads at once; its events stay, as a
+    table of their own, until retention has taken them out of what derives from them (see
+    `detached`). False when a lock was not had in time."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cursor.execute(f"LOCK TABLE {', '.join(PARENTS)} IN ACCESS EXCLUSIVE MODE")
+            for parent in PARENTS:
+                cursor.execute(f"ALTER TABLE {parent} DETACH PARTITION {span.table(parent)}")
+            cursor.execute(f"DROP TABLE {span.table('monitor_eventpayload')}")
+    except OperationalError:
+        return False
+    return True
+
+
+def detached() -> list[tuple[str, Span]]:
+    """Event partitions detached and not yet dropped (a retention run stopped half way):
+    (table, span), oldest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND NOT relispartition "
+            "AND relname ~ '^monitor_event_p[0-9]{8}$' ORDER BY relname")
+        names = [row[0] for row in cursor.fetchall()]
+    days = dt.timedelta(days=settings.FAULTLINE_EVENT_PARTITION_DAYS)
+    found = []
+    for name in names:
+        start = dt.datetime.strptime(name[-8:], "%Y%m%d").replace(tzinfo=dt.UTC)
+        found.append((name, Span(start, start + days)))
+    return found
+
+
+def progress(table: str) -> int:
+    """The last event id of a detached table already accounted for (kept in its comment, so
+    it commits with the work it records)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [table])
+        note = cursor.fetchone()[0] or ""
+    return int(note) if note.isdigit() else 0
+
+
+def record_progress(table: str, last_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"COMMENT ON TABLE {table} IS '{int(last_id)}'")
+
+
+def drop_detached(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def expired(horizon: dt.datetime) -> list[Span]:
+    """Spans wholly before `horizon`, oldest first."""
+    return [span for span in existing("monitor_event") if span.end <= horizon]

@@ -1,0 +1,17 @@
+"""Upkeep of event storage: partitions ahead of time, payload objects of deleted events."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from monitor import eventstore, partitions
+
+
+@shared_task(name="monitor.ensure_partitions")
+def ensure_partitions() -> int:
+    return len(partitions.ensure())
+
+
+@shared_task(name="monitor.sweep_payload_orphans")
+def sweep_payload_orphans() -> int:
+    return eventstore.sweep_orphans()
