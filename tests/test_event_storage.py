@@ -17,7 +17,7 @@ from ingest.accept import store_raw_event
 from ingest.models import RawEvent
 from ingest.processing import process_pending
 from monitor import eventstore, objectstore, partitions
-from monitor.localservices import free_port
+from faultline.localservices import free_port
 from monitor.models import Event, Issue, Organization, Project
 from privacy.deletion import purge_expired
 
@@ -356,7 +356,7 @@ def test_retention_and_partition_upkeep_during_ingest_and_ml_grouping_lose_nothi
 
 
 def test_the_beat_task_recreates_the_spans_ahead(settings):
-    from monitor.celery import app
+    from faultline.celery import app
     from monitor.tasks import ensure_partitions
 
     entry = settings.CELERY_BEAT_SCHEDULE["create-event-partitions"]
