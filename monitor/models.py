@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Now
 
 from grouping.fingerprint import DEFAULT_CONFIG
@@ -336,6 +337,12 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["issue", "-timestamp"], name="event_issue_timestamp_idx"),
             models.Index(fields=["project", "grouping_hash"], name="event_project_hash_idx"),
+            # the stream's counts under both the environment and the release filter
+            models.Index(fields=["issue", "environment", "release"],
+                         name="event_issue_env_release_idx"),
+            # `user:` searches by email or IP (the user tag holds only the first identity)
+            models.Index(KeyTransform("email", "user"), name="event_user_email_idx"),
+            models.Index(KeyTransform("ip_address", "user"), name="event_user_ip_idx"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 
 from monitor.issues import SORTS, apply_search, sort_issues, tag_keys
-from monitor.models import Event, Issue, IssueTag, Project
+from monitor.models import Event, Issue, IssueTag, Project, ProjectRelease
 from monitor.search import (
     MAX_SUGGESTIONS,
     MAX_VALUE_LENGTH,
@@ -43,7 +43,12 @@ def event_filters(search: Search) -> dict[str, str]:
 
 
 def tag_values(project: Project, key: str) -> list[str]:
-    """Values of a tag in the project, newest first seen first (so 1.10 follows 1.9)."""
+    """Values of a tag in the project, newest first seen first (so 1.10 follows 1.9).
+    Releases come from the project's own list (one row per release, indexed by first seen):
+    their tag counts grow with every deploy times every issue."""
+    if key == "release":
+        return list(ProjectRelease.objects.filter(project=project)
+                    .order_by("-first_seen", "-id").values_list("version", flat=True)[:50])
     return list(
         IssueTag.objects.filter(issue__project=project, key=key)
         .values("value")
