@@ -340,6 +340,9 @@ class Event(models.Model):
             # the stream's counts under both the environment and the release filter
             models.Index(fields=["issue", "environment", "release"],
                          name="event_issue_env_release_idx"),
+            # a project's environments (a loose index scan) and when each first came
+            models.Index(fields=["project", "environment", "received"],
+                         name="event_project_env_idx"),
             # `user:` searches by email or IP (the user tag holds only the first identity)
             models.Index(KeyTransform("email", "user"), name="event_user_email_idx"),
             models.Index(KeyTransform("ip_address", "user"), name="event_user_ip_idx"),
@@ -352,7 +355,10 @@ class Event(models.Model):
 class IssueTag(models.Model):
     """Per-issue counts of tag values (also `user`, which backs Issue.users_seen)."""
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="tag_values")
+    # no index of its own: issuetag_unique leads with it, and a lone issue_id index lures the
+    # planner into reading every tag of an issue (its users too) to find one key
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="tag_values",
+                              db_index=False)
     key = models.CharField(max_length=64)
     value = models.CharField(max_length=200)
     times_seen = models.BigIntegerField(default=0)
@@ -362,6 +368,10 @@ class IssueTag(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["issue", "key", "value"], name="issuetag_unique")
+        ]
+        indexes = [
+            # the issues with a tag value, all at once (a search term ORed with another)
+            models.Index(fields=["key", "value"], name="issuetag_key_value_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 """Indexes the pages need at millions of events (docs/benchmarks.md, bench/scale.py): the
-stream's counts under the environment and release filters together, and `user:` searches by
-email or IP. Built CONCURRENTLY on a plain events table (writes go on while it builds); a
+stream's counts under the environment and release filters together, a project's environments
+(and when each first came), and `user:` searches by email or IP. Built CONCURRENTLY on a plain events table (writes go on while it builds); a
 partitioned one takes a plain CREATE INDEX, which Postgres cascades to every partition."""
 
 import django.db.models.fields.json
@@ -8,6 +8,7 @@ from django.db import migrations, models
 
 INDEXES = {
     "event_issue_env_release_idx": '(issue_id, environment, "release")',
+    "event_project_env_idx": "(project_id, environment, received)",
     "event_user_email_idx": '(("user" -> \'email\'))',
     "event_user_ip_idx": '(("user" -> \'ip_address\'))',
 }
@@ -43,6 +44,11 @@ class Migration(migrations.Migration):
                     model_name="event",
                     index=models.Index(fields=["issue", "environment", "release"],
                                        name="event_issue_env_release_idx"),
+                ),
+                migrations.AddIndex(
+                    model_name="event",
+                    index=models.Index(fields=["project", "environment", "received"],
+                                       name="event_project_env_idx"),
                 ),
                 migrations.AddIndex(
                     model_name="event",
