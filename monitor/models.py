@@ -355,10 +355,7 @@ class Event(models.Model):
 class IssueTag(models.Model):
     """Per-issue counts of tag values (also `user`, which backs Issue.users_seen)."""
 
-    # no index of its own: issuetag_unique leads with it, and a lone issue_id index lures the
-    # planner into reading every tag of an issue (its users too) to find one key
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="tag_values",
-                              db_index=False)
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="tag_values")
     key = models.CharField(max_length=64)
     value = models.CharField(max_length=200)
     times_seen = models.BigIntegerField(default=0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Min, QuerySet
+from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 
 from monitor.issues import SORTS, apply_search, sort_issues, tag_keys
@@ -86,18 +86,6 @@ def environments(project: Project) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-# The project's issues one by one (issuetag_unique: issue, key, value), never the key's values
-# in every project: OFFSET 0 keeps the planner from flattening the lateral join.
-SUGGEST_SQL = """
-SELECT t.value FROM monitor_issue i CROSS JOIN LATERAL (
-    SELECT value, times_seen FROM monitor_issuetag
-    WHERE issue_id = i.id AND key = %(key)s AND upper(value) LIKE upper(%(prefix)s)
-    OFFSET 0) t
-WHERE i.project_id = %(project)s
-GROUP BY t.value ORDER BY sum(t.times_seen) DESC, t.value LIMIT %(limit)s
-"""
-
-
 def suggestions(project: Project, token: str) -> list[str]:
     """Completions of the search box's last token: keys and fixed values from the syntax, a
     tag's most frequent values (by prefix) from the data; at most MAX_SUGGESTIONS."""
@@ -105,11 +93,10 @@ def suggestions(project: Project, token: str) -> list[str]:
     if fixed is not None:
         return fixed
     sign, key, partial = split_token(token[:MAX_VALUE_LENGTH])
-    prefix = partial.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    with connection.cursor() as cursor:
-        cursor.execute(SUGGEST_SQL, {"project": project.id, "key": key, "prefix": prefix,
-                                     "limit": MAX_SUGGESTIONS})
-        values = [row[0] for row in cursor.fetchall()]
+    values = (IssueTag.objects.filter(issue__project=project, key=key,
+                                      value__istartswith=partial)
+              .values("value").annotate(n=Sum("times_seen")).order_by("-n", "value")
+              .values_list("value", flat=True)[:MAX_SUGGESTIONS])
     return [f'{sign}{key}:"{v}"' if " " in v else f"{sign}{key}:{v}" for v in values]
 
 
