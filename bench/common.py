@@ -22,9 +22,10 @@ RUNNING: dict[str, object] = {}  # the embedded servers started by `services`, b
 
 
 @contextlib.contextmanager
-def services(database: str):
+def services(database: str, fresh: bool = True):
     """Embedded PostgreSQL and Valkey (unless DATABASE_URL / REDIS_URL are set), a fresh
-    `database`, Django set up and migrated. Yields the environment for child processes."""
+    `database` (or the one left there, `fresh=False`), Django set up and migrated. Yields the
+    environment for child processes."""
     started = []
     env = dict(os.environ, PYTHONUNBUFFERED="1", DB_CONN_MAX_AGE="600")
     if not env.get("DATABASE_URL"):
@@ -35,8 +36,11 @@ def services(database: str):
         import psycopg
 
         with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{database}"')
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  [database]).fetchone()
+            if fresh or not exists:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{database}"')
         env["DATABASE_URL"] = postgres.url(database)
     if not env.get("REDIS_URL"):
         valkey = EmbeddedValkey(VAR_DIR / "bench" / f"valkey-{os.getpid()}")

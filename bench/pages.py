@@ -76,6 +76,10 @@ def seed(project, issues: int, events: int) -> None:
             " FROM monitor_event WHERE project_id = %s GROUP BY 1) c"
             " WHERE c.issue_id = i.id", [project.id],
         )
+        cursor.execute(  # what ingest records beside the events (priority.assess)
+            "INSERT INTO monitor_projectrelease (project_id, version, first_seen)"
+            " SELECT project_id, release, min(received) FROM monitor_event"
+            " WHERE project_id = %s GROUP BY 1, 2", [project.id])
         cursor.execute(
             "INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, first_seen, last_seen)"
             " SELECT e.issue_id, t->>0, t->>1, count(*), min(e.timestamp), max(e.timestamp)"

@@ -148,8 +148,10 @@ def _user_filter(value: str) -> Q:
     field = "email" if "@" in value else "ip_address" if _is_ip(value) else None
     if field is None:
         return by_tag
-    return by_tag | Q(Exists(Event.objects.filter(issue_id=OuterRef("pk"),
-                                                  **{f"user__{field}": value})))
+    # Uncorrelated: the events of that identity (an expression index), not a scan of every
+    # issue's events for it.
+    return by_tag | Q(pk__in=Event.objects.filter(**{f"user__{field}": value})
+                      .values("issue_id"))
 
 
 def _is_ip(value: str) -> bool:

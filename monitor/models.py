@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Now
 
 from grouping.fingerprint import DEFAULT_CONFIG
@@ -347,6 +348,15 @@ class Event(models.Model):
             models.Index(fields=["issue", "-timestamp"], name="event_issue_timestamp_idx"),
             models.Index(fields=["project", "grouping_hash"], name="event_project_hash_idx"),
             models.Index(fields=["project", "received"], name="event_project_received_idx"),
+            # the stream's counts under both the environment and the release filter
+            models.Index(fields=["issue", "environment", "release"],
+                         name="event_issue_env_release_idx"),
+            # a project's environments (a loose index scan) and when each first came
+            models.Index(fields=["project", "environment", "received"],
+                         name="event_project_env_idx"),
+            # `user:` searches by email or IP (the user tag holds only the first identity)
+            models.Index(KeyTransform("email", "user"), name="event_user_email_idx"),
+            models.Index(KeyTransform("ip_address", "user"), name="event_user_ip_idx"),
         ]
 
     _data: dict | None = None  # the payload, once loaded or given
@@ -430,6 +440,10 @@ class IssueTag(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["issue", "key", "value"], name="issuetag_unique")
+        ]
+        indexes = [
+            # the issues with a tag value, all at once (a search term ORed with another)
+            models.Index(fields=["key", "value"], name="issuetag_key_value_idx"),
         ]
 
     def __str__(self) -> str:

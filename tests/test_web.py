@@ -241,3 +241,18 @@ def test_dark_mode_changes_the_palette_only():
 
     literals = re.findall(r"(?:background|border(?:-color)?|color):\s*#[0-9a-fA-F]{3,6}", rules)
     assert literals == ["color:#fff", "color:#fff"], literals  # the header's text on its dark bar
+
+
+def test_the_filter_choices_are_the_projects_environments_and_releases_newest_first(
+        project, member):
+    other = Project.objects.create(organization=project.organization, name="Other", slug="other",
+                                   grouping_mode=Project.GroupingMode.FINGERPRINT)
+    ingest(other, {**event(), "environment": "elsewhere", "release": "other@9"})
+    for env, release in (("production", "shop@1.9"), ("", "shop@1.10"), ("canary", "shop@1.10")):
+        ingest(project, {**event(), "environment": env, "release": release,
+                         "fingerprint": ["zero"]})
+    page = member.get(stream_url(project)).content.decode()
+    options = [line.split(">")[1].split("<")[0] for line in page.split("<option")[1:]]
+    assert [o for o in options if o in ("canary", "production", "elsewhere", "")] == [
+        "canary", "production"]
+    assert [o for o in options if "@" in o] == ["shop@1.10", "shop@1.9"]

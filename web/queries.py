@@ -10,7 +10,7 @@ from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 
 from monitor.issues import SORTS, apply_search, sort_issues, tag_keys
-from monitor.models import Event, Issue, IssueTag, Project
+from monitor.models import Event, Issue, IssueTag, Project, ProjectRelease
 from monitor.search import (
     MAX_SUGGESTIONS,
     MAX_VALUE_LENGTH,
@@ -43,7 +43,14 @@ def event_filters(search: Search) -> dict[str, str]:
 
 
 def tag_values(project: Project, key: str) -> list[str]:
-    """Values of a tag in the project, newest first seen first (so 1.10 follows 1.9)."""
+    """Values of a tag in the project, newest first seen first (so 1.10 follows 1.9).
+    Releases come from the project's own list (one row per release, indexed by first seen):
+    their tag counts grow with every deploy times every issue."""
+    if key == "release":
+        return list(ProjectRelease.objects.filter(project=project)
+                    .order_by("-first_seen", "-id").values_list("version", flat=True)[:50])
+    if key == "environment":
+        return environments(project)
     return list(
         IssueTag.objects.filter(issue__project=project, key=key)
         .values("value")
@@ -51,6 +58,32 @@ def tag_values(project: Project, key: str) -> list[str]:
         .order_by("-first", "value")
         .values_list("value", flat=True)[:50]
     )
+
+
+# One index descent per environment (event_project_env_idx), however many events there are:
+# the next environment after the last one found, then when each was first received.
+ENVIRONMENTS_SQL = """
+WITH RECURSIVE found(environment) AS (
+    (SELECT environment FROM monitor_event WHERE project_id = %(project)s AND environment > ''
+     ORDER BY environment LIMIT 1)
+    UNION ALL
+    SELECT (SELECT e.environment FROM monitor_event e
+            WHERE e.project_id = %(project)s AND e.environment > found.environment
+            ORDER BY e.environment LIMIT 1)
+    FROM found WHERE found.environment IS NOT NULL
+)
+SELECT environment FROM found WHERE environment IS NOT NULL
+ORDER BY (SELECT min(received) FROM monitor_event
+          WHERE project_id = %(project)s AND environment = found.environment) DESC, environment
+LIMIT 50
+"""
+
+
+def environments(project: Project) -> list[str]:
+    """The project's environments, newest first seen first."""
+    with connection.cursor() as cursor:
+        cursor.execute(ENVIRONMENTS_SQL, {"project": project.id})
+        return [row[0] for row in cursor.fetchall()]
 
 
 def suggestions(project: Project, token: str) -> list[str]:

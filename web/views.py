@@ -221,8 +221,8 @@ def issue_detail(request, org, project, issue_id):
     crumbs = breadcrumbs_of(event.data) if event else []
     return render(request, "web/issue.html", _context(
         request, project, issue=issue, event=event, newer=newer, older=older, moved=moved,
-        event_page=event_page, event_count=events.count(), threshold=threshold, rule=rule,
-        similar_same=same, similar_related=related,
+        event_page=event_page, event_count=event_page.paginator.count, threshold=threshold,
+        rule=rule, similar_same=same, similar_related=related,
         hashes=[(h, why_grouped(h, threshold), records.get(h.id)) for h in hashes],
         adjustment=policy.adjustment(policy.family(issue.platform)),
         **grouping_views.issue_panels(issue, project),

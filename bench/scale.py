@@ -1,0 +1,586 @@
+"""The triage pages, ingest and retention at scale: millions of events over many projects (a
+few very large), thousands of issues each, with realistic tags, users, releases, environments
+and payloads (shapes from the mined corpus, lab/corpus, normalized by the real normalizer).
+
+    .venv/bin/python bench/scale.py --events 1000000 --checkpoints 0,1000000
+    .venv/bin/python bench/scale.py --events 10000000            # checkpoints 0, 5 M, 10 M
+    .venv/bin/python bench/scale.py --reuse --events 0 --explain  # the last database, plans
+
+At each checkpoint: p50/p95 of the stream, search, issue and event-list pages (the largest
+project and its largest issue, through Django's full request path), ingest accepted and
+processed per second (the real accept and processing code, in process), and disk per million
+events. After the last one: retention of one day (time, WAL bytes, locks). A table is printed
+and the figures go to var/bench/scale-<events>.json.
+
+The filler (`fill`) writes events with COPY in batches, the aggregates (issue counts, tag
+counts, hourly counts, releases) with set-based SQL after each segment: what ingest would have
+written, without its per-event cost. `insert_events` is the one place that knows the events
+table's layout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import numpy as np
+from common import ROOT, VAR_DIR, services
+
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+DATABASE = "faultline_scale_bench"
+SPAN_DAYS = 31  # received times spread over this many days; retention keeps 30
+BATCH = 20_000  # events per COPY
+ENVIRONMENTS = (("production", 0.7), ("staging", 0.25), ("development", 0.05))
+SERVERS = 12
+BROWSERS = ("Chrome", "Firefox", "Safari", "Edge")
+OSES = ("Windows", "macOS", "Linux", "iOS", "Android")
+
+
+@dataclass
+class Template:
+    """One normalized corpus event, ready for COPY (escaped once)."""
+
+    platform: str
+    title: str
+    culprit: str
+    level: str
+    data: str  # COPY-escaped JSON
+
+
+@dataclass
+class ProjectShape:
+    id: int
+    slug: str
+    org_slug: str
+    platform: str
+    issue_ids: np.ndarray
+    issue_cdf: np.ndarray  # where each issue ends in [0, 1): Zipf over the issues
+    templates: list[int]  # indices into the templates of this platform, one per issue
+    releases: list[str]
+    users: int
+    share: float  # of all events
+
+
+@dataclass
+class World:
+    projects: list[ProjectShape]
+    templates: list[Template]
+    start: dt.datetime
+    end: dt.datetime
+    project_cdf: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+def copy_escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))
+
+
+def load_templates(per_file: int = 12) -> list[Template]:
+    """A few events of every corpus codebase, through the real normalizer."""
+    from ingest.normalize import culprit_of, metadata, normalize_event
+    from lab.corpus import corpus_files, read_rows
+
+    out = []
+    for path in corpus_files(ROOT / "lab" / "corpus"):
+        for i, row in enumerate(read_rows(path)):
+            if i >= per_file:
+                break
+            event = normalize_event(row["event"], time.time(), uuid.uuid4().hex)
+            title = (metadata(event).get("title") or event.get("title") or "Error")[:200]
+            out.append(Template(platform=event.get("platform") or "other", title=title,
+                                culprit=(culprit_of(event) or "")[:200],
+                                level=event.get("level") or "error",
+                                data=copy_escape(json.dumps(event, separators=(",", ":")))))
+    return out
+
+
+def build_world(projects: int, issues: tuple[int, int], seed: int, start: dt.datetime,
+                end: dt.datetime) -> World:
+    """Organizations, projects and their issues (SQL), and the shapes events are drawn from:
+    project sizes Zipf(1.1) (the first few very large), issue sizes Zipf(1.0) in each."""
+    from django.db import connection
+
+    from monitor.models import Organization, Project
+
+    rng = np.random.default_rng(seed)
+    templates = load_templates()
+    by_platform: dict[str, list[int]] = {}
+    for i, template in enumerate(templates):
+        by_platform.setdefault(template.platform, []).append(i)
+    platforms = sorted(by_platform)
+    weights = 1 / np.arange(1, projects + 1) ** 1.1
+    weights /= weights.sum()
+    shapes = []
+    for p in range(projects):
+        org = Organization.objects.create(name=f"Org {p}", slug=f"org-{p}", retention_days=30)
+        platform = platforms[p % len(platforms)]
+        project = Project.objects.create(organization=org, name=f"App {p}", slug=f"app-{p}",
+                                         platform=platform)
+        count = int(rng.integers(*issues))
+        chosen = rng.choice(by_platform[platform], size=count)
+        titles = [f"{templates[t].title[:180]} #{j}" for j, t in enumerate(chosen)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO monitor_issue (project_id, title, culprit, type, level, platform,"
+                " status, regressed, first_seen, last_seen, times_seen, users_seen, priority,"
+                " priority_locked, priority_factors, ignore_until_escalating)"
+                " SELECT %s, t.title, t.culprit, 'error', t.level, %s,"
+                " (ARRAY['unresolved','unresolved','unresolved','unresolved','unresolved',"
+                "        'unresolved','unresolved','resolved','resolved','ignored'])"
+                "  [1 + (t.n %% 10)], false, %s, %s, 0, 0, 1 + (t.n %% 3), false, '{}', false"
+                " FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY"
+                "  AS t(title, culprit, level, n) ORDER BY t.n RETURNING id",
+                [project.id, platform, end, start, titles,
+                 [templates[t].culprit for t in chosen], [templates[t].level for t in chosen]],
+            )
+            ids = np.array(sorted(row[0] for row in cursor.fetchall()))
+        issue_weights = 1 / np.arange(1, count + 1) ** 1.0
+        releases = [f"app-{p}@{major}.{minor}" for major in (1, 2) for minor in
+                    range(int(rng.integers(5, 15)))]
+        shapes.append(ProjectShape(
+            id=project.id, slug=project.slug, org_slug=org.slug, platform=platform,
+            issue_ids=ids, issue_cdf=np.cumsum(issue_weights) / issue_weights.sum(),
+            templates=list(chosen), releases=releases,
+            users=int(rng.integers(200, 20000)), share=float(weights[p])))
+    world = World(projects=shapes, templates=templates, start=start, end=end)
+    world.project_cdf = np.cumsum(weights)
+    return world
+
+
+def event_rows(world: World, rng: np.random.Generator, count: int,
+               t0: float, t1: float) -> list[str]:
+    """`count` COPY lines of monitor_event with received times in [t0, t1) (unix), in order."""
+    received = np.sort(rng.uniform(t0, t1, count))
+    skew = rng.exponential(2.0, count)  # SDK clocks run a little behind
+    project_ix = np.searchsorted(world.project_cdf, rng.random(count), side="right")
+    project_ix = np.minimum(project_ix, len(world.projects) - 1)
+    issue_u, env_u, rel_u, user_u, misc = (rng.random(count) for _ in range(5))
+    server = rng.integers(1, SERVERS + 1, count)
+    env_cdf = np.cumsum([w for _, w in ENVIRONMENTS])
+    env_ix = np.minimum(np.searchsorted(env_cdf, env_u, side="right"), len(ENVIRONMENTS) - 1)
+    span = world.end.timestamp() - world.start.timestamp()
+    ids = rng.bytes(16 * count).hex()
+    lines = []
+    for k in range(count):
+        shape = world.projects[project_ix[k]]
+        j = min(int(np.searchsorted(shape.issue_cdf, issue_u[k], side="right")),
+                len(shape.issue_ids) - 1)
+        template = world.templates[shape.templates[j]]
+        issue_id = int(shape.issue_ids[j])
+        # the release of the time, sometimes the one before (a slow rollout)
+        rel = int((received[k] - world.start.timestamp()) / span * len(shape.releases))
+        rel = max(0, min(len(shape.releases) - 1, rel - (rel_u[k] < 0.2)))
+        release = shape.releases[rel]
+        environment = ENVIRONMENTS[env_ix[k]][0]
+        user = int(shape.users * user_u[k] ** 2)  # a few users hit most errors
+        recv = dt.datetime.fromtimestamp(received[k], dt.UTC).isoformat()
+        stamp = dt.datetime.fromtimestamp(received[k] - skew[k], dt.UTC).isoformat()
+        tags = [["environment", environment], ["release", release], ["user", f"id:{user}"],
+                ["server_name", f"web-{server[k]}"], ["level", template.level]]
+        if template.platform == "javascript":
+            tags += [["browser.name", BROWSERS[int(misc[k] * len(BROWSERS))]],
+                     ["os.name", OSES[int(misc[k] * 7919) % len(OSES)]]]
+        user_json = (f'{{"id":"{user}","email":"user{user}@example.com",'
+                     f'"ip_address":"10.{user // 65536 % 256}.{user // 256 % 256}.{user % 256}"}}')
+        lines.append("\t".join((
+            str(shape.id), str(issue_id), ids[32 * k:32 * k + 32], stamp, recv,
+            f"{issue_id:032x}", template.level, template.platform,
+            copy_escape(template.title), release, environment, user_json,
+            json.dumps(tags, separators=(",", ":")), template.data)) + "\n")
+    return lines
+
+
+EVENT_COLUMNS = ("project_id", "issue_id", "event_id", "timestamp", "received", "grouping_hash",
+                 "level", "platform", "title", "release", "environment", "user", "tags", "data")
+
+
+def insert_events(cursor, lines: list[str]) -> None:
+    """--- THE SWITCH POINT: the events table's layout. ---
+    Today's schema: monitor_event with the payload in its `data` JSON. When the events table
+    is partitioned and payloads move to their own compressed table, this becomes the storage
+    layer's bulk insert (e.g. monitor.eventstore.bulk_insert) fed with the same rows."""
+    columns = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
+    with cursor.copy(f"COPY monitor_event ({columns}) FROM STDIN") as copy:
+        for start in range(0, len(lines), 2000):
+            copy.write("".join(lines[start:start + 2000]))
+
+
+def refresh_aggregates(cursor, since_id: int) -> None:
+    """What ingest keeps beside the events, for the events with id > since_id."""
+    new = "FROM monitor_event e WHERE e.id > %s"
+    cursor.execute(
+        "UPDATE monitor_issue i SET times_seen = i.times_seen + c.n,"
+        " first_seen = LEAST(i.first_seen, c.first), last_seen = GREATEST(i.last_seen, c.last)"
+        f" FROM (SELECT issue_id, count(*) n, min(timestamp) first, max(timestamp) last {new}"
+        " GROUP BY 1) c WHERE c.issue_id = i.id", [since_id])
+    cursor.execute(
+        "INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, first_seen, last_seen)"
+        " SELECT e.issue_id, t->>0, t->>1, count(*), min(e.timestamp), max(e.timestamp)"
+        " FROM monitor_event e, jsonb_array_elements(e.tags) t WHERE e.id > %s GROUP BY 1, 2, 3"
+        " ON CONFLICT (issue_id, key, value) DO UPDATE SET"
+        " times_seen = monitor_issuetag.times_seen + excluded.times_seen,"
+        " first_seen = LEAST(monitor_issuetag.first_seen, excluded.first_seen),"
+        " last_seen = GREATEST(monitor_issuetag.last_seen, excluded.last_seen)", [since_id])
+    cursor.execute(
+        "UPDATE monitor_issue i SET users_seen = u.n FROM (SELECT issue_id, count(*) n"
+        " FROM monitor_issuetag WHERE key = 'user' GROUP BY 1) u WHERE u.issue_id = i.id")
+    cursor.execute(
+        "INSERT INTO monitor_issuehourlycount (issue_id, hour, count)"
+        f" SELECT issue_id, date_trunc('hour', received), count(*) {new} GROUP BY 1, 2"
+        " ON CONFLICT (issue_id, hour) DO UPDATE SET"
+        " count = monitor_issuehourlycount.count + excluded.count", [since_id])
+    cursor.execute(
+        "INSERT INTO monitor_projectrelease (project_id, version, first_seen)"
+        f" SELECT project_id, release, min(received) {new} GROUP BY 1, 2"
+        " ON CONFLICT (project_id, version) DO NOTHING", [since_id])
+
+
+def fill(world: World, rng: np.random.Generator, count: int, done: int, total: int) -> dict:
+    """Add `count` events (events `done`..`done+count` of `total`, in received-time order over
+    the world's span); returns seconds spent generating, copying and aggregating."""
+    from django.db import connection
+
+    if count <= 0:
+        return {"events": 0, "generate_s": 0.0, "copy_s": 0.0, "aggregate_s": 0.0}
+    t_start, t_end = world.start.timestamp(), world.end.timestamp()
+    span = t_end - t_start
+    gen = copy_s = 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM monitor_event")
+        since = cursor.fetchone()[0]
+        raw = cursor.connection
+        with raw.cursor() as copy_cursor:
+            for offset in range(0, count, BATCH):
+                n = min(BATCH, count - offset)
+                a = t_start + span * (done + offset) / total
+                b = t_start + span * (done + offset + n) / total
+                started = time.perf_counter()
+                lines = event_rows(world, rng, n, a, b)
+                gen += time.perf_counter() - started
+                started = time.perf_counter()
+                with raw.transaction():
+                    insert_events(copy_cursor, lines)
+                copy_s += time.perf_counter() - started
+                print(f"\r  filled {done + offset + n:,} / {total:,}", end="", flush=True)
+        print()
+        started = time.perf_counter()
+        refresh_aggregates(cursor, since)
+        cursor.execute("VACUUM (ANALYZE) monitor_event")
+        cursor.execute("ANALYZE")
+        aggregate = time.perf_counter() - started
+    return {"events": count, "generate_s": gen, "copy_s": copy_s, "aggregate_s": aggregate}
+
+
+def page_set(world: World) -> dict[str, str]:
+    """The pages timed: the largest project's stream and searches, its largest issue."""
+    from monitor.models import Issue
+
+    shape = world.projects[0]
+    base = f"/{shape.org_slug}/{shape.slug}"
+    biggest = Issue.objects.filter(project_id=shape.id).order_by("-times_seen").first()
+    middle = (Issue.objects.filter(project_id=shape.id).order_by("-times_seen")
+              [len(shape.issue_ids) // 10])
+    release = shape.releases[len(shape.releases) // 2]
+    print(f"  largest project: {len(shape.issue_ids):,} issues; its largest issue "
+          f"{biggest.times_seen:,} events, its 10th percentile {middle.times_seen:,}")
+    return {
+        "stream": f"{base}/issues/",
+        "stream, page 10": f"{base}/issues/?page=10",
+        "stream, sort by events": f"{base}/issues/?sort=events",
+        "stream, environment filter": f"{base}/issues/?environment=staging",
+        "stream, release filter": f"{base}/issues/?release={release}",
+        "stream, environment+release": f"{base}/issues/?environment=staging&release={release}",
+        "search user:id": f"{base}/issues/?query=user:17&status=all",
+        "search user:email": f"{base}/issues/?query=user:user17@example.com&status=all",
+        "search tag (server_name)": f"{base}/issues/?query=server_name:web-3",
+        "search release:": f"{base}/issues/?query=release:{release}",
+        "search release wildcard": f"{base}/issues/?query=release:{shape.slug}@2.*",
+        "search free text": f"{base}/issues/?query=error+value&status=all",
+        "search level+tag+text": f"{base}/issues/?query=level:error+environment:staging+error",
+        "search suggestions": f"{base}/searches/suggest/?token=release:{shape.slug[:3]}",
+        "issue page, largest issue": f"{base}/issues/{biggest.id}/",
+        "issue page, 10th percentile issue": f"{base}/issues/{middle.id}/",
+        "issue events, web page 50": f"{base}/issues/{biggest.id}/?events=50",
+        "issue events, API": f"/api/0/issues/{biggest.id}/events/",
+        "issue events, API page 40": f"/api/0/issues/{biggest.id}/events/"
+                                     f"?page={max(1, min(40, biggest.times_seen // 25))}",
+    }
+
+
+def time_pages(client, pages: dict[str, str], repeat: int) -> dict[str, dict]:
+    out = {}
+    for label, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        out[label] = {"url": url, "p50_ms": float(np.percentile(samples, 50)),
+                      "p95_ms": float(np.percentile(samples, 95))}
+        print(f"  {label:<40} p50 {out[label]['p50_ms']:7.1f} ms  "
+              f"p95 {out[label]['p95_ms']:7.1f} ms", flush=True)
+    return out
+
+
+def explain(pages: dict[str, str]) -> None:
+    """Every SQL statement of each page, slowest first, with EXPLAIN ANALYZE of the slow ones."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench"))
+    for label, url in pages.items():
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        timed = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+        print(f"== {label}: {url} ({len(timed)} queries)")
+        for query in timed[:3]:
+            print(f"  {float(query['time']) * 1000:.1f} ms: {query['sql'][:400]}")
+            if float(query["time"]) > 0.02 and query["sql"].startswith("SELECT"):
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                    print("    " + "\n    ".join(row[0] for row in cursor.fetchall()))
+
+
+def ingest_rate(count: int) -> dict:
+    """Accepted and processed events/s through the real code, in this process, into one
+    fingerprint-mode project (the events table is shared, so its size is what is measured)."""
+    import importlib.util
+
+    from ingest.accept import store_raw_event
+    from ingest.processing import process_pending
+    from monitor.models import Organization, Project
+
+    spec = importlib.util.spec_from_file_location("bench_ingest", ROOT / "bench" / "ingest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    org, _ = Organization.objects.get_or_create(slug="ingest-bench",
+                                                defaults={"name": "Ingest", "retention_days": 30})
+    project, _ = Project.objects.get_or_create(
+        organization=org, slug="ingest", defaults={
+            "name": "Ingest", "platform": "python",
+            "grouping_mode": Project.GroupingMode.FINGERPRINT})
+    payloads = []
+    for i in range(count):
+        event = module.realistic_event(i)
+        event["fingerprint"] = [f"bug-{i % 50}"]
+        payloads.append(json.dumps(event).encode())
+    started = time.perf_counter()
+    for payload in payloads:
+        store_raw_event(project.id, uuid.uuid4(), "event", payload)
+    accepted = count / (time.perf_counter() - started)
+    started = time.perf_counter()
+    while process_pending(200):
+        pass
+    processed = count / (time.perf_counter() - started)
+    print(f"  ingest: accepted {accepted:,.0f}/s, processed {processed:,.0f}/s ({count} events)")
+    return {"accepted_per_s": accepted, "processed_per_s": processed, "events": count}
+
+
+def disk() -> dict:
+    from django.db import connection
+
+    tables = ("monitor_event", "monitor_issue", "monitor_issuetag", "monitor_issuehourlycount")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM monitor_event")
+        events = cursor.fetchone()[0]
+        sizes = {}
+        for table in tables:
+            cursor.execute("SELECT pg_total_relation_size(%s), pg_indexes_size(%s)",
+                           [table, table])
+            total, indexes = cursor.fetchone()
+            sizes[table] = {"total_bytes": total, "index_bytes": indexes}
+    total = sum(s["total_bytes"] for s in sizes.values())
+    per_million = total / events * 1e6 if events else 0
+    print(f"  disk: {total / 2**30:.2f} GiB for {events:,} events "
+          f"({per_million / 2**30:.2f} GiB per million; events table "
+          f"{sizes['monitor_event']['total_bytes'] / 2**30:.2f} GiB)")
+    return {"events": events, "tables": sizes, "bytes_per_million_events": per_million}
+
+
+class LockSampler(threading.Thread):
+    """Every 50 ms: locks held by the purging backend, the longest lock wait of any other."""
+
+    def __init__(self, url: str, pid: int):
+        super().__init__(daemon=True)
+        self.url, self.pid, self.running = url, pid, True
+        self.max_locks, self.longest_wait_s = 0, 0.0
+
+    def run(self):
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while self.running:
+                held = conn.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND granted",
+                                    [self.pid]).fetchone()[0]
+                wait = conn.execute(
+                    "SELECT coalesce(max(extract(epoch FROM now() - state_change)), 0)"
+                    " FROM pg_stat_activity WHERE wait_event_type = 'Lock'").fetchone()[0]
+                self.max_locks = max(self.max_locks, held)
+                self.longest_wait_s = max(self.longest_wait_s, float(wait))
+                time.sleep(0.05)
+
+
+def retention(world: World) -> dict:
+    """The real purge (privacy.deletion.purge_expired) taking the oldest day out."""
+    from django.db import connection
+
+    from privacy.deletion import purge_expired
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn(), pg_backend_pid()")
+        lsn, pid = cursor.fetchone()
+    sampler = LockSampler(os.environ["DATABASE_URL"], pid)
+    sampler.start()
+    started = time.perf_counter()
+    counts = purge_expired(now=world.end)
+    seconds = time.perf_counter() - started
+    sampler.running = False
+    sampler.join()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", [lsn])
+        wal = int(cursor.fetchone()[0])
+    result = {"seconds": seconds, "deleted": counts, "wal_bytes": wal,
+              "max_locks_held": sampler.max_locks, "longest_lock_wait_s": sampler.longest_wait_s}
+    print(f"  retention of one day: {counts.get('events', 0):,} events in {seconds:.1f} s, "
+          f"WAL {wal / 2**20:.0f} MiB, up to {sampler.max_locks} locks held, longest lock wait "
+          f"{sampler.longest_wait_s:.2f} s")
+    return result
+
+
+def checkpoints_of(text: str | None, events: int) -> list[int]:
+    if not text:
+        return sorted({0, events // 2, events})
+    return sorted({min(int(float(x)), events) for x in text.split(",")} | {events})
+
+
+def print_table(results: list[dict]) -> None:
+    labels = list(results[-1]["pages"])
+    head = "".join(f"{r['events']:>16,}" for r in results)
+    print(f"\n{'p50 / p95 ms at events':<42}{head}")
+    for label in labels:
+        cells = "".join(
+            f"{r['pages'][label]['p50_ms']:>8.0f}/{r['pages'][label]['p95_ms']:<7.0f}"
+            if label in r["pages"] else f"{'-':>16}" for r in results)
+        print(f"{label[:41]:<42}{cells}")
+    for key in ("accepted_per_s", "processed_per_s"):
+        cells = "".join(f"{r['ingest'].get(key, 0):>16,.0f}" for r in results)
+        print(f"{'ingest ' + key:<42}{cells}")
+    cells = "".join(f"{r['disk']['bytes_per_million_events'] / 2**30:>15.2f}G" for r in results)
+    print(f"{'disk per million events':<42}{cells}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=float, default=10_000_000)
+    parser.add_argument("--checkpoints", help="comma-separated event counts (default 0,N/2,N)")
+    parser.add_argument("--projects", type=int, default=40)
+    parser.add_argument("--issues", default="2000,6000", help="issues per project: low,high")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--ingest-events", type=int, default=2000)
+    parser.add_argument("--no-retention", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the last run's database (the world is rebuilt from it)")
+    parser.add_argument("--explain", action="store_true", help="print each page's queries")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    events = int(args.events)
+    low, high = (int(x) for x in args.issues.split(","))
+    with services(DATABASE, fresh=not args.reuse):
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from monitor.models import Membership, Organization
+
+        rng = np.random.default_rng(args.seed)
+        end = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        start = end - dt.timedelta(days=SPAN_DAYS)
+        if args.reuse:
+            world = rebuild_world()
+        else:
+            started = time.perf_counter()
+            world = build_world(args.projects, (low, high), args.seed, start, end)
+            print(f"{len(world.projects)} projects, "
+                  f"{sum(len(p.issue_ids) for p in world.projects):,} issues in "
+                  f"{time.perf_counter() - started:.0f} s")
+            user = get_user_model().objects.create_user("bench", password="x")
+            for org in Organization.objects.all():
+                Membership.objects.create(user=user, organization=org, role="owner")
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="bench"))
+        results, done = [], 0
+        checkpoints = checkpoints_of(args.checkpoints, events)
+        if args.reuse:  # no filling: the pages of what is there
+            if events:
+                parser.error("--reuse measures what is there: pass --events 0")
+            checkpoints = [disk()["events"]]
+            done = checkpoints[0]
+            events = done
+        for checkpoint in checkpoints:
+            filled = fill(world, rng, checkpoint - done, done, events)
+            done = checkpoint
+            if filled["events"]:
+                rate = filled["events"] / (filled["generate_s"] + filled["copy_s"])
+                print(f"  fill: {filled['events']:,} events, generate {filled['generate_s']:.0f}"
+                      f" s, COPY {filled['copy_s']:.0f} s ({rate:,.0f}/s), aggregates "
+                      f"{filled['aggregate_s']:.0f} s")
+            print(f"checkpoint {checkpoint:,} events", flush=True)
+            pages = page_set(world)
+            if args.explain:
+                explain(pages)
+            result = {"events": checkpoint, "fill": filled, "disk": disk(),
+                      "pages": time_pages(client, pages, args.repeat)}
+            result["ingest"] = ingest_rate(args.ingest_events) if args.ingest_events else {}
+            results.append(result)
+        summary = {"command": " ".join(sys.argv), "cpus": os.cpu_count(),
+                   "projects": len(world.projects), "checkpoints": results}
+        if not args.no_retention and events:
+            summary["retention"] = retention(world)
+        print_table(results)
+    out = VAR_DIR / "bench" / f"scale-{events}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2, default=str))
+    print(f"written {out}")
+    return 0
+
+
+def rebuild_world() -> World:
+    """The shapes of the database left by the last run (for --reuse): enough to find the
+    pages and to purge its oldest day; filling more into it is not supported."""
+    from django.db.models import Max, Min
+
+    from monitor.models import Event, Issue, Project, ProjectRelease
+
+    span = Event.objects.exclude(project__slug="ingest").aggregate(
+        start=Min("received"), end=Max("received"))
+
+    shapes = []
+    projects = Project.objects.filter(slug__startswith="app-").select_related("organization")
+    for project in sorted(projects, key=lambda p: int(p.slug.split("-")[1])):
+        ids = np.array(sorted(Issue.objects.filter(project=project).values_list("id", flat=True)))
+        releases = sorted(ProjectRelease.objects.filter(project=project)
+                          .values_list("version", flat=True),
+                          key=lambda v: [int(x) for x in v.split("@")[1].split(".")])
+        shapes.append(ProjectShape(
+            id=project.id, slug=project.slug, org_slug=project.organization.slug,
+            platform=project.platform, issue_ids=ids, issue_cdf=np.zeros(0), templates=[],
+            releases=releases, users=0, share=0.0))
+    return World(projects=shapes, templates=[], start=span["end"] - dt.timedelta(days=SPAN_DAYS),
+                 end=span["end"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
