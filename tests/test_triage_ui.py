@@ -412,7 +412,7 @@ def test_chart_buckets_sum_the_hourly_counts_of_their_window():
     assert day.bars[-1].height == 100 and day.bars[0].height == 50  # scaled to the peak
     assert day.bars[-1].label == "4 events · 2026-03-10 15:00–16:00 UTC"
     assert [m.kind for m in day.marks] == ["release"] and 0 < day.marks[0].x < 600
-    assert month.mark_kinds == ["release"]  # first seen is before the window
+    assert month.mark_kinds == [("release", "release")]  # first seen is before the window
 
 
 def _page_numbers(page: str, element_id: str) -> str:
@@ -525,3 +525,31 @@ def test_grouping_internals_are_a_secondary_tab_with_the_decisions_threshold(pro
     grouping = member.get(base, {"tab": "grouping"}).content.decode()
     assert 'id="why-grouped"' in grouping and 'id="similar"' in grouping
     assert 'id="triage-bar"' in grouping and 'id="event"' not in grouping
+
+
+def test_every_page_shows_dates_one_way_relative_with_the_absolute_time_on_hover():
+    """Dates on pages go through the `when` tag (a <time> with the UTC time as its title);
+    e-mails, which have no hover, spell the absolute time; a breadcrumb shows its offset."""
+    from pathlib import Path
+
+    import django.conf
+
+    root = Path(django.conf.settings.BASE_DIR) / "templates"
+    other_ways = [f"{path.relative_to(root)}: {line.strip()[:80]}"
+                  for path in root.rglob("*.html") if "email" not in path.name
+                  and path.name != "_crumb.html"
+                  for line in path.read_text().splitlines()
+                  if "|timesince" in line or "|date:" in line or "|naturaltime" in line]
+    assert other_ways == []
+
+
+@pytestmark_db
+def test_comments_and_activity_read_relative_with_the_absolute_time_on_hover(project, member):
+    import re
+
+    ingest(project, {**event(), "fingerprint": ["c"]})
+    issue = Issue.objects.get()
+    member.post(url(project, f"issues/{issue.id}/triage/"), {"action": "comment", "text": "hi"})
+    page = member.get(url(project, f"issues/{issue.id}/")).content.decode()
+    triage = page[page.index('id="triage"'):].split('id="activity"')[0]
+    assert re.search(r'<time datetime="[^"]+" title="[\d-]+ [\d:]+ UTC">just now</time>', triage)

@@ -43,9 +43,10 @@ class Chart:
     end: dt.datetime
 
     @property
-    def mark_kinds(self) -> list[str]:
-        """The kinds of mark shown, once each, for the legend."""
-        return list(dict.fromkeys(mark.kind for mark in self.marks))
+    def mark_kinds(self) -> list[tuple[str, str]]:
+        """(kind, legend text) of the marks shown, once each."""
+        kinds = dict.fromkeys(mark.kind for mark in self.marks)
+        return [(kind, kind.replace("-", " ")) for kind in kinds]
 
 
 @dataclass(frozen=True)
