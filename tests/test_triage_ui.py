@@ -506,7 +506,7 @@ def test_a_bad_event_parameter_is_a_clear_404_never_a_500(project, member):
     foreign = Event.objects.get(project=other)
     base = url(project, f"issues/{a.id}/")
     for wanted in ("abc", "-1", "1e3", "9" * 30, str(foreign.id), foreign.event_id.hex,
-                   "' OR 1=1 --", "0"):
+                   "' OR 1=1 --", "0", "-" * 36, "g" * 32, "{" + "0" * 30 + "}", "x" * 5000):
         response = member.get(base, {"event": wanted})
         assert response.status_code == 404, wanted
     b_event = b.events.get()

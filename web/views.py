@@ -4,8 +4,7 @@ monitor.state."""
 
 from __future__ import annotations
 
-import re
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,10 +26,9 @@ from grouping.models import DecisionRecord
 from grouping.policy import GroupingPolicy, reading_policy
 from monitor.issues import SearchError, active_search
 from monitor.models import Event, GroupHash, Issue, Priority
-from monitor.params import is_id
 from monitor.search import Search
 from monitor.state import members_of, set_status
-from web import chart, grouping_views, merged, queries
+from web import chart, grouping_views, issue_page, merged, queries
 from web.breadcrumbs import SHOWN, breadcrumbs_of
 from web.explain import split_similar, why_grouped
 from web.models import SavedSearch
@@ -191,49 +189,6 @@ def _neighbours(issue: Issue, policy: GroupingPolicy) -> list[tuple[Issue, float
     return [(by_id[n.issue_id], n.distance) for n in found if n.issue_id in by_id]
 
 
-MAX_STREAM_QUERY = 2000
-
-
-def _stream_query(request, org, project) -> str:
-    """The stream's query string to return to: carried in `stream` from page to page, first
-    taken from the Referer when the member came from this project's stream (or from this page,
-    when a triage action redirected back to it)."""
-    if "stream" in request.GET:
-        return request.GET["stream"][:MAX_STREAM_QUERY]
-    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
-    if referer.netloc and referer.netloc != request.get_host():
-        return ""
-    if referer.path == reverse("web:stream", args=[org, project.slug]):
-        return referer.query[:MAX_STREAM_QUERY]
-    if referer.path == request.path:  # back from an action's redirect
-        return parse_qs(referer.query).get("stream", [""])[0][:MAX_STREAM_QUERY]
-    return ""
-
-
-EVENT_ID = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F-]{36}")
-
-
-def _chosen_event(issue: Issue, wanted: str):
-    """(event, moved, error) for `?event=`: a database id or a 32-hex event id; an id of this
-    project's other issue is "moved" (a merge or unmerge took it), anything else an error."""
-    events = Event.objects.filter(issue=issue)
-    if not wanted:
-        return events.order_by("-id").first(), None, ""
-    found = None
-    if is_id(wanted):
-        found = Event.objects.filter(project_id=issue.project_id, pk=wanted)
-    elif EVENT_ID.fullmatch(wanted):
-        found = Event.objects.filter(project_id=issue.project_id, event_id=wanted)
-    if found is None:
-        return None, None, f"“{wanted[:40]}” is not an event id."
-    event = found.only("id", "issue_id").first()
-    if event is None:
-        return None, None, f"This project has no event {wanted[:40]}."
-    if event.issue_id != issue.id:
-        return events.order_by("-id").first(), event, ""
-    return events.filter(pk=event.pk).first(), None, ""
-
-
 @project_view()
 def issue_detail(request, org, project, issue_id):
     issue = Issue.objects.filter(project=project, pk=issue_id).select_related("assignee").first()
@@ -241,10 +196,10 @@ def issue_detail(request, org, project, issue_id):
         target = merged.holder_url(org, project, issue_id)
         query = request.META.get("QUERY_STRING", "")
         return redirect(f"{target}?{query}" if query else target)
-    event, moved, error = _chosen_event(issue, request.GET.get("event", "")[:100])
+    event, moved, error = issue_page.chosen_event(issue, request.GET.get("event", "")[:100])
     if error:
         raise Http404(error)
-    stream_query = _stream_query(request, org, project)
+    stream_query = issue_page.stream_query(request, org, project)
     keep = urlencode({"stream": stream_query}) if stream_query else ""
     events = Event.objects.filter(issue=issue)
     neighbours = queries.event_neighbours(events, event) if event else {}
@@ -255,7 +210,7 @@ def issue_detail(request, org, project, issue_id):
     same, related = split_similar(_neighbours(issue, policy) if tab == "grouping" else [],
                                   threshold)
     event_page = Paginator(events.order_by("-id").only(
-        "id", "event_id", "timestamp", "received", "release", "environment", "user"),
+        "id", "event_id", "timestamp", "release", "environment", "user"),
         20).get_page(request.GET.get("events"))
     hashes = list(issue.hashes.order_by("created_at"))
     records = DecisionRecord.objects.in_bulk([h.id for h in hashes], field_name="group_hash_id")
@@ -268,7 +223,7 @@ def issue_detail(request, org, project, issue_id):
         stream_query=stream_query, keep=keep, tab=tab,
         event_page=event_page, event_count=event_page.paginator.count, rule=rule,
         threshold=threshold, similar_same=same, similar_related=related,
-        hashes=[(h, why_grouped(h, _decided_threshold(records.get(h.id), threshold)),
+        hashes=[(h, why_grouped(h, issue_page.decided_threshold(records.get(h.id), threshold)),
                  records.get(h.id)) for h in hashes],
         adjustment=policy.adjustment(policy.family(issue.platform)),
         **grouping_views.issue_panels(issue, project),
@@ -283,11 +238,6 @@ def issue_detail(request, org, project, issue_id):
                             queries.chart_marks(issue, since), now),
         members=members_of(issue), priorities=[(p.value, p.label) for p in reversed(Priority)],
     ))
-
-
-def _decided_threshold(record: DecisionRecord | None, today: float) -> float:
-    """The threshold a fingerprint's ML decision used (its record), else today's."""
-    return record.threshold if record is not None and record.threshold is not None else today
 
 
 @project_view()
