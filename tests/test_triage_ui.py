@@ -525,6 +525,21 @@ def test_grouping_internals_are_a_secondary_tab_with_the_decisions_threshold(pro
     grouping = member.get(base, {"tab": "grouping"}).content.decode()
     assert 'id="why-grouped"' in grouping and 'id="similar"' in grouping
     assert 'id="triage-bar"' in grouping and 'id="event"' not in grouping
+    # an ML decision made under another threshold than today's shows the one it used, only
+    from grouping.models import DecisionRecord
+    from grouping.policy import reading_policy
+
+    policy = reading_policy(project)
+    today = policy.rule_for(policy.family(issue.platform)).threshold
+    group_hash = issue.hashes.get()
+    GroupHash.objects.filter(pk=group_hash.pk).update(
+        decided_by=GroupHash.DecidedBy.ML, ml_state=GroupHash.MLState.DONE, ml_distance=0.15,
+        ml_model="stock")
+    DecisionRecord.objects.create(group_hash=group_hash, threshold=0.2, base_threshold=0.18,
+                                  adjustment="looser after merges")
+    grouping = member.get(base, {"tab": "grouping"}).content.decode()
+    assert "0.150 ≤ threshold 0.200" in grouping and f"{today:.3f}" not in grouping
+    assert "0.180" not in grouping  # the threshold without the adjustment is not a second one
 
 
 def test_every_page_shows_dates_one_way_relative_with_the_absolute_time_on_hover():
