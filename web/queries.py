@@ -141,14 +141,6 @@ def chart_marks(issue: Issue, since: dt.datetime) -> list[tuple[str, dt.datetime
     return marks
 
 
-def first_and_last_release(issue: Issue) -> tuple[str, str]:
-    """The release of the issue's first and of its latest event, from its release tag counts."""
-    releases = issue.tag_values.filter(key="release")
-    first = releases.order_by("first_seen", "value").values_list("value", flat=True).first()
-    last = releases.order_by("-last_seen", "value").values_list("value", flat=True).first()
-    return first or "", last or ""
-
-
 @dataclass
 class TagValue:
     value: str
@@ -217,16 +209,35 @@ def event_tags(event: Event) -> list[tuple[str, str, str]]:
             for pair in tags[:MAX_TAG_KEYS] if isinstance(pair, list | tuple) and len(pair) == 2]
 
 
-def event_neighbours(events: QuerySet[Event], event: Event) -> list[tuple[str, int | None]]:
-    """(name, id) of the oldest, older, newer and latest events, by id (arrival order, unique:
-    the SDK's timestamps can repeat or run backwards); None where that is the shown event."""
-    def other(queryset) -> int | None:
-        found = queryset.values_list("id", flat=True).first()
-        return found if found != event.id else None
+@dataclass
+class EventNavigation:
+    """The oldest, older, newer and latest event ids (None where that is the shown event),
+    by id: arrival order, unique (the SDK's timestamps can repeat or run backwards); and the
+    releases of the oldest and the latest stored event, read by the same queries."""
 
-    return [
-        ("oldest", other(events.order_by("id"))),
-        ("older", other(events.filter(id__lt=event.id).order_by("-id"))),
-        ("newer", other(events.filter(id__gt=event.id).order_by("id"))),
-        ("latest", other(events.order_by("-id"))),
-    ]
+    oldest: int | None
+    older: int | None
+    newer: int | None
+    latest: int | None
+    first_release: str
+    last_release: str
+
+    @property
+    def links(self) -> list[tuple[str, int | None]]:
+        return [("oldest", self.oldest), ("older", self.older), ("newer", self.newer),
+                ("latest", self.latest)]
+
+
+def event_navigation(events: QuerySet[Event], event: Event) -> EventNavigation:
+    def other(event_id: int | None) -> int | None:
+        return event_id if event_id != event.id else None
+
+    def first(queryset) -> int | None:
+        return queryset.values_list("id", flat=True).first()
+
+    oldest_id, first_release = events.order_by("id").values_list("id", "release").first()
+    latest_id, last_release = events.order_by("-id").values_list("id", "release").first()
+    return EventNavigation(
+        other(oldest_id), first(events.filter(id__lt=event.id).order_by("-id")),
+        first(events.filter(id__gt=event.id).order_by("id")), other(latest_id),
+        first_release or "", last_release or "")

@@ -202,7 +202,7 @@ def issue_detail(request, org, project, issue_id):
     stream_query = issue_page.stream_query(request, org, project)
     keep = urlencode({"stream": stream_query}) if stream_query else ""
     events = Event.objects.filter(issue=issue)
-    neighbours = queries.event_neighbours(events, event) if event else {}
+    navigation = queries.event_navigation(events, event) if event else None
     policy = reading_policy(project)
     rule = policy.rule_for(policy.family(issue.platform))
     threshold = rule.threshold
@@ -216,10 +216,9 @@ def issue_detail(request, org, project, issue_id):
     records = DecisionRecord.objects.in_bulk([h.id for h in hashes], field_name="group_hash_id")
     crumbs = breadcrumbs_of(event.data) if event else []
     now = timezone.now()
-    first_release, last_release = queries.first_and_last_release(issue)
     since = chart.earliest(now)
     return render(request, "web/issue.html", _context(
-        request, project, issue=issue, event=event, neighbours=neighbours, moved=moved,
+        request, project, issue=issue, event=event, navigation=navigation, moved=moved,
         stream_query=stream_query, keep=keep, tab=tab,
         event_page=event_page, event_count=event_page.paginator.count, rule=rule,
         threshold=threshold, similar_same=same, similar_related=related,
@@ -233,7 +232,6 @@ def issue_detail(request, org, project, issue_id):
         crumbs_recent=crumbs[:SHOWN], crumbs_older=crumbs[SHOWN:],
         tags=queries.tag_distribution(issue),
         event_tags=queries.event_tags(event) if event else [],
-        first_release=first_release, last_release=last_release,
         charts=chart.charts(queries.hourly_counts(issue.id, since),
                             queries.chart_marks(issue, since), now),
         members=members_of(issue), priorities=[(p.value, p.label) for p in reversed(Priority)],
