@@ -86,6 +86,16 @@ def seed(project, issues: int, events: int) -> None:
             " FROM monitor_event e, jsonb_array_elements(e.tags) t WHERE e.project_id = %s"
             " GROUP BY 1, 2, 3", [project.id],
         )
+        cursor.execute(  # what ingest keeps: hourly counts (the issue chart) and releases
+            "INSERT INTO monitor_issuehourlycount (issue_id, hour, count)"
+            " SELECT issue_id, date_trunc('hour', timestamp), count(*) FROM monitor_event"
+            " WHERE project_id = %s GROUP BY 1, 2", [project.id],
+        )
+        cursor.execute(
+            "INSERT INTO monitor_projectrelease (project_id, version, first_seen)"
+            " SELECT %s, release, min(timestamp) FROM monitor_event WHERE project_id = %s"
+            " GROUP BY 2", [project.id, project.id],
+        )
         cursor.execute("ANALYZE")
 
 
@@ -112,6 +122,8 @@ def main() -> int:
         client = Client()
         client.force_login(user)
         biggest = Issue.objects.filter(project=project).order_by("-times_seen").first()
+        small = (Issue.objects.filter(project=project, times_seen__gte=3)
+                 .order_by("times_seen", "-id").first())  # late ids: a far walk by event id
         pages = {
             "stream (unresolved, last seen)": "/big/shop/issues/",
             "stream, environment filter": "/big/shop/issues/?environment=staging",
@@ -122,6 +134,9 @@ def main() -> int:
             "stream, user search": "/big/shop/issues/?query=user:42&status=all",
             "stream, release filter (counts follow)": "/big/shop/issues/?release=shop@1.2",
             f"issue detail ({biggest.times_seen} events)": f"/big/shop/issues/{biggest.id}/",
+            f"issue detail ({small.times_seen} events)": f"/big/shop/issues/{small.id}/",
+            "issue detail, oldest event": f"/big/shop/issues/{biggest.id}/?event="
+                                          f"{biggest.events.order_by('id').first().id}",
             "stream, negation and comparisons": "/big/shop/issues/?query=!level:info"
                                                 "+times_seen:>10+firstSeen:-30d+has:user",
             "stream, release wildcard": "/big/shop/issues/?query=release:shop@1.*",

@@ -67,8 +67,8 @@ def test_owner_sets_up_alerts_and_triages(web, alerts_worker, browser):  # noqa:
         page.set_viewport_size({"width": 1400, "height": 900})
 
         page.goto(f"{web}/alerting/shop/issues/{issue.id}/")
-        page.locator("#triage select[name=assignee]").select_option("olivia")
-        page.locator("#triage button[value=assign]").click()
+        page.locator("#assignee-form select[name=assignee]").select_option("olivia")
+        page.locator("#assignee-form button[value=assign]").click()
         expect(page.locator("#activity")).to_contain_text("assigned by olivia")  # reloaded
         page.fill("#triage textarea[name=text]", "Looking into it after lunch.")
         page.locator("#triage button[value=comment]").click()

@@ -142,8 +142,8 @@ def test_the_issue_page_says_which_rule_decided_a_platform_without_codebases(pro
     project.save()
     ingest(project, {**event(), "platform": "php", "fingerprint": ["a"]})
     issue = Issue.objects.get()
-    page = member.get(f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/"
-                      ).content.decode()
+    page = member.get(f"/{project.organization.slug}/{project.slug}/issues/{issue.id}/",
+                      {"tab": "grouping"}).content.decode()
     source = rules.CURRENT.source_for("php")
     assert "php" not in rules.CURRENT.thresholds and source.startswith("fallback:")
     assert 'id="grouping-rule"' in page and source in page

@@ -71,7 +71,8 @@ def test_issue_page_shows_the_stack_trace_and_acts(project, member):
     page = member.get(url).content.decode()
     assert "return sum(self.items) / len(self.items)" in page  # in-app context line
     assert "django.core.handlers.base" in page and "<details" in page  # system frame collapsed
-    assert 'id="why-grouped"' in page and "fingerprint" in page
+    grouping = member.get(url, {"tab": "grouping"}).content.decode()
+    assert 'id="why-grouped"' in grouping and "fingerprint" in grouping
     assert 'id="events"' in page and "page 1 of 1" in page
     member.post(url + "action/", {"action": "resolve"})
     first.refresh_from_db()

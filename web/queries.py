@@ -4,13 +4,16 @@ a user sees is access.visible_projects."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 
 from monitor.issues import SORTS, apply_search, sort_issues, tag_keys
-from monitor.models import Event, Issue, IssueTag, Project, ProjectRelease
+from monitor.models import Event, Issue, IssueHourlyCount, IssueTag, Project, ProjectRelease
 from monitor.search import (
     MAX_SUGGESTIONS,
     MAX_VALUE_LENGTH,
@@ -148,3 +151,126 @@ def spark_points(counts: list[int], width: int = 96, height: int = 20) -> str:
     return " ".join(
         f"{i * step:.1f},{height - c / peak * height:.1f}" for i, c in enumerate(counts)
     )
+
+
+def hourly_counts(issue_id: int, since: dt.datetime) -> dict[dt.datetime, int]:
+    """The issue's stored events per received hour since `since` (at most 720 rows)."""
+    return dict(IssueHourlyCount.objects.filter(issue_id=issue_id, hour__gte=since)
+                .values_list("hour", "count"))
+
+
+MAX_RELEASE_MARKS = 20
+
+
+def chart_marks(issue: Issue, since: dt.datetime) -> list[tuple[str, dt.datetime, str]]:
+    """What the chart marks: first seen, the last regression, and the project's releases whose
+    first event came in the window (ProjectRelease, one indexed range)."""
+    marks = [("first-seen", issue.first_seen, "first seen")]
+    if issue.regressed_at:
+        marks.append(("regression", issue.regressed_at, "regression"))
+    releases = (ProjectRelease.objects.filter(project_id=issue.project_id, first_seen__gte=since)
+                .order_by("-first_seen").values_list("version", "first_seen")[:MAX_RELEASE_MARKS])
+    marks.extend(("release", at, f"release {version}") for version, at in releases)
+    return marks
+
+
+@dataclass
+class TagValue:
+    value: str
+    count: int
+    percent: int
+    query: str  # the stream's query string that filters on this value, or ""
+
+
+@dataclass
+class TagKey:
+    key: str
+    total: int  # events with this tag
+    distinct: int  # how many values it has
+    values: list[TagValue]  # the most frequent, at most TAG_VALUES_SHOWN
+    other: int  # events of the values not shown
+
+    @property
+    def other_percent(self) -> int:
+        return round(100 * self.other / self.total) if self.total else 0
+
+
+TAG_VALUES_SHOWN = 5
+SEARCH_KEY = re.compile(r"[A-Za-z][\w.\-]{0,63}")  # a key monitor.search reads
+MAX_TAG_KEYS = 50
+
+
+def filter_query(key: str, value: str) -> str:
+    """The stream's query string that keeps the issues with this tag value (monitor.search
+    syntax, quoted when the value has a space); "" where the syntax cannot say the value (a
+    double quote in it, an empty value)."""
+    if not value or '"' in value or not SEARCH_KEY.fullmatch(key):
+        return ""
+    term = f'{key}:"{value}"' if any(c.isspace() for c in value) else f"{key}:{value}"
+    return urlencode({"query": term})
+
+
+def tag_distribution(issue: Issue) -> list[TagKey]:
+    """Every tag key of the issue (up to MAX_TAG_KEYS) with its most frequent values and their
+    share of the events that carry the key: one query over the issue's tag counts."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key, value, times_seen, total, distinct_values FROM ("
+            " SELECT key, value, times_seen,"
+            " SUM(times_seen) OVER (PARTITION BY key) AS total,"
+            " COUNT(*) OVER (PARTITION BY key) AS distinct_values,"
+            " ROW_NUMBER() OVER (PARTITION BY key ORDER BY times_seen DESC, value) AS rank,"
+            " DENSE_RANK() OVER (ORDER BY key) AS key_rank"
+            " FROM monitor_issuetag WHERE issue_id = %s) ranked"
+            " WHERE rank <= %s AND key_rank <= %s ORDER BY key, rank",
+            [issue.id, TAG_VALUES_SHOWN, MAX_TAG_KEYS],
+        )
+        rows = cursor.fetchall()
+    keys: dict[str, TagKey] = {}
+    for key, value, count, total, distinct in rows:
+        tag = keys.setdefault(key, TagKey(key, int(total), distinct, [], int(total)))
+        tag.values.append(TagValue(value, count, round(100 * count / total) if total else 0,
+                                   filter_query(key, value)))
+        tag.other -= count
+    return list(keys.values())
+
+
+def event_tags(event: Event) -> list[tuple[str, str, str]]:
+    """The shown event's own tags as (key, value, stream query string)."""
+    tags = event.tags if isinstance(event.tags, list) else []
+    return [(str(pair[0]), str(pair[1]), filter_query(str(pair[0]), str(pair[1])))
+            for pair in tags[:MAX_TAG_KEYS] if isinstance(pair, list | tuple) and len(pair) == 2]
+
+
+@dataclass
+class EventNavigation:
+    """The oldest, older, newer and latest event ids (None where that is the shown event),
+    by id: arrival order, unique (the SDK's timestamps can repeat or run backwards); and the
+    releases of the oldest and the latest stored event, read by the same queries."""
+
+    oldest: int | None
+    older: int | None
+    newer: int | None
+    latest: int | None
+    first_release: str
+    last_release: str
+
+    @property
+    def links(self) -> list[tuple[str, int | None]]:
+        return [("oldest", self.oldest), ("older", self.older), ("newer", self.newer),
+                ("latest", self.latest)]
+
+
+def event_navigation(events: QuerySet[Event], event: Event) -> EventNavigation:
+    def other(event_id: int | None) -> int | None:
+        return event_id if event_id != event.id else None
+
+    def first(queryset) -> int | None:
+        return queryset.values_list("id", flat=True).first()
+
+    oldest_id, first_release = events.order_by("id").values_list("id", "release").first()
+    latest_id, last_release = events.order_by("-id").values_list("id", "release").first()
+    return EventNavigation(
+        other(oldest_id), first(events.filter(id__lt=event.id).order_by("-id")),
+        first(events.filter(id__gt=event.id).order_by("id")), other(latest_id),
+        first_release or "", last_release or "")

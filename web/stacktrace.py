@@ -14,6 +14,8 @@ from typing import Any
 
 from monitor import limits
 
+JS_PLATFORMS = {"javascript", "node"}  # as sourcemaps.symbolicate names them
+ANONYMOUS = "<anonymous>"  # how Sentry names a JavaScript function without a name
 MAX_FRAMES = limits.PAGE_FRAMES
 MAX_EXCEPTIONS = limits.PAGE_EXCEPTIONS
 MAX_PERIOD = limits.PAGE_RECURSION_PERIOD
@@ -34,6 +36,7 @@ class Frame:
     cycle_start: bool = False  # oldest frame of a repeated block
     cycle_end: bool = False  # newest frame of a repeated block
     crash: bool = False
+    unnamed: str = "?"  # the name shown for a frame without one (ANONYMOUS for JavaScript)
 
     @property
     def in_app(self) -> bool:
@@ -49,7 +52,8 @@ class Frame:
 
     @property
     def function(self) -> str:
-        return str(self.data.get("function") or "?")
+        name = self.data.get("function")
+        return str(name) if name and name != "?" else self.unnamed
 
     @property
     def lineno(self) -> int | None:
@@ -101,8 +105,37 @@ class ExceptionView:
 
 
 def show_value(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    """A local variable as the SDK sent it, cut to MAX_VAR_CHARS."""
+    text = as_sent(value)
     return text if len(text) <= MAX_VAR_CHARS else text[:MAX_VAR_CHARS] + "…"
+
+
+def as_sent(value: Any, budget: int = 4 * MAX_VAR_CHARS) -> str:
+    """Data as the SDK sent it: strings as they are at any depth (the Python SDK already sends
+    reprs such as `'abc'`; JSON-quoting them again would read `"'abc'"`), containers as
+    `{key: value}` / `[a, b]`, other scalars in JSON spelling (null, true, 1.5). Stops adding
+    items once `budget` characters are written (hostile payloads nest and repeat)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        items, size = [], 0
+        for key, item in value.items():
+            if size > budget:
+                items.append("…")
+                break
+            items.append(f"{key}: {as_sent(item, budget - size)}")
+            size += len(items[-1]) + 2
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        items, size = [], 0
+        for item in value:
+            if size > budget:
+                items.append("…")
+                break
+            items.append(as_sent(item, budget - size))
+            size += len(items[-1]) + 2
+        return "[" + ", ".join(items) + "]"
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def _key(frame: dict) -> tuple:
@@ -112,7 +145,8 @@ def _key(frame: dict) -> tuple:
 
 def collapse(frames: list[dict]) -> list[Frame]:
     """Oldest first in, oldest first out; a block of up to MAX_PERIOD frames repeated at least
-    MIN_REPEATS times in a row becomes one block with its count (recursion)."""
+    MIN_REPEATS times in a row becomes one block with its count (recursion). The block shown is
+    the innermost repetition, so a crash frame in it shows its own locals, not the first call's."""
     keys = [_key(f) for f in frames]
     out: list[Frame] = []
     i = 0
@@ -131,7 +165,8 @@ def collapse(frames: list[dict]) -> list[Frame]:
             if repeats >= MIN_REPEATS and repeats * period > best_repeats * best_period:
                 best_period, best_repeats = period, repeats
         if best_repeats >= MIN_REPEATS:
-            block = [Frame(dict(f)) for f in frames[i : i + best_period]]
+            innermost = i + (best_repeats - 1) * best_period
+            block = [Frame(dict(f)) for f in frames[innermost : innermost + best_period]]
             for frame in block:
                 frame.repeats, frame.cycle = best_repeats, best_period
             block[0].cycle_start = block[-1].cycle_end = True
@@ -163,8 +198,14 @@ def runs_of(frames: list[Frame]) -> list[Run]:
     return runs
 
 
-def newest_first(frames: list[dict]) -> list[Frame]:
+def unnamed_for(platform: Any) -> str:
+    return ANONYMOUS if platform in JS_PLATFORMS else "?"
+
+
+def newest_first(frames: list[dict], platform: Any = None) -> list[Frame]:
     collapsed = collapse(frames[-MAX_FRAMES:])[::-1]
+    for frame in collapsed:
+        frame.unnamed = unnamed_for(frame.data.get("platform") or platform)
     if collapsed:
         crash = next((f for f in collapsed if f.in_app), collapsed[0])
         crash.crash = True
@@ -188,7 +229,7 @@ def exceptions_of(data: dict) -> list[ExceptionView]:
             heading=heading[:MAX_TITLE_CHARS] + ("…" if len(heading) > MAX_TITLE_CHARS else ""),
             long_value=len(heading) > MAX_TITLE_CHARS or "\n" in value,
             mechanism=exc.get("mechanism") if isinstance(exc.get("mechanism"), dict) else {},
-            runs=runs_of(newest_first(frames)), frame_count=len(frames),
+            runs=runs_of(newest_first(frames, data.get("platform"))), frame_count=len(frames),
             omitted=stacktrace.get("frames_omitted"),
             folded=len(chain) >= 3 and index > 0,
             raw=exc.get("raw_stacktrace") if isinstance(exc.get("raw_stacktrace"), dict) else None,
@@ -208,6 +249,8 @@ def raw_traceback(data: dict) -> str:
         stacktrace = exc.get("stacktrace") if isinstance(exc.get("stacktrace"), dict) else {}
         frames = collapse([f for f in stacktrace.get("frames") or [] if isinstance(f, dict)]
                           [-MAX_FRAMES:])
+        for frame in frames:
+            frame.unnamed = unnamed_for(frame.data.get("platform") or data.get("platform"))
         header = ": ".join(filter(None, [str(exc.get("type") or ""), str(exc.get("value") or "")]))
         lines = []
         for frame in frames if python else frames[::-1]:

@@ -4,13 +4,16 @@ monitor.state."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -22,12 +25,11 @@ from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerg
 from grouping.models import DecisionRecord
 from grouping.policy import GroupingPolicy, reading_policy
 from monitor.issues import SearchError, active_search
-from monitor.models import Event, GroupHash, Issue, IssueTag
-from monitor.params import is_id
+from monitor.models import Event, GroupHash, Issue, Priority
 from monitor.search import Search
-from monitor.state import set_status
+from monitor.state import members_of, set_status
 from priority import triage
-from web import grouping_views, merged, queries
+from web import chart, grouping_views, issue_page, merged, queries
 from web.breadcrumbs import SHOWN, breadcrumbs_of
 from web.explain import split_similar, why_grouped
 from web.models import SavedSearch
@@ -190,47 +192,51 @@ def _neighbours(issue: Issue, policy: GroupingPolicy) -> list[tuple[Issue, float
 
 @project_view()
 def issue_detail(request, org, project, issue_id):
-    issue = Issue.objects.filter(project=project, pk=issue_id).first()
+    issue = Issue.objects.filter(project=project, pk=issue_id).select_related("assignee").first()
     if issue is None:  # merged away: its link goes on to the issue that holds its events
         target = merged.holder_url(org, project, issue_id)
         query = request.META.get("QUERY_STRING", "")
         return redirect(f"{target}?{query}" if query else target)
     triage.record_view(issue.id, request.user)  # "never opened" is a severity label
-    events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
-    event = moved = None
-    if is_id(wanted := request.GET.get("event", "")):
-        event = events.filter(pk=wanted).first()
-        if event is None:
-            moved = Event.objects.filter(project=project, pk=wanted).only("id", "issue_id").first()
-    event = event or events.first()
-    newer = older = None
-    if event:
-        newer = events.filter(timestamp__gt=event.timestamp).order_by("timestamp", "id").first()
-        older = events.filter(timestamp__lt=event.timestamp).first()
+    event, moved, error = issue_page.chosen_event(issue, request.GET.get("event", "")[:100])
+    if error:
+        raise Http404(error)
+    stream_query = issue_page.stream_query(request, org, project)
+    keep = urlencode({"stream": stream_query}) if stream_query else ""
+    events = Event.objects.filter(issue=issue)
+    navigation = queries.event_navigation(events, event) if event else None
     policy = reading_policy(project)
     rule = policy.rule_for(policy.family(issue.platform))
     threshold = rule.threshold
-    same, related = split_similar(_neighbours(issue, policy), threshold)
-    tags: dict[str, list[IssueTag]] = {}
-    for tag in issue.tag_values.order_by("key", "-times_seen")[:200]:
-        tags.setdefault(tag.key, []).append(tag)
-    event_page = Paginator(events.only("id", "event_id", "timestamp", "release", "environment",
-                                       "user"), 20).get_page(request.GET.get("events"))
+    tab = "grouping" if request.GET.get("tab") == "grouping" else "details"
+    same, related = split_similar(_neighbours(issue, policy) if tab == "grouping" else [],
+                                  threshold)
+    event_page = Paginator(events.order_by("-id").only(
+        "id", "event_id", "timestamp", "release", "environment", "user"),
+        20).get_page(request.GET.get("events"))
     hashes = list(issue.hashes.order_by("created_at"))
     records = DecisionRecord.objects.in_bulk([h.id for h in hashes], field_name="group_hash_id")
     crumbs = breadcrumbs_of(event.data) if event else []
+    now = timezone.now()
+    since = chart.earliest(now)
     return render(request, "web/issue.html", _context(
-        request, project, issue=issue, event=event, newer=newer, older=older, moved=moved,
-        event_page=event_page, event_count=event_page.paginator.count, threshold=threshold,
-        rule=rule, similar_same=same, similar_related=related,
-        hashes=[(h, why_grouped(h, threshold), records.get(h.id)) for h in hashes],
+        request, project, issue=issue, event=event, navigation=navigation, moved=moved,
+        stream_query=stream_query, keep=keep, tab=tab,
+        event_page=event_page, event_count=event_page.paginator.count, rule=rule,
+        threshold=threshold, similar_same=same, similar_related=related,
+        hashes=[(h, why_grouped(h, issue_page.decided_threshold(records.get(h.id), threshold)),
+                 records.get(h.id)) for h in hashes],
         adjustment=policy.adjustment(policy.family(issue.platform)),
         **grouping_views.issue_panels(issue, project),
         grouping=next((h for h in hashes if event and h.hash == event.grouping_hash), None),
         exceptions=exceptions_of(event.data) if event else [],
         raw_trace=raw_traceback(event.data) if event else "",
         crumbs_recent=crumbs[:SHOWN], crumbs_older=crumbs[SHOWN:],
-        tags={key: (values, sum(t.times_seen for t in values)) for key, values in tags.items()},
+        tags=queries.tag_distribution(issue),
+        event_tags=queries.event_tags(event) if event else [],
+        charts=chart.charts(queries.hourly_counts(issue.id, since),
+                            queries.chart_marks(issue, since), now),
+        members=members_of(issue), priorities=[(p.value, p.label) for p in reversed(Priority)],
     ))
 
 

@@ -4,13 +4,13 @@ event data (contexts, request data) as readable key/value pairs instead of Pytho
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
 from monitor import limits
+from web.stacktrace import as_sent
 
 register = template.Library()
 MAX_PAIRS = limits.PAGE_KEY_VALUE_PAIRS
@@ -27,6 +27,12 @@ def when(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
     absolute = value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), absolute,
                        text)
+
+
+@register.filter
+def number(value) -> str:
+    """A count with thousands separated by a thin space: 12 345."""
+    return f"{value:,}".replace(",", "\u202f") if isinstance(value, int) else str(value or 0)
 
 
 UNITS = ((86400 * 365, "year"), (86400 * 30, "month"), (86400 * 7, "week"), (86400, "day"),
@@ -53,7 +59,8 @@ def entries(mapping) -> list:
 @register.filter
 def pairs(value) -> list[tuple[str, str]]:
     """A dict → [(key, text)]; nested dicts flatten to dotted keys one level deep, anything
-    deeper or a list reads as compact JSON; None values are dropped."""
+    deeper or a list reads as the SDK sent it (web.stacktrace.as_sent); None values are
+    dropped."""
     if not isinstance(value, dict):
         return [("", _text(value))] if value not in (None, "", {}, []) else []
     out: list[tuple[str, str]] = []
@@ -68,9 +75,7 @@ def pairs(value) -> list[tuple[str, str]]:
 
 
 def _text(value) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return as_sent(value)
 
 
 @register.filter

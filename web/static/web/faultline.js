@@ -132,6 +132,15 @@
     });
   });
 
+  // Chart: the hovered or tapped bar's value in the caption (its <title> is the tooltip).
+  document.querySelectorAll("figure.chart").forEach(function (figure) {
+    var out = figure.querySelector(".chart-hover");
+    figure.addEventListener("pointerover", function (event) {
+      var slot = event.target.closest("[data-label]");
+      if (slot && out) out.textContent = "· " + slot.getAttribute("data-label");
+    });
+  });
+
   // Confirmations.
   document.addEventListener("submit", function (event) {
     var submitter = event.submitter;
