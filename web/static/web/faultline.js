@@ -91,6 +91,19 @@
     update();
   }
 
+  // Alert rule forms show the fields of the chosen trigger only.
+  document.querySelectorAll("form[data-rule-form]").forEach(function (form) {
+    var trigger = form.querySelector("select[name=trigger]");
+    if (!trigger) return;
+    var show = function () {
+      form.querySelectorAll("[data-for-trigger]").forEach(function (part) {
+        part.hidden = part.getAttribute("data-for-trigger") !== trigger.value;
+      });
+    };
+    trigger.addEventListener("change", show);
+    show();
+  });
+
   // Search suggestions: the last token of the box is completed from the project's keys and
   // values (one small request after typing stops; the browser shows them as a datalist).
   var searchBox = document.querySelector("input[data-suggest]");
