@@ -43,13 +43,14 @@ class RuleForm(forms.ModelForm):
         model = AlertRule
         fields = ["name", "trigger", "threshold", "window_minutes", "min_level", "environment",
                   "release", "destinations", "digest_minutes"]
-        labels = {"trigger": "When", "threshold": "Events", "window_minutes": "within minutes",
+        labels = {"trigger": "Trigger", "threshold": "Events", "window_minutes": "within minutes",
                   "min_level": "Level at least", "environment": "Environment",
                   "release": "Release", "destinations": "Send to",
                   "digest_minutes": "Collect for (minutes)"}
         help_texts = {"threshold": "How many events of one issue.",
                       "window_minutes": "Counted by arrival, over this many minutes.",
-                      "destinations": "Add destinations above; a rule without one only logs.",
+                      "destinations": "Destinations are added in the project's alert "
+                      "settings; a rule without one only logs.",
                       "environment": "Empty: any environment.", "release": "Empty: any release."}
         widgets = {"destinations": forms.CheckboxSelectMultiple}
 
