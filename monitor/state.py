@@ -226,7 +226,7 @@ def assign(issues: Issues, assignee, by=None) -> Issue | int:
     when the assignee is not a member of every organisation the issues belong to."""
     if assignee is not None:
         queryset = Issue.objects.filter(pk=issues.pk) if isinstance(issues, Issue) else issues
-        organizations = set(queryset.values_list("project__organization_id", flat=True))
+        organizations = queryset.values_list("project__organization_id", flat=True).distinct()
         if any(not organization_members(org).filter(pk=assignee.pk).exists()
                for org in organizations):
             raise ValidationError({"assignee": NOT_A_MEMBER})

@@ -24,11 +24,8 @@ from monitor.search import (
 SPARK_HOURS = 24
 
 
-def stream(project: Project, search: Search, sort: str | None, assigned: str = "",
-           user=None) -> QuerySet[Issue]:
+def stream(project: Project, search: Search, sort: str | None, user=None) -> QuerySet[Issue]:
     """Raises SearchError for a term the project's data cannot answer (an unknown tag key)."""
-    if assigned:
-        search.assigned.append(assigned)
     issues = apply_search(Issue.objects.filter(project=project), search, user=user)
     return sort_issues(issues.select_related("assignee"), sort if sort in SORTS else None,
                        default="attention")

@@ -88,7 +88,7 @@ def stream(request, org, project):
         environments=queries.tag_values(project, "environment"),
         releases=queries.tag_values(project, "release"),
         key=project.keys.filter(is_active=True).order_by("id").first(),
-        any_issue=project.issues.exists(), now=now,
+        any_issue=project.issues.exists(),
         members=organization_members(project.organization_id),
         saved=SavedSearch.objects.filter(user=request.user, project=project).order_by("name"),
     ))
@@ -157,7 +157,7 @@ def _merge_url(org, project, ids) -> str:
 def bulk(request, org, project):
     """Resolve, ignore, reopen, assign or merge the selected issues: only those of this project
     the user may manage (access.visible_issues); an id of any other is ignored."""
-    ids = [int(i) for i in request.POST.getlist("issue") if i.isdigit()][:BULK_LIMIT]
+    ids = [int(i) for i in request.POST.getlist("issue")[:BULK_LIMIT] if is_id(i)]
     issues = visible_issues(request.user).filter(project=project, id__in=ids)
     action = request.POST.get("action")
     if action in BULK_STATUS:
