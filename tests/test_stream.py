@@ -190,6 +190,11 @@ def test_bulk_assign_refuses_outsiders_and_forged_ids(project, people, issues):
     # a member cannot hand issues to someone outside the organisation
     client_for(dev).post(bulk, {"issue": ids, "action": "assign", "assignee": "mallory"})
     assert set(Issue.objects.filter(project=project).values_list("assignee", flat=True)) == {None}
+    # ids that are not ids (a superscript digit, past bigint) are ignored, not a server error
+    response = client_for(dev).post(bulk, {"issue": ["²", "9" * 30, str(ids[0])],
+                                           "action": "resolve"})
+    assert response.status_code == 302
+    assert list(Issue.objects.filter(status="resolved").values_list("id", flat=True)) == [ids[0]]
 
 
 def test_sparklines_read_the_hourly_counts_by_arrival(project, people, issues):
