@@ -85,13 +85,17 @@ def stream(request, org, project):
         suggested=suggestions.issues_with_open(ids), search_text=text,
         filters={**select_values(search), "sort": request.GET.get("sort", "")},
         counts_filtered=bool(filters), filter_text=", ".join(filters.values()),
-        environments=queries.tag_values(project, "environment"),
-        releases=queries.tag_values(project, "release"),
+        **_select_values(project),
         key=project.keys.filter(is_active=True).order_by("id").first(),
-        any_issue=project.issues.exists(),
+        any_issue=bool(rows) or project.issues.exists(),
         members=organization_members(project.organization_id),
         saved=SavedSearch.objects.filter(user=request.user, project=project).order_by("name"),
     ))
+
+
+def _select_values(project) -> dict[str, list[str]]:
+    values = queries.tag_values(project, ("environment", "release"))
+    return {"environments": values["environment"], "releases": values["release"]}
 
 
 def _jump_target(project, search: Search, text: str) -> tuple[int, int | None] | None:
