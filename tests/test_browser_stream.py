@@ -101,8 +101,11 @@ def test_stream_lines_bulk_assign_and_the_rule_form(web, browser):  # noqa: F811
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{web}/streamco/shop/issues/")
-    assert no_horizontal_overflow(page)
     page.screenshot(path=ARTIFACTS / "stream-lines-390.png", full_page=True)
+    wide = page.evaluate("""() => Array.from(document.querySelectorAll('main *'))
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(0, 5).map(e => e.tagName + '.' + e.className)""")
+    assert no_horizontal_overflow(page), wide
 
     # The rule form: only the trigger's fields; edit and delete.
     page.set_viewport_size({"width": 1400, "height": 900})
