@@ -30,19 +30,56 @@ def clean_destination_config(kind: str, config, staff: bool = False) -> dict:
     return cleaned
 
 
+# Which fields each trigger needs beyond the filters: only a frequency rule counts events.
+TRIGGER_FIELDS = {AlertRule.Trigger.FREQUENCY: ("threshold", "window_minutes")}
+COUNTING_FIELDS = ("threshold", "window_minutes")
+
+
 class RuleForm(forms.ModelForm):
+    """A rule as "when (trigger and its fields) / if (filters) / then (destinations, digest)".
+    The counting fields are asked for, and required, only for the trigger that counts."""
+
     class Meta:
         model = AlertRule
         fields = ["name", "trigger", "threshold", "window_minutes", "min_level", "environment",
-                  "release", "digest_minutes", "destinations"]
+                  "release", "destinations", "digest_minutes"]
+        labels = {"trigger": "Trigger", "threshold": "Events", "window_minutes": "within minutes",
+                  "min_level": "Level at least", "environment": "Environment",
+                  "release": "Release", "destinations": "Send to",
+                  "digest_minutes": "Collect for (minutes)"}
+        help_texts = {"threshold": "How many events of one issue.",
+                      "window_minutes": "Counted by arrival, over this many minutes.",
+                      "destinations": "Destinations are added in the project's alert "
+                      "settings; a rule without one only logs.",
+                      "environment": "Empty: any environment.", "release": "Empty: any release."}
         widgets = {"destinations": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, project=None, **kwargs):
+        kwargs.setdefault("auto_id", "rule-%s" if not kwargs.get("instance") else
+                          f"rule-{kwargs['instance'].pk}-%s")
         super().__init__(*args, **kwargs)
-        self.fields["destinations"].queryset = AlertDestination.objects.filter(project=project)
+        self.fields["destinations"].queryset = AlertDestination.objects.filter(
+            project=project).order_by("id")
+        levels = self.fields["min_level"].choices[1:]  # after Django's "---------"
+        self.fields["min_level"].choices = [("", "any level"), *levels]
+        self.fields["trigger"].choices = AlertRule.Trigger.choices  # no empty choice
+        for name in COUNTING_FIELDS:
+            self.fields[name].required = False
+
+    def trigger_value(self) -> str:
+        """The trigger the form shows (what was posted, else the rule's, else the first)."""
+        value = self["trigger"].value()
+        return value or AlertRule.Trigger.NEW_ISSUE
 
     def clean(self):
         cleaned = super().clean()
+        needed = TRIGGER_FIELDS.get(cleaned.get("trigger"), ())
+        for name in COUNTING_FIELDS:
+            if name in needed:
+                if cleaned.get(name) is None:
+                    self.add_error(name, "Needed for this trigger.")
+            else:  # not asked for: the stored value keeps its default
+                cleaned[name] = self.instance.__class__._meta.get_field(name).default
         check_limits(cleaned)
         return cleaned
 

@@ -73,14 +73,8 @@ def settings_action(request, org, project):
     """Rules and destinations: create, enable/disable, delete, send a test (owners/admins)."""
     action = request.POST.get("action", "")
     if action == "create_rule":
-        form = RuleForm(request.POST, project=project)
-        if form.is_valid():
-            form.instance.project, form.instance.created_by = project, request.user
-            form.save()
-            messages.success(request, "Alert rule created.")
-        else:
-            messages.error(request, f"Rule not saved: {form.errors.as_text()}")
-    elif action == "create_destination":
+        return rule_edit(request, org, project.slug)
+    if action == "create_destination":
         form = DestinationForm(request.POST, staff=request.user.is_staff)
         if form.is_valid():
             AlertDestination.objects.create(
@@ -111,6 +105,25 @@ def settings_action(request, org, project):
             transaction.on_commit(lambda: enqueue([delivery_id]))
             messages.success(request, f"Test sent to {destination.name}; see its attempts.")
     return redirect(_settings_url(org, project))
+
+
+@project_view(manage=True)
+def rule_edit(request, org, project, rule_id=None):
+    """One rule's when / if / then form: GET shows it, POST saves it (a new rule without
+    `rule_id`); errors stay next to their fields. Owners and admins only."""
+    rule = get_object_or_404(AlertRule, project=project, pk=rule_id) if rule_id else None
+    form = RuleForm(request.POST if request.method == "POST" else None, instance=rule,
+                    project=project)
+    if request.method == "POST" and form.is_valid():
+        if rule is None:
+            form.instance.project, form.instance.created_by = project, request.user
+        form.save()
+        messages.success(request, "Alert rule saved." if rule else "Alert rule created.")
+        return redirect(_settings_url(org, project))
+    return render(request, "alerts/rule.html", {
+        "project": project, "projects": visible_projects(request.user), "rule": rule,
+        "form": form,
+    }, status=400 if form.is_bound else 200)
 
 
 @project_view()

@@ -214,6 +214,58 @@ def _time_bounds(key: str, value: str, now: dt.datetime) -> list[Bound]:
     return [Bound(column, op or "=", moment)]
 
 
+DEFAULT_QUERY = "is:unresolved"  # the stream's query when none is given, shown in its box
+TERM_KEYS = {"status": "is", "level": "level", "environment": "environment",
+             "release": "release", "assigned": "assigned"}  # a stream select → its search key
+
+
+def _term_key(negation: str, key: str, value: str) -> str | None:
+    """Which select a term of the query belongs to ("status", "level", ...), or None."""
+    if negation or not key:
+        return None
+    lowered = key.lower()
+    key = KEY_ALIASES.get(lowered, lowered if lowered in LOWERCASE_KEYS else key)
+    if key == "is":
+        return "status" if value.lower() in STATUSES else None
+    return key if key in TERM_KEYS and key != "status" else None
+
+
+def with_term(query: str, name: str, value: str) -> str:
+    """`query` with the term of select `name` (a TERM_KEYS key) replaced by `value`, or removed
+    when `value` is empty or "all": the stream's selects write into the query, so the box and
+    the selects never disagree. Other terms keep their text and order."""
+    kept = [match.group(0) for match in TOKEN.finditer(query or "")
+            if _term_key(match.group(1), match.group(2),
+                         match.group(3) or match.group(4) or "") != name]
+    if value and value != "all":
+        value = value.replace('"', "")  # the syntax has no escaped quote
+        value = f'"{value}"' if " " in value else value
+        kept.append(f"{TERM_KEYS[name]}:{value}")
+    return " ".join(kept)
+
+
+def stream_query(params) -> str:
+    """The stream's whole query as one text: the `query` parameter (DEFAULT_QUERY when there is
+    none) with the selects' parameters written into it. A select sent empty means "any" and
+    removes its term (status: "all" does; an empty status is left to the query)."""
+    query = params.get("query")
+    query = DEFAULT_QUERY if query is None else query
+    if len(query) > MAX_QUERY_LENGTH:
+        return query  # parse refuses it
+    for name in TERM_KEYS:
+        if name in params and (params[name] or name != "status"):
+            query = with_term(query, name, params[name][:MAX_VALUE_LENGTH])
+    return query
+
+
+def select_values(search: Search) -> dict[str, str]:
+    """What each stream select shows for a parsed query ("" for "any")."""
+    assigned = next((a for a in search.assigned if a in ("me", "none")), "")
+    return {"status": search.status or "all", "level": search.level or "",
+            "environment": search.tag("environment") or "",
+            "release": search.tag("release") or "", "assigned": assigned}
+
+
 def user_tag_values(value: str) -> list[str]:
     """The `user` tag values that an id, email, username or IP search may match."""
     return [f"{prefix}:{value}" for prefix in ("id", "email", "username", "ip")]

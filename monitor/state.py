@@ -197,13 +197,18 @@ def end_lapsed_ignores(issue_ids: Iterable[int], now: dt.datetime) -> dict[int, 
     return ended
 
 
-def members_of(issue: Issue):
-    """Who may be assigned the issue: the active members of its organisation."""
+def organization_members(organization_id: int):
+    """Who may be assigned the organisation's issues: its active members."""
     return (
         get_user_model()
-        .objects.filter(memberships__organization_id=issue.project.organization_id, is_active=True)
+        .objects.filter(memberships__organization_id=organization_id, is_active=True)
         .order_by("username")
     )
+
+
+def members_of(issue: Issue):
+    """Who may be assigned the issue: the active members of its organisation."""
+    return organization_members(issue.project.organization_id)
 
 
 def member_named(issue: Issue, username: str):
@@ -216,13 +221,19 @@ def member_named(issue: Issue, username: str):
     return member
 
 
-def assign(issue: Issue, assignee, by=None) -> Issue:
-    """Assign to a member of the issue's organisation (None unassigns)."""
-    if assignee is not None and not members_of(issue).filter(pk=assignee.pk).exists():
-        raise ValidationError({"assignee": NOT_A_MEMBER})
-    _transition(issue, {"assignee": assignee}, Q(assignee=assignee), Change.ASSIGNED, by,
-                to=assignee.username if assignee else None)
-    return issue
+def assign(issues: Issues, assignee, by=None) -> Issue | int:
+    """Assign to a member of the issues' organisation (None unassigns): one issue (returned,
+    refreshed) or a queryset (the stream's bulk assign; returns how many exist). Refused whole
+    when the assignee is not a member of every organisation the issues belong to."""
+    if assignee is not None:
+        queryset = Issue.objects.filter(pk=issues.pk) if isinstance(issues, Issue) else issues
+        organizations = queryset.values_list("project__organization_id", flat=True).distinct()
+        if any(not organization_members(org).filter(pk=assignee.pk).exists()
+               for org in organizations):
+            raise ValidationError({"assignee": NOT_A_MEMBER})
+    count = _transition(issues, {"assignee": assignee}, Q(assignee=assignee), Change.ASSIGNED,
+                        by, to=assignee.username if assignee else None)
+    return issues if isinstance(issues, Issue) else count
 
 
 # Regression: an event received after its issue was resolved reopens it (unresolved, flagged

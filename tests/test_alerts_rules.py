@@ -123,6 +123,17 @@ def test_frequency_rule_fires_when_n_events_arrive_within_m_minutes(fp_project, 
     assert AlertFiring.objects.filter(rule=frequency).count() == 1
 
 
+def test_frequency_counts_events_by_arrival_not_by_the_sdks_clock(fp_project, hook):
+    """Five events sent now by a client whose clock is two days behind are five events in the
+    last ten minutes; five whose clock is ahead do not crowd the window either."""
+    frequency = rule(fp_project, "frequency", hook, threshold=5, window_minutes=10)
+    behind = (timezone.now() - dt.timedelta(days=2)).isoformat()
+    for _ in range(5):
+        send(fp_project, "skewed", timestamp=behind)
+    evaluate()
+    assert AlertFiring.objects.filter(rule=frequency).count() == 1
+
+
 def test_no_rules_means_no_event_facts(fp_project):
     send(fp_project, "a")
     send(fp_project, "a")

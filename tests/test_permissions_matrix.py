@@ -83,6 +83,8 @@ RULES: dict[str, Rule] = {
     "alerts-preferences": OWN,
     "alerts-settings": SETTINGS,
     "alerts-attempts": MEMBERS,  # a read-only page (a POST renders it too)
+    "alerts-rule": MANAGERS_ONLY,  # the rule's edit form: only those who may change it see it
+    "alerts-rule-new": MANAGERS_ONLY,
     "alerts-triage": MEMBERS,
     "attachment": MEMBERS,
     "notification-preferences": OWN,
@@ -287,6 +289,7 @@ def world(db):
         "kwargs": {"org": "acme", "project": "backend", "slug": "acme", "project_pk": project.id,
                    "issue_id": issue.id, "hash": hash_, "event_id": event.event_id,
                    "destination_id": destination.id, "attachment_id": attachment.id,
+                   "rule_id": rule.id,
                    "model_id": 1, "version": "acme@1"},
         "pk": {"project": project.id, "key": key.id, "issue": issue.id, "rule": rule.id,
                "destination": destination.id, "attachment": attachment.id,

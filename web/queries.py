@@ -1,4 +1,5 @@
-"""Read-side queries of the triage pages: the filtered stream, tags, sparklines. Which projects
+"""Read-side queries of the triage pages: the filtered stream, tags, sparklines (from the stored
+hourly counts). Which projects
 a user sees is access.visible_projects."""
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Min, QuerySet, Sum
+from django.db.models import F, Min, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from monitor.issues import SORTS, apply_search, sort_issues, tag_keys
@@ -26,13 +28,11 @@ from monitor.search import (
 SPARK_HOURS = 24
 
 
-def stream(project: Project, search: Search, sort: str | None, assigned: str = "",
-           user=None) -> QuerySet[Issue]:
+def stream(project: Project, search: Search, sort: str | None, user=None) -> QuerySet[Issue]:
     """Raises SearchError for a term the project's data cannot answer (an unknown tag key)."""
-    if assigned:
-        search.assigned.append(assigned)
     issues = apply_search(Issue.objects.filter(project=project), search, user=user)
-    return sort_issues(issues, sort if sort in SORTS else None, default="attention")
+    return sort_issues(issues.select_related("assignee"), sort if sort in SORTS else None,
+                       default="attention")
 
 
 def event_by_id(project: Project, event_id: str) -> Event | None:
@@ -45,22 +45,34 @@ def event_filters(search: Search) -> dict[str, str]:
             if key in ("environment", "release") and not has_wildcard(value)}
 
 
-def tag_values(project: Project, key: str) -> list[str]:
-    """Values of a tag in the project, newest first seen first (so 1.10 follows 1.9).
-    Releases come from the project's own list (one row per release, indexed by first seen):
-    their tag counts grow with every deploy times every issue."""
-    if key == "release":
-        return list(ProjectRelease.objects.filter(project=project)
-                    .order_by("-first_seen", "-id").values_list("version", flat=True)[:50])
-    if key == "environment":
-        return environments(project)
-    return list(
-        IssueTag.objects.filter(issue__project=project, key=key)
-        .values("value")
+def tag_values(project: Project, keys: tuple[str, ...]) -> dict[str, list[str]]:
+    """Values of each tag key in the project, newest first seen first (so 1.10 follows 1.9), at
+    most 50 per key (the stream's selects). Releases come from the project's own list (one row
+    per release, indexed by first seen) and environments from one index descent each: their tag
+    counts grow with every deploy times every issue. Other keys share one query."""
+    values: dict[str, list[str]] = {key: [] for key in keys}
+    if "release" in values:
+        values["release"] = list(ProjectRelease.objects.filter(project=project)
+                                 .order_by("-first_seen", "-id")
+                                 .values_list("version", flat=True)[:50])
+    if "environment" in values:
+        values["environment"] = environments(project)
+    others = [key for key in keys if key not in ("release", "environment")]
+    if not others:
+        return values
+    ranked = (
+        IssueTag.objects.filter(issue__project=project, key__in=others)
+        .values("key", "value")
         .annotate(first=Min("first_seen"))
-        .order_by("-first", "value")
-        .values_list("value", flat=True)[:50]
+        .annotate(rank=Window(RowNumber(), partition_by=F("key"),
+                              order_by=[F("first").desc(), F("value").asc()]))
+        .filter(rank__lte=50)
+        .order_by("key", "rank")
+        .values_list("key", "value")
     )
+    for key, value in ranked:
+        values[key].append(value)
+    return values
 
 
 # One index descent per environment (event_project_env_idx), however many events there are:
@@ -122,26 +134,18 @@ def filtered_counts(issue_ids: list[int], filters: dict[str, str]) -> dict[int, 
         return dict(cursor.fetchall())
 
 
-def sparklines(issue_ids: list[int], now: dt.datetime | None = None,
-               filters: dict[str, str] | None = None) -> dict[int, list[int]]:
-    """Events per hour over the last day, one query for the whole page, under the environment
-    and release filters when given."""
+def sparklines(issue_ids: list[int], now: dt.datetime | None = None) -> dict[int, list[int]]:
+    """Events per hour over the last day, by the hour they were received (the stored hourly
+    counts, monitor.IssueHourlyCount: an index read, never a scan of events); the current,
+    partial hour last. One query for the whole page."""
     now = now or timezone.now()
-    start = now - dt.timedelta(hours=SPARK_HOURS)
+    current = now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    start = current - dt.timedelta(hours=SPARK_HOURS - 1)
     lines = {issue_id: [0] * SPARK_HOURS for issue_id in issue_ids}
-    if not issue_ids:
-        return lines
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT issue_id, FLOOR(EXTRACT(EPOCH FROM (timestamp - %s)) / 3600)::int AS hour,"
-            " COUNT(*) FROM monitor_event WHERE issue_id = ANY(%s) AND timestamp >= %s"
-            " AND timestamp < %s" + "".join(f" AND {column} = %s" for column in filters or {})
-            + " GROUP BY 1, 2",
-            [start, issue_ids, start, now, *(filters or {}).values()],
-        )
-        for issue_id, hour, count in cursor.fetchall():
-            if 0 <= hour < SPARK_HOURS:
-                lines[issue_id][hour] = count
+    for issue_id, hour, count in IssueHourlyCount.objects.filter(
+        issue_id__in=issue_ids, hour__gte=start, hour__lte=current
+    ).values_list("issue_id", "hour", "count"):
+        lines[issue_id][int((hour - start).total_seconds() // 3600)] = count
     return lines
 
 

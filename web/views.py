@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,25 +18,25 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from access import project_view, visible_organizations, visible_projects
+from access import project_view, visible_issues, visible_organizations, visible_projects
 from embeddings import store
 from grouping import suggestions
 from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
 from grouping.models import DecisionRecord
 from grouping.policy import GroupingPolicy, reading_policy
-from monitor.issues import SearchError, active_search
 from monitor.models import Event, GroupHash, Issue, Priority
-from monitor.search import Search
-from monitor.state import members_of, set_status
+from monitor.params import is_id
+from monitor.search import Search, SearchError, parse, select_values, stream_query
+from monitor.short_ids import issue_id_of
+from monitor.state import NOT_A_MEMBER, assign, members_of, organization_members, set_status
 from priority import triage
-from web import chart, grouping_views, issue_page, merged, queries
+from web import chart, grouping_views, issue_page, merged, queries, stream_rows
 from web.breadcrumbs import SHOWN, breadcrumbs_of
 from web.explain import split_similar, why_grouped
 from web.models import SavedSearch
 from web.stacktrace import exceptions_of, raw_traceback
 
 PAGE_SIZE = 25
-FILTER_NAMES = ("status", "level", "environment", "release", "query", "sort")
 
 
 @login_required
@@ -54,42 +54,62 @@ def _context(request, project, **extra):
 
 @project_view()
 def stream(request, org, project):
+    """The issues of a project, one line each. The search box holds the whole query (the
+    default one when none is given) and the selects show what it says: they write their terms
+    into it (monitor.search.stream_query), so the two cannot disagree."""
+    text = stream_query(request.GET)
     error = None
     try:
-        search = active_search(request.GET, "unresolved")
+        search = parse(text)
     except SearchError as exc:
         error, search = str(exc), Search(status="unresolved")
-    if search.event_id and (event := queries.event_by_id(project, search.event_id)):
-        url = reverse("web:issue", args=[org, project.slug, event.issue_id])
-        return redirect(f"{url}?event={event.id}")
+    if found := _jump_target(project, search, text):
+        return redirect(reverse("web:issue", args=[org, project.slug, found[0]])
+                        + (f"?event={found[1]}" if found[1] else ""))
     try:
-        issues = queries.stream(project, search, request.GET.get("sort"),
-                                request.GET.get("assigned", ""), request.user)
+        issues = queries.stream(project, search, request.GET.get("sort"), user=request.user)
     except SearchError as exc:
         error, search = str(exc), Search(status="unresolved")
-        issues = queries.stream(project, search, request.GET.get("sort"), "", request.user)
+        issues = queries.stream(project, search, request.GET.get("sort"), user=request.user)
     page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = queries.event_filters(search)
     ids = [issue.id for issue in page]
-    lines = queries.sparklines(ids, filters=filters)
+    lines = queries.sparklines(ids)
     counts = queries.filtered_counts(ids, filters)
-    rows = [(issue, queries.spark_points(lines[issue.id]),
-             counts.get(issue.id, 0) if filters else issue.times_seen)
+    now = timezone.now()
+    rows = [stream_rows.row(issue, project.slug, now, queries.spark_points(lines[issue.id]),
+                            counts.get(issue.id, 0) if filters else issue.times_seen)
             for issue in page]
-    suggested = suggestions.issues_with_open(ids)
-    params = request.GET.copy()
-    params.pop("page", None)
+    params = QueryDict(mutable=True)
+    params.update({"query": text, **({"sort": request.GET["sort"]} if "sort" in request.GET
+                                     else {})})
     return render(request, "web/stream.html", _context(
         request, project, page=page, rows=rows, query=params.urlencode(), search_error=error,
-        suggested=suggested,
-        filters={name: request.GET.get(name, "") for name in FILTER_NAMES},
+        suggested=suggestions.issues_with_open(ids), search_text=text,
+        filters={**select_values(search), "sort": request.GET.get("sort", "")},
         counts_filtered=bool(filters), filter_text=", ".join(filters.values()),
-        environments=queries.tag_values(project, "environment"),
-        releases=queries.tag_values(project, "release"),
+        **_select_values(project),
         key=project.keys.filter(is_active=True).order_by("id").first(),
-        any_issue=project.issues.exists(),
+        any_issue=bool(rows) or project.issues.exists(),
+        members=organization_members(project.organization_id),
         saved=SavedSearch.objects.filter(user=request.user, project=project).order_by("name"),
     ))
+
+
+def _select_values(project) -> dict[str, list[str]]:
+    values = queries.tag_values(project, ("environment", "release"))
+    return {"environments": values["environment"], "releases": values["release"]}
+
+
+def _jump_target(project, search: Search, text: str) -> tuple[int, int | None] | None:
+    """An event id or the short id of an issue of this project, typed alone in the box: the
+    issue (and event) it names."""
+    if search.event_id and (event := queries.event_by_id(project, search.event_id)):
+        return event.issue_id, event.id
+    issue_id = issue_id_of(project.slug, text) if len(search.text) == 1 else None
+    if issue_id is not None and project.issues.filter(pk=issue_id).exists():
+        return issue_id, None
+    return None
 
 
 @project_view()
@@ -128,6 +148,7 @@ def saved_search(request, org, project):
     return redirect(f"{url}?{query}" if query else url)
 
 
+BULK_LIMIT = 1000  # ids one bulk request acts on (a page holds PAGE_SIZE)
 BULK_STATUS = {"resolve": Issue.Status.RESOLVED, "ignore": Issue.Status.IGNORED,
                "unresolve": Issue.Status.UNRESOLVED}
 
@@ -141,12 +162,24 @@ def _merge_url(org, project, ids) -> str:
 @project_view()
 @require_POST
 def bulk(request, org, project):
-    ids = [int(i) for i in request.POST.getlist("issue") if i.isdigit()]
-    issues = Issue.objects.filter(project=project, id__in=ids)
+    """Resolve, ignore, reopen, assign or merge the selected issues: only those of this project
+    the user may manage (access.visible_issues); an id of any other is ignored."""
+    ids = [int(i) for i in request.POST.getlist("issue")[:BULK_LIMIT] if is_id(i)]
+    issues = visible_issues(request.user).filter(project=project, id__in=ids)
     action = request.POST.get("action")
     if action in BULK_STATUS:
         count = set_status(issues, BULK_STATUS[action], by=request.user)
         messages.success(request, f"{count} issues marked {BULK_STATUS[action]}.")
+    elif action == "assign" and ids:
+        username = request.POST.get("assignee", "")
+        assignee = (organization_members(project.organization_id)
+                    .filter(username=username).first() if username else None)
+        if username and assignee is None:
+            messages.error(request, f"Not assigned: {username} is {NOT_A_MEMBER}.")
+        else:
+            count = assign(issues, assignee, by=request.user)
+            messages.success(request, f"{count} issues assigned to {username}." if assignee
+                             else f"{count} issues unassigned.")
     elif action == "merge" and len(ids) >= 2:
         return redirect(_merge_url(org, project, ids))
     else:

@@ -31,7 +31,8 @@ def alert_settings(context) -> dict:
         "rules": project.alert_rules.prefetch_related("destinations").order_by("id"),
         "destinations": destinations,
         "can_manage": can_manage(user, project.organization_id),
-        "rule_form": RuleForm(project=project), "destination_form": DestinationForm(),
+        "rule_form": RuleForm(project=project),
+        "destination_form": DestinationForm(auto_id="destination-%s"),  # ids unique on the page
         "is_staff": user.is_staff,
         "capped": AlertNotification.objects.filter(
             project=project, state=AlertNotification.State.CAPPED, sent_at__gte=since

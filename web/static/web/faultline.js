@@ -55,6 +55,55 @@
     select.addEventListener("change", function () { select.form.requestSubmit(); });
   });
 
+  // The stream's selects write their term into the query (the server folds a changed select's
+  // value into the box): a select sends only itself; the box, submitted on its own, wins.
+  document.querySelectorAll("form[data-query-selects]").forEach(function (form) {
+    var changed = null;
+    form.addEventListener("change", function (event) { changed = event.target; }, true);
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("select:not([data-not-a-term])").forEach(function (select) {
+        if (select !== changed) select.disabled = true;
+      });
+    });
+    window.addEventListener("pageshow", function () {  // back to a cached page: usable again
+      changed = null;
+      form.querySelectorAll("select").forEach(function (select) { select.disabled = false; });
+    });
+  });
+
+  // The stream's select-all box and the count of selected issues.
+  var selectAll = document.getElementById("select-all");
+  if (selectAll) {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll("#issues input[name=issue]"));
+    var count = document.getElementById("selected-count");
+    var update = function () {
+      var checked = boxes.filter(function (box) { return box.checked; }).length;
+      boxes.forEach(function (box) { box.closest("tr").classList.toggle("selected", box.checked); });
+      selectAll.checked = checked > 0 && checked === boxes.length;
+      selectAll.indeterminate = checked > 0 && checked < boxes.length;
+      count.textContent = checked ? checked + " selected" : "";
+    };
+    selectAll.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = selectAll.checked; });
+      update();
+    });
+    boxes.forEach(function (box) { box.addEventListener("change", update); });
+    update();
+  }
+
+  // Alert rule forms show the fields of the chosen trigger only.
+  document.querySelectorAll("form[data-rule-form]").forEach(function (form) {
+    var trigger = form.querySelector("select[name=trigger]");
+    if (!trigger) return;
+    var show = function () {
+      form.querySelectorAll("[data-for-trigger]").forEach(function (part) {
+        part.hidden = part.getAttribute("data-for-trigger") !== trigger.value;
+      });
+    };
+    trigger.addEventListener("change", show);
+    show();
+  });
+
   // Search suggestions: the last token of the box is completed from the project's keys and
   // values (one small request after typing stops; the browser shows them as a datalist).
   var searchBox = document.querySelector("input[data-suggest]");
