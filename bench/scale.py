@@ -52,7 +52,7 @@ class Template:
     title: str
     culprit: str
     level: str
-    data: str  # COPY-escaped JSON
+    body: bytes  # the payload as the event store keeps it (monitor.eventstore.encode)
 
 
 @dataclass
@@ -87,6 +87,7 @@ def load_templates(per_file: int = 12) -> list[Template]:
     """A few events of every corpus codebase, through the real normalizer."""
     from ingest.normalize import culprit_of, metadata, normalize_event
     from lab.corpus import corpus_files, read_rows
+    from monitor import eventstore
 
     out = []
     for path in corpus_files(ROOT / "lab" / "corpus"):
@@ -98,7 +99,7 @@ def load_templates(per_file: int = 12) -> list[Template]:
             out.append(Template(platform=event.get("platform") or "other", title=title,
                                 culprit=(culprit_of(event) or "")[:200],
                                 level=event.get("level") or "error",
-                                data=copy_escape(json.dumps(event, separators=(",", ":")))))
+                                body=eventstore.encode(event)))
     return out
 
 
@@ -156,8 +157,9 @@ def build_world(projects: int, issues: tuple[int, int], seed: int, start: dt.dat
 
 
 def event_rows(world: World, rng: np.random.Generator, count: int,
-               t0: float, t1: float) -> list[str]:
-    """`count` COPY lines of monitor_event with received times in [t0, t1) (unix), in order."""
+               t0: float, t1: float) -> tuple[list[str], list[bytes]]:
+    """`count` COPY lines of monitor_event with received times in [t0, t1) (unix), in order,
+    and each one's payload."""
     received = np.sort(rng.uniform(t0, t1, count))
     skew = rng.exponential(2.0, count)  # SDK clocks run a little behind
     project_ix = np.searchsorted(world.project_cdf, rng.random(count), side="right")
@@ -168,7 +170,7 @@ def event_rows(world: World, rng: np.random.Generator, count: int,
     env_ix = np.minimum(np.searchsorted(env_cdf, env_u, side="right"), len(ENVIRONMENTS) - 1)
     span = world.end.timestamp() - world.start.timestamp()
     ids = rng.bytes(16 * count).hex()
-    lines = []
+    lines, bodies = [], []
     for k in range(count):
         shape = world.projects[project_ix[k]]
         j = min(int(np.searchsorted(shape.issue_cdf, issue_u[k], side="right")),
@@ -194,23 +196,30 @@ def event_rows(world: World, rng: np.random.Generator, count: int,
             str(shape.id), str(issue_id), ids[32 * k:32 * k + 32], stamp, recv,
             f"{issue_id:032x}", template.level, template.platform,
             copy_escape(template.title), release, environment, user_json,
-            json.dumps(tags, separators=(",", ":")), template.data)) + "\n")
-    return lines
+            json.dumps(tags, separators=(",", ":")))) + "\n")
+        bodies.append(template.body)
+    return lines, bodies
 
 
 EVENT_COLUMNS = ("project_id", "issue_id", "event_id", "timestamp", "received", "grouping_hash",
-                 "level", "platform", "title", "release", "environment", "user", "tags", "data")
+                 "level", "platform", "title", "release", "environment", "user", "tags")
 
 
-def insert_events(cursor, lines: list[str]) -> None:
-    """--- THE SWITCH POINT: the events table's layout. ---
-    Today's schema: monitor_event with the payload in its `data` JSON. When the events table
-    is partitioned and payloads move to their own compressed table, this becomes the storage
-    layer's bulk insert (e.g. monitor.eventstore.bulk_insert) fed with the same rows."""
+def insert_events(cursor, lines: list[str], bodies: list[bytes]) -> None:
+    """The events table's layout (docs/storage.md), as monitor.eventstore writes it but by
+    COPY: the rows (their keys by the table's trigger), then their zstd payloads in the
+    payload table, matched by the ids the rows were given in order."""
     columns = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
+    cursor.execute("SELECT coalesce(max(id), 0) FROM monitor_event")
+    since = cursor.fetchone()[0]
     with cursor.copy(f"COPY monitor_event ({columns}) FROM STDIN") as copy:
         for start in range(0, len(lines), 2000):
             copy.write("".join(lines[start:start + 2000]))
+    cursor.execute("SELECT id, received FROM monitor_event WHERE id > %s ORDER BY id", [since])
+    stored = cursor.fetchall()
+    with cursor.copy("COPY monitor_eventpayload (event_id, received, body) FROM STDIN") as copy:
+        for (event_id, received), body in zip(stored, bodies, strict=True):
+            copy.write_row((event_id, received, body))
 
 
 def refresh_aggregates(cursor, since_id: int) -> None:
@@ -263,11 +272,11 @@ def fill(world: World, rng: np.random.Generator, count: int, done: int, total: i
                 a = t_start + span * (done + offset) / total
                 b = t_start + span * (done + offset + n) / total
                 started = time.perf_counter()
-                lines = event_rows(world, rng, n, a, b)
+                lines, bodies = event_rows(world, rng, n, a, b)
                 gen += time.perf_counter() - started
                 started = time.perf_counter()
                 with raw.transaction():
-                    insert_events(copy_cursor, lines)
+                    insert_events(copy_cursor, lines, bodies)
                 copy_s += time.perf_counter() - started
                 print(f"\r  filled {done + offset + n:,} / {total:,}", end="", flush=True)
         print()

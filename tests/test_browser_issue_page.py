@@ -12,9 +12,8 @@ from playwright.sync_api import expect
 
 from monitor.models import Issue, Membership, Organization, Project
 from tests.browserpage import sign_in
-from tests.test_browser import ARTIFACTS
-from tests.test_browser_triage import HOST, browser, no_horizontal_overflow  # noqa: F401
-from tests.test_ml_grouping import event, ingest
+from tests.helpers.browser import ARTIFACTS, HOST, no_horizontal_overflow
+from tests.helpers.events import event, ingest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

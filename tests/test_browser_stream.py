@@ -14,9 +14,8 @@ from monitor import state
 from monitor.models import Issue, Membership, Organization, Project
 from monitor.short_ids import short_id
 from tests.browserpage import sign_in
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401 - the fixture
-from tests.test_browser_triage import no_horizontal_overflow
-from tests.test_ml_grouping import event, ingest
+from tests.helpers.browser import ARTIFACTS, no_horizontal_overflow
+from tests.helpers.events import event, ingest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ISSUES = 30

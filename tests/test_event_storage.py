@@ -12,12 +12,12 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from faultline.localservices import free_port
 from grouping.models import LabelledPair
 from ingest.accept import store_raw_event
 from ingest.models import RawEvent
 from ingest.processing import process_pending
 from monitor import eventstore, objectstore, partitions
-from faultline.localservices import free_port
 from monitor.models import Event, Issue, Organization, Project
 from privacy.deletion import purge_expired
 
@@ -316,7 +316,7 @@ def test_retention_and_partition_upkeep_during_ingest_and_ml_grouping_lose_nothi
     from grouping import ml
     from monitor.models import GroupHash
     from tests.races import race_processing
-    from tests.test_processing import zero_division
+    from tests.helpers.processing import zero_division
 
     Organization.objects.filter(pk=project.organization_id).update(retention_days=30)
     now = timezone.now()

@@ -20,7 +20,7 @@ from monitor.models import Event, Issue, Membership, Organization, Project
 from priority import examples, learn, severity, triage
 from priority.assess import with_vector
 from priority.models import IssueView, SeverityExample, SeverityHead
-from tests.test_ml_grouping import event, ingest
+from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ import pytest
 from ingest.processing import process_pending
 from monitor.models import Event, Organization, Project
 from sourcemaps import fetch
-from tests.test_processing import raw
+from tests.helpers.processing import raw
 from tests.test_sourcemaps import MAP, MINIFIED
 
 pytestmark = pytest.mark.django_db
