@@ -133,7 +133,7 @@ def main() -> int:
 
     from embeddings import shipped
     from embeddings.encoder import Encoder, current_spec
-    from evaluation import metrics
+    from training import metrics
     from grouping import rules as grouping_rules
     from lab import corpus as lab_corpus
     from sourcemaps.fetch import FetchCache, Fetcher, FetchPolicy
