@@ -133,11 +133,11 @@ def main() -> int:
 
     from embeddings import shipped
     from embeddings.encoder import Encoder, current_spec
-    from evaluation import metrics
     from grouping import rules as grouping_rules
     from lab import corpus as lab_corpus
     from sourcemaps.fetch import FetchCache, Fetcher, FetchPolicy
     from sourcemaps.parsed import ParsedMaps
+    from training import metrics
     from training.evaluate import scores_dict
 
     settings.EMBEDDING_MODEL = args.model

@@ -41,13 +41,17 @@ Kept = (SeverityHead.State.SHADOW, SeverityHead.State.SERVED, SeverityHead.State
 
 
 def fit(x: np.ndarray, y: np.ndarray, prior: severity.Head,
-        strength: float = PRIOR_STRENGTH) -> tuple[np.ndarray, float]:
+        strength: float = PRIOR_STRENGTH,
+        groups: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """(weights, bias) minimising the class-balanced log loss plus strength·‖w − prior‖²/2·n:
-    the default head is the prior, moved only as far as the labels argue."""
+    the default head is the prior, moved only as far as the labels argue. With `groups` (each
+    example's organisation), every organisation weighs the same in the loss however many
+    examples it has: one busy or hostile organisation cannot tilt the head every organisation
+    is scored with."""
     from scipy.optimize import minimize
 
     n = len(y)
-    balance = np.where(y == 1, n / (2 * max(1, y.sum())), n / (2 * max(1, n - y.sum())))
+    balance = example_weights(y, groups)
     w0 = np.concatenate([prior.weights.astype(np.float64), [prior.bias]])
     xb = np.hstack([x.astype(np.float64), np.ones((n, 1))])
 
@@ -64,6 +68,20 @@ def fit(x: np.ndarray, y: np.ndarray, prior: severity.Head,
 
     result = minimize(loss, w0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
     return result.x[:-1].astype(np.float32), float(result.x[-1])
+
+
+def example_weights(y: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """Each example's weight in the loss (they sum to n): every organisation in `groups` the
+    same total, then severe and not severe the same total."""
+    n = len(y)
+    weights = np.ones(n)
+    if groups is not None and n:
+        names, index, counts = np.unique(groups, return_inverse=True, return_counts=True)
+        weights = n / (len(names) * counts[index])
+    severe = weights[y == 1].sum()
+    other = weights[y == 0].sum()
+    return np.where(y == 1, weights * n / (2 * max(severe, 1e-9)),
+                    weights * n / (2 * max(other, 1e-9)))
 
 
 def measure(scores: np.ndarray, y: np.ndarray, threshold: float) -> dict:
@@ -121,7 +139,7 @@ def train_head() -> SeverityHead | None:
     metrics: dict = {}
     current = severity.head_for(model.version) or prior
     if test.any() and (~test).any() and len(set(y[~test].tolist())) == 2:
-        weights, bias = fit(x[~test], y[~test], prior)
+        weights, bias = fit(x[~test], y[~test], prior, groups=orgs[~test])
         candidate = severity.Head(model.version, weights, bias, prior.threshold, "")
         metrics = {
             "held_out_organisations": len(set(orgs[test].tolist())),
@@ -129,7 +147,7 @@ def train_head() -> SeverityHead | None:
             "default": measure(scores_of(prior, x[test]), y[test], prior.threshold),
             "served": measure(scores_of(current, x[test]), y[test], current.threshold),
         }
-    weights, bias = fit(x, y, prior)
+    weights, bias = fit(x, y, prior, groups=orgs)
     per_org: dict[str, list[int]] = {}
     for row in rows:
         per_org.setdefault(str(row.organization_id), []).append(row.id)
@@ -213,15 +231,19 @@ def rollback(embedding_version: str) -> SeverityHead | None:
 
 
 def reasons_for(head: SeverityHead) -> list[str]:
-    reasons = []
+    """Why the head is stale, in counts only: staff read it, and it never names which
+    organisations withdrew or deleted."""
+    withdrawn = deleted = 0
     for org, ids in sorted(head.rows.items()):
         if not examples.consents(int(org)):
-            reasons.append(f"organisation {org} withdrew consent")
+            withdrawn += 1
             continue
-        present = SeverityExample.objects.filter(id__in=ids).count()
-        if present < len(ids):
-            reasons.append(f"{len(ids) - present} of its {len(ids)} examples from organisation "
-                           f"{org} were deleted")
+        deleted += len(ids) - SeverityExample.objects.filter(id__in=ids).count()
+    reasons = []
+    if withdrawn:
+        reasons.append(f"{withdrawn} organisation(s) withdrew consent")
+    if deleted:
+        reasons.append(f"{deleted} example(s) were deleted")
     return reasons
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 
 from alerts import netguard
@@ -34,6 +35,7 @@ MAX_REDIRECTS = 3
 CHUNK = 64 * 1024
 HEADERS = {"User-Agent": "Faultline source fetcher", "Accept-Encoding": "gzip, deflate"}
 KEPT_HEADERS = ("sourcemap", "x-sourcemap")
+DOWN = "down:"  # the cache key prefix of an origin that failed to answer
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,24 @@ class FetchPolicy:
                    settings.SOURCEMAPS_FETCH_PER_EVENT, settings.SOURCEMAPS_FETCH_EVENT_SECONDS)
 
     def allows(self, url: str) -> bool:
-        parts = urlsplit(url)
+        """An http(s) URL without credentials on an allowed origin; on a port other than 80
+        and 443 only where an allowed line names that port (a bare host means the defaults)."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:  # "http://[broken/…": not a URL the site could have served
+            return False
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
             return False
+        if port not in (None, 80, 443) and not any(
+                line.endswith(f":{port}") for line in self.origins.splitlines()):
+            return False
         return origin_allowed(self.origins, f"{parts.scheme}://{parts.netloc}")
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 Fetched = tuple[Artifact | None, str]  # the file, or None and why
@@ -140,21 +156,30 @@ class Fetcher:
         if self.files >= self.policy.per_event:
             return None, "fetch limit per event reached"
         self.files += 1
+        down = DOWN + origin_of(url)
         cached, entry = self.cache.get(url)
         if not cached:
+            origin_cached, origin_entry = self.cache.get(down)
+            if origin_cached:  # the origin failed to answer lately: not dialled again
+                return origin_entry
             if time.monotonic() - self.started > self.policy.event_seconds:
                 return None, "fetch time per event spent"
-            entry = fetch(url, self.policy)
-            self.cache.put(url, entry)
+            entry, unreachable = fetch(url, self.policy)
+            self.cache.put(down if unreachable else url, entry)
         artifact, why = entry
+        if artifact is not None and not self.policy.allows(artifact.url):
+            return None, "redirect to an origin the project does not allow"  # cached by another
         if artifact is not None and kind == "source_map" \
                 and segments(artifact.content) > settings.SOURCEMAPS_MAX_MAP_SEGMENTS:
             return None, "source map over the mapping segment limit"
         return artifact, why
 
 
-def fetch(url: str, policy: FetchPolicy) -> Fetched:
-    """The file at `url` (following redirects within the allowed origins), or None and why."""
+def fetch(url: str, policy: FetchPolicy) -> tuple[Fetched, bool]:
+    """The file at `url` (following redirects within the allowed origins), or None and why;
+    and whether the origin itself failed to answer (a connection or time failure, remembered
+    for the origin, so that new URLs on a stalling site do not each wait out the deadline).
+    Nothing a site sends raises: a failed fetch leaves the frames as sent."""
     bounds = (policy.allow_private, policy.timeout, policy.max_bytes + CHUNK)
     guard = None
     try:
@@ -165,17 +190,19 @@ def fetch(url: str, policy: FetchPolicy) -> Fetched:
                     if response.is_redirect:
                         url = urljoin(url, response.headers.get("location", ""))
                         if not policy.allows(url):
-                            return None, "redirect to an origin the project does not allow"
+                            return (None, "redirect to an origin the project does not allow"), False
                         continue
                     if response.status_code != 200:
-                        return None, f"HTTP {response.status_code}"
+                        return (None, f"HTTP {response.status_code}"), False
                     content, why = _body(response, policy.max_bytes)
                     if content is None:
-                        return None, why
-                    return _artifact(url, content, response.headers), ""
-            return None, "too many redirects"
-    except (requests.RequestException, OSError) as exc:
-        return None, (guard.reason if guard else "") or type(exc).__name__
+                        return (None, why), False
+                    return (_artifact(url, content, response.headers), ""), False
+            return (None, "too many redirects"), False
+    except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as exc:
+        return (None, (guard.reason if guard else "") or type(exc).__name__), True
+    except (zlib.error, ValueError, UnicodeError) as exc:  # what the site sent does not decode
+        return (None, f"unreadable response ({type(exc).__name__})"), False
 
 
 def _body(response: requests.Response, max_bytes: int) -> tuple[bytes | None, str]:

@@ -64,9 +64,22 @@ class Loader(Protocol):
         project allows it, else None and why ("" when it was not tried)."""
 
 
+def join_url(base: str, url: str) -> str:
+    """`urljoin`, or `url` as it is where either side is not a URL urlsplit accepts (an event's
+    path or a map's source such as `http://[x/a.js` must leave the frame as sent, not fail the
+    event)."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
+
+
 def url_candidates(abs_path: str) -> list[str]:
     """The frame's URL and its `~/path` form (sentry-cli's default URL prefix)."""
-    parts = urlsplit(abs_path)
+    try:
+        parts = urlsplit(abs_path)
+    except ValueError:
+        return [abs_path]
     out = [abs_path]
     if parts.scheme in ("http", "https", "file", "app") and parts.path:
         out.append("~" + parts.path)
@@ -182,7 +195,8 @@ class MapCache:
         reference = map_reference(minified)
         if not reference:
             return None
-        urls = [urljoin(minified.url, reference), *url_candidates(urljoin(abs_path, reference))]
+        urls = [join_url(minified.url, reference),
+                *url_candidates(join_url(abs_path, reference))]
         return self.loader.by_url(urls, self.release, self.dist)
 
     def _fetched(self, abs_path: str) -> tuple[Artifact | None, Artifact | None]:
@@ -195,7 +209,7 @@ class MapCache:
             reference = map_reference(minified)
             if not reference:
                 return None, None
-            source_map, why = self.loader.fetch(urljoin(minified.url, reference), "source_map")
+            source_map, why = self.loader.fetch(join_url(minified.url, reference), "source_map")
             if source_map is not None:
                 return source_map, minified
         if why:
@@ -272,10 +286,10 @@ def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
     if source is not None and token.src_line >= len(source):
         return None, None  # a map that points past its own source lies about the rest too
     cache.used_bundles.add(found.bundle_id)
-    source_url = urljoin(found.url, token.src) if "://" not in token.src else token.src
+    source_url = join_url(found.url, token.src) if "://" not in token.src else token.src
     if found.url.startswith("~/") and not token.src.startswith(("~", "/")) \
             and "://" not in token.src:
-        source_url = "~" + urljoin(found.url[1:], token.src)
+        source_url = "~" + join_url(found.url[1:], token.src)
     scoped = found.parsed.scopes.lookup(lineno, colno, CONTEXT_LINES) \
         if found.parsed.scopes else None
     named = function_name(scoped, frame.get("function"), caller)

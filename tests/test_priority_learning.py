@@ -188,7 +188,8 @@ def test_withdrawing_consent_marks_the_served_head_stale_and_the_default_serves(
     head.refresh_from_db()
     assert head.stale and head.retrain == SeverityHead.Retrain.SCHEDULED
     assert head.state == SeverityHead.State.RETIRED and head.weights == []
-    assert f"organisation {alpha.id} withdrew consent" in head.stale_reason
+    assert "1 organisation(s) withdrew consent" in head.stale_reason
+    assert str(alpha.id) not in head.stale_reason.split("(")[0]  # counts, never which one
     assert not SeverityExample.objects.filter(organization=alpha).exists()
     assert severity.head_for(model.version) == severity.default_head_for(model.version)
 
@@ -208,7 +209,7 @@ def test_deleting_an_organisation_s_data_marks_the_head_stale(person, django_use
     purge_project(Project.objects.get(organization=alpha).id)
     head.refresh_from_db()
     assert head.stale and head.retrain == SeverityHead.Retrain.SCHEDULED
-    assert "examples from organisation" in head.stale_reason and head.weights == []
+    assert "example(s) were deleted" in head.stale_reason and head.weights == []
     (new_id,) = learn.retrain_stale()
     assert set(SeverityHead.objects.get(pk=new_id).rows) == {
         str(o) for o in SeverityExample.objects.values_list("organization_id", flat=True)}
@@ -235,3 +236,18 @@ def test_a_merge_moves_the_examples_events_and_the_head_stays_fresh(person):
     assert learn.reconcile() == []  # the events moved: nothing of the data was deleted
     head.refresh_from_db()
     assert not head.stale and head.state == SeverityHead.State.SERVED
+
+
+def test_every_organisation_weighs_the_same_in_the_fit():
+    """One organisation with ten times the examples cannot tilt the shared head alone: each
+    organisation's examples weigh the same in total, and so do severe and not severe."""
+    from priority.learn import example_weights
+
+    y = np.array([1] * 90 + [0] * 10 + [1] * 2 + [0] * 8)
+    groups = np.array([1] * 100 + [2] * 10)
+    weights = example_weights(y, groups)
+    assert weights.sum() == pytest.approx(len(y))
+    assert weights[groups == 1].sum() == pytest.approx(weights[groups == 2].sum(), rel=0.35)
+    assert weights[y == 1].sum() == pytest.approx(weights[y == 0].sum())
+    pooled = example_weights(y)
+    assert pooled[groups == 1].sum() > 3 * pooled[groups == 2].sum()

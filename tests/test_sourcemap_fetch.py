@@ -6,6 +6,7 @@ project's site; events go through the real processing stage."""
 import gzip
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -191,3 +192,52 @@ def test_a_map_with_too_many_segments_is_refused_as_at_upload(fetching, site):
     raw(project, js_event(f"{site.origin}/assets/app.js"))
     [frames] = stored_frames(project)
     assert "segment" in frames[-1]["data"]["sourcemap_unresolved"]
+
+
+class Stall(Site):
+    """Answers headers, then sends a byte at a time slower than the fetch deadline."""
+
+    def __init__(self):
+        super().__init__({})
+        outer = self
+
+        class Slow(self.RequestHandlerClass):
+            def do_GET(handler):  # noqa: N805
+                outer.asked.append(handler.path)
+                handler.send_response(200)
+                handler.send_header("Content-Length", "100000")
+                handler.end_headers()
+                for _ in range(100):
+                    handler.wfile.write(b"x")
+                    handler.wfile.flush()
+                    time.sleep(0.5)
+
+        self.RequestHandlerClass = Slow
+
+
+def test_a_stalling_site_or_broken_gzip_loses_no_event_and_is_tried_once_per_origin(fetching):
+    fetching.SOURCEMAPS_FETCH_TIMEOUT = 1
+    stall = Stall()
+    site = Site({"/assets/bad.js": (200, {"Content-Encoding": "gzip"}, b"\x1f\x8b not gzip")})
+    try:
+        project = project_for(f"{stall.origin}\n{site.origin}")
+        for n in range(3):  # a new query string each time: the origin, not the URL, is down
+            raw(project, js_event(f"{stall.origin}/assets/app.js?v={n}"))
+        raw(project, js_event(f"{site.origin}/assets/bad.js"))
+        raw(project, js_event("http://[broken/assets/app.js"))  # not a URL urlsplit accepts
+        frames = stored_frames(project)
+        assert len(frames) == 5  # every event stored, none dead-lettered
+        assert len(stall.asked) == 1
+        assert "source not fetched" in frames[0][-1]["data"]["sourcemap_unresolved"]
+        assert "source not fetched" in frames[3][-1]["data"]["sourcemap_unresolved"]
+    finally:
+        for server in (stall, site):
+            server.shutdown()
+            server.server_close()
+
+
+def test_a_bare_host_allows_only_the_default_ports(fetching, site):
+    project = project_for("127.0.0.1")  # no port: 80 and 443 only
+    raw(project, js_event(f"{site.origin}/assets/app.js"))
+    [frames] = stored_frames(project)
+    assert site.asked == [] and frames[-1]["function"] == "b"

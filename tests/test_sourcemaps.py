@@ -610,3 +610,11 @@ def test_the_map_reference_is_found_before_a_debug_id_comment():
     event = js_event(with_debug_meta=False)
     assert resolve_event(event, DictLoader(by_url=urls)) == {7}
     assert event["exception"][0]["stacktrace"]["frames"][0]["function"] == "boom"
+
+
+def test_a_frame_path_that_is_not_a_url_leaves_the_event_as_sent():
+    """`http://[x/…` makes urlsplit raise: the release lookup must not fail the event."""
+    event = js_event("http://[broken/app.js", with_debug_meta=False)
+    before = json.loads(json.dumps(event))
+    assert resolve_event(event, DictLoader(by_url={})) == set()
+    assert event == before
