@@ -15,7 +15,14 @@ from playwright.sync_api import expect
 from members.models import Invitation
 from members.sso import verified_email
 from monitor.models import Membership, Organization
-from tests.conftest import BIN, LOG_DIR, Process, free_port, wait_for, wait_healthy
+from tests.conftest import (
+    LOG_DIR,
+    WEB_COMMAND,
+    Process,
+    free_port,
+    wait_for,
+    wait_healthy,
+)
 from tests.jsbuild import JS, npm_ci
 from tests.test_browser import ARTIFACTS, CHROMIUM
 
@@ -60,8 +67,7 @@ def sso_web(live_env, provider):
                OIDC_OP_AUTHORIZATION_ENDPOINT=f"{issuer}/auth",
                OIDC_OP_TOKEN_ENDPOINT=f"{issuer}/token",
                OIDC_OP_USER_ENDPOINT=f"{issuer}/me", OIDC_OP_JWKS_ENDPOINT=f"{issuer}/jwks")
-    web = Process([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env,
-                  LOG_DIR / "gunicorn-sso.log").start()
+    web = Process(WEB_COMMAND, env, LOG_DIR / "web-sso.log").start()
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, web)
