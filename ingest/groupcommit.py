@@ -1,11 +1,11 @@
 """Group commit: concurrent callers' items written by one flush, each caller returning only once
 the flush that carried its item has finished.
 
-No background thread: the first caller that finds no flush running becomes the leader, takes
-every item queued so far (its own included) and flushes them on its own thread (so on its own
-database connection); callers that arrive meanwhile queue behind it, and the next leader takes
-them all at once. Under load a flush carries about as many items as arrived during the last
-one; alone, a caller flushes its own item at once and waits for nobody.
+No background thread: a caller that finds no open batch starts one and leads it; callers that
+arrive while a flush runs join that open batch; when the running flush ends, the leader closes
+its batch and flushes all of it on its own thread (so on its own database connection). Under
+load a flush carries about as many items as arrived during the last one; alone, a caller
+flushes its own item at once and waits for nobody.
 """
 
 from __future__ import annotations
@@ -18,71 +18,89 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class _Ticket(Generic[T, R]):
-    __slots__ = ("done", "error", "item", "result")
+class _Batch(Generic[T, R]):
+    """Items flushed together; its followers wait on `done` and read their own result."""
 
-    def __init__(self, item: T):
-        self.item = item
-        self.done = False
-        self.result: R | None = None
+    __slots__ = ("done", "error", "items", "results")
+
+    def __init__(self):
+        self.items: list[T] = []
+        self.results: Sequence[R | BaseException] = ()
         self.error: BaseException | None = None
+        self.done = threading.Event()
 
-    def outcome(self) -> R:
+    def outcome(self, index: int) -> R:
         if self.error is not None:
             raise self.error
-        return self.result  # type: ignore[return-value]
+        result = self.results[index]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
 
 class GroupCommit(Generic[T, R]):
     """`submit(item)` → the item's result from `flush(items)`, which returns one result per item
     in order, or an exception per item that failed. An exception raised by `flush` is every
-    item's outcome."""
+    item's outcome.
+
+    Items join the open batch; its first item's caller leads it: it waits for the running flush
+    (if any) to end, closes the batch and flushes it, then wakes the batch's other callers only
+    (no thundering herd of every waiting thread under the GIL).
+    """
 
     def __init__(self, flush: Callable[[Sequence[T]], Sequence[R | BaseException]],
                  max_items: int = 256):
         self._flush = flush
         self.max_items = max_items
-        self._cond = threading.Condition(threading.Lock())
-        self._queue: list[_Ticket[T, R]] = []
+        self._lock = threading.Lock()
+        self._turn = threading.Condition(self._lock)  # leaders waiting for the running flush
+        self._open: _Batch[T, R] = _Batch()
         self._flushing = False
+        self.queued = 0  # items submitted and not yet taken into a flush
         self.flushes = 0  # how many flushes ran, and how many items they carried
         self.items = 0
 
-    def submit(self, item: T) -> R:
-        ticket: _Ticket[T, R] = _Ticket(item)
-        with self._cond:
-            self._queue.append(ticket)
-        while True:
-            with self._cond:
-                while self._flushing and not ticket.done:
-                    self._cond.wait()
-                if ticket.done:
-                    return ticket.outcome()
-                batch = self._queue[: self.max_items]  # ours is in it unless the queue is long
-                del self._queue[: self.max_items]
-                self._flushing = True
-            try:
-                self._run(batch)
-            finally:
-                with self._cond:
-                    for each in batch:
-                        each.done = True
-                    self._flushing = False
-                    self.flushes += 1
-                    self.items += len(batch)
-                    self._cond.notify_all()
+    @property
+    def flushing(self) -> bool:
+        return self._flushing
 
-    def _run(self, batch: list[_Ticket[T, R]]) -> None:
+    def submit(self, item: T) -> R:
+        with self._lock:
+            batch = self._open
+            index = len(batch.items)
+            batch.items.append(item)
+            self.queued += 1
+            if len(batch.items) >= self.max_items:
+                self._open = _Batch()  # full: later items start the next batch
+            if index == 0:
+                while self._flushing:
+                    self._turn.wait()
+                if self._open is batch:
+                    self._open = _Batch()
+                self._flushing = True
+                self.queued -= len(batch.items)
+        if index > 0:
+            batch.done.wait()
+            return batch.outcome(index)
         try:
-            results = self._flush([ticket.item for ticket in batch])
-            if len(results) != len(batch):
-                raise RuntimeError(f"flush gave {len(results)} results for {len(batch)} items")
+            self._run(batch)
+        finally:
+            with self._lock:
+                self._flushing = False
+                self.flushes += 1
+                self.items += len(batch.items)
+                self._turn.notify()
+            batch.done.set()
+        return batch.outcome(index)
+
+    def _run(self, batch: _Batch[T, R]) -> None:
+        try:
+            results = self._flush(batch.items)
+            if len(results) != len(batch.items):
+                raise RuntimeError(
+                    f"flush gave {len(results)} results for {len(batch.items)} items"
+                )
         except BaseException as exc:  # every caller of the batch gets the flush's failure
-            for ticket in batch:
-                ticket.error = exc
+            batch.error = exc
             return
-        for ticket, result in zip(batch, results, strict=True):
-            if isinstance(result, BaseException):
-                ticket.error = result
-            else:
-                ticket.result = result
+        batch.results = results

@@ -71,11 +71,11 @@ def test_concurrent_items_share_one_flush_and_each_gets_its_own_result():
 
     first = threading.Thread(target=submit, args=(0,))
     first.start()
-    wait_until(lambda: group._flushing, "the first flush")
+    wait_until(lambda: group.flushing, "the first flush")
     others = [threading.Thread(target=submit, args=(i,)) for i in range(1, 6)]
     for thread in others:
         thread.start()
-    wait_until(lambda: len(group._queue) == 5, "five queued items")
+    wait_until(lambda: group.queued == 5, "five queued items")
     release.set()
     for thread in [first, *others]:
         thread.join(30)
@@ -109,10 +109,10 @@ def test_a_caller_beyond_max_items_is_flushed_by_a_later_leader():
     threads = [threading.Thread(target=lambda i=i: results.update({i: group.submit(i)}))
                for i in range(5)]
     threads[0].start()
-    wait_until(lambda: group._flushing, "the first flush")
+    wait_until(lambda: group.flushing, "the first flush")
     for thread in threads[1:]:
         thread.start()
-    wait_until(lambda: len(group._queue) == 4, "four queued items")
+    wait_until(lambda: group.queued == 4, "four queued items")
     release.set()
     for thread in threads:
         thread.join(30)
@@ -151,10 +151,10 @@ def test_concurrent_accepts_commit_together_and_each_returns_after_its_commit(
     ]
     try:
         threads[0].start()
-        wait_until(lambda: committer._flushing, "the first flush")
+        wait_until(lambda: committer.flushing, "the first flush")
         for thread in threads[1:]:
             thread.start()
-        wait_until(lambda: len(committer._queue) == 7, "seven queued requests")
+        wait_until(lambda: committer.queued == 7, "seven queued requests")
         assert seen == {}  # nobody has returned while its row could not be committed
     finally:
         blocker.rollback()  # releases the lock
@@ -187,10 +187,10 @@ def test_a_bad_row_fails_only_its_own_request(project, outside_url):
                                  args=(missing_project, bad, outside_url, seen, errors)))
     try:
         first.start()
-        wait_until(lambda: committer._flushing, "the first flush")
+        wait_until(lambda: committer.flushing, "the first flush")
         for thread in rest:
             thread.start()
-        wait_until(lambda: len(committer._queue) == 3, "three queued requests")
+        wait_until(lambda: committer.queued == 3, "three queued requests")
     finally:
         blocker.rollback()
         blocker.close()
@@ -215,10 +215,10 @@ def test_a_repeated_event_id_in_one_batch_is_stored_once(project, outside_url):
              for _ in range(2)]
     try:
         first.start()
-        wait_until(lambda: committer._flushing, "the first flush")
+        wait_until(lambda: committer.flushing, "the first flush")
         for thread in twins:
             thread.start()
-        wait_until(lambda: len(committer._queue) == 2, "two queued requests")
+        wait_until(lambda: committer.queued == 2, "two queued requests")
     finally:
         blocker.rollback()
         blocker.close()
