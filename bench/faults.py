@@ -1,5 +1,5 @@
-"""Faults under load: while the ingest benchmark's clients post events to a real
-gunicorn and real Celery workers, restart PostgreSQL, stop and restart the broker, SIGKILL the
+"""Faults under load: while the ingest benchmark's clients post events to a real web server
+(granian) and real Celery workers, restart PostgreSQL, stop and restart the broker, SIGKILL the
 ingest worker and a web worker. Then wait for everything to settle and count, per event id, what
 was answered 200 against what was stored: lost and doubled must both be 0.
 
@@ -17,7 +17,17 @@ import time
 import uuid
 
 import psutil
-from common import BIN, ROOT, RUNNING, celery_worker, services, spawn, stop, wait_http
+from common import (
+    BIN,
+    ROOT,
+    RUNNING,
+    WEB_COMMAND,
+    celery_worker,
+    services,
+    spawn,
+    stop,
+    wait_http,
+)
 
 from faultline.localservices import free_port
 
@@ -91,8 +101,8 @@ def run(args, env) -> int:
     spool = str(BIN.parent.parent / "var" / "bench" / f"spool-{uuid.uuid4().hex[:6]}")
     env = dict(env, SPOOL_DIR=spool, SPOOL_REPLAY_INTERVAL="1", INGEST_SWEEP_AFTER_SECONDS="5",
                INGEST_SWEEP_INTERVAL="5", DB_CONN_MAX_AGE="60")
-    web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2")
-    web = spawn([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], web_env)
+    web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", WEB_WORKERS="2")
+    web = spawn(WEB_COMMAND, web_env)
     worker = celery_worker(env, "ingest,default", 2, "faults-ingest")
     beat = spawn([str(BIN / "celery"), "-A", "faultline", "beat", "--loglevel", "ERROR",
                   "-s", spool + "-beat"], env)
@@ -142,7 +152,7 @@ def run(args, env) -> int:
     web_children = psutil.Process(web.pid).children()
     if web_children:
         web_children[0].kill()
-        mark("a gunicorn worker SIGKILLed (the master starts another)")
+        mark("a web worker SIGKILLed (granian starts another)")
     loader.join()
     mark("load finished")
     ids = {event_id for event_id, _ in accepted}

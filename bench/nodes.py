@@ -1,4 +1,4 @@
-"""Several nodes on one machine: web nodes (gunicorn, own ports, own spool directories) and Celery
+"""Several nodes on one machine: web nodes (granian, own ports, own spool directories) and Celery
 worker sets sharing one PostgreSQL, behind a real PgBouncer in transaction pooling mode
 (docs/deploy.md), and one Valkey. Posts the ingest benchmark's realistic events to every node at
 once and prints each node's accept rate, each worker set's share (drain tasks, CPU seconds), the
@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from common import BIN, celery_worker, services, spawn, stop, wait_http
+from common import celery_worker, services, spawn, stop, wait_http
 
 from faultline.localservices import VAR_DIR, EmbeddedPgBouncer, EmbeddedPostgres, free_port
 
@@ -70,8 +70,8 @@ def run(args, env) -> int:
     workers = {name: celery_worker(node_env, "ingest,default", args.worker_concurrency, name)
                for name in sets}
     ports = [free_port() for _ in range(args.nodes)]
-    nodes = [spawn([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], dict(
-        node_env, FAULTLINE_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=args.web_workers,
+    nodes = [spawn([sys.executable, "-m", "faultline.serve"], dict(
+        node_env, FAULTLINE_BIND=f"127.0.0.1:{port}", WEB_WORKERS=args.web_workers,
         SPOOL_DIR=str(root / f"spool-{n}"), SPOOL_HOST=f"node-{n}"))
         for n, port in enumerate(ports)]
 

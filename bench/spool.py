@@ -1,6 +1,6 @@
-"""Spool benchmark: the accept rate of a real gunicorn with PostgreSQL up, then stopped (events go
-to the local spool, fsynced before each reply), and the rate at which the web processes replay
-the spool into PostgreSQL once it is back.
+"""Spool benchmark: the accept rate of a real web server (granian) with PostgreSQL up, then
+stopped (events go to the local spool, fsynced before each reply), and the rate at which the web
+processes replay the spool into PostgreSQL once it is back.
 
 Prints, for both phases, accepted events/s and p50/p99 latency; then the replay: events, time
 from the database's restart to the last spooled event committed, and replayed events/s.
@@ -22,7 +22,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from common import BIN, services, spawn, stop, wait_http
+from common import WEB_COMMAND, services, spawn, stop, wait_http
 
 from faultline.localservices import VAR_DIR, EmbeddedPostgres, free_port
 
@@ -73,12 +73,12 @@ def run(args, env) -> int:
     web_env = dict(
         env,
         FAULTLINE_BIND=f"127.0.0.1:{port}",
-        GUNICORN_WORKERS=args.web_workers,
+        WEB_WORKERS=args.web_workers,
         SPOOL_DIR=str(spool_root),
         SPOOL_HOST="bench",
         SPOOL_REPLAY_INTERVAL="1",
     )
-    web = spawn([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], web_env)
+    web = spawn(WEB_COMMAND, web_env)
 
     def requests(offset: int) -> list[bytes]:
         return [
@@ -97,7 +97,7 @@ def run(args, env) -> int:
             time.sleep(0.1)
         print(
             f"mode={args.mode} events={args.events} concurrency={args.concurrency} "
-            f"web_workers={args.web_workers}x{os.environ.get('GUNICORN_THREADS', '8')} threads "
+            f"web_workers={args.web_workers}x{os.environ.get('WEB_THREADS', '8')} threads "
             f"cpus={os.cpu_count()} spool={spool_root}"
         )
         measure("database up:", port, requests(10**6), args.concurrency)

@@ -1,4 +1,5 @@
-"""`make run`: start the embedded services, migrate, create demo data, then run gunicorn, a Celery
+"""`make run`: start the embedded services, migrate, create demo data, then run the web server
+(granian, faultline.serve), a Celery
 worker and Celery beat until Ctrl-C, which stops everything. DATABASE_URL / REDIS_URL, when set,
 replace the embedded PostgreSQL / Valkey."""
 
@@ -55,7 +56,7 @@ def main() -> int:
         beat_schedule = VAR_DIR / "dev" / "celerybeat-schedule"
         concurrency = env.get("CELERY_CONCURRENCY", "2")
         commands = [
-            [f"{BIN}/gunicorn", "-c", "gunicorn.conf.py"],
+            [sys.executable, "-m", "faultline.serve"],
             [f"{BIN}/celery", "-A", "faultline", "worker", "-Q", "ingest,default",
              "-c", concurrency, "--loglevel", "WARNING"],
             [f"{BIN}/celery", "-A", "faultline", "worker", "-Q", "embeddings", "-c", "1",

@@ -1,6 +1,9 @@
 """The accept path: make a raw event durable, then ask a worker to process it.
 
-The INSERT commits (autocommit) before the endpoint replies. Waking a worker is best effort and
+The INSERT commits (autocommit) before the endpoint replies. Concurrent requests of a process
+group-commit (ingest.groupcommit): one multi-row INSERT, one commit and one wake-up per drain
+slot carry every event that arrived while the previous INSERT ran, and each request still
+replies only after the commit that carried its event. Waking a worker is best effort and
 coalesced (see monitor.wakeup): when the broker is down the event waits in the table and the
 sweeper wakes the workers later. When PostgreSQL cannot take the INSERT, the event goes to the
 local spool instead (fsynced before the reply) and is replayed later (ingest.replay).
@@ -8,9 +11,15 @@ local spool instead (fsynced before the reply) and is replayed later (ingest.rep
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
+import threading
 import time
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 import psycopg
 from django.conf import settings
@@ -18,6 +27,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ingest import database, replay, spool
+from ingest.groupcommit import GroupCommit
 from monitor import wakeup
 
 log = logging.getLogger(__name__)
@@ -49,6 +59,79 @@ def store_raw_event(
     return row[0] if row else None
 
 
+class RawRow(NamedTuple):
+    project_id: int
+    event_id: uuid.UUID
+    kind: str
+    payload: bytes
+    received_at: datetime
+    user_agent: str
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_many_sql(rows: int) -> str:
+    values = ", ".join(["(%s, %s, %s, %b, %s, 0, '', %s)"] * rows)
+    return f"""
+INSERT INTO ingest_rawevent
+    (project_id, event_id, kind, payload, received_at, attempts, last_error, user_agent)
+VALUES {values}
+ON CONFLICT (project_id, event_id) DO NOTHING
+RETURNING project_id, event_id
+"""
+
+
+def store_raw_events(rows: Sequence[RawRow]) -> list[bool]:
+    """Insert the rows in one statement (one commit): for each, whether it is new (False for an
+    event id already accepted)."""
+    params: list = []
+    for row in rows:
+        params += [row.project_id, row.event_id, row.kind, row.payload, row.received_at,
+                   row.user_agent[:512]]
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_insert_many_sql(len(rows)), params)
+        inserted = set(cursor.fetchall())
+    return [(row.project_id, row.event_id) in inserted for row in rows]
+
+
+def _flush(rows: Sequence[RawRow]) -> list[bool | BaseException]:
+    """The group commit's flush: every row in one INSERT; when that fails for a reason other
+    than an unreachable database (a project deleted meanwhile), each row on its own, so a bad
+    row fails only its own request. Then one wake-up per drain slot that got a new row."""
+    results: list[bool | BaseException]
+    try:
+        results = list(database.retrying(store_raw_events, rows))
+    except database.DB_UNAVAILABLE:
+        raise  # every request of the batch spools
+    except Exception:
+        if len(rows) == 1:
+            raise
+        results = []
+        for row in rows:
+            try:
+                results.append(store_raw_events([row])[0])
+            except Exception as exc:  # noqa: BLE001 - this row's request gets it
+                results.append(exc)
+    for slot in sorted({slot_of(row.event_id) for row, new in zip(rows, results, strict=True)
+                        if new is True}):
+        wake(slot)
+    return results
+
+
+_committers: dict[int, GroupCommit[RawRow, bool]] = {}
+_committers_lock = threading.Lock()
+
+
+def committer() -> GroupCommit[RawRow, bool]:
+    """This process's group commit of raw events (a fresh one after a fork)."""
+    pid = os.getpid()
+    with _committers_lock:
+        if pid not in _committers:
+            _committers.clear()
+            _committers[pid] = GroupCommit(_flush)
+        return _committers[pid]
+
+
 publish_breaker = wakeup.Breaker()
 QUEUE = "ingest"
 
@@ -76,13 +159,12 @@ def accept(
     (a spooled event does not keep its User-Agent)."""
     if database.breaker.allow():
         try:
-            row = database.retrying(store_raw_event, project_id, event_id, kind, payload,
-                                    user_agent)
+            committer().submit(
+                RawRow(project_id, event_id, kind, payload, timezone.now(), user_agent)
+            )
         except database.DB_UNAVAILABLE as exc:
             database.failed(exc)
         else:
-            if row is not None:
-                wake(slot_of(event_id))
             if spool.open_writers():
                 replay.poke()  # the database is back: seal our segment and replay it soon
             return

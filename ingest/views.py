@@ -93,7 +93,7 @@ def _content_length(request: HttpRequest) -> int | None:
 
 def _raw_body(request: HttpRequest, limit: int) -> bytes:
     """The body as sent. Django's request stream stops at Content-Length, which chunked requests
-    lack, so those are read from the server's input stream (gunicorn decodes the chunks)."""
+    lack, so those are read from the server's input stream (the server decodes the chunks)."""
     length = _content_length(request)
     if length is not None:
         return read_body(request, length, limit)

@@ -1,4 +1,4 @@
-"""Shared fixtures: organisations and keys, and real gunicorn / Celery worker processes."""
+"""Shared fixtures: organisations and keys, and real web (granian) / Celery worker processes."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from tests.helpers.cast import cast  # noqa: F401 - alice owns, bob is a member,
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+WEB_COMMAND = [sys.executable, "-m", "faultline.serve"]  # the web server, as `make run` starts it
 SDK_PAYLOADS = Path(
     os.environ.get("FAULTLINE_SDK_PAYLOADS", ROOT.parent / "shared" / "sdk-payloads")
 )
@@ -51,7 +52,7 @@ def wait_healthy(base: str, process) -> None:
             assert process.popen.poll() is None, process.output()
             return False
 
-    wait_for(healthy, timeout=60, message="gunicorn to answer")
+    wait_for(healthy, timeout=60, message="the web server to answer")
 
 
 @pytest.fixture
@@ -205,7 +206,7 @@ def embeddings_worker(live_env):
 
 @pytest.fixture(scope="session")
 def web(live_env) -> str:
-    """gunicorn serving the app on a free port; yields its base URL."""
+    """The web server serving the app on a free port; yields its base URL."""
     port = free_port()
     env = dict(
         live_env, FAULTLINE_BIND=f"127.0.0.1:{port}", FAULTLINE_URL=f"http://127.0.0.1:{port}",
@@ -216,7 +217,7 @@ def web(live_env) -> str:
         SPOOL_REPLAY_INTERVAL="3600",
     )
     process = Process(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env, LOG_DIR / "gunicorn.log"
+        WEB_COMMAND, env, LOG_DIR / "web.log"
     ).start()
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base, process)

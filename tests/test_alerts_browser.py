@@ -1,4 +1,4 @@
-"""Alert settings and issue triage in a real browser (Playwright, Debian's Chromium, gunicorn,
+"""Alert settings and issue triage in a real browser (Playwright, Debian's Chromium, the web server,
 an alerts Celery worker, a signature-checking receiver); screenshots in tests/artifacts/."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""In a real browser (Debian's Chromium through Playwright, against gunicorn), at 1400 px and
+"""In a real browser (Debian's Chromium through Playwright, against the web server), at 1400 px and
 390 px: a "likely the same — merge?" suggestion is answered from the issue page, *not the same*
 is shown and undone there, and *merge* merges. Screenshots: tests/artifacts/grouping-*.png."""
 

@@ -1,5 +1,5 @@
 """Invitations and password reset in a real browser: Playwright driving Debian's Chromium
-against gunicorn, whose mail goes to the aiosmtpd server of the alert tests. An owner invites,
+against the web server, whose mail goes to the aiosmtpd server of the alert tests. An owner invites,
 the invitee opens the e-mailed link, creates an account and lands in the organisation; the
 link then says it was used. Screenshots at 1400 and 390 px land in tests/artifacts/."""
 
@@ -16,7 +16,7 @@ from faultline.localservices import free_port
 from members.models import Invitation
 from monitor.models import Membership, Organization, Project
 from tests.alert_receivers import SMTPServer
-from tests.conftest import BIN, LOG_DIR, Process, start_worker, wait_for, wait_healthy
+from tests.conftest import LOG_DIR, WEB_COMMAND, Process, start_worker, wait_for, wait_healthy
 from tests.helpers.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ WIDE, NARROW = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def mailing_web(live_env):
-    """gunicorn and a Celery worker (password reset mails are a task) whose e-mail backend is
+    """The web server and a Celery worker (password reset mails are a task) whose e-mail backend is
     SMTP to an aiosmtpd server; (base URL, server). They share a broker database of their own,
     so another test's worker, mailing elsewhere, cannot take the task."""
     smtp = SMTPServer().start()
@@ -36,8 +36,7 @@ def mailing_web(live_env):
                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
                EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_TIMEOUT="5",
                SPOOL_REPLAY_INTERVAL="3600")
-    process = Process([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env,
-                      LOG_DIR / "gunicorn-members.log").start()
+    process = Process(WEB_COMMAND, env, LOG_DIR / "web-members.log").start()
     mailer = start_worker(env, "mailer", concurrency=1, queues="default")
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base, process)

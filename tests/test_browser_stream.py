@@ -1,5 +1,5 @@
 """The issue stream and the alert rule form in a real browser (Playwright, Debian's Chromium,
-gunicorn) at 1400×900 and 390×844: lines per screen, the query box and the selects, select-all
+the web server) at 1400×900 and 390×844: lines per screen, the query box and the selects, select-all
 and bulk assign, the rule form's trigger fields. Screenshots in tests/artifacts/stream-*.png."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""In a real browser: Debian's Chromium (Playwright) against gunicorn and a Celery
+"""In a real browser: Debian's Chromium (Playwright) against the web server and a Celery
 worker, with events from the official sentry-sdk, at 1400 px and 390 px. The site is reached
 as http://faultline.test (a plain-HTTP hostname, so no navigator.clipboard) to exercise the copy
 fallback. Screenshots land in tests/artifacts/triage-*.png."""

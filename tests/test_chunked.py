@@ -1,5 +1,5 @@
 """Chunked request bodies (Transfer-Encoding: chunked, no Content-Length), as @sentry/node sends
-them, through real gunicorn: accepted within the same limits as bodies with a length."""
+them, through the real web server: accepted within the same limits as bodies with a length."""
 
 from __future__ import annotations
 

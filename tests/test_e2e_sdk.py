@@ -1,4 +1,4 @@
-"""End to end: the official sentry-sdk → gunicorn → PostgreSQL → Celery worker → issues."""
+"""End to end: the official sentry-sdk → the web server → PostgreSQL → Celery worker → issues."""
 
 import pytest
 import sentry_sdk
@@ -88,7 +88,7 @@ def test_a_bug_reached_through_another_call_path_joins_its_issue(
     assert joined.issue == issue and joined.ml_distance is not None
 
 
-def test_gunicorn_serves_admin_through_the_full_middleware_stack(web):
+def test_the_web_server_serves_admin_through_the_full_middleware_stack(web):
     """Ingest paths skip middleware (faultline.wsgi); everything else keeps sessions and CSRF."""
     import urllib.request
 

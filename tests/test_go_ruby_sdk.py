@@ -1,5 +1,5 @@
 """The official Go and Ruby SDKs, as Debian packages them (golang-github-getsentry-sentry-go-dev,
-ruby-sentry-ruby, ruby-sentry-rails), against the test gunicorn and ingest worker.
+ruby-sentry-ruby, ruby-sentry-rails), against the test web server and ingest worker.
 
 Each scenario is a real process: tests/go/shop built with GO111MODULE=off against Debian's
 GOPATH (offline), tests/ruby/app/shop.rb and the one-file Rails app tests/ruby/app/rails_shop.rb.

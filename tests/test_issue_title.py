@@ -1,5 +1,5 @@
 """An issue's title follows its newest event, whichever way the event joined it: the real
-gunicorn, ingest worker and ML grouping worker (docs/ui.md)."""
+the web server, ingest worker and ML grouping worker (docs/ui.md)."""
 
 import json
 import time

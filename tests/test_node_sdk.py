@@ -1,6 +1,6 @@
-"""The real @sentry/node (chunked request bodies) → gunicorn → worker.
+"""The real @sentry/node (chunked request bodies) → the web server → worker.
 
-Every scenario runs in its own Node process against the test gunicorn: a handled exception, a
+Every scenario runs in its own Node process against the test web server: a handled exception, a
 message, an `Error.cause` chain, an unhandled rejection, an uncaught exception in a child
 process, and a burst of 200 distinct errors of which every one must be stored."""
 

@@ -1,4 +1,4 @@
-"""The priority in a real browser (Debian's Chromium through Playwright, against gunicorn) at
+"""The priority in a real browser (Debian's Chromium through Playwright, against the web server) at
 1400 px and 390 px: the stream's priority column and default order, the issue page's priority
 with its reasons, a person's change. Screenshots land in tests/artifacts/priority-*.png."""
 

@@ -1,7 +1,7 @@
 """sentry-cli's upload protocol, bundle validation and frame resolution.
 
 The protocol tests use the Django test client; `test_sentry_cli_*` drive the real sentry-cli
-binary against gunicorn with bundles built by the real esbuild."""
+binary against the web server with bundles built by the real esbuild."""
 
 import gzip
 import hashlib
@@ -282,7 +282,7 @@ def test_processing_resolves_with_uploaded_bundles_and_groups_on_original_frames
 @pytest.mark.django_db(transaction=True)
 def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, tmp_path):
     """The acceptance path: esbuild bundles for two releases, real debug IDs from
-    `sentry-cli sourcemaps inject`, `sentry-cli sourcemaps upload` against gunicorn with an
+    `sentry-cli sourcemaps inject`, `sentry-cli sourcemaps upload` against the web server with an
     org token; then events from @sentry/browser in Chromium resolve to the original source."""
     pytest.importorskip("playwright")
     from tests.helpers.browser import CHROMIUM

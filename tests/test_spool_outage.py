@@ -1,5 +1,5 @@
 """PostgreSQL outages with the real parts: the embedded server is stopped and started again under
-a load of the official sentry-sdk and of benchmark-like posts; a gunicorn is SIGKILLed while it
+a load of the official sentry-sdk and of benchmark-like posts; the web server is SIGKILLed while it
 spools; a replayer is SIGKILLed mid-replay. Every event answered 200 must end up in an issue
 exactly once."""
 
@@ -28,7 +28,7 @@ from ingest.processing import process_pending
 from ingest.tasks import sweep_unprocessed
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
 from tests import buggy_app
-from tests.conftest import BIN, LOG_DIR, ROOT, Process, wait_for
+from tests.conftest import LOG_DIR, ROOT, WEB_COMMAND, Process, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def key():
 
 
 class Web:
-    """A gunicorn of our own (a web node), with its own spool directory `spool_root/host`."""
+    """A web server of our own (a web node), with its own spool directory `spool_root/host`."""
 
     def __init__(self, env: dict[str, str], spool_root: Path, name: str, host: str = "web-host"):
         self.port = free_port()
@@ -68,11 +68,10 @@ class Web:
             SPOOL_DIR=str(spool_root),
             SPOOL_HOST=host,
             SPOOL_REPLAY_INTERVAL="1",
-            GUNICORN_WORKERS="2",
+            WEB_WORKERS="2",
             DB_CONN_MAX_AGE="300",  # kept-alive connections, as in production
         )
-        command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"]
-        self.process = Process(command, env, LOG_DIR / f"{name}.log").start()
+        self.process = Process(WEB_COMMAND, env, LOG_DIR / f"{name}.log").start()
         wait_for(self._healthy, timeout=60, message=f"{name} to answer")
 
     def _healthy(self) -> bool:
@@ -287,7 +286,7 @@ def test_sdk_and_bench_events_sent_while_postgres_restarts_reach_issues_once(
         web.process.stop()
 
 
-def test_a_gunicorn_killed_while_spooling_loses_nothing_it_acknowledged(
+def test_a_web_server_killed_while_spooling_loses_nothing_it_acknowledged(
     live_env, worker, postgres, key, tmp_path
 ):
     root = tmp_path / "spool"
@@ -304,7 +303,7 @@ def test_a_gunicorn_killed_while_spooling_loses_nothing_it_acknowledged(
         sdk_ids = send_sdk_events(first, key, 20)  # the official SDK's events, flushed
         wait_for(lambda: sum(len(p.accepted) for p in posters) >= 300, timeout=60,
                  message="300 events spooled")
-        first.process.kill()  # SIGKILL to the whole gunicorn, mid-load
+        first.process.kill()  # SIGKILL to the whole web server (granian and its workers), mid-load
         for poster in posters:
             poster.running = False
         for poster in posters:
@@ -316,7 +315,7 @@ def test_a_gunicorn_killed_while_spooling_loses_nothing_it_acknowledged(
     assert accepted <= on_disk, f"{len(accepted - on_disk)} acknowledged events not on disk"
     print(f"killed with {len(accepted)} events acknowledged, {len(on_disk)} on disk")
 
-    # A new gunicorn, started while the database is still down, authenticates from the key
+    # A new web server, started while the database is still down, authenticates from the key
     # snapshot and keeps spooling; once the database is back it replays the dead one's spool.
     second = Web(live_env, root, "spool-heir")
     try:

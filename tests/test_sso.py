@@ -1,5 +1,5 @@
 """Single sign-on, end to end: a real OpenID Connect provider (the npm package oidc-provider),
-gunicorn configured from the environment, Debian's Chromium signing in through the provider's
+the web server configured from the environment, Debian's Chromium signing in through the provider's
 login and consent pages. An existing account and an invited address get in; an address without
 either, and one the provider does not call verified, are refused."""
 
@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from members.models import Invitation
 from members.sso import verified_email
 from monitor.models import Membership, Organization
-from tests.conftest import BIN, LOG_DIR, Process, free_port, wait_for, wait_healthy
+from tests.conftest import LOG_DIR, WEB_COMMAND, Process, free_port, wait_for, wait_healthy
 from tests.helpers.browser import ARTIFACTS, CHROMIUM
 from tests.jsbuild import JS, npm_ci
 
@@ -60,8 +60,7 @@ def sso_web(live_env, provider):
                OIDC_OP_AUTHORIZATION_ENDPOINT=f"{issuer}/auth",
                OIDC_OP_TOKEN_ENDPOINT=f"{issuer}/token",
                OIDC_OP_USER_ENDPOINT=f"{issuer}/me", OIDC_OP_JWKS_ENDPOINT=f"{issuer}/jwks")
-    web = Process([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env,
-                  LOG_DIR / "gunicorn-sso.log").start()
+    web = Process(WEB_COMMAND, env, LOG_DIR / "web-sso.log").start()
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, web)
