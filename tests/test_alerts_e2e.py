@@ -1,4 +1,4 @@
-"""The alert path end to end with real parts: the official sentry-sdk → the web server → ingest worker
+"""The alert path end to end with real parts: the official sentry-sdk → granian → ingest worker
 → outbox → alerts worker (Celery) → aiosmtpd and a signature-checking HTTP receiver."""
 
 import time

@@ -1,4 +1,4 @@
-"""The triage UI in a real browser: Playwright driving Debian's Chromium against the web server, with
+"""The triage UI in a real browser: Playwright driving Debian's Chromium against granian, with
 issues produced by the official sentry-sdk. Screenshots land in tests/artifacts/."""
 
 

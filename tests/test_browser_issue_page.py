@@ -1,4 +1,4 @@
-"""The issue page in a real browser (Debian's Chromium through Playwright, against the web server) at
+"""The issue page in a real browser (Debian's Chromium through Playwright, against granian) at
 1400 px and 390 px: the header's numbers, triage on the first screen, the chart's period tabs
 and hover values, tags that filter the stream and a way back that keeps the stream's query,
 event navigation, no word split mid-word. Screenshots land in tests/artifacts/issue-*.png."""
