@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import copy
 import functools
+import json
 import os
 import sys
 import threading
@@ -119,6 +120,9 @@ def rehome(event: dict, origin: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", choices=("shipped", "stock"), default="shipped")
+    parser.add_argument("--choices", type=Path,
+                        help="decide with a lab.select result's thresholds, key rules and "
+                             "conflict thresholds (var/select/<version>.json) instead")
     parser.add_argument("--labels", choices=("site", "fine"), default="site",
                         help="bugs as lab.corpus.site_label counts them (as selection does), "
                              "or the miners' finer labels")
@@ -147,6 +151,9 @@ def main() -> int:
     else:
         rules = grouping_rules.CURRENT
         decider = (rules.thresholds, {}, rules.conflict_thresholds)
+    if args.choices:
+        chosen = json.loads(args.choices.read_text())
+        decider = (chosen["thresholds"], chosen["key_rules"], chosen["conflict_thresholds"])
     parsed = ParsedMaps(512 << 20)
     modes: dict[str, dict[str, list[dict]]] = defaultdict(dict)
     agree = total = resolved_count = 0

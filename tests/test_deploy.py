@@ -101,7 +101,7 @@ def test_compose_file_is_valid_for_docker_compose():
     command = compose_command()
     if command is None:
         pytest.skip("neither `docker compose` nor docker-compose is installed")
-    env = dict(os.environ, SECRET_KEY="x", WEB_NODES="3")
+    env = dict(os.environ, SECRET_KEY="x", POSTGRES_PASSWORD="y", WEB_NODES="3")
     result = subprocess.run([*command, "-f", str(COMPOSE), "--profile", "gpu", "config"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -137,13 +137,13 @@ def env_of(container: dict) -> dict[str, dict]:
 
 
 def test_chart_lints_clean(helm):
-    report = helm.lint(str(CHART), {"secretKey": "x"}, strict=True)
+    report = helm.lint(str(CHART), {"secretKey": "x", "postgresql": {"password": "y"}}, strict=True)
     problems = [m for m in report["messages"] if m["severity"] >= 2]  # warnings and errors
     assert report["errors"] == [] and problems == [], report
 
 
 def test_chart_renders_the_multi_node_topology(helm):
-    values = {"secretKey": "x", "web": {"replicas": 3},
+    values = {"secretKey": "x", "postgresql": {"password": "y"}, "web": {"replicas": 3},
               "workers": {"ingest": {"replicas": 3, "concurrency": 4},
                           "embeddingsGpu": {"replicas": 1}}}
     docs = render(helm, values)
@@ -189,7 +189,8 @@ def test_chart_renders_the_multi_node_topology(helm):
 
 
 def test_chart_uses_an_external_postgresql_and_valkey_when_told(helm):
-    docs = render(helm, {"secretKey": "x", "postgresql": {"deploy": False, "host": "pg.internal"},
+    docs = render(helm, {"secretKey": "x",
+                         "postgresql": {"deploy": False, "host": "pg.internal", "password": "y"},
                          "valkey": {"deploy": False, "url": "redis://cache:6379/0"}})
     kinds = {(d["kind"], d["metadata"]["name"]) for d in docs}
     assert ("StatefulSet", "fl-faultline-postgresql") not in kinds
