@@ -199,26 +199,6 @@ def exception_header(exc: dict, include_message: bool = True) -> str:
     return f"{exc_type}: {value}" if exc_type and value else exc_type or value or "error"
 
 
-_NAME_PARTS = re.compile(r"[.\s]+")
-KEPT_NAME_FRAMES = 6  # frames from the crash searched for a name a minifier kept
-
-
-def kept_name(frames: list[dict]) -> str:
-    """The nearest name (from the crash back) a minifier keeps, where the crash frame's name is
-    minified or missing: property and method names survive minification (`b.minus.b.sub`
-    keeps `minus.sub`, `_.div` and `b.div` keep `div`), one- and two-character identifiers are
-    mangled and change with every build, `new i` keeps nothing. Without it every minified
-    error of one type in a bundle shares one key, and near-identical texts join different
-    faults."""
-    for frame in reversed(frames[-KEPT_NAME_FRAMES:]):
-        name = clean_function(grouping_function(frame))
-        kept = ".".join(part for part in _NAME_PARTS.split(name)
-                        if len(part) > 2 and part not in ("new", "<anonymous>"))
-        if kept:
-            return kept
-    return ""
-
-
 def match_key(event: dict, rule: str | None = None) -> str:
     """What two events must share before their distance is even considered (grouping.rules):
     the root cause's exception type and, by rule, its crash frame's function ("function"), its
@@ -241,8 +221,6 @@ def match_key(event: dict, rule: str | None = None) -> str:
         return exc_type
     site = in_app[-1]
     function = clean_function(grouping_function(site))
-    if len(function) <= 2 and family_of(event.get("platform")) == "javascript":
-        function = kept_name(in_app)
     if rule == "function":
         return f"{exc_type}|{function if len(function) > 2 else ''}"[:255]
     if rule == "module":
