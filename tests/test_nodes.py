@@ -223,7 +223,8 @@ def prestop_command(drain_seconds: int) -> list[str]:
     helm = pytest.importorskip("helm_python", reason="helm-python-sdk (Helm's Go SDK) missing")
     chart = helm.Chart.load(str(ROOT / "deploy" / "helm" / "faultline"))
     try:
-        manifests = chart.render({"secretKey": "x", "web": {"drainSeconds": drain_seconds}})
+        manifests = chart.render({"secretKey": "x", "postgresql": {"password": "y"},
+                                   "web": {"drainSeconds": drain_seconds}})
     finally:
         chart.close()
     web = next(doc for text in manifests.values() for doc in yaml.safe_load_all(text)
