@@ -402,16 +402,18 @@ def ingest_rate(count: int) -> dict:
 def disk() -> dict:
     from django.db import connection
 
-    tables = ("monitor_event", "monitor_issue", "monitor_issuetag", "monitor_issuehourlycount")
+    tables = ("monitor_event", "monitor_eventpayload", "monitor_eventkey", "monitor_issue",
+              "monitor_issuetag", "monitor_issuehourlycount")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM monitor_event")
         events = cursor.fetchone()[0]
         sizes = {}
         for table in tables:
-            cursor.execute("SELECT pg_total_relation_size(%s), pg_indexes_size(%s)",
-                           [table, table])
+            cursor.execute(  # a partitioned table's size is its partitions'
+                "SELECT sum(pg_total_relation_size(relid)), sum(pg_indexes_size(relid))"
+                " FROM pg_partition_tree(%s)", [table])
             total, indexes = cursor.fetchone()
-            sizes[table] = {"total_bytes": total, "index_bytes": indexes}
+            sizes[table] = {"total_bytes": int(total or 0), "index_bytes": int(indexes or 0)}
     total = sum(s["total_bytes"] for s in sizes.values())
     per_million = total / events * 1e6 if events else 0
     print(f"  disk: {total / 2**30:.2f} GiB for {events:,} events "
