@@ -106,6 +106,8 @@ SYMBOLICATE_TYPE_CHARS = 256
 SYMBOLICATE_CLASSES_PER_MAP = 1024
 #: declarations indexed per minified file; past it, one search per name
 SYMBOLICATE_DECLARATIONS_PER_FILE = 4096
+#: redirects followed when fetching a minified file or map (within the allowed origins)
+SOURCE_FETCH_REDIRECTS = 3
 
 # ## Privacy
 #: characters scrubbed at once; a longer text is scrubbed in pieces of this size
@@ -136,6 +138,8 @@ ISSUE_COMMENT_CHARS = 10000
 ALERT_EMAIL_ADDRESSES = 50
 #: releases per API page
 RELEASES_PER_PAGE = 100
+#: issues per project read for severity-learning labels
+SEVERITY_LABEL_ISSUES_PER_PROJECT = 1000
 
 # ## Accounts and projects
 #: characters of an email address
@@ -164,6 +168,12 @@ PAGE_BREADCRUMBS = 200
 PAGE_BREADCRUMB_DATA_ITEMS = 20
 #: pairs shown of a request's query, headers, cookies or data
 PAGE_KEY_VALUE_PAIRS = 100
+#: tag keys shown with their value distributions
+PAGE_TAG_KEYS = 50
+#: release marks on the events chart
+PAGE_CHART_RELEASE_MARKS = 20
+#: characters of the stream query carried back from the issue page
+PAGE_STREAM_QUERY_CHARS = 2000
 
 # ## Assist
 #: characters of one section of a generated answer

@@ -15,6 +15,7 @@ import datetime as dt
 from django.db.models import Max, Min
 
 from alerts.models import Activity
+from monitor import limits
 from monitor.models import Event, Issue
 from priority.models import IssueView
 
@@ -24,7 +25,7 @@ SEVERE = (Kind.ESCALATING, Kind.RESOLVED_NEXT, Kind.ASSIGNED, Kind.COMMENTED)
 NOT_SEVERE = (Kind.IGNORED,)
 UNOPENED = "unopened"
 UNOPENED_DAYS = 7
-MAX_ISSUES_PER_PROJECT = 1000
+MAX_ISSUES_PER_PROJECT = limits.SEVERITY_LABEL_ISSUES_PER_PROJECT
 
 
 def record_view(issue_id: int, user) -> None:

@@ -27,11 +27,12 @@ import urllib3
 from django.conf import settings
 
 from alerts import netguard
+from monitor import limits
 from monitor.models import origin_allowed
 from sourcemaps.parsed import segments
 from sourcemaps.symbolicate import Artifact
 
-MAX_REDIRECTS = 3
+MAX_REDIRECTS = limits.SOURCE_FETCH_REDIRECTS
 CHUNK = 64 * 1024
 HEADERS = {"User-Agent": "Faultline source fetcher", "Accept-Encoding": "gzip, deflate"}
 KEPT_HEADERS = ("sourcemap", "x-sourcemap")

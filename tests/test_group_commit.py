@@ -15,6 +15,7 @@ from django.db import connection, connections
 from ingest import accept, database
 from ingest.groupcommit import GroupCommit
 from ingest.models import RawEvent
+from monitor.models import Event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -164,9 +165,11 @@ def test_concurrent_accepts_commit_together_and_each_returns_after_its_commit(
     assert errors == []
     assert seen == dict.fromkeys(ids, True)
     assert committer.flushes - flushes_before == 2  # eight events, two commits
-    rows = RawEvent.objects.filter(project=project)
-    assert sorted(r.event_id for r in rows) == sorted(ids)
-    assert {r.user_agent for r in rows} == {"test-agent"}
+    # A worker of the session may already have processed some (a raw row goes once stored).
+    rows = list(RawEvent.objects.filter(project=project))
+    stored = list(Event.objects.filter(project=project).values_list("event_id", flat=True))
+    assert sorted([r.event_id for r in rows] + stored) == sorted(ids)
+    assert {r.user_agent for r in rows} <= {"test-agent"}
 
 
 def test_a_bad_row_fails_only_its_own_request(project, outside_url):

@@ -357,7 +357,7 @@ def test_similar_issues_follow_the_served_model_after_a_confirmed_promotion(
     body = client.get(f"/api/0/issues/{one.id}/similar/").json()
     assert body["model"] == model.label and [r["id"] for r in body["results"]] == [two.id]
     page = client.get(reverse("web:issue", args=[project.organization.slug, project.slug,
-                                                 one.id])).content.decode()
+                                                 one.id]) + "?tab=grouping").content.decode()
     assert f"#{two.id} · distance" in page
     examples = retrieval.similar_resolved(one, frozenset({"examples", "stack_trace"}), k=1)
     assert [e.issue_id for e in examples] == [two.id]

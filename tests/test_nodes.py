@@ -102,7 +102,7 @@ def test_two_web_nodes_and_two_worker_sets_share_the_load_without_duplicates_or_
         CELERY_BROKER_URL=broker.url,
         INGEST_DRAIN_SLOTS="4",  # both worker sets' concurrency added up
     )
-    control = Celery(broker=broker.url)
+    control = Celery(broker=broker.url, set_as_current=False)  # the session keeps its app
     sets = ["set-a", "set-b"]
     workers = [start_worker(env, name) for name in sets]
     nodes = []

@@ -10,10 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 from django.urls import reverse
 
 from grouping.models import DecisionRecord
+from monitor import limits
 from monitor.models import Event, Issue
 from monitor.params import is_id
 
-MAX_STREAM_QUERY = 2000
+MAX_STREAM_QUERY = limits.PAGE_STREAM_QUERY_CHARS
 
 
 def stream_query(request, org, project) -> str:

@@ -14,6 +14,7 @@ from django.db.models import F, Min, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from monitor import limits
 from monitor.issues import SORTS, apply_search, sort_issues, tag_keys
 from monitor.models import Event, Issue, IssueHourlyCount, IssueTag, Project, ProjectRelease
 from monitor.search import (
@@ -163,7 +164,7 @@ def hourly_counts(issue_id: int, since: dt.datetime) -> dict[dt.datetime, int]:
                 .values_list("hour", "count"))
 
 
-MAX_RELEASE_MARKS = 20
+MAX_RELEASE_MARKS = limits.PAGE_CHART_RELEASE_MARKS
 
 
 def chart_marks(issue: Issue, since: dt.datetime) -> list[tuple[str, dt.datetime, str]]:
@@ -201,7 +202,7 @@ class TagKey:
 
 TAG_VALUES_SHOWN = 5
 SEARCH_KEY = re.compile(r"[A-Za-z][\w.\-]{0,63}")  # a key monitor.search reads
-MAX_TAG_KEYS = 50
+MAX_TAG_KEYS = limits.PAGE_TAG_KEYS
 
 
 def filter_query(key: str, value: str) -> str:

@@ -24,9 +24,14 @@ def when(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     seconds = (now - value).total_seconds()
     text = ago(seconds) if seconds >= 0 else f"in {ago(-seconds)[:-4]}"
-    absolute = value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), absolute,
-                       text)
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(),
+                       absolute(value), text)
+
+
+@register.filter
+def absolute(value: dt.datetime | None) -> str:
+    """The UTC time as every page shows it on hover (`when`'s tooltip)."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
 
 
 @register.filter
