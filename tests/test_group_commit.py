@@ -36,11 +36,14 @@ def _closed_breaker():
 
 
 @pytest.fixture(autouse=True)
-def _nothing_in_flight(project):
-    """These rows are committed, and a Celery worker of the session may be processing them
-    when the test ends: deleting them waits for its batch (which holds their row locks), so the
-    database flush after the test meets no transaction to deadlock with."""
-    yield
+def woken(monkeypatch, project) -> list[int]:
+    """The drain slots the flushes wake, recorded instead of published: these rows are
+    committed, and a Celery worker of the session woken for them would process them while the
+    database is flushed after the test (a TRUNCATE beside its batch deadlocks). What is left is
+    deleted before that flush."""
+    slots: list[int] = []
+    monkeypatch.setattr(accept, "wake", slots.append)
+    yield slots
     RawEvent.objects.filter(project=project).delete()
 
 
@@ -143,7 +146,7 @@ def _accept_in_thread(project_id, event_id, outside_url, seen: dict, errors: lis
 
 
 def test_concurrent_accepts_commit_together_and_each_returns_after_its_commit(
-    project, outside_url
+    project, outside_url, woken
 ):
     committer = accept.committer()
     flushes_before = committer.flushes
@@ -174,6 +177,7 @@ def test_concurrent_accepts_commit_together_and_each_returns_after_its_commit(
     assert errors == []
     assert seen == dict.fromkeys(ids, True)
     assert committer.flushes - flushes_before == 2  # eight events, two commits
+    assert woken  # the flushes woke the drain slots their rows belong to
     # A worker of the session may already have processed some (a raw row goes once stored).
     rows = list(RawEvent.objects.filter(project=project))
     stored = list(Event.objects.filter(project=project).values_list("event_id", flat=True))
