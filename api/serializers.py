@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from ingest.models import RawEvent
 from monitor.models import Event, Issue, Organization, Priority, Project, ProjectKey
+from monitor.short_ids import short_id
 from monitor.state import SUBSTATUSES, substatus
 
 
@@ -67,11 +68,13 @@ class IssueSerializer(serializers.ModelSerializer):
     priority = PriorityField(required=False, help_text="Setting it locks it: nothing automatic "
                              "changes it again.")
     substatus = serializers.SerializerMethodField()
+    short_id = serializers.SerializerMethodField(
+        help_text="`SHOP-1A7`: as the stream shows it; the stream's search box finds it.")
 
     class Meta:
         model = Issue
-        fields = ["id", "project", "title", "culprit", "type", "level", "platform", "status",
-                  "substatus", "regressed", "first_seen", "last_seen", "resolved_at",
+        fields = ["id", "short_id", "project", "title", "culprit", "type", "level", "platform",
+                  "status", "substatus", "regressed", "first_seen", "last_seen", "resolved_at",
                   "times_seen", "users_seen", "assignee", "ignore_until", "ignore_until_events",
                   "ignore_until_users", "ignore_until_escalating", "resolved_in_release",
                   "priority", "priority_locked", "priority_factors", "severity",
@@ -81,6 +84,9 @@ class IssueSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=SUBSTATUSES, allow_null=True))
     def get_substatus(self, issue: Issue) -> str | None:
         return substatus(issue)
+
+    def get_short_id(self, issue: Issue) -> str:
+        return short_id(issue.project.slug, issue.id)
 
 
 class EventSerializer(serializers.ModelSerializer):

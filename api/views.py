@@ -166,7 +166,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
             issues = issues.filter(project_id=project)
         try:
             return sort_issues(filter_issues(issues, params, user=self.request.user),
-                               params.get("sort"))
+                               params.get("sort")).select_related("project", "assignee")
         except KeyError as exc:
             raise ValidationError({"sort": f"one of {', '.join(SORTS)}"}) from exc
         except SearchError as exc:

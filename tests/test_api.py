@@ -147,3 +147,23 @@ def test_a_merged_issue_answers_302_to_the_issue_that_holds_its_events(world):
     carol = client_for(world["carol"], token=True)
     assert carol.get(f"/api/0/issues/{key.id}/").status_code == 404
     assert bob.get(f"/api/0/issues/{zero.id + 1000}/").status_code == 404
+
+
+def test_issues_carry_the_short_id_the_stream_shows_without_a_query_per_issue(
+        world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitor.short_ids import short_id
+
+    bob = client_for(world["bob"])
+    slug = world["project"].slug
+    body = bob.get("/api/0/issues/").json()
+    assert {i["short_id"] for i in body["results"]} == {
+        short_id(slug, i["id"]) for i in body["results"]}
+    with CaptureQueriesContext(connection) as two:
+        bob.get("/api/0/issues/")
+    for n in range(5):
+        ingest(world["project"], {**event(value=f"more {n}"), "fingerprint": [f"more-{n}"]})
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        assert len(bob.get("/api/0/issues/").json()["results"]) == 7
