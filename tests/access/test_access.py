@@ -1,7 +1,7 @@
 """The access rules have one home (the `access` package): the lookups 404 or deny as the
 permission matrix expects, every refusal of the owner-or-admin rule says the same thing, and no
 other module writes the membership filter or the role comparison again. The whole policy per URL
-is tests/test_permissions_matrix.py; this file is about the rules' home.
+is tests/access/test_permissions_matrix.py; this file is about the rules' home.
 
 alice owns Acme, dave is an admin there, bob a member; charlie owns Globex."""
 
@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from alerts.models import AlertDestination
 from monitor.models import Issue, Membership, Organization
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRESENTATION_APPS = ("api", "web", "alerts", "sourcemaps", "attachments", "assist", "feedback",
                      "members", "consent", "grouping", "training")
 

@@ -113,7 +113,7 @@ RULES: dict[str, Rule] = {
     "assist:summarize": MEMBERS,
     "assist:add-note": MEMBERS,
     # The matrix's organisations never consented to generative use: asking is refused (403)
-    # for every role; tests/test_assist.py covers the consented path.
+    # for every role; tests/assist/test_assist.py covers the consented path.
     "issue-summary": Rule(read="LAAAH", write="LFFFH"),
     "issue-brief": Rule(read="LAAAH", write="-----"),  # GET only, no consent needed
     "issue-resolution-notes": MEMBERS,
@@ -155,8 +155,8 @@ NOT_MATRIXED = {
     "web:login": "sign-in page",
     "web:logout": "sign-out",
     "members:accept": "invitation link: a signed token bound to the invited address "
-                      "(tests/test_invitations.py)",
-    "members:password-reset": "password reset by e-mail, for anyone (tests/test_invitations.py)",
+                      "(tests/members/test_invitations.py)",
+    "members:password-reset": "password reset by e-mail, for anyone (tests/members/test_invitations.py)",
     "members:password-reset-done": "password reset: the page after asking",
     "members:password-reset-confirm": "password reset: Django's signed uid/token link",
     "members:password-reset-complete": "password reset: the page after setting it",
@@ -233,7 +233,7 @@ def test_every_url_has_a_rule():
     missing = [name for name in matrixed_names() if name not in RULES]
     assert not missing, (
         f"URL names without a permission rule: {', '.join(missing)}. Add each to RULES in "
-        "tests/test_permissions_matrix.py (or to NOT_MATRIXED with the reason)."
+        "tests/access/test_permissions_matrix.py (or to NOT_MATRIXED with the reason)."
     )
     stale = sorted(set(RULES) - set(url_names()))
     assert not stale, f"rules for URL names that no longer exist: {', '.join(stale)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from members.models import Invitation
-from tests.test_invitations import acme, client_of, invite  # noqa: F401
+from tests.helpers.members import acme, client_of, invite  # noqa: F401 - acme is a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_exception_types_an_event_names_cost_little_against_a_big_minified_file(
 
     for count in (25, 1000):  # one event's exceptions; a stream of events against one map
         done = subprocess.run([sys.executable, "-c", HOSTILE_TYPES, str(count)],
-                              capture_output=True, cwd=Path(__file__).resolve().parent.parent,
+                              capture_output=True, cwd=Path(__file__).resolve().parents[2],
                               timeout=120)
         assert done.returncode == 0, (count, done.stderr.decode()[-2000:])
         assert json.loads(done.stdout) == {"type": "Zq", "minified_type": "Zq"}

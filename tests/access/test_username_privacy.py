@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from monitor.models import Issue, Membership, Organization
 from tests.helpers.alerts import send
-from tests.test_alerts_api import people, web_client  # noqa: F401 - the fixture
+from tests.helpers.clients import people, web_client  # noqa: F401 - people is a fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -3,30 +3,16 @@ a member, charlie owns another organisation."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 from rest_framework.test import APIClient
 
 from alerts.models import Activity, AlertDelivery, AlertDestination, AlertRule
 from alerts.notify import attempt
 from monitor.models import Issue, Membership, Organization, Project
-from tests.alert_receivers import HTTPReceiver, RawHTTPServer, huge_error
+from tests.helpers.alert_receivers import HTTPReceiver, RawHTTPServer, huge_error
 from tests.helpers.alerts import send
+from tests.helpers.clients import web_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(cast):
-    """An API client for each of the cast (tests/helpers/cast.py)."""
-    project = cast.project
-    project.grouping_mode = Project.GroupingMode.FINGERPRINT
-    project.save()
-    alice, bob, charlie = cast.alice, cast.bob, cast.charlie
-    clients = {}
-    for user in (alice, bob, charlie):
-        clients[user.username] = APIClient()
-        clients[user.username].force_authenticate(user)
-    return clients
 
 
 def base(project):
@@ -144,12 +130,6 @@ def test_preferences_api(project, people):
                                    name="O", slug="o")
     assert bob.put("/api/0/notification-preferences/", {"project": other.id, "email": False},
                    format="json").status_code == 404
-
-
-def web_client(username):
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
 
 
 def test_settings_page_owner_edits_member_reads(project, people):

@@ -18,7 +18,7 @@ from alerts.models import (
 from alerts.netguard import BlockedURL, check_url
 from alerts.notify import attempt, send_test
 from monitor.models import Membership, Project
-from tests.alert_receivers import HTTPReceiver, SMTPServer
+from tests.helpers.alert_receivers import HTTPReceiver, SMTPServer
 from tests.helpers.alerts import evaluate, send
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from alerts import netguard
 from alerts.models import AlertDestination
 from alerts.notify import attempt, send_test
-from tests.alert_receivers import (
+from tests.helpers.alert_receivers import (
     HTTPReceiver,
     RawHTTPServer,
     SMTPServer,

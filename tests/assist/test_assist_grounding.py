@@ -16,31 +16,10 @@ from assist.models import Generation, GenerationLog, ResolutionNote
 from assist.parse import Answer
 from grouping import ml
 from monitor.models import Event, Issue, Organization, Project
-from tests.test_assist import (  # noqa: F401  (owner is a fixture)
-    FakeOpenAI,
-    consent,
-    generate,
-    ingest,
-    owner,
-    payload,
-)
+from tests.helpers.assist import KIWI, RUNTIME, FakeOpenAI, consent, generate, ingest, payload
 
 pytestmark = pytest.mark.django_db
 
-RUNTIME = {"runtime": {"name": "CPython", "version": "3.11.7"}}
-KIWI = {
-    "platform": "python",
-    "contexts": RUNTIME,
-    "exception": {"values": [{
-        "type": "KeyError", "value": "'sku-kiwi'",
-        "stacktrace": {"frames": [
-            {"module": "shop.views", "function": "checkout", "lineno": 41, "in_app": True,
-             "context_line": "total += price_of(line.sku) * line.qty"},
-            {"module": "shop.catalog", "function": "price_of", "lineno": 12, "in_app": True,
-             "context_line": "return PRICES[sku]", "vars": {"sku": "'sku-kiwi'"}},
-        ]},
-    }]},
-}
 CORPUS = ("Error: KeyError: 'sku-kiwi'\nKeyError: 'sku-kiwi'\n"
           "  price_of in shop.catalog: return PRICES[sku]\n"
           "  checkout in shop.views: total += price_of(line.sku) * line.qty")

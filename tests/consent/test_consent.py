@@ -23,7 +23,7 @@ from consent.models import (
 from monitor.models import Membership
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def every_question():

@@ -66,7 +66,7 @@ def test_two_processes_writing_it_out_at_once_end_with_one_model(tmp_path):
               "print(shipped.materialise(shipped.load(), Path(sys.argv[1]), Path(sys.argv[2])))")
     children = [subprocess.Popen([sys.executable, "-c", script, str(BASE), str(tmp_path)],
                                  stdout=subprocess.PIPE, text=True,
-                                 cwd=Path(__file__).parents[1]) for _ in range(2)]
+                                 cwd=Path(__file__).parents[2]) for _ in range(2)]
     paths = [child.communicate(timeout=600)[0].strip() for child in children]
     assert [child.returncode for child in children] == [0, 0]
     assert len(set(paths)) == 1
@@ -113,7 +113,7 @@ def test_the_start_up_check_names_a_damaged_shipped_model(folder, monkeypatch):
 def test_an_unknown_embedding_model_setting_stops_the_start():
     env = {**os.environ, "EMBEDDING_MODEL": "biggest"}
     done = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env,
-                          capture_output=True, text=True, cwd=Path(__file__).parents[1])
+                          capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert done.returncode != 0
     assert "ImproperlyConfigured" in done.stderr and "biggest" in done.stderr
 

@@ -15,8 +15,9 @@ from grouping.clean import (
     is_in_app,
     match_key,
 )
-from ingest.normalize import normalize_event
-from tests.sdk_payloads import require_corpus, store_event
+from tests.helpers.events import exc
+from tests.helpers.events import normalize as norm
+from tests.helpers.sdk_payloads import require_corpus, store_event
 
 
 @pytest.fixture(autouse=True)
@@ -26,15 +27,6 @@ def full_text_shape():
     previous = rules.use(rules.Rules(key="line", frames=6, context="all"))
     yield
     rules.use(previous)
-
-
-def norm(event):
-    return normalize_event(event, 1_700_000_000.0, "0" * 32)
-
-
-def exc(frames, exc_type="ValueError", value="bad", platform="python", **extra):
-    values = [{"type": exc_type, "value": value, "stacktrace": {"frames": frames}}]
-    return norm({"platform": platform, "exception": {"values": values}, **extra})
 
 
 @pytest.mark.parametrize(

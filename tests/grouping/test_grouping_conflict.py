@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grouping.conflict import MAX_LINE, conflicts, distinguishing, first_match, sites
-from tests.test_training_pairs import normalized
+from tests.helpers.events import normalized
 from training import evaluate, metrics
 
 RENAMED = (

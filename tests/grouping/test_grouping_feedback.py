@@ -19,7 +19,7 @@ from grouping.models import (
 from grouping.policy import policy_for, reading_policy
 from monitor.models import GroupHash, Issue, Membership, Organization, Project
 from tests.helpers.cast import join, make_user
-from tests.helpers.events import MECHANISM_THRESHOLD, event, ingest
+from tests.helpers.events import B_NEXT, MECHANISM_THRESHOLD, NEAR, A, B, event, ingest
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +29,6 @@ def stock_model(settings):
     """These variants' distances and the suggestion bands were chosen for the stock model (the
     shipped model's bands are not chosen yet); what is tested is the mechanism, not the model."""
     settings.EMBEDDING_MODEL = "stock"
-
-A = {}  # the first fault's first call path
-B = {"caller": "nightly_report", "caller_line": "total = cart.average()"}
-B_NEXT = {"caller": "nightly_report", "caller_line": "total = cart.average() or 0"}
-# another call path of A's fault: 0.06 from it with the stock model, beyond the tuned Python
-# threshold (0.04) and within its suggestion band
-NEAR = {"caller": "api_handler", "caller_line": "return round(cart.average(), 2)"}
 
 
 def decide():

@@ -1,4 +1,4 @@
-"""Zip bombs shaped like artifact bundles, for tests/test_bundle_bounds.py and
+"""Zip bombs shaped like artifact bundles, for tests/sourcemaps/test_bundle_bounds.py and
 bench/bundle_bombs.py: 200 MiB of zeros (or JSON whitespace) from ~200 KiB, with a member or
 manifest.json that declares a few bytes, or with honest sizes."""
 

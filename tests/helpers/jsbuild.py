@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import pytest
 
-JS = Path(__file__).resolve().parent / "js"
+JS = Path(__file__).resolve().parents[1] / "js"
 NODE_MODULES = JS / "node_modules"
 SENTRY_CLI = Path(sys.executable).parent / "sentry-cli"
 

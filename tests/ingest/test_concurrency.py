@@ -12,7 +12,7 @@ from ingest.models import RawEvent
 from ingest.processing import process_pending
 from monitor.models import Event, GroupHash, Issue
 from tests.helpers.processing import zero_division
-from tests.races import race_processing
+from tests.helpers.races import race_processing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from ingest.normalize import (
     normalize_event,
     parse_timestamp,
 )
-from tests.sdk_payloads import STORE_EVENTS, require_corpus, store_event
+from tests.helpers.sdk_payloads import STORE_EVENTS, require_corpus, store_event
 
 NOW = 1_700_000_000.0
 

@@ -12,7 +12,7 @@ from ingest.models import RawEvent
 from ingest.processing import MAX_ATTEMPTS, process_pending
 from monitor.models import Event, GroupHash, Issue, IssueTag, Project
 from tests.helpers.processing import drain, raw, zero_division
-from tests.sdk_payloads import (
+from tests.helpers.sdk_payloads import (
     ENVELOPES,
     STORE_EVENTS,
     csp_report,

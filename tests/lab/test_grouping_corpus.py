@@ -105,7 +105,7 @@ def test_hard_negatives_stay_apart_and_edited_lines_join_with_the_real_model(tmp
 
 
 def test_candidate_key_ignores_the_code_line():
-    from tests.test_clean import exc
+    from tests.helpers.events import exc
 
     def crash(context, function="plan_of"):
         return exc([{"module": "users", "function": function, "in_app": True,
@@ -126,7 +126,7 @@ def clean_key(event):
 def test_no_wrong_merge_among_the_real_sdk_payloads():
     """Each real payload is its own bug: with the current rules none joins another."""
     from embeddings.encoder import get_encoder
-    from tests.sdk_payloads import STORE_EVENTS, require_corpus, store_event
+    from tests.helpers.sdk_payloads import STORE_EVENTS, require_corpus, store_event
 
     require_corpus()
     rows = [{"bug": name, "event": store_event(name)} for name in STORE_EVENTS]

@@ -14,8 +14,8 @@ from grouping import rules
 from grouping.policy import of_model
 from lab import select
 from monitor.models import Issue, Project
+from tests.helpers.clients import member  # noqa: F401 - a fixture
 from tests.helpers.events import event, ingest
-from tests.test_web import member  # noqa: F401  (fixture)
 from training import metrics
 
 

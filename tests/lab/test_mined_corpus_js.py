@@ -16,7 +16,7 @@ from lab.corpus import HERE as CORPUS
 from lab.corpus import read_rows
 from lab.mine.js.stats import crash_exception, hard_negatives, js_files
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SDK = {"node": "sentry.javascript.node", "javascript": "sentry.javascript.browser"}
 
 

@@ -16,23 +16,10 @@ from django.test import Client
 from members import invitations
 from members.models import Invitation
 from monitor.models import Membership, Organization
-from tests.alert_receivers import SMTPServer
+from tests.helpers.alert_receivers import SMTPServer
+from tests.helpers.members import PASSWORD, client_of, invite, user
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct horse battery 42"
-
-
-def user(name: str, email: str = "", organization=None, role: str | None = None):
-    account = get_user_model().objects.create_user(name, email=email, password=PASSWORD)
-    if organization is not None and role is not None:
-        Membership.objects.create(user=account, organization=organization, role=role)
-    return account
-
-
-def client_of(account) -> Client:
-    client = Client()
-    client.force_login(account)
-    return client
 
 
 @pytest.fixture(autouse=True)
@@ -50,17 +37,6 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def acme(org):
-    return {role: user(f"{role}-of-acme", f"{role}@acme.example", org, role)
-            for role in ("owner", "admin", "member")}
-
-
-def invite(client: Client, org, email: str, role: str = "member"):
-    return client.post(f"/{org.slug}/settings/invitations/",
-                       {"action": "invite", "email": email, "role": role})
 
 
 def text_of(mail) -> str:

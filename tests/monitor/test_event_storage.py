@@ -316,7 +316,7 @@ def test_retention_and_partition_upkeep_during_ingest_and_ml_grouping_lose_nothi
     from grouping import ml
     from monitor.models import GroupHash
     from tests.helpers.processing import zero_division
-    from tests.races import race_processing
+    from tests.helpers.races import race_processing
 
     Organization.objects.filter(pk=project.organization_id).update(retention_days=30)
     now = timezone.now()

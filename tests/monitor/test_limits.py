@@ -6,7 +6,7 @@ from pathlib import Path
 
 from monitor import limits
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "limits.md"
 BEGIN, END = "<!-- limits:begin -->\n", "<!-- limits:end -->\n"
 # Not chosen bounds: a column type's range and a fraction of a threshold.

@@ -19,6 +19,7 @@ from priority import escalation, forecast, rules
 from priority.escalation import current_hour
 from tests.helpers.cast import join, make_user
 from tests.helpers.events import event, ingest
+from tests.helpers.priority import crash
 
 pytestmark = pytest.mark.django_db
 
@@ -28,17 +29,6 @@ def fp_project(project):
     project.grouping_mode = Project.GroupingMode.FINGERPRINT
     project.save()
     return project
-
-
-def crash(handled=None, level=None, fingerprint="a", release=None, user="1", **extra):
-    payload = event(user=user)
-    if handled is not None:
-        payload["exception"]["values"][0]["mechanism"] = {"type": "generic", "handled": handled}
-    if level is not None:
-        payload["level"] = level
-    if release:
-        payload["release"] = release
-    return {**payload, "fingerprint": [fingerprint], **extra}
 
 
 def only_issue() -> Issue:

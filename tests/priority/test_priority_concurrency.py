@@ -1,5 +1,5 @@
 """Hourly counts stay exact under concurrent batches, merges and unmerges (the pattern of
-tests/test_concurrency.py: real processing in threads against the real database)."""
+tests/ingest/test_concurrency.py: real processing in threads against the real database)."""
 
 import json
 
@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from ingest.models import RawEvent
 from monitor.models import Event, GroupHash, Issue, IssueHourlyCount
-from tests.races import race_processing
+from tests.helpers.races import race_processing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

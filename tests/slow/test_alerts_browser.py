@@ -7,10 +7,10 @@ from playwright.sync_api import expect
 
 from alerts.models import AlertDestination, AlertRule
 from monitor.models import Issue, Membership, Organization, Project
-from tests.alert_receivers import HTTPReceiver
-from tests.browserpage import sign_in
 from tests.conftest import start_worker, wait_for
+from tests.helpers.alert_receivers import HTTPReceiver
 from tests.helpers.browser import ARTIFACTS
+from tests.helpers.browserpage import sign_in
 from tests.helpers.events import event, ingest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

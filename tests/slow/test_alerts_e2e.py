@@ -8,9 +8,9 @@ import sentry_sdk
 
 from alerts.models import Activity, AlertDestination, AlertRule, DeliveryAttempt
 from monitor.models import Event, Organization, Project, ProjectKey
-from tests import buggy_app
-from tests.alert_receivers import HTTPReceiver, SMTPServer
 from tests.conftest import start_worker, wait_for
+from tests.helpers import buggy_app
+from tests.helpers.alert_receivers import HTTPReceiver, SMTPServer
 from tests.helpers.sdk import capture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

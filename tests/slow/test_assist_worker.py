@@ -12,12 +12,12 @@ from django.test import Client
 
 from assist.models import Generation
 from monitor.models import Membership
-from tests.browserpage import sign_in
 from tests.conftest import start_worker, wait_for
-from tests.test_assist import FakeOpenAI, consent, ingest, payload
+from tests.helpers.assist import FakeOpenAI, consent, ingest, payload
+from tests.helpers.browserpage import sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
 
 def test_the_worker_generates_and_the_page_shows_it(live_env, org, project, settings):
@@ -57,7 +57,7 @@ def test_the_issue_page_shows_the_brief_first_in_a_browser(web, org, project,
                                                           browser):  # noqa: F811
     """The default card (no model configured): the brief, then how to configure a model; at a
     desktop and a phone width, without horizontal overflow. Screenshots in tests/artifacts/."""
-    from tests.test_assist_grounding import KIWI
+    from tests.helpers.assist import KIWI
 
     user = get_user_model().objects.create_user("brenda", password="pw-brenda-123")
     Membership.objects.create(user=user, organization=org, role="owner")

@@ -7,10 +7,10 @@ import sentry_sdk
 from django.contrib.auth import get_user_model
 
 from monitor.models import Event, Membership, Organization, Project, ProjectKey
-from tests import buggy_app
-from tests.browserpage import sign_in
 from tests.conftest import wait_for
+from tests.helpers import buggy_app
 from tests.helpers.browser import ARTIFACTS
+from tests.helpers.browserpage import sign_in
 from tests.helpers.sdk import capture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -84,8 +84,8 @@ def test_minified_bundle_frames_show_original_names_and_code(web, worker, browse
     uploaded by the real sentry-cli, errors reported by @sentry/browser in Chromium: the issue
     page shows the original function names, class names and code around each line."""
     from sourcemaps.tokens import create_org_token
-    from tests import jsbuild
-    from tests.browserpage import serving
+    from tests.helpers import jsbuild
+    from tests.helpers.browserpage import serving
 
     org = Organization.objects.create(name="Names Web", slug="namesweb")
     project = Project.objects.create(organization=org, name="Front", slug="front",

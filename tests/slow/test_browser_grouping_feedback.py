@@ -8,10 +8,9 @@ from django.contrib.auth import get_user_model
 from grouping import ml
 from grouping.models import KeptApart, MergeSuggestion
 from monitor.models import Issue, Membership, Organization, Project
-from tests.browserpage import sign_in
 from tests.helpers.browser import ARTIFACTS, no_horizontal_overflow
-from tests.helpers.events import event, ingest
-from tests.test_grouping_feedback import NEAR
+from tests.helpers.browserpage import sign_in
+from tests.helpers.events import NEAR, event, ingest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from monitor.models import Issue, Membership, Organization, Project
-from tests.browserpage import sign_in
 from tests.helpers.browser import ARTIFACTS, HOST, no_horizontal_overflow
+from tests.helpers.browserpage import sign_in
 from tests.helpers.events import event, ingest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

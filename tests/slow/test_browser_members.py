@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from faultline.localservices import free_port
 from members.models import Invitation
 from monitor.models import Membership, Organization, Project
-from tests.alert_receivers import SMTPServer
 from tests.conftest import LOG_DIR, WEB_COMMAND, Process, start_worker, wait_for, wait_healthy
+from tests.helpers.alert_receivers import SMTPServer
 from tests.helpers.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

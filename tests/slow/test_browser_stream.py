@@ -13,8 +13,8 @@ from alerts.models import AlertDestination, AlertRule
 from monitor import state
 from monitor.models import Issue, Membership, Organization, Project
 from monitor.short_ids import short_id
-from tests.browserpage import sign_in
 from tests.helpers.browser import ARTIFACTS, no_horizontal_overflow
+from tests.helpers.browserpage import sign_in
 from tests.helpers.events import event, ingest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -14,10 +14,10 @@ from playwright.sync_api import expect
 
 from monitor.models import Event, Issue, Membership, Organization, Project
 from releases import users
-from tests import buggy_app, triage_app
-from tests.browserpage import sign_in
 from tests.conftest import wait_for
+from tests.helpers import buggy_app, triage_app
 from tests.helpers.browser import ARTIFACTS, HOST, no_horizontal_overflow
+from tests.helpers.browserpage import sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

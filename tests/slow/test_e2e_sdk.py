@@ -4,8 +4,8 @@ import pytest
 import sentry_sdk
 
 from monitor.models import Event, Issue, Organization, Project, ProjectKey
-from tests import buggy_app
 from tests.conftest import wait_for
+from tests.helpers import buggy_app
 from tests.helpers.sdk import capture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -54,7 +54,7 @@ def test_sdk_events_become_grouped_issues(sdk_client, worker):
     }, set(issues)
     zero = issues["ZeroDivisionError: division by zero"]
     assert zero.times_seen == 20 and zero.users_seen == 3
-    assert zero.culprit == "tests.buggy_app in average_price"
+    assert zero.culprit == "tests.helpers.buggy_app in average_price"
     assert zero.platform == "python" and zero.level == "error"
     assert issues["KeyError: 'linus'"].times_seen == 2  # parameter differs, same code path
     chained = Event.objects.get(

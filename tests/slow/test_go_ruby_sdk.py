@@ -18,7 +18,7 @@ from monitor.models import Event, Issue, Organization, Project
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 GO_SHOP = TESTS / "go" / "shop"
 RUBY = TESTS / "ruby"
 GOPATH = Path("/usr/share/gocode")  # where Debian's golang-*-dev packages put their sources

@@ -13,9 +13,8 @@ from grouping.merge import unmerge_hash
 from grouping.models import KeptApart
 from monitor.models import GroupHash, Issue
 from tests.conftest import wait_for
-from tests.helpers.events import MECHANISM_THRESHOLD, event, ingest
-from tests.test_grouping_feedback import B_NEXT, B
-from tests.test_grouping_training import train
+from tests.helpers.events import B_NEXT, MECHANISM_THRESHOLD, B, event, ingest
+from tests.helpers.training import train
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from monitor.models import Event, Organization, Project
-from tests import jsbuild
 from tests.conftest import wait_for
+from tests.helpers import jsbuild
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 SCRIPT = jsbuild.JS / "app" / "node_app.cjs"

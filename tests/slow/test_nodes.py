@@ -21,9 +21,9 @@ from faultline.localservices import EmbeddedPgBouncer, EmbeddedValkey
 from faultline.testing.plugin import services
 from ingest import spool
 from monitor.models import Event, Organization
-from tests import test_spool_outage as outage
 from tests.conftest import ROOT, start_worker, wait_for
-from tests.test_spool_outage import (
+from tests.helpers import outage
+from tests.helpers.outage import (
     Poster,
     Web,
     bench_event,

@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from monitor.models import Issue, Membership, Organization, Priority, Project
-from tests.browserpage import sign_in
 from tests.helpers.browser import ARTIFACTS, HOST, no_horizontal_overflow
+from tests.helpers.browserpage import sign_in
 from tests.helpers.events import ingest
-from tests.test_priority import crash
+from tests.helpers.priority import crash
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from embeddings import registry
 from priority import learn, severity, tasks
 from priority.models import SeverityExample, SeverityHead
 from tests.conftest import start_worker, wait_for
-from tests.test_priority_learning import FULL, triaged_org
+from tests.helpers.priority import FULL, triaged_org
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

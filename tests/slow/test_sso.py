@@ -17,7 +17,7 @@ from members.sso import verified_email
 from monitor.models import Membership, Organization
 from tests.conftest import LOG_DIR, WEB_COMMAND, Process, free_port, wait_for, wait_healthy
 from tests.helpers.browser import ARTIFACTS, CHROMIUM
-from tests.jsbuild import JS, npm_ci
+from tests.helpers.jsbuild import JS, npm_ci
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 CLIENT_ID, CLIENT_SECRET = "faultline", "sso-test-secret"

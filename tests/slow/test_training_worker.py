@@ -12,7 +12,7 @@ from embeddings.models import IssueEmbedding, ModelChange
 from grouping.policy import reading_policy
 from monitor.models import Issue
 from tests.conftest import start_worker, wait_for
-from tests.test_grouping_training import org_with_data, train
+from tests.helpers.training import org_with_data, train
 from training import tasks
 from training.models import TrainedModel
 

@@ -24,9 +24,9 @@ from sourcemaps import safezip, upload
 from sourcemaps.bundles import BundleError, BundleLimits, read_bundle
 from sourcemaps.models import ArtifactBundle, BundleAssembly, PendingChunkUsage, UploadChunk
 from sourcemaps.tokens import create_org_token
-from tests.bombs import KINDS, MiB, bomb
 from tests.conftest import ROOT, wait_for
-from tests.test_sourcemaps import DEBUG_ID, MAP, MINIFIED, bundle_zip
+from tests.helpers.bombs import KINDS, MiB, bomb
+from tests.helpers.sourcemaps import DEBUG_ID, MAP, MINIFIED, bundle_zip
 
 RSS_BOUND = 64 * MiB  # peak RSS growth allowed while assembling a 200 MiB bomb
 LIMITS = BundleLimits(members=100, name_length=256, unpacked=64 * MiB, ratio=100,
@@ -300,8 +300,8 @@ def test_the_quota_holds_under_concurrent_uploads(org, settings):
 @pytest.mark.django_db(transaction=True)
 def test_sentry_cli_waits_for_the_worker_and_a_bomb_fails_there(web, worker, tmp_path, org,
                                                                 bombs):
-    from tests import jsbuild
-    from tests.test_sourcemaps import FIXTURES
+    from tests.helpers import jsbuild
+    from tests.helpers.sourcemaps import FIXTURES
 
     Project.objects.create(organization=org, name="Web", slug="web")
     _, token = create_org_token(org, "ci", url=web)

@@ -15,7 +15,7 @@ from ingest.processing import process_pending
 from monitor.models import Event, Organization, Project
 from sourcemaps import fetch
 from tests.helpers.processing import raw
-from tests.test_sourcemaps import MAP, MINIFIED
+from tests.helpers.sourcemaps import MAP, MINIFIED
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ import hashlib
 import io
 import json
 import uuid
-import zipfile
 
 import pytest
 from django.test import Client
@@ -18,32 +17,15 @@ from sourcemaps.models import ArtifactBundle, ArtifactFile, BundleAssembly, Uplo
 from sourcemaps.symbolicate import Artifact, resolve_event
 from sourcemaps.tokens import create_org_token
 from sourcemaps.upload import run_assembly
-from tests import jsbuild
-from tests.browserpage import sign_in
+from tests.helpers import jsbuild
+from tests.helpers.browserpage import sign_in
+from tests.helpers.sourcemaps import DEBUG_ID, MAP, MINIFIED, bundle_zip
 
 pytestmark = pytest.mark.django_db
-
-DEBUG_ID = uuid.UUID("4be63130-ef60-55f1-923d-38c2fff84417")
-# Real esbuild output for tests/js/fixtures/src/boom.js (see tests/js/fixtures/README.md).
-FIXTURES = jsbuild.JS / "fixtures"
-MINIFIED = (FIXTURES / "app.js").read_bytes()
-MAP = {**json.loads((FIXTURES / "app.js.map").read_text()), "debugId": str(DEBUG_ID)}
 
 
 def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()  # noqa: S324
-
-
-def bundle_zip(files: dict[str, tuple[str, dict, bytes]], attributes=None) -> bytes:
-    """A bundle as sentry-cli writes it: manifest.json + files/<path>."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        manifest = {"files": {}, "attributes": attributes or {}}
-        for path, (kind, headers, content) in files.items():
-            manifest["files"][path] = {"url": f"~/{path}", "type": kind, "headers": headers}
-            archive.writestr(f"files/{path}", content)
-        archive.writestr("manifest.json", json.dumps(manifest))
-    return out.getvalue()
 
 
 @pytest.fixture(autouse=True)
@@ -311,8 +293,8 @@ def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, t
 
     from pathlib import Path
 
-    from tests.browserpage import browse_and_capture
     from tests.conftest import wait_for
+    from tests.helpers.browserpage import browse_and_capture
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed")
@@ -353,8 +335,8 @@ def screenshot_issue_pages(web, org, project, chromium, resolved, reported):
     from playwright.sync_api import sync_playwright
 
     from monitor.models import Membership
-    from tests.browserpage import ARGS
     from tests.helpers.browser import ARTIFACTS
+    from tests.helpers.browserpage import ARGS
 
     user = get_user_model().objects.create_user("jsowner", password="pw-jsowner-123")
     Membership.objects.create(user=user, organization=org, role="owner")

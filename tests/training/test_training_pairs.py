@@ -11,8 +11,8 @@ import random
 import numpy as np
 
 from grouping.clean import clean_event
-from tests.helpers.events import event
-from tests.test_grouping_training import corpus_file
+from tests.helpers.events import normalized
+from tests.helpers.training import corpus_file
 from training import augment, evaluate, lifecycle, metrics, pairs
 
 
@@ -33,13 +33,6 @@ def test_pooled_corpora_are_separate_projects(tmp_path):
     choice = evaluate.choose(pooled, np.eye(len(pooled.labels)))
     assert choice.thresholds["python"] in evaluate.GRID
     assert choice.rules["python"] in evaluate.KEY_RULES
-
-
-
-def normalized(**kwargs) -> dict:
-    from ingest.normalize import normalize_event
-
-    return normalize_event(event(**kwargs), 1_700_000_000.0, "0" * 32)
 
 
 def test_swap_field_makes_another_fault_on_the_same_line():

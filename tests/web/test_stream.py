@@ -15,8 +15,7 @@ from monitor import state
 from monitor.models import Issue, IssueHourlyCount, Membership, Organization, Project
 from monitor.search import DEFAULT_QUERY, parse, select_values, stream_query, with_term
 from monitor.short_ids import issue_id_of, short_id
-from tests.test_grouping_api import ingest
-from tests.test_ml_grouping import event
+from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
 

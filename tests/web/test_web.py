@@ -12,18 +12,6 @@ from tests.helpers.events import event, ingest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def member(project):
-    user = make_user("dev")
-    join(user, project.organization)
-    project.grouping_mode = Project.GroupingMode.FINGERPRINT
-    project.save()
-    ProjectKey.objects.create(project=project)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def stream_url(project, **params):
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return f"/{project.organization.slug}/{project.slug}/issues/?{query}"
@@ -186,7 +174,7 @@ def test_an_admin_cannot_make_or_unmake_owners(project, owner):
         == 403
     )
     pal_user = get_user_model().objects.create_user("pal", password="x")
-    # Invitations follow the same rule (tests/test_invitations.py); here, existing memberships.
+    # Invitations follow the same rule (tests/members/test_invitations.py); here, existing memberships.
     pal = join(pal_user, project.organization)
     assert admin.post(url, {"action": "role", "membership": pal.id,
                             "role": "owner"}).status_code == 403
@@ -235,7 +223,7 @@ def test_dark_mode_changes_the_palette_only():
     """Dark mode overrides custom properties; no rule outside the palette names a colour."""
     from pathlib import Path
 
-    css = (Path(__file__).resolve().parents[1] / "web/static/web/faultline.css").read_text()
+    css = (Path(__file__).resolve().parents[2] / "web/static/web/faultline.css").read_text()
     assert "@media (prefers-color-scheme: dark)" in css
     rules = css.split("}", 2)[2]  # after :root and the dark palette
     import re
