@@ -9,7 +9,7 @@ Precision is measured on code lines that carry no personal data (frames, stateme
 exception types, module paths, versions, identifiers that contain first names or cities): the
 share left byte-for-byte unchanged.
 
-Seed 1 is the development seed; seed 2 is the check (tests/test_pii.py and the benchmark).
+Seed 1 is the development seed; seed 2 is the check (tests/consent/test_pii.py and the benchmark).
 """
 
 from __future__ import annotations
