@@ -156,7 +156,8 @@ NOT_MATRIXED = {
     "web:logout": "sign-out",
     "members:accept": "invitation link: a signed token bound to the invited address "
                       "(tests/members/test_invitations.py)",
-    "members:password-reset": "password reset by e-mail, for anyone (tests/members/test_invitations.py)",
+    "members:password-reset": "password reset by e-mail, for anyone "
+                              "(tests/members/test_invitations.py)",
     "members:password-reset-done": "password reset: the page after asking",
     "members:password-reset-confirm": "password reset: Django's signed uid/token link",
     "members:password-reset-complete": "password reset: the page after setting it",

@@ -1,6 +1,7 @@
 """The local spool (ingest.spool) and its replay (ingest.replay), in process.
 
-The outage itself (a stopped PostgreSQL, a SIGKILLed web server) is in tests/slow/test_spool_outage.py."""
+The outage itself (a stopped PostgreSQL, a SIGKILLed web server) is in
+tests/slow/test_spool_outage.py."""
 
 import json
 import os

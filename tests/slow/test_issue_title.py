@@ -49,7 +49,7 @@ def test_an_error_joined_by_the_ml_worker_gives_its_issue_the_newest_title(
 ):
     redis_client.delete(ml.BREAKER_KEY)
     org = Organization.objects.create(name="Title Co", slug="titleco")
-    # the joining threshold an admin may set (tests/grouping/test_ml_grouping.py: MECHANISM_THRESHOLD)
+    # the joining threshold an admin may set (tests/helpers/events.py: MECHANISM_THRESHOLD)
     project = Project.objects.create(organization=org, name="Web", slug="web",
                                      platform="javascript", grouping_threshold=0.15)
     decided = GroupHash.objects.filter(project=project, ml_state="done")

@@ -174,7 +174,8 @@ def test_an_admin_cannot_make_or_unmake_owners(project, owner):
         == 403
     )
     pal_user = get_user_model().objects.create_user("pal", password="x")
-    # Invitations follow the same rule (tests/members/test_invitations.py); here, existing memberships.
+    # Invitations follow the same rule (tests/members/test_invitations.py); here, existing
+    # memberships.
     pal = join(pal_user, project.organization)
     assert admin.post(url, {"action": "role", "membership": pal.id,
                             "role": "owner"}).status_code == 403
