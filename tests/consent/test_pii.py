@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from consent.pii import find_spans, names, scrub_text
-from evaluation import pii_corpus_v2
-from evaluation.pii_corpus import corpus
+from lab.generate import pii_corpus_v2
+from lab.generate.pii_corpus import corpus
 
 # Every kind the issue names, with its target; organisations and free-standing city names are
 # measured too but held to a lower floor (see docs/consent.md for their figures).

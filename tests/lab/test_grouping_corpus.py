@@ -1,14 +1,14 @@
-"""The grouping corpus (evaluation/corpus): real SDK events, deterministic, honest splits; and the
+"""The grouping corpus (lab/generate/corpus): real SDK events, deterministic, honest splits; and the
 rules tuned on it: hard negatives stay apart with the real model."""
 
 from __future__ import annotations
 
 import pytest
 
-from evaluation import corpus
-from evaluation.corpus import java, pyapps, pycapture
-from evaluation.corpus.families import BY_NAME
 from grouping import rules
+from lab.generate import corpus
+from lab.generate.corpus import java, pyapps, pycapture
+from lab.generate.corpus.families import BY_NAME
 from training import metrics as evaluation
 
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from consent.models import OrganizationConsent
-from evaluation.devset.generate import generate
 from grouping.models import LabelledPair
+from lab.generate.devset.generate import generate
 from monitor.models import Issue
 from tests.helpers.events import event, ingest
 from training import metrics as evaluation

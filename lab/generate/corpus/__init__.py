@@ -1,8 +1,8 @@
 """The grouping corpus: real faults of several applications over several releases, labelled by
 bug, application and split (docs/ml-grouping.md).
 
-    rows = evaluation.corpus.load("var/corpus/corpus-seed7.jsonl")
-    rows = evaluation.corpus.ensure()            # generate (once, cached under var/) and load
+    rows = lab.generate.corpus.load("var/corpus/corpus-seed7.jsonl")
+    rows = lab.generate.corpus.ensure()          # generate (once, cached under var/) and load
     train = [r for r in rows if r["split"] in ("train", "validation")]
 
 Each row: {"bug": id, "app": application, "platform": python|javascript|java,
@@ -17,7 +17,7 @@ from pathlib import Path
 from training.corpus import HELDOUT_APPS, SPLITS, TUNING_SPLITS, split_of  # noqa: F401
 
 DEFAULT_SEED = 7
-CACHE = Path(__file__).resolve().parents[2] / "var" / "corpus"
+CACHE = Path(__file__).resolve().parents[3] / "var" / "corpus"
 
 
 def load(path: str | Path, splits: tuple[str, ...] | None = None) -> list[dict]:
@@ -35,7 +35,7 @@ def ensure(seed: int = DEFAULT_SEED, small: bool = False,
     """Load the cached corpus for this seed, generating it first when it is missing."""
     path = default_path(seed, small)
     if not path.exists():
-        from evaluation.corpus.generate import write
+        from lab.generate.corpus.generate import write
 
         write(path, seed=seed, small=small)
     return load(path, splits)

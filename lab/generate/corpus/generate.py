@@ -1,7 +1,7 @@
 """Generate the grouping corpus: JSON lines of {"bug", "app", "platform", "split", "event"}.
 
-    python -m evaluation.corpus.generate var/corpus/corpus-seed7.jsonl            # full
-    python -m evaluation.corpus.generate var/corpus/small.jsonl --seed 3 --small  # for tests
+    python -m lab.generate.corpus.generate var/corpus/corpus-seed7.jsonl          # full
+    python -m lab.generate.corpus.generate var/corpus/small.jsonl --seed 3 --small  # for tests
 
 Deterministic by seed: the same seed writes the same file. Python events are raised by real
 code and captured by the real sentry-sdk (pycapture.py), JavaScript events by real code under
@@ -20,14 +20,14 @@ import time
 import uuid
 from pathlib import Path
 
-from evaluation.corpus import split_of
+from lab.generate.corpus import split_of
 
 FULL_PYTHON_BUGS = 40  # per application, at least
 SMALL_PYTHON_BUGS = 5
 
 
 def python_rows(seed: int, small: bool, build: Path) -> list[dict]:
-    from evaluation.corpus import pyapps, pycapture
+    from lab.generate.corpus import pyapps, pycapture
 
     rows = []
     for spec in pyapps.APPS:
@@ -38,7 +38,7 @@ def python_rows(seed: int, small: bool, build: Path) -> list[dict]:
 
 def js_rows(seed: int, small: bool, build: Path) -> list[dict]:
     try:
-        from evaluation.corpus import jscapture
+        from lab.generate.corpus import jscapture
     except ImportError:  # not written yet
         return []
     return jscapture.rows(seed, small, build)
@@ -46,7 +46,7 @@ def js_rows(seed: int, small: bool, build: Path) -> list[dict]:
 
 def java_rows(seed: int, small: bool) -> list[dict]:
     try:
-        from evaluation.corpus import java
+        from lab.generate.corpus import java
     except ImportError:
         return []
     return java.rows(seed, small)
@@ -84,7 +84,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--small", action="store_true", help="a few bugs per app (tests)")
     args = parser.parse_args()
-    from evaluation.corpus import default_path
+    from lab.generate.corpus import default_path
 
     target = Path(args.target) if args.target else default_path(args.seed, args.small)
     started = time.perf_counter()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from evaluation.corpus.families import MISSING
-from evaluation.corpus.shapes import App, Function, Step
+from lab.generate.corpus.families import MISSING
+from lab.generate.corpus.shapes import App, Function, Step
 
 RELEASES = 4
 KINDS = ("assign", "return", "comment", "wrapped", "reformat", "extra")

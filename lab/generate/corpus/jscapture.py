@@ -8,14 +8,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from evaluation.corpus import jsapps
-from evaluation.corpus.pycapture import write_tree
+from lab.generate.corpus import jsapps
+from lab.generate.corpus.pycapture import write_tree
 
 JS = Path(__file__).resolve().parent / "js"
 
 
 def ensure_node_modules() -> None:
-    """`npm ci` into evaluation/corpus/js/node_modules (pinned by package-lock.json)."""
+    """`npm ci` into lab/generate/corpus/js/node_modules (pinned by package-lock.json)."""
     if not (JS / "node_modules" / "@sentry" / "node").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True,
                        capture_output=True)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from evaluation.corpus.families import BY_NAME, FAMILIES, MISSING, MODULE_HEADER
-from evaluation.corpus.shapes import App, Function, Step
+from lab.generate.corpus.families import BY_NAME, FAMILIES, MISSING, MODULE_HEADER
+from lab.generate.corpus.shapes import App, Function, Step
 
 RELEASES = 4
 KINDS = ("assign", "return", "comment", "wrapped", "reformat", "extra")

@@ -12,8 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from evaluation.corpus import pyapps, recordkit
-from evaluation.corpus.shapes import App, Function
+from lab.generate.corpus import pyapps, recordkit
+from lab.generate.corpus.shapes import App, Function
 
 ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 HARNESS = str(Path(__file__).resolve().parent)

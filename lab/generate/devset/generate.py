@@ -11,8 +11,8 @@ alike (same exception type in the same function or module).
 JavaScript- and Java-shaped events are built on the shapes of real SDK payloads (minified
 bundles with build hashes, Spring proxies and lambdas) with the same kinds of variation.
 
-    python -m evaluation.devset.generate var/devset.jsonl            # the dev set (seed 7)
-    python -m evaluation.devset.generate var/heldout.jsonl --seed 11 # a held-out draw
+    python -m lab.generate.devset.generate var/devset.jsonl          # the dev set (seed 7)
+    python -m lab.generate.devset.generate var/heldout.jsonl --seed 11 # a held-out draw
 """
 
 from __future__ import annotations

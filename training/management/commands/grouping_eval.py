@@ -1,5 +1,5 @@
 """Measure grouping quality on a labelled dataset (JSON lines of {"bug": id, "event": {...}},
-with "split" for the corpus: python -m evaluation.corpus.generate).
+with "split" for the corpus: python -m lab.generate.corpus.generate).
 
 Reports, for the split asked for (`--split test`, `heldout_app`, `train,validation`, ...; it
 says which it prints), per platform family: fingerprinting, ML with the old rules (exact
@@ -71,7 +71,7 @@ class Command(BaseCommand):
         path = Path(options["dataset"])
         if not path.exists():
             raise CommandError(
-                f"{path} does not exist (python -m evaluation.corpus.generate {path})"
+                f"{path} does not exist (python -m lab.generate.corpus.generate {path})"
             )
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         if options["pairs"]:
