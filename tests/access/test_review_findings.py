@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from members.models import Invitation
-from tests.helpers.members import acme, client_of, invite  # noqa: F401 - acme is a fixture
+from tests.helpers.clients import client_of
+from tests.helpers.members import acme, invite  # noqa: F401 - acme is a fixture
 
 pytestmark = pytest.mark.django_db
 

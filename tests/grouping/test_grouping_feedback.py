@@ -4,7 +4,6 @@ project's adaptive threshold, and their API (scoped, idempotent, bounded)."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from grouping import adapt, constraints, ml
 from grouping.merge import merge_by_user, unmerge_hash
@@ -19,6 +18,7 @@ from grouping.models import (
 from grouping.policy import policy_for, reading_policy
 from monitor.models import GroupHash, Issue, Membership, Organization, Project
 from tests.helpers.cast import join, make_user
+from tests.helpers.clients import client_of as client_for
 from tests.helpers.events import B_NEXT, MECHANISM_THRESHOLD, NEAR, A, B, event, ingest
 
 pytestmark = pytest.mark.django_db
@@ -47,12 +47,6 @@ def alice(project):
     user = make_user("alice")
     join(user, project.organization)
     return user
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def joined_then_unmerged(project, alice):

@@ -1,4 +1,4 @@
-"""Signed-in clients: the cast's API clients (tests/helpers/cast.py), a user's web client, and a
+"""Signed-in clients: a user's web client, the cast's API clients (tests/helpers/cast.py), and a
 member's web client on a fingerprint-grouped project with a key."""
 
 import pytest
@@ -8,6 +8,12 @@ from rest_framework.test import APIClient
 
 from monitor.models import Project, ProjectKey
 from tests.helpers.cast import join, make_user
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
@@ -25,9 +31,7 @@ def people(cast):
 
 
 def web_client(username):
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
+    return client_of(get_user_model().objects.get(username=username))
 
 
 @pytest.fixture
@@ -37,6 +41,4 @@ def member(project):
     project.grouping_mode = Project.GroupingMode.FINGERPRINT
     project.save()
     ProjectKey.objects.create(project=project)
-    client = Client()
-    client.force_login(user)
-    return client
+    return client_of(user)

@@ -1,5 +1,5 @@
-"""Acme's owner, admin and member with known passwords, their signed-in clients, and inviting
-someone through the organisation's settings page."""
+"""Acme's owner, admin and member with a known password, and inviting someone through the
+organisation's settings page."""
 
 from __future__ import annotations
 
@@ -17,12 +17,6 @@ def user(name: str, email: str = "", organization=None, role: str | None = None)
     if organization is not None and role is not None:
         Membership.objects.create(user=account, organization=organization, role=role)
     return account
-
-
-def client_of(account) -> Client:
-    client = Client()
-    client.force_login(account)
-    return client
 
 
 @pytest.fixture

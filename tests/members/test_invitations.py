@@ -17,7 +17,8 @@ from members import invitations
 from members.models import Invitation
 from monitor.models import Membership, Organization
 from tests.helpers.alert_receivers import SMTPServer
-from tests.helpers.members import PASSWORD, client_of, invite, user
+from tests.helpers.clients import client_of
+from tests.helpers.members import PASSWORD, invite, user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,22 +8,16 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
-from django.test import Client
 from django.utils import timezone
 
 from monitor import state
 from monitor.models import Issue, IssueHourlyCount, Membership, Organization, Project
 from monitor.search import DEFAULT_QUERY, parse, select_values, stream_query, with_term
 from monitor.short_ids import issue_id_of, short_id
+from tests.helpers.clients import client_of as client_for
 from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
