@@ -23,7 +23,6 @@ COPY access ./access
 COPY ingest ./ingest
 COPY grouping ./grouping
 COPY embeddings ./embeddings
-COPY evaluation ./evaluation
 COPY consent ./consent
 COPY training ./training
 COPY privacy ./privacy

@@ -67,7 +67,7 @@ CORPUS_SEEDS := 7 17 19 23 29
 CORPORA := $(foreach seed,$(CORPUS_SEEDS),var/corpus/corpus-seed$(seed).jsonl)
 
 var/corpus/corpus-seed%.jsonl: | install
-	$(PY) -m evaluation.corpus.generate $@ --seed $*
+	$(PY) -m lab.generate.corpus.generate $@ --seed $*
 
 grouping-model: install $(CORPORA)
 	$(PY) manage.py train_grouping_model $(firstword $(CORPORA)) \

@@ -2,7 +2,7 @@
 (bench/assist_quality.py).
 
 The labels live in bench/data/assist_bugs.json, written apart from the prompt and from this
-scoring: 25 bugs whose events come from the grouping dev set (evaluation.devset.generate: real
+scoring: 25 bugs whose events come from the grouping dev set (lab.generate.devset.generate: real
 sentry-sdk captures of real Python bugs, JavaScript and Java events in real SDK shapes) and 36
 more whose SDK-shaped events are in the file (Python, browser and Node JavaScript, Java). A
 label says what a reviewer would accept as the cause and as the fix, as groups of phrases:
@@ -92,8 +92,8 @@ def sdk_event(bug: dict) -> dict:
 
 def cases(seed: int = 7) -> list[Case]:
     """One event per labelled bug, normalized as ingest stores it."""
-    from evaluation.devset.generate import java_events, js_events, python_events
     from ingest.normalize import normalize_event
+    from lab.generate.devset.generate import java_events, js_events, python_events
 
     data = labels()
     rng = random.Random(seed)

@@ -33,7 +33,7 @@ def run_case(case: str, mib: int, deadline: int) -> dict:
     from alerts.destinations import REGISTRY
     from alerts.destinations.base import Notification
     from alerts.notify import send_bounded
-    from tests.alert_receivers import RawHTTPServer, drip, huge_error
+    from tests.helpers.alert_receivers import RawHTTPServer, drip, huge_error
 
     kind, what = case.split("-")
     reply = huge_error(mib * 1024 * 1024) if what == "huge" else drip(0.2, give_up_after=600)

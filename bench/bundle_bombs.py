@@ -1,4 +1,4 @@
-"""Peak memory of reading artifact-bundle zip bombs (tests/bombs.py: 200 MiB of zeros from
+"""Peak memory of reading artifact-bundle zip bombs (tests/helpers/bombs.py: 200 MiB of zeros from
 ~200 KiB, with lying or honest sizes), each in a fresh process whose peak RSS (VmHWM) is reset
 just before the read: through sourcemaps.bundles.read_bundle with the default limits, and
 through plain `ZipFile.read()` of every member (what bundles.py did before safezip).
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.bombs import KINDS, MiB, bomb  # noqa: E402
+from tests.helpers.bombs import KINDS, MiB, bomb  # noqa: E402
 
 READ = r"""
 import json, os, re, sys, zipfile

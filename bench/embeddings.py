@@ -31,7 +31,7 @@ def main() -> int:
 
     from embeddings import shipped
     from embeddings.encoder import Encoder, current_spec, default_model_path
-    from evaluation.devset.generate import generate
+    from lab.generate.devset.generate import generate
     from training import metrics as evaluation
 
     quick = "--quick" in sys.argv

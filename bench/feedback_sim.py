@@ -159,7 +159,7 @@ class Candidate:
 def projects(args) -> dict[str, list[dict]]:
     rows: list[dict] = []
     for path in args.corpus:
-        from evaluation.corpus import load
+        from lab.generate.corpus import load
 
         for row in load(path, (args.split,)):
             rows.append({**row, "app": f"{Path(path).stem}/{row.get('app', '')}"})

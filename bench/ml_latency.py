@@ -23,9 +23,9 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between arrivals")
     args = parser.parse_args()
     with services("faultline_ml_bench") as env:
-        from evaluation.devset.generate import generate
         from ingest.accept import store_raw_event
         from ingest.processing import process_pending
+        from lab.generate.devset.generate import generate
         from monitor.models import GroupHash, Organization, Project
 
         org = Organization.objects.create(name="ml", slug="ml")

@@ -1,5 +1,5 @@
 """Recall, precision and speed of the PII scrubber (consent.pii.scrub_text) on the independent
-corpus (evaluation/pii_corpus_v2.py): per kind, recall (the value leaves no 4+ character piece
+corpus (lab/generate/pii_corpus_v2.py): per kind, recall (the value leaves no 4+ character piece
 behind), precision (share of detected spans that lie on the planted value) and, over code lines
 without personal data, the share left unchanged. Speed is given as wall-clock texts/s and as
 texts per CPU-second (what one uncontended core does; the machine may be shared).
@@ -21,7 +21,7 @@ from common import ROOT  # noqa: F401  (puts the project on sys.path)
 
 def _v2(per_kind: int, seed: int) -> int:
     from consent.pii import find_spans, scrub_text
-    from evaluation.pii_corpus_v2 import code_lines, corpus, leaked
+    from lab.generate.pii_corpus_v2 import code_lines, corpus, leaked
 
     samples = corpus(per_kind, seed)
     scrub_text("warm up: customer 'Maria Gonzalez' in Berlin")
@@ -59,7 +59,7 @@ def _v2(per_kind: int, seed: int) -> int:
 
 def _v1(per_kind: int, seed: int) -> int:
     from consent.pii import scrub_text
-    from evaluation.pii_corpus import corpus
+    from lab.generate.pii_corpus import corpus
 
     samples = corpus(per_kind, seed)
     scrub_text("warm up")

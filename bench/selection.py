@@ -34,7 +34,7 @@ def main() -> int:
     import numpy as np
 
     from embeddings.encoder import Encoder, ModelSpec, model_version
-    from evaluation import corpus
+    from lab.generate import corpus
     from training import evaluate, metrics
 
     encoder = Encoder(ModelSpec("model", args.model, model_version(args.model)))

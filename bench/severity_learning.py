@@ -3,7 +3,7 @@
     python bench/severity_learning.py [CORPUS.jsonl ...] [--seeds 1 2 3 4 5]
 
 Each app of the generated corpus (default var/corpus/corpus-seed19.jsonl, made by
-`python -m evaluation.corpus.generate var/corpus --seed 19`; the default heads were trained on
+`python -m lab.generate.corpus.generate var/corpus --seed 19`; the default heads were trained on
 seeds 7 and 17, never on it) is one simulated organisation; each of its bugs is one issue, its
 text the first event's, cleaned and PII-scrubbed as priority.examples does. A simulated team
 acts on every issue (bench/severity_triage.py: a table written for this benchmark, not the

@@ -20,8 +20,8 @@ from common import ROOT  # noqa: F401  (puts the project on sys.path)
 
 def codebases(corpora: list[Path], mined: list[Path]) -> dict[str, list[dict]]:
     """{label: rows} of every held-out application and report-only mined codebase."""
-    from evaluation import corpus as generated
     from lab import corpus as lab_corpus
+    from lab.generate import corpus as generated
 
     out: dict[str, list[dict]] = defaultdict(list)
     for path in corpora:

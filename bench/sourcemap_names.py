@@ -46,9 +46,9 @@ class Loader:
 
 
 def build() -> tuple[list[dict], Loader, int]:
-    import pytest  # tests.jsbuild skips via pytest when node is missing
+    import pytest  # tests.helpers.jsbuild skips via pytest when node is missing
 
-    from tests import jsbuild
+    from tests.helpers import jsbuild
 
     try:
         dist = jsbuild.build_names_bundle(Path(tempfile.mkdtemp()), "node.js", "bench@1")
@@ -73,7 +73,7 @@ def build() -> tuple[list[dict], Loader, int]:
 
 
 def per_kind(events: list[dict]) -> None:
-    from tests.jsbuild import frame_mark
+    from tests.helpers.jsbuild import frame_mark
 
     got: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     sources = collections.Counter()

@@ -30,9 +30,9 @@ from sourcemaps.symbolicate import Artifact, resolve_event  # noqa: E402
 
 
 def build() -> tuple[bytes, bytes]:
-    import pytest  # tests.jsbuild skips via pytest when node is missing
+    import pytest  # tests.helpers.jsbuild skips via pytest when node is missing
 
-    from tests import jsbuild
+    from tests.helpers import jsbuild
 
     try:
         dist = jsbuild.build_browser_bundle(Path(tempfile.mkdtemp()), "http://k@h/1", "bench@1")

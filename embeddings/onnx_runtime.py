@@ -5,8 +5,8 @@ Transformers below 5 (installing it here would downgrade Transformers under
 sentence-transformers and the training code). The export is PyTorch's own (`torch.onnx`, the
 TorchScript exporter), the runtime is `onnxruntime`; what is written here is only the pooling
 the model's own modules name (mean over tokens, then unit length), checked before use. Vectors
-match the PyTorch path to a cosine of 0.9999999 (tests/test_embeddings_onnx.py), so thresholds
-chosen on one hold for the other.
+match the PyTorch path to a cosine of 0.9999999 (tests/embeddings/test_embeddings_onnx.py), so
+thresholds chosen on one hold for the other.
 
 The export is cached per model version (`EMBEDDING_ONNX_DIR/<version>.onnx`), written to a
 temporary file and renamed, so concurrent workers never read half a file.

@@ -97,7 +97,6 @@ INSTALLED_APPS = [
     "ingest",
     "grouping",
     "embeddings",
-    "evaluation",
     "consent",
     "training",
     "privacy",

@@ -440,8 +440,8 @@ def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path],
     """codebase → [(source, rows)]: a generated corpus's applications (every split) and each
     mined file's codebase. One source is one project. `labels`: "site" counts a mined bug as
     one call site and error type (lab.corpus.site_label), "fine" as the miner labelled it."""
-    from evaluation import corpus
     from lab.corpus import corpus_files, read_rows, site_label
+    from lab.generate import corpus
 
     out: dict[str, list] = {}
     for path in generated:
@@ -612,7 +612,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lab.select", description=__doc__.split(
         "\n\n")[0])
     parser.add_argument("--corpus", nargs="*", default=[], type=Path,
-                        help="generated corpus files (evaluation.corpus): each app a codebase")
+                        help="generated corpus files (lab.generate.corpus): each app a codebase")
     parser.add_argument("--mined", nargs="*", default=[], type=Path,
                         help="mined corpus folders or files (lab.corpus)")
     parser.add_argument("--model", help="a model directory (default: the configured model)")

@@ -26,7 +26,8 @@ from symbolic.sourcemapcache import SourceMapCache
 
 SCOPES_SECONDS = 5.0  # wall and CPU time to index one minified file's scopes
 SCOPES_MEMORY = 1 << 30  # address space the child may add while indexing
-# Resident bytes of a parsed map (measured: tests/test_sourcemap_memory.py, docs/limits.md).
+# Resident bytes of a parsed map (measured: tests/sourcemaps/test_sourcemap_memory.py,
+# docs/limits.md).
 # symbolic's view holds ~28 bytes per mapping segment whatever the segment's length, plus its
 # names, sources and sourcesContent with their line indexes (~2 bytes per byte of map); the
 # scope index ~30 bytes per byte of minified file, ~16 per segment and its own copy of the

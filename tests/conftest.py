@@ -58,7 +58,7 @@ def wait_healthy(base: str, process) -> None:
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server (aiosmtpd) on loopback, and Django's mail settings pointed at it."""
-    from tests.alert_receivers import SMTPServer
+    from tests.helpers.alert_receivers import SMTPServer
 
     server = SMTPServer().start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -212,7 +212,7 @@ def web(live_env) -> str:
         live_env, FAULTLINE_BIND=f"127.0.0.1:{port}", FAULTLINE_URL=f"http://127.0.0.1:{port}",
         # faultline.test: a plain-HTTP hostname the triage browser test maps to 127.0.0.1.
         ALLOWED_HOSTS="127.0.0.1,localhost,faultline.test",
-        # The spool's replay thread idles here (tests/test_spool_outage.py runs its own web
+        # The spool's replay thread idles here (tests/slow/test_spool_outage.py runs its own web
         # processes): its periodic key snapshot could deadlock with the per-test TRUNCATE.
         SPOOL_REPLAY_INTERVAL="3600",
     )

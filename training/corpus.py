@@ -1,5 +1,5 @@
 """The labelled grouping corpus as training sees it, and its split rule (the corpus generators
-of evaluation.corpus label rows with it).
+of lab.generate.corpus label rows with it).
 
 Training reads only `train`; thresholds and the "no worse" check read only `validation`; `test`
 and `heldout_app` (a whole application never seen) are reported, never tuned on. A file whose

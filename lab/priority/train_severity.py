@@ -2,7 +2,7 @@
 
     python -m lab.priority.train_severity CORPUS.jsonl [CORPUS.jsonl ...] [--out PATH]
 
-The corpora are those `evaluation.corpus.generate` writes (public code, fixed seeds). Each
+The corpora are those `lab.generate.corpus.generate` writes (public code, fixed seeds). Each
 event's label comes from its exception type alone, through the table below, written for this
 purpose and never read by the priority code: a *defect* (the code is wrong: TypeError,
 IndexError, a null dereference, a failed assertion...) is severe, an *operational* error (a

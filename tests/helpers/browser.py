@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browserpage import ARGS
+from tests.helpers.browserpage import ARGS
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

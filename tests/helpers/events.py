@@ -1,11 +1,13 @@
 """An error event to ingest (a ZeroDivisionError under a checkout view, every part adjustable),
-ingesting it through the real accept and processing path, and the ML decision step."""
+its call-path variants, ingesting it through the real accept and processing path, the ML
+decision step, and events normalized as processing stores them (pure)."""
 
 import json
 import uuid
 
 from grouping import ml
 from ingest.accept import store_raw_event
+from ingest.normalize import normalize_event
 from ingest.processing import process_pending
 
 
@@ -28,6 +30,30 @@ def event(caller="checkout_view", caller_line="return round(cart.average(), 2)",
             ]},
         }]},
     }
+
+
+# Call paths of the event's fault (keyword arguments of event()).
+A = {}  # the first fault's first call path
+B = {"caller": "nightly_report", "caller_line": "total = cart.average()"}
+B_NEXT = {"caller": "nightly_report", "caller_line": "total = cart.average() or 0"}
+# another call path of A's fault: 0.06 from it with the stock model, beyond the tuned Python
+# threshold (0.04) and within its suggestion band
+NEAR = {"caller": "api_handler", "caller_line": "return round(cart.average(), 2)"}
+
+
+def normalize(payload: dict) -> dict:
+    return normalize_event(payload, 1_700_000_000.0, "0" * 32)
+
+
+def normalized(**kwargs) -> dict:
+    """event(**kwargs) normalized."""
+    return normalize(event(**kwargs))
+
+
+def exc(frames, exc_type="ValueError", value="bad", platform="python", **extra) -> dict:
+    """An exception of these frames, normalized."""
+    values = [{"type": exc_type, "value": value, "stacktrace": {"frames": frames}}]
+    return normalize({"platform": platform, "exception": {"values": values}, **extra})
 
 
 def ingest(project, payload):

@@ -1,5 +1,5 @@
 // A tiny shop that reports its errors with the official sentry-go SDK (Debian's
-// golang-github-getsentry-sentry-go-dev), driven by tests/test_go_ruby_sdk.py.
+// golang-github-getsentry-sentry-go-dev), driven by tests/slow/test_go_ruby_sdk.py.
 //
 // Usage: shop SCENARIO [MARKER]; the DSN comes from FAULTLINE_DSN.
 package main

@@ -1,4 +1,4 @@
-// A small shop front end, bundled and minified by esbuild per release (tests/jsbuild.py).
+// A small shop front end, bundled and minified by esbuild per release (tests/helpers/jsbuild.py).
 import * as Sentry from "@sentry/browser";
 import { checkout } from "./cart.js";
 

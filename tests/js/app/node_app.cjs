@@ -1,4 +1,4 @@
-// Errors reported by the real @sentry/node (tests/test_node_sdk.py). Usage:
+// Errors reported by the real @sentry/node (tests/slow/test_node_sdk.py). Usage:
 //   FAULTLINE_DSN=... node node_app.cjs <handled|message|cause|burst|rejection|uncaught>
 const { fork } = require("node:child_process");
 const Sentry = require("@sentry/node");

@@ -2,7 +2,7 @@
 
 # A one-file Rails application with sentry-rails (Debian's ruby-sentry-rails): a request to
 # /orders/:id raises in a controller and Sentry's Rails middleware reports it. Driven by
-# tests/test_go_ruby_sdk.py: `ruby app/rails_shop.rb PATH`, DSN in FAULTLINE_DSN. The request
+# tests/slow/test_go_ruby_sdk.py: `ruby app/rails_shop.rb PATH`, DSN in FAULTLINE_DSN. The request
 # goes through the full Rack stack in-process (Rack::MockRequest), no server socket.
 require "action_controller/railtie"
 require "sentry-ruby"

@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 # A tiny shop whose errors the official sentry-ruby SDK (Debian's ruby-sentry-ruby) reports,
-# driven by tests/test_go_ruby_sdk.py: `ruby app/shop.rb SCENARIO [MARKER]`, DSN in FAULTLINE_DSN.
+# driven by tests/slow/test_go_ruby_sdk.py: `ruby app/shop.rb SCENARIO [MARKER]`, DSN in FAULTLINE_DSN.
 require "sentry-ruby"
 
 Sentry.init do |config|

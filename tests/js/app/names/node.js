@@ -1,4 +1,4 @@
-// @sentry/node reporting errors from an esbuild bundle (tests/jsbuild.py build_names_bundle).
+// @sentry/node reporting errors from an esbuild bundle (tests/helpers/jsbuild.py build_names_bundle).
 import * as Sentry from "@sentry/node";
 import handleOrder from "./orders.js";
 // __PADDING__

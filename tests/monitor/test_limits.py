@@ -1,0 +1,53 @@
+"""The fixed bounds have one home (monitor.limits) and one reference (docs/limits.md)."""
+
+import ast
+import re
+from pathlib import Path
+
+from monitor import limits
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "limits.md"
+BEGIN, END = "<!-- limits:begin -->\n", "<!-- limits:end -->\n"
+# Not chosen bounds: a column type's range and a fraction of a threshold.
+NOT_LIMITS = {("monitor/params.py", "MAX_ID"), ("grouping/policy.py", "MAX_ADAPTATION")}
+
+
+def test_the_doc_table_is_the_table_in_code():
+    text = DOC.read_text()
+    documented = text[text.index(BEGIN) + len(BEGIN):text.index(END)]
+    assert documented == limits.markdown(), "run `python -m monitor.limits` into docs/limits.md"
+
+
+def test_every_bound_is_named_once_says_what_it_bounds_and_is_read():
+    rows = limits.table()
+    names = [name for _, name, _, _ in rows]
+    assert len(names) == len(set(names)) > 60
+    assert all(what and section for section, _, _, what in rows)
+    unread = set(names) - set(limits.users())
+    assert not unread, f"bounds no module reads: {sorted(unread)}"
+
+
+def _local_bounds(path: Path) -> list[str]:
+    """Module-level `MAX_X = <number>` (or arithmetic of numbers): a bound written in place."""
+    found = []
+    for node in ast.parse(path.read_text()).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and re.fullmatch(r"MAX_[A-Z0-9_]+", node.targets[0].id)
+                and not any(isinstance(n, ast.Name | ast.Attribute | ast.Call)
+                            for n in ast.walk(node.value))):
+            found.append(node.targets[0].id)
+    return found
+
+
+def test_no_module_writes_a_bound_of_its_own():
+    skip = {"tests", "bench", "lab", ".venv", "var", "node_modules", "migrations"}
+    local = []
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if skip & set(relative.parts):
+            continue
+        local += [(str(relative), name) for name in _local_bounds(path)
+                  if (str(relative), name) not in NOT_LIMITS]
+    assert not local, f"move these into monitor/limits.py: {local}"
