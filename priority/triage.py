@@ -25,7 +25,6 @@ SEVERE = (Kind.ESCALATING, Kind.RESOLVED_NEXT, Kind.ASSIGNED, Kind.COMMENTED)
 NOT_SEVERE = (Kind.IGNORED,)
 UNOPENED = "unopened"
 UNOPENED_DAYS = 7
-MAX_ISSUES_PER_PROJECT = limits.SEVERITY_LABEL_ISSUES_PER_PROJECT
 
 
 def record_view(issue_id: int, user) -> None:
@@ -38,7 +37,7 @@ def record_view(issue_id: int, user) -> None:
 def labels(project_id: int) -> dict[int, tuple[bool, str]]:
     """issue id → (severe, what said so) for the project's newest issues that triage labels."""
     issue_ids = list(Issue.objects.filter(project_id=project_id).order_by("-id")
-                     .values_list("id", flat=True)[:MAX_ISSUES_PER_PROJECT])
+                     .values_list("id", flat=True)[:limits.SEVERITY_LABEL_ISSUES_PER_PROJECT])
     kinds: dict[int, set[str]] = {}
     for issue_id, kind in (Activity.objects.filter(issue_id__in=issue_ids,
                                                    kind__in=SEVERE + NOT_SEVERE)

@@ -20,6 +20,7 @@ from consent.models import GENERATIVE_FLAGS, OrganizationConsent
 from grouping import ml
 from ingest.accept import store_raw_event
 from ingest.processing import process_pending
+from monitor import limits
 from monitor.models import Issue, Membership, Organization, Project
 from tests.helpers.cast import join, make_user
 
@@ -177,7 +178,7 @@ def test_the_prompt_carries_only_the_consented_parts():
         {"stack_traces", "error_messages", "dom_interactions", "repository_code"})))
     text = everything.text
     assert "division by zero" in text and "return s / n" in text and "environment=prod" in text
-    assert text.count("http GET /cart") == prompt.MAX_BREADCRUMBS
+    assert text.count("http GET /cart") == limits.ASSIST_PROMPT_BREADCRUMBS
     assert "email:" not in text and "https://x/cart" not in text and "v4rs" not in text
     assert prompt.categories_of(everything.parts) == [
         "dom_interactions", "error_messages", "repository_code", "stack_traces"]

@@ -7,8 +7,6 @@ import pytest
 
 from grouping import rules
 from grouping.clean import (
-    MAX_CHARS,
-    MAX_FRAMES,
     clean_event,
     clean_function,
     collapse_repeats,
@@ -16,6 +14,7 @@ from grouping.clean import (
     match_key,
 )
 from ingest.normalize import normalize_event
+from monitor import limits
 from tests.sdk_payloads import require_corpus, store_event
 
 
@@ -140,7 +139,7 @@ def test_chains_put_the_root_cause_first_and_are_bounded():
 def test_frames_are_bounded():
     frames = [{"module": "m", "function": f"f{i}", "in_app": True} for i in range(100)]
     lines = clean_event(exc(frames)).splitlines()
-    assert len(lines) == 1 + MAX_FRAMES
+    assert len(lines) == 1 + limits.EMBED_FRAMES
     assert lines[1] == "  f99 in m"
 
 
@@ -160,7 +159,7 @@ def test_ten_thousand_frame_recursion_and_ten_megabyte_event_stay_bounded():
     text = clean_event(event)
     assert time.perf_counter() - started < 2
     assert text.splitlines()[1:] == ["  walk in tree: return walk(node.left)"]
-    assert len(text) <= MAX_CHARS
+    assert len(text) <= limits.EMBED_TEXT_CHARS
 
 
 def test_message_events_with_a_stack_trace():

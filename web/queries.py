@@ -18,8 +18,6 @@ from monitor import limits
 from monitor.issues import SORTS, apply_search, sort_issues, tag_keys
 from monitor.models import Event, Issue, IssueHourlyCount, IssueTag, Project, ProjectRelease
 from monitor.search import (
-    MAX_SUGGESTIONS,
-    MAX_VALUE_LENGTH,
     Search,
     fixed_suggestions,
     has_wildcard,
@@ -104,15 +102,15 @@ def environments(project: Project) -> list[str]:
 
 def suggestions(project: Project, token: str) -> list[str]:
     """Completions of the search box's last token: keys and fixed values from the syntax, a
-    tag's most frequent values (by prefix) from the data; at most MAX_SUGGESTIONS."""
+    tag's most frequent values (by prefix) from the data; at most limits.SEARCH_SUGGESTIONS."""
     fixed = fixed_suggestions(token, lambda: tag_keys(Issue.objects.filter(project=project)))
     if fixed is not None:
         return fixed
-    sign, key, partial = split_token(token[:MAX_VALUE_LENGTH])
+    sign, key, partial = split_token(token[:limits.SEARCH_VALUE_CHARS])
     values = (IssueTag.objects.filter(issue__project=project, key=key,
                                       value__istartswith=partial)
               .values("value").annotate(n=Sum("times_seen")).order_by("-n", "value")
-              .values_list("value", flat=True)[:MAX_SUGGESTIONS])
+              .values_list("value", flat=True)[:limits.SEARCH_SUGGESTIONS])
     return [f'{sign}{key}:"{v}"' if " " in v else f"{sign}{key}:{v}" for v in values]
 
 
@@ -164,7 +162,6 @@ def hourly_counts(issue_id: int, since: dt.datetime) -> dict[dt.datetime, int]:
                 .values_list("hour", "count"))
 
 
-MAX_RELEASE_MARKS = limits.PAGE_CHART_RELEASE_MARKS
 
 
 def chart_marks(issue: Issue, since: dt.datetime) -> list[tuple[str, dt.datetime, str]]:
@@ -174,7 +171,8 @@ def chart_marks(issue: Issue, since: dt.datetime) -> list[tuple[str, dt.datetime
     if issue.regressed_at:
         marks.append(("regression", issue.regressed_at, "regression"))
     releases = (ProjectRelease.objects.filter(project_id=issue.project_id, first_seen__gte=since)
-                .order_by("-first_seen").values_list("version", "first_seen")[:MAX_RELEASE_MARKS])
+                .order_by("-first_seen").values_list("version", "first_seen")
+                [:limits.PAGE_CHART_RELEASE_MARKS])
     marks.extend(("release", at, f"release {version}") for version, at in releases)
     return marks
 
@@ -202,7 +200,6 @@ class TagKey:
 
 TAG_VALUES_SHOWN = 5
 SEARCH_KEY = re.compile(r"[A-Za-z][\w.\-]{0,63}")  # a key monitor.search reads
-MAX_TAG_KEYS = limits.PAGE_TAG_KEYS
 
 
 def filter_query(key: str, value: str) -> str:
@@ -216,8 +213,8 @@ def filter_query(key: str, value: str) -> str:
 
 
 def tag_distribution(issue: Issue) -> list[TagKey]:
-    """Every tag key of the issue (up to MAX_TAG_KEYS) with its most frequent values and their
-    share of the events that carry the key: one query over the issue's tag counts."""
+    """Every tag key of the issue (up to limits.PAGE_TAG_KEYS) with its most frequent values and
+    their share of the events that carry the key: one query over the issue's tag counts."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT key, value, times_seen, total, distinct_values FROM ("
@@ -228,7 +225,7 @@ def tag_distribution(issue: Issue) -> list[TagKey]:
             " DENSE_RANK() OVER (ORDER BY key) AS key_rank"
             " FROM monitor_issuetag WHERE issue_id = %s) ranked"
             " WHERE rank <= %s AND key_rank <= %s ORDER BY key, rank",
-            [issue.id, TAG_VALUES_SHOWN, MAX_TAG_KEYS],
+            [issue.id, TAG_VALUES_SHOWN, limits.PAGE_TAG_KEYS],
         )
         rows = cursor.fetchall()
     keys: dict[str, TagKey] = {}
@@ -244,7 +241,8 @@ def event_tags(event: Event) -> list[tuple[str, str, str]]:
     """The shown event's own tags as (key, value, stream query string)."""
     tags = event.tags if isinstance(event.tags, list) else []
     return [(str(pair[0]), str(pair[1]), filter_query(str(pair[0]), str(pair[1])))
-            for pair in tags[:MAX_TAG_KEYS] if isinstance(pair, list | tuple) and len(pair) == 2]
+            for pair in tags[:limits.PAGE_TAG_KEYS]
+            if isinstance(pair, list | tuple) and len(pair) == 2]
 
 
 @dataclass
