@@ -212,8 +212,12 @@ def _time_bounds(key: str, value: str, now: dt.datetime) -> list[Bound]:
 
 
 DEFAULT_QUERY = "is:unresolved"  # the stream's query when none is given, shown in its box
-TERM_KEYS = {"status": "is", "level": "level", "environment": "environment",
-             "release": "release", "assigned": "assigned"}  # a stream select → its search key
+# The tags every event carries as a column: the stream has a select for each (its choices are
+# web.queries.filter_choices), a search accepts them before any issue is tagged (an empty
+# answer is an answer) and the stream's event counts follow them.
+EVENT_FILTERS = ("environment", "release")
+TERM_KEYS = {"status": "is", "level": "level", **{key: key for key in EVENT_FILTERS},
+             "assigned": "assigned"}  # a stream select → its search key
 
 
 def _term_key(negation: str, key: str, value: str) -> str | None:
@@ -259,8 +263,7 @@ def select_values(search: Search) -> dict[str, str]:
     """What each stream select shows for a parsed query ("" for "any")."""
     assigned = next((a for a in search.assigned if a in ("me", "none")), "")
     return {"status": search.status or "all", "level": search.level or "",
-            "environment": search.tag("environment") or "",
-            "release": search.tag("release") or "", "assigned": assigned}
+            **{key: search.tag(key) or "" for key in EVENT_FILTERS}, "assigned": assigned}
 
 
 def user_tag_values(value: str) -> list[str]:

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import F, Min, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from monitor import limits
 from monitor.issues import SORTS, apply_search, sort_issues, tag_keys
 from monitor.models import Event, Issue, IssueHourlyCount, IssueTag, Project, ProjectRelease
 from monitor.search import (
+    EVENT_FILTERS,
     Search,
     fixed_suggestions,
     has_wildcard,
@@ -41,37 +41,20 @@ def event_by_id(project: Project, event_id: str) -> Event | None:
 def event_filters(search: Search) -> dict[str, str]:
     """The active filters that event-level counts can follow (columns of monitor_event)."""
     return {key: value for key, value in search.tags
-            if key in ("environment", "release") and not has_wildcard(value)}
+            if key in EVENT_FILTERS and not has_wildcard(value)}
 
 
-def tag_values(project: Project, keys: tuple[str, ...]) -> dict[str, list[str]]:
-    """Values of each tag key in the project, newest first seen first (so 1.10 follows 1.9), at
-    most 50 per key (the stream's selects). Releases come from the project's own list (one row
-    per release, indexed by first seen) and environments from one index descent each: their tag
-    counts grow with every deploy times every issue. Other keys share one query."""
-    values: dict[str, list[str]] = {key: [] for key in keys}
-    if "release" in values:
-        values["release"] = list(ProjectRelease.objects.filter(project=project)
-                                 .order_by("-first_seen", "-id")
-                                 .values_list("version", flat=True)[:50])
-    if "environment" in values:
-        values["environment"] = environments(project)
-    others = [key for key in keys if key not in ("release", "environment")]
-    if not others:
-        return values
-    ranked = (
-        IssueTag.objects.filter(issue__project=project, key__in=others)
-        .values("key", "value")
-        .annotate(first=Min("first_seen"))
-        .annotate(rank=Window(RowNumber(), partition_by=F("key"),
-                              order_by=[F("first").desc(), F("value").asc()]))
-        .filter(rank__lte=50)
-        .order_by("key", "rank")
-        .values_list("key", "value")
-    )
-    for key, value in ranked:
-        values[key].append(value)
-    return values
+def filter_choices(project: Project) -> dict[str, list[str]]:
+    """What each select of EVENT_FILTERS offers: the project's values newest first seen first
+    (so 1.10 follows 1.9), at most 50. Not from the tag counts, which grow with every deploy
+    times every issue: releases from the project's own list (one row per release, indexed by
+    first seen), environments by one index descent each."""
+    return {key: CHOICES[key](project) for key in EVENT_FILTERS}
+
+
+def _releases(project: Project) -> list[str]:
+    return list(ProjectRelease.objects.filter(project=project).order_by("-first_seen", "-id")
+                .values_list("version", flat=True)[:50])
 
 
 # One index descent per environment (event_project_env_idx), however many events there are:
@@ -93,11 +76,13 @@ LIMIT 50
 """
 
 
-def environments(project: Project) -> list[str]:
-    """The project's environments, newest first seen first."""
+def _environments(project: Project) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(ENVIRONMENTS_SQL, {"project": project.id})
         return [row[0] for row in cursor.fetchall()]
+
+
+CHOICES = {"environment": _environments, "release": _releases}
 
 
 def suggestions(project: Project, token: str) -> list[str]:
