@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import Max, Min
 
 from alerts.models import Activity
@@ -27,11 +28,29 @@ UNOPENED = "unopened"
 UNOPENED_DAYS = 7
 
 
+RECORDED_VIEWS = 10_000  # (issue, user) pairs a process remembers as recorded, then forgets
+_recorded: set[tuple[int, int]] = set()
+
+
 def record_view(issue_id: int, user) -> None:
-    """Remember that `user` opened the issue (the first time only; one cheap insert)."""
-    if getattr(user, "is_authenticated", False):
-        IssueView.objects.bulk_create([IssueView(issue_id=issue_id, user=user)],
+    """Remember that `user` opened the issue. Only the first view matters (it labels "opened"):
+    a pair this process has recorded costs no query again, one recorded by another process a
+    read, never a write."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    pair = (issue_id, user.pk)
+    if pair in _recorded:
+        return
+    if not IssueView.objects.filter(issue_id=issue_id, user_id=user.pk).exists():
+        IssueView.objects.bulk_create([IssueView(issue_id=issue_id, user_id=user.pk)],
                                       ignore_conflicts=True)
+    transaction.on_commit(lambda: _remember(pair))  # a rolled-back view is not remembered
+
+
+def _remember(pair: tuple[int, int]) -> None:
+    if len(_recorded) >= RECORDED_VIEWS:
+        _recorded.clear()
+    _recorded.add(pair)
 
 
 def labels(project_id: int) -> dict[int, tuple[bool, str]]:
