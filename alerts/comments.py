@@ -10,13 +10,11 @@ from alerts.models import Activity, Comment
 from monitor import limits
 from monitor.models import Issue
 
-MAX_COMMENT = limits.ISSUE_COMMENT_CHARS
-
 
 def comment(issue: Issue, user, text: str) -> Comment:
     text = (text or "").strip()
-    if not text or len(text) > MAX_COMMENT:
-        raise ValidationError({"text": f"1 to {MAX_COMMENT} characters"})
+    if not text or len(text) > limits.ISSUE_COMMENT_CHARS:
+        raise ValidationError({"text": f"1 to {limits.ISSUE_COMMENT_CHARS} characters"})
     note = Comment.objects.create(issue=issue, user=user, text=text)
     activity.log(issue.id, Activity.Kind.COMMENTED, user, comment=note.id, excerpt=text[:120])
     return note

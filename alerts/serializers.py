@@ -13,7 +13,7 @@ from alerts.models import (
     DeliveryAttempt,
     NotificationPreference,
 )
-from monitor.state import MAX_IGNORE_COUNT, MAX_IGNORE_MINUTES
+from monitor import limits
 
 
 def drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -152,9 +152,9 @@ class AssignSerializer(serializers.Serializer):
 
 
 class IgnoreSerializer(serializers.Serializer):
-    minutes = serializers.IntegerField(required=False, min_value=1, max_value=MAX_IGNORE_MINUTES)
-    events = serializers.IntegerField(required=False, min_value=1, max_value=MAX_IGNORE_COUNT)
-    users = serializers.IntegerField(required=False, min_value=1, max_value=MAX_IGNORE_COUNT)
+    minutes = serializers.IntegerField(required=False, min_value=1, max_value=limits.IGNORE_MINUTES)
+    events = serializers.IntegerField(required=False, min_value=1, max_value=limits.IGNORE_COUNT)
+    users = serializers.IntegerField(required=False, min_value=1, max_value=limits.IGNORE_COUNT)
 
 
 class ResolveSerializer(serializers.Serializer):

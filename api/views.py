@@ -31,8 +31,7 @@ from api.serializers import (
 )
 from grouping.models import MergedIssue
 from ingest.models import RawEvent
-from ingest.processing import MAX_ATTEMPTS
-from monitor import eventstore
+from monitor import eventstore, limits
 from monitor.issues import SORTS, SearchError, filter_issues, sort_issues
 from monitor.models import Event, Issue, Project, ProjectKey
 from monitor.params import is_id
@@ -93,15 +92,16 @@ class ProjectViewSet(viewsets.ModelViewSet):
 
 
 class DeadLetterViewSet(viewsets.ReadOnlyModelViewSet):
-    """Events that could not be processed (after MAX_ATTEMPTS tries) and why; owners and admins
-    of the project's organisation only."""
+    """Events that could not be processed (after limits.PROCESSING_ATTEMPTS tries) and why;
+    owners and admins of the project's organisation only."""
 
     serializer_class = DeadLetterSerializer
     pagination_class = Pages
 
     def get_queryset(self):
         project = project_by_id(self.request.user, self.kwargs["project_pk"], manage=True)
-        return RawEvent.objects.filter(project=project, attempts__gte=MAX_ATTEMPTS).order_by("-id")
+        dead = RawEvent.objects.filter(project=project, attempts__gte=limits.PROCESSING_ATTEMPTS)
+        return dead.order_by("-id")
 
 
 class ProjectKeyViewSet(viewsets.ModelViewSet):

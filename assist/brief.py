@@ -19,10 +19,6 @@ from dataclasses import dataclass, field
 from grouping.clean import clean_function, frames_of, is_in_app
 from monitor import limits
 
-MAX_CHAIN = limits.ASSIST_BRIEF_EXCEPTIONS
-MAX_VALUE = limits.ASSIST_BRIEF_VALUE_CHARS
-MAX_CODE = limits.ASSIST_BRIEF_CODE_CHARS
-MAX_VALUES_PER_TAG = limits.ASSIST_BRIEF_TAG_VALUES
 WHO_TAGS = ("environment", "browser", "os", "runtime", "device")
 
 
@@ -137,13 +133,14 @@ class Brief:
 
 
 def _first_line(text: object) -> str:
-    return str(text or "").strip().split("\n", 1)[0][:MAX_VALUE]
+    return str(text or "").strip().split("\n", 1)[0][:limits.ASSIST_BRIEF_VALUE_CHARS]
 
 
 def _site(frame: dict, with_code: bool) -> Site:
     file = str(frame.get("filename") or frame.get("abs_path") or frame.get("module") or "")
     line, column = frame.get("lineno"), frame.get("colno")
-    code = str(frame.get("context_line") or "").strip()[:MAX_CODE] if with_code else ""
+    code = (str(frame.get("context_line") or "").strip()[:limits.ASSIST_BRIEF_CODE_CHARS]
+            if with_code else "")
     return Site(clean_function(str(frame.get("function") or ""))[:120], file[-120:],
                 _positive(line), code, _positive(column))
 
@@ -156,7 +153,7 @@ def chain(event: dict, with_messages: bool = True) -> list[Link]:
     """The exception chain, root cause first (the SDKs send the root cause first)."""
     exceptions = [e for e in event.get("exception") or [] if isinstance(e, dict)]
     links = [Link(str(e.get("type") or "Error")[:80], _first_line(e.get("value"))
-                  if with_messages else "") for e in exceptions[:MAX_CHAIN]]
+                  if with_messages else "") for e in exceptions[:limits.ASSIST_BRIEF_EXCEPTIONS]]
     if not links and with_messages and event.get("message"):
         links = [Link("Message", _first_line(event.get("message")))]
     return links
@@ -204,7 +201,7 @@ def gather(issue, event) -> Brief:
             if earliest is None or first < earliest:
                 earliest, first_release = first, value
             continue
-        if len(tags.setdefault(key, [])) < MAX_VALUES_PER_TAG:
+        if len(tags.setdefault(key, [])) < limits.ASSIST_BRIEF_TAG_VALUES:
             tags[key].append((value, seen))
     facts = Facts(issue.first_seen, issue.last_seen, issue.times_seen, issue.users_seen,
                   issue.regressed, issue.regressed_at, issue.resolved_in_release or "",

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from monitor import limits
 
-MAX_SECTION = limits.ASSIST_SECTION_CHARS
 LABEL = re.compile(
     r"^[ \t>*#_-]*(summary|what happened|(?:likely |root )?cause|(?:suggested |the )?fix)"
     r"[ \t*_]*[:\-–][ \t*_]*",
@@ -43,8 +42,8 @@ def _kind(label: str) -> str:
 def _tidy(text: str) -> str:
     text = text.replace("```", " ").replace("**", "")
     text = re.sub(r"\s+", " ", text).strip(" -*:")
-    if len(text) > MAX_SECTION:
-        cut = text[:MAX_SECTION]
+    if len(text) > limits.ASSIST_SECTION_CHARS:
+        cut = text[:limits.ASSIST_SECTION_CHARS]
         text = cut[: cut.rfind(". ") + 1] or cut.rsplit(" ", 1)[0] + " …"
     return text
 

@@ -16,10 +16,6 @@ from dataclasses import dataclass, field
 from grouping.clean import clean_event, clean_function, frames_of, is_in_app, strip_noise
 from monitor import limits
 
-MAX_BREADCRUMBS = limits.ASSIST_PROMPT_BREADCRUMBS
-MAX_CRUMB = limits.ASSIST_PROMPT_CRUMB_CHARS
-MAX_TAG_VALUE = limits.ASSIST_PROMPT_TAG_VALUE_CHARS
-MAX_NOTE = limits.ASSIST_PROMPT_NOTE_CHARS
 TAG_KEYS = ("environment", "release", "runtime", "browser", "os", "mechanism", "handled",
             "transaction")
 CODE_KEYS = ("context_line", "pre_context", "post_context", "vars")
@@ -123,12 +119,12 @@ def breadcrumb_lines(event: dict, parts: frozenset[str]) -> list[str]:
     if isinstance(crumbs, dict):
         crumbs = crumbs.get("values")
     lines = []
-    for crumb in (crumbs if isinstance(crumbs, list) else [])[-MAX_BREADCRUMBS:]:
+    for crumb in (crumbs if isinstance(crumbs, list) else [])[-limits.ASSIST_PROMPT_BREADCRUMBS:]:
         if not isinstance(crumb, dict):
             continue
         text = " ".join(str(crumb.get(k) or "") for k in ("category", "message")).strip()
         if text:
-            lines.append(strip_noise(text[:MAX_CRUMB]))
+            lines.append(strip_noise(text[:limits.ASSIST_PROMPT_CRUMB_CHARS]))
     return lines
 
 
@@ -138,7 +134,7 @@ def tag_pairs(tags: list, parts: frozenset[str]) -> list[str]:
     out = []
     for pair in (tags if isinstance(tags, list) else [])[:100]:
         if isinstance(pair, list | tuple) and len(pair) == 2 and pair[0] in TAG_KEYS:
-            out.append(f"{pair[0]}={str(pair[1])[:MAX_TAG_VALUE]}")
+            out.append(f"{pair[0]}={str(pair[1])[:limits.ASSIST_PROMPT_TAG_VALUE_CHARS]}")
     return out
 
 
@@ -182,7 +178,7 @@ def build(event: dict, title: str, tags: list, parts: frozenset[str],
     if examples and "examples" in parts:
         lines = []
         for example in examples:
-            notes = " ".join(n[:MAX_NOTE] for n in example.notes)
+            notes = " ".join(n[:limits.ASSIST_PROMPT_NOTE_CHARS] for n in example.notes)
             lines.append(f"- {example.text}\n  How it was fixed: {notes}")
             shown.append(example.issue_id)
         if lines:

@@ -18,7 +18,6 @@ from grouping.policy import reading_policy
 from monitor import limits
 from monitor.models import Event, Issue, Project
 
-MAX_PROJECTS = limits.ASSIST_EXAMPLE_PROJECTS
 CANDIDATES_PER_PROJECT = 20
 NOTES_PER_EXAMPLE = 3
 EXAMPLE_LINES = 4
@@ -47,7 +46,7 @@ def _ranked_neighbours(issue: Issue) -> list[int]:
     organization_id = issue.project.organization_id
     projects = Project.objects.filter(organization_id=organization_id).order_by("-id")
     neighbours = []
-    for project_id in projects.values_list("id", flat=True)[:MAX_PROJECTS]:
+    for project_id in projects.values_list("id", flat=True)[:limits.ASSIST_EXAMPLE_PROJECTS]:
         neighbours += store.nearest(
             project_id, model, vector, k=CANDIDATES_PER_PROJECT, exclude=(issue.id,)
         )

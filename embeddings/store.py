@@ -102,14 +102,13 @@ def register(name: str, version: str, dimension: int, path: str) -> EmbeddingMod
     return model
 
 
-MAX_KEY = limits.MATCH_KEY_CHARS
 
 
 def bounded_key(key: str) -> str:
     """Keys past the column's size keep their start and a digest of the whole (still exact)."""
-    if len(key) <= MAX_KEY:
+    if len(key) <= limits.MATCH_KEY_CHARS:
         return key
-    return key[: MAX_KEY - 41] + "#" + hashlib.sha1(key.encode()).hexdigest()
+    return key[: limits.MATCH_KEY_CHARS - 41] + "#" + hashlib.sha1(key.encode()).hexdigest()
 
 
 def _literal(vector: np.ndarray) -> str:

@@ -18,7 +18,6 @@ from ingest.payload import parse_event_id, parse_json_object
 from monitor import limits
 
 NAMESPACE = uuid.UUID("5b0f6a56-3f0e-4a53-9d51-8f3c0d8a2c11")
-MAX_COMMENTS = limits.FEEDBACK_COMMENT_CHARS
 
 
 def _text(value: object, limit: int) -> str:
@@ -27,7 +26,7 @@ def _text(value: object, limit: int) -> str:
 
 def from_user_report(report: dict, source: str = UserFeedback.Source.USER_REPORT) -> dict | None:
     """{event_id, name, email, comments} → feedback fields; None when there is nothing said."""
-    comments = _text(report.get("comments"), MAX_COMMENTS)
+    comments = _text(report.get("comments"), limits.FEEDBACK_COMMENT_CHARS)
     if not comments:
         return None
     event_id = parse_event_id(report.get("event_id"))
@@ -41,7 +40,7 @@ def from_feedback_event(event: dict, fallback_id: uuid.UUID | None) -> dict | No
     """A `feedback` item (an event with `contexts.feedback`, SDK 8+)."""
     contexts = event.get("contexts") if isinstance(event.get("contexts"), dict) else {}
     body = contexts.get("feedback") if isinstance(contexts.get("feedback"), dict) else {}
-    comments = _text(body.get("message"), MAX_COMMENTS)
+    comments = _text(body.get("message"), limits.FEEDBACK_COMMENT_CHARS)
     if not comments:
         return None
     return {

@@ -17,8 +17,6 @@ from grouping.policy import reading_policy
 from monitor import limits
 from monitor.models import GroupHash, Issue
 
-MAX_SIMILAR = limits.SIMILAR_ISSUES_LISTED
-
 
 def issue_summary(issue: Issue) -> dict:
     return {"id": issue.id, "title": issue.title, "culprit": issue.culprit,
@@ -31,7 +29,7 @@ def similar(request, issue_id: int):
     """The nearest issues of the same project by stack-trace embedding, with cosine distances."""
     issue = get_object_or_404(visible_issues(request.user), pk=issue_id)
     try:
-        limit = max(1, min(MAX_SIMILAR, int(request.GET.get("limit", 10))))
+        limit = max(1, min(limits.SIMILAR_ISSUES_LISTED, int(request.GET.get("limit", 10))))
     except ValueError as exc:
         raise ValidationError({"limit": "an integer"}) from exc
     model = reading_policy(issue.project).model

@@ -6,10 +6,11 @@ Keeps the signal and drops the noise, per platform:
   directories, system libraries); the in-app frames are used when the event has any;
 - gobbledygook goes: memory addresses, UUIDs, long numbers, hashes in bundle names and symbols,
   temp paths, line numbers; lambda and closure counters; message parameters become placeholders;
-- recursion and repeated cycles count once; frames are the most recent MAX_FRAMES;
+- recursion and repeated cycles count once; frames are the most recent limits.EMBED_FRAMES;
 - chained exceptions: the root cause first (the part wrapped and unwrapped variants share), then
-  the exceptions that wrapped it, at most MAX_EXCEPTIONS (the root and the most recent ones);
-- the text is cut to MAX_CHARS, about the model's 256-token window.
+  the exceptions that wrapped it, at most limits.EMBED_EXCEPTIONS (the root and the most recent
+  ones);
+- the text is cut to limits.EMBED_TEXT_CHARS, about the model's 256-token window.
 Only bounded slices of the event are ever read, so a 10 MB event or a 10,000-frame recursion
 costs bounded time and memory.
 """
@@ -21,14 +22,6 @@ import re
 from grouping import rules as grouping_rules
 from grouping.parameterize import parameterize
 from monitor import limits
-
-MAX_FRAMES = limits.EMBED_FRAMES
-MAX_EXCEPTIONS = limits.EMBED_EXCEPTIONS
-MAX_SCAN_FRAMES = limits.EMBED_SCAN_FRAMES
-MAX_SCAN_EXCEPTIONS = limits.EMBED_SCAN_EXCEPTIONS
-MAX_MESSAGE = limits.EMBED_MESSAGE_CHARS
-MAX_CONTEXT = limits.EMBED_CONTEXT_CHARS
-MAX_CHARS = limits.EMBED_TEXT_CHARS
 
 FAMILIES = {
     "python": "python", "javascript": "javascript", "node": "javascript", "java": "java",
@@ -155,7 +148,7 @@ def frame_line(frame: dict, context: bool = True) -> str:
     line = f"{function} in {clean_location(frame)}"
     context = code_line(frame) if context else ""
     if context:
-        line += ": " + strip_noise(context[:MAX_CONTEXT])
+        line += ": " + strip_noise(context[:limits.EMBED_CONTEXT_CHARS])
     return line
 
 
@@ -173,7 +166,7 @@ def collapse_repeats(lines: list[str], max_period: int = 4) -> list[str]:
 
 def frames_of(stacktrace: dict | None) -> list[dict]:
     frames = (stacktrace or {}).get("frames") or []
-    return [f for f in frames[-MAX_SCAN_FRAMES:] if isinstance(f, dict)]
+    return [f for f in frames[-limits.EMBED_SCAN_FRAMES:] if isinstance(f, dict)]
 
 
 def stack_lines(frames: list[dict], in_app_only: bool, rules=None,
@@ -187,14 +180,14 @@ def stack_lines(frames: list[dict], in_app_only: bool, rules=None,
         frame_line(f, context=rules.context == "all" or (rules.context == "crash" and i == 0))
         for i, f in enumerate(ordered)
     ])
-    return lines[: min(MAX_FRAMES, rules.frames_for(family))]
+    return lines[: min(limits.EMBED_FRAMES, rules.frames_for(family))]
 
 
 def exception_header(exc: dict, include_message: bool = True) -> str:
     exc_type = grouping_type(exc)
     if not include_message:
         return exc_type or "error"
-    value = (exc.get("value") or "").strip().split("\n", 1)[0][:MAX_MESSAGE]
+    value = (exc.get("value") or "").strip().split("\n", 1)[0][:limits.EMBED_MESSAGE_CHARS]
     value = strip_noise(value)
     return f"{exc_type}: {value}" if exc_type and value else exc_type or value or "error"
 
@@ -207,7 +200,7 @@ def match_key(event: dict, rule: str | None = None) -> str:
     Minified function names (one or two characters) change per release and are left out.
     The embedding then judges the rest within the threshold."""
     rule = rule or grouping_rules.CURRENT.key_for(family_of(event.get("platform")))
-    exceptions = [e for e in (event.get("exception") or [])[-MAX_SCAN_EXCEPTIONS:]
+    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
                   if isinstance(e, dict)]
     if exceptions:
         root = exceptions[0]
@@ -226,15 +219,15 @@ def match_key(event: dict, rule: str | None = None) -> str:
     if rule == "module":
         return f"{exc_type}|{clean_location(site)}"[:255]
     if rule == "names":
-        names = sorted(set(LITERAL.findall(code_line(site)[:MAX_CONTEXT])))
+        names = sorted(set(LITERAL.findall(code_line(site)[:limits.EMBED_CONTEXT_CHARS])))
         return f"{exc_type}|{function if len(function) > 2 else ''}|{','.join(names)}"[:255]
     key = f"{exc_type}|{function}|{clean_location(site)}"
     context = (site.get("context_line") or "").strip()
     if context:
-        key += "|" + strip_noise(context[:MAX_CONTEXT])
+        key += "|" + strip_noise(context[:limits.EMBED_CONTEXT_CHARS])
     else:
         value = (exceptions[0].get("value") or "") if exceptions else event.get("message") or ""
-        key += "|" + strip_noise(value.strip().split("\n", 1)[0][:MAX_MESSAGE])
+        key += "|" + strip_noise(value.strip().split("\n", 1)[0][:limits.EMBED_MESSAGE_CHARS])
     return key[:255]
 
 
@@ -242,10 +235,11 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
     """The embedding text of a normalized event (empty when it has no stack trace).
     `include_message=False` leaves error messages out (exception types and frames only)."""
     exceptions = [
-        e for e in (event.get("exception") or [])[-MAX_SCAN_EXCEPTIONS:] if isinstance(e, dict)
+        e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
+        if isinstance(e, dict)
     ]
-    if len(exceptions) > MAX_EXCEPTIONS:  # keep the root cause and the most recent ones
-        exceptions = [exceptions[0], *exceptions[-(MAX_EXCEPTIONS - 1) :]]
+    if len(exceptions) > limits.EMBED_EXCEPTIONS:  # keep the root cause and the most recent ones
+        exceptions = [exceptions[0], *exceptions[-(limits.EMBED_EXCEPTIONS - 1) :]]
     stacks = [frames_of(exc.get("stacktrace")) for exc in exceptions]
     blocks: list[tuple[str, list[dict]]] = [
         (exception_header(exc, include_message), frames)
@@ -262,7 +256,8 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
                 frames = frames_of(thread.get("stacktrace"))
         if not frames:
             return ""
-        message = strip_noise((event.get("message") or "")[:MAX_MESSAGE]) if include_message else ""
+        message = (strip_noise((event.get("message") or "")[:limits.EMBED_MESSAGE_CHARS])
+                   if include_message else "")
         blocks = [(message or "stack", frames)]
     has_in_app = any(is_in_app(f) for _, frames in blocks for f in frames)
     lines: list[str] = []
@@ -270,4 +265,4 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
         lines.append(("wrapped by " if index else "") + header)
         lines += ["  " + line for line in stack_lines(frames, has_in_app, rules,
                                                       family_of(event.get("platform")))]
-    return "\n".join(lines)[:MAX_CHARS]
+    return "\n".join(lines)[:limits.EMBED_TEXT_CHARS]

@@ -27,10 +27,8 @@ import re
 from collections.abc import Iterable
 from typing import Protocol
 
-from grouping.clean import LITERAL, MAX_FRAMES  # the literals the "names" key reads
+from grouping.clean import LITERAL  # the literals the "names" key reads
 from monitor import limits
-
-MAX_LINE = limits.CONFLICT_LINE_CHARS
 
 _QUOTED = re.compile(r'"[^"\n]{0,200}"|\'[^\'\n]{0,200}\'|`[^`\n]{0,200}`')
 # a word glued to a placeholder the cleaning left (`run-a<int>`, `qz<int>`, `A<hex>`): an id
@@ -62,14 +60,15 @@ class Candidate(Protocol):
 def distinguishing(text: str) -> tuple[str, frozenset[str]]:
     """(the root cause's header with its data masked, the string literals its crash line names)."""
     lines = text.split("\n", 2)
-    exc_type, colon, message = lines[0][:MAX_LINE].partition(": ")
+    exc_type, colon, message = lines[0][:limits.CONFLICT_LINE_CHARS].partition(": ")
     if not colon:  # a message without an exception type
         exc_type, message = "", exc_type
     masked = _QUOTED.sub("<str>", message)
     masked = _GLUED.sub(_glued_id, masked)
     masked = _VARIABLE.sub("<var>", _MINIFIED.sub("<id>", masked))
     header = exc_type + colon + masked
-    crash = lines[1][:MAX_LINE] if len(lines) > 1 and lines[1].startswith("  ") else ""
+    crash = (lines[1][:limits.CONFLICT_LINE_CHARS]
+             if len(lines) > 1 and lines[1].startswith("  ") else "")
     return header, frozenset(LITERAL.findall(crash))
 
 
@@ -78,10 +77,11 @@ def sites(text: str) -> tuple[str, frozenset[str]]:
     """(the nearest named function to the crash, every named function of the root cause's
     stack); minified (one or two characters) and unnamed functions are skipped."""
     functions: list[str] = []
-    for line in text[: (MAX_FRAMES + 1) * MAX_LINE].split("\n")[1 : MAX_FRAMES + 1]:
+    frames, line_chars = limits.EMBED_FRAMES, limits.CONFLICT_LINE_CHARS
+    for line in text[: (frames + 1) * line_chars].split("\n")[1 : frames + 1]:
         if not line.startswith("  "):
             break  # the next exception's header
-        where = line[2:MAX_LINE].split(": ", 1)[0]  # "function in location", no code line
+        where = line[2:line_chars].split(": ", 1)[0]  # "function in location", no code line
         functions.append(where.rsplit(" in ", 1)[0])  # Ruby: "block in Orders#create in …"
     named = [f for f in functions if len(f) > 2 and f[0] not in "<?{"]
     return (named[0] if named else ""), frozenset(named)

@@ -32,8 +32,6 @@ from grouping.parameterize import parameterize
 from monitor import limits
 
 CONTEXT_LINE_PLATFORMS = {"python", "javascript", "node", "php", "ruby"}
-MAX_CONTEXT_LINE = limits.FINGERPRINT_CONTEXT_LINE_CHARS
-MAX_CONTINUATION = limits.FINGERPRINT_CONTINUATION_LINES
 
 _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
 _HASHISH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
@@ -68,7 +66,7 @@ def usable_context(frame: dict, platform: str, crash: bool = False) -> str:
     context = (frame.get("context_line") or "").strip()
     if (frame.get("platform") or platform) not in CONTEXT_LINE_PLATFORMS:
         return ""
-    if len(context) > MAX_CONTEXT_LINE or "{snip}" in context:
+    if len(context) > limits.FINGERPRINT_CONTEXT_LINE_CHARS or "{snip}" in context:
         return ""
     return statement(context, frame.get("post_context")) if crash else context
 
@@ -84,7 +82,7 @@ def _depth(line: str) -> int:
 
 def statement(context: str, post_context: object) -> str:
     """The context line, and while it leaves a bracket open, the next non-blank lines of the
-    post-context (at most MAX_CONTINUATION, each a usable context line)."""
+    post-context (at most limits.FINGERPRINT_CONTINUATION_LINES, each a usable context line)."""
     depth = _depth(context)
     if depth <= 0 or not isinstance(post_context, list):
         return context
@@ -93,11 +91,11 @@ def statement(context: str, post_context: object) -> str:
         line = line.strip() if isinstance(line, str) else ""
         if not line:
             continue
-        if len(line) > MAX_CONTEXT_LINE or "{snip}" in line:
+        if len(line) > limits.FINGERPRINT_CONTEXT_LINE_CHARS or "{snip}" in line:
             break
         parts.append(line)
         depth += _depth(line)
-        if depth <= 0 or len(parts) > MAX_CONTINUATION:
+        if depth <= 0 or len(parts) > limits.FINGERPRINT_CONTINUATION_LINES:
             break
     return " ".join(parts)
 

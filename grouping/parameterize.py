@@ -43,11 +43,10 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 
 
-MAX_INPUT = limits.PARAMETERIZE_INPUT_CHARS
 
 
 def parameterize(text: str) -> str:
-    text = text[:MAX_INPUT]
+    text = text[:limits.PARAMETERIZE_INPUT_CHARS]
     for placeholder, pattern in _PATTERNS:
         text = pattern.sub(placeholder, text)
     return text

@@ -18,8 +18,6 @@ from grouping.policy import reading_policy
 from grouping.rules import CURRENT
 from monitor import limits
 
-MAX_LISTED = limits.TRIAGE_LISTED
-
 
 class Conflict(APIException):
     status_code = 409
@@ -108,7 +106,7 @@ class KeptApartListSerializer(serializers.Serializer):
 
 
 def _listed(rows, serializer) -> Response:
-    return Response({"results": serializer(rows[:MAX_LISTED], many=True).data})
+    return Response({"results": serializer(rows[:limits.TRIAGE_LISTED], many=True).data})
 
 
 @extend_schema(responses={200: SuggestionListSerializer})
@@ -167,7 +165,7 @@ def threshold_state(project) -> dict:
                                 "suggestion_band": policy.suggestion_band(family)}
                        for family in families},
         "history": ThresholdChange.objects.filter(project=project).select_related("by")
-        .prefetch_related("labels")[:MAX_LISTED],
+        .prefetch_related("labels")[:limits.TRIAGE_LISTED],
     }
 
 

@@ -11,12 +11,12 @@ class DeadLetterFilter(admin.SimpleListFilter):
         return [("dead", "Dead letters"), ("waiting", "Waiting or retrying")]
 
     def queryset(self, request, queryset):
-        from ingest.processing import MAX_ATTEMPTS
+        from monitor import limits
 
         if self.value() == "dead":
-            return queryset.filter(attempts__gte=MAX_ATTEMPTS)
+            return queryset.filter(attempts__gte=limits.PROCESSING_ATTEMPTS)
         if self.value() == "waiting":
-            return queryset.filter(attempts__lt=MAX_ATTEMPTS)
+            return queryset.filter(attempts__lt=limits.PROCESSING_ATTEMPTS)
         return queryset
 
 

@@ -7,8 +7,6 @@ import uuid
 
 from monitor import limits
 
-MAX_IMAGES = limits.EVENT_DEBUG_IMAGES
-
 
 def parse_debug_id(value: object) -> uuid.UUID | None:
     if not isinstance(value, str) or not value:
@@ -25,7 +23,7 @@ def normalize_debug_meta(value: object) -> dict | None:
     if not isinstance(images, list):
         return None
     kept = []
-    for image in images[:MAX_IMAGES]:
+    for image in images[:limits.EVENT_DEBUG_IMAGES]:
         if not isinstance(image, dict) or image.get("type") != "sourcemap":
             continue
         debug_id = parse_debug_id(image.get("debug_id"))

@@ -23,7 +23,6 @@ from monitor import limits
 
 log = logging.getLogger(__name__)
 FILE_NAME = "keys.json"
-MAX_KEYS = limits.KEY_SNAPSHOT_KEYS
 
 _lock = threading.Lock()
 _changes: dict[str, dict | None] = {}  # key → fields to write, or None to remove
@@ -82,8 +81,8 @@ def flush() -> None:
                 keys.pop(key, None)
             else:
                 keys[key] = fields
-        if len(keys) > MAX_KEYS:
-            keys = dict(list(keys.items())[-MAX_KEYS:])
+        if len(keys) > limits.KEY_SNAPSHOT_KEYS:
+            keys = dict(list(keys.items())[-limits.KEY_SNAPSHOT_KEYS:])
         tmp = file.with_suffix(".tmp")
         tmp.write_text(json.dumps(keys))
         os.chmod(tmp, 0o600)

@@ -16,12 +16,6 @@ from typing import Any
 
 from monitor import limits
 
-MAX_TEMPLATE = limits.LOG_TEMPLATE_CHARS
-MAX_WIDTH = limits.LOG_PLACEHOLDER_WIDTH
-MAX_PARAM = limits.LOG_PARAM_CHARS
-MAX_PLACEHOLDERS = limits.LOG_PLACEHOLDERS
-MAX_OUTPUT = limits.LOG_OUTPUT_CHARS
-
 _PRINTF = re.compile(
     r"%(?:\((?P<key>[^()]{0,64})\))?(?P<flags>[-#0 +]{0,5})(?P<width>\*|\d{1,12})?"
     r"(?:\.(?P<precision>\*|\d{1,12}))?[hlL]?(?P<conv>[diouxXeEfFgGcrsa%])"
@@ -36,16 +30,16 @@ class Unformattable(Exception):
 def _bounded_param(value: Any) -> Any:
     """Scalars pass (strings cut); containers become a short repr."""
     if isinstance(value, str):
-        return value[:MAX_PARAM]
+        return value[:limits.LOG_PARAM_CHARS]
     if value is None or isinstance(value, (bool, int, float)):
         if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
             raise Unformattable("integer parameter too large")
         return value
-    return repr(value)[:MAX_PARAM]
+    return repr(value)[:limits.LOG_PARAM_CHARS]
 
 
 def _width_ok(*numbers: str | None) -> bool:
-    return all(n is None or (n != "*" and int(n) <= MAX_WIDTH) for n in numbers)
+    return all(n is None or (n != "*" and int(n) <= limits.LOG_PLACEHOLDER_WIDTH) for n in numbers)
 
 
 def format_printf(template: str, params: list | dict) -> str:
@@ -55,7 +49,7 @@ def format_printf(template: str, params: list | dict) -> str:
     pos = 0
     index = 0
     for count, match in enumerate(_PRINTF.finditer(template)):
-        if count >= MAX_PLACEHOLDERS:
+        if count >= limits.LOG_PLACEHOLDERS:
             raise Unformattable("too many placeholders")
         out.append(template[pos : match.start()])
         pos = match.end()
@@ -81,10 +75,10 @@ def format_printf(template: str, params: list | dict) -> str:
             raise Unformattable(str(exc)) from exc
         out.append(text)
         size += len(text)
-        if size > MAX_OUTPUT:
+        if size > limits.LOG_OUTPUT_CHARS:
             break
     out.append(template[pos:])
-    return "".join(out)[:MAX_OUTPUT]
+    return "".join(out)[:limits.LOG_OUTPUT_CHARS]
 
 
 def format_braces(template: str, params: list | dict) -> str:
@@ -96,13 +90,14 @@ def format_braces(template: str, params: list | dict) -> str:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise Unformattable(str(exc)) from exc
-    if len(parsed) > MAX_PLACEHOLDERS:
+    if len(parsed) > limits.LOG_PLACEHOLDERS:
         raise Unformattable("too many placeholders")
     for literal, field, spec, conversion in parsed:
         out.append(literal)
         if field is None:
             continue
-        if "{" in (spec or "") or any(int(n) > MAX_WIDTH for n in _DIGITS.findall(spec or "")):
+        widths = _DIGITS.findall(spec or "")
+        if "{" in (spec or "") or any(int(n) > limits.LOG_PLACEHOLDER_WIDTH for n in widths):
             raise Unformattable("nested or oversized format spec")
         if field == "":
             key: int | str = auto
@@ -128,14 +123,14 @@ def format_braces(template: str, params: list | dict) -> str:
             raise Unformattable(str(exc)) from exc
         out.append(text)
         size += len(text)
-        if size > MAX_OUTPUT:
+        if size > limits.LOG_OUTPUT_CHARS:
             break
-    return "".join(out)[:MAX_OUTPUT]
+    return "".join(out)[:limits.LOG_OUTPUT_CHARS]
 
 
 def format_logentry(template: str, params: Any) -> str | None:
     """The formatted message, or None when the template cannot be formatted within bounds."""
-    if len(template) > MAX_TEMPLATE or not isinstance(params, (list, dict)):
+    if len(template) > limits.LOG_TEMPLATE_CHARS or not isinstance(params, (list, dict)):
         return None
     try:
         if "%" in template:

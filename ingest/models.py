@@ -43,7 +43,8 @@ class RawClaim(models.Model):
     """How many times a worker took a raw event into a batch, committed on a connection of its
     own before the batch runs. A worker that dies mid-batch (OOM kill, SIGKILL) rolls the batch
     back but leaves this count behind, so such an event is retried alone and, after
-    MAX_ATTEMPTS deaths, becomes a dead letter instead of crash-looping the workers."""
+    PROCESSING_ATTEMPTS (monitor.limits) deaths, becomes a dead letter instead of crash-looping
+    the workers."""
 
     raw_event_id = models.BigIntegerField(primary_key=True)
     claims = models.PositiveSmallIntegerField(default=0)

@@ -21,19 +21,7 @@ from monitor import limits
 
 LEVELS = {"debug", "info", "warning", "error", "fatal"}
 LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "trace": "debug"}
-MAX_STRING = limits.EVENT_STRING_CHARS
-MAX_MESSAGE = limits.EVENT_MESSAGE_CHARS
-MAX_FRAMES = limits.EVENT_FRAMES_PER_STACK
 FRAMES_HEAD = 50
-MAX_EXCEPTIONS = limits.EVENT_EXCEPTIONS
-MAX_THREADS = limits.EVENT_THREADS
-MAX_BREADCRUMBS = limits.EVENT_BREADCRUMBS
-MAX_TAGS = limits.EVENT_TAGS
-MAX_DEPTH = limits.EVENT_NESTING_DEPTH
-MAX_ITEMS = limits.EVENT_CONTAINER_ITEMS
-MAX_FUTURE_SECONDS = limits.EVENT_FUTURE_SECONDS
-MAX_TAG_VALUE = limits.EVENT_TAG_VALUE_CHARS
-MAX_TITLE = limits.EVENT_TITLE_CHARS
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -46,7 +34,7 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(" ", text).strip() if not text.isprintable() else text
 
 
-def clean_str(value: Any, limit: int = MAX_STRING) -> str:
+def clean_str(value: Any, limit: int = limits.EVENT_STRING_CHARS) -> str:
     text = value if isinstance(value, str) else str(value)
     if not text.isascii() or "\x00" in text:  # rare: the fast path is two C calls
         text = _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
@@ -55,7 +43,7 @@ def clean_str(value: Any, limit: int = MAX_STRING) -> str:
     return text
 
 
-def opt_str(value: Any, limit: int = MAX_STRING) -> str | None:
+def opt_str(value: Any, limit: int = limits.EVENT_STRING_CHARS) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
     text = clean_str(value, limit)
@@ -80,20 +68,20 @@ def trim(value: Any, depth: int = 0) -> Any:
         return clean_str(value)
     if value is None or isinstance(value, (bool, int, float)):
         return value
-    if depth >= MAX_DEPTH:
+    if depth >= limits.EVENT_NESTING_DEPTH:
         return clean_str(repr(value), 256) if isinstance(value, (dict, list)) else None
     if isinstance(value, dict):
         out = {}
         for index, (key, item) in enumerate(value.items()):
-            if index >= MAX_ITEMS:
-                out["…"] = f"{len(value) - MAX_ITEMS} more keys"
+            if index >= limits.EVENT_CONTAINER_ITEMS:
+                out["…"] = f"{len(value) - limits.EVENT_CONTAINER_ITEMS} more keys"
                 break
             out[clean_str(key, 256)] = trim(item, depth + 1)
         return out
     if isinstance(value, (list, tuple)):
-        items = [trim(item, depth + 1) for item in value[:MAX_ITEMS]]
-        if len(value) > MAX_ITEMS:
-            items.append(f"… {len(value) - MAX_ITEMS} more items")
+        items = [trim(item, depth + 1) for item in value[:limits.EVENT_CONTAINER_ITEMS]]
+        if len(value) > limits.EVENT_CONTAINER_ITEMS:
+            items.append(f"… {len(value) - limits.EVENT_CONTAINER_ITEMS} more items")
         return items
     return clean_str(repr(value), 256)
 
@@ -231,8 +219,8 @@ def normalize_stacktrace(value: Any) -> dict | None:
         return None
     total = len(raw_frames)
     omitted = None
-    if total > MAX_FRAMES:
-        tail = MAX_FRAMES - FRAMES_HEAD
+    if total > limits.EVENT_FRAMES_PER_STACK:
+        tail = limits.EVENT_FRAMES_PER_STACK - FRAMES_HEAD
         omitted = [FRAMES_HEAD, total - tail]
         raw_frames = raw_frames[:FRAMES_HEAD] + raw_frames[-tail:]
     frames = [out for f in raw_frames if isinstance(f, dict) and (out := normalize_frame(f))]
@@ -248,9 +236,9 @@ def normalize_exception(exc: dict) -> dict | None:
     out: dict[str, Any] = {}
     exc_type = opt_str(exc.get("type"), 256)
     exc_type = one_line(exc_type) or None if exc_type else None
-    value = opt_str(exc.get("value"), MAX_MESSAGE)
+    value = opt_str(exc.get("value"), limits.EVENT_MESSAGE_CHARS)
     if value is None and isinstance(exc.get("value"), (dict, list)):
-        value = clean_str(repr(exc["value"]), MAX_MESSAGE)
+        value = clean_str(repr(exc["value"]), limits.EVENT_MESSAGE_CHARS)
     module = opt_str(exc.get("module"), 256)
     if exc_type:
         out["type"] = exc_type
@@ -276,14 +264,14 @@ def normalize_exception(exc: dict) -> dict | None:
 def normalize_exceptions(event: dict) -> list[dict]:
     raw = event.get("exception", event.get("sentry.interfaces.Exception"))
     items = values_of(raw)
-    if len(items) > MAX_EXCEPTIONS:
-        items = items[-MAX_EXCEPTIONS:]
+    if len(items) > limits.EVENT_EXCEPTIONS:
+        items = items[-limits.EVENT_EXCEPTIONS:]
     return [exc for exc in (normalize_exception(item) for item in items) if exc]
 
 
 def normalize_threads(event: dict) -> list[dict]:
     out = []
-    for thread in values_of(event.get("threads"))[:MAX_THREADS]:
+    for thread in values_of(event.get("threads"))[:limits.EVENT_THREADS]:
         item: dict[str, Any] = {}
         thread_id = thread.get("id")
         if isinstance(thread_id, (int, str)) and not isinstance(thread_id, bool):
@@ -309,14 +297,14 @@ def normalize_message(event: dict) -> tuple[str | None, dict | None]:
         logentry, message = message, None
     template = params = formatted = None
     if isinstance(logentry, dict):
-        template = opt_str(logentry.get("message"), MAX_MESSAGE)
-        formatted = opt_str(logentry.get("formatted"), MAX_MESSAGE)
+        template = opt_str(logentry.get("message"), limits.EVENT_MESSAGE_CHARS)
+        formatted = opt_str(logentry.get("formatted"), limits.EVENT_MESSAGE_CHARS)
         params = logentry.get("params")
     elif isinstance(logentry, str):
-        template = clean_str(logentry, MAX_MESSAGE)
+        template = clean_str(logentry, limits.EVENT_MESSAGE_CHARS)
     if formatted is None and template and params:
         formatted = _format(template, params)
-    text = formatted or opt_str(message, MAX_MESSAGE) or template
+    text = formatted or opt_str(message, limits.EVENT_MESSAGE_CHARS) or template
     entry = None
     if template or formatted:
         entry = {"message": template or formatted}
@@ -327,7 +315,7 @@ def normalize_message(event: dict) -> tuple[str | None, dict | None]:
 
 def _format(template: str, params: Any) -> str:
     formatted = format_logentry(template, params)
-    return template if formatted is None else clean_str(formatted, MAX_MESSAGE)
+    return template if formatted is None else clean_str(formatted, limits.EVENT_MESSAGE_CHARS)
 
 
 def normalize_tags(value: Any) -> list[list[str]]:
@@ -342,11 +330,11 @@ def normalize_tags(value: Any) -> list[list[str]]:
                 pairs.append(tuple(item.split(":", 1)))
     out: list[list[str]] = []
     seen = set()
-    for key, val in pairs[:MAX_TAGS]:
+    for key, val in pairs[:limits.EVENT_TAGS]:
         if key is None or val is None or isinstance(val, (dict, list)):
             continue
         key_text = clean_str(key, 64).strip()
-        val_text = clean_str(val, MAX_TAG_VALUE).strip()
+        val_text = clean_str(val, limits.EVENT_TAG_VALUE_CHARS).strip()
         if key_text and val_text and key_text not in seen:
             seen.add(key_text)
             out.append([key_text, val_text])
@@ -361,8 +349,9 @@ def normalize_pairs(value: Any) -> list[list[str]]:
     out = []
     for item in items:
         if isinstance(item, (list, tuple)) and len(item) == 2 and item[0] is not None:
-            out.append([clean_str(item[0], 256).strip(), clean_str(item[1] or "", MAX_STRING)])
-        if len(out) >= MAX_ITEMS:
+            out.append([clean_str(item[0], 256).strip(),
+                        clean_str(item[1] or "", limits.EVENT_STRING_CHARS)])
+        if len(out) >= limits.EVENT_CONTAINER_ITEMS:
             break
     return out
 
@@ -417,7 +406,7 @@ def user_identity(user: dict) -> str | None:
 
 
 def normalize_breadcrumbs(value: Any) -> list[dict]:
-    crumbs = values_of(value)[-MAX_BREADCRUMBS:]
+    crumbs = values_of(value)[-limits.EVENT_BREADCRUMBS:]
     out = []
     for crumb in crumbs:
         item = trim(crumb, depth=3)
@@ -441,7 +430,7 @@ def normalize_event(
         return normalize_csp(event, received, event_id)
 
     timestamp = parse_timestamp(event.get("timestamp"))
-    if timestamp is None or timestamp > received + MAX_FUTURE_SECONDS:
+    if timestamp is None or timestamp > received + limits.EVENT_FUTURE_SECONDS:
         timestamp = received
     message, logentry = normalize_message(event)
     out: dict[str, Any] = {
@@ -532,7 +521,7 @@ def derived_tags(event: dict, tags: list[list[str]]) -> list[list[str]]:
             extra.append(("handled", "yes" if mechanism["handled"] else "no"))
     for key, value in extra:
         if value and key not in present:
-            tags.append([key, clean_str(value, MAX_TAG_VALUE)])
+            tags.append([key, clean_str(value, limits.EVENT_TAG_VALUE_CHARS)])
     return tags
 
 
@@ -582,7 +571,7 @@ def metadata(event: dict) -> dict:
         title = message.splitlines()[0] if message else ""
         kind = "default"
     return {
-        "title": clean_str(one_line(title) or "<unlabeled event>", MAX_TITLE),
+        "title": clean_str(one_line(title) or "<unlabeled event>", limits.EVENT_TITLE_CHARS),
         "culprit": clean_str(culprit_of(event), 255),
         "type": kind,
     }
@@ -592,7 +581,7 @@ def normalize_csp(report: dict, received: float, event_id: str) -> dict:
     body = report.get("csp-report")
     if not isinstance(body, dict):
         body = report
-    csp = trim(body, depth=MAX_DEPTH - 2)  # bounded keys, items and strings
+    csp = trim(body, depth=limits.EVENT_NESTING_DEPTH - 2)  # bounded keys, items and strings
     directive = str(csp.get("effective-directive") or csp.get("violated-directive") or "")
     directive = directive.split(" ", 1)[0]
     blocked = str(csp.get("blocked-uri") or "self")
@@ -612,7 +601,7 @@ def normalize_csp(report: dict, received: float, event_id: str) -> dict:
             ["effective-directive", clean_str(directive, 200)],
             ["blocked-uri", clean_str(blocked, 200)],
         ],
-        "title": clean_str(title, MAX_TITLE),
+        "title": clean_str(title, limits.EVENT_TITLE_CHARS),
         "culprit": clean_str(directive, 255),
         "type": "csp",
     }

@@ -85,12 +85,11 @@ def parse_envelope_header(head: bytes) -> dict:
     if not head.strip():
         raise bad_request("envelope is empty")
     end = head.find(b"\n")
-    if end == -1 and len(head) >= MAX_HEADER_LINE:
-        raise bad_request(f"envelope header is longer than {MAX_HEADER_LINE} bytes")
+    if end == -1 and len(head) >= limits.ENVELOPE_HEADER_BYTES:
+        raise bad_request(f"envelope header is longer than {limits.ENVELOPE_HEADER_BYTES} bytes")
     return parse_json_object(head if end == -1 else head[:end], "envelope header")
 
 
-MAX_HEADER_LINE = limits.ENVELOPE_HEADER_BYTES
 
 
 def parse_envelope(data: bytes, max_items: int = 100) -> Envelope:

@@ -36,7 +36,6 @@ from privacy import register
 from sourcemaps.store import resolve_source_maps
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = limits.PROCESSING_ATTEMPTS
 RETRY_BASE_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min between attempts; then a dead letter
 
 
@@ -144,7 +143,8 @@ def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
 
 
 def record_failure(raw_id: int, attempts: int, exc: BaseException) -> None:
-    """Count a failed attempt and back off; after MAX_ATTEMPTS the row stays as a dead letter."""
+    """Count a failed attempt and back off; after limits.PROCESSING_ATTEMPTS the row stays as a
+    dead letter."""
     delay = dt.timedelta(seconds=RETRY_BASE_SECONDS * 2**attempts)
     RawEvent.objects.filter(id=raw_id).update(
         attempts=F("attempts") + 1,
@@ -156,9 +156,12 @@ def record_failure(raw_id: int, attempts: int, exc: BaseException) -> None:
 def _claim(limit: int, ids: list[int] | None = None) -> list[RawEvent]:
     """Lock up to `limit` waiting rows: the given `ids`, else a fair share of every tenant's."""
     rows = RawEvent.objects.select_for_update(skip_locked=True).filter(
-        Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now()), attempts__lt=MAX_ATTEMPTS
+        Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now()),
+        attempts__lt=limits.PROCESSING_ATTEMPTS,
     )
-    rows = rows.filter(id__in=ids if ids is not None else fair_ids(limit, MAX_ATTEMPTS))
+    if ids is None:
+        ids = fair_ids(limit, limits.PROCESSING_ATTEMPTS)
+    rows = rows.filter(id__in=ids)
     return list(rows.order_by("id")[:limit])
 
 
@@ -199,7 +202,7 @@ def _process_rows(rows: list[RawEvent]) -> int:
 def _dead_letter(row: RawEvent, claims: int) -> None:
     log.error("raw event %s: its worker died %d times; kept as a dead letter", row.id, claims - 1)
     RawEvent.objects.filter(id=row.id).update(
-        attempts=MAX_ATTEMPTS,
+        attempts=limits.PROCESSING_ATTEMPTS,
         last_error=f"WorkerDied: the worker processing this event died {claims - 1} times "
         "(killed, out of memory or crashed); it is kept here and not processed again",
     )
@@ -211,7 +214,7 @@ def process_pending(limit: int, ids: list[int] | None = None) -> int:
     Each batch's claim is counted before work starts, on its own committed connection
     (ingest.claims). A row that was claimed before and is still here is a suspect: its last
     batch died or failed. Suspects are processed one per transaction, so a poison event can
-    only take itself down; after MAX_ATTEMPTS claims it becomes a dead letter.
+    only take itself down; after limits.PROCESSING_ATTEMPTS claims it becomes a dead letter.
     """
     claimed, again = _run_batch(limit, ids)
     while again:
@@ -237,7 +240,7 @@ def _run_batch(limit: int, ids: list[int] | None) -> tuple[int, bool]:
             suspects = [row for row in rows if row.id in seen]
             batch = suspects[:1] if suspects else rows
             counts = record_claims([row.id for row in batch])
-            if suspects and counts[batch[0].id] > MAX_ATTEMPTS:
+            if suspects and counts[batch[0].id] > limits.PROCESSING_ATTEMPTS:
                 _dead_letter(batch[0], counts[batch[0].id])
             else:
                 _process_rows(batch)

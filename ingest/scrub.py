@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from ingest.normalize import MAX_TAG_VALUE, MAX_TITLE, clean_str
+from ingest.normalize import clean_str
+from monitor import limits
 
 FILTERED = "[Filtered]"
 DEFAULT_KEYS = (
@@ -204,12 +205,13 @@ class Scrubber:
         if "tags" in out:
             out["tags"] = [
                 [k, FILTERED if self.key_is_sensitive(k) else clean_str(
-                    self.url(v) if k in URL_KEYS or k == "url" else scrub_string(v), MAX_TAG_VALUE
+                    self.url(v) if k in URL_KEYS or k == "url" else scrub_string(v),
+                    limits.EVENT_TAG_VALUE_CHARS,
                 )]
                 for k, v in out["tags"]
             ]
         if "title" in out:
-            out["title"] = clean_str(scrub_string(out["title"]), MAX_TITLE)
+            out["title"] = clean_str(scrub_string(out["title"]), limits.EVENT_TITLE_CHARS)
         return out
 
 

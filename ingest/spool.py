@@ -41,7 +41,6 @@ HEADER = struct.Struct("<4sII")  # magic, body length, crc32 of the body
 BODY = struct.Struct("<Q16sdB")  # project id, event id, received at (unix seconds), kind length
 SUFFIX = ".seg"
 TMP_PREFIX = ".new-"
-MAX_BODY = limits.SPOOL_RECORD_BYTES
 
 
 class SpoolFull(Exception):
@@ -87,7 +86,8 @@ def decode(data: bytes) -> Iterator[Record]:
         magic, length, crc = HEADER.unpack_from(view, pos)
         body_start = pos + HEADER.size
         body = view[body_start : body_start + length]
-        if magic == MAGIC and BODY.size <= length <= MAX_BODY and zlib.crc32(body) == crc:
+        if (magic == MAGIC and BODY.size <= length <= limits.SPOOL_RECORD_BYTES
+                and zlib.crc32(body) == crc):
             try:
                 yield _decode_body(body)
             except (struct.error, UnicodeDecodeError, ValueError) as exc:

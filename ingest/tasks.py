@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from ingest.accept import QUEUE, publish_drain, wake
 from ingest.models import RawEvent
-from ingest.processing import MAX_ATTEMPTS, process_pending
-from monitor import wakeup
+from ingest.processing import process_pending
+from monitor import limits, wakeup
 
 
 @shared_task(
@@ -50,7 +50,8 @@ def sweep_unprocessed(older_than_seconds: int | None = None) -> int:
     now = timezone.now()
     waiting = (
         RawEvent.objects.filter(
-            received_at__lte=now - dt.timedelta(seconds=older), attempts__lt=MAX_ATTEMPTS
+            received_at__lte=now - dt.timedelta(seconds=older),
+            attempts__lt=limits.PROCESSING_ATTEMPTS,
         )
         .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         .count()

@@ -17,7 +17,6 @@ import ua_parser
 
 from monitor import limits
 
-MAX_USER_AGENT = limits.USER_AGENT_CHARS
 UNKNOWN = "Other"
 
 
@@ -26,8 +25,8 @@ def user_agent_of(event: dict, transport_user_agent: str | None) -> str | None:
     headers = (event.get("request") or {}).get("headers") or []
     for name, value in headers:
         if name.lower() == "user-agent" and value:
-            return value[:MAX_USER_AGENT]
-    return (transport_user_agent or "")[:MAX_USER_AGENT] or None
+            return value[:limits.USER_AGENT_CHARS]
+    return (transport_user_agent or "")[:limits.USER_AGENT_CHARS] or None
 
 
 def _version(*parts: str | None) -> str | None:
@@ -52,7 +51,7 @@ def _context(name: str | None, version: str | None, **extra: Any) -> dict | None
 def parse_contexts(user_agent: str) -> dict[str, dict]:
     """{"browser": {name, version}, "os": {name, version}, "device": {family, model, brand}},
     only the parts the parser recognised."""
-    result = ua_parser.parse(user_agent[:MAX_USER_AGENT])
+    result = ua_parser.parse(user_agent[:limits.USER_AGENT_CHARS])
     out: dict[str, dict] = {}
     ua, os = result.user_agent, result.os
     if ua and (browser := _context(ua.family, _version(ua.major, ua.minor, ua.patch))):

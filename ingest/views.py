@@ -19,7 +19,6 @@ from ingest.body import decode_content, decode_head, decode_legacy_store_body, r
 from ingest.errors import IngestError, bad_request, too_large
 from ingest.models import RawEvent
 from ingest.payload import (
-    MAX_HEADER_LINE,
     loads,
     parse_envelope,
     parse_envelope_header,
@@ -139,7 +138,7 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     # Authenticate before the work: only the header line is decoded for an unknown sender.
     header = None
     if public_key_from_request(request) is None:
-        header = parse_envelope_header(decode_head(body, encoding, MAX_HEADER_LINE))
+        header = parse_envelope_header(decode_head(body, encoding, limits.ENVELOPE_HEADER_BYTES))
     key = authenticate(request, project_id, header)
     data = decode_content(body, encoding, settings.INGEST_MAX_ENVELOPE_SIZE)
     parsed = parse_envelope(data, settings.INGEST_MAX_ENVELOPE_ITEMS)
@@ -169,11 +168,11 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     extras = side_items.prepare(side, header_event_id or (events[0][0] if events else None))
     for _ in events:
         _rate_limit(key)
-    limits, refused = side_items.take_budget(key, extras)
+    limited, refused = side_items.take_budget(key, extras)
     skipped.update(refused)
-    if limits and not (events or extras):
+    if limited and not (events or extras):
         stats.count_items(project_id, skipped)
-        raise too_many(limits)  # nothing of this envelope is stored
+        raise too_many(limited)  # nothing of this envelope is stored
     for event_id, payload in events:
         accept.accept(project_id, event_id, RawEvent.Kind.EVENT, payload, _user_agent(request))
     skipped.update(side_items.store(project_id, extras))
@@ -181,8 +180,8 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
 
     reply_id = header_event_id or (events[0][0] if events else None)
     response = JsonResponse({"id": reply_id.hex} if reply_id else {})
-    if limits:  # stored in part: SDKs read the header on any reply
-        response["X-Sentry-Rate-Limits"] = ratelimit.header(limits)
+    if limited:  # stored in part: SDKs read the header on any reply
+        response["X-Sentry-Rate-Limits"] = ratelimit.header(limited)
     return response
 
 
@@ -208,7 +207,6 @@ def security(request: HttpRequest, project_id: int) -> HttpResponse:
     return JsonResponse({"id": ids[0] if ids else None}, status=201)
 
 
-MAX_REPORTS = limits.CSP_REPORTS_PER_REQUEST
 
 
 def _reporting_api_list(data: bytes) -> list[dict]:
@@ -225,8 +223,8 @@ def _reporting_api_list(data: bytes) -> list[dict]:
         for v in value
         if v.get("type") == "csp-violation" and isinstance(v.get("body"), dict)
     ]
-    if len(reports) > MAX_REPORTS:
-        raise too_large(f"more than {MAX_REPORTS} reports in one request")
+    if len(reports) > limits.CSP_REPORTS_PER_REQUEST:
+        raise too_large(f"more than {limits.CSP_REPORTS_PER_REQUEST} reports in one request")
     return reports
 
 

@@ -26,7 +26,6 @@ from monitor import limits
 from monitor.models import Membership, Organization
 
 SALT = "members.invitation"
-MAX_TOKEN_LENGTH = limits.INVITATION_TOKEN_CHARS
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,7 @@ def revoke(organization: Organization, invitation_id: str, by) -> Invitation | N
 def resolve(token: str) -> Invitation:
     """The open invitation a link names, or InvitationProblem (forged, expired, used,
     withdrawn)."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    if not token or len(token) > limits.INVITATION_TOKEN_CHARS:
         raise FORGED
     try:
         invitation_id = signer().unsign(token, max_age=max_age())

@@ -20,13 +20,12 @@ from members.models import Invitation
 from monitor import limits
 
 log = logging.getLogger(__name__)
-MAX_EMAIL_LENGTH = limits.EMAIL_CHARS
 
 
 def verified_email(claims: dict) -> str | None:
     """The claims' e-mail when the provider vouches for it (`email_verified` exactly true)."""
     email = claims.get("email")
-    if not isinstance(email, str) or not 3 <= len(email) <= MAX_EMAIL_LENGTH or "@" not in email:
+    if not isinstance(email, str) or not 3 <= len(email) <= limits.EMAIL_CHARS or "@" not in email:
         return None
     return email if claims.get("email_verified") is True else None
 

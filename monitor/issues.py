@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from monitor.models import Event, Issue, IssueTag, Priority
 from monitor.search import (
+    EVENT_FILTERS,
     Search,
     SearchError,
     has_wildcard,
@@ -72,14 +73,13 @@ def _has_tag(key: str, value=None) -> Exists:
     return Exists(tags)
 
 
-ALWAYS_KNOWN_TAGS = {"release", "environment"}  # an empty answer for these is an answer
 LOOKUPS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "=": "exact"}
 
 
 def apply_search(issues: QuerySet[Issue], search: Search, user=None) -> QuerySet[Issue]:
     """Narrow `issues` by the search; `user` answers `assigned:me`. A tag key that no issue in
     `issues` has is a SearchError naming the keys there are, never a silent empty stream."""
-    _check_tag_keys(issues, search.tag_keys() - ALWAYS_KNOWN_TAGS)
+    _check_tag_keys(issues, search.tag_keys() - set(EVENT_FILTERS))
     return issues.filter(search_q(search, user))
 
 

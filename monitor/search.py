@@ -20,11 +20,6 @@ from dataclasses import dataclass, field
 
 from monitor import limits
 
-MAX_QUERY_LENGTH = limits.SEARCH_QUERY_CHARS
-MAX_TERMS = limits.SEARCH_TERMS
-MAX_VALUE_LENGTH = limits.SEARCH_VALUE_CHARS
-MAX_WILDCARDS = limits.SEARCH_WILDCARDS_PER_VALUE
-
 STATUSES = ("unresolved", "resolved", "ignored")
 FLAGS = ("regressed", "assigned", "unassigned", "escalating", "new")
 LEVELS = ("debug", "info", "warning", "error", "fatal")
@@ -98,17 +93,18 @@ def parse(query: str, now: dt.datetime | None = None) -> Search:
     """Raises SearchError for a query over the limits, with an unknown `is:`/`level:` value or
     a malformed comparison. `now` anchors relative times (`-1h`); default: the current time."""
     query = (query or "").strip()
-    if len(query) > MAX_QUERY_LENGTH:
-        raise SearchError(f"The search is longer than {MAX_QUERY_LENGTH} characters.")
+    if len(query) > limits.SEARCH_QUERY_CHARS:
+        raise SearchError(f"The search is longer than {limits.SEARCH_QUERY_CHARS} characters.")
     now = now or dt.datetime.now(dt.UTC)
     search = Search()
     terms = TOKEN.findall(query)
-    if len(terms) > MAX_TERMS:
-        raise SearchError(f"The search has more than {MAX_TERMS} terms.")
+    if len(terms) > limits.SEARCH_TERMS:
+        raise SearchError(f"The search has more than {limits.SEARCH_TERMS} terms.")
     for negation, key, quoted, bare in terms:
         value = quoted if quoted or not bare else bare
-        if len(value) > MAX_VALUE_LENGTH:
-            raise SearchError(f"A search value is longer than {MAX_VALUE_LENGTH} characters.")
+        if len(value) > limits.SEARCH_VALUE_CHARS:
+            raise SearchError(
+                f"A search value is longer than {limits.SEARCH_VALUE_CHARS} characters.")
         if not key:
             if not quoted and (event_id := event_id_of(value)) and len(terms) == 1:
                 search.event_id = event_id
@@ -166,8 +162,9 @@ def _apply_term(search: Search, key: str, value: str, now: dt.datetime) -> None:
 
 
 def _wildcards(value: str) -> str:
-    if value.count("*") > MAX_WILDCARDS:
-        raise SearchError(f"A search value has more than {MAX_WILDCARDS} wildcards (*).")
+    if value.count("*") > limits.SEARCH_WILDCARDS_PER_VALUE:
+        raise SearchError(
+            f"A search value has more than {limits.SEARCH_WILDCARDS_PER_VALUE} wildcards (*).")
     return value
 
 
@@ -215,8 +212,12 @@ def _time_bounds(key: str, value: str, now: dt.datetime) -> list[Bound]:
 
 
 DEFAULT_QUERY = "is:unresolved"  # the stream's query when none is given, shown in its box
-TERM_KEYS = {"status": "is", "level": "level", "environment": "environment",
-             "release": "release", "assigned": "assigned"}  # a stream select → its search key
+# The tags every event carries as a column: the stream has a select for each (its choices are
+# web.queries.filter_choices), a search accepts them before any issue is tagged (an empty
+# answer is an answer) and the stream's event counts follow them.
+EVENT_FILTERS = ("environment", "release")
+TERM_KEYS = {"status": "is", "level": "level", **{key: key for key in EVENT_FILTERS},
+             "assigned": "assigned"}  # a stream select → its search key
 
 
 def _term_key(negation: str, key: str, value: str) -> str | None:
@@ -250,11 +251,11 @@ def stream_query(params) -> str:
     removes its term (status: "all" does; an empty status is left to the query)."""
     query = params.get("query")
     query = DEFAULT_QUERY if query is None else query
-    if len(query) > MAX_QUERY_LENGTH:
+    if len(query) > limits.SEARCH_QUERY_CHARS:
         return query  # parse refuses it
     for name in TERM_KEYS:
         if name in params and (params[name] or name != "status"):
-            query = with_term(query, name, params[name][:MAX_VALUE_LENGTH])
+            query = with_term(query, name, params[name][:limits.SEARCH_VALUE_CHARS])
     return query
 
 
@@ -262,8 +263,7 @@ def select_values(search: Search) -> dict[str, str]:
     """What each stream select shows for a parsed query ("" for "any")."""
     assigned = next((a for a in search.assigned if a in ("me", "none")), "")
     return {"status": search.status or "all", "level": search.level or "",
-            "environment": search.tag("environment") or "",
-            "release": search.tag("release") or "", "assigned": assigned}
+            **{key: search.tag(key) or "" for key in EVENT_FILTERS}, "assigned": assigned}
 
 
 def user_tag_values(value: str) -> list[str]:
@@ -271,7 +271,6 @@ def user_tag_values(value: str) -> list[str]:
     return [f"{prefix}:{value}" for prefix in ("id", "email", "username", "ip")]
 
 
-MAX_SUGGESTIONS = limits.SEARCH_SUGGESTIONS
 FIXED_VALUES = {
     "is": STATUSES + FLAGS,
     "level": LEVELS,
@@ -295,11 +294,11 @@ def split_token(token: str) -> tuple[str, str | None, str]:
 def fixed_suggestions(token: str, tag_keys: Callable[[], list[str]]) -> list[str] | None:
     """Completions of the last token the syntax alone knows (keys, `is:` values...); None when
     the answer is in the data (a tag's values). `tag_keys` is asked only when keys are."""
-    sign, key, partial = split_token(token[:MAX_VALUE_LENGTH])
+    sign, key, partial = split_token(token[:limits.SEARCH_VALUE_CHARS])
     if key is None:
         keys = [*SUGGESTED_KEYS, *(k for k in tag_keys() if k not in SUGGESTED_KEYS)]
         return [f"{sign}{k}:" for k in keys if k.lower().startswith(partial.lower())][
-            :MAX_SUGGESTIONS]
+            :limits.SEARCH_SUGGESTIONS]
     canonical = KEY_ALIASES.get(key.lower(), key.lower() if key.lower() in LOWERCASE_KEYS
                                 else key)
     if canonical == "has":
@@ -309,4 +308,4 @@ def fixed_suggestions(token: str, tag_keys: Callable[[], list[str]]) -> list[str
     else:
         return None
     return [f"{sign}{key}:{v}" for v in values if v.lower().startswith(partial.lower())][
-        :MAX_SUGGESTIONS]
+        :limits.SEARCH_SUGGESTIONS]

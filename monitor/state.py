@@ -53,8 +53,6 @@ FIELDS = ("status", "regressed", "regressed_at", "resolved_at", "resolved_in_rel
           "ignore_until", "ignore_until_events", "ignore_until_users", "assignee",
           "ignore_until_escalating", "priority", "priority_locked", "priority_before_escalation",
           "escalating_since")
-MAX_IGNORE_MINUTES = limits.IGNORE_MINUTES
-MAX_IGNORE_COUNT = limits.IGNORE_COUNT
 NOT_A_MEMBER = "not a member of this organisation"
 GONE = "merged into another issue meanwhile"
 
@@ -136,11 +134,11 @@ def ignore(issues: Issues, by=None, minutes: int | None = None, events: int | No
     same lock, so none of its events counts twice. With a condition the state is new whatever
     the issue was (the condition counts from now); without, an issue ignored forever already
     is left alone."""
-    limits = {"minutes": MAX_IGNORE_MINUTES, "events": MAX_IGNORE_COUNT,
-              "users": MAX_IGNORE_COUNT}
+    bounds = {"minutes": limits.IGNORE_MINUTES, "events": limits.IGNORE_COUNT,
+              "users": limits.IGNORE_COUNT}
     given = {"minutes": minutes, "events": events, "users": users}
     for name, value in given.items():
-        if value is not None and not 0 < value <= limits[name]:
+        if value is not None and not 0 < value <= bounds[name]:
             raise ValidationError({name: "a positive number within range"})
     fields = {**_LEAVES, "status": Status.IGNORED,
               "ignore_until": timezone.now() + dt.timedelta(minutes=minutes) if minutes else None,
@@ -261,7 +259,6 @@ def regressed(before: str, after: str) -> bool:
 NEW_DAYS = 7
 SUBSTATUSES = ("new", "ongoing", "escalating", "regressed", "archived_until_escalating",
                "archived_until_condition_met", "archived_forever")
-MAX_FACT_COUNT = limits.ALERT_FACT_COUNT
 
 
 def substatus(issue: Issue, now: dt.datetime | None = None) -> str | None:
@@ -319,7 +316,8 @@ def escalate(issue_id: int, hour: dt.datetime, count: int, limit: float) -> bool
     announce([issue.id], Change.ESCALATING, hour=hour.isoformat(), count=count,
              limit=round(limit, 1), priority=issue.get_priority_display(), woke=woke)
     AlertFact.objects.create(project_id=issue.project_id, issue_id=issue.id,
-                             kind=AlertFact.Kind.ESCALATING, count=min(count, MAX_FACT_COUNT),
+                             kind=AlertFact.Kind.ESCALATING,
+                             count=min(count, limits.ALERT_FACT_COUNT),
                              level=issue.level, at=timezone.now())
     transaction.on_commit(alert_outbox.wake)
     return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import Max, Min
 
 from alerts.models import Activity
@@ -25,20 +26,37 @@ SEVERE = (Kind.ESCALATING, Kind.RESOLVED_NEXT, Kind.ASSIGNED, Kind.COMMENTED)
 NOT_SEVERE = (Kind.IGNORED,)
 UNOPENED = "unopened"
 UNOPENED_DAYS = 7
-MAX_ISSUES_PER_PROJECT = limits.SEVERITY_LABEL_ISSUES_PER_PROJECT
+
+
+RECORDED_VIEWS = 10_000  # (issue, user) pairs a process remembers as recorded, then forgets
+_recorded: set[tuple[int, int]] = set()
 
 
 def record_view(issue_id: int, user) -> None:
-    """Remember that `user` opened the issue (the first time only; one cheap insert)."""
-    if getattr(user, "is_authenticated", False):
-        IssueView.objects.bulk_create([IssueView(issue_id=issue_id, user=user)],
+    """Remember that `user` opened the issue. Only the first view matters (it labels "opened"):
+    a pair this process has recorded costs no query again, one recorded by another process a
+    read, never a write."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    pair = (issue_id, user.pk)
+    if pair in _recorded:
+        return
+    if not IssueView.objects.filter(issue_id=issue_id, user_id=user.pk).exists():
+        IssueView.objects.bulk_create([IssueView(issue_id=issue_id, user_id=user.pk)],
                                       ignore_conflicts=True)
+    transaction.on_commit(lambda: _remember(pair))  # a rolled-back view is not remembered
+
+
+def _remember(pair: tuple[int, int]) -> None:
+    if len(_recorded) >= RECORDED_VIEWS:
+        _recorded.clear()
+    _recorded.add(pair)
 
 
 def labels(project_id: int) -> dict[int, tuple[bool, str]]:
     """issue id → (severe, what said so) for the project's newest issues that triage labels."""
     issue_ids = list(Issue.objects.filter(project_id=project_id).order_by("-id")
-                     .values_list("id", flat=True)[:MAX_ISSUES_PER_PROJECT])
+                     .values_list("id", flat=True)[:limits.SEVERITY_LABEL_ISSUES_PER_PROJECT])
     kinds: dict[int, set[str]] = {}
     for issue_id, kind in (Activity.objects.filter(issue_id__in=issue_ids,
                                                    kind__in=SEVERE + NOT_SEVERE)

@@ -12,8 +12,6 @@ from access import project_by_id
 from monitor import limits
 from releases import stats
 
-MAX_PER_PAGE = limits.RELEASES_PER_PAGE
-
 
 class ReleaseSummarySerializer(serializers.Serializer):
     version = serializers.CharField()
@@ -37,12 +35,14 @@ def _bounded(value: str | None, default: int, maximum: int, name: str) -> int:
 
 
 @extend_schema(responses=ReleaseSummarySerializer(many=True), parameters=[
-    OpenApiParameter("per_page", int, description=f"At most {MAX_PER_PAGE} (default 50)."),
+    OpenApiParameter("per_page", int,
+                     description=f"At most {limits.RELEASES_PER_PAGE} (default 50)."),
     OpenApiParameter("offset", int, description="Releases to skip.")])
 @api_view(["GET"])
 def project_releases(request, project_pk: int):
     project = project_by_id(request.user, project_pk)
-    per_page = _bounded(request.query_params.get("per_page"), 50, MAX_PER_PAGE, "per_page")
+    per_page = _bounded(request.query_params.get("per_page"), 50, limits.RELEASES_PER_PAGE,
+                        "per_page")
     offset = _bounded(request.query_params.get("offset"), 0, 1_000_000, "offset")
     found = stats.summaries(project, limit=per_page, offset=offset)
     return Response(ReleaseSummarySerializer(found, many=True).data)

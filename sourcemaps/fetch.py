@@ -32,7 +32,6 @@ from monitor.models import origin_allowed
 from sourcemaps.parsed import segments
 from sourcemaps.symbolicate import Artifact
 
-MAX_REDIRECTS = limits.SOURCE_FETCH_REDIRECTS
 CHUNK = 64 * 1024
 HEADERS = {"User-Agent": "Faultline source fetcher", "Accept-Encoding": "gzip, deflate"}
 KEPT_HEADERS = ("sourcemap", "x-sourcemap")
@@ -185,7 +184,7 @@ def fetch(url: str, policy: FetchPolicy) -> tuple[Fetched, bool]:
     guard = None
     try:
         with netguard.guarded(bounds=bounds) as guard:
-            for _ in range(MAX_REDIRECTS + 1):
+            for _ in range(limits.SOURCE_FETCH_REDIRECTS + 1):
                 with requests.get(url, headers=HEADERS, stream=True, allow_redirects=False,
                                   timeout=policy.timeout) as response:
                     if response.is_redirect:

@@ -29,12 +29,8 @@ from monitor import limits
 from sourcemaps.parsed import ParsedMap, ParsedMaps, estimated_cost
 
 CONTEXT_LINES = 5
-MAX_LINE = limits.SYMBOLICATE_LINE_CHARS
-MAX_NAME = limits.SYMBOLICATE_NAME_CHARS
 TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]{0,63}")
 MINIFIED_TYPE_LENGTH = 2
-MAX_TYPE = limits.SYMBOLICATE_TYPE_CHARS
-MAX_CLASSES = limits.SYMBOLICATE_CLASSES_PER_MAP
 # Scope names that say nothing (Sentry's list): the caller's call site names such a frame.
 USELESS_NAMES = {"<anonymous>", "<unknown>", "__webpack_require__", "__webpack_modules__"}
 SOURCE_MAPPING_URL = re.compile(rb"^//[#@][ \t]*sourceMappingURL=(\S+)[ \t\r]*$", re.MULTILINE)
@@ -237,7 +233,8 @@ def _identity(source_map: Artifact, minified: Artifact | None) -> tuple | None:
 
 
 def _line(text: str) -> str:
-    return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
+    bound = limits.SYMBOLICATE_LINE_CHARS
+    return text if len(text) <= bound else text[: bound - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -254,8 +251,8 @@ def function_name(token: SourceMapCacheToken | None, minified_name: str | None,
     minified one."""
     if token is None:
         return FunctionName(None, "minified", None)
-    callsite = (token.name or "")[:MAX_NAME] or None
-    scope = (token.function_name or "")[:MAX_NAME]
+    callsite = (token.name or "")[:limits.SYMBOLICATE_NAME_CHARS] or None
+    scope = (token.function_name or "")[:limits.SYMBOLICATE_NAME_CHARS]
     if scope and scope not in USELESS_NAMES:
         return FunctionName(scope, "scope", callsite)
     if caller:
@@ -332,24 +329,24 @@ CLASS_EXPRESSION = re.compile(rb"=\s*class(?![\w$])")
 # The name before `= class`, read backwards (reversed, so the match is anchored): whitespace,
 # then an identifier reversed, then a byte that does not continue it.
 ASSIGNED_NAME_REVERSED = re.compile(rb"\s*([\w$]{0,63}[A-Za-z_$])(?![\w$.])")
-MAX_DECLARATIONS = limits.SYMBOLICATE_DECLARATIONS_PER_FILE
 
 
 def class_declarations(minified: bytes) -> dict[str, int] | None:
     """Where each class is first declared (`class NAME` or `NAME = class`), from two scans of
     the minified file, both opening with a literal (re finds those by a fast scan; a pattern
     opening with a look-behind or an alternation is tried at every byte). None past
-    MAX_DECLARATIONS (a file made of them: each costs a step of Python here)."""
+    limits.SYMBOLICATE_DECLARATIONS_PER_FILE (a file made of them: each costs a step of Python
+    here)."""
     found: dict[str, int] = {}
     seen = 0
     for match in CLASS_KEYWORD.finditer(minified):
         found.setdefault(match.group(1).decode("ascii"), match.start(1))
         seen += 1
-        if seen > MAX_DECLARATIONS:
+        if seen > limits.SYMBOLICATE_DECLARATIONS_PER_FILE:
             return None
     for match in CLASS_EXPRESSION.finditer(minified):
         seen += 1
-        if seen > MAX_DECLARATIONS:
+        if seen > limits.SYMBOLICATE_DECLARATIONS_PER_FILE:
             return None
         before = minified[max(0, match.start() - 128) : match.start()][::-1]
         named = ASSIGNED_NAME_REVERSED.match(before)
@@ -391,7 +388,8 @@ def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
     if minified is None or not TYPE_NAME.fullmatch(minified_type):
         return False, None
     if minified_type not in found.parsed.classes:
-        if len(found.parsed.classes) >= MAX_CLASSES:  # hostile streams of distinct types
+        # hostile streams of distinct types
+        if len(found.parsed.classes) >= limits.SYMBOLICATE_CLASSES_PER_MAP:
             found.parsed.classes.clear()
         start = _declared_at(found.parsed, minified_type)
         if start is None:
@@ -401,7 +399,7 @@ def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
             line, col = minified.count(b"\n", 0, start), _utf16_col(minified[line_start:start])
             token = found.parsed.view.lookup(line, col)
             exact = token is not None and (token.dst_line, token.dst_col) == (line, col)
-            original = (token.name or "")[:MAX_TYPE] if exact else ""
+            original = (token.name or "")[:limits.SYMBOLICATE_TYPE_CHARS] if exact else ""
             if exact and not original and _original_text_is(found, token, minified_type):
                 original = minified_type  # not renamed: a map names only what it renamed
             found.parsed.classes[minified_type] = original or None

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from faultline.localservices import free_port
+from faultline.testing.workers import Worker, node_name, session_workers
 from tests.helpers.browser import browser  # noqa: F401 - the browser tests' Chromium
 from tests.helpers.cast import cast  # noqa: F401 - alice owns, bob is a member, charlie is not
 
@@ -189,19 +190,50 @@ def start_worker(
     return Process(command, env, LOG_DIR / f"{name}.log").start()
 
 
+def session_worker(env: dict[str, str], name: str, **options):
+    """A worker for the whole session, paused while transactional tests' tables are flushed."""
+    process = start_worker(env, name, **options)
+    queues = (*options.get("queues", "ingest,default").split(","), name)
+    registered = Worker(node_name(f"{name}-{os.getpid()}"), queues,
+                        lambda: process.popen.poll() is None)
+    session_workers.add(registered)
+    yield process
+    session_workers.remove(registered.node)
+    process.stop()
+
+
 @pytest.fixture(scope="session")
 def worker(live_env):
-    process = start_worker(live_env, "worker")
-    yield process
-    process.stop()
+    yield from session_worker(live_env, "worker")
 
 
 @pytest.fixture(scope="session")
 def embeddings_worker(live_env):
     """The ML grouping worker: queue `embeddings`, one process with the real model."""
-    process = start_worker(live_env, "embedder", concurrency=1, queues="embeddings")
-    yield process
-    process.stop()
+    yield from session_worker(live_env, "embedder", concurrency=1, queues="embeddings")
+
+
+def _transactional(request) -> bool:
+    """Whether pytest-django flushes the tables after this test (as it decides)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+                   or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"}
+                & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _session_workers_idle_during_flush(request):
+    """A transactional test's committed rows may be in a session worker's hands when it ends:
+    the workers pause and finish their tasks before the flush, and resume for the next test."""
+    session_workers.resume()
+    if not _transactional(request):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so flushed after the pause
+    yield
+    session_workers.pause()
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,6 @@ from monitor import limits
 from web.stacktrace import show_value
 
 SHOWN = 10  # the newest crumbs shown; the rest behind a toggle
-MAX_CRUMBS = limits.PAGE_BREADCRUMBS
-MAX_DATA_ITEMS = limits.PAGE_BREADCRUMB_DATA_ITEMS
 ICONS = {"http": "⇄", "fetch": "⇄", "xhr": "⇄", "query": "⛁", "navigation": "➜",
          "ui": "☝", "console": "›", "log": "›", "error": "✖", "exception": "✖",
          "default": "•"}
@@ -74,12 +72,12 @@ def breadcrumbs_of(data: dict) -> list[Crumb]:
         return []
     event_time = to_datetime(data.get("timestamp"))
     crumbs = []
-    for crumb in reversed(raw[-MAX_CRUMBS:]):
+    for crumb in reversed(raw[-limits.PAGE_BREADCRUMBS:]):
         if not isinstance(crumb, dict):
             continue
         when = to_datetime(crumb.get("timestamp"))
         payload = crumb.get("data") if isinstance(crumb.get("data"), dict) else {}
-        items = list(payload.items())[:MAX_DATA_ITEMS]
+        items = list(payload.items())[:limits.PAGE_BREADCRUMB_DATA_ITEMS]
         highlights = [(k, show_value(v)) for k, v in items if k in HIGHLIGHT]
         rest = [(str(k), show_value(v)) for k, v in items if k not in HIGHLIGHT]
         crumbs.append(Crumb(

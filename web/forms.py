@@ -11,7 +11,6 @@ from monitor.models import Project, ProjectKey
 from web.keys import GRACE_CHOICES
 
 SCRUB_KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
-MAX_SCRUB_KEYS = limits.PROJECT_SCRUB_KEYS
 
 
 class KeyListField(forms.CharField):
@@ -30,8 +29,8 @@ class KeyListField(forms.CharField):
             raise forms.ValidationError(
                 "Key names are letters, digits, _ . - (up to 64 characters); not: "
                 + ", ".join(bad[:5]))
-        if len(names) > MAX_SCRUB_KEYS:
-            raise forms.ValidationError(f"At most {MAX_SCRUB_KEYS} key names.")
+        if len(names) > limits.PROJECT_SCRUB_KEYS:
+            raise forms.ValidationError(f"At most {limits.PROJECT_SCRUB_KEYS} key names.")
         return list(dict.fromkeys(names))
 
 

@@ -14,22 +14,20 @@ from monitor import limits
 from monitor.models import Event, Issue
 from monitor.params import is_id
 
-MAX_STREAM_QUERY = limits.PAGE_STREAM_QUERY_CHARS
-
 
 def stream_query(request, org, project) -> str:
     """The stream's query string to return to: carried in `stream` from page to page, first
     taken from the Referer when the member came from this project's stream (or from this page,
     when a triage action redirected back to it)."""
     if "stream" in request.GET:
-        return request.GET["stream"][:MAX_STREAM_QUERY]
+        return request.GET["stream"][:limits.PAGE_STREAM_QUERY_CHARS]
     referer = urlsplit(request.META.get("HTTP_REFERER", ""))
     if referer.netloc and referer.netloc != request.get_host():
         return ""
     if referer.path == reverse("web:stream", args=[org, project.slug]):
-        return referer.query[:MAX_STREAM_QUERY]
+        return referer.query[:limits.PAGE_STREAM_QUERY_CHARS]
     if referer.path == request.path:  # back from an action's redirect
-        return parse_qs(referer.query).get("stream", [""])[0][:MAX_STREAM_QUERY]
+        return parse_qs(referer.query).get("stream", [""])[0][:limits.PAGE_STREAM_QUERY_CHARS]
     return ""
 
 

@@ -10,16 +10,14 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import F, Min, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from monitor import limits
 from monitor.issues import SORTS, apply_search, sort_issues, tag_keys
 from monitor.models import Event, Issue, IssueHourlyCount, IssueTag, Project, ProjectRelease
 from monitor.search import (
-    MAX_SUGGESTIONS,
-    MAX_VALUE_LENGTH,
+    EVENT_FILTERS,
     Search,
     fixed_suggestions,
     has_wildcard,
@@ -43,37 +41,20 @@ def event_by_id(project: Project, event_id: str) -> Event | None:
 def event_filters(search: Search) -> dict[str, str]:
     """The active filters that event-level counts can follow (columns of monitor_event)."""
     return {key: value for key, value in search.tags
-            if key in ("environment", "release") and not has_wildcard(value)}
+            if key in EVENT_FILTERS and not has_wildcard(value)}
 
 
-def tag_values(project: Project, keys: tuple[str, ...]) -> dict[str, list[str]]:
-    """Values of each tag key in the project, newest first seen first (so 1.10 follows 1.9), at
-    most 50 per key (the stream's selects). Releases come from the project's own list (one row
-    per release, indexed by first seen) and environments from one index descent each: their tag
-    counts grow with every deploy times every issue. Other keys share one query."""
-    values: dict[str, list[str]] = {key: [] for key in keys}
-    if "release" in values:
-        values["release"] = list(ProjectRelease.objects.filter(project=project)
-                                 .order_by("-first_seen", "-id")
-                                 .values_list("version", flat=True)[:50])
-    if "environment" in values:
-        values["environment"] = environments(project)
-    others = [key for key in keys if key not in ("release", "environment")]
-    if not others:
-        return values
-    ranked = (
-        IssueTag.objects.filter(issue__project=project, key__in=others)
-        .values("key", "value")
-        .annotate(first=Min("first_seen"))
-        .annotate(rank=Window(RowNumber(), partition_by=F("key"),
-                              order_by=[F("first").desc(), F("value").asc()]))
-        .filter(rank__lte=50)
-        .order_by("key", "rank")
-        .values_list("key", "value")
-    )
-    for key, value in ranked:
-        values[key].append(value)
-    return values
+def filter_choices(project: Project) -> dict[str, list[str]]:
+    """What each select of EVENT_FILTERS offers: the project's values newest first seen first
+    (so 1.10 follows 1.9), at most 50. Not from the tag counts, which grow with every deploy
+    times every issue: releases from the project's own list (one row per release, indexed by
+    first seen), environments by one index descent each."""
+    return {key: CHOICES[key](project) for key in EVENT_FILTERS}
+
+
+def _releases(project: Project) -> list[str]:
+    return list(ProjectRelease.objects.filter(project=project).order_by("-first_seen", "-id")
+                .values_list("version", flat=True)[:50])
 
 
 # One index descent per environment (event_project_env_idx), however many events there are:
@@ -95,24 +76,26 @@ LIMIT 50
 """
 
 
-def environments(project: Project) -> list[str]:
-    """The project's environments, newest first seen first."""
+def _environments(project: Project) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(ENVIRONMENTS_SQL, {"project": project.id})
         return [row[0] for row in cursor.fetchall()]
 
 
+CHOICES = {"environment": _environments, "release": _releases}
+
+
 def suggestions(project: Project, token: str) -> list[str]:
     """Completions of the search box's last token: keys and fixed values from the syntax, a
-    tag's most frequent values (by prefix) from the data; at most MAX_SUGGESTIONS."""
+    tag's most frequent values (by prefix) from the data; at most limits.SEARCH_SUGGESTIONS."""
     fixed = fixed_suggestions(token, lambda: tag_keys(Issue.objects.filter(project=project)))
     if fixed is not None:
         return fixed
-    sign, key, partial = split_token(token[:MAX_VALUE_LENGTH])
+    sign, key, partial = split_token(token[:limits.SEARCH_VALUE_CHARS])
     values = (IssueTag.objects.filter(issue__project=project, key=key,
                                       value__istartswith=partial)
               .values("value").annotate(n=Sum("times_seen")).order_by("-n", "value")
-              .values_list("value", flat=True)[:MAX_SUGGESTIONS])
+              .values_list("value", flat=True)[:limits.SEARCH_SUGGESTIONS])
     return [f'{sign}{key}:"{v}"' if " " in v else f"{sign}{key}:{v}" for v in values]
 
 
@@ -164,7 +147,6 @@ def hourly_counts(issue_id: int, since: dt.datetime) -> dict[dt.datetime, int]:
                 .values_list("hour", "count"))
 
 
-MAX_RELEASE_MARKS = limits.PAGE_CHART_RELEASE_MARKS
 
 
 def chart_marks(issue: Issue, since: dt.datetime) -> list[tuple[str, dt.datetime, str]]:
@@ -174,7 +156,8 @@ def chart_marks(issue: Issue, since: dt.datetime) -> list[tuple[str, dt.datetime
     if issue.regressed_at:
         marks.append(("regression", issue.regressed_at, "regression"))
     releases = (ProjectRelease.objects.filter(project_id=issue.project_id, first_seen__gte=since)
-                .order_by("-first_seen").values_list("version", "first_seen")[:MAX_RELEASE_MARKS])
+                .order_by("-first_seen").values_list("version", "first_seen")
+                [:limits.PAGE_CHART_RELEASE_MARKS])
     marks.extend(("release", at, f"release {version}") for version, at in releases)
     return marks
 
@@ -202,7 +185,6 @@ class TagKey:
 
 TAG_VALUES_SHOWN = 5
 SEARCH_KEY = re.compile(r"[A-Za-z][\w.\-]{0,63}")  # a key monitor.search reads
-MAX_TAG_KEYS = limits.PAGE_TAG_KEYS
 
 
 def filter_query(key: str, value: str) -> str:
@@ -216,8 +198,8 @@ def filter_query(key: str, value: str) -> str:
 
 
 def tag_distribution(issue: Issue) -> list[TagKey]:
-    """Every tag key of the issue (up to MAX_TAG_KEYS) with its most frequent values and their
-    share of the events that carry the key: one query over the issue's tag counts."""
+    """Every tag key of the issue (up to limits.PAGE_TAG_KEYS) with its most frequent values and
+    their share of the events that carry the key: one query over the issue's tag counts."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT key, value, times_seen, total, distinct_values FROM ("
@@ -228,7 +210,7 @@ def tag_distribution(issue: Issue) -> list[TagKey]:
             " DENSE_RANK() OVER (ORDER BY key) AS key_rank"
             " FROM monitor_issuetag WHERE issue_id = %s) ranked"
             " WHERE rank <= %s AND key_rank <= %s ORDER BY key, rank",
-            [issue.id, TAG_VALUES_SHOWN, MAX_TAG_KEYS],
+            [issue.id, TAG_VALUES_SHOWN, limits.PAGE_TAG_KEYS],
         )
         rows = cursor.fetchall()
     keys: dict[str, TagKey] = {}
@@ -244,7 +226,8 @@ def event_tags(event: Event) -> list[tuple[str, str, str]]:
     """The shown event's own tags as (key, value, stream query string)."""
     tags = event.tags if isinstance(event.tags, list) else []
     return [(str(pair[0]), str(pair[1]), filter_query(str(pair[0]), str(pair[1])))
-            for pair in tags[:MAX_TAG_KEYS] if isinstance(pair, list | tuple) and len(pair) == 2]
+            for pair in tags[:limits.PAGE_TAG_KEYS]
+            if isinstance(pair, list | tuple) and len(pair) == 2]
 
 
 @dataclass

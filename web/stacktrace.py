@@ -3,7 +3,7 @@
 Frames are shown newest call first. The crash frame (the newest in-app frame) is expanded and
 the rest folded; repeated frames and recursion cycles collapse into one entry with a count; long
 runs hide behind "show N more"; a raw, copyable traceback is built from the same collapsed list.
-Work is bounded: at most MAX_FRAMES frames per exception, MAX_EXCEPTIONS per chain.
+Work is bounded: at most limits.PAGE_FRAMES frames per exception, limits.PAGE_EXCEPTIONS per chain.
 """
 
 from __future__ import annotations
@@ -16,13 +16,7 @@ from monitor import limits
 
 JS_PLATFORMS = {"javascript", "node"}  # as sourcemaps.symbolicate names them
 ANONYMOUS = "<anonymous>"  # how Sentry names a JavaScript function without a name
-MAX_FRAMES = limits.PAGE_FRAMES
-MAX_EXCEPTIONS = limits.PAGE_EXCEPTIONS
-MAX_PERIOD = limits.PAGE_RECURSION_PERIOD
 MIN_REPEATS = 3  # a block seen this many times in a row collapses
-MAX_VARS = limits.PAGE_FRAME_VARS
-MAX_VAR_CHARS = limits.PAGE_FRAME_VAR_CHARS
-MAX_TITLE_CHARS = limits.PAGE_FRAME_TITLE_CHARS
 SYSTEM_RUN = 3  # longer runs of library frames fold after the first
 LONG_RUN = 10  # any longer run shows its first LONG_RUN_HEAD frames
 LONG_RUN_HEAD = 5
@@ -79,7 +73,8 @@ class Frame:
         values = self.data.get("vars")
         if not isinstance(values, dict):
             return []
-        return [(str(name), show_value(value)) for name, value in list(values.items())[:MAX_VARS]]
+        shown = list(values.items())[:limits.PAGE_FRAME_VARS]
+        return [(str(name), show_value(value)) for name, value in shown]
 
 
 @dataclass
@@ -94,7 +89,7 @@ class Run:
 class ExceptionView:
     type: str
     value: str
-    heading: str  # type and the first line of the value, cut to MAX_TITLE_CHARS
+    heading: str  # type and the first line of the value, cut to limits.PAGE_FRAME_TITLE_CHARS
     long_value: bool
     mechanism: dict
     runs: list[Run]
@@ -105,12 +100,13 @@ class ExceptionView:
 
 
 def show_value(value: Any) -> str:
-    """A local variable as the SDK sent it, cut to MAX_VAR_CHARS."""
+    """A local variable as the SDK sent it, cut to limits.PAGE_FRAME_VAR_CHARS."""
     text = as_sent(value)
-    return text if len(text) <= MAX_VAR_CHARS else text[:MAX_VAR_CHARS] + "…"
+    bound = limits.PAGE_FRAME_VAR_CHARS
+    return text if len(text) <= bound else text[:bound] + "…"
 
 
-def as_sent(value: Any, budget: int = 4 * MAX_VAR_CHARS) -> str:
+def as_sent(value: Any, budget: int = 4 * limits.PAGE_FRAME_VAR_CHARS) -> str:
     """Data as the SDK sent it: strings as they are at any depth (the Python SDK already sends
     reprs such as `'abc'`; JSON-quoting them again would read `"'abc'"`), containers as
     `{key: value}` / `[a, b]`, other scalars in JSON spelling (null, true, 1.5). Stops adding
@@ -144,15 +140,16 @@ def _key(frame: dict) -> tuple:
 
 
 def collapse(frames: list[dict]) -> list[Frame]:
-    """Oldest first in, oldest first out; a block of up to MAX_PERIOD frames repeated at least
-    MIN_REPEATS times in a row becomes one block with its count (recursion). The block shown is
-    the innermost repetition, so a crash frame in it shows its own locals, not the first call's."""
+    """Oldest first in, oldest first out; a block of up to limits.PAGE_RECURSION_PERIOD frames
+    repeated at least MIN_REPEATS times in a row becomes one block with its count (recursion). The
+    block shown is the innermost repetition, so a crash frame in it shows its own locals, not the
+    first call's."""
     keys = [_key(f) for f in frames]
     out: list[Frame] = []
     i = 0
     while i < len(frames):
         best_period, best_repeats = 1, 1
-        for period in range(1, MAX_PERIOD + 1):
+        for period in range(1, limits.PAGE_RECURSION_PERIOD + 1):
             if i + 2 * period > len(frames):
                 break
             repeats = 1
@@ -203,7 +200,7 @@ def unnamed_for(platform: Any) -> str:
 
 
 def newest_first(frames: list[dict], platform: Any = None) -> list[Frame]:
-    collapsed = collapse(frames[-MAX_FRAMES:])[::-1]
+    collapsed = collapse(frames[-limits.PAGE_FRAMES:])[::-1]
     for frame in collapsed:
         frame.unnamed = unnamed_for(frame.data.get("platform") or platform)
     if collapsed:
@@ -214,7 +211,8 @@ def newest_first(frames: list[dict], platform: Any = None) -> list[Frame]:
 
 def exceptions_of(data: dict) -> list[ExceptionView]:
     """The chain newest (raised last) first; in chains of three or more all but the first fold."""
-    chain = [e for e in data.get("exception") or [] if isinstance(e, dict)][-MAX_EXCEPTIONS:]
+    chain = [e for e in data.get("exception") or []
+             if isinstance(e, dict)][-limits.PAGE_EXCEPTIONS:]
     if not chain and isinstance(data.get("stacktrace"), dict):
         chain = [{"type": "", "value": "", "stacktrace": data["stacktrace"]}]
     views = []
@@ -226,8 +224,9 @@ def exceptions_of(data: dict) -> list[ExceptionView]:
         heading = ": ".join(filter(None, [str(exc.get("type") or ""), first_line]))
         views.append(ExceptionView(
             type=str(exc.get("type") or ""), value=value,
-            heading=heading[:MAX_TITLE_CHARS] + ("…" if len(heading) > MAX_TITLE_CHARS else ""),
-            long_value=len(heading) > MAX_TITLE_CHARS or "\n" in value,
+            heading=heading[:limits.PAGE_FRAME_TITLE_CHARS]
+            + ("…" if len(heading) > limits.PAGE_FRAME_TITLE_CHARS else ""),
+            long_value=len(heading) > limits.PAGE_FRAME_TITLE_CHARS or "\n" in value,
             mechanism=exc.get("mechanism") if isinstance(exc.get("mechanism"), dict) else {},
             runs=runs_of(newest_first(frames, data.get("platform"))), frame_count=len(frames),
             omitted=stacktrace.get("frames_omitted"),
@@ -241,14 +240,15 @@ def raw_traceback(data: dict) -> str:
     """A plain-text traceback, Python style for Python events, `at fn (file:line:col)` style
     otherwise; collapsed recursion reads as Python prints it."""
     python = (data.get("platform") or "python") == "python"
-    chain = [e for e in data.get("exception") or [] if isinstance(e, dict)][-MAX_EXCEPTIONS:]
+    chain = [e for e in data.get("exception") or []
+             if isinstance(e, dict)][-limits.PAGE_EXCEPTIONS:]
     if not chain and isinstance(data.get("stacktrace"), dict):
         chain = [{"type": "", "value": "", "stacktrace": data["stacktrace"]}]
     blocks = []
     for exc in chain:
         stacktrace = exc.get("stacktrace") if isinstance(exc.get("stacktrace"), dict) else {}
         frames = collapse([f for f in stacktrace.get("frames") or [] if isinstance(f, dict)]
-                          [-MAX_FRAMES:])
+                          [-limits.PAGE_FRAMES:])
         for frame in frames:
             frame.unnamed = unnamed_for(frame.data.get("platform") or data.get("platform"))
         header = ": ".join(filter(None, [str(exc.get("type") or ""), str(exc.get("value") or "")]))

@@ -97,8 +97,8 @@ def stream(request, org, project):
 
 
 def _select_values(project) -> dict[str, list[str]]:
-    values = queries.tag_values(project, ("environment", "release"))
-    return {"environments": values["environment"], "releases": values["release"]}
+    choices = queries.filter_choices(project)
+    return {"environments": choices["environment"], "releases": choices["release"]}
 
 
 def _jump_target(project, search: Search, text: str) -> tuple[int, int | None] | None:

@@ -22,16 +22,14 @@ from consent.pii import addresses, birthdates, identifiers, names, secrets
 from consent.pii.spans import Span, replace, resolve
 from monitor import limits
 
-MAX_CHARS = limits.PII_SCRUB_PIECE_CHARS
-
 RECOGNIZERS = (secrets.find, identifiers.find, birthdates.find, addresses.find, names.find)
 
 
 def find_spans(text: str) -> list[Span]:
     """Every detected value, non-overlapping, in order."""
     spans: list[Span] = []
-    for offset in range(0, len(text), MAX_CHARS):
-        piece = text[offset : offset + MAX_CHARS]
+    for offset in range(0, len(text), limits.PII_SCRUB_PIECE_CHARS):
+        piece = text[offset : offset + limits.PII_SCRUB_PIECE_CHARS]
         for find in RECOGNIZERS:
             spans += [
                 Span(s.start + offset, s.end + offset, s.entity, s.score) for s in find(piece)

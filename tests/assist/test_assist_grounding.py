@@ -15,6 +15,7 @@ from assist import brief, grounding
 from assist.models import Generation, GenerationLog, ResolutionNote
 from assist.parse import Answer
 from grouping import ml
+from monitor import limits
 from monitor.models import Event, Issue, Organization, Project
 from tests.helpers.assist import KIWI, RUNTIME, FakeOpenAI, consent, generate, ingest, payload
 
@@ -134,7 +135,7 @@ def test_the_brief_of_a_malformed_event_is_bounded_and_does_not_crash():
         "frames": ["junk", {"function": "f" * 5000, "lineno": True, "filename": "a" * 5000,
                             "in_app": True}]}}, 5, None] * 50}
     made = brief.compose(hostile, None, [], frozenset({"repository_code"}))
-    assert len(made.chain) == brief.MAX_CHAIN and made.crash.line is None
+    assert len(made.chain) == limits.ASSIST_BRIEF_EXCEPTIONS and made.crash.line is None
     assert len(made.text) < 3000
     assert brief.compose({"exception": "nope"}, None, [], frozenset()).text == ""
 

@@ -7,14 +7,13 @@ import pytest
 
 from grouping import rules
 from grouping.clean import (
-    MAX_CHARS,
-    MAX_FRAMES,
     clean_event,
     clean_function,
     collapse_repeats,
     is_in_app,
     match_key,
 )
+from monitor import limits
 from tests.helpers.events import exc
 from tests.helpers.events import normalize as norm
 from tests.helpers.sdk_payloads import require_corpus, store_event
@@ -132,7 +131,7 @@ def test_chains_put_the_root_cause_first_and_are_bounded():
 def test_frames_are_bounded():
     frames = [{"module": "m", "function": f"f{i}", "in_app": True} for i in range(100)]
     lines = clean_event(exc(frames)).splitlines()
-    assert len(lines) == 1 + MAX_FRAMES
+    assert len(lines) == 1 + limits.EMBED_FRAMES
     assert lines[1] == "  f99 in m"
 
 
@@ -152,7 +151,7 @@ def test_ten_thousand_frame_recursion_and_ten_megabyte_event_stay_bounded():
     text = clean_event(event)
     assert time.perf_counter() - started < 2
     assert text.splitlines()[1:] == ["  walk in tree: return walk(node.left)"]
-    assert len(text) <= MAX_CHARS
+    assert len(text) <= limits.EMBED_TEXT_CHARS
 
 
 def test_message_events_with_a_stack_trace():

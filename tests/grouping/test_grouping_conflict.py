@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grouping.conflict import MAX_LINE, conflicts, distinguishing, first_match, sites
+from grouping.conflict import conflicts, distinguishing, first_match, sites
+from monitor import limits
 from tests.helpers.events import normalized
 from training import evaluate, metrics
 
@@ -95,16 +96,17 @@ def test_what_varies_between_events_of_one_fault_does_not_conflict():
 def test_only_a_bounded_start_of_a_hostile_text_is_read():
     text = "E: " + "'a" * 200_000 + "\n  " + '"x" ' * 200_000
     header, names = distinguishing(text)
-    assert header.count("<str>") + header.count("<id>") <= MAX_LINE and names == {"x"}
+    masks = header.count("<str>") + header.count("<id>")
+    assert masks <= limits.CONFLICT_LINE_CHARS and names == {"x"}
     # what differs past the bound does not count
-    long_header = "E: " + "x" * (MAX_LINE + 100)
+    long_header = "E: " + "x" * (limits.CONFLICT_LINE_CHARS + 100)
     assert not conflicts(long_header + " hook", long_header + " target")
-    long_crash = "E: boom\n  f in m: " + "y" * MAX_LINE
+    long_crash = "E: boom\n  f in m: " + "y" * limits.CONFLICT_LINE_CHARS
     assert not conflicts(long_crash + ' data["lon"]', long_crash + ' data["sample"]')
     assert conflicts("E: hook\n  f in m", "E: target\n  f in m")
     crash, stack = sites("E: boom\n" + "  handle in app\n" * 6 + "  other in app\n" * 500_000)
     assert crash == "handle" and stack == {"handle"}  # the frames of the cleaned text only
-    assert len(sites("E: boom\n  " + "f" * 1_000_000 + " in app")[0]) < MAX_LINE
+    assert len(sites("E: boom\n  " + "f" * 1_000_000 + " in app")[0]) < limits.CONFLICT_LINE_CHARS
 
 
 @dataclass

@@ -7,8 +7,9 @@ import tracemalloc
 
 import pytest
 
-from ingest.logformat import MAX_OUTPUT, format_logentry
+from ingest.logformat import format_logentry
 from ingest.normalize import normalize_event
+from monitor import limits
 
 
 def _peak_bytes(func) -> int:
@@ -51,4 +52,4 @@ def test_formatting(template, params, expected):
 
 def test_output_is_bounded():
     text = format_logentry("%s" * 60, ["y" * 5000] * 60)
-    assert text is not None and len(text) <= MAX_OUTPUT
+    assert text is not None and len(text) <= limits.LOG_OUTPUT_CHARS

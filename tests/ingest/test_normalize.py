@@ -6,10 +6,10 @@ import time
 import pytest
 
 from ingest.normalize import (
-    MAX_FRAMES,
     normalize_event,
     parse_timestamp,
 )
+from monitor import limits
 from tests.helpers.sdk_payloads import STORE_EVENTS, require_corpus, store_event
 
 NOW = 1_700_000_000.0
@@ -122,7 +122,7 @@ def test_ten_thousand_frame_recursion_is_bounded_quickly():
     out = norm(event)
     elapsed = time.perf_counter() - started
     stacktrace = out["exception"][0]["stacktrace"]
-    assert len(stacktrace["frames"]) == MAX_FRAMES
+    assert len(stacktrace["frames"]) == limits.EVENT_FRAMES_PER_STACK
     assert stacktrace["frames_omitted"] == [50, 10_000 - 200]
     assert elapsed < 5  # generous: bounded work, not a benchmark
     assert len(json.dumps(out)) < 1_000_000

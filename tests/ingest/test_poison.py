@@ -12,7 +12,8 @@ import pytest
 from ingest import processing
 from ingest.accept import store_raw_event
 from ingest.models import RawClaim, RawEvent
-from ingest.processing import MAX_ATTEMPTS, process_pending
+from ingest.processing import process_pending
+from monitor import limits
 from monitor.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -38,16 +39,17 @@ def test_a_poison_event_is_isolated_and_becomes_a_dead_letter(project, monkeypat
 
     monkeypatch.setattr(processing, "prepare", prepare)
     deaths = 0
-    for _ in range(3 * MAX_ATTEMPTS):
+    for _ in range(3 * limits.PROCESSING_ATTEMPTS):
         try:
             if process_pending(100) == 0:
                 break
         except WorkerDeath:
             deaths += 1
-    assert deaths == MAX_ATTEMPTS  # one death with its batch, then alone until the limit
+    # one death with its batch, then alone until the limit
+    assert deaths == limits.PROCESSING_ATTEMPTS
     assert set(Event.objects.values_list("event_id", flat=True)) == set(ids) - {poison}
     dead = RawEvent.objects.get()
-    assert dead.event_id == poison and dead.attempts == MAX_ATTEMPTS
+    assert dead.event_id == poison and dead.attempts == limits.PROCESSING_ATTEMPTS
     assert dead.last_error.startswith("WorkerDied")
     assert process_pending(100) == 0  # never claimed again
     left = set(RawClaim.objects.values_list("raw_event_id", flat=True)) - earlier

@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from ingest.models import RawEvent
-from ingest.processing import MAX_ATTEMPTS, process_pending
+from ingest.processing import process_pending
+from monitor import limits
 from monitor.models import Event, GroupHash, Issue, IssueTag, Project
 from tests.helpers.processing import drain, raw, zero_division
 from tests.helpers.sdk_payloads import (
@@ -148,11 +149,11 @@ def test_a_poison_payload_does_not_block_the_batch(project):
     poison = RawEvent.objects.get(event_id=bad)
     assert poison.attempts == 1 and "JSONDecodeError" in poison.last_error
     assert poison.retry_at > timezone.now()  # backs off instead of spinning
-    for _ in range(MAX_ATTEMPTS):
+    for _ in range(limits.PROCESSING_ATTEMPTS):
         RawEvent.objects.update(retry_at=None)
         process_pending(100)
     poison.refresh_from_db()
-    assert poison.attempts == MAX_ATTEMPTS  # kept as a dead letter, no longer retried
+    assert poison.attempts == limits.PROCESSING_ATTEMPTS  # kept as a dead letter, no longer retried
     assert process_pending(100) == 0
 
 

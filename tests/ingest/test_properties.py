@@ -23,13 +23,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from embeddings.store import bounded_key
-from grouping.clean import MAX_CHARS, clean_event, match_key
+from grouping.clean import clean_event, match_key
 from grouping.fingerprint import group
 from ingest.errors import IngestError
-from ingest.logformat import MAX_OUTPUT, format_logentry
+from ingest.logformat import format_logentry
 from ingest.normalize import normalize_event
 from ingest.payload import parse_envelope, parse_json_object
 from ingest.scrub import scrub_event
+from monitor import limits
 
 _COMMON = {
     "deadline": None,  # measured below against our own budget (contention makes deadlines flaky)
@@ -199,7 +200,7 @@ def assert_columns_fit(data: dict) -> None:
     for key, value in data["tags"]:
         assert isinstance(key, str) and isinstance(value, str)
         assert 0 < len(key) <= 64 and len(value) <= 200
-    assert len(data["_clean"]) <= MAX_CHARS and len(data["_match_key"]) <= 255
+    assert len(data["_clean"]) <= limits.EMBED_TEXT_CHARS and len(data["_match_key"]) <= 255
 
 
 # -- properties -------------------------------------------------------------------------------
@@ -277,7 +278,8 @@ def test_envelopes_parse_within_their_item_limit_or_are_rejected(lines, repeat):
 def test_log_templates_format_within_budget(template, params):
     with Budget():
         formatted = format_logentry(template, params)
-    assert formatted is None or (isinstance(formatted, str) and len(formatted) <= MAX_OUTPUT)
+    assert formatted is None or (isinstance(formatted, str)
+                                 and len(formatted) <= limits.LOG_OUTPUT_CHARS)
 
 
 @pytest.mark.parametrize(
@@ -289,7 +291,7 @@ def test_log_templates_format_within_budget(template, params):
 def test_known_format_bombs_stay_small(template, params):
     with Budget():
         formatted = format_logentry(template, params)
-    assert formatted is None or len(formatted) <= MAX_OUTPUT
+    assert formatted is None or len(formatted) <= limits.LOG_OUTPUT_CHARS
 
 
 def test_scrubbed_tags_and_title_still_fit_their_columns():

@@ -41,13 +41,30 @@ def _local_bounds(path: Path) -> list[str]:
     return found
 
 
-def test_no_module_writes_a_bound_of_its_own():
+def _aliases(path: Path) -> list[str]:
+    """Module-level `NAME = limits.BOUND`: a second name that hides where the bound is read."""
+    return [node.targets[0].id for node in ast.parse(path.read_text()).body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
+            and isinstance(node.value.value, ast.Name) and node.value.value.id == "limits"
+            and isinstance(node.targets[0], ast.Name)]
+
+
+def _sources() -> list[Path]:
     skip = {"tests", "bench", "lab", ".venv", "var", "node_modules", "migrations"}
+    return [path for path in sorted(ROOT.rglob("*.py"))
+            if not skip & set(path.relative_to(ROOT).parts)]
+
+
+def test_no_module_writes_a_bound_of_its_own():
     local = []
-    for path in sorted(ROOT.rglob("*.py")):
-        relative = path.relative_to(ROOT)
-        if skip & set(relative.parts):
-            continue
-        local += [(str(relative), name) for name in _local_bounds(path)
-                  if (str(relative), name) not in NOT_LIMITS]
+    for path in _sources():
+        relative = str(path.relative_to(ROOT))
+        local += [(relative, name) for name in _local_bounds(path)
+                  if (relative, name) not in NOT_LIMITS]
     assert not local, f"move these into monitor/limits.py: {local}"
+
+
+def test_bounds_are_read_where_they_apply_not_through_module_aliases():
+    aliased = [(str(path.relative_to(ROOT)), name) for path in _sources()
+               for name in _aliases(path)]
+    assert not aliased, f"read `limits.NAME` at the use site instead of: {aliased}"

@@ -41,7 +41,7 @@ def _slices(data: bytes, size: int) -> list[bytes]:
 
 
 def _processed(key, event_id: str) -> None:
-    """Wait for the worker: nothing may be in flight when the test's tables are flushed."""
+    """The session's worker stores the accepted event."""
     wait_for(lambda: Event.objects.filter(project_id=key.project_id, event_id=event_id).exists(),
              timeout=60, message="the chunked event to be processed")
 

@@ -10,8 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from monitor import limits
 from monitor.models import Event, GroupHash, Issue, Project
-from monitor.search import MAX_QUERY_LENGTH, MAX_TERMS, SearchError, parse
+from monitor.search import SearchError, parse
 from tests.helpers.cast import join, make_user
 from tests.helpers.events import event, ingest
 from web.breadcrumbs import breadcrumbs_of
@@ -37,7 +38,8 @@ def test_parse_terms_quotes_and_event_ids():
     assert parse(f"{uid} more").event_id is None  # only a lone id jumps
 
 
-@pytest.mark.parametrize("query", ["x" * (MAX_QUERY_LENGTH + 1), "a " * (MAX_TERMS + 1),
+@pytest.mark.parametrize("query", ["x" * (limits.SEARCH_QUERY_CHARS + 1),
+                                   "a " * (limits.SEARCH_TERMS + 1),
                                    "is:sleeping", "level:loud", 'user:""', "tag:novalue",
                                    "release:" + "v" * 201])
 def test_parse_is_bounded_and_rejects_unknown_values(query):

@@ -13,7 +13,6 @@ from monitor import limits
 from web.stacktrace import as_sent
 
 register = template.Library()
-MAX_PAIRS = limits.PAGE_KEY_VALUE_PAIRS
 
 
 @register.simple_tag
@@ -74,9 +73,9 @@ def pairs(value) -> list[tuple[str, str]]:
             out.extend((f"{key}.{k}", _text(v)) for k, v in item.items() if v is not None)
         elif item is not None:
             out.append((str(key), _text(item)))
-        if len(out) >= MAX_PAIRS:
+        if len(out) >= limits.PAGE_KEY_VALUE_PAIRS:
             break
-    return out[:MAX_PAIRS]
+    return out[:limits.PAGE_KEY_VALUE_PAIRS]
 
 
 def _text(value) -> str:
@@ -89,12 +88,12 @@ def query_pairs(value) -> list[tuple[str, str]]:
     from urllib.parse import parse_qsl
 
     if isinstance(value, str):
-        return parse_qsl(value.lstrip("?"), keep_blank_values=True)[:MAX_PAIRS]
+        return parse_qsl(value.lstrip("?"), keep_blank_values=True)[:limits.PAGE_KEY_VALUE_PAIRS]
     if isinstance(value, dict):
-        return [(str(k), _text(v)) for k, v in value.items()][:MAX_PAIRS]
+        return [(str(k), _text(v)) for k, v in value.items()][:limits.PAGE_KEY_VALUE_PAIRS]
     if isinstance(value, list):
         return [(str(p[0]), _text(p[1])) for p in value
-                if isinstance(p, (list, tuple)) and len(p) == 2][:MAX_PAIRS]
+                if isinstance(p, (list, tuple)) and len(p) == 2][:limits.PAGE_KEY_VALUE_PAIRS]
     return []
 
 

@@ -14,8 +14,6 @@ from django.template.loader import render_to_string
 from alerts.destinations.base import Delivery, Destination, Notification
 from monitor import limits
 
-MAX_ADDRESSES = limits.ALERT_EMAIL_ADDRESSES
-
 
 class EmailDestination(Destination):
     kind = "email"
@@ -26,8 +24,9 @@ class EmailDestination(Destination):
         addresses = config.get("addresses") or []
         if isinstance(addresses, str):
             addresses = [a.strip() for a in addresses.replace(",", "\n").splitlines()]
-        if not isinstance(addresses, list) or len(addresses) > MAX_ADDRESSES:
-            raise ValidationError({"addresses": f"a list of at most {MAX_ADDRESSES} addresses"})
+        if not isinstance(addresses, list) or len(addresses) > limits.ALERT_EMAIL_ADDRESSES:
+            raise ValidationError(
+                {"addresses": f"a list of at most {limits.ALERT_EMAIL_ADDRESSES} addresses"})
         addresses = [a.strip() for a in addresses if isinstance(a, str) and a.strip()]
         for address in addresses:
             validate_email(address)

@@ -1,0 +1,41 @@
+"""The session's Celery worker pauses around a transactional test's flush (tests/conftest.py,
+faultline.testing.workers): paused, it holds no task and consumes no queue, so the rows a
+test committed stay put; resumed, it processes what was published meanwhile."""
+
+import uuid
+
+import pytest
+
+from faultline.celery import app
+from faultline.testing.workers import REPLY_SECONDS, session_workers
+from ingest import accept
+from ingest.models import RawEvent
+from monitor.models import Event
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def consumed_queues(node: str) -> set[str]:
+    replies = app.control.inspect(destination=[node], limit=1,
+                                  timeout=REPLY_SECONDS).active_queues()
+    return {queue["name"] for queue in replies[node]}
+
+
+def test_a_paused_worker_takes_nothing_and_a_resumed_one_takes_what_came_meanwhile(
+        worker, project):
+    (registered,) = [w for w in session_workers.workers if w.node.startswith("worker-")]
+    assert consumed_queues(registered.node) == set(registered.queues)
+    event_id = uuid.uuid4()
+    session_workers.pause()
+    try:
+        assert session_workers.paused == [registered]
+        assert consumed_queues(registered.node) == set()
+        accept.accept(project.id, event_id, RawEvent.Kind.EVENT, b'{"message": "meanwhile"}')
+        assert RawEvent.objects.filter(project=project, event_id=event_id).exists()
+    finally:
+        session_workers.resume()
+    assert consumed_queues(registered.node) == set(registered.queues)
+    wait_for(lambda: Event.objects.filter(project=project, event_id=event_id).exists(),
+             timeout=120, message="the resumed worker to store the event published meanwhile")
+    assert not RawEvent.objects.filter(project=project, event_id=event_id).exists()
