@@ -2,8 +2,9 @@
 ones are settings; docs/limits.md lists both). The module that applies a bound reads it from here
 as `limits.NAME` at the use site, never through a module-level alias (which would hide the
 reader from the "read in" column and from a patch of this table). docs/limits.md's table of them
-is rendered from this file (`python -m monitor.limits` prints it; tests/monitor/test_limits.py checks that
-the page agrees and that every bound is used): the `#:` line above a name says what it bounds."""
+is rendered from this file (`python -m monitor.limits` prints it; tests/monitor/test_limits.py
+checks that the page agrees and that every bound is used): the `#:` line above a name says what
+it bounds."""
 
 from __future__ import annotations
 
