@@ -79,6 +79,12 @@ def clear_key_cache() -> None:
         _cache.clear()
 
 
+def forget_key(public_key: str) -> None:
+    """Drop one key's cached answer (the database refused an event of it)."""
+    with _cache_lock:
+        _cache.pop(public_key, None)
+
+
 @receiver(post_save, sender=ProjectKey)
 @receiver(post_delete, sender=ProjectKey)
 @receiver(post_save, sender=Project)
