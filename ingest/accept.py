@@ -133,7 +133,7 @@ def store_raw_events(rows: Sequence[RawRow]) -> list[bool | IngestError]:
 def _flush(rows: Sequence[RawRow]) -> list[bool | BaseException]:
     """The group commit's flush: every row in one INSERT; when that fails for a reason other
     than an unreachable database (a project deleted meanwhile), each row on its own, so a bad
-    row fails only its own request. Then one wake-up per drain slot that got a new row."""
+    row fails only its own request."""
     results: list[bool | BaseException]
     try:
         results = list(database.retrying(store_raw_events, rows))
@@ -148,10 +148,15 @@ def _flush(rows: Sequence[RawRow]) -> list[bool | BaseException]:
                 results.append(store_raw_events([row])[0])
             except Exception as exc:  # noqa: BLE001 - this row's request gets it
                 results.append(exc)
+    return results
+
+
+def _wake_new(rows: Sequence[RawRow], results: Sequence[bool | BaseException]) -> None:
+    """After a flush, once its requests are released: one wake-up per drain slot that got a
+    new row."""
     for slot in sorted({slot_of(row.event_id) for row, new in zip(rows, results, strict=True)
                         if new is True}):
         wake(slot)
-    return results
 
 
 _committers: dict[int, GroupCommit[RawRow, bool]] = {}
@@ -164,7 +169,7 @@ def committer() -> GroupCommit[RawRow, bool]:
     with _committers_lock:
         if pid not in _committers:
             _committers.clear()
-            _committers[pid] = GroupCommit(_flush)
+            _committers[pid] = GroupCommit(_flush, after=_wake_new)
         return _committers[pid]
 
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db import close_old_connections
 
-from ingest.errors import bad_request
 from ingest.views import ENDPOINTS, respond
 
 PATH = re.compile(r"^/api/(\d+)/(store|envelope|security)/$")
@@ -36,14 +36,15 @@ class LeanRequest:
     @property
     def GET(self) -> dict[str, str]:  # noqa: N802 - the name Django's request gives it
         """The query string's fields (the last value of a repeated one, as Django's QueryDict
-        `get`), parsed on first use with Django's bound on the number of fields."""
+        `get`), parsed on first use within Django's bound on the number of fields (past it,
+        Django's TooManyFieldsSent, as its QueryDict raises)."""
         if self._query is None:
             try:
                 pairs = parse_qsl(self.META.get("QUERY_STRING", ""), keep_blank_values=True,
                                   errors="replace",
                                   max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
             except ValueError as exc:
-                raise bad_request(f"query string: {exc}") from exc
+                raise TooManyFieldsSent(str(exc)) from exc
             self._query = dict(pairs)
         return self._query
 
