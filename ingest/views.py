@@ -76,6 +76,12 @@ def _cors(request, reply: Reply) -> Reply:
 Endpoint = Callable[..., Reply]
 
 
+def header_text(text: str) -> str:
+    """`text` as a header value: printable ASCII (an error detail may quote what the sender
+    sent: a line break would end the header, a character past Latin-1 cannot be sent)."""
+    return "".join(c if " " <= c <= "~" else c.encode("unicode_escape").decode() for c in text)
+
+
 def respond(view: Endpoint, request, project_id: int) -> Reply:
     """CORS, preflight, method check and IngestError → JSON error reply around `view`."""
     if request.method == "OPTIONS":
@@ -94,7 +100,7 @@ def respond(view: Endpoint, request, project_id: int) -> Reply:
         reply = view(request, project_id)
     except IngestError as exc:
         reply = json_reply({"detail": exc.detail}, exc.status,
-                           {"X-Sentry-Error": exc.detail, **exc.headers})
+                           {"X-Sentry-Error": header_text(exc.detail), **exc.headers})
     except Exception:  # an SDK must get JSON, never an HTML error page
         logging.getLogger(__name__).exception("ingest request failed")
         reply = json_reply({"detail": "internal error"}, 500, {"X-Sentry-Error": "internal error"})

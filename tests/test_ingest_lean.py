@@ -108,6 +108,9 @@ def cases(key: ProjectKey) -> list[tuple[str, int, str, str, bytes, dict]]:
         ("a JSON array", 400, "POST", store, b"[1]", {**auth(key), **json_type}),
         ("bad event id", 400, "POST", store, b'{"event_id": "xyz"}',
          {**auth(key), **json_type}),
+        ("an event id with a newline and non-Latin-1 text (named in X-Sentry-Error)", 400,
+         "POST", store, json.dumps({"event_id": "\u20ac\r\nX-Injected: 1"}).encode(),
+         {**auth(key), **json_type}),
         ("event over the size limit", 413, "POST", store,
          b'{"m": "' + b"x" * (1024 * 1024) + b'"}', {**auth(key), **json_type}),
         ("compression bomb", 413, "POST", store, bomb,
@@ -134,6 +137,8 @@ def test_the_lean_entry_answers_as_the_django_routes(web, worker, key):
                        "access-control-allow-methods", "access-control-allow-headers"):
             assert got_headers.get(header) == d_headers.get(header), (name, header)
         assert got_headers["content-length"] == str(len(got_body)), name
+        assert "x-injected" not in got_headers, name
+        assert got_headers.get("x-sentry-error", "").isascii(), name
         if status >= 400:
             assert json.loads(got_body)["detail"] == json.loads(d_body)["detail"], name
     # Processed rows are deleted: nothing may be in flight when the tables are flushed.
