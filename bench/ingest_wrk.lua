@@ -43,7 +43,7 @@ function done(summary, latency, requests_stats)
     wraps = wraps + thread:get("wrapped")
   end
   io.write(string.format("WRK requests=%d duration_us=%d non2xx=%d errors=%d wrapped=%d " ..
-    "p50_us=%d p99_us=%d\n", summary.requests, summary.duration, summary.errors.status,
+    "p50_us=%d p95_us=%d p99_us=%d\n", summary.requests, summary.duration, summary.errors.status,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    wraps, latency:percentile(50), latency:percentile(99)))
+    wraps, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end

@@ -26,7 +26,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from ingest import database, replay, spool
+from ingest import auth, database, replay, spool
+from ingest.errors import IngestError
 from ingest.groupcommit import GroupCommit
 from monitor import wakeup
 
@@ -66,38 +67,73 @@ class RawRow(NamedTuple):
     payload: bytes
     received_at: datetime
     user_agent: str
+    public_key: str = ""  # the DSN key it came with: inserted only while that key is active
 
 
 @functools.lru_cache(maxsize=64)
 def _insert_many_sql(rows: int) -> str:
-    values = ", ".join(["(%s, %s, %s, %b, %s, 0, '', %s)"] * rows)
+    values = ", ".join(["(%s::bigint, %s::uuid, %s::varchar, %b::bytea, %s::timestamptz, "
+                        "%s::varchar, %s::varchar)"] * rows)
     return f"""
 INSERT INTO ingest_rawevent
     (project_id, event_id, kind, payload, received_at, attempts, last_error, user_agent)
-VALUES {values}
+SELECT v.project_id, v.event_id, v.kind, v.payload, v.received_at, 0, '', v.user_agent
+FROM (VALUES {values}) AS v(project_id, event_id, kind, payload, received_at, user_agent, key)
+WHERE v.key = '' OR EXISTS (
+    SELECT 1 FROM monitor_projectkey k
+    WHERE k.public_key = v.key AND k.project_id = v.project_id AND k.is_active)
 ON CONFLICT (project_id, event_id) DO NOTHING
 RETURNING project_id, event_id
 """
 
 
-def store_raw_events(rows: Sequence[RawRow]) -> list[bool]:
+ACTIVE_KEYS_SQL = """
+SELECT public_key, project_id FROM monitor_projectkey WHERE public_key = ANY(%s) AND is_active
+"""
+
+
+def key_refused(public_key: str) -> IngestError:
+    """The reply for an event whose key was disabled or deleted after this process cached it."""
+    auth.forget_key(public_key)
+    return IngestError(403, "this DSN key is disabled")
+
+
+def store_raw_events(rows: Sequence[RawRow]) -> list[bool | IngestError]:
     """Insert the rows in one statement (one commit): for each, whether it is new (False for an
-    event id already accepted)."""
+    event id already accepted), or a 403 when its DSN key is no longer active.
+
+    The key check is part of the INSERT, so a key disabled or deleted in the database (by any
+    process) is refused from the next commit on, whatever the key caches of the web processes
+    still hold; it costs an index lookup per row and no round trip."""
     params: list = []
     for row in rows:
         params += [row.project_id, row.event_id, row.kind, row.payload, row.received_at,
-                   row.user_agent[:512]]
+                   row.user_agent[:512], row.public_key]
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(_insert_many_sql(len(rows)), params)
         inserted = set(cursor.fetchall())
-    return [(row.project_id, row.event_id) in inserted for row in rows]
+        missing = {row.public_key for row in rows
+                   if row.public_key and (row.project_id, row.event_id) not in inserted}
+        active: set[tuple[str, int]] = set()
+        if missing:  # a duplicate event id, or a key no longer active: which one
+            cursor.execute(ACTIVE_KEYS_SQL, [list(missing)])
+            active = set(cursor.fetchall())
+    results: list[bool | IngestError] = []
+    for row in rows:
+        if (row.project_id, row.event_id) in inserted:
+            results.append(True)
+        elif row.public_key and (row.public_key, row.project_id) not in active:
+            results.append(key_refused(row.public_key))
+        else:
+            results.append(False)
+    return results
 
 
 def _flush(rows: Sequence[RawRow]) -> list[bool | BaseException]:
     """The group commit's flush: every row in one INSERT; when that fails for a reason other
     than an unreachable database (a project deleted meanwhile), each row on its own, so a bad
-    row fails only its own request. Then one wake-up per drain slot that got a new row."""
+    row fails only its own request."""
     results: list[bool | BaseException]
     try:
         results = list(database.retrying(store_raw_events, rows))
@@ -112,10 +148,15 @@ def _flush(rows: Sequence[RawRow]) -> list[bool | BaseException]:
                 results.append(store_raw_events([row])[0])
             except Exception as exc:  # noqa: BLE001 - this row's request gets it
                 results.append(exc)
+    return results
+
+
+def _wake_new(rows: Sequence[RawRow], results: Sequence[bool | BaseException]) -> None:
+    """After a flush, once its requests are released: one wake-up per drain slot that got a
+    new row."""
     for slot in sorted({slot_of(row.event_id) for row, new in zip(rows, results, strict=True)
                         if new is True}):
         wake(slot)
-    return results
 
 
 _committers: dict[int, GroupCommit[RawRow, bool]] = {}
@@ -128,7 +169,7 @@ def committer() -> GroupCommit[RawRow, bool]:
     with _committers_lock:
         if pid not in _committers:
             _committers.clear()
-            _committers[pid] = GroupCommit(_flush)
+            _committers[pid] = GroupCommit(_flush, after=_wake_new)
         return _committers[pid]
 
 
@@ -153,14 +194,17 @@ def wake(slot: int) -> None:
 
 
 def accept(
-    project_id: int, event_id: uuid.UUID, kind: str, payload: bytes, user_agent: str = ""
+    project_id: int, event_id: uuid.UUID, kind: str, payload: bytes, user_agent: str = "",
+    public_key: str = "",
 ) -> None:
     """Make the event durable: in PostgreSQL, or in the local spool while it is unavailable
-    (a spooled event does not keep its User-Agent)."""
+    (a spooled event does not keep its User-Agent). With `public_key`, the INSERT refuses the
+    event (403) when that key is no longer active."""
     if database.breaker.allow():
         try:
             committer().submit(
-                RawRow(project_id, event_id, kind, payload, timezone.now(), user_agent)
+                RawRow(project_id, event_id, kind, payload, timezone.now(), user_agent,
+                       public_key)
             )
         except database.DB_UNAVAILABLE as exc:
             database.failed(exc)

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ingest import database, keysnapshot
-from ingest.errors import IngestError
+from ingest.errors import IngestError, bad_request
 from monitor.models import Project, ProjectKey, origin_allowed
 
 
@@ -62,7 +63,11 @@ def public_key_from_request(request, envelope_headers: dict | None = None) -> st
             key = parse_auth_header(raw).get("sentry_key")
             if key:
                 return key
-    key = request.GET.get("sentry_key")
+    try:
+        key = request.GET.get("sentry_key")
+    except TooManyFieldsSent as exc:
+        raise bad_request(f"the query string has more than "
+                          f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields") from exc
     if key:
         return key
     if envelope_headers:
@@ -77,6 +82,12 @@ _cache_lock = threading.Lock()
 def clear_key_cache() -> None:
     with _cache_lock:
         _cache.clear()
+
+
+def forget_key(public_key: str) -> None:
+    """Drop one key's cached answer (the database refused an event of it)."""
+    with _cache_lock:
+        _cache.pop(public_key, None)
 
 
 @receiver(post_save, sender=ProjectKey)

@@ -45,12 +45,16 @@ class GroupCommit(Generic[T, R]):
 
     Items join the open batch; its first item's caller leads it: it waits for the running flush
     (if any) to end, closes the batch and flushes it, then wakes the batch's other callers only
-    (no thundering herd of every waiting thread under the GIL).
+    (no thundering herd of every waiting thread under the GIL). `after(items, results)`, when
+    given, runs on the leader's thread once the batch's callers are released and the next flush
+    may start: follow-up work (a wake-up) that nobody's reply needs to wait for.
     """
 
     def __init__(self, flush: Callable[[Sequence[T]], Sequence[R | BaseException]],
-                 max_items: int = 256):
+                 max_items: int = 256,
+                 after: Callable[[Sequence[T], Sequence[R | BaseException]], None] | None = None):
         self._flush = flush
+        self._after = after
         self.max_items = max_items
         self._lock = threading.Lock()
         self._turn = threading.Condition(self._lock)  # leaders waiting for the running flush
@@ -91,6 +95,8 @@ class GroupCommit(Generic[T, R]):
                 self.items += len(batch.items)
                 self._turn.notify()
             batch.done.set()
+        if self._after is not None and batch.error is None:
+            self._after(batch.items, batch.results)
         return batch.outcome(index)
 
     def _run(self, batch: _Batch[T, R]) -> None:

@@ -1,5 +1,10 @@
 """Sentry-protocol ingest endpoints: store, envelope, security (CSP). Thin: parse, authenticate,
-make durable, reply. Normalization and grouping happen in the Celery worker."""
+make durable, reply. Normalization and grouping happen in the Celery worker.
+
+The endpoints need only `method`, `META` (the WSGI environ), `GET` and `read()` of the request
+and give a `Reply`, so the same code serves Django's URL routes (the test client, a web server
+without the lean entry) and the lean WSGI entry in front of Django (ingest.lean), which skips
+Django's request object, URL resolver and response classes."""
 
 from __future__ import annotations
 
@@ -8,9 +13,12 @@ import json
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import NamedTuple
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from ingest import accept, ratelimit, side_items, stats
@@ -34,49 +42,86 @@ ALLOWED_HEADERS = (
 )
 EXPOSED_HEADERS = "X-Sentry-Error, X-Sentry-Rate-Limits, Retry-After"
 EVENT_ITEM_TYPES = {"event"}
+JSON_TYPE = "application/json"
 
 
-def _cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    response["Content-Length"] = str(len(response.content))  # no middleware sets it here
-    response["Access-Control-Allow-Origin"] = request.META.get("HTTP_ORIGIN") or "*"
-    response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    response["Vary"] = "Origin"
-    return response
+class Reply(NamedTuple):
+    """An endpoint's answer: status, body and headers (Content-Type among them)."""
+
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]]
+
+    @property
+    def status_line(self) -> str:
+        return f"{self.status} {HTTPStatus(self.status).phrase}"
 
 
-def ingest_endpoint(view):
-    """CSRF exemption, CORS, preflight, method check and IngestError → JSON error reply."""
+def json_reply(data: dict, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
+    body = json.dumps(data, separators=(", ", ": ")).encode()
+    return Reply(status, body, [("Content-Type", JSON_TYPE), *(headers or {}).items()])
+
+
+def _cors(request, reply: Reply) -> Reply:
+    return reply._replace(headers=[
+        *reply.headers,
+        ("Content-Length", str(len(reply.body))),
+        ("Access-Control-Allow-Origin", request.META.get("HTTP_ORIGIN") or "*"),
+        ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+        ("Vary", "Origin"),
+    ])
+
+
+Endpoint = Callable[..., Reply]
+
+
+def header_text(text: str) -> str:
+    """`text` as a header value: printable ASCII (an error detail may quote what the sender
+    sent: a line break would end the header, a character past Latin-1 cannot be sent)."""
+    return "".join(c if " " <= c <= "~" else c.encode("unicode_escape").decode() for c in text)
+
+
+def respond(view: Endpoint, request, project_id: int) -> Reply:
+    """CORS, preflight, method check and IngestError → JSON error reply around `view`."""
+    if request.method == "OPTIONS":
+        reply = Reply(200, b"", [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
+            ("Access-Control-Max-Age", "3600"),
+        ])
+        return _cors(request, reply)
+    if request.method != "POST":
+        reply = json_reply({"detail": "method not allowed: use POST"}, 405,
+                           {"Allow": "POST, OPTIONS"})
+        return _cors(request, reply)
+    try:
+        reply = view(request, project_id)
+    except IngestError as exc:
+        reply = json_reply({"detail": exc.detail}, exc.status,
+                           {"X-Sentry-Error": header_text(exc.detail), **exc.headers})
+    except Exception:  # an SDK must get JSON, never an HTML error page
+        logging.getLogger(__name__).exception("ingest request failed")
+        reply = json_reply({"detail": "internal error"}, 500, {"X-Sentry-Error": "internal error"})
+    return _cors(request, reply)
+
+
+def django_view(view: Endpoint):
+    """`view` as a Django view (CSRF-exempt: SDKs authenticate with their DSN key)."""
 
     @csrf_exempt
     @functools.wraps(view)
     def wrapper(request: HttpRequest, project_id: int) -> HttpResponse:
-        if request.method == "OPTIONS":
-            response = HttpResponse(status=200)
-            response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-            response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-            response["Access-Control-Max-Age"] = "3600"
-            return _cors(request, response)
-        if request.method != "POST":
-            response = JsonResponse({"detail": "method not allowed: use POST"}, status=405)
-            response["Allow"] = "POST, OPTIONS"
-            return _cors(request, response)
-        try:
-            response = view(request, project_id)
-        except IngestError as exc:
-            response = JsonResponse({"detail": exc.detail}, status=exc.status)
-            response["X-Sentry-Error"] = exc.detail
-            for name, value in exc.headers.items():
-                response[name] = value
-        except Exception:  # an SDK must get JSON, never an HTML error page
-            logging.getLogger(__name__).exception("ingest request failed")
-            response = JsonResponse({"detail": "internal error"}, status=500)
-            response["X-Sentry-Error"] = "internal error"
-        return _cors(request, response)
+        reply = respond(view, request, project_id)
+        response = HttpResponse(reply.body, status=reply.status)
+        for name, value in reply.headers:
+            response[name] = value
+        return response
 
     return wrapper
 
 
-def _content_length(request: HttpRequest) -> int | None:
+def _content_length(request) -> int | None:
     """The declared length; None for chunked bodies (Transfer-Encoding without Content-Length)."""
     value = request.META.get("CONTENT_LENGTH")
     if value in (None, ""):
@@ -90,7 +135,7 @@ def _content_length(request: HttpRequest) -> int | None:
     return length
 
 
-def _raw_body(request: HttpRequest, limit: int) -> bytes:
+def _raw_body(request, limit: int) -> bytes:
     """The body as sent. Django's request stream stops at Content-Length, which chunked requests
     lack, so those are read from the server's input stream (the server decodes the chunks)."""
     length = _content_length(request)
@@ -102,12 +147,12 @@ def _raw_body(request: HttpRequest, limit: int) -> bytes:
     return read_body(request.META["wsgi.input"], None, limit)
 
 
-def _read(request: HttpRequest, compressed_limit: int, limit: int) -> bytes:
+def _read(request, compressed_limit: int, limit: int) -> bytes:
     body = _raw_body(request, compressed_limit)
     return decode_content(body, request.META.get("HTTP_CONTENT_ENCODING"), limit)
 
 
-def _user_agent(request: HttpRequest) -> str:
+def _user_agent(request) -> str:
     """Kept with the raw event: browsers send their browser/OS only in this header."""
     return request.META.get("HTTP_USER_AGENT", "")[:512]
 
@@ -116,8 +161,7 @@ def _rate_limit(key: KeyInfo) -> None:
     check_rate_limit(key.public_key, key.rate_limit_count, key.rate_limit_window)
 
 
-@ingest_endpoint
-def store(request: HttpRequest, project_id: int) -> HttpResponse:
+def store_endpoint(request, project_id: int) -> Reply:
     key = authenticate(request, project_id)
     _rate_limit(key)
     limit = settings.INGEST_MAX_EVENT_SIZE
@@ -127,12 +171,12 @@ def store(request: HttpRequest, project_id: int) -> HttpResponse:
     if event.get("type") == "transaction":
         stats.count_items(project_id, Counter(transaction=1))
     else:
-        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, data, _user_agent(request))
-    return JsonResponse({"id": event_id.hex})
+        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, data, _user_agent(request),
+                      key.public_key)
+    return json_reply({"id": event_id.hex})
 
 
-@ingest_endpoint
-def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
+def envelope_endpoint(request, project_id: int) -> Reply:
     body = _raw_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED)
     encoding = request.META.get("HTTP_CONTENT_ENCODING")
     # Authenticate before the work: only the header line is decoded for an unknown sender.
@@ -174,19 +218,18 @@ def envelope(request: HttpRequest, project_id: int) -> HttpResponse:
         stats.count_items(project_id, skipped)
         raise too_many(limited)  # nothing of this envelope is stored
     for event_id, payload in events:
-        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, payload, _user_agent(request))
+        accept.accept(project_id, event_id, RawEvent.Kind.EVENT, payload, _user_agent(request),
+                      key.public_key)
     skipped.update(side_items.store(project_id, extras))
     stats.count_items(project_id, skipped)
 
     reply_id = header_event_id or (events[0][0] if events else None)
-    response = JsonResponse({"id": reply_id.hex} if reply_id else {})
-    if limited:  # stored in part: SDKs read the header on any reply
-        response["X-Sentry-Rate-Limits"] = ratelimit.header(limited)
-    return response
+    # Stored in part: SDKs read X-Sentry-Rate-Limits on any reply.
+    return json_reply({"id": reply_id.hex} if reply_id else {}, 200,
+                      {"X-Sentry-Rate-Limits": ratelimit.header(limited)} if limited else None)
 
 
-@ingest_endpoint
-def security(request: HttpRequest, project_id: int) -> HttpResponse:
+def security_endpoint(request, project_id: int) -> Reply:
     """Browser CSP violation reports (report-uri and the Reporting API's csp-violation)."""
     key = authenticate(request, project_id)
     limit = settings.INGEST_MAX_EVENT_SIZE
@@ -202,9 +245,9 @@ def security(request: HttpRequest, project_id: int) -> HttpResponse:
     ids = []
     for one in reports:
         event_id = uuid.uuid4()
-        accept.accept(project_id, event_id, RawEvent.Kind.CSP, _dump(one))
+        accept.accept(project_id, event_id, RawEvent.Kind.CSP, _dump(one), "", key.public_key)
         ids.append(event_id.hex)
-    return JsonResponse({"id": ids[0] if ids else None}, status=201)
+    return json_reply({"id": ids[0] if ids else None}, 201)
 
 
 
@@ -230,3 +273,13 @@ def _reporting_api_list(data: bytes) -> list[dict]:
 
 def _dump(value: dict) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
+
+
+ENDPOINTS: dict[str, Endpoint] = {
+    "store": store_endpoint,
+    "envelope": envelope_endpoint,
+    "security": security_endpoint,
+}
+store = django_view(store_endpoint)
+envelope = django_view(envelope_endpoint)
+security = django_view(security_endpoint)

@@ -1,0 +1,216 @@
+"""Accept-path benchmark: three web servers in one run, under the same wrk load, interleaved.
+
+  gunicorn  the old server: gunicorn with the last gunicorn.conf.py of this repository (gthread,
+            2 processes x 8 threads), serving the baseline revision's code
+  granian   `python -m faultline.serve` of the baseline revision (granian, group commit, Django's
+            handler without middleware for the ingest paths)
+  lean      `python -m faultline.serve` of this tree (the lean WSGI entry, ingest.lean)
+
+Each round starts the server, warms it up (200 events, processed), sends pre-built gzipped
+envelopes (unique event ids) from wrk for --duration seconds, waits until a real Celery worker
+has processed every accepted event, stops the server. Prints, per round, accepted events/s,
+accept latency p50/p95/p99, processed events/s (first accept to last processed), the web
+processes' CPU per 1,000 accepted events and the load average, then the medians per server.
+
+    .venv/bin/python bench/accept.py                          # 3 rounds of each, 8 s of load
+    .venv/bin/python bench/accept.py --rounds 1 --servers lean
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+from common import BIN, ROOT, celery_worker, services, stop, wait_http
+
+from faultline.localservices import VAR_DIR, free_port
+
+
+def _bench_ingest():
+    """bench/ingest.py, loaded by path: its module name is the ingest app's."""
+    spec = importlib.util.spec_from_file_location("bench_ingest",
+                                                  Path(__file__).with_name("ingest.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bench_ingest = _bench_ingest()
+
+BASELINE_REV = "8da52fa"  # main when this benchmark was written
+GUNICORN_CONF_REV = "92b594b~1"  # the last revision with gunicorn.conf.py
+WRK_SCRIPT = Path(__file__).with_name("ingest_wrk.lua")
+SERVERS = ("gunicorn", "granian", "lean")
+
+
+def export_tree(rev: str, directory: Path) -> Path:
+    """The files of `rev` under `directory` (once)."""
+    marker = directory / ".exported"
+    if not marker.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile() as archive:
+            subprocess.run(["git", "-C", str(ROOT), "archive", rev], stdout=archive, check=True)
+            archive.seek(0)
+            with tarfile.open(fileobj=archive) as tar:
+                tar.extractall(directory, filter="data")
+        marker.write_text(rev)
+    return directory
+
+
+def server_command(name: str, baseline: Path, conf: Path) -> tuple[list[str], Path]:
+    """(command, directory it runs in) of a server."""
+    if name == "gunicorn":
+        return [str(BIN / "gunicorn"), "-c", str(conf), "faultline.wsgi:application"], baseline
+    return [sys.executable, "-m", "faultline.serve"], baseline if name == "granian" else ROOT
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children."""
+    try:
+        proc = psutil.Process(pid)
+        return sum(sum(p.cpu_times()[:2]) for p in [proc, *proc.children(recursive=True)])
+    except psutil.Error:
+        return 0.0
+
+
+def events(project_id: int, key: str, n: int) -> list[bytes]:
+    return [bench_ingest.request_bytes("envelope", project_id, key,
+                                       bench_ingest.realistic_event(i)) for i in range(n)]
+
+
+def wrk(port: int, requests: list[bytes], concurrency: int, duration: int) -> dict[str, float]:
+    threads = 2
+    with tempfile.NamedTemporaryFile(suffix=".requests") as file:
+        for raw in requests:
+            file.write(b"%d\n%s" % (len(raw), raw))
+        file.flush()
+        result = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{duration}s",
+             "--timeout", "10s", "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}",
+             "--", file.name, str(threads)],
+            capture_output=True, text=True, check=True,
+        )
+    line = next(line for line in result.stdout.splitlines() if line.startswith("WRK "))
+    figures = {name: int(value) for name, value in (p.split("=") for p in line.split()[1:])}
+    if figures["wrapped"]:
+        raise SystemExit(f"wrk sent some requests twice: raise --events\n{result.stdout}")
+    return figures
+
+
+def one_round(name: str, args, env: dict, project, key, baseline: Path, conf: Path) -> dict:
+    from monitor.models import Event
+
+    port = free_port()
+    command, cwd = server_command(name, baseline, conf)
+    web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", PYTHONPATH=str(cwd))
+    log = open(VAR_DIR / "bench" / f"accept-{name}.log", "ab")  # noqa: SIM115
+    web = subprocess.Popen(command, env=web_env, cwd=cwd, stdout=log, stderr=log)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz")
+        before = Event.objects.filter(project=project).count()
+        asyncio.run(bench_ingest.load("127.0.0.1", port, events(project.id, key, 200), 8))
+        while Event.objects.filter(project=project).count() < before + 200:
+            time.sleep(0.1)
+        requests = events(project.id, key, args.events)
+        before = Event.objects.filter(project=project).count()
+        load_before = os.getloadavg()[0]
+        cpu_before = tree_cpu(web.pid)
+        t0 = time.perf_counter()
+        figures = wrk(port, requests, args.concurrency, args.duration)
+        cpu_web = tree_cpu(web.pid) - cpu_before
+        load_after = os.getloadavg()[0]
+        ok = figures["requests"] - figures["non2xx"] - figures["errors"]
+        while Event.objects.filter(project=project).count() < before + ok:
+            time.sleep(0.05)
+            if time.perf_counter() - t0 > 600:
+                raise SystemExit("processing did not finish within 10 minutes")
+        processed_s = time.perf_counter() - t0
+    finally:
+        stop(web)
+        log.close()
+    seconds = figures["duration_us"] / 1e6
+    return {
+        "server": name,
+        "accepted": ok,
+        "refused": figures["requests"] - ok,
+        "accepted_per_s": ok / seconds,
+        "p50_ms": figures["p50_us"] / 1000,
+        "p95_ms": figures["p95_us"] / 1000,
+        "p99_ms": figures["p99_us"] / 1000,
+        "processed_per_s": ok / processed_s,
+        "web_cpu_per_1000": cpu_web * 1000 / max(ok, 1),
+        "load": (load_before, load_after),
+    }
+
+
+def report(row: dict) -> str:
+    return (f"{row['server']:9} accepted {row['accepted_per_s']:6.0f}/s "
+            f"({row['accepted']} ok, {row['refused']} not)  "
+            f"p50/p95/p99 {row['p50_ms']:.1f}/{row['p95_ms']:.1f}/{row['p99_ms']:.1f} ms  "
+            f"processed {row['processed_per_s']:5.0f}/s  "
+            f"web CPU {row['web_cpu_per_1000']:.2f} s/1000  "
+            f"load {row['load'][0]:.1f}->{row['load'][1]:.1f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=8, help="seconds of load per round")
+    parser.add_argument("--events", type=int, default=24000, help="pre-built requests a round")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--baseline", default=BASELINE_REV)
+    args = parser.parse_args()
+    servers = args.servers.split(",")
+
+    baseline = export_tree(args.baseline, VAR_DIR / "bench" / f"tree-{args.baseline}")
+    conf = VAR_DIR / "bench" / "gunicorn.conf.py"
+    conf.write_bytes(subprocess.run(["git", "-C", str(ROOT), "show",
+                                     f"{GUNICORN_CONF_REV}:gunicorn.conf.py"],
+                                    capture_output=True, check=True).stdout)
+    with services("faultline_accept") as env:
+        from monitor.models import Organization, Project, ProjectKey
+
+        org = Organization.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}")
+        project = Project.objects.create(organization=org, name="Shop", slug="shop")
+        key = ProjectKey.objects.create(project=project).public_key
+        worker = celery_worker(env, "ingest,default", args.worker_concurrency, "bench-accept")
+        rows = []
+        try:
+            print(f"cpus={os.cpu_count()} concurrency={args.concurrency} "
+                  f"duration={args.duration}s baseline={args.baseline} "
+                  f"web=2 processes x 8 threads, worker concurrency {args.worker_concurrency}")
+            for round_no in range(1, args.rounds + 1):
+                for name in servers:
+                    row = one_round(name, args, env, project, key, baseline, conf)
+                    rows.append(row)
+                    print(f"round {round_no}: {report(row)}", flush=True)
+        finally:
+            stop(worker)
+    print("medians:")
+    for name in servers:
+        mine = [row for row in rows if row["server"] == name]
+        median = {field: statistics.median(row[field] for row in mine)
+                  for field in ("accepted_per_s", "p50_ms", "p95_ms", "p99_ms",
+                                "processed_per_s", "web_cpu_per_1000")}
+        print(f"  {name:9} accepted {median['accepted_per_s']:.0f}/s  p50/p95/p99 "
+              f"{median['p50_ms']:.1f}/{median['p95_ms']:.1f}/{median['p99_ms']:.1f} ms  "
+              f"processed {median['processed_per_s']:.0f}/s  "
+              f"web CPU {median['web_cpu_per_1000']:.2f} s/1000")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
