@@ -160,13 +160,17 @@ def kept_name(name: str) -> str:
 
 
 def minified_unresolved(event: dict) -> bool:
-    """A JavaScript event whose application frames are a minified bundle's, as sent: no source
-    map applied to any of them (grouping.policy gates these)."""
+    """A JavaScript event whose application frames are a minified bundle's, as sent: every one
+    that names a file (not `<anonymous>`, eval's) names a bundle, and no source map applied to
+    any of them (grouping.policy gates these)."""
     if family_of(event.get("platform")) != "javascript":
         return False
     frames = _root_frames(event)
     in_app = [f for f in frames if is_in_app(f)] or frames
-    return any(bundle_file(f) for f in in_app) and not any(map_applied(f) for f in in_app)
+    named = [f for f in in_app
+             if not (f.get("filename") or f.get("abs_path") or "<").startswith("<")]
+    return (bool(named) and all(bundle_file(f) for f in named)
+            and not any(map_applied(f) for f in in_app))
 
 
 def kept_names(event: dict) -> list[str]:
