@@ -54,9 +54,8 @@ _COMMENT = re.compile(r"\s(?:#|//).*$")
 # faultline-fp-2: as faultline-fp-1, but a frame of a minified bundle that no source map resolved
 # reads its file without the build's content hash (`app.U2NJAFAF.js` → `app.<hash>.js`) and
 # only the names the minifier kept (`Object.du [as cart/applyCoupon]` → `cart/applyCoupon`,
-# `t.fromObject` → `fromObject`); a frame with no name kept (`bu`, `?`) counts for nothing, as
-# whether the minifier inlined it changes per build: under faultline-fp-1 one fault in such a
-# bundle took a new fingerprint with every release.
+# `t.fromObject` → `fromObject`, `bu` → nothing, the frame still counting): under
+# faultline-fp-1 one fault in such a bundle took a new fingerprint with every release.
 FP1 = "faultline-fp-1"
 DEFAULT_CONFIG = "faultline-fp-2"
 
@@ -135,8 +134,6 @@ def frame_component(frame: dict, platform: str, crash: bool = False,
         function = ""
     else:
         function = kept_name(function) if minified else clean_function(function)
-    if minified and not function:
-        return None  # every name mangled: whether the minifier inlined it changes per build
     parts = [where, function]
     context = usable_context(frame, platform, crash)
     if context:

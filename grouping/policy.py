@@ -45,7 +45,7 @@ from grouping.clean import (
     minified_unresolved,
     strip_noise,
 )
-from grouping.fingerprint import DEFAULT_CONFIG
+from grouping.fingerprint import DEFAULT_CONFIG, group
 
 if TYPE_CHECKING:
     from embeddings.models import EmbeddingModel
@@ -121,8 +121,6 @@ def minified_key(event: dict, rule: str, fingerprint: str) -> str:
     root = exceptions[0] if exceptions else {}
     exc_type = str(root.get("type") or "")
     if rule == "fingerprint":
-        from grouping.fingerprint import group
-
         return f"minified|{group(event, fingerprint).hash}"
     names = kept_names(event)
     parts = [exc_type]
