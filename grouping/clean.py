@@ -160,10 +160,11 @@ def kept_name(name: str) -> str:
 
 
 def minified_unresolved(event: dict) -> bool:
-    """A JavaScript event whose application frames are a minified bundle's, as sent: every one
-    that names a file (not `<anonymous>`, eval's) names a bundle, and no source map applied to
-    any of them (grouping.policy gates these)."""
-    if family_of(event.get("platform")) != "javascript":
+    """A browser JavaScript event whose application frames are a minified bundle's, as sent:
+    every one that names a file (not `<anonymous>`, eval's) names a bundle, and no source map
+    applied to any of them (grouping.policy gates these). Browser only (platform `javascript`):
+    the gate was chosen on browser codebases; Node's bundles (`node`) keep the family's rule."""
+    if event.get("platform") != "javascript":
         return False
     frames = _root_frames(event)
     in_app = [f for f in frames if is_in_app(f)] or frames
