@@ -6,6 +6,7 @@ the real processing stage, the shipped model and pgvector."""
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from grouping import ml
 from grouping.clean import minified_unresolved
@@ -14,6 +15,7 @@ from grouping.policy import MINIFIED_GATE, policy_for
 from ingest.normalize import normalize_event
 from lab import corpus as lab_corpus
 from monitor.models import GroupHash, Issue
+from tests.helpers.cast import join, make_user
 from tests.helpers.events import decide, ingest
 
 CORPUS = Path(__file__).resolve().parent.parent / "lab" / "corpus"
@@ -63,6 +65,12 @@ def test_two_faults_in_one_bundle_without_maps_stay_apart(project, no_breaker):
     assert later.ml_rule == MINIFIED_GATE.source  # the issue page's "decided under"
     rule = policy_for(project).rule_for_event(normalized(website))
     assert rule.source == MINIFIED_GATE.source and rule.key == f"minified:{MINIFIED_GATE.key}"
+    user, member = make_user("dev"), Client()
+    join(user, project.organization)
+    member.force_login(user)
+    page = member.get(f"/{project.organization.slug}/{project.slug}/issues/{later.issue_id}/",
+                      {"tab": "grouping"}).content.decode()
+    assert 'id="grouping-rule"' in page and MINIFIED_GATE.source in page  # "which rule decided"
 
 
 @pytest.mark.django_db
