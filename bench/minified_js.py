@@ -16,7 +16,15 @@ Each is scored by the served model deciding as it serves (bench/shipped.py's dec
 fingerprinting alone, per codebase and pooled, on all events and on the releases with maps;
 bugs are counted as lab.corpus.site_label counts them unless `--labels fine`.
 
-    .venv/bin/python bench/minified_js.py [--model shipped|stock] [--labels site|fine]
+With `--choose`, it also chooses the gate for minified JavaScript that no map resolved
+(grouping.policy.MINIFIED_GATE) leaving one codebase out: each choosing browser codebase in turn
+is left out, every candidate (a candidate key of grouping.policy.MINIFIED_KEYS, or the family's
+key at a stricter threshold) is scored on the other choosing codebases pooled, the one with the
+best B-cubed F1 among those whose pair precision is no lower than fingerprinting's on them is
+chosen (none: the most precise), and the left-out codebase is scored under it. Report-only
+codebases (editor-web) never choose: they are scored under the choice of all choosing ones.
+
+    .venv/bin/python bench/minified_js.py [--model shipped|stock] [--labels site|fine] [--choose]
 """
 
 from __future__ import annotations
@@ -126,6 +134,8 @@ def main() -> int:
     parser.add_argument("--labels", choices=("site", "fine"), default="site",
                         help="bugs as lab.corpus.site_label counts them (as selection does), "
                              "or the miners' finer labels")
+    parser.add_argument("--choose", action="store_true",
+                        help="choose the minified gate leaving one codebase out")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
@@ -192,6 +202,8 @@ def main() -> int:
 
     encoder = Encoder(current_spec())
     print(f"model: {args.model} ({current_spec().name})")
+    if args.choose:
+        choose(modes["minified"], encoder, decider)
     for subset in ("all events", "releases with maps"):
         for mode, codebases in modes.items():
             parts = []
@@ -216,6 +228,76 @@ def main() -> int:
                   f"F1 {s['bcubed_f1']:.3f} | fingerprint {fp.issues_per_bug:.2f}x "
                   f"P {fp.pairwise_precision:.3f} F1 {fp.bcubed_f1:.3f}")
     return 0
+
+
+STRICTER = (0.02, 0.05, 0.08)  # the family's key at a stricter JavaScript threshold
+
+
+def candidates() -> list[tuple[str, object, float | None]]:
+    """(name, gate, JavaScript threshold or None: the decider's) of every candidate."""
+    from grouping.policy import MINIFIED_KEYS, MinifiedGate
+
+    out: list[tuple[str, object, float | None]] = [("none", None, None)]
+    out += [(f"key {key}", MinifiedGate(key, ""), None) for key in MINIFIED_KEYS]
+    out += [(f"type at {t:g}", None, t) for t in STRICTER]
+    out += [(f"key {key} at {t:g}", MinifiedGate(key, ""), t)
+            for key in ("export", "path", "path+template") for t in STRICTER]
+    return out
+
+
+def choose(codebases: dict[str, list[dict]], encoder, decider) -> None:
+    """The leave-one-codebase-out choice of the minified gate (module docstring)."""
+    import dataclasses
+
+    import numpy as np
+
+    from grouping.policy import replay_policy
+    from lab import corpus as lab_corpus
+    from training import metrics
+
+    thresholds, key_rules, conflicts = decider
+    prepared = {label: metrics.prepare(rows, scope=label) for label, rows in codebases.items()}
+    vectors = {label: encoder.encode(data.texts) for label, data in prepared.items()}
+
+    def scored(labels: list[str], gate, threshold: float | None):
+        policy = replay_policy(0.0, key_rules=key_rules, minified=gate)
+        parts = [dataclasses.replace(prepared[lb], keys=[policy.key(e) for e in
+                                                         prepared[lb].events]) for lb in labels]
+        data = metrics.concat(parts)
+        vecs = np.concatenate([vectors[lb] for lb in labels])
+        limits = dict(thresholds)
+        if threshold is not None:
+            limits["javascript"] = threshold
+        ml = metrics.score(data.labels, metrics.simulate_ml(data, vecs, limits,
+                                                            conflict=conflicts or None))
+        return ml, metrics.score(data.labels, data.hashes)
+
+    table = {(label, name): scored([label], gate, t)
+             for label in prepared for name, gate, t in candidates()}
+    choosing = [lb for lb in prepared if not lab_corpus.is_report_only(lb.split(" ")[0])]
+
+    def pick(labels: list[str]) -> str:
+        results = [(name, *scored(labels, gate, t)) for name, gate, t in candidates()]
+        passing = [r for r in results if r[1].pairwise_precision >= r[2].pairwise_precision]
+        if passing:
+            return max(passing, key=lambda r: r[1].bcubed_f1)[0]
+        return max(results, key=lambda r: r[1].pairwise_precision)[0]
+
+    print("\nminified gate, each codebase alone (ml issues/bug P F1 | fingerprint):")
+    for (label, name), (ml, fp) in table.items():
+        print(f"  {label:<28} {name:<20} {ml.issues_per_bug:.2f}x P {ml.pairwise_precision:.3f} "
+              f"F1 {ml.bcubed_f1:.3f} | fp {fp.issues_per_bug:.2f}x "
+              f"P {fp.pairwise_precision:.3f} F1 {fp.bcubed_f1:.3f}")
+    print("\nleave one codebase out:")
+    for label in prepared:
+        others = [lb for lb in choosing if lb != label]
+        name = pick(others)
+        ml, fp = table[(label, name)]
+        role = "scored only" if label not in choosing else "left out"
+        print(f"  {label:<28} ({role}) chosen on {len(others)} others: {name:<16} "
+              f"ml {ml.issues_per_bug:.2f}x P {ml.pairwise_precision:.3f} F1 {ml.bcubed_f1:.3f} "
+              f"| fp {fp.issues_per_bug:.2f}x P {fp.pairwise_precision:.3f} F1 {fp.bcubed_f1:.3f}")
+    print(f"  served choice (all {len(choosing)} choosing codebases): {pick(choosing)}")
 
 
 def _frames(event: dict) -> list:

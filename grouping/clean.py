@@ -113,6 +113,83 @@ def grouping_function(frame: dict) -> str:
     return frame.get("function") or ""
 
 
+# A bundle's file name with a build's content hash (esbuild's 8 base-32 capitals, rollup's and
+# Vite's 8 base-64 characters with a digit, webpack's hex), or a `.min.js`: a minifier's output.
+BUNDLE_FILE = re.compile(
+    r"(?:[.\-_~](?:[A-Z2-7]{8}|(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8}|[0-9a-f]{6,})|\.min)"
+    r"\.[mc]?js$")
+BUNDLE_NAME_HASH = re.compile(
+    r"(?<=[.\-_~])(?:[A-Z2-7]{8}|(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8}|[0-9a-f]{6,})(?=\.[mc]?js$)")
+# what a minifier renames: identifiers of one or two characters (`bu`, `t`, `$`, `_l`)
+MANGLED = re.compile(r"^[A-Za-z_$][\w$]?$")
+
+
+def bundle_file(frame: dict) -> bool:
+    """Whether the frame's file is a minified bundle (named by content hash, or `.min.js`)."""
+    path = frame.get("filename") or frame.get("abs_path") or ""
+    path = _URL_ORIGIN.sub("", path).split("?", 1)[0].split("#", 1)[0]
+    return bool(BUNDLE_FILE.search(path))
+
+
+def map_applied(frame: dict) -> bool:
+    """Whether a source map resolved (or tried to resolve) the frame (sourcemaps.symbolicate)."""
+    data = frame.get("data")
+    return isinstance(data, dict) and ("function_from" in data or "resolved_with" in data)
+
+
+def minified_frame(frame: dict) -> bool:
+    """A frame in a minified bundle that no source map resolved: its file name carries the
+    build's hash and its names are whatever the minifier left."""
+    return bundle_file(frame) and not map_applied(frame)
+
+
+def kept_name(name: str) -> str:
+    """What a minifier kept of a function name: the export name V8 reports (`Object.du [as
+    cart/applyCoupon]` → `cart/applyCoupon`), property and class names, without the mangled
+    parts (`g.minus.g.sub` → `minus.sub`, `bu` → ``), which change with every build."""
+    name = clean_function(name).removeprefix("new ")
+    parts = [part for part in re.split(r"[.\s]+", name) if part and not MANGLED.match(part)]
+    return ".".join(parts)
+
+
+def minified_unresolved(event: dict) -> bool:
+    """A browser JavaScript event whose application frames are a minified bundle's, as sent:
+    every one that names a file (not `<anonymous>`, eval's) names a bundle, and no source map
+    applied to any of them (grouping.policy gates these). Browser only (platform `javascript`):
+    the gate was chosen on browser codebases; Node's bundles (`node`) keep the family's rule."""
+    if event.get("platform") != "javascript":
+        return False
+    frames = _root_frames(event)
+    in_app = [f for f in frames if is_in_app(f)] or frames
+    named = [f for f in in_app
+             if not (f.get("filename") or f.get("abs_path") or "<").startswith("<")]
+    return (bool(named) and all(bundle_file(f) for f in named)
+            and not any(map_applied(f) for f in in_app))
+
+
+def kept_names(event: dict) -> list[str]:
+    """The names a minifier kept along the root exception's application frames, the crash
+    frame's first, up to the first export name V8 reports (`[as name]`): the application's
+    own function; the callers below it (entry points) vary for one fault."""
+    frames = _root_frames(event)
+    in_app = [f for f in frames if is_in_app(f)] or frames
+    names: list[str] = []
+    for frame in reversed(in_app[-MAX_FRAMES:]):
+        raw = frame.get("function") or ""
+        name = kept_name(raw) if minified_frame(frame) else clean_function(raw)
+        if name and name not in ("?", "<anonymous>") and name not in names:
+            names.append(name)
+        if _V8_ALIAS.match(raw):
+            break
+    return names
+
+
+def _root_frames(event: dict) -> list[dict]:
+    exceptions = [e for e in (event.get("exception") or [])[-MAX_SCAN_EXCEPTIONS:]
+                  if isinstance(e, dict)]
+    return frames_of((exceptions[0] if exceptions else event).get("stacktrace"))
+
+
 def grouping_type(exc: dict) -> str:
     """The exception type grouping reads: none for a minifier's class name that no source map
     resolved (symbolication then leaves `minified_type` equal to `type`)."""

@@ -27,7 +27,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from grouping.clean import clean_function, clean_module, grouping_function, grouping_type
+from grouping.clean import (
+    BUNDLE_NAME_HASH,
+    clean_function,
+    clean_module,
+    grouping_function,
+    grouping_type,
+    kept_name,
+    minified_frame,
+)
 from grouping.parameterize import parameterize
 from monitor import limits
 
@@ -41,7 +49,13 @@ _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`[^`\n]*`')
 _COMMENT = re.compile(r"\s(?:#|//).*$")
 
 
-DEFAULT_CONFIG = "faultline-fp-1"
+# faultline-fp-2: as faultline-fp-1, but a frame of a minified bundle that no source map resolved
+# reads its file without the build's content hash (`app.U2NJAFAF.js` → `app.<hash>.js`) and
+# only the names the minifier kept (`Object.du [as cart/applyCoupon]` → `cart/applyCoupon`,
+# `t.fromObject` → `fromObject`, `bu` → nothing, the frame still counting): under
+# faultline-fp-1 one fault in such a bundle took a new fingerprint with every release.
+FP1 = "faultline-fp-1"
+DEFAULT_CONFIG = "faultline-fp-2"
 
 
 @dataclass(frozen=True)
@@ -100,14 +114,24 @@ def statement(context: str, post_context: object) -> str:
     return " ".join(parts)
 
 
-def frame_component(frame: dict, platform: str, crash: bool = False) -> str | None:
+def frame_component(frame: dict, platform: str, crash: bool = False,
+                    minified_names: bool = False) -> str | None:
+    """`minified_names` (faultline-fp-2): a minified bundle's unresolved frame reads only what
+    the minifier kept of its file and function names."""
     module = frame.get("module")
+    minified = minified_names and not module and minified_frame(frame)
     if module:
         where = clean_module(module)
     else:
-        where = normalize_filename(frame.get("filename") or frame.get("abs_path") or "")
+        path = frame.get("filename") or frame.get("abs_path") or ""
+        if minified:
+            path = BUNDLE_NAME_HASH.sub("<hash>", path.split("?", 1)[0].split("#", 1)[0])
+        where = normalize_filename(path)
     function = grouping_function(frame)
-    function = "" if function in ("?", "<anonymous>", "<unknown>") else clean_function(function)
+    if function in ("?", "<anonymous>", "<unknown>"):
+        function = ""
+    else:
+        function = kept_name(function) if minified else clean_function(function)
     parts = [where, function]
     context = usable_context(frame, platform, crash)
     if context:
@@ -117,11 +141,13 @@ def frame_component(frame: dict, platform: str, crash: bool = False) -> str | No
     return "frame:" + "|".join(parts)
 
 
-def stack_components(frames: list[dict], platform: str, in_app_only: bool) -> list[str]:
+def stack_components(frames: list[dict], platform: str, in_app_only: bool,
+                     minified_names: bool = False) -> list[str]:
     selected = [f for f in frames if f.get("in_app")] if in_app_only else frames
     out: list[str] = []
     for index, frame in enumerate(selected):
-        component = frame_component(frame, platform, crash=index == len(selected) - 1)
+        component = frame_component(frame, platform, crash=index == len(selected) - 1,
+                                    minified_names=minified_names)
         if component and (not out or out[-1] != component):  # recursion counts once
             out.append(component)
     return out
@@ -140,7 +166,8 @@ def _stacks(event: dict) -> list[tuple[dict | None, list[dict]]]:
     return [(None, frames)] if frames else []
 
 
-def default_components(event: dict) -> tuple[str, list[str]]:
+def default_components(event: dict, minified_names: bool = True) -> tuple[str, list[str]]:
+    """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1."""
     platform = event.get("platform") or "other"
     stacks = _stacks(event)
     has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
@@ -156,7 +183,8 @@ def default_components(event: dict) -> tuple[str, list[str]]:
             components.append("type:" + grouping_type(exc))
             if coarse:
                 components.append("value:" + parameterize(exc.get("value") or ""))
-        frame_components = stack_components(frames, platform, in_app_only=has_in_app)
+        frame_components = stack_components(frames, platform, in_app_only=has_in_app,
+                                            minified_names=minified_names)
         frame_count += len(frame_components)
         components += frame_components
     if frame_count:
@@ -195,6 +223,7 @@ _VARIABLES = {
 
 # name → the default components of an event (variant, components) under that configuration
 CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
+    FP1: lambda event: default_components(event, minified_names=False),
     DEFAULT_CONFIG: default_components,
 }
 

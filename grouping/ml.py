@@ -132,7 +132,7 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     group_hash.ml_distance = nearest.distance if nearest else None
     group_hash.ml_matched_issue_id = nearest.issue_id if within else None
     group_hash.ml_model = policy.model.label
-    group_hash.ml_rule = policy.source(policy.family(event.platform))[:300]
+    group_hash.ml_rule = policy.rule_for_event(event.data).source[:300]
     group_hash.ml_decided_at = timezone.now()
     group_hash.ml_state = GroupHash.MLState.DONE
     fields = ["ml_state", "ml_matched_issue", "ml_distance", "ml_model", "ml_rule",

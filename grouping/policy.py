@@ -22,7 +22,11 @@ Where each value comes from, once:
   left-out mined codebases;
 - which rule decided a family (`rule_for`): the project's threshold, the model's choice, the
   grouping rules' own choice for the family, or their fallback for families without codebases
-  ("default", lab/select.py), named so the issue page can say it.
+  ("default", lab/select.py), named so the issue page can say it;
+- minified JavaScript that no source map resolved (`MINIFIED_GATE`, `rule_for_event`): its own
+  candidate key, chosen on the mined browser codebases, each left out in turn
+  (bench/minified_js.py --choose): such stacks differ only by the few names a minifier kept,
+  and the family's key (the exception type) lets different faults of one bundle meet.
 """
 
 from __future__ import annotations
@@ -33,8 +37,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from grouping import rules as grouping_rules
-from grouping.clean import clean_event, family_of, match_key
-from grouping.fingerprint import DEFAULT_CONFIG
+from grouping.clean import (
+    clean_event,
+    family_of,
+    kept_names,
+    match_key,
+    minified_unresolved,
+    strip_noise,
+)
+from grouping.fingerprint import DEFAULT_CONFIG, group
 
 if TYPE_CHECKING:
     from embeddings.models import EmbeddingModel
@@ -51,6 +62,16 @@ Limits = float | Mapping[str, float]  # one limit for every family, or per famil
 SUGGESTION_BANDS: Mapping[str, float] = {"python": 0.10, "go": 0.10, "javascript": 0.0,
                                          "ruby": 0.0, "default": 0.04}
 MAX_ADAPTATION = 0.05  # the furthest a project's answers may move its threshold either way
+
+# Candidate keys for events whose application frames are a minified bundle's, unresolved
+# (grouping.clean.minified_unresolved); what two such events must share before ML compares them:
+# - "fingerprint": nothing: they never join by ML (fingerprinting alone groups them);
+# - "nearest": the exception type and the crash frame's nearest kept name;
+# - "export": the type and the nearest export name V8 reports (`[as cart/applyCoupon]`);
+# - "path": the type and every kept name from the crash frame up to that export name;
+# - "template": the type and the message's template (grouping.parameterize);
+# - "path+template": both.
+MINIFIED_KEYS = ("fingerprint", "nearest", "export", "path", "template", "path+template")
 
 
 def limit_for(limits: Limits | None, family: str) -> float | None:
@@ -76,6 +97,46 @@ class RuleChoice:
 
 
 @dataclass(frozen=True)
+class MinifiedGate:
+    """How ML treats minified JavaScript that no source map resolved: its candidate key (one of
+    MINIFIED_KEYS) and the sentence that says what chose it."""
+
+    key: str
+    source: str
+
+
+# Chosen on the mined browser codebases by bench/minified_js.py --choose (see docs/javascript.md,
+# "Grouping minified browser code"): each choosing codebase left out in turn, the key with the
+# best B-cubed F1 among those at least as precise as fingerprinting on the others; editor-web
+# (report-only) is only scored.
+MINIFIED_GATE = MinifiedGate(
+    "fingerprint", "minified JavaScript without a source map: fingerprint only, no ML join "
+    "(chosen leaving out each of its 4 browser codebases in turn)")
+
+
+def minified_key(event: dict, rule: str, fingerprint: str) -> str:
+    """The candidate key of a minified, unresolved JavaScript event under `rule`
+    (MINIFIED_KEYS); `fingerprint` names the configuration whose hash keys "fingerprint"."""
+    exceptions = [e for e in event.get("exception") or [] if isinstance(e, dict)]
+    root = exceptions[0] if exceptions else {}
+    exc_type = str(root.get("type") or "")
+    if rule == "fingerprint":
+        return f"minified|{group(event, fingerprint).hash}"
+    names = kept_names(event)
+    parts = [exc_type]
+    if rule == "nearest":
+        parts.append(names[0] if names else "")
+    elif rule == "export":
+        parts.append(names[-1] if names else "")
+    elif rule in ("path", "path+template"):
+        parts.append(">".join(names))
+    if rule in ("template", "path+template"):
+        value = str(root.get("value") or event.get("message") or "")
+        parts.append(strip_noise(value.strip().split("\n", 1)[0][:200]))
+    return "minified|" + "|".join(parts)[:240]
+
+
+@dataclass(frozen=True)
 class GroupingPolicy:
     rules: grouping_rules.Rules  # the text shape (frames, code lines) and the default key rules
     thresholds: Limits
@@ -89,6 +150,7 @@ class GroupingPolicy:
     bands: Limits = field(default_factory=lambda: SUGGESTION_BANDS)
     # per family ("default": the rest), what chose the thresholds and key rules
     sources: Mapping[str, str] = field(default_factory=dict)
+    minified: MinifiedGate | None = MINIFIED_GATE  # minified JavaScript without a source map
 
     def family(self, platform: str | None) -> str:
         return family_of(platform or self.platform)
@@ -149,12 +211,28 @@ class GroupingPolicy:
     def rule_for(self, family: str) -> RuleChoice:
         return RuleChoice(self.threshold(family), self.key_rule(family), self.source(family))
 
+    def gated(self, event: dict) -> bool:
+        """Whether the minified gate keys the event (grouping.clean.minified_unresolved)."""
+        return self.minified is not None and minified_unresolved(event)
+
+    def rule_for_event(self, event: dict) -> RuleChoice:
+        """What decides this event: the minified gate for a minified bundle's frames that no
+        source map resolved, else its family's rule."""
+        family = self.family(event.get("platform"))
+        if self.gated(event):
+            return RuleChoice(self.threshold(family), f"minified:{self.minified.key}",
+                              self.minified.source)
+        return self.rule_for(family)
+
     def key_rule(self, family: str) -> str:
         return (self.key_rules.get(family) or self.key_rules.get("default")
                 or self.rules.key_for(family))
 
     def key(self, event: dict) -> str:
-        """The candidate key of a normalized event (grouping.clean.match_key)."""
+        """The candidate key of a normalized event (grouping.clean.match_key; for minified
+        JavaScript without a source map, the gate's: minified_key)."""
+        if self.gated(event):
+            return minified_key(event, self.minified.key, self.fingerprint_config)
         return match_key(event, self.key_rule(family_of(event.get("platform"))))
 
     def text(self, event: dict) -> str:
@@ -194,13 +272,14 @@ def of_model(model: EmbeddingModel | None,
 
 def replay_policy(thresholds: Limits, conflict_thresholds: Limits | None = None,
                   rules: grouping_rules.Rules | None = None,
-                  key_rules: Mapping[str, str] | None = None) -> GroupingPolicy:
+                  key_rules: Mapping[str, str] | None = None,
+                  minified: MinifiedGate | None = MINIFIED_GATE) -> GroupingPolicy:
     """A policy of given choices, for no model (evaluation: threshold sweeps, the choices a
-    model makes on validation)."""
+    model makes on validation, the minified gates bench/minified_js.py compares)."""
     rules = rules or grouping_rules.CURRENT
     return GroupingPolicy(rules=rules, thresholds=thresholds,
                           conflict_thresholds=conflict_thresholds,
-                          key_rules=dict(key_rules or {}))
+                          key_rules=dict(key_rules or {}), minified=minified)
 
 
 def adapted_thresholds_of(project: Project) -> dict[str, float]:

@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -33,7 +34,7 @@ from priority import assess as priority_hooks
 from priority import counts as hourly_counts
 from priority import escalation
 from privacy import register
-from sourcemaps.store import resolve_source_maps
+from sourcemaps.store import prefetch, resolve_source_maps
 
 log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min between attempts; then a dead letter
@@ -223,10 +224,22 @@ def process_pending(limit: int, ids: list[int] | None = None) -> int:
     return claimed
 
 
+def _fetch_first(limit: int, ids: list[int] | None) -> list[int] | None:
+    """Where fetching source maps is on, the rows the batch will claim, their files fetched
+    before its transaction opens (sourcemaps.store.prefetch): a stalling site then holds no
+    row lock. None (and no query) while the installation has it off."""
+    if not settings.SOURCEMAPS_FETCH:
+        return ids
+    ids = ids if ids is not None else fair_ids(limit, MAX_ATTEMPTS)
+    prefetch(RawEvent.objects.filter(id__in=ids).order_by("id")[:limit])
+    return ids
+
+
 def _run_batch(limit: int, ids: list[int] | None) -> tuple[int, bool]:
     """One transaction: (rows claimed, whether to run again at once for suspects)."""
     rows: list[RawEvent] = []
     batch: list[RawEvent] = []
+    ids = _fetch_first(limit, ids)
     try:
         with transaction.atomic():
             rows = _claim(limit, ids)

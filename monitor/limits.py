@@ -110,6 +110,8 @@ SYMBOLICATE_CLASSES_PER_MAP = 1024
 SYMBOLICATE_DECLARATIONS_PER_FILE = 4096
 #: redirects followed when fetching a minified file or map (within the allowed origins)
 SOURCE_FETCH_REDIRECTS = 3
+#: files a project's events may fetch from its site per minute, all workers together (Valkey)
+SOURCE_FETCH_PROJECT_FILES_PER_MINUTE = 60
 
 # ## Privacy
 #: characters scrubbed at once; a longer text is scrubbed in pieces of this size

@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Now
 
-from grouping.fingerprint import DEFAULT_CONFIG
+from grouping.fingerprint import FP1
 
 
 class Organization(models.Model):
@@ -298,8 +298,10 @@ class GroupHash(models.Model):
         help_text="Which rule decided (grouping.policy.GroupingPolicy.rule_for): the family's "
         "own choice, the fallback, the model's or the project's threshold.")
     ml_decided_at = models.DateTimeField(null=True, blank=True)
+    # rows written before configurations were recorded were made by the first one; new rows
+    # always name theirs (grouping.assign)
     fingerprint_config = models.CharField(
-        max_length=32, default=DEFAULT_CONFIG, db_default=DEFAULT_CONFIG,
+        max_length=32, default=FP1, db_default=FP1,
         help_text="The fingerprint configuration that made the hash (grouping.fingerprint).")
 
     class Meta:

@@ -9,7 +9,13 @@ address dialled is checked, so DNS rebinding and redirects to private hosts are 
 deadline and a byte cap per file, a cap on files and on seconds per event, redirects followed
 only to allowed origins, and content encodings undone within the same byte cap. Results, and
 failures, are kept per process for a while: a stream of events naming the same bundle costs one
-fetch per file and interval.
+fetch per file and interval. Files dialled are counted per project and minute in Valkey, shared by
+every worker: past limits.SOURCE_FETCH_PROJECT_FILES_PER_MINUTE a project's events fetch nothing
+more that minute.
+
+Fetching never runs inside the processing transaction (ingest.processing): `prefetch` dials
+before it opens, filling the cache; resolution inside it reads the cache only (`dial=False`), so
+a stalling site holds no row lock and no connection in a transaction.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+import redis
 import requests
 import urllib3
 from django.conf import settings
@@ -29,9 +36,12 @@ from django.conf import settings
 from alerts import netguard
 from monitor import limits
 from monitor.models import origin_allowed
+from monitor.redis import client
 from sourcemaps.parsed import segments
 from sourcemaps.symbolicate import Artifact
 
+RATE_KEY = "faultline:sourcefetch:{project}:{minute}"
+NOT_PREFETCHED = "not fetched before processing"
 CHUNK = 64 * 1024
 HEADERS = {"User-Agent": "Faultline source fetcher", "Accept-Encoding": "gzip, deflate"}
 KEPT_HEADERS = ("sourcemap", "x-sourcemap")
@@ -48,9 +58,12 @@ class FetchPolicy:
     max_bytes: int
     per_event: int
     event_seconds: float
+    project_id: int = 0  # whose per-minute budget a dial takes (0: none, as in the bench)
+    per_minute: int = limits.SOURCE_FETCH_PROJECT_FILES_PER_MINUTE
 
     @classmethod
-    def for_project(cls, fetch_sources: bool, allowed_origins: str) -> FetchPolicy | None:
+    def for_project(cls, fetch_sources: bool, allowed_origins: str,
+                    project_id: int = 0) -> FetchPolicy | None:
         """The policy when both the installation and the project allow fetching, else None."""
         if not (settings.SOURCEMAPS_FETCH and fetch_sources):
             return None
@@ -60,7 +73,8 @@ class FetchPolicy:
             return None
         return cls(explicit, settings.SOURCEMAPS_FETCH_ALLOW_PRIVATE,
                    settings.SOURCEMAPS_FETCH_TIMEOUT, settings.SOURCEMAPS_FETCH_MAX_BYTES,
-                   settings.SOURCEMAPS_FETCH_PER_EVENT, settings.SOURCEMAPS_FETCH_EVENT_SECONDS)
+                   settings.SOURCEMAPS_FETCH_PER_EVENT, settings.SOURCEMAPS_FETCH_EVENT_SECONDS,
+                   project_id)
 
     def allows(self, url: str) -> bool:
         """An http(s) URL without credentials on an allowed origin; on a port other than 80
@@ -138,12 +152,30 @@ def fetch_cache() -> FetchCache:
     return _cache
 
 
+def take_dial(project_id: int, per_minute: int) -> bool:
+    """One file dialled on the project's budget for this minute, counted in Valkey for every
+    worker; False once the budget is spent, or while Valkey cannot count it (no budget, no
+    outbound connection)."""
+    if not project_id:
+        return True
+    key = RATE_KEY.format(project=project_id, minute=int(time.time() // 60))
+    try:
+        with client().pipeline(transaction=True) as pipe:
+            count, _ = pipe.incr(key).expire(key, 120).execute()
+    except redis.RedisError:
+        return False
+    return count <= per_minute
+
+
 @dataclass
 class Fetcher:
-    """One event's fetches: at most `policy.per_event` files within `policy.event_seconds`."""
+    """One event's fetches: at most `policy.per_event` files within `policy.event_seconds`, each
+    file dialled on the project's budget per minute. With `dial=False` only the cache answers
+    (inside the processing transaction, after `prefetch` dialled)."""
 
     policy: FetchPolicy
     cache: FetchCache
+    dial: bool = True
     files: int = 0
     started: float = field(default_factory=time.monotonic)
 
@@ -162,8 +194,12 @@ class Fetcher:
             origin_cached, origin_entry = self.cache.get(down)
             if origin_cached:  # the origin failed to answer lately: not dialled again
                 return origin_entry
+            if not self.dial:
+                return None, NOT_PREFETCHED
             if time.monotonic() - self.started > self.policy.event_seconds:
                 return None, "fetch time per event spent"
+            if not take_dial(self.policy.project_id, self.policy.per_minute):
+                return None, "fetch rate of the project reached"  # not cached: next minute
             entry, unreachable = fetch(url, self.policy)
             self.cache.put(down if unreachable else url, entry)
         artifact, why = entry

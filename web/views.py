@@ -239,7 +239,8 @@ def issue_detail(request, org, project, issue_id):
     events = Event.objects.filter(issue=issue)
     navigation = queries.event_navigation(events, event) if event else None
     policy = reading_policy(project)
-    rule = policy.rule_for(policy.family(issue.platform))
+    rule = (policy.rule_for_event(event.data) if event
+            else policy.rule_for(policy.family(issue.platform)))
     threshold = rule.threshold
     tab = "grouping" if request.GET.get("tab") == "grouping" else "details"
     same, related = split_similar(_neighbours(issue, policy) if tab == "grouping" else [],

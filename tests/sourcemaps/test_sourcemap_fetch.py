@@ -5,54 +5,15 @@ project's site; events go through the real processing stage."""
 
 import gzip
 import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ingest.processing import process_pending
-from monitor.models import Event, Organization, Project
 from sourcemaps import fetch
+from tests.helpers.fetch_sites import Site, Stall, app_files, js_event, project_for, stored_frames
 from tests.helpers.processing import raw
 from tests.helpers.sourcemaps import MAP, MINIFIED
 
 pytestmark = pytest.mark.django_db
-
-
-class Site(ThreadingHTTPServer):
-    """Serves `files` (path → (status, headers, body)); remembers every path asked for."""
-
-    daemon_threads = True
-
-    def __init__(self, files: dict):
-        self.files, self.asked = files, []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(handler):  # noqa: N805
-                self.asked.append(handler.path)
-                status, headers, body = self.files.get(handler.path, (404, {}, b"no"))
-                handler.send_response(status)
-                for name, value in headers.items():
-                    handler.send_header(name, value)
-                handler.send_header("Content-Length", str(len(body)))
-                handler.end_headers()
-                handler.wfile.write(body)
-
-            def log_message(handler, *args):  # noqa: N805
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-def app_files(map_body: bytes | None = None) -> dict:
-    return {"/assets/app.js": (200, {}, MINIFIED),
-            "/assets/app.js.map": (200, {}, map_body or json.dumps(MAP).encode())}
 
 
 @pytest.fixture
@@ -74,27 +35,6 @@ def fetching(settings):
     settings.SOURCEMAPS_FETCH = True
     settings.SOURCEMAPS_FETCH_ALLOW_PRIVATE = True
     return settings
-
-
-def project_for(origins: str, fetch_sources: bool = True) -> Project:
-    org = Organization.objects.create(name="Shop", slug="shop")
-    return Project.objects.create(organization=org, name="Web", slug="web", platform="javascript",
-                                  allowed_origins=origins, fetch_sources=fetch_sources)
-
-
-def js_event(url: str, frames: int = 3) -> dict:
-    frame = {"abs_path": url, "filename": url, "function": "b", "lineno": 1, "colno": 37,
-             "in_app": True}
-    return {"platform": "javascript", "release": "shop@1",
-            "exception": [{"type": "Error", "value": "boom 2",
-                           "stacktrace": {"frames": [dict(frame) for _ in range(frames)]}}]}
-
-
-def stored_frames(project: Project) -> list[list[dict]]:
-    while process_pending(100):
-        pass
-    return [e.data["exception"][0]["stacktrace"]["frames"]
-            for e in Event.objects.filter(project=project).order_by("id")]
 
 
 def test_fetched_files_resolve_frames_once_per_file(fetching, site):
@@ -192,27 +132,6 @@ def test_a_map_with_too_many_segments_is_refused_as_at_upload(fetching, site):
     raw(project, js_event(f"{site.origin}/assets/app.js"))
     [frames] = stored_frames(project)
     assert "segment" in frames[-1]["data"]["sourcemap_unresolved"]
-
-
-class Stall(Site):
-    """Answers headers, then sends a byte at a time slower than the fetch deadline."""
-
-    def __init__(self):
-        super().__init__({})
-        outer = self
-
-        class Slow(self.RequestHandlerClass):
-            def do_GET(handler):  # noqa: N805
-                outer.asked.append(handler.path)
-                handler.send_response(200)
-                handler.send_header("Content-Length", "100000")
-                handler.end_headers()
-                for _ in range(100):
-                    handler.wfile.write(b"x")
-                    handler.wfile.flush()
-                    time.sleep(0.5)
-
-        self.RequestHandlerClass = Slow
 
 
 def test_a_stalling_site_or_broken_gzip_loses_no_event_and_is_tried_once_per_origin(fetching):
