@@ -174,7 +174,7 @@ def kept_names(event: dict) -> list[str]:
     frames = _root_frames(event)
     in_app = [f for f in frames if is_in_app(f)] or frames
     names: list[str] = []
-    for frame in reversed(in_app[-MAX_FRAMES:]):
+    for frame in reversed(in_app[-limits.EMBED_FRAMES:]):
         raw = frame.get("function") or ""
         name = kept_name(raw) if minified_frame(frame) else clean_function(raw)
         if name and name not in ("?", "<anonymous>") and name not in names:
@@ -185,7 +185,7 @@ def kept_names(event: dict) -> list[str]:
 
 
 def _root_frames(event: dict) -> list[dict]:
-    exceptions = [e for e in (event.get("exception") or [])[-MAX_SCAN_EXCEPTIONS:]
+    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
                   if isinstance(e, dict)]
     return frames_of((exceptions[0] if exceptions else event).get("stacktrace"))
 

@@ -230,7 +230,7 @@ def _fetch_first(limit: int, ids: list[int] | None) -> list[int] | None:
     row lock. None (and no query) while the installation has it off."""
     if not settings.SOURCEMAPS_FETCH:
         return ids
-    ids = ids if ids is not None else fair_ids(limit, MAX_ATTEMPTS)
+    ids = ids if ids is not None else fair_ids(limit, limits.PROCESSING_ATTEMPTS)
     prefetch(RawEvent.objects.filter(id__in=ids).order_by("id")[:limit])
     return ids
 
