@@ -33,6 +33,7 @@ class IssueSeed:
     platform: str
     timestamp: dt.datetime
     fingerprint_config: str = DEFAULT_CONFIG  # the configuration that made its hash
+    previous_hash: str | None = None  # its hash under the configuration that one replaced
 
 
 @dataclass
@@ -76,6 +77,13 @@ def existing_issues(project_id: int, hashes: Iterable[str]) -> dict[str, int]:
     )
 
 
+def add_hash(project_id: int, hash_: str, issue_id: int, seed: IssueSeed) -> None:
+    """Point a new fingerprint at an existing issue (one the previous configuration made)."""
+    GroupHash.objects.create(project_id=project_id, hash=hash_, issue_id=issue_id,
+                             ml_state=GroupHash.MLState.NONE,
+                             fingerprint_config=seed.fingerprint_config)
+
+
 def create_issue(
     project_id: int,
     hash_: str | None,
@@ -108,15 +116,21 @@ def resolve_hashes(
     project_id: int, seeds: dict[str, IssueSeed], ml_candidates: frozenset[str] = frozenset()
 ) -> tuple[dict[str, int], set[str]]:
     """hash → issue id, and the hashes this call created. A hash seen for the first time gets a
-    new issue (exactly once); when it is in `ml_candidates` it waits for the embedder."""
+    new issue (exactly once); when it is in `ml_candidates` it waits for the embedder. A new hash
+    whose seed's previous-configuration hash has an issue joins that issue instead."""
     found = existing_issues(project_id, seeds)
     missing = [h for h in seeds if h not in found]
     created: set[str] = set()
     if missing:
         lock_hashes(project_id, missing)
         found.update(existing_issues(project_id, missing))  # another worker may have won
+        earlier = existing_issues(
+            project_id, {seeds[h].previous_hash for h in missing if seeds[h].previous_hash})
         for hash_ in sorted(missing):
-            if hash_ not in found:
+            if hash_ not in found and earlier.get(seeds[hash_].previous_hash):
+                found[hash_] = earlier[seeds[hash_].previous_hash]
+                add_hash(project_id, hash_, found[hash_], seeds[hash_])
+            elif hash_ not in found:
                 found[hash_] = create_issue(
                     project_id, hash_, seeds[hash_], ml_pending=hash_ in ml_candidates
                 )

@@ -16,8 +16,10 @@ An SDK `fingerprint` replaces this, with `{{ default }}` standing for the defaul
 
 The algorithm is a named, versioned configuration (CONFIGURATIONS, as Sentry names its grouping
 configurations); each event's grouping data and each fingerprint (GroupHash) record the one that
-made their hash. A change that moves hashes registers under a new name beside the old one, so
-both can run side by side while a project moves over, instead of silently splitting its issues.
+made their hash. A change that moves hashes registers under a new name beside the old one, and
+names the one it follows (PREVIOUS): an event whose hash is new is also hashed the previous way,
+and joins the issue that hash already has (grouping.assign), so moving to a new configuration
+never splits an issue that existed before it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from grouping.clean import (
     BUNDLE_NAME_HASH,
@@ -64,6 +66,9 @@ class Grouping:
     variant: str  # in-app, system, exception, message, csp, fallback, custom
     components: tuple[str, ...]
     config: str = DEFAULT_CONFIG  # the fingerprint configuration that made the hash
+    # the hash under the configuration this one follows, where it differs (grouping.assign
+    # looks it up for a hash it has not seen)
+    previous_hash: str | None = None
 
 
 def normalize_filename(path: str) -> str:
@@ -226,10 +231,22 @@ CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP1: lambda event: default_components(event, minified_names=False),
     DEFAULT_CONFIG: default_components,
 }
+#: configuration → the one it replaced, whose hashes its new fingerprints fall back to
+PREVIOUS: dict[str, str] = {DEFAULT_CONFIG: FP1}
 
 
 def group(event: dict, config: str = DEFAULT_CONFIG) -> Grouping:
-    """The event's fingerprint under the named configuration (grouping.policy chooses it)."""
+    """The event's fingerprint under the named configuration (grouping.policy chooses it), with
+    its hash under the configuration that one replaced where the two differ."""
+    grouping = _group(event, config)
+    if config in PREVIOUS:
+        previous = _group(event, PREVIOUS[config]).hash
+        if previous != grouping.hash:
+            return replace(grouping, previous_hash=previous)
+    return grouping
+
+
+def _group(event: dict, config: str) -> Grouping:
     if config not in CONFIGURATIONS:
         raise ValueError(f"unknown fingerprint configuration {config!r}")
     variant, components = CONFIGURATIONS[config](event)

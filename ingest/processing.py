@@ -57,6 +57,7 @@ class Prepared:
             platform=self.event.platform,
             timestamp=self.event.timestamp,
             fingerprint_config=self.grouping.config,
+            previous_hash=self.grouping.previous_hash,
         )
 
 

@@ -126,3 +126,25 @@ def test_names_outside_minified_bundles_keep_their_fingerprint():
     assert not minified_unresolved(plain) and not minified_unresolved(resolved)
     for event in (plain, resolved):
         assert group(event).components == group(event, FP1).components
+
+
+@pytest.mark.django_db
+def test_an_issue_made_under_the_previous_configuration_keeps_its_events(project, monkeypatch):
+    """An installation that grouped under faultline-fp-1 keeps its issues when it moves to the
+    new configuration: a new hash falls back to the issue its previous-configuration hash has."""
+    from ingest import processing
+
+    first, second = (mined(*bug) for bug in UNIT_PRICE)
+    project.grouping_mode = project.GroupingMode.FINGERPRINT
+    project.save(update_fields=["grouping_mode"])
+    with monkeypatch.context() as before_upgrade:
+        before_upgrade.setattr(processing, "fingerprint_config_for", lambda project: FP1)
+        ingest(project, first)
+    (issue,) = Issue.objects.all()
+    assert GroupHash.objects.get().fingerprint_config == FP1
+    ingest(project, first)  # the same event again, now hashed by faultline-fp-2
+    ingest(project, second)  # the next release's bundle
+    assert list(Issue.objects.values_list("id", flat=True)) == [issue.id]
+    assert Issue.objects.get().times_seen == 3
+    configs = sorted(GroupHash.objects.values_list("fingerprint_config", "issue_id"))
+    assert configs == [(FP1, issue.id), ("faultline-fp-2", issue.id)]
