@@ -233,6 +233,9 @@ def test_triage_at_desktop_and_mobile_widths(web, worker, browser, tmp_path):
     page.fill("#id_grouping_threshold", "5")
     page.click("#project-form button[type=submit]")
     expect(page.locator("#project-form")).to_contain_text("less than or equal to 1")
+    fetching = page.get_by_label("Fetch source maps from allowed origins")
+    expect(fetching).to_be_visible()  # off until the project turns it on
+    expect(fetching).not_to_be_checked()
     shot(page, "settings-1400")
     page.goto(f"{base}/triage/settings/")
     expect(page.locator("#consent-admin")).to_have_attribute(
