@@ -104,3 +104,14 @@ def test_one_message_at_two_sites_is_a_hard_negative():
         chosen = pairs.corpus_pairs(data, random.Random(seed), 400)
         assert any(not p.same and ({p.a, p.b} & texts["twin-1"]) and ({p.a, p.b} & texts["twin-2"])
                    for p in chosen), seed
+
+
+def test_lab_select_leaves_out_what_trained(tmp_path):
+    from lab.select import untrained
+
+    paths = sample_folder(tmp_path)
+    groups = mined.folder_groups(tmp_path)
+    kept = untrained([tmp_path])
+    assert kept and set(kept) < set(paths)
+    assert {mined.codebase_of(p)[1] for p in kept} == {
+        n for n, g in groups.items() if g != mined.TRAIN}
