@@ -115,3 +115,16 @@ def test_lab_select_leaves_out_what_trained(tmp_path):
     assert kept and set(kept) < set(paths)
     assert {mined.codebase_of(p)[1] for p in kept} == {
         n for n, g in groups.items() if g != mined.TRAIN}
+
+
+def test_the_product_imports_no_lab_module():
+    """lab/ is not in the product image (Dockerfile): training imports it only when it is
+    given a mined file."""
+    import subprocess
+    import sys
+
+    script = ("import sys; import training.corpus, training.mined; "
+              "print(sorted(m for m in sys.modules if m == 'lab' or m.startswith('lab.')))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=HERE.parent.parent)
+    assert out.stdout.strip() == "[]"

@@ -10,7 +10,8 @@ codebase the model trained on:
   codebases, enough for leave-one-codebase-out.
 
 A mined bug is counted as one call site and error type (lab.corpus.site_label), as lab.select
-counts it.
+counts it. lab/ is not part of the product image: it is imported only when a mined file is
+read or grouped.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from lab.corpus import SUFFIX, corpus_files, is_report_only, read_rows, site_label
-
+SUFFIX = ".jsonl.zst"  # lab.corpus.SUFFIX, without importing lab
 TRAIN, CHOICE, REPORT = "train", "choice", "report"
 SPLIT_OF_GROUP = {TRAIN: "train", CHOICE: "validation", REPORT: "heldout_app"}
 PLATFORMS = ("python", "node", "javascript", "go", "ruby", "java")
@@ -47,6 +47,8 @@ def _rank(codebase: str) -> str:
 
 def groups(codebases: Iterable[tuple[str, str]]) -> dict[str, str]:
     """codebase → train, choice or report, for (family, codebase) pairs."""
+    from lab.corpus import is_report_only
+
     out: dict[str, str] = {}
     by_family: dict[str, list[str]] = defaultdict(list)
     for family, codebase in codebases:
@@ -63,6 +65,8 @@ def groups(codebases: Iterable[tuple[str, str]]) -> dict[str, str]:
 def folder_groups(folder: Path) -> dict[str, str]:
     """The groups of every mined file in `folder` (a codebase's group depends on its
     family's other codebases there)."""
+    from lab.corpus import corpus_files
+
     return groups(codebase_of(path) for path in corpus_files(folder))
 
 
@@ -73,6 +77,8 @@ def group_of(path: str | Path) -> str:
 
 def load(path: str | Path) -> list[dict]:
     """The rows of one mined file, labelled by site, with the split of its codebase's group."""
+    from lab.corpus import read_rows, site_label
+
     split = SPLIT_OF_GROUP[group_of(path)]
     return [{**row, "bug": site_label(row), "split": split} for row in read_rows(Path(path))]
 
