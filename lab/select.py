@@ -464,6 +464,16 @@ def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path],
     return out
 
 
+def untrained(mined: Sequence[Path]) -> list[Path]:
+    """The mined files of `mined` (folders or files) outside training.mined's train group."""
+    from lab.corpus import corpus_files
+    from training import mined as groups
+
+    files = [p for folder in mined for p in (corpus_files(folder) if Path(folder).is_dir()
+                                             else [Path(folder)])]
+    return [p for p in files if groups.group_of(p) != groups.TRAIN]
+
+
 def corpus_digest(paths: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(str(p) for p in paths):
@@ -625,6 +635,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the largest threshold tried")
     parser.add_argument("--labels", choices=("site", "fine"), default="site",
                         help="what counts as one mined bug (lab.corpus.site_label)")
+    parser.add_argument("--without-trained", action="store_true",
+                        help="leave out the mined codebases of training.mined's train group "
+                             "(a model trained on them is never chosen for on them)")
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
     parser.add_argument("--out", type=Path, default=Path("var/select"))
     parser.add_argument("--write-rules", action="store_true",
@@ -644,6 +657,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rules = grouping_rules.CURRENT
     current = rules.frames_for("default")  # today's shape
     shapes = list(dict.fromkeys(args.frames or [current]))
+    if args.without_trained:
+        args.mined = untrained(args.mined)
     sources = rows_by_codebase(args.corpus, args.mined, args.labels)
 
     def today(family: str) -> tuple[str, float]:

@@ -3,7 +3,9 @@ of lab.generate.corpus label rows with it).
 
 Training reads only `train`; thresholds and the "no worse" check read only `validation`; `test`
 and `heldout_app` (a whole application never seen) are reported, never tuned on. A file whose
-rows carry no split (the old dev set) is split by bug id with the corpus's own rule.
+rows carry no split (the old dev set) is split by bug id with the corpus's own rule. A mined
+file of lab/corpus goes whole to one split by its codebase (training.mined): trained on,
+choosing (`validation`) or report-only (`heldout_app`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ def split_of(bug: str, app: str) -> str:
 
 
 def load(path: str | Path) -> list[dict]:
+    """A corpus file's rows with their splits; a mined file (lab/corpus) splits by whole
+    codebase (training.mined)."""
+    from training import mined
+
+    if mined.is_mined(path):
+        return mined.load(path)
     return _read(path) if _has_splits(path) else _split(path)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from consent import policy
 from consent.models import Category, Purpose
-from grouping.clean import clean_event, match_key
+from grouping.clean import clean_event, exception_header, match_key
 from training.augment import HARD_NEGATIVES, relabel, release_variant
 from training.metrics import Dataset, scope_of
 from training.models import TrainingPair, TrainingSet
@@ -39,16 +39,20 @@ def corpus_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
     about half each. Negatives come hardest first, because those are what the threshold must
     separate: pairs of bugs that share the exception type and crash function (the twins the
     candidate key lets through: another field read on the same line shape, another value in the
-    same message; every one of them up to a third of the negatives), then two of the same
-    exception type per text, then one at random."""
+    same message) or one exception header (type and message) raised at different sites (a
+    library's one message from two call sites of a mined codebase); every one of them up to a
+    third of the negatives, then two of the same exception type per text, then one at
+    random."""
     texts: dict[str, list[str]] = defaultdict(list)
     site: dict[str, tuple[str, str, str]] = {}  # text → (project, exception type, function)
+    header: dict[str, tuple[str, str]] = {}  # text → (project, exception type and message)
     for index, (label, text, ok, event) in enumerate(zip(data.labels, data.texts, data.eligible,
                                                          data.events, strict=True)):
         if ok and text not in texts[label]:
             texts[label].append(text)
             exc_type, _, function = match_key(event, "function").partition("|")
             site[text] = (scope_of(data, index), exc_type, function)
+            header[text] = (scope_of(data, index), message_of(event))
     positives = [Pair(a, b, True, "corpus") for bug in sorted(texts)
                  for a, b in itertools.combinations(texts[bug], 2)]
     everything = [(bug, text) for bug in sorted(texts) for text in texts[bug]]
@@ -57,8 +61,17 @@ def corpus_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
     for bug, text in everything:
         by_site[site[text]].append((bug, text))
         by_type[site[text][:2]].append((bug, text))
-    twins = [Pair(a, b, False, "corpus") for group in by_site.values()
-             for (bug_a, a), (bug_b, b) in itertools.combinations(group, 2) if bug_a != bug_b]
+    by_header: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+    for bug, text in everything:
+        if header[text][1]:
+            by_header[header[text]].append((bug, text))
+    twin_keys = set()
+    twins = []
+    for group in itertools.chain(by_site.values(), by_header.values()):
+        for (bug_a, a), (bug_b, b) in itertools.combinations(group, 2):
+            if bug_a != bug_b and (a, b) not in twin_keys:
+                twin_keys.add((a, b))
+                twins.append(Pair(a, b, False, "corpus"))
     rng.shuffle(twins)
     others = []
     for bug, text in everything:
@@ -75,6 +88,15 @@ def corpus_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:
     # mostly on them pushes one bug's own edited lines apart too (five seeds: 1.5x issues)
     twins = twins[: (limit - half) // 3]
     return positives[:half] + (twins + others)[: limit - half]
+
+
+def message_of(event: dict) -> str:
+    """The root exception's header (type and first message line, grouping.clean's), or "" when
+    the event has no message to share."""
+    exceptions = [e for e in event.get("exception") or [] if isinstance(e, dict)]
+    if not exceptions or not (exceptions[0].get("value") or "").strip():
+        return ""
+    return exception_header(exceptions[0])
 
 
 def augmented_pairs(data: Dataset, rng: random.Random, limit: int) -> list[Pair]:

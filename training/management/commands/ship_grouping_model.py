@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from embeddings import shipped
 from embeddings.encoder import base_spec
-from training import lifecycle, ship
+from training import lifecycle, mined, ship
 from training.models import TrainedModel
 
 CORPUS_DESCRIPTION = (
@@ -23,6 +23,11 @@ CORPUS_DESCRIPTION = (
     "payload shapes), each seed its own project; pairs from the train splits of the files "
     "trained on; thresholds chosen on the validation splits of all files; test splits and the "
     "held-out applications (notifier, js-worker, java-billing) only reported.")
+MINED_DESCRIPTION = (
+    " Mined corpus files (lab/corpus: real faults of real libraries captured by the official "
+    "SDKs, a bug counted by call site) go whole to one group per platform family "
+    "(training.mined): the train group's codebases are trained on, the choice group's choose, "
+    "the report-only codebases are only scored; `mined` names each group's codebases.")
 
 
 class Command(BaseCommand):
@@ -126,7 +131,9 @@ class Command(BaseCommand):
             "data_hash": m["data_hash"],
             "pairs": m["pairs"],
             "device": m["device"],
-            "corpus": {"description": CORPUS_DESCRIPTION, "files": files,
+            "corpus": {"description": CORPUS_DESCRIPTION + (MINED_DESCRIPTION if any(
+                           mined.is_mined(p) for p in paths) else ""), "files": files,
+                       "mined": mined.describe(paths),
                        "train_files": m["corpus"]["train_files"],
                        # one held-out application per platform: heldout_app's by_family
                        # figures are per left-out codebase

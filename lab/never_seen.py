@@ -1,0 +1,139 @@
+"""Score a model and its rules on the report-only mined codebases only (lab.corpus.is_report_only):
+what a model does to applications no training and no choice read.
+
+Per platform family: each report-only codebase, the family pooled, and the worst and median
+codebase (issues per bug, pair precision, B-cubed F1), for fingerprinting alone and for the
+model under the given rules. The rules come from a JSON file with `thresholds`, `key_rules`
+(or `key`) and `conflict_thresholds` per family ("default" for the others): a shipped
+manifest's `choices`, lab.select's `var/select/<version>.json`, or grouping/tuned_rules.json.
+A conflict threshold of 0 is the veto (grouping.conflict); scoring is lab.select's
+(training.metrics), in lab.select's text shape.
+
+    .venv/bin/python -m lab.never_seen --rules var/select/X.json [--model DIR | --shipped]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def load_rules(path: Path) -> dict:
+    """thresholds, keys and conflict thresholds from any of the three files."""
+    data = json.loads(path.read_text())
+    data = data.get("choices", data)
+    return {"thresholds": data["thresholds"],
+            "keys": data.get("key_rules") or data.get("key") or {},
+            "conflicts": data.get("conflict_thresholds") or {}}
+
+
+def rule_for(rules: dict, family: str) -> tuple[str, bool, float]:
+    """(key rule, veto, threshold) of a family under `rules`."""
+    def of(table: dict, default):
+        return table.get(family, table.get("default", default))
+
+    threshold = of(rules["thresholds"], 0.04)
+    conflict = of(rules["conflicts"], threshold)
+    return of(rules["keys"], "function"), conflict == 0.0, threshold
+
+
+def summary(cells: dict) -> dict:
+    """Worst and median codebase of a family's cells (codebase → Score; "all" left out)."""
+    scores = [s for name, s in cells.items() if name != "all"]
+    return {"worst": {"issues_per_bug": max(s.issues_per_bug for s in scores),
+                      "pair_precision": min(s.precision for s in scores),
+                      "bcubed_f1": min(s.f1 for s in scores)},
+            "median": {"issues_per_bug": statistics.median(s.issues_per_bug for s in scores),
+                       "pair_precision": statistics.median(s.precision for s in scores),
+                       "bcubed_f1": statistics.median(s.f1 for s in scores)}}
+
+
+def score_table(codebases, rules: dict | None) -> dict:
+    """family → {codebase or "all" → Score}; `rules` None: fingerprinting alone."""
+    from lab.select import Runs, Score, fingerprint_score
+    from training import metrics
+
+    runs = Runs()
+    table: dict = {}
+    for family in sorted({c.family for c in codebases}):
+        mine = [c for c in codebases if c.family == family]
+        if rules is None:
+            cells = {c.name: fingerprint_score(c) for c in mine}
+            # labels and hashes carry their codebase's scope: pooled, they never meet
+            cells["all"] = Score.of(metrics.score([x for c in mine for x in c.data.labels],
+                                                  [x for c in mine for x in c.data.hashes]))
+        else:
+            key, veto, threshold = rule_for(rules, family)
+            cells = {c.name: runs.score([c], key, veto, threshold) for c in mine}
+            cells["all"] = runs.score(mine, key, veto, threshold)
+        table[family] = cells
+    return table
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lab.never_seen",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rules", type=Path, help="the rules' JSON (none: fingerprint only)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--model", help="a model directory (default: the stock model)")
+    which.add_argument("--shipped", action="store_true", help="the shipped model")
+    parser.add_argument("--mined", type=Path, default=None, help="default lab/corpus")
+    parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
+    parser.add_argument("--json", type=Path, help="write the table here too")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
+    os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
+    import django
+
+    django.setup()
+    from embeddings.encoder import Encoder, ModelSpec, base_spec, model_version, shipped_spec
+    from grouping import rules as grouping_rules
+    from lab.corpus import HERE, corpus_files, is_report_only
+    from lab.select import CachedEncoder, build_codebases, rows_by_codebase
+
+    if args.model:
+        spec = ModelSpec(Path(args.model).name, args.model, model_version(args.model))
+    else:
+        spec = shipped_spec() if args.shipped else base_spec()
+    files = [p for p in corpus_files(args.mined or HERE)
+             if is_report_only(p.name.removesuffix(".jsonl.zst").partition("-")[2])]
+    rules = grouping_rules.CURRENT
+    shaped = dataclasses.replace(rules, frames=rules.frames_for("default"))
+    encoder = CachedEncoder(Encoder(spec), args.cache)
+    codebases = [c for c in build_codebases(rows_by_codebase([], files), encoder.encode, shaped)
+                 if c.report_only]
+    chosen = load_rules(args.rules) if args.rules else None
+    table = score_table(codebases, chosen)
+    label = f"{spec.name}@{spec.version[:12]}" if chosen else "fingerprint"
+    print(f"\n== never seen: {label}, rules {args.rules or '-'} ==")
+    out: dict = {"model": label, "rules": str(args.rules or ""), "families": {}}
+    for family, cells in table.items():
+        rule = rule_for(chosen, family) if chosen else None
+        print(f"{family}: rule {rule}")
+        for name, s in cells.items():
+            print(f"  {name:<20} bugs {s.bugs:>4} x/bug {s.issues_per_bug:5.2f} "
+                  f"P {s.precision:.3f} joinP {s.join_precision:.3f} F1 {s.f1:.3f}")
+        spread = summary(cells)
+        for which_one, values in spread.items():
+            print(f"  {which_one:<20} x/bug {values['issues_per_bug']:5.2f} "
+                  f"P {values['pair_precision']:.3f} F1 {values['bcubed_f1']:.3f}")
+        out["families"][family] = {
+            "rule": rule,
+            "codebases": {n: {"bugs": s.bugs, "issues_per_bug": round(s.issues_per_bug, 3),
+                              "pair_precision": round(s.precision, 4),
+                              "join_precision": round(s.join_precision, 4),
+                              "bcubed_f1": round(s.f1, 4)} for n, s in cells.items()},
+            **{k: {m: round(x, 4) for m, x in v.items()} for k, v in spread.items()}}
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
