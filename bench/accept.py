@@ -11,6 +11,9 @@ envelopes (unique event ids) from wrk for --duration seconds, waits until a real
 has processed every accepted event, stops the server. Prints, per round, accepted events/s,
 accept latency p50/p95/p99, processed events/s (first accept to last processed), the web
 processes' CPU per 1,000 accepted events and the load average, then the medians per server.
+With --accept-only the Celery worker is suspended (SIGSTOP) while wrk runs and resumed after it:
+the accept path alone has the cores, as in a burst that processing absorbs afterwards, and
+"processed" then counts from the end of the load.
 
     .venv/bin/python bench/accept.py                          # 3 rounds of each, 8 s of load
     .venv/bin/python bench/accept.py --rounds 1 --servers lean
@@ -108,7 +111,28 @@ def wrk(port: int, requests: list[bytes], concurrency: int, duration: int) -> di
     return figures
 
 
-def one_round(name: str, args, env: dict, project, key, baseline: Path, conf: Path) -> dict:
+def suspended(process: subprocess.Popen | None, stop_it: bool):
+    """The worker's process tree, stopped (SIGSTOP) while the block runs when `stop_it`."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def block():
+        tree = []
+        if stop_it and process is not None:
+            parent = psutil.Process(process.pid)
+            tree = [parent, *parent.children(recursive=True)]
+            for member in tree:
+                member.suspend()
+        try:
+            yield
+        finally:
+            for member in tree:
+                member.resume()
+    return block()
+
+
+def one_round(name: str, args, env: dict, project, key, baseline: Path, conf: Path,
+              worker: subprocess.Popen | None = None) -> dict:
     from monitor.models import Event
 
     port = free_port()
@@ -127,9 +151,12 @@ def one_round(name: str, args, env: dict, project, key, baseline: Path, conf: Pa
         load_before = os.getloadavg()[0]
         cpu_before = tree_cpu(web.pid)
         t0 = time.perf_counter()
-        figures = wrk(port, requests, args.concurrency, args.duration)
-        cpu_web = tree_cpu(web.pid) - cpu_before
-        load_after = os.getloadavg()[0]
+        with suspended(worker, args.accept_only):
+            figures = wrk(port, requests, args.concurrency, args.duration)
+            cpu_web = tree_cpu(web.pid) - cpu_before
+            load_after = os.getloadavg()[0]
+        if args.accept_only:
+            t0 = time.perf_counter()
         ok = figures["requests"] - figures["non2xx"] - figures["errors"]
         while Event.objects.filter(project=project).count() < before + ok:
             time.sleep(0.05)
@@ -172,6 +199,8 @@ def main() -> int:
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--servers", default=",".join(SERVERS))
     parser.add_argument("--baseline", default=BASELINE_REV)
+    parser.add_argument("--accept-only", action="store_true",
+                        help="suspend the Celery worker while wrk runs (the accept path alone)")
     args = parser.parse_args()
     servers = args.servers.split(",")
 
@@ -191,10 +220,11 @@ def main() -> int:
         try:
             print(f"cpus={os.cpu_count()} concurrency={args.concurrency} "
                   f"duration={args.duration}s baseline={args.baseline} "
-                  f"web=2 processes x 8 threads, worker concurrency {args.worker_concurrency}")
+                  f"web=2 processes x 8 threads, worker concurrency {args.worker_concurrency}"
+                  f"{', worker suspended under load' if args.accept_only else ''}")
             for round_no in range(1, args.rounds + 1):
                 for name in servers:
-                    row = one_round(name, args, env, project, key, baseline, conf)
+                    row = one_round(name, args, env, project, key, baseline, conf, worker)
                     rows.append(row)
                     print(f"round {round_no}: {report(row)}", flush=True)
         finally:
