@@ -589,7 +589,7 @@ def retire_day(world: World, day: int) -> dict:
                     f"retention of day {day} (partitions)")
 
 
-def retention(world: World, day: int) -> dict:
+def retention(world: World, day: int, now: dt.datetime | None = None) -> dict:
     """The whole daily purge (privacy.deletion.purge_expired) on the day after `day`'s: the
     issues left without events, raw events, attachments, source maps and the rest. Issues
     the generator made that never got an event (ingest never makes one) are deleted first,
@@ -603,8 +603,24 @@ def retention(world: World, day: int) -> dict:
         cursor.execute("DELETE FROM monitor_issue WHERE times_seen = 0")
         print(f"  {cursor.rowcount:,} never-seen generated issues deleted in "
               f"{time.perf_counter() - started:.0f} s")
-    now = world.end + dt.timedelta(days=day)
+    now = now or world.end + dt.timedelta(days=day)
     return measured(lambda: purge_expired(now=now), f"purge_expired, day {day}")
+
+
+def retention_of_what_is_there(world: World) -> dict:
+    """--reuse --retention-only: retire the oldest day left (found in the catalog), then the
+    daily purge of the day after, on the database the last run left."""
+    from monitor import partitions
+    from monitor.models import Organization
+    from privacy.deletion import drop_expired_partitions
+
+    oldest = partitions.existing()[0]
+    retired_day = measured(lambda: {"events": drop_expired_partitions(oldest.end)},
+                           f"retention of the day {oldest.start:%Y-%m-%d} (partitions)")
+    longest = max(Organization.objects.values_list("retention_days", flat=True))
+    after = partitions.existing()[0]
+    purge = retention(world, 0, now=after.end + dt.timedelta(days=longest))
+    return {"retention_day": retired_day, "purge": purge}
 
 
 def retired(results: list[dict]) -> int:
@@ -650,6 +666,8 @@ def main() -> int:
     parser.add_argument("--fill-until", help="UTC time (ISO) after which filling stops and the "
                         "last checkpoint is measured where it stands")
     parser.add_argument("--streams", type=int, default=2, help="parallel COPY connections")
+    parser.add_argument("--retention-only", action="store_true",
+                        help="with --reuse: only retention of the oldest day left, then a purge")
     args = parser.parse_args()
     until = (dt.datetime.fromisoformat(args.fill_until).replace(tzinfo=dt.UTC).timestamp()
              if args.fill_until else float("inf"))
@@ -685,6 +703,12 @@ def main() -> int:
         client.force_login(get_user_model().objects.get(username="bench"))
         results, done = [], 0
         checkpoints = checkpoints_of(args.checkpoints, events)
+        if args.reuse and args.retention_only:
+            summary = retention_of_what_is_there(world)
+            out = VAR_DIR / "bench" / "scale-retention.json"
+            out.write_text(json.dumps(summary, indent=2, default=str))
+            print(f"written {out}")
+            return 0
         if args.reuse:  # no filling: the pages of what is there
             if events:
                 parser.error("--reuse measures what is there: pass --events 0")

@@ -28,9 +28,10 @@ FROM (
     GROUP BY 1, 2, 3
 ) AS gone
 WHERE t.issue_id = gone.issue_id AND t.key = gone.key AND t.value = gone.value
+RETURNING t.id, t.issue_id, t.key, t.times_seen
 """
 
-DROP_EMPTY_SQL = "DELETE FROM monitor_issuetag WHERE issue_id = ANY(%s) AND times_seen <= 0"
+DROP_SQL = "DELETE FROM monitor_issuetag WHERE id = ANY(%s)"
 
 USERS_SEEN_SQL = """
 UPDATE monitor_issue i SET users_seen = (
@@ -43,14 +44,23 @@ WHERE i.id = ANY(%s)
 def subtract_events(event_ids: list[int], events: str = "monitor_event") -> list[int]:
     """Within the caller's transaction, before the events are deleted: take them out of their
     issues' tag counts; returns the issues touched. `events` names the table holding them (a
-    detached partition, when retention drops a whole one)."""
+    detached partition, when retention drops a whole one). Only the tag rows the events
+    counted are read and written (a value left at zero goes, and its issue's `users_seen` is
+    recounted when it was a user), so the cost and the time the issue rows stay locked follow
+    the chunk, not how many tag values its issues have."""
     if not event_ids:
         return []
     with connection.cursor() as cursor:
         cursor.execute(LOCK_ISSUES_SQL.format(events=events), [event_ids])
         issue_ids = [row[0] for row in cursor.fetchall()]
-        if issue_ids:
-            cursor.execute(SUBTRACT_SQL.format(events=events), [event_ids])
-            cursor.execute(DROP_EMPTY_SQL, [issue_ids])
-            cursor.execute(USERS_SEEN_SQL, [issue_ids])
+        if not issue_ids:
+            return []
+        cursor.execute(SUBTRACT_SQL.format(events=events), [event_ids])
+        emptied = [(tag_id, issue_id, key) for tag_id, issue_id, key, left
+                   in cursor.fetchall() if left <= 0]
+        if emptied:
+            cursor.execute(DROP_SQL, [[tag_id for tag_id, _, _ in emptied]])
+            users_lost = sorted({issue_id for _, issue_id, key in emptied if key == "user"})
+            if users_lost:
+                cursor.execute(USERS_SEEN_SQL, [users_lost])
     return issue_ids
