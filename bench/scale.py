@@ -500,9 +500,10 @@ def disk() -> dict:
         events = cursor.fetchone()[0]
         sizes = {}
         for table in tables:
-            cursor.execute(  # a partitioned table's size is its partitions'
+            cursor.execute(  # a partitioned table's size is its partitions' (a plain one, its own)
                 "SELECT sum(pg_total_relation_size(relid)), sum(pg_indexes_size(relid))"
-                " FROM pg_partition_tree(%s)", [table])
+                " FROM (SELECT relid FROM pg_partition_tree(%s) UNION"
+                " SELECT %s::regclass) AS t", [table, table])
             total, indexes = cursor.fetchone()
             sizes[table] = {"total_bytes": int(total or 0), "index_bytes": int(indexes or 0)}
     total = sum(s["total_bytes"] for s in sizes.values())
@@ -614,13 +615,16 @@ def retention_of_what_is_there(world: World) -> dict:
     from monitor.models import Organization
     from privacy.deletion import drop_expired_partitions
 
+    sizes = disk()
+    left = drop_expired_partitions(partitions.EPOCH)  # what a stopped run left detached
+    print(f"  {left:,} events of a day a stopped run had detached, retired first")
     oldest = partitions.existing()[0]
     retired_day = measured(lambda: {"events": drop_expired_partitions(oldest.end)},
                            f"retention of the day {oldest.start:%Y-%m-%d} (partitions)")
     longest = max(Organization.objects.values_list("retention_days", flat=True))
     after = partitions.existing()[0]
     purge = retention(world, 0, now=after.end + dt.timedelta(days=longest))
-    return {"retention_day": retired_day, "purge": purge}
+    return {"disk": sizes, "retention_day": retired_day, "purge": purge}
 
 
 def retired(results: list[dict]) -> int:
