@@ -26,6 +26,12 @@ from django.utils import timezone
 PARENTS = ("monitor_event", "monitor_eventpayload")  # the lock order
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 LOCK_TIMEOUT = "5s"
+# ATTACH adds the events' foreign keys to the new table, which needs SHARE ROW EXCLUSIVE on the
+# tables they reference; ingest's issue update holds those and then reads every partition, so
+# `create` takes them first, and gives up before the deadlock detector (deadlock_timeout, 1 s
+# by default) would pick a victim: ingest's transaction is never the one that fails.
+REFERENCED = ("monitor_issue", "monitor_project")
+CREATE_LOCK_TIMEOUT = "500ms"
 # Set while rows move between partitions: the key and payload triggers leave them alone.
 MOVING = "SET LOCAL faultline.moving_events = 'on'"
 BOUNDS = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
@@ -78,10 +84,19 @@ def _literal(moment: dt.datetime) -> str:
 def create(span: Span) -> bool:
     """Create the span in both tables, moving the default partitions' rows of its range into
     it; False when a lock was not had in time (try again later)."""
+    missing = []
+    with connection.cursor() as cursor:
+        for parent in PARENTS:
+            cursor.execute("SELECT to_regclass(%s)", [span.table(parent)])
+            if cursor.fetchone()[0] is None:
+                missing.append(parent)
+    if not missing:
+        return True
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cursor.execute(f"SET LOCAL lock_timeout = '{CREATE_LOCK_TIMEOUT}'")
             cursor.execute(MOVING)
+            cursor.execute(f"LOCK TABLE {', '.join(REFERENCED)} IN SHARE ROW EXCLUSIVE MODE")
             for parent in PARENTS:
                 cursor.execute("SELECT to_regclass(%s)", [span.table(parent)])
                 if cursor.fetchone()[0] is not None:

@@ -19,14 +19,19 @@ WHERE id IN (SELECT DISTINCT issue_id FROM {events} WHERE id = ANY(%s))
 ORDER BY id FOR UPDATE
 """
 
+GONE_SQL = """
+SELECT e.issue_id, tag->>0, tag->>1, COUNT(*)
+FROM {events} e, jsonb_array_elements(e.tags) AS tag
+WHERE e.id = ANY(%s)
+GROUP BY 1, 2, 3
+"""
+
+# The counts come in as arrays, not as a join on the events: the planner guesses 100 tags per
+# event for jsonb_array_elements, and for a chunk of a few hundred events chose to hash-join
+# a full scan of every issue's tag counts (seconds, growing with the table) over the index.
 SUBTRACT_SQL = """
 UPDATE monitor_issuetag t SET times_seen = t.times_seen - gone.n
-FROM (
-    SELECT e.issue_id, tag->>0 AS key, tag->>1 AS value, COUNT(*) AS n
-    FROM {events} e, jsonb_array_elements(e.tags) AS tag
-    WHERE e.id = ANY(%s)
-    GROUP BY 1, 2, 3
-) AS gone
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) AS gone(issue_id, key, value, n)
 WHERE t.issue_id = gone.issue_id AND t.key = gone.key AND t.value = gone.value
 RETURNING t.id, t.issue_id, t.key, t.times_seen
 """
@@ -55,7 +60,10 @@ def subtract_events(event_ids: list[int], events: str = "monitor_event") -> list
         issue_ids = [row[0] for row in cursor.fetchall()]
         if not issue_ids:
             return []
-        cursor.execute(SUBTRACT_SQL.format(events=events), [event_ids])
+        cursor.execute(GONE_SQL.format(events=events), [event_ids])
+        gone = cursor.fetchall()
+        cursor.execute(SUBTRACT_SQL, [list(column) for column in zip(*gone, strict=True)]
+                       if gone else [[], [], [], []])
         emptied = [(tag_id, issue_id, key) for tag_id, issue_id, key, left
                    in cursor.fetchall() if left <= 0]
         if emptied:
