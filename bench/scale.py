@@ -24,6 +24,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import sys
 import threading
 import time
@@ -38,6 +39,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 DATABASE = "faultline_scale_bench"
 SPAN_DAYS = 31  # received times spread over this many days; retention keeps 30
 BATCH = 20_000  # events per COPY
+MIN_FREE_DISK = int(os.environ.get("SCALE_MIN_FREE_GIB", "9")) * 2**30  # filling stops below
 ENVIRONMENTS = (("production", 0.7), ("staging", 0.25), ("development", 0.05))
 SERVERS = 12
 BROWSERS = ("Chrome", "Firefox", "Safari", "Edge")
@@ -201,25 +203,77 @@ def event_rows(world: World, rng: np.random.Generator, count: int,
     return lines, bodies
 
 
-EVENT_COLUMNS = ("project_id", "issue_id", "event_id", "timestamp", "received", "grouping_hash",
-                 "level", "platform", "title", "release", "environment", "user", "tags")
+EVENT_COLUMNS = ("id", "project_id", "issue_id", "event_id", "timestamp", "received",
+                 "grouping_hash", "level", "platform", "title", "release", "environment",
+                 "user", "tags")
 
 
 def insert_events(cursor, lines: list[str], bodies: list[bytes]) -> None:
-    """The events table's layout (docs/storage.md), as monitor.eventstore writes it but by
-    COPY: the rows (their keys by the table's trigger), then their zstd payloads in the
-    payload table, matched by the ids the rows were given in order."""
+    """The events table's layout (docs/storage.md), as monitor.eventstore.insert_events
+    writes it but by COPY: ids from the events' sequence (eventstore.NEW_IDS_SQL), the rows
+    (their keys by the table's trigger), then their payloads (zstd, compressed once per
+    template by eventstore.encode) in the payload table, in that order (the lock order)."""
+    from monitor.eventstore import NEW_IDS_SQL
+
+    cursor.execute(NEW_IDS_SQL, [len(lines)])
+    ids = [row[0] for row in cursor.fetchall()]
+    received = [line.split("\t", 5)[4] for line in lines]
     columns = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
-    cursor.execute("SELECT coalesce(max(id), 0) FROM monitor_event")
-    since = cursor.fetchone()[0]
     with cursor.copy(f"COPY monitor_event ({columns}) FROM STDIN") as copy:
         for start in range(0, len(lines), 2000):
-            copy.write("".join(lines[start:start + 2000]))
-    cursor.execute("SELECT id, received FROM monitor_event WHERE id > %s ORDER BY id", [since])
-    stored = cursor.fetchall()
+            copy.write("".join(f"{i}\t{line}" for i, line in
+                               zip(ids[start:start + 2000], lines[start:start + 2000],
+                                   strict=True)))
     with cursor.copy("COPY monitor_eventpayload (event_id, received, body) FROM STDIN") as copy:
-        for (event_id, received), body in zip(stored, bodies, strict=True):
-            copy.write_row((event_id, received, body))
+        for event_id, at, body in zip(ids, received, bodies, strict=True):
+            copy.write_row((event_id, at, body))
+
+
+class CopyStreams:
+    """`streams` connections COPYing batches at once (one transaction per batch), fed by the
+    generating thread through a bounded queue: PostgreSQL parses, indexes and fires the key
+    trigger on several cores while Python generates the next batch."""
+
+    def __init__(self, url: str, streams: int):
+        import queue
+
+        self.queue: queue.Queue = queue.Queue(maxsize=streams)
+        self.errors: list[BaseException] = []
+        self.copy_s = 0.0
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._run, args=(url,), daemon=True)
+                        for _ in range(streams)]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self, url: str) -> None:
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            while (batch := self.queue.get()) is not None:
+                if self.errors:
+                    continue
+                started = time.perf_counter()
+                try:
+                    with conn.transaction(), conn.cursor() as cursor:
+                        insert_events(cursor, *batch)
+                except BaseException as exc:  # reported by close()
+                    self.errors.append(exc)
+                with self.lock:
+                    self.copy_s += time.perf_counter() - started
+
+    def put(self, lines: list[str], bodies: list[bytes]) -> None:
+        if self.errors:
+            raise self.errors[0]
+        self.queue.put((lines, bodies))
+
+    def close(self) -> None:
+        for _ in self.threads:
+            self.queue.put(None)
+        for thread in self.threads:
+            thread.join()
+        if self.errors:
+            raise self.errors[0]
 
 
 def refresh_aggregates(cursor, since_id: int) -> None:
@@ -252,40 +306,55 @@ def refresh_aggregates(cursor, since_id: int) -> None:
         " ON CONFLICT (project_id, version) DO NOTHING", [since_id])
 
 
-def fill(world: World, rng: np.random.Generator, count: int, done: int, total: int) -> dict:
+def fill(world: World, rng: np.random.Generator, count: int, done: int, total: int,
+         streams: int = 2, until: float = float("inf")) -> dict:
     """Add `count` events (events `done`..`done+count` of `total`, in received-time order over
-    the world's span); returns seconds spent generating, copying and aggregating."""
+    the world's span) over `streams` parallel COPY connections, stopping early when the disk
+    runs low or at `until` (unix time); returns seconds spent generating, waiting for the
+    streams, and aggregating."""
     from django.db import connection
 
     if count <= 0:
         return {"events": 0, "generate_s": 0.0, "copy_s": 0.0, "aggregate_s": 0.0}
     t_start, t_end = world.start.timestamp(), world.end.timestamp()
     span = t_end - t_start
-    gen = copy_s = 0.0
+    gen = 0.0
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM monitor_event")
         since = cursor.fetchone()[0]
-        raw = cursor.connection
-        with raw.cursor() as copy_cursor:
-            for offset in range(0, count, BATCH):
-                n = min(BATCH, count - offset)
-                a = t_start + span * (done + offset) / total
-                b = t_start + span * (done + offset + n) / total
-                started = time.perf_counter()
-                lines, bodies = event_rows(world, rng, n, a, b)
-                gen += time.perf_counter() - started
-                started = time.perf_counter()
-                with raw.transaction():
-                    insert_events(copy_cursor, lines, bodies)
-                copy_s += time.perf_counter() - started
-                print(f"\r  filled {done + offset + n:,} / {total:,}", end="", flush=True)
-        print()
-        started = time.perf_counter()
+    started_all = time.perf_counter()
+    copier = CopyStreams(os.environ["DATABASE_URL"], streams)
+    stopped = False
+    try:
+        for offset in range(0, count, BATCH):
+            low_disk = shutil.disk_usage(ROOT).free < MIN_FREE_DISK
+            if low_disk or time.time() > until:
+                stopped = True
+                count = offset
+                print(f"\n  stopped at {done + offset:,}: "
+                      + ("disk low" if low_disk else "time is up"))
+                break
+            n = min(BATCH, count - offset)
+            a = t_start + span * (done + offset) / total
+            b = t_start + span * (done + offset + n) / total
+            started = time.perf_counter()
+            lines, bodies = event_rows(world, rng, n, a, b)
+            gen += time.perf_counter() - started
+            copier.put(lines, bodies)
+            print(f"\r  filled {done + offset + n:,} / {total:,}", end="", flush=True)
+    finally:
+        copier.close()
+    wall = time.perf_counter() - started_all
+    print()
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
         refresh_aggregates(cursor, since)
         cursor.execute("VACUUM (ANALYZE) monitor_event")
         cursor.execute("ANALYZE")
-        aggregate = time.perf_counter() - started
-    return {"events": count, "generate_s": gen, "copy_s": copy_s, "aggregate_s": aggregate}
+    aggregate = time.perf_counter() - started
+    return {"events": count, "generate_s": gen, "copy_s": wall - gen, "copy_busy_s":
+            copier.copy_s, "streams": streams, "aggregate_s": aggregate,
+            "stopped": stopped, "load_after": load()}
 
 
 def page_set(world: World) -> dict[str, str]:
@@ -342,8 +411,10 @@ def time_pages(client, pages: dict[str, str], repeat: int) -> dict[str, dict]:
     return out
 
 
-def explain(pages: dict[str, str]) -> None:
-    """Every SQL statement of each page, slowest first, with EXPLAIN ANALYZE of the slow ones."""
+def explain(pages: dict[str, str]) -> dict[str, dict]:
+    """Every SQL statement of each page, slowest first, with EXPLAIN ANALYZE of the slow ones;
+    and each page's planning time, summed over its statements that read events (what the
+    number of partitions costs every page)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -351,6 +422,7 @@ def explain(pages: dict[str, str]) -> None:
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench"))
+    planning = {}
     for label, url in pages.items():
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
@@ -362,6 +434,25 @@ def explain(pages: dict[str, str]) -> None:
                 with connection.cursor() as cursor:
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
                     print("    " + "\n    ".join(row[0] for row in cursor.fetchall()))
+        plan_ms = run_ms = 0.0
+        statements = 0
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not sql.startswith("SELECT") or "monitor_event" not in sql:
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, SUMMARY, TIMING OFF) " + sql)
+                for (line,) in cursor.fetchall():
+                    if line.startswith("Planning Time"):
+                        plan_ms += float(line.split()[2])
+                    elif line.startswith("Execution Time"):
+                        run_ms += float(line.split()[2])
+            statements += 1
+        planning[label] = {"statements": statements, "planning_ms": plan_ms,
+                           "execution_ms": run_ms}
+        print(f"  planning {plan_ms:.1f} ms, execution {run_ms:.1f} ms over {statements} "
+              "statements reading events")
+    return planning
 
 
 def ingest_rate(count: int) -> dict:
@@ -409,9 +500,10 @@ def disk() -> dict:
         events = cursor.fetchone()[0]
         sizes = {}
         for table in tables:
-            cursor.execute(  # a partitioned table's size is its partitions'
+            cursor.execute(  # a partitioned table's size is its partitions' (a plain one, its own)
                 "SELECT sum(pg_total_relation_size(relid)), sum(pg_indexes_size(relid))"
-                " FROM pg_partition_tree(%s)", [table])
+                " FROM (SELECT relid FROM pg_partition_tree(%s) UNION"
+                " SELECT %s::regclass) AS t", [table, table])
             total, indexes = cursor.fetchone()
             sizes[table] = {"total_bytes": int(total or 0), "index_bytes": int(indexes or 0)}
     total = sum(s["total_bytes"] for s in sizes.values())
@@ -423,12 +515,14 @@ def disk() -> dict:
 
 
 class LockSampler(threading.Thread):
-    """Every 50 ms: locks held by the purging backend, the longest lock wait of any other."""
+    """Every 50 ms: locks held by the purging backend and its longest transaction (row locks,
+    on the issues whose tag counts it adjusts, last that long), the longest lock wait of any
+    other backend."""
 
     def __init__(self, url: str, pid: int):
         super().__init__(daemon=True)
         self.url, self.pid, self.running = url, pid, True
-        self.max_locks, self.longest_wait_s = 0, 0.0
+        self.max_locks, self.longest_wait_s, self.longest_transaction_s = 0, 0.0, 0.0
 
     def run(self):
         import psycopg
@@ -440,24 +534,32 @@ class LockSampler(threading.Thread):
                 wait = conn.execute(
                     "SELECT coalesce(max(extract(epoch FROM now() - state_change)), 0)"
                     " FROM pg_stat_activity WHERE wait_event_type = 'Lock'").fetchone()[0]
+                open_for = conn.execute(
+                    "SELECT coalesce(extract(epoch FROM now() - xact_start), 0)"
+                    " FROM pg_stat_activity WHERE pid = %s", [self.pid]).fetchone()
+                self.longest_transaction_s = max(self.longest_transaction_s,
+                                                 float(open_for[0] if open_for else 0))
                 self.max_locks = max(self.max_locks, held)
                 self.longest_wait_s = max(self.longest_wait_s, float(wait))
                 time.sleep(0.05)
 
 
-def retention(world: World) -> dict:
-    """The real purge (privacy.deletion.purge_expired) taking the oldest day out."""
-    from django.db import connection
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
-    from privacy.deletion import purge_expired
+
+def measured(work, label: str) -> dict:
+    """Run `work()` on Django's connection, with its time, WAL bytes and locks (sampled)."""
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn(), pg_backend_pid()")
         lsn, pid = cursor.fetchone()
     sampler = LockSampler(os.environ["DATABASE_URL"], pid)
     sampler.start()
+    before = load()
     started = time.perf_counter()
-    counts = purge_expired(now=world.end)
+    counts = work()
     seconds = time.perf_counter() - started
     sampler.running = False
     sampler.join()
@@ -465,11 +567,69 @@ def retention(world: World) -> dict:
         cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", [lsn])
         wal = int(cursor.fetchone()[0])
     result = {"seconds": seconds, "deleted": counts, "wal_bytes": wal,
-              "max_locks_held": sampler.max_locks, "longest_lock_wait_s": sampler.longest_wait_s}
-    print(f"  retention of one day: {counts.get('events', 0):,} events in {seconds:.1f} s, "
-          f"WAL {wal / 2**20:.0f} MiB, up to {sampler.max_locks} locks held, longest lock wait "
-          f"{sampler.longest_wait_s:.2f} s")
+              "max_locks_held": sampler.max_locks, "longest_lock_wait_s": sampler.longest_wait_s,
+              "longest_transaction_s": sampler.longest_transaction_s,
+              "load_before": before, "load_after": load()}
+    print(f"  {label}: {counts} in {seconds:.1f} s, WAL {wal / 2**20:.0f} MiB, up to "
+          f"{sampler.max_locks} locks held, longest transaction "
+          f"{sampler.longest_transaction_s:.2f} s, longest lock wait "
+          f"{sampler.longest_wait_s:.2f} s "
+          f"(load {before[0]} -> {result['load_after'][0]})", flush=True)
     return result
+
+
+def retire_day(world: World, day: int) -> dict:
+    """What retention of one day is at the longest retention (every organisation here keeps
+    30 days): the real `privacy.deletion.drop_expired_partitions` retiring the spans wholly
+    older than the horizon `day` days after the world's end (its events out of the tag
+    counts, the rows pointing at them, the table, its keys)."""
+    from privacy.deletion import drop_expired_partitions
+
+    horizon = world.end + dt.timedelta(days=day) - dt.timedelta(days=SPAN_DAYS - 1)
+    return measured(lambda: {"events": drop_expired_partitions(horizon)},
+                    f"retention of day {day} (partitions)")
+
+
+def retention(world: World, day: int, now: dt.datetime | None = None) -> dict:
+    """The whole daily purge (privacy.deletion.purge_expired) on the day after `day`'s: the
+    issues left without events, raw events, attachments, source maps and the rest. Issues
+    the generator made that never got an event (ingest never makes one) are deleted first,
+    apart, so they are not counted as the purge's work."""
+    from django.db import connection
+
+    from privacy.deletion import purge_expired
+
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute("DELETE FROM monitor_issue WHERE times_seen = 0")
+        print(f"  {cursor.rowcount:,} never-seen generated issues deleted in "
+              f"{time.perf_counter() - started:.0f} s")
+    now = now or world.end + dt.timedelta(days=day)
+    return measured(lambda: purge_expired(now=now), f"purge_expired, day {day}")
+
+
+def retention_of_what_is_there(world: World) -> dict:
+    """--reuse --retention-only: retire the oldest day left (found in the catalog), then the
+    daily purge of the day after, on the database the last run left."""
+    from monitor import partitions
+    from monitor.models import Organization
+    from privacy.deletion import drop_expired_partitions
+
+    sizes = disk()
+    left = drop_expired_partitions(partitions.EPOCH)  # what a stopped run left detached
+    print(f"  {left:,} events of a day a stopped run had detached, retired first")
+    oldest = partitions.existing()[0]
+    retired_day = measured(lambda: {"events": drop_expired_partitions(oldest.end)},
+                           f"retention of the day {oldest.start:%Y-%m-%d} (partitions)")
+    longest = max(Organization.objects.values_list("retention_days", flat=True))
+    after = partitions.existing()[0]
+    purge = retention(world, 0, now=after.end + dt.timedelta(days=longest))
+    return {"disk": sizes, "retention_day": retired_day, "purge": purge}
+
+
+def retired(results: list[dict]) -> int:
+    """Days retention has taken so far (one at each checkpoint with events)."""
+    return sum("retention_day" in result for result in results)
 
 
 def checkpoints_of(text: str | None, events: int) -> list[int]:
@@ -507,13 +667,22 @@ def main() -> int:
                         help="keep the last run's database (the world is rebuilt from it)")
     parser.add_argument("--explain", action="store_true", help="print each page's queries")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--fill-until", help="UTC time (ISO) after which filling stops and the "
+                        "last checkpoint is measured where it stands")
+    parser.add_argument("--streams", type=int, default=2, help="parallel COPY connections")
+    parser.add_argument("--retention-only", action="store_true",
+                        help="with --reuse: only retention of the oldest day left, then a purge")
     args = parser.parse_args()
+    until = (dt.datetime.fromisoformat(args.fill_until).replace(tzinfo=dt.UTC).timestamp()
+             if args.fill_until else float("inf"))
     events = int(args.events)
     low, high = (int(x) for x in args.issues.split(","))
     with services(DATABASE, fresh=not args.reuse):
+        from django.conf import settings
         from django.contrib.auth import get_user_model
         from django.test import Client
 
+        from monitor import partitions
         from monitor.models import Membership, Organization
 
         rng = np.random.default_rng(args.seed)
@@ -527,6 +696,10 @@ def main() -> int:
             print(f"{len(world.projects)} projects, "
                   f"{sum(len(p.issue_ids) for p in world.projects):,} issues in "
                   f"{time.perf_counter() - started:.0f} s")
+            days = settings.FAULTLINE_EVENT_PARTITION_DAYS
+            made = partitions.ensure(  # what the hourly beat task made over those days
+                start, ahead=SPAN_DAYS // days + 1 + settings.FAULTLINE_EVENT_PARTITIONS_AHEAD)
+            print(f"{len(made)} partitions of {days} days")
             user = get_user_model().objects.create_user("bench", password="x")
             for org in Organization.objects.all():
                 Membership.objects.create(user=user, organization=org, role="owner")
@@ -534,6 +707,12 @@ def main() -> int:
         client.force_login(get_user_model().objects.get(username="bench"))
         results, done = [], 0
         checkpoints = checkpoints_of(args.checkpoints, events)
+        if args.reuse and args.retention_only:
+            summary = retention_of_what_is_there(world)
+            out = VAR_DIR / "bench" / "scale-retention.json"
+            out.write_text(json.dumps(summary, indent=2, default=str))
+            print(f"written {out}")
+            return 0
         if args.reuse:  # no filling: the pages of what is there
             if events:
                 parser.error("--reuse measures what is there: pass --events 0")
@@ -541,31 +720,43 @@ def main() -> int:
             done = checkpoints[0]
             events = done
         for checkpoint in checkpoints:
-            filled = fill(world, rng, checkpoint - done, done, events)
-            done = checkpoint
+            filled = fill(world, rng, checkpoint - done, done, events, args.streams, until)
+            done += filled["events"]
             if filled["events"]:
                 rate = filled["events"] / (filled["generate_s"] + filled["copy_s"])
                 print(f"  fill: {filled['events']:,} events, generate {filled['generate_s']:.0f}"
                       f" s, COPY {filled['copy_s']:.0f} s ({rate:,.0f}/s), aggregates "
                       f"{filled['aggregate_s']:.0f} s")
-            print(f"checkpoint {checkpoint:,} events", flush=True)
+            print(f"checkpoint {done:,} events, load {load()}", flush=True)
             pages = page_set(world)
-            if args.explain:
-                explain(pages)
-            result = {"events": checkpoint, "fill": filled, "disk": disk(),
+            plans = explain(pages) if args.explain else {}
+            result = {"events": done, "fill": filled, "load": load(), "disk": disk(),
+                      "plans": plans,
                       "pages": time_pages(client, pages, args.repeat)}
             result["ingest"] = ingest_rate(args.ingest_events) if args.ingest_events else {}
+            if checkpoint and not args.no_retention:
+                result["retention_day"] = retire_day(world, retired(results))
             results.append(result)
-        summary = {"command": " ".join(sys.argv), "cpus": os.cpu_count(),
-                   "projects": len(world.projects), "checkpoints": results}
-        if not args.no_retention and events:
-            summary["retention"] = retention(world)
+            write_summary(args, world, results)
+            if filled.get("stopped"):
+                break
+        purge = (retention(world, retired(results))
+                 if not args.no_retention and done else None)
         print_table(results)
-    out = VAR_DIR / "bench" / f"scale-{events}.json"
+    print(f"written {write_summary(args, world, results, purge)}")
+    return 0
+
+
+def write_summary(args, world: World, results: list[dict], purge: dict | None = None):
+    from django.conf import settings
+
+    summary = {"command": " ".join(sys.argv), "cpus": os.cpu_count(),
+               "partition_days": settings.FAULTLINE_EVENT_PARTITION_DAYS,
+               "projects": len(world.projects), "checkpoints": results, "retention": purge}
+    out = VAR_DIR / "bench" / f"scale-{int(args.events)}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2, default=str))
-    print(f"written {out}")
-    return 0
+    return out
 
 
 def rebuild_world() -> World:

@@ -293,7 +293,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Event storage (docs/storage.md): time partitions of the event tables, and where the
 # compressed payloads live: "table" (monitor_eventpayload) or "s3" (an S3-compatible bucket).
-FAULTLINE_EVENT_PARTITION_DAYS = env_int("FAULTLINE_EVENT_PARTITION_DAYS", 7, minimum=1)
+# A day: retention of a day is a partition drop. The pages plan every span of the tables
+# (docs/storage.md, "Span length"): past ~100 spans (a retention over ~90 days) use 7.
+FAULTLINE_EVENT_PARTITION_DAYS = env_int("FAULTLINE_EVENT_PARTITION_DAYS", 1, minimum=1)
 FAULTLINE_EVENT_PARTITIONS_AHEAD = env_int("FAULTLINE_EVENT_PARTITIONS_AHEAD", 4, minimum=1)
 FAULTLINE_PAYLOAD_STORE = env_choice("FAULTLINE_PAYLOAD_STORE", "table", ("table", "s3"))
 FAULTLINE_PAYLOAD_ZSTD_LEVEL = env_int("FAULTLINE_PAYLOAD_ZSTD_LEVEL", 3, minimum=1)

@@ -4,10 +4,13 @@ Both tables are partitioned by RANGE on `received`, in spans of FAULTLINE_EVENT_
 counted from the Unix epoch, each with a DEFAULT partition that catches a received time no span
 covers (a skewed clock, a replay from long ago), so no event is ever refused. `ensure` creates
 the spans ahead of time (a beat task); a span created over rows already in the default
-partition takes them along. `drop` removes a whole span once every organisation's retention has
-passed it. DDL takes the parents in one order (events, then payloads), as every insert does,
-and waits at most `LOCK_TIMEOUT` for a lock, so it never deadlocks ingest and never holds it up
-behind a long query: a span it could not lock is done on the next run.
+partition takes them along. `detach` takes a whole span out once every organisation's
+retention has passed it. The spans that exist are read from the catalog, never assumed from
+the setting: an installation that changes the length keeps its older spans, and a new span
+that would overlap one is cut to the free part. DDL takes the parents in one order (events,
+then payloads), as every insert does, and waits at most `LOCK_TIMEOUT` for a lock, so it never
+deadlocks ingest and never holds it up behind a long query: a span it could not lock is done
+on the next run.
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ from django.utils import timezone
 PARENTS = ("monitor_event", "monitor_eventpayload")  # the lock order
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 LOCK_TIMEOUT = "5s"
+# ATTACH adds the events' foreign keys to the new table, which needs SHARE ROW EXCLUSIVE on the
+# tables they reference; ingest's issue update holds those and then reads every partition, so
+# `create` takes them first, and gives up before the deadlock detector (deadlock_timeout, 1 s
+# by default) would pick a victim: ingest's transaction is never the one that fails.
+REFERENCED = ("monitor_issue", "monitor_project")
+CREATE_LOCK_TIMEOUT = "500ms"
 # Set while rows move between partitions: the key and payload triggers leave them alone.
 MOVING = "SET LOCAL faultline.moving_events = 'on'"
 BOUNDS = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
@@ -75,10 +84,19 @@ def _literal(moment: dt.datetime) -> str:
 def create(span: Span) -> bool:
     """Create the span in both tables, moving the default partitions' rows of its range into
     it; False when a lock was not had in time (try again later)."""
+    missing = []
+    with connection.cursor() as cursor:
+        for parent in PARENTS:
+            cursor.execute("SELECT to_regclass(%s)", [span.table(parent)])
+            if cursor.fetchone()[0] is None:
+                missing.append(parent)
+    if not missing:
+        return True
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cursor.execute(f"SET LOCAL lock_timeout = '{CREATE_LOCK_TIMEOUT}'")
             cursor.execute(MOVING)
+            cursor.execute(f"LOCK TABLE {', '.join(REFERENCED)} IN SHARE ROW EXCLUSIVE MODE")
             for parent in PARENTS:
                 cursor.execute("SELECT to_regclass(%s)", [span.table(parent)])
                 if cursor.fetchone()[0] is not None:
@@ -96,16 +114,40 @@ def create(span: Span) -> bool:
     return True
 
 
+def free_parts(wanted: Span, taken: list[Span]) -> list[Span]:
+    """The parts of `wanted` no span in `taken` covers, oldest first: spans of another length,
+    made before the setting changed, stay as they are and new ones fill around them."""
+    parts, start = [], wanted.start
+    for span in sorted(taken):
+        if span.end <= start or span.start >= wanted.end:
+            continue
+        if span.start > start:
+            parts.append(Span(start, span.start))
+        start = max(start, span.end)
+    if start < wanted.end:
+        parts.append(Span(start, wanted.end))
+    return parts
+
+
 def ensure(now: dt.datetime | None = None, ahead: int | None = None) -> list[Span]:
     """Create the current span and `ahead` more (FAULTLINE_EVENT_PARTITIONS_AHEAD) where
-    missing; returns the spans created."""
+    missing, each cut to what existing spans leave free; returns the spans created."""
     now = now or timezone.now()
     ahead = settings.FAULTLINE_EVENT_PARTITIONS_AHEAD if ahead is None else ahead
-    have = set(existing("monitor_event")) & set(existing("monitor_eventpayload"))
+    events, payloads = existing("monitor_event"), existing("monitor_eventpayload")
+    both, taken = set(events) & set(payloads), sorted(set(events) | set(payloads))
     span, made = span_of(now), []
     for _ in range(ahead + 1):
-        if span not in have and create(span):
-            made.append(span)
+        if span in both:
+            parts = []
+        elif span in taken:
+            parts = [span]  # in one table only (a run stopped half way): create finishes it
+        else:
+            parts = free_parts(span, taken)
+        for part in parts:
+            if create(part):
+                made.append(part)
+                taken = sorted({*taken, part})
         span = span_of(span.end)
     return made
 
@@ -113,7 +155,9 @@ def ensure(now: dt.datetime | None = None, ahead: int | None = None) -> list[Spa
 def detach(span: Span) -> bool:
     """Take the span out of both tables, dropping its payloads at once; its events stay, as a
     table of their own, until retention has taken them out of what derives from them (see
-    `detached`). False when a lock was not had in time."""
+    `detached`), its bounds kept as a CHECK constraint (`SPAN_CHECK`, not validated: no
+    scan). False when a lock was not had in time."""
+    table = span.table("monitor_event")
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
@@ -121,25 +165,42 @@ def detach(span: Span) -> bool:
             for parent in PARENTS:
                 cursor.execute(f"ALTER TABLE {parent} DETACH PARTITION {span.table(parent)}")
             cursor.execute(f"DROP TABLE {span.table('monitor_eventpayload')}")
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {SPAN_CHECK} CHECK (received >= "
+                f"{_literal(span.start)} AND received < {_literal(span.end)}) NOT VALID")
     except OperationalError:
         return False
     return True
 
 
+SPAN_CHECK = "detached_span"  # the constraint holding a detached table's bounds
+CHECK_BOUNDS = re.compile(r"received >= '([^']+)'.*received < '([^']+)'")
+
+
 def detached() -> list[tuple[str, Span]]:
     """Event partitions detached and not yet dropped (a retention run stopped half way):
-    (table, span), oldest first."""
+    (table, span), oldest first. The span is the one the table was detached with (its
+    `SPAN_CHECK`); a table detached before that was kept spans its rows."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname FROM pg_class WHERE relkind = 'r' AND NOT relispartition "
-            "AND relname ~ '^monitor_event_p[0-9]{8}$' ORDER BY relname")
-        names = [row[0] for row in cursor.fetchall()]
-    days = dt.timedelta(days=settings.FAULTLINE_EVENT_PARTITION_DAYS)
-    found = []
-    for name in names:
-        start = dt.datetime.strptime(name[-8:], "%Y%m%d").replace(tzinfo=dt.UTC)
-        found.append((name, Span(start, start + days)))
-    return found
+            "SELECT c.relname, pg_get_constraintdef(k.oid) FROM pg_class c "
+            "LEFT JOIN pg_constraint k ON k.conrelid = c.oid AND k.conname = %s "
+            "WHERE c.relkind = 'r' AND NOT c.relispartition "
+            "AND c.relname ~ '^monitor_event_p[0-9]{8}$' ORDER BY c.relname", [SPAN_CHECK])
+        rows = cursor.fetchall()
+    return sorted(((name, _detached_span(name, check)) for name, check in rows),
+                  key=lambda found: found[1])
+
+
+def _detached_span(table: str, check: str | None) -> Span:
+    match = CHECK_BOUNDS.search(check or "")
+    if match:
+        return Span(*(_parse(text) for text in match.groups()))
+    with connection.cursor() as cursor:  # detached by an older version: its rows' range
+        cursor.execute(f"SELECT min(received), max(received) FROM {table}")
+        low, high = cursor.fetchone()
+    start = dt.datetime.strptime(table[-8:], "%Y%m%d").replace(tzinfo=dt.UTC)
+    return Span(min(low or start, start), (high or start) + dt.timedelta(microseconds=1))
 
 
 def progress(table: str) -> int:

@@ -19,18 +19,24 @@ WHERE id IN (SELECT DISTINCT issue_id FROM {events} WHERE id = ANY(%s))
 ORDER BY id FOR UPDATE
 """
 
-SUBTRACT_SQL = """
-UPDATE monitor_issuetag t SET times_seen = t.times_seen - gone.n
-FROM (
-    SELECT e.issue_id, tag->>0 AS key, tag->>1 AS value, COUNT(*) AS n
-    FROM {events} e, jsonb_array_elements(e.tags) AS tag
-    WHERE e.id = ANY(%s)
-    GROUP BY 1, 2, 3
-) AS gone
-WHERE t.issue_id = gone.issue_id AND t.key = gone.key AND t.value = gone.value
+GONE_SQL = """
+SELECT e.issue_id, tag->>0, tag->>1, COUNT(*)
+FROM {events} e, jsonb_array_elements(e.tags) AS tag
+WHERE e.id = ANY(%s)
+GROUP BY 1, 2, 3
 """
 
-DROP_EMPTY_SQL = "DELETE FROM monitor_issuetag WHERE issue_id = ANY(%s) AND times_seen <= 0"
+# The counts come in as arrays, not as a join on the events: the planner guesses 100 tags per
+# event for jsonb_array_elements, and for a chunk of a few hundred events chose to hash-join
+# a full scan of every issue's tag counts (seconds, growing with the table) over the index.
+SUBTRACT_SQL = """
+UPDATE monitor_issuetag t SET times_seen = t.times_seen - gone.n
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) AS gone(issue_id, key, value, n)
+WHERE t.issue_id = gone.issue_id AND t.key = gone.key AND t.value = gone.value
+RETURNING t.id, t.issue_id, t.key, t.times_seen
+"""
+
+DROP_SQL = "DELETE FROM monitor_issuetag WHERE id = ANY(%s)"
 
 USERS_SEEN_SQL = """
 UPDATE monitor_issue i SET users_seen = (
@@ -43,14 +49,26 @@ WHERE i.id = ANY(%s)
 def subtract_events(event_ids: list[int], events: str = "monitor_event") -> list[int]:
     """Within the caller's transaction, before the events are deleted: take them out of their
     issues' tag counts; returns the issues touched. `events` names the table holding them (a
-    detached partition, when retention drops a whole one)."""
+    detached partition, when retention drops a whole one). Only the tag rows the events
+    counted are read and written (a value left at zero goes, and its issue's `users_seen` is
+    recounted when it was a user), so the cost and the time the issue rows stay locked follow
+    the chunk, not how many tag values its issues have."""
     if not event_ids:
         return []
     with connection.cursor() as cursor:
         cursor.execute(LOCK_ISSUES_SQL.format(events=events), [event_ids])
         issue_ids = [row[0] for row in cursor.fetchall()]
-        if issue_ids:
-            cursor.execute(SUBTRACT_SQL.format(events=events), [event_ids])
-            cursor.execute(DROP_EMPTY_SQL, [issue_ids])
-            cursor.execute(USERS_SEEN_SQL, [issue_ids])
+        if not issue_ids:
+            return []
+        cursor.execute(GONE_SQL.format(events=events), [event_ids])
+        gone = cursor.fetchall()
+        cursor.execute(SUBTRACT_SQL, [list(column) for column in zip(*gone, strict=True)]
+                       if gone else [[], [], [], []])
+        emptied = [(tag_id, issue_id, key) for tag_id, issue_id, key, left
+                   in cursor.fetchall() if left <= 0]
+        if emptied:
+            cursor.execute(DROP_SQL, [[tag_id for tag_id, _, _ in emptied]])
+            users_lost = sorted({issue_id for _, issue_id, key in emptied if key == "user"})
+            if users_lost:
+                cursor.execute(USERS_SEEN_SQL, [users_lost])
     return issue_ids

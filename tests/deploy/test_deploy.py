@@ -21,6 +21,7 @@ from tests.conftest import ROOT
 COMPOSE = ROOT / "docker-compose.yml"
 CHART = ROOT / "deploy" / "helm" / "faultline"
 SPOOL_DIR = "/var/lib/faultline/spool"
+BASE = {"secretKey": "x", "postgresql": {"password": "y"}, "valkey": {"password": "z"}}
 
 
 def routed_queues() -> set[str]:
@@ -85,7 +86,7 @@ def test_compose_database_paths(compose):
         assert host_of(env["DATABASE_URL"]) == ("db" if direct else "pgbouncer"), name
         assert env["DB_TRANSACTION_POOLING"] == ("false" if direct else "true"), name
         assert host_of(env["DATABASE_URL"]) in compose  # a service of this file
-        assert env["REDIS_URL"].startswith("redis://valkey:")
+        assert env["REDIS_URL"] == "redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@valkey:6379/0"
     assert "valkey" in compose["valkey"]["image"]
 
 
@@ -101,7 +102,8 @@ def test_compose_file_is_valid_for_docker_compose():
     command = compose_command()
     if command is None:
         pytest.skip("neither `docker compose` nor docker-compose is installed")
-    env = dict(os.environ, SECRET_KEY="x", POSTGRES_PASSWORD="y", WEB_NODES="3")
+    env = dict(os.environ, SECRET_KEY="x", POSTGRES_PASSWORD="y", REDIS_PASSWORD="z",
+               WEB_NODES="3")
     result = subprocess.run([*command, "-f", str(COMPOSE), "--profile", "gpu", "config"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -137,13 +139,13 @@ def env_of(container: dict) -> dict[str, dict]:
 
 
 def test_chart_lints_clean(helm):
-    report = helm.lint(str(CHART), {"secretKey": "x", "postgresql": {"password": "y"}}, strict=True)
+    report = helm.lint(str(CHART), BASE, strict=True)
     problems = [m for m in report["messages"] if m["severity"] >= 2]  # warnings and errors
     assert report["errors"] == [] and problems == [], report
 
 
 def test_chart_renders_the_multi_node_topology(helm):
-    values = {"secretKey": "x", "postgresql": {"password": "y"}, "web": {"replicas": 3},
+    values = BASE | {"web": {"replicas": 3},
               "workers": {"ingest": {"replicas": 3, "concurrency": 4},
                           "embeddingsGpu": {"replicas": 1}}}
     docs = render(helm, values)
@@ -157,7 +159,9 @@ def test_chart_renders_the_multi_node_topology(helm):
     env = env_of(container)
     assert env["SPOOL_DIR"]["value"] == SPOOL_DIR
     assert env["SPOOL_HOST"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
-    assert container["volumeMounts"] == [{"name": "spool", "mountPath": SPOOL_DIR}]
+    assert {"name": "spool", "mountPath": SPOOL_DIR} in container["volumeMounts"]
+    scratch = {v["name"] for v in web["spec"]["template"]["spec"]["volumes"] if "emptyDir" in v}
+    assert {m["name"] for m in container["volumeMounts"]} - {"spool"} <= scratch  # kept nowhere
 
     beat = by_kind_name[("Deployment", "fl-faultline-beat")]
     assert beat["spec"]["replicas"] == 1 and beat["spec"]["strategy"]["type"] == "Recreate"
@@ -183,7 +187,7 @@ def test_chart_renders_the_multi_node_topology(helm):
     gpu = by_kind_name[("Deployment", "fl-faultline-embeddings-gpu")]
     (container,) = gpu["spec"]["template"]["spec"]["containers"]
     assert container["resources"]["limits"]["nvidia.com/gpu"] == 1
-    assert container["image"].endswith(":gpu")
+    assert container["image"].endswith("-gpu")
     pgbouncer = by_kind_name[("Deployment", "fl-faultline-pgbouncer")]
     assert env_of(containers(pgbouncer)[0])["POOL_MODE"]["value"] == "transaction"
 
@@ -199,3 +203,145 @@ def test_chart_uses_an_external_postgresql_and_valkey_when_told(helm):
     env = env_of(containers(migrate)[0])
     assert host_of(env["DATABASE_URL"]["value"]) == "pg.internal"
     assert env["REDIS_URL"]["value"] == "redis://cache:6379/0"
+
+
+# --- hardening: Valkey's password, pinned images, unprivileged pods, network policies
+
+PINNED = re.compile(r"[^\s:@]+(@sha256:[0-9a-f]{64}|:[\w.-]*\d[\w.-]*)")  # a digest or a version
+
+
+def pinned(image: str) -> bool:
+    return bool(PINNED.fullmatch(image)) and "latest" not in image
+
+
+def workloads(docs: list[dict]) -> list[dict]:
+    return [d for d in docs if d["kind"] in {"Deployment", "StatefulSet", "Job"}]
+
+
+def test_compose_valkey_requires_the_password_every_client_carries(compose):
+    valkey = compose["valkey"]
+    command = valkey["command"]
+    assert command[command.index("--requirepass") + 1] == "${REDIS_PASSWORD:?set REDIS_PASSWORD}"
+    assert valkey["environment"]["REDISCLI_AUTH"] == "${REDIS_PASSWORD:?set REDIS_PASSWORD}"
+    for name, service in app_services(compose).items():
+        assert service["environment"]["REDIS_URL"].startswith(
+            "redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@valkey:"), name
+
+
+def test_compose_images_are_pinned_and_app_containers_unprivileged(compose):
+    for name, service in compose.items():
+        image = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", service["image"])  # the default
+        assert pinned(image), (name, service["image"])
+    for name, service in app_services(compose).items():
+        assert service["read_only"] is True and "/tmp" in service["tmpfs"], name
+        assert service["cap_drop"] == ["ALL"], name
+        assert "no-new-privileges:true" in service["security_opt"], name
+
+
+def test_chart_valkey_requires_the_password_every_client_carries(helm):
+    with pytest.raises(Exception, match="valkey.password is required"):
+        render(helm, {"secretKey": "x", "postgresql": {"password": "y"}})
+    with pytest.raises(Exception, match="letters, digits"):
+        render(helm, BASE | {"valkey": {"password": "p@ss/word"}})
+    docs = render(helm, BASE)
+    (secret,) = [d for d in docs if d["kind"] == "Secret"]
+    assert secret["stringData"]["REDIS_PASSWORD"] == "z"
+    valkey = next(d for d in docs if d["metadata"]["name"] == "fl-faultline-valkey"
+                  and d["kind"] == "StatefulSet")
+    (server,) = containers(valkey)
+    assert server["args"][server["args"].index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    clients = 0
+    for doc in workloads(docs):
+        for c in containers(doc):
+            names = [e["name"] for e in c.get("env", [])]
+            if "REDIS_URL" not in names:
+                assert "DATABASE_URL" not in names, c["name"]  # every Faultline container
+                continue
+            clients += 1
+            env = env_of(c)
+            # Kubernetes expands $(REDIS_PASSWORD) only from a variable defined before it.
+            assert names.index("REDIS_PASSWORD") < names.index("REDIS_URL"), c["name"]
+            assert env["REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+                "name": "fl-faultline-secret", "key": "REDIS_PASSWORD"}
+            assert env["REDIS_URL"]["value"] == (
+                "redis://:$(REDIS_PASSWORD)@fl-faultline-valkey:6379/0")
+    assert clients >= 6  # web and its init, workers and theirs, beat, migrate
+
+
+def test_chart_images_are_pinned(helm):
+    chart_version = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
+    docs = render(helm, BASE | {"workers": {"embeddingsGpu": {"replicas": 1}}})
+    images = {c["image"] for d in workloads(docs) for c in containers(d)}
+    assert f"faultline:{chart_version}" in images and f"faultline:{chart_version}-gpu" in images
+    assert all(pinned(image) for image in images), images
+    digest = "sha256:" + "ab" * 32
+    docs = render(helm, BASE | {"image": {"digest": digest}})
+    web = next(d for d in docs if d["metadata"]["name"] == "fl-faultline-web"
+               and d["kind"] == "StatefulSet")
+    assert {c["image"] for c in containers(web)} == {f"faultline@{digest}"}
+
+
+def test_chart_pods_run_unprivileged_with_read_only_roots(helm):
+    docs = render(helm, BASE | {"workers": {"embeddingsGpu": {"replicas": 1}}})
+    components = set()
+    for doc in workloads(docs):
+        spec = doc["spec"]["template"]["spec"]
+        components.add(doc["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"])
+        pod = spec["securityContext"]
+        assert pod["runAsNonRoot"] is True and pod["runAsUser"] > 0, doc["metadata"]["name"]
+        empty_dirs = {v["name"] for v in spec.get("volumes", []) if "emptyDir" in v}
+        for c in containers(doc):
+            where = (doc["metadata"]["name"], c["name"])
+            security = c["securityContext"]
+            assert security["allowPrivilegeEscalation"] is False, where
+            assert security["capabilities"] == {"drop": ["ALL"]}, where
+            assert security["readOnlyRootFilesystem"] is True, where
+            tmp = [m["name"] for m in c["volumeMounts"] if m["mountPath"] == "/tmp"]
+            assert tmp and tmp[0] in empty_dirs, where
+    assert {"web", "ingest", "beat", "migrate", "postgresql", "pgbouncer", "valkey",
+            "embeddings-gpu"} <= components
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        inside = labels.get(expression["key"]) in expression["values"]
+        if inside != (expression["operator"] == "In"):
+            return False
+    return True
+
+
+def ingress_rules(policies: list[dict], labels: dict) -> list[dict] | None:
+    """The ingress rules that apply to a pod; None when no policy isolates it (all allowed)."""
+    chosen = [p for p in policies if selects(p["spec"]["podSelector"], labels)
+              and "Ingress" in p["spec"]["policyTypes"]]
+    return None if not chosen else [r for p in chosen for r in p["spec"].get("ingress", [])]
+
+
+@pytest.mark.parametrize("web_from", [[], [{"namespaceSelector": {"matchLabels": {
+    "kubernetes.io/metadata.name": "ingress-nginx"}}}]])
+def test_chart_network_policies_let_only_web_pods_take_outside_traffic(helm, web_from):
+    docs = render(helm, BASE | {"networkPolicy": {"webFrom": web_from}})
+    policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
+    release = {"app.kubernetes.io/name": "faultline", "app.kubernetes.io/instance": "fl"}
+    for doc in workloads(docs):
+        labels = doc["spec"]["template"]["metadata"]["labels"]
+        component = labels["app.kubernetes.io/component"]
+        rules = ingress_rules(policies, labels)
+        assert rules is not None, component  # every pod is isolated
+        if component == "web":
+            assert [r["ports"] for r in rules] == [[{"port": "http", "protocol": "TCP"}]]
+            assert [r.get("from", []) for r in rules] == [web_from]
+        elif component in {"postgresql", "pgbouncer", "valkey"}:
+            assert rules, component
+            for rule in rules:
+                assert rule["from"] == [{"podSelector": {"matchLabels": release}}], component
+        else:
+            assert rules == [], component  # workers, beat, migrate: nothing comes in
+    # A pod of another release is no Faultline pod of this one.
+    stranger = {"app.kubernetes.io/name": "faultline", "app.kubernetes.io/instance": "other"}
+    for rule in ingress_rules(policies, {**release, "app.kubernetes.io/component": "valkey"}):
+        assert not any(selects(peer["podSelector"], stranger) for peer in rule["from"])
+    disabled = render(helm, BASE | {"networkPolicy": {"enabled": False}})
+    assert not [d for d in disabled if d["kind"] == "NetworkPolicy"]

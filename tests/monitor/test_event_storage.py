@@ -133,10 +133,11 @@ def test_an_event_id_is_unique_per_project_across_partitions(project):
     assert Event.objects.filter(event_id=row["event_id"]).count() == 2
 
 
-def test_ensure_makes_the_spans_ahead_once(db):
+def test_ensure_makes_the_spans_ahead_once(db, settings):
     now = timezone.now()
     made = partitions.ensure(now + 300 * DAY, ahead=2)
-    assert [s.start for s in made] == [partitions.span_of(now + 300 * DAY).start + n * 7 * DAY
+    length = settings.FAULTLINE_EVENT_PARTITION_DAYS * DAY
+    assert [s.start for s in made] == [partitions.span_of(now + 300 * DAY).start + n * length
                                        for n in range(3)]
     assert partitions.ensure(now + 300 * DAY, ahead=2) == []
     for span in made:
@@ -361,7 +362,8 @@ def test_the_beat_task_recreates_the_spans_ahead(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["create-event-partitions"]
     assert app.tasks[entry["task"]].name == ensure_partitions.name
-    ahead = partitions.span_of(timezone.now() + 7 * DAY * settings.FAULTLINE_EVENT_PARTITIONS_AHEAD)
+    length = settings.FAULTLINE_EVENT_PARTITION_DAYS * DAY
+    ahead = partitions.span_of(timezone.now() + length * settings.FAULTLINE_EVENT_PARTITIONS_AHEAD)
     partitions.ensure()
     assert partitions.detach(ahead)
     partitions.drop_detached(ahead.table("monitor_event"))

@@ -27,9 +27,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{/* With the deployed Valkey the password comes from the Secret, as $(REDIS_PASSWORD): the
+environment defines REDIS_PASSWORD before REDIS_URL (faultline.env). */}}
 {{- define "faultline.redisUrl" -}}
 {{- if .Values.valkey.deploy -}}
-redis://{{ include "faultline.fullname" . }}-valkey:6379/0
+redis://:$(REDIS_PASSWORD)@{{ include "faultline.fullname" . }}-valkey:6379/0
 {{- else -}}
 {{ required "valkey.url is required when valkey.deploy is false" .Values.valkey.url }}
 {{- end -}}
@@ -57,6 +59,10 @@ Call with (dict "root" $ "direct" bool).
 - name: DB_TRANSACTION_POOLING
   value: "true"
 {{- end }}
+{{- if $root.Values.valkey.deploy }}
+- name: REDIS_PASSWORD
+  valueFrom: {secretKeyRef: {name: {{ include "faultline.secretName" $root }}, key: REDIS_PASSWORD}}
+{{- end }}
 - name: REDIS_URL
   value: {{ include "faultline.redisUrl" $root | quote }}
 - name: FAULTLINE_URL
@@ -71,17 +77,61 @@ Call with (dict "root" $ "direct" bool).
 {{- end }}
 {{- end -}}
 
+{{/* An image reference: repository@digest when a digest is given, else repository:tag. Call
+with (dict "image" .Values.image "tag" default-tag). */}}
 {{- define "faultline.image" -}}
-{{ .repository }}:{{ .tag }}
+{{- if .image.digest -}}
+{{ .image.repository }}@{{ .image.digest }}
+{{- else -}}
+{{ .image.repository }}:{{ .image.tag | default .tag }}
+{{- end -}}
+{{- end -}}
+
+{{- define "faultline.appImage" -}}
+{{- if .gpu -}}
+{{ include "faultline.image" (dict "image" .root.Values.gpuImage "tag" (printf "%s-gpu" .root.Chart.AppVersion)) }}
+{{- else -}}
+{{ include "faultline.image" (dict "image" .root.Values.image "tag" .root.Chart.AppVersion) }}
+{{- end -}}
+{{- end -}}
+
+{{/* The pod's security context: the image's non-root user; volumes writable by its group. */}}
+{{- define "faultline.podSecurity" -}}
+runAsNonRoot: true
+runAsUser: {{ . }}
+runAsGroup: {{ . }}
+fsGroup: {{ . }}
+seccompProfile: {type: RuntimeDefault}
+{{- end -}}
+
+{{/* Every container's: no privilege escalation, no capabilities, a read-only root filesystem
+(what a program writes goes to an emptyDir or a claim). */}}
+{{- define "faultline.containerSecurity" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities: {drop: [ALL]}
+{{- end -}}
+
+{{/* The Faultline containers' writable places: /tmp, and the ONNX export made at start. */}}
+{{- define "faultline.appMounts" -}}
+- {name: tmp, mountPath: /tmp}
+- {name: onnx, mountPath: /var/lib/faultline/onnx}
+{{- end -}}
+
+{{- define "faultline.appVolumes" -}}
+- {name: tmp, emptyDir: {}}
+- {name: onnx, emptyDir: {}}
 {{- end -}}
 
 {{/* An init container that waits until every migration is applied (the migrate Job's). */}}
 {{- define "faultline.waitForMigrations" -}}
 name: wait-for-migrations
-image: {{ include "faultline.image" (ternary .root.Values.gpuImage .root.Values.image (default false .gpu)) }}
+image: {{ include "faultline.appImage" (dict "root" .root "gpu" (default false .gpu)) }}
 imagePullPolicy: {{ .root.Values.image.pullPolicy }}
 command: ["sh", "-c", "until python manage.py migrate --check >/dev/null 2>&1; do sleep 5; done"]
 env: {{- include "faultline.env" (dict "root" .root "direct" .direct) | nindent 2 }}
+securityContext: {{- include "faultline.containerSecurity" . | nindent 2 }}
+volumeMounts: {{- include "faultline.appMounts" . | nindent 2 }}
 {{- end -}}
 
 {{/* The web pod's preStop: wait (at most web.drainSeconds) until this pod's spool is replayed. */}}
