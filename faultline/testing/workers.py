@@ -43,7 +43,8 @@ class SessionWorkers:
         from faultline.celery import app
 
         deadline = time.monotonic() + IDLE_SECONDS
-        while not app.control.ping(destination=[worker.node], limit=1, timeout=1.0):
+        while not _control(app, lambda **c: app.control.ping(destination=[worker.node], limit=1,
+                                                              timeout=1.0, **c)):
             if not worker.alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"{worker.node} did not start")
         self.workers.append(worker)
@@ -60,8 +61,9 @@ class SessionWorkers:
             if worker in self.paused or not worker.alive():
                 continue
             for queue in worker.queues:
-                app.control.cancel_consumer(queue, destination=[worker.node], reply=True,
-                                            limit=1, timeout=REPLY_SECONDS)
+                _control(app, lambda queue=queue, worker=worker, **c: app.control.cancel_consumer(
+                    queue, destination=[worker.node], reply=True, limit=1,
+                    timeout=REPLY_SECONDS, **c))
             self.paused.append(worker)
             _wait_idle(app, worker)
 
@@ -71,17 +73,29 @@ class SessionWorkers:
         for worker in self.paused:
             if worker.alive():
                 for queue in worker.queues:
-                    app.control.add_consumer(queue, destination=[worker.node], reply=True,
-                                             limit=1, timeout=REPLY_SECONDS)
+                    _control(app, lambda queue=queue, worker=worker, **c: app.control.add_consumer(
+                        queue, destination=[worker.node], reply=True, limit=1,
+                        timeout=REPLY_SECONDS, **c))
         self.paused = []
+
+
+def _control(app, command: Callable[..., object]) -> object:
+    """A control command over a connection of its own: a test that restarts the broker leaves the
+    app's pooled connections closed."""
+    with app.connection_for_write() as connection:
+        return command(connection=connection)
 
 
 def _wait_idle(app, worker: Worker) -> None:
     """Until the worker runs and holds no task; a worker that stops answering is left alone."""
-    inspect = app.control.inspect(destination=[worker.node], limit=1, timeout=REPLY_SECONDS)
+    def inspect(connection):
+        return app.control.inspect(destination=[worker.node], limit=1, timeout=REPLY_SECONDS,
+                                   connection=connection)
+
     deadline = time.monotonic() + IDLE_SECONDS
     while worker.alive():
-        active, reserved = inspect.active(), inspect.reserved()
+        active = _control(app, lambda connection: inspect(connection).active())
+        reserved = _control(app, lambda connection: inspect(connection).reserved())
         if active is None or reserved is None:
             return  # no answer: it is not processing anything either
         if not active.get(worker.node) and not reserved.get(worker.node):

@@ -224,6 +224,7 @@ def prestop_command(drain_seconds: int) -> list[str]:
     chart = helm.Chart.load(str(ROOT / "deploy" / "helm" / "faultline"))
     try:
         manifests = chart.render({"secretKey": "x", "postgresql": {"password": "y"},
+                                   "valkey": {"password": "z"},
                                    "web": {"drainSeconds": drain_seconds}})
     finally:
         chart.close()
