@@ -231,18 +231,30 @@ CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP1: lambda event: default_components(event, minified_names=False),
     DEFAULT_CONFIG: default_components,
 }
-#: configuration → the one it replaced, whose hashes its new fingerprints fall back to
-PREVIOUS: dict[str, str] = {DEFAULT_CONFIG: FP1}
+
+
+def _has_minified_frame(event: dict) -> bool:
+    """Whether faultline-fp-2 can differ from faultline-fp-1 for the event (a frame of a minified
+    bundle that no map resolved): elsewhere the two hash alike, so the second hash is skipped."""
+    return any(minified_frame(frame) for _, frames in _stacks(event) for frame in frames)
+
+
+#: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and
+#: which events the two can hash differently (the rest need no second hash)
+PREVIOUS: dict[str, tuple[str, Callable[[dict], bool]]] = {
+    DEFAULT_CONFIG: (FP1, _has_minified_frame),
+}
 
 
 def group(event: dict, config: str = DEFAULT_CONFIG) -> Grouping:
     """The event's fingerprint under the named configuration (grouping.policy chooses it), with
     its hash under the configuration that one replaced where the two differ."""
     grouping = _group(event, config)
-    if config in PREVIOUS:
-        previous = _group(event, PREVIOUS[config]).hash
-        if previous != grouping.hash:
-            return replace(grouping, previous_hash=previous)
+    previous, can_differ = PREVIOUS.get(config, (None, None))
+    if previous and can_differ(event):
+        previous_hash = _group(event, previous).hash
+        if previous_hash != grouping.hash:
+            return replace(grouping, previous_hash=previous_hash)
     return grouping
 
 
