@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.outage import postgres  # noqa: F401 - the stoppable server, for every file here
+
 HERE = Path(__file__).resolve().parent
 
 

@@ -20,7 +20,6 @@ from django.db import connections
 from django.test import Client
 
 from faultline.localservices import free_port
-from faultline.testing.plugin import services
 from ingest.models import RawEvent
 from monitor.models import Event, Organization, Project, ProjectKey
 from tests.conftest import LOG_DIR, WEB_COMMAND, Process, wait_for, wait_healthy
@@ -212,16 +211,6 @@ def test_a_disabled_or_deleted_key_is_refused_although_the_server_cached_it(
     finally:
         server.process.stop()
         RawEvent.objects.all().delete()
-
-
-@pytest.fixture
-def postgres():
-    if services.postgres is None:
-        pytest.skip("DATABASE_URL points at a server this test cannot stop")
-    yield services.postgres
-    if not services.postgres.is_running():
-        services.postgres.start()
-    connections.close_all()
 
 
 def test_an_event_answered_200_survives_a_sigkill_right_after_the_reply(

@@ -34,7 +34,7 @@ from tests.helpers.outage import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-key, postgres = outage.key, outage.postgres  # fixtures: a project key; the stoppable server
+key = outage.key  # fixture: a project key (the stoppable server: tests/slow/conftest.py)
 
 EVENTS_PER_NODE = 200
 SDK_EVENTS_PER_NODE = 10

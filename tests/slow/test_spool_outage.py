@@ -33,7 +33,7 @@ from tests.helpers.outage import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-key, postgres = outage.key, outage.postgres  # fixtures: a project key; the stoppable server
+key = outage.key  # fixture: a project key (the stoppable server: tests/slow/conftest.py)
 
 
 def test_sdk_and_bench_events_sent_while_postgres_restarts_reach_issues_once(

@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from sourcemaps import fetch
 from tests.helpers.fetch_sites import Site, Stall, app_files, js_event, project_for, stored_frames
 from tests.helpers.processing import raw
 from tests.helpers.sourcemaps import MAP, MINIFIED
@@ -22,19 +21,6 @@ def site():
     yield server
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(monkeypatch):
-    monkeypatch.setattr(fetch, "_cache", None)
-
-
-@pytest.fixture
-def fetching(settings):
-    """The installation allows fetching; loopback stands for the public site here."""
-    settings.SOURCEMAPS_FETCH = True
-    settings.SOURCEMAPS_FETCH_ALLOW_PRIVATE = True
-    return settings
 
 
 def test_fetched_files_resolve_frames_once_per_file(fetching, site):

@@ -21,19 +21,6 @@ from tests.helpers.sourcemaps import MAP, MINIFIED
 MIB = 1024 * 1024
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(monkeypatch):
-    monkeypatch.setattr(fetch, "_cache", None)
-
-
-@pytest.fixture
-def fetching(settings):
-    """The installation allows fetching; loopback stands for the public site here."""
-    settings.SOURCEMAPS_FETCH = True
-    settings.SOURCEMAPS_FETCH_ALLOW_PRIVATE = True
-    return settings
-
-
 def close(*servers):
     for server in servers:
         server.shutdown()
