@@ -14,6 +14,7 @@ import brotli
 import zstandard
 
 from ingest.errors import IngestError, bad_request, too_large
+from monitor import limits
 
 CHUNK = 64 * 1024
 
@@ -111,12 +112,20 @@ DECODERS = {
 }
 
 
+def codings(content_encoding: str | None) -> list[str]:
+    """The Content-Encoding's codings other than identity, in the order applied; a 415 past
+    limits.CONTENT_CODINGS of them (each may decompress up to the body's limit, so their number
+    bounds the work of a request)."""
+    encodings = [e.strip().lower() for e in (content_encoding or "").split(",") if e.strip()]
+    encodings = [e for e in encodings if e != "identity"]
+    if len(encodings) > limits.CONTENT_CODINGS:
+        raise IngestError(415, f"more than {limits.CONTENT_CODINGS} stacked Content-Encodings")
+    return encodings
+
+
 def decode_content(data: bytes, content_encoding: str | None, limit: int) -> bytes:
     """Undo each Content-Encoding (applied in the listed order), bounded by `limit`."""
-    encodings = [e.strip().lower() for e in (content_encoding or "").split(",") if e.strip()]
-    for encoding in reversed(encodings):
-        if encoding == "identity":
-            continue
+    for encoding in reversed(codings(content_encoding)):
         decoder = DECODERS.get(encoding)
         if decoder is None:
             raise IngestError(415, f"unsupported Content-Encoding: {encoding}")
@@ -164,10 +173,7 @@ HEAD_DECODERS = {
 def decode_head(data: bytes, content_encoding: str | None, limit: int) -> bytes:
     """At most the first `limit` decoded bytes, for reading an envelope's header line before the
     sender is authenticated: the rest of the body is not decompressed for an unknown sender."""
-    encodings = [e.strip().lower() for e in (content_encoding or "").split(",") if e.strip()]
-    for encoding in reversed(encodings):
-        if encoding == "identity":
-            continue
+    for encoding in reversed(codings(content_encoding)):
         decoder = HEAD_DECODERS.get(encoding)
         if decoder is None:
             raise IngestError(415, f"unsupported Content-Encoding: {encoding}")

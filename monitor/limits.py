@@ -57,6 +57,8 @@ LOG_OUTPUT_CHARS = 8192
 ENVELOPE_HEADER_BYTES = 64 * 1024
 #: CSP reports of one Reporting API request
 CSP_REPORTS_PER_REQUEST = 100
+#: content codings stacked in one request's Content-Encoding (each may decompress to the limit)
+CONTENT_CODINGS = 2
 #: DSN keys a web process remembers for authenticating while PostgreSQL is away
 KEY_SNAPSHOT_KEYS = 50_000
 #: bytes of one spool record (a longer length is corruption, not a record)

@@ -1,0 +1,74 @@
+"""The work of decoding and splitting a body is bounded by its limits, not by how it is built:
+stacked content codings each decompress up to the limit (so their number is bounded), and a
+run of blank lines between envelope items is skipped in one step, not one Python step a byte
+(which holds the GIL, stalling every thread of the web process)."""
+
+import gzip
+import sys
+
+import pytest
+
+from ingest.body import decode_content, decode_head
+from ingest.errors import IngestError
+from ingest.payload import parse_envelope
+from monitor import limits
+
+DATA = b'{"message": "hello"}' * 50
+LIMIT = 64 * 1024
+
+
+def stacked_gzip(data: bytes, layers: int) -> bytes:
+    for _ in range(layers):
+        data = gzip.compress(data)
+    return data
+
+
+def test_as_many_stacked_codings_as_the_bound_decode():
+    layers = limits.CONTENT_CODINGS
+    header = ", ".join(["gzip"] * layers)
+    assert decode_content(stacked_gzip(DATA, layers), header, LIMIT) == DATA
+    assert decode_head(stacked_gzip(DATA, layers), header, LIMIT) == DATA
+
+
+@pytest.mark.parametrize("decode", [decode_content, decode_head])
+def test_more_stacked_codings_than_the_bound_are_refused_before_decoding(decode):
+    layers = limits.CONTENT_CODINGS + 1
+    with pytest.raises(IngestError) as refused:
+        decode(stacked_gzip(DATA, layers), ", ".join(["gzip"] * layers), LIMIT)
+    assert refused.value.status == 415
+    assert f"more than {limits.CONTENT_CODINGS}" in refused.value.detail
+
+
+def test_identity_codings_do_not_count():
+    header = ", ".join(["identity"] * 50 + ["gzip"])
+    assert decode_content(gzip.compress(DATA), header, LIMIT) == DATA
+
+
+def python_lines_run(function, *args) -> int:
+    """How many lines of Python `function` runs for `args` (its own frame only)."""
+    count = 0
+    code = function.__code__
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    def trace(frame, event, arg):
+        return local if frame.f_code is code else None
+
+    sys.settrace(trace)
+    try:
+        function(*args)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_blank_lines_between_items_cost_no_python_step_each():
+    item = b'{"type": "event", "length": 2}\n{}\n'
+    few = b"{}\n" + item + b"\n" * 10 + item
+    many = b"{}\n" + item + b"\n" * 200_000 + item
+    assert len(parse_envelope(many).items) == 2
+    assert python_lines_run(parse_envelope, many) < 2 * python_lines_run(parse_envelope, few)
