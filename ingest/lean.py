@@ -53,9 +53,15 @@ class LeanRequest:
 
 
 def endpoint(path: str) -> tuple[int, str] | None:
-    """(project id, endpoint name) when `path` is an ingest endpoint's."""
+    """(project id, endpoint name) when `path` is an ingest endpoint's. Digits past what
+    int() reads (sys.get_int_max_str_digits) are no project id: Django's route answers 404."""
     match = PATH.match(path)
-    return (int(match[1]), match[2]) if match else None
+    if not match:
+        return None
+    try:
+        return int(match[1]), match[2]
+    except ValueError:
+        return None
 
 
 def application(environ: dict, start_response: Callable) -> Iterable[bytes]:

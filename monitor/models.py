@@ -120,7 +120,10 @@ def origin_allowed(allowed_origins: str, origin: str | None) -> bool:
     patterns = [line.strip() for line in allowed_origins.splitlines() if line.strip()]
     if "*" in patterns:
         return True
-    host = urlsplit(origin).hostname or ""
+    try:
+        host = urlsplit(origin).hostname or ""
+    except ValueError:  # not a URL ("http://[::1"): only a pattern naming it exactly matches
+        host = ""
     for pattern in patterns:
         if pattern in (origin, host):
             return True

@@ -1,0 +1,85 @@
+"""Hostile requests through the real web server (granian) and the lean ingest entry: each gets a
+clean 4xx, the one Django's route of the endpoint gives: too many stacked content codings (each
+would decompress up to the limit), a project id too long for an integer, an Origin header that
+is not a URL."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import http.client
+import json
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+
+from ingest.models import RawEvent
+from monitor import limits
+from monitor.models import Organization, Project, ProjectKey
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def key():
+    org = Organization.objects.create(name="Hostile", slug=f"hostile-{uuid.uuid4().hex[:8]}")
+    project = Project.objects.create(organization=org, name="API", slug="api", platform="python",
+                                     allowed_origins="https://shop.example")
+    return ProjectKey.objects.create(project=project)
+
+
+def over_http(base: str, path: str, body: bytes, headers: dict) -> tuple[int, dict, bytes]:
+    url = urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                response.read())
+    finally:
+        conn.close()
+
+
+def through_django(path: str, body: bytes, headers: dict) -> int:
+    extra = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()
+             if name.lower() != "content-type"}
+    return Client().generic("POST", path, body, content_type="application/json",
+                            **extra).status_code
+
+
+def cases(key: ProjectKey) -> list[tuple[str, int, str, bytes, dict]]:
+    """(name, expected status, path, body, headers)."""
+    pid = key.project_id
+    auth = {"X-Sentry-Auth": f"Sentry sentry_version=7, sentry_key={key.public_key}",
+            "Content-Type": "application/json"}
+    event = json.dumps({"message": "hostile"}).encode()
+    envelope = b"\n".join([b"{}", json.dumps({"type": "event", "length": len(event)}).encode(),
+                           event])
+    layers = limits.CONTENT_CODINGS + 1
+    stacked_event, stacked_envelope = event, envelope
+    for _ in range(layers):
+        stacked_event, stacked_envelope = gzip.compress(stacked_event), gzip.compress(
+            stacked_envelope)
+    codings = {"Content-Encoding": ", ".join(["gzip"] * layers)}
+    return [
+        ("store, codings stacked past the bound", 415, f"/api/{pid}/store/", stacked_event,
+         {**auth, **codings}),
+        ("envelope, codings stacked past the bound", 415, f"/api/{pid}/envelope/",
+         stacked_envelope, {**auth, **codings}),
+        ("a project id of 5,000 digits", 404, f"/api/{'1' * 5000}/store/", event, auth),
+        ("an Origin that is not a URL", 403, f"/api/{pid}/store/", event,
+         {**auth, "Origin": "http://[::1"}),
+    ]
+
+
+def test_hostile_requests_get_the_4xx_of_the_django_route(web, key):
+    for name, expected, path, body, headers in cases(key):
+        status, got_headers, got_body = over_http(web, path, body, headers)
+        assert status == expected, (name, got_body[:300])
+        assert through_django(path, body, headers) == expected, name
+        if path.startswith(f"/api/{key.project_id}/"):  # an ingest endpoint's JSON error
+            assert json.loads(got_body)["detail"] == got_headers["x-sentry-error"], name
+    assert not RawEvent.objects.filter(project_id=key.project_id).exists()
