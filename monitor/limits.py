@@ -114,6 +114,8 @@ SYMBOLICATE_DECLARATIONS_PER_FILE = 4096
 SOURCE_FETCH_REDIRECTS = 3
 #: files a project's events may fetch from its site per minute, all workers together (Valkey)
 SOURCE_FETCH_PROJECT_FILES_PER_MINUTE = 60
+#: seconds one project's fetches may spend dialling per minute, shared by every worker
+SOURCE_FETCH_PROJECT_SECONDS_PER_MINUTE = 20
 
 # ## Privacy
 #: characters scrubbed at once; a longer text is scrubbed in pieces of this size

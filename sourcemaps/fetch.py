@@ -9,9 +9,10 @@ address dialled is checked, so DNS rebinding and redirects to private hosts are 
 deadline and a byte cap per file, a cap on files and on seconds per event, redirects followed
 only to allowed origins, and content encodings undone within the same byte cap. Results, and
 failures, are kept per process for a while: a stream of events naming the same bundle costs one
-fetch per file and interval. Files dialled are counted per project and minute in Valkey, shared by
-every worker: past limits.SOURCE_FETCH_PROJECT_FILES_PER_MINUTE a project's events fetch nothing
-more that minute.
+fetch per file and interval. Files dialled, and the seconds spent dialling them, are counted per
+project and minute in Valkey, shared by every worker: past
+limits.SOURCE_FETCH_PROJECT_FILES_PER_MINUTE or limits.SOURCE_FETCH_PROJECT_SECONDS_PER_MINUTE a
+project's events fetch nothing more that minute.
 
 Fetching never runs inside the processing transaction (ingest.processing): `prefetch` dials
 before it opens, filling the cache; resolution inside it reads the cache only (`dial=False`), so
@@ -20,6 +21,7 @@ a stalling site holds no row lock and no connection in a transaction.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -41,6 +43,7 @@ from sourcemaps.parsed import segments
 from sourcemaps.symbolicate import Artifact
 
 RATE_KEY = "faultline:sourcefetch:{project}:{minute}"
+SECONDS_KEY = "faultline:sourcefetch-ms:{project}:{minute}"  # milliseconds spent dialling
 NOT_PREFETCHED = "not fetched before processing"
 CHUNK = 64 * 1024
 HEADERS = {"User-Agent": "Faultline source fetcher", "Accept-Encoding": "gzip, deflate"}
@@ -154,17 +157,30 @@ def fetch_cache() -> FetchCache:
 
 def take_dial(project_id: int, per_minute: int) -> bool:
     """One file dialled on the project's budget for this minute, counted in Valkey for every
-    worker; False once the budget is spent, or while Valkey cannot count it (no budget, no
-    outbound connection)."""
+    worker; False once the budget is spent (its files, or its seconds of dialling: a site that
+    answers each file just within the deadline would otherwise hold workers for minutes a
+    minute), or while Valkey cannot count it (no budget, no outbound connection)."""
     if not project_id:
         return True
-    key = RATE_KEY.format(project=project_id, minute=int(time.time() // 60))
+    minute = int(time.time() // 60)
+    key, spent_key = (name.format(project=project_id, minute=minute)
+                      for name in (RATE_KEY, SECONDS_KEY))
     try:
         with client().pipeline(transaction=True) as pipe:
-            count, _ = pipe.incr(key).expire(key, 120).execute()
+            count, _, spent = pipe.incr(key).expire(key, 120).get(spent_key).execute()
     except redis.RedisError:
         return False
-    return count <= per_minute
+    return (count <= per_minute
+            and int(spent or 0) < limits.SOURCE_FETCH_PROJECT_SECONDS_PER_MINUTE * 1000)
+
+
+def charge_dial(project_id: int, seconds: float) -> None:
+    """The seconds a dial took, on the project's budget of this minute (see take_dial)."""
+    if not project_id:
+        return
+    key = SECONDS_KEY.format(project=project_id, minute=int(time.time() // 60))
+    with contextlib.suppress(redis.RedisError), client().pipeline(transaction=True) as pipe:
+        pipe.incrby(key, max(1, round(seconds * 1000))).expire(key, 120).execute()
 
 
 @dataclass
@@ -200,7 +216,9 @@ class Fetcher:
                 return None, "fetch time per event spent"
             if not take_dial(self.policy.project_id, self.policy.per_minute):
                 return None, "fetch rate of the project reached"  # not cached: next minute
+            dialled = time.monotonic()
             entry, unreachable = fetch(url, self.policy)
+            charge_dial(self.policy.project_id, time.monotonic() - dialled)
             self.cache.put(down if unreachable else url, entry)
         artifact, why = entry
         if artifact is not None and not self.policy.allows(artifact.url):
