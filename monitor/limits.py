@@ -59,6 +59,8 @@ ENVELOPE_HEADER_BYTES = 64 * 1024
 CSP_REPORTS_PER_REQUEST = 100
 #: content codings stacked in one request's Content-Encoding (each may decompress to the limit)
 CONTENT_CODINGS = 2
+#: zstd frames concatenated in one request body
+ZSTD_FRAMES = 256
 #: DSN keys a web process remembers for authenticating while PostgreSQL is away
 KEY_SNAPSHOT_KEYS = 50_000
 #: bytes of one spool record (a longer length is corruption, not a record)

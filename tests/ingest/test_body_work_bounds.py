@@ -7,6 +7,7 @@ import gzip
 import sys
 
 import pytest
+import zstandard
 
 from ingest.body import decode_content, decode_head
 from ingest.errors import IngestError
@@ -72,3 +73,23 @@ def test_blank_lines_between_items_cost_no_python_step_each():
     many = b"{}\n" + item + b"\n" * 200_000 + item
     assert len(parse_envelope(many).items) == 2
     assert python_lines_run(parse_envelope, many) < 2 * python_lines_run(parse_envelope, few)
+
+
+def zstd_frames(*parts: bytes) -> bytes:
+    return b"".join(zstandard.ZstdCompressor().compress(part) for part in parts)
+
+
+def test_concatenated_zstd_frames_decode_with_zero_padding_after_them():
+    body = zstd_frames(DATA[:300], DATA[300:], b"") + b"\0" * 1000
+    assert decode_content(body, "zstd", LIMIT) == DATA
+
+
+def test_more_zstd_frames_than_the_bound_are_refused():
+    """Each frame ended re-read the rest of the body (a copy of it a frame: 360 KB of empty
+    frames took 4.7 s of CPU, a 20 MiB envelope hours); frames past the bound are refused."""
+    body = zstd_frames(b"{}", *[b""] * limits.ZSTD_FRAMES)
+    with pytest.raises(IngestError) as refused:
+        decode_content(body, "zstd", LIMIT)
+    assert refused.value.status == 413
+    assert decode_content(zstd_frames(b"{}", *[b""] * (limits.ZSTD_FRAMES - 1)), "zstd",
+                          LIMIT) == b"{}"
