@@ -1,7 +1,7 @@
 """Hostile requests through the real web server (granian) and the lean ingest entry: each gets a
 clean 4xx, the one Django's route of the endpoint gives: too many stacked content codings (each
-would decompress up to the limit), a project id too long for an integer, an Origin header that
-is not a URL."""
+would decompress up to the limit), too many concatenated zstd frames, a project id too long for
+an integer, an Origin header that is not a URL."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+import zstandard
 from django.test import Client
 
 from ingest.models import RawEvent
@@ -64,11 +65,15 @@ def cases(key: ProjectKey) -> list[tuple[str, int, str, bytes, dict]]:
         stacked_event, stacked_envelope = gzip.compress(stacked_event), gzip.compress(
             stacked_envelope)
     codings = {"Content-Encoding": ", ".join(["gzip"] * layers)}
+    frames = b"".join(zstandard.ZstdCompressor().compress(part)
+                      for part in [event, *[b""] * limits.ZSTD_FRAMES])
     return [
         ("store, codings stacked past the bound", 415, f"/api/{pid}/store/", stacked_event,
          {**auth, **codings}),
         ("envelope, codings stacked past the bound", 415, f"/api/{pid}/envelope/",
          stacked_envelope, {**auth, **codings}),
+        ("more zstd frames than the bound", 413, f"/api/{pid}/store/", frames,
+         {**auth, "Content-Encoding": "zstd"}),
         ("a project id of 5,000 digits", 404, f"/api/{'1' * 5000}/store/", event, auth),
         ("an Origin that is not a URL", 403, f"/api/{pid}/store/", event,
          {**auth, "Origin": "http://[::1"}),
