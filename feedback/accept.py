@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from feedback.models import UserFeedback
 from ingest import quota, ratelimit, side_items
+from ingest.errors import too_large
 from ingest.normalize import clean_str
 from ingest.payload import parse_event_id, parse_json_object
 from monitor import limits
@@ -75,7 +76,11 @@ def store(project_id: int, fields: list[dict]) -> Counter:
 
 
 def parse_item(item_type: str, payload: bytes, envelope_event_id: uuid.UUID | None) -> dict | None:
-    """Raises IngestError (400) for malformed JSON, like every envelope item."""
+    """Raises IngestError (400) for malformed JSON, like every envelope item, and (413) past
+    INGEST_MAX_EVENT_SIZE, before it is parsed (parsed JSON holds many times its bytes)."""
+    if len(payload) > settings.INGEST_MAX_EVENT_SIZE:
+        raise too_large(f"{item_type} item is {len(payload)} bytes; "
+                        f"the limit is {settings.INGEST_MAX_EVENT_SIZE}")
     value = parse_json_object(payload, f"{item_type} item")
     if item_type == "user_report":
         return from_user_report(value)

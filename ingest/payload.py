@@ -78,7 +78,11 @@ class Envelope:
 
 
 def _header_line(data: bytes, pos: int, what: str) -> tuple[dict, int]:
-    end = data.find(b"\n", pos)
+    """A header line within limits.ENVELOPE_HEADER_BYTES, checked before it is parsed (parsed
+    JSON holds many times its bytes: `[{},{},...]` ~26)."""
+    end = data.find(b"\n", pos, pos + limits.ENVELOPE_HEADER_BYTES + 1)
+    if end == -1 and len(data) - pos > limits.ENVELOPE_HEADER_BYTES:
+        raise bad_request(f"{what} is longer than {limits.ENVELOPE_HEADER_BYTES} bytes")
     line = data[pos:] if end == -1 else data[pos:end]
     return parse_json_object(line, what), (len(data) if end == -1 else end + 1)
 

@@ -53,7 +53,7 @@ LOG_PLACEHOLDERS = 64
 LOG_OUTPUT_CHARS = 8192
 
 # ## Ingest edge and queue
-#: bytes of an envelope's first line decompressed before the sender is known
+#: bytes of an envelope's header line (read before the sender is known) and of each item's
 ENVELOPE_HEADER_BYTES = 64 * 1024
 #: CSP reports of one Reporting API request
 CSP_REPORTS_PER_REQUEST = 100

@@ -93,3 +93,29 @@ def test_more_zstd_frames_than_the_bound_are_refused():
     assert refused.value.status == 413
     assert decode_content(zstd_frames(b"{}", *[b""] * (limits.ZSTD_FRAMES - 1)), "zstd",
                           LIMIT) == b"{}"
+
+
+def many_objects(size: int) -> bytes:
+    """A JSON value of `size` bytes holding size/3 empty objects: ~26x its size in memory."""
+    return b"[" + b"{}," * (size // 3) + b"{}]"
+
+
+@pytest.mark.parametrize("line", ["envelope", "item"])
+def test_an_envelope_header_line_past_the_bound_is_refused_before_it_is_parsed(line):
+    """10 MiB of header line (10 KB gzipped) held 265 MiB once parsed; the envelope's 100 MiB,
+    2.6 GiB: header lines are bounded as the one read before the sender is known."""
+    long = b'{"type": "attachment", "x": ' + many_objects(limits.ENVELOPE_HEADER_BYTES) + b"}"
+    envelope = (long + b"\n" if line == "envelope" else b'{}\n' + long + b"\nx\n")
+    with pytest.raises(IngestError) as refused:
+        parse_envelope(envelope)
+    assert refused.value.status == 400
+    assert f"longer than {limits.ENVELOPE_HEADER_BYTES} bytes" in refused.value.detail
+
+
+def test_a_feedback_item_past_the_event_size_is_refused_before_it_is_parsed(settings):
+    from feedback.accept import parse_item
+
+    settings.INGEST_MAX_EVENT_SIZE = 64 * 1024
+    with pytest.raises(IngestError) as refused:
+        parse_item("user_report", b'{"x": ' + many_objects(100 * 1024) + b"}", None)
+    assert refused.value.status == 413

@@ -1,7 +1,7 @@
 """Hostile requests through the real web server (granian) and the lean ingest entry: each gets a
 clean 4xx, the one Django's route of the endpoint gives: too many stacked content codings (each
-would decompress up to the limit), too many concatenated zstd frames, a project id too long for
-an integer, an Origin header that is not a URL."""
+would decompress up to the limit), too many concatenated zstd frames, an envelope header line
+past its bound, a project id too long for an integer, an Origin header that is not a URL."""
 
 from __future__ import annotations
 
@@ -74,6 +74,9 @@ def cases(key: ProjectKey) -> list[tuple[str, int, str, bytes, dict]]:
          stacked_envelope, {**auth, **codings}),
         ("more zstd frames than the bound", 413, f"/api/{pid}/store/", frames,
          {**auth, "Content-Encoding": "zstd"}),
+        ("an item header line past the bound", 400, f"/api/{pid}/envelope/",
+         b'{}\n{"type": "attachment", "x": "' + b"x" * limits.ENVELOPE_HEADER_BYTES + b'"}\nx',
+         auth),
         ("a project id of 5,000 digits", 404, f"/api/{'1' * 5000}/store/", event, auth),
         ("an Origin that is not a URL", 403, f"/api/{pid}/store/", event,
          {**auth, "Origin": "http://[::1"}),
