@@ -45,10 +45,12 @@ from sourcemaps.symbolicate import Artifact
 RATE_KEY = "faultline:sourcefetch:{project}:{minute}"
 SECONDS_KEY = "faultline:sourcefetch-ms:{project}:{minute}"  # milliseconds spent dialling
 NOT_PREFETCHED = "not fetched before processing"
+REDIRECT_REFUSED = "redirect to an origin the project does not allow"
 CHUNK = 64 * 1024
 HEADERS = {"User-Agent": "Faultline source fetcher", "Accept-Encoding": "gzip, deflate"}
 KEPT_HEADERS = ("sourcemap", "x-sourcemap")
 DOWN = "down:"  # the cache key prefix of an origin that failed to answer
+REFUSED = "refused:"  # the prefix of a redirect refused for the origins that follow it
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,12 @@ class Fetcher:
             return None, "fetch limit per event reached"
         self.files += 1
         down = DOWN + origin_of(url)
+        # A redirect the project's origins refuse is its own answer, not the file's: kept under
+        # a key of those origins, so another project's fetch of the URL does not read it.
+        refused = f"{REFUSED}{hashlib.sha256(self.policy.origins.encode()).hexdigest()}:{url}"
         cached, entry = self.cache.get(url)
+        if not cached:
+            cached, entry = self.cache.get(refused)
         if not cached:
             origin_cached, origin_entry = self.cache.get(down)
             if origin_cached:  # the origin failed to answer lately: not dialled again
@@ -219,10 +226,11 @@ class Fetcher:
             dialled = time.monotonic()
             entry, unreachable = fetch(url, self.policy)
             charge_dial(self.policy.project_id, time.monotonic() - dialled)
-            self.cache.put(down if unreachable else url, entry)
+            self.cache.put(refused if entry[1] == REDIRECT_REFUSED else down if unreachable
+                           else url, entry)
         artifact, why = entry
         if artifact is not None and not self.policy.allows(artifact.url):
-            return None, "redirect to an origin the project does not allow"  # cached by another
+            return None, REDIRECT_REFUSED  # cached by another
         if artifact is not None and kind == "source_map" \
                 and segments(artifact.content) > settings.SOURCEMAPS_MAX_MAP_SEGMENTS:
             return None, "source map over the mapping segment limit"
@@ -244,7 +252,7 @@ def fetch(url: str, policy: FetchPolicy) -> tuple[Fetched, bool]:
                     if response.is_redirect:
                         url = urljoin(url, response.headers.get("location", ""))
                         if not policy.allows(url):
-                            return (None, "redirect to an origin the project does not allow"), False
+                            return (None, REDIRECT_REFUSED), False
                         continue
                     if response.status_code != 200:
                         return (None, f"HTTP {response.status_code}"), False
