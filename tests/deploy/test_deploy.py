@@ -61,9 +61,10 @@ def test_compose_runs_every_routed_queue_one_beat_and_scalable_nodes(compose):
         assert re.fullmatch(r"\$\{\w+:-\d+\}", str(compose[role]["deploy"]["replicas"])), role
     # Replicas share no published port: the proxy is the only way in, and it finds every replica.
     assert "ports" not in compose["web"] and compose["proxy"]["ports"]
-    mount = next(v for v in compose["proxy"]["volumes"] if v.endswith("haproxy.cfg:ro"))
-    config = (ROOT / mount.split(":")[0]).read_text()
-    assert re.search(r"server-template \w+ \d+ web:8000 .*resolvers docker", config)
+    mount = next(v for v in compose["proxy"]["volumes"] if v.endswith(":/etc/nginx/faultline:ro"))
+    config = (ROOT / mount.split(":")[0] / "nginx.conf").read_text()
+    assert re.search(r"resolver 127\.0\.0\.11[ ;]", config)  # Docker's DNS: every replica
+    assert re.search(r"server web:8000 resolve max_fails=\d+ fail_timeout=\d+s;", config)
 
 
 def test_compose_web_nodes_keep_only_the_spool_on_one_shared_volume(compose):
@@ -110,6 +111,52 @@ def test_compose_file_is_valid_for_docker_compose():
     resolved = yaml.safe_load(result.stdout)["services"]
     assert int(resolved["web"]["deploy"]["replicas"]) == 3
     assert "embeddings-gpu" in resolved
+
+
+def nginx_directives(text: str) -> dict[str, list[str]]:
+    """Each directive's values, in order, comments left out (blocks are not told apart)."""
+    found: dict[str, list[str]] = {}
+    for statement in re.split(r"[;{}]", re.sub(r"#[^\n]*", "", text)):
+        words = statement.split(None, 1)
+        if words:
+            found.setdefault(words[0], []).append(words[1].strip() if len(words) > 1 else "")
+    return found
+
+
+def nginx_bytes(size: str) -> int:
+    return int(size[:-1]) * {"k": 1024, "m": 1024**2}[size[-1].lower()] if size[-1].isalpha() \
+        else int(size)
+
+
+def test_compose_proxy_reads_whole_bodies_within_the_apps_limits(compose):
+    """A web node sees complete requests only (slow senders hold nginx's connections, never a
+    WSGI thread: tests/slow/test_proxy_slow_bodies.py), no larger than the app accepts, with
+    the client's address as nginx saw it and no client-written scheme."""
+    proxy = compose["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    major, minor, patch = map(int, re.match(r"nginx:(\d+)\.(\d+)\.(\d+)", proxy["image"]).groups())
+    assert (major, minor, patch) >= (1, 27, 3)  # upstream servers' `resolve`
+    assert proxy["read_only"] is True and proxy["cap_drop"] == ["ALL"]
+    assert not str(proxy["user"]).startswith("0")
+    assert "no-new-privileges:true" in proxy["security_opt"]
+    conf = nginx_directives((ROOT / "deploy/compose/nginx/faultline.conf").read_text())
+    main = nginx_directives((ROOT / "deploy/compose/nginx/nginx.conf").read_text())
+    assert main["include"] == ["/etc/nginx/faultline/faultline.conf"]
+    assert all(path.startswith("/tmp/") for name, paths in main.items()
+               if name.endswith("_temp_path") or name == "pid" for path in paths)
+    assert conf["proxy_request_buffering"] == ["on"]
+    for timeout in ["client_header_timeout", "client_body_timeout", "send_timeout",
+                    "keepalive_timeout"]:
+        assert re.fullmatch(r"\d+s", conf[timeout][0]), timeout
+    largest = max(settings.SOURCEMAPS_MAX_REQUEST_SIZE, settings.INGEST_MAX_ENVELOPE_COMPRESSED,
+                  settings.INGEST_MAX_EVENT_SIZE)
+    assert nginx_bytes(conf["client_max_body_size"][0]) == largest
+    assert nginx_bytes(conf["client_body_buffer_size"][0]) >= settings.INGEST_MAX_EVENT_SIZE
+    headers = dict(value.split(None, 1) for value in conf["proxy_set_header"])
+    assert headers["X-Forwarded-For"] == "$remote_addr"  # never the client's own header
+    assert headers["X-Forwarded-Proto"] == '""'  # dropped
+    assert headers["Host"] == "$http_host"
+    assert conf["proxy_pass"] == ["http://web"]
 
 
 # --- the Helm chart
