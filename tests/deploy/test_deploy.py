@@ -392,3 +392,22 @@ def test_chart_network_policies_let_only_web_pods_take_outside_traffic(helm, web
         assert not any(selects(peer["podSelector"], stranger) for peer in rule["from"])
     disabled = render(helm, BASE | {"networkPolicy": {"enabled": False}})
     assert not [d for d in disabled if d["kind"] == "NetworkPolicy"]
+
+
+def test_chart_ingress_has_nginx_buffer_whole_bodies_within_the_apps_limits(helm):
+    """ingress-nginx buffers bodies by default; the chart says so anyway, and raises its 1m
+    default body size to the largest request the app accepts."""
+    docs = render(helm, BASE | {"ingress": {"enabled": True, "annotations": {
+        "nginx.ingress.kubernetes.io/proxy-read-timeout": "120", "example.com/mine": "yes"}}})
+    (ingress,) = [d for d in docs if d["kind"] == "Ingress"]
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/proxy-request-buffering"] == "on"
+    assert nginx_bytes(annotations["nginx.ingress.kubernetes.io/proxy-body-size"]) == max(
+        settings.SOURCEMAPS_MAX_REQUEST_SIZE, settings.INGEST_MAX_ENVELOPE_COMPRESSED)
+    assert nginx_bytes(annotations["nginx.ingress.kubernetes.io/client-body-buffer-size"]) >= (
+        settings.INGEST_MAX_EVENT_SIZE)
+    assert annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] == "120"  # the user's
+    assert annotations["example.com/mine"] == "yes"
+    compose_conf = nginx_directives((ROOT / "deploy/compose/nginx/faultline.conf").read_text())
+    assert annotations["nginx.ingress.kubernetes.io/proxy-body-size"] == (
+        compose_conf["client_max_body_size"][0])
