@@ -49,8 +49,7 @@ def take(public_key: str, category: Category, n: int, limit: int, window: int,
     if limit <= 0 or n <= 0:
         return n, None
     now = time.time() if now is None else now
-    slot = int(now // window)
-    name = f"faultline:rl:{category.name}:{public_key}:{window}:{slot}"
+    name = _counter(public_key, category, window, now)
     try:
         pipe = client().pipeline()
         pipe.incrby(name, n)
@@ -62,7 +61,36 @@ def take(public_key: str, category: Category, n: int, limit: int, window: int,
     granted = max(0, min(n, limit - (count - n)))
     if granted == n:
         return n, None
-    return granted, Limited(category, limit, window, max(1, int((slot + 1) * window - now + 0.999)))
+    return granted, _limited(category, limit, window, now)
+
+
+def used_up(public_key: str, categories: tuple[Category, ...], limit: int, window: int,
+            now: float | None = None) -> list[Limited]:
+    """The limits of `categories` whose budgets are already spent in this window; nothing is
+    taken. When every category a request could store is spent, it is refused before its body
+    is read. Fails open: empty on Redis trouble."""
+    if limit <= 0:
+        return []
+    now = time.time() if now is None else now
+    try:
+        counts = client().mget([_counter(public_key, c, window, now) for c in categories])
+    except redis.RedisError as exc:
+        log.warning("rate limiter unavailable, accepting: %s", exc)
+        return []
+    return [_limited(category, limit, window, now)
+            for category, count in zip(categories, counts, strict=True)
+            if count is not None and int(count) >= limit]
+
+
+def _counter(public_key: str, category: Category, window: int, now: float) -> str:
+    """The Redis counter of the key's `category` budget in the window `now` falls in."""
+    return f"faultline:rl:{category.name}:{public_key}:{window}:{int(now // window)}"
+
+
+def _limited(category: Category, limit: int, window: int, now: float) -> Limited:
+    """The refusal, retried when the window `now` falls in ends."""
+    end = (int(now // window) + 1) * window
+    return Limited(category, limit, window, max(1, int(end - now + 0.999)))
 
 
 def too_many(limits: list[Limited]) -> IngestError:
@@ -87,3 +115,11 @@ def check_rate_limit(public_key: str, limit: int, window: int, now: float | None
     granted, limited = take(public_key, category, 1, limit, window, now)
     if limited is not None:
         raise too_many([limited])
+
+
+def refuse_if_used_up(public_key: str, categories: tuple[Category, ...], limit: int,
+                      window: int) -> None:
+    """429 when every one of `categories` is spent (a request of them would store nothing)."""
+    spent = used_up(public_key, categories, limit, window)
+    if spent and len(spent) == len(categories):
+        raise too_many(spent)

@@ -46,6 +46,11 @@ def types() -> frozenset[str]:
     return frozenset().union(*(kind.types for kind in _KINDS))
 
 
+def categories() -> tuple[ratelimit.Category, ...]:
+    """The rate-limit budgets side items take from, each once."""
+    return tuple(dict.fromkeys(kind.category for kind in _KINDS))
+
+
 @dataclass
 class SideItems:
     event_id: uuid.UUID | None

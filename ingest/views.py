@@ -176,14 +176,25 @@ def store_endpoint(request, project_id: int) -> Reply:
     return json_reply({"id": event_id.hex})
 
 
+def _refuse_if_used_up(key: KeyInfo, categories: tuple[ratelimit.Category, ...]) -> None:
+    """Before the body is read: a key whose every budget the request could take from is spent
+    gets its 429 without the body being read, decompressed or parsed."""
+    ratelimit.refuse_if_used_up(key.public_key, categories, key.rate_limit_count,
+                                key.rate_limit_window)
+
+
 def envelope_endpoint(request, project_id: int) -> Reply:
+    # Authenticate before the work: a key in the request (not in the body) is checked, with its
+    # budgets, before the body is read; for any other only the header line is decoded.
+    key = None
+    if public_key_from_request(request) is not None:
+        key = authenticate(request, project_id)
+        _refuse_if_used_up(key, (ratelimit.EVENTS, *side_items.categories()))
     body = _raw_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED)
     encoding = request.META.get("HTTP_CONTENT_ENCODING")
-    # Authenticate before the work: only the header line is decoded for an unknown sender.
-    header = None
-    if public_key_from_request(request) is None:
+    if key is None:
         header = parse_envelope_header(decode_head(body, encoding, limits.ENVELOPE_HEADER_BYTES))
-    key = authenticate(request, project_id, header)
+        key = authenticate(request, project_id, header)
     data = decode_content(body, encoding, settings.INGEST_MAX_ENVELOPE_SIZE)
     parsed = parse_envelope(data, settings.INGEST_MAX_ENVELOPE_ITEMS)
     header_event_id = parse_event_id(parsed.headers.get("event_id"))
@@ -232,6 +243,7 @@ def envelope_endpoint(request, project_id: int) -> Reply:
 def security_endpoint(request, project_id: int) -> Reply:
     """Browser CSP violation reports (report-uri and the Reporting API's csp-violation)."""
     key = authenticate(request, project_id)
+    _refuse_if_used_up(key, (ratelimit.EVENTS,))
     limit = settings.INGEST_MAX_EVENT_SIZE
     data = _read(request, limit, limit)
     try:
