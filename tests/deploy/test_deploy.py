@@ -99,13 +99,25 @@ def compose_command() -> list[str] | None:
     return ["docker-compose"] if shutil.which("docker-compose") else None
 
 
-def test_compose_file_is_valid_for_docker_compose():
+def test_compose_file_is_valid_for_docker_compose(tmp_path):
     command = compose_command()
     if command is None:
         pytest.skip("neither `docker compose` nor docker-compose is installed")
     env = dict(os.environ, SECRET_KEY="x", POSTGRES_PASSWORD="y", REDIS_PASSWORD="z",
                WEB_NODES="3")
-    result = subprocess.run([*command, "-f", str(COMPOSE), "--profile", "gpu", "config"],
+    path = COMPOSE
+    if command == ["docker-compose"]:  # 1.x: secrets come from files only (no `environment`)
+        document = yaml.safe_load(COMPOSE.read_text())
+        for secret in document["secrets"].values():
+            assert set(secret) == {"environment"}
+            secret.clear()
+            secret["file"] = "/dev/null"
+        path = tmp_path / "docker-compose.yml"
+        path.write_text(COMPOSE.read_text().split("\nservices:")[0] + "\n" + yaml.safe_dump(
+            {"services": document["services"], "secrets": document["secrets"],
+             "volumes": document["volumes"]}))
+        shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
+    result = subprocess.run([*command, "-f", str(path), "--profile", "gpu", "config"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     resolved = yaml.safe_load(result.stdout)["services"]
@@ -266,10 +278,17 @@ def workloads(docs: list[dict]) -> list[dict]:
 
 
 def test_compose_valkey_requires_the_password_every_client_carries(compose):
+    """From a secret's file through a config file: never on a command line or in the
+    environment (`docker inspect` shows both). tests/deploy/test_valkey_password_file.py runs
+    the start script."""
     valkey = compose["valkey"]
-    command = valkey["command"]
-    assert command[command.index("--requirepass") + 1] == "${REDIS_PASSWORD:?set REDIS_PASSWORD}"
-    assert valkey["environment"]["REDISCLI_AUTH"] == "${REDIS_PASSWORD:?set REDIS_PASSWORD}"
+    assert "REDIS_PASSWORD" not in str(valkey["command"]) + str(valkey.get("environment"))
+    assert "requirepass" not in str(valkey["command"]).replace("'requirepass %s", "")
+    assert "/run/secrets/redis_password" in valkey["command"][-1]
+    assert "/run/secrets/redis_password" in valkey["healthcheck"]["test"][-1]
+    assert valkey["secrets"] == ["redis_password"]
+    with open(COMPOSE) as f:
+        assert yaml.safe_load(f)["secrets"]["redis_password"] == {"environment": "REDIS_PASSWORD"}
     for name, service in app_services(compose).items():
         assert service["environment"]["REDIS_URL"].startswith(
             "redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@valkey:"), name
@@ -296,7 +315,16 @@ def test_chart_valkey_requires_the_password_every_client_carries(helm):
     valkey = next(d for d in docs if d["metadata"]["name"] == "fl-faultline-valkey"
                   and d["kind"] == "StatefulSet")
     (server,) = containers(valkey)
-    assert server["args"][server["args"].index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    # From the Secret's file through a config file: never in the pod's args or environment.
+    assert "env" not in server and "REDIS_PASSWORD" not in str(server["args"])
+    assert "/run/secrets/valkey/password" in server["args"][-1]
+    (mount,) = [m for m in server["volumeMounts"] if m["mountPath"] == "/run/secrets/valkey"]
+    volumes = {v["name"]: v for v in valkey["spec"]["template"]["spec"]["volumes"]}
+    assert volumes[mount["name"]]["secret"] == {
+        "secretName": "fl-faultline-secret", "defaultMode": 0o440,
+        "items": [{"key": "REDIS_PASSWORD", "path": "password"}]}
+    (auth,) = [m for m in server["volumeMounts"] if m["mountPath"] == "/run/valkey"]
+    assert volumes[auth["name"]]["emptyDir"]["medium"] == "Memory"  # the written config
     clients = 0
     for doc in workloads(docs):
         for c in containers(doc):
