@@ -54,6 +54,11 @@ def legacy_user_feedback(request, org: str, project: str):
     if key is None or not key.is_active or target is None or key.project_id != target.id:
         return Response({"detail": "authenticate with Authorization: DSN <this project's DSN>"},
                         status=401)
+    # A spent budget is refused before the body is parsed (one home: ingest.ratelimit).
+    if spent := ratelimit.used_up(key.public_key, (ratelimit.FEEDBACK,), key.rate_limit_count,
+                                  key.rate_limit_window):
+        error = ratelimit.too_many(spent)
+        return Response({"detail": error.detail}, status=error.status, headers=error.headers)
     if not isinstance(request.data, dict):
         return Response({"detail": "send a JSON object"}, status=400)
     fields = accept.from_user_report(request.data, UserFeedback.Source.API)
