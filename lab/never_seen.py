@@ -85,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mined", type=Path, default=None, help="default lab/corpus")
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
     parser.add_argument("--json", type=Path, help="write the table here too")
+    parser.add_argument("--labels", choices=("site", "fine", "drift"), default="site",
+                        help="what counts as one mined bug (lab.select.rows_by_codebase)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
@@ -105,8 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rules = grouping_rules.CURRENT
     shaped = dataclasses.replace(rules, frames=rules.frames_for("default"))
     encoder = CachedEncoder(Encoder(spec), args.cache)
-    codebases = [c for c in build_codebases(rows_by_codebase([], files), encoder.encode, shaped)
-                 if c.report_only]
+    sources = rows_by_codebase([], files, args.labels)
+    codebases = [c for c in build_codebases(sources, encoder.encode, shaped) if c.report_only]
     chosen = load_rules(args.rules) if args.rules else None
     table = score_table(codebases, chosen)
     label = f"{spec.name}@{spec.version[:12]}" if chosen else "fingerprint"

@@ -48,6 +48,7 @@ FLOORS = (0.98, 0.99, 1.0)  # in-fold precision floors tried (a rule's part)
 # most specific first; never the code line. "site…": anchored on the application's own crash
 # site (grouping.clean.anchored_key)
 KEY_RULES = ("site+callee", "site+template", "function", "names", "site", "module", "type")
+LABELS = ("site", "fine", "drift")  # what counts as one mined bug (rows_by_codebase)
 JOIN = 2.0  # a threshold no cosine distance exceeds: the key alone joins (a deterministic join)
 GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
 SLACK = 0.005  # F1 a more cautious threshold may give up (training.evaluate.CHOICE_SLACK)
@@ -461,8 +462,9 @@ def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path],
                      labels: str = "site") -> dict[str, list]:
     """codebase → [(source, rows)]: a generated corpus's applications (every split) and each
     mined file's codebase. One source is one project. `labels`: "site" counts a mined bug as
-    one call site and error type (lab.corpus.site_label), "fine" as the miner labelled it."""
-    from lab.corpus import corpus_files, read_rows, site_label
+    one call site and error type (lab.corpus.site_label), "fine" as the miner labelled it,
+    "drift" as site labels closed under drift (lab.corpus.drift_labels)."""
+    from lab.corpus import corpus_files, drift_labels, read_rows, site_label
     from lab.generate import corpus
 
     out: dict[str, list] = {}
@@ -477,7 +479,11 @@ def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path],
         files = corpus_files(folder) if folder.is_dir() else [folder]
         for path in files:
             by_app = {}
-            for row in read_rows(path):
+            rows = list(read_rows(path))
+            if labels == "drift":
+                rows = [{**row, "bug": label} for row, label in zip(
+                    rows, drift_labels(rows), strict=True)]
+            for row in rows:
                 if labels == "site":
                     row = {**row, "bug": site_label(row)}
                 by_app.setdefault(row["app"], []).append(row)
@@ -680,8 +686,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="text shapes tried: frames in the text (default: the rules')")
     parser.add_argument("--max-threshold", type=float, default=GRID[-1],
                         help="the largest threshold tried")
-    parser.add_argument("--labels", choices=("site", "fine"), default="site",
-                        help="what counts as one mined bug (lab.corpus.site_label)")
+    parser.add_argument("--labels", choices=LABELS, default="site",
+                        help="what counts as one mined bug: site (lab.corpus.site_label), fine "
+                             "(the miners'), drift (site labels closed under drift)")
     parser.add_argument("--without-trained", action="store_true",
                         help="leave out the mined codebases of training.mined's train group "
                              "(a model trained on them is never chosen for on them)")
