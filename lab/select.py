@@ -402,7 +402,8 @@ def as_rules(selection: Selection, today: Callable[[str], tuple[str, float, bool
     "default" the fallback) with the source of each."""
     thresholds, keys, conflicts, sources, frames = {}, {}, {}, {}, {}
     for family, verdict in sorted(selection.chosen.items()):
-        frames[family] = verdict.candidate.frames
+        # a join reads no distance: the text keeps the family's shape
+        frames[family] = 0 if verdict.candidate.join else verdict.candidate.frames
         thresholds[family] = verdict.threshold
         keys[family] = verdict.candidate.key
         conflicts[family] = 0.0 if verdict.candidate.veto else NO_VETO
@@ -646,6 +647,34 @@ def _verdict_json(v: Verdict) -> dict:
                          for f in v.folds}}
 
 
+def write_manifest_choices(folder: Path, result: dict, families: Iterable[str]) -> None:
+    """The choice of `families` (lab.select's result) into the shipped model's manifest choices
+    (thresholds, key rules, conflict thresholds, frames: what embeddings.registry and
+    grouping.policy read for it), the other families' choices kept, and its checksums."""
+    from embeddings import shipped
+
+    path = folder / shipped.MANIFEST
+    manifest = json.loads(path.read_text())
+    choices = manifest["choices"]
+    for family in sorted(families):
+        for name, table in (("thresholds", "thresholds"), ("key_rules", "key_rules"),
+                            ("conflict_thresholds", "conflict_thresholds"),
+                            ("frames", "frames")):
+            choices.setdefault(name, {})[family] = result[table][family]
+    provenance = result["provenance"]
+    choices["chosen_by"] = {
+        **{k: v for k, v in choices.get("chosen_by", {}).items() if k != "lab.select"},
+        "lab.select": {"families": sorted(families), "command": provenance["command"],
+                       "date": provenance["date"], "corpus_sha256": provenance["corpus_sha256"],
+                       "choosing_codebases": provenance["choosing_codebases"],
+                       "sources": {f: result["sources"][f] for f in sorted(families)}}}
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    sums = "".join(f"{shipped.sha256_file(folder / name)}  {name}\n"
+                   for name in (shipped.DELTA, shipped.MANIFEST))
+    (folder / shipped.SUMS).write_text(sums)
+    shipped.load.cache_clear()
+
+
 def served_rules(path: Path | None, spec) -> dict | None:
     """The rules serving `spec`'s model today (lab.never_seen.load_rules' shape): `path`'s,
     else the manifest's choices of a trained or shipped model (what production reads for it:
@@ -696,6 +725,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("var/select"))
     parser.add_argument("--write-rules", action="store_true",
                         help="write the choice into grouping/tuned_rules.json (stock model)")
+    parser.add_argument("--write-manifest", action="store_true",
+                        help="write the families chosen anew into the shipped model's manifest "
+                             "(what production reads for it; the shipped model only)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
@@ -744,7 +776,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     codebases = worlds[current][1]
     families = len({c.family for c in codebases if not c.report_only})
     chosen = as_rules(selection, today, families)
-    chosen["frames"] = {f: n or current for f, n in chosen["frames"].items()}
+    chosen["frames"] = {f: n or rules.frames_for(f) for f, n in chosen["frames"].items()}
     print_verdicts(selection)
 
     def new_rule(family: str) -> tuple[int, str, bool, float]:
@@ -789,6 +821,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nwrote {target}")
     print(json.dumps({k: result[k] for k in ("thresholds", "key_rules", "conflict_thresholds",
                                               "frames", "sources", "provenance")}, indent=2))
+    if args.write_manifest:
+        from embeddings import shipped
+
+        if shipped.load().version != spec.version:
+            parser.error("--write-manifest: the model chosen for is not the shipped one")
+        fresh = {f for f, v in selection.chosen.items() if not v.kept}
+        if selection.fallback is not None:
+            fresh.add("default")
+        write_manifest_choices(shipped.SHIPPED_DIR, result, fresh)
+        print(f"wrote {shipped.SHIPPED_DIR / shipped.MANIFEST}: {sorted(fresh)}")
     if args.write_rules:
         written = dataclasses.replace(
             rules, key=chosen["key"], thresholds=chosen["thresholds"], frames=chosen["frames"],
