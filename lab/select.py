@@ -382,9 +382,9 @@ def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
     """What the issue page says decided: the family's own choice or the fallback."""
     shape = f" on {verdict.candidate.frames} frames" if verdict.candidate.frames else ""
     rule = f"{verdict.candidate.key}{' with the veto' if verdict.candidate.veto else ''}"
-    if verdict.candidate.join:
-        return (f"{family}: {verdict.candidate.key} joined by key alone{shape}, chosen leaving "
-                f"out each of its {len(verdict.folds)} codebases in turn")
+    if verdict.candidate.join:  # no distance: the text's shape decides nothing
+        return (f"{family}: {verdict.candidate.key} joined by key alone, chosen leaving out "
+                f"each of its {len(verdict.folds)} codebases in turn")
     if verdict.kept:
         return (f"{family}: {rule} at {verdict.threshold:g}, the previous rule, kept: no rule "
                 f"chosen leaving out each of its {len(verdict.folds)} codebases in turn did "
