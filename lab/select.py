@@ -71,7 +71,7 @@ class Candidate:
     def label(self) -> str:
         shape = f" {self.frames}fr" if self.frames else ""
         if self.join:
-            return f"{self.key} join{shape}"
+            return f"{self.key} join{'+veto' if self.veto else ''}{shape}"
         return f"{self.key}{'+veto' if self.veto else ''} P>={self.floor:g}{shape}"
 
     def caution(self) -> tuple:
@@ -85,9 +85,10 @@ def candidates(keys: Iterable[str] = KEY_RULES, floors: Iterable[float] = FLOORS
                vetoes: Iterable[bool] = (False, True), frames: int = 0,
                joins: Iterable[str] = ()) -> list[Candidate]:
     """Every key with and without the veto at every floor; `joins`: keys also tried as a
-    deterministic join (no distance, no veto)."""
+    deterministic join (no distance; with the veto, texts that conflict still never join)."""
+    vetoes = list(vetoes)
     return ([Candidate(k, v, f, frames) for k in keys for v in vetoes for f in floors]
-            + [Candidate(k, False, 1.0, frames, join=True) for k in joins])
+            + [Candidate(k, v, 1.0, frames, join=True) for k in joins for v in vetoes])
 
 
 @dataclass
@@ -317,11 +318,19 @@ class Selection:
     today: dict[str, Verdict]  # family → today's rule at today's threshold
 
 
+def cap(grid: Sequence[float], threshold: float, capped: bool) -> list[float]:
+    """The grid, up to `threshold` where `capped` (the served model's own threshold: the
+    furthest its validation, which has twin faults of one site, kept them apart at)."""
+    return [t for t in grid if not capped or t <= threshold + 1e-9] or [grid[0]]
+
+
 def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate],
            today: Callable[[str], tuple[str, float, bool]], grid: Sequence[float] = GRID,
-           progress: Callable[[str], None] = lambda _: None) -> Selection:
+           progress: Callable[[str], None] = lambda _: None,
+           capped: bool = False) -> Selection:
     """The choice over the choosing codebases (report-only ones are never read here).
-    `today(family)` is today's (key rule, threshold, veto)."""
+    `today(family)` is today's (key rule, threshold, veto); `capped`: no rule joins further
+    than today's threshold (no join by key alone either)."""
     choosing = [c for c in codebases if not c.report_only]
     families = sorted({c.family for c in choosing})
     chosen: dict[str, Verdict] = {}
@@ -333,14 +342,16 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
         todays[family] = fixed(runs, mine, Candidate(key, veto, 1.0), threshold)
         if len(mine) < MIN_CODEBASES:
             continue
-        verdicts[family] = [leave_one_out(runs, mine, r, grid) for r in rules]
+        verdicts[family] = [leave_one_out(runs, mine, r, cap(grid, threshold, capped))
+                            for r in rules if not (capped and r.join)]
         chosen[family] = pick(verdicts[family])
         progress(f"{family}: {chosen[family].candidate.label} at {chosen[family].threshold}")
     fallback = fallback_today = None
     if len(choosing) >= MIN_CODEBASES:
         key, threshold, veto = today("default")
         fallback_today = fixed(runs, choosing, Candidate(key, veto, 1.0), threshold)
-        verdicts["*"] = [leave_one_out(runs, choosing, r, grid) for r in rules]
+        verdicts["*"] = [leave_one_out(runs, choosing, r, cap(grid, threshold, capped))
+                         for r in rules if not (capped and r.join)]
         acceptable = [v for v in verdicts["*"] if no_worse(v, fallback_today)]
         fallback = pick(acceptable) if acceptable else None
         progress(f"fallback: {fallback.candidate.label if fallback else 'today'}")
@@ -383,8 +394,9 @@ def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
     shape = f" on {verdict.candidate.frames} frames" if verdict.candidate.frames else ""
     rule = f"{verdict.candidate.key}{' with the veto' if verdict.candidate.veto else ''}"
     if verdict.candidate.join:  # no distance: the text's shape decides nothing
-        return (f"{family}: {verdict.candidate.key} joined by key alone, chosen leaving out "
-                f"each of its {len(verdict.folds)} codebases in turn")
+        return (f"{family}: {verdict.candidate.key} joined by key alone"
+                f"{' unless the texts conflict' if verdict.candidate.veto else ''}, chosen "
+                f"leaving out each of its {len(verdict.folds)} codebases in turn")
     if verdict.kept:
         return (f"{family}: {rule} at {verdict.threshold:g}, the previous rule, kept: no rule "
                 f"chosen leaving out each of its {len(verdict.folds)} codebases in turn did "
@@ -707,6 +719,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="candidate-key rules tried")
     parser.add_argument("--joins", nargs="*", default=[], choices=KEY_RULES,
                         help="key rules also tried as a deterministic join (no distance)")
+    parser.add_argument("--cap-at-today", action="store_true",
+                        help="no rule joins further than today's threshold for its family, and "
+                             "none by key alone: the served model chose it on validation that "
+                             "has twin faults of one site, which the mined labels count as one")
+    parser.add_argument("--veto-only", action="store_true",
+                        help="only rules with the conflict veto (grouping.conflict: twins of "
+                             "one site, which the mined labels count as one bug, stay apart)")
     parser.add_argument("--today", type=Path,
                         help="the rules serving today (a manifest, lab.select's JSON or "
                              "grouping/tuned_rules.json; default: the model's manifest where "
@@ -768,10 +787,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.families:
             shaped = [c for c in shaped if c.family in args.families]
         worlds[frames] = (Runs(), shaped)
-        tried = (candidates(args.keys, frames=frames, joins=args.joins) if frames in shapes
-                 else [])
+        vetoes = (True,) if args.veto_only else (False, True)
+        tried = (candidates(args.keys, frames=frames, joins=args.joins, vetoes=vetoes)
+                 if frames in shapes else [])
         selections[frames] = select(worlds[frames][0], shaped, tried, today, grid,
-                                    progress=lambda text: print(text, flush=True))
+                                    progress=lambda text: print(text, flush=True),
+                                    capped=args.cap_at_today)
     selection = merge(selections, current, rules.frames_for)
     codebases = worlds[current][1]
     families = len({c.family for c in codebases if not c.report_only})
