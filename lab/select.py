@@ -318,6 +318,12 @@ class Selection:
     today: dict[str, Verdict]  # family → today's rule at today's threshold
 
 
+def todays_rule(today: Callable[[str], tuple], family: str) -> tuple[str, float, bool]:
+    """(key rule, threshold, veto) of today's rule: `today` may leave the veto out (none)."""
+    key, threshold, *veto = today(family)
+    return key, threshold, bool(veto and veto[0])
+
+
 def cap(grid: Sequence[float], threshold: float, capped: bool) -> list[float]:
     """The grid, up to `threshold` where `capped` (the served model's own threshold: the
     furthest its validation, which has twin faults of one site, kept them apart at)."""
@@ -325,7 +331,7 @@ def cap(grid: Sequence[float], threshold: float, capped: bool) -> list[float]:
 
 
 def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate],
-           today: Callable[[str], tuple[str, float, bool]], grid: Sequence[float] = GRID,
+           today: Callable[[str], tuple], grid: Sequence[float] = GRID,
            progress: Callable[[str], None] = lambda _: None,
            capped: bool = False) -> Selection:
     """The choice over the choosing codebases (report-only ones are never read here).
@@ -338,7 +344,7 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
     todays: dict[str, Verdict] = {}
     for family in families:
         mine = [c for c in choosing if c.family == family]
-        key, threshold, veto = today(family)
+        key, threshold, veto = todays_rule(today, family)
         todays[family] = fixed(runs, mine, Candidate(key, veto, 1.0), threshold)
         if len(mine) < MIN_CODEBASES:
             continue
@@ -348,7 +354,7 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
         progress(f"{family}: {chosen[family].candidate.label} at {chosen[family].threshold}")
     fallback = fallback_today = None
     if len(choosing) >= MIN_CODEBASES:
-        key, threshold, veto = today("default")
+        key, threshold, veto = todays_rule(today, "default")
         fallback_today = fixed(runs, choosing, Candidate(key, veto, 1.0), threshold)
         verdicts["*"] = [leave_one_out(runs, choosing, r, cap(grid, threshold, capped))
                          for r in rules if not (capped and r.join)]
@@ -408,7 +414,7 @@ def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
             f"its {len(verdict.folds)} codebases in turn")
 
 
-def as_rules(selection: Selection, today: Callable[[str], tuple[str, float, bool]],
+def as_rules(selection: Selection, today: Callable[[str], tuple],
              families: int) -> dict:
     """The choice as grouping rules (thresholds, key and conflict thresholds per family,
     "default" the fallback) with the source of each."""
@@ -431,7 +437,7 @@ def as_rules(selection: Selection, today: Callable[[str], tuple[str, float, bool
                     "frames": verdict.candidate.frames,
                     "evidence": _evidence(verdict, selection.fallback_today)}
     else:
-        keys["default"], thresholds["default"], veto = today("default")
+        keys["default"], thresholds["default"], veto = todays_rule(today, "default")
         frames["default"] = 0
         conflicts["default"] = 0.0 if veto else NO_VETO
         count = len(selection.fallback_today.folds) if selection.fallback_today else 0
