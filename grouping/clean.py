@@ -284,7 +284,7 @@ def site_function(name: str) -> str:
     without leading underscores; a minified name (one or two characters) is none."""
     parts = [p for p in re.split(r"[\s./#:()*]+", clean_function(name)) if p]
     named = [p for p in parts if p not in _ANONYMOUS] or [""]
-    function = _STEP_HELPER.sub(r"\1", named[-1]).strip("_")
+    function = _STEP_HELPER.sub(r"\1", named[-1][:200]).strip("_")  # bounded: no backtracking
     return function if len(function) > 2 else ""
 
 
