@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from embeddings import shipped
 from grouping import ml
+from grouping import rules as grouping_rules
 from grouping.policy import policy_for
 from lab import corpus as lab_corpus
 from monitor.models import GroupHash, Issue
@@ -63,8 +65,13 @@ def test_one_fault_across_entry_points_messages_and_an_extracted_helper_is_one_i
         ingest(project, event)
         decide()
     assert Issue.objects.count() == 1
-    rule = policy_for(project).rule_for("python")
+    policy = policy_for(project)
+    rule = policy.rule_for("python")
     assert rule.key == "site+callee"  # the key chosen for the shipped model (its manifest)
+    # the text shape the manifest chose with it, over the grouping rules'
+    frames = shipped.load().choices["frames"]["python"]
+    assert policy.rules.frames_for("python") == frames != grouping_rules.CURRENT.frames_for(
+        "python")
     assert set(GroupHash.objects.filter(decided_by=GroupHash.DecidedBy.ML)
                .values_list("ml_rule", flat=True)) == {rule.source}
 
