@@ -51,6 +51,7 @@ def main() -> int:
     from embeddings import shipped
     from embeddings.encoder import Encoder, current_spec
     from grouping import rules as grouping_rules
+    from grouping.policy import shaped
     from training import metrics
     from training.evaluate import scores_dict
 
@@ -61,13 +62,15 @@ def main() -> int:
                     choices["conflict_thresholds"]),
         "stock": ("stock", rules.thresholds, {}, rules.conflict_thresholds),
     }
+    # each model's text shape as it serves: the shipped manifest's frames over the rules'
+    shapes = {"shipped": shaped(rules, choices.get("frames") or {}), "stock": rules}
     groups = codebases(args.corpus, args.mined)
-    data = {label: metrics.prepare(rows, scope=label) for label, rows in groups.items()}
-    texts = sorted({t for d in data.values() for t in d.texts})
-    print(f"{len(groups)} codebases, {sum(len(r) for r in groups.values())} events, "
-          f"{len(texts)} distinct texts")
+    print(f"{len(groups)} codebases, {sum(len(r) for r in groups.values())} events")
     pooled: dict[tuple[str, str], list] = defaultdict(list)
     for name, (setting, thresholds, keys, conflicts) in deciders.items():
+        data = {label: metrics.prepare(rows, shapes[name], scope=label)
+                for label, rows in groups.items()}
+        texts = sorted({t for d in data.values() for t in d.texts})
         settings.EMBEDDING_MODEL = setting
         encoder = Encoder(current_spec())
         vectors = encoder.encode(texts)

@@ -269,14 +269,94 @@ def exception_header(exc: dict, include_message: bool = True) -> str:
     return f"{exc_type}: {value}" if exc_type and value else exc_type or value or "error"
 
 
+# A helper the application extracted from its function `x` (`_x_step`), and names that say
+# nothing of the site (closures, comprehensions, anonymous functions): the anchor looks past them.
+_STEP_HELPER = re.compile(r"^_*(\w+?)_step$")
+_ANONYMOUS = frozenset({"func", "<anonymous>", "anonymous", "<lambda>", "<listcomp>",
+                        "<genexpr>", "<dictcomp>", "<setcomp>", "<module>", "block", "?"})
+_QUOTED = re.compile(r"""'[^'\n]{0,80}'|"[^"\n]{0,80}"|`[^`\n]{0,80}`""")
+
+
+def site_function(name: str) -> str:
+    """The application function a crash site names, as the application's edits leave it: the
+    last part of a qualified name (`Object.x`, `[as feed/checkFeed]`, `t.parseFormat`,
+    `Cls#m`, `pkg.(*T).M`, `block in m`), a helper extracted from `x` as `_x_step` as `x`,
+    without leading underscores; a minified name (one or two characters) is none."""
+    parts = [p for p in re.split(r"[\s./#:()*]+", clean_function(name)) if p]
+    named = [p for p in parts if p not in _ANONYMOUS] or [""]
+    function = _STEP_HELPER.sub(r"\1", named[-1][:200]).strip("_")  # bounded: no backtracking
+    return function if len(function) > 2 else ""
+
+
+def message_template(value: str) -> str:
+    """The first line of a message with its variable parts as placeholders (grouping.parameterize)
+    and its quoted values as `<str>`: what one fault says whatever input reached it."""
+    line = value.strip().split("\n", 1)[0][:limits.EMBED_MESSAGE_CHARS]
+    return _QUOTED.sub("<str>", strip_noise(line))
+
+
+def _app_frames(frames: list[dict]) -> list[dict]:
+    """The application's own frames: in-app (is_in_app), not generated code (`<string>`,
+    a library's compiled wrappers that no path rule recognises) where any other is."""
+    in_app = [f for f in frames if is_in_app(f)]
+    real = [f for f in in_app
+            if not (f.get("filename") or f.get("abs_path") or "").startswith("<")]
+    return real or in_app
+
+
+def app_site(event: dict) -> tuple[dict | None, dict | None]:
+    """The application's crash site and the frame it called: the innermost application frame of
+    the root cause, else of the first exception that wrapped it with one (a library's error
+    re-raised by the library), that names a function (a comprehension or a closure stands for
+    the function around it), and the frame the innermost application frame called (the library
+    function; None when the application raised itself)."""
+    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
+                  if isinstance(e, dict)]
+    stacks = [frames_of(e.get("stacktrace")) for e in exceptions] or [
+        frames_of(event.get("stacktrace"))]
+    for frames in stacks:
+        app = _app_frames(frames)
+        if app:
+            index = max(i for i, f in enumerate(frames) if f is app[-1])
+            named = [f for f in app if site_function(grouping_function(f))] or app
+            return named[-1], (frames[index + 1] if index + 1 < len(frames) else None)
+    return None, None
+
+
+def anchored_key(event: dict, rule: str) -> str:
+    """The candidate key anchored on the application's own crash site (`app_site`): the root
+    cause's type and the site's function (`site_function`), which moved lines, renamed locals,
+    an extracted `_x_step` helper, a renamed module and the entry point that called it leave
+    alone; "site+template" adds the message's template (`message_template`), "site+callee" the
+    library function the site called."""
+    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
+                  if isinstance(e, dict)]
+    root = exceptions[0] if exceptions else {}
+    site, callee = app_site(event)
+    if site is None:  # no application frame: the innermost frames stand in for the site
+        frames = frames_of((root or event).get("stacktrace"))[-3:]
+        return "site|" + "|".join([grouping_type(root), "~" + ">".join(
+            clean_function(grouping_function(f)) for f in frames)])[:250]
+    parts = [grouping_type(root), site_function(grouping_function(site))]
+    if rule == "site+template":
+        parts.append(message_template(str(root.get("value") or event.get("message") or "")))
+    elif rule == "site+callee":
+        parts.append(site_function(grouping_function(callee)) if callee else "")
+    return "site|" + "|".join(parts)[:250]
+
+
 def match_key(event: dict, rule: str | None = None) -> str:
     """What two events must share before their distance is even considered (grouping.rules):
     the root cause's exception type and, by rule, its crash frame's function ("function"), its
     location ("module"), nothing more ("type"), or function, location and code line ("line",
-    the old rule; the parameterized message stands in where frames carry no code line).
+    the old rule; the parameterized message stands in where frames carry no code line), or
+    anchored on the application's own crash site ("site", "site+template", "site+callee":
+    `anchored_key`).
     Minified function names (one or two characters) change per release and are left out.
     The embedding then judges the rest within the threshold."""
     rule = rule or grouping_rules.CURRENT.key_for(family_of(event.get("platform")))
+    if rule in grouping_rules.ANCHORED_KEYS:
+        return anchored_key(event, rule)
     exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
                   if isinstance(e, dict)]
     if exceptions:

@@ -9,6 +9,8 @@ Where each value comes from, once:
 - model: the registry's served model (embeddings.registry), or the one a caller names (a
   shadow model, a candidate being backfilled);
 - key rules: the model's own, chosen on validation, over the grouping rules (grouping.rules);
+- text shape (frames per family): the model's manifest's where it chose one (`choices.frames`,
+  lab.select), over the grouping rules';
 - thresholds: the project's threshold where an admin set one, else the model's (chosen on
   validation), else the grouping rules'; a family without its own takes "default" (a model's
   thresholds without one take the rules' default);
@@ -248,10 +250,34 @@ class GroupingPolicy:
                                    adapted_thresholds=adapted_thresholds_of(project))
 
 
+def model_frames(model: EmbeddingModel | None) -> dict[str, int]:
+    """The frames per family the model's manifest chose with its rules (`choices.frames`:
+    lab.select chose them with its key rules and thresholds); none for a model without."""
+    if model is None or model.pk is None:
+        return {}
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        manifest = model.trained.manifest or {}
+    except ObjectDoesNotExist:
+        return {}
+    frames = (manifest.get("choices") or {}).get("frames") or {}
+    return {family: int(n) for family, n in frames.items() if int(n) > 0}
+
+
+def shaped(rules: grouping_rules.Rules, frames: Mapping[str, int]) -> grouping_rules.Rules:
+    """The rules with `frames` over their own frames per family."""
+    if not frames:
+        return rules
+    own = (dict(rules.frames) if isinstance(rules.frames, dict)
+           else {"default": rules.frames})
+    return dataclasses.replace(rules, frames={**own, **frames})
+
+
 def of_model(model: EmbeddingModel | None,
              rules: grouping_rules.Rules | None = None) -> GroupingPolicy:
     """The policy `model` decides with (None: the grouping rules alone), for no project."""
-    rules = rules or grouping_rules.CURRENT
+    rules = shaped(rules or grouping_rules.CURRENT, model_frames(model))
     if model is None or not (model.thresholds or model.conflict_thresholds):
         return GroupingPolicy(rules=rules, thresholds=rules.thresholds,
                               conflict_thresholds=rules.conflict_thresholds,

@@ -10,7 +10,12 @@ Key rules (what two events must share before their distance is considered):
 - "type": the exception type only;
 - "names": exception type, crash frame function and the string literals of its code line (the
   data the line names: `data["currency"]`), which reformatting, renamed locals, comments,
-  `return` vs assignment and wrapping leave alone.
+  `return` vs assignment and wrapping leave alone;
+- "site": exception type and the application's own crash site (the innermost application frame
+  of the root cause, or of the first exception wrapping it with one): its function's name as
+  the application's edits leave it (no line, no module, no `_x_step` helper, no entry point);
+  "site+template" adds the message's template, "site+callee" the library function the site
+  called.
 A rule may differ per platform family (`key` maps families to rules, "default" for the rest).
 """
 
@@ -21,7 +26,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 TUNED_FILE = Path(__file__).with_name("tuned_rules.json")
-KEY_RULES = ("line", "function", "module", "type", "names")
+# keys anchored on the application's own crash site (grouping.clean.anchored_key)
+ANCHORED_KEYS = ("site", "site+template", "site+callee")
+KEY_RULES = ("line", "function", "module", "type", "names", *ANCHORED_KEYS)
 CONTEXT_RULES = ("all", "crash", "none")  # code lines: every frame's, the crash frame's, none
 
 

@@ -7,7 +7,8 @@ model under the given rules. The rules come from a JSON file with `thresholds`, 
 (or `key`) and `conflict_thresholds` per family ("default" for the others): a shipped
 manifest's `choices`, lab.select's `var/select/<version>.json`, or grouping/tuned_rules.json.
 A conflict threshold of 0 is the veto (grouping.conflict); scoring is lab.select's
-(training.metrics), in lab.select's text shape.
+(training.metrics), each family in its text shape as served: the file's `frames` per family
+where it has them (a manifest lab.select wrote), else the grouping rules'.
 
     .venv/bin/python -m lab.never_seen --rules var/select/X.json [--model DIR | --shipped]
 """
@@ -29,7 +30,15 @@ def load_rules(path: Path) -> dict:
     data = data.get("choices", data)
     return {"thresholds": data["thresholds"],
             "keys": data.get("key_rules") or data.get("key") or {},
-            "conflicts": data.get("conflict_thresholds") or {}}
+            "conflicts": data.get("conflict_thresholds") or {},
+            "frames": {f: int(n) for f, n in (data.get("frames") or {}).items() if int(n) > 0}}
+
+
+def frames_for(rules: dict | None, family: str, default) -> int:
+    """The family's text shape under `rules` (their `frames` per family), else `default`'s
+    (the grouping rules')."""
+    frames = (rules or {}).get("frames") or {}
+    return frames.get(family) or default.frames_for(family)
 
 
 def rule_for(rules: dict, family: str) -> tuple[str, bool, float]:
@@ -53,15 +62,16 @@ def summary(cells: dict) -> dict:
                        "bcubed_f1": statistics.median(s.f1 for s in scores)}}
 
 
-def score_table(codebases, rules: dict | None) -> dict:
-    """family → {codebase or "all" → Score}; `rules` None: fingerprinting alone."""
+def score_table(codebases, rules: dict | None, shapes: dict | None = None) -> dict:
+    """family → {codebase or "all" → Score}; `rules` None: fingerprinting alone. `shapes`:
+    family → that family's codebases in its text shape (default: `codebases`)."""
     from lab.select import Runs, Score, fingerprint_score
     from training import metrics
 
     runs = Runs()
     table: dict = {}
     for family in sorted({c.family for c in codebases}):
-        mine = [c for c in codebases if c.family == family]
+        mine = [c for c in (shapes or {}).get(family, codebases) if c.family == family]
         if rules is None:
             cells = {c.name: fingerprint_score(c) for c in mine}
             # labels and hashes carry their codebase's scope: pooled, they never meet
@@ -85,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mined", type=Path, default=None, help="default lab/corpus")
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
     parser.add_argument("--json", type=Path, help="write the table here too")
+    parser.add_argument("--labels", choices=("site", "fine", "drift"), default="site",
+                        help="what counts as one mined bug (lab.select.rows_by_codebase)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
@@ -103,18 +115,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     files = [p for p in corpus_files(args.mined or HERE)
              if is_report_only(p.name.removesuffix(".jsonl.zst").partition("-")[2])]
     rules = grouping_rules.CURRENT
-    shaped = dataclasses.replace(rules, frames=rules.frames_for("default"))
     encoder = CachedEncoder(Encoder(spec), args.cache)
-    codebases = [c for c in build_codebases(rows_by_codebase([], files), encoder.encode, shaped)
-                 if c.report_only]
+    sources = rows_by_codebase([], files, args.labels)
     chosen = load_rules(args.rules) if args.rules else None
-    table = score_table(codebases, chosen)
+    worlds: dict[int, list] = {}
+
+    def world(frames: int) -> list:
+        if frames not in worlds:
+            shaped = dataclasses.replace(rules, frames=frames)
+            worlds[frames] = [c for c in build_codebases(sources, encoder.encode, shaped)
+                              if c.report_only]
+        return worlds[frames]
+
+    codebases = world(rules.frames_for("default"))
+    shapes = {family: world(frames_for(chosen, family, rules))
+              for family in sorted({c.family for c in codebases})}
+    table = score_table(codebases, chosen, shapes)
     label = f"{spec.name}@{spec.version[:12]}" if chosen else "fingerprint"
     print(f"\n== never seen: {label}, rules {args.rules or '-'} ==")
     out: dict = {"model": label, "rules": str(args.rules or ""), "families": {}}
     for family, cells in table.items():
         rule = rule_for(chosen, family) if chosen else None
-        print(f"{family}: rule {rule}")
+        print(f"{family}: rule {rule}, {frames_for(chosen, family, rules)} frames")
         for name, s in cells.items():
             print(f"  {name:<20} bugs {s.bugs:>4} x/bug {s.issues_per_bug:5.2f} "
                   f"P {s.precision:.3f} joinP {s.join_precision:.3f} F1 {s.f1:.3f}")

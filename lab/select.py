@@ -45,7 +45,11 @@ import numpy as np
 
 TARGET_PRECISION = 0.98  # the product's pair-precision target on unseen codebases
 FLOORS = (0.98, 0.99, 1.0)  # in-fold precision floors tried (a rule's part)
-KEY_RULES = ("function", "names", "module", "type")  # most specific first; never the code line
+# most specific first; never the code line. "site…": anchored on the application's own crash
+# site (grouping.clean.anchored_key)
+KEY_RULES = ("site+callee", "site+template", "function", "names", "site", "module", "type")
+LABELS = ("site", "fine", "drift")  # what counts as one mined bug (rows_by_codebase)
+JOIN = 2.0  # a threshold no cosine distance exceeds: the key alone joins (a deterministic join)
 GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
 SLACK = 0.005  # F1 a more cautious threshold may give up (training.evaluate.CHOICE_SLACK)
 MIN_CODEBASES = 2  # fewer choosing codebases than this: the family takes the fallback
@@ -61,22 +65,30 @@ class Candidate:
     veto: bool
     floor: float
     frames: int = 0  # the text shape: frames in the text (0: the grouping rules')
+    join: bool = False  # events of one key join whatever their distance (threshold JOIN)
 
     @property
     def label(self) -> str:
         shape = f" {self.frames}fr" if self.frames else ""
+        if self.join:
+            return f"{self.key} join{'+veto' if self.veto else ''}{shape}"
         return f"{self.key}{'+veto' if self.veto else ''} P>={self.floor:g}{shape}"
 
     def caution(self) -> tuple:
-        """Ties go to the more cautious rule: more specific key, veto, higher floor, fewer
-        frames."""
-        return (KEY_RULES.index(self.key) if self.key in KEY_RULES else len(KEY_RULES),
-                not self.veto, -self.floor, self.frames)
+        """Ties go to the more cautious rule: a distance over a join, more specific key, veto,
+        higher floor, fewer frames."""
+        return (self.join, KEY_RULES.index(self.key) if self.key in KEY_RULES
+                else len(KEY_RULES), not self.veto, -self.floor, self.frames)
 
 
 def candidates(keys: Iterable[str] = KEY_RULES, floors: Iterable[float] = FLOORS,
-               vetoes: Iterable[bool] = (False, True), frames: int = 0) -> list[Candidate]:
-    return [Candidate(k, v, f, frames) for k in keys for v in vetoes for f in floors]
+               vetoes: Iterable[bool] = (False, True), frames: int = 0,
+               joins: Iterable[str] = ()) -> list[Candidate]:
+    """Every key with and without the veto at every floor; `joins`: keys also tried as a
+    deterministic join (no distance; with the veto, texts that conflict still never join)."""
+    vetoes = list(vetoes)
+    return ([Candidate(k, v, f, frames) for k in keys for v in vetoes for f in floors]
+            + [Candidate(k, v, 1.0, frames, join=True) for k in joins for v in vetoes])
 
 
 @dataclass
@@ -263,7 +275,9 @@ class Verdict:
 
 def leave_one_out(runs: Runs, codebases: Sequence[Codebase], candidate: Candidate,
                   grid: Sequence[float] = GRID) -> Verdict:
-    """Each codebase left out in turn: the threshold chosen on the others, scored on it."""
+    """Each codebase left out in turn: the threshold chosen on the others, scored on it (a
+    join's threshold is JOIN: nothing is chosen, the key alone decides)."""
+    grid = [JOIN] if candidate.join else grid
     folds = []
     for out in codebases:
         rest = [c for c in codebases if c is not out]
@@ -304,11 +318,25 @@ class Selection:
     today: dict[str, Verdict]  # family → today's rule at today's threshold
 
 
+def todays_rule(today: Callable[[str], tuple], family: str) -> tuple[str, float, bool]:
+    """(key rule, threshold, veto) of today's rule: `today` may leave the veto out (none)."""
+    key, threshold, *veto = today(family)
+    return key, threshold, bool(veto and veto[0])
+
+
+def cap(grid: Sequence[float], threshold: float, capped: bool) -> list[float]:
+    """The grid, up to `threshold` where `capped` (the served model's own threshold: the
+    furthest its validation, which has twin faults of one site, kept them apart at)."""
+    return [t for t in grid if not capped or t <= threshold + 1e-9] or [grid[0]]
+
+
 def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate],
-           today: Callable[[str], tuple[str, float]], grid: Sequence[float] = GRID,
-           progress: Callable[[str], None] = lambda _: None) -> Selection:
+           today: Callable[[str], tuple], grid: Sequence[float] = GRID,
+           progress: Callable[[str], None] = lambda _: None,
+           capped: bool = False) -> Selection:
     """The choice over the choosing codebases (report-only ones are never read here).
-    `today(family)` is today's (key rule, threshold)."""
+    `today(family)` is today's (key rule, threshold, veto); `capped`: no rule joins further
+    than today's threshold (no join by key alone either)."""
     choosing = [c for c in codebases if not c.report_only]
     families = sorted({c.family for c in choosing})
     chosen: dict[str, Verdict] = {}
@@ -316,29 +344,38 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
     todays: dict[str, Verdict] = {}
     for family in families:
         mine = [c for c in choosing if c.family == family]
-        key, threshold = today(family)
-        todays[family] = fixed(runs, mine, Candidate(key, False, 1.0), threshold)
+        key, threshold, veto = todays_rule(today, family)
+        todays[family] = fixed(runs, mine, Candidate(key, veto, 1.0), threshold)
         if len(mine) < MIN_CODEBASES:
             continue
-        verdicts[family] = [leave_one_out(runs, mine, r, grid) for r in rules]
+        verdicts[family] = [leave_one_out(runs, mine, r, cap(grid, threshold, capped))
+                            for r in rules if not (capped and r.join)]
         chosen[family] = pick(verdicts[family])
         progress(f"{family}: {chosen[family].candidate.label} at {chosen[family].threshold}")
     fallback = fallback_today = None
     if len(choosing) >= MIN_CODEBASES:
-        key, threshold = today("default")
-        fallback_today = fixed(runs, choosing, Candidate(key, False, 1.0), threshold)
-        verdicts["*"] = [leave_one_out(runs, choosing, r, grid) for r in rules]
+        key, threshold, veto = todays_rule(today, "default")
+        fallback_today = fixed(runs, choosing, Candidate(key, veto, 1.0), threshold)
+        verdicts["*"] = [leave_one_out(runs, choosing, r, cap(grid, threshold, capped))
+                         for r in rules if not (capped and r.join)]
         acceptable = [v for v in verdicts["*"] if no_worse(v, fallback_today)]
         fallback = pick(acceptable) if acceptable else None
         progress(f"fallback: {fallback.candidate.label if fallback else 'today'}")
     return Selection(chosen, fallback, fallback_today, verdicts, todays)
 
 
-def merge(selections: dict[int, Selection], current: int) -> Selection:
+def merge(selections: dict[int, Selection], current: int,
+          served_shape: Callable[[str], int] | None = None) -> Selection:
     """Selections of several text shapes (frames → its selection) as one: per family the
     best-ranked choice of any shape; the fallback likewise among those no worse than today's
-    rule, which is judged in today's shape (`current`)."""
+    rule, which is judged in today's shape (`served_shape(family)` where that shape was built,
+    else `current`)."""
     today = selections[current]
+    todays = dict(today.today)
+    for family in todays:
+        shape = served_shape(family) if served_shape else current
+        if shape in selections and family in selections[shape].today:
+            todays[family] = selections[shape].today[family]
     chosen: dict[str, Verdict] = {}
     verdicts: dict[str, list[Verdict]] = {}
     for selection in selections.values():
@@ -348,20 +385,24 @@ def merge(selections: dict[int, Selection], current: int) -> Selection:
             if family not in chosen or verdict.rank() < chosen[family].rank():
                 chosen[family] = verdict
     for family, verdict in chosen.items():  # never worse than the previous rule
-        previous = today.today.get(family)
+        previous = todays.get(family)
         if previous is not None and previous.rank() < verdict.rank():
             chosen[family] = dataclasses.replace(previous, kept=True)
     fallback = None
     if today.fallback_today is not None:
         acceptable = [v for v in verdicts.get("*", []) if no_worse(v, today.fallback_today)]
         fallback = pick(acceptable) if acceptable else None
-    return Selection(chosen, fallback, today.fallback_today, verdicts, today.today)
+    return Selection(chosen, fallback, today.fallback_today, verdicts, todays)
 
 
 def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
     """What the issue page says decided: the family's own choice or the fallback."""
     shape = f" on {verdict.candidate.frames} frames" if verdict.candidate.frames else ""
     rule = f"{verdict.candidate.key}{' with the veto' if verdict.candidate.veto else ''}"
+    if verdict.candidate.join:  # no distance: the text's shape decides nothing
+        return (f"{family}: {verdict.candidate.key} joined by key alone"
+                f"{' unless the texts conflict' if verdict.candidate.veto else ''}, chosen "
+                f"leaving out each of its {len(verdict.folds)} codebases in turn")
     if verdict.kept:
         return (f"{family}: {rule} at {verdict.threshold:g}, the previous rule, kept: no rule "
                 f"chosen leaving out each of its {len(verdict.folds)} codebases in turn did "
@@ -373,13 +414,14 @@ def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
             f"its {len(verdict.folds)} codebases in turn")
 
 
-def as_rules(selection: Selection, today: Callable[[str], tuple[str, float]],
+def as_rules(selection: Selection, today: Callable[[str], tuple],
              families: int) -> dict:
     """The choice as grouping rules (thresholds, key and conflict thresholds per family,
     "default" the fallback) with the source of each."""
     thresholds, keys, conflicts, sources, frames = {}, {}, {}, {}, {}
     for family, verdict in sorted(selection.chosen.items()):
-        frames[family] = verdict.candidate.frames
+        # a join reads no distance: the text keeps the family's shape
+        frames[family] = 0 if verdict.candidate.join else verdict.candidate.frames
         thresholds[family] = verdict.threshold
         keys[family] = verdict.candidate.key
         conflicts[family] = 0.0 if verdict.candidate.veto else NO_VETO
@@ -395,9 +437,9 @@ def as_rules(selection: Selection, today: Callable[[str], tuple[str, float]],
                     "frames": verdict.candidate.frames,
                     "evidence": _evidence(verdict, selection.fallback_today)}
     else:
-        keys["default"], thresholds["default"] = today("default")
+        keys["default"], thresholds["default"], veto = todays_rule(today, "default")
         frames["default"] = 0
-        conflicts["default"] = NO_VETO
+        conflicts["default"] = 0.0 if veto else NO_VETO
         count = len(selection.fallback_today.folds) if selection.fallback_today else 0
         sources["default"] = (
             f"fallback: {keys['default']} at {thresholds['default']:g}, the previous default, "
@@ -407,7 +449,7 @@ def as_rules(selection: Selection, today: Callable[[str], tuple[str, float]],
         if selection.fallback_today is not None:
             evidence += "; " + _evidence(selection.fallback_today, None).replace(
                 "chose on the rest", "the previous default on each")
-        fallback = {"key": keys["default"], "threshold": thresholds["default"], "veto": False,
+        fallback = {"key": keys["default"], "threshold": thresholds["default"], "veto": veto,
                     "evidence": evidence}
     return {"thresholds": thresholds, "key": keys, "conflict_thresholds": conflicts,
             "sources": sources, "fallback": fallback, "frames": frames}
@@ -439,8 +481,9 @@ def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path],
                      labels: str = "site") -> dict[str, list]:
     """codebase → [(source, rows)]: a generated corpus's applications (every split) and each
     mined file's codebase. One source is one project. `labels`: "site" counts a mined bug as
-    one call site and error type (lab.corpus.site_label), "fine" as the miner labelled it."""
-    from lab.corpus import corpus_files, read_rows, site_label
+    one call site and error type (lab.corpus.site_label), "fine" as the miner labelled it,
+    "drift" as site labels closed under drift (lab.corpus.drift_labels)."""
+    from lab.corpus import corpus_files, drift_labels, read_rows, site_label
     from lab.generate import corpus
 
     out: dict[str, list] = {}
@@ -455,7 +498,11 @@ def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path],
         files = corpus_files(folder) if folder.is_dir() else [folder]
         for path in files:
             by_app = {}
-            for row in read_rows(path):
+            rows = list(read_rows(path))
+            if labels == "drift":
+                rows = [{**row, "bug": label} for row, label in zip(
+                    rows, drift_labels(rows), strict=True)]
+            for row in rows:
                 if labels == "site":
                     row = {**row, "bug": site_label(row)}
                 by_app.setdefault(row["app"], []).append(row)
@@ -618,6 +665,53 @@ def _verdict_json(v: Verdict) -> dict:
                          for f in v.folds}}
 
 
+def write_manifest_choices(folder: Path, result: dict, families: Iterable[str]) -> None:
+    """The choice of `families` (lab.select's result) into the shipped model's manifest choices
+    (thresholds, key rules, conflict thresholds, frames: what embeddings.registry and
+    grouping.policy read for it), the other families' choices kept, and its checksums."""
+    from embeddings import shipped
+
+    path = folder / shipped.MANIFEST
+    manifest = json.loads(path.read_text())
+    choices = manifest["choices"]
+    for family in sorted(families):
+        for name, table in (("thresholds", "thresholds"), ("key_rules", "key_rules"),
+                            ("conflict_thresholds", "conflict_thresholds"),
+                            ("frames", "frames")):
+            choices.setdefault(name, {})[family] = result[table][family]
+    provenance = result["provenance"]
+    choices["chosen_by"] = {
+        **{k: v for k, v in choices.get("chosen_by", {}).items() if k != "lab.select"},
+        "lab.select": {"families": sorted(families), "command": provenance["command"],
+                       "date": provenance["date"], "corpus_sha256": provenance["corpus_sha256"],
+                       "choosing_codebases": provenance["choosing_codebases"],
+                       "sources": {f: result["sources"][f] for f in sorted(families)}}}
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    sums = "".join(f"{shipped.sha256_file(folder / name)}  {name}\n"
+                   for name in (shipped.DELTA, shipped.MANIFEST))
+    (folder / shipped.SUMS).write_text(sums)
+    shipped.load.cache_clear()
+
+
+def served_rules(path: Path | None, spec) -> dict | None:
+    """The rules serving `spec`'s model today (lab.never_seen.load_rules' shape): `path`'s,
+    else the manifest's choices of a trained or shipped model (what production reads for it:
+    embeddings.registry), else None (the grouping rules)."""
+    from lab.never_seen import load_rules
+
+    if path is not None:
+        return load_rules(path)
+    for manifest in (Path(spec.path) / "manifest.json", Path(spec.path) / "faultline.json"):
+        if manifest.is_file() and "choices" in json.loads(manifest.read_text()):
+            return load_rules(manifest)
+    from embeddings import shipped
+    from embeddings.encoder import uses_shipped
+
+    if uses_shipped() and shipped.load().version == spec.version:
+        return load_rules(shipped.SHIPPED_DIR / shipped.MANIFEST)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lab.select", description=__doc__.split(
         "\n\n")[0])
@@ -629,12 +723,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--families", nargs="*", help="only these families")
     parser.add_argument("--keys", nargs="*", default=list(KEY_RULES), choices=KEY_RULES,
                         help="candidate-key rules tried")
+    parser.add_argument("--joins", nargs="*", default=[], choices=KEY_RULES,
+                        help="key rules also tried as a deterministic join (no distance)")
+    parser.add_argument("--cap-at-today", action="store_true",
+                        help="no rule joins further than today's threshold for its family, and "
+                             "none by key alone: the served model chose it on validation that "
+                             "has twin faults of one site, which the mined labels count as one")
+    parser.add_argument("--veto-only", action="store_true",
+                        help="only rules with the conflict veto (grouping.conflict: twins of "
+                             "one site, which the mined labels count as one bug, stay apart)")
+    parser.add_argument("--today", type=Path,
+                        help="the rules serving today (a manifest, lab.select's JSON or "
+                             "grouping/tuned_rules.json; default: the model's manifest where "
+                             "it has one, else the grouping rules)")
     parser.add_argument("--frames", nargs="*", type=int, default=[],
                         help="text shapes tried: frames in the text (default: the rules')")
     parser.add_argument("--max-threshold", type=float, default=GRID[-1],
                         help="the largest threshold tried")
-    parser.add_argument("--labels", choices=("site", "fine"), default="site",
-                        help="what counts as one mined bug (lab.corpus.site_label)")
+    parser.add_argument("--labels", choices=LABELS, default="site",
+                        help="what counts as one mined bug: site (lab.corpus.site_label), fine "
+                             "(the miners'), drift (site labels closed under drift)")
     parser.add_argument("--without-trained", action="store_true",
                         help="leave out the mined codebases of training.mined's train group "
                              "(a model trained on them is never chosen for on them)")
@@ -642,6 +750,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("var/select"))
     parser.add_argument("--write-rules", action="store_true",
                         help="write the choice into grouping/tuned_rules.json (stock model)")
+    parser.add_argument("--write-manifest", action="store_true",
+                        help="write the families chosen anew into the shipped model's manifest "
+                             "(what production reads for it; the shipped model only)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
@@ -650,6 +761,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     django.setup()
     from embeddings.encoder import Encoder, ModelSpec, current_spec, model_version
     from grouping import rules as grouping_rules
+    from lab.never_seen import rule_for
 
     spec = (ModelSpec(Path(args.model).name, args.model, model_version(args.model))
             if args.model else current_spec())
@@ -661,8 +773,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.mined = untrained(args.mined)
     sources = rows_by_codebase(args.corpus, args.mined, args.labels)
 
-    def today(family: str) -> tuple[str, float]:
-        return rules.key_for(family), rules.threshold(family)
+    served = served_rules(args.today, spec)
+
+    def today(family: str) -> tuple[str, float, bool]:
+        if served is None:
+            return (rules.key_for(family), rules.threshold(family),
+                    rules.conflict_thresholds.get(family, rules.conflict_thresholds.get(
+                        "default", NO_VETO)) == 0.0)
+        key, veto, threshold = rule_for(served, family)
+        return key, threshold, veto
 
     grid = [t for t in GRID if t <= args.max_threshold + 1e-9]
     worlds: dict[int, tuple[Runs, list[Codebase]]] = {}
@@ -674,14 +793,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.families:
             shaped = [c for c in shaped if c.family in args.families]
         worlds[frames] = (Runs(), shaped)
-        tried = candidates(args.keys, frames=frames) if frames in shapes else []
+        vetoes = (True,) if args.veto_only else (False, True)
+        tried = (candidates(args.keys, frames=frames, joins=args.joins, vetoes=vetoes)
+                 if frames in shapes else [])
         selections[frames] = select(worlds[frames][0], shaped, tried, today, grid,
-                                    progress=lambda text: print(text, flush=True))
-    selection = merge(selections, current)
+                                    progress=lambda text: print(text, flush=True),
+                                    capped=args.cap_at_today)
+    selection = merge(selections, current, rules.frames_for)
     codebases = worlds[current][1]
     families = len({c.family for c in codebases if not c.report_only})
     chosen = as_rules(selection, today, families)
-    chosen["frames"] = {f: n or current for f, n in chosen["frames"].items()}
+    chosen["frames"] = {f: n or rules.frames_for(f) for f, n in chosen["frames"].items()}
     print_verdicts(selection)
 
     def new_rule(family: str) -> tuple[int, str, bool, float]:
@@ -693,7 +815,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     table = never_seen(worlds, {
         "fingerprint": None,
-        "today's rules": lambda f: (current, today(f)[0], False, today(f)[1]),
+        "today's rules": lambda f: (rules.frames_for(f) if rules.frames_for(f) in worlds
+                                    else current, today(f)[0], today(f)[2], today(f)[1]),
         "chosen rules": new_rule})
     print_never_seen(table)
     files = list(args.corpus) + [p for folder in args.mined for p in (
@@ -725,6 +848,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nwrote {target}")
     print(json.dumps({k: result[k] for k in ("thresholds", "key_rules", "conflict_thresholds",
                                               "frames", "sources", "provenance")}, indent=2))
+    if args.write_manifest:
+        from embeddings import shipped
+
+        if shipped.load().version != spec.version:
+            parser.error("--write-manifest: the model chosen for is not the shipped one")
+        fresh = {f for f, v in selection.chosen.items() if not v.kept}
+        if selection.fallback is not None:
+            fresh.add("default")
+        write_manifest_choices(shipped.SHIPPED_DIR, result, fresh)
+        print(f"wrote {shipped.SHIPPED_DIR / shipped.MANIFEST}: {sorted(fresh)}")
     if args.write_rules:
         written = dataclasses.replace(
             rules, key=chosen["key"], thresholds=chosen["thresholds"], frames=chosen["frames"],

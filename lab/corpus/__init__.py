@@ -83,3 +83,35 @@ def site_label(row: dict) -> str:
     reports count them as one bug. Go and Ruby labels are at this level already."""
     pattern = _WAY_OF_FAILING.get(row.get("platform", ""))
     return pattern.sub("", row["bug"]) if pattern and row.get("split") == "mined" else row["bug"]
+
+
+def _root_type(event: dict) -> str:
+    exception = event.get("exception") or {}
+    values = exception.get("values") if isinstance(exception, dict) else exception
+    values = [v for v in values or [] if isinstance(v, dict)]
+    return str(values[0].get("type") or "") if values else ""
+
+
+def drift_labels(rows: list[dict]) -> list[str]:
+    """Site labels (`site_label`) closed under drift: an upgrade that changes a bug's exception
+    type can make two site labels raise one type at one call site in one release (contact-book's
+    `address_domain`: inputs labelled IDNAError raise EmailSyntaxError after an upgrade, with the
+    EmailSyntaxError bug's stack); such labels are one bug here, a connected component of (call
+    site, raised type, release). Rows without a recorded site keep their site label."""
+    labels = [site_label(row) for row in rows]
+    parent = {label: label for label in labels}
+
+    def find(label: str) -> str:
+        while parent[label] != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    first: dict[tuple, str] = {}
+    for row, label in zip(rows, labels, strict=True):
+        if not row.get("site"):
+            continue
+        signature = (row.get("app"), row["site"], _root_type(row["event"]), row.get("release"))
+        other = first.setdefault(signature, label)
+        parent[find(label)] = find(other)
+    return [find(label) for label in labels]

@@ -1,0 +1,70 @@
+"""lab.select's candidates anchored on the application's crash site: a deterministic join (the
+key alone, threshold JOIN) is judged leaving codebases out like any rule, and `capped` keeps
+every rule within today's threshold (no join by key alone). Real events, cleaning and keys; the
+vectors are placed by hand so the distances are known."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from grouping import rules
+from lab import select
+from training import metrics
+
+
+def python_event(function: str, caller: str) -> dict:
+    frame = lambda name, line: {  # noqa: E731
+        "function": name, "module": "app.core", "filename": "app/core.py",
+        "abs_path": "/srv/app/core.py", "lineno": 10, "context_line": line, "in_app": True}
+    return {"platform": "python", "exception": {"values": [{
+        "type": "ValueError", "value": "it failed", "stacktrace": {"frames": [
+            frame(caller, f"return {function}(data)"), frame(function, "raise Failure(data)")]}}]}}
+
+
+def codebase(name: str) -> select.Codebase:
+    """One bug whose call moved into an extracted `_mean_step` helper, far in the embedding
+    (0.30), and another bug far from both."""
+    groups = [("moved", "mean", 0.0), ("moved", "_mean_step", 0.30), ("other", "median", 1.0)]
+    rows, vectors = [], []
+    for bug, function, distance in groups:
+        for _ in range(2):
+            rows.append({"bug": f"{name}/{bug}",
+                         "event": python_event(function, f"caller_{len(rows)}")})
+            theta = math.acos(1.0 - distance)
+            vectors.append(np.array([math.cos(theta), math.sin(theta)], dtype=np.float32))
+    data = metrics.prepare(rows, rules.CURRENT, scope=name)
+    return select.Codebase(name, "python", data, np.stack(vectors), False)
+
+
+GRID = [0.02, 0.04, 0.06, 0.08]
+
+
+def today(family: str) -> tuple[str, float, bool]:
+    return "function", 0.04, True
+
+
+def test_a_join_by_the_site_key_is_judged_leaving_codebases_out():
+    codebases = [codebase("a"), codebase("b"), codebase("c")]
+    runs = select.Runs()
+    join = select.leave_one_out(runs, codebases, select.Candidate("site", False, 1.0, join=True),
+                                GRID)
+    assert join.threshold == select.JOIN and all(f.threshold == select.JOIN for f in join.folds)
+    # the helper's events join their bug whatever the distance; the other bug stays apart
+    assert join.worst_issues_per_bug == 1.0 and join.worst_precision == 1.0
+    distance = select.leave_one_out(runs, codebases, select.Candidate("function", False, 1.0),
+                                    GRID)
+    assert distance.worst_issues_per_bug > 1.0  # the function key splits at the helper
+    assert select.pick([distance, join]) is join
+
+
+def test_capped_rules_stay_within_todays_threshold_and_never_join_by_key_alone():
+    codebases = [codebase("a"), codebase("b")]
+    tried = select.candidates(["site", "type"], joins=["site"])
+    assert any(c.join for c in tried)
+    selection = select.select(select.Runs(), codebases, tried, today, GRID, capped=True)
+    verdicts = selection.verdicts["python"]
+    assert verdicts and not any(v.candidate.join for v in verdicts)
+    assert all(f.threshold <= 0.04 for v in verdicts for f in v.folds)
+    assert selection.today["python"].candidate.veto  # today's rule keeps its veto
