@@ -40,14 +40,16 @@ sdks:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SDK_PACKAGES); \
 	  else echo "Go/Ruby SDKs missing and not root: their tests will be skipped"; fi; }
 
-# The multi-node tests run a real PgBouncer; the compose file is checked by docker-compose.
-DEPLOY_PACKAGES := pgbouncer docker-compose
+# The multi-node tests run a real PgBouncer, the proxy test the compose file's nginx config; the
+# compose file is checked by docker-compose.
+DEPLOY_PACKAGES := pgbouncer nginx docker-compose
 deploy-tools:
 	@{ command -v pgbouncer || test -x /usr/sbin/pgbouncer; } >/dev/null 2>&1 && \
+	  { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 && \
 	  command -v docker-compose >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPLOY_PACKAGES); \
-	  else echo "pgbouncer/docker-compose missing and not root: their tests will be skipped"; fi; }
+	  else echo "pgbouncer/nginx/docker-compose missing and not root: their tests will be skipped"; fi; }
 
 test: install browser sdks deploy-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
