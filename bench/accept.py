@@ -2,12 +2,12 @@
 load, interleaved.
 
   gunicorn  the old server: gunicorn with the last gunicorn.conf.py of this repository (gthread,
-            2 processes x 8 threads), serving the baseline revision's code
+            2 processes x 8 threads), serving --gunicorn-rev's code (Django's handler)
   base      `python -m faultline.serve` of the baseline revision (--baseline, a git revision)
   this      `python -m faultline.serve` of this tree
 
-Each round starts the server and a real Celery worker of the same tree (the baseline revision's
-for gunicorn and base, this tree's for this), warms them up (200 events, processed), sends
+Each round starts the server and a real Celery worker of the same tree (--gunicorn-rev's,
+--baseline's or this tree's), warms them up (200 events, processed), sends
 pre-built gzipped envelopes (unique event ids) from wrk for --duration seconds, waits until the
 worker has processed every accepted event, stops both. Prints, per round, accepted events/s,
 accept latency p50/p95/p99, processed events/s (first accept to last processed), the web
@@ -54,6 +54,7 @@ def _bench_ingest():
 bench_ingest = _bench_ingest()
 
 BASELINE_REV = "ca9c539"  # main before the background waker and the worker's cheaper encoding
+GUNICORN_REV = "8da52fa"  # the code gunicorn served before granian and the lean entry
 GUNICORN_CONF_REV = "92b594b~1"  # the last revision with gunicorn.conf.py
 WRK_SCRIPT = Path(__file__).with_name("ingest_wrk.lua")
 SERVERS = ("gunicorn", "base", "this")
@@ -73,9 +74,12 @@ def export_tree(rev: str, directory: Path) -> Path:
     return directory
 
 
-def tree_of(name: str, baseline: Path) -> Path:
+def tree_of(name: str, args) -> Path:
     """The tree whose code a server and its worker run."""
-    return ROOT if name == "this" else baseline
+    if name == "this":
+        return ROOT
+    rev = args.gunicorn_rev if name == "gunicorn" else args.baseline
+    return export_tree(rev, VAR_DIR / "bench" / f"tree-{rev}")
 
 
 def server_command(name: str, conf: Path) -> list[str]:
@@ -84,10 +88,11 @@ def server_command(name: str, conf: Path) -> list[str]:
     return [sys.executable, "-m", "faultline.serve"]
 
 
-def start_worker(env: dict, tree: Path, concurrency: int) -> subprocess.Popen:
+def start_worker(env: dict, tree: Path, concurrency: int, nice: int = 0) -> subprocess.Popen:
     """A Celery worker of the ingest queues running `tree`'s code."""
-    command = [str(BIN / "celery"), "-A", "faultline", "worker", "-Q", "ingest,default",
-               "-c", str(concurrency), "-n", f"bench-accept-{uuid.uuid4().hex[:6]}@%h",
+    command = ["nice", "-n", str(nice), str(BIN / "celery"), "-A", "faultline", "worker",
+               "-Q", "ingest,default", "-c", str(concurrency),
+               "-n", f"bench-accept-{uuid.uuid4().hex[:6]}@%h",
                "--loglevel", "ERROR"]
     return subprocess.Popen(command, env=dict(env, PYTHONPATH=str(tree)), cwd=tree,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -146,16 +151,16 @@ def suspended(process: subprocess.Popen | None, stop_it: bool):
     return block()
 
 
-def one_round(name: str, args, env: dict, project, key, baseline: Path, conf: Path) -> dict:
+def one_round(name: str, args, env: dict, project, key, conf: Path) -> dict:
     from monitor.models import Event
 
     port = free_port()
-    cwd = tree_of(name, baseline)
+    cwd = tree_of(name, args)
     web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", PYTHONPATH=str(cwd))
     log = open(VAR_DIR / "bench" / f"accept-{name}.log", "ab")  # noqa: SIM115
     web = subprocess.Popen(server_command(name, conf), env=web_env, cwd=cwd, stdout=log,
                            stderr=log)
-    worker = start_worker(env, cwd, args.worker_concurrency)
+    worker = start_worker(env, cwd, args.worker_concurrency, args.worker_nice)
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz")
         before = Event.objects.filter(project=project).count()
@@ -218,13 +223,16 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--servers", default=",".join(SERVERS))
-    parser.add_argument("--baseline", default=BASELINE_REV)
+    parser.add_argument("--baseline", default=BASELINE_REV, help="the revision `base` serves")
+    parser.add_argument("--gunicorn-rev", default=GUNICORN_REV,
+                        help="the revision gunicorn serves")
+    parser.add_argument("--worker-nice", type=int, default=0,
+                        help="run the worker under `nice -n N` (the accept path first)")
     parser.add_argument("--accept-only", action="store_true",
                         help="suspend the Celery worker while wrk runs (the accept path alone)")
     args = parser.parse_args()
     servers = args.servers.split(",")
 
-    baseline = export_tree(args.baseline, VAR_DIR / "bench" / f"tree-{args.baseline}")
     conf = VAR_DIR / "bench" / "gunicorn.conf.py"
     conf.write_bytes(subprocess.run(["git", "-C", str(ROOT), "show",
                                      f"{GUNICORN_CONF_REV}:gunicorn.conf.py"],
@@ -238,11 +246,12 @@ def main() -> int:
         rows = []
         print(f"cpus={os.cpu_count()} concurrency={args.concurrency} "
               f"duration={args.duration}s baseline={args.baseline} "
+              f"gunicorn serves {args.gunicorn_rev} worker nice {args.worker_nice} "
               f"web=2 processes x 8 threads, worker concurrency {args.worker_concurrency}"
               f"{', worker suspended under load' if args.accept_only else ''}")
         for round_no in range(1, args.rounds + 1):
             for name in servers:
-                row = one_round(name, args, env, project, key, baseline, conf)
+                row = one_round(name, args, env, project, key, conf)
                 rows.append(row)
                 print(f"round {round_no}: {report(row)}", flush=True)
     print("medians:")
