@@ -19,6 +19,10 @@ the accept path alone has the cores, as in a burst that processing absorbs after
     .venv/bin/python bench/accept.py                          # 3 rounds of each, 8 s of load
     .venv/bin/python bench/accept.py --servers base,this --accept-only
     .venv/bin/python bench/accept.py --rounds 1 --servers this
+    .venv/bin/python bench/accept.py --servers this,this+WEB_WORKERS=1+WEB_THREADS=16
+
+A server's name may carry environment settings of its web server after `+` signs (the last
+example compares this tree's default with one process of 16 threads).
 """
 
 from __future__ import annotations
@@ -155,10 +159,12 @@ def one_round(name: str, args, env: dict, project, key, conf: Path) -> dict:
     from monitor.models import Event
 
     port = free_port()
-    cwd = tree_of(name, args)
-    web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", PYTHONPATH=str(cwd))
-    log = open(VAR_DIR / "bench" / f"accept-{name}.log", "ab")  # noqa: SIM115
-    web = subprocess.Popen(server_command(name, conf), env=web_env, cwd=cwd, stdout=log,
+    server, *settings = name.split("+")  # e.g. this+WEB_WORKERS=1+WEB_THREADS=16
+    cwd = tree_of(server, args)
+    web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", PYTHONPATH=str(cwd),
+                   **dict(setting.split("=", 1) for setting in settings))
+    log = open(VAR_DIR / "bench" / f"accept-{server}.log", "ab")  # noqa: SIM115
+    web = subprocess.Popen(server_command(server, conf), env=web_env, cwd=cwd, stdout=log,
                            stderr=log)
     worker = start_worker(env, cwd, args.worker_concurrency, args.worker_nice)
     try:
