@@ -3,8 +3,11 @@
 The group commit's leader used to send its flush's wake-ups (a Redis `SET NX` per drain slot,
 and a Celery message when the flag was not set) on its own request thread before replying: a
 round trip on the reply path, paid once per flush. The waker takes the slots instead and sends
-them from its thread; slots asked for while it is sending are sent once, in its next pass, so a
-burst of flushes costs one pass per round trip rather than one per flush.
+them from its thread. After a pass that sent something it waits `interval` seconds (20 ms)
+before the next: slots asked for while it sends or waits are sent once, in that next pass, so
+under load the wake-ups cost one pass per interval rather than one per flush, and a lone event
+after a quiet spell is woken at once. A drain task empties the backlog it finds, so waking it a
+few milliseconds later only lets it find more.
 
 Nothing acknowledged depends on it: a slot is asked for only after its rows committed, the
 thread sends after that (so the drain it wakes sees them), and a wake-up lost with the process
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 log = logging.getLogger(__name__)
@@ -23,11 +27,13 @@ log = logging.getLogger(__name__)
 
 class Waker:
     """`ask(slots)` returns at once; a daemon thread calls `send(slot)` once for each slot asked
-    for since its last pass, in slot order. Created per process (threads do not survive a
-    fork): see ingest.accept.committer."""
+    for since its last pass, in slot order, at most one pass per `interval` seconds. Created
+    per process (threads do not survive a fork): see ingest.accept.committer."""
 
-    def __init__(self, send: Callable[[int], None], name: str = "ingest-waker"):
+    def __init__(self, send: Callable[[int], None], interval: float = 0.02,
+                 name: str = "ingest-waker"):
         self._send = send
+        self.interval = interval
         self._lock = threading.Lock()
         self._asked: set[int] = set()
         self._ready = threading.Event()
@@ -66,3 +72,5 @@ class Waker:
                     self.passes += 1
                     self.sent += len(slots)
                 self._idle.notify_all()
+            if slots:
+                time.sleep(self.interval)  # the flushes of the next interval share one pass

@@ -3,6 +3,7 @@ process, coalesced across flushes, none asked for left unsent, and every accepte
 processed by the real worker it wakes."""
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -35,6 +36,19 @@ def test_slots_asked_for_during_a_send_are_sent_once_in_the_next_pass():
     assert (waker.passes, waker.sent) == (2, 3)
 
 
+def test_slots_asked_for_within_the_interval_after_a_pass_share_the_next_pass():
+    sent: list[int] = []
+    waker = Waker(sent.append, interval=10, name="test-waker")
+    waker.ask({1})
+    assert waker.settle(30)
+    for slots in ({1}, {0}, {1}):  # three flushes within the 10 s after the first pass
+        waker.ask(slots)
+        time.sleep(0.2)  # time enough for a thread that did not wait to send each alone
+    assert waker.settle(30)
+    assert sent == [1, 0, 1]
+    assert (waker.passes, waker.sent) == (2, 3)
+
+
 def test_a_failed_send_does_not_stop_the_waker():
     sent: list[int] = []
 
@@ -43,7 +57,7 @@ def test_a_failed_send_does_not_stop_the_waker():
             raise ConnectionError("broker down")
         sent.append(slot)
 
-    waker = Waker(send, name="test-waker")
+    waker = Waker(send, interval=0, name="test-waker")
     waker.ask({0, 1})
     assert waker.settle(30)
     waker.ask({2})
