@@ -1,14 +1,15 @@
-"""Accept-path benchmark: three web servers in one run, under the same wrk load, interleaved.
+"""Accept-path benchmark: two trees' web servers and workers in one run, under the same wrk
+load, interleaved.
 
   gunicorn  the old server: gunicorn with the last gunicorn.conf.py of this repository (gthread,
-            2 processes x 8 threads), serving the baseline revision's code
-  granian   `python -m faultline.serve` of the baseline revision (granian, group commit, Django's
-            handler without middleware for the ingest paths)
-  lean      `python -m faultline.serve` of this tree (the lean WSGI entry, ingest.lean)
+            2 processes x 8 threads), serving --gunicorn-rev's code (Django's handler)
+  base      `python -m faultline.serve` of the baseline revision (--baseline, a git revision)
+  this      `python -m faultline.serve` of this tree
 
-Each round starts the server, warms it up (200 events, processed), sends pre-built gzipped
-envelopes (unique event ids) from wrk for --duration seconds, waits until a real Celery worker
-has processed every accepted event, stops the server. Prints, per round, accepted events/s,
+Each round starts the server and a real Celery worker of the same tree (--gunicorn-rev's,
+--baseline's or this tree's), warms them up (200 events, processed), sends
+pre-built gzipped envelopes (unique event ids) from wrk for --duration seconds, waits until the
+worker has processed every accepted event, stops both. Prints, per round, accepted events/s,
 accept latency p50/p95/p99, processed events/s (first accept to last processed), the web
 processes' CPU per 1,000 accepted events and the load average, then the medians per server.
 With --accept-only the Celery worker is suspended (SIGSTOP) while wrk runs and resumed after it:
@@ -16,7 +17,12 @@ the accept path alone has the cores, as in a burst that processing absorbs after
 "processed" then counts from the end of the load.
 
     .venv/bin/python bench/accept.py                          # 3 rounds of each, 8 s of load
-    .venv/bin/python bench/accept.py --rounds 1 --servers lean
+    .venv/bin/python bench/accept.py --servers base,this --accept-only
+    .venv/bin/python bench/accept.py --rounds 1 --servers this
+    .venv/bin/python bench/accept.py --servers this,this+WEB_WORKERS=1+WEB_THREADS=16
+
+A server's name may carry environment settings of its web server after `+` signs (the last
+example compares this tree's default with one process of 16 threads).
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import uuid
 from pathlib import Path
 
 import psutil
-from common import BIN, ROOT, celery_worker, services, stop, wait_http
+from common import BIN, ROOT, services, stop, wait_http
 
 from faultline.localservices import VAR_DIR, free_port
 
@@ -51,10 +57,11 @@ def _bench_ingest():
 
 bench_ingest = _bench_ingest()
 
-BASELINE_REV = "8da52fa"  # main when this benchmark was written
+BASELINE_REV = "ca9c539"  # main before the background waker and the worker's cheaper encoding
+GUNICORN_REV = "8da52fa"  # the code gunicorn served before granian and the lean entry
 GUNICORN_CONF_REV = "92b594b~1"  # the last revision with gunicorn.conf.py
 WRK_SCRIPT = Path(__file__).with_name("ingest_wrk.lua")
-SERVERS = ("gunicorn", "granian", "lean")
+SERVERS = ("gunicorn", "base", "this")
 
 
 def export_tree(rev: str, directory: Path) -> Path:
@@ -71,11 +78,28 @@ def export_tree(rev: str, directory: Path) -> Path:
     return directory
 
 
-def server_command(name: str, baseline: Path, conf: Path) -> tuple[list[str], Path]:
-    """(command, directory it runs in) of a server."""
+def tree_of(name: str, args) -> Path:
+    """The tree whose code a server and its worker run."""
+    if name == "this":
+        return ROOT
+    rev = args.gunicorn_rev if name == "gunicorn" else args.baseline
+    return export_tree(rev, VAR_DIR / "bench" / f"tree-{rev}")
+
+
+def server_command(name: str, conf: Path) -> list[str]:
     if name == "gunicorn":
-        return [str(BIN / "gunicorn"), "-c", str(conf), "faultline.wsgi:application"], baseline
-    return [sys.executable, "-m", "faultline.serve"], baseline if name == "granian" else ROOT
+        return [str(BIN / "gunicorn"), "-c", str(conf), "faultline.wsgi:application"]
+    return [sys.executable, "-m", "faultline.serve"]
+
+
+def start_worker(env: dict, tree: Path, concurrency: int, nice: int = 0) -> subprocess.Popen:
+    """A Celery worker of the ingest queues running `tree`'s code."""
+    command = ["nice", "-n", str(nice), str(BIN / "celery"), "-A", "faultline", "worker",
+               "-Q", "ingest,default", "-c", str(concurrency),
+               "-n", f"bench-accept-{uuid.uuid4().hex[:6]}@%h",
+               "--loglevel", "ERROR"]
+    return subprocess.Popen(command, env=dict(env, PYTHONPATH=str(tree)), cwd=tree,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def tree_cpu(pid: int) -> float:
@@ -131,15 +155,18 @@ def suspended(process: subprocess.Popen | None, stop_it: bool):
     return block()
 
 
-def one_round(name: str, args, env: dict, project, key, baseline: Path, conf: Path,
-              worker: subprocess.Popen | None = None) -> dict:
+def one_round(name: str, args, env: dict, project, key, conf: Path) -> dict:
     from monitor.models import Event
 
     port = free_port()
-    command, cwd = server_command(name, baseline, conf)
-    web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", PYTHONPATH=str(cwd))
-    log = open(VAR_DIR / "bench" / f"accept-{name}.log", "ab")  # noqa: SIM115
-    web = subprocess.Popen(command, env=web_env, cwd=cwd, stdout=log, stderr=log)
+    server, *settings = name.split("+")  # e.g. this+WEB_WORKERS=1+WEB_THREADS=16
+    cwd = tree_of(server, args)
+    web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", PYTHONPATH=str(cwd),
+                   **dict(setting.split("=", 1) for setting in settings))
+    log = open(VAR_DIR / "bench" / f"accept-{server}.log", "ab")  # noqa: SIM115
+    web = subprocess.Popen(server_command(server, conf), env=web_env, cwd=cwd, stdout=log,
+                           stderr=log)
+    worker = start_worker(env, cwd, args.worker_concurrency, args.worker_nice)
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz")
         before = Event.objects.filter(project=project).count()
@@ -150,6 +177,7 @@ def one_round(name: str, args, env: dict, project, key, baseline: Path, conf: Pa
         before = Event.objects.filter(project=project).count()
         load_before = os.getloadavg()[0]
         cpu_before = tree_cpu(web.pid)
+        worker_cpu_before = tree_cpu(worker.pid)
         t0 = time.perf_counter()
         with suspended(worker, args.accept_only):
             figures = wrk(port, requests, args.concurrency, args.duration)
@@ -163,8 +191,9 @@ def one_round(name: str, args, env: dict, project, key, baseline: Path, conf: Pa
             if time.perf_counter() - t0 > 600:
                 raise SystemExit("processing did not finish within 10 minutes")
         processed_s = time.perf_counter() - t0
+        cpu_worker = tree_cpu(worker.pid) - worker_cpu_before
     finally:
-        stop(web)
+        stop(web, worker)
         log.close()
     seconds = figures["duration_us"] / 1e6
     return {
@@ -177,6 +206,7 @@ def one_round(name: str, args, env: dict, project, key, baseline: Path, conf: Pa
         "p99_ms": figures["p99_us"] / 1000,
         "processed_per_s": ok / processed_s,
         "web_cpu_per_1000": cpu_web * 1000 / max(ok, 1),
+        "worker_cpu_per_1000": cpu_worker * 1000 / max(ok, 1),
         "load": (load_before, load_after),
     }
 
@@ -187,6 +217,7 @@ def report(row: dict) -> str:
             f"p50/p95/p99 {row['p50_ms']:.1f}/{row['p95_ms']:.1f}/{row['p99_ms']:.1f} ms  "
             f"processed {row['processed_per_s']:5.0f}/s  "
             f"web CPU {row['web_cpu_per_1000']:.2f} s/1000  "
+            f"worker CPU {row['worker_cpu_per_1000']:.2f} s/1000  "
             f"load {row['load'][0]:.1f}->{row['load'][1]:.1f}")
 
 
@@ -198,13 +229,16 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--servers", default=",".join(SERVERS))
-    parser.add_argument("--baseline", default=BASELINE_REV)
+    parser.add_argument("--baseline", default=BASELINE_REV, help="the revision `base` serves")
+    parser.add_argument("--gunicorn-rev", default=GUNICORN_REV,
+                        help="the revision gunicorn serves")
+    parser.add_argument("--worker-nice", type=int, default=0,
+                        help="run the worker under `nice -n N` (the accept path first)")
     parser.add_argument("--accept-only", action="store_true",
                         help="suspend the Celery worker while wrk runs (the accept path alone)")
     args = parser.parse_args()
     servers = args.servers.split(",")
 
-    baseline = export_tree(args.baseline, VAR_DIR / "bench" / f"tree-{args.baseline}")
     conf = VAR_DIR / "bench" / "gunicorn.conf.py"
     conf.write_bytes(subprocess.run(["git", "-C", str(ROOT), "show",
                                      f"{GUNICORN_CONF_REV}:gunicorn.conf.py"],
@@ -215,30 +249,29 @@ def main() -> int:
         org = Organization.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}")
         project = Project.objects.create(organization=org, name="Shop", slug="shop")
         key = ProjectKey.objects.create(project=project).public_key
-        worker = celery_worker(env, "ingest,default", args.worker_concurrency, "bench-accept")
         rows = []
-        try:
-            print(f"cpus={os.cpu_count()} concurrency={args.concurrency} "
-                  f"duration={args.duration}s baseline={args.baseline} "
-                  f"web=2 processes x 8 threads, worker concurrency {args.worker_concurrency}"
-                  f"{', worker suspended under load' if args.accept_only else ''}")
-            for round_no in range(1, args.rounds + 1):
-                for name in servers:
-                    row = one_round(name, args, env, project, key, baseline, conf, worker)
-                    rows.append(row)
-                    print(f"round {round_no}: {report(row)}", flush=True)
-        finally:
-            stop(worker)
+        print(f"cpus={os.cpu_count()} concurrency={args.concurrency} "
+              f"duration={args.duration}s baseline={args.baseline} "
+              f"gunicorn serves {args.gunicorn_rev} worker nice {args.worker_nice} "
+              f"web=2 processes x 8 threads, worker concurrency {args.worker_concurrency}"
+              f"{', worker suspended under load' if args.accept_only else ''}")
+        for round_no in range(1, args.rounds + 1):
+            for name in servers:
+                row = one_round(name, args, env, project, key, conf)
+                rows.append(row)
+                print(f"round {round_no}: {report(row)}", flush=True)
     print("medians:")
     for name in servers:
         mine = [row for row in rows if row["server"] == name]
         median = {field: statistics.median(row[field] for row in mine)
                   for field in ("accepted_per_s", "p50_ms", "p95_ms", "p99_ms",
-                                "processed_per_s", "web_cpu_per_1000")}
+                                "processed_per_s", "web_cpu_per_1000",
+                                "worker_cpu_per_1000")}
         print(f"  {name:9} accepted {median['accepted_per_s']:.0f}/s  p50/p95/p99 "
               f"{median['p50_ms']:.1f}/{median['p95_ms']:.1f}/{median['p99_ms']:.1f} ms  "
               f"processed {median['processed_per_s']:.0f}/s  "
-              f"web CPU {median['web_cpu_per_1000']:.2f} s/1000")
+              f"web CPU {median['web_cpu_per_1000']:.2f} s/1000  "
+              f"worker CPU {median['worker_cpu_per_1000']:.2f} s/1000")
     return 0
 
 

@@ -1,12 +1,14 @@
 """The accept path: make a raw event durable, then ask a worker to process it.
 
 The INSERT commits (autocommit) before the endpoint replies. Concurrent requests of a process
-group-commit (ingest.groupcommit): one multi-row INSERT, one commit and one wake-up per drain
-slot carry every event that arrived while the previous INSERT ran, and each request still
-replies only after the commit that carried its event. Waking a worker is best effort and
-coalesced (see monitor.wakeup): when the broker is down the event waits in the table and the
-sweeper wakes the workers later. When PostgreSQL cannot take the INSERT, the event goes to the
-local spool instead (fsynced before the reply) and is replayed later (ingest.replay).
+group-commit (ingest.groupcommit): one multi-row INSERT and one commit carry every event that
+arrived while the previous INSERT ran, and each request still replies only after the commit
+that carried its event. The drain slots that got new rows go to the process's waker
+(ingest.waker), which wakes them from its own thread, coalesced across flushes. Waking a worker
+is best effort and coalesced (see monitor.wakeup): when the broker is down the event waits in
+the table and the sweeper wakes the workers later. When PostgreSQL cannot take the INSERT, the
+event goes to the local spool instead (fsynced before the reply) and is replayed later
+(ingest.replay).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.utils import timezone
 from ingest import auth, database, replay, spool
 from ingest.errors import IngestError
 from ingest.groupcommit import GroupCommit
+from ingest.waker import Waker
 from monitor import wakeup
 
 log = logging.getLogger(__name__)
@@ -152,25 +155,35 @@ def _flush(rows: Sequence[RawRow]) -> list[bool | BaseException]:
 
 
 def _wake_new(rows: Sequence[RawRow], results: Sequence[bool | BaseException]) -> None:
-    """After a flush, once its requests are released: one wake-up per drain slot that got a
-    new row."""
-    for slot in sorted({slot_of(row.event_id) for row, new in zip(rows, results, strict=True)
-                        if new is True}):
-        wake(slot)
+    """After a flush, once its requests are released: the drain slots that got a new row, to
+    this process's waker (sent from its thread, not the leader's reply path)."""
+    waker().ask({slot_of(row.event_id) for row, new in zip(rows, results, strict=True)
+                 if new is True})
 
 
-_committers: dict[int, GroupCommit[RawRow, bool]] = {}
+_committers: dict[int, tuple[GroupCommit[RawRow, bool], Waker]] = {}
 _committers_lock = threading.Lock()
 
 
-def committer() -> GroupCommit[RawRow, bool]:
-    """This process's group commit of raw events (a fresh one after a fork)."""
+def _own() -> tuple[GroupCommit[RawRow, bool], Waker]:
+    """This process's group commit and waker (fresh ones after a fork: threads do not
+    survive it)."""
     pid = os.getpid()
     with _committers_lock:
         if pid not in _committers:
             _committers.clear()
-            _committers[pid] = GroupCommit(_flush, after=_wake_new)
+            _committers[pid] = (GroupCommit(_flush, after=_wake_new), Waker(wake))
         return _committers[pid]
+
+
+def committer() -> GroupCommit[RawRow, bool]:
+    """This process's group commit of raw events."""
+    return _own()[0]
+
+
+def waker() -> Waker:
+    """This process's waker of the drain slots."""
+    return _own()[1]
 
 
 publish_breaker = wakeup.Breaker()

@@ -186,7 +186,10 @@ def normalize_frame(frame: dict) -> dict | None:
     text (grouping.clean.is_in_app) infers it from path and module, so no default is stored."""
     out: dict[str, Any] = {}
     for field in FRAME_STR_FIELDS:
-        value = opt_str(frame.get(field), 1024 if field == "context_line" else 512)
+        value = frame.get(field)
+        if value is None:  # most of the fields, in most frames: no call for them
+            continue
+        value = opt_str(value, 1024 if field == "context_line" else 512)
         if value is not None:
             out[field] = value
     if FRAME_IDENTITY.isdisjoint(out):

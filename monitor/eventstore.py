@@ -50,14 +50,37 @@ class PayloadStoreUnavailable(DatabaseError):
     """The object store refused or could not be reached: processing retries the batch."""
 
 
+def _jsonb_key(key: Any) -> tuple[int, bytes]:
+    text = str(key)
+    return (len(text.encode()), text.encode())
+
+
+def _jsonb_keys(obj: dict) -> list:
+    """An object's keys in jsonb's order. Where every key is an ASCII string (nearly always),
+    two sorts in C: by text (a string's code point order is its UTF-8 bytes' order), then,
+    stably, by length (an ASCII key's length is its UTF-8 length)."""
+    try:
+        keys = sorted(obj)
+        if "".join(keys).isascii():
+            keys.sort(key=len)
+            return keys
+    except TypeError:  # a key that is not a string
+        pass
+    return sorted(obj, key=_jsonb_key)
+
+
 def jsonb_order(value: Any) -> Any:
     """Objects' keys in the order PostgreSQL's jsonb keeps them (shorter first, then bytewise),
-    so a payload reads back as it did when it was a jsonb column."""
+    so a payload reads back as it did when it was a jsonb column. Only containers are
+    descended into: scalars are most of a payload's values."""
     if isinstance(value, dict):
-        keys = sorted(value, key=lambda k: (len(str(k).encode()), str(k).encode()))
-        return {k: jsonb_order(value[k]) for k in keys}
+        ordered = {}
+        for key in _jsonb_keys(value):
+            item = value[key]
+            ordered[key] = jsonb_order(item) if isinstance(item, dict | list) else item
+        return ordered
     if isinstance(value, list):
-        return [jsonb_order(item) for item in value]
+        return [jsonb_order(item) if isinstance(item, dict | list) else item for item in value]
     return value
 
 
