@@ -47,6 +47,14 @@ class Pages(pagination.PageNumberPagination):
     max_page_size = 100
 
 
+class IssuePages(Pages):
+    """Issues under a filter: `count` stops at limits.STREAM_COUNT, as on the stream (an
+    EXISTS per issue of every visible project otherwise); pages past it are still served."""
+
+    def django_paginator_class(self, queryset, page_size):
+        return BoundedPaginator(queryset, page_size, limits.STREAM_COUNT)
+
+
 class IssueEventPages(Pages):
     """An issue's events: `count` stops at limits.ISSUE_EVENTS_COUNT (counting a busy issue's
     every event costs as much as reading them); pages past it are still served."""
@@ -146,7 +154,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
     into another answers 302 to the one that holds its events, as Sentry's API does."""
 
     serializer_class = IssueSerializer
-    pagination_class = Pages
+    pagination_class = IssuePages
 
     def get_object(self):
         try:

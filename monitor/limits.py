@@ -134,7 +134,7 @@ SEARCH_SUGGESTIONS = 10
 SEARCH_SUGGESTION_ISSUES = 500
 #: tag-count rows read for the suggestions of one token
 SEARCH_SUGGESTION_ROWS = 10000
-#: matching issues the stream counts ("1,000+" beyond)
+#: matching issues the stream and the API's issue list count ("1,000+" beyond)
 STREAM_COUNT = 1000
 #: minutes an issue may be ignored for
 IGNORE_MINUTES = 366 * 24 * 60

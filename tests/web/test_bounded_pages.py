@@ -166,3 +166,20 @@ def test_suggestions_read_the_recent_issues_tag_counts_only(project, member, mon
     assert suggested == ["release:shop@1.0", "release:Shop@1.1"]  # summed, any case, by count
     monkeypatch.setattr(limits, "SEARCH_SUGGESTION_ROWS", 1)
     assert len(member.get(url, {"token": "release:shop"}).json()["suggestions"]) == 1
+
+
+def test_the_api_counts_issues_up_to_the_bound_and_pages_on(project, member, monkeypatch):
+    monkeypatch.setattr(limits, "STREAM_COUNT", 3)
+    now = timezone.now()
+    made = [_issue(project, seen=now - dt.timedelta(minutes=i)).id for i in range(5)]
+    api = APIClient()
+    api.force_authenticate(_user_of(member))
+    seen, page = [], 1
+    while True:
+        body = api.get("/api/0/issues/", {"per_page": 2, "page": page}).json()
+        assert body["count"] == 3
+        seen += [row["id"] for row in body["results"]]
+        if not body["next"]:
+            break
+        page += 1
+    assert seen == made
