@@ -21,8 +21,9 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
-        """Rows counted: the exact number up to the bound, bound + 1 past it."""
-        return self.object_list[:self.bound + 1].count()
+        """Rows counted: the exact number up to the bound, bound + 1 past it. Unordered: an
+        ORDER BY would make the database find and sort every row before the LIMIT."""
+        return self.object_list.order_by()[:self.bound + 1].count()
 
     @property
     def more(self) -> bool:
