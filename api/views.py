@@ -32,8 +32,10 @@ from api.serializers import (
 from grouping.models import MergedIssue
 from ingest.models import RawEvent
 from monitor import eventstore, limits
+from monitor.issue_events import events_of
 from monitor.issues import SORTS, SearchError, filter_issues, sort_issues
-from monitor.models import Event, Issue, Project, ProjectKey
+from monitor.models import Issue, Project, ProjectKey
+from monitor.pagination import BoundedPaginator
 from monitor.params import is_id
 from monitor.state import set_priority, set_status
 from privacy.tasks import purge_project
@@ -43,6 +45,22 @@ class Pages(pagination.PageNumberPagination):
     page_size = 25
     page_size_query_param = "per_page"
     max_page_size = 100
+
+
+class IssuePages(Pages):
+    """Issues under a filter: `count` stops at limits.STREAM_COUNT, as on the stream (an
+    EXISTS per issue of every visible project otherwise); pages past it are still served."""
+
+    def django_paginator_class(self, queryset, page_size):
+        return BoundedPaginator(queryset, page_size, limits.STREAM_COUNT)
+
+
+class IssueEventPages(Pages):
+    """An issue's events: `count` stops at limits.ISSUE_EVENTS_COUNT (counting a busy issue's
+    every event costs as much as reading them); pages past it are still served."""
+
+    def django_paginator_class(self, queryset, page_size):
+        return BoundedPaginator(queryset, page_size, limits.ISSUE_EVENTS_COUNT)
 
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -136,7 +154,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
     into another answers 302 to the one that holds its events, as Sentry's API does."""
 
     serializer_class = IssueSerializer
-    pagination_class = Pages
+    pagination_class = IssuePages
 
     def get_object(self):
         try:
@@ -182,10 +200,10 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         serializer.instance.refresh_from_db()
 
     @extend_schema(responses=EventSerializer(many=True))  # a page of events, not the issue
-    @decorators.action(detail=True, methods=["get"])
+    @decorators.action(detail=True, methods=["get"], pagination_class=IssueEventPages)
     def events(self, request, pk=None):
         issue = self.get_object()
-        events = Event.objects.filter(issue=issue).order_by("-timestamp", "-id")
+        events = events_of(issue).order_by("-timestamp", "-id")
         page = eventstore.attach_payloads(self.paginate_queryset(events))
         return self.get_paginated_response(EventSerializer(page, many=True).data)
 

@@ -359,7 +359,7 @@ def fill(world: World, rng: np.random.Generator, count: int, done: int, total: i
 
 def page_set(world: World) -> dict[str, str]:
     """The pages timed: the largest project's stream and searches, its largest issue."""
-    from monitor.models import Issue
+    from monitor.models import Event, Issue
 
     shape = world.projects[0]
     base = f"/{shape.org_slug}/{shape.slug}"
@@ -367,6 +367,10 @@ def page_set(world: World) -> dict[str, str]:
     middle = (Issue.objects.filter(project_id=shape.id).order_by("-times_seen")
               [len(shape.issue_ids) // 10])
     release = shape.releases[len(shape.releases) // 2]
+    # the key of page 51 of the largest issue's events (the 1,000th newest: what its "older"
+    # link names after 50 pages)
+    deep = (Event.objects.filter(issue_id=biggest.id).order_by("-id")
+            .values_list("id", flat=True)[1000:1001].first() or 1)
     print(f"  largest project: {len(shape.issue_ids):,} issues; its largest issue "
           f"{biggest.times_seen:,} events, its 10th percentile {middle.times_seen:,}")
     return {
@@ -387,6 +391,8 @@ def page_set(world: World) -> dict[str, str]:
         "issue page, largest issue": f"{base}/issues/{biggest.id}/",
         "issue page, 10th percentile issue": f"{base}/issues/{middle.id}/",
         "issue events, web page 50": f"{base}/issues/{biggest.id}/?events=50",
+        "issue events, web page 51 by key": f"{base}/issues/{biggest.id}/?events=51"
+                                            f"&events_before={deep}",
         "issue events, API": f"/api/0/issues/{biggest.id}/events/",
         "issue events, API page 40": f"/api/0/issues/{biggest.id}/events/"
                                      f"?page={max(1, min(40, biggest.times_seen // 25))}",

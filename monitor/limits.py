@@ -136,6 +136,12 @@ SEARCH_VALUE_CHARS = 200
 SEARCH_WILDCARDS_PER_VALUE = 4
 #: search suggestions offered
 SEARCH_SUGGESTIONS = 10
+#: issues whose tag values suggestions are drawn from (the project's most recently seen)
+SEARCH_SUGGESTION_ISSUES = 500
+#: tag-count rows read for the suggestions of one token
+SEARCH_SUGGESTION_ROWS = 10000
+#: matching issues the stream and the API's issue list count ("1,000+" beyond)
+STREAM_COUNT = 1000
 #: minutes an issue may be ignored for
 IGNORE_MINUTES = 366 * 24 * 60
 #: events or users an ignore may wait for
@@ -184,6 +190,8 @@ PAGE_TAG_KEYS = 50
 PAGE_CHART_RELEASE_MARKS = 20
 #: characters of the stream query carried back from the issue page
 PAGE_STREAM_QUERY_CHARS = 2000
+#: an issue's events counted for its page and the API's event list ("10,000+" beyond)
+ISSUE_EVENTS_COUNT = 10000
 
 # ## Assist
 #: characters of one section of a generated answer

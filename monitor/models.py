@@ -248,6 +248,15 @@ class Issue(models.Model):
         default=False, db_default=False,
         help_text="Ignored until it escalates (archived until escalating).",
     )
+    # Kept by the database (monitor_event_issue_span, migration 0013): every event of the issue
+    # was received in [received_from, received_until), whole hours, so its event queries name
+    # the partitions to read (monitor.issue_events). Empty: no event was stored for it.
+    received_from = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="The hour its oldest stored event was received in (or earlier).")
+    received_until = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="After the hour its newest event was received in.")
 
     class Meta:
         indexes = [

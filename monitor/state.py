@@ -40,8 +40,9 @@ from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
 from monitor import limits
+from monitor.issue_events import events_of
 from monitor.locks import lock_issues
-from monitor.models import Event, Issue, Priority
+from monitor.models import Issue, Priority
 from monitor.signals import Change, announce
 
 Status = Issue.Status
@@ -106,7 +107,7 @@ def reopen(issues: Issues, by=None) -> int:
 
 def latest_release(issue: Issue) -> str:
     return (
-        Event.objects.filter(issue=issue).exclude(release="").order_by("-timestamp", "-id")
+        events_of(issue).exclude(release="").order_by("-timestamp", "-id")
         .values_list("release", flat=True).first() or ""
     )
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from grouping.models import DecisionRecord
 from monitor import limits
+from monitor.issue_events import events_of
 from monitor.models import Event, Issue
 from monitor.params import is_id
 
@@ -44,7 +45,7 @@ def event_uuid(text: str) -> uuid.UUID | None:
 def chosen_event(issue: Issue, wanted: str):
     """(event, moved, error) for `?event=`: a database id or a 32-hex event id; an id of this
     project's other issue is "moved" (a merge or unmerge took it), anything else an error."""
-    events = Event.objects.filter(issue=issue)
+    events = events_of(issue)
     if not wanted:
         return events.order_by("-id").first(), None, ""
     found = None

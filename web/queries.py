@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from monitor import limits
@@ -92,11 +93,24 @@ def suggestions(project: Project, token: str) -> list[str]:
     if fixed is not None:
         return fixed
     sign, key, partial = split_token(token[:limits.SEARCH_VALUE_CHARS])
-    values = (IssueTag.objects.filter(issue__project=project, key=key,
-                                      value__istartswith=partial)
-              .values("value").annotate(n=Sum("times_seen")).order_by("-n", "value")
-              .values_list("value", flat=True)[:limits.SEARCH_SUGGESTIONS])
+    values = frequent_values(project, key or "", partial)
     return [f'{sign}{key}:"{v}"' if " " in v else f"{sign}{key}:{v}" for v in values]
+
+
+def frequent_values(project: Project, key: str, prefix: str) -> list[str]:
+    """A tag's most frequent values starting with `prefix` (any case), among the tag counts of
+    the project's limits.SEARCH_SUGGESTION_ISSUES most recently seen issues, at most
+    limits.SEARCH_SUGGESTION_ROWS of them: index lookups of a bounded number of issues, never
+    every tag value of every issue of the project (which grows with every deploy and user)."""
+    recent = (Issue.objects.filter(project=project).order_by("-last_seen")
+              .values("id")[:limits.SEARCH_SUGGESTION_ISSUES])
+    rows = (IssueTag.objects.filter(issue_id__in=recent, key=key, value__istartswith=prefix)
+            .values_list("value", "times_seen")[:limits.SEARCH_SUGGESTION_ROWS])
+    totals: Counter[str] = Counter()
+    for value, times_seen in rows:
+        totals[value] += times_seen
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return [value for value, _ in ranked[:limits.SEARCH_SUGGESTIONS]]
 
 
 def filtered_counts(issue_ids: list[int], filters: dict[str, str]) -> dict[int, int]:
@@ -262,3 +276,43 @@ def event_navigation(events: QuerySet[Event], event: Event) -> EventNavigation:
         other(oldest_id), first(events.filter(id__lt=event.id).order_by("-id")),
         first(events.filter(id__gt=event.id).order_by("id")), other(latest_id),
         first_release or "", last_release or "")
+
+
+EVENT_LIST_FIELDS = ("id", "event_id", "timestamp", "release", "environment", "user")
+
+
+@dataclass
+class EventList:
+    """One page of an issue's events, newest first (by id: arrival order). `newer` / `older`
+    are the keys of the pages either side (the first and last id shown; None: no such page),
+    `number` the page's number as the link that led here said it, for display only."""
+
+    rows: list[Event]
+    number: int
+    newer: int | None
+    older: int | None
+
+
+def event_list(events: QuerySet[Event], before: int | None = None, after: int | None = None,
+               number: int = 1, last_page: int = 1, size: int = 20) -> EventList:
+    """The page of `events` just older than id `before`, or just newer than `after` (keyset:
+    an index range, however deep the page), else page `number` (at most `last_page`, which the
+    bounded count gives) by offset: what links of earlier versions of the page name."""
+    shown = events.only(*EVENT_LIST_FIELDS)
+    if after is not None:
+        rows = list(shown.filter(id__gt=after).order_by("id")[:size + 1])
+        newer = rows[size - 1].id if len(rows) > size else None
+        rows = rows[:size][::-1]
+        older = rows[-1].id if rows and events.filter(id__lt=rows[-1].id).exists() else None
+        return EventList(rows, number, newer, older)
+    if before is not None:
+        rows = list(shown.filter(id__lt=before).order_by("-id")[:size + 1])
+        newer_exists = bool(rows) and events.filter(id__gt=rows[0].id).exists()
+    else:
+        number = max(1, min(number, last_page))
+        offset = (number - 1) * size
+        rows = list(shown.order_by("-id")[offset:offset + size + 1])
+        newer_exists = number > 1 and bool(rows)
+    older = rows[size - 1].id if len(rows) > size else None
+    rows = rows[:size]
+    return EventList(rows, number, rows[0].id if newer_exists else None, older)

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,10 @@ from grouping import suggestions
 from grouping.merge import MergeRefused, NothingToUnmerge, merge_by_user, unmerge_hash
 from grouping.models import DecisionRecord
 from grouping.policy import GroupingPolicy, reading_policy
-from monitor.models import Event, GroupHash, Issue, Priority
+from monitor import limits
+from monitor.issue_events import events_of
+from monitor.models import GroupHash, Issue, Priority
+from monitor.pagination import BoundedPaginator
 from monitor.params import is_id
 from monitor.search import Search, SearchError, parse, select_values, stream_query
 from monitor.short_ids import issue_id_of
@@ -37,6 +39,7 @@ from web.models import SavedSearch
 from web.stacktrace import exceptions_of, raw_traceback
 
 PAGE_SIZE = 25
+EVENTS_PER_PAGE = 20  # the issue page's list of events
 
 
 @login_required
@@ -71,7 +74,8 @@ def stream(request, org, project):
     except SearchError as exc:
         error, search = str(exc), Search(status="unresolved")
         issues = queries.stream(project, search, request.GET.get("sort"), user=request.user)
-    page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(issues, PAGE_SIZE, limits.STREAM_COUNT).get_page(
+        request.GET.get("page"))
     filters = queries.event_filters(search)
     ids = [issue.id for issue in page]
     lines = queries.sparklines(ids)
@@ -216,6 +220,11 @@ def merge(request, org, project):
     return render(request, "web/merge.html", _context(request, project, issues=issues))
 
 
+def _id_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if is_id(value) else None
+
+
 def _neighbours(issue: Issue, policy: GroupingPolicy) -> list[tuple[Issue, float]]:
     model = policy.model
     found = store.similar_issues(issue.id, issue.project_id, model, k=8) if model else []
@@ -236,7 +245,7 @@ def issue_detail(request, org, project, issue_id):
         raise Http404(error)
     stream_query = issue_page.stream_query(request, org, project)
     keep = urlencode({"stream": stream_query}) if stream_query else ""
-    events = Event.objects.filter(issue=issue)
+    events = events_of(issue)
     navigation = queries.event_navigation(events, event) if event else None
     policy = reading_policy(project)
     rule = (policy.rule_for_event(event.data) if event
@@ -245,9 +254,11 @@ def issue_detail(request, org, project, issue_id):
     tab = "grouping" if request.GET.get("tab") == "grouping" else "details"
     same, related = split_similar(_neighbours(issue, policy) if tab == "grouping" else [],
                                   threshold)
-    event_page = Paginator(events.order_by("-id").only(
-        "id", "event_id", "timestamp", "release", "environment", "user"),
-        20).get_page(request.GET.get("events"))
+    counted = BoundedPaginator(events, EVENTS_PER_PAGE, limits.ISSUE_EVENTS_COUNT)
+    event_page = queries.event_list(
+        events, before=_id_param(request, "events_before"),
+        after=_id_param(request, "events_after"), number=_id_param(request, "events") or 1,
+        last_page=counted.num_pages, size=EVENTS_PER_PAGE)
     hashes = list(issue.hashes.order_by("created_at"))
     records = DecisionRecord.objects.in_bulk([h.id for h in hashes], field_name="group_hash_id")
     crumbs = breadcrumbs_of(event.data) if event else []
@@ -256,7 +267,8 @@ def issue_detail(request, org, project, issue_id):
     return render(request, "web/issue.html", _context(
         request, project, issue=issue, event=event, navigation=navigation, moved=moved,
         stream_query=stream_query, keep=keep, tab=tab,
-        event_page=event_page, event_count=event_page.paginator.count, rule=rule,
+        event_page=event_page, event_count=counted.count, event_count_text=counted.count_text,
+        event_pages_text=counted.pages_text, rule=rule,
         threshold=threshold, similar_same=same, similar_related=related,
         hashes=[(h, why_grouped(h, issue_page.decided_threshold(records.get(h.id), threshold)),
                  records.get(h.id)) for h in hashes],
