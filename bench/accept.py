@@ -240,6 +240,7 @@ def main() -> int:
     servers = args.servers.split(",")
 
     conf = VAR_DIR / "bench" / "gunicorn.conf.py"
+    conf.parent.mkdir(parents=True, exist_ok=True)
     conf.write_bytes(subprocess.run(["git", "-C", str(ROOT), "show",
                                      f"{GUNICORN_CONF_REV}:gunicorn.conf.py"],
                                     capture_output=True, check=True).stdout)
