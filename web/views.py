@@ -254,7 +254,7 @@ def issue_detail(request, org, project, issue_id):
     tab = "grouping" if request.GET.get("tab") == "grouping" else "details"
     same, related = split_similar(_neighbours(issue, policy) if tab == "grouping" else [],
                                   threshold)
-    counted = BoundedPaginator(events, EVENTS_PER_PAGE, limits.ISSUE_EVENTS_COUNT)
+    counted = BoundedPaginator(events.order_by("-pk"), EVENTS_PER_PAGE, limits.ISSUE_EVENTS_COUNT)
     event_page = queries.event_list(
         events, before=_id_param(request, "events_before"),
         after=_id_param(request, "events_after"), number=_id_param(request, "events") or 1,
