@@ -60,6 +60,15 @@ def filter_issues(
     return apply_search(issues, search, user=user)
 
 
+class PerIssueExists(Exists):
+    """EXISTS that PostgreSQL evaluates per issue. `OFFSET 0` keeps the planner from turning it
+    into a join: for a pattern no index can take, the join read every tenant's rows of the key
+    through the (key, value) index and filtered them (957,232 `release` rows, 0.75 s, at 7 M
+    events), where probing each issue of the project in the page's order stops at the page."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
 def _has_tag(key: str, value=None) -> Exists:
     """Correlated with each issue (the (issue, key, value) index): never a scan of every
     tenant's tags. `value` may be a list, a `*` pattern, or None for any value."""
@@ -67,7 +76,7 @@ def _has_tag(key: str, value=None) -> Exists:
     if isinstance(value, (list, tuple, set)):
         tags = tags.filter(value__in=value)
     elif isinstance(value, str) and has_wildcard(value):
-        tags = tags.filter(value__iregex=wildcard_regex(value))
+        return PerIssueExists(tags.filter(value__iregex=wildcard_regex(value)))
     elif value is not None:
         tags = tags.filter(value=value)
     return Exists(tags)
