@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import statistics
 import subprocess
@@ -40,22 +39,13 @@ import time
 import uuid
 from pathlib import Path
 
+import common
 import psutil
 from common import BIN, ROOT, services, stop, wait_http
 
 from faultline.localservices import VAR_DIR, free_port
 
-
-def _bench_ingest():
-    """bench/ingest.py, loaded by path: its module name is the ingest app's."""
-    spec = importlib.util.spec_from_file_location("bench_ingest",
-                                                  Path(__file__).with_name("ingest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench_ingest = _bench_ingest()
+bench_ingest = common.bench_ingest()
 
 BASELINE_REV = "ca9c539"  # main before the background waker and the worker's cheaper encoding
 GUNICORN_REV = "8da52fa"  # the code gunicorn served before granian and the lean entry

@@ -19,17 +19,12 @@ import sys
 import time
 import uuid
 
-from common import ROOT, services
+from common import bench_ingest, services
 
 
 def ingest_benchmark_events():
     """The ingest benchmark's event maker (bench/ingest.py; the name `ingest` is the app's)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_ingest", ROOT / "bench" / "ingest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.realistic_event
+    return bench_ingest().realistic_event
 
 
 def make_project(with_rules: bool):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib.util
 import os
 import subprocess
 import sys
@@ -20,6 +22,16 @@ sys.path.insert(0, str(ROOT))
 from faultline.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey  # noqa: E402
 
 RUNNING: dict[str, object] = {}  # the embedded servers started by `services`, by name
+
+
+@functools.cache
+def bench_ingest():
+    """bench/ingest.py (its realistic events, request bytes and load generator), loaded by path:
+    its module name is the ingest app's."""
+    spec = importlib.util.spec_from_file_location("bench_ingest", ROOT / "bench" / "ingest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @contextlib.contextmanager

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import sys
 import threading
 import time
@@ -19,9 +18,9 @@ import uuid
 import psutil
 from common import (
     BIN,
-    ROOT,
     RUNNING,
     WEB_COMMAND,
+    bench_ingest,
     celery_worker,
     services,
     spawn,
@@ -32,10 +31,7 @@ from common import (
 from faultline.localservices import free_port
 
 # bench/ingest.py's event shapes (its module name is taken by the ingest app).
-_spec = importlib.util.spec_from_file_location("bench_ingest", ROOT / "bench" / "ingest.py")
-bench_ingest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_ingest)
-realistic_event, request_bytes = bench_ingest.realistic_event, bench_ingest.request_bytes
+realistic_event, request_bytes = bench_ingest().realistic_event, bench_ingest().request_bytes
 
 
 async def _client(host, port, shard, accepted, refused, pause):

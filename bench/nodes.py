@@ -12,22 +12,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import shutil
 import sys
 import time
 import uuid
-from pathlib import Path
 
+from common import bench_ingest as load_bench_ingest
 from common import celery_worker, services, spawn, stop, wait_http
 
 from faultline.localservices import VAR_DIR, EmbeddedPgBouncer, EmbeddedPostgres, free_port
 
-_path = Path(__file__).with_name("ingest.py")  # not importable by name: `ingest` is the app
-_spec = importlib.util.spec_from_file_location("bench_ingest", _path)
-bench_ingest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_ingest)  # its realistic events, request bytes and load generator
+bench_ingest = load_bench_ingest()  # its realistic events, request bytes and load generator
 
 
 def main() -> int:

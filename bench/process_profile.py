@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import importlib.util
 import json
 import pstats
 import sys
 import time
 import uuid
-from pathlib import Path
 
+from common import bench_ingest as common_bench_ingest
 from common import services
 
 # (label, file path suffix, function name): inclusive CPU of each, as a share of processing.
@@ -35,19 +34,13 @@ STAGES = [
 ]
 
 
-def _bench_ingest():
-    spec = importlib.util.spec_from_file_location("bench_ingest",
-                                                  Path(__file__).with_name("ingest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
     args = parser.parse_args()
-    bench_ingest = _bench_ingest()
+    bench_ingest = common_bench_ingest()
     with services("faultline_process_profile"):
         from django.utils import timezone
 
