@@ -48,12 +48,25 @@ def load_head(path: str | Path = HEAD_DIR / "severity_head.json") -> Head | None
                 trained_on=spec.get("trained_on", ""))
 
 
+def same_vectors_as(path: str | Path) -> list[str]:
+    """The other versions a head file serves: versions of its model whose vectors are the same
+    (a shipped model's manifest whose rules changed, not its delta, is a new version)."""
+    try:
+        return [str(v) for v in json.loads(Path(path).read_text()).get("same_vectors_as", [])]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
 @functools.lru_cache(maxsize=4)
 def load_heads(folder: str = str(HEAD_DIR)) -> dict[str, Head]:
     """Every committed head by the version of the embedding model it was trained on (the stock
-    model's and the shipped model's)."""
-    heads = (load_head(path) for path in sorted(Path(folder).glob("severity_head*.json")))
-    return {head.model_version: head for head in heads if head is not None}
+    model's and the shipped model's), and by the versions with the same vectors."""
+    heads: dict[str, Head] = {}
+    for path in sorted(Path(folder).glob("severity_head*.json")):
+        if (head := load_head(path)) is not None:
+            for version in [head.model_version, *same_vectors_as(path)]:
+                heads[version] = head
+    return heads
 
 
 def default_head_for(model_version: str | None) -> Head | None:
