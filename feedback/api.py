@@ -13,6 +13,8 @@ from feedback.models import UserFeedback
 from feedback.queries import for_issue
 from ingest import ratelimit
 from ingest.auth import load_key, public_key_from_dsn
+from ingest.errors import IngestError
+from ingest.payload import parse_json_object
 from monitor.models import Project
 
 
@@ -59,9 +61,11 @@ def legacy_user_feedback(request, org: str, project: str):
                                   key.rate_limit_window):
         error = ratelimit.too_many(spent)
         return Response({"detail": error.detail}, status=error.status, headers=error.headers)
-    if not isinstance(request.data, dict):
-        return Response({"detail": "send a JSON object"}, status=400)
-    fields = accept.from_user_report(request.data, UserFeedback.Source.API)
+    try:  # the ingest endpoints' parser: bounded nesting and numbers, a 400 that says why
+        data = parse_json_object(request.body, "feedback")
+    except IngestError as error:
+        return Response({"detail": error.detail}, status=error.status)
+    fields = accept.from_user_report(data, UserFeedback.Source.API)
     if fields is None:
         return Response({"detail": "comments are required"}, status=400)
     _, limited = ratelimit.take(key.public_key, ratelimit.FEEDBACK, 1, key.rate_limit_count,
@@ -72,4 +76,4 @@ def legacy_user_feedback(request, org: str, project: str):
     if accept.store(target.id, [fields]):
         return Response({"detail": "this project's feedback is full: nothing more is stored "
                                    "until older feedback is deleted"}, status=429)
-    return Response({**request.data, "comments": fields["comments"]}, status=200)
+    return Response({**data, "comments": fields["comments"]}, status=200)
