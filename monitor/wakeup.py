@@ -20,6 +20,7 @@ from monitor.redis import client
 
 log = logging.getLogger(__name__)
 FLAG_TTL_SECONDS = 10
+FLAG_PREFIX = "faultline:wake:"
 
 
 # Celery options of every drain task: late acks (a killed worker's message comes back) and
@@ -33,7 +34,7 @@ DRAIN_TASK_OPTIONS = {
 
 
 def flag_name(queue: str, slot: int) -> str:
-    return f"faultline:wake:{queue}:{slot}"
+    return f"{FLAG_PREFIX}{queue}:{slot}"
 
 
 def should_publish(queue: str, slot: int) -> bool:

@@ -68,8 +68,11 @@ class SessionWorkers:
             _wait_idle(app, worker)
 
     def resume(self) -> None:
+        """Workers take messages again, and no drain slot is left silenced (`clear_wake_flags`)."""
         from faultline.celery import app
 
+        if self.workers:
+            clear_wake_flags()
         for worker in self.paused:
             if worker.alive():
                 for queue in worker.queues:
@@ -77,6 +80,20 @@ class SessionWorkers:
                         queue, destination=[worker.node], reply=True, limit=1,
                         timeout=REPLY_SECONDS, **c))
         self.paused = []
+
+
+def clear_wake_flags() -> None:
+    """Delete every drain slot's wake-up flag. A process killed between setting its slot's flag
+    and publishing the drain task silences the slot until the flag expires; in production the
+    beat's sweepers then take the rows, but no beat runs here, so one test's killed server would
+    strand the next test's rows. A flag deleted while its drain task is pending costs one more
+    drain, nothing else."""
+    from monitor import wakeup
+    from monitor.redis import client
+
+    names = list(client().scan_iter(match=wakeup.FLAG_PREFIX + "*", count=1000))
+    if names:
+        client().delete(*names)
 
 
 def _control(app, command: Callable[..., object]) -> object:

@@ -177,15 +177,15 @@ def test_legacy_user_feedback_endpoint_takes_the_dsn(project, key):
     assert empty.status_code == 400
 
 
-def limited_to_one_per_minute(key):
-    key.rate_limit_count, key.rate_limit_window = 1, 60
+def limited_to_one_per_window(key):
+    key.rate_limit_count, key.rate_limit_window = 1, 3600  # no window ends mid-test
     key.save()
 
 
 def test_attachments_and_feedback_take_from_the_keys_budget(project, key, redis_client):
-    """With a key allowed 1 item a minute, ten envelopes of 99 feedback items and an attachment
+    """With a key allowed 1 item an hour, ten envelopes of 99 feedback items and an attachment
     each store one of each; the rest is dropped, counted and named in X-Sentry-Rate-Limits."""
-    limited_to_one_per_minute(key)
+    limited_to_one_per_window(key)
     replies = []
     for n in range(10):
         reports = [({"type": "user_report"}, json.dumps(
@@ -199,7 +199,7 @@ def test_attachments_and_feedback_take_from_the_keys_budget(project, key, redis_
     assert first.status_code == 200
     retry, categories, scope, reason = first["X-Sentry-Rate-Limits"].split(":")
     assert (categories, scope, reason) == ("feedback;user_report", "key", "key_quota")
-    assert 1 <= int(retry) <= 60
+    assert 1 <= int(retry) <= 3600
     assert {r.status_code for r in rest} == {429}  # nothing of theirs was stored
     limits = rest[0]["X-Sentry-Rate-Limits"].split(",")
     assert sorted(limit.split(":")[1] for limit in limits) == ["attachment",
@@ -210,7 +210,7 @@ def test_attachments_and_feedback_take_from_the_keys_budget(project, key, redis_
 
 def test_an_event_within_its_budget_is_stored_when_its_attachment_is_not(project, key,
                                                                          redis_client):
-    limited_to_one_per_minute(key)
+    limited_to_one_per_window(key)
     body = sdk_envelope_with_attachments(key, ("a.log", b"first"), ("b.log", b"second"))
     reply = post(project, body, key)
     assert reply.status_code == 200
@@ -226,7 +226,7 @@ def test_an_event_within_its_budget_is_stored_when_its_attachment_is_not(project
 
 
 def test_the_legacy_feedback_endpoint_takes_from_the_keys_budget(project, key, redis_client):
-    limited_to_one_per_minute(key)
+    limited_to_one_per_window(key)
     url = f"/api/0/projects/{project.organization.slug}/{project.slug}/user-feedback/"
     replies = [APIClient().post(url, {"event_id": uuid.uuid4().hex, "comments": f"n{n}"},
                                 format="json", HTTP_AUTHORIZATION=f"DSN {key.dsn}")
