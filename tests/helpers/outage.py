@@ -19,7 +19,7 @@ from faultline.localservices import free_port
 from faultline.testing.plugin import services
 from ingest import spool
 from ingest.tasks import sweep_unprocessed
-from monitor.models import Event, Issue, Organization, Project, ProjectKey
+from monitor.models import Event, Issue, ProjectKey
 from tests.conftest import LOG_DIR, WEB_COMMAND, Process, wait_for
 from tests.helpers import buggy_app
 
@@ -37,13 +37,6 @@ def postgres():
 def restart_finished() -> None:
     """The test process's own connections died with the server."""
     connections.close_all()
-
-
-@pytest.fixture
-def key():
-    org = Organization.objects.create(name="Outage", slug="outage")
-    project = Project.objects.create(organization=org, name="API", slug="api", platform="python")
-    return ProjectKey.objects.create(project=project)
 
 
 class Web:

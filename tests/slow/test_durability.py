@@ -13,17 +13,10 @@ from faultline.testing.plugin import services
 from ingest.accept import store_raw_event
 from ingest.models import RawEvent
 from ingest.tasks import drain, sweep_unprocessed
-from monitor.models import Event, Issue, Organization, Project, ProjectKey
+from monitor.models import Event, Issue, ProjectKey
 from tests.conftest import start_worker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def key():
-    org = Organization.objects.create(name="Durable", slug="durable")
-    project = Project.objects.create(organization=org, name="API", slug="api", platform="python")
-    return ProjectKey.objects.create(project=project)
 
 
 def post_event(base: str, key: ProjectKey, event: dict) -> tuple[int, dict, float]:

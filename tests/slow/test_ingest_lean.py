@@ -21,20 +21,12 @@ from django.test import Client
 
 from faultline.localservices import free_port
 from ingest.models import RawEvent
-from monitor.models import Event, Organization, Project, ProjectKey
+from monitor.models import Event, ProjectKey
 from tests.conftest import LOG_DIR, WEB_COMMAND, Process, wait_for, wait_healthy
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 CORS_HEADERS = ("access-control-allow-origin", "access-control-expose-headers", "vary")
-
-
-@pytest.fixture
-def key():
-    org = Organization.objects.create(name="Lean", slug=f"lean-{uuid.uuid4().hex[:8]}")
-    project = Project.objects.create(organization=org, name="API", slug="api", platform="python",
-                                     allowed_origins="https://shop.example")
-    return ProjectKey.objects.create(project=project)
 
 
 def over_http(base: str, method: str, path: str, body: bytes = b"",

@@ -9,7 +9,6 @@ import contextlib
 import gzip
 import http.client
 import json
-import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,17 +17,9 @@ from django.test import Client
 
 from ingest.models import RawEvent
 from monitor import limits
-from monitor.models import Organization, Project, ProjectKey
+from monitor.models import ProjectKey
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def key():
-    org = Organization.objects.create(name="Hostile", slug=f"hostile-{uuid.uuid4().hex[:8]}")
-    project = Project.objects.create(organization=org, name="API", slug="api", platform="python",
-                                     allowed_origins="https://shop.example")
-    return ProjectKey.objects.create(project=project)
 
 
 def over_http(base: str, path: str, body: bytes, headers: dict) -> tuple[int, dict, bytes]:

@@ -22,7 +22,6 @@ from faultline.testing.plugin import services
 from ingest import spool
 from monitor.models import Event, Organization
 from tests.conftest import ROOT, start_worker, wait_for
-from tests.helpers import outage
 from tests.helpers.outage import (
     Poster,
     Web,
@@ -34,7 +33,6 @@ from tests.helpers.outage import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-key = outage.key  # fixture: a project key (the stoppable server: tests/slow/conftest.py)
 
 EVENTS_PER_NODE = 200
 SDK_EVENTS_PER_NODE = 10

@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 
 from faultline.localservices import free_port
-from monitor.models import Organization, Project, ProjectKey
 from tests.conftest import LOG_DIR, ROOT, WEB_COMMAND, Process, wait_for, wait_healthy
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -34,13 +33,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 NGINX_DIR = ROOT / "deploy" / "compose" / "nginx"
 SLOW_CLIENTS = 48  # well past the 16 WSGI threads, so both workers' pools are held
 WAIT = 5.0  # seconds a health check may take before it counts as stalled
-
-
-@pytest.fixture
-def key():
-    org = Organization.objects.create(name="Slow", slug=f"slow-{uuid.uuid4().hex[:8]}")
-    project = Project.objects.create(organization=org, name="App", slug="app", platform="python")
-    return ProjectKey.objects.create(project=project)
 
 
 @pytest.fixture

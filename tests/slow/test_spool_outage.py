@@ -20,7 +20,7 @@ from ingest.models import RawEvent
 from ingest.processing import process_pending
 from monitor.models import Event, Issue
 from tests.conftest import ROOT, wait_for
-from tests.helpers import buggy_app, outage
+from tests.helpers import buggy_app
 from tests.helpers.outage import (
     Poster,
     Web,
@@ -33,7 +33,6 @@ from tests.helpers.outage import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-key = outage.key  # fixture: a project key (the stoppable server: tests/slow/conftest.py)
 
 
 def test_sdk_and_bench_events_sent_while_postgres_restarts_reach_issues_once(
