@@ -2,37 +2,141 @@
 one at a time; for each, the time from its pending GroupHash (committed by ingest processing) to
 the worker's decision (embedding, kNN, merge or vector write). Also the worker's RSS.
 
+With `--ingest-rate R`, the rest of the pipeline runs beside it on the same machine: the web
+server (`faultline.serve`, as `make run` starts it) and an ingest worker take R realistic events
+a second (bench/ingest.py's, gzipped envelopes as the Python SDK sends them) into a project of
+their own, paced over a few kept-alive connections, for as long as the measurement runs.
+
     .venv/bin/python bench/ml_latency.py --events 300
+    .venv/bin/python bench/ml_latency.py --events 300 --ingest-rate 250
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import multiprocessing
+import os
 import sys
 import time
 import uuid
 
 import numpy as np
-from common import celery_worker, services, stop, tree_rss
+import psutil
+from common import (
+    WEB_COMMAND,
+    bench_ingest,
+    celery_worker,
+    services,
+    spawn,
+    stop,
+    tree_rss,
+    wait_http,
+)
+
+CONNECTIONS = 4  # kept-alive connections of the background load
+
+
+class PacedLoad:
+    """Sends `requests` (raw HTTP/1.1 bytes, cycled) at `rate` a second from a process of its
+    own (in this one it would take the GIL from the ingest processing measured here) until
+    `stop`; reports how many replies of each status came and at what rate."""
+
+    def __init__(self, port: int, requests: list[bytes], rate: float):
+        context = multiprocessing.get_context("fork")  # the child touches no database
+        self.stopping = context.Event()
+        self.results = context.Queue()
+        self.process = context.Process(target=self._run, args=(port, requests, rate),
+                                       daemon=True)
+        self.statuses: dict[int, int] = {}
+        self.rate = 0.0
+
+    def start(self) -> None:
+        self.process.start()
+
+    def stop(self) -> None:
+        if self.process.is_alive() and not self.stopping.is_set():
+            self.stopping.set()
+            self.statuses, self.rate = self.results.get(timeout=30)
+        self.process.join(30)
+
+    def _run(self, port: int, requests: list[bytes], rate: float) -> None:
+        statuses: dict[int, int] = {}
+        started = time.perf_counter()
+
+        async def connection(n: int) -> None:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            sent = n  # this connection sends requests n, n + CONNECTIONS, ...
+            while not self.stopping.is_set():
+                if (wait := started + sent / rate - time.perf_counter()) > 0:
+                    await asyncio.sleep(wait)
+                writer.write(requests[sent % len(requests)])
+                status = int((await reader.readline()).split()[1])
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                await reader.readexactly(length)
+                statuses[status] = statuses.get(status, 0) + 1
+                sent += CONNECTIONS
+            writer.close()
+
+        async def load() -> None:
+            await asyncio.gather(*(connection(n) for n in range(CONNECTIONS)))
+
+        asyncio.run(load())
+        self.results.put((statuses, sum(statuses.values()) / (time.perf_counter() - started)))
+
+
+def background_ingest(env: dict, rate: float, nice: int):
+    """The web server and an ingest worker, and the paced load into a project of their own."""
+    from faultline.localservices import free_port
+    from monitor.models import Organization, Project, ProjectKey
+
+    org = Organization.objects.create(name="load", slug="load")
+    project = Project.objects.create(organization=org, name="load", slug="load",
+                                     platform="python")
+    key = ProjectKey.objects.create(project=project).public_key
+    port = free_port()
+    web = spawn(WEB_COMMAND, dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}"))
+    worker = celery_worker(env, "ingest,default", 2, "ingest")
+    wait_http(f"http://127.0.0.1:{port}/healthz")
+    for pid in (web.pid, worker.pid) if nice else ():
+        for process in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
+            process.nice(nice)
+    module = bench_ingest()
+    requests = [module.request_bytes("envelope", project.id, key, module.realistic_event(i))
+                for i in range(5000)]
+    load = PacedLoad(port, requests, rate)
+    load.start()
+    return load, (web, worker)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between arrivals")
+    parser.add_argument("--ingest-rate", type=float, default=0,
+                        help="events/s of background ingest through the web server meanwhile")
+    parser.add_argument("--ingest-nice", type=int, default=0,
+                        help="niceness of the background's web server and ingest worker")
     args = parser.parse_args()
     with services("faultline_ml_bench") as env:
         from ingest.accept import store_raw_event
         from ingest.processing import process_pending
         from lab.generate.devset.generate import generate
-        from monitor.models import GroupHash, Organization, Project
+        from monitor.models import Event, GroupHash, Organization, Project
 
         org = Organization.objects.create(name="ml", slug="ml")
         project = Project.objects.create(organization=org, name="ml", slug="ml")
         rows = generate()
         worker = celery_worker(env, "embeddings", 1, "embeddings")
+        load, background = None, ()
         try:
+            if args.ingest_rate:
+                load, background = background_ingest(env, args.ingest_rate, args.ingest_nice)
+                load_before = os.getloadavg()[0]
             # warm-up: the worker loads the model on its first batch
             store_raw_event(
                 project.id, uuid.uuid4(), "event", json.dumps(rows[0]["event"]).encode()
@@ -41,22 +145,37 @@ def main() -> int:
             while GroupHash.objects.filter(ml_state="pending").exists():
                 time.sleep(0.1)
             sent = 0
+            committed = {}  # event id → when processing had committed it (wall clock)
             for row in rows[1:]:
                 if sent >= args.events:
                     break
-                store_raw_event(project.id, uuid.uuid4(), "event",
-                                json.dumps(row["event"]).encode())
+                event_id = uuid.uuid4()
+                store_raw_event(project.id, event_id, "event", json.dumps(row["event"]).encode())
                 process_pending(100)
+                committed[event_id] = time.time()
                 sent += 1
                 time.sleep(args.interval)
             deadline = time.time() + 120
-            while GroupHash.objects.filter(ml_state="pending").exists() and time.time() < deadline:
+            while (GroupHash.objects.filter(project=project, ml_state="pending").exists()
+                   and time.time() < deadline):
                 time.sleep(0.1)
+            if load:
+                load.stop()
+                print(f"background ingest: {load.rate:.0f} events/s (asked "
+                      f"{args.ingest_rate:.0f}), replies {dict(sorted(load.statuses.items()))}; "
+                      f"load average "
+                      f"{load_before:.2f} → {os.getloadavg()[0]:.2f}")
             decided = GroupHash.objects.filter(project=project, ml_state="done").exclude(
                 ml_decided_at=None
             )[1:]
             latency = np.array([(h.ml_decided_at - h.created_at).total_seconds() * 1000
                                 for h in decided])
+            first = {h.pk: Event.objects.filter(project=project, grouping_hash=h.hash)
+                     .order_by("timestamp", "id").values_list("event_id", flat=True).first()
+                     for h in decided}
+            after_commit = np.array([
+                (h.ml_decided_at.timestamp() - committed[first[h.pk]]) * 1000
+                for h in decided if first[h.pk] in committed])
             joined = GroupHash.objects.filter(project=project, decided_by="ml").count()
             print(
                 f"{sent} events at one per {args.interval * 1000:.0f} ms; "
@@ -66,9 +185,17 @@ def main() -> int:
                 f"new fingerprint → ML decision: p50 {np.percentile(latency, 50):.0f} ms, "
                 f"p95 {np.percentile(latency, 95):.0f} ms, p99 {np.percentile(latency, 99):.0f} ms"
             )
+            print(
+                "processing committed (the fingerprint's issue visible) → ML decision: "
+                f"p50 {np.percentile(after_commit, 50):.0f} ms, "
+                f"p95 {np.percentile(after_commit, 95):.0f} ms, "
+                f"p99 {np.percentile(after_commit, 99):.0f} ms"
+            )
             print(f"embeddings worker RSS (process tree): {tree_rss(worker.pid) / 2**20:.0f} MiB")
         finally:
-            stop(worker)
+            if load:
+                load.stop()
+            stop(worker, *background)
     return 0
 
 
