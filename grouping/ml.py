@@ -277,13 +277,15 @@ def embed_partners(model, project_ids: set[int]) -> None:
 
 def drain(limit: int | None = None, wait_ms: int | None = None) -> int:
     """Decide pending fingerprints until none is left. A batch takes what is waiting, up to
-    `limit`, after waiting up to `wait_ms` for it to fill."""
+    `limit`. The first batch goes at once (a lone new fingerprint, the usual case, is decided
+    without delay); when a full batch shows a flood, the next waits up to `wait_ms` to fill."""
     limit = limit or settings.ML_BATCH_SIZE
     wait_ms = settings.ML_BATCH_WAIT_MS if wait_ms is None else wait_ms
     total = 0
     while True:
         wakeup.clear(QUEUE, SLOT)
-        if wait_ms and GroupHash.objects.filter(ml_state="pending").count() < limit:
+        if (total and wait_ms
+                and GroupHash.objects.filter(ml_state="pending").count() < limit):
             time.sleep(wait_ms / 1000)
         claimed = decide_batch(limit)
         total += claimed
