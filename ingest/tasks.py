@@ -16,10 +16,6 @@ from ingest.models import RawEvent
 from ingest.processing import process_pending
 from monitor import limits, wakeup
 
-# The first batch of a drain (see drain): at 250 events/s beside the ML worker, batches of 20
-# put a new fingerprint's decision 3x sooner than batches of 100 (docs/benchmarks.md).
-FIRST_BATCH = 20
-
 
 @shared_task(
     name="ingest.drain",
@@ -28,13 +24,9 @@ FIRST_BATCH = 20
 )
 def drain(slot: int = 0) -> int:
     """Process pending raw events, a batch per transaction, until none is left. The slot's
-    wake-up flag is cleared before every claim (see monitor.wakeup). The first batch takes at
-    most FIRST_BATCH rows and each full one doubles the next, up to INGEST_PROCESS_BATCH: an
-    event is visible (and its new fingerprint goes to the ML worker) when its batch commits, so
-    behind a short queue it waits for a few events, not a hundred, while a backlog still goes in
-    full batches, which cost less per event. After INGEST_DRAIN_SECONDS the task hands the
-    rest of a backlog to a fresh task of its slot."""
-    limit = min(FIRST_BATCH, settings.INGEST_PROCESS_BATCH)
+    wake-up flag is cleared before every claim (see monitor.wakeup). After INGEST_DRAIN_SECONDS
+    the task hands the rest of a backlog to a fresh task of its slot."""
+    limit = settings.INGEST_PROCESS_BATCH
     deadline = time.monotonic() + settings.INGEST_DRAIN_SECONDS
     total = 0
     while True:
@@ -46,7 +38,6 @@ def drain(slot: int = 0) -> int:
         if time.monotonic() > deadline:
             wake(slot)
             return total
-        limit = min(2 * limit, settings.INGEST_PROCESS_BATCH)
 
 
 @shared_task(name="ingest.sweep_unprocessed")
