@@ -65,7 +65,9 @@ class PerIssueExists(Exists):
     """EXISTS that PostgreSQL evaluates per issue. `OFFSET 0` keeps the planner from turning it
     into a join: for a pattern no index can take, the join read every tenant's rows of the key
     through the (key, value) index and filtered them (957,232 `release` rows, 0.75 s, at 7 M
-    events), where probing the project's issues reads only theirs."""
+    events); for the values a pattern resolved to, it read every row of each (40,051 rows in
+    25,000 heap pages for `release:app-0@2.*` at 10 M events, 210 ms from cold buffers), where
+    probing each of the project's issues stops at its first match (128 ms cold, 42 ms warm)."""
 
     template = "EXISTS(%(subquery)s OFFSET 0)"
 
@@ -74,7 +76,8 @@ def _has_tag(key: str, value=None, scope: QuerySet[Issue] | None = None) -> Exis
     """Correlated with each issue (the (issue, key, value) index): never a scan of every
     tenant's tags. `value` may be a list, a `*` pattern, or None for any value; a pattern on a
     key of EVENT_FILTERS is first resolved against the values of the projects of `scope` (the
-    issues searched)."""
+    issues searched), and each issue is then probed for those values (one index lookup) rather
+    than having every tag row of the key matched by the pattern."""
     tags = IssueTag.objects.filter(issue_id=OuterRef("pk"), key=key)
     if isinstance(value, (list, tuple, set)):
         tags = tags.filter(value__in=value)
@@ -82,7 +85,7 @@ def _has_tag(key: str, value=None, scope: QuerySet[Issue] | None = None) -> Exis
         values = matching_values(scope, key, value) if scope is not None else None
         if values is None:
             return PerIssueExists(tags.filter(value__iregex=wildcard_regex(value)))
-        tags = tags.filter(value__in=values)
+        return PerIssueExists(tags.filter(value__in=values))
     elif value is not None:
         tags = tags.filter(value=value)
     return Exists(tags)
