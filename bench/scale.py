@@ -5,6 +5,8 @@ and payloads (shapes from the mined corpus, lab/corpus, normalized by the real n
     .venv/bin/python bench/scale.py --events 1000000 --checkpoints 0,1000000
     .venv/bin/python bench/scale.py --events 10000000            # checkpoints 0, 5 M, 10 M
     .venv/bin/python bench/scale.py --reuse --events 0 --explain  # the last database, plans
+    .venv/bin/python bench/scale.py --reuse --events 10e6 --no-retention  # fill it on to 10 M
+    .venv/bin/python bench/scale.py --database faultline_scale_empty --ingest-only  # empty: ingest
 
 At each checkpoint: p50/p95 of the stream, search, issue and event-list pages (the largest
 project and its largest issue, through Django's full request path), ingest accepted and
@@ -105,31 +107,61 @@ def load_templates(per_file: int = 12) -> list[Template]:
     return out
 
 
-def build_world(projects: int, issues: tuple[int, int], seed: int, start: dt.datetime,
-                end: dt.datetime) -> World:
-    """Organizations, projects and their issues (SQL), and the shapes events are drawn from:
-    project sizes Zipf(1.1) (the first few very large), issue sizes Zipf(1.0) in each."""
-    from django.db import connection
+@dataclass
+class Drawn:
+    """What the world's seed draws for one project: replayed to fill more into a database."""
 
-    from monitor.models import Organization, Project
+    platform: str
+    chosen: np.ndarray  # the template of each issue, in issue order
+    releases: list[str]
+    users: int
+    share: float
 
+
+def draw_projects(projects: int, issues: tuple[int, int], seed: int,
+                  templates: list[Template]) -> list[Drawn]:
+    """Project sizes Zipf(1.1) (the first few very large), each project's issues' templates,
+    releases and users, from `seed` alone (no database)."""
     rng = np.random.default_rng(seed)
-    templates = load_templates()
     by_platform: dict[str, list[int]] = {}
     for i, template in enumerate(templates):
         by_platform.setdefault(template.platform, []).append(i)
     platforms = sorted(by_platform)
     weights = 1 / np.arange(1, projects + 1) ** 1.1
     weights /= weights.sum()
-    shapes = []
+    drawn = []
     for p in range(projects):
-        org = Organization.objects.create(name=f"Org {p}", slug=f"org-{p}", retention_days=30)
         platform = platforms[p % len(platforms)]
-        project = Project.objects.create(organization=org, name=f"App {p}", slug=f"app-{p}",
-                                         platform=platform)
         count = int(rng.integers(*issues))
         chosen = rng.choice(by_platform[platform], size=count)
-        titles = [f"{templates[t].title[:180]} #{j}" for j, t in enumerate(chosen)]
+        releases = [f"app-{p}@{major}.{minor}" for major in (1, 2) for minor in
+                    range(int(rng.integers(5, 15)))]
+        drawn.append(Drawn(platform=platform, chosen=chosen, releases=releases,
+                           users=int(rng.integers(200, 20000)), share=float(weights[p])))
+    return drawn
+
+
+def zipf_cdf(ranks: np.ndarray) -> np.ndarray:
+    """Where each issue ends in [0, 1): Zipf(1.0) over the issues' ranks (0 the largest)."""
+    weights = 1 / (ranks + 1.0)
+    return np.cumsum(weights) / weights.sum()
+
+
+def build_world(projects: int, issues: tuple[int, int], seed: int, start: dt.datetime,
+                end: dt.datetime) -> World:
+    """Organizations, projects and their issues (SQL), and the shapes events are drawn from
+    (`draw_projects`)."""
+    from django.db import connection
+
+    from monitor.models import Organization, Project
+
+    templates = load_templates()
+    shapes = []
+    for p, drawn in enumerate(draw_projects(projects, issues, seed, templates)):
+        org = Organization.objects.create(name=f"Org {p}", slug=f"org-{p}", retention_days=30)
+        project = Project.objects.create(organization=org, name=f"App {p}", slug=f"app-{p}",
+                                         platform=drawn.platform)
+        titles = [f"{templates[t].title[:180]} #{j}" for j, t in enumerate(drawn.chosen)]
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO monitor_issue (project_id, title, culprit, type, level, platform,"
@@ -141,20 +173,46 @@ def build_world(projects: int, issues: tuple[int, int], seed: int, start: dt.dat
                 "  [1 + (t.n %% 10)], false, %s, %s, 0, 0, 1 + (t.n %% 3), false, '{}', false"
                 " FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY"
                 "  AS t(title, culprit, level, n) ORDER BY t.n RETURNING id",
-                [project.id, platform, end, start, titles,
-                 [templates[t].culprit for t in chosen], [templates[t].level for t in chosen]],
+                [project.id, drawn.platform, end, start, titles,
+                 [templates[t].culprit for t in drawn.chosen],
+                 [templates[t].level for t in drawn.chosen]],
             )
             ids = np.array(sorted(row[0] for row in cursor.fetchall()))
-        issue_weights = 1 / np.arange(1, count + 1) ** 1.0
-        releases = [f"app-{p}@{major}.{minor}" for major in (1, 2) for minor in
-                    range(int(rng.integers(5, 15)))]
         shapes.append(ProjectShape(
-            id=project.id, slug=project.slug, org_slug=org.slug, platform=platform,
-            issue_ids=ids, issue_cdf=np.cumsum(issue_weights) / issue_weights.sum(),
-            templates=list(chosen), releases=releases,
-            users=int(rng.integers(200, 20000)), share=float(weights[p])))
+            id=project.id, slug=project.slug, org_slug=org.slug, platform=drawn.platform,
+            issue_ids=ids, issue_cdf=zipf_cdf(np.arange(len(ids))),
+            templates=list(drawn.chosen), releases=drawn.releases, users=drawn.users,
+            share=drawn.share))
     world = World(projects=shapes, templates=templates, start=start, end=end)
-    world.project_cdf = np.cumsum(weights)
+    world.project_cdf = np.cumsum([shape.share for shape in shapes])
+    return world
+
+
+def world_to_fill_on(projects: int, issues: tuple[int, int], seed: int, end: dt.datetime,
+                     ) -> World:
+    """The world of the database a run left (--reuse with --events beyond what is there), its
+    shapes replayed from the seed: the projects' issues that are still there (retention deleted
+    the emptied ones), ranked by id as they were made, the largest first."""
+    from monitor.models import Issue, Project
+
+    templates = load_templates()
+    shapes = []
+    for p, drawn in enumerate(draw_projects(projects, issues, seed, templates)):
+        project = Project.objects.select_related("organization").get(slug=f"app-{p}")
+        ids = np.array(sorted(Issue.objects.filter(project=project).values_list("id", flat=True)))
+        ranks = ids - ids[0]
+        if ranks[-1] >= len(drawn.chosen):
+            raise SystemExit(f"{project.slug}: its issues are not the seed's ({ranks[-1] + 1} "
+                             f"ids for {len(drawn.chosen)} issues): pass the run's --seed, "
+                             "--projects and --issues")
+        shapes.append(ProjectShape(
+            id=project.id, slug=project.slug, org_slug=project.organization.slug,
+            platform=drawn.platform, issue_ids=ids, issue_cdf=zipf_cdf(ranks),
+            templates=[drawn.chosen[r] for r in ranks], releases=drawn.releases,
+            users=drawn.users, share=drawn.share))
+    world = World(projects=shapes, templates=templates, start=end - dt.timedelta(days=SPAN_DAYS),
+                  end=end)
+    world.project_cdf = np.cumsum([shape.share for shape in shapes])
     return world
 
 
@@ -307,17 +365,21 @@ def refresh_aggregates(cursor, since_id: int) -> None:
 
 
 def fill(world: World, rng: np.random.Generator, count: int, done: int, total: int,
-         streams: int = 2, until: float = float("inf")) -> dict:
+         streams: int = 2, until: float = float("inf"),
+         window: tuple[float, float] | None = None) -> dict:
     """Add `count` events (events `done`..`done+count` of `total`, in received-time order over
-    the world's span) over `streams` parallel COPY connections, stopping early when the disk
-    runs low or at `until` (unix time); returns seconds spent generating, waiting for the
-    streams, and aggregating."""
+    the world's span, or over `window`, unix times) over `streams` parallel COPY connections,
+    stopping early when the disk runs low or at `until` (unix time); returns seconds spent
+    generating, waiting for the streams, and aggregating."""
     from django.db import connection
 
     if count <= 0:
         return {"events": 0, "generate_s": 0.0, "copy_s": 0.0, "aggregate_s": 0.0}
     t_start, t_end = world.start.timestamp(), world.end.timestamp()
     span = t_end - t_start
+    if window is None:
+        window = (t_start + span * done / total, t_start + span * (done + count) / total)
+    w_start, w_span = window[0], window[1] - window[0]
     gen = 0.0
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM monitor_event")
@@ -335,8 +397,8 @@ def fill(world: World, rng: np.random.Generator, count: int, done: int, total: i
                       + ("disk low" if low_disk else "time is up"))
                 break
             n = min(BATCH, count - offset)
-            a = t_start + span * (done + offset) / total
-            b = t_start + span * (done + offset + n) / total
+            a = w_start + w_span * offset / count
+            b = w_start + w_span * (offset + n) / count
             started = time.perf_counter()
             lines, bodies = event_rows(world, rng, n, a, b)
             gen += time.perf_counter() - started
@@ -670,7 +732,15 @@ def main() -> int:
     parser.add_argument("--ingest-events", type=int, default=2000)
     parser.add_argument("--no-retention", action="store_true")
     parser.add_argument("--reuse", action="store_true",
-                        help="keep the last run's database (the world is rebuilt from it)")
+                        help="keep the last run's database (the world is rebuilt from it); with "
+                        "--events beyond what it holds, fill it on to that many (the run's "
+                        "--seed, --projects and --issues), received from its newest event to now")
+    parser.add_argument("--database", default=DATABASE,
+                        help="the database's name (a second one beside the filled one: the "
+                        "empty database's ingest, --ingest-only)")
+    parser.add_argument("--ingest-only", action="store_true",
+                        help="only ingest's rate (--ingest-events) into the database, fresh "
+                        "and empty unless --reuse: var/bench/scale-ingest-<events>.json")
     parser.add_argument("--explain", action="store_true", help="print each page's queries")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--fill-until", help="UTC time (ISO) after which filling stops and the "
@@ -683,7 +753,7 @@ def main() -> int:
              if args.fill_until else float("inf"))
     events = int(args.events)
     low, high = (int(x) for x in args.issues.split(","))
-    with services(DATABASE, fresh=not args.reuse):
+    with services(args.database, fresh=not args.reuse):
         from django.conf import settings
         from django.contrib.auth import get_user_model
         from django.test import Client
@@ -694,7 +764,11 @@ def main() -> int:
         rng = np.random.default_rng(args.seed)
         end = dt.datetime.now(dt.UTC).replace(microsecond=0)
         start = end - dt.timedelta(days=SPAN_DAYS)
-        if args.reuse:
+        if args.ingest_only:
+            return measure_ingest_only(args.ingest_events)
+        if args.reuse and events:
+            world = world_to_fill_on(args.projects, (low, high), args.seed, end)
+        elif args.reuse:
             world = rebuild_world()
         else:
             started = time.perf_counter()
@@ -719,14 +793,19 @@ def main() -> int:
             out.write_text(json.dumps(summary, indent=2, default=str))
             print(f"written {out}")
             return 0
-        if args.reuse:  # no filling: the pages of what is there
-            if events:
-                parser.error("--reuse measures what is there: pass --events 0")
-            checkpoints = [disk()["events"]]
-            done = checkpoints[0]
-            events = done
+        window = None
+        if args.reuse:  # the pages of what is there, or filled on to --events first
+            done = disk()["events"]
+            if events and events <= done:
+                parser.error(f"--reuse: the database holds {done:,} events already")
+            checkpoints = [max(events, done)]
+            events = checkpoints[0]
+            if events > done:
+                window = (newest_received(world), end.timestamp())
+                rng = np.random.default_rng([args.seed, done])  # new event ids, not the run's
         for checkpoint in checkpoints:
-            filled = fill(world, rng, checkpoint - done, done, events, args.streams, until)
+            filled = fill(world, rng, checkpoint - done, done, events, args.streams, until,
+                          window)
             done += filled["events"]
             if filled["events"]:
                 rate = filled["events"] / (filled["generate_s"] + filled["copy_s"])
@@ -753,6 +832,29 @@ def main() -> int:
     return 0
 
 
+def newest_received(world: World) -> float:
+    """When the largest project's newest event was received (unix time): where the world's
+    events end (one index descent per partition)."""
+    from django.db.models import Max
+
+    from monitor.models import Event
+
+    newest = Event.objects.filter(project_id=world.projects[0].id).aggregate(at=Max("received"))
+    return newest["at"].timestamp()
+
+
+def measure_ingest_only(count: int) -> int:
+    """Ingest's rate into the database as it is (a fresh one is empty), with the load."""
+    events = disk()["events"]
+    before = load()
+    result = {"events_in_database": events, "load_before": before, **ingest_rate(count),
+              "load_after": load(), "command": " ".join(sys.argv)}
+    out = VAR_DIR / "bench" / f"scale-ingest-{events}.json"
+    out.write_text(json.dumps(result, indent=2))
+    print(f"  load {before} -> {result['load_after']}\nwritten {out}")
+    return 0
+
+
 def write_summary(args, world: World, results: list[dict], purge: dict | None = None):
     from django.conf import settings
 
@@ -767,7 +869,7 @@ def write_summary(args, world: World, results: list[dict], purge: dict | None = 
 
 def rebuild_world() -> World:
     """The shapes of the database left by the last run (for --reuse): enough to find the
-    pages and to purge its oldest day; filling more into it is not supported."""
+    pages and to purge its oldest day (filling on replays the seed: `world_to_fill_on`)."""
     from django.db.models import Max, Min
 
     from monitor.models import Event, Issue, Project, ProjectRelease

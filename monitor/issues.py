@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from monitor.models import Event, Issue, IssueTag, Priority
+from monitor import limits
+from monitor.models import Event, Issue, IssueTag, Priority, ProjectTagValue
 from monitor.search import (
     EVENT_FILTERS,
     Search,
@@ -64,22 +65,48 @@ class PerIssueExists(Exists):
     """EXISTS that PostgreSQL evaluates per issue. `OFFSET 0` keeps the planner from turning it
     into a join: for a pattern no index can take, the join read every tenant's rows of the key
     through the (key, value) index and filtered them (957,232 `release` rows, 0.75 s, at 7 M
-    events), where probing each issue of the project in the page's order stops at the page."""
+    events); for the values a pattern resolved to, it read every row of each (40,051 rows in
+    25,000 heap pages for `release:app-0@2.*` at 10 M events, 210 ms from cold buffers), where
+    probing each of the project's issues stops at its first match (128 ms cold, 42 ms warm)."""
 
     template = "EXISTS(%(subquery)s OFFSET 0)"
 
 
-def _has_tag(key: str, value=None) -> Exists:
+def _has_tag(key: str, value=None, scope: QuerySet[Issue] | None = None) -> Exists:
     """Correlated with each issue (the (issue, key, value) index): never a scan of every
-    tenant's tags. `value` may be a list, a `*` pattern, or None for any value."""
+    tenant's tags. `value` may be a list, a `*` pattern, or None for any value; a pattern on a
+    key of EVENT_FILTERS is first resolved against the values of the projects of `scope` (the
+    issues searched), and each issue is then probed for those values (one index lookup) rather
+    than having every tag row of the key matched by the pattern."""
     tags = IssueTag.objects.filter(issue_id=OuterRef("pk"), key=key)
     if isinstance(value, (list, tuple, set)):
         tags = tags.filter(value__in=value)
     elif isinstance(value, str) and has_wildcard(value):
-        return PerIssueExists(tags.filter(value__iregex=wildcard_regex(value)))
+        values = matching_values(scope, key, value) if scope is not None else None
+        if values is None:
+            return PerIssueExists(tags.filter(value__iregex=wildcard_regex(value)))
+        return PerIssueExists(tags.filter(value__in=values))
     elif value is not None:
         tags = tags.filter(value=value)
     return Exists(tags)
+
+
+def matching_values(scope: QuerySet[Issue], key: str, pattern: str) -> list[str] | None:
+    """The values of `key` (one of EVENT_FILTERS) that the projects of the issues in `scope` have
+    had and that the `*` pattern matches (in PostgreSQL, as the tag counts would be matched); at
+    most limits.SEARCH_WILDCARD_VALUES rows are read. None when the key is not kept per project
+    or the projects have more values than that: the caller matches issue by issue."""
+    if key not in EVENT_FILTERS:
+        return None
+    matches = ExpressionWrapper(Q(value__iregex=wildcard_regex(pattern)),
+                                output_field=BooleanField())
+    rows = list(ProjectTagValue.objects
+                .filter(project_id__in=scope.order_by().values("project_id"), key=key)
+                .annotate(matches=matches).values_list("value", "matches")
+                [:limits.SEARCH_WILDCARD_VALUES + 1])
+    if len(rows) > limits.SEARCH_WILDCARD_VALUES:
+        return None
+    return sorted({value for value, matched in rows if matched})
 
 
 LOOKUPS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "=": "exact"}
@@ -89,11 +116,12 @@ def apply_search(issues: QuerySet[Issue], search: Search, user=None) -> QuerySet
     """Narrow `issues` by the search; `user` answers `assigned:me`. A tag key that no issue in
     `issues` has is a SearchError naming the keys there are, never a silent empty stream."""
     _check_tag_keys(issues, search.tag_keys() - set(EVENT_FILTERS))
-    return issues.filter(search_q(search, user))
+    return issues.filter(search_q(search, user, scope=issues))
 
 
-def search_q(search: Search, user=None) -> Q:
-    """The search as one condition; negated terms are NOT of theirs."""
+def search_q(search: Search, user=None, scope: QuerySet[Issue] | None = None) -> Q:
+    """The search as one condition; negated terms are NOT of theirs. `scope`, the issues
+    searched, lets a wildcard be resolved against their projects' values first."""
     q = Q()
     if search.status:
         q &= Q(status=search.status)
@@ -112,7 +140,7 @@ def search_q(search: Search, user=None) -> Q:
     for assigned in search.assigned:
         q &= _assigned_q(assigned, user)
     for key, value in search.tags:
-        q &= Q(_has_tag(key, value))
+        q &= Q(_has_tag(key, value, scope))
     for key in search.has:
         q &= Q(_has_tag(key))
     for bound in search.bounds:
@@ -124,7 +152,7 @@ def search_q(search: Search, user=None) -> Q:
     if search.event_id:
         q &= Q(Exists(Event.objects.filter(issue_id=OuterRef("pk"), event_id=search.event_id)))
     for part in search.negated:
-        q &= ~search_q(part, user)
+        q &= ~search_q(part, user, scope)
     return q
 
 

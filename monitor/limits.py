@@ -134,6 +134,9 @@ SEARCH_TERMS = 16
 SEARCH_VALUE_CHARS = 200
 #: `*` per value: each is a `.*` the database must try
 SEARCH_WILDCARDS_PER_VALUE = 4
+#: a project's values of a release or environment read to resolve a `*` pattern against
+#: (monitor.issues.matching_values); a project with more is matched issue by issue
+SEARCH_WILDCARD_VALUES = 1000
 #: search suggestions offered
 SEARCH_SUGGESTIONS = 10
 #: issues whose tag values suggestions are drawn from (the project's most recently seen)

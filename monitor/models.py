@@ -482,6 +482,27 @@ class IssueHourlyCount(models.Model):
         return f"{self.issue_id}@{self.hour:%Y-%m-%d %H}: {self.count}"
 
 
+class ProjectTagValue(models.Model):
+    """Each value a project's issues have had of the keys a wildcard search resolves against the
+    project first (monitor.search.EVENT_FILTERS: release, environment; few values, none
+    personal). The database keeps it: a statement trigger on monitor_issuetag adds the values of
+    the rows inserted, whatever wrote them (migration 0014). A value stays when its tag counts
+    go: it is a candidate the search then looks up in the issues' tag counts."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tag_values")
+    key = models.CharField(max_length=64)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key", "value"],
+                                    name="projecttagvalue_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.key}={self.value}"
+
+
 class ProjectRelease(models.Model):
     """When a project first received an event of each release: "new in the latest release"."""
 

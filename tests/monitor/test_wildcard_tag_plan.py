@@ -1,5 +1,7 @@
-"""A wildcard tag search is answered issue by issue, never by a join over every tenant's tag
-rows of the key (which the (key, value) index made the planner's pick at millions of events)."""
+"""A wildcard search on a tag whose values are not kept per project is answered issue by issue,
+never by a join over every tenant's tag rows of the key (which the (key, value) index made the
+planner's pick at millions of events). Release and environment wildcards are resolved against the
+project's values first (tests/monitor/test_wildcard_release_values.py)."""
 
 import json
 
@@ -29,19 +31,19 @@ def explain(queryset) -> list[dict]:
     return list(plan_nodes(plan))
 
 
-def test_a_wildcard_release_search_probes_each_issue_and_finds_the_matching_ones():
+def test_a_wildcard_tag_search_probes_each_issue_and_finds_the_matching_ones():
     org = Organization.objects.create(slug="wild", name="wild")
     project = Project.objects.create(organization=org, name="w", slug="w", platform="python",
                                      grouping_mode=Project.GroupingMode.FINGERPRINT)
-    for release, fingerprint in [("shop@2.0.1", "a"), ("shop@2.1.0", "b"), ("shop@1.9.0", "c")]:
-        ingest(project, {**event(), "release": release, "fingerprint": [fingerprint]})
+    for server, fingerprint in [("web-2.0.1", "a"), ("web-2.1.0", "b"), ("web-1.9.0", "c")]:
+        ingest(project, {**event(), "server_name": server, "fingerprint": [fingerprint]})
     issues = Issue.objects.filter(project=project).order_by("-last_seen", "-id")
 
-    found = apply_search(issues, parse("release:shop@2.*"))
+    found = apply_search(issues, parse("server_name:web-2.*"))
 
-    releases = IssueTag.objects.filter(issue__in=found, key="release").values_list(
+    servers = IssueTag.objects.filter(issue__in=found, key="server_name").values_list(
         "value", flat=True)
-    assert sorted(releases) == ["shop@2.0.1", "shop@2.1.0"]
+    assert sorted(servers) == ["web-2.0.1", "web-2.1.0"]
     nodes = explain(found[:25])
     tag_scans = [n for n in nodes if n.get("Relation Name") == "monitor_issuetag"]
     assert tag_scans, "the plan reads no tag rows"
