@@ -365,6 +365,8 @@ class Event(models.Model):
             # the stream's counts under both the environment and the release filter
             models.Index(fields=["issue", "environment", "release"],
                          name="event_issue_env_release_idx"),
+            # an issue's events within its received span, counted from the index alone
+            models.Index(fields=["issue", "received"], name="event_issue_received_idx"),
             # a project's environments (a loose index scan) and when each first came
             models.Index(fields=["project", "environment", "received"],
                          name="event_project_env_idx"),
