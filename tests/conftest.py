@@ -114,6 +114,16 @@ def redis_client():
     return client()
 
 
+@pytest.fixture
+def no_breaker(redis_client):
+    """The ML embedder's breaker open neither before nor after the test (it lives in Redis)."""
+    from grouping import ml
+
+    redis_client.delete(ml.BREAKER_KEY)
+    yield
+    redis_client.delete(ml.BREAKER_KEY)
+
+
 @pytest.fixture(scope="session")
 def live_env(django_db_setup, django_db_blocker) -> dict[str, str]:
     """Environment for child processes: the test database, the test broker."""

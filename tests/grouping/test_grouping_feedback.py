@@ -36,13 +36,6 @@ def decide():
 
 
 @pytest.fixture
-def no_breaker(redis_client):
-    redis_client.delete(ml.BREAKER_KEY)
-    yield
-    redis_client.delete(ml.BREAKER_KEY)
-
-
-@pytest.fixture
 def alice(project):
     user = make_user("alice")
     join(user, project.organization)

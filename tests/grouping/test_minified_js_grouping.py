@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from grouping import ml
 from grouping.clean import minified_unresolved
 from grouping.fingerprint import FP1, group
 from grouping.policy import MINIFIED_GATE, policy_for
@@ -32,13 +31,6 @@ def mined(codebase: str, label: str, release: str) -> dict:
 
 def normalized(payload: dict) -> dict:
     return normalize_event(payload, 1_700_000_000.0, "0" * 32)
-
-
-@pytest.fixture
-def no_breaker(redis_client):
-    redis_client.delete(ml.BREAKER_KEY)
-    yield
-    redis_client.delete(ml.BREAKER_KEY)
 
 
 # Two faults of signup-web's one bundle (1.1.0): zod's `ZodError` thrown under `safeParse`, one

@@ -11,13 +11,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def no_breaker(redis_client):
-    redis_client.delete(ml.BREAKER_KEY)
-    yield
-    redis_client.delete(ml.BREAKER_KEY)
-
-
-@pytest.fixture
 def sleeps(monkeypatch) -> list[float]:
     """The drain's waits, recorded instead of slept."""
     waited: list[float] = []

@@ -14,13 +14,6 @@ from tests.helpers.events import MECHANISM_THRESHOLD, decide, event, ingest, loo
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def no_breaker(redis_client):
-    redis_client.delete(ml.BREAKER_KEY)
-    yield
-    redis_client.delete(ml.BREAKER_KEY)
-
-
 def test_a_new_call_path_of_a_known_bug_joins_its_issue(project, no_breaker):
     loosen(project)
     ingest(project, event())

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from embeddings import shipped
-from grouping import ml
 from grouping import rules as grouping_rules
 from grouping.policy import policy_for
 from lab import corpus as lab_corpus
@@ -34,13 +33,6 @@ def mined(file: str, label: str, release: str, function: str, value: str,
                 and exceptions[0].get("value", "").startswith(value)):
             return row["event"]
     raise LookupError((label, release, function, value))
-
-
-@pytest.fixture
-def no_breaker(redis_client):
-    redis_client.delete(ml.BREAKER_KEY)
-    yield
-    redis_client.delete(ml.BREAKER_KEY)
 
 
 SEED_DATA = "config-loader/fixtures.load_seed_data/ParserError"

@@ -114,13 +114,6 @@ def test_shadow_promote_backfill_confirm_and_rollback(tmp_path, project, no_brea
     assert actions == ["shadow", "promote", "rollback", "promote", "confirm"]
 
 
-@pytest.fixture
-def no_breaker(redis_client):
-    redis_client.delete(ml.BREAKER_KEY)
-    yield
-    redis_client.delete(ml.BREAKER_KEY)
-
-
 def test_user_merges_and_unmerges_become_training_pairs_only_with_usage_consent(
         tmp_path, project):
     """Members' merges and unmerges are usage data: stack-trace consent alone keeps them out,
