@@ -275,6 +275,11 @@ _STEP_HELPER = re.compile(r"^_*(\w+?)_step$")
 _ANONYMOUS = frozenset({"func", "<anonymous>", "anonymous", "<lambda>", "<listcomp>",
                         "<genexpr>", "<dictcomp>", "<setcomp>", "<module>", "block", "?"})
 _QUOTED = re.compile(r"""'[^'\n]{0,80}'|"[^"\n]{0,80}"|`[^`\n]{0,80}`""")
+# what a code line does: the functions it calls and the attributes it reads (after a comment's
+# start, nothing: `# mean price`, `// why`)
+_CALLED = re.compile(r"([A-Za-z_$][\w$]{0,80})\s?\(")
+_READ = re.compile(r"\.\s?([A-Za-z_$][\w$]{0,80})")
+_COMMENT = re.compile(r"(?:^|\s)(?:#|//).*$")
 
 
 def site_function(name: str) -> str:
@@ -286,6 +291,20 @@ def site_function(name: str) -> str:
     named = [p for p in parts if p not in _ANONYMOUS] or [""]
     function = _STEP_HELPER.sub(r"\1", named[-1][:200]).strip("_")  # bounded: no backtracking
     return function if len(function) > 2 else ""
+
+
+def line_operations(line: str) -> str:
+    """What a crash line does, as a release's refactors leave it: the functions it calls and the
+    attributes it reads (`.name`), sorted, without its locals, literals, numbers, spacing and
+    comment, so renamed variables and reformatting keep it and two faulting expressions of one
+    function (`self.total / len(…)` vs `self.discount / sum(…)`) part."""
+    code = line[:limits.CONFLICT_LINE_CHARS]
+    if len(line) > len(code):  # cut: a name cut in two is not one the line calls
+        code = code.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+    code = _COMMENT.sub("", _QUOTED.sub("<str>", code))
+    called = {f"{name}()" for name in _CALLED.findall(code)}
+    read = {f".{name}" for name in _READ.findall(code)}
+    return ",".join(sorted(called | read))
 
 
 def message_template(value: str) -> str:
@@ -328,7 +347,8 @@ def anchored_key(event: dict, rule: str) -> str:
     cause's type and the site's function (`site_function`), which moved lines, renamed locals,
     an extracted `_x_step` helper, a renamed module and the entry point that called it leave
     alone; "site+template" adds the message's template (`message_template`), "site+callee" the
-    library function the site called."""
+    library function the site called, "site+line" what the site's code line does
+    (`line_operations`)."""
     exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
                   if isinstance(e, dict)]
     root = exceptions[0] if exceptions else {}
@@ -342,6 +362,8 @@ def anchored_key(event: dict, rule: str) -> str:
         parts.append(message_template(str(root.get("value") or event.get("message") or "")))
     elif rule == "site+callee":
         parts.append(site_function(grouping_function(callee)) if callee else "")
+    elif rule == "site+line":
+        parts.append(line_operations(code_line(site)))
     return "site|" + "|".join(parts)[:250]
 
 
@@ -350,7 +372,8 @@ def match_key(event: dict, rule: str | None = None) -> str:
     the root cause's exception type and, by rule, its crash frame's function ("function"), its
     location ("module"), nothing more ("type"), or function, location and code line ("line",
     the old rule; the parameterized message stands in where frames carry no code line), or
-    anchored on the application's own crash site ("site", "site+template", "site+callee":
+    anchored on the application's own crash site ("site", "site+template", "site+callee",
+    "site+line":
     `anchored_key`).
     Minified function names (one or two characters) change per release and are left out.
     The embedding then judges the rest within the threshold."""

@@ -15,7 +15,9 @@ Key rules (what two events must share before their distance is considered):
   of the root cause, or of the first exception wrapping it with one): its function's name as
   the application's edits leave it (no line, no module, no `_x_step` helper, no entry point);
   "site+template" adds the message's template, "site+callee" the library function the site
-  called.
+  called, "site+line" what the site's code line does (the functions it calls and the
+  attributes it reads: locals, literals and spacing a refactor changes left out), so twin
+  faults of one function that fail on different expressions get different keys.
 A rule may differ per platform family (`key` maps families to rules, "default" for the rest).
 """
 
@@ -27,7 +29,7 @@ from pathlib import Path
 
 TUNED_FILE = Path(__file__).with_name("tuned_rules.json")
 # keys anchored on the application's own crash site (grouping.clean.anchored_key)
-ANCHORED_KEYS = ("site", "site+template", "site+callee")
+ANCHORED_KEYS = ("site", "site+template", "site+callee", "site+line")
 KEY_RULES = ("line", "function", "module", "type", "names", *ANCHORED_KEYS)
 CONTEXT_RULES = ("all", "crash", "none")  # code lines: every frame's, the crash frame's, none
 

@@ -45,9 +45,10 @@ import numpy as np
 
 TARGET_PRECISION = 0.98  # the product's pair-precision target on unseen codebases
 FLOORS = (0.98, 0.99, 1.0)  # in-fold precision floors tried (a rule's part)
-# most specific first; never the code line. "site…": anchored on the application's own crash
-# site (grouping.clean.anchored_key)
-KEY_RULES = ("site+callee", "site+template", "function", "names", "site", "module", "type")
+# most specific first; never the code line itself. "site…": anchored on the application's own
+# crash site (grouping.clean.anchored_key); "site+line": and what its code line does
+KEY_RULES = ("site+line", "site+callee", "site+template", "function", "names", "site",
+             "module", "type")
 LABELS = ("site", "fine", "drift")  # what counts as one mined bug (rows_by_codebase)
 JOIN = 2.0  # a threshold no cosine distance exceeds: the key alone joins (a deterministic join)
 GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
@@ -333,10 +334,16 @@ def cap(grid: Sequence[float], threshold: float, capped: bool) -> list[float]:
 def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate],
            today: Callable[[str], tuple], grid: Sequence[float] = GRID,
            progress: Callable[[str], None] = lambda _: None,
-           capped: bool = False) -> Selection:
+           capped: bool = False, uncapped: Iterable[str] = ()) -> Selection:
     """The choice over the choosing codebases (report-only ones are never read here).
     `today(family)` is today's (key rule, threshold, veto); `capped`: no rule joins further
-    than today's threshold (no join by key alone either)."""
+    than today's threshold (no join by key alone either), except rules keyed by one of
+    `uncapped` (keys that part twin faults themselves: "site+line")."""
+    uncapped = frozenset(uncapped)
+
+    def capped_for(rule: Candidate) -> bool:
+        return capped and rule.key not in uncapped
+
     choosing = [c for c in codebases if not c.report_only]
     families = sorted({c.family for c in choosing})
     chosen: dict[str, Verdict] = {}
@@ -348,16 +355,16 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
         todays[family] = fixed(runs, mine, Candidate(key, veto, 1.0), threshold)
         if len(mine) < MIN_CODEBASES:
             continue
-        verdicts[family] = [leave_one_out(runs, mine, r, cap(grid, threshold, capped))
-                            for r in rules if not (capped and r.join)]
+        verdicts[family] = [leave_one_out(runs, mine, r, cap(grid, threshold, capped_for(r)))
+                            for r in rules if not (capped_for(r) and r.join)]
         chosen[family] = pick(verdicts[family])
         progress(f"{family}: {chosen[family].candidate.label} at {chosen[family].threshold}")
     fallback = fallback_today = None
     if len(choosing) >= MIN_CODEBASES:
         key, threshold, veto = todays_rule(today, "default")
         fallback_today = fixed(runs, choosing, Candidate(key, veto, 1.0), threshold)
-        verdicts["*"] = [leave_one_out(runs, choosing, r, cap(grid, threshold, capped))
-                         for r in rules if not (capped and r.join)]
+        verdicts["*"] = [leave_one_out(runs, choosing, r, cap(grid, threshold, capped_for(r)))
+                         for r in rules if not (capped_for(r) and r.join)]
         acceptable = [v for v in verdicts["*"] if no_worse(v, fallback_today)]
         fallback = pick(acceptable) if acceptable else None
         progress(f"fallback: {fallback.candidate.label if fallback else 'today'}")
@@ -729,6 +736,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="no rule joins further than today's threshold for its family, and "
                              "none by key alone: the served model chose it on validation that "
                              "has twin faults of one site, which the mined labels count as one")
+    parser.add_argument("--uncap", nargs="*", default=[], choices=KEY_RULES,
+                        help="with --cap-at-today: key rules the cap does not hold (keys that "
+                             "part twin faults of one site themselves: site+line)")
     parser.add_argument("--veto-only", action="store_true",
                         help="only rules with the conflict veto (grouping.conflict: twins of "
                              "one site, which the mined labels count as one bug, stay apart)")
@@ -798,7 +808,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  if frames in shapes else [])
         selections[frames] = select(worlds[frames][0], shaped, tried, today, grid,
                                     progress=lambda text: print(text, flush=True),
-                                    capped=args.cap_at_today)
+                                    capped=args.cap_at_today, uncapped=args.uncap)
     selection = merge(selections, current, rules.frames_for)
     codebases = worlds[current][1]
     families = len({c.family for c in codebases if not c.report_only})
