@@ -353,7 +353,7 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
         mine = [c for c in choosing if c.family == family]
         key, threshold, veto = todays_rule(today, family)
         todays[family] = fixed(runs, mine, Candidate(key, veto, 1.0), threshold)
-        if len(mine) < MIN_CODEBASES:
+        if len(mine) < MIN_CODEBASES or not rules:  # no rules: a shape built for today's alone
             continue
         verdicts[family] = [leave_one_out(runs, mine, r, cap(grid, threshold, capped_for(r)))
                             for r in rules if not (capped_for(r) and r.join)]
@@ -700,6 +700,15 @@ def write_manifest_choices(folder: Path, result: dict, families: Iterable[str]) 
     shipped.load.cache_clear()
 
 
+def todays_shape(served: dict | None, rules) -> Callable[[str], int]:
+    """family → the text shape today's rule serves in: the served rules' frames where they name
+    the family (a manifest lab.select wrote), else the grouping rules'. Today's rule is judged
+    in this shape, as it serves."""
+    from lab.never_seen import frames_for
+
+    return lambda family: frames_for(served, family, rules)
+
+
 def served_rules(path: Path | None, spec) -> dict | None:
     """The rules serving `spec`'s model today (lab.never_seen.load_rules' shape): `path`'s,
     else the manifest's choices of a trained or shipped model (what production reads for it:
@@ -796,7 +805,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     grid = [t for t in GRID if t <= args.max_threshold + 1e-9]
     worlds: dict[int, tuple[Runs, list[Codebase]]] = {}
     selections: dict[int, Selection] = {}
-    for frames in sorted(set(shapes) | {current}):
+    served_shape = todays_shape(served, rules)
+    todays_shapes = set((served or {}).get("frames", {}).values())
+    for frames in sorted(set(shapes) | {current} | todays_shapes):
         print(f"-- text shape: {frames} frames", flush=True)
         shaped = build_codebases(sources, encoder.encode,
                                  dataclasses.replace(rules, frames=frames))
@@ -809,7 +820,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         selections[frames] = select(worlds[frames][0], shaped, tried, today, grid,
                                     progress=lambda text: print(text, flush=True),
                                     capped=args.cap_at_today, uncapped=args.uncap)
-    selection = merge(selections, current, rules.frames_for)
+    selection = merge(selections, current, served_shape)
     codebases = worlds[current][1]
     families = len({c.family for c in codebases if not c.report_only})
     chosen = as_rules(selection, today, families)
@@ -825,7 +836,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     table = never_seen(worlds, {
         "fingerprint": None,
-        "today's rules": lambda f: (rules.frames_for(f) if rules.frames_for(f) in worlds
+        "today's rules": lambda f: (served_shape(f) if served_shape(f) in worlds
                                     else current, today(f)[0], today(f)[2], today(f)[1]),
         "chosen rules": new_rule})
     print_never_seen(table)
