@@ -376,13 +376,14 @@ def merge(selections: dict[int, Selection], current: int,
     """Selections of several text shapes (frames → its selection) as one: per family the
     best-ranked choice of any shape; the fallback likewise among those no worse than today's
     rule, which is judged in today's shape (`served_shape(family)` where that shape was built,
-    else `current`)."""
+    else `current`); a previous rule kept keeps that shape."""
     today = selections[current]
     todays = dict(today.today)
+    shapes = dict.fromkeys(todays, current)
     for family in todays:
         shape = served_shape(family) if served_shape else current
         if shape in selections and family in selections[shape].today:
-            todays[family] = selections[shape].today[family]
+            todays[family], shapes[family] = selections[shape].today[family], shape
     chosen: dict[str, Verdict] = {}
     verdicts: dict[str, list[Verdict]] = {}
     for selection in selections.values():
@@ -394,7 +395,8 @@ def merge(selections: dict[int, Selection], current: int,
     for family, verdict in chosen.items():  # never worse than the previous rule
         previous = todays.get(family)
         if previous is not None and previous.rank() < verdict.rank():
-            chosen[family] = dataclasses.replace(previous, kept=True)
+            chosen[family] = dataclasses.replace(previous, kept=True, candidate=dataclasses.replace(
+                previous.candidate, frames=shapes[family]))
     fallback = None
     if today.fallback_today is not None:
         acceptable = [v for v in verdicts.get("*", []) if no_worse(v, today.fallback_today)]

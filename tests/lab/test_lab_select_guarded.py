@@ -84,3 +84,10 @@ def test_todays_rule_is_judged_in_the_shape_it_serves_in():
                   for frames, cbs in ((1, one), (2, two))}
     merged = select.merge(selections, 2, shape)
     assert merged.today["python"] is selections[1].today["python"]
+    # a rule that does no better than today's keeps it, in the shape it serves in
+    worse = [select.Candidate("type", False, 1.0)]
+    selections = {frames: select.select(select.Runs(), cbs, worse, today, GRID)
+                  for frames, cbs in ((1, one), (2, two))}
+    kept = select.merge(selections, 2, shape).chosen["python"]
+    assert kept.kept and kept.candidate.key == "site+callee"
+    assert select.as_rules(select.merge(selections, 2, shape), today, 1)["frames"]["python"] == 1
