@@ -375,8 +375,8 @@ def merge(selections: dict[int, Selection], current: int,
           served_shape: Callable[[str], int] | None = None) -> Selection:
     """Selections of several text shapes (frames → its selection) as one: per family the
     best-ranked choice of any shape; the fallback likewise among those no worse than today's
-    rule, which is judged in today's shape (`served_shape(family)` where that shape was built,
-    else `current`); a previous rule kept keeps that shape."""
+    rule, which is judged in today's shape (`served_shape(family)`, "default" for the fallback,
+    where that shape was built, else `current`); a previous rule kept keeps that shape."""
     today = selections[current]
     todays = dict(today.today)
     shapes = dict.fromkeys(todays, current)
@@ -398,10 +398,12 @@ def merge(selections: dict[int, Selection], current: int,
             chosen[family] = dataclasses.replace(previous, kept=True, candidate=dataclasses.replace(
                 previous.candidate, frames=shapes[family]))
     fallback = None
-    if today.fallback_today is not None:
-        acceptable = [v for v in verdicts.get("*", []) if no_worse(v, today.fallback_today)]
+    served_default = selections.get(served_shape("default") if served_shape else current)
+    fallback_today = (served_default or today).fallback_today or today.fallback_today
+    if fallback_today is not None:
+        acceptable = [v for v in verdicts.get("*", []) if no_worse(v, fallback_today)]
         fallback = pick(acceptable) if acceptable else None
-    return Selection(chosen, fallback, today.fallback_today, verdicts, todays)
+    return Selection(chosen, fallback, fallback_today, verdicts, todays)
 
 
 def source_text(family: str, verdict: Verdict, families: int = 1) -> str:

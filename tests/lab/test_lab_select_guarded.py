@@ -84,6 +84,9 @@ def test_todays_rule_is_judged_in_the_shape_it_serves_in():
                   for frames, cbs in ((1, one), (2, two))}
     merged = select.merge(selections, 2, shape)
     assert merged.today["python"] is selections[1].today["python"]
+    fallback_shape = select.todays_shape({"frames": {"default": 1}}, rules.CURRENT)
+    fallback_today = select.merge(selections, 2, fallback_shape).fallback_today
+    assert fallback_today is selections[1].fallback_today is not None
     # a rule that does no better than today's keeps it, in the shape it serves in
     worse = [select.Candidate("type", False, 1.0)]
     selections = {frames: select.select(select.Runs(), cbs, worse, today, GRID)
