@@ -162,6 +162,8 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
 def _mark(rows: list[GroupHash], state: str) -> None:
     """Settle fingerprints still pending (another drain may have decided one meanwhile)."""
     ids = [r.id for r in rows]
+    if not ids:
+        return
     with transaction.atomic():
         lock_issues((), ids)
         GroupHash.objects.filter(id__in=ids, ml_state=GroupHash.MLState.PENDING).update(
