@@ -124,12 +124,13 @@ def save(
     match_key: str = "",
     event_id: int | None = None,
 ) -> None:
-    """Store an issue's vector; `event_id` is the event it came from (its deletion cascades)."""
-    IssueEmbedding.objects.update_or_create(
-        issue_id=issue_id,
-        model=model,
-        defaults={"project_id": project_id, "vector": vector, "text": text,
-                  "match_key": bounded_key(match_key), "event_id": event_id},
+    """Store an issue's vector; `event_id` is the event it came from (its deletion cascades).
+    One upsert statement: a new issue's ML decision waits on every round trip."""
+    IssueEmbedding.objects.bulk_create(
+        [IssueEmbedding(issue_id=issue_id, model=model, project_id=project_id, vector=vector,
+                        text=text, match_key=bounded_key(match_key), event_id=event_id)],
+        update_conflicts=True, unique_fields=["issue", "model"],
+        update_fields=["project", "vector", "text", "match_key", "event"],
     )
 
 
@@ -157,9 +158,10 @@ def nearest(
     params = [literal, list(exclude)]
     params += [bounded_key(match_key)] if match_key is not None else []
     params += [literal, k]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {int(settings.EMBEDDING_EF_SEARCH)}")
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+    # no savepoint inside a caller's transaction (an ML decision's): SET LOCAL lasts until its end
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {int(settings.EMBEDDING_EF_SEARCH)}; "
+                       "SET LOCAL hnsw.iterative_scan = relaxed_order")  # one round trip
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # relaxed_order may return neighbours slightly out of order: sort what came back.

@@ -106,9 +106,9 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     placed = False  # a person moved the fingerprint after it was read: their placement stands
     for _ in range(3):
         issue_id = group_hash.issue_id
-        nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                        (issue_id,), group_hash.hash)
-        with transaction.atomic():
+        with transaction.atomic():  # the lookup in the locking transaction: fewer round trips
+            nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
+                                            (issue_id,), group_hash.hash)
             present = lock_issues([issue_id, *([nearest.issue_id] if within else [])],
                                   with_fingerprints=True)
             now = GroupHash.objects.filter(pk=group_hash.pk).values_list("issue_id", "ml_state")
@@ -151,14 +151,19 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
             suggestions.offer(group_hash, nearest, policy, family)
     group_hash.save(update_fields=fields)
     family = policy.family(event.platform)
-    DecisionRecord.objects.update_or_create(group_hash=group_hash, defaults={
-        "threshold": policy.threshold(family), "base_threshold": policy.base_threshold(family),
-        "adjustment": policy.adjustment(family)})
+    DecisionRecord.objects.bulk_create(  # one upsert statement
+        [DecisionRecord(group_hash=group_hash, threshold=policy.threshold(family),
+                        base_threshold=policy.base_threshold(family),
+                        adjustment=policy.adjustment(family))],
+        update_conflicts=True, unique_fields=["group_hash"],
+        update_fields=["threshold", "base_threshold", "adjustment"])
 
 
 def _mark(rows: list[GroupHash], state: str) -> None:
     """Settle fingerprints still pending (another drain may have decided one meanwhile)."""
     ids = [r.id for r in rows]
+    if not ids:
+        return
     with transaction.atomic():
         lock_issues((), ids)
         GroupHash.objects.filter(id__in=ids, ml_state=GroupHash.MLState.PENDING).update(
@@ -181,13 +186,17 @@ SELECT id FROM (
 # folded into an int), not row locks: a decision must lock issues before fingerprints
 # (monitor.locks), so no fingerprint row may be held across the batch.
 CLAIM_LOCK_CLASS = 0x6D6C
-CLAIM_SQL = """
-SELECT k FROM unnest(%s::bigint[]) AS k WHERE pg_try_advisory_lock(%s, mod(k, 2147483647)::int)
-"""
 RELEASE_SQL = "SELECT pg_advisory_unlock(%s, mod(k, 2147483647)::int) FROM unnest(%s::bigint[]) k"
+# The fair choice and the claim in one statement (one round trip); the CTE is materialized, so
+# locks are tried only on the chosen ids.
+CLAIM_SQL = f"""
+WITH chosen AS MATERIALIZED ({FAIR_PENDING_SQL})
+SELECT id FROM chosen WHERE pg_try_advisory_lock(%s, mod(id, 2147483647)::int)
+"""
 
 
 def fair_pending_ids(limit: int) -> list[int]:
+    """The pending fingerprints a batch of `limit` takes, in turns per organisation."""
     with connection.cursor() as cursor:
         cursor.execute(FAIR_PENDING_SQL, [limit])
         return [row[0] for row in cursor.fetchall()]
@@ -198,7 +207,7 @@ def decide_batch(limit: int) -> int:
     Each decision is its own transaction (decide): holding one's locks while taking the next's
     would take issues out of id order."""
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM_SQL, [fair_pending_ids(limit), CLAIM_LOCK_CLASS])
+        cursor.execute(CLAIM_SQL, [limit, CLAIM_LOCK_CLASS])
         claimed = [row[0] for row in cursor.fetchall()]
     try:
         rows = list(
@@ -238,14 +247,16 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
         return
     embed_partners(served.model, {row.project_id for row, *_ in work})
     shadow.decide_all(work)  # before the served decisions: the same neighbours they see
+    created = [row.issue_id for row, *_ in work]
     for (row, event, text, key), vector in zip(work, vectors, strict=True):
-        created = row.issue_id
         try:  # one bad decision must not undo the others
             decide(row, event, vector, text, key, served.for_project(row.project))
         except Exception:
             log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
             _mark([row], GroupHash.MLState.FAILED)
-        _score_severity(row, created, event, vector, served.model)
+    # after every decision of the batch: a later fingerprint's decision does not wait for them
+    for (row, event, *_), vector, issue_id in zip(work, vectors, created, strict=True):
+        _score_severity(row, issue_id, event, vector, served.model)
     shadow.note_served(work)
 
 
