@@ -1,8 +1,8 @@
 """ProjectTagValue holds exactly the release and environment values some tag-count row of the
-project still has: a value leaves with the project's last row of it, whoever deletes the rows
-(an issue's deletion, a merge, retention row by row and by dropped partition, a project's
-purge, raw SQL), and a value written by another transaction while its last row goes is never
-left out."""
+project still has, once the deletions are checked (monitor.tag_values.prune, beat): a value
+leaves with the project's last row of it, whoever deletes the rows (an issue's deletion, a
+merge, retention row by row and by dropped partition, a project's purge, raw SQL), and a value
+written by another transaction while it is pruned is never left out."""
 
 from __future__ import annotations
 
@@ -16,8 +16,16 @@ from django.db import connection
 from django.utils import timezone
 
 from grouping.merge import merge_issues
-from monitor import partitions
-from monitor.models import Event, Issue, IssueTag, Organization, Project, ProjectTagValue
+from monitor import limits, partitions, tag_values
+from monitor.models import (
+    Event,
+    Issue,
+    IssueTag,
+    Organization,
+    Project,
+    ProjectTagValue,
+    ProjectTagValueCheck,
+)
 from monitor.search import EVENT_FILTERS
 from privacy import deletion
 from tests.helpers.events import event, ingest
@@ -40,7 +48,13 @@ def _issue(project, title: str, **tags: str) -> Issue:
 
 
 def _kept(project) -> set[tuple[str, str]]:
+    """The project's values once the deletions queued so far are checked."""
+    _pruned()
     return set(ProjectTagValue.objects.filter(project=project).values_list("key", "value"))
+
+
+def _table() -> set[tuple[int, str, str]]:
+    return set(ProjectTagValue.objects.values_list("project_id", "key", "value"))
 
 
 def _held() -> set[tuple[int, str, str]]:
@@ -49,7 +63,10 @@ def _held() -> set[tuple[int, str, str]]:
                .values_list("issue__project_id", "key", "value").distinct())
 
 
-def _table() -> set[tuple[int, str, str]]:
+def _pruned() -> set[tuple[int, str, str]]:
+    """Every project's values once the deletions queued so far are checked."""
+    tag_values.prune()
+    assert not ProjectTagValueCheck.objects.exists()
     return set(ProjectTagValue.objects.values_list("project_id", "key", "value"))
 
 
@@ -72,7 +89,7 @@ def test_deleting_the_last_issue_of_a_value_takes_the_value_and_only_that_one(sh
 
     assert _kept(shop) == {("release", "shop@2.0"), ("environment", "production")}
     assert _kept(other) == {("release", "shop@1.0"), ("environment", "production")}
-    assert _table() == _held()
+    assert _pruned() == _held()
 
 
 @pytest.mark.django_db
@@ -87,7 +104,22 @@ def test_a_queryset_delete_and_raw_sql_prune_too(shop):
                        [[i.id for i in issues[2:5]]])
     assert _kept(shop) == {("release", "shop@5"), ("environment", "env0"),
                            ("environment", "env1")}
-    assert _table() == _held()
+    assert _pruned() == _held()
+
+
+@pytest.mark.django_db
+def test_a_deletion_queues_its_values_once_per_statement_and_the_check_takes_them_in_batches(
+        shop, monkeypatch):
+    issues = [_issue(shop, f"i{n}", release=f"shop@{n}", environment="production")
+              for n in range(5)]
+    Issue.objects.filter(id__in=[i.id for i in issues]).delete()
+    queued = list(ProjectTagValueCheck.objects.values_list("project_id", "key", "value"))
+    assert sorted(queued) == sorted({(shop.id, "release", f"shop@{n}") for n in range(5)} | {
+        (shop.id, "environment", "production")})
+    assert _table() == {(shop.id, key, value) for _, key, value in queued}  # until checked
+    monkeypatch.setattr(limits, "TAG_VALUE_CHECKS", 2)
+    assert tag_values.prune() == 6
+    assert _pruned() == set()
 
 
 @pytest.mark.django_db
@@ -105,7 +137,7 @@ def test_a_merge_keeps_the_values_the_target_now_holds(shop):
     assert not Issue.objects.filter(pk=source.pk).exists()
     assert _kept(shop) == {("release", "shop@1.0"), ("release", "shop@2.0"),
                            ("environment", "staging")}
-    assert _table() == _held()
+    assert _pruned() == _held()
 
 
 @pytest.mark.django_db
@@ -117,7 +149,7 @@ def test_purging_a_project_takes_its_values_and_no_others(shop):
     deletion.purge_project(shop.id)
     assert not ProjectTagValue.objects.filter(project_id=shop.id).exists()
     assert _kept(other) == {("release", "r1"), ("environment", "production")}
-    assert _table() == _held()
+    assert _pruned() == _held()
 
 
 def _ingest(project, release: str, fingerprint: str, environment: str = "production") -> None:
@@ -143,7 +175,7 @@ def test_retention_row_by_row_takes_a_release_whose_events_all_expired(shop):
 
     assert counts["events"] == 2 and counts["issues"] == 1
     assert _kept(shop) == {("release", "shop@2.0"), ("environment", "staging")}
-    assert _table() == _held()
+    assert _pruned() == _held()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -161,7 +193,7 @@ def test_retention_dropping_a_partition_takes_the_values_of_its_events(shop):
 
     assert partitions.span_of(old_at) not in partitions.existing("monitor_event")
     assert _kept(shop) == {("release", "shop@2.0"), ("environment", "production")}
-    assert _table() == _held()
+    assert _pruned() == _held()
 
 
 def _other_connection() -> psycopg.Connection:
@@ -174,12 +206,19 @@ def _other_connection() -> psycopg.Connection:
     return conn
 
 
-def _waiting(conn: psycopg.Connection) -> bool:
-    """Whether the connection's backend waits on a lock."""
+def _wait_for_lock_wait(statement: str) -> bool:
+    """Until a backend running `statement` waits on a lock (10 s at most): whether one did."""
+    deadline = time.monotonic() + 10
     with _other_connection() as probe:
-        row = probe.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
-                            [conn.info.backend_pid]).fetchone()
-    return row is not None and row[0] == "Lock"
+        while time.monotonic() < deadline:
+            (waiting,) = probe.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE %s", [f"%{statement}%"]).fetchone()
+            probe.rollback()
+            if waiting:
+                return True
+            time.sleep(0.05)
+    return False
 
 
 def _in_thread(work) -> tuple[threading.Thread, list]:
@@ -190,6 +229,8 @@ def _in_thread(work) -> tuple[threading.Thread, list]:
             work()
         except BaseException as exc:
             errors.append(exc)
+        finally:
+            connection.close()
 
     thread = threading.Thread(target=run)
     thread.start()
@@ -198,61 +239,68 @@ def _in_thread(work) -> tuple[threading.Thread, list]:
 
 INSERT_TAG = ("INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, first_seen,"
               " last_seen) VALUES (%s, 'release', %s, 1, now(), now())")
-DELETE_TAGS = "DELETE FROM monitor_issuetag WHERE issue_id = %s"
+
+
+@pytest.fixture
+def last_row_gone(shop):
+    """A release whose only tag row was deleted (its value queued for the check) and an issue
+    of the project without it."""
+    last = _issue(shop, "last", release="shop@1.0")
+    newer = _issue(shop, "newer")
+    last.delete()
+    assert _table() == {(shop.id, "release", "shop@1.0")}
+    return newer
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_value_inserted_while_its_last_row_is_deleted_is_kept(shop):
-    """The new row's transaction starts first and commits last: its value was already there
-    when it inserted, so the deletion must not take it away from under it."""
-    last = _issue(shop, "last", release="shop@1.0")
-    newer = _issue(shop, "newer")
-    with _other_connection() as inserter, _other_connection() as deleter:
-        inserter.execute(INSERT_TAG, [newer.id, "shop@1.0"])  # not committed yet
-        thread, errors = _in_thread(lambda: (deleter.execute(DELETE_TAGS, [last.id]),
-                                             deleter.commit()))
-        deadline = time.monotonic() + 10
-        while thread.is_alive() and not _waiting(deleter) and time.monotonic() < deadline:
-            time.sleep(0.05)
+def test_a_value_inserted_while_it_is_pruned_is_kept(shop, last_row_gone):
+    """The insert's transaction found the value listed and has not committed: the check,
+    which cannot see its row, waits for it to commit and then keeps the value."""
+    with _other_connection() as inserter:
+        inserter.execute(INSERT_TAG, [last_row_gone.id, "shop@1.0"])
+        thread, errors = _in_thread(tag_values.prune)
+        waited = _wait_for_lock_wait("pg_advisory_xact_lock")
         inserter.commit()
         thread.join(30)
     assert not errors and not thread.is_alive()
-    assert set(IssueTag.objects.values_list("issue_id", "value")) == {(newer.id, "shop@1.0")}
     assert _kept(shop) == {("release", "shop@1.0")}
-    assert _table() == _held()
+    assert _pruned() == _held()
+    assert waited
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_value_inserted_after_its_last_row_was_deleted_is_added_again(shop):
-    """The deletion's transaction starts first and commits last: the insert waits for it and
-    then adds the value again."""
-    last = _issue(shop, "last", release="shop@1.0")
-    newer = _issue(shop, "newer")
-    with _other_connection() as inserter, _other_connection() as deleter:
-        deleter.execute(DELETE_TAGS, [last.id])  # not committed yet
-        thread, errors = _in_thread(lambda: (inserter.execute(INSERT_TAG, [newer.id, "shop@1.0"]),
-                                             inserter.commit()))
-        deadline = time.monotonic() + 10
-        while thread.is_alive() and not _waiting(inserter) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        deleter.commit()
+def test_a_value_inserted_after_it_was_found_unused_is_listed_again(shop, last_row_gone):
+    """The check has found the value unused and locked it (held up, here, by a third
+    transaction's row lock on the value): the insert waits for the check to commit, then lists
+    the value again."""
+    with _other_connection() as blocker, _other_connection() as inserter:
+        blocker.execute("SELECT 1 FROM monitor_projecttagvalue WHERE project_id = %s FOR UPDATE",
+                        [shop.id])
+        thread, errors = _in_thread(tag_values.prune)
+        assert _wait_for_lock_wait("DELETE FROM monitor_projecttagvalue")
+        inserting, insert_errors = _in_thread(lambda: (
+            inserter.execute(INSERT_TAG, [last_row_gone.id, "shop@1.0"]), inserter.commit()))
+        waited = _wait_for_lock_wait("INSERT INTO monitor_issuetag")
+        blocker.commit()
         thread.join(30)
-    assert not errors and not thread.is_alive()
+        inserting.join(30)
+    assert not errors and not insert_errors and not thread.is_alive()
     assert _kept(shop) == {("release", "shop@1.0")}
-    assert _table() == _held()
+    assert _pruned() == _held()
+    assert waited
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_merges_of_the_same_value_at_once_neither_deadlock_nor_lose_it(shop):
-    """Each transaction inserts the value on one issue and deletes it from another: the
-    deletion sees its own insert and waits for nobody."""
+def test_deleting_and_inserting_one_value_in_two_transactions_at_once_waits_for_nothing(shop):
+    """Each transaction inserts the value on one issue and deletes it from another (a merge):
+    neither waits for the other, and the value stays."""
     issues = [_issue(shop, f"i{n}", release="shop@1.0") for n in range(2)]
     targets = [_issue(shop, f"t{n}") for n in range(2)]
     with _other_connection() as one, _other_connection() as two:
         for conn, target, source in ((one, targets[0], issues[0]), (two, targets[1], issues[1])):
             conn.execute(INSERT_TAG, [target.id, "shop@1.0"])
-            conn.execute(DELETE_TAGS, [source.id])
+            conn.execute("DELETE FROM monitor_issuetag WHERE issue_id = %s", [source.id])
         one.commit()
         two.commit()
     assert _kept(shop) == {("release", "shop@1.0")}
-    assert _table() == _held()
+    assert _pruned() == _held()
