@@ -8,9 +8,11 @@ whichever its statistics say is fewer.
 
 Against a concurrent insert of the same value (whose row this transaction cannot see until it
 commits, and whose trigger found the value listed and wrote nothing), a value found unreferenced
-is locked (a transaction advisory lock the insert trigger takes shared, migration 0017) and
-probed again in a statement of its own, whose snapshot sees what the inserters waited for
-committed; an insert that waits for the lock finds the value gone and lists it again."""
+is locked (a transaction advisory lock that the insert trigger takes shared before it lists
+values, migration 0017) and probed again in a statement of its own, which sees every inserter
+that held the lock committed; an insert that waits for the lock finds the value gone and lists
+it again. The check never waits: a value whose lock an inserter holds is queued again for the
+next run, so it holds no lock an inserter waits for while it waits for another."""
 
 from __future__ import annotations
 
@@ -38,10 +40,15 @@ SELECT EXISTS (SELECT 1 FROM monitor_issuetag t JOIN monitor_issue i ON i.id = t
 """
 
 LOCK_SQL = f"""
-SELECT pg_advisory_xact_lock({LOCK_CLASS}, k) FROM (
-    SELECT DISTINCT monitor_projecttagvalue_lock(c.project_id, c.key, c.value) AS k
-    FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS c(project_id, key, value)
-    ORDER BY k) s
+SELECT c.project_id, c.key, c.value
+FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS c(project_id, key, value)
+WHERE pg_try_advisory_xact_lock(
+    {LOCK_CLASS}, monitor_projecttagvalue_lock(c.project_id, c.key, c.value))
+"""
+
+REQUEUE_SQL = """
+INSERT INTO monitor_projecttagvaluecheck (project_id, key, value)
+SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[])
 """
 
 DROP_SQL = """
@@ -75,8 +82,11 @@ def prune_batch() -> tuple[int, int]:
         if not gone:
             return len(claimed), 0
         cursor.execute(LOCK_SQL, _columns(gone))
+        locked = set(cursor.fetchall())
+        if busy := [value for value in gone if value not in locked]:
+            cursor.execute(REQUEUE_SQL, _columns(busy))  # being inserted: the next run's
         deleted = 0
-        for value in gone:  # a statement each: each sees what committed while it waited
+        for value in sorted(locked):  # probed again: what committed before the lock is seen
             cursor.execute(DROP_SQL, value)
             deleted += cursor.rowcount
     return len(claimed), deleted

@@ -13,8 +13,8 @@ rows while they hold issue rows that ingest waits for.
 
 A value inserted while it is pruned must not be lost (the inserter found it present and wrote
 nothing; the pruner, not seeing the uncommitted row, took it away): the insert trigger now
-takes a shared transaction advisory lock per (project, key, value) before its insert, which
-the pruner's exclusive one waits for (monitor.tag_values). Every existing value is queued for
+takes a shared transaction advisory lock per (project, key, value) before its insert; the
+pruner takes it exclusively, or leaves the value for its next run (monitor.tag_values). Every existing value is queued for
 a check once, so that values whose rows went before this migration leave too."""
 
 from django.db import migrations, models
