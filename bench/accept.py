@@ -14,7 +14,9 @@ accept latency p50/p95/p99, processed events/s (first accept to last processed),
 processes' CPU per 1,000 accepted events and the load average, then the medians per server.
 With --accept-only the Celery worker is suspended (SIGSTOP) while wrk runs and resumed after it:
 the accept path alone has the cores, as in a burst that processing absorbs afterwards, and
-"processed" then counts from the end of the load.
+"processed" then counts from the end of the load. With --py-spy DIR, py-spy records each
+round's web process tree while wrk runs (samples of threads holding the GIL, the Python side's
+CPU; raw collapsed stacks, one file per round and server).
 
     .venv/bin/python bench/accept.py                          # 3 rounds of each, 8 s of load
     .venv/bin/python bench/accept.py --servers base,this --accept-only
@@ -125,6 +127,14 @@ def wrk(port: int, requests: list[bytes], concurrency: int, duration: int) -> di
     return figures
 
 
+def py_spy(pid: int, output: Path, duration: int) -> subprocess.Popen:
+    """py-spy recording the process tree of `pid` for `duration` seconds (GIL holders only)."""
+    return subprocess.Popen([str(BIN / "py-spy"), "record", "--pid", str(pid), "--subprocesses",
+                             "--gil", "--nonblocking", "--rate", "250", "--duration",
+                             str(duration), "--format", "raw", "--output", str(output)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def suspended(process: subprocess.Popen | None, stop_it: bool):
     """The worker's process tree, stopped (SIGSTOP) while the block runs when `stop_it`."""
     import contextlib
@@ -169,10 +179,17 @@ def one_round(name: str, args, env: dict, project, key, conf: Path) -> dict:
         cpu_before = tree_cpu(web.pid)
         worker_cpu_before = tree_cpu(worker.pid)
         t0 = time.perf_counter()
+        spy = None
+        if args.py_spy:
+            args.py_spy.mkdir(parents=True, exist_ok=True)
+            spy = py_spy(web.pid, args.py_spy / f"{name}-{time.strftime('%H%M%S')}.txt",
+                         args.duration)
         with suspended(worker, args.accept_only):
             figures = wrk(port, requests, args.concurrency, args.duration)
             cpu_web = tree_cpu(web.pid) - cpu_before
             load_after = os.getloadavg()[0]
+        if spy is not None:
+            spy.wait(timeout=60)
         if args.accept_only:
             t0 = time.perf_counter()
         ok = figures["requests"] - figures["non2xx"] - figures["errors"]
@@ -224,6 +241,8 @@ def main() -> int:
                         help="the revision gunicorn serves")
     parser.add_argument("--worker-nice", type=int, default=0,
                         help="run the worker under `nice -n N` (the accept path first)")
+    parser.add_argument("--py-spy", type=Path, metavar="DIR",
+                        help="record each round's web processes with py-spy into DIR")
     parser.add_argument("--accept-only", action="store_true",
                         help="suspend the Celery worker while wrk runs (the accept path alone)")
     args = parser.parse_args()

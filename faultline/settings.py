@@ -289,6 +289,8 @@ CELERY_BEAT_SCHEDULE = {
     # Event partitions are created ahead (monitor.partitions); orphaned payload objects go.
     "create-event-partitions": {"task": "monitor.ensure_partitions", "schedule": 3600.0},
     "sweep-payload-orphans": {"task": "monitor.sweep_payload_orphans", "schedule": 300.0},
+    # A release or environment whose last tag rows went leaves the wildcard search's values.
+    "prune-tag-values": {"task": "monitor.prune_tag_values", "schedule": 60.0},
 }
 
 # --- Event storage (docs/storage.md): time partitions of the event tables, and where the

@@ -73,10 +73,20 @@ class RawRow(NamedTuple):
     public_key: str = ""  # the DSN key it came with: inserted only while that key is active
 
 
+# A row's columns and their types, in the order of RawRow's values in the INSERT.
+ROW_TYPES = ("bigint", "uuid", "varchar", "bytea", "timestamptz", "varchar", "varchar")
+
+
 @functools.lru_cache(maxsize=64)
 def _insert_many_sql(rows: int) -> str:
-    values = ", ".join(["(%s::bigint, %s::uuid, %s::varchar, %b::bytea, %s::timestamptz, "
-                        "%s::varchar, %s::varchar)"] * rows)
+    """The INSERT of `rows` rows in PostgreSQL's own placeholders ($1, $2...), run by a psycopg
+    RawCursor: psycopg parses a query of more than 50 parameters of its own (%s) anew at every
+    execution (it caches smaller ones), 12 µs a row at 16 rows (docs/benchmarks.md)."""
+    width = len(ROW_TYPES)
+    values = ", ".join(
+        "(" + ", ".join(f"${width * row + column + 1}::{name}"
+                        for column, name in enumerate(ROW_TYPES)) + ")"
+        for row in range(rows))
     return f"""
 INSERT INTO ingest_rawevent
     (project_id, event_id, kind, payload, received_at, attempts, last_error, user_agent)
@@ -91,7 +101,7 @@ RETURNING project_id, event_id
 
 
 ACTIVE_KEYS_SQL = """
-SELECT public_key, project_id FROM monitor_projectkey WHERE public_key = ANY(%s) AND is_active
+SELECT public_key, project_id FROM monitor_projectkey WHERE public_key = ANY($1) AND is_active
 """
 
 
@@ -113,7 +123,7 @@ def store_raw_events(rows: Sequence[RawRow]) -> list[bool | IngestError]:
         params += [row.project_id, row.event_id, row.kind, row.payload, row.received_at,
                    row.user_agent[:512], row.public_key]
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with psycopg.RawCursor(connection.connection) as cursor:
         cursor.execute(_insert_many_sql(len(rows)), params)
         inserted = set(cursor.fetchall())
         missing = {row.public_key for row in rows

@@ -137,6 +137,9 @@ SEARCH_WILDCARDS_PER_VALUE = 4
 #: a project's values of a release or environment read to resolve a `*` pattern against
 #: (monitor.issues.matching_values); a project with more is matched issue by issue
 SEARCH_WILDCARD_VALUES = 1000
+#: queued values a pruning transaction checks (monitor.tag_values: each a probe of the
+#: project's tag counts; their advisory locks are held until it commits)
+TAG_VALUE_CHECKS = 500
 #: search suggestions offered
 SEARCH_SUGGESTIONS = 10
 #: issues whose tag values suggestions are drawn from (the project's most recently seen)

@@ -488,8 +488,10 @@ class ProjectTagValue(models.Model):
     """Each value a project's issues have had of the keys a wildcard search resolves against the
     project first (monitor.search.EVENT_FILTERS: release, environment; few values, none
     personal). The database keeps it: a statement trigger on monitor_issuetag adds the values of
-    the rows inserted, whatever wrote them (migration 0014). A value stays when its tag counts
-    go: it is a candidate the search then looks up in the issues' tag counts."""
+    the rows inserted, whatever wrote them (migration 0014); one after a delete queues the
+    deleted rows' values for a check (ProjectTagValueCheck), and monitor.tag_values.prune
+    (beat) deletes those no row of the project has any more. Until then a value that went is a
+    candidate the search looks up in the issues' tag counts and finds on no issue."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tag_values")
     key = models.CharField(max_length=64)
@@ -503,6 +505,20 @@ class ProjectTagValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id}:{self.key}={self.value}"
+
+
+class ProjectTagValueCheck(models.Model):
+    """A project's value whose tag rows were deleted, to be checked (monitor.tag_values.prune):
+    the delete trigger on monitor_issuetag appends one per distinct value of each deleting
+    statement (migration 0017). No unique key: two deleters of one value never wait for each
+    other; the check reads them together."""
+
+    project_id = models.BigIntegerField()
+    key = models.CharField(max_length=64)
+    value = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"check {self.project_id}:{self.key}={self.value}"
 
 
 class ProjectRelease(models.Model):
