@@ -100,6 +100,7 @@ class OnnxEncoder:
     def __init__(self, model, path: Path, max_tokens: int, truncate_dim: int | None = None,
                  threads: int | None = None):
         import onnxruntime
+        from django.conf import settings
 
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -108,6 +109,8 @@ class OnnxEncoder:
 
             threads = torch.get_num_threads()  # OMP_NUM_THREADS, as the PyTorch path
         options.intra_op_num_threads = threads
+        options.add_session_config_entry(  # settings.EMBEDDING_ONNX_SPINNING says why
+            "session.intra_op.allow_spinning", "1" if settings.EMBEDDING_ONNX_SPINNING else "0")
         self.session = onnxruntime.InferenceSession(str(path), options,
                                                     providers=["CPUExecutionProvider"])
         self.tokenizer = model.tokenizer

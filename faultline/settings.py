@@ -359,6 +359,10 @@ EMBEDDING_DEVICE = env_choice("EMBEDDING_DEVICE", "auto", DEVICES)
 # auto: ONNX Runtime on CPU (same vectors, 2-2.5x the throughput), PyTorch on CUDA; or torch, onnx
 EMBEDDING_BACKEND = env_choice("EMBEDDING_BACKEND", "auto", ("auto", "onnx", "torch"))
 EMBEDDING_ONNX_DIR = os.environ.get("EMBEDDING_ONNX_DIR", str(BASE_DIR / "var" / "onnx"))
+# ONNX Runtime's idle threads spin for work by default: beside ingest on shared cores that spinning
+# takes the CPU the decision's own database round trips wait for (bench/ml_latency.py
+# --ingest-rate). On: a node whose cores are the embedder's alone gains a few ms a batch.
+EMBEDDING_ONNX_SPINNING = env_bool("EMBEDDING_ONNX_SPINNING", False)
 # Small batches pad less (the encoder sorts by length): 16 measured best on CPU.
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 16, minimum=1)
 # Cleaned traces are ~60 tokens (p50), ~110 (p90): 128 keeps them whole (bench/embeddings.py).
