@@ -280,6 +280,7 @@ _QUOTED = re.compile(r"""'[^'\n]{0,80}'|"[^"\n]{0,80}"|`[^`\n]{0,80}`""")
 _CALLED = re.compile(r"([A-Za-z_$][\w$]{0,80})\s?\(")
 _READ = re.compile(r"\.\s?([A-Za-z_$][\w$]{0,80})")
 _COMMENT = re.compile(r"(?:^|\s)(?:#|//).*$")
+_HASH_COMMENT = re.compile(r"(?:^|\s)#.*$")  # Python's: `//` is its floor division
 
 
 def site_function(name: str) -> str:
@@ -293,7 +294,7 @@ def site_function(name: str) -> str:
     return function if len(function) > 2 else ""
 
 
-def line_operations(line: str) -> str:
+def line_operations(line: str, platform: str = "") -> str:
     """What a crash line does, as a release's refactors leave it: the functions it calls and the
     attributes it reads (`.name`), sorted, without its locals, literals, numbers, spacing and
     comment, so renamed variables and reformatting keep it and two faulting expressions of one
@@ -301,7 +302,8 @@ def line_operations(line: str) -> str:
     code = line[:limits.CONFLICT_LINE_CHARS]
     if len(line) > len(code):  # cut: a name cut in two is not one the line calls
         code = code.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
-    code = _COMMENT.sub("", _QUOTED.sub("<str>", code))
+    comment = _HASH_COMMENT if platform == "python" else _COMMENT
+    code = comment.sub("", _QUOTED.sub("<str>", code))
     called = {f"{name}()" for name in _CALLED.findall(code)}
     read = {f".{name}" for name in _READ.findall(code)}
     return ",".join(sorted(called | read))
@@ -363,7 +365,7 @@ def anchored_key(event: dict, rule: str) -> str:
     elif rule == "site+callee":
         parts.append(site_function(grouping_function(callee)) if callee else "")
     elif rule == "site+line":
-        parts.append(line_operations(code_line(site)))
+        parts.append(line_operations(code_line(site), str(event.get("platform") or "")))
     return "site|" + "|".join(parts)[:250]
 
 

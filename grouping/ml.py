@@ -248,15 +248,20 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
     embed_partners(served.model, {row.project_id for row, *_ in work})
     shadow.decide_all(work)  # before the served decisions: the same neighbours they see
     created = [row.issue_id for row, *_ in work]
-    for (row, event, text, key), vector in zip(work, vectors, strict=True):
-        try:  # one bad decision must not undo the others
-            decide(row, event, vector, text, key, served.for_project(row.project))
-        except Exception:
-            log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
-            _mark([row], GroupHash.MLState.FAILED)
-    # after every decision of the batch: a later fingerprint's decision does not wait for them
-    for (row, event, *_), vector, issue_id in zip(work, vectors, created, strict=True):
-        _score_severity(row, issue_id, event, vector, served.model)
+    decided = 0
+    try:
+        for (row, event, text, key), vector in zip(work, vectors, strict=True):
+            try:  # one bad decision must not undo the others
+                decide(row, event, vector, text, key, served.for_project(row.project))
+            except Exception:
+                log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
+                _mark([row], GroupHash.MLState.FAILED)
+            decided += 1
+    finally:  # after the batch's decisions (a later one does not wait for them), and for those
+        # decided when the loop broke off
+        for (row, event, *_), vector, issue_id in list(zip(work, vectors, created,
+                                                           strict=True))[:decided]:
+            _score_severity(row, issue_id, event, vector, served.model)
     shadow.note_served(work)
 
 

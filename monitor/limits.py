@@ -140,6 +140,8 @@ SEARCH_WILDCARD_VALUES = 1000
 #: queued values a pruning transaction checks (monitor.tag_values: each a probe of the
 #: project's tag counts; their advisory locks are held until it commits)
 TAG_VALUE_CHECKS = 500
+#: pruning transactions a run takes at most (the rest of a backlog waits for the next run)
+TAG_VALUE_CHECK_BATCHES = 100
 #: search suggestions offered
 SEARCH_SUGGESTIONS = 10
 #: issues whose tag values suggestions are drawn from (the project's most recently seen)

@@ -17,14 +17,17 @@ next run, so it holds no lock an inserter waits for while it waits for another."
 from __future__ import annotations
 
 from django.db import connection, transaction
+from django.db.models import Max
 
 from monitor import limits
+from monitor.models import ProjectTagValueCheck
 
 LOCK_CLASS = 0x7476  # the advisory locks of monitor_projecttagvalue (class, key hash)
 
 CLAIM_SQL = """
 DELETE FROM monitor_projecttagvaluecheck WHERE id IN (
-    SELECT id FROM monitor_projecttagvaluecheck ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
+    SELECT id FROM monitor_projecttagvaluecheck WHERE id <= %s
+    ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
 RETURNING project_id, key, value
 """
 
@@ -65,11 +68,11 @@ def _columns(values: list[Value]) -> list[list]:
     return [list(column) for column in zip(*values, strict=True)] if values else [[], [], []]
 
 
-def prune_batch() -> tuple[int, int]:
-    """One transaction: check up to limits.TAG_VALUE_CHECKS queued values; returns the queued
-    rows taken and the values deleted."""
+def prune_batch(last: int) -> tuple[int, int]:
+    """One transaction: check up to limits.TAG_VALUE_CHECKS values queued up to row `last`;
+    returns the queued rows taken and the values deleted."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(CLAIM_SQL, [limits.TAG_VALUE_CHECKS])
+        cursor.execute(CLAIM_SQL, [last, limits.TAG_VALUE_CHECKS])
         claimed = cursor.fetchall()
         if not claimed:
             return 0, 0
@@ -93,10 +96,15 @@ def prune_batch() -> tuple[int, int]:
 
 
 def prune() -> int:
-    """Check every value queued so far (a batch per transaction); returns the values deleted."""
+    """Check the values queued before the run began, a batch per transaction and at most
+    limits.TAG_VALUE_CHECK_BATCHES batches; returns the values deleted. What is queued meanwhile
+    (requeued values included) waits for the next run, so a run ends however fast deletions
+    come, and the rest of a large backlog is the next runs' (beat, every minute)."""
+    last = ProjectTagValueCheck.objects.aggregate(last=Max("id"))["last"]
     deleted = 0
-    while True:
-        taken, gone = prune_batch()
+    for _ in range(limits.TAG_VALUE_CHECK_BATCHES if last is not None else 0):
+        taken, gone = prune_batch(last)
         deleted += gone
         if taken < limits.TAG_VALUE_CHECKS:
-            return deleted
+            break
+    return deleted

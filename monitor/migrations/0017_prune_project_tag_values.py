@@ -14,7 +14,9 @@ rows while they hold issue rows that ingest waits for.
 A value inserted while it is pruned must not be lost (the inserter found it present and wrote
 nothing; the pruner, not seeing the uncommitted row, took it away): the insert trigger now
 takes a shared transaction advisory lock per (project, key, value) before its insert; the
-pruner takes it exclusively, or leaves the value for its next run (monitor.tag_values). Every existing value is queued for
+pruner takes it exclusively, or leaves the value for its next run (monitor.tag_values). The
+locks are 256 buckets of values (a statement holds at most 256 of PostgreSQL's lock slots; two
+values of one bucket only make the pruner try again later). Every existing value is queued for
 a check once, so that values whose rows went before this migration leave too."""
 
 from django.db import migrations, models
@@ -22,9 +24,13 @@ from django.db import migrations, models
 KEYS = "('environment', 'release')"
 
 FORWARD = f"""
+-- before the trigger locks monitor_issuetag: ingest's tag writes do not wait for this copy
+INSERT INTO monitor_projecttagvaluecheck (project_id, key, value)
+    SELECT project_id, key, value FROM monitor_projecttagvalue ORDER BY 1, 2, 3;
+
 CREATE FUNCTION monitor_projecttagvalue_lock(project bigint, key text, value text)
 RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN hashtext(project::text || '|' || key || '|' || value);
+RETURN hashtext(project::text || '|' || key || '|' || value) & 255;  -- at most 256 locks held
 
 CREATE OR REPLACE FUNCTION monitor_issuetag_project_values() RETURNS trigger
 LANGUAGE plpgsql AS $f$
@@ -60,8 +66,6 @@ CREATE TRIGGER monitor_issuetag_check_project_values AFTER DELETE ON monitor_iss
     REFERENCING OLD TABLE AS old_tags FOR EACH STATEMENT
     EXECUTE FUNCTION monitor_issuetag_check_project_values();
 
-INSERT INTO monitor_projecttagvaluecheck (project_id, key, value)
-    SELECT project_id, key, value FROM monitor_projecttagvalue ORDER BY 1, 2, 3;
 """
 
 BACKWARD = f"""

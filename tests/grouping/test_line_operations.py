@@ -60,3 +60,12 @@ def test_one_bug_keeps_one_key_across_the_releases_of_a_mined_codebase():
     loads = events_of("config-loader", "config-loader/fixtures.load_seed_data/ParserError")
     assert {match_key(e, "site+line") for e in loads} == {
         "site|ParserError|load_seed_data|.full_load,full_load()"}
+
+
+def test_python_floor_division_is_code_not_a_comment():
+    """`//` starts a comment in JavaScript, Go and Java, and divides in Python: two Python twins
+    that floor-divide different sums kept only `.total` and got one key."""
+    assert (line_operations("return self.total // len(self.items)", "python")
+            != line_operations("return self.total // sum(self.items)", "python"))
+    assert (line_operations("return total / n; // len(items)", "javascript")
+            == line_operations("return total / n;", "javascript"))

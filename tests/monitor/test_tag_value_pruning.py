@@ -305,3 +305,14 @@ def test_deleting_and_inserting_one_value_in_two_transactions_at_once_waits_for_
         two.commit()
     assert _kept(shop) == {("release", "shop@1.0")}
     assert _pruned() == _held()
+
+
+@pytest.mark.django_db
+def test_a_run_takes_a_bounded_number_of_batches_and_leaves_the_rest_to_the_next(shop,
+                                                                                monkeypatch):
+    issues = [_issue(shop, f"i{n}", release=f"shop@{n}") for n in range(5)]
+    Issue.objects.filter(id__in=[i.id for i in issues]).delete()
+    monkeypatch.setattr(limits, "TAG_VALUE_CHECKS", 1)
+    monkeypatch.setattr(limits, "TAG_VALUE_CHECK_BATCHES", 2)
+    assert [tag_values.prune() for _ in range(4)] == [2, 2, 1, 0]
+    assert _pruned() == set()
