@@ -5,13 +5,8 @@ vectors are placed by hand so the distances are known."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
-from grouping import rules
 from lab import select
-from training import metrics
+from tests.helpers.select_codebases import placed_codebase
 
 
 def python_event(function: str, caller: str) -> dict:
@@ -27,15 +22,7 @@ def codebase(name: str) -> select.Codebase:
     """One bug whose call moved into an extracted `_mean_step` helper, far in the embedding
     (0.30), and another bug far from both."""
     groups = [("moved", "mean", 0.0), ("moved", "_mean_step", 0.30), ("other", "median", 1.0)]
-    rows, vectors = [], []
-    for bug, function, distance in groups:
-        for _ in range(2):
-            rows.append({"bug": f"{name}/{bug}",
-                         "event": python_event(function, f"caller_{len(rows)}")})
-            theta = math.acos(1.0 - distance)
-            vectors.append(np.array([math.cos(theta), math.sin(theta)], dtype=np.float32))
-    data = metrics.prepare(rows, rules.CURRENT, scope=name)
-    return select.Codebase(name, "python", data, np.stack(vectors), False)
+    return placed_codebase(name, groups, lambda function, n: python_event(function, f"caller_{n}"))
 
 
 GRID = [0.02, 0.04, 0.06, 0.08]

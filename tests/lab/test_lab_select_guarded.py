@@ -5,13 +5,9 @@ events, cleaning and keys; the vectors are placed by hand so the distances are k
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
 from grouping import rules
 from lab import select
-from training import metrics
+from tests.helpers.select_codebases import placed_codebase
 
 LOOKALIKE = "return self.discount / sum(self.items)"
 
@@ -31,14 +27,7 @@ def codebase(name: str) -> select.Codebase:
     groups = [("mean", "return sum(self.items) / len(self.items)", 0.0),
               ("mean", "avg = sum(self.items) / len(self.items)  # mean price", 0.30),
               ("discount", LOOKALIKE, 0.08)]
-    rows, vectors = [], []
-    for bug, line, distance in groups:
-        for _ in range(2):
-            rows.append({"bug": f"{name}/{bug}", "event": python_event(line, f"view_{len(rows)}")})
-            theta = math.acos(1.0 - distance)
-            vectors.append(np.array([math.cos(theta), math.sin(theta)], dtype=np.float32))
-    data = metrics.prepare(rows, rules.CURRENT, scope=name)
-    return select.Codebase(name, "python", data, np.stack(vectors), False)
+    return placed_codebase(name, groups, lambda line, n: python_event(line, f"view_{n}"))
 
 
 GRID = [0.02, 0.04, 0.06, 0.08]

@@ -29,6 +29,7 @@ from monitor.models import (
 from monitor.search import EVENT_FILTERS
 from privacy import deletion
 from tests.helpers.events import event, ingest
+from tests.helpers.tags import issue_with_tags
 
 DAY = dt.timedelta(days=1)
 
@@ -36,15 +37,6 @@ DAY = dt.timedelta(days=1)
 def _project(org, slug: str) -> Project:
     return Project.objects.create(organization=org, name=slug, slug=slug, platform="python",
                                   grouping_mode=Project.GroupingMode.FINGERPRINT)
-
-
-def _issue(project, title: str, **tags: str) -> Issue:
-    now = timezone.now()
-    issue = Issue.objects.create(project=project, title=title, first_seen=now, last_seen=now)
-    for key, value in tags.items():
-        IssueTag.objects.create(issue=issue, key=key, value=value, times_seen=1, first_seen=now,
-                                last_seen=now)
-    return issue
 
 
 def _kept(project) -> set[tuple[str, str]]:
@@ -79,9 +71,9 @@ def shop():
 @pytest.mark.django_db
 def test_deleting_the_last_issue_of_a_value_takes_the_value_and_only_that_one(shop):
     other = _project(shop.organization, "other")
-    old = _issue(shop, "old", release="shop@1.0", environment="production")
-    _issue(shop, "new", release="shop@2.0", environment="production")
-    _issue(other, "elsewhere", release="shop@1.0", environment="production")
+    old = issue_with_tags(shop, "old", release="shop@1.0", environment="production")
+    issue_with_tags(shop, "new", release="shop@2.0", environment="production")
+    issue_with_tags(other, "elsewhere", release="shop@1.0", environment="production")
     assert _kept(shop) == {("release", "shop@1.0"), ("release", "shop@2.0"),
                            ("environment", "production")}
 
@@ -94,7 +86,7 @@ def test_deleting_the_last_issue_of_a_value_takes_the_value_and_only_that_one(sh
 
 @pytest.mark.django_db
 def test_a_queryset_delete_and_raw_sql_prune_too(shop):
-    issues = [_issue(shop, f"i{n}", release=f"shop@{n}", environment=f"env{n % 2}")
+    issues = [issue_with_tags(shop, f"i{n}", release=f"shop@{n}", environment=f"env{n % 2}")
               for n in range(6)]
     Issue.objects.filter(id__in=[i.id for i in issues[:2]]).delete()
     assert _kept(shop) == {("release", f"shop@{n}") for n in range(2, 6)} | {
@@ -110,7 +102,7 @@ def test_a_queryset_delete_and_raw_sql_prune_too(shop):
 @pytest.mark.django_db
 def test_a_deletion_queues_its_values_once_per_statement_and_the_check_takes_them_in_batches(
         shop, monkeypatch):
-    issues = [_issue(shop, f"i{n}", release=f"shop@{n}", environment="production")
+    issues = [issue_with_tags(shop, f"i{n}", release=f"shop@{n}", environment="production")
               for n in range(5)]
     Issue.objects.filter(id__in=[i.id for i in issues]).delete()
     queued = list(ProjectTagValueCheck.objects.values_list("project_id", "key", "value"))
@@ -124,15 +116,15 @@ def test_a_deletion_queues_its_values_once_per_statement_and_the_check_takes_the
 
 @pytest.mark.django_db
 def test_other_keys_are_not_kept_and_their_deletion_changes_nothing(shop):
-    issue = _issue(shop, "a", release="shop@1.0", job="nightly", user="id:1")
+    issue = issue_with_tags(shop, "a", release="shop@1.0", job="nightly", user="id:1")
     IssueTag.objects.filter(issue=issue, key__in=["job", "user"]).delete()
     assert _kept(shop) == {("release", "shop@1.0")}
 
 
 @pytest.mark.django_db
 def test_a_merge_keeps_the_values_the_target_now_holds(shop):
-    target = _issue(shop, "target", release="shop@1.0")
-    source = _issue(shop, "source", release="shop@2.0", environment="staging")
+    target = issue_with_tags(shop, "target", release="shop@1.0")
+    source = issue_with_tags(shop, "source", release="shop@2.0", environment="staging")
     merge_issues(target.id, [source.id])
     assert not Issue.objects.filter(pk=source.pk).exists()
     assert _kept(shop) == {("release", "shop@1.0"), ("release", "shop@2.0"),
@@ -144,8 +136,8 @@ def test_a_merge_keeps_the_values_the_target_now_holds(shop):
 def test_purging_a_project_takes_its_values_and_no_others(shop):
     other = _project(shop.organization, "other")
     for n in range(3):
-        _issue(shop, f"s{n}", release=f"r{n}", environment="production")
-    _issue(other, "o", release="r1", environment="production")
+        issue_with_tags(shop, f"s{n}", release=f"r{n}", environment="production")
+    issue_with_tags(other, "o", release="r1", environment="production")
     deletion.purge_project(shop.id)
     assert not ProjectTagValue.objects.filter(project_id=shop.id).exists()
     assert _kept(other) == {("release", "r1"), ("environment", "production")}
@@ -245,8 +237,8 @@ INSERT_TAG = ("INSERT INTO monitor_issuetag (issue_id, key, value, times_seen, f
 def last_row_gone(shop):
     """A release whose only tag row was deleted (its value queued for the check) and an issue
     of the project without it."""
-    last = _issue(shop, "last", release="shop@1.0")
-    newer = _issue(shop, "newer")
+    last = issue_with_tags(shop, "last", release="shop@1.0")
+    newer = issue_with_tags(shop, "newer")
     last.delete()
     assert _table() == {(shop.id, "release", "shop@1.0")}
     return newer
@@ -295,8 +287,8 @@ def test_a_value_inserted_after_it_was_found_unused_is_listed_again(shop, last_r
 def test_deleting_and_inserting_one_value_in_two_transactions_at_once_waits_for_nothing(shop):
     """Each transaction inserts the value on one issue and deletes it from another (a merge):
     neither waits for the other, and the value stays."""
-    issues = [_issue(shop, f"i{n}", release="shop@1.0") for n in range(2)]
-    targets = [_issue(shop, f"t{n}") for n in range(2)]
+    issues = [issue_with_tags(shop, f"i{n}", release="shop@1.0") for n in range(2)]
+    targets = [issue_with_tags(shop, f"t{n}") for n in range(2)]
     with _other_connection() as one, _other_connection() as two:
         for conn, target, source in ((one, targets[0], issues[0]), (two, targets[1], issues[1])):
             conn.execute(INSERT_TAG, [target.id, "shop@1.0"])
@@ -310,7 +302,7 @@ def test_deleting_and_inserting_one_value_in_two_transactions_at_once_waits_for_
 @pytest.mark.django_db
 def test_a_run_takes_a_bounded_number_of_batches_and_leaves_the_rest_to_the_next(shop,
                                                                                 monkeypatch):
-    issues = [_issue(shop, f"i{n}", release=f"shop@{n}") for n in range(5)]
+    issues = [issue_with_tags(shop, f"i{n}", release=f"shop@{n}") for n in range(5)]
     Issue.objects.filter(id__in=[i.id for i in issues]).delete()
     monkeypatch.setattr(limits, "TAG_VALUE_CHECKS", 1)
     monkeypatch.setattr(limits, "TAG_VALUE_CHECK_BATCHES", 2)

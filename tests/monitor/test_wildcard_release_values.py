@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from monitor import limits
 from monitor.issues import apply_search
 from monitor.models import Issue, IssueTag, Organization, Project, ProjectTagValue
 from monitor.search import EVENT_FILTERS, parse, wildcard_regex
 from tests.helpers.events import event, ingest
+from tests.helpers.tags import issue_with_tags
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +26,6 @@ def _project(org, slug: str) -> Project:
     return Project.objects.create(organization=org, name=slug, slug=slug, platform="python")
 
 
-def _issue(project, title: str, **tags: str) -> Issue:
-    now = timezone.now()
-    issue = Issue.objects.create(project=project, title=title, first_seen=now, last_seen=now)
-    for key, value in tags.items():
-        IssueTag.objects.create(issue=issue, key=key, value=value, times_seen=1, first_seen=now,
-                                last_seen=now)
-    return issue
-
-
 @pytest.fixture
 def world():
     """One project with an issue per release (and one without a release), another project of
@@ -42,10 +33,10 @@ def world():
     org = Organization.objects.create(slug="wild", name="wild")
     shop = _project(org, "shop")
     for release in RELEASES:
-        _issue(shop, f"in {release}", release=release, environment="production")
-    _issue(shop, "no release", environment="staging")
-    _issue(_project(org, "api"), "api 2.0", release="shop@2.9", environment="prod-eu")
-    _issue(_project(Organization.objects.create(slug="other", name="other"), "elsewhere"),
+        issue_with_tags(shop, f"in {release}", release=release, environment="production")
+    issue_with_tags(shop, "no release", environment="staging")
+    issue_with_tags(_project(org, "api"), "api 2.0", release="shop@2.9", environment="prod-eu")
+    issue_with_tags(_project(Organization.objects.create(slug="other", name="other"), "elsewhere"),
            "elsewhere 2.0", release="shop@2.8", environment="production")
     return shop
 
@@ -111,7 +102,7 @@ def test_the_wildcard_names_the_matching_values_where_the_project_has_few(world,
 
 
 @pytest.mark.parametrize("pattern", ["shop@2.*", "*", "nomatch*", "*0"])
-def test_a_project_with_more_values_than_read_is_matched_issue_by_issue(world, monkeypatch,
+def test_a_project_with_more_values_than_read_is_matched_issue_byissue_with_tags(world, monkeypatch,
                                                                         pattern):
     monkeypatch.setattr(limits, "SEARCH_WILDCARD_VALUES", 3)
     issues = Issue.objects.filter(project=world)
