@@ -11,24 +11,15 @@ rounds is printed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import statistics
 import time
 
 from common import services
 
 # The insert trigger as migration 0014 made it: no lock, no pruning on delete.
-UNLOCKED_INSERT = """
-CREATE OR REPLACE FUNCTION monitor_issuetag_project_values() RETURNS trigger
-LANGUAGE plpgsql AS $f$
-BEGIN
-    INSERT INTO monitor_projecttagvalue (project_id, key, value)
-        SELECT DISTINCT i.project_id, n.key, n.value
-        FROM new_tags n JOIN monitor_issue i ON i.id = n.issue_id
-        WHERE n.key IN ('environment', 'release')
-        ORDER BY 1, 2, 3
-        ON CONFLICT (project_id, key, value) DO NOTHING;
-    RETURN NULL;
-END $f$;
+UNLOCKED_INSERT = importlib.import_module(
+    "monitor.migrations.0014_project_tag_values").INSERT_FUNCTION + """
 ALTER TABLE monitor_issuetag DISABLE TRIGGER monitor_issuetag_check_project_values;
 """
 

@@ -13,8 +13,10 @@ from django.db import migrations, models
 
 KEYS = "('environment', 'release')"
 
-FORWARD = f"""
-CREATE FUNCTION monitor_issuetag_project_values() RETURNS trigger LANGUAGE plpgsql AS $f$
+# The insert trigger's function as this migration makes it (0017's reversal restores it).
+INSERT_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION monitor_issuetag_project_values() RETURNS trigger
+LANGUAGE plpgsql AS $f$
 BEGIN
     INSERT INTO monitor_projecttagvalue (project_id, key, value)
         SELECT DISTINCT i.project_id, n.key, n.value
@@ -24,6 +26,9 @@ BEGIN
         ON CONFLICT (project_id, key, value) DO NOTHING;
     RETURN NULL;
 END $f$;
+"""
+
+FORWARD = INSERT_FUNCTION + f"""
 CREATE TRIGGER monitor_issuetag_project_values AFTER INSERT ON monitor_issuetag
     REFERENCING NEW TABLE AS new_tags FOR EACH STATEMENT
     EXECUTE FUNCTION monitor_issuetag_project_values();

@@ -19,7 +19,11 @@ locks are 256 buckets of values (a statement holds at most 256 of PostgreSQL's l
 values of one bucket only make the pruner try again later). Every existing value is queued for
 a check once, so that values whose rows went before this migration leave too."""
 
+import importlib
+
 from django.db import migrations, models
+
+BEFORE = importlib.import_module("monitor.migrations.0014_project_tag_values")
 
 KEYS = "('environment', 'release')"
 
@@ -71,17 +75,7 @@ CREATE TRIGGER monitor_issuetag_check_project_values AFTER DELETE ON monitor_iss
 BACKWARD = f"""
 DROP TRIGGER IF EXISTS monitor_issuetag_check_project_values ON monitor_issuetag;
 DROP FUNCTION IF EXISTS monitor_issuetag_check_project_values();
-CREATE OR REPLACE FUNCTION monitor_issuetag_project_values() RETURNS trigger
-LANGUAGE plpgsql AS $f$
-BEGIN
-    INSERT INTO monitor_projecttagvalue (project_id, key, value)
-        SELECT DISTINCT i.project_id, n.key, n.value
-        FROM new_tags n JOIN monitor_issue i ON i.id = n.issue_id
-        WHERE n.key IN {KEYS}
-        ORDER BY 1, 2, 3
-        ON CONFLICT (project_id, key, value) DO NOTHING;
-    RETURN NULL;
-END $f$;
+{BEFORE.INSERT_FUNCTION}
 DROP FUNCTION IF EXISTS monitor_projecttagvalue_lock(bigint, text, text);
 """
 
