@@ -67,7 +67,8 @@ def shipped() -> EmbeddingModel:
 def serving() -> EmbeddingModel | None:
     """The model `served()` returns, read only: nothing registered, no model loaded (web
     processes); None while the configured model has no row (then no issue has a vector)."""
-    row = EmbeddingModel.objects.filter(state=ModelState.SERVED).order_by("-id").first()
+    row = (EmbeddingModel.objects.filter(state=ModelState.SERVED).select_related("trained")
+           .order_by("-id").first())  # its manifest (grouping.policy) read with it
     if row is not None and _keeps_serving(row):
         return row
     from embeddings.encoder import current_spec

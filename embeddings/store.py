@@ -115,6 +115,18 @@ def _literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 
 
+# One statement that reads nothing back (an ORM upsert returns the row's id), so it can ride a
+# batch of writes (monitor.roundtrips).
+SAVE_SQL = """
+INSERT INTO embeddings_issueembedding
+    (issue_id, project_id, model_id, vector, text, match_key, event_id, created_at)
+VALUES (%s, %s, %s, %s::vector, %s, %s, %s, now())
+ON CONFLICT (issue_id, model_id) DO UPDATE SET
+    project_id = EXCLUDED.project_id, vector = EXCLUDED.vector, text = EXCLUDED.text,
+    match_key = EXCLUDED.match_key, event_id = EXCLUDED.event_id
+"""
+
+
 def save(
     issue_id: int,
     project_id: int,
@@ -126,12 +138,11 @@ def save(
 ) -> None:
     """Store an issue's vector; `event_id` is the event it came from (its deletion cascades).
     One upsert statement: a new issue's ML decision waits on every round trip."""
-    IssueEmbedding.objects.bulk_create(
-        [IssueEmbedding(issue_id=issue_id, model=model, project_id=project_id, vector=vector,
-                        text=text, match_key=bounded_key(match_key), event_id=event_id)],
-        update_conflicts=True, unique_fields=["issue", "model"],
-        update_fields=["project", "vector", "text", "match_key", "event"],
-    )
+    field = IssueEmbedding._meta.get_field("vector")
+    with connection.cursor() as cursor:
+        cursor.execute(SAVE_SQL, [issue_id, project_id, model.pk,
+                                  field.get_db_prep_value(vector, connection), text,
+                                  bounded_key(match_key), event_id])
 
 
 def nearest(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from grouping.fingerprint import DEFAULT_CONFIG
+from monitor import roundtrips
 from monitor.locks import lock_issues
 from monitor.models import GroupHash, Issue
 from monitor.state import REGRESSION_SQL
@@ -227,10 +228,11 @@ def bump_issues(deltas: dict[int, IssueDelta]) -> dict[int, tuple[str, str]]:
     The caller holds the issues' row locks already (resolve_hashes takes them in id order)."""
     new_releases: set[int] = set()
     new_users = record_tags(deltas, new_releases)
-    changes: dict[int, tuple[str, str]] = {}
-    with connection.cursor() as cursor:
+    bumped = []  # each issue's statement on a cursor of its own: their answers come together
+    with roundtrips.together():
         for issue_id in sorted(deltas):
             delta = deltas[issue_id]
+            cursor = connection.cursor()
             cursor.execute(
                 ISSUE_BUMP_SQL,
                 {
@@ -243,7 +245,11 @@ def bump_issues(deltas: dict[int, IssueDelta]) -> dict[int, tuple[str, str]]:
                     "new_release": issue_id in new_releases,
                 },
             )
+            bumped.append((issue_id, cursor))
+    changes: dict[int, tuple[str, str]] = {}
+    for issue_id, cursor in bumped:
+        with cursor:
             row = cursor.fetchone()
-            if row and row[0] != "unresolved":
-                changes[issue_id] = (row[0], row[1])
+        if row and row[0] != "unresolved":
+            changes[issue_id] = (row[0], row[1])
     return changes

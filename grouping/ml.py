@@ -25,9 +25,8 @@ from grouping import constraints, shadow, suggestions
 from grouping.conflict import first_match
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
-from grouping.models import DecisionRecord
 from grouping.policy import GroupingPolicy, event_text, policy_for
-from monitor import eventstore, wakeup
+from monitor import eventstore, roundtrips, wakeup
 from monitor.locks import lock_issues
 from monitor.models import Event, GroupHash, Project
 from monitor.redis import client
@@ -82,14 +81,6 @@ def wake() -> None:
     wakeup.wake(QUEUE, ml_drain, SLOT, publish_breaker)
 
 
-def first_event(group_hash: GroupHash) -> Event | None:
-    return (
-        Event.objects.filter(project_id=group_hash.project_id, grouping_hash=group_hash.hash)
-        .order_by("timestamp", "id")
-        .first()
-    )
-
-
 def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
            policy: GroupingPolicy) -> None:
     """Join the nearest issue of the same candidate key (grouping.rules: exception type and
@@ -129,34 +120,47 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
            placed: bool) -> None:
     """The decision, with the issues and fingerprints locked (decide)."""
     project, issue_id = group_hash.project, group_hash.issue_id
-    group_hash.ml_distance = nearest.distance if nearest else None
-    group_hash.ml_matched_issue_id = nearest.issue_id if within else None
-    group_hash.ml_model = policy.model.label
-    group_hash.ml_rule = policy.rule_for_event(event.data).source[:300]
-    group_hash.ml_decided_at = timezone.now()
-    group_hash.ml_state = GroupHash.MLState.DONE
-    fields = ["ml_state", "ml_matched_issue", "ml_distance", "ml_model", "ml_rule",
-              "ml_decided_at"]
-    if placed:  # recorded only: the issue a person chose keeps its place and its own vector
-        pass
-    elif within and project.grouping_mode == Project.GroupingMode.ML:
-        merge_issues(nearest.issue_id, [issue_id])
-        group_hash.issue_id = nearest.issue_id
-        group_hash.decided_by = GroupHash.DecidedBy.ML
-        fields += ["issue", "decided_by"]
-    else:
-        store.save(issue_id, project.id, policy.model, vector, text, key, event.id)
-        family = policy.family(event.platform)
-        if nearest is not None and not within and policy.suggests(family, nearest.distance):
-            suggestions.offer(group_hash, nearest, policy, family)
-    group_hash.save(update_fields=fields)
     family = policy.family(event.platform)
-    DecisionRecord.objects.bulk_create(  # one upsert statement
-        [DecisionRecord(group_hash=group_hash, threshold=policy.threshold(family),
-                        base_threshold=policy.base_threshold(family),
-                        adjustment=policy.adjustment(family))],
-        update_conflicts=True, unique_fields=["group_hash"],
-        update_fields=["threshold", "base_threshold", "adjustment"])
+    decided = {
+        "ml_state": GroupHash.MLState.DONE,
+        "ml_matched_issue_id": nearest.issue_id if within else None,
+        "ml_distance": nearest.distance if nearest else None,
+        "ml_model": policy.model.label,
+        "ml_rule": policy.rule_for_event(event.data).source[:300],
+        "ml_decided_at": timezone.now(),
+    }
+    joins = not placed and within and project.grouping_mode == Project.GroupingMode.ML
+    if joins:
+        merge_issues(nearest.issue_id, [issue_id])
+        decided |= {"issue_id": nearest.issue_id, "decided_by": GroupHash.DecidedBy.ML}
+    elif not placed and nearest is not None and not within and policy.suggests(
+            family, nearest.distance):
+        suggestions.offer(group_hash, nearest, policy, family)
+    for attname, value in decided.items():
+        setattr(group_hash, attname, value)
+    with roundtrips.together():  # writes that read nothing back: one round trip
+        if not placed and not joins:  # the fingerprint's own issue: its vector a neighbour
+            store.save(issue_id, project.id, policy.model, vector, text, key, event.id)
+        GroupHash.objects.filter(pk=group_hash.pk).update(
+            **{name.removesuffix("_id"): value for name, value in decided.items()})
+        record_decision(group_hash.pk, policy, family)
+
+
+def record_decision(group_hash_id: int, policy: GroupingPolicy, family: str) -> None:
+    """The threshold in force and the project adjustment behind it (DecisionRecord), in one
+    upsert that reads nothing back."""
+    with connection.cursor() as cursor:
+        cursor.execute(RECORD_DECISION_SQL, [group_hash_id, policy.threshold(family),
+                                             policy.base_threshold(family),
+                                             policy.adjustment(family)])
+
+
+RECORD_DECISION_SQL = """
+INSERT INTO grouping_decisionrecord (group_hash_id, threshold, base_threshold, adjustment)
+VALUES (%s, %s, %s, %s)
+ON CONFLICT (group_hash_id) DO UPDATE SET threshold = EXCLUDED.threshold,
+    base_threshold = EXCLUDED.base_threshold, adjustment = EXCLUDED.adjustment
+"""
 
 
 def _mark(rows: list[GroupHash], state: str) -> None:
@@ -228,8 +232,8 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
     if not embedder_available():
         _mark(rows, GroupHash.MLState.SKIPPED)
         return
-    events = [first_event(row) for row in rows]
-    eventstore.attach_payloads([ev for ev in events if ev])
+    firsts = eventstore.first_events((row.project_id, row.hash) for row in rows)
+    events = [firsts.get((row.project_id, row.hash)) for row in rows]
     cleaned = [(row, ev, event_text(ev.data))
                for row, ev in zip(rows, events, strict=True) if ev]
     cleaned = [item for item in cleaned if item[2]]

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from ingest.models import RawClaim, RawEvent
 from ingest.normalize import normalize_event
 from ingest.payload import loads
 from ingest.scrub import scrub_event
-from monitor import eventstore, limits
+from monitor import eventstore, limits, roundtrips
 from monitor.models import Event, EventKey, Project
 from priority import assess as priority_hooks
 from priority import counts as hourly_counts
@@ -196,8 +196,9 @@ def _process_rows(rows: list[RawEvent]) -> int:
             record_failure(row.id, row.attempts, exc)
     stored = save(prepared, projects)
     done = [p.raw_id for p in prepared]
-    RawEvent.objects.filter(id__in=done).delete()
-    RawClaim.objects.filter(raw_event_id__in=done).delete()
+    with roundtrips.together(), connection.cursor() as cursor:  # one round trip
+        cursor.execute("DELETE FROM ingest_rawevent WHERE id = ANY(%s)", [done])
+        cursor.execute("DELETE FROM ingest_rawclaim WHERE raw_event_id = ANY(%s)", [done])
     return stored
 
 

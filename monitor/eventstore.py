@@ -211,6 +211,36 @@ def attach_payloads(events: Sequence[Event]) -> Sequence[Event]:
     return events
 
 
+# The first event of each (project, fingerprint), as Event rows with their payload's body: the
+# index on (project, fingerprint, timestamp) reads one row per fingerprint.
+FIRST_EVENTS_SQL = """
+SELECT e.*, p.body AS payload_body
+FROM unnest(%s::bigint[], %s::text[]) AS wanted(project_id, grouping_hash)
+CROSS JOIN LATERAL (
+    SELECT * FROM monitor_event e
+    WHERE e.project_id = wanted.project_id AND e.grouping_hash = wanted.grouping_hash
+    ORDER BY e.timestamp, e.id LIMIT 1
+) e
+LEFT JOIN monitor_eventpayload p ON p.event_id = e.id AND p.received = e.received
+"""
+
+
+def first_events(fingerprints: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Event]:
+    """(project id, fingerprint hash) → its first event (by time, then id), payload attached,
+    in one statement (an event whose payload is in the object store loads it when read)."""
+    wanted = sorted(set(fingerprints))
+    if not wanted:
+        return {}
+    projects, hashes = (list(column) for column in zip(*wanted, strict=True))
+    found = {}
+    for event in Event.objects.raw(FIRST_EVENTS_SQL, [projects, hashes]):
+        if event.payload_body is not None:
+            event.data = decode(event.payload_body)
+        del event.payload_body
+        found[(event.project_id, event.grouping_hash)] = event
+    return found
+
+
 def _json(value: Any) -> Any:
     """A jsonb column as Django's cursor returns it: the text, decoded."""
     return json.loads(value) if isinstance(value, str) else value

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from monitor.models import Issue
+
 LOCK_ISSUES_SQL = "SELECT id FROM monitor_issue WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
 LOCK_FINGERPRINTS_SQL = """
 SELECT id FROM monitor_grouphash WHERE id = ANY(%s) OR issue_id = ANY(%s) ORDER BY id FOR UPDATE
@@ -35,3 +37,9 @@ def lock_issues(issue_ids: Iterable[int], fingerprint_ids: Iterable[int] = (),
             cursor.execute(LOCK_FINGERPRINTS_SQL,
                            [hashes, sorted(present) if with_fingerprints else []])
     return present
+
+
+def lock_issue(issue_id: int) -> Issue | None:
+    """One issue, locked and read in one statement (a single row has no order to keep); None
+    when it was merged away or deleted."""
+    return Issue.objects.select_for_update().filter(pk=issue_id).first()

@@ -367,12 +367,12 @@ def ignore_until_escalating(issue: Issue, by=None) -> Issue:
     return issue
 
 
-def apply_assessment(issue_id: int, priority: int, factors: list[str],
+def apply_assessment(issue: Issue, priority: int, factors: list[str],
                      severity: float | None) -> bool:
-    """Give the (locked) issue its assessed priority unless a person set one; while it
-    escalates the assessment is what it returns to, and it stays one step higher."""
-    issue = Issue.objects.filter(pk=issue_id).first()
-    if issue is None or issue.priority_locked:
+    """Give the issue (locked and read under the lock) its assessed priority unless a person
+    set one; while it escalates the assessment is what it returns to, and it stays one step
+    higher."""
+    if issue.priority_locked:
         return False
     issue.severity, issue.priority_factors = severity, factors
     if issue.escalating_since:

@@ -12,7 +12,7 @@ import numpy as np
 from django.db import connection, transaction
 
 from monitor import state
-from monitor.locks import lock_issues
+from monitor.locks import lock_issue
 from monitor.models import Event, Issue, ProjectRelease
 from priority import rules, severity
 
@@ -73,10 +73,10 @@ def with_vector(issue_id: int, event: Event, vector: np.ndarray, model_version: 
     if score is None:
         return False
     with transaction.atomic():
-        if issue_id not in lock_issues([issue_id]):
+        issue = lock_issue(issue_id)
+        if issue is None:
             return False
-        issue = Issue.objects.get(pk=issue_id)
         signals = signals_for(event, latest_release(issue.project_id), users=issue.users_seen,
                               regressed=issue.regressed, score=score, head=head)
         assessment = rules.assess(signals)
-        return state.apply_assessment(issue_id, assessment.priority, assessment.factors, score)
+        return state.apply_assessment(issue, assessment.priority, assessment.factors, score)
