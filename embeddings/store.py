@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 
 from embeddings.models import EmbeddingModel, IssueEmbedding
-from monitor import limits
+from monitor import limits, roundtrips
 from monitor.models import Project
 
 
@@ -171,9 +171,10 @@ def nearest(
     params += [literal, k]
     # no savepoint inside a caller's transaction (an ML decision's): SET LOCAL lasts until its end
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {int(settings.EMBEDDING_EF_SEARCH)}; "
-                       "SET LOCAL hnsw.iterative_scan = relaxed_order")  # one round trip
-        cursor.execute(sql, params)
+        with roundtrips.together():  # the settings and the lookup: one round trip
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {int(settings.EMBEDDING_EF_SEARCH)}")
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            cursor.execute(sql, params)
         rows = cursor.fetchall()
     # relaxed_order may return neighbours slightly out of order: sort what came back.
     return sorted((Neighbour(issue_id, float(d), text) for issue_id, d, text in rows),

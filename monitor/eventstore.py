@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from psycopg.types.json import Jsonb
 
+from monitor import roundtrips
 from monitor.models import Event
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def _write(events: Sequence[Event]) -> None:
         _put_objects(bodies)
     rows = [[Jsonb(getattr(event, c)) if c in JSON_COLUMNS else getattr(event, c)
              for c in EVENT_COLUMNS] for event in events]
-    with connection.cursor() as cursor:
+    with roundtrips.together(), connection.cursor() as cursor:  # rows and payloads: one trip
         cursor.executemany(INSERT_EVENT_SQL, rows)
         if not uses_object_store():  # after the events: the lock order DDL takes too
             cursor.executemany(INSERT_PAYLOAD_SQL, bodies)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from monitor import roundtrips
 from monitor.models import Issue
 
 LOCK_ISSUES_SQL = "SELECT id FROM monitor_issue WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
@@ -28,15 +29,16 @@ def lock_issues(issue_ids: Iterable[int], fingerprint_ids: Iterable[int] = (),
     fingerprint of the issues), each in id order. Returns the ids of the issues that still exist
     (one that is missing was merged away or deleted)."""
     ids, hashes = sorted(set(issue_ids)), sorted(set(fingerprint_ids))
-    present: set[int] = set()
-    with connection.cursor() as cursor:
-        if ids:
-            cursor.execute(LOCK_ISSUES_SQL, [ids])
-            present = {row[0] for row in cursor.fetchall()}
-        if hashes or (with_fingerprints and present):
-            cursor.execute(LOCK_FINGERPRINTS_SQL,
-                           [hashes, sorted(present) if with_fingerprints else []])
-    return present
+    # Both statements in one round trip, run in this order: the issues' fingerprints are those
+    # pointing at them once their locks are held (a merged-away issue's point elsewhere by then).
+    with connection.cursor() as issues, connection.cursor() as fingerprints:
+        with roundtrips.together():
+            if ids:
+                issues.execute(LOCK_ISSUES_SQL, [ids])
+            if hashes or (with_fingerprints and ids):
+                fingerprints.execute(LOCK_FINGERPRINTS_SQL,
+                                     [hashes, ids if with_fingerprints else []])
+        return {row[0] for row in issues.fetchall()} if ids else set()
 
 
 def lock_issue(issue_id: int) -> Issue | None:

@@ -27,7 +27,8 @@ def test_writes_sent_together_are_applied_in_order_in_one_round_trip():
         with connection.cursor() as cursor:  # read after the batch: its writes are there
             cursor.execute("SELECT name FROM monitor_organization WHERE id = %s", [org.pk])
             assert cursor.fetchone() == ("third",)
-    assert [batched for _sql, batched in trips.statements] == [True, True, True, False]
+    assert [batch is not None for _sql, batch in trips.statements] == [True, True, True, False]
+    assert trips.count() == 2
     org.refresh_from_db()
     assert org.name == "third"
 

@@ -1,0 +1,59 @@
+"""Each round trip of a processing batch to PostgreSQL waits, under load, for a shared core
+twice, and a new fingerprint's ML decision waits for the batch's commit: one event of a new
+fingerprint, and a batch of events of several issues, keep to fixed budgets of round trips."""
+
+import json
+import uuid
+
+import pytest
+from django.db import connection
+
+from ingest.accept import store_raw_event
+from ingest.processing import process_pending
+from monitor.models import Event
+from tests.helpers.events import event
+from tests.helpers.roundtrips import RoundTrips
+
+pytestmark = pytest.mark.django_db
+
+# begin; the fair choice of projects; the claim of their rows; the rows; their earlier claims;
+# projects; erasures; event keys; fingerprints; their advisory locks; fingerprints again; the new
+# issue; its fingerprint; the issue locks; fingerprints read again under them; event ids; the
+# events with their payloads; the latest release; the new issue's priority; tags; the issues'
+# counters; hourly counts; alert facts; the raw rows and their claims deleted; commit.
+NEW_FINGERPRINT = 25
+ISSUES = 8  # events of that many fingerprints, none new: the counters of all in one round trip
+
+
+def _send(project, **kwargs):
+    payload = json.dumps(event(**kwargs)).encode()
+    store_raw_event(project.id, uuid.uuid4(), "event", payload)
+
+
+def _trips_of_one_batch() -> RoundTrips:
+    trips = RoundTrips()
+    with connection.execute_wrapper(trips):
+        assert process_pending(100) > 0
+    return trips
+
+
+def test_a_new_fingerprint_s_batch_keeps_to_its_round_trip_budget(project):
+    _send(project, crash_function="first", exc_type="FirstError")
+    process_pending(100)
+    _send(project, crash_function="second", exc_type="SecondError")
+    trips = _trips_of_one_batch()
+    assert Event.objects.count() == 2
+    assert trips.count() <= NEW_FINGERPRINT, trips.listing()
+
+
+def test_a_batch_s_round_trips_do_not_grow_with_its_issues(project):
+    for n in range(ISSUES):
+        _send(project, crash_function=f"f{n}", exc_type=f"Error{n}")
+    process_pending(100)
+    _send(project, crash_function="f0", exc_type="Error0")
+    single = _trips_of_one_batch().count()
+    for n in range(ISSUES):
+        _send(project, crash_function=f"f{n}", exc_type=f"Error{n}")
+    several = _trips_of_one_batch()
+    assert Event.objects.count() == 2 * ISSUES + 1
+    assert several.count() == single, several.listing()
