@@ -216,7 +216,7 @@ def decide_batch(limit: int) -> int:
     try:
         rows = list(
             GroupHash.objects.filter(ml_state=GroupHash.MLState.PENDING, id__in=claimed)
-            .select_related("project", "project__grouping_adaptation")  # the policy's inputs
+            .select_related("project")
             .order_by("id")
         )
         if rows:

@@ -315,12 +315,7 @@ def adapted_thresholds_of(project: Project) -> dict[str, float]:
 
     if project.pk is None:  # an unsaved project (evaluation replays) has no answers
         return {}
-    related = type(project).grouping_adaptation.related
-    if related.is_cached(project):  # read with the project (select_related)
-        row = related.get_cached_value(project)
-        row = row if row is not None and row.enabled else None
-    else:
-        row = ProjectAdaptation.objects.filter(project_id=project.pk, enabled=True).first()
+    row = ProjectAdaptation.objects.filter(project_id=project.pk, enabled=True).first()
     return {family: float(value) for family, value in (row.thresholds if row else {}).items()}
 
 
