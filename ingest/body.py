@@ -20,8 +20,10 @@ from monitor import limits
 CHUNK = 64 * 1024
 READ_STEP_MAX = 4 * 1024 * 1024  # a large body is read (and held) in steps up to this size
 DECODE_STEP = 1024 * 1024  # decompressed output held and produced per call
-ZSTD_STEP = 256  # compressed input bytes per zstd call
-ZSTD_STEP_OUTPUT = ZSTD_STEP // 4 * 128 * 1024  # what they may expand to (RLE blocks)
+ZLIB_STEP = 64 * 1024  # compressed input bytes per zlib call
+BROTLI_BLOCK = 32 * 1024  # the brotli binding's first output block
+ZSTD_STEP = 256  # compressed input bytes per zstd call, at most
+ZSTD_BYTE_OUTPUT = 128 * 1024 // 4  # what one input byte may expand to (RLE blocks)
 
 
 def read_body(stream, content_length: int | None, limit: int,
@@ -63,37 +65,61 @@ def read_body(stream, content_length: int | None, limit: int,
     return data
 
 
-def _as_bytes(out: bytearray, ledger: Ledger) -> bytes:
-    """`out`'s bytes, its buffer let go: the copy is held while both exist."""
-    size = len(out)
-    ledger.hold(size)
-    data = bytes(out)
-    out.clear()
-    ledger.drop(size)
-    return data
+class _Output:
+    """Decoded parts (exact-size bytes: a growing bytearray would hold up to an eighth more
+    than its bytes) and their total, joined once at the end."""
+
+    def __init__(self, ledger: Ledger):
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.ledger = ledger
+
+    def add(self, part: bytes) -> None:
+        if part:
+            self.parts.append(part)
+            self.size += len(part)
+
+    def joined(self) -> bytes:
+        """The bytes, the parts let go: the joined copy is held while both exist."""
+        if len(self.parts) <= 1:
+            return self.parts[0] if self.parts else b""
+        self.ledger.hold(self.size)
+        data = b"".join(self.parts)
+        self.parts.clear()
+        self.ledger.drop(self.size)
+        return data
 
 
 def _zlib_stream(data: bytes, wbits: int, limit: int, ledger: Ledger) -> bytes:
+    # Input goes in ZLIB_STEP slices of a view: what zlib keeps of an unconsumed input (a copy,
+    # `unconsumed_tail`) is then at most a slice, never the rest of the body.
     decoder = zlib.decompressobj(wbits)
-    out = bytearray()
-    pending = data
-    while pending:
-        room = min(DECODE_STEP, limit + 1 - len(out))
+    out = _Output(ledger)
+    view = memoryview(data)
+    pending: bytes | memoryview = b""
+    pos = 0
+    step = CHUNK
+    while (pending or pos < len(data)) and not decoder.eof:
+        if not pending:
+            pending = view[pos : pos + ZLIB_STEP]
+            pos += len(pending)
+        room = min(step, limit + 1 - out.size)
         ledger.hold(room)
         part = decoder.decompress(pending, room)
         ledger.drop(room - len(part))
-        out += part
-        if len(out) > limit:
+        out.add(part)
+        step = min(2 * step, DECODE_STEP)
+        if out.size > limit:
             raise too_large(f"decompressed body exceeds the limit of {limit} bytes")
         pending = decoder.unconsumed_tail
     tail = decoder.flush()  # at most a match's bytes: the input is all consumed
     ledger.hold(len(tail))
-    out += tail
-    if len(out) > limit:
+    out.add(tail)
+    if out.size > limit:
         raise too_large(f"decompressed body exceeds the limit of {limit} bytes")
     if not decoder.eof:
         raise bad_request("compressed body is truncated")
-    return _as_bytes(out, ledger)
+    return out.joined()
 
 
 def _deflate(data: bytes, limit: int, ledger: Ledger) -> bytes:
@@ -107,54 +133,73 @@ def _deflate(data: bytes, limit: int, ledger: Ledger) -> bytes:
 
 
 def _brotli(data: bytes, limit: int, ledger: Ledger) -> bytes:
+    # The binding stops at the end of the output block that passes `output_buffer_limit`: a call
+    # may give up to about twice that, and that is what is held before it.
     decoder = brotli.Decompressor()
-    out = bytearray()
+    out = _Output(ledger)
     pending = data
-    while len(out) <= limit and (pending or not decoder.can_accept_more_data()):
-        room = min(DECODE_STEP, limit + 1 - len(out))
-        ledger.hold(room)
+    step = CHUNK
+    while out.size <= limit and not decoder.is_finished():
+        room = min(step, limit + 1 - out.size)
+        ledger.hold(2 * room + BROTLI_BLOCK)
         part = decoder.process(pending, output_buffer_limit=room)
-        ledger.drop(room - len(part))
-        out += part
+        ledger.drop(2 * room + BROTLI_BLOCK - len(part))
+        out.add(part)
+        step = min(2 * step, DECODE_STEP)
+        if not part and not pending:
+            break  # the input is used up and nothing more comes: truncated
         pending = b""
-        if decoder.is_finished():
-            break
-    if len(out) > limit:
+    if out.size > limit:
         raise too_large(f"decompressed body exceeds the limit of {limit} bytes")
     if not decoder.is_finished():
         raise bad_request("compressed body is truncated")
-    return _as_bytes(out, ledger)
+    return out.joined()
+
+
+def _unpadded_length(data: bytes) -> int:
+    """Its length without trailing zero bytes, looked at a CHUNK at a time (not a copy of it)."""
+    end = len(data)
+    while end:
+        kept = len(data[max(0, end - CHUNK) : end].rstrip(b"\0"))
+        if kept:
+            return end - CHUNK + kept if end > CHUNK else kept
+        end = max(0, end - CHUNK)
+    return 0
 
 
 def _zstd(data: bytes, limit: int, ledger: Ledger) -> bytes:
-    # Small input steps bound what one call can expand to (an RLE block is 128 KiB from 4 bytes:
-    # ZSTD_STEP_OUTPUT from ZSTD_STEP input bytes), held before the call.
+    # Small input steps bound what one call can expand to: an RLE block is 128 KiB from 4 bytes
+    # (3 of its header may have come in the call before), so a call of n input bytes gives at
+    # most (n + 4) x 32 KiB, held before it. The steps grow from 4 bytes to ZSTD_STEP.
     # Concatenated frames are read in place (no copy of the rest of the body a frame), at most
     # limits.ZSTD_FRAMES of them; zero bytes after the last one are padding.
-    out = bytearray()
+    out = _Output(ledger)
     decoder = zstandard.ZstdDecompressor().decompressobj()
-    end = len(data.rstrip(b"\0"))
+    end = _unpadded_length(data)
     pos = frames = 0
+    step = 4
     while pos < len(data):
-        chunk = data[pos : pos + ZSTD_STEP]
-        ledger.hold(ZSTD_STEP_OUTPUT)
+        chunk = data[pos : pos + step]
+        expansion = (len(chunk) + 4) * ZSTD_BYTE_OUTPUT
+        ledger.hold(expansion)
         part = decoder.decompress(chunk)
-        ledger.drop(ZSTD_STEP_OUTPUT - len(part))
-        out += part
+        ledger.drop(expansion - len(part))
+        out.add(part)
+        step = min(2 * step, ZSTD_STEP)
         pos += len(chunk)
-        if len(out) > limit:
+        if out.size > limit:
             raise too_large(f"decompressed body exceeds the limit of {limit} bytes")
         if decoder.eof:  # concatenated frames: the next starts where this one's input ended
             pos -= len(decoder.unused_data)
             if pos >= end:
-                return _as_bytes(out, ledger)
+                return out.joined()
             frames += 1
             if frames >= limits.ZSTD_FRAMES:
                 raise too_large(f"compressed body has more than {limits.ZSTD_FRAMES} zstd frames")
             decoder = zstandard.ZstdDecompressor().decompressobj()
     if not decoder.eof:
         raise bad_request("compressed body is truncated")
-    return _as_bytes(out, ledger)
+    return out.joined()
 
 
 DECODERS = {
