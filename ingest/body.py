@@ -1,7 +1,9 @@
 """Reading and decompressing request bodies within hard size limits.
 
 Decompression streams and stops one byte past the limit, so a compression bomb costs at most
-`limit` bytes of memory, never its expanded size.
+`limit` bytes of memory, never its expanded size. What a request's body takes is held in its
+`Ledger` (ingest.bodymemory) before it is allocated, step by step, so that all of a web
+process's requests together stay within its body budget.
 """
 
 from __future__ import annotations
