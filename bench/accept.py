@@ -21,10 +21,10 @@ CPU; raw collapsed stacks, one file per round and server).
     .venv/bin/python bench/accept.py                          # 3 rounds of each, 8 s of load
     .venv/bin/python bench/accept.py --servers base,this --accept-only
     .venv/bin/python bench/accept.py --rounds 1 --servers this
-    .venv/bin/python bench/accept.py --servers this,this+WEB_WORKERS=1+WEB_THREADS=16
+    .venv/bin/python bench/accept.py --servers this+WEB_THREADS=8,this,gunicorn
 
 A server's name may carry environment settings of its web server after `+` signs (the last
-example compares this tree's default with one process of 16 threads).
+example compares 8 threads a process with this tree's default, 16, and gunicorn).
 """
 
 from __future__ import annotations
@@ -263,7 +263,8 @@ def main() -> int:
         print(f"cpus={os.cpu_count()} concurrency={args.concurrency} "
               f"duration={args.duration}s baseline={args.baseline} "
               f"gunicorn serves {args.gunicorn_rev} worker nice {args.worker_nice} "
-              f"web=2 processes x 8 threads, worker concurrency {args.worker_concurrency}"
+              f"web: faultline.serve's defaults (2 processes x 16 threads; gunicorn 2 x 8) "
+              f"unless a server's name sets them, worker concurrency {args.worker_concurrency}"
               f"{', worker suspended under load' if args.accept_only else ''}")
         for round_no in range(1, args.rounds + 1):
             for name in servers:

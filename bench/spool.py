@@ -97,7 +97,7 @@ def run(args, env) -> int:
             time.sleep(0.1)
         print(
             f"mode={args.mode} events={args.events} concurrency={args.concurrency} "
-            f"web_workers={args.web_workers}x{os.environ.get('WEB_THREADS', '8')} threads "
+            f"web_workers={args.web_workers}x{os.environ.get('WEB_THREADS', '16')} threads "
             f"cpus={os.cpu_count()} spool={spool_root}"
         )
         measure("database up:", port, requests(10**6), args.concurrency)

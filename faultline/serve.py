@@ -3,7 +3,7 @@ threads per process) serving faultline.wsgi. One home for its command line: `mak
 Docker image, the tests and the benchmarks all start it through `python -m faultline.serve`.
 
 Environment: FAULTLINE_BIND (host:port, 127.0.0.1:8000), WEB_WORKERS (processes, 2),
-WEB_THREADS (WSGI threads per process, 8), WEB_ACCESSLOG (any value: log each request).
+WEB_THREADS (WSGI threads per process, 16), WEB_ACCESSLOG (any value: log each request).
 GUNICORN_WORKERS / GUNICORN_THREADS, their names before granian, are still read.
 """
 
@@ -19,7 +19,7 @@ def command(env: dict[str, str] | None = None) -> list[str]:
     env = dict(os.environ) if env is None else env
     host, _, port = env.get("FAULTLINE_BIND", "127.0.0.1:8000").rpartition(":")
     workers = env.get("WEB_WORKERS") or env.get("GUNICORN_WORKERS") or "2"
-    threads = env.get("WEB_THREADS") or env.get("GUNICORN_THREADS") or "8"
+    threads = env.get("WEB_THREADS") or env.get("GUNICORN_THREADS") or "16"
     return [
         str(Path(sys.executable).with_name("granian")),
         "--interface", "wsgi",

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from monitor import limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -316,6 +318,22 @@ INGEST_MAX_EVENT_SIZE = env_int("INGEST_MAX_EVENT_SIZE", 1024 * 1024, minimum=1)
 INGEST_MAX_ENVELOPE_COMPRESSED = env_int("INGEST_MAX_ENVELOPE_COMPRESSED", 20 * 1024 * 1024)
 INGEST_MAX_ENVELOPE_SIZE = env_int("INGEST_MAX_ENVELOPE_SIZE", 100 * 1024 * 1024, minimum=1)
 INGEST_MAX_ENVELOPE_ITEMS = env_int("INGEST_MAX_ENVELOPE_ITEMS", 100, minimum=1)
+# Bytes of request bodies (as read, decompressed, split into items) that all the request threads
+# of one web process hold at once, whatever WEB_THREADS says (ingest/bodymemory.py); past it a
+# request waits briefly, then gets a 503. It must take one maximal envelope alone: at its peak
+# one holds the body as read plus each stacked coding's output and the last one's copy (or, with
+# a compressed limit past three times the decompressed one, the body twice while it is joined).
+INGEST_BODY_MEMORY = env_int("INGEST_BODY_MEMORY", 1024 * 1024 * 1024)
+INGEST_ONE_BODY_PEAK = max(
+    2 * INGEST_MAX_ENVELOPE_COMPRESSED,
+    INGEST_MAX_ENVELOPE_COMPRESSED + (limits.CONTENT_CODINGS + 1) * INGEST_MAX_ENVELOPE_SIZE,
+    (limits.CONTENT_CODINGS + 3) * INGEST_MAX_EVENT_SIZE,  # store: base64 and zlib inside too
+)
+if INGEST_BODY_MEMORY < INGEST_ONE_BODY_PEAK:
+    raise ImproperlyConfigured(
+        f"INGEST_BODY_MEMORY={INGEST_BODY_MEMORY}: expected at least {INGEST_ONE_BODY_PEAK}, "
+        "what one envelope at INGEST_MAX_ENVELOPE_COMPRESSED and INGEST_MAX_ENVELOPE_SIZE holds"
+    )
 # Default per-key rate limit when a key sets none: events per window (0 = unlimited).
 INGEST_DEFAULT_RATE_LIMIT = env_int("INGEST_DEFAULT_RATE_LIMIT", 0)
 INGEST_DEFAULT_RATE_WINDOW = env_int("INGEST_DEFAULT_RATE_WINDOW", 60)

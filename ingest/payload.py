@@ -105,7 +105,7 @@ def parse_envelope(data: bytes, max_items: int = 100) -> Envelope:
     Items carry an explicit `length` or run to the next newline. Past `max_items` items the
     envelope is refused (413) before the rest is parsed.
     """
-    if not data.strip():
+    if not data or data.isspace():  # not strip(): that copies the whole envelope
         raise bad_request("envelope is empty")
     headers, pos = _header_line(data, 0, "envelope header")
     items: list[EnvelopeItem] = []

@@ -21,9 +21,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ingest import accept, ratelimit, side_items, stats
+from ingest import accept, bodymemory, ratelimit, side_items, stats
 from ingest.auth import KeyInfo, authenticate, public_key_from_request
 from ingest.body import decode_content, decode_head, decode_legacy_store_body, read_body
+from ingest.bodymemory import UNCOUNTED, Ledger
 from ingest.errors import IngestError, bad_request, too_large
 from ingest.models import RawEvent
 from ingest.payload import (
@@ -96,7 +97,8 @@ def respond(view: Endpoint, request, project_id: int) -> Reply:
                            {"Allow": "POST, OPTIONS"})
         return _cors(request, reply)
     try:
-        reply = view(request, project_id)
+        with bodymemory.ledger() as ledger:  # the body's bytes, given back when the view ends
+            reply = view(request, project_id, ledger)
     except IngestError as exc:
         reply = json_reply({"detail": exc.detail}, exc.status,
                            {"X-Sentry-Error": header_text(exc.detail), **exc.headers})
@@ -135,21 +137,29 @@ def _content_length(request) -> int | None:
     return length
 
 
-def _raw_body(request, limit: int) -> bytes:
-    """The body as sent. Django's request stream stops at Content-Length, which chunked requests
-    lack, so those are read from the server's input stream (the server decodes the chunks)."""
+def _raw_body(request, limit: int, ledger: Ledger) -> bytes:
+    """The body as sent, held in `ledger`. Django's request stream stops at Content-Length,
+    which chunked requests lack, so those are read from the server's input stream (the server
+    decodes the chunks)."""
     length = _content_length(request)
     if length is not None:
-        return read_body(request, length, limit)
+        return read_body(request, length, limit, ledger)
     chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
     if not chunked and not request.META.get("wsgi.input_terminated"):
         return b""  # no length and no chunked framing: there is no body to read
-    return read_body(request.META["wsgi.input"], None, limit)
+    return read_body(request.META["wsgi.input"], None, limit, ledger)
 
 
-def _read(request, compressed_limit: int, limit: int) -> bytes:
-    body = _raw_body(request, compressed_limit)
-    return decode_content(body, request.META.get("HTTP_CONTENT_ENCODING"), limit)
+def _decoded(request, body: bytes, limit: int, ledger: Ledger) -> bytes:
+    """The body decoded; the body as sent is dropped from `ledger` (the caller lets it go)."""
+    data = decode_content(body, request.META.get("HTTP_CONTENT_ENCODING"), limit, ledger)
+    if data is not body:
+        ledger.drop(len(body))
+    return data
+
+
+def _read(request, compressed_limit: int, limit: int, ledger: Ledger) -> bytes:
+    return _decoded(request, _raw_body(request, compressed_limit, ledger), limit, ledger)
 
 
 def _user_agent(request) -> str:
@@ -161,11 +171,11 @@ def _rate_limit(key: KeyInfo) -> None:
     check_rate_limit(key.public_key, key.rate_limit_count, key.rate_limit_window)
 
 
-def store_endpoint(request, project_id: int) -> Reply:
+def store_endpoint(request, project_id: int, ledger: Ledger = UNCOUNTED) -> Reply:
     key = authenticate(request, project_id)
     _rate_limit(key)
     limit = settings.INGEST_MAX_EVENT_SIZE
-    data = decode_legacy_store_body(_read(request, limit, limit), limit)
+    data = decode_legacy_store_body(_read(request, limit, limit, ledger), limit, ledger)
     event = parse_json_object(data, "event")
     event_id = parse_event_id(event.get("event_id")) or uuid.uuid4()
     if event.get("type") == "transaction":
@@ -183,20 +193,25 @@ def _refuse_if_used_up(key: KeyInfo, categories: tuple[ratelimit.Category, ...])
                                 key.rate_limit_window)
 
 
-def envelope_endpoint(request, project_id: int) -> Reply:
+def envelope_endpoint(request, project_id: int, ledger: Ledger = UNCOUNTED) -> Reply:
     # Authenticate before the work: a key in the request (not in the body) is checked, with its
     # budgets, before the body is read; for any other only the header line is decoded.
     key = None
     if public_key_from_request(request) is not None:
         key = authenticate(request, project_id)
         _refuse_if_used_up(key, (ratelimit.EVENTS, *side_items.categories()))
-    body = _raw_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED)
-    encoding = request.META.get("HTTP_CONTENT_ENCODING")
+    body = _raw_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, ledger)
     if key is None:
-        header = parse_envelope_header(decode_head(body, encoding, limits.ENVELOPE_HEADER_BYTES))
-        key = authenticate(request, project_id, header)
-    data = decode_content(body, encoding, settings.INGEST_MAX_ENVELOPE_SIZE)
+        head = decode_head(body, request.META.get("HTTP_CONTENT_ENCODING"),
+                           limits.ENVELOPE_HEADER_BYTES)
+        key = authenticate(request, project_id, parse_envelope_header(head))
+    data = _decoded(request, body, settings.INGEST_MAX_ENVELOPE_SIZE, ledger)
+    del body
+    ledger.hold(len(data))  # the items' copies of their bytes: at most the envelope's
     parsed = parse_envelope(data, settings.INGEST_MAX_ENVELOPE_ITEMS)
+    ledger.drop(len(data) - sum(len(item.payload) for item in parsed.items))
+    ledger.drop(len(data))
+    del data  # from here on only the items' bytes are held
     header_event_id = parse_event_id(parsed.headers.get("event_id"))
 
     events: list[tuple[uuid.UUID, bytes]] = []
@@ -240,12 +255,12 @@ def envelope_endpoint(request, project_id: int) -> Reply:
                       {"X-Sentry-Rate-Limits": ratelimit.header(limited)} if limited else None)
 
 
-def security_endpoint(request, project_id: int) -> Reply:
+def security_endpoint(request, project_id: int, ledger: Ledger = UNCOUNTED) -> Reply:
     """Browser CSP violation reports (report-uri and the Reporting API's csp-violation)."""
     key = authenticate(request, project_id)
     _refuse_if_used_up(key, (ratelimit.EVENTS,))
     limit = settings.INGEST_MAX_EVENT_SIZE
-    data = _read(request, limit, limit)
+    data = _read(request, limit, limit, ledger)
     try:
         report = parse_json_object(data, "report")
     except IngestError:

@@ -61,6 +61,10 @@ CSP_REPORTS_PER_REQUEST = 100
 CONTENT_CODINGS = 2
 #: zstd frames concatenated in one request body
 ZSTD_FRAMES = 256
+#: bytes of body a request holds before it draws on its web process's INGEST_BODY_MEMORY
+BODY_FREE_BYTES = 1024 * 1024
+#: seconds a request waits for INGEST_BODY_MEMORY to have room before its 503
+BODY_MEMORY_WAIT_SECONDS = 2
 #: DSN keys a web process remembers for authenticating while PostgreSQL is away
 KEY_SNAPSHOT_KEYS = 50_000
 #: bytes of one spool record (a longer length is corruption, not a record)

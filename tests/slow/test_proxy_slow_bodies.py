@@ -1,5 +1,5 @@
 """Slow request bodies, through the compose proxy's nginx config and straight to granian. A web
-node's WSGI threads (2 workers × 8 here, as `faultline.serve` defaults) each read their request's
+node's WSGI threads (2 workers × 8 here) each read their request's
 body themselves; clients that send a body a byte at a time hold every one of them, and /healthz
 stalls. nginx reads the whole body before a web node sees it (deploy/compose/nginx/), so the same
 clients hold nothing of the web node's, and the node keeps answering through it.
