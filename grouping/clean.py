@@ -10,7 +10,9 @@ Keeps the signal and drops the noise, per platform:
 - chained exceptions: the root cause first (the part wrapped and unwrapped variants share), then
   the exceptions that wrapped it, at most limits.EMBED_EXCEPTIONS (the root and the most recent
   ones);
-- the text is cut to limits.EMBED_TEXT_CHARS, about the model's 256-token window.
+- the text is cut to limits.EMBED_TEXT_CHARS, about the model's 256-token window;
+- its shape is the rules' per family: frames, the crash line as written, normalized or as its
+  operations, the message as written or as its template (LINE_SHAPES, MESSAGE_SHAPES).
 Only bounded slices of the event are ever read, so a 10 MB event or a 10,000-frame recursion
 costs bounded time and memory.
 """

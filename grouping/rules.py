@@ -19,6 +19,11 @@ Key rules (what two events must share before their distance is considered):
   attributes it reads: locals, literals and spacing a refactor changes left out), so twin
   faults of one function that fail on different expressions get different keys.
 A rule may differ per platform family (`key` maps families to rules, "default" for the rest).
+
+The text's shape, per family too: the most recent `frames`, which frames show their code line
+(`context`), how the crash line reads (`line`: as written, "raw"; "normalized", its locals and
+literals as placeholders; "operations", the calls and attributes it reads) and how the message
+reads (`message`: "raw", or its "template"): grouping.clean.LINE_SHAPES, MESSAGE_SHAPES.
 """
 
 from __future__ import annotations

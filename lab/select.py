@@ -747,17 +747,36 @@ def write_manifest_choices(folder: Path, result: dict, families: Iterable[str]) 
             if family in result.get(table, {}):
                 choices.setdefault(name, {})[family] = result[table][family]
     provenance = result["provenance"]
+    record = {"families": sorted(families), "command": provenance["command"],
+              "date": provenance["date"], "corpus_sha256": provenance["corpus_sha256"],
+              "choosing_codebases": provenance["choosing_codebases"],
+              "sources": {f: result["sources"][f] for f in sorted(families)}}
+    earlier = standing(choices.get("chosen_by", {}).get("lab.select"), families)
     choices["chosen_by"] = {
         **{k: v for k, v in choices.get("chosen_by", {}).items() if k != "lab.select"},
-        "lab.select": {"families": sorted(families), "command": provenance["command"],
-                       "date": provenance["date"], "corpus_sha256": provenance["corpus_sha256"],
-                       "choosing_codebases": provenance["choosing_codebases"],
-                       "sources": {f: result["sources"][f] for f in sorted(families)}}}
+        "lab.select": {**record, **({"earlier": earlier} if earlier else {})}}
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     sums = "".join(f"{shipped.sha256_file(folder / name)}  {name}\n"
                    for name in (shipped.DELTA, shipped.MANIFEST))
     (folder / shipped.SUMS).write_text(sums)
     shipped.load.cache_clear()
+
+
+def standing(previous: dict | None, rewritten: Iterable[str]) -> list[dict]:
+    """The earlier lab.select records of a manifest (`previous` and its `earlier` ones), each
+    restricted to the families it still decides once `rewritten` are chosen anew."""
+    if not previous:
+        return []
+    rewritten = set(rewritten)
+    out = []
+    for record in [{k: v for k, v in previous.items() if k != "earlier"},
+                   *previous.get("earlier", [])]:
+        families = sorted(set(record.get("families", [])) - rewritten)
+        if families:
+            out.append({**record, "families": families,
+                        "sources": {f: s for f, s in record.get("sources", {}).items()
+                                    if f in families}})
+    return out
 
 
 def todays_shape(served: dict | None, rules) -> Callable[[str], Shape]:
@@ -839,6 +858,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write-manifest", action="store_true",
                         help="write the families chosen anew into the shipped model's manifest "
                              "(what production reads for it; the shipped model only)")
+    parser.add_argument("--manifest-families", nargs="*", default=None,
+                        help="with --write-manifest: only these families' choices (\"default\": "
+                             "the fallback); the others stay as served (those the report-only "
+                             "codebases did not bear out)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
@@ -959,6 +982,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         fresh = {f for f, v in selection.chosen.items() if not v.kept}
         if selection.fallback is not None:
             fresh.add("default")
+        if args.manifest_families is not None:
+            fresh &= set(args.manifest_families)
         write_manifest_choices(shipped.SHIPPED_DIR, result, fresh)
         print(f"wrote {shipped.SHIPPED_DIR / shipped.MANIFEST}: {sorted(fresh)}")
     if args.write_rules:

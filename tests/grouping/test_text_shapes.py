@@ -128,3 +128,30 @@ def test_through_the_served_model_a_renamed_local_stays_put_and_the_twin_apart(e
                     text(shape, crash_line=renamed)) < 1e-6
     assert distance(encode, text(shape, crash_line=CRASH),
                     text(shape, crash_line=LOOKALIKE)) > threshold
+
+
+@pytest.mark.django_db
+def test_the_served_python_text_reads_the_message_as_its_template(project, no_breaker):
+    """The shipped model's manifest chose Python's message shape (lab.select, `choices.messages`):
+    the live pipeline embeds exactly that, so one fault reached with two inputs (two quoted
+    values, two call paths: two fingerprints) joins by ML at no distance, and the lookalike twin
+    of the same function stays apart."""
+    from embeddings import shipped
+    from grouping.policy import policy_for
+    from monitor.models import GroupHash, Issue
+    from tests.helpers.events import decide, event, ingest
+
+    chosen = shipped.load().choices["messages"]["python"]
+    assert policy_for(project).rules.message_for("python") == chosen == "template"
+    bad = "invalid literal for int() with base 10: '{}'"
+    ingest(project, event(exc_type="ValueError", value=bad.format("12 apples")))
+    decide()
+    ingest(project, event(exc_type="ValueError", value=bad.format("n/a"),
+                          caller="nightly_report", caller_line="total = cart.average()"))
+    decide()
+    joined = GroupHash.objects.get(decided_by=GroupHash.DecidedBy.ML)
+    assert Issue.objects.count() == 1 and joined.ml_distance < 1e-6
+    ingest(project, event(exc_type="ValueError", value=bad.format("12 apples"),
+                          crash_line=LOOKALIKE))
+    decide()
+    assert Issue.objects.count() == 2

@@ -93,3 +93,10 @@ def test_the_manifest_takes_the_shape(tmp_path, monkeypatch):
     choices = json.loads((folder / shipped.MANIFEST).read_text())["choices"]
     assert choices["lines"]["python"] == "normalized"
     assert choices["messages"]["python"] == "template"
+    # the families chosen before and not anew keep the record of what chose them
+    before = shipped.load().choices["chosen_by"]["lab.select"]
+    record = choices["chosen_by"]["lab.select"]
+    assert record["families"] == ["python"] and record["command"] == "c"
+    earlier = {f: r["command"] for r in record["earlier"] for f in r["families"]}
+    decided = {*before["families"], *(f for r in before.get("earlier", []) for f in r["families"])}
+    assert "python" not in earlier and set(earlier) == decided - {"python"}
