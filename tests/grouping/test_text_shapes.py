@@ -130,6 +130,19 @@ def test_through_the_served_model_a_renamed_local_stays_put_and_the_twin_apart(e
                     text(shape, crash_line=LOOKALIKE)) > threshold
 
 
+def test_in_the_served_python_shape_the_twin_stays_apart(encode):
+    """The manifest's Python shape (its message as a template): the lookalike twin of one
+    function stays beyond the served threshold, as the twin test asks of the served shape."""
+    from embeddings import shipped
+
+    choices = shipped.load().choices
+    served = rules.Rules(frames=choices["frames"]["python"], context="crash",
+                         line=choices["lines"]["python"], message=choices["messages"]["python"])
+    crash, twin = (clean_event(normalized(crash_line=line), rules=served)
+                   for line in (CRASH, LOOKALIKE))
+    assert distance(encode, crash, twin) > choices["thresholds"]["python"]
+
+
 @pytest.mark.django_db
 @pytest.mark.xfail(strict=True, reason="the decision step (grouping.ml._decide_claimed) embeds "
                    "event_text, the grouping rules' shape, not the served policy's text")
