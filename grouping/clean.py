@@ -222,7 +222,8 @@ def code_line(frame: dict) -> str:
     return "" if "{snip}" in context else context
 
 
-# How the embedding text shows the crash frame's code line (`Rules.line`): as written ("raw"),
+# How the embedding text shows a frame's code line (`Rules.line`; the crash frame's, under the
+# served `context`): as written ("raw"),
 # with its locals and literals as placeholders ("normalized": `normalized_line`), or as what it
 # does ("operations": `line_operations`); and the first message line: as written ("raw") or as
 # its template ("template": `message_template`).
