@@ -10,7 +10,9 @@ Keeps the signal and drops the noise, per platform:
 - chained exceptions: the root cause first (the part wrapped and unwrapped variants share), then
   the exceptions that wrapped it, at most limits.EMBED_EXCEPTIONS (the root and the most recent
   ones);
-- the text is cut to limits.EMBED_TEXT_CHARS, about the model's 256-token window.
+- the text is cut to limits.EMBED_TEXT_CHARS, about the model's 256-token window;
+- its shape is the rules' per family: frames, the crash line as written, normalized or as its
+  operations, the message as written or as its template (LINE_SHAPES, MESSAGE_SHAPES).
 Only bounded slices of the event are ever read, so a 10 MB event or a 10,000-frame recursion
 costs bounded time and memory.
 """
@@ -220,13 +222,30 @@ def code_line(frame: dict) -> str:
     return "" if "{snip}" in context else context
 
 
-def frame_line(frame: dict, context: bool = True) -> str:
+# How the embedding text shows a frame's code line (`Rules.line`; the crash frame's, under the
+# served `context`): as written ("raw"),
+# with its locals and literals as placeholders ("normalized": `normalized_line`), or as what it
+# does ("operations": `line_operations`); and the first message line: as written ("raw") or as
+# its template ("template": `message_template`).
+LINE_SHAPES = ("raw", "normalized", "operations")
+MESSAGE_SHAPES = ("raw", "template")
+
+
+def frame_line(frame: dict, context: bool = True, line: str = "raw", family: str = "") -> str:
+    """`function in location: code line`, the code line in the `line` shape (LINE_SHAPES)."""
     function = clean_function(grouping_function(frame) or frame.get("raw_function") or "")
-    line = f"{function} in {clean_location(frame)}"
-    context = code_line(frame) if context else ""
-    if context:
-        line += ": " + strip_noise(context[:limits.EMBED_CONTEXT_CHARS])
-    return line
+    text = f"{function} in {clean_location(frame)}"
+    code = code_line(frame) if context else ""
+    if code:
+        if line == "operations":
+            shown = operations_text(line_operations(code, family))
+        elif line == "normalized":
+            shown = normalized_line(code[:limits.EMBED_CONTEXT_CHARS], family)
+        else:
+            shown = strip_noise(code[:limits.EMBED_CONTEXT_CHARS])
+        if shown:
+            text += ": " + shown
+    return text
 
 
 def collapse_repeats(lines: list[str], max_period: int = 4) -> list[str]:
@@ -248,24 +267,26 @@ def frames_of(stacktrace: dict | None) -> list[dict]:
 
 def stack_lines(frames: list[dict], in_app_only: bool, rules=None,
                 family: str = "default") -> list[str]:
-    """Most recent first; `rules.context` says which frames show their code line and
-    `rules.frames_for(family)` how many frames."""
+    """Most recent first; `rules.context` says which frames show their code line,
+    `rules.line_for(family)` in which shape, and `rules.frames_for(family)` how many frames."""
     rules = rules or grouping_rules.CURRENT
     selected = [f for f in frames if is_in_app(f)] if in_app_only else frames
     ordered = list(reversed(selected))
+    line = rules.line_for(family)
     lines = collapse_repeats([
-        frame_line(f, context=rules.context == "all" or (rules.context == "crash" and i == 0))
+        frame_line(f, context=rules.context == "all" or (rules.context == "crash" and i == 0),
+                   line=line, family=family)
         for i, f in enumerate(ordered)
     ])
     return lines[: min(limits.EMBED_FRAMES, rules.frames_for(family))]
 
 
-def exception_header(exc: dict, include_message: bool = True) -> str:
+def exception_header(exc: dict, include_message: bool = True, message: str = "raw") -> str:
+    """`type: first message line`, the message in the `message` shape (MESSAGE_SHAPES)."""
     exc_type = grouping_type(exc)
     if not include_message:
         return exc_type or "error"
-    value = (exc.get("value") or "").strip().split("\n", 1)[0][:limits.EMBED_MESSAGE_CHARS]
-    value = strip_noise(value)
+    value = message_line(exc.get("value") or "", message)
     return f"{exc_type}: {value}" if exc_type and value else exc_type or value or "error"
 
 
@@ -307,6 +328,58 @@ def line_operations(line: str, platform: str = "") -> str:
     called = {f"{name}()" for name in _CALLED.findall(code)}
     read = {f".{name}" for name in _READ.findall(code)}
     return ",".join(sorted(called | read))
+
+
+def operations_text(operations: str) -> str:
+    """What a line does (`line_operations`) as code reads it: `.name()` for a method it calls,
+    `name()` for a function, `.name` for an attribute it reads (`.safe_load()`, `.items .total
+    len()`)."""
+    ops = set(filter(None, operations.split(",")))
+    called = {op[:-2] for op in ops if op.endswith("()")}
+    read = {op[1:] for op in ops if op.startswith(".")}
+    return " ".join(f".{name}()" if name in called and name in read
+                    else f"{name}()" if name in called else f".{name}"
+                    for name in sorted(called | read))
+
+
+def message_line(value: str, message: str = "raw") -> str:
+    """The first line of a message as the embedding text shows it: noise stripped ("raw") or
+    as its template ("template")."""
+    if message == "template":
+        return message_template(value)
+    return strip_noise(value.strip().split("\n", 1)[0][:limits.EMBED_MESSAGE_CHARS])
+
+
+# what stays of a code line in its normalized shape besides what it calls and reads: the
+# languages' keywords and receivers (Python, JavaScript, Go, Ruby, Java), which say what the
+# line does, not what its author named things
+_KEYWORDS = frozenset({"and", "as", "assert", "async", "await", "break", "case", "catch", "class",
+    "const", "continue", "def", "defer", "del", "do", "elif", "else", "end", "except", "false",
+    "False", "finally", "for", "func", "go", "if", "import", "in", "instanceof", "is", "let",
+    "lambda", "new", "nil", "None", "not", "null", "or", "pass", "raise", "return", "select",
+    "self", "super", "switch", "this", "throw", "true", "True", "try", "typeof", "undefined",
+    "unless", "var", "while", "with", "yield"})
+# a placeholder the text already holds (`<str>`, `<int>`), else a name: a local where nothing
+# calls it (`name(`) and it is no attribute (`.name`) or keyword
+_NAME_OR_PLACEHOLDER = re.compile(r"<[a-z]{2,6}>|(?<![\w$.])([A-Za-z_$][\w$]*)(?![\w$]|\s?\()")
+LOCAL = "x"  # what a local's name reads as
+
+
+def normalized_line(line: str, family: str = "") -> str:
+    """A code line as written, with what a refactor renames or retypes as placeholders: its
+    locals as `x`, its string literals as `<str>`, numbers and ids as grouping.parameterize
+    writes them; a trailing comment dropped. What it calls, the attributes it reads and the
+    keywords stay, so `data = yaml.safe_load(payload)` and `value = yaml.safe_load(text)` read
+    alike (`x = x.safe_load(x)`) and `self.total / len(…)` and `self.discount / sum(…)` apart."""
+    code = line[:limits.EMBED_CONTEXT_CHARS]
+    comment = _HASH_COMMENT if family == "python" else _COMMENT
+    code = comment.sub("", _QUOTED.sub("<str>", strip_noise(code))).strip()
+
+    def local(match: re.Match) -> str:
+        name = match.group(1)
+        return match.group(0) if name is None or name in _KEYWORDS else LOCAL
+
+    return _NAME_OR_PLACEHOLDER.sub(local, code)
 
 
 def message_template(value: str) -> str:
@@ -414,8 +487,12 @@ def match_key(event: dict, rule: str | None = None) -> str:
 
 
 def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
-    """The embedding text of a normalized event (empty when it has no stack trace).
-    `include_message=False` leaves error messages out (exception types and frames only)."""
+    """The embedding text of a normalized event (empty when it has no stack trace), in the
+    shape `rules` give its family (frames, code line, message). `include_message=False`
+    leaves error messages out (exception types and frames only)."""
+    rules = rules or grouping_rules.CURRENT
+    family = family_of(event.get("platform"))
+    message = rules.message_for(family)
     exceptions = [
         e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
         if isinstance(e, dict)
@@ -424,7 +501,7 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
         exceptions = [exceptions[0], *exceptions[-(limits.EMBED_EXCEPTIONS - 1) :]]
     stacks = [frames_of(exc.get("stacktrace")) for exc in exceptions]
     blocks: list[tuple[str, list[dict]]] = [
-        (exception_header(exc, include_message), frames)
+        (exception_header(exc, include_message, message), frames)
         for exc, frames in zip(exceptions, stacks, strict=True)
     ]
     if not blocks:
@@ -438,13 +515,12 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
                 frames = frames_of(thread.get("stacktrace"))
         if not frames:
             return ""
-        message = (strip_noise((event.get("message") or "")[:limits.EMBED_MESSAGE_CHARS])
-                   if include_message else "")
-        blocks = [(message or "stack", frames)]
+        text = (message_line(event.get("message") or "", message) if message == "template"
+                else strip_noise((event.get("message") or "")[:limits.EMBED_MESSAGE_CHARS]))
+        blocks = [((text if include_message else "") or "stack", frames)]
     has_in_app = any(is_in_app(f) for _, frames in blocks for f in frames)
     lines: list[str] = []
     for index, (header, frames) in enumerate(blocks):
         lines.append(("wrapped by " if index else "") + header)
-        lines += ["  " + line for line in stack_lines(frames, has_in_app, rules,
-                                                      family_of(event.get("platform")))]
+        lines += ["  " + line for line in stack_lines(frames, has_in_app, rules, family)]
     return "\n".join(lines)[:limits.EMBED_TEXT_CHARS]

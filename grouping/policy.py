@@ -9,8 +9,9 @@ Where each value comes from, once:
 - model: the registry's served model (embeddings.registry), or the one a caller names (a
   shadow model, a candidate being backfilled);
 - key rules: the model's own, chosen on validation, over the grouping rules (grouping.rules);
-- text shape (frames per family): the model's manifest's where it chose one (`choices.frames`,
-  lab.select), over the grouping rules';
+- text shape (frames, crash line and message shapes per family): the model's manifest's where
+  it chose one (`choices.frames`, `choices.lines`, `choices.messages`, lab.select), over the
+  grouping rules';
 - thresholds: the project's threshold where an admin set one, else the model's (chosen on
   validation), else the grouping rules'; a family without its own takes "default" (a model's
   thresholds without one take the rules' default);
@@ -40,6 +41,8 @@ from typing import TYPE_CHECKING
 
 from grouping import rules as grouping_rules
 from grouping.clean import (
+    LINE_SHAPES,
+    MESSAGE_SHAPES,
     clean_event,
     family_of,
     kept_names,
@@ -250,9 +253,9 @@ class GroupingPolicy:
                                    adapted_thresholds=adapted_thresholds_of(project))
 
 
-def model_frames(model: EmbeddingModel | None) -> dict[str, int]:
-    """The frames per family the model's manifest chose with its rules (`choices.frames`:
-    lab.select chose them with its key rules and thresholds); none for a model without."""
+def model_choices(model: EmbeddingModel | None) -> dict:
+    """The model's manifest's `choices` (lab.select's with its key rules and thresholds); none
+    for a model without."""
     if model is None or model.pk is None:
         return {}
     from django.core.exceptions import ObjectDoesNotExist
@@ -261,23 +264,43 @@ def model_frames(model: EmbeddingModel | None) -> dict[str, int]:
         manifest = model.trained.manifest or {}
     except ObjectDoesNotExist:
         return {}
-    frames = (manifest.get("choices") or {}).get("frames") or {}
+    return manifest.get("choices") or {}
+
+
+def model_frames(model: EmbeddingModel | None) -> dict[str, int]:
+    """The frames per family the model's manifest chose with its rules (`choices.frames`)."""
+    frames = model_choices(model).get("frames") or {}
     return {family: int(n) for family, n in frames.items() if int(n) > 0}
 
 
-def shaped(rules: grouping_rules.Rules, frames: Mapping[str, int]) -> grouping_rules.Rules:
-    """The rules with `frames` over their own frames per family."""
-    if not frames:
-        return rules
-    own = (dict(rules.frames) if isinstance(rules.frames, dict)
-           else {"default": rules.frames})
-    return dataclasses.replace(rules, frames={**own, **frames})
+def model_shapes(model: EmbeddingModel | None) -> dict[str, dict[str, str]]:
+    """The crash line and message shapes per family the model's manifest chose with its rules
+    (`choices.lines`, `choices.messages`: grouping.clean.LINE_SHAPES, MESSAGE_SHAPES), known
+    shapes only; as `line` and `message` tables."""
+    choices = model_choices(model)
+    return {"line": {family: shape for family, shape in (choices.get("lines") or {}).items()
+                     if shape in LINE_SHAPES},
+            "message": {family: shape for family, shape in
+                        (choices.get("messages") or {}).items() if shape in MESSAGE_SHAPES}}
+
+
+def shaped(rules: grouping_rules.Rules, frames: Mapping[str, int],
+           shapes: Mapping[str, Mapping[str, str]] | None = None) -> grouping_rules.Rules:
+    """The rules with `frames` over their own frames per family, and `shapes` (`line`,
+    `message` tables per family) over their own line and message shapes."""
+    changes: dict = {}
+    for name, table in (("frames", frames), *((shapes or {}).items())):
+        if table:
+            value = getattr(rules, name)
+            own = dict(value) if isinstance(value, dict) else {"default": value}
+            changes[name] = {**own, **table}
+    return dataclasses.replace(rules, **changes) if changes else rules
 
 
 def of_model(model: EmbeddingModel | None,
              rules: grouping_rules.Rules | None = None) -> GroupingPolicy:
     """The policy `model` decides with (None: the grouping rules alone), for no project."""
-    rules = shaped(rules or grouping_rules.CURRENT, model_frames(model))
+    rules = shaped(rules or grouping_rules.CURRENT, model_frames(model), model_shapes(model))
     if model is None or not (model.thresholds or model.conflict_thresholds):
         return GroupingPolicy(rules=rules, thresholds=rules.thresholds,
                               conflict_thresholds=rules.conflict_thresholds,

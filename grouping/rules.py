@@ -19,6 +19,11 @@ Key rules (what two events must share before their distance is considered):
   attributes it reads: locals, literals and spacing a refactor changes left out), so twin
   faults of one function that fail on different expressions get different keys.
 A rule may differ per platform family (`key` maps families to rules, "default" for the rest).
+
+The text's shape, per family too: the most recent `frames`, which frames show their code line
+(`context`), how the crash line reads (`line`: as written, "raw"; "normalized", its locals and
+literals as placeholders; "operations", the calls and attributes it reads) and how the message
+reads (`message`: "raw", or its "template"): grouping.clean.LINE_SHAPES, MESSAGE_SHAPES.
 """
 
 from __future__ import annotations
@@ -39,6 +44,10 @@ class Rules:
     key: str | dict[str, str] = "line"
     frames: int | dict[str, int] = 6  # most recent frames in the text (per family: "default")
     context: str = "all"
+    # the text's code line and message shapes (grouping.clean.LINE_SHAPES, MESSAGE_SHAPES; per
+    # family: "default")
+    line: str | dict[str, str] = "raw"
+    message: str | dict[str, str] = "raw"
     thresholds: dict[str, float] = field(default_factory=lambda: {
         "python": 0.12, "javascript": 0.20, "java": 0.15, "default": 0.12})
     # per family, for pairs whose texts conflict (grouping.conflict); none: the thresholds
@@ -57,6 +66,16 @@ class Rules:
         if isinstance(self.frames, int):
             return self.frames
         return self.frames.get(family, self.frames["default"])
+
+    def line_for(self, family: str) -> str:
+        if isinstance(self.line, str):
+            return self.line
+        return self.line.get(family, self.line.get("default", "raw"))
+
+    def message_for(self, family: str) -> str:
+        if isinstance(self.message, str):
+            return self.message
+        return self.message.get(family, self.message.get("default", "raw"))
 
     def threshold(self, family: str) -> float:
         return self.thresholds.get(family, self.thresholds["default"])
@@ -84,6 +103,7 @@ def load(path: Path = TUNED_FILE) -> Rules:
     return Rules(key=data["key"], context=data["context"],
                  frames={k: int(v) for k, v in frames.items()} if isinstance(frames, dict)
                  else int(frames),
+                 line=data.get("line", "raw"), message=data.get("message", "raw"),
                  thresholds={k: float(v) for k, v in data["thresholds"].items()},
                  conflict_thresholds={k: float(v) for k, v in
                                       data.get("conflict_thresholds", {}).items()},

@@ -31,7 +31,8 @@ def load_rules(path: Path) -> dict:
     return {"thresholds": data["thresholds"],
             "keys": data.get("key_rules") or data.get("key") or {},
             "conflicts": data.get("conflict_thresholds") or {},
-            "frames": {f: int(n) for f, n in (data.get("frames") or {}).items() if int(n) > 0}}
+            "frames": {f: int(n) for f, n in (data.get("frames") or {}).items() if int(n) > 0},
+            "lines": dict(data.get("lines") or {}), "messages": dict(data.get("messages") or {})}
 
 
 def frames_for(rules: dict | None, family: str, default) -> int:
@@ -39,6 +40,19 @@ def frames_for(rules: dict | None, family: str, default) -> int:
     (the grouping rules')."""
     frames = (rules or {}).get("frames") or {}
     return frames.get(family) or default.frames_for(family)
+
+
+def shape_for(rules: dict | None, family: str, default) -> tuple[int, str, str]:
+    """The family's text shape under `rules` (frames, crash line and message shapes: their
+    `frames`, `lines`, `messages` per family over `default`'s, the grouping rules', as
+    grouping.policy.shaped lays them over)."""
+    def of(table: str, own: str | dict) -> str:
+        merged = {**(own if isinstance(own, dict) else {"default": own}),
+                  **((rules or {}).get(table) or {})}
+        return merged.get(family, merged.get("default", "raw"))
+
+    return (frames_for(rules, family, default), of("lines", default.line),
+            of("messages", default.message))
 
 
 def rule_for(rules: dict, family: str) -> tuple[str, bool, float]:
@@ -118,17 +132,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     encoder = CachedEncoder(Encoder(spec), args.cache)
     sources = rows_by_codebase([], files, args.labels)
     chosen = load_rules(args.rules) if args.rules else None
-    worlds: dict[int, list] = {}
+    worlds: dict[tuple, list] = {}
 
-    def world(frames: int) -> list:
-        if frames not in worlds:
-            shaped = dataclasses.replace(rules, frames=frames)
-            worlds[frames] = [c for c in build_codebases(sources, encoder.encode, shaped)
-                              if c.report_only]
-        return worlds[frames]
+    def world(shape: tuple[int, str, str]) -> list:
+        if shape not in worlds:
+            frames, line, message = shape
+            shaped = dataclasses.replace(rules, frames=frames, line=line, message=message)
+            worlds[shape] = [c for c in build_codebases(sources, encoder.encode, shaped)
+                             if c.report_only]
+        return worlds[shape]
 
-    codebases = world(rules.frames_for("default"))
-    shapes = {family: world(frames_for(chosen, family, rules))
+    codebases = world(shape_for(None, "default", rules))
+    shapes = {family: world(shape_for(chosen, family, rules))
               for family in sorted({c.family for c in codebases})}
     table = score_table(codebases, chosen, shapes)
     label = f"{spec.name}@{spec.version[:12]}" if chosen else "fingerprint"
@@ -136,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: dict = {"model": label, "rules": str(args.rules or ""), "families": {}}
     for family, cells in table.items():
         rule = rule_for(chosen, family) if chosen else None
-        print(f"{family}: rule {rule}, {frames_for(chosen, family, rules)} frames")
+        frames, line, message = shape_for(chosen, family, rules)
+        print(f"{family}: rule {rule}, {frames} frames, {line} line, {message} message")
         for name, s in cells.items():
             print(f"  {name:<20} bugs {s.bugs:>4} x/bug {s.issues_per_bug:5.2f} "
                   f"P {s.precision:.3f} joinP {s.join_precision:.3f} F1 {s.f1:.3f}")
@@ -145,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {which_one:<20} x/bug {values['issues_per_bug']:5.2f} "
                   f"P {values['pair_precision']:.3f} F1 {values['bcubed_f1']:.3f}")
         out["families"][family] = {
-            "rule": rule,
+            "rule": rule, "shape": [frames, line, message],
             "codebases": {n: {"bugs": s.bugs, "issues_per_bug": round(s.issues_per_bug, 3),
                               "pair_precision": round(s.precision, 4),
                               "join_precision": round(s.join_precision, 4),

@@ -40,6 +40,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,6 +56,33 @@ GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
 SLACK = 0.005  # F1 a more cautious threshold may give up (training.evaluate.CHOICE_SLACK)
 MIN_CODEBASES = 2  # fewer choosing codebases than this: the family takes the fallback
 NO_VETO = 2.0  # a conflict threshold that never vetoes (cosine distance is at most 2)
+# the embedding text's code-line and message shapes, the served (today's) first
+# (grouping.clean.LINE_SHAPES, MESSAGE_SHAPES)
+LINES = ("raw", "normalized", "operations")
+MESSAGES = ("raw", "template")
+
+
+class Shape(NamedTuple):
+    """The embedding text's shape: frames in it, how the crash line reads (LINES) and how the
+    message reads (MESSAGES)."""
+
+    frames: int
+    line: str = "raw"
+    message: str = "raw"
+
+    @classmethod
+    def of(cls, shape: int | tuple) -> Shape:
+        """A shape from frames alone (a raw line and message) or a (frames, line, message)."""
+        return cls(shape) if isinstance(shape, int) else cls(*shape)
+
+    @property
+    def label(self) -> str:
+        return f"{self.frames} frames, {self.line} line, {self.message} message"
+
+    def rules(self, rules):
+        """`rules` (grouping.rules.Rules) in this shape for every family."""
+        return dataclasses.replace(rules, frames=self.frames, line=self.line,
+                                   message=self.message)
 
 
 @dataclass(frozen=True)
@@ -67,29 +95,37 @@ class Candidate:
     floor: float
     frames: int = 0  # the text shape: frames in the text (0: the grouping rules')
     join: bool = False  # events of one key join whatever their distance (threshold JOIN)
+    line: str = "raw"  # the text shape: the crash line (LINES)
+    message: str = "raw"  # the text shape: the message (MESSAGES)
 
     @property
     def label(self) -> str:
         shape = f" {self.frames}fr" if self.frames else ""
+        shape += "" if self.line == "raw" else f" {self.line[:4]}"
+        shape += "" if self.message == "raw" else f" {self.message[:4]}"
         if self.join:
             return f"{self.key} join{'+veto' if self.veto else ''}{shape}"
         return f"{self.key}{'+veto' if self.veto else ''} P>={self.floor:g}{shape}"
 
     def caution(self) -> tuple:
         """Ties go to the more cautious rule: a distance over a join, more specific key, veto,
-        higher floor, fewer frames."""
+        higher floor, fewer frames, the served line and message shapes (raw) first."""
         return (self.join, KEY_RULES.index(self.key) if self.key in KEY_RULES
-                else len(KEY_RULES), not self.veto, -self.floor, self.frames)
+                else len(KEY_RULES), not self.veto, -self.floor, self.frames,
+                LINES.index(self.line), MESSAGES.index(self.message))
 
 
 def candidates(keys: Iterable[str] = KEY_RULES, floors: Iterable[float] = FLOORS,
                vetoes: Iterable[bool] = (False, True), frames: int = 0,
-               joins: Iterable[str] = ()) -> list[Candidate]:
+               joins: Iterable[str] = (), line: str = "raw",
+               message: str = "raw") -> list[Candidate]:
     """Every key with and without the veto at every floor; `joins`: keys also tried as a
     deterministic join (no distance; with the veto, texts that conflict still never join)."""
     vetoes = list(vetoes)
-    return ([Candidate(k, v, f, frames) for k in keys for v in vetoes for f in floors]
-            + [Candidate(k, v, 1.0, frames, join=True) for k in joins for v in vetoes])
+    return ([Candidate(k, v, f, frames, line=line, message=message)
+             for k in keys for v in vetoes for f in floors]
+            + [Candidate(k, v, 1.0, frames, join=True, line=line, message=message)
+               for k in joins for v in vetoes])
 
 
 @dataclass
@@ -371,17 +407,20 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
     return Selection(chosen, fallback, fallback_today, verdicts, todays)
 
 
-def merge(selections: dict[int, Selection], current: int,
-          served_shape: Callable[[str], int] | None = None) -> Selection:
+def merge(selections: dict, current: int | Shape,
+          served_shape: Callable[[str], int | Shape] | None = None) -> Selection:
     """Selections of several text shapes (frames → its selection) as one: per family the
     best-ranked choice of any shape; the fallback likewise among those no worse than today's
     rule, which is judged in today's shape (`served_shape(family)`, "default" for the fallback,
-    where that shape was built, else `current`); a previous rule kept keeps that shape."""
+    where that shape was built, else `current`); a previous rule kept keeps that shape. Shapes
+    are Shape, or frames alone (a raw line and message)."""
+    selections = {Shape.of(shape): selection for shape, selection in selections.items()}
+    current = Shape.of(current)
     today = selections[current]
     todays = dict(today.today)
     shapes = dict.fromkeys(todays, current)
     for family in todays:
-        shape = served_shape(family) if served_shape else current
+        shape = Shape.of(served_shape(family)) if served_shape else current
         if shape in selections and family in selections[shape].today:
             todays[family], shapes[family] = selections[shape].today[family], shape
     chosen: dict[str, Verdict] = {}
@@ -395,10 +434,12 @@ def merge(selections: dict[int, Selection], current: int,
     for family, verdict in chosen.items():  # never worse than the previous rule
         previous = todays.get(family)
         if previous is not None and previous.rank() < verdict.rank():
+            shape = shapes[family]
             chosen[family] = dataclasses.replace(previous, kept=True, candidate=dataclasses.replace(
-                previous.candidate, frames=shapes[family]))
+                previous.candidate, frames=shape.frames, line=shape.line, message=shape.message))
     fallback = None
-    served_default = selections.get(served_shape("default") if served_shape else current)
+    served_default = selections.get(Shape.of(served_shape("default")) if served_shape
+                                    else current)
     fallback_today = (served_default or today).fallback_today or today.fallback_today
     if fallback_today is not None:
         acceptable = [v for v in verdicts.get("*", []) if no_worse(v, fallback_today)]
@@ -409,6 +450,11 @@ def merge(selections: dict[int, Selection], current: int,
 def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
     """What the issue page says decided: the family's own choice or the fallback."""
     shape = f" on {verdict.candidate.frames} frames" if verdict.candidate.frames else ""
+    reads = ([f"its crash line as {verdict.candidate.line}"]
+             if verdict.candidate.line != "raw" else [])
+    reads += ([f"its message as a {verdict.candidate.message}"]
+              if verdict.candidate.message != "raw" else [])
+    shape += f" ({' and '.join(reads)})" if reads else ""
     rule = f"{verdict.candidate.key}{' with the veto' if verdict.candidate.veto else ''}"
     if verdict.candidate.join:  # no distance: the text's shape decides nothing
         return (f"{family}: {verdict.candidate.key} joined by key alone"
@@ -430,9 +476,12 @@ def as_rules(selection: Selection, today: Callable[[str], tuple],
     """The choice as grouping rules (thresholds, key and conflict thresholds per family,
     "default" the fallback) with the source of each."""
     thresholds, keys, conflicts, sources, frames = {}, {}, {}, {}, {}
+    lines, messages = {}, {}
     for family, verdict in sorted(selection.chosen.items()):
         # a join reads no distance: the text keeps the family's shape
         frames[family] = 0 if verdict.candidate.join else verdict.candidate.frames
+        lines[family] = "raw" if verdict.candidate.join else verdict.candidate.line
+        messages[family] = "raw" if verdict.candidate.join else verdict.candidate.message
         thresholds[family] = verdict.threshold
         keys[family] = verdict.candidate.key
         conflicts[family] = 0.0 if verdict.candidate.veto else NO_VETO
@@ -440,16 +489,19 @@ def as_rules(selection: Selection, today: Callable[[str], tuple],
     if selection.fallback is not None:
         verdict = selection.fallback
         frames["default"] = verdict.candidate.frames
+        lines["default"], messages["default"] = verdict.candidate.line, verdict.candidate.message
         thresholds["default"], keys["default"] = verdict.threshold, verdict.candidate.key
         conflicts["default"] = 0.0 if verdict.candidate.veto else NO_VETO
         sources["default"] = source_text("default", verdict, families)
         fallback = {"key": verdict.candidate.key, "threshold": verdict.threshold,
                     "veto": verdict.candidate.veto, "floor": verdict.candidate.floor,
-                    "frames": verdict.candidate.frames,
+                    "frames": verdict.candidate.frames, "line": verdict.candidate.line,
+                    "message": verdict.candidate.message,
                     "evidence": _evidence(verdict, selection.fallback_today)}
     else:
         keys["default"], thresholds["default"], veto = todays_rule(today, "default")
         frames["default"] = 0
+        lines["default"] = messages["default"] = "raw"
         conflicts["default"] = 0.0 if veto else NO_VETO
         count = len(selection.fallback_today.folds) if selection.fallback_today else 0
         sources["default"] = (
@@ -463,7 +515,8 @@ def as_rules(selection: Selection, today: Callable[[str], tuple],
         fallback = {"key": keys["default"], "threshold": thresholds["default"], "veto": veto,
                     "evidence": evidence}
     return {"thresholds": thresholds, "key": keys, "conflict_thresholds": conflicts,
-            "sources": sources, "fallback": fallback, "frames": frames}
+            "sources": sources, "fallback": fallback, "frames": frames, "lines": lines,
+            "messages": messages}
 
 
 def _evidence(verdict: Verdict, today: Verdict | None) -> str:
@@ -619,8 +672,8 @@ def print_verdicts(selection: Selection, out=sys.stdout) -> None:
 def never_seen(worlds: dict[int, tuple[Runs, list[Codebase]]], columns: dict[str, Callable]
                ) -> dict:
     """Report-only codebases scored by each column (fingerprint, rules): per codebase and per
-    family pooled. A column maps a family to (frames, key, veto, threshold), or is None:
-    fingerprint; `worlds` holds each text shape's runs and codebases."""
+    family pooled. A column maps a family to (shape, key, veto, threshold), or is None:
+    fingerprint; `worlds` holds each text shape's runs and codebases (Shape, or frames)."""
     first = next(iter(worlds))
     report = [c for c in worlds[first][1] if c.report_only]
     table: dict = {}
@@ -629,8 +682,8 @@ def never_seen(worlds: dict[int, tuple[Runs, list[Codebase]]], columns: dict[str
         for name, rule in columns.items():
             cells = {}
             if rule is not None:
-                frames, *choice = rule(family)
-                runs, shaped = worlds[frames]
+                shape, *choice = rule(family)
+                runs, shaped = worlds[shape]
                 mine = [c for c in shaped if c.report_only and c.family == family]
             for c in mine:
                 cells[c.name] = (fingerprint_score(c) if rule is None
@@ -678,7 +731,8 @@ def _verdict_json(v: Verdict) -> dict:
 
 def write_manifest_choices(folder: Path, result: dict, families: Iterable[str]) -> None:
     """The choice of `families` (lab.select's result) into the shipped model's manifest choices
-    (thresholds, key rules, conflict thresholds, frames: what embeddings.registry and
+    (thresholds, key rules, conflict thresholds, frames, lines, messages: what
+    embeddings.registry and
     grouping.policy read for it), the other families' choices kept, and its checksums."""
     from embeddings import shipped
 
@@ -688,15 +742,19 @@ def write_manifest_choices(folder: Path, result: dict, families: Iterable[str]) 
     for family in sorted(families):
         for name, table in (("thresholds", "thresholds"), ("key_rules", "key_rules"),
                             ("conflict_thresholds", "conflict_thresholds"),
-                            ("frames", "frames")):
-            choices.setdefault(name, {})[family] = result[table][family]
+                            ("frames", "frames"), ("lines", "lines"),
+                            ("messages", "messages")):
+            if family in result.get(table, {}):
+                choices.setdefault(name, {})[family] = result[table][family]
     provenance = result["provenance"]
+    record = {"families": sorted(families), "command": provenance["command"],
+              "date": provenance["date"], "corpus_sha256": provenance["corpus_sha256"],
+              "choosing_codebases": provenance["choosing_codebases"],
+              "sources": {f: result["sources"][f] for f in sorted(families)}}
+    earlier = standing(choices.get("chosen_by", {}).get("lab.select"), families)
     choices["chosen_by"] = {
         **{k: v for k, v in choices.get("chosen_by", {}).items() if k != "lab.select"},
-        "lab.select": {"families": sorted(families), "command": provenance["command"],
-                       "date": provenance["date"], "corpus_sha256": provenance["corpus_sha256"],
-                       "choosing_codebases": provenance["choosing_codebases"],
-                       "sources": {f: result["sources"][f] for f in sorted(families)}}}
+        "lab.select": {**record, **({"earlier": earlier} if earlier else {})}}
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     sums = "".join(f"{shipped.sha256_file(folder / name)}  {name}\n"
                    for name in (shipped.DELTA, shipped.MANIFEST))
@@ -704,13 +762,30 @@ def write_manifest_choices(folder: Path, result: dict, families: Iterable[str]) 
     shipped.load.cache_clear()
 
 
-def todays_shape(served: dict | None, rules) -> Callable[[str], int]:
-    """family → the text shape today's rule serves in: the served rules' frames where they name
-    the family (a manifest lab.select wrote), else the grouping rules'. Today's rule is judged
-    in this shape, as it serves."""
-    from lab.never_seen import frames_for
+def standing(previous: dict | None, rewritten: Iterable[str]) -> list[dict]:
+    """The earlier lab.select records of a manifest (`previous` and its `earlier` ones), each
+    restricted to the families it still decides once `rewritten` are chosen anew."""
+    if not previous:
+        return []
+    rewritten = set(rewritten)
+    out = []
+    for record in [{k: v for k, v in previous.items() if k != "earlier"},
+                   *previous.get("earlier", [])]:
+        families = sorted(set(record.get("families", [])) - rewritten)
+        if families:
+            out.append({**record, "families": families,
+                        "sources": {f: s for f, s in record.get("sources", {}).items()
+                                    if f in families}})
+    return out
 
-    return lambda family: frames_for(served, family, rules)
+
+def todays_shape(served: dict | None, rules) -> Callable[[str], Shape]:
+    """family → the text shape today's rule serves in: the served rules' frames, lines and
+    messages where they name the family (a manifest lab.select wrote), else the grouping
+    rules'. Today's rule is judged in this shape, as it serves."""
+    from lab.never_seen import shape_for
+
+    return lambda family: Shape(*shape_for(served, family, rules))
 
 
 def served_rules(path: Path | None, spec) -> dict | None:
@@ -761,6 +836,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "it has one, else the grouping rules)")
     parser.add_argument("--frames", nargs="*", type=int, default=[],
                         help="text shapes tried: frames in the text (default: the rules')")
+    parser.add_argument("--lines", nargs="*", default=[], choices=LINES,
+                        help="text shapes tried: the crash line as written (raw), with its "
+                             "locals and literals as placeholders (normalized), or as the calls "
+                             "and attributes it reads (operations); default: the rules'")
+    parser.add_argument("--messages", nargs="*", default=[], choices=MESSAGES,
+                        help="text shapes tried: the message as written (raw) or as its "
+                             "template; default: the rules'")
     parser.add_argument("--max-threshold", type=float, default=GRID[-1],
                         help="the largest threshold tried")
     parser.add_argument("--labels", choices=LABELS, default="site",
@@ -776,6 +858,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write-manifest", action="store_true",
                         help="write the families chosen anew into the shipped model's manifest "
                              "(what production reads for it; the shipped model only)")
+    parser.add_argument("--manifest-families", nargs="*", default=None,
+                        help="with --write-manifest: only these families' choices (\"default\": "
+                             "the fallback); the others stay as served (those the report-only "
+                             "codebases did not bear out)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
@@ -790,11 +876,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.model else current_spec())
     encoder = CachedEncoder(Encoder(spec), args.cache)
     rules = grouping_rules.CURRENT
-    current = rules.frames_for("default")  # today's shape
-    shapes = list(dict.fromkeys(args.frames or [current]))
+    current = Shape(rules.frames_for("default"), rules.line_for("default"),
+                    rules.message_for("default"))  # today's shape
+    shapes = [Shape(frames, line, message)
+              for frames in dict.fromkeys(args.frames or [current.frames])
+              for line in dict.fromkeys(args.lines or [current.line])
+              for message in dict.fromkeys(args.messages or [current.message])]
     if args.without_trained:
         args.mined = untrained(args.mined)
     sources = rows_by_codebase(args.corpus, args.mined, args.labels)
+    if args.families:  # only their codebases are embedded (a codebase's first event's family)
+        from grouping.clean import family_of
+
+        sources = {name: parts for name, parts in sources.items()
+                   if family_of(parts[0][1][0]["event"].get("platform")) in args.families}
 
     served = served_rules(args.today, spec)
 
@@ -807,23 +902,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return key, threshold, veto
 
     grid = [t for t in GRID if t <= args.max_threshold + 1e-9]
-    worlds: dict[int, tuple[Runs, list[Codebase]]] = {}
-    selections: dict[int, Selection] = {}
+    worlds: dict[Shape, tuple[Runs, list[Codebase]]] = {}
+    selections: dict[Shape, Selection] = {}
     served_shape = todays_shape(served, rules)
-    todays_shapes = set((served or {}).get("frames", {}).values())
-    for frames in sorted(set(shapes) | {current} | todays_shapes):
-        print(f"-- text shape: {frames} frames", flush=True)
-        shaped = build_codebases(sources, encoder.encode,
-                                 dataclasses.replace(rules, frames=frames))
+    served_families = {family for table in ("frames", "lines", "messages")
+                       for family in (served or {}).get(table, {})}
+    todays_shapes = {served_shape(family) for family in served_families}
+    for shape in sorted(set(shapes) | {current} | todays_shapes):
+        print(f"-- text shape: {shape.label}", flush=True)
+        shaped = build_codebases(sources, encoder.encode, shape.rules(rules))
         if args.families:
             shaped = [c for c in shaped if c.family in args.families]
-        worlds[frames] = (Runs(), shaped)
+        worlds[shape] = (Runs(), shaped)
         vetoes = (True,) if args.veto_only else (False, True)
-        tried = (candidates(args.keys, frames=frames, joins=args.joins, vetoes=vetoes)
-                 if frames in shapes else [])
-        selections[frames] = select(worlds[frames][0], shaped, tried, today, grid,
-                                    progress=lambda text: print(text, flush=True),
-                                    capped=args.cap_at_today, uncapped=args.uncap)
+        tried = (candidates(args.keys, frames=shape.frames, joins=args.joins, vetoes=vetoes,
+                            line=shape.line, message=shape.message)
+                 if shape in shapes else [])
+        selections[shape] = select(worlds[shape][0], shaped, tried, today, grid,
+                                   progress=lambda text: print(text, flush=True),
+                                   capped=args.cap_at_today, uncapped=args.uncap)
     selection = merge(selections, current, served_shape)
     codebases = worlds[current][1]
     families = len({c.family for c in codebases if not c.report_only})
@@ -831,8 +928,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen["frames"] = {f: n or rules.frames_for(f) for f, n in chosen["frames"].items()}
     print_verdicts(selection)
 
-    def new_rule(family: str) -> tuple[int, str, bool, float]:
-        return (chosen["frames"].get(family, chosen["frames"]["default"]),
+    def new_rule(family: str) -> tuple[Shape, str, bool, float]:
+        def of(table: str):
+            return chosen[table].get(family, chosen[table]["default"])
+
+        return (Shape(of("frames"), of("lines"), of("messages")),
                 chosen["key"].get(family, chosen["key"]["default"]),
                 chosen["conflict_thresholds"].get(
                     family, chosen["conflict_thresholds"]["default"]) == 0.0,
@@ -858,7 +958,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     result = {
         "thresholds": chosen["thresholds"], "key_rules": chosen["key"],
-        "frames": chosen["frames"],
+        "frames": chosen["frames"], "lines": chosen["lines"], "messages": chosen["messages"],
         "conflict_thresholds": chosen["conflict_thresholds"], "sources": chosen["sources"],
         "fallback": chosen["fallback"], "provenance": provenance,
         "left_out": {f: [_verdict_json(v) for v in sorted(vs, key=Verdict.rank)[:5]]
@@ -872,7 +972,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     target.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
     print(f"\nwrote {target}")
     print(json.dumps({k: result[k] for k in ("thresholds", "key_rules", "conflict_thresholds",
-                                              "frames", "sources", "provenance")}, indent=2))
+                                              "frames", "lines", "messages", "sources",
+                                              "provenance")}, indent=2))
     if args.write_manifest:
         from embeddings import shipped
 
@@ -881,11 +982,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         fresh = {f for f, v in selection.chosen.items() if not v.kept}
         if selection.fallback is not None:
             fresh.add("default")
+        if args.manifest_families is not None:
+            fresh &= set(args.manifest_families)
         write_manifest_choices(shipped.SHIPPED_DIR, result, fresh)
         print(f"wrote {shipped.SHIPPED_DIR / shipped.MANIFEST}: {sorted(fresh)}")
     if args.write_rules:
         written = dataclasses.replace(
             rules, key=chosen["key"], thresholds=chosen["thresholds"], frames=chosen["frames"],
+            line=chosen["lines"], message=chosen["messages"],
             conflict_thresholds=chosen["conflict_thresholds"], sources=chosen["sources"],
             fallback=chosen["fallback"], provenance=provenance)
         grouping_rules.TUNED_FILE.write_text(written.to_json())

@@ -67,7 +67,7 @@ def test_the_cap_is_lifted_for_the_uncapped_keys_alone():
 def test_todays_rule_is_judged_in_the_shape_it_serves_in():
     served = {"frames": {"python": 1}}
     shape = select.todays_shape(served, rules.Rules(frames={"default": 2, "python": 2}))
-    assert shape("python") == 1 and shape("go") == 2
+    assert shape("python") == (1, "raw", "raw") and shape("go") == (2, "raw", "raw")
     one, two = ([codebase("a"), codebase("b")] for _ in range(2))
     selections = {frames: select.select(select.Runs(), cbs, [], today, GRID)
                   for frames, cbs in ((1, one), (2, two))}

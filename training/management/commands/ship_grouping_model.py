@@ -91,6 +91,8 @@ class Command(BaseCommand):
         if select:
             data = json.loads(Path(select).read_text())
             picked = {k: data[k] for k in ("thresholds", "key_rules", "conflict_thresholds")}
+            # the text shape chosen with them (grouping.policy serves it from the manifest)
+            picked.update({k: data[k] for k in ("frames", "lines", "messages") if data.get(k)})
             return picked, {"by": "lab.select (leave one codebase out)", "file": Path(select).name,
                             "provenance": data.get("provenance"), "sources": data.get("sources")}
         t = m["metrics"]["trained"]
