@@ -242,7 +242,9 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
         return
     try:
         served = policy_for(None)  # the served model's; each project adjusts it below
-        work = [(row, ev, text, served.key(ev.data)) for row, ev, text in cleaned]
+        # the text in the served model's shape (its manifest's frames, lines and messages), as
+        # its thresholds were chosen and its backfilled vectors embedded
+        work = [(row, ev, served.text(ev.data), served.key(ev.data)) for row, ev, _ in cleaned]
         vectors = encoder_for(served.model).encode([item[2] for item in work])
     except Exception:
         log.exception("embedder failed; fingerprint decisions stand for %d hashes", len(cleaned))

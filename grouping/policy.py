@@ -87,8 +87,8 @@ def limit_for(limits: Limits | None, family: str) -> float | None:
 
 
 def event_text(event: dict, rules: grouping_rules.Rules | None = None) -> str:
-    """The embedding text of a normalized event (grouping.clean.clean_event): its shape is the
-    grouping rules', the same whichever model embeds it."""
+    """The embedding text of a normalized event (grouping.clean.clean_event) in the grouping
+    rules' shape; a model embeds `GroupingPolicy.text`, its manifest's shape over the rules."""
     return clean_event(event, rules=rules or grouping_rules.CURRENT)
 
 

@@ -49,8 +49,10 @@ def decide_all(work: list[tuple]) -> None:
     out of id order (monitor.locks)."""
     for model in registry.shadow_models():
         try:
-            vectors = encoder_for(model).encode([item[2] for item in work])
-            for (row, event, text, _key), vector in zip(work, vectors, strict=True):
+            shape = policy_for(None, model)  # the shadow model's own text shape
+            texts = [shape.text(event.data) for _row, event, *_ in work]
+            vectors = encoder_for(model).encode(texts)
+            for (row, event, *_), text, vector in zip(work, texts, vectors, strict=True):
                 decide_one(model, row, event, vector, text)
         except Exception:
             log.exception("shadow model %s failed; the served decisions stand", model)

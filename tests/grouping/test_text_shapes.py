@@ -144,8 +144,6 @@ def test_in_the_served_python_shape_the_twin_stays_apart(encode):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="the decision step (grouping.ml._decide_claimed) embeds "
-                   "event_text, the grouping rules' shape, not the served policy's text")
 def test_the_served_python_text_reads_the_message_as_its_template(project, no_breaker):
     """The shipped model's manifest chose Python's message shape (lab.select, `choices.messages`):
     the live pipeline embeds exactly that, so one fault reached with two inputs (two quoted
