@@ -130,27 +130,34 @@ def _deflate(data: bytes, limit: int, ledger: Ledger) -> bytes:
     try:
         return _zlib_stream(data, zlib.MAX_WBITS, limit, ledger)
     except zlib.error:
-        ledger.drop(ledger.held - held)  # the failed attempt's output is gone
-        return _zlib_stream(data, -zlib.MAX_WBITS, limit, ledger)
+        pass  # retried after the handler: its traceback would keep the failed output alive
+    ledger.drop(ledger.held - held)  # the failed attempt's output is gone
+    return _zlib_stream(data, -zlib.MAX_WBITS, limit, ledger)
 
 
 def _brotli(data: bytes, limit: int, ledger: Ledger) -> bytes:
     # The binding stops at the end of the output block that passes `output_buffer_limit`: a call
     # may give up to about twice that, and that is what is held before it.
+    # Input goes in CHUNK slices, taken only when the decoder asks for more: the binding keeps a
+    # copy of the input it has not used yet.
     decoder = brotli.Decompressor()
     out = _Output(ledger)
-    pending = data
+    view = memoryview(data)
+    pos = 0
     step = CHUNK
     while out.size <= limit and not decoder.is_finished():
+        pending = b""
+        if decoder.can_accept_more_data() and pos < len(data):
+            pending = view[pos : pos + CHUNK]
+            pos += len(pending)
         room = min(step, limit + 1 - out.size)
         ledger.hold(2 * room + BROTLI_BLOCK)
         part = decoder.process(pending, output_buffer_limit=room)
         ledger.drop(2 * room + BROTLI_BLOCK - len(part))
         out.add(part)
         step = min(2 * step, DECODE_STEP)
-        if not part and not pending:
+        if not part and not pending and pos >= len(data):
             break  # the input is used up and nothing more comes: truncated
-        pending = b""
     if out.size > limit:
         raise too_large(f"decompressed body exceeds the limit of {limit} bytes")
     if not decoder.is_finished():
@@ -169,6 +176,27 @@ def _unpadded_length(data: bytes) -> int:
     return 0
 
 
+def _zstd_window(data: bytes, pos: int) -> int:
+    """The window the zstd frame at `pos` declares (its decoder's buffer: every decoded byte
+    passes through it); a 400 past limits.ZSTD_WINDOW_BYTES or for a header that is not one."""
+    try:
+        window = zstandard.get_frame_parameters(data[pos : pos + 18]).window_size
+    except zstandard.ZstdError as exc:
+        raise bad_request(f"could not decompress zstd body: {exc}") from exc
+    if window > limits.ZSTD_WINDOW_BYTES:
+        raise bad_request(f"zstd frame window of {window} bytes; the limit is "
+                          f"{limits.ZSTD_WINDOW_BYTES}")
+    return window
+
+
+def _zstd_frame(data: bytes, pos: int, ledger: Ledger):
+    """A decoder for the frame at `pos`, its window held in `ledger`: (decoder, window)."""
+    window = _zstd_window(data, pos)
+    ledger.hold(window)
+    decoder = zstandard.ZstdDecompressor(max_window_size=limits.ZSTD_WINDOW_BYTES)
+    return decoder.decompressobj(), window
+
+
 def _zstd(data: bytes, limit: int, ledger: Ledger) -> bytes:
     # Small input steps bound what one call can expand to: an RLE block is 128 KiB from 4 bytes
     # (3 of its header may have come in the call before), so a call of n input bytes gives at
@@ -176,9 +204,9 @@ def _zstd(data: bytes, limit: int, ledger: Ledger) -> bytes:
     # Concatenated frames are read in place (no copy of the rest of the body a frame), at most
     # limits.ZSTD_FRAMES of them; zero bytes after the last one are padding.
     out = _Output(ledger)
-    decoder = zstandard.ZstdDecompressor().decompressobj()
     end = _unpadded_length(data)
     pos = frames = 0
+    decoder, window = _zstd_frame(data, pos, ledger)
     step = 4
     while pos < len(data):
         chunk = data[pos : pos + step]
@@ -194,13 +222,16 @@ def _zstd(data: bytes, limit: int, ledger: Ledger) -> bytes:
         if decoder.eof:  # concatenated frames: the next starts where this one's input ended
             pos -= len(decoder.unused_data)
             if pos >= end:
+                ledger.drop(window)
                 return out.joined()
             frames += 1
             if frames >= limits.ZSTD_FRAMES:
                 raise too_large(f"compressed body has more than {limits.ZSTD_FRAMES} zstd frames")
-            decoder = zstandard.ZstdDecompressor().decompressobj()
+            ledger.drop(window)
+            decoder, window = _zstd_frame(data, pos, ledger)
     if not decoder.eof:
         raise bad_request("compressed body is truncated")
+    ledger.drop(window)
     return out.joined()
 
 
@@ -249,19 +280,47 @@ def decode_content(data: bytes, content_encoding: str | None, limit: int,
     return data
 
 
+# Before the sender is known: the input goes in CHUNK slices (a decoder keeps a copy of the
+# input it has not used), and nothing past `limit` decoded bytes is produced.
 def _head_zlib(data: bytes, wbits: int, limit: int) -> bytes:
-    return zlib.decompressobj(wbits).decompress(data, limit)
+    decoder = zlib.decompressobj(wbits)
+    view = memoryview(data)
+    out = b""
+    for pos in range(0, len(data), CHUNK):
+        out += decoder.decompress(view[pos : pos + CHUNK], limit - len(out))
+        if len(out) >= limit or decoder.eof:
+            break
+    return out
 
 
 def _head_deflate(data: bytes, limit: int) -> bytes:
     try:
         return _head_zlib(data, zlib.MAX_WBITS, limit)
     except zlib.error:
-        return _head_zlib(data, -zlib.MAX_WBITS, limit)
+        pass  # retried after the handler (its traceback holds the first attempt)
+    return _head_zlib(data, -zlib.MAX_WBITS, limit)
+
+
+def _head_brotli(data: bytes, limit: int) -> bytes:
+    decoder = brotli.Decompressor()
+    view = memoryview(data)
+    out = b""
+    pos = 0
+    while len(out) < limit and not decoder.is_finished():
+        pending = b""
+        if decoder.can_accept_more_data() and pos < len(data):
+            pending = view[pos : pos + CHUNK]
+            pos += len(pending)
+        part = decoder.process(pending, output_buffer_limit=limit - len(out))
+        out += part
+        if not part and not pending and pos >= len(data):
+            break
+    return out[:limit]
 
 
 def _head_zstd(data: bytes, limit: int) -> bytes:
-    decoder = zstandard.ZstdDecompressor().decompressobj()
+    _zstd_window(data, 0)
+    decoder = zstandard.ZstdDecompressor(max_window_size=limits.ZSTD_WINDOW_BYTES).decompressobj()
     out = bytearray()
     for pos in range(0, len(data), 256):
         out += decoder.decompress(data[pos : pos + 256])
@@ -274,7 +333,7 @@ HEAD_DECODERS = {
     "gzip": lambda data, limit: _head_zlib(data, 16 + zlib.MAX_WBITS, limit),
     "x-gzip": lambda data, limit: _head_zlib(data, 16 + zlib.MAX_WBITS, limit),
     "deflate": _head_deflate,
-    "br": lambda data, limit: brotli.Decompressor().process(data, output_buffer_limit=limit),
+    "br": _head_brotli,
     "zstd": _head_zstd,
 }
 

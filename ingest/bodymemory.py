@@ -44,10 +44,14 @@ class Budget:
         self.waits = 0
         self._changed = threading.Condition()
 
-    def take(self, size: int, deadline: float) -> None:
-        """Take `size` bytes, waiting until `deadline` (time.monotonic) for them; a 503 then."""
+    def take(self, size: int, deadline: float | None) -> float | None:
+        """Take `size` bytes, waiting until `deadline` (time.monotonic; None: the
+        limits.BODY_MEMORY_WAIT_SECONDS from this first wait) for them; a 503 then. Returns the
+        deadline, set once a request has waited."""
         with self._changed:
             while self.taken + size > self.total:
+                if deadline is None:
+                    deadline = time.monotonic() + limits.BODY_MEMORY_WAIT_SECONDS
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise overloaded()
@@ -55,6 +59,7 @@ class Budget:
                 self._changed.wait(left)
             self.taken += size
             self.peak = max(self.peak, self.taken)
+        return deadline
 
     def give(self, size: int) -> None:
         with self._changed:
@@ -75,10 +80,8 @@ class Ledger:
         self.held += size
         need = self.held - limits.BODY_FREE_BYTES - self.taken
         if need > 0 and self.budget is not None:
-            if self._deadline is None:  # one bounded wait for the whole request
-                self._deadline = time.monotonic() + limits.BODY_MEMORY_WAIT_SECONDS
-            try:
-                self.budget.take(need, self._deadline)
+            try:  # one bounded wait for the whole request, from its first
+                self._deadline = self.budget.take(need, self._deadline)
             except IngestError:
                 self.held -= size
                 raise

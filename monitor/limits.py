@@ -61,6 +61,8 @@ CSP_REPORTS_PER_REQUEST = 100
 CONTENT_CODINGS = 2
 #: zstd frames concatenated in one request body
 ZSTD_FRAMES = 256
+#: bytes of a zstd frame's window (its decoder's buffer; SDKs' compressors use at most 8 MiB)
+ZSTD_WINDOW_BYTES = 8 * 1024 * 1024
 #: bytes of body a request holds before it draws on its web process's INGEST_BODY_MEMORY
 BODY_FREE_BYTES = 1024 * 1024
 #: seconds a request waits for INGEST_BODY_MEMORY to have room before its 503
