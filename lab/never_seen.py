@@ -105,15 +105,30 @@ def score_table(codebases, rules: dict | None, shapes: dict | None = None) -> di
     return table
 
 
-def live_table(codebases, sources: dict[str, list]) -> dict:
+def moved(live: Sequence, simulated: Sequence) -> int:
+    """Events whose issue holds other events live than simulated: 0 when the two groupings are
+    the same partition, whatever the issue ids."""
+    def members(clusters: Sequence) -> list[frozenset[int]]:
+        groups: dict = {}
+        for index, cluster in enumerate(clusters):
+            groups.setdefault(cluster, set()).add(index)
+        return [frozenset(groups[cluster]) for cluster in clusters]
+
+    return sum(a != b for a, b in zip(members(live), members(simulated), strict=True))
+
+
+def live_table(codebases, sources: dict[str, list], rules: dict | None = None
+               ) -> tuple[dict, dict[str, int]]:
     """family → {codebase or "all" → Score} of the real pipeline (lab.replay), scored as the
-    simulation is: each codebase's tally against its labels, pooled by adding tallies."""
+    simulation is (each codebase's tally against its labels, pooled by adding tallies); and,
+    under `rules`, per codebase the events it groups otherwise than the simulation (`moved`)."""
     from lab.replay import replay_codebase
     from lab.select import Runs, Score, join_precision
     from training import metrics
 
-    runs = Runs()  # only its fingerprint tallies
+    runs = Runs()
     table: dict = {}
+    differ: dict[str, int] = {}
     for family in sorted({c.family for c in codebases}):
         cells, tallies = {}, []
         for c in (c for c in codebases if c.family == family):
@@ -121,6 +136,8 @@ def live_table(codebases, sources: dict[str, list]) -> dict:
             part, alone = metrics.tally(c.data.labels, issues), runs.fingerprint_tally(c)
             cells[c.name] = Score.of(metrics.scores_of(part), join_precision(part, alone))
             tallies.append((part, alone))
+            if rules is not None:
+                differ[c.name] = moved(issues, runs.clusters(c, *rule_for(rules, family)))
             print(f"  replayed {c.name}: {len(issues)} events, {len(set(issues))} issues",
                   flush=True)
         total, alone = tallies[0]
@@ -128,7 +145,7 @@ def live_table(codebases, sources: dict[str, list]) -> dict:
             total, alone = total + part, alone + fingerprint
         cells["all"] = Score.of(metrics.scores_of(total), join_precision(total, alone))
         table[family] = cells
-    return table
+    return table, differ
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,8 +210,8 @@ def run(args: argparse.Namespace) -> int:
     shapes = {family: world(shape_for(chosen, family, rules))
               for family in sorted({c.family for c in codebases})}
     table = score_table(codebases, chosen, shapes)
-    live = live_table([c for family, world_of in shapes.items() for c in world_of
-                       if c.family == family], sources) if args.replay else {}
+    live, differ = live_table([c for family, world_of in shapes.items() for c in world_of
+                               if c.family == family], sources, chosen) if args.replay else ({}, {})
     label = f"{spec.name}@{spec.version[:12]}" if chosen else "fingerprint"
     print(f"\n== never seen: {label}, rules {args.rules or '-'} ==")
     out: dict = {"model": label, "rules": str(args.rules or ""), "families": {}}
@@ -208,7 +225,8 @@ def run(args: argparse.Namespace) -> int:
             if name in live.get(family, {}):
                 s = live[family][name]
                 print(f"  {'  live':<20} bugs {s.bugs:>4} x/bug {s.issues_per_bug:5.2f} "
-                      f"P {s.precision:.3f} joinP {s.join_precision:.3f} F1 {s.f1:.3f}")
+                      f"P {s.precision:.3f} joinP {s.join_precision:.3f} F1 {s.f1:.3f}"
+                      + (f" moved {differ[name]}" if name in differ else ""))
         spread = summary(cells)
         for which_one, values in spread.items():
             print(f"  {which_one:<20} x/bug {values['issues_per_bug']:5.2f} "
@@ -218,8 +236,9 @@ def run(args: argparse.Namespace) -> int:
             "codebases": {n: _score_json(s) for n, s in cells.items()},
             **{k: {m: round(x, 4) for m, x in v.items()} for k, v in spread.items()}}
         if family in live:
-            out["families"][family]["live"] = {n: _score_json(s)
-                                               for n, s in live[family].items()}
+            out["families"][family]["live"] = {
+                n: {**_score_json(s), **({"moved": differ[n]} if n in differ else {})}
+                for n, s in live[family].items()}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n")

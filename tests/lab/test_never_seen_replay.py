@@ -48,5 +48,15 @@ def test_the_live_pipeline_groups_a_never_seen_codebase_as_the_simulation_does()
     assert len(set(live)) < len(set(codebase.data.hashes))  # ML joined fingerprints
     assert partition(live) == partition(simulated)
     # the scores lab.never_seen prints: a second replay (fresh project), the same grouping
-    table = live_table([codebase], {"release-bot": sources["release-bot"]})["python"]
-    assert table["release-bot"].issues == len(set(live)) and table["all"] == table["release-bot"]
+    table, differ = live_table([codebase], {"release-bot": sources["release-bot"]}, chosen)
+    assert table["python"]["release-bot"].issues == len(set(live))
+    assert table["python"]["all"] == table["python"]["release-bot"]
+    assert differ == {"release-bot": 0}
+
+
+def test_moved_counts_the_events_grouped_otherwise_whatever_the_ids():
+    from lab.never_seen import moved
+
+    assert moved([7, 7, 9], ["a", "a", "b"]) == 0
+    # event 0 joins 1 live, alone simulated; 1 and 2 likewise differ; 3 is alone in both
+    assert moved([7, 7, 9, 4], [1, 2, 2, 3]) == 3
