@@ -10,7 +10,13 @@ A conflict threshold of 0 is the veto (grouping.conflict); scoring is lab.select
 (training.metrics), each family in its text shape as served: the file's `frames` per family
 where it has them (a manifest lab.select wrote), else the grouping rules'.
 
+With --replay, each codebase also goes through the real pipeline (lab.replay: raw event,
+processing, the ML decision, in arrival order, a fresh project per source) on a throwaway
+database, the configured model served as a fresh installation serves it, and is scored the
+same way beside the simulation ("live" rows): what the simulation claims, checked end to end.
+
     .venv/bin/python -m lab.never_seen --rules var/select/X.json [--model DIR | --shipped]
+    .venv/bin/python -m lab.never_seen --shipped --rules MANIFEST --replay [--families python]
 """
 
 from __future__ import annotations
@@ -99,6 +105,49 @@ def score_table(codebases, rules: dict | None, shapes: dict | None = None) -> di
     return table
 
 
+def moved(live: Sequence, simulated: Sequence) -> int:
+    """Events whose issue holds other events live than simulated: 0 when the two groupings are
+    the same partition, whatever the issue ids."""
+    def members(clusters: Sequence) -> list[frozenset[int]]:
+        groups: dict = {}
+        for index, cluster in enumerate(clusters):
+            groups.setdefault(cluster, set()).add(index)
+        return [frozenset(groups[cluster]) for cluster in clusters]
+
+    return sum(a != b for a, b in zip(members(live), members(simulated), strict=True))
+
+
+def live_table(codebases, sources: dict[str, list], rules: dict | None = None
+               ) -> tuple[dict, dict[str, int]]:
+    """family → {codebase or "all" → Score} of the real pipeline (lab.replay), scored as the
+    simulation is (each codebase's tally against its labels, pooled by adding tallies); and,
+    under `rules`, per codebase the events it groups otherwise than the simulation (`moved`)."""
+    from lab.replay import replay_codebase
+    from lab.select import Runs, Score, join_precision
+    from training import metrics
+
+    runs = Runs()
+    table: dict = {}
+    differ: dict[str, int] = {}
+    for family in sorted({c.family for c in codebases}):
+        cells, tallies = {}, []
+        for c in (c for c in codebases if c.family == family):
+            issues = replay_codebase(sources[c.name])
+            part, alone = metrics.tally(c.data.labels, issues), runs.fingerprint_tally(c)
+            cells[c.name] = Score.of(metrics.scores_of(part), join_precision(part, alone))
+            tallies.append((part, alone))
+            if rules is not None:
+                differ[c.name] = moved(issues, runs.clusters(c, *rule_for(rules, family)))
+            print(f"  replayed {c.name}: {len(issues)} events, {len(set(issues))} issues",
+                  flush=True)
+        total, alone = tallies[0]
+        for part, fingerprint in tallies[1:]:
+            total, alone = total + part, alone + fingerprint
+        cells["all"] = Score.of(metrics.scores_of(total), join_precision(total, alone))
+        table[family] = cells
+    return table, differ
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lab.never_seen",
                                      description=__doc__.split("\n\n")[0])
@@ -111,12 +160,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the table here too")
     parser.add_argument("--labels", choices=("site", "fine", "drift"), default="site",
                         help="what counts as one mined bug (lab.select.rows_by_codebase)")
+    parser.add_argument("--replay", action="store_true",
+                        help="also through the real pipeline, on a throwaway database under "
+                        "var/replay unless DATABASE_URL is set (lab.replay)")
+    parser.add_argument("--families", help="only these families, comma-separated")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
+    if args.replay:
+        from lab.replay import local_database
+
+        with local_database(Path("var/replay")):
+            return run(args)
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
 
     django.setup()
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     from embeddings.encoder import Encoder, ModelSpec, base_spec, model_version, shipped_spec
     from grouping import rules as grouping_rules
     from lab.corpus import HERE, corpus_files, is_report_only
@@ -143,9 +205,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worlds[shape]
 
     codebases = world(shape_for(None, "default", rules))
+    wanted = set(args.families.split(",")) if args.families else {c.family for c in codebases}
+    codebases = [c for c in codebases if c.family in wanted]
     shapes = {family: world(shape_for(chosen, family, rules))
               for family in sorted({c.family for c in codebases})}
     table = score_table(codebases, chosen, shapes)
+    live, differ = live_table([c for family, world_of in shapes.items() for c in world_of
+                               if c.family == family], sources, chosen) if args.replay else ({}, {})
     label = f"{spec.name}@{spec.version[:12]}" if chosen else "fingerprint"
     print(f"\n== never seen: {label}, rules {args.rules or '-'} ==")
     out: dict = {"model": label, "rules": str(args.rules or ""), "families": {}}
@@ -156,21 +222,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, s in cells.items():
             print(f"  {name:<20} bugs {s.bugs:>4} x/bug {s.issues_per_bug:5.2f} "
                   f"P {s.precision:.3f} joinP {s.join_precision:.3f} F1 {s.f1:.3f}")
+            if name in live.get(family, {}):
+                s = live[family][name]
+                print(f"  {'  live':<20} bugs {s.bugs:>4} x/bug {s.issues_per_bug:5.2f} "
+                      f"P {s.precision:.3f} joinP {s.join_precision:.3f} F1 {s.f1:.3f}"
+                      + (f" moved {differ[name]}" if name in differ else ""))
         spread = summary(cells)
         for which_one, values in spread.items():
             print(f"  {which_one:<20} x/bug {values['issues_per_bug']:5.2f} "
                   f"P {values['pair_precision']:.3f} F1 {values['bcubed_f1']:.3f}")
         out["families"][family] = {
             "rule": rule, "shape": [frames, line, message],
-            "codebases": {n: {"bugs": s.bugs, "issues_per_bug": round(s.issues_per_bug, 3),
-                              "pair_precision": round(s.precision, 4),
-                              "join_precision": round(s.join_precision, 4),
-                              "bcubed_f1": round(s.f1, 4)} for n, s in cells.items()},
+            "codebases": {n: _score_json(s) for n, s in cells.items()},
             **{k: {m: round(x, 4) for m, x in v.items()} for k, v in spread.items()}}
+        if family in live:
+            out["families"][family]["live"] = {
+                n: {**_score_json(s), **({"moved": differ[n]} if n in differ else {})}
+                for n, s in live[family].items()}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n")
     return 0
+
+
+def _score_json(s) -> dict:
+    return {"bugs": s.bugs, "issues_per_bug": round(s.issues_per_bug, 3),
+            "pair_precision": round(s.precision, 4), "join_precision": round(s.join_precision, 4),
+            "bcubed_f1": round(s.f1, 4)}
 
 
 if __name__ == "__main__":
