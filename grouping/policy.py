@@ -269,7 +269,12 @@ def model_choices(model: EmbeddingModel | None) -> dict:
 
 def model_frames(model: EmbeddingModel | None) -> dict[str, int]:
     """The frames per family the model's manifest chose with its rules (`choices.frames`)."""
-    frames = model_choices(model).get("frames") or {}
+    return frames_of(model_choices(model))
+
+
+def frames_of(choices: Mapping) -> dict[str, int]:
+    """The frames per family of a manifest's `choices`."""
+    frames = choices.get("frames") or {}
     return {family: int(n) for family, n in frames.items() if int(n) > 0}
 
 
@@ -277,7 +282,11 @@ def model_shapes(model: EmbeddingModel | None) -> dict[str, dict[str, str]]:
     """The crash line and message shapes per family the model's manifest chose with its rules
     (`choices.lines`, `choices.messages`: grouping.clean.LINE_SHAPES, MESSAGE_SHAPES), known
     shapes only; as `line` and `message` tables."""
-    choices = model_choices(model)
+    return shapes_of(model_choices(model))
+
+
+def shapes_of(choices: Mapping) -> dict[str, dict[str, str]]:
+    """The line and message shapes per family of a manifest's `choices` (model_shapes)."""
     return {"line": {family: shape for family, shape in (choices.get("lines") or {}).items()
                      if shape in LINE_SHAPES},
             "message": {family: shape for family, shape in

@@ -49,11 +49,28 @@ def label_of(exception_type: str) -> int | None:
     return None
 
 
+def served_rules():
+    """The grouping rules in the configured model's text shape: the shipped model's manifest
+    lays its frames, lines and messages over them (grouping.policy.of_model), as the grouping
+    worker embeds for it; another configured model has none."""
+    from embeddings import shipped
+    from embeddings.encoder import uses_shipped
+    from grouping import rules
+    from grouping.policy import frames_of, shaped, shapes_of
+
+    if not uses_shipped():
+        return rules.CURRENT
+    choices = shipped.load().choices
+    return shaped(rules.CURRENT, frames_of(choices), shapes_of(choices))
+
+
 def rows(paths: list[str]):
-    """(app, text, label) for every labelled event, the text as the grouping worker embeds it."""
+    """(app, text, label) for every labelled event, the text as the grouping worker embeds it
+    for the configured model."""
     from grouping.policy import event_text
     from ingest.normalize import normalize_event
 
+    served = served_rules()
     for path in paths:
         with open(path) as handle:
             for line in handle:
@@ -66,7 +83,7 @@ def rows(paths: list[str]):
                 # nothing of what went wrong
                 label = next((lab for v in values
                               if (lab := label_of(str(v.get("type") or ""))) is not None), None)
-                text = event_text(data)
+                text = event_text(data, served)
                 if label is not None and text:
                     yield row.get("app", ""), text, label
 
