@@ -8,8 +8,9 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
+import psycopg
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -49,15 +50,26 @@ def _store_within_limits(project_id: int, event_id: uuid.UUID, items: list,
         per_event += size
         per_project += size
         headers = item.headers
-        rows.append(Attachment(
-            project_id=project_id, event_id=event_id, size=size, data=item.payload,
-            name=clean_str(headers.get("filename") or "attachment", 256),
-            content_type=clean_str(headers.get("content_type") or "", 128),
-            attachment_type=clean_str(headers.get("attachment_type") or "event.attachment", 64),
-            received_at=timezone.now(),
-        ))
-    Attachment.objects.bulk_create(rows)
+        rows.append([
+            project_id, event_id, size, item.payload,
+            clean_str(headers.get("filename") or "attachment", 256),
+            clean_str(headers.get("content_type") or "", 128),
+            clean_str(headers.get("attachment_type") or "event.attachment", 64),
+            timezone.now(),
+        ])
+    if rows:
+        # psycopg's server-side binding sends the bytes as they are: Django's client-side binding
+        # would escape each attachment into the statement's text, several copies of it
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.executemany(INSERT_SQL, rows)
     return dropped
+
+
+INSERT_SQL = """
+INSERT INTO attachments_attachment
+    (project_id, event_id, size, data, name, content_type, attachment_type, received_at)
+VALUES (%s, %s, %s, %b, %s, %s, %s, %s)
+"""
 
 
 # Taken whole from the envelope: the item is stored as it came.
