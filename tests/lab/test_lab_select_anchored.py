@@ -6,23 +6,16 @@ vectors are placed by hand so the distances are known."""
 from __future__ import annotations
 
 from lab import select
-from tests.helpers.select_codebases import placed_codebase
-
-
-def python_event(function: str, caller: str) -> dict:
-    frame = lambda name, line: {  # noqa: E731
-        "function": name, "module": "app.core", "filename": "app/core.py",
-        "abs_path": "/srv/app/core.py", "lineno": 10, "context_line": line, "in_app": True}
-    return {"platform": "python", "exception": {"values": [{
-        "type": "ValueError", "value": "it failed", "stacktrace": {"frames": [
-            frame(caller, f"return {function}(data)"), frame(function, "raise Failure(data)")]}}]}}
+from tests.helpers.select_codebases import crash_event, placed_codebase
 
 
 def codebase(name: str) -> select.Codebase:
     """One bug whose call moved into an extracted `_mean_step` helper, far in the embedding
     (0.30), and another bug far from both."""
     groups = [("moved", "mean", 0.0), ("moved", "_mean_step", 0.30), ("other", "median", 1.0)]
-    return placed_codebase(name, groups, lambda function, n: python_event(function, f"caller_{n}"))
+    return placed_codebase(name, groups, lambda function, n: crash_event(
+        function, "raise Failure(data)", f"caller_{n}", f"return {function}(data)", "app.core",
+        "ValueError", "it failed"))
 
 
 GRID = [0.02, 0.04, 0.06, 0.08]

@@ -7,18 +7,9 @@ from __future__ import annotations
 
 from grouping import rules
 from lab import select
-from tests.helpers.select_codebases import placed_codebase
+from tests.helpers.select_codebases import crash_event, placed_codebase
 
 LOOKALIKE = "return self.discount / sum(self.items)"
-
-
-def python_event(crash_line: str, caller: str) -> dict:
-    frame = lambda name, line: {  # noqa: E731
-        "function": name, "module": "shop.cart", "filename": "shop/cart.py",
-        "abs_path": "/srv/shop/cart.py", "lineno": 10, "context_line": line, "in_app": True}
-    return {"platform": "python", "exception": {"values": [{
-        "type": "ZeroDivisionError", "value": "division by zero", "stacktrace": {"frames": [
-            frame(caller, "return cart.average()"), frame("average", crash_line)]}}]}}
 
 
 def codebase(name: str) -> select.Codebase:
@@ -27,7 +18,7 @@ def codebase(name: str) -> select.Codebase:
     groups = [("mean", "return sum(self.items) / len(self.items)", 0.0),
               ("mean", "avg = sum(self.items) / len(self.items)  # mean price", 0.30),
               ("discount", LOOKALIKE, 0.08)]
-    return placed_codebase(name, groups, lambda line, n: python_event(line, f"view_{n}"))
+    return placed_codebase(name, groups, lambda line, n: crash_event("average", line, f"view_{n}"))
 
 
 GRID = [0.02, 0.04, 0.06, 0.08]

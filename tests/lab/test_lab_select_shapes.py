@@ -10,19 +10,9 @@ import json
 
 from grouping import rules
 from lab import select
-from tests.helpers.select_codebases import placed_codebase
+from tests.helpers.select_codebases import crash_event, placed_codebase
 
 GRID = [0.02, 0.04, 0.06]
-
-
-def python_event(crash_line: str, n: int) -> dict:
-    """Each row called from its own view: its own fingerprint."""
-    frame = lambda name, line: {  # noqa: E731
-        "function": name, "module": "shop.cart", "filename": "shop/cart.py",
-        "abs_path": "/srv/shop/cart.py", "lineno": 10, "context_line": line, "in_app": True}
-    return {"platform": "python", "exception": {"values": [{
-        "type": "ZeroDivisionError", "value": "division by zero", "stacktrace": {"frames": [
-            frame(f"view_{n}", "return cart.average()"), frame("average", crash_line)]}}]}}
 
 
 def codebase(name: str, renamed_at: float) -> select.Codebase:
@@ -31,7 +21,8 @@ def codebase(name: str, renamed_at: float) -> select.Codebase:
     groups = [("mean", "return sum(items) / len(items)", 0.0),
               ("mean", "return sum(prices) / len(prices)", renamed_at),
               ("discount", "return self.discount / sum(self.items)", 0.08)]
-    return placed_codebase(name, groups, lambda line, n: python_event(line, n))
+    # each row called from its own view: its own fingerprint
+    return placed_codebase(name, groups, lambda line, n: crash_event("average", line, f"view_{n}"))
 
 
 def today(family: str) -> tuple[str, float, bool]:
