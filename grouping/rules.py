@@ -39,6 +39,13 @@ KEY_RULES = ("line", "function", "module", "type", "names", *ANCHORED_KEYS)
 CONTEXT_RULES = ("all", "crash", "none")  # code lines: every frame's, the crash frame's, none
 
 
+def _for_family(choice: str | dict[str, str], family: str, fallback: str) -> str:
+    """A choice made once for every family, or per family with a "default"."""
+    if isinstance(choice, str):
+        return choice
+    return choice.get(family, choice.get("default", fallback))
+
+
 @dataclass(frozen=True)
 class Rules:
     key: str | dict[str, str] = "line"
@@ -58,9 +65,7 @@ class Rules:
     provenance: dict = field(default_factory=dict)  # corpus digest, command, date
 
     def key_for(self, family: str) -> str:
-        if isinstance(self.key, str):
-            return self.key
-        return self.key.get(family, self.key.get("default", "function"))
+        return _for_family(self.key, family, "function")
 
     def frames_for(self, family: str) -> int:
         if isinstance(self.frames, int):
@@ -68,14 +73,10 @@ class Rules:
         return self.frames.get(family, self.frames["default"])
 
     def line_for(self, family: str) -> str:
-        if isinstance(self.line, str):
-            return self.line
-        return self.line.get(family, self.line.get("default", "raw"))
+        return _for_family(self.line, family, "raw")
 
     def message_for(self, family: str) -> str:
-        if isinstance(self.message, str):
-            return self.message
-        return self.message.get(family, self.message.get("default", "raw"))
+        return _for_family(self.message, family, "raw")
 
     def threshold(self, family: str) -> float:
         return self.thresholds.get(family, self.thresholds["default"])
