@@ -23,8 +23,9 @@ CPU; raw collapsed stacks, one file per round and server).
     .venv/bin/python bench/accept.py --rounds 1 --servers this
     .venv/bin/python bench/accept.py --servers this+WEB_THREADS=8,this,gunicorn
 
-A server's name may carry environment settings of its web server after `+` signs (the last
-example compares 8 threads a process with this tree's default, 16, and gunicorn).
+A server's name may carry environment settings of its web server and worker after `+` signs
+(the last example compares 8 threads a process with this tree's default, 16, and gunicorn;
+`this+INGEST_PROCESS_BATCH=20` runs this tree's worker with batches of 20).
 """
 
 from __future__ import annotations
@@ -161,12 +162,12 @@ def one_round(name: str, args, env: dict, project, key, conf: Path) -> dict:
     port = free_port()
     server, *settings = name.split("+")  # e.g. this+WEB_WORKERS=1+WEB_THREADS=16
     cwd = tree_of(server, args)
-    web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", PYTHONPATH=str(cwd),
-                   **dict(setting.split("=", 1) for setting in settings))
+    overrides = dict(setting.split("=", 1) for setting in settings)  # the web's and worker's
+    web_env = dict(env, FAULTLINE_BIND=f"127.0.0.1:{port}", PYTHONPATH=str(cwd), **overrides)
     log = open(VAR_DIR / "bench" / f"accept-{server}.log", "ab")  # noqa: SIM115
     web = subprocess.Popen(server_command(server, conf), env=web_env, cwd=cwd, stdout=log,
                            stderr=log)
-    worker = start_worker(env, cwd, args.worker_concurrency, args.worker_nice)
+    worker = start_worker(dict(env, **overrides), cwd, args.worker_concurrency, args.worker_nice)
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz")
         before = Event.objects.filter(project=project).count()

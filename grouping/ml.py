@@ -100,16 +100,20 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
         with transaction.atomic():  # the lookup in the locking transaction: fewer round trips
             nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
                                             (issue_id,), group_hash.hash)
-            present = lock_issues([issue_id, *([nearest.issue_id] if within else [])],
-                                  with_fingerprints=True)
+            # the nearest issue is locked even when it is only a suggestion's candidate: the
+            # suggestion's reference to it would otherwise take its row lock at commit, out of
+            # id order, while this transaction holds the fingerprint's issue
+            neighbour = [nearest.issue_id] if nearest is not None else []
+            present = lock_issues([issue_id, *neighbour],
+                                  with_fingerprints=[issue_id, *(neighbour if within else [])])
             now = GroupHash.objects.filter(pk=group_hash.pk).values_list("issue_id", "ml_state")
             if not now or now[0][1] != GroupHash.MLState.PENDING:
                 return  # decided by another drain, or deleted with its project
             if now[0][0] != issue_id:
                 group_hash.issue_id, placed = now[0][0], True
                 continue
-            if within and nearest.issue_id not in present:
-                continue
+            if neighbour and nearest.issue_id not in present:
+                continue  # merged away or deleted since the lookup: look again
             _apply(group_hash, event, vector, text, key, policy, nearest, within, placed)
             return
     raise LookupError("the fingerprint or its match kept moving; it keeps its issue")

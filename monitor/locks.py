@@ -24,20 +24,21 @@ SELECT id FROM monitor_grouphash WHERE id = ANY(%s) OR issue_id = ANY(%s) ORDER 
 
 
 def lock_issues(issue_ids: Iterable[int], fingerprint_ids: Iterable[int] = (),
-                with_fingerprints: bool = False) -> set[int]:
+                with_fingerprints: bool | Iterable[int] = False) -> set[int]:
     """Lock the issues, then the fingerprints (those named, and with `with_fingerprints` every
-    fingerprint of the issues), each in id order. Returns the ids of the issues that still exist
-    (one that is missing was merged away or deleted)."""
+    fingerprint of the issues, or of the issues it names), each in id order. Returns the ids of
+    the issues that still exist (one that is missing was merged away or deleted)."""
     ids, hashes = sorted(set(issue_ids)), sorted(set(fingerprint_ids))
+    holders = (ids if with_fingerprints is True
+               else sorted(set(with_fingerprints or ())))  # issues whose fingerprints lock too
     # Both statements in one round trip, run in this order: the issues' fingerprints are those
     # pointing at them once their locks are held (a merged-away issue's point elsewhere by then).
     with connection.cursor() as issues, connection.cursor() as fingerprints:
         with roundtrips.together():
             if ids:
                 issues.execute(LOCK_ISSUES_SQL, [ids])
-            if hashes or (with_fingerprints and ids):
-                fingerprints.execute(LOCK_FINGERPRINTS_SQL,
-                                     [hashes, ids if with_fingerprints else []])
+            if hashes or holders:
+                fingerprints.execute(LOCK_FINGERPRINTS_SQL, [hashes, holders])
         return {row[0] for row in issues.fetchall()} if ids else set()
 
 
