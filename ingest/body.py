@@ -26,23 +26,27 @@ ZLIB_STEP = 64 * 1024  # compressed input bytes per zlib call
 BROTLI_BLOCK = 32 * 1024  # the brotli binding's first output block
 ZSTD_STEP = 256  # compressed input bytes per zstd call, at most
 ZSTD_BYTE_OUTPUT = 128 * 1024 // 4  # what one input byte may expand to (RLE blocks)
+# What is read of a body before its sender is known: enough to decode an envelope's header line
+# (limits.ENVELOPE_HEADER_BYTES) through any content coding, whose framing adds bytes to
+# incompressible input but never doubles it.
+HEAD_READ_BYTES = 2 * limits.ENVELOPE_HEADER_BYTES
 
 
 def read_body(stream, content_length: int | None, limit: int,
-              ledger: Ledger = UNCOUNTED) -> bytes:
+              ledger: Ledger = UNCOUNTED, first: bytes = b"") -> bytes:
     """Read at most `limit` bytes from a WSGI input stream; 413 past it.
 
     The body is read in growing steps (CHUNK, doubled up to READ_STEP_MAX), each held in
     `ledger` before it is read, so a large body's memory is reserved as it arrives, not as its
     Content-Length announces it. Without a Content-Length (chunked transfer encoding, as
     @sentry/node sends) the stream is read until it ends, so memory stays bounded by `limit`
-    whatever the client sends.
+    whatever the client sends. `first`: the body's start, already read (read_start) and held.
     """
     if content_length is not None and content_length > limit:
         raise too_large(f"request body is {content_length} bytes; the limit is {limit}")
     wanted = limit + 1 if content_length is None else content_length
-    parts: list[bytes] = []
-    size = 0
+    parts: list[bytes] = [first] if first else []
+    size = len(first)
     step = CHUNK
     while size < wanted:
         ask = min(step, wanted - size)
@@ -65,6 +69,27 @@ def read_body(stream, content_length: int | None, limit: int,
     parts.clear()
     ledger.drop(size)
     return data
+
+
+def read_start(stream, content_length: int | None, size: int, limit: int,
+               ledger: Ledger = UNCOUNTED) -> bytes:
+    """The body's first `size` bytes at most (fewer if it ends first), held in `ledger`: what
+    is read of a body before its sender is known (the rest follows with read_body(first=...)).
+    A declared length past `limit` is refused before anything is read."""
+    if content_length is not None and content_length > limit:
+        raise too_large(f"request body is {content_length} bytes; the limit is {limit}")
+    wanted = size if content_length is None else min(size, content_length)
+    parts: list[bytes] = []
+    got = 0
+    ledger.hold(wanted)
+    while got < wanted:
+        part = stream.read(wanted - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    ledger.drop(wanted - got)
+    return b"".join(parts)
 
 
 class _Output:

@@ -23,7 +23,14 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ingest import accept, bodymemory, ratelimit, side_items, stats
 from ingest.auth import KeyInfo, authenticate, public_key_from_request
-from ingest.body import decode_content, decode_head, decode_legacy_store_body, read_body
+from ingest.body import (
+    HEAD_READ_BYTES,
+    decode_content,
+    decode_head,
+    decode_legacy_store_body,
+    read_body,
+    read_start,
+)
 from ingest.bodymemory import UNCOUNTED, Ledger
 from ingest.errors import IngestError, bad_request, too_large
 from ingest.models import RawEvent
@@ -137,17 +144,34 @@ def _content_length(request) -> int | None:
     return length
 
 
-def _raw_body(request, limit: int, ledger: Ledger) -> bytes:
-    """The body as sent, held in `ledger`. Django's request stream stops at Content-Length,
-    which chunked requests lack, so those are read from the server's input stream (the server
-    decodes the chunks)."""
+def _body_stream(request):
+    """Where the body is read from, and its declared length (None: read to its end; no stream:
+    no body). Django's request stream stops at Content-Length, which chunked requests lack, so
+    those are read from the server's input stream (the server decodes the chunks)."""
     length = _content_length(request)
     if length is not None:
-        return read_body(request, length, limit, ledger)
+        return request, length
     chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
     if not chunked and not request.META.get("wsgi.input_terminated"):
-        return b""  # no length and no chunked framing: there is no body to read
-    return read_body(request.META["wsgi.input"], None, limit, ledger)
+        return None, 0  # no length and no chunked framing: there is no body to read
+    return request.META["wsgi.input"], None
+
+
+def _raw_body(request, limit: int, ledger: Ledger, first: bytes = b"") -> bytes:
+    """The body as sent (after `first`, its start read by _body_start), held in `ledger`."""
+    stream, length = _body_stream(request)
+    if stream is None:
+        return first
+    return read_body(stream, length, limit, ledger, first)
+
+
+def _body_start(request, limit: int, ledger: Ledger) -> bytes:
+    """As much of the body as an envelope's header line needs, before the sender is known: an
+    unknown sender holds this, never a whole body, of the web process's body budget."""
+    stream, length = _body_stream(request)
+    if stream is None:
+        return b""
+    return read_start(stream, length, HEAD_READ_BYTES, limit, ledger)
 
 
 def _decoded(request, body: bytes, limit: int, ledger: Ledger) -> bytes:
@@ -202,11 +226,15 @@ def envelope_endpoint(request, project_id: int, ledger: Ledger = UNCOUNTED) -> R
     if public_key_from_request(request) is not None:
         key = authenticate(request, project_id)
         _refuse_if_used_up(key, (ratelimit.EVENTS, *side_items.categories()))
-    body = _raw_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, ledger)
+    start = b""
     if key is None:
-        head = decode_head(body, request.META.get("HTTP_CONTENT_ENCODING"),
+        start = _body_start(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, ledger)
+        head = decode_head(start, request.META.get("HTTP_CONTENT_ENCODING"),
                            limits.ENVELOPE_HEADER_BYTES)
         key = authenticate(request, project_id, parse_envelope_header(head))
+        del head
+    body = _raw_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, ledger, start)
+    del start
     data = _decoded(request, body, settings.INGEST_MAX_ENVELOPE_SIZE, ledger)
     del body
     ledger.hold(len(data))  # the items' copies of their bytes: at most the envelope's

@@ -1,0 +1,119 @@
+"""An envelope whose key is only in its header line (no key in the request) is read only as
+far as that line needs (ingest.body.HEAD_READ_BYTES) before its sender is authenticated: an
+unknown sender never holds a whole body of the web process's body budget, so a flood of them
+cannot make a known sender's large envelope wait, and a known sender's envelope reads on from
+where the header's read stopped, whole, in every content coding and without a length."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import zlib
+
+import brotli
+import pytest
+import zstandard
+from django.db import connection
+
+from ingest import bodymemory, lean, views
+from ingest.body import HEAD_READ_BYTES
+from ingest.models import RawEvent
+from monitor import limits
+from tests.helpers.ingest_http import envelope
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MiB = 1024 * 1024
+ENCODE = {
+    None: lambda data: data,
+    "gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "br": lambda data: brotli.compress(data, quality=4),
+    "zstd": zstandard.ZstdCompressor().compress,
+}
+
+
+class CountingInput(io.BytesIO):
+    """The request's input stream, counting what the server read of it."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.taken = 0
+
+    def read(self, size: int = -1) -> bytes:
+        part = super().read(size)
+        self.taken += len(part)
+        return part
+
+
+def call(project_id: int, body: bytes, encoding: str | None, chunked: bool = False):
+    stream = CountingInput(body)
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/api/{project_id}/envelope/",
+               "QUERY_STRING": "", "CONTENT_TYPE": "application/x-sentry-envelope",
+               "wsgi.input": stream, "SERVER_NAME": "localhost", "SERVER_PORT": "80"}
+    if chunked:
+        environ.update(HTTP_TRANSFER_ENCODING="chunked", **{"wsgi.input_terminated": True})
+    else:
+        environ["CONTENT_LENGTH"] = str(len(body))
+    if encoding:
+        environ["HTTP_CONTENT_ENCODING"] = encoding
+    try:
+        reply = views.respond(views.ENDPOINTS["envelope"], lean.LeanRequest(environ), project_id)
+    finally:
+        connection.close()
+    return reply.status, stream.taken
+
+
+def large(public_key: str, project_id: int, size: int = 3 * MiB) -> bytes:
+    """An event and a skipped item of random hex (the compressed body is large too)."""
+    filler = os.urandom(size // 2).hex().encode()
+    dsn = f"http://{public_key}@localhost/{project_id}"
+    return envelope({"dsn": dsn}, {"type": "event"}, {"message": "large"},
+                    {"type": "profile", "length": len(filler)}, filler)
+
+
+@pytest.fixture
+def spent(settings, monkeypatch):
+    """A web process whose body budget another request holds in full."""
+    settings.INGEST_MAX_ENVELOPE_COMPRESSED = 20 * MiB
+    monkeypatch.setattr(limits, "BODY_MEMORY_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(bodymemory, "_budget", None)
+    budget = bodymemory.process_budget()
+    holder = bodymemory.Ledger(budget)
+    holder.hold(budget.total + limits.BODY_FREE_BYTES)
+    yield budget
+    holder.close()
+
+
+@pytest.mark.parametrize("encoding", list(ENCODE))
+@pytest.mark.parametrize("chunked", [False, True])
+def test_an_unknown_sender_is_refused_having_read_only_the_header_s_share(project, spent,
+                                                                         encoding, chunked):
+    body = ENCODE[encoding](large("0" * 32, project.id))
+    assert len(body) > 4 * HEAD_READ_BYTES
+    status, taken = call(project.id, body, encoding, chunked)
+    assert status == 403  # its key is unknown: not a 503 for want of body memory
+    assert taken <= HEAD_READ_BYTES
+    assert spent.waits == 0 and RawEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("encoding", list(ENCODE))
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_known_sender_s_envelope_is_read_on_whole_after_its_header(project_key, encoding,
+                                                                     chunked):
+    data = large(project_key.public_key, project_key.project_id)
+    status, taken = call(project_key.project_id, ENCODE[encoding](data), encoding, chunked)
+    assert status == 200
+    assert taken == len(ENCODE[encoding](data))
+    stored = RawEvent.objects.get()
+    assert json.loads(bytes(stored.payload)) == {"message": "large"}
+
+
+def test_a_header_line_longer_than_its_limit_is_still_refused(project_key):
+    head = {"dsn": f"http://{project_key.public_key}@localhost/{project_key.project_id}",
+            "padding": "x" * limits.ENVELOPE_HEADER_BYTES}
+    body = envelope(head, {"type": "event"}, {"message": "m"})
+    status, taken = call(project_key.project_id, body, None)
+    assert status == 400 and taken <= HEAD_READ_BYTES
