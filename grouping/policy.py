@@ -45,6 +45,7 @@ from grouping.clean import (
     MESSAGE_SHAPES,
     clean_event,
     family_of,
+    kept_function_names,
     kept_names,
     match_key,
     minified_unresolved,
@@ -75,8 +76,13 @@ MAX_ADAPTATION = 0.05  # the furthest a project's answers may move its threshold
 # - "export": the type and the nearest export name V8 reports (`[as cart/applyCoupon]`);
 # - "path": the type and every kept name from the crash frame up to that export name;
 # - "template": the type and the message's template (grouping.parameterize);
-# - "path+template": both.
-MINIFIED_KEYS = ("fingerprint", "nearest", "export", "path", "template", "path+template")
+# - "path+template": both;
+# - "names": the type and every function name the minifier kept along the application's frames,
+#   each once, in no order (grouping.clean.kept_function_names): no file, line, column, mangled
+#   name, receiver or entry point, so neither a new build nor a click handler changes it.
+MINIFIED_KEYS = ("fingerprint", "nearest", "export", "path", "template", "path+template",
+                 "names")
+JOIN = 2.0  # a distance no cosine distance exceeds: a gate that joins by its key alone
 
 
 def limit_for(limits: Limits | None, family: str) -> float | None:
@@ -108,6 +114,9 @@ class MinifiedGate:
 
     key: str
     source: str
+    # the key alone joins (distance not read): a minified stack's text carries the names and
+    # bundle file a new build renames, so its distance moves with every release
+    join: bool = False
 
 
 # Chosen on the mined browser codebases by bench/minified_js.py --choose (see docs/javascript.md,
@@ -127,6 +136,8 @@ def minified_key(event: dict, rule: str, fingerprint: str) -> str:
     exc_type = str(root.get("type") or "")
     if rule == "fingerprint":
         return f"minified|{group(event, fingerprint).hash}"
+    if rule == "names":
+        return "minified|" + "|".join([exc_type, *kept_function_names(event)])[:240]
     names = kept_names(event)
     parts = [exc_type]
     if rule == "nearest":
@@ -220,12 +231,27 @@ class GroupingPolicy:
         """Whether the minified gate keys the event (grouping.clean.minified_unresolved)."""
         return self.minified is not None and minified_unresolved(event)
 
+    def event_threshold(self, event: dict, family: str) -> float:
+        """The family's threshold, or JOIN for an event the minified gate keys and joins by its
+        key alone."""
+        if self.minified is not None and self.minified.join and self.gated(event):
+            return JOIN
+        return self.threshold(family)
+
+    def event_conflict_threshold(self, event: dict, family: str) -> float:
+        """The conflict threshold for the event (a joining gate's: JOIN, texts not read)."""
+        if self.minified is not None and self.minified.join and self.gated(event):
+            return JOIN
+        return self.conflict_threshold(family)
+
     def rule_for_event(self, event: dict) -> RuleChoice:
         """What decides this event: the minified gate for a minified bundle's frames that no
         source map resolved, else its family's rule."""
         family = self.family(event.get("platform"))
         if self.gated(event):
-            return RuleChoice(self.threshold(family), f"minified:{self.minified.key}",
+            joins = " join" if self.minified.join else ""
+            return RuleChoice(self.event_threshold(event, family),
+                              f"minified:{self.minified.key}{joins}",
                               self.minified.source)
         return self.rule_for(family)
 

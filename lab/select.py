@@ -60,6 +60,8 @@ NO_VETO = 2.0  # a conflict threshold that never vetoes (cosine distance is at m
 # (grouping.clean.LINE_SHAPES, MESSAGE_SHAPES)
 LINES = ("raw", "normalized", "operations")
 MESSAGES = ("raw", "template")
+# minified gates lab.select may try (grouping.policy.MINIFIED_KEYS; "+join": by key alone)
+MINIFIED_GATES = ("fingerprint", "names", "names+join", "path+template", "path+template+join")
 
 
 class Shape(NamedTuple):
@@ -97,12 +99,19 @@ class Candidate:
     join: bool = False  # events of one key join whatever their distance (threshold JOIN)
     line: str = "raw"  # the text shape: the crash line (LINES)
     message: str = "raw"  # the text shape: the message (MESSAGES)
+    minified: str = ""  # the minified gate tried ("names", "names+join"; "": the served one)
+
+    @property
+    def rule(self) -> str:
+        """The key rule as the runs read it: with its minified gate where it names one."""
+        return f"{self.key}{GATE}{self.minified}" if self.minified else self.key
 
     @property
     def label(self) -> str:
         shape = f" {self.frames}fr" if self.frames else ""
         shape += "" if self.line == "raw" else f" {self.line[:4]}"
         shape += "" if self.message == "raw" else f" {self.message[:4]}"
+        shape += f" min:{self.minified}" if self.minified else ""
         if self.join:
             return f"{self.key} join{'+veto' if self.veto else ''}{shape}"
         return f"{self.key}{'+veto' if self.veto else ''} P>={self.floor:g}{shape}"
@@ -112,20 +121,21 @@ class Candidate:
         higher floor, fewer frames, the served line and message shapes (raw) first."""
         return (self.join, KEY_RULES.index(self.key) if self.key in KEY_RULES
                 else len(KEY_RULES), not self.veto, -self.floor, self.frames,
-                LINES.index(self.line), MESSAGES.index(self.message))
+                LINES.index(self.line), MESSAGES.index(self.message), bool(self.minified))
 
 
 def candidates(keys: Iterable[str] = KEY_RULES, floors: Iterable[float] = FLOORS,
                vetoes: Iterable[bool] = (False, True), frames: int = 0,
                joins: Iterable[str] = (), line: str = "raw",
-               message: str = "raw") -> list[Candidate]:
-    """Every key with and without the veto at every floor; `joins`: keys also tried as a
-    deterministic join (no distance; with the veto, texts that conflict still never join)."""
-    vetoes = list(vetoes)
-    return ([Candidate(k, v, f, frames, line=line, message=message)
-             for k in keys for v in vetoes for f in floors]
-            + [Candidate(k, v, 1.0, frames, join=True, line=line, message=message)
-               for k in joins for v in vetoes])
+               message: str = "raw", gates: Iterable[str] = ("",)) -> list[Candidate]:
+    """Every key with and without the veto at every floor, under every minified gate of
+    `gates` ("": the served one); `joins`: keys also tried as a deterministic join (no
+    distance; with the veto, texts that conflict still never join)."""
+    vetoes, gates = list(vetoes), list(gates)
+    return ([Candidate(k, v, f, frames, line=line, message=message, minified=g)
+             for k in keys for v in vetoes for f in floors for g in gates]
+            + [Candidate(k, v, 1.0, frames, join=True, line=line, message=message, minified=g)
+               for k in joins for v in vetoes for g in gates])
 
 
 @dataclass
@@ -169,6 +179,21 @@ def join_precision(ml, fingerprint) -> float:
     return (ml.true_pairs - fingerprint.true_pairs) / added if added else 1.0
 
 
+GATE = "|minified:"  # a key rule and the minified gate it is tried under: "function|minified:names"
+
+
+def split_gate(key: str):
+    """(key rule, grouping.policy.MinifiedGate) of a run's key: the served gate where the key
+    names none; "<key>|minified:<gate key>[+join]" names one (grouping.policy.MINIFIED_KEYS)."""
+    from grouping.policy import MINIFIED_GATE, MinifiedGate
+
+    rule, _, gate = key.partition(GATE)
+    if not gate:
+        return rule, MINIFIED_GATE
+    name = gate.removesuffix("+join")
+    return rule, MinifiedGate(name, f"minified:{gate}", join=name != gate)
+
+
 class Runs:
     """Each codebase's clusters per key rule, veto and threshold, simulated once
     (metrics.simulate_ml) and tallied once (metrics.tally); pooled scores add the tallies."""
@@ -185,11 +210,13 @@ class Runs:
 
         slot = (codebase.name, key, veto, threshold)
         if slot not in self._clusters:
+            rule, gate = split_gate(key)
             if (codebase.name, key) not in self._keyed:
-                self._keyed[codebase.name, key] = keyed(codebase.data, {"default": key})
+                self._keyed[codebase.name, key] = keyed(codebase.data, {"default": rule}, gate)
             data = self._keyed[codebase.name, key]
             self._clusters[slot] = metrics.simulate_ml(
-                data, codebase.vectors, threshold, conflict=0.0 if veto else threshold)
+                data, codebase.vectors, threshold, conflict=0.0 if veto else threshold,
+                minified=gate)
         return self._clusters[slot]
 
     def fingerprint_tally(self, codebase: Codebase):
@@ -236,7 +263,7 @@ def choose_threshold(runs: Runs, codebases: Sequence[Codebase], candidate: Candi
     the best any reaches where ML's joins have pair precision >= the candidate's floor; the
     smallest if none."""
     passing = [(s.f1, t) for t in grid
-               if (s := runs.score(codebases, candidate.key, candidate.veto, t)).join_precision
+               if (s := runs.score(codebases, candidate.rule, candidate.veto, t)).join_precision
                >= candidate.floor]
     if not passing:
         return grid[0]
@@ -320,7 +347,7 @@ def leave_one_out(runs: Runs, codebases: Sequence[Codebase], candidate: Candidat
         rest = [c for c in codebases if c is not out]
         threshold = choose_threshold(runs, rest, candidate, grid)
         folds.append(Fold(out.name, threshold,
-                          runs.score([out], candidate.key, candidate.veto, threshold)))
+                          runs.score([out], candidate.rule, candidate.veto, threshold)))
     return Verdict(candidate, tuple(folds), choose_threshold(runs, codebases, candidate, grid))
 
 
@@ -328,7 +355,7 @@ def fixed(runs: Runs, codebases: Sequence[Codebase], candidate: Candidate,
           threshold: float) -> Verdict:
     """A rule at a given threshold (today's), scored on each codebase: nothing chosen."""
     return Verdict(candidate, tuple(
-        Fold(c.name, threshold, runs.score([c], candidate.key, candidate.veto, threshold))
+        Fold(c.name, threshold, runs.score([c], candidate.rule, candidate.veto, threshold))
         for c in codebases), threshold)
 
 
@@ -843,6 +870,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--messages", nargs="*", default=[], choices=MESSAGES,
                         help="text shapes tried: the message as written (raw) or as its "
                              "template; default: the rules'")
+    parser.add_argument("--minified", nargs="*", default=[], choices=MINIFIED_GATES,
+                        help="minified gates tried beside the served one, for minified browser "
+                             "JavaScript without a source map (grouping.policy.MINIFIED_KEYS; "
+                             "+join: the gate's key alone joins, its distance not read)")
     parser.add_argument("--max-threshold", type=float, default=GRID[-1],
                         help="the largest threshold tried")
     parser.add_argument("--labels", choices=LABELS, default="site",
@@ -916,7 +947,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         worlds[shape] = (Runs(), shaped)
         vetoes = (True,) if args.veto_only else (False, True)
         tried = (candidates(args.keys, frames=shape.frames, joins=args.joins, vetoes=vetoes,
-                            line=shape.line, message=shape.message)
+                            line=shape.line, message=shape.message,
+                            gates=["", *args.minified])
                  if shape in shapes else [])
         selections[shape] = select(worlds[shape][0], shaped, tried, today, grid,
                                    progress=lambda text: print(text, flush=True),
@@ -974,6 +1006,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(json.dumps({k: result[k] for k in ("thresholds", "key_rules", "conflict_thresholds",
                                               "frames", "lines", "messages", "sources",
                                               "provenance")}, indent=2))
+    gated = sorted(f for f, v in [*selection.chosen.items(), ("default", selection.fallback)]
+                   if v is not None and v.candidate.minified)
+    if gated and (args.write_manifest or args.write_rules):
+        parser.error(f"the choice for {', '.join(gated)} takes a minified gate, which neither "
+                     "rules nor manifests carry (grouping.policy.MINIFIED_GATE serves): "
+                     "choose without --minified to write")
     if args.write_manifest:
         from embeddings import shipped
 
