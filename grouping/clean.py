@@ -408,6 +408,17 @@ def message_template(value: str) -> str:
     return _QUOTED.sub("<str>", strip_noise(line))
 
 
+# JavaScript values a message prints as they are (`You passed undefined`, `of null`,
+# `[object Object]`): the input that reached the fault, not the fault
+_JS_VALUES = re.compile(r"\b(?:undefined|null|NaN|true|false|Infinity)\b|\[object \w+\]")
+
+
+def js_values_out(text: str) -> str:
+    """The text with the JavaScript values it prints as `<v>`: `You passed undefined` and `You
+    passed null` read alike; quoted names (`reading 'slice'`) and the rest stay."""
+    return _JS_VALUES.sub("<v>", text)
+
+
 def _app_frames(frames: list[dict]) -> list[dict]:
     """The application's own frames: in-app (is_in_app), not generated code (`<string>`,
     a library's compiled wrappers that no path rule recognises) where any other is."""

@@ -61,7 +61,8 @@ NO_VETO = 2.0  # a conflict threshold that never vetoes (cosine distance is at m
 LINES = ("raw", "normalized", "operations")
 MESSAGES = ("raw", "template")
 # minified gates lab.select may try (grouping.policy.MINIFIED_KEYS; "+join": by key alone)
-MINIFIED_GATES = ("fingerprint", "names", "names+join", "path+template", "path+template+join")
+MINIFIED_GATES = ("fingerprint", "names", "names+join", "path+template", "path+template+join",
+                  "values", "values+join")
 
 
 class Shape(NamedTuple):
@@ -382,6 +383,26 @@ class Selection:
     today: dict[str, Verdict]  # family → today's rule at today's threshold
 
 
+def admissible(verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """The verdicts a choice may pick: a rule under a minified gate only where no left-out
+    codebase's pair precision falls below the same rule's under the `fingerprint` gate (no ML
+    join; where it was not tried, the served gate): minified code without a source map keeps a
+    precision no lower than fingerprinting's, whatever else holds."""
+    gates = {v.candidate.minified for v in verdicts}
+    plain = "fingerprint" if "fingerprint" in gates else ""
+    bases = {v.candidate: v for v in verdicts if v.candidate.minified == plain}
+    out = []
+    for verdict in verdicts:
+        if verdict.candidate.minified and verdict.candidate.minified != plain:
+            base = bases.get(dataclasses.replace(verdict.candidate, minified=plain))
+            if base is None or any(
+                    mine.score.precision < theirs.score.precision - 1e-9
+                    for mine, theirs in zip(verdict.folds, base.folds, strict=True)):
+                continue
+        out.append(verdict)
+    return out
+
+
 def todays_rule(today: Callable[[str], tuple], family: str) -> tuple[str, float, bool]:
     """(key rule, threshold, veto) of today's rule: `today` may leave the veto out (none)."""
     key, threshold, *veto = today(family)
@@ -420,7 +441,7 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
             continue
         verdicts[family] = [leave_one_out(runs, mine, r, cap(grid, threshold, capped_for(r)))
                             for r in rules if not (capped_for(r) and r.join)]
-        chosen[family] = pick(verdicts[family])
+        chosen[family] = pick(admissible(verdicts[family]))
         progress(f"{family}: {chosen[family].candidate.label} at {chosen[family].threshold}")
     fallback = fallback_today = None
     if len(choosing) >= MIN_CODEBASES:
@@ -428,7 +449,7 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
         fallback_today = fixed(runs, choosing, Candidate(key, veto, 1.0), threshold)
         verdicts["*"] = [leave_one_out(runs, choosing, r, cap(grid, threshold, capped_for(r)))
                          for r in rules if not (capped_for(r) and r.join)]
-        acceptable = [v for v in verdicts["*"] if no_worse(v, fallback_today)]
+        acceptable = [v for v in admissible(verdicts["*"]) if no_worse(v, fallback_today)]
         fallback = pick(acceptable) if acceptable else None
         progress(f"fallback: {fallback.candidate.label if fallback else 'today'}")
     return Selection(chosen, fallback, fallback_today, verdicts, todays)
@@ -469,7 +490,8 @@ def merge(selections: dict, current: int | Shape,
                                     else current)
     fallback_today = (served_default or today).fallback_today or today.fallback_today
     if fallback_today is not None:
-        acceptable = [v for v in verdicts.get("*", []) if no_worse(v, fallback_today)]
+        acceptable = [v for v in admissible(verdicts.get("*", []))
+                      if no_worse(v, fallback_today)]
         fallback = pick(acceptable) if acceptable else None
     return Selection(chosen, fallback, fallback_today, verdicts, todays)
 
@@ -667,16 +689,18 @@ def _row(name: str, score: Score) -> str:
 
 
 def print_verdicts(selection: Selection, out=sys.stdout) -> None:
-    print("\n== left-out choosing codebases (each left out in turn, chosen on the rest) ==",
-          file=out)
+    print("\n== left-out choosing codebases (each left out in turn, chosen on the rest; x: a "
+          "minified gate that lowers a codebase's pair precision, never picked) ==", file=out)
     print(f"  {'family':<10} {'rule':<22} {'thr':>5} {'joinP worst':>11} {'P worst':>8} "
           f"{'P med':>6} {'x/bug worst':>11} {'x/bug med':>9} {'F1 worst':>8} {'F1 med':>6}",
           file=out)
     for family, verdicts in sorted(selection.verdicts.items()):
         today = selection.today.get(family) if family != "*" else selection.fallback_today
         picked = selection.chosen.get(family) if family != "*" else selection.fallback
+        allowed = {id(v) for v in admissible(verdicts)}
         rows = ([("today", today)] if today else []) + [
-            ("*" if v is picked else " ", v) for v in sorted(verdicts, key=Verdict.rank)]
+            ("*" if v is picked else " " if id(v) in allowed else "x", v)
+            for v in sorted(verdicts, key=Verdict.rank)]
         for mark, v in rows:
             label = "today " + v.candidate.key if mark == "today" else v.candidate.label
             print(f"{mark[:1]} {family:<10} {label:<22} {v.threshold:>5.2f} "

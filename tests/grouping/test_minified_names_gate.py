@@ -83,9 +83,9 @@ def test_a_joining_gate_reads_no_distance_for_minified_events_only():
     assert joining.event_threshold(minified, "javascript") == JOIN
     assert joining.event_conflict_threshold(minified, "javascript") == JOIN
     assert joining.event_threshold(node, "javascript") == 0.02
-    served = replay_policy(0.02)
-    assert served.minified == MINIFIED_GATE and not MINIFIED_GATE.join
-    assert served.event_threshold(minified, "javascript") == 0.02
+    by_distance = replay_policy(0.02, minified=MinifiedGate("names", ""))
+    assert by_distance.event_threshold(minified, "javascript") == 0.02
+    assert replay_policy(0.02).minified == MINIFIED_GATE
 
 
 def test_simulated_decisions_join_two_builds_only_under_a_joining_names_gate():
@@ -95,8 +95,10 @@ def test_simulated_decisions_join_two_builds_only_under_a_joining_names_gate():
     data = metrics.prepare(rows)
     assert len(set(data.hashes)) == 3
     vectors = np.eye(3, dtype=np.float32)  # every pair 1.0 apart: only a key alone joins
-    served = metrics.simulate_ml(data, vectors, 0.02)
-    assert len(set(served)) == 3
+    fingerprint = MinifiedGate("fingerprint", "")
+    alone = metrics.simulate_ml(keyed(data, {"default": "function"}, fingerprint), vectors, 0.02,
+                                minified=fingerprint)
+    assert len(set(alone)) == 3
     for key, gate in (("function", MinifiedGate("names", "", join=True)),
                       split_gate(f"function{GATE}names+join")):
         joined = metrics.simulate_ml(keyed(data, {"default": key}, gate), vectors, 0.02,
