@@ -186,6 +186,25 @@ def kept_names(event: dict) -> list[str]:
     return names
 
 
+def kept_function_names(event: dict) -> list[str]:
+    """The function names a minifier kept along the root exception's application frames, each
+    once, sorted: V8's export names (`Object.Cf [as cards/renderCard]` → `cards/renderCard`) and
+    method names of two or more characters past the last dot (`t.fromFormat` → `fromFormat`).
+    A receiver alone (`HTMLButtonElement.r`: the DOM handler the SDK wraps), `<anonymous>` and a
+    mangled name are no name, and order and repetition are left out: inlining, the SDK's
+    wrappers and the entry point change them from one release or call to the next."""
+    frames = _root_frames(event)
+    in_app = [f for f in frames if is_in_app(f)] or frames
+    names: set[str] = set()
+    for frame in in_app:  # frames_of reads at most limits.EMBED_SCAN_FRAMES
+        raw = (frame.get("function") or "").strip()
+        alias = _V8_ALIAS.match(raw)
+        last = alias.group(1) if alias else (re.split(r"[.\s]+", raw)[-1] if raw else "")
+        if last and not MANGLED.match(last) and last not in ("?", "<anonymous>"):
+            names.add(last)
+    return sorted(names)
+
+
 def _root_frames(event: dict) -> list[dict]:
     exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
                   if isinstance(e, dict)]
@@ -387,6 +406,17 @@ def message_template(value: str) -> str:
     and its quoted values as `<str>`: what one fault says whatever input reached it."""
     line = value.strip().split("\n", 1)[0][:limits.EMBED_MESSAGE_CHARS]
     return _QUOTED.sub("<str>", strip_noise(line))
+
+
+# JavaScript values a message prints as they are (`You passed undefined`, `of null`,
+# `[object Object]`): the input that reached the fault, not the fault
+_JS_VALUES = re.compile(r"\b(?:undefined|null|NaN|true|false|Infinity)\b|\[object \w+\]")
+
+
+def js_values_out(text: str) -> str:
+    """The text with the JavaScript values it prints as `<v>`: `You passed undefined` and `You
+    passed null` read alike; quoted names (`reading 'slice'`) and the rest stay."""
+    return _JS_VALUES.sub("<v>", text)
 
 
 def _app_frames(frames: list[dict]) -> list[dict]:

@@ -47,7 +47,8 @@ def eligible(grouping: Grouping) -> bool:
 
 def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy,
                   vector: np.ndarray, text: str, key: str, exclude: tuple[int, ...],
-                  hash_: str = "") -> tuple[store.Neighbour | None, bool]:
+                  hash_: str = "", event: dict | None = None
+                  ) -> tuple[store.Neighbour | None, bool]:
     """(the matched issue, True), or (the nearest admissible issue of the candidate key or None,
     False): a match is within the policy's threshold, or within its conflict threshold where the
     texts conflict; the nearest candidate that does not conflict may be a little further than
@@ -57,7 +58,9 @@ def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy
                           match_key=key)
     found = constraints.admissible(project.id, hash_, vector, found, policy.model)
     family = policy.family(platform)
-    match = first_match(text, found, policy.threshold(family), policy.conflict_threshold(family))
+    event = event or {}  # its thresholds: a minified gate that joins by key alone reads none
+    match = first_match(text, found, policy.event_threshold(event, family),
+                        policy.event_conflict_threshold(event, family))
     return (match, True) if match else (found[0] if found else None, False)
 
 
@@ -99,7 +102,7 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
         issue_id = group_hash.issue_id
         with transaction.atomic():  # the lookup in the locking transaction: fewer round trips
             nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                            (issue_id,), group_hash.hash)
+                                            (issue_id,), group_hash.hash, event.data)
             # the nearest issue is locked even when it is only a suggestion's candidate: the
             # suggestion's reference to it would otherwise take its row lock at commit, out of
             # id order, while this transaction holds the fingerprint's issue

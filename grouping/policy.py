@@ -27,14 +27,17 @@ Where each value comes from, once:
   grouping rules' own choice for the family, or their fallback for families without codebases
   ("default", lab/select.py), named so the issue page can say it;
 - minified JavaScript that no source map resolved (`MINIFIED_GATE`, `rule_for_event`): its own
-  candidate key, chosen on the mined browser codebases, each left out in turn
-  (bench/minified_js.py --choose): such stacks differ only by the few names a minifier kept,
-  and the family's key (the exception type) lets different faults of one bundle meet.
+  candidate key, chosen on the mined JavaScript choice codebases, each left out in turn
+  (lab.select --minified): such stacks differ only by the few names a minifier kept, and the
+  family's key lets different faults of one bundle meet; the gate's key is the fingerprint
+  without the JavaScript values the message prints, and joins by itself (texts of minified
+  stacks carry names every build renames).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -45,12 +48,14 @@ from grouping.clean import (
     MESSAGE_SHAPES,
     clean_event,
     family_of,
+    js_values_out,
+    kept_function_names,
     kept_names,
     match_key,
     minified_unresolved,
     strip_noise,
 )
-from grouping.fingerprint import DEFAULT_CONFIG, group
+from grouping.fingerprint import CONFIGURATIONS, DEFAULT_CONFIG, group
 
 if TYPE_CHECKING:
     from embeddings.models import EmbeddingModel
@@ -75,8 +80,16 @@ MAX_ADAPTATION = 0.05  # the furthest a project's answers may move its threshold
 # - "export": the type and the nearest export name V8 reports (`[as cart/applyCoupon]`);
 # - "path": the type and every kept name from the crash frame up to that export name;
 # - "template": the type and the message's template (grouping.parameterize);
-# - "path+template": both.
-MINIFIED_KEYS = ("fingerprint", "nearest", "export", "path", "template", "path+template")
+# - "path+template": both;
+# - "values": the fingerprint with the JavaScript values its messages print as placeholders
+#   (grouping.clean.js_values_out): `You passed undefined` and `You passed null` from one
+#   stack are one key; nothing else of the fingerprint changes (quoted names stay);
+# - "names": the type and every function name the minifier kept along the application's frames,
+#   each once, in no order (grouping.clean.kept_function_names): no file, line, column, mangled
+#   name, receiver or entry point, so neither a new build nor a click handler changes it.
+MINIFIED_KEYS = ("fingerprint", "nearest", "export", "path", "template", "path+template",
+                 "names", "values")
+JOIN = 2.0  # a distance no cosine distance exceeds: a gate that joins by its key alone
 
 
 def limit_for(limits: Limits | None, family: str) -> float | None:
@@ -108,15 +121,20 @@ class MinifiedGate:
 
     key: str
     source: str
+    # the key alone joins (distance not read): a minified stack's text carries the names and
+    # bundle file a new build renames, so its distance moves with every release
+    join: bool = False
 
 
-# Chosen on the mined browser codebases by bench/minified_js.py --choose (see docs/javascript.md,
-# "Grouping minified browser code"): each choosing codebase left out in turn, the key with the
-# best B-cubed F1 among those at least as precise as fingerprinting on the others; editor-web
-# (report-only) is only scored.
+# Chosen by lab.select --minified with the served JavaScript rule (docs/ml-grouping.md, "The
+# minified gate, chosen leaving each codebase out"): each of the family's 6 choice codebases
+# left out in turn, among the gates that lower no left-out codebase's pair precision below
+# fingerprinting's (lab.select.admissible); the report-only ones only scored once after.
+# Before: "fingerprint" (no ML join), chosen by bench/minified_js.py --choose.
 MINIFIED_GATE = MinifiedGate(
-    "fingerprint", "minified JavaScript without a source map: fingerprint only, no ML join "
-    "(chosen leaving out each of its 4 browser codebases in turn)")
+    "values", "minified JavaScript without a source map: its fingerprint with the JavaScript "
+    "values its message prints (undefined, null, [object Object]) as placeholders joins by that "
+    "key alone (chosen leaving out each of its 6 choice codebases in turn)", join=True)
 
 
 def minified_key(event: dict, rule: str, fingerprint: str) -> str:
@@ -127,6 +145,10 @@ def minified_key(event: dict, rule: str, fingerprint: str) -> str:
     exc_type = str(root.get("type") or "")
     if rule == "fingerprint":
         return f"minified|{group(event, fingerprint).hash}"
+    if rule == "values":
+        return f"minified|{values_hash(event, fingerprint)}"
+    if rule == "names":
+        return "minified|" + "|".join([exc_type, *kept_function_names(event)])[:240]
     names = kept_names(event)
     parts = [exc_type]
     if rule == "nearest":
@@ -139,6 +161,15 @@ def minified_key(event: dict, rule: str, fingerprint: str) -> str:
         value = str(root.get("value") or event.get("message") or "")
         parts.append(strip_noise(value.strip().split("\n", 1)[0][:200]))
     return "minified|" + "|".join(parts)[:240]
+
+
+def values_hash(event: dict, fingerprint: str) -> str:
+    """The fingerprint's components under the named configuration, its messages (`value:`)
+    with the JavaScript values they print as placeholders (grouping.clean.js_values_out),
+    hashed: one stack failing on `undefined` and on `null` keys alike."""
+    _, components = CONFIGURATIONS[fingerprint](event)
+    read = [js_values_out(c) if c.startswith("value:") else c for c in components]
+    return hashlib.md5("\n".join(c.replace("\n", " ") for c in read).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -220,12 +251,27 @@ class GroupingPolicy:
         """Whether the minified gate keys the event (grouping.clean.minified_unresolved)."""
         return self.minified is not None and minified_unresolved(event)
 
+    def event_threshold(self, event: dict, family: str) -> float:
+        """The family's threshold, or JOIN for an event the minified gate keys and joins by its
+        key alone."""
+        if self.minified is not None and self.minified.join and self.gated(event):
+            return JOIN
+        return self.threshold(family)
+
+    def event_conflict_threshold(self, event: dict, family: str) -> float:
+        """The conflict threshold for the event (a joining gate's: JOIN, texts not read)."""
+        if self.minified is not None and self.minified.join and self.gated(event):
+            return JOIN
+        return self.conflict_threshold(family)
+
     def rule_for_event(self, event: dict) -> RuleChoice:
         """What decides this event: the minified gate for a minified bundle's frames that no
         source map resolved, else its family's rule."""
         family = self.family(event.get("platform"))
         if self.gated(event):
-            return RuleChoice(self.threshold(family), f"minified:{self.minified.key}",
+            joins = "+join" if self.minified.join else ""
+            return RuleChoice(self.event_threshold(event, family),
+                              f"minified:{self.minified.key}{joins}",
                               self.minified.source)
         return self.rule_for(family)
 

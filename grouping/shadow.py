@@ -29,7 +29,7 @@ def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str) 
     policy = policy_for(project, model)  # the shadow model's own key rules and thresholds
     key = policy.key(event.data)
     nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                    (row.issue_id,), row.hash)
+                                    (row.issue_id,), row.hash, event.data)
     with transaction.atomic():  # the issues written about locked first, as merges lock them
         present = lock_issues([row.issue_id, *([nearest.issue_id] if within else [])])
         if row.issue_id not in present:

@@ -60,6 +60,9 @@ NO_VETO = 2.0  # a conflict threshold that never vetoes (cosine distance is at m
 # (grouping.clean.LINE_SHAPES, MESSAGE_SHAPES)
 LINES = ("raw", "normalized", "operations")
 MESSAGES = ("raw", "template")
+# minified gates lab.select may try (grouping.policy.MINIFIED_KEYS; "+join": by key alone)
+MINIFIED_GATES = ("fingerprint", "names", "names+join", "path+template", "path+template+join",
+                  "values", "values+join")
 
 
 class Shape(NamedTuple):
@@ -97,12 +100,19 @@ class Candidate:
     join: bool = False  # events of one key join whatever their distance (threshold JOIN)
     line: str = "raw"  # the text shape: the crash line (LINES)
     message: str = "raw"  # the text shape: the message (MESSAGES)
+    minified: str = ""  # the minified gate tried ("names", "names+join"; "": the served one)
+
+    @property
+    def rule(self) -> str:
+        """The key rule as the runs read it: with its minified gate where it names one."""
+        return f"{self.key}{GATE}{self.minified}" if self.minified else self.key
 
     @property
     def label(self) -> str:
         shape = f" {self.frames}fr" if self.frames else ""
         shape += "" if self.line == "raw" else f" {self.line[:4]}"
         shape += "" if self.message == "raw" else f" {self.message[:4]}"
+        shape += f" min:{self.minified}" if self.minified else ""
         if self.join:
             return f"{self.key} join{'+veto' if self.veto else ''}{shape}"
         return f"{self.key}{'+veto' if self.veto else ''} P>={self.floor:g}{shape}"
@@ -112,20 +122,21 @@ class Candidate:
         higher floor, fewer frames, the served line and message shapes (raw) first."""
         return (self.join, KEY_RULES.index(self.key) if self.key in KEY_RULES
                 else len(KEY_RULES), not self.veto, -self.floor, self.frames,
-                LINES.index(self.line), MESSAGES.index(self.message))
+                LINES.index(self.line), MESSAGES.index(self.message), bool(self.minified))
 
 
 def candidates(keys: Iterable[str] = KEY_RULES, floors: Iterable[float] = FLOORS,
                vetoes: Iterable[bool] = (False, True), frames: int = 0,
                joins: Iterable[str] = (), line: str = "raw",
-               message: str = "raw") -> list[Candidate]:
-    """Every key with and without the veto at every floor; `joins`: keys also tried as a
-    deterministic join (no distance; with the veto, texts that conflict still never join)."""
-    vetoes = list(vetoes)
-    return ([Candidate(k, v, f, frames, line=line, message=message)
-             for k in keys for v in vetoes for f in floors]
-            + [Candidate(k, v, 1.0, frames, join=True, line=line, message=message)
-               for k in joins for v in vetoes])
+               message: str = "raw", gates: Iterable[str] = ("",)) -> list[Candidate]:
+    """Every key with and without the veto at every floor, under every minified gate of
+    `gates` ("": the served one); `joins`: keys also tried as a deterministic join (no
+    distance; with the veto, texts that conflict still never join)."""
+    vetoes, gates = list(vetoes), list(gates)
+    return ([Candidate(k, v, f, frames, line=line, message=message, minified=g)
+             for k in keys for v in vetoes for f in floors for g in gates]
+            + [Candidate(k, v, 1.0, frames, join=True, line=line, message=message, minified=g)
+               for k in joins for v in vetoes for g in gates])
 
 
 @dataclass
@@ -169,6 +180,21 @@ def join_precision(ml, fingerprint) -> float:
     return (ml.true_pairs - fingerprint.true_pairs) / added if added else 1.0
 
 
+GATE = "|minified:"  # a key rule and the minified gate it is tried under: "function|minified:names"
+
+
+def split_gate(key: str):
+    """(key rule, grouping.policy.MinifiedGate) of a run's key: the served gate where the key
+    names none; "<key>|minified:<gate key>[+join]" names one (grouping.policy.MINIFIED_KEYS)."""
+    from grouping.policy import MINIFIED_GATE, MinifiedGate
+
+    rule, _, gate = key.partition(GATE)
+    if not gate:
+        return rule, MINIFIED_GATE
+    name = gate.removesuffix("+join")
+    return rule, MinifiedGate(name, f"minified:{gate}", join=name != gate)
+
+
 class Runs:
     """Each codebase's clusters per key rule, veto and threshold, simulated once
     (metrics.simulate_ml) and tallied once (metrics.tally); pooled scores add the tallies."""
@@ -185,11 +211,13 @@ class Runs:
 
         slot = (codebase.name, key, veto, threshold)
         if slot not in self._clusters:
+            rule, gate = split_gate(key)
             if (codebase.name, key) not in self._keyed:
-                self._keyed[codebase.name, key] = keyed(codebase.data, {"default": key})
+                self._keyed[codebase.name, key] = keyed(codebase.data, {"default": rule}, gate)
             data = self._keyed[codebase.name, key]
             self._clusters[slot] = metrics.simulate_ml(
-                data, codebase.vectors, threshold, conflict=0.0 if veto else threshold)
+                data, codebase.vectors, threshold, conflict=0.0 if veto else threshold,
+                minified=gate)
         return self._clusters[slot]
 
     def fingerprint_tally(self, codebase: Codebase):
@@ -236,7 +264,7 @@ def choose_threshold(runs: Runs, codebases: Sequence[Codebase], candidate: Candi
     the best any reaches where ML's joins have pair precision >= the candidate's floor; the
     smallest if none."""
     passing = [(s.f1, t) for t in grid
-               if (s := runs.score(codebases, candidate.key, candidate.veto, t)).join_precision
+               if (s := runs.score(codebases, candidate.rule, candidate.veto, t)).join_precision
                >= candidate.floor]
     if not passing:
         return grid[0]
@@ -320,7 +348,7 @@ def leave_one_out(runs: Runs, codebases: Sequence[Codebase], candidate: Candidat
         rest = [c for c in codebases if c is not out]
         threshold = choose_threshold(runs, rest, candidate, grid)
         folds.append(Fold(out.name, threshold,
-                          runs.score([out], candidate.key, candidate.veto, threshold)))
+                          runs.score([out], candidate.rule, candidate.veto, threshold)))
     return Verdict(candidate, tuple(folds), choose_threshold(runs, codebases, candidate, grid))
 
 
@@ -328,7 +356,7 @@ def fixed(runs: Runs, codebases: Sequence[Codebase], candidate: Candidate,
           threshold: float) -> Verdict:
     """A rule at a given threshold (today's), scored on each codebase: nothing chosen."""
     return Verdict(candidate, tuple(
-        Fold(c.name, threshold, runs.score([c], candidate.key, candidate.veto, threshold))
+        Fold(c.name, threshold, runs.score([c], candidate.rule, candidate.veto, threshold))
         for c in codebases), threshold)
 
 
@@ -353,6 +381,26 @@ class Selection:
     fallback_today: Verdict | None
     verdicts: dict[str, list[Verdict]]  # family ("*": across all) → every candidate's
     today: dict[str, Verdict]  # family → today's rule at today's threshold
+
+
+def admissible(verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """The verdicts a choice may pick: a rule under a minified gate only where no left-out
+    codebase's pair precision falls below the same rule's under the `fingerprint` gate (no ML
+    join; where it was not tried, the served gate): minified code without a source map keeps a
+    precision no lower than fingerprinting's, whatever else holds."""
+    gates = {v.candidate.minified for v in verdicts}
+    plain = "fingerprint" if "fingerprint" in gates else ""
+    bases = {v.candidate: v for v in verdicts if v.candidate.minified == plain}
+    out = []
+    for verdict in verdicts:
+        if verdict.candidate.minified and verdict.candidate.minified != plain:
+            base = bases.get(dataclasses.replace(verdict.candidate, minified=plain))
+            if base is None or any(
+                    mine.score.precision < theirs.score.precision - 1e-9
+                    for mine, theirs in zip(verdict.folds, base.folds, strict=True)):
+                continue
+        out.append(verdict)
+    return out
 
 
 def todays_rule(today: Callable[[str], tuple], family: str) -> tuple[str, float, bool]:
@@ -393,7 +441,7 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
             continue
         verdicts[family] = [leave_one_out(runs, mine, r, cap(grid, threshold, capped_for(r)))
                             for r in rules if not (capped_for(r) and r.join)]
-        chosen[family] = pick(verdicts[family])
+        chosen[family] = pick(admissible(verdicts[family]))
         progress(f"{family}: {chosen[family].candidate.label} at {chosen[family].threshold}")
     fallback = fallback_today = None
     if len(choosing) >= MIN_CODEBASES:
@@ -401,7 +449,7 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
         fallback_today = fixed(runs, choosing, Candidate(key, veto, 1.0), threshold)
         verdicts["*"] = [leave_one_out(runs, choosing, r, cap(grid, threshold, capped_for(r)))
                          for r in rules if not (capped_for(r) and r.join)]
-        acceptable = [v for v in verdicts["*"] if no_worse(v, fallback_today)]
+        acceptable = [v for v in admissible(verdicts["*"]) if no_worse(v, fallback_today)]
         fallback = pick(acceptable) if acceptable else None
         progress(f"fallback: {fallback.candidate.label if fallback else 'today'}")
     return Selection(chosen, fallback, fallback_today, verdicts, todays)
@@ -442,7 +490,8 @@ def merge(selections: dict, current: int | Shape,
                                     else current)
     fallback_today = (served_default or today).fallback_today or today.fallback_today
     if fallback_today is not None:
-        acceptable = [v for v in verdicts.get("*", []) if no_worse(v, fallback_today)]
+        acceptable = [v for v in admissible(verdicts.get("*", []))
+                      if no_worse(v, fallback_today)]
         fallback = pick(acceptable) if acceptable else None
     return Selection(chosen, fallback, fallback_today, verdicts, todays)
 
@@ -640,16 +689,18 @@ def _row(name: str, score: Score) -> str:
 
 
 def print_verdicts(selection: Selection, out=sys.stdout) -> None:
-    print("\n== left-out choosing codebases (each left out in turn, chosen on the rest) ==",
-          file=out)
+    print("\n== left-out choosing codebases (each left out in turn, chosen on the rest; x: a "
+          "minified gate that lowers a codebase's pair precision, never picked) ==", file=out)
     print(f"  {'family':<10} {'rule':<22} {'thr':>5} {'joinP worst':>11} {'P worst':>8} "
           f"{'P med':>6} {'x/bug worst':>11} {'x/bug med':>9} {'F1 worst':>8} {'F1 med':>6}",
           file=out)
     for family, verdicts in sorted(selection.verdicts.items()):
         today = selection.today.get(family) if family != "*" else selection.fallback_today
         picked = selection.chosen.get(family) if family != "*" else selection.fallback
+        allowed = {id(v) for v in admissible(verdicts)}
         rows = ([("today", today)] if today else []) + [
-            ("*" if v is picked else " ", v) for v in sorted(verdicts, key=Verdict.rank)]
+            ("*" if v is picked else " " if id(v) in allowed else "x", v)
+            for v in sorted(verdicts, key=Verdict.rank)]
         for mark, v in rows:
             label = "today " + v.candidate.key if mark == "today" else v.candidate.label
             print(f"{mark[:1]} {family:<10} {label:<22} {v.threshold:>5.2f} "
@@ -843,6 +894,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--messages", nargs="*", default=[], choices=MESSAGES,
                         help="text shapes tried: the message as written (raw) or as its "
                              "template; default: the rules'")
+    parser.add_argument("--minified", nargs="*", default=[], choices=MINIFIED_GATES,
+                        help="minified gates tried beside the served one, for minified browser "
+                             "JavaScript without a source map (grouping.policy.MINIFIED_KEYS; "
+                             "+join: the gate's key alone joins, its distance not read)")
     parser.add_argument("--max-threshold", type=float, default=GRID[-1],
                         help="the largest threshold tried")
     parser.add_argument("--labels", choices=LABELS, default="site",
@@ -916,7 +971,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         worlds[shape] = (Runs(), shaped)
         vetoes = (True,) if args.veto_only else (False, True)
         tried = (candidates(args.keys, frames=shape.frames, joins=args.joins, vetoes=vetoes,
-                            line=shape.line, message=shape.message)
+                            line=shape.line, message=shape.message,
+                            gates=["", *args.minified])
                  if shape in shapes else [])
         selections[shape] = select(worlds[shape][0], shaped, tried, today, grid,
                                    progress=lambda text: print(text, flush=True),
@@ -974,6 +1030,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(json.dumps({k: result[k] for k in ("thresholds", "key_rules", "conflict_thresholds",
                                               "frames", "lines", "messages", "sources",
                                               "provenance")}, indent=2))
+    gated = sorted(f for f, v in [*selection.chosen.items(), ("default", selection.fallback)]
+                   if v is not None and v.candidate.minified)
+    if gated and (args.write_manifest or args.write_rules):
+        parser.error(f"the choice for {', '.join(gated)} takes a minified gate, which neither "
+                     "rules nor manifests carry (grouping.policy.MINIFIED_GATE serves): "
+                     "choose without --minified to write")
     if args.write_manifest:
         from embeddings import shipped
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grouping.policy import replay_policy
+from grouping.policy import MINIFIED_GATE, MinifiedGate, replay_policy
 from training import metrics
 from training.metrics import Dataset
 
@@ -53,12 +53,14 @@ def truncate(vectors: np.ndarray, dimension: int | None) -> np.ndarray:
     return cut / np.maximum(np.linalg.norm(cut, axis=1, keepdims=True), 1e-12)
 
 
-def keyed(data: Dataset, rules: dict[str, str]) -> Dataset:
+def keyed(data: Dataset, rules: dict[str, str],
+          minified: MinifiedGate | None = MINIFIED_GATE) -> Dataset:
     """The dataset with each event's candidate key under its family's rule ("default" for
-    families not named; none at all: the keys the dataset was prepared with)."""
+    families not named; none at all: the keys the dataset was prepared with), minified
+    JavaScript without a source map under the `minified` gate's."""
     if not rules:
         return data
-    policy = replay_policy(0.0, key_rules=rules)  # only its keys are read
+    policy = replay_policy(0.0, key_rules=rules, minified=minified)  # only its keys are read
     return dataclasses.replace(data, keys=[policy.key(event) for event in data.events])
 
 

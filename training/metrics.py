@@ -21,7 +21,7 @@ from grouping.clean import family_of
 from grouping.conflict import first_match
 from grouping.fingerprint import group
 from grouping.ml import MATCH_CANDIDATES, eligible
-from grouping.policy import Limits, replay_policy
+from grouping.policy import MINIFIED_GATE, Limits, MinifiedGate, replay_policy
 from grouping.rules import Rules
 from ingest.normalize import normalize_event
 
@@ -200,13 +200,15 @@ class _Candidate:
 
 
 def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: bool = True,
-                conflict: Limits | None = None) -> list[int]:
+                conflict: Limits | None = None,
+                minified: MinifiedGate | None = MINIFIED_GATE) -> list[int]:
     """Issue id per event, deciding in arrival order as production does. `threshold` may map
     platform families to thresholds ("default" for the rest); `conflict` likewise, for pairs
     whose texts conflict (grouping.conflict; none: the threshold); `gate=False` drops the
     crash-site key (the naive baseline). The limits are read as production reads them
-    (grouping.policy)."""
-    policy = replay_policy(threshold, conflict)
+    (grouping.policy); `minified`: the gate of minified JavaScript without a source map (its
+    keys are the dataset's: training.evaluate.keyed)."""
+    policy = replay_policy(threshold, conflict, minified=minified)
     issue_of_hash: dict[str, int] = {}
     by_key: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # (scope, key) → issues
     clusters: list[int] = []
@@ -216,7 +218,9 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
             joined = None
             key = (scope_of(data, index), data.keys[index] if gate else "")
             family = data.families[index]
-            limit, conflict_limit = policy.threshold(family), policy.conflict_threshold(family)
+            event = data.events[index]
+            limit = policy.event_threshold(event, family)
+            conflict_limit = policy.event_conflict_threshold(event, family)
             candidates = by_key.get(key, []) if data.eligible[index] else []
             if candidates:
                 distances = 1.0 - np.stack([v for _, v, _ in candidates]) @ vectors[index]

@@ -56,7 +56,9 @@ def test_two_faults_in_one_bundle_without_maps_stay_apart(project, no_breaker):
     assert later.ml_state == GroupHash.MLState.DONE and later.ml_matched_issue is None
     assert later.ml_rule == MINIFIED_GATE.source  # the issue page's "decided under"
     rule = policy_for(project).rule_for_event(normalized(website))
-    assert rule.source == MINIFIED_GATE.source and rule.key == f"minified:{MINIFIED_GATE.key}"
+    joins = "+join" if MINIFIED_GATE.join else ""
+    assert rule.source == MINIFIED_GATE.source
+    assert rule.key == f"minified:{MINIFIED_GATE.key}{joins}"
     user, member = make_user("dev"), Client()
     join(user, project.organization)
     member.force_login(user)
