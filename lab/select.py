@@ -59,7 +59,7 @@ NO_VETO = 2.0  # a conflict threshold that never vetoes (cosine distance is at m
 # the embedding text's code-line and message shapes, the served (today's) first
 # (grouping.clean.LINE_SHAPES, MESSAGE_SHAPES)
 LINES = ("raw", "normalized", "operations")
-MESSAGES = ("raw", "template")
+MESSAGES = ("raw", "template", "type")
 
 
 class Shape(NamedTuple):
@@ -452,8 +452,10 @@ def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
     shape = f" on {verdict.candidate.frames} frames" if verdict.candidate.frames else ""
     reads = ([f"its crash line as {verdict.candidate.line}"]
              if verdict.candidate.line != "raw" else [])
-    reads += ([f"its message as a {verdict.candidate.message}"]
-              if verdict.candidate.message != "raw" else [])
+    reads += ([] if verdict.candidate.message == "raw"
+              else ["its exception type without the message"]
+              if verdict.candidate.message == "type"
+              else [f"its message as a {verdict.candidate.message}"])
     shape += f" ({' and '.join(reads)})" if reads else ""
     rule = f"{verdict.candidate.key}{' with the veto' if verdict.candidate.veto else ''}"
     if verdict.candidate.join:  # no distance: the text's shape decides nothing
