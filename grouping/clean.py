@@ -244,10 +244,12 @@ def code_line(frame: dict) -> str:
 # How the embedding text shows a frame's code line (`Rules.line`; the crash frame's, under the
 # served `context`): as written ("raw"),
 # with its locals and literals as placeholders ("normalized": `normalized_line`), or as what it
-# does ("operations": `line_operations`); and the first message line: as written ("raw") or as
-# its template ("template": `message_template`).
+# does ("operations": `line_operations`); and the first message line: as written ("raw"), as
+# its template ("template": `message_template`), or left out where the exception has a type
+# ("type": the type alone, as Sentry's grouping reads an exception with a stack trace: the
+# value varies with the input that failed, the type and the frames say where and how).
 LINE_SHAPES = ("raw", "normalized", "operations")
-MESSAGE_SHAPES = ("raw", "template")
+MESSAGE_SHAPES = ("raw", "template", "type")
 
 
 def frame_line(frame: dict, context: bool = True, line: str = "raw", family: str = "") -> str:
@@ -301,9 +303,10 @@ def stack_lines(frames: list[dict], in_app_only: bool, rules=None,
 
 
 def exception_header(exc: dict, include_message: bool = True, message: str = "raw") -> str:
-    """`type: first message line`, the message in the `message` shape (MESSAGE_SHAPES)."""
+    """`type: first message line`, the message in the `message` shape (MESSAGE_SHAPES); the
+    "type" shape shows the type alone, and the template where there is no type."""
     exc_type = grouping_type(exc)
-    if not include_message:
+    if not include_message or (message == "type" and exc_type):
         return exc_type or "error"
     value = message_line(exc.get("value") or "", message)
     return f"{exc_type}: {value}" if exc_type and value else exc_type or value or "error"
@@ -363,8 +366,8 @@ def operations_text(operations: str) -> str:
 
 def message_line(value: str, message: str = "raw") -> str:
     """The first line of a message as the embedding text shows it: noise stripped ("raw") or
-    as its template ("template")."""
-    if message == "template":
+    as its template ("template"; "type" too, for a message with no exception type)."""
+    if message in ("template", "type"):
         return message_template(value)
     return strip_noise(value.strip().split("\n", 1)[0][:limits.EMBED_MESSAGE_CHARS])
 
@@ -545,7 +548,8 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
                 frames = frames_of(thread.get("stacktrace"))
         if not frames:
             return ""
-        text = (message_line(event.get("message") or "", message) if message == "template"
+        text = (message_line(event.get("message") or "", message)
+                if message in ("template", "type")
                 else strip_noise((event.get("message") or "")[:limits.EMBED_MESSAGE_CHARS]))
         blocks = [((text if include_message else "") or "stack", frames)]
     has_in_app = any(is_in_app(f) for _, frames in blocks for f in frames)

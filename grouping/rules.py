@@ -23,7 +23,8 @@ A rule may differ per platform family (`key` maps families to rules, "default" f
 The text's shape, per family too: the most recent `frames`, which frames show their code line
 (`context`), how the crash line reads (`line`: as written, "raw"; "normalized", its locals and
 literals as placeholders; "operations", the calls and attributes it reads) and how the message
-reads (`message`: "raw", or its "template"): grouping.clean.LINE_SHAPES, MESSAGE_SHAPES.
+reads (`message`: "raw", its "template", or the exception "type" alone):
+grouping.clean.LINE_SHAPES, MESSAGE_SHAPES.
 """
 
 from __future__ import annotations

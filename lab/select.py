@@ -59,7 +59,7 @@ NO_VETO = 2.0  # a conflict threshold that never vetoes (cosine distance is at m
 # the embedding text's code-line and message shapes, the served (today's) first
 # (grouping.clean.LINE_SHAPES, MESSAGE_SHAPES)
 LINES = ("raw", "normalized", "operations")
-MESSAGES = ("raw", "template")
+MESSAGES = ("raw", "template", "type")
 # minified gates lab.select may try (grouping.policy.MINIFIED_KEYS; "+join": by key alone)
 MINIFIED_GATES = ("fingerprint", "names", "names+join", "path+template", "path+template+join",
                   "values", "values+join")
@@ -205,19 +205,23 @@ class Runs:
         self._tallies: dict[tuple, object] = {}
         self._fingerprints: dict[str, object] = {}
 
+    def keyed(self, codebase: Codebase, key: str):
+        """The codebase's events keyed by the run's key rule and minified gate (split_gate)."""
+        from training.evaluate import keyed
+
+        if (codebase.name, key) not in self._keyed:
+            rule, gate = split_gate(key)
+            self._keyed[codebase.name, key] = keyed(codebase.data, {"default": rule}, gate)
+        return self._keyed[codebase.name, key]
+
     def clusters(self, codebase: Codebase, key: str, veto: bool, threshold: float) -> list:
         from training import metrics
-        from training.evaluate import keyed
 
         slot = (codebase.name, key, veto, threshold)
         if slot not in self._clusters:
-            rule, gate = split_gate(key)
-            if (codebase.name, key) not in self._keyed:
-                self._keyed[codebase.name, key] = keyed(codebase.data, {"default": rule}, gate)
-            data = self._keyed[codebase.name, key]
             self._clusters[slot] = metrics.simulate_ml(
-                data, codebase.vectors, threshold, conflict=0.0 if veto else threshold,
-                minified=gate)
+                self.keyed(codebase, key), codebase.vectors, threshold,
+                conflict=0.0 if veto else threshold, minified=split_gate(key)[1])
         return self._clusters[slot]
 
     def fingerprint_tally(self, codebase: Codebase):
@@ -501,8 +505,10 @@ def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
     shape = f" on {verdict.candidate.frames} frames" if verdict.candidate.frames else ""
     reads = ([f"its crash line as {verdict.candidate.line}"]
              if verdict.candidate.line != "raw" else [])
-    reads += ([f"its message as a {verdict.candidate.message}"]
-              if verdict.candidate.message != "raw" else [])
+    reads += ([] if verdict.candidate.message == "raw"
+              else ["its exception type without the message"]
+              if verdict.candidate.message == "type"
+              else [f"its message as a {verdict.candidate.message}"])
     shape += f" ({' and '.join(reads)})" if reads else ""
     rule = f"{verdict.candidate.key}{' with the veto' if verdict.candidate.veto else ''}"
     if verdict.candidate.join:  # no distance: the text's shape decides nothing
