@@ -78,39 +78,32 @@ def existing_issues(project_id: int, hashes: Iterable[str]) -> dict[str, int]:
     )
 
 
-def add_hash(project_id: int, hash_: str, issue_id: int, seed: IssueSeed) -> None:
-    """Point a new fingerprint at an existing issue (one the previous configuration made)."""
-    GroupHash.objects.create(project_id=project_id, hash=hash_, issue_id=issue_id,
-                             ml_state=GroupHash.MLState.NONE,
-                             fingerprint_config=seed.fingerprint_config)
+def _issue(project_id: int, seed: IssueSeed) -> Issue:
+    return Issue(project_id=project_id, title=seed.title, culprit=seed.culprit, level=seed.level,
+                 type=seed.type, platform=seed.platform, first_seen=seed.timestamp,
+                 last_seen=seed.timestamp)
 
 
-def create_issue(
-    project_id: int,
-    hash_: str | None,
-    seed: IssueSeed,
-    ml_pending: bool = False,
-) -> int:
-    """A new issue, with a GroupHash for `hash_` when given (`ml_pending`: for the embedder)."""
-    issue = Issue.objects.create(
-        project_id=project_id,
-        title=seed.title,
-        culprit=seed.culprit,
-        level=seed.level,
-        type=seed.type,
-        platform=seed.platform,
-        first_seen=seed.timestamp,
-        last_seen=seed.timestamp,
-    )
-    if hash_ is not None:
-        GroupHash.objects.create(
-            project_id=project_id,
-            hash=hash_,
-            issue=issue,
-            ml_state=GroupHash.MLState.PENDING if ml_pending else GroupHash.MLState.NONE,
-            fingerprint_config=seed.fingerprint_config,
-        )
-    return issue.id
+def create_issue(project_id: int, seed: IssueSeed) -> int:
+    """A new issue without a fingerprint (an unmerge's: grouping.merge)."""
+    return Issue.objects.bulk_create([_issue(project_id, seed)])[0].id
+
+
+def _create(project_id: int, seeds: dict[str, IssueSeed], fresh: list[str],
+            pointed: dict[str, int], ml_candidates: frozenset[str]) -> dict[str, int]:
+    """New issues for the `fresh` hashes, and fingerprint rows for them and for the `pointed`
+    ones (hash → the issue the previous configuration made), in two statements however many:
+    a burst of new fingerprints (a release's new errors) is one batch whose commit each of
+    their ML decisions waits for. Returns hash → issue id for the fresh hashes."""
+    issues = Issue.objects.bulk_create([_issue(project_id, seeds[h]) for h in fresh])
+    made = {hash_: issue.id for hash_, issue in zip(fresh, issues, strict=True)}
+    GroupHash.objects.bulk_create([
+        GroupHash(project_id=project_id, hash=hash_, issue_id=issue_id,
+                  ml_state=(GroupHash.MLState.PENDING if hash_ in made and hash_ in ml_candidates
+                            else GroupHash.MLState.NONE),
+                  fingerprint_config=seeds[hash_].fingerprint_config)
+        for hash_, issue_id in sorted({**pointed, **made}.items())])
+    return made
 
 
 def resolve_hashes(
@@ -127,15 +120,14 @@ def resolve_hashes(
         found.update(existing_issues(project_id, missing))  # another worker may have won
         earlier = existing_issues(
             project_id, {seeds[h].previous_hash for h in missing if seeds[h].previous_hash})
-        for hash_ in sorted(missing):
-            if hash_ not in found and earlier.get(seeds[hash_].previous_hash):
-                found[hash_] = earlier[seeds[hash_].previous_hash]
-                add_hash(project_id, hash_, found[hash_], seeds[hash_])
-            elif hash_ not in found:
-                found[hash_] = create_issue(
-                    project_id, hash_, seeds[hash_], ml_pending=hash_ in ml_candidates
-                )
-                created.add(hash_)
+        new = sorted(h for h in missing if h not in found)
+        pointed = {h: earlier[seeds[h].previous_hash] for h in new
+                   if earlier.get(seeds[h].previous_hash)}
+        made = _create(project_id, seeds, [h for h in new if h not in pointed], pointed,
+                       ml_candidates)
+        found.update(pointed)
+        found.update(made)
+        created.update(made)
     # Lock the issues before events point at them: a merge that committed since the lookup
     # has moved its fingerprints, so look again (at most a few times) under the locks.
     for _ in range(3):

@@ -171,7 +171,7 @@ def unmerge_hash(group_hash: GroupHash, by=None) -> Issue:
         timestamp=first.timestamp if first else old_issue.first_seen,
     )
     corrections.unmerged(group_hash, old_issue, by)
-    new_issue_id = create_issue(group_hash.project_id, None, seed)
+    new_issue_id = create_issue(group_hash.project_id, seed)
     if first is not None:
         priority_hooks.at_creation(group_hash.project_id, {new_issue_id: first})
     new_issue = Issue.objects.get(pk=new_issue_id)

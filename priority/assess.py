@@ -11,7 +11,7 @@ import logging
 import numpy as np
 from django.db import connection, transaction
 
-from monitor import state
+from monitor import roundtrips, state
 from monitor.locks import lock_issue
 from monitor.models import Event, Issue, ProjectRelease
 from priority import rules, severity
@@ -57,11 +57,12 @@ def at_creation(project_id: int, first_events: dict[int, Event]) -> None:
     if not first_events:
         return
     latest = latest_release(project_id)
-    for issue_id, event in sorted(first_events.items()):
-        users = 1 if event.user else 0
-        assessment = rules.assess(signals_for(event, latest, users=users))
-        Issue.objects.filter(pk=issue_id).update(priority=assessment.priority,
-                                                 priority_factors=assessment.factors)
+    with roundtrips.together():  # one round trip however many issues the batch created
+        for issue_id, event in sorted(first_events.items()):
+            users = 1 if event.user else 0
+            assessment = rules.assess(signals_for(event, latest, users=users))
+            Issue.objects.filter(pk=issue_id).update(priority=assessment.priority,
+                                                     priority_factors=assessment.factors)
 
 
 def with_vector(issue_id: int, event: Event, vector: np.ndarray, model_version: str) -> bool:

@@ -10,7 +10,7 @@ from django.db import connection
 
 from ingest.accept import store_raw_event
 from ingest.processing import process_pending
-from monitor.models import Event
+from monitor.models import Event, GroupHash, Issue
 from tests.helpers.events import event
 from tests.helpers.roundtrips import RoundTrips
 
@@ -57,3 +57,20 @@ def test_a_batch_s_round_trips_do_not_grow_with_its_issues(project):
     several = _trips_of_one_batch()
     assert Event.objects.count() == 2 * ISSUES + 1
     assert several.count() == single, several.listing()
+
+
+def test_a_batch_s_round_trips_do_not_grow_with_its_new_fingerprints(project):
+    """A release's new errors arrive as a burst of new fingerprints in one batch, and each of
+    their ML decisions waits for its commit: their issues, fingerprints and priorities are
+    written in a fixed number of round trips, not a few per new issue."""
+    _send(project, crash_function="seen", exc_type="SeenError")
+    process_pending(100)
+    _send(project, crash_function="new", exc_type="NewError")
+    one = _trips_of_one_batch().count()
+    for n in range(ISSUES):
+        _send(project, crash_function=f"burst{n}", exc_type=f"BurstError{n}")
+    burst = _trips_of_one_batch()
+    assert Event.objects.count() == 2 + ISSUES
+    assert Issue.objects.filter(priority_factors=[]).count() == 0
+    assert GroupHash.objects.filter(ml_state=GroupHash.MLState.PENDING).count() == 2 + ISSUES
+    assert burst.count() == one, burst.listing()
