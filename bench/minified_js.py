@@ -269,7 +269,8 @@ def choose(codebases: dict[str, list[dict]], encoder, decider) -> None:
         if threshold is not None:
             limits["javascript"] = threshold
         ml = metrics.score(data.labels, metrics.simulate_ml(data, vecs, limits,
-                                                            conflict=conflicts or None))
+                                                            conflict=conflicts or None,
+                                                            minified=gate))
         return ml, metrics.score(data.labels, data.hashes)
 
     table = {(label, name): scored([label], gate, t)

@@ -413,7 +413,8 @@ def message_template(value: str) -> str:
 
 # JavaScript values a message prints as they are (`You passed undefined`, `of null`,
 # `[object Object]`): the input that reached the fault, not the fault
-_JS_VALUES = re.compile(r"\b(?:undefined|null|NaN|true|false|Infinity)\b|\[object \w+\]")
+_JS_VALUES = re.compile(
+    r"(?<![\w'\"`])(?:undefined|null|NaN|true|false|Infinity)(?![\w'\"`])|\[object \w+\]")
 
 
 def js_values_out(text: str) -> str:

@@ -103,10 +103,11 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
         with transaction.atomic():  # the lookup in the locking transaction: fewer round trips
             nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
                                             (issue_id,), group_hash.hash, event.data)
-            # the nearest issue is locked even when it is only a suggestion's candidate: the
-            # suggestion's reference to it would otherwise take its row lock at commit, out of
-            # id order, while this transaction holds the fingerprint's issue
-            neighbour = [nearest.issue_id] if nearest is not None else []
+            # the nearest issue is locked where it is matched or only a suggestion's candidate:
+            # the suggestion's reference to it would otherwise take its row lock at commit, out
+            # of id order, while this transaction holds the fingerprint's issue
+            neighbour = ([nearest.issue_id] if nearest is not None and (within or policy.suggests(
+                policy.family(event.platform), nearest.distance)) else [])
             present = lock_issues([issue_id, *neighbour],
                                   with_fingerprints=[issue_id, *(neighbour if within else [])])
             now = GroupHash.objects.filter(pk=group_hash.pk).values_list("issue_id", "ml_state")
@@ -150,14 +151,16 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
             store.save(issue_id, project.id, policy.model, vector, text, key, event.id)
         GroupHash.objects.filter(pk=group_hash.pk).update(
             **{name.removesuffix("_id"): value for name, value in decided.items()})
-        record_decision(group_hash.pk, policy, family)
+        record_decision(group_hash.pk, policy, family, policy.event_threshold(event.data, family))
 
 
-def record_decision(group_hash_id: int, policy: GroupingPolicy, family: str) -> None:
-    """The threshold in force and the project adjustment behind it (DecisionRecord), in one
-    upsert that reads nothing back."""
+def record_decision(group_hash_id: int, policy: GroupingPolicy, family: str,
+                    threshold: float) -> None:
+    """The threshold applied (the family's, or the minified gate's JOIN for an event joined by
+    its key alone) and the project adjustment behind it (DecisionRecord), in one upsert that
+    reads nothing back."""
     with connection.cursor() as cursor:
-        cursor.execute(RECORD_DECISION_SQL, [group_hash_id, policy.threshold(family),
+        cursor.execute(RECORD_DECISION_SQL, [group_hash_id, threshold,
                                              policy.base_threshold(family),
                                              policy.adjustment(family)])
 

@@ -251,18 +251,19 @@ class GroupingPolicy:
         """Whether the minified gate keys the event (grouping.clean.minified_unresolved)."""
         return self.minified is not None and minified_unresolved(event)
 
+    def joins_by_key(self, event: dict) -> bool:
+        """Whether the minified gate keys the event and joins by its key alone. An admin's
+        threshold for the project stands instead (0: nothing joins, whatever the rule)."""
+        return (self.minified is not None and self.minified.join
+                and self.project_threshold is None and self.gated(event))
+
     def event_threshold(self, event: dict, family: str) -> float:
-        """The family's threshold, or JOIN for an event the minified gate keys and joins by its
-        key alone."""
-        if self.minified is not None and self.minified.join and self.gated(event):
-            return JOIN
-        return self.threshold(family)
+        """The family's threshold, or JOIN for an event joined by its key alone."""
+        return JOIN if self.joins_by_key(event) else self.threshold(family)
 
     def event_conflict_threshold(self, event: dict, family: str) -> float:
-        """The conflict threshold for the event (a joining gate's: JOIN, texts not read)."""
-        if self.minified is not None and self.minified.join and self.gated(event):
-            return JOIN
-        return self.conflict_threshold(family)
+        """The conflict threshold for the event (JOIN for one joined by key: texts not read)."""
+        return JOIN if self.joins_by_key(event) else self.conflict_threshold(family)
 
     def rule_for_event(self, event: dict) -> RuleChoice:
         """What decides this event: the minified gate for a minified bundle's frames that no

@@ -233,6 +233,7 @@ def envelope_endpoint(request, project_id: int, ledger: Ledger = UNCOUNTED) -> R
                            limits.ENVELOPE_HEADER_BYTES)
         key = authenticate(request, project_id, parse_envelope_header(head))
         del head
+        _refuse_if_used_up(key, (ratelimit.EVENTS, *side_items.categories()))
     body = _raw_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, ledger, start)
     del start
     data = _decoded(request, body, settings.INGEST_MAX_ENVELOPE_SIZE, ledger)

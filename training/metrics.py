@@ -219,8 +219,11 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
             key = (scope_of(data, index), data.keys[index] if gate else "")
             family = data.families[index]
             event = data.events[index]
-            limit = policy.event_threshold(event, family)
-            conflict_limit = policy.event_conflict_threshold(event, family)
+            if gate:
+                limit = policy.event_threshold(event, family)
+                conflict_limit = policy.event_conflict_threshold(event, family)
+            else:  # no key: nothing to join by alone
+                limit, conflict_limit = policy.threshold(family), policy.conflict_threshold(family)
             candidates = by_key.get(key, []) if data.eligible[index] else []
             if candidates:
                 distances = 1.0 - np.stack([v for _, v, _ in candidates]) @ vectors[index]

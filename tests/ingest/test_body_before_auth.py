@@ -117,3 +117,16 @@ def test_a_header_line_longer_than_its_limit_is_still_refused(project_key):
     body = envelope(head, {"type": "event"}, {"message": "m"})
     status, taken = call(project_key.project_id, body, None)
     assert status == 400 and taken <= HEAD_READ_BYTES
+
+
+def test_a_header_key_over_every_budget_gets_its_429_before_the_rest_is_read(project_key):
+    from ingest import ratelimit
+
+    project_key.rate_limit_count, project_key.rate_limit_window = 1, 3600
+    project_key.save()
+    for category in (ratelimit.EVENTS, ratelimit.ATTACHMENTS, ratelimit.FEEDBACK):
+        ratelimit.take(project_key.public_key, category, 1, 1, 3600)
+    body = gzip.compress(large(project_key.public_key, project_key.project_id))
+    status, taken = call(project_key.project_id, body, "gzip")
+    assert status == 429 and taken <= HEAD_READ_BYTES < len(body)
+    assert RawEvent.objects.count() == 0

@@ -1,6 +1,7 @@
 """A key already over its rate limit is refused before its request's body is read, when the key
 is known before the body (X-Sentry-Auth or ?sentry_key=): no bytes read, decompressed or parsed
-for a 429. A key named only in the envelope's own header is read as before. Each request is
+for a 429. A key named only in the envelope's own header is checked once its header line is
+read (tests/ingest/test_body_before_auth.py: before the rest of the body). Each request is
 answered as the lean WSGI entry answers it (ingest.lean: its request, the endpoints' `respond`;
 not its connection handling, which would close the test's transaction) with a body that counts
 what is read of it, and the real Redis budgets."""
