@@ -265,33 +265,37 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
     shadow.decide_all(work)  # before the served decisions: the same neighbours they see
     created = [row.issue_id for row, *_ in work]
     decided = 0
+    policies: dict[int, GroupingPolicy] = {}  # per project, read once a batch
     try:
         for (row, event, text, key), vector in zip(work, vectors, strict=True):
             try:  # one bad decision must not undo the others
-                decide(row, event, vector, text, key, served.for_project(row.project))
+                policy = policies.get(row.project_id)
+                if policy is None:
+                    policy = policies[row.project_id] = served.for_project(row.project)
+                decide(row, event, vector, text, key, policy)
             except Exception:
                 log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
                 _mark([row], GroupHash.MLState.FAILED)
             decided += 1
     finally:  # after the batch's decisions (a later one does not wait for them), and for those
         # decided when the loop broke off
-        for (row, event, *_), vector, issue_id in list(zip(work, vectors, created,
-                                                           strict=True))[:decided]:
-            _score_severity(row, issue_id, event, vector, served.model)
+        _score_severity([(issue_id, event, vector) for (row, event, *_), vector, issue_id
+                         in list(zip(work, vectors, created, strict=True))[:decided]
+                         if row.issue_id == issue_id], served.model)
     shadow.note_served(work)
 
 
-def _score_severity(row: GroupHash, created: int, event: Event, vector: np.ndarray,
-                    model) -> None:
-    """The new issue's severity from the vector just computed (priority.assess), unless the
-    fingerprint joined another issue, which keeps its own priority."""
-    if row.issue_id != created or model is None:
+def _score_severity(new: list[tuple[int, Event, np.ndarray]], model) -> None:
+    """The new issues' severity from the vectors just computed (priority.assess), all in one
+    transaction; a fingerprint that joined another issue is not among them (that issue keeps
+    its own priority)."""
+    if not new or model is None:
         return
     try:
-        priority_hooks.with_vector(created, event, vector, model.version)
+        priority_hooks.with_vectors(new, model.version)
     except Exception:
-        log.exception("severity scoring failed for issue %s; its rule-based priority stands",
-                      created)
+        log.exception("severity scoring failed for issues %s; their rule-based priority stands",
+                      [issue_id for issue_id, *_ in new])
 
 
 def embed_partners(model, project_ids: set[int]) -> None:

@@ -46,3 +46,10 @@ def lock_issue(issue_id: int) -> Issue | None:
     """One issue, locked and read in one statement (a single row has no order to keep); None
     when it was merged away or deleted."""
     return Issue.objects.select_for_update().filter(pk=issue_id).first()
+
+
+def locked_issues(issue_ids: Iterable[int]) -> list[Issue]:
+    """Issues locked and read in one statement, in id order (the order every writer takes);
+    those merged away or deleted are missing."""
+    return list(Issue.objects.select_for_update().filter(pk__in=sorted(set(issue_ids)))
+                .order_by("id"))

@@ -12,7 +12,7 @@ import numpy as np
 from django.db import connection, transaction
 
 from monitor import roundtrips, state
-from monitor.locks import lock_issue
+from monitor.locks import locked_issues
 from monitor.models import Event, Issue, ProjectRelease
 from priority import rules, severity
 
@@ -69,15 +69,28 @@ def with_vector(issue_id: int, event: Event, vector: np.ndarray, model_version: 
     """Score a new issue's first stack trace from the vector the grouping worker made, and
     assess it again with what its counters say now. False when there is no head for the model
     (the rule-based priority stands), the issue is gone, or a person set its priority."""
+    return with_vectors([(issue_id, event, vector)], model_version) == 1
+
+
+def with_vectors(new: list[tuple[int, Event, np.ndarray]], model_version: str) -> int:
+    """with_vector for a batch's new issues (issue id, first event, vector), in one transaction
+    whatever their number: a burst of new fingerprints' next batch waits for it. Returns how
+    many were assessed."""
     head = severity.head_for(model_version)
-    score = severity.score(vector, model_version, head)
-    if score is None:
-        return False
+    scores = {issue_id: (event, score) for issue_id, event, vector in new
+              if (score := severity.score(vector, model_version, head)) is not None}
+    if not scores:
+        return 0
+    assessed = 0
     with transaction.atomic():
-        issue = lock_issue(issue_id)
-        if issue is None:
-            return False
-        signals = signals_for(event, latest_release(issue.project_id), users=issue.users_seen,
-                              regressed=issue.regressed, score=score, head=head)
-        assessment = rules.assess(signals)
-        return state.apply_assessment(issue, assessment.priority, assessment.factors, score)
+        issues = locked_issues(scores)
+        latest = {project_id: latest_release(project_id)
+                  for project_id in sorted({issue.project_id for issue in issues})}
+        for issue in issues:
+            event, score = scores[issue.id]
+            signals = signals_for(event, latest[issue.project_id], users=issue.users_seen,
+                                  regressed=issue.regressed, score=score, head=head)
+            assessment = rules.assess(signals)
+            assessed += state.apply_assessment(issue, assessment.priority, assessment.factors,
+                                               score)
+    return assessed

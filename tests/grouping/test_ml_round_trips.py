@@ -32,3 +32,27 @@ def test_a_lone_new_fingerprint_is_decided_within_its_round_trip_budget(project,
         assert ml.drain() == 1
     assert GroupHash.objects.filter(ml_state=GroupHash.MLState.DONE).count() == 2
     assert trips.count() <= ROUND_TRIPS, trips.listing()
+
+
+# What each further new fingerprint of a batch adds: its decision's transaction (begin; the HNSW
+# settings with the lookup; the locks; the fingerprint read again; the writes; commit) and its
+# issue's severity update. The project's policy and the severity's head, locks, latest release
+# and transaction are read and taken once a batch (13 a fingerprint before: the policy's read
+# and the whole severity transaction each time).
+PER_FURTHER_FINGERPRINT = 7
+
+
+def test_a_burst_s_round_trips_grow_only_by_each_decision(project, no_breaker):
+    ingest(project, event(crash_function="first", exc_type="FirstError"))
+    ml.drain()
+    ingest(project, event(crash_function="lone", exc_type="LoneError"))
+    lone = RoundTrips()
+    with connection.execute_wrapper(lone):
+        assert ml.drain() == 1
+    for n in range(4):
+        ingest(project, event(crash_function=f"burst{n}", exc_type=f"Burst{n}Error"))
+    burst = RoundTrips()
+    with connection.execute_wrapper(burst):
+        assert ml.drain() == 4
+    assert GroupHash.objects.filter(ml_state=GroupHash.MLState.DONE).count() == 6
+    assert burst.count() <= lone.count() + 3 * PER_FURTHER_FINGERPRINT, burst.listing()
