@@ -103,11 +103,7 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
         with transaction.atomic():  # the lookup in the locking transaction: fewer round trips
             nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
                                             (issue_id,), group_hash.hash, event.data)
-            # the nearest issue is locked where it is matched or only a suggestion's candidate:
-            # the suggestion's reference to it would otherwise take its row lock at commit, out
-            # of id order, while this transaction holds the fingerprint's issue
-            neighbour = ([nearest.issue_id] if nearest is not None and (within or policy.suggests(
-                policy.family(event.platform), nearest.distance)) else [])
+            neighbour = _referred(nearest, within, policy, event.platform)
             present = lock_issues([issue_id, *neighbour],
                                   with_fingerprints=[issue_id, *(neighbour if within else [])])
             now = GroupHash.objects.filter(pk=group_hash.pk).values_list("issue_id", "ml_state")
@@ -121,6 +117,19 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
             _apply(group_hash, event, vector, text, key, policy, nearest, within, placed)
             return
     raise LookupError("the fingerprint or its match kept moving; it keeps its issue")
+
+
+def _referred(nearest: store.Neighbour | None, within: bool, policy: GroupingPolicy,
+              platform: str | None) -> list[int]:
+    """The nearest issue where the decision will refer to it: joined, or only a suggestion's
+    candidate. It is locked with the fingerprint's own, in id order: the suggestion's reference
+    would otherwise take its row lock at commit, out of order, while the decision holds the
+    fingerprint's issue."""
+    if nearest is None:
+        return []
+    if within or policy.suggests(policy.family(platform), nearest.distance):
+        return [nearest.issue_id]
+    return []
 
 
 def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
