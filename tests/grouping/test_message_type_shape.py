@@ -6,14 +6,13 @@ the lookalike twin of one function stays beyond the served Python threshold in i
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from embeddings.encoder import Encoder, current_spec
 from grouping import rules
 from grouping.clean import MESSAGE_SHAPES, clean_event, exception_header
 from lab import select
 from tests.helpers.events import normalize, normalized
+from tests.helpers.served_encoder import distance, served_encode
 
 LOOKALIKE = "return self.discount / sum(self.items)"
 CRASH = "return sum(self.items) / len(self.items)"
@@ -74,13 +73,7 @@ def test_lab_select_names_the_shape_in_its_source():
 
 @pytest.fixture(scope="module")
 def encode():
-    encoder = Encoder(current_spec(), device="cpu")
-    return lambda texts: np.asarray(encoder.encode(texts))
-
-
-def distance(encode, a: str, b: str) -> float:
-    first, second = encode([a, b])
-    return float(1.0 - np.dot(first, second) / (np.linalg.norm(first) * np.linalg.norm(second)))
+    return served_encode()
 
 
 @pytest.mark.parametrize("line", ["raw", "normalized"])

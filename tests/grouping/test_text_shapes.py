@@ -5,10 +5,8 @@ vector while the lookalike twin of one function stays beyond the served Python t
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from embeddings.encoder import Encoder, current_spec
 from grouping import rules
 from grouping.clean import (
     clean_event,
@@ -20,6 +18,7 @@ from grouping.clean import (
 from grouping.policy import shaped
 from lab.never_seen import shape_for
 from tests.helpers.events import normalize, normalized
+from tests.helpers.served_encoder import distance, served_encode
 
 MESSAGE = "while parsing a flow sequence in 'config.yml', line 3, column 5"
 LOOKALIKE = "return self.discount / sum(self.items)"
@@ -104,13 +103,7 @@ def test_a_familys_shape_reaches_its_texts_and_the_manifests_lays_over_the_rules
 
 @pytest.fixture(scope="module")
 def encode():
-    encoder = Encoder(current_spec(), device="cpu")
-    return lambda texts: np.asarray(encoder.encode(texts))
-
-
-def distance(encode, a: str, b: str) -> float:
-    first, second = encode([a, b])
-    return float(1.0 - np.dot(first, second) / (np.linalg.norm(first) * np.linalg.norm(second)))
+    return served_encode()
 
 
 @pytest.mark.parametrize("shape", ["normalized", "operations"])

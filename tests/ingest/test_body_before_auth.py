@@ -7,7 +7,6 @@ where the header's read stopped, whole, in every content coding and without a le
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import zlib
@@ -21,7 +20,7 @@ from ingest import bodymemory, lean, views
 from ingest.body import HEAD_READ_BYTES
 from ingest.models import RawEvent
 from monitor import limits
-from tests.helpers.ingest_http import envelope
+from tests.helpers.ingest_http import CountingInput, envelope, wsgi_environ
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,35 +34,15 @@ ENCODE = {
 }
 
 
-class CountingInput(io.BytesIO):
-    """The request's input stream, counting what the server read of it."""
-
-    def __init__(self, data: bytes):
-        super().__init__(data)
-        self.taken = 0
-
-    def read(self, size: int = -1) -> bytes:
-        part = super().read(size)
-        self.taken += len(part)
-        return part
-
-
 def call(project_id: int, body: bytes, encoding: str | None, chunked: bool = False):
     stream = CountingInput(body)
-    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/api/{project_id}/envelope/",
-               "QUERY_STRING": "", "CONTENT_TYPE": "application/x-sentry-envelope",
-               "wsgi.input": stream, "SERVER_NAME": "localhost", "SERVER_PORT": "80"}
-    if chunked:
-        environ.update(HTTP_TRANSFER_ENCODING="chunked", **{"wsgi.input_terminated": True})
-    else:
-        environ["CONTENT_LENGTH"] = str(len(body))
-    if encoding:
-        environ["HTTP_CONTENT_ENCODING"] = encoding
+    environ = wsgi_environ(f"/api/{project_id}/envelope/", stream, len(body),
+                           encoding=encoding, chunked=chunked)
     try:
         reply = views.respond(views.ENDPOINTS["envelope"], lean.LeanRequest(environ), project_id)
     finally:
         connection.close()
-    return reply.status, stream.taken
+    return reply.status, stream.bytes_read
 
 
 def large(public_key: str, project_id: int, size: int = 3 * MiB) -> bytes:

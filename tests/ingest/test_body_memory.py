@@ -25,7 +25,7 @@ from django.db import connection
 from ingest import bodymemory, lean, views
 from ingest.models import RawEvent
 from monitor import limits
-from tests.helpers.ingest_http import envelope
+from tests.helpers.ingest_http import envelope, wsgi_environ
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,16 +63,8 @@ def budget(settings, monkeypatch) -> bodymemory.Budget:
 def call(key, body: bytes, encoding: str | None = None, chunked: bool = False
          ) -> tuple[int, dict]:
     """`chunked`: no Content-Length, the body framed as the server gives a chunked one."""
-    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/api/{key.project_id}/envelope/",
-               "QUERY_STRING": f"sentry_key={key.public_key}",
-               "CONTENT_TYPE": "application/x-sentry-envelope",
-               "wsgi.input": io.BytesIO(body), "SERVER_NAME": "localhost", "SERVER_PORT": "80"}
-    if chunked:
-        environ.update(HTTP_TRANSFER_ENCODING="chunked", **{"wsgi.input_terminated": True})
-    else:
-        environ["CONTENT_LENGTH"] = str(len(body))
-    if encoding:
-        environ["HTTP_CONTENT_ENCODING"] = encoding
+    environ = wsgi_environ(f"/api/{key.project_id}/envelope/", io.BytesIO(body), len(body),
+                           f"sentry_key={key.public_key}", encoding, chunked)
     try:
         reply = views.respond(views.ENDPOINTS["envelope"], lean.LeanRequest(environ),
                               key.project_id)

@@ -8,36 +8,22 @@ what is read of it, and the real Redis budgets."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 
 from ingest import lean, ratelimit, views
 from ingest.models import RawEvent
-from tests.helpers.ingest_http import envelope
+from tests.helpers.ingest_http import CountingInput, envelope, wsgi_environ
 
 pytestmark = pytest.mark.django_db
 
 ALL_CATEGORIES = (ratelimit.EVENTS, ratelimit.ATTACHMENTS, ratelimit.FEEDBACK)
 
 
-class CountingBody(io.BytesIO):
-    def __init__(self, data: bytes):
-        super().__init__(data)
-        self.bytes_read = 0
-
-    def read(self, size: int | None = -1) -> bytes:
-        chunk = super().read(size)
-        self.bytes_read += len(chunk)
-        return chunk
-
-
-def call(path: str, body: bytes, query: str = "", **headers) -> tuple[int, dict, CountingBody]:
-    stream = CountingBody(body)
-    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": query,
-               "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/x-sentry-envelope",
-               "wsgi.input": stream, "SERVER_NAME": "localhost", "SERVER_PORT": "80", **headers}
+def call(path: str, body: bytes, query: str = "", **headers) -> tuple[int, dict, CountingInput]:
+    stream = CountingInput(body)
+    environ = wsgi_environ(path, stream, len(body), query, **headers)
     project_id, name = lean.endpoint(path)
     reply = views.respond(views.ENDPOINTS[name], lean.LeanRequest(environ), project_id)
     return int(reply.status_line.split()[0]), dict(reply.headers), stream

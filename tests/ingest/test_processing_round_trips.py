@@ -30,6 +30,12 @@ def _send(project, **kwargs):
     store_raw_event(project.id, uuid.uuid4(), "event", payload)
 
 
+def _send_distinct(project, name: str) -> None:
+    """ISSUES events, each of a fingerprint of its own (`name` and a number)."""
+    for n in range(ISSUES):
+        _send(project, crash_function=f"{name}{n}", exc_type=f"{name.title()}Error{n}")
+
+
 def _trips_of_one_batch() -> RoundTrips:
     trips = RoundTrips()
     with connection.execute_wrapper(trips):
@@ -47,13 +53,11 @@ def test_a_new_fingerprint_s_batch_keeps_to_its_round_trip_budget(project):
 
 
 def test_a_batch_s_round_trips_do_not_grow_with_its_issues(project):
-    for n in range(ISSUES):
-        _send(project, crash_function=f"f{n}", exc_type=f"Error{n}")
+    _send_distinct(project, "f")
     process_pending(100)
-    _send(project, crash_function="f0", exc_type="Error0")
+    _send(project, crash_function="f0", exc_type="FError0")
     single = _trips_of_one_batch().count()
-    for n in range(ISSUES):
-        _send(project, crash_function=f"f{n}", exc_type=f"Error{n}")
+    _send_distinct(project, "f")
     several = _trips_of_one_batch()
     assert Event.objects.count() == 2 * ISSUES + 1
     assert several.count() == single, several.listing()
@@ -67,8 +71,7 @@ def test_a_batch_s_round_trips_do_not_grow_with_its_new_fingerprints(project):
     process_pending(100)
     _send(project, crash_function="new", exc_type="NewError")
     one = _trips_of_one_batch().count()
-    for n in range(ISSUES):
-        _send(project, crash_function=f"burst{n}", exc_type=f"BurstError{n}")
+    _send_distinct(project, "burst")
     burst = _trips_of_one_batch()
     assert Event.objects.count() == 2 + ISSUES
     assert Issue.objects.filter(priority_factors=[]).count() == 0
