@@ -273,5 +273,9 @@ def _group(event: dict, config: str) -> Grouping:
             else:
                 custom.append("fp:" + part)
         variant, components = "custom", custom
-    digest = hashlib.md5("\n".join(c.replace("\n", " ") for c in components).encode()).hexdigest()
-    return Grouping(digest, variant, tuple(components), config)
+    return Grouping(components_hash(components), variant, tuple(components), config)
+
+
+def components_hash(components: list[str]) -> str:
+    """A fingerprint's hash: its components, one a line."""
+    return hashlib.md5("\n".join(c.replace("\n", " ") for c in components).encode()).hexdigest()

@@ -47,8 +47,7 @@ def eligible(grouping: Grouping) -> bool:
 
 def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy,
                   vector: np.ndarray, text: str, key: str, exclude: tuple[int, ...],
-                  hash_: str = "", event: dict | None = None
-                  ) -> tuple[store.Neighbour | None, bool]:
+                  hash_: str, event: dict) -> tuple[store.Neighbour | None, bool]:
     """(the matched issue, True), or (the nearest admissible issue of the candidate key or None,
     False): a match is within the policy's threshold, or within its conflict threshold where the
     texts conflict; the nearest candidate that does not conflict may be a little further than
@@ -58,7 +57,6 @@ def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy
                           match_key=key)
     found = constraints.admissible(project.id, hash_, vector, found, policy.model)
     family = policy.family(platform)
-    event = event or {}  # its thresholds: a minified gate that joins by key alone reads none
     match = first_match(text, found, policy.event_threshold(event, family),
                         policy.event_conflict_threshold(event, family))
     return (match, True) if match else (found[0] if found else None, False)

@@ -37,7 +37,6 @@ Where each value comes from, once:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -55,7 +54,7 @@ from grouping.clean import (
     minified_unresolved,
     strip_noise,
 )
-from grouping.fingerprint import CONFIGURATIONS, DEFAULT_CONFIG, group
+from grouping.fingerprint import CONFIGURATIONS, DEFAULT_CONFIG, components_hash, group
 
 if TYPE_CHECKING:
     from embeddings.models import EmbeddingModel
@@ -168,8 +167,8 @@ def values_hash(event: dict, fingerprint: str) -> str:
     with the JavaScript values they print as placeholders (grouping.clean.js_values_out),
     hashed: one stack failing on `undefined` and on `null` keys alike."""
     _, components = CONFIGURATIONS[fingerprint](event)
-    read = [js_values_out(c) if c.startswith("value:") else c for c in components]
-    return hashlib.md5("\n".join(c.replace("\n", " ") for c in read).encode()).hexdigest()
+    return components_hash([js_values_out(c) if c.startswith("value:") else c
+                            for c in components])
 
 
 @dataclass(frozen=True)

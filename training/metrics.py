@@ -207,8 +207,9 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
     whose texts conflict (grouping.conflict; none: the threshold); `gate=False` drops the
     crash-site key (the naive baseline). The limits are read as production reads them
     (grouping.policy); `minified`: the gate of minified JavaScript without a source map (its
-    keys are the dataset's: training.evaluate.keyed)."""
-    policy = replay_policy(threshold, conflict, minified=minified)
+    keys are the dataset's: training.evaluate.keyed; none without a key: nothing joins by a key
+    the baseline does not have)."""
+    policy = replay_policy(threshold, conflict, minified=minified if gate else None)
     issue_of_hash: dict[str, int] = {}
     by_key: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # (scope, key) → issues
     clusters: list[int] = []
@@ -219,11 +220,8 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
             key = (scope_of(data, index), data.keys[index] if gate else "")
             family = data.families[index]
             event = data.events[index]
-            if gate:
-                limit = policy.event_threshold(event, family)
-                conflict_limit = policy.event_conflict_threshold(event, family)
-            else:  # no key: nothing to join by alone
-                limit, conflict_limit = policy.threshold(family), policy.conflict_threshold(family)
+            limit = policy.event_threshold(event, family)
+            conflict_limit = policy.event_conflict_threshold(event, family)
             candidates = by_key.get(key, []) if data.eligible[index] else []
             if candidates:
                 distances = 1.0 - np.stack([v for _, v, _ in candidates]) @ vectors[index]
