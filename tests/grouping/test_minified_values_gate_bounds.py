@@ -74,3 +74,17 @@ def test_an_admin_threshold_of_zero_keeps_minified_fingerprints_apart_live(proje
     assert Issue.objects.count() == 2
     second = GroupHash.objects.get(hash=group(normalized(browser_event(values[1]))).hash)
     assert DecisionRecord.objects.get(group_hash=second).threshold == 0.0
+
+
+@pytest.mark.parametrize("piece", ["[object ", "[object a", "null'", "'null", "undefinedx",
+                                   "a.null ", "`true"])
+def test_the_values_pattern_is_linear_on_hostile_messages(piece):
+    """A message is at most limits.EVENT_MESSAGE_CHARS after normalization; the pattern is
+    checked on a hundred times that, built of near-matches, as the other text rules are
+    (tests/grouping/test_regex_budget.py)."""
+    import time
+
+    text = piece * (800_000 // len(piece))
+    started = time.perf_counter()
+    js_values_out(text)
+    assert time.perf_counter() - started < 1.0
