@@ -195,6 +195,13 @@ def main() -> int:
                 f"new fingerprint → ML decision: p50 {np.percentile(latency, 50):.0f} ms, "
                 f"p95 {np.percentile(latency, 95):.0f} ms, p99 {np.percentile(latency, 99):.0f} ms"
             )
+            for name, part in (("joined (merge included)", [h.decided_by == "ml" for h in decided]),
+                               ("kept its issue", [h.decided_by != "ml" for h in decided])):
+                chosen = latency[np.array(part, dtype=bool)] if len(latency) else latency
+                if len(chosen):
+                    print(f"  of which {name}: {len(chosen)}, p50 "
+                          f"{np.percentile(chosen, 50):.0f} ms, p95 "
+                          f"{np.percentile(chosen, 95):.0f} ms")
             for name, moments in (("accepted (durable)", accepted),
                                   ("processing committed (its fingerprint issue visible)",
                                    committed)):

@@ -142,7 +142,6 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
         "ml_distance": nearest.distance if nearest else None,
         "ml_model": policy.model.label,
         "ml_rule": policy.rule_for_event(event.data).source[:300],
-        "ml_decided_at": timezone.now(),
     }
     joins = not placed and within and project.grouping_mode == Project.GroupingMode.ML
     if joins:
@@ -151,6 +150,7 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     elif not placed and nearest is not None and not within and policy.suggests(
             family, nearest.distance):
         suggestions.offer(group_hash, nearest, policy, family)
+    decided["ml_decided_at"] = timezone.now()  # after the merge: when the decision is whole
     for attname, value in decided.items():
         setattr(group_hash, attname, value)
     with roundtrips.together():  # writes that read nothing back: one round trip
