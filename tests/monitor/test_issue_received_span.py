@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from grouping.merge import merge_issues, unmerge_hash
-from monitor import eventstore
+from monitor import eventstore, partitions
 from monitor.issue_events import events_of
 from monitor.models import Event, GroupHash, Issue, Project
 from tests.helpers.events import event, ingest
@@ -94,7 +94,8 @@ def _partitions_read(queryset) -> set[str]:
 
 def test_an_issues_event_queries_read_only_the_partitions_of_its_span(project):
     issue = _issue(project)
-    _store(project, issue, timezone.now() - dt.timedelta(minutes=5))
+    now = timezone.now()  # a moment of the current span: five minutes ago may be yesterday's
+    _store(project, issue, max(now - dt.timedelta(minutes=5), partitions.span_of(now).start))
     issue.refresh_from_db()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_inherits"
