@@ -64,11 +64,16 @@ def shipped() -> EmbeddingModel:
     return EmbeddingModel.objects.get(pk=row.pk)
 
 
-def serving() -> EmbeddingModel | None:
+def serving(active: list[EmbeddingModel] | None = None) -> EmbeddingModel | None:
     """The model `served()` returns, read only: nothing registered, no model loaded (web
-    processes); None while the configured model has no row (then no issue has a vector)."""
-    row = (EmbeddingModel.objects.filter(state=ModelState.SERVED).select_related("trained")
-           .order_by("-id").first())  # its manifest (grouping.policy) read with it
+    processes); None while the configured model has no row (then no issue has a vector).
+    `active`: the active rows, read already (served_and_shadows)."""
+    if active is None:
+        row = (EmbeddingModel.objects.filter(state=ModelState.SERVED).select_related("trained")
+               .order_by("-id").first())  # its manifest (grouping.policy) read with it
+    else:
+        row = max((r for r in active if r.state == ModelState.SERVED), key=lambda r: r.id,
+                  default=None)
     if row is not None and _keeps_serving(row):
         return row
     from embeddings.encoder import current_spec
@@ -77,9 +82,9 @@ def serving() -> EmbeddingModel | None:
     return EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
 
 
-def served() -> EmbeddingModel:
+def served(active: list[EmbeddingModel] | None = None) -> EmbeddingModel:
     """The promoted model, else the configured one (which then becomes the served row)."""
-    row = serving()
+    row = serving(active)
     if row is not None and row.state == ModelState.SERVED:
         return row
     configured = stock()
@@ -155,10 +160,20 @@ def ensure_active_indexes() -> None:
         store.ensure_index(model)
 
 
+SHADOWING = (ModelState.SHADOW, ModelState.PREVIOUS)
+
+
 def shadow_models() -> list[EmbeddingModel]:
     """Models that embed new fingerprints beside the served one."""
-    states = [ModelState.SHADOW, ModelState.PREVIOUS]
-    return list(EmbeddingModel.objects.filter(state__in=states).order_by("id"))
+    return list(EmbeddingModel.objects.filter(state__in=SHADOWING).order_by("id"))
+
+
+def served_and_shadows() -> tuple[EmbeddingModel, list[EmbeddingModel]]:
+    """served() and shadow_models() from one read of the active rows (the embeddings worker
+    asks for both every batch)."""
+    active = list(EmbeddingModel.objects.filter(state__in=ACTIVE).select_related("trained"))
+    shadows = sorted((r for r in active if r.state in SHADOWING), key=lambda r: r.id)
+    return served(active), shadows
 
 
 def start_shadow(model: EmbeddingModel, user=None) -> None:

@@ -115,18 +115,25 @@ def _nearer(vector: np.ndarray, partner_issue: int, distance: float,
     return other is None or _cosine_distance(vector, other) <= distance
 
 
-def partners_without_vectors(project_ids: Iterable[int], model: EmbeddingModel) -> list[int]:
-    """Issues holding a kept-apart fingerprint with no vector in `model` yet (a split issue, or
-    any after a promotion): the embeddings worker embeds them before deciding, so a constraint
-    refuses only what resembles the other side."""
+def live_pairs(project_ids: Iterable[int]) -> dict[int, set[str]]:
+    """Per project with any constraint in force, the fingerprints its constraints name (one
+    read a batch: the embeddings worker's decisions in a project without any skip
+    `admissible`)."""
+    hashes: dict[int, set[str]] = defaultdict(set)
     rows = KeptApart.objects.filter(project_id__in=list(project_ids), lifted_at__isnull=True)
-    hashes = defaultdict(set)
     for project_id, a, b in rows.values_list("project_id", "hash_a", "hash_b"):
         hashes[project_id] |= {a, b}
-    if not hashes:
+    return dict(hashes)
+
+
+def partners_without_vectors(pairs: dict[int, set[str]], model: EmbeddingModel) -> list[int]:
+    """Issues holding a kept-apart fingerprint (`pairs`: live_pairs) with no vector in `model`
+    yet (a split issue, or any after a promotion): the embeddings worker embeds them before
+    deciding, so a constraint refuses only what resembles the other side."""
+    if not pairs:
         return []
     query = Q()
-    for project_id, hs in hashes.items():
+    for project_id, hs in pairs.items():
         query |= Q(project_id=project_id, hash__in=hs)
     issues = set(GroupHash.objects.filter(query).values_list("issue_id", flat=True))
     embedded = set(IssueEmbedding.objects.filter(model=model, issue_id__in=issues)

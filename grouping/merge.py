@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Min
 from grouping import corrections
 from grouping.assign import IssueSeed, create_issue, follow_newest_event
 from grouping.models import GroupingFeedback, MergedIssue
+from monitor import roundtrips
 from monitor.locks import lock_issues
 from monitor.models import Event, GroupHash, Issue, IssueTag
 from monitor.signals import Change, announce
@@ -57,34 +58,48 @@ def _lock_for_merge(target_id: int, sources: list[int]) -> None:
         )
 
 
-def merge_issues(target_id: int, source_ids: list[int]) -> Issue:
+USERS_SEEN_SQL = """
+UPDATE monitor_issue SET times_seen = %s, first_seen = %s, last_seen = %s,
+    users_seen = (SELECT COUNT(*) FROM monitor_issuetag WHERE issue_id = %s AND key = 'user')
+WHERE id = %s
+"""
+
+
+def merge_issues(target_id: int, source_ids: list[int], locked: bool = False) -> Issue:
     """Move the sources' fingerprints, events and tag counts into the target; delete sources.
-    Raises MergeRefused when the target or a source no longer exists."""
+    Raises MergeRefused when the target or a source no longer exists. `locked`: the caller
+    holds the issues' and their fingerprints' locks and has checked that all still exist (an
+    ML decision).
+
+    The writes go to PostgreSQL together (monitor.roundtrips), a few round trips in all
+    whatever the number of tables that refer to an issue: the deletion of the emptied sources
+    reads only what refers to them."""
     sources = sorted({s for s in source_ids if s != target_id})
-    _lock_for_merge(target_id, sources)
+    if not locked:
+        _lock_for_merge(target_id, sources)
     if not sources:
         return Issue.objects.get(pk=target_id)
     issues = Issue.objects.in_bulk([target_id, *sources])
-    with connection.cursor() as cursor:
-        cursor.execute(MERGE_TAGS_SQL, [target_id, sources])
-    IssueTag.objects.filter(issue_id__in=sources).delete()
     target = issues[target_id]
     merged = [issues[s] for s in sources]
-    GroupHash.objects.filter(issue_id__in=sources).update(issue_id=target_id)
-    Event.objects.filter(issue_id__in=sources).update(issue_id=target_id)
-    hourly_counts.move(target_id, sources)
     target.times_seen += sum(i.times_seen for i in merged)
     target.first_seen = min([target.first_seen, *(i.first_seen for i in merged)])
     target.last_seen = max([target.last_seen, *(i.last_seen for i in merged)])
-    target.users_seen = IssueTag.objects.filter(issue=target, key="user").count()
-    target.save(update_fields=["times_seen", "first_seen", "last_seen", "users_seen"])
-    follow_newest_event([target_id])  # a source's newer event now leads the target
-    target.refresh_from_db(fields=["title"])
-    MergedIssue.objects.filter(issue_id__in=sources).update(issue_id=target_id)  # flat chains
-    MergedIssue.objects.bulk_create([MergedIssue(project_id=target.project_id, previous_id=i.id,
-                                                 issue_id=target_id) for i in merged],
-                                    ignore_conflicts=True)
-    Issue.objects.filter(id__in=sources).delete()  # cascades to their embeddings
+    with roundtrips.together(), connection.cursor() as cursor:
+        cursor.execute(MERGE_TAGS_SQL, [target_id, sources])
+        IssueTag.objects.filter(issue_id__in=sources).delete()
+        GroupHash.objects.filter(issue_id__in=sources).update(issue_id=target_id)
+        Event.objects.filter(issue_id__in=sources).update(issue_id=target_id)
+        hourly_counts.move(target_id, sources)
+        cursor.execute(USERS_SEEN_SQL, [target.times_seen, target.first_seen, target.last_seen,
+                                        target_id, target_id])
+        follow_newest_event([target_id])  # a source's newer event now leads the target
+        MergedIssue.objects.filter(issue_id__in=sources).update(issue_id=target_id)  # flat
+        MergedIssue.objects.bulk_create(
+            [MergedIssue(project_id=target.project_id, previous_id=i.id, issue_id=target_id)
+             for i in merged], ignore_conflicts=True)
+        Issue.objects.filter(id__in=sources).delete()  # cascades to their embeddings
+    target.refresh_from_db(fields=["title", "users_seen"])
     return target
 
 

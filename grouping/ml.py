@@ -19,15 +19,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from embeddings import store
+from embeddings import registry, store
 from embeddings.encoder import encoder_for
 from grouping import constraints, shadow, suggestions
 from grouping.conflict import first_match
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
-from grouping.policy import GroupingPolicy, event_text, policy_for
+from grouping.policy import GroupingPolicy, event_text, policy_for, thresholds_of
 from monitor import eventstore, roundtrips, wakeup
-from monitor.locks import lock_issues
+from monitor.locks import lock_and_read, lock_issues
 from monitor.models import Event, GroupHash, Project
 from monitor.redis import client
 from priority import assess as priority_hooks
@@ -47,15 +47,19 @@ def eligible(grouping: Grouping) -> bool:
 
 def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy,
                   vector: np.ndarray, text: str, key: str, exclude: tuple[int, ...],
-                  hash_: str, event: dict) -> tuple[store.Neighbour | None, bool]:
+                  hash_: str, event: dict,
+                  constrained: bool = True) -> tuple[store.Neighbour | None, bool]:
     """(the matched issue, True), or (the nearest admissible issue of the candidate key or None,
     False): a match is within the policy's threshold, or within its conflict threshold where the
     texts conflict; the nearest candidate that does not conflict may be a little further than
     one that does. The one choice every automatic decision makes (served and shadow models), so
-    the one place "not the same" constraints refuse candidates (grouping.constraints)."""
+    the one place "not the same" constraints refuse candidates (grouping.constraints).
+    `constrained`: the project had constraints in force when the batch read them (a constraint a
+    person makes in the same moment applies from the next batch)."""
     found = store.nearest(project.id, policy.model, vector, k=MATCH_CANDIDATES, exclude=exclude,
                           match_key=key)
-    found = constraints.admissible(project.id, hash_, vector, found, policy.model)
+    if constrained:
+        found = constraints.admissible(project.id, hash_, vector, found, policy.model)
     family = policy.family(platform)
     match = first_match(text, found, policy.event_threshold(event, family),
                         policy.event_conflict_threshold(event, family))
@@ -83,7 +87,7 @@ def wake() -> None:
 
 
 def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
-           policy: GroupingPolicy) -> None:
+           policy: GroupingPolicy, constrained: bool = True) -> None:
     """Join the nearest issue of the same candidate key (grouping.rules: exception type and
     crash function, never the code line) within the threshold, or the conflict threshold where
     the texts conflict (ML mode), or only record it (shadow mode); otherwise the fingerprint's
@@ -100,11 +104,12 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
         issue_id = group_hash.issue_id
         with transaction.atomic():  # the lookup in the locking transaction: fewer round trips
             nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                            (issue_id,), group_hash.hash, event.data)
+                                            (issue_id,), group_hash.hash, event.data,
+                                            constrained)
             neighbour = _referred(nearest, within, policy, event.platform)
-            present = lock_issues([issue_id, *neighbour],
-                                  with_fingerprints=[issue_id, *(neighbour if within else [])])
-            now = GroupHash.objects.filter(pk=group_hash.pk).values_list("issue_id", "ml_state")
+            holders = [issue_id, *(neighbour if within else [])]
+            present, now = lock_and_read([issue_id, *neighbour], with_fingerprints=holders,
+                                         then=(FINGERPRINT_NOW_SQL, [group_hash.pk]))
             if not now or now[0][1] != GroupHash.MLState.PENDING:
                 return  # decided by another drain, or deleted with its project
             if now[0][0] != issue_id:
@@ -115,6 +120,9 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
             _apply(group_hash, event, vector, text, key, policy, nearest, within, placed)
             return
     raise LookupError("the fingerprint or its match kept moving; it keeps its issue")
+
+
+FINGERPRINT_NOW_SQL = "SELECT issue_id, ml_state FROM monitor_grouphash WHERE id = %s"
 
 
 def _referred(nearest: store.Neighbour | None, within: bool, policy: GroupingPolicy,
@@ -145,7 +153,7 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     }
     joins = not placed and within and project.grouping_mode == Project.GroupingMode.ML
     if joins:
-        merge_issues(nearest.issue_id, [issue_id])
+        merge_issues(nearest.issue_id, [issue_id], locked=True)  # decide() holds the locks
         decided |= {"issue_id": nearest.issue_id, "decided_by": GroupHash.DecidedBy.ML}
     elif not placed and nearest is not None and not within and policy.suggests(
             family, nearest.distance):
@@ -233,7 +241,7 @@ def decide_batch(limit: int) -> int:
     try:
         rows = list(
             GroupHash.objects.filter(ml_state=GroupHash.MLState.PENDING, id__in=claimed)
-            .select_related("project")
+            .select_related("project__grouping_adaptation")  # the policy's (for_project)
             .order_by("id")
         )
         if rows:
@@ -258,7 +266,8 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
     if not cleaned:
         return
     try:
-        served = policy_for(None)  # the served model's; each project adjusts it below
+        model, shadows = registry.served_and_shadows()
+        served = policy_for(None, model)  # the served model's; each project adjusts it below
         # the text in the served model's shape (its manifest's frames, lines and messages), as
         # its thresholds were chosen and its backfilled vectors embedded
         work = [(row, ev, served.text(ev.data), served.key(ev.data)) for row, ev, _ in cleaned]
@@ -268,8 +277,10 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
         trip_breaker()
         _mark([item[0] for item in cleaned], GroupHash.MLState.FAILED)
         return
-    embed_partners(served.model, {row.project_id for row, *_ in work})
-    shadow.decide_all(work)  # before the served decisions: the same neighbours they see
+    pairs = constraints.live_pairs({row.project_id for row, *_ in work})
+    embed_partners(served.model, pairs)
+    # before the served decisions: the same neighbours they see
+    shadow.decide_all(work, pairs, shadows)
     created = [row.issue_id for row, *_ in work]
     decided = 0
     policies: dict[int, GroupingPolicy] = {}  # per project, read once a batch
@@ -278,8 +289,9 @@ def _decide_claimed(rows: list[GroupHash]) -> None:
             try:  # one bad decision must not undo the others
                 policy = policies.get(row.project_id)
                 if policy is None:
-                    policy = policies[row.project_id] = served.for_project(row.project)
-                decide(row, event, vector, text, key, policy)
+                    adapted = thresholds_of(getattr(row.project, "grouping_adaptation", None))
+                    policy = policies[row.project_id] = served.for_project(row.project, adapted)
+                decide(row, event, vector, text, key, policy, row.project_id in pairs)
             except Exception:
                 log.exception("ML decision failed for fingerprint %s; it keeps its issue", row.id)
                 _mark([row], GroupHash.MLState.FAILED)
@@ -305,13 +317,14 @@ def _score_severity(new: list[tuple[int, Event, np.ndarray]], model) -> None:
                       [issue_id for issue_id, *_ in new])
 
 
-def embed_partners(model, project_ids: set[int]) -> None:
-    """Issues holding kept-apart fingerprints get a vector before decisions compare with them
-    (grouping.constraints: a split issue has none until then, nor any after a promotion)."""
+def embed_partners(model, pairs: dict[int, set[str]]) -> None:
+    """Issues holding kept-apart fingerprints (`pairs`: grouping.constraints.live_pairs) get a
+    vector before decisions compare with them (a split issue has none until then, nor any
+    after a promotion)."""
     from grouping.backfill import backfill
 
     try:
-        missing = constraints.partners_without_vectors(project_ids, model)
+        missing = constraints.partners_without_vectors(pairs, model)
         if missing:
             backfill(model, issue_ids=missing)
     except Exception:  # the constraint then refuses the issues it cannot compare with

@@ -289,14 +289,18 @@ class GroupingPolicy:
     def text(self, event: dict) -> str:
         return event_text(event, self.rules)
 
-    def for_project(self, project: Project | None) -> GroupingPolicy:
-        """This model's policy with the project's adjustment."""
+    def for_project(self, project: Project | None,
+                    adapted: dict[str, float] | None = None) -> GroupingPolicy:
+        """This model's policy with the project's adjustment. `adapted`: its adapted
+        thresholds, read already (thresholds_of); else they are read now."""
         if project is None:
             return self
+        if adapted is None:
+            adapted = adapted_thresholds_of(project)
         return dataclasses.replace(self, project_threshold=project.grouping_threshold,
                                    platform=project.platform,
                                    fingerprint_config=fingerprint_config_for(project),
-                                   adapted_thresholds=adapted_thresholds_of(project))
+                                   adapted_thresholds=adapted)
 
 
 def model_choices(model: EmbeddingModel | None) -> dict:
@@ -393,8 +397,15 @@ def adapted_thresholds_of(project: Project) -> dict[str, float]:
 
     if project.pk is None:  # an unsaved project (evaluation replays) has no answers
         return {}
-    row = ProjectAdaptation.objects.filter(project_id=project.pk, enabled=True).first()
-    return {family: float(value) for family, value in (row.thresholds if row else {}).items()}
+    return thresholds_of(ProjectAdaptation.objects.filter(project_id=project.pk).first())
+
+
+def thresholds_of(adaptation) -> dict[str, float]:
+    """A project's adaptation row (grouping.models.ProjectAdaptation, or None) as thresholds per
+    family."""
+    if adaptation is None or not adaptation.enabled:
+        return {}
+    return {family: float(value) for family, value in adaptation.thresholds.items()}
 
 
 def fingerprint_config_for(project: Project | None = None) -> str:

@@ -12,7 +12,7 @@ import logging
 
 from django.db import transaction
 
-from embeddings import registry, store
+from embeddings import store
 from embeddings.encoder import encoder_for
 from embeddings.models import EmbeddingModel, ShadowDecision
 from grouping.policy import policy_for
@@ -22,14 +22,15 @@ from monitor.models import GroupHash
 log = logging.getLogger(__name__)
 
 
-def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str) -> None:
+def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str,
+               constrained: bool = True) -> None:
     from grouping.ml import nearest_match
 
     project = row.project
     policy = policy_for(project, model)  # the shadow model's own key rules and thresholds
     key = policy.key(event.data)
     nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                    (row.issue_id,), row.hash, event.data)
+                                    (row.issue_id,), row.hash, event.data, constrained)
     with transaction.atomic():  # the issues written about locked first, as merges lock them
         present = lock_issues([row.issue_id, *([nearest.issue_id] if within else [])])
         if row.issue_id not in present:
@@ -43,17 +44,20 @@ def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str) 
         store.save(row.issue_id, project.id, model, vector, text, key, event.id)
 
 
-def decide_all(work: list[tuple]) -> None:
-    """`work`: (GroupHash, first event, cleaned text, crash-site key) of one batch. Each decision
+def decide_all(work: list[tuple], pairs: dict[int, set[str]],
+               models: list[EmbeddingModel]) -> None:
+    """`work`: (GroupHash, first event, cleaned text, crash-site key) of one batch; `pairs`: the
+    constraints in force in its projects (grouping.constraints.live_pairs); `models`: the shadow
+    models (embeddings.registry.shadow_models). Each decision
     is its own transaction: holding one's issue locks while taking the next's would take issues
     out of id order (monitor.locks)."""
-    for model in registry.shadow_models():
+    for model in models:
         try:
             shape = policy_for(None, model)  # the shadow model's own text shape
             texts = [shape.text(event.data) for _row, event, *_ in work]
             vectors = encoder_for(model).encode(texts)
             for (row, event, *_), text, vector in zip(work, texts, vectors, strict=True):
-                decide_one(model, row, event, vector, text)
+                decide_one(model, row, event, vector, text, row.project_id in pairs)
         except Exception:
             log.exception("shadow model %s failed; the served decisions stand", model)
 

@@ -10,7 +10,7 @@ changed meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
@@ -28,18 +28,30 @@ def lock_issues(issue_ids: Iterable[int], fingerprint_ids: Iterable[int] = (),
     """Lock the issues, then the fingerprints (those named, and with `with_fingerprints` every
     fingerprint of the issues, or of the issues it names), each in id order. Returns the ids of
     the issues that still exist (one that is missing was merged away or deleted)."""
+    return lock_and_read(issue_ids, fingerprint_ids, with_fingerprints)[0]
+
+
+def lock_and_read(issue_ids: Iterable[int], fingerprint_ids: Iterable[int] = (),
+                  with_fingerprints: bool | Iterable[int] = False,
+                  then: tuple[str, Sequence] | None = None) -> tuple[set[int], list[tuple]]:
+    """lock_issues, and `then` (a query and its parameters: what the caller reads again under
+    the locks) in the same round trip; returns the issues that still exist and its rows."""
     ids, hashes = sorted(set(issue_ids)), sorted(set(fingerprint_ids))
     holders = (ids if with_fingerprints is True
                else sorted(set(with_fingerprints or ())))  # issues whose fingerprints lock too
-    # Both statements in one round trip, run in this order: the issues' fingerprints are those
+    # The statements in one round trip, run in this order: the issues' fingerprints are those
     # pointing at them once their locks are held (a merged-away issue's point elsewhere by then).
-    with connection.cursor() as issues, connection.cursor() as fingerprints:
+    with (connection.cursor() as issues, connection.cursor() as fingerprints,
+          connection.cursor() as again):
         with roundtrips.together():
             if ids:
                 issues.execute(LOCK_ISSUES_SQL, [ids])
             if hashes or holders:
                 fingerprints.execute(LOCK_FINGERPRINTS_SQL, [hashes, holders])
-        return {row[0] for row in issues.fetchall()} if ids else set()
+            if then is not None:
+                again.execute(*then)
+        present = {row[0] for row in issues.fetchall()} if ids else set()
+        return present, again.fetchall() if then is not None else []
 
 
 def lock_issue(issue_id: int) -> Issue | None:
