@@ -11,7 +11,7 @@ from access import issue_for, project_by_id
 from feedback import accept
 from feedback.models import UserFeedback
 from feedback.queries import for_issue
-from ingest import ratelimit
+from ingest import bodymemory, ratelimit
 from ingest.auth import load_key, public_key_from_dsn
 from ingest.errors import IngestError
 from ingest.payload import parse_json_object
@@ -62,9 +62,10 @@ def legacy_user_feedback(request, org: str, project: str):
         error = ratelimit.too_many(spent)
         return Response({"detail": error.detail}, status=error.status, headers=error.headers)
     try:  # the ingest endpoints' parser: bounded nesting and numbers, a 400 that says why
-        data = parse_json_object(request.body, "feedback")
-    except IngestError as error:
-        return Response({"detail": error.detail}, status=error.status)
+        with bodymemory.held(bodymemory.declared_length(request.META)):
+            data = parse_json_object(request.body, "feedback")
+    except IngestError as error:  # a 503 while the process's body budget stays spent
+        return Response({"detail": error.detail}, status=error.status, headers=error.headers)
     fields = accept.from_user_report(data, UserFeedback.Source.API)
     if fields is None:
         return Response({"detail": "comments are required"}, status=400)

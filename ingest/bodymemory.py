@@ -125,3 +125,24 @@ def ledger() -> Iterator[Ledger]:
         yield own
     finally:
         own.close()
+
+
+def declared_length(meta: dict) -> int:
+    """A request's Content-Length, 0 when absent or not a number (Django then reads no body)."""
+    try:
+        return max(0, int(meta.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+@contextlib.contextmanager
+def held(size: int) -> Iterator[Ledger]:
+    """`size` bytes of a body that Django reads whole outside the ingest endpoints (a sourcemap
+    chunk upload's multipart form, the legacy user-feedback JSON), held in this process's
+    budget while the caller reads and uses it, so that those requests and the ingest
+    endpoints' together stay within it; raises the 503 (IngestError) when it stays spent.
+    Yields the request's ledger, for what the caller decodes from the body."""
+    with ledger() as own:
+        own.hold(size)
+        yield own
+

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from ingest import bodymemory
 from ingest.body import decode_content
 from ingest.errors import IngestError
 from monitor.models import Organization
@@ -67,22 +68,36 @@ def api_root(request: HttpRequest) -> JsonResponse:
 def chunk_upload(request: HttpRequest, organization: Organization) -> JsonResponse:
     if request.method == "GET":
         return JsonResponse(chunk_options(organization))
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    length = bodymemory.declared_length(request.META)
     if length > settings.SOURCEMAPS_MAX_REQUEST_SIZE:
         return _error(413, f"request body over {settings.SOURCEMAPS_MAX_REQUEST_SIZE} bytes")
+    try:
+        with bodymemory.held(length) as ledger:  # the form is parsed, its chunks stored
+            _store_chunks(request, organization, ledger)
+    except IngestError as exc:  # the process's body budget stayed spent: retry later
+        return JsonResponse({"detail": exc.detail}, status=exc.status, headers=exc.headers)
+    return JsonResponse({}, status=200)
+
+
+def _store_chunks(request: HttpRequest, organization: Organization,
+                  ledger: bodymemory.Ledger) -> None:
     files = [*request.FILES.getlist("file"), *request.FILES.getlist("file_gzip")]
     if len(files) > settings.SOURCEMAPS_CHUNKS_PER_REQUEST:
         raise upload.UploadError("too many chunks in one request")
     gzipped = set(map(id, request.FILES.getlist("file_gzip")))
     for part in files:
         data = part.read(settings.SOURCEMAPS_CHUNK_SIZE * 2 + 1)
+        decoded = 0
         if id(part) in gzipped:
             try:
-                data = decode_content(data, "gzip", settings.SOURCEMAPS_CHUNK_SIZE)
+                data = decode_content(data, "gzip", settings.SOURCEMAPS_CHUNK_SIZE, ledger)
             except IngestError as exc:
+                if exc.status == 503:  # the budget, not the chunk
+                    raise
                 raise upload.UploadError(f"chunk {part.name}: {exc.detail}") from exc
+            decoded = len(data)
         upload.store_chunk(organization, part.name or "", data)
-    return JsonResponse({}, status=200)
+        ledger.drop(decoded)
 
 
 def chunk_options(organization: Organization) -> dict:
