@@ -245,9 +245,11 @@ def code_line(frame: dict) -> str:
 # served `context`): as written ("raw"),
 # with its locals and literals as placeholders ("normalized": `normalized_line`), or as what it
 # does ("operations": `line_operations`); and the first message line: as written ("raw"), as
-# its template ("template": `message_template`), or left out where the exception has a type
-# ("type": the type alone, as Sentry's grouping reads an exception with a stack trace: the
-# value varies with the input that failed, the type and the frames say where and how).
+# its template ("template": `message_template`), or left out where a library raised an
+# exception with a type ("type": the type alone, as Sentry's grouping reads an exception with a
+# stack trace: the library's words vary with the input that failed, the type and the frames say
+# where and how; an exception the application raised keeps its template, its own distinction:
+# `raised_by_application`).
 LINE_SHAPES = ("raw", "normalized", "operations")
 MESSAGE_SHAPES = ("raw", "template", "type")
 
@@ -302,11 +304,22 @@ def stack_lines(frames: list[dict], in_app_only: bool, rules=None,
     return lines[: min(limits.EMBED_FRAMES, rules.frames_for(family))]
 
 
+def raised_by_application(exc: dict) -> bool:
+    """Whether the application's own code raised `exc`: its innermost frame is in-app. Its
+    message is then the application's own distinction (`fail("E_STOCK", ...)` and
+    `fail("E_PAYMENT", ...)` in one helper: two faults of one site, type and line); a library's
+    message words the input that failed one call (PyYAML's parser states: one fault)."""
+    frames = frames_of(exc.get("stacktrace"))
+    return bool(frames) and is_in_app(frames[-1])
+
+
 def exception_header(exc: dict, include_message: bool = True, message: str = "raw") -> str:
     """`type: first message line`, the message in the `message` shape (MESSAGE_SHAPES); the
-    "type" shape shows the type alone, and the template where there is no type."""
+    "type" shape shows the type alone where a library raised the exception, and the template
+    where the application raised it (`raised_by_application`) or there is no type."""
     exc_type = grouping_type(exc)
-    if not include_message or (message == "type" and exc_type):
+    if not include_message or (message == "type" and exc_type
+                               and not raised_by_application(exc)):
         return exc_type or "error"
     value = message_line(exc.get("value") or "", message)
     return f"{exc_type}: {value}" if exc_type and value else exc_type or value or "error"
@@ -366,7 +379,8 @@ def operations_text(operations: str) -> str:
 
 def message_line(value: str, message: str = "raw") -> str:
     """The first line of a message as the embedding text shows it: noise stripped ("raw") or
-    as its template ("template"; "type" too, for a message with no exception type)."""
+    as its template ("template"; "type" too, for a message with no exception type or one the
+    application raised)."""
     if message in ("template", "type"):
         return message_template(value)
     return strip_noise(value.strip().split("\n", 1)[0][:limits.EMBED_MESSAGE_CHARS])

@@ -6,11 +6,13 @@ rule of grouping.rules, with or without the conflict veto of grouping.conflict, 
 precision floor its threshold is chosen at) is judged by what its *choice* does to a codebase
 the choice never saw: each choosing codebase in turn is left out, the threshold is chosen on the
 others (pooled, as training.evaluate chooses: the smallest threshold within a slack of the best
-B-cubed F1 at pair precision >= the floor) and the left-out codebase is scored. The rule whose
-WORST left-out codebase holds wins (pair precision >= TARGET_PRECISION first, then fewer issues
-per bug, then F1), ties to the more cautious rule and the smaller threshold; its threshold is
-then chosen on all choosing codebases. Report-only codebases (lab.corpus.is_report_only) are
-never chosen on, only scored at the end ("never seen").
+B-cubed F1 at pair precision >= the floor) and the left-out codebase is scored. Of the rules
+whose WORST left-out codebase holds (precision of ML's joins >= TARGET_PRECISION), those whose
+worst codebase is within one further issue of the best worst codebase (WORST_BAND: issues per
+bug, then F1) are tied on the worst case, and the MEDIAN left-out codebase decides among them
+(fewer issues per bug, then F1); ties to the more cautious rule and the smaller threshold
+(`pick`). Its threshold is then chosen on all choosing codebases. Report-only codebases
+(lab.corpus.is_report_only) are never chosen on, only scored at the end ("never seen").
 
 A family with fewer than MIN_CODEBASES choosing codebases takes the FALLBACK: one rule chosen the
 same way across every platform's codebases (each left out in turn, chosen on all the others),
@@ -54,6 +56,11 @@ LABELS = ("site", "fine", "drift")  # what counts as one mined bug (rows_by_code
 JOIN = 2.0  # a threshold no cosine distance exceeds: the key alone joins (a deterministic join)
 GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
 SLACK = 0.005  # F1 a more cautious threshold may give up (training.evaluate.CHOICE_SLACK)
+# the worst left-out codebase's resolution: about one further issue on a choosing codebase of
+# 20-25 bugs (1/20 issues per bug; one more split moves its B-cubed F1 by about 0.01). Rules whose
+# worst codebase lies within this of the best worst codebase are tied on the worst case, and the
+# median codebase decides between them (`pick`)
+WORST_BAND = (0.05, 0.01)  # (issues per bug, B-cubed F1)
 MIN_CODEBASES = 2  # fewer choosing codebases than this: the family takes the fallback
 NO_VETO = 2.0  # a conflict threshold that never vetoes (cosine distance is at most 2)
 # the embedding text's code-line and message shapes, the served (today's) first
@@ -334,12 +341,27 @@ class Verdict:
         return self.worst_join_precision >= TARGET_PRECISION
 
     def rank(self) -> tuple:
-        """Smaller is better: holding on the worst codebase first (else the better worst
-        join precision), then the worst codebase's issues per bug, then its F1, then the
-        median F1, then caution and the smaller threshold."""
+        """Smaller is better on the worst case: holding on the worst codebase first (else the
+        better worst join precision), then the worst codebase's issues per bug, then its F1,
+        then the median F1, then caution and the smaller threshold."""
         return (not self.holds, 0.0 if self.holds else -round(self.worst_join_precision, 3),
                 round(self.worst_issues_per_bug, 2), -round(self.worst_f1, 3),
                 -round(self.median_f1, 3), self.candidate.caution(), self.threshold)
+
+    def median_rank(self) -> tuple:
+        """Smaller is better among rules tied on the worst case (`within_band`): the median
+        codebase's issues per bug, then its F1, then the worst case as `rank` reads it."""
+        return (round(self.median_issues_per_bug, 2), -round(self.median_f1, 3),
+                round(self.worst_issues_per_bug, 2), -round(self.worst_f1, 3),
+                self.candidate.caution(), self.threshold)
+
+    def within_band(self, best: Verdict, band: tuple[float, float] = WORST_BAND) -> bool:
+        """Tied with `best` on the worst case: both hold, and this rule's worst codebase has at
+        most `band` more issues per bug and at most `band` less F1 than `best`'s."""
+        issues, f1 = band
+        return (self.holds and best.holds
+                and self.worst_issues_per_bug <= best.worst_issues_per_bug + issues + 1e-9
+                and self.worst_f1 >= best.worst_f1 - f1 - 1e-9)
 
 
 def leave_one_out(runs: Runs, codebases: Sequence[Codebase], candidate: Candidate,
@@ -364,8 +386,16 @@ def fixed(runs: Runs, codebases: Sequence[Codebase], candidate: Candidate,
         for c in codebases), threshold)
 
 
-def pick(verdicts: Sequence[Verdict]) -> Verdict:
-    return min(verdicts, key=Verdict.rank)
+def pick(verdicts: Sequence[Verdict], band: tuple[float, float] = WORST_BAND) -> Verdict:
+    """The rule chosen: the best worst case (`Verdict.rank`); where it holds, of the rules
+    tied with it on the worst case (`Verdict.within_band`) the best median codebase
+    (`Verdict.median_rank`). A rule better on most codebases is not lost to a worse one for a
+    difference on the worst codebase below that codebase's resolution, and the band never lets
+    the worst codebase fall further than `band` behind the best."""
+    best = min(verdicts, key=Verdict.rank)
+    if not best.holds:
+        return best
+    return min((v for v in verdicts if v.within_band(best, band)), key=Verdict.median_rank)
 
 
 def no_worse(verdict: Verdict, today: Verdict) -> bool:
@@ -462,10 +492,11 @@ def select(runs: Runs, codebases: Sequence[Codebase], rules: Sequence[Candidate]
 def merge(selections: dict, current: int | Shape,
           served_shape: Callable[[str], int | Shape] | None = None) -> Selection:
     """Selections of several text shapes (frames → its selection) as one: per family the
-    best-ranked choice of any shape; the fallback likewise among those no worse than today's
-    rule, which is judged in today's shape (`served_shape(family)`, "default" for the fallback,
-    where that shape was built, else `current`); a previous rule kept keeps that shape. Shapes
-    are Shape, or frames alone (a raw line and message)."""
+    choice (`pick`) among every shape's rules; the fallback likewise among those no worse than
+    today's rule, which is judged in today's shape (`served_shape(family)`, "default" for the
+    fallback, where that shape was built, else `current`); a previous rule kept (`pick` prefers
+    it to the choice) keeps that shape. Shapes are Shape, or frames alone (a raw line and
+    message)."""
     selections = {Shape.of(shape): selection for shape, selection in selections.items()}
     current = Shape.of(current)
     today = selections[current]
@@ -475,17 +506,19 @@ def merge(selections: dict, current: int | Shape,
         shape = Shape.of(served_shape(family)) if served_shape else current
         if shape in selections and family in selections[shape].today:
             todays[family], shapes[family] = selections[shape].today[family], shape
-    chosen: dict[str, Verdict] = {}
+    chosen: dict = {}
     verdicts: dict[str, list[Verdict]] = {}
     for selection in selections.values():
         for family, found in selection.verdicts.items():
             verdicts.setdefault(family, []).extend(found)
         for family, verdict in selection.chosen.items():
-            if family not in chosen or verdict.rank() < chosen[family].rank():
-                chosen[family] = verdict
+            chosen.setdefault(family, []).append(verdict)
+    # every shape's rules judged together, as one selection of them all would
+    chosen = {family: pick(admissible(verdicts.get(family, [])) or found)
+              for family, found in chosen.items()}
     for family, verdict in chosen.items():  # never worse than the previous rule
         previous = todays.get(family)
-        if previous is not None and previous.rank() < verdict.rank():
+        if previous is not None and pick([verdict, previous]) is previous:
             shape = shapes[family]
             chosen[family] = dataclasses.replace(previous, kept=True, candidate=dataclasses.replace(
                 previous.candidate, frames=shape.frames, line=shape.line, message=shape.message))
@@ -506,7 +539,7 @@ def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
     reads = ([f"its crash line as {verdict.candidate.line}"]
              if verdict.candidate.line != "raw" else [])
     reads += ([] if verdict.candidate.message == "raw"
-              else ["its exception type without the message"]
+              else ["its exception type without a library's message"]
               if verdict.candidate.message == "type"
               else [f"its message as a {verdict.candidate.message}"])
     shape += f" ({' and '.join(reads)})" if reads else ""

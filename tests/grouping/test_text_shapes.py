@@ -124,8 +124,9 @@ def test_through_the_served_model_a_renamed_local_stays_put_and_the_twin_apart(e
 
 
 def test_in_the_served_python_shape_the_twin_stays_apart(encode):
-    """The manifest's Python shape (its message as a template): the lookalike twin of one
-    function stays beyond the served threshold, as the twin test asks of the served shape."""
+    """The manifest's Python shape (its exception type without a library's message): the
+    lookalike twin of one function stays beyond the served threshold, as the twin test asks of
+    the served shape."""
     from embeddings import shipped
 
     choices = shipped.load().choices
@@ -137,8 +138,9 @@ def test_in_the_served_python_shape_the_twin_stays_apart(encode):
 
 
 @pytest.mark.django_db
-def test_the_served_python_text_reads_the_message_as_its_template(project, no_breaker):
-    """The shipped model's manifest chose Python's message shape (lab.select, `choices.messages`):
+def test_the_served_python_text_reads_the_message_in_the_manifests_shape(project, no_breaker):
+    """The shipped model's manifest chose Python's message shape (lab.select, `choices.messages`:
+    the exception's type without a library's message, the template of the application's own):
     the live pipeline embeds exactly that, so one fault reached with two inputs (two quoted
     values, two call paths: two fingerprints) joins by ML at no distance, and the lookalike twin
     of the same function stays apart."""
@@ -148,7 +150,7 @@ def test_the_served_python_text_reads_the_message_as_its_template(project, no_br
     from tests.helpers.events import decide, event, ingest
 
     chosen = shipped.load().choices["messages"]["python"]
-    assert policy_for(project).rules.message_for("python") == chosen == "template"
+    assert policy_for(project).rules.message_for("python") == chosen == "type"
     bad = "invalid literal for int() with base 10: '{}'"
     ingest(project, event(exc_type="ValueError", value=bad.format("12 apples")))
     decide()
