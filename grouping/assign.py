@@ -18,7 +18,7 @@ from django.db import connection
 
 from grouping.fingerprint import DEFAULT_CONFIG
 from monitor import roundtrips
-from monitor.locks import lock_issues
+from monitor.locks import lock_and_read
 from monitor.models import GroupHash, Issue
 from monitor.state import REGRESSION_SQL
 
@@ -70,12 +70,18 @@ def lock_hashes(project_id: int, hashes: Iterable[str]) -> None:
             )
 
 
+HASH_ISSUES_SQL = """
+SELECT hash, issue_id FROM monitor_grouphash WHERE project_id = %s AND hash = ANY(%s)
+"""
+
+
 def existing_issues(project_id: int, hashes: Iterable[str]) -> dict[str, int]:
-    return dict(
-        GroupHash.objects.filter(project_id=project_id, hash__in=list(hashes)).values_list(
-            "hash", "issue_id"
-        )
-    )
+    hashes = list(hashes)
+    if not hashes:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(HASH_ISSUES_SQL, [project_id, hashes])
+        return dict(cursor.fetchall())
 
 
 def _issue(project_id: int, seed: IssueSeed) -> Issue:
@@ -131,8 +137,8 @@ def resolve_hashes(
     # Lock the issues before events point at them: a merge that committed since the lookup
     # has moved its fingerprints, so look again (at most a few times) under the locks.
     for _ in range(3):
-        lock_issues(found.values())
-        moved = {h: i for h, i in existing_issues(project_id, found).items() if found[h] != i}
+        _, now = lock_and_read(found.values(), then=(HASH_ISSUES_SQL, [project_id, list(found)]))
+        moved = {h: i for h, i in now if found[h] != i}
         if not moved:
             break
         found.update(moved)
