@@ -172,8 +172,10 @@ def served_and_shadows() -> tuple[EmbeddingModel, list[EmbeddingModel]]:
     """served() and shadow_models() from one read of the active rows (the embeddings worker
     asks for both every batch)."""
     active = list(EmbeddingModel.objects.filter(state__in=ACTIVE).select_related("trained"))
-    shadows = sorted((r for r in active if r.state in SHADOWING), key=lambda r: r.id)
-    return served(active), shadows
+    model = served(active)  # its fallback may have made a shadowing row the served one
+    shadows = sorted((r for r in active if r.state in SHADOWING and r.pk != model.pk),
+                     key=lambda r: r.id)
+    return model, shadows
 
 
 def start_shadow(model: EmbeddingModel, user=None) -> None:

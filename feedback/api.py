@@ -4,6 +4,7 @@ key's feedback budget (ingest.ratelimit) and stops at the project's cap, like en
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import decorators, permissions, serializers
 from rest_framework.response import Response
 
@@ -61,8 +62,11 @@ def legacy_user_feedback(request, org: str, project: str):
                                   key.rate_limit_window):
         error = ratelimit.too_many(spent)
         return Response({"detail": error.detail}, status=error.status, headers=error.headers)
+    length = bodymemory.declared_length(request.META)
+    if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:  # Django would refuse to read it anyway
+        return Response({"detail": "request body too large"}, status=413)
     try:  # the ingest endpoints' parser: bounded nesting and numbers, a 400 that says why
-        with bodymemory.held(bodymemory.declared_length(request.META)):
+        with bodymemory.held(length):
             data = parse_json_object(request.body, "feedback")
     except IngestError as error:  # a 503 while the process's body budget stays spent
         return Response({"detail": error.detail}, status=error.status, headers=error.headers)

@@ -112,6 +112,9 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
                                          then=(FINGERPRINT_NOW_SQL, [group_hash.pk]))
             if not now or now[0][1] != GroupHash.MLState.PENDING:
                 return  # decided by another drain, or deleted with its project
+            if not constrained and now[0][2]:
+                constrained = True  # a person kept fingerprints apart since the batch began
+                continue
             if now[0][0] != issue_id:
                 group_hash.issue_id, placed = now[0][0], True
                 continue
@@ -122,7 +125,11 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     raise LookupError("the fingerprint or its match kept moving; it keeps its issue")
 
 
-FINGERPRINT_NOW_SQL = "SELECT issue_id, ml_state FROM monitor_grouphash WHERE id = %s"
+FINGERPRINT_NOW_SQL = """
+SELECT issue_id, ml_state, EXISTS (SELECT 1 FROM grouping_keptapart k
+                                   WHERE k.project_id = gh.project_id AND k.lifted_at IS NULL)
+FROM monitor_grouphash gh WHERE id = %s
+"""
 
 
 def _referred(nearest: store.Neighbour | None, within: bool, policy: GroupingPolicy,
