@@ -54,8 +54,8 @@ def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy
     texts conflict; the nearest candidate that does not conflict may be a little further than
     one that does. The one choice every automatic decision makes (served and shadow models), so
     the one place "not the same" constraints refuse candidates (grouping.constraints).
-    `constrained`: the project had constraints in force when the batch read them (a constraint a
-    person makes in the same moment applies from the next batch)."""
+    `constrained`: the project had constraints in force when the batch read them; decide() looks
+    again under its locks and checks a project that has one by then."""
     found = store.nearest(project.id, policy.model, vector, k=MATCH_CANDIDATES, exclude=exclude,
                           match_key=key)
     if constrained:
