@@ -26,7 +26,8 @@ Where each value comes from, once:
 - which rule decided a family (`rule_for`): the project's threshold, the model's choice, the
   grouping rules' own choice for the family, or their fallback for families without codebases
   ("default", lab/select.py), named so the issue page can say it;
-- minified JavaScript that no source map resolved (`MINIFIED_GATE`, `rule_for_event`): its own
+- minified JavaScript that no source map resolved (`MINIFIED_GATE`, `rule_for_event`), a
+  browser bundle or a Node service's esbuild bundle (grouping.clean.minified_unresolved): its own
   candidate key, chosen on the mined JavaScript choice codebases, each left out in turn
   (lab.select --minified): such stacks differ only by the few names a minifier kept, and the
   family's key lets different faults of one bundle meet; the gate's key is the fingerprint
@@ -129,7 +130,9 @@ class MinifiedGate:
 # minified gate, chosen leaving each codebase out"): each of the family's 6 choice codebases
 # left out in turn, among the gates that lower no left-out codebase's pair precision below
 # fingerprinting's (lab.select.admissible); the report-only ones only scored once after.
-# Before: "fingerprint" (no ML join), chosen by bench/minified_js.py --choose.
+# Chosen again with the Node codebases' bundled releases (lab.select --with-minified), the gate
+# now keying Node bundles too: the same gate. Before: "fingerprint" (no ML join), chosen by
+# bench/minified_js.py --choose.
 MINIFIED_GATE = MinifiedGate(
     "values", "minified JavaScript without a source map: its fingerprint with the JavaScript "
     "values its message prints (undefined, null, [object Object]) as placeholders joins by that "

@@ -914,8 +914,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "template; default: the rules'")
     parser.add_argument("--minified", nargs="*", default=[], choices=MINIFIED_GATES,
                         help="minified gates tried beside the served one, for minified browser "
-                             "JavaScript without a source map (grouping.policy.MINIFIED_KEYS; "
-                             "+join: the gate's key alone joins, its distance not read)")
+                             "or Node JavaScript without a source map "
+                             "(grouping.policy.MINIFIED_KEYS; +join: the gate's key alone "
+                             "joins, its distance not read)")
     parser.add_argument("--max-threshold", type=float, default=GRID[-1],
                         help="the largest threshold tried")
     parser.add_argument("--labels", choices=LABELS, default="site",
