@@ -172,6 +172,23 @@ def node_bundles(frames: list[dict]) -> set[str]:
             if _file(f) and isinstance(f.get("colno"), int) and f["colno"] > BUNDLE_COLUMN}
 
 
+def bundle_places(event: dict) -> list[str]:
+    """Where a minified stack ran, exception by exception: its type and each application frame's
+    place in the bundle (file, line, column; a frame without a file by its name). Within one
+    build a place is one spot of code, which the mangled names only stand for; the message,
+    which carries the input, is left out."""
+    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
+                  if isinstance(e, dict)]
+    out: list[str] = []
+    for exc in exceptions or [event]:
+        frames = frames_of(exc.get("stacktrace"))
+        in_app = [f for f in frames if is_in_app(f)] or frames
+        out.append("type:" + grouping_type(exc))
+        out += [f"{_file(f)}:{f.get('lineno')}:{f.get('colno')}" if _file(f)
+                else clean_function(f.get("function") or "") for f in in_app]
+    return out
+
+
 def minified_unresolved(event: dict) -> bool:
     """A JavaScript event whose application frames are a minified bundle's, as sent: every one
     that names a file (not `<anonymous>`, eval's) names a bundle, and no source map applied to

@@ -62,7 +62,7 @@ LINES = ("raw", "normalized", "operations")
 MESSAGES = ("raw", "template", "type")
 # minified gates lab.select may try (grouping.policy.MINIFIED_KEYS; "+join": by key alone)
 MINIFIED_GATES = ("fingerprint", "names", "names+join", "path+template", "path+template+join",
-                  "values", "values+join")
+                  "values", "values+join", "places", "places+join")
 
 
 class Shape(NamedTuple):

@@ -2,17 +2,18 @@
 mined under lab/corpus/minified) are minified code without a map: the minified gate
 (grouping.policy.MINIFIED_GATE) decides them, as it decides a browser bundle, instead of the
 family's key, which reads a minifier's names (`Vo.parse`) and let ML join different faults of
-one library call."""
+one library call; the gate's key (`places`) is where the stack ran in the bundle, so one spot of
+code failing on different inputs (messages) is one issue."""
 
 from pathlib import Path
 
 import pytest
 
-from grouping.clean import BUNDLE_COLUMN, minified_unresolved, node_bundles
+from grouping.clean import BUNDLE_COLUMN, bundle_places, minified_unresolved, node_bundles
 from grouping.policy import MINIFIED_GATE, minified_key
 from ingest.normalize import normalize_event
 from lab.corpus import HERE, MINIFIED, read_rows
-from monitor.models import Issue
+from monitor.models import GroupHash, Issue
 from tests.helpers.events import decide, ingest
 
 SERVER = "/srv/feeds/dist/server.js"
@@ -65,10 +66,23 @@ def test_the_mined_bundles_are_gated_and_the_mined_sources_are_not():
     assert not any(minified_unresolved(e) for e in sources)
 
 
-def first_event(bug: str, crash: str, message: str) -> dict:
-    """feeds' first bundled event of `bug` whose crash frame is `crash`, saying `message`."""
+def test_the_places_key_reads_where_the_stack_ran_and_not_the_message():
+    assert MINIFIED_GATE.key == "places" and MINIFIED_GATE.join
+    one, other = normalized(node_event(BUNDLED)), normalized(node_event(BUNDLED))
+    other["exception"][0]["value"] = "Cannot read properties of null (reading 'toString')"
+    moved = normalized(node_event([*BUNDLED[:2], (SERVER, "Vo.parse", 78)]))
+    assert bundle_places(one)[0] == "type:TypeError"
+    assert bundle_places(one)[-1] == f"{SERVER}:58:77"
+    keys = [minified_key(e, "places", "faultline-fp-2") for e in (one, other, moved)]
+    assert keys[0] == keys[1] != keys[2]
+
+
+def first_event(bug: str, crash: str, message: str, release: str = "") -> dict:
+    """feeds' first bundled event of `bug` (in `release`) whose crash frame is `crash`, saying
+    `message`."""
     rows = read_rows(Path(MINIFIED / "node-feeds.jsonl.zst"))
     return next(row["event"] for row in rows if row["bug"] == bug
+                and row["release"].startswith(release)
                 and row["event"]["exception"]["values"][0]["value"] == message
                 and row["event"]["exception"]["values"][0]["stacktrace"]["frames"][-1][
                     "function"] == crash)
@@ -87,3 +101,16 @@ def test_two_faults_of_one_bundled_library_call_stay_two_issues(project, no_brea
         ingest(project, event)
         decide()
     assert Issue.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_one_spot_of_a_bundle_failing_on_two_inputs_is_one_issue(project, no_breaker):
+    """feeds' `readLink` through Express in the bundled 1.4 release, the XML parser failing on
+    `[` and on `4`: the messages differ (so do the fingerprints), the place does not."""
+    events = [first_event("feeds/feed/readLink:xml:Error", "ux.parse",
+                          f"char '{char}' is not expected.:1:1", "feeds@1.4.1")
+              for char in ("[", "4")]
+    for event in events:
+        ingest(project, event)
+        decide()
+    assert GroupHash.objects.count() == 2 and Issue.objects.count() == 1
