@@ -1028,7 +1028,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_never_seen(table)
     files = list(args.corpus) + [p for folder in args.mined for p in (
         sorted(Path(folder).glob("*.jsonl.zst")) if Path(folder).is_dir() else [folder])]
-    files += [minified / p.name for p in files
+    files += [Path(os.path.relpath(minified / p.name)) for p in files
               if minified is not None and (minified / p.name).exists()]
     provenance = {
         "corpus_sha256": corpus_digest(files),
