@@ -172,6 +172,12 @@ def node_bundles(frames: list[dict]) -> set[str]:
             if _file(f) and isinstance(f.get("colno"), int) and f["colno"] > BUNDLE_COLUMN}
 
 
+def _bundle_path(frame: dict) -> str:
+    """The frame's file without the origin, query and fragment it was fetched with (one build
+    served from a CDN and from the site is one bundle)."""
+    return _URL_ORIGIN.sub("", _file(frame)).split("?", 1)[0].split("#", 1)[0]
+
+
 def bundle_places(event: dict) -> list[str]:
     """Where a minified stack ran, exception by exception: its type and each application frame's
     place in the bundle (file, line, column; a frame without a file by its name). Within one
@@ -184,7 +190,7 @@ def bundle_places(event: dict) -> list[str]:
         frames = frames_of(exc.get("stacktrace"))
         in_app = [f for f in frames if is_in_app(f)] or frames
         out.append("type:" + grouping_type(exc))
-        out += [f"{_file(f)}:{f.get('lineno')}:{f.get('colno')}" if _file(f)
+        out += [f"{_bundle_path(f)}:{f.get('lineno')}:{f.get('colno')}" if _file(f)
                 else clean_function(f.get("function") or "") for f in in_app]
     return out
 

@@ -75,6 +75,11 @@ def test_the_places_key_reads_where_the_stack_ran_and_not_the_message():
     assert bundle_places(one)[-1] == f"{SERVER}:58:77"
     keys = [minified_key(e, "places", "faultline-fp-2") for e in (one, other, moved)]
     assert keys[0] == keys[1] != keys[2]
+    cdn, site = (normalized({**browser, "platform": "javascript"}) for browser in (
+        node_event([(f"{origin}/assets/app.RBW7TDIM.js?v=2", "t", 12_343)])
+        for origin in ("https://cdn.example.net", "https://planner.example")))
+    assert bundle_places(cdn) == bundle_places(site) == ["type:TypeError",
+                                                         "/assets/app.RBW7TDIM.js:58:12343"]
 
 
 def first_event(bug: str, crash: str, message: str, release: str = "") -> dict:
