@@ -154,19 +154,66 @@ def kept_name(name: str) -> str:
     return ".".join(parts)
 
 
+# A column no hand-written line reaches: @sentry/node reads no code line past it (its
+# MAX_CONTEXTLINES_COLNO), and a minifier's output runs to hundreds of thousands.
+BUNDLE_COLUMN = 1000
+
+
+def _file(frame: dict) -> str:
+    return str(frame.get("filename") or frame.get("abs_path") or "")
+
+
+def node_bundles(frames: list[dict]) -> set[str]:
+    """The files of a Node stack that are a minified bundle without a source map (esbuild's
+    `dist/server.js`: no content hash in its name): a frame of theirs sits past BUNDLE_COLUMN,
+    where no hand-written line reaches. A map applied in the process (source-map-support)
+    reports the original files and columns, so those are none."""
+    return {_file(f) for f in frames
+            if _file(f) and isinstance(f.get("colno"), int) and f["colno"] > BUNDLE_COLUMN}
+
+
+def _bundle_path(frame: dict) -> str:
+    """The frame's file without the origin, query and fragment it was fetched with (one build
+    served from a CDN and from the site is one bundle)."""
+    return _URL_ORIGIN.sub("", _file(frame)).split("?", 1)[0].split("#", 1)[0]
+
+
+def bundle_places(event: dict) -> list[str]:
+    """Where a minified stack ran, exception by exception: its type and each application frame's
+    place in the bundle (file, line, column; a frame without a file by its name). Within one
+    build a place is one spot of code, which the mangled names only stand for; the message,
+    which carries the input, is left out."""
+    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
+                  if isinstance(e, dict)]
+    out: list[str] = []
+    for exc in exceptions or [event]:
+        frames = frames_of(exc.get("stacktrace"))
+        in_app = [f for f in frames if is_in_app(f)] or frames
+        out.append("type:" + grouping_type(exc))
+        out += [f"{_bundle_path(f)}:{f.get('lineno')}:{f.get('colno')}" if _file(f)
+                else clean_function(f.get("function") or "") for f in in_app]
+    return out
+
+
 def minified_unresolved(event: dict) -> bool:
-    """A browser JavaScript event whose application frames are a minified bundle's, as sent:
-    every one that names a file (not `<anonymous>`, eval's) names a bundle, and no source map
-    applied to any of them (grouping.policy gates these). Browser only (platform `javascript`):
-    the gate was chosen on browser codebases; Node's bundles (`node`) keep the family's rule."""
-    if event.get("platform") != "javascript":
+    """A JavaScript event whose application frames are a minified bundle's, as sent: every one
+    that names a file (not `<anonymous>`, eval's) names a bundle, and no source map applied to
+    any of them (grouping.policy gates these). In the browser (platform `javascript`) a bundle
+    is named by content hash (`bundle_file`); in Node (`node`) an esbuild or webpack bundle is
+    `dist/server.js`, known by its columns (`node_bundles`; not by its names: a large bundle
+    mangles to three characters, `nre`, and `run` is a name too)."""
+    platform = event.get("platform")
+    if platform not in ("javascript", "node"):
         return False
     frames = _root_frames(event)
     in_app = [f for f in frames if is_in_app(f)] or frames
-    named = [f for f in in_app
-             if not (f.get("filename") or f.get("abs_path") or "<").startswith("<")]
-    return (bool(named) and all(bundle_file(f) for f in named)
-            and not any(map_applied(f) for f in in_app))
+    named = [f for f in in_app if not (_file(f) or "<").startswith("<")]
+    if not named or any(map_applied(f) for f in in_app):
+        return False
+    if platform == "javascript":
+        return all(bundle_file(f) for f in named)
+    bundles = node_bundles(frames)
+    return all(_file(f) in bundles for f in named)
 
 
 def kept_names(event: dict) -> list[str]:

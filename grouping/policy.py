@@ -26,12 +26,13 @@ Where each value comes from, once:
 - which rule decided a family (`rule_for`): the project's threshold, the model's choice, the
   grouping rules' own choice for the family, or their fallback for families without codebases
   ("default", lab/select.py), named so the issue page can say it;
-- minified JavaScript that no source map resolved (`MINIFIED_GATE`, `rule_for_event`): its own
+- minified JavaScript that no source map resolved (`MINIFIED_GATE`, `rule_for_event`), a
+  browser bundle or a Node service's esbuild bundle (grouping.clean.minified_unresolved): its own
   candidate key, chosen on the mined JavaScript choice codebases, each left out in turn
   (lab.select --minified): such stacks differ only by the few names a minifier kept, and the
-  family's key lets different faults of one bundle meet; the gate's key is the fingerprint
-  without the JavaScript values the message prints, and joins by itself (texts of minified
-  stacks carry names every build renames).
+  family's key lets different faults of one bundle meet; the gate's key is where the stack ran
+  in the bundle (the types and the application frames' places, no message), and joins by
+  itself (texts of minified stacks carry names every build renames).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from grouping import rules as grouping_rules
 from grouping.clean import (
     LINE_SHAPES,
     MESSAGE_SHAPES,
+    bundle_places,
     clean_event,
     family_of,
     js_values_out,
@@ -85,9 +87,11 @@ MAX_ADAPTATION = 0.05  # the furthest a project's answers may move its threshold
 #   stack are one key; nothing else of the fingerprint changes (quoted names stay);
 # - "names": the type and every function name the minifier kept along the application's frames,
 #   each once, in no order (grouping.clean.kept_function_names): no file, line, column, mangled
-#   name, receiver or entry point, so neither a new build nor a click handler changes it.
+#   name, receiver or entry point, so neither a new build nor a click handler changes it;
+# - "places": the types and each application frame's place in the bundle (file, line, column:
+#   grouping.clean.bundle_places), no message: one spot of one build's code whatever the input.
 MINIFIED_KEYS = ("fingerprint", "nearest", "export", "path", "template", "path+template",
-                 "names", "values")
+                 "names", "values", "places")
 JOIN = 2.0  # a distance no cosine distance exceeds: a gate that joins by its key alone
 
 
@@ -127,13 +131,16 @@ class MinifiedGate:
 
 # Chosen by lab.select --minified with the served JavaScript rule (docs/ml-grouping.md, "The
 # minified gate, chosen leaving each codebase out"): each of the family's 6 choice codebases
-# left out in turn, among the gates that lower no left-out codebase's pair precision below
+# left out in turn, with the Node codebases' releases shipped as minified bundles (lab.select
+# --with-minified), among the gates that lower no left-out codebase's pair precision below
 # fingerprinting's (lab.select.admissible); the report-only ones only scored once after.
-# Before: "fingerprint" (no ML join), chosen by bench/minified_js.py --choose.
+# Before: "values" joining by its key (chosen without the Node bundles, which it did not key),
+# and before that "fingerprint" (no ML join), chosen by bench/minified_js.py --choose.
 MINIFIED_GATE = MinifiedGate(
-    "values", "minified JavaScript without a source map: its fingerprint with the JavaScript "
-    "values its message prints (undefined, null, [object Object]) as placeholders joins by that "
-    "key alone (chosen leaving out each of its 6 choice codebases in turn)", join=True)
+    "places", "minified JavaScript without a source map: its exception types and the places of "
+    "its application frames in the bundle (file, line, column), without the message, join by "
+    "that key alone (chosen leaving out each of its 6 choice codebases in turn, with the bundled "
+    "releases of the Node codebases)", join=True)
 
 
 def minified_key(event: dict, rule: str, fingerprint: str) -> str:
@@ -146,6 +153,8 @@ def minified_key(event: dict, rule: str, fingerprint: str) -> str:
         return f"minified|{group(event, fingerprint).hash}"
     if rule == "values":
         return f"minified|{values_hash(event, fingerprint)}"
+    if rule == "places":
+        return f"minified|{components_hash(bundle_places(event))}"
     if rule == "names":
         return "minified|" + "|".join([exc_type, *kept_function_names(event)])[:240]
     names = kept_names(event)

@@ -293,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--minified", default="",
                         help="a minified gate to analyse instead of the served one (lab.select "
                              "--minified: fingerprint, names, names+join, ...)")
+    parser.add_argument("--with-minified", action="store_true",
+                        help="also the Node codebases' minified releases (lab/corpus/minified)")
     parser.add_argument("--show", type=int, default=3, help="splits listed per codebase")
     parser.add_argument("--verbose", action="store_true",
                         help="every split, and whole texts line by line")
@@ -306,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from embeddings.encoder import Encoder, current_spec
     from grouping import rules as grouping_rules
     from grouping.clean import family_of
-    from lab.corpus import is_report_only
+    from lab.corpus import MINIFIED, is_report_only
     from lab.never_seen import rule_for
     from lab.select import (
         GATE,
@@ -325,7 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no rules serve model {spec.version}: name them with --rules")
     encoder = CachedEncoder(Encoder(spec), args.cache)
     rules = grouping_rules.CURRENT
-    sources = rows_by_codebase([], untrained(args.mined))
+    sources = rows_by_codebase([], untrained(args.mined),
+                               minified=MINIFIED if args.with_minified else None)
     runs = Runs()
     for family in args.families:
         mine = {name: parts for name, parts in sources.items()

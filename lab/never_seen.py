@@ -164,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="also through the real pipeline, on a throwaway database under "
                         "var/replay unless DATABASE_URL is set (lab.replay)")
     parser.add_argument("--families", help="only these families, comma-separated")
+    parser.add_argument("--with-minified", action="store_true",
+                        help="also the Node codebases' minified releases (lab/corpus/minified)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     if args.replay:
@@ -181,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     from embeddings.encoder import Encoder, ModelSpec, base_spec, model_version, shipped_spec
     from grouping import rules as grouping_rules
-    from lab.corpus import HERE, corpus_files, is_report_only
+    from lab.corpus import HERE, MINIFIED, corpus_files, is_report_only
     from lab.select import CachedEncoder, build_codebases, rows_by_codebase
 
     if args.model:
@@ -192,7 +194,8 @@ def run(args: argparse.Namespace) -> int:
              if is_report_only(p.name.removesuffix(".jsonl.zst").partition("-")[2])]
     rules = grouping_rules.CURRENT
     encoder = CachedEncoder(Encoder(spec), args.cache)
-    sources = rows_by_codebase([], files, args.labels)
+    sources = rows_by_codebase([], files, args.labels,
+                               MINIFIED if args.with_minified else None)
     chosen = load_rules(args.rules) if args.rules else None
     worlds: dict[tuple, list] = {}
 

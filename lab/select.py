@@ -69,7 +69,7 @@ LINES = ("raw", "normalized", "operations")
 MESSAGES = ("raw", "template", "type")
 # minified gates lab.select may try (grouping.policy.MINIFIED_KEYS; "+join": by key alone)
 MINIFIED_GATES = ("fingerprint", "names", "names+join", "path+template", "path+template+join",
-                  "values", "values+join")
+                  "values", "values+join", "places", "places+join")
 
 
 class Shape(NamedTuple):
@@ -629,13 +629,25 @@ def _evidence(verdict: Verdict, today: Verdict | None) -> str:
 # Loading, embedding (cached), the CLI
 
 
+def with_minified(path: Path, minified: Path | None) -> list[dict]:
+    """A mined file's rows, and with `minified` (a folder: lab.corpus.MINIFIED) those of its
+    codebase's minified releases there (the file of the same name), as one project: the
+    bundle's releases follow the codebase's own, and leaving the codebase out leaves them out."""
+    from lab.corpus import read_rows
+
+    extra = minified / path.name if minified is not None else None
+    return [*read_rows(path), *(read_rows(extra) if extra is not None and extra.exists()
+                                else [])]
+
+
 def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path],
-                     labels: str = "site") -> dict[str, list]:
+                     labels: str = "site", minified: Path | None = None) -> dict[str, list]:
     """codebase → [(source, rows)]: a generated corpus's applications (every split) and each
     mined file's codebase. One source is one project. `labels`: "site" counts a mined bug as
     one call site and error type (lab.corpus.site_label), "fine" as the miner labelled it,
-    "drift" as site labels closed under drift (lab.corpus.drift_labels)."""
-    from lab.corpus import corpus_files, drift_labels, read_rows, site_label
+    "drift" as site labels closed under drift (lab.corpus.drift_labels). `minified`: also the
+    codebases' minified releases in that folder (`with_minified`)."""
+    from lab.corpus import corpus_files, drift_labels, site_label
     from lab.generate import corpus
 
     out: dict[str, list] = {}
@@ -650,7 +662,7 @@ def rows_by_codebase(generated: Sequence[Path], mined: Sequence[Path],
         files = corpus_files(folder) if folder.is_dir() else [folder]
         for path in files:
             by_app = {}
-            rows = list(read_rows(path))
+            rows = with_minified(path, minified)
             if labels == "drift":
                 rows = [{**row, "bug": label} for row, label in zip(
                     rows, drift_labels(rows), strict=True)]
@@ -935,8 +947,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "template; default: the rules'")
     parser.add_argument("--minified", nargs="*", default=[], choices=MINIFIED_GATES,
                         help="minified gates tried beside the served one, for minified browser "
-                             "JavaScript without a source map (grouping.policy.MINIFIED_KEYS; "
-                             "+join: the gate's key alone joins, its distance not read)")
+                             "or Node JavaScript without a source map "
+                             "(grouping.policy.MINIFIED_KEYS; +join: the gate's key alone "
+                             "joins, its distance not read)")
     parser.add_argument("--max-threshold", type=float, default=GRID[-1],
                         help="the largest threshold tried")
     parser.add_argument("--labels", choices=LABELS, default="site",
@@ -945,6 +958,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--without-trained", action="store_true",
                         help="leave out the mined codebases of training.mined's train group "
                              "(a model trained on them is never chosen for on them)")
+    parser.add_argument("--with-minified", action="store_true",
+                        help="also the Node codebases' releases shipped as minified esbuild "
+                             "bundles (lab/corpus/minified, lab.mine.js --bundled), each with "
+                             "its codebase")
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
     parser.add_argument("--out", type=Path, default=Path("var/select"))
     parser.add_argument("--write-rules", action="store_true",
@@ -978,7 +995,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               for message in dict.fromkeys(args.messages or [current.message])]
     if args.without_trained:
         args.mined = untrained(args.mined)
-    sources = rows_by_codebase(args.corpus, args.mined, args.labels)
+    from lab.corpus import MINIFIED
+
+    minified = MINIFIED if args.with_minified else None
+    sources = rows_by_codebase(args.corpus, args.mined, args.labels, minified)
     if args.families:  # only their codebases are embedded (a codebase's first event's family)
         from grouping.clean import family_of
 
@@ -1041,6 +1061,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_never_seen(table)
     files = list(args.corpus) + [p for folder in args.mined for p in (
         sorted(Path(folder).glob("*.jsonl.zst")) if Path(folder).is_dir() else [folder])]
+    files += [Path(os.path.relpath(minified / p.name)) for p in files
+              if minified is not None and (minified / p.name).exists()]
     provenance = {
         "corpus_sha256": corpus_digest(files),
         "corpora": [str(p) for p in files],

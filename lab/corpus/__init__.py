@@ -24,6 +24,10 @@ import zstandard
 
 HERE = Path(__file__).resolve().parent
 SUFFIX = ".jsonl.zst"
+# Node codebases' releases shipped as minified esbuild bundles (lab.mine.js --bundled), one file
+# per codebase named as its corpus file; read only on request (lab.select --with-minified), so
+# the corpus (and the digest a manifest records) stays as it was.
+MINIFIED = HERE / "minified"
 
 
 def is_report_only(codebase: str) -> bool:

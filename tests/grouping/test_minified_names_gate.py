@@ -79,7 +79,11 @@ def test_the_names_key_parts_functions_and_types_not_builds():
 
 def test_a_joining_gate_reads_no_distance_for_minified_events_only():
     joining = replay_policy(0.02, minified=MinifiedGate("names", "", join=True))
-    minified, node = normalized(build_one()), normalized({**build_one(), "platform": "node"})
+    # a hand-written Node stack (columns a person writes; a Node bundle's are gated too)
+    node = {**build_one(), "platform": "node"}
+    for frame_ in node["exception"]["values"][0]["stacktrace"]["frames"]:
+        frame_["colno"] = 12
+    minified, node = normalized(build_one()), normalized(node)
     assert joining.event_threshold(minified, "javascript") == JOIN
     assert joining.event_conflict_threshold(minified, "javascript") == JOIN
     assert joining.event_threshold(node, "javascript") == 0.02

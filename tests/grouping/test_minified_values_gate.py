@@ -1,8 +1,9 @@
-"""The served minified gate (grouping.policy.MINIFIED_GATE, "values" joining by its key alone)
-through the real processing stage, the shipped model and pgvector: one stack of a minified
-bundle without a map that fails on `undefined` in one event and on `null` in the next is one
-issue (fingerprinting alone made two), and a stack that reads another property (`'slice'`
-against `'map'`) stays its own issue."""
+"""The `values` minified gate's key (grouping.policy.MINIFIED_KEYS), and the served minified gate
+(grouping.policy.MINIFIED_GATE, joining by its key alone) through the real processing stage, the
+shipped model and pgvector: one stack of a minified bundle without a map that fails on
+`undefined` in one event and on `null` in the next is one issue (fingerprinting alone made two),
+and a stack that reads another property (`'slice'` against `'map'`, at another column) stays
+its own issue."""
 
 import pytest
 
@@ -17,10 +18,11 @@ BUNDLE = "https://planner.example/assets/app.RBW7TDIM.js"
 
 
 def browser_event(value: str) -> dict:
+    crash = 12_351 if "'map'" in value else 12_343  # another property: another expression
     frames = [{"filename": BUNDLE, "function": name, "lineno": 16, "colno": column,
                "in_app": True}
               for name, column in (("HTMLButtonElement.<anonymous>", 9_001),
-                                   ("Object.Cf [as times/arrivalTime]", 11_011), ("t", 12_343))]
+                                   ("Object.Cf [as times/arrivalTime]", 11_011), ("t", crash))]
     return {"platform": "javascript", "exception": {"values": [{
         "type": "TypeError", "value": value, "stacktrace": {"frames": frames}}]}}
 
@@ -35,7 +37,7 @@ def normalized(payload: dict) -> dict:
 
 
 def test_the_values_key_drops_printed_values_and_keeps_quoted_names():
-    assert MINIFIED_GATE.key == "values" and MINIFIED_GATE.join
+    assert MINIFIED_GATE.join
     assert js_values_out("You passed [object Object]") == js_values_out("You passed false")
     assert js_values_out(NULL_SLICE) == js_values_out(UNDEFINED_SLICE) != js_values_out(NULL_MAP)
     slice_null, slice_undefined, map_null = (normalized(browser_event(value))

@@ -2,7 +2,9 @@
 // @sentry/node and writes every event the SDK sends, one JSON line {"trigger", "event"}.
 // The transport keeps the envelope's event item instead of posting it (as a test transport does).
 // usage: node capture-node.cjs PLAN.json
-//   PLAN: {release, app (dir), output, triggers: [{id, entry, route, input}]}
+//   PLAN: {release, app (dir), bundle, output, triggers: [{id, entry, route, input}]}
+//   bundle: app is an esbuild bundle's folder, server.js exporting {web, koa, plain, cli} and
+//   worker.js (lab/mine/js/node.py `bundle`); otherwise the rendered app/ folder.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -15,10 +17,9 @@ process.env.MINE_SERVER = plan.serverName;
 const { events } = require(SETUP);
 const Sentry = require("@sentry/node");
 
-const web = require(path.join(plan.app, "web.js"));
-const koa = require(path.join(plan.app, "koa.js"));
-const plain = require(path.join(plan.app, "plain.js"));
-const cli = require(path.join(plan.app, "cli.js"));
+const { web, koa, plain, cli } = plan.bundle
+  ? require(path.join(plan.app, "server.js"))
+  : Object.fromEntries(["web", "koa", "plain", "cli"].map((n) => [n, require(path.join(plan.app, `${n}.js`))]));
 
 function listen(server) {
   return new Promise((resolve) => {
