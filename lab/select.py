@@ -69,7 +69,8 @@ LINES = ("raw", "normalized", "operations")
 MESSAGES = ("raw", "template", "type")
 # minified gates lab.select may try (grouping.policy.MINIFIED_KEYS; "+join": by key alone)
 MINIFIED_GATES = ("fingerprint", "names", "names+join", "path+template", "path+template+join",
-                  "values", "values+join", "places", "places+join")
+                  "values", "values+join", "places", "places+join", "by-platform",
+                  "by-platform+join")
 
 
 class Shape(NamedTuple):

@@ -10,7 +10,7 @@ from django.test import Client
 
 from grouping.clean import minified_unresolved
 from grouping.fingerprint import FP1, group
-from grouping.policy import MINIFIED_GATE, policy_for
+from grouping.policy import MINIFIED_GATE, gate_key, policy_for
 from ingest.normalize import normalize_event
 from lab import corpus as lab_corpus
 from monitor.models import GroupHash, Issue
@@ -58,7 +58,7 @@ def test_two_faults_in_one_bundle_without_maps_stay_apart(project, no_breaker):
     rule = policy_for(project).rule_for_event(normalized(website))
     joins = "+join" if MINIFIED_GATE.join else ""
     assert rule.source == MINIFIED_GATE.source
-    assert rule.key == f"minified:{MINIFIED_GATE.key}{joins}"
+    assert rule.key == f"minified:{gate_key(MINIFIED_GATE.key, normalized(website))}{joins}"
     user, member = make_user("dev"), Client()
     join(user, project.organization)
     member.force_login(user)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grouping.clean import BUNDLE_COLUMN, bundle_places, minified_unresolved, node_bundles
-from grouping.policy import MINIFIED_GATE, minified_key
+from grouping.policy import MINIFIED_GATE, gate_key, minified_key
 from ingest.normalize import normalize_event
 from lab.corpus import HERE, MINIFIED, read_rows
 from monitor.models import GroupHash, Issue
@@ -67,8 +67,8 @@ def test_the_mined_bundles_are_gated_and_the_mined_sources_are_not():
 
 
 def test_the_places_key_reads_where_the_stack_ran_and_not_the_message():
-    assert MINIFIED_GATE.key == "places" and MINIFIED_GATE.join
     one, other = normalized(node_event(BUNDLED)), normalized(node_event(BUNDLED))
+    assert gate_key(MINIFIED_GATE.key, one) == "places" and MINIFIED_GATE.join
     other["exception"][0]["value"] = "Cannot read properties of null (reading 'toString')"
     moved = normalized(node_event([*BUNDLED[:2], (SERVER, "Vo.parse", 78)]))
     assert bundle_places(one)[0] == "type:TypeError"
