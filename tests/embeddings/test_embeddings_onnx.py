@@ -49,11 +49,12 @@ def test_onnx_vectors_are_the_torch_vectors(settings, onnx_dir, truncate_dim, mo
 
 def test_the_export_is_written_once_per_model_version(settings, onnx_dir):
     encoders(settings)
-    exported = list(onnx_dir.iterdir())
-    assert [p.name for p in exported] == [f"{current_spec().version}.onnx"]  # no temp files
-    written = exported[0].stat().st_mtime_ns
+    version = current_spec().version
+    exported = sorted(onnx_dir.iterdir())  # the export and its serving facts, no temp files
+    assert [p.name for p in exported] == [f"{version}.json", f"{version}.onnx"]
+    written = [p.stat().st_mtime_ns for p in exported]
     Encoder(current_spec(), device="cpu")
-    assert exported[0].stat().st_mtime_ns == written
+    assert [p.stat().st_mtime_ns for p in exported] == written
 
 
 def test_a_model_of_another_shape_stays_on_torch(settings, onnx_dir):
