@@ -10,7 +10,7 @@ releases alone. Choice codebases only (lab.corpus.is_report_only ones are never 
 from __future__ import annotations
 
 import argparse
-import os
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,11 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--codebases", nargs="*", help="only these choice codebases")
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
-    os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
-    import django
+    from lab import setup_django
 
-    django.setup()
+    setup_django()
     from embeddings.encoder import Encoder, current_spec
     from grouping import rules as grouping_rules
     from lab.corpus import HERE, MINIFIED, is_report_only
@@ -50,8 +48,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     encoder = CachedEncoder(Encoder(spec), args.cache)
     shape = todays_shape(served, grouping_rules.CURRENT)("javascript")
     rules = grouping_rules.CURRENT
-    import dataclasses
-
     rules = dataclasses.replace(rules, frames=shape.frames, line=shape.line,
                                 message=shape.message)
     key, veto, threshold = rule_for(served, "javascript")

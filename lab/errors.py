@@ -28,7 +28,6 @@ arrival order), then:
 from __future__ import annotations
 
 import argparse
-import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -300,11 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="every split, and whole texts line by line")
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
-    os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
-    import django
+    from lab import setup_django
 
-    django.setup()
+    setup_django()
     from embeddings.encoder import Encoder, current_spec
     from grouping import rules as grouping_rules
     from grouping.clean import family_of

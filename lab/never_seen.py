@@ -173,10 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         with local_database(Path("var/replay")):
             return run(args)
-    os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
-    import django
+    from lab import setup_django
 
-    django.setup()
+    setup_django()
     return run(args)
 
 

@@ -975,11 +975,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "the fallback); the others stay as served (those the report-only "
                              "codebases did not bear out)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
-    os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
-    import django
+    from lab import setup_django
 
-    django.setup()
+    setup_django()
     from embeddings.encoder import Encoder, ModelSpec, current_spec, model_version
     from grouping import rules as grouping_rules
     from lab.never_seen import rule_for
