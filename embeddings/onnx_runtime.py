@@ -330,20 +330,5 @@ def serve(model_path: str, version: str, max_seq_length: int | None,
     return OnnxEncoder(facts, export_path(version), max_tokens, truncate_dim)
 
 
-def load(model, version: str, max_tokens: int,
-         truncate_dim: int | None = None) -> OnnxEncoder | None:
-    """The ONNX encoder of a SentenceTransformer already loaded in this process, exporting it
-    here on first use; None when the runtime is missing or the model's shape is not one this
-    module reproduces."""
-    if not available() or not supported(model):
-        return None
-    try:
-        prepare(model, version)
-        return OnnxEncoder(read_serving(version), export_path(version), max_tokens, truncate_dim)
-    except Exception:
-        log.exception("ONNX export or load failed for %s; using PyTorch", version[:12])
-        return None
-
-
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
