@@ -10,7 +10,6 @@ releases alone. Choice codebases only (lab.corpus.is_report_only ones are never 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -45,11 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     spec = current_spec()
     served = served_rules(args.rules, spec)
+    if served is None:
+        parser.error(f"no rules serve model {spec.version}: name them with --rules")
     encoder = CachedEncoder(Encoder(spec), args.cache)
     shape = todays_shape(served, grouping_rules.CURRENT)("javascript")
-    rules = grouping_rules.CURRENT
-    rules = dataclasses.replace(rules, frames=shape.frames, line=shape.line,
-                                message=shape.message)
+    rules = shape.rules(grouping_rules.CURRENT)
     key, veto, threshold = rule_for(served, "javascript")
     key += f"{GATE}{args.minified}" if args.minified else ""
     files = [p for p in untrained([HERE]) if (MINIFIED / p.name).exists()
