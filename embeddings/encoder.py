@@ -7,7 +7,7 @@ sentence-transformers model directory instead (a code embedder, say). The device
 available unless EMBEDDING_DEVICE says otherwise. On CPU the model runs in ONNX Runtime when it
 is installed (EMBEDDING_BACKEND=auto; embeddings.onnx_runtime), else in PyTorch; served by ONNX
 Runtime, a process never imports PyTorch or sentence-transformers (the export runs in a child
-process, `prepare_embeddings` runs it before `make run` starts the workers).
+process, embeddings.readiness runs it before an embeddings worker takes its first event).
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ servable when it exists.
 
 The export runs in a short-lived subprocess (`python -m embeddings.onnx_runtime`), so a
 long-lived worker never imports PyTorch, not on the first use of a model version either (a
-newly promoted model, a container started without `manage.py prepare_embeddings`); it falls
-back to exporting in-process when the subprocess fails.
+newly promoted model; embeddings.readiness exports the served ones as a worker starts); it
+falls back to exporting in-process when the subprocess fails.
 
 Why not sentence-transformers' own `backend="onnx"`: it needs `optimum`, whose releases pin
 Transformers below 5. What is written here is only the pooling the model's own modules name

@@ -1,8 +1,8 @@
 """`make run`: start the embedded services, migrate, prepare the embedding model (its ONNX
 export, so the embeddings worker serves without importing PyTorch), create demo data, then run
-the web server (granian, faultline.serve), a Celery worker and Celery beat until Ctrl-C, which
-stops everything. DATABASE_URL / REDIS_URL, when set, replace the embedded PostgreSQL /
-Valkey."""
+the web server (granian, faultline.serve), the Celery workers (ingest, embeddings, training,
+alerts, assist) and Celery beat until Ctrl-C, which stops everything. DATABASE_URL / REDIS_URL,
+when set, replace the embedded PostgreSQL / Valkey."""
 
 from __future__ import annotations
 
@@ -11,10 +11,27 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from faultline.localservices import VAR_DIR, EmbeddedPostgres, EmbeddedValkey
 
 BIN = os.path.dirname(sys.executable)
+
+
+def process_commands(concurrency: str, beat_schedule: Path) -> list[list[str]]:
+    """The web server, a worker for every routed queue, and beat."""
+    celery = [f"{BIN}/celery", "-A", "faultline"]
+    return [
+        [sys.executable, "-m", "faultline.serve"],
+        [*celery, "worker", "-Q", "ingest,default", "-c", concurrency, "--loglevel", "WARNING"],
+        [*celery, "worker", "-Q", "embeddings", "-c", "1", "-n", "embeddings@%h",
+         "--loglevel", "WARNING"],
+        [*celery, "worker", "-Q", "training", "-c", "1", "--max-tasks-per-child", "1",
+         "-n", "training@%h", "--loglevel", "WARNING"],
+        [*celery, "worker", "-Q", "alerts", "-c", "2", "-n", "alerts@%h", "--loglevel", "WARNING"],
+        [*celery, "worker", "-Q", "assist", "-c", "1", "-n", "assist@%h", "--loglevel", "WARNING"],
+        [*celery, "beat", "--loglevel", "WARNING", "-s", str(beat_schedule)],
+    ]
 
 
 def _start_services(env: dict) -> list:
@@ -58,24 +75,12 @@ def main() -> int:
         subprocess.run([*manage, "prepare_embeddings"], env=env, check=True)
         beat_schedule = VAR_DIR / "dev" / "celerybeat-schedule"
         concurrency = env.get("CELERY_CONCURRENCY", "2")
-        commands = [
-            [sys.executable, "-m", "faultline.serve"],
-            [f"{BIN}/celery", "-A", "faultline", "worker", "-Q", "ingest,default",
-             "-c", concurrency, "--loglevel", "WARNING"],
-            [f"{BIN}/celery", "-A", "faultline", "worker", "-Q", "embeddings", "-c", "1",
-             "-n", "embeddings@%h", "--loglevel", "WARNING"],
-            [f"{BIN}/celery", "-A", "faultline", "worker", "-Q", "alerts", "-c", "2",
-             "-n", "alerts@%h", "--loglevel", "WARNING"],
-            [f"{BIN}/celery", "-A", "faultline", "worker", "-Q", "assist", "-c", "1",
-             "-n", "assist@%h", "--loglevel", "WARNING"],
-            [f"{BIN}/celery", "-A", "faultline", "beat", "--loglevel", "WARNING",
-             "-s", str(beat_schedule)],
-        ]
+        commands = process_commands(concurrency, beat_schedule)
         for command in commands:
             processes.append(subprocess.Popen(command, env=env, start_new_session=True))
         subprocess.run([*manage, "faultline_demo"], env=env, check=True)
         print(
-            "Web, ingest worker, embeddings worker and beat are running; Ctrl-C stops everything.",
+            "Web, workers and beat are running; Ctrl-C stops everything.",
             flush=True,
         )
         while not stopping:

@@ -226,7 +226,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_ROUTES = {
     "ingest.*": {"queue": "ingest"},
     "grouping.ml_drain": {"queue": "embeddings"},
-    "training.retrain_stale": {"queue": "embeddings"},
+    # fine-tuning imports PyTorch and takes minutes to hours on CPU: its own worker, so ML
+    # decisions go on and the embeddings worker stays lean
+    "training.retrain_stale": {"queue": "training"},
     # severity learning embeds its examples: where the embedding model is loaded already
     "priority.learn_severity": {"queue": "embeddings"},
     "priority.retrain_stale_severity": {"queue": "embeddings"},

@@ -439,3 +439,37 @@ def test_chart_ingress_has_nginx_buffer_whole_bodies_within_the_apps_limits(helm
     compose_conf = nginx_directives((ROOT / "deploy/compose/nginx/faultline.conf").read_text())
     assert annotations["nginx.ingress.kubernetes.io/proxy-body-size"] == (
         compose_conf["client_max_body_size"][0])
+
+
+# --- the three ways Faultline starts: make run, compose, the chart
+
+
+def training_workers(commands: list[list[str]]) -> list[list[str]]:
+    return [c for c in commands if "training" in worker_queues(c)]
+
+
+def check_retraining_apart(commands: list[list[str]]) -> None:
+    """Retraining (PyTorch, minutes to hours) has its own worker, whose process exits after each
+    retrain: never the embeddings worker, which stays lean and keeps deciding."""
+    (training,) = training_workers(commands)
+    assert worker_queues(training) == {"training"}
+    assert training[training.index("--max-tasks-per-child") + 1] == "1"
+    assert not any({"embeddings", "training"} <= worker_queues(c) for c in commands)
+
+
+def test_make_run_starts_a_worker_for_every_routed_queue_and_one_beat(tmp_path):
+    from faultline.devrun import process_commands
+
+    commands = process_commands("2", tmp_path / "schedule")
+    consumed = set().union(*(worker_queues(c) for c in commands))
+    assert routed_queues() <= consumed, routed_queues() - consumed
+    assert sum("beat" in c for c in commands) == 1
+    check_retraining_apart(commands)
+
+
+def test_every_deployment_retrains_apart_from_the_embeddings_worker(compose, helm):
+    check_retraining_apart([s.get("command", []) for s in compose.values()])
+    docs = render(helm, BASE)
+    commands = [c.get("command", []) for d in docs if d["kind"] == "Deployment"
+                for c in containers(d)]
+    check_retraining_apart(commands)

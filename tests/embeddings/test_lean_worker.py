@@ -1,7 +1,8 @@
 """The real Celery embeddings worker decides new fingerprints without PyTorch in its process
-tree: no export there yet (first use of the model version), the export runs in a child that
-exits, and the worker's processes never map libtorch; the tree stays under 1 GiB resident.
-`prepare_embeddings` (run by `make run` before the workers) leaves the export ready."""
+tree: started with no export there yet (as compose and Helm start it), it makes the export as it
+starts, before any event, in a child that exits; its processes never map libtorch and the tree
+stays under 1 GiB resident. `prepare_embeddings` (run by `make run` before the workers) leaves
+the export ready too."""
 
 from __future__ import annotations
 
@@ -37,8 +38,11 @@ def test_the_embeddings_worker_serves_without_pytorch(project, live_env, redis_c
     settings.EMBEDDING_ONNX_DIR = str(tmp_path / "onnx")
     env = dict(live_env, EMBEDDING_ONNX_DIR=str(tmp_path / "onnx"), EMBEDDING_DEVICE="auto",
                EMBEDDING_BACKEND="auto")
+    version = current_spec().version
     worker = start_worker(env, "lean-embedder", concurrency=1, queues="embeddings")
     try:
+        facts = tmp_path / "onnx" / f"{version}.json"
+        wait_for(facts.is_file, timeout=300, message="the export, made as the worker starts")
         ingest(project, event())
         ingest(project, event(**B, user="2"))
         done = GroupHash.objects.filter(project=project, ml_state="done")
@@ -50,8 +54,6 @@ def test_the_embeddings_worker_serves_without_pytorch(project, live_env, redis_c
         assert sum(p.memory_info().rss for p in processes) < GIB
     finally:
         worker.stop()
-    version = current_spec().version
-    assert (tmp_path / "onnx" / f"{version}.json").is_file()
 
 
 def test_prepare_embeddings_leaves_the_configured_model_ready(settings, tmp_path):

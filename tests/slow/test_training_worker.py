@@ -43,7 +43,7 @@ def test_the_worker_withdraws_an_overdue_stale_model_and_the_shipped_model_serve
                FAULTLINE_TRAINING_DIR=str(tmp_path / "sets"),
                EMBEDDING_ONNX_DIR=str(tmp_path / "onnx"),
                FAULTLINE_STALE_SERVING_HOURS="0")
-    worker = start_worker(env, "retrainer", concurrency=1, queues="embeddings")
+    worker = start_worker(env, "retrainer", concurrency=1, queues="training")
     try:
         tasks.retrain_stale.apply_async(queue="retrainer")  # what beat sends
         withdrawn = wait_for(
