@@ -9,7 +9,8 @@ from pathlib import Path
 from lab.corpus import HERE, corpus_files, is_report_only
 from training import mined
 
-MANIFEST = Path(__file__).resolve().parents[2] / "embeddings/shipped/faultline-grouping/manifest.json"
+MANIFEST = (Path(__file__).resolve().parents[2]
+            / "embeddings/shipped/faultline-grouping/manifest.json")
 
 
 def corpus_groups() -> dict[str, str]:
@@ -26,12 +27,14 @@ def test_pinned_codebases_are_mined_and_in_their_group():
 
 
 def test_earlier_codebases_keep_the_groups_their_choice_was_made_on():
-    """The shipped manifest records which codebases chose its rules; pinning new codebases
-    leaves exactly those (and no other earlier one) in choice."""
+    """The shipped manifest records which codebases chose its rules, now and in each earlier
+    choice; pinning new codebases leaves exactly those earlier ones (and no other) in choice."""
     chosen_by = json.loads(MANIFEST.read_text())["choices"]["chosen_by"]["lab.select"]
+    recorded = set().union(*(set(choice["choosing_codebases"])
+                             for choice in [chosen_by, *chosen_by.get("earlier", [])]))
     found = corpus_groups()
     earlier_choice = {n for n, g in found.items() if g == mined.CHOICE and n not in mined.PINNED}
-    assert earlier_choice == set(chosen_by["choosing_codebases"])
+    assert earlier_choice == recorded - set(mined.PINNED)
 
 
 def test_the_earlier_groups_do_not_depend_on_the_pinned_codebases():
