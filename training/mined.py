@@ -4,6 +4,8 @@ Each codebase goes WHOLE to one group, per platform family, so nothing chosen is
 codebase the model trained on:
 
 - report-only codebases (lab.corpus.is_report_only) are only ever scored: `heldout_app`;
+- codebases mined after the shipped model was trained are pinned (`PINNED`) and stay out of
+  the ranking below;
 - the others are ranked by a hash of their name within their family, and alternate: the first,
   third, ... choose rules and thresholds (`validation`: training.evaluate and lab.select read
   them), the second, fourth, ... are trained on (`train`). A family of three has two choosing
@@ -41,6 +43,14 @@ def codebase_of(path: str | Path) -> tuple[str, str]:
     return FAMILY_OF_PLATFORM.get(platform, platform), codebase
 
 
+# Codebases mined after the shipped model was trained (2026-12-07) and their group. Ranking them
+# with the others would shift the alternation and move earlier codebases between train and
+# choice, changing what the shipped model was trained on and what chose its rules; pinned, they
+# add to choice (more codebases to leave out when choosing) and move nothing. A pin never
+# overrides report-only: a codebase lab.corpus.is_report_only names is only ever scored.
+PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE}
+
+
 def _rank(codebase: str) -> str:
     return hashlib.sha256(f"group:{codebase}".encode()).hexdigest()
 
@@ -54,6 +64,8 @@ def groups(codebases: Iterable[tuple[str, str]]) -> dict[str, str]:
     for family, codebase in codebases:
         if is_report_only(codebase):
             out[codebase] = REPORT
+        elif codebase in PINNED:
+            out[codebase] = PINNED[codebase]
         else:
             by_family[family].append(codebase)
     for names in by_family.values():

@@ -81,6 +81,9 @@ CODEBASES = [
     Codebase("supportdesk", "ruby", ("5.0.1", "5.1.0", "5.2.0")),
     Codebase("ledgerrake", "ruby", ("0.7.0", "0.8.0", "1.0.0"), per_process=True),
     Codebase("courier", "ruby", ("2.3.1", "2.4.0", "2.5.0")),
+    Codebase("tripquote", "ruby", ("0.4.0", "0.5.0", "1.0.0")),
+    Codebase("nightshift", "ruby", ("1.6.0", "1.7.0", "2.0.0")),
+    Codebase("pagesmith", "ruby", ("1.2.0", "1.3.0", "2.0.0"), per_process=True),
 ]
 
 
