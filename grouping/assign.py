@@ -117,11 +117,7 @@ def resolve_hashes(
 ) -> tuple[dict[str, int], set[str]]:
     """hash → issue id, and the hashes this call created. A hash seen for the first time gets a
     new issue (exactly once); when it is in `ml_candidates` it waits for the embedder. A new hash
-    whose seed's previous-configuration hash has an issue joins that issue instead.
-
-    The issues are not locked here: `lock_assigned` locks them at the end of the batch, so a
-    batch holds its hot issues' locks only for its last statements, not while it writes its
-    events (another batch of the same issues waits that long)."""
+    whose seed's previous-configuration hash has an issue joins that issue instead."""
     found = existing_issues(project_id, seeds)
     missing = [h for h in seeds if h not in found]
     created: set[str] = set()
@@ -138,24 +134,15 @@ def resolve_hashes(
         found.update(pointed)
         found.update(made)
         created.update(made)
-    return found, created
-
-
-def lock_assigned(project_id: int, found: dict[str, int]) -> dict[str, int]:
-    """Lock the issues `found` (hash → issue id, resolve_hashes') assigned, and return the
-    hashes a merge has moved since (hash → the issue it points at now), read again under the
-    locks (at most a few times). The caller repoints what it assigned to a moved hash."""
-    moved: dict[str, int] = {}
-    current = dict(found)
+    # Lock the issues before events point at them: a merge that committed since the lookup
+    # has moved its fingerprints, so look again (at most a few times) under the locks.
     for _ in range(3):
-        _, now = lock_and_read(current.values(),
-                               then=(HASH_ISSUES_SQL, [project_id, list(current)]))
-        changed = {h: i for h, i in now if current[h] != i}
-        if not changed:
+        _, now = lock_and_read(found.values(), then=(HASH_ISSUES_SQL, [project_id, list(found)]))
+        moved = {h: i for h, i in now if found[h] != i}
+        if not moved:
             break
-        current.update(changed)
-        moved.update(changed)
-    return moved
+        found.update(moved)
+    return found, created
 
 
 TAG_UPSERT = """
@@ -236,7 +223,7 @@ def record_tags(
 def bump_issues(deltas: dict[int, IssueDelta]) -> dict[int, tuple[str, str]]:
     """Add a batch's counts to its issues, and reopen those it regresses (monitor.state).
     Returns issue id → (status before, status after) for issues not unresolved before.
-    The caller holds the issues' row locks already (lock_assigned takes them in id order)."""
+    The caller holds the issues' row locks already (resolve_hashes takes them in id order)."""
     new_releases: set[int] = set()
     new_users = record_tags(deltas, new_releases)
     bumped = []  # each issue's statement on a cursor of its own: their answers come together

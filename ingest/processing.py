@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from alerts import outbox as alert_outbox
 from grouping import ml
-from grouping.assign import IssueDelta, IssueSeed, bump_issues, lock_assigned, resolve_hashes
+from grouping.assign import IssueDelta, IssueSeed, bump_issues, resolve_hashes
 from grouping.fingerprint import Grouping, group
 from grouping.policy import fingerprint_config_for
 from ingest.claims import record_claims
@@ -94,30 +94,15 @@ def prepare(raw: RawEvent, project: Project) -> Prepared:
     return Prepared(raw.id, raw.project_id, event, grouping, data["tags"])
 
 
-@dataclass
-class Assigned:
-    """One project's fresh events of a batch, stored and pointed at their issues."""
-
-    project_id: int
-    fresh: list[Prepared]
-    issue_of: dict[str, int]  # hash → issue id
-    created: set[str]  # hashes this batch gave a new issue
-
-
 def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
     """Store the events of one batch with their issues and counters; returns how many were new.
-    New fingerprints with a stack trace are left pending for ML grouping (grouping.ml).
-
-    Two passes: every project's events are written first, then each project's issues are locked
-    (grouping.assign.lock_assigned) and their counters bumped, last. The counters of a hot issue
-    are the rows every batch of its project writes, and a row lock is held until commit: taken
-    last, a batch makes another wait for its last statements only, not for its whole write."""
+    New fingerprints with a stack trace are left pending for ML grouping (grouping.ml)."""
+    stored = 0
     ml_pending = False
     ml_up: bool | None = None
     by_project: dict[int, list[Prepared]] = defaultdict(list)
     for item in prepared:
         by_project[item.project_id].append(item)
-    assigned: list[Assigned] = []
     for project_id, items in sorted(by_project.items()):
         known = set(
             EventKey.objects.filter(
@@ -138,41 +123,25 @@ def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
                 candidates = frozenset(i.grouping.hash for i in fresh if ml.eligible(i.grouping))
         issue_of, created = resolve_hashes(project_id, seeds, candidates)
         ml_pending = ml_pending or bool(created & candidates)
+        deltas: dict[int, IssueDelta] = defaultdict(IssueDelta)
         for item in fresh:
             item.event.issue_id = issue_of[item.grouping.hash]
+            deltas[item.event.issue_id].add(item.event.timestamp, item.event.received, item.tags)
         eventstore.insert_events([item.event for item in fresh])
         priority_hooks.record_releases(project_id, [item.event for item in fresh])
         firsts: dict[int, Event] = {}
         for item in fresh:
             if item.grouping.hash in created:
                 firsts.setdefault(item.event.issue_id, item.event)
-        priority_hooks.at_creation(project_id, firsts)  # issues no other transaction sees yet
-        assigned.append(Assigned(project_id, fresh, issue_of, created))
-    for batch in assigned:
-        _count(batch)
+        priority_hooks.at_creation(project_id, firsts)
+        changes = bump_issues(deltas)
+        escalation.on_ingest(hourly_counts.add([item.event for item in fresh]))
+        alert_outbox.record(project_id, [item.event for item in fresh],
+                            {issue_of[h] for h in created}, changes)
+        stored += len(fresh)
     if ml_pending:
         transaction.on_commit(ml.wake)
-    return sum(len(batch.fresh) for batch in assigned)
-
-
-def _count(batch: Assigned) -> None:
-    """Lock the batch's issues of one project, repoint its events to where a merge moved their
-    fingerprints meanwhile, and add them to their issues' counters, hourly counts and alerts."""
-    moved = lock_assigned(batch.project_id, batch.issue_of)
-    if moved:
-        batch.issue_of.update(moved)
-        events = [item.event for item in batch.fresh if item.grouping.hash in moved]
-        for event in events:
-            event.issue_id = moved[event.grouping_hash]
-        eventstore.repoint(events)
-    deltas: dict[int, IssueDelta] = defaultdict(IssueDelta)
-    for item in batch.fresh:
-        deltas[item.event.issue_id].add(item.event.timestamp, item.event.received, item.tags)
-    changes = bump_issues(deltas)
-    events = [item.event for item in batch.fresh]
-    escalation.on_ingest(hourly_counts.add(events))
-    alert_outbox.record(batch.project_id, events,
-                        {batch.issue_of[h] for h in batch.created}, changes)
+    return stored
 
 
 def record_failure(raw_id: int, attempts: int, exc: BaseException) -> None:

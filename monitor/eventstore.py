@@ -138,16 +138,6 @@ def _write(events: Sequence[Event]) -> None:
         event._state.adding = False
 
 
-REPOINT_SQL = "UPDATE monitor_event SET issue_id = %s WHERE id = %s AND received = %s"
-
-
-def repoint(events: Sequence[Event]) -> None:
-    """Store the issue of events this transaction wrote, now that it changed (a merge moved
-    their fingerprint after they were written)."""
-    with roundtrips.together(), connection.cursor() as cursor:
-        cursor.executemany(REPOINT_SQL, [(e.issue_id, e.id, e.received) for e in events])
-
-
 def store_payloads(events: Iterable[Event]) -> None:
     """Write the payloads of events already stored (the ORM path, a legacy copy)."""
     bodies = [(event.id, event.received, encode(event.data)) for event in events]
