@@ -290,14 +290,15 @@ def code_line(frame: dict) -> str:
 
 # How the embedding text shows a frame's code line (`Rules.line`; the crash frame's, under the
 # served `context`): as written ("raw"),
-# with its locals and literals as placeholders ("normalized": `normalized_line`), or as what it
-# does ("operations": `line_operations`); and the first message line: as written ("raw"), as
+# with its locals and literals as placeholders ("normalized": `normalized_line`), with its locals
+# alone as placeholders ("locals": `locals_line`), or as what it does ("operations":
+# `line_operations`); and the first message line: as written ("raw"), as
 # its template ("template": `message_template`), or left out where a library raised an
 # exception with a type ("type": the type alone, as Sentry's grouping reads an exception with a
 # stack trace: the library's words vary with the input that failed, the type and the frames say
 # where and how; an exception the application raised keeps its template, its own distinction:
 # `raised_by_application`).
-LINE_SHAPES = ("raw", "normalized", "operations")
+LINE_SHAPES = ("raw", "normalized", "operations", "locals")
 MESSAGE_SHAPES = ("raw", "template", "type")
 
 
@@ -311,6 +312,8 @@ def frame_line(frame: dict, context: bool = True, line: str = "raw", family: str
             shown = operations_text(line_operations(code, family))
         elif line == "normalized":
             shown = normalized_line(code[:limits.EMBED_CONTEXT_CHARS], family)
+        elif line == "locals":
+            shown = locals_line(code[:limits.EMBED_CONTEXT_CHARS], family)
         else:
             shown = strip_noise(code[:limits.EMBED_CONTEXT_CHARS])
         if shown:
@@ -463,6 +466,34 @@ def normalized_line(line: str, family: str = "") -> str:
         return match.group(0) if name is None or name in _KEYWORDS else LOCAL
 
     return _NAME_OR_PLACEHOLDER.sub(local, code)
+
+
+def locals_line(line: str, family: str = "") -> str:
+    """A code line as written with only its locals as `x`; its string literals, what it calls,
+    the attributes it reads and the keywords stay, and a trailing comment goes. A release that
+    renames a local reads alike (`return sa.create_engine(payload)`, `…(raw)`: `return
+    x.create_engine(x)`), while twin faults of one function that differ by the field or key they
+    read stay apart (`x = x["name"]`, `x = x["email"]`), which `normalized_line` joins."""
+    code = strip_noise(line[:limits.EMBED_CONTEXT_CHARS])
+    comment = _HASH_COMMENT if family == "python" else _COMMENT
+
+    def local(match: re.Match) -> str:
+        name = match.group(1)
+        return match.group(0) if name is None or name in _KEYWORDS else LOCAL
+
+    out, last = [], 0
+    for quoted in _QUOTED.finditer(code):  # literals as they are; names only outside them
+        outside = code[last:quoted.start()]
+        cut = comment.search(outside)
+        if cut:
+            out.append(_NAME_OR_PLACEHOLDER.sub(local, outside[:cut.start()]))
+            return "".join(out).strip()
+        out += [_NAME_OR_PLACEHOLDER.sub(local, outside), quoted.group(0)]
+        last = quoted.end()
+    rest = code[last:]
+    cut = comment.search(rest)
+    out.append(_NAME_OR_PLACEHOLDER.sub(local, rest[:cut.start()] if cut else rest))
+    return "".join(out).strip()
 
 
 def message_template(value: str) -> str:

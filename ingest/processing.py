@@ -47,6 +47,7 @@ class Prepared:
     event: Event
     grouping: Grouping
     tags: list[list[str]]
+    payload: bytes  # the stored form of event.data (monitor.eventstore.encode)
 
     def seed(self) -> IssueSeed:
         return IssueSeed(
@@ -66,7 +67,8 @@ def _utc(seconds: float) -> dt.datetime:
 
 
 def prepare(raw: RawEvent, project: Project) -> Prepared:
-    """The pure stages: parse → normalize → scrub → fingerprint."""
+    """The pure stages: parse → normalize → scrub → fingerprint, and the payload's stored form
+    (compressed here, before the batch locks any issue: see `save`)."""
     payload = loads(bytes(raw.payload))
     data = normalize_event(payload, raw.received_at.timestamp(), raw.event_id.hex, kind=raw.kind,
                            user_agent=raw.user_agent)
@@ -91,12 +93,17 @@ def prepare(raw: RawEvent, project: Project) -> Prepared:
         tags=data["tags"],
         data=data,
     )
-    return Prepared(raw.id, raw.project_id, event, grouping, data["tags"])
+    return Prepared(raw.id, raw.project_id, event, grouping, data["tags"],
+                    eventstore.encode(data))
 
 
 def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
     """Store the events of one batch with their issues and counters; returns how many were new.
-    New fingerprints with a stack trace are left pending for ML grouping (grouping.ml)."""
+    New fingerprints with a stack trace are left pending for ML grouping (grouping.ml).
+
+    A busy issue's row lock, taken by resolve_hashes, is held until the batch commits, and every
+    other batch of that issue waits for it: what can be done before, is (`prepare`: the pure
+    stages and the payloads' compression)."""
     stored = 0
     ml_pending = False
     ml_up: bool | None = None
@@ -127,7 +134,7 @@ def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
         for item in fresh:
             item.event.issue_id = issue_of[item.grouping.hash]
             deltas[item.event.issue_id].add(item.event.timestamp, item.event.received, item.tags)
-        eventstore.insert_events([item.event for item in fresh])
+        eventstore.insert_events([item.event for item in fresh], [item.payload for item in fresh])
         priority_hooks.record_releases(project_id, [item.event for item in fresh])
         firsts: dict[int, Event] = {}
         for item in fresh:

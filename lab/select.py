@@ -65,7 +65,7 @@ MIN_CODEBASES = 2  # fewer choosing codebases than this: the family takes the fa
 NO_VETO = 2.0  # a conflict threshold that never vetoes (cosine distance is at most 2)
 # the embedding text's code-line and message shapes, the served (today's) first
 # (grouping.clean.LINE_SHAPES, MESSAGE_SHAPES)
-LINES = ("raw", "normalized", "operations")
+LINES = ("raw", "normalized", "operations", "locals")
 MESSAGES = ("raw", "template", "type")
 # minified gates lab.select may try (grouping.policy.MINIFIED_KEYS; "+join": by key alone)
 MINIFIED_GATES = ("fingerprint", "names", "names+join", "path+template", "path+template+join",

@@ -109,8 +109,10 @@ def uses_object_store() -> bool:
     return settings.FAULTLINE_PAYLOAD_STORE == "s3"
 
 
-def insert_events(events: Sequence[Event]) -> None:
+def insert_events(events: Sequence[Event], payloads: Sequence[bytes] | None = None) -> None:
     """Store events (their issue set) with their payloads, in the caller's transaction.
+    `payloads`: the events' data already `encode`d, in order (ingest encodes before it locks
+    the issues, so the compression is not done while other batches wait for those locks).
     executemany with Jsonb parameters: Django's bulk_create would quote every JSON document
     into a text array (UNNEST), which costs more than the rest of processing together."""
     if not events:
@@ -120,12 +122,15 @@ def insert_events(events: Sequence[Event]) -> None:
         for event, (new_id,) in zip(events, cursor.fetchall(), strict=True):
             event.id = new_id
             event.remote_addr = remote_addr_of(event.data)
-    _write(events)
+    _write(events, payloads)
 
 
-def _write(events: Sequence[Event]) -> None:
+def _write(events: Sequence[Event], payloads: Sequence[bytes] | None = None) -> None:
     """Rows and payloads of events that have their ids."""
-    bodies = [(event.id, event.received, encode(event.data)) for event in events]
+    if payloads is None:
+        payloads = [encode(event.data) for event in events]
+    bodies = [(event.id, event.received, payload)
+              for event, payload in zip(events, payloads, strict=True)]
     if uses_object_store():  # the objects first: a row never points at nothing
         _put_objects(bodies)
     rows = [[Jsonb(getattr(event, c)) if c in JSON_COLUMNS else getattr(event, c)
