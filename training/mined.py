@@ -7,7 +7,9 @@ codebase the model trained on:
 - the others are ranked by a hash of their name within their family, and alternate: the first,
   third, ... choose rules and thresholds (`validation`: training.evaluate and lab.select read
   them), the second, fourth, ... are trained on (`train`). A family of three has two choosing
-  codebases, enough for leave-one-codebase-out.
+  codebases, enough for leave-one-codebase-out;
+- codebases mined after the shipped model was trained (`MINED_AFTER_SHIPPED`) choose, outside
+  the ranking, so that adding them moves no older codebase between train and choice.
 
 A mined bug is counted as one call site and error type (lab.corpus.site_label), as lab.select
 counts it. lab/ is not part of the product image: it is imported only when a mined file is
@@ -41,6 +43,14 @@ def codebase_of(path: str | Path) -> tuple[str, str]:
     return FAMILY_OF_PLATFORM.get(platform, platform), codebase
 
 
+# Codebases added to lab/corpus after the shipped model was trained. Ranked with the others, a
+# new name would shift every later name of its family between train and choice, so the shipped
+# model would have trained on codebases now said to choose, and its rules would be chosen anew on
+# codebases it trained on. Pinned, they only choose (or stay report-only when their name says
+# so), and every older codebase keeps its group.
+MINED_AFTER_SHIPPED = frozenset({"ratesrpc", "metricsink"})
+
+
 def _rank(codebase: str) -> str:
     return hashlib.sha256(f"group:{codebase}".encode()).hexdigest()
 
@@ -54,6 +64,8 @@ def groups(codebases: Iterable[tuple[str, str]]) -> dict[str, str]:
     for family, codebase in codebases:
         if is_report_only(codebase):
             out[codebase] = REPORT
+        elif codebase in MINED_AFTER_SHIPPED:
+            out[codebase] = CHOICE
         else:
             by_family[family].append(codebase)
     for names in by_family.values():
