@@ -9,7 +9,9 @@ codebase the model trained on:
 - the others are ranked by a hash of their name within their family, and alternate: the first,
   third, ... choose rules and thresholds (`validation`: training.evaluate and lab.select read
   them), the second, fourth, ... are trained on (`train`). A family of three has two choosing
-  codebases, enough for leave-one-codebase-out.
+  codebases, enough for leave-one-codebase-out;
+- codebases mined after the shipped model was trained (`MINED_AFTER_SHIPPED`) choose, outside
+  the ranking, so that adding them moves no older codebase between train and choice.
 
 A mined bug is counted as one call site and error type (lab.corpus.site_label), as lab.select
 counts it. lab/ is not part of the product image: it is imported only when a mined file is
@@ -48,7 +50,8 @@ def codebase_of(path: str | Path) -> tuple[str, str]:
 # choice, changing what the shipped model was trained on and what chose its rules; pinned, they
 # add to choice (more codebases to leave out when choosing) and move nothing. A pin never
 # overrides report-only: a codebase lab.corpus.is_report_only names is only ever scored.
-PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE}
+PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE,
+                          "ratesrpc": CHOICE, "metricsink": CHOICE}
 
 
 def _rank(codebase: str) -> str:
