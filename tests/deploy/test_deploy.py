@@ -473,3 +473,41 @@ def test_every_deployment_retrains_apart_from_the_embeddings_worker(compose, hel
     commands = [c.get("command", []) for d in docs if d["kind"] == "Deployment"
                 for c in containers(d)]
     check_retraining_apart(commands)
+
+
+def test_compose_model_workers_share_a_writable_models_volume(compose):
+    """The root is read-only: the shipped model is written out, and retrained models written,
+    under FAULTLINE_MODEL_DIR, which must be a volume; the training worker's models must be the
+    ones the embeddings workers load, so it is one named volume."""
+    env = compose["embeddings"]["environment"]
+    model_dir = env["FAULTLINE_MODEL_DIR"]
+    assert env["FAULTLINE_TRAINING_DIR"].startswith(model_dir + "/")
+    loaders = [name for name, s in compose.items()
+               if worker_queues(s.get("command", [])) & {"embeddings", "training"}]
+    assert {"embeddings", "embeddings-gpu", "training"} <= set(loaders)
+    for name in loaders:
+        assert compose[name]["read_only"] is True
+        mounts = [v.split(":") for v in compose[name].get("volumes", [])]
+        assert [source for source, target, *_ in mounts if target == model_dir] == ["models"], name
+
+
+def test_chart_workers_mount_the_models_volume_and_wait_for_their_start(helm):
+    claim = {"models": {"existingClaim": "fl-models"}}
+    for values, shared in ((BASE, False), (BASE | claim, True)):
+        for doc in render(helm, values):
+            if doc["kind"] != "Deployment":
+                continue
+            workers = [c for c in containers(doc) if worker_queues(c.get("command", []))]
+            if not workers:
+                continue
+            (worker,) = workers
+            model_dir = env_of(worker)["FAULTLINE_MODEL_DIR"]["value"]
+            (mount,) = [m for m in worker["volumeMounts"] if m["mountPath"] == model_dir]
+            (volume,) = [v for v in doc["spec"]["template"]["spec"]["volumes"]
+                         if v["name"] == mount["name"]]
+            if shared:
+                assert volume["persistentVolumeClaim"]["claimName"] == "fl-models"
+            else:
+                assert "emptyDir" in volume
+            probe = worker["startupProbe"]
+            assert probe["periodSeconds"] * probe["failureThreshold"] >= 600  # readiness's bound

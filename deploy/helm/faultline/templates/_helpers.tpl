@@ -71,6 +71,10 @@ Call with (dict "root" $ "direct" bool).
   value: {{ mul $root.Values.workers.ingest.replicas $root.Values.workers.ingest.concurrency | quote }}
 - name: EMBEDDING_ONNX_DIR
   value: /var/lib/faultline/onnx
+- name: FAULTLINE_MODEL_DIR  # the grouping models (the root is read-only): workers' `models`
+  value: /var/lib/faultline/models
+- name: FAULTLINE_TRAINING_DIR
+  value: /var/lib/faultline/models/training-sets
 {{- range $name, $value := $root.Values.extraEnv }}
 - name: {{ $name }}
   value: {{ $value | quote }}
