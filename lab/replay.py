@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -53,12 +54,15 @@ def replay_codebase(parts: Sequence[tuple[str, Sequence[dict]]]) -> list[str]:
 @contextlib.contextmanager
 def local_database(root: Path) -> Iterator[None]:
     """DATABASE_URL and REDIS_URL as set, else an embedded PostgreSQL and Valkey under `root`
-    (a throwaway cluster, migrated), stopped on exit. Call before django.setup()."""
+    (a throwaway cluster, made anew each time and migrated: one kept from an earlier run is an
+    installation that serves the model it served then), stopped on exit. Call before
+    django.setup()."""
     from faultline.localservices import EmbeddedPostgres, EmbeddedValkey
 
     started: list = []
     try:
         if not os.environ.get("DATABASE_URL"):
+            shutil.rmtree(root / "postgres", ignore_errors=True)
             postgres = EmbeddedPostgres(root / "postgres", durable=False)
             postgres.start()
             started.append(postgres)
