@@ -4,6 +4,7 @@ cProfile with a CPU clock. Prints the CPU per event and the inclusive share of t
 (cProfile inflates many small Python calls: read the shares, not the milliseconds).
 
     .venv/bin/python bench/process_profile.py --events 2000
+    .venv/bin/python bench/process_profile.py --events 2000 --unprofiled --runs 5 --stages
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import cProfile
 import json
 import pstats
+import statistics
 import sys
 import time
 import uuid
@@ -35,6 +37,60 @@ STAGES = [
 
 
 
+def _unprofiled(args: argparse.Namespace, rows: list, project: object) -> int:
+    """CPU per event of process_pending (claim, prepare, save, delete) without a profiler, fresh
+    rows each run; with --stages, the pure stages alone as well."""
+    from ingest.models import RawEvent
+    from ingest.processing import process_pending
+
+    runs = []
+    for run in range(args.runs):
+        fresh = [RawEvent(project_id=r.project_id, event_id=uuid.uuid4(), kind=r.kind,
+                          payload=r.payload, received_at=r.received_at) for r in rows]
+        RawEvent.objects.bulk_create(fresh)
+        started = time.process_time()
+        while process_pending(100):
+            pass
+        runs.append((time.process_time() - started) / args.events * 1000)
+        print(f"run {run + 1}: {runs[-1]:.3f} ms per event", flush=True)
+    print(f"{args.events} events processed {args.runs} times; CPU median "
+          f"{statistics.median(runs):.3f} ms per event (not profiled)")
+    if args.stages:
+        _stages(args, rows, project)
+    return 0
+
+
+def _stages(args: argparse.Namespace, rows: list, project: object) -> None:
+    """Each pure stage over all events, unprofiled: medians of --runs passes."""
+    from grouping.fingerprint import group
+    from ingest.normalize import normalize_event
+    from ingest.payload import loads
+    from ingest.processing import prepare
+    from ingest.scrub import scrub_event
+    from monitor.eventstore import encode
+
+    payloads = [loads(bytes(r.payload)) for r in rows]
+    normalized = [normalize_event(p, r.received_at.timestamp(), r.event_id.hex)
+                  for p, r in zip(payloads, rows, strict=True)]
+    scrubbed = [scrub_event(n) for n in normalized]
+    data = [p.event.data for p in (prepare(r, project) for r in rows)]
+    stages = {
+        "prepare (all of it)": lambda: [prepare(r, project) for r in rows],
+        "  parse": lambda: [loads(bytes(r.payload)) for r in rows],
+        "  normalize": lambda: [normalize_event(p, r.received_at.timestamp(), r.event_id.hex)
+                                for p, r in zip(payloads, rows, strict=True)],
+        "  scrub": lambda: [scrub_event(n) for n in normalized],
+        "  fingerprint": lambda: [group(s) for s in scrubbed],
+        "encode (save's)": lambda: [encode(d) for d in data],
+    }
+    for label, stage in stages.items():
+        times = []
+        for _ in range(args.runs):
+            started = time.process_time()
+            stage()
+            times.append((time.process_time() - started) / args.events * 1000)
+        print(f"{label:24} {statistics.median(times):.3f} ms per event")
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -43,6 +99,12 @@ def main() -> int:
                         help="also print the N functions with the most CPU of their own")
     parser.add_argument("--unprofiled", action="store_true",
                         help="measure the CPU per event without cProfile (no shares)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="with --unprofiled: process the events this many times (fresh rows "
+                        "each time) and print the median")
+    parser.add_argument("--stages", action="store_true",
+                        help="with --unprofiled: also time the pure stages alone, unprofiled "
+                        "(medians of --runs passes over the events)")
     args = parser.parse_args()
     bench_ingest = common_bench_ingest()
     with services("faultline_process_profile"):
@@ -60,19 +122,16 @@ def main() -> int:
             rows.append(RawEvent(project_id=project.id, event_id=uuid.UUID(event["event_id"]),
                                  kind="event", payload=json.dumps(event).encode(),
                                  received_at=timezone.now()))
+        if args.unprofiled:
+            return _unprofiled(args, rows, project)
         RawEvent.objects.bulk_create(rows)
         profile = cProfile.Profile(time.process_time)
         started = time.process_time()
-        if not args.unprofiled:
-            profile.enable()
+        profile.enable()
         while process_pending(100):
             pass
         profile.disable()
         cpu = time.process_time() - started
-    if args.unprofiled:
-        print(f"{args.events} events processed; CPU {cpu / args.events * 1000:.3f} ms per event "
-              "(not profiled)")
-        return 0
     stats = pstats.Stats(profile).stats  # {(file, line, name): (cc, nc, tt, ct, callers)}
     print(f"{args.events} events processed; CPU {cpu / args.events * 1000:.2f} ms per event "
           "(profiled)")
