@@ -129,6 +129,8 @@ MANGLED = re.compile(r"^[A-Za-z_$][\w$]?$")
 def bundle_file(frame: dict) -> bool:
     """Whether the frame's file is a minified bundle (named by content hash, or `.min.js`)."""
     path = frame.get("filename") or frame.get("abs_path") or ""
+    if "js" not in path:  # the pattern ends in `js`: most frames are decided without it
+        return False
     path = _URL_ORIGIN.sub("", path).split("?", 1)[0].split("#", 1)[0]
     return bool(BUNDLE_FILE.search(path))
 

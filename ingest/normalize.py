@@ -10,6 +10,7 @@ The canonical shape is documented in docs/events.md.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from typing import Any
@@ -63,23 +64,34 @@ def opt_int(value: Any) -> int | None:
 
 
 def trim(value: Any, depth: int = 0) -> Any:
-    """Bound arbitrary JSON: depth, items per container, string length; clean strings."""
+    """Bound arbitrary JSON: depth, items per container, string length; clean strings.
+    A container's plain strings (keys and values) are taken as they are without a call."""
     if isinstance(value, str):
         return clean_str(value)
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if depth >= limits.EVENT_NESTING_DEPTH:
         return clean_str(repr(value), 256) if isinstance(value, (dict, list)) else None
+    chars = limits.EVENT_STRING_CHARS
     if isinstance(value, dict):
         out = {}
-        for index, (key, item) in enumerate(value.items()):
-            if index >= limits.EVENT_CONTAINER_ITEMS:
-                out["…"] = f"{len(value) - limits.EVENT_CONTAINER_ITEMS} more keys"
-                break
-            out[clean_str(key, 256)] = trim(item, depth + 1)
+        items = value.items()
+        if len(value) > limits.EVENT_CONTAINER_ITEMS:
+            items = itertools.islice(items, limits.EVENT_CONTAINER_ITEMS)
+        for key, item in items:
+            if not (type(key) is str and len(key) <= 256 and key.isascii() and "\x00" not in key):
+                key = clean_str(key, 256)
+            if type(item) is str and len(item) <= chars and item.isascii() and "\x00" not in item:
+                out[key] = item
+            else:
+                out[key] = trim(item, depth + 1)
+        if len(value) > limits.EVENT_CONTAINER_ITEMS:
+            out["…"] = f"{len(value) - limits.EVENT_CONTAINER_ITEMS} more keys"
         return out
     if isinstance(value, (list, tuple)):
-        items = [trim(item, depth + 1) for item in value[:limits.EVENT_CONTAINER_ITEMS]]
+        items = [item if type(item) is str and len(item) <= chars and item.isascii()
+                 and "\x00" not in item else trim(item, depth + 1)
+                 for item in value[:limits.EVENT_CONTAINER_ITEMS]]
         if len(value) > limits.EVENT_CONTAINER_ITEMS:
             items.append(f"… {len(value) - limits.EVENT_CONTAINER_ITEMS} more items")
         return items
@@ -155,6 +167,10 @@ FRAME_STR_FIELDS = (
 )
 
 
+# (field, the length it is cut to)
+FRAME_STR_LIMITS = tuple((field, 1024 if field == "context_line" else 512)
+                         for field in FRAME_STR_FIELDS)
+
 # A frame needs one of these to be shown or grouped; one with none (a lineno alone) is dropped.
 FRAME_IDENTITY = frozenset(("filename", "abs_path", "module", "function", "raw_function", "symbol",
                             "package", "instruction_addr"))
@@ -183,15 +199,21 @@ def normalize_frame(frame: dict) -> dict | None:
     """A bounded frame with Sentry's server-side defaults: filename and abs_path (frame_paths),
     a lowercase platform; None for a frame that names nothing. `in_app` is kept only as the
     SDK's boolean: fingerprints read a missing flag as not in-app, as Sentry does, while the ML
-    text (grouping.clean.is_in_app) infers it from path and module, so no default is stored."""
+    text (grouping.clean.is_in_app) infers it from path and module, so no default is stored.
+    A frame is the most repeated object of an event: a plain string (ASCII, no NUL, within
+    its limit, as clean_str would leave it) is taken without a call."""
     out: dict[str, Any] = {}
-    for field in FRAME_STR_FIELDS:
+    for field, limit in FRAME_STR_LIMITS:
         value = frame.get(field)
         if value is None:  # most of the fields, in most frames: no call for them
             continue
-        value = opt_str(value, 1024 if field == "context_line" else 512)
-        if value is not None:
-            out[field] = value
+        if type(value) is str and len(value) <= limit and value.isascii() and "\x00" not in value:
+            if value:
+                out[field] = value
+        else:
+            value = opt_str(value, limit)
+            if value is not None:
+                out[field] = value
     if FRAME_IDENTITY.isdisjoint(out):
         return None
     filename, abs_path = frame_paths(out.get("filename"), out.get("abs_path"))
@@ -200,17 +222,21 @@ def normalize_frame(frame: dict) -> dict | None:
     if "platform" in out:
         out["platform"] = out["platform"].lower()
     for field in ("lineno", "colno"):
-        value = opt_int(frame.get(field))
-        if value is not None:
+        value = frame.get(field)
+        if value is not None and (type(value) is int or (value := opt_int(value)) is not None):
             out[field] = value
     for field, keep in (("pre_context", slice(-10, None)), ("post_context", slice(10))):
         context = frame.get(field)
         if isinstance(context, list):  # the lines next to the context line
-            out[field] = [clean_str(line, 1024) for line in context[keep] if line is not None]
-    if isinstance(frame.get("in_app"), bool):  # unsaid stays unsaid: grouping.clean infers it
-        out["in_app"] = frame["in_app"]
-    if isinstance(frame.get("vars"), dict):
-        out["vars"] = trim(frame["vars"], depth=2)
+            out[field] = [line if type(line) is str and len(line) <= 1024 and line.isascii()
+                          and "\x00" not in line else clean_str(line, 1024)
+                          for line in context[keep] if line is not None]
+    in_app = frame.get("in_app")
+    if in_app is True or in_app is False:  # unsaid stays unsaid: grouping.clean infers it
+        out["in_app"] = in_app
+    variables = frame.get("vars")
+    if isinstance(variables, dict):
+        out["vars"] = trim(variables, depth=2)
     return out
 
 

@@ -8,6 +8,7 @@ developers need.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -72,7 +73,7 @@ def _luhn(digits: str) -> bool:
 
 def scrub_string(text: str) -> str:
     """Card numbers and URL passwords inside free text."""
-    if _CARD.search(text):
+    if len(text) >= 13 and _CARD.search(text):  # a card number has 13 digits at least
 
         def card(match: re.Match) -> str:
             digits = re.sub(r"[ -]", "", match.group(0))
@@ -84,17 +85,32 @@ def scrub_string(text: str) -> str:
     return text
 
 
+KNOWN_KEYS = 4096  # per scrubber: the verdicts on key names it remembers, then starts over
+
+
+def extra_key_names(extra_keys: Iterable[str]) -> tuple[str, ...]:
+    """A project's extra key setting as the names it adds. Only non-empty strings count: a
+    malformed setting must never break scrubbing."""
+    extra = extra_keys if isinstance(extra_keys, (list, tuple)) else ()
+    return tuple(k.strip().lower()[:64] for k in extra[:100] if isinstance(k, str) and k.strip())
+
+
 class Scrubber:
     def __init__(self, extra_keys: Iterable[str] = ()):
-        # Only non-empty strings count: a malformed setting must never break scrubbing.
-        extra = extra_keys if isinstance(extra_keys, (list, tuple)) else ()
-        keys = tuple(DEFAULT_KEYS) + tuple(
-            k.strip().lower()[:64] for k in extra[:100] if isinstance(k, str) and k.strip()
-        )
+        keys = tuple(DEFAULT_KEYS) + extra_key_names(extra_keys)
         self._sensitive = re.compile("|".join(re.escape(key) for key in keys), re.IGNORECASE)
+        self._known: dict[str, bool] = {}  # an event's key names repeat (vars, crumbs, headers)
 
     def key_is_sensitive(self, key: Any) -> bool:
-        return self._sensitive.search(key if isinstance(key, str) else str(key)) is not None
+        if type(key) is not str:  # 1 and True are one dict key, but "1" and "True" differ
+            return self._sensitive.search(str(key)) is not None
+        known = self._known.get(key)
+        if known is None:
+            known = self._sensitive.search(key) is not None
+            if len(self._known) >= KNOWN_KEYS:
+                self._known.clear()
+            self._known[key] = known
+        return known
 
     def value(self, value: Any) -> Any:
         """Walk arbitrary data: sensitive keys filtered, strings scanned."""
@@ -103,12 +119,15 @@ class Scrubber:
         if isinstance(value, dict):
             return {key: self._item(key, item) for key, item in value.items()}
         if isinstance(value, list):
-            return [self.value(item) for item in value]
+            return [scrub_string(item) if type(item) is str else self.value(item)
+                    for item in value]
         return value
 
     def _item(self, key: str, item: Any) -> Any:
         if self.key_is_sensitive(key) and item not in (None, ""):
             return FILTERED
+        if type(item) is str:  # most values: no walk
+            return self.url(item) if key in URL_KEYS else scrub_string(item)
         if key in URL_KEYS and isinstance(item, str):
             return self.url(item)
         return self.value(item)
@@ -215,5 +234,11 @@ class Scrubber:
         return out
 
 
+@functools.lru_cache(maxsize=64)
+def scrubber(extra: tuple[str, ...]) -> Scrubber:
+    """One scrubber per extra key setting, kept: its pattern is built once, not per event."""
+    return Scrubber(extra)
+
+
 def scrub_event(event: dict, extra_keys: Iterable[str] = ()) -> dict:
-    return Scrubber(extra_keys).event(event)
+    return scrubber(extra_key_names(extra_keys)).event(event)
