@@ -25,15 +25,16 @@ from common import services
 # (label, file path suffix, function name): inclusive CPU of each, as a share of processing.
 STAGES = [
     ("processing (process_pending)", "ingest/processing.py", "process_pending"),
-    ("  prepare (parse, normalize, scrub, fingerprint)", "ingest/processing.py", "prepare"),
+    ("  prepare (parse, normalize, scrub, fingerprint, encode)", "ingest/processing.py",
+     "prepare"),
     ("    normalize", "ingest/normalize.py", "normalize_event"),
     ("      frames", "ingest/normalize.py", "normalize_frame"),
     ("    scrub", "ingest/scrub.py", "scrub_event"),
     ("    fingerprint", "grouping/fingerprint.py", "group"),
+    ("    encode the payload", "monitor/eventstore.py", "encode"),
+    ("      jsonb key order", "monitor/eventstore.py", "jsonb_order"),
     ("  save (issues, events, counters)", "ingest/processing.py", "save"),
     ("    store the events (rows and payloads)", "monitor/eventstore.py", "insert_events"),
-    ("      encode the payloads", "monitor/eventstore.py", "encode"),
-    ("        jsonb key order", "monitor/eventstore.py", "jsonb_order"),
 ]
 
 
@@ -95,7 +96,7 @@ def _stages(args: argparse.Namespace, rows: list, project: object) -> None:
                                 for p, r in zip(payloads, rows, strict=True)],
         "  scrub": lambda: [scrub_event(n) for n in normalized],
         "  fingerprint": lambda: [group(s) for s in scrubbed],
-        "encode (save's)": lambda: [encode(d) for d in data],
+        "  encode": lambda: [encode(d) for d in data],
     }
     for label, stage in stages.items():
         times = []
@@ -154,7 +155,7 @@ def main() -> int:
     for label, suffix, name in STAGES:
         inclusive = sum(ct for (file, _, func), (_, _, _, ct, _) in stats.items()
                         if file.endswith(suffix) and func == name)
-        print(f"{label:50} {inclusive / args.events * 1000:7.3f} ms  {inclusive / cpu:6.1%}")
+        print(f"{label:58} {inclusive / args.events * 1000:7.3f} ms  {inclusive / cpu:6.1%}")
     if args.top:
         print(f"\nthe {args.top} functions with the most CPU of their own:")
         own = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:args.top]
