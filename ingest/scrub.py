@@ -85,7 +85,10 @@ def scrub_string(text: str) -> str:
     return text
 
 
-KNOWN_KEYS = 4096  # per scrubber: the verdicts on key names it remembers, then starts over
+# Per scrubber, the verdicts on key names of at most KNOWN_KEY_CHARS it remembers, KNOWN_KEYS of
+# them before it starts over: about 200 KB however hostile the keys.
+KNOWN_KEYS = 2048
+KNOWN_KEY_CHARS = 64
 
 
 def extra_key_names(extra_keys: Iterable[str]) -> tuple[str, ...]:
@@ -102,8 +105,8 @@ class Scrubber:
         self._known: dict[str, bool] = {}  # an event's key names repeat (vars, crumbs, headers)
 
     def key_is_sensitive(self, key: Any) -> bool:
-        if type(key) is not str:  # 1 and True are one dict key, but "1" and "True" differ
-            return self._sensitive.search(str(key)) is not None
+        if type(key) is not str or len(key) > KNOWN_KEY_CHARS:  # 1 and True are one dict key,
+            return self._sensitive.search(str(key)) is not None  # but "1" and "True" differ
         known = self._known.get(key)
         if known is None:
             known = self._sensitive.search(key) is not None

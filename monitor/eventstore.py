@@ -60,9 +60,11 @@ def _jsonb_key(key: Any) -> tuple[int, bytes]:
 # A dict's keys (as a tuple, in insertion order) → the same keys in jsonb's order. Normalized
 # events repeat a few shapes (frames, exceptions, breadcrumbs), so most dicts of a payload find
 # their order here instead of two sorts. Only all-string key tuples of at most ORDER_CACHE_KEYS
-# keys go in (a string equals only a string, so a tuple with another key never matches one of
-# them), and the cache starts over at ORDER_CACHE_ENTRIES: hostile keys cannot grow it unbounded.
+# keys and ORDER_CACHE_CHARS characters go in (a string equals only a string, so a tuple with
+# another key never matches one of them), and the cache starts over at ORDER_CACHE_ENTRIES:
+# a few MB at most, however hostile the keys.
 ORDER_CACHE_KEYS = 16
+ORDER_CACHE_CHARS = 512
 ORDER_CACHE_ENTRIES = 2048
 _ORDERS: dict[tuple, tuple] = {}
 _CONTAINERS = (dict, list)
@@ -74,10 +76,11 @@ def _jsonb_keys(obj: dict, keys: tuple) -> tuple:
     stably, by length (an ASCII key's length is its UTF-8 length); remembered in _ORDERS."""
     try:
         order = sorted(obj)
-        if "".join(order).isascii():
+        text = "".join(order)
+        if text.isascii():
             order.sort(key=len)
             ordered = tuple(order)
-            if len(keys) <= ORDER_CACHE_KEYS:
+            if len(keys) <= ORDER_CACHE_KEYS and len(text) <= ORDER_CACHE_CHARS:
                 if len(_ORDERS) >= ORDER_CACHE_ENTRIES:
                     _ORDERS.clear()
                 _ORDERS[keys] = ordered
