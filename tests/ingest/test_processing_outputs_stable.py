@@ -42,6 +42,7 @@ RECEIVED = dt.datetime(2026, 12, 7, 3, 0, 0, 123456, tzinfo=dt.UTC)
 PER_CORPUS_FILE = 12
 HOSTILE = 150
 BENCH_EVENTS = 10
+SDK_PREFIXES = ("incoming_events__", "envelopes__", "csp__")
 
 
 def _bench_ingest():
@@ -229,6 +230,11 @@ def _digest(prepared: Any) -> tuple[str, bytes]:
     return hashlib.sha256(text).hexdigest()[:20], stored
 
 
+def _key(name: str, payload: bytes, setting: str) -> str:
+    """A case's name with its input's hash: an input that changes is a new case, not a change."""
+    return f"{name}@{hashlib.sha256(payload).hexdigest()[:12]} {setting}"
+
+
 def _shape(value: Any) -> Any:
     """Objects' keys in order, containers nested, scalars left out (PostgreSQL writes numbers
     its own way: 1e+300 comes back as 1 and 300 zeros)."""
@@ -260,7 +266,7 @@ def test_processing_outputs_are_unchanged(project):
                     digest, stored = _digest(prepare(raw, project))
                 except Exception as exc:  # a refusal is an outcome too
                     digest, stored = f"refused {type(exc).__name__}", b""
-                found[f"{name} {label}"] = digest
+                found[_key(name, payload, label)] = digest
                 if stored:  # jsonb's own key order, independent of eventstore.jsonb_order
                     cursor.execute("SELECT %s::jsonb::text", [stored.decode()])
                     in_postgres = json.loads(cursor.fetchone()[0])
@@ -269,12 +275,18 @@ def test_processing_outputs_are_unchanged(project):
         DIGESTS.write_text(json.dumps(found, indent=0, sort_keys=True) + "\n")
         pytest.skip(f"wrote {len(found)} digests to {DIGESTS.name}")
     expected = json.loads(DIGESTS.read_text())
-    if not GLITCHTIP.is_dir():  # the SDK payloads are not in every checkout: the rest still count
-        expected = {key: value for key, value in expected.items()
-                    if not key.startswith(("incoming_events__", "envelopes__", "csp__"))}
-    changed = sorted(key for key in expected if found.get(key) != expected[key])
-    assert not changed, f"{len(changed)} of {len(expected)} outputs changed: {changed[:10]}"
-    assert set(found) == set(expected)
+    compared = {key for key in found if key in expected}
+    changed = sorted(key for key in compared if found[key] != expected[key])
+    assert not changed, f"{len(changed)} of {len(compared)} outputs changed: {changed[:10]}"
+    # Events made here are always compared, the SDK payloads where this checkout has them; the
+    # mined corpus grows and may be mined again, so its events count where they are the pinned
+    # ones, and most of them must still be.
+    made = {key for key in expected if key.startswith(("bench#", "hostile#"))}
+    assert made <= compared
+    sdk = {key for key in expected if key.startswith(SDK_PREFIXES)}
+    assert sdk <= compared or not GLITCHTIP.is_dir()
+    corpus = set(expected) - made - sdk
+    assert len(corpus & compared) >= len(corpus) / 2
 
 
 def test_the_digest_sees_a_changed_output(project):
