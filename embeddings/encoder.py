@@ -104,9 +104,19 @@ def shipped_spec() -> ModelSpec:
 
 
 def current_spec() -> ModelSpec:
-    """The configured model's identity, without loading it (web processes use this; the
-    shipped model is written out once, on its first use on this machine)."""
+    """The configured model, without loading it (the shipped model is written out once, on its
+    first use on this machine: where it is served)."""
     return shipped_spec() if uses_shipped() else base_spec()
+
+
+def current_identity() -> tuple[str, str]:
+    """(name, version) of the configured model, nothing written: what a web process compares
+    rows with. It may have no writable folder for the shipped model (a container's read-only
+    root), and needs none to name it."""
+    if uses_shipped():
+        return shipped_identity()
+    spec = base_spec()
+    return spec.name, spec.version
 
 
 def pick_device() -> str:

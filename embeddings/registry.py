@@ -76,10 +76,10 @@ def serving(active: list[EmbeddingModel] | None = None) -> EmbeddingModel | None
                   default=None)
     if row is not None and _keeps_serving(row):
         return row
-    from embeddings.encoder import current_spec
+    from embeddings.encoder import current_identity
 
-    spec = current_spec()
-    return EmbeddingModel.objects.filter(name=spec.name, version=spec.version).first()
+    name, version = current_identity()
+    return EmbeddingModel.objects.filter(name=name, version=version).first()
 
 
 def served(active: list[EmbeddingModel] | None = None) -> EmbeddingModel:
@@ -112,10 +112,9 @@ def _is_trained(row: EmbeddingModel) -> bool:
 
 
 def _is_stock(row: EmbeddingModel) -> bool:
-    from embeddings.encoder import current_spec
+    from embeddings.encoder import current_identity
 
-    spec = current_spec()
-    return row.name == spec.name and row.version == spec.version
+    return (row.name, row.version) == current_identity()
 
 
 def is_shipped(row: EmbeddingModel) -> bool:

@@ -470,8 +470,15 @@ def normalized_line(line: str, family: str = "") -> str:
     return _NAME_OR_PLACEHOLDER.sub(local, code)
 
 
+# a string literal of any length within the line, escapes included, or one the line's cut
+# leaves open (it runs to the end): `locals_line` keeps its words as written
+_LITERAL = re.compile("|".join(
+    rf"{q}(?:[^{q}\\\n]|\\.)*(?:{q}|$)" for q in ("'", '"', "`")))
+
+
 def locals_line(line: str, family: str = "") -> str:
-    """A code line as written with only its locals as `x`; its string literals, what it calls,
+    """A code line as written with only its locals as `x`; its string literals (of any length,
+    and one the line's cut leaves open; a prefix such as `f` reads as a local), what it calls,
     the attributes it reads and the keywords stay, and a trailing comment goes. A release that
     renames a local reads alike (`return sa.create_engine(payload)`, `…(raw)`: `return
     x.create_engine(x)`), while twin faults of one function that differ by the field or key they
@@ -484,7 +491,7 @@ def locals_line(line: str, family: str = "") -> str:
         return match.group(0) if name is None or name in _KEYWORDS else LOCAL
 
     out, last = [], 0
-    for quoted in _QUOTED.finditer(code):  # literals as they are; names only outside them
+    for quoted in _LITERAL.finditer(code):  # literals as they are; names only outside them
         outside = code[last:quoted.start()]
         cut = comment.search(outside)
         if cut:

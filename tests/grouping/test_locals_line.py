@@ -35,3 +35,15 @@ def test_a_frame_line_in_the_locals_shape():
              "context_line": "    return sa.create_engine(payload)", "in_app": True}
     assert frame_line(frame, line="locals", family="python").endswith(
         ": return x.create_engine(x)")
+
+
+def test_a_long_literal_and_one_the_cut_leaves_open_keep_their_words():
+    long = ('raise ValueError("Unable to parse the configuration file for the tenant because '
+            'the value is not valid")')
+    other = ('raise ValueError("Unable to load the invoice totals for the tenant because '
+             'the value is not valid")')
+    assert locals_line(long, "python") != locals_line(other, "python")
+    assert locals_line(long, "python").startswith('raise ValueError("Unable to parse the')
+    open_at_cut = 'log.warning("tenant # %s has no plan'  # the line was cut inside the literal
+    assert locals_line(open_at_cut, "python") == 'x.warning("tenant # %s has no plan'
+    assert locals_line("x = 'don\\'t' + name", "python") == "x = 'don\\'t' + x"
