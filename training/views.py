@@ -22,8 +22,8 @@ def _metrics(model: EmbeddingModel) -> dict:
 
 @staff_member_required
 def models_page(request):
-    served = registry.served()
-    served_trained = getattr(served, "trained", None)
+    served = registry.serving()  # read only: a web process writes no model out (None before
+    served_trained = getattr(served, "trained", None)  # the first decision registers one)
     rows = []
     for model in EmbeddingModel.objects.select_related("trained").order_by("-id"):
         trained = getattr(model, "trained", None)
@@ -45,7 +45,7 @@ def models_page(request):
     return render(request, "training/models.html", {
         "rows": rows, "served": served,
         "confirm_days": settings.FAULTLINE_PROMOTION_CONFIRM_DAYS,
-        "served_metrics": _metrics(served),
+        "served_metrics": _metrics(served) if served else {},
         "withdrawals": ModelChange.objects.filter(action=ModelChange.Action.WITHDRAW)
         .select_related("model", "previous")[:5],
         "served_trained": served_trained, "changes": ModelChange.objects.select_related(
