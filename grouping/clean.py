@@ -453,6 +453,13 @@ _NAME_OR_PLACEHOLDER = re.compile(r"<[a-z]{2,6}>|(?<![\w$.])([A-Za-z_$][\w$]*)(?
 LOCAL = "x"  # what a local's name reads as
 
 
+def _as_local(match: re.Match) -> str:
+    """A name `_NAME_OR_PLACEHOLDER` found, as a local (`x`) unless it is a keyword; a
+    placeholder as it is."""
+    name = match.group(1)
+    return match.group(0) if name is None or name in _KEYWORDS else LOCAL
+
+
 def normalized_line(line: str, family: str = "") -> str:
     """A code line as written, with what a refactor renames or retypes as placeholders: its
     locals as `x`, its string literals as `<str>`, numbers and ids as grouping.parameterize
@@ -463,11 +470,7 @@ def normalized_line(line: str, family: str = "") -> str:
     comment = _HASH_COMMENT if family == "python" else _COMMENT
     code = comment.sub("", _QUOTED.sub("<str>", strip_noise(code))).strip()
 
-    def local(match: re.Match) -> str:
-        name = match.group(1)
-        return match.group(0) if name is None or name in _KEYWORDS else LOCAL
-
-    return _NAME_OR_PLACEHOLDER.sub(local, code)
+    return _NAME_OR_PLACEHOLDER.sub(_as_local, code)
 
 
 # a string literal of any length within the line, escapes included, or one the line's cut
@@ -486,22 +489,18 @@ def locals_line(line: str, family: str = "") -> str:
     code = strip_noise(line[:limits.EMBED_CONTEXT_CHARS])
     comment = _HASH_COMMENT if family == "python" else _COMMENT
 
-    def local(match: re.Match) -> str:
-        name = match.group(1)
-        return match.group(0) if name is None or name in _KEYWORDS else LOCAL
-
     out, last = [], 0
     for quoted in _LITERAL.finditer(code):  # literals as they are; names only outside them
         outside = code[last:quoted.start()]
         cut = comment.search(outside)
         if cut:
-            out.append(_NAME_OR_PLACEHOLDER.sub(local, outside[:cut.start()]))
+            out.append(_NAME_OR_PLACEHOLDER.sub(_as_local, outside[:cut.start()]))
             return "".join(out).strip()
-        out += [_NAME_OR_PLACEHOLDER.sub(local, outside), quoted.group(0)]
+        out += [_NAME_OR_PLACEHOLDER.sub(_as_local, outside), quoted.group(0)]
         last = quoted.end()
     rest = code[last:]
     cut = comment.search(rest)
-    out.append(_NAME_OR_PLACEHOLDER.sub(local, rest[:cut.start()] if cut else rest))
+    out.append(_NAME_OR_PLACEHOLDER.sub(_as_local, rest[:cut.start()] if cut else rest))
     return "".join(out).strip()
 
 

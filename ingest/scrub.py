@@ -129,10 +129,8 @@ class Scrubber:
     def _item(self, key: str, item: Any) -> Any:
         if self.key_is_sensitive(key) and item not in (None, ""):
             return FILTERED
-        if type(item) is str:  # most values: no walk
+        if isinstance(item, str):  # most values: no walk
             return self.url(item) if key in URL_KEYS else scrub_string(item)
-        if key in URL_KEYS and isinstance(item, str):
-            return self.url(item)
         return self.value(item)
 
     def form_or_text(self, value: Any) -> Any:
