@@ -47,3 +47,10 @@ def test_a_long_literal_and_one_the_cut_leaves_open_keep_their_words():
     open_at_cut = 'log.warning("tenant # %s has no plan'  # the line was cut inside the literal
     assert locals_line(open_at_cut, "python") == 'x.warning("tenant # %s has no plan'
     assert locals_line("x = 'don\\'t' + name", "python") == "x = 'don\\'t' + x"
+
+
+def test_a_hostile_line_is_cut_before_any_pattern_reads_it():
+    from monitor.limits import EMBED_CONTEXT_CHARS
+
+    for line in ("'" + "a\\" * 1_000_000, "x = " + "(" * 1_000_000, "#" * 1_000_000):
+        assert len(locals_line(line, "python")) <= EMBED_CONTEXT_CHARS
