@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from grouping.fingerprint import DEFAULT_CONFIG
 from monitor import roundtrips
@@ -135,14 +135,40 @@ def resolve_hashes(
         found.update(made)
         created.update(made)
     # Lock the issues before events point at them: a merge that committed since the lookup
-    # has moved its fingerprints, so look again (at most a few times) under the locks.
+    # has moved its fingerprints, so look again (at most a few times) under the locks. A
+    # fingerprint deleted meanwhile with its issue (an erasure, a deletion) is made anew.
     for _ in range(3):
         _, now = lock_and_read(found.values(), then=(HASH_ISSUES_SQL, [project_id, list(found)]))
         moved = {h: i for h, i in now if found[h] != i}
+        gone = sorted(set(found) - {h for h, _ in now})
+        if gone:
+            made = _create_again(project_id, seeds, gone, ml_candidates)
+            moved.update(made)
+            created.update(made)
         if not moved:
             break
         found.update(moved)
     return found, created
+
+
+class FingerprintContended(DatabaseError):
+    """A fingerprint deleted during the batch is being made again by another worker: the batch
+    cannot wait for that worker's hash lock while it holds issue locks, so it is redone (a
+    failed batch's events go again one at a time: ingest.processing)."""
+
+
+def _create_again(project_id: int, seeds: dict[str, IssueSeed], gone: list[str],
+                  ml_candidates: frozenset[str]) -> dict[str, int]:
+    """New issues for fingerprints deleted with their issue after this batch looked them up.
+    Their hash locks come after issue locks here, out of the order every writer keeps, so they
+    are only tried: one that another worker holds fails the batch instead of waiting."""
+    keys = sorted({_lock_key(project_id, h) for h in gone})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT bool_and(pg_try_advisory_xact_lock(k)) "
+                       "FROM unnest(%s::bigint[]) AS k", [keys])
+        if not cursor.fetchone()[0]:
+            raise FingerprintContended(f"{len(gone)} fingerprints are being made again")
+    return _create(project_id, seeds, gone, {}, ml_candidates)
 
 
 TAG_UPSERT = """
