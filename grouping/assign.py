@@ -138,11 +138,16 @@ def resolve_hashes(
     # has moved its fingerprints, so look again (at most a few times) under the locks. A
     # fingerprint deleted meanwhile with its issue (an erasure, a deletion) is made anew.
     for _ in range(3):
-        _, now = lock_and_read(found.values(), then=(HASH_ISSUES_SQL, [project_id, list(found)]))
-        moved = {h: i for h, i in now if found[h] != i}
-        gone = sorted(set(found) - {h for h, _ in now})
+        present, now = lock_and_read(found.values(),
+                                     then=(HASH_ISSUES_SQL, [project_id, list(found)]))
+        rows = dict(now)
+        moved = {h: i for h, i in rows.items() if found[h] != i}
+        # deleted with its issue; or this batch's own row (`pointed`) whose issue was deleted
+        gone = sorted(h for h in found
+                      if h not in rows or (rows[h] == found[h] and found[h] not in present))
         if gone:
-            made = _create_again(project_id, seeds, gone, ml_candidates)
+            others, made = _create_again(project_id, seeds, gone, ml_candidates)
+            moved.update(others)
             moved.update(made)
             created.update(made)
         if not moved:
@@ -158,8 +163,9 @@ class FingerprintContended(DatabaseError):
 
 
 def _create_again(project_id: int, seeds: dict[str, IssueSeed], gone: list[str],
-                  ml_candidates: frozenset[str]) -> dict[str, int]:
-    """New issues for fingerprints deleted with their issue after this batch looked them up.
+                  ml_candidates: frozenset[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Fingerprints whose issue was deleted after this batch looked them up: (those another
+    worker made again and committed meanwhile → their issue, those made here → a new issue).
     Their hash locks come after issue locks here, out of the order every writer keeps, so they
     are only tried: one that another worker holds fails the batch instead of waiting."""
     keys = sorted({_lock_key(project_id, h) for h in gone})
@@ -168,7 +174,16 @@ def _create_again(project_id: int, seeds: dict[str, IssueSeed], gone: list[str],
                        "FROM unnest(%s::bigint[]) AS k", [keys])
         if not cursor.fetchone()[0]:
             raise FingerprintContended(f"{len(gone)} fingerprints are being made again")
-    return _create(project_id, seeds, gone, {}, ml_candidates)
+        cursor.execute(DANGLING_SQL, [project_id, gone])  # this batch's, pointing at nothing
+    others = existing_issues(project_id, gone)
+    return others, _create(project_id, seeds, [h for h in gone if h not in others], {},
+                           ml_candidates)
+
+
+DANGLING_SQL = """
+DELETE FROM monitor_grouphash gh WHERE project_id = %s AND hash = ANY(%s)
+AND NOT EXISTS (SELECT 1 FROM monitor_issue i WHERE i.id = gh.issue_id)
+"""
 
 
 TAG_UPSERT = """

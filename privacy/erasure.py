@@ -130,6 +130,9 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
     register.record(organization_id, timezone.now(), **identity)
     report = ErasureReport()
     raw = user_raw_events(organization_id, **identity)
+    # Deleting the raw rows waits for a processing batch that claimed one before the erasure
+    # was recorded (its check passed then); the events it stores are read after it commits.
+    report.raw_events = delete_in_chunks(RawEvent.objects.filter(id__in=[r[0] for r in raw]))
     rows = list(events.values_list("id", "project_id", "event_id", "issue_id"))
     ids = [row[0] for row in rows]
     report.attachments, report.feedback = _erase_side_items(
@@ -137,7 +140,6 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
         [(project_id, event_id) for _, project_id, event_id, _ in rows]
         + [(project_id, event_id) for _, project_id, event_id in raw],
     )
-    report.raw_events = delete_in_chunks(RawEvent.objects.filter(id__in=[r[0] for r in raw]))
     if not ids:
         return report
     issue_ids = {row[3] for row in rows}
