@@ -68,9 +68,11 @@ _COMMENT = re.compile(r"\s(?:#|//).*$")
 FP1 = "faultline-fp-1"
 FP2 = "faultline-fp-2"
 DEFAULT_CONFIG = "faultline-fp-3"
-# a quoted part of a Go error's value: what `%q` (or a regexp's backquotes) printed of an input
-_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`\n]*`')
-# where faultline-fp-3 reads chains by their wrappers' own text (measured in docs/grouping.md)
+# a quoted part of a Go error's value: what `%q` (or a regexp's backquotes) printed of an input.
+# A quote left open matches to the line's end and is kept as written (quoted_out): every try
+# from a quote matches, so the scan stays linear on `"\"\"…`
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.?)*+("|$)|`[^`\n]*+(`|$)', re.MULTILINE)
+# where faultline-fp-3 reads chains by their wrappers' own text (docs/ml-grouping.md: why Go only)
 WRAPPED_VALUE_PLATFORMS = {"go"}
 
 
@@ -215,11 +217,18 @@ def chain_values(values: list[str]) -> list[str | None]:
     return out
 
 
+def quoted_out(text: str) -> str:
+    """The text with each closed quotation (`"…"` with escapes, or backquoted) as `<str>`; a
+    lone quote (`missing " in quoted-field`) stays."""
+    return _QUOTED.sub(lambda m: "<str>" if m.group(1) or m.group(2) else m.group(0), text)
+
+
 def wrapped_chain_values(values: list[str]) -> list[str | None]:
     """A Go chain's values as faultline-fp-3 hashes them: chain_values, each with its quoted
     parts as `<str>` (Go quotes what it prints of an input with `%q`: `parsing "abc"`), so an
     unwrapped value still tells its template apart but not its input."""
-    return [None if v is None else _QUOTED.sub("<str>", v) for v in chain_values(values)]
+    cut = limits.PARAMETERIZE_INPUT_CHARS  # no more than parameterize reads
+    return [None if v is None else quoted_out(v[:cut]) for v in chain_values(values)]
 
 
 def default_components(event: dict, minified_names: bool = True,
