@@ -8,7 +8,10 @@ Order of preference, as in Sentry's default grouping:
    Unlike Sentry, the crash frame's context line, where it opens a parenthesis or square
    bracket it does not close (`raise ValueError(`, as formatters write long calls), is read on
    into the post-context until the statement closes, so two multi-line raises of one function
-   are two fingerprints;
+   are two fingerprints. Where no frame has a usable context line (a "coarse" event: Go,
+   minified JS, JVM) each exception's parameterized value joins as well; for Go, only the text
+   each wrapper of the chain adds of its own, inputs quoted with `%q` as `<str>`
+   (wrapped_chain_values, faultline-fp-3);
 2. without frames: each exception's type and parameterized value;
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
@@ -56,8 +59,21 @@ _COMMENT = re.compile(r"\s(?:#|//).*$")
 # only the names the minifier kept (`Object.du [as cart/applyCoupon]` → `cart/applyCoupon`,
 # `t.fromObject` → `fromObject`, `bu` → nothing, the frame still counting): under
 # faultline-fp-1 one fault in such a bundle took a new fingerprint with every release.
+# faultline-fp-3: as faultline-fp-2, but for Go (WRAPPED_VALUE_PLATFORMS) a coarse event's
+# exception chain reads each wrapper whose value ends with its inner exception's value (Go's
+# `fmt.Errorf("...: %w")`, pkg/errors' Wrap) by its own prefix only, the value it repeats
+# joining only where no wrapper adds text of its own (chain_values), and every value with its
+# quoted parts as `<str>`: under faultline-fp-2 every input an error message carried, repeated
+# by each wrapper, made a fingerprint of its own.
 FP1 = "faultline-fp-1"
-DEFAULT_CONFIG = "faultline-fp-2"
+FP2 = "faultline-fp-2"
+DEFAULT_CONFIG = "faultline-fp-3"
+# a quoted part of a Go error's value: what `%q` (or a regexp's backquotes) printed of an input.
+# A quote left open matches to the line's end and is kept as written (quoted_out): every try
+# from a quote matches, so the scan stays linear on `"\"\"…`
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.?)*+("|$)|`[^`\n]*+(`|$)', re.MULTILINE)
+# where faultline-fp-3 reads chains by their wrappers' own text (docs/ml-grouping.md: why Go only)
+WRAPPED_VALUE_PLATFORMS = {"go"}
 
 
 @dataclass(frozen=True)
@@ -171,8 +187,54 @@ def _stacks(event: dict) -> list[tuple[dict | None, list[dict]]]:
     return [(None, frames)] if frames else []
 
 
-def default_components(event: dict, minified_names: bool = True) -> tuple[str, list[str]]:
-    """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1."""
+def own_text(value: str, inner: str | None) -> str | None:
+    """The part of a wrapper's value that is its own: what precedes its inner exception's
+    value when it ends with it (`allowlist: invalid CIDR address: x` around `invalid CIDR
+    address: x` → `allowlist: `); None when it does not repeat its inner value."""
+    if inner and value.endswith(inner):
+        return value[:-len(inner)]
+    return None
+
+
+def chain_values(values: list[str]) -> list[str | None]:
+    """Per exception of a chain (innermost first, as SDKs send it), the text that joins a coarse
+    hash under faultline-fp-3, or None for none. A wrapper that repeats its inner value gives
+    its own prefix only (none where it adds nothing: pkg/errors' withStack); a value that
+    wrappers repeat joins only when none of them adds text of its own, since the input it
+    carries would otherwise part one bug per input while the wrappers' text already tells the
+    site's bugs apart. A value nobody repeats (an unwrapped `errors.New`) keeps its text."""
+    own = [own_text(v, values[i - 1] if i else None) for i, v in enumerate(values)]
+    out: list[str | None] = []
+    for i, value in enumerate(values):
+        if own[i] is not None:
+            out.append(own[i] or None)
+            continue
+        above = i + 1
+        while above < len(values) and own[above] is not None and not own[above]:
+            above += 1  # wrappers that add nothing (withStack) repeat it unchanged
+        repeated_with_text = above < len(values) and bool(own[above])
+        out.append(None if repeated_with_text else value)
+    return out
+
+
+def quoted_out(text: str) -> str:
+    """The text with each closed quotation (`"…"` with escapes, or backquoted) as `<str>`; a
+    lone quote (`missing " in quoted-field`) stays."""
+    return _QUOTED.sub(lambda m: "<str>" if m.group(1) or m.group(2) else m.group(0), text)
+
+
+def wrapped_chain_values(values: list[str]) -> list[str | None]:
+    """A Go chain's values as faultline-fp-3 hashes them: chain_values, each with its quoted
+    parts as `<str>` (Go quotes what it prints of an input with `%q`: `parsing "abc"`), so an
+    unwrapped value still tells its template apart but not its input."""
+    cut = limits.PARAMETERIZE_INPUT_CHARS  # no more than parameterize reads
+    return [None if v is None else quoted_out(v[:cut]) for v in chain_values(values)]
+
+
+def default_components(event: dict, minified_names: bool = True,
+                       wrapped_values: bool = False) -> tuple[str, list[str]]:
+    """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
+    `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS)."""
     platform = event.get("platform") or "other"
     stacks = _stacks(event)
     has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
@@ -181,13 +243,17 @@ def default_components(event: dict, minified_names: bool = True) -> tuple[str, l
     # look the same. The parameterized value then joins the hash (a deviation from Sentry,
     # measured in docs/ml-grouping.md); ML grouping folds back the splits it causes.
     coarse = not any(usable_context(f, platform) for f in selected)
+    texts = [str(exc.get("value") or "") for exc, _ in stacks if exc is not None]
+    values: list[str | None] = list(texts)
+    if wrapped_values and platform in WRAPPED_VALUE_PLATFORMS:
+        values = wrapped_chain_values(texts)
     components: list[str] = []
     frame_count = 0
-    for exc, frames in stacks:
+    for index, (exc, frames) in enumerate(stacks):
         if exc is not None:
             components.append("type:" + grouping_type(exc))
-            if coarse:
-                components.append("value:" + parameterize(exc.get("value") or ""))
+            if coarse and values[index] is not None:
+                components.append("value:" + parameterize(values[index] or ""))
         frame_components = stack_components(frames, platform, in_app_only=has_in_app,
                                             minified_names=minified_names)
         frame_count += len(frame_components)
@@ -198,9 +264,10 @@ def default_components(event: dict, minified_names: bool = True) -> tuple[str, l
     exceptions = event.get("exception") or []
     if exceptions:
         components = []
-        for exc in exceptions:
+        for exc, value in zip(exceptions, values, strict=True):
             components.append("type:" + grouping_type(exc))
-            components.append("value:" + parameterize(exc.get("value") or ""))
+            if value is not None:
+                components.append("value:" + parameterize(value))
         return "exception", components
     if event.get("csp"):
         csp = event["csp"]
@@ -229,7 +296,8 @@ _VARIABLES = {
 # name → the default components of an event (variant, components) under that configuration
 CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP1: lambda event: default_components(event, minified_names=False),
-    DEFAULT_CONFIG: default_components,
+    FP2: default_components,
+    DEFAULT_CONFIG: lambda event: default_components(event, wrapped_values=True),
 }
 
 
@@ -239,10 +307,18 @@ def _has_minified_frame(event: dict) -> bool:
     return any(minified_frame(frame) for _, frames in _stacks(event) for frame in frames)
 
 
+def _has_wrapped_values(event: dict) -> bool:
+    """Whether faultline-fp-3 can differ from faultline-fp-2 for the event: an exception of a
+    WRAPPED_VALUE_PLATFORMS event (elsewhere the two hash alike)."""
+    return bool(event.get("exception")) and \
+        (event.get("platform") or "other") in WRAPPED_VALUE_PLATFORMS
+
+
 #: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and
 #: which events the two can hash differently (the rest need no second hash)
 PREVIOUS: dict[str, tuple[str, Callable[[dict], bool]]] = {
-    DEFAULT_CONFIG: (FP1, _has_minified_frame),
+    FP2: (FP1, _has_minified_frame),
+    DEFAULT_CONFIG: (FP2, _has_wrapped_values),
 }
 
 
@@ -250,12 +326,21 @@ def group(event: dict, config: str = DEFAULT_CONFIG) -> Grouping:
     """The event's fingerprint under the named configuration (grouping.policy chooses it), with
     its hash under the configuration that one replaced where the two differ."""
     grouping = _group(event, config)
-    previous, can_differ = PREVIOUS.get(config, (None, None))
-    if previous and can_differ(event):
-        previous_hash = _group(event, previous).hash
-        if previous_hash != grouping.hash:
-            return replace(grouping, previous_hash=previous_hash)
-    return grouping
+    earlier = earlier_hash(event, config, grouping.hash)
+    return replace(grouping, previous_hash=earlier) if earlier else grouping
+
+
+def earlier_hash(event: dict, config: str, hash_: str) -> str | None:
+    """The event's hash under the latest configuration before `config` that hashes it otherwise
+    than `hash_`, walking PREVIOUS back: a minified bundle's event, which faultline-fp-3 hashes
+    as faultline-fp-2 does, still finds the issue faultline-fp-1 made for it."""
+    while config in PREVIOUS:
+        config, can_differ = PREVIOUS[config]
+        if can_differ(event):
+            earlier = _group(event, config).hash
+            if earlier != hash_:
+                return earlier
+    return None
 
 
 def _group(event: dict, config: str) -> Grouping:

@@ -49,7 +49,7 @@ def crash_frame(event: dict) -> dict:
 
 def causes(first: dict, other: dict, components: tuple[Sequence[str], Sequence[str]]) -> list[str]:
     """What differs between two events of one bug, read from their fingerprint components
-    (grouping.fingerprint.default_components) and their exceptions: the exception type, the
+    (grouping.fingerprint.CONFIGURATIONS' default) and their exceptions: the exception type, the
     message's template, its parameters only, the crash frame, the frames above it (the call
     path), the count of frames (an inlined helper or an extra library frame). This is what
     parts a bug where the fingerprint decides (minified JavaScript without a map)."""
@@ -212,7 +212,7 @@ def analyse(codebase, key: str, threshold: float, veto: bool, show: int = 3,
     `verbose`) and wrong merges under the rule, decided as lab.select's Runs decide it; return
     them counted."""
     from grouping.clean import minified_unresolved
-    from grouping.fingerprint import default_components
+    from grouping.fingerprint import CONFIGURATIONS, DEFAULT_CONFIG
     from lab.select import Runs
 
     runs = runs or Runs()
@@ -228,8 +228,8 @@ def analyse(codebase, key: str, threshold: float, veto: bool, show: int = 3,
         for issue in issues[1:]:
             other = first[label, issue]
             found.further += 1
-            comps = (default_components(data.events[head])[1],
-                     default_components(data.events[other])[1])
+            comps = (CONFIGURATIONS[DEFAULT_CONFIG](data.events[head])[1],
+                     CONFIGURATIONS[DEFAULT_CONFIG](data.events[other])[1])
             by_components = causes(data.events[head], data.events[other], comps)
             by_text = split_causes(data.events[head], data.events[other], data.texts[head],
                                    data.texts[other], data.keys[head], data.keys[other])

@@ -136,9 +136,11 @@ def test_an_issue_made_under_the_previous_configuration_keeps_its_events(project
         ingest(project, first)
     (issue,) = Issue.objects.all()
     assert GroupHash.objects.get().fingerprint_config == FP1
-    ingest(project, first)  # the same event again, now hashed by faultline-fp-2
+    ingest(project, first)  # the same event again, now hashed by the default configuration
     ingest(project, second)  # the next release's bundle
     assert list(Issue.objects.values_list("id", flat=True)) == [issue.id]
     assert Issue.objects.get().times_seen == 3
     configs = sorted(GroupHash.objects.values_list("fingerprint_config", "issue_id"))
-    assert configs == [(FP1, issue.id), ("faultline-fp-2", issue.id)]
+    # faultline-fp-3 hashes a bundle's event as faultline-fp-2 does: its fallback walks on to
+    # the faultline-fp-1 hash (grouping.fingerprint.earlier_hash)
+    assert configs == [(FP1, issue.id), ("faultline-fp-3", issue.id)]

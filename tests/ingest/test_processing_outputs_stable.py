@@ -8,7 +8,8 @@ with scrubbing on, on with extra keys, and off. Per case, a digest of what is st
 grouped: the payload's bytes as stored (prepare's monitor.eventstore.encode, decompressed), the
 event's columns and its grouping (hash, variant, components, configuration, previous hash). The
 oracle is the code before the change (main at d372e75): tests/ingest/processing_outputs.json was
-written by it, with
+written by it, and rewritten when faultline-fp-3 became the default configuration (every event
+records the configuration's name; with the name held, only the Go events' outputs moved), with
 
     FAULTLINE_WRITE_OUTPUT_DIGESTS=1 .venv/bin/python -m pytest \
         tests/ingest/test_processing_outputs_stable.py -q
