@@ -11,7 +11,7 @@ Order of preference, as in Sentry's default grouping:
    are two fingerprints. Where no frame has a usable context line (a "coarse" event: Go,
    minified JS, JVM) each exception's parameterized value joins as well; for Go, only the text
    each wrapper of the chain adds of its own, inputs quoted with `%q` as `<str>`
-   (wrapped_chain_values, faultline-fp-3);
+   (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3);
 2. without frames: each exception's type and parameterized value;
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
@@ -64,7 +64,10 @@ _COMMENT = re.compile(r"\s(?:#|//).*$")
 # `fmt.Errorf("...: %w")`, pkg/errors' Wrap) by its own prefix only, the value it repeats
 # joining only where no wrapper adds text of its own (chain_values), and every value with its
 # quoted parts as `<str>`: under faultline-fp-2 every input an error message carried, repeated
-# by each wrapper, made a fingerprint of its own.
+# by each wrapper, made a fingerprint of its own. It also reads a Go event's crash line (its
+# last in-app frame's statement, as Python's and Ruby's fingerprints do), so two panics of one
+# function, one message template, are two fingerprints; an error's stack there is mostly that
+# of the line that captured it, the same for every error captured there.
 FP1 = "faultline-fp-1"
 FP2 = "faultline-fp-2"
 DEFAULT_CONFIG = "faultline-fp-3"
@@ -231,6 +234,21 @@ def wrapped_chain_values(values: list[str]) -> list[str | None]:
     return [None if v is None else quoted_out(v[:cut]) for v in chain_values(values)]
 
 
+def crash_line(stacks: list[tuple[dict | None, list[dict]]], in_app_only: bool) -> str:
+    """The crash frame's code statement (the last frame of the last stack with frames), on any
+    platform that sends one: "" where it has none or an unusable one."""
+    for _, frames in reversed(stacks):
+        selected = [f for f in frames if f.get("in_app")] if in_app_only else frames
+        if selected:
+            frame = selected[-1]
+            context = (frame.get("context_line") or "").strip()
+            if not context or len(context) > limits.FINGERPRINT_CONTEXT_LINE_CHARS \
+                    or "{snip}" in context:
+                return ""
+            return statement(context, frame.get("post_context"))
+    return ""
+
+
 def default_components(event: dict, minified_names: bool = True,
                        wrapped_values: bool = False) -> tuple[str, list[str]]:
     """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
@@ -259,6 +277,10 @@ def default_components(event: dict, minified_names: bool = True,
         frame_count += len(frame_components)
         components += frame_components
     if frame_count:
+        if wrapped_values and coarse and platform in WRAPPED_VALUE_PLATFORMS:
+            line = crash_line(stacks, has_in_app)
+            if line:
+                components.append("line:" + line)
         return ("in-app" if has_in_app else "system"), components
 
     exceptions = event.get("exception") or []
