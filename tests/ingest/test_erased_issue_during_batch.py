@@ -77,18 +77,27 @@ def two_issues(project) -> tuple[Issue, Issue]:
     return z, x
 
 
-def test_an_issue_erased_while_a_batch_waits_is_made_again_by_that_batch(project, caplog):
-    z, x = two_issues(project)
-    errors: list[BaseException] = []
+def erase_while_a_batch_waits(project, z: Issue, errors: list, work=None) -> threading.Thread:
+    """Hold z's lock; start a batch (`work`, else process_pending) that looks its fingerprints
+    up and then waits for z; erase the end user "gone" meanwhile. Returns the batch's thread,
+    let go once the erasure is done."""
     with transaction.atomic():
-        Issue.objects.select_for_update().get(pk=z.pk)  # the batch looks up, then waits here
-        batch = in_thread(lambda: process_pending(100), errors)
+        Issue.objects.select_for_update().get(pk=z.pk)
+        batch = in_thread(work or (lambda: process_pending(100)), errors)
         wait_for(lambda: waiting_backends() == 1, message="the batch waiting for z")
         eraser = in_thread(
             lambda: erase_end_user(project.organization_id, user_id="gone"), errors)
         eraser.join(60)
-        assert not Issue.objects.filter(pk=x.pk).exists()  # erased while the batch waits
+        assert not eraser.is_alive()
+    return batch
+
+
+def test_an_issue_erased_while_a_batch_waits_is_made_again_by_that_batch(project, caplog):
+    z, x = two_issues(project)
+    errors: list[BaseException] = []
+    batch = erase_while_a_batch_waits(project, z, errors)
     batch.join(60)
+    assert not Issue.objects.filter(pk=x.pk).exists()  # erased while the batch waited
 
     assert not errors, errors
     assert warnings(caplog) == []  # stored by that batch: no failed commit, no one-by-one

@@ -20,6 +20,7 @@ from privacy.erasure import erase_end_user
 from tests.conftest import wait_for
 from tests.ingest.test_erased_issue_during_batch import (
     drain,
+    erase_while_a_batch_waits,
     in_thread,
     queue,
     two_issues,
@@ -69,15 +70,8 @@ def test_a_previous_configuration_issue_erased_while_a_batch_waits_is_made_again
     browser(project, user="other", n=2)
 
     errors: list[BaseException] = []
-    with transaction.atomic():
-        Issue.objects.select_for_update().get(pk=z.pk)  # the batch points, then waits here
-        batch = in_thread(lambda: process_pending(100), errors)
-        wait_for(lambda: waiting_backends() == 1, message="the batch waiting for z")
-        eraser = in_thread(
-            lambda: erase_end_user(project.organization_id, user_id="gone"), errors)
-        eraser.join(60)
-        assert not eraser.is_alive()
-        assert not Issue.objects.filter(pk=old.pk).exists()  # erased while the batch waits
+    batch = erase_while_a_batch_waits(project, z, errors)  # the batch points, then waits
+    assert not Issue.objects.filter(pk=old.pk).exists()  # erased while the batch waits
     batch.join(60)
     drain()
 
@@ -109,14 +103,8 @@ def test_a_fingerprint_made_again_by_another_worker_just_before_the_try_is_joine
         with connection.execute_wrapper(pause_at_try):
             process_pending(100)
 
-    with transaction.atomic():
-        Issue.objects.select_for_update().get(pk=z.pk)
-        batch = in_thread(the_batch, errors)
-        wait_for(lambda: waiting_backends() == 1, message="the batch waiting for z")
-        eraser = in_thread(
-            lambda: erase_end_user(project.organization_id, user_id="gone"), errors)
-        eraser.join(60)
-        assert not Issue.objects.filter(pk=x.pk).exists()
+    batch = erase_while_a_batch_waits(project, z, errors, the_batch)
+    assert not Issue.objects.filter(pk=x.pk).exists()
     assert at_try.wait(60), "the batch found x gone"
     queue(project, "x", 1, user="late")  # another worker's event, claimed by it alone
     worker = in_thread(lambda: process_pending(100), errors)
@@ -164,15 +152,9 @@ def test_the_issue_made_again_is_a_whole_new_issue(project, no_breaker, caplog):
     AlertFact.objects.all().delete()
 
     errors: list[BaseException] = []
-    with transaction.atomic():
-        Issue.objects.select_for_update().get(pk=z.pk)
-        batch = in_thread(lambda: process_pending(100), errors)
-        wait_for(lambda: waiting_backends() == 1, message="the batch waiting for z")
-        eraser = in_thread(
-            lambda: erase_end_user(project.organization_id, user_id="gone"), errors)
-        eraser.join(60)
-        assert not Issue.objects.filter(pk=x.pk).exists()
+    batch = erase_while_a_batch_waits(project, z, errors)
     batch.join(60)
+    assert not Issue.objects.filter(pk=x.pk).exists()
 
     assert not errors, errors
     assert warnings(caplog) == []  # made by that batch, not by the one-by-one path
@@ -208,13 +190,7 @@ def test_a_batch_waiting_for_the_hash_lock_taken_by_trying_joins_the_issue(proje
         with connection.execute_wrapper(pause_after_try):
             process_pending(100)
 
-    with transaction.atomic():
-        Issue.objects.select_for_update().get(pk=z.pk)
-        batch = in_thread(the_batch, errors)
-        wait_for(lambda: waiting_backends() == 1, message="the batch waiting for z")
-        eraser = in_thread(
-            lambda: erase_end_user(project.organization_id, user_id="gone"), errors)
-        eraser.join(60)
+    batch = erase_while_a_batch_waits(project, z, errors, the_batch)
     assert after_try.wait(60), "the batch holds x's hash lock"
     queue(project, "x", 1, user="late")
     worker = in_thread(lambda: process_pending(100), errors)
