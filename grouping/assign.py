@@ -145,21 +145,24 @@ def resolve_hashes(
         # deleted with its issue; or this batch's own row (`pointed`) whose issue was deleted
         gone = sorted(h for h in found
                       if h not in rows or (rows[h] == found[h] and found[h] not in present))
-        if gone:
+        if gone:  # the issues made here are this batch's own: nobody else can lock them
             others, made = _create_again(project_id, seeds, gone, ml_candidates)
-            moved.update(others)
-            moved.update(made)
+            found.update(made)
             created.update(made)
+            moved.update(others)
         if not moved:
             break
         found.update(moved)
+    else:  # the last pass's moves point at issues it has not locked
+        raise FingerprintRace("fingerprints kept moving while the batch locked their issues")
     return found, created
 
 
-class FingerprintContended(DatabaseError):
-    """A fingerprint deleted during the batch is being made again by another worker: the batch
-    cannot wait for that worker's hash lock while it holds issue locks, so it is redone (a
-    failed batch's events go again one at a time: ingest.processing)."""
+class FingerprintRace(DatabaseError):
+    """The batch's fingerprints kept moving (merges, erasures) while it locked their issues, or
+    one deleted during the batch is being made again by another worker, whose hash lock it
+    cannot wait for while it holds issue locks: the batch is redone (a failed batch's events go
+    again one at a time: ingest.processing)."""
 
 
 def _create_again(project_id: int, seeds: dict[str, IssueSeed], gone: list[str],
@@ -173,7 +176,7 @@ def _create_again(project_id: int, seeds: dict[str, IssueSeed], gone: list[str],
         cursor.execute("SELECT bool_and(pg_try_advisory_xact_lock(k)) "
                        "FROM unnest(%s::bigint[]) AS k", [keys])
         if not cursor.fetchone()[0]:
-            raise FingerprintContended(f"{len(gone)} fingerprints are being made again")
+            raise FingerprintRace(f"{len(gone)} fingerprints are being made again")
         cursor.execute(DANGLING_SQL, [project_id, gone])  # this batch's, pointing at nothing
     others = existing_issues(project_id, gone)
     return others, _create(project_id, seeds, [h for h in gone if h not in others], {},
