@@ -80,6 +80,24 @@ def S(module: str, name: str, field: str, call: str, wrap: bool = False) -> Site
     return Site(module, name, field, call, wrap)
 
 
+# hook-relay's upstream: a mock transport, so no request leaves the process
+UPSTREAM = (
+    "def _upstream(request):\n"
+    "    path = request.url.path\n"
+    "    if path.startswith('/status/'):\n"
+    "        segment = path.rsplit('/', 1)[-1]\n"
+    "        code = int(segment) if segment.isdigit() else 422\n"
+    "        return httpx.Response(code if 200 <= code < 600 else 502,"
+    " text='upstream status')\n"
+    "    if path == '/echo':\n"
+    "        return httpx.Response(200, content=request.read(),"
+    " headers={'Content-Type': 'application/json'})\n"
+    "    return httpx.Response(200, json={'accepted': True, 'path': path})\n\n\n"
+    "CLIENT = httpx.Client(base_url='https://hooks.example.com',"
+    " transport=httpx.MockTransport(_upstream))\n"
+)
+
+
 CODEBASES: list[Codebase] = [
     Codebase(
         "config-loader", "configloader", "PyYAML",
@@ -882,6 +900,99 @@ CODEBASES: list[Codebase] = [
                    "    port: int\n"
                    "    tags: List[str] = attr.Factory(list)\n\n\n"
                    "CONVERTER = cattr.Converter()\n"},
+    ),
+    Codebase(
+        "hook-relay", "hookrelay", "httpx",
+        _pins("httpx", ["0.18.2", "0.22.0", "0.25.2", "0.28.1"]),
+        ("celery", "asyncio"),  # not FastAPI: its test client brings an httpx of its own
+        ("import httpx",),
+        (
+            S("delivery", "deliver_hook", "url",
+              "CLIENT.post({v}, json={{'event': 'ping'}}).status_code"),
+            S("delivery", "fetch_callback", "callback", "CLIENT.get({v}).raise_for_status()"),
+            S("delivery", "resolve_endpoint", "endpoint",
+              "str(httpx.URL('https://hooks.example.com/v1/').join({v}))"),
+            S("delivery", "forward_payload", "payload",
+              "CLIENT.post('/ingest', json={v}).json()['accepted']", wrap=True),
+            S("signing", "sign_headers", "secret",
+              "CLIENT.get('/ping', headers={{'X-Hook-Secret': {v}}}).status_code"),
+            S("signing", "build_query", "filters",
+              "str(CLIENT.build_request('GET', '/events', params={v}).url)"),
+            S("signing", "session_cookie", "session",
+              "CLIENT.build_request('GET', '/me', cookies={v}).headers.get('cookie')"),
+            S("signing", "request_timeout", "timeout", "httpx.Timeout({v}).read"),
+            S("upstream", "check_status", "status",
+              "CLIENT.get('/status/' + str({v})).raise_for_status()", wrap=True),
+            S("upstream", "read_reply", "body", "CLIENT.post('/echo', content={v}).json()"),
+            S("upstream", "upload_attachment", "attachment",
+              "CLIENT.post('/upload', files={{'file': {v}}}).status_code"),
+            S("upstream", "decode_reply", "charset",
+              "httpx.Response(200, content=b'caf\\xc3\\xa9', headers={{'Content-Type':"
+              " 'text/plain; charset=' + str({v})}}).text"),
+        ),
+        inputs(
+            no_scheme=lambda n: f"hooks.example.com/{n}",
+            bad_scheme=lambda n: f"ftp://files.example.com/{n}",
+            bad_port=lambda n: f"https://api.example.com:{70000 + n}/x",
+            ipv6=lambda n: f"http://[::1{n}/",
+            space=lambda n: f"https://exa mple.com/{n}",
+            empty_host=lambda n: "https://",
+            newline=lambda n: f"token-{n}\r\nX-Injected: 1",
+            json_text=lambda n: f'{{"accepted": {n}',
+            pairs=lambda n: [("page", n), ("tag", None)],
+            charset_bad=lambda n: f"x-unknown-{n}",
+            obj=lambda n: object(),
+        ),
+        {module: UPSTREAM for module in ("delivery", "signing", "upstream")},
+    ),
+    Codebase(
+        "price-formatter", "priceformatter", "Babel",
+        _pins("Babel", ["2.7.0", "2.10.3", "2.12.1", "2.19.0"]),
+        ("fastapi", "click"),
+        ("from datetime import datetime", "from decimal import Decimal",
+         "from babel import Locale, dates, lists, numbers, plural, units"),
+        (
+            S("pricing", "parse_price", "price", "numbers.parse_decimal({v}, locale='de_DE')"),
+            S("pricing", "parse_quantity", "quantity", "numbers.parse_number({v}, locale='en_US')"),
+            S("pricing", "format_price", "amount",
+              "numbers.format_currency({v}, 'EUR', locale='fr_FR')"),
+            S("pricing", "format_total", "currency",
+              "numbers.format_currency(Decimal('19.99'), {v}, locale='en_US')", wrap=True),
+            S("pricing", "format_ratio", "ratio", "numbers.format_percent({v}, locale='es_ES')"),
+            S("pricing", "price_pattern", "pattern",
+              "numbers.format_decimal(1234.5, format={v}, locale='en_US')"),
+            S("schedule", "parse_delivery_date", "delivery",
+              "dates.parse_date({v}, locale='en_US')"),
+            S("schedule", "parse_cutoff", "cutoff", "dates.parse_time({v}, locale='de_DE')"),
+            S("schedule", "store_zone", "zone", "dates.get_timezone({v})", wrap=True),
+            S("schedule", "format_eta", "eta_pattern",
+              "dates.format_datetime(datetime(2024, 5, 1, 9, 30), {v}, locale='en_GB')"),
+            S("schedule", "format_wait", "seconds", "dates.format_timedelta({v}, locale='nl_NL')"),
+            S("storefront", "storefront_locale", "locale", "Locale.parse({v}).display_name",
+              wrap=True),
+            S("storefront", "language_label", "language",
+              "Locale.parse('en_US').get_display_name({v})"),
+            S("storefront", "unit_label", "unit", "units.format_unit(3, {v}, locale='en')"),
+            S("storefront", "join_tags", "tags", "lists.format_list({v}, locale='pt_BR')"),
+            S("storefront", "plural_rule", "rule", "plural.PluralRule({{'one': {v}}}).rules"),
+        ),
+        inputs(
+            thousands=lambda n: f"{n},{n % 1000:03d}.5",
+            spaced=lambda n: f"{n} 000,5",
+            currency_text=lambda n: f"EUR {n}",
+            exp=lambda n: f"{n}e9999",
+            slash_date=lambda n: f"{n % 28 + 1}/13/2024",
+            word_date=lambda n: f"tomorrow {n}",
+            time_bad=lambda n: f"{n % 24}:{n % 60}:99",
+            zone_bad=lambda n: f"Europe/Atlantis{n}",
+            locale_bad=lambda n: f"xx_{n}",
+            locale_dash=lambda n: f"en-US-{n}",
+            pattern_bad=lambda n: f"#,##0.{n}'",
+            unit_bad=lambda n: f"length-parsec{n}",
+            rule_bad=lambda n: f"n is {n} or",
+            currency_bad=lambda n: f"E{n}",
+            obj=lambda n: object(),
+        ),
     ),
 ]
 
