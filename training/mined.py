@@ -51,7 +51,8 @@ def codebase_of(path: str | Path) -> tuple[str, str]:
 # add to choice (more codebases to leave out when choosing) and move nothing. A pin never
 # overrides report-only: a codebase lab.corpus.is_report_only names is only ever scored.
 PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE,
-                          "ratesrpc": CHOICE, "metricsink": CHOICE}
+                          "ratesrpc": CHOICE, "metricsink": CHOICE,
+                          "apigate": CHOICE, "docpatch": CHOICE, "webviews": CHOICE}
 
 
 def _rank(codebase: str) -> str:
