@@ -52,7 +52,8 @@ def codebase_of(path: str | Path) -> tuple[str, str]:
 # overrides report-only: a codebase lab.corpus.is_report_only names is only ever scored.
 PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE,
                           "ratesrpc": CHOICE, "metricsink": CHOICE,
-                          "hook-relay": CHOICE, "price-formatter": CHOICE}
+                          "hook-relay": CHOICE, "price-formatter": CHOICE,
+                          "apigate": CHOICE, "docpatch": CHOICE, "webviews": CHOICE}
 
 
 def _rank(codebase: str) -> str:

@@ -15,7 +15,8 @@ function crashOf(err, appDir) {
   for (const line of String(err.stack).split("\n").slice(1)) {
     const m = line.match(/^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/);
     if (!m || !m[2] || m[2].startsWith("node:") || !m[2].includes("/")) continue;
-    const file = m[2];
+    // code compiled with eval (an EJS template): "eval at compile (/…/ejs.js:652:12), <anonymous>"
+    const file = m[2].replace(/^eval at [^(]*\((.*?):\d+:\d+\).*$/, "$1");
     const inApp = !file.includes("/node_modules/");
     const rel = inApp ? path.relative(appDir, file) : file.slice(file.lastIndexOf("/node_modules/") + 14);
     return { file: rel, function: m[1] || "", lineno: Number(m[3]), colno: Number(m[4]), inApp };
