@@ -99,11 +99,17 @@ def normalize_filename(path: str) -> str:
 
 
 def usable_context(frame: dict, platform: str, crash: bool = False) -> str:
-    """The frame's code line where it identifies code: not on platforms without one, not a long
-    line, not a line the SDK cut around the column ("{snip}": a minified bundle's)."""
-    context = (frame.get("context_line") or "").strip()
+    """The frame's code line where it identifies code (code_line), not on platforms without
+    one."""
     if (frame.get("platform") or platform) not in CONTEXT_LINE_PLATFORMS:
         return ""
+    return code_line(frame, crash)
+
+
+def code_line(frame: dict, crash: bool = False) -> str:
+    """The frame's code line, the crash frame's as its whole statement; not a long line, not a
+    line the SDK cut around the column ("{snip}": a minified bundle's)."""
+    context = (frame.get("context_line") or "").strip()
     if len(context) > limits.FINGERPRINT_CONTEXT_LINE_CHARS or "{snip}" in context:
         return ""
     return statement(context, frame.get("post_context")) if crash else context
@@ -234,19 +240,10 @@ def wrapped_chain_values(values: list[str]) -> list[str | None]:
     return [None if v is None else quoted_out(v[:cut]) for v in chain_values(values)]
 
 
-def crash_line(stacks: list[tuple[dict | None, list[dict]]], in_app_only: bool) -> str:
-    """The crash frame's code statement (the last frame of the last stack with frames), on any
-    platform that sends one: "" where it has none or an unusable one."""
-    for _, frames in reversed(stacks):
-        selected = [f for f in frames if f.get("in_app")] if in_app_only else frames
-        if selected:
-            frame = selected[-1]
-            context = (frame.get("context_line") or "").strip()
-            if not context or len(context) > limits.FINGERPRINT_CONTEXT_LINE_CHARS \
-                    or "{snip}" in context:
-                return ""
-            return statement(context, frame.get("post_context"))
-    return ""
+def crash_line(selected: list[dict]) -> str:
+    """The crash frame's code statement (code_line of the last selected frame), on any platform
+    that sends one: "" where it has none or an unusable one."""
+    return code_line(selected[-1], crash=True) if selected else ""
 
 
 def default_components(event: dict, minified_names: bool = True,
@@ -278,7 +275,7 @@ def default_components(event: dict, minified_names: bool = True,
         components += frame_components
     if frame_count:
         if wrapped_values and coarse and platform in WRAPPED_VALUE_PLATFORMS:
-            line = crash_line(stacks, has_in_app)
+            line = crash_line(selected)
             if line:
                 components.append("line:" + line)
         return ("in-app" if has_in_app else "system"), components
