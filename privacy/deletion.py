@@ -62,6 +62,33 @@ def delete_events_in_chunks(queryset: models.QuerySet) -> int:
         total += len(ids)
 
 
+def _without_events(issues: models.QuerySet) -> models.QuerySet:
+    return issues.exclude(Exists(Event.objects.filter(issue_id=OuterRef("pk"))))
+
+
+def delete_empty_issues(issues: models.QuerySet) -> int:
+    """Delete the issues of `issues` that no event is left in, a chunk per transaction. A
+    processing batch locks an issue before it writes its events, and its fingerprint still
+    leads there, so each chunk is locked as the batch locks (by id), then looked at again
+    with what the batches that held them committed: an issue a batch has just written to
+    stays. Deleting it unlocked would wait for the batch, then fail (a deadlock, or the
+    events' deferred foreign key at commit) and end the whole retention pass."""
+    total, after = 0, 0
+    while True:
+        with transaction.atomic():
+            ids = list(_without_events(issues.filter(pk__gt=after)).order_by("pk")
+                       .values_list("pk", flat=True)[:CHUNK])
+            if not ids:
+                return total
+            after = ids[-1]
+            list(Issue.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+                 .values_list("pk", flat=True))
+            empty = list(_without_events(Issue.objects.filter(pk__in=ids))
+                         .values_list("pk", flat=True))
+            Issue.objects.filter(pk__in=empty).delete()
+        total += len(empty)
+
+
 # Rows pointing at events, which no database constraint can (events are partitioned).
 EVENT_PAIRS = (LabelledPair, GroupingFeedback, TrainingPair)
 
@@ -162,11 +189,8 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
         )
         # Issues by server time: an issue goes when none of its events is left. Its
         # last_seen comes from client clocks, which may lie (a device set in the past).
-        totals["issues"] += delete_in_chunks(
-            Issue.objects.filter(project__organization_id=org_id).exclude(
-                Exists(Event.objects.filter(issue_id=OuterRef("pk")))
-            )
-        )
+        totals["issues"] += delete_empty_issues(
+            Issue.objects.filter(project__organization_id=org_id))
     cutoffs = {org_id: now - dt.timedelta(days=days)
                for org_id, days in Organization.objects.values_list("id", "retention_days")}
     for name, model in (("attachments", Attachment), ("feedback", UserFeedback)):
