@@ -34,6 +34,22 @@ def test_the_browsable_rule_form_lists_no_destination_of_another_organisation(ca
         assert "secretname" not in body, "another organisation's destination is offered"
 
 
+def test_a_rule_naming_another_organisations_destination_is_told_what_a_missing_id_is(cast):
+    """Refusing a destination of another organisation with its own message ("of this project
+    only") told that the id exists; it gets the answer of an id nobody has."""
+    acme = AlertDestination.objects.create(project=cast.project, name="Acme pager",
+                                           kind="webhook", config={"url": "http://127.0.0.1:9/"})
+    theirs = make_project(cast.other, "Theirs")
+    path = f"/api/0/projects/{theirs.id}/alert-rules/"
+    answers = []
+    for destination in (acme.id, acme.id + 1000):
+        response = _api(cast.charlie).post(path, {"name": "R", "trigger": "new_issue",
+                                                  "destinations": [destination]}, format="json")
+        assert response.status_code == 400
+        answers.append(str(response.json()["destinations"]).replace(str(destination), "<id>"))
+    assert answers[0] == answers[1]
+
+
 def test_an_upload_token_learns_nothing_of_organisations_it_cannot_reach(cast, settings):
     """sentry-cli's endpoints answer a token the same for another organisation and for a slug
     no organisation has: a 404 for one and a 403 for the other told which slugs exist."""
