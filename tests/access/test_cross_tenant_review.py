@@ -50,7 +50,7 @@ def test_a_rule_naming_another_organisations_destination_is_told_what_a_missing_
     assert answers[0] == answers[1]
 
 
-def test_an_upload_token_learns_nothing_of_organisations_it_cannot_reach(cast, settings):
+def test_an_upload_token_learns_nothing_of_organisations_it_cannot_reach(cast):
     """sentry-cli's endpoints answer a token the same for another organisation and for a slug
     no organisation has: a 404 for one and a 403 for the other told which slugs exist."""
     from django.test import Client
