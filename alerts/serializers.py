@@ -20,10 +20,19 @@ def drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(getattr(exc, "message_dict", None) or exc.messages)
 
 
+class ProjectDestinationField(serializers.PrimaryKeyRelatedField):
+    """A destination of the serializer's project (context `project`): the only ones accepted,
+    and the only ones the browsable API's form offers (it lists this queryset)."""
+
+    def get_queryset(self):
+        project = self.context.get("project")
+        if project is None:
+            return AlertDestination.objects.none()
+        return AlertDestination.objects.filter(project=project).order_by("id")
+
+
 class AlertRuleSerializer(serializers.ModelSerializer):
-    destinations = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=AlertDestination.objects.all(), required=False
-    )
+    destinations = ProjectDestinationField(many=True, required=False)
 
     class Meta:
         model = AlertRule
