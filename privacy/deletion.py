@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from assist.forget import forget_issues
 from attachments.models import Attachment
 from embeddings.models import IssueEmbedding
 from feedback.models import UserFeedback
@@ -84,8 +85,10 @@ def delete_empty_issues(issues: models.QuerySet) -> int:
             list(Issue.objects.select_for_update().filter(pk__in=ids).order_by("pk")
                  .values_list("pk", flat=True))
             empty = list(_without_events(Issue.objects.filter(pk__in=ids))
-                         .values_list("pk", flat=True))
-            Issue.objects.filter(pk__in=empty).delete()
+                         .values_list("pk", "project__organization_id"))
+            for organization_id in {org for _, org in empty}:
+                forget_issues(organization_id, [pk for pk, org in empty if org == organization_id])
+            Issue.objects.filter(pk__in=[pk for pk, _ in empty]).delete()
         total += len(empty)
 
 
@@ -139,6 +142,11 @@ def _retire(table: str, span: partitions.Span) -> int:
 
 
 def purge_project(project_id: int) -> dict[str, int]:
+    organization_id = Project.objects.filter(pk=project_id).values_list(
+        "organization_id", flat=True).first()
+    if organization_id is not None:  # other projects' summaries given one of its issues
+        forget_issues(organization_id, Issue.objects.filter(project_id=project_id)
+                      .values_list("pk", flat=True).iterator())
     counts = {
         "events": delete_in_chunks(Event.objects.filter(project_id=project_id)),
         "raw_events": delete_in_chunks(RawEvent.objects.filter(project_id=project_id)),

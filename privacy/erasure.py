@@ -16,6 +16,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from assist.forget import forget_issues
 from embeddings.models import IssueEmbedding
 from feedback.models import UserFeedback
 from grouping.merge import recount
@@ -42,6 +43,7 @@ class ErasureReport:
     attachments: int = 0
     feedback: int = 0
     release_users: int = 0
+    summaries: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -149,6 +151,8 @@ def erase_end_user(organization_id: int, **identity) -> ErasureReport:
     ).count()
     report.release_users = release_users.forget(
         {row[1] for row in rows}, _user_tag_values(Event.objects.filter(id__in=ids)))
+    # a summary of these issues, or given one as an example, may have read the user's events
+    report.summaries = forget_issues(organization_id, issue_ids)
     report.events = delete_in_chunks(Event.objects.filter(id__in=ids))
     sets.sync_files()  # the erased rows leave the exported training files too
     for issue_id in sorted(issue_ids):

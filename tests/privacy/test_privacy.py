@@ -80,7 +80,8 @@ def test_erasure_removes_a_users_events_and_derived_rows_and_fixes_counts():
     report = erase_end_user(project.organization_id, email="ALICE@example.com")
     assert report.as_dict() == {"events": 2, "issues_deleted": 1, "issues_recounted": 1,
                                 "vectors": 2, "training_rows": 0, "raw_events": 0,
-                                "attachments": 0, "feedback": 0, "release_users": 0}
+                                "attachments": 0, "feedback": 0, "release_users": 0,
+                                "summaries": 0}
     shared.refresh_from_db()
     assert (shared.times_seen, shared.users_seen) == (1, 1)
     assert not IssueTag.objects.filter(issue=shared, value__contains="alice").exists()
