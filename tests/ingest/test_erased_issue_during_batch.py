@@ -92,6 +92,18 @@ def erase_while_a_batch_waits(project, z: Issue, errors: list, work=None) -> thr
     return batch
 
 
+def batch_holding_its_issues(project, release: str, errors: list) -> threading.Thread:
+    """In the caller's open transaction, an uncommitted first sighting of `release`; then a
+    batch (process_pending) of events naming it, which locks their issues, writes the events,
+    and waits in record_releases for that sighting until the caller commits."""
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO monitor_projectrelease (project_id, version, first_seen)"
+                       " VALUES (%s, %s, now())", [project.id, release])
+    batch = in_thread(lambda: process_pending(100), errors)
+    wait_for(lambda: waiting_backends() == 1, message="the batch waiting in record_releases")
+    return batch
+
+
 def test_an_issue_erased_while_a_batch_waits_is_made_again_by_that_batch(project, caplog):
     z, x = two_issues(project)
     errors: list[BaseException] = []
@@ -156,11 +168,7 @@ def test_an_erasure_waits_for_a_batch_that_holds_its_issue(project, caplog):
 
     errors: list[BaseException] = []
     with transaction.atomic():
-        with connection.cursor() as cursor:  # an uncommitted first sighting of release 9.9
-            cursor.execute("INSERT INTO monitor_projectrelease (project_id, version, first_seen)"
-                           " VALUES (%s, '9.9', now())", [project.id])
-        batch = in_thread(lambda: process_pending(100), errors)
-        wait_for(lambda: waiting_backends() == 1, message="the batch waiting in record_releases")
+        batch = batch_holding_its_issues(project, "9.9", errors)
         eraser = in_thread(
             lambda: erase_end_user(project.organization_id, user_id="gone"), errors)
         eraser.join(2)

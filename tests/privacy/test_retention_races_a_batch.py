@@ -8,7 +8,7 @@ import json
 import uuid
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ingest.accept import store_raw_event
@@ -17,7 +17,11 @@ from ingest.processing import process_pending
 from monitor.models import Event, GroupHash, Issue, Organization, Project
 from privacy import deletion
 from tests.conftest import wait_for
-from tests.ingest.test_erased_issue_during_batch import in_thread, waiting_backends
+from tests.ingest.test_erased_issue_during_batch import (
+    batch_holding_its_issues,
+    in_thread,
+    waiting_backends,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,33 +31,32 @@ def queue(project: Project, release: str | None = None) -> None:
     if release:
         body["release"] = release
     store_raw_event(project.id, uuid.uuid4(), "event", json.dumps(body).encode())
-    while process_pending(100):
-        pass
 
 
-def test_an_issue_a_batch_is_writing_to_outlives_the_retention_pass():
-    org = Organization.objects.create(slug="kept", name="kept", retention_days=30)
+def issue_of_old_events(slug: str) -> tuple[Project, Issue]:
+    """A project whose one issue has one event received past its 30-day retention."""
+    org = Organization.objects.create(slug=slug, name=slug, retention_days=30)
     project = Project.objects.create(organization=org, name="p", slug="p", platform="python",
                                      grouping_mode=Project.GroupingMode.FINGERPRINT)
     queue(project)
+    while process_pending(100):
+        pass
     x = Issue.objects.get(project=project)
-    # an earlier chunk of retention took x's only event: x is left empty, its hash still there
     Event.objects.filter(issue=x).update(received=timezone.now() - dt.timedelta(days=32))
+    return project, x
+
+
+def test_an_issue_a_batch_is_writing_to_outlives_the_retention_pass():
+    project, x = issue_of_old_events("kept")
+    # an earlier chunk of retention took x's only event: x is left empty, its hash still there
     deletion.delete_events_in_chunks(Event.objects.filter(issue=x))
     assert not Event.objects.filter(issue=x).exists()
-    store_raw_event(project.id, uuid.uuid4(), "event",
-                    json.dumps({"message": "x failed", "fingerprint": ["x"],
-                                "release": "9.9"}).encode())
+    queue(project, release="9.9")
 
     errors: list[BaseException] = []
     counts: dict[str, int] = {}
     with transaction.atomic():
-        with connection.cursor() as cursor:  # an uncommitted first sighting of release 9.9
-            cursor.execute("INSERT INTO monitor_projectrelease (project_id, version, first_seen)"
-                           " VALUES (%s, '9.9', now())", [project.id])
-        batch = in_thread(lambda: process_pending(100), errors)
-        # the batch has locked x and written its event, and waits for the release's row
-        wait_for(lambda: waiting_backends() == 1, message="the batch waiting in record_releases")
+        batch = batch_holding_its_issues(project, "9.9", errors)
         purge = in_thread(lambda: counts.update(deletion.purge_expired()), errors)
         wait_for(lambda: waiting_backends() == 2, message="retention waiting for x")
     batch.join(60)
@@ -68,12 +71,7 @@ def test_an_issue_a_batch_is_writing_to_outlives_the_retention_pass():
 
 
 def test_an_issue_left_empty_still_goes():
-    org = Organization.objects.create(slug="gone", name="gone", retention_days=30)
-    project = Project.objects.create(organization=org, name="p", slug="p", platform="python",
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
-    queue(project)
-    x = Issue.objects.get(project=project)
-    Event.objects.filter(issue=x).update(received=timezone.now() - dt.timedelta(days=32))
+    project, x = issue_of_old_events("gone")
 
     counts = deletion.purge_expired()
 
