@@ -210,6 +210,59 @@ const KINDS = {
     notSquare: (n) => [[1, 2, n], [4, 5, 6]],
     strings: (n) => [["a", "b"], ["c", `d${n}`]],
   },
+  entries: {
+    badItem: (n) => ["10.00", `ten${n}`],
+    nullItem: () => ["10.00", null],
+    nested: (n) => [[`1.${n}`]],
+    objectItem: (n) => ["1", { cents: n }],
+  },
+  radix: {
+    tooBig: (n) => 36 + n,
+    one: () => 1,
+    fraction: (n) => n + 0.5,
+  },
+  cents: {
+    fraction: (n) => n + 0.5,
+    text: (n) => `${n}99`,
+    huge: (n) => 2 ** 60 + n,
+  },
+  currency: {
+    lower: () => "usd",
+    bogus: (n) => `XY${n}Z`,
+    symbol: () => "$",
+  },
+  ratios: {
+    empty: () => [],
+    negative: (n) => [-n, 50],
+    zeros: () => [0, 0],
+    words: (n) => [`half${n}`, "half"],
+  },
+  percent: {
+    over: (n) => 100 + n,
+    negative: (n) => -n,
+    text: (n) => `${n}%`,
+  },
+  rounding: {
+    bogus: (n) => `HALF_SIDEWAYS_${n}`,
+    lower: () => "half_even",
+  },
+  quotes: {
+    empty: () => [],
+    fraction: (n) => [1200, n + 0.5],
+    text: (n) => [1200, `${n}99`],
+  },
+  offset: {
+    tooFar: (n) => `+${18 + n}:00`,
+    noSign: (n) => `0${n}:00`,
+    word: (n) => `east-${n}`,
+    seconds: (n) => `+05:30:${60 + n}`,
+  },
+  isoDuration: {
+    word: (n) => `soon${n}`,
+    noPrefix: (n) => `${n}H30M`,
+    mixed: (n) => `P${n}Y2H`,
+    lower: (n) => `pt${n}h`,
+  },
   gql: {
     unclosed: (n) => `{ items(limit: ${n}) { id name }`,
     badToken: (n) => `{ items(limit: ${n}) { id @@ } }`,
