@@ -408,13 +408,16 @@ def normalize_request(value: Any) -> dict | None:
 
 
 def normalize_user(value: Any) -> dict:
+    """Free-form like `extra`, so bounded like it: at most limits.EVENT_CONTAINER_ITEMS keys."""
     if not isinstance(value, dict):
         return {}
     out = {}
-    for key, item in value.items():
+    for key, item in itertools.islice(value.items(), limits.EVENT_CONTAINER_ITEMS):
         if item in (None, "", {}):
             continue
         out[clean_str(key, 64)] = trim(item, depth=4)
+    if len(value) > limits.EVENT_CONTAINER_ITEMS:
+        out["…"] = f"{len(value) - limits.EVENT_CONTAINER_ITEMS} more keys"
     if "ip_address" in out and not isinstance(out["ip_address"], str):
         out.pop("ip_address")
     return out
