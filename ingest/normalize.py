@@ -58,8 +58,10 @@ def opt_int(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str):  # ASCII digits after at most one minus: `isdigit` is also
+        digits = value.strip().removeprefix("-")  # true of `²`, which int() refuses
+        if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+            return int(value)
     return None
 
 

@@ -38,6 +38,7 @@ SCHEME_AND_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*/?")
 DOT_SEGMENTS = re.compile(r"(?:\.\./|\./)*")  # the second character tells them apart: linear
 MAP_REFERENCE_TAIL = 2048  # bytes at the end of a minified file searched for its map
 JS_PLATFORMS = {"javascript", "node"}
+POSITION_END = 1 << 32  # symbolic reads a line or column as uint32: past it, OverflowError
 EVENT_BYTES = 256 << 20  # parsed maps one event may hold (SOURCEMAPS_EVENT_MAP_BYTES)
 OVER_BUDGET = "source map not loaded: the event's maps are over their memory budget"
 
@@ -273,7 +274,7 @@ def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
     lineno, colno = frame.get("lineno"), frame.get("colno")
     if not abs_path or not isinstance(lineno, int) or not isinstance(colno, int):
         return None, None
-    if lineno < 1 or colno < 1:
+    if not (0 < lineno < POSITION_END and 0 < colno < POSITION_END):
         return None, None
     found = cache.for_file(abs_path)
     if found is None:
