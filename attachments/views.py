@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from rest_framework import decorators, serializers
 from rest_framework.response import Response
 
@@ -14,8 +15,9 @@ from attachments.models import Attachment
 
 def as_download(attachment: Attachment) -> HttpResponse:
     response = HttpResponse(bytes(attachment.data), content_type="application/octet-stream")
-    name = attachment.name.replace('"', "").replace("\r", "").replace("\n", "")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # RFC 6266: a printable ASCII name quoted, any other as `filename*=utf-8''…` (percent-encoded,
+    # control characters included), so the header stays one ASCII line whatever the SDK named
+    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response

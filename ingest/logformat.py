@@ -102,7 +102,7 @@ def format_braces(template: str, params: list | dict) -> str:
         if field == "":
             key: int | str = auto
             auto += 1
-        elif field.isdigit():
+        elif field.isascii() and field.isdigit() and len(field) <= 9:  # not `²`, not 5,000 digits
             key = int(field)
         elif field.isidentifier():
             key = field

@@ -58,8 +58,10 @@ def opt_int(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str):  # ASCII digits after at most one minus: `isdigit` is also
+        digits = value.strip().removeprefix("-")  # true of `²`, which int() refuses
+        if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+            return int(value)
     return None
 
 
@@ -408,13 +410,16 @@ def normalize_request(value: Any) -> dict | None:
 
 
 def normalize_user(value: Any) -> dict:
+    """Free-form like `extra`, so bounded like it: at most limits.EVENT_CONTAINER_ITEMS keys."""
     if not isinstance(value, dict):
         return {}
     out = {}
-    for key, item in value.items():
+    for key, item in itertools.islice(value.items(), limits.EVENT_CONTAINER_ITEMS):
         if item in (None, "", {}):
             continue
         out[clean_str(key, 64)] = trim(item, depth=4)
+    if len(value) > limits.EVENT_CONTAINER_ITEMS:
+        out["…"] = f"{len(value) - limits.EVENT_CONTAINER_ITEMS} more keys"
     if "ip_address" in out and not isinstance(out["ip_address"], str):
         out.pop("ip_address")
     return out

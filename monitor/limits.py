@@ -118,6 +118,9 @@ SYMBOLICATE_TYPE_CHARS = 256
 SYMBOLICATE_CLASSES_PER_MAP = 1024
 #: declarations indexed per minified file; past it, one search per name
 SYMBOLICATE_DECLARATIONS_PER_FILE = 4096
+#: bytes a source map's `sourceRoot` adds when symbolic's reader joins it to each of its
+#: sources as it parses (a 100 KB root and 3,000 sources: 290 MiB from 109 KB)
+SOURCEMAP_ROOT_JOIN_BYTES = 16 * 1024 * 1024
 #: redirects followed when fetching a minified file or map (within the allowed origins)
 SOURCE_FETCH_REDIRECTS = 3
 #: files a project's events may fetch from its site per minute, all workers together (Valkey)

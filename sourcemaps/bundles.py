@@ -14,7 +14,7 @@ from symbolic.sourcemap import SourceMapView
 
 from ingest.debug_meta import parse_debug_id
 from sourcemaps import safezip
-from sourcemaps.parsed import segments
+from sourcemaps.parsed import root_refusal, segments
 
 KINDS = {"minified_source", "source_map", "source"}
 # {files: {path: {headers: {name: value}}}}: four levels of objects.
@@ -155,6 +155,9 @@ def check_source_map(one: BundleFile, max_segments: int) -> None:
     if count > max_segments:
         raise BundleError(f"{one.url} has {count} mapping segments (counted as its `,` and `;`),"
                           f" over {max_segments}")
+    refusal = root_refusal(one.content)
+    if refusal:
+        raise BundleError(f"{one.url} is not accepted: {refusal}")
     try:
         SourceMapView.from_json_bytes(one.content)
     except Exception as exc:  # symbolic raises its own error types for every parse failure

@@ -91,10 +91,26 @@ class FetchPolicy:
             return False
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
             return False
+        if _dialled(url) != (parts.hostname, port):
+            return False
         if port not in (None, 80, 443) and not any(
                 line.endswith(f":{port}") for line in self.origins.splitlines()):
             return False
         return origin_allowed(self.origins, f"{parts.scheme}://{parts.netloc}")
+
+
+def _dialled(url: str) -> tuple[str | None, int | None]:
+    """The host and port requests would dial for `url`. urllib3 ends the authority at a
+    backslash (as browsers do) where urlsplit does not: `http://10.0.0.1\\.example.com/`
+    is host `10.0.0.1\\.example.com` to urlsplit, 10.0.0.1 to requests. A URL the two read
+    differently is not fetched (non-ASCII hosts too: requests dials their IDNA form)."""
+    prepared = requests.PreparedRequest()
+    try:
+        prepared.prepare_url(url, None)
+        parts = urlsplit(prepared.url)
+        return parts.hostname, parts.port
+    except (requests.RequestException, ValueError):
+        return None, None
 
 
 def origin_of(url: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import hashlib
+import json
 import os
 import resource
 import select
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 
 from symbolic.sourcemap import SourceMapView
 from symbolic.sourcemapcache import SourceMapCache
+
+from monitor import limits
 
 SCOPES_SECONDS = 5.0  # wall and CPU time to index one minified file's scopes
 SCOPES_MEMORY = 1 << 30  # address space the child may add while indexing
@@ -44,6 +47,42 @@ def segments(source_map: bytes) -> int:
     line's last ends in `,` and every line in `;`; the count includes those of the rest of the
     JSON (a few, and sourcesContent's), which errs on the safe side and cannot be evaded."""
     return source_map.count(b",") + source_map.count(b";") + 1
+
+
+def source_root_bytes(source_map: bytes) -> int:
+    """Bytes symbolic's reader adds by joining `sourceRoot` to every source: it does so as it
+    parses, each joined name a copy of the root, so a long root and many (even empty or null)
+    sources hold their product, which neither the map's bytes nor its segments bound. Read with
+    Python's JSON reader (cheaper than symbolic's view), in every map of an index map's
+    sections, the key however it is escaped (a key spelled without `\\u` escapes is the plain
+    word). A map Python cannot read (serde reads numbers past Python's 4,300 digits) counts as
+    over any bound: nothing it hides may reach the parser."""
+    if b"sourceRoot" not in source_map and b"\\u" not in source_map:
+        return 0
+    total = 0
+
+    def count(pairs: list) -> None:
+        nonlocal total
+        fields = dict(pairs)  # serde refuses a map with a duplicate key
+        root, sources = fields.get("sourceRoot"), fields.get("sources")
+        if isinstance(root, str) and root and isinstance(sources, list):
+            total += (len(root.encode()) + 1) * len(sources)
+        # None: the parsed tree is dropped as it is read
+
+    try:
+        json.loads(source_map, object_pairs_hook=count, parse_int=len, parse_float=len)
+    except (ValueError, RecursionError):
+        return 1 << 62
+    return total
+
+
+def root_refusal(source_map: bytes) -> str:
+    """Why the map may not be parsed for its `sourceRoot` ("" when it may)."""
+    joined = source_root_bytes(source_map)
+    if joined <= limits.SOURCEMAP_ROOT_JOIN_BYTES:
+        return ""
+    return (f"its sourceRoot joined to its sources would take {joined} bytes, over"
+            f" {limits.SOURCEMAP_ROOT_JOIN_BYTES}")
 
 
 def estimated_cost(source_map: bytes, minified: bytes | None, scopes: bool = True) -> int:
@@ -118,7 +157,10 @@ def build_scopes(minified: bytes, source_map: bytes, seconds: float = SCOPES_SEC
 
 
 def parse(source_map: bytes, minified: bytes | None, scopes: bool = True) -> ParsedMap | None:
-    """The map's view, and its scope index when `scopes` (and there is a minified file)."""
+    """The map's view, and its scope index when `scopes` (and there is a minified file); None
+    for a map that does not parse or whose root would be joined past its bound."""
+    if root_refusal(source_map):
+        return None
     try:
         view = SourceMapView.from_json_bytes(source_map)
     except Exception:  # a map that does not parse resolves nothing

@@ -34,8 +34,11 @@ MINIFIED_TYPE_LENGTH = 2
 # Scope names that say nothing (Sentry's list): the caller's call site names such a frame.
 USELESS_NAMES = {"<anonymous>", "<unknown>", "__webpack_require__", "__webpack_modules__"}
 SOURCE_MAPPING_URL = re.compile(rb"^//[#@][ \t]*sourceMappingURL=(\S+)[ \t\r]*$", re.MULTILINE)
+SCHEME_AND_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*/?")
+DOT_SEGMENTS = re.compile(r"(?:\.\./|\./)*")  # the second character tells them apart: linear
 MAP_REFERENCE_TAIL = 2048  # bytes at the end of a minified file searched for its map
 JS_PLATFORMS = {"javascript", "node"}
+POSITION_END = 1 << 32  # symbolic reads a line or column as uint32: past it, OverflowError
 EVENT_BYTES = 256 << 20  # parsed maps one event may hold (SOURCEMAPS_EVENT_MAP_BYTES)
 OVER_BUDGET = "source map not loaded: the event's maps are over their memory budget"
 
@@ -83,10 +86,11 @@ def url_candidates(abs_path: str) -> list[str]:
 
 
 def clean_filename(source: str) -> str:
-    """`../src/cart.js` or `webpack://app/./src/cart.js` → `src/cart.js`."""
-    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*/?", "", source)
-    while path.startswith(("../", "./")):
-        path = path[3:] if path.startswith("../") else path[2:]
+    """`../src/cart.js` or `webpack://app/./src/cart.js` → `src/cart.js`. A map names its
+    sources as it likes: the leading `../` and `./` go in one linear match (stripping one at a
+    time copied the rest each time: quadratic in a name of megabytes)."""
+    path = SCHEME_AND_HOST.sub("", source, count=1)
+    path = path[DOT_SEGMENTS.match(path).end():]
     return path.lstrip("/") or source
 
 
@@ -270,7 +274,7 @@ def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
     lineno, colno = frame.get("lineno"), frame.get("colno")
     if not abs_path or not isinstance(lineno, int) or not isinstance(colno, int):
         return None, None
-    if lineno < 1 or colno < 1:
+    if not (0 < lineno < POSITION_END and 0 < colno < POSITION_END):
         return None, None
     found = cache.for_file(abs_path)
     if found is None:

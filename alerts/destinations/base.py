@@ -24,6 +24,18 @@ def one_line(text: str, limit: int = SUBJECT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# A mention in chat text: `@name`, `@channel`, Zulip's `@**all**` (an `@` that does not end
+# the local part of an address), and the `<!channel>`, `<@U…>`, `<#C…>` of Slack and Discord.
+_MENTION = re.compile(r"(?<![\w.+-])@(?=[\w*])|<(?=[!@#])")
+
+
+def unmentioned(text: str) -> str:
+    """`text` for a chat message: every mention keeps its look (a zero-width space follows its
+    `@` or `<`) and pings no one. Titles come from SDKs, so from anyone with the public DSN:
+    an event titled `@channel …` would page the whole alert channel with its words."""
+    return _MENTION.sub(lambda match: match.group() + "\u200b", text)
+
+
 def redacted(url: str) -> str:
     """Scheme and host of a URL, the rest masked: what members may see of a destination whose
     path, query or user part may carry a token."""

@@ -15,7 +15,14 @@ import apprise
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from alerts.destinations.base import Delivery, Destination, Notification, redacted, require
+from alerts.destinations.base import (
+    Delivery,
+    Destination,
+    Notification,
+    redacted,
+    require,
+    unmentioned,
+)
 
 
 def _plugin(url: str):
@@ -69,7 +76,8 @@ class AppriseDestination(Destination):
         sender = apprise.Apprise()
         sender.add(plugin)
         with apprise.LogCapture(level=logging.WARNING) as logs:
-            ok = sender.notify(title=notification.subject, body=notification.text)
+            ok = sender.notify(title=unmentioned(notification.subject),
+                               body=unmentioned(notification.text))
             captured = logs.getvalue()
         if ok:
             return Delivery(ok=True)
