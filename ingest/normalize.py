@@ -27,12 +27,18 @@ FRAMES_HEAD = 50
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# bidirectional embeddings, overrides, isolates and marks: in a one-line place they reorder what
+# follows them, so a title could show text the event does not say (`exe.fdp` as `pdf.exe`)
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 def one_line(text: str) -> str:
-    """Control characters and line separators as one space: exception types and titles go into
-    one-line places (mail subjects, headers, the stream), where a newline breaks things."""
-    return _CONTROL.sub(" ", text).strip() if not text.isprintable() else text
+    """Control characters and line separators as one space, bidirectional controls dropped:
+    exception types and titles go into one-line places (mail subjects, headers, chat messages,
+    the stream), where a newline breaks things and an override reverses the text after it."""
+    if text.isprintable():  # the fast path: neither kind is printable
+        return text
+    return _CONTROL.sub(" ", _BIDI.sub("", text)).strip()
 
 
 def clean_str(value: Any, limit: int = limits.EVENT_STRING_CHARS) -> str:
