@@ -20,6 +20,7 @@ from alerts.notify import send_test
 from alerts.tasks import enqueue
 from monitor import state
 from monitor.models import Issue
+from monitor.params import as_natural
 from web import merged
 
 
@@ -28,8 +29,7 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def _int(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return as_natural(value or "")
 
 
 @project_view()

@@ -24,6 +24,7 @@ from members.mail import send_invitation
 from members.models import Invitation
 from monitor import limits
 from monitor.models import Membership, Organization
+from monitor.params import as_natural
 
 SALT = "members.invitation"
 
@@ -188,5 +189,4 @@ def accept(invitation: Invitation, user) -> tuple[Membership, bool]:
 
 
 def _int(value) -> int | None:
-    value = str(value or "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return as_natural(str(value or ""))

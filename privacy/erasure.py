@@ -23,6 +23,7 @@ from grouping.merge import recount
 from ingest.models import RawEvent
 from ingest.payload import loads
 from monitor.models import Event, Issue
+from monitor.params import as_natural
 from privacy import register
 from privacy.deletion import CHUNK, delete_in_chunks
 from privacy.models import ErasedIdentity
@@ -124,7 +125,7 @@ def user_raw_events(organization_id: int, email: str | None = None,
 
 
 def _as_int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return as_natural(value)
 
 
 def erase_end_user(organization_id: int, **identity) -> ErasureReport:

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from access import project_by_id
 from monitor import limits
+from monitor.params import as_natural
 from releases import stats
 
 
@@ -29,9 +30,10 @@ class ReleaseSummarySerializer(serializers.Serializer):
 def _bounded(value: str | None, default: int, maximum: int, name: str) -> int:
     if value is None:
         return default
-    if not value.isdigit() or int(value) > maximum:
+    number = as_natural(value)
+    if number is None or number > maximum:
         raise ValidationError({name: f"a number from 0 to {maximum}"})
-    return int(value)
+    return number
 
 
 @extend_schema(responses=ReleaseSummarySerializer(many=True), parameters=[

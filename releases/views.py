@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from access import project_view, visible_projects
+from monitor.params import as_natural
 from releases import stats
 
 PER_PAGE = 50
@@ -15,8 +16,7 @@ PER_PAGE = 50
 @project_view()
 @require_GET
 def release_list(request, org, project):
-    page = request.GET.get("page", "1")
-    page_number = min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
+    page_number = min(as_natural(request.GET.get("page", "1")) or 1, 10_000)
     found = stats.summaries(project, limit=PER_PAGE + 1, offset=(page_number - 1) * PER_PAGE)
     return render(request, "releases/list.html", {
         "project": project, "projects": visible_projects(request.user),

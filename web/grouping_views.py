@@ -13,6 +13,7 @@ from grouping import adapt, constraints, suggestions
 from grouping.models import KeptApart, MergeSuggestion, ThresholdChange
 from grouping.triage_api import threshold_state
 from monitor.models import GroupHash, Issue
+from monitor.params import as_id
 
 
 def issue_panels(issue: Issue, project) -> dict:
@@ -55,9 +56,9 @@ def lift(request, org, project, pk):
     row = get_object_or_404(KeptApart, project=project, pk=pk)
     constraints.lift(row, by=request.user)
     messages.success(request, "“Not the same” undone: automatic decisions may join them again.")
-    back = request.POST.get("issue", "")
-    if back.isdigit():
-        return redirect("web:issue", org, project.slug, int(back))
+    back = as_id(request.POST.get("issue", ""))
+    if back:
+        return redirect("web:issue", org, project.slug, back)
     return redirect("web:stream", org, project.slug)
 
 

@@ -27,7 +27,7 @@ from monitor import limits
 from monitor.issue_events import events_of
 from monitor.models import GroupHash, Issue, Priority
 from monitor.pagination import BoundedPaginator
-from monitor.params import is_id
+from monitor.params import as_id, is_id
 from monitor.search import Search, SearchError, parse, select_values, stream_query
 from monitor.short_ids import issue_id_of
 from monitor.state import NOT_A_MEMBER, assign, members_of, organization_members, set_status
@@ -198,7 +198,7 @@ def bulk(request, org, project):
 def merge(request, org, project):
     """GET: the issues to merge and a choice of target; POST (confirmed): merge them."""
     source = request.POST if request.method == "POST" else request.GET
-    ids = [int(i) for i in source.getlist("issue") if i.isdigit()][:100]
+    ids = [i for i in map(as_id, source.getlist("issue")) if i][:100]
     issues = list(Issue.objects.filter(project=project, id__in=ids).order_by("-times_seen", "id"))
     if len(issues) < 2:
         messages.error(request, "Merging needs two or more issues of this project.")
@@ -295,8 +295,8 @@ def issue_action(request, org, project, issue_id):
     action = request.POST.get("action")
     if action in BULK_STATUS:
         set_status(Issue.objects.filter(pk=issue.pk), BULK_STATUS[action], by=request.user)
-    elif action == "merge" and request.POST.get("other", "").isdigit():
-        return redirect(_merge_url(org, project, [issue.id, int(request.POST["other"])]))
+    elif action == "merge" and (other := as_id(request.POST.get("other", ""))):
+        return redirect(_merge_url(org, project, [issue.id, other]))
     elif action == "unmerge":
         group_hash = get_object_or_404(GroupHash, issue=issue, hash=request.POST.get("hash", ""))
         try:
