@@ -10,25 +10,14 @@ import uuid
 from email.message import EmailMessage
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from attachments.models import Attachment
-from monitor.models import Membership
 
 pytestmark = pytest.mark.django_db
 
 NAMES = ["スクリーンショット 2026-12-07 の画面.png" * 3, "line\u2028sep.txt", "tab\x0bbed.log",
          'quote"and\\slash.txt', "cr\r\nlf.txt", "plain.log"]
-
-
-@pytest.fixture
-def member(project):
-    user = get_user_model().objects.create_user("dev", password="pw-dev-123")
-    Membership.objects.create(user=user, organization=project.organization)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def envelope(event_id: uuid.UUID, name: str) -> bytes:
