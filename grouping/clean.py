@@ -197,6 +197,14 @@ def bundle_places(event: dict) -> list[str]:
     return out
 
 
+def _names_a_file(frame: dict) -> bool:
+    """A frame that names a file by its path or URL: not `<anonymous>` (eval's), nor a line a
+    library wrote into `error.stack` that the SDK read as a frame (@js-joda/core's `-------`
+    before the stack of an exception's cause)."""
+    file = _file(frame)
+    return not file.startswith("<") and ("/" in file or "\\" in file)
+
+
 def minified_unresolved(event: dict) -> bool:
     """A JavaScript event whose application frames are a minified bundle's, as sent: every one
     that names a file (not `<anonymous>`, eval's) names a bundle, and no source map applied to
@@ -209,7 +217,7 @@ def minified_unresolved(event: dict) -> bool:
         return False
     frames = _root_frames(event)
     in_app = [f for f in frames if is_in_app(f)] or frames
-    named = [f for f in in_app if not (_file(f) or "<").startswith("<")]
+    named = [f for f in in_app if _names_a_file(f)]
     if not named or any(map_applied(f) for f in in_app):
         return False
     if platform == "javascript":

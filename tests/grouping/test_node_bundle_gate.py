@@ -43,6 +43,15 @@ def test_a_node_bundle_is_known_by_its_columns():
     assert minified_key(event, MINIFIED_GATE.key, "faultline-fp-2").startswith("minified|")
 
 
+def test_a_line_a_library_wrote_into_the_stack_is_no_file_of_the_application():
+    """@js-joda/core appends its cause's stack after a `-------` line, which @sentry/node reads
+    as a frame with no column: the bundle's event is gated all the same."""
+    event = node_event(BUNDLED)
+    event["exception"]["values"][0]["stacktrace"]["frames"].append(
+        {"filename": "-------", "function": "?", "in_app": True})
+    assert minified_unresolved(normalized(event))
+
+
 def test_hand_written_node_code_is_not_gated():
     short = [(SERVER, name, BUNDLE_COLUMN) for name in ("handle", "parseFeed")]
     assert not minified_unresolved(normalized(node_event(short)))
