@@ -533,11 +533,19 @@ def js_values_out(text: str) -> str:
 
 def _app_frames(frames: list[dict]) -> list[dict]:
     """The application's own frames: in-app (is_in_app), not generated code (`<string>`,
-    a library's compiled wrappers that no path rule recognises) where any other is."""
+    a library's compiled wrappers that no path rule recognises) nor a line a library wrote into
+    the stack that the SDK read as a frame (no line number, no path: @js-joda/core's
+    `-------`), where any other is."""
     in_app = [f for f in frames if is_in_app(f)]
-    real = [f for f in in_app
-            if not (f.get("filename") or f.get("abs_path") or "").startswith("<")]
+    real = [f for f in in_app if not _file(f).startswith("<") and not _stack_text(f)]
     return real or in_app
+
+
+def _stack_text(frame: dict) -> bool:
+    """A line a library wrote into `error.stack` that the SDK read as a frame: no line number,
+    and no path, eval's `<anonymous>` or a built-in's name for a file."""
+    return frame.get("lineno") is None and not _names_a_file(frame) \
+        and not _file(frame).startswith("<")
 
 
 def app_site(event: dict) -> tuple[dict | None, dict | None]:
@@ -555,7 +563,8 @@ def app_site(event: dict) -> tuple[dict | None, dict | None]:
         if app:
             index = max(i for i, f in enumerate(frames) if f is app[-1])
             named = [f for f in app if site_function(grouping_function(f))] or app
-            return named[-1], (frames[index + 1] if index + 1 < len(frames) else None)
+            callee = next((f for f in frames[index + 1:] if not _stack_text(f)), None)
+            return named[-1], callee
     return None, None
 
 

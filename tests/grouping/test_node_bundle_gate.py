@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from grouping.clean import BUNDLE_COLUMN, bundle_places, minified_unresolved, node_bundles
+from grouping.clean import (
+    BUNDLE_COLUMN,
+    app_site,
+    bundle_places,
+    minified_unresolved,
+    node_bundles,
+)
 from grouping.policy import MINIFIED_GATE, gate_key, minified_key
 from ingest.normalize import normalize_event
 from lab.corpus import HERE, MINIFIED, read_rows
@@ -50,6 +56,20 @@ def test_a_line_a_library_wrote_into_the_stack_is_no_file_of_the_application():
     event["exception"]["values"][0]["stacktrace"]["frames"].append(
         {"filename": "-------", "function": "?", "in_app": True})
     assert minified_unresolved(normalized(event))
+
+
+def test_such_a_line_is_neither_the_crash_site_nor_what_it_called():
+    """The ML keys read the application's crash site and the library function it called
+    (grouping.clean.app_site): the last frame of the application's code and the library's frame
+    after it, not the `-------` line after those."""
+    library = "/srv/dates/node_modules/@js-joda/core/dist/js-joda.js"
+    source = node_event([("/srv/dates/app/parse.js", "parseWhen", 12)])
+    source["exception"]["values"][0]["stacktrace"]["frames"] += [
+        {"filename": library, "function": "DateTimeFormatter.parse", "lineno": 40, "colno": 9},
+        {"filename": "-------", "function": "?", "in_app": True}]
+    site, callee = app_site(normalized(source))
+    assert site["filename"] == "/srv/dates/app/parse.js"
+    assert callee["filename"] == library
 
 
 def test_hand_written_node_code_is_not_gated():
