@@ -182,7 +182,7 @@ def preferences(request):
     """Your email preferences: a default (project null) and per-project choices."""
     mine = NotificationPreference.objects.filter(user=request.user)
     if request.method == "PUT":
-        body = PreferenceSerializer(data=request.data)
+        body = PreferenceSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         project = body.validated_data.get("project")
         if project is not None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from access.scope import visible_projects
 from alerts.destinations import REGISTRY
 from alerts.forms import check_limits, clean_destination_config
 from alerts.models import (
@@ -14,6 +15,7 @@ from alerts.models import (
     NotificationPreference,
 )
 from monitor import limits
+from monitor.models import Project
 
 
 def drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -170,7 +172,18 @@ class ResolveSerializer(serializers.Serializer):
     in_next_release = serializers.BooleanField(default=False)
 
 
+class VisibleProjectField(serializers.PrimaryKeyRelatedField):
+    """A project the requesting user (context `request`) may see: another organisation's id
+    gets the answer of an id nobody has, so nothing tells that it exists."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return visible_projects(request.user) if request else Project.objects.none()
+
+
 class PreferenceSerializer(serializers.ModelSerializer):
+    project = VisibleProjectField(allow_null=True, required=False)
+
     class Meta:
         model = NotificationPreference
         fields = ["project", "email"]

@@ -128,8 +128,9 @@ def test_preferences_api(project, people):
                    format="json").data == [{"project": project.id, "email": False}]
     other = Project.objects.create(organization=Organization.objects.get(slug="other"),
                                    name="O", slug="o")
+    # another organisation's project is answered as an id nobody has
     assert bob.put("/api/0/notification-preferences/", {"project": other.id, "email": False},
-                   format="json").status_code == 404
+                   format="json").status_code == 400
 
 
 def test_settings_page_owner_edits_member_reads(project, people):
