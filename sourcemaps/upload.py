@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from monitor.models import Organization, Project
+from monitor.params import as_id
 from sourcemaps import quota
 from sourcemaps.bundles import BundleError, BundleLimits, read_bundle
 from sourcemaps.models import ArtifactBundle, ArtifactFile, BundleAssembly, UploadChunk
@@ -67,18 +68,12 @@ def store_chunk(organization: Organization, checksum: str, data: bytes) -> None:
             )
 
 
-def _an_id(name: str) -> bool:
-    """Whether `name` reads as a project id: ASCII digits within a bigint (`isdigit` is also
-    true of `²`, which int() refuses, and of numbers past Python's 4,300-digit limit)."""
-    return name.isascii() and name.isdigit() and len(name) <= 18
-
-
 def _projects(organization: Organization, names: object) -> list[Project]:
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise UploadError("`projects` must be a non-empty list of project slugs")
     found = {p.slug: p for p in Project.objects.filter(organization=organization, slug__in=names)}
     found.update({str(p.id): p for p in Project.objects.filter(
-        organization=organization, id__in=[int(n) for n in names if _an_id(n)])})
+        organization=organization, id__in=[i for i in map(as_id, names) if i])})
     unknown = [n for n in names if n not in found]
     if unknown:
         raise UploadError(f"unknown projects in {organization.slug}: {', '.join(unknown[:5])}")
