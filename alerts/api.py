@@ -11,7 +11,7 @@ from rest_framework import decorators, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from access import ManagersWrite, can_manage, issue_for, project_by_id, require_manager
+from access import ManagersWrite, TokenScopes, can_manage, issue_for, project_by_id, require_manager
 from alerts.comments import comment
 from alerts.models import AlertDestination, AlertRule, NotificationPreference
 from alerts.notify import send_test
@@ -36,7 +36,7 @@ from monitor.models import Project
 
 
 class ProjectScoped(viewsets.ModelViewSet):
-    permission_classes = [IsAuthenticated, ManagersWrite]
+    permission_classes = [IsAuthenticated, TokenScopes, ManagersWrite]
     pagination_class = Pages
 
     def project(self) -> Project:

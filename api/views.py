@@ -7,13 +7,14 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, mixins, pagination, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from access import (
     ManagersWrite,
+    SessionOnly,
+    TokenScopes,
     organization_for,
     project_by_id,
     visible_issues,
@@ -29,6 +30,7 @@ from api.serializers import (
     ProjectKeySerializer,
     ProjectSerializer,
 )
+from apitokens.forms import NewTokenForm
 from grouping.models import MergedIssue
 from ingest.models import RawEvent
 from monitor import eventstore, limits
@@ -74,7 +76,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ProjectViewSet(viewsets.ModelViewSet):
     serializer_class = ProjectSerializer
-    permission_classes = [IsAuthenticated, ManagersWrite]
+    permission_classes = [IsAuthenticated, TokenScopes, ManagersWrite]
     pagination_class = Pages
 
     def get_queryset(self):
@@ -124,7 +126,7 @@ class DeadLetterViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ProjectKeyViewSet(viewsets.ModelViewSet):
     serializer_class = ProjectKeySerializer
-    permission_classes = [IsAuthenticated, ManagersWrite]
+    permission_classes = [IsAuthenticated, TokenScopes, ManagersWrite]
 
     def project(self, manage: bool = False) -> Project:
         return project_by_id(self.request.user, self.kwargs["project_pk"], manage=manage)
@@ -209,8 +211,14 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
 
 
 @decorators.api_view(["POST"])
-def rotate_token(request):
-    """Create (or replace) the caller's API token; the value is shown once."""
-    Token.objects.filter(user=request.user).delete()
-    token = Token.objects.create(user=request.user)
-    return Response({"token": token.key}, status=201)
+@decorators.permission_classes([IsAuthenticated, TokenScopes, SessionOnly])
+def create_token(request):
+    """Create a personal API token (`name`, `access`: read, releases or write, `expiry`: 30, 90,
+    365 or never); the secret is in this answer only. Signed in only: a token minting tokens
+    could outlive its expiry or widen its scopes."""
+    form = NewTokenForm(request.data)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    row, secret = form.create(request.user)
+    return Response({"id": row.id, "name": row.name, "token": secret, "scopes": row.scopes,
+                     "expires_at": row.expires_at}, status=201)

@@ -91,7 +91,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -105,6 +104,7 @@ INSTALLED_APPS = [
     "api",
     "web",
     "sourcemaps",
+    "apitokens",
     "feedback",
     "attachments",
     "alerts",
@@ -422,13 +422,16 @@ WHITENOISE_USE_FINDERS = True  # serve admin assets without collectstatic in loc
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apitokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ]
     # Basic auth sends a password with every request: off unless asked for.
     + (["rest_framework.authentication.BasicAuthentication"] if env_bool("API_BASIC_AUTH", False)
        else []),
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # TokenScopes: a read-only token changes nothing; a view naming its own permission classes
+    # keeps it (tests/access/test_api_tokens.py walks them all).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "access.permissions.TokenScopes"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -437,7 +440,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0",
     "SWAGGER_UI_DIST": "SIDECAR",  # served locally: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated",
+                          "access.permissions.TokenScopes"],
 }
 
 LOGGING = {

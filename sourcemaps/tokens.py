@@ -1,5 +1,6 @@
 """Organisation auth tokens in Sentry's `sntrys_<base64 payload>_<secret>` format: the payload
-names the server URL and the organisation, so `sentry-cli` needs no other configuration."""
+names the server URL and the organisation, so `sentry-cli` needs no other configuration. A
+user's personal API token (apitokens) is accepted too, with its own scopes."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from access.scopes import may_upload
+from apitokens.check import live_token, secret_of
 from monitor.models import Membership, Organization
 from sourcemaps.models import OrgAuthToken
 
@@ -49,6 +51,10 @@ class Caller:
     user_id: int | None
     scopes: tuple[str, ...]
 
+    def may_upload(self) -> bool:
+        """Whether the token's scopes allow uploads at all (access.scopes)."""
+        return may_upload(self.scopes)
+
     def may_upload_to(self, organization: Organization) -> bool:
         if self.organization_id is not None:
             return self.organization_id == organization.id
@@ -56,10 +62,10 @@ class Caller:
 
 
 def caller_of(authorization: str) -> Caller | None:
-    """`Bearer <token>` (sentry-cli) or `Token <key>`; None when missing or unknown."""
-    scheme, _, token = authorization.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() not in ("bearer", "token") or not token or len(token) > 512:
+    """`Bearer <token>` (sentry-cli) or `Token <key>`; None when missing, unknown, expired or
+    revoked."""
+    token = secret_of(authorization)
+    if token is None:
         return None
     if token.startswith(PREFIX):
         row = OrgAuthToken.objects.filter(token_hash=_hash(token)).first()
@@ -67,7 +73,7 @@ def caller_of(authorization: str) -> Caller | None:
             return None
         OrgAuthToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
         return Caller(row.organization_id, None, tuple(row.scopes))
-    user_token = Token.objects.filter(key=token).select_related("user").first()
-    if user_token is None or not user_token.user.is_active:
+    user_token = live_token(token)
+    if user_token is None:
         return None
-    return Caller(None, user_token.user_id, ("org:read", "project:read", "project:releases"))
+    return Caller(None, user_token.user_id, tuple(user_token.scopes))

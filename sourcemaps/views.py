@@ -1,5 +1,6 @@
 """The API sentry-cli calls: `GET /api/0/`, chunk-upload options and upload, and artifact bundle
-assembly. Authenticated by `Authorization: Bearer <org token or user API token>`."""
+assembly. Authenticated by `Authorization: Bearer <org token or user API token>`; uploading
+needs the token's `project:releases` scope."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from access.scopes import TOKEN_NO_RELEASES
 from ingest import bodymemory
 from ingest.body import decode_content
 from ingest.errors import IngestError
@@ -26,7 +28,8 @@ def _error(status: int, detail: str) -> JsonResponse:
 
 
 def org_endpoint(view):
-    """Token authentication and the organisation in the URL, which the token must reach."""
+    """Token authentication, the release scope, and the organisation in the URL, which the
+    token must reach. The scope is checked first: its refusal says nothing about the slug."""
 
     @csrf_exempt
     @functools.wraps(view)
@@ -34,6 +37,8 @@ def org_endpoint(view):
         caller = caller_of(request.META.get("HTTP_AUTHORIZATION", ""))
         if caller is None:
             return _error(401, "authentication required: Authorization: Bearer <auth token>")
+        if not caller.may_upload():
+            return _error(403, TOKEN_NO_RELEASES)
         # A slug no organisation has gets the same answer: nothing says which slugs exist.
         organization = Organization.objects.filter(slug=org).first()
         if organization is None or not caller.may_upload_to(organization):

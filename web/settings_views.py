@@ -7,11 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from access import (
     OWNERS_ONLY,
@@ -24,9 +24,13 @@ from access import (
     role_of,
     visible_projects,
 )
+from access.scopes import label_of
+from apitokens.forms import NewTokenForm
+from apitokens.models import ApiToken
 from consent.policy import consent_summary
 from members import invitations
 from monitor.models import Membership, Organization, ProjectKey
+from monitor.params import as_id
 from web import grouping_views
 from web.forms import KeyForm, ProjectSettingsForm, RotateForm
 from web.keys import retire_due, rotate
@@ -136,14 +140,33 @@ def organization_settings(request, organization):
 
 @login_required
 def account(request):
-    token = None
-    if request.method == "POST":
-        Token.objects.filter(user=request.user).delete()
-        token = Token.objects.create(user=request.user).key
+    """The user's API tokens: create one (its secret shown in this answer only), revoke one.
+    A POST that asks for neither changes nothing."""
+    form, secret = NewTokenForm(), None
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "create":
+        form = NewTokenForm(request.POST)
+        if form.is_valid():
+            secret = form.create(request.user)[1]
+            form = NewTokenForm()
+    elif request.method == "POST":
+        if action == "revoke":
+            _own_token(request.user, request.POST.get("token")).delete()
+            messages.success(request, "Token revoked.")
+        return redirect("web:account")
     return render(request, "web/account.html", {
-        "projects": visible_projects(request.user), "token": token,
-        "has_token": Token.objects.filter(user=request.user).exists(),
+        "projects": visible_projects(request.user), "token": secret, "form": form,
+        "tokens": [(row, label_of(row.scopes)) for row in request.user.api_tokens.all()],
+        "now": timezone.now(),
     })
+
+
+def _own_token(user, token_id: object) -> ApiToken:
+    """The user's token by id; another user's, or no such id, is a 404 alike."""
+    pk = as_id(token_id)
+    if pk is None:
+        raise Http404
+    return get_object_or_404(ApiToken, user=user, pk=pk)
 
 
 def _consent_admin(organization: Organization) -> str:

@@ -23,11 +23,11 @@ from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from apitokens.mint import create_token
 from monitor.models import GroupHash, Issue, Membership, Organization, Project, ProjectKey
 from tests.helpers.events import ingest
 
@@ -75,7 +75,7 @@ def world(db, keep_connection):
     hash_ = GroupHash.objects.filter(issue=issue).first().hash
     real = {"slug": ["acme", "globex"], "project_pk": [project.id], "issue_id": [issue.id],
             "hash": [hash_], "id": [project.id, issue.id, key.id], "pk": [key.id]}
-    token = Token.objects.create(user=alice).key
+    token = create_token(alice, "fuzz", "write")[1]
     return {"token": token, "real": real}
 
 

@@ -156,7 +156,8 @@ def test_organisation_members_and_read_only_consent(project, owner, member):
 
 
 def test_account_page_creates_an_api_token(member):
-    page = member.post("/account/").content.decode()
+    page = member.post("/account/", {"action": "create", "name": "cli", "access": "read",
+                                      "expiry": "30"}).content.decode()
     token = page.split('id="token-value">')[1].split("<")[0]
     assert APIClient().get("/api/0/issues/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
 

@@ -1,0 +1,41 @@
+"""The live token for a presented secret: known by its hash, not expired, its user active.
+Unknown, expired and revoked secrets are alike to the caller (None), so nothing tells them
+apart. Last use is written at most once a minute per token, not on every request."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from apitokens.mint import digest
+from apitokens.models import ApiToken
+
+LAST_USED_EVERY = timedelta(minutes=1)
+SCHEMES = ("bearer", "token")  # sentry-cli sends Bearer; DRF's clients sent Token
+MAX_SECRET = 512
+
+
+def secret_of(authorization: str) -> str | None:
+    """The secret of an `Authorization: Bearer <secret>` or `Token <secret>` header."""
+    scheme, _, secret = authorization.strip().partition(" ")
+    secret = secret.strip()
+    if scheme.lower() not in SCHEMES or not secret or len(secret) > MAX_SECRET:
+        return None
+    return secret
+
+
+def live_token(secret: str) -> ApiToken | None:
+    """The token whose secret this is, if it may still be used; its last use recorded."""
+    now = timezone.now()
+    row = ApiToken.objects.select_related("user").filter(token_hash=digest(secret)).first()
+    if row is None or not row.user.is_active or (row.expires_at and row.expires_at <= now):
+        return None
+    if _due(row.last_used_at, now):
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        row.last_used_at = now
+    return row
+
+
+def _due(last_used_at: datetime | None, now: datetime) -> bool:
+    return last_used_at is None or now - last_used_at >= LAST_USED_EVERY
