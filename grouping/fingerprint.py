@@ -12,7 +12,7 @@ Order of preference, as in Sentry's default grouping:
    minified JS, JVM) each exception's parameterized value joins as well; for Go, only the text
    each wrapper of the chain adds of its own, inputs quoted with `%q` as `<str>`
    (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3);
-   for Node with code lines (faultline-fp-5, registered, not served), only the in-app frames
+   for Node with code lines (faultline-fp-5), only the in-app frames
    from the innermost one reached by dispatch, by file and own function name
    (application_frames);
 2. without frames: each exception's type and parameterized value;
@@ -74,16 +74,16 @@ _COMMENT = re.compile(r"\s(?:#|//).*$")
 FP1 = "faultline-fp-1"
 FP2 = "faultline-fp-2"
 FP3 = "faultline-fp-3"
-# faultline-fp-5 (registered, not served: docs/ml-grouping.md, "Node entry points by dispatch,
-# tried and not adopted"): as faultline-fp-3, but a Node event (ENTRY_FRAME_PLATFORMS) with
-# code lines leaves out the in-app frames above the innermost call its application made by
-# dispatch (application_frames: `handler(req.body)`, `routes[job.route](job.input)`, a call
-# that does not name the function it reached), and reads the rest by file base name and own
-# function name: one fault reached from several entry points is one fingerprint, while the
-# application functions that call one in-app helper by name stay apart. (faultline-fp-4 is the
-# name the crash-site trial of docs/ml-grouping.md used on a branch, never served: not reused.)
+# faultline-fp-5 (docs/ml-grouping.md, "Node entry points by dispatch"): as faultline-fp-3,
+# but a Node event (ENTRY_FRAME_PLATFORMS) with code lines leaves out the in-app frames above
+# the innermost call its application made by dispatch (application_frames: `handler(req.body)`,
+# `routes[job.route](job.input)`, a call that does not name the function it reached), and reads
+# the rest by file base name and own function name: one fault reached from several entry points
+# is one fingerprint, while the application functions that call one in-app helper by name stay
+# apart. (faultline-fp-4 is the name the crash-site trial of docs/ml-grouping.md used on a
+# branch, never served: not reused.)
 FP5 = "faultline-fp-5"
-DEFAULT_CONFIG = FP3
+DEFAULT_CONFIG = FP5
 # a quoted part of a Go error's value: what `%q` (or a regexp's backquotes) printed of an input.
 # A quote left open matches to the line's end and is kept as written (quoted_out): every try
 # from a quote matches, so the scan stays linear on `"\"\"…`

@@ -1,4 +1,4 @@
-"""faultline-fp-5 (registered, not served): a Node event leaves out the in-app frames above
+"""faultline-fp-5 (served): a Node event leaves out the in-app frames above
 the innermost call its application made by dispatch (a call through a variable or a table:
 `handler(req.body)`, `routes[job.route](job.input)`), so one fault reached from an Express
 route, a Koa middleware, a plain http handler, a worker thread or a CLI command is one
@@ -215,5 +215,5 @@ def test_issues_made_under_faultline_fp_3_keep_their_events(project, monkeypatch
     assert configs == [(FP3, issue.id), (FP5, issue.id)]
 
 
-def test_faultline_fp_3_is_still_served():
-    assert DEFAULT_CONFIG == FP3
+def test_faultline_fp_5_is_served():
+    assert DEFAULT_CONFIG == FP5
