@@ -12,6 +12,9 @@ Order of preference, as in Sentry's default grouping:
    minified JS, JVM) each exception's parameterized value joins as well; for Go, only the text
    each wrapper of the chain adds of its own, inputs quoted with `%q` as `<str>`
    (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3);
+   for Node with code lines (faultline-fp-5), only the in-app frames
+   from the innermost one reached by dispatch, by file and own function name
+   (application_frames);
 2. without frames: each exception's type and parameterized value;
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
@@ -70,13 +73,26 @@ _COMMENT = re.compile(r"\s(?:#|//).*$")
 # of the line that captured it, the same for every error captured there.
 FP1 = "faultline-fp-1"
 FP2 = "faultline-fp-2"
-DEFAULT_CONFIG = "faultline-fp-3"
+FP3 = "faultline-fp-3"
+# faultline-fp-5 (docs/ml-grouping.md, "Node entry points by dispatch"): as faultline-fp-3,
+# but a Node event (ENTRY_FRAME_PLATFORMS) with code lines leaves out the in-app frames above
+# the innermost call its application made by dispatch (application_frames: `handler(req.body)`,
+# `routes[job.route](job.input)`, a call that does not name the function it reached), and reads
+# the rest by file base name and own function name: one fault reached from several entry points
+# is one fingerprint, while the application functions that call one in-app helper by name stay
+# apart. (faultline-fp-4 is the name the crash-site trial of docs/ml-grouping.md used on a
+# branch, never served: not reused.)
+FP5 = "faultline-fp-5"
+DEFAULT_CONFIG = FP5
 # a quoted part of a Go error's value: what `%q` (or a regexp's backquotes) printed of an input.
 # A quote left open matches to the line's end and is kept as written (quoted_out): every try
 # from a quote matches, so the scan stays linear on `"\"\"…`
 _QUOTED = re.compile(r'"(?:[^"\\\n]|\\.?)*+("|$)|`[^`\n]*+(`|$)', re.MULTILINE)
 # where faultline-fp-3 reads chains by their wrappers' own text (docs/ml-grouping.md: why Go only)
 WRAPPED_VALUE_PLATFORMS = {"go"}
+# where faultline-fp-5 leaves out the in-app frames above a dispatch (application_frames)
+ENTRY_FRAME_PLATFORMS = {"node"}
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 @dataclass(frozen=True)
@@ -144,11 +160,59 @@ def statement(context: str, post_context: object) -> str:
     return " ".join(parts)
 
 
+def own_name(function: str) -> str:
+    """A V8 function name without the `[as alias]` it ends with (`Object.checkFeed [as
+    feed/checkFeed]` → `Object.checkFeed`): the alias is the property the caller called it
+    through, one caller's choice. String operations only: linear on any input."""
+    if function.endswith("]"):
+        cut = function.rfind(" [as ")
+        if cut >= 0:
+            return function[:cut].rstrip()
+    return function
+
+
+def callee_name(frame: dict) -> str:
+    """The name a caller's code calls the frame's function by: the last part of its own name
+    (`Object.checkFeed [as feed/checkFeed]` → `checkFeed`, `async readLink` → `readLink`);
+    "" for an anonymous function (`?`, `MessagePort.<anonymous>`)."""
+    name = own_name(grouping_function(frame)).strip().removeprefix("async ")
+    last = name.removeprefix("new ").rsplit(".", 1)[-1]
+    return last if _IDENTIFIER.fullmatch(last) else ""
+
+
+def names_callee(caller: dict, callee: dict) -> bool:
+    """Whether the caller's statement calls the callee by name, or cannot tell (no code line,
+    an anonymous callee). False for a dispatch: `handler(req.body)`, `routes[job.route](x)`
+    reaching `checkFeed`, a call through a variable or a table."""
+    name = callee_name(callee)
+    line = code_line(caller, crash=True)
+    if not name or not line:
+        return True
+    return name in _IDENTIFIER.findall(line)
+
+
+def application_frames(frames: list[dict]) -> list[dict]:
+    """The in-app frames faultline-fp-5 hashes: from the innermost one that its in-app caller
+    (the frame just above it) reached by dispatch (names_callee) to the crash site, which is
+    always kept; all of them where there is no such call. Above a dispatch are the entry
+    point's frames (an Express or Koa handler looking up a route, a worker's message handler,
+    a CLI's command table), which vary for one fault; a caller that names the function it
+    calls is the application's own, and tells apart the bugs of a shared helper's callers."""
+    app = [i for i, f in enumerate(frames) if f.get("in_app")]
+    start = 0
+    for i in app[1:]:
+        if frames[i - 1].get("in_app") and not names_callee(frames[i - 1], frames[i]):
+            start = i
+    return [frames[i] for i in app if i >= start]
+
+
 def frame_component(frame: dict, platform: str, crash: bool = False,
-                    minified_names: bool = False) -> str | None:
+                    minified_names: bool = False, site: bool = False) -> str | None:
     """`minified_names` (faultline-fp-2): a minified bundle's unresolved frame reads only what
-    the minifier kept of its file and function names."""
-    module = frame.get("module")
+    the minifier kept of its file and function names. `site` (faultline-fp-5): a Node
+    application frame reads its file's base name, never the module, and its function's own name
+    (own_name), the same whichever entry point called it."""
+    module = None if site else frame.get("module")
     minified = minified_names and not module and minified_frame(frame)
     if module:
         where = clean_module(module)
@@ -158,6 +222,8 @@ def frame_component(frame: dict, platform: str, crash: bool = False,
             path = BUNDLE_NAME_HASH.sub("<hash>", path.split("?", 1)[0].split("#", 1)[0])
         where = normalize_filename(path)
     function = grouping_function(frame)
+    if site and not minified:  # a minified frame's alias is the one name the minifier kept
+        function = own_name(function)
     if function in ("?", "<anonymous>", "<unknown>"):
         function = ""
     else:
@@ -172,12 +238,18 @@ def frame_component(frame: dict, platform: str, crash: bool = False,
 
 
 def stack_components(frames: list[dict], platform: str, in_app_only: bool,
-                     minified_names: bool = False) -> list[str]:
-    selected = [f for f in frames if f.get("in_app")] if in_app_only else frames
+                     minified_names: bool = False, entry_out: bool = False) -> list[str]:
+    """`entry_out` (faultline-fp-5, with `in_app_only`): the application_frames, each read as
+    a site (frame_component's `site`)."""
+    site = entry_out and in_app_only
+    if site:
+        selected = application_frames(frames)
+    else:
+        selected = [f for f in frames if f.get("in_app")] if in_app_only else frames
     out: list[str] = []
     for index, frame in enumerate(selected):
         component = frame_component(frame, platform, crash=index == len(selected) - 1,
-                                    minified_names=minified_names)
+                                    minified_names=minified_names, site=site)
         if component and (not out or out[-1] != component):  # recursion counts once
             out.append(component)
     return out
@@ -247,9 +319,12 @@ def crash_line(selected: list[dict]) -> str:
 
 
 def default_components(event: dict, minified_names: bool = True,
-                       wrapped_values: bool = False) -> tuple[str, list[str]]:
+                       wrapped_values: bool = False,
+                       entry_out: bool = False) -> tuple[str, list[str]]:
     """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
-    `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS)."""
+    `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS);
+    `entry_out` as well: under faultline-fp-5 (application_frames, on ENTRY_FRAME_PLATFORMS
+    events with code lines: a minified bundle without maps hashes as before)."""
     platform = event.get("platform") or "other"
     stacks = _stacks(event)
     has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
@@ -262,6 +337,7 @@ def default_components(event: dict, minified_names: bool = True,
     values: list[str | None] = list(texts)
     if wrapped_values and platform in WRAPPED_VALUE_PLATFORMS:
         values = wrapped_chain_values(texts)
+    entry = entry_out and platform in ENTRY_FRAME_PLATFORMS and has_in_app and not coarse
     components: list[str] = []
     frame_count = 0
     for index, (exc, frames) in enumerate(stacks):
@@ -270,7 +346,7 @@ def default_components(event: dict, minified_names: bool = True,
             if coarse and values[index] is not None:
                 components.append("value:" + parameterize(values[index] or ""))
         frame_components = stack_components(frames, platform, in_app_only=has_in_app,
-                                            minified_names=minified_names)
+                                            minified_names=minified_names, entry_out=entry)
         frame_count += len(frame_components)
         components += frame_components
     if frame_count:
@@ -316,7 +392,8 @@ _VARIABLES = {
 CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP1: lambda event: default_components(event, minified_names=False),
     FP2: default_components,
-    DEFAULT_CONFIG: lambda event: default_components(event, wrapped_values=True),
+    FP3: lambda event: default_components(event, wrapped_values=True),
+    FP5: lambda event: default_components(event, wrapped_values=True, entry_out=True),
 }
 
 
@@ -333,11 +410,19 @@ def _has_wrapped_values(event: dict) -> bool:
         (event.get("platform") or "other") in WRAPPED_VALUE_PLATFORMS
 
 
+def _has_entry_frames(event: dict) -> bool:
+    """Whether faultline-fp-5 can differ from faultline-fp-3 for the event: an
+    ENTRY_FRAME_PLATFORMS event with an in-app frame (elsewhere the two hash alike)."""
+    return (event.get("platform") or "other") in ENTRY_FRAME_PLATFORMS and \
+        any(frame.get("in_app") for _, frames in _stacks(event) for frame in frames)
+
+
 #: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and
 #: which events the two can hash differently (the rest need no second hash)
 PREVIOUS: dict[str, tuple[str, Callable[[dict], bool]]] = {
     FP2: (FP1, _has_minified_frame),
-    DEFAULT_CONFIG: (FP2, _has_wrapped_values),
+    FP3: (FP2, _has_wrapped_values),
+    FP5: (FP3, _has_entry_frames),
 }
 
 
