@@ -9,7 +9,8 @@ grouped: the payload's bytes as stored (prepare's monitor.eventstore.encode, dec
 event's columns and its grouping (hash, variant, components, configuration, previous hash). The
 oracle is the code before the change (main at d372e75): tests/ingest/processing_outputs.json was
 written by it, and rewritten when faultline-fp-3 became the default configuration (every event
-records the configuration's name; with the name held, only the Go events' outputs moved), with
+records the configuration's name; with the name held, only the Go events' outputs moved) and
+when faultline-fp-5 did (only Node events' components moved: docs/ml-grouping.md), with
 
     FAULTLINE_WRITE_OUTPUT_DIGESTS=1 .venv/bin/python -m pytest \
         tests/ingest/test_processing_outputs_stable.py -q
