@@ -22,16 +22,9 @@ from __future__ import annotations
 import re
 
 from grouping import rules as grouping_rules
+from grouping.families import family_of
 from grouping.parameterize import parameterize
 from monitor import limits
-
-FAMILIES = {
-    "python": "python", "javascript": "javascript", "node": "javascript", "java": "java",
-    "kotlin": "java", "scala": "java", "groovy": "java", "android": "java", "go": "go",
-    "rust": "rust", "ruby": "ruby", "php": "php", "csharp": "dotnet", "dotnet": "dotnet",
-    "cocoa": "native", "native": "native", "c": "native", "cpp": "native", "objc": "native",
-    "swift": "native", "elixir": "other",
-}
 
 SYSTEM_PATH = re.compile(
     r"site-packages|dist-packages|/lib/python\d|<frozen |importlib/_bootstrap"
@@ -72,10 +65,6 @@ LITERAL = re.compile(r"""["']([^"'\s]{1,40})["']""")  # string literals on a cod
 # bundle file names as modules: app.54UOYLNL, main-3f9a2c1d
 _MODULE_HASH = re.compile(r"[.\-_](?=[A-Za-z0-9]*\d)([0-9A-Z]{8}|[0-9a-f]{8,})$")
 _BUNDLE_HASH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
-
-
-def family_of(platform: str | None) -> str:
-    return FAMILIES.get((platform or "").lower(), "other")
 
 
 def is_in_app(frame: dict) -> bool:

@@ -48,7 +48,6 @@ from grouping.clean import (
     MESSAGE_SHAPES,
     bundle_places,
     clean_event,
-    family_of,
     js_values_out,
     kept_function_names,
     kept_names,
@@ -56,6 +55,7 @@ from grouping.clean import (
     minified_unresolved,
     strip_noise,
 )
+from grouping.families import family_of, for_family
 from grouping.fingerprint import CONFIGURATIONS, DEFAULT_CONFIG, components_hash, group
 
 if TYPE_CHECKING:
@@ -98,9 +98,10 @@ JOIN = 2.0  # a distance no cosine distance exceeds: a gate that joins by its ke
 
 
 def limit_for(limits: Limits | None, family: str) -> float | None:
-    """A limit given for all families, or per family ("default" for the rest); None: none."""
+    """A limit given for all families, or per family (grouping.families.for_family: a family's
+    own, the family's it falls back to, "default"); None: none."""
     if isinstance(limits, Mapping):
-        return limits.get(family, limits.get("default"))
+        return for_family(limits, family, None)
     return limits
 
 
@@ -233,7 +234,7 @@ class GroupingPolicy:
     def threshold(self, family: str) -> float:
         """The cosine distance within which a new fingerprint joins (0: nothing joins): the
         project's adapted one where it has one (kept within `bounds`), else the base."""
-        adapted = self.adapted_thresholds.get(family)
+        adapted = for_family(self.adapted_thresholds, family, None)
         if adapted is None:
             return self.base_threshold(family)
         low, high = self.bounds(family)
@@ -244,7 +245,7 @@ class GroupingPolicy:
         parts = []
         if self.project_threshold is not None:
             parts.append(f"set by an admin to {self.project_threshold:.3f}")
-        if family in self.adapted_thresholds:
+        if for_family(self.adapted_thresholds, family, None) is not None:
             parts.append(f"adapted to the project's answers: {self.threshold(family):.3f}")
         return "; ".join(parts)
 
@@ -264,8 +265,7 @@ class GroupingPolicy:
         rules' for the family, else their fallback."""
         if self.project_threshold is not None:
             return f"project: threshold {self.project_threshold:g} set by an admin"
-        return (self.sources.get(family) or self.sources.get("default")
-                or self.rules.source_for(family))
+        return for_family(self.sources, family, "") or self.rules.source_for(family)
 
     def rule_for(self, family: str) -> RuleChoice:
         return RuleChoice(self.threshold(family), self.key_rule(family), self.source(family))
@@ -300,8 +300,7 @@ class GroupingPolicy:
         return self.rule_for(family)
 
     def key_rule(self, family: str) -> str:
-        return (self.key_rules.get(family) or self.key_rules.get("default")
-                or self.rules.key_for(family))
+        return for_family(self.key_rules, family, "") or self.rules.key_for(family)
 
     def key(self, event: dict) -> str:
         """The candidate key of a normalized event (grouping.clean.match_key; for minified

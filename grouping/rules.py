@@ -33,6 +33,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from grouping.families import for_family
+
 TUNED_FILE = Path(__file__).with_name("tuned_rules.json")
 # keys anchored on the application's own crash site (grouping.clean.anchored_key)
 ANCHORED_KEYS = ("site", "site+template", "site+callee", "site+line")
@@ -41,10 +43,10 @@ CONTEXT_RULES = ("all", "crash", "none")  # code lines: every frame's, the crash
 
 
 def _for_family(choice: str | dict[str, str], family: str, fallback: str) -> str:
-    """A choice made once for every family, or per family with a "default"."""
+    """A choice made once for every family, or per family (grouping.families.for_family)."""
     if isinstance(choice, str):
         return choice
-    return choice.get(family, choice.get("default", fallback))
+    return for_family(choice, family, fallback)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class Rules:
     def frames_for(self, family: str) -> int:
         if isinstance(self.frames, int):
             return self.frames
-        return self.frames.get(family, self.frames["default"])
+        return for_family(self.frames, family, self.frames["default"])
 
     def line_for(self, family: str) -> str:
         return _for_family(self.line, family, "raw")
@@ -80,15 +82,14 @@ class Rules:
         return _for_family(self.message, family, "raw")
 
     def threshold(self, family: str) -> float:
-        return self.thresholds.get(family, self.thresholds["default"])
+        return for_family(self.thresholds, family, self.thresholds["default"])
 
     def source_for(self, family: str) -> str:
-        """Which choice decides the family: its own, else the fallback ("default")."""
-        if family in self.sources:
-            return self.sources[family]
-        if "default" in self.sources:
-            return self.sources["default"]
-        return f"grouping rules: {family if family in self.thresholds else 'default'}"
+        """Which choice decides the family: its own (or the family's it falls back to), else
+        the fallback ("default")."""
+        if source := for_family(self.sources, family, ""):
+            return source
+        return f"grouping rules: {for_family({f: f for f in self.thresholds}, family, 'default')}"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"

@@ -47,9 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if served is None:
         parser.error(f"no rules serve model {spec.version}: name them with --rules")
     encoder = CachedEncoder(Encoder(spec), args.cache)
-    shape = todays_shape(served, grouping_rules.CURRENT)("javascript")
+    shape = todays_shape(served, grouping_rules.CURRENT)("node")  # Node codebases
     rules = shape.rules(grouping_rules.CURRENT)
-    key, veto, threshold = rule_for(served, "javascript")
+    key, veto, threshold = rule_for(served, "node")
     key += f"{GATE}{args.minified}" if args.minified else ""
     files = [p for p in untrained([HERE]) if (MINIFIED / p.name).exists()
              and not is_report_only(p.name.removesuffix(".jsonl.zst").partition("-")[2])
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     worlds = {"own releases": rows_by_codebase([], files),
               "with bundled": rows_by_codebase([], files, minified=MINIFIED),
               "bundled alone": rows_by_codebase([], [MINIFIED / p.name for p in files])}
-    print(f"# javascript: {key}{'+veto' if veto else ''} at {threshold:g}, {shape.label}")
+    print(f"# node: {key}{'+veto' if veto else ''} at {threshold:g}, {shape.label}")
     for world, sources in worlds.items():
         runs = Runs()
         codebases = build_codebases(sources, encoder.encode, rules)

@@ -280,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lab.errors",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--mined", nargs="*", default=[Path("lab/corpus")], type=Path)
-    parser.add_argument("--families", nargs="*", default=["python", "javascript"])
+    parser.add_argument("--families", nargs="*", default=["python", "javascript", "node"])
     parser.add_argument("--codebases", nargs="*", help="only these choosing codebases")
     parser.add_argument("--rules", type=Path,
                         help="the served rules (a manifest or lab.select's JSON; default: what "
@@ -304,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_django()
     from embeddings.encoder import Encoder, current_spec
     from grouping import rules as grouping_rules
-    from grouping.clean import family_of
+    from grouping.families import family_of
     from lab.corpus import MINIFIED, is_report_only
     from lab.never_seen import rule_for
     from lab.select import (

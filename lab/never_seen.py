@@ -29,6 +29,8 @@ import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
+from grouping.families import for_family
+
 
 def load_rules(path: Path) -> dict:
     """thresholds, keys and conflict thresholds from any of the three files."""
@@ -42,10 +44,10 @@ def load_rules(path: Path) -> dict:
 
 
 def frames_for(rules: dict | None, family: str, default) -> int:
-    """The family's text shape under `rules` (their `frames` per family), else `default`'s
-    (the grouping rules')."""
-    frames = (rules or {}).get("frames") or {}
-    return frames.get(family) or default.frames_for(family)
+    """The family's frames under `rules` (their `frames` per family) laid over `default`'s
+    (the grouping rules'), read as grouping.policy.shaped lays them over and serves them."""
+    own = default.frames if isinstance(default.frames, dict) else {"default": default.frames}
+    return for_family({**own, **((rules or {}).get("frames") or {})}, family, 0)
 
 
 def shape_for(rules: dict | None, family: str, default) -> tuple[int, str, str]:
@@ -55,7 +57,7 @@ def shape_for(rules: dict | None, family: str, default) -> tuple[int, str, str]:
     def of(table: str, own: str | dict) -> str:
         merged = {**(own if isinstance(own, dict) else {"default": own}),
                   **((rules or {}).get(table) or {})}
-        return merged.get(family, merged.get("default", "raw"))
+        return for_family(merged, family, "raw")
 
     return (frames_for(rules, family, default), of("lines", default.line),
             of("messages", default.message))
@@ -64,7 +66,7 @@ def shape_for(rules: dict | None, family: str, default) -> tuple[int, str, str]:
 def rule_for(rules: dict, family: str) -> tuple[str, bool, float]:
     """(key rule, veto, threshold) of a family under `rules`."""
     def of(table: dict, default):
-        return table.get(family, table.get("default", default))
+        return for_family(table, family, default)
 
     threshold = of(rules["thresholds"], 0.04)
     conflict = of(rules["conflicts"], threshold)

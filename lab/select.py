@@ -980,6 +980,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_django()
     from embeddings.encoder import Encoder, ModelSpec, current_spec, model_version
     from grouping import rules as grouping_rules
+    from grouping.families import for_family
     from lab.never_seen import rule_for
 
     spec = (ModelSpec(Path(args.model).name, args.model, model_version(args.model))
@@ -999,7 +1000,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     minified = MINIFIED if args.with_minified else None
     sources = rows_by_codebase(args.corpus, args.mined, args.labels, minified)
     if args.families:  # only their codebases are embedded (a codebase's first event's family)
-        from grouping.clean import family_of
+        from grouping.families import family_of
 
         sources = {name: parts for name, parts in sources.items()
                    if family_of(parts[0][1][0]["event"].get("platform")) in args.families}
@@ -1009,8 +1010,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def today(family: str) -> tuple[str, float, bool]:
         if served is None:
             return (rules.key_for(family), rules.threshold(family),
-                    rules.conflict_thresholds.get(family, rules.conflict_thresholds.get(
-                        "default", NO_VETO)) == 0.0)
+                    for_family(rules.conflict_thresholds, family, NO_VETO) == 0.0)
         key, veto, threshold = rule_for(served, family)
         return key, threshold, veto
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from grouping import rules as grouping_rules
-from grouping.clean import family_of
 from grouping.conflict import first_match
+from grouping.families import family_of
 from grouping.fingerprint import group
 from grouping.ml import MATCH_CANDIDATES, eligible
 from grouping.policy import MINIFIED_GATE, Limits, MinifiedGate, replay_policy

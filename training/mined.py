@@ -25,11 +25,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from grouping.families import family_of, root_family
+
 SUFFIX = ".jsonl.zst"  # lab.corpus.SUFFIX, without importing lab
 TRAIN, CHOICE, REPORT = "train", "choice", "report"
 SPLIT_OF_GROUP = {TRAIN: "train", CHOICE: "validation", REPORT: "heldout_app"}
 PLATFORMS = ("python", "node", "javascript", "go", "ruby", "java")
-FAMILY_OF_PLATFORM = {"node": "javascript"}  # grouping.clean.family_of's families
 
 
 def is_mined(path: str | Path) -> bool:
@@ -37,12 +38,16 @@ def is_mined(path: str | Path) -> bool:
 
 
 def codebase_of(path: str | Path) -> tuple[str, str]:
-    """(platform family, codebase) of a mined file, from its name `<platform>-<codebase>`."""
+    """(platform family, codebase) of a mined file, from its name `<platform>-<codebase>`: the
+    family a rule falls back to last (grouping.families.root_family), so Node and browser
+    JavaScript codebases are ranked together as they were when the shipped model was trained,
+    whatever rule each is served."""
+
     stem = Path(path).name.removesuffix(SUFFIX)
     platform, sep, codebase = stem.partition("-")
     if not sep or platform not in PLATFORMS or not codebase:
         raise ValueError(f"{path}: not a mined corpus file name (<platform>-<codebase>{SUFFIX})")
-    return FAMILY_OF_PLATFORM.get(platform, platform), codebase
+    return root_family(family_of(platform)), codebase
 
 
 # Codebases mined after the shipped model was trained (2026-12-07) and their group. Ranking them

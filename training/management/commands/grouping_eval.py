@@ -328,7 +328,7 @@ def select(rows: list[dict], split: str) -> tuple[list[dict], str]:
 def conflict_limits(events: list[dict], conflicting: list[bool]) -> np.ndarray:
     """Per pair, the distance within which it may still join: the family's conflict threshold
     (the current rules', or a --model's) where the texts conflict, else no limit (inf)."""
-    from grouping.clean import family_of
+    from grouping.families import family_of
     from grouping.policy import limit_for
 
     chosen = grouping_rules.CURRENT.conflict_thresholds
