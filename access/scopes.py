@@ -41,3 +41,6 @@ def label_of(scopes: Iterable[str]) -> str:
         if set(preset) == given:
             return label
     return ", ".join(sorted(given))
+
+# A user's live and expired tokens together: a bound on rows and on the account page's list.
+MAX_TOKENS_PER_USER = 50
