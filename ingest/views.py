@@ -314,10 +314,8 @@ def security_endpoint(request, project_id: int, ledger: Ledger = UNCOUNTED) -> R
 def _reporting_api_list(data: bytes) -> list[dict]:
     try:
         value = loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError and TooDeep among them
         raise bad_request(f"report is not valid JSON: {exc}") from exc
-    except RecursionError as exc:
-        raise bad_request("report is nested too deeply") from exc
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise bad_request("report must be a JSON object or a list of report objects")
     reports = [

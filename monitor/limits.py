@@ -55,6 +55,9 @@ LOG_OUTPUT_CHARS = 8192
 # ## Ingest edge and queue
 #: bytes of an envelope's header line (read before the sender is known) and of each item's
 ENVELOPE_HEADER_BYTES = 64 * 1024
+#: levels of JSON nesting in a payload (Relay's reader, serde_json, stops at 128 too); read
+#: before parsing, so a body the edge accepts is never too deep for the worker's own stack
+JSON_NESTING = 128
 #: CSP reports of one Reporting API request
 CSP_REPORTS_PER_REQUEST = 100
 #: content codings stacked in one request's Content-Encoding (each may decompress to the limit)
