@@ -41,3 +41,7 @@ def label_of(scopes: Iterable[str]) -> str:
         if set(preset) == given:
             return label
     return ", ".join(sorted(given))
+
+# A user's tokens, live and expired together: a bound on rows and on the account page's list.
+MAX_TOKENS_PER_USER = 50
+TOKEN_LIMIT = f"you have {MAX_TOKENS_PER_USER} tokens, the most a user may have: revoke one first"

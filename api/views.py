@@ -3,6 +3,8 @@ objects are simply not found (404)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from drf_spectacular.utils import extend_schema
@@ -216,9 +218,11 @@ def create_token(request):
     """Create a personal API token (`name`, `access`: read, releases or write, `expiry`: 30, 90,
     365 or never); the secret is in this answer only. Signed in only: a token minting tokens
     could outlive its expiry or widen its scopes."""
-    form = NewTokenForm(request.data)
+    if not isinstance(request.data, Mapping):  # a JSON list or string is no form
+        raise ValidationError("expected an object: name, access, expiry")
+    form = NewTokenForm(request.data, user=request.user)
     if not form.is_valid():
         raise ValidationError(form.errors)
-    row, secret = form.create(request.user)
+    row, secret = form.create()
     return Response({"id": row.id, "name": row.name, "token": secret, "scopes": row.scopes,
                      "expires_at": row.expires_at}, status=201)

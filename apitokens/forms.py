@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from access.scopes import PRESETS
+from access.scopes import MAX_TOKENS_PER_USER, PRESETS, TOKEN_LIMIT
 from apitokens.mint import create_token
 from apitokens.models import ApiToken
 
@@ -19,9 +19,21 @@ class NewTokenForm(forms.Form):
                                required=False, initial="read")
     expiry = forms.ChoiceField(choices=EXPIRY_CHOICES, required=False, initial="90")
 
-    def create(self, user) -> tuple[ApiToken, str]:
-        """The new row and its secret (call after is_valid())."""
+    def __init__(self, data=None, *, user=None) -> None:
+        super().__init__(data)
+        self.user = user
+
+    def clean(self) -> dict:
+        """A user's tokens are bounded (access.scopes.MAX_TOKENS_PER_USER): rows, and the list
+        the account page draws, stay small whatever a script posts."""
+        if self.user is not None and self.user.api_tokens.count() >= MAX_TOKENS_PER_USER:
+            raise forms.ValidationError(TOKEN_LIMIT)
+        return super().clean()
+
+    def create(self) -> tuple[ApiToken, str]:
+        """The new row and its secret, for the form's user (call after is_valid())."""
         data = self.cleaned_data
         expiry = data["expiry"] or "never"
-        return create_token(user, data["name"].strip() or "API token", data["access"] or "write",
+        return create_token(self.user, data["name"].strip() or "API token",
+                            data["access"] or "write",
                             days=None if expiry == "never" else int(expiry))

@@ -14,8 +14,12 @@ from ingest.errors import bad_request, too_large
 from monitor import limits
 
 BLANK_LINES = re.compile(rb"\n+")
-# A JSON string: no alternation per character, so linear on any input.
-JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+# A JSON string: no alternation per character, and it never fails once a quote opened it (an
+# unterminated one runs to the end: the reader refuses there, before any bracket after it), so
+# there are no retries from every later quote, which made `"\"\"\"…` quadratic. Possessive:
+# no backtracking state per escape (a string of 500k escapes held 75 MiB). DOTALL: an escaped
+# newline stays inside its string.
+JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"?', re.DOTALL)
 # An opening bracket as +1, a closing one as -1 (int8), every other byte dropped.
 BRACKET_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
@@ -52,6 +56,8 @@ def nesting_exceeds(text: str | bytes, limit: int) -> bool:
 def loads(text: str | bytes) -> object:
     """The one JSON reader for SDK payloads, at accept time and in processing. Nesting past
     limits.JSON_NESTING is a ValueError, whatever the stack depth of the reader's caller."""
+    if isinstance(text, bytes):  # UTF-8 only, as at the edge: UTF-16 would hide brackets
+        text = text.decode("utf-8-sig", "surrogatepass")  # how json.loads reads UTF-8 bytes
     if nesting_exceeds(text, limits.JSON_NESTING):
         raise TooDeep(f"nested deeper than {limits.JSON_NESTING} levels")
     return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)

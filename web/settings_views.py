@@ -145,9 +145,9 @@ def account(request):
     form, secret = NewTokenForm(), None
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "create":
-        form = NewTokenForm(request.POST)
+        form = NewTokenForm(request.POST, user=request.user)
         if form.is_valid():
-            secret = form.create(request.user)[1]
+            secret = form.create()[1]
             form = NewTokenForm()
     elif request.method == "POST":
         if action == "revoke":
