@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from monitor import limits
+
 READ = ("org:read", "project:read", "event:read")
 WRITE = ("org:write", "project:write", "event:write")
 RELEASES = "project:releases"
@@ -42,6 +44,5 @@ def label_of(scopes: Iterable[str]) -> str:
             return label
     return ", ".join(sorted(given))
 
-# A user's tokens, live and expired together: a bound on rows and on the account page's list.
-MAX_TOKENS_PER_USER = 50
-TOKEN_LIMIT = f"you have {MAX_TOKENS_PER_USER} tokens, the most a user may have: revoke one first"
+TOKEN_LIMIT = (f"you have {limits.API_TOKENS_PER_USER} tokens, the most a user may have: "
+               "revoke one first")

@@ -10,17 +10,17 @@ from django.utils import timezone
 
 from apitokens.mint import digest
 from apitokens.models import ApiToken
+from monitor import limits
 
 LAST_USED_EVERY = timedelta(minutes=1)
 SCHEMES = ("bearer", "token")  # sentry-cli sends Bearer; DRF's clients sent Token
-MAX_SECRET = 512
 
 
 def secret_of(authorization: str) -> str | None:
     """The secret of an `Authorization: Bearer <secret>` or `Token <secret>` header."""
     scheme, _, secret = authorization.strip().partition(" ")
     secret = secret.strip()
-    if scheme.lower() not in SCHEMES or not secret or len(secret) > MAX_SECRET:
+    if scheme.lower() not in SCHEMES or not secret or len(secret) > limits.AUTH_SECRET_CHARS:
         return None
     return secret
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from django import forms
 
-from access.scopes import MAX_TOKENS_PER_USER, PRESETS, TOKEN_LIMIT
+from access.scopes import PRESETS, TOKEN_LIMIT
 from apitokens.mint import create_token
 from apitokens.models import ApiToken
+from monitor import limits
 
 EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "never")]
 
@@ -24,9 +25,9 @@ class NewTokenForm(forms.Form):
         self.user = user
 
     def clean(self) -> dict:
-        """A user's tokens are bounded (access.scopes.MAX_TOKENS_PER_USER): rows, and the list
+        """A user's tokens are bounded (limits.API_TOKENS_PER_USER): rows, and the list
         the account page draws, stay small whatever a script posts."""
-        if self.user is not None and self.user.api_tokens.count() >= MAX_TOKENS_PER_USER:
+        if self.user is not None and self.user.api_tokens.count() >= limits.API_TOKENS_PER_USER:
             raise forms.ValidationError(TOKEN_LIMIT)
         return super().clean()
 

@@ -184,6 +184,10 @@ EMAIL_CHARS = 254
 INVITATION_TOKEN_CHARS = 200
 #: extra key names a project scrubs
 PROJECT_SCRUB_KEYS = 100
+#: personal API tokens of one user, live and expired together (rows, and the account page's list)
+API_TOKENS_PER_USER = 50
+#: characters of a bearer secret read (a user token is 71)
+AUTH_SECRET_CHARS = 512
 
 # ## Issue page
 #: frames shown per stack trace
