@@ -59,7 +59,6 @@ _TEMP_PATH = re.compile(
 )
 _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
 # V8 names a function called through an object "Object.<minified> [as <exported name>]"
-_V8_ALIAS = re.compile(r"^.*\[as ([^\]]+)\]$")
 _V8_RECEIVER = re.compile(r"^(Object|Module|Function|exports)\.(?=\w)")
 LITERAL = re.compile(r"""["']([^"'\s]{1,40})["']""")  # string literals on a code line
 # bundle file names as modules: app.54UOYLNL, main-3f9a2c1d
@@ -84,8 +83,25 @@ def strip_noise(text: str) -> str:
     return parameterize(text)
 
 
+def v8_alias(name: str) -> str | None:
+    """The alias a V8 name ends with (`Object.du [as cart/applyCoupon]` → `cart/applyCoupon`),
+    else None, as `^.*\\[as ([^\\]]+)\\]$` read it; string operations, since that pattern
+    retried at every `[as ` of a name that does not close: quadratic on `[as ` repeated."""
+    body = name.removesuffix("\n")  # `$` also matches before a last line break
+    if not body.endswith("]"):
+        return None
+    line_end = body.find("\n")  # `.` stops at a line break
+    line_end = len(body) if line_end < 0 else line_end
+    cut = body.rfind("[as ", 0, min(line_end, len(body) - 2))  # the alias is not empty
+    if cut < 0 or "]" in body[cut + 4:-1]:
+        return None
+    return body[cut + 4:-1]
+
+
 def clean_function(name: str) -> str:
-    name = _V8_ALIAS.sub(r"\1", name)
+    alias = v8_alias(name)
+    if alias is not None:
+        name = alias + name[len(name.removesuffix("\n")):]
     name = _V8_RECEIVER.sub("", name)
     name = _RUST_HASH.sub("", name)
     name = _GENERATED.sub("", name)
@@ -227,7 +243,7 @@ def kept_names(event: dict) -> list[str]:
         name = kept_name(raw) if minified_frame(frame) else clean_function(raw)
         if name and name not in ("?", "<anonymous>") and name not in names:
             names.append(name)
-        if _V8_ALIAS.match(raw):
+        if v8_alias(raw) is not None:
             break
     return names
 
@@ -244,8 +260,8 @@ def kept_function_names(event: dict) -> list[str]:
     names: set[str] = set()
     for frame in in_app:  # frames_of reads at most limits.EMBED_SCAN_FRAMES
         raw = (frame.get("function") or "").strip()
-        alias = _V8_ALIAS.match(raw)
-        last = alias.group(1) if alias else (re.split(r"[.\s]+", raw)[-1] if raw else "")
+        alias = v8_alias(raw)
+        last = alias if alias is not None else (re.split(r"[.\s]+", raw)[-1] if raw else "")
         if last and not MANGLED.match(last) and last not in ("?", "<anonymous>"):
             names.add(last)
     return sorted(names)
