@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from grouping.families import for_family
 from grouping.models import ProjectAdaptation, ProjectLabel, ThresholdChange
 from grouping.policy import GroupingPolicy, reading_policy
 from monitor.models import Project
@@ -71,7 +72,9 @@ def readapt(project: Project, family: str, policy: GroupingPolicy | None = None
     low, high = policy.bounds(family)
     chosen = choose([(label.distance, label.same) for label in labels],
                     policy.base_threshold(family), low, high)
-    current = row.thresholds.get(family)
+    # the adapted threshold in force: a family's own, else the one it falls back to (Node's
+    # adapted under "javascript" before it was a family of its own), as the policy reads it
+    current = for_family(row.thresholds, family, None)
     if abs(chosen - (policy.base_threshold(family) if current is None else current)) < EPSILON:
         return None
     last = ThresholdChange.objects.filter(project=project, family=family).first()
