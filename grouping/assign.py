@@ -35,6 +35,7 @@ class IssueSeed:
     timestamp: dt.datetime
     fingerprint_config: str = DEFAULT_CONFIG  # the configuration that made its hash
     previous_hash: str | None = None  # its hash under the configuration that one replaced
+    older_hashes: tuple[str, ...] = ()  # under the ones before, newest first (where they differ)
 
 
 @dataclass
@@ -112,6 +113,12 @@ def _create(project_id: int, seeds: dict[str, IssueSeed], fresh: list[str],
     return made
 
 
+def _earlier(seed: IssueSeed) -> tuple[str, ...]:
+    """The seed's hashes under earlier configurations, newest first: the issue of the newest
+    one that has an issue is joined."""
+    return (seed.previous_hash, *seed.older_hashes) if seed.previous_hash else ()
+
+
 def resolve_hashes(
     project_id: int, seeds: dict[str, IssueSeed], ml_candidates: frozenset[str] = frozenset()
 ) -> tuple[dict[str, int], set[str]]:
@@ -125,10 +132,11 @@ def resolve_hashes(
         lock_hashes(project_id, missing)
         found.update(existing_issues(project_id, missing))  # another worker may have won
         earlier = existing_issues(
-            project_id, {seeds[h].previous_hash for h in missing if seeds[h].previous_hash})
+            project_id, {e for h in missing for e in _earlier(seeds[h])})
         new = sorted(h for h in missing if h not in found)
-        pointed = {h: earlier[seeds[h].previous_hash] for h in new
-                   if earlier.get(seeds[h].previous_hash)}
+        pointed = {h: issue for h in new
+                   if (issue := next((earlier[e] for e in _earlier(seeds[h])
+                                      if earlier.get(e)), None))}
         made = _create(project_id, seeds, [h for h in new if h not in pointed], pointed,
                        ml_candidates)
         found.update(pointed)

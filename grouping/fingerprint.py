@@ -104,6 +104,10 @@ class Grouping:
     # the hash under the configuration this one follows, where it differs (grouping.assign
     # looks it up for a hash it has not seen)
     previous_hash: str | None = None
+    # its hashes under the configurations before that one, newest first, where they differ
+    # again: an issue made under faultline-fp-1 for a Node event that fp-3 and fp-5 both hash
+    # otherwise is found through them (grouping.assign)
+    older_hashes: tuple[str, ...] = ()
 
 
 def normalize_filename(path: str) -> str:
@@ -428,23 +432,34 @@ PREVIOUS: dict[str, tuple[str, Callable[[dict], bool]]] = {
 
 def group(event: dict, config: str = DEFAULT_CONFIG) -> Grouping:
     """The event's fingerprint under the named configuration (grouping.policy chooses it), with
-    its hash under the configuration that one replaced where the two differ."""
+    its hashes under the configurations that one replaced where they differ."""
     grouping = _group(event, config)
-    earlier = earlier_hash(event, config, grouping.hash)
-    return replace(grouping, previous_hash=earlier) if earlier else grouping
+    earlier = earlier_hashes(event, config, grouping.hash)
+    if not earlier:
+        return grouping
+    return replace(grouping, previous_hash=earlier[0], older_hashes=earlier[1:])
 
 
-def earlier_hash(event: dict, config: str, hash_: str) -> str | None:
-    """The event's hash under the latest configuration before `config` that hashes it otherwise
-    than `hash_`, walking PREVIOUS back: a minified bundle's event, which faultline-fp-3 hashes
-    as faultline-fp-2 does, still finds the issue faultline-fp-1 made for it."""
+def earlier_hashes(event: dict, config: str, hash_: str) -> tuple[str, ...]:
+    """The event's hashes under the configurations before `config`, walking PREVIOUS back,
+    each where it differs from the hashes after it, newest first: a minified bundle's event,
+    which faultline-fp-3 hashes as faultline-fp-2 does, still finds the issue faultline-fp-1
+    made for it, and so does a Node one that faultline-fp-5 hashes otherwise again."""
+    found: list[str] = []
+    latest = hash_
     while config in PREVIOUS:
         config, can_differ = PREVIOUS[config]
         if can_differ(event):
             earlier = _group(event, config).hash
-            if earlier != hash_:
-                return earlier
-    return None
+            if earlier != latest:
+                found.append(earlier)
+                latest = earlier
+    return tuple(h for h in dict.fromkeys(found) if h != hash_)
+
+
+def earlier_hash(event: dict, config: str, hash_: str) -> str | None:
+    """The newest of earlier_hashes, or None."""
+    return next(iter(earlier_hashes(event, config, hash_)), None)
 
 
 def _group(event: dict, config: str) -> Grouping:

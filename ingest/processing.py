@@ -59,6 +59,7 @@ class Prepared:
             timestamp=self.event.timestamp,
             fingerprint_config=self.grouping.config,
             previous_hash=self.grouping.previous_hash,
+            older_hashes=self.grouping.older_hashes,
         )
 
 
