@@ -52,8 +52,11 @@ CONTEXT_LINE_PLATFORMS = {"python", "javascript", "node", "php", "ruby"}
 _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
 _HASHISH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b", re.IGNORECASE)
 _VERSION = re.compile(r"(?<=[@\-/])v?\d+(?:\.\d+){1,3}(?=[/\-.])")
-# strings (escapes and JS template literals included) and trailing comments open nothing
-_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`[^`\n]*`')
+# strings (escapes and JS template literals included, strings_out) and trailing comments open
+# nothing; each string's body is read possessively, up to where it closes or cannot go on
+_QUOTE = re.compile(r"[\"'`]")
+_STRING_BODY = {'"': re.compile(r'"(?:[^"\\\n]|\\.)*+'), "'": re.compile(r"'(?:[^'\\\n]|\\.)*+"),
+                "`": re.compile(r"`[^`\n]*+")}
 _COMMENT = re.compile(r"\s(?:#|//).*$")
 
 
@@ -138,10 +141,36 @@ def code_line(frame: dict, crash: bool = False) -> str:
 def _depth(line: str) -> int:
     """Parentheses and square brackets opened minus closed; 0 for a line that opens a block
     (`items.forEach((item) => {`: what follows is a body, not the rest of a call)."""
-    code = _COMMENT.sub("", _STRING.sub("", line)).rstrip()
+    code = _COMMENT.sub("", strings_out(line)).rstrip()
     if code.endswith("{"):
         return 0
     return code.count("(") + code.count("[") - code.count(")") - code.count("]")
+
+
+def strings_out(line: str) -> str:
+    """The line without its closed strings (`"…"`, `'…'` with escapes, backquoted), as
+    `"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`` removed them, in one pass: a
+    string left open fails from every quote of its kind up to where its scan stopped (each
+    one there is escaped, and the scan from it goes as the first did), so none is scanned again:
+    the pattern rescanned them all, quadratic on `"\\"\\"…`."""
+    out: list[str] = []
+    failed_before = {'"': 0, "'": 0, "`": 0}
+    i = 0
+    while found := _QUOTE.search(line, i):
+        start = found.start()
+        quote = line[start]
+        out.append(line[i:start])
+        if start >= failed_before[quote]:
+            body = _STRING_BODY[quote].match(line, start)  # it matches: it opens with quote
+            end = body.end() if body else start + 1
+            if line.startswith(quote, end):
+                i = end + 1
+                continue
+            failed_before[quote] = end
+        out.append(quote)
+        i = start + 1
+    out.append(line[i:])
+    return "".join(out)
 
 
 def statement(context: str, post_context: object) -> str:

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from grouping.clean import clean_function, v8_alias
-from grouping.fingerprint import FP3, FP5, group
+from grouping.fingerprint import FP3, FP5, group, strings_out
 from ingest.models import RawEvent
 from monitor import limits
 from monitor.models import Event
@@ -86,3 +86,25 @@ def test_the_alias_is_read_as_the_pattern_read_it():
         assert v8_alias(name) == (match.group(1) if match else None), repr(name)
     assert v8_alias("Object.du [as cart/applyCoupon]") == "cart/applyCoupon"
 
+
+
+# the pattern strings_out replaces, read here only to check that it reads every line alike
+_OLD_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`[^`\n]*`')
+
+
+def test_strings_are_removed_as_the_pattern_removed_them():
+    rng = random.Random(11)
+    pieces = ['"', "'", "`", "\\", "a", "\n", " ", "(", '\\"']
+    lines = ['f("a(", \'b\')', 'x = `t(${y}` + "\\"("', 'h("' + '\\"' * 5]
+    lines += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+              for _ in range(50_000)]
+    for line in lines:
+        assert strings_out(line) == _OLD_STRING.sub("", line), repr(line)
+
+
+@pytest.mark.parametrize("line", ['h("' + '\\"' * 20_000, "'" + "\\'" * 20_000,
+                                  '"' * 40_000 + "\\"])
+def test_strings_out_is_linear_on_open_quotes(line):
+    start = time.perf_counter()
+    strings_out(line)
+    assert time.perf_counter() - start < 0.5  # seconds to minutes when quadratic
