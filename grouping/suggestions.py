@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from grouping import adapt, constraints
 from grouping.conflict import sites
+from grouping.families import family_of
 from grouping.merge import merge_by_user, record_feedback
 from grouping.models import GroupingFeedback, KeptApart, MergeSuggestion, ProjectLabel
 from grouping.policy import GroupingPolicy, event_text
@@ -106,6 +107,11 @@ def answer(suggestion: MergeSuggestion, given: str, by=None) -> tuple[MergeSugge
         if source == target or not Issue.objects.filter(pk=target).exists():
             raise AnswerRefused("the two issues are one now, or the candidate is gone")
         project = group_hash.project
+        # the family the issue's events are decided by now, not the one recorded at the offer
+        # (before the merge below removes the issue): one offered for a Node issue before Node
+        # was its own family says "javascript"
+        platform = Issue.objects.values_list("platform", flat=True).get(pk=source)
+        family = family_of(platform or project.platform)
         if given == MergeSuggestion.Answer.MERGE:
             merge_by_user(target, [source], by=by, labelled=False)
         else:
@@ -113,7 +119,7 @@ def answer(suggestion: MergeSuggestion, given: str, by=None) -> tuple[MergeSugge
             constraints.keep_apart(project.id, [group_hash.hash], others,
                                    KeptApart.Source.ANSWER, by)
             record_feedback(GroupingFeedback.Kind.UNMERGE, source, target)
-        adapt.record(project, row.family, given == MergeSuggestion.Answer.MERGE,
+        adapt.record(project, family, given == MergeSuggestion.Answer.MERGE,
                      ProjectLabel.Source.ANSWER, row.distance, row.model,
                      (group_hash.hash, ""), by)
         row.answer, row.answered_by, row.answered_at = given, by, timezone.now()
