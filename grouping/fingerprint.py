@@ -43,6 +43,7 @@ from grouping.clean import (
     grouping_type,
     kept_name,
     minified_frame,
+    v8_alias,
 )
 from grouping.parameterize import parameterize
 from monitor import limits
@@ -213,15 +214,27 @@ def callee_name(frame: dict) -> str:
     return last if _IDENTIFIER.fullmatch(last) else ""
 
 
+def alias_name(frame: dict) -> str:
+    """The property name V8's `[as alias]` says the frame's function was called through: its
+    last part (`Object.formatImpl [as format]` → `format`; `[as routes/callbackUrl]` →
+    `callbackUrl`, not the table `routes` it sits in). A function exported under another name
+    is called by that name (`module.exports = { format: formatImpl }`, then `utils.format(x)`)."""
+    alias = v8_alias(grouping_function(frame)) or ""
+    last = alias.replace(".", "/").rsplit("/", 1)[-1].strip()
+    return last if _IDENTIFIER.fullmatch(last) else ""
+
+
 def names_callee(caller: dict, callee: dict) -> bool:
-    """Whether the caller's statement calls the callee by name, or cannot tell (no code line,
-    an anonymous callee). False for a dispatch: `handler(req.body)`, `routes[job.route](x)`
-    reaching `checkFeed`, a call through a variable or a table."""
+    """Whether the caller's statement calls the callee by name (its own, or an alias V8 gives
+    it), or cannot tell (no code line, an anonymous callee). False for a dispatch:
+    `handler(req.body)`, `routes[job.route](x)` reaching `checkFeed`, a call through a variable
+    or a table."""
     name = callee_name(callee)
     line = code_line(caller, crash=True)
     if not name or not line:
         return True
-    return name in _IDENTIFIER.findall(line)
+    called = _IDENTIFIER.findall(line)
+    return name in called or alias_name(callee) in called
 
 
 def application_frames(frames: list[dict]) -> list[dict]:
