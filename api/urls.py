@@ -20,7 +20,7 @@ urlpatterns = [
          name="project-dead-letters"),
     path("api/0/projects/<int:project_pk>/keys/", key_list, name="project-keys"),
     path("api/0/projects/<int:project_pk>/keys/<int:pk>/", key_detail, name="project-key"),
-    path("api/0/tokens/", views.create_token, name="api-token"),
+    path("api/0/tokens/", views.tokens, name="api-token"),
     path("api/0/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/0/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/0/", include(router.urls)),

@@ -32,7 +32,9 @@ from api.serializers import (
     ProjectKeySerializer,
     ProjectSerializer,
 )
+from apitokens.check import own_token
 from apitokens.forms import NewTokenForm
+from apitokens.models import ApiToken
 from grouping.models import MergedIssue
 from ingest.models import RawEvent
 from monitor import eventstore, limits
@@ -212,17 +214,32 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         return self.get_paginated_response(EventSerializer(page, many=True).data)
 
 
-@decorators.api_view(["POST"])
+def _token_row(row: ApiToken) -> dict:
+    """A token as the API lists it: never its secret nor its hash."""
+    return {"id": row.id, "name": row.name, "prefix": row.prefix, "scopes": row.scopes,
+            "expires_at": row.expires_at, "created_at": row.created_at,
+            "last_used_at": row.last_used_at}
+
+
+@decorators.api_view(["GET", "POST", "DELETE"])
 @decorators.permission_classes([IsAuthenticated, TokenScopes, SessionOnly])
-def create_token(request):
-    """Create a personal API token (`name`, `access`: read, releases or write, `expiry`: 30, 90,
-    365 or never); the secret is in this answer only. Signed in only: a token minting tokens
+def tokens(request):
+    """The signed-in user's personal API tokens, as Sentry's `api-tokens` endpoint: GET lists
+    them (no secrets), POST creates one (`name`, `access`: read, releases or write, `expiry`:
+    30, 90, 365 or never; the secret is in this answer only), DELETE revokes one (`tokenId`;
+    another user's or a missing one is a 404 alike). Signed in only: a token managing tokens
     could outlive its expiry or widen its scopes."""
+    if request.method == "GET":
+        return Response([_token_row(row) for row in request.user.api_tokens.all()])
     if not isinstance(request.data, Mapping):  # a JSON list or string is no form
-        raise ValidationError("expected an object: name, access, expiry")
+        raise ValidationError("expected an object")
+    if request.method == "DELETE":
+        if request.data.get("tokenId") is None:
+            raise ValidationError({"tokenId": "the id of one of your tokens"})
+        own_token(request.user, request.data["tokenId"]).delete()
+        return Response(status=204)
     form = NewTokenForm(request.data, user=request.user)
     if not form.is_valid():
         raise ValidationError(form.errors)
     row, secret = form.create()
-    return Response({"id": row.id, "name": row.name, "token": secret, "scopes": row.scopes,
-                     "expires_at": row.expires_at}, status=201)
+    return Response({**_token_row(row), "token": secret}, status=201)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from access.scopes import may_upload
-from apitokens.check import live_token, secret_of
+from apitokens.check import last_use_due, live_token, secret_of
 from monitor.models import Membership, Organization
 from sourcemaps.models import OrgAuthToken
 
@@ -71,7 +71,9 @@ def caller_of(authorization: str) -> Caller | None:
         row = OrgAuthToken.objects.filter(token_hash=_hash(token)).first()
         if row is None:
             return None
-        OrgAuthToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if last_use_due(row.last_used_at, now):  # not a write per chunk of an upload
+            OrgAuthToken.objects.filter(pk=row.pk).update(last_used_at=now)
         return Caller(row.organization_id, None, tuple(row.scopes))
     user_token = live_token(token)
     if user_token is None:

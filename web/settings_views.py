@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -25,12 +24,11 @@ from access import (
     visible_projects,
 )
 from access.scopes import label_of
+from apitokens.check import own_token
 from apitokens.forms import NewTokenForm
-from apitokens.models import ApiToken
 from consent.policy import consent_summary
 from members import invitations
 from monitor.models import Membership, Organization, ProjectKey
-from monitor.params import as_id
 from web import grouping_views
 from web.forms import KeyForm, ProjectSettingsForm, RotateForm
 from web.keys import retire_due, rotate
@@ -151,7 +149,7 @@ def account(request):
             form = NewTokenForm()
     elif request.method == "POST":
         if action == "revoke":
-            _own_token(request.user, request.POST.get("token")).delete()
+            own_token(request.user, request.POST.get("token")).delete()
             messages.success(request, "Token revoked.")
         return redirect("web:account")
     return render(request, "web/account.html", {
@@ -159,14 +157,6 @@ def account(request):
         "tokens": [(row, label_of(row.scopes)) for row in request.user.api_tokens.all()],
         "now": timezone.now(),
     })
-
-
-def _own_token(user, token_id: object) -> ApiToken:
-    """The user's token by id; another user's, or no such id, is a 404 alike."""
-    pk = as_id(token_id)
-    if pk is None:
-        raise Http404
-    return get_object_or_404(ApiToken, user=user, pk=pk)
 
 
 def _consent_admin(organization: Organization) -> str:
