@@ -20,6 +20,7 @@ from access.permissions import TokenScopes
 from apitokens.mint import create_token
 from apitokens.models import ApiToken
 from monitor.models import Issue, ProjectKey
+from tests.helpers.clients import api_session_of
 from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
@@ -112,8 +113,7 @@ def test_last_use_is_recorded_but_not_on_every_request(cast):
 
 
 def test_the_api_endpoint_creates_a_scoped_expiring_token_and_only_for_a_session(cast):
-    session = APIClient()
-    session.force_login(cast.alice)
+    session = api_session_of(cast.alice)
     body = session.post("/api/0/tokens/", {"name": "grafana", "access": "read",
                                            "expiry": "30"}).json()
     row = ApiToken.objects.get(user=cast.alice, name="grafana")

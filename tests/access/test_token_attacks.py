@@ -17,6 +17,7 @@ from monitor import limits
 from monitor.models import Issue
 from sourcemaps.tokens import create_org_token
 from tests.access.test_api_tokens import unsafe_methods_refused
+from tests.helpers.clients import api_session_of
 from tests.helpers.events import event, ingest
 
 pytestmark = pytest.mark.django_db
@@ -164,8 +165,7 @@ def test_token_names_are_escaped_and_bounded(cast, admin_client):
     assert "<script>alert(1)" not in admin_client.get(
         "/admin/apitokens/apitoken/").content.decode()
     browser.post("/account/", {"action": "create", "name": "x" * 101, "access": "read"})
-    session = APIClient()
-    session.force_login(cast.alice)
+    session = api_session_of(cast.alice)
     assert session.post("/api/0/tokens/", {"name": "x" * 101}).status_code == 400
     assert session.post("/api/0/tokens/", ["name"], format="json").status_code == 400
     assert list(ApiToken.objects.values_list("name", flat=True)) == [name]
@@ -174,8 +174,7 @@ def test_token_names_are_escaped_and_bounded(cast, admin_client):
 def test_a_user_has_a_bounded_number_of_tokens(cast):
     for n in range(limits.API_TOKENS_PER_USER - 1):
         create_token(cast.alice, f"t{n}", "read")
-    session = APIClient()
-    session.force_login(cast.alice)
+    session = api_session_of(cast.alice)
     assert session.post("/api/0/tokens/", {"name": "last"}).status_code == 201
     refused = session.post("/api/0/tokens/", {"name": "one too many"})
     assert refused.status_code == 400 and "revoke" in refused.content.decode()

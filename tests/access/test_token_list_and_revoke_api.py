@@ -6,27 +6,21 @@ once a minute, as a user token's: a chunked upload is many requests."""
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from apitokens.mint import create_token
 from apitokens.models import ApiToken
 from sourcemaps.models import OrgAuthToken
 from sourcemaps.tokens import caller_of, create_org_token
 from tests.access.test_api_tokens import bearer
+from tests.helpers.clients import api_session_of
 
 pytestmark = pytest.mark.django_db
-
-
-def session_of(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 def test_a_user_lists_their_own_tokens_without_secrets(cast):
     mine, secret = create_token(cast.alice, "grafana", "read", days=30)
     create_token(cast.charlie, "theirs", "write")
-    body = session_of(cast.alice).get("/api/0/tokens/").json()
+    body = api_session_of(cast.alice).get("/api/0/tokens/").json()
     assert [row["name"] for row in body] == ["grafana"]
     assert body[0]["prefix"] == mine.prefix and body[0]["scopes"] == mine.scopes
     assert body[0]["expires_at"] and body[0]["last_used_at"] is None
@@ -37,7 +31,7 @@ def test_a_user_lists_their_own_tokens_without_secrets(cast):
 def test_a_user_revokes_their_token_and_nobody_elses(cast):
     mine, secret = create_token(cast.alice, "ci", "write")
     theirs, _ = create_token(cast.charlie, "theirs", "write")
-    alice = session_of(cast.alice)
+    alice = api_session_of(cast.alice)
     foreign = alice.delete("/api/0/tokens/", {"tokenId": theirs.id}, format="json")
     missing = alice.delete("/api/0/tokens/", {"tokenId": 10**9}, format="json")
     assert foreign.status_code == missing.status_code == 404

@@ -16,6 +16,13 @@ def client_of(user) -> Client:
     return client
 
 
+def api_session_of(user) -> APIClient:
+    """An API client signed in with a session (what SessionOnly views take), not a token."""
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def people(cast):
     """An API client for each of the cast (tests/helpers/cast.py)."""
