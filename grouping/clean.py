@@ -83,10 +83,11 @@ def strip_noise(text: str) -> str:
     return parameterize(text)
 
 
-def v8_alias(name: str) -> str | None:
-    """The alias a V8 name ends with (`Object.du [as cart/applyCoupon]` → `cart/applyCoupon`),
-    else None, as `^.*\\[as ([^\\]]+)\\]$` read it; string operations, since that pattern
-    retried at every `[as ` of a name that does not close: quadratic on `[as ` repeated."""
+def v8_alias_start(name: str) -> int | None:
+    """Where the `[as alias]` a V8 name ends with starts (`Object.du [as cart/applyCoupon]` →
+    the index of `[as `), else None, as `^.*\\[as ([^\\]]+)\\]$` read it; string operations,
+    since that pattern retried at every `[as ` of a name that does not close: quadratic on
+    `[as ` repeated."""
     body = name.removesuffix("\n")  # `$` also matches before a last line break
     if not body.endswith("]"):
         return None
@@ -95,7 +96,14 @@ def v8_alias(name: str) -> str | None:
     cut = body.rfind("[as ", 0, min(line_end, len(body) - 2))  # the alias is not empty
     if cut < 0 or "]" in body[cut + 4:-1]:
         return None
-    return body[cut + 4:-1]
+    return cut
+
+
+def v8_alias(name: str) -> str | None:
+    """The alias a V8 name ends with (`Object.du [as cart/applyCoupon]` → `cart/applyCoupon`),
+    else None."""
+    cut = v8_alias_start(name)
+    return None if cut is None else name.removesuffix("\n")[cut + 4:-1]
 
 
 def clean_function(name: str) -> str:

@@ -44,6 +44,7 @@ from grouping.clean import (
     kept_name,
     minified_frame,
     v8_alias,
+    v8_alias_start,
 )
 from grouping.parameterize import parameterize
 from monitor import limits
@@ -197,12 +198,9 @@ def statement(context: str, post_context: object) -> str:
 def own_name(function: str) -> str:
     """A V8 function name without the `[as alias]` it ends with (`Object.checkFeed [as
     feed/checkFeed]` → `Object.checkFeed`): the alias is the property the caller called it
-    through, one caller's choice. String operations only: linear on any input."""
-    if function.endswith("]"):
-        cut = function.rfind(" [as ")
-        if cut >= 0:
-            return function[:cut].rstrip()
-    return function
+    through, one caller's choice. The alias is found as clean.v8_alias finds it."""
+    cut = v8_alias_start(function)
+    return function if cut is None else function[:cut].rstrip()
 
 
 def callee_name(frame: dict) -> str:
