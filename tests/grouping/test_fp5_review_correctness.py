@@ -23,6 +23,7 @@ from tests.grouping.test_node_entry_frame_fingerprint import (
     frame,
 )
 from tests.helpers.events import ingest
+from tests.helpers.processing import fingerprint_mode, served_config
 
 
 def _normalized(payload: dict) -> dict:
@@ -141,17 +142,14 @@ def _vendor_event() -> dict:
 
 
 @pytest.mark.django_db
-def test_an_issue_made_under_faultline_fp_1_keeps_its_event_under_fp_5(project, monkeypatch):
-    from ingest import processing
-
+def test_an_issue_made_under_faultline_fp_1_keeps_its_event_under_fp_5(project):
     payload = {"platform": "node", "exception": {"values": [
         {k: v for k, v in _vendor_event()["exception"][0].items() if k != "mechanism"}]}}
-    project.grouping_mode = project.GroupingMode.FINGERPRINT
-    project.save(update_fields=["grouping_mode"])
-    monkeypatch.setattr(processing, "fingerprint_config_for", lambda project: FP1)
-    ingest(project, payload)
+    fingerprint_mode(project)
+    with served_config(FP1):
+        ingest(project, payload)
     (issue,) = Issue.objects.all()
-    monkeypatch.setattr(processing, "fingerprint_config_for", lambda project: FP5)
-    ingest(project, payload)
+    with served_config(FP5):
+        ingest(project, payload)
     assert list(Issue.objects.values_list("id", flat=True)) == [issue.id]
     assert sorted(GroupHash.objects.values_list("fingerprint_config", flat=True)) == [FP1, FP5]

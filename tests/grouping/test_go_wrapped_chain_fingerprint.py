@@ -25,6 +25,7 @@ from grouping.fingerprint import (
 from ingest.normalize import normalize_event
 from monitor.models import GroupHash, Issue
 from tests.helpers.events import ingest
+from tests.helpers.processing import fingerprint_mode, served_config
 
 TASKS = "/srv/go/src/github.com/acmecorp/dispatchq/tasks/billing.go"
 
@@ -181,12 +182,10 @@ def test_a_new_hash_names_the_previous_configurations_hash():
 
 
 @pytest.mark.django_db
-def test_issues_made_under_faultline_fp_2_keep_their_events(project, monkeypatch):
+def test_issues_made_under_faultline_fp_2_keep_their_events(project):
     """An installation that grouped Go under faultline-fp-2 (one issue per input) keeps its
     issues: the first event under faultline-fp-3 joins the issue its earlier hash has, and the
     bug's other inputs follow it there instead of opening issues of their own."""
-    from ingest import processing
-
     def payload(address: str) -> dict:
         text = f"invalid CIDR address: {address}"
         return {"platform": "go", "exception": {"values": [
@@ -195,10 +194,8 @@ def test_issues_made_under_faultline_fp_2_keep_their_events(project, monkeypatch
             {"type": "*errors.withStack", "value": f"allowlist: {text}",
              "stacktrace": {"frames": go_frames("allowlist", 47)}}]}}
 
-    project.grouping_mode = project.GroupingMode.FINGERPRINT
-    project.save(update_fields=["grouping_mode"])
-    with monkeypatch.context() as before_upgrade:
-        before_upgrade.setattr(processing, "fingerprint_config_for", lambda project: FP2)
+    fingerprint_mode(project)
+    with served_config(FP2):
         ingest(project, payload("192.168.yarrow.0/24"))
     (issue,) = Issue.objects.all()
     ingest(project, payload("192.168.yarrow.0/24"))  # now under faultline-fp-3

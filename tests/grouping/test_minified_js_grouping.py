@@ -16,6 +16,7 @@ from lab import corpus as lab_corpus
 from monitor.models import GroupHash, Issue
 from tests.helpers.cast import join, make_user
 from tests.helpers.events import decide, ingest
+from tests.helpers.processing import fingerprint_mode, served_config
 
 CORPUS = Path(__file__).resolve().parents[2] / "lab" / "corpus"
 
@@ -123,16 +124,12 @@ def test_names_outside_minified_bundles_keep_their_fingerprint():
 
 
 @pytest.mark.django_db
-def test_an_issue_made_under_the_previous_configuration_keeps_its_events(project, monkeypatch):
+def test_an_issue_made_under_the_previous_configuration_keeps_its_events(project):
     """An installation that grouped under faultline-fp-1 keeps its issues when it moves to the
     new configuration: a new hash falls back to the issue its previous-configuration hash has."""
-    from ingest import processing
-
     first, second = (mined(*bug) for bug in UNIT_PRICE)
-    project.grouping_mode = project.GroupingMode.FINGERPRINT
-    project.save(update_fields=["grouping_mode"])
-    with monkeypatch.context() as before_upgrade:
-        before_upgrade.setattr(processing, "fingerprint_config_for", lambda project: FP1)
+    fingerprint_mode(project)
+    with served_config(FP1):
         ingest(project, first)
     (issue,) = Issue.objects.all()
     assert GroupHash.objects.get().fingerprint_config == FP1

@@ -28,6 +28,7 @@ from ingest.normalize import normalize_event
 from lab import corpus as lab_corpus
 from monitor.models import GroupHash, Issue
 from tests.helpers.events import ingest
+from tests.helpers.processing import fingerprint_mode, served_config
 
 CORPUS = Path(__file__).resolve().parents[2] / "lab" / "corpus"
 APP = "/srv/ledger/app"
@@ -185,12 +186,10 @@ def test_a_mined_fault_through_every_entry_point_is_one_fingerprint():
 
 
 @pytest.mark.django_db
-def test_issues_made_under_faultline_fp_3_keep_their_events(project, monkeypatch):
+def test_issues_made_under_faultline_fp_3_keep_their_events(project):
     """An installation moving to faultline-fp-5 keeps its issues: the first event under fp-5
     joins the issue its faultline-fp-3 hash has, and the fault's other entry points follow it
     there instead of opening issues of their own."""
-    from ingest import processing
-
     def payload(*frames: dict) -> dict:
         return {"platform": "node", "exception": {"values": [
             {"type": "Error", "value": "Closing tag 'rss' is expected",
@@ -201,14 +200,13 @@ def test_issues_made_under_faultline_fp_3_keep_their_events(project, monkeypatch
     cli = payload(LOADER, frame(f"{APP}/cli.js", "Object.main", "runCommand(argv[0], argv[1]);"),
                   frame(f"{APP}/cli.js", "runCommand", "return handler(JSON.parse(json));"),
                   PARSE_FEED, XML)
-    project.grouping_mode = project.GroupingMode.FINGERPRINT
-    project.save(update_fields=["grouping_mode"])
-    monkeypatch.setattr(processing, "fingerprint_config_for", lambda project: FP3)
-    ingest(project, express)
+    fingerprint_mode(project)
+    with served_config(FP3):
+        ingest(project, express)
     (issue,) = Issue.objects.all()
-    monkeypatch.setattr(processing, "fingerprint_config_for", lambda project: FP5)
-    ingest(project, express)
-    ingest(project, cli)
+    with served_config(FP5):
+        ingest(project, express)
+        ingest(project, cli)
     assert list(Issue.objects.values_list("id", flat=True)) == [issue.id]
     assert Issue.objects.get().times_seen == 3
     configs = sorted(GroupHash.objects.values_list("fingerprint_config", "issue_id"))

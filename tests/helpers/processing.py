@@ -1,9 +1,14 @@
-"""Raw events stored as ingest stores them and processed in this process, and a Python
-ZeroDivisionError event to send."""
+"""Raw events stored as ingest stores them and processed in this process, a Python
+ZeroDivisionError event to send, and processing as an earlier release served it."""
 
+import contextlib
 import json
 import uuid
+from collections.abc import Iterator
 
+import pytest
+
+from ingest import processing
 from ingest.accept import store_raw_event
 from ingest.processing import process_pending
 
@@ -50,3 +55,19 @@ def zero_division(lineno=10, user=None, release=None):
     if release:
         event["release"] = release
     return event
+
+
+@contextlib.contextmanager
+def served_config(config: str) -> Iterator[None]:
+    """Processing inside hashes every project's events under fingerprint configuration
+    `config`, as the release that served it did: what is made inside is what an installation
+    held before it upgraded."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(processing, "fingerprint_config_for", lambda project: config)
+        yield
+
+
+def fingerprint_mode(project) -> None:
+    """The project groups by fingerprint alone (its issues need no embeddings worker)."""
+    project.grouping_mode = project.GroupingMode.FINGERPRINT
+    project.save(update_fields=["grouping_mode"])

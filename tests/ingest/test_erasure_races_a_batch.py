@@ -18,6 +18,7 @@ from ingest.processing import process_pending
 from monitor.models import Event, GroupHash, Issue
 from privacy.erasure import erase_end_user
 from tests.conftest import wait_for
+from tests.helpers.processing import fingerprint_mode, served_config
 from tests.ingest.test_erased_issue_during_batch import (
     drain,
     erase_while_a_batch_waits,
@@ -48,20 +49,16 @@ def browser(project, user: str, n: int = 1) -> None:
 
 
 def test_a_previous_configuration_issue_erased_while_a_batch_waits_is_made_again(
-        project, monkeypatch, caplog):
+        project, caplog):
     """The batch's new hash points at the issue of its previous-configuration hash (`pointed`),
     then waits for another issue's lock; the erasure deletes that issue meanwhile. The batch's
     own fingerprint row still names it, so resolve_hashes sees nothing gone, writes the events
     for the deleted issue, fails at commit and is redone one event at a time."""
-    from ingest import processing
-
-    project.grouping_mode = project.GroupingMode.FINGERPRINT
-    project.save(update_fields=["grouping_mode"])
+    fingerprint_mode(project)
     queue(project, "z", 1, user="keep")
     drain()
     z = Issue.objects.get(project=project)
-    with monkeypatch.context() as before_upgrade:  # an issue made under faultline-fp-1
-        before_upgrade.setattr(processing, "fingerprint_config_for", lambda project: FP1)
+    with served_config(FP1):  # an issue made under faultline-fp-1
         browser(project, user="gone")
         drain()
     old = Issue.objects.exclude(pk=z.pk).get(project=project)
