@@ -88,7 +88,17 @@ FP3 = "faultline-fp-3"
 # apart. (faultline-fp-4 is the name the crash-site trial of docs/ml-grouping.md used on a
 # branch, never served: not reused.)
 FP5 = "faultline-fp-5"
-DEFAULT_CONFIG = FP5
+# faultline-fp-6 (docs/ml-grouping.md, "Ruby: the name the error quotes"): as faultline-fp-5,
+# but a Ruby event (NAMED_VALUE_PLATFORMS) whose crash frame has a code statement also reads
+# the names its error's message quotes that this statement writes (written_names: `undefined
+# method `fetch' for nil:NilClass` on `shelf.min_by { ... }.fetch(:title)`, `key not found:
+# "user"` on `CONTACTS.fetch(message.fetch("user"))`): which call of the line met nil, or
+# which of its lookups missed. Under faultline-fp-5 every fault of one line, one exception
+# class, was one fingerprint, and ML grouping only ever joins whole fingerprints. A name the
+# statement does not write (an input: an unknown key, a method called by `public_send`) adds
+# nothing, so one fault's inputs stay one fingerprint.
+FP6 = "faultline-fp-6"
+DEFAULT_CONFIG = FP6
 # a quoted part of a Go error's value: what `%q` (or a regexp's backquotes) printed of an input.
 # A quote left open matches to the line's end and is kept as written (quoted_out): every try
 # from a quote matches, so the scan stays linear on `"\"\"…`
@@ -97,6 +107,11 @@ _QUOTED = re.compile(r'"(?:[^"\\\n]|\\.?)*+("|$)|`[^`\n]*+(`|$)', re.MULTILINE)
 WRAPPED_VALUE_PLATFORMS = {"go"}
 # where faultline-fp-5 leaves out the in-app frames above a dispatch (application_frames)
 ENTRY_FRAME_PLATFORMS = {"node"}
+# where faultline-fp-6 reads the names an error quotes that its crash statement writes
+NAMED_VALUE_PLATFORMS = {"ruby"}
+# a name a message quotes: Ruby's `name' (before 3.4), 'name' (3.4 on) or an inspected
+# "string" (KeyError, NameError's receivers); each body bounded, so the scan stays linear
+_QUOTED_NAME = re.compile(r"`([^`'\n]{1,80})'|'([^'\n]{1,80})'|\"([^\"\\\n]{1,80})\"")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 
 
@@ -362,13 +377,46 @@ def crash_line(selected: list[dict]) -> str:
     return code_line(selected[-1], crash=True) if selected else ""
 
 
+def quoted_names(value: str) -> list[str]:
+    """The names an error message quotes on its first line, in order, once each (Ruby's
+    error_highlight writes the code line and a caret below it: not the error's own words)."""
+    first = value[:limits.PARAMETERIZE_INPUT_CHARS].split("\n", 1)[0]
+    found = (next(g for g in m.groups() if g is not None) for m in _QUOTED_NAME.finditer(first))
+    return list(dict.fromkeys(found))
+
+
+def written_names(value: str, statement_: str) -> list[str]:
+    """The names `value` quotes that the crash statement writes as a whole word or literal
+    (`fetch` in `.fetch(:title)`, `user` in `fetch("user")`): what the code, not an input,
+    named; an input (an unknown key, a dispatched method) is not written there."""
+    return [name for name in quoted_names(value)
+            if re.search(rf"(?<![\w$@]){re.escape(name)}(?![\w?!])", statement_)]
+
+
+def named_components(event: dict, stacks: list[tuple[dict | None, list[dict]]],
+                     selected: list[dict]) -> list[str]:
+    """faultline-fp-6's components of a NAMED_VALUE_PLATFORMS event: `named:<name>` for each
+    name the raised exception's message quotes that the crash statement writes; none elsewhere,
+    nor where the crash frame has no usable statement."""
+    platform = event.get("platform") or "other"
+    if platform not in NAMED_VALUE_PLATFORMS or not stacks or stacks[-1][0] is None:
+        return []
+    line = crash_line(selected) if selected and usable_context(selected[-1], platform) else ""
+    if not line:
+        return []
+    value = str(stacks[-1][0].get("value") or "")
+    return ["named:" + name for name in written_names(value, line)]
+
+
 def default_components(event: dict, minified_names: bool = True,
                        wrapped_values: bool = False,
-                       entry_out: bool = False) -> tuple[str, list[str]]:
+                       entry_out: bool = False,
+                       named_values: bool = False) -> tuple[str, list[str]]:
     """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
     `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS);
     `entry_out` as well: under faultline-fp-5 (application_frames, on ENTRY_FRAME_PLATFORMS
-    events with code lines: a minified bundle without maps hashes as before)."""
+    events with code lines: a minified bundle without maps hashes as before); `named_values`
+    as well: under faultline-fp-6 (named_components, on NAMED_VALUE_PLATFORMS)."""
     platform = event.get("platform") or "other"
     stacks = _stacks(event)
     has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
@@ -398,6 +446,8 @@ def default_components(event: dict, minified_names: bool = True,
             line = crash_line(selected)
             if line:
                 components.append("line:" + line)
+        if named_values:
+            components += named_components(event, stacks, selected)
         return ("in-app" if has_in_app else "system"), components
 
     exceptions = event.get("exception") or []
@@ -438,6 +488,8 @@ CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP2: default_components,
     FP3: lambda event: default_components(event, wrapped_values=True),
     FP5: lambda event: default_components(event, wrapped_values=True, entry_out=True),
+    FP6: lambda event: default_components(event, wrapped_values=True, entry_out=True,
+                                          named_values=True),
 }
 
 
@@ -461,12 +513,20 @@ def _has_entry_frames(event: dict) -> bool:
         any(frame.get("in_app") for _, frames in _stacks(event) for frame in frames)
 
 
+def _has_named_values(event: dict) -> bool:
+    """Whether faultline-fp-6 can differ from faultline-fp-5 for the event: an exception of a
+    NAMED_VALUE_PLATFORMS event (elsewhere the two hash alike)."""
+    return bool(event.get("exception")) and \
+        (event.get("platform") or "other") in NAMED_VALUE_PLATFORMS
+
+
 #: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and
 #: which events the two can hash differently (the rest need no second hash)
 PREVIOUS: dict[str, tuple[str, Callable[[dict], bool]]] = {
     FP2: (FP1, _has_minified_frame),
     FP3: (FP2, _has_wrapped_values),
     FP5: (FP3, _has_entry_frames),
+    FP6: (FP5, _has_named_values),
 }
 
 

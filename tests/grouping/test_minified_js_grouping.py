@@ -138,6 +138,6 @@ def test_an_issue_made_under_the_previous_configuration_keeps_its_events(project
     assert list(Issue.objects.values_list("id", flat=True)) == [issue.id]
     assert Issue.objects.get().times_seen == 3
     configs = sorted(GroupHash.objects.values_list("fingerprint_config", "issue_id"))
-    # faultline-fp-5 and faultline-fp-3 hash a bundle's event as faultline-fp-2 does: the
+    # faultline-fp-6, fp-5 and fp-3 hash a bundle's event as faultline-fp-2 does: the
     # fallback walks on to the faultline-fp-1 hash (grouping.fingerprint.earlier_hash)
-    assert configs == [(FP1, issue.id), ("faultline-fp-5", issue.id)]
+    assert configs == [(FP1, issue.id), ("faultline-fp-6", issue.id)]

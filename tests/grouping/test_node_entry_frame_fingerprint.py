@@ -19,6 +19,7 @@ from grouping.fingerprint import (
     DEFAULT_CONFIG,
     FP3,
     FP5,
+    PREVIOUS,
     application_frames,
     callee_name,
     group,
@@ -214,4 +215,5 @@ def test_issues_made_under_faultline_fp_3_keep_their_events(project):
 
 
 def test_faultline_fp_5_is_served():
-    assert DEFAULT_CONFIG == FP5
+    """Served through faultline-fp-6, which follows it and reads Node events as it does."""
+    assert PREVIOUS[DEFAULT_CONFIG][0] == FP5
