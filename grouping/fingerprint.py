@@ -389,8 +389,8 @@ def written_names(value: str, statement_: str) -> list[str]:
     """The names `value` quotes that the crash statement writes as a whole word or literal
     (`fetch` in `.fetch(:title)`, `user` in `fetch("user")`): what the code, not an input,
     named; an input (an unknown key, a dispatched method) is not written there."""
-    return [name for name in quoted_names(value)
-            if re.search(rf"(?<![\w$@]){re.escape(name)}(?![\w?!])", statement_)]
+    return [name for name in quoted_names(value) if name in statement_  # no pattern for most
+            and re.search(rf"(?<![\w$@]){re.escape(name)}(?![\w?!])", statement_)]
 
 
 def named_components(event: dict, stacks: list[tuple[dict | None, list[dict]]],
