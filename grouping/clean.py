@@ -666,7 +666,8 @@ def match_key(event: dict, rule: str | None = None) -> str:
     else:
         frames = frames_of(event.get("stacktrace"))
         exc_type = ""
-    in_app = [f for f in frames if is_in_app(f)] or frames
+    decided = sdk_decided(event)
+    in_app = [f for f in frames if app_frame(f, decided)] or frames
     if not in_app or rule == "type":
         return exc_type
     site = in_app[-1]
