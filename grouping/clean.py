@@ -67,6 +67,7 @@ _BUNDLE_HASH = re.compile(r"(?<=[.\-_])[0-9a-f]{6,}(?=[.\-_])|\b[0-9a-f]{16,}\b"
 
 
 def is_in_app(frame: dict) -> bool:
+    """The SDK's flag where it sent one, else what the path, module and package rules say."""
     flag = frame.get("in_app")
     if isinstance(flag, bool):
         return flag
@@ -76,6 +77,46 @@ def is_in_app(frame: dict) -> bool:
     if SYSTEM_MODULE.match(frame.get("module") or frame.get("function") or ""):
         return False
     return not (frame.get("package") and SYSTEM_PACKAGE.search(frame["package"]))
+
+
+# Families whose SDK decides in-app itself, leaving undecided only the frames it cannot place:
+# sentry-python marks a frame in-app by the project root and in_app_include, not by
+# site-packages and in_app_exclude, and leaves the rest unset (a library's generated code:
+# SQLAlchemy's `<string>` decorators, cattrs' `<cattrs generated …>` functions, a compiled
+# library outside site-packages such as pydantic 1's). Sentry reads an unset flag as not
+# in-app (as grouping.fingerprint does); the path rules would read those frames as the
+# application's crash site, which one release of the library has and the next has not.
+SDK_DECIDES_IN_APP = frozenset({"python"})
+
+
+def sdk_decided(event: dict) -> bool:
+    """Whether the event's SDK decided in-app itself (SDK_DECIDES_IN_APP): a frame of a
+    family that decides, marked in-app (within the frames the cleaning reads: `scanned_stacks`).
+    Without one (an SDK that sends no flags) the path rules stand."""
+    if family_of(event.get("platform")) not in SDK_DECIDES_IN_APP:
+        return False
+    return any(f.get("in_app") is True for frames in scanned_stacks(event) for f in frames)
+
+
+def app_frame(frame: dict, decided: bool = False) -> bool:
+    """Whether the frame is the application's: where the SDK decided (`sdk_decided`), only a
+    frame it marked in-app; else `is_in_app`."""
+    return frame.get("in_app") is True if decided else is_in_app(frame)
+
+
+def scanned_stacks(event: dict) -> list[list[dict]]:
+    """The frames the cleaning reads, per exception (at most limits.EMBED_SCAN_EXCEPTIONS, the
+    root cause first), else the event's stack trace, else its crashed or current thread's."""
+    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
+                  if isinstance(e, dict)]
+    if exceptions:
+        return [frames_of(e.get("stacktrace")) for e in exceptions]
+    frames = frames_of(event.get("stacktrace"))
+    for thread in event.get("threads") or []:
+        if not frames and isinstance(thread, dict) and (thread.get("crashed")
+                                                        or thread.get("current")):
+            frames = frames_of(thread.get("stacktrace"))
+    return [frames]
 
 
 def strip_noise(text: str) -> str:
@@ -362,11 +403,12 @@ def frames_of(stacktrace: dict | None) -> list[dict]:
 
 
 def stack_lines(frames: list[dict], in_app_only: bool, rules=None,
-                family: str = "default") -> list[str]:
+                family: str = "default", decided: bool = False) -> list[str]:
     """Most recent first; `rules.context` says which frames show their code line,
-    `rules.line_for(family)` in which shape, and `rules.frames_for(family)` how many frames."""
+    `rules.line_for(family)` in which shape, and `rules.frames_for(family)` how many frames;
+    `decided`: the SDK decided in-app (app_frame)."""
     rules = rules or grouping_rules.CURRENT
-    selected = [f for f in frames if is_in_app(f)] if in_app_only else frames
+    selected = [f for f in frames if app_frame(f, decided)] if in_app_only else frames
     ordered = list(reversed(selected))
     line = rules.line_for(family)
     lines = collapse_repeats([
@@ -377,22 +419,24 @@ def stack_lines(frames: list[dict], in_app_only: bool, rules=None,
     return lines[: min(limits.EMBED_FRAMES, rules.frames_for(family))]
 
 
-def raised_by_application(exc: dict) -> bool:
-    """Whether the application's own code raised `exc`: its innermost frame is in-app. Its
+def raised_by_application(exc: dict, decided: bool = False) -> bool:
+    """Whether the application's own code raised `exc`: its innermost frame is in-app
+    (app_frame; `decided`: the SDK decided in-app). Its
     message is then the application's own distinction (`fail("E_STOCK", ...)` and
     `fail("E_PAYMENT", ...)` in one helper: two faults of one site, type and line); a library's
     message words the input that failed one call (PyYAML's parser states: one fault)."""
     frames = frames_of(exc.get("stacktrace"))
-    return bool(frames) and is_in_app(frames[-1])
+    return bool(frames) and app_frame(frames[-1], decided)
 
 
-def exception_header(exc: dict, include_message: bool = True, message: str = "raw") -> str:
+def exception_header(exc: dict, include_message: bool = True, message: str = "raw",
+                     decided: bool = False) -> str:
     """`type: first message line`, the message in the `message` shape (MESSAGE_SHAPES); the
     "type" shape shows the type alone where a library raised the exception, and the template
     where the application raised it (`raised_by_application`) or there is no type."""
     exc_type = grouping_type(exc)
     if not include_message or (message == "type" and exc_type
-                               and not raised_by_application(exc)):
+                               and not raised_by_application(exc, decided)):
         return exc_type or "error"
     value = message_line(exc.get("value") or "", message)
     return f"{exc_type}: {value}" if exc_type and value else exc_type or value or "error"
@@ -544,12 +588,13 @@ def js_values_out(text: str) -> str:
     return _JS_VALUES.sub("<v>", text)
 
 
-def _app_frames(frames: list[dict]) -> list[dict]:
-    """The application's own frames: in-app (is_in_app), not generated code (`<string>`,
+def _app_frames(frames: list[dict], decided: bool = False) -> list[dict]:
+    """The application's own frames: in-app (app_frame; `decided`: the SDK decided), not
+    generated code (`<string>`,
     a library's compiled wrappers that no path rule recognises) nor a line a library wrote into
     the stack that the SDK read as a frame (no line number, no path: @js-joda/core's
     `-------`), where any other is."""
-    in_app = [f for f in frames if is_in_app(f)]
+    in_app = [f for f in frames if app_frame(f, decided)]
     real = [f for f in in_app if not _file(f).startswith("<") and not _stack_text(f)]
     return real or in_app
 
@@ -571,8 +616,9 @@ def app_site(event: dict) -> tuple[dict | None, dict | None]:
                   if isinstance(e, dict)]
     stacks = [frames_of(e.get("stacktrace")) for e in exceptions] or [
         frames_of(event.get("stacktrace"))]
+    decided = sdk_decided(event)
     for frames in stacks:
-        app = _app_frames(frames)
+        app = _app_frames(frames, decided)
         if app:
             index = max(i for i, f in enumerate(frames) if f is app[-1])
             named = [f for f in app if site_function(grouping_function(f))] or app
@@ -628,7 +674,8 @@ def match_key(event: dict, rule: str | None = None) -> str:
     else:
         frames = frames_of(event.get("stacktrace"))
         exc_type = ""
-    in_app = [f for f in frames if is_in_app(f)] or frames
+    decided = sdk_decided(event)
+    in_app = [f for f in frames if app_frame(f, decided)] or frames
     if not in_app or rule == "type":
         return exc_type
     site = in_app[-1]
@@ -664,8 +711,9 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
     if len(exceptions) > limits.EMBED_EXCEPTIONS:  # keep the root cause and the most recent ones
         exceptions = [exceptions[0], *exceptions[-(limits.EMBED_EXCEPTIONS - 1) :]]
     stacks = [frames_of(exc.get("stacktrace")) for exc in exceptions]
+    decided = sdk_decided(event)
     blocks: list[tuple[str, list[dict]]] = [
-        (exception_header(exc, include_message, message), frames)
+        (exception_header(exc, include_message, message, decided), frames)
         for exc, frames in zip(exceptions, stacks, strict=True)
     ]
     if not blocks:
@@ -683,9 +731,10 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
                 if message in ("template", "type")
                 else strip_noise((event.get("message") or "")[:limits.EMBED_MESSAGE_CHARS]))
         blocks = [((text if include_message else "") or "stack", frames)]
-    has_in_app = any(is_in_app(f) for _, frames in blocks for f in frames)
+    has_in_app = any(app_frame(f, decided) for _, frames in blocks for f in frames)
     lines: list[str] = []
     for index, (header, frames) in enumerate(blocks):
         lines.append(("wrapped by " if index else "") + header)
-        lines += ["  " + line for line in stack_lines(frames, has_in_app, rules, family)]
+        lines += ["  " + line for line in stack_lines(frames, has_in_app, rules, family,
+                                                      decided)]
     return "\n".join(lines)[:limits.EMBED_TEXT_CHARS]

@@ -294,6 +294,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "--minified: fingerprint, names, names+join, ...)")
     parser.add_argument("--with-minified", action="store_true",
                         help="also the Node codebases' minified releases (lab/corpus/minified)")
+    parser.add_argument("--with-trained", action="store_true",
+                        help="also the codebases of training.mined's train group: no choice "
+                        "reads them (lab.select --without-trained), and the shipped model "
+                        "trained on the generated corpus, not on them; never the report-only "
+                        "ones")
     parser.add_argument("--show", type=int, default=3, help="splits listed per codebase")
     parser.add_argument("--verbose", action="store_true",
                         help="every split, and whole texts line by line")
@@ -324,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no rules serve model {spec.version}: name them with --rules")
     encoder = CachedEncoder(Encoder(spec), args.cache)
     rules = grouping_rules.CURRENT
-    sources = rows_by_codebase([], untrained(args.mined),
+    sources = rows_by_codebase([], args.mined if args.with_trained else untrained(args.mined),
                                minified=MINIFIED if args.with_minified else None)
     runs = Runs()
     for family in args.families:
