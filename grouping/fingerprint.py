@@ -14,7 +14,8 @@ Order of preference, as in Sentry's default grouping:
    (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3);
    for Node with code lines (faultline-fp-5), only the in-app frames
    from the innermost one reached by dispatch, by file and own function name
-   (application_frames);
+   (application_frames); and where the crash statement passes several fields of one object and
+   the message names exactly one of them, that field (named_field; faultline-fp-6);
 2. without frames: each exception's type and parameterized value;
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
@@ -87,7 +88,16 @@ FP3 = "faultline-fp-3"
 # apart. (faultline-fp-4 is the name the crash-site trial of docs/ml-grouping.md used on a
 # branch, never served: not reused.)
 FP5 = "faultline-fp-5"
-DEFAULT_CONFIG = FP5
+# faultline-fp-6 (docs/ml-grouping.md, "Node twins by the field the message names"): as
+# faultline-fp-5, but a Node event with code lines (NAMED_FIELD_PLATFORMS) whose crash statement
+# reads several fields of one object (`cookie.serialize("sid", v, { domain: input.domain, maxAge:
+# input.maxAge })`) and whose message names exactly one of them ("option domain is invalid")
+# also hashes that field (named_field): the message says which input was bad, so the faults of
+# two fields of one statement, one type, are two fingerprints. A message that names none of
+# them, or several, hashes as under faultline-fp-5, so one field's fault stays one fingerprint
+# whatever its value and whichever entry point reached it.
+FP6 = "faultline-fp-6"
+DEFAULT_CONFIG = FP6
 # a quoted part of a Go error's value: what `%q` (or a regexp's backquotes) printed of an input.
 # A quote left open matches to the line's end and is kept as written (quoted_out): every try
 # from a quote matches, so the scan stays linear on `"\"\"…`
@@ -97,6 +107,14 @@ WRAPPED_VALUE_PLATFORMS = {"go"}
 # where faultline-fp-5 leaves out the in-app frames above a dispatch (application_frames)
 ENTRY_FRAME_PLATFORMS = {"node"}
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+# where faultline-fp-6 hashes the field of the crash statement that the message names
+NAMED_FIELD_PLATFORMS = {"node"}
+# `object.field` read in code, the object's name not itself a property (`input.maxAge`, not the
+# `.name` of `input.user.name`); each match starts at its identifier's first character only
+_MEMBER = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*+)\.([A-Za-z_$][\w$]*+)")
+# a shorter field name (`a`, `b`, `id`) is as likely an English word of the message ("must be a
+# string") as the field's name
+MIN_FIELD_CHARS = 3
 
 
 @dataclass(frozen=True)
@@ -364,13 +382,39 @@ def crash_line(selected: list[dict]) -> str:
     return code_line(selected[-1], crash=True) if selected else ""
 
 
+def statement_fields(line: str) -> frozenset[str]:
+    """The fields a code statement reads of an object it reads several fields of
+    (`semver.compare(input.current, input.bump)` → current, bump; `{ domain: input.domain,
+    maxAge: input.maxAge }` → domain, maxAge), strings left out, each of at least
+    MIN_FIELD_CHARS characters; none where it reads one field of each object
+    (`fxp.parse(input.xml)`)."""
+    by_object: dict[str, set[str]] = {}
+    for name, field in _MEMBER.findall(strings_out(line)):
+        by_object.setdefault(name, set()).add(field)
+    return frozenset(f for fields in by_object.values() if len(fields) > 1 for f in fields
+                     if len(f) >= MIN_FIELD_CHARS)
+
+
+def named_field(value: str, line: str) -> str:
+    """The one field of the crash statement (statement_fields) that the exception's message
+    names as a word ("option maxAge is invalid", "argument name is invalid: x"), else "": a
+    message that names none, or several, says nothing of which input was bad."""
+    fields = statement_fields(line)
+    if not fields:
+        return ""
+    named = fields.intersection(_IDENTIFIER.findall(value[:limits.PARAMETERIZE_INPUT_CHARS]))
+    return next(iter(named)) if len(named) == 1 else ""
+
+
 def default_components(event: dict, minified_names: bool = True,
-                       wrapped_values: bool = False,
-                       entry_out: bool = False) -> tuple[str, list[str]]:
+                       wrapped_values: bool = False, entry_out: bool = False,
+                       named_fields: bool = False) -> tuple[str, list[str]]:
     """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
     `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS);
     `entry_out` as well: under faultline-fp-5 (application_frames, on ENTRY_FRAME_PLATFORMS
-    events with code lines: a minified bundle without maps hashes as before)."""
+    events with code lines: a minified bundle without maps hashes as before); `named_fields`
+    as well: under faultline-fp-6 (field_component, on NAMED_FIELD_PLATFORMS events that
+    faultline-fp-5 reads by their application frames)."""
     platform = event.get("platform") or "other"
     stacks = _stacks(event)
     has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
@@ -395,6 +439,8 @@ def default_components(event: dict, minified_names: bool = True,
                                             minified_names=minified_names, entry_out=entry)
         frame_count += len(frame_components)
         components += frame_components
+        if named_fields and entry and platform in NAMED_FIELD_PLATFORMS and frame_components:
+            components += field_component(exc, frames)
     if frame_count:
         if wrapped_values and coarse and platform in WRAPPED_VALUE_PLATFORMS:
             line = crash_line(selected)
@@ -425,6 +471,16 @@ def default_components(event: dict, minified_names: bool = True,
     return "fallback", []
 
 
+def field_component(exc: dict | None, frames: list[dict]) -> list[str]:
+    """faultline-fp-6's component of one exception: the field of its application crash
+    statement (the last of application_frames, as faultline-fp-5 reads it) that its message
+    names (named_field), or none."""
+    if exc is None:
+        return []
+    field = named_field(str(exc.get("value") or ""), crash_line(application_frames(frames)))
+    return ["field:" + field] if field else []
+
+
 _VARIABLES = {
     "{{default}}": None,
     "{{transaction}}": lambda e: e.get("transaction") or "",
@@ -440,6 +496,8 @@ CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP2: default_components,
     FP3: lambda event: default_components(event, wrapped_values=True),
     FP5: lambda event: default_components(event, wrapped_values=True, entry_out=True),
+    FP6: lambda event: default_components(event, wrapped_values=True, entry_out=True,
+                                          named_fields=True),
 }
 
 
@@ -463,12 +521,23 @@ def _has_entry_frames(event: dict) -> bool:
         any(frame.get("in_app") for _, frames in _stacks(event) for frame in frames)
 
 
+def _names_a_field(event: dict) -> bool:
+    """Whether faultline-fp-6 can differ from faultline-fp-5 for the event: a
+    NAMED_FIELD_PLATFORMS event one of whose exceptions names a field of its application crash
+    statement (elsewhere the two hash alike)."""
+    if (event.get("platform") or "other") not in NAMED_FIELD_PLATFORMS:
+        return False
+    return any(exc is not None and field_component(exc, frames)
+               for exc, frames in _stacks(event))
+
+
 #: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and
 #: which events the two can hash differently (the rest need no second hash)
 PREVIOUS: dict[str, tuple[str, Callable[[dict], bool]]] = {
     FP2: (FP1, _has_minified_frame),
     FP3: (FP2, _has_wrapped_values),
     FP5: (FP3, _has_entry_frames),
+    FP6: (FP5, _names_a_field),
 }
 
 
