@@ -93,9 +93,10 @@ FP5 = "faultline-fp-5"
 # reads several fields of one object (`cookie.serialize("sid", v, { domain: input.domain, maxAge:
 # input.maxAge })`) and whose message names exactly one of them ("option domain is invalid")
 # also hashes that field (named_field): the message says which input was bad, so the faults of
-# two fields of one statement, one type, are two fingerprints. A message that names none of
-# them, or several, hashes as under faultline-fp-5, so one field's fault stays one fingerprint
-# whatever its value and whichever entry point reached it.
+# two fields of one statement, one type, are two fingerprints, and one field's fault stays one
+# whatever its value and whichever entry point reached it. A message that names none of them,
+# or several, reads an empty field: such events of one statement share one fingerprint, which
+# is not faultline-fp-5's (field_component says why).
 FP6 = "faultline-fp-6"
 DEFAULT_CONFIG = FP6
 # a quoted part of a Go error's value: what `%q` (or a regexp's backquotes) printed of an input.
@@ -472,13 +473,19 @@ def default_components(event: dict, minified_names: bool = True,
 
 
 def field_component(exc: dict | None, frames: list[dict]) -> list[str]:
-    """faultline-fp-6's component of one exception: the field of its application crash
-    statement (the last of application_frames, as faultline-fp-5 reads it) that its message
-    names (named_field), or none."""
+    """faultline-fp-6's component of one exception whose application crash statement (the last
+    of application_frames, as faultline-fp-5 reads it) reads several fields of one object
+    (statement_fields): the field its message names (named_field), empty where it names none.
+    Every such event hashes apart from faultline-fp-5, the ones naming no field too: were their
+    hash fp-5's, a fresh installation's first event naming no field would make an issue under
+    that hash, and each twin's fp-6 hash would fall back to it (PREVIOUS, grouping.assign) and
+    merge the twins again."""
     if exc is None:
         return []
-    field = named_field(str(exc.get("value") or ""), crash_line(application_frames(frames)))
-    return ["field:" + field] if field else []
+    line = crash_line(application_frames(frames))
+    if not statement_fields(line):
+        return []
+    return ["field:" + named_field(str(exc.get("value") or ""), line)]
 
 
 _VARIABLES = {
@@ -523,8 +530,8 @@ def _has_entry_frames(event: dict) -> bool:
 
 def _names_a_field(event: dict) -> bool:
     """Whether faultline-fp-6 can differ from faultline-fp-5 for the event: a
-    NAMED_FIELD_PLATFORMS event one of whose exceptions names a field of its application crash
-    statement (elsewhere the two hash alike)."""
+    NAMED_FIELD_PLATFORMS event one of whose exceptions has an application crash statement that
+    reads several fields of one object (field_component; elsewhere the two hash alike)."""
     if (event.get("platform") or "other") not in NAMED_FIELD_PLATFORMS:
         return False
     return any(exc is not None and field_component(exc, frames)

@@ -43,6 +43,7 @@ def frame(path: str, function: str, line: str, in_app: bool = True) -> dict:
 WEB = frame(f"{APP}/web.js", "?", "const result = handler(req.body);")
 CLI = frame(f"{APP}/cli.js", "runCommand", "return handler(JSON.parse(json));")
 SITE = frame(f"{APP}/session.js", "cookieOptions", COOKIE_LINE)
+TWINS = ("option domain is invalid", "option maxAge is invalid")
 SERIALIZE = frame("/srv/webviews/node_modules/cookie/index.js", "Object.serialize",
                   "throw new TypeError('option domain is invalid');", in_app=False)
 
@@ -90,11 +91,35 @@ def test_one_fields_fault_stays_one_fingerprint():
     assert group(express).hash == group(cli).hash
 
 
-def test_a_message_naming_no_field_hashes_as_under_faultline_fp_5():
-    for value in ("Invalid Version: a3,3", "Cannot read properties of null (reading 'x')"):
-        node = event(value)
-        assert group(node).hash == group(node, FP5).hash
-        assert not PREVIOUS[FP6][1](node)  # no second fp-5 hash computed for it
+def test_messages_naming_no_field_share_one_fingerprint_apart_from_fp5():
+    """Apart from fp-5's hash: in a fresh installation the twins' fp-6 hashes fall back to an
+    fp-5 hash that has an issue, and would join one that an event naming no field made."""
+    version, null = event("Invalid cookie: a3,3"), event("Cannot read properties of null")
+    assert group(version).hash == group(null).hash
+    assert group(version).hash not in {group(version, FP5).hash,
+                                       *(group(event(v)).hash for v in TWINS)}
+    assert group(version).previous_hash == group(version, FP5).hash
+
+
+def test_a_statement_without_several_fields_hashes_as_under_faultline_fp_5():
+    parse = frame(f"{APP}/session.js", "readSession", "return cookie.parse(input.header).sid;")
+    node = event("argument str must be a string", WEB, parse)
+    assert group(node).hash == group(node, FP5).hash
+    assert not PREVIOUS[FP6][1](node)  # no second fp-5 hash computed for it
+
+
+@pytest.mark.django_db
+def test_a_fresh_installation_keeps_the_twins_apart_after_an_event_naming_no_field(project):
+    """The first event of the statement names no field; the twins that follow make their own
+    issues instead of falling back (PREVIOUS) to the issue of their shared fp-5 hash."""
+    project.grouping_mode = project.GroupingMode.FINGERPRINT
+    project.save(update_fields=["grouping_mode"])
+    for value in ("Invalid cookie: a3,3", *TWINS, TWINS[0]):
+        ingest(project, {"platform": "node", "exception": {"values": [
+            {"type": "TypeError", "value": value,
+             "stacktrace": {"frames": [WEB, SITE, SERIALIZE]}}]}})
+    assert Issue.objects.count() == 3
+    assert sorted(Issue.objects.values_list("times_seen", flat=True)) == [1, 1, 2]
 
 
 def test_other_platforms_hash_as_under_faultline_fp_5():
