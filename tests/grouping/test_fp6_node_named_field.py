@@ -10,6 +10,7 @@ The synthetic events are @sentry/node's shape (frames outermost first, code line
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from grouping.fingerprint import (
 )
 from ingest.normalize import normalize_event
 from lab import corpus as lab_corpus
+from monitor import limits
 from monitor.models import GroupHash, Issue
 from tests.helpers.events import ingest
 
@@ -176,3 +178,17 @@ def test_issues_made_under_faultline_fp_5_keep_their_events(project, monkeypatch
 def test_faultline_fp_6_is_served_after_faultline_fp_5():
     assert DEFAULT_CONFIG == FP6
     assert PREVIOUS[FP6][0] == FP5 and FP5 in CONFIGURATIONS
+
+
+def test_a_hostile_statement_and_message_fingerprint_in_bounded_time():
+    """Every frame's statement at its bound, reading fields of one object, continued over the
+    post-context, under every exception a message of field names at its bound."""
+    line = "f(i.aaa, i.bbb, " + "i.c" * 30
+    frames = [dict(frame(f"{APP}/f{n % 7}.js", "f", line), post_context=["i.d" * 39] * 10)
+              for n in range(limits.EVENT_FRAMES_PER_STACK)]
+    payload = {"platform": "node", "exception": [
+        {"type": "TypeError", "value": ("aaa bbb " * 600)[:limits.EVENT_STRING_CHARS],
+         "stacktrace": {"frames": frames}} for _ in range(limits.EVENT_EXCEPTIONS)]}
+    start = time.perf_counter()
+    group(payload)
+    assert time.perf_counter() - start < 3.0  # about 0.5 s
