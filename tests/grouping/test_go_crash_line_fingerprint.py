@@ -79,4 +79,4 @@ def test_a_long_or_cut_crash_line_is_not_read():
                   if f["in_app"]]
         assert crash_line(frames) == ""
         assert not any(c.startswith("line:") for c in group(event).components)
-    assert DEFAULT_CONFIG == "faultline-fp-5"  # which hashes Go as faultline-fp-3 does
+    assert DEFAULT_CONFIG == "faultline-fp-6"  # which hashes Go as faultline-fp-3 does

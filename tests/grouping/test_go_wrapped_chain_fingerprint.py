@@ -176,7 +176,7 @@ def test_other_platforms_and_earlier_configurations_hash_as_before():
 def test_a_new_hash_names_the_previous_configurations_hash():
     event = cidr("192.168.yarrow.0/24")
     grouping = group(event)
-    assert grouping.config == DEFAULT_CONFIG == "faultline-fp-5"  # Go hashes as under fp-3
+    assert grouping.config == DEFAULT_CONFIG == "faultline-fp-6"  # Go hashes as under fp-3
     assert grouping.previous_hash == group(event, FP2).hash != grouping.hash
 
 

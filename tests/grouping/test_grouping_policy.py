@@ -59,8 +59,8 @@ def test_the_fingerprint_configuration_is_named_and_an_unknown_one_is_refused():
 
     normalized = normalize_event(event(), 1.0, "0" * 32)
     grouping = group(normalized)
-    assert grouping.config == DEFAULT_CONFIG == "faultline-fp-5"
-    earlier = {"faultline-fp-1", "faultline-fp-2", "faultline-fp-3"}
+    assert grouping.config == DEFAULT_CONFIG == "faultline-fp-6"
+    earlier = {"faultline-fp-1", "faultline-fp-2", "faultline-fp-3", "faultline-fp-5"}
     assert earlier <= set(CONFIGURATIONS)  # earlier hashes stay
     assert DEFAULT_CONFIG in CONFIGURATIONS
     assert group(normalized, DEFAULT_CONFIG) == grouping
