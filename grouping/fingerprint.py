@@ -14,7 +14,8 @@ Order of preference, as in Sentry's default grouping:
    (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3);
    for Node with code lines (faultline-fp-5), only the in-app frames
    from the innermost one reached by dispatch, by file and own function name
-   (application_frames);
+   (application_frames); and where the crash statement passes several fields of one object and
+   the message names exactly one of them, that field (named_field; faultline-fp-6);
 2. without frames: each exception's type and parameterized value;
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
@@ -88,8 +89,9 @@ FP3 = "faultline-fp-3"
 # apart. (faultline-fp-4 is the name the crash-site trial of docs/ml-grouping.md used on a
 # branch, never served: not reused.)
 FP5 = "faultline-fp-5"
-# faultline-fp-6 (docs/ml-grouping.md, "Ruby: the name the error quotes"): as faultline-fp-5,
-# but a Ruby event (NAMED_VALUE_PLATFORMS) whose crash frame has a code statement also reads
+# faultline-fp-6: as faultline-fp-5, with one addition each for Ruby and Node.
+# Ruby (docs/ml-grouping.md, "Ruby: the names the error quotes that its crash statement
+# writes"): a Ruby event (NAMED_VALUE_PLATFORMS) whose crash frame has a code statement also reads
 # the names its error's message quotes that this statement writes (written_names: `undefined
 # method `fetch' for nil:NilClass` on `shelf.min_by { ... }.fetch(:title)`, `key not found:
 # "user"` on `CONTACTS.fetch(message.fetch("user"))`): which call of the line met nil, or
@@ -97,6 +99,15 @@ FP5 = "faultline-fp-5"
 # class, was one fingerprint, and ML grouping only ever joins whole fingerprints. A name the
 # statement does not write (an input: an unknown key, a method called by `public_send`) adds
 # nothing, so one fault's inputs stay one fingerprint.
+# Node (docs/ml-grouping.md, "Node twins by the field the message names"): a Node event with
+# code lines (NAMED_FIELD_PLATFORMS) whose crash statement
+# reads several fields of one object (`cookie.serialize("sid", v, { domain: input.domain, maxAge:
+# input.maxAge })`) and whose message names exactly one of them ("option domain is invalid")
+# also hashes that field (named_field): the message says which input was bad, so the faults of
+# two fields of one statement, one type, are two fingerprints, and one field's fault stays one
+# whatever its value and whichever entry point reached it. A message that names none of them,
+# or several, reads an empty field: such events of one statement share one fingerprint, which
+# is not faultline-fp-5's (field_component says why).
 FP6 = "faultline-fp-6"
 DEFAULT_CONFIG = FP6
 # a quoted part of a Go error's value: what `%q` (or a regexp's backquotes) printed of an input.
@@ -113,6 +124,14 @@ NAMED_VALUE_PLATFORMS = {"ruby"}
 # "string" (KeyError, NameError's receivers); each body bounded, so the scan stays linear
 _QUOTED_NAME = re.compile(r"`([^`'\n]{1,80})'|'([^'\n]{1,80})'|\"([^\"\\\n]{1,80})\"")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+# where faultline-fp-6 hashes the field of the crash statement that the message names
+NAMED_FIELD_PLATFORMS = {"node"}
+# `object.field` read in code, the object's name not itself a property (`input.maxAge`, not the
+# `.name` of `input.user.name`); each match starts at its identifier's first character only
+_MEMBER = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*+)\.([A-Za-z_$][\w$]*+)")
+# a shorter field name (`a`, `b`, `id`) is as likely an English word of the message ("must be a
+# string") as the field's name
+MIN_FIELD_CHARS = 3
 
 
 @dataclass(frozen=True)
@@ -408,15 +427,41 @@ def named_components(event: dict, stacks: list[tuple[dict | None, list[dict]]],
     return ["named:" + name for name in written_names(value, line)]
 
 
+def statement_fields(line: str) -> frozenset[str]:
+    """The fields a code statement reads of an object it reads several fields of
+    (`semver.compare(input.current, input.bump)` → current, bump; `{ domain: input.domain,
+    maxAge: input.maxAge }` → domain, maxAge), strings left out, each of at least
+    MIN_FIELD_CHARS characters; none where it reads one field of each object
+    (`fxp.parse(input.xml)`)."""
+    by_object: dict[str, set[str]] = {}
+    for name, field in _MEMBER.findall(strings_out(line)):
+        by_object.setdefault(name, set()).add(field)
+    return frozenset(f for fields in by_object.values() if len(fields) > 1 for f in fields
+                     if len(f) >= MIN_FIELD_CHARS)
+
+
+def named_field(value: str, line: str) -> str:
+    """The one field of the crash statement (statement_fields) that the exception's message
+    names as a word ("option maxAge is invalid", "argument name is invalid: x"), else "": a
+    message that names none, or several, says nothing of which input was bad."""
+    fields = statement_fields(line)
+    if not fields:
+        return ""
+    named = fields.intersection(_IDENTIFIER.findall(value[:limits.PARAMETERIZE_INPUT_CHARS]))
+    return next(iter(named)) if len(named) == 1 else ""
+
+
 def default_components(event: dict, minified_names: bool = True,
-                       wrapped_values: bool = False,
-                       entry_out: bool = False,
-                       named_values: bool = False) -> tuple[str, list[str]]:
+                       wrapped_values: bool = False, entry_out: bool = False,
+                       named_values: bool = False,
+                       named_fields: bool = False) -> tuple[str, list[str]]:
     """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
     `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS);
     `entry_out` as well: under faultline-fp-5 (application_frames, on ENTRY_FRAME_PLATFORMS
     events with code lines: a minified bundle without maps hashes as before); `named_values`
-    as well: under faultline-fp-6 (named_components, on NAMED_VALUE_PLATFORMS)."""
+    and `named_fields` as well: under faultline-fp-6 (named_components, on
+    NAMED_VALUE_PLATFORMS; field_component, on NAMED_FIELD_PLATFORMS events that
+    faultline-fp-5 reads by their application frames)."""
     platform = event.get("platform") or "other"
     stacks = _stacks(event)
     has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
@@ -441,6 +486,8 @@ def default_components(event: dict, minified_names: bool = True,
                                             minified_names=minified_names, entry_out=entry)
         frame_count += len(frame_components)
         components += frame_components
+        if named_fields and entry and platform in NAMED_FIELD_PLATFORMS and frame_components:
+            components += field_component(exc, frames)
     if frame_count:
         if wrapped_values and coarse and platform in WRAPPED_VALUE_PLATFORMS:
             line = crash_line(selected)
@@ -473,6 +520,22 @@ def default_components(event: dict, minified_names: bool = True,
     return "fallback", []
 
 
+def field_component(exc: dict | None, frames: list[dict]) -> list[str]:
+    """faultline-fp-6's component of one exception whose application crash statement (the last
+    of application_frames, as faultline-fp-5 reads it) reads several fields of one object
+    (statement_fields): the field its message names (named_field), empty where it names none.
+    Every such event hashes apart from faultline-fp-5, the ones naming no field too: were their
+    hash fp-5's, a fresh installation's first event naming no field would make an issue under
+    that hash, and each twin's fp-6 hash would fall back to it (PREVIOUS, grouping.assign) and
+    merge the twins again."""
+    if exc is None:
+        return []
+    line = crash_line(application_frames(frames))
+    if not statement_fields(line):
+        return []
+    return ["field:" + named_field(str(exc.get("value") or ""), line)]
+
+
 _VARIABLES = {
     "{{default}}": None,
     "{{transaction}}": lambda e: e.get("transaction") or "",
@@ -489,7 +552,7 @@ CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP3: lambda event: default_components(event, wrapped_values=True),
     FP5: lambda event: default_components(event, wrapped_values=True, entry_out=True),
     FP6: lambda event: default_components(event, wrapped_values=True, entry_out=True,
-                                          named_values=True),
+                                          named_values=True, named_fields=True),
 }
 
 
@@ -520,13 +583,29 @@ def _has_named_values(event: dict) -> bool:
         (event.get("platform") or "other") in NAMED_VALUE_PLATFORMS
 
 
+def _names_a_field(event: dict) -> bool:
+    """Whether faultline-fp-6 can differ from faultline-fp-5 for the event: a
+    NAMED_FIELD_PLATFORMS event one of whose exceptions has an application crash statement that
+    reads several fields of one object (field_component; elsewhere the two hash alike)."""
+    if (event.get("platform") or "other") not in NAMED_FIELD_PLATFORMS:
+        return False
+    return any(exc is not None and field_component(exc, frames)
+               for exc, frames in _stacks(event))
+
+
+def _fp6_can_differ(event: dict) -> bool:
+    """Whether faultline-fp-6 can differ from faultline-fp-5 for the event: Ruby's quoted
+    names or Node's named field."""
+    return _has_named_values(event) or _names_a_field(event)
+
+
 #: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and
 #: which events the two can hash differently (the rest need no second hash)
 PREVIOUS: dict[str, tuple[str, Callable[[dict], bool]]] = {
     FP2: (FP1, _has_minified_frame),
     FP3: (FP2, _has_wrapped_values),
     FP5: (FP3, _has_entry_frames),
-    FP6: (FP5, _has_named_values),
+    FP6: (FP5, _fp6_can_differ),
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from grouping.clean import minified_unresolved
-from grouping.fingerprint import FP1, group
+from grouping.fingerprint import DEFAULT_CONFIG, FP1, group
 from grouping.policy import MINIFIED_GATE, gate_key, policy_for
 from ingest.normalize import normalize_event
 from lab import corpus as lab_corpus
@@ -138,6 +138,6 @@ def test_an_issue_made_under_the_previous_configuration_keeps_its_events(project
     assert list(Issue.objects.values_list("id", flat=True)) == [issue.id]
     assert Issue.objects.get().times_seen == 3
     configs = sorted(GroupHash.objects.values_list("fingerprint_config", "issue_id"))
-    # faultline-fp-6, fp-5 and fp-3 hash a bundle's event as faultline-fp-2 does: the
-    # fallback walks on to the faultline-fp-1 hash (grouping.fingerprint.earlier_hash)
-    assert configs == [(FP1, issue.id), ("faultline-fp-6", issue.id)]
+    # faultline-fp-3 and later hash a bundle's event as faultline-fp-2 does: the fallback
+    # walks on to the faultline-fp-1 hash (grouping.fingerprint.earlier_hash)
+    assert configs == [(FP1, issue.id), (DEFAULT_CONFIG, issue.id)]
