@@ -380,26 +380,26 @@ def quoted_out(text: str) -> str:
 
 
 def wrapped_chain_values(values: list[str], types: list[str] | None = None,
-                         statements: list[str] | None = None) -> list[str | None]:
+                         statement_: str | None = None) -> list[str | None]:
     """A Go chain's values as faultline-fp-3 hashes them: chain_values, each with its quoted
     parts as `<str>` (Go quotes what it prints of an input with `%q`: `parsing "abc"`), so an
-    unwrapped value still tells its template apart but not its input. With `types` and
-    `statements` (faultline-fp-6): each own text also with its other inputs masked first
+    unwrapped value still tells its template apart but not its input. With `types` and the
+    crash statement (faultline-fp-6): each own text also with its other inputs masked first
     (program_values)."""
     cut = limits.PARAMETERIZE_INPUT_CHARS  # no more than parameterize reads
     own = chain_values(values)
-    if types is not None and statements is not None:
+    if types is not None and statement_ is not None:
         kept = [i for i, v in enumerate(own) if v is not None]
         masked = program_values([own[i][:cut] for i in kept], [types[i] for i in kept],
-                                statements)
+                                statement_)
         for i, text in zip(kept, masked, strict=True):
             own[i] = text
     return [None if v is None else quoted_out(v[:cut]) for v in own]
 
 
 def go_literals(statements: list[str]) -> list[str]:
-    """The string literals the statements write that hold a fmt verb (a format), each as Go
-    reads it (`\\"`, `\\\\`, `\\n`, `\\t` unescaped), in order, once each."""
+    """The string literals the statements write that hold a fmt verb and a word of their own
+    (a format), each as Go reads it (`\\"`, `\\\\`, `\\n`, `\\t` unescaped), in order, once each."""
     found: list[str] = []
     for line in statements:
         for match in _GO_LITERAL.finditer(line):
@@ -408,15 +408,16 @@ def go_literals(statements: list[str]) -> list[str]:
                 text = re.sub(r"\\(.)", lambda e: {"n": "\n", "t": "\t"}.get(e.group(1),
                                                                               e.group(1)),
                               match.group(1))
-            if any(v.group(0) != "%%" for v in _GO_VERB.finditer(text)):
-                found.append(text)
+            verbs = [v for v in _GO_VERB.finditer(text) if v.group(0) != "%%"]
+            if verbs and re.search(r"[A-Za-z]", _GO_VERB.sub("", text)):
+                found.append(text)  # a format with words of its own: not a bare "%s: %v"
     return list(dict.fromkeys(found))
 
 
 def written_format(value: str, literal: str) -> str | None:
     """`value` with what each verb of the format `literal` printed as `<arg>` (`<str>` for
     `%q`, as quoted_out writes it; `%w` prints the inner error, which own_text has cut), where
-    the value is the literal's output, alone or followed by `: ` (pkg/errors' Wrapf); else
+    the value is the literal's output, followed by `: ` (pkg/errors' Wrapf) or alone; else
     None. The literal's pieces are found left to right, each at its first place (the last at
     the end), with no backtracking: a value that would need one is left as it is."""
     pieces: list[str] = []
@@ -429,7 +430,7 @@ def written_format(value: str, literal: str) -> str | None:
         verbs.append(verb.group(0)[-1])
         start = verb.end()
     last = literal[start:].replace("%%", "%")
-    for tail in ("", ": "):
+    for tail in (": ", ""):
         text = value[:-len(tail)] if tail and value.endswith(tail) else value
         if tail and text == value or not text.startswith(pieces[0]) or not text.endswith(last):
             continue
@@ -459,13 +460,14 @@ def runtime_value(value: str, type_: str) -> str:
     return value
 
 
-def program_values(texts: list[str], types: list[str], statements: list[str]) -> list[str]:
+def program_values(texts: list[str], types: list[str], statement_: str) -> list[str]:
     """A Go chain's values (each one's own text, chain_values) with what came from the input
-    masked: the args of the first format literal of `statements` (the in-app frames' code
-    statements, the crash frame's first) whose output the value is (written_format), and the
+    masked: the args of the first format literal of the crash statement whose output the value
+    is (written_format: pkg/errors and go-errors take their stack where the error is made, so
+    its format is on that line; fmt.Errorf's is not on the stack, and its value stays), and the
     runtime's inputs (runtime_value). What the code writes stays, so two errors of one
     function stay two."""
-    literals = go_literals(statements)
+    literals = go_literals([statement_])
     out: list[str] = []
     for text, type_ in zip(texts, types, strict=True):
         masked = runtime_value(text, type_)
@@ -539,8 +541,7 @@ def default_components(event: dict, minified_names: bool = True,
     if wrapped_values and platform in WRAPPED_VALUE_PLATFORMS:
         if format_values and platform in FORMAT_VALUE_PLATFORMS:
             types = [str(exc.get("type") or "") for exc, _ in stacks if exc is not None]
-            statements = [code_line(f, crash=True) for f in reversed(selected) if f.get("in_app")]
-            values = wrapped_chain_values(texts, types, statements)
+            values = wrapped_chain_values(texts, types, crash_line(selected))
         else:
             values = wrapped_chain_values(texts)
     entry = entry_out and platform in ENTRY_FRAME_PLATFORMS and has_in_app and not coarse
