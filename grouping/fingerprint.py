@@ -11,8 +11,10 @@ Order of preference, as in Sentry's default grouping:
    are two fingerprints. Where no frame has a usable context line (a "coarse" event: Go,
    minified JS, JVM) each exception's parameterized value joins as well; for Go, only the text
    each wrapper of the chain adds of its own, inputs quoted with `%q` as `<str>`
-   (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3);
-   for Node with code lines (faultline-fp-5), only the in-app frames
+   (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3),
+   and with what a format verb of that statement's literal or the runtime printed of an input
+   masked (program_values; faultline-fp-6); for Node with code lines (faultline-fp-5), only
+   the in-app frames
    from the innermost one reached by dispatch, by file and own function name
    (application_frames);
 2. without frames: each exception's type and parameterized value;
