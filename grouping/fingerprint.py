@@ -11,8 +11,10 @@ Order of preference, as in Sentry's default grouping:
    are two fingerprints. Where no frame has a usable context line (a "coarse" event: Go,
    minified JS, JVM) each exception's parameterized value joins as well; for Go, only the text
    each wrapper of the chain adds of its own, inputs quoted with `%q` as `<str>`
-   (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3);
-   for Node with code lines (faultline-fp-5), only the in-app frames
+   (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3),
+   and with what a format verb of that statement's literal or the runtime printed of an input
+   masked (program_values; faultline-fp-6); for Node with code lines (faultline-fp-5), only
+   the in-app frames
    from the innermost one reached by dispatch, by file and own function name
    (application_frames); and where the crash statement passes several fields of one object and
    the message names exactly one of them, that field (named_field; faultline-fp-6);
@@ -109,6 +111,13 @@ FP5 = "faultline-fp-5"
 # or several, reads an empty field: such events of one statement share one fingerprint, which
 # is not faultline-fp-5's (field_component says why).
 FP6 = "faultline-fp-6"
+# faultline-fp-6 also (docs/ml-grouping.md, "Go: the inputs its error prints"): a Go event
+# (FORMAT_VALUE_PLATFORMS) reads each value of its chain with what a format verb of a string
+# literal its in-app code lines write printed as `<arg>` (written_format: `quotes: locale
+# fjord_saffron7` of `errors.Wrapf(err, "quotes: locale %s", p.Locale)`), and the runtime's
+# own panics without the input they print (runtime_value: the dynamic type a failed type
+# assertion met, the index and length of a bounds error): under faultline-fp-5 an input
+# printed with `%s` or `%v`, not `%q`, made a fingerprint per input.
 DEFAULT_CONFIG = FP6
 # a quoted part of a Go error's value: what `%q` (or a regexp's backquotes) printed of an input.
 # A quote left open matches to the line's end and is kept as written (quoted_out): every try
@@ -120,6 +129,15 @@ WRAPPED_VALUE_PLATFORMS = {"go"}
 ENTRY_FRAME_PLATFORMS = {"node"}
 # where faultline-fp-6 reads the names an error quotes that its crash statement writes
 NAMED_VALUE_PLATFORMS = {"ruby"}
+# where faultline-fp-6 masks what a format verb of the code's literals printed (written_format)
+FORMAT_VALUE_PLATFORMS = {"go"}
+# a Go string literal: interpreted (with escapes) or raw; each bounded, the scan linear
+_GO_LITERAL = re.compile(r'"((?:[^"\\\n]|\\.){1,200}+)"|`([^`\n]{1,200}+)`')
+# a fmt verb: flags, width, precision, verb (`%s`, `%-8v`, `%.2f`, `%+v`); `%%` is a percent
+_GO_VERB = re.compile(r"%%|%[-+# 0]{0,4}(?:\d{1,3}|\*)?(?:\.(?:\d{1,3}|\*)?)?[a-zA-Z]")
+_TYPE_ASSERTION = re.compile(r"^(interface conversion: .{1,200}? is )(.{1,200}?)(, not .*)$",
+                             re.DOTALL)
+_BOUNDS = re.compile(r"^(runtime error: (?:index|slice bounds) out of range) \[.*$", re.DOTALL)
 # a name a message quotes: Ruby's `name' (before 3.4), 'name' (3.4 on) or an inspected
 # "string" (KeyError, NameError's receivers); each body bounded, so the scan stays linear
 _QUOTED_NAME = re.compile(r"`([^`'\n]{1,80})'|'([^'\n]{1,80})'|\"([^\"\\\n]{1,80})\"")
@@ -382,12 +400,105 @@ def quoted_out(text: str) -> str:
     return _QUOTED.sub(lambda m: "<str>" if m.group(1) or m.group(2) else m.group(0), text)
 
 
-def wrapped_chain_values(values: list[str]) -> list[str | None]:
+def wrapped_chain_values(values: list[str], types: list[str] | None = None,
+                         statement_: str | None = None) -> list[str | None]:
     """A Go chain's values as faultline-fp-3 hashes them: chain_values, each with its quoted
     parts as `<str>` (Go quotes what it prints of an input with `%q`: `parsing "abc"`), so an
-    unwrapped value still tells its template apart but not its input."""
+    unwrapped value still tells its template apart but not its input. With `types` and the
+    crash statement (faultline-fp-6): each own text also with its other inputs masked first
+    (program_values)."""
     cut = limits.PARAMETERIZE_INPUT_CHARS  # no more than parameterize reads
-    return [None if v is None else quoted_out(v[:cut]) for v in chain_values(values)]
+    own = chain_values(values)
+    if types is not None and statement_ is not None:
+        kept = [i for i, v in enumerate(own) if v is not None]
+        masked = program_values([own[i][:cut] for i in kept], [types[i] for i in kept],
+                                statement_)
+        for i, text in zip(kept, masked, strict=True):
+            own[i] = text
+    return [None if v is None else quoted_out(v[:cut]) for v in own]
+
+
+def go_literals(statements: list[str]) -> list[str]:
+    """The string literals the statements write that hold a fmt verb and a word of their own
+    (a format), each as Go reads it (`\\"`, `\\\\`, `\\n`, `\\t` unescaped), in order, once each."""
+    found: list[str] = []
+    for line in statements:
+        for match in _GO_LITERAL.finditer(line):
+            text = match.group(2)
+            if text is None:
+                text = re.sub(r"\\(.)", lambda e: {"n": "\n", "t": "\t"}.get(e.group(1),
+                                                                              e.group(1)),
+                              match.group(1))
+            verbs = [v for v in _GO_VERB.finditer(text) if v.group(0) != "%%"]
+            if verbs and re.search(r"[A-Za-z]", _GO_VERB.sub("", text)):
+                found.append(text)  # a format with words of its own: not a bare "%s: %v"
+    return list(dict.fromkeys(found))
+
+
+def written_format(value: str, literal: str) -> str | None:
+    """`value` with what each verb of the format `literal` printed as `<arg>` (`<str>` for
+    `%q`, as quoted_out writes it; `%w` prints the inner error, which own_text has cut), where
+    the value is the literal's output, followed by `: ` (pkg/errors' Wrapf) or alone; else
+    None. The literal's pieces are found left to right, each at its first place (the last at
+    the end), with no backtracking: a value that would need one is left as it is."""
+    pieces: list[str] = []
+    verbs: list[str] = []
+    start = 0
+    for verb in _GO_VERB.finditer(literal):
+        if verb.group(0) == "%%":
+            continue
+        pieces.append(literal[start:verb.start()].replace("%%", "%"))
+        verbs.append(verb.group(0)[-1])
+        start = verb.end()
+    last = literal[start:].replace("%%", "%")
+    for tail in (": ", ""):
+        text = value[:-len(tail)] if tail and value.endswith(tail) else value
+        if tail and text == value or not text.startswith(pieces[0]) or not text.endswith(last):
+            continue
+        out, at, end = [pieces[0]], len(pieces[0]), len(text) - len(last)
+        for piece, verb in zip([*pieces[1:], None], verbs, strict=True):
+            found = end if piece is None else text.find(piece, at, end)
+            if found < 0 or verb == "w" and found != at:
+                break
+            if verb != "w":
+                out.append("<str>" if verb == "q" else "<arg>")
+            out.append(piece or "")
+            at = found + len(piece or "")
+        else:
+            if at <= end:
+                return "".join(out) + last + tail
+    return None
+
+
+def runtime_value(value: str, type_: str) -> str:
+    """A Go runtime panic's value without the input it prints: the dynamic type a failed type
+    assertion met (`interface {} is nil, not float64` → `is <type>, not float64`), the index,
+    bounds, length and capacity of a bounds error; other values as they are."""
+    if type_ == "*runtime.TypeAssertionError":
+        return _TYPE_ASSERTION.sub(r"\1<type>\3", value)
+    if type_ == "runtime.boundsError":
+        return _BOUNDS.sub(r"\1", value)
+    return value
+
+
+def program_values(texts: list[str], types: list[str], statement_: str) -> list[str]:
+    """A Go chain's values (each one's own text, chain_values) with what came from the input
+    masked: the args of the first format literal of the crash statement whose output the value
+    is (written_format: pkg/errors and go-errors take their stack where the error is made, so
+    its format is on that line; fmt.Errorf's is not on the stack, and its value stays), and the
+    runtime's inputs (runtime_value). What the code writes stays, so two errors of one
+    function stay two."""
+    literals = go_literals([statement_])
+    out: list[str] = []
+    for text, type_ in zip(texts, types, strict=True):
+        masked = runtime_value(text, type_)
+        for literal in literals if masked == text else ():
+            formatted = written_format(text, literal)
+            if formatted is not None:
+                masked = formatted
+                break
+        out.append(masked)
+    return out
 
 
 def crash_line(selected: list[dict]) -> str:
@@ -453,15 +564,16 @@ def named_field(value: str, line: str) -> str:
 
 def default_components(event: dict, minified_names: bool = True,
                        wrapped_values: bool = False, entry_out: bool = False,
-                       named_values: bool = False,
-                       named_fields: bool = False) -> tuple[str, list[str]]:
+                       named_values: bool = False, named_fields: bool = False,
+                       format_values: bool = False) -> tuple[str, list[str]]:
     """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
     `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS);
     `entry_out` as well: under faultline-fp-5 (application_frames, on ENTRY_FRAME_PLATFORMS
     events with code lines: a minified bundle without maps hashes as before); `named_values`
-    and `named_fields` as well: under faultline-fp-6 (named_components, on
+    and `named_fields` and `format_values` as well: under faultline-fp-6 (named_components, on
     NAMED_VALUE_PLATFORMS; field_component, on NAMED_FIELD_PLATFORMS events that
-    faultline-fp-5 reads by their application frames)."""
+    faultline-fp-5 reads by their application frames; program_values, on
+    FORMAT_VALUE_PLATFORMS)."""
     platform = event.get("platform") or "other"
     stacks = _stacks(event)
     has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
@@ -473,7 +585,11 @@ def default_components(event: dict, minified_names: bool = True,
     texts = [str(exc.get("value") or "") for exc, _ in stacks if exc is not None]
     values: list[str | None] = list(texts)
     if wrapped_values and platform in WRAPPED_VALUE_PLATFORMS:
-        values = wrapped_chain_values(texts)
+        if format_values and platform in FORMAT_VALUE_PLATFORMS:
+            types = [str(exc.get("type") or "") for exc, _ in stacks if exc is not None]
+            values = wrapped_chain_values(texts, types, crash_line(selected))
+        else:
+            values = wrapped_chain_values(texts)
     entry = entry_out and platform in ENTRY_FRAME_PLATFORMS and has_in_app and not coarse
     components: list[str] = []
     frame_count = 0
@@ -552,7 +668,8 @@ CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP3: lambda event: default_components(event, wrapped_values=True),
     FP5: lambda event: default_components(event, wrapped_values=True, entry_out=True),
     FP6: lambda event: default_components(event, wrapped_values=True, entry_out=True,
-                                          named_values=True, named_fields=True),
+                                          named_values=True, named_fields=True,
+                                          format_values=True),
 }
 
 
@@ -576,11 +693,11 @@ def _has_entry_frames(event: dict) -> bool:
         any(frame.get("in_app") for _, frames in _stacks(event) for frame in frames)
 
 
-def _has_named_values(event: dict) -> bool:
-    """Whether faultline-fp-6 can differ from faultline-fp-5 for the event: an exception of a
-    NAMED_VALUE_PLATFORMS event (elsewhere the two hash alike)."""
+def _has_named_or_format_values(event: dict) -> bool:
+    """Whether faultline-fp-6's Ruby or Go reading can differ from faultline-fp-5 for the event:
+    an exception of a NAMED_VALUE_PLATFORMS or FORMAT_VALUE_PLATFORMS event."""
     return bool(event.get("exception")) and \
-        (event.get("platform") or "other") in NAMED_VALUE_PLATFORMS
+        (event.get("platform") or "other") in NAMED_VALUE_PLATFORMS | FORMAT_VALUE_PLATFORMS
 
 
 def _names_a_field(event: dict) -> bool:
@@ -594,9 +711,9 @@ def _names_a_field(event: dict) -> bool:
 
 
 def _fp6_can_differ(event: dict) -> bool:
-    """Whether faultline-fp-6 can differ from faultline-fp-5 for the event: Ruby's quoted
-    names or Node's named field."""
-    return _has_named_values(event) or _names_a_field(event)
+    """Whether faultline-fp-6 can differ from faultline-fp-5 for the event (elsewhere the two
+    hash alike): Ruby's quoted names, Go's masked inputs or Node's named field."""
+    return _has_named_or_format_values(event) or _names_a_field(event)
 
 
 #: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and

@@ -4,7 +4,8 @@ and one exception class are two fingerprints: which call of the line met nil (`u
 method `fetch' for nil:NilClass` against `undefined method `min_by'`), or which lookup of the
 line missed (`key not found: "user"`, a key the code writes, against the unknown keys an input
 brings). Names an input brings are not written in the code: one fault's inputs stay one
-fingerprint. Other platforms hash as under faultline-fp-5.
+fingerprint. Other platforms hash as under faultline-fp-5 (but Go, whose printed inputs
+faultline-fp-6 masks: test_fp6_go_format_values).
 
 The synthetic events are sentry-ruby's shape (frames outermost first, code lines, in_app); the
 corpus events are of the mined Ruby choice codebases (lab/corpus; never a report-only one)."""
