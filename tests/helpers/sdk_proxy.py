@@ -85,6 +85,9 @@ def _read_body(handler: http.server.BaseHTTPRequestHandler) -> bytes:
     return body
 
 
+_HOP = {"host", "content-length", "transfer-encoding", "connection", "keep-alive"}
+
+
 def _handler(recording: Recording) -> type[http.server.BaseHTTPRequestHandler]:
     upstream = urlsplit(recording.upstream)
 
@@ -95,24 +98,29 @@ def _handler(recording: Recording) -> type[http.server.BaseHTTPRequestHandler]:
             body = _read_body(self)
             plain = decoded(body, self.headers.get("content-encoding"))
             items = envelope_items(plain) if "/envelope/" in self.path else ("event",)
-            headers = {k: v for k, v in self.headers.items()
-                       if k.lower() not in ("host", "content-length", "transfer-encoding",
-                                            "connection")}
+            status = self.forward(body)
+            recording.requests.append(Request(self.path.split("?", 1)[0], status,
+                                              sdk_client(self.path, self.headers), items))
+
+        def do_OPTIONS(self) -> None:  # noqa: N802 (a browser's CORS preflight)
+            self.forward(b"")
+
+        def forward(self, body: bytes) -> int:
+            """Send the request on to the web server and its answer back; the status."""
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
             connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
-            connection.request("POST", self.path, body=body, headers=headers)
+            connection.request(self.command, self.path, body=body, headers=headers)
             reply = connection.getresponse()
             answer = reply.read()
             connection.close()
-            recording.requests.append(
-                Request(self.path.split("?", 1)[0], reply.status,
-                        sdk_client(self.path, self.headers), items))
             self.send_response(reply.status)
-            for name in ("Content-Type", "Retry-After", "X-Sentry-Rate-Limits"):
-                if reply.getheader(name):
-                    self.send_header(name, reply.getheader(name))
+            for name, value in reply.getheaders():
+                if name.lower() not in _HOP:
+                    self.send_header(name, value)
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
+            return reply.status
 
         def log_message(self, *args) -> None:
             pass

@@ -15,6 +15,7 @@ its own) and runs `npm ci` in tests/js/sdk-versions (npm aliases: sentry-node-7,
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -170,3 +171,84 @@ def test_sentry_node_releases_old_and_current_group_alike(web, worker):
     assert len(uncaught) == len(NODE_PACKAGES)
     assert {dict(e.tags)["mechanism"] for e in uncaught} == {
         "onuncaughtexception", "auto.node.onuncaughtexception"}  # 7-9, then 10 and 11
+
+
+BROWSER_PACKAGES = ("sentry-browser-7", "sentry-browser-8", "@sentry/browser")
+
+
+def build_browser_bundle(out: Path, package: str, dsn: str, release: str) -> Path:
+    """tests/js/app/versions_browser.js bundled and minified by esbuild with `package` as its
+    @sentry/browser, into out/app.min.js (+ .map)."""
+    alias = [] if package == "@sentry/browser" else [f"--alias:@sentry/browser={package}"]
+    done = subprocess.run(
+        [str(jsbuild.NODE_MODULES / ".bin" / "esbuild"),
+         str(jsbuild.JS / "app" / "versions_browser.js"), "--bundle", "--minify", "--sourcemap",
+         "--format=iife", *alias, f"--outfile={out / 'app.min.js'}",
+         f"--define:__DSN__={json.dumps(dsn)}", f"--define:__RELEASE__={json.dumps(release)}"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "NODE_PATH": f"{OLD_JS_SDKS}{os.pathsep}{jsbuild.NODE_MODULES}"})
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def browser_fault(event: Event) -> str:
+    value = event.data["exception"][-1]["value"]
+    functions = {f.get("function") for f in event.data["exception"][-1]["stacktrace"]["frames"]}
+    if "toFixed" in value:
+        return "quantity"
+    return "total from a job" if "runJob" in functions else "total"
+
+
+def test_sentry_browser_releases_old_and_current_group_alike(web, worker, tmp_path):
+    """@sentry/browser 7.120.4, 8.55.2 and the current 11.12.0, each in a minified bundle whose
+    map sentry-cli uploaded (debug IDs), in Chromium: four events each (three captured, one
+    uncaught from a timer), one issue per fault across the releases."""
+    from playwright.sync_api import sync_playwright
+
+    from sourcemaps.tokens import create_org_token
+    from tests.helpers.browser import CHROMIUM
+    from tests.helpers.browserpage import ARGS, serving
+
+    jsbuild.npm_ci()
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
+    if not (OLD_JS_SDKS / "sentry-browser-7").is_dir():
+        pytest.skip(f"{OLD_JS_SDKS} is missing: `make old-sdks` installs it")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")  # Playwright keeps a loop here
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with recording_proxy(web) as (base, recording), sync_playwright() as playwright:
+            project, dsn = project_dsn(base, "javascript")
+            _, token = create_org_token(project.organization, "ci", url=web)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for package in BROWSER_PACKAGES:
+                dist = build_browser_bundle(tmp_path / package.replace("/", "-"), package, dsn,
+                                            release=f"shop@{package.rsplit('-', 1)[-1]}")
+                for args in (("inject", str(dist)),
+                             ("upload", "--wait", "--org", project.organization.slug,
+                              "--project", project.slug, str(dist))):
+                    done = jsbuild.run_cli(token, "sourcemaps", *args)
+                    assert done.returncode == 0, done.stdout + done.stderr
+                with serving(dist) as url:
+                    page = browser.new_page()
+                    page.goto(url)
+                    page.evaluate("window.checkoutRequest(undefined)")
+                    page.evaluate("window.checkoutRequest(null)")
+                    page.evaluate("window.quantityRequest()")
+                    page.evaluate("window.queueCheckout()")
+                    page.wait_for_timeout(300)
+                    assert page.evaluate("window.flushSentry()") is True, package
+                    page.close()
+            browser.close()
+            assert_accepted(recording, project, sent=4 * len(BROWSER_PACKAGES))
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    events = list(Event.objects.filter(project=project))
+    assert {sdk_version(e).split(".")[0] for e in events} == {"7", "8", "11"}
+    faults = issues_by_fault(events, browser_fault)
+    assert set(faults) == {"total", "total from a job", "quantity"}, faults
+    assert all(len(issues) == 1 for issues in faults.values()), faults
+    assert Issue.objects.filter(project=project).count() == 3
+    uncaught = [e for e in events if dict(e.tags).get("handled") == "no"]
+    assert len(uncaught) == len(BROWSER_PACKAGES)
