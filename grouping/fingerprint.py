@@ -98,6 +98,9 @@ WRAPPED_VALUE_PLATFORMS = {"go"}
 # where faultline-fp-5 leaves out the in-app frames above a dispatch (application_frames)
 ENTRY_FRAME_PLATFORMS = {"node"}
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+# @sentry/node 7.x names an anonymous function by V8's text, `Object.<anonymous>` (a module's
+# top-level code, a callback assigned to a property); 8.x and later `Object.?`
+_NODE_SDK7_ANONYMOUS = ".<anonymous>"
 
 
 @dataclass(frozen=True)
@@ -250,12 +253,23 @@ def application_frames(frames: list[dict]) -> list[dict]:
     return [frames[i] for i in app if i >= start]
 
 
+def current_sdk_name(function: str, platform: str) -> str:
+    """A Node frame's function named as @sentry/node 8.x and later name it: 7.x's
+    `<receiver>.<anonymous>` as `<receiver>.?` (the later releases never send the first), so
+    an application's issue does not split when its SDK is upgraded."""
+    if platform == "node" and function.endswith(_NODE_SDK7_ANONYMOUS):
+        return function[:-len("<anonymous>")] + "?"
+    return function
+
+
 def frame_component(frame: dict, platform: str, crash: bool = False,
-                    minified_names: bool = False, site: bool = False) -> str | None:
+                    minified_names: bool = False, site: bool = False,
+                    sdk_names: bool = False) -> str | None:
     """`minified_names` (faultline-fp-2): a minified bundle's unresolved frame reads only what
     the minifier kept of its file and function names. `site` (faultline-fp-5): a Node
     application frame reads its file's base name, never the module, and its function's own name
-    (own_name), the same whichever entry point called it."""
+    (own_name), the same whichever entry point called it. `sdk_names` (faultline-fp-5): a Node
+    frame's function as the current SDK names it (current_sdk_name)."""
     module = None if site else frame.get("module")
     minified = minified_names and not module and minified_frame(frame)
     if module:
@@ -266,6 +280,8 @@ def frame_component(frame: dict, platform: str, crash: bool = False,
             path = BUNDLE_NAME_HASH.sub("<hash>", path.split("?", 1)[0].split("#", 1)[0])
         where = normalize_filename(path)
     function = grouping_function(frame)
+    if sdk_names:
+        function = current_sdk_name(function, frame.get("platform") or platform)
     if site and not minified:  # a minified frame's alias is the one name the minifier kept
         function = own_name(function)
     if function in ("?", "<anonymous>", "<unknown>"):
@@ -282,7 +298,8 @@ def frame_component(frame: dict, platform: str, crash: bool = False,
 
 
 def stack_components(frames: list[dict], platform: str, in_app_only: bool,
-                     minified_names: bool = False, entry_out: bool = False) -> list[str]:
+                     minified_names: bool = False, entry_out: bool = False,
+                     sdk_names: bool = False) -> list[str]:
     """`entry_out` (faultline-fp-5, with `in_app_only`): the application_frames, each read as
     a site (frame_component's `site`)."""
     site = entry_out and in_app_only
@@ -293,7 +310,8 @@ def stack_components(frames: list[dict], platform: str, in_app_only: bool,
     out: list[str] = []
     for index, frame in enumerate(selected):
         component = frame_component(frame, platform, crash=index == len(selected) - 1,
-                                    minified_names=minified_names, site=site)
+                                    minified_names=minified_names, site=site,
+                                    sdk_names=sdk_names)
         if component and (not out or out[-1] != component):  # recursion counts once
             out.append(component)
     return out
@@ -363,8 +381,8 @@ def crash_line(selected: list[dict]) -> str:
 
 
 def default_components(event: dict, minified_names: bool = True,
-                       wrapped_values: bool = False,
-                       entry_out: bool = False) -> tuple[str, list[str]]:
+                       wrapped_values: bool = False, entry_out: bool = False,
+                       sdk_names: bool = False) -> tuple[str, list[str]]:
     """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
     `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS);
     `entry_out` as well: under faultline-fp-5 (application_frames, on ENTRY_FRAME_PLATFORMS
@@ -390,7 +408,8 @@ def default_components(event: dict, minified_names: bool = True,
             if coarse and values[index] is not None:
                 components.append("value:" + parameterize(values[index] or ""))
         frame_components = stack_components(frames, platform, in_app_only=has_in_app,
-                                            minified_names=minified_names, entry_out=entry)
+                                            minified_names=minified_names, entry_out=entry,
+                                            sdk_names=sdk_names)
         frame_count += len(frame_components)
         components += frame_components
     if frame_count:
@@ -437,6 +456,12 @@ CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP1: lambda event: default_components(event, minified_names=False),
     FP2: default_components,
     FP3: lambda event: default_components(event, wrapped_values=True),
+    FP5: lambda event: default_components(event, wrapped_values=True, entry_out=True,
+                                          sdk_names=True),
+}
+# configuration → its components before it read old SDKs' names as the current SDK's
+# (sdk_names): an issue made then for such an event is found through that hash (earlier_hashes)
+AS_SENT: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP5: lambda event: default_components(event, wrapped_values=True, entry_out=True),
 }
 
@@ -452,6 +477,15 @@ def _has_wrapped_values(event: dict) -> bool:
     WRAPPED_VALUE_PLATFORMS event (elsewhere the two hash alike)."""
     return bool(event.get("exception")) and \
         (event.get("platform") or "other") in WRAPPED_VALUE_PLATFORMS
+
+
+def _has_old_sdk_names(event: dict) -> bool:
+    """Whether sdk_names can change the event's components: a frame named as only @sentry/node
+    7.x names it (current_sdk_name)."""
+    platform = event.get("platform") or "other"
+    return any(current_sdk_name(grouping_function(frame), frame.get("platform") or platform)
+               != grouping_function(frame)
+               for _, frames in _stacks(event) for frame in frames)
 
 
 def _has_entry_frames(event: dict) -> bool:
@@ -484,8 +518,12 @@ def earlier_hashes(event: dict, config: str, hash_: str) -> tuple[str, ...]:
     """The event's hashes under the configurations before `config`, walking PREVIOUS back,
     each where it differs from the hashes after it, newest first: a minified bundle's event,
     which faultline-fp-3 hashes as faultline-fp-2 does, still finds the issue faultline-fp-1
-    made for it, and so does a Node one that faultline-fp-5 hashes otherwise again."""
+    made for it, and so does a Node one that faultline-fp-5 hashes otherwise again. First, for
+    an event with names only an old SDK sends, its hash under `config` as it read them before
+    (AS_SENT): the issue an @sentry/node 7.x event made then is found again."""
     found: list[str] = []
+    if config in AS_SENT and _has_old_sdk_names(event):
+        found.append(_group(event, config, AS_SENT[config]).hash)
     latest = hash_
     while config in PREVIOUS:
         config, can_differ = PREVIOUS[config]
@@ -502,10 +540,13 @@ def earlier_hash(event: dict, config: str, hash_: str) -> str | None:
     return next(iter(earlier_hashes(event, config, hash_)), None)
 
 
-def _group(event: dict, config: str) -> Grouping:
+def _group(event: dict, config: str,
+           read: Callable[[dict], tuple[str, list[str]]] | None = None) -> Grouping:
+    """The fingerprint under `config`, its components as `read` reads them (the
+    configuration's own by default)."""
     if config not in CONFIGURATIONS:
         raise ValueError(f"unknown fingerprint configuration {config!r}")
-    variant, components = CONFIGURATIONS[config](event)
+    variant, components = (read or CONFIGURATIONS[config])(event)
     fingerprint = event.get("fingerprint")
     if fingerprint:
         custom: list[str] = []

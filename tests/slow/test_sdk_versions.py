@@ -130,6 +130,8 @@ def node_fault(event: Event) -> str:
         return "cart"
     if "toFixed" in value:
         return "quantity"
+    if "listenPort" in functions:
+        return "start-up"
     return "total after await" if "reprice" in functions else "total"
 
 
@@ -142,8 +144,8 @@ def run_node(package: str, scenario: str, dsn: str) -> subprocess.CompletedProce
 
 
 def test_sentry_node_releases_old_and_current_group_alike(web, worker):
-    """@sentry/node 7.120.4, 8.55.2, 9.47.2, 10.78.0 and the current 11.12.0 each report six
-    events (five captured, one uncaught that ends the process) and their session items."""
+    """@sentry/node 7.120.4, 8.55.2, 9.47.2, 10.78.0 and the current 11.12.0 each report seven
+    events (six captured, one uncaught that ends the process) and their session items."""
     jsbuild.npm_ci()
     if not shutil.which("node") or not (OLD_JS_SDKS / "sentry-node-7").is_dir():
         pytest.skip(f"{OLD_JS_SDKS} is missing: `make old-sdks` installs it")
@@ -155,16 +157,16 @@ def test_sentry_node_releases_old_and_current_group_alike(web, worker):
             uncaught = run_node(package, "uncaught", dsn)
             assert uncaught.returncode == 1 and "TypeError" in uncaught.stderr, \
                 (package, uncaught.stdout, uncaught.stderr)
-        assert_accepted(recording, project, sent=6 * len(NODE_PACKAGES))
+        assert_accepted(recording, project, sent=7 * len(NODE_PACKAGES))
     assert "session" in recording.items("sentry.javascript.node/7.")
     events = list(Event.objects.filter(project=project))
     assert {sdk_version(e).split(".")[0] for e in events} == {"7", "8", "9", "10", "11"}
     faults = issues_by_fault(events, node_fault)
-    assert set(faults) == {"total", "total after await", "quantity", "cart"}, faults
+    assert set(faults) == {"total", "total after await", "quantity", "cart", "start-up"}, faults
     # the first fault from two entry points (a route table, a queued job), two inputs and five
     # releases is one issue; the call through `reprice` is a call path of its own
     assert all(len(issues) == 1 for issues in faults.values()), faults
-    assert Issue.objects.filter(project=project).count() == 4
+    assert Issue.objects.filter(project=project).count() == 5
     cart = next(e for e in events if node_fault(e) == "cart")
     assert [e["type"] for e in cart.data["exception"]] == ["SyntaxError", "Error"]
     uncaught = [e for e in events if dict(e.tags).get("handled") == "no"]

@@ -5,7 +5,8 @@
 // ("sentry-node-7", tests/js/sdk-versions/package.json).
 // captured: one fault (a TypeError in Order.total) with two inputs through a request handler that
 // captures it, another fault (a TypeError in quantityLabel), an Error whose cause is a
-// SyntaxError, and the first fault reached after an await (another call path: its own issue);
+// SyntaxError, the first fault reached after an await (another call path: its own issue), and a
+// TypeError in start-up code at the module's top level;
 // uncaught: the first fault reached from a queued job, uncaught (the SDK reports it and the
 // process exits with 1).
 const Sentry = require(process.argv[2]);
@@ -43,6 +44,10 @@ async function reprice(order) {
   return checkout(order);
 }
 
+function listenPort(configText) {
+  return JSON.parse(configText).server.port;
+}
+
 const handlers = { checkout, quantity: quantityLabel, cart: loadCart };
 
 function handleRequest(request) {
@@ -74,6 +79,16 @@ async function main(scenario) {
     setTimeout(() => runJob({ name: "checkout", payload: new Order([{ quantity: 1 }]) }), 10);
   } else {
     throw new Error(`unknown scenario ${scenario}`);
+  }
+}
+
+if (process.argv[3] === "captured") {
+  // at the module's top level, as a script's start-up code runs: V8 names the frame
+  // `Object.<anonymous>`, which @sentry/node 7 keeps and 8 and later report as `Object.?`
+  try {
+    listenPort("{}");
+  } catch (error) {
+    Sentry.captureException(error);
   }
 }
 
