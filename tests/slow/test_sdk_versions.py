@@ -216,21 +216,23 @@ def test_sentry_browser_releases_old_and_current_group_alike(web, worker, tmp_pa
         pytest.skip("Debian's chromium is not installed (make test installs it as root)")
     if not (OLD_JS_SDKS / "sentry-browser-7").is_dir():
         pytest.skip(f"{OLD_JS_SDKS} is missing: `make old-sdks` installs it")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")  # Playwright keeps a loop here
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with recording_proxy(web) as (base, recording), sync_playwright() as playwright:
-            project, dsn = project_dsn(base, "javascript")
-            _, token = create_org_token(project.organization, "ci", url=web)
+    with recording_proxy(web) as (base, recording):
+        project, dsn = project_dsn(base, "javascript")
+        _, token = create_org_token(project.organization, "ci", url=web)
+        dists = []
+        for package in BROWSER_PACKAGES:
+            dist = build_browser_bundle(tmp_path / package.replace("/", "-"), package, dsn,
+                                        release=f"shop@{package.rsplit('-', 1)[-1]}")
+            for args in (("inject", str(dist)),
+                         ("upload", "--wait", "--org", project.organization.slug,
+                          "--project", project.slug, str(dist))):
+                done = jsbuild.run_cli(token, "sourcemaps", *args)
+                assert done.returncode == 0, done.stdout + done.stderr
+            dists.append(dist)
+        # no ORM call inside: Playwright's loop would hold a connection of its own open
+        with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for package in BROWSER_PACKAGES:
-                dist = build_browser_bundle(tmp_path / package.replace("/", "-"), package, dsn,
-                                            release=f"shop@{package.rsplit('-', 1)[-1]}")
-                for args in (("inject", str(dist)),
-                             ("upload", "--wait", "--org", project.organization.slug,
-                              "--project", project.slug, str(dist))):
-                    done = jsbuild.run_cli(token, "sourcemaps", *args)
-                    assert done.returncode == 0, done.stdout + done.stderr
+            for package, dist in zip(BROWSER_PACKAGES, dists, strict=True):
                 with serving(dist) as url:
                     page = browser.new_page()
                     page.goto(url)
@@ -242,10 +244,7 @@ def test_sentry_browser_releases_old_and_current_group_alike(web, worker, tmp_pa
                     assert page.evaluate("window.flushSentry()") is True, package
                     page.close()
             browser.close()
-            assert_accepted(recording, project, sent=4 * len(BROWSER_PACKAGES))
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        assert_accepted(recording, project, sent=4 * len(BROWSER_PACKAGES))
     events = list(Event.objects.filter(project=project))
     assert {sdk_version(e).split(".")[0] for e in events} == {"7", "8", "11"}
     faults = issues_by_fault(events, browser_fault)
