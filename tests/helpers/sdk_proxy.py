@@ -31,6 +31,8 @@ class Request:
 class Recording:
     upstream: str
     requests: list[Request] = field(default_factory=list)
+    pending: int = 0  # requests received and not yet answered
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def items(self, client_prefix: str = "") -> list[str]:
         """Every item type the SDKs whose client starts with the prefix sent, in order."""
@@ -95,12 +97,18 @@ def _handler(recording: Recording) -> type[http.server.BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            body = _read_body(self)
-            plain = decoded(body, self.headers.get("content-encoding"))
-            items = envelope_items(plain) if "/envelope/" in self.path else ("event",)
-            status = self.forward(body)
-            recording.requests.append(Request(self.path.split("?", 1)[0], status,
-                                              sdk_client(self.path, self.headers), items))
+            with recording.lock:
+                recording.pending += 1
+            try:
+                body = _read_body(self)
+                plain = decoded(body, self.headers.get("content-encoding"))
+                items = envelope_items(plain) if "/envelope/" in self.path else ("event",)
+                status = self.forward(body)
+                recording.requests.append(Request(self.path.split("?", 1)[0], status,
+                                                  sdk_client(self.path, self.headers), items))
+            finally:
+                with recording.lock:
+                    recording.pending -= 1
 
         def do_OPTIONS(self) -> None:  # noqa: N802 (a browser's CORS preflight)
             self.forward(b"")

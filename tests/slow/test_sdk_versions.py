@@ -58,7 +58,9 @@ def sdk_version(event: Event) -> str:
 
 def assert_accepted(recording: Recording, project: Project, sent: int) -> None:
     """Every request got a 2xx answer, every event the SDKs sent is stored, and every other item
-    they sent (sessions, client reports) is counted as accepted."""
+    they sent (sessions, client reports) is counted as accepted. The SDKs have stopped: what
+    they sent is answered once nothing is pending."""
+    wait_for(lambda: recording.pending == 0, timeout=60, message="the proxy's requests answered")
     refused = [r for r in recording.requests if not 200 <= r.status < 300]
     assert refused == [], refused
     items = recording.items()
