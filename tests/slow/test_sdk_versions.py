@@ -2,12 +2,14 @@
 application whose SDK is years old, or one that upgrades it, keeps its issues.
 
 Each release runs one application (tests/helpers/versions_app.py for sentry-sdk,
-tests/js/app/versions_app.cjs for @sentry/node) with the SDK's default options, through a
-proxy that records every request and the server's answer (tests.helpers.sdk_proxy). Checked:
-every request is accepted and every event stored (sentry-sdk 1.x posts to /store/, the rest send
-envelopes; @sentry/node sends session items beside its events), one fault is one issue whatever
-the input, the entry point or the SDK release (the upgrade case), and different faults stay
-apart. The project groups by fingerprint only, so ML grouping cannot hide a split.
+tests/js/app/versions_app.cjs for @sentry/node, tests/js/app/versions_browser.js for
+@sentry/browser in Chromium) with the SDK's default options, through a proxy that records every
+request and the server's answer (tests.helpers.sdk_proxy). Checked: every request is accepted,
+every event stored and every other item counted (sentry-sdk 1.x posts to /store/, the rest send
+envelopes; the JavaScript SDKs send session items beside their events), every release reports
+every fault, one fault is one issue whatever the input, the entry point or the SDK release (the
+upgrade case), and different faults stay apart. The projects group by fingerprint only, so ML
+grouping cannot hide a split (docs/ingest.md, "Older SDK releases").
 
 Nothing is installed here: `make old-sdks` (a prerequisite of `make test`) puts each older
 sentry-sdk in its own folder under var/test-sdks (PYTHONPATH picks it; the project's venv keeps
@@ -76,9 +78,13 @@ def assert_accepted(recording: Recording, project: Project, sent: int) -> None:
 
 
 def issues_by_fault(events: list[Event], fault_of) -> dict[str, set[int]]:
+    """fault → the issues its events are in; asserts that every release reported every fault."""
     out: dict[str, set[int]] = defaultdict(set)
     for event in events:
         out[fault_of(event)].add(event.issue_id)
+    reported = {(sdk_version(e), fault_of(e)) for e in events}
+    versions = {sdk_version(e) for e in events}
+    assert reported == {(v, f) for v in versions for f in out}, sorted(reported)
     return out
 
 
