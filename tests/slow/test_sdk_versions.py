@@ -261,3 +261,9 @@ def test_sentry_browser_releases_old_and_current_group_alike(web, worker, tmp_pa
     assert Issue.objects.filter(project=project).count() == 3
     uncaught = [e for e in events if dict(e.tags).get("handled") == "no"]
     assert len(uncaught) == len(BROWSER_PACKAGES)
+    # the SDK's timer wrapper, resolved: 7.x's maps place it outside node_modules
+    wrappers = {sdk_version(e).split(".")[0]: f for e in uncaught
+                for f in e.data["exception"][-1]["stacktrace"]["frames"]
+                if f.get("function") == "sentryWrapped"}
+    assert "node_modules" not in wrappers["7"]["filename"], wrappers["7"]
+    assert not any(f["in_app"] for f in wrappers.values()), wrappers
