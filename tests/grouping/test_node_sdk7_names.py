@@ -90,3 +90,34 @@ def test_no_mined_corpus_event_has_a_name_the_reading_changes():
                     if current_sdk_name(name, f.get("platform") or data["platform"]) != name:
                         changed.append((path.name, name))
     assert seen > 10_000 and changed == []
+
+
+def raw_event(top_level: str) -> dict:
+    """event()'s payload as the SDK sends it."""
+    frames = [frame("Module._compile", "return compiledWrapper.call(this);",
+                    "node:internal/modules/cjs/loader", in_app=False),
+              frame(top_level, "listenPort(config);"),
+              frame("listenPort", "return JSON.parse(text).server.port;")]
+    return {"platform": "node", "exception": {"values": [
+        {"type": "TypeError", "value": "Cannot read properties of undefined (reading 'port')",
+         "stacktrace": {"frames": frames}}]}}
+
+
+def test_an_issue_a_7x_event_made_before_keeps_its_events_and_the_upgraded_sdks(
+        project, monkeypatch):
+    from grouping import fingerprint
+    from monitor.models import GroupHash, Issue
+    from tests.helpers.events import ingest
+
+    project.grouping_mode = project.GroupingMode.FINGERPRINT
+    project.save(update_fields=["grouping_mode"])
+    before = {**fingerprint.CONFIGURATIONS, FP5: AS_SENT[FP5]}  # fp-5 as it read 7.x before
+    monkeypatch.setattr(fingerprint, "CONFIGURATIONS", before)
+    monkeypatch.setattr(fingerprint, "AS_SENT", {})
+    ingest(project, raw_event("Object.<anonymous>"))
+    (issue,) = Issue.objects.all()
+    monkeypatch.undo()
+    ingest(project, raw_event("Object.<anonymous>"))  # 7.x, read as 8.x and later name it
+    ingest(project, raw_event("Object.?"))  # the upgraded SDK
+    assert list(Issue.objects.values_list("id", flat=True)) == [issue.id]
+    assert GroupHash.objects.filter(project=project).count() == 2
