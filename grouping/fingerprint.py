@@ -91,7 +91,9 @@ FP3 = "faultline-fp-3"
 # apart. (faultline-fp-4 is the name the crash-site trial of docs/ml-grouping.md used on a
 # branch, never served: not reused.)
 FP5 = "faultline-fp-5"
-# faultline-fp-6: as faultline-fp-5, with one addition each for Ruby and Node.
+# faultline-fp-6: as faultline-fp-5, with additions for Ruby, Go and Node, and Node function
+# names read as the current @sentry/node sends them (current_sdk_name: 7.x's
+# `Object.<anonymous>` as `Object.?`, docs/ingest.md "Older SDK releases").
 # Ruby (docs/ml-grouping.md, "Ruby: the names the error quotes that its crash statement
 # writes"): a Ruby event (NAMED_VALUE_PLATFORMS) whose crash frame has a code statement also reads
 # the names its error's message quotes that this statement writes (written_names: `undefined
@@ -150,6 +152,9 @@ _MEMBER = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*+)\.([A-Za-z_$][\w$]*+)")
 # a shorter field name (`a`, `b`, `id`) is as likely an English word of the message ("must be a
 # string") as the field's name
 MIN_FIELD_CHARS = 3
+# @sentry/node 7.x names an anonymous function by V8's text, `Object.<anonymous>` (a module's
+# top-level code, a callback assigned to a property); 8.x and later `Object.?`
+_NODE_SDK7_ANONYMOUS = ".<anonymous>"
 
 
 @dataclass(frozen=True)
@@ -302,12 +307,23 @@ def application_frames(frames: list[dict]) -> list[dict]:
     return [frames[i] for i in app if i >= start]
 
 
+def current_sdk_name(function: str, platform: str) -> str:
+    """A Node frame's function named as @sentry/node 8.x and later name it: 7.x's
+    `<receiver>.<anonymous>` as `<receiver>.?` (the later releases never send the first), so
+    an application's issue does not split when its SDK is upgraded."""
+    if platform == "node" and function.endswith(_NODE_SDK7_ANONYMOUS):
+        return function[:-len("<anonymous>")] + "?"
+    return function
+
+
 def frame_component(frame: dict, platform: str, crash: bool = False,
-                    minified_names: bool = False, site: bool = False) -> str | None:
+                    minified_names: bool = False, site: bool = False,
+                    sdk_names: bool = False) -> str | None:
     """`minified_names` (faultline-fp-2): a minified bundle's unresolved frame reads only what
     the minifier kept of its file and function names. `site` (faultline-fp-5): a Node
     application frame reads its file's base name, never the module, and its function's own name
-    (own_name), the same whichever entry point called it."""
+    (own_name), the same whichever entry point called it. `sdk_names` (faultline-fp-6): a Node
+    frame's function as the current SDK names it (current_sdk_name)."""
     module = None if site else frame.get("module")
     minified = minified_names and not module and minified_frame(frame)
     if module:
@@ -318,6 +334,8 @@ def frame_component(frame: dict, platform: str, crash: bool = False,
             path = BUNDLE_NAME_HASH.sub("<hash>", path.split("?", 1)[0].split("#", 1)[0])
         where = normalize_filename(path)
     function = grouping_function(frame)
+    if sdk_names:
+        function = current_sdk_name(function, frame.get("platform") or platform)
     if site and not minified:  # a minified frame's alias is the one name the minifier kept
         function = own_name(function)
     if function in ("?", "<anonymous>", "<unknown>"):
@@ -334,7 +352,8 @@ def frame_component(frame: dict, platform: str, crash: bool = False,
 
 
 def stack_components(frames: list[dict], platform: str, in_app_only: bool,
-                     minified_names: bool = False, entry_out: bool = False) -> list[str]:
+                     minified_names: bool = False, entry_out: bool = False,
+                     sdk_names: bool = False) -> list[str]:
     """`entry_out` (faultline-fp-5, with `in_app_only`): the application_frames, each read as
     a site (frame_component's `site`)."""
     site = entry_out and in_app_only
@@ -345,7 +364,8 @@ def stack_components(frames: list[dict], platform: str, in_app_only: bool,
     out: list[str] = []
     for index, frame in enumerate(selected):
         component = frame_component(frame, platform, crash=index == len(selected) - 1,
-                                    minified_names=minified_names, site=site)
+                                    minified_names=minified_names, site=site,
+                                    sdk_names=sdk_names)
         if component and (not out or out[-1] != component):  # recursion counts once
             out.append(component)
     return out
@@ -565,7 +585,8 @@ def named_field(value: str, line: str) -> str:
 def default_components(event: dict, minified_names: bool = True,
                        wrapped_values: bool = False, entry_out: bool = False,
                        named_values: bool = False, named_fields: bool = False,
-                       format_values: bool = False) -> tuple[str, list[str]]:
+                       format_values: bool = False,
+                       sdk_names: bool = False) -> tuple[str, list[str]]:
     """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
     `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS);
     `entry_out` as well: under faultline-fp-5 (application_frames, on ENTRY_FRAME_PLATFORMS
@@ -573,7 +594,7 @@ def default_components(event: dict, minified_names: bool = True,
     and `named_fields` and `format_values` as well: under faultline-fp-6 (named_components, on
     NAMED_VALUE_PLATFORMS; field_component, on NAMED_FIELD_PLATFORMS events that
     faultline-fp-5 reads by their application frames; program_values, on
-    FORMAT_VALUE_PLATFORMS)."""
+    FORMAT_VALUE_PLATFORMS; current_sdk_name, on Node frames)."""
     platform = event.get("platform") or "other"
     stacks = _stacks(event)
     has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
@@ -599,7 +620,8 @@ def default_components(event: dict, minified_names: bool = True,
             if coarse and values[index] is not None:
                 components.append("value:" + parameterize(values[index] or ""))
         frame_components = stack_components(frames, platform, in_app_only=has_in_app,
-                                            minified_names=minified_names, entry_out=entry)
+                                            minified_names=minified_names, entry_out=entry,
+                                            sdk_names=sdk_names)
         frame_count += len(frame_components)
         components += frame_components
         if named_fields and entry and platform in NAMED_FIELD_PLATFORMS and frame_components:
@@ -669,7 +691,7 @@ CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP5: lambda event: default_components(event, wrapped_values=True, entry_out=True),
     FP6: lambda event: default_components(event, wrapped_values=True, entry_out=True,
                                           named_values=True, named_fields=True,
-                                          format_values=True),
+                                          format_values=True, sdk_names=True),
 }
 
 
@@ -684,6 +706,15 @@ def _has_wrapped_values(event: dict) -> bool:
     WRAPPED_VALUE_PLATFORMS event (elsewhere the two hash alike)."""
     return bool(event.get("exception")) and \
         (event.get("platform") or "other") in WRAPPED_VALUE_PLATFORMS
+
+
+def _has_old_sdk_names(event: dict) -> bool:
+    """Whether sdk_names can change the event's components: a frame named as only @sentry/node
+    7.x names it (current_sdk_name)."""
+    platform = event.get("platform") or "other"
+    return any(current_sdk_name(grouping_function(frame), frame.get("platform") or platform)
+               != grouping_function(frame)
+               for _, frames in _stacks(event) for frame in frames)
 
 
 def _has_entry_frames(event: dict) -> bool:
@@ -712,8 +743,10 @@ def _names_a_field(event: dict) -> bool:
 
 def _fp6_can_differ(event: dict) -> bool:
     """Whether faultline-fp-6 can differ from faultline-fp-5 for the event (elsewhere the two
-    hash alike): Ruby's quoted names, Go's masked inputs or Node's named field."""
-    return _has_named_or_format_values(event) or _names_a_field(event)
+    hash alike): Ruby's quoted names, Go's masked inputs, Node's named field or a name only
+    @sentry/node 7.x sends."""
+    return _has_named_or_format_values(event) or _names_a_field(event) or \
+        _has_old_sdk_names(event)
 
 
 #: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and

@@ -41,6 +41,10 @@ JS_PLATFORMS = {"javascript", "node"}
 POSITION_END = 1 << 32  # symbolic reads a line or column as uint32: past it, OverflowError
 EVENT_BYTES = 256 << 20  # parsed maps one event may hold (SOURCEMAPS_EVENT_MAP_BYTES)
 OVER_BUDGET = "source map not loaded: the event's maps are over their memory budget"
+# The browser SDK's own wrapper of the callbacks it instruments (timers, event listeners, XHR;
+# `wrap` in @sentry/browser's helpers.ts, every release since 5), which the SDK itself strips
+# as an internal frame where it can read the name.
+SDK_WRAPPER = "sentryWrapped"
 
 
 @dataclass(frozen=True)
@@ -266,6 +270,17 @@ def function_name(token: SourceMapCacheToken | None, minified_name: str | None,
     return FunctionName(None, "minified", callsite)
 
 
+def resolved_in_app(source: str, function: str | None) -> bool:
+    """Whether a resolved frame is the application's: not a package's (`node_modules`), nor
+    the browser SDK's wrapper. @sentry/browser 7.x publishes maps whose sources climb one folder
+    too many (esm/helpers.js.map names `../../../src/helpers.ts`): a bundler that follows them
+    places the SDK's `sentryWrapped` at the project's own `src/helpers.ts`, in no
+    `node_modules`, where releases from 8 on name it under node_modules. Read as the
+    application's, it added a frame to 7.x's fingerprint of every error thrown in a timer or
+    listener, and the issue split when the SDK was upgraded."""
+    return "/node_modules/" not in source and function != SDK_WRAPPER
+
+
 def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
                   ) -> tuple[dict | None, str | None]:
     """The original frame, or None when it cannot be resolved; and the name its call site
@@ -298,7 +313,7 @@ def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
            if k not in ("module", "context_line", "pre_context", "post_context")}
     out.update(abs_path=source_url[:1024], filename=clean_filename(token.src)[:512],
                lineno=token.src_line + 1, colno=token.src_col + 1,
-               in_app="/node_modules/" not in token.src,
+               in_app=resolved_in_app(token.src, named.name),
                data={"sourcemap": found.url, "resolved_with": found.resolved_with,
                      "function_from": named.source})
     if named.name:
