@@ -19,15 +19,26 @@ Each choice codebase in turn is left out; the candidate with the best B-cubed F1
 whose pair precision on the other codebases, pooled, is at least today's is chosen, and the
 left-out codebase is scored under it.
 
-    .venv/bin/python bench/resolved_js.py
+With `--replay CODEBASE ...`, those codebases' releases with maps go through the real pipeline
+instead (lab.replay's embedded database, a fresh project each): each release's files uploaded
+as sentry-cli uploads them (chunk, assemble), every event stored raw, processed (resolved by
+debug ID) and decided before the next; the issues read back are scored, and compared with the
+simulation under the served reading (`moved`: events whose issue holds other events live than
+simulated). A report-only codebase is read only when named here.
+
+    .venv/bin/python bench/resolved_js.py [--replay planner-web ...]
 """
 
 from __future__ import annotations
 
+import argparse
 import copy
 import dataclasses
+import io
+import json
 import os
 import sys
+import zipfile
 from collections import Counter, defaultdict
 from itertools import combinations
 
@@ -124,7 +135,99 @@ def causes(data, issues) -> tuple[Counter, dict[str, set]]:
     return extra, merged
 
 
+def upload_release(project, folder) -> None:
+    """A release's files as sentry-cli uploads them: one bundle by debug ID, assembled."""
+    from minified_js import FolderLoader
+
+    from sourcemaps.models import BundleAssembly
+    from sourcemaps.upload import assemble, run_assembly, sha1, store_chunk
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:  # manifest.json + files/<path>, as sentry-cli
+        manifest: dict = {"files": {}, "attributes": {}}
+        for (debug_id, kind), artifact in FolderLoader([folder]).files.items():
+            name = artifact.url.removeprefix("~/")
+            manifest["files"][name] = {"url": artifact.url, "type": kind,
+                                       "headers": {"debug-id": str(debug_id)}}
+            archive.writestr(f"files/{name}", artifact.content)
+        archive.writestr("manifest.json", json.dumps(manifest))
+    data = out.getvalue()
+    store_chunk(project.organization, sha1(data), data)
+    body = {"checksum": sha1(data), "chunks": [sha1(data)], "projects": [project.slug]}
+    assemble(project.organization, body)
+    for pk in BundleAssembly.objects.filter(state=BundleAssembly.State.CREATED) \
+            .values_list("pk", flat=True):
+        run_assembly(pk)
+    assert assemble(project.organization, body)["state"] == "ok", folder
+
+
+def replay(codebases: list[str]) -> int:
+    """The named codebases' releases with maps through the real pipeline (module docstring)."""
+    from lab.replay import local_database
+
+    with local_database(ROOT / "var" / "replay-browser"):
+        import uuid
+
+        import numpy as np
+        from django.conf import settings
+
+        settings.EMBEDDING_MODEL = "shipped"
+        from embeddings import shipped
+        from embeddings.encoder import Encoder, current_spec
+        from grouping import ml
+        from ingest.accept import store_raw_event
+        from ingest.processing import process_pending
+        from lab import corpus as lab_corpus
+        from lab.never_seen import moved
+        from monitor.models import Event, Organization, Project
+        from training import metrics
+        from training.evaluate import keyed
+
+        choices = shipped.load().choices
+        encoder = Encoder(current_spec())
+        for codebase in codebases:
+            path = CORPUS / f"javascript-{codebase}.jsonl.zst"
+            rows = [r for r in lab_corpus.read_rows(path) if "sourcemaps" in r]
+            slug = f"replay-{uuid.uuid4().hex[:8]}"
+            org = Organization.objects.create(name=slug, slug=slug)
+            project = Project.objects.create(organization=org, name=slug, slug=slug,
+                                             grouping_mode=Project.GroupingMode.ML)
+            for folder in sorted({ROOT / r["sourcemaps"] for r in rows}):
+                upload_release(project, folder)
+            ids = []
+            for row in rows:
+                ids.append(uuid.uuid4())
+                store_raw_event(project.id, ids[-1], "event", json.dumps(row["event"]).encode())
+                while process_pending(100):
+                    pass
+                ml.drain(wait_ms=0)
+            stored = {e.event_id: e for e in Event.objects.filter(project=project)}
+            live = [stored[i].issue_id for i in ids]
+            events = [stored[i].data for i in ids]
+            labels = [lab_corpus.site_label(r) for r in rows]
+            data = keyed(metrics.prepare([{**r, "bug": label, "event": event,
+                                           "normalized": True}
+                                          for r, label, event in zip(rows, labels, events,
+                                                                     strict=True)]),
+                         choices["key_rules"])
+            vecs = np.asarray(encoder.encode(data.texts))
+            simulated = metrics.simulate_ml(data, vecs, choices["thresholds"],
+                                            conflict=choices["conflict_thresholds"] or None)
+            s = metrics.score(labels, live)
+            role = " (report-only)" if lab_corpus.is_report_only(codebase) else ""
+            print(f"  live {codebase}{role}: {len(rows)} events, bugs {s.bugs}, "
+                  f"{s.issues_per_bug:.2f}x P {s.pairwise_precision:.3f} F1 {s.bcubed_f1:.3f}; "
+                  f"moved against simulated {moved(live, simulated)}", flush=True)
+    return 0
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--replay", nargs="+", default=[],
+                        help="these codebases through the real pipeline (module docstring)")
+    args = parser.parse_args()
+    if args.replay:
+        return replay(args.replay)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faultline.settings")
     os.environ.setdefault("DATABASE_URL", "postgresql://unused@/unused")
     import django
