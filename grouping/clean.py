@@ -251,7 +251,7 @@ def bundle_places(event: dict) -> list[str]:
     return out
 
 
-def _names_a_file(frame: dict) -> bool:
+def names_a_file(frame: dict) -> bool:
     """A frame that names a file by its path or URL: not `<anonymous>` (eval's), nor a line a
     library wrote into `error.stack` that the SDK read as a frame (@js-joda/core's `-------`
     before the stack of an exception's cause)."""
@@ -271,7 +271,7 @@ def minified_unresolved(event: dict) -> bool:
         return False
     frames = _root_frames(event)
     in_app = [f for f in frames if is_in_app(f)] or frames
-    named = [f for f in in_app if _names_a_file(f)]
+    named = [f for f in in_app if names_a_file(f)]
     if not named or any(map_applied(f) for f in in_app):
         return False
     if platform == "javascript":
@@ -602,7 +602,7 @@ def _app_frames(frames: list[dict], decided: bool = False) -> list[dict]:
 def _stack_text(frame: dict) -> bool:
     """A line a library wrote into `error.stack` that the SDK read as a frame: no line number,
     and no path, eval's `<anonymous>` or a built-in's name for a file."""
-    return frame.get("lineno") is None and not _names_a_file(frame) \
+    return frame.get("lineno") is None and not names_a_file(frame) \
         and not _file(frame).startswith("<")
 
 

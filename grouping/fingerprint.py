@@ -17,7 +17,9 @@ Order of preference, as in Sentry's default grouping:
    the in-app frames
    from the innermost one reached by dispatch, by file and own function name
    (application_frames); and where the crash statement passes several fields of one object and
-   the message names exactly one of them, that field (named_field; faultline-fp-6);
+   the message names exactly one of them, that field (named_field; faultline-fp-6); and for
+   a browser event whose frames a source map resolved, with code lines (faultline-fp-6), the
+   same application frames as Node's, without the file-less frames below them (mapped_frames);
 2. without frames: each exception's type and parameterized value;
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
@@ -45,7 +47,9 @@ from grouping.clean import (
     grouping_function,
     grouping_type,
     kept_name,
+    map_applied,
     minified_frame,
+    names_a_file,
     v8_alias,
     v8_alias_start,
 )
@@ -91,8 +95,8 @@ FP3 = "faultline-fp-3"
 # apart. (faultline-fp-4 is the name the crash-site trial of docs/ml-grouping.md used on a
 # branch, never served: not reused.)
 FP5 = "faultline-fp-5"
-# faultline-fp-6: as faultline-fp-5, with additions for Ruby, Go and Node, and Node function
-# names read as the current @sentry/node sends them (current_sdk_name: 7.x's
+# faultline-fp-6: as faultline-fp-5, with additions for Ruby, Go, Node and the browser, and Node
+# function names read as the current @sentry/node sends them (current_sdk_name: 7.x's
 # `Object.<anonymous>` as `Object.?`, docs/ingest.md "Older SDK releases").
 # Ruby (docs/ml-grouping.md, "Ruby: the names the error quotes that its crash statement
 # writes"): a Ruby event (NAMED_VALUE_PLATFORMS) whose crash frame has a code statement also reads
@@ -112,6 +116,13 @@ FP5 = "faultline-fp-5"
 # whatever its value and whichever entry point reached it. A message that names none of them,
 # or several, reads an empty field: such events of one statement share one fingerprint, which
 # is not faultline-fp-5's (field_component says why).
+# Browser (docs/javascript.md, "Resolved browser events by their application frames"): a
+# browser event (MAPPED_ENTRY_PLATFORMS) with code lines whose application frames a source map
+# resolved (resolved_by_map) is read as faultline-fp-5 reads a Node event (application_frames:
+# an `onclick` handler and a direct call reaching one function through `routes[route](input)`
+# are one fingerprint), and without the application frames below the innermost mapped one that
+# name no file (mapped_frames: a library's `<anonymous>` generator steps, `Array.map`). A
+# minified bundle's event that no map resolved hashes as under faultline-fp-5.
 FP6 = "faultline-fp-6"
 # faultline-fp-6 also (docs/ml-grouping.md, "Go: the inputs its error prints"): a Go event
 # (FORMAT_VALUE_PLATFORMS) reads each value of its chain with what a format verb of a string
@@ -146,6 +157,9 @@ _QUOTED_NAME = re.compile(r"`([^`'\n]{1,80})'|'([^'\n]{1,80})'|\"([^\"\\\n]{1,80
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 # where faultline-fp-6 hashes the field of the crash statement that the message names
 NAMED_FIELD_PLATFORMS = {"node"}
+# where faultline-fp-6 reads an event whose frames a source map resolved as faultline-fp-5 reads
+# a Node event (mapped_frames, application_frames): the browser's
+MAPPED_ENTRY_PLATFORMS = {"javascript"}
 # `object.field` read in code, the object's name not itself a property (`input.maxAge`, not the
 # `.name` of `input.user.name`); each match starts at its identifier's first character only
 _MEMBER = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*+)\.([A-Za-z_$][\w$]*+)")
@@ -349,6 +363,27 @@ def frame_component(frame: dict, platform: str, crash: bool = False,
     if not any(parts):
         return None
     return "frame:" + "|".join(parts)
+
+
+def resolved_by_map(event: dict) -> bool:
+    """Whether faultline-fp-6 reads the event by its mapped frames: a MAPPED_ENTRY_PLATFORMS
+    event with an application frame that a source map resolved (map_applied)."""
+    return (event.get("platform") or "other") in MAPPED_ENTRY_PLATFORMS and any(
+        frame.get("in_app") and map_applied(frame) for _, frames in _stacks(event)
+        for frame in frames)
+
+
+def mapped_frames(frames: list[dict]) -> list[dict]:
+    """The frames without the application frames below the innermost one a map resolved that
+    name no file (`<anonymous>`: a library's generator steps, the engine's `Array.map`): the
+    browser SDK calls every frame without a URL the application's, and how many of a library's
+    such frames a fault passes through depends on the library's version and the input."""
+    mapped = [i for i, f in enumerate(frames) if f.get("in_app") and map_applied(f)
+              and names_a_file(f)]
+    if not mapped:
+        return frames
+    return [f for i, f in enumerate(frames)
+            if i <= mapped[-1] or not f.get("in_app") or names_a_file(f)]
 
 
 def stack_components(frames: list[dict], platform: str, in_app_only: bool,
@@ -585,8 +620,8 @@ def named_field(value: str, line: str) -> str:
 def default_components(event: dict, minified_names: bool = True,
                        wrapped_values: bool = False, entry_out: bool = False,
                        named_values: bool = False, named_fields: bool = False,
-                       format_values: bool = False,
-                       sdk_names: bool = False) -> tuple[str, list[str]]:
+                       format_values: bool = False, sdk_names: bool = False,
+                       mapped_entry: bool = False) -> tuple[str, list[str]]:
     """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
     `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS);
     `entry_out` as well: under faultline-fp-5 (application_frames, on ENTRY_FRAME_PLATFORMS
@@ -594,7 +629,10 @@ def default_components(event: dict, minified_names: bool = True,
     and `named_fields` and `format_values` as well: under faultline-fp-6 (named_components, on
     NAMED_VALUE_PLATFORMS; field_component, on NAMED_FIELD_PLATFORMS events that
     faultline-fp-5 reads by their application frames; program_values, on
-    FORMAT_VALUE_PLATFORMS; current_sdk_name, on Node frames)."""
+    FORMAT_VALUE_PLATFORMS; current_sdk_name, on Node frames); `mapped_entry` as well: under
+    faultline-fp-6, a browser event that a source map resolved, with code lines
+    (resolved_by_map), is read by its mapped_frames as faultline-fp-5 reads a Node event: a
+    minified bundle's event that no map resolved hashes as before)."""
     platform = event.get("platform") or "other"
     stacks = _stacks(event)
     has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
@@ -611,7 +649,11 @@ def default_components(event: dict, minified_names: bool = True,
             values = wrapped_chain_values(texts, types, crash_line(selected))
         else:
             values = wrapped_chain_values(texts)
-    entry = entry_out and platform in ENTRY_FRAME_PLATFORMS and has_in_app and not coarse
+    mapped = mapped_entry and not coarse and resolved_by_map(event)
+    if mapped:
+        stacks = [(exc, mapped_frames(frames)) for exc, frames in stacks]
+    entry = entry_out and (platform in ENTRY_FRAME_PLATFORMS or mapped) and has_in_app \
+        and not coarse
     components: list[str] = []
     frame_count = 0
     for index, (exc, frames) in enumerate(stacks):
@@ -691,7 +733,8 @@ CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP5: lambda event: default_components(event, wrapped_values=True, entry_out=True),
     FP6: lambda event: default_components(event, wrapped_values=True, entry_out=True,
                                           named_values=True, named_fields=True,
-                                          format_values=True, sdk_names=True),
+                                          format_values=True, sdk_names=True,
+                                          mapped_entry=True),
 }
 
 
@@ -743,10 +786,10 @@ def _names_a_field(event: dict) -> bool:
 
 def _fp6_can_differ(event: dict) -> bool:
     """Whether faultline-fp-6 can differ from faultline-fp-5 for the event (elsewhere the two
-    hash alike): Ruby's quoted names, Go's masked inputs, Node's named field or a name only
-    @sentry/node 7.x sends."""
+    hash alike): Ruby's quoted names, Go's masked inputs, Node's named field, a name only
+    @sentry/node 7.x sends, or a browser event's mapped frames."""
     return _has_named_or_format_values(event) or _names_a_field(event) or \
-        _has_old_sdk_names(event)
+        _has_old_sdk_names(event) or resolved_by_map(event)
 
 
 #: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and

@@ -123,7 +123,8 @@ def prepare(rows: list[dict], rules: Rules | None = None, scope: str = "") -> Da
     prefix = f"{scope}:" if scope else ""
     labels, events, hashes, flags, texts, families, keys = [], [], [], [], [], [], []
     for index, row in enumerate(rows):
-        event = normalize_event(row["event"], 1_700_000_000.0 + index, f"{index:032x}")
+        event = row["event"] if row.get("normalized") else \
+            normalize_event(row["event"], 1_700_000_000.0 + index, f"{index:032x}")
         grouping = group(event)
         labels.append(prefix + str(row["bug"]))
         events.append(event)
