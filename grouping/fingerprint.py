@@ -397,11 +397,17 @@ def crash_line(selected: list[dict]) -> str:
 
 
 def quoted_names(value: str) -> list[str]:
-    """The names an error message quotes on its first line, in order, once each (Ruby's
-    error_highlight writes the code line and a caret below it: not the error's own words)."""
+    """The names an error message quotes on its first line, in order, once each, the first
+    limits.FINGERPRINT_QUOTED_NAMES of them (Ruby's quote one to three; error_highlight writes
+    the code line and a caret below the first line: not the error's own words). Bounded, since
+    each name is then searched for in the crash statement (written_names)."""
     first = value[:limits.PARAMETERIZE_INPUT_CHARS].split("\n", 1)[0]
-    found = (next(g for g in m.groups() if g is not None) for m in _QUOTED_NAME.finditer(first))
-    return list(dict.fromkeys(found))
+    names: dict[str, None] = {}
+    for match in _QUOTED_NAME.finditer(first):
+        names[match.group(match.lastindex)] = None  # each alternative has one group
+        if len(names) == limits.FINGERPRINT_QUOTED_NAMES:
+            break
+    return list(names)
 
 
 def written_names(value: str, statement_: str) -> list[str]:
@@ -414,9 +420,13 @@ def written_names(value: str, statement_: str) -> list[str]:
 
 def named_components(event: dict, stacks: list[tuple[dict | None, list[dict]]],
                      selected: list[dict]) -> list[str]:
-    """faultline-fp-6's components of a NAMED_VALUE_PLATFORMS event: `named:<name>` for each
-    name the raised exception's message quotes that the crash statement writes; none elsewhere,
-    nor where the crash frame has no usable statement."""
+    """faultline-fp-6's components of a NAMED_VALUE_PLATFORMS event whose crash frame has a
+    usable statement: `named:<name>` for each name the raised exception's message quotes that
+    the statement writes, an empty `named:` where it writes none; none elsewhere. Every such
+    event hashes apart from faultline-fp-5, the ones quoting no written name too: were their
+    hash fp-5's, a fresh installation's first event quoting an input's key would make an issue
+    under that hash, and the twin quoting the key the code writes would fall back to it
+    (PREVIOUS, grouping.assign) and merge the two again (field_component, Node's alike)."""
     platform = event.get("platform") or "other"
     if platform not in NAMED_VALUE_PLATFORMS or not stacks or stacks[-1][0] is None:
         return []
@@ -424,7 +434,7 @@ def named_components(event: dict, stacks: list[tuple[dict | None, list[dict]]],
     if not line:
         return []
     value = str(stacks[-1][0].get("value") or "")
-    return ["named:" + name for name in written_names(value, line)]
+    return ["named:" + name for name in written_names(value, line)] or ["named:"]
 
 
 def statement_fields(line: str) -> frozenset[str]:
@@ -521,16 +531,16 @@ def default_components(event: dict, minified_names: bool = True,
 
 
 def field_component(exc: dict | None, frames: list[dict]) -> list[str]:
-    """faultline-fp-6's component of one exception whose application crash statement (the last
-    of application_frames, as faultline-fp-5 reads it) reads several fields of one object
-    (statement_fields): the field its message names (named_field), empty where it names none.
-    Every such event hashes apart from faultline-fp-5, the ones naming no field too: were their
-    hash fp-5's, a fresh installation's first event naming no field would make an issue under
-    that hash, and each twin's fp-6 hash would fall back to it (PREVIOUS, grouping.assign) and
-    merge the twins again."""
+    """faultline-fp-6's component of one exception whose application crash statement (its
+    innermost in-app frame's: the crash site application_frames always keeps) reads several
+    fields of one object (statement_fields): the field its message names (named_field), empty
+    where it names none. Every such event hashes apart from faultline-fp-5, the ones naming no
+    field too: were their hash fp-5's, a fresh installation's first event naming no field would
+    make an issue under that hash, and each twin's fp-6 hash would fall back to it (PREVIOUS,
+    grouping.assign) and merge the twins again."""
     if exc is None:
         return []
-    line = crash_line(application_frames(frames))
+    line = crash_line([f for f in frames if f.get("in_app")][-1:])
     if not statement_fields(line):
         return []
     return ["field:" + named_field(str(exc.get("value") or ""), line)]
