@@ -14,8 +14,9 @@ Order of preference, as in Sentry's default grouping:
    (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3);
    for Node with code lines (faultline-fp-5), only the in-app frames
    from the innermost one reached by dispatch, by file and own function name
-   (application_frames); and where the crash statement passes several fields of one object and
-   the message names exactly one of them, that field (named_field; faultline-fp-6);
+   (application_frames); under faultline-fp-6, for Ruby, the names the message quotes that the
+   crash statement writes (named_components), and for Node, where the crash statement reads
+   several fields of one object, the one the message names (field_component);
 2. without frames: each exception's type and parameterized value;
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
@@ -97,8 +98,9 @@ FP5 = "faultline-fp-5"
 # "user"` on `CONTACTS.fetch(message.fetch("user"))`): which call of the line met nil, or
 # which of its lookups missed. Under faultline-fp-5 every fault of one line, one exception
 # class, was one fingerprint, and ML grouping only ever joins whole fingerprints. A name the
-# statement does not write (an input: an unknown key, a method called by `public_send`) adds
-# nothing, so one fault's inputs stay one fingerprint.
+# statement does not write (an input: an unknown key, a method called by `public_send`) is not
+# read, so one fault's inputs stay one fingerprint: an empty name where none is written, which
+# is not faultline-fp-5's hash (named_components says why).
 # Node (docs/ml-grouping.md, "Node twins by the field the message names"): a Node event with
 # code lines (NAMED_FIELD_PLATFORMS) whose crash statement
 # reads several fields of one object (`cookie.serialize("sid", v, { domain: input.domain, maxAge:
