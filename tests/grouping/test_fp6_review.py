@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from grouping.clean import app_site, clean_event, match_key, sdk_decided
 from grouping.fingerprint import (
     FP1,
     FP3,
@@ -292,3 +293,84 @@ def test_a_hostile_ruby_event_is_stored_in_bounded_time(project, name):
     assert list(RawEvent.objects.values_list("last_error", flat=True)) == []
     assert Event.objects.filter(project=project).count() == 1
     assert elapsed < 20.0, elapsed
+
+
+# -- frames the SDK left undecided (grouping.clean) -------------------------------------------
+
+PY_APP = {"module": "shop.orders", "function": "total", "filename": "shop/orders.py",
+          "abs_path": "/srv/shop/orders.py", "lineno": 3, "context_line": "return sum(x)"}
+PY_GENERATED = {"module": "lib.core", "function": "helper", "filename": "<string>",
+                "abs_path": "<string>", "lineno": 2}
+
+
+def _python(app_flag: object, generated_flag: object, platform: str = "python") -> dict:
+    frames = [{**PY_APP, "in_app": app_flag}, {**PY_GENERATED, "in_app": generated_flag}]
+    return normalized({"platform": platform, "exception": {"values": [
+        {"type": "TypeError", "value": "bad", "stacktrace": {"frames": frames}}]}})
+
+
+def _crash_function(event: dict) -> str:
+    return (app_site(event)[0] or {}).get("function", "")
+
+
+def test_an_explicit_none_is_undecided_and_a_non_bool_flag_is_no_mark():
+    # in_app: null beside a frame marked in-app: undecided, not the application's
+    assert sdk_decided(_python(True, None)) and _crash_function(_python(True, None)) == "total"
+    # "true", 1, "yes": not sentry-python's marks (normalization keeps booleans only), so the
+    # event is not decided and the path rules read both frames, as for an SDK without marks
+    for flag in ("true", 1, "yes", [True], {"x": 1}):
+        event = _python(flag, None)
+        assert not sdk_decided(event), flag
+        assert _crash_function(event) == _crash_function(_python(None, None))
+        assert match_key(event, "function") == match_key(_python(None, None), "function") \
+            == "TypeError|helper"  # the path rules' innermost in-app frame
+
+
+def test_a_thread_stack_decides_as_an_exceptions_does():
+    frames = [{**PY_APP, "in_app": True}, dict(PY_GENERATED)]
+    event = normalized({"platform": "python", "message": "slow", "threads": {"values": [
+        {"id": 1, "current": True, "stacktrace": {"frames": frames}}]}})
+    assert sdk_decided(event)
+    assert crash_frame_text(clean_event(event)).startswith("total in shop.orders")
+
+
+def crash_frame_text(text: str) -> str:
+    return next(line.strip() for line in text.splitlines() if line.startswith("  "))
+
+
+@pytest.mark.parametrize("platform", ["ruby", "node", "go", "javascript", "php", "other"])
+def test_other_platforms_are_never_decided_by_the_sdk(platform):
+    event = _python(True, None, platform=platform)
+    assert not sdk_decided(event)
+
+
+def _odd(rng: random.Random) -> object:
+    return rng.choice([None, "", "x", 0, 1, True, False, [], ["a", None, 3], {}, {"a": None},
+                       "f(a.bbb, a.ccc", "`fetch' \"user\" 'x'", "\ud800", "(" * 50])
+
+
+def test_odd_values_neither_raise_nor_fail_a_fingerprint_or_a_key():
+    """Every field the fp-6 and undecided-frames code reads, odd as a payload sends it
+    (None, numbers, lists, dicts, lone surrogates), normalized as ingest does."""
+    rng = random.Random(13)
+    fields = ["in_app", "context_line", "post_context", "function", "filename", "module",
+              "lineno", "platform"]
+    for n in range(400):
+        frames = [{f: _odd(rng) for f in fields if rng.random() < 0.6} | {"function": "f"}
+                  for _ in range(rng.randint(0, 4))]
+        exceptions = [{"type": _odd(rng), "value": _odd(rng),
+                       "stacktrace": rng.choice([{"frames": frames}, None, {}, []])}
+                      for _ in range(rng.randint(0, 3))]
+        payload = {"platform": rng.choice(["ruby", "node", "python", None, 3]),
+                   "exception": rng.choice([{"values": exceptions}, exceptions, None]),
+                   "threads": rng.choice([None, {"values": [{"current": True,
+                                                             "stacktrace": {"frames": frames}}]}])}
+        event = normalize_event(payload, 1_700_000_000.0, f"{n:032x}")
+        for config in (FP5, FP6):
+            group(event, config)
+        PREVIOUS[FP6][1](event)
+        sdk_decided(event)
+        clean_event(event)
+        app_site(event)
+        for rule in ("function", "module", "names", "line", "type", "site", "site+callee"):
+            match_key(event, rule)
