@@ -595,10 +595,11 @@ def _has_named_values(event: dict) -> bool:
         (event.get("platform") or "other") in NAMED_VALUE_PLATFORMS
 
 
-def _names_a_field(event: dict) -> bool:
+def _reads_several_fields(event: dict) -> bool:
     """Whether faultline-fp-6 can differ from faultline-fp-5 for the event: a
     NAMED_FIELD_PLATFORMS event one of whose exceptions has an application crash statement that
-    reads several fields of one object (field_component; elsewhere the two hash alike)."""
+    reads several fields of one object, whether or not its message names one (field_component;
+    elsewhere the two hash alike)."""
     if (event.get("platform") or "other") not in NAMED_FIELD_PLATFORMS:
         return False
     return any(exc is not None and field_component(exc, frames)
@@ -608,7 +609,7 @@ def _names_a_field(event: dict) -> bool:
 def _fp6_can_differ(event: dict) -> bool:
     """Whether faultline-fp-6 can differ from faultline-fp-5 for the event: Ruby's quoted
     names or Node's named field."""
-    return _has_named_values(event) or _names_a_field(event)
+    return _has_named_values(event) or _reads_several_fields(event)
 
 
 #: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and
