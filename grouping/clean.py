@@ -104,19 +104,31 @@ def app_frame(frame: dict, decided: bool = False) -> bool:
     return frame.get("in_app") is True if decided else is_in_app(frame)
 
 
-def scanned_stacks(event: dict) -> list[list[dict]]:
-    """The frames the cleaning reads, per exception (at most limits.EMBED_SCAN_EXCEPTIONS, the
-    root cause first), else the event's stack trace, else its crashed or current thread's."""
-    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
-                  if isinstance(e, dict)]
-    if exceptions:
-        return [frames_of(e.get("stacktrace")) for e in exceptions]
+def scanned_exceptions(event: dict) -> list[dict]:
+    """The exceptions the cleaning reads: the most recent limits.EMBED_SCAN_EXCEPTIONS, the root
+    cause first."""
+    return [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
+            if isinstance(e, dict)]
+
+
+def event_frames(event: dict) -> list[dict]:
+    """The frames of an event without exceptions: its stack trace, else its first crashed or
+    current thread's."""
     frames = frames_of(event.get("stacktrace"))
     for thread in event.get("threads") or []:
         if not frames and isinstance(thread, dict) and (thread.get("crashed")
                                                         or thread.get("current")):
             frames = frames_of(thread.get("stacktrace"))
-    return [frames]
+    return frames
+
+
+def scanned_stacks(event: dict) -> list[list[dict]]:
+    """The frames the cleaning reads, per exception (scanned_exceptions), else the event's
+    (event_frames)."""
+    exceptions = scanned_exceptions(event)
+    if exceptions:
+        return [frames_of(e.get("stacktrace")) for e in exceptions]
+    return [event_frames(event)]
 
 
 def strip_noise(text: str) -> str:
@@ -239,8 +251,7 @@ def bundle_places(event: dict) -> list[str]:
     place in the bundle (file, line, column; a frame without a file by its name). Within one
     build a place is one spot of code, which the mangled names only stand for; the message,
     which carries the input, is left out."""
-    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
-                  if isinstance(e, dict)]
+    exceptions = scanned_exceptions(event)
     out: list[str] = []
     for exc in exceptions or [event]:
         frames = frames_of(exc.get("stacktrace"))
@@ -317,8 +328,7 @@ def kept_function_names(event: dict) -> list[str]:
 
 
 def _root_frames(event: dict) -> list[dict]:
-    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
-                  if isinstance(e, dict)]
+    exceptions = scanned_exceptions(event)
     return frames_of((exceptions[0] if exceptions else event).get("stacktrace"))
 
 
@@ -612,8 +622,7 @@ def app_site(event: dict) -> tuple[dict | None, dict | None]:
     re-raised by the library), that names a function (a comprehension or a closure stands for
     the function around it), and the frame the innermost application frame called (the library
     function; None when the application raised itself)."""
-    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
-                  if isinstance(e, dict)]
+    exceptions = scanned_exceptions(event)
     stacks = [frames_of(e.get("stacktrace")) for e in exceptions] or [
         frames_of(event.get("stacktrace"))]
     decided = sdk_decided(event)
@@ -634,8 +643,7 @@ def anchored_key(event: dict, rule: str) -> str:
     alone; "site+template" adds the message's template (`message_template`), "site+callee" the
     library function the site called, "site+line" what the site's code line does
     (`line_operations`)."""
-    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
-                  if isinstance(e, dict)]
+    exceptions = scanned_exceptions(event)
     root = exceptions[0] if exceptions else {}
     site, callee = app_site(event)
     if site is None:  # no application frame: the innermost frames stand in for the site
@@ -665,8 +673,7 @@ def match_key(event: dict, rule: str | None = None) -> str:
     rule = rule or grouping_rules.CURRENT.key_for(family_of(event.get("platform")))
     if rule in grouping_rules.ANCHORED_KEYS:
         return anchored_key(event, rule)
-    exceptions = [e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
-                  if isinstance(e, dict)]
+    exceptions = scanned_exceptions(event)
     if exceptions:
         root = exceptions[0]
         frames = frames_of(root.get("stacktrace"))
@@ -704,10 +711,7 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
     rules = rules or grouping_rules.CURRENT
     family = family_of(event.get("platform"))
     message = rules.message_for(family)
-    exceptions = [
-        e for e in (event.get("exception") or [])[-limits.EMBED_SCAN_EXCEPTIONS:]
-        if isinstance(e, dict)
-    ]
+    exceptions = scanned_exceptions(event)
     if len(exceptions) > limits.EMBED_EXCEPTIONS:  # keep the root cause and the most recent ones
         exceptions = [exceptions[0], *exceptions[-(limits.EMBED_EXCEPTIONS - 1) :]]
     stacks = [frames_of(exc.get("stacktrace")) for exc in exceptions]
@@ -717,14 +721,7 @@ def clean_event(event: dict, include_message: bool = True, rules=None) -> str:
         for exc, frames in zip(exceptions, stacks, strict=True)
     ]
     if not blocks:
-        frames = frames_of(event.get("stacktrace"))
-        for thread in event.get("threads") or []:
-            if (
-                not frames
-                and isinstance(thread, dict)
-                and (thread.get("crashed") or thread.get("current"))
-            ):
-                frames = frames_of(thread.get("stacktrace"))
+        frames = event_frames(event)
         if not frames:
             return ""
         text = (message_line(event.get("message") or "", message)

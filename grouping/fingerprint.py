@@ -11,15 +11,17 @@ Order of preference, as in Sentry's default grouping:
    are two fingerprints. Where no frame has a usable context line (a "coarse" event: Go,
    minified JS, JVM) each exception's parameterized value joins as well; for Go, only the text
    each wrapper of the chain adds of its own, inputs quoted with `%q` as `<str>`
-   (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3),
-   and with what a format verb of that statement's literal or the runtime printed of an input
-   masked (program_values; faultline-fp-6); for Node with code lines (faultline-fp-5), only
-   the in-app frames
-   from the innermost one reached by dispatch, by file and own function name
-   (application_frames); and where the crash statement passes several fields of one object and
-   the message names exactly one of them, that field (named_field; faultline-fp-6); and for
-   a browser event whose frames a source map resolved, with code lines (faultline-fp-6), the
-   same application frames as Node's, without the file-less frames below them (mapped_frames);
+   (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3);
+   for Node with code lines (faultline-fp-5), only the in-app frames from the innermost one
+   reached by dispatch, by file and own function name (application_frames); under
+   faultline-fp-6, for Ruby, the names the message quotes that the
+   crash statement writes (named_components); for Node, where the crash statement reads
+   several fields of one object, the one the message names (field_component), and function
+   names as the current SDK sends them (current_sdk_name); for Go, the values with what a
+   format verb of the crash statement's literal or the runtime printed of an input masked
+   (program_values); and for a
+   browser event whose frames a source map resolved, with code lines, the same application
+   frames as Node's, without the file-less frames below them (mapped_frames);
 2. without frames: each exception's type and parameterized value;
 3. else the parameterized message (the log template when the SDK sent one);
 4. CSP reports: directive and blocked host.
@@ -105,8 +107,9 @@ FP5 = "faultline-fp-5"
 # "user"` on `CONTACTS.fetch(message.fetch("user"))`): which call of the line met nil, or
 # which of its lookups missed. Under faultline-fp-5 every fault of one line, one exception
 # class, was one fingerprint, and ML grouping only ever joins whole fingerprints. A name the
-# statement does not write (an input: an unknown key, a method called by `public_send`) adds
-# nothing, so one fault's inputs stay one fingerprint.
+# statement does not write (an input: an unknown key, a method called by `public_send`) is not
+# read, so one fault's inputs stay one fingerprint: an empty name where none is written, which
+# is not faultline-fp-5's hash (named_components says why).
 # Node (docs/ml-grouping.md, "Node twins by the field the message names"): a Node event with
 # code lines (NAMED_FIELD_PLATFORMS) whose crash statement
 # reads several fields of one object (`cookie.serialize("sid", v, { domain: input.domain, maxAge:
@@ -563,11 +566,17 @@ def crash_line(selected: list[dict]) -> str:
 
 
 def quoted_names(value: str) -> list[str]:
-    """The names an error message quotes on its first line, in order, once each (Ruby's
-    error_highlight writes the code line and a caret below it: not the error's own words)."""
+    """The names an error message quotes on its first line, in order, once each, the first
+    limits.FINGERPRINT_QUOTED_NAMES of them (Ruby's quote one to three; error_highlight writes
+    the code line and a caret below the first line: not the error's own words). Bounded, since
+    each name is then searched for in the crash statement (written_names)."""
     first = value[:limits.PARAMETERIZE_INPUT_CHARS].split("\n", 1)[0]
-    found = (next(g for g in m.groups() if g is not None) for m in _QUOTED_NAME.finditer(first))
-    return list(dict.fromkeys(found))
+    names: dict[str, None] = {}
+    for match in _QUOTED_NAME.finditer(first):
+        names[match.group(match.lastindex)] = None  # each alternative has one group
+        if len(names) == limits.FINGERPRINT_QUOTED_NAMES:
+            break
+    return list(names)
 
 
 def written_names(value: str, statement_: str) -> list[str]:
@@ -580,9 +589,13 @@ def written_names(value: str, statement_: str) -> list[str]:
 
 def named_components(event: dict, stacks: list[tuple[dict | None, list[dict]]],
                      selected: list[dict]) -> list[str]:
-    """faultline-fp-6's components of a NAMED_VALUE_PLATFORMS event: `named:<name>` for each
-    name the raised exception's message quotes that the crash statement writes; none elsewhere,
-    nor where the crash frame has no usable statement."""
+    """faultline-fp-6's components of a NAMED_VALUE_PLATFORMS event whose crash frame has a
+    usable statement: `named:<name>` for each name the raised exception's message quotes that
+    the statement writes, an empty `named:` where it writes none; none elsewhere. Every such
+    event hashes apart from faultline-fp-5, the ones quoting no written name too: were their
+    hash fp-5's, a fresh installation's first event quoting an input's key would make an issue
+    under that hash, and the twin quoting the key the code writes would fall back to it
+    (PREVIOUS, grouping.assign) and merge the two again (field_component, Node's alike)."""
     platform = event.get("platform") or "other"
     if platform not in NAMED_VALUE_PLATFORMS or not stacks or stacks[-1][0] is None:
         return []
@@ -590,7 +603,7 @@ def named_components(event: dict, stacks: list[tuple[dict | None, list[dict]]],
     if not line:
         return []
     value = str(stacks[-1][0].get("value") or "")
-    return ["named:" + name for name in written_names(value, line)]
+    return ["named:" + name for name in written_names(value, line)] or ["named:"]
 
 
 def statement_fields(line: str) -> frozenset[str]:
@@ -701,16 +714,16 @@ def default_components(event: dict, minified_names: bool = True,
 
 
 def field_component(exc: dict | None, frames: list[dict]) -> list[str]:
-    """faultline-fp-6's component of one exception whose application crash statement (the last
-    of application_frames, as faultline-fp-5 reads it) reads several fields of one object
-    (statement_fields): the field its message names (named_field), empty where it names none.
-    Every such event hashes apart from faultline-fp-5, the ones naming no field too: were their
-    hash fp-5's, a fresh installation's first event naming no field would make an issue under
-    that hash, and each twin's fp-6 hash would fall back to it (PREVIOUS, grouping.assign) and
-    merge the twins again."""
+    """faultline-fp-6's component of one exception whose application crash statement (its
+    innermost in-app frame's: the crash site application_frames always keeps) reads several
+    fields of one object (statement_fields): the field its message names (named_field), empty
+    where it names none. Every such event hashes apart from faultline-fp-5, the ones naming no
+    field too: were their hash fp-5's, a fresh installation's first event naming no field would
+    make an issue under that hash, and each twin's fp-6 hash would fall back to it (PREVIOUS,
+    grouping.assign) and merge the twins again."""
     if exc is None:
         return []
-    line = crash_line(application_frames(frames))
+    line = crash_line([f for f in frames if f.get("in_app")][-1:])
     if not statement_fields(line):
         return []
     return ["field:" + named_field(str(exc.get("value") or ""), line)]
@@ -774,10 +787,11 @@ def _has_named_or_format_values(event: dict) -> bool:
         (event.get("platform") or "other") in NAMED_VALUE_PLATFORMS | FORMAT_VALUE_PLATFORMS
 
 
-def _names_a_field(event: dict) -> bool:
+def _reads_several_fields(event: dict) -> bool:
     """Whether faultline-fp-6 can differ from faultline-fp-5 for the event: a
     NAMED_FIELD_PLATFORMS event one of whose exceptions has an application crash statement that
-    reads several fields of one object (field_component; elsewhere the two hash alike)."""
+    reads several fields of one object, whether or not its message names one (field_component;
+    elsewhere the two hash alike)."""
     if (event.get("platform") or "other") not in NAMED_FIELD_PLATFORMS:
         return False
     return any(exc is not None and field_component(exc, frames)
@@ -788,7 +802,7 @@ def _fp6_can_differ(event: dict) -> bool:
     """Whether faultline-fp-6 can differ from faultline-fp-5 for the event (elsewhere the two
     hash alike): Ruby's quoted names, Go's masked inputs, Node's named field, a name only
     @sentry/node 7.x sends, or a browser event's mapped frames."""
-    return _has_named_or_format_values(event) or _names_a_field(event) or \
+    return _has_named_or_format_values(event) or _reads_several_fields(event) or \
         _has_old_sdk_names(event) or resolved_by_map(event)
 
 

@@ -84,6 +84,9 @@ FEEDBACK_COMMENT_CHARS = 8192
 FINGERPRINT_CONTEXT_LINE_CHARS = 120
 #: post-context lines read to close a statement the context line opens
 FINGERPRINT_CONTINUATION_LINES = 3
+#: names an error's first line quotes that a fingerprint looks for in the crash statement
+#: (faultline-fp-6's Ruby names)
+FINGERPRINT_QUOTED_NAMES = 8
 #: characters parameterized; the rest is cut (fingerprints need the start)
 PARAMETERIZE_INPUT_CHARS = 4096
 #: frames in the text the embedder reads

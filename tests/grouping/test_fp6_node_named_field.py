@@ -30,6 +30,7 @@ from lab import corpus as lab_corpus
 from monitor import limits
 from monitor.models import GroupHash, Issue
 from tests.helpers.events import ingest
+from tests.helpers.processing import fingerprint_mode, served_config
 
 CORPUS = Path(__file__).resolve().parents[2] / "lab" / "corpus"
 APP = "/srv/webviews/app"
@@ -114,8 +115,7 @@ def test_a_statement_without_several_fields_hashes_as_under_faultline_fp_5():
 def test_a_fresh_installation_keeps_the_twins_apart_after_an_event_naming_no_field(project):
     """The first event of the statement names no field; the twins that follow make their own
     issues instead of falling back (PREVIOUS) to the issue of their shared fp-5 hash."""
-    project.grouping_mode = project.GroupingMode.FINGERPRINT
-    project.save(update_fields=["grouping_mode"])
+    fingerprint_mode(project)
     for value in ("Invalid cookie: a3,3", *TWINS, TWINS[0]):
         ingest(project, {"platform": "node", "exception": {"values": [
             {"type": "TypeError", "value": value,
@@ -150,23 +150,20 @@ def test_the_mined_cookie_option_twins_part():
 
 
 @pytest.mark.django_db
-def test_issues_made_under_faultline_fp_5_keep_their_events(project, monkeypatch):
+def test_issues_made_under_faultline_fp_5_keep_their_events(project):
     """An installation moving to faultline-fp-6 keeps its issues: an issue fp-5 made for the
     twins keeps taking both (each new hash falls back to the fp-5 hash, grouping.assign), as
     the move to faultline-fp-5 kept fp-3's issues."""
-    from ingest import processing
 
     def payload(value: str) -> dict:
         return {"platform": "node", "exception": {"values": [
             {"type": "TypeError", "value": value,
              "stacktrace": {"frames": [WEB, SITE, SERIALIZE]}}]}}
 
-    project.grouping_mode = project.GroupingMode.FINGERPRINT
-    project.save(update_fields=["grouping_mode"])
-    monkeypatch.setattr(processing, "fingerprint_config_for", lambda project: FP5)
-    ingest(project, payload("option domain is invalid"))
+    fingerprint_mode(project)
+    with served_config(FP5):
+        ingest(project, payload("option domain is invalid"))
     (issue,) = Issue.objects.all()
-    monkeypatch.setattr(processing, "fingerprint_config_for", lambda project: FP6)
     ingest(project, payload("option domain is invalid"))
     ingest(project, payload("option maxAge is invalid"))
     assert list(Issue.objects.values_list("id", flat=True)) == [issue.id]

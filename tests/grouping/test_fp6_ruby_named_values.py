@@ -31,6 +31,7 @@ from ingest.normalize import normalize_event
 from lab import corpus as lab_corpus
 from monitor.models import GroupHash, Issue
 from tests.helpers.events import ingest
+from tests.helpers.processing import fingerprint_mode, served_config
 
 CORPUS = Path(__file__).resolve().parents[2] / "lab" / "corpus"
 PICK = '      choice = shelf.min_by { |book| book[:pages] }.fetch(:title)\n'
@@ -132,10 +133,9 @@ def test_mined_ruby_choice_codebases_lose_merges_and_split_no_bug():
 
 
 @pytest.mark.django_db
-def test_issues_made_under_faultline_fp_5_keep_their_events(project, monkeypatch):
+def test_issues_made_under_faultline_fp_5_keep_their_events(project):
     """An installation moving to faultline-fp-6 keeps its issues: a Ruby event whose hash
     moved joins the issue its faultline-fp-5 hash has."""
-    from ingest import processing
 
     def payload(method: str) -> dict:
         frames = [frame("app/books.rb", "pick", PICK, 53)]
@@ -143,12 +143,10 @@ def test_issues_made_under_faultline_fp_5_keep_their_events(project, monkeypatch
             {"type": "NoMethodError", "value": nil_method(method),
              "stacktrace": {"frames": frames}}]}}
 
-    project.grouping_mode = project.GroupingMode.FINGERPRINT
-    project.save(update_fields=["grouping_mode"])
-    monkeypatch.setattr(processing, "fingerprint_config_for", lambda project: FP5)
-    ingest(project, payload("fetch"))
+    fingerprint_mode(project)
+    with served_config(FP5):
+        ingest(project, payload("fetch"))
     (issue,) = Issue.objects.all()
-    monkeypatch.setattr(processing, "fingerprint_config_for", lambda project: FP6)
     ingest(project, payload("fetch"))
     assert list(Issue.objects.values_list("id", flat=True)) == [issue.id]
     assert Issue.objects.get().times_seen == 2

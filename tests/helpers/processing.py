@@ -3,6 +3,7 @@ ZeroDivisionError event to send, and processing as an earlier release served it.
 
 import contextlib
 import json
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -25,6 +26,20 @@ def drain() -> int:
     while claimed := process_pending(100):
         total += claimed
     return total
+
+
+def processing_seconds(project, payload: dict) -> float:
+    """Seconds that processing one stored payload took; it became one event, without error."""
+    from ingest.models import RawEvent
+    from monitor.models import Event
+
+    raw(project, payload)
+    start = time.perf_counter()
+    drain()
+    elapsed = time.perf_counter() - start
+    assert list(RawEvent.objects.values_list("last_error", flat=True)) == []
+    assert Event.objects.filter(project=project).count() == 1
+    return elapsed
 
 
 def zero_division(lineno=10, user=None, release=None):

@@ -10,7 +10,10 @@ event's columns and its grouping (hash, variant, components, configuration, prev
 oracle is the code before the change (main at d372e75): tests/ingest/processing_outputs.json was
 written by it, and rewritten when faultline-fp-3 became the default configuration (every event
 records the configuration's name; with the name held, only the Go events' outputs moved) and
-when faultline-fp-5 did (only Node events' components moved: docs/ml-grouping.md), with
+when faultline-fp-5 did (only Node events' components moved: docs/ml-grouping.md) and
+faultline-fp-6 (every event records the name; components moved only for Ruby events and Node
+statements reading several fields of one object), with
+FAULTLINE_SDK_PAYLOADS naming ../shared/sdk-payloads where a worktree has none beside it:
 
     FAULTLINE_WRITE_OUTPUT_DIGESTS=1 .venv/bin/python -m pytest \
         tests/ingest/test_processing_outputs_stable.py -q
@@ -277,6 +280,8 @@ def test_processing_outputs_are_unchanged(project):
                     in_postgres = json.loads(cursor.fetchone()[0])
                     assert _shape(json.loads(stored)) == _shape(in_postgres), name
     if os.environ.get("FAULTLINE_WRITE_OUTPUT_DIGESTS"):
+        if not GLITCHTIP.is_dir():  # the digests would lose every SDK payload's
+            pytest.fail(f"no SDK payloads at {GLITCHTIP}: name them with FAULTLINE_SDK_PAYLOADS")
         DIGESTS.write_text(json.dumps(found, indent=0, sort_keys=True) + "\n")
         pytest.skip(f"wrote {len(found)} digests to {DIGESTS.name}")
     expected = json.loads(DIGESTS.read_text())
