@@ -1,0 +1,1 @@
+"""The stockroom evaluation service (lab.mine.js.stockroom.__main__)."""
