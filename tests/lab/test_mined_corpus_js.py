@@ -111,6 +111,8 @@ def test_most_bugs_span_two_releases_and_libraries_change_between_them(corpus):
             releases[row["bug"]].add(row["release"])
     assert sum(len(r) >= 2 for r in releases.values()) >= 0.7 * len(releases)
     for rows in corpus.values():
+        if all(r["crash"] == "app" for r in rows):
+            continue  # a service whose faults are its own code (stockroom): its releases refactor
         versions = {json.dumps(r["libraries"], sort_keys=True) for r in rows}
         assert len(versions) >= 3, rows[0]["app"]
 
