@@ -80,9 +80,10 @@ def stats(rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lab.mine.appcode")
     parser.add_argument("--stats", action="store_true", help="summarise the committed file")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"default {OUT.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     if args.stats:
-        print(stats(list(read_rows(OUT))))
+        print(stats(list(read_rows(args.out))))
         return
     assert is_report_only(APP), "invoice-desk must be a report-only codebase"
     rows: list[dict] = []
@@ -91,9 +92,9 @@ def main(argv: list[str] | None = None) -> None:
         kept, lost = rows_of(release, run_release(release))
         rows += kept
         dropped += lost
-    count = write_rows(OUT, rows)
+    count = write_rows(args.out, rows)
     print(stats(rows))
-    print(f"wrote {count} rows to {OUT.relative_to(ROOT)}; dropped {sum(dropped.values())}")
+    print(f"wrote {count} rows to {args.out}; dropped {sum(dropped.values())}")
     for key, n in sorted(dropped.items()):
         print(f"  dropped {n}: {key}")
 
