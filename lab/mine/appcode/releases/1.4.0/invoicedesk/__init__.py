@@ -1,0 +1,3 @@
+"""Invoice Desk: customers, invoices, payments, reminders and reports for a small agency."""
+
+__version__ = "1.4.0"
