@@ -13,11 +13,7 @@ codebases (lab/corpus; never a report-only one)."""
 
 from __future__ import annotations
 
-import functools
-import itertools
 import time
-from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
@@ -30,11 +26,10 @@ from grouping.fingerprint import (
     written_format,
 )
 from ingest.normalize import normalize_event
-from lab import corpus as lab_corpus
 from monitor.models import GroupHash, Issue
+from tests.helpers.corpus_fingerprints import choice_codebases, merged_and_split
 from tests.helpers.events import ingest
 
-CORPUS = Path(__file__).resolve().parents[2] / "lab" / "corpus"
 LOCALE = '\t\treturn nil, errors.Wrapf(err, "quotes: locale %s", p.Locale)'
 MEDIA = '\t\treturn errors.Errorf("media: %s over the image limit", name)'
 TOO_BIG = '\t\treturn errors.Errorf("media: %s is %d bytes too big", name, size)'
@@ -160,32 +155,8 @@ def test_matching_a_format_stays_linear_on_hostile_values():
     assert time.perf_counter() - started < 1.0
 
 
-@functools.cache
-def choice_go_codebases() -> dict[str, list[dict]]:
-    """Each Go choice codebase's events (report-only codebases are never read here)."""
-    out = {}
-    for path in lab_corpus.corpus_files(CORPUS):
-        rows = list(lab_corpus.read_rows(path)) if path.name.startswith("go-") else []
-        if rows and not lab_corpus.is_report_only(rows[0]["app"]):
-            out[rows[0]["app"]] = rows
-    return out
-
-
-def merged_and_split(rows: list[dict], config: str) -> tuple[set, dict[str, int]]:
-    """Bug pairs one fingerprint holds, and each bug's fingerprints (site-labelled bugs)."""
-    by_hash: dict[str, set] = defaultdict(set)
-    of_bug: dict[str, set] = defaultdict(set)
-    for index, row in enumerate(rows):
-        event = normalize_event(row["event"], 1_700_000_000.0 + index, f"{index:032x}")
-        fingerprint, bug = group(event, config).hash, lab_corpus.site_label(row)
-        by_hash[fingerprint].add(bug)
-        of_bug[bug].add(fingerprint)
-    merged = {pair for bugs in by_hash.values() for pair in itertools.combinations(sorted(bugs), 2)}
-    return merged, {bug: len(hashes) for bug, hashes in of_bug.items()}
-
-
 def test_mined_go_choice_codebases_lose_splits_and_merge_no_bugs():
-    codebases = choice_go_codebases()
+    codebases = choice_codebases("go-")
     if not codebases:
         pytest.skip("no mined Go choice codebase in lab/corpus")
     before = after = 0

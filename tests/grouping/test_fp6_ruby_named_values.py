@@ -12,11 +12,6 @@ corpus events are of the mined Ruby choice codebases (lab/corpus; never a report
 
 from __future__ import annotations
 
-import functools
-import itertools
-from collections import defaultdict
-from pathlib import Path
-
 import pytest
 
 from grouping.fingerprint import (
@@ -28,12 +23,11 @@ from grouping.fingerprint import (
     written_names,
 )
 from ingest.normalize import normalize_event
-from lab import corpus as lab_corpus
 from monitor.models import GroupHash, Issue
+from tests.helpers.corpus_fingerprints import choice_codebases, merged_and_split
 from tests.helpers.events import ingest
 from tests.helpers.processing import fingerprint_mode, served_config
 
-CORPUS = Path(__file__).resolve().parents[2] / "lab" / "corpus"
 PICK = '      choice = shelf.min_by { |book| book[:pages] }.fetch(:title)\n'
 LOOKUP = '      contact = CONTACTS.fetch(message.fetch("user"))\n'
 
@@ -94,32 +88,8 @@ def test_other_platforms_hash_as_under_faultline_fp_5():
         assert group(event, FP6).previous_hash == group(event, FP5).previous_hash
 
 
-@functools.cache
-def choice_ruby_codebases() -> dict[str, list[dict]]:
-    """Each Ruby choice codebase's events (report-only codebases are never read here)."""
-    out = {}
-    for path in lab_corpus.corpus_files(CORPUS):
-        rows = list(lab_corpus.read_rows(path)) if path.name.startswith("ruby-") else []
-        if rows and not lab_corpus.is_report_only(rows[0]["app"]):
-            out[rows[0]["app"]] = rows
-    return out
-
-
-def merged_and_split(rows: list[dict], config: str) -> tuple[set, dict[str, int]]:
-    """Bug pairs one fingerprint holds, and each bug's fingerprints (site-labelled bugs)."""
-    by_hash: dict[str, set] = defaultdict(set)
-    of_bug: dict[str, set] = defaultdict(set)
-    for index, row in enumerate(rows):
-        event = normalize_event(row["event"], 1_700_000_000.0 + index, f"{index:032x}")
-        fingerprint, bug = group(event, config).hash, lab_corpus.site_label(row)
-        by_hash[fingerprint].add(bug)
-        of_bug[bug].add(fingerprint)
-    merged = {pair for bugs in by_hash.values() for pair in itertools.combinations(sorted(bugs), 2)}
-    return merged, {bug: len(hashes) for bug, hashes in of_bug.items()}
-
-
 def test_mined_ruby_choice_codebases_lose_merges_and_split_no_bug():
-    codebases = choice_ruby_codebases()
+    codebases = choice_codebases("ruby-")
     if not codebases:
         pytest.skip("no mined Ruby choice codebase in lab/corpus")
     before = after = 0
