@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import sys
 import uuid
@@ -22,11 +21,10 @@ from pathlib import Path
 
 from lab.mine.appcode import plan
 from lab.mine.appcode.bugs import APP, VERSIONS
+from lab.mine.python.mine import _collector, tidy  # the library miner's capture, reused
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-HARNESS = str(ROOT / "lab")
-ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 DEPLOYED_SITE = "/usr/local/lib/python3.11/site-packages"
 DEPLOYED_STDLIB = "/usr/local/lib/python3.11"
 FRAMEWORKS = ("celery", "click", "django", "flask", "sentry-sdk")
@@ -46,39 +44,6 @@ def install(release: int) -> Path:
     shutil.copytree(HERE / "releases" / VERSIONS[release], root,
                     ignore=shutil.ignore_patterns("__pycache__"))
     return root
-
-
-def tidy(event: dict, replacements: list[tuple[str, str]]) -> dict:
-    """Drop the harness's frames and what differs run to run (ids, times, trace ids, the
-    process's module list); put paths where a deployment has them."""
-    for value in (event.get("exception") or {}).get("values", []):
-        stack = value.get("stacktrace") or {}
-        stack["frames"] = [f for f in stack.get("frames") or []
-                           if not str(f.get("abs_path", "")).startswith(HARNESS)]
-    for key in ("contexts", "breadcrumbs", "extra", "modules", "timestamp", "event_id",
-                "start_timestamp"):
-        event.pop(key, None)
-    text = json.dumps(event)
-    for old, new in replacements:
-        text = text.replace(old, new)
-    return json.loads(ADDRESS.sub(" at 0x7f0000000000>", text))
-
-
-def _collector():
-    import sentry_sdk.transport
-
-    events: list[dict] = []
-
-    class Transport(sentry_sdk.transport.Transport):
-        def capture_envelope(self, envelope):
-            event = envelope.get_event()
-            if event is not None:
-                events.append(event)
-
-        def flush(self, timeout, callback=None):
-            return None
-
-    return events, Transport
 
 
 class Entries:
