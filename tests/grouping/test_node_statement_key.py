@@ -1,11 +1,10 @@
-"""Node's "statement" key (grouping.clean.statement_key), chosen by lab.select on the Node
-choice codebases as a join by key with the veto (not served: it lowered never-seen pair
-precision, docs/ml-grouping.md "Node's crash statement"): a fault
-of the application's own code keeps one key when a release renames its function, moves it to
-another module or into a class, or an ES module or another entry point reaches it, because the
-key is the crash statement as written and the type, with no function and no file; two
-statements, two types of one statement, and one library call failing in two ways keep their
-own keys."""
+"""Node's "statement" key (grouping.clean.statement_key), a key rule lab.select tries (tried
+as a join by key with the veto on the Node choice codebases, not chosen and not served:
+docs/ml-grouping.md, "Node's crash statement"): a fault of the application's own code keeps
+one key when a release renames its function, moves it to another module or into a class, or
+an ES module or another entry point reaches it, because the key is the crash statement as
+written and the type, with no function and no file; two statements, two types of one
+statement, and one library call failing in two ways keep their own keys."""
 
 from __future__ import annotations
 
@@ -86,8 +85,8 @@ def test_a_site_without_a_code_line_falls_back_to_the_site_key():
 
 
 def test_a_manifest_choosing_the_statement_join_for_node_serves_it_to_node_alone():
-    """lab.select's write of the choice (var/select/node-write, not served: docs/ml-grouping.md,
-    "Node's crash statement") read as production reads a model's manifest."""
+    """A manifest choosing it (as lab.select wrote one before the choice group was corrected;
+    not served) read as production reads a model's manifest."""
     choices = json.loads(MANIFEST.read_text())["choices"]
     for table, value in (("key_rules", "statement"), ("thresholds", JOIN),
                          ("conflict_thresholds", 0.0), ("frames", 6),

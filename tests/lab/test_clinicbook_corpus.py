@@ -15,6 +15,7 @@ from lab.corpus import is_report_only, read_rows
 from lab.mine.js.clinicbook.__main__ import OUTPUT, SEED, plan
 from lab.mine.js.clinicbook.app import files
 from lab.mine.js.clinicbook.bugs import BUGS
+from training import mined
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +27,9 @@ def message(row: dict) -> str:
     return row["event"]["exception"]["values"][-1].get("value", "")
 
 
-def test_it_is_a_choice_codebase():
+def test_it_is_a_choice_codebase_pinned_so_no_earlier_codebase_moves():
     assert not is_report_only("clinicbook")
+    assert mined.PINNED["clinicbook"] == mined.CHOICE
 
 
 def test_rows_are_the_defined_bugs_and_raise_their_types(rows):
