@@ -660,6 +660,28 @@ def anchored_key(event: dict, rule: str) -> str:
     return "site|" + "|".join(parts)[:250]
 
 
+def statement_key(event: dict) -> str:
+    """The candidate key of the crash statement: the root cause's type and the application's
+    crash site's code line as written (spacing collapsed), with no function and no file, so a
+    renamed function, one moved to another module or into a class, a split file, an ES module
+    and the entry point that called it leave it alone, while two statements of one function,
+    or one statement that raises two types, keep their own keys. Where the site called into a
+    library (a `node_modules` frame), the message's template too: one library call fails in
+    several ways under one type (`option maxAge is invalid`, `option sameSite …`), which only
+    the library's words tell apart. A site with no code line (a minified bundle's) falls back
+    to the "site" key."""
+    exceptions = scanned_exceptions(event)
+    root = exceptions[0] if exceptions else {}
+    site, callee = app_site(event)
+    line = " ".join(code_line(site).split()) if site else ""
+    if not line:
+        return anchored_key(event, "site")
+    parts = [grouping_type(root), line]
+    if callee is not None and "node_modules/" in _file(callee).replace("\\", "/"):
+        parts.append(message_template(str(root.get("value") or event.get("message") or "")))
+    return "stmt|" + "|".join(parts)[:250]
+
+
 def match_key(event: dict, rule: str | None = None) -> str:
     """What two events must share before their distance is even considered (grouping.rules):
     the root cause's exception type and, by rule, its crash frame's function ("function"), its
@@ -671,6 +693,8 @@ def match_key(event: dict, rule: str | None = None) -> str:
     Minified function names (one or two characters) change per release and are left out.
     The embedding then judges the rest within the threshold."""
     rule = rule or grouping_rules.CURRENT.key_for(family_of(event.get("platform")))
+    if rule == "statement":
+        return statement_key(event)
     if rule in grouping_rules.ANCHORED_KEYS:
         return anchored_key(event, rule)
     exceptions = scanned_exceptions(event)

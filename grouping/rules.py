@@ -18,6 +18,8 @@ Key rules (what two events must share before their distance is considered):
   called, "site+line" what the site's code line does (the functions it calls and the
   attributes it reads: locals, literals and spacing a refactor changes left out), so twin
   faults of one function that fail on different expressions get different keys.
+- "statement": exception type and the application's crash site's code line as written, with
+  no function and no file (grouping.clean.statement_key): renames and moves leave it alone.
 A rule may differ per platform family (`key` maps families to rules, "default" for the rest).
 
 The text's shape, per family too: the most recent `frames`, which frames show their code line
@@ -38,7 +40,7 @@ from grouping.families import for_family
 TUNED_FILE = Path(__file__).with_name("tuned_rules.json")
 # keys anchored on the application's own crash site (grouping.clean.anchored_key)
 ANCHORED_KEYS = ("site", "site+template", "site+callee", "site+line")
-KEY_RULES = ("line", "function", "module", "type", "names", *ANCHORED_KEYS)
+KEY_RULES = ("line", "function", "module", "type", "names", *ANCHORED_KEYS, "statement")
 CONTEXT_RULES = ("all", "crash", "none")  # code lines: every frame's, the crash frame's, none
 
 

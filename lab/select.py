@@ -48,10 +48,11 @@ import numpy as np
 
 TARGET_PRECISION = 0.98  # the product's pair-precision target on unseen codebases
 FLOORS = (0.98, 0.99, 1.0)  # in-fold precision floors tried (a rule's part)
-# most specific first; never the code line itself. "site…": anchored on the application's own
-# crash site (grouping.clean.anchored_key); "site+line": and what its code line does
+# most specific first. "site…": anchored on the application's own crash site
+# (grouping.clean.anchored_key); "site+line": and what its code line does; "statement": the
+# crash line itself as written and the type, no function, no file (grouping.clean.statement_key)
 KEY_RULES = ("site+line", "site+callee", "site+template", "function", "names", "site",
-             "module", "type")
+             "module", "type", "statement")
 LABELS = ("site", "fine", "drift")  # what counts as one mined bug (rows_by_codebase)
 JOIN = 2.0  # a threshold no cosine distance exceeds: the key alone joins (a deterministic join)
 GRID = [round(0.02 * i, 2) for i in range(1, 26)]  # 0.02 … 0.50
@@ -545,7 +546,7 @@ def source_text(family: str, verdict: Verdict, families: int = 1) -> str:
               else [f"its message as a {verdict.candidate.message}"])
     shape += f" ({' and '.join(reads)})" if reads else ""
     rule = f"{verdict.candidate.key}{' with the veto' if verdict.candidate.veto else ''}"
-    if verdict.candidate.join:  # no distance: the text's shape decides nothing
+    if verdict.candidate.join:  # no distance read: only the veto reads the text
         return (f"{family}: {verdict.candidate.key} joined by key alone"
                 f"{' unless the texts conflict' if verdict.candidate.veto else ''}, chosen "
                 f"leaving out each of its {len(verdict.folds)} codebases in turn")
@@ -567,10 +568,12 @@ def as_rules(selection: Selection, today: Callable[[str], tuple],
     thresholds, keys, conflicts, sources, frames = {}, {}, {}, {}, {}
     lines, messages = {}, {}
     for family, verdict in sorted(selection.chosen.items()):
-        # a join reads no distance: the text keeps the family's shape
-        frames[family] = 0 if verdict.candidate.join else verdict.candidate.frames
-        lines[family] = "raw" if verdict.candidate.join else verdict.candidate.line
-        messages[family] = "raw" if verdict.candidate.join else verdict.candidate.message
+        # a join reads no distance, but its veto reads the texts: they keep the shape it was
+        # scored in (a join without the veto keeps the family's)
+        shaped = not verdict.candidate.join or verdict.candidate.veto
+        frames[family] = verdict.candidate.frames if shaped else 0
+        lines[family] = verdict.candidate.line if shaped else "raw"
+        messages[family] = verdict.candidate.message if shaped else "raw"
         thresholds[family] = verdict.threshold
         keys[family] = verdict.candidate.key
         conflicts[family] = 0.0 if verdict.candidate.veto else NO_VETO

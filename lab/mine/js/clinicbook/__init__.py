@@ -1,0 +1,1 @@
+"""clinicbook: a Node clinic-booking service whose faults are its own code (docs/corpus.md)."""
