@@ -58,7 +58,8 @@ def codebase_of(path: str | Path) -> tuple[str, str]:
 PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE,
                           "ratesrpc": CHOICE, "metricsink": CHOICE,
                           "hook-relay": CHOICE, "price-formatter": CHOICE,
-                          "apigate": CHOICE, "docpatch": CHOICE, "webviews": CHOICE}
+                          "apigate": CHOICE, "docpatch": CHOICE, "webviews": CHOICE,
+                          "clinic-desk": CHOICE}
 
 
 def _rank(codebase: str) -> str:
