@@ -59,7 +59,7 @@ PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE,
                           "ratesrpc": CHOICE, "metricsink": CHOICE,
                           "hook-relay": CHOICE, "price-formatter": CHOICE,
                           "apigate": CHOICE, "docpatch": CHOICE, "webviews": CHOICE,
-                          "clinicbook": CHOICE}
+                          "clinicbook": CHOICE, "clinic-desk": CHOICE}
 
 
 def _rank(codebase: str) -> str:

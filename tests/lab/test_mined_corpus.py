@@ -21,8 +21,9 @@ FRAMEWORKS = {"flask", "werkzeug", "django", "fastapi", "starlette", "celery", "
 
 @pytest.fixture(scope="module")
 def rows():
-    """The codebases mined around one library (lab.mine.python); invoice-desk, whose faults are
-    its own code's (lab.mine.appcode), has its own tests (test_appcode_corpus.py)."""
+    """The codebases mined around one library (lab.mine.python); invoice-desk and clinic-desk,
+    whose faults are their own code's, have their own tests (test_appcode_corpus.py,
+    test_clinicapp_corpus.py)."""
     paths = [p for p in corpus_files()
              if p.name.startswith("python-") and p.name[7:-10] in BY_NAME]
     return load_mined(paths)

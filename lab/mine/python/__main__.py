@@ -163,7 +163,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stats", action="store_true", help="print the summary table and stop")
     args = parser.parse_args(argv)
     if args.stats:
-        # the library-mined codebases only (invoice-desk is lab.mine.appcode's: --stats there)
+        # the library-mined codebases only (invoice-desk and clinic-desk: lab.mine.appcode and
+        # lab.mine.clinicapp, --stats there)
         print(stats([p for p in corpus_files() if p.name.startswith("python-")
                      and p.name.removesuffix(".jsonl.zst").removeprefix("python-") in BY_NAME]))
         return

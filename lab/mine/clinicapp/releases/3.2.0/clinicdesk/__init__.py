@@ -1,0 +1,4 @@
+"""Clinic Desk: appointments, reminders, rosters, insurance claims and statistics for a group
+of outpatient clinics."""
+
+__version__ = "3.2.0"
