@@ -15,6 +15,7 @@ from lab.corpus import is_report_only, read_rows
 from lab.mine.js.clinicbook.__main__ import OUTPUT, SEED, plan
 from lab.mine.js.clinicbook.app import files
 from lab.mine.js.clinicbook.bugs import BUGS
+from tests.helpers.node_service_corpus import assert_rows_are_the_bugs_and_raise_their_types
 from training import mined
 
 
@@ -33,16 +34,8 @@ def test_it_is_a_choice_codebase_pinned_so_no_earlier_codebase_moves():
 
 
 def test_rows_are_the_defined_bugs_and_raise_their_types(rows):
-    bugs = {bug.id: bug for bug in BUGS}
-    assert {row["bug"] for row in rows} == set(bugs)
+    assert_rows_are_the_bugs_and_raise_their_types("clinicbook", rows, BUGS)
     assert len(rows) >= 280
-    for row in rows:
-        values = row["event"]["exception"]["values"]
-        bug = bugs[row["bug"]]
-        assert values[-1]["type"] == bug.type, row["bug"]
-        assert not bug.cause or values[0]["type"] == bug.cause, row["bug"]
-        assert row["site"] == bug.site and row["crash"] == "app"
-        assert int(row["release"].removeprefix("clinicbook@1.").removesuffix(".0")) in bug.releases
 
 
 def test_releases_refactor_the_raising_code(rows):

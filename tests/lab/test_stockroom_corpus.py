@@ -14,6 +14,7 @@ from lab.corpus import is_report_only, read_rows
 from lab.mine.js.stockroom.__main__ import OUTPUT, SEED, plan
 from lab.mine.js.stockroom.app import files
 from lab.mine.js.stockroom.bugs import BUGS
+from tests.helpers.node_service_corpus import assert_rows_are_the_bugs_and_raise_their_types
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +27,7 @@ def test_it_is_scored_only():
 
 
 def test_rows_are_the_defined_bugs_and_raise_their_types(rows):
-    bugs = {bug.id: bug for bug in BUGS}
-    assert {row["bug"] for row in rows} == set(bugs)
-    for row in rows:
-        values = row["event"]["exception"]["values"]
-        bug = bugs[row["bug"]]
-        assert values[-1]["type"] == bug.type, row["bug"]
-        assert not bug.cause or values[0]["type"] == bug.cause, row["bug"]
-        assert row["site"] == bug.site and row["crash"] == "app"
-        assert row["release"].removeprefix("stockroom@1.").removesuffix(".0") in {
-            str(r) for r in bug.releases}
+    assert_rows_are_the_bugs_and_raise_their_types("stockroom", rows, BUGS)
 
 
 def test_releases_refactor_the_raising_code(rows):

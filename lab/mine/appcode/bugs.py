@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
+
+from lab.mine.appcode import machinery
 
 APP = "invoice-desk"
 VERSIONS = ("1.4.0", "1.5.0", "2.0.0", "2.1.0")
@@ -95,20 +95,10 @@ def order(rng: random.Random, cid: int, items: list | None = None, **kw) -> dict
     return {**payload, **kw}
 
 
-@dataclass(frozen=True)
-class Bug:
-    id: str  # <module.function as of 1.4.0>/<Type>-<what goes wrong>
-    site: str  # where the fault is: module.function and the faulting step
-    op: str
-    types: tuple[str, ...]  # the chain as sent: cause first, raised last
-    make: Callable[[random.Random], tuple[dict, dict, str]]  # → fixture, arguments, family
-    releases: tuple[int, ...] = ALL
-    kind: str = ""
-    entries: tuple[str, ...] = ()  # default: every entry point of the operation
+class Bug(machinery.Bug):
+    """A fault of invoice-desk; its id names the function as of 1.4.0."""
 
-    @property
-    def label(self) -> str:
-        return f"{APP}/{self.id}"
+    APP = APP
 
 
 # --- create_invoice --------------------------------------------------------------------------

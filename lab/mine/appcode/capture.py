@@ -1,53 +1,24 @@
-"""Run one release of invoice-desk in a process of its own, under the real sentry-sdk with the
-Flask, Django and Celery integrations, and keep what the SDK sends for each planned event.
-
-``python -m lab.mine.appcode.capture RELEASE OUT.json``. The release's source tree is copied to
-``var/mine/appcode/<version>`` (so no frame of it lies under lab/, whose frames are the
-harness's and dropped), then each planned event loads its fixture into the app's store and
-calls one entry point: a Flask or Django test client request, an eager Celery task, the click
-command line, or the scheduler's job runner.
-"""
+"""invoice-desk's entry-point drivers and its `Application` for lab.mine.appcode.machinery.
+``python -m lab.mine.appcode.capture RELEASE OUT.json`` captures one release in a process of its
+own (machinery.capture: its tree copied to var/mine/appcode/<version>, the real sentry-sdk)."""
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import shutil
 import sys
-import uuid
-from importlib import metadata
 from pathlib import Path
 
-from lab.mine.appcode import plan
-from lab.mine.appcode.bugs import APP, VERSIONS
-from lab.mine.python.mine import _collector, tidy  # the library miner's capture, reused
+from lab.mine.appcode import machinery
+from lab.mine.appcode.bugs import APP, BUGS, ENTRIES, VERSIONS
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
-DEPLOYED_SITE = "/usr/local/lib/python3.11/site-packages"
-DEPLOYED_STDLIB = "/usr/local/lib/python3.11"
-FRAMEWORKS = ("celery", "click", "django", "flask", "sentry-sdk")
+ROOT = machinery.ROOT
+frameworks = machinery.frameworks
 
 
-def deployed_root(release: int) -> str:
-    return f"/srv/{APP}/releases/{VERSIONS[release]}"
-
-
-def frameworks() -> dict[str, str]:
-    return {name: metadata.version(name) for name in FRAMEWORKS}
-
-
-def install(release: int) -> Path:
-    root = ROOT / "var" / "mine" / "appcode" / VERSIONS[release]
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(HERE / "releases" / VERSIONS[release], root,
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    return root
-
-
-class Entries:
-    """The application's five entry points, as its own processes call them."""
+class Entries(machinery.Drivers):
+    """invoice-desk's five entry points: its Flask and Django apps, Celery
+    tasks, click commands and job runner, as its own processes call them."""
 
     def __init__(self) -> None:
         import django
@@ -60,17 +31,13 @@ class Entries:
         self.django = Client(raise_request_exception=False)
         self.tasks, self.cli, self.jobs = tasks, cli, jobs
 
-    def trigger(self, entry: str, op: str, args: dict, task_id: str) -> None:
-        if entry == "flask":
-            self.via_flask(op, args)
-        elif entry == "django":
-            self.via_django(op, args)
-        elif entry == "celery":
-            self.via_celery(op, args, task_id)
-        elif entry == "click":
-            self.via_click(op, args)
-        else:
-            self.via_jobs(op, args)
+    def reset(self, fixture: dict) -> None:
+        """Load the event's fixture and empty the outbox (imported here: only once the
+        release is on sys.path)."""
+        from invoicedesk import mailer, store
+
+        store.reset(**fixture)
+        mailer.OUTBOX.clear()
 
     def via_flask(self, op: str, a: dict) -> None:
         client = self.flask
@@ -146,57 +113,11 @@ class Entries:
             raise ValueError(op)
 
 
-def capture(release: int) -> list[dict]:
-    root = install(release)
-    sys.path.insert(0, str(root))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "invoicedesk.settings"
-    logging.disable(logging.CRITICAL)
-    import sentry_sdk
-    from sentry_sdk.integrations.celery import CeleryIntegration
-    from sentry_sdk.integrations.django import DjangoIntegration
-    from sentry_sdk.integrations.flask import FlaskIntegration
-
-    events, transport = _collector()
-    sentry_sdk.init(
-        dsn="http://public@localhost/1", transport=transport,
-        release=f"{APP}@{VERSIONS[release]}", server_name=f"{APP}-1",
-        default_integrations=False, auto_enabling_integrations=False,
-        integrations=[FlaskIntegration(), DjangoIntegration(), CeleryIntegration()],
-        project_root=str(root), include_local_variables=False,
-    )
-    entries = Entries()
-    import flask
-    from invoicedesk import mailer, store
-    site = str(Path(flask.__file__).resolve().parents[1])
-    stdlib = str(Path(logging.__file__).resolve().parents[1])
-    unresolved = [p for p in sys.path if p.endswith("site-packages") and p != site]
-    replacements = [(str(root), deployed_root(release)), (site, DEPLOYED_SITE),
-                    *[(p, DEPLOYED_SITE) for p in unresolved], (stdlib, DEPLOYED_STDLIB)]
-    replacements.sort(key=lambda pair: -len(pair[0]))
-    out = []
-    for item in plan.events(release):
-        store.reset(**item["fixture"])
-        mailer.OUTBOX.clear()
-        before = len(events)
-        task_id = str(uuid.UUID(int=item["seed"] >> 128))
-        with sentry_sdk.isolation_scope():  # one request, task or command: its own scope
-            entries.trigger(item["entry"], item["op"], item["args"], task_id)
-        got = events[before:]
-        out.append({"bug": item["bug"], "entry": item["entry"], "family": item["family"],
-                    "captures": len(got),
-                    "event": tidy(got[-1], replacements) if got else None})
-    sentry_sdk.get_client().close()
-    return out
-
-
-def main(argv: list[str]) -> None:
-    release, out = int(argv[0]), Path(argv[1])
-    records = capture(release)
-    partial = out.with_suffix(".part")
-    partial.write_text(json.dumps({"frameworks": frameworks(), "events": records},
-                                  sort_keys=True))
-    partial.replace(out)
+APPLICATION = machinery.Application(
+    package="lab.mine.appcode", app=APP, versions=VERSIONS, bugs=BUGS, entries=ENTRIES,
+    report_only=True, settings="invoicedesk.settings", drivers=Entries,
+    releases=HERE / "releases")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    machinery.capture_main(APPLICATION, sys.argv[1:])

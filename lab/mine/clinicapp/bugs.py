@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
+
+from lab.mine.appcode import machinery
 
 APP = "clinic-desk"
 VERSIONS = ("3.2.0", "3.3.0", "4.0.0", "4.1.0")
@@ -107,20 +107,10 @@ def world(rng: random.Random, patients=(), doctors=(), clinics=(), appointments=
             "appointments": list(appointments)}
 
 
-@dataclass(frozen=True)
-class Bug:
-    id: str  # <module.function as of 3.2.0>/<Type>-<what goes wrong>
-    site: str  # where the fault is: module.function and the faulting step
-    op: str
-    types: tuple[str, ...]  # the chain as sent: cause first, raised last
-    make: Callable[[random.Random], tuple[dict, dict, str]]  # → fixture, arguments, family
-    releases: tuple[int, ...] = ALL
-    kind: str = ""
-    entries: tuple[str, ...] = ()  # default: every entry point of the operation
+class Bug(machinery.Bug):
+    """A fault of clinic-desk; its id names the function as of 3.2.0."""
 
-    @property
-    def label(self) -> str:
-        return f"{APP}/{self.id}"
+    APP = APP
 
 
 # --- booking ---------------------------------------------------------------------------------

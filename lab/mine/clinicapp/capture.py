@@ -1,88 +1,24 @@
-"""Run one release of clinic-desk in a process of its own, under the real sentry-sdk with the
-Flask, Django and Celery integrations, and keep what the SDK sends for each planned event.
-
-``python -m lab.mine.clinicapp.capture RELEASE OUT.json``. The release's source tree is copied to
-``var/mine/clinicapp/<version>`` (so no frame of it lies under lab/, whose frames are the
-harness's and dropped), then each planned event loads its fixture into the app's store and
-calls one entry point: a Flask or Django test client request, an eager Celery task, the click
-command line, or the scheduler's job runner.
-"""
+"""What clinic-desk hands lab.mine.appcode.machinery: the drivers of its entry points and
+its `Application`. ``python -m lab.mine.clinicapp.capture RELEASE OUT.json`` runs one release,
+copied to var/mine/clinicapp/<version>, under the real sentry-sdk (machinery.capture)."""
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import re
-import shutil
 import sys
-import uuid
-from importlib import metadata
 from pathlib import Path
 
-from lab.mine.clinicapp import plan
-from lab.mine.clinicapp.bugs import APP, VERSIONS
+from lab.mine.appcode import machinery
+from lab.mine.clinicapp.bugs import APP, BUGS, ENTRIES, VERSIONS
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
-HARNESS = str(ROOT / "lab")
-ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
-DEPLOYED_SITE = "/usr/local/lib/python3.11/site-packages"
-DEPLOYED_STDLIB = "/usr/local/lib/python3.11"
-FRAMEWORKS = ("celery", "click", "django", "flask", "sentry-sdk")
+ROOT = machinery.ROOT
+frameworks = machinery.frameworks
 
 
-def deployed_root(release: int) -> str:
-    return f"/srv/{APP}/releases/{VERSIONS[release]}"
-
-
-def frameworks() -> dict[str, str]:
-    return {name: metadata.version(name) for name in FRAMEWORKS}
-
-
-def install(release: int) -> Path:
-    root = ROOT / "var" / "mine" / "clinicapp" / VERSIONS[release]
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(HERE / "releases" / VERSIONS[release], root,
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    return root
-
-
-def tidy(event: dict, replacements: list[tuple[str, str]]) -> dict:
-    """Drop the harness's frames and what differs run to run (ids, times, trace ids, the
-    process's module list); put paths where a deployment has them."""
-    for value in (event.get("exception") or {}).get("values", []):
-        stack = value.get("stacktrace") or {}
-        stack["frames"] = [f for f in stack.get("frames") or []
-                           if not str(f.get("abs_path", "")).startswith(HARNESS)]
-    for key in ("contexts", "breadcrumbs", "extra", "modules", "timestamp", "event_id",
-                "start_timestamp"):
-        event.pop(key, None)
-    text = json.dumps(event)
-    for old, new in replacements:
-        text = text.replace(old, new)
-    return json.loads(ADDRESS.sub(" at 0x7f0000000000>", text))
-
-
-def _collector():
-    import sentry_sdk.transport
-
-    events: list[dict] = []
-
-    class Transport(sentry_sdk.transport.Transport):
-        def capture_envelope(self, envelope):
-            event = envelope.get_event()
-            if event is not None:
-                events.append(event)
-
-        def flush(self, timeout, callback=None):
-            return None
-
-    return events, Transport
-
-
-class Entries:
-    """The application's five entry points, as its own processes call them."""
+class Entries(machinery.Drivers):
+    """clinic-desk's entry points: the Flask API, Django views, the worker's
+    Celery tasks (by registered name), manage commands and the scheduler."""
 
     def __init__(self) -> None:
         import django
@@ -96,17 +32,13 @@ class Entries:
         self.django = Client(raise_request_exception=False)
         self.worker, self.manage, self.scheduler = worker, manage, scheduler
 
-    def trigger(self, entry: str, op: str, args: dict, task_id: str) -> None:
-        if entry == "flask":
-            self.via_flask(op, args)
-        elif entry == "django":
-            self.via_django(op, args)
-        elif entry == "celery":
-            self.via_celery(op, args, task_id)
-        elif entry == "click":
-            self.via_click(op, args)
-        else:
-            self.via_jobs(op, args)
+    def reset(self, fixture: dict) -> None:
+        """Load the event's fixture and empty the outbox (imported here: only once the
+        release is on sys.path)."""
+        from clinicdesk import db, sms
+
+        db.reset(**fixture)
+        sms.OUTBOX.clear()
 
     def via_flask(self, op: str, a: dict) -> None:
         client = self.flask
@@ -176,57 +108,11 @@ class Entries:
             raise ValueError(op)
 
 
-def capture(release: int) -> list[dict]:
-    root = install(release)
-    sys.path.insert(0, str(root))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "clinicdesk.settings"
-    logging.disable(logging.CRITICAL)
-    import sentry_sdk
-    from sentry_sdk.integrations.celery import CeleryIntegration
-    from sentry_sdk.integrations.django import DjangoIntegration
-    from sentry_sdk.integrations.flask import FlaskIntegration
-
-    events, transport = _collector()
-    sentry_sdk.init(
-        dsn="http://public@localhost/1", transport=transport,
-        release=f"{APP}@{VERSIONS[release]}", server_name=f"{APP}-1",
-        default_integrations=False, auto_enabling_integrations=False,
-        integrations=[FlaskIntegration(), DjangoIntegration(), CeleryIntegration()],
-        project_root=str(root), include_local_variables=False,
-    )
-    entries = Entries()
-    import flask
-    from clinicdesk import db, sms
-    site = str(Path(flask.__file__).resolve().parents[1])
-    stdlib = str(Path(logging.__file__).resolve().parents[1])
-    unresolved = [p for p in sys.path if p.endswith("site-packages") and p != site]
-    replacements = [(str(root), deployed_root(release)), (site, DEPLOYED_SITE),
-                    *[(p, DEPLOYED_SITE) for p in unresolved], (stdlib, DEPLOYED_STDLIB)]
-    replacements.sort(key=lambda pair: -len(pair[0]))
-    out = []
-    for item in plan.events(release):
-        db.reset(**item["fixture"])
-        sms.OUTBOX.clear()
-        before = len(events)
-        task_id = str(uuid.UUID(int=item["seed"] >> 128))
-        with sentry_sdk.isolation_scope():  # one request, task or command: its own scope
-            entries.trigger(item["entry"], item["op"], item["args"], task_id)
-        got = events[before:]
-        out.append({"bug": item["bug"], "entry": item["entry"], "family": item["family"],
-                    "captures": len(got),
-                    "event": tidy(got[-1], replacements) if got else None})
-    sentry_sdk.get_client().close()
-    return out
-
-
-def main(argv: list[str]) -> None:
-    release, out = int(argv[0]), Path(argv[1])
-    records = capture(release)
-    partial = out.with_suffix(".part")
-    partial.write_text(json.dumps({"frameworks": frameworks(), "events": records},
-                                  sort_keys=True))
-    partial.replace(out)
+APPLICATION = machinery.Application(
+    package="lab.mine.clinicapp", app=APP, versions=VERSIONS, bugs=BUGS, entries=ENTRIES,
+    report_only=False, settings="clinicdesk.settings", drivers=Entries,
+    releases=HERE / "releases")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    machinery.capture_main(APPLICATION, sys.argv[1:])

@@ -10,6 +10,8 @@ rewords messages in one copy only, and fixes one bug."""
 
 from __future__ import annotations
 
+from lab.mine.js.service import join
+
 NOTES = [
     "// v1.1.0 first release",
     "// v1.2.0 createBooking (was bookAppointment), parseWhen, insurance as ESM, split invoices",
@@ -21,16 +23,6 @@ NOTES = [
 def top(release: int, path: str, esm: bool = False) -> list[str]:
     lines = [f"// clinicbook/{path}"] + NOTES[:release]
     return lines if esm else ["'use strict';", *lines]
-
-
-def join(*parts) -> str:
-    out: list[str] = []
-    for part in parts:
-        if isinstance(part, str):
-            out.extend(part.strip("\n").split("\n"))
-        else:
-            out.extend(part)
-    return "\n".join(out) + "\n"
 
 
 def when(flag: bool, *lines: str) -> list[str]:

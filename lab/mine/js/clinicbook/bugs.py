@@ -8,9 +8,9 @@ drawing a fresh input per event."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from random import Random
+
+from lab.mine.js import service
 
 ALL = (1, 2, 3, 4)
 PATIENTS = (501, 502, 503, 504)
@@ -31,23 +31,13 @@ FRONT = ("express", "koa", "cli")
 DESK = ("express", "worker", "cli")
 JOBS = ("http", "worker", "cli")
 
-Make = Callable[[Random], dict]
+Make = service.Make
 
 
-@dataclass(frozen=True)
-class Bug:
-    site: str
-    type: str
-    route: str
-    entries: tuple[str, ...]
-    families: tuple[tuple[str, Make], ...]
-    releases: tuple[int, ...] = ALL
-    cause: str = ""
+class Bug(service.Bug):
+    """A fault of clinicbook."""
 
-    @property
-    def id(self) -> str:
-        kind = f"{self.type}({self.cause})" if self.cause else self.type
-        return f"clinicbook/{self.site}:{kind}"
+    NAME = "clinicbook"
 
 
 def day(rng: Random) -> str:

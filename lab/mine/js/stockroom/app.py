@@ -8,6 +8,8 @@ an ES module (loaded with require(esm)) from release 3."""
 
 from __future__ import annotations
 
+from lab.mine.js.service import join
+
 CHANGELOG = [
     "// 1.1.0: first release of the stockroom service",
     "// 1.2.0: catalog filters renamed, discount lookup extracted, stock summary window",
@@ -21,16 +23,6 @@ def header(release: int, path: str, esm: bool = False) -> list[str]:
     lines.append(f"// stockroom: {path}")
     lines.extend(CHANGELOG[:release])
     return lines
-
-
-def join(*parts) -> str:
-    out: list[str] = []
-    for part in parts:
-        if isinstance(part, str):
-            out.extend(part.strip("\n").split("\n"))
-        else:
-            out.extend(part)
-    return "\n".join(out) + "\n"
 
 
 ERRORS = """

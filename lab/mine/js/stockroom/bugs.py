@@ -6,9 +6,9 @@ each drawing a fresh input per event."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from random import Random
+
+from lab.mine.js import service
 
 ALL = (1, 2, 3, 4)
 STOCK = {  # lib/store.js: sku -> warehouse -> on hand
@@ -31,23 +31,13 @@ ORDER_ENTRIES = ("express", "koa", "cli")
 JOBS = ("http", "worker", "cli")
 OPS = ("express", "worker", "cli")
 
-Make = Callable[[Random], dict]
+Make = service.Make
 
 
-@dataclass(frozen=True)
-class Bug:
-    site: str
-    type: str
-    route: str
-    entries: tuple[str, ...]
-    families: tuple[tuple[str, Make], ...]
-    releases: tuple[int, ...] = ALL
-    cause: str = ""
+class Bug(service.Bug):
+    """A fault of stockroom."""
 
-    @property
-    def id(self) -> str:
-        kind = f"{self.type}({self.cause})" if self.cause else self.type
-        return f"stockroom/{self.site}:{kind}"
+    NAME = "stockroom"
 
 
 def numbered(template: str, number: int) -> str:
