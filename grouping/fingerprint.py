@@ -768,8 +768,8 @@ def _has_old_sdk_names(event: dict) -> bool:
     """Whether sdk_names can change the event's components: a frame named as only @sentry/node
     7.x names it (current_sdk_name)."""
     platform = event.get("platform") or "other"
-    return any(current_sdk_name(grouping_function(frame), frame.get("platform") or platform)
-               != grouping_function(frame)
+    return any((frame.get("platform") or platform) == "node"  # the cheap test first: every
+               and grouping_function(frame).endswith(_NODE_SDK7_ANONYMOUS)  # event asks
                for _, frames in _stacks(event) for frame in frames)
 
 
