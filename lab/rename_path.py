@@ -191,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mined", nargs="*", default=[Path("lab/corpus")], type=Path)
     parser.add_argument("--families", nargs="*", default=["python", "node", "javascript"])
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
+    parser.add_argument("--labels", choices=("site", "fine", "drift"), default="site",
+                        help="what counts as one mined bug (lab.select --labels)")
     args = parser.parse_args(argv)
     from lab import setup_django
 
@@ -215,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec = current_spec()
     served = served_rules(None, spec)
     encoder = CachedEncoder(Encoder(spec), args.cache)
-    sources = rows_by_codebase([], untrained(args.mined))
+    sources = rows_by_codebase([], untrained(args.mined), labels=args.labels)
     runs, scores, family_of_codebase, paths = Runs(), {}, {}, grid()
     for family in args.families:
         mine = {name: parts for name, parts in sources.items() if not is_report_only(name)
