@@ -1,0 +1,62 @@
+"""lab.rename_path (a measurement, not served): the second, release-aware candidate path joins a
+crash statement whose function a release renamed, and keeps a statement copied to two sites that
+fail in one release apart."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grouping.clean import match_key
+from lab.rename_path import LINE_CHARS, RenamePath, signature, simulate
+from tests.helpers.events import normalized
+from training.metrics import Dataset
+
+LINE = "return sum(self.items) / len(self.items)"
+
+
+def at(function: str, release: str, line: str = LINE) -> dict:
+    return {**normalized(crash_function=function, crash_line=line), "release": release}
+
+
+def dataset(events: list[dict]) -> Dataset:
+    return Dataset(labels=[str(i) for i in range(len(events))], events=events,
+                   hashes=[f"h{i}" for i in range(len(events))], eligible=[True] * len(events),
+                   texts=["t"] * len(events), families=["python"] * len(events),
+                   keys=[match_key(e, "site") for e in events])
+
+
+def issues(events: list[dict], evidence: str = "release") -> list[int]:
+    vectors = np.tile(np.eye(4, dtype=np.float32)[0], (len(events), 1))
+    clusters, _ = simulate(dataset(events), vectors, 0.04, 0.04, None,
+                           RenamePath("line", 2.0, evidence))
+    return clusters
+
+
+def test_the_signature_reads_the_statement_not_the_function():
+    old, new = signature(at("average", "1.0"), "line"), signature(at("mean", "1.1"), "line")
+    assert old[0] == new[0] and (old[1], new[1]) == ("average", "mean")
+    assert (old[2], new[2]) == ("1.0", "1.1")
+    assert signature(at("average", "1.0", "return self.total / len(self.items)"), "line")[0] \
+        != old[0]
+
+
+def test_a_function_renamed_in_a_new_release_joins_its_old_issue():
+    assert issues([at("average", "1.0"), at("mean", "1.1")]) == [0, 0]
+
+
+def test_a_statement_copied_to_two_sites_failing_in_one_release_stays_apart():
+    for evidence in ("release", "site", "site+new"):
+        assert issues([at("average", "1.0"), at("mean", "1.0")], evidence) == [0, 1]
+
+
+def test_the_site_evidence_lets_one_renamed_site_join_from_several_entry_points():
+    first = at("average", "1.0")
+    again = normalized(crash_function="mean", crash_line=LINE, caller="report_view")
+    events = [first, at("mean", "1.1"), {**again, "release": "1.1"}]
+    assert issues(events, "site") == [0, 0, 0]
+    assert issues(events, "release")[2] == 1  # its issue already has an event of 1.1
+
+
+def test_a_hostile_statement_is_read_up_to_its_bound():
+    long = at("average", "1.0", "x = " + "a" * 100_000)
+    assert len(signature(long, "line")[0]) < LINE_CHARS + 100
