@@ -26,7 +26,7 @@ HEADERS = {
     "ruby": ["# Copyright Acme Corp. All rights reserved.", "# Use of this source code is governed "
              "by the LICENSE file.", "#", "# Maintained by the platform team."],
 }
-HEADER_LINES = {1: 0, 2: 2, 3: 4}
+HEADER_LINES = {1: 0, 2: 2, 3: 4, 4: 3}  # release 4: the own-code codebases (lab.mine.owncode)
 
 
 @dataclass

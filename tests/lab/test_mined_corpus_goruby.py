@@ -15,9 +15,12 @@ from grouping.fingerprint import group
 from ingest.normalize import normalize_event
 from lab.corpus import corpus_files, read_rows
 from lab.mine.goruby import CODEBASES, stack_frames
+from lab.mine.owncode import CODEBASES as OWN_CODE
 
 CODEBASE = {codebase.name: codebase for codebase in CODEBASES}
-FILES = [path for path in corpus_files() if path.name.startswith(("go-", "ruby-"))]
+OWN = {f"{c.language}-{c.name}" for c in OWN_CODE}  # tests/lab/test_owncode_corpus.py
+FILES = [path for path in corpus_files()
+         if path.name.startswith(("go-", "ruby-")) and path.name.split(".")[0] not in OWN]
 
 
 @pytest.fixture(scope="module")

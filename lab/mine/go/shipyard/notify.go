@@ -1,0 +1,3 @@
+package main
+
+// lab: moved-here

@@ -1,0 +1,18 @@
+# frozen_string_literal: true
+
+require "csv"
+require "date"
+require "json"
+require_relative "lendlib/errors"
+require_relative "lendlib/store"
+require_relative "lendlib/catalog"
+require_relative "lendlib/members"
+require_relative "lendlib/loans"
+require_relative "lendlib/renewals"
+require_relative "lendlib/holds"
+require_relative "lendlib/notifications"
+require_relative "lendlib/imports"
+require_relative "lendlib/reports"
+require_relative "lendlib/api"
+require_relative "lendlib/cli"
+require_relative "lendlib/runner"
