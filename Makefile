@@ -31,11 +31,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "chromium missing and not root: the browser test will be skipped"; fi; }
 
-# The Go and Ruby SDK tests drive Debian's sentry-go, sentry-ruby and sentry-rails (offline).
-SDK_PACKAGES := golang-go golang-github-getsentry-sentry-go-dev ruby ruby-sentry-ruby ruby-sentry-rails
+# The Go and Ruby SDK tests drive Debian's sentry-go, sentry-ruby and sentry-rails (offline), and
+# the legacy clients' test (tests/slow/test_raven_sdks.py) Debian's raven-go and sentry-raven.
+SDK_PACKAGES := golang-go golang-github-getsentry-sentry-go-dev ruby ruby-sentry-ruby ruby-sentry-rails \
+                golang-github-getsentry-raven-go-dev ruby-sentry-raven
 sdks:
 	@{ command -v go && test -d /usr/share/gocode/src/github.com/getsentry/sentry-go && \
-	   ruby -e 'require "sentry-ruby"; require "sentry-rails"'; } >/dev/null 2>&1 || { \
+	   test -d /usr/share/gocode/src/github.com/getsentry/raven-go && \
+	   ruby -e 'require "sentry-ruby"; require "sentry-rails"; require "raven"'; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SDK_PACKAGES); \
 	  else echo "Go/Ruby SDKs missing and not root: their tests will be skipped"; fi; }
@@ -43,14 +46,27 @@ sdks:
 # tests/slow/test_sdk_versions.py: older sentry-sdk releases, each with `pip --target` in a folder
 # of its own (the test puts it on PYTHONPATH; the venv keeps its sentry-sdk), and older
 # @sentry/node and @sentry/browser releases (npm aliases in tests/js/sdk-versions).
+# tests/slow/test_raven_sdks.py: the legacy clients, Python's raven and sentry-sdk 0.x the same
+# way (a release PyPI cannot give is skipped with a message: its test skips), raven (Node) and
+# raven-js beside the aliases in tests/js/sdk-versions.
 OLD_PYTHON_SDKS := 1.45.1 2.0.1 3.0.0
+LEGACY_PYTHON_SDKS := raven-6.10.0 sentry-sdk-0.20.3
 OLD_JS_SDKS := tests/js/sdk-versions
 old-sdks: $(foreach v,$(OLD_PYTHON_SDKS),var/test-sdks/sentry-sdk-$(v)) \
+          $(foreach v,$(LEGACY_PYTHON_SDKS),var/test-sdks/legacy-$(v)) \
           $(OLD_JS_SDKS)/node_modules/.package-lock.json
 
 var/test-sdks/sentry-sdk-%: | install
 	rm -rf $@.tmp && $(PY) -m pip install --quiet --no-deps --target $@.tmp "sentry-sdk==$*"
 	mv $@.tmp $@
+
+# raven-6.10.0 → `pip install raven==6.10.0` into var/test-sdks/raven-6.10.0
+var/test-sdks/legacy-%: | install
+	@test -d var/test-sdks/$* || { rm -rf var/test-sdks/$*.tmp && \
+	  $(PY) -m pip install --quiet --no-deps --target var/test-sdks/$*.tmp \
+	    "$(shell echo $* | sed 's/-\([0-9][0-9.]*\)$$/==\1/')" && \
+	  mv var/test-sdks/$*.tmp var/test-sdks/$*; } || \
+	  echo "$* could not be installed: tests/slow/test_raven_sdks.py will skip it"
 
 $(OLD_JS_SDKS)/node_modules/.package-lock.json: $(OLD_JS_SDKS)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \

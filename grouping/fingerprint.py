@@ -172,6 +172,10 @@ MIN_FIELD_CHARS = 3
 # @sentry/node 7.x names an anonymous function by V8's text, `Object.<anonymous>` (a module's
 # top-level code, a callback assigned to a property); 8.x and later `Object.?`
 _NODE_SDK7_ANONYMOUS = ".<anonymous>"
+# the legacy raven-node (2.x) names a callback V8 gives no receiver `null.<anonymous>`, and an
+# async function's frame after an await `async <name>`; @sentry/node sends `?` and `<name>`
+_RAVEN_NODE_ANONYMOUS = "null.<anonymous>"
+_RAVEN_NODE_ASYNC = "async "
 
 
 @dataclass(frozen=True)
@@ -326,9 +330,17 @@ def application_frames(frames: list[dict]) -> list[dict]:
 
 def current_sdk_name(function: str, platform: str) -> str:
     """A Node frame's function named as @sentry/node 8.x and later name it: 7.x's
-    `<receiver>.<anonymous>` as `<receiver>.?` (the later releases never send the first), so
-    an application's issue does not split when its SDK is upgraded."""
-    if platform == "node" and function.endswith(_NODE_SDK7_ANONYMOUS):
+    `<receiver>.<anonymous>` as `<receiver>.?` (the later releases never send the first), and
+    the legacy raven-node's `null.<anonymous>` (a callback without a receiver) as `?` and
+    `async main` (V8's async frame) as `main`, so an application's issue does not split when
+    its SDK is upgraded."""
+    if platform != "node":
+        return function
+    if function.startswith(_RAVEN_NODE_ASYNC):
+        function = function[len(_RAVEN_NODE_ASYNC):]
+    if function == _RAVEN_NODE_ANONYMOUS:
+        return "?"
+    if function.endswith(_NODE_SDK7_ANONYMOUS):
         return function[:-len("<anonymous>")] + "?"
     return function
 
@@ -766,11 +778,16 @@ def _has_wrapped_values(event: dict) -> bool:
 
 def _has_old_sdk_names(event: dict) -> bool:
     """Whether sdk_names can change the event's components: a frame named as only @sentry/node
-    7.x names it (current_sdk_name)."""
+    7.x or raven-node names it (current_sdk_name)."""
     platform = event.get("platform") or "other"
     return any((frame.get("platform") or platform) == "node"  # the cheap test first: every
-               and grouping_function(frame).endswith(_NODE_SDK7_ANONYMOUS)  # event asks
+               and _old_sdk_name(grouping_function(frame))  # event asks
                for _, frames in _stacks(event) for frame in frames)
+
+
+def _old_sdk_name(function: str) -> bool:
+    """Whether current_sdk_name reads the (Node) function name otherwise."""
+    return function.endswith(_NODE_SDK7_ANONYMOUS) or function.startswith(_RAVEN_NODE_ASYNC)
 
 
 def _has_entry_frames(event: dict) -> bool:

@@ -6,6 +6,7 @@ spooled; a key known to neither gets a 503."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -45,6 +46,34 @@ def parse_auth_header(value: str) -> dict[str, str]:
         if sep:
             pairs[name.strip().lower()] = val.strip().strip('"')
     return pairs
+
+
+# what Sentry's clients put in sentry_client: `raven-node/2.6.4`, `sentry.python/2.0.1`
+_CLIENT = re.compile(r"([A-Za-z][\w.:-]{0,63})/([\w.+-]{1,32})")
+_CLIENT_NAMES = ("raven", "sentry")  # Sentry's clients, legacy and current
+
+
+def client_sdk(request) -> dict[str, str] | None:
+    """The Raven or Sentry client that X-Sentry-Auth's or the query's `sentry_client`, else the
+    User-Agent, names, as an event's `sdk` ({"name": "raven-node", "version": "2.6.4"}):
+    legacy clients (raven-node, raven-go) send no `sdk` of their own, and Sentry reads it from
+    here. None where neither names one (any other client: the event is stored as sent)."""
+    client = ""
+    for header in ("HTTP_X_SENTRY_AUTH", "HTTP_AUTHORIZATION"):
+        raw = request.META.get(header, "")
+        if raw.strip().lower().startswith("sentry"):
+            client = parse_auth_header(raw).get("sentry_client") or client
+    if not client:
+        try:
+            client = request.GET.get("sentry_client") or ""
+        except TooManyFieldsSent:
+            return None
+    for named in (client, request.META.get("HTTP_USER_AGENT", "")[:128]):
+        # raven-go names itself in User-Agent only (`raven-go/1.0`)
+        match = _CLIENT.fullmatch(named.strip())
+        if match and match[1].lower().startswith(_CLIENT_NAMES):
+            return {"name": match[1], "version": match[2]}
+    return None
 
 
 def public_key_from_dsn(dsn: object) -> str | None:

@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from ingest import accept, bodymemory, ratelimit, side_items, stats
-from ingest.auth import KeyInfo, authenticate, public_key_from_request
+from ingest.auth import KeyInfo, authenticate, client_sdk, public_key_from_request
 from ingest.body import (
     HEAD_READ_BYTES,
     decode_content,
@@ -203,6 +203,8 @@ def store_endpoint(request, project_id: int, ledger: Ledger = UNCOUNTED) -> Repl
     event = parse_json_object(data, "event")
     event_id = parse_event_id(event.get("event_id")) or uuid.uuid4()
     is_transaction = event.get("type") == "transaction"
+    if not isinstance(event.get("sdk"), dict) and (sdk := client_sdk(request)):
+        data = with_sdk(event, sdk, data, limit, ledger)
     del event  # parsed, it may take twenty times its bytes: not held through the commit wait
     if is_transaction:
         stats.count_items(project_id, Counter(transaction=1))
@@ -210,6 +212,19 @@ def store_endpoint(request, project_id: int, ledger: Ledger = UNCOUNTED) -> Repl
         accept.accept(project_id, event_id, RawEvent.Kind.EVENT, data, _user_agent(request),
                       key.public_key)
     return json_reply({"id": event_id.hex})
+
+
+def with_sdk(event: dict, sdk: dict[str, str], data: bytes, limit: int, ledger: Ledger) -> bytes:
+    """The event's JSON with the `sdk` its client named in sentry_client (auth.client_sdk):
+    raven-node's and raven-go's events carry none. Written as read (non-ASCII unescaped) and
+    held in `ledger`; the body as sent where that would pass the event's size limit."""
+    event["sdk"] = sdk
+    dumped = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+    if len(dumped) > limit:
+        return data
+    ledger.hold(len(dumped))
+    ledger.drop(len(data))
+    return dumped
 
 
 def _refuse_if_used_up(key: KeyInfo, categories: tuple[ratelimit.Category, ...]) -> None:

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import brotli
 
@@ -25,6 +25,9 @@ class Request:
     status: int
     client: str  # the SDK's sentry_client / User-Agent
     items: tuple[str, ...]  # envelope item types; ("event",) for a store request
+    auth: dict[str, str] = field(default_factory=dict)  # X-Sentry-Auth's or the query's sentry_*
+    encoding: str = ""  # Content-Encoding
+    body: bytes = b""  # the body without its content coding (a store request's only)
 
 
 @dataclass
@@ -67,13 +70,19 @@ def envelope_items(body: bytes) -> tuple[str, ...]:
     return tuple(types)
 
 
-def sdk_client(path: str, headers: http.client.HTTPMessage) -> str:
+def sentry_auth(path: str, headers: http.client.HTTPMessage) -> dict[str, str]:
+    """The sentry_* parameters of X-Sentry-Auth and the query string (the query's win)."""
     auth = headers.get("X-Sentry-Auth") or ""
+    out = {}
     for part in [*auth.removeprefix("Sentry ").split(","), *path.partition("?")[2].split("&")]:
         name, _, value = part.strip().partition("=")
-        if name == "sentry_client":
-            return value.replace("%2F", "/")
-    return headers.get("User-Agent") or ""
+        if name.startswith("sentry_"):
+            out[name] = unquote(value)
+    return out
+
+
+def sdk_client(path: str, headers: http.client.HTTPMessage) -> str:
+    return sentry_auth(path, headers).get("sentry_client") or headers.get("User-Agent") or ""
 
 
 def _read_body(handler: http.server.BaseHTTPRequestHandler) -> bytes:
@@ -104,8 +113,11 @@ def _handler(recording: Recording) -> type[http.server.BaseHTTPRequestHandler]:
                 plain = decoded(body, self.headers.get("content-encoding"))
                 items = envelope_items(plain) if "/envelope/" in self.path else ("event",)
                 status = self.forward(body)
-                recording.requests.append(Request(self.path.split("?", 1)[0], status,
-                                                  sdk_client(self.path, self.headers), items))
+                store = "/envelope/" not in self.path
+                recording.requests.append(Request(
+                    self.path.split("?", 1)[0], status, sdk_client(self.path, self.headers),
+                    items, sentry_auth(self.path, self.headers),
+                    self.headers.get("content-encoding") or "", plain if store else b""))
             finally:
                 with recording.lock:
                     recording.pending -= 1

@@ -17,27 +17,34 @@ its own) and runs `npm ci` in tests/js/sdk-versions (npm aliases: sentry-node-7,
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from ingest.stats import item_counts
-from monitor.models import Event, Issue, Organization, Project
-from tests.conftest import wait_for
+from monitor.models import Event, Issue
 from tests.helpers import jsbuild
-from tests.helpers.sdk_proxy import Recording, recording_proxy
+from tests.helpers.old_sdks import (
+    OLD_JS_SDKS,
+    REPO,
+    assert_accepted,
+    browser_fault,
+    build_browser_bundle,
+    issues_by_fault,
+    node_fault,
+    project_dsn,
+    python_fault,
+    python_path,
+    run_node,
+    sdk_version,
+)
+from tests.helpers.sdk_proxy import recording_proxy
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-REPO = Path(__file__).resolve().parents[2]
-OLD_PYTHON_SDKS = REPO / "var" / "test-sdks"
-OLD_JS_SDKS = jsbuild.JS / "sdk-versions" / "node_modules"
 # The releases `make old-sdks` installs (the Makefile's OLD_PYTHON_SDKS): the last 1.x, an early
 # 2.x and 3.0; None is the project's own sentry-sdk (pyproject.toml's pin).
 PYTHON_RELEASES = ("1.45.1", "2.0.1", "3.0.0", None)
@@ -46,67 +53,10 @@ NODE_PACKAGES = ("sentry-node-7", "sentry-node-8", "sentry-node-9", "sentry-node
                  "@sentry/node")
 
 
-def project_dsn(base: str, platform: str) -> tuple[Project, str]:
-    org = Organization.objects.create(name=f"Versions {platform}", slug=f"versions-{platform}")
-    project = Project.objects.create(organization=org, name="Shop", slug="shop",
-                                     platform=platform,
-                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
-    return project, f"http://{project.keys.get().public_key}@{base.split('://', 1)[1]}/{project.id}"
-
-
-def sdk_version(event: Event) -> str:
-    return str((event.data.get("sdk") or {}).get("version"))
-
-
-def assert_accepted(recording: Recording, project: Project, sent: int) -> None:
-    """Every request got a 2xx answer, every event the SDKs sent is stored, and every other item
-    they sent (sessions, client reports) is counted as accepted. The SDKs have stopped: what
-    they sent is answered once nothing is pending."""
-    wait_for(lambda: recording.pending == 0, timeout=60, message="the proxy's requests answered")
-    refused = [r for r in recording.requests if not 200 <= r.status < 300]
-    assert refused == [], refused
-    items = recording.items()
-    assert items.count("event") == sent, items
-    events = Event.objects.filter(project=project)
-    wait_for(lambda: events.count() == sent, timeout=120, message=f"{sent} events stored")
-    counted: dict[str, int] = defaultdict(int)
-    for per_type in item_counts(project.id).values():
-        for item_type, n in per_type.items():
-            counted[item_type] += n
-    for item_type in set(items) - {"event"}:
-        assert counted[item_type] == items.count(item_type), (item_type, dict(counted))
-
-
-def issues_by_fault(events: list[Event], fault_of) -> dict[str, set[int]]:
-    """fault → the issues its events are in; asserts that every release reported every fault."""
-    out: dict[str, set[int]] = defaultdict(set)
-    for event in events:
-        out[fault_of(event)].add(event.issue_id)
-    reported = {(sdk_version(e), fault_of(e)) for e in events}
-    versions = {sdk_version(e) for e in events}
-    assert reported == {(v, f) for v in versions for f in out}, sorted(reported)
-    return out
-
-
-def python_path(release: str | None) -> str:
-    if release is None:
-        return str(REPO)
-    folder = OLD_PYTHON_SDKS / f"sentry-sdk-{release}"
-    if not (folder / "sentry_sdk").is_dir():
-        pytest.skip(f"{folder} is missing: `make old-sdks` installs it")
-    return f"{folder}{os.pathsep}{REPO}"
-
-
-def python_fault(event: Event) -> str:
-    chain = event.data["exception"]
-    crash = chain[-1]["stacktrace"]["frames"][-1]["function"]
-    return "/".join(e["type"] for e in chain) + " in " + crash
-
-
 def test_sentry_sdk_releases_old_and_current_group_alike(web, worker):
     """sentry-sdk 1.45.1 (the /store/ endpoint, gzip), 2.0.1 (envelopes), 3.0.0 and the
     project's own (brotli) each report the application's five events."""
-    paths = {release: python_path(release) for release in PYTHON_RELEASES}
+    paths = {release: python_path("sentry_sdk", release) for release in PYTHON_RELEASES}
     with recording_proxy(web) as (base, recording):
         project, dsn = project_dsn(base, "python")
         for release, path in paths.items():
@@ -128,27 +78,6 @@ def test_sentry_sdk_releases_old_and_current_group_alike(web, worker):
     uncaught = [e for e in events if dict(e.tags).get("handled") == "no"]
     assert len(uncaught) == len(PYTHON_RELEASES)  # the worker thread's, one per release
     assert {dict(e.tags).get("mechanism") for e in uncaught} == {"threading"}
-
-
-def node_fault(event: Event) -> str:
-    value = event.data["exception"][-1]["value"]
-    functions = {f.get("function") for e in event.data["exception"]
-                 for f in e["stacktrace"]["frames"]}
-    if value == "could not load the cart":
-        return "cart"
-    if "toFixed" in value:
-        return "quantity"
-    if "listenPort" in functions:
-        return "start-up"
-    return "total after await" if "reprice" in functions else "total"
-
-
-def run_node(package: str, scenario: str, dsn: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["node", str(jsbuild.JS / "app" / "versions_app.cjs"), package, scenario],
-        cwd=jsbuild.JS, capture_output=True, text=True, timeout=120,
-        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "FAULTLINE_DSN": dsn,
-             "NODE_PATH": f"{OLD_JS_SDKS}{os.pathsep}{jsbuild.NODE_MODULES}"})
 
 
 def test_sentry_node_releases_old_and_current_group_alike(web, worker):
@@ -184,29 +113,6 @@ def test_sentry_node_releases_old_and_current_group_alike(web, worker):
 
 
 BROWSER_PACKAGES = ("sentry-browser-7", "sentry-browser-8", "@sentry/browser")
-
-
-def build_browser_bundle(out: Path, package: str, dsn: str, release: str) -> Path:
-    """tests/js/app/versions_browser.js bundled and minified by esbuild with `package` as its
-    @sentry/browser, into out/app.min.js (+ .map)."""
-    alias = [] if package == "@sentry/browser" else [f"--alias:@sentry/browser={package}"]
-    done = subprocess.run(
-        [str(jsbuild.NODE_MODULES / ".bin" / "esbuild"),
-         str(jsbuild.JS / "app" / "versions_browser.js"), "--bundle", "--minify", "--sourcemap",
-         "--format=iife", *alias, f"--outfile={out / 'app.min.js'}",
-         f"--define:__DSN__={json.dumps(dsn)}", f"--define:__RELEASE__={json.dumps(release)}"],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "NODE_PATH": f"{OLD_JS_SDKS}{os.pathsep}{jsbuild.NODE_MODULES}"})
-    assert done.returncode == 0, done.stderr
-    return out
-
-
-def browser_fault(event: Event) -> str:
-    value = event.data["exception"][-1]["value"]
-    functions = {f.get("function") for f in event.data["exception"][-1]["stacktrace"]["frames"]}
-    if "toFixed" in value:
-        return "quantity"
-    return "total from a job" if "runJob" in functions else "total"
 
 
 def test_sentry_browser_releases_old_and_current_group_alike(web, worker, tmp_path):
