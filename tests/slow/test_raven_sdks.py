@@ -210,7 +210,7 @@ def go_fault(event: Event) -> str:
                                ("CIDR", "cidr")) if m in value)
 
 
-def test_go_raven_ingests_and_keeps_its_issues_on_sentry_go(web, worker):
+def test_go_raven_ingests_and_sentry_go_opens_its_issues_anew(web, worker):
     """raven-go 0.2.0 (store, sentry_version 4, base64+zlib bodies over 1 KB) behind the calls
     of tests/go/shop (tests/go/raven-shim), then the same shop on Debian's sentry-go."""
     raven = go_shop("raven-go", TESTS / "go" / "raven-shim")
