@@ -59,7 +59,8 @@ PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE,
                           "ratesrpc": CHOICE, "metricsink": CHOICE,
                           "hook-relay": CHOICE, "price-formatter": CHOICE,
                           "apigate": CHOICE, "docpatch": CHOICE, "webviews": CHOICE,
-                          "clinicbook": CHOICE, "clinic-desk": CHOICE}
+                          "clinicbook": CHOICE, "clinic-desk": CHOICE,
+                          "returns-desk": CHOICE, "chatrelay": CHOICE}
 
 
 def _rank(codebase: str) -> str:

@@ -1,0 +1,1 @@
+"""chatrelay: a Node team-chat service whose faults are its own code (docs/corpus.md)."""

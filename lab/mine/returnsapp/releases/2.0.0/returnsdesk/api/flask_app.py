@@ -1,0 +1,27 @@
+"""The shop's returns API, called by the storefront and the dock scanners."""
+
+from flask import Flask, jsonify, request
+
+from returnsdesk import grading, labels, receiving, rma
+
+app = Flask("returnsdesk")
+
+
+@app.post("/returns")
+def create():
+    return jsonify(rma.open_return(request.get_json()))
+
+
+@app.post("/returns/<rma_id>/grade")
+def grade(rma_id):
+    return jsonify(grading.grade(rma_id, request.get_json()))
+
+
+@app.post("/dock/scans")
+def scan():
+    return jsonify(receiving.receive(request.get_json()))
+
+
+@app.get("/orders/<int:order_id>/label")
+def label(order_id):
+    return jsonify(labels.make_label(order_id))

@@ -1,0 +1,1 @@
+"""HTTP faces: the shop's returns API (Flask) and the back office (Django)."""

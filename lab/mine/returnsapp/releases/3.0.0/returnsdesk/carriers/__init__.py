@@ -1,0 +1,1 @@
+"""The carriers: their tracking feed."""

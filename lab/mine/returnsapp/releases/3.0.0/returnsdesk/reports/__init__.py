@@ -1,0 +1,1 @@
+"""The operations team's reports."""

@@ -1,0 +1,1 @@
+"""Returns: opening one, the policy window, grading."""
