@@ -59,7 +59,8 @@ PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE,
                           "ratesrpc": CHOICE, "metricsink": CHOICE,
                           "hook-relay": CHOICE, "price-formatter": CHOICE,
                           "apigate": CHOICE, "docpatch": CHOICE, "webviews": CHOICE,
-                          "clinicbook": CHOICE, "clinic-desk": CHOICE}
+                          "clinicbook": CHOICE, "clinic-desk": CHOICE,
+                          "cronhook": CHOICE, "tallyhouse": CHOICE}
 
 
 def _rank(codebase: str) -> str:
