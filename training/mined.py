@@ -62,6 +62,8 @@ PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE,
                           "clinicbook": CHOICE, "clinic-desk": CHOICE,
                           "returns-desk": CHOICE, "chatrelay": CHOICE}
 
+                          "cronhook": CHOICE, "tallyhouse": CHOICE}
+
 
 def _rank(codebase: str) -> str:
     return hashlib.sha256(f"group:{codebase}".encode()).hexdigest()

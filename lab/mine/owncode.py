@@ -1,7 +1,9 @@
-"""Mine the Go and Ruby applications whose faults are in their own code (never-seen, report-only).
+"""Mine the Go and Ruby applications whose faults are in their own code.
 
 ``python -m lab.mine.owncode [CODEBASE ...] [--out-dir DIR] [--stats]`` writes
-``lab/corpus/go-shipyard.jsonl.zst`` and ``lab/corpus/ruby-lendlib.jsonl.zst``. The library
+``lab/corpus/go-shipyard.jsonl.zst`` and ``lab/corpus/ruby-lendlib.jsonl.zst`` (report-only,
+never-seen) and ``lab/corpus/go-cronhook.jsonl.zst`` and ``lab/corpus/ruby-tallyhouse.jsonl.zst``
+(choice codebases, pinned in training.mined.PINNED). The library
 codebases of lab.mine.goruby fail at library call sites; these two fail in the application's own
 code (nil dereferences, indexes, type assertions, nil maps, divisions, custom and wrapped errors
 in Go; NoMethodError on nil, KeyError, TypeError, ZeroDivisionError, raised domain errors in
@@ -34,7 +36,12 @@ CODEBASES = [
     Codebase("shipyard", "go", ("1.3.0", "1.4.0", "1.5.0", "2.0.0"),  # type: ignore[arg-type]
              "github.com/acmecorp/shipyard"),
     Codebase("lendlib", "ruby", ("0.8.0", "0.9.0", "1.0.0", "1.1.0")),  # type: ignore[arg-type]
+    Codebase("cronhook", "go", ("0.6.0", "0.7.0", "0.8.0", "1.0.0"),  # type: ignore[arg-type]
+             "github.com/acmecorp/cronhook"),
+    Codebase("tallyhouse", "ruby", ("2.2.0", "2.3.0", "2.4.0", "3.0.0")),  # type: ignore[arg-type]
 ]
+# the codebases that choose (pinned to choice in training.mined.PINNED); the others are report-only
+CHOICE = ("cronhook", "tallyhouse")
 EVENTS_PER_RELEASE = (2, 3)  # so 8 to 12 events per bug over the four releases
 ADDRESS = re.compile(r"0x[0-9a-f]{12,16}")
 
@@ -126,7 +133,8 @@ def out_path(codebase: Codebase, folder: Path = CORPUS) -> Path:
 
 
 def mine(codebase: Codebase, folder: Path = CORPUS) -> int:
-    assert is_report_only(codebase.name), f"{codebase.name} must be report-only (lab.corpus)"
+    assert is_report_only(codebase.name) != (codebase.name in CHOICE), \
+        f"{codebase.name}: report-only by name (lab.corpus) unless it is a choice codebase"
     jobs = read_jobs(codebase)
     rows = [row for release in range(1, len(codebase.versions) + 1)
             for row in mine_release(codebase, release, jobs)]
@@ -146,7 +154,7 @@ def stats(codebase: Codebase) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("codebases", nargs="*", help="names (default: both)")
+    parser.add_argument("codebases", nargs="*", help="names (default: all four)")
     parser.add_argument("--out-dir", type=Path, default=CORPUS, help="default lab/corpus")
     parser.add_argument("--stats", action="store_true", help="describe the committed files")
     options = parser.parse_args(argv)

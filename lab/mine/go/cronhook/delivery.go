@@ -1,0 +1,4 @@
+// Delivery: headers and counters of the webhooks.
+package main
+
+// moved-here // lab: moved-here

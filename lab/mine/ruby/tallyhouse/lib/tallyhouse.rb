@@ -1,0 +1,18 @@
+# frozen_string_literal: true
+
+require "date"
+require "json"
+require "openssl"
+require_relative "tallyhouse/errors"
+require_relative "tallyhouse/store"
+require_relative "tallyhouse/mailer"
+require_relative "tallyhouse/gateway"
+require_relative "tallyhouse/customers"
+require_relative "tallyhouse/invoicing"
+require_relative "tallyhouse/invoicing/proration"
+require_relative "tallyhouse/metering"
+require_relative "tallyhouse/payments"
+require_relative "tallyhouse/payments/refunds"
+require_relative "tallyhouse/api"
+require_relative "tallyhouse/tasks"
+require_relative "tallyhouse/runner"
