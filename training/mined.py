@@ -60,8 +60,7 @@ PINNED: dict[str, str] = {"pagesmith": CHOICE, "tripquote": CHOICE,
                           "hook-relay": CHOICE, "price-formatter": CHOICE,
                           "apigate": CHOICE, "docpatch": CHOICE, "webviews": CHOICE,
                           "clinicbook": CHOICE, "clinic-desk": CHOICE,
-                          "returns-desk": CHOICE, "chatrelay": CHOICE}
-
+                          "returns-desk": CHOICE, "chatrelay": CHOICE,
                           "cronhook": CHOICE, "tallyhouse": CHOICE}
 
 
