@@ -61,7 +61,7 @@ class RenamePath:
 
 def signature(event: dict, shape: str) -> tuple[str, str, str]:
     """(statement signature, site function, release) of a normalized event; an empty signature
-    where the site has no code line."""
+    where the site has no code line (its site function and release still count as evidence)."""
     from grouping.clean import (
         _file,
         app_site,
@@ -79,16 +79,17 @@ def signature(event: dict, shape: str) -> tuple[str, str, str]:
     root = exceptions[0] if exceptions else {}
     site, _ = app_site(event)
     line = " ".join(code_line(site)[:LINE_CHARS].split()) if site else ""
+    func = site_function(grouping_function(site)) if site else ""
+    release = str(event.get("release") or "")
     if not line:
-        return "", "", ""
+        return "", func, release
     body = line_operations(line, str(event.get("platform") or "")) \
         if shape.startswith("operations") else line
     value = str(root.get("value") or event.get("message") or "")[:limits.EMBED_MESSAGE_CHARS]
     parts = [grouping_type(root), body, message_template(value)]
     if shape.endswith("+file"):
         parts.append(_file(site).replace("\\", "/").rsplit("/", 1)[-1].split(".")[0])
-    return "|".join(parts), site_function(grouping_function(site)), str(event.get("release")
-                                                                        or "")
+    return "|".join(parts), func, release
 
 
 @dataclass

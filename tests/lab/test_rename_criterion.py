@@ -60,3 +60,14 @@ def test_the_worst_codebase_decides_and_a_tie_goes_to_the_release_evidence():
     assert min((SITE, RELEASE), key=lambda p: rank(scores, by_family, p)) == RELEASE
     scores["a", SITE] = score(14)
     assert min((SITE, RELEASE), key=lambda p: rank(scores, by_family, p)) == SITE
+
+
+def test_an_event_without_a_code_line_still_says_which_site_crashed_in_its_release():
+    events = [at("average", "1.0"), {**normalized(crash_function="helper", crash_line=""),
+                                     "release": "1.1"}, at("mean", "1.1")]
+    data = Dataset(labels=["a", "a", "a"], events=events, hashes=["h0", "h0", "h2"],
+                   eligible=[True] * 3, texts=["t"] * 3, families=["python"] * 3,
+                   keys=[match_key(e, "site") for e in events])
+    vectors = np.tile(np.eye(4, dtype=np.float32)[0], (3, 1))
+    clusters, _, _ = simulate(data, vectors, 0.04, 0.04, None, SITE)
+    assert clusters == [0, 0, 1]  # the issue crashed in `helper` in 1.1: another site, no rename
