@@ -15,9 +15,13 @@ name), whose site function differs, within `tight` of it, and only where the evi
 - "site+new": "site", and the new site function was never seen in an earlier release.
 
 The path's parameters are chosen with codebases left out whole, across the families' choice
-codebases pooled (a rename path is not a family's: each family has one own-code codebase): each
-left out in turn, the candidate that lowers no choosing codebase's pair precision and leaves the
-fewest issues on the rest is chosen (ties: the more cautious), and the left-out codebase scored.
+codebases pooled (a rename path is not a family's): each left out in turn, the candidate that
+lowers no choosing codebase's pair precision and leaves the fewest issues on the rest is chosen
+(ties: the more cautious), and the left-out codebase scored. The serving criterion (fixed before
+its results were read; docs/ml-grouping.md, "The serving criterion") judges each path on every
+codebase left out: admissible only where all the path's own joins are right (into an issue
+already holding the joining event's bug) and no codebase's issues per bug rise; the admissible
+path with the lowest worst, then median, issues per bug wins, ties to the `release` evidence.
 Report-only codebases are never read.
 
     .venv/bin/python -m lab.rename_path --families python node javascript
@@ -57,7 +61,7 @@ class RenamePath:
 
 def signature(event: dict, shape: str) -> tuple[str, str, str]:
     """(statement signature, site function, release) of a normalized event; an empty signature
-    where the site has no code line."""
+    where the site has no code line (its site function and release still count as evidence)."""
     from grouping.clean import (
         _file,
         app_site,
@@ -75,16 +79,17 @@ def signature(event: dict, shape: str) -> tuple[str, str, str]:
     root = exceptions[0] if exceptions else {}
     site, _ = app_site(event)
     line = " ".join(code_line(site)[:LINE_CHARS].split()) if site else ""
+    func = site_function(grouping_function(site)) if site else ""
+    release = str(event.get("release") or "")
     if not line:
-        return "", "", ""
+        return "", func, release
     body = line_operations(line, str(event.get("platform") or "")) \
         if shape.startswith("operations") else line
     value = str(root.get("value") or event.get("message") or "")[:limits.EMBED_MESSAGE_CHARS]
     parts = [grouping_type(root), body, message_template(value)]
     if shape.endswith("+file"):
         parts.append(_file(site).replace("\\", "/").rsplit("/", 1)[-1].split(".")[0])
-    return "|".join(parts), site_function(grouping_function(site)), str(event.get("release")
-                                                                        or "")
+    return "|".join(parts), func, release
 
 
 @dataclass
@@ -108,9 +113,10 @@ def _renamed(state: _State, path: RenamePath, scope: str, issue: int, func: str,
 
 
 def simulate(data, vectors: np.ndarray, threshold: float, conflict: float, minified,
-             path: RenamePath | None) -> tuple[list[int], int]:
+             path: RenamePath | None) -> tuple[list[int], int, int]:
     """training.metrics.simulate_ml with the second path (None: the served decision alone);
-    (issue per event, fingerprints the path joined)."""
+    (issue per event, fingerprints the path joined, of them the joins into an issue that
+    already held the joining event's bug: the path's own precision is their ratio)."""
     from grouping.conflict import first_match
     from grouping.ml import MATCH_CANDIDATES
     from grouping.policy import replay_policy
@@ -119,7 +125,8 @@ def simulate(data, vectors: np.ndarray, threshold: float, conflict: float, minif
     policy = replay_policy(threshold, conflict, minified=minified)
     state, issue_of_hash, by_key = _State(), {}, {}
     clusters: list[int] = []
-    joins = issues = 0
+    joins = issues = right = 0
+    bugs_of: dict[int, set] = {}  # issue → the labels of the events it holds so far
     for index, hash_ in enumerate(data.hashes):
         scope, event = scope_of(data, index), data.events[index]
         sig, func, release = signature(event, path.signature) if path else ("", "", "")
@@ -145,6 +152,7 @@ def simulate(data, vectors: np.ndarray, threshold: float, conflict: float, minif
                          and _renamed(state, path, scope, i, func, release)]
                 if found:
                     joined, joins = found[0][1], joins + 1
+                    right += data.labels[index] in bugs_of.get(joined, set())
             if joined is None:
                 joined, issues = issues, issues + 1
                 if data.eligible[index]:
@@ -154,10 +162,11 @@ def simulate(data, vectors: np.ndarray, threshold: float, conflict: float, minif
                             (joined, vectors[index], func))
             issue_of_hash[hash_] = joined
         clusters.append(issue_of_hash[hash_])
+        bugs_of.setdefault(clusters[-1], set()).add(data.labels[index])
         if path:
             state.sites_of.setdefault(clusters[-1], set()).add((release, func))
             state.first_release.setdefault((scope, func), release)
-    return clusters, joins
+    return clusters, joins, right
 
 
 def grid() -> list[RenamePath]:
@@ -174,6 +183,30 @@ def choose(scores: dict, names: Sequence[str], paths: Sequence[RenamePath]) -> R
     best = min(kept, key=lambda p: (sum(scores[n, p].issues for n in names), p.caution()),
                default=None)
     return best if best and sum(scores[n, best].issues for n in names) < base else None
+
+
+def own_precision(joins: int, right: int) -> float:
+    """The path's own precision: of its joins, those into an issue already holding the joining
+    event's bug (1.0 where it joins nothing)."""
+    return right / joins if joins else 1.0
+
+
+def admissible(scores: dict, own: dict, names: Sequence[str], path: RenamePath) -> bool:
+    """The serving criterion, fixed before the results were read: each codebase left out in
+    turn, the path's own joins are all right and its issues per bug do not rise."""
+    return all(own[n, path] == 1.0 and scores[n, path].issues_per_bug
+               <= scores[n, None].issues_per_bug + 1e-9 for n in names)
+
+
+def rank(scores: dict, by_family: dict[str, list[str]], path: RenamePath) -> tuple:
+    """Among admissible paths, lower is better: the families' mean worst left-out issues per bug,
+    then their mean median, then the more cautious (the `release` evidence first)."""
+    worst = [max(scores[n, path].issues_per_bug for n in names) for names in by_family.values()]
+    median = [statistics.median(scores[n, path].issues_per_bug for n in names)
+              for names in by_family.values()]
+    caution = path.caution()
+    return (round(statistics.mean(worst), 6), round(statistics.mean(median), 6),
+            caution[2], caution[0], caution[1])
 
 
 def _figures(rows: list) -> str:
@@ -218,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     served = served_rules(None, spec)
     encoder = CachedEncoder(Encoder(spec), args.cache)
     sources = rows_by_codebase([], untrained(args.mined), labels=args.labels)
-    runs, scores, family_of_codebase, paths = Runs(), {}, {}, grid()
+    runs, scores, family_of_codebase, paths, own = Runs(), {}, {}, grid(), {}
     for family in args.families:
         mine = {name: parts for name, parts in sources.items() if not is_report_only(name)
                 and family_of(parts[0][1][0]["event"].get("platform")) == family}
@@ -228,11 +261,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for codebase in build_codebases(mine, encoder.encode, shape.rules(grouping_rules.CURRENT)):
             data, family_of_codebase[codebase.name] = runs.keyed(codebase, key), family
             for path in [None, *paths]:
-                clusters, joins = simulate(data, codebase.vectors, threshold,
-                                           0.0 if veto else threshold, split_gate(key)[1], path)
+                clusters, joins, right = simulate(data, codebase.vectors, threshold,
+                                                  0.0 if veto else threshold,
+                                                  split_gate(key)[1], path)
                 scores[codebase.name, path] = metrics.score(data.labels, clusters)
+                own[codebase.name, path] = own_precision(joins, right)
                 if path and joins:
-                    print(f"  {codebase.name:<18} {path.label:<32} joins {joins:>3}: "
+                    print(f"  {codebase.name:<18} {path.label:<32} joins {joins:>3} "
+                          f"(own {own[codebase.name, path]:.3f}): "
                           f"{_figures([scores[codebase.name, path]])}")
     names = sorted(family_of_codebase)
     chosen = {n: choose(scores, [m for m in names if m != n], paths) for n in names}
@@ -247,6 +283,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if mine:
             print(f"  {family:<10} served {_figures([scores[n, None] for n in mine])}  ->  "
                   f"with the path {_figures([scores[n, chosen[n]] for n in mine])}")
+    by_family = {f: [n for n in names if family_of_codebase[n] == f] for f in args.families}
+    by_family = {f: mine for f, mine in by_family.items() if mine}
+    print("\n== the serving criterion: own joins all right and no issues per bug rise on every "
+          "left-out codebase ==")
+    kept = [p for p in paths if admissible(scores, own, names, p)]
+    for path in sorted(kept, key=lambda p: rank(scores, by_family, p)):
+        worst, median = rank(scores, by_family, path)[:2]
+        print(f"  admissible {path.label:<32} mean worst {worst:.3f}, mean median {median:.3f}")
+    for path in paths:
+        if path not in kept:
+            bad = [n for n in names if own[n, path] < 1.0
+                   or scores[n, path].issues_per_bug > scores[n, None].issues_per_bug + 1e-9]
+            print(f"  refused    {path.label:<32} on {', '.join(bad)}")
+    best = min(kept, key=lambda p: rank(scores, by_family, p), default=None)
+    print(f"\n  served by the criterion: {best.label if best else 'none'}")
+    cheap = min((p for p in kept if p.evidence == "release"),
+                key=lambda p: rank(scores, by_family, p), default=None)
+    for path in dict.fromkeys(p for p in (best, cheap) if p):
+        print(f"  {path.label}, worst / median left-out codebase:")
+        for family, mine in by_family.items():
+            print(f"    {family:<10} {_figures([scores[n, None] for n in mine])}  ->  "
+                  f"{_figures([scores[n, path] for n in mine])}")
     return 0
 
 

@@ -27,7 +27,7 @@ def dataset(events: list[dict]) -> Dataset:
 
 def issues(events: list[dict], evidence: str = "release") -> list[int]:
     vectors = np.tile(np.eye(4, dtype=np.float32)[0], (len(events), 1))
-    clusters, _ = simulate(dataset(events), vectors, 0.04, 0.04, None,
+    clusters, _, _ = simulate(dataset(events), vectors, 0.04, 0.04, None,
                            RenamePath("line", 2.0, evidence))
     return clusters
 
