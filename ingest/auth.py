@@ -52,7 +52,9 @@ def parse_auth_header(value: str) -> dict[str, str]:
 # what Sentry's clients put in sentry_client: `raven-node/2.6.4`, `sentry.python/2.0.1`
 _CLIENT = re.compile(rf"([A-Za-z][\w.:-]{{0,{limits.SDK_CLIENT_NAME_CHARS - 1}}})"
                      rf"/([\w.+-]{{1,{limits.SDK_CLIENT_VERSION_CHARS}}})", re.ASCII)
-_CLIENT_NAMES = ("raven", "sentry")  # Sentry's clients, legacy and current
+# Sentry's clients, legacy and current: `raven-node`, `sentry.python`, `sentry-php`, `sentry`
+# (not RavenDB's)
+_CLIENT_NAME = re.compile(r"(?:raven|sentry)(?:[-.:_]|$)", re.IGNORECASE)
 # the headers that carry Sentry's auth parameters, in the order they are read
 AUTH_HEADERS = ("HTTP_X_SENTRY_AUTH", "HTTP_AUTHORIZATION")
 
@@ -83,7 +85,7 @@ def client_sdk(request) -> dict[str, str] | None:
     for named in (client, request.META.get("HTTP_USER_AGENT", "")):
         # raven-go names itself in User-Agent only (`raven-go/1.0`)
         match = _CLIENT.fullmatch(named.strip())  # bounded: fails within a name's length
-        if match and match[1].lower().startswith(_CLIENT_NAMES):
+        if match and _CLIENT_NAME.match(match[1]):
             return {"name": match[1], "version": match[2]}
     return None
 

@@ -98,3 +98,15 @@ def test_the_client_is_read_from_the_header_the_key_is_read_from():
         HTTP_AUTHORIZATION="Sentry sentry_key=k, sentry_client=raven-python/6.10.0")
     assert client_sdk(request) == RAVEN_NODE
 
+
+
+@pytest.mark.parametrize(("agent", "name"), [
+    ("raven-go/1.0", "raven-go"), ("sentry.python/2.0.1", "sentry.python"),
+    ("sentry/1.0", "sentry"), ("Raven-Python/6.10.0", "Raven-Python"),
+    ("RavenDB.Client/5.4", None), ("ravendb/5.4", None), ("sentryflow-agent/2.1", None),
+])
+def test_a_user_agent_names_a_client_only_where_its_name_is_ravens_or_sentrys(agent, name):
+    """Raven's and Sentry's clients name themselves `raven-…`, `sentry.…`, `sentry-…`; a
+    product that only begins with the word is another client."""
+    sdk = client_sdk(RequestFactory().post("/api/1/store/", HTTP_USER_AGENT=agent))
+    assert (sdk or {}).get("name") == name
