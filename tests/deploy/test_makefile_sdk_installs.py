@@ -6,6 +6,7 @@ installed and no network is used."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -60,3 +61,21 @@ def test_an_npm_install_that_fails_leaves_make_test(tmp_path):
     assert "npm ci" in (tmp_path / "log").read_text()
     assert done.returncode == 0, done.stderr
     assert "skipped" in done.stdout
+
+
+def test_a_python_release_pypi_cannot_give_leaves_make_test(tmp_path):
+    """Every `pip install --target` of `make old-sdks` (sentry-sdk's old releases as raven's)
+    asks for the release its folder names, and a failed one is a message."""
+    env = stand_ins(tmp_path)
+    python = tmp_path / "python"
+    python.write_text('#!/bin/sh\necho "python $*" >> "$LOG"\nexit 1\n')
+    python.chmod(0o755)
+    stamp = tmp_path / "installed-stamp"
+    stamp.write_text("")  # newer than pyproject.toml: `install` has nothing to do
+    env["PATH"] += os.pathsep + "/usr/bin:/bin"
+    done = make("var/test-sdks/sentry-sdk-0.0.1", env, f"PY={python}", f"STAMP={stamp}")
+    assert "--target var/test-sdks/sentry-sdk-0.0.1.tmp sentry-sdk==0.0.1" in \
+        (tmp_path / "log").read_text()
+    assert done.returncode == 0, done.stderr
+    assert "could not be installed" in done.stdout
+    assert not (REPO / "var" / "test-sdks" / "sentry-sdk-0.0.1").exists()
