@@ -99,7 +99,8 @@ FP3 = "faultline-fp-3"
 FP5 = "faultline-fp-5"
 # faultline-fp-6: as faultline-fp-5, with additions for Ruby, Go, Node and the browser, and Node
 # function names read as the current @sentry/node sends them (current_sdk_name: 7.x's
-# `Object.<anonymous>` as `Object.?`, docs/ingest.md "Older SDK releases").
+# `Object.<anonymous>` as `Object.?`, docs/ingest.md "Older SDK releases"; raven-node's
+# `null.<anonymous>` as `?` and `async main` as `main`, "Legacy Raven clients").
 # Ruby (docs/ml-grouping.md, "Ruby: the names the error quotes that its crash statement
 # writes"): a Ruby event (NAMED_VALUE_PLATFORMS) whose crash frame has a code statement also reads
 # the names its error's message quotes that this statement writes (written_names: `undefined
@@ -818,7 +819,7 @@ def _reads_several_fields(event: dict) -> bool:
 def _fp6_can_differ(event: dict) -> bool:
     """Whether faultline-fp-6 can differ from faultline-fp-5 for the event (elsewhere the two
     hash alike): Ruby's quoted names, Go's masked inputs, Node's named field, a name only
-    @sentry/node 7.x sends, or a browser event's mapped frames."""
+    @sentry/node 7.x or raven-node sends, or a browser event's mapped frames."""
     return _has_named_or_format_values(event) or _reads_several_fields(event) or \
         _has_old_sdk_names(event) or resolved_by_map(event)
 

@@ -19,6 +19,7 @@ from django.dispatch import receiver
 
 from ingest import database, keysnapshot
 from ingest.errors import IngestError, bad_request
+from monitor import limits
 from monitor.models import Project, ProjectKey, origin_allowed
 
 
@@ -49,29 +50,42 @@ def parse_auth_header(value: str) -> dict[str, str]:
 
 
 # what Sentry's clients put in sentry_client: `raven-node/2.6.4`, `sentry.python/2.0.1`
-_CLIENT = re.compile(r"([A-Za-z][\w.:-]{0,63})/([\w.+-]{1,32})")
-_CLIENT_NAMES = ("raven", "sentry")  # Sentry's clients, legacy and current
+_CLIENT = re.compile(rf"([A-Za-z][\w.:-]{{0,{limits.SDK_CLIENT_NAME_CHARS - 1}}})"
+                     rf"/([\w.+-]{{1,{limits.SDK_CLIENT_VERSION_CHARS}}})", re.ASCII)
+# Sentry's clients, legacy and current: `raven-node`, `sentry.python`, `sentry-php`, `sentry`
+# (not RavenDB's)
+_CLIENT_NAME = re.compile(r"(?:raven|sentry)(?:[-.:_]|$)", re.IGNORECASE)
+# the headers that carry Sentry's auth parameters, in the order they are read
+AUTH_HEADERS = ("HTTP_X_SENTRY_AUTH", "HTTP_AUTHORIZATION")
+
+
+def auth_parameter(request, name: str) -> str:
+    """`name` (sentry_key, sentry_client) from the first Sentry auth header that has it, in
+    AUTH_HEADERS' order; "" where none has it."""
+    for header in AUTH_HEADERS:
+        raw = request.META.get(header, "")
+        if raw.strip().lower().startswith("sentry"):
+            value = parse_auth_header(raw).get(name)
+            if value:
+                return value
+    return ""
 
 
 def client_sdk(request) -> dict[str, str] | None:
-    """The Raven or Sentry client that X-Sentry-Auth's or the query's `sentry_client`, else the
-    User-Agent, names, as an event's `sdk` ({"name": "raven-node", "version": "2.6.4"}):
+    """The Raven or Sentry client that the auth headers' or the query's `sentry_client`, else
+    the User-Agent, names, as an event's `sdk` ({"name": "raven-node", "version": "2.6.4"}):
     legacy clients (raven-node, raven-go) send no `sdk` of their own, and Sentry reads it from
     here. None where neither names one (any other client: the event is stored as sent)."""
-    client = ""
-    for header in ("HTTP_X_SENTRY_AUTH", "HTTP_AUTHORIZATION"):
-        raw = request.META.get(header, "")
-        if raw.strip().lower().startswith("sentry"):
-            client = parse_auth_header(raw).get("sentry_client") or client
+    client = auth_parameter(request, "sentry_client")
     if not client:
         try:
             client = request.GET.get("sentry_client") or ""
         except TooManyFieldsSent:
             return None
-    for named in (client, request.META.get("HTTP_USER_AGENT", "")[:128]):
+    for named in (client, request.META.get("HTTP_USER_AGENT", "")):
         # raven-go names itself in User-Agent only (`raven-go/1.0`)
-        match = _CLIENT.fullmatch(named.strip())
-        if match and match[1].lower().startswith(_CLIENT_NAMES):
+        match = _CLIENT.fullmatch(named.strip())  # bounded: fails within a name's length
+        if match and _CLIENT_NAME.match(match[1]):
             return {"name": match[1], "version": match[2]}
     return None
 
@@ -86,12 +100,9 @@ def public_key_from_dsn(dsn: object) -> str | None:
 
 
 def public_key_from_request(request, envelope_headers: dict | None = None) -> str | None:
-    for header in ("HTTP_X_SENTRY_AUTH", "HTTP_AUTHORIZATION"):
-        raw = request.META.get(header, "")
-        if raw.strip().lower().startswith("sentry"):
-            key = parse_auth_header(raw).get("sentry_key")
-            if key:
-                return key
+    key = auth_parameter(request, "sentry_key")
+    if key:
+        return key
     try:
         key = request.GET.get("sentry_key")
     except TooManyFieldsSent as exc:

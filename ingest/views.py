@@ -203,7 +203,8 @@ def store_endpoint(request, project_id: int, ledger: Ledger = UNCOUNTED) -> Repl
     event = parse_json_object(data, "event")
     event_id = parse_event_id(event.get("event_id")) or uuid.uuid4()
     is_transaction = event.get("type") == "transaction"
-    if not isinstance(event.get("sdk"), dict) and (sdk := client_sdk(request)):
+    if not is_transaction and not isinstance(event.get("sdk"), dict) and \
+            (sdk := client_sdk(request)):
         data = with_sdk(event, sdk, data, limit, ledger)
     del event  # parsed, it may take twenty times its bytes: not held through the commit wait
     if is_transaction:
@@ -215,16 +216,23 @@ def store_endpoint(request, project_id: int, ledger: Ledger = UNCOUNTED) -> Repl
 
 
 def with_sdk(event: dict, sdk: dict[str, str], data: bytes, limit: int, ledger: Ledger) -> bytes:
-    """The event's JSON with the `sdk` its client named in sentry_client (auth.client_sdk):
-    raven-node's and raven-go's events carry none. Written as read (non-ASCII unescaped) and
-    held in `ledger`; the body as sent where that would pass the event's size limit."""
-    event["sdk"] = sdk
-    dumped = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
-    if len(dumped) > limit:
+    """The event's JSON `data` with the `sdk` its client named (auth.client_sdk) added as the
+    object's last member, which a JSON reader keeps over a non-object `sdk` the event has:
+    raven-node's and raven-go's events carry none. The event's own bytes stay as sent (no
+    re-serialising: Python would write its numbers otherwise, and fail on an escaped lone
+    surrogate); the new body is held in `ledger` before it is made. The body as sent where the
+    sdk would take it past the event's size limit."""
+    member = b'"sdk":' + json.dumps(sdk, separators=(",", ":")).encode()
+    added = b"," + member if event else member
+    size = len(data) + len(added)
+    if size > limit:
         return data
-    ledger.hold(len(dumped))
+    close = data.rindex(b"}")  # the object's own: only whitespace may follow it
+    view = memoryview(data)
+    ledger.hold(size)
+    out = b"".join((view[:close], added, view[close:]))
     ledger.drop(len(data))
-    return dumped
+    return out
 
 
 def _refuse_if_used_up(key: KeyInfo, categories: tuple[ratelimit.Category, ...]) -> None:

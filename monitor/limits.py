@@ -58,6 +58,11 @@ ENVELOPE_HEADER_BYTES = 64 * 1024
 #: levels of JSON nesting in a payload (Relay's reader, serde_json, stops at 128 too); read
 #: before parsing, so a body the edge accepts is never too deep for the worker's own stack
 JSON_NESTING = 128
+#: characters of the client name a legacy client's `sentry_client` or User-Agent gives as the
+#: event's `sdk` (a longer one names none)
+SDK_CLIENT_NAME_CHARS = 64
+#: characters of that client's version
+SDK_CLIENT_VERSION_CHARS = 32
 #: CSP reports of one Reporting API request
 CSP_REPORTS_PER_REQUEST = 100
 #: content codings stacked in one request's Content-Encoding (each may decompress to the limit)
