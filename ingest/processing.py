@@ -1,4 +1,5 @@
-"""Turn committed raw events into stored, grouped events, a batch per transaction.
+"""Turn committed raw events into stored, grouped events, a batch per transaction (two where
+its new ML fingerprints are committed ahead of the rest: `_process_rows`).
 
 A batch claims pending raw rows with FOR UPDATE SKIP LOCKED, so concurrent workers never take the
 same row, and a worker killed mid-batch rolls back: the rows stay pending for the next task or the
@@ -29,7 +30,7 @@ from ingest.normalize import normalize_event
 from ingest.payload import loads
 from ingest.scrub import scrub_event
 from monitor import eventstore, limits, roundtrips
-from monitor.models import Event, EventKey, Project
+from monitor.models import Event, EventKey, GroupHash, Project
 from priority import assess as priority_hooks
 from priority import counts as hourly_counts
 from priority import escalation
@@ -98,7 +99,8 @@ def prepare(raw: RawEvent, project: Project) -> Prepared:
                     eventstore.encode(data))
 
 
-def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
+def save(prepared: list[Prepared], projects: dict[int, Project],
+         ml_up: bool | None = None) -> int:
     """Store the events of one batch with their issues and counters; returns how many were new.
     New fingerprints with a stack trace are left pending for ML grouping (grouping.ml).
 
@@ -107,7 +109,6 @@ def save(prepared: list[Prepared], projects: dict[int, Project]) -> int:
     stages and the payloads' compression)."""
     stored = 0
     ml_pending = False
-    ml_up: bool | None = None
     by_project: dict[int, list[Prepared]] = defaultdict(list)
     for item in prepared:
         by_project[item.project_id].append(item)
@@ -192,7 +193,58 @@ def _drop_erased(rows: list[RawEvent], projects: dict[int, Project]) -> list[Raw
     return [row for n, row in enumerate(rows) if n not in erased]
 
 
-def _process_rows(rows: list[RawEvent]) -> int:
+def split_new(prepared: list[Prepared], new: set[tuple[int, str]]
+              ) -> tuple[list[Prepared], list[Prepared]]:
+    """(the events of the `new` (project, hash) fingerprints, the others); everything first
+    when either part would be empty: a batch then stays one transaction."""
+    first = [p for p in prepared if (p.project_id, p.grouping.hash) in new]
+    if not first or len(first) == len(prepared):
+        return prepared, []
+    return first, [p for p in prepared if (p.project_id, p.grouping.hash) not in new]
+
+
+KNOWN_LIMIT = 50_000  # fingerprints remembered per process; cleared whole when full
+_known: set[tuple[int, str]] = set()
+
+
+def _new_ml_fingerprints(prepared: list[Prepared], projects: dict[int, Project]
+                         ) -> tuple[set[tuple[int, str]], bool | None]:
+    """The batch's ML-eligible fingerprints that have no row yet, and whether the embedder is
+    up (None: not asked, no candidate). Those this process stored or found before are not
+    asked for again: a steady load's batches ask nothing, and one deleted since only goes
+    unsplit (one transaction, as before)."""
+    wanted = {(p.project_id, p.grouping.hash) for p in prepared
+              if projects[p.project_id].grouping_mode != Project.GroupingMode.FINGERPRINT
+              and ml.eligible(p.grouping)} - _known
+    if not wanted:
+        return set(), None
+    if not ml.embedder_available():
+        return set(), False
+    known = set(GroupHash.objects.filter(
+        project_id__in={project for project, _ in wanted},
+        hash__in={hash_ for _, hash_ in wanted},
+    ).values_list("project_id", "hash"))
+    if len(_known) + len(wanted) > KNOWN_LIMIT:
+        _known.clear()
+    _known.update(wanted)  # made by this batch, or found: either way they have a row next time
+    return wanted - known, True
+
+
+@dataclass
+class Rest:
+    """A batch's prepared events left for its second transaction (see `_process_rows`)."""
+
+    prepared: list[Prepared]
+    projects: dict[int, Project]
+    ml_up: bool | None
+
+
+def _process_rows(rows: list[RawEvent], split: bool) -> Rest | None:
+    """Prepare the rows and store them; when `split` and some are of new ML fingerprints and
+    some not, store only the new ones here and return the others, to be stored after this
+    transaction commits (`_store_rest`): the new fingerprints' decisions need not wait for the
+    whole batch. Their claims are deleted here with the stored rows' so that a worker that
+    takes them in the moment between the two transactions does not count them as suspects."""
     projects = Project.objects.in_bulk({row.project_id for row in rows})
     rows = _drop_erased(rows, projects)
     prepared: list[Prepared] = []
@@ -202,12 +254,40 @@ def _process_rows(rows: list[RawEvent]) -> int:
         except Exception as exc:  # a bad payload must not block the others
             log.exception("raw event %s failed to process", row.id)
             record_failure(row.id, row.attempts, exc)
-    stored = save(prepared, projects)
+    ml_up: bool | None = None
+    rest: list[Prepared] = []
+    if split and len(prepared) > 1:
+        new, ml_up = _new_ml_fingerprints(prepared, projects)
+        prepared, rest = split_new(prepared, new)
+    save(prepared, projects, ml_up)
     done = [p.raw_id for p in prepared]
     with roundtrips.together(), connection.cursor() as cursor:  # one round trip
         cursor.execute("DELETE FROM ingest_rawevent WHERE id = ANY(%s)", [done])
-        cursor.execute("DELETE FROM ingest_rawclaim WHERE raw_event_id = ANY(%s)", [done])
-    return stored
+        cursor.execute("DELETE FROM ingest_rawclaim WHERE raw_event_id = ANY(%s)",
+                       [done + [p.raw_id for p in rest]])
+    return Rest(rest, projects, ml_up) if rest else None
+
+
+def _claim_again(rest: Rest) -> list[RawEvent]:
+    """The rest's rows, locked again: those another worker took meanwhile are its own now
+    (SKIP LOCKED; gone once it committed), so none is stored twice."""
+    rows = list(RawEvent.objects.select_for_update(skip_locked=True).filter(
+        Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now()),
+        attempts__lt=limits.PROCESSING_ATTEMPTS,
+        id__in=[p.raw_id for p in rest.prepared],
+    ).only("id", "attempts").order_by("id"))  # their payloads are prepared already
+    record_claims([row.id for row in rows])
+    return rows
+
+
+def _store_rest(rows: list[RawEvent], rest: Rest) -> None:
+    """The second transaction of a split batch: store what is still this worker's."""
+    mine = {row.id for row in rows}
+    save([p for p in rest.prepared if p.raw_id in mine], rest.projects, rest.ml_up)
+    with roundtrips.together(), connection.cursor() as cursor:  # one round trip
+        cursor.execute("DELETE FROM ingest_rawevent WHERE id = ANY(%s)", [sorted(mine)])
+        cursor.execute("DELETE FROM ingest_rawclaim WHERE raw_event_id = ANY(%s)",
+                       [sorted(mine)])
 
 
 def _dead_letter(row: RawEvent, claims: int) -> None:
@@ -246,9 +326,14 @@ def _fetch_first(limit: int, ids: list[int] | None) -> list[int] | None:
 
 
 def _run_batch(limit: int, ids: list[int] | None) -> tuple[int, bool]:
-    """One transaction: (rows claimed, whether to run again at once for suspects)."""
+    """One transaction, or two where its new ML fingerprints go first (`_process_rows`): (rows
+    claimed, whether to run again at once for suspects)."""
     rows: list[RawEvent] = []
     batch: list[RawEvent] = []
+    rest: Rest | None = None
+    # Inside a caller's transaction nothing commits early, and the rest's claims, deleted in
+    # it, would hold their claim connection's next count (ingest.claims) until it ends.
+    split = not connection.in_atomic_block
     ids = _fetch_first(limit, ids)
     try:
         with transaction.atomic():
@@ -266,8 +351,14 @@ def _run_batch(limit: int, ids: list[int] | None) -> tuple[int, bool]:
             if suspects and counts[batch[0].id] > limits.PROCESSING_ATTEMPTS:
                 _dead_letter(batch[0], counts[batch[0].id])
             else:
-                _process_rows(batch)
-            return len(rows), bool(suspects) and len(rows) > 1
+                rest = _process_rows(batch, split)
+        if rest is not None:
+            batch = []  # a failure from here on is the rest's alone
+            with transaction.atomic():
+                batch = _claim_again(rest)
+                if batch:
+                    _store_rest(batch, rest)
+        return len(rows), bool(suspects) and len(rows) > 1
     except DatabaseError as exc:
         if not batch:
             raise
