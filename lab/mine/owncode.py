@@ -104,6 +104,11 @@ def tidy(event: dict, codebase: Codebase, release: int, index: int) -> dict:
     for thread in event.get("threads", {}).get("values", []) if isinstance(
             event.get("threads"), dict) else event.get("threads") or []:
         thread.pop("id", None)
+    # sentry-ruby names the thread an exception was raised on; which of a pool's threads took
+    # a job is a race, so the id goes as the threads' ids do
+    exceptions = event.get("exception") or {}
+    for value in exceptions.get("values", []) if isinstance(exceptions, dict) else []:
+        value.pop("thread_id", None)
     return json.loads(ADDRESS.sub("0x000055d5c0ffee00", json.dumps(event)))
 
 
