@@ -130,6 +130,32 @@ def build_browser_bundle(out: Path, package: str, dsn: str, release: str) -> Pat
     return out
 
 
+def play_browser_faults(bundles: list[tuple[str, Path]]) -> None:
+    """Open each (label, bundle folder) in Chromium and raise versions_browser.js's faults: a
+    checkout with undefined and with null, a bad quantity, and one uncaught from a timer; then
+    wait until its SDK has sent them. No ORM call may run inside: Playwright's loop would hold
+    a connection of its own open."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.helpers.browser import CHROMIUM
+    from tests.helpers.browserpage import ARGS, serving
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for label, dist in bundles:
+            with serving(dist) as url:
+                page = browser.new_page()
+                page.goto(url)
+                page.evaluate("window.checkoutRequest(undefined)")
+                page.evaluate("window.checkoutRequest(null)")
+                page.evaluate("window.quantityRequest()")
+                page.evaluate("window.queueCheckout()")
+                page.wait_for_timeout(300)
+                assert page.evaluate("window.flushSentry()") is True, label
+                page.close()
+        browser.close()
+
+
 def browser_fault(event: Event) -> str:
     """Which of tests/js/app/versions_browser.js's faults the event reports."""
     value = event.data["exception"][-1]["value"]

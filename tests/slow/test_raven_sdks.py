@@ -40,6 +40,7 @@ from tests.helpers.old_sdks import (
     issues_by_fault,
     node_env,
     node_fault,
+    play_browser_faults,
     project_dsn,
     python_fault,
     python_path,
@@ -299,11 +300,8 @@ def test_browser_raven_js_ingests_and_keeps_its_issues_on_sentry_browser(web, wo
     (tests/js/app/raven_browser.js), minified, its map uploaded for its release (raven-js sends
     no debug IDs), then the same application on the current @sentry/browser (debug IDs), in
     Chromium: three captured events and one uncaught from a timer each."""
-    from playwright.sync_api import sync_playwright
-
     from sourcemaps.tokens import create_org_token
     from tests.helpers.browser import CHROMIUM
-    from tests.helpers.browserpage import ARGS, serving
 
     jsbuild.npm_ci()
     if not Path(CHROMIUM).exists():
@@ -323,20 +321,7 @@ def test_browser_raven_js_ingests_and_keeps_its_issues_on_sentry_browser(web, wo
                 done = jsbuild.run_cli(token, "sourcemaps", *args)
                 assert done.returncode == 0, done.stdout + done.stderr
             dists.append(dist)
-        with sync_playwright() as playwright:  # no ORM call inside (Playwright's loop)
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for package, dist in zip(clients, dists, strict=True):
-                with serving(dist) as url:
-                    page = browser.new_page()
-                    page.goto(url)
-                    page.evaluate("window.checkoutRequest(undefined)")
-                    page.evaluate("window.checkoutRequest(null)")
-                    page.evaluate("window.quantityRequest()")
-                    page.evaluate("window.queueCheckout()")
-                    page.wait_for_timeout(300)
-                    assert page.evaluate("window.flushSentry()") is True, package
-                    page.close()
-            browser.close()
+        play_browser_faults(list(zip(clients, dists, strict=True)))
         assert_accepted(recording, project, sent=4 * len(clients))
     legacy = [r for r in recording.requests if r.client.startswith("raven-js/")]
     assert {(r.path, r.auth["sentry_version"], r.encoding) for r in legacy} == {

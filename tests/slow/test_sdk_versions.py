@@ -35,6 +35,7 @@ from tests.helpers.old_sdks import (
     build_browser_bundle,
     issues_by_fault,
     node_fault,
+    play_browser_faults,
     project_dsn,
     python_fault,
     python_path,
@@ -119,11 +120,8 @@ def test_sentry_browser_releases_old_and_current_group_alike(web, worker, tmp_pa
     """@sentry/browser 7.120.4, 8.55.2 and the current 11.12.0, each in a minified bundle whose
     map sentry-cli uploaded (debug IDs), in Chromium: four events each (three captured, one
     uncaught from a timer), one issue per fault across the releases and entry points."""
-    from playwright.sync_api import sync_playwright
-
     from sourcemaps.tokens import create_org_token
     from tests.helpers.browser import CHROMIUM
-    from tests.helpers.browserpage import ARGS, serving
 
     jsbuild.npm_ci()
     if not Path(CHROMIUM).exists():
@@ -143,21 +141,7 @@ def test_sentry_browser_releases_old_and_current_group_alike(web, worker, tmp_pa
                 done = jsbuild.run_cli(token, "sourcemaps", *args)
                 assert done.returncode == 0, done.stdout + done.stderr
             dists.append(dist)
-        # no ORM call inside: Playwright's loop would hold a connection of its own open
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for package, dist in zip(BROWSER_PACKAGES, dists, strict=True):
-                with serving(dist) as url:
-                    page = browser.new_page()
-                    page.goto(url)
-                    page.evaluate("window.checkoutRequest(undefined)")
-                    page.evaluate("window.checkoutRequest(null)")
-                    page.evaluate("window.quantityRequest()")
-                    page.evaluate("window.queueCheckout()")
-                    page.wait_for_timeout(300)
-                    assert page.evaluate("window.flushSentry()") is True, package
-                    page.close()
-            browser.close()
+        play_browser_faults(list(zip(BROWSER_PACKAGES, dists, strict=True)))
         assert_accepted(recording, project, sent=4 * len(BROWSER_PACKAGES))
     events = list(Event.objects.filter(project=project))
     assert {sdk_version(e).split(".")[0] for e in events} == {"7", "8", "11"}
