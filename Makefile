@@ -52,8 +52,10 @@ sdks:
 # its own (the test puts it on PYTHONPATH; the venv keeps its sentry-sdk); older @sentry/node and
 # @sentry/browser releases (npm aliases in tests/js/sdk-versions), raven (Node) and raven-js
 # beside them. A release a registry cannot give is a message, not a failure: its test skips.
+# sentry-sdk 2.76.0 is the release lab/corpus's Python applications were captured with: their
+# byte-for-byte generator tests run with it where the venv took a newer one.
 OLD_PYTHON_SDKS := sentry-sdk-1.45.1 sentry-sdk-2.0.1 sentry-sdk-3.0.0 \
-                   raven-6.10.0 sentry-sdk-0.20.3
+                   raven-6.10.0 sentry-sdk-0.20.3 sentry-sdk-2.76.0
 OLD_JS_SDKS := tests/js/sdk-versions
 old-sdks: $(addprefix var/test-sdks/,$(OLD_PYTHON_SDKS)) $(OLD_JS_SDKS)/node_modules/.package-lock.json
 
