@@ -4,8 +4,8 @@ import logging
 from decimal import Decimal
 
 from returnsdesk import store
-from returnsdesk.gateway import psp
 from returnsdesk.errors import RefundFailed
+from returnsdesk.gateway import psp
 
 log = logging.getLogger(__name__)
 

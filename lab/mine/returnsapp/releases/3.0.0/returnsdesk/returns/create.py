@@ -3,8 +3,8 @@
 import logging
 
 from returnsdesk import store
-from returnsdesk.returns.window import check_window
 from returnsdesk.errors import PolicyViolation
+from returnsdesk.returns.window import check_window
 
 log = logging.getLogger(__name__)
 
