@@ -118,9 +118,8 @@ def simulate(data, vectors: np.ndarray, threshold: float, conflict: float, minif
     (issue per event, fingerprints the path joined, of them the joins into an issue that
     already held the joining event's bug: the path's own precision is their ratio)."""
     from grouping.conflict import first_match
-    from grouping.ml import MATCH_CANDIDATES
     from grouping.policy import replay_policy
-    from training.metrics import _Candidate, scope_of
+    from training.metrics import nearest_within, scope_of
 
     policy = replay_policy(threshold, conflict, minified=minified)
     state, issue_of_hash, by_key = _State(), {}, {}
@@ -136,11 +135,7 @@ def simulate(data, vectors: np.ndarray, threshold: float, conflict: float, minif
             limit = policy.event_threshold(event, family)
             candidates = by_key.get(key, []) if data.eligible[index] else []
             if candidates:
-                distances = 1.0 - np.stack([v for _, v, _ in candidates]) @ vectors[index]
-                within = np.flatnonzero(distances <= limit)
-                order = within[np.argsort(distances[within], kind="stable")]
-                nearest = [_Candidate(candidates[i][0], float(distances[i]), candidates[i][2])
-                           for i in order[:MATCH_CANDIDATES]]
+                nearest = nearest_within(candidates, vectors[index], limit)
                 match = first_match(data.texts[index], nearest, limit,
                                     policy.event_conflict_threshold(event, family))
                 joined = match.issue if match else None

@@ -200,6 +200,17 @@ class _Candidate:
     text: str
 
 
+def nearest_within(candidates: list[tuple[int, np.ndarray, str]], vector: np.ndarray,
+                   limit: float) -> list[_Candidate]:
+    """The (issue, vector, text) candidates within `limit` of `vector`, nearest first, as many
+    as production reads (MATCH_CANDIDATES): what the decision's conflict check is given."""
+    distances = 1.0 - np.stack([v for _, v, _ in candidates]) @ vector
+    within = np.flatnonzero(distances <= limit)
+    order = within[np.argsort(distances[within], kind="stable")]
+    return [_Candidate(candidates[i][0], float(distances[i]), candidates[i][2])
+            for i in order[:MATCH_CANDIDATES]]
+
+
 def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: bool = True,
                 conflict: Limits | None = None,
                 minified: MinifiedGate | None = MINIFIED_GATE) -> list[int]:
@@ -225,11 +236,7 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
             conflict_limit = policy.event_conflict_threshold(event, family)
             candidates = by_key.get(key, []) if data.eligible[index] else []
             if candidates:
-                distances = 1.0 - np.stack([v for _, v, _ in candidates]) @ vectors[index]
-                within = np.flatnonzero(distances <= limit)
-                order = within[np.argsort(distances[within], kind="stable")]
-                nearest = [_Candidate(candidates[i][0], float(distances[i]), candidates[i][2])
-                           for i in order[:MATCH_CANDIDATES]]  # as many as production reads
+                nearest = nearest_within(candidates, vectors[index], limit)
                 match = first_match(data.texts[index], nearest, limit, conflict_limit)
                 joined = match.issue if match else None
             if joined is None:
