@@ -63,6 +63,13 @@ class IssueEmbedding(models.Model):
     match_key = models.CharField(
         max_length=255, help_text="Crash-site key a candidate must share (grouping.clean)."
     )
+    statement = models.CharField(
+        max_length=32, blank=True, default="", db_default="",
+        help_text="Digest of the crash statement of the event it came from (grouping.rename); "
+        "empty where its crash site has no code line.")
+    site_function = models.CharField(
+        max_length=255, blank=True, default="", db_default="",
+        help_text="The application function that event crashed in (grouping.rename).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -70,7 +77,9 @@ class IssueEmbedding(models.Model):
             models.UniqueConstraint(fields=["issue", "model"], name="issueembedding_unique")
         ]
         indexes = [
-            models.Index(fields=["model", "project", "match_key"], name="issueembedding_scope_idx")
+            models.Index(fields=["model", "project", "match_key"], name="issueembedding_scope_idx"),
+            models.Index(fields=["model", "project", "statement"],
+                         name="issueembedding_statement_idx", condition=~models.Q(statement="")),
         ]
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ class Neighbour:
     issue_id: int
     distance: float
     text: str = ""  # the cleaned text its vector embeds
+    path: str = ""  # the candidate path that found it: "" the key's, "rename" (grouping.rename)
 
 
 def index_name(model: EmbeddingModel) -> str:
@@ -118,12 +119,13 @@ def _literal(vector: np.ndarray) -> str:
 # One statement that reads nothing back (an ORM upsert returns the row's id), so it can ride a
 # batch of writes (monitor.roundtrips).
 SAVE_SQL = """
-INSERT INTO embeddings_issueembedding
-    (issue_id, project_id, model_id, vector, text, match_key, event_id, created_at)
-VALUES (%s, %s, %s, %s::vector, %s, %s, %s, now())
+INSERT INTO embeddings_issueembedding (issue_id, project_id, model_id, vector, text, match_key,
+                                       event_id, statement, site_function, created_at)
+VALUES (%s, %s, %s, %s::vector, %s, %s, %s, %s, %s, now())
 ON CONFLICT (issue_id, model_id) DO UPDATE SET
     project_id = EXCLUDED.project_id, vector = EXCLUDED.vector, text = EXCLUDED.text,
-    match_key = EXCLUDED.match_key, event_id = EXCLUDED.event_id
+    match_key = EXCLUDED.match_key, event_id = EXCLUDED.event_id,
+    statement = EXCLUDED.statement, site_function = EXCLUDED.site_function
 """
 
 
@@ -135,14 +137,19 @@ def save(
     text: str,
     match_key: str = "",
     event_id: int | None = None,
+    statement: str = "",
+    site_function: str = "",
 ) -> None:
-    """Store an issue's vector; `event_id` is the event it came from (its deletion cascades).
-    One upsert statement: a new issue's ML decision waits on every round trip."""
+    """Store an issue's vector; `event_id` is the event it came from (its deletion cascades),
+    `statement` the digest of that event's crash statement and `site_function` where it crashed
+    (grouping.rename). One upsert statement: a new issue's ML decision waits on every round
+    trip."""
     field = IssueEmbedding._meta.get_field("vector")
     with connection.cursor() as cursor:
         cursor.execute(SAVE_SQL, [issue_id, project_id, model.pk,
                                   field.get_db_prep_value(vector, connection), text,
-                                  bounded_key(match_key), event_id])
+                                  bounded_key(match_key), event_id, statement,
+                                  site_function[:limits.SITE_FUNCTION_CHARS]])
 
 
 def nearest(
@@ -155,6 +162,32 @@ def nearest(
 ) -> list[Neighbour]:
     """The `k` nearest issues of one project (cosine distance, ascending); with `match_key`,
     only issues of that crash-site key (a handful of rows: an exact scan)."""
+    return lookup(project_id, model, vector, k, exclude, match_key)[0]
+
+
+@dataclass(frozen=True)
+class RenameQuery:
+    """What the rename path looks for (grouping.rename): the new event's statement digest, site
+    function and release, the evidence ("release" or "site") and the distance allowed."""
+
+    statement: str
+    site_function: str
+    release: str
+    evidence: str
+    tight: float
+
+
+def lookup(
+    project_id: int,
+    model: EmbeddingModel,
+    vector: np.ndarray,
+    k: int = 5,
+    exclude: tuple[int, ...] = (),
+    match_key: str | None = None,
+    renamed: RenameQuery | None = None,
+) -> tuple[list[Neighbour], list[Neighbour]]:
+    """`nearest`'s neighbours and, with `renamed`, the rename path's candidates (nearest first,
+    up to `k`), in one round trip: an ML decision waits on every one."""
     dim = int(model.dimension)
     keyed = "AND match_key = %s " if match_key is not None else ""
     sql = (
@@ -170,15 +203,61 @@ def nearest(
     params += [bounded_key(match_key)] if match_key is not None else []
     params += [literal, k]
     # no savepoint inside a caller's transaction (an ML decision's): SET LOCAL lasts until its end
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        with roundtrips.together():  # the settings and the lookup: one round trip
+    with (transaction.atomic(savepoint=False), connection.cursor() as cursor,
+          connection.cursor() as other):
+        with roundtrips.together():  # the settings and the lookups: one round trip
             cursor.execute(f"SET LOCAL hnsw.ef_search = {int(settings.EMBEDDING_EF_SEARCH)}")
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor.execute(sql, params)
+            if renamed is not None:
+                other.execute(_renamed_sql(model, project_id, renamed),
+                              _renamed_params(literal, renamed, exclude, k))
         rows = cursor.fetchall()
+        others = other.fetchall() if renamed is not None else []
     # relaxed_order may return neighbours slightly out of order: sort what came back.
-    return sorted((Neighbour(issue_id, float(d), text) for issue_id, d, text in rows),
-                  key=lambda n: n.distance)
+    return (sorted((Neighbour(issue_id, float(d), text) for issue_id, d, text in rows),
+                   key=lambda n: n.distance),
+            [Neighbour(issue_id, float(d), text, "rename") for issue_id, d, text in others])
+
+
+# The candidate issue's fingerprints that came in the new event's release: with the "site"
+# evidence only those that crashed in another site function than the new one refuse it
+# (grouping.rename.renamed); read through the fingerprints, which merges and unmerges move.
+RENAMED_EVIDENCE_SQL = {
+    "release": """NOT EXISTS (
+        SELECT 1 FROM monitor_grouphash gh
+        JOIN grouping_fingerprintrelease fr ON fr.group_hash_id = gh.id
+        WHERE gh.issue_id = c.issue_id AND fr.release = %(release)s)""",
+    "site": """NOT EXISTS (
+        SELECT 1 FROM monitor_grouphash gh
+        JOIN grouping_fingerprintrelease fr ON fr.group_hash_id = gh.id
+        WHERE gh.issue_id = c.issue_id AND fr.release = %(release)s
+          AND gh.site_function <> %(site)s)""",
+}
+
+
+def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> str:
+    """The issue vectors of one statement in the project at another site function, exact (the
+    CTE is materialized so the planner reads them by the statement's partial index, never by an
+    approximate HNSW scan), within the distance, the releases saying "renamed"."""
+    dim = int(model.dimension)
+    return (
+        f"WITH c AS MATERIALIZED (SELECT issue_id, vector, text FROM embeddings_issueembedding "
+        f"WHERE model_id = {int(model.id)} AND project_id = {int(project_id)} "
+        f"AND statement = %(statement)s AND statement <> '' AND site_function <> %(site)s "
+        f"AND NOT (issue_id = ANY(%(exclude)s))) "
+        f"SELECT issue_id, distance, text FROM (SELECT c.issue_id, "
+        f"(c.vector::vector({dim})) <=> %(v)s::vector({dim}) AS distance, c.text FROM c "
+        f"WHERE {RENAMED_EVIDENCE_SQL[query.evidence]}) near "
+        f"WHERE distance <= %(tight)s ORDER BY distance, issue_id LIMIT %(k)s"
+    )
+
+
+def _renamed_params(literal: str, query: RenameQuery, exclude: tuple[int, ...],
+                    k: int) -> dict:
+    return {"v": literal, "statement": query.statement,
+            "site": query.site_function[:limits.SITE_FUNCTION_CHARS], "exclude": list(exclude),
+            "release": query.release, "tight": query.tight, "k": k}
 
 
 def vector_of(issue_id: int, model: EmbeddingModel) -> np.ndarray | None:

@@ -36,6 +36,7 @@ class IssueSeed:
     fingerprint_config: str = DEFAULT_CONFIG  # the configuration that made its hash
     previous_hash: str | None = None  # its hash under the configuration that one replaced
     older_hashes: tuple[str, ...] = ()  # under the ones before, newest first (where they differ)
+    site_function: str = ""  # where its first event crashed (grouping.rename.site_of)
 
 
 @dataclass
@@ -108,7 +109,8 @@ def _create(project_id: int, seeds: dict[str, IssueSeed], fresh: list[str],
         GroupHash(project_id=project_id, hash=hash_, issue_id=issue_id,
                   ml_state=(GroupHash.MLState.PENDING if hash_ in made and hash_ in ml_candidates
                             else GroupHash.MLState.NONE),
-                  fingerprint_config=seeds[hash_].fingerprint_config)
+                  fingerprint_config=seeds[hash_].fingerprint_config,
+                  site_function=seeds[hash_].site_function)
         for hash_, issue_id in sorted({**pointed, **made}.items())])
     return made
 
@@ -164,6 +166,28 @@ def resolve_hashes(
     else:  # the last pass's moves point at issues it has not locked
         raise FingerprintRace("fingerprints kept moving while the batch locked their issues")
     return found, created
+
+
+# Each (fingerprint, release) once: the rename path's evidence (grouping.rename). A pair already
+# there costs one index probe and writes nothing.
+RECORD_RELEASES_SQL = """
+INSERT INTO grouping_fingerprintrelease (group_hash_id, release)
+SELECT gh.id, t.release FROM unnest(%s::text[], %s::text[]) AS t(hash, release)
+JOIN monitor_grouphash gh ON gh.project_id = %s AND gh.hash = t.hash
+ORDER BY gh.id, t.release
+ON CONFLICT (group_hash_id, release) DO NOTHING
+"""
+
+
+def record_releases(project_id: int, pairs: Iterable[tuple[str, str]]) -> None:
+    """Record the releases a batch's fingerprints came in, (hash, release) pairs, in the batch's
+    transaction (after resolve_hashes: every hash has its row). One statement that reads
+    nothing back, so it rides the batch's other writes (monitor.roundtrips)."""
+    pairs = sorted(set(pairs))
+    if pairs:
+        with connection.cursor() as cursor:
+            cursor.execute(RECORD_RELEASES_SQL, [[h for h, _ in pairs], [r for _, r in pairs],
+                                                 project_id])
 
 
 class FingerprintRace(DatabaseError):

@@ -44,7 +44,8 @@ def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 
             for (issue_id, first, text), vector in zip(work, vectors, strict=True):
                 if Issue.objects.filter(pk=issue_id).exists():  # merged away meanwhile
                     store.save(issue_id, first.project_id, model, vector, text,
-                               policy.key(first.data), first.id)
+                               policy.key(first.data), first.id,
+                               *policy.statement_of(first.data))
                     embedded += 1
             bar.update(len(chunk))
     return embedded, skipped

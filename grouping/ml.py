@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from embeddings import registry, store
 from embeddings.encoder import encoder_for
-from grouping import constraints, shadow, suggestions
+from grouping import constraints, rename, shadow, suggestions
 from grouping.conflict import first_match
 from grouping.fingerprint import Grouping
 from grouping.merge import merge_issues
@@ -52,18 +52,35 @@ def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy
     """(the matched issue, True), or (the nearest admissible issue of the candidate key or None,
     False): a match is within the policy's threshold, or within its conflict threshold where the
     texts conflict; the nearest candidate that does not conflict may be a little further than
-    one that does. The one choice every automatic decision makes (served and shadow models), so
-    the one place "not the same" constraints refuse candidates (grouping.constraints).
+    one that does. Where the key's candidates give none, the rename path's nearest (grouping
+    .rename; looked up in the same round trip) is the match. The one choice every automatic
+    decision makes (served and shadow models), so the one place "not the same" constraints
+    refuse candidates (grouping.constraints).
     `constrained`: the project had constraints in force when the batch read them; decide() looks
     again under its locks and checks a project that has one by then."""
-    found = store.nearest(project.id, policy.model, vector, k=MATCH_CANDIDATES, exclude=exclude,
-                          match_key=key)
+    found, renamed = store.lookup(project.id, policy.model, vector, k=MATCH_CANDIDATES,
+                                  exclude=exclude, match_key=key,
+                                  renamed=rename_query(policy, event))
     if constrained:
         found = constraints.admissible(project.id, hash_, vector, found, policy.model)
     family = policy.family(platform)
     match = first_match(text, found, policy.event_threshold(event, family),
                         policy.event_conflict_threshold(event, family))
+    if match is None and renamed and constrained:
+        renamed = constraints.admissible(project.id, hash_, vector, renamed, policy.model)
+    match = match or (renamed[0] if renamed else None)
     return (match, True) if match else (found[0] if found else None, False)
+
+
+def rename_query(policy: GroupingPolicy, event: dict) -> store.RenameQuery | None:
+    """What the policy's rename path looks for with this event, or None: no path, or a crash
+    site without a statement."""
+    path = policy.rename
+    said = rename.statement(event, path.signature) if path is not None else ""
+    if not said:
+        return None
+    return store.RenameQuery(rename.digest(said), rename.site_of(event),
+                             rename.release_of(event), path.evidence, path.tight)
 
 
 def embedder_available() -> bool:
@@ -156,7 +173,7 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
         "ml_matched_issue_id": nearest.issue_id if within else None,
         "ml_distance": nearest.distance if nearest else None,
         "ml_model": policy.model.label,
-        "ml_rule": policy.rule_for_event(event.data).source[:300],
+        "ml_rule": _rule(policy, event.data, nearest if within else None),
     }
     joins = not placed and within and project.grouping_mode == Project.GroupingMode.ML
     if joins:
@@ -170,10 +187,19 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
         setattr(group_hash, attname, value)
     with roundtrips.together():  # writes that read nothing back: one round trip
         if not placed and not joins:  # the fingerprint's own issue: its vector a neighbour
-            store.save(issue_id, project.id, policy.model, vector, text, key, event.id)
+            store.save(issue_id, project.id, policy.model, vector, text, key, event.id,
+                       *policy.statement_of(event.data))
         GroupHash.objects.filter(pk=group_hash.pk).update(
             **{name.removesuffix("_id"): value for name, value in decided.items()})
         record_decision(group_hash.pk, policy, family, policy.event_threshold(event.data, family))
+
+
+def _rule(policy: GroupingPolicy, event: dict, match: store.Neighbour | None) -> str:
+    """Which rule decided, as the fingerprint records it: the rename path's, or the family's
+    threshold rule (GroupingPolicy.rule_for_event)."""
+    if match is not None and match.path == "rename" and policy.rename is not None:
+        return policy.rename.source[:300]
+    return policy.rule_for_event(event).source[:300]
 
 
 def record_decision(group_hash_id: int, policy: GroupingPolicy, family: str,

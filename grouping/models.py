@@ -209,3 +209,23 @@ class DecisionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_hash_id}: {self.threshold}"
+
+
+class FingerprintRelease(models.Model):
+    """A release a fingerprint's events came in, written once at ingest. With the fingerprint's
+    site function (GroupHash.site_function) it says which site functions an issue's events
+    crashed in per release, the evidence of the rename path (grouping.rename); read through the
+    issue's fingerprints, it follows merges and unmerges, and goes with its fingerprint."""
+
+    group_hash = models.ForeignKey("monitor.GroupHash", on_delete=models.CASCADE,
+                                   related_name="+")
+    release = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group_hash", "release"],
+                                    name="fingerprintrelease_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_hash_id} in {self.release or '(no release)'}"

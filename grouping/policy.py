@@ -32,7 +32,10 @@ Where each value comes from, once:
   (lab.select --minified): such stacks differ only by the few names a minifier kept, and the
   family's key lets different faults of one bundle meet; the gate's key is where the stack ran
   in the bundle (the types and the application frames' places, no message), and joins by
-  itself (texts of minified stacks carry names every build renames).
+  itself (texts of minified stacks carry names every build renames);
+- the rename path (`RENAME_PATH`, grouping.rename): where the key finds no issue, an issue of
+  the same crash statement at a renamed site function; one for every family and model, chosen
+  on every family's choice codebases pooled, each left out in turn (lab.rename_path).
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from grouping.clean import (
 )
 from grouping.families import family_of, for_family
 from grouping.fingerprint import CONFIGURATIONS, DEFAULT_CONFIG, components_hash, group
+from grouping.rename import RenamePath, digest, site_of, statement
 
 if TYPE_CHECKING:
     from embeddings.models import EmbeddingModel
@@ -73,6 +77,10 @@ Limits = float | Mapping[str, float]  # one limit for every family, or per famil
 SUGGESTION_BANDS: Mapping[str, float] = {"python": 0.10, "go": 0.10, "javascript": 0.0,
                                          "ruby": 0.0, "default": 0.04}
 MAX_ADAPTATION = 0.05  # the furthest a project's answers may move its threshold either way
+# The statement as written, within 0.1, joined where no event of the new event's release in the
+# candidate issue crashed in a third site function: the path the serving criterion chose
+# (docs/ml-grouping.md, "The rename path"; lab.rename_path).
+RENAME_PATH = RenamePath(signature="line", tight=0.1, evidence="site")
 
 # Candidate keys for events whose application frames are a minified bundle's, unresolved
 # (grouping.clean.minified_unresolved); what two such events must share before ML compares them:
@@ -211,6 +219,14 @@ class GroupingPolicy:
     # per family ("default": the rest), what chose the thresholds and key rules
     sources: Mapping[str, str] = field(default_factory=dict)
     minified: MinifiedGate | None = MINIFIED_GATE  # minified JavaScript without a source map
+    rename: RenamePath | None = RENAME_PATH  # None: the key's candidates alone
+
+    def statement_of(self, event: dict) -> tuple[str, str]:
+        """(the digest of the event's crash statement in the rename path's shape, its site
+        function): what an issue vector keeps for the path (embeddings.store.save)."""
+        if self.rename is None:
+            return "", ""
+        return digest(statement(event, self.rename.signature)), site_of(event)
 
     def family(self, platform: str | None) -> str:
         return family_of(platform or self.platform)
@@ -404,13 +420,15 @@ def of_model(model: EmbeddingModel | None,
 def replay_policy(thresholds: Limits, conflict_thresholds: Limits | None = None,
                   rules: grouping_rules.Rules | None = None,
                   key_rules: Mapping[str, str] | None = None,
-                  minified: MinifiedGate | None = MINIFIED_GATE) -> GroupingPolicy:
+                  minified: MinifiedGate | None = MINIFIED_GATE,
+                  rename: RenamePath | None = RENAME_PATH) -> GroupingPolicy:
     """A policy of given choices, for no model (evaluation: threshold sweeps, the choices a
-    model makes on validation, the minified gates bench/minified_js.py compares)."""
+    model makes on validation, the minified gates bench/minified_js.py compares, the rename
+    paths lab.rename_path compares)."""
     rules = rules or grouping_rules.CURRENT
     return GroupingPolicy(rules=rules, thresholds=thresholds,
                           conflict_thresholds=conflict_thresholds,
-                          key_rules=dict(key_rules or {}), minified=minified)
+                          key_rules=dict(key_rules or {}), minified=minified, rename=rename)
 
 
 def adapted_thresholds_of(project: Project) -> dict[str, float]:

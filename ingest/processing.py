@@ -19,8 +19,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from alerts import outbox as alert_outbox
-from grouping import ml
-from grouping.assign import IssueDelta, IssueSeed, bump_issues, resolve_hashes
+from grouping import ml, rename
+from grouping.assign import IssueDelta, IssueSeed, bump_issues, record_releases, resolve_hashes
 from grouping.fingerprint import Grouping, group
 from grouping.policy import fingerprint_config_for
 from ingest.claims import record_claims
@@ -61,6 +61,7 @@ class Prepared:
             fingerprint_config=self.grouping.config,
             previous_hash=self.grouping.previous_hash,
             older_hashes=self.grouping.older_hashes,
+            site_function=rename.site_of(self.event.data),
         )
 
 
@@ -123,7 +124,8 @@ def save(prepared: list[Prepared], projects: dict[int, Project],
             continue
         seeds: dict[str, IssueSeed] = {}
         for item in fresh:
-            seeds.setdefault(item.grouping.hash, item.seed())
+            if item.grouping.hash not in seeds:
+                seeds[item.grouping.hash] = item.seed()
         candidates: frozenset[str] = frozenset()
         if projects[project_id].grouping_mode != Project.GroupingMode.FINGERPRINT:
             if ml_up is None:
@@ -137,7 +139,10 @@ def save(prepared: list[Prepared], projects: dict[int, Project],
             item.event.issue_id = issue_of[item.grouping.hash]
             deltas[item.event.issue_id].add(item.event.timestamp, item.event.received, item.tags)
         eventstore.insert_events([item.event for item in fresh], [item.payload for item in fresh])
-        priority_hooks.record_releases(project_id, [item.event for item in fresh])
+        with roundtrips.together():  # writes that read nothing back: one round trip
+            priority_hooks.record_releases(project_id, [item.event for item in fresh])
+            record_releases(project_id, {(item.grouping.hash, rename.release_of(item.event.data))
+                                         for item in fresh})
         firsts: dict[int, Event] = {}
         for item in fresh:
             if item.grouping.hash in created:

@@ -1,30 +1,28 @@
-"""A measurement, not served: a second, release-aware candidate path for a renamed crash site.
+"""The rename path's choice: which statement, distance and release evidence
+(grouping.rename) the served path uses, measured on the choice group.
 
 The served key rules read the crash site's function name (grouping.clean.anchored_key), so an
 application's own fault splits when a release renames its function or extracts a helper. This
 replays the choice group with the served rule (key, threshold, veto, text shape: the shipped
-manifest, as lab.errors does) and, where the key finds no match, a second path: an existing
-issue whose first event's crash *statement* is the new one's (`signature`: the root type, the
-site's code line as written or what it does, the message's template, optionally the file's base
-name), whose site function differs, within `tight` of it, and only where the evidence says
-"rename" rather than "another site" (`EVIDENCE`):
+manifest, as lab.errors does) through training.metrics.simulate_ml, without the rename path and
+with each candidate path of the grid: where the key finds no match, an existing issue whose
+first event's crash *statement* is the new one's (`signature`: the root type, the site's code
+line as written or what it does, the message's template, optionally the file's base name),
+whose site function differs, within `tight` of it, and only where the evidence says "rename"
+rather than "another site" (grouping.rename.EVIDENCE):
 
 - "release": the candidate issue has no event of the new event's release (its site vanished);
 - "site": no event of the new event's release in the candidate issue crashed in another site
-  function than the new one (one renamed site may join it from several entry points);
-- "site+new": "site", and the new site function was never seen in an earlier release.
+  function than the new one (one renamed site may join it from several entry points).
 
-The path's parameters are chosen with codebases left out whole, across the families' choice
-codebases pooled (a rename path is not a family's): each left out in turn, the candidate that
-lowers no choosing codebase's pair precision and leaves the fewest issues on the rest is chosen
-(ties: the more cautious), and the left-out codebase scored. The serving criterion (fixed before
-its results were read; docs/ml-grouping.md, "The serving criterion") judges each path on every
-codebase left out: admissible only where all the path's own joins are right (into an issue
-already holding the joining event's bug) and no codebase's issues per bug rise; the admissible
-path with the lowest worst, then median, issues per bug wins, ties to the `release` evidence.
-Report-only codebases are never read.
+The serving criterion (fixed before its results were read; docs/ml-grouping.md, "The rename
+path") judges each path on every codebase left out: admissible only where all the path's own
+joins are right (into an issue already holding the joining event's bug) and no codebase's
+issues per bug rise; the admissible path with the lowest worst, then median, issues per bug
+wins, ties to the `release` evidence. The winner is grouping.policy.RENAME_PATH. Report-only
+codebases are never read.
 
-    .venv/bin/python -m lab.rename_path --families python node javascript
+    .venv/bin/python -m lab.rename_path --families python node go ruby javascript
 """
 
 from __future__ import annotations
@@ -32,136 +30,20 @@ from __future__ import annotations
 import argparse
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
+from grouping.rename import ANY_DISTANCE, EVIDENCE, SIGNATURES, RenamePath
 
-SIGNATURES = ("line+file", "line", "operations+file", "operations")  # most cautious first
-EVIDENCE = ("release", "site+new", "site")  # most cautious first
-TIGHT = (0.1, 2.0)  # 2.0: any distance (cosine distance is at most 2)
-LINE_CHARS = 200  # the statement text read: a hostile line is cut, never scanned whole
+TIGHT = (0.1, 0.15, 0.2, 0.3, ANY_DISTANCE)  # the last: the statement alone decides
 
 
-@dataclass(frozen=True)
-class RenamePath:
-    """The second path's parameters."""
-
-    signature: str
-    tight: float
-    evidence: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.signature} d<={self.tight:g} {self.evidence}"
-
-    def caution(self) -> tuple:
-        return (SIGNATURES.index(self.signature), self.tight, EVIDENCE.index(self.evidence))
-
-
-def signature(event: dict, shape: str) -> tuple[str, str, str]:
-    """(statement signature, site function, release) of a normalized event; an empty signature
-    where the site has no code line (its site function and release still count as evidence)."""
-    from grouping.clean import (
-        _file,
-        app_site,
-        code_line,
-        grouping_function,
-        grouping_type,
-        line_operations,
-        message_template,
-        scanned_exceptions,
-        site_function,
-    )
-    from monitor import limits
-
-    exceptions = scanned_exceptions(event)
-    root = exceptions[0] if exceptions else {}
-    site, _ = app_site(event)
-    line = " ".join(code_line(site)[:LINE_CHARS].split()) if site else ""
-    func = site_function(grouping_function(site)) if site else ""
-    release = str(event.get("release") or "")
-    if not line:
-        return "", func, release
-    body = line_operations(line, str(event.get("platform") or "")) \
-        if shape.startswith("operations") else line
-    value = str(root.get("value") or event.get("message") or "")[:limits.EMBED_MESSAGE_CHARS]
-    parts = [grouping_type(root), body, message_template(value)]
-    if shape.endswith("+file"):
-        parts.append(_file(site).replace("\\", "/").rsplit("/", 1)[-1].split(".")[0])
-    return "|".join(parts), func, release
-
-
-@dataclass
-class _State:
-    """What the path reads besides the key's candidates, per project (scope)."""
-
-    by_statement: dict = field(default_factory=dict)  # (scope, sig) → [(issue, vector, func)]
-    sites_of: dict = field(default_factory=dict)  # issue → {(release, site function)}
-    first_release: dict = field(default_factory=dict)  # (scope, func) → first release seen
-
-
-def _renamed(state: _State, path: RenamePath, scope: str, issue: int, func: str,
-             release: str) -> bool:
-    """Whether the evidence says a rename of the candidate issue's site, not another site."""
-    sites = state.sites_of.get(issue, set())
-    if path.evidence == "release":
-        return all(r != release for r, _ in sites)
-    if any(r == release and f != func for r, f in sites):
-        return False
-    return path.evidence == "site" or state.first_release.get((scope, func), release) == release
-
-
-def simulate(data, vectors: np.ndarray, threshold: float, conflict: float, minified,
-             path: RenamePath | None) -> tuple[list[int], int, int]:
-    """training.metrics.simulate_ml with the second path (None: the served decision alone);
-    (issue per event, fingerprints the path joined, of them the joins into an issue that
-    already held the joining event's bug: the path's own precision is their ratio)."""
-    from grouping.conflict import first_match
-    from grouping.policy import replay_policy
-    from training.metrics import nearest_within, scope_of
-
-    policy = replay_policy(threshold, conflict, minified=minified)
-    state, issue_of_hash, by_key = _State(), {}, {}
-    clusters: list[int] = []
-    joins = issues = right = 0
-    bugs_of: dict[int, set] = {}  # issue → the labels of the events it holds so far
-    for index, hash_ in enumerate(data.hashes):
-        scope, event = scope_of(data, index), data.events[index]
-        sig, func, release = signature(event, path.signature) if path else ("", "", "")
-        if hash_ not in issue_of_hash:
-            joined, key = None, (scope, data.keys[index])
-            family = data.families[index]
-            limit = policy.event_threshold(event, family)
-            candidates = by_key.get(key, []) if data.eligible[index] else []
-            if candidates:
-                nearest = nearest_within(candidates, vectors[index], limit)
-                match = first_match(data.texts[index], nearest, limit,
-                                    policy.event_conflict_threshold(event, family))
-                joined = match.issue if match else None
-            if joined is None and sig and data.eligible[index]:
-                found = sorted((float(1.0 - vector @ vectors[index]), issue)
-                               for issue, vector, old in state.by_statement.get((scope, sig), [])
-                               if old != func)
-                found = [(d, i) for d, i in found if d <= path.tight
-                         and _renamed(state, path, scope, i, func, release)]
-                if found:
-                    joined, joins = found[0][1], joins + 1
-                    right += data.labels[index] in bugs_of.get(joined, set())
-            if joined is None:
-                joined, issues = issues, issues + 1
-                if data.eligible[index]:
-                    by_key.setdefault(key, []).append((joined, vectors[index], data.texts[index]))
-                    if sig:
-                        state.by_statement.setdefault((scope, sig), []).append(
-                            (joined, vectors[index], func))
-            issue_of_hash[hash_] = joined
-        clusters.append(issue_of_hash[hash_])
-        bugs_of.setdefault(clusters[-1], set()).add(data.labels[index])
-        if path:
-            state.sites_of.setdefault(clusters[-1], set()).add((release, func))
-            state.first_release.setdefault((scope, func), release)
-    return clusters, joins, right
+def own_joins(labels: Sequence[str], clusters: Sequence[int], renamed: Sequence[int]
+              ) -> tuple[int, int]:
+    """(the path's joins, of them those into an issue that already held an event of the
+    joining event's bug): the path's own precision is their ratio."""
+    right = sum(any(clusters[j] == clusters[i] and labels[j] == labels[i] for j in range(i))
+                for i in renamed)
+    return len(renamed), right
 
 
 def grid() -> list[RenamePath]:
@@ -221,15 +103,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
     parser.add_argument("--labels", choices=("site", "fine", "drift"), default="site",
                         help="what counts as one mined bug (lab.select --labels)")
+    parser.add_argument("--replay", nargs="*", default=[], metavar="CODEBASE",
+                        help="also these choice codebases through the real pipeline (lab.replay, "
+                        "a throwaway database under var/replay unless DATABASE_URL is set): the "
+                        "served path's simulation must equal it")
     args = parser.parse_args(argv)
+    if args.replay:
+        from lab.replay import local_database
+
+        with local_database(Path("var/replay")):
+            return run(args)
     from lab import setup_django
 
     setup_django()
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     from embeddings.encoder import Encoder, current_spec
     from grouping import rules as grouping_rules
     from grouping.families import family_of
+    from grouping.policy import RENAME_PATH
     from lab.corpus import is_report_only
-    from lab.never_seen import rule_for
+    from lab.never_seen import moved, rule_for
+    from lab.replay import replay_codebase
     from lab.select import (
         CachedEncoder,
         Runs,
@@ -256,9 +153,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         for codebase in build_codebases(mine, encoder.encode, shape.rules(grouping_rules.CURRENT)):
             data, family_of_codebase[codebase.name] = runs.keyed(codebase, key), family
             for path in [None, *paths]:
-                clusters, joins, right = simulate(data, codebase.vectors, threshold,
-                                                  0.0 if veto else threshold,
-                                                  split_gate(key)[1], path)
+                renamed: list[int] = []
+                clusters = metrics.simulate_ml(data, codebase.vectors, threshold,
+                                               conflict=0.0 if veto else threshold,
+                                               minified=split_gate(key)[1], rename=path,
+                                               renamed=renamed)
+                if path == RENAME_PATH and codebase.name in args.replay:
+                    live = replay_codebase(sources[codebase.name])
+                    print(f"  {codebase.name:<18} live, served path: {len(set(live))} issues, "
+                          f"simulated {len(set(clusters))}, moved {moved(live, clusters)}",
+                          flush=True)
+                joins, right = own_joins(data.labels, clusters, renamed)
                 scores[codebase.name, path] = metrics.score(data.labels, clusters)
                 own[codebase.name, path] = own_precision(joins, right)
                 if path and joins:

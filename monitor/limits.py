@@ -113,6 +113,12 @@ CONFLICT_LINE_CHARS = 400
 #: characters of a crash-site key stored (IssueEmbedding.match_key; longer keys keep their
 #: start and a SHA-1 of the whole)
 MATCH_KEY_CHARS = 255
+#: characters of the crash line a rename-path statement reads (grouping.rename)
+RENAME_LINE_CHARS = 200
+#: characters of a fingerprint's site function kept (GroupHash.site_function)
+SITE_FUNCTION_CHARS = 255
+#: characters of a release the rename path records (as an event's release column)
+RELEASE_CHARS = 200
 #: similar issues listed by the API
 SIMILAR_ISSUES_LISTED = 50
 #: rows a grouping-triage list returns

@@ -315,6 +315,10 @@ class GroupHash(models.Model):
     fingerprint_config = models.CharField(
         max_length=32, default=FP1, db_default=FP1,
         help_text="The fingerprint configuration that made the hash (grouping.fingerprint).")
+    site_function = models.CharField(
+        max_length=255, blank=True, default="", db_default="",
+        help_text="The application function its first event crashed in (grouping.rename); "
+        "empty for none, and for fingerprints made before it was recorded.")
 
     class Meta:
         constraints = [

@@ -21,7 +21,9 @@ from grouping.conflict import first_match
 from grouping.families import family_of
 from grouping.fingerprint import group
 from grouping.ml import MATCH_CANDIDATES, eligible
-from grouping.policy import MINIFIED_GATE, Limits, MinifiedGate, replay_policy
+from grouping.policy import MINIFIED_GATE, RENAME_PATH, Limits, MinifiedGate, replay_policy
+from grouping.rename import RenamePath, release_of, site_of, statement
+from grouping.rename import renamed as renamed_site
 from grouping.rules import Rules
 from ingest.normalize import normalize_event
 
@@ -213,25 +215,36 @@ def nearest_within(candidates: list[tuple[int, np.ndarray, str]], vector: np.nda
 
 def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: bool = True,
                 conflict: Limits | None = None,
-                minified: MinifiedGate | None = MINIFIED_GATE) -> list[int]:
+                minified: MinifiedGate | None = MINIFIED_GATE,
+                rename: RenamePath | None = RENAME_PATH,
+                renamed: list[int] | None = None) -> list[int]:
     """Issue id per event, deciding in arrival order as production does. `threshold` may map
     platform families to thresholds ("default" for the rest); `conflict` likewise, for pairs
     whose texts conflict (grouping.conflict; none: the threshold); `gate=False` drops the
-    crash-site key (the naive baseline). The limits are read as production reads them
-    (grouping.policy); `minified`: the gate of minified JavaScript without a source map (its
-    keys are the dataset's: training.evaluate.keyed; none without a key: nothing joins by a key
-    the baseline does not have)."""
-    policy = replay_policy(threshold, conflict, minified=minified if gate else None)
+    crash-site key (the naive baseline, with no rename path). The limits are read as production
+    reads them (grouping.policy); `minified`: the gate of minified JavaScript without a source
+    map (its keys are the dataset's: training.evaluate.keyed; none without a key: nothing joins
+    by a key the baseline does not have); `rename`: the rename path where the key finds no issue
+    (grouping.rename; None: none), reading what the installation records: each fingerprint's
+    site function from its first event, the releases its events came in, each issue vector's
+    statement. `renamed`, when given, receives the index of each event the path joined."""
+    policy = replay_policy(threshold, conflict, minified=minified if gate else None,
+                           rename=rename if gate else None)
+    path = policy.rename
     issue_of_hash: dict[str, int] = {}
+    site_of_hash: dict[str, str] = {}
     by_key: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # (scope, key) → issues
+    by_statement: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # … → site
+    sites_of: dict[int, set[tuple[str, str]]] = {}  # issue → (release, site function)
     clusters: list[int] = []
     next_issue = 0
     for index, hash_ in enumerate(data.hashes):
+        event = data.events[index]
         if hash_ not in issue_of_hash:
             joined = None
-            key = (scope_of(data, index), data.keys[index] if gate else "")
+            scope = scope_of(data, index)
+            key = (scope, data.keys[index] if gate else "")
             family = data.families[index]
-            event = data.events[index]
             limit = policy.event_threshold(event, family)
             conflict_limit = policy.event_conflict_threshold(event, family)
             candidates = by_key.get(key, []) if data.eligible[index] else []
@@ -239,15 +252,40 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
                 nearest = nearest_within(candidates, vectors[index], limit)
                 match = first_match(data.texts[index], nearest, limit, conflict_limit)
                 joined = match.issue if match else None
+            site = site_of_hash[hash_] = site_of(event) if path else ""
+            said = (scope, statement(event, path.signature)) \
+                if path and data.eligible[index] else (scope, "")
+            if joined is None and said[1]:
+                joined = _renamed_issue(by_statement.get(said, []), sites_of, vectors[index],
+                                        site, release_of(event), path)
+                if joined is not None and renamed is not None:
+                    renamed.append(index)
             if joined is None:
                 joined = next_issue
                 next_issue += 1
                 if data.eligible[index]:
                     by_key.setdefault(key, []).append((joined, vectors[index],
                                                        data.texts[index]))
+                    if said[1]:
+                        by_statement.setdefault(said, []).append((joined, vectors[index], site))
             issue_of_hash[hash_] = joined
         clusters.append(issue_of_hash[hash_])
+        if path:
+            sites_of.setdefault(clusters[-1], set()).add((release_of(event), site_of_hash[hash_]))
     return clusters
+
+
+def _renamed_issue(candidates: list[tuple[int, np.ndarray, str]],
+                   sites_of: dict[int, set[tuple[str, str]]], vector: np.ndarray, site: str,
+                   release: str, path: RenamePath) -> int | None:
+    """The rename path's issue among the (issue, vector, site function) of one statement, as
+    embeddings.store.renamed_candidates finds it live: another site function, within the
+    path's distance, the releases saying "renamed"; the nearest, then the oldest."""
+    found = sorted((float(1.0 - old_vector @ vector), issue)
+                   for issue, old_vector, old_site in candidates if old_site != site)
+    return next((issue for distance, issue in found if distance <= path.tight
+                 and renamed_site(sites_of.get(issue, ()), site, release, path.evidence)),
+                None)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from grouping.clean import match_key
-from lab.rename_path import RenamePath, admissible, own_precision, rank, simulate
+from grouping.rename import RenamePath
+from lab.rename_path import admissible, own_joins, own_precision, rank
 from tests.helpers.events import normalized
-from training.metrics import Dataset, Scores
+from training.metrics import Dataset, Scores, simulate_ml
 
 LINE = "return sum(self.items) / len(self.items)"
 
@@ -25,8 +26,10 @@ def joins(labels: list[str], events: list[dict]) -> tuple[int, int]:
                    families=["python"] * len(events),
                    keys=[match_key(e, "site") for e in events])
     vectors = np.tile(np.eye(4, dtype=np.float32)[0], (len(events), 1))
-    _, joined, right = simulate(data, vectors, 0.04, 0.04, None, RenamePath("line", 2.0, "release"))
-    return joined, right
+    renamed: list[int] = []
+    clusters = simulate_ml(data, vectors, 0.04, conflict=0.04, minified=None,
+                           rename=RenamePath("line", 2.0, "release"), renamed=renamed)
+    return own_joins(labels, clusters, renamed)
 
 
 def test_a_join_into_an_issue_holding_the_bug_is_right_and_one_into_another_bug_is_not():
@@ -62,12 +65,20 @@ def test_the_worst_codebase_decides_and_a_tie_goes_to_the_release_evidence():
     assert min((SITE, RELEASE), key=lambda p: rank(scores, by_family, p)) == SITE
 
 
-def test_an_event_without_a_code_line_still_says_which_site_crashed_in_its_release():
-    events = [at("average", "1.0"), {**normalized(crash_function="helper", crash_line=""),
-                                     "release": "1.1"}, at("mean", "1.1")]
-    data = Dataset(labels=["a", "a", "a"], events=events, hashes=["h0", "h0", "h2"],
-                   eligible=[True] * 3, texts=["t"] * 3, families=["python"] * 3,
+def replayed(events: list[dict], hashes: list[str]) -> list[int]:
+    data = Dataset(labels=["a"] * len(events), events=events, hashes=hashes,
+                   eligible=[True] * len(events), texts=["t"] * len(events),
+                   families=["python"] * len(events),
                    keys=[match_key(e, "site") for e in events])
-    vectors = np.tile(np.eye(4, dtype=np.float32)[0], (3, 1))
-    clusters, _, _ = simulate(data, vectors, 0.04, 0.04, None, SITE)
-    assert clusters == [0, 0, 1]  # the issue crashed in `helper` in 1.1: another site, no rename
+    vectors = np.tile(np.eye(4, dtype=np.float32)[0], (len(events), 1))
+    return simulate_ml(data, vectors, 0.04, conflict=0.04, minified=None, rename=SITE)
+
+
+def test_a_known_fingerprint_arriving_in_the_new_release_says_its_site_still_crashes():
+    """The evidence is the fingerprint's site function (its first event's) in each release its
+    events came in, as the installation records them (GroupHash.site_function,
+    FingerprintRelease)."""
+    old, again = at("average", "1.0"), at("average", "1.1")
+    assert replayed([old, at("mean", "1.1")], ["h0", "h2"]) == [0, 0]  # renamed in 1.1
+    # `average` crashed in 1.1 too: another site, no rename
+    assert replayed([old, again, at("mean", "1.1")], ["h0", "h0", "h2"]) == [0, 0, 1]

@@ -1,15 +1,16 @@
-"""lab.rename_path (a measurement, not served): the second, release-aware candidate path joins a
-crash statement whose function a release renamed, and keeps a statement copied to two sites that
-fail in one release apart."""
+"""The rename path in the simulation (training.metrics.simulate_ml, as lab.rename_path and
+lab.select replay it): it joins a crash statement whose function a release renamed, and keeps a
+statement copied to two sites that fail in one release apart."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from grouping.clean import match_key
-from lab.rename_path import LINE_CHARS, RenamePath, signature, simulate
+from grouping.rename import RenamePath, release_of, site_of, statement
+from monitor.limits import RENAME_LINE_CHARS
 from tests.helpers.events import normalized
-from training.metrics import Dataset
+from training.metrics import Dataset, simulate_ml
 
 LINE = "return sum(self.items) / len(self.items)"
 
@@ -27,17 +28,16 @@ def dataset(events: list[dict]) -> Dataset:
 
 def issues(events: list[dict], evidence: str = "release") -> list[int]:
     vectors = np.tile(np.eye(4, dtype=np.float32)[0], (len(events), 1))
-    clusters, _, _ = simulate(dataset(events), vectors, 0.04, 0.04, None,
-                           RenamePath("line", 2.0, evidence))
-    return clusters
+    return simulate_ml(dataset(events), vectors, 0.04, conflict=0.04, minified=None,
+                       rename=RenamePath("line", 2.0, evidence))
 
 
-def test_the_signature_reads_the_statement_not_the_function():
-    old, new = signature(at("average", "1.0"), "line"), signature(at("mean", "1.1"), "line")
-    assert old[0] == new[0] and (old[1], new[1]) == ("average", "mean")
-    assert (old[2], new[2]) == ("1.0", "1.1")
-    assert signature(at("average", "1.0", "return self.total / len(self.items)"), "line")[0] \
-        != old[0]
+def test_the_statement_is_read_apart_from_the_function():
+    old, new = at("average", "1.0"), at("mean", "1.1")
+    assert statement(old) == statement(new) and (site_of(old), site_of(new)) == ("average", "mean")
+    assert (release_of(old), release_of(new)) == ("1.0", "1.1")
+    assert statement(at("average", "1.0", "return self.total / len(self.items)")) \
+        != statement(old)
 
 
 def test_a_function_renamed_in_a_new_release_joins_its_old_issue():
@@ -45,7 +45,7 @@ def test_a_function_renamed_in_a_new_release_joins_its_old_issue():
 
 
 def test_a_statement_copied_to_two_sites_failing_in_one_release_stays_apart():
-    for evidence in ("release", "site", "site+new"):
+    for evidence in ("release", "site"):
         assert issues([at("average", "1.0"), at("mean", "1.0")], evidence) == [0, 1]
 
 
@@ -59,4 +59,10 @@ def test_the_site_evidence_lets_one_renamed_site_join_from_several_entry_points(
 
 def test_a_hostile_statement_is_read_up_to_its_bound():
     long = at("average", "1.0", "x = " + "a" * 100_000)
-    assert len(signature(long, "line")[0]) < LINE_CHARS + 100
+    assert len(statement(long)) < RENAME_LINE_CHARS + 100
+
+
+def test_without_a_path_the_renamed_function_opens_an_issue():
+    vectors = np.tile(np.eye(4, dtype=np.float32)[0], (2, 1))
+    data = dataset([at("average", "1.0"), at("mean", "1.1")])
+    assert simulate_ml(data, vectors, 0.04, conflict=0.04, minified=None, rename=None) == [0, 1]
