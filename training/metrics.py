@@ -21,7 +21,7 @@ from grouping.conflict import first_match
 from grouping.families import family_of
 from grouping.fingerprint import group
 from grouping.ml import MATCH_CANDIDATES, eligible
-from grouping.policy import MINIFIED_GATE, Limits, MinifiedGate, replay_policy
+from grouping.policy import MINIFIED_GATE, STACKLESS_GATE, Limits, MinifiedGate, replay_policy
 from grouping.rules import Rules
 from ingest.normalize import normalize_event
 
@@ -221,7 +221,8 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
     (grouping.policy); `minified`: the gate of minified JavaScript without a source map (its
     keys are the dataset's: training.evaluate.keyed; none without a key: nothing joins by a key
     the baseline does not have)."""
-    policy = replay_policy(threshold, conflict, minified=minified if gate else None)
+    policy = replay_policy(threshold, conflict, minified=minified if gate else None,
+                           stackless=STACKLESS_GATE if gate else None)
     issue_of_hash: dict[str, int] = {}
     by_key: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # (scope, key) → issues
     clusters: list[int] = []
