@@ -660,6 +660,44 @@ def anchored_key(event: dict, rule: str) -> str:
     return "site|" + "|".join(parts)[:250]
 
 
+# sentry-go's report of an error: `hub.CaptureException(err)`, `sentry.CaptureException(err)`
+_CAPTURE_CALL = re.compile(r"\bCaptureException\s?\(")
+# a bare `errors.New` value reported as it is: a library's sentinel (`io.EOF`, `sql.ErrNoRows`)
+# says nothing of where it arose, so its words alone key nothing
+_SENTINEL_TYPES = frozenset({"*errors.errorString"})
+
+
+def capture_path(event: dict) -> bool:
+    """Whether a Go event's stack is where the error was reported, not where it arose: an error
+    with no stack of its own (`errors.New`, `fmt.Errorf`, a struct error) gets from sentry-go
+    the stack of the goroutine that called `CaptureException`, on the outermost error of the
+    chain, so that call is its innermost frame and its frames are the entry point's (an HTTP
+    handler's `fail`, the CLI's `runCLI`, a worker's `handle`). One fault reported from two
+    entry points then shows two crash functions. A bare `*errors.errorString` (a sentinel
+    captured as it is) is not counted: its words alone key nothing."""
+    if family_of(event.get("platform")) != "go":
+        return False
+    exceptions = scanned_exceptions(event)
+    carried = [frames for frames in (frames_of(e.get("stacktrace")) for e in exceptions)
+               if frames]
+    if not carried or not _CAPTURE_CALL.search(code_line(carried[-1][-1])):
+        return False
+    return len(exceptions) > 1 or grouping_type(exceptions[0]) not in _SENTINEL_TYPES
+
+
+def error_key(event: dict) -> str:
+    """The candidate key of an error reported from its capture path (`capture_path`): what the
+    error says, not where it was reported: the chain's types, the root first, and the template
+    of the outermost error's message (`message_template`: the words every wrapper added, the
+    inputs as placeholders), so the entry point that reported it leaves the key alone while two
+    faults whose errors say different things keep two keys."""
+    exceptions = scanned_exceptions(event)
+    outermost = exceptions[-1] if exceptions else {}
+    types = ">".join(grouping_type(e) for e in exceptions)
+    template = message_template(str(outermost.get("value") or event.get("message") or ""))
+    return f"error|{types}|{template}"[:250]
+
+
 def statement_key(event: dict) -> str:
     """The candidate key of the crash statement: the root cause's type and the application's
     crash site's code line as written (spacing collapsed), with no function and no file, so a

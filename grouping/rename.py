@@ -20,6 +20,7 @@ statement digest), the simulation training.metrics.simulate_ml.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -63,12 +64,19 @@ class RenamePath:
         return (SIGNATURES.index(self.signature), self.tight, EVIDENCE.index(self.evidence))
 
 
+# A line that hands an error to the SDK is where it was reported, not where it arose (a Go
+# error without a stack of its own carries its reporter's frames: grouping.clean.capture_path);
+# every entry point's reporter has the same line, so it says nothing of the fault.
+_REPORTING = re.compile(r"\bcapture_?(?:exception|message)\b", re.IGNORECASE)
+
+
 def statement(event: dict, shape: str = "line") -> str:
     """The crash statement of a normalized event in `shape` (SIGNATURES), or "" where the
-    application's crash site has no code line (no statement to compare)."""
+    application's crash site has no code line, or only the one that reported the error to the
+    SDK (no statement to compare)."""
     site, _ = app_site(event)
     line = " ".join(code_line(site)[:limits.RENAME_LINE_CHARS].split()) if site else ""
-    if not line:
+    if not line or _REPORTING.search(line):
         return ""
     exceptions = scanned_exceptions(event)
     root = exceptions[0] if exceptions else {}

@@ -21,7 +21,14 @@ from grouping.conflict import first_match
 from grouping.families import family_of
 from grouping.fingerprint import group
 from grouping.ml import MATCH_CANDIDATES, eligible
-from grouping.policy import MINIFIED_GATE, RENAME_PATH, Limits, MinifiedGate, replay_policy
+from grouping.policy import (
+    MINIFIED_GATE,
+    RENAME_PATH,
+    STACKLESS_GATE,
+    Limits,
+    MinifiedGate,
+    replay_policy,
+)
 from grouping.rename import RenamePath, release_of, site_of, statement
 from grouping.rename import renamed as renamed_site
 from grouping.rules import Rules
@@ -229,6 +236,7 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
     site function from its first event, the releases its events came in, each issue vector's
     statement. `renamed`, when given, receives the index of each event the path joined."""
     policy = replay_policy(threshold, conflict, minified=minified if gate else None,
+                           stackless=STACKLESS_GATE if gate else None,
                            rename=rename if gate else None)
     path = policy.rename
     issue_of_hash: dict[str, int] = {}

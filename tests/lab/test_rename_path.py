@@ -66,3 +66,10 @@ def test_without_a_path_the_renamed_function_opens_an_issue():
     vectors = np.tile(np.eye(4, dtype=np.float32)[0], (2, 1))
     data = dataset([at("average", "1.0"), at("mean", "1.1")])
     assert simulate_ml(data, vectors, 0.04, conflict=0.04, minified=None, rename=None) == [0, 1]
+
+
+def test_a_line_that_reports_the_error_to_the_sdk_is_no_statement():
+    for line in ("hub.CaptureException(err)", "sentry_sdk.capture_exception(exc)",
+                 "Sentry.captureException(error);", "Sentry.capture_exception e"):
+        assert statement(at("fail", "1.0", line)) == ""
+    assert statement(at("fail", "1.0", "capture(err)")) != ""
