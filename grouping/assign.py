@@ -179,15 +179,15 @@ ON CONFLICT (group_hash_id, release) DO NOTHING
 """
 
 
-def record_releases(project_id: int, pairs: Iterable[tuple[str, str]]) -> None:
-    """Record the releases a batch's fingerprints came in, (hash, release) pairs, in the batch's
-    transaction (after resolve_hashes: every hash has its row). One statement that reads
-    nothing back, so it rides the batch's other writes (monitor.roundtrips)."""
+def fingerprint_releases(project_id: int, pairs: Iterable[tuple[str, str]]
+                         ) -> tuple[str, list] | None:
+    """The statement that records the releases a batch's fingerprints came in, (hash, release)
+    pairs, or None; run in the batch's transaction after resolve_hashes (every hash has its
+    row), sent with the batch's events (monitor.eventstore.insert_events)."""
     pairs = sorted(set(pairs))
-    if pairs:
-        with connection.cursor() as cursor:
-            cursor.execute(RECORD_RELEASES_SQL, [[h for h, _ in pairs], [r for _, r in pairs],
-                                                 project_id])
+    if not pairs:
+        return None
+    return RECORD_RELEASES_SQL, [[h for h, _ in pairs], [r for _, r in pairs], project_id]
 
 
 class FingerprintRace(DatabaseError):

@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from alerts import outbox as alert_outbox
 from grouping import ml, rename
-from grouping.assign import IssueDelta, IssueSeed, bump_issues, record_releases, resolve_hashes
+from grouping.assign import (
+    IssueDelta,
+    IssueSeed,
+    bump_issues,
+    fingerprint_releases,
+    resolve_hashes,
+)
 from grouping.fingerprint import Grouping, group
 from grouping.policy import fingerprint_config_for
 from ingest.claims import record_claims
@@ -138,11 +144,12 @@ def save(prepared: list[Prepared], projects: dict[int, Project],
         for item in fresh:
             item.event.issue_id = issue_of[item.grouping.hash]
             deltas[item.event.issue_id].add(item.event.timestamp, item.event.received, item.tags)
-        eventstore.insert_events([item.event for item in fresh], [item.payload for item in fresh])
-        with roundtrips.together():  # writes that read nothing back: one round trip
-            priority_hooks.record_releases(project_id, [item.event for item in fresh])
-            record_releases(project_id, {(item.grouping.hash, rename.release_of(item.event.data))
-                                         for item in fresh})
+        eventstore.insert_events(  # with the releases seen: one round trip
+            [item.event for item in fresh], [item.payload for item in fresh],
+            then=[priority_hooks.release_sightings(project_id, [item.event for item in fresh]),
+                  fingerprint_releases(project_id, {
+                      (item.grouping.hash, rename.release_of(item.event.data))
+                      for item in fresh})])
         firsts: dict[int, Event] = {}
         for item in fresh:
             if item.grouping.hash in created:

@@ -145,12 +145,15 @@ def uses_object_store() -> bool:
     return settings.FAULTLINE_PAYLOAD_STORE == "s3"
 
 
-def insert_events(events: Sequence[Event], payloads: Sequence[bytes] | None = None) -> None:
+def insert_events(events: Sequence[Event], payloads: Sequence[bytes] | None = None,
+                  then: Sequence[tuple[str, list] | None] = ()) -> None:
     """Store events (their issue set) with their payloads, in the caller's transaction.
     `payloads`: the events' data already `encode`d, in order (ingest encodes before it locks
     the issues, so the compression is not done while other batches wait for those locks).
-    executemany with Jsonb parameters: Django's bulk_create would quote every JSON document
-    into a text array (UNNEST), which costs more than the rest of processing together."""
+    `then`: (sql, params) of writes that read nothing back, sent in the same round trip (None:
+    nothing). executemany with Jsonb parameters: Django's bulk_create would quote every JSON
+    document into a text array (UNNEST), which costs more than the rest of processing
+    together."""
     if not events:
         return
     with connection.cursor() as cursor:
@@ -158,11 +161,12 @@ def insert_events(events: Sequence[Event], payloads: Sequence[bytes] | None = No
         for event, (new_id,) in zip(events, cursor.fetchall(), strict=True):
             event.id = new_id
             event.remote_addr = remote_addr_of(event.data)
-    _write(events, payloads)
+    _write(events, payloads, then)
 
 
-def _write(events: Sequence[Event], payloads: Sequence[bytes] | None = None) -> None:
-    """Rows and payloads of events that have their ids."""
+def _write(events: Sequence[Event], payloads: Sequence[bytes] | None = None,
+           then: Sequence[tuple[str, list] | None] = ()) -> None:
+    """Rows and payloads of events that have their ids, and the caller's `then`."""
     if payloads is None:
         payloads = [encode(event.data) for event in events]
     bodies = [(event.id, event.received, payload)
@@ -175,6 +179,8 @@ def _write(events: Sequence[Event], payloads: Sequence[bytes] | None = None) -> 
         cursor.executemany(INSERT_EVENT_SQL, rows)
         if not uses_object_store():  # after the events: the lock order DDL takes too
             cursor.executemany(INSERT_PAYLOAD_SQL, bodies)
+        for statement in filter(None, then):
+            cursor.execute(*statement)
     for event in events:
         event._state.adding = False
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 
 from monitor import roundtrips, state
 from monitor.locks import locked_issues
@@ -27,12 +27,13 @@ ON CONFLICT (project_id, version) DO NOTHING
 """
 
 
-def record_releases(project_id: int, events: list[Event]) -> None:
-    """Remember when the project first received each release of the batch (received time)."""
+def release_sightings(project_id: int, events: list[Event]) -> tuple[str, list] | None:
+    """The statement that remembers when the project first received each release of the batch
+    (received time), or None: sent with the batch's events (monitor.eventstore.insert_events)."""
     rows = sorted({(e.release, e.received) for e in events if e.release})
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.execute(RELEASES_SQL, [project_id, [r[0] for r in rows], [r[1] for r in rows]])
+    if not rows:
+        return None
+    return RELEASES_SQL, [project_id, [r[0] for r in rows], [r[1] for r in rows]]
 
 
 def latest_release(project_id: int) -> str:

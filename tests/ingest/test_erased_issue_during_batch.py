@@ -95,12 +95,13 @@ def erase_while_a_batch_waits(project, z: Issue, errors: list, work=None) -> thr
 def batch_holding_its_issues(project, release: str, errors: list) -> threading.Thread:
     """In the caller's open transaction, an uncommitted first sighting of `release`; then a
     batch (process_pending) of events naming it, which locks their issues, writes the events,
-    and waits in record_releases for that sighting until the caller commits."""
+    and waits while recording that sighting (priority.assess.release_sightings) until the
+    caller commits."""
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO monitor_projectrelease (project_id, version, first_seen)"
                        " VALUES (%s, %s, now())", [project.id, release])
     batch = in_thread(lambda: process_pending(100), errors)
-    wait_for(lambda: waiting_backends() == 1, message="the batch waiting in record_releases")
+    wait_for(lambda: waiting_backends() == 1, message="the batch waiting to record the release")
     return batch
 
 
