@@ -57,15 +57,23 @@ class RenamePath:
 
     @property
     def source(self) -> str:
-        """How the issue page names it ("decided under")."""
+        """How the issue page names it ("decided under"; `decided_by_path` reads it back)."""
         shape = {"line": "as written", "line+file": "as written, in a file of the same name",
                  "operations": "doing the same",
                  "operations+file": "doing the same, in a file of the same name"}[self.signature]
         evidence = {"release": "the old function had no event of this release",
                     "site": "no other function crashed on it in this release"}[self.evidence]
         within = "" if self.tight >= ANY_DISTANCE else f" within {self.tight:g}"
-        return (f"rename path: the same crash statement ({shape}) in a renamed function"
+        return (f"{SOURCE_PREFIX} the same crash statement ({shape}) in a renamed function"
                 f"{within}; {evidence}")
+
+
+SOURCE_PREFIX = "rename path:"
+
+
+def decided_by_path(rule: str) -> bool:
+    """Whether a fingerprint's recorded rule (GroupHash.ml_rule) is the rename path's."""
+    return rule.startswith(SOURCE_PREFIX)
 
     def caution(self) -> tuple:
         return (SIGNATURES.index(self.signature), self.tight, EVIDENCE.index(self.evidence))

@@ -3,6 +3,7 @@ ways), and similar issues split by the project's threshold."""
 
 from __future__ import annotations
 
+from grouping.rename import decided_by_path
 from monitor.models import GroupHash
 
 
@@ -11,6 +12,10 @@ def why_grouped(group_hash: GroupHash, threshold: float) -> str:
     shown = f"{d:.3f}" if d is not None else ""
     limit = f"{threshold:.3f}"
     by = group_hash.decided_by
+    renamed = decided_by_path(group_hash.ml_rule or "")
+    if by == GroupHash.DecidedBy.ML and renamed:
+        return (f"Joined by ML's rename path: this issue's crash statement, in a function "
+                f"renamed since, at distance {shown}.")
     if by == GroupHash.DecidedBy.ML:
         return f"Joined by ML: matched issue at distance {shown} ≤ threshold {limit}."
     if by == GroupHash.DecidedBy.MERGE:
@@ -26,6 +31,10 @@ def why_grouped(group_hash: GroupHash, threshold: float) -> str:
         return "Same fingerprint; the embedder failed on it."
     if state != GroupHash.MLState.DONE:
         return "Same fingerprint (ML grouping does not apply to this event)."
+    if group_hash.ml_matched_issue_id and renamed:
+        return (f"Own fingerprint; ML's rename path would join #{group_hash.ml_matched_issue_id}"
+                f" (its crash statement, in a function renamed since, at distance {shown}; "
+                "shadow mode, not applied).")
     if group_hash.ml_matched_issue_id:
         return (f"Own fingerprint; ML would join #{group_hash.ml_matched_issue_id} at distance "
                 f"{shown} ≤ {limit} (shadow mode, not applied).")

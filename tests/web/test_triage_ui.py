@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from grouping.policy import RENAME_PATH
 from monitor import limits
 from monitor.models import Event, GroupHash, Issue, Project
 from monitor.search import SearchError, parse
@@ -114,6 +115,14 @@ def test_why_grouped_explains_ml_both_ways():
         declined, 0.12)
     vetoed = GroupHash(decided_by="fingerprint", ml_state="done", ml_distance=0.03)
     assert "within today's threshold 0.120): its message" in why_grouped(vetoed, 0.12)
+    renamed = GroupHash(decided_by="ml", ml_state="done", ml_distance=0.21,
+                        ml_rule=RENAME_PATH.source)
+    assert why_grouped(renamed, 0.04) == ("Joined by ML's rename path: this issue's crash "
+                                          "statement, in a function renamed since, at distance "
+                                          "0.210.")
+    shadow = GroupHash(decided_by="fingerprint", ml_state="done", ml_distance=0.21,
+                       ml_matched_issue_id=7, ml_rule=RENAME_PATH.source)
+    assert "rename path would join #7" in why_grouped(shadow, 0.04)
     same, related = split_similar([("a", 0.05), ("b", 0.6), ("c", 0.12)], 0.12)
     assert same == [("a", 0.05), ("c", 0.12)] and related == [("b", 0.6)]
 
