@@ -239,17 +239,24 @@ RENAMED_EVIDENCE_SQL = {
 def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> str:
     """The issue vectors of one statement in the project at another site function, exact (the
     CTE is materialized so the planner reads them by the statement's partial index, never by an
-    approximate HNSW scan), within the distance, the releases saying "renamed"."""
+    approximate HNSW scan), within the distance; of those, the RENAME_CANDIDATES_CHECKED nearest
+    whose issue has at most RENAME_FINGERPRINTS_READ fingerprints (counted by an index probe
+    that stops past it), the releases saying "renamed". Both bound the evidence read per
+    decision, whatever SDKs sent."""
     dim = int(model.dimension)
     return (
-        f"WITH c AS MATERIALIZED (SELECT issue_id, vector, text FROM embeddings_issueembedding "
+        f"WITH c AS MATERIALIZED (SELECT issue_id, distance, text FROM (SELECT issue_id, "
+        f"(vector::vector({dim})) <=> %(v)s::vector({dim}) AS distance, text "
+        f"FROM embeddings_issueembedding "
         f"WHERE model_id = {int(model.id)} AND project_id = {int(project_id)} "
         f"AND statement = %(statement)s AND statement <> '' AND site_function <> %(site)s "
-        f"AND NOT (issue_id = ANY(%(exclude)s))) "
-        f"SELECT issue_id, distance, text FROM (SELECT c.issue_id, "
-        f"(c.vector::vector({dim})) <=> %(v)s::vector({dim}) AS distance, c.text FROM c "
-        f"WHERE {RENAMED_EVIDENCE_SQL[query.evidence]}) near "
-        f"WHERE distance <= %(tight)s ORDER BY distance, issue_id LIMIT %(k)s"
+        f"AND NOT (issue_id = ANY(%(exclude)s))) said WHERE distance <= %(tight)s "
+        f"ORDER BY distance, issue_id LIMIT %(checked)s) "
+        f"SELECT issue_id, distance, text FROM c "
+        f"WHERE (SELECT count(*) FROM (SELECT 1 FROM monitor_grouphash gh "
+        f"WHERE gh.issue_id = c.issue_id LIMIT %(fingerprints)s + 1) f) <= %(fingerprints)s "
+        f"AND {RENAMED_EVIDENCE_SQL[query.evidence]} "
+        f"ORDER BY distance, issue_id LIMIT %(k)s"
     )
 
 
@@ -257,7 +264,9 @@ def _renamed_params(literal: str, query: RenameQuery, exclude: tuple[int, ...],
                     k: int) -> dict:
     return {"v": literal, "statement": query.statement,
             "site": query.site_function[:limits.SITE_FUNCTION_CHARS], "exclude": list(exclude),
-            "release": query.release, "tight": query.tight, "k": k}
+            "release": query.release, "tight": query.tight, "k": k,
+            "checked": int(limits.RENAME_CANDIDATES_CHECKED),
+            "fingerprints": int(limits.RENAME_FINGERPRINTS_READ)}
 
 
 def vector_of(issue_id: int, model: EmbeddingModel) -> np.ndarray | None:

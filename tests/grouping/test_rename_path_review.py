@@ -1,0 +1,96 @@
+"""Review of the rename path's live lookup (embeddings.store.lookup): every decision's evidence
+reading is bounded whatever an SDK sent, and the simulation bounds it as the lookup does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from embeddings import store
+from grouping.models import FingerprintRelease
+from grouping.policy import RENAME_PATH, policy_for
+from monitor import limits
+from monitor.models import GroupHash, Issue
+from training.metrics import _renamed_issue
+
+pytestmark = pytest.mark.django_db
+STATEMENT = "d" * 32
+
+
+def unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+def near(base: np.ndarray, step: float, seed: int) -> np.ndarray:
+    """A vector `step` away from `base` in a random direction (distances grow with step)."""
+    noise = np.random.default_rng(seed).standard_normal(base.shape)
+    noise -= (noise @ base) * base
+    return unit(base + step * unit(noise))
+
+
+def candidate(project, model, vector, site: str, fingerprints: int = 1,
+              releases: tuple[str, ...] = ()) -> int:
+    """An issue whose vector has the statement at `site`, with `fingerprints` fingerprints at
+    that site and `releases` recorded on the first."""
+    now = timezone.now()
+    issue = Issue.objects.create(project=project, title=site, first_seen=now, last_seen=now)
+    hashes = [GroupHash.objects.create(project=project, hash=f"{issue.id:08x}{n:024x}",
+                                       issue=issue, site_function=site)
+              for n in range(fingerprints)]
+    for release in releases:
+        FingerprintRelease.objects.create(group_hash=hashes[0], release=release)
+    store.save(issue.id, project.id, model, vector, site, f"key-{site}", None, STATEMENT, site)
+    return issue.id
+
+
+def renamed(project, model, vector) -> list[int]:
+    query = store.RenameQuery(STATEMENT, "renamed_site", "2.0", "site", RENAME_PATH.tight)
+    return [n.issue_id for n in store.lookup(project.id, model, vector, renamed=query)[1]]
+
+
+@pytest.fixture
+def space(project):
+    model = policy_for(project).model
+    base = unit(np.random.default_rng(7).standard_normal(int(model.dimension)))
+    return model, base
+
+
+def test_the_evidence_is_read_for_the_nearest_candidates_only(project, space, monkeypatch):
+    """Issues of one statement at other sites grow with what SDKs send (each function name that
+    crashes beside another in one release is refused, so stays an issue of its own); the
+    release evidence is read for the RENAME_CANDIDATES_CHECKED nearest within the distance."""
+    monkeypatch.setattr(limits, "RENAME_CANDIDATES_CHECKED", 3, raising=False)
+    model, base = space
+    refused = [candidate(project, model, near(base, 0.05 + 0.01 * i, i), f"site_{i}",
+                         releases=("2.0",)) for i in range(3)]
+    further = candidate(project, model, near(base, 0.2, 99), "far_site")
+    assert refused and renamed(project, model, base) == []
+    # within the bound the evidence finds it
+    monkeypatch.setattr(limits, "RENAME_CANDIDATES_CHECKED", 4)
+    assert renamed(project, model, base) == [further]
+
+
+def test_an_issue_with_too_many_fingerprints_is_not_a_candidate(project, space, monkeypatch):
+    """The evidence reads every fingerprint of a candidate issue; one that has more than
+    RENAME_FINGERPRINTS_READ (merges, joins) is left alone rather than read whole."""
+    monkeypatch.setattr(limits, "RENAME_FINGERPRINTS_READ", 3, raising=False)
+    model, base = space
+    small = candidate(project, model, near(base, 0.05, 1), "small_site", fingerprints=3)
+    big = candidate(project, model, near(base, 0.1, 2), "big_site", fingerprints=4)
+    assert big and renamed(project, model, base) == [small]
+
+
+def test_the_simulation_bounds_the_evidence_as_the_lookup_does(monkeypatch):
+    monkeypatch.setattr(limits, "RENAME_CANDIDATES_CHECKED", 2, raising=False)
+    monkeypatch.setattr(limits, "RENAME_FINGERPRINTS_READ", 3, raising=False)
+    base = unit(np.random.default_rng(3).standard_normal(16))
+    candidates = [(issue, near(base, 0.05 * (issue + 1), issue), f"site_{issue}")
+                  for issue in range(3)]
+    sites = {0: {("2.0", "site_0")}, 1: {("2.0", "site_1")}}  # the two nearest refuse it
+    hashes = {0: 1, 1: 1, 2: 1}
+    assert _renamed_issue(candidates, sites, hashes, base, "new", "2.0", RENAME_PATH) is None
+    monkeypatch.setattr(limits, "RENAME_CANDIDATES_CHECKED", 3)
+    assert _renamed_issue(candidates, sites, hashes, base, "new", "2.0", RENAME_PATH) == 2
+    assert _renamed_issue(candidates, sites, {**hashes, 2: 4}, base, "new", "2.0",
+                          RENAME_PATH) is None
