@@ -94,3 +94,44 @@ def test_the_simulation_bounds_the_evidence_as_the_lookup_does(monkeypatch):
     assert _renamed_issue(candidates, sites, hashes, base, "new", "2.0", RENAME_PATH) == 2
     assert _renamed_issue(candidates, sites, {**hashes, 2: 4}, base, "new", "2.0",
                           RENAME_PATH) is None
+
+
+@pytest.fixture
+def ml_project(project, no_breaker):
+    from monitor.models import Project
+
+    project.grouping_mode = Project.GroupingMode.ML
+    project.save()
+    return project
+
+
+def test_an_admins_threshold_for_the_project_bounds_the_rename_path(ml_project):
+    """`grouping_threshold` is the distance under which a new fingerprint joins (0: nothing
+    joins): the rename path joins no further than an admin set it."""
+    from tests.grouping.test_rename_path import NO_ADDRESS, arrive, mined
+
+    ml_project.grouping_threshold = 0.0
+    ml_project.save()
+    first = arrive(ml_project, mined(NO_ADDRESS, "2.0.0"))
+    later = arrive(ml_project, mined(NO_ADDRESS, "2.1.0"))  # make_label → build_label
+    assert later.issue_id != first.issue_id
+    decided = GroupHash.objects.get(project=ml_project, hash=later.grouping_hash)
+    assert decided.ml_rule != RENAME_PATH.source
+
+
+def test_a_rename_join_records_the_distance_it_was_allowed(ml_project):
+    """The decision record keeps the threshold applied, and the issue page says "distance d ≤
+    threshold t" from it: for a rename join, the path's distance, not the family's threshold."""
+    from grouping.models import DecisionRecord
+    from tests.grouping.test_rename_path import NO_ADDRESS, arrive, mined
+    from web.explain import why_grouped
+    from web.issue_page import decided_threshold
+
+    first = arrive(ml_project, mined(NO_ADDRESS, "2.0.0"))
+    later = arrive(ml_project, mined(NO_ADDRESS, "2.1.0"))
+    assert later.issue_id == first.issue_id
+    joined = GroupHash.objects.get(project=ml_project, hash=later.grouping_hash)
+    record = DecisionRecord.objects.get(group_hash=joined)
+    assert joined.ml_distance <= record.threshold == pytest.approx(RENAME_PATH.tight)
+    assert f"≤ threshold {RENAME_PATH.tight:.3f}" in why_grouped(
+        joined, decided_threshold(record, 0.0))
