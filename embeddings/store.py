@@ -220,19 +220,15 @@ def lookup(
             [Neighbour(issue_id, float(d), text, "rename") for issue_id, d, text in others])
 
 
-# The candidate issue's fingerprints that came in the new event's release: with the "site"
-# evidence only those that crashed in another site function than the new one refuse it
-# (grouping.rename.renamed); read through the fingerprints, which merges and unmerges move.
+# A fingerprint of the candidate issue that refuses it: one that came in the new event's
+# release, with the "site" evidence only one that crashed in another site function than the
+# new one (grouping.rename.renamed); read through the fingerprints, which merges and unmerges
+# move. Per fingerprint, by the unique (fingerprint, release) pair's index.
 RENAMED_EVIDENCE_SQL = {
-    "release": """NOT EXISTS (
-        SELECT 1 FROM monitor_grouphash gh
-        JOIN grouping_fingerprintrelease fr ON fr.group_hash_id = gh.id
-        WHERE gh.issue_id = c.issue_id AND fr.release = %(release)s)""",
-    "site": """NOT EXISTS (
-        SELECT 1 FROM monitor_grouphash gh
-        JOIN grouping_fingerprintrelease fr ON fr.group_hash_id = gh.id
-        WHERE gh.issue_id = c.issue_id AND fr.release = %(release)s
-          AND gh.site_function <> %(site)s)""",
+    "release": """EXISTS (SELECT 1 FROM grouping_fingerprintrelease fr
+        WHERE fr.group_hash_id = f.id AND fr.release = %(release)s)""",
+    "site": """f.site_function <> %(site)s AND EXISTS (SELECT 1 FROM grouping_fingerprintrelease fr
+        WHERE fr.group_hash_id = f.id AND fr.release = %(release)s)""",
 }
 
 
@@ -240,9 +236,11 @@ def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> 
     """The issue vectors of one statement in the project at another site function, exact (the
     CTE is materialized so the planner reads them by the statement's partial index, never by an
     approximate HNSW scan), within the distance; of those, the RENAME_CANDIDATES_CHECKED nearest
-    whose issue has at most RENAME_FINGERPRINTS_READ fingerprints (counted by an index probe
-    that stops past it), the releases saying "renamed". Both bound the evidence read per
-    decision, whatever SDKs sent."""
+    whose issue has at most RENAME_FINGERPRINTS_READ fingerprints, the releases saying
+    "renamed". Each candidate's fingerprints are read once, at most one past the bound, each
+    probed in the releases' unique index (a lateral subquery the planner cannot turn into a join
+    that reads the releases table whole): the evidence read per decision is bounded, whatever
+    SDKs sent."""
     dim = int(model.dimension)
     return (
         f"WITH c AS MATERIALIZED (SELECT issue_id, distance, text FROM (SELECT issue_id, "
@@ -252,11 +250,13 @@ def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> 
         f"AND statement = %(statement)s AND statement <> '' AND site_function <> %(site)s "
         f"AND NOT (issue_id = ANY(%(exclude)s))) said WHERE distance <= %(tight)s "
         f"ORDER BY distance, issue_id LIMIT %(checked)s) "
-        f"SELECT issue_id, distance, text FROM c "
-        f"WHERE (SELECT count(*) FROM (SELECT 1 FROM monitor_grouphash gh "
-        f"WHERE gh.issue_id = c.issue_id LIMIT %(fingerprints)s + 1) f) <= %(fingerprints)s "
-        f"AND {RENAMED_EVIDENCE_SQL[query.evidence]} "
-        f"ORDER BY distance, issue_id LIMIT %(k)s"
+        f"SELECT c.issue_id, c.distance, c.text FROM c CROSS JOIN LATERAL ("
+        f"SELECT count(*) AS fingerprints, "
+        f"coalesce(bool_or({RENAMED_EVIDENCE_SQL[query.evidence]}), false) AS refused "
+        f"FROM (SELECT gh.id, gh.site_function FROM monitor_grouphash gh "
+        f"WHERE gh.issue_id = c.issue_id LIMIT %(fingerprints)s + 1) f) e "
+        f"WHERE e.fingerprints <= %(fingerprints)s AND NOT e.refused "
+        f"ORDER BY c.distance, c.issue_id LIMIT %(k)s"
     )
 
 

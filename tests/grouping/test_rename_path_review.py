@@ -135,3 +135,33 @@ def test_a_rename_join_records_the_distance_it_was_allowed(ml_project):
     assert joined.ml_distance <= record.threshold == pytest.approx(RENAME_PATH.tight)
     assert f"≤ threshold {RENAME_PATH.tight:.3f}" in why_grouped(
         joined, decided_threshold(record, 0.0))
+
+
+def test_the_evidence_is_read_by_index_probes_whatever_the_planner_estimates(project, space):
+    """The releases table holds every tenant's (fingerprint, release) pairs; a lookup reads a
+    bounded number of its rows by the unique pair's index, never the table (a NOT EXISTS the
+    planner made an anti join read it whole where it guessed a release rare)."""
+    from django.db import connection
+
+    model, base = space
+    big = candidate(project, model, near(base, 0.05, 1), "big_site")
+    for i in range(30):
+        candidate(project, model, near(base, 0.06 + 0.001 * i, 10 + i), f"site_{i}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO monitor_grouphash (project_id, hash, issue_id, created_at, decided_by, "
+            "ml_state, ml_model, ml_rule, fingerprint_config, site_function) "
+            "SELECT %s, md5(g::text), %s, now(), 'fingerprint', 'none', '', '', 'fp1', 'x' "
+            "FROM generate_series(1, 20000) g", [project.id, big])
+        cursor.execute("INSERT INTO grouping_fingerprintrelease (group_hash_id, release) "
+                       "SELECT id, 'other' FROM monitor_grouphash WHERE issue_id = %s", [big])
+        cursor.execute("ANALYZE monitor_grouphash, grouping_fingerprintrelease, "
+                       "embeddings_issueembedding")
+        for evidence in ("site", "release"):
+            query = store.RenameQuery(STATEMENT, "renamed_site", "2.0", evidence, 0.3)
+            cursor.execute("EXPLAIN " + store._renamed_sql(model, project.id, query),
+                           store._renamed_params(store._literal(base), query, (), 5))
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan on grouping_fingerprintrelease" not in plan, plan
+            assert "Seq Scan on monitor_grouphash" not in plan, plan
+    assert big not in renamed(project, model, base)  # 20,001 fingerprints: not read
