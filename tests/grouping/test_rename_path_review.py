@@ -165,3 +165,28 @@ def test_the_evidence_is_read_by_index_probes_whatever_the_planner_estimates(pro
             assert "Seq Scan on grouping_fingerprintrelease" not in plan, plan
             assert "Seq Scan on monitor_grouphash" not in plan, plan
     assert big not in renamed(project, model, base)  # 20,001 fingerprints: not read
+
+
+def test_hostile_release_and_function_names_are_recorded_bounded(ml_project):
+    """A release PostgreSQL would refuse as sent (a NUL, a lone surrogate, past 200 characters)
+    and a huge function name reach the path's tables bounded, and the batch and the decision
+    go through (guard: found fine in review)."""
+    import json
+    import uuid
+
+    from ingest.accept import store_raw_event
+    from ingest.models import RawEvent
+    from tests.helpers.events import decide, event, ingest
+
+    hostile = event(crash_function="f\x00" + "x" * 5000 + "\u202e")
+    hostile["release"] = "r\x00" + "\ud800" + "é" * 300 + "\U0001F600" * 50
+    # json.dumps escapes the NUL and the lone surrogate, as an SDK's JSON may
+    store_raw_event(ml_project.id, uuid.uuid4(), "event", json.dumps(hostile).encode())
+    ingest(ml_project, {**event(), "release": "x" * 400})
+    decide()
+    assert not RawEvent.objects.filter(project=ml_project).exists()  # none left to retry
+    rows = list(FingerprintRelease.objects.filter(group_hash__project=ml_project)
+                .values_list("release", flat=True))
+    assert len(rows) == 2 and all(len(r) <= 200 and "\x00" not in r for r in rows)
+    assert all(len(h.site_function) <= 255 for h in GroupHash.objects.filter(project=ml_project))
+    assert not GroupHash.objects.filter(project=ml_project, ml_state="failed").exists()
