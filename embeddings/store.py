@@ -220,36 +220,43 @@ def lookup(
             [Neighbour(issue_id, float(d), text, "rename") for issue_id, d, text in others])
 
 
-# The candidate issue's fingerprints that came in the new event's release: with the "site"
-# evidence only those that crashed in another site function than the new one refuse it
-# (grouping.rename.renamed); read through the fingerprints, which merges and unmerges move.
+# A fingerprint of the candidate issue that refuses it: one that came in the new event's
+# release, with the "site" evidence only one that crashed in another site function than the
+# new one (grouping.rename.renamed); read through the fingerprints, which merges and unmerges
+# move. Per fingerprint, by the unique (fingerprint, release) pair's index.
 RENAMED_EVIDENCE_SQL = {
-    "release": """NOT EXISTS (
-        SELECT 1 FROM monitor_grouphash gh
-        JOIN grouping_fingerprintrelease fr ON fr.group_hash_id = gh.id
-        WHERE gh.issue_id = c.issue_id AND fr.release = %(release)s)""",
-    "site": """NOT EXISTS (
-        SELECT 1 FROM monitor_grouphash gh
-        JOIN grouping_fingerprintrelease fr ON fr.group_hash_id = gh.id
-        WHERE gh.issue_id = c.issue_id AND fr.release = %(release)s
-          AND gh.site_function <> %(site)s)""",
+    "release": """EXISTS (SELECT 1 FROM grouping_fingerprintrelease fr
+        WHERE fr.group_hash_id = f.id AND fr.release = %(release)s)""",
+    "site": """f.site_function <> %(site)s AND EXISTS (SELECT 1 FROM grouping_fingerprintrelease fr
+        WHERE fr.group_hash_id = f.id AND fr.release = %(release)s)""",
 }
 
 
 def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> str:
     """The issue vectors of one statement in the project at another site function, exact (the
     CTE is materialized so the planner reads them by the statement's partial index, never by an
-    approximate HNSW scan), within the distance, the releases saying "renamed"."""
+    approximate HNSW scan), within the distance; of those, the RENAME_CANDIDATES_CHECKED nearest
+    whose issue has at most RENAME_FINGERPRINTS_READ fingerprints, the releases saying
+    "renamed". Each candidate's fingerprints are read once, at most one past the bound, each
+    probed in the releases' unique index (a lateral subquery the planner cannot turn into a join
+    that reads the releases table whole): the evidence read per decision is bounded, whatever
+    SDKs sent."""
     dim = int(model.dimension)
     return (
-        f"WITH c AS MATERIALIZED (SELECT issue_id, vector, text FROM embeddings_issueembedding "
+        f"WITH c AS MATERIALIZED (SELECT issue_id, distance, text FROM (SELECT issue_id, "
+        f"(vector::vector({dim})) <=> %(v)s::vector({dim}) AS distance, text "
+        f"FROM embeddings_issueembedding "
         f"WHERE model_id = {int(model.id)} AND project_id = {int(project_id)} "
         f"AND statement = %(statement)s AND statement <> '' AND site_function <> %(site)s "
-        f"AND NOT (issue_id = ANY(%(exclude)s))) "
-        f"SELECT issue_id, distance, text FROM (SELECT c.issue_id, "
-        f"(c.vector::vector({dim})) <=> %(v)s::vector({dim}) AS distance, c.text FROM c "
-        f"WHERE {RENAMED_EVIDENCE_SQL[query.evidence]}) near "
-        f"WHERE distance <= %(tight)s ORDER BY distance, issue_id LIMIT %(k)s"
+        f"AND NOT (issue_id = ANY(%(exclude)s))) said WHERE distance <= %(tight)s "
+        f"ORDER BY distance, issue_id LIMIT %(checked)s) "
+        f"SELECT c.issue_id, c.distance, c.text FROM c CROSS JOIN LATERAL ("
+        f"SELECT count(*) AS fingerprints, "
+        f"coalesce(bool_or({RENAMED_EVIDENCE_SQL[query.evidence]}), false) AS refused "
+        f"FROM (SELECT gh.id, gh.site_function FROM monitor_grouphash gh "
+        f"WHERE gh.issue_id = c.issue_id LIMIT %(fingerprints)s + 1) f) e "
+        f"WHERE e.fingerprints <= %(fingerprints)s AND NOT e.refused "
+        f"ORDER BY c.distance, c.issue_id LIMIT %(k)s"
     )
 
 
@@ -257,7 +264,9 @@ def _renamed_params(literal: str, query: RenameQuery, exclude: tuple[int, ...],
                     k: int) -> dict:
     return {"v": literal, "statement": query.statement,
             "site": query.site_function[:limits.SITE_FUNCTION_CHARS], "exclude": list(exclude),
-            "release": query.release, "tight": query.tight, "k": k}
+            "release": query.release, "tight": query.tight, "k": k,
+            "checked": int(limits.RENAME_CANDIDATES_CHECKED),
+            "fingerprints": int(limits.RENAME_FINGERPRINTS_READ)}
 
 
 def vector_of(issue_id: int, model: EmbeddingModel) -> np.ndarray | None:

@@ -690,12 +690,15 @@ def error_key(event: dict) -> str:
     error says, not where it was reported: the chain's types, the root first, and the template
     of the outermost error's message (`message_template`: the words every wrapper added, the
     inputs as placeholders), so the entry point that reported it leaves the key alone while two
-    faults whose errors say different things keep two keys."""
+    faults whose errors say different things keep two keys. Not cut: such an event joins by its
+    key alone, so a long chain of types must not push the template out; its parts are bounded
+    (EMBED_SCAN_EXCEPTIONS types, a template of EMBED_MESSAGE_CHARS) and the store keeps a
+    longer key exactly (embeddings.store.bounded_key)."""
     exceptions = scanned_exceptions(event)
     outermost = exceptions[-1] if exceptions else {}
     types = ">".join(grouping_type(e) for e in exceptions)
     template = message_template(str(outermost.get("value") or event.get("message") or ""))
-    return f"error|{types}|{template}"[:250]
+    return f"error|{types}|{template}"
 
 
 def statement_key(event: dict) -> str:

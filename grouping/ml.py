@@ -74,13 +74,16 @@ def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy
 
 def rename_query(policy: GroupingPolicy, event: dict) -> store.RenameQuery | None:
     """What the policy's rename path looks for with this event, or None: no path, or a crash
-    site without a statement."""
+    site without a statement. An admin's threshold for the project is the furthest any
+    fingerprint joins (0: nothing joins), the path's too."""
     path = policy.rename
     said = rename.statement(event, path.signature) if path is not None else ""
     if not said:
         return None
+    tight = path.tight if policy.project_threshold is None \
+        else min(path.tight, policy.project_threshold)
     return store.RenameQuery(rename.digest(said), rename.site_of(event),
-                             rename.release_of(event), path.evidence, path.tight)
+                             rename.release_of(event), path.evidence, tight)
 
 
 def embedder_available() -> bool:
@@ -191,22 +194,35 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
                        *policy.statement_of(event.data))
         GroupHash.objects.filter(pk=group_hash.pk).update(
             **{name.removesuffix("_id"): value for name, value in decided.items()})
-        record_decision(group_hash.pk, policy, family, policy.event_threshold(event.data, family))
+        record_decision(group_hash.pk, policy, family,
+                        _threshold(policy, event.data, family, nearest if within else None))
+
+
+def _by_rename(policy: GroupingPolicy, match: store.Neighbour | None) -> bool:
+    return match is not None and match.path == "rename" and policy.rename is not None
 
 
 def _rule(policy: GroupingPolicy, event: dict, match: store.Neighbour | None) -> str:
     """Which rule decided, as the fingerprint records it: the rename path's, or the family's
     threshold rule (GroupingPolicy.rule_for_event)."""
-    if match is not None and match.path == "rename" and policy.rename is not None:
+    if _by_rename(policy, match):
         return policy.rename.source[:300]
     return policy.rule_for_event(event).source[:300]
 
 
+def _threshold(policy: GroupingPolicy, event: dict, family: str,
+               match: store.Neighbour | None) -> float:
+    """The threshold applied, as the decision record keeps it (the issue page reads "distance
+    ≤ threshold" from it): the rename path's distance for its match, else the family's."""
+    query = rename_query(policy, event) if _by_rename(policy, match) else None
+    return query.tight if query is not None else policy.event_threshold(event, family)
+
+
 def record_decision(group_hash_id: int, policy: GroupingPolicy, family: str,
                     threshold: float) -> None:
-    """The threshold applied (the family's, or the minified gate's JOIN for an event joined by
-    its key alone) and the project adjustment behind it (DecisionRecord), in one upsert that
-    reads nothing back."""
+    """The threshold applied (the family's, the minified gate's JOIN for an event joined by its
+    key alone, or the rename path's distance) and the project adjustment behind it
+    (DecisionRecord), in one upsert that reads nothing back."""
     with connection.cursor() as cursor:
         cursor.execute(RECORD_DECISION_SQL, [group_hash_id, threshold,
                                              policy.base_threshold(family),

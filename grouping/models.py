@@ -217,8 +217,9 @@ class FingerprintRelease(models.Model):
     crashed in per release, the evidence of the rename path (grouping.rename); read through the
     issue's fingerprints, it follows merges and unmerges, and goes with its fingerprint."""
 
+    # no index of its own: the unique pair leads with it (ingest writes a row per new pair)
     group_hash = models.ForeignKey("monitor.GroupHash", on_delete=models.CASCADE,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
     release = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -12,7 +12,7 @@ crashed in a third site function ("site"), or no event of that release at all ("
 more cautious). Chosen with codebases left out whole, under a criterion fixed before its
 results were read (docs/ml-grouping.md, "The rename path").
 
-The pure parts live here; the live lookup is embeddings.store.renamed_candidates (what the
+The pure parts live here; the live lookup is embeddings.store.lookup (_renamed_sql: what the
 installation keeps: each fingerprint's site function, its releases, and each issue vector's
 statement digest), the simulation training.metrics.simulate_ml.
 """

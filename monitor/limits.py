@@ -119,6 +119,12 @@ RENAME_LINE_CHARS = 200
 SITE_FUNCTION_CHARS = 255
 #: characters of a release the rename path records (as an event's release column)
 RELEASE_CHARS = 200
+#: issues of one crash statement whose release evidence one rename-path lookup reads: the
+#: nearest within its distance (SDKs decide how many issues share a statement)
+RENAME_CANDIDATES_CHECKED = 20
+#: fingerprints of a candidate issue the rename path's evidence reads; an issue with more
+#: (merges, joins) is not its candidate
+RENAME_FINGERPRINTS_READ = 1000
 #: similar issues listed by the API
 SIMILAR_ISSUES_LISTED = 50
 #: rows a grouping-triage list returns

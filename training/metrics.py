@@ -33,6 +33,7 @@ from grouping.rename import RenamePath, release_of, site_of, statement
 from grouping.rename import renamed as renamed_site
 from grouping.rules import Rules
 from ingest.normalize import normalize_event
+from monitor import limits
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
     by_key: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # (scope, key) → issues
     by_statement: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # … → site
     sites_of: dict[int, set[tuple[str, str]]] = {}  # issue → (release, site function)
+    hashes_in: dict[int, int] = {}  # issue → its fingerprints
     clusters: list[int] = []
     next_issue = 0
     for index, hash_ in enumerate(data.hashes):
@@ -264,8 +266,8 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
             said = (scope, statement(event, path.signature)) \
                 if path and data.eligible[index] else (scope, "")
             if joined is None and said[1]:
-                joined = _renamed_issue(by_statement.get(said, []), sites_of, vectors[index],
-                                        site, release_of(event), path)
+                joined = _renamed_issue(by_statement.get(said, []), sites_of, hashes_in,
+                                        vectors[index], site, release_of(event), path)
                 if joined is not None and renamed is not None:
                     renamed.append(index)
             if joined is None:
@@ -277,6 +279,7 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
                     if said[1]:
                         by_statement.setdefault(said, []).append((joined, vectors[index], site))
             issue_of_hash[hash_] = joined
+            hashes_in[joined] = hashes_in.get(joined, 0) + 1
         clusters.append(issue_of_hash[hash_])
         if path:
             sites_of.setdefault(clusters[-1], set()).add((release_of(event), site_of_hash[hash_]))
@@ -284,14 +287,19 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
 
 
 def _renamed_issue(candidates: list[tuple[int, np.ndarray, str]],
-                   sites_of: dict[int, set[tuple[str, str]]], vector: np.ndarray, site: str,
-                   release: str, path: RenamePath) -> int | None:
+                   sites_of: dict[int, set[tuple[str, str]]], hashes_in: dict[int, int],
+                   vector: np.ndarray, site: str, release: str,
+                   path: RenamePath) -> int | None:
     """The rename path's issue among the (issue, vector, site function) of one statement, as
-    embeddings.store.renamed_candidates finds it live: another site function, within the
-    path's distance, the releases saying "renamed"; the nearest, then the oldest."""
+    embeddings.store.lookup finds it live: another site function, within the path's distance,
+    of those the RENAME_CANDIDATES_CHECKED nearest, an issue of at most RENAME_FINGERPRINTS_READ
+    fingerprints (`hashes_in`), the releases saying "renamed"; the nearest, then the oldest."""
     found = sorted((float(1.0 - old_vector @ vector), issue)
                    for issue, old_vector, old_site in candidates if old_site != site)
-    return next((issue for distance, issue in found if distance <= path.tight
+    checked = [issue for distance, issue in found
+               if distance <= path.tight][:limits.RENAME_CANDIDATES_CHECKED]
+    return next((issue for issue in checked
+                 if hashes_in.get(issue, 0) <= limits.RENAME_FINGERPRINTS_READ
                  and renamed_site(sites_of.get(issue, ()), site, release, path.evidence)),
                 None)
 
