@@ -660,8 +660,17 @@ def anchored_key(event: dict, rule: str) -> str:
     return "site|" + "|".join(parts)[:250]
 
 
-# sentry-go's report of an error: `hub.CaptureException(err)`, `sentry.CaptureException(err)`
-_CAPTURE_CALL = re.compile(r"\bCaptureException\s?\(")
+# A line that hands an error to the SDK (`hub.CaptureException(err)`, `capture_exception(e)`,
+# `Sentry.captureException(error)`): where it was reported, not where it arose.
+_REPORTING_CALL = re.compile(r"\bcapture_?(?:exception|message)\b", re.IGNORECASE)
+
+
+def reports_to_sdk(line: str) -> bool:
+    """Whether a code line (bounded by the caller) hands an error to the SDK: every entry
+    point's reporter has that line, so it says nothing of the fault."""
+    return bool(_REPORTING_CALL.search(line))
+
+
 # a bare `errors.New` value reported as it is: a library's sentinel (`io.EOF`, `sql.ErrNoRows`)
 # says nothing of where it arose, so its words alone key nothing
 _SENTINEL_TYPES = frozenset({"*errors.errorString"})
@@ -680,7 +689,7 @@ def capture_path(event: dict) -> bool:
     exceptions = scanned_exceptions(event)
     carried = [frames for frames in (frames_of(e.get("stacktrace")) for e in exceptions)
                if frames]
-    if not carried or not _CAPTURE_CALL.search(code_line(carried[-1][-1])):
+    if not carried or not reports_to_sdk(code_line(carried[-1][-1])[:limits.CONFLICT_LINE_CHARS]):
         return False
     return len(exceptions) > 1 or grouping_type(exceptions[0]) not in _SENTINEL_TYPES
 

@@ -20,7 +20,6 @@ statement digest), the simulation training.metrics.simulate_ml.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from grouping.clean import (
     grouping_type,
     line_operations,
     message_template,
+    reports_to_sdk,
     scanned_exceptions,
     site_function,
 )
@@ -79,11 +79,6 @@ def decided_by_path(rule: str) -> bool:
         return (SIGNATURES.index(self.signature), self.tight, EVIDENCE.index(self.evidence))
 
 
-# A line that hands an error to the SDK is where it was reported, not where it arose (a Go
-# error without a stack of its own carries its reporter's frames: grouping.clean.capture_path);
-# every entry point's reporter has the same line, so it says nothing of the fault.
-_REPORTING = re.compile(r"\bcapture_?(?:exception|message)\b", re.IGNORECASE)
-
 
 def statement(event: dict, shape: str = "line") -> str:
     """The crash statement of a normalized event in `shape` (SIGNATURES), or "" where the
@@ -91,7 +86,7 @@ def statement(event: dict, shape: str = "line") -> str:
     SDK (no statement to compare)."""
     site, _ = app_site(event)
     line = " ".join(code_line(site)[:limits.RENAME_LINE_CHARS].split()) if site else ""
-    if not line or _REPORTING.search(line):
+    if not line or reports_to_sdk(line):  # where it was reported (clean.capture_path)
         return ""
     exceptions = scanned_exceptions(event)
     root = exceptions[0] if exceptions else {}

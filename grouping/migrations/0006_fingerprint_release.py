@@ -19,7 +19,9 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False,
                                            verbose_name="ID")),
                 ("release", models.CharField(blank=True, max_length=200)),
-                ("group_hash", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE,
+                # one index on the fingerprint: the unique (fingerprint, release) pair's
+                ("group_hash", models.ForeignKey(db_index=False,
+                                                 on_delete=django.db.models.deletion.CASCADE,
                                                  related_name="+", to="monitor.grouphash")),
             ],
             options={
