@@ -67,6 +67,9 @@ class RenamePath:
         return (f"{SOURCE_PREFIX} the same crash statement ({shape}) in a renamed function"
                 f"{within}; {evidence}")
 
+    def caution(self) -> tuple:
+        return (SIGNATURES.index(self.signature), self.tight, EVIDENCE.index(self.evidence))
+
 
 SOURCE_PREFIX = "rename path:"
 
@@ -74,10 +77,6 @@ SOURCE_PREFIX = "rename path:"
 def decided_by_path(rule: str) -> bool:
     """Whether a fingerprint's recorded rule (GroupHash.ml_rule) is the rename path's."""
     return rule.startswith(SOURCE_PREFIX)
-
-    def caution(self) -> tuple:
-        return (SIGNATURES.index(self.signature), self.tight, EVIDENCE.index(self.evidence))
-
 
 
 def statement(event: dict, shape: str = "line") -> str:

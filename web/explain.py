@@ -15,7 +15,7 @@ def why_grouped(group_hash: GroupHash, threshold: float) -> str:
     renamed = decided_by_path(group_hash.ml_rule or "")
     if by == GroupHash.DecidedBy.ML and renamed:
         return (f"Joined by ML's rename path: this issue's crash statement, in a function "
-                f"renamed since, at distance {shown}.")
+                f"renamed since, at distance {shown} ≤ threshold {limit}.")
     if by == GroupHash.DecidedBy.ML:
         return f"Joined by ML: matched issue at distance {shown} ≤ threshold {limit}."
     if by == GroupHash.DecidedBy.MERGE:

@@ -117,9 +117,9 @@ def test_why_grouped_explains_ml_both_ways():
     assert "within today's threshold 0.120): its message" in why_grouped(vetoed, 0.12)
     renamed = GroupHash(decided_by="ml", ml_state="done", ml_distance=0.21,
                         ml_rule=RENAME_PATH.source)
-    assert why_grouped(renamed, 0.04) == ("Joined by ML's rename path: this issue's crash "
-                                          "statement, in a function renamed since, at distance "
-                                          "0.210.")
+    assert why_grouped(renamed, 0.3) == ("Joined by ML's rename path: this issue's crash "
+                                         "statement, in a function renamed since, at distance "
+                                         "0.210 ≤ threshold 0.300.")
     shadow = GroupHash(decided_by="fingerprint", ml_state="done", ml_distance=0.21,
                        ml_matched_issue_id=7, ml_rule=RENAME_PATH.source)
     assert "rename path would join #7" in why_grouped(shadow, 0.04)
