@@ -84,10 +84,11 @@ Limits = float | Mapping[str, float]  # one limit for every family, or per famil
 SUGGESTION_BANDS: Mapping[str, float] = {"python": 0.10, "go": 0.10, "javascript": 0.0,
                                          "ruby": 0.0, "default": 0.04}
 MAX_ADAPTATION = 0.05  # the furthest a project's answers may move its threshold either way
-# The statement as written, within 0.3, joined where no event of the new event's release in the
-# candidate issue crashed in a third site function: the path the serving criterion chose
+# What the crash line does (its calls and attribute reads; a line with none, its shape with
+# locals as `x`), within 0.2, joined where no event of the new event's release in the candidate
+# issue crashed in a third site function: the path the serving criterion chose
 # (docs/ml-grouping.md, "The rename path"; lab.rename_path).
-RENAME_PATH = RenamePath(signature="line", tight=0.3, evidence="site")
+RENAME_PATH = RenamePath(signature="operations", tight=0.2, evidence="site")
 
 # Candidate keys for events whose application frames are a minified bundle's, unresolved
 # (grouping.clean.minified_unresolved); what two such events must share before ML compares them:

@@ -1,7 +1,7 @@
 """The rename path: a new fingerprint that the key found no issue for joins an issue whose first
-event crashed on the same *statement* (the root type, the crash line as written and the
-message's template) in a site function of another name, when the releases say the site was
-renamed rather than that a second site exists.
+event crashed on the same *statement* (the root type, the crash line as written or what it
+does, and the message's template) in a site function of another name, when the releases say
+the site was renamed rather than that a second site exists.
 
 Why: the candidate key names the crash site's function (grouping.clean.anchored_key), so a
 release that renames the function, moves it to a class or extracts a helper around the failing
@@ -30,11 +30,13 @@ from grouping.clean import (
     grouping_function,
     grouping_type,
     line_operations,
+    locals_line,
     message_template,
     reports_to_sdk,
     scanned_exceptions,
     site_function,
 )
+from grouping.families import family_of
 from monitor import limits
 
 SIGNATURES = ("line+file", "line", "operations+file", "operations")  # most cautious first
@@ -80,22 +82,33 @@ def decided_by_path(rule: str) -> bool:
 
 
 def statement(event: dict, shape: str = "line") -> str:
-    """The crash statement of a normalized event in `shape` (SIGNATURES), or "" where the
-    application's crash site has no code line, or only the one that reported the error to the
-    SDK (no statement to compare)."""
+    """The crash statement of a normalized event in `shape` (SIGNATURES; "operations": what
+    the line does, `operations_or_line`), or "" where the application's crash site has no code
+    line, or only the one that reported the error to the SDK (no statement to compare)."""
     site, _ = app_site(event)
     line = " ".join(code_line(site)[:limits.RENAME_LINE_CHARS].split()) if site else ""
     if not line or reports_to_sdk(line):  # where it was reported (clean.capture_path)
         return ""
     exceptions = scanned_exceptions(event)
     root = exceptions[0] if exceptions else {}
-    body = line_operations(line, str(event.get("platform") or "")) \
+    body = operations_or_line(line, str(event.get("platform") or "")) \
         if shape.startswith("operations") else line
     value = str(root.get("value") or event.get("message") or "")[:limits.EMBED_MESSAGE_CHARS]
     parts = [grouping_type(root), body, message_template(value)]
     if shape.endswith("+file"):
         parts.append(_file(site).replace("\\", "/").rsplit("/", 1)[-1].split(".")[0])
     return "|".join(parts)
+
+
+def operations_or_line(line: str, platform: str = "") -> str:
+    """What a crash line does (grouping.clean.line_operations), or, where it calls nothing and
+    reads no attribute, the line with its locals as `x` (grouping.clean.locals_line). Why: such
+    a line only indexes, computes or assigns (`return budget / shares[slot]`, `daily = price /
+    days`); its operations are empty, as every such line of the application's are, so two
+    sites' different faults of one runtime error (`integer divide by zero`) would read as one
+    statement. Its shape (`return x / x[x]`, literals kept) says which statement it is and
+    still survives a renamed local."""
+    return line_operations(line, platform) or locals_line(line, family_of(platform))
 
 
 def digest(text: str) -> str:

@@ -156,7 +156,7 @@ def test_deleting_the_issue_deletes_what_the_path_kept(ml_project):
 
     first = arrive(ml_project, mined(NO_ADDRESS, "2.0.0"))
     embedding = IssueEmbedding.objects.get(issue_id=first.issue_id)
-    assert embedding.statement == digest(statement(first.data))
+    assert embedding.statement == digest(statement(first.data, RENAME_PATH.signature))
     assert embedding.site_function == "make_label"
     Issue.objects.filter(pk=first.issue_id).delete()
     assert not FingerprintRelease.objects.filter(group_hash__project=ml_project).exists()

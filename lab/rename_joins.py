@@ -1,0 +1,115 @@
+"""The rename path's wrong joins on choice codebases: for one path (grouping.rename.RenamePath),
+each join into an issue that held no event of the joining event's bug, with both events' site
+functions, releases and statements (as written and what the line does).
+
+Why: lab.rename_path refuses a path on a codebase where one of its joins is wrong; this says
+which events those are, so a refinement of the statement can be judged on what it would change
+(docs/ml-grouping.md, "The rename path"). Report-only codebases are never read.
+
+    .venv/bin/python -m lab.rename_joins --families go --codebases cronhook \
+        --path operations 0.3 site
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from grouping.rename import RenamePath, release_of, site_of, statement
+
+
+def first_events(clusters: Sequence[int]) -> dict[int, int]:
+    """issue → the index of its first event (the one whose vector and statement it keeps)."""
+    out: dict[int, int] = {}
+    for index, issue in enumerate(clusters):
+        out.setdefault(issue, index)
+    return out
+
+
+def wrong_joins(labels: Sequence[str], clusters: Sequence[int], renamed: Sequence[int]
+                ) -> list[tuple[int, int]]:
+    """(joining event, first event of the issue it joined) for each of the path's joins into an
+    issue that held no earlier event of the joining event's bug (lab.rename_path.own_joins)."""
+    first = first_events(clusters)
+    return [(i, first[clusters[i]]) for i in renamed
+            if not any(clusters[j] == clusters[i] and labels[j] == labels[i] for j in range(i))]
+
+
+def describe(event: dict, label: str) -> str:
+    return (f"bug {label} | site {site_of(event)!r} | release {release_of(event)!r}\n"
+            f"        line: {statement(event, 'line')!r}\n"
+            f"        ops:  {statement(event, 'operations')!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lab.rename_joins",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mined", nargs="*", default=[Path("lab/corpus")], type=Path)
+    parser.add_argument("--families", nargs="*", default=["python", "node", "go", "ruby"])
+    parser.add_argument("--codebases", nargs="*", default=[], help="only these (default: all)")
+    parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
+    parser.add_argument("--path", nargs=3, default=["operations", "2", "site"],
+                        metavar=("SIGNATURE", "TIGHT", "EVIDENCE"))
+    parser.add_argument("--right", action="store_true", help="also print the right joins")
+    args = parser.parse_args(argv)
+    from lab import setup_django
+
+    setup_django()
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    from embeddings.encoder import Encoder, current_spec
+    from grouping import rules as grouping_rules
+    from grouping.families import family_of
+    from lab.corpus import is_report_only
+    from lab.never_seen import rule_for
+    from lab.select import (
+        CachedEncoder,
+        Runs,
+        build_codebases,
+        rows_by_codebase,
+        served_rules,
+        split_gate,
+        todays_shape,
+        untrained,
+    )
+    from training import metrics
+
+    path = RenamePath(args.path[0], float(args.path[1]), args.path[2])
+    spec = current_spec()
+    served = served_rules(None, spec)
+    encoder = CachedEncoder(Encoder(spec), args.cache)
+    sources = rows_by_codebase([], untrained(args.mined), labels="site")
+    runs = Runs()
+    for family in args.families:
+        mine = {name: parts for name, parts in sources.items() if not is_report_only(name)
+                and family_of(parts[0][1][0]["event"].get("platform")) == family
+                and (not args.codebases or name.split("-", 1)[-1] in args.codebases
+                     or name in args.codebases)}
+        if not mine:
+            continue
+        shape = todays_shape(served, grouping_rules.CURRENT)(family)
+        key, veto, threshold = rule_for(served, family)
+        for codebase in build_codebases(mine, encoder.encode, shape.rules(grouping_rules.CURRENT)):
+            data = runs.keyed(codebase, key)
+            renamed: list[int] = []
+            clusters = metrics.simulate_ml(data, codebase.vectors, threshold,
+                                           conflict=0.0 if veto else threshold,
+                                           minified=split_gate(key)[1], rename=path,
+                                           renamed=renamed)
+            wrong = wrong_joins(data.labels, clusters, renamed)
+            print(f"\n## {codebase.name} {path.label}: joins {len(renamed)}, wrong {len(wrong)}")
+            shown = [(i, dict(wrong).get(i, first_events(clusters)[clusters[i]]), i in dict(wrong))
+                     for i in renamed] if args.right else [(i, j, True) for i, j in wrong]
+            for new, old, bad in shown:
+                distance = float(1.0 - codebase.vectors[new] @ codebase.vectors[old])
+                print(f"  {'WRONG' if bad else 'right'} join, distance {distance:.3f}")
+                print(f"    new {describe(data.events[new], data.labels[new])}")
+                print(f"    old {describe(data.events[old], data.labels[old])}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
