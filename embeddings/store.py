@@ -225,10 +225,8 @@ def lookup(
 # new one (grouping.rename.renamed); read through the fingerprints, which merges and unmerges
 # move. Per fingerprint, by the unique (fingerprint, release) pair's index.
 RENAMED_EVIDENCE_SQL = {
-    "release": """EXISTS (SELECT 1 FROM grouping_fingerprintrelease fr
-        WHERE fr.group_hash_id = f.id AND fr.release = %(release)s)""",
-    "site": """f.site_function <> %(site)s AND EXISTS (SELECT 1 FROM grouping_fingerprintrelease fr
-        WHERE fr.group_hash_id = f.id AND fr.release = %(release)s)""",
+    "release": "r.seen",
+    "site": "f.site_function <> %(site)s AND r.seen",
 }
 
 
@@ -254,7 +252,11 @@ def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> 
         f"SELECT count(*) AS fingerprints, "
         f"coalesce(bool_or({RENAMED_EVIDENCE_SQL[query.evidence]}), false) AS refused "
         f"FROM (SELECT gh.id, gh.site_function FROM monitor_grouphash gh "
-        f"WHERE gh.issue_id = c.issue_id LIMIT %(fingerprints)s + 1) f) e "
+        f"WHERE gh.issue_id = c.issue_id LIMIT %(fingerprints)s + 1) f "
+        # LIMIT 1 keeps the probe a parameterized subquery: flattened or made an EXISTS, the
+        # planner may hash the release's rows of every tenant instead
+        f"LEFT JOIN LATERAL (SELECT true AS seen FROM grouping_fingerprintrelease fr "
+        f"WHERE fr.group_hash_id = f.id AND fr.release = %(release)s LIMIT 1) r ON true) e "
         f"WHERE e.fingerprints <= %(fingerprints)s AND NOT e.refused "
         f"ORDER BY c.distance, c.issue_id LIMIT %(k)s"
     )

@@ -164,6 +164,12 @@ def test_the_evidence_is_read_by_index_probes_whatever_the_planner_estimates(pro
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Seq Scan on grouping_fingerprintrelease" not in plan, plan
             assert "Seq Scan on monitor_grouphash" not in plan, plan
+            # no hashed subplan or join over the release's rows of every fingerprint: each
+            # read of the releases' index is a probe by the fingerprint
+            assert "hashed SubPlan" not in plan and "Hash Join" not in plan, plan
+            conditions = [line for line in plan.splitlines() if "Index Cond" in line
+                          and "release =" in line]
+            assert conditions and all("group_hash_id" in line for line in conditions), plan
     assert big not in renamed(project, model, base)  # 20,001 fingerprints: not read
 
 
