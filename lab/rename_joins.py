@@ -60,54 +60,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from embeddings.encoder import Encoder, current_spec
-    from grouping import rules as grouping_rules
-    from grouping.families import family_of
-    from lab.corpus import is_report_only
-    from lab.never_seen import rule_for
-    from lab.select import (
-        CachedEncoder,
-        Runs,
-        build_codebases,
-        rows_by_codebase,
-        served_rules,
-        split_gate,
-        todays_shape,
-        untrained,
-    )
-    from training import metrics
+    from lab.rename_path import choice_codebases, replayed
+    from lab.select import rows_by_codebase, untrained
 
     path = RenamePath(args.path[0], float(args.path[1]), args.path[2])
-    spec = current_spec()
-    served = served_rules(None, spec)
-    encoder = CachedEncoder(Encoder(spec), args.cache)
     sources = rows_by_codebase([], untrained(args.mined), labels="site")
-    runs = Runs()
-    for family in args.families:
-        mine = {name: parts for name, parts in sources.items() if not is_report_only(name)
-                and family_of(parts[0][1][0]["event"].get("platform")) == family
-                and (not args.codebases or name.split("-", 1)[-1] in args.codebases
-                     or name in args.codebases)}
-        if not mine:
-            continue
-        shape = todays_shape(served, grouping_rules.CURRENT)(family)
-        key, veto, threshold = rule_for(served, family)
-        for codebase in build_codebases(mine, encoder.encode, shape.rules(grouping_rules.CURRENT)):
-            data = runs.keyed(codebase, key)
-            renamed: list[int] = []
-            clusters = metrics.simulate_ml(data, codebase.vectors, threshold,
-                                           conflict=0.0 if veto else threshold,
-                                           minified=split_gate(key)[1], rename=path,
-                                           renamed=renamed)
-            wrong = wrong_joins(data.labels, clusters, renamed)
-            print(f"\n## {codebase.name} {path.label}: joins {len(renamed)}, wrong {len(wrong)}")
-            shown = [(i, dict(wrong).get(i, first_events(clusters)[clusters[i]]), i in dict(wrong))
-                     for i in renamed] if args.right else [(i, j, True) for i, j in wrong]
-            for new, old, bad in shown:
-                distance = float(1.0 - codebase.vectors[new] @ codebase.vectors[old])
-                print(f"  {'WRONG' if bad else 'right'} join, distance {distance:.3f}")
-                print(f"    new {describe(data.events[new], data.labels[new])}")
-                print(f"    old {describe(data.events[old], data.labels[old])}")
+    for _family, codebase, data, rule, _shape in choice_codebases(
+            sources, args.families, args.cache, args.codebases):
+        clusters, renamed = replayed(data, codebase.vectors, rule, path)
+        wrong = wrong_joins(data.labels, clusters, renamed)
+        print(f"\n## {codebase.name} {path.label}: joins {len(renamed)}, wrong {len(wrong)}")
+        shown = [(i, dict(wrong).get(i, first_events(clusters)[clusters[i]]), i in dict(wrong))
+                 for i in renamed] if args.right else [(i, j, True) for i, j in wrong]
+        for new, old, bad in shown:
+            distance = float(1.0 - codebase.vectors[new] @ codebase.vectors[old])
+            print(f"  {'WRONG' if bad else 'right'} join, distance {distance:.3f}")
+            print(f"    new {describe(data.events[new], data.labels[new])}")
+            print(f"    old {describe(data.events[old], data.labels[old])}")
     return 0
 
 

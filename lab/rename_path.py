@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from grouping.rename import ANY_DISTANCE, EVIDENCE, SIGNATURES, RenamePath
@@ -44,6 +44,45 @@ def own_joins(labels: Sequence[str], clusters: Sequence[int], renamed: Sequence[
     right = sum(any(clusters[j] == clusters[i] and labels[j] == labels[i] for j in range(i))
                 for i in renamed)
     return len(renamed), right
+
+
+def choice_codebases(sources: dict, families: Sequence[str], cache: Path,
+                     only: Sequence[str] = ()) -> Iterator[tuple]:
+    """Each choice codebase of `families` (never a report-only one) keyed under the served rule
+    (the shipped manifest's, as lab.errors reads it): (family, codebase, its keyed dataset, the
+    rule (key, veto, threshold), the family's text shape); `only`: these codebases alone."""
+    from embeddings.encoder import Encoder, current_spec
+    from grouping import rules as grouping_rules
+    from grouping.families import family_of
+    from lab.corpus import is_report_only
+    from lab.never_seen import rule_for
+    from lab.select import CachedEncoder, Runs, build_codebases, served_rules, todays_shape
+
+    spec = current_spec()
+    served = served_rules(None, spec)
+    encoder, runs = CachedEncoder(Encoder(spec), cache), Runs()
+    for family in families:
+        mine = {name: parts for name, parts in sources.items() if not is_report_only(name)
+                and family_of(parts[0][1][0]["event"].get("platform")) == family
+                and (not only or name in only or name.split("-", 1)[-1] in only)}
+        if not mine:
+            continue
+        shape = todays_shape(served, grouping_rules.CURRENT)(family)
+        rule = rule_for(served, family)
+        for codebase in build_codebases(mine, encoder.encode, shape.rules(grouping_rules.CURRENT)):
+            yield family, codebase, runs.keyed(codebase, rule[0]), rule, shape
+
+
+def replayed(data, vectors, rule: tuple, path: RenamePath | None) -> tuple[list[int], list[int]]:
+    """(issue per event, the events the path joined) under the served rule with `path`."""
+    from lab.select import split_gate
+    from training import metrics
+
+    key, veto, threshold = rule
+    renamed: list[int] = []
+    clusters = metrics.simulate_ml(data, vectors, threshold, conflict=0.0 if veto else threshold,
+                                   minified=split_gate(key)[1], rename=path, renamed=renamed)
+    return clusters, renamed
 
 
 def grid() -> list[RenamePath]:
@@ -120,56 +159,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from embeddings.encoder import Encoder, current_spec
-    from grouping import rules as grouping_rules
-    from grouping.families import family_of
     from grouping.policy import RENAME_PATH
-    from lab.corpus import is_report_only
-    from lab.never_seen import moved, rule_for
+    from lab.never_seen import moved
     from lab.replay import replay_codebase
-    from lab.select import (
-        CachedEncoder,
-        Runs,
-        build_codebases,
-        rows_by_codebase,
-        served_rules,
-        split_gate,
-        todays_shape,
-        untrained,
-    )
+    from lab.select import rows_by_codebase, untrained
     from training import metrics
 
-    spec = current_spec()
-    served = served_rules(None, spec)
-    encoder = CachedEncoder(Encoder(spec), args.cache)
     sources = rows_by_codebase([], untrained(args.mined), labels=args.labels)
-    runs, scores, family_of_codebase, paths, own = Runs(), {}, {}, grid(), {}
-    for family in args.families:
-        mine = {name: parts for name, parts in sources.items() if not is_report_only(name)
-                and family_of(parts[0][1][0]["event"].get("platform")) == family}
-        shape = todays_shape(served, grouping_rules.CURRENT)(family)
-        key, veto, threshold = rule_for(served, family)
-        print(f"# {family}: {key}{'+veto' if veto else ''} at {threshold:g}, {shape.label}")
-        for codebase in build_codebases(mine, encoder.encode, shape.rules(grouping_rules.CURRENT)):
-            data, family_of_codebase[codebase.name] = runs.keyed(codebase, key), family
-            for path in [None, *paths]:
-                renamed: list[int] = []
-                clusters = metrics.simulate_ml(data, codebase.vectors, threshold,
-                                               conflict=0.0 if veto else threshold,
-                                               minified=split_gate(key)[1], rename=path,
-                                               renamed=renamed)
-                if path == RENAME_PATH and codebase.name in args.replay:
-                    live = replay_codebase(sources[codebase.name])
-                    print(f"  {codebase.name:<18} live, served path: {len(set(live))} issues, "
-                          f"simulated {len(set(clusters))}, moved {moved(live, clusters)}",
-                          flush=True)
-                joins, right = own_joins(data.labels, clusters, renamed)
-                scores[codebase.name, path] = metrics.score(data.labels, clusters)
-                own[codebase.name, path] = own_precision(joins, right)
-                if path and joins:
-                    print(f"  {codebase.name:<18} {path.label:<32} joins {joins:>3} "
-                          f"(own {own[codebase.name, path]:.3f}): "
-                          f"{_figures([scores[codebase.name, path]])}")
+    scores, family_of_codebase, paths, own, shown = {}, {}, grid(), {}, set()
+    for family, codebase, data, rule, shape in choice_codebases(sources, args.families,
+                                                                args.cache):
+        if family not in shown:
+            key, veto, threshold = rule
+            print(f"# {family}: {key}{'+veto' if veto else ''} at {threshold:g}, {shape.label}")
+            shown.add(family)
+        family_of_codebase[codebase.name] = family
+        for path in [None, *paths]:
+            clusters, renamed = replayed(data, codebase.vectors, rule, path)
+            if path == RENAME_PATH and codebase.name in args.replay:
+                live = replay_codebase(sources[codebase.name])
+                print(f"  {codebase.name:<18} live, served path: {len(set(live))} issues, "
+                      f"simulated {len(set(clusters))}, moved {moved(live, clusters)}",
+                      flush=True)
+            joins, right = own_joins(data.labels, clusters, renamed)
+            scores[codebase.name, path] = metrics.score(data.labels, clusters)
+            own[codebase.name, path] = own_precision(joins, right)
+            if path and joins:
+                print(f"  {codebase.name:<18} {path.label:<32} joins {joins:>3} "
+                      f"(own {own[codebase.name, path]:.3f}): "
+                      f"{_figures([scores[codebase.name, path]])}")
     names = sorted(family_of_codebase)
     chosen = {n: choose(scores, [m for m in names if m != n], paths) for n in names}
     print("\n== each codebase left out, the path chosen on the rest ==")
