@@ -47,43 +47,48 @@ def eligible(grouping: Grouping) -> bool:
 
 def nearest_match(project: Project, platform: str | None, policy: GroupingPolicy,
                   vector: np.ndarray, text: str, key: str, exclude: tuple[int, ...],
-                  hash_: str, event: dict,
+                  hash_: str, event: dict, renamed: store.RenameQuery | None,
                   constrained: bool = True) -> tuple[store.Neighbour | None, bool]:
     """(the matched issue, True), or (the nearest admissible issue of the candidate key or None,
     False): a match is within the policy's threshold, or within its conflict threshold where the
     texts conflict; the nearest candidate that does not conflict may be a little further than
     one that does. Where the key's candidates give none, the rename path's nearest (grouping
-    .rename; looked up in the same round trip) is the match. The one choice every automatic
+    .rename: what `renamed`, the decision's `rename_query`, looks for; in the same round trip)
+    is the match. The one choice every automatic
     decision makes (served and shadow models), so the one place "not the same" constraints
     refuse candidates (grouping.constraints).
     `constrained`: the project had constraints in force when the batch read them; decide() looks
     again under its locks and checks a project that has one by then."""
-    found, renamed = store.lookup(project.id, policy.model, vector, k=MATCH_CANDIDATES,
-                                  exclude=exclude, match_key=key,
-                                  renamed=rename_query(policy, event))
+    found, others = store.lookup(project.id, policy.model, vector, k=MATCH_CANDIDATES,
+                                 exclude=exclude, match_key=key, renamed=renamed)
     if constrained:
         found = constraints.admissible(project.id, hash_, vector, found, policy.model)
     family = policy.family(platform)
     match = first_match(text, found, policy.event_threshold(event, family),
                         policy.event_conflict_threshold(event, family))
-    if match is None and renamed and constrained:
-        renamed = constraints.admissible(project.id, hash_, vector, renamed, policy.model)
-    match = match or (renamed[0] if renamed else None)
+    if match is None and others and constrained:
+        others = constraints.admissible(project.id, hash_, vector, others, policy.model)
+    match = match or (others[0] if others else None)
     return (match, True) if match else (found[0] if found else None, False)
 
 
 def rename_query(policy: GroupingPolicy, event: dict) -> store.RenameQuery | None:
     """What the policy's rename path looks for with this event, or None: no path, or a crash
-    site without a statement. An admin's threshold for the project is the furthest any
+    site without a statement; computed once a decision (the lookup, the stored vector and the
+    decision record read it). An admin's threshold for the project is the furthest any
     fingerprint joins (0: nothing joins), the path's too."""
-    path = policy.rename
-    said = rename.statement(event, path.signature) if path is not None else ""
+    said, site = policy.statement_of(event)
     if not said:
         return None
+    path = policy.rename
     tight = path.tight if policy.project_threshold is None \
         else min(path.tight, policy.project_threshold)
-    return store.RenameQuery(rename.digest(said), rename.site_of(event),
-                             rename.release_of(event), path.evidence, tight)
+    return store.RenameQuery(said, site, rename.release_of(event), path.evidence, tight)
+
+
+def kept_statement(query: store.RenameQuery | None) -> tuple[str, str]:
+    """(statement digest, site function) an issue vector keeps (embeddings.store.save)."""
+    return (query.statement, query.site_function) if query is not None else ("", "")
 
 
 def embedder_available() -> bool:
@@ -120,11 +125,12 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     """
     project = group_hash.project
     placed = False  # a person moved the fingerprint after it was read: their placement stands
+    query = rename_query(policy, event.data)
     for _ in range(3):
         issue_id = group_hash.issue_id
         with transaction.atomic():  # the lookup in the locking transaction: fewer round trips
             nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                            (issue_id,), group_hash.hash, event.data,
+                                            (issue_id,), group_hash.hash, event.data, query,
                                             constrained)
             neighbour = _referred(nearest, within, policy, event.platform)
             holders = [issue_id, *(neighbour if within else [])]
@@ -140,7 +146,7 @@ def decide(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
                 continue
             if neighbour and nearest.issue_id not in present:
                 continue  # merged away or deleted since the lookup: look again
-            _apply(group_hash, event, vector, text, key, policy, nearest, within, placed)
+            _apply(group_hash, event, vector, text, key, policy, nearest, within, placed, query)
             return
     raise LookupError("the fingerprint or its match kept moving; it keeps its issue")
 
@@ -167,8 +173,9 @@ def _referred(nearest: store.Neighbour | None, within: bool, policy: GroupingPol
 
 def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, key: str,
            policy: GroupingPolicy, nearest: store.Neighbour | None, within: bool,
-           placed: bool) -> None:
-    """The decision, with the issues and fingerprints locked (decide)."""
+           placed: bool, query: store.RenameQuery | None) -> None:
+    """The decision, with the issues and fingerprints locked (decide); `query`: its rename
+    path's (rename_query)."""
     project, issue_id = group_hash.project, group_hash.issue_id
     family = policy.family(event.platform)
     decided = {
@@ -191,11 +198,12 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     with roundtrips.together():  # writes that read nothing back: one round trip
         if not placed and not joins:  # the fingerprint's own issue: its vector a neighbour
             store.save(issue_id, project.id, policy.model, vector, text, key, event.id,
-                       *policy.statement_of(event.data))
+                       *kept_statement(query))
         GroupHash.objects.filter(pk=group_hash.pk).update(
             **{name.removesuffix("_id"): value for name, value in decided.items()})
         record_decision(group_hash.pk, policy, family,
-                        _threshold(policy, event.data, family, nearest if within else None))
+                        _threshold(policy, event.data, family, nearest if within else None,
+                                   query))
 
 
 def _by_rename(policy: GroupingPolicy, match: store.Neighbour | None) -> bool:
@@ -211,11 +219,12 @@ def _rule(policy: GroupingPolicy, event: dict, match: store.Neighbour | None) ->
 
 
 def _threshold(policy: GroupingPolicy, event: dict, family: str,
-               match: store.Neighbour | None) -> float:
+               match: store.Neighbour | None, query: store.RenameQuery | None) -> float:
     """The threshold applied, as the decision record keeps it (the issue page reads "distance
     ≤ threshold" from it): the rename path's distance for its match, else the family's."""
-    query = rename_query(policy, event) if _by_rename(policy, match) else None
-    return query.tight if query is not None else policy.event_threshold(event, family)
+    if query is not None and _by_rename(policy, match):
+        return query.tight
+    return policy.event_threshold(event, family)
 
 
 def record_decision(group_hash_id: int, policy: GroupingPolicy, family: str,

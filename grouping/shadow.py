@@ -24,13 +24,14 @@ log = logging.getLogger(__name__)
 
 def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str,
                constrained: bool = True) -> None:
-    from grouping.ml import nearest_match
+    from grouping.ml import kept_statement, nearest_match, rename_query
 
     project = row.project
     policy = policy_for(project, model)  # the shadow model's own key rules and thresholds
     key = policy.key(event.data)
+    query = rename_query(policy, event.data)
     nearest, within = nearest_match(project, event.platform, policy, vector, text, key,
-                                    (row.issue_id,), row.hash, event.data, constrained)
+                                    (row.issue_id,), row.hash, event.data, query, constrained)
     with transaction.atomic():  # the issues written about locked first, as merges lock them
         present = lock_issues([row.issue_id, *([nearest.issue_id] if within else [])])
         if row.issue_id not in present:
@@ -42,7 +43,7 @@ def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str,
         # the new issue's vector in this model's space (deleted with the issue if the served
         # model merges it; the issue it joins has its own vector already)
         store.save(row.issue_id, project.id, model, vector, text, key, event.id,
-                   *policy.statement_of(event.data))
+                   *kept_statement(query))
 
 
 def decide_all(work: list[tuple], pairs: dict[int, set[str]],
