@@ -67,9 +67,16 @@ class IssueEmbedding(models.Model):
         max_length=32, blank=True, default="", db_default="",
         help_text="Digest of the crash statement of the event it came from (grouping.rename); "
         "empty where its crash site has no code line.")
+    line_statement = models.CharField(
+        max_length=32, blank=True, default="", db_default="",
+        help_text="Digest of that event's crash statement with its line as written, where the "
+        "rename path counts a function moved to another file (grouping.rename).")
     site_function = models.CharField(
         max_length=255, blank=True, default="", db_default="",
         help_text="The application function that event crashed in (grouping.rename).")
+    site_file = models.CharField(
+        max_length=255, blank=True, default="", db_default="",
+        help_text="The base name of the file it crashed in (grouping.rename).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -120,12 +120,14 @@ def _literal(vector: np.ndarray) -> str:
 # batch of writes (monitor.roundtrips).
 SAVE_SQL = """
 INSERT INTO embeddings_issueembedding (issue_id, project_id, model_id, vector, text, match_key,
-                                       event_id, statement, site_function, created_at)
-VALUES (%s, %s, %s, %s::vector, %s, %s, %s, %s, %s, now())
+                                       event_id, statement, line_statement, site_function,
+                                       site_file, created_at)
+VALUES (%s, %s, %s, %s::vector, %s, %s, %s, %s, %s, %s, %s, now())
 ON CONFLICT (issue_id, model_id) DO UPDATE SET
     project_id = EXCLUDED.project_id, vector = EXCLUDED.vector, text = EXCLUDED.text,
     match_key = EXCLUDED.match_key, event_id = EXCLUDED.event_id,
-    statement = EXCLUDED.statement, site_function = EXCLUDED.site_function
+    statement = EXCLUDED.statement, line_statement = EXCLUDED.line_statement,
+    site_function = EXCLUDED.site_function, site_file = EXCLUDED.site_file
 """
 
 
@@ -138,18 +140,21 @@ def save(
     match_key: str = "",
     event_id: int | None = None,
     statement: str = "",
+    line_statement: str = "",
     site_function: str = "",
+    site_file: str = "",
 ) -> None:
-    """Store an issue's vector; `event_id` is the event it came from (its deletion cascades),
-    `statement` the digest of that event's crash statement and `site_function` where it crashed
-    (grouping.rename). One upsert statement: a new issue's ML decision waits on every round
-    trip."""
+    """Store an issue's vector; `event_id` is the event it came from (its deletion cascades);
+    the rest is what the rename path keeps of that event's crash site (grouping.rename.Record:
+    the digests of its statement and of its line as written, its function and file). One
+    upsert statement: a new issue's ML decision waits on every round trip."""
     field = IssueEmbedding._meta.get_field("vector")
     with connection.cursor() as cursor:
         cursor.execute(SAVE_SQL, [issue_id, project_id, model.pk,
                                   field.get_db_prep_value(vector, connection), text,
-                                  bounded_key(match_key), event_id, statement,
-                                  site_function[:limits.SITE_FUNCTION_CHARS]])
+                                  bounded_key(match_key), event_id, statement, line_statement,
+                                  site_function[:limits.SITE_FUNCTION_CHARS],
+                                  site_file[:limits.SITE_FILE_CHARS]])
 
 
 def nearest(
@@ -168,13 +173,17 @@ def nearest(
 @dataclass(frozen=True)
 class RenameQuery:
     """What the rename path looks for (grouping.rename): the new event's statement digest, site
-    function and release, the evidence ("release" or "site") and the distance allowed."""
+    function and release, the evidence ("release" or "site"), the distance allowed, and where a
+    function kept in another file counts (`moves`), its file and the line's digest."""
 
     statement: str
     site_function: str
     release: str
     evidence: str
     tight: float
+    moves: str = ""
+    site_file: str = ""
+    line_statement: str = ""
 
 
 def lookup(
@@ -228,6 +237,15 @@ RENAMED_EVIDENCE_SQL = {
     "release": "r.seen",
     "site": "f.site_function <> %(site)s AND r.seen",
 }
+# where moves count, a site is its function and file (grouping.rename.moved_site)
+MOVED_EVIDENCE_SQL = "(f.site_function <> %(site)s OR f.site_file <> %(file)s) AND r.seen"
+# the candidate's site is another: another function, or, where moves count, the same one in
+# another file with the same line as written
+OTHER_SITE_SQL = {
+    "": "site_function <> %(site)s",
+    "line": "(site_function <> %(site)s OR (site_file <> %(file)s "
+            "AND line_statement = %(line)s AND line_statement <> ''))",
+}
 
 
 def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> str:
@@ -240,18 +258,20 @@ def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> 
     that reads the releases table whole): the evidence read per decision is bounded, whatever
     SDKs sent."""
     dim = int(model.dimension)
+    evidence = MOVED_EVIDENCE_SQL if query.moves and query.evidence == "site" \
+        else RENAMED_EVIDENCE_SQL[query.evidence]
     return (
         f"WITH c AS MATERIALIZED (SELECT issue_id, distance, text FROM (SELECT issue_id, "
         f"(vector::vector({dim})) <=> %(v)s::vector({dim}) AS distance, text "
         f"FROM embeddings_issueembedding "
         f"WHERE model_id = {int(model.id)} AND project_id = {int(project_id)} "
-        f"AND statement = %(statement)s AND statement <> '' AND site_function <> %(site)s "
+        f"AND statement = %(statement)s AND statement <> '' AND {OTHER_SITE_SQL[query.moves]} "
         f"AND NOT (issue_id = ANY(%(exclude)s))) said WHERE distance <= %(tight)s "
         f"ORDER BY distance, issue_id LIMIT %(checked)s) "
         f"SELECT c.issue_id, c.distance, c.text FROM c CROSS JOIN LATERAL ("
         f"SELECT count(*) AS fingerprints, "
-        f"coalesce(bool_or({RENAMED_EVIDENCE_SQL[query.evidence]}), false) AS refused "
-        f"FROM (SELECT gh.id, gh.site_function FROM monitor_grouphash gh "
+        f"coalesce(bool_or({evidence}), false) AS refused "
+        f"FROM (SELECT gh.id, gh.site_function, gh.site_file FROM monitor_grouphash gh "
         f"WHERE gh.issue_id = c.issue_id LIMIT %(fingerprints)s + 1) f "
         # LIMIT 1 keeps the probe a parameterized subquery: flattened or made an EXISTS, the
         # planner may hash the release's rows of every tenant instead
@@ -264,8 +284,9 @@ def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> 
 
 def _renamed_params(literal: str, query: RenameQuery, exclude: tuple[int, ...],
                     k: int) -> dict:
-    return {"v": literal, "statement": query.statement,
-            "site": query.site_function[:limits.SITE_FUNCTION_CHARS], "exclude": list(exclude),
+    return {"v": literal, "statement": query.statement, "line": query.line_statement,
+            "site": query.site_function[:limits.SITE_FUNCTION_CHARS],
+            "file": query.site_file[:limits.SITE_FILE_CHARS], "exclude": list(exclude),
             "release": query.release, "tight": query.tight, "k": k,
             "checked": int(limits.RENAME_CANDIDATES_CHECKED),
             "fingerprints": int(limits.RENAME_FINGERPRINTS_READ)}

@@ -37,6 +37,7 @@ class IssueSeed:
     previous_hash: str | None = None  # its hash under the configuration that one replaced
     older_hashes: tuple[str, ...] = ()  # under the ones before, newest first (where they differ)
     site_function: str = ""  # where its first event crashed (grouping.rename.site_of)
+    site_file: str = ""  # and in which file (grouping.rename.file_of)
 
 
 @dataclass
@@ -110,7 +111,8 @@ def _create(project_id: int, seeds: dict[str, IssueSeed], fresh: list[str],
                   ml_state=(GroupHash.MLState.PENDING if hash_ in made and hash_ in ml_candidates
                             else GroupHash.MLState.NONE),
                   fingerprint_config=seeds[hash_].fingerprint_config,
-                  site_function=seeds[hash_].site_function)
+                  site_function=seeds[hash_].site_function,
+                  site_file=seeds[hash_].site_file)
         for hash_, issue_id in sorted({**pointed, **made}.items())])
     return made
 

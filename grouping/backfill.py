@@ -4,6 +4,8 @@ model through that backfill (`adopt`)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import Exists, OuterRef
 from tqdm import tqdm
 
@@ -45,7 +47,7 @@ def backfill(model: EmbeddingModel, project_id: int | None = None, batch: int = 
                 if Issue.objects.filter(pk=issue_id).exists():  # merged away meanwhile
                     store.save(issue_id, first.project_id, model, vector, text,
                                policy.key(first.data), first.id,
-                               *policy.statement_of(first.data))
+                               **dataclasses.asdict(policy.statement_of(first.data)))
                     embedded += 1
             bar.update(len(chunk))
     return embedded, skipped

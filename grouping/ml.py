@@ -9,6 +9,7 @@ circuit breaker stops sending work to an embedder that just failed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -77,18 +78,24 @@ def rename_query(policy: GroupingPolicy, event: dict) -> store.RenameQuery | Non
     site without a statement; computed once a decision (the lookup, the stored vector and the
     decision record read it). An admin's threshold for the project is the furthest any
     fingerprint joins (0: nothing joins), the path's too."""
-    said, site = policy.statement_of(event)
-    if not said:
+    record = policy.statement_of(event)
+    if not record.statement:
         return None
     path = policy.rename
     tight = path.tight if policy.project_threshold is None \
         else min(path.tight, policy.project_threshold)
-    return store.RenameQuery(said, site, rename.release_of(event), path.evidence, tight)
+    return store.RenameQuery(record.statement, record.site_function, rename.release_of(event),
+                             path.evidence, tight, path.moves, record.site_file,
+                             record.line_statement)
 
 
-def kept_statement(query: store.RenameQuery | None) -> tuple[str, str]:
-    """(statement digest, site function) an issue vector keeps (embeddings.store.save)."""
-    return (query.statement, query.site_function) if query is not None else ("", "")
+def kept_statement(query: store.RenameQuery | None) -> dict[str, str]:
+    """What an issue vector keeps for the rename path (embeddings.store.save's keywords: a
+    grouping.rename.Record's fields)."""
+    if query is None:
+        return {}
+    return dataclasses.asdict(rename.Record(query.statement, query.line_statement,
+                                            query.site_function, query.site_file))
 
 
 def embedder_available() -> bool:
@@ -198,7 +205,7 @@ def _apply(group_hash: GroupHash, event: Event, vector: np.ndarray, text: str, k
     with roundtrips.together():  # writes that read nothing back: one round trip
         if not placed and not joins:  # the fingerprint's own issue: its vector a neighbour
             store.save(issue_id, project.id, policy.model, vector, text, key, event.id,
-                       *kept_statement(query))
+                       **kept_statement(query))
         GroupHash.objects.filter(pk=group_hash.pk).update(
             **{name.removesuffix("_id"): value for name, value in decided.items()})
         record_decision(group_hash.pk, policy, family,

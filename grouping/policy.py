@@ -33,8 +33,9 @@ Where each value comes from, once:
   family's key lets different faults of one bundle meet; the gate's key is where the stack ran
   in the bundle (the types and the application frames' places, no message), and joins by
   itself (texts of minified stacks carry names every build renames);
-- the rename path (`RENAME_PATH`, grouping.rename): where the key finds no issue, an issue of
-  the same crash statement at a renamed site function; one for every family and model, chosen
+- the rename path (`RENAME_PATH`, grouping.rename): where the key finds no match, an issue of
+  the same crash statement at a renamed site function, or at the same function moved to
+  another file with the same line; one for every family and model, chosen
   on every family's choice codebases pooled, each left out in turn (lab.rename_path);
 - a Go error reported from its capture path (`STACKLESS_GATE`, grouping.clean.capture_path: an
   error with no stack of its own, whose frames sentry-go took where `CaptureException` was
@@ -67,7 +68,7 @@ from grouping.clean import (
 )
 from grouping.families import family_of, for_family
 from grouping.fingerprint import CONFIGURATIONS, DEFAULT_CONFIG, components_hash, group
-from grouping.rename import RenamePath, digest, site_of, statement
+from grouping.rename import Record, RenamePath, record_of
 
 if TYPE_CHECKING:
     from embeddings.models import EmbeddingModel
@@ -86,9 +87,10 @@ SUGGESTION_BANDS: Mapping[str, float] = {"python": 0.10, "go": 0.10, "javascript
 MAX_ADAPTATION = 0.05  # the furthest a project's answers may move its threshold either way
 # What the crash line does (its calls and attribute reads; a line with none, its shape with
 # locals as `x`), within 0.2, joined where no event of the new event's release in the candidate
-# issue crashed in a third site function: the path the serving criterion chose
+# issue crashed in a third site; a function that kept its name in another file is another site
+# where its crash line reads as written: the path the serving criterion chose
 # (docs/ml-grouping.md, "The rename path"; lab.rename_path).
-RENAME_PATH = RenamePath(signature="operations", tight=0.2, evidence="site")
+RENAME_PATH = RenamePath(signature="operations", tight=0.2, evidence="site", moves="line")
 
 # Candidate keys for events whose application frames are a minified bundle's, unresolved
 # (grouping.clean.minified_unresolved); what two such events must share before ML compares them:
@@ -251,12 +253,10 @@ class GroupingPolicy:
     stackless: StacklessGate | None = STACKLESS_GATE  # Go errors reported from their capture path
     rename: RenamePath | None = RENAME_PATH  # None: the key's candidates alone
 
-    def statement_of(self, event: dict) -> tuple[str, str]:
-        """(the digest of the event's crash statement in the rename path's shape, its site
-        function): what an issue vector keeps for the path (embeddings.store.save)."""
-        if self.rename is None:
-            return "", ""
-        return digest(statement(event, self.rename.signature)), site_of(event)
+    def statement_of(self, event: dict) -> Record:
+        """What an issue vector keeps of the event for the rename path (embeddings.store.save):
+        its statement's digest in the path's shape, its site function and file."""
+        return record_of(event, self.rename)
 
     def family(self, platform: str | None) -> str:
         return family_of(platform or self.platform)

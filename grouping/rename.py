@@ -1,11 +1,13 @@
-"""The rename path: a new fingerprint that the key found no issue for joins an issue whose first
+"""The rename path: a new fingerprint that the key found no match for joins an issue whose first
 event crashed on the same *statement* (the root type, the crash line as written or what it
-does, and the message's template) in a site function of another name, when the releases say
-the site was renamed rather than that a second site exists.
+does, and the message's template) at another site (a function of another name, or, where the
+path counts moves, the same function in another file with the same line), when the releases
+say the site was renamed rather than that a second site exists.
 
 Why: the candidate key names the crash site's function (grouping.clean.anchored_key), so a
 release that renames the function, moves it to a class or extracts a helper around the failing
-line splits the application's own fault into a new issue. The statement survives those edits.
+line splits the application's own fault into a new issue; where the text names files (Node's),
+so does moving the function to another file. The statement survives those edits.
 Two sites that really share a statement (one message raised by two functions) are told apart by
 the release evidence: the candidate issue must have no event of the new event's release that
 crashed in a third site function ("site"), or no event of that release at all ("release", the
@@ -41,21 +43,26 @@ from monitor import limits
 
 SIGNATURES = ("line+file", "line", "operations+file", "operations")  # most cautious first
 EVIDENCE = ("release", "site")  # most cautious first
+MOVES = ("", "line")  # most cautious first: what a site function kept in another file needs
 ANY_DISTANCE = 2.0  # no cosine distance is larger
 
 
 @dataclass(frozen=True)
 class RenamePath:
-    """What a statement is (`signature`), how near its vector must be (`tight`) and which
-    release evidence says "renamed" (`evidence`)."""
+    """What a statement is (`signature`), how near its vector must be (`tight`), which
+    release evidence says "renamed" (`evidence`), and whether a function that kept its name in
+    another file is another site (`moves`: "" no; "line" yes, where its crash line reads as
+    written, since a name alone says little: `fetch`, `call`, `render` are in many files)."""
 
     signature: str
     tight: float
     evidence: str
+    moves: str = ""
 
     @property
     def label(self) -> str:
-        return f"{self.signature} d<={self.tight:g} {self.evidence}"
+        moved = f" moved:{self.moves}" if self.moves else ""
+        return f"{self.signature} d<={self.tight:g} {self.evidence}{moved}"
 
     @property
     def source(self) -> str:
@@ -66,11 +73,13 @@ class RenamePath:
         evidence = {"release": "the old function had no event of this release",
                     "site": "no other function crashed on it in this release"}[self.evidence]
         within = "" if self.tight >= ANY_DISTANCE else f" within {self.tight:g}"
+        moved = " or moved to another file (the same line)" if self.moves else ""
         return (f"{SOURCE_PREFIX} the same crash statement ({shape}) in a renamed function"
-                f"{within}; {evidence}")
+                f"{moved}{within}; {evidence}")
 
     def caution(self) -> tuple:
-        return (SIGNATURES.index(self.signature), self.tight, EVIDENCE.index(self.evidence))
+        return (SIGNATURES.index(self.signature), self.tight, EVIDENCE.index(self.evidence),
+                MOVES.index(self.moves))
 
 
 SOURCE_PREFIX = "rename path:"
@@ -117,6 +126,27 @@ def digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest() if text else ""
 
 
+@dataclass(frozen=True)
+class Record:
+    """What the installation keeps of an event's crash site for the path (an issue vector's
+    columns, embeddings.store.save): the digests of its statement in the path's shape and of
+    its line as written (kept only where moves count), its site function and file."""
+
+    statement: str = ""
+    line_statement: str = ""
+    site_function: str = ""
+    site_file: str = ""
+
+
+def record_of(event: dict, path: RenamePath | None) -> Record:
+    """The path's Record of a normalized event (empty without a path)."""
+    if path is None:
+        return Record()
+    return Record(digest(statement(event, path.signature)),
+                  digest(statement(event, "line")) if path.moves else "",
+                  site_of(event), file_of(event))
+
+
 def site_of(event: dict) -> str:
     """The site function of a normalized event as the path compares it (grouping.clean
     .site_function of its application crash site), bounded; "" where it has none."""
@@ -124,16 +154,35 @@ def site_of(event: dict) -> str:
     return site_function(grouping_function(site))[:limits.SITE_FUNCTION_CHARS] if site else ""
 
 
+def file_of(event: dict) -> str:
+    """The base name of the file of a normalized event's application crash site, bounded;
+    "" where it has none. A module moved to another package keeps it; a file renamed or split
+    does not."""
+    site, _ = app_site(event)
+    name = _file(site).replace("\\", "/").rsplit("/", 1)[-1] if site else ""
+    return name[:limits.SITE_FILE_CHARS]
+
+
+def moved_site(old: tuple[str, str], new: tuple[str, str], same_line: bool, moves: str) -> bool:
+    """Whether a candidate issue's (site function, file) is another site than the new event's
+    for the path: another function, or, where moves count, the same function in another file
+    whose crash line reads as written (`same_line`)."""
+    if old[0] != new[0]:
+        return True
+    return bool(moves) and old[1] != new[1] and same_line
+
+
 def release_of(event: dict) -> str:
     """The release as the path records it ("" for none, which is a release of its own)."""
     return str(event.get("release") or "")[:limits.RELEASE_CHARS]
 
 
-def renamed(sites: Iterable[tuple[str, str]], site: str, release: str, evidence: str) -> bool:
-    """Whether the candidate issue's (release, site function) pairs say its site was renamed to
-    `site` in `release`: "release", it has no event of that release; "site", none of its events
-    of that release crashed in a third site function (one renamed site may join it from several
-    entry points)."""
+def renamed(sites: Iterable[tuple[str, object]], site: object, release: str,
+            evidence: str) -> bool:
+    """Whether the candidate issue's (release, site) pairs say its site was renamed to `site`
+    in `release`: "release", it has no event of that release; "site", none of its events of
+    that release crashed in a third site (one renamed site may join it from several entry
+    points). A site is its function, or its (function, file) where moves count."""
     if evidence == "release":
         return all(r != release for r, _ in sites)
     return not any(r == release and f != site for r, f in sites)

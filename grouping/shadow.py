@@ -43,7 +43,7 @@ def decide_one(model: EmbeddingModel, row: GroupHash, event, vector, text: str,
         # the new issue's vector in this model's space (deleted with the issue if the served
         # model merges it; the issue it joins has its own vector already)
         store.save(row.issue_id, project.id, model, vector, text, key, event.id,
-                   *kept_statement(query))
+                   **kept_statement(query))
 
 
 def decide_all(work: list[tuple], pairs: dict[int, set[str]],

@@ -68,6 +68,7 @@ class Prepared:
             previous_hash=self.grouping.previous_hash,
             older_hashes=self.grouping.older_hashes,
             site_function=rename.site_of(self.event.data),
+            site_file=rename.file_of(self.event.data),
         )
 
 

@@ -8,8 +8,9 @@ manifest, as lab.errors does) through training.metrics.simulate_ml, without the 
 with each candidate path of the grid: where the key finds no match, an existing issue whose
 first event's crash *statement* is the new one's (`signature`: the root type, the site's code
 line as written or what it does, the message's template, optionally the file's base name),
-whose site function differs, within `tight` of it, and only where the evidence says "rename"
-rather than "another site" (grouping.rename.EVIDENCE):
+whose site function differs (or, with `moves`, whose function kept its name in another file and
+whose crash line reads as written), within `tight` of it, and only where the evidence says
+"rename" rather than "another site" (grouping.rename.EVIDENCE):
 
 - "release": the candidate issue has no event of the new event's release (its site vanished);
 - "site": no event of the new event's release in the candidate issue crashed in another site
@@ -32,7 +33,7 @@ import statistics
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from grouping.rename import ANY_DISTANCE, EVIDENCE, SIGNATURES, RenamePath
+from grouping.rename import ANY_DISTANCE, EVIDENCE, MOVES, SIGNATURES, RenamePath
 
 TIGHT = (0.1, 0.15, 0.2, 0.3, ANY_DISTANCE)  # the last: the statement alone decides
 
@@ -86,7 +87,8 @@ def replayed(data, vectors, rule: tuple, path: RenamePath | None) -> tuple[list[
 
 
 def grid() -> list[RenamePath]:
-    return [RenamePath(s, t, e) for s in SIGNATURES for t in TIGHT for e in EVIDENCE]
+    return [RenamePath(s, t, e, m) for s in SIGNATURES for t in TIGHT for e in EVIDENCE
+            for m in MOVES]
 
 
 def choose(scores: dict, names: Sequence[str], paths: Sequence[RenamePath]) -> RenamePath | None:
@@ -116,13 +118,13 @@ def admissible(scores: dict, own: dict, names: Sequence[str], path: RenamePath) 
 
 def rank(scores: dict, by_family: dict[str, list[str]], path: RenamePath) -> tuple:
     """Among admissible paths, lower is better: the families' mean worst left-out issues per bug,
-    then their mean median, then the more cautious (the `release` evidence first)."""
+    then their mean median, then the more cautious (the `release` evidence first, moves last)."""
     worst = [max(scores[n, path].issues_per_bug for n in names) for names in by_family.values()]
     median = [statistics.median(scores[n, path].issues_per_bug for n in names)
               for names in by_family.values()]
     caution = path.caution()
     return (round(statistics.mean(worst), 6), round(statistics.mean(median), 6),
-            caution[2], caution[0], caution[1])
+            caution[2], caution[0], caution[1], caution[3])
 
 
 def _figures(rows: list) -> str:

@@ -117,6 +117,8 @@ MATCH_KEY_CHARS = 255
 RENAME_LINE_CHARS = 200
 #: characters of a fingerprint's site function kept (GroupHash.site_function)
 SITE_FUNCTION_CHARS = 255
+#: characters of the base name of a fingerprint's site file kept (GroupHash.site_file)
+SITE_FILE_CHARS = 255
 #: characters of a release the rename path records (as an event's release column)
 RELEASE_CHARS = 200
 #: issues of one crash statement whose release evidence one rename-path lookup reads: the

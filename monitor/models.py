@@ -319,6 +319,10 @@ class GroupHash(models.Model):
         max_length=255, blank=True, default="", db_default="",
         help_text="The application function its first event crashed in (grouping.rename); "
         "empty for none, and for fingerprints made before it was recorded.")
+    site_file = models.CharField(
+        max_length=255, blank=True, default="", db_default="",
+        help_text="The base name of the file its first event crashed in (grouping.rename); "
+        "empty for none, and for fingerprints made before it was recorded.")
 
     class Meta:
         constraints = [

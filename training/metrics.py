@@ -29,7 +29,7 @@ from grouping.policy import (
     MinifiedGate,
     replay_policy,
 )
-from grouping.rename import RenamePath, release_of, site_of, statement
+from grouping.rename import RenamePath, file_of, moved_site, release_of, site_of, statement
 from grouping.rename import renamed as renamed_site
 from grouping.rules import Rules
 from ingest.normalize import normalize_event
@@ -234,17 +234,18 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
     map (its keys are the dataset's: training.evaluate.keyed; none without a key: nothing joins
     by a key the baseline does not have); `rename`: the rename path where the key finds no issue
     (grouping.rename; None: none), reading what the installation records: each fingerprint's
-    site function from its first event, the releases its events came in, each issue vector's
-    statement. `renamed`, when given, receives the index of each event the path joined."""
+    site function and file from its first event, the releases its events came in, each issue
+    vector's statement (and line as written, where moves count). `renamed`, when given,
+    receives the index of each event the path joined."""
     policy = replay_policy(threshold, conflict, minified=minified if gate else None,
                            stackless=STACKLESS_GATE if gate else None,
                            rename=rename if gate else None)
     path = policy.rename
     issue_of_hash: dict[str, int] = {}
-    site_of_hash: dict[str, str] = {}
+    site_of_hash: dict[str, tuple[str, str]] = {}
     by_key: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # (scope, key) → issues
-    by_statement: dict[tuple[str, str], list[tuple[int, np.ndarray, str]]] = {}  # … → site
-    sites_of: dict[int, set[tuple[str, str]]] = {}  # issue → (release, site function)
+    by_statement: dict[tuple[str, str], list] = {}  # … → (issue, vector, site, line)
+    sites_of: dict[int, set] = {}  # issue → (release, (site function, file))
     hashes_in: dict[int, int] = {}  # issue → its fingerprints
     clusters: list[int] = []
     next_issue = 0
@@ -262,12 +263,13 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
                 nearest = nearest_within(candidates, vectors[index], limit)
                 match = first_match(data.texts[index], nearest, limit, conflict_limit)
                 joined = match.issue if match else None
-            site = site_of_hash[hash_] = site_of(event) if path else ""
+            site = site_of_hash[hash_] = _site(event, path)
             said = (scope, statement(event, path.signature)) \
                 if path and data.eligible[index] else (scope, "")
+            line = statement(event, "line") if said[1] and path.moves else ""
             if joined is None and said[1]:
                 joined = _renamed_issue(by_statement.get(said, []), sites_of, hashes_in,
-                                        vectors[index], site, release_of(event), path)
+                                        vectors[index], site, line, release_of(event), path)
                 if joined is not None and renamed is not None:
                     renamed.append(index)
             if joined is None:
@@ -277,7 +279,8 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
                     by_key.setdefault(key, []).append((joined, vectors[index],
                                                        data.texts[index]))
                     if said[1]:
-                        by_statement.setdefault(said, []).append((joined, vectors[index], site))
+                        by_statement.setdefault(said, []).append(
+                            (joined, vectors[index], site, line))
             issue_of_hash[hash_] = joined
             hashes_in[joined] = hashes_in.get(joined, 0) + 1
         clusters.append(issue_of_hash[hash_])
@@ -286,16 +289,26 @@ def simulate_ml(data: Dataset, vectors: np.ndarray, threshold: Limits, gate: boo
     return clusters
 
 
-def _renamed_issue(candidates: list[tuple[int, np.ndarray, str]],
-                   sites_of: dict[int, set[tuple[str, str]]], hashes_in: dict[int, int],
-                   vector: np.ndarray, site: str, release: str,
-                   path: RenamePath) -> int | None:
-    """The rename path's issue among the (issue, vector, site function) of one statement, as
-    embeddings.store.lookup finds it live: another site function, within the path's distance,
-    of those the RENAME_CANDIDATES_CHECKED nearest, an issue of at most RENAME_FINGERPRINTS_READ
-    fingerprints (`hashes_in`), the releases saying "renamed"; the nearest, then the oldest."""
+def _site(event: dict, path: RenamePath | None) -> tuple[str, str]:
+    """(site function, file) as the installation records it for the path; the file counts
+    only where the path's moves do ("" otherwise)."""
+    if path is None:
+        return "", ""
+    return site_of(event), file_of(event) if path.moves else ""
+
+
+def _renamed_issue(candidates: list[tuple[int, np.ndarray, tuple[str, str], str]],
+                   sites_of: dict[int, set[tuple[str, tuple[str, str]]]],
+                   hashes_in: dict[int, int], vector: np.ndarray, site: tuple[str, str],
+                   line: str, release: str, path: RenamePath) -> int | None:
+    """The rename path's issue among the (issue, vector, site, line as written) of one
+    statement, as embeddings.store.lookup finds it live: another site (grouping.rename
+    .moved_site), within the path's distance, of those the RENAME_CANDIDATES_CHECKED nearest, an
+    issue of at most RENAME_FINGERPRINTS_READ fingerprints (`hashes_in`), the releases saying
+    "renamed"; the nearest, then the oldest."""
     found = sorted((float(1.0 - old_vector @ vector), issue)
-                   for issue, old_vector, old_site in candidates if old_site != site)
+                   for issue, old_vector, old_site, old_line in candidates
+                   if moved_site(old_site, site, old_line == line, path.moves))
     checked = [issue for distance, issue in found
                if distance <= path.tight][:limits.RENAME_CANDIDATES_CHECKED]
     return next((issue for issue in checked

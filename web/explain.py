@@ -15,7 +15,7 @@ def why_grouped(group_hash: GroupHash, threshold: float) -> str:
     renamed = decided_by_path(group_hash.ml_rule or "")
     if by == GroupHash.DecidedBy.ML and renamed:
         return (f"Joined by ML's rename path: this issue's crash statement, in a function "
-                f"renamed since, at distance {shown} ≤ threshold {limit}.")
+                f"renamed or moved since, at distance {shown} ≤ threshold {limit}.")
     if by == GroupHash.DecidedBy.ML:
         return f"Joined by ML: matched issue at distance {shown} ≤ threshold {limit}."
     if by == GroupHash.DecidedBy.MERGE:
@@ -33,8 +33,8 @@ def why_grouped(group_hash: GroupHash, threshold: float) -> str:
         return "Same fingerprint (ML grouping does not apply to this event)."
     if group_hash.ml_matched_issue_id and renamed:
         return (f"Own fingerprint; ML's rename path would join #{group_hash.ml_matched_issue_id}"
-                f" (its crash statement, in a function renamed since, at distance {shown}; "
-                "shadow mode, not applied).")
+                f" (its crash statement, in a function renamed or moved since, at distance "
+                f"{shown}; shadow mode, not applied).")
     if group_hash.ml_matched_issue_id:
         return (f"Own fingerprint; ML would join #{group_hash.ml_matched_issue_id} at distance "
                 f"{shown} ≤ {limit} (shadow mode, not applied).")

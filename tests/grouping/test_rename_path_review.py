@@ -40,7 +40,8 @@ def candidate(project, model, vector, site: str, fingerprints: int = 1,
               for n in range(fingerprints)]
     for release in releases:
         FingerprintRelease.objects.create(group_hash=hashes[0], release=release)
-    store.save(issue.id, project.id, model, vector, site, f"key-{site}", None, STATEMENT, site)
+    store.save(issue.id, project.id, model, vector, site, f"key-{site}", None,
+               statement=STATEMENT, site_function=site)
     return issue.id
 
 
@@ -85,14 +86,16 @@ def test_the_simulation_bounds_the_evidence_as_the_lookup_does(monkeypatch):
     monkeypatch.setattr(limits, "RENAME_CANDIDATES_CHECKED", 2, raising=False)
     monkeypatch.setattr(limits, "RENAME_FINGERPRINTS_READ", 3, raising=False)
     base = unit(np.random.default_rng(3).standard_normal(16))
-    candidates = [(issue, near(base, 0.05 * (issue + 1), issue), f"site_{issue}")
+    candidates = [(issue, near(base, 0.05 * (issue + 1), issue), (f"site_{issue}", "a.py"), "")
                   for issue in range(3)]
-    sites = {0: {("2.0", "site_0")}, 1: {("2.0", "site_1")}}  # the two nearest refuse it
+    # the two nearest refuse it
+    sites = {0: {("2.0", ("site_0", "a.py"))}, 1: {("2.0", ("site_1", "a.py"))}}
     hashes = {0: 1, 1: 1, 2: 1}
-    assert _renamed_issue(candidates, sites, hashes, base, "new", "2.0", RENAME_PATH) is None
+    new = ("new", "a.py")
+    assert _renamed_issue(candidates, sites, hashes, base, new, "", "2.0", RENAME_PATH) is None
     monkeypatch.setattr(limits, "RENAME_CANDIDATES_CHECKED", 3)
-    assert _renamed_issue(candidates, sites, hashes, base, "new", "2.0", RENAME_PATH) == 2
-    assert _renamed_issue(candidates, sites, {**hashes, 2: 4}, base, "new", "2.0",
+    assert _renamed_issue(candidates, sites, hashes, base, new, "", "2.0", RENAME_PATH) == 2
+    assert _renamed_issue(candidates, sites, {**hashes, 2: 4}, base, new, "", "2.0",
                           RENAME_PATH) is None
 
 
@@ -157,8 +160,9 @@ def test_the_evidence_is_read_by_index_probes_whatever_the_planner_estimates(pro
                        "SELECT id, 'other' FROM monitor_grouphash WHERE issue_id = %s", [big])
         cursor.execute("ANALYZE monitor_grouphash, grouping_fingerprintrelease, "
                        "embeddings_issueembedding")
-        for evidence in ("site", "release"):
-            query = store.RenameQuery(STATEMENT, "renamed_site", "2.0", evidence, 0.3)
+        for evidence, moves in (("site", ""), ("release", ""), ("site", "line")):
+            query = store.RenameQuery(STATEMENT, "renamed_site", "2.0", evidence, 0.3, moves,
+                                      "a.py", "line-digest")
             cursor.execute("EXPLAIN " + store._renamed_sql(model, project.id, query),
                            store._renamed_params(store._literal(base), query, (), 5))
             plan = "\n".join(row[0] for row in cursor.fetchall())

@@ -118,7 +118,8 @@ def test_why_grouped_explains_ml_both_ways():
     renamed = GroupHash(decided_by="ml", ml_state="done", ml_distance=0.21,
                         ml_rule=RENAME_PATH.source)
     assert why_grouped(renamed, 0.3) == ("Joined by ML's rename path: this issue's crash "
-                                         "statement, in a function renamed since, at distance "
+                                         "statement, in a function renamed or moved since, "
+                                         "at distance "
                                          "0.210 ≤ threshold 0.300.")
     shadow = GroupHash(decided_by="fingerprint", ml_state="done", ml_distance=0.21,
                        ml_matched_issue_id=7, ml_rule=RENAME_PATH.source)
