@@ -87,7 +87,8 @@ def rename_query(policy: GroupingPolicy, event: dict) -> store.RenameQuery | Non
 
 
 def kept_statement(query: store.RenameQuery | None) -> tuple[str, str]:
-    """(statement digest, site function) an issue vector keeps (embeddings.store.save)."""
+    """(statement digest, site function) an issue vector keeps (embeddings.store.save): the
+    policy's statement_of, read from the decision's query instead of computed again."""
     return (query.statement, query.site_function) if query is not None else ("", "")
 
 

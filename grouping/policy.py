@@ -253,10 +253,11 @@ class GroupingPolicy:
 
     def statement_of(self, event: dict) -> tuple[str, str]:
         """(the digest of the event's crash statement in the rename path's shape, its site
-        function): what an issue vector keeps for the path (embeddings.store.save)."""
-        if self.rename is None:
-            return "", ""
-        return digest(statement(event, self.rename.signature)), site_of(event)
+        function), ("", "") without a path or a statement: what an issue vector keeps for the
+        path (embeddings.store.save), whoever stores it (the decision, a shadow model,
+        backfill_embeddings, backfill_rename_records)."""
+        said = digest(statement(event, self.rename.signature)) if self.rename else ""
+        return (said, site_of(event)) if said else ("", "")
 
     def family(self, platform: str | None) -> str:
         return family_of(platform or self.platform)
