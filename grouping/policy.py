@@ -255,7 +255,9 @@ class GroupingPolicy:
 
     def statement_of(self, event: dict) -> Record:
         """What an issue vector keeps of the event for the rename path (embeddings.store.save):
-        its statement's digest in the path's shape, its site function and file."""
+        its statement's digest in the path's shape, its site function and file; nothing without
+        a path or a statement, whoever stores it (the decision, a shadow model,
+        backfill_embeddings, backfill_rename_records)."""
         return record_of(event, self.rename)
 
     def family(self, platform: str | None) -> str:

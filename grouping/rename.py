@@ -139,11 +139,11 @@ class Record:
 
 
 def record_of(event: dict, path: RenamePath | None) -> Record:
-    """The path's Record of a normalized event (empty without a path)."""
-    if path is None:
+    """The path's Record of a normalized event (empty without a path or a statement)."""
+    said = digest(statement(event, path.signature)) if path is not None else ""
+    if not said:
         return Record()
-    return Record(digest(statement(event, path.signature)),
-                  digest(statement(event, "line")) if path.moves else "",
+    return Record(said, digest(statement(event, "line")) if path.moves else "",
                   site_of(event), file_of(event))
 
 

@@ -15,8 +15,8 @@ from grouping.policy import RENAME_PATH
 from grouping.rename import file_of, moved_site, record_of, site_of, statement
 from lab.corpus import read_rows
 from monitor.models import GroupHash, Project
-from tests.grouping.test_rename_path import arrive
 from tests.helpers.events import normalize
+from tests.helpers.returns_desk import arrive
 
 pytestmark = pytest.mark.django_db
 CORPUS = Path(__file__).resolve().parents[2] / "lab" / "corpus"

@@ -5,42 +5,16 @@ processing, the embeddings worker's decision) and the shipped model."""
 
 from __future__ import annotations
 
-import json
-import uuid
-from functools import cache
-from pathlib import Path
-
 import pytest
 
 from grouping.models import FingerprintRelease
 from grouping.policy import RENAME_PATH, policy_for
 from grouping.rename import digest, release_of, renamed, site_of, statement
-from lab.corpus import read_rows
-from monitor.models import Event, GroupHash, Project
-from tests.helpers.events import decide, normalize
+from monitor.models import GroupHash, Project
+from tests.helpers.events import normalize
+from tests.helpers.returns_desk import FINAL_SALE, HAZMAT, NO_ADDRESS, arrive, mined
 
 pytestmark = pytest.mark.django_db
-CORPUS = Path(__file__).resolve().parents[2] / "lab" / "corpus" / "python-returns-desk.jsonl.zst"
-
-
-@cache
-def mined(bug: str, release: str, entry: str = "flask") -> dict:
-    """The first returns-desk event of `bug` in `release` reached from `entry`, as sent."""
-    return next(r["event"] for r in read_rows(CORPUS) if (r["bug"], r["release"], r["entry"]) == (
-        f"returns-desk/{bug}", f"returns-desk@{release}", entry))
-
-
-def arrive(project: Project, payload: dict) -> Event:
-    """One event through ingest and processing, then the embeddings worker's decisions."""
-    from ingest.accept import store_raw_event
-    from ingest.processing import process_pending
-
-    event_id = uuid.uuid4()
-    store_raw_event(project.id, event_id, "event", json.dumps(payload).encode())
-    while process_pending(100):
-        pass
-    decide()
-    return Event.objects.get(project=project, event_id=event_id)
 
 
 @pytest.fixture
@@ -48,11 +22,6 @@ def ml_project(project, no_breaker):
     project.grouping_mode = Project.GroupingMode.ML
     project.save()
     return project
-
-
-NO_ADDRESS = "labels.make_label/TypeError-order-without-address"
-HAZMAT = "restock.put_away/PolicyViolation-hazmat-item"
-FINAL_SALE = "rma.open_return/PolicyViolation-final-sale-item"
 
 
 def test_the_statement_is_the_crash_line_as_written_with_the_type_and_message_template():

@@ -111,7 +111,7 @@ def ml_project(project, no_breaker):
 def test_an_admins_threshold_for_the_project_bounds_the_rename_path(ml_project):
     """`grouping_threshold` is the distance under which a new fingerprint joins (0: nothing
     joins): the rename path joins no further than an admin set it."""
-    from tests.grouping.test_rename_path import NO_ADDRESS, arrive, mined
+    from tests.helpers.returns_desk import NO_ADDRESS, arrive, mined
 
     ml_project.grouping_threshold = 0.0
     ml_project.save()
@@ -126,7 +126,7 @@ def test_a_rename_join_records_the_distance_it_was_allowed(ml_project):
     """The decision record keeps the threshold applied, and the issue page says "distance d ≤
     threshold t" from it: for a rename join, the path's distance, not the family's threshold."""
     from grouping.models import DecisionRecord
-    from tests.grouping.test_rename_path import NO_ADDRESS, arrive, mined
+    from tests.helpers.returns_desk import NO_ADDRESS, arrive, mined
     from web.explain import why_grouped
     from web.issue_page import decided_threshold
 
