@@ -70,8 +70,9 @@ class RenamePath:
         shape = {"line": "as written", "line+file": "as written, in a file of the same name",
                  "operations": "doing the same",
                  "operations+file": "doing the same, in a file of the same name"}[self.signature]
+        other = "function or file" if self.moves else "function"
         evidence = {"release": "the old function had no event of this release",
-                    "site": "no other function crashed on it in this release"}[self.evidence]
+                    "site": f"no other {other} crashed on it in this release"}[self.evidence]
         within = "" if self.tight >= ANY_DISTANCE else f" within {self.tight:g}"
         moved = " or moved to another file (the same line)" if self.moves else ""
         return (f"{SOURCE_PREFIX} the same crash statement ({shape}) in a renamed function"

@@ -50,12 +50,16 @@ class Progress:
 
 
 FILL_SITES_SQL = """
-WITH free AS (SELECT id FROM monitor_grouphash WHERE id = ANY(%(ids)s) AND site_function = ''
+WITH free AS (SELECT id FROM monitor_grouphash WHERE id = ANY(%(ids)s)
+              AND (site_function = '' OR site_file = '')
               ORDER BY id FOR NO KEY UPDATE SKIP LOCKED)
-UPDATE monitor_grouphash gh SET site_function = t.site, site_file = t.file
+UPDATE monitor_grouphash gh
+SET site_function = CASE WHEN gh.site_function = '' THEN t.site ELSE gh.site_function END,
+    site_file = CASE WHEN gh.site_file = '' THEN t.file ELSE gh.site_file END
 FROM free JOIN unnest(%(ids)s::bigint[], %(sites)s::text[], %(files)s::text[])
     AS t(id, site, file) ON t.id = free.id
-WHERE gh.id = free.id
+WHERE gh.id = free.id AND ((gh.site_function = '' AND t.site <> '')
+                           OR (gh.site_file = '' AND t.file <> ''))
 """
 
 
@@ -65,7 +69,8 @@ def fingerprints(project_id: int | None = None, batch: int = 1000) -> Iterator[P
     progress as it starts and after each batch."""
     progress, after = Progress("site functions"), 0
     yield progress
-    todo = GroupHash.objects.filter(site_function="").order_by("id")
+    # a fingerprint recorded before its file was kept has a site function and no file
+    todo = GroupHash.objects.filter(Q(site_function="") | Q(site_file="")).order_by("id")
     if project_id is not None:
         todo = todo.filter(project_id=project_id)
     while rows := list(todo.filter(id__gt=after).values_list("id", "project_id", "hash")[:batch]):
@@ -82,7 +87,8 @@ def fingerprints(project_id: int | None = None, batch: int = 1000) -> Iterator[P
 
 
 FILL_STATEMENTS_SQL = """
-WITH free AS (SELECT id FROM embeddings_issueembedding WHERE id = ANY(%(ids)s) AND statement = ''
+WITH free AS (SELECT id FROM embeddings_issueembedding WHERE id = ANY(%(ids)s)
+              AND (statement = '' OR line_statement = '')
               ORDER BY id FOR NO KEY UPDATE SKIP LOCKED)
 UPDATE embeddings_issueembedding ie SET statement = t.statement, line_statement = t.line,
     site_function = t.site, site_file = t.file
@@ -90,6 +96,8 @@ FROM free JOIN unnest(%(ids)s::bigint[], %(statements)s::text[], %(lines)s::text
                       %(sites)s::text[], %(files)s::text[])
     AS t(id, statement, line, site, file) ON t.id = free.id
 WHERE ie.id = free.id
+  AND (ie.statement, ie.line_statement, ie.site_function, ie.site_file)
+      IS DISTINCT FROM (t.statement, t.line, t.site, t.file)
 """
 
 
@@ -99,7 +107,8 @@ def vectors(project_id: int | None = None, batch: int = 1000) -> Iterator[Progre
     progress, after = Progress("statements"), 0
     yield progress
     policies: dict[int, GroupingPolicy | None] = {}
-    todo = IssueEmbedding.objects.filter(statement="").order_by("id")
+    # a vector stored before the line's digest was kept has a statement and no line digest
+    todo = IssueEmbedding.objects.filter(Q(statement="") | Q(line_statement="")).order_by("id")
     if project_id is not None:
         todo = todo.filter(project_id=project_id)
     while rows := list(todo.filter(id__gt=after)

@@ -187,3 +187,19 @@ def test_a_vector_stored_without_its_event_takes_its_issues_first(ml_project):
     backfill()
     assert kept(ml_project) == live
     assert IssueEmbedding.objects.get(issue_id=first.issue_id).site_function == "make_label"
+
+
+def test_records_from_before_moved_functions_get_their_files_and_lines(ml_project):
+    """An installation upgraded from the rename path without moved functions has site functions
+    and statements but no files or line digests: the backfill adds them, and keeps what it
+    had."""
+    returns_desk(ml_project)
+    live = kept(ml_project)
+    GroupHash.objects.filter(project=ml_project).update(site_file="")
+    IssueEmbedding.objects.filter(project=ml_project).update(line_statement="", site_file="")
+    assert kept(ml_project) != live
+    backfill()
+    assert kept(ml_project) == live
+    before = versions(ml_project)
+    backfill()  # rows without a file (no application frame) are read again, never written
+    assert versions(ml_project) == before
