@@ -240,8 +240,17 @@ def _identity(source_map: Artifact, minified: Artifact | None) -> tuple | None:
     return source_map.file_id, minified.file_id if minified else None
 
 
+def _storable(text: str) -> str:
+    """A map's text as a frame keeps it: without NUL, which no PostgreSQL text column stores
+    (the fingerprint's site file and function, the issue vector's text). ingest.normalize
+    cleans what SDKs send; a map is the uploader's bytes, and Rollup names its virtual modules
+    with a leading NUL (`\\0commonjsHelpers.js`), which a map may keep among its sources."""
+    return text.replace("\x00", "")
+
+
 def _line(text: str) -> str:
     bound = limits.SYMBOLICATE_LINE_CHARS
+    text = _storable(text)
     return text if len(text) <= bound else text[: bound - 1] + "…"
 
 
@@ -311,13 +320,15 @@ def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
     named = function_name(scoped, frame.get("function"), caller)
     out = {k: v for k, v in frame.items()
            if k not in ("module", "context_line", "pre_context", "post_context")}
-    out.update(abs_path=source_url[:1024], filename=clean_filename(token.src)[:512],
+    out.update(abs_path=_storable(source_url)[:1024],
+               filename=clean_filename(_storable(token.src))[:512],
                lineno=token.src_line + 1, colno=token.src_col + 1,
                in_app=resolved_in_app(token.src, named.name),
                data={"sourcemap": found.url, "resolved_with": found.resolved_with,
                      "function_from": named.source})
-    if named.name:
-        out["function"] = named.name
+    name = _storable(named.name or "")
+    if name:
+        out["function"] = name
     if scoped is not None and scoped.line == token.src_line + 1 and scoped.context_line:
         out["context_line"] = _line(scoped.context_line.rstrip("\r\n"))  # one call, 11 lines
         out["pre_context"] = [_line(t.rstrip("\r\n")) for t in scoped.pre_context]

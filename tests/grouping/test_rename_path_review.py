@@ -177,10 +177,38 @@ def test_the_evidence_is_read_by_index_probes_whatever_the_planner_estimates(pro
     assert big not in renamed(project, model, base)  # 20,001 fingerprints: not read
 
 
+def test_the_candidates_are_read_by_the_statement_index_whatever_counts_as_a_site(project,
+                                                                                   space):
+    """The moves' OR sits beside the statement's equality: on a project of 6,000 issue vectors
+    over 2,000 statements the candidates are read by the statement's partial index, moves
+    counted or not (guard: found fine in review)."""
+    from django.db import connection
+
+    model, base = space
+    now = timezone.now()
+    issues = Issue.objects.bulk_create([Issue(project=project, title=f"t{i}", first_seen=now,
+                                              last_seen=now) for i in range(6000)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO embeddings_issueembedding (issue_id, project_id, model_id, vector, "
+            "text, match_key, statement, line_statement, site_function, site_file, created_at) "
+            "SELECT i, %s, %s, %s::vector, 't', 'k', md5((i %% 2000)::text), md5(i::text), "
+            "'f' || (i %% 300), 'file' || (i %% 50) || '.js', now() FROM unnest(%s) i",
+            [project.id, model.id, store._literal(base), [issue.id for issue in issues]])
+        cursor.execute("ANALYZE embeddings_issueembedding")
+        for moves in ("", "line"):
+            query = store.RenameQuery("c4ca4238a0b923820dcc509a6f75849b", "f1", "2.0", "site",
+                                      RENAME_PATH.tight, moves, "file1.js", "e" * 32)
+            cursor.execute("EXPLAIN " + store._renamed_sql(model, project.id, query),
+                           store._renamed_params(store._literal(base), query, (), 5))
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Index Scan using issueembedding_statement_idx" in plan, (moves, plan)
+
+
 def test_hostile_release_and_function_names_are_recorded_bounded(ml_project):
     """A release PostgreSQL would refuse as sent (a NUL, a lone surrogate, past 200 characters)
-    and a huge function name reach the path's tables bounded, and the batch and the decision
-    go through (guard: found fine in review)."""
+    and a huge function and file name reach the path's tables bounded, and the batch and the
+    decision go through (guard: found fine in review)."""
     import json
     import uuid
 
@@ -189,6 +217,10 @@ def test_hostile_release_and_function_names_are_recorded_bounded(ml_project):
     from tests.helpers.events import decide, event, ingest
 
     hostile = event(crash_function="f\x00" + "x" * 5000 + "\u202e")
+    # a Windows path whose base name has a NUL, a lone surrogate and more characters than the
+    # column
+    hostile["exception"]["values"][0]["stacktrace"]["frames"][-1]["filename"] = (
+        "C:\\app\\" + "d\\" * 20 + "c\x00\ud800" + "é" * 300 + ".py")
     hostile["release"] = "r\x00" + "\ud800" + "é" * 300 + "\U0001F600" * 50
     # json.dumps escapes the NUL and the lone surrogate, as an SDK's JSON may
     store_raw_event(ml_project.id, uuid.uuid4(), "event", json.dumps(hostile).encode())
@@ -198,5 +230,8 @@ def test_hostile_release_and_function_names_are_recorded_bounded(ml_project):
     rows = list(FingerprintRelease.objects.filter(group_hash__project=ml_project)
                 .values_list("release", flat=True))
     assert len(rows) == 2 and all(len(r) <= 200 and "\x00" not in r for r in rows)
-    assert all(len(h.site_function) <= 255 for h in GroupHash.objects.filter(project=ml_project))
+    hashes = GroupHash.objects.filter(project=ml_project)
+    assert all(len(h.site_function) <= 255 for h in hashes)
+    assert sorted(len(h.site_file) for h in hashes) == [0, 255]
+    assert all("\x00" not in h.site_file and "\\" not in h.site_file for h in hashes)
     assert not GroupHash.objects.filter(project=ml_project, ml_state="failed").exists()

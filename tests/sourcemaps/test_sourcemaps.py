@@ -260,6 +260,43 @@ def test_processing_resolves_with_uploaded_bundles_and_groups_on_original_frames
     assert stored["culprit"] == "src/boom.js in boom"
 
 
+def test_a_map_that_writes_nul_resolves_into_storable_frames(org, token, web_project,
+                                                             no_breaker):
+    """A map's names are the uploader's bytes: Rollup's virtual modules are named with a
+    leading NUL (`\\0commonjsHelpers.js`), which a map may keep among its sources. PostgreSQL
+    stores no NUL: the resolved frame (the fingerprint's site file and function, the issue
+    vector's text) holds none, so the event is stored and its ML decision goes through."""
+    from embeddings.models import IssueEmbedding
+    from ingest.models import RawEvent
+    from monitor.models import Event, GroupHash
+    from tests.helpers.events import decide
+    from tests.helpers.processing import drain, raw
+
+    web_project.grouping_mode = Project.GroupingMode.ML
+    web_project.save()
+    source = MAP["sourcesContent"][0].replace("+ y);", "+ y);\x00")
+    written = {**MAP, "sources": ["\x00src/boom.js"], "sourcesContent": [source],
+               "names": [f"{name}\x00" for name in MAP["names"]]}
+    data = bundle_zip({"app.js": ("minified_source", {"debug-id": str(DEBUG_ID)}, MINIFIED),
+                       "app.js.map": ("source_map", {"debug-id": str(DEBUG_ID)},
+                                      json.dumps(written).encode())})
+    client = client_for(token)
+    _, chunks = upload(client, org, data)
+    assert assembled(client, org, sha1(data), chunks)["state"] == "ok"
+    raw(web_project, js_event())
+    drain()
+    assert list(RawEvent.objects.values_list("last_error", flat=True)) == []
+    frame = Event.objects.get(project=web_project).data["exception"][0]["stacktrace"][
+        "frames"][-1]
+    assert (frame["filename"], frame["function"]) == ("src/boom.js", "boom")
+    assert "\x00" not in frame["context_line"]
+    decide()
+    fingerprint = GroupHash.objects.get(project=web_project)
+    assert (fingerprint.site_function, fingerprint.site_file) == ("boom", "boom.js")
+    assert fingerprint.ml_state == GroupHash.MLState.DONE
+    assert IssueEmbedding.objects.filter(issue_id=fingerprint.issue_id).exists()
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_sentry_cli_inject_and_upload_then_browser_events_resolve(web, worker, tmp_path):
