@@ -249,9 +249,11 @@ OTHER_SITE_SQL = {
 
 
 def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> str:
-    """The issue vectors of one statement in the project at another site function, exact (the
-    CTE is materialized so the planner reads them by the statement's partial index, never by an
-    approximate HNSW scan), within the distance; of those, the RENAME_CANDIDATES_CHECKED nearest
+    """The issue vectors of one statement in the project at another site (grouping.rename
+    .moved_site), within the distance, read by the statement's partial index (the CTE is
+    materialized; where one statement holds most of a project that has an HNSW index of its
+    own, the planner may read that index instead, approximate as the key's lookup is); of
+    those, the RENAME_CANDIDATES_CHECKED nearest
     whose issue has at most RENAME_FINGERPRINTS_READ fingerprints, the releases saying
     "renamed". Each candidate's fingerprints are read once, at most one past the bound, each
     probed in the releases' unique index (a lateral subquery the planner cannot turn into a join

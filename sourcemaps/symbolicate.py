@@ -429,7 +429,8 @@ def declared_class(found: _Map, minified_type: str) -> tuple[bool, str | None]:
             line, col = minified.count(b"\n", 0, start), _utf16_col(minified[line_start:start])
             token = found.parsed.view.lookup(line, col)
             exact = token is not None and (token.dst_line, token.dst_col) == (line, col)
-            original = (token.name or "")[:limits.SYMBOLICATE_TYPE_CHARS] if exact else ""
+            original = _storable(token.name or "")[:limits.SYMBOLICATE_TYPE_CHARS] \
+                if exact else ""
             if exact and not original and _original_text_is(found, token, minified_type):
                 original = minified_type  # not renamed: a map names only what it renamed
             found.parsed.classes[minified_type] = original or None

@@ -573,6 +573,23 @@ def test_minified_error_classes_get_their_declared_names(node_names):
     assert missing["minified_type"] not in ("NotFoundError", "") and "minified_type" not in builtin
 
 
+def test_a_declared_class_named_with_nul_resolves_into_a_storable_type(node_names):
+    """A map's `names` are the uploader's bytes: a class renamed to a name with a NUL would
+    make an exception type PostgreSQL refuses (the issue vector's key and text)."""
+    sent, loader = node_names
+    (debug_id, _), artifact = next((key, a) for key, a in loader.ids.items()
+                                   if key[1] == "source_map")
+    written = json.loads(artifact.content)
+    written["names"] = [f"{name}\x00" for name in written["names"]]
+    hostile = DictLoader({**loader.ids, (debug_id, "source_map"): Artifact(
+        artifact.url, json.dumps(written).encode(), {}, 1)})
+    events = json.loads(json.dumps(sent))
+    for event in events:
+        resolve_event(event, hostile)
+    missing = by_value(events, "no such sku")["exception"][-1]
+    assert missing["type"] == "NotFoundError"
+
+
 def test_a_minified_file_that_crashes_the_scope_parser_costs_only_its_names():
     """Thousands of nested brackets overflow swc's stack (a segfault no `except` catches):
     the scope index is tried in a bounded child first, and the frame still resolves its
