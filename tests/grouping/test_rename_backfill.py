@@ -22,13 +22,6 @@ from tests.helpers.returns_desk import FINAL_SALE, HAZMAT, NO_ADDRESS, arrive, m
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ml_project(project, no_breaker):
-    project.grouping_mode = Project.GroupingMode.ML
-    project.save()
-    return project
-
-
 def kept(project: Project) -> tuple[set, set, set]:
     """What the installation keeps for the path in the project."""
     return (

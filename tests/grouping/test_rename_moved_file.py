@@ -14,7 +14,7 @@ import pytest
 from grouping.policy import RENAME_PATH
 from grouping.rename import file_of, moved_site, record_of, site_of, statement
 from lab.corpus import read_rows
-from monitor.models import GroupHash, Project
+from monitor.models import GroupHash
 from tests.helpers.events import normalize
 from tests.helpers.returns_desk import arrive
 
@@ -37,13 +37,6 @@ def handler(release: str) -> dict:
 
 def fetch(bug: str, release: str, entry: str) -> dict:
     return mined("ruby-tallyhouse", f"tallyhouse/{bug}", release, entry)
-
-
-@pytest.fixture
-def ml_project(project, no_breaker):
-    project.grouping_mode = Project.GroupingMode.ML
-    project.save()
-    return project
 
 
 def test_a_moved_function_is_another_site_only_with_the_same_line():

@@ -10,18 +10,11 @@ import pytest
 from grouping.models import FingerprintRelease
 from grouping.policy import RENAME_PATH, policy_for
 from grouping.rename import digest, release_of, renamed, site_of, statement
-from monitor.models import GroupHash, Project
+from monitor.models import GroupHash
 from tests.helpers.events import normalize
 from tests.helpers.returns_desk import FINAL_SALE, HAZMAT, NO_ADDRESS, arrive, mined
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ml_project(project, no_breaker):
-    project.grouping_mode = Project.GroupingMode.ML
-    project.save()
-    return project
 
 
 def test_the_statement_is_the_crash_line_as_written_with_the_type_and_message_template():

@@ -99,15 +99,6 @@ def test_the_simulation_bounds_the_evidence_as_the_lookup_does(monkeypatch):
                           RENAME_PATH) is None
 
 
-@pytest.fixture
-def ml_project(project, no_breaker):
-    from monitor.models import Project
-
-    project.grouping_mode = Project.GroupingMode.ML
-    project.save()
-    return project
-
-
 def test_an_admins_threshold_for_the_project_bounds_the_rename_path(ml_project):
     """`grouping_threshold` is the distance under which a new fingerprint joins (0: nothing
     joins): the rename path joins no further than an admin set it."""
