@@ -253,12 +253,11 @@ def _renamed_sql(model: EmbeddingModel, project_id: int, query: RenameQuery) -> 
     .moved_site), within the distance, read by the statement's partial index (the CTE is
     materialized; where one statement holds most of a project that has an HNSW index of its
     own, the planner may read that index instead, approximate as the key's lookup is); of
-    those, the RENAME_CANDIDATES_CHECKED nearest
-    whose issue has at most RENAME_FINGERPRINTS_READ fingerprints, the releases saying
-    "renamed". Each candidate's fingerprints are read once, at most one past the bound, each
-    probed in the releases' unique index (a lateral subquery the planner cannot turn into a join
-    that reads the releases table whole): the evidence read per decision is bounded, whatever
-    SDKs sent."""
+    those, the RENAME_CANDIDATES_CHECKED nearest whose issue has at most
+    RENAME_FINGERPRINTS_READ fingerprints, the releases saying "renamed". Each candidate's
+    fingerprints are read once, at most one past the bound, each probed in the releases'
+    unique index (a lateral subquery the planner cannot turn into a join that reads the
+    releases table whole): the evidence read per decision is bounded, whatever SDKs sent."""
     dim = int(model.dimension)
     evidence = MOVED_EVIDENCE_SQL if query.moves and query.evidence == "site" \
         else RENAMED_EVIDENCE_SQL[query.evidence]
