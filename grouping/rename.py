@@ -145,23 +145,30 @@ def record_of(event: dict, path: RenamePath | None) -> Record:
     if not said:
         return Record()
     return Record(said, digest(statement(event, "line")) if path.moves else "",
-                  site_of(event), file_of(event))
+                  *crash_site(event))
+
+
+def crash_site(event: dict) -> tuple[str, str]:
+    """(site function, file base name) of a normalized event's application crash site, as the
+    path compares them, bounded; "" for what it has none of. The function is grouping.clean
+    .site_function's; a module moved to another package keeps its file's base name, a file
+    renamed or split does not. The crash site is found once for both."""
+    site, _ = app_site(event)
+    if not site:
+        return "", ""
+    name = _file(site).replace("\\", "/").rsplit("/", 1)[-1]
+    return (site_function(grouping_function(site))[:limits.SITE_FUNCTION_CHARS],
+            name[:limits.SITE_FILE_CHARS])
 
 
 def site_of(event: dict) -> str:
-    """The site function of a normalized event as the path compares it (grouping.clean
-    .site_function of its application crash site), bounded; "" where it has none."""
-    site, _ = app_site(event)
-    return site_function(grouping_function(site))[:limits.SITE_FUNCTION_CHARS] if site else ""
+    """The site function of a normalized event's application crash site (crash_site)."""
+    return crash_site(event)[0]
 
 
 def file_of(event: dict) -> str:
-    """The base name of the file of a normalized event's application crash site, bounded;
-    "" where it has none. A module moved to another package keeps it; a file renamed or split
-    does not."""
-    site, _ = app_site(event)
-    name = _file(site).replace("\\", "/").rsplit("/", 1)[-1] if site else ""
-    return name[:limits.SITE_FILE_CHARS]
+    """The base name of the file of a normalized event's application crash site (crash_site)."""
+    return crash_site(event)[1]
 
 
 def moved_site(old: tuple[str, str], new: tuple[str, str], same_line: bool, moves: str) -> bool:

@@ -4,7 +4,7 @@ installation upgraded from before the path has no site function on its older fin
 never finds its older issues and its release evidence is blind to them.
 
 Each record is computed by the function that writes it live, from the stored event it was
-written from: a fingerprint's site function and file (grouping.rename.site_of, file_of) from its
+written from: a fingerprint's site function and file (grouping.rename.crash_site) from its
 first event (monitor.eventstore.first_events, as the ML decision reads it); an issue vector's
 record (GroupingPolicy.statement_of, of the vector's model) from the event the vector was
 computed from (its issue's first event for a vector that never recorded one); the releases from
@@ -31,7 +31,7 @@ from django.db.models import Q
 
 from embeddings.models import EmbeddingModel, IssueEmbedding
 from grouping.policy import GroupingPolicy, policy_for
-from grouping.rename import file_of, site_of
+from grouping.rename import crash_site
 from monitor import eventstore
 from monitor.models import Event, GroupHash, Project
 
@@ -76,8 +76,9 @@ def fingerprints(project_id: int | None = None, batch: int = 1000) -> Iterator[P
     while rows := list(todo.filter(id__gt=after).values_list("id", "project_id", "hash")[:batch]):
         after = rows[-1][0]
         firsts = eventstore.first_events((project, hash_) for _, project, hash_ in rows)
-        found = [(pk, site, file_of(first.data)) for pk, project, hash_ in rows
-                 if (first := firsts.get((project, hash_))) and (site := site_of(first.data))]
+        found = [(pk, *where) for pk, project, hash_ in rows
+                 if (first := firsts.get((project, hash_)))
+                 and (where := crash_site(first.data))[0]]
         progress.read += len(rows)
         progress.written += _fill(FILL_SITES_SQL, {"ids": [f[0] for f in found],
                                                    "sites": [f[1] for f in found],

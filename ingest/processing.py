@@ -57,6 +57,7 @@ class Prepared:
     payload: bytes  # the stored form of event.data (monitor.eventstore.encode)
 
     def seed(self) -> IssueSeed:
+        site_function, site_file = rename.crash_site(self.event.data)
         return IssueSeed(
             title=self.event.title,
             culprit=self.event.data.get("culprit", ""),
@@ -67,8 +68,8 @@ class Prepared:
             fingerprint_config=self.grouping.config,
             previous_hash=self.grouping.previous_hash,
             older_hashes=self.grouping.older_hashes,
-            site_function=rename.site_of(self.event.data),
-            site_file=rename.file_of(self.event.data),
+            site_function=site_function,
+            site_file=site_file,
         )
 
 

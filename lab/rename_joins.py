@@ -1,6 +1,6 @@
 """The rename path's wrong joins on choice codebases: for one path (grouping.rename.RenamePath),
 each join into an issue that held no event of the joining event's bug, with both events' site
-functions, releases and statements (as written and what the line does).
+functions and files, releases and statements (as written and what the line does).
 
 Why: lab.rename_path refuses a path on a codebase where one of its joins is wrong; this says
 which events those are, so a refinement of the statement can be judged on what it would change
@@ -16,7 +16,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from grouping.rename import RenamePath, release_of, site_of, statement
+from grouping.rename import MOVES, RenamePath, file_of, release_of, site_of, statement
 
 
 def first_events(clusters: Sequence[int]) -> dict[int, int]:
@@ -37,7 +37,8 @@ def wrong_joins(labels: Sequence[str], clusters: Sequence[int], renamed: Sequenc
 
 
 def describe(event: dict, label: str) -> str:
-    return (f"bug {label} | site {site_of(event)!r} | release {release_of(event)!r}\n"
+    return (f"bug {label} | site {site_of(event)!r} in {file_of(event)!r} | "
+            f"release {release_of(event)!r}\n"
             f"        line: {statement(event, 'line')!r}\n"
             f"        ops:  {statement(event, 'operations')!r}")
 
@@ -51,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("var/select/cache"))
     parser.add_argument("--path", nargs=3, default=["operations", "2", "site"],
                         metavar=("SIGNATURE", "TIGHT", "EVIDENCE"))
+    parser.add_argument("--moves", choices=MOVES, default="line",
+                        help="what a function kept in another file needs (grouping.rename)")
     parser.add_argument("--right", action="store_true", help="also print the right joins")
     args = parser.parse_args(argv)
     from lab import setup_django
@@ -63,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from lab.rename_path import choice_codebases, replayed
     from lab.select import rows_by_codebase, untrained
 
-    path = RenamePath(args.path[0], float(args.path[1]), args.path[2])
+    path = RenamePath(args.path[0], float(args.path[1]), args.path[2], args.moves)
     sources = rows_by_codebase([], untrained(args.mined), labels="site")
     for _family, codebase, data, rule, _shape in choice_codebases(
             sources, args.families, args.cache, args.codebases):

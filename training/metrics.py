@@ -29,7 +29,7 @@ from grouping.policy import (
     MinifiedGate,
     replay_policy,
 )
-from grouping.rename import RenamePath, file_of, moved_site, release_of, site_of, statement
+from grouping.rename import RenamePath, crash_site, moved_site, release_of, statement
 from grouping.rename import renamed as renamed_site
 from grouping.rules import Rules
 from ingest.normalize import normalize_event
@@ -294,7 +294,8 @@ def _site(event: dict, path: RenamePath | None) -> tuple[str, str]:
     only where the path's moves do ("" otherwise)."""
     if path is None:
         return "", ""
-    return site_of(event), file_of(event) if path.moves else ""
+    function, file = crash_site(event)
+    return function, file if path.moves else ""
 
 
 def _renamed_issue(candidates: list[tuple[int, np.ndarray, tuple[str, str], str]],
