@@ -133,6 +133,8 @@ def main() -> int:
                         help="events/s of background ingest through the web server meanwhile")
     parser.add_argument("--ingest-nice", type=int, default=0,
                         help="niceness of the background's web server and ingest worker")
+    parser.add_argument("--ml-concurrency", type=int, default=1,
+                        help="processes of the embeddings worker (its -c)")
     args = parser.parse_args()
     with services("faultline_ml_bench") as env:
         from ingest.accept import accept, store_raw_event
@@ -143,17 +145,21 @@ def main() -> int:
         org = Organization.objects.create(name="ml", slug="ml")
         project = Project.objects.create(organization=org, name="ml", slug="ml")
         rows = generate()
-        worker = celery_worker(env, "embeddings", 1, "embeddings")
+        worker = celery_worker(env, "embeddings", args.ml_concurrency, "embeddings")
         load, background = None, ()
         try:
             if args.ingest_rate:
                 load, background = background_ingest(env, args.ingest_rate, args.ingest_nice)
                 load_before = os.getloadavg()[0]
-            # warm-up: the worker loads the model on its first batch
-            store_raw_event(
-                project.id, uuid.uuid4(), "event", json.dumps(rows[0]["event"]).encode()
-            )
-            process_pending(100)
+            # warm-up: each of the worker's processes loads the model on its first batch; the
+            # further processes' first batches go to a project of their own, a moment apart
+            # (the busy process has claimed the one before)
+            warm = Project.objects.create(organization=org, name="warm", slug="warm")
+            for n in range(args.ml_concurrency):
+                store_raw_event(warm.id if n else project.id, uuid.uuid4(), "event",
+                                json.dumps(rows[n]["event"]).encode())
+                process_pending(100)
+                time.sleep(0.5)
             while GroupHash.objects.filter(ml_state="pending").exists():
                 time.sleep(0.1)
             sent = 0
