@@ -13,7 +13,8 @@ Order of preference, as in Sentry's default grouping:
    each wrapper of the chain adds of its own, inputs quoted with `%q` as `<str>`
    (wrapped_chain_values), and the crash frame's code statement (crash_line; faultline-fp-3);
    for Node with code lines (faultline-fp-5), only the in-app frames from the innermost one
-   reached by dispatch, by file and own function name (application_frames); under
+   reached by dispatch, by file and own function name (application_frames; under
+   faultline-fp-6 a caller is found across Node's own frames, as after an `await`); under
    faultline-fp-6, for Ruby, the names the message quotes that the
    crash statement writes (named_components); for Node, where the crash statement reads
    several fields of one object, the one the message names (field_component), and function
@@ -41,6 +42,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from grouping.clean import (
     BUNDLE_NAME_HASH,
@@ -127,6 +129,11 @@ FP5 = "faultline-fp-5"
 # are one fingerprint), and without the application frames below the innermost mapped one that
 # name no file (mapped_frames: a library's `<anonymous>` generator steps, `Array.map`). A
 # minified bundle's event that no map resolved hashes as under faultline-fp-5.
+# Node callers across an await (docs/ml-grouping.md, "Node callers across an await"):
+# application_frames finds an application frame's caller above Node's own frames
+# (runtime_frame: `process.processTicksAndRejections`, which V8 puts between an awaiting frame
+# and the one it called), so `await operation(name)(req.body)` is a dispatch as it is without
+# the await.
 FP6 = "faultline-fp-6"
 # faultline-fp-6 also (docs/ml-grouping.md, "Go: the inputs its error prints"): a Go event
 # (FORMAT_VALUE_PLATFORMS) reads each value of its chain with what a format verb of a string
@@ -314,17 +321,31 @@ def names_callee(caller: dict, callee: dict) -> bool:
     return name in called or alias_name(callee) in called
 
 
-def application_frames(frames: list[dict]) -> list[dict]:
+def runtime_frame(frame: dict) -> bool:
+    """A frame of Node's own modules (`node:internal/process/task_queues`, `node:events`): where
+    one stands between two application frames, the upper still made the call, across an
+    `await`'s resumption or an event's emission."""
+    return str(frame.get("filename") or frame.get("abs_path") or "").startswith("node:") \
+        and not frame.get("in_app")
+
+
+def application_frames(frames: list[dict], across_runtime: bool = False) -> list[dict]:
     """The in-app frames faultline-fp-5 hashes: from the innermost one that its in-app caller
     (the frame just above it) reached by dispatch (names_callee) to the crash site, which is
     always kept; all of them where there is no such call. Above a dispatch are the entry
     point's frames (an Express or Koa handler looking up a route, a worker's message handler,
     a CLI's command table), which vary for one fault; a caller that names the function it
-    calls is the application's own, and tells apart the bugs of a shared helper's callers."""
+    calls is the application's own, and tells apart the bugs of a shared helper's callers.
+    `across_runtime` (faultline-fp-6): the caller is also the application frame just above
+    Node's own frames (runtime_frame), as `await handler(input)` resumes through
+    `processTicksAndRejections`."""
     app = [i for i, f in enumerate(frames) if f.get("in_app")]
     start = 0
     for i in app[1:]:
-        if frames[i - 1].get("in_app") and not names_callee(frames[i - 1], frames[i]):
+        above = i - 1
+        while across_runtime and above > 0 and runtime_frame(frames[above]):
+            above -= 1
+        if frames[above].get("in_app") and not names_callee(frames[above], frames[i]):
             start = i
     return [frames[i] for i in app if i >= start]
 
@@ -404,12 +425,13 @@ def mapped_frames(frames: list[dict]) -> list[dict]:
 
 def stack_components(frames: list[dict], platform: str, in_app_only: bool,
                      minified_names: bool = False, entry_out: bool = False,
-                     sdk_names: bool = False) -> list[str]:
+                     sdk_names: bool = False, across_runtime: bool = False) -> list[str]:
     """`entry_out` (faultline-fp-5, with `in_app_only`): the application_frames, each read as
-    a site (frame_component's `site`)."""
+    a site (frame_component's `site`); `across_runtime` (faultline-fp-6): found across Node's
+    own frames."""
     site = entry_out and in_app_only
     if site:
-        selected = application_frames(frames)
+        selected = application_frames(frames, across_runtime)
     else:
         selected = [f for f in frames if f.get("in_app")] if in_app_only else frames
     out: list[str] = []
@@ -647,7 +669,8 @@ def default_components(event: dict, minified_names: bool = True,
                        wrapped_values: bool = False, entry_out: bool = False,
                        named_values: bool = False, named_fields: bool = False,
                        format_values: bool = False, sdk_names: bool = False,
-                       mapped_entry: bool = False) -> tuple[str, list[str]]:
+                       mapped_entry: bool = False,
+                       async_callers: bool = False) -> tuple[str, list[str]]:
     """The components under faultline-fp-2; `minified_names=False`: under faultline-fp-1;
     `wrapped_values`: under faultline-fp-3 (wrapped_chain_values, on WRAPPED_VALUE_PLATFORMS);
     `entry_out` as well: under faultline-fp-5 (application_frames, on ENTRY_FRAME_PLATFORMS
@@ -658,7 +681,8 @@ def default_components(event: dict, minified_names: bool = True,
     FORMAT_VALUE_PLATFORMS; current_sdk_name, on Node frames); `mapped_entry` as well: under
     faultline-fp-6, a browser event that a source map resolved, with code lines
     (resolved_by_map), is read by its mapped_frames as faultline-fp-5 reads a Node event: a
-    minified bundle's event that no map resolved hashes as before)."""
+    minified bundle's event that no map resolved hashes as before); `async_callers` as well:
+    under faultline-fp-6, application_frames finds a caller across Node's own frames."""
     platform = event.get("platform") or "other"
     stacks = _stacks(event)
     has_in_app = any(frame.get("in_app") for _, frames in stacks for frame in frames)
@@ -689,7 +713,7 @@ def default_components(event: dict, minified_names: bool = True,
                 components.append("value:" + parameterize(values[index] or ""))
         frame_components = stack_components(frames, platform, in_app_only=has_in_app,
                                             minified_names=minified_names, entry_out=entry,
-                                            sdk_names=sdk_names)
+                                            sdk_names=sdk_names, across_runtime=async_callers)
         frame_count += len(frame_components)
         components += frame_components
         if named_fields and entry and platform in NAMED_FIELD_PLATFORMS and frame_components:
@@ -760,7 +784,7 @@ CONFIGURATIONS: dict[str, Callable[[dict], tuple[str, list[str]]]] = {
     FP6: lambda event: default_components(event, wrapped_values=True, entry_out=True,
                                           named_values=True, named_fields=True,
                                           format_values=True, sdk_names=True,
-                                          mapped_entry=True),
+                                          mapped_entry=True, async_callers=True),
 }
 
 
@@ -816,12 +840,28 @@ def _reads_several_fields(event: dict) -> bool:
                for exc, frames in _stacks(event))
 
 
+def _calls_across_runtime(event: dict) -> bool:
+    """Whether application_frames can read the event otherwise across Node's own frames: an
+    ENTRY_FRAME_PLATFORMS event with an application frame just below one of Node's
+    (runtime_frame) that has an application frame above it."""
+    if (event.get("platform") or "other") not in ENTRY_FRAME_PLATFORMS:
+        return False
+    for _, frames in _stacks(event):
+        seen_app = False
+        for above, frame in pairwise(frames):
+            seen_app = seen_app or bool(above.get("in_app"))
+            if seen_app and frame.get("in_app") and runtime_frame(above):
+                return True
+    return False
+
+
 def _fp6_can_differ(event: dict) -> bool:
     """Whether faultline-fp-6 can differ from faultline-fp-5 for the event (elsewhere the two
     hash alike): Ruby's quoted names, Go's masked inputs, Node's named field, a name only
-    @sentry/node 7.x or raven-node sends, or a browser event's mapped frames."""
+    @sentry/node 7.x or raven-node sends, a Node caller across the runtime's frames, or a
+    browser event's mapped frames."""
     return _has_named_or_format_values(event) or _reads_several_fields(event) or \
-        _has_old_sdk_names(event) or resolved_by_map(event)
+        _has_old_sdk_names(event) or _calls_across_runtime(event) or resolved_by_map(event)
 
 
 #: configuration → the one it replaced, whose hashes its new fingerprints fall back to, and
