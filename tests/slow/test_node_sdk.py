@@ -91,3 +91,30 @@ def test_minified_and_unminified_releases_resolve_names_and_group_together(web, 
     assert titles == {"NotFoundError", "ValidationError", "TypeError"}
     assert Issue.objects.filter(project=project).count() == 3
     assert len({e.issue_id for e in events if e.title.startswith("NotFoundError")}) == 1
+
+
+def test_one_fault_through_two_entry_points_after_an_await_is_one_issue(web, worker):
+    """The real @sentry/node sends listSlots' RangeError reached through an operation table
+    from two entry points, after a timer: Node's own frames stand between each entry point's
+    frame and listSlots, and faultline-fp-6 finds the dispatch across them (one issue, where
+    faultline-fp-5 made one per entry point)."""
+    from grouping.fingerprint import FP5, group, runtime_frame
+    from monitor.models import Issue
+
+    org = Organization.objects.create(name="Slots Co", slug="slotsco")
+    project = Project.objects.create(organization=org, name="Api", slug="slots",
+                                     platform="node",
+                                     grouping_mode=Project.GroupingMode.FINGERPRINT)
+    dsn = f"http://{project.keys.get().public_key}@{web.split('://', 1)[1]}/{project.id}"
+    result = run_node(dsn, "entry-points")
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    events = Event.objects.filter(project=project)
+    wait_for(lambda: events.count() == 2, timeout=120, message="two node events stored")
+    stacks = [e.data["exception"][-1]["stacktrace"]["frames"] for e in events]
+    callers = [[f["function"] for f in frames if f.get("in_app")] for frames in stacks]
+    assert sorted(c[-2:] for c in callers) == [["viaQueue", "listSlots"],
+                                              ["viaWeb", "listSlots"]], callers
+    for frames in stacks:  # what the rule crosses: the runtime's frames below the entry point
+        assert runtime_frame(frames[-2]) and frames[-1]["function"] == "listSlots"
+    assert len({group(e.data, FP5).hash for e in events}) == 2
+    assert Issue.objects.filter(project=project).count() == 1

@@ -1,5 +1,6 @@
 // Errors reported by the real @sentry/node (tests/slow/test_node_sdk.py). Usage:
-//   FAULTLINE_DSN=... node node_app.cjs <handled|message|cause|burst|rejection|uncaught>
+//   FAULTLINE_DSN=... node node_app.cjs
+//     <handled|message|cause|burst|rejection|uncaught|entry-points>
 const { fork } = require("node:child_process");
 const Sentry = require("@sentry/node");
 
@@ -18,8 +19,38 @@ function chargeCard(amount) {
   return amount;
 }
 
+// One fault reached from two entry points through an operation table, resuming after an await
+// that Node's tick queue settles (as streams and sockets settle theirs): V8 puts
+// process.processTicksAndRejections between each entry point's frame and listSlots.
+async function listSlots(input) {
+  await new Promise((resolve) => process.nextTick(resolve));
+  const minutes = 8 * 60;
+  return new Array(Math.floor(minutes / input.step));
+}
+const OPERATIONS = { "schedule/listSlots": listSlots };
+const operation = (name) => OPERATIONS[name];
+
+async function viaWeb(request) {
+  const result = await operation(request.path)(request.body);
+  return { status: 200, result };
+}
+
+async function viaQueue(job) {
+  return await operation(job.name)(job.payload);
+}
+
 async function main() {
   switch (scenario) {
+    case "entry-points":
+      for (const call of [() => viaWeb({ path: "schedule/listSlots", body: { step: -30 } }),
+                          () => viaQueue({ name: "schedule/listSlots", payload: { step: 0 } })]) {
+        try {
+          await call();
+        } catch (error) {
+          Sentry.captureException(error);
+        }
+      }
+      break;
     case "handled":
       try {
         chargeCard(0);
