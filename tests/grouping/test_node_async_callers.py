@@ -10,6 +10,7 @@ codebase (lab/corpus)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from grouping.fingerprint import FP5, FP6, application_frames, group, runtime_frame
 from ingest.normalize import normalize_event
 from lab import corpus as lab_corpus
+from monitor import limits
 from monitor.models import GroupHash, Issue
 from tests.helpers.events import ingest
 from tests.helpers.processing import fingerprint_mode, served_config
@@ -117,3 +119,27 @@ def test_issues_made_under_faultline_fp_5_keep_their_events(project):
     assert Issue.objects.get().times_seen == 3
     assert sorted(GroupHash.objects.values_list("fingerprint_config", "issue_id")) == \
         [(FP5, issue.id), (FP6, issue.id)]
+
+
+@pytest.mark.parametrize("shape", ["alternating", "one-long-run"])
+def test_a_hostile_stack_of_runtime_frames_is_read_once(shape):
+    """Every exception at its bounds of frames, Node's frames between application frames whose
+    lines are at their bound and name nothing: the search above each application frame stops
+    at the first frame that is not Node's, so each frame is looked at a bounded number of
+    times (the bound is generous: linear takes milliseconds)."""
+    line = "x" * limits.EVENT_STRING_CHARS
+    count = limits.EVENT_FRAMES_PER_STACK
+    if shape == "alternating":
+        frames = [frame(f"{APP}/f{i}.js", f"f{i}", line) if i % 2 else dict(TICKS)
+                  for i in range(count)]
+    else:
+        frames = [frame(f"{APP}/top.js", "top", line), *[dict(TICKS)] * (count - 2),
+                  frame(f"{APP}/bottom.js", "bottom", line)]
+    payload_ = {"platform": "node", "exception": {"values": [
+        {"type": "Error", "value": f"boom {n}", "stacktrace": {"frames": frames}}
+        for n in range(limits.EVENT_EXCEPTIONS)]}}
+    normalized = normalize_event(payload_, 1_700_000_000.0, "0" * 32)
+    start = time.perf_counter()
+    grouping = group(normalized, FP6)
+    assert time.perf_counter() - start < 3.0
+    assert grouping.components  # hashed, not refused
