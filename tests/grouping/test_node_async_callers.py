@@ -21,16 +21,11 @@ from lab import corpus as lab_corpus
 from monitor import limits
 from monitor.models import GroupHash, Issue
 from tests.helpers.events import ingest
+from tests.helpers.node_frames import node_frame as frame
 from tests.helpers.processing import fingerprint_mode, served_config
 
 CORPUS = Path(__file__).resolve().parents[2] / "lab" / "corpus"
 APP = "/srv/clinic/app"
-
-
-def frame(path: str, function: str, line: str, in_app: bool = True) -> dict:
-    return {"filename": path, "abs_path": path, "function": function, "lineno": 10, "colno": 5,
-            "context_line": "  " + line, "post_context": ["}"], "in_app": in_app,
-            "module": path.rsplit("/", 1)[-1].removesuffix(".js")}
 
 
 TICKS = {"filename": "node:internal/process/task_queues", "function":
