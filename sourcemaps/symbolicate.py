@@ -39,6 +39,7 @@ DOT_SEGMENTS = re.compile(r"(?:\.\./|\./)*")  # the second character tells them 
 MAP_REFERENCE_TAIL = 2048  # bytes at the end of a minified file searched for its map
 JS_PLATFORMS = {"javascript", "node"}
 POSITION_END = 1 << 32  # symbolic reads a line or column as uint32: past it, OverflowError
+ABS_PATH_CHARS = 1024  # a resolved frame's abs_path is stored to this many characters
 EVENT_BYTES = 256 << 20  # parsed maps one event may hold (SOURCEMAPS_EVENT_MAP_BYTES)
 OVER_BUDGET = "source map not loaded: the event's maps are over their memory budget"
 # The browser SDK's own wrapper of the callbacks it instruments (timers, event listeners, XHR;
@@ -126,9 +127,24 @@ class MapCache:
     used_bundles: set[int] = field(default_factory=set)
     used_bytes: int = 0
     refused: dict[str, str] = field(default_factory=dict)  # map key → why it was not loaded
+    source_urls: dict[tuple[str, int], str] = field(default_factory=dict)  # see source_url
 
     def key(self, abs_path: str) -> str:
         return str(self.images.get(abs_path) or abs_path)
+
+    def source_url(self, map_url: str, src_id: int | None, src: str) -> str:
+        """A resolved frame's `abs_path`: the map's source joined to the map's URL, once per
+        source of each map in an event (a source name may be megabytes of `../`, and joining
+        it walks every segment), stored bounded."""
+        key = (map_url, src_id)
+        if src_id is None or key not in self.source_urls:
+            url = join_url(map_url, src) if "://" not in src else src
+            if map_url.startswith("~/") and not src.startswith(("~", "/")) and "://" not in src:
+                url = "~" + join_url(map_url[1:], src)
+            if src_id is None:
+                return _storable(url)[:ABS_PATH_CHARS]
+            self.source_urls[key] = _storable(url)[:ABS_PATH_CHARS]
+        return self.source_urls[key]
 
     def for_file(self, abs_path: str) -> _Map | None:
         key = self.key(abs_path)
@@ -311,16 +327,13 @@ def resolve_frame(frame: dict, cache: MapCache, caller: str | None = None
     if source is not None and token.src_line >= len(source):
         return None, None  # a map that points past its own source lies about the rest too
     cache.used_bundles.add(found.bundle_id)
-    source_url = join_url(found.url, token.src) if "://" not in token.src else token.src
-    if found.url.startswith("~/") and not token.src.startswith(("~", "/")) \
-            and "://" not in token.src:
-        source_url = "~" + join_url(found.url[1:], token.src)
+    source_url = cache.source_url(found.url, token.src_id, token.src)
     scoped = found.parsed.scopes.lookup(lineno, colno, CONTEXT_LINES) \
         if found.parsed.scopes else None
     named = function_name(scoped, frame.get("function"), caller)
     out = {k: v for k, v in frame.items()
            if k not in ("module", "context_line", "pre_context", "post_context")}
-    out.update(abs_path=_storable(source_url)[:1024],
+    out.update(abs_path=source_url,
                filename=clean_filename(_storable(token.src))[:512],
                lineno=token.src_line + 1, colno=token.src_col + 1,
                in_app=resolved_in_app(token.src, named.name),
