@@ -78,6 +78,15 @@ def join_url(base: str, url: str) -> str:
         return url
 
 
+def joined_source(map_url: str, src: str) -> str:
+    """A map's source as a resolved frame's `abs_path`: joined to the map's URL (a `~/` URL
+    keeps its `~`), stored bounded."""
+    url = join_url(map_url, src) if "://" not in src else src
+    if map_url.startswith("~/") and not src.startswith(("~", "/")) and "://" not in src:
+        url = "~" + join_url(map_url[1:], src)
+    return _storable(url)[:ABS_PATH_CHARS]
+
+
 def url_candidates(abs_path: str) -> list[str]:
     """The frame's URL and its `~/path` form (sentry-cli's default URL prefix)."""
     try:
@@ -136,14 +145,11 @@ class MapCache:
         """A resolved frame's `abs_path`: the map's source joined to the map's URL, once per
         source of each map in an event (a source name may be megabytes of `../`, and joining
         it walks every segment), stored bounded."""
+        if src_id is None:
+            return joined_source(map_url, src)
         key = (map_url, src_id)
-        if src_id is None or key not in self.source_urls:
-            url = join_url(map_url, src) if "://" not in src else src
-            if map_url.startswith("~/") and not src.startswith(("~", "/")) and "://" not in src:
-                url = "~" + join_url(map_url[1:], src)
-            if src_id is None:
-                return _storable(url)[:ABS_PATH_CHARS]
-            self.source_urls[key] = _storable(url)[:ABS_PATH_CHARS]
+        if key not in self.source_urls:
+            self.source_urls[key] = joined_source(map_url, src)
         return self.source_urls[key]
 
     def for_file(self, abs_path: str) -> _Map | None:

@@ -95,9 +95,9 @@ def test_minified_and_unminified_releases_resolve_names_and_group_together(web, 
 
 def test_one_fault_through_two_entry_points_after_an_await_is_one_issue(web, worker):
     """The real @sentry/node sends listSlots' RangeError reached through an operation table
-    from two entry points, after a timer: Node's own frames stand between each entry point's
-    frame and listSlots, and faultline-fp-6 finds the dispatch across them (one issue, where
-    faultline-fp-5 made one per entry point)."""
+    from two entry points, resuming after an await that Node's tick queue settles: Node's own
+    frames stand between each entry point's frame and listSlots, and faultline-fp-6 finds the
+    dispatch across them (one issue, where faultline-fp-5 made one per entry point)."""
     from grouping.fingerprint import FP5, group, runtime_frame
     from monitor.models import Issue
 
